@@ -1,0 +1,254 @@
+package memory
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Role says who wrote a history [Entry].
+type Role string
+
+// Roles of history entries.
+const (
+	RoleUser   Role = "user"
+	RoleBot    Role = "bot"
+	RoleAgent  Role = "agent"
+	RoleSystem Role = "system"
+)
+
+// An Entry is one message in a conversation's history.
+type Entry struct {
+	Role Role      `json:"role"`
+	Text string    `json:"text,omitempty"`
+	Time time.Time `json:"time"`
+	// MessageID is the channel's ID for an inbound message.
+	MessageID string `json:"mid,omitempty"`
+	// Channel the message came in or went out on.
+	Channel string `json:"ch,omitempty"`
+	// Meta holds small annotations (intent, sentiment) worth keeping.
+	Meta map[string]string `json:"meta,omitempty"`
+}
+
+// A Session is the stored state of one conversation: per-package state,
+// a bounded window of recent history, and counters. Packages keep their own
+// state under their own name with [SetState] and [GetState].
+//
+// A Session is not safe for concurrent use: one goroutine owns it between
+// [Sessions.Load] and [Sessions.Save].
+type Session struct {
+	// ID is the conversation ID.
+	ID string `json:"id"`
+	// CustomerID is the customer the conversation belongs to, if known.
+	CustomerID string `json:"customer,omitempty"`
+	// Version is the store version the session was loaded at; 0 for a new
+	// session. Save uses it as the precondition.
+	Version int64 `json:"-"`
+	// Created and Updated are set by Save.
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Turns counts every inbound turn the conversation has had, including
+	// those that fell out of the history window.
+	Turns int `json:"turns"`
+	// Messages counts every history entry ever appended.
+	Messages int `json:"messages"`
+	// History is the most recent entries, oldest first, at most the window
+	// size of the [Sessions] that saved it.
+	History []Entry `json:"history,omitempty"`
+	// State maps a package name ("flow", "sentiment") to its JSON state.
+	State map[string]json.RawMessage `json:"state,omitempty"`
+	// Seen holds the channel message IDs of the most recent inbound turns,
+	// used to drop redelivered webhooks.
+	Seen []string `json:"seen,omitempty"`
+	// Format is the record format version; see [SessionFormat].
+	Format int `json:"v"`
+}
+
+// SessionFormat is the record format version this package writes. A
+// record with a larger number was written by a newer Parley and is reported
+// as a [*CorruptError] rather than misread.
+const SessionFormat = 1
+
+// Append adds e to the history and counts it.
+func (s *Session) Append(e Entry) {
+	s.History = append(s.History, e)
+	s.Messages++
+}
+
+// HasSeen reports whether an inbound message ID was already processed.
+func (s *Session) HasSeen(messageID string) bool {
+	return messageID != "" && slices.Contains(s.Seen, messageID)
+}
+
+// MarkSeen records an inbound message ID as processed.
+func (s *Session) MarkSeen(messageID string) {
+	if messageID != "" && !s.HasSeen(messageID) {
+		s.Seen = append(s.Seen, messageID)
+	}
+}
+
+// SetState stores v as the JSON state of the named package.
+func SetState(s *Session, name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("memory: encode state %q: %w", name, err)
+	}
+	if s.State == nil {
+		s.State = make(map[string]json.RawMessage)
+	}
+	s.State[name] = b
+	return nil
+}
+
+// GetState decodes the named package's state into a new T. It reports false
+// if the session has no state under that name.
+func GetState[T any](s *Session, name string) (T, bool, error) {
+	var v T
+	raw, ok := s.State[name]
+	if !ok {
+		return v, false, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, true, &CorruptError{Key: s.ID + "#" + name, Err: err}
+	}
+	return v, true, nil
+}
+
+// DeleteState removes the named package's state.
+func DeleteState(s *Session, name string) { delete(s.State, name) }
+
+// Clone returns a deep copy of s.
+func (s *Session) Clone() *Session {
+	c := *s
+	c.History = slices.Clone(s.History)
+	c.Seen = slices.Clone(s.Seen)
+	if s.State != nil {
+		c.State = make(map[string]json.RawMessage, len(s.State))
+		for k, v := range s.State {
+			c.State[k] = slices.Clone(v)
+		}
+	}
+	return &c
+}
+
+// Sessions is a typed front over a [Store] for conversation sessions:
+// JSON records under "session/<id>", saved with optimistic concurrency.
+//
+// Sessions is safe for concurrent use.
+type Sessions struct {
+	store  Store
+	now    func() time.Time
+	window int
+	seen   int
+	ttl    time.Duration
+}
+
+// A SessionsOption configures [Sessions].
+type SessionsOption func(*Sessions)
+
+// WithHistoryWindow keeps the n most recent history entries (default 20).
+// Older entries still count in [Session.Messages].
+func WithHistoryWindow(n int) SessionsOption {
+	return func(s *Sessions) { s.window = max(n, 0) }
+}
+
+// WithSessionTTL makes an idle session expire after d (default 30 days).
+// Every save extends it.
+func WithSessionTTL(d time.Duration) SessionsOption {
+	return func(s *Sessions) { s.ttl = d }
+}
+
+// WithSessionClock sets the clock used for timestamps.
+func WithSessionClock(now func() time.Time) SessionsOption {
+	return func(s *Sessions) { s.now = now }
+}
+
+// NewSessions returns a session front over store. It panics if store is nil.
+func NewSessions(store Store, opts ...SessionsOption) *Sessions {
+	if store == nil {
+		panic("memory: NewSessions with nil store")
+	}
+	s := &Sessions{store: store, now: time.Now, window: 20, seen: 32, ttl: 30 * 24 * time.Hour}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store returns the underlying store.
+func (ss *Sessions) Store() Store { return ss.store }
+
+// SessionKey returns the store key of a conversation's session.
+func SessionKey(id string) string { return "session/" + id }
+
+// New returns an empty, unsaved session for conversation id.
+func (ss *Sessions) New(id string) *Session {
+	return &Session{ID: id, Format: SessionFormat}
+}
+
+// Load returns the stored session of conversation id, or [ErrNotFound].
+func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
+	key := SessionKey(id)
+	rec, err := ss.store.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	s := new(Session)
+	if err := json.Unmarshal(rec.Value, s); err != nil {
+		return nil, &CorruptError{Key: key, Err: err}
+	}
+	if s.Format > SessionFormat {
+		return nil, &CorruptError{Key: key, Err: fmt.Errorf("format %d written by a newer version (this one reads up to %d)", s.Format, SessionFormat)}
+	}
+	if s.ID != id {
+		return nil, &CorruptError{Key: key, Err: fmt.Errorf("holds session %q", s.ID)}
+	}
+	s.Version = rec.Version
+	return s, nil
+}
+
+// LoadOrNew loads the session of conversation id, or returns a new one if
+// there is none.
+func (ss *Sessions) LoadOrNew(ctx context.Context, id string) (*Session, error) {
+	s, err := ss.Load(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return ss.New(id), nil
+	}
+	return s, err
+}
+
+// Save trims the history to the window and writes s if nobody else saved
+// the session since it was loaded; otherwise it returns [ErrConflict] and s
+// is unchanged. On success s.Version is the new version.
+func (ss *Sessions) Save(ctx context.Context, s *Session) error {
+	now := ss.now()
+	if s.Created.IsZero() {
+		s.Created = now
+	}
+	s.Updated = now
+	s.Format = SessionFormat
+	if over := len(s.History) - ss.window; over > 0 {
+		s.History = slices.Delete(s.History, 0, over)
+	}
+	if over := len(s.Seen) - ss.seen; over > 0 {
+		s.Seen = slices.Delete(s.Seen, 0, over)
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("memory: encode session %q: %w", s.ID, err)
+	}
+	v, err := ss.store.Set(ctx, Put{Key: SessionKey(s.ID), Value: b, IfVersion: s.Version, TTL: ss.ttl})
+	if err != nil {
+		return err
+	}
+	s.Version = v
+	return nil
+}
+
+// Delete removes the session of conversation id.
+func (ss *Sessions) Delete(ctx context.Context, id string) error {
+	return ss.store.Delete(ctx, SessionKey(id), AnyVersion)
+}
