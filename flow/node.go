@@ -1,0 +1,270 @@
+package flow
+
+import (
+	"context"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// A Node is one step of a flow. The node kinds are the struct types of this
+// package: [Say], [Ask], [Choice], [Branch], [Action], [Call], [Handoff],
+// [Feedback], [Wait] and [End]. Each has an ID unique within its flow.
+type Node interface {
+	// NodeID returns the node's ID.
+	NodeID() string
+	// targets lists the IDs the node can route to, labelled for export.
+	targets() []edge
+	// input reports whether the node waits for the user.
+	input() bool
+}
+
+type edge struct {
+	label string
+	to    string
+}
+
+// Say sends a message and moves on. Text holds phrasings that rotate per
+// conversation so the bot does not repeat itself; Tones holds phrasings by
+// tone ("empathetic", "enthusiastic", "professional"), chosen by the
+// engine's tone function, and falls back to Text. Templates may use
+// {{slots.NAME}} and {{customer.FIELD}} (see the package doc).
+type Say struct {
+	ID    string
+	Text  []string
+	Tones map[string][]string
+	// QuickReplies are shown with the message; they do not route.
+	QuickReplies []parley.QuickReply
+	// Cards and Attachments are sent with the text.
+	Cards       []parley.Card
+	Attachments []parley.Attachment
+	Next        string
+}
+
+// SlotType says how an [Ask] parses and normalises an answer.
+type SlotType string
+
+// Slot types. Values are stored normalised, as text (see [parley.Entity]).
+const (
+	TextSlot   SlotType = "text"
+	NumberSlot SlotType = "number"
+	EmailSlot  SlotType = "email"
+	PhoneSlot  SlotType = "phone"
+	DateSlot   SlotType = "date"
+	MoneySlot  SlotType = "money"
+	YesNoSlot  SlotType = "yesno"
+	ChoiceSlot SlotType = "choice"
+)
+
+// Ask collects one slot: it prompts, parses the answer by Type, runs
+// Validate, and re-prompts on failure. After MaxAttempts failures it routes
+// to OnFail. An Ask whose slot is already filled (for example by an entity
+// in the message that started the flow) is skipped.
+type Ask struct {
+	ID   string
+	Slot string
+	Type SlotType
+	// Entity names the entity type ([parley.Entity.Type]) that fills the
+	// slot directly when the understanding layer found it; by default the
+	// type's natural entity (date, email, money, number, phone).
+	Entity string
+	// Options are the accepted answers of a ChoiceSlot (matched by value,
+	// title, number or close spelling) and are shown as quick replies.
+	Options []parley.QuickReply
+	Prompt  []string
+	// Reprompt is said after an answer that fails; default: the parse or
+	// validation error's message followed by the prompt.
+	Reprompt []string
+	// Validate checks a parsed value and may normalise it further. Its
+	// error message is shown to the user, so write it for them.
+	Validate func(ctx context.Context, value string) (string, error)
+	// MaxAttempts is the number of failed answers allowed (default 3).
+	MaxAttempts int
+	OnFail      string
+	Next        string
+	// Always asks even if the slot is already filled.
+	Always bool
+}
+
+// An Option is one answer of a [Choice], shown as a quick-reply button.
+type Option struct {
+	Title string
+	// Payload is what the button sends; default the title.
+	Payload string
+	// Synonyms are other answers that select this option.
+	Synonyms []string
+	Next     string
+}
+
+// Choice offers options as quick-reply buttons and routes by the answer.
+// Unmatched answers re-prompt; after MaxAttempts failures it routes to
+// OnFail. The chosen option's payload is stored in Slot, if set.
+type Choice struct {
+	ID          string
+	Prompt      []string
+	Options     []Option
+	Slot        string
+	MaxAttempts int
+	OnFail      string
+}
+
+// A Case is one arm of a [Branch]: If (a Go predicate) or Expr (an
+// expr-lang expression over slots, customer, intent, confidence, mood and
+// entities), compiled by [Builder.Compile].
+type Case struct {
+	If   func(s *Scope) bool
+	Expr string
+	Next string
+}
+
+// Branch routes to the first case that holds, or to Else.
+type Branch struct {
+	ID    string
+	Cases []Case
+	Else  string
+}
+
+// Action calls application code, typically the backend. Do returns an
+// outcome routed by Routes (default Next); an error routes to OnError,
+// after saying ErrorText, so an integration failure is told gracefully and
+// the flow offers alternatives there. OnError is required.
+type Action struct {
+	ID        string
+	Do        func(ctx context.Context, s *Scope) (outcome string, err error)
+	Routes    map[string]string
+	Next      string
+	OnError   string
+	ErrorText []string
+}
+
+// Call runs another registered flow as a subflow; when it ends, this flow
+// continues at Next. Slots are shared with the subflow.
+type Call struct {
+	ID   string
+	Flow string
+	Next string
+}
+
+// Handoff hands the conversation to a human through the engine's
+// [parley.HandOffer] and waits; when the agent resolves it (a turn carrying
+// [parley.SignalHandoffResolved]) the flow continues at Next, typically a
+// feedback question. Without Next the flow ends as Escalated.
+type Handoff struct {
+	ID       string
+	Reason   string
+	Priority parley.Priority
+	Next     string
+}
+
+// FeedbackKind selects the question a [Feedback] node asks.
+type FeedbackKind string
+
+// Feedback kinds.
+const (
+	// Helpful asks "Was this helpful?" with Yes / No.
+	Helpful FeedbackKind = "helpful"
+	// Rating asks for a 1-5 rating.
+	Rating FeedbackKind = "rating"
+)
+
+// Feedback asks for feedback, stores it in Slot (default "feedback") and
+// emits a "flow.feedback" event. An answer that is not feedback is not
+// forced: the node moves on after one re-prompt.
+type Feedback struct {
+	ID     string
+	Kind   FeedbackKind
+	Prompt []string
+	Slot   string
+	Next   string
+}
+
+// Wait pauses the flow until a turn carries the named Signal (Next), or
+// until Timeout has passed (OnTimeout). Timeouts are noticed on the next
+// turn of the conversation, typically the timer signal
+// [SignalTimer] delivered by a scheduler such as package proactive. A user
+// message while waiting is handled by the global routes and the fallback.
+type Wait struct {
+	ID        string
+	Signal    string
+	Timeout   time.Duration
+	Next      string
+	OnTimeout string
+}
+
+// Resolution is how a conversation's flow ended.
+type Resolution string
+
+// Resolutions.
+const (
+	Resolved   Resolution = "resolved"
+	Unresolved Resolution = "unresolved"
+	Escalated  Resolution = "escalated"
+	Abandoned  Resolution = "abandoned"
+)
+
+// End ends the flow with a resolution, after saying Text if set. In a
+// subflow it returns to the caller instead.
+type End struct {
+	ID     string
+	Status Resolution
+	Text   []string
+}
+
+func (n *Say) NodeID() string      { return n.ID }
+func (n *Ask) NodeID() string      { return n.ID }
+func (n *Choice) NodeID() string   { return n.ID }
+func (n *Branch) NodeID() string   { return n.ID }
+func (n *Action) NodeID() string   { return n.ID }
+func (n *Call) NodeID() string     { return n.ID }
+func (n *Handoff) NodeID() string  { return n.ID }
+func (n *Feedback) NodeID() string { return n.ID }
+func (n *Wait) NodeID() string     { return n.ID }
+func (n *End) NodeID() string      { return n.ID }
+
+func (n *Say) input() bool      { return false }
+func (n *Ask) input() bool      { return true }
+func (n *Choice) input() bool   { return true }
+func (n *Branch) input() bool   { return false }
+func (n *Action) input() bool   { return false }
+func (n *Call) input() bool     { return false }
+func (n *Handoff) input() bool  { return true }
+func (n *Feedback) input() bool { return true }
+func (n *Wait) input() bool     { return true }
+func (n *End) input() bool      { return false }
+
+func (n *Say) targets() []edge { return []edge{{"", n.Next}} }
+func (n *Ask) targets() []edge {
+	return []edge{{"", n.Next}, {"fail", n.OnFail}}
+}
+func (n *Choice) targets() []edge {
+	es := []edge{{"fail", n.OnFail}}
+	for _, o := range n.Options {
+		es = append(es, edge{o.Title, o.Next})
+	}
+	return es
+}
+func (n *Branch) targets() []edge {
+	var es []edge
+	for i, c := range n.Cases {
+		label := c.Expr
+		if label == "" {
+			label = "case " + itoa(i+1)
+		}
+		es = append(es, edge{label, c.Next})
+	}
+	return append(es, edge{"else", n.Else})
+}
+func (n *Action) targets() []edge {
+	es := []edge{{"", n.Next}, {"error", n.OnError}}
+	for _, k := range sortedKeys(n.Routes) {
+		es = append(es, edge{k, n.Routes[k]})
+	}
+	return es
+}
+func (n *Call) targets() []edge     { return []edge{{"", n.Next}} }
+func (n *Handoff) targets() []edge  { return []edge{{"resolved", n.Next}} }
+func (n *Feedback) targets() []edge { return []edge{{"", n.Next}} }
+func (n *Wait) targets() []edge {
+	return []edge{{n.Signal, n.Next}, {"timeout", n.OnTimeout}}
+}
+func (n *End) targets() []edge { return nil }
