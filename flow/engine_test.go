@@ -315,8 +315,8 @@ func TestWaitForSignalAndTimeout(t *testing.T) {
 
 	c2 := bottest.New(t, e)
 	c2.Signal("cart.abandoned", nil)
-	c2.Advance(23 * time.Hour).Signal(flow.SignalTimer, nil).ExpectNoReply().ExpectNode("wait")
-	c2.Advance(2 * time.Hour).Signal(flow.SignalTimer, nil).Expect(bottest.Exact("Your cart expires soon.")).
+	c2.Advance(23*time.Hour).Signal(flow.SignalTimer, nil).ExpectNoReply().ExpectNode("wait")
+	c2.Advance(2*time.Hour).Signal(flow.SignalTimer, nil).Expect(bottest.Exact("Your cart expires soon.")).
 		ExpectStatus(flow.Unresolved)
 }
 
