@@ -1,0 +1,190 @@
+package sentiment
+
+import (
+	"strings"
+)
+
+// A cue is the evidence one word or phrase gives for each emotion.
+type cue struct {
+	frust, conf, urg, del float64
+}
+
+func (c cue) zero() bool { return c == cue{} }
+
+// Emotion word lists: Parley's own, written for customer-support text and
+// pruned on GoEmotions train (never dev). Weights are evidence on a 0-1
+// scale; a message's strength is the clipped sum.
+var (
+	frustrationWords = map[string]float64{
+		"worst": 0.8, "ridiculous": 0.9, "unacceptable": 0.9, "terrible": 0.6, "awful": 0.6,
+		"horrible": 0.6, "useless": 0.8, "pathetic": 0.9, "incompetent": 0.9, "scam": 0.8,
+		"fraud": 0.6, "ripoff": 0.9, "rip-off": 0.9, "furious": 1, "angry": 0.9, "anger": 0.6,
+		"annoyed": 0.9, "annoying": 0.9, "annoys": 0.9, "irritating": 0.9, "irritated": 0.9,
+		"frustrated": 1, "frustrating": 1, "frustration": 0.9, "disgusted": 0.7, "disgusting": 0.6,
+		"outrageous": 0.8, "absurd": 0.7, "nonsense": 0.7, "rubbish": 0.7, "garbage": 0.6,
+		"crap": 0.6, "hate": 0.6, "stupid": 0.7, "idiot": 0.7, "idiots": 0.7, "idiotic": 0.7,
+		"dumb": 0.6, "moron": 0.7, "morons": 0.7, "wtf": 0.7, "damn": 0.4, "dammit": 0.7,
+		"ugh": 0.8, "smh": 0.7, "waste": 0.5, "wasted": 0.5, "shame": 0.4, "shameful": 0.7,
+		"disappointed": 0.4, "disappointing": 0.4, "pissed": 0.9, "mad": 0.5, "rude": 0.7,
+		"liar": 0.8, "liars": 0.8, "lying": 0.6, "bullshit": 0.8, "bs": 0.6, "sucks": 0.7,
+		"unbelievable": 0.3, "seriously": 0.3, "fed": 0.2, "sick": 0.2, "tired": 0.2,
+		"overcharged": 0.8, "unhelpful": 0.8, "clueless": 0.6, "joke": 0.3, "disgrace": 0.8,
+		"fuck": 0.5, "fucking": 0.4, "shit": 0.4, "hell": 0.3, "shut": 0.4, "bother": 0.4,
+		"lazy": 0.5, "hypocrite": 0.8, "hypocrisy": 0.8, "ignorant": 0.6, "cringe": 0.5,
+		"toxic": 0.5, "trash": 0.6, "dislike": 0.6, "gross": 0.4, "sigh": 0.4,
+	}
+	confusionWords = map[string]float64{
+		"confused": 1, "confusing": 1, "confusion": 0.9, "unclear": 0.8, "puzzled": 1,
+		"baffled": 1, "perplexed": 1, "huh": 0.8, "clarify": 0.6, "lost": 0.2, "idk": 0.4,
+		"dunno": 0.4, "understand": 0.2, "sure": 0.1, "mean": 0.25, "wondering": 0.5,
+		"wonder": 0.4, "weird": 0.3, "strange": 0.3, "explain": 0.4, "hmm": 0.5, "hmmm": 0.6,
+		"why": 0.2, "how": 0.15, "what": 0.15, "wat": 0.7, "wut": 0.7, "eh": 0.3,
+	}
+	urgencyWords = map[string]float64{
+		"asap": 1, "urgent": 1, "urgently": 1, "emergency": 1, "immediately": 0.8,
+		"now": 0.25, "quickly": 0.4, "hurry": 0.8, "deadline": 0.5, "critical": 0.6,
+		"today": 0.2, "tonight": 0.2, "soon": 0.2, "fast": 0.2,
+	}
+	delightWords = map[string]float64{
+		"thanks": 0.9, "thank": 0.9, "thx": 0.9, "ty": 0.6, "grateful": 1, "appreciate": 0.9,
+		"appreciated": 0.9, "awesome": 0.8, "amazing": 0.8, "perfect": 0.8, "excellent": 0.8,
+		"great": 0.5, "wonderful": 0.9, "fantastic": 0.9, "love": 0.6, "loved": 0.6,
+		"lovely": 0.7, "brilliant": 0.7, "glad": 0.7, "happy": 0.6, "yay": 0.9, "woohoo": 1,
+		"delighted": 1, "thrilled": 1, "excited": 0.7, "best": 0.4, "helpful": 0.6,
+		"cool": 0.4, "nice": 0.4, "sweet": 0.4, "beautiful": 0.5, "congrats": 0.8,
+		"congratulations": 0.8, "haha": 0.5, "lol": 0.3, "enjoy": 0.5, "enjoyed": 0.6,
+	}
+	emotionPhrases = map[string]cue{
+		"third time": {frust: 1}, "second time": {frust: 0.6}, "3rd time": {frust: 1},
+		"still waiting": {frust: 1, urg: 0.3}, "still not": {frust: 0.6}, "still no": {frust: 0.6},
+		"still haven't": {frust: 0.8}, "still hasn't": {frust: 0.8},
+		"how many times": {frust: 1}, "fed up": {frust: 1}, "sick of": {frust: 0.9},
+		"tired of": {frust: 0.8}, "waste of": {frust: 0.6}, "not working": {frust: 0.5},
+		"doesn't work": {frust: 0.5}, "never again": {frust: 0.8}, "what the": {frust: 0.4},
+		"are you kidding": {frust: 0.9}, "kidding me": {frust: 0.9}, "give me a": {frust: 0.1},
+		"come on": {frust: 0.5}, "for god's": {frust: 0.6}, "so annoying": {frust: 0.5},
+		"shut up": {frust: 0.8}, "get lost": {frust: 0.8}, "stop it": {frust: 0.4},
+		"don't understand": {conf: 1}, "do not understand": {conf: 1}, "don't get": {conf: 0.7},
+		"doesn't make": {conf: 0.7}, "makes no": {conf: 0.6}, "no idea": {conf: 0.6},
+		"what do you": {conf: 0.5}, "not sure": {conf: 0.6}, "how come": {conf: 0.6},
+		"what does": {conf: 0.5}, "what is": {conf: 0.2}, "i'm lost": {conf: 0.9},
+		"am i": {conf: 0.3}, "do you mean": {conf: 0.7},
+		"as soon as": {urg: 0.8}, "right now": {urg: 0.8}, "right away": {urg: 0.8},
+		"time sensitive": {urg: 1}, "time-sensitive": {urg: 1}, "need it": {urg: 0.4},
+		"thank you": {del: 1}, "thanks so": {del: 0.3}, "made my": {del: 0.8},
+		"you rock": {del: 1}, "well done": {del: 0.7}, "so happy": {del: 0.5},
+	}
+)
+
+// parleyWords extend the VADER lexicon in [ModeParley] with customer
+// service terms it lacks (valence on VADER's -4..4 scale).
+var parleyWords = map[string]float64{
+	"ripoff": -2.5, "rip-off": -2.5, "overcharged": -2.0, "garbage": -2.2, "scammed": -2.7,
+	"unhelpful": -1.8, "unresponsive": -1.6, "clueless": -1.6,
+}
+
+// stopWords are frequent English function words: text with none of them
+// and no lexicon word is probably in another language.
+var stopWords = [...]string{"the", "a", "an", "and", "or", "of", "to", "in", "on", "at", "for",
+	"with", "is", "are", "was", "were", "be", "been", "it", "this", "that", "i", "you", "he", "she",
+	"we", "they", "my", "your", "me", "have", "has", "had", "do", "does", "did", "what", "when",
+	"where", "how", "why", "who", "which", "can", "will", "would", "should", "could", "from",
+	"by", "as", "if", "then", "so", "there", "here", "about", "just", "get", "got", "want",
+	"need", "please", "hi", "hello", "hey", "ok", "okay", "yes", "order", "account", "i'm"}
+
+// Phrase parts are flagged so that bigram lookups happen only where they
+// can match.
+const fPhrase uint16 = 1 << 8
+
+func (l *Lexical) addCues(get func(string) *entry) {
+	for w, x := range frustrationWords {
+		get(w).cue.frust = x
+	}
+	for w, x := range confusionWords {
+		get(w).cue.conf = x
+	}
+	for w, x := range urgencyWords {
+		get(w).cue.urg = x
+	}
+	for w, x := range delightWords {
+		get(w).cue.del = x
+	}
+	for p, c := range emotionPhrases {
+		l.phrases[p] = c
+		for w := range strings.SplitSeq(p, " ") {
+			get(w).flags |= fPhrase
+		}
+	}
+}
+
+func clip01(x float64) float64 { return max(0, min(1, x)) }
+
+// emotions scores the emotion cues of the tokenised text.
+func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float64) Emotions {
+	var s cue
+	var arr [96]byte
+	caps := 0
+	for i := range toks {
+		t := &toks[i]
+		c := t.e.cue
+		if !c.zero() {
+			// A negated delight word ("not happy", "no thanks") is not
+			// delight; a negated frustration word is weaker.
+			if i > 0 && toks[i-1].neg || i > 1 && toks[i-2].neg {
+				c.frust *= 0.3
+				c.del = 0
+			}
+			s.frust += c.frust
+			s.conf += c.conf
+			s.urg += c.urg
+			s.del += c.del
+		}
+		if t.upper && t.hi-t.lo >= 3 {
+			caps++
+		}
+		if t.e.flags&fPhrase == 0 || i+1 >= len(toks) || toks[i+1].e.flags&fPhrase == 0 {
+			continue
+		}
+		b := append(append(append(arr[:0], buf[t.lo:t.hi]...), ' '), buf[toks[i+1].lo:toks[i+1].hi]...)
+		if p, ok := l.phrases[string(b)]; ok {
+			s.frust += p.frust
+			s.conf += p.conf
+			s.urg += p.urg
+			s.del += p.del
+		}
+		if i+2 < len(toks) && toks[i+2].e.flags&fPhrase != 0 {
+			b = append(append(b, ' '), buf[toks[i+2].lo:toks[i+2].hi]...)
+			if p, ok := l.phrases[string(b)]; ok {
+				s.frust += p.frust
+				s.conf += p.conf
+				s.urg += p.urg
+				s.del += p.del
+			}
+		}
+	}
+	// Typography: shouting, "?!" runs, exclamation runs, question marks.
+	if caps >= 2 || (caps == 1 && len(toks) <= 3 && len(toks) > 0) {
+		s.frust += 0.4
+	}
+	if strings.Contains(text, "?!") || strings.Contains(text, "!?") {
+		s.frust += 0.5
+		s.conf += 0.2
+	}
+	if strings.Contains(text, "!!!") {
+		if compound < 0 {
+			s.frust += 0.3
+		} else {
+			s.del += 0.3
+		}
+	}
+	if q := strings.Count(text, "?"); q > 0 {
+		s.conf += 0.15 * float64(min(q, 3))
+	}
+	// Polarity as weak evidence.
+	if compound < -0.5 {
+		s.frust += 0.2
+	} else if compound > 0.5 {
+		s.del += 0.2
+	}
+	return Emotions{Frustration: clip01(s.frust), Confusion: clip01(s.conf), Urgency: clip01(s.urg), Delight: clip01(s.del)}
+}

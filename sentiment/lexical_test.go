@@ -1,0 +1,166 @@
+package sentiment
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func newTestLexical(t testing.TB, opts ...Option) *Lexical {
+	t.Helper()
+	l, err := NewLexical(opts...)
+	require.NoError(t, err)
+	return l
+}
+
+func TestPolarityLabels(t *testing.T) {
+	l := newTestLexical(t)
+	tests := []struct {
+		name string
+		give string
+		want Label
+	}{
+		{"positive", "Thank you, this is great!", Positive},
+		{"negative", "This is the worst service ever.", Negative},
+		{"neutral", "My order arrived on Tuesday.", Neutral},
+		{"negation", "The app is not good.", Negative},
+		{"but clause", "The food was good but the service was horrible.", Negative},
+		{"emoji", "😠😢", Negative},
+		{"emoticon", "ok :)", Positive},
+		{"caps boost", "I am SO ANGRY about this", Negative},
+		{"clause break stops negation", "I don't know. It works great", Positive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := l.Polarity(tt.give)
+			assert.Equal(t, tt.want, got.Label, "compound %.3f", got.Compound)
+		})
+	}
+}
+
+func TestPolarityDefinedForBadInput(t *testing.T) {
+	l := newTestLexical(t)
+	tests := []struct {
+		name     string
+		give     string
+		wantConf func(float64) bool
+	}{
+		{"empty", "", func(c float64) bool { return c == 0 }},
+		{"spaces", " \t\n ", func(c float64) bool { return c == 0 }},
+		{"emoji only", "😀🎉", func(c float64) bool { return c > 0.5 }},
+		{"non-English", "Ceci est une phrase française quelconque", func(c float64) bool { return c <= 0.1 }},
+		{"japanese", "これは日本語の文です", func(c float64) bool { return c <= 0.1 }},
+		{"invalid utf8", "bad \xff\xfe bytes", func(c float64) bool { return c >= 0 }},
+		{"100 KB", strings.Repeat("terrible service, ", 6000), func(c float64) bool { return c > 0.5 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := l.Polarity(tt.give)
+			assert.NotEmpty(t, got.Label)
+			assert.True(t, got.Compound >= -1 && got.Compound <= 1, "compound %v", got.Compound)
+			assert.InDelta(t, (got.Compound+1)/2, got.Score, 1e-12)
+			assert.True(t, tt.wantConf(got.Confidence), "confidence %v", got.Confidence)
+			for _, e := range []float64{got.Emotions.Frustration, got.Emotions.Confusion, got.Emotions.Urgency, got.Emotions.Delight} {
+				assert.True(t, e >= 0 && e <= 1, "emotion %v", e)
+			}
+		})
+	}
+	assert.Equal(t, Neutral, l.Polarity("").Label)
+	assert.Equal(t, Neutral, l.Polarity("Ceci est une phrase quelconque").Label)
+}
+
+func TestNewLexicalErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		give []Option
+	}{
+		{"bad mode", []Option{WithMode(Mode(7))}},
+		{"band", []Option{WithNeutralBand(1.5)}},
+		{"nan band", []Option{WithNeutralBand(math.NaN())}},
+		{"word with space", []Option{WithWords(map[string]float64{"two words": 1})}},
+		{"valence", []Option{WithWords(map[string]float64{"refund": 9})}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewLexical(tt.give...)
+			require.Error(t, err)
+		})
+	}
+}
+
+func TestWithWords(t *testing.T) {
+	l := newTestLexical(t, WithWords(map[string]float64{"Outage": -2.5}))
+	assert.Equal(t, Negative, l.Polarity("there is an outage").Label)
+	assert.Equal(t, Neutral, newTestLexical(t).Polarity("there is an outage").Label)
+}
+
+func TestAnalyzeImplementsAnalyzer(t *testing.T) {
+	var a Analyzer = newTestLexical(t)
+	r, err := a.Analyze(context.Background(), "I love it")
+	require.NoError(t, err)
+	assert.Equal(t, Positive, r.Label)
+	m := r.Mood()
+	assert.Equal(t, "positive", m.Label)
+	assert.InDelta(t, r.Score, m.Score, 1e-12)
+}
+
+func TestVADERLicenseShipped(t *testing.T) {
+	assert.Contains(t, VADERLicense(), "MIT")
+	assert.Contains(t, VADERLicense(), "Hutto")
+}
+
+func FuzzPolarity(f *testing.F) {
+	for _, s := range []string{"", "not bad at all", "THIS IS THE WORST!!!?!", "😀 kind of", "the shit", "no or nor", "least at very", "but but", "\xff"} {
+		f.Add(s)
+	}
+	parley, err := NewLexical()
+	require.NoError(f, err)
+	vader, err := NewLexical(WithMode(ModeVADER))
+	require.NoError(f, err)
+	ref := newRefVADER()
+	f.Fuzz(func(t *testing.T, s string) {
+		r := parley.Polarity(s)
+		if r.Compound < -1 || r.Compound > 1 || math.IsNaN(r.Compound) || r.Label == "" {
+			t.Fatalf("bad result %+v", r)
+		}
+		got := vader.Polarity(s)
+		c, _, _, _ := ref.polarity(s)
+		if math.Abs(c-got.Compound) > 1e-9 && !strings.ContainsFunc(s, func(r rune) bool { return r >= 0x80 }) {
+			t.Fatalf("vader mode %v, reference %v", got.Compound, c)
+		}
+	})
+}
+
+func BenchmarkPolarity(b *testing.B) {
+	var texts []string
+	for _, set := range goldSets {
+		for _, r := range readGold(b, set) {
+			texts = append(texts, r.text)
+		}
+	}
+	b.Run("parley", func(b *testing.B) {
+		l := newTestLexical(b)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			l.Polarity(texts[i%len(texts)])
+		}
+	})
+	b.Run("vader-mode", func(b *testing.B) {
+		l := newTestLexical(b, WithMode(ModeVADER))
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			l.Polarity(texts[i%len(texts)])
+		}
+	})
+	b.Run("reference-port", func(b *testing.B) {
+		r := newRefVADER()
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			r.polarity(texts[i%len(texts)])
+		}
+	})
+}

@@ -1,0 +1,124 @@
+package sentiment
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// GoEmotions label ids (see emotions.txt).
+var (
+	geNegative  = []int{2, 3, 9, 10, 11, 12, 14, 16, 19, 24, 25} // anger annoyance disappointment disapproval disgust embarrassment fear grief nervousness remorse sadness
+	gePositive  = []int{0, 1, 4, 5, 8, 13, 15, 17, 18, 20, 21, 23}
+	geFrust     = []int{2, 3, 10} // anger, annoyance, disapproval
+	geConfusion = []int{6}
+	geNeutral   = 27
+)
+
+type geRow struct {
+	text   string
+	labels []int
+}
+
+func readGoEmotions(t testing.TB, name string) []geRow {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dataDir(t), "sentiment", "goemotions", name+".tsv"))
+	if err != nil {
+		t.Skipf("goemotions %s: %v", name, err)
+	}
+	defer f.Close()
+	var rows []geRow
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		parts := strings.Split(sc.Text(), "\t")
+		if len(parts) < 2 {
+			continue
+		}
+		var ls []int
+		for _, s := range strings.Split(parts[1], ",") {
+			n, err := strconv.Atoi(s)
+			require.NoError(t, err)
+			ls = append(ls, n)
+		}
+		rows = append(rows, geRow{text: parts[0], labels: ls})
+	}
+	require.NoError(t, sc.Err())
+	return rows
+}
+
+func hasAny(ls, want []int) bool {
+	for _, l := range ls {
+		if slices.Contains(want, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// geePolarity maps GoEmotions labels to a polarity; ok is false for mixed
+// or ambiguous rows.
+func gePolarity(ls []int) (Label, bool) {
+	pos, neg := hasAny(ls, gePositive), hasAny(ls, geNegative)
+	switch {
+	case pos && !neg:
+		return Positive, true
+	case neg && !pos:
+		return Negative, true
+	case len(ls) == 1 && ls[0] == geNeutral:
+		return Neutral, true
+	}
+	return "", false
+}
+
+// TestTunePolarity reports polarity quality on GoEmotions train for each
+// Parley-mode fix (ablation). It is how the fixes were chosen; it only
+// logs, and runs when PARLEY_TUNE is set.
+func TestTunePolarity(t *testing.T) {
+	if os.Getenv("PARLEY_TUNE") == "" {
+		t.Skip("set PARLEY_TUNE=1 to run the tuning report")
+	}
+	rows := readGoEmotions(t, "train")
+	var gold []Label
+	var texts []string
+	var goldS []float64
+	for _, r := range rows {
+		if l, ok := gePolarity(r.labels); ok {
+			gold = append(gold, l)
+			texts = append(texts, r.text)
+			goldS = append(goldS, map[Label]float64{Positive: 1, Neutral: 0, Negative: -1}[l])
+		}
+	}
+	run := func(name string, opts ...Option) {
+		l, err := NewLexical(opts...)
+		require.NoError(t, err)
+		var pred []Label
+		var comp []float64
+		for _, s := range texts {
+			r := l.Polarity(s)
+			pred = append(pred, r.Label)
+			comp = append(comp, r.Compound)
+		}
+		t.Logf("%-14s n=%d F1=%.4f r=%.4f", name, len(texts), macroF1(gold, pred), pearson(goldS, comp))
+	}
+	fixes := func(f uint8) Option { return func(c *config) { c.fixes = f } }
+	run("vader", WithMode(ModeVADER))
+	run("parley-all")
+	for _, f := range []struct {
+		name string
+		bit  uint8
+	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}} {
+		run("without-"+f.name, fixes(allFixes&^fixWide&^f.bit))
+	}
+	for _, a := range []float64{5, 10, 15, 20, 30, 50} {
+		run("alpha-"+strconv.FormatFloat(a, 'f', 0, 64), func(c *config) { c.alpha = a })
+	}
+	for _, b := range []float64{0.05, 0.1, 0.15, 0.2, 0.25, 0.3} {
+		run("band-"+strconv.FormatFloat(b, 'f', 2, 64), WithNeutralBand(b))
+	}
+}
