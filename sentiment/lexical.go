@@ -271,7 +271,9 @@ func NewLexical(opts ...Option) (*Lexical, error) {
 		get(w).flags |= fStop
 	}
 	l.addCues(get)
-	l.pool.New = func() any { return &scratch{buf: make([]byte, 0, 256), toks: make([]token, 0, 48), sent: make([]float64, 0, 48)} }
+	l.pool.New = func() any {
+		return &scratch{buf: make([]byte, 0, 256), toks: make([]token, 0, 48), sent: make([]float64, 0, 48)}
+	}
 	return l, nil
 }
 
