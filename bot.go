@@ -65,10 +65,11 @@ type Bot struct {
 	maxInput int
 	sem      chan struct{}
 
-	mu     sync.Mutex
-	closed bool
-	lanes  map[string]*lane
-	wg     sync.WaitGroup
+	mu       sync.Mutex
+	closed   bool
+	inflight int
+	lanes    map[string]*lane
+	wg       sync.WaitGroup
 }
 
 // An Option configures a [Bot].
@@ -166,8 +167,14 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 		return ErrClosed
 	}
 	b.wg.Add(1)
+	b.inflight++
 	b.mu.Unlock()
-	defer b.wg.Done()
+	defer func() {
+		b.mu.Lock()
+		b.inflight--
+		b.mu.Unlock()
+		b.wg.Done()
+	}()
 
 	if err := b.acquire(ctx, t.ConversationID); err != nil {
 		return err
@@ -454,4 +461,12 @@ func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, err
 	}
 	r.record(ctx, Text(b.String()))
 	return nil
+}
+
+// InFlight returns the number of turns running or waiting for their
+// conversation.
+func (b *Bot) InFlight() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.inflight
 }

@@ -1,0 +1,457 @@
+package parley_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+)
+
+// sink is a ReplyWriter that collects replies; safe for concurrent use.
+type sink struct {
+	mu   sync.Mutex
+	msgs []parley.Message
+	err  error
+}
+
+func (s *sink) Reply(_ context.Context, m parley.Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	s.msgs = append(s.msgs, m)
+	return nil
+}
+
+func (s *sink) texts() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, m := range s.msgs {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+type events struct {
+	mu sync.Mutex
+	es []parley.Event
+}
+
+func (e *events) Observe(_ context.Context, ev parley.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.es = append(e.es, ev)
+}
+
+func (e *events) of(k parley.EventKind) []parley.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []parley.Event
+	for _, ev := range e.es {
+		if ev.Kind == k {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+var echo = parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	return w.Reply(ctx, parley.Text("echo: "+t.Text()))
+})
+
+func turn(conv, id, text string) *parley.Turn {
+	return &parley.Turn{ConversationID: conv, MessageID: id, Channel: "test", Message: parley.Text(text)}
+}
+
+func TestBotRepliesAndRecordsHistory(t *testing.T) {
+	ev := &events{}
+	bot := parley.NewBot(echo, parley.WithObserver(ev))
+	w := &sink{}
+	require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c1", "m1", "hello")))
+	assert.Equal(t, []string{"echo: hello"}, w.texts())
+
+	s, err := bot.Sessions().Load(context.Background(), "c1")
+	require.NoError(t, err)
+	assert.Equal(t, 1, s.Turns)
+	require.Len(t, s.History, 2)
+	assert.Equal(t, memory.RoleUser, s.History[0].Role)
+	assert.Equal(t, "hello", s.History[0].Text)
+	assert.Equal(t, memory.RoleBot, s.History[1].Role)
+
+	turns := ev.of(parley.EventTurn)
+	require.Len(t, turns, 1)
+	assert.Equal(t, "c1", turns[0].ConversationID)
+	assert.GreaterOrEqual(t, turns[0].Duration, time.Duration(0))
+	assert.Len(t, ev.of(parley.EventReply), 1)
+}
+
+func TestBotDropsRedeliveredMessages(t *testing.T) {
+	ev := &events{}
+	bot := parley.NewBot(echo, parley.WithObserver(ev))
+	w := &sink{}
+	for range 3 {
+		require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c1", "m1", "hello")))
+	}
+	assert.Equal(t, []string{"echo: hello"}, w.texts())
+	assert.Len(t, ev.of(parley.EventDuplicate), 2)
+	// The same message ID in another conversation is a different message.
+	require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c2", "m1", "hi")))
+	assert.Len(t, w.texts(), 2)
+}
+
+func TestBotOrdersTurnsPerConversation(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string][]int{}
+	inFlight := map[string]int{}
+	var overlap atomic.Bool
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		mu.Lock()
+		inFlight[t.ConversationID]++
+		if inFlight[t.ConversationID] > 1 {
+			overlap.Store(true)
+		}
+		mu.Unlock()
+		time.Sleep(50 * time.Microsecond)
+		var n int
+		_, err := fmt.Sscanf(t.Text(), "%d", &n)
+		mu.Lock()
+		seen[t.ConversationID] = append(seen[t.ConversationID], n)
+		inFlight[t.ConversationID]--
+		mu.Unlock()
+		return err
+	})
+	bot := parley.NewBot(h, parley.WithMaxConcurrency(4))
+	const convs, turns = 20, 30
+	var wg sync.WaitGroup
+	for c := range convs {
+		wg.Go(func() {
+			// One sender per conversation: arrival order is send order.
+			for i := range turns {
+				err := bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint("c", c), fmt.Sprint(i), fmt.Sprint(i)))
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	assert.False(t, overlap.Load(), "two turns of one conversation ran at once")
+	for c := range convs {
+		got := seen[fmt.Sprint("c", c)]
+		require.Len(t, got, turns)
+		for i, n := range got {
+			require.Equal(t, i, n, "conversation c%d out of order: %v", c, got)
+		}
+	}
+}
+
+func TestBotConcurrentArrivalsKeepArrivalOrder(t *testing.T) {
+	// Turns of one conversation that arrive while one is running queue in
+	// arrival order.
+	release := make(chan struct{})
+	var order []string
+	var mu sync.Mutex
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Text() == "first" {
+			<-release
+		}
+		mu.Lock()
+		order = append(order, t.Text())
+		mu.Unlock()
+		return nil
+	})
+	bot := parley.NewBot(h)
+	var wg sync.WaitGroup
+	wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "first"))) })
+	waitFor(t, func() bool { return bot.InFlight() == 1 })
+	for i := 2; i <= 5; i++ {
+		wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", fmt.Sprint(i), fmt.Sprint(i)))) })
+		waitFor(t, func() bool { return bot.InFlight() == i })
+	}
+	close(release)
+	wg.Wait()
+	assert.Equal(t, []string{"first", "2", "3", "4", "5"}, order)
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for range 2000 {
+		if cond() {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("condition not reached")
+}
+
+func TestBotBoundsConcurrency(t *testing.T) {
+	var cur, peak atomic.Int32
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		n := cur.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+		cur.Add(-1)
+		return nil
+	})
+	bot := parley.NewBot(h, parley.WithMaxConcurrency(3))
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint(i), "m", "x"))) })
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, peak.Load(), int32(3))
+}
+
+func TestBotPanicBecomesFallbackAndKeepsState(t *testing.T) {
+	ev := &events{}
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
+		s := turn.Session()
+		if turn.Text() == "boom" {
+			if err := memory.SetState(s, "app", "half-written"); err != nil {
+				return err
+			}
+			panic("kaboom")
+		}
+		if err := memory.SetState(s, "app", "saved"); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("ok"))
+	})
+	bot := parley.NewBot(h, parley.WithObserver(ev), parley.WithFallback(parley.Text("fallback")))
+	w := &sink{}
+	require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c", "1", "hi")))
+	require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c", "2", "boom")))
+	assert.Equal(t, []string{"ok", "fallback"}, w.texts())
+
+	errs := ev.of(parley.EventTurnError)
+	require.Len(t, errs, 1)
+	var pe *parley.PanicError
+	require.ErrorAs(t, errs[0].Err, &pe)
+	assert.Equal(t, "kaboom", pe.Value)
+
+	s, err := bot.Sessions().Load(context.Background(), "c")
+	require.NoError(t, err)
+	v, _, err := memory.GetState[string](s, "app")
+	require.NoError(t, err)
+	assert.Equal(t, "saved", v, "the panicking turn's half-written state is discarded")
+	assert.Equal(t, 2, s.Turns)
+	assert.True(t, s.HasSeen("2"), "a redelivery of the panicking message is still dropped")
+	assert.Equal(t, "fallback", s.History[len(s.History)-1].Text)
+}
+
+func TestBotErrorBecomesFallback(t *testing.T) {
+	ev := &events{}
+	cause := errors.New("backend down")
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error { return cause })
+	bot := parley.NewBot(h, parley.WithObserver(ev))
+	w := &sink{}
+	require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c", "1", "hi")))
+	require.Len(t, w.texts(), 1)
+	assert.Contains(t, w.texts()[0], "something went wrong")
+	require.Len(t, ev.of(parley.EventTurnError), 1)
+	assert.ErrorIs(t, ev.of(parley.EventTurnError)[0].Err, cause)
+}
+
+func TestBotTurnDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			<-ctx.Done() // a slow backend that honours the context
+			return ctx.Err()
+		})
+		ev := &events{}
+		bot := parley.NewBot(h, parley.WithTurnTimeout(3*time.Second), parley.WithObserver(ev))
+		w := &sink{}
+		start := time.Now()
+		require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c", "1", "hi")))
+		assert.Equal(t, 3*time.Second, time.Since(start))
+		require.Len(t, w.texts(), 1)
+		require.ErrorIs(t, ev.of(parley.EventTurnError)[0].Err, context.DeadlineExceeded)
+	})
+}
+
+func TestBotShutdownWaitsForTurns(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	synctest.Test(t, func(t *testing.T) {
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			time.Sleep(time.Second)
+			return w.Reply(ctx, parley.Text("done"))
+		})
+		bot := parley.NewBot(h)
+		w := &sink{}
+		go func() { assert.NoError(t, bot.HandleTurn(context.Background(), w, turn("c", "1", "hi"))) }()
+		synctest.Wait()
+		require.NoError(t, bot.Shutdown(context.Background()))
+		assert.Equal(t, []string{"done"}, w.texts(), "Shutdown returned before the turn finished")
+		require.ErrorIs(t, bot.HandleTurn(context.Background(), w, turn("c", "2", "again")), parley.ErrClosed)
+	})
+}
+
+func TestBotShutdownHonoursContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stuck := make(chan struct{})
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			<-stuck
+			return nil
+		})
+		bot := parley.NewBot(h)
+		go func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "hi"))) }()
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		require.ErrorIs(t, bot.Shutdown(ctx), context.DeadlineExceeded)
+		close(stuck)
+	})
+}
+
+func TestBotBadInput(t *testing.T) {
+	got := func(text string) (string, *parley.Turn) {
+		var seen *parley.Turn
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			seen = t
+			return w.Reply(ctx, parley.Text("handled"))
+		})
+		ev := &events{}
+		bot := parley.NewBot(h, parley.WithObserver(ev))
+		w := &sink{}
+		require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c", "1", text)))
+		require.Len(t, w.texts(), 1)
+		return w.texts()[0], seen
+	}
+	tests := []struct {
+		name     string
+		give     string
+		wantText string // what the handler sees; "" with wantReply for rejected input
+		reject   bool
+	}{
+		{"empty", "", "", false},
+		{"whitespace", " \t\n ", " \t\n ", false},
+		{"invalid utf-8", "caf\xe9 ok", "caf\uFFFD ok", false},
+		{"control characters", "a\x00b\x1bc\u200b", "abc\u200b", false},
+		{"1 MB", strings.Repeat("x", 1<<20), "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reply, seen := got(tt.give)
+			if tt.reject {
+				assert.Contains(t, reply, "too long")
+				assert.Nil(t, seen)
+				return
+			}
+			assert.Equal(t, "handled", reply)
+			require.NotNil(t, seen)
+			assert.Equal(t, tt.wantText, seen.Text())
+		})
+	}
+}
+
+func TestBotRejectsTurnWithoutConversation(t *testing.T) {
+	bot := parley.NewBot(echo)
+	require.ErrorIs(t, bot.HandleTurn(context.Background(), &sink{}, &parley.Turn{}), parley.ErrNoConversation)
+	require.ErrorIs(t, bot.HandleTurn(context.Background(), &sink{}, nil), parley.ErrNoConversation)
+}
+
+func TestBotReplyFailureIsReturned(t *testing.T) {
+	bot := parley.NewBot(echo)
+	w := &sink{err: errors.New("channel down")}
+	err := bot.HandleTurn(context.Background(), w, turn("c", "1", "hi"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "channel down")
+}
+
+func TestBotCorruptSessionStartsAfresh(t *testing.T) {
+	store := memory.NewMap()
+	_, err := store.Set(context.Background(), memory.Put{Key: memory.SessionKey("c"), Value: []byte("{not json"), IfVersion: memory.Absent})
+	require.NoError(t, err)
+	ev := &events{}
+	bot := parley.NewBot(echo, parley.WithStore(store), parley.WithObserver(ev))
+	w := &sink{}
+	require.NoError(t, bot.HandleTurn(context.Background(), w, turn("c", "1", "hi")))
+	assert.Equal(t, []string{"echo: hi"}, w.texts())
+	var ce *memory.CorruptError
+	require.ErrorAs(t, ev.of(parley.EventTurnError)[0].Err, &ce)
+	assert.Equal(t, memory.SessionKey("c"), ce.Key)
+}
+
+func TestBotWaitingTurnHonoursContext(t *testing.T) {
+	block := make(chan struct{})
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Text() == "slow" {
+			<-block
+		}
+		return nil
+	})
+	bot := parley.NewBot(h)
+	var wg sync.WaitGroup
+	wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "slow"))) })
+	waitFor(t, func() bool { return bot.InFlight() == 1 })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, bot.HandleTurn(ctx, &sink{}, turn("c", "2", "queued")), context.Canceled)
+	close(block)
+	wg.Wait()
+	// The conversation is not stuck.
+	require.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "3", "after")))
+}
+
+func TestStreamFallsBackToOneMessage(t *testing.T) {
+	chunks := func(yield func(string, error) bool) {
+		for _, c := range []string{"Hel", "lo"} {
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
+	w := &sink{}
+	require.NoError(t, parley.Stream(context.Background(), w, chunks))
+	assert.Equal(t, []string{"Hello"}, w.texts())
+
+	broken := iter.Seq2[string, error](func(yield func(string, error) bool) {
+		if yield("half", nil) {
+			yield("", errors.New("stream cut"))
+		}
+	})
+	w2 := &sink{}
+	require.Error(t, parley.Stream(context.Background(), w2, broken))
+	assert.Empty(t, w2.texts(), "no half reply on a non-streaming channel")
+}
+
+func TestChainOrderAndAnnotations(t *testing.T) {
+	key := parley.NewKey[string]("trace")
+	mw := func(name string) parley.Middleware {
+		return func(next parley.Handler) parley.Handler {
+			return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+				prev, _ := parley.Value(t, key)
+				return next.HandleTurn(ctx, w, parley.With(t, key, prev+name))
+			})
+		}
+	}
+	var got string
+	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		got, _ = parley.Value(t, key)
+		return nil
+	}), mw("a"), mw("b"), mw("c"))
+	orig := &parley.Turn{ConversationID: "c"}
+	require.NoError(t, h.HandleTurn(context.Background(), &sink{}, orig))
+	assert.Equal(t, "abc", got)
+	_, ok := parley.Value(orig, key)
+	assert.False(t, ok, "With must not mutate the original turn")
+	assert.Equal(t, "trace", key.String())
+}
