@@ -178,7 +178,9 @@ func TestBotConcurrentArrivalsKeepArrivalOrder(t *testing.T) {
 	wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "first"))) })
 	waitFor(t, func() bool { return bot.InFlight() == 1 })
 	for i := 2; i <= 5; i++ {
-		wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", fmt.Sprint(i), fmt.Sprint(i)))) })
+		wg.Go(func() {
+			assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", fmt.Sprint(i), fmt.Sprint(i))))
+		})
 		waitFor(t, func() bool { return bot.InFlight() == i })
 	}
 	close(release)
@@ -214,7 +216,9 @@ func TestBotBoundsConcurrency(t *testing.T) {
 	bot := parley.NewBot(h, parley.WithMaxConcurrency(3))
 	var wg sync.WaitGroup
 	for i := range 30 {
-		wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint(i), "m", "x"))) })
+		wg.Go(func() {
+			assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint(i), "m", "x")))
+		})
 	}
 	wg.Wait()
 	assert.LessOrEqual(t, peak.Load(), int32(3))
