@@ -1,0 +1,149 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/url"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/parleyhq/parley"
+)
+
+// Config configures a [Handler]. Only Secret is required; every other zero
+// value means the documented default.
+type Config struct {
+	// Secret signs visitor tokens and file links with HMAC-SHA256. It must
+	// be at least 32 bytes and stay stable across restarts and replicas,
+	// or visitors lose their conversations.
+	Secret []byte
+
+	// AllowedOrigins lists the origins, such as "https://shop.example",
+	// besides the handler's own that may embed the widget: open the
+	// WebSocket, read the event stream and send messages. Each must be a
+	// scheme and host (with an optional port) and nothing else; "*" is
+	// not accepted.
+	AllowedOrigins []string
+
+	// Title heads the chat panel. Default "Chat with us".
+	Title string
+	// PrivacyNotice is shown at the start of every conversation.
+	PrivacyNotice string
+	// ConsentQuestion asks whether the conversation may be kept so that it
+	// survives a page reload. Until the visitor says yes, nothing they or
+	// the bot say is kept by the handler and the widget forgets the
+	// conversation on reload.
+	ConsentQuestion string
+
+	// MaxMessageBytes limits the text of one inbound message (default
+	// 4 KiB).
+	MaxMessageBytes int
+	// MaxFrameBytes limits one inbound WebSocket frame or POST body
+	// (default 64 KiB). A WebSocket frame over it closes the connection
+	// with status 1009.
+	MaxFrameBytes int64
+	// MaxUploadBytes limits one uploaded file (default 5 MiB).
+	MaxUploadBytes int64
+	// UploadTypes lists the media types an upload may have, judged from its
+	// content, not from what the browser claims. Default: image/png,
+	// image/jpeg, image/gif, image/webp, application/pdf, text/plain.
+	UploadTypes []string
+
+	// RateLimit is the sustained rate of inbound frames (messages, events,
+	// uploads) allowed per conversation, with bursts of RateBurst.
+	// Defaults: 2 per second, burst 8.
+	RateLimit rate.Limit
+	RateBurst int
+
+	// TokenTTL is how long a visitor token stays valid (default 30 days).
+	TokenTTL time.Duration
+	// HistoryLimit bounds the kept transcript of a conversation, oldest
+	// dropped first (default 200 entries).
+	HistoryLimit int
+	// IdleTTL is how long a conversation without an open connection is
+	// remembered after its last activity (default 24 hours). The
+	// transcript and uploads are kept in memory, so they do not survive a
+	// restart of the process.
+	IdleTTL time.Duration
+
+	// Observer receives the handler's events: rejected input
+	// ([EventRejected]), connections and turn errors. Optional.
+	Observer parley.Observer
+	// Clock returns the current time; tests set it. Default time.Now.
+	Clock func() time.Time
+}
+
+func (c Config) withDefaults() (Config, error) {
+	var errs []error
+	if len(c.Secret) < 32 {
+		errs = append(errs, fmt.Errorf("web: Config.Secret must be at least 32 bytes, got %d", len(c.Secret)))
+	}
+	for _, o := range c.AllowedOrigins {
+		if err := checkOrigin(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.Title == "" {
+		c.Title = "Chat with us"
+	}
+	if c.PrivacyNotice == "" {
+		c.PrivacyNotice = "This chat is answered by a bot. Don't share passwords or card numbers. You can ask for a human at any time."
+	}
+	if c.ConsentQuestion == "" {
+		c.ConsentQuestion = "May we keep this conversation so you can see it again after reloading the page?"
+	}
+	if c.MaxMessageBytes == 0 {
+		c.MaxMessageBytes = 4 << 10
+	}
+	if c.MaxFrameBytes == 0 {
+		c.MaxFrameBytes = 64 << 10
+	}
+	if c.MaxUploadBytes == 0 {
+		c.MaxUploadBytes = 5 << 20
+	}
+	if c.UploadTypes == nil {
+		c.UploadTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+	}
+	for _, t := range c.UploadTypes {
+		if mt, _, err := mime.ParseMediaType(t); err != nil || mt != t {
+			errs = append(errs, fmt.Errorf("web: Config.UploadTypes: %q is not a bare media type", t))
+		}
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = 2
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = 8
+	}
+	if c.TokenTTL == 0 {
+		c.TokenTTL = 30 * 24 * time.Hour
+	}
+	if c.HistoryLimit == 0 {
+		c.HistoryLimit = 200
+	}
+	if c.IdleTTL == 0 {
+		c.IdleTTL = 24 * time.Hour
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.MaxMessageBytes < 0 || c.MaxFrameBytes < 0 || c.MaxUploadBytes < 0 || c.RateLimit < 0 ||
+		c.RateBurst < 0 || c.TokenTTL < 0 || c.HistoryLimit < 0 || c.IdleTTL < 0 {
+		errs = append(errs, errors.New("web: Config limits must not be negative"))
+	}
+	if c.MaxFrameBytes > 0 && int64(c.MaxMessageBytes) > c.MaxFrameBytes {
+		errs = append(errs, errors.New("web: Config.MaxMessageBytes is larger than MaxFrameBytes"))
+	}
+	return c, errors.Join(errs...)
+}
+
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("web: Config.AllowedOrigins: %q is not an origin like https://shop.example", o)
+	}
+	return nil
+}

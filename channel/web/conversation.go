@@ -1,0 +1,241 @@
+package web
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// A client is one open connection (a WebSocket or an event stream) of a
+// conversation. Frames are queued on out and written by the connection's
+// own goroutine, so a slow browser never blocks the bot; a client whose
+// queue is full is disconnected and catches up from the history when it
+// reconnects.
+type client struct {
+	out  chan []byte
+	done chan struct{}
+	once sync.Once
+}
+
+const clientQueue = 64
+
+func newClient() *client {
+	return &client{out: make(chan []byte, clientQueue), done: make(chan struct{})}
+}
+
+func (c *client) send(b []byte) {
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	select {
+	case c.out <- b:
+	default:
+		c.close()
+	}
+}
+
+func (c *client) close() { c.once.Do(func() { close(c.done) }) }
+
+// An upload is a file kept for a conversation and served by signed link.
+type upload struct {
+	name string
+	mime string
+	data []byte
+}
+
+// Per-conversation bounds that are not configurable.
+const (
+	seenWindow     = 256
+	maxFiles       = 32
+	maxConnections = 16
+	signalWindow   = 24 * time.Hour
+	maxSignalKeys  = 64
+	maxSignalTimes = 64
+)
+
+// A conversation is the handler's state for one visitor conversation.
+type conversation struct {
+	id      string
+	limiter *rate.Limiter
+
+	mu         sync.Mutex
+	consent    string
+	transcript []Entry
+	seen       []string
+	clients    map[*client]struct{}
+	files      map[string]*upload
+	fileOrder  []string
+	fileBytes  int64
+	signals    map[string][]time.Time
+	active     time.Time
+}
+
+func newConversation(id string, cfg *Config, now time.Time) *conversation {
+	return &conversation{
+		id:      id,
+		limiter: rate.NewLimiter(cfg.RateLimit, cfg.RateBurst),
+		consent: consentUnknown,
+		clients: make(map[*client]struct{}),
+		files:   make(map[string]*upload),
+		signals: make(map[string][]time.Time),
+		active:  now,
+	}
+}
+
+// addClient registers c; it reports false when the conversation already
+// has too many connections.
+func (cv *conversation) addClient(c *client, now time.Time) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if len(cv.clients) >= maxConnections {
+		return false
+	}
+	cv.clients[c] = struct{}{}
+	cv.active = now
+	return true
+}
+
+func (cv *conversation) removeClient(c *client, now time.Time) {
+	cv.mu.Lock()
+	delete(cv.clients, c)
+	cv.active = now
+	cv.mu.Unlock()
+}
+
+func (cv *conversation) connected() int {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return len(cv.clients)
+}
+
+func (cv *conversation) broadcast(b []byte) {
+	cv.mu.Lock()
+	for c := range cv.clients {
+		c.send(b)
+	}
+	cv.mu.Unlock()
+}
+
+func (cv *conversation) closeClients() {
+	cv.mu.Lock()
+	for c := range cv.clients {
+		c.close()
+	}
+	cv.mu.Unlock()
+}
+
+// record appends e to the transcript if the visitor consented.
+func (cv *conversation) record(e Entry, limit int, now time.Time) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	cv.active = now
+	if cv.consent != consentGranted {
+		return
+	}
+	cv.transcript = append(cv.transcript, e)
+	if over := len(cv.transcript) - limit; over > 0 {
+		cv.transcript = slices.Delete(cv.transcript, 0, over)
+	}
+}
+
+// markSeen records an inbound frame ID and reports whether it is new.
+func (cv *conversation) markSeen(id string) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if slices.Contains(cv.seen, id) {
+		return false
+	}
+	cv.seen = append(cv.seen, id)
+	if len(cv.seen) > seenWindow {
+		cv.seen = slices.Delete(cv.seen, 0, len(cv.seen)-seenWindow)
+	}
+	return true
+}
+
+func (cv *conversation) setConsent(granted bool) string {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if granted {
+		cv.consent = consentGranted
+	} else {
+		cv.consent = consentDeclined
+		cv.transcript = nil
+	}
+	return cv.consent
+}
+
+// state returns the consent state and, if granted, a copy of the
+// transcript.
+func (cv *conversation) state() (string, []Entry) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if cv.consent != consentGranted {
+		return cv.consent, nil
+	}
+	return cv.consent, slices.Clone(cv.transcript)
+}
+
+// countSignal records a behavioural event under key and returns how many
+// such events happened in the last 24 hours, this one included.
+func (cv *conversation) countSignal(key string, now time.Time) int {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	cv.active = now
+	ts := cv.signals[key]
+	cut := now.Add(-signalWindow)
+	i := 0
+	for i < len(ts) && !ts[i].After(cut) {
+		i++
+	}
+	ts = append(ts[i:], now)
+	if len(ts) > maxSignalTimes {
+		ts = ts[len(ts)-maxSignalTimes:]
+	}
+	if _, ok := cv.signals[key]; !ok && len(cv.signals) >= maxSignalKeys {
+		// Forget the key with the oldest last event to stay bounded.
+		var oldest string
+		var at time.Time
+		for k, v := range cv.signals {
+			if last := v[len(v)-1]; oldest == "" || last.Before(at) {
+				oldest, at = k, last
+			}
+		}
+		delete(cv.signals, oldest)
+	}
+	cv.signals[key] = ts
+	return len(ts)
+}
+
+// addFile keeps an upload, evicting the oldest files beyond the bounds.
+func (cv *conversation) addFile(id string, f *upload, maxBytes int64) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	cv.files[id] = f
+	cv.fileOrder = append(cv.fileOrder, id)
+	cv.fileBytes += int64(len(f.data))
+	for len(cv.fileOrder) > 1 && (len(cv.fileOrder) > maxFiles || cv.fileBytes > maxBytes) {
+		old := cv.fileOrder[0]
+		cv.fileOrder = cv.fileOrder[1:]
+		cv.fileBytes -= int64(len(cv.files[old].data))
+		delete(cv.files, old)
+	}
+}
+
+func (cv *conversation) file(id string) (*upload, bool) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	f, ok := cv.files[id]
+	return f, ok
+}
+
+// idle reports whether the conversation has no connection and no activity
+// since before cut.
+func (cv *conversation) idle(cut time.Time) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return len(cv.clients) == 0 && cv.active.Before(cut)
+}

@@ -1,0 +1,68 @@
+// Package web is the web chat channel: an embeddable chat widget and the
+// [http.Handler] behind it, which turns visitor messages and page events
+// into [parley.Turn] values for a bot.
+//
+// # Overview
+//
+//	bot := parley.NewBot(myHandler)
+//	chat, err := web.NewHandler(bot, web.Config{
+//		Secret:         secret, // 32+ random bytes, stable across restarts
+//		AllowedOrigins: []string{"https://shop.example"},
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	defer chat.Shutdown(context.Background())
+//	mux := http.NewServeMux()
+//	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
+//	mux.Handle("/", web.DemoPage("/chat/widget.js"))
+//	// Any page: <script src="https://your.app/chat/widget.js" async></script>
+//	// A proactive message to a visitor with an open page:
+//	err = chat.Push(ctx, conversationID, parley.Text("Your order has shipped."))
+//
+// The widget talks over a WebSocket and falls back to server-sent events
+// plus POST when the WebSocket fails. It shows a privacy notice and a
+// consent question; only after the visitor agrees does the handler keep the
+// transcript and the widget keep the visitor's token, so that a reload shows
+// the conversation again. It renders quick replies, cards, images and
+// files, a typing indicator ([parley.Typer]) and read receipts
+// ([parley.ReadMarker]), accepts uploads within [Config.UploadTypes] and
+// [Config.MaxUploadBytes], and always offers a "Talk to a human" button
+// that sends [HumanText] with payload [HumanPayload]. Pages report behaviour
+// with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
+// whose [parley.Signal] carries the event and a "count_24h" field.
+//
+// Every turn has Channel "web", the ConversationID named by the visitor's
+// token, and the client's message ID, so a message resent after a reconnect
+// is dropped by the [parley.Bot].
+//
+// # Security
+//
+// Anonymous visitors hold a token signed with HMAC-SHA256 under
+// [Config.Secret] that names their conversation; every endpoint requires it,
+// so nobody can read or write another visitor's conversation. Cross-origin
+// browser requests are refused unless the origin is in
+// [Config.AllowedOrigins] (net/http's CrossOriginProtection for POSTs, an
+// origin check for the WebSocket and the event stream). Frames, messages
+// and uploads have size limits, and each conversation has a rate limit.
+//
+// # Concurrency
+//
+// A [Handler] is safe for concurrent use. Each open connection has a reader
+// (the HTTP handler goroutine, which runs the bot's turns in order) and, for
+// a WebSocket, a writer goroutine; [Handler.Shutdown] closes connections
+// and waits for both. A slow browser never blocks the bot: its frames are
+// queued, and a connection whose queue overflows is closed and catches up
+// from the history when it reconnects.
+//
+// # Errors
+//
+// Refused input gets an error frame (WebSocket) or a JSON error response
+// with a code ([CodeInvalidToken], [CodeOrigin], [CodeTooLarge],
+// [CodeBadFrame], [CodeRateLimited], [CodeUploadType]) and is reported to
+// [Config.Observer] as an [EventRejected] event whose Err is a
+// [*RejectError] wrapping a sentinel such as [ErrRateLimited]. A WebSocket
+// frame over [Config.MaxFrameBytes] closes the connection with status 1009.
+// [Handler.Push] returns [ErrNotConnected] for a visitor with no open
+// connection.
+package web

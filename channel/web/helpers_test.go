@@ -1,0 +1,335 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+)
+
+var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
+
+// fakeClock is a settable clock for rate limits, token expiry and signal
+// windows.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// recorder collects the turns the bot saw and the handler's events.
+type recorder struct {
+	mu     sync.Mutex
+	turns  []*parley.Turn
+	events []parley.Event
+}
+
+func (r *recorder) Observe(_ context.Context, e parley.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+}
+
+func (r *recorder) Turns() []*parley.Turn {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*parley.Turn(nil), r.turns...)
+}
+
+func (r *recorder) Rejections() []*RejectError {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*RejectError
+	for _, e := range r.events {
+		if e.Kind == EventRejected {
+			out = append(out, e.Err.(*RejectError))
+		}
+	}
+	return out
+}
+
+// testBot is a small deterministic bot: it shows typing, marks the message
+// read and answers.
+func testBot(rec *recorder) parley.Handler {
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		rec.mu.Lock()
+		rec.turns = append(rec.turns, t)
+		rec.mu.Unlock()
+		if t.Signal != nil {
+			return w.Reply(ctx, parley.Text(fmt.Sprintf("signal %s count=%s", t.Signal.Name, t.Signal.Data["count_24h"])))
+		}
+		if err := parley.Typing(ctx, w); err != nil {
+			return err
+		}
+		if rm, ok := w.(parley.ReadMarker); ok {
+			if err := rm.MarkRead(ctx, t.MessageID); err != nil {
+				return err
+			}
+		}
+		switch {
+		case len(t.Message.Attachments) > 0:
+			a := t.Message.Attachments[0]
+			return w.Reply(ctx, parley.Text(fmt.Sprintf("got %s %s %d bytes", a.Kind, a.MIMEType, len(a.Data))))
+		case t.Text() == "hello":
+			return w.Reply(ctx, parley.Message{Text: "Hi! Want a discount?", QuickReplies: []parley.QuickReply{
+				{Title: "Yes please", Payload: "yes"}, {Title: "No"}}})
+		case t.Text() == "card":
+			return w.Reply(ctx, parley.Message{Cards: []parley.Card{{Title: "Trail Runner", URL: "https://shop.example/p/1"}},
+				Attachments: []parley.Attachment{{Kind: parley.Image, MIMEType: "image/png", Data: pngBytes}}})
+		}
+		return w.Reply(ctx, parley.Text("you said: "+t.Text()))
+	})
+	return parley.NewBot(h)
+}
+
+// pngBytes is a 1x1 PNG.
+var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+type env struct {
+	t   *testing.T
+	h   *Handler
+	srv *httptest.Server
+	rec *recorder
+	clk *fakeClock
+}
+
+func newEnv(t *testing.T, mod func(*Config)) *env {
+	t.Helper()
+	rec := &recorder{}
+	clk := newFakeClock()
+	cfg := Config{Secret: testSecret, Observer: rec, Clock: clk.Now, RateLimit: 100, RateBurst: 100}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h, err := NewHandler(testBot(rec), cfg)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		require.NoError(t, h.Shutdown(ctx))
+		srv.Close()
+	})
+	return &env{t: t, h: h, srv: srv, rec: rec, clk: clk}
+}
+
+// session calls POST /session with an optional bearer token.
+func (e *env) session(token string) sessionResponse {
+	e.t.Helper()
+	req, err := http.NewRequest("POST", e.srv.URL+"/session", nil)
+	require.NoError(e.t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := e.srv.Client().Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	require.Equal(e.t, http.StatusOK, resp.StatusCode)
+	var s sessionResponse
+	require.NoError(e.t, json.NewDecoder(resp.Body).Decode(&s))
+	return s
+}
+
+// post sends a body to path with a bearer token and extra headers, and
+// returns the status and decoded error code, if any.
+func (e *env) post(path, token, ctype string, body io.Reader, hdr map[string]string) (int, string) {
+	e.t.Helper()
+	req, err := http.NewRequest("POST", e.srv.URL+path, body)
+	require.NoError(e.t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.srv.Client().Do(req)
+	require.NoError(e.t, err)
+	defer resp.Body.Close()
+	var out struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(e.t, err)
+	if len(b) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		require.NoError(e.t, json.Unmarshal(b, &out), string(b))
+	}
+	return resp.StatusCode, out.Error.Code
+}
+
+type wsClient struct {
+	t *testing.T
+	c *websocket.Conn
+}
+
+func (e *env) dial(hdr http.Header) (*websocket.Conn, *http.Response, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr})
+}
+
+// connect opens a WebSocket, says hello with token and returns the client
+// and the ready frame.
+func (e *env) connect(token string) (*wsClient, outFrame) {
+	e.t.Helper()
+	c, _, err := e.dial(nil)
+	require.NoError(e.t, err)
+	e.t.Cleanup(func() { c.CloseNow() })
+	w := &wsClient{t: e.t, c: c}
+	w.send(map[string]any{"type": "hello", "token": token})
+	ready := w.read()
+	require.Equal(e.t, "ready", ready.Type, "first frame: %+v", ready)
+	return w, ready
+}
+
+func (w *wsClient) send(v any) {
+	w.t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(w.t, err)
+	w.sendRaw(websocket.MessageText, b)
+}
+
+func (w *wsClient) sendRaw(typ websocket.MessageType, b []byte) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(w.t, w.c.Write(ctx, typ, b))
+}
+
+func (w *wsClient) read() outFrame {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, b, err := w.c.Read(ctx)
+	require.NoError(w.t, err)
+	var f outFrame
+	require.NoError(w.t, json.Unmarshal(b, &f))
+	return f
+}
+
+// until reads frames until one of type typ arrives, and returns it.
+func (w *wsClient) until(typ string) outFrame {
+	w.t.Helper()
+	for range 50 {
+		if f := w.read(); f.Type == typ {
+			return f
+		}
+	}
+	w.t.Fatalf("no %q frame in 50 frames", typ)
+	return outFrame{}
+}
+
+// botReply reads until a bot message arrives.
+func (w *wsClient) botReply() Entry {
+	w.t.Helper()
+	for range 50 {
+		f := w.read()
+		if f.Type == "message" && f.Entry.Role == RoleBot {
+			return *f.Entry
+		}
+	}
+	w.t.Fatal("no bot reply in 50 frames")
+	return Entry{}
+}
+
+func msg(id, text string) map[string]any {
+	return map[string]any{"type": "message", "id": id, "text": text}
+}
+
+func httptestServer(t *testing.T, h *Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		require.NoError(t, h.Shutdown(ctx))
+		srv.Close()
+	})
+	return srv
+}
+
+// sseStream reads frames from GET /events.
+type sseStream struct {
+	t  *testing.T
+	ch chan outFrame
+}
+
+func (e *env) openSSE(token string) *sseStream {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, "GET", e.srv.URL+"/events", nil)
+	require.NoError(e.t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := e.srv.Client().Do(req)
+	require.NoError(e.t, err)
+	require.Equal(e.t, http.StatusOK, resp.StatusCode)
+	require.Equal(e.t, "text/event-stream", resp.Header.Get("Content-Type"))
+	s := &sseStream{t: e.t, ch: make(chan outFrame, 64)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(s.ch)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			line, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var f outFrame
+			if json.Unmarshal([]byte(line), &f) != nil {
+				continue
+			}
+			select {
+			case s.ch <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	e.t.Cleanup(func() {
+		cancel()
+		resp.Body.Close()
+		<-done
+	})
+	return s
+}
+
+func (s *sseStream) next() outFrame {
+	s.t.Helper()
+	select {
+	case f, ok := <-s.ch:
+		require.True(s.t, ok, "event stream ended")
+		return f
+	case <-time.After(5 * time.Second):
+		s.t.Fatal("no event within 5s")
+		return outFrame{}
+	}
+}

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"net/url"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/parleyhq/parley"
+)
+
+// receive handles one decoded inbound frame of conversation cv: it applies
+// the rate limit, echoes and records user messages, and runs the bot. It
+// returns a *RejectError for refused input, or the bot's error.
+func (h *Handler) receive(ctx context.Context, cv *conversation, f inFrame) error {
+	switch f.Type {
+	case framePing:
+		return nil
+	case frameHello:
+		return reject(ErrBadFrame, "hello is only valid as the first WebSocket frame")
+	}
+	now := h.cfg.Clock()
+	if !cv.limiter.AllowN(now, 1) {
+		e := reject(ErrRateLimited, "too many messages; wait a moment")
+		e.MessageID = f.ID
+		return e
+	}
+	switch f.Type {
+	case frameConsent:
+		state := cv.setConsent(*f.Granted)
+		cv.broadcast(encode(outFrame{Type: "consent", Conversation: cv.id, Consent: state}))
+		h.emit(ctx, parley.Event{Kind: EventConsent, ConversationID: cv.id, Attrs: map[string]string{"consent": state}})
+		return nil
+	case frameMessage:
+		m := parley.Message{ID: f.ID, Text: f.Text, Locale: f.Locale}
+		return h.userMessage(ctx, cv, f.ID, m, f.Payload)
+	case frameTrack:
+		return h.track(ctx, cv, f)
+	}
+	return reject(ErrBadFrame, "unknown frame type")
+}
+
+// userMessage echoes and records a visitor message once, acknowledges it,
+// and passes it to the bot. A resent message (same ID) is acknowledged and
+// passed on again, so that a [parley.Bot] that missed it handles it and one
+// that saw it drops it.
+func (h *Handler) userMessage(ctx context.Context, cv *conversation, id string, m parley.Message, payload string) error {
+	return h.deliver(ctx, cv, id, m, payload, nil)
+}
+
+// userMessageData is userMessage for an upload: the bot's copy of the
+// single attachment carries data.
+func (h *Handler) userMessageData(ctx context.Context, cv *conversation, id string, m parley.Message, data []byte) error {
+	return h.deliver(ctx, cv, id, m, "", data)
+}
+
+func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m parley.Message, payload string, data []byte) error {
+	now := h.cfg.Clock()
+	if cv.markSeen(id) {
+		e := Entry{ID: id, Role: RoleUser, Message: m, Time: now}
+		cv.record(e, h.cfg.HistoryLimit, now)
+		cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
+	}
+	cv.broadcast(encode(outFrame{Type: "ack", ID: id}))
+
+	in := m
+	in.Extras = map[string]any{ExtrasKey: map[string]string{"text": m.Text, "payload": payload}}
+	if payload != "" {
+		in.Text = payload
+	}
+	if data != nil && len(in.Attachments) == 1 {
+		a := in.Attachments[0]
+		a.Data = data
+		in.Attachments = []parley.Attachment{a}
+	}
+	t := &parley.Turn{ConversationID: cv.id, Channel: Channel, MessageID: id, Time: now, Locale: m.Locale, Message: in}
+	return h.run(ctx, cv, t)
+}
+
+// track turns a page event into a signal turn. Data gains "count_24h":
+// how many events of the same name (and the same "id" field, if any) the
+// conversation sent in the last 24 hours, this one included, so that a
+// rule such as "viewed a product 3 times in 24 hours" is a comparison.
+func (h *Handler) track(ctx context.Context, cv *conversation, f inFrame) error {
+	cv.broadcast(encode(outFrame{Type: "ack", ID: f.ID}))
+	if !cv.markSeen(f.ID) {
+		return nil
+	}
+	now := h.cfg.Clock()
+	data := make(map[string]string, len(f.Data)+1)
+	maps.Copy(data, f.Data)
+	n := cv.countSignal(f.Name+"\x00"+f.Data["id"], now)
+	data["count_24h"] = strconv.Itoa(n)
+	t := &parley.Turn{ConversationID: cv.id, Channel: Channel, MessageID: f.ID, Time: now, Locale: f.Locale,
+		Signal: &parley.Signal{Name: f.Name, Data: data}}
+	return h.run(ctx, cv, t)
+}
+
+func (h *Handler) run(ctx context.Context, cv *conversation, t *parley.Turn) error {
+	err := h.bot.HandleTurn(ctx, &replyWriter{h: h, cv: cv}, t)
+	if err != nil {
+		h.emit(ctx, parley.Event{Kind: EventTurnFailed, ConversationID: cv.id, MessageID: t.MessageID, Err: err})
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return err
+		}
+		return &RejectError{Code: CodeInternal, Reason: "the bot could not handle the message", MessageID: t.MessageID,
+			ConversationID: cv.id, err: err}
+	}
+	return nil
+}
+
+// replyWriter delivers a turn's replies to every open connection of the
+// conversation and keeps them in the transcript. It implements
+// [parley.Typer] and [parley.ReadMarker].
+type replyWriter struct {
+	h  *Handler
+	cv *conversation
+}
+
+var (
+	_ parley.ReplyWriter = (*replyWriter)(nil)
+	_ parley.Typer       = (*replyWriter)(nil)
+	_ parley.ReadMarker  = (*replyWriter)(nil)
+)
+
+// Reply sends m. A visitor who is not connected sees it on reconnect, if
+// they consented to keeping the conversation.
+func (w *replyWriter) Reply(ctx context.Context, m parley.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := w.h.cfg.Clock()
+	e := Entry{ID: uuid.NewString(), Role: RoleBot, Message: w.h.outbound(w.cv, m), Time: now}
+	w.cv.record(e, w.h.cfg.HistoryLimit, now)
+	w.cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
+	return nil
+}
+
+// Typing shows the typing indicator until the next reply (or for at most
+// 15 seconds).
+func (w *replyWriter) Typing(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.cv.broadcast(encode(outFrame{Type: "typing"}))
+	return nil
+}
+
+// MarkRead shows the visitor's message id as read.
+func (w *replyWriter) MarkRead(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	w.cv.broadcast(encode(outFrame{Type: "read", ID: id}))
+	return nil
+}
+
+// outbound prepares a bot message for the wire: channel extras are dropped
+// and inline attachment data is kept as a file behind a signed link.
+func (h *Handler) outbound(cv *conversation, m parley.Message) parley.Message {
+	m.Extras = nil
+	if len(m.Attachments) == 0 {
+		return m
+	}
+	atts := make([]parley.Attachment, len(m.Attachments))
+	for i, a := range m.Attachments {
+		if len(a.Data) > 0 {
+			id := uuid.NewString()
+			mt := a.MIMEType
+			if mt == "" {
+				mt = "application/octet-stream"
+			}
+			cv.addFile(id, &upload{name: a.Name, mime: mt, data: a.Data}, 8*h.cfg.MaxUploadBytes)
+			a.URL = h.fileURL(cv.id, id)
+			a.Data = nil
+		}
+		atts[i] = a
+	}
+	m.Attachments = atts
+	return m
+}
+
+// fileURL is the signed link of a kept file, relative to the handler's
+// mount point.
+func (h *Handler) fileURL(conv, file string) string {
+	return "files/" + url.PathEscape(conv) + "/" + file + "?sig=" + fileSig(h.cfg.Secret, conv, file)
+}

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+const sseHeartbeat = 25 * time.Second
+
+// serveSSE streams a conversation's frames as server-sent events, for
+// browsers or networks where the WebSocket fails. Each event's data is one
+// JSON frame, the same frames the WebSocket carries, starting with ready.
+// The token comes in an "Authorization: Bearer" header (the widget reads
+// the stream with fetch, so the token never appears in a URL).
+func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
+	cv, rerr := h.authorize(r)
+	if rerr != nil {
+		h.fail(w, r, "", rerr)
+		return
+	}
+	rc := http.NewResponseController(w)
+	if !h.begin() {
+		http.Error(w, ErrClosed.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	defer h.wg.Done()
+	cl := newClient()
+	cl.send(h.readyFrame(cv))
+	if !cv.addClient(cl, h.cfg.Clock()) {
+		h.fail(w, r, cv.id, reject(ErrRateLimited, "too many open connections"))
+		return
+	}
+	ctx := r.Context()
+	h.emit(ctx, parley.Event{Kind: EventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "sse"}})
+	err := h.streamSSE(w, r, rc, cl)
+	cl.close()
+	cv.removeClient(cl, h.cfg.Clock())
+	h.emit(ctx, parley.Event{Kind: EventDisconnected, ConversationID: cv.id, Err: err,
+		Attrs: map[string]string{"transport": "sse"}})
+}
+
+// streamSSE writes queued frames until the client is closed or goes away.
+// It returns the write error that ended the stream, nil for a normal end.
+func (h *Handler) streamSSE(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, cl *client) error {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	tick := time.NewTicker(sseHeartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case b := <-cl.out:
+			if err := writeEvent(w, b); err != nil {
+				return err
+			}
+			// Send everything already queued before flushing.
+		drain:
+			for {
+				select {
+				case b := <-cl.out:
+					if err := writeEvent(w, b); err != nil {
+						return err
+					}
+				default:
+					break drain
+				}
+			}
+		case <-tick.C:
+			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
+				return err
+			}
+		case <-cl.done:
+			return nil
+		case <-r.Context().Done():
+			return nil
+		}
+		if err := rc.Flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// writeEvent writes one JSON frame as an SSE event. JSON from
+// encoding/json holds no raw newlines, so one data line suffices.
+func writeEvent(w io.Writer, b []byte) error {
+	if _, err := io.WriteString(w, "data: "); err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n\n")
+	return err
+}
+
+// serveSend accepts one frame by POST, for the SSE fallback. It runs the
+// turn before answering; replies arrive on the event stream.
+func (h *Handler) serveSend(w http.ResponseWriter, r *http.Request) {
+	cv, rerr := h.authorize(r)
+	if rerr != nil {
+		h.fail(w, r, "", rerr)
+		return
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxFrameBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		h.fail(w, r, cv.id, reject(ErrTooLarge, "request body over the limit"))
+		return
+	}
+	if err != nil {
+		h.fail(w, r, cv.id, reject(ErrBadFrame, "read body: "+shorten(err.Error())))
+		return
+	}
+	f, err := decodeFrame(b, h.cfg.MaxMessageBytes)
+	if err == nil {
+		err = h.receive(r.Context(), cv, f)
+	}
+	if err != nil {
+		var re *RejectError
+		if !errors.As(err, &re) {
+			re = &RejectError{Code: CodeInternal, Reason: "the bot could not handle the message", err: err}
+		}
+		if re.Code == CodeInternal {
+			// Already reported as EventTurnFailed.
+			writeError(w, re)
+			return
+		}
+		h.fail(w, r, cv.id, re)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}

@@ -1,0 +1,558 @@
+/*
+ * Parley web chat widget. Add to any page:
+ *
+ *   <script src="https://your.app/chat/widget.js" async></script>
+ *
+ * Optional attributes on the script tag:
+ *   data-open="true"        open the panel on load
+ *   data-idle-seconds="45"  report a "page.idle" event after that long without input
+ *   data-transport="sse"    skip the WebSocket and use the event stream + POST
+ *   data-token="..."        a visitor token minted by the application
+ *
+ * Page API: parley.track(name, data), parley.open(), parley.close(),
+ * parley.send(text). Calls made before the widget loads are queued if the
+ * page defines window.parley = window.parley || {q: []} and pushes
+ * [method, args] pairs onto q.
+ *
+ * Plain ES2017, no build step, no dependencies. Everything the server or
+ * the bot sends is inserted as text, never as HTML.
+ */
+(function () {
+  "use strict";
+  if (window.__parleyWidget) return;
+  window.__parleyWidget = true;
+
+  var script = document.currentScript;
+  if (!script || !script.src) return;
+  var base = new URL(".", script.src).href;
+  var ds = script.dataset || {};
+  var opts = {
+    open: ds.open === "true",
+    idle: Math.max(0, parseInt(ds.idleSeconds || "0", 10) || 0),
+    transport: ds.transport === "sse" ? "sse" : "auto",
+    token: ds.token || ""
+  };
+  var storeKey = "parley.token:" + base;
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function storeGet() { try { return localStorage.getItem(storeKey) || ""; } catch (e) { return ""; } }
+  function storeSet(v) { try { if (v) localStorage.setItem(storeKey, v); else localStorage.removeItem(storeKey); } catch (e) { /* storage disabled */ } }
+  function safeURL(u) {
+    try {
+      var x = new URL(u, base);
+      return x.protocol === "https:" || x.protocol === "http:" ? x.href : "";
+    } catch (e) { return ""; }
+  }
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text != null) n.textContent = text;
+    return n;
+  }
+
+  // ---- state ----
+  var S = {
+    token: opts.token || storeGet(),
+    conv: "",
+    cfg: null,
+    consent: "unknown",
+    ws: null,
+    mode: opts.transport,   // "auto" (WebSocket first), "ws", "sse"
+    ready: false,
+    sseAbort: null,
+    outbox: [],             // frames waiting for a connection
+    pending: {},            // id -> frame of user messages not yet acknowledged
+    shown: {},              // entry id -> element
+    open: false,
+    unread: 0,
+    retry: 0,
+    typingTimer: 0,
+    wsFailures: 0
+  };
+
+  // ---- DOM ----
+  var host = el("div");
+  host.id = "parley-chat";
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  var css = el("link");
+  css.rel = "stylesheet";
+  css.href = base + "widget.css";
+  root.appendChild(css);
+
+  var launcher = el("button", "launcher");
+  launcher.type = "button";
+  launcher.setAttribute("aria-label", "Open chat");
+  launcher.appendChild(el("span", "launcher-icon", "\u{1F4AC}"));
+  var badge = el("span", "badge");
+  badge.hidden = true;
+  launcher.appendChild(badge);
+
+  var panel = el("section", "panel");
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  var header = el("header", "header");
+  var title = el("span", "title", "Chat");
+  var humanBtn = el("button", "human", "Talk to a human");
+  humanBtn.type = "button";
+  var closeBtn = el("button", "close", "\u00d7");
+  closeBtn.type = "button";
+  closeBtn.setAttribute("aria-label", "Close chat");
+  header.appendChild(title);
+  header.appendChild(humanBtn);
+  header.appendChild(closeBtn);
+
+  var log = el("div", "log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  var notice = el("div", "notice");
+  var consentBox = el("div", "consent");
+  consentBox.hidden = true;
+  var consentQ = el("p", "consent-question");
+  var consentYes = el("button", "consent-yes", "Yes, keep it");
+  var consentNo = el("button", "consent-no", "No thanks");
+  consentYes.type = consentNo.type = "button";
+  consentBox.appendChild(consentQ);
+  consentBox.appendChild(consentYes);
+  consentBox.appendChild(consentNo);
+  var msgs = el("div", "messages");
+  log.appendChild(notice);
+  log.appendChild(consentBox);
+  log.appendChild(msgs);
+
+  var typing = el("div", "typing");
+  typing.hidden = true;
+  typing.setAttribute("aria-label", "The assistant is typing");
+  typing.appendChild(el("span"));
+  typing.appendChild(el("span"));
+  typing.appendChild(el("span"));
+  var quick = el("div", "quick");
+
+  var form = el("form", "compose");
+  var attach = el("button", "attach", "\u{1F4CE}");
+  attach.type = "button";
+  attach.setAttribute("aria-label", "Attach a file");
+  var fileInput = el("input");
+  fileInput.type = "file";
+  fileInput.hidden = true;
+  var input = el("textarea", "input");
+  input.rows = 1;
+  input.placeholder = "Type a message\u2026";
+  input.setAttribute("aria-label", "Message");
+  var sendBtn = el("button", "send", "Send");
+  sendBtn.type = "submit";
+  form.appendChild(attach);
+  form.appendChild(fileInput);
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+  var status = el("div", "status");
+  status.setAttribute("role", "status");
+
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(typing);
+  panel.appendChild(quick);
+  panel.appendChild(form);
+  panel.appendChild(status);
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  function mount() { document.body.appendChild(host); }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+
+  // ---- UI behaviour ----
+  function setOpen(v) {
+    S.open = v;
+    panel.hidden = !v;
+    launcher.hidden = v;
+    if (v) {
+      S.unread = 0;
+      badge.hidden = true;
+      scrollDown();
+      input.focus();
+    }
+  }
+  launcher.addEventListener("click", function () { setOpen(true); });
+  closeBtn.addEventListener("click", function () { setOpen(false); });
+  humanBtn.addEventListener("click", function () {
+    var c = S.cfg || {};
+    sendMessage(c.human_text || "talk to a human", c.human_payload || "human");
+  });
+  consentYes.addEventListener("click", function () { answerConsent(true); });
+  consentNo.addEventListener("click", function () { answerConsent(false); });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var t = input.value.trim();
+    if (!t) return;
+    input.value = "";
+    sendMessage(t, "");
+  });
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && !ev.shiftKey) {
+      ev.preventDefault();
+      if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }
+  });
+  attach.addEventListener("click", function () { fileInput.click(); });
+  fileInput.addEventListener("change", function () {
+    var f = fileInput.files && fileInput.files[0];
+    fileInput.value = "";
+    if (f) upload(f);
+  });
+
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  function showStatus(text, isError) {
+    status.textContent = text || "";
+    status.className = "status" + (isError ? " error" : "");
+  }
+  function showTyping(v) {
+    clearTimeout(S.typingTimer);
+    typing.hidden = !v;
+    if (v) {
+      S.typingTimer = setTimeout(function () { typing.hidden = true; }, 15000);
+      scrollDown();
+    }
+  }
+  function renderConsent() {
+    consentBox.hidden = S.consent !== "unknown";
+  }
+  function answerConsent(granted) {
+    S.consent = granted ? "granted" : "declined";
+    storeSet(granted ? S.token : "");
+    renderConsent();
+    send({ type: "consent", granted: granted });
+  }
+
+  function renderQuick(replies) {
+    quick.textContent = "";
+    (replies || []).forEach(function (q) {
+      var b = el("button", "quick-reply", q.title);
+      b.type = "button";
+      b.addEventListener("click", function () {
+        quick.textContent = "";
+        sendMessage(q.title, q.payload || "");
+      });
+      quick.appendChild(b);
+    });
+  }
+
+  function renderCard(c) {
+    var card = el("div", "card");
+    var img = safeURL(c.image_url || "");
+    if (img) {
+      var i = el("img", "card-image");
+      i.src = img;
+      i.alt = c.title || "";
+      card.appendChild(i);
+    }
+    var body = el("div", "card-body");
+    var link = safeURL(c.url || "");
+    var t = el(link ? "a" : "div", "card-title", c.title || "");
+    if (link) { t.href = link; t.target = "_blank"; t.rel = "noopener noreferrer"; }
+    body.appendChild(t);
+    if (c.subtitle) body.appendChild(el("div", "card-subtitle", c.subtitle));
+    (c.buttons || []).forEach(function (btn) {
+      var u = safeURL(btn.url || "");
+      var b;
+      if (u) {
+        b = el("a", "card-button", btn.title);
+        b.href = u; b.target = "_blank"; b.rel = "noopener noreferrer";
+      } else {
+        b = el("button", "card-button", btn.title);
+        b.type = "button";
+        b.addEventListener("click", function () { sendMessage(btn.title, btn.payload || ""); });
+      }
+      body.appendChild(b);
+    });
+    card.appendChild(body);
+    return card;
+  }
+
+  function renderAttachment(a) {
+    var u = safeURL(a.url || "");
+    if (!u) return null;
+    if (a.kind === "image") {
+      var l = el("a", "attachment-image");
+      l.href = u; l.target = "_blank"; l.rel = "noopener noreferrer";
+      var i = el("img");
+      i.src = u;
+      i.alt = a.name || "image";
+      l.appendChild(i);
+      return l;
+    }
+    var f = el("a", "attachment-file", "\u{1F4C4} " + (a.name || "file"));
+    f.href = u; f.target = "_blank"; f.rel = "noopener noreferrer";
+    return f;
+  }
+
+  // render shows a transcript entry once; it returns whether it was new.
+  function render(e) {
+    if (!e || !e.id || S.shown[e.id]) return false;
+    var m = e.message || {};
+    var row = el("div", "msg " + (e.role === "user" ? "user" : "bot"));
+    var bubble = el("div", "bubble");
+    if (m.text) bubble.appendChild(el("div", "text", m.text));
+    (m.attachments || []).forEach(function (a) {
+      var n = renderAttachment(a);
+      if (n) bubble.appendChild(n);
+    });
+    row.appendChild(bubble);
+    if (m.cards && m.cards.length) {
+      var cards = el("div", "cards");
+      m.cards.forEach(function (c) { cards.appendChild(renderCard(c)); });
+      row.appendChild(cards);
+    }
+    if (e.role === "user") row.appendChild(el("div", "meta", S.pending[e.id] ? "Sending\u2026" : "Delivered"));
+    msgs.appendChild(row);
+    S.shown[e.id] = row;
+    if (e.role !== "user") {
+      renderQuick(m.quick_replies);
+      showTyping(false);
+    } else {
+      renderQuick(null);
+    }
+    scrollDown();
+    return true;
+  }
+  function setMeta(id, text, cls) {
+    var row = S.shown[id];
+    if (!row) return;
+    var meta = row.querySelector(".meta");
+    if (meta) { meta.textContent = text; meta.className = "meta" + (cls ? " " + cls : ""); }
+  }
+
+  // ---- sending ----
+  function sendMessage(text, payload) {
+    var id = uuid();
+    var f = { type: "message", id: id, text: text, locale: navigator.language || "" };
+    if (payload) f.payload = payload;
+    S.pending[id] = f;
+    render({ id: id, role: "user", message: { text: text }, time: new Date().toISOString() });
+    send(f);
+  }
+  function track(name, data) {
+    var d = {};
+    Object.keys(data || {}).forEach(function (k) { d[k] = String(data[k]); });
+    send({ type: "track", id: uuid(), name: String(name), data: d });
+  }
+  function send(f) {
+    if (!S.ready) { S.outbox.push(f); return; }
+    if (S.ws && S.ws.readyState === 1) { S.ws.send(JSON.stringify(f)); return; }
+    if (S.mode === "sse") { post("send", JSON.stringify(f), "application/json", f.id); return; }
+    S.outbox.push(f);
+  }
+  function post(path, body, ctype, id) {
+    var h = { Authorization: "Bearer " + S.token };
+    if (ctype) h["Content-Type"] = ctype;
+    return fetch(base + path, { method: "POST", headers: h, body: body }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!r.ok) onError(j.error || { code: "http_" + r.status, message: "Request failed (" + r.status + ")" }, id);
+        return j;
+      });
+    }).catch(function () {
+      onError({ code: "network", message: "Network error; will retry." }, id);
+    });
+  }
+  function upload(file) {
+    var c = S.cfg || {};
+    if (c.max_upload && file.size > c.max_upload) {
+      showStatus("That file is too large (limit " + Math.round(c.max_upload / 1048576) + " MB).", true);
+      return;
+    }
+    var id = uuid();
+    var fd = new FormData();
+    fd.append("id", id);
+    fd.append("file", file, file.name);
+    showStatus("Uploading " + file.name + "\u2026");
+    post("upload", fd, "", id).then(function (j) { if (j && j.ok) showStatus(""); });
+  }
+  function onError(err, id) {
+    showStatus(err.message || err.code || "Error", true);
+    if (id && S.pending[id] && err.code !== "network") {
+      delete S.pending[id];
+      setMeta(id, "Not sent", "failed");
+    }
+  }
+
+  // ---- receiving ----
+  function handle(f) {
+    switch (f.type) {
+      case "ready":
+        S.ready = true;
+        S.retry = 0;
+        S.consent = f.consent || S.consent;
+        renderConsent();
+        (f.history || []).forEach(render);
+        showStatus("");
+        var box = S.outbox;
+        S.outbox = [];
+        Object.keys(S.pending).forEach(function (id) {
+          if (box.indexOf(S.pending[id]) < 0) box.push(S.pending[id]);
+        });
+        box.forEach(send);
+        break;
+      case "message":
+        if (render(f.entry) && f.entry.role !== "user" && !S.open) {
+          S.unread++;
+          badge.textContent = String(S.unread);
+          badge.hidden = false;
+        }
+        break;
+      case "typing":
+        showTyping(true);
+        break;
+      case "ack":
+        if (S.pending[f.id]) { delete S.pending[f.id]; setMeta(f.id, "Delivered"); }
+        break;
+      case "read":
+        setMeta(f.id, "Read", "read");
+        break;
+      case "consent":
+        S.consent = f.consent;
+        storeSet(f.consent === "granted" ? S.token : "");
+        renderConsent();
+        break;
+      case "error":
+        onError(f, f.id);
+        break;
+    }
+  }
+
+  // ---- connecting ----
+  function start() {
+    var h = {};
+    if (S.token) h.Authorization = "Bearer " + S.token;
+    fetch(base + "session", { method: "POST", headers: h }).then(function (r) {
+      if (!r.ok) throw new Error("session " + r.status);
+      return r.json();
+    }).then(function (j) {
+      if (S.conv && j.conversation !== S.conv) {
+        // The old conversation could not be resumed: start clean.
+        msgs.textContent = "";
+        S.shown = {};
+      }
+      S.cfg = j;
+      S.token = j.token;
+      S.conv = j.conversation;
+      S.consent = j.consent;
+      if (j.consent === "granted") storeSet(j.token); else if (storeGet()) storeSet("");
+      title.textContent = j.title;
+      panel.setAttribute("aria-label", j.title);
+      notice.textContent = j.notice;
+      consentQ.textContent = j.question;
+      humanBtn.textContent = j.human_text ? j.human_text.charAt(0).toUpperCase() + j.human_text.slice(1) : "Talk to a human";
+      renderConsent();
+      (j.history || []).forEach(render);
+      connect();
+    }).catch(function () { reconnectLater(); });
+  }
+  function connect() {
+    if (S.mode === "sse" || !window.WebSocket) { S.mode = "sse"; openSSE(); return; }
+    var ws;
+    try { ws = new WebSocket(base.replace(/^http/, "ws") + "ws"); } catch (e) { fallback(); return; }
+    S.ws = ws;
+    var opened = false;
+    ws.onopen = function () {
+      opened = true;
+      ws.send(JSON.stringify({ type: "hello", token: S.token }));
+    };
+    ws.onmessage = function (ev) {
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f.type === "ready") S.mode = "ws";
+      handle(f);
+    };
+    ws.onclose = function (ev) {
+      if (S.ws === ws) S.ws = null;
+      S.ready = false;
+      if (ev.code === 1008) {
+        // The token was refused: start a new conversation.
+        S.token = ""; S.conv = ""; storeSet("");
+        start();
+        return;
+      }
+      if (!opened && ++S.wsFailures >= 2) { fallback(); return; }
+      reconnectLater();
+    };
+  }
+  function fallback() {
+    S.mode = "sse";
+    openSSE();
+  }
+  function openSSE() {
+    if (S.sseAbort) S.sseAbort.abort();
+    var ctl = new AbortController();
+    S.sseAbort = ctl;
+    fetch(base + "events", { headers: { Authorization: "Bearer " + S.token }, signal: ctl.signal }).then(function (r) {
+      if (r.status === 401) { S.token = ""; storeSet(""); S.ready = false; start(); return; }
+      if (!r.ok || !r.body) throw new Error("events " + r.status);
+      var reader = r.body.getReader();
+      var dec = new TextDecoder();
+      var buf = "";
+      function pump() {
+        return reader.read().then(function (x) {
+          if (x.done) throw new Error("stream ended");
+          buf += dec.decode(x.value, { stream: true });
+          var i;
+          while ((i = buf.indexOf("\n\n")) >= 0) {
+            var chunk = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            chunk.split("\n").forEach(function (line) {
+              if (line.indexOf("data: ") === 0) {
+                try { handle(JSON.parse(line.slice(6))); } catch (e) { /* skip a bad event */ }
+              }
+            });
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {
+      S.ready = false;
+      if (!ctl.signal.aborted) reconnectLater();
+    });
+  }
+  function reconnectLater() {
+    S.ready = false;
+    var d = Math.min(30000, 500 * Math.pow(2, S.retry++)) * (0.5 + Math.random() / 2);
+    showStatus("Reconnecting\u2026");
+    setTimeout(function () { if (S.conv) connect(); else start(); }, d);
+  }
+
+  // ---- page events ----
+  if (opts.idle > 0) {
+    var idleTimer = 0, idleSent = false;
+    var resetIdle = function () {
+      if (idleSent) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(function () {
+        idleSent = true;
+        track("page.idle", { path: location.pathname, seconds: String(opts.idle) });
+      }, opts.idle * 1000);
+    };
+    ["mousemove", "keydown", "scroll", "touchstart"].forEach(function (t) {
+      window.addEventListener(t, resetIdle, { passive: true });
+    });
+    resetIdle();
+  }
+
+  var api = {
+    track: track,
+    open: function () { setOpen(true); },
+    close: function () { setOpen(false); },
+    send: function (t) { if (t) sendMessage(String(t), ""); }
+  };
+  var q = (window.parley && window.parley.q) || [];
+  window.parley = api;
+  q.forEach(function (c) { if (api[c[0]]) api[c[0]].apply(null, c[1] || []); });
+
+  start();
+  if (opts.open) setOpen(true);
+})();

@@ -1,0 +1,182 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/parleyhq/parley"
+)
+
+// multipartSlack is room for the multipart framing and the small fields
+// around the file.
+const multipartSlack = 16 << 10
+
+// serveUpload accepts a multipart form with an "id" field (the client's
+// message ID), an optional "text" caption and one "file". The file's type
+// is judged from its content; it must be one of Config.UploadTypes and at
+// most Config.MaxUploadBytes. The file becomes a message with one
+// attachment (Kind image or file, the bytes in Data and a signed link in
+// URL, relative to the handler), passed to the bot like a typed message.
+func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
+	cv, rerr := h.authorize(r)
+	if rerr != nil {
+		h.fail(w, r, "", rerr)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxUploadBytes+multipartSlack)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		h.fail(w, r, cv.id, reject(ErrBadFrame, "expected a multipart/form-data body"))
+		return
+	}
+	var id, text string
+	var f *upload
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			h.fail(w, r, cv.id, uploadReadErr(err))
+			return
+		}
+		switch p.FormName() {
+		case "id", "text":
+			b, err := io.ReadAll(io.LimitReader(p, int64(h.cfg.MaxMessageBytes)+1))
+			if err != nil {
+				h.fail(w, r, cv.id, uploadReadErr(err))
+				return
+			}
+			if len(b) > h.cfg.MaxMessageBytes || !utf8.Valid(b) {
+				h.fail(w, r, cv.id, reject(ErrTooLarge, p.FormName()+" field too long or not UTF-8"))
+				return
+			}
+			if p.FormName() == "id" {
+				id = string(b)
+			} else {
+				text = string(b)
+			}
+		case "file":
+			if f != nil {
+				h.fail(w, r, cv.id, reject(ErrBadFrame, "one file per upload"))
+				return
+			}
+			f, rerr = h.readFile(p)
+			if rerr != nil {
+				rerr.MessageID = printableID(id)
+				h.fail(w, r, cv.id, rerr)
+				return
+			}
+		default:
+			h.fail(w, r, cv.id, reject(ErrBadFrame, fmt.Sprintf("unexpected form field %q", shorten(p.FormName()))))
+			return
+		}
+	}
+	if err := checkID(id); err != nil {
+		h.fail(w, r, cv.id, err)
+		return
+	}
+	if f == nil {
+		h.fail(w, r, cv.id, reject(ErrBadFrame, "no file in the upload"))
+		return
+	}
+	if !cv.limiter.AllowN(h.cfg.Clock(), 1) {
+		e := reject(ErrRateLimited, "too many messages; wait a moment")
+		e.MessageID = id
+		h.fail(w, r, cv.id, e)
+		return
+	}
+	fileID := uuid.NewString()
+	cv.addFile(fileID, f, 8*h.cfg.MaxUploadBytes)
+	kind := parley.File
+	if strings.HasPrefix(f.mime, "image/") {
+		kind = parley.Image
+	}
+	att := parley.Attachment{Kind: kind, MIMEType: f.mime, URL: h.fileURL(cv.id, fileID), Name: f.name}
+	m := parley.Message{ID: id, Text: text, Attachments: []parley.Attachment{att}}
+	// The bot gets the bytes; the transcript and the echo only the link.
+	if err := h.userMessageData(r.Context(), cv, id, m, f.data); err != nil {
+		var re *RejectError
+		if !errors.As(err, &re) {
+			re = &RejectError{Code: CodeInternal, err: err}
+		}
+		writeError(w, re)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "url": att.URL, "kind": kind, "mime_type": f.mime})
+}
+
+// readFile reads the file part within the size limit and checks its type.
+func (h *Handler) readFile(p *multipart.Part) (*upload, *RejectError) {
+	b, err := io.ReadAll(io.LimitReader(p, h.cfg.MaxUploadBytes+1))
+	if err != nil {
+		return nil, uploadReadErr(err)
+	}
+	if int64(len(b)) > h.cfg.MaxUploadBytes {
+		return nil, reject(ErrTooLarge, fmt.Sprintf("file over the limit of %d bytes", h.cfg.MaxUploadBytes))
+	}
+	if len(b) == 0 {
+		return nil, reject(ErrBadFrame, "empty file")
+	}
+	mt, _, err := mime.ParseMediaType(http.DetectContentType(b))
+	if err != nil || !slices.Contains(h.cfg.UploadTypes, mt) {
+		return nil, reject(ErrUploadType, fmt.Sprintf("files of type %s are not accepted", mt))
+	}
+	name := path.Base(strings.ReplaceAll(p.FileName(), "\\", "/"))
+	if name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
+		name = "upload"
+	}
+	return &upload{name: name, mime: mt, data: bytes.Clone(b)}, nil
+}
+
+func uploadReadErr(err error) *RejectError {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return reject(ErrTooLarge, "upload over the size limit")
+	}
+	return reject(ErrBadFrame, "malformed multipart body: "+shorten(err.Error()))
+}
+
+// serveFile serves a kept file to whoever holds its signed link. Files are
+// never rendered as a page of the handler's origin: the response is
+// sandboxed, and anything but an image is a download.
+func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request) {
+	conv, id := r.PathValue("conv"), r.PathValue("file")
+	if !checkFileSig(h.cfg.Secret, conv, id, r.URL.Query().Get("sig")) {
+		h.fail(w, r, "", reject(ErrInvalidToken, "bad file link signature"))
+		return
+	}
+	cv := h.lookup(conv, false)
+	var f *upload
+	ok := false
+	if cv != nil {
+		f, ok = cv.file(id)
+	}
+	if !ok {
+		http.Error(w, "web: file not found", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", f.mime)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	disp := "attachment"
+	if strings.HasPrefix(f.mime, "image/") {
+		disp = "inline"
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": f.name}))
+	if _, err := w.Write(f.data); err != nil {
+		return
+	}
+}

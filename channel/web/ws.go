@@ -1,0 +1,195 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parleyhq/parley"
+)
+
+const (
+	helloTimeout = 10 * time.Second
+	writeTimeout = 10 * time.Second
+)
+
+// serveWS runs one WebSocket connection. The first frame must be
+// {"type":"hello","token":"..."}; the server answers with a ready frame
+// holding the consent state and the kept history, then relays frames both
+// ways until either side closes.
+func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
+	if !h.originOK(r) {
+		h.fail(w, r, "", reject(ErrOrigin, "origin "+shorten(r.Header.Get("Origin"))+" is not allowed"))
+		return
+	}
+	if !h.begin() {
+		http.Error(w, ErrClosed.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	defer h.wg.Done()
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.hosts})
+	if err != nil {
+		// Accept has written the HTTP error response.
+		h.emitReject(r.Context(), "", reject(ErrBadFrame, "websocket handshake: "+shorten(err.Error())))
+		return
+	}
+	defer func() {
+		// After a completed close handshake this is a no-op; otherwise it
+		// drops a connection whose peer is gone, and there is nobody left
+		// to report a failure to.
+		if err := c.CloseNow(); err != nil {
+			return
+		}
+	}()
+	c.SetReadLimit(h.cfg.MaxFrameBytes)
+	ctx := r.Context()
+
+	cv, rerr := h.hello(ctx, c)
+	if rerr != nil {
+		h.emitReject(ctx, "", rerr)
+		if err := c.Write(ctx, websocket.MessageText, errorFrame(rerr)); err != nil {
+			return // the deferred CloseNow drops the connection
+		}
+		if err := c.Close(websocket.StatusPolicyViolation, rerr.Code); err != nil {
+			return
+		}
+		return
+	}
+	cl := newClient()
+	cl.send(h.readyFrame(cv))
+	if !cv.addClient(cl, h.cfg.Clock()) {
+		h.emitReject(ctx, cv.id, reject(ErrRateLimited, "too many open connections"))
+		if err := c.Close(websocket.StatusTryAgainLater, "too many connections"); err != nil {
+			return // the deferred CloseNow drops the connection
+		}
+		return
+	}
+	h.emit(ctx, parley.Event{Kind: EventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "websocket"}})
+
+	var wg sync.WaitGroup
+	var werr error
+	wg.Go(func() { werr = writeLoop(ctx, c, cl) })
+	readErr := h.readLoop(ctx, c, cv, cl)
+	cl.close()
+	cv.removeClient(cl, h.cfg.Clock())
+	wg.Wait()
+	h.emit(ctx, parley.Event{Kind: EventDisconnected, ConversationID: cv.id,
+		Err:   errors.Join(disconnectErr(readErr), disconnectErr(werr)),
+		Attrs: map[string]string{"transport": "websocket"}})
+}
+
+// hello reads and checks the first frame.
+func (h *Handler) hello(ctx context.Context, c *websocket.Conn) (*conversation, *RejectError) {
+	hctx, cancel := context.WithTimeout(ctx, helloTimeout)
+	defer cancel()
+	typ, b, err := c.Read(hctx)
+	if err != nil {
+		return nil, reject(ErrBadFrame, "no hello frame: "+shorten(err.Error()))
+	}
+	if typ != websocket.MessageText {
+		return nil, reject(ErrBadFrame, "binary frames are not accepted")
+	}
+	f, err := decodeFrame(b, h.cfg.MaxMessageBytes)
+	var re *RejectError
+	if errors.As(err, &re) {
+		return nil, re
+	}
+	if f.Type != frameHello {
+		return nil, reject(ErrBadFrame, "the first frame must be hello")
+	}
+	conv, err := parseToken(h.cfg.Secret, f.Token, h.cfg.Clock(), h.cfg.TokenTTL)
+	if errors.As(err, &re) {
+		return nil, re
+	}
+	return h.lookup(conv, true), nil
+}
+
+// readLoop reads and handles frames until the connection ends, and
+// returns the read error that ended it.
+func (h *Handler) readLoop(ctx context.Context, c *websocket.Conn, cv *conversation, cl *client) error {
+	for {
+		typ, b, err := c.Read(ctx)
+		if err != nil {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				h.emitReject(ctx, cv.id, reject(ErrTooLarge, "frame over the limit; connection closed with status 1009"))
+			}
+			return err
+		}
+		var rerr error
+		if typ != websocket.MessageText {
+			rerr = reject(ErrBadFrame, "binary frames are not accepted")
+		} else if f, err := decodeFrame(b, h.cfg.MaxMessageBytes); err != nil {
+			rerr = err
+		} else {
+			rerr = h.receive(ctx, cv, f)
+		}
+		if rerr == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var re *RejectError
+		if !errors.As(rerr, &re) {
+			re = &RejectError{Code: CodeInternal, Reason: "the bot could not handle the message", err: rerr}
+		}
+		if re.Code != CodeInternal {
+			h.emitReject(ctx, cv.id, re)
+		}
+		cl.send(errorFrame(re))
+	}
+}
+
+// writeLoop writes queued frames until the client is closed, then flushes
+// the queue and closes the WebSocket, which also ends the read loop. It
+// returns the error that ended the connection, nil for a clean close.
+func writeLoop(ctx context.Context, c *websocket.Conn, cl *client) error {
+	write := func(b []byte) error {
+		wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+		defer cancel()
+		return c.Write(wctx, websocket.MessageText, b)
+	}
+	for {
+		select {
+		case b := <-cl.out:
+			if err := write(b); err != nil {
+				cl.close()
+				return err
+			}
+		case <-cl.done:
+		flush:
+			for {
+				select {
+				case b := <-cl.out:
+					if err := write(b); err != nil {
+						return err
+					}
+				default:
+					break flush
+				}
+			}
+			return c.Close(websocket.StatusGoingAway, "closing")
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// disconnectErr returns the error worth reporting when a connection ends:
+// nil for a normal close by either side.
+func disconnectErr(err error) error {
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, net.ErrClosed):
+		return nil
+	}
+	switch websocket.CloseStatus(err) {
+	case websocket.StatusNormalClosure, websocket.StatusGoingAway, websocket.StatusNoStatusRcvd:
+		return nil
+	}
+	return err
+}
