@@ -1,0 +1,396 @@
+package channel
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/parleyhq/parley"
+)
+
+// Capabilities describes what a platform can show in one message. Lengths
+// are in Unicode code points; zero means "not supported" for counts and
+// "unlimited" for MaxText.
+type Capabilities struct {
+	// MaxText is the longest text of one message; longer text is split.
+	MaxText int
+	// MaxButtons is how many quick replies show as buttons.
+	MaxButtons int
+	// MaxButtonTitle is the longest button title; longer ones are cut.
+	MaxButtonTitle int
+	// MaxListItems is how many quick replies fit a list (a menu opened
+	// from a button); zero means the platform has no lists.
+	MaxListItems int
+	// MaxListTitle is the longest list row title.
+	MaxListTitle int
+	// MaxCards is how many cards fit one message (a carousel); zero
+	// means cards become text plus a link.
+	MaxCards int
+	// Media lists the attachment kinds sent natively; other kinds given by
+	// URL become a link in the text.
+	Media []parley.AttachmentKind
+	// InlineMedia reports whether attachments given by value (Data) can be
+	// uploaded; if not, they fail with [ErrUnsupported].
+	InlineMedia bool
+}
+
+// Capabilities of the platforms Parley supports, from their API references.
+var (
+	// WhatsApp Cloud API: 4096-character text, 3 reply buttons of 20
+	// characters, lists of 10 rows of 24 characters, no carousels.
+	WhatsApp = Capabilities{MaxText: 4096, MaxButtons: 3, MaxButtonTitle: 20, MaxListItems: 10, MaxListTitle: 24,
+		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	// Messenger: 2000-character text, 13 quick replies of 20 characters,
+	// generic-template carousels of 10 cards.
+	Messenger = Capabilities{MaxText: 2000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
+		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	// Instagram direct messages: 1000-character text, 13 quick replies,
+	// generic-template carousels of 10 cards, images and video.
+	Instagram = Capabilities{MaxText: 1000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
+		Media: []parley.AttachmentKind{parley.Image, parley.Video, parley.Audio}}
+	// Telegram: 4096-character text, inline keyboards (Parley uses up to
+	// 8 rows of one button), no cards.
+	Telegram = Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
+		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	// Slack: 3000-character section blocks, 25 buttons in an actions block
+	// of 75 characters each, cards as section blocks.
+	Slack = Capabilities{MaxText: 3000, MaxButtons: 25, MaxButtonTitle: 75, MaxCards: 10,
+		Media: []parley.AttachmentKind{parley.Image}}
+	// SMS through Twilio: 1600-character bodies, no buttons (quick replies
+	// become numbered options), MMS images by URL.
+	SMS = Capabilities{MaxText: 1600, Media: []parley.AttachmentKind{parley.Image}}
+	// Email: unlimited text, numbered options, attachments inline.
+	Email = Capabilities{Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}, InlineMedia: true}
+)
+
+// A Part is one platform message produced by [Render] from a
+// [parley.Message]. Exactly one of Text (with its options), Cards or
+// Attachment is the main content.
+type Part struct {
+	// Text is the message text, already within MaxText and including any
+	// numbered options.
+	Text string
+	// Buttons are quick replies to show as buttons (at most MaxButtons).
+	Buttons []parley.QuickReply
+	// List holds quick replies to show as a list (at most MaxListItems).
+	List []parley.QuickReply
+	// Numbered holds the quick replies rendered as numbered options in
+	// Text; the adapter remembers them with [Choices.Remember] so that the
+	// reply "2" maps back to the second.
+	Numbered []parley.QuickReply
+	// Cards to show natively (at most MaxCards).
+	Cards []parley.Card
+	// Attachment to send natively.
+	Attachment *parley.Attachment
+}
+
+// Render maps m onto what c supports: text split at the platform limit;
+// quick replies as buttons, else as a list, else as numbered options;
+// cards natively, else as text plus a link (their payload buttons joining
+// the quick replies); attachments natively, else as a link. Quick replies go
+// with the last text part. It returns [ErrUnsupported] for an inline
+// attachment the platform cannot upload and has no URL for.
+func Render(m parley.Message, c Capabilities) ([]Part, error) {
+	var parts []Part
+	text := m.Text
+	quick := slices.Clone(m.QuickReplies)
+
+	var cardParts []Part
+	if len(m.Cards) > 0 {
+		if c.MaxCards > 0 {
+			for cards := range slices.Chunk(m.Cards, c.MaxCards) {
+				cardParts = append(cardParts, Part{Cards: cards})
+			}
+		} else {
+			var b strings.Builder
+			for i, card := range m.Cards {
+				if i > 0 {
+					b.WriteString("\n\n")
+				}
+				b.WriteString(cardText(card))
+				for _, bt := range card.Buttons {
+					if bt.URL == "" {
+						quick = append(quick, parley.QuickReply{Title: bt.Title, Payload: bt.Payload})
+					}
+				}
+			}
+			text = joinNonEmpty(text, b.String())
+		}
+	}
+
+	var media []Part
+	for _, a := range m.Attachments {
+		switch {
+		case slices.Contains(c.Media, a.Kind) && (a.URL != "" || c.InlineMedia):
+			a := a
+			media = append(media, Part{Attachment: &a})
+		case a.URL != "":
+			name := a.Name
+			if name == "" {
+				name = string(a.Kind)
+			}
+			text = joinNonEmpty(text, name+": "+a.URL)
+		default:
+			return nil, fmt.Errorf("%w: inline %s attachment", ErrUnsupported, a.Kind)
+		}
+	}
+
+	last := Part{}
+	switch n := len(quick); {
+	case n == 0:
+	case n <= c.MaxButtons:
+		last.Buttons = truncTitles(quick, c.MaxButtonTitle)
+	case n <= c.MaxListItems:
+		last.List = truncTitles(quick, c.MaxListTitle)
+	default:
+		last.Numbered = quick
+	}
+	suffix := ""
+	if len(last.Numbered) > 0 {
+		suffix = NumberedText(last.Numbered)
+		if text != "" {
+			suffix = "\n\n" + suffix
+		}
+	}
+	limit := c.MaxText
+	if limit > 0 && utf8.RuneCountInString(suffix) >= limit {
+		// The options alone do not fit: send them as their own parts.
+		chunks := Split(strings.TrimLeft(suffix, "\n"), limit)
+		for _, t := range Split(text, limit) {
+			parts = append(parts, Part{Text: t})
+		}
+		parts = append(parts, media...)
+		parts = append(parts, cardParts...)
+		for i, t := range chunks {
+			p := Part{Text: t}
+			if i == len(chunks)-1 {
+				p.Numbered = last.Numbered
+			}
+			parts = append(parts, p)
+		}
+		return parts, nil
+	}
+
+	var chunks []string
+	if limit > 0 {
+		chunks = splitReserve(text, limit, utf8.RuneCountInString(suffix))
+	} else if text != "" {
+		chunks = []string{text}
+	}
+	for _, t := range chunks {
+		parts = append(parts, Part{Text: t})
+	}
+	// Media and cards go after the text, and the options after them, so
+	// that the buttons are the last thing the user sees.
+	hasOptions := len(last.Buttons)+len(last.List)+len(last.Numbered) > 0
+	if hasOptions && (len(media) > 0 || len(cardParts) > 0) && len(parts) > 0 {
+		final := parts[len(parts)-1]
+		parts = parts[:len(parts)-1]
+		parts = append(parts, media...)
+		parts = append(parts, cardParts...)
+		parts = append(parts, final)
+	} else {
+		parts = append(parts, media...)
+		parts = append(parts, cardParts...)
+		if hasOptions && (len(parts) == 0 || parts[len(parts)-1].Text == "" && len(chunks) == 0) {
+			parts = append(parts, Part{})
+		}
+	}
+	if hasOptions {
+		p := &parts[len(parts)-1]
+		p.Text += suffix
+		p.Buttons, p.List, p.Numbered = last.Buttons, last.List, last.Numbered
+	}
+	return parts, nil
+}
+
+func cardText(c parley.Card) string {
+	var lines []string
+	for _, s := range []string{c.Title, c.Subtitle, c.URL} {
+		if s != "" {
+			lines = append(lines, s)
+		}
+	}
+	for _, b := range c.Buttons {
+		if b.URL != "" {
+			lines = append(lines, b.Title+": "+b.URL)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func joinNonEmpty(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "\n\n" + b
+}
+
+func truncTitles(q []parley.QuickReply, limit int) []parley.QuickReply {
+	out := slices.Clone(q)
+	for i := range out {
+		if out[i].Payload == "" {
+			out[i].Payload = out[i].Title
+		}
+		out[i].Title = Truncate(out[i].Title, limit)
+	}
+	return out
+}
+
+// Truncate cuts s to at most limit code points, ending with "…" when cut.
+// A limit of zero or less means no limit.
+func Truncate(s string, limit int) string {
+	if limit <= 0 || utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRightFunc(string(r[:limit-1]), unicode.IsSpace) + "…"
+}
+
+// NumberedText renders options as numbered lines ("1. Yes").
+func NumberedText(opts []parley.QuickReply) string {
+	var b strings.Builder
+	for i, o := range opts {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(". ")
+		b.WriteString(o.Title)
+	}
+	return b.String()
+}
+
+// Split cuts text into pieces of at most limit code points, preferring to
+// cut between paragraphs, then lines, then sentences, then words. A limit
+// of zero or less returns text whole. Empty text gives no pieces.
+func Split(text string, limit int) []string {
+	return splitReserve(text, limit, 0)
+}
+
+// splitReserve is Split with the last piece leaving room for reserve code
+// points.
+func splitReserve(text string, limit, reserve int) []string {
+	if text == "" {
+		return nil
+	}
+	if limit <= 0 {
+		return []string{text}
+	}
+	var out []string
+	for {
+		n := utf8.RuneCountInString(text)
+		if n+reserve <= limit {
+			return append(out, text)
+		}
+		window := limit
+		if n <= limit {
+			// Fits alone but not with the reserve: cut so that the tail does.
+			window = max(limit-reserve, 1)
+		}
+		cut := cutPoint(text, window)
+		piece := strings.TrimRightFunc(text[:cut], unicode.IsSpace)
+		if piece != "" {
+			out = append(out, piece)
+		}
+		text = strings.TrimLeftFunc(text[cut:], unicode.IsSpace)
+		if text == "" {
+			return out
+		}
+	}
+}
+
+// cutPoint returns a byte offset at most max code points into s, at the
+// best boundary.
+func cutPoint(s string, limit int) int {
+	end := 0
+	for i := 0; i < limit && end < len(s); i++ {
+		_, size := utf8.DecodeRuneInString(s[end:])
+		end += size
+	}
+	window := s[:end]
+	floor := len(window) / 3 // never cut so early that pieces are tiny
+	for _, sep := range []string{"\n\n", "\n", ". ", "! ", "? ", " "} {
+		if i := strings.LastIndex(window, sep); i > floor {
+			return i + len(sep)
+		}
+	}
+	return end
+}
+
+// Choices remembers, per conversation, the options last sent as numbered
+// text, so that a reply of "2" (or the option's title) maps back to the
+// option. Entries expire after a day. Choices is safe for concurrent use;
+// the zero value is ready.
+type Choices struct {
+	mu sync.Mutex
+	m  map[string]choiceEntry
+}
+
+type choiceEntry struct {
+	opts []parley.QuickReply
+	at   time.Time
+}
+
+const (
+	choicesTTL = 24 * time.Hour
+	choicesMax = 100_000
+)
+
+// Remember records opts as the conversation's current numbered options;
+// nil forgets them.
+func (c *Choices) Remember(conv string, opts []parley.QuickReply, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(opts) == 0 {
+		delete(c.m, conv)
+		return
+	}
+	if c.m == nil {
+		c.m = make(map[string]choiceEntry)
+	}
+	if len(c.m) >= choicesMax {
+		for k, e := range c.m {
+			if now.Sub(e.at) > choicesTTL {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= choicesMax {
+			for k := range c.m { // still full: drop an arbitrary entry
+				delete(c.m, k)
+				break
+			}
+		}
+	}
+	c.m[conv] = choiceEntry{opts: slices.Clone(opts), at: now}
+}
+
+// Resolve maps text to one of the conversation's numbered options: "2",
+// "2.", "#2" or the option's title, ignoring case and surrounding space.
+func (c *Choices) Resolve(conv, text string, now time.Time) (parley.QuickReply, bool) {
+	c.mu.Lock()
+	e, ok := c.m[conv]
+	c.mu.Unlock()
+	if !ok || now.Sub(e.at) > choicesTTL {
+		return parley.QuickReply{}, false
+	}
+	s := strings.TrimSpace(text)
+	num := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(s, "#"), "."), ")")
+	if n, err := strconv.Atoi(num); err == nil && n >= 1 && n <= len(e.opts) {
+		return e.opts[n-1], true
+	}
+	for _, o := range e.opts {
+		if strings.EqualFold(s, o.Title) {
+			return o, true
+		}
+	}
+	return parley.QuickReply{}, false
+}

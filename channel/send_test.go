@@ -1,0 +1,167 @@
+package channel
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// script is a RoundTripper answering from a list of canned responses.
+type script struct {
+	mu    sync.Mutex
+	resps []func(*http.Request) (*http.Response, error)
+	times []time.Time
+}
+
+func (s *script) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.times = append(s.times, time.Now())
+	f := s.resps[0]
+	if len(s.resps) > 1 {
+		s.resps = s.resps[1:]
+	}
+	return f(r)
+}
+
+func answer(status int, header map[string]string, body string) func(*http.Request) (*http.Response, error) {
+	return func(r *http.Request) (*http.Response, error) {
+		h := http.Header{}
+		for k, v := range header {
+			h.Set(k, v)
+		}
+		return &http.Response{StatusCode: status, Header: h, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	}
+}
+
+func TestSenderRetries(t *testing.T) {
+	tests := []struct {
+		name      string
+		give      []func(*http.Request) (*http.Response, error)
+		wantCalls int
+		wantWait  time.Duration // time from first to last call
+		wantErr   bool
+	}{
+		{name: "ok", give: list(answer(200, nil, "{}")), wantCalls: 1},
+		{name: "429 with Retry-After seconds", give: list(answer(429, map[string]string{"Retry-After": "7"}, ""), answer(200, nil, "")),
+			wantCalls: 2, wantWait: 7 * time.Second},
+		{name: "429 with Retry-After date", give: list(
+			answer(429, map[string]string{"Retry-After": time.Date(2000, 1, 1, 0, 0, 30, 0, time.UTC).Format(http.TimeFormat)}, ""),
+			answer(200, nil, "")),
+			wantCalls: 2, wantWait: 30 * time.Second},
+		{name: "5xx backs off", give: list(answer(503, nil, ""), answer(502, nil, ""), answer(200, nil, "")), wantCalls: 3},
+		{name: "400 is final", give: list(answer(400, nil, "bad")), wantCalls: 1, wantErr: true},
+		{name: "gives up after MaxAttempts", give: list(answer(500, nil, "")), wantCalls: 4, wantErr: true},
+		{name: "Retry-After beyond MaxWait is not waited for", give: list(answer(429, map[string]string{"Retry-After": "3600"}, "")),
+			wantCalls: 1, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				// The synctest clock starts at 2000-01-01 00:00:00 UTC.
+				sc := &script{resps: tt.give}
+				s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: sc}})
+				_, err := s.Do(context.Background(), Call{URL: "http://platform/send", Body: []byte("{}")})
+				if tt.wantErr {
+					var pe *PlatformError
+					require.True(t, errors.As(err, &pe), "got %v", err)
+				} else {
+					require.NoError(t, err)
+				}
+				require.Len(t, sc.times, tt.wantCalls)
+				if tt.wantWait > 0 {
+					assert.Equal(t, tt.wantWait, sc.times[len(sc.times)-1].Sub(sc.times[0]))
+				}
+			})
+		})
+	}
+}
+
+func list(fs ...func(*http.Request) (*http.Response, error)) []func(*http.Request) (*http.Response, error) {
+	return fs
+}
+
+// written is a RoundTripper that consumes the request, as a transport does
+// once it has written it, and then fails: the outcome is unknown.
+type written struct{ calls int }
+
+func (w *written) RoundTrip(r *http.Request) (*http.Response, error) {
+	w.calls++
+	return nil, errors.New("connection reset by peer")
+}
+
+func TestSenderNeverRetriesAmbiguous(t *testing.T) {
+	// A real transport reports WroteRequest through httptrace; simulate it.
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if tr := httptraceFrom(r); tr != nil {
+			tr()
+		}
+		return nil, errors.New("read: connection reset by peer")
+	})
+	calls := 0
+	s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls++
+		return rt(r)
+	})}})
+	_, err := s.Do(context.Background(), Call{URL: "http://platform/send"})
+	require.ErrorIs(t, err, ErrAmbiguous)
+	assert.Equal(t, 1, calls)
+}
+
+func TestSenderRetriesUnsentRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := &written{}
+		s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: w}, MaxAttempts: 3})
+		_, err := s.Do(context.Background(), Call{URL: "http://platform/send"})
+		var pe *PlatformError
+		require.ErrorAs(t, err, &pe)
+		assert.True(t, pe.Temporary)
+		assert.Equal(t, 3, w.calls, "a request that never reached the platform is safe to retry")
+	})
+}
+
+func TestSenderRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sc := &script{resps: list(answer(200, nil, ""))}
+		s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: sc},
+			Limits: Limits{Rate: 100, Burst: 100, PerConversation: 1, PerConversationBurst: 1}})
+		for range 3 {
+			_, err := s.Do(context.Background(), Call{Conversation: "c1", URL: "http://platform/send"})
+			require.NoError(t, err)
+		}
+		require.Len(t, sc.times, 3)
+		assert.Equal(t, 2*time.Second, sc.times[2].Sub(sc.times[0]), "1 message/s per conversation")
+	})
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		give string
+		want time.Duration
+	}{
+		{"", 0}, {"3", 3 * time.Second}, {"-1", 0}, {"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, ParseRetryAfter(tt.give, now), tt.give)
+	}
+}
+
+func TestPlatformError(t *testing.T) {
+	e := NewPlatformError("whatsapp", 400, nil, "131047", "Re-engagement message", time.Now())
+	assert.False(t, e.Temporary)
+	assert.Equal(t, "whatsapp: platform error 400 (131047): Re-engagement message", e.Error())
+	assert.True(t, NewPlatformError("x", 429, nil, "", "", time.Now()).Temporary)
+	assert.True(t, NewPlatformError("x", 502, nil, "", "", time.Now()).Temporary)
+}

@@ -1,0 +1,102 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/coder/websocket"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/web"
+)
+
+func ExampleNewHandler() {
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
+	}))
+	chat, err := web.NewHandler(bot, web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	defer chat.Shutdown(context.Background())
+
+	// What the widget does: get a visitor token, open the WebSocket, say
+	// hello, send a message.
+	resp, err := http.Post(srv.URL+"/chat/session", "", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var s struct{ Token string }
+	err = json.NewDecoder(resp.Body).Decode(&s)
+	resp.Body.Close()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/chat/ws", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.CloseNow()
+	for _, f := range []string{
+		`{"type":"hello","token":"` + s.Token + `"}`,
+		`{"type":"message","id":"m1","text":"hello"}`,
+	} {
+		if err := c.Write(ctx, websocket.MessageText, []byte(f)); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		var f struct {
+			Type  string
+			Entry *web.Entry
+		}
+		if err := json.Unmarshal(b, &f); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(f.Type)
+		if f.Type == "message" && f.Entry.Role == web.RoleBot {
+			fmt.Println(f.Entry.Message.Text)
+			return
+		}
+	}
+	// Output:
+	// ready
+	// message
+	// ack
+	// message
+	// You said: hello
+}
+
+func ExampleHandler_Push() {
+	chat, err := web.NewHandler(parley.NewBot(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil })),
+		web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Nobody is connected to this conversation, so nothing is sent.
+	err = chat.Push(context.Background(), "conversation-1", parley.Text("Need help with this product?"))
+	fmt.Println(err)
+	// Output:
+	// web: visitor not connected
+}
