@@ -87,7 +87,9 @@ func fold(s string) string {
 
 var numberWords = map[string]int{
 	"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+	"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+	"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+	"eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100,
 }
 
 // findNumber returns the first number in s, in shortest decimal form.
@@ -182,6 +184,10 @@ func parseMoney(s, def string) (string, bool) {
 		}
 		if code, ok := currencyWords[w]; ok {
 			cur = code
+			continue
+		}
+		if n, ok := numberWords[w]; ok && amount == "" {
+			amount = strconv.FormatFloat(float64(n), 'f', 2, 64)
 			continue
 		}
 		if amount == "" {

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/flow"
+)
+
+var orderPattern = regexp.MustCompile(`(?i)\bA-?\d{4}\b`)
+
+// deps are what the bot needs from the application.
+type deps struct {
+	shop    *shop
+	handoff parley.HandOffer
+}
+
+// newEngine builds the shop's flows: a greeting menu, order status, returns
+// and refunds, plan renewal with a win-back offer, and feedback.
+func newEngine(d deps) (*flow.Engine, error) {
+	e := flow.NewEngine(
+		flow.WithStart("main"),
+		flow.WithProfiles(d.shop),
+		flow.WithHandOffer(d.handoff),
+		flow.WithGlobals(
+			flow.Global{Name: "human", Phrases: []string{"human", "talk to a human", "agent", "speak to someone", "person", "talk to a person", "representative"},
+				Handoff: &parley.HandoffRequest{Reason: "customer asked for a human", Priority: parley.PriorityNormal}},
+			flow.Global{Name: "cancel", Phrases: []string{"cancel", "stop", "never mind", "nevermind"},
+				Say: []string{"No problem, I've stopped that. Type \"menu\" whenever you need me."}, End: flow.Abandoned},
+			flow.Global{Name: "help", Phrases: []string{"help", "?"},
+				Say: []string{"I can track orders, start a return or refund, renew your plan, or get you a person. Type \"human\" at any time."}, Resume: true},
+			flow.Global{Name: "menu", Phrases: []string{"menu", "main menu", "start over", "restart"}, Flow: "main"},
+		),
+	)
+	flows := []*flow.Builder{mainFlow(), orderFlow(d), refundFlow(d), renewalFlow(d)}
+	for _, b := range flows {
+		f, err := b.Compile()
+		if err != nil {
+			return nil, err
+		}
+		if err := e.Register(f); err != nil {
+			return nil, err
+		}
+	}
+	return e, e.Check()
+}
+
+func mainFlow() *flow.Builder {
+	return flow.New("main").Add(
+		&flow.Say{ID: "greet", Text: []string{
+			`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`,
+			`Welcome back, {{customer.first_name | "there"}}!`,
+		}, Next: "menu"},
+		&flow.Choice{ID: "menu", Prompt: []string{"What can I help you with?", "What would you like to do?"}, Options: []flow.Option{
+			{Title: "Track my order", Payload: "track", Synonyms: []string{"track order", "where is my order", "order status", "tracking"}, Next: "track"},
+			{Title: "Return or refund", Payload: "refund", Synonyms: []string{"return", "refund", "money back", "return an item"}, Next: "refund"},
+			{Title: "Renew my plan", Payload: "renew", Synonyms: []string{"renew", "renewal", "subscription", "my plan", "cancel my plan"}, Next: "renew"},
+			{Title: "Talk to a human", Payload: "human", Next: "human"},
+		}, MaxAttempts: 2, OnFail: "human"},
+		&flow.Call{ID: "track", Flow: "order_status", Next: "feedback"},
+		&flow.Call{ID: "refund", Flow: "refund", Next: "feedback"},
+		&flow.Call{ID: "renew", Flow: "renewal", Next: "feedback"},
+		&flow.Handoff{ID: "human", Reason: "customer asked for a human", Next: "feedback"},
+		&flow.Feedback{ID: "feedback", Kind: flow.Helpful, Prompt: []string{"Was this helpful?"}, Next: "thanks"},
+		&flow.Branch{ID: "thanks", Cases: []flow.Case{{Expr: `slots.feedback == "no"`, Next: "sorry"}}, Else: "bye"},
+		&flow.End{ID: "sorry", Status: flow.Unresolved, Text: []string{"Sorry about that. Type \"human\" and a person will pick this up."}},
+		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Glad I could help! Type \"menu\" if you need anything else."}},
+	)
+}
+
+// validOrder normalises an order number such as "a1001" to "A-1001".
+func validOrder(_ context.Context, v string) (string, error) {
+	m := orderPattern.FindString(v)
+	if m == "" {
+		return "", &flow.InputError{Slot: "order", Message: "Order numbers look like A-1234."}
+	}
+	m = strings.ToUpper(strings.ReplaceAll(m, "-", ""))
+	return m[:1] + "-" + m[1:], nil
+}
+
+func orderFlow(d deps) *flow.Builder {
+	return flow.New("order_status").TriggeredBy("track_order").Slots("item", "status", "tracking").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
+			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
+		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			o, err := d.shop.Order(ctx, s.Slot("order"))
+			if errors.Is(err, errNoOrder) {
+				return "missing", nil
+			}
+			if err != nil {
+				return "", err
+			}
+			s.SetSlot("item", o.Item)
+			s.SetSlot("status", o.Status)
+			s.SetSlot("tracking", o.Tracking)
+			if o.Tracking != "" {
+				return "tracked", nil
+			}
+			return "", nil
+		}, Routes: map[string]string{"missing": "missing", "tracked": "tracked"}, Next: "status",
+			OnError: "down", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
+		&flow.Say{ID: "tracked", Text: []string{"Your {{slots.item}} ({{slots.order}}) has {{slots.status}}. Tracking number: {{slots.tracking}}."}, Next: "done"},
+		&flow.Say{ID: "status", Text: []string{"Your {{slots.item}} ({{slots.order}}) is {{slots.status}}."}, Next: "done"},
+		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}}. Please check the number in your confirmation email."}, Next: "done"},
+		&flow.Choice{ID: "down", Prompt: []string{"Would you like a person to look it up, or shall I email you when it's back?"}, Options: []flow.Option{
+			{Title: "Talk to a person", Payload: "human", Next: "human"},
+			{Title: "Email me", Payload: "email", Next: "email"},
+		}, OnFail: "email"},
+		&flow.Say{ID: "email", Text: []string{"Done: we'll email you as soon as order lookups are back."}, Next: "done"},
+		&flow.Handoff{ID: "human", Reason: "order lookup needs a person", Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved},
+	)
+}
+
+func refundFlow(d deps) *flow.Builder {
+	return flow.New("refund").TriggeredBy("refund", "return_item").Slots("item", "paid").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
+			Validate: validOrder, OnFail: "human", Next: "lookup"},
+		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			o, err := d.shop.Order(ctx, s.Slot("order"))
+			if errors.Is(err, errNoOrder) {
+				return "missing", nil
+			}
+			if err != nil {
+				return "", err
+			}
+			if s.Turn.CustomerID != "" && o.Customer != s.Turn.CustomerID {
+				return "missing", nil // never reveal someone else's order
+			}
+			s.SetSlot("item", o.Item)
+			s.SetSlot("paid", fmt.Sprintf("%.2f", o.PaidUSD-o.Refunded))
+			return "", nil
+		}, Routes: map[string]string{"missing": "missing"}, Next: "amount", OnError: "down",
+			ErrorText: []string{"I can't reach our order system right now, so I can't start the refund."}},
+		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}} on your account."}, Next: "done"},
+		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot,
+			Prompt: []string{"How much should I refund for the {{slots.item}}? There's ${{slots.paid}} left to refund on it."},
+			Validate: func(_ context.Context, v string) (string, error) {
+				amt, cur := splitMoney(v)
+				if cur != "USD" {
+					return "", &flow.InputError{Slot: "amount", Message: "Refunds go back in USD, the currency you paid in."}
+				}
+				if amt <= 0 {
+					return "", &flow.InputError{Slot: "amount", Message: "The amount must be more than zero."}
+				}
+				return v, nil
+			}, OnFail: "human", Next: "check"},
+		&flow.Branch{ID: "check", Cases: []flow.Case{
+			{Expr: `float(split(slots.amount, " ")[0]) > float(slots.paid)`, Next: "too_much"},
+			{Expr: `float(split(slots.amount, " ")[0]) > 50`, Next: "approval"},
+		}, Else: "confirm"},
+		&flow.Say{ID: "too_much", Text: []string{"That's more than the ${{slots.paid}} left to refund on {{slots.order}}."}, Next: "done"},
+		&flow.Handoff{ID: "approval", Reason: "refund over $50 needs approval", Priority: parley.PriorityHigh, Next: "done"},
+		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot,
+			Prompt: []string{"To confirm: refund {{slots.amount}} for the {{slots.item}} to your original payment method?"}, Next: "go"},
+		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "refund"}}, Else: "kept"},
+		&flow.Say{ID: "kept", Text: []string{"OK, I haven't refunded anything."}, Next: "done"},
+		&flow.Action{ID: "refund", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			amt, _ := splitMoney(s.Slot("amount"))
+			// The key makes a retried call harmless: the shop refunds
+			// once per key.
+			key := s.Turn.ConversationID + "/" + s.Slot("order") + "/" + s.Slot("amount")
+			return "", d.shop.Refund(ctx, key, s.Slot("order"), amt)
+		}, Next: "refunded", OnError: "down", ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
+		&flow.Say{ID: "refunded", Text: []string{"Done! {{slots.amount}} is on its way back to you; it takes 5-10 business days to show."}, Next: "done"},
+		&flow.Choice{ID: "down", Prompt: []string{"Would you like a person to handle it?"}, Options: []flow.Option{
+			{Title: "Yes, get a person", Payload: "human", Next: "human"},
+			{Title: "I'll try later", Payload: "later", Next: "done"},
+		}, OnFail: "done"},
+		&flow.Handoff{ID: "human", Reason: "refund needs a person", Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved},
+	)
+}
+
+func renewalFlow(d deps) *flow.Builder {
+	return flow.New("renewal").TriggeredBy("renew_plan").OnSignal("renewal.due").Add(
+		&flow.Say{ID: "remind", Text: []string{`Your {{customer.plan | "current"}} plan renews on {{customer.renewal_date | "your renewal date"}}.`}, Next: "ask"},
+		&flow.Choice{ID: "ask", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
+			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan"}, Next: "kept"},
+			{Title: "Switch to annual (save 20%)", Payload: "annual", Synonyms: []string{"annual", "yearly"}, Next: "annual"},
+			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: []string{"cancel plan", "end my plan"}, Next: "winback"},
+		}, OnFail: "kept"},
+		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Great, nothing to do: your plan renews automatically."}},
+		&flow.Action{ID: "annual", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return "", d.shop.Renew(ctx, s.Turn.CustomerID, "Annual Plus")
+		}, Next: "annual_ok", OnError: "done"},
+		&flow.End{ID: "annual_ok", Status: flow.Resolved, Text: []string{"Switched! You're on Annual Plus from your next renewal, 20% cheaper."}},
+		&flow.Choice{ID: "winback", Prompt: []string{"Sorry to see you go. Before you do: would 3 months at half price change your mind?"}, Options: []flow.Option{
+			{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
+			{Title: "No, cancel", Payload: "cancel_anyway", Next: "cancelled"},
+		}, OnFail: "cancelled"},
+		&flow.Action{ID: "stay", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return "", d.shop.Renew(ctx, s.Turn.CustomerID, "Monthly Plus (50% off for 3 months)")
+		}, Next: "stayed", OnError: "done"},
+		&flow.End{ID: "stayed", Status: flow.Resolved, Text: []string{"Wonderful! Half price for the next 3 months is applied."}},
+		&flow.End{ID: "cancelled", Status: flow.Resolved, Text: []string{"Your plan is cancelled at the end of the period. You can come back any time."}},
+		&flow.End{ID: "done", Status: flow.Unresolved},
+	)
+}
+
+// splitMoney reads "49.99 USD".
+func splitMoney(v string) (float64, string) {
+	amt, cur, _ := strings.Cut(v, " ")
+	f, err := strconv.ParseFloat(amt, 64)
+	if err != nil {
+		return 0, cur
+	}
+	return f, cur
+}

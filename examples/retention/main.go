@@ -1,0 +1,88 @@
+// Command retention is an online shop's support and retention bot, built
+// with Parley: it greets a known customer by name, tracks orders, handles
+// returns and refunds (with a human approval step over $50), reminds about
+// plan renewals with a win-back offer, asks for feedback, and hands off to
+// a person whenever the customer types "human".
+//
+// Everything runs offline with embedded defaults: a fake shop backend and
+// CRM, in-memory sessions, an in-memory agent queue.
+//
+// Run it from the repository root:
+//
+//	go run ./examples/retention
+//
+// Flags:
+//
+//	-customer ID   chat as this customer (default cus_ada; cus_ben also exists;
+//	               any other ID is an unknown visitor)
+//	-renewal       start with the proactive renewal reminder
+//
+// It reads from a pipe as well: printf 'hi\n1\nA-1001\nyes\n' | go run ./examples/retention
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/cli"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "retention:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, in *os.File, out io.Writer) error {
+	fs := flag.NewFlagSet("retention", flag.ContinueOnError)
+	customer := fs.String("customer", "cus_ada", "customer ID to chat as")
+	renewal := fs.Bool("renewal", false, "start with the proactive renewal reminder")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	app, err := newApp()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := app.bot.Shutdown(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, "retention: shutdown:", err)
+		}
+	}()
+	cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in)}
+	if *renewal {
+		cfg.Start = "renewal.due"
+	}
+	if cli.IsTerminal(in) {
+		fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, /quit to leave.")
+	}
+	return cli.Run(ctx, app.bot, in, out, cfg)
+}
+
+// app is the wired-up example: what a real service builds in main.
+type app struct {
+	shop   *shop
+	queue  *queue
+	bot    *parley.Bot
+	engine parley.Handler
+}
+
+func newApp(opts ...parley.Option) (*app, error) {
+	a := &app{shop: newShop(), queue: &queue{}}
+	e, err := newEngine(deps{shop: a.shop, handoff: a.queue})
+	if err != nil {
+		return nil, err
+	}
+	a.engine = e
+	a.bot = parley.NewBot(e, opts...)
+	return a, nil
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/bottest"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/memory"
+)
+
+var update = flag.Bool("update", false, "rewrite golden transcripts")
+
+func newTester(t *testing.T, opts ...bottest.Option) (*bottest.Tester, *app) {
+	t.Helper()
+	a, err := newApp()
+	require.NoError(t, err)
+	opts = append([]bottest.Option{bottest.WithCustomer("cus_ada")}, opts...)
+	return bottest.New(t, a.engine, opts...), a
+}
+
+func TestGolden(t *testing.T) {
+	if *update {
+		t.Log("rewriting golden transcripts")
+	}
+	bottest.RunGolden(t, "testdata/*.txtar", func(t *testing.T, c *bottest.Tester) parley.Handler {
+		a, err := newApp()
+		require.NoError(t, err)
+		return a.engine
+	}, bottest.WithCustomer("cus_ada"))
+}
+
+func TestOrderStatus(t *testing.T) {
+	c, _ := newTester(t)
+	c.Send("hi").Expect(bottest.Exact("Hi Ada! I'm the ShopCo assistant.")).
+		ExpectQuickReplies("Track my order", "Return or refund", "Renew my plan", "Talk to a human")
+	c.Send("where is my order").Expect(bottest.Contains("order number")).ExpectFlow("order_status")
+	c.Send("it's a1001 I think").Expect(bottest.Contains("has shipped. Tracking number: 1Z999AA10123456784")).
+		ExpectSlot("order", "A-1001")
+	c.Tap("Yes").Expect(bottest.Contains("Glad I could help")).ExpectStatus(flow.Resolved)
+}
+
+func TestUnknownVisitorIsGreetedPolitely(t *testing.T) {
+	c, _ := newTester(t, bottest.WithCustomer("visitor-42"))
+	c.Send("hello").Expect(bottest.Exact("Hi there! I'm the ShopCo assistant."))
+}
+
+func TestRefundUnderLimit(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1001").Expect(bottest.Contains("$39.00 left"))
+	c.Send("not sure").Expect(bottest.Contains("I need an amount, like $25"))
+	c.Send("twenty dollars").Expect(bottest.Contains("To confirm: refund 20.00 USD"))
+	c.Tap("Yes").Expect(bottest.Contains("20.00 USD is on its way"))
+	o, err := a.shop.Order(t.Context(), "A-1001")
+	require.NoError(t, err)
+	assert.Equal(t, 20.0, o.Refunded)
+
+	// The platform redelivers the confirmation: no second refund.
+	c.Resend()
+	o, err = a.shop.Order(t.Context(), "A-1001")
+	require.NoError(t, err)
+	assert.Equal(t, 20.0, o.Refunded)
+}
+
+func TestRefundOverLimitNeedsApproval(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80")
+	c.Expect(bottest.Contains("connecting you with a person"))
+	tickets := a.queue.list()
+	require.Len(t, tickets, 1)
+	assert.Equal(t, "refund over $50 needs approval", tickets[0].Request.Reason)
+	assert.Equal(t, parley.PriorityHigh, tickets[0].Request.Priority)
+	assert.Equal(t, "80.00 USD", tickets[0].Request.Data["amount"], "the agent sees the collected slots")
+	o, err := a.shop.Order(t.Context(), "A-1002")
+	require.NoError(t, err)
+	assert.Zero(t, o.Refunded, "nothing refunded without approval")
+}
+
+func TestRefundGuards(t *testing.T) {
+	c, _ := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1003").Expect(bottest.Contains("couldn't find order A-1003 on your account"))
+	c.Tap("No").Send("hi").Tap("Return or refund").Send("A-1001").Send("45 EUR").Expect(bottest.Contains("Refunds go back in USD"))
+	c.Send("$45").Expect(bottest.Contains("more than the $39.00 left"))
+}
+
+func TestHumanAnywhere(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Track my order").Send("talk to a human").Expect(bottest.Contains("connecting you with a person"))
+	require.Len(t, a.queue.list(), 1)
+	c.ExpectStatus(flow.Escalated)
+}
+
+func TestBackendOutageIsToldGracefully(t *testing.T) {
+	c, a := newTester(t)
+	a.shop.setDown(true)
+	c.Send("hi").Expect(bottest.Exact("Hi there! I'm the ShopCo assistant.")) // CRM down: no name, no error
+	c.Tap("Track my order").Send("A-1001").
+		Expect(bottest.Contains("can't see your order right now"), bottest.Contains("person")).
+		ExpectQuickReplies("Talk to a person", "Email me")
+	c.Tap("Email me").Expect(bottest.Contains("we'll email you"))
+}
+
+func TestRenewalReminderAndWinBack(t *testing.T) {
+	c, a := newTester(t)
+	c.Signal("renewal.due", nil).Expect(bottest.Exact("Your Monthly Plus plan renews on 2026-12-01."))
+	c.Tap("Cancel my plan").Expect(bottest.Contains("3 months at half price"))
+	c.Tap("Yes, I'll stay").Expect(bottest.Contains("Half price for the next 3 months"))
+	p, err := a.shop.Profile(t.Context(), "cus_ada")
+	require.NoError(t, err)
+	assert.Contains(t, p["plan"], "50% off")
+}
+
+func TestConversationResumesAfterRestart(t *testing.T) {
+	store := memory.NewMap()
+	c1, _ := newTester(t, bottest.WithStore(store))
+	c1.Send("hi").Tap("Return or refund").ExpectNode("order")
+	c2, _ := newTester(t, bottest.WithStore(store)) // a new process, same store
+	c2.Send("A-1001").Expect(bottest.Contains("left to refund"))
+}
+
+func TestBadInput(t *testing.T) {
+	c, _ := newTester(t)
+	c.Send("hi").Tap("Track my order")
+	for _, give := range []string{"", "   ", "\x00\x7f", "\xff", "🙂", strings.Repeat("A-1001 ", 200000)} {
+		c.Send(give)
+		require.NotEmpty(t, c.Replies(), "input %.20q got no reply", give)
+	}
+}
+
+func TestRunFromPipe(t *testing.T) {
+	in, err := os.CreateTemp(t.TempDir(), "in")
+	require.NoError(t, err)
+	_, err = in.WriteString("hi\n1\nA-1001\n")
+	require.NoError(t, err)
+	_, err = in.Seek(0, 0)
+	require.NoError(t, err)
+	var out strings.Builder
+	require.NoError(t, run(nil, in, &out))
+	assert.Contains(t, out.String(), "has shipped")
+	require.NoError(t, in.Close())
+}
+
+func TestRepliesAreFast(t *testing.T) {
+	// Not a timing assertion: the flow must not wait on anything slow.
+	// The benchmark in BENCHMARKS.md measures speed.
+	c, _ := newTester(t)
+	start := c.Now()
+	c.Send("hi")
+	assert.Equal(t, time.Second, c.Now().Sub(start), "the test clock moves one second per message")
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// errNoOrder is returned by the shop for an unknown order number.
+var errNoOrder = errors.New("shop: no such order")
+
+// order is one order in the fake shop.
+type order struct {
+	ID       string
+	Customer string
+	Item     string
+	Status   string
+	Tracking string
+	PaidUSD  float64
+	Placed   time.Time
+	Refunded float64
+}
+
+// customer is one profile in the fake CRM.
+type customer struct {
+	ID, Name, FirstName, Email, Tier, Plan, RenewalDate, LastOrderDate string
+}
+
+// shop is the example's stand-in for a real backend: orders, refunds and
+// subscriptions, in memory. Safe for concurrent use. Set down to simulate
+// an outage.
+type shop struct {
+	mu        sync.Mutex
+	orders    map[string]*order
+	customers map[string]customer
+	refunds   map[string]float64 // idempotency key -> amount
+	down      bool
+}
+
+func newShop() *shop {
+	day := func(s string) time.Time {
+		t, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			panic(err) // fixed data below
+		}
+		return t
+	}
+	s := &shop{
+		orders: map[string]*order{
+			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: day("2026-11-15")},
+			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Status: "delivered", PaidUSD: 129.00, Placed: day("2026-10-30")},
+			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Status: "processing", PaidUSD: 18.50, Placed: day("2026-11-20")},
+		},
+		customers: map[string]customer{
+			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: "2026-12-01", LastOrderDate: "2026-11-15"},
+			"cus_ben": {ID: "cus_ben", Name: "Ben Okafor", FirstName: "Ben", Email: "ben@example.com", Tier: "standard", Plan: "Monthly Basic", RenewalDate: "2026-12-05", LastOrderDate: "2026-11-20"},
+		},
+		refunds: map[string]float64{},
+	}
+	return s
+}
+
+func (s *shop) setDown(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
+
+func (s *shop) check() error {
+	if s.down {
+		return errors.New("shop: backend unavailable")
+	}
+	return nil
+}
+
+// Order returns a copy of an order.
+func (s *shop) Order(_ context.Context, id string) (order, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return order{}, err
+	}
+	o, ok := s.orders[strings.ToUpper(id)]
+	if !ok {
+		return order{}, fmt.Errorf("%w: %s", errNoOrder, id)
+	}
+	return *o, nil
+}
+
+// Refund refunds amount on an order once per idempotency key: a retried
+// call returns the first result and never refunds twice.
+func (s *shop) Refund(_ context.Context, key, id string, amount float64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	if _, done := s.refunds[key]; done {
+		return nil
+	}
+	o, ok := s.orders[id]
+	if !ok {
+		return fmt.Errorf("%w: %s", errNoOrder, id)
+	}
+	if amount <= 0 || o.Refunded+amount > o.PaidUSD {
+		return fmt.Errorf("shop: refund of %.2f exceeds the %.2f left on %s", amount, o.PaidUSD-o.Refunded, id)
+	}
+	o.Refunded += amount
+	s.refunds[key] = amount
+	return nil
+}
+
+// Renew records a plan change.
+func (s *shop) Renew(_ context.Context, customerID, plan string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	c, ok := s.customers[customerID]
+	if !ok {
+		return fmt.Errorf("shop: no customer %q", customerID)
+	}
+	c.Plan = plan
+	s.customers[customerID] = c
+	return nil
+}
+
+// Profile implements flow.Profiles over the fake CRM.
+func (s *shop) Profile(_ context.Context, id string) (map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	c, ok := s.customers[id]
+	if !ok {
+		return nil, nil
+	}
+	return map[string]string{
+		"id": c.ID, "name": c.Name, "first_name": c.FirstName, "email": c.Email, "tier": c.Tier,
+		"plan": c.Plan, "renewal_date": c.RenewalDate, "last_order_date": c.LastOrderDate,
+	}, nil
+}
+
+// ordersOf lists a customer's order IDs, newest first.
+func (s *shop) ordersOf(customerID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*order
+	for _, o := range s.orders {
+		if o.Customer == customerID {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Placed.After(out[j].Placed) })
+	ids := make([]string, len(out))
+	for i, o := range out {
+		ids[i] = o.ID
+	}
+	return ids
+}
