@@ -46,10 +46,12 @@ const (
 	fixWide
 	fixBut
 	fixSoThis
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis
+	fixElong
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong
 )
 
 type config struct {
+	mix     float64
 	alpha   float64
 	fixes   uint8
 	mode    Mode
@@ -143,6 +145,7 @@ type scratch struct {
 //
 // A Lexical is safe for concurrent use.
 type Lexical struct {
+	mix     float64
 	alpha   float64
 	fixes   uint8
 	mode    Mode
@@ -162,12 +165,12 @@ var _ Analyzer = (*Lexical)(nil)
 // NewLexical returns the built-in analyzer with the embedded VADER
 // lexicon and emoji lexicon. It returns an error if an option is invalid.
 func NewLexical(opts ...Option) (*Lexical, error) {
-	c := config{band: 0.05, fixes: allFixes &^ fixWide, alpha: 15}
+	c := config{band: 0.05, fixes: allFixes &^ fixWide, alpha: 15, mix: 0.5}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.mode == ModeVADER {
-		c.fixes, c.alpha = 0, 15
+		c.fixes, c.alpha, c.mix = 0, 15, 0
 	}
 	if c.mode != ModeParley && c.mode != ModeVADER {
 		return nil, fmt.Errorf("sentiment: unknown mode %d", int(c.mode))
@@ -185,6 +188,7 @@ func NewLexical(opts ...Option) (*Lexical, error) {
 	}
 	l := &Lexical{
 		alpha:   c.alpha,
+		mix:     c.mix,
 		fixes:   c.fixes,
 		mode:    c.mode,
 		band:    c.band,
@@ -442,6 +446,8 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 	e := &l.zero
 	if i, ok := l.index[string(lw)]; ok {
 		e = &l.entries[i]
+	} else if l.fixes&fixElong != 0 && ascii && len(lw) > 3 {
+		e = l.elongated(lw)
 	}
 	upper := hasUpper && !hasLower
 	t := token{e: e, lo: int32(lo), hi: int32(len(sc.buf)), upper: upper, neg: e.flags&fNeg != 0, brk: brk}
@@ -450,6 +456,45 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 	}
 	sc.toks = append(sc.toks, t)
 	return upper
+}
+
+// elongated looks up a word written with a letter repeated three or more
+// times ("sooo", "goooood") with the run shortened to two letters, then
+// to one.
+func (l *Lexical) elongated(w []byte) *entry {
+	run, long := 1, false
+	for k := 1; k < len(w); k++ {
+		if w[k] == w[k-1] && 'a' <= w[k] && w[k] <= 'z' {
+			run++
+			if run >= 3 {
+				long = true
+				break
+			}
+		} else {
+			run = 1
+		}
+	}
+	if !long || len(w) > 64 {
+		return &l.zero
+	}
+	var arr [64]byte
+	for _, keep := range [2]int{2, 1} {
+		b := arr[:0]
+		for k := 0; k < len(w); k++ {
+			n := 1
+			for n <= keep && len(b) >= n && b[len(b)-n] == w[k] {
+				n++
+			}
+			if n > keep {
+				continue
+			}
+			b = append(b, w[k])
+		}
+		if i, ok := l.index[string(b)]; ok {
+			return &l.entries[i]
+		}
+	}
+	return &l.zero
 }
 
 // inLexicon reports whether w, lower-cased, is a lexicon entry. It is
@@ -486,8 +531,8 @@ func (l *Lexical) polarity(text string, sc *scratch) Result {
 	}
 	sc.sent = sent
 	l.butCheck(toks, sent)
-	r := l.score(sent, text)
-	r.Label = l.label(r.Compound)
+	r, raw := l.score(sent, text)
+	r.Label = l.label(raw)
 	r.Score = (r.Compound + 1) / 2
 	r.Confidence = confidence(toks, r.Compound)
 	r.Emotions = l.emotions(text, toks, sc.buf, r.Compound)
@@ -750,9 +795,13 @@ func (l *Lexical) butCheck(toks []token, s []float64) {
 	}
 }
 
-func (l *Lexical) score(s []float64, text string) Result {
+// score sums the valences as VADER does. It returns the result and the
+// raw VADER compound, on which the label is decided; in Parley mode
+// Result.Compound blends it with the positive-minus-negative share, which
+// saturates less on long texts.
+func (l *Lexical) score(s []float64, text string) (Result, float64) {
 	if len(s) == 0 {
-		return Result{}
+		return Result{}, 0
 	}
 	sum := 0.0
 	for _, v := range s {
@@ -790,5 +839,9 @@ func (l *Lexical) score(s []float64, text string) Result {
 		ns -= amp
 	}
 	total := ps - ns + float64(nc)
-	return Result{Compound: compound, Positive: ps / total, Negative: -ns / total, Neutral: float64(nc) / total}
+	r := Result{Compound: compound, Positive: ps / total, Negative: -ns / total, Neutral: float64(nc) / total}
+	if l.mix > 0 {
+		r.Compound = (1-l.mix)*compound + l.mix*(r.Positive-r.Negative)
+	}
+	return r, compound
 }

@@ -112,8 +112,13 @@ func TestTunePolarity(t *testing.T) {
 	for _, f := range []struct {
 		name string
 		bit  uint8
-	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}} {
+	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}} {
 		run("without-"+f.name, fixes(allFixes&^fixWide&^f.bit))
+	}
+	for _, m := range []float64{0.25, 0.4, 0.5, 0.6, 0.75} {
+		for _, a := range []float64{5, 10, 15, 25} {
+			run("mix-"+strconv.FormatFloat(m, 'f', 2, 64)+"-alpha-"+strconv.FormatFloat(a, 'f', 0, 64), func(c *config) { c.mix, c.alpha = m, a })
+		}
 	}
 	for _, a := range []float64{5, 10, 15, 20, 30, 50} {
 		run("alpha-"+strconv.FormatFloat(a, 'f', 0, 64), func(c *config) { c.alpha = a })

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+	return p
+}
+
+func TestSentimentEvalJSON(t *testing.T) {
+	p := writeTemp(t, "s.csv", "text,label,score\n"+
+		"I love this,positive,0.8\n"+
+		"This is terrible,negative,-0.7\n"+
+		"The box is blue,neutral,0.0\n"+
+		"\"Great, thanks!\",positive,0.6\n")
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"sentiment", "eval", "-data", p, "-json", "-mintime", "1ms"}, &out, &errb)
+	require.NoError(t, err, errb.String())
+	var rep struct {
+		N        int      `json:"n"`
+		Accuracy float64  `json:"accuracy"`
+		MacroF1  float64  `json:"macro_f1"`
+		Pearson  *float64 `json:"pearson"`
+		Speed    float64  `json:"sentences_per_second"`
+		Baseline *struct {
+			Mode string `json:"mode"`
+		} `json:"baseline"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
+	assert.Equal(t, 4, rep.N)
+	assert.InDelta(t, 1.0, rep.Accuracy, 1e-9)
+	assert.InDelta(t, 1.0, rep.MacroF1, 1e-9)
+	require.NotNil(t, rep.Pearson)
+	assert.Greater(t, *rep.Pearson, 0.9)
+	assert.Greater(t, rep.Speed, 0.0)
+	require.NotNil(t, rep.Baseline)
+	assert.Equal(t, "vader", rep.Baseline.Mode)
+}
+
+func TestSentimentEvalErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		give string
+	}{
+		{"no label column", "text,score\nhello,0.1\n"},
+		{"bad label", "text,label\nhello,happy\n"},
+		{"bad score", "text,label,score\nhello,neutral,abc\n"},
+		{"score out of range", "text,label,score\nhello,neutral,3\n"},
+		{"empty", "text,label\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeTemp(t, "bad.csv", tt.give)
+			var out, errb bytes.Buffer
+			err := run(context.Background(), []string{"sentiment", "eval", "-data", p, "-mintime", "1ms"}, &out, &errb)
+			require.Error(t, err)
+		})
+	}
+	var out, errb bytes.Buffer
+	require.Error(t, run(context.Background(), []string{"sentiment", "eval"}, &out, &errb))
+	require.Error(t, run(context.Background(), []string{"sentiment", "eval", "-data", "/nonexistent.csv"}, &out, &errb))
+	require.Error(t, run(context.Background(), []string{"sentiment", "nope"}, &out, &errb))
+}
+
+func TestSentimentEmotions(t *testing.T) {
+	p := writeTemp(t, "e.tsv", "This is ridiculous, I'm so annoyed\t3\tid1\n"+
+		"I don't understand what you mean?\t6\tid2\n"+
+		"Nice weather today\t27\tid3\n")
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"sentiment", "emotions", "-data", p, "-json"}, &out, &errb)
+	require.NoError(t, err, errb.String())
+	var rep emotionReport
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
+	assert.Equal(t, 3, rep.N)
+	assert.InDelta(t, 1.0, rep.Frustration.Recall, 1e-9)
+	assert.InDelta(t, 1.0, rep.Confusion.Recall, 1e-9)
+
+	bad := writeTemp(t, "bad.tsv", "text\tnotanumber\n")
+	require.Error(t, run(context.Background(), []string{"sentiment", "emotions", "-data", bad}, &out, &errb))
+}
+
+func TestSentimentScore(t *testing.T) {
+	var out, errb bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"sentiment", "score", "I love it"}, &out, &errb))
+	assert.Contains(t, out.String(), `"label":"positive"`)
+}
+
+func FuzzReadPolarityCSV(f *testing.F) {
+	f.Add("text,label,score\nhi,neutral,0\n")
+	f.Add("label,text\npositive,\"a,b\"\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		rows, _, err := readPolarityCSV(bytes.NewReader([]byte(s)))
+		if err == nil && len(rows) == 0 {
+			t.Fatal("no error and no rows")
+		}
+	})
+}
