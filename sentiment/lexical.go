@@ -151,6 +151,7 @@ type Lexical struct {
 	mode    Mode
 	band    float64
 	index   map[string]int32
+	table   *table
 	entries []entry
 	zero    entry
 	emojis  map[rune]string
@@ -275,6 +276,7 @@ func NewLexical(opts ...Option) (*Lexical, error) {
 		get(w).flags |= fStop
 	}
 	l.addCues(get)
+	l.table = newTable(l.index)
 	l.pool.New = func() any {
 		return &scratch{buf: make([]byte, 0, 256), toks: make([]token, 0, 48), sent: make([]float64, 0, 48)}
 	}
@@ -414,6 +416,7 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 	}
 	lo := len(sc.buf)
 	var hasUpper, hasLower, apos bool
+	h := uint64(fnvOffset)
 	if ascii {
 		for k := 0; k < len(w); k++ {
 			c := w[k]
@@ -426,6 +429,7 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 			case c == '\'':
 				apos = true
 			}
+			h = (h ^ uint64(c)) * fnvPrime
 			sc.buf = append(sc.buf, c)
 		}
 	} else {
@@ -441,10 +445,11 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 			}
 			sc.buf = utf8.AppendRune(sc.buf, r)
 		}
+		h = hashBytes(sc.buf[lo:])
 	}
 	lw := sc.buf[lo:]
 	e := &l.zero
-	if i, ok := l.index[string(lw)]; ok {
+	if i, ok := l.table.find(lw, h); ok {
 		e = &l.entries[i]
 	} else if l.fixes&fixElong != 0 && ascii && len(lw) > 3 {
 		e = l.elongated(lw)
@@ -490,7 +495,7 @@ func (l *Lexical) elongated(w []byte) *entry {
 			}
 			b = append(b, w[k])
 		}
-		if i, ok := l.index[string(b)]; ok {
+		if i, ok := l.table.find(b, hashBytes(b)); ok {
 			return &l.entries[i]
 		}
 	}
@@ -512,7 +517,7 @@ func (l *Lexical) inLexicon(w string) bool {
 		}
 		b = append(b, c)
 	}
-	i, ok := l.index[string(b)]
+	i, ok := l.table.find(b, hashBytes(b))
 	return ok && l.entries[i].flags&fLex != 0
 }
 
