@@ -1,0 +1,54 @@
+package whatsapp_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/whatsapp"
+)
+
+func ExampleNew() {
+	// A stand-in for graph.facebook.com that prints what it receives.
+	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Println(r.URL.Path, string(body))
+		fmt.Fprint(w, `{"messages":[{"id":"wamid.out1"}]}`)
+	}))
+	defer graph.Close()
+
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
+	}))
+	wa, err := whatsapp.New(whatsapp.Config{
+		PhoneNumberID: "1065",
+		AccessToken:   "token",
+		AppSecret:     "secret",
+		VerifyToken:   "verify",
+		BaseURL:       graph.URL,
+	}, bot)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{` +
+		`"messaging_product":"whatsapp","metadata":{"phone_number_id":"1065"},` +
+		`"messages":[{"from":"15551234567","id":"wamid.in1","timestamp":"1700000000","type":"text","text":{"body":"hello"}}]}}]}]}`)
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/whatsapp", bytes.NewReader(body))
+	req.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte("secret"), body))
+	rec := httptest.NewRecorder()
+	wa.ServeHTTP(rec, req)
+	fmt.Println("webhook:", rec.Code)
+
+	_ = wa.Close(context.Background()) // waits for the reply
+	// Output:
+	// webhook: 200
+	// /1065/messages {"messaging_product":"whatsapp","recipient_type":"individual","text":{"body":"You said: hello","preview_url":false},"to":"15551234567","type":"text"}
+}

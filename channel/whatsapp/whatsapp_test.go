@@ -1,0 +1,408 @@
+package whatsapp
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/channeltest"
+)
+
+const (
+	secret  = "app-secret"
+	phoneID = "106540352242922"
+)
+
+// platform answers like the Cloud API's /{phone-number-id}/messages.
+func platform(t testing.TB) *channeltest.Server {
+	return channeltest.NewServer(t, channeltest.ServerConfig{
+		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
+			var m struct {
+				To          string `json:"to"`
+				Type        string `json:"type"`
+				Status      string `json:"status"`
+				Text        struct{ Body string } `json:"text"`
+				Interactive struct {
+					Body   struct{ Text string } `json:"body"`
+					Action struct {
+						Buttons []struct {
+							Reply struct{ ID, Title string } `json:"reply"`
+						} `json:"buttons"`
+						Sections []struct {
+							Rows []struct{ ID, Title string } `json:"rows"`
+						} `json:"sections"`
+					} `json:"action"`
+				} `json:"interactive"`
+				Template struct{ Name string } `json:"template"`
+			}
+			if r.URL.Path != "/"+phoneID+"/messages" || r.Header.Get("Authorization") != "Bearer token" ||
+				json.Unmarshal(body, &m) != nil || m.Status != "" {
+				return channeltest.Outbound{}, false
+			}
+			o := channeltest.Outbound{To: m.To, Text: m.Text.Body}
+			switch m.Type {
+			case "interactive":
+				o.Text = m.Interactive.Body.Text
+				for _, b := range m.Interactive.Action.Buttons {
+					o.Choices = append(o.Choices, b.Reply.Title)
+				}
+				for _, s := range m.Interactive.Action.Sections {
+					for _, r := range s.Rows {
+						o.Choices = append(o.Choices, r.Title)
+					}
+				}
+			case "template":
+				o.Text = "template:" + m.Template.Name
+			}
+			return o, true
+		},
+		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
+			w.Header().Set("Content-Type", "application/json")
+			if seq == 0 {
+				fmt.Fprint(w, `{"success":true}`)
+				return
+			}
+			fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.out%d"}]}`, seq)
+		},
+		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(f.Status)
+			code := 131026
+			if f.Status == 429 {
+				code = 130429
+			}
+			fmt.Fprintf(w, `{"error":{"message":%q,"type":"OAuthException","code":%d,"error_data":{"messaging_product":"whatsapp","details":""},"fbtrace_id":"AbC"}}`, f.Reason, code)
+		},
+	})
+}
+
+func newAdapter(t testing.TB, srv *channeltest.Server, h parley.Handler, opts channel.Options) *Adapter {
+	a, err := New(Config{PhoneNumberID: phoneID, AccessToken: "token", AppSecret: secret, VerifyToken: "vt",
+		BaseURL: srv.URL, Options: opts}, h)
+	require.NoError(t, err)
+	return a
+}
+
+func notification(messages ...string) []byte {
+	return []byte(`{"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":{` +
+		`"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"` + phoneID + `"},` +
+		`"contacts":[{"profile":{"name":"Ann"},"wa_id":"15551234567"}],"messages":[` + strings.Join(messages, ",") + `]}}]}]}`)
+}
+
+func textMessage(id, from, text string) string {
+	b, _ := json.Marshal(text)
+	return fmt.Sprintf(`{"from":%q,"id":%q,"timestamp":"1700000000","type":"text","text":{"body":%s}}`, from, id, b)
+}
+
+func request(body []byte, s channeltest.Signing) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/whatsapp", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	switch s {
+	case channeltest.Signed:
+		r.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte(secret), body))
+	case channeltest.Forged:
+		r.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte("wrong"), body))
+	}
+	return r
+}
+
+func TestConformance(t *testing.T) {
+	channeltest.Run(t, channeltest.Harness{
+		Channel: Channel,
+		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+			srv := platform(t)
+			a := newAdapter(t, srv, h, channel.Options{MaxBody: 64 << 10})
+			t.Cleanup(func() { _ = a.Close(context.Background()) })
+			return &channeltest.Env{
+				Webhook:  a,
+				Platform: srv,
+				Encode: func(in channeltest.Inbound) []byte {
+					return notification(textMessage(in.ID, in.From, in.Text))
+				},
+				Request: request,
+				MaxBody: 64 << 10,
+				Close:   a.Close,
+			}
+		},
+	})
+}
+
+// events collects observed events.
+type events struct {
+	mu sync.Mutex
+	es []parley.Event
+}
+
+func (e *events) Observe(_ context.Context, ev parley.Event) {
+	e.mu.Lock()
+	e.es = append(e.es, ev)
+	e.mu.Unlock()
+}
+
+func (e *events) kinds() []parley.EventKind {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []parley.EventKind
+	for _, ev := range e.es {
+		out = append(out, ev.Kind)
+	}
+	return out
+}
+
+func TestVerificationHandshake(t *testing.T) {
+	a := newAdapter(t, platform(t), parley.HandlerFunc(nil), channel.Options{})
+	tests := []struct {
+		name     string
+		give     url.Values
+		wantCode int
+		wantBody string
+	}{
+		{"ok", url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {"vt"}, "hub.challenge": {"1158201444"}}, 200, "1158201444"},
+		{"wrong token", url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {"nope"}, "hub.challenge": {"1"}}, 401, ""},
+		{"wrong mode", url.Values{"hub.mode": {"unsubscribe"}, "hub.verify_token": {"vt"}, "hub.challenge": {"1"}}, 401, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rr := httptest.NewRecorder()
+			a.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/wh?"+tt.give.Encode(), nil))
+			assert.Equal(t, tt.wantCode, rr.Code)
+			if tt.wantBody != "" {
+				assert.Equal(t, tt.wantBody, rr.Body.String())
+			}
+		})
+	}
+}
+
+// collect is a handler that records turns and sends one reply each.
+type collect struct {
+	mu    sync.Mutex
+	turns []*parley.Turn
+	reply func(*parley.Turn) parley.Message
+	errs  []error
+}
+
+func (c *collect) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	c.mu.Lock()
+	c.turns = append(c.turns, t)
+	c.mu.Unlock()
+	if c.reply == nil {
+		return nil
+	}
+	err := w.Reply(ctx, c.reply(t))
+	c.mu.Lock()
+	c.errs = append(c.errs, err)
+	c.mu.Unlock()
+	return nil
+}
+
+func TestInboundKinds(t *testing.T) {
+	srv := platform(t)
+	obs := &events{}
+	h := &collect{}
+	a := newAdapter(t, srv, h, channel.Options{Observer: obs})
+	body := notification(
+		`{"from":"15551234567","id":"wamid.1","timestamp":"1700000000","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"keep_plan","title":"Keep my plan"}}}`,
+		`{"from":"15551234567","id":"wamid.2","timestamp":"1700000001","type":"interactive","interactive":{"type":"list_reply","list_reply":{"id":"plan_pro","title":"Pro","description":"$10"}}}`,
+		`{"from":"15551234567","id":"wamid.3","timestamp":"1700000002","type":"image","image":{"id":"MEDIA1","mime_type":"image/jpeg","sha256":"x","caption":"my receipt"}}`,
+		`{"from":"15551234567","id":"wamid.4","timestamp":"1700000003","type":"sticker","sticker":{"id":"S1","mime_type":"image/webp","animated":false}}`,
+		`{"from":"15551234567","id":"wamid.5","timestamp":"1700000004","type":"location","location":{"latitude":1,"longitude":2}}`,
+		`{"from":"15551234567","id":"wamid.6","timestamp":"1700000005","type":"reaction","reaction":{"message_id":"wamid.out1","emoji":"👍"}}`,
+		`{"from":"15551234567","id":"wamid.7","timestamp":"1700000006","type":"button","button":{"payload":"renew","text":"Renew now"}}`,
+		`{"from":"15551234567","id":"wamid.8","timestamp":"1700000007","type":"unsupported","errors":[{"code":131051,"title":"Message type unknown"}]}`,
+	)
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request(body, channeltest.Signed))
+	require.Equal(t, 200, rr.Code)
+	require.NoError(t, a.Close(context.Background()))
+
+	var texts []string
+	for _, tn := range h.turns {
+		texts = append(texts, tn.Text())
+		assert.Equal(t, "whatsapp:"+phoneID+":15551234567", tn.ConversationID)
+		assert.Equal(t, time.Unix(1700000000, 0).Year(), tn.Time.Year())
+	}
+	assert.Equal(t, []string{"keep_plan", "plan_pro", "my receipt", "renew"}, texts)
+	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, MIMEType: "image/jpeg", URL: "media:MEDIA1"}}, h.turns[2].Message.Attachments)
+
+	var unsupported []string
+	for _, e := range obs.es {
+		if e.Kind == channel.EventUnsupported {
+			unsupported = append(unsupported, e.Attrs["type"])
+		}
+	}
+	assert.Equal(t, []string{"sticker", "location", "reaction", "unsupported"}, unsupported)
+}
+
+func TestStatusCallbacks(t *testing.T) {
+	obs := &events{}
+	h := &collect{}
+	a := newAdapter(t, platform(t), h, channel.Options{Observer: obs})
+	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":{
+		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"` + phoneID + `"},
+		"statuses":[
+		 {"id":"wamid.out1","status":"sent","timestamp":"1700000000","recipient_id":"15551234567"},
+		 {"id":"wamid.out1","status":"delivered","timestamp":"1700000001","recipient_id":"15551234567"},
+		 {"id":"wamid.out1","status":"read","timestamp":"1700000002","recipient_id":"15551234567"},
+		 {"id":"wamid.out2","status":"failed","timestamp":"1700000003","recipient_id":"15551234567",
+		  "errors":[{"code":131047,"title":"Re-engagement message","message":"Re-engagement message","error_data":{"details":"Message failed to send because more than 24 hours have passed"}}]}]}}]}]}`)
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request(body, channeltest.Signed))
+	require.Equal(t, 200, rr.Code)
+	require.NoError(t, a.Close(context.Background()))
+	assert.Empty(t, h.turns, "status callbacks are not turns")
+	var statuses []string
+	for _, e := range obs.es {
+		require.Equal(t, channel.EventStatus, e.Kind)
+		statuses = append(statuses, e.Attrs["status"])
+	}
+	assert.Equal(t, []string{"sent", "delivered", "read", "failed"}, statuses)
+	var pe *channel.PlatformError
+	require.ErrorAs(t, obs.es[3].Err, &pe)
+	assert.Equal(t, "131047", pe.Code)
+	assert.Contains(t, pe.Reason, "24 hours")
+}
+
+func TestRepliesRenderedForWhatsApp(t *testing.T) {
+	srv := platform(t)
+	five := []parley.QuickReply{{Title: "Basic"}, {Title: "Plus"}, {Title: "Pro"}, {Title: "Team"}, {Title: "Enterprise"}}
+	h := &collect{reply: func(*parley.Turn) parley.Message {
+		return parley.Message{Text: "Which plan?", QuickReplies: five,
+			Attachments: []parley.Attachment{{Kind: parley.Image, URL: "https://example.com/plans.png"}}}
+	}}
+	a := newAdapter(t, srv, h, channel.Options{})
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request(notification(textMessage("wamid.1", "15551234567", "plans")), channeltest.Signed))
+	require.Equal(t, 200, rr.Code)
+	require.NoError(t, a.Close(context.Background()))
+	require.Equal(t, []error{nil}, h.errs)
+
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"image","image":{"link":"https://example.com/plans.png"}}`, string(reqs[0].Body))
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"interactive",
+		"interactive":{"type":"list","body":{"text":"Which plan?"},"action":{"button":"Options","sections":[{"rows":[
+		{"id":"Basic","title":"Basic"},{"id":"Plus","title":"Plus"},{"id":"Pro","title":"Pro"},{"id":"Team","title":"Team"},{"id":"Enterprise","title":"Enterprise"}]}]}}}`,
+		string(reqs[1].Body))
+}
+
+func TestReadReceiptAndTyping(t *testing.T) {
+	srv := platform(t)
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
+		if err := w.(parley.ReadMarker).MarkRead(ctx, tn.MessageID); err != nil {
+			return err
+		}
+		if err := parley.Typing(ctx, w); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("ok"))
+	})
+	obs := &events{}
+	a := newAdapter(t, srv, h, channel.Options{Observer: obs})
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request(notification(textMessage("wamid.9", "15551234567", "hi")), channeltest.Signed))
+	require.NoError(t, a.Close(context.Background()))
+	assert.Empty(t, obs.kinds())
+	reqs := srv.Requests()
+	require.Len(t, reqs, 3)
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9"}`, string(reqs[0].Body))
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9","typing_indicator":{"type":"text"}}`, string(reqs[1].Body))
+}
+
+func TestTemplateOutsideWindow(t *testing.T) {
+	srv := platform(t)
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	a := newAdapter(t, srv, &collect{}, channel.Options{Now: clock})
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request(notification(textMessage("wamid.1", "15551234567", "hi")), channeltest.Signed))
+	require.Equal(t, 200, rr.Code)
+
+	mu.Lock()
+	now = now.Add(25 * time.Hour)
+	mu.Unlock()
+	w := a.Writer("15551234567")
+	ctx := context.Background()
+	require.ErrorIs(t, w.Reply(ctx, parley.Text("still there?")), ErrOutsideWindow)
+
+	tpl := Template{Name: "win_back", Language: "en_US",
+		Components: []json.RawMessage{json.RawMessage(`{"type":"body","parameters":[{"type":"text","text":"Ann"}]}`)}}
+	require.NoError(t, w.Reply(ctx, parley.Message{Text: "still there?", Extras: map[string]any{Channel: tpl}}))
+	require.NoError(t, a.Close(ctx))
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"template",
+		"template":{"name":"win_back","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Ann"}]}]}}`,
+		string(reqs[0].Body))
+}
+
+func TestTemplateWhenPlatformSaysWindowClosed(t *testing.T) {
+	srv := channeltest.NewServer(t, channeltest.ServerConfig{
+		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
+			return channeltest.Outbound{Text: string(body)}, true
+		},
+		Success: func(w http.ResponseWriter, r *http.Request, seq int) { fmt.Fprint(w, `{"messages":[{"id":"wamid.x"}]}`) },
+		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
+			w.WriteHeader(f.Status)
+			fmt.Fprint(w, `{"error":{"message":"(#131047) Re-engagement message","code":131047,"error_data":{"details":"more than 24 hours"}}}`)
+		},
+	})
+	srv.FailNext(channeltest.Failure{Status: 400})
+	a := newAdapter(t, srv, &collect{}, channel.Options{})
+	// A turn's writer whose window this process does not know (a restart).
+	w := &writer{a: a, to: "15551234567", conv: a.conversation("", "15551234567"), inbound: "wamid.old"}
+	err := w.Reply(context.Background(), parley.Message{Text: "hi",
+		Extras: map[string]any{Channel: &Template{Name: "hello", Language: "en"}}})
+	require.NoError(t, err)
+	sent := srv.Sent()
+	require.Len(t, sent, 1)
+	assert.Contains(t, sent[0].Text, `"type":"template"`)
+	assert.Equal(t, 2, srv.Attempts())
+}
+
+func TestIdentityLinkedByPhone(t *testing.T) {
+	h := &collect{}
+	a := newAdapter(t, platform(t), h, channel.Options{Linker: channel.NewStoreLinker(memoryMap())})
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request(notification(textMessage("wamid.1", "15551234567", "hi")), channeltest.Signed))
+	require.NoError(t, a.Close(context.Background()))
+	require.Len(t, h.turns, 1)
+	assert.True(t, strings.HasPrefix(h.turns[0].CustomerID, "cus_"), h.turns[0].CustomerID)
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	_, err := New(Config{PhoneNumberID: "1"}, parley.HandlerFunc(nil))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AccessToken")
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(notification(textMessage("wamid.1", "1555", "hi")))
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"statuses":[{"id":"x","status":"failed"}]}}]}]}`))
+	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"id":"1","from":"2","type":"image"}]}}]}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error { return nil })
+		a, err := New(Config{PhoneNumberID: phoneID, AccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"}, h)
+		require.NoError(t, err)
+		rr := httptest.NewRecorder()
+		a.ServeHTTP(rr, request(body, channeltest.Signed))
+		if rr.Code != 200 && rr.Code != 400 {
+			t.Fatalf("status %d", rr.Code)
+		}
+		require.NoError(t, a.Close(context.Background()))
+	})
+}
