@@ -16,29 +16,29 @@ func (c cue) zero() bool { return c == cue{} }
 // scale; a message's strength is the clipped sum.
 var (
 	frustrationWords = map[string]float64{
-		"worst": 0.8, "ridiculous": 0.9, "unacceptable": 0.9, "terrible": 0.6, "awful": 0.6,
-		"horrible": 0.6, "useless": 0.8, "pathetic": 0.9, "incompetent": 0.9, "scam": 0.8,
+		"worst": 0.6, "ridiculous": 0.9, "unacceptable": 0.9, "terrible": 0.3, "awful": 0.3,
+		"horrible": 0.4, "useless": 0.8, "pathetic": 0.6, "incompetent": 0.7, "scam": 0.5,
 		"fraud": 0.6, "ripoff": 0.9, "rip-off": 0.9, "furious": 1, "angry": 0.9, "anger": 0.6,
-		"annoyed": 0.9, "annoying": 0.9, "annoys": 0.9, "irritating": 0.9, "irritated": 0.9,
-		"frustrated": 1, "frustrating": 1, "frustration": 0.9, "disgusted": 0.7, "disgusting": 0.6,
-		"outrageous": 0.8, "absurd": 0.7, "nonsense": 0.7, "rubbish": 0.7, "garbage": 0.6,
-		"crap": 0.6, "hate": 0.6, "stupid": 0.7, "idiot": 0.7, "idiots": 0.7, "idiotic": 0.7,
-		"dumb": 0.6, "moron": 0.7, "morons": 0.7, "wtf": 0.7, "damn": 0.4, "dammit": 0.7,
-		"ugh": 0.8, "smh": 0.7, "waste": 0.5, "wasted": 0.5, "shame": 0.4, "shameful": 0.7,
-		"disappointed": 0.4, "disappointing": 0.4, "pissed": 0.9, "mad": 0.5, "rude": 0.7,
-		"liar": 0.8, "liars": 0.8, "lying": 0.6, "bullshit": 0.8, "bs": 0.6, "sucks": 0.7,
-		"unbelievable": 0.3, "seriously": 0.3, "fed": 0.2, "sick": 0.2, "tired": 0.2,
-		"overcharged": 0.8, "unhelpful": 0.8, "clueless": 0.6, "joke": 0.3, "disgrace": 0.8,
-		"fuck": 0.5, "fucking": 0.4, "shit": 0.4, "hell": 0.3, "shut": 0.4, "bother": 0.4,
-		"lazy": 0.5, "hypocrite": 0.8, "hypocrisy": 0.8, "ignorant": 0.6, "cringe": 0.5,
-		"toxic": 0.5, "trash": 0.6, "dislike": 0.6, "gross": 0.4, "sigh": 0.4,
+		"annoyed": 1, "annoying": 1, "annoys": 0.9, "irritating": 0.9, "irritated": 0.9,
+		"frustrated": 1, "frustrating": 1, "frustration": 0.9, "disgusted": 0.2, "disgusting": 0.2,
+		"outrageous": 0.8, "absurd": 0.7, "nonsense": 0.7, "rubbish": 0.7, "garbage": 0.4,
+		"crap": 0.5, "hate": 0.7, "stupid": 0.8, "idiot": 0.9, "idiots": 0.9, "idiotic": 0.7,
+		"dumb": 0.6, "moron": 0.8, "morons": 0.7, "wtf": 0.8, "damn": 0.4, "dammit": 0.7,
+		"ugh": 0.5, "smh": 0.4, "waste": 0.5, "wasted": 0.2, "shame": 0.4, "shameful": 0.7,
+		"disappointed": 0.3, "disappointing": 0.3, "pissed": 0.9, "mad": 0.5, "rude": 0.7,
+		"liar": 0.8, "liars": 0.8, "lying": 0.6, "bullshit": 0.8, "bs": 0.6, "sucks": 0.6,
+		"unbelievable": 0.2, "seriously": 0.4, "fed": 0.2, "sick": 0.2, "tired": 0.2,
+		"overcharged": 0.8, "unhelpful": 0.8, "clueless": 0.5, "joke": 0.2, "disgrace": 0.8,
+		"fuck": 0.7, "fucking": 0.6, "shit": 0.5, "hell": 0.5, "shut": 0.5, "bother": 0.4,
+		"lazy": 0.4, "hypocrite": 0.8, "hypocrisy": 0.8, "ignorant": 0.4, "cringe": 0.2,
+		"toxic": 0.4, "trash": 0.4, "dislike": 0.6, "gross": 0.3, "sigh": 0.2,
 	}
 	confusionWords = map[string]float64{
-		"confused": 1, "confusing": 1, "confusion": 0.9, "unclear": 0.8, "puzzled": 1,
-		"baffled": 1, "perplexed": 1, "huh": 0.8, "clarify": 0.6, "lost": 0.2, "idk": 0.4,
-		"dunno": 0.4, "understand": 0.2, "sure": 0.1, "mean": 0.25, "wondering": 0.5,
-		"wonder": 0.4, "weird": 0.3, "strange": 0.3, "explain": 0.4, "hmm": 0.5, "hmmm": 0.6,
-		"why": 0.2, "how": 0.15, "what": 0.15, "wat": 0.7, "wut": 0.7, "eh": 0.3,
+		"confused": 1, "confusing": 1, "confusion": 1, "unclear": 0.8, "puzzled": 1,
+		"baffled": 1, "perplexed": 1, "huh": 0.3, "clarify": 0.4, "lost": 0.2, "idk": 0.5,
+		"dunno": 0.3, "understand": 0.3, "sure": 0.15, "mean": 0.2, "wondering": 0.1,
+		"wonder": 0.1, "weird": 0.1, "explain": 0.2, "hmm": 0.2, "hmmm": 0.3,
+		"why": 0.2, "how": 0.1, "what": 0.1, "wat": 0.3, "wut": 0.3, "eh": 0.1,
 	}
 	urgencyWords = map[string]float64{
 		"asap": 1, "urgent": 1, "urgently": 1, "emergency": 1, "immediately": 0.8,
@@ -59,16 +59,16 @@ var (
 		"still waiting": {frust: 1, urg: 0.3}, "still not": {frust: 0.6}, "still no": {frust: 0.6},
 		"still haven't": {frust: 0.8}, "still hasn't": {frust: 0.8},
 		"how many times": {frust: 1}, "fed up": {frust: 1}, "sick of": {frust: 0.9},
-		"tired of": {frust: 0.8}, "waste of": {frust: 0.6}, "not working": {frust: 0.5},
-		"doesn't work": {frust: 0.5}, "never again": {frust: 0.8}, "what the": {frust: 0.4},
+		"tired of": {frust: 0.8}, "waste of": {frust: 0.7}, "not working": {frust: 0.5},
+		"doesn't work": {frust: 0.5}, "never again": {frust: 0.8}, "what the": {frust: 0.6},
 		"are you kidding": {frust: 0.9}, "kidding me": {frust: 0.9}, "give me a": {frust: 0.1},
 		"come on": {frust: 0.5}, "for god's": {frust: 0.6}, "so annoying": {frust: 0.5},
-		"shut up": {frust: 0.8}, "get lost": {frust: 0.8}, "stop it": {frust: 0.4},
-		"don't understand": {conf: 1}, "do not understand": {conf: 1}, "don't get": {conf: 0.7},
-		"doesn't make": {conf: 0.7}, "makes no": {conf: 0.6}, "no idea": {conf: 0.6},
-		"what do you": {conf: 0.5}, "not sure": {conf: 0.6}, "how come": {conf: 0.6},
-		"what does": {conf: 0.5}, "what is": {conf: 0.2}, "i'm lost": {conf: 0.9},
-		"am i": {conf: 0.3}, "do you mean": {conf: 0.7},
+		"shut up": {frust: 0.9}, "get lost": {frust: 0.8}, "stop it": {frust: 0.4},
+		"don't understand": {conf: 0.7}, "do not understand": {conf: 1}, "don't get": {conf: 0.5},
+		"doesn't make": {conf: 0.4, frust: 0.2}, "makes no": {conf: 0.3, frust: 0.4}, "no idea": {conf: 0.6},
+		"what do you": {conf: 0.4}, "not sure": {conf: 0.8}, "how come": {conf: 0.6},
+		"what does": {conf: 0.4}, "what is": {conf: 0.2}, "i'm lost": {conf: 0.9},
+		"am i": {conf: 0.4}, "do you mean": {conf: 0.6},
 		"as soon as": {urg: 0.8}, "right now": {urg: 0.8}, "right away": {urg: 0.8},
 		"time sensitive": {urg: 1}, "time-sensitive": {urg: 1}, "need it": {urg: 0.4},
 		"thank you": {del: 1}, "thanks so": {del: 0.3}, "made my": {del: 0.8},
@@ -182,7 +182,9 @@ func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float
 	}
 	// Polarity as weak evidence.
 	if compound < -0.5 {
-		s.frust += 0.2
+		s.frust += 0.3
+	} else if compound < -0.2 {
+		s.frust += 0.1
 	} else if compound > 0.5 {
 		s.del += 0.2
 	}

@@ -127,3 +127,83 @@ func TestTunePolarity(t *testing.T) {
 		run("band-"+strconv.FormatFloat(b, 'f', 2, 64), WithNeutralBand(b))
 	}
 }
+
+// TestTuneEmotions reports the emotion detectors on GoEmotions train and
+// the precision of each cue word there. It only logs, and runs when
+// PARLEY_TUNE is set.
+func TestTuneEmotions(t *testing.T) {
+	if os.Getenv("PARLEY_TUNE") == "" {
+		t.Skip("set PARLEY_TUNE=1 to run the tuning report")
+	}
+	rows := readGoEmotions(t, "train")
+	l, err := NewLexical()
+	require.NoError(t, err)
+	type stat struct{ n, f, c int }
+	words := map[string]*stat{}
+	for _, m := range []map[string]float64{frustrationWords, confusionWords} {
+		for w := range m {
+			words[w] = &stat{}
+		}
+	}
+	for p := range emotionPhrases {
+		words[p] = &stat{}
+	}
+	for _, th := range []float64{0.3, 0.4, 0.5, 0.6, 0.7} {
+		var ftp, ffp, ffn, ctp, cfp, cfn int
+		for _, r := range rows {
+			e := l.Polarity(r.text).Emotions
+			gf, gc := hasAny(r.labels, geFrust), hasAny(r.labels, geConfusion)
+			pf, pc := e.Frustration >= th, e.Confusion >= th
+			switch {
+			case gf && pf:
+				ftp++
+			case pf:
+				ffp++
+			case gf:
+				ffn++
+			}
+			switch {
+			case gc && pc:
+				ctp++
+			case pc:
+				cfp++
+			case gc:
+				cfn++
+			}
+		}
+		f1 := func(tp, fp, fn int) string {
+			p, r := float64(tp)/float64(tp+fp), float64(tp)/float64(tp+fn)
+			return strconv.FormatFloat(p, 'f', 3, 64) + "/" + strconv.FormatFloat(r, 'f', 3, 64) + "/" + strconv.FormatFloat(2*p*r/(p+r), 'f', 3, 64)
+		}
+		t.Logf("threshold %.1f frustration P/R/F1 %s confusion %s", th, f1(ftp, ffp, ffn), f1(ctp, cfp, cfn))
+	}
+	if os.Getenv("PARLEY_TUNE") != "words" {
+		return
+	}
+	for _, r := range rows {
+		low := " " + strings.ToLower(r.text) + " "
+		gf, gc := hasAny(r.labels, geFrust), hasAny(r.labels, geConfusion)
+		for w, s := range words {
+			if strings.Contains(low, " "+w+" ") || strings.Contains(low, " "+w+"?") || strings.Contains(low, " "+w+".") || strings.Contains(low, " "+w+",") || strings.Contains(low, " "+w+"!") {
+				s.n++
+				if gf {
+					s.f++
+				}
+				if gc {
+					s.c++
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(words))
+	for w := range words {
+		keys = append(keys, w)
+	}
+	slices.Sort(keys)
+	for _, w := range keys {
+		s := words[w]
+		if s.n > 0 {
+			t.Logf("%-20s n=%5d frust=%.2f conf=%.2f", w, s.n, float64(s.f)/float64(s.n), float64(s.c)/float64(s.n))
+		}
+	}
+}
