@@ -1,0 +1,270 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/web"
+)
+
+// root is the widget's shadow root, as a JS expression.
+const root = `document.querySelector('#parley-chat').shadowRoot`
+
+// shopBot answers like a tiny retention bot: a greeting with quick
+// replies, a discount, a hand-off, and a nudge when a product page is
+// viewed for the third time in a day.
+func shopBot() parley.Handler {
+	return parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if s := t.Signal; s != nil {
+			if s.Name == "product_view" && s.Data["count_24h"] == "3" {
+				return w.Reply(ctx, parley.Text("Still thinking about "+s.Data["name"]+"? Need help with this product?"))
+			}
+			return nil
+		}
+		if err := parley.Typing(ctx, w); err != nil {
+			return err
+		}
+		// Think a little, so the typing indicator is visible.
+		select {
+		case <-time.After(600 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if rm, ok := w.(parley.ReadMarker); ok {
+			if err := rm.MarkRead(ctx, t.MessageID); err != nil {
+				return err
+			}
+		}
+		switch strings.ToLower(t.Text()) {
+		case "hello", "hi":
+			return w.Reply(ctx, parley.Message{Text: "Hi! Would you like 10% off your first order?",
+				QuickReplies: []parley.QuickReply{{Title: "Yes please", Payload: "yes"}, {Title: "No thanks", Payload: "no"}}})
+		case "yes":
+			return w.Reply(ctx, parley.Message{Text: "Great! Use code SAVE10 at checkout.",
+				Cards: []parley.Card{{Title: "Trail Runner 2", Subtitle: "$129.00, now $116.10", URL: "https://shop.example/p/trail-runner-2",
+					Buttons: []parley.Button{{Title: "Add to cart", Payload: "add sku-trail-2"}}}}})
+		case web.HumanPayload:
+			return w.Reply(ctx, parley.Text("Connecting you with a person. Someone will reply here shortly."))
+		}
+		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
+	}))
+}
+
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin := os.Getenv("PARLEY_TEST_CHROME")
+	if bin == "" {
+		t.Skip("set PARLEY_TEST_CHROME to the Chromium binary (for example /usr/bin/chromium) to run the browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1100, 760),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	return ctx
+}
+
+func server(t *testing.T, extra map[string]string) string {
+	t.Helper()
+	chat, err := web.NewHandler(shopBot(), web.Config{
+		Secret: []byte("e2e-secret-e2e-secret-e2e-secret-e2e"),
+		Title:  "Parley Shop",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
+	mux.Handle("/", web.DemoPage("/chat/widget.js"))
+	for path, html := range extra {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			if _, err := w.Write([]byte(html)); err != nil {
+				return
+			}
+		})
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := chat.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+		srv.Close()
+	})
+	return srv.URL
+}
+
+// waitFor polls a JS condition (evaluated with R bound to the shadow root)
+// until it is true.
+func waitFor(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](`(() => { const R = `+root+`; return !!(`+cond+`); })()`,
+		chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
+}
+
+// eval evaluates expr with R bound to the shadow root and stores the
+// result in *out.
+func eval[T any](expr string, out *T) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		v, err := chromedp.Evaluate[T](`(() => { const R = `+root+`; return `+expr+`; })()`)(ctx, tg)
+		*out = v
+		return err
+	})
+}
+
+func shadow(selector string) chromedp.JSPath {
+	return chromedp.JSPath(root + `.querySelector('` + selector + `')`)
+}
+
+func click(selector string) chromedp.Action[chromedp.Void] { return chromedp.Click(shadow(selector)) }
+
+func typeText(text string) chromedp.Action[chromedp.Void] {
+	return chromedp.SendKeys(shadow(".input"), text)
+}
+
+func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		var state string
+		if derr := chromedp.Do(ctx, eval(`R ? R.querySelector('.panel').innerText : 'no widget'`, &state)); derr != nil {
+			state = derr.Error()
+		}
+		t.Fatalf("%s: %v\nwidget text:\n%s", step, err, state)
+	}
+}
+
+// messages returns the transcript shown in the widget, as "user:text" or
+// "bot:text" lines.
+const messages = `Array.from(R.querySelectorAll('.msg')).map(m => (m.classList.contains('user') ? 'user:' : 'bot:') + (m.querySelector('.text') ? m.querySelector('.text').textContent : ''))`
+
+func TestWidgetConversationInChromium(t *testing.T) {
+	ctx := browser(t)
+	url := server(t, nil)
+
+	run(t, ctx, "load the demo page", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`))
+	run(t, ctx, "open the widget", click(".launcher"), waitFor(`!R.querySelector('.panel').hidden`))
+	var notice string
+	run(t, ctx, "privacy notice", waitFor(`R.querySelector('.notice').textContent.length > 0`),
+		eval(`R.querySelector('.notice').textContent`, &notice))
+	if !strings.Contains(notice, "answered by a bot") {
+		t.Errorf("privacy notice = %q", notice)
+	}
+	run(t, ctx, "consent question", waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"),
+		waitFor(`R.querySelector('.consent').hidden`))
+
+	run(t, ctx, "type hello",
+		typeText("hello\r"),
+		waitFor(`!R.querySelector('.typing').hidden`))
+	run(t, ctx, "bot answers with quick replies",
+		waitFor(`R.querySelectorAll('.quick-reply').length === 2`),
+		waitFor(`R.querySelector('.typing').hidden`),
+		waitFor(`Array.from(R.querySelectorAll('.meta')).some(m => m.textContent === 'Read')`))
+
+	if name := os.Getenv("PARLEY_E2E_SCREENSHOT"); name != "" {
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		if err := os.WriteFile(name, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	run(t, ctx, "tap a quick reply", click(".quick-reply"),
+		waitFor(`!R.querySelector('.typing').hidden`),
+		waitFor(`R.querySelectorAll('.card').length === 1`))
+	run(t, ctx, "talk to a human", click(".human"),
+		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.startsWith('Connecting you'))`))
+
+	want := []string{
+		"user:hello", "bot:Hi! Would you like 10% off your first order?",
+		"user:Yes please", "bot:Great! Use code SAVE10 at checkout.",
+		"user:talk to a human", "bot:Connecting you with a person. Someone will reply here shortly.",
+	}
+	var got []string
+	run(t, ctx, "read the transcript", eval(messages, &got))
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("before reload:\n got %q\nwant %q", got, want)
+	}
+
+	// Reload: the conversation comes back from the server.
+	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`R.querySelectorAll('.msg').length >= 6`))
+	run(t, ctx, "read the transcript after reload", eval(messages, &got))
+	if fmt.Sprint(got[:6]) != fmt.Sprint(want) {
+		t.Fatalf("after reload:\n got %q\nwant %q", got, want)
+	}
+	var consentHidden bool
+	run(t, ctx, "consent remembered", eval(`R.querySelector('.consent').hidden`, &consentHidden))
+	if !consentHidden {
+		t.Error("the consent question is asked again after reload")
+	}
+
+	// The third view of the product in a day: the bot reaches out, and the
+	// closed widget shows an unread badge.
+	run(t, ctx, "third product view", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`),
+		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.includes('Need help with this product?'))`),
+		waitFor(`!R.querySelector('.badge').hidden`))
+}
+
+func TestWidgetWithoutConsentForgetsOnReload(t *testing.T) {
+	ctx := browser(t)
+	url := server(t, nil)
+	run(t, ctx, "chat without answering the consent question",
+		chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`!R.querySelector('.consent').hidden`),
+		typeText("hi\r"),
+		waitFor(`R.querySelectorAll('.msg.bot').length === 1`))
+	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`!R.querySelector('.consent').hidden`))
+	var n int
+	run(t, ctx, "count messages", eval(`R.querySelectorAll('.msg').length`, &n))
+	if n != 0 {
+		t.Errorf("%d messages shown after reload without consent, want 0", n)
+	}
+}
+
+func TestWidgetOverSSE(t *testing.T) {
+	ctx := browser(t)
+	page := `<!doctype html><html><head><title>SSE</title></head><body>
+<script src="/chat/widget.js" data-transport="sse" data-open="true" async></script></body></html>`
+	url := server(t, map[string]string{"/sse": page})
+	run(t, ctx, "load", chromedp.Navigate(url+"/sse"), waitFor(`R && !R.querySelector('.panel').hidden`),
+		waitFor(`R.querySelector('.notice').textContent.length > 0`))
+	run(t, ctx, "chat over the event stream",
+		typeText("hello\r"),
+		waitFor(`!R.querySelector('.typing').hidden`),
+		waitFor(`R.querySelectorAll('.quick-reply').length === 2`))
+	run(t, ctx, "quick reply over POST", click(".quick-reply"), waitFor(`R.querySelectorAll('.card').length === 1`))
+}
