@@ -51,6 +51,24 @@
       return x.protocol === "https:" || x.protocol === "http:" ? x.href : "";
     } catch (e) { return ""; }
   }
+  // icon returns an inline SVG from a path, so that no emoji font is needed.
+  function icon(d, size) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", String(size));
+    svg.setAttribute("height", String(size));
+    svg.setAttribute("aria-hidden", "true");
+    var p = document.createElementNS(ns, "path");
+    p.setAttribute("d", d);
+    p.setAttribute("fill", "currentColor");
+    svg.appendChild(p);
+    return svg;
+  }
+  var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
+  var ICON_CLIP = "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V6a3 3 0 0 1 6 0v9.5a1.5 1.5 0 0 1-3 0V7H9v8.5a3 3 0 0 0 6 0V6a4.5 4.5 0 0 0-9 0v10.5a6 6 0 0 0 12 0v-10h-1.5z";
+  var ICON_FILE = "M6 2h8l6 6v12a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm7 1.5V9h5.5L13 3.5z";
+
   function el(tag, cls, text) {
     var n = document.createElement(tag);
     if (cls) n.className = cls;
@@ -90,7 +108,7 @@
   var launcher = el("button", "launcher");
   launcher.type = "button";
   launcher.setAttribute("aria-label", "Open chat");
-  launcher.appendChild(el("span", "launcher-icon", "\u{1F4AC}"));
+  launcher.appendChild(icon(ICON_CHAT, 26));
   var badge = el("span", "badge");
   badge.hidden = true;
   launcher.appendChild(badge);
@@ -136,7 +154,8 @@
   var quick = el("div", "quick");
 
   var form = el("form", "compose");
-  var attach = el("button", "attach", "\u{1F4CE}");
+  var attach = el("button", "attach");
+  attach.appendChild(icon(ICON_CLIP, 20));
   attach.type = "button";
   attach.setAttribute("aria-label", "Attach a file");
   var fileInput = el("input");
@@ -287,7 +306,9 @@
       l.appendChild(i);
       return l;
     }
-    var f = el("a", "attachment-file", "\u{1F4C4} " + (a.name || "file"));
+    var f = el("a", "attachment-file");
+    f.appendChild(icon(ICON_FILE, 16));
+    f.appendChild(document.createTextNode(" " + (a.name || "file")));
     f.href = u; f.target = "_blank"; f.rel = "noopener noreferrer";
     return f;
   }
