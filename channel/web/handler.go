@@ -186,9 +186,10 @@ func (h *Handler) Push(ctx context.Context, conversationID string, m parley.Mess
 	return (&replyWriter{h: h, cv: cv}).Reply(ctx, m)
 }
 
-// Shutdown closes every open connection and waits for their goroutines to
-// end, or for ctx to end. Connections opened afterwards are refused. It
-// does not shut down the bot.
+// Shutdown closes every open connection and waits for their goroutines and
+// the turns in flight to end, or for ctx to end. Connections and messages
+// that arrive afterwards get 503 Service Unavailable. It does not shut down
+// the bot.
 func (h *Handler) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closed = true
@@ -268,6 +269,12 @@ func (h *Handler) emitReject(ctx context.Context, conv string, err *RejectError)
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, conv string, err *RejectError) {
 	h.emitReject(r.Context(), conv, err)
 	writeError(w, err)
+}
+
+// unavailable answers a request that arrives after Shutdown.
+func unavailable(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "5")
+	writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "closed", "message": ErrClosed.Error()}})
 }
 
 func writeError(w http.ResponseWriter, err *RejectError) {

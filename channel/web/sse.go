@@ -24,7 +24,7 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	rc := http.NewResponseController(w)
 	if !h.begin() {
-		http.Error(w, ErrClosed.Error(), http.StatusServiceUnavailable)
+		unavailable(w)
 		return
 	}
 	defer h.wg.Done()
@@ -106,6 +106,11 @@ func (h *Handler) serveSend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "", rerr)
 		return
 	}
+	if !h.begin() {
+		unavailable(w)
+		return
+	}
+	defer h.wg.Done()
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxFrameBytes))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {

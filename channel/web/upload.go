@@ -34,6 +34,11 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, "", rerr)
 		return
 	}
+	if !h.begin() {
+		unavailable(w)
+		return
+	}
+	defer h.wg.Done()
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxUploadBytes+multipartSlack)
 	mr, err := r.MultipartReader()
 	if err != nil {

@@ -28,7 +28,7 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !h.begin() {
-		http.Error(w, ErrClosed.Error(), http.StatusServiceUnavailable)
+		unavailable(w)
 		return
 	}
 	defer h.wg.Done()

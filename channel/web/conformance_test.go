@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests mirror the inbound checks of channeltest.Run in web terms: the
+// "webhook" is POST /send and the "signature" is the visitor token. The
+// outbound checks of channeltest (retries on 429 and 5xx, a platform 400 as
+// a *channel.PlatformError) do not apply: web chat has no platform API to
+// call, replies go straight to the visitor's open connections.
+
+func TestConformanceTextRoundTripOverPOST(t *testing.T) {
+	e := newEnv(t, nil)
+	a, b := e.session(""), e.session("")
+	streamA := e.openSSE(a.Token)
+	require.Equal(t, "ready", streamA.next().Type)
+	for _, m := range []struct{ tok, id, text string }{{a.Token, "p1", "hello"}, {a.Token, "p2", "again"}, {b.Token, "p3", "other"}} {
+		code, errCode := e.post("/send", m.tok, "application/json",
+			strings.NewReader(`{"type":"message","id":"`+m.id+`","text":"`+m.text+`"}`), nil)
+		require.Equal(t, http.StatusOK, code, errCode)
+	}
+	turns := e.rec.Turns()
+	require.Len(t, turns, 3)
+	assert.Equal(t, turns[0].ConversationID, turns[1].ConversationID, "one visitor, one conversation")
+	assert.NotEqual(t, turns[0].ConversationID, turns[2].ConversationID)
+	assert.NotEqual(t, turns[0].MessageID, turns[1].MessageID)
+	for _, tn := range turns {
+		assert.Equal(t, Channel, tn.Channel)
+		assert.False(t, tn.Time.IsZero())
+	}
+	var replies []string
+	for len(replies) < 2 {
+		if f := streamA.next(); f.Type == "message" && f.Entry.Role == RoleBot {
+			replies = append(replies, f.Entry.Message.Text)
+		}
+	}
+	assert.Equal(t, []string{"Hi! Want a discount?", "you said: again"}, replies, "visitor A sees only A's replies")
+}
+
+func TestConformanceDeduplicateAndForgedThenGenuine(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.session("")
+	forged := s.Token[:len(s.Token)-2] + "AA"
+	body := `{"type":"message","id":"d1","text":"once"}`
+	code, _ := e.post("/send", forged, "application/json", strings.NewReader(body), nil)
+	assert.Equal(t, http.StatusUnauthorized, code)
+	for range 2 {
+		code, errCode := e.post("/send", s.Token, "application/json", strings.NewReader(body), nil)
+		require.Equal(t, http.StatusOK, code, errCode)
+	}
+	assert.Len(t, e.rec.Turns(), 1, "a forgery does not poison de-duplication; a redelivery is dropped")
+}
+
+func TestConformanceAfterShutdown(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.session("")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, e.h.Shutdown(ctx))
+	for _, path := range []string{"/send", "/upload"} {
+		code, errCode := e.post(path, s.Token, "application/json", strings.NewReader(`{"type":"message","id":"late","text":"late"}`), nil)
+		assert.Equal(t, http.StatusServiceUnavailable, code, path)
+		assert.Equal(t, "closed", errCode, path)
+	}
+	assert.Empty(t, e.rec.Turns())
+}
