@@ -3,8 +3,10 @@ package channel
 import (
 	"context"
 	"crypto/hmac"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"time"
@@ -166,7 +168,7 @@ func (b *Base) Status(ctx context.Context, conversation, messageID, status strin
 		Attrs: map[string]string{"status": status, "message_id": messageID}})
 }
 
-// Accept de-duplicates t by its MessageID, resolves its customer ID and
+// Accept de-duplicates t by its ConversationID and MessageID, and
 // queues it for a worker. A duplicate is reported and dropped (nil error).
 // On [ErrQueueFull] or [ErrClosed] the claim is released, so the platform's
 // redelivery will be handled; the webhook must then be answered with an
@@ -180,7 +182,7 @@ func (b *Base) Accept(ctx context.Context, t *parley.Turn, w parley.ReplyWriter)
 	}
 	key := ""
 	if t.MessageID != "" {
-		key = b.name + "/" + t.MessageID
+		key = b.name + "/" + t.ConversationID + "/" + t.MessageID
 		fresh, err := b.dedup.Claim(ctx, key)
 		if err != nil {
 			return err
@@ -233,4 +235,22 @@ func (b *Base) Close(ctx context.Context) error { return b.disp.Close(ctx) }
 // one in constant time.
 func EqualSecret(got, want []byte) bool {
 	return len(want) > 0 && hmac.Equal(got, want)
+}
+
+// ResolveChoice maps an inbound text to the value of the numbered option
+// it picks in conversation, if the adapter sent numbered options there;
+// otherwise it returns text unchanged.
+func (b *Base) ResolveChoice(conversation, text string) string {
+	if q, ok := b.choices.Resolve(conversation, text, b.now()); ok {
+		return q.Value()
+	}
+	return text
+}
+
+// HMACHex returns the lower-case hex HMAC of msg under secret with the
+// hash h, the form of X-Hub-Signature-256 and Slack's signature.
+func HMACHex(h func() hash.Hash, secret, msg []byte) string {
+	m := hmac.New(h, secret)
+	m.Write(msg)
+	return hex.EncodeToString(m.Sum(nil))
 }

@@ -1,0 +1,44 @@
+package telegram_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/telegram"
+)
+
+func ExampleNew() {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		fmt.Println(strings.TrimPrefix(r.URL.Path, "/bot123:abc"), string(body))
+		fmt.Fprint(w, `{"ok":true,"result":{}}`)
+	}))
+	defer api.Close()
+
+	tg, err := telegram.New(telegram.Config{Token: "123:abc", SecretToken: "s3cret", BaseURL: api.URL},
+		parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			return w.Reply(ctx, parley.Message{Text: "Keep your plan?",
+				QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}}})
+		}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/telegram", strings.NewReader(
+		`{"update_id":1,"message":{"message_id":5,"from":{"id":42,"first_name":"Ann"},"chat":{"id":42,"type":"private"},"date":1700000000,"text":"cancel"}}`))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+	rec := httptest.NewRecorder()
+	tg.ServeHTTP(rec, req)
+	fmt.Println("webhook:", rec.Code)
+	if err := tg.Close(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// webhook: 200
+	// /sendMessage {"chat_id":42,"reply_markup":{"inline_keyboard":[[{"callback_data":"keep","text":"Yes"}]]},"text":"Keep your plan?"}
+}
