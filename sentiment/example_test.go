@@ -1,0 +1,70 @@
+package sentiment_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/sentiment"
+)
+
+func ExampleLexical_Polarity() {
+	an, err := sentiment.NewLexical()
+	if err != nil {
+		panic(err)
+	}
+	for _, text := range []string{
+		"Thank you so much, that was perfect!",
+		"This is the third time I ask. Ridiculous!",
+		"I don't understand what you mean?",
+		"",
+	} {
+		r := an.Polarity(text)
+		fmt.Printf("%-8s score<0.4=%-5v frustration=%.1f confusion=%.1f delight=%.1f\n",
+			r.Label, r.Score < 0.4, r.Emotions.Frustration, r.Emotions.Confusion, r.Emotions.Delight)
+	}
+	// Output:
+	// positive score<0.4=false frustration=0.0 confusion=0.0 delight=1.0
+	// negative score<0.4=true  frustration=1.0 confusion=0.0 delight=0.0
+	// neutral  score<0.4=false frustration=0.0 confusion=1.0 delight=0.0
+	// neutral  score<0.4=false frustration=0.0 confusion=0.0 delight=0.0
+}
+
+func ExampleMiddleware() {
+	an, err := sentiment.NewLexical()
+	if err != nil {
+		panic(err)
+	}
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		m, _ := parley.Value(t, parley.MoodKey)
+		fmt.Printf("%s (trend %.2f)\n", m.Label, m.Trend)
+		return nil
+	})
+	bot := parley.NewBot(parley.Chain(app, sentiment.Middleware(an)))
+	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+	for i, text := range []string{"Hello! Great shop.", "Where is my order?", "Still waiting, this is awful."} {
+		turn := &parley.Turn{ConversationID: "c1", MessageID: fmt.Sprint(i), Message: parley.Text(text)}
+		if err := bot.HandleTurn(context.Background(), w, turn); err != nil {
+			panic(err)
+		}
+	}
+	// Output:
+	// positive (trend 0.84)
+	// neutral (trend 0.67)
+	// negative (trend 0.47)
+}
+
+func ExampleVariants() {
+	reply := sentiment.Variants{
+		Empathetic:   "I'm sorry about that. Let me fix it right away.",
+		Enthusiastic: "Wonderful! Glad it worked out.",
+		Professional: "Your request is complete.",
+	}
+	turn := parley.With(&parley.Turn{ConversationID: "c1"}, parley.MoodKey,
+		parley.Mood{Score: 0.2, Label: "negative", Frustration: 0.8})
+	fmt.Println(sentiment.ToneOf(turn))
+	fmt.Println(reply.For(turn))
+	// Output:
+	// empathetic
+	// I'm sorry about that. Let me fix it right away.
+}
