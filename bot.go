@@ -218,7 +218,9 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 		s.CustomerID = t.CustomerID
 	}
 	t.session = s
-	t.emit = b.emitFromTurn
+	if b.obs != nil {
+		t.emit = b.emitFromTurn
+	}
 
 	text, reason := sanitize(t.Message.Text, b.maxInput)
 	t.Message.Text = text

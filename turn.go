@@ -79,6 +79,10 @@ func (t *Turn) Emit(ctx context.Context, e Event) {
 	t.emit(ctx, e)
 }
 
+// Observed reports whether [Turn.Emit] goes anywhere. Code that builds
+// costly event attributes can skip the work when it does not.
+func (t *Turn) Observed() bool { return t.emit != nil }
+
 // WithEmitter returns a shallow copy of t whose [Turn.Emit] calls fn.
 func (t *Turn) WithEmitter(fn func(context.Context, Event)) *Turn {
 	t2 := *t

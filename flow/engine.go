@@ -347,6 +347,9 @@ type run struct {
 }
 
 func (x *run) emit(kind string, attrs map[string]string) {
+	if !x.t.Observed() {
+		return
+	}
 	x.t.Emit(x.ctx, parley.Event{Kind: parley.EventKind(kind), Attrs: attrs})
 }
 

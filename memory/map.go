@@ -9,7 +9,10 @@ import (
 	"time"
 )
 
-var _ Store = (*Map)(nil)
+var (
+	_ Store     = (*Map)(nil)
+	_ Versioner = (*Map)(nil)
+)
 
 // Map is an in-memory [Store] with TTLs. It is the default store and the one
 // tests use. Expired records are invisible at once and their memory is
@@ -78,6 +81,21 @@ func (m *Map) Get(ctx context.Context, key string) (Record, error) {
 	r := Record{Key: key, Value: slices.Clone(e.value), Version: e.version, ExpiresAt: e.expires}
 	m.mu.RUnlock()
 	return r, nil
+}
+
+// Version implements [Versioner].
+func (m *Map) Version(ctx context.Context, key string) (int64, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	now := m.now()
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	e := m.m[key]
+	if !m.live(e, now) {
+		return 0, ErrNotFound
+	}
+	return e.version, nil
 }
 
 // Set implements [Store].

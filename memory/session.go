@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -123,7 +124,8 @@ func DeleteState(s *Session, name string) { delete(s.State, name) }
 // Clone returns a deep copy of s.
 func (s *Session) Clone() *Session {
 	c := *s
-	c.History = slices.Clone(s.History)
+	// Room for the turn's new entries, so appending does not reallocate.
+	c.History = append(make([]Entry, 0, len(s.History)+4), s.History...)
 	c.Seen = slices.Clone(s.Seen)
 	if s.State != nil {
 		c.State = make(map[string]json.RawMessage, len(s.State))
@@ -144,6 +146,15 @@ type Sessions struct {
 	window int
 	seen   int
 	ttl    time.Duration
+
+	// cache holds recently saved sessions, decoded, keyed by ID. An entry
+	// is used only if the store still holds the same version, so other
+	// replicas' writes are never missed; Load returns a clone, so a caller
+	// that abandons its changes (a failed turn) never leaks them into the
+	// cache.
+	cacheMu  sync.Mutex
+	cache    map[string]*Session
+	cacheCap int
 }
 
 // A SessionsOption configures [Sessions].
@@ -161,6 +172,14 @@ func WithSessionTTL(d time.Duration) SessionsOption {
 	return func(s *Sessions) { s.ttl = d }
 }
 
+// WithSessionCache keeps up to n recently saved sessions decoded in memory
+// (default 4096; 0 disables it). A cached session is used only while the
+// store holds the same version, so it is safe with many replicas; it saves
+// decoding the record on every turn.
+func WithSessionCache(n int) SessionsOption {
+	return func(s *Sessions) { s.cacheCap = max(n, 0) }
+}
+
 // WithSessionClock sets the clock used for timestamps.
 func WithSessionClock(now func() time.Time) SessionsOption {
 	return func(s *Sessions) { s.now = now }
@@ -171,10 +190,11 @@ func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 	if store == nil {
 		panic("memory: NewSessions with nil store")
 	}
-	s := &Sessions{store: store, now: time.Now, window: 20, seen: 32, ttl: 30 * 24 * time.Hour}
+	s := &Sessions{store: store, now: time.Now, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
 	for _, o := range opts {
 		o(s)
 	}
+	s.cache = make(map[string]*Session)
 	return s
 }
 
@@ -192,9 +212,27 @@ func (ss *Sessions) New(id string) *Session {
 // Load returns the stored session of conversation id, or [ErrNotFound].
 func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 	key := SessionKey(id)
+	if v, ok := ss.store.(Versioner); ok && ss.cacheCap > 0 {
+		ver, err := v.Version(ctx, key)
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				ss.uncache(id)
+			}
+			return nil, err
+		}
+		if c := ss.cached(id, ver); c != nil {
+			return c, nil
+		}
+	}
 	rec, err := ss.store.Get(ctx, key)
 	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			ss.uncache(id)
+		}
 		return nil, err
+	}
+	if c := ss.cached(id, rec.Version); c != nil {
+		return c, nil
 	}
 	s := new(Session)
 	if err := json.Unmarshal(rec.Value, s); err != nil {
@@ -236,7 +274,8 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 	if over := len(s.Seen) - ss.seen; over > 0 {
 		s.Seen = slices.Delete(s.Seen, 0, over)
 	}
-	b, err := json.Marshal(s)
+	// Call the encoder directly: json.Marshal would re-validate its output.
+	b, err := s.MarshalJSON()
 	if err != nil {
 		return fmt.Errorf("memory: encode session %q: %w", s.ID, err)
 	}
@@ -245,10 +284,50 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 		return err
 	}
 	s.Version = v
+	ss.remember(s)
 	return nil
 }
 
 // Delete removes the session of conversation id.
 func (ss *Sessions) Delete(ctx context.Context, id string) error {
+	ss.uncache(id)
 	return ss.store.Delete(ctx, SessionKey(id), AnyVersion)
+}
+
+func (ss *Sessions) cached(id string, version int64) *Session {
+	if ss.cacheCap == 0 {
+		return nil
+	}
+	ss.cacheMu.Lock()
+	c := ss.cache[id]
+	ss.cacheMu.Unlock()
+	if c == nil || c.Version != version {
+		return nil
+	}
+	return c.Clone()
+}
+
+func (ss *Sessions) remember(s *Session) {
+	if ss.cacheCap == 0 {
+		return
+	}
+	c := s.Clone()
+	ss.cacheMu.Lock()
+	defer ss.cacheMu.Unlock()
+	if _, ok := ss.cache[s.ID]; !ok && len(ss.cache) >= ss.cacheCap {
+		for k := range ss.cache { // evict an arbitrary entry
+			delete(ss.cache, k)
+			break
+		}
+	}
+	ss.cache[s.ID] = c
+}
+
+func (ss *Sessions) uncache(id string) {
+	if ss.cacheCap == 0 {
+		return
+	}
+	ss.cacheMu.Lock()
+	delete(ss.cache, id)
+	ss.cacheMu.Unlock()
 }

@@ -63,6 +63,14 @@ type Store interface {
 	Keys(ctx context.Context, prefix string, yield func(key string) bool) error
 }
 
+// A Versioner is a [Store] that can report a key's current version without
+// reading its value. It is an optional capability, checked by type
+// assertion: [Sessions] uses it to reuse a cached decoded session when the
+// version is unchanged. It returns [ErrNotFound] for a missing key.
+type Versioner interface {
+	Version(ctx context.Context, key string) (int64, error)
+}
+
 // MaxKeyLen is the longest key every Store must accept.
 const MaxKeyLen = 1024
 

@@ -1,0 +1,70 @@
+package memory
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+)
+
+// stdSession has Session's fields without its MarshalJSON, so
+// encoding/json's output can be compared with ours.
+type stdSession struct {
+	ID         string                     `json:"id"`
+	CustomerID string                     `json:"customer,omitempty"`
+	Created    time.Time                  `json:"created"`
+	Updated    time.Time                  `json:"updated"`
+	Turns      int                        `json:"turns"`
+	Messages   int                        `json:"messages"`
+	History    []Entry                    `json:"history,omitempty"`
+	State      map[string]json.RawMessage `json:"state,omitempty"`
+	Seen       []string                   `json:"seen,omitempty"`
+	Format     int                        `json:"v"`
+}
+
+func TestSessionMarshalMatchesEncodingJSON(t *testing.T) {
+	loc := time.FixedZone("X", -5*3600)
+	s := &Session{
+		ID: "c<1>&\"\\", CustomerID: "cus\u2028", Created: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
+		Updated: time.Date(2026, 1, 2, 3, 4, 5, 0, loc), Turns: 3, Messages: 7,
+		History: []Entry{
+			{Role: RoleUser, Text: "héllo\n\t\x01 \xff ok", Time: time.Unix(1, 0).UTC(), MessageID: "m1", Channel: "web"},
+			{Role: RoleBot, Text: "", Time: time.Time{}, Meta: map[string]string{"b": "2", "a": "1"}},
+		},
+		State:  map[string]json.RawMessage{"flow": json.RawMessage(`{"node":"x"}`), "a": json.RawMessage(`[1,2]`)},
+		Seen:   []string{"m1", "m2"},
+		Format: 1,
+	}
+	got, err := json.Marshal(s)
+	require.NoError(t, err)
+	want, err := json.Marshal(stdSession{s.ID, s.CustomerID, s.Created, s.Updated, s.Turns, s.Messages, s.History, s.State, s.Seen, s.Format})
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got))
+
+	var back Session
+	require.NoError(t, json.Unmarshal(got, &back))
+	if diff := cmp.Diff(s.History[1].Meta, back.History[1].Meta); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzSessionMarshal(f *testing.F) {
+	f.Add("id", "text", "meta")
+	f.Add("\xff", "<\u2028>", "\x00")
+	f.Fuzz(func(t *testing.T, id, text, meta string) {
+		s := &Session{ID: id, History: []Entry{{Role: RoleUser, Text: text, Meta: map[string]string{meta: text}}}, Seen: []string{meta}}
+		got, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := json.Marshal(stdSession{ID: s.ID, History: s.History, Seen: s.Seen})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
