@@ -135,7 +135,7 @@ func benchEngine(b *testing.B) *flow.Engine {
 func strconv(i int) string { return fmt.Sprint(i) }
 
 type latencies struct {
-	ch chan []time.Duration
+	ch  chan []time.Duration
 	all []time.Duration
 }
 
