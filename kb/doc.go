@@ -1,0 +1,47 @@
+// Package kb is a knowledge base: it ingests a business's documents and
+// FAQ entries and retrieves the passages that answer a user's question,
+// offline, with no network.
+//
+// # Overview
+//
+// An [Index] ranks passages with BM25F over an FAQ's question and
+// phrasings, a chunk's title and the answer or body text, weighing
+// questions above answers; it folds case and diacritics, stems English,
+// tolerates typos and rewards adjacent word pairs. Passages can be added,
+// replaced and deleted at run time, and the index saved to and loaded from
+// a versioned file.
+//
+//	idx := kb.NewIndex()
+//	err := idx.Add(kb.Doc{
+//		ID:        "refunds",
+//		Question:  "How do I get a refund?",
+//		Phrasings: []string{"Can I have my money back?"},
+//		Text:      "Refunds are paid within 5 days.",
+//	})
+//	hits, err := idx.Retrieve(ctx, "i want my money back", 3)
+//	if len(hits) == 0 || hits[0].Confidence < 0.5 {
+//		gaps.Record(question, time.Now()) // a [Gaps] log of unanswered questions
+//	}
+//	err = idx.Delete("refunds")
+//	_, err = idx.WriteTo(file)
+//
+// [Retriever] is the interface answer layers use; an application can
+// plug in its own (a search server, a vector store) behind it.
+//
+// # Concurrency
+//
+// [Index], [Analyzer] and [Gaps] are safe for concurrent use. Searches on
+// an Index run in parallel; writes are serialised.
+//
+// # Errors
+//
+// [ErrNotFound] for an unknown passage ID, [ErrEmptyID] for a passage
+// without one, [ErrFormat] and [ErrVersion] for an index file that cannot
+// be read. Errors are wrapped with context; match them with [errors.Is].
+//
+// # Implementing Retriever
+//
+// A Retriever returns at most k hits, best first, with a Confidence in
+// [0, 1] that answer layers compare with their threshold; it returns
+// ctx.Err() when the context ends and must be safe for concurrent use.
+package kb

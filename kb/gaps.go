@@ -1,0 +1,105 @@
+package kb
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A Gap is a question the knowledge base could not answer, with how often
+// it was asked.
+type Gap struct {
+	// Query is the question as first asked.
+	Query string    `json:"query"`
+	Count int       `json:"count"`
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+}
+
+// Gaps is a log of unanswered questions with counts, so that a team can
+// see what to add. Questions that differ only in case, punctuation or
+// spacing count as one. It keeps at most a fixed number of distinct
+// questions, dropping the least asked when full.
+//
+// Gaps is safe for concurrent use. The zero value is not usable; use
+// [NewGaps].
+type Gaps struct {
+	mu  sync.Mutex
+	max int
+	m   map[string]*Gap
+}
+
+// NewGaps returns an empty log that keeps up to max distinct questions
+// (10,000 if max <= 0).
+func NewGaps(max int) *Gaps {
+	if max <= 0 {
+		max = 10000
+	}
+	return &Gaps{max: max, m: map[string]*Gap{}}
+}
+
+func gapKey(q string) string {
+	var b strings.Builder
+	for w := range words(q) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}
+
+// Record counts one unanswered ask of query at time at. Empty queries are
+// ignored.
+func (g *Gaps) Record(query string, at time.Time) {
+	k := gapKey(query)
+	if k == "" {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if e, ok := g.m[k]; ok {
+		e.Count++
+		if at.After(e.Last) {
+			e.Last = at
+		}
+		return
+	}
+	if len(g.m) >= g.max {
+		var victim string
+		var least *Gap
+		for k, e := range g.m {
+			if least == nil || e.Count < least.Count || (e.Count == least.Count && e.Last.Before(least.Last)) {
+				victim, least = k, e
+			}
+		}
+		delete(g.m, victim)
+	}
+	g.m[k] = &Gap{Query: strings.TrimSpace(query), Count: 1, First: at, Last: at}
+}
+
+// Resolve forgets query, once the knowledge base answers it.
+func (g *Gaps) Resolve(query string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.m, gapKey(query))
+}
+
+// Top returns up to n gaps, most asked first (all of them if n <= 0).
+func (g *Gaps) Top(n int) []Gap {
+	g.mu.Lock()
+	out := make([]Gap, 0, len(g.m))
+	for _, e := range g.m {
+		out = append(out, *e)
+	}
+	g.mu.Unlock()
+	slices.SortFunc(out, func(a, b Gap) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), b.Last.Compare(a.Last), strings.Compare(a.Query, b.Query))
+	})
+	if n > 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out
+}

@@ -1,0 +1,746 @@
+package kb
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Errors returned by [Index] methods.
+var (
+	// ErrNotFound is returned when a document ID is not in the index.
+	ErrNotFound = errors.New("kb: not found")
+	// ErrEmptyID is returned when a document has no ID.
+	ErrEmptyID = errors.New("kb: empty document id")
+)
+
+// A Doc is one retrievable passage: an FAQ entry (Question, Phrasings and
+// an answer in Text) or a chunk of a longer document (Title and Text).
+// Source, URL and Position say where it came from, for citations.
+type Doc struct {
+	// ID identifies the passage; adding a Doc with an existing ID replaces
+	// it.
+	ID string `json:"id"`
+	// Title is the document title or the heading path of a chunk.
+	Title string `json:"title,omitempty"`
+	// Question is an FAQ entry's canonical question.
+	Question string `json:"question,omitempty"`
+	// Phrasings are other ways users ask the same question.
+	Phrasings []string `json:"phrasings,omitempty"`
+	// Text is the answer of an FAQ entry or the body of a chunk.
+	Text string `json:"text,omitempty"`
+	// Source names the document the passage came from (a file name).
+	Source string `json:"source,omitempty"`
+	// URL locates the source, if it has one.
+	URL string `json:"url,omitempty"`
+	// Position is the chunk's index within its source, from 0.
+	Position int `json:"position,omitempty"`
+}
+
+// A Hit is a retrieved passage with its score.
+type Hit struct {
+	Doc Doc `json:"doc"`
+	// Score ranks hits; its scale depends on the retriever.
+	Score float64 `json:"score"`
+	// Confidence in [0, 1] estimates how well the passage covers the
+	// query: for an [Index], the share of the query's term weight (IDF)
+	// that the passage matches. Answer layers compare it with a threshold.
+	Confidence float64 `json:"confidence"`
+}
+
+// A Retriever finds the passages that best answer a query, best first, at
+// most k of them. Implementations must be safe for concurrent use; they
+// return ctx.Err() when the context ends and wrap backend errors.
+type Retriever interface {
+	Retrieve(ctx context.Context, query string, k int) ([]Hit, error)
+}
+
+// RetrieverFunc adapts a function to a [Retriever].
+type RetrieverFunc func(ctx context.Context, query string, k int) ([]Hit, error)
+
+// Retrieve calls f(ctx, query, k).
+func (f RetrieverFunc) Retrieve(ctx context.Context, query string, k int) ([]Hit, error) {
+	return f(ctx, query, k)
+}
+
+// Field indexes, for [FieldWeights].
+const (
+	fieldQuestion = iota
+	fieldTitle
+	fieldText
+	numFields
+)
+
+// FieldWeights weigh a term occurrence by where it is. An FAQ's question
+// and phrasings say what the entry is about; its answer says much else.
+type FieldWeights struct {
+	Question float64 `json:"question"`
+	Title    float64 `json:"title"`
+	Text     float64 `json:"text"`
+}
+
+// Params tunes the ranking of an [Index]. The zero value is not valid;
+// start from [DefaultParams].
+type Params struct {
+	// K1 is BM25's term-frequency saturation.
+	K1 float64 `json:"k1"`
+	// B is BM25's length normalisation per field.
+	B FieldWeights `json:"b"`
+	// Weights weigh each field (BM25F).
+	Weights FieldWeights `json:"weights"`
+	// Bigram weighs a pair of adjacent query terms found adjacent in a
+	// passage's question or title, relative to a single term. 0 disables.
+	Bigram float64 `json:"bigram"`
+	// Typo enables matching an unknown query word to an indexed word at
+	// edit distance 1 (2 for words of 8 letters or more), weighed by Typo.
+	// 0 disables.
+	Typo float64 `json:"typo"`
+	// Feedback is the weight of pseudo-relevance feedback: terms of the
+	// top FeedbackDocs hits' questions are added to the query with this
+	// weight. 0 disables.
+	Feedback     float64 `json:"feedback"`
+	FeedbackDocs int     `json:"feedback_docs"`
+	// FeedbackTerms is how many expansion terms to add.
+	FeedbackTerms int `json:"feedback_terms"`
+	// Stop weighs a stop word in a query relative to other words. Stop
+	// words are indexed in questions and titles, where "how" and "what"
+	// tell questions apart, and not in texts.
+	Stop float64 `json:"stop"`
+	// PerField scores each field with its own BM25 saturation and sums
+	// the weighted scores, instead of BM25F's single saturation over
+	// weighted term frequencies.
+	PerField bool `json:"per_field"`
+	// Fuse normalises each field's BM25 scores by the best score of the
+	// query in that field before weighing and summing them.
+	Fuse bool `json:"fuse"`
+	// Prefix weighs a match on the first PrefixLen letters of a word
+	// (a coarse stemmer: "transmit", "transmission"). 0 disables.
+	Prefix    float64 `json:"prefix"`
+	PrefixLen int     `json:"prefix_len"`
+}
+
+// DefaultParams returns the ranking parameters that [NewIndex] uses.
+func DefaultParams() Params {
+	return Params{
+		K1:            1.2,
+		B:             FieldWeights{Question: 0.75, Title: 0.75, Text: 0.75},
+		Weights:       FieldWeights{Question: 1, Title: 0.5, Text: 0.2},
+		Bigram:        0.5,
+		Typo:          0.8,
+		Feedback:      0,
+		FeedbackDocs:  3,
+		FeedbackTerms: 10,
+		Stop:          1,
+		Fuse:          true,
+		Prefix:        0.5,
+		PrefixLen:     5,
+	}
+}
+
+func (w FieldWeights) array() [numFields]float64 {
+	return [numFields]float64{w.Question, w.Title, w.Text}
+}
+
+// An IndexOption configures an [Index].
+type IndexOption func(*Index)
+
+// WithAnalyzer sets the analyzer; the default is [English].
+func WithAnalyzer(a *Analyzer) IndexOption { return func(x *Index) { x.an = a } }
+
+// WithParams sets the ranking parameters; the default is [DefaultParams].
+func WithParams(p Params) IndexOption { return func(x *Index) { x.p = p } }
+
+// An Index is an in-memory full-text index of passages ranked with BM25F
+// over the question, title and text fields, with bigram proximity, typo
+// tolerance and optional pseudo-relevance feedback. Passages can be added,
+// replaced and deleted at run time.
+//
+// An Index is safe for concurrent use: searches run in parallel, writes
+// are serialised and wait for searches in flight.
+type Index struct {
+	an *Analyzer
+	p  Params
+
+	mu      sync.RWMutex
+	terms   map[string]int32
+	words   []string    // term ID -> term
+	post    [][]posting // term ID -> postings, ordered by slot
+	df      []int32     // term ID -> document frequency
+	deletes map[string][]int32
+	docs    []*entry // slot -> entry, nil when deleted
+	lens    [numFields][]float32 // field -> slot -> length in terms
+	byID    map[string]int32
+	live    int
+	sumLen  [numFields]float64
+	pool    sync.Pool
+}
+
+type posting struct {
+	slot int32
+	tf   [numFields]uint16
+}
+
+type entry struct {
+	doc   Doc
+	lens  [numFields]float32
+	terms []int32 // distinct term IDs, for deletion
+	extra []int32 // term IDs counted in df without a posting
+}
+
+// NewIndex returns an empty Index. It panics if [WithParams] gave
+// parameters out of range (a negative count, b outside [0, 1]).
+func NewIndex(opts ...IndexOption) *Index {
+	x := &Index{an: English(), p: DefaultParams()}
+	for _, o := range opts {
+		o(x)
+	}
+	if err := x.p.validate(); err != nil {
+		panic("kb: NewIndex: " + err.Error())
+	}
+	if x.an == nil {
+		panic("kb: NewIndex: nil analyzer")
+	}
+	x.reset()
+	return x
+}
+
+func (x *Index) reset() {
+	x.terms = map[string]int32{}
+	x.words = nil
+	x.post = nil
+	x.df = nil
+	x.deletes = map[string][]int32{}
+	x.docs = nil
+	x.lens = [numFields][]float32{}
+	x.byID = map[string]int32{}
+	x.live = 0
+	x.sumLen = [numFields]float64{}
+}
+
+// Params returns the index's ranking parameters.
+func (x *Index) Params() Params { return x.p }
+
+// Len returns the number of passages in the index.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.live
+}
+
+// Add adds docs to the index, replacing any passage with the same ID. It
+// returns [ErrEmptyID] (and adds nothing) if a doc has no ID.
+func (x *Index) Add(docs ...Doc) error {
+	for _, d := range docs {
+		if d.ID == "" {
+			return ErrEmptyID
+		}
+	}
+	type analysed struct {
+		d   Doc
+		tfs map[string]*[numFields]uint16
+		lns [numFields]float32
+		dfo map[string]bool
+	}
+	// Analyse outside the lock.
+	as := make([]analysed, len(docs))
+	for i, d := range docs {
+		a := analysed{d: d, tfs: map[string]*[numFields]uint16{}, dfo: map[string]bool{}}
+		var toks []Token
+		add := func(f int, s string) {
+			toks = x.an.Tokens(s, toks[:0])
+			prev := ""
+			for _, t := range toks {
+				if t.Stop && f == fieldText {
+					// Not worth a posting in long texts, but counted
+					// in the document frequency so that its IDF stays
+					// low.
+					a.dfo[t.Term] = true
+					continue
+				}
+				a.lns[f]++
+				x.bump(a.tfs, t.Term, f)
+				if f != fieldText && prev != "" && x.p.Bigram > 0 {
+					x.bump(a.tfs, bigram(prev, t.Term), f)
+				}
+				prev = t.Term
+				if x.p.Prefix > 0 && !t.Stop {
+					if pt, ok := prefixTerm(t.Word, x.p.PrefixLen); ok {
+						x.bump(a.tfs, pt, f)
+					}
+				}
+			}
+		}
+		add(fieldQuestion, d.Question)
+		for _, p := range d.Phrasings {
+			add(fieldQuestion, p)
+		}
+		add(fieldTitle, d.Title)
+		add(fieldText, d.Text)
+		as[i] = a
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, a := range as {
+		if slot, ok := x.byID[a.d.ID]; ok {
+			x.remove(slot)
+		}
+		slot := int32(len(x.docs))
+		e := &entry{doc: a.d, lens: a.lns, terms: make([]int32, 0, len(a.tfs))}
+		for t, tf := range a.tfs {
+			id := x.termID(t)
+			e.terms = append(e.terms, id)
+			x.post[id] = append(x.post[id], posting{slot: slot, tf: *tf})
+			x.df[id]++
+		}
+		for t := range a.dfo {
+			if _, ok := a.tfs[t]; !ok {
+				id := x.termID(t)
+				e.extra = append(e.extra, id)
+				x.df[id]++
+			}
+		}
+		x.docs = append(x.docs, e)
+		for f := range numFields {
+			x.lens[f] = append(x.lens[f], a.lns[f])
+		}
+		x.byID[a.d.ID] = slot
+		x.live++
+		for f := range numFields {
+			x.sumLen[f] += float64(a.lns[f])
+		}
+	}
+	if len(x.docs) > 64 && x.live < len(x.docs)/2 {
+		x.compact()
+	}
+	return nil
+}
+
+func (x *Index) bump(m map[string]*[numFields]uint16, t string, f int) {
+	tf := m[t]
+	if tf == nil {
+		tf = new([numFields]uint16)
+		m[t] = tf
+	}
+	if tf[f] < math.MaxUint16 {
+		tf[f]++
+	}
+}
+
+// bigram joins two terms into a bigram term; the separator cannot occur
+// in a term.
+func bigram(a, b string) string { return a + " " + b }
+
+// prefixTerm returns the prefix term of word w, if w is longer than n
+// runes. Prefix terms start with a byte that no word contains.
+func prefixTerm(w string, n int) (string, bool) {
+	i := 0
+	for j := range w {
+		if i == n {
+			return "\x01" + w[:j], true
+		}
+		i++
+	}
+	return "", false
+}
+
+func (x *Index) termID(t string) int32 {
+	if id, ok := x.terms[t]; ok {
+		return id
+	}
+	id := int32(len(x.words))
+	x.terms[t] = id
+	x.words = append(x.words, t)
+	x.post = append(x.post, nil)
+	x.df = append(x.df, 0)
+	if !strings.ContainsAny(t, " \x01") && len(t) >= minTypoLen {
+		for _, d := range deletions(t) {
+			x.deletes[d] = append(x.deletes[d], id)
+		}
+	}
+	return id
+}
+
+// Delete removes the passages with the given IDs. It returns an error
+// wrapping [ErrNotFound] naming the first unknown ID, after deleting the
+// others.
+func (x *Index) Delete(ids ...string) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var missing error
+	for _, id := range ids {
+		slot, ok := x.byID[id]
+		if !ok {
+			if missing == nil {
+				missing = fmt.Errorf("kb: delete %q: %w", id, ErrNotFound)
+			}
+			continue
+		}
+		x.remove(slot)
+	}
+	return missing
+}
+
+// remove deletes the entry in slot; x.mu is held.
+func (x *Index) remove(slot int32) {
+	e := x.docs[slot]
+	for _, t := range e.terms {
+		ps := x.post[t]
+		i, ok := slices.BinarySearchFunc(ps, slot, func(p posting, s int32) int { return cmp.Compare(p.slot, s) })
+		if ok {
+			x.post[t] = slices.Delete(ps, i, i+1)
+		}
+		x.df[t]--
+	}
+	for _, t := range e.extra {
+		x.df[t]--
+	}
+	for f := range numFields {
+		x.sumLen[f] -= float64(e.lens[f])
+	}
+	delete(x.byID, e.doc.ID)
+	x.docs[slot] = nil
+	x.live--
+}
+
+// compact renumbers slots to drop deleted ones; x.mu is held.
+func (x *Index) compact() {
+	remap := make([]int32, len(x.docs))
+	var docs []*entry
+	var lens [numFields][]float32
+	for i, e := range x.docs {
+		remap[i] = -1
+		if e != nil {
+			remap[i] = int32(len(docs))
+			x.byID[e.doc.ID] = int32(len(docs))
+			docs = append(docs, e)
+			for f := range numFields {
+				lens[f] = append(lens[f], e.lens[f])
+			}
+		}
+	}
+	x.lens = lens
+	for t, ps := range x.post {
+		out := ps[:0]
+		for _, p := range ps {
+			if s := remap[p.slot]; s >= 0 {
+				p.slot = s
+				out = append(out, p)
+			}
+		}
+		x.post[t] = out
+	}
+	x.docs = docs
+}
+
+// Get returns the passage with the given ID.
+func (x *Index) Get(id string) (Doc, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	slot, ok := x.byID[id]
+	if !ok {
+		return Doc{}, fmt.Errorf("kb: get %q: %w", id, ErrNotFound)
+	}
+	return x.docs[slot].doc, nil
+}
+
+// Docs returns all passages, in the order they were added.
+func (x *Index) Docs() []Doc {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make([]Doc, 0, x.live)
+	for _, e := range x.docs {
+		if e != nil {
+			out = append(out, e.doc)
+		}
+	}
+	return out
+}
+
+var _ Retriever = (*Index)(nil)
+
+// Retrieve returns the k passages that best match query, best first.
+// A query with no indexed word returns no hits.
+func (x *Index) Retrieve(ctx context.Context, query string, k int) ([]Hit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if k <= 0 {
+		return nil, nil
+	}
+	q := x.parse(query)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.search(q, k), nil
+}
+
+// qterm is a weighted query term.
+type qterm struct {
+	term   string
+	weight float64
+	cover  bool // counts towards Confidence
+}
+
+func (x *Index) parse(query string) []qterm {
+	toks := x.an.Tokens(query, nil)
+	q := make([]qterm, 0, 2*len(toks))
+	seen := make(map[string]int, 2*len(toks))
+	add := func(t string, w float64, cover bool) {
+		if i, ok := seen[t]; ok {
+			q[i].weight += w
+			return
+		}
+		seen[t] = len(q)
+		q = append(q, qterm{term: t, weight: w, cover: cover})
+	}
+	allStop := true
+	for _, t := range toks {
+		allStop = allStop && t.Stop
+	}
+	for i, t := range toks {
+		w := 1.0
+		if t.Stop && !allStop {
+			w = x.p.Stop
+		}
+		if w > 0 {
+			add(t.Term, w, true)
+		}
+		if i > 0 && x.p.Bigram > 0 {
+			add(bigram(toks[i-1].Term, t.Term), x.p.Bigram, false)
+		}
+		if x.p.Prefix > 0 && !t.Stop {
+			if pt, ok := prefixTerm(t.Word, x.p.PrefixLen); ok {
+				add(pt, x.p.Prefix, false)
+			}
+		}
+	}
+	return q
+}
+
+type scratch struct {
+	field [numFields][]float64
+	score []float64
+	cover []float64
+	seen  []bool
+	hit   []int32
+}
+
+// search runs q; x.mu is held for reading.
+func (x *Index) search(q []qterm, k int) []Hit {
+	if x.live == 0 || len(q) == 0 {
+		return nil
+	}
+	s, _ := x.pool.Get().(*scratch)
+	if s == nil {
+		s = &scratch{}
+	}
+	defer x.pool.Put(s)
+	n := len(x.docs)
+	if cap(s.score) < n {
+		s.score = make([]float64, n)
+		s.cover = make([]float64, n)
+		s.seen = make([]bool, n)
+		for f := range numFields {
+			s.field[f] = make([]float64, n)
+		}
+	}
+	for f := range numFields {
+		s.field[f] = s.field[f][:n]
+	}
+	s.score, s.cover, s.seen = s.score[:n], s.cover[:n], s.seen[:n]
+	s.hit = s.hit[:0]
+
+	var total float64
+	x.accumulate(s, q, &total)
+	if x.p.Fuse {
+		w := x.p.Weights.array()
+		var mx [numFields]float64
+		for _, slot := range s.hit {
+			for f := range numFields {
+				mx[f] = max(mx[f], s.field[f][slot])
+			}
+		}
+		for _, slot := range s.hit {
+			var v float64
+			for f := range numFields {
+				if mx[f] > 0 {
+					v += w[f] * s.field[f][slot] / mx[f]
+				}
+				s.field[f][slot] = 0
+			}
+			s.score[slot] = v
+		}
+	}
+	if x.p.Feedback > 0 && len(s.hit) > 0 {
+		if exp := x.expand(s, q); len(exp) > 0 {
+			x.accumulate(s, exp, nil)
+		}
+	}
+	hits := x.top(s, k, total)
+	for _, slot := range s.hit {
+		s.score[slot], s.cover[slot], s.seen[slot] = 0, 0, false
+	}
+	return hits
+}
+
+func (x *Index) idf(df int) float64 {
+	N := float64(x.live)
+	return math.Log(1 + (N-float64(df)+0.5)/(float64(df)+0.5))
+}
+
+func (x *Index) accumulate(s *scratch, q []qterm, total *float64) {
+	w := x.p.Weights.array()
+	b := x.p.B.array()
+	var inv [numFields]float64
+	for f := range numFields {
+		if x.sumLen[f] > 0 {
+			inv[f] = float64(x.live) / x.sumLen[f]
+		}
+	}
+	k1 := x.p.K1
+	perField := x.p.PerField
+	fuse := x.p.Fuse
+	for _, qt := range q {
+		weight := qt.weight
+		id, ok := x.terms[qt.term]
+		if !ok || len(x.post[id]) == 0 {
+			if !qt.cover {
+				continue
+			}
+			if x.p.Typo > 0 {
+				id, ok = x.fuzzy(qt.term)
+			}
+			if !ok {
+				if total != nil {
+					*total += x.idf(0) * weight
+				}
+				continue
+			}
+			if total != nil {
+				*total += x.idf(int(x.df[id])) * weight
+			}
+			weight *= x.p.Typo
+		} else if total != nil && qt.cover {
+			*total += x.idf(int(x.df[id])) * weight
+		}
+		ps := x.post[id]
+		idf := x.idf(int(x.df[id])) * weight
+		for _, p := range ps {
+			var tf, sc float64
+			for f := range numFields {
+				if p.tf[f] != 0 && w[f] != 0 {
+					norm := 1 - b[f] + b[f]*float64(x.lens[f][p.slot])*inv[f]
+					ftf := float64(p.tf[f]) / norm
+					tf += w[f] * ftf
+					sc += w[f] * ftf * (k1 + 1) / (k1 + ftf)
+					if fuse {
+						s.field[f][p.slot] += idf * ftf * (k1 + 1) / (k1 + ftf)
+					}
+				}
+			}
+			if tf == 0 {
+				continue
+			}
+			if !perField {
+				sc = tf * (k1 + 1) / (k1 + tf)
+			}
+			if !s.seen[p.slot] {
+				s.seen[p.slot] = true
+				s.hit = append(s.hit, p.slot)
+			}
+			s.score[p.slot] += idf * sc
+			if qt.cover {
+				s.cover[p.slot] += idf
+			}
+		}
+	}
+}
+
+// expand returns feedback terms from the question fields of the current
+// top hits.
+func (x *Index) expand(s *scratch, q []qterm) []qterm {
+	top := x.topSlots(s, x.p.FeedbackDocs)
+	in := make(map[string]bool, len(q))
+	for _, t := range q {
+		in[t.term] = true
+	}
+	weights := map[string]float64{}
+	for rank, slot := range top {
+		d := x.docs[slot].doc
+		var terms []string
+		terms = append(terms, x.an.Terms(d.Question)...)
+		for _, p := range d.Phrasings {
+			terms = append(terms, x.an.Terms(p)...)
+		}
+		terms = append(terms, x.an.Terms(d.Title)...)
+		if len(terms) == 0 {
+			continue
+		}
+		for _, t := range terms {
+			if !in[t] {
+				weights[t] += 1 / float64(len(terms)) / float64(rank+1)
+			}
+		}
+	}
+	exp := make([]qterm, 0, len(weights))
+	for t, w := range weights {
+		exp = append(exp, qterm{term: t, weight: w})
+	}
+	slices.SortFunc(exp, func(a, b qterm) int {
+		return cmp.Or(cmp.Compare(b.weight, a.weight), strings.Compare(a.term, b.term))
+	})
+	if len(exp) > x.p.FeedbackTerms {
+		exp = exp[:x.p.FeedbackTerms]
+	}
+	var sum float64
+	for _, t := range exp {
+		sum += t.weight
+	}
+	for i := range exp {
+		exp[i].weight = x.p.Feedback * exp[i].weight / sum
+	}
+	return exp
+}
+
+func (x *Index) topSlots(s *scratch, k int) []int32 {
+	h := make([]int32, 0, k+1)
+	better := func(a, b int32) bool {
+		if s.score[a] != s.score[b] {
+			return s.score[a] > s.score[b]
+		}
+		return a < b
+	}
+	for _, slot := range s.hit {
+		if len(h) == k && !better(slot, h[k-1]) {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(h, slot, func(e, t int32) int {
+			if better(e, t) {
+				return -1
+			}
+			return 1
+		})
+		h = slices.Insert(h, i, slot)
+		if len(h) > k {
+			h = h[:k]
+		}
+	}
+	return h
+}
+
+func (x *Index) top(s *scratch, k int, total float64) []Hit {
+	slots := x.topSlots(s, k)
+	hits := make([]Hit, len(slots))
+	for i, slot := range slots {
+		c := 0.0
+		if total > 0 {
+			c = min(1, s.cover[slot]/total)
+		}
+		hits[i] = Hit{Doc: x.docs[slot].doc, Score: s.score[slot], Confidence: c}
+	}
+	return hits
+}

@@ -1,0 +1,275 @@
+package kb_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/kb"
+)
+
+func TestAnalyzerTerms(t *testing.T) {
+	tests := []struct {
+		name string
+		give string
+		want []string
+	}{
+		{name: "stems and folds", give: "Refunds REFUNDED refunding", want: []string{"refund", "refund", "refund"}},
+		{name: "drops stop words", give: "what is the delivery time", want: []string{"deliveri", "time"}},
+		{name: "keeps all-stop queries", give: "who are you", want: []string{"who", "are", "you"}},
+		{name: "diacritics", give: "Café crème", want: []string{"cafe", "creme"}},
+		{name: "apostrophes", give: "customer’s 'order'", want: []string{"custom", "order"}},
+		{name: "han characters are words", give: "退款政策", want: []string{"退", "款", "政", "策"}},
+		{name: "digits", give: "COVID-19 covid19", want: []string{"covid", "19", "covid19"}},
+		{name: "empty", give: " ?! ", want: []string{}},
+	}
+	a := kb.English()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, a.Terms(tt.give)); diff != "" {
+				t.Errorf("Terms(%q) (-want +got):\n%s", tt.give, diff)
+			}
+		})
+	}
+}
+
+func faq() []kb.Doc {
+	return []kb.Doc{
+		{ID: "refund", Question: "How do I get a refund?", Phrasings: []string{"Can I have my money back?"}, Text: "Refunds are paid within 5 days to the original card."},
+		{ID: "ship", Question: "How long does shipping take?", Text: "Orders arrive in 2 to 4 working days."},
+		{ID: "cancel", Question: "How do I cancel my subscription?", Text: "Go to Settings, then Plan, then Cancel. Your refund is pro rata."},
+		{ID: "address", Question: "Can I change my delivery address?", Text: "Yes, until the order ships."},
+	}
+}
+
+func newIndex(t *testing.T, docs ...kb.Doc) *kb.Index {
+	t.Helper()
+	x := kb.NewIndex()
+	require.NoError(t, x.Add(docs...))
+	return x
+}
+
+func ids(hits []kb.Hit) []string {
+	out := []string{}
+	for _, h := range hits {
+		out = append(out, h.Doc.ID)
+	}
+	return out
+}
+
+func TestIndexRetrieve(t *testing.T) {
+	x := newIndex(t, faq()...)
+	tests := []struct {
+		name string
+		give string
+		want string
+	}{
+		{name: "question words", give: "how can I get refunded", want: "refund"},
+		{name: "phrasing", give: "I want my money back", want: "refund"},
+		{name: "question beats answer", give: "refund", want: "refund"},
+		{name: "typo", give: "how long does shiping take", want: "ship"},
+		{name: "typo two edits in a long word", give: "subscribtoin cancel", want: "cancel"},
+		{name: "answer text", give: "pro rata", want: "cancel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits, err := x.Retrieve(context.Background(), tt.give, 3)
+			require.NoError(t, err)
+			require.NotEmpty(t, hits)
+			assert.Equal(t, tt.want, hits[0].Doc.ID, "ranking %v", ids(hits))
+			assert.Greater(t, hits[0].Confidence, 0.0)
+			assert.LessOrEqual(t, hits[0].Confidence, 1.0)
+		})
+	}
+}
+
+func TestIndexConfidence(t *testing.T) {
+	x := newIndex(t, faq()...)
+	ctx := context.Background()
+	good, err := x.Retrieve(ctx, "cancel subscription", 1)
+	require.NoError(t, err)
+	off, err := x.Retrieve(ctx, "cancel quantum chromodynamics lecture", 1)
+	require.NoError(t, err)
+	require.Len(t, good, 1)
+	require.Len(t, off, 1)
+	assert.Greater(t, good[0].Confidence, 0.9)
+	assert.Less(t, off[0].Confidence, 0.5)
+
+	none, err := x.Retrieve(ctx, "zebra", 5)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+}
+
+func TestIndexWrites(t *testing.T) {
+	ctx := context.Background()
+	x := newIndex(t, faq()...)
+	require.Equal(t, 4, x.Len())
+
+	// Update replaces.
+	require.NoError(t, x.Add(kb.Doc{ID: "ship", Question: "Do you ship abroad?", Text: "We ship to 30 countries."}))
+	assert.Equal(t, 4, x.Len())
+	hits, err := x.Retrieve(ctx, "how long does shipping take", 5)
+	require.NoError(t, err)
+	for _, h := range hits {
+		if h.Doc.ID == "ship" {
+			assert.Equal(t, "Do you ship abroad?", h.Doc.Question)
+		}
+	}
+
+	// Delete.
+	require.NoError(t, x.Delete("refund"))
+	hits, err = x.Retrieve(ctx, "money back", 5)
+	require.NoError(t, err)
+	assert.NotContains(t, ids(hits), "refund")
+	err = x.Delete("refund", "cancel")
+	require.ErrorIs(t, err, kb.ErrNotFound)
+	assert.Equal(t, 2, x.Len())
+	_, err = x.Get("cancel")
+	require.ErrorIs(t, err, kb.ErrNotFound)
+
+	require.ErrorIs(t, x.Add(kb.Doc{Text: "no id"}), kb.ErrEmptyID)
+
+	// Many writes trigger compaction; results stay right.
+	for i := range 200 {
+		require.NoError(t, x.Add(kb.Doc{ID: "tmp", Question: "temporary question", Text: string(rune('a' + i%26))}))
+	}
+	got, err := x.Get("tmp")
+	require.NoError(t, err)
+	assert.Equal(t, "temporary question", got.Question)
+	hits, err = x.Retrieve(ctx, "change delivery address", 1)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"address"}, ids(hits))
+	assert.Equal(t, 3, x.Len())
+}
+
+func TestIndexCanceled(t *testing.T) {
+	x := newIndex(t, faq()...)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := x.Retrieve(ctx, "refund", 1)
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestIndexPersist(t *testing.T) {
+	ctx := context.Background()
+	x := newIndex(t, faq()...)
+	var buf bytes.Buffer
+	n, err := x.WriteTo(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, int64(buf.Len()), n)
+	data := buf.Bytes()
+
+	y := kb.NewIndex()
+	_, err = y.ReadFrom(bytes.NewReader(data))
+	require.NoError(t, err)
+	if diff := cmp.Diff(x.Docs(), y.Docs()); diff != "" {
+		t.Errorf("docs (-want +got):\n%s", diff)
+	}
+	want, err := x.Retrieve(ctx, "money back", 3)
+	require.NoError(t, err)
+	got, err := y.Retrieve(ctx, "money back", 3)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	tests := []struct {
+		name string
+		give []byte
+		want error
+	}{
+		{name: "empty", give: nil, want: kb.ErrFormat},
+		{name: "bad magic", give: append([]byte("NOTANIDX"), data[8:]...), want: kb.ErrFormat},
+		{name: "future version", give: append(append([]byte{}, data[:8]...), append([]byte{0, 9}, data[10:]...)...), want: kb.ErrVersion},
+		{name: "truncated", give: data[:len(data)-10], want: kb.ErrFormat},
+		{name: "corrupt", give: flip(data, len(data)-8), want: kb.ErrFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			z := newIndex(t, kb.Doc{ID: "keep", Text: "kept"})
+			_, err := z.ReadFrom(bytes.NewReader(tt.give))
+			require.ErrorIs(t, err, tt.want)
+			assert.Equal(t, 1, z.Len(), "index unchanged on error")
+		})
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := bytes.Clone(b)
+	c[i] ^= 0xff
+	return c
+}
+
+func FuzzIndexReadFrom(f *testing.F) {
+	var buf bytes.Buffer
+	x := kb.NewIndex()
+	if err := x.Add(faq()...); err != nil {
+		f.Fatal(err)
+	}
+	if _, err := x.WriteTo(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("PARLEYKB\x00\x01\x02{}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		y := kb.NewIndex()
+		if _, err := y.ReadFrom(bytes.NewReader(data)); err != nil {
+			if !errors.Is(err, kb.ErrFormat) && !errors.Is(err, kb.ErrVersion) {
+				t.Fatalf("unexpected error type: %v", err)
+			}
+			return
+		}
+		if _, err := y.Retrieve(context.Background(), "refund shipping", 3); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func FuzzAnalyzer(f *testing.F) {
+	for _, s := range []string{"Hello, World", "Café’s 退款", "\xff\xfe", "a'b''c'"} {
+		f.Add(s)
+	}
+	a := kb.English()
+	x := newIndexF(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, term := range a.Terms(s) {
+			if term == "" {
+				t.Fatalf("empty term from %q", s)
+			}
+		}
+		if _, err := x.Retrieve(context.Background(), s, 3); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func newIndexF(f *testing.F) *kb.Index {
+	x := kb.NewIndex()
+	if err := x.Add(faq()...); err != nil {
+		f.Fatal(err)
+	}
+	return x
+}
+
+func TestGaps(t *testing.T) {
+	g := kb.NewGaps(2)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	g.Record("Do you sell gift cards?", t0)
+	g.Record("do you sell GIFT cards", t0.Add(time.Minute))
+	g.Record("  ", t0)
+	g.Record("Where is your shop?", t0.Add(2*time.Minute))
+	g.Record("Do you deliver on Sunday?", t0.Add(3*time.Minute)) // evicts the least asked
+	want := []kb.Gap{
+		{Query: "Do you sell gift cards?", Count: 2, First: t0, Last: t0.Add(time.Minute)},
+		{Query: "Do you deliver on Sunday?", Count: 1, First: t0.Add(3 * time.Minute), Last: t0.Add(3 * time.Minute)},
+	}
+	if diff := cmp.Diff(want, g.Top(0)); diff != "" {
+		t.Errorf("Top (-want +got):\n%s", diff)
+	}
+	g.Resolve("do you sell gift cards")
+	assert.Len(t, g.Top(5), 1)
+}

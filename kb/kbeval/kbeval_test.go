@@ -1,0 +1,104 @@
+package kbeval_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbeval"
+)
+
+// dataDir locates the shared datasets: $PARLEY_TEST_DATA, else
+// ../shared/data beside the repository root.
+func dataDir(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("PARLEY_TEST_DATA"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "..", "shared", "data")
+}
+
+func open(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("dataset not found at %s: set PARLEY_TEST_DATA", path)
+	}
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, f.Close()) })
+	return f
+}
+
+func TestCovidFAQBeatsOkapi(t *testing.T) {
+	dir := filepath.Join(dataDir(t), "kb", "covidfaq")
+	docs, err := kbeval.ReadDocs(open(t, filepath.Join(dir, "docs.jsonl")))
+	require.NoError(t, err)
+	queries, err := kbeval.ReadQueries(open(t, filepath.Join(dir, "queries.jsonl")))
+	require.NoError(t, err)
+	qrels, err := kbeval.ReadQrels(open(t, filepath.Join(dir, "qrels.tsv")))
+	require.NoError(t, err)
+
+	ctx := context.Background()
+	base, err := kbeval.Evaluate(ctx, kbeval.NewOkapi(docs), queries, qrels)
+	require.NoError(t, err)
+	idx := kb.NewIndex()
+	require.NoError(t, idx.Add(docs...))
+	got, err := kbeval.Evaluate(ctx, idx, queries, qrels)
+	require.NoError(t, err)
+	t.Logf("okapi MAP %.3f, index MAP %.3f", base.MAP, got.MAP)
+	assert.InDelta(t, 0.670, base.MAP, 0.01, "baseline drifted from the published plain Okapi figure")
+	assert.Greater(t, got.MAP, base.MAP+0.02)
+	assert.Equal(t, 1387, got.Queries)
+}
+
+func TestEvaluateMetrics(t *testing.T) {
+	docs := []kb.Doc{{ID: "a", Text: "alpha"}, {ID: "b", Text: "beta"}, {ID: "c", Text: "alpha beta"}}
+	r := kb.RetrieverFunc(func(ctx context.Context, q string, k int) ([]kb.Hit, error) {
+		// Always ranks c, a, b.
+		return []kb.Hit{{Doc: docs[2]}, {Doc: docs[0]}, {Doc: docs[1]}}, nil
+	})
+	qrels := kbeval.Qrels{"q1": {"a": 1}, "q2": {"c": 1, "b": 1}}
+	m, err := kbeval.Evaluate(context.Background(), r, []kbeval.Query{{ID: "q1"}, {ID: "q2"}, {ID: "q3"}}, qrels)
+	require.NoError(t, err)
+	assert.Equal(t, 2, m.Queries)
+	// q1: AP 1/2, RR 1/2, R@1 0; q2: AP (1 + 2/3)/2, RR 1, R@1 1/2.
+	assert.InDelta(t, (0.5+(1+2.0/3)/2)/2, m.MAP, 1e-9)
+	assert.InDelta(t, 0.75, m.MRRAt10, 1e-9)
+	assert.InDelta(t, 0.25, m.RecallAt1, 1e-9)
+	assert.InDelta(t, 1, m.RecallAt5, 1e-9)
+}
+
+func TestReadersRejectBadLines(t *testing.T) {
+	tests := []struct {
+		name string
+		read func(string) error
+		give string
+		line int
+	}{
+		{name: "doc json", read: readDocs, give: "{\"doc_id\":\"a\",\"text\":\"x\"}\n{oops", line: 2},
+		{name: "doc without id", read: readDocs, give: `{"text":"x"}`, line: 1},
+		{name: "doc without text", read: readDocs, give: `{"doc_id":"x"}`, line: 1},
+		{name: "query without id", read: readQueries, give: `{"text":"x"}`, line: 1},
+		{name: "qrels columns", read: readQrels, give: "h\nq1 d1 1", line: 2},
+		{name: "qrels relevance", read: readQrels, give: "h\nq1\td1\tyes", line: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.read(tt.give)
+			var le *kbeval.LineError
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, tt.line, le.Line)
+		})
+	}
+}
+
+func readDocs(s string) error    { _, err := kbeval.ReadDocs(strings.NewReader(s)); return err }
+func readQueries(s string) error { _, err := kbeval.ReadQueries(strings.NewReader(s)); return err }
+func readQrels(s string) error   { _, err := kbeval.ReadQrels(strings.NewReader(s)); return err }
