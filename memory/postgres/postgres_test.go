@@ -1,0 +1,71 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/memorytest"
+	"github.com/parleyhq/parley/memory/postgres"
+)
+
+// testPool connects to PARLEY_TEST_POSTGRES_URL or skips the test.
+func testPool(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	url := os.Getenv("PARLEY_TEST_POSTGRES_URL")
+	if url == "" {
+		t.Skip("PARLEY_TEST_POSTGRES_URL not set (e.g. postgres://postgres@127.0.0.1:5432/parley_test?sslmode=disable): skipping the PostgreSQL integration tests")
+	}
+	p, err := pgxpool.New(context.Background(), url)
+	if err != nil {
+		t.Fatalf("PARLEY_TEST_POSTGRES_URL: %v", err)
+	}
+	t.Cleanup(p.Close)
+	if err := p.Ping(context.Background()); err != nil {
+		t.Fatalf("PARLEY_TEST_POSTGRES_URL=%s: %v", url, err)
+	}
+	return p
+}
+
+// testSchema creates a fresh schema and drops it at cleanup.
+func testSchema(t testing.TB, p *pgxpool.Pool) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	name := "parleytest_" + hex.EncodeToString(b)
+	ctx := context.Background()
+	if _, err := p.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := p.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{name}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	return name
+}
+
+func newStore(t testing.TB, p *pgxpool.Pool) *postgres.Store {
+	t.Helper()
+	s, err := postgres.New(p, postgres.Config{Schema: testSchema(t, p)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	p := testPool(t)
+	memorytest.Run(t, func(t *testing.T) memory.Store { return newStore(t, p) })
+}

@@ -1,0 +1,75 @@
+package redis_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"testing"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/memorytest"
+	"github.com/parleyhq/parley/memory/redis"
+)
+
+// testClient connects to PARLEY_TEST_REDIS_URL or skips the test.
+func testClient(t testing.TB) *goredis.Client {
+	t.Helper()
+	url := os.Getenv("PARLEY_TEST_REDIS_URL")
+	if url == "" {
+		t.Skip("PARLEY_TEST_REDIS_URL not set (e.g. redis://127.0.0.1:6379/0): skipping the Redis integration tests")
+	}
+	opts, err := goredis.ParseURL(url)
+	if err != nil {
+		t.Fatalf("PARLEY_TEST_REDIS_URL: %v", err)
+	}
+	c := goredis.NewClient(opts)
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("close client: %v", err)
+		}
+	})
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("PARLEY_TEST_REDIS_URL=%s: %v", url, err)
+	}
+	return c
+}
+
+// testPrefix returns a fresh key prefix and deletes its keys at cleanup.
+func testPrefix(t testing.TB, c *goredis.Client) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	p := "parleytest:" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, p+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			if err := c.Unlink(ctx, iter.Val()).Err(); err != nil {
+				t.Errorf("cleanup: %v", err)
+			}
+		}
+		if err := iter.Err(); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+	})
+	return p
+}
+
+func newStore(t *testing.T) *redis.Store {
+	c := testClient(t)
+	s, err := redis.New(c, redis.Config{Prefix: testPrefix(t, c)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	testClient(t)
+	memorytest.Run(t, func(t *testing.T) memory.Store { return newStore(t) })
+}
