@@ -31,8 +31,10 @@ func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
 	panic(f) // stop like FailNow, caught by expectFailure
 }
-func (f *fakeTB) Errorf(format string, args ...any) { f.failed, f.msg = true, fmt.Sprintf(format, args...) }
-func (f *fakeTB) Cleanup(fn func())                 { f.cleanups = append(f.cleanups, fn) }
+func (f *fakeTB) Errorf(format string, args ...any) {
+	f.failed, f.msg = true, fmt.Sprintf(format, args...)
+}
+func (f *fakeTB) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
 
 func expectFailure(t *testing.T, fn func(tb testing.TB)) string {
 	t.Helper()
