@@ -1,0 +1,54 @@
+package memory_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/parleyhq/parley/memory"
+)
+
+func ExampleSessions() {
+	ctx := context.Background()
+	sessions := memory.NewSessions(memory.NewMap())
+
+	s, err := sessions.LoadOrNew(ctx, "conv-42")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s.Append(memory.Entry{Role: memory.RoleUser, Text: "where is my order?"})
+	if err := memory.SetState(s, "app", map[string]string{"order": "A-1001"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := sessions.Save(ctx, s); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// Two replicas load the same version; the second save loses the race.
+	a, _ := sessions.Load(ctx, "conv-42")
+	b, _ := sessions.Load(ctx, "conv-42")
+	fmt.Println(sessions.Save(ctx, a))
+	fmt.Println(errors.Is(sessions.Save(ctx, b), memory.ErrConflict))
+
+	st, ok, err := memory.GetState[map[string]string](a, "app")
+	fmt.Println(st["order"], ok, err, len(a.History))
+	// Output:
+	// <nil>
+	// true
+	// A-1001 true <nil> 1
+}
+
+func ExampleMap() {
+	ctx := context.Background()
+	m := memory.NewMap()
+	v, err := m.Set(ctx, memory.Put{Key: "dedup/whatsapp/wamid.1", Value: []byte("1"), IfVersion: memory.Absent})
+	fmt.Println(v, err)
+	_, err = m.Set(ctx, memory.Put{Key: "dedup/whatsapp/wamid.1", Value: []byte("1"), IfVersion: memory.Absent})
+	fmt.Println(errors.Is(err, memory.ErrConflict))
+	// Output:
+	// 1 <nil>
+	// true
+}
