@@ -28,8 +28,12 @@ func ExampleSessions() {
 	}
 
 	// Two replicas load the same version; the second save loses the race.
-	a, _ := sessions.Load(ctx, "conv-42")
-	b, _ := sessions.Load(ctx, "conv-42")
+	a, errA := sessions.Load(ctx, "conv-42")
+	b, errB := sessions.Load(ctx, "conv-42")
+	if err := errors.Join(errA, errB); err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Println(sessions.Save(ctx, a))
 	fmt.Println(errors.Is(sessions.Save(ctx, b), memory.ErrConflict))
 
