@@ -136,7 +136,7 @@ func DefaultParams() Params {
 		FeedbackDocs:  3,
 		FeedbackTerms: 10,
 		Stop:          1,
-		Fuse:          true,
+		PerField:      true,
 		Prefix:        0.5,
 		PrefixLen:     5,
 	}
@@ -172,7 +172,7 @@ type Index struct {
 	post    [][]posting // term ID -> postings, ordered by slot
 	df      []int32     // term ID -> document frequency
 	deletes map[string][]int32
-	docs    []*entry // slot -> entry, nil when deleted
+	docs    []*entry             // slot -> entry, nil when deleted
 	lens    [numFields][]float32 // field -> slot -> length in terms
 	byID    map[string]int32
 	live    int
@@ -482,20 +482,25 @@ func (x *Index) Retrieve(ctx context.Context, query string, k int) ([]Hit, error
 type qterm struct {
 	term   string
 	weight float64
-	cover  bool // counts towards Confidence
+	// cover marks a term that counts towards Confidence: a word that is
+	// not a stop word (or any word, if the query has only stop words).
+	cover bool
+	// content marks a term whose match makes a passage a real hit:
+	// a passage that matches only stop words has Confidence 0.
+	content bool
 }
 
 func (x *Index) parse(query string) []qterm {
 	toks := x.an.Tokens(query, nil)
 	q := make([]qterm, 0, 2*len(toks))
 	seen := make(map[string]int, 2*len(toks))
-	add := func(t string, w float64, cover bool) {
+	add := func(t string, w float64, cover, content bool) {
 		if i, ok := seen[t]; ok {
 			q[i].weight += w
 			return
 		}
 		seen[t] = len(q)
-		q = append(q, qterm{term: t, weight: w, cover: cover})
+		q = append(q, qterm{term: t, weight: w, cover: cover, content: content})
 	}
 	allStop := true
 	for _, t := range toks {
@@ -507,14 +512,14 @@ func (x *Index) parse(query string) []qterm {
 			w = x.p.Stop
 		}
 		if w > 0 {
-			add(t.Term, w, true)
+			add(t.Term, w, !t.Stop || allStop, !t.Stop || allStop)
 		}
 		if i > 0 && x.p.Bigram > 0 {
-			add(bigram(toks[i-1].Term, t.Term), x.p.Bigram, false)
+			add(bigram(toks[i-1].Term, t.Term), x.p.Bigram, false, false)
 		}
 		if x.p.Prefix > 0 && !t.Stop {
 			if pt, ok := prefixTerm(t.Word, x.p.PrefixLen); ok {
-				add(pt, x.p.Prefix, false)
+				add(pt, x.p.Prefix, false, true)
 			}
 		}
 	}
@@ -523,8 +528,9 @@ func (x *Index) parse(query string) []qterm {
 
 type scratch struct {
 	field [numFields][]float64
-	score []float64
-	cover []float64
+	score   []float64
+	cover   []float64
+	content []bool
 	seen  []bool
 	hit   []int32
 }
@@ -544,6 +550,7 @@ func (x *Index) search(q []qterm, k int) []Hit {
 		s.score = make([]float64, n)
 		s.cover = make([]float64, n)
 		s.seen = make([]bool, n)
+		s.content = make([]bool, n)
 		for f := range numFields {
 			s.field[f] = make([]float64, n)
 		}
@@ -551,7 +558,7 @@ func (x *Index) search(q []qterm, k int) []Hit {
 	for f := range numFields {
 		s.field[f] = s.field[f][:n]
 	}
-	s.score, s.cover, s.seen = s.score[:n], s.cover[:n], s.seen[:n]
+	s.score, s.cover, s.seen, s.content = s.score[:n], s.cover[:n], s.seen[:n], s.content[:n]
 	s.hit = s.hit[:0]
 
 	var total float64
@@ -582,7 +589,7 @@ func (x *Index) search(q []qterm, k int) []Hit {
 	}
 	hits := x.top(s, k, total)
 	for _, slot := range s.hit {
-		s.score[slot], s.cover[slot], s.seen[slot] = 0, 0, false
+		s.score[slot], s.cover[slot], s.seen[slot], s.content[slot] = 0, 0, false, false
 	}
 	return hits
 }
@@ -655,6 +662,9 @@ func (x *Index) accumulate(s *scratch, q []qterm, total *float64) {
 			s.score[p.slot] += idf * sc
 			if qt.cover {
 				s.cover[p.slot] += idf
+			}
+			if qt.content {
+				s.content[p.slot] = true
 			}
 		}
 	}
@@ -737,7 +747,7 @@ func (x *Index) top(s *scratch, k int, total float64) []Hit {
 	hits := make([]Hit, len(slots))
 	for i, slot := range slots {
 		c := 0.0
-		if total > 0 {
+		if total > 0 && s.content[slot] {
 			c = min(1, s.cover[slot]/total)
 		}
 		hits[i] = Hit{Doc: x.docs[slot].doc, Score: s.score[slot], Confidence: c}

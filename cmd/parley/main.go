@@ -32,6 +32,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		// One line per area, kept sorted by name.
+		{name: "kb", summary: "evaluate knowledge-base retrieval (eval)", run: runKB},
 		{name: "nlu", summary: "evaluate the intent classifier, validate training data", run: runNLU},
 		{name: "sentiment", summary: "evaluate sentiment and emotion detection (eval, emotions, score)", run: runSentiment},
 	}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbeval"
+)
+
+// runKB runs "parley kb <command>".
+func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "eval" {
+		fmt.Fprintln(stderr, "usage: parley kb eval -docs docs.jsonl -queries queries.jsonl -qrels qrels.tsv [-json]")
+		return flag.ErrHelp
+	}
+	return runKBEval(ctx, args[1:], stdout, stderr)
+}
+
+// kbReport is what "parley kb eval -json" prints: the index's metrics at
+// the top level and the plain Okapi BM25 baseline, measured in the same
+// run, under "baseline".
+type kbReport struct {
+	kbeval.Metrics
+	Docs         int            `json:"docs"`
+	IndexSeconds float64        `json:"index_seconds"`
+	Baseline     kbeval.Metrics `json:"baseline"`
+	BaselineName string         `json:"baseline_name"`
+}
+
+func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("kb eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	docsPath := fs.String("docs", "", "documents, JSON Lines: doc_id and text, or question and answer")
+	queriesPath := fs.String("queries", "", "queries, JSON Lines: query_id and text")
+	qrelsPath := fs.String("qrels", "", "relevance judgements, TSV with a header: query_id, doc_id, relevance")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *docsPath == "" || *queriesPath == "" || *qrelsPath == "" {
+		fs.Usage()
+		return errors.New("kb eval: -docs, -queries and -qrels are required")
+	}
+	var (
+		docs    []kb.Doc
+		queries []kbeval.Query
+		qrels   kbeval.Qrels
+	)
+	if err := readFile(*docsPath, func(r io.Reader) (err error) { docs, err = kbeval.ReadDocs(r); return err }); err != nil {
+		return err
+	}
+	if err := readFile(*queriesPath, func(r io.Reader) (err error) { queries, err = kbeval.ReadQueries(r); return err }); err != nil {
+		return err
+	}
+	if err := readFile(*qrelsPath, func(r io.Reader) (err error) { qrels, err = kbeval.ReadQrels(r); return err }); err != nil {
+		return err
+	}
+
+	start := time.Now()
+	idx := kb.NewIndex()
+	if err := idx.Add(docs...); err != nil {
+		return fmt.Errorf("kb eval: index: %w", err)
+	}
+	rep := kbReport{Docs: len(docs), IndexSeconds: time.Since(start).Seconds(), BaselineName: "okapi-bm25-question"}
+	var err error
+	if rep.Metrics, err = kbeval.Evaluate(ctx, idx, queries, qrels); err != nil {
+		return err
+	}
+	if rep.Baseline, err = kbeval.Evaluate(ctx, kbeval.NewOkapi(docs), queries, qrels); err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Fprintf(stdout, "%d docs, %d judged queries, indexed in %.3f s\n", rep.Docs, rep.Queries, rep.IndexSeconds)
+	fmt.Fprintf(stdout, "%-22s %6s %6s %6s %6s %7s %9s %9s\n", "retriever", "MAP", "MRR@10", "R@1", "R@5", "nDCG@10", "p50 µs", "p99 µs")
+	for _, r := range []struct {
+		name string
+		m    kbeval.Metrics
+	}{{"parley kb.Index", rep.Metrics}, {rep.BaselineName, rep.Baseline}} {
+		fmt.Fprintf(stdout, "%-22s %6.3f %6.3f %6.3f %6.3f %7.3f %9.1f %9.1f\n", r.name, r.m.MAP, r.m.MRRAt10,
+			r.m.RecallAt1, r.m.RecallAt5, r.m.NDCGAt10, r.m.QueryP50Micros, r.m.QueryP99Micros)
+	}
+	return nil
+}
+
+func readFile(path string, read func(io.Reader) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("kb eval: %w", err)
+	}
+	err = read(f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("kb eval: %s: %w", path, err)
+	}
+	return nil
+}

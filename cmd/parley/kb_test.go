@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestKBEvalJSON(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(s), 0o600))
+		return p
+	}
+	docs := write("docs.jsonl", `{"doc_id":"a","question":"How do I get a refund?","answer":"Within 5 days."}
+{"doc_id":"b","title":"Shipping","text":"Orders arrive in 2 to 4 days."}
+`)
+	queries := write("queries.jsonl", `{"query_id":"q1","text":"money back refund"}
+{"query_id":"q2","text":"orders arrive late"}
+`)
+	qrels := write("qrels.tsv", "query_id\tdoc_id\trelevance\nq1\ta\t1\nq2\tb\t1\n")
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"kb", "eval", "-docs", docs, "-queries", queries, "-qrels", qrels, "-json"}, &out, &errOut)
+	require.NoError(t, err, errOut.String())
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+	for _, k := range []string{"map", "mrr_at_10", "recall_at_1", "recall_at_5", "ndcg_at_10", "index_seconds", "query_p50_us", "query_p99_us", "baseline"} {
+		assert.Contains(t, got, k)
+	}
+	assert.InDelta(t, 1.0, got["map"], 1e-9)
+
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"kb", "eval", "-docs", docs, "-queries", queries, "-qrels", qrels}, &out, &errOut))
+	assert.Contains(t, out.String(), "parley kb.Index")
+}
+
+func TestKBEvalErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		give []string
+	}{
+		{name: "no sub-command", give: []string{"kb"}},
+		{name: "missing flags", give: []string{"kb", "eval", "-docs", "x"}},
+		{name: "missing file", give: []string{"kb", "eval", "-docs", "/nonexistent", "-queries", "/nonexistent", "-qrels", "/nonexistent"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			require.Error(t, run(context.Background(), tt.give, &out, &errOut))
+		})
+	}
+}
