@@ -132,6 +132,8 @@ type Engine struct {
 	migrate   MigrateFunc
 	maxVisits int
 
+	states stateCache
+
 	mu       sync.RWMutex
 	versions map[string]map[string]*Flow
 	latest   map[string]string
@@ -142,6 +144,7 @@ func NewEngine(opts ...EngineOption) *Engine {
 	e := &Engine{
 		tone:      defaultTone,
 		maxVisits: 20,
+		states:    stateCache{cap: 4096},
 		versions:  map[string]map[string]*Flow{},
 		latest:    map[string]string{},
 	}
@@ -268,18 +271,16 @@ func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 	if sess == nil {
 		return ErrNoSession
 	}
-	st, _, err := memory.GetState[state](sess, stateKey)
+	st, err := e.loadState(sess)
 	if err != nil {
 		return err
 	}
-	if st.Slots == nil {
-		st.Slots = map[string]string{}
-	}
-	x := &run{e: e, ctx: ctx, w: w, t: t, st: &st}
+	x := &run{e: e, ctx: ctx, w: w, t: t, st: st}
 	if err := x.turn(startFlow); err != nil {
 		return err
 	}
-	return memory.SetState(sess, stateKey, &st)
+	e.saveState(sess, st)
+	return nil
 }
 
 const stateKey = "flow"
