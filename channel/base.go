@@ -203,6 +203,17 @@ func (b *Base) Accept(ctx context.Context, t *parley.Turn, w parley.ReplyWriter)
 	return nil
 }
 
+// Claim records an inbound message that the adapter answers itself
+// (not through a turn) and reports whether it is new; a duplicate is
+// reported as [EventDuplicate].
+func (b *Base) Claim(ctx context.Context, conversation, messageID string) (bool, error) {
+	fresh, err := b.dedup.Claim(ctx, b.name+"/"+conversation+"/"+messageID)
+	if err == nil && !fresh {
+		b.Emit(ctx, parley.Event{Kind: EventDuplicate, ConversationID: conversation, MessageID: messageID})
+	}
+	return fresh, err
+}
+
 // Identify returns the customer ID for the user, linking it first when the
 // platform verified a contact. A linker failure is reported as
 // [EventIdentityError] and gives "", so the turn goes on unlinked.

@@ -172,7 +172,7 @@ func Run(t *testing.T, h Harness) {
 			return []parley.Message{{Text: "Keep your plan?", QuickReplies: qr}}
 		}}
 		env := h.New(t, rec)
-		deliver(t, env, env.Encode(Inbound{ID: "qr-1", From: "user-1", Text: "cancel"}), Signed, 2)
+		deliver(t, env, env.Encode(Inbound{ID: "qr-1", From: "user-1", Text: "my plan"}), Signed, 2)
 		closeEnv(t, env)
 		sent := env.Platform.Sent()
 		if len(sent) == 0 {

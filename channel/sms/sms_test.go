@@ -1,0 +1,260 @@
+package sms
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/channeltest"
+)
+
+const (
+	sid       = "AC00000000000000000000000000000000"
+	authToken = "auth-token"
+	publicURL = "https://bot.example.com/twilio/sms?tenant=acme"
+	business  = "+15550001111"
+)
+
+func TestSignatureMatchesTwilioDocs(t *testing.T) {
+	// The example from Twilio's "Webhooks security" page.
+	params := url.Values{"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+12349013030"}, "Digits": {"1234"},
+		"From": {"+12349013030"}, "To": {"+18005551212"}}
+	assert.Equal(t, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", Signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params))
+}
+
+func platform(t testing.TB) *channeltest.Server {
+	return channeltest.NewServer(t, channeltest.ServerConfig{
+		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
+			form, err := url.ParseQuery(string(body))
+			if err != nil || r.URL.Path != "/2010-04-01/Accounts/"+sid+"/Messages.json" {
+				return channeltest.Outbound{}, false
+			}
+			if u, p, ok := r.BasicAuth(); !ok || u != sid || p != authToken {
+				return channeltest.Outbound{}, false
+			}
+			return channeltest.Outbound{To: form.Get("To"), Text: form.Get("Body")}, true
+		},
+		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","account_sid":%q}`, seq, sid)
+		},
+		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(f.Status)
+			code := 21211
+			if f.Status == 429 {
+				code = 20429
+			}
+			fmt.Fprintf(w, `{"code":%d,"message":%q,"more_info":"https://www.twilio.com/docs/errors/%d","status":%d}`, code, f.Reason, code, f.Status)
+		},
+	})
+}
+
+func phone(s string) string {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return fmt.Sprintf("+1555%07d", h.Sum32()%10_000_000)
+}
+
+func form(in channeltest.Inbound) []byte {
+	return []byte(url.Values{"MessageSid": {"SM" + in.ID}, "SmsSid": {"SM" + in.ID}, "AccountSid": {sid},
+		"From": {phone(in.From)}, "To": {business}, "Body": {in.Text}, "NumMedia": {"0"}}.Encode())
+}
+
+func request(body []byte, s channeltest.Signing) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/twilio/sms?tenant=acme", strings.NewReader(string(body)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	params, err := url.ParseQuery(string(body))
+	if err != nil {
+		params = url.Values{}
+	}
+	switch s {
+	case channeltest.Signed:
+		r.Header.Set("X-Twilio-Signature", Signature(authToken, publicURL, params))
+	case channeltest.Forged:
+		r.Header.Set("X-Twilio-Signature", Signature("other-token", publicURL, params))
+	}
+	return r
+}
+
+func newAdapter(t testing.TB, srv *channeltest.Server, h parley.Handler, c Config) *Adapter {
+	c.AccountSID, c.AuthToken, c.From, c.PublicURL, c.BaseURL = sid, authToken, business, publicURL, srv.URL
+	a, err := New(c, h)
+	require.NoError(t, err)
+	return a
+}
+
+func TestConformance(t *testing.T) {
+	channeltest.Run(t, channeltest.Harness{
+		Channel: Channel,
+		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+			srv := platform(t)
+			o := channel.Options{MaxBody: 16 << 10, Limits: &channel.Limits{}}
+			a := newAdapter(t, srv, h, Config{Options: o})
+			t.Cleanup(func() { _ = a.Close(context.Background()) })
+			return &channeltest.Env{Webhook: a, Platform: srv, Encode: form, Request: request, MaxBody: 16 << 10, Close: a.Close,
+				Malformed: [][]byte{[]byte("%zz=1"), []byte("Body=hi"), []byte("{")}}
+		},
+	})
+}
+
+type script struct {
+	mu    sync.Mutex
+	turns []*parley.Turn
+	errs  []error
+}
+
+func (s *script) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	s.mu.Lock()
+	s.turns = append(s.turns, t)
+	s.mu.Unlock()
+	err := w.Reply(ctx, parley.Message{Text: "Keep your plan?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}, {Title: "No", Payload: "cancel"}}})
+	s.mu.Lock()
+	s.errs = append(s.errs, err)
+	s.mu.Unlock()
+	return nil
+}
+
+func post(t *testing.T, a *Adapter, v url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request([]byte(v.Encode()), channeltest.Signed))
+	return rr
+}
+
+func msg(id, from, body string) url.Values {
+	return url.Values{"MessageSid": {id}, "From": {from}, "To": {business}, "Body": {body}}
+}
+
+func TestNumberedRepliesMapBack(t *testing.T) {
+	srv := platform(t)
+	h := &script{}
+	a := newAdapter(t, srv, h, Config{})
+	require.Equal(t, 200, post(t, a, msg("SM1", "+15551230000", "cancel my plan")).Code)
+	// Let the first turn finish so the options are remembered.
+	require.Eventually(t, func() bool { return len(srv.Sent()) == 1 }, 5e9, 1e6)
+	require.Equal(t, 200, post(t, a, msg("SM2", "+15551230000", "2")).Code)
+	require.NoError(t, a.Close(context.Background()))
+	require.Len(t, h.turns, 2)
+	assert.Equal(t, "cancel", h.turns[1].Text(), `"2" maps to the second option's payload`)
+	assert.Equal(t, "Keep your plan?\n\n1. Yes\n2. No", srv.Sent()[0].Text)
+}
+
+func TestStopStartHelp(t *testing.T) {
+	srv := platform(t)
+	h := &script{}
+	var mu sync.Mutex
+	var actions []string
+	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
+		if e.Kind == channel.EventOptOut {
+			mu.Lock()
+			actions = append(actions, e.Attrs["action"])
+			mu.Unlock()
+		}
+	})
+	a := newAdapter(t, srv, h, Config{HelpText: "Acme support. Reply STOP to opt out. Msg&data rates may apply.", Options: channel.Options{Observer: obs}})
+	user := "+15559870000"
+	ctx := context.Background()
+
+	require.Equal(t, 200, post(t, a, msg("SM1", user, "Stop")).Code)
+	require.ErrorIs(t, a.Writer(user).Reply(ctx, parley.Text("we miss you")), channel.ErrOptedOut)
+	require.Equal(t, 200, post(t, a, msg("SM2", user, "hello?")).Code)
+
+	rr := post(t, a, msg("SM3", user, "HELP"))
+	assert.Equal(t, `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Acme support. Reply STOP to opt out. Msg&amp;data rates may apply.</Message></Response>`, rr.Body.String())
+	rr = post(t, a, msg("SM3", user, "HELP"))
+	assert.NotContains(t, rr.Body.String(), "<Message>", "a redelivered HELP is not answered twice")
+
+	require.Equal(t, 200, post(t, a, msg("SM4", user, "START")).Code)
+	require.NoError(t, a.Writer(user).Reply(ctx, parley.Text("welcome back")))
+	require.NoError(t, a.Close(ctx))
+
+	assert.Empty(t, h.turns, "keywords and opted-out messages are not turns")
+	assert.Equal(t, []string{"stop", "ignored", "start"}, actions)
+	sent := srv.Sent()
+	require.Len(t, sent, 1)
+	assert.Equal(t, "welcome back", sent[0].Text)
+}
+
+func TestYesIsAnAnswerUnlessOptedOut(t *testing.T) {
+	h := &script{}
+	a := newAdapter(t, platform(t), h, Config{})
+	require.Equal(t, 200, post(t, a, msg("SM1", "+15550000001", "yes")).Code)
+	require.NoError(t, a.Close(context.Background()))
+	require.Len(t, h.turns, 1)
+	assert.Equal(t, "yes", h.turns[0].Text())
+}
+
+func TestStatusCallbackAndMedia(t *testing.T) {
+	var mu sync.Mutex
+	var events []parley.Event
+	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) { mu.Lock(); events = append(events, e); mu.Unlock() })
+	h := &script{}
+	a := newAdapter(t, platform(t), h, Config{Options: channel.Options{Observer: obs}})
+	require.Equal(t, 200, post(t, a, url.Values{"MessageSid": {"SM9"}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"},
+		"From": {business}, "To": {"+15551112222"}}).Code)
+	v := msg("MM1", "+15551112222", "my receipt")
+	v.Set("NumMedia", "1")
+	v.Set("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM1/Media/ME1")
+	v.Set("MediaContentType0", "image/jpeg")
+	require.Equal(t, 200, post(t, a, v).Code)
+	require.NoError(t, a.Close(context.Background()))
+
+	require.NotEmpty(t, events)
+	assert.Equal(t, channel.EventStatus, events[0].Kind)
+	assert.Equal(t, "undelivered", events[0].Attrs["status"])
+	var pe *channel.PlatformError
+	require.ErrorAs(t, events[0].Err, &pe)
+	assert.Equal(t, "30003", pe.Code)
+	require.Len(t, h.turns, 1)
+	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, MIMEType: "image/jpeg", URL: v.Get("MediaUrl0")}}, h.turns[0].Message.Attachments)
+	assert.Equal(t, "sms:+15550001111:+15551112222", h.turns[0].ConversationID)
+}
+
+func TestTwilioUnsubscribedError(t *testing.T) {
+	srv := channeltest.NewServer(t, channeltest.ServerConfig{
+		Decode:  func(r *http.Request, body []byte) (channeltest.Outbound, bool) { return channeltest.Outbound{}, true },
+		Success: func(w http.ResponseWriter, r *http.Request, seq int) {},
+		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
+			w.WriteHeader(400)
+			fmt.Fprint(w, `{"code":21610,"message":"Attempt to send to unsubscribed recipient","status":400}`)
+		},
+	})
+	srv.FailNext(channeltest.Failure{Status: 400})
+	a := newAdapter(t, srv, &script{}, Config{})
+	err := a.Writer("+15550000009").Reply(context.Background(), parley.Text("hi"))
+	require.ErrorIs(t, err, channel.ErrOptedOut)
+	var pe *channel.PlatformError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "21610", pe.Code)
+}
+
+func FuzzWebhook(f *testing.F) {
+	f.Add(form(channeltest.Inbound{ID: "1", From: "u", Text: "hi"}))
+	f.Add([]byte("MessageSid=SM1&From=%2B1&Body=STOP"))
+	f.Add([]byte("MessageSid=SM1&From=%2B1&MessageStatus=failed"))
+	f.Add([]byte("MessageSid=SM1&From=%2B1&NumMedia=99&MediaUrl0=x"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		a, err := New(Config{AccountSID: sid, AuthToken: authToken, From: business, PublicURL: publicURL, BaseURL: "http://127.0.0.1:1"},
+			parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+		require.NoError(t, err)
+		rr := httptest.NewRecorder()
+		a.ServeHTTP(rr, request(body, channeltest.Signed))
+		if rr.Code != 200 && rr.Code != 400 && rr.Code != 401 {
+			t.Fatalf("status %d", rr.Code)
+		}
+		require.NoError(t, a.Close(context.Background()))
+	})
+}
