@@ -103,7 +103,8 @@ func WithGlobals(gs ...Global) EngineOption {
 }
 
 // WithTone sets how Say nodes choose a tone variant. The default picks
-// "empathetic" for a frustrated or negative turn, "enthusiastic" for a
+// "empathetic" for a frustrated or negative turn or a conversation whose
+// smoothed trend is below 0.4, "enthusiastic" for a
 // delighted one, and plain Text otherwise, from [parley.MoodKey].
 func WithTone(f func(t *parley.Turn) string) EngineOption { return func(e *Engine) { e.tone = f } }
 
@@ -1045,6 +1046,9 @@ func defaultTone(t *parley.Turn) string {
 	}
 	switch {
 	case m.Frustration >= 0.5 || m.Label == "negative" && m.Score < 0.35:
+		return "empathetic"
+	case m.Trend > 0 && m.Trend < 0.4:
+		// Calm now, but the conversation has been going badly.
 		return "empathetic"
 	case m.Delight >= 0.5 || m.Score > 0.8:
 		return "enthusiastic"

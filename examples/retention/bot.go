@@ -55,6 +55,8 @@ func mainFlow() *flow.Builder {
 		&flow.Say{ID: "greet", Text: []string{
 			`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`,
 			`Welcome back, {{customer.first_name | "there"}}!`,
+		}, Tones: map[string][]string{
+			"empathetic": {`I'm sorry things have been frustrating, {{customer.first_name | "there"}}. Let's sort it out together.`},
 		}, Next: "menu"},
 		&flow.Choice{ID: "menu", Prompt: []string{"What can I help you with?", "What would you like to do?"}, Options: []flow.Option{
 			{Title: "Track my order", Payload: "track", Synonyms: []string{"track order", "where is my order", "order status", "tracking"}, Next: "track"},
@@ -106,7 +108,9 @@ func orderFlow(d deps) *flow.Builder {
 			OnError: "down", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
 		&flow.Say{ID: "tracked", Text: []string{"Your {{slots.item}} ({{slots.order}}) has {{slots.status}}. Tracking number: {{slots.tracking}}."}, Next: "done"},
 		&flow.Say{ID: "status", Text: []string{"Your {{slots.item}} ({{slots.order}}) is {{slots.status}}."}, Next: "done"},
-		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}}. Please check the number in your confirmation email."}, Next: "done"},
+		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}}. Please check the number in your confirmation email."},
+			Tones: map[string][]string{"empathetic": {"I'm sorry, I couldn't find order {{slots.order}}. Could you check the number in your confirmation email? If it's easier, type \"human\" and a person will look for it."}},
+			Next: "done"},
 		&flow.Choice{ID: "down", Prompt: []string{"Would you like a person to look it up, or shall I email you when it's back?"}, Options: []flow.Option{
 			{Title: "Talk to a person", Payload: "human", Next: "human"},
 			{Title: "Email me", Payload: "email", Next: "email"},

@@ -30,6 +30,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/cli"
+	"github.com/parleyhq/parley/sentiment"
 )
 
 func main() {
@@ -82,7 +83,12 @@ func newApp(opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.engine = e
-	a.bot = parley.NewBot(e, opts...)
+	mood, err := sentiment.NewLexical()
+	if err != nil {
+		return nil, err
+	}
+	// Mood on every turn: flows pick an empathetic tone for upset customers.
+	a.engine = parley.Chain(e, sentiment.Middleware(mood, sentiment.ContinueOnError()))
+	a.bot = parley.NewBot(a.engine, opts...)
 	return a, nil
 }

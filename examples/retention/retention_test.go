@@ -155,3 +155,13 @@ func TestRepliesAreFast(t *testing.T) {
 	c.Send("hi")
 	assert.Equal(t, time.Second, c.Now().Sub(start), "the test clock moves one second per message")
 }
+
+func TestUpsetCustomerGetsEmpatheticTone(t *testing.T) {
+	c, _ := newTester(t)
+	c.Send("This is the THIRD time I ask, ridiculous!!").Expect(bottest.Contains("I'm sorry things have been frustrating, Ada"))
+	c.Tap("Track my order").Send("A-9999, and this is ridiculous, I've been waiting forever").
+		Expect(bottest.Contains("I'm sorry, I couldn't find order A-9999"))
+	// A calm customer gets the plain wording.
+	c2, _ := newTester(t, bottest.WithConversation("calm"))
+	c2.Send("hi").Tap("Track my order").Send("A-9999").Expect(bottest.Exact("I couldn't find order A-9999. Please check the number in your confirmation email."))
+}
