@@ -110,7 +110,7 @@ func orderFlow(d deps) *flow.Builder {
 		&flow.Say{ID: "status", Text: []string{"Your {{slots.item}} ({{slots.order}}) is {{slots.status}}."}, Next: "done"},
 		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}}. Please check the number in your confirmation email."},
 			Tones: map[string][]string{"empathetic": {"I'm sorry, I couldn't find order {{slots.order}}. Could you check the number in your confirmation email? If it's easier, type \"human\" and a person will look for it."}},
-			Next: "done"},
+			Next:  "done"},
 		&flow.Choice{ID: "down", Prompt: []string{"Would you like a person to look it up, or shall I email you when it's back?"}, Options: []flow.Option{
 			{Title: "Talk to a person", Payload: "human", Next: "human"},
 			{Title: "Email me", Payload: "email", Next: "email"},
