@@ -150,6 +150,7 @@ type vocab struct {
 	hashes []uint64
 	idf    []float32
 	group  []uint8
+	maxIDF float64 // weight given to unknown features
 }
 
 // buildVocab collects every feature of docs. Indices follow ascending hash
@@ -185,6 +186,7 @@ func buildVocab(docs [][]rawFeature) *vocab {
 		v.idf[i] = float32(math.Log((1+n)/(1+float64(df[h]))) + 1)
 		v.group[i] = grp[h]
 	}
+	v.setMaxIDF()
 	return v
 }
 
@@ -193,17 +195,23 @@ func buildVocab(docs [][]rawFeature) *vocab {
 // Features outside the vocabulary are counted in unknown.
 func (v *vocab) vectorize(raw []rawFeature) (s sparse, known, total int) {
 	ids := make([]int32, 0, len(raw))
+	var unknown [numGroups]float64
 	for _, f := range raw {
 		if i, ok := v.index[f.hash]; ok {
 			ids = append(ids, i)
 			known++
+		} else {
+			// Unknown features still count towards the norm (each as a
+			// single rare occurrence), so that a text made mostly of
+			// unseen words gets a short vector and a low confidence.
+			unknown[f.group] += v.maxIDF * v.maxIDF
 		}
 	}
 	total = len(raw)
 	slices.Sort(ids)
 	s.idx = make([]int32, 0, len(ids))
 	s.val = make([]float32, 0, len(ids))
-	var norms [numGroups]float64
+	norms := unknown
 	for j := 0; j < len(ids); {
 		k := j
 		for k < len(ids) && ids[k] == ids[j] {
@@ -231,4 +239,11 @@ func (v *vocab) vectorize(raw []rawFeature) (s sparse, known, total int) {
 		s.val[j] = float32(float64(s.val[j]) / norms[v.group[i]] * scale)
 	}
 	return s, known, total
+}
+
+func (v *vocab) setMaxIDF() {
+	v.maxIDF = 1
+	for _, w := range v.idf {
+		v.maxIDF = max(v.maxIDF, float64(w))
+	}
 }

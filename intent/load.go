@@ -73,7 +73,6 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
@@ -85,6 +84,7 @@ func ReadCSV(r io.Reader, name string) ([]Example, error) {
 			}
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) <= max(ti, ii) {
 			errs = append(errs, &RowError{File: name, Line: line, Err: fmt.Errorf("%w: %d field(s), want text and intent", ErrFormat, len(rec))})
 			continue

@@ -117,12 +117,15 @@ func WithAlgorithm(a Algorithm) TrainOption {
 	return func(c *trainConfig) { c.algorithm = a }
 }
 
-// WithEpochs sets the number of passes over the training data (default 12).
+// WithEpochs sets the number of passes over the training data (default 6).
 func WithEpochs(n int) TrainOption {
 	return func(c *trainConfig) { c.sgd.Epochs = n }
 }
 
-// WithL2 sets the L2 regularisation strength (default 1e-5).
+// WithL2 sets the L2 regularisation strength per example. The default is
+// 0.015 divided by the number of examples (1e-6 for 15,000 examples), so
+// that small training sets are regularised more, as with a fixed C in
+// LIBLINEAR.
 func WithL2(lambda float64) TrainOption {
 	return func(c *trainConfig) { c.sgd.Lambda = lambda }
 }
@@ -139,6 +142,10 @@ func WithSeed(seed uint64) TrainOption {
 func WithCalibrationHoldout(frac float64) TrainOption {
 	return func(c *trainConfig) { c.holdout = frac }
 }
+
+// minCalibrationRows is the least number of held-out rows a temperature
+// is fitted on.
+const minCalibrationRows = 50
 
 // WithTopK sets how many intents [Model.Classify] ranks (default 5).
 func WithTopK(k int) TrainOption {
@@ -166,7 +173,7 @@ func Train(ctx context.Context, examples []Example, opts ...TrainOption) (*Model
 	cfg := trainConfig{
 		lang:     "en",
 		oosLabel: "oos",
-		sgd:      sgdParams{Epochs: 6, Lambda: 1e-6, LR: 5, Seed: 1},
+		sgd:      sgdParams{Epochs: 6, LR: 5, Seed: 1},
 		holdout:  0.1,
 		topK:     5,
 	}
@@ -175,6 +182,9 @@ func Train(ctx context.Context, examples []Example, opts ...TrainOption) (*Model
 	}
 	if err := checkTrainable(examples, cfg.oosLabel); err != nil {
 		return nil, err
+	}
+	if cfg.sgd.Lambda <= 0 {
+		cfg.sgd.Lambda = 0.015 / float64(len(examples))
 	}
 	labels, oos := labelSet(examples, cfg.oosLabel)
 	ids := make(map[string]int, len(labels))
@@ -243,7 +253,9 @@ func (m *Model) trainSoftmax(ctx context.Context, raws [][]rawFeature, ys []int,
 	)
 	if cfg.holdout > 0 {
 		trainIdx, heldIdx := stratifiedSplit(ys, C, cfg.holdout, cfg.sgd.Seed)
-		if len(heldIdx) > 0 {
+		// Fewer held-out rows than this give a temperature that chases
+		// noise; the model then keeps T = 1.
+		if len(heldIdx) >= minCalibrationRows {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

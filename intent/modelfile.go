@@ -225,6 +225,7 @@ func UnmarshalModel(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: %v", ErrModelFile, d.err)
 	}
 	m.fx = newExtractor(cfg)
+	v.setMaxIDF()
 	m.voc = v
 	m.lin = lin
 	m.init()

@@ -1,0 +1,315 @@
+package intent
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/text/language"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/intent/entity"
+)
+
+// Policy decides what a classification means.
+type Policy struct {
+	// Threshold is the confidence the top intent needs to be acted on
+	// (default 0.75).
+	Threshold float64
+	// PerIntent overrides Threshold for single intents.
+	PerIntent map[string]float64
+	// Margin: when the top two candidates are both at least
+	// AmbiguousFloor and closer than Margin, the result is Ambiguous and
+	// the bot asks which one was meant (default 0.1; negative disables).
+	Margin float64
+	// AmbiguousFloor is the confidence the second candidate needs for a
+	// clarifying question (default 0.2).
+	AmbiguousFloor float64
+	// OutOfScope is the confidence below which a rejected text counts as
+	// out of scope rather than unsure (default 0.3). A text whose
+	// out-of-scope probability beats every intent is out of scope too.
+	OutOfScope float64
+}
+
+// DefaultPolicy returns the default policy.
+func DefaultPolicy() Policy {
+	return Policy{Threshold: 0.75, Margin: 0.1, AmbiguousFloor: 0.2, OutOfScope: 0.3}
+}
+
+func (p Policy) threshold(name string) float64 {
+	if t, ok := p.PerIntent[name]; ok {
+		return t
+	}
+	return p.Threshold
+}
+
+// Decide turns a classifier's result into an [parley.Understanding]
+// (without entities).
+func (p Policy) Decide(r Result) parley.Understanding {
+	u := parley.Understanding{Ranked: r.Ranked}
+	top := r.Top()
+	switch {
+	case top.Name == "" || r.OutOfScope > top.Confidence || top.Confidence < p.OutOfScope:
+		u.Status = parley.OutOfScope
+	case len(r.Ranked) > 1 && p.Margin >= 0 && r.Ranked[1].Confidence >= p.AmbiguousFloor &&
+		top.Confidence-r.Ranked[1].Confidence < p.Margin:
+		u.Status = parley.Ambiguous
+	case top.Confidence >= p.threshold(top.Name):
+		u.Status = parley.Understood
+		u.Intent = top
+	default:
+		u.Status = parley.Unsure
+	}
+	return u
+}
+
+// routes is an immutable set of classifiers by locale.
+type routes struct {
+	def     Classifier
+	defTag  language.Tag
+	tags    []language.Tag
+	byTag   []Classifier
+	matcher language.Matcher
+}
+
+// An Understander classifies turns and extracts their entities: the front
+// of the package. Its classifiers can be replaced while it serves
+// ([Understander.SetClassifier], [Understander.Retrain]).
+//
+// An Understander is safe for concurrent use.
+type Understander struct {
+	routes     atomic.Pointer[routes]
+	mu         sync.Mutex // serialises writers of routes
+	policy     Policy
+	extractors []entity.Extractor
+	split      bool
+	detect     bool
+	location   func(*parley.Turn) *time.Location
+}
+
+// An Option configures an [Understander].
+type Option func(*Understander)
+
+// WithPolicy sets the decision policy (default [DefaultPolicy]).
+func WithPolicy(p Policy) Option { return func(u *Understander) { u.policy = p } }
+
+// WithExtractors adds entity extractors, run on every text turn.
+func WithExtractors(xs ...entity.Extractor) Option {
+	return func(u *Understander) { u.extractors = append(u.extractors, xs...) }
+}
+
+// WithMultiIntent enables or disables splitting messages that ask for
+// several things (default on); see [Split].
+func WithMultiIntent(on bool) Option { return func(u *Understander) { u.split = on } }
+
+// WithLanguageDetection enables or disables guessing the language of
+// turns without a locale (default on; see [DetectLanguage]).
+func WithLanguageDetection(on bool) Option { return func(u *Understander) { u.detect = on } }
+
+// WithTimeZone sets how to find a customer's time zone, against which
+// relative dates are resolved (default UTC).
+func WithTimeZone(f func(*parley.Turn) *time.Location) Option {
+	return func(u *Understander) { u.location = f }
+}
+
+// WithLocale adds a classifier for a BCP 47 locale such as "es". Turns
+// are routed to the best-matching locale's classifier.
+func WithLocale(locale string, c Classifier) Option {
+	return func(u *Understander) {
+		if err := u.SetClassifier(locale, c); err != nil {
+			panic(err) // bad tag in code: programmer error
+		}
+	}
+}
+
+// New returns an Understander using c for its default locale, English
+// ("en"). It panics if c is nil.
+func New(c Classifier, opts ...Option) *Understander {
+	if c == nil {
+		panic("intent: New with nil Classifier")
+	}
+	u := &Understander{policy: DefaultPolicy(), split: true, detect: true}
+	u.routes.Store(newRoutes(c, language.English, nil, nil))
+	for _, o := range opts {
+		o(u)
+	}
+	return u
+}
+
+func newRoutes(def Classifier, defTag language.Tag, tags []language.Tag, cs []Classifier) *routes {
+	all := append([]language.Tag{defTag}, tags...)
+	return &routes{def: def, defTag: defTag, tags: tags, byTag: cs, matcher: language.NewMatcher(all)}
+}
+
+// SetClassifier replaces (or adds) the classifier of a locale atomically:
+// turns already classifying finish with the old one. The locale of the
+// default classifier is "en".
+func (u *Understander) SetClassifier(locale string, c Classifier) error {
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return fmt.Errorf("intent: locale %q: %w", locale, err)
+	}
+	if c == nil {
+		return fmt.Errorf("intent: locale %q: %w", locale, ErrNotTrained)
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	old := u.routes.Load()
+	if tag == old.defTag {
+		u.routes.Store(newRoutes(c, old.defTag, old.tags, old.byTag))
+		return nil
+	}
+	tags := append([]language.Tag(nil), old.tags...)
+	cs := append([]Classifier(nil), old.byTag...)
+	replaced := false
+	for i, t := range tags {
+		if t == tag {
+			cs[i], replaced = c, true
+		}
+	}
+	if !replaced {
+		tags, cs = append(tags, tag), append(cs, c)
+	}
+	u.routes.Store(newRoutes(old.def, old.defTag, tags, cs))
+	return nil
+}
+
+// Retrain trains a new model for locale from examples and swaps it in
+// atomically. The old model serves until the new one is ready; on error
+// it stays.
+func (u *Understander) Retrain(ctx context.Context, locale string, examples []Example, opts ...TrainOption) (*Model, error) {
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return nil, fmt.Errorf("intent: locale %q: %w", locale, err)
+	}
+	base, _ := tag.Base()
+	opts = append([]TrainOption{WithLanguage(base.String())}, opts...)
+	m, err := Train(ctx, examples, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.SetClassifier(locale, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// classifierFor picks the classifier for a locale (empty: detect or
+// default) and returns it with the locale used.
+func (u *Understander) classifierFor(locale, text string) (Classifier, string) {
+	r := u.routes.Load()
+	if locale == "" && u.detect && len(r.tags) > 0 {
+		locale = DetectLanguage(text)
+	}
+	if locale == "" || len(r.tags) == 0 {
+		return r.def, r.defTag.String()
+	}
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return r.def, r.defTag.String()
+	}
+	_, i, conf := r.matcher.Match(tag)
+	if conf == language.No || i == 0 {
+		return r.def, r.defTag.String()
+	}
+	return r.byTag[i-1], r.tags[i-1].String()
+}
+
+// Understand classifies text in locale ("" to detect) and extracts
+// entities, resolving relative dates against now in loc.
+func (u *Understander) Understand(ctx context.Context, text, locale string, now time.Time, loc *time.Location) (parley.Understanding, error) {
+	c, used := u.classifierFor(locale, text)
+	und, err := u.classify(ctx, c, text)
+	if err != nil {
+		return parley.Understanding{}, err
+	}
+	und.Locale = used
+	if len(u.extractors) > 0 {
+		es, err := entity.Extract(ctx, entity.Input{Text: text, Time: now, Location: loc, Locale: used}, u.extractors...)
+		if err != nil {
+			return parley.Understanding{}, fmt.Errorf("intent: entities: %w", err)
+		}
+		und.Entities = es
+	}
+	return und, nil
+}
+
+func (u *Understander) classify(ctx context.Context, c Classifier, text string) (parley.Understanding, error) {
+	r, err := c.Classify(ctx, text)
+	if err != nil {
+		return parley.Understanding{}, fmt.Errorf("intent: classify: %w", err)
+	}
+	und := u.policy.Decide(r)
+	if !u.split {
+		return und, nil
+	}
+	segs := Split(text)
+	if len(segs) < 2 {
+		return und, nil
+	}
+	var found []parley.Intent
+	for _, s := range segs {
+		r, err := c.Classify(ctx, s.Text)
+		if err != nil {
+			return parley.Understanding{}, fmt.Errorf("intent: classify: %w", err)
+		}
+		d := u.policy.Decide(r)
+		if d.Status != parley.Understood {
+			continue
+		}
+		if len(found) == 0 || found[len(found)-1].Name != d.Intent.Name {
+			found = append(found, d.Intent)
+		}
+	}
+	if len(found) < 2 {
+		return und, nil
+	}
+	und.Status = parley.Understood
+	und.Intent = found[0]
+	und.Then = found[1:]
+	return und, nil
+}
+
+// EventClassified is emitted for every classified turn; Attrs hold
+// "status", "intent", "confidence", "locale" and "then".
+const EventClassified parley.EventKind = "intent.classified"
+
+// Middleware returns middleware that annotates each text turn with its
+// [parley.Understanding] under [parley.UnderstandingKey] and emits
+// [EventClassified]. Turns without text (signals, attachments only) pass
+// through unannotated. A classifier error ends the turn with that error.
+func (u *Understander) Middleware() parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if strings.TrimSpace(t.Text()) == "" && t.Signal != nil {
+				return next.HandleTurn(ctx, w, t)
+			}
+			var loc *time.Location
+			if u.location != nil {
+				loc = u.location(t)
+			}
+			und, err := u.Understand(ctx, t.Text(), t.Locale, t.Time, loc)
+			if err != nil {
+				return err
+			}
+			then := make([]string, len(und.Then))
+			for i, in := range und.Then {
+				then[i] = in.Name
+			}
+			top := und.Intent
+			if top.Name == "" && len(und.Ranked) > 0 {
+				top = und.Ranked[0]
+			}
+			t.Emit(ctx, parley.Event{Kind: EventClassified, Attrs: map[string]string{
+				"status": string(und.Status), "intent": top.Name,
+				"confidence": strconv.FormatFloat(top.Confidence, 'f', 3, 64),
+				"locale":     und.Locale, "then": strings.Join(then, ","),
+			}})
+			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, und))
+		})
+	}
+}
