@@ -1,0 +1,298 @@
+package parley
+
+import (
+	"context"
+	crand "crypto/rand"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley/memory"
+)
+
+// ErrLeaseLost is the cause of the context cancellation a [ReplicaGuard]
+// applies when it can no longer renew a conversation's lease: another
+// replica may now run that conversation, so the turn must stop.
+var ErrLeaseLost = errors.New("parley: conversation lease lost")
+
+// ErrLeaseTimeout is returned by [ReplicaGuard.HandleTurn] when the
+// conversation's lease stayed taken for longer than the guard's wait limit.
+var ErrLeaseTimeout = errors.New("parley: timed out waiting for the conversation lease")
+
+// LeaseKey returns the store key of conversation id's lease.
+func LeaseKey(id string) string { return "lease/" + id }
+
+// A ReplicaGuard runs a [Handler], usually a [Bot], so that the turns of
+// one conversation never overlap even when several replicas of the service
+// share one [memory.Store] (Redis, PostgreSQL) behind a load balancer.
+//
+// Before passing a turn on, the guard takes the conversation's lease: a
+// record under [LeaseKey] created with [memory.Absent] and a TTL, renewed
+// while the turn runs and deleted (with its version as precondition)
+// afterwards. A replica that dies mid-turn leaves a lease that expires
+// after the TTL, so its conversations resume on the others. With the lease
+// held, the Bot's session load, de-duplication check (Session.Seen) and
+// save see no concurrent writer, so de-duplication is shared by all
+// replicas; the session's version check remains as a backstop should a
+// lease be lost to a long pause.
+//
+// Within one replica, turns of a conversation wait for the lease in arrival
+// order. Across replicas, turns are ordered by who takes the lease first:
+// deliver a conversation's messages in order (as channels do) and they run
+// in that order.
+//
+// When the wrapped handler fails to run a turn at all (the store is down,
+// the lease was lost), the guard sends the retry message to the user and
+// returns the error, so the channel can redeliver the webhook.
+//
+// A ReplicaGuard is safe for concurrent use. It starts one goroutine per
+// running turn to renew the lease and waits for it before HandleTurn
+// returns.
+type ReplicaGuard struct {
+	h      Handler
+	store  memory.Store
+	ttl    time.Duration
+	wait   time.Duration
+	owner  string
+	retry  Message
+	pollLo time.Duration
+	pollHi time.Duration
+
+	mu    sync.Mutex
+	lanes map[string]*lane
+}
+
+// A ReplicaOption configures a [ReplicaGuard].
+type ReplicaOption func(*ReplicaGuard)
+
+// WithLeaseTTL sets how long a lease lives without renewal (default 30s):
+// how long the conversations of a crashed replica stay blocked. The lease
+// is renewed every third of it.
+func WithLeaseTTL(d time.Duration) ReplicaOption {
+	return func(g *ReplicaGuard) { g.ttl = d }
+}
+
+// WithLeaseWait bounds how long a turn waits for a taken lease before
+// failing with [ErrLeaseTimeout] (default twice the TTL).
+func WithLeaseWait(d time.Duration) ReplicaOption {
+	return func(g *ReplicaGuard) { g.wait = d }
+}
+
+// WithReplicaID names this replica in the leases it writes (default a
+// random ID), which helps when inspecting the store.
+func WithReplicaID(id string) ReplicaOption {
+	return func(g *ReplicaGuard) { g.owner = id }
+}
+
+// WithRetryMessage sets the reply sent when a turn could not be run
+// (default: a short apology asking the user to send the message again).
+func WithRetryMessage(m Message) ReplicaOption {
+	return func(g *ReplicaGuard) { g.retry = m }
+}
+
+// NewReplicaGuard returns a guard that runs h under per-conversation
+// leases kept in store, which must be the store (or share the backend)
+// the Bot keeps its sessions in. It panics if h or store is nil.
+func NewReplicaGuard(h Handler, store memory.Store, opts ...ReplicaOption) *ReplicaGuard {
+	if h == nil || store == nil {
+		panic("parley: NewReplicaGuard with nil handler or store")
+	}
+	g := &ReplicaGuard{
+		h:      h,
+		store:  store,
+		ttl:    30 * time.Second,
+		retry:  Text("Sorry, I couldn't process your last message just now. Please send it again in a moment."),
+		pollLo: 2 * time.Millisecond,
+		pollHi: 100 * time.Millisecond,
+		lanes:  make(map[string]*lane),
+	}
+	for _, o := range opts {
+		o(g)
+	}
+	if g.ttl < 30*time.Millisecond {
+		g.ttl = 30 * time.Millisecond
+	}
+	if g.wait <= 0 {
+		g.wait = 2 * g.ttl
+	}
+	if g.owner == "" {
+		g.owner = crand.Text()[:16]
+	}
+	return g
+}
+
+// HandleTurn takes the conversation's lease, runs the wrapped handler and
+// releases the lease. It returns the handler's error, [ErrLeaseTimeout],
+// ctx's error while waiting, or a store error.
+func (g *ReplicaGuard) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
+	if t == nil || t.ConversationID == "" {
+		return ErrNoConversation
+	}
+	conv := t.ConversationID
+	if err := g.acquireLane(ctx, conv); err != nil {
+		return err
+	}
+	defer g.releaseLane(conv)
+
+	version, err := g.acquire(ctx, conv)
+	if err != nil {
+		return g.failed(ctx, w, err)
+	}
+	tctx, cancel := context.WithCancelCause(ctx)
+	held := make(chan int64, 1)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		held <- g.renew(tctx, conv, version, stop, cancel)
+	}()
+	herr := g.h.HandleTurn(tctx, w, t)
+	close(stop)
+	wg.Wait()
+	cancel(nil)
+	version = <-held
+	rerr := g.release(ctx, conv, version)
+	if herr != nil {
+		if cause := context.Cause(tctx); errors.Is(cause, ErrLeaseLost) {
+			herr = fmt.Errorf("%w: %w", cause, herr)
+		}
+		return errors.Join(g.failed(ctx, w, herr), rerr)
+	}
+	return rerr
+}
+
+// failed tells the user to retry and returns err, joined with the reply's
+// error if that failed too.
+func (g *ReplicaGuard) failed(ctx context.Context, w ReplyWriter, err error) error {
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return err // the caller gave up: nobody to tell
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if rerr := w.Reply(rctx, g.retry); rerr != nil {
+		return errors.Join(err, fmt.Errorf("parley: send retry message: %w", rerr))
+	}
+	return err
+}
+
+// acquire creates the lease record, waiting while another replica holds
+// it, and returns its version.
+func (g *ReplicaGuard) acquire(ctx context.Context, conv string) (int64, error) {
+	key := LeaseKey(conv)
+	val := []byte(g.owner)
+	deadline := time.Now().Add(g.wait)
+	pause := g.pollLo
+	for {
+		v, err := g.store.Set(ctx, memory.Put{Key: key, Value: val, IfVersion: memory.Absent, TTL: g.ttl})
+		if err == nil {
+			return v, nil
+		}
+		if !errors.Is(err, memory.ErrConflict) {
+			return 0, fmt.Errorf("parley: take lease %q: %w", conv, err)
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("%w %q after %v", ErrLeaseTimeout, conv, g.wait)
+		}
+		// Jittered exponential back-off: waiters on other replicas do not
+		// poll in lockstep.
+		d := pause/2 + rand.N(pause/2+1)
+		timer := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return 0, ctx.Err()
+		case <-timer.C:
+		}
+		pause = min(pause*2, g.pollHi)
+	}
+}
+
+// renew extends the lease every third of its TTL until stop is closed and
+// returns the lease's last version. If the lease is gone or cannot be
+// renewed before it expires, it cancels the turn with [ErrLeaseLost].
+func (g *ReplicaGuard) renew(ctx context.Context, conv string, version int64, stop <-chan struct{}, cancel context.CancelCauseFunc) int64 {
+	key := LeaseKey(conv)
+	tick := time.NewTicker(g.ttl / 3)
+	defer tick.Stop()
+	expires := time.Now().Add(g.ttl)
+	for {
+		select {
+		case <-stop:
+			return version
+		case <-ctx.Done():
+			return version
+		case <-tick.C:
+		}
+		rctx, rcancel := context.WithTimeout(ctx, g.ttl/3)
+		v, err := g.store.Set(rctx, memory.Put{Key: key, Value: []byte(g.owner), IfVersion: version, TTL: g.ttl})
+		rcancel()
+		switch {
+		case err == nil:
+			version, expires = v, time.Now().Add(g.ttl)
+		case errors.Is(err, memory.ErrConflict), time.Now().After(expires):
+			cancel(fmt.Errorf("%w: %q: %w", ErrLeaseLost, conv, err))
+			return version
+		}
+		// Another error: the store may be back before the lease expires.
+	}
+}
+
+// release deletes the lease if this turn still holds it.
+func (g *ReplicaGuard) release(ctx context.Context, conv string, version int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	err := g.store.Delete(ctx, LeaseKey(conv), version)
+	if err == nil || errors.Is(err, memory.ErrConflict) {
+		// A conflict: the lease expired and someone else holds it now.
+		return nil
+	}
+	return fmt.Errorf("parley: release lease %q (it expires by itself): %w", conv, err)
+}
+
+func (g *ReplicaGuard) acquireLane(ctx context.Context, conv string) error {
+	g.mu.Lock()
+	l, busy := g.lanes[conv]
+	if !busy {
+		g.lanes[conv] = &lane{}
+		g.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	l.waiters = append(l.waiters, ch)
+	g.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for i, c := range l.waiters {
+			if c == ch {
+				l.waiters = append(l.waiters[:i], l.waiters[i+1:]...)
+				return ctx.Err()
+			}
+		}
+		g.releaseLaneLocked(conv) // handed the lane just as ctx ended
+		return ctx.Err()
+	}
+}
+
+func (g *ReplicaGuard) releaseLane(conv string) {
+	g.mu.Lock()
+	g.releaseLaneLocked(conv)
+	g.mu.Unlock()
+}
+
+func (g *ReplicaGuard) releaseLaneLocked(conv string) {
+	l := g.lanes[conv]
+	if len(l.waiters) == 0 {
+		delete(g.lanes, conv)
+		return
+	}
+	next := l.waiters[0]
+	l.waiters = l.waiters[1:]
+	close(next)
+}
