@@ -1,0 +1,270 @@
+package escalation
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/smtp"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// A Notifier tells people about a new ticket: a Slack channel, an email
+// inbox. Implementations must be safe for concurrent use.
+type Notifier interface {
+	Notify(ctx context.Context, t Ticket) error
+}
+
+// A NotifyError reports that a ticket was submitted but a notification
+// about it failed. The escalator treats the hand-off as done and reports
+// the error as an [EventError].
+type NotifyError struct {
+	Ticket string
+	Err    error
+}
+
+func (e *NotifyError) Error() string {
+	return fmt.Sprintf("escalation: ticket %q submitted, notification failed: %v", e.Ticket, e.Err)
+}
+
+func (e *NotifyError) Unwrap() error { return e.Err }
+
+// Notifying returns a [Desk] that submits to d and then notifies each of
+// ns. A notification failure does not undo the submission: Submit returns
+// a [*NotifyError]. Notifications are sent once per ticket ID, also when
+// a submission is retried.
+func Notifying(d Desk, ns ...Notifier) Desk {
+	return &notifyingDesk{Desk: d, ns: ns}
+}
+
+type notifyingDesk struct {
+	Desk
+	ns []Notifier
+}
+
+func (n *notifyingDesk) Submit(ctx context.Context, t Ticket) error {
+	if err := n.Desk.Submit(ctx, t); err != nil {
+		return err
+	}
+	var errs []error
+	for _, x := range n.ns {
+		if err := x.Notify(ctx, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return &NotifyError{Ticket: t.ID, Err: errors.Join(errs...)}
+	}
+	return nil
+}
+
+// AgentsAvailable passes through to the wrapped desk when it counts
+// agents, and reports 1 otherwise.
+func (n *notifyingDesk) AgentsAvailable(ctx context.Context) (int, error) {
+	if ac, ok := n.Desk.(AgentCounter); ok {
+		return ac.AgentsAvailable(ctx)
+	}
+	return 1, nil
+}
+
+var priorityEmoji = map[parley.Priority]string{parley.PriorityUrgent: ":rotating_light:", parley.PriorityHigh: ":red_circle:",
+	parley.PriorityNormal: ":large_blue_circle:", parley.PriorityLow: ":white_circle:"}
+
+// SlackConfig configures a [Slack] notifier.
+type SlackConfig struct {
+	// WebhookURL is the incoming-webhook URL. Required.
+	WebhookURL string
+	// Client sends the request; nil means a client with a 10s timeout.
+	Client *http.Client
+	// ConsoleURL, if set, is linked from the message; the ticket ID is
+	// appended.
+	ConsoleURL string
+}
+
+// Slack posts a message about each ticket to a Slack incoming webhook.
+type Slack struct {
+	cfg SlackConfig
+}
+
+var _ Notifier = (*Slack)(nil)
+
+// NewSlack validates cfg and returns the notifier.
+func NewSlack(cfg SlackConfig) (*Slack, error) {
+	if !strings.HasPrefix(cfg.WebhookURL, "https://") && !strings.HasPrefix(cfg.WebhookURL, "http://") {
+		return nil, fmt.Errorf("escalation: slack: webhook URL %q is not an http(s) URL", cfg.WebhookURL)
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &Slack{cfg: cfg}, nil
+}
+
+// SlackText formats the Slack message for a ticket.
+func SlackText(t Ticket, consoleURL string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s *%s priority* hand-off: %s\n", priorityEmoji[t.Priority], t.Priority, t.Reason)
+	fmt.Fprintf(&b, "Conversation %s", t.ConversationID)
+	if t.Channel != "" {
+		fmt.Fprintf(&b, " on %s", t.Channel)
+	}
+	if t.Profile["name"] != "" {
+		fmt.Fprintf(&b, " with %s", t.Profile["name"])
+	}
+	b.WriteString("\n>" + strings.ReplaceAll(t.Summary, "\n", "\n>"))
+	if consoleURL != "" {
+		fmt.Fprintf(&b, "\n<%s%s|Open in console>", consoleURL, t.ID)
+	}
+	return b.String()
+}
+
+// Notify implements [Notifier]; a non-2xx answer is an error.
+func (s *Slack) Notify(ctx context.Context, t Ticket) error {
+	body, err := json.Marshal(map[string]string{"text": SlackText(t, s.cfg.ConsoleURL)})
+	if err != nil {
+		return fmt.Errorf("escalation: slack: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("escalation: slack: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.cfg.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("escalation: slack: %w", err)
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("escalation: slack: HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+// EmailConfig configures an [Email] notifier.
+type EmailConfig struct {
+	// Addr is the SMTP server, host:port. Required.
+	Addr string
+	// Auth authenticates, if the server needs it (smtp.PlainAuth).
+	Auth smtp.Auth
+	// From and To are the envelope and header addresses. Required.
+	From string
+	To   []string
+	// SubjectPrefix starts the subject (default "[Parley]").
+	SubjectPrefix string
+	// Timeout bounds the whole exchange (default 15s).
+	Timeout time.Duration
+}
+
+// Email sends an email about each ticket over SMTP.
+type Email struct {
+	cfg EmailConfig
+}
+
+var _ Notifier = (*Email)(nil)
+
+// NewEmail validates cfg and returns the notifier.
+func NewEmail(cfg EmailConfig) (*Email, error) {
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return nil, fmt.Errorf("escalation: email: addr %q: %w", cfg.Addr, err)
+	}
+	if cfg.From == "" || len(cfg.To) == 0 {
+		return nil, errors.New("escalation: email: From and To are required")
+	}
+	for _, a := range append([]string{cfg.From}, cfg.To...) {
+		if strings.ContainsAny(a, "\r\n<>") || !strings.Contains(a, "@") {
+			return nil, fmt.Errorf("escalation: email: bad address %q", a)
+		}
+	}
+	if cfg.SubjectPrefix == "" {
+		cfg.SubjectPrefix = "[Parley]"
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	return &Email{cfg: cfg}, nil
+}
+
+// headerSafe removes line breaks from a header value.
+func headerSafe(s string) string {
+	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
+}
+
+// EmailMessage formats the email for a ticket (headers and body, CRLF
+// line ends).
+func EmailMessage(cfg EmailConfig, t Ticket) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\n", cfg.From, strings.Join(cfg.To, ", "))
+	fmt.Fprintf(&b, "Subject: %s %s priority hand-off: %s\r\n", headerSafe(cfg.SubjectPrefix), t.Priority, headerSafe(t.Reason))
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	body := fmt.Sprintf("Ticket: %s\nConversation: %s (%s)\nReason: %s\nPriority: %s\n\nSummary:\n%s\n\nSuggested reply:\n%s\n\nTranscript:\n",
+		t.ID, t.ConversationID, t.Channel, t.Reason, t.Priority, t.Summary, t.SuggestedReply)
+	for _, e := range t.Transcript {
+		body += fmt.Sprintf("[%s] %s: %s\n", e.Time.Format(time.RFC3339), e.Role, e.Text)
+	}
+	// Dot-stuffing is done by net/smtp's data writer; normalise line ends.
+	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n"))
+	return []byte(b.String())
+}
+
+// Notify implements [Notifier].
+func (m *Email) Notify(ctx context.Context, t Ticket) error {
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", m.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("escalation: email: %w", err)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		if err := conn.SetDeadline(dl); err != nil {
+			return fmt.Errorf("escalation: email: %w", err)
+		}
+	}
+	host, _, _ := net.SplitHostPort(m.cfg.Addr)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		return fmt.Errorf("escalation: email: %w", err)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return fmt.Errorf("escalation: email: starttls: %w", err)
+		}
+	}
+	if m.cfg.Auth != nil {
+		if err := c.Auth(m.cfg.Auth); err != nil {
+			return fmt.Errorf("escalation: email: auth: %w", err)
+		}
+	}
+	if err := c.Mail(m.cfg.From); err != nil {
+		return fmt.Errorf("escalation: email: %w", err)
+	}
+	for _, to := range m.cfg.To {
+		if err := c.Rcpt(to); err != nil {
+			return fmt.Errorf("escalation: email: rcpt %s: %w", to, err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("escalation: email: %w", err)
+	}
+	if _, err := w.Write(EmailMessage(m.cfg, t)); err != nil {
+		return fmt.Errorf("escalation: email: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("escalation: email: %w", err)
+	}
+	if err := c.Quit(); err != nil {
+		return fmt.Errorf("escalation: email: quit: %w", err)
+	}
+	return nil
+}
