@@ -527,12 +527,12 @@ func (x *Index) parse(query string) []qterm {
 }
 
 type scratch struct {
-	field [numFields][]float64
+	field   [numFields][]float64
 	score   []float64
 	cover   []float64
 	content []bool
-	seen  []bool
-	hit   []int32
+	seen    []bool
+	hit     []int32
 }
 
 // search runs q; x.mu is held for reading.

@@ -1,0 +1,300 @@
+package kb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Ingestion errors, wrapped in a [*DocumentError] naming the document.
+var (
+	// ErrTooLarge is returned for a document over the size limit.
+	ErrTooLarge = errors.New("kb: document too large")
+	// ErrUnsupported is returned for a format the ingester cannot read.
+	ErrUnsupported = errors.New("kb: unsupported document format")
+	// ErrMalformed is returned for a document that cannot be parsed, or
+	// that has no text.
+	ErrMalformed = errors.New("kb: malformed document")
+)
+
+// A DocumentError reports a document that could not be ingested.
+type DocumentError struct {
+	// Name is the document's name or URL.
+	Name string
+	Err  error
+}
+
+func (e *DocumentError) Error() string { return fmt.Sprintf("kb: ingest %s: %v", e.Name, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *DocumentError) Unwrap() error { return e.Err }
+
+// Format names a document format.
+type Format string
+
+// Formats the ingester reads. An empty Format is detected from the name,
+// the MIME type and the content.
+const (
+	FormatText     Format = "text"
+	FormatMarkdown Format = "markdown"
+	FormatHTML     Format = "html"
+	FormatPDF      Format = "pdf"
+	FormatDOCX     Format = "docx"
+)
+
+// A Source is a document to ingest.
+type Source struct {
+	// Name identifies the document in citations and errors (a file name).
+	Name string
+	// URL locates the document, if it has one.
+	URL string
+	// Title overrides the title found in the document.
+	Title string
+	// Format is the document's format; empty means detect it.
+	Format Format
+	// MIMEType helps detection when Format is empty.
+	MIMEType string
+	// Body is the document's content.
+	Body []byte
+}
+
+// An Ingester turns documents into passages: it extracts their text,
+// splits it by headings and paragraphs into overlapping chunks, and keeps
+// source, title, URL and position for citations.
+//
+// An Ingester is safe for concurrent use.
+type Ingester struct {
+	client    *http.Client
+	maxBytes  int64
+	timeout   time.Duration
+	chunkSize int
+	overlap   int
+}
+
+// An IngestOption configures an [Ingester].
+type IngestOption func(*Ingester)
+
+// WithHTTPClient sets the client used by [Ingester.Fetch]; the default is
+// a client with no redirects beyond Go's default of 10.
+func WithHTTPClient(c *http.Client) IngestOption { return func(in *Ingester) { in.client = c } }
+
+// WithMaxBytes sets the largest document accepted, fetched or given; the
+// default is 20 MiB.
+func WithMaxBytes(n int64) IngestOption { return func(in *Ingester) { in.maxBytes = n } }
+
+// WithFetchTimeout bounds one fetch; the default is 15 seconds.
+func WithFetchTimeout(d time.Duration) IngestOption { return func(in *Ingester) { in.timeout = d } }
+
+// WithChunkSize sets the target chunk length in words and the overlap in
+// words carried from one chunk into the next; defaults 180 and 30.
+func WithChunkSize(words, overlap int) IngestOption {
+	return func(in *Ingester) { in.chunkSize, in.overlap = words, overlap }
+}
+
+// NewIngester returns an Ingester.
+func NewIngester(opts ...IngestOption) *Ingester {
+	in := &Ingester{client: &http.Client{}, maxBytes: 20 << 20, timeout: 15 * time.Second, chunkSize: 180, overlap: 30}
+	for _, o := range opts {
+		o(in)
+	}
+	if in.chunkSize < 1 {
+		in.chunkSize = 1
+	}
+	in.overlap = max(0, min(in.overlap, in.chunkSize/2))
+	return in
+}
+
+// Ingest extracts and chunks each source. A source that fails is skipped
+// and reported in the returned error (a join of [*DocumentError]s); the
+// others are still returned, so one bad file never blocks the rest.
+func (in *Ingester) Ingest(ctx context.Context, srcs ...Source) ([]Doc, error) {
+	var docs []Doc
+	var errs []error
+	for _, s := range srcs {
+		if err := ctx.Err(); err != nil {
+			return docs, errors.Join(append(errs, err)...)
+		}
+		d, err := in.ingest(s)
+		if err != nil {
+			errs = append(errs, &DocumentError{Name: s.name(), Err: err})
+			continue
+		}
+		docs = append(docs, d...)
+	}
+	return docs, errors.Join(errs...)
+}
+
+func (s Source) name() string {
+	if s.Name != "" {
+		return s.Name
+	}
+	if s.URL != "" {
+		return s.URL
+	}
+	return "(unnamed)"
+}
+
+func (in *Ingester) ingest(s Source) ([]Doc, error) {
+	if int64(len(s.Body)) > in.maxBytes {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(s.Body), in.maxBytes)
+	}
+	f := s.Format
+	if f == "" {
+		f = detect(s.Name, s.MIMEType, s.Body)
+	}
+	var (
+		text, title string
+		err         error
+	)
+	switch f {
+	case FormatText:
+		text, err = plainText(s.Body)
+	case FormatMarkdown:
+		text, err = plainText(s.Body)
+		text = markdownText(text)
+	case FormatHTML:
+		text, title = htmlText(s.Body)
+	case FormatPDF:
+		text, err = pdfText(s.Body, in.maxBytes)
+	case FormatDOCX:
+		text, err = docxText(s.Body, in.maxBytes)
+	default:
+		return nil, fmt.Errorf("%w %q", ErrUnsupported, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("%w: no text", ErrMalformed)
+	}
+	if s.Title != "" {
+		title = s.Title
+	}
+	if title == "" {
+		title = strings.TrimSuffix(path.Base(s.Name), path.Ext(s.Name))
+	}
+	docs := chunk(text, Doc{Title: title, Source: s.name(), URL: s.URL}, in.chunkSize, in.overlap)
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("%w: no text outside headings", ErrMalformed)
+	}
+	return docs, nil
+}
+
+func plainText(b []byte) (string, error) {
+	if !utf8.Valid(b) {
+		return "", fmt.Errorf("%w: not UTF-8 text", ErrMalformed)
+	}
+	return string(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))), nil
+}
+
+// detect guesses a format from the name, the MIME type and the first
+// bytes.
+func detect(name, mimeType string, b []byte) Format {
+	switch {
+	case bytes.HasPrefix(b, []byte("%PDF-")):
+		return FormatPDF
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+		return FormatDOCX
+	}
+	switch strings.ToLower(path.Ext(name)) {
+	case ".pdf":
+		return FormatPDF
+	case ".docx":
+		return FormatDOCX
+	case ".html", ".htm", ".xhtml":
+		return FormatHTML
+	case ".md", ".markdown":
+		return FormatMarkdown
+	case ".txt", ".text":
+		return FormatText
+	}
+	if mt, _, err := mime.ParseMediaType(mimeType); err == nil {
+		switch mt {
+		case "application/pdf":
+			return FormatPDF
+		case "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+			return FormatDOCX
+		case "text/html", "application/xhtml+xml":
+			return FormatHTML
+		case "text/markdown":
+			return FormatMarkdown
+		case "text/plain":
+			return FormatText
+		}
+	}
+	head := strings.ToLower(string(b[:min(len(b), 512)]))
+	if strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") || strings.Contains(head, "<body") {
+		return FormatHTML
+	}
+	return FormatText
+}
+
+// Fetch downloads a document over HTTP(S) within the ingester's size and
+// time limits. Errors are [*DocumentError]s naming the URL.
+func (in *Ingester) Fetch(ctx context.Context, url string) (Source, error) {
+	src, err := in.fetch(ctx, url)
+	if err != nil {
+		return Source{}, &DocumentError{Name: url, Err: err}
+	}
+	return src, nil
+}
+
+func (in *Ingester) fetch(ctx context.Context, url string) (Source, error) {
+	ctx, cancel := context.WithTimeout(ctx, in.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return Source{}, err
+	}
+	resp, err := in.client.Do(req)
+	if err != nil {
+		return Source{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return Source{}, fmt.Errorf("HTTP status %s", resp.Status)
+	}
+	if resp.ContentLength > in.maxBytes {
+		return Source{}, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, resp.ContentLength, in.maxBytes)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, in.maxBytes+1))
+	if err != nil {
+		return Source{}, err
+	}
+	if int64(len(body)) > in.maxBytes {
+		return Source{}, fmt.Errorf("%w: over %d bytes", ErrTooLarge, in.maxBytes)
+	}
+	name := path.Base(req.URL.Path)
+	if name == "/" || name == "." {
+		name = req.URL.Host
+	}
+	return Source{Name: name, URL: url, MIMEType: resp.Header.Get("Content-Type"), Body: body}, nil
+}
+
+// IngestURLs fetches and ingests each URL; like [Ingester.Ingest], a
+// failure is reported and skipped.
+func (in *Ingester) IngestURLs(ctx context.Context, urls ...string) ([]Doc, error) {
+	var docs []Doc
+	var errs []error
+	for _, u := range urls {
+		src, err := in.Fetch(ctx, u)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		d, err := in.Ingest(ctx, src)
+		docs = append(docs, d...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return docs, errors.Join(errs...)
+}

@@ -1,0 +1,231 @@
+package kb_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/zlib"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/kb"
+)
+
+// makePDF builds a one-page PDF whose content stream shows the lines,
+// Flate-compressed if flate is set.
+func makePDF(t testing.TB, flate bool, lines ...string) []byte {
+	var content bytes.Buffer
+	content.WriteString("BT /F1 12 Tf 72 720 Td\n")
+	for i, l := range lines {
+		if i%2 == 0 {
+			fmt.Fprintf(&content, "(%s) Tj 0 -14 Td\n", strings.NewReplacer("(", `\(`, ")", `\)`).Replace(l))
+		} else {
+			fmt.Fprintf(&content, "[(%s) -250 (.)] TJ 0 -14 Td\n", l)
+		}
+	}
+	content.WriteString("ET\n")
+	data, filter := content.Bytes(), ""
+	if flate {
+		var z bytes.Buffer
+		w := zlib.NewWriter(&z)
+		_, err := w.Write(data)
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		data, filter = z.Bytes(), " /Filter /FlateDecode"
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n")
+	b.WriteString("2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n")
+	b.WriteString("3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R >> endobj\n")
+	fmt.Fprintf(&b, "4 0 obj << /Length %d%s >>\nstream\n", len(data), filter)
+	b.Write(data)
+	b.WriteString("\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	return b.Bytes()
+}
+
+func makeDOCX(t testing.TB, body string) []byte {
+	var b bytes.Buffer
+	z := zip.NewWriter(&b)
+	w, err := z.Create("word/document.xml")
+	require.NoError(t, err)
+	_, err = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>` + body + `</w:body></w:document>`))
+	require.NoError(t, err)
+	require.NoError(t, z.Close())
+	return b.Bytes()
+}
+
+func TestIngestFormats(t *testing.T) {
+	in := kb.NewIngester()
+	docx := makeDOCX(t, `<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Returns</w:t></w:r></w:p>`+
+		`<w:p><w:r><w:t xml:space="preserve">Send items back within </w:t></w:r><w:r><w:t>30 days.</w:t></w:r></w:p>`)
+	tests := []struct {
+		name      string
+		give      kb.Source
+		wantText  string
+		wantTitle string
+	}{
+		{name: "text", give: kb.Source{Name: "notes.txt", Body: []byte("Opening hours are 9 to 5.")}, wantText: "Opening hours are 9 to 5.", wantTitle: "notes"},
+		{name: "markdown", give: kb.Source{Name: "faq.md", Body: []byte("# Shipping\n\nWe ship **worldwide**, see [rates](http://x/rates).")}, wantText: "We ship worldwide, see rates.", wantTitle: "faq > Shipping"},
+		{name: "html", give: kb.Source{Name: "page.html", Body: []byte(`<html><head><title>Help &amp; FAQ</title><script>var a = "<p>evil</p>";</script></head><body><style>p{}</style><h2>Refunds</h2><p>Money back in 5&nbsp;days.</p><script>alert(1)</script></body></html>`)}, wantText: "Money back in 5 days.", wantTitle: "Help & FAQ > Refunds"},
+		{name: "pdf", give: kb.Source{Name: "policy.pdf", Body: makePDF(t, false, "Warranty lasts (two) years", "Keep the receipt")}, wantText: "Warranty lasts (two) years Keep the receipt.", wantTitle: "policy"},
+		{name: "pdf flate", give: kb.Source{Name: "policy2.pdf", Body: makePDF(t, true, "Compressed text works")}, wantText: "Compressed text works", wantTitle: "policy2"},
+		{name: "docx", give: kb.Source{Name: "returns.docx", Body: docx}, wantText: "Send items back within 30 days.", wantTitle: "returns > Returns"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			docs, err := in.Ingest(context.Background(), tt.give)
+			require.NoError(t, err)
+			require.Len(t, docs, 1)
+			assert.Equal(t, tt.wantText, docs[0].Text)
+			assert.Equal(t, tt.wantTitle, docs[0].Title)
+			assert.Equal(t, tt.give.Name, docs[0].Source)
+			assert.Equal(t, tt.give.Name+"#0", docs[0].ID)
+		})
+	}
+}
+
+func TestIngestChunks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# Guide\n\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "Paragraph %d %s\n\n", i, strings.Repeat("word ", 18))
+	}
+	b.WriteString("## Second\n\nShort tail.\n")
+	in := kb.NewIngester(kb.WithChunkSize(50, 10))
+	docs, err := in.Ingest(context.Background(), kb.Source{Name: "guide.md", URL: "https://example.com/guide", Body: []byte(b.String())})
+	require.NoError(t, err)
+	require.Greater(t, len(docs), 3)
+	for i, d := range docs {
+		assert.Equal(t, i, d.Position)
+		assert.Equal(t, "https://example.com/guide", d.URL)
+		assert.LessOrEqual(t, len(strings.Fields(d.Text)), 50)
+	}
+	// Overlap: each chunk after the first in a section starts with the
+	// previous chunk's last words.
+	prev := strings.Fields(docs[0].Text)
+	assert.True(t, strings.HasPrefix(docs[1].Text, strings.Join(prev[len(prev)-10:], " ")))
+	last := docs[len(docs)-1]
+	assert.Equal(t, "guide > Guide > Second", last.Title)
+	assert.Equal(t, "Short tail.", last.Text)
+}
+
+func TestIngestBadDocumentsDoNotBlockOthers(t *testing.T) {
+	in := kb.NewIngester(kb.WithMaxBytes(50 << 20))
+	huge := bytes.Repeat([]byte("a"), 50<<20+1)
+	docs, err := in.Ingest(context.Background(),
+		kb.Source{Name: "broken.pdf", Body: []byte("%PDF-1.4\n1 0 obj << /Length 10 /Filter /FlateDecode >>\nstream\nnot zlib at all\nendstream\n")},
+		kb.Source{Name: "garbage.pdf", Body: []byte("this is not a pdf")},
+		kb.Source{Name: "huge.txt", Body: huge},
+		kb.Source{Name: "scripts.html", Body: []byte("<script>" + strings.Repeat("x();", 1000) + "</script><style>a{}</style>")},
+		kb.Source{Name: "bad.docx", Body: []byte("PK\x03\x04 truncated")},
+		kb.Source{Name: "latin1.txt", Format: kb.FormatText, Body: []byte{0xff, 0xfe, 'a'}},
+		kb.Source{Name: "image.gif", Format: "gif", Body: []byte("GIF89a")},
+		kb.Source{Name: "good.txt", Body: []byte("Still indexed.")},
+	)
+	require.Len(t, docs, 1)
+	assert.Equal(t, "good.txt", docs[0].Source)
+
+	tests := []struct {
+		name string
+		want error
+	}{
+		{name: "broken.pdf", want: kb.ErrMalformed},
+		{name: "garbage.pdf", want: kb.ErrMalformed},
+		{name: "huge.txt", want: kb.ErrTooLarge},
+		{name: "scripts.html", want: kb.ErrMalformed},
+		{name: "bad.docx", want: kb.ErrMalformed},
+		{name: "latin1.txt", want: kb.ErrMalformed},
+		{name: "image.gif", want: kb.ErrUnsupported},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Contains(t, err.Error(), tt.name)
+			found := false
+			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+				var de *kb.DocumentError
+				if errors.As(e, &de) && de.Name == tt.name {
+					found = true
+					assert.ErrorIs(t, de, tt.want)
+				}
+			}
+			assert.True(t, found, "no DocumentError for %s", tt.name)
+		})
+	}
+}
+
+func TestFetch(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/page.html", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<title>Store hours</title><p>Open 9 to 5.</p>")
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, strings.Repeat("x", 2048))
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	mux.HandleFunc("/missing", http.NotFound)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	in := kb.NewIngester(kb.WithHTTPClient(srv.Client()), kb.WithMaxBytes(1024), kb.WithFetchTimeout(100*time.Millisecond))
+	docs, err := in.IngestURLs(context.Background(), srv.URL+"/page.html", srv.URL+"/big", srv.URL+"/slow", srv.URL+"/missing")
+	require.Len(t, docs, 1)
+	assert.Equal(t, "Store hours", docs[0].Title)
+	assert.Equal(t, srv.URL+"/page.html", docs[0].URL)
+	require.ErrorIs(t, err, kb.ErrTooLarge)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "/missing")
+}
+
+func FuzzHTML(f *testing.F) {
+	for _, s := range []string{"<p>a</p>", "<script>x", "<!-- x", "<a href='>'>b</a>", "<head><title>t", "&amp;&#x41;<"} {
+		f.Add([]byte(s))
+	}
+	in := kb.NewIngester()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		docs, err := in.Ingest(context.Background(), kb.Source{Name: "f.html", Format: kb.FormatHTML, Body: b})
+		if err == nil && len(docs) == 0 {
+			t.Fatal("no error and no docs")
+		}
+	})
+}
+
+func FuzzPDF(f *testing.F) {
+	f.Add(makePDF(f, false, "hello"))
+	f.Add(makePDF(f, true, "hello", "world"))
+	f.Add([]byte("%PDF-1.4 stream\n(a) Tj endstream"))
+	in := kb.NewIngester(kb.WithMaxBytes(1 << 20))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := in.Ingest(context.Background(), kb.Source{Name: "f.pdf", Format: kb.FormatPDF, Body: b})
+		var de *kb.DocumentError
+		if err != nil && !errors.As(err, &de) {
+			t.Fatalf("error is not a DocumentError: %v", err)
+		}
+	})
+}
+
+func FuzzDOCX(f *testing.F) {
+	f.Add(makeDOCX(f, `<w:p><w:r><w:t>hi</w:t></w:r></w:p>`))
+	f.Add([]byte("PK\x03\x04"))
+	in := kb.NewIngester(kb.WithMaxBytes(1 << 20))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := in.Ingest(context.Background(), kb.Source{Name: "f.docx", Format: kb.FormatDOCX, Body: b})
+		var de *kb.DocumentError
+		if err != nil && !errors.As(err, &de) {
+			t.Fatalf("error is not a DocumentError: %v", err)
+		}
+	})
+}
