@@ -1,0 +1,221 @@
+package entity
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+// Regex returns an extractor that reports each match of pattern as an
+// entity of type typ. The value is the first capture group if the pattern
+// has one, else the whole match. It panics if pattern does not compile
+// (use [RegexFromString] for patterns from configuration).
+func Regex(typ string, pattern *regexp.Regexp) Extractor {
+	if pattern == nil {
+		panic("entity: Regex with nil pattern")
+	}
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+		var out []parley.Entity
+		for _, m := range pattern.FindAllStringSubmatchIndex(in.Text, -1) {
+			v := in.Text[m[0]:m[1]]
+			if len(m) >= 4 && m[2] >= 0 {
+				v = in.Text[m[2]:m[3]]
+			}
+			out = append(out, parley.Entity{Type: typ, Text: in.Text[m[0]:m[1]], Start: m[0], End: m[1], Value: v, Confidence: 1})
+		}
+		return out, nil
+	})
+}
+
+// RegexFromString compiles pattern and returns [Regex] of it.
+func RegexFromString(typ, pattern string) (Extractor, error) {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("entity: %s pattern: %w", typ, err)
+	}
+	return Regex(typ, re), nil
+}
+
+var (
+	emailRe = regexp.MustCompile(`(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b`)
+	phoneRe = regexp.MustCompile(`(?:\+|\b00)?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{2,4}\)?){2,5}\b`)
+	// money: symbol before or code/word after.
+	moneyRe = regexp.MustCompile(`(?i)(?:([$€£¥])\s?(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))|(?:(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s?(usd|eur|gbp|jpy|mxn|dollars?|euros?|pounds?|d[oó]lares|pesos))\b`)
+	numberRe = regexp.MustCompile(`(?:^|[^\w.,])(-?\d+(?:[.,]\d+)?)\b`)
+)
+
+// Email finds e-mail addresses; values are lower-cased. Any language.
+func Email() Extractor {
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+		var out []parley.Entity
+		for _, m := range emailRe.FindAllStringIndex(in.Text, -1) {
+			s := in.Text[m[0]:m[1]]
+			out = append(out, parley.Entity{Type: "email", Text: s, Start: m[0], End: m[1], Value: strings.ToLower(s), Confidence: 1})
+		}
+		return out, nil
+	})
+}
+
+// Phone finds phone numbers of 7 to 15 digits written with spaces, dots,
+// dashes or brackets; values are "+" and the digits (a leading 00 becomes
+// +). Any language; numbers without a country code keep their digits as
+// written.
+func Phone() Extractor {
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+		var out []parley.Entity
+		for _, m := range phoneRe.FindAllStringIndex(in.Text, -1) {
+			s := in.Text[m[0]:m[1]]
+			var d strings.Builder
+			for _, r := range s {
+				if r >= '0' && r <= '9' {
+					d.WriteRune(r)
+				}
+			}
+			digits := strings.TrimPrefix(d.String(), "00")
+			if len(digits) < 7 || len(digits) > 15 {
+				continue
+			}
+			out = append(out, parley.Entity{Type: "phone", Text: s, Start: m[0], End: m[1], Value: "+" + digits, Confidence: 0.9})
+		}
+		return out, nil
+	})
+}
+
+var currencies = map[string]string{
+	"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY",
+	"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "mxn": "MXN",
+	"dollar": "USD", "dollars": "USD", "dolares": "USD", "dólares": "USD",
+	"euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP", "pesos": "MXN",
+}
+
+// Money finds amounts with a currency ("$49.99", "20 euros", "15 USD");
+// values are "49.99 USD". English and Spanish currency words.
+func Money() Extractor {
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+		var out []parley.Entity
+		for _, m := range moneyRe.FindAllStringSubmatchIndex(in.Text, -1) {
+			var cur, amt string
+			if m[2] >= 0 {
+				cur, amt = in.Text[m[2]:m[3]], in.Text[m[4]:m[5]]
+			} else {
+				amt, cur = in.Text[m[6]:m[7]], in.Text[m[8]:m[9]]
+			}
+			code := currencies[strings.ToLower(cur)]
+			v, ok := parseAmount(amt)
+			if code == "" || !ok {
+				continue
+			}
+			out = append(out, parley.Entity{Type: "money", Text: in.Text[m[0]:m[1]], Start: m[0], End: m[1],
+				Value: strconv.FormatFloat(v, 'f', -1, 64) + " " + code, Confidence: 1})
+		}
+		return out, nil
+	})
+}
+
+// parseAmount reads "1,234.56", "1.234,56", "49.99" or "49,99".
+func parseAmount(s string) (float64, bool) {
+	lastDot, lastComma := strings.LastIndex(s, "."), strings.LastIndex(s, ",")
+	dec := -1
+	switch {
+	case lastDot > lastComma && len(s)-lastDot-1 <= 2:
+		dec = lastDot
+	case lastComma > lastDot && len(s)-lastComma-1 <= 2:
+		dec = lastComma
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case i == dec:
+			b.WriteByte('.')
+		}
+	}
+	v, err := strconv.ParseFloat(b.String(), 64)
+	return v, err == nil
+}
+
+// Number finds plain numbers, in digits ("3", "2.5") or as English and
+// Spanish words from zero to twenty ("three", "tres"); values are in Go's
+// shortest decimal form.
+func Number() Extractor {
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+		var out []parley.Entity
+		for _, m := range numberRe.FindAllStringSubmatchIndex(in.Text, -1) {
+			s := in.Text[m[2]:m[3]]
+			v, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
+			if err != nil {
+				continue
+			}
+			out = append(out, parley.Entity{Type: "number", Text: s, Start: m[2], End: m[3], Value: strconv.FormatFloat(v, 'f', -1, 64), Confidence: 1})
+		}
+		for _, w := range words(in.Text) {
+			if n, ok := numberWords[strings.ToLower(w.text)]; ok {
+				out = append(out, parley.Entity{Type: "number", Text: w.text, Start: w.start, End: w.end, Value: strconv.Itoa(n), Confidence: 1})
+			}
+		}
+		return out, nil
+	})
+}
+
+var numberWords = map[string]int{
+	"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+	"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+	"cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
+	"once": 11, "doce": 12, "quince": 15, "veinte": 20,
+}
+
+// OrderID finds order or ticket numbers matching pattern, reported with
+// type typ (for example "order_id" and `\b[A-Z]{2}-?\d{6,}\b`). The value
+// is the match upper-cased without spaces. Any language.
+func OrderID(typ string, pattern *regexp.Regexp) Extractor {
+	inner := Regex(typ, pattern)
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+		es, err := inner.Extract(ctx, in)
+		for i := range es {
+			es[i].Value = strings.ToUpper(strings.ReplaceAll(es[i].Value, " ", ""))
+		}
+		return es, err
+	})
+}
+
+// DefaultOrderPattern returns the default order number pattern: "#12345"
+// (five digits or more) or "ORD-1234", "TKT-1234", "ticket-1234".
+func DefaultOrderPattern() *regexp.Regexp { return orderRe }
+
+var orderRe = regexp.MustCompile(`(?i)(?:#\s?(\d{5,})|\b((?:ord|ord-|order-|tkt-|ticket-)\d{4,})\b)`)
+
+// Builtins returns the built-in extractors: email, phone, money, order
+// numbers with [DefaultOrderPattern], dates and date ranges, and numbers.
+func Builtins() []Extractor {
+	return []Extractor{Email(), Money(), Date(), OrderID("order_id", orderRe), Phone(), Number()}
+}
+
+type word struct {
+	text       string
+	start, end int
+}
+
+// words splits text into words of letters and digits with byte offsets.
+func words(text string) []word {
+	var out []word
+	start := -1
+	for i, r := range text {
+		isW := r == '\'' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0xC0 && r != 0xD7 && r != 0xF7
+		switch {
+		case isW && start < 0:
+			start = i
+		case !isW && start >= 0:
+			out = append(out, word{text[start:i], start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, word{text[start:], start, len(text)})
+	}
+	return out
+}

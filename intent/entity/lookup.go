@@ -1,0 +1,123 @@
+package entity
+
+import (
+	"context"
+	"strings"
+
+	"golang.org/x/text/cases"
+
+	"github.com/parleyhq/parley"
+)
+
+// Lookup returns an extractor for a closed list of values of type typ
+// ("city", "color"): values maps each canonical name to its synonyms
+// (the canonical name itself always matches). Matching is case-insensitive
+// on word boundaries and tolerates typos: a word of 4 to 7 letters may be
+// one edit away, longer words two (Damerau-Levenshtein). Fuzzy matches get
+// a confidence below 1. The value is the canonical name. Any language
+// written with spaces between words.
+func Lookup(typ string, values map[string][]string) Extractor {
+	type phrase struct {
+		words     []string
+		canonical string
+	}
+	var phrases []phrase
+	fold := cases.Fold()
+	for canon, syns := range values {
+		for _, s := range append([]string{canon}, syns...) {
+			ws := strings.Fields(fold.String(s))
+			if len(ws) > 0 {
+				phrases = append(phrases, phrase{ws, canon})
+			}
+		}
+	}
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+		ws := words(in.Text)
+		lw := make([]string, len(ws))
+		for i, w := range ws {
+			lw[i] = fold.String(w.text)
+		}
+		var out []parley.Entity
+		for i := range ws {
+			var best *parley.Entity
+			for _, p := range phrases {
+				if i+len(p.words) > len(ws) {
+					continue
+				}
+				edits := 0
+				ok := true
+				for k, pw := range p.words {
+					d := distance(lw[i+k], pw, allowed(pw))
+					if d > allowed(pw) {
+						ok = false
+						break
+					}
+					edits += d
+				}
+				if !ok {
+					continue
+				}
+				e := parley.Entity{Type: typ, Start: ws[i].start, End: ws[i+len(p.words)-1].end, Value: p.canonical,
+					Confidence: 1 / (1 + 0.25*float64(edits))}
+				e.Text = in.Text[e.Start:e.End]
+				if best == nil || e.End-e.Start > best.End-best.Start || (e.End-e.Start == best.End-best.Start && e.Confidence > best.Confidence) ||
+					(e.End-e.Start == best.End-best.Start && e.Confidence == best.Confidence && e.Value < best.Value) {
+					best = &e
+				}
+			}
+			if best != nil {
+				out = append(out, *best)
+			}
+		}
+		return out, nil
+	})
+}
+
+func allowed(w string) int {
+	n := len([]rune(w))
+	switch {
+	case n >= 8:
+		return 2
+	case n >= 4:
+		return 1
+	}
+	return 0
+}
+
+// distance returns the optimal string alignment distance of a and b, or
+// limit+1 once it exceeds limit.
+func distance(a, b string, limit int) int {
+	if a == b {
+		return 0
+	}
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
