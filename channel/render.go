@@ -64,8 +64,8 @@ var (
 	// SMS through Twilio: 1600-character bodies, no buttons (quick replies
 	// become numbered options), MMS images by URL.
 	SMS = Capabilities{MaxText: 1600, Media: []parley.AttachmentKind{parley.Image}}
-	// Email: unlimited text, numbered options, attachments inline.
-	Email = Capabilities{Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}, InlineMedia: true}
+	// Email: unlimited text, numbered options, cards and media as links.
+	Email = Capabilities{}
 )
 
 // A Part is one platform message produced by [Render] from a

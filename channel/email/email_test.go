@@ -1,0 +1,193 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/channeltest"
+)
+
+const secret = "inbound-secret"
+
+// raw encodes in as an email in the user's ongoing thread (the suite's
+// "conversation" of one user is one email thread).
+func raw(in channeltest.Inbound) []byte {
+	return []byte("From: Ann <" + in.From + "@example.com>\r\n" +
+		"References: <thread-" + in.From + "@mail.example.com>\r\n" +
+		"To: help@shop.example\r\n" +
+		"Subject: My order\r\n" +
+		"Date: Mon, 02 Jan 2006 15:04:05 +0000\r\n" +
+		"Message-ID: <" + in.ID + "@mail.example.com>\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n" +
+		"\r\n" + in.Text + "\r\n")
+}
+
+func request(body []byte, s channeltest.Signing) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/inbound/email", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "message/rfc822")
+	switch s {
+	case channeltest.Signed:
+		r.Header.Set("X-Parley-Signature", "sha256="+channel.HMACHex(sha256.New, []byte(secret), body))
+	case channeltest.Forged:
+		r.Header.Set("X-Parley-Signature", "sha256="+channel.HMACHex(sha256.New, []byte("x"), body))
+	}
+	return r
+}
+
+func newAdapter(t testing.TB, srv *smtpServer, h parley.Handler, o channel.Options) *Adapter {
+	a, err := New(Config{From: "Shop Support <help@shop.example>", SMTPAddr: srv.Addr(), WebhookSecret: secret,
+		RetryWait: time.Second, Options: o}, h)
+	require.NoError(t, err)
+	return a
+}
+
+func TestConformance(t *testing.T) {
+	channeltest.Run(t, channeltest.Harness{
+		Channel: Channel,
+		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+			srv := newSMTPServer(t)
+			a := newAdapter(t, srv, h, channel.Options{MaxBody: 64 << 10})
+			t.Cleanup(func() { _ = a.Close(context.Background()) })
+			return &channeltest.Env{Webhook: a, Platform: srv, Encode: raw, Request: request, MaxBody: 64 << 10, Close: a.Close}
+		},
+	})
+}
+
+type collect struct {
+	mu    sync.Mutex
+	turns []*parley.Turn
+	reply parley.Message
+}
+
+func (c *collect) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	c.mu.Lock()
+	c.turns = append(c.turns, t)
+	c.mu.Unlock()
+	return w.Reply(ctx, c.reply)
+}
+
+func TestThreading(t *testing.T) {
+	srv := newSMTPServer(t)
+	h := &collect{reply: parley.Message{Text: "Which order?", QuickReplies: []parley.QuickReply{{Title: "#1001", Payload: "order_1001"}, {Title: "#1002", Payload: "order_1002"}}}}
+	a := newAdapter(t, srv, h, channel.Options{})
+	ctx := context.Background()
+	require.NoError(t, a.Receive(ctx, bytes.NewReader(raw(channeltest.Inbound{ID: "first", From: "ann", Text: "Where is my order?"}))))
+	require.Eventually(t, func() bool { return len(srv.Raw()) == 1 }, 5*time.Second, time.Millisecond)
+
+	out, err := mail.ReadMessage(bytes.NewReader(srv.Raw()[0]))
+	require.NoError(t, err)
+	assert.Equal(t, "<first@mail.example.com>", out.Header.Get("In-Reply-To"))
+	assert.Equal(t, "<thread-ann@mail.example.com> <first@mail.example.com>", out.Header.Get("References"))
+	assert.Equal(t, "Re: My order", out.Header.Get("Subject"))
+	assert.Equal(t, "auto-replied", out.Header.Get("Auto-Submitted"))
+	assert.Equal(t, "Which order?\n\n1. #1001\n2. #1002", srv.Sent()[0].Text)
+	ourID := out.Header.Get("Message-ID")
+
+	// Ann answers "2" from a client that only sets In-Reply-To, quoting us.
+	reply := "From: ann@example.com\r\nSubject: Re: My order\r\nMessage-ID: <second@mail.example.com>\r\n" +
+		"In-Reply-To: " + ourID + "\r\nContent-Type: text/plain\r\n\r\n2\r\n\r\nOn Mon, Shop Support wrote:\r\n> Which order?\r\n"
+	require.NoError(t, a.Receive(ctx, strings.NewReader(reply)))
+	require.NoError(t, a.Close(ctx))
+	require.Len(t, h.turns, 2)
+	assert.Equal(t, "email:thread-ann@mail.example.com", h.turns[0].ConversationID)
+	assert.Equal(t, h.turns[0].ConversationID, h.turns[1].ConversationID, "the reply continues the thread")
+	assert.Equal(t, "order_1002", h.turns[1].Text())
+	assert.Equal(t, "second@mail.example.com", h.turns[1].MessageID)
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name     string
+		give     string
+		wantText string
+		wantRefs []string
+		wantAuto bool
+	}{
+		{
+			name: "multipart quoted-printable",
+			give: "From: a@b.c\r\nMessage-ID: <1@b.c>\r\nReferences: <root@x> <mid@x>\r\nContent-Type: multipart/alternative; boundary=XX\r\n\r\n" +
+				"--XX\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nCaf=C3=A9 tomorrow?\r\n" +
+				"--XX\r\nContent-Type: text/html\r\n\r\n<p>Café tomorrow?</p>\r\n--XX--\r\n",
+			wantText: "Café tomorrow?", wantRefs: []string{"root@x", "mid@x"},
+		},
+		{
+			name:     "base64 with signature",
+			give:     "From: a@b.c\r\nMessage-ID: <2@b.c>\r\nContent-Transfer-Encoding: base64\r\n\r\nSGVsbG8KLS0gCkFubg==\r\n",
+			wantText: "Hello",
+		},
+		{
+			name:     "out of office",
+			give:     "From: a@b.c\r\nMessage-ID: <3@b.c>\r\nAuto-Submitted: auto-replied\r\n\r\nI am away.\r\n",
+			wantText: "I am away.", wantAuto: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Parse(strings.NewReader(tt.give))
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantText, in.Text)
+			assert.Equal(t, tt.wantRefs, in.References)
+			assert.Equal(t, tt.wantAuto, in.Auto)
+		})
+	}
+	for _, bad := range []string{"", "no headers at all", "From: a@b.c\r\n\r\nno id", "Message-ID: <x@y>\r\n\r\nno from"} {
+		_, err := Parse(strings.NewReader(bad))
+		assert.ErrorIs(t, err, channel.ErrMalformed, "%q", bad)
+	}
+}
+
+func TestAutoRepliesAreNotAnswered(t *testing.T) {
+	srv := newSMTPServer(t)
+	var mu sync.Mutex
+	var kinds []string
+	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) { mu.Lock(); kinds = append(kinds, e.Attrs["type"]); mu.Unlock() })
+	h := &collect{reply: parley.Text("hi")}
+	a := newAdapter(t, srv, h, channel.Options{Observer: obs})
+	rr := httptest.NewRecorder()
+	a.ServeHTTP(rr, request([]byte("From: a@b.c\r\nMessage-ID: <ooo@b.c>\r\nAuto-Submitted: auto-replied\r\n\r\nAway\r\n"), channeltest.Signed))
+	require.Equal(t, 200, rr.Code)
+	require.NoError(t, a.Close(context.Background()))
+	assert.Empty(t, h.turns)
+	assert.Empty(t, srv.Sent(), "never answer an auto-reply: mail loops")
+	assert.Equal(t, []string{"auto_reply"}, kinds)
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(raw(channeltest.Inbound{ID: "1", From: "a", Text: "hi"}))
+	f.Add([]byte("From: a@b.c\r\nMessage-ID: <1@b.c>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, err := Parse(bytes.NewReader(body))
+		if err == nil && (in.From == nil || in.MessageID == "") {
+			t.Fatalf("parsed without From or Message-ID: %+v", in)
+		}
+	})
+}
+
+func ExampleParse() {
+	in, err := Parse(strings.NewReader("From: Ann <ann@example.com>\r\nMessage-ID: <b@example.com>\r\n" +
+		"In-Reply-To: <a@shop.example>\r\nReferences: <root@example.com> <a@shop.example>\r\n\r\n" +
+		"Yes please.\r\n\r\nOn Monday, Shop wrote:\r\n> Shall I refund it?\r\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(in.From.Address, in.References[0])
+	fmt.Printf("%q\n", in.Text)
+	// Output:
+	// ann@example.com root@example.com
+	// "Yes please."
+}
