@@ -22,9 +22,10 @@ type Policy struct {
 	Threshold float64
 	// PerIntent overrides Threshold for single intents.
 	PerIntent map[string]float64
-	// Margin: when the top two candidates are both at least
-	// AmbiguousFloor and closer than Margin, the result is Ambiguous and
-	// the bot asks which one was meant (default 0.1; negative disables).
+	// Margin: when the top two candidates are closer than Margin, both
+	// reach AmbiguousFloor and together reach the top intent's threshold
+	// (the text is surely one of the two), the result is Ambiguous and the
+	// bot asks which one was meant (default 0.1; negative disables).
 	Margin float64
 	// AmbiguousFloor is the confidence the second candidate needs for a
 	// clarifying question (default 0.2).
@@ -56,7 +57,8 @@ func (p Policy) Decide(r Result) parley.Understanding {
 	case top.Name == "" || r.OutOfScope > top.Confidence || top.Confidence < p.OutOfScope:
 		u.Status = parley.OutOfScope
 	case len(r.Ranked) > 1 && p.Margin >= 0 && r.Ranked[1].Confidence >= p.AmbiguousFloor &&
-		top.Confidence-r.Ranked[1].Confidence < p.Margin:
+		top.Confidence-r.Ranked[1].Confidence < p.Margin &&
+		top.Confidence+r.Ranked[1].Confidence >= p.threshold(top.Name):
 		u.Status = parley.Ambiguous
 	case top.Confidence >= p.threshold(top.Name):
 		u.Status = parley.Understood

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// nluData writes a small train/test pair in the eval format.
+func nluData(t *testing.T) (train, test string) {
+	t.Helper()
+	dir := t.TempDir()
+	rows := map[string][]string{
+		"track_order": {"where is my order", "track my package", "when will my order arrive", "has my parcel shipped", "status of my delivery", "my order has not arrived", "where is my package", "tracking number please"},
+		"refund":      {"I want my money back", "how do I get a refund", "refund my purchase", "can I get reimbursed", "I would like a refund", "return it for a refund", "give me my money back", "how long does a refund take"},
+		"oos":         {"tell me a joke", "what is the weather", "play some music", "who won the game"},
+	}
+	var tr, te strings.Builder
+	tr.WriteString("text,intent\n")
+	te.WriteString("text,intent\n")
+	for intent, texts := range rows {
+		for i, s := range texts {
+			b := &tr
+			if i%4 == 3 {
+				b = &te
+			}
+			b.WriteString(s + "," + intent + "\n")
+		}
+	}
+	train, test = filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv")
+	require.NoError(t, os.WriteFile(train, []byte(tr.String()), 0o644))
+	require.NoError(t, os.WriteFile(test, []byte(te.String()), 0o644))
+	return train, test
+}
+
+func TestNLUEvalJSON(t *testing.T) {
+	train, test := nluData(t)
+	report := t.TempDir()
+	var out, errOut bytes.Buffer
+	err := runNLU(context.Background(), []string{"eval", "-train", train, "-test", test, "-json", "-report", report}, &out, &errOut)
+	require.NoError(t, err, errOut.String())
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+	for _, k := range []string{"accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "train_seconds", "classify_p50_us", "classify_p99_us", "model_bytes"} {
+		assert.Contains(t, got, k)
+	}
+	html, err := os.ReadFile(filepath.Join(report, "index.html"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(html), "<svg"), "heat map and threshold curve")
+}
+
+func TestNLUEvalText(t *testing.T) {
+	train, test := nluData(t)
+	var out bytes.Buffer
+	require.NoError(t, runNLU(context.Background(), []string{"eval", "-train", train, "-test", test, "-val", test}, &out, &out))
+	for _, want := range []string{"per-intent results", "most confused pairs", "threshold sweep", "objective:", "centroid"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+func TestNLUValidate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bad.csv")
+	require.NoError(t, os.WriteFile(path, []byte("text,intent\nwhere is my order,track_order\nWhere is my order,refund\nhello,\nonly,greet\n"), 0o644))
+	var out bytes.Buffer
+	err := runNLU(context.Background(), []string{"validate", path}, &out, &out)
+	require.Error(t, err)
+	s := out.String()
+	assert.Contains(t, s, "empty intent name ("+path+":4)")
+	assert.Contains(t, s, "labelled with different intents: refund, track_order ("+path+":2, "+path+":3)")
+	assert.Contains(t, s, `intent "greet" has only 1 example(s)`)
+
+	err = runNLU(context.Background(), []string{"eval", "-train", path}, &out, &out)
+	assert.Error(t, err)
+}
