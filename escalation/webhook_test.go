@@ -1,0 +1,365 @@
+package escalation
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+)
+
+var secret = []byte("0123456789abcdef-secret")
+
+func TestSignVerify(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	body := []byte(`{"type":"ticket"}`)
+	h := http.Header{}
+	h.Set(HeaderTimestamp, "1800000000")
+	h.Set(HeaderSignature, Sign(secret, now, body))
+	require.NoError(t, Verify(secret, h, body, now.Add(time.Minute), 5*time.Minute))
+
+	tests := []struct {
+		name string
+		mod  func(h http.Header) ([]byte, time.Time)
+	}{
+		{"tampered body", func(h http.Header) ([]byte, time.Time) { return []byte(`{"type":"cancel"}`), now }},
+		{"wrong secret", func(h http.Header) ([]byte, time.Time) {
+			h.Set(HeaderSignature, Sign([]byte("another-secret-0000"), now, body))
+			return body, now
+		}},
+		{"stale", func(h http.Header) ([]byte, time.Time) { return body, now.Add(time.Hour) }},
+		{"no timestamp", func(h http.Header) ([]byte, time.Time) { h.Del(HeaderTimestamp); return body, now }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h2 := h.Clone()
+			b, at := tt.mod(h2)
+			require.ErrorIs(t, Verify(secret, h2, b, at, 5*time.Minute), ErrBadSignature)
+		})
+	}
+}
+
+func TestWebhookRetriesWithBackoffAndSameKey(t *testing.T) {
+	var calls atomic.Int32
+	var mu sync.Mutex
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		require.NoError(t, Verify(secret, r.Header, body, time.Now(), time.Hour))
+		mu.Lock()
+		keys = append(keys, r.Header.Get(HeaderIdempotencyKey))
+		mu.Unlock()
+		if calls.Add(1) < 3 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	var sleeps []time.Duration
+	d, err := NewWebhook(WebhookConfig{URL: srv.URL, Secret: secret, Client: srv.Client(), Backoff: 100 * time.Millisecond,
+		Sleep: func(_ context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }})
+	require.NoError(t, err)
+	require.NoError(t, d.Submit(context.Background(), Ticket{ID: "c1-1", ConversationID: "c1"}))
+	assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}, sleeps)
+	assert.Equal(t, []string{"ticket:c1-1", "ticket:c1-1", "ticket:c1-1"}, keys)
+}
+
+func TestWebhookDownIsUnavailable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer srv.Close()
+	d, err := NewWebhook(WebhookConfig{URL: srv.URL, Secret: secret, Client: srv.Client(), Attempts: 2,
+		Sleep: func(context.Context, time.Duration) error { return nil }})
+	require.NoError(t, err)
+	err = d.Submit(context.Background(), Ticket{ID: "x", ConversationID: "c"})
+	require.ErrorIs(t, err, ErrDeskUnavailable)
+}
+
+func TestWebhookSlowDeskTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	d, err := NewWebhook(WebhookConfig{URL: srv.URL, Secret: secret, Client: srv.Client(), Attempts: 1})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err = d.Submit(ctx, Ticket{ID: "x", ConversationID: "c"})
+	require.Error(t, err)
+}
+
+func TestNewWebhookValidates(t *testing.T) {
+	_, err := NewWebhook(WebhookConfig{URL: "ftp://x", Secret: secret})
+	require.Error(t, err)
+	_, err = NewWebhook(WebhookConfig{URL: "https://x", Secret: []byte("short")})
+	require.Error(t, err)
+}
+
+func signedRequest(t *testing.T, body string, now time.Time) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(body))
+	r.Header.Set(HeaderTimestamp, fmt.Sprint(now.Unix()))
+	r.Header.Set(HeaderSignature, Sign(secret, now, []byte(body)))
+	return r
+}
+
+func TestWebhookHandlerDeduplicates(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	var delivered []*parley.Turn
+	var fail atomic.Bool
+	h, err := WebhookHandler(WebhookHandlerConfig{Secret: secret, Seen: memory.NewMap(), Now: func() time.Time { return now },
+		Deliver: DeliverFunc(func(_ context.Context, t *parley.Turn) error {
+			if fail.Load() {
+				return errors.New("bot down")
+			}
+			delivered = append(delivered, t)
+			return nil
+		})})
+	require.NoError(t, err)
+	body := `{"id":"ev1","type":"message","ticket_id":"c1-1","conversation_id":"c1","agent":"Anna","text":"Hello"}`
+
+	fail.Store(true)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, signedRequest(t, body, now))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "failed delivery: sender retries")
+
+	fail.Store(false)
+	for range 3 {
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, signedRequest(t, body, now))
+		assert.Contains(t, []int{http.StatusAccepted, http.StatusOK}, rec.Code)
+	}
+	require.Len(t, delivered, 1, "a duplicate delivery never creates a second turn")
+	assert.Equal(t, parley.SignalAgentMessage, delivered[0].Signal.Name)
+	assert.Equal(t, "Hello", delivered[0].Signal.Data[DataText])
+
+	tests := []struct {
+		name string
+		req  *http.Request
+		want int
+	}{
+		{"bad signature", func() *http.Request {
+			r := signedRequest(t, body, now)
+			r.Header.Set(HeaderSignature, "sha256=00")
+			return r
+		}(), http.StatusUnauthorized},
+		{"bad json", signedRequest(t, `{"id":`, now), http.StatusBadRequest},
+		{"unknown type", signedRequest(t, `{"id":"e","type":"x","ticket_id":"t","conversation_id":"c"}`, now), http.StatusBadRequest},
+		{"get", httptest.NewRequest(http.MethodGet, "/hook", nil), http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, tt.req)
+			assert.Equal(t, tt.want, rec.Code)
+		})
+	}
+}
+
+func FuzzParseAgentEvent(f *testing.F) {
+	f.Add([]byte(`{"id":"e","type":"message","ticket_id":"t","conversation_id":"c","text":"hi"}`))
+	f.Add([]byte(`{"id":"e","type":"resolved","ticket_id":"t","conversation_id":"c"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ev, err := ParseAgentEvent(b)
+		if err == nil && (ev.ID == "" || ev.TicketID == "" || ev.ConversationID == "") {
+			t.Fatalf("accepted incomplete event %+v", ev)
+		}
+	})
+}
+
+func FuzzVerify(f *testing.F) {
+	f.Add([]byte("{}"), byte('x'), int64(0))
+	f.Fuzz(func(t *testing.T, body []byte, extra byte, skew int64) {
+		now := time.Unix(1_800_000_000, 0)
+		at := now.Add(time.Duration(skew%7200) * time.Second)
+		h := http.Header{}
+		h.Set(HeaderTimestamp, fmt.Sprint(at.Unix()))
+		h.Set(HeaderSignature, Sign(secret, at, body))
+		err := Verify(secret, h, body, now, time.Hour)
+		if d := now.Sub(at); d <= time.Hour && d >= -time.Hour {
+			if err != nil {
+				t.Fatalf("valid signature rejected: %v", err)
+			}
+		} else if !errors.Is(err, ErrBadSignature) {
+			t.Fatalf("stale timestamp accepted: %v", err)
+		}
+		if err := Verify(secret, h, append(body, extra), now, time.Hour); !errors.Is(err, ErrBadSignature) {
+			t.Fatalf("tampered body accepted: %v", err)
+		}
+	})
+}
+
+func TestSlackNotifier(t *testing.T) {
+	var got map[string]string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&got))
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	s, err := NewSlack(SlackConfig{WebhookURL: srv.URL, Client: srv.Client(), ConsoleURL: "https://example.com/console/tickets/"})
+	require.NoError(t, err)
+	tk := Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "refund over $100", Priority: parley.PriorityUrgent, Summary: "Wants a refund."}
+	require.NoError(t, s.Notify(context.Background(), tk))
+	assert.Contains(t, got["text"], "urgent priority")
+	assert.Contains(t, got["text"], "refund over $100")
+	assert.Contains(t, got["text"], "https://example.com/console/tickets/c1-1")
+
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "invalid_token", http.StatusForbidden)
+	}))
+	defer bad.Close()
+	s, err = NewSlack(SlackConfig{WebhookURL: bad.URL, Client: bad.Client()})
+	require.NoError(t, err)
+	require.Error(t, s.Notify(context.Background(), tk))
+	_, err = NewSlack(SlackConfig{WebhookURL: "not a url"})
+	require.Error(t, err)
+}
+
+// smtpServer is a minimal SMTP server for tests: it accepts one message
+// per connection and records it.
+type smtpServer struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	msgs []string
+	rcpt []string
+	wg   sync.WaitGroup
+}
+
+func newSMTPServer(t *testing.T) *smtpServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &smtpServer{ln: ln}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				s.serve(c)
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		s.wg.Wait()
+	})
+	return s
+}
+
+func (s *smtpServer) serve(c net.Conn) {
+	defer c.Close()
+	r := bufio.NewReader(c)
+	say := func(l string) { fmt.Fprintf(c, "%s\r\n", l) }
+	say("220 test ESMTP")
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250 test")
+		case strings.HasPrefix(cmd, "MAIL FROM"):
+			say("250 ok")
+		case strings.HasPrefix(cmd, "RCPT TO"):
+			s.mu.Lock()
+			s.rcpt = append(s.rcpt, strings.TrimSpace(line[8:]))
+			s.mu.Unlock()
+			say("250 ok")
+		case cmd == "DATA":
+			say("354 go ahead")
+			var b strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				b.WriteString(l)
+			}
+			s.mu.Lock()
+			s.msgs = append(s.msgs, b.String())
+			s.mu.Unlock()
+			say("250 queued")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("502 not implemented")
+		}
+	}
+}
+
+func TestEmailNotifier(t *testing.T) {
+	srv := newSMTPServer(t)
+	m, err := NewEmail(EmailConfig{Addr: srv.ln.Addr().String(), From: "bot@example.com", To: []string{"support@example.com"}})
+	require.NoError(t, err)
+	tk := Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "legal threat\r\nBcc: evil@example.com", Priority: parley.PriorityUrgent,
+		Summary: "Customer mentions a lawyer.", SuggestedReply: "Hi, I'm sorry.",
+		Transcript: []memory.Entry{{Role: memory.RoleUser, Text: "I will call my lawyer"}}}
+	require.NoError(t, m.Notify(context.Background(), tk))
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	require.Len(t, srv.msgs, 1)
+	msg := srv.msgs[0]
+	assert.Contains(t, msg, "Subject: [Parley] urgent priority hand-off: legal threat  Bcc: evil@example.com")
+	header, _, _ := strings.Cut(msg, "\r\n\r\n")
+	assert.NotContains(t, header, "\r\nBcc:", "no header injection")
+	assert.Contains(t, msg, "I will call my lawyer")
+	assert.Equal(t, []string{"<support@example.com>"}, srv.rcpt)
+
+	_, err = NewEmail(EmailConfig{Addr: "nohost", From: "a@b", To: []string{"c@d"}})
+	require.Error(t, err)
+	_, err = NewEmail(EmailConfig{Addr: "h:25", From: "a@b\r\nX: y", To: []string{"c@d"}})
+	require.Error(t, err)
+}
+
+func TestNotifyingDesk(t *testing.T) {
+	d := NewMemoryDesk(DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
+	var n atomic.Int32
+	ok := notifierFunc(func(context.Context, Ticket) error { n.Add(1); return nil })
+	failing := notifierFunc(func(context.Context, Ticket) error { return errors.New("slack down") })
+	nd := Notifying(d, ok, failing)
+	err := nd.Submit(context.Background(), Ticket{ID: "t1", ConversationID: "c"})
+	var ne *NotifyError
+	require.ErrorAs(t, err, &ne)
+	assert.Equal(t, "t1", ne.Ticket)
+	_, found := d.Get("t1")
+	assert.True(t, found, "the ticket is submitted even though a notification failed")
+	assert.Equal(t, int32(1), n.Load())
+}
+
+type notifierFunc func(context.Context, Ticket) error
+
+func (f notifierFunc) Notify(ctx context.Context, t Ticket) error { return f(ctx, t) }
