@@ -154,7 +154,11 @@ func TestAutoRepliesAreNotAnswered(t *testing.T) {
 	srv := newSMTPServer(t)
 	var mu sync.Mutex
 	var kinds []string
-	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) { mu.Lock(); kinds = append(kinds, e.Attrs["type"]); mu.Unlock() })
+	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
+		mu.Lock()
+		kinds = append(kinds, e.Attrs["type"])
+		mu.Unlock()
+	})
 	h := &collect{reply: parley.Text("hi")}
 	a := newAdapter(t, srv, h, channel.Options{Observer: obs})
 	rr := httptest.NewRecorder()

@@ -283,11 +283,12 @@ func (w *writer) Reply(ctx context.Context, m parley.Message) error {
 			msg["messaging_type"] = "MESSAGE_TAG"
 			msg["tag"] = string(tag)
 		}
+		if len(p.Numbered) > 0 {
+			// Before sending: the answer may arrive before our send returns.
+			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
+		}
 		if err := w.a.send(ctx, w.conv, "/me/messages", msg); err != nil {
 			return err
-		}
-		if len(p.Numbered) > 0 {
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
 		}
 	}
 	return nil

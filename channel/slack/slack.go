@@ -315,6 +315,10 @@ func (w *writer) post(ctx context.Context, m parley.Message) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("slack: encode: %w", err)
 		}
+		if len(p.Numbered) > 0 {
+			// Before sending: the answer may arrive before our send returns.
+			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
+		}
 		out, err := w.a.Sender().Do(ctx, channel.Call{
 			Conversation: w.conv,
 			URL:          w.a.cfg.BaseURL + "/chat.postMessage",
@@ -331,9 +335,6 @@ func (w *writer) post(ctx context.Context, m parley.Message) (string, error) {
 		}
 		if json.Unmarshal(out, &res) == nil {
 			ts = res.TS
-		}
-		if len(p.Numbered) > 0 {
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
 		}
 	}
 	return ts, nil

@@ -311,6 +311,10 @@ func (w *writer) Reply(ctx context.Context, m parley.Message) error {
 		if p.Attachment != nil {
 			form.Set("MediaUrl", p.Attachment.URL)
 		}
+		if len(p.Numbered) > 0 {
+			// Before sending: the answer may arrive before our send returns.
+			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
+		}
 		if _, err := w.a.Sender().Do(ctx, channel.Call{
 			Conversation: w.conv,
 			URL:          w.a.cfg.BaseURL + "/2010-04-01/Accounts/" + w.a.cfg.AccountSID + "/Messages.json",
@@ -320,9 +324,6 @@ func (w *writer) Reply(ctx context.Context, m parley.Message) error {
 			Check: w.a.check,
 		}); err != nil {
 			return err
-		}
-		if len(p.Numbered) > 0 {
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
 		}
 	}
 	return nil

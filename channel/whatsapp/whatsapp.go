@@ -293,6 +293,10 @@ func (w *writer) Reply(ctx context.Context, m parley.Message) error {
 		return fmt.Errorf("whatsapp: %w", err)
 	}
 	for i, p := range parts {
+		if len(p.Numbered) > 0 {
+			// Before sending: the answer may arrive before our send returns.
+			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
+		}
 		err := w.a.send(ctx, w.conv, w.a.payload(w.to, p))
 		var pe *channel.PlatformError
 		if i == 0 && hasTpl && errors.As(err, &pe) && pe.Code == "131047" {
@@ -302,9 +306,6 @@ func (w *writer) Reply(ctx context.Context, m parley.Message) error {
 		}
 		if err != nil {
 			return err
-		}
-		if len(p.Numbered) > 0 {
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
 		}
 	}
 	return nil

@@ -32,9 +32,9 @@ func platform(t testing.TB) *channeltest.Server {
 	return channeltest.NewServer(t, channeltest.ServerConfig{
 		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
 			var m struct {
-				To          string `json:"to"`
-				Type        string `json:"type"`
-				Status      string `json:"status"`
+				To          string                `json:"to"`
+				Type        string                `json:"type"`
+				Status      string                `json:"status"`
 				Text        struct{ Body string } `json:"text"`
 				Interactive struct {
 					Body   struct{ Text string } `json:"body"`
@@ -355,7 +355,9 @@ func TestTemplateWhenPlatformSaysWindowClosed(t *testing.T) {
 		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
 			return channeltest.Outbound{Text: string(body)}, true
 		},
-		Success: func(w http.ResponseWriter, r *http.Request, seq int) { fmt.Fprint(w, `{"messages":[{"id":"wamid.x"}]}`) },
+		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
+			fmt.Fprint(w, `{"messages":[{"id":"wamid.x"}]}`)
+		},
 		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
 			w.WriteHeader(f.Status)
 			fmt.Fprint(w, `{"error":{"message":"(#131047) Re-engagement message","code":131047,"error_data":{"details":"more than 24 hours"}}}`)
