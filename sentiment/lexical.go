@@ -40,20 +40,22 @@ type Option func(*config)
 
 // Parley mode's fixes, each one switchable for ablation in tests.
 const (
-	fixWords uint8 = 1 << iota
+	fixWords uint16 = 1 << iota
 	fixStrip
 	fixClause
 	fixWide
 	fixBut
 	fixSoThis
 	fixElong
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong
+	fixSuffix
+	fixQuestion
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion
 )
 
 type config struct {
 	mix     float64
 	alpha   float64
-	fixes   uint8
+	fixes   uint16
 	mode    Mode
 	band    float64
 	words   map[string]float64
@@ -147,7 +149,7 @@ type scratch struct {
 type Lexical struct {
 	mix     float64
 	alpha   float64
-	fixes   uint8
+	fixes   uint16
 	mode    Mode
 	band    float64
 	index   map[string]int32
@@ -166,7 +168,7 @@ var _ Analyzer = (*Lexical)(nil)
 // NewLexical returns the built-in analyzer with the embedded VADER
 // lexicon and emoji lexicon. It returns an error if an option is invalid.
 func NewLexical(opts ...Option) (*Lexical, error) {
-	c := config{band: 0.05, fixes: allFixes &^ fixWide, alpha: 15, mix: 0.5}
+	c := config{band: 0.05, fixes: allFixes &^ (fixWide | fixSuffix | fixQuestion), alpha: 15, mix: 0.5}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -453,6 +455,9 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 		e = &l.entries[i]
 	} else if l.fixes&fixElong != 0 && ascii && len(lw) > 3 {
 		e = l.elongated(lw)
+		if e == &l.zero && l.fixes&fixSuffix != 0 && len(lw) > 4 {
+			e = l.suffixed(lw)
+		}
 	}
 	upper := hasUpper && !hasLower
 	t := token{e: e, lo: int32(lo), hi: int32(len(sc.buf)), upper: upper, neg: e.flags&fNeg != 0, brk: brk}
@@ -500,6 +505,57 @@ func (l *Lexical) elongated(w []byte) *entry {
 		}
 	}
 	return &l.zero
+}
+
+// suffixed looks up an inflected word that is not in the lexicon by its
+// base form: "disappoints" -> "disappoint", "frustrates" -> "frustrate",
+// "spoiled" -> "spoil". Only lexicon words are returned.
+func (l *Lexical) suffixed(w []byte) *entry {
+	var arr [64]byte
+	if len(w) > len(arr) {
+		return &l.zero
+	}
+	try := func(stem []byte, add string) *entry {
+		b := append(append(arr[:0], stem...), add...)
+		if i, ok := l.table.find(b, hashBytes(b)); ok && l.entries[i].flags&fLex != 0 {
+			return &l.entries[i]
+		}
+		return nil
+	}
+	n := len(w)
+	switch {
+	case w[n-1] == 's' && w[n-2] != 's':
+		if e := try(w[:n-1], ""); e != nil {
+			return e
+		}
+		if w[n-2] == 'e' {
+			if e := try(w[:n-2], ""); e != nil {
+				return e
+			}
+		}
+	case w[n-2] == 'e' && w[n-1] == 'd':
+		if e := try(w[:n-1], ""); e != nil {
+			return e
+		}
+		if e := try(w[:n-2], ""); e != nil {
+			return e
+		}
+	case w[n-3] == 'i' && w[n-2] == 'n' && w[n-1] == 'g':
+		if e := try(w[:n-3], ""); e != nil {
+			return e
+		}
+		if e := try(w[:n-3], "e"); e != nil {
+			return e
+		}
+	}
+	return &l.zero
+}
+
+// isQuestion reports whether text ends with a question mark (and no
+// exclamation mark: "?!" is emphasis, not a question).
+func isQuestion(text string) bool {
+	t := strings.TrimRightFunc(text, unicode.IsSpace)
+	return strings.HasSuffix(t, "?") && !strings.Contains(t, "!")
 }
 
 // inLexicon reports whether w, lower-cased, is a lexicon entry. It is
@@ -819,6 +875,13 @@ func (l *Lexical) score(s []float64, text string) (Result, float64) {
 		} else {
 			amp += 0.96
 		}
+	}
+	if l.fixes&fixQuestion != 0 && isQuestion(text) {
+		// A question asserts less than a statement ("Is it any good?").
+		for i := range s {
+			s[i] *= 0.5
+		}
+		sum *= 0.5
 	}
 	if sum > 0 {
 		sum += amp

@@ -106,14 +106,16 @@ func TestTunePolarity(t *testing.T) {
 		}
 		t.Logf("%-14s n=%d F1=%.4f r=%.4f", name, len(texts), macroF1(gold, pred), pearson(goldS, comp))
 	}
-	fixes := func(f uint8) Option { return func(c *config) { c.fixes = f } }
+	fixes := func(f uint16) Option { return func(c *config) { c.fixes = f } }
 	run("vader", WithMode(ModeVADER))
 	run("parley-all")
+	run("with-suffix", fixes(allFixes&^fixWide&^fixQuestion))
+	run("with-question", fixes(allFixes&^fixWide&^fixSuffix))
 	for _, f := range []struct {
 		name string
-		bit  uint8
-	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}} {
-		run("without-"+f.name, fixes(allFixes&^fixWide&^f.bit))
+		bit  uint16
+	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}, {"suffix", fixSuffix}} {
+		run("without-"+f.name, fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^f.bit))
 	}
 	for _, m := range []float64{0.25, 0.4, 0.5, 0.6, 0.75} {
 		for _, a := range []float64{5, 10, 15, 25} {
