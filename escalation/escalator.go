@@ -91,6 +91,11 @@ type State struct {
 	Turns     int `json:"turns,omitempty"`
 	// FirstScore is the first turn's sentiment score.
 	FirstScore float64 `json:"first_score,omitempty"`
+	// Seen counts all user turns; rules that only offer stay quiet until
+	// Seen reaches QuietUntil (after an offer was declined or ignored, or
+	// a hand-off was resolved), so the user is not asked every turn.
+	Seen       int `json:"seen,omitempty"`
+	QuietUntil int `json:"quiet_until,omitempty"`
 	// Intents and Entities seen, most recent first.
 	Intents  []parley.Intent `json:"intents,omitempty"`
 	Entities []parley.Entity `json:"entities,omitempty"`
@@ -463,6 +468,7 @@ func (tc *turnCtx) turn(ctx context.Context) (bool, error) {
 func (tc *turnCtx) observe() {
 	st := &tc.st
 	st.Turns++
+	st.Seen++
 	if u, ok := parley.Value(tc.t, parley.UnderstandingKey); ok {
 		if u.Status == parley.Unsure || u.Status == parley.OutOfScope {
 			st.Fallbacks++
@@ -517,7 +523,7 @@ func (tc *turnCtx) profile(ctx context.Context) map[string]string {
 
 func (tc *turnCtx) evaluate(ctx context.Context, text string) (bool, error) {
 	in := tc.input(ctx, text)
-	rule, ok, err := tc.e.policy.Evaluate(ctx, in)
+	rule, ok, err := tc.e.policy.evaluate(ctx, in, tc.st.Seen < tc.st.QuietUntil)
 	if err != nil {
 		tc.emit(ctx, EventError, err, 0, "what", "rule")
 	}
@@ -539,6 +545,10 @@ func (tc *turnCtx) evaluate(ctx context.Context, text string) (bool, error) {
 	}
 	return true, tc.handOff(ctx, req)
 }
+
+// quietTurns is how many user turns offers stay quiet after a decline
+// or a resolution.
+const quietTurns = 5
 
 var yesWords = []string{"yes", "y", "yeah", "yep", "sure", "ok", "okay", "please", "yes please", "handoff yes", "si", "sí", "oui", "ja", "sim"}
 var noWords = []string{"no", "n", "nope", "no thanks", "not now", "handoff no", "non", "nein", "não", "nao"}
@@ -563,10 +573,12 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text string) (bool, error) {
 	case text == "handoff:no" || text == tc.e.msgs.No || matchesAny(text, noWords):
 		tc.emit(ctx, EventOfferDeclined, nil, 0)
 		tc.st.Reason, tc.st.Priority = "", ""
+		tc.st.QuietUntil = tc.st.Seen + quietTurns
 		return true, tc.reply(ctx, parley.Text(tc.e.msgs.Declined))
 	}
 	// Something else: the user moved on; let the bot answer it.
 	tc.st.Reason, tc.st.Priority = "", ""
+	tc.st.QuietUntil = tc.st.Seen + quietTurns
 	return false, nil
 }
 
@@ -908,6 +920,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 		tc.emit(ctx, EventResolved, nil, e.now().Sub(tc.st.RequestedAt), "agent", tc.st.Agent)
 		tc.st.Phase, tc.st.Status = PhaseFeedback, StatusResolved
 		tc.st.Turns, tc.st.Fallbacks, tc.st.Pending, tc.st.Outbox = 0, 0, nil, nil
+		tc.st.QuietUntil = tc.st.Seen + quietTurns
 		if err := tc.clearWake(ctx); err != nil {
 			return true, err
 		}

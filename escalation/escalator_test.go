@@ -356,3 +356,13 @@ func TestSignalsIgnoredForOtherTickets(t *testing.T) {
 	require.NoError(t, h.bot.HandleTurn(context.Background(), h, LifecycleTurn(Ticket{ID: "other", ConversationID: "c1"}, parley.SignalAgentMessage, map[string]string{DataText: "hi"})))
 	assert.Empty(t, h.since(m))
 }
+
+func TestDeclinedOfferIsNotRepeatedEveryTurn(t *testing.T) {
+	h := newHarness(t, moodMW(parley.Mood{Score: 0.2, Label: "negative", Frustration: 0.9, Trend: 0.3}))
+	h.say("this is ridiculous")
+	h.say("no")
+	got := h.say("still ridiculous")
+	assert.Equal(t, []string{"bot: still ridiculous"}, got, "no new offer right after a decline")
+	got = h.say("I want a human")
+	assert.Contains(t, got[0], "connecting", "an explicit request still hands off")
+}

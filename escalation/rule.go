@@ -228,10 +228,18 @@ func (p *Policy) Rules() []Rule {
 // Evaluate returns the first rule that fires on in. An expression that
 // fails at run time (a type error on unusual input) does not fire and is
 // returned as a [*RuleError] together with the evaluation's outcome.
-func (p *Policy) Evaluate(_ context.Context, in *Input) (Rule, bool, error) {
+func (p *Policy) Evaluate(ctx context.Context, in *Input) (Rule, bool, error) {
+	return p.evaluate(ctx, in, false)
+}
+
+// evaluate is Evaluate, optionally skipping rules that only offer.
+func (p *Policy) evaluate(_ context.Context, in *Input, skipOffers bool) (Rule, bool, error) {
 	var errs []error
 	var env *exprEnv
 	for _, r := range p.rules {
+		if skipOffers && r.Action == Offer {
+			continue
+		}
 		var ok bool
 		if r.prog != nil {
 			if env == nil {

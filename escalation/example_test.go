@@ -1,0 +1,87 @@
+package escalation_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+)
+
+// printer is the channel: it prints what the user would see.
+type printer struct{}
+
+func (printer) Reply(_ context.Context, m parley.Message) error {
+	fmt.Println("<", m.Text)
+	return nil
+}
+
+func Example() {
+	ctx := context.Background()
+	var bot *parley.Bot
+	deliver := escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
+		return bot.HandleTurn(ctx, printer{}, t) // the conversation's channel
+	})
+	desk := escalation.NewMemoryDesk(deliver)
+	esc, err := escalation.New(desk)
+	if err != nil {
+		panic(err)
+	}
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("(bot) How can I help?"))
+	})
+	bot = parley.NewBot(parley.Chain(app, esc.Middleware))
+
+	say := func(id, text string) {
+		fmt.Println(">", text)
+		if err := bot.HandleTurn(ctx, printer{}, &parley.Turn{ConversationID: "c1", MessageID: id, Message: parley.Text(text)}); err != nil {
+			panic(err)
+		}
+	}
+	say("1", "My parcel 4411 never arrived")
+	say("2", "I want to speak to someone")
+	t := desk.Queue()[0]
+	fmt.Println("agent sees:", t.Reason, "/", t.Priority)
+	if err := desk.Reply(ctx, t.ID, "Anna", "Hi, Anna here. I'm checking parcel 4411."); err != nil {
+		panic(err)
+	}
+	say("3", "thank you")
+	if err := desk.Resolve(ctx, t.ID); err != nil {
+		panic(err)
+	}
+	say("4", "5")
+	// Output:
+	// > My parcel 4411 never arrived
+	// < (bot) How can I help?
+	// > I want to speak to someone
+	// < I'm connecting you with a member of our team. They can see our conversation, so you won't need to repeat anything.
+	// agent sees: asked for a human / high
+	// < Anna has joined the conversation.
+	// < Hi, Anna here. I'm checking parcel 4411.
+	// > thank you
+	// < You're back with the assistant. How did we do? Rate your experience from 1 to 5.
+	// > 5
+	// < Thanks for your feedback!
+}
+
+func ExampleNewPolicy() {
+	p, err := escalation.NewPolicy(
+		escalation.Rule{Name: "refund over $100", When: escalation.AmountOver(100, "USD"), Priority: parley.PriorityHigh},
+		escalation.Rule{Name: "angry VIP", Expr: `profile.tier == "vip" && frustration >= 0.5`, Priority: parley.PriorityUrgent},
+	)
+	if err != nil {
+		panic(err)
+	}
+	in := &escalation.Input{
+		HasMood: true, Mood: parley.Mood{Frustration: 0.8},
+		Profile: map[string]string{"tier": "vip"},
+	}
+	r, ok, err := p.Evaluate(context.Background(), in)
+	fmt.Println(r.Name, r.Priority, ok, err)
+
+	_, err = escalation.NewPolicy(escalation.Rule{Name: "typo", Expr: `frustration >`})
+	fmt.Println(err != nil)
+	// Output:
+	// angry VIP urgent true <nil>
+	// true
+}
