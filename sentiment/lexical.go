@@ -49,7 +49,8 @@ const (
 	fixElong
 	fixSuffix
 	fixQuestion
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion
+	fixApos
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos
 )
 
 type config struct {
@@ -436,6 +437,9 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 		}
 	} else {
 		for _, r := range w {
+			if r == '\u2019' && l.fixes&fixApos != 0 {
+				r = '\'' // "don’t" is "don't"
+			}
 			switch {
 			case unicode.IsUpper(r) || unicode.IsTitle(r):
 				hasUpper = true
