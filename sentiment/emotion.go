@@ -81,7 +81,7 @@ var (
 		"or is": {conf: 0.3}, "know why": {conf: 0.3}, "no clue": {conf: 0.6}, "wait what": {conf: 0.7},
 		"wait so": {conf: 0.5}, "never understood": {conf: 0.6}, "you mean": {conf: 0.2}, "can't tell": {conf: 0.4},
 		"talking about": {conf: 0.2},
-		"thank you": {del: 1}, "thanks so": {del: 0.3}, "made my": {del: 0.8},
+		"thank you":     {del: 1}, "thanks so": {del: 0.3}, "made my": {del: 0.8},
 		"you rock": {del: 1}, "well done": {del: 0.7}, "so happy": {del: 0.5},
 	}
 )
