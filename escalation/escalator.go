@@ -213,6 +213,7 @@ type Escalator struct {
 	desk          Desk
 	policy        *Policy
 	msgs          Messages
+	locales       map[string]Messages
 	now           func() time.Time
 	timeout       time.Duration
 	hours         Hours
@@ -260,6 +261,20 @@ func WithPolicy(p *Policy) Option {
 // WithMessages sets what the escalator tells the user.
 func WithMessages(m Messages) Option {
 	return func(e *Escalator) error { e.msgs = m.withDefaults(); return nil }
+}
+
+// WithLocaleMessages sets the messages for other languages, keyed by BCP
+// 47 tag or language ("es", "pt-BR"). A turn's locale picks them by exact
+// tag, then by language; other turns get the default messages. Empty
+// fields take the English defaults.
+func WithLocaleMessages(m map[string]Messages) Option {
+	return func(e *Escalator) error {
+		e.locales = make(map[string]Messages, len(m))
+		for k, v := range m {
+			e.locales[strings.ToLower(k)] = v.withDefaults()
+		}
+		return nil
+	}
 }
 
 // WithClock sets the clock.
@@ -386,6 +401,20 @@ func (tc *turnCtx) save() error {
 	return nil
 }
 
+// msgs returns the messages for the turn's locale.
+func (tc *turnCtx) msgs() *Messages {
+	if loc := strings.ToLower(tc.t.Locale); loc != "" && tc.e.locales != nil {
+		if m, ok := tc.e.locales[loc]; ok {
+			return &m
+		}
+		lang, _, _ := strings.Cut(loc, "-")
+		if m, ok := tc.e.locales[lang]; ok {
+			return &m
+		}
+	}
+	return &tc.e.msgs
+}
+
 func (tc *turnCtx) reply(ctx context.Context, m parley.Message) error { return tc.w.Reply(ctx, m) }
 
 func (tc *turnCtx) emit(ctx context.Context, kind parley.EventKind, err error, d time.Duration, attrs ...string) {
@@ -413,7 +442,7 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 	tc := e.load(ctx, w, t)
 	if tc.st.HumanOwns() {
 		// Already with a human: nothing new to request.
-		return tc.reply(ctx, parley.Text(e.msgs.StillWaiting))
+		return tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
 	}
 	if err := tc.handOff(ctx, r); err != nil {
 		return err
@@ -534,14 +563,14 @@ func (tc *turnCtx) evaluate(ctx context.Context, text string) (bool, error) {
 	tc.st.Reason, tc.st.Priority = rule.Name, rule.Priority
 	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action))
 	if rule.DeEscalate {
-		if err := tc.reply(ctx, parley.Text(tc.e.msgs.DeEscalate)); err != nil {
+		if err := tc.reply(ctx, parley.Text(tc.msgs().DeEscalate)); err != nil {
 			return true, err
 		}
 	}
 	if rule.Action == Offer {
 		tc.st.Phase, tc.st.Offer = PhaseOffered, &HandoffOffer{Request: req}
-		return true, tc.reply(ctx, parley.Message{Text: tc.e.msgs.Offer, QuickReplies: []parley.QuickReply{
-			{Title: tc.e.msgs.Yes, Payload: "handoff:yes"}, {Title: tc.e.msgs.No, Payload: "handoff:no"}}})
+		return true, tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
+			{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
 	}
 	return true, tc.handOff(ctx, req)
 }
@@ -568,13 +597,13 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text string) (bool, error) {
 	tc.st.Offer = nil
 	tc.st.Phase = PhaseBot
 	switch {
-	case offer != nil && (text == "handoff:yes" || text == tc.e.msgs.Yes || matchesAny(text, yesWords) || AskedForHuman().Match(&Input{Text: text})):
+	case offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || matchesAny(text, yesWords) || AskedForHuman().Match(&Input{Text: text})):
 		return true, tc.handOff(ctx, offer.Request)
-	case text == "handoff:no" || text == tc.e.msgs.No || matchesAny(text, noWords):
+	case text == "handoff:no" || text == tc.msgs().No || matchesAny(text, noWords):
 		tc.emit(ctx, EventOfferDeclined, nil, 0)
 		tc.st.Reason, tc.st.Priority = "", ""
 		tc.st.QuietUntil = tc.st.Seen + quietTurns
-		return true, tc.reply(ctx, parley.Text(tc.e.msgs.Declined))
+		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
 	// Something else: the user moved on; let the bot answer it.
 	tc.st.Reason, tc.st.Priority = "", ""
@@ -606,11 +635,11 @@ func (tc *turnCtx) handOff(ctx context.Context, r parley.HandoffRequest) error {
 	tc.st.RequestedAt, tc.st.AssignedAt, tc.st.Agent = now, time.Time{}, ""
 	tc.st.Attempts, tc.st.Pending, tc.st.Outbox = 0, &tk, nil
 	tc.emit(ctx, EventRequested, nil, 0)
-	if err := tc.reply(ctx, parley.Text(e.msgs.Connecting)); err != nil {
+	if err := tc.reply(ctx, parley.Text(tc.msgs().Connecting)); err != nil {
 		return err
 	}
 	if !tc.submitPending(ctx) {
-		if err := tc.reply(ctx, parley.Text(e.msgs.Delayed)); err != nil {
+		if err := tc.reply(ctx, parley.Text(tc.msgs().Delayed)); err != nil {
 			return err
 		}
 	}
@@ -725,7 +754,7 @@ func (tc *turnCtx) whileHuman(ctx context.Context) error {
 	if tc.st.Pending != nil {
 		if !tc.retryDue() || !tc.submitPending(ctx) {
 			tc.st.Outbox = append(tc.st.Outbox, m)
-			return tc.reply(ctx, parley.Text(tc.e.msgs.Relayed))
+			return tc.reply(ctx, parley.Text(tc.msgs().Relayed))
 		}
 	}
 	if tc.timedOut() {
@@ -738,10 +767,10 @@ func (tc *turnCtx) whileHuman(ctx context.Context) error {
 		if err := tc.setWake(ctx); err != nil {
 			return err
 		}
-		return tc.reply(ctx, parley.Text(tc.e.msgs.Relayed))
+		return tc.reply(ctx, parley.Text(tc.msgs().Relayed))
 	}
 	if tc.st.Phase == PhaseWaiting {
-		return tc.reply(ctx, parley.Text(tc.e.msgs.StillWaiting))
+		return tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
 	}
 	return nil
 }
@@ -762,18 +791,18 @@ func (tc *turnCtx) offerCallback(ctx context.Context, why string) error {
 	prev := tc.st.Phase
 	tc.st.Phase = PhaseCallback
 	tc.emit(ctx, EventCallback, nil, 0, "why", why)
-	text := e.msgs.Busy
+	text := tc.msgs().Busy
 	if why == "closed" {
-		text = e.msgs.Closed
+		text = tc.msgs().Closed
 	}
 	msg := parley.Message{Text: text}
 	for _, s := range tc.st.Slots {
 		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: s.Format("Mon 2 Jan 15:04 MST"), Payload: callbackPrefix + s.Format(time.RFC3339)})
 	}
 	if why == "timeout" && prev == PhaseWaiting {
-		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: e.msgs.KeepWaiting, Payload: callbackPrefix + "wait"})
+		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: tc.msgs().KeepWaiting, Payload: callbackPrefix + "wait"})
 	}
-	msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: e.msgs.OtherChannel, Payload: callbackPrefix + "email"})
+	msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: tc.msgs().OtherChannel, Payload: callbackPrefix + "email"})
 	if err := tc.clearWake(ctx); err != nil {
 		return err
 	}
@@ -785,20 +814,20 @@ func (tc *turnCtx) answerCallback(ctx context.Context, text string) (bool, error
 	choice := strings.TrimPrefix(text, callbackPrefix)
 	for _, s := range tc.st.Slots {
 		if choice == s.Format(time.RFC3339) || strings.EqualFold(text, s.Format("Mon 2 Jan 15:04 MST")) {
-			return true, tc.bookCallback(ctx, &s, fmt.Sprintf(e.msgs.CallbackBooked, s.Format("Mon 2 Jan at 15:04 MST")))
+			return true, tc.bookCallback(ctx, &s, fmt.Sprintf(tc.msgs().CallbackBooked, s.Format("Mon 2 Jan at 15:04 MST")))
 		}
 	}
 	switch {
-	case choice == "email" || strings.EqualFold(text, e.msgs.OtherChannel):
-		return true, tc.bookCallback(ctx, nil, e.msgs.OtherChannelMsg)
-	case choice == "wait" || strings.EqualFold(text, e.msgs.KeepWaiting):
+	case choice == "email" || strings.EqualFold(text, tc.msgs().OtherChannel):
+		return true, tc.bookCallback(ctx, nil, tc.msgs().OtherChannelMsg)
+	case choice == "wait" || strings.EqualFold(text, tc.msgs().KeepWaiting):
 		if tc.st.TicketID != "" && tc.st.Status == StatusQueued {
 			tc.st.Phase, tc.st.RequestedAt = PhaseWaiting, e.now()
 			tc.st.Slots = nil
 			if err := tc.setWake(ctx); err != nil {
 				return true, err
 			}
-			return true, tc.reply(ctx, parley.Text(e.msgs.StillWaiting))
+			return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
 		}
 	}
 	// Anything else: re-offer once by leaving the phase; the bot answers.
@@ -869,7 +898,7 @@ func (tc *turnCtx) answerFeedback(ctx context.Context, text string) (bool, error
 		return false, nil
 	}
 	tc.emit(ctx, EventFeedback, nil, 0, "rating", strconv.Itoa(rating))
-	return true, tc.reply(ctx, parley.Text(tc.e.msgs.FeedbackThanks))
+	return true, tc.reply(ctx, parley.Text(tc.msgs().FeedbackThanks))
 }
 
 // signal handles lifecycle turns.
@@ -896,7 +925,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 		if name == "" {
 			name = "An agent"
 		}
-		return true, tc.reply(ctx, parley.Text(fmt.Sprintf(e.msgs.Assigned, name)))
+		return true, tc.reply(ctx, parley.Text(fmt.Sprintf(tc.msgs().Assigned, name)))
 	case parley.SignalAgentMessage:
 		if !mine {
 			return true, nil
@@ -928,7 +957,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 		for i := range qr {
 			qr[i] = parley.QuickReply{Title: strconv.Itoa(i + 1)}
 		}
-		return true, tc.reply(ctx, parley.Message{Text: e.msgs.Resolved, QuickReplies: qr})
+		return true, tc.reply(ctx, parley.Message{Text: tc.msgs().Resolved, QuickReplies: qr})
 	case SignalTick:
 		return true, tc.tick(ctx)
 	}
@@ -939,7 +968,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 func (tc *turnCtx) tick(ctx context.Context) error {
 	if tc.st.Pending != nil && tc.retryDue() {
 		if tc.submitPending(ctx) && tc.st.Phase == PhaseWaiting {
-			if err := tc.reply(ctx, parley.Text(tc.e.msgs.StillWaiting)); err != nil {
+			if err := tc.reply(ctx, parley.Text(tc.msgs().StillWaiting)); err != nil {
 				return err
 			}
 		}

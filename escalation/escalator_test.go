@@ -366,3 +366,10 @@ func TestDeclinedOfferIsNotRepeatedEveryTurn(t *testing.T) {
 	got = h.say("I want a human")
 	assert.Contains(t, got[0], "connecting", "an explicit request still hands off")
 }
+
+func TestLocaleMessages(t *testing.T) {
+	h := newHarness(t, nil, WithLocaleMessages(map[string]Messages{"es": {Connecting: "Te estoy conectando con una persona."}}))
+	m := h.mark()
+	require.NoError(t, h.bot.HandleTurn(context.Background(), h, &parley.Turn{ConversationID: "c1", MessageID: "x1", Locale: "es-MX", Message: parley.Text("quiero hablar con alguien")}))
+	assert.Equal(t, []string{"Te estoy conectando con una persona."}, h.since(m))
+}

@@ -31,10 +31,12 @@ type NotifyError struct {
 	Err    error
 }
 
+// Error implements the error interface.
 func (e *NotifyError) Error() string {
 	return fmt.Sprintf("escalation: ticket %q submitted, notification failed: %v", e.Ticket, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *NotifyError) Unwrap() error { return e.Err }
 
 // Notifying returns a [Desk] that submits to d and then notifies each of

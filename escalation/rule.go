@@ -104,8 +104,10 @@ type RuleError struct {
 	Err  error
 }
 
+// Error implements the error interface.
 func (e *RuleError) Error() string { return fmt.Sprintf("escalation: rule %q: %v", e.Rule, e.Err) }
 
+// Unwrap returns the cause.
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // exprEnv is the environment of expression rules.
