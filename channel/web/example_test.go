@@ -65,18 +65,29 @@ func ExampleNewHandler() {
 			fmt.Println(err)
 			return
 		}
-		var f struct {
+		// One WebSocket message holds a frame, or an array of frames
+		// that were queued together.
+		type frame struct {
 			Type  string
 			Entry *web.Entry
 		}
-		if err := json.Unmarshal(b, &f); err != nil {
+		var fs []frame
+		if b[0] == '[' {
+			err = json.Unmarshal(b, &fs)
+		} else {
+			fs = make([]frame, 1)
+			err = json.Unmarshal(b, &fs[0])
+		}
+		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Println(f.Type)
-		if f.Type == "message" && f.Entry.Role == web.RoleBot {
-			fmt.Println(f.Entry.Message.Text)
-			return
+		for _, f := range fs {
+			fmt.Println(f.Type)
+			if f.Type == "message" && f.Entry.Role == web.RoleBot {
+				fmt.Println(f.Entry.Message.Text)
+				return
+			}
 		}
 	}
 	// Output:

@@ -187,8 +187,9 @@ func (e *env) post(path, token, ctype string, body io.Reader, hdr map[string]str
 }
 
 type wsClient struct {
-	t *testing.T
-	c *websocket.Conn
+	t       *testing.T
+	c       *websocket.Conn
+	pending []outFrame // frames of a batch not yet returned
 }
 
 func (e *env) dial(hdr http.Header) (*websocket.Conn, *http.Response, error) {
@@ -225,15 +226,33 @@ func (w *wsClient) sendRaw(typ websocket.MessageType, b []byte) {
 	require.NoError(w.t, w.c.Write(ctx, typ, b))
 }
 
+// read returns the next frame, unpacking batches.
 func (w *wsClient) read() outFrame {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, b, err := w.c.Read(ctx)
-	require.NoError(w.t, err)
-	var f outFrame
-	require.NoError(w.t, json.Unmarshal(b, &f))
+	if len(w.pending) == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, b, err := w.c.Read(ctx)
+		require.NoError(w.t, err)
+		fs, err := decodeOut(b)
+		require.NoError(w.t, err)
+		w.pending = fs
+	}
+	f := w.pending[0]
+	w.pending = w.pending[1:]
 	return f
+}
+
+// decodeOut decodes one WebSocket message: a frame or an array of frames.
+func decodeOut(b []byte) ([]outFrame, error) {
+	if len(b) > 0 && b[0] == '[' {
+		var fs []outFrame
+		err := json.Unmarshal(b, &fs)
+		return fs, err
+	}
+	var f outFrame
+	err := json.Unmarshal(b, &f)
+	return []outFrame{f}, err
 }
 
 // until reads frames until one of type typ arrives, and returns it.

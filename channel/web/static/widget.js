@@ -485,10 +485,13 @@
       ws.send(JSON.stringify({ type: "hello", token: S.token }));
     };
     ws.onmessage = function (ev) {
-      var f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
-      if (f.type === "ready") S.mode = "ws";
-      handle(f);
+      var data;
+      try { data = JSON.parse(ev.data); } catch (e) { return; }
+      // Frames queued together arrive as one JSON array.
+      (Array.isArray(data) ? data : [data]).forEach(function (f) {
+        if (f && f.type === "ready") S.mode = "ws";
+        if (f) handle(f);
+      });
     };
     ws.onclose = function (ev) {
       if (S.ws === ws) S.ws = null;
