@@ -59,6 +59,7 @@ type ReplicaGuard struct {
 	retry  Message
 	pollLo time.Duration
 	pollHi time.Duration
+	sem    chan struct{}
 
 	mu    sync.Mutex
 	lanes map[string]*lane
@@ -78,6 +79,14 @@ func WithLeaseTTL(d time.Duration) ReplicaOption {
 // failing with [ErrLeaseTimeout] (default twice the TTL).
 func WithLeaseWait(d time.Duration) ReplicaOption {
 	return func(g *ReplicaGuard) { g.wait = d }
+}
+
+// WithMaxLeases bounds how many turns hold a lease at once on this replica
+// (default 64, the Bot's default concurrency); turns beyond it wait before
+// taking their lease, so no lease is held by a turn that is only queued.
+// Keep it at or below the Bot's [WithMaxConcurrency].
+func WithMaxLeases(n int) ReplicaOption {
+	return func(g *ReplicaGuard) { g.sem = make(chan struct{}, max(n, 1)) }
 }
 
 // WithReplicaID names this replica in the leases it writes (default a
@@ -107,6 +116,7 @@ func NewReplicaGuard(h Handler, store memory.Store, opts ...ReplicaOption) *Repl
 		pollLo: 2 * time.Millisecond,
 		pollHi: 100 * time.Millisecond,
 		lanes:  make(map[string]*lane),
+		sem:    make(chan struct{}, 64),
 	}
 	for _, o := range opts {
 		o(g)
@@ -135,6 +145,12 @@ func (g *ReplicaGuard) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) e
 		return err
 	}
 	defer g.releaseLane(conv)
+	select {
+	case g.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-g.sem }()
 
 	version, err := g.acquire(ctx, conv)
 	if err != nil {

@@ -28,7 +28,7 @@ type Config struct {
 	// Redeliver is the fraction of turns whose webhook is delivered a
 	// second time, concurrently, to another replica (default 0.10).
 	Redeliver float64
-	// LeaseTTL is the lease TTL of the replicas (default 2s): how long the
+	// LeaseTTL is the lease TTL of the replicas (default 10s): how long the
 	// conversations of a killed replica stay blocked.
 	LeaseTTL time.Duration
 	// KillReplica makes the last replica die when a third of the turns are
@@ -74,7 +74,7 @@ func (c *Config) defaults() {
 		c.Redeliver = 0.10
 	}
 	if c.LeaseTTL <= 0 {
-		c.LeaseTTL = 2 * time.Second
+		c.LeaseTTL = 10 * time.Second
 	}
 }
 
@@ -211,10 +211,10 @@ func Run(t *testing.T, newStore func(t *testing.T) memory.Store, cfg Config) Res
 		}
 		r.bot = parley.NewBot(parley.HandlerFunc(a.handler),
 			parley.WithSessions(memory.NewSessions(st, memory.WithHistoryWindow(window))),
-			parley.WithMaxConcurrency(256))
+			parley.WithMaxConcurrency(64))
 		r.guard = parley.NewReplicaGuard(r.bot, st,
 			parley.WithLeaseTTL(cfg.LeaseTTL), parley.WithReplicaID(fmt.Sprintf("replica-%d", i)),
-			parley.WithLeaseWait(10*cfg.LeaseTTL))
+			parley.WithLeaseWait(10*cfg.LeaseTTL), parley.WithMaxLeases(64))
 		replicas[i] = r
 	}
 
