@@ -96,6 +96,9 @@ type State struct {
 	// a hand-off was resolved), so the user is not asked every turn.
 	Seen       int `json:"seen,omitempty"`
 	QuietUntil int `json:"quiet_until,omitempty"`
+	// Ignored counts offers in a row the user answered with something
+	// else.
+	Ignored int `json:"ignored,omitempty"`
 	// Intents and Entities seen, most recent first.
 	Intents  []parley.Intent `json:"intents,omitempty"`
 	Entities []parley.Entity `json:"entities,omitempty"`
@@ -144,6 +147,7 @@ type Messages struct {
 	DeEscalate      string
 	Connecting      string
 	Delayed         string
+	Queued          string // the desk accepted a request after a delay
 	StillWaiting    string
 	Assigned        string // %s is the agent's name
 	Relayed         string // sent when a relay had to be queued
@@ -167,6 +171,7 @@ func DefaultMessages() Messages {
 		DeEscalate:      "I'm sorry this has been frustrating. I want to get this sorted for you.",
 		Connecting:      "I'm connecting you with a member of our team. They can see our conversation, so you won't need to repeat anything.",
 		Delayed:         "Our help desk is slow to respond right now. Your request is saved and we keep trying: stay here and you'll hear from us.",
+		Queued:          "Your request has reached our team. An agent will be with you shortly.",
 		StillWaiting:    "Thanks, I've added that to your request. An agent will be with you shortly.",
 		Assigned:        "%s has joined the conversation.",
 		Relayed:         "Your message is saved and will reach the agent shortly.",
@@ -192,7 +197,7 @@ func (m Messages) withDefaults() Messages {
 	return Messages{
 		Offer: pick(m.Offer, d.Offer), Yes: pick(m.Yes, d.Yes), No: pick(m.No, d.No),
 		Declined: pick(m.Declined, d.Declined), DeEscalate: pick(m.DeEscalate, d.DeEscalate),
-		Connecting: pick(m.Connecting, d.Connecting), Delayed: pick(m.Delayed, d.Delayed),
+		Connecting: pick(m.Connecting, d.Connecting), Delayed: pick(m.Delayed, d.Delayed), Queued: pick(m.Queued, d.Queued),
 		StillWaiting: pick(m.StillWaiting, d.StillWaiting), Assigned: pick(m.Assigned, d.Assigned),
 		Relayed: pick(m.Relayed, d.Relayed), Busy: pick(m.Busy, d.Busy), Closed: pick(m.Closed, d.Closed),
 		KeepWaiting: pick(m.KeepWaiting, d.KeepWaiting), OtherChannel: pick(m.OtherChannel, d.OtherChannel),
@@ -598,17 +603,25 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text string) (bool, error) {
 	tc.st.Phase = PhaseBot
 	switch {
 	case offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || matchesAny(text, yesWords) || AskedForHuman().Match(&Input{Text: text})):
+		tc.st.Ignored = 0
 		return true, tc.handOff(ctx, offer.Request)
 	case text == "handoff:no" || text == tc.msgs().No || matchesAny(text, noWords):
 		tc.emit(ctx, EventOfferDeclined, nil, 0)
-		tc.st.Reason, tc.st.Priority = "", ""
+		tc.st.Reason, tc.st.Priority, tc.st.Ignored = "", "", 0
 		tc.st.QuietUntil = tc.st.Seen + quietTurns
 		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
-	// Something else: the user moved on; let the bot answer it.
+	// Something else: the user moved on. The rules look at the new
+	// message (still upset: offer again); after a second ignored offer
+	// they stay quiet for a while.
 	tc.st.Reason, tc.st.Priority = "", ""
-	tc.st.QuietUntil = tc.st.Seen + quietTurns
-	return false, nil
+	tc.st.Ignored++
+	if tc.st.Ignored >= 2 {
+		tc.st.Ignored = 0
+		tc.st.QuietUntil = tc.st.Seen + quietTurns
+		return false, nil
+	}
+	return tc.evaluate(ctx, text)
 }
 
 // handOff builds and submits a ticket, or offers a call-back when nobody
@@ -830,8 +843,18 @@ func (tc *turnCtx) answerCallback(ctx context.Context, text string) (bool, error
 			return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
 		}
 	}
-	// Anything else: re-offer once by leaving the phase; the bot answers.
-	tc.st.Phase, tc.st.Slots = PhaseBot, nil
+	tc.st.Slots = nil
+	if tc.st.TicketID != "" && tc.st.Status == StatusQueued {
+		// The ticket is still in the queue: the user keeps their place and
+		// their message goes to it.
+		tc.st.Phase, tc.st.RequestedAt = PhaseWaiting, tc.e.now()
+		if err := tc.setWake(ctx); err != nil {
+			return true, err
+		}
+		return true, tc.whileHuman(ctx)
+	}
+	// Anything else: the bot answers.
+	tc.st.Phase = PhaseBot
 	return false, nil
 }
 
@@ -927,10 +950,10 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 		}
 		return true, tc.reply(ctx, parley.Text(fmt.Sprintf(tc.msgs().Assigned, name)))
 	case parley.SignalAgentMessage:
-		if !mine {
+		if !mine || tc.st.Status == StatusResolved || tc.st.Status == StatusCancelled {
 			return true, nil
 		}
-		if tc.st.Phase == PhaseWaiting || tc.st.Phase == PhaseCallback {
+		if tc.st.Phase != PhaseAssigned {
 			tc.st.Phase, tc.st.Status = PhaseAssigned, StatusAssigned
 			if tc.st.AssignedAt.IsZero() {
 				tc.st.AssignedAt = e.now()
@@ -968,7 +991,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 func (tc *turnCtx) tick(ctx context.Context) error {
 	if tc.st.Pending != nil && tc.retryDue() {
 		if tc.submitPending(ctx) && tc.st.Phase == PhaseWaiting {
-			if err := tc.reply(ctx, parley.Text(tc.msgs().StillWaiting)); err != nil {
+			if err := tc.reply(ctx, parley.Text(tc.msgs().Queued)); err != nil {
 				return err
 			}
 		}

@@ -373,3 +373,19 @@ func TestLocaleMessages(t *testing.T) {
 	require.NoError(t, h.bot.HandleTurn(context.Background(), h, &parley.Turn{ConversationID: "c1", MessageID: "x1", Locale: "es-MX", Message: parley.Text("quiero hablar con alguien")}))
 	assert.Equal(t, []string{"Te estoy conectando con una persona."}, h.since(m))
 }
+
+func TestCallbackOfferIgnoredKeepsPlaceInQueue(t *testing.T) {
+	h := newHarness(t, nil, WithQueueTimeout(time.Minute))
+	h.say("human")
+	h.advance(2 * time.Minute)
+	require.NoError(t, h.esc.Sweep(context.Background()))
+	assert.Equal(t, PhaseCallback, h.state().Phase)
+	ran := h.appRan
+	got := h.say("my order number is 77")
+	assert.Equal(t, ran, h.appRan, "the bot stays silent")
+	assert.Len(t, got, 1)
+	assert.Equal(t, PhaseWaiting, h.state().Phase)
+	tk, _ := h.desk.Get("c1-1")
+	require.Len(t, tk.Thread, 1)
+	assert.Equal(t, "my order number is 77", tk.Thread[0].Text)
+}

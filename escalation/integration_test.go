@@ -1,0 +1,52 @@
+package escalation_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/sentiment"
+)
+
+// TestFrustratedCustomerReachesHuman runs the sentiment middleware and
+// the escalator together: a conversation that turns sour gets an offer,
+// and the agent's ticket carries the sentiment trend and the issue.
+func TestFrustratedCustomerReachesHuman(t *testing.T) {
+	an, err := sentiment.NewLexical()
+	require.NoError(t, err)
+	var replies []string
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { replies = append(replies, m.Text); return nil })
+	var bot *parley.Bot
+	desk := escalation.NewMemoryDesk(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
+	esc, err := escalation.New(desk)
+	require.NoError(t, err)
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Let me check that for you."))
+	})
+	bot = parley.NewBot(parley.Chain(app, sentiment.Middleware(an), esc.Middleware))
+	for i, text := range []string{
+		"Hi, I ordered a lamp last week",
+		"It still hasn't arrived and the tracking number 88123 doesn't work",
+		"This is the third time I ask. Ridiculous, worst service ever!!",
+		"yes",
+	} {
+		require.NoError(t, bot.HandleTurn(context.Background(), w, &parley.Turn{ConversationID: "c9", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
+	}
+	joined := strings.Join(replies, "\n")
+	assert.Contains(t, joined, "I'm sorry this has been frustrating")
+	assert.Contains(t, joined, "Would you like me to connect you")
+	assert.Contains(t, joined, "connecting you")
+	q := desk.Queue()
+	require.Len(t, q, 1)
+	tk := q[0]
+	assert.Equal(t, "frustrated", tk.Reason)
+	assert.Equal(t, parley.PriorityHigh, tk.Priority)
+	assert.Len(t, tk.Sentiment.Scores, 4)
+	assert.Less(t, tk.Sentiment.Min, 0.3)
+	assert.Contains(t, tk.Summary, "88123")
+}
