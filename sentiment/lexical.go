@@ -50,7 +50,8 @@ const (
 	fixSuffix
 	fixQuestion
 	fixApos
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos
+	fixContrast
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast
 )
 
 type config struct {
@@ -274,6 +275,11 @@ func NewLexical(opts ...Option) (*Lexical, error) {
 	}
 	for w, id := range wordIDs {
 		get(w).word = id
+	}
+	if c.fixes&fixContrast != 0 {
+		// "however" and "yet" contrast like "but".
+		get("however").word = wBut
+		get("yet").word = wBut
 	}
 	for _, w := range stopWords {
 		get(w).flags |= fStop

@@ -109,13 +109,14 @@ func TestTunePolarity(t *testing.T) {
 	fixes := func(f uint16) Option { return func(c *config) { c.fixes = f } }
 	run("vader", WithMode(ModeVADER))
 	run("parley-all")
-	run("with-suffix", fixes(allFixes&^fixWide&^fixQuestion))
-	run("with-question", fixes(allFixes&^fixWide&^fixSuffix))
+	run("with-suffix", fixes(allFixes&^fixWide&^fixQuestion&^fixContrast))
+	run("with-question", fixes(allFixes&^fixWide&^fixSuffix&^fixContrast))
+	run("without-contrast", fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^fixContrast))
 	for _, f := range []struct {
 		name string
 		bit  uint16
 	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}, {"suffix", fixSuffix}, {"apos", fixApos}} {
-		run("without-"+f.name, fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^f.bit))
+		run("without-"+f.name, fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^fixContrast&^f.bit))
 	}
 	for _, m := range []float64{0.25, 0.4, 0.5, 0.6, 0.75} {
 		for _, a := range []float64{5, 10, 15, 25} {
