@@ -3,6 +3,7 @@ package intent
 import (
 	"math"
 	"slices"
+	"strings"
 )
 
 // Feature groups. Each group's block of the feature vector is L2
@@ -50,6 +51,10 @@ func hashByte(h uint64, b byte) uint64 {
 type rawFeature struct {
 	hash  uint64
 	group uint8
+	// soft features (from words with digits: order numbers, amounts)
+	// do not count towards the norm when unseen: an unknown order number
+	// is no sign of an unknown topic.
+	soft bool
 }
 
 // extractor turns normalised text into hashed features. It is immutable.
@@ -72,20 +77,21 @@ func (x *extractor) raw(dst []rawFeature, text string) []rawFeature {
 		if x.stem != nil {
 			s = x.stem(w)
 		}
+		soft := strings.ContainsAny(w, "0123456789")
 		hw := hashString(hashByte(fnvOffset, 'w'), s)
-		dst = append(dst, rawFeature{hw, groupWord})
+		dst = append(dst, rawFeature{hw, groupWord, soft})
 		if x.cfg.Bigrams && i > 0 {
 			hb := hashString(hashByte(hashByte(prev, ' '), 'b'), s)
-			dst = append(dst, rawFeature{hb, groupWord})
+			dst = append(dst, rawFeature{hb, groupWord, soft})
 		}
 		prev = hashString(hashByte(fnvOffset, 'b'), s)
-		dst = x.chars(dst, w)
+		dst = x.chars(dst, w, soft)
 	}
 	return dst
 }
 
 // chars appends the character n-grams of " w ".
-func (x *extractor) chars(dst []rawFeature, w string) []rawFeature {
+func (x *extractor) chars(dst []rawFeature, w string, soft bool) []rawFeature {
 	rs := make([]rune, 0, len(w)+2)
 	rs = append(rs, ' ')
 	for _, r := range w {
@@ -109,7 +115,7 @@ func (x *extractor) chars(dst []rawFeature, w string) []rawFeature {
 				}
 			}
 			if n >= x.cfg.CharMin {
-				dst = append(dst, rawFeature{h, groupChar})
+				dst = append(dst, rawFeature{h, groupChar, soft})
 			}
 		}
 	}
@@ -205,7 +211,7 @@ func (v *vocab) vectorize(raw []rawFeature) (s sparse, known, total int) {
 		if i, ok := v.index[f.hash]; ok {
 			ids = append(ids, i)
 			known++
-		} else {
+		} else if !f.soft {
 			// Unknown features still count towards the norm (each as a
 			// single rare occurrence), so that a text made mostly of
 			// unseen words gets a short vector and a low confidence.

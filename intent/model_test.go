@@ -290,3 +290,14 @@ func TestCLINC150(t *testing.T) {
 	met := Evaluate(scored, "oos", 0)
 	assert.Greater(t, met.InScopeAccuracy, 0.90, "in-scope accuracy without rejection")
 }
+
+func BenchmarkClassify(b *testing.B) {
+	m := mustShop(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.Classify(ctx, "I want to return this blue shirt I bought last week"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -86,7 +86,7 @@ func newBot(t *testing.T, c Classifier, opts ...RouterOption) (func(text string)
 
 func TestRouterClarifies(t *testing.T) {
 	c := fixed{
-		"my order": ranked("track_order", 0.45, "change_address", 0.42),
+		"my order":  ranked("track_order", 0.45, "change_address", 0.42),
 		"gibberish": ranked("track_order", 0.1),
 	}
 	send, _, _, ran := newBot(t, c, WithTitles(map[string]string{"track_order": "Track my order"}))
@@ -122,7 +122,7 @@ func TestRouterFallbackThenEscalates(t *testing.T) {
 func TestMultiIntent(t *testing.T) {
 	m := mustShop(t)
 	send, _, _, ran := newBot(t, m)
-	send("I need a refund for the blue shirt I bought last week, and also check if you have it in red, size medium")
+	send("I need to return this blue shirt I bought last week, and also check if you have it in red, size medium")
 	assert.Equal(t, []string{"refund", "product_info"}, *ran)
 }
 

@@ -253,21 +253,31 @@ func (u *Understander) classify(ctx context.Context, c Classifier, text string) 
 	if len(segs) < 2 {
 		return und, nil
 	}
+	// A clause counts when it is understood on its own, or is merely
+	// unsure (not out of scope, not ambiguous) while another clause is
+	// understood: clauses are short and carry less evidence than whole
+	// messages.
 	var found []parley.Intent
+	understood := false
 	for _, s := range segs {
 		r, err := c.Classify(ctx, s.Text)
 		if err != nil {
 			return parley.Understanding{}, fmt.Errorf("intent: classify: %w", err)
 		}
 		d := u.policy.Decide(r)
-		if d.Status != parley.Understood {
+		switch d.Status {
+		case parley.Understood:
+			understood = true
+		case parley.Unsure:
+			d.Intent = r.Top()
+		default:
 			continue
 		}
 		if len(found) == 0 || found[len(found)-1].Name != d.Intent.Name {
 			found = append(found, d.Intent)
 		}
 	}
-	if len(found) < 2 {
+	if len(found) < 2 || !understood {
 		return und, nil
 	}
 	und.Status = parley.Understood

@@ -44,7 +44,7 @@ var (
 	emailRe = regexp.MustCompile(`(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b`)
 	phoneRe = regexp.MustCompile(`(?:\+|\b00)?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{2,4}\)?){2,5}\b`)
 	// money: symbol before or code/word after.
-	moneyRe = regexp.MustCompile(`(?i)(?:([$€£¥])\s?(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))|(?:(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s?(usd|eur|gbp|jpy|mxn|dollars?|euros?|pounds?|d[oó]lares|pesos))\b`)
+	moneyRe  = regexp.MustCompile(`(?i)(?:([$€£¥])\s?(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))|(?:(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s?(usd|eur|gbp|jpy|mxn|dollars?|euros?|pounds?|d[oó]lares|pesos))\b`)
 	numberRe = regexp.MustCompile(`(?:^|[^\w.,])(-?\d+(?:[.,]\d+)?)\b`)
 )
 
