@@ -64,6 +64,7 @@ var consoleTmpl = template.Must(template.New("console").Funcs(template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 MST")
 	},
+	"esc": url.PathEscape,
 	"pct": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" },
 }).Parse(`{{define "head"}}<!doctype html><html><head><meta charset="utf-8"><title>{{.}}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;width:100%}
@@ -71,7 +72,7 @@ td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}.urgent{color:#b
 .user{color:#036}.bot{color:#555}.agent{color:#060}pre{white-space:pre-wrap}section{margin:1em 0}</style></head><body>{{end}}
 {{define "queue"}}{{template "head" "Parley console: queue"}}<h1>Queue</h1>
 {{if .}}<table><tr><th>Priority</th><th>Reason</th><th>Customer</th><th>Channel</th><th>Status</th><th>Since</th></tr>
-{{range .}}<tr><td class="{{.Priority}}">{{.Priority}}</td><td><a href="tickets/{{.ID}}">{{.Reason}}</a></td>
+{{range .}}<tr><td class="{{.Priority}}">{{.Priority}}</td><td><a href="tickets/{{esc .ID}}">{{.Reason}}</a></td>
 <td>{{with .Profile.name}}{{.}}{{else}}{{.CustomerID}}{{end}}</td><td>{{.Channel}}</td><td>{{.Status}}{{with .Agent}} ({{.}}){{end}}</td><td>{{ago .Created}}</td></tr>
 {{end}}</table>{{else}}<p>No open conversations.</p>{{end}}</body></html>{{end}}
 {{define "ticket"}}{{template "head" .Reason}}<p><a href="../">&larr; queue</a></p>
@@ -85,9 +86,9 @@ td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}.urgent{color:#b
 <p>Sentiment: {{.Sentiment.Label}} {{pct .Sentiment.Score}}, trend {{pct .Sentiment.Smoothed}}, min {{pct .Sentiment.Min}}, frustration {{pct .Sentiment.Emotions.Frustration}}</p></section>
 <section><h2>Transcript</h2>{{range .Transcript}}<p class="{{.Role}}"><b>{{.Role}}</b> {{.Text}}</p>{{end}}
 {{range .Thread}}<p class="{{if eq .From "customer"}}user{{else}}agent{{end}}"><b>{{.From}}</b> {{.Text}}</p>{{end}}</section>
-{{if .Open}}<section><form method="post" action="{{.ID}}/reply"><input name="agent" placeholder="your name" value="{{.Agent}}" required>
+{{if .Open}}<section><form method="post" action="{{esc .ID}}/reply"><input name="agent" placeholder="your name" value="{{.Agent}}" required>
 <textarea name="text" rows="3" cols="60" required>{{if not .Thread}}{{.SuggestedReply}}{{end}}</textarea><button>Send</button></form>
-<form method="post" action="{{.ID}}/resolve"><button>Resolve and hand back to the bot</button></form></section>{{end}}
+<form method="post" action="{{esc .ID}}/resolve"><button>Resolve and hand back to the bot</button></form></section>{{end}}
 </body></html>{{end}}`))
 
 func (c *Console) queue(w http.ResponseWriter, r *http.Request) {
@@ -158,5 +159,9 @@ func (c *Console) act(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "could not deliver to the conversation: "+err.Error(), http.StatusBadGateway)
 		return
 	}
-	http.Redirect(w, r, "../"+url.PathEscape(id), http.StatusSeeOther)
+	// A relative Location resolves against the URL the browser used, so
+	// it works under any mount prefix (http.Redirect would resolve it
+	// against the stripped path).
+	w.Header().Set("Location", "../"+url.PathEscape(id))
+	w.WriteHeader(http.StatusSeeOther)
 }

@@ -80,3 +80,37 @@ func TestConsole(t *testing.T) {
 	tk, _ := d.Get("c2-1")
 	assert.Equal(t, StatusQueued, tk.Status)
 }
+
+func TestConsoleUnderPrefix(t *testing.T) {
+	d := NewMemoryDesk(DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
+	require.NoError(t, d.Submit(context.Background(), Ticket{ID: "web:a b-1", ConversationID: "web:a b", Reason: "asked for a human"}))
+	mux := http.NewServeMux()
+	mux.Handle("/console/", http.StripPrefix("/console", NewConsole(d)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	client := srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	resp, err := client.Get(srv.URL + "/console/")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(body), `href="tickets/web:a%20b-1"`)
+
+	resp, err = client.Get(srv.URL + "/console/tickets/web:a%20b-1")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/console/tickets/web:a%20b-1/reply", strings.NewReader("agent=Anna&text=hi"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = client.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	loc, err := resp.Location()
+	require.NoError(t, err)
+	assert.Equal(t, "/console/tickets/web:a%20b-1", loc.EscapedPath())
+}
