@@ -36,7 +36,10 @@ type Result struct {
 	// Score is the polarity on a 0-1 scale, (Compound+1)/2: 0.5 is
 	// neutral.
 	Score float64 `json:"score"`
-	// Label is the polarity class.
+	// Label is the polarity class. [Lexical] decides it on the VADER-style
+	// compound with a neutral band of ±0.05 (see [WithNeutralBand]); in
+	// [ModeParley] Compound is a blend, so a Compound just inside the band
+	// can carry a positive or negative label.
 	Label Label `json:"label"`
 	// Positive, Negative and Neutral are the shares of the text that carry
 	// each polarity; they sum to 1, or are all 0 for empty text.
