@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
 )
 
 // Config configures a [Handler]. Only Secret is required; every other zero
@@ -63,10 +64,19 @@ type Config struct {
 	// dropped first (default 200 entries).
 	HistoryLimit int
 	// IdleTTL is how long a conversation without an open connection is
-	// remembered after its last activity (default 24 hours). The
-	// transcript and uploads are kept in memory, so they do not survive a
-	// restart of the process.
+	// remembered in memory after its last activity (default 24 hours):
+	// its rate limiter, uploads and event counts, and, without a Store,
+	// its consent state and transcript.
 	IdleTTL time.Duration
+
+	// Store, if set, keeps each conversation's consent state and
+	// transcript (under "web/transcript/<conversation>", for TokenTTL
+	// after the last change), so that they survive restarts, outlive
+	// IdleTTL and are shared by replicas behind a load balancer. Open
+	// connections, uploads and rate limits stay per process, so
+	// [Handler.Push] reaches only visitors connected to this replica.
+	// Without a Store they are kept in memory.
+	Store memory.Store
 
 	// Observer receives the handler's events: rejected input
 	// ([EventRejected]), connections and turn errors. Optional.

@@ -61,6 +61,9 @@ const (
 type conversation struct {
 	id      string
 	limiter *rate.Limiter
+	// storeMu serialises this process's writes of the conversation's
+	// record in Config.Store.
+	storeMu sync.Mutex
 
 	mu         sync.Mutex
 	consent    string
@@ -140,6 +143,13 @@ func (cv *conversation) record(e Entry, limit int, now time.Time) {
 	if over := len(cv.transcript) - limit; over > 0 {
 		cv.transcript = slices.Delete(cv.transcript, 0, over)
 	}
+}
+
+// touch records activity.
+func (cv *conversation) touch(now time.Time) {
+	cv.mu.Lock()
+	cv.active = now
+	cv.mu.Unlock()
 }
 
 // markSeen records an inbound frame ID and reports whether it is new.

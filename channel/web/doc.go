@@ -32,6 +32,10 @@
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
 // whose [parley.Signal] carries the event and a "count_24h" field.
 //
+// Consent and transcripts are kept in memory, or in [Config.Store] (any
+// [memory.Store], such as Redis or PostgreSQL) so that they survive restarts
+// and are shared by replicas.
+//
 // Every turn has Channel "web", the ConversationID named by the visitor's
 // token, and the client's message ID, so a message resent after a reconnect
 // is dropped by the [parley.Bot].
@@ -64,5 +68,6 @@
 // [*RejectError] wrapping a sentinel such as [ErrRateLimited]. A WebSocket
 // frame over [Config.MaxFrameBytes] closes the connection with status 1009.
 // [Handler.Push] returns [ErrNotConnected] for a visitor with no open
-// connection.
+// connection. A failing [Config.Store] does not stop the conversation: it is
+// reported as an [EventStoreError].
 package web

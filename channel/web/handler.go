@@ -154,14 +154,11 @@ func (h *Handler) Token(conversationID string) (string, error) {
 }
 
 // History returns the kept transcript of a conversation, oldest first: empty
-// unless the visitor consented to keeping it.
-func (h *Handler) History(conversationID string) []Entry {
-	cv := h.lookup(conversationID, false)
-	if cv == nil {
-		return nil
-	}
-	_, hist := cv.state()
-	return hist
+// unless the visitor consented to keeping it. It fails only when
+// [Config.Store] does.
+func (h *Handler) History(ctx context.Context, conversationID string) ([]Entry, error) {
+	_, hist, err := h.consentAndHistory(ctx, conversationID)
+	return hist, err
 }
 
 // Connected reports whether the visitor of a conversation has at least one
@@ -416,9 +413,11 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, conv, &RejectError{Code: CodeInternal, Reason: err.Error(), err: err})
 		return
 	}
-	consent, hist := consentUnknown, []Entry(nil)
-	if cv := h.lookup(conv, false); cv != nil {
-		consent, hist = cv.state()
+	consent, hist, err := h.consentAndHistory(r.Context(), conv)
+	if err != nil {
+		h.emit(r.Context(), parley.Event{Kind: EventStoreError, ConversationID: conv, Err: err})
+		writeError(w, &RejectError{Code: CodeInternal, ConversationID: conv, err: err})
+		return
 	}
 	if hist == nil {
 		hist = []Entry{}
@@ -431,7 +430,14 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (h *Handler) readyFrame(cv *conversation) []byte {
-	consent, hist := cv.state()
+// readyFrame is the first frame of a connection: the consent state and the
+// kept history. If the store fails, the visitor can still chat: the frame
+// then says the consent is unknown and carries no history, and the failure
+// is reported as an [EventStoreError].
+func (h *Handler) readyFrame(ctx context.Context, cv *conversation) []byte {
+	consent, hist, err := h.consentAndHistory(ctx, cv.id)
+	if err != nil {
+		h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: cv.id, Err: err})
+	}
 	return encode(outFrame{Type: "ready", Conversation: cv.id, Consent: consent, History: hist})
 }

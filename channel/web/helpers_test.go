@@ -140,6 +140,13 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	return &env{t: t, h: h, srv: srv, rec: rec, clk: clk}
 }
 
+func (e *env) history(conv string) []Entry {
+	e.t.Helper()
+	h, err := e.h.History(context.Background(), conv)
+	require.NoError(e.t, err)
+	return h
+}
+
 // session calls POST /session with an optional bearer token.
 func (e *env) session(token string) sessionResponse {
 	e.t.Helper()

@@ -30,7 +30,11 @@ func (h *Handler) receive(ctx context.Context, cv *conversation, f inFrame) erro
 	}
 	switch f.Type {
 	case frameConsent:
-		state := cv.setConsent(*f.Granted)
+		state, err := h.setConsent(ctx, cv, *f.Granted)
+		if err != nil {
+			h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: cv.id, Err: err})
+			return &RejectError{Code: CodeInternal, Reason: "could not record the consent answer", ConversationID: cv.id, err: err}
+		}
 		cv.broadcast(encode(outFrame{Type: "consent", Conversation: cv.id, Consent: state}))
 		h.emit(ctx, parley.Event{Kind: EventConsent, ConversationID: cv.id, Attrs: map[string]string{"consent": state}})
 		return nil
@@ -61,7 +65,7 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 	now := h.cfg.Clock()
 	if cv.markSeen(id) {
 		e := Entry{ID: id, Role: RoleUser, Message: m, Time: now}
-		cv.record(e, h.cfg.HistoryLimit, now)
+		h.keep(ctx, cv, e)
 		cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
 	}
 	cv.broadcast(encode(outFrame{Type: "ack", ID: id}))
@@ -134,7 +138,7 @@ func (w *replyWriter) Reply(ctx context.Context, m parley.Message) error {
 	}
 	now := w.h.cfg.Clock()
 	e := Entry{ID: uuid.NewString(), Role: RoleBot, Message: w.h.outbound(w.cv, m), Time: now}
-	w.cv.record(e, w.h.cfg.HistoryLimit, now)
+	w.h.keep(ctx, w.cv, e)
 	w.cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
 	return nil
 }

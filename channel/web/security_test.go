@@ -83,7 +83,7 @@ func TestTokenForgery(t *testing.T) {
 		assert.ErrorIs(t, r, ErrInvalidToken)
 	}
 	assert.NotEmpty(t, e.rec.Rejections())
-	assert.Len(t, e.h.History(victim.Conversation), 2, "the victim's conversation is untouched")
+	assert.Len(t, e.history(victim.Conversation), 2, "the victim's conversation is untouched")
 }
 
 func TestFileLinkSignature(t *testing.T) {

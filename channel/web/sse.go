@@ -28,13 +28,13 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer h.wg.Done()
+	ctx := r.Context()
 	cl := newClient()
-	cl.send(h.readyFrame(cv))
+	cl.send(h.readyFrame(ctx, cv))
 	if !cv.addClient(cl, h.cfg.Clock()) {
 		h.fail(w, r, cv.id, reject(ErrRateLimited, "too many open connections"))
 		return
 	}
-	ctx := r.Context()
 	h.emit(ctx, parley.Event{Kind: EventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "sse"}})
 	err := h.streamSSE(w, r, rc, cl)
 	cl.close()

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
 )
 
 func TestWebSocketConversation(t *testing.T) {
@@ -181,8 +182,24 @@ func TestTrackSignals(t *testing.T) {
 	assert.Empty(t, turns[0].Text())
 }
 
+// storages runs a test with transcripts kept in memory and in a
+// memory.Store.
+var storages = []struct {
+	name string
+	mod  func(*Config)
+}{
+	{"in memory", nil},
+	{"in a Store", func(c *Config) { c.Store = memory.NewMap() }},
+}
+
 func TestHistoryOnReconnect(t *testing.T) {
-	e := newEnv(t, nil)
+	for _, st := range storages {
+		t.Run(st.name, func(t *testing.T) { testHistoryOnReconnect(t, st.mod) })
+	}
+}
+
+func testHistoryOnReconnect(t *testing.T, mod func(*Config)) {
+	e := newEnv(t, mod)
 	s := e.session("")
 	ws, _ := e.connect(s.Token)
 	ws.send(map[string]any{"type": "consent", "granted": true})
@@ -209,7 +226,7 @@ func TestHistoryOnReconnect(t *testing.T) {
 	ws2.send(map[string]any{"type": "ping"})
 	ws2.send(msg("h3", "bye"))
 	assert.Equal(t, "you said: bye", ws2.botReply().Message.Text)
-	assert.Equal(t, append(want, "user:bye", "bot:you said: bye"), summarize(e.h.History(s.Conversation)))
+	assert.Equal(t, append(want, "user:bye", "bot:you said: bye"), summarize(e.history(s.Conversation)))
 	assert.Len(t, e.rec.Turns(), 3, "the Bot drops the resent message")
 }
 
@@ -224,23 +241,25 @@ func TestConsentGating(t *testing.T) {
 		{"granted after the first message", []bool{true}, []string{"user:second", "bot:you said: second"}},
 		{"granted then declined", []bool{true, false}, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, nil)
-			s := e.session("")
-			ws, _ := e.connect(s.Token)
-			ws.send(msg("g1", "first"))
-			ws.botReply()
-			for _, g := range tt.consent {
-				ws.send(map[string]any{"type": "consent", "granted": g})
-				ws.until("consent")
-			}
-			ws.send(msg("g2", "second"))
-			ws.botReply()
-			s2 := e.session(s.Token)
-			assert.Equal(t, tt.want, summarize(s2.History))
-			assert.Equal(t, tt.want, summarize(e.h.History(s.Conversation)))
-		})
+	for _, st := range storages {
+		for _, tt := range tests {
+			t.Run(st.name+"/"+tt.name, func(t *testing.T) {
+				e := newEnv(t, st.mod)
+				s := e.session("")
+				ws, _ := e.connect(s.Token)
+				ws.send(msg("g1", "first"))
+				ws.botReply()
+				for _, g := range tt.consent {
+					ws.send(map[string]any{"type": "consent", "granted": g})
+					ws.until("consent")
+				}
+				ws.send(msg("g2", "second"))
+				ws.botReply()
+				s2 := e.session(s.Token)
+				assert.Equal(t, tt.want, summarize(s2.History))
+				assert.Equal(t, tt.want, summarize(e.history(s.Conversation)))
+			})
+		}
 	}
 }
 

@@ -61,7 +61,7 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cl := newClient()
-	cl.send(h.readyFrame(cv))
+	cl.send(h.readyFrame(ctx, cv))
 	if !cv.addClient(cl, h.cfg.Clock()) {
 		h.emitReject(ctx, cv.id, reject(ErrRateLimited, "too many open connections"))
 		if err := c.Close(websocket.StatusTryAgainLater, "too many connections"); err != nil {

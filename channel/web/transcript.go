@@ -1,0 +1,160 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+)
+
+// EventStoreError is emitted when the consent state or transcript could not
+// be read from or written to [Config.Store]; Err holds the cause. The
+// message itself was still delivered to the open connections.
+const EventStoreError parley.EventKind = "web.store_error"
+
+// transcriptKey is the store key of a conversation's consent and
+// transcript.
+func transcriptKey(conv string) string { return "web/transcript/" + conv }
+
+// transcriptRecord is what a [Config.Store] holds per conversation.
+type transcriptRecord struct {
+	Consent string  `json:"consent"`
+	Entries []Entry `json:"entries,omitempty"`
+}
+
+// maxConflictRetries bounds the read-modify-write retries when another
+// replica writes the same conversation at the same moment.
+const maxConflictRetries = 10
+
+// consentAndHistory returns the consent state and, if granted, the kept
+// transcript of a conversation.
+func (h *Handler) consentAndHistory(ctx context.Context, conv string) (string, []Entry, error) {
+	if h.cfg.Store == nil {
+		cv := h.lookup(conv, false)
+		if cv == nil {
+			return consentUnknown, nil, nil
+		}
+		consent, hist := cv.state()
+		return consent, hist, nil
+	}
+	r, _, err := h.loadRecord(ctx, conv)
+	if err != nil {
+		return consentUnknown, nil, err
+	}
+	if r.Consent != consentGranted {
+		return r.Consent, nil, nil
+	}
+	return r.Consent, r.Entries, nil
+}
+
+// setConsent records the visitor's answer; declining drops the transcript.
+func (h *Handler) setConsent(ctx context.Context, cv *conversation, granted bool) (string, error) {
+	if h.cfg.Store == nil {
+		return cv.setConsent(granted), nil
+	}
+	state := consentDeclined
+	if granted {
+		state = consentGranted
+	}
+	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
+		r.Consent = state
+		if !granted {
+			r.Entries = nil
+		}
+		return true
+	})
+	return state, err
+}
+
+// keep appends e to the transcript of cv if the visitor consented.
+func (h *Handler) keep(ctx context.Context, cv *conversation, e Entry) {
+	if h.cfg.Store == nil {
+		cv.record(e, h.cfg.HistoryLimit, e.Time)
+		return
+	}
+	cv.touch(e.Time)
+	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
+		if r.Consent != consentGranted {
+			return false
+		}
+		r.Entries = append(r.Entries, e)
+		if over := len(r.Entries) - h.cfg.HistoryLimit; over > 0 {
+			r.Entries = slices.Delete(r.Entries, 0, over)
+		}
+		return true
+	})
+	if err != nil {
+		h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: cv.id, MessageID: e.ID, Err: err})
+	}
+}
+
+func (h *Handler) loadRecord(ctx context.Context, conv string) (transcriptRecord, int64, error) {
+	r := transcriptRecord{Consent: consentUnknown}
+	rec, err := h.cfg.Store.Get(ctx, transcriptKey(conv))
+	if errors.Is(err, memory.ErrNotFound) {
+		return r, memory.Absent, nil
+	}
+	if err != nil {
+		return r, 0, fmt.Errorf("web: load transcript %q: %w", conv, err)
+	}
+	if err := json.Unmarshal(rec.Value, &r); err != nil {
+		return transcriptRecord{Consent: consentUnknown}, 0, &memory.CorruptError{Key: rec.Key, Err: err}
+	}
+	return r, rec.Version, nil
+}
+
+// updateRecord applies fn to the stored record with optimistic
+// concurrency. Writers in this process take turns per conversation; when
+// another replica got there first, it retries after a short random pause.
+// fn reports whether it changed anything. Writes outlive the request: they
+// use ctx's values but not its cancellation.
+func (h *Handler) updateRecord(ctx context.Context, cv *conversation, fn func(*transcriptRecord) bool) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	cv.storeMu.Lock()
+	defer cv.storeMu.Unlock()
+	conv := cv.id
+	for attempt := range maxConflictRetries {
+		if attempt > 0 {
+			pause := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+			select {
+			case <-time.After(pause):
+			case <-ctx.Done():
+				return fmt.Errorf("web: save transcript %q: %w", conv, ctx.Err())
+			}
+		}
+		r, version, err := h.loadRecord(ctx, conv)
+		var corrupt *memory.CorruptError
+		if errors.As(err, &corrupt) {
+			// An unreadable record must not block the conversation: start
+			// it afresh over the old one.
+			h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: conv, Err: err})
+			r, version, err = transcriptRecord{Consent: consentUnknown}, memory.AnyVersion, nil
+		}
+		if err != nil {
+			return err
+		}
+		if !fn(&r) {
+			return nil
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("web: encode transcript %q: %w", conv, err)
+		}
+		_, err = h.cfg.Store.Set(ctx, memory.Put{Key: transcriptKey(conv), Value: b, IfVersion: version, TTL: h.cfg.TokenTTL})
+		if errors.Is(err, memory.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("web: save transcript %q: %w", conv, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("web: save transcript %q: %w after %d attempts", conv, memory.ErrConflict, maxConflictRetries)
+}
