@@ -57,7 +57,9 @@ const (
 	fixQuestion
 	fixApos
 	fixContrast
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast
+	fixEmoji
+	fixBoost
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast | fixEmoji | fixBoost
 )
 
 type config struct {
@@ -124,6 +126,7 @@ const (
 	fNeg
 	fIdiom
 	fStop
+	fMod // a sentiment word that intensifies a following one ("pretty bad")
 )
 
 type entry struct {
@@ -276,6 +279,16 @@ func NewLexical(opts ...Option) (*Lexical, error) {
 			get(p).flags |= fIdiom
 		}
 	}
+	if c.fixes&fixBoost != 0 {
+		for _, w := range parleyBoosters {
+			e := get(w)
+			if e.flags&fLex == 0 {
+				e.boost, e.flags = bIncr, e.flags|fBooster
+			} else {
+				e.boost, e.flags = bIncr, e.flags|fMod
+			}
+		}
+	}
 	for _, w := range negateWords {
 		get(w).flags |= fNeg
 	}
@@ -350,13 +363,21 @@ func (l *Lexical) replaceEmoji(text string) string {
 	b.Grow(len(text) + 32)
 	b.WriteString(text[:first])
 	prevSpace := first == 0 || text[first-1] == ' '
+	fix := l.fixes&fixEmoji != 0
 	for _, c := range text[first:] {
+		if fix && (c == '\uFE0F' || c == '\u200D' || (c >= 0x1F3FB && c <= 0x1F3FF)) {
+			continue // variation selector, joiner, skin tone
+		}
 		if d, ok := l.emojis[c]; ok {
 			if !prevSpace {
 				b.WriteByte(' ')
 			}
 			b.WriteString(d)
 			prevSpace = false
+			if fix {
+				b.WriteByte(' ')
+				prevSpace = true
+			}
 		} else {
 			b.WriteRune(c)
 			prevSpace = c == ' '
@@ -600,7 +621,8 @@ func (l *Lexical) polarity(text string, sc *scratch) Result {
 	sent := sc.sent[:0]
 	for i := range toks {
 		e := toks[i].e
-		if e.flags&fBooster != 0 || (e.word == wKind && i < len(toks)-1 && toks[i+1].e.word == wOf) {
+		if e.flags&fBooster != 0 || (e.word == wKind && i < len(toks)-1 && toks[i+1].e.word == wOf) ||
+			(e.flags&fMod != 0 && i < len(toks)-1 && toks[i+1].e.flags&fLex != 0) {
 			sent = append(sent, 0)
 			continue
 		}
@@ -681,10 +703,10 @@ func (l *Lexical) valence(toks []token, capDiff bool, i int, buf []byte) float64
 	negated := false
 	for start := 0; start < 3 && i > start; start++ {
 		p := &toks[i-start-1]
-		if p.e.flags&fLex != 0 {
+		if p.e.flags&fLex != 0 && (p.e.flags&fMod == 0 || start > 0) {
 			continue
 		}
-		if p.e.flags&fBooster != 0 {
+		if p.e.flags&(fBooster|fMod) != 0 {
 			s := p.e.boost
 			if v < 0 {
 				s = -s

@@ -63,3 +63,8 @@ var specialCases = map[string]float64{
 	"yeah right": -2, "kiss of death": -1.5, "to die for": 3,
 	"beating heart": 3.1, "broken heart": -2.9,
 }
+
+// parleyBoosters are intensifiers VADER lacks, used in ModeParley. Those
+// that are also lexicon words ("pretty", "super") intensify only when a
+// sentiment word follows: "pretty bad" is bad, not neutral.
+var parleyBoosters = [...]string{"super", "pretty", "freaking", "freakin", "insanely", "mega", "real", "damn"}

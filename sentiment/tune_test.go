@@ -115,7 +115,7 @@ func TestTunePolarity(t *testing.T) {
 	for _, f := range []struct {
 		name string
 		bit  uint16
-	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}, {"suffix", fixSuffix}, {"apos", fixApos}} {
+	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}, {"suffix", fixSuffix}, {"apos", fixApos}, {"emoji", fixEmoji}, {"boost", fixBoost}} {
 		run("without-"+f.name, fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^fixContrast&^f.bit))
 	}
 	for _, m := range []float64{0.25, 0.4, 0.5, 0.6, 0.75} {
