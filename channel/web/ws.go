@@ -16,6 +16,10 @@ import (
 const (
 	helloTimeout = 10 * time.Second
 	writeTimeout = 10 * time.Second
+	// pingInterval is how often an idle-looking connection is pinged; a
+	// peer that does not answer within writeTimeout is dropped, so a
+	// vanished browser does not hold a connection forever.
+	pingInterval = 30 * time.Second
 )
 
 // serveWS runs one WebSocket connection. The first frame must be
@@ -174,10 +178,20 @@ func writeLoop(ctx context.Context, c *websocket.Conn, cl *client) error {
 		defer cancel()
 		return c.Write(wctx, websocket.MessageText, msg)
 	}
+	ping := time.NewTicker(pingInterval)
+	defer ping.Stop()
 	for {
 		select {
 		case b := <-cl.out:
 			if err := write(b); err != nil {
+				cl.close()
+				return err
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, writeTimeout)
+			err := c.Ping(pctx)
+			cancel()
+			if err != nil {
 				cl.close()
 				return err
 			}
