@@ -91,6 +91,13 @@ var (
 var parleyWords = map[string]float64{
 	"ripoff": -2.5, "rip-off": -2.5, "overcharged": -2.0, "garbage": -2.2, "scammed": -2.7,
 	"unhelpful": -1.8, "unresponsive": -1.6, "clueless": -1.6,
+	// Service failures.
+	"glitch": -1.2, "glitchy": -1.5, "buggy": -1.6, "crashes": -1.7, "crashed": -1.7,
+	"crashing": -1.7, "outage": -1.8, "downtime": -1.2, "unresolved": -1.3, "unanswered": -1.2,
+	"overdue": -1.0, "unusable": -2.2, "nightmare": -2.5, "hassle": -1.4, "overpriced": -1.5,
+	"incorrect": -1.2,
+	// Service successes.
+	"polite": 1.5, "knowledgeable": 1.5, "seamless": 1.8, "hassle-free": 2.0, "prompt": 0.8,
 }
 
 // stopWords are frequent English function words: text with none of them
