@@ -93,9 +93,9 @@ func TestNewLexicalErrors(t *testing.T) {
 }
 
 func TestWithWords(t *testing.T) {
-	l := newTestLexical(t, WithWords(map[string]float64{"Outage": -2.5}))
-	assert.Equal(t, Negative, l.Polarity("there is an outage").Label)
-	assert.Equal(t, Neutral, newTestLexical(t).Polarity("there is an outage").Label)
+	l := newTestLexical(t, WithWords(map[string]float64{"Reboot": -2.5}))
+	assert.Equal(t, Negative, l.Polarity("I need a reboot").Label)
+	assert.Equal(t, Neutral, newTestLexical(t).Polarity("I need a reboot").Label)
 }
 
 func TestAnalyzeImplementsAnalyzer(t *testing.T) {
