@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,10 +26,17 @@ const root = `document.querySelector('#parley-chat').shadowRoot`
 func shopBot() parley.Handler {
 	return parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if s := t.Signal; s != nil {
-			if s.Name == "product_view" && s.Data["count_24h"] == "3" {
+			switch {
+			case s.Name == "product_view" && s.Data["count_24h"] == "3":
 				return w.Reply(ctx, parley.Text("Still thinking about "+s.Data["name"]+"? Need help with this product?"))
+			case s.Name == "page.idle":
+				return w.Reply(ctx, parley.Text("Still there? I can help you finish checking out."))
 			}
 			return nil
+		}
+		if len(t.Message.Attachments) == 1 {
+			a := t.Message.Attachments[0]
+			return w.Reply(ctx, parley.Text(fmt.Sprintf("Thanks, I got your %s (%s, %d bytes).", a.Kind, a.MIMEType, len(a.Data))))
 		}
 		if err := parley.Typing(ctx, w); err != nil {
 			return err
@@ -204,6 +212,11 @@ func TestWidgetConversationInChromium(t *testing.T) {
 	run(t, ctx, "tap a quick reply", click(".quick-reply"),
 		waitFor(`!R.querySelector('.typing').hidden`),
 		waitFor(`R.querySelectorAll('.card').length === 1`))
+	var cardImages int
+	run(t, ctx, "card without image", eval(`R.querySelectorAll('.card img').length`, &cardImages))
+	if cardImages != 0 {
+		t.Errorf("a card without an image URL shows %d images", cardImages)
+	}
 	run(t, ctx, "talk to a human", click(".human"),
 		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.startsWith('Connecting you'))`))
 
@@ -268,3 +281,34 @@ func TestWidgetOverSSE(t *testing.T) {
 		waitFor(`R.querySelectorAll('.quick-reply').length === 2`))
 	run(t, ctx, "quick reply over POST", click(".quick-reply"), waitFor(`R.querySelectorAll('.card').length === 1`))
 }
+
+func TestWidgetUploadAndIdleEvent(t *testing.T) {
+	ctx := browser(t)
+	page := `<!doctype html><html><head><title>Checkout</title></head><body><h1>Checkout</h1>
+<script src="/chat/widget.js" data-open="true" data-idle-seconds="1" async></script></body></html>`
+	url := server(t, map[string]string{"/checkout": page})
+	dir := t.TempDir()
+	png := filepath.Join(dir, "receipt.png")
+	html := filepath.Join(dir, "page.png") // an HTML file posing as a PNG
+	if err := os.WriteFile(png, pngBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(html, []byte("<html><script>alert(1)</script></html>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	run(t, ctx, "idle on checkout", chromedp.Navigate(url+"/checkout"),
+		waitFor(`R && !R.querySelector('.panel').hidden`),
+		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.startsWith('Still there?'))`))
+	run(t, ctx, "upload an image",
+		chromedp.SetUploadFiles(shadow(`input[type=file]`), []string{png}),
+		waitFor(`R.querySelector('.msg.user .attachment-image img')`),
+		waitFor(`R.querySelector('.msg.user .attachment-image img').naturalWidth === 1`),
+		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent === 'Thanks, I got your image (image/png, 67 bytes).')`))
+	run(t, ctx, "upload a disallowed file",
+		chromedp.SetUploadFiles(shadow(`input[type=file]`), []string{html}),
+		waitFor(`R.querySelector('.status.error') && R.querySelector('.status').textContent.includes('not accepted')`))
+}
+
+// pngBytes is a 1x1 PNG.
+var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")

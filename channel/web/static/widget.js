@@ -46,6 +46,7 @@
   function storeGet() { try { return localStorage.getItem(storeKey) || ""; } catch (e) { return ""; } }
   function storeSet(v) { try { if (v) localStorage.setItem(storeKey, v); else localStorage.removeItem(storeKey); } catch (e) { /* storage disabled */ } }
   function safeURL(u) {
+    if (!u) return "";
     try {
       var x = new URL(u, base);
       return x.protocol === "https:" || x.protocol === "http:" ? x.href : "";
