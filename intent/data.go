@@ -58,10 +58,6 @@ func rowName(e Example, i int) string {
 // oosLabel is exempt from the count checks.
 func Validate(examples []Example, oosLabel string) []Problem {
 	var errs, warns []Problem
-	type seenAt struct {
-		intent string
-		rows   []string
-	}
 	byText := make(map[string][]int)
 	count := make(map[string][]string)
 	var order []string

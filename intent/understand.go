@@ -96,8 +96,26 @@ type Understander struct {
 // An Option configures an [Understander].
 type Option func(*Understander)
 
-// WithPolicy sets the decision policy (default [DefaultPolicy]).
-func WithPolicy(p Policy) Option { return func(u *Understander) { u.policy = p } }
+// WithPolicy sets the decision policy (default [DefaultPolicy]). Zero
+// fields take their default values.
+func WithPolicy(p Policy) Option {
+	return func(u *Understander) {
+		d := DefaultPolicy()
+		if p.Threshold == 0 {
+			p.Threshold = d.Threshold
+		}
+		if p.Margin == 0 {
+			p.Margin = d.Margin
+		}
+		if p.AmbiguousFloor == 0 {
+			p.AmbiguousFloor = d.AmbiguousFloor
+		}
+		if p.OutOfScope == 0 {
+			p.OutOfScope = d.OutOfScope
+		}
+		u.policy = p
+	}
+}
 
 // WithExtractors adds entity extractors, run on every text turn.
 func WithExtractors(xs ...entity.Extractor) Option {
@@ -119,7 +137,9 @@ func WithTimeZone(f func(*parley.Turn) *time.Location) Option {
 }
 
 // WithLocale adds a classifier for a BCP 47 locale such as "es". Turns
-// are routed to the best-matching locale's classifier.
+// are routed to the best-matching locale's classifier. It panics if locale
+// is not a valid tag or c is nil (use [Understander.SetClassifier] for
+// values from configuration).
 func WithLocale(locale string, c Classifier) Option {
 	return func(u *Understander) {
 		if err := u.SetClassifier(locale, c); err != nil {

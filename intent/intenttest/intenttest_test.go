@@ -1,0 +1,40 @@
+package intenttest_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/intent/intenttest"
+)
+
+func TestModelConforms(t *testing.T) {
+	exs, err := intent.LoadFile("../testdata/shop.yaml")
+	require.NoError(t, err)
+	m, err := intent.Train(context.Background(), exs)
+	require.NoError(t, err)
+	intenttest.Run(t, m,
+		intenttest.Case{Text: "where is my order", Want: "track_order"},
+		intenttest.Case{Text: "I want a refund", Want: "refund"})
+}
+
+func TestStaticConforms(t *testing.T) {
+	s := intenttest.Static{"hi": {Ranked: []parley.Intent{{Name: "greet", Confidence: 0.9}, {Name: "bye", Confidence: 0.1}}}}
+	intenttest.Run(t, s, intenttest.Case{Text: "HI", Want: "greet"})
+}
+
+func ExampleStatic() {
+	s := intenttest.Static{"where is my order": {Ranked: []parley.Intent{{Name: "track_order", Confidence: 0.95}}}}
+	u := intent.New(s)
+	und, err := u.Understand(context.Background(), "where is my order", "en", parley.Turn{}.Time, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(und.Status, und.Intent.Name)
+	// Output: understood track_order
+}
