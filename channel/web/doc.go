@@ -40,6 +40,31 @@
 // token, and the client's message ID, so a message resent after a reconnect
 // is dropped by the [parley.Bot].
 //
+// The application learns a visitor's conversation ID from their turns
+// (Turn.ConversationID) and can then [Handler.Push] to them while their page
+// is open.
+//
+// # Wire protocol
+//
+// For custom clients (a mobile app, a test): POST /session, with
+// "Authorization: Bearer <token>" to resume, answers {"token",
+// "conversation", "consent", "history", ...}; an invalid token gets a new
+// conversation. Then either open GET /ws and send {"type":"hello",
+// "token":...} first, or read GET /events (server-sent events, bearer
+// token) and POST frames to /send. Frames are JSON objects with a "type".
+// Client to server:
+//
+//	{"type":"message","id":"<uuid>","text":"Yes please","payload":"yes"}
+//	{"type":"track","id":"<uuid>","name":"product_view","data":{"id":"sku-1"}}
+//	{"type":"consent","granted":true}
+//	{"type":"ping"}
+//
+// Server to client: "ready" (consent and history), "message" (an [Entry]
+// from the visitor or the bot), "ack" (message received), "typing",
+// "read" (message read), "consent" and "error" (code and message). Frames
+// queued together arrive in one WebSocket message as a JSON array. Uploads
+// are multipart POSTs to /upload with fields "id" and "file".
+//
 // # Security
 //
 // Anonymous visitors hold a token signed with HMAC-SHA256 under
