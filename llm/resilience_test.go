@@ -1,0 +1,153 @@
+package llm_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+)
+
+var req = &llm.Request{Conversation: "c1", Messages: []llm.Message{{Role: llm.RoleUser, Content: "hi"}}}
+
+func TestRetryHonoursRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := llmtest.New(
+			llmtest.Fail(&llm.StatusError{StatusCode: 429, RetryAfter: 3 * time.Second}),
+			llmtest.Fail(&llm.StatusError{StatusCode: 503}),
+			llmtest.Reply("ok"),
+		)
+		start := time.Now()
+		resp, err := llm.Retry(m, llm.RetryPolicy{Attempts: 3, Base: 100 * time.Millisecond, Max: 5 * time.Second}).Generate(context.Background(), req)
+		require.NoError(t, err)
+		assert.Equal(t, "ok", resp.Message.Content)
+		assert.Equal(t, 3, m.Calls())
+		assert.GreaterOrEqual(t, time.Since(start), 3*time.Second, "waited for Retry-After")
+	})
+}
+
+func TestRetryStops(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []llmtest.Step
+		calls int
+	}{
+		{name: "client error", steps: []llmtest.Step{llmtest.Fail(&llm.StatusError{StatusCode: 400})}, calls: 1},
+		{name: "retry-after beyond max", steps: []llmtest.Step{llmtest.Fail(&llm.StatusError{StatusCode: 429, RetryAfter: time.Hour})}, calls: 1},
+		{name: "attempts exhausted", steps: []llmtest.Step{
+			llmtest.Fail(&llm.StatusError{StatusCode: 500}), llmtest.Fail(&llm.StatusError{StatusCode: 500}), llmtest.Fail(&llm.StatusError{StatusCode: 500}),
+		}, calls: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := llmtest.New(tt.steps...)
+				_, err := llm.Retry(m, llm.RetryPolicy{Attempts: 3}).Generate(context.Background(), req)
+				var se *llm.StatusError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, tt.calls, m.Calls())
+			})
+		})
+	}
+}
+
+func TestRetryStreamOnlyBeforeText(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := llmtest.New(llmtest.Fail(&llm.StatusError{StatusCode: 502}), llmtest.HalfStream("one two three", 2), llmtest.Reply("unused"))
+		var got string
+		var err error
+		for c, e := range llm.Stream(context.Background(), llm.Retry(m, llm.RetryPolicy{}), req) {
+			if e != nil {
+				err = e
+				break
+			}
+			got += c.Text
+		}
+		require.ErrorIs(t, err, llm.ErrIncomplete)
+		assert.Equal(t, "one two ", got)
+		assert.Equal(t, 2, m.Calls(), "no retry after text was sent")
+	})
+}
+
+func TestBreaker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		boom := &llm.StatusError{StatusCode: 500}
+		m := llmtest.New(llmtest.Fail(boom), llmtest.Fail(boom), llmtest.Fail(boom), llmtest.Reply("back"))
+		b := llm.NewBreaker(m, 2, 10*time.Second)
+		ctx := context.Background()
+		for range 2 {
+			_, err := b.Generate(ctx, req)
+			require.ErrorAs(t, err, &boom)
+		}
+		assert.True(t, b.Open())
+		_, err := b.Generate(ctx, req)
+		require.ErrorIs(t, err, llm.ErrCircuitOpen)
+		assert.Equal(t, 2, m.Calls(), "open breaker does not call the model")
+
+		time.Sleep(10 * time.Second)
+		_, err = b.Generate(ctx, req) // trial fails: open again
+		require.ErrorAs(t, err, &boom)
+		_, err = b.Generate(ctx, req)
+		require.ErrorIs(t, err, llm.ErrCircuitOpen)
+
+		time.Sleep(10 * time.Second)
+		resp, err := b.Generate(ctx, req)
+		require.NoError(t, err)
+		assert.Equal(t, "back", resp.Message.Content)
+		assert.False(t, b.Open())
+	})
+}
+
+func TestFallback(t *testing.T) {
+	ctx := context.Background()
+	dead := llmtest.New(llmtest.Fail(errors.New("connection refused")), llmtest.Fail(&llm.StatusError{StatusCode: 503}))
+	backup := llmtest.New(llmtest.Reply("from backup"), llmtest.Reply("streamed backup"))
+	f := llm.Fallback(dead, backup)
+	resp, err := f.Generate(ctx, req)
+	require.NoError(t, err)
+	assert.Equal(t, "from backup", resp.Message.Content)
+
+	resp, err = llm.Collect(llm.Stream(ctx, f, req))
+	require.NoError(t, err)
+	assert.Equal(t, "streamed backup", resp.Message.Content)
+
+	_, err = llm.Fallback().Generate(ctx, req)
+	require.ErrorIs(t, err, llm.ErrNoModel)
+	_, err = llm.Fallback(llmtest.New(), llmtest.New()).Generate(ctx, req)
+	require.ErrorIs(t, err, llmtest.ErrScriptDone)
+}
+
+func TestMeter(t *testing.T) {
+	ctx := context.Background()
+	m := llm.NewMeter(llmtest.New(llmtest.Reply("a b c"), llmtest.Reply("d"), llmtest.Reply("e")), 25)
+	_, err := m.Generate(ctx, req)
+	require.NoError(t, err)
+	_, err = llm.Collect(llm.Stream(ctx, m, req))
+	require.NoError(t, err)
+	assert.Equal(t, llm.Usage{InputTokens: 20, OutputTokens: 4}, m.Usage("c1"))
+	assert.Equal(t, llm.Usage{}, m.Usage("other"))
+	assert.Equal(t, m.Usage("c1"), m.Total())
+
+	m2 := llm.NewMeter(llmtest.New(llmtest.Reply("x"), llmtest.Reply("y"), llmtest.Reply("z")), 22)
+	_, err = m2.Generate(ctx, req)
+	require.NoError(t, err)
+	_, err = m2.Generate(ctx, req)
+	require.NoError(t, err)
+	_, err = m2.Generate(ctx, req)
+	require.ErrorIs(t, err, llm.ErrBudget)
+}
+
+func TestHangingProviderTimesOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, err := llm.Fallback(llmtest.New(llmtest.Hang()), llmtest.New(llmtest.Reply("late"))).Generate(ctx, req)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	})
+}
