@@ -1,0 +1,215 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+)
+
+// PurposeMemory is the consent purpose for remembering a customer beyond
+// the current conversation: profile facts and cross-channel history.
+const PurposeMemory = "memory"
+
+// ConsentKey annotates a turn with whether the customer consented to
+// [ConsentConfig.Purpose]. Code that stores anything beyond the current
+// session checks it with [Allowed].
+var ConsentKey = parley.NewKey[bool]("privacy.consent")
+
+// Allowed reports whether the turn's customer consented to long-term
+// memory, as found by [RequireConsent]. A turn that did not pass through
+// it is not allowed.
+func Allowed(t *parley.Turn) bool {
+	ok, _ := parley.Value(t, ConsentKey)
+	return ok
+}
+
+// ConsentConfig configures [RequireConsent].
+type ConsentConfig struct {
+	// Profiles holds the consent records. Required.
+	Profiles *memory.Profiles
+	// Purpose is the consent purpose checked (default [PurposeMemory]).
+	Purpose string
+	// Notice is the privacy notice sent once per conversation to a
+	// customer who has not decided yet. Required: the customer must be
+	// told before being asked.
+	Notice parley.Message
+	// Required makes consent the default off switch for the whole bot:
+	// when true (the usual, opt-in reading of privacy law) a customer
+	// without a decision is not remembered; when false a customer is
+	// remembered unless they refused.
+	Required bool
+}
+
+// RequireConsent returns middleware that looks up the customer's consent
+// for cfg.Purpose, annotates the turn with [ConsentKey], and sends
+// cfg.Notice once per conversation to a customer who has not decided.
+// The handler runs either way: consent gates what is remembered, not
+// whether the customer is helped.
+func RequireConsent(cfg ConsentConfig) (parley.Middleware, error) {
+	if cfg.Profiles == nil {
+		return nil, errors.New("privacy: RequireConsent without Profiles")
+	}
+	if cfg.Notice.Text == "" {
+		return nil, errors.New("privacy: RequireConsent without a Notice")
+	}
+	if cfg.Purpose == "" {
+		cfg.Purpose = PurposeMemory
+	}
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			decided, granted := false, false
+			if t.CustomerID != "" {
+				p, err := cfg.Profiles.Load(ctx, t.CustomerID)
+				switch {
+				case errors.Is(err, memory.ErrNotFound):
+				case err != nil:
+					return fmt.Errorf("privacy: consent of %q: %w", t.CustomerID, err)
+				default:
+					var c memory.Consent
+					c, decided = p.ConsentFor(cfg.Purpose)
+					granted = c.Granted
+				}
+			}
+			allowed := granted || (!decided && !cfg.Required)
+			if !decided {
+				if s := t.Session(); s != nil {
+					sent, _, err := memory.GetState[bool](s, "privacy.notice")
+					if err != nil {
+						return err
+					}
+					if !sent {
+						if err := w.Reply(ctx, cfg.Notice); err != nil {
+							return err
+						}
+						if err := memory.SetState(s, "privacy.notice", true); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return next.HandleTurn(ctx, w, parley.With(t, ConsentKey, allowed))
+		})
+	}, nil
+}
+
+// RecordConsent saves the customer's decision for purpose, made now on
+// channel, in their profile.
+func RecordConsent(ctx context.Context, profiles *memory.Profiles, customerID, purpose string, granted bool, channel string) error {
+	if customerID == "" {
+		return errors.New("privacy: consent without a customer ID")
+	}
+	_, err := profiles.Update(ctx, customerID, func(p *memory.Profile) error {
+		p.RecordConsent(memory.Consent{Purpose: purpose, Granted: granted, Time: time.Now(), Channel: channel})
+		return nil
+	})
+	return err
+}
+
+// RedactInbound returns middleware that redacts the inbound text before
+// the next handler sees it. Put it in front of the Bot
+// (parley.Chain(bot, privacy.RedactInbound(r))) so that the session
+// history, logs and anything sent to a language model get the redacted
+// text; with [Tokenize], handlers that need a value get it back with
+// [Redactor.Restore].
+func RedactInbound(r *Redactor) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			text, found, err := r.Redact(ctx, t.CustomerID, t.Message.Text)
+			if err != nil {
+				return err
+			}
+			if len(found) > 0 {
+				t2 := *t
+				t2.Message.Text = text
+				t = &t2
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
+}
+
+// Remember returns middleware that appends each turn (the inbound text and
+// the replies, redacted by r) to the customer's cross-channel history h,
+// only when [Allowed] says the customer consented. Put it inside
+// [RequireConsent].
+func Remember(h *memory.History, r *Redactor) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if !Allowed(t) || t.CustomerID == "" {
+				return next.HandleTurn(ctx, w, t)
+			}
+			rec := &recordingWriter{ReplyWriter: w}
+			if err := next.HandleTurn(ctx, rec, t); err != nil {
+				return err
+			}
+			entries := []memory.Entry{{Role: memory.RoleUser, Text: t.Message.Text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel}}
+			for _, m := range rec.sent() {
+				entries = append(entries, memory.Entry{Role: memory.RoleBot, Text: m, Channel: t.Channel})
+			}
+			for i := range entries {
+				text, _, err := r.Redact(ctx, t.CustomerID, entries[i].Text)
+				if err != nil {
+					return err
+				}
+				entries[i].Text = text
+			}
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			return h.Append(ctx, t.CustomerID, t.ConversationID, entries...)
+		})
+	}
+}
+
+type recordingWriter struct {
+	parley.ReplyWriter
+	mu   sync.Mutex
+	text []string
+}
+
+func (w *recordingWriter) Reply(ctx context.Context, m parley.Message) error {
+	if err := w.ReplyWriter.Reply(ctx, m); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.text = append(w.text, m.Text)
+	w.mu.Unlock()
+	return nil
+}
+
+// Typing keeps the wrapped writer's typing indicator.
+func (w *recordingWriter) Typing(ctx context.Context) error { return parley.Typing(ctx, w.ReplyWriter) }
+
+// StreamReply keeps the wrapped writer's streaming and records the text.
+func (w *recordingWriter) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
+	var b strings.Builder
+	tee := func(yield func(string, error) bool) {
+		for c, err := range chunks {
+			if err == nil {
+				b.WriteString(c)
+			}
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+	if err := parley.Stream(ctx, w.ReplyWriter, tee); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.text = append(w.text, b.String())
+	w.mu.Unlock()
+	return nil
+}
+
+func (w *recordingWriter) sent() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.text...)
+}

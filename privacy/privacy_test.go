@@ -1,0 +1,77 @@
+package privacy_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/privacy"
+	"github.com/parleyhq/parley/privacy/privacytest"
+)
+
+func TestErasureMap(t *testing.T) {
+	privacytest.RunErasure(t, memory.NewMap())
+}
+
+func TestRequireConsent(t *testing.T) {
+	ctx := context.Background()
+	store := memory.NewMap()
+	profiles := memory.NewProfiles(store)
+	history := memory.NewHistory(store)
+	_, err := privacy.RequireConsent(privacy.ConsentConfig{Profiles: profiles})
+	require.Error(t, err, "a notice is required")
+	consent, err := privacy.RequireConsent(privacy.ConsentConfig{Profiles: profiles, Required: true, Notice: parley.Text("NOTICE")})
+	require.NoError(t, err)
+	var allowed []bool
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		allowed = append(allowed, privacy.Allowed(t))
+		return w.Reply(ctx, parley.Text("ok"))
+	})
+	bot := parley.NewBot(parley.Chain(app, consent, privacy.Remember(history, privacy.NewRedactor())), parley.WithStore(store))
+	var got []string
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { got = append(got, m.Text); return nil })
+	turn := func(id, text string) {
+		require.NoError(t, bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: "c1", CustomerID: "cust", MessageID: id, Message: parley.Text(text)}))
+	}
+	turn("m1", "hi")
+	turn("m2", "my mail is x@y.io")
+	assert.Equal(t, []string{"NOTICE", "ok", "ok"}, got, "the notice is sent once per conversation")
+	es, err := history.Recent(ctx, "cust", 0)
+	require.NoError(t, err)
+	assert.Empty(t, es, "nothing beyond the session is stored before consent")
+
+	require.NoError(t, privacy.RecordConsent(ctx, profiles, "cust", privacy.PurposeMemory, true, "web"))
+	turn("m3", "my mail is x@y.io")
+	es, err = history.Recent(ctx, "cust", 0)
+	require.NoError(t, err)
+	require.Len(t, es, 2)
+	assert.Equal(t, "my mail is [email]", es[0].Text, "history is redacted")
+	assert.Equal(t, []bool{false, false, true}, allowed)
+
+	require.NoError(t, privacy.RecordConsent(ctx, profiles, "cust", privacy.PurposeMemory, false, "web"))
+	turn("m4", "forget me")
+	es, err = history.Recent(ctx, "cust", 0)
+	require.NoError(t, err)
+	assert.Len(t, es, 2, "a withdrawn consent stops remembering")
+}
+
+func TestRedactInboundKeepsPIIOutOfSession(t *testing.T) {
+	ctx := context.Background()
+	store := memory.NewMap()
+	var seen string
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		seen = t.Text()
+		return nil
+	}), parley.WithStore(store))
+	front := parley.Chain(bot, privacy.RedactInbound(privacy.NewRedactor()))
+	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+	require.NoError(t, front.HandleTurn(ctx, w, &parley.Turn{ConversationID: "c", MessageID: "m", Message: parley.Text("card 4111 1111 1111 1111 cvv 123")}))
+	assert.Equal(t, "card [card ****1111] cvv [cvv]", seen)
+	s, err := bot.Sessions().Load(ctx, "c")
+	require.NoError(t, err)
+	assert.Equal(t, "card [card ****1111] cvv [cvv]", s.History[0].Text)
+}

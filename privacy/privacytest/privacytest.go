@@ -1,0 +1,205 @@
+// Package privacytest checks that the privacy machinery leaves nothing
+// of an erased customer behind in a given [memory.Store]: [RunErasure]
+// drives real conversations through a Bot with consent, redaction and
+// cross-channel history, erases one customer, then reads every key and
+// value in the store.
+//
+// # Overview
+//
+//	func TestErasure(t *testing.T) {
+//		privacytest.RunErasure(t, myStore(t)) // an empty store
+//	}
+//
+// # Concurrency
+//
+// RunErasure uses the store from one goroutine at a time.
+//
+// # Errors
+//
+// Failures are reported through the *testing.T.
+package privacytest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/privacy"
+)
+
+// A person is a customer with personal data to find afterwards.
+type person struct {
+	id, name, email, phone, card, web, wa string
+}
+
+// RunErasure runs the erasure scenario on store, which must be empty (or
+// hold nothing under the keys Parley uses).
+func RunErasure(t *testing.T, store memory.Store) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	profiles := memory.NewProfiles(store)
+	history := memory.NewHistory(store)
+	vault := privacy.NewStoreVault(store, 0)
+	redactor := privacy.NewRedactor(privacy.WithVault(vault), privacy.WithMode(privacy.KindEmail, privacy.Tokenize))
+	consent, err := privacy.RequireConsent(privacy.ConsentConfig{
+		Profiles: profiles, Required: true,
+		Notice: parley.Text("May I remember our chats? (yes/no)"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
+		if strings.EqualFold(tn.Text(), "yes") {
+			if err := privacy.RecordConsent(ctx, profiles, tn.CustomerID, privacy.PurposeMemory, true, tn.Channel); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("Thanks, I'll remember."))
+		}
+		if _, err := profiles.Update(ctx, tn.CustomerID, func(p *memory.Profile) error {
+			if privacy.Allowed(tn) {
+				p.SetFact("last_topic", memory.Fact{Value: tn.Text(), Channel: tn.Channel})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Noted: "+tn.Text()))
+	})
+	bot := parley.NewBot(parley.Chain(app, consent, privacy.Remember(history, redactor)), parley.WithStore(store))
+	front := parley.Chain(bot, privacy.RedactInbound(redactor))
+	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+
+	people := []person{
+		{id: "cust-ada", name: "Ada Lovelace", email: "ada@example.com", phone: "+44 7700 900123", card: "4111111111111111", web: "v-ada", wa: "+447700900123"},
+		{id: "cust-bob", name: "Bob Keeper", email: "bob@example.org", phone: "+1 202 555 0143", card: "5500000000000004", web: "v-bob", wa: "+12025550143"},
+	}
+	n := 0
+	say := func(p person, channel, conv, text string) {
+		t.Helper()
+		n++
+		tn := &parley.Turn{ConversationID: conv, CustomerID: p.id, Channel: channel, MessageID: fmt.Sprint("m", n), Message: parley.Text(text)}
+		if err := front.HandleTurn(ctx, w, tn); err != nil {
+			t.Fatalf("turn %q: %v", text, err)
+		}
+	}
+	for _, p := range people {
+		if err := profiles.Link(ctx, p.id, memory.Identity{Channel: "web", ID: p.web}); err != nil {
+			t.Fatal(err)
+		}
+		if err := profiles.Link(ctx, p.id, memory.Identity{Channel: "whatsapp", ID: p.wa}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := profiles.Update(ctx, p.id, func(pr *memory.Profile) error {
+			pr.Name, pr.Email = p.name, p.email
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		say(p, "web", "web-"+p.id, "hello")
+		say(p, "web", "web-"+p.id, "yes")
+		say(p, "web", "web-"+p.id, "my email is "+p.email+" and card "+p.card)
+		say(p, "whatsapp", "wa-"+p.id, "call me on "+p.phone)
+		// Data of other packages kept under per-customer prefixes.
+		for _, k := range []string{"analytics/" + p.id + "/visitor", "proactive/" + p.id + "/renewal-reminder"} {
+			if _, err := store.Set(ctx, memory.Put{Key: k, Value: []byte(`{"customer":"` + p.id + `"}`), IfVersion: memory.AnyVersion}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := bot.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	eraser := privacy.NewEraser(
+		privacy.ProfileSource(profiles), privacy.HistorySource(history),
+		privacy.SessionSource(bot.Sessions()), vault,
+		privacy.PrefixSource("analytics", store, func(id string) string { return "analytics/" + id + "/" }),
+		privacy.PrefixSource("proactive", store, func(id string) string { return "proactive/" + id + "/" }),
+	)
+	ada, bob := people[0], people[1]
+
+	// Right of access: the export holds everything, as JSON.
+	data, err := eraser.Export(ctx, ada.id)
+	if err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	var x privacy.Export
+	if err := json.Unmarshal(data, &x); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	for _, src := range []string{"profile", "history", "sessions", "vault", "analytics", "proactive"} {
+		if _, ok := x.Sources[src]; !ok {
+			t.Errorf("export has no %q section", src)
+		}
+	}
+	for _, want := range []string{ada.name, ada.email, ada.wa, "call me on [phone]", "renewal-reminder"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("export does not contain %q", want)
+		}
+	}
+	if strings.Contains(string(data), bob.id) {
+		t.Errorf("Ada's export mentions Bob")
+	}
+	// Before erasure, her data is in the store.
+	if dump := dumpStore(t, ctx, store); !strings.Contains(dump, ada.id) {
+		t.Fatalf("scenario stored nothing about %s", ada.id)
+	}
+	if dump := dumpStore(t, ctx, store); strings.Contains(dump, ada.card) || strings.Contains(dump, ada.phone) {
+		t.Errorf("a raw card number or phone number was stored despite redaction")
+	}
+
+	if err := eraser.Erase(ctx, ada.id); err != nil {
+		t.Fatalf("Erase: %v", err)
+	}
+	if err := eraser.Erase(ctx, ada.id); err != nil {
+		t.Fatalf("second Erase: %v (erasure must be idempotent)", err)
+	}
+	dump := dumpStore(t, ctx, store)
+	for _, gone := range []string{ada.id, ada.name, ada.email, ada.web, ada.wa, "4111"} {
+		if strings.Contains(dump, gone) {
+			t.Errorf("after erasure the store still contains %q:\n%s", gone, excerpt(dump, gone))
+		}
+	}
+	for _, kept := range []string{bob.id, bob.name, bob.wa} {
+		if !strings.Contains(dump, kept) {
+			t.Errorf("erasing Ada removed Bob's %q", kept)
+		}
+	}
+	if _, err := profiles.Load(ctx, bob.id); err != nil {
+		t.Errorf("Bob's profile after Ada's erasure: %v", err)
+	}
+	if es, err := history.Recent(ctx, bob.id, 0); err != nil || len(es) == 0 {
+		t.Errorf("Bob's history after Ada's erasure: %d entries, %v", len(es), err)
+	}
+}
+
+// dumpStore returns every key and value in store as text.
+func dumpStore(t *testing.T, ctx context.Context, store memory.Store) string {
+	t.Helper()
+	var b strings.Builder
+	if err := store.Keys(ctx, "", func(k string) bool {
+		rec, err := store.Get(ctx, k)
+		if err != nil {
+			t.Errorf("Get(%q): %v", k, err)
+			return true
+		}
+		fmt.Fprintf(&b, "%s = %s\n", k, rec.Value)
+		return true
+	}); err != nil {
+		t.Fatalf("Keys: %v", err)
+	}
+	return b.String()
+}
+
+func excerpt(dump, s string) string {
+	i := strings.Index(dump, s)
+	lo, hi := max(i-200, 0), min(i+200, len(dump))
+	return dump[lo:hi]
+}
