@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/memorytest"
 	"github.com/parleyhq/parley/memory/postgres"
+	"github.com/parleyhq/parley/privacy/privacytest"
 )
 
 // testPool connects to PARLEY_TEST_POSTGRES_URL or skips the test.
@@ -68,4 +69,8 @@ func newStore(t testing.TB, p *pgxpool.Pool) *postgres.Store {
 func TestConformance(t *testing.T) {
 	p := testPool(t)
 	memorytest.Run(t, func(t *testing.T) memory.Store { return newStore(t, p) })
+}
+
+func TestErasure(t *testing.T) {
+	privacytest.RunErasure(t, newStore(t, testPool(t)))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/memorytest"
 	"github.com/parleyhq/parley/memory/redis"
+	"github.com/parleyhq/parley/privacy/privacytest"
 )
 
 // testClient connects to PARLEY_TEST_REDIS_URL or skips the test.
@@ -72,4 +73,8 @@ func newStore(t *testing.T) *redis.Store {
 func TestConformance(t *testing.T) {
 	testClient(t)
 	memorytest.Run(t, func(t *testing.T) memory.Store { return newStore(t) })
+}
+
+func TestErasure(t *testing.T) {
+	privacytest.RunErasure(t, newStore(t))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/memorytest"
 	"github.com/parleyhq/parley/memory/sqlite"
+	"github.com/parleyhq/parley/privacy/privacytest"
 )
 
 func newStore(t testing.TB) *sqlite.Store {
@@ -33,4 +34,8 @@ func newStore(t testing.TB) *sqlite.Store {
 
 func TestConformance(t *testing.T) {
 	memorytest.Run(t, func(t *testing.T) memory.Store { return newStore(t) })
+}
+
+func TestErasure(t *testing.T) {
+	privacytest.RunErasure(t, newStore(t))
 }
