@@ -1,9 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 func FuzzParseToken(f *testing.F) {
@@ -67,6 +73,41 @@ func FuzzDecodeFrame(f *testing.F) {
 			}
 		default:
 			t.Fatalf("accepted unknown type %q", fr.Type)
+		}
+	})
+}
+
+// FuzzSend throws arbitrary bodies at POST /send: every one is answered
+// with 200 or a coded 4xx, never a panic or a 5xx.
+func FuzzSend(f *testing.F) {
+	rec := &recorder{}
+	h, err := NewHandler(testBot(rec), Config{Secret: testSecret, RateLimit: rate.Inf, RateBurst: 1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	tok, err := h.Token("fuzz")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{
+		`{"type":"message","id":"m1","text":"hello"}`,
+		`{"type":"track","id":"t1","name":"page.idle","data":{"path":"/checkout"}}`,
+		`{"type":"consent","granted":false}`,
+		`{"type":"message","id":"m2","text":"card"}`,
+		`{`, `[]`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest("POST", "/send", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK && (w.Code < 400 || w.Code >= 500) {
+			t.Fatalf("status %d for %q: %s", w.Code, body, w.Body)
+		}
+		if w.Code != http.StatusOK && !strings.Contains(w.Body.String(), `"code"`) {
+			t.Fatalf("error without a code: %s", w.Body)
 		}
 	})
 }

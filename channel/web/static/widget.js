@@ -379,7 +379,7 @@
         return j;
       });
     }).catch(function () {
-      onError({ code: "network", message: "Network error; will retry." }, id);
+      onError({ code: "network", message: "Network problem; unsent messages are sent again when the connection is back." }, id);
     });
   }
   function upload(file) {
@@ -500,6 +500,8 @@
       if (ev.code === 1008) {
         // The token was refused: start a new conversation.
         S.token = ""; S.conv = ""; storeSet("");
+        msgs.textContent = "";
+        S.shown = {};
         start();
         return;
       }
@@ -516,7 +518,13 @@
     var ctl = new AbortController();
     S.sseAbort = ctl;
     fetch(base + "events", { headers: { Authorization: "Bearer " + S.token }, signal: ctl.signal }).then(function (r) {
-      if (r.status === 401) { S.token = ""; storeSet(""); S.ready = false; start(); return; }
+      if (r.status === 401) {
+        S.token = ""; S.conv = ""; storeSet(""); S.ready = false;
+        msgs.textContent = "";
+        S.shown = {};
+        start();
+        return;
+      }
       if (!r.ok || !r.body) throw new Error("events " + r.status);
       var reader = r.body.getReader();
       var dec = new TextDecoder();
