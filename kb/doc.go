@@ -26,7 +26,18 @@
 //	_, err = idx.WriteTo(file)
 //
 // [Retriever] is the interface answer layers use; an application can
-// plug in its own (a search server, a vector store) behind it.
+// plug in its own (a search server, a vector store) behind it. [Dense]
+// retrieves through an [llm.Embedder], and [Hybrid] fuses rankings with
+// reciprocal rank fusion.
+//
+// An [Ingester] turns text, Markdown, HTML, PDF, DOCX and web pages into
+// chunked passages; a bad document is reported by name and skipped.
+//
+// An [Answerer] answers from retrieved passages and never guesses: below
+// a confidence threshold it returns an [Unsure] answer (package kbbot
+// then says "Let me check that with a specialist" and hands off); with an
+// [llm.Model] it writes an answer from the passages only, with citations,
+// and falls back to quoting the best passage when the model fails.
 //
 // # Concurrency
 //

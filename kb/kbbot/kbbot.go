@@ -1,0 +1,165 @@
+// Package kbbot puts a knowledge base in front of users: a
+// [parley.Handler] that answers questions from a [kb.Answerer] with
+// citations and, when the knowledge base is not confident, says so and
+// hands the conversation to a specialist or asks a clarifying question,
+// instead of guessing.
+//
+// # Overview
+//
+//	idx := kb.NewIndex()
+//	err := idx.Add(docs...)
+//	gaps := kb.NewGaps(0)
+//	answerer := kb.NewAnswerer(idx, kb.WithModel(model), kb.WithGaps(gaps))
+//	h := kbbot.New(answerer, kbbot.WithHandOffer(desk))
+//	bot := parley.NewBot(h)
+//
+// With no model the answers are extractive (the best passage and its
+// source); with a model they are written from the passages only. A dead
+// model degrades to the extractive answer, and low confidence to a
+// hand-off, so a user always gets an answer or a person.
+//
+// # Concurrency
+//
+// A Handler is safe for concurrent use.
+//
+// # Errors
+//
+// HandleTurn returns retrieval errors and the errors of the ReplyWriter
+// and HandOffer, wrapped.
+package kbbot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/kb"
+)
+
+// Specialist is what the bot says before handing off.
+const Specialist = "Let me check that with a specialist."
+
+// AnswerKey annotates the turn passed to a fallback handler with the
+// knowledge base's (unsure) answer.
+var AnswerKey = parley.NewKey[kb.Answer]("kb.answer")
+
+// Handler answers turns from a knowledge base.
+type Handler struct {
+	a        *kb.Answerer
+	handoff  parley.HandOffer
+	clarify  int
+	sources  bool
+	priority parley.Priority
+}
+
+// An Option configures a [Handler].
+type Option func(*Handler)
+
+// WithHandOffer hands unsure questions to h after saying [Specialist].
+func WithHandOffer(h parley.HandOffer) Option { return func(x *Handler) { x.handoff = h } }
+
+// WithClarify, when there is no HandOffer, answers an unsure question with
+// "Did you mean ...?" and up to n candidate questions as quick replies.
+// Default 3.
+func WithClarify(n int) Option { return func(x *Handler) { x.clarify = n } }
+
+// WithoutSources leaves the "Source:" line out of answers.
+func WithoutSources() Option { return func(x *Handler) { x.sources = false } }
+
+// New returns a Handler. It panics if a is nil.
+func New(a *kb.Answerer, opts ...Option) *Handler {
+	if a == nil {
+		panic("kbbot: New: nil answerer")
+	}
+	h := &Handler{a: a, clarify: 3, sources: true, priority: parley.PriorityNormal}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+var _ parley.Handler = (*Handler)(nil)
+
+// HandleTurn implements [parley.Handler].
+func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	q := strings.TrimSpace(t.Text())
+	if q == "" {
+		return nil
+	}
+	if err := parley.Typing(ctx, w); err != nil {
+		return fmt.Errorf("kbbot: typing: %w", err)
+	}
+	ans, err := h.a.Answer(ctx, q)
+	if err != nil {
+		return fmt.Errorf("kbbot: %w", err)
+	}
+	if ans.Kind != kb.Unsure {
+		return h.reply(ctx, w, ans)
+	}
+	if h.handoff != nil {
+		if err := w.Reply(ctx, parley.Text(Specialist)); err != nil {
+			return fmt.Errorf("kbbot: reply: %w", err)
+		}
+		t = parley.With(t, AnswerKey, ans)
+		req := parley.HandoffRequest{Reason: "knowledge base has no confident answer", Priority: h.priority,
+			Note: q, Data: map[string]string{"kb_confidence": fmt.Sprintf("%.2f", ans.Confidence)}}
+		if err := h.handoff.HandOff(ctx, w, t, req); err != nil {
+			return fmt.Errorf("kbbot: hand off: %w", err)
+		}
+		return nil
+	}
+	return h.clarifyReply(ctx, w, ans)
+}
+
+func (h *Handler) reply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer) error {
+	m := parley.Text(ans.Text)
+	if h.sources && len(ans.Citations) > 0 {
+		var srcs []string
+		for _, c := range ans.Citations {
+			s := c.Title
+			if s == "" {
+				s = c.Source
+			}
+			if c.URL != "" {
+				s += " (" + c.URL + ")"
+			}
+			if s != "" {
+				srcs = append(srcs, s)
+			}
+		}
+		if len(srcs) > 0 {
+			m.Text += "\n\nSource: " + strings.Join(srcs, "; ")
+		}
+	}
+	if err := w.Reply(ctx, m); err != nil {
+		return fmt.Errorf("kbbot: reply: %w", err)
+	}
+	return nil
+}
+
+func (h *Handler) clarifyReply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer) error {
+	m := parley.Text(Specialist + " Meanwhile, could you tell me a bit more about what you need?")
+	seen := map[string]bool{}
+	for _, hit := range ans.Hits {
+		if len(m.QuickReplies) == h.clarify || hit.Confidence <= 0 {
+			break
+		}
+		title := hit.Doc.Question
+		if title == "" {
+			title = hit.Doc.Title
+		}
+		if title == "" || seen[title] {
+			continue
+		}
+		seen[title] = true
+		m.QuickReplies = append(m.QuickReplies, parley.QuickReply{Title: title})
+	}
+	if len(m.QuickReplies) > 0 {
+		m.Text = "I'm not sure I understood. Did you mean one of these?"
+	}
+	if err := w.Reply(ctx, m); err != nil {
+		return fmt.Errorf("kbbot: reply: %w", err)
+	}
+	return nil
+}

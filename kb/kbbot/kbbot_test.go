@@ -1,0 +1,110 @@
+package kbbot_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
+)
+
+type recorder struct{ msgs []parley.Message }
+
+func (r *recorder) Reply(_ context.Context, m parley.Message) error {
+	r.msgs = append(r.msgs, m)
+	return nil
+}
+
+func index(t *testing.T) *kb.Index {
+	t.Helper()
+	idx := kb.NewIndex()
+	require.NoError(t, idx.Add(
+		kb.Doc{ID: "refund", Question: "How do I get a refund?", Text: "Refunds are paid within 5 days.", URL: "https://help.example.com/refunds"},
+		kb.Doc{ID: "ship", Question: "How long does shipping take?", Text: "Orders arrive in 2 to 4 days."},
+	))
+	return idx
+}
+
+func turn(text string) *parley.Turn {
+	return &parley.Turn{ConversationID: "c1", Message: parley.Text(text)}
+}
+
+func TestAnswersWithSource(t *testing.T) {
+	h := kbbot.New(kb.NewAnswerer(index(t)))
+	var w recorder
+	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("how do I get a refund")))
+	require.Len(t, w.msgs, 1)
+	assert.Equal(t, "Refunds are paid within 5 days.\n\nSource: How do I get a refund? (https://help.example.com/refunds)", w.msgs[0].Text)
+}
+
+func TestUnsureHandsOff(t *testing.T) {
+	var got []parley.HandoffRequest
+	var sawAnswer bool
+	desk := parley.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
+		got = append(got, r)
+		_, sawAnswer = parley.Value(t, kbbot.AnswerKey)
+		return w.Reply(ctx, parley.Text("An agent will join shortly."))
+	})
+	h := kbbot.New(kb.NewAnswerer(index(t)), kbbot.WithHandOffer(desk))
+	var w recorder
+	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("can I pay with bitcoin")))
+	require.Len(t, w.msgs, 2)
+	assert.Equal(t, kbbot.Specialist, w.msgs[0].Text)
+	require.Len(t, got, 1)
+	assert.Equal(t, "can I pay with bitcoin", got[0].Note)
+	assert.True(t, sawAnswer)
+}
+
+func TestUnsureClarifies(t *testing.T) {
+	h := kbbot.New(kb.NewAnswerer(index(t), kb.WithThreshold(0.9)))
+	var w recorder
+	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("refund for a gift card bought abroad")))
+	require.Len(t, w.msgs, 1)
+	assert.Equal(t, []parley.QuickReply{{Title: "How do I get a refund?"}}, w.msgs[0].QuickReplies)
+}
+
+func TestDeadModelStillAnswers(t *testing.T) {
+	tests := []struct {
+		name string
+		step llmtest.Step
+	}{
+		{name: "timeout", step: llmtest.Fail(context.DeadlineExceeded)},
+		{name: "garbage", step: llmtest.Fail(fmt.Errorf("%w: <html>", llm.ErrBadResponse))},
+		{name: "half stream", step: llmtest.HalfStream("Refunds are", 1)},
+		{name: "circuit open", step: llmtest.Fail(llm.ErrCircuitOpen)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			model := llm.Fallback(llmtest.New(tt.step), llmtest.New(llmtest.Fail(&llm.StatusError{StatusCode: 503})))
+			h := kbbot.New(kb.NewAnswerer(index(t), kb.WithModel(model)), kbbot.WithoutSources())
+			var w recorder
+			require.NoError(t, h.HandleTurn(context.Background(), &w, turn("how long does shipping take")))
+			require.Len(t, w.msgs, 1)
+			assert.Equal(t, "Orders arrive in 2 to 4 days.", w.msgs[0].Text)
+		})
+	}
+}
+
+func Example() {
+	idx := kb.NewIndex()
+	if err := idx.Add(kb.Doc{ID: "hours", Question: "When are you open?", Text: "We are open 9am to 5pm, Monday to Friday."}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	h := kbbot.New(kb.NewAnswerer(idx), kbbot.WithoutSources())
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
+		fmt.Println(m.Text)
+		return nil
+	})
+	if err := h.HandleTurn(context.Background(), w, &parley.Turn{ConversationID: "c1", Message: parley.Text("Are you open on Monday?")}); err != nil {
+		fmt.Println(err)
+	}
+	// Output: We are open 9am to 5pm, Monday to Friday.
+}
