@@ -1,0 +1,42 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/sqlite"
+)
+
+func TestCorruptRecords(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "m.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	s, err := sqlite.New(db, sqlite.Config{})
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, s.Migrate(ctx))
+	_, err = s.Set(ctx, memory.Put{Key: "fine", Value: []byte("ok"), IfVersion: memory.Absent})
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO parley_kv (key, value, version) VALUES (?, 42, 1), (?, x'00', -3)`, []byte("number"), []byte("badversion"))
+	require.NoError(t, err)
+
+	for _, key := range []string{"number", "badversion"} {
+		_, err = s.Get(ctx, key)
+		var ce *memory.CorruptError
+		require.ErrorAs(t, err, &ce, key)
+		assert.Equal(t, key, ce.Key)
+	}
+	r, err := s.Get(ctx, "fine")
+	require.NoError(t, err, "the rest of the store keeps working")
+	assert.Equal(t, "ok", string(r.Value))
+
+	_, err = sqlite.Open("")
+	require.Error(t, err)
+	_, err = sqlite.Open("x.db?mode=ro")
+	require.Error(t, err, "parameters are the store's to set")
+}
