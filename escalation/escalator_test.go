@@ -389,3 +389,40 @@ func TestCallbackOfferIgnoredKeepsPlaceInQueue(t *testing.T) {
 	require.Len(t, tk.Thread, 1)
 	assert.Equal(t, "my order number is 77", tk.Thread[0].Text)
 }
+
+func TestDefaultRulesEndToEnd(t *testing.T) {
+	tests := []struct {
+		name       string
+		mood       parley.Mood
+		status     parley.UnderstandingStatus
+		turns      int
+		wantReason string
+	}{
+		{"one negative message is not enough", parley.Mood{Score: 0.3, Label: "negative", Trend: 0.3}, parley.Understood, 1, ""},
+		{"persistently negative", parley.Mood{Score: 0.3, Label: "negative", Trend: 0.3}, parley.Understood, 3, "persistently negative"},
+		{"repeated fallbacks", parley.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}, parley.Unsure, 2, "repeated fallbacks"},
+		{"long conversation", parley.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}, parley.Understood, 9, "long conversation without resolution"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mw := func(next parley.Handler) parley.Handler {
+				return moodMW(tt.mood)(understandMW(tt.status)(next))
+			}
+			h := newHarness(t, mw)
+			for range tt.turns {
+				h.say("hmm")
+			}
+			e, ok := h.event(EventTriggered)
+			assert.Equal(t, tt.wantReason != "", ok)
+			assert.Equal(t, tt.wantReason, e.Attrs["reason"])
+		})
+	}
+}
+
+func understandMW(s parley.UnderstandingStatus) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: s, Intent: parley.Intent{Name: "x"}}))
+		})
+	}
+}

@@ -470,19 +470,49 @@ func ProfileIs(key string, values ...string) Condition {
 	})
 }
 
+// Defaults of the built-in rules.
+const (
+	// DefaultScoreThreshold is the sentiment score (0-1) below which a
+	// turn counts as negative.
+	DefaultScoreThreshold = 0.4
+	// DefaultFrustration is the frustration at which a human is offered.
+	DefaultFrustration = 0.7
+	// DefaultFallbacks is the number of consecutive fallbacks after which
+	// a human is offered.
+	DefaultFallbacks = 2
+	// DefaultMaxTurns is the number of turns without resolution after
+	// which a human is offered.
+	DefaultMaxTurns = 8
+)
+
+// AfterTurns matches from the n-th user turn since the start or the last
+// resolution on.
+func AfterTurns(n int) Condition {
+	return ConditionFunc(func(in *Input) bool { return in.Turns >= n })
+}
+
 // DefaultRules returns Parley's default escalation rules, in order:
-// an explicit request for a human (hand off, high priority); legal and
-// chargeback threats (hand off, urgent); frustration at or above 0.7
-// (de-escalate and offer, high); a sentiment score below 0.4 with a
-// falling trend (offer); two consecutive fallbacks (offer); more than
-// eight turns without resolution (offer, low).
+//
+//   - "asked for a human" in any known language: hand off, high;
+//   - "legal or chargeback threat": de-escalate and hand off, urgent;
+//   - "frustrated" (frustration >= [DefaultFrustration]): de-escalate and
+//     offer, high;
+//   - "negative and falling sentiment" (score below
+//     [DefaultScoreThreshold] and the trend fell by more than 0.1 since
+//     the start): de-escalate and offer;
+//   - "persistently negative" (score and trend below the threshold from
+//     the third turn): de-escalate and offer;
+//   - "repeated fallbacks" ([DefaultFallbacks] in a row): offer;
+//   - "long conversation without resolution" (more than
+//     [DefaultMaxTurns] turns): offer, low.
 func DefaultRules() []Rule {
 	return []Rule{
 		{Name: "asked for a human", When: AskedForHuman(), Action: HandOff, Priority: parley.PriorityHigh},
 		{Name: "legal or chargeback threat", When: Keywords("lawyer", "legal action", "sue", "chargeback", "attorney", "court"), Action: HandOff, Priority: parley.PriorityUrgent, DeEscalate: true},
-		{Name: "frustrated", When: FrustrationAbove(0.7), Action: Offer, Priority: parley.PriorityHigh, DeEscalate: true},
-		{Name: "negative and falling sentiment", When: And(ScoreBelow(0.4), TrendFalling(0.1)), Action: Offer, Priority: parley.PriorityNormal, DeEscalate: true},
-		{Name: "repeated fallbacks", When: Fallbacks(2), Action: Offer, Priority: parley.PriorityNormal},
-		{Name: "long conversation without resolution", When: LongConversation(8), Action: Offer, Priority: parley.PriorityLow},
+		{Name: "frustrated", When: FrustrationAbove(DefaultFrustration), Action: Offer, Priority: parley.PriorityHigh, DeEscalate: true},
+		{Name: "negative and falling sentiment", When: And(ScoreBelow(DefaultScoreThreshold), TrendFalling(0.1)), Action: Offer, Priority: parley.PriorityNormal, DeEscalate: true},
+		{Name: "persistently negative", When: And(ScoreBelow(DefaultScoreThreshold), TrendBelow(DefaultScoreThreshold), AfterTurns(3)), Action: Offer, Priority: parley.PriorityNormal, DeEscalate: true},
+		{Name: "repeated fallbacks", When: Fallbacks(DefaultFallbacks), Action: Offer, Priority: parley.PriorityNormal},
+		{Name: "long conversation without resolution", When: LongConversation(DefaultMaxTurns), Action: Offer, Priority: parley.PriorityLow},
 	}
 }

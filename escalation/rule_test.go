@@ -56,6 +56,8 @@ func TestConditions(t *testing.T) {
 		{"empty and", And(), Input{}, false},
 		{"or", Or(Keywords("lawyer"), Keywords("chargeback")), Input{Text: "I'll do a chargeback"}, true},
 		{"not", Not(Keywords("thanks")), Input{Text: "hello"}, true},
+		{"after turns", AfterTurns(3), Input{Turns: 3}, true},
+		{"before turns", AfterTurns(3), Input{Turns: 2}, false},
 		{"go predicate", ConditionFunc(func(in *Input) bool { return len(in.Text) > 3 }), Input{Text: "long"}, true},
 	}
 	for _, tt := range tests {
@@ -121,7 +123,7 @@ func TestNewPolicyErrors(t *testing.T) {
 func TestDefaultRulesCompile(t *testing.T) {
 	p, err := NewPolicy(DefaultRules()...)
 	require.NoError(t, err)
-	assert.Len(t, p.Rules(), 6)
+	assert.Len(t, p.Rules(), 7)
 }
 
 func TestSummaryAndSuggestedReply(t *testing.T) {

@@ -41,5 +41,7 @@
 // # Implementing Analyzer
 //
 // An Analyzer returns a [Result] with Label set for any input and returns
-// an error only when it cannot answer (network failure, ctx ended).
+// an error only when it cannot answer (network failure, ctx ended). Check
+// an implementation with sentimenttest.Run; sentimenttest.Scripted is a
+// fake for tests of code that reads moods.
 package sentiment
