@@ -18,7 +18,8 @@
 // concurrent read-modify-write writers with no lost update, values of
 // several megabytes, conditional deletion, [memory.Store.Keys] ordering and
 // prefixes with pattern metacharacters, keys with odd characters,
-// [*memory.KeyError] for bad keys and cancelled contexts.
+// [*memory.KeyError] for bad keys and cancelled contexts, and the optional
+// [memory.Versioner] capability when the store has it.
 //
 // Expiry is checked with short real TTLs and polling (never with a timing
 // assertion), so the suite works against real servers; a store with an

@@ -86,6 +86,7 @@ func Run(t *testing.T, newStore func(t *testing.T) memory.Store, opts ...Option)
 		{"BadKeys", s.testBadKeys},
 		{"NegativeTTL", s.testNegativeTTL},
 		{"CancelledContext", s.testCancelledContext},
+		{"Versioner", s.testVersioner},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, tt.fn)
@@ -476,6 +477,11 @@ func (s *suite) testExpiry(t *testing.T) {
 			time.Sleep(ttl / 4)
 		}
 	}
+	if vs, ok := st.(memory.Versioner); ok {
+		if _, err := vs.Version(ctx, "exp/short"); !errors.Is(err, memory.ErrNotFound) {
+			t.Errorf("Version of an expired record: %v; want ErrNotFound", err)
+		}
+	}
 	equalStrings(t, "Keys after expiry", keys(t, ctx, st, "exp/"), []string{"exp/keep", "exp/long"})
 	_, err := st.Set(ctx, memory.Put{Key: "exp/short", Value: []byte("x"), IfVersion: 1})
 	wantConflict(t, "Set with the version of an expired record", err)
@@ -734,5 +740,36 @@ func (s *suite) testCancelledContext(t *testing.T) {
 	wantNotFound(t, live, st, "ctx/new")
 	if r := get(t, live, st, "ctx/there"); string(r.Value) != "v" {
 		t.Errorf("record after cancelled Delete = %q", r.Value)
+	}
+}
+
+// testVersioner checks the optional [memory.Versioner] capability, if the
+// store has it, against Get.
+func (s *suite) testVersioner(t *testing.T) {
+	ctx := ctxFor(t)
+	st := s.store(t)
+	vs, ok := st.(memory.Versioner)
+	if !ok {
+		t.Skip("store does not implement memory.Versioner")
+	}
+	if _, err := vs.Version(ctx, "vv"); !errors.Is(err, memory.ErrNotFound) {
+		t.Errorf("Version of a missing key: %v; want ErrNotFound", err)
+	}
+	v := set(t, ctx, st, memory.Put{Key: "vv", Value: []byte("a"), IfVersion: memory.Absent})
+	v = set(t, ctx, st, memory.Put{Key: "vv", Value: []byte("b"), IfVersion: v})
+	got, err := vs.Version(ctx, "vv")
+	if err != nil || got != v || got != get(t, ctx, st, "vv").Version {
+		t.Errorf("Version = %d, %v; want %d, as Get reports", got, err, v)
+	}
+	if err := st.Delete(ctx, "vv", memory.AnyVersion); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vs.Version(ctx, "vv"); !errors.Is(err, memory.ErrNotFound) {
+		t.Errorf("Version of a deleted key: %v; want ErrNotFound", err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := vs.Version(cancelled, "vv"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Version with a cancelled context: %v; want context.Canceled", err)
 	}
 }
