@@ -326,7 +326,10 @@ func (l *Lexical) Analyze(_ context.Context, text string) (Result, error) {
 func (l *Lexical) Polarity(text string) Result {
 	sc := l.pool.Get().(*scratch)
 	r := l.polarity(text, sc)
-	l.pool.Put(sc)
+	if cap(sc.buf) <= 64<<10 {
+		// Keep ordinary buffers; let one grown by a huge text go.
+		l.pool.Put(sc)
+	}
 	return r
 }
 
