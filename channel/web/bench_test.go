@@ -148,19 +148,21 @@ func (bc *benchConn) exchange(ctx context.Context, id int) (time.Duration, error
 //   - closed-loop: every conversation sends its next message as soon as it
 //     has the reply to the previous one: the saturation throughput. Each
 //     iteration is one message per conversation.
-//   - direct: the peer. closed-loop with the same Bot called in process by
-//     1,000 goroutines, no WebSocket, no web.Handler: what the pipeline
-//     alone costs on this machine at this moment.
+//   - paced-direct and direct: the peers, paced and closed-loop with the
+//     same Bot called in process by 1,000 goroutines, with no WebSocket and
+//     no web.Handler: what the pipeline alone costs on this machine at
+//     this moment.
 //
-// go test -run '^$' -bench WebSocket1000 -benchtime 5x -count 3 ./channel/web/
+// go test -run '^$' -bench WebSocket1000 -benchtime 5x -count 5 ./channel/web/
 func BenchmarkWebSocket1000(b *testing.B) {
-	for _, mode := range []string{"paced", "closed-loop", "direct"} {
+	for _, mode := range []string{"paced", "paced-direct", "closed-loop", "direct"} {
 		b.Run(mode, func(b *testing.B) {
-			if mode == "direct" {
-				benchDirect(b, 1000)
+			paced := strings.HasPrefix(mode, "paced")
+			if strings.HasSuffix(mode, "direct") {
+				benchDirect(b, 1000, paced)
 				return
 			}
-			benchWebSocket(b, 1000, mode == "paced")
+			benchWebSocket(b, 1000, paced)
 		})
 	}
 }
@@ -227,7 +229,7 @@ func benchWebSocket(b *testing.B, n int, paced bool) {
 }
 
 // benchDirect is the peer: the same pipeline without the web layer.
-func benchDirect(b *testing.B, n int) {
+func benchDirect(b *testing.B, n int, paced bool) {
 	bot := benchPipeline()
 	lat := make([][]time.Duration, n)
 	errs := make(chan error, n)
@@ -237,7 +239,11 @@ func benchDirect(b *testing.B, n int) {
 	for i := range n {
 		wg.Go(func() {
 			ctx := context.Background()
+			phase := time.Duration(rand.Int64N(int64(time.Second)))
 			for k := range b.N {
+				if paced {
+					time.Sleep(time.Until(start.Add(time.Duration(k)*time.Second + phase)))
+				}
 				var first time.Duration
 				t0 := time.Now()
 				w := parley.ReplyFunc(func(context.Context, parley.Message) error {
