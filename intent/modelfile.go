@@ -18,7 +18,7 @@ const ModelFormat = 1
 // maxModelBytes bounds the model files [ReadModel] accepts.
 const maxModelBytes = 1 << 30
 
-var modelMagic = [8]byte{'P', 'A', 'R', 'L', 'E', 'Y', 'I', 'M'}
+const modelMagic = "PARLEYIM"
 
 // ErrModelFile is wrapped by errors about files that are not intact
 // Parley intent models (wrong magic, truncated, checksum mismatch).
@@ -75,7 +75,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	le := binary.LittleEndian
 	u32 := func(v uint32) { b.Write(le.AppendUint32(nil, v)) }
 	str := func(s string) { u32(uint32(len(s))); b.WriteString(s) }
-	b.Write(modelMagic[:])
+	b.WriteString(modelMagic)
 	u32(ModelFormat)
 	b.WriteByte(byte(m.algorithm))
 	cfg := m.fx.cfg
@@ -148,7 +148,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 
 // UnmarshalModel decodes model file bytes; see [ReadModel].
 func UnmarshalModel(data []byte) (*Model, error) {
-	if len(data) < len(modelMagic)+4 || !bytes.Equal(data[:8], modelMagic[:]) {
+	if len(data) < len(modelMagic)+4 || string(data[:8]) != modelMagic {
 		return nil, fmt.Errorf("%w: bad magic", ErrModelFile)
 	}
 	le := binary.LittleEndian
