@@ -1,0 +1,612 @@
+package action
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/jsonschema-go/jsonschema"
+
+	"github.com/parleyhq/parley/llm"
+)
+
+// Errors returned by [Registry.Call]. They are refusals: the action did
+// not run.
+var (
+	// ErrUnknownAction is returned for an action name not registered.
+	ErrUnknownAction = errors.New("action: unknown action")
+	// ErrWritesDisabled is returned for a writing action while writes
+	// are switched off.
+	ErrWritesDisabled = errors.New("action: writing actions are disabled")
+	// ErrBudget is returned when a per-conversation or per-day limit is
+	// reached.
+	ErrBudget = errors.New("action: budget exhausted")
+	// ErrRejected is returned by [Registry.Approve] callers for a
+	// rejected approval, and when a pending call is unknown.
+	ErrRejected = errors.New("action: approval rejected")
+	// ErrNoApprover is returned when an action needs human approval and
+	// the registry has no [Approver].
+	ErrNoApprover = errors.New("action: approval needed but no approver configured")
+)
+
+// An ArgsError reports arguments that do not match an action's schema.
+// An LLM caller should send Error() back to the model and let it retry.
+type ArgsError struct {
+	Action string
+	Err    error
+}
+
+func (e *ArgsError) Error() string {
+	return fmt.Sprintf("action: %s: invalid arguments: %v", e.Action, e.Err)
+}
+
+// Unwrap returns the validation error.
+func (e *ArgsError) Unwrap() error { return e.Err }
+
+// Status is the outcome of a [Registry.Call].
+type Status string
+
+// Call outcomes.
+const (
+	// Done means the action ran (or, with Replayed set, had already run
+	// under the same idempotency key).
+	Done Status = "done"
+	// NeedsConfirmation means the user must confirm before the action
+	// runs; call again with Confirmed set.
+	NeedsConfirmation Status = "needs_confirmation"
+	// PendingApproval means the call is over its automatic limit and
+	// waits for a human; [Registry.Approve] runs it.
+	PendingApproval Status = "pending_approval"
+)
+
+// A Result is the outcome of a call that was not refused.
+type Result struct {
+	Status Status `json:"status"`
+	// Output is the action's result, as JSON, when Status is Done.
+	Output json.RawMessage `json:"output,omitempty"`
+	// Prompt is what to ask the user when Status is NeedsConfirmation.
+	Prompt string `json:"prompt,omitempty"`
+	// ApprovalID identifies the pending call when Status is
+	// PendingApproval.
+	ApprovalID string `json:"approval_id,omitempty"`
+	// Replayed is set when an earlier result was returned for a repeated
+	// idempotency key, without running the action again.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// A Call asks to run an action.
+type Call struct {
+	// Action names the action.
+	Action string
+	// Args is the JSON arguments object.
+	Args json.RawMessage
+	// Conversation identifies the conversation, for budgets and audit.
+	Conversation string
+	// IdempotencyKey identifies the request: a call repeating a key that
+	// already ran returns the first result. Empty means a key derived
+	// from the conversation, action and arguments.
+	IdempotencyKey string
+	// Confirmed says the user confirmed this exact call.
+	Confirmed bool
+	// Approver, if set, replaces the registry's approver for this call:
+	// a handler can route approvals to the turn's escalation desk with
+	// [HandOffApprover].
+	Approver Approver
+}
+
+// Def defines an action whose arguments are an A and whose result is an
+// R. The JSON schema of the arguments is inferred from A (struct fields
+// with `json` tags; `jsonschema` tags describe them).
+type Def[A, R any] struct {
+	Name        string
+	Description string
+	// Writes marks an action that changes data; it runs only while the
+	// registry's writes are enabled, and after the user confirms.
+	Writes bool
+	// NoConfirm lets a writing action run without user confirmation
+	// (for harmless writes such as creating a ticket).
+	NoConfirm bool
+	// Amount returns the money the call moves (in the shop's currency).
+	// A non-nil Amount marks the action as moving money: it always needs
+	// confirmation, and AutoApprove applies.
+	Amount func(A) float64
+	// AutoApprove is the largest Amount that runs without human approval.
+	AutoApprove float64
+	// PerConversation caps successful calls per conversation; 0 means no
+	// cap.
+	PerConversation int
+	// PerDay caps successful calls per day across conversations; 0 means
+	// no cap.
+	PerDay int
+	// Describe words the confirmation prompt; default "Shall I <name>
+	// with <args>?".
+	Describe func(A) string
+	// Run performs the action.
+	Run func(ctx context.Context, args A) (R, error)
+}
+
+type entry struct {
+	name, desc  string
+	writes      bool
+	confirm     bool
+	money       bool
+	autoApprove float64
+	perConv     int
+	perDay      int
+	schema      json.RawMessage
+	resolved    *jsonschema.Resolved
+	// decode validates and decodes raw arguments.
+	amount   func(json.RawMessage) (float64, error)
+	describe func(json.RawMessage) string
+	run      func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error)
+}
+
+// Register adds an action to r. It returns an error if the name is taken
+// or empty, Run is nil, or no schema can be inferred from A.
+func Register[A, R any](r *Registry, d Def[A, R]) error {
+	if d.Name == "" || d.Run == nil {
+		return errors.New("action: register: Name and Run are required")
+	}
+	s, err := jsonschema.For[A](nil)
+	if err != nil {
+		return fmt.Errorf("action: register %s: schema: %w", d.Name, err)
+	}
+	res, err := s.Resolve(nil)
+	if err != nil {
+		return fmt.Errorf("action: register %s: schema: %w", d.Name, err)
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("action: register %s: schema: %w", d.Name, err)
+	}
+	decode := func(raw json.RawMessage) (A, error) {
+		var a A
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&a); err != nil {
+			return a, err
+		}
+		return a, nil
+	}
+	e := &entry{
+		name: d.Name, desc: d.Description, writes: d.Writes || d.Amount != nil,
+		confirm: (d.Writes && !d.NoConfirm) || d.Amount != nil, money: d.Amount != nil,
+		autoApprove: d.AutoApprove, perConv: d.PerConversation, perDay: d.PerDay,
+		schema: raw, resolved: res,
+		run: func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
+			a, err := decode(raw)
+			if err != nil {
+				return nil, &ArgsError{Action: d.Name, Err: err}
+			}
+			out, err := d.Run(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			b, err := json.Marshal(out)
+			if err != nil {
+				return nil, fmt.Errorf("action: %s: encode result: %w", d.Name, err)
+			}
+			return b, nil
+		},
+		describe: func(raw json.RawMessage) string {
+			if a, err := decode(raw); err == nil && d.Describe != nil {
+				return d.Describe(a)
+			}
+			return fmt.Sprintf("Shall I %s with %s?", strings.ReplaceAll(d.Name, "_", " "), raw)
+		},
+	}
+	if d.Amount != nil {
+		e.amount = func(raw json.RawMessage) (float64, error) {
+			a, err := decode(raw)
+			if err != nil {
+				return 0, &ArgsError{Action: d.Name, Err: err}
+			}
+			return d.Amount(a), nil
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.actions[d.Name]; ok {
+		return fmt.Errorf("action: register: %q already registered", d.Name)
+	}
+	r.actions[d.Name] = e
+	return nil
+}
+
+// An Approver sends a call over its automatic limit to a human. It
+// returns once the request is recorded; the human's decision comes back
+// through [Registry.Approve] or [Registry.Reject].
+type Approver interface {
+	RequestApproval(ctx context.Context, req ApprovalRequest) error
+}
+
+// ApproverFunc adapts a function to an [Approver].
+type ApproverFunc func(ctx context.Context, req ApprovalRequest) error
+
+// RequestApproval calls f(ctx, req).
+func (f ApproverFunc) RequestApproval(ctx context.Context, req ApprovalRequest) error { return f(ctx, req) }
+
+// An ApprovalRequest describes a call waiting for a human.
+type ApprovalRequest struct {
+	ID           string          `json:"id"`
+	Conversation string          `json:"conversation"`
+	Action       string          `json:"action"`
+	Args         json.RawMessage `json:"args"`
+	Amount       float64         `json:"amount"`
+	Limit        float64         `json:"limit"`
+}
+
+// An AuditEntry records one call and its outcome.
+type AuditEntry struct {
+	Time           time.Time       `json:"time"`
+	Conversation   string          `json:"conversation"`
+	Action         string          `json:"action"`
+	Args           json.RawMessage `json:"args"`
+	IdempotencyKey string          `json:"idempotency_key,omitempty"`
+	// Outcome is a [Status], "refused" or "error".
+	Outcome string `json:"outcome"`
+	Error   string `json:"error,omitempty"`
+	// Approver names the human who approved the call, if one did.
+	Approver string `json:"approver,omitempty"`
+}
+
+// An AuditLog stores audit entries. Implementations are safe for
+// concurrent use.
+type AuditLog interface {
+	Record(ctx context.Context, e AuditEntry) error
+}
+
+// MemoryAudit is an in-memory [AuditLog], safe for concurrent use.
+type MemoryAudit struct {
+	mu      sync.Mutex
+	entries []AuditEntry
+}
+
+// Record implements [AuditLog].
+func (m *MemoryAudit) Record(_ context.Context, e AuditEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entries = append(m.entries, e)
+	return nil
+}
+
+// Entries returns a copy of the entries.
+func (m *MemoryAudit) Entries() []AuditEntry {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.entries)
+}
+
+// A Registry holds named actions and enforces their guardrails in code:
+// schema validation, the global write switch, user confirmation, money
+// limits with human approval, per-conversation and per-day budgets,
+// idempotency and an audit log of every call.
+//
+// A Registry is safe for concurrent use.
+type Registry struct {
+	approver Approver
+	audit    AuditLog
+	now      func() time.Time
+
+	mu       sync.Mutex
+	actions  map[string]*entry
+	writes   bool
+	done     map[string]*flight // idempotency key -> first run
+	convUse  map[[2]string]int  // (conversation, action) -> successful calls
+	dayUse   map[string]int     // action -> successful calls on day
+	day      string
+	pending  map[string]Call
+	nextID   int
+}
+
+type flight struct {
+	done chan struct{}
+	res  Result
+	err  error
+}
+
+// An Option configures a [Registry].
+type Option func(*Registry)
+
+// WithWrites sets whether writing actions may run; the default is false,
+// so that a deployment starts read-only.
+func WithWrites(on bool) Option { return func(r *Registry) { r.writes = on } }
+
+// WithApprover sets the approver for calls over their automatic limit.
+func WithApprover(a Approver) Option { return func(r *Registry) { r.approver = a } }
+
+// WithAudit sets the audit log; the default is a [MemoryAudit].
+func WithAudit(l AuditLog) Option { return func(r *Registry) { r.audit = l } }
+
+// WithClock sets the clock for audit times and daily budgets.
+func WithClock(now func() time.Time) Option { return func(r *Registry) { r.now = now } }
+
+// NewRegistry returns an empty Registry.
+func NewRegistry(opts ...Option) *Registry {
+	r := &Registry{audit: &MemoryAudit{}, now: time.Now, actions: map[string]*entry{}, done: map[string]*flight{},
+		convUse: map[[2]string]int{}, dayUse: map[string]int{}, pending: map[string]Call{}}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// Audit returns the registry's audit log.
+func (r *Registry) Audit() AuditLog { return r.audit }
+
+// SetWrites switches writing actions on or off for all callers.
+func (r *Registry) SetWrites(on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.writes = on
+}
+
+// Tools describes the registered actions as LLM tools, sorted by name.
+// While writes are off, only read-only actions are offered.
+func (r *Registry) Tools() []llm.Tool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	names := slices.Sorted(maps.Keys(r.actions))
+	var out []llm.Tool
+	for _, n := range names {
+		e := r.actions[n]
+		if e.writes && !r.writes {
+			continue
+		}
+		out = append(out, llm.Tool{Name: e.name, Description: e.desc, Parameters: e.schema})
+	}
+	return out
+}
+
+func (r *Registry) lookup(name string) (*entry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.actions[name]
+	return e, ok && e != nil
+}
+
+// validate checks raw arguments against the action's schema.
+func (e *entry) validate(raw json.RawMessage) error {
+	var v any
+	if len(bytes.TrimSpace(raw)) == 0 {
+		raw = json.RawMessage("{}")
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return &ArgsError{Action: e.name, Err: fmt.Errorf("not JSON: %w", err)}
+	}
+	if err := e.resolved.Validate(v); err != nil {
+		return &ArgsError{Action: e.name, Err: err}
+	}
+	return nil
+}
+
+func idemKey(c Call) string {
+	if c.IdempotencyKey != "" {
+		return c.IdempotencyKey
+	}
+	var canon any
+	b := []byte(c.Args)
+	if json.Unmarshal(c.Args, &canon) == nil {
+		if cb, err := json.Marshal(canon); err == nil {
+			b = cb // map keys sorted: equal arguments give equal keys
+		}
+	}
+	sum := sha256.Sum256([]byte(c.Conversation + "\x00" + c.Action + "\x00" + string(b)))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Call runs an action under its guardrails. It returns an error (and runs
+// nothing) for an unknown action, invalid arguments ([*ArgsError]),
+// writes switched off, an exhausted budget, or a failed audit write; the
+// action's own error otherwise. A writing call that is not Confirmed
+// returns NeedsConfirmation; a money-moving call over its automatic limit
+// returns PendingApproval after asking the [Approver]. Every call is
+// audited.
+func (r *Registry) Call(ctx context.Context, c Call) (Result, error) {
+	return r.call(ctx, c, "")
+}
+
+func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Result, err error) {
+	entry := AuditEntry{Time: r.now(), Conversation: c.Conversation, Action: c.Action, Args: c.Args, Approver: approvedBy}
+	defer func() {
+		switch {
+		case err != nil && isRefusal(err):
+			entry.Outcome, entry.Error = "refused", err.Error()
+		case err != nil:
+			entry.Outcome, entry.Error = "error", err.Error()
+		default:
+			entry.Outcome = string(res.Status)
+			if res.Replayed {
+				entry.Outcome = "replayed"
+			}
+		}
+		if aerr := r.audit.Record(context.WithoutCancel(ctx), entry); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("action: audit: %w", aerr))
+		}
+	}()
+	e, ok := r.lookup(c.Action)
+	if !ok {
+		return Result{}, fmt.Errorf("%w %q", ErrUnknownAction, c.Action)
+	}
+	if err := e.validate(c.Args); err != nil {
+		return Result{}, err
+	}
+	if !e.writes {
+		out, err := e.run(ctx, c.Args)
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{Status: Done, Output: out}, nil
+	}
+	key := idemKey(c)
+	entry.IdempotencyKey = key
+	r.mu.Lock()
+	writes := r.writes
+	f, seen := r.done[key]
+	r.mu.Unlock()
+	if !writes {
+		return Result{}, fmt.Errorf("%w: %s", ErrWritesDisabled, c.Action)
+	}
+	if seen {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return Result{}, ctx.Err()
+		}
+		if f.err == nil {
+			res := f.res
+			res.Replayed = true
+			return res, nil
+		}
+	}
+	if e.confirm && !c.Confirmed && approvedBy == "" {
+		return Result{Status: NeedsConfirmation, Prompt: e.describe(c.Args)}, nil
+	}
+	if e.money && approvedBy == "" {
+		amount, err := e.amount(c.Args)
+		if err != nil {
+			return Result{}, err
+		}
+		if amount < 0 {
+			return Result{}, &ArgsError{Action: e.name, Err: fmt.Errorf("negative amount %v", amount)}
+		}
+		if amount > e.autoApprove {
+			return r.requestApproval(ctx, e, c, amount)
+		}
+	}
+	if err := r.reserve(e, c.Conversation); err != nil {
+		return Result{}, err
+	}
+	// Run once per key, even under concurrent retries.
+	r.mu.Lock()
+	if f, ok := r.done[key]; ok && f.err == nil {
+		r.mu.Unlock()
+		r.release(e, c.Conversation)
+		<-f.done
+		res := f.res
+		res.Replayed = true
+		return res, nil
+	}
+	f = &flight{done: make(chan struct{})}
+	r.done[key] = f
+	r.mu.Unlock()
+	out, err := e.run(ctx, c.Args)
+	f.res, f.err = Result{Status: Done, Output: out}, err
+	close(f.done)
+	if err != nil {
+		r.mu.Lock()
+		delete(r.done, key)
+		r.mu.Unlock()
+		r.release(e, c.Conversation)
+		return Result{}, err
+	}
+	return f.res, nil
+}
+
+func isRefusal(err error) bool {
+	var ae *ArgsError
+	return errors.As(err, &ae) || errors.Is(err, ErrUnknownAction) || errors.Is(err, ErrWritesDisabled) ||
+		errors.Is(err, ErrBudget) || errors.Is(err, ErrNoApprover) || errors.Is(err, ErrRejected)
+}
+
+// reserve counts a call against the budgets, or refuses it.
+func (r *Registry) reserve(e *entry, conv string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	today := r.now().UTC().Format(time.DateOnly)
+	if today != r.day {
+		r.day, r.dayUse = today, map[string]int{}
+	}
+	ck := [2]string{conv, e.name}
+	if e.perConv > 0 && r.convUse[ck] >= e.perConv {
+		return fmt.Errorf("%w: %s allows %d calls per conversation", ErrBudget, e.name, e.perConv)
+	}
+	if e.perDay > 0 && r.dayUse[e.name] >= e.perDay {
+		return fmt.Errorf("%w: %s allows %d calls per day", ErrBudget, e.name, e.perDay)
+	}
+	r.convUse[ck]++
+	r.dayUse[e.name]++
+	return nil
+}
+
+func (r *Registry) release(e *entry, conv string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.convUse[[2]string{conv, e.name}]--
+	r.dayUse[e.name]--
+}
+
+func (r *Registry) requestApproval(ctx context.Context, e *entry, c Call, amount float64) (Result, error) {
+	approver := r.approver
+	if c.Approver != nil {
+		approver = c.Approver
+	}
+	if approver == nil {
+		return Result{}, fmt.Errorf("%w: %s of %.2f is over the automatic limit of %.2f", ErrNoApprover, e.name, amount, e.autoApprove)
+	}
+	r.mu.Lock()
+	r.nextID++
+	id := fmt.Sprintf("appr-%d", r.nextID)
+	r.mu.Unlock()
+	req := ApprovalRequest{ID: id, Conversation: c.Conversation, Action: e.name, Args: c.Args, Amount: amount, Limit: e.autoApprove}
+	c.Approver = nil
+	r.mu.Lock()
+	r.pending[id] = c
+	r.mu.Unlock()
+	if err := approver.RequestApproval(ctx, req); err != nil {
+		r.mu.Lock()
+		delete(r.pending, id)
+		r.mu.Unlock()
+		return Result{}, fmt.Errorf("action: request approval: %w", err)
+	}
+	return Result{Status: PendingApproval, ApprovalID: id}, nil
+}
+
+// Pending returns the IDs of calls waiting for approval, sorted.
+func (r *Registry) Pending() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := slices.Collect(maps.Keys(r.pending))
+	sort.Strings(ids)
+	return ids
+}
+
+// Approve runs a pending call on behalf of approver (a person's name or
+// ID, recorded in the audit log). Writes must still be enabled and the
+// budgets still apply.
+func (r *Registry) Approve(ctx context.Context, id, approver string) (Result, error) {
+	r.mu.Lock()
+	c, ok := r.pending[id]
+	delete(r.pending, id)
+	r.mu.Unlock()
+	if !ok {
+		return Result{}, fmt.Errorf("%w: no pending call %q", ErrRejected, id)
+	}
+	if approver == "" {
+		approver = "(unnamed)"
+	}
+	return r.call(ctx, c, approver)
+}
+
+// Reject drops a pending call and audits the rejection.
+func (r *Registry) Reject(ctx context.Context, id, approver string) error {
+	r.mu.Lock()
+	c, ok := r.pending[id]
+	delete(r.pending, id)
+	r.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: no pending call %q", ErrRejected, id)
+	}
+	return r.audit.Record(ctx, AuditEntry{Time: r.now(), Conversation: c.Conversation, Action: c.Action, Args: c.Args,
+		Outcome: "rejected", Approver: approver})
+}

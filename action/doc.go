@@ -1,0 +1,47 @@
+// Package action runs guarded actions: named Go functions with JSON-schema
+// arguments inferred from Go structs, callable from flows and by an LLM
+// through tool calling, with every guardrail enforced in code rather than
+// in a prompt.
+//
+// # Overview
+//
+//	reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(desk))
+//	err := action.Register(reg, action.Def[RefundArgs, Order]{
+//		Name:        "refund",
+//		Description: "Refund part or all of an order.",
+//		Amount:      func(a RefundArgs) float64 { return a.Amount },
+//		AutoApprove: 50, // above $50 a human approves
+//		PerConversation: 2,
+//		Run:         backend.Refund,
+//	})
+//	res, err := reg.Call(ctx, action.Call{Action: "refund", Args: args, Conversation: id})
+//	switch res.Status {
+//	case action.NeedsConfirmation: // ask res.Prompt, then call again with Confirmed
+//	case action.PendingApproval:   // tell the user a specialist will review it
+//	}
+//	// Or let a model call the tools: (&action.Loop{Model: m, Registry: reg}).Run(ctx, req)
+//
+// The guardrails: arguments are validated against the schema (and
+// decoded strictly); writing actions run only while writes are switched
+// on ([WithWrites], [Registry.SetWrites]) and after the user confirms;
+// money-moving actions over their automatic limit go to an [Approver] (for
+// example the escalation desk, through [HandOffApprover]) and run only on
+// [Registry.Approve]; per-conversation and per-day budgets cap calls;
+// idempotency keys make a retried call return its first result instead of
+// running twice; every call is written to an [AuditLog].
+//
+// Package action/shop has a fake shop backend with the example actions.
+//
+// # Concurrency
+//
+// A Registry is safe for concurrent use; concurrent calls with the same
+// idempotency key run the action once.
+//
+// # Errors
+//
+// Refusals, after which nothing ran: [ErrUnknownAction], [*ArgsError],
+// [ErrWritesDisabled], [ErrBudget], [ErrNoApprover], [ErrRejected]. A
+// failing [AuditLog] is reported too. [Loop.Run] adds
+// [ErrInvalidToolCalls] and [ErrTooManySteps]. Errors from the action
+// itself are returned as they are.
+package action

@@ -1,0 +1,142 @@
+package action
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/llm"
+)
+
+// ErrInvalidToolCalls is returned by [Loop.Run] when the model keeps
+// sending arguments that fail validation.
+var ErrInvalidToolCalls = errors.New("action: too many invalid tool calls")
+
+// ErrTooManySteps is returned by [Loop.Run] when the model keeps calling
+// tools without answering.
+var ErrTooManySteps = errors.New("action: too many tool-calling steps")
+
+// A Loop lets a model call a registry's actions through tool calling,
+// with every guardrail of [Registry.Call] applied in code: the model
+// proposes, the registry disposes. Invalid arguments are sent back to the
+// model to fix, at most MaxInvalid times; refusals and approval requests
+// are reported to the model so it can tell the user; a call that needs the
+// user's confirmation stops the loop.
+type Loop struct {
+	Model    llm.Model
+	Registry *Registry
+	// MaxInvalid is how many invalid tool calls are sent back to the
+	// model before giving up with [ErrInvalidToolCalls]; default 2.
+	MaxInvalid int
+	// MaxSteps bounds model calls per Run; default 6.
+	MaxSteps int
+	// Approver, if set, receives approval requests for this loop's calls.
+	Approver Approver
+}
+
+// An Outcome is the result of a [Loop.Run].
+type Outcome struct {
+	// Reply is the model's final answer, when it gave one.
+	Reply *llm.Response
+	// Confirm is set when a call needs the user's confirmation: ask
+	// Result.Prompt, and on "yes" run Call again with Confirmed set.
+	Confirm *PendingCall
+	// Calls lists every call and its outcome, in order.
+	Calls []CallRecord
+	// Messages is the conversation with the model, tool results included.
+	Messages []llm.Message
+}
+
+// A PendingCall is a call waiting for the user's confirmation.
+type PendingCall struct {
+	Call   Call
+	Result Result
+}
+
+// A CallRecord is one tool call and what the registry did with it.
+type CallRecord struct {
+	Call   Call
+	Result Result
+	Err    error
+}
+
+// Run asks the model for the next message, runs the tools it calls, and
+// repeats until it answers in text, a call needs confirmation, or a
+// limit is reached. The request's Tools are replaced with the registry's.
+func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
+	maxInvalid, maxSteps := l.MaxInvalid, l.MaxSteps
+	if maxInvalid <= 0 {
+		maxInvalid = 2
+	}
+	if maxSteps <= 0 {
+		maxSteps = 6
+	}
+	r := *req
+	r.Messages = append([]llm.Message(nil), req.Messages...)
+	out := &Outcome{}
+	invalid := 0
+	for range maxSteps {
+		r.Tools = l.Registry.Tools()
+		resp, err := l.Model.Generate(ctx, &r)
+		if err != nil {
+			out.Messages = r.Messages
+			return out, fmt.Errorf("action: loop: %w", err)
+		}
+		r.Messages = append(r.Messages, resp.Message)
+		if len(resp.Message.ToolCalls) == 0 {
+			out.Reply, out.Messages = resp, r.Messages
+			return out, nil
+		}
+		for _, tc := range resp.Message.ToolCalls {
+			c := Call{Action: tc.Name, Args: tc.Arguments, Conversation: req.Conversation, Approver: l.Approver}
+			res, err := l.Registry.Call(ctx, c)
+			out.Calls = append(out.Calls, CallRecord{Call: c, Result: res, Err: err})
+			var ae *ArgsError
+			var content string
+			switch {
+			case errors.As(err, &ae):
+				invalid++
+				if invalid > maxInvalid {
+					out.Messages = r.Messages
+					return out, fmt.Errorf("%w: %d, last: %v", ErrInvalidToolCalls, invalid, err)
+				}
+				content = "error: " + err.Error() + ". Fix the arguments to match the schema and call again."
+			case err != nil && isRefusal(err):
+				content = "refused: " + err.Error() + ". Tell the user this cannot be done here."
+			case err != nil:
+				content = "failed: " + err.Error()
+			case res.Status == NeedsConfirmation:
+				out.Confirm = &PendingCall{Call: c, Result: res}
+				out.Messages = r.Messages
+				return out, nil
+			case res.Status == PendingApproval:
+				content = "pending: this is over the automatic limit and was sent to a person for approval (" + res.ApprovalID + "). It has NOT been done. Tell the user a specialist will review it."
+			default:
+				content = string(res.Output)
+			}
+			r.Messages = append(r.Messages, llm.Message{Role: llm.RoleTool, ToolCallID: tc.ID, Content: content})
+		}
+	}
+	out.Messages = r.Messages
+	return out, ErrTooManySteps
+}
+
+// HandOffApprover returns an [Approver] that sends approval requests to a
+// human through h, for the conversation of turn t (replies go to w): the
+// escalation desk sees the action, arguments, amount and limit.
+func HandOffApprover(h parley.HandOffer, w parley.ReplyWriter, t *parley.Turn) Approver {
+	return ApproverFunc(func(ctx context.Context, req ApprovalRequest) error {
+		args, err := json.Marshal(req.Args)
+		if err != nil {
+			return fmt.Errorf("action: approval: %w", err)
+		}
+		return h.HandOff(ctx, w, t, parley.HandoffRequest{
+			Reason:   fmt.Sprintf("approval needed: %s of %.2f is over the automatic limit of %.2f", req.Action, req.Amount, req.Limit),
+			Priority: parley.PriorityHigh,
+			Data: map[string]string{"approval_id": req.ID, "action": req.Action, "args": string(args),
+				"amount": fmt.Sprintf("%.2f", req.Amount), "limit": fmt.Sprintf("%.2f", req.Limit)},
+		})
+	})
+}
