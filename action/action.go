@@ -234,7 +234,9 @@ type Approver interface {
 type ApproverFunc func(ctx context.Context, req ApprovalRequest) error
 
 // RequestApproval calls f(ctx, req).
-func (f ApproverFunc) RequestApproval(ctx context.Context, req ApprovalRequest) error { return f(ctx, req) }
+func (f ApproverFunc) RequestApproval(ctx context.Context, req ApprovalRequest) error {
+	return f(ctx, req)
+}
 
 // An ApprovalRequest describes a call waiting for a human.
 type ApprovalRequest struct {
@@ -298,15 +300,15 @@ type Registry struct {
 	audit    AuditLog
 	now      func() time.Time
 
-	mu       sync.Mutex
-	actions  map[string]*entry
-	writes   bool
-	done     map[string]*flight // idempotency key -> first run
-	convUse  map[[2]string]int  // (conversation, action) -> successful calls
-	dayUse   map[string]int     // action -> successful calls on day
-	day      string
-	pending  map[string]Call
-	nextID   int
+	mu      sync.Mutex
+	actions map[string]*entry
+	writes  bool
+	done    map[string]*flight // idempotency key -> first run
+	convUse map[[2]string]int  // (conversation, action) -> successful calls
+	dayUse  map[string]int     // action -> successful calls on day
+	day     string
+	pending map[string]Call
+	nextID  int
 }
 
 type flight struct {

@@ -223,8 +223,10 @@ func Register(r *action.Registry, b *Backend) error {
 		action.Register(r, action.Def[DiscountArgs, DiscountCode]{
 			Name: "generate_discount_code", Description: "Generate a one-time discount code of up to 20 percent.",
 			Writes: true, PerConversation: 1, PerDay: 500,
-			Describe: func(a DiscountArgs) string { return fmt.Sprintf("Shall I create a %d%% discount code for you?", a.Percent) },
-			Run:      b.discount,
+			Describe: func(a DiscountArgs) string {
+				return fmt.Sprintf("Shall I create a %d%% discount code for you?", a.Percent)
+			},
+			Run: b.discount,
 		}),
 		action.Register(r, action.Def[CallbackArgs, Callback]{
 			Name: "schedule_callback", Description: "Schedule a phone call from an agent.",
