@@ -283,12 +283,14 @@ func TestCLINC150(t *testing.T) {
 	require.NoError(t, err)
 	test, err := LoadFile(dir + "/intent/clinc150/test.csv")
 	require.NoError(t, err)
-	m, err := Train(context.Background(), train)
+	// A cheaper configuration than the default keeps this test quick
+	// (also under -race); the full figures come from "parley nlu eval".
+	m, err := Train(context.Background(), train, WithEpochs(2), WithCalibrationHoldout(0))
 	require.NoError(t, err)
 	scored, err := Score(context.Background(), m, test)
 	require.NoError(t, err)
 	met := Evaluate(scored, "oos", 0)
-	assert.Greater(t, met.InScopeAccuracy, 0.90, "in-scope accuracy without rejection")
+	assert.Greater(t, met.InScopeAccuracy, 0.88, "in-scope accuracy without rejection")
 }
 
 func BenchmarkClassify(b *testing.B) {
