@@ -14,8 +14,8 @@ func TestMapReplicas(t *testing.T) {
 		name string
 		give replicatest.Config
 	}{
-		{name: "two replicas", give: replicatest.Config{Replicas: 2, Conversations: 300, HandlerDelay: 2e6}},
-		{name: "three replicas, one killed", give: replicatest.Config{Replicas: 3, Conversations: 200, KillReplica: true, LeaseTTL: 200e6}},
+		{name: "two replicas", give: replicatest.Config{Replicas: 2, Conversations: 200, HandlerDelay: 2e6}},
+		{name: "three replicas, one killed", give: replicatest.Config{Replicas: 3, Conversations: 100, KillReplica: true, LeaseTTL: 200e6}},
 		{name: "outage", give: replicatest.Config{Replicas: 2, Conversations: 100, Outage: func(context.Context) error { return nil }}},
 	}
 	for _, tt := range tests {
