@@ -177,7 +177,7 @@ func benchWebSocket(b *testing.B, n int, paced bool) {
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := h.Shutdown(ctx); err != nil {
+		if err := h.Close(ctx); err != nil {
 			b.Error(err)
 		}
 	}()

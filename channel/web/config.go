@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -77,6 +78,13 @@ type Config struct {
 	// [Handler.Push] reaches only visitors connected to this replica.
 	// Without a Store they are kept in memory.
 	Store memory.Store
+
+	// Linker, if set, fills each turn's CustomerID with the customer the
+	// conversation is linked to (identity {Channel: "web", UserID: the
+	// conversation ID}), so that memory and flows continue across
+	// channels. Link a visitor with [Handler.Link] once the application
+	// has verified their e-mail or phone.
+	Linker channel.Linker
 
 	// Observer receives the handler's events: rejected input
 	// ([EventRejected]), connections and turn errors. Optional.

@@ -59,12 +59,12 @@ func TestConformanceDeduplicateAndForgedThenGenuine(t *testing.T) {
 	assert.Len(t, e.rec.Turns(), 1, "a forgery does not poison de-duplication; a redelivery is dropped")
 }
 
-func TestConformanceAfterShutdown(t *testing.T) {
+func TestConformanceAfterClose(t *testing.T) {
 	e := newEnv(t, nil)
 	s := e.session("")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.NoError(t, e.h.Shutdown(ctx))
+	require.NoError(t, e.h.Close(ctx))
 	for _, path := range []string{"/send", "/upload"} {
 		code, errCode := e.post(path, s.Token, "application/json", strings.NewReader(`{"type":"message","id":"late","text":"late"}`), nil)
 		assert.Equal(t, http.StatusServiceUnavailable, code, path)

@@ -66,6 +66,7 @@ type conversation struct {
 	storeMu sync.Mutex
 
 	mu         sync.Mutex
+	customer   string // linked customer ID, once resolved
 	consent    string
 	transcript []Entry
 	seen       []string

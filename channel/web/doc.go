@@ -12,7 +12,7 @@
 //	if err != nil {
 //		return err
 //	}
-//	defer chat.Shutdown(context.Background())
+//	defer chat.Close(context.Background())
 //	mux := http.NewServeMux()
 //	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
 //	mux.Handle("/", web.DemoPage("/chat/widget.js"))
@@ -42,7 +42,10 @@
 //
 // The application learns a visitor's conversation ID from their turns
 // (Turn.ConversationID) and can then [Handler.Push] to them while their page
-// is open.
+// is open. Once it has verified the visitor's e-mail or phone, [Handler.Link]
+// ties the conversation to a customer through [Config.Linker], so that later
+// turns carry the CustomerID that WhatsApp or SMS turns of the same person
+// carry. Handler implements [channel.Adapter].
 //
 // # Wire protocol
 //
@@ -79,7 +82,7 @@
 //
 // A [Handler] is safe for concurrent use. Each open connection has a reader
 // (the HTTP handler goroutine, which runs the bot's turns in order) and, for
-// a WebSocket, a writer goroutine; [Handler.Shutdown] closes connections
+// a WebSocket, a writer goroutine; [Handler.Close] closes connections
 // and waits for both. A slow browser never blocks the bot: its frames are
 // queued, and a connection whose queue overflows is closed and catches up
 // from the history when it reconnects.

@@ -30,7 +30,7 @@ var (
 	// ErrNotConnected is returned by [Handler.Push] when the visitor has no
 	// open connection.
 	ErrNotConnected = errors.New("web: visitor not connected")
-	// ErrClosed is returned after [Handler.Shutdown] has begun.
+	// ErrClosed is returned after [Handler.Close] has begun.
 	ErrClosed = errors.New("web: handler is shut down")
 )
 

@@ -27,7 +27,7 @@ func ExampleNewHandler() {
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	defer chat.Shutdown(context.Background())
+	defer chat.Close(context.Background())
 
 	// What the widget does: get a visitor token, open the WebSocket, say
 	// hello, send a message.

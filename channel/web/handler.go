@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
 )
 
 // Channel is the channel name of web chat turns.
@@ -74,7 +75,7 @@ var static embed.FS
 //	GET  /files/{conv}/{file}      an uploaded file, by signed link
 //
 // A Handler is safe for concurrent use. It owns the goroutines of its open
-// connections; [Handler.Shutdown] closes them and waits.
+// connections; [Handler.Close] closes them and waits.
 type Handler struct {
 	bot     parley.Handler
 	cfg     Config
@@ -90,7 +91,7 @@ type Handler struct {
 	wg        sync.WaitGroup
 }
 
-var _ http.Handler = (*Handler)(nil)
+var _ channel.Adapter = (*Handler)(nil)
 
 // NewHandler returns a Handler that passes turns to bot, normally a
 // [*parley.Bot]. It returns an error if cfg is invalid, and panics if bot
@@ -183,11 +184,59 @@ func (h *Handler) Push(ctx context.Context, conversationID string, m parley.Mess
 	return (&replyWriter{h: h, cv: cv}).Reply(ctx, m)
 }
 
-// Shutdown closes every open connection and waits for their goroutines and
+// Link links the visitor of a conversation to the customer who owns the
+// verified contact c (an e-mail address or phone number the application
+// has confirmed, for example with a code), through [Config.Linker], and
+// returns the customer ID. Later turns of the conversation carry it as
+// CustomerID. It returns an error if no Linker is configured.
+func (h *Handler) Link(ctx context.Context, conversationID string, c channel.Contact) (string, error) {
+	if h.cfg.Linker == nil {
+		return "", errors.New("web: Link: no Config.Linker")
+	}
+	customer, err := h.cfg.Linker.Link(ctx, channel.Identity{Channel: Channel, UserID: conversationID}, c)
+	if err != nil {
+		return "", fmt.Errorf("web: link %q: %w", conversationID, err)
+	}
+	if cv := h.lookup(conversationID, false); cv != nil {
+		cv.mu.Lock()
+		cv.customer = customer
+		cv.mu.Unlock()
+	}
+	return customer, nil
+}
+
+// customer returns the customer ID linked to cv, or "" when there is no
+// Linker, no link, or the Linker failed (reported as
+// channel.EventIdentityError).
+func (h *Handler) customer(ctx context.Context, cv *conversation) string {
+	if h.cfg.Linker == nil {
+		return ""
+	}
+	cv.mu.Lock()
+	c := cv.customer
+	cv.mu.Unlock()
+	if c != "" {
+		return c
+	}
+	c, err := h.cfg.Linker.Resolve(ctx, channel.Identity{Channel: Channel, UserID: cv.id})
+	if errors.Is(err, channel.ErrNotLinked) {
+		return ""
+	}
+	if err != nil {
+		h.emit(ctx, parley.Event{Kind: channel.EventIdentityError, ConversationID: cv.id, Err: err})
+		return ""
+	}
+	cv.mu.Lock()
+	cv.customer = c
+	cv.mu.Unlock()
+	return c
+}
+
+// Close closes every open connection and waits for their goroutines and
 // the turns in flight to end, or for ctx to end. Connections and messages
 // that arrive afterwards get 503 Service Unavailable. It does not shut down
 // the bot.
-func (h *Handler) Shutdown(ctx context.Context) error {
+func (h *Handler) Close(ctx context.Context) error {
 	h.mu.Lock()
 	h.closed = true
 	convs := make([]*conversation, 0, len(h.convs))
@@ -211,7 +260,7 @@ func (h *Handler) Shutdown(ctx context.Context) error {
 	}
 }
 
-// begin registers a connection goroutine; it reports false after Shutdown.
+// begin registers a connection goroutine; it reports false after Close.
 func (h *Handler) begin() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -268,7 +317,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, conv string, err 
 	writeError(w, err)
 }
 
-// unavailable answers a request that arrives after Shutdown.
+// unavailable answers a request that arrives after Close.
 func unavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "5")
 	writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "closed", "message": ErrClosed.Error()}})

@@ -134,7 +134,7 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		require.NoError(t, h.Shutdown(ctx))
+		require.NoError(t, h.Close(ctx))
 		srv.Close()
 	})
 	return &env{t: t, h: h, srv: srv, rec: rec, clk: clk}
@@ -296,7 +296,7 @@ func httptestServer(t *testing.T, h *Handler) *httptest.Server {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		require.NoError(t, h.Shutdown(ctx))
+		require.NoError(t, h.Close(ctx))
 		srv.Close()
 	})
 	return srv

@@ -80,7 +80,8 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 		a.Data = data
 		in.Attachments = []parley.Attachment{a}
 	}
-	t := &parley.Turn{ConversationID: cv.id, Channel: Channel, MessageID: id, Time: now, Locale: m.Locale, Message: in}
+	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: Channel, MessageID: id, Time: now,
+		Locale: m.Locale, Message: in}
 	return h.run(ctx, cv, t)
 }
 
@@ -98,8 +99,8 @@ func (h *Handler) track(ctx context.Context, cv *conversation, f inFrame) error 
 	maps.Copy(data, f.Data)
 	n := cv.countSignal(f.Name+"\x00"+f.Data["id"], now)
 	data["count_24h"] = strconv.Itoa(n)
-	t := &parley.Turn{ConversationID: cv.id, Channel: Channel, MessageID: f.ID, Time: now, Locale: f.Locale,
-		Signal: &parley.Signal{Name: f.Name, Data: data}}
+	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: Channel, MessageID: f.ID, Time: now,
+		Locale: f.Locale, Signal: &parley.Signal{Name: f.Name, Data: data}}
 	return h.run(ctx, cv, t)
 }
 

@@ -28,7 +28,7 @@ func TestStoreKeepsHistoryAcrossRestarts(t *testing.T) {
 	require.NoError(t, ws.c.Close(websocket.StatusNormalClosure, "reload"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.NoError(t, first.h.Shutdown(ctx))
+	require.NoError(t, first.h.Close(ctx))
 
 	// A new process (or another replica) with the same secret and store.
 	second := newEnv(t, func(c *Config) { c.Store = store })

@@ -295,7 +295,7 @@ func TestWidgetAssets(t *testing.T) {
 	}
 }
 
-func TestShutdownClosesConnections(t *testing.T) {
+func TestCloseClosesConnections(t *testing.T) {
 	e := newEnv(t, nil)
 	ws, _ := e.connect(e.session("").Token)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -305,7 +305,7 @@ func TestShutdownClosesConnections(t *testing.T) {
 		_, _, err := ws.c.Read(ctx)
 		readErr <- err
 	}()
-	require.NoError(t, e.h.Shutdown(ctx))
+	require.NoError(t, e.h.Close(ctx))
 	assert.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(<-readErr))
 	_, resp, err := e.dial(nil)
 	require.Error(t, err)

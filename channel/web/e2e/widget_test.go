@@ -126,7 +126,7 @@ func server(t *testing.T, extra map[string]string) string {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := chat.Shutdown(ctx); err != nil {
+		if err := chat.Close(ctx); err != nil {
 			t.Error(err)
 		}
 		srv.Close()
