@@ -32,6 +32,16 @@ var (
 		"fuck": 0.7, "fucking": 0.6, "shit": 0.5, "hell": 0.5, "shut": 0.5, "bother": 0.4,
 		"lazy": 0.4, "hypocrite": 0.8, "hypocrisy": 0.8, "ignorant": 0.4, "cringe": 0.2,
 		"toxic": 0.4, "trash": 0.4, "dislike": 0.6, "gross": 0.3, "sigh": 0.2,
+		"disagree": 0.5, "dare": 0.5, "bitch": 0.8, "asshole": 1, "assholes": 1, "bastard": 0.8,
+		"bastards": 0.8, "fucked": 0.6, "shitty": 0.5, "fool": 0.6, "dumbass": 0.6, "refuse": 0.5,
+		"delusional": 0.5, "irrelevant": 0.5, "hatred": 0.5, "aggressive": 0.4, "ridiculously": 0.5,
+		"harassment": 0.5, "discrimination": 0.5, "filthy": 0.5,
+		"sucked": 0.6, "suck": 0.6, "disturbing": 0.5, "bloody": 0.4, "coward": 0.5, "arguing": 0.4,
+		"destroy": 0.4, "abused": 0.4, "offensive": 0.5, "goddamn": 0.5, "piss": 0.5, "hating": 0.5,
+		"disrespect": 0.5, "screw": 0.5, "cruel": 0.4, "hates": 0.5, "boring": 0.4, "hated": 0.4,
+		"unethical": 0.5, "selfish": 0.4, "ignored": 0.4, "worthless": 0.5, "horribly": 0.4,
+		"insulting": 0.5, "nasty": 0.4, "stupidity": 0.5, "bully": 0.4, "vile": 0.4, "refusing": 0.5,
+		"loser": 0.4, "blame": 0.4, "blaming": 0.4, "damnit": 0.6, "argument": 0.3,
 	}
 	confusionWords = map[string]float64{
 		"confused": 1, "confusing": 1, "confusion": 1, "unclear": 0.8, "puzzled": 1,
