@@ -104,6 +104,13 @@ func browser(t *testing.T) context.Context {
 
 func server(t *testing.T, extra map[string]string) string {
 	t.Helper()
+	return serverWith(t, extra, nil)
+}
+
+// serverWith is server with a chance to change the mux, for example to
+// block the WebSocket the way some proxies do.
+func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
 	chat, err := web.NewHandler(shopBot(), web.Config{
 		Secret: []byte("e2e-secret-e2e-secret-e2e-secret-e2e"),
 		Title:  "Parley Shop",
@@ -122,7 +129,11 @@ func server(t *testing.T, extra map[string]string) string {
 			}
 		})
 	}
-	srv := httptest.NewServer(mux)
+	var h http.Handler = mux
+	if wrap != nil {
+		h = wrap(mux)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -312,3 +323,22 @@ func TestWidgetUploadAndIdleEvent(t *testing.T) {
 
 // pngBytes is a 1x1 PNG.
 var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+func TestWidgetFallsBackToSSE(t *testing.T) {
+	ctx := browser(t)
+	// A proxy that refuses WebSocket upgrades.
+	url := serverWith(t, nil, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/chat/ws" {
+				http.Error(w, "no websockets here", http.StatusForbidden)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	run(t, ctx, "load", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`R.querySelector('.notice').textContent.length > 0`))
+	run(t, ctx, "chat after the fallback", typeText("hello\r"),
+		waitFor(`R.querySelectorAll('.quick-reply').length === 2`),
+		waitFor(`Array.from(R.querySelectorAll('.meta')).some(m => m.textContent === 'Read')`))
+}
