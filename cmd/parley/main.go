@@ -34,6 +34,7 @@ func commands() []command {
 		// One line per area, kept sorted by name.
 		{name: "kb", summary: "evaluate knowledge-base retrieval (eval)", run: runKB},
 		{name: "nlu", summary: "evaluate the intent classifier, validate training data", run: runNLU},
+		{name: "privacy", summary: "redact personal data from text (redact)", run: runPrivacy},
 		{name: "sentiment", summary: "evaluate sentiment and emotion detection (eval, emotions, score)", run: runSentiment},
 	}
 }
