@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -104,7 +105,9 @@ func TestTunePolarity(t *testing.T) {
 			pred = append(pred, r.Label)
 			comp = append(comp, r.Compound)
 		}
-		t.Logf("%-14s n=%d F1=%.4f r=%.4f", name, len(texts), macroF1(gold, pred), pearson(goldS, comp))
+		f1, r := macroF1(gold, pred), pearson(goldS, comp)
+		t.Logf("%-14s n=%d F1=%.4f r=%.4f", name, len(texts), f1, r)
+		assert.Greater(t, f1, 1.0/3, "better than chance")
 	}
 	fixes := func(f uint16) Option { return func(c *config) { c.fixes = f } }
 	run("vader", WithMode(ModeVADER))
@@ -179,6 +182,7 @@ func TestTuneEmotions(t *testing.T) {
 			return strconv.FormatFloat(p, 'f', 3, 64) + "/" + strconv.FormatFloat(r, 'f', 3, 64) + "/" + strconv.FormatFloat(2*p*r/(p+r), 'f', 3, 64)
 		}
 		t.Logf("threshold %.1f frustration P/R/F1 %s confusion %s", th, f1(ftp, ffp, ffn), f1(ctp, cfp, cfn))
+		assert.Greater(t, float64(ftp)/float64(ftp+ffp), 0.132, "frustration precision above the always-fire rate")
 	}
 	if os.Getenv("PARLEY_TUNE") != "words" {
 		return
