@@ -91,7 +91,8 @@ type SlackConfig struct {
 	ConsoleURL string
 }
 
-// Slack posts a message about each ticket to a Slack incoming webhook.
+// Slack posts a message about each ticket, with its priority, to a Slack
+// incoming webhook. It is safe for concurrent use.
 type Slack struct {
 	cfg SlackConfig
 }
@@ -165,7 +166,8 @@ type EmailConfig struct {
 	Timeout time.Duration
 }
 
-// Email sends an email about each ticket over SMTP.
+// Email sends an email about each ticket over SMTP (STARTTLS when the
+// server offers it). It is safe for concurrent use.
 type Email struct {
 	cfg EmailConfig
 }
