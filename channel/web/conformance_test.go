@@ -2,20 +2,23 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
 )
 
-// These tests mirror the inbound checks of channeltest.Run in web terms: the
-// "webhook" is POST /send and the "signature" is the visitor token. The
-// outbound checks of channeltest (retries on 429 and 5xx, a platform 400 as
-// a *channel.PlatformError) do not apply: web chat has no platform API to
-// call, replies go straight to the visitor's open connections.
+// These tests add web-specific checks next to the shared suite
+// (TestChannelConformance): visitors see only their own replies, a forged
+// token does not poison de-duplication, POSTs after Close get 503, and a
+// resend after a failed turn is handled.
 
 func TestConformanceTextRoundTripOverPOST(t *testing.T) {
 	e := newEnv(t, nil)
@@ -71,4 +74,35 @@ func TestConformanceAfterClose(t *testing.T) {
 		assert.Equal(t, "closed", errCode, path)
 	}
 	assert.Empty(t, e.rec.Turns())
+}
+
+func TestResendAfterFailedTurnIsHandled(t *testing.T) {
+	var calls int
+	var mu sync.Mutex
+	bot := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			return errors.New("store briefly down")
+		}
+		return w.Reply(ctx, parley.Text("handled "+tn.MessageID))
+	})
+	h, err := NewHandler(bot, Config{Secret: testSecret})
+	require.NoError(t, err)
+	e := &env{t: t, h: h, rec: &recorder{}}
+	e.srv = httptestServer(t, h)
+	ws, _ := e.connect(e.session("").Token)
+	ws.send(msg("r1", "hi"))
+	assert.Equal(t, CodeInternal, ws.until("error").Code)
+	ws.send(msg("r1", "hi"))
+	assert.Equal(t, "handled r1", ws.botReply().Message.Text)
+	ws.send(msg("r1", "hi"))
+	assert.Equal(t, "r1", ws.until("ack").ID)
+	ws.send(msg("r2", "next"))
+	assert.Equal(t, "handled r2", ws.botReply().Message.Text)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, 3, calls, "failed once, handled once, the third copy dropped")
 }

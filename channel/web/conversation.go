@@ -69,7 +69,8 @@ type conversation struct {
 	customer   string // linked customer ID, once resolved
 	consent    string
 	transcript []Entry
-	seen       []string
+	seen       []string // frame IDs echoed to the visitor
+	handled    []string // frame IDs handed to the bot
 	clients    map[*client]struct{}
 	files      map[string]*upload
 	fileOrder  []string
@@ -153,16 +154,40 @@ func (cv *conversation) touch(now time.Time) {
 	cv.mu.Unlock()
 }
 
-// markSeen records an inbound frame ID and reports whether it is new.
+// markSeen records an inbound frame ID as echoed and reports whether it
+// is new.
 func (cv *conversation) markSeen(id string) bool {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
-	if slices.Contains(cv.seen, id) {
+	return addRecent(&cv.seen, id)
+}
+
+// claim records that an inbound frame ID goes to the bot and reports
+// whether it is new; release undoes it when the turn could not run, so
+// that a resend is handled.
+func (cv *conversation) claim(id string) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return addRecent(&cv.handled, id)
+}
+
+func (cv *conversation) release(id string) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if i := slices.Index(cv.handled, id); i >= 0 {
+		cv.handled = slices.Delete(cv.handled, i, i+1)
+	}
+}
+
+// addRecent adds id to a bounded window of recent IDs and reports whether
+// it was new.
+func addRecent(ids *[]string, id string) bool {
+	if slices.Contains(*ids, id) {
 		return false
 	}
-	cv.seen = append(cv.seen, id)
-	if len(cv.seen) > seenWindow {
-		cv.seen = slices.Delete(cv.seen, 0, len(cv.seen)-seenWindow)
+	*ids = append(*ids, id)
+	if len(*ids) > seenWindow {
+		*ids = slices.Delete(*ids, 0, len(*ids)-seenWindow)
 	}
 	return true
 }

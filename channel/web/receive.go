@@ -48,9 +48,9 @@ func (h *Handler) receive(ctx context.Context, cv *conversation, f inFrame) erro
 }
 
 // userMessage echoes and records a visitor message once, acknowledges it,
-// and passes it to the bot. A resent message (same ID) is acknowledged and
-// passed on again, so that a [parley.Bot] that missed it handles it and one
-// that saw it drops it.
+// and passes it to the bot once. A resent message (same ID, after a
+// reconnect) is only acknowledged, unless the bot failed to handle the
+// first copy.
 func (h *Handler) userMessage(ctx context.Context, cv *conversation, id string, m parley.Message, payload string) error {
 	return h.deliver(ctx, cv, id, m, payload, nil)
 }
@@ -69,6 +69,9 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 		cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
 	}
 	cv.broadcast(encode(outFrame{Type: "ack", ID: id}))
+	if !cv.claim(id) {
+		return nil
+	}
 
 	in := m
 	in.Extras = map[string]any{ExtrasKey: map[string]string{"text": m.Text, "payload": payload}}
@@ -91,7 +94,7 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 // rule such as "viewed a product 3 times in 24 hours" is a comparison.
 func (h *Handler) track(ctx context.Context, cv *conversation, f inFrame) error {
 	cv.broadcast(encode(outFrame{Type: "ack", ID: f.ID}))
-	if !cv.markSeen(f.ID) {
+	if !cv.claim(f.ID) {
 		return nil
 	}
 	now := h.cfg.Clock()
@@ -107,6 +110,7 @@ func (h *Handler) track(ctx context.Context, cv *conversation, f inFrame) error 
 func (h *Handler) run(ctx context.Context, cv *conversation, t *parley.Turn) error {
 	err := h.bot.HandleTurn(ctx, &replyWriter{h: h, cv: cv}, t)
 	if err != nil {
+		cv.release(t.MessageID)
 		h.emit(ctx, parley.Event{Kind: EventTurnFailed, ConversationID: cv.id, MessageID: t.MessageID, Err: err})
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			return err

@@ -75,7 +75,17 @@ func (h *Handler) streamSSE(w http.ResponseWriter, r *http.Request, rc *http.Res
 				return err
 			}
 		case <-cl.done:
-			return nil
+			// Send what is already queued, then end the stream.
+			for {
+				select {
+				case b := <-cl.out:
+					if err := writeEvent(w, b); err != nil {
+						return err
+					}
+				default:
+					return rc.Flush()
+				}
+			}
 		case <-r.Context().Done():
 			return nil
 		}
