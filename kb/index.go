@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Errors returned by [Index] methods.
@@ -122,6 +123,11 @@ type Params struct {
 	// (a coarse stemmer: "transmit", "transmission"). 0 disables.
 	Prefix    float64 `json:"prefix"`
 	PrefixLen int     `json:"prefix_len"`
+	// Coverage reranks the best hits by how much of each passage's
+	// question (IDF-weighted) the query covers, so that a question whose
+	// every word was asked beats one that merely shares a frequent word.
+	// It is added to the BM25 score divided by the best score. 0 disables.
+	Coverage float64 `json:"coverage"`
 }
 
 // DefaultParams returns the ranking parameters that [NewIndex] uses.
@@ -139,6 +145,7 @@ func DefaultParams() Params {
 		PerField:      true,
 		Prefix:        0.5,
 		PrefixLen:     5,
+		Coverage:      0.2,
 	}
 }
 
@@ -178,6 +185,9 @@ type Index struct {
 	live    int
 	sumLen  [numFields]float64
 	pool    sync.Pool
+	// stale is set by writes: the questW of entries must be recomputed
+	// before the next search.
+	stale atomic.Bool
 }
 
 type posting struct {
@@ -190,6 +200,9 @@ type entry struct {
 	lens  [numFields]float32
 	terms []int32 // distinct term IDs, for deletion
 	extra []int32 // term IDs counted in df without a posting
+	quest []int32 // distinct term IDs of the question and title words
+	// questW is the summed IDF of quest, kept current by refresh.
+	questW float64
 }
 
 // NewIndex returns an empty Index. It panics if [WithParams] gave
@@ -253,7 +266,7 @@ func (x *Index) Add(docs ...Doc) error {
 		var toks []Token
 		add := func(f int, s string) {
 			toks = x.an.Tokens(s, toks[:0])
-			prev := ""
+			prev, prevStop := "", true
 			for _, t := range toks {
 				if t.Stop && f == fieldText {
 					// Not worth a posting in long texts, but counted
@@ -264,10 +277,10 @@ func (x *Index) Add(docs ...Doc) error {
 				}
 				a.lns[f]++
 				x.bump(a.tfs, t.Term, f)
-				if f != fieldText && prev != "" && x.p.Bigram > 0 {
+				if f != fieldText && prev != "" && x.p.Bigram > 0 && !(prevStop && t.Stop) {
 					x.bump(a.tfs, bigram(prev, t.Term), f)
 				}
-				prev = t.Term
+				prev, prevStop = t.Term, t.Stop
 				if x.p.Prefix > 0 && !t.Stop {
 					if pt, ok := prefixTerm(t.Word, x.p.PrefixLen); ok {
 						x.bump(a.tfs, pt, f)
@@ -296,6 +309,9 @@ func (x *Index) Add(docs ...Doc) error {
 			e.terms = append(e.terms, id)
 			x.post[id] = append(x.post[id], posting{slot: slot, tf: *tf})
 			x.df[id]++
+			if (tf[fieldQuestion] > 0 || tf[fieldTitle] > 0) && !strings.ContainsAny(t, " \x01") {
+				e.quest = append(e.quest, id)
+			}
 		}
 		for t := range a.dfo {
 			if _, ok := a.tfs[t]; !ok {
@@ -317,6 +333,7 @@ func (x *Index) Add(docs ...Doc) error {
 	if len(x.docs) > 64 && x.live < len(x.docs)/2 {
 		x.compact()
 	}
+	x.stale.Store(true)
 	return nil
 }
 
@@ -405,6 +422,36 @@ func (x *Index) remove(slot int32) {
 	delete(x.byID, e.doc.ID)
 	x.docs[slot] = nil
 	x.live--
+	x.stale.Store(true)
+}
+
+// refresh recomputes the entries' question weights after writes, under
+// the write lock, before a search takes the read lock.
+func (x *Index) refresh() {
+	if x.p.Coverage <= 0 || !x.stale.Load() {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.stale.Load() {
+		return
+	}
+	idf := make(map[int32]float64)
+	for _, e := range x.docs {
+		if e == nil {
+			continue
+		}
+		e.questW = 0
+		for _, t := range e.quest {
+			w, ok := idf[t]
+			if !ok {
+				w = x.idf(int(x.df[t]))
+				idf[t] = w
+			}
+			e.questW += w
+		}
+	}
+	x.stale.Store(false)
 }
 
 // compact renumbers slots to drop deleted ones; x.mu is held.
@@ -473,6 +520,7 @@ func (x *Index) Retrieve(ctx context.Context, query string, k int) ([]Hit, error
 		return nil, nil
 	}
 	q := x.parse(query)
+	x.refresh()
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.search(q, k), nil
@@ -514,7 +562,7 @@ func (x *Index) parse(query string) []qterm {
 		if w > 0 {
 			add(t.Term, w, !t.Stop || allStop, !t.Stop || allStop)
 		}
-		if i > 0 && x.p.Bigram > 0 {
+		if i > 0 && x.p.Bigram > 0 && !(toks[i-1].Stop && t.Stop) {
 			add(bigram(toks[i-1].Term, t.Term), x.p.Bigram, false, false)
 		}
 		if x.p.Prefix > 0 && !t.Stop {
@@ -527,6 +575,8 @@ func (x *Index) parse(query string) []qterm {
 }
 
 type scratch struct {
+	qids    []int32   // query term IDs matched, for Coverage
+	qidf    []float64 // and their IDF
 	field   [numFields][]float64
 	score   []float64
 	cover   []float64
@@ -560,6 +610,7 @@ func (x *Index) search(q []qterm, k int) []Hit {
 	}
 	s.score, s.cover, s.seen, s.content = s.score[:n], s.cover[:n], s.seen[:n], s.content[:n]
 	s.hit = s.hit[:0]
+	s.qids, s.qidf = s.qids[:0], s.qidf[:0]
 
 	var total float64
 	x.accumulate(s, q, &total)
@@ -587,7 +638,12 @@ func (x *Index) search(q []qterm, k int) []Hit {
 			x.accumulate(s, exp, nil)
 		}
 	}
-	hits := x.top(s, k, total)
+	var hits []Hit
+	if x.p.Coverage > 0 {
+		hits = x.rerank(s, k, total)
+	} else {
+		hits = x.top(s, k, total)
+	}
 	for _, slot := range s.hit {
 		s.score[slot], s.cover[slot], s.seen[slot], s.content[slot] = 0, 0, false, false
 	}
@@ -636,6 +692,10 @@ func (x *Index) accumulate(s *scratch, q []qterm, total *float64) {
 		}
 		ps := x.post[id]
 		idf := x.idf(int(x.df[id])) * weight
+		if x.p.Coverage > 0 {
+			s.qids = append(s.qids, id)
+			s.qidf = append(s.qidf, idf/weight)
+		}
 		for _, p := range ps {
 			var tf, sc float64
 			for f := range numFields {
@@ -740,6 +800,60 @@ func (x *Index) topSlots(s *scratch, k int) []int32 {
 		}
 	}
 	return h
+}
+
+// rerankDepth is how many of the best hits Coverage reranks; the others
+// follow in BM25 order.
+const rerankDepth = 30
+
+// rerank returns the top k hits after adding question coverage to the
+// normalised BM25 score of the best rerankDepth.
+func (x *Index) rerank(s *scratch, k int, total float64) []Hit {
+	slots := x.topSlots(s, max(k, rerankDepth))
+	if len(slots) == 0 {
+		return nil
+	}
+	best := s.score[slots[0]]
+	type scored struct {
+		slot  int32
+		score float64
+	}
+	rs := make([]scored, len(slots))
+	for i, slot := range slots {
+		if i >= rerankDepth {
+			rs[i] = scored{slot, s.score[slot] / best}
+			continue
+		}
+		e := x.docs[slot]
+		var have float64
+		for _, t := range e.quest {
+			if j := slices.Index(s.qids, t); j >= 0 {
+				have += s.qidf[j]
+			}
+		}
+		cov := 0.0
+		if e.questW > 0 {
+			cov = min(1, have/e.questW)
+		}
+		rs[i] = scored{slot, s.score[slot]/best + x.p.Coverage*cov}
+	}
+	head := rs[:min(rerankDepth, len(rs))]
+	slices.SortStableFunc(head, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	rs = rs[:min(k, len(rs))]
+	hits := make([]Hit, len(rs))
+	for i, r := range rs {
+		hits[i] = x.hit(s, r.slot, total)
+		hits[i].Score = r.score
+	}
+	return hits
+}
+
+func (x *Index) hit(s *scratch, slot int32, total float64) Hit {
+	c := 0.0
+	if total > 0 && s.content[slot] {
+		c = min(1, s.cover[slot]/total)
+	}
+	return Hit{Doc: x.docs[slot].doc, Score: s.score[slot], Confidence: c}
 }
 
 func (x *Index) top(s *scratch, k int, total float64) []Hit {
