@@ -106,6 +106,9 @@ var parleyWords = map[string]float64{
 	"crashing": -1.7, "outage": -1.8, "downtime": -1.2, "unresolved": -1.3, "unanswered": -1.2,
 	"overdue": -1.0, "unusable": -2.2, "nightmare": -2.5, "hassle": -1.4, "overpriced": -1.5,
 	"incorrect": -1.2,
+	// Chat slang VADER lacks.
+	"yikes": -1.0, "fml": -2.0, "hahah": 2.0, "lolol": 2.0, "hehe": 1.5, "bravo": 2.5,
+	"thanx": 1.9, "tysm": 2.5, "awesomeness": 2.5,
 	// Service successes.
 	"polite": 1.5, "knowledgeable": 1.5, "seamless": 1.8, "hassle-free": 2.0, "prompt": 0.8,
 }

@@ -59,7 +59,8 @@ const (
 	fixContrast
 	fixEmoji
 	fixBoost
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast | fixEmoji | fixBoost
+	fixEmoticon
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast | fixEmoji | fixBoost | fixEmoticon
 )
 
 type config struct {
@@ -179,7 +180,7 @@ var _ Analyzer = (*Lexical)(nil)
 // NewLexical returns the built-in analyzer with the embedded VADER
 // lexicon and emoji lexicon. It returns an error if an option is invalid.
 func NewLexical(opts ...Option) (*Lexical, error) {
-	c := config{band: 0.05, fixes: allFixes &^ (fixWide | fixSuffix | fixQuestion), alpha: 15, mix: 0.5}
+	c := config{band: 0.05, fixes: allFixes &^ (fixWide | fixSuffix | fixQuestion | fixEmoticon), alpha: 15, mix: 0.5}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -422,7 +423,17 @@ func (l *Lexical) tokenize(text string, sc *scratch) (capDiff bool) {
 			ascii = false
 			i += n
 		}
-		if l.addToken(text[start:i], ascii, sc) {
+		field := text[start:i]
+		if l.fixes&fixEmoticon != 0 {
+			// "great:)" is "great" and ":)".
+			if k := l.emoticonSuffix(field); k > 0 {
+				if l.addToken(field[:k], ascii, sc) {
+					nUpper++
+				}
+				field = field[k:]
+			}
+		}
+		if l.addToken(field, ascii, sc) {
 			nUpper++
 		}
 	}
@@ -596,6 +607,24 @@ func (l *Lexical) suffixed(w []byte) *entry {
 func isQuestion(text string) bool {
 	t := strings.TrimRightFunc(text, unicode.IsSpace)
 	return strings.HasSuffix(t, "?") && !strings.Contains(t, "!")
+}
+
+// emoticonSuffix returns where a lexicon emoticon made of punctuation
+// starts at the end of a word ("great:)" -> 5), or 0.
+func (l *Lexical) emoticonSuffix(w string) int {
+	b := len(w)
+	for b > 0 && w[b-1] < utf8.RuneSelf && asciiPunct[w[b-1]] {
+		b--
+	}
+	if b == 0 || len(w)-b < 2 || len(w)-b > 4 {
+		return 0
+	}
+	for k := b; k <= len(w)-2; k++ {
+		if l.inLexicon(w[k:]) {
+			return k
+		}
+	}
+	return 0
 }
 
 // inLexicon reports whether w, lower-cased, is a lexicon entry. It is

@@ -112,14 +112,15 @@ func TestTunePolarity(t *testing.T) {
 	fixes := func(f uint16) Option { return func(c *config) { c.fixes = f } }
 	run("vader", WithMode(ModeVADER))
 	run("parley-all")
-	run("with-suffix", fixes(allFixes&^fixWide&^fixQuestion&^fixContrast))
-	run("with-question", fixes(allFixes&^fixWide&^fixSuffix&^fixContrast))
-	run("without-contrast", fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^fixContrast))
+	run("with-suffix", fixes(allFixes&^fixWide&^fixQuestion&^fixEmoticon))
+	run("with-question", fixes(allFixes&^fixWide&^fixSuffix&^fixEmoticon))
+	run("with-emoticon", fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion))
+
 	for _, f := range []struct {
 		name string
 		bit  uint16
-	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}, {"suffix", fixSuffix}, {"apos", fixApos}, {"emoji", fixEmoji}, {"boost", fixBoost}} {
-		run("without-"+f.name, fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^fixContrast&^f.bit))
+	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}, {"suffix", fixSuffix}, {"apos", fixApos}, {"emoji", fixEmoji}, {"boost", fixBoost}, {"emoticon", fixEmoticon}} {
+		run("without-"+f.name, fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^fixEmoticon&^f.bit))
 	}
 	for _, m := range []float64{0.25, 0.4, 0.5, 0.6, 0.75} {
 		for _, a := range []float64{5, 10, 15, 25} {
