@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -148,12 +149,12 @@ type Sessions struct {
 	ttl    time.Duration
 
 	// cache holds recently saved sessions, decoded, keyed by ID. An entry
-	// is used only if the store still holds the same version, so other
-	// replicas' writes are never missed; Load returns a clone, so a caller
-	// that abandons its changes (a failed turn) never leaks them into the
-	// cache.
+	// is used only if the store still holds the same version and bytes, so
+	// other replicas' writes (and re-creations) are never missed; Load
+	// returns a clone, so a caller that abandons its changes (a failed
+	// turn) never leaks them into the cache.
 	cacheMu  sync.Mutex
-	cache    map[string]*Session
+	cache    map[string]cachedSession
 	cacheCap int
 }
 
@@ -174,8 +175,8 @@ func WithSessionTTL(d time.Duration) SessionsOption {
 
 // WithSessionCache keeps up to n recently saved sessions decoded in memory
 // (default 4096; 0 disables it). A cached session is used only while the
-// store holds the same version, so it is safe with many replicas; it saves
-// decoding the record on every turn.
+// store holds the same record (version and bytes), so it is safe with many
+// replicas; it saves decoding the record on every turn.
 func WithSessionCache(n int) SessionsOption {
 	return func(s *Sessions) { s.cacheCap = max(n, 0) }
 }
@@ -194,7 +195,7 @@ func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 	for _, o := range opts {
 		o(s)
 	}
-	s.cache = make(map[string]*Session)
+	s.cache = make(map[string]cachedSession)
 	return s
 }
 
@@ -212,18 +213,9 @@ func (ss *Sessions) New(id string) *Session {
 // Load returns the stored session of conversation id, or [ErrNotFound].
 func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 	key := SessionKey(id)
-	if v, ok := ss.store.(Versioner); ok && ss.cacheCap > 0 {
-		ver, err := v.Version(ctx, key)
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				ss.uncache(id)
-			}
-			return nil, err
-		}
-		if c := ss.cached(id, ver); c != nil {
-			return c, nil
-		}
-	}
+	// No shortcut through Versioner: a version repeats when a session is
+	// deleted (erased, expired) and re-created by another replica, so only
+	// the record's bytes prove that a cached copy is current.
 	rec, err := ss.store.Get(ctx, key)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
@@ -231,7 +223,7 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 		}
 		return nil, err
 	}
-	if c := ss.cached(id, rec.Version); c != nil {
+	if c := ss.cached(id, rec.Version, rec.Value); c != nil {
 		return c, nil
 	}
 	s := new(Session)
@@ -284,7 +276,7 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 		return err
 	}
 	s.Version = v
-	ss.remember(s)
+	ss.remember(s, b)
 	return nil
 }
 
@@ -294,24 +286,24 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 	return ss.store.Delete(ctx, SessionKey(id), AnyVersion)
 }
 
-func (ss *Sessions) cached(id string, version int64) *Session {
+func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	if ss.cacheCap == 0 {
 		return nil
 	}
 	ss.cacheMu.Lock()
 	c := ss.cache[id]
 	ss.cacheMu.Unlock()
-	if c == nil || c.Version != version {
+	if c.s == nil || c.s.Version != version || !bytes.Equal(c.raw, raw) {
 		return nil
 	}
-	return c.Clone()
+	return c.s.Clone()
 }
 
-func (ss *Sessions) remember(s *Session) {
+func (ss *Sessions) remember(s *Session, raw []byte) {
 	if ss.cacheCap == 0 {
 		return
 	}
-	c := s.Clone()
+	c := cachedSession{s: s.Clone(), raw: raw}
 	ss.cacheMu.Lock()
 	defer ss.cacheMu.Unlock()
 	if _, ok := ss.cache[s.ID]; !ok && len(ss.cache) >= ss.cacheCap {
@@ -321,6 +313,13 @@ func (ss *Sessions) remember(s *Session) {
 		}
 	}
 	ss.cache[s.ID] = c
+}
+
+// A cachedSession is a decoded session and the record bytes it was
+// saved as.
+type cachedSession struct {
+	s   *Session
+	raw []byte
 }
 
 func (ss *Sessions) uncache(id string) {

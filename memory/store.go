@@ -65,8 +65,9 @@ type Store interface {
 
 // A Versioner is a [Store] that can report a key's current version without
 // reading its value. It is an optional capability, checked by type
-// assertion: [Sessions] uses it to reuse a cached decoded session when the
-// version is unchanged. It returns [ErrNotFound] for a missing key.
+// assertion. A version repeats when a key is deleted (or expires) and is
+// written again, so an unchanged version does not prove an unchanged
+// value. It returns [ErrNotFound] for a missing key.
 type Versioner interface {
 	Version(ctx context.Context, key string) (int64, error)
 }
