@@ -10,21 +10,22 @@ import (
 // [*RejectError], and to the [parley.Observer] as an [EventRejected] event
 // whose Err wraps one of these.
 var (
-	// ErrInvalidToken: the visitor token is missing, malformed, forged or
-	// expired.
+	// ErrInvalidToken reports a visitor token that is missing, malformed,
+	// forged or expired.
 	ErrInvalidToken = errors.New("web: invalid visitor token")
-	// ErrOrigin: the request came from an origin that is neither the
+	// ErrOrigin reports a request from an origin that is neither the
 	// handler's own nor in [Config.AllowedOrigins].
 	ErrOrigin = errors.New("web: origin not allowed")
-	// ErrTooLarge: a message, frame or request body is over its limit.
+	// ErrTooLarge reports a message, frame, request body or upload over
+	// its limit.
 	ErrTooLarge = errors.New("web: message too large")
-	// ErrBadFrame: a frame is not valid JSON or not a known frame type, or
-	// a field in it is invalid.
+	// ErrBadFrame reports a frame that is not valid JSON, not a known
+	// frame type, or has an invalid field.
 	ErrBadFrame = errors.New("web: malformed frame")
-	// ErrRateLimited: the conversation sent frames faster than
-	// [Config.RateLimit] allows.
+	// ErrRateLimited reports a conversation sending frames faster than
+	// [Config.RateLimit] allows, or opening too many connections.
 	ErrRateLimited = errors.New("web: rate limited")
-	// ErrUploadType: an uploaded file's content is not one of
+	// ErrUploadType reports an upload whose content is not one of
 	// [Config.UploadTypes].
 	ErrUploadType = errors.New("web: file type not allowed")
 	// ErrNotConnected is returned by [Handler.Push] when the visitor has no
@@ -58,6 +59,7 @@ type RejectError struct {
 	err       error
 }
 
+// Error returns the sentinel's text and the reason.
 func (e *RejectError) Error() string {
 	if e.Reason == "" {
 		return e.err.Error()

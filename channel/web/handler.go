@@ -37,17 +37,20 @@ const (
 
 // Event kinds emitted to [Config.Observer].
 const (
-	// EventRejected: inbound input was refused; Err is a *RejectError.
+	// EventRejected is emitted when inbound input is refused; Err is a
+	// *RejectError.
 	EventRejected parley.EventKind = "web.rejected"
-	// EventConnected and EventDisconnected: a WebSocket or event stream
-	// opened or closed; Attrs["transport"] is "websocket" or "sse".
+	// EventConnected and EventDisconnected are emitted when a WebSocket or
+	// event stream opens or closes; Attrs["transport"] is "websocket" or
+	// "sse", and Err of a disconnection holds an abnormal cause.
 	EventConnected    parley.EventKind = "web.connected"
 	EventDisconnected parley.EventKind = "web.disconnected"
-	// EventConsent: the visitor answered the consent question;
-	// Attrs["consent"] is "granted" or "declined".
+	// EventConsent is emitted when the visitor answers the consent
+	// question; Attrs["consent"] is "granted" or "declined".
 	EventConsent parley.EventKind = "web.consent"
-	// EventTurnFailed: the bot returned an error for a turn (for a
-	// [parley.Bot], only when the turn could not run at all); Err holds it.
+	// EventTurnFailed is emitted when the bot returns an error for a turn
+	// (for a [parley.Bot], only when the turn could not run at all); Err
+	// holds it and the visitor gets an error frame.
 	EventTurnFailed parley.EventKind = "web.turn_failed"
 )
 
