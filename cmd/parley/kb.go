@@ -32,6 +32,9 @@ type kbReport struct {
 	IndexSeconds float64        `json:"index_seconds"`
 	Baseline     kbeval.Metrics `json:"baseline"`
 	BaselineName string         `json:"baseline_name"`
+	// English is BM25 over the question field with English stemming and
+	// stop words, an approximation of a search engine's English analyzer.
+	English kbeval.Metrics `json:"baseline_english"`
 }
 
 func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -76,6 +79,9 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rep.Baseline, err = kbeval.Evaluate(ctx, kbeval.NewOkapi(docs), queries, qrels); err != nil {
 		return err
 	}
+	if rep.English, err = kbeval.Evaluate(ctx, kbeval.NewOkapiAnalyzed(docs, kb.English().Terms), queries, qrels); err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -86,7 +92,7 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, r := range []struct {
 		name string
 		m    kbeval.Metrics
-	}{{"parley kb.Index", rep.Metrics}, {rep.BaselineName, rep.Baseline}} {
+	}{{"parley kb.Index", rep.Metrics}, {rep.BaselineName, rep.Baseline}, {"bm25-question-english", rep.English}} {
 		fmt.Fprintf(stdout, "%-22s %6.3f %6.3f %6.3f %6.3f %7.3f %9.1f %9.1f\n", r.name, r.m.MAP, r.m.MRRAt10,
 			r.m.RecallAt1, r.m.RecallAt5, r.m.NDCGAt10, r.m.QueryP50Micros, r.m.QueryP99Micros)
 	}

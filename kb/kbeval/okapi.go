@@ -20,6 +20,8 @@ type Okapi struct {
 	lens []float64
 	avg  float64
 	post map[string][]okapiPosting
+	// analyze turns text into terms.
+	analyze func(string) []string
 }
 
 type okapiPosting struct {
@@ -30,15 +32,20 @@ type okapiPosting struct {
 var _ kb.Retriever = (*Okapi)(nil)
 
 // NewOkapi indexes docs.
-func NewOkapi(docs []kb.Doc) *Okapi {
-	o := &Okapi{docs: docs, lens: make([]float64, len(docs)), post: map[string][]okapiPosting{}}
+func NewOkapi(docs []kb.Doc) *Okapi { return NewOkapiAnalyzed(docs, okapiTokens) }
+
+// NewOkapiAnalyzed indexes docs with a custom analysis, for example
+// [kb.Analyzer.Terms] for English stemming and stop words, which
+// approximates a search engine's English analyzer.
+func NewOkapiAnalyzed(docs []kb.Doc, analyze func(string) []string) *Okapi {
+	o := &Okapi{docs: docs, lens: make([]float64, len(docs)), post: map[string][]okapiPosting{}, analyze: analyze}
 	var sum float64
 	for i, d := range docs {
 		text := d.Question
 		if text == "" {
 			text = d.Text
 		}
-		toks := okapiTokens(text)
+		toks := analyze(text)
 		o.lens[i] = float64(len(toks))
 		sum += o.lens[i]
 		tf := map[string]float64{}
@@ -68,7 +75,7 @@ func (o *Okapi) Retrieve(ctx context.Context, query string, k int) ([]kb.Hit, er
 	}
 	scores := map[int]float64{}
 	N := float64(len(o.docs))
-	for _, t := range okapiTokens(query) {
+	for _, t := range o.analyze(query) {
 		ps := o.post[t]
 		df := float64(len(ps))
 		idf := math.Log(1 + (N-df+0.5)/(df+0.5))
