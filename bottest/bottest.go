@@ -227,7 +227,7 @@ func renderReply(m parley.Message) []string {
 	var out []string
 	if m.Text != "" {
 		for _, l := range strings.Split(m.Text, "\n") {
-			out = append(out, "< "+l)
+			out = append(out, strings.TrimRight("< "+l, " "))
 		}
 	}
 	for _, card := range m.Cards {

@@ -85,10 +85,12 @@ func WithHandOffer(h parley.HandOffer) EngineOption { return func(e *Engine) { e
 // WithProfiles sets the customer profile lookup for templates.
 func WithProfiles(p Profiles) EngineOption { return func(e *Engine) { e.profiles = p } }
 
-// WithFallback sets the handler for turns no flow takes: an idle
-// conversation with no trigger and no start flow, or a message while a
-// flow waits for a signal. A knowledge-base answerer or an intent router
-// fits here.
+// WithFallback sets the handler for turns no flow takes: in an idle
+// conversation, a turn that was classified ([parley.UnderstandingKey]) but
+// triggers no flow, or any turn when there is no start flow; and a message
+// while a flow waits for a signal or a human. An intent router (which asks
+// clarifying questions and maps the remaining intents to handlers, such as
+// [Engine.Starter]) or a knowledge base fits here.
 func WithFallback(h parley.Handler) EngineOption { return func(e *Engine) { e.fallback = h } }
 
 // WithDigression sets the handler that answers a question asked in the
@@ -552,7 +554,10 @@ func (x *run) idle() error {
 		}
 		return nil
 	}
-	if x.e.fallback != nil && (hasU && u.Status != parley.Understood || x.e.start == "") {
+	// With language understanding, turns that no flow is triggered by go
+	// to the fallback (an intent router, a knowledge base); without it,
+	// they start the start flow.
+	if x.e.fallback != nil && (hasU || x.e.start == "") {
 		return x.e.fallback.HandleTurn(x.ctx, x.w, x.t)
 	}
 	if x.e.start != "" {
@@ -899,6 +904,20 @@ func (x *run) answer(n *Ask, text string) (string, error) {
 // the fail route after too many attempts.
 func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) error {
 	st := x.st
+	if u, ok := x.understanding(); ok && u.Status == parley.Understood {
+		// The customer changed their mind: an intent that starts another
+		// flow replaces this one.
+		switch name := x.e.triggerFor(u.Intent.Name, ""); {
+		case name == "":
+		case name != st.Flow:
+			x.emit("flow.switch", map[string]string{"from": st.Flow, "to": name, "intent": u.Intent.Name})
+			return x.startFlow(name)
+		default:
+			// The request that started this flow, repeated: ask again
+			// without counting a failed attempt.
+			return x.prompt(c, "")
+		}
+	}
 	if x.e.digress != nil && x.isDigression() {
 		x.emit("flow.digression", map[string]string{"flow": x.flow.name, "node": st.Node})
 		if err := x.e.digress.HandleTurn(x.ctx, x.w, x.t); err != nil {

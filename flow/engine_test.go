@@ -185,8 +185,8 @@ func TestChoiceMatching(t *testing.T) {
 
 func TestBranchExpression(t *testing.T) {
 	c := newTestBot(t).c
-	c.Send("hi").Tap("Refund").Send("about $20").Expect(bottest.Exact("Refunded 20.00 USD.")).ExpectStatus(flow.Resolved)
-	c.Send("hi").Tap("Refund").Send("75 euros").Expect(bottest.Exact("A person will approve 75.00 EUR.")).ExpectStatus(flow.Escalated)
+	c.Send("hi").Tap("Refund").Send("about $20").Expect(bottest.Exact("Refunded 20 USD.")).ExpectStatus(flow.Resolved)
+	c.Send("hi").Tap("Refund").Send("75 euros").Expect(bottest.Exact("A person will approve 75 EUR.")).ExpectStatus(flow.Escalated)
 }
 
 func TestGlobals(t *testing.T) {
@@ -329,7 +329,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	// A new process: a new engine with the same flows and the same store.
 	b2 := newTestBot(t)
 	c2 := bottest.New(t, b2.engine, bottest.WithStore(store), bottest.WithCustomer("cus_1"))
-	c2.Send("$12").Expect(bottest.Exact("Refunded 12.00 USD."))
+	c2.Send("$12").Expect(bottest.Exact("Refunded 12 USD."))
 }
 
 func TestVersions(t *testing.T) {
@@ -429,4 +429,35 @@ func TestEngineOutsideBot(t *testing.T) {
 	e := flow.NewEngine()
 	err := e.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), &parley.Turn{})
 	require.ErrorIs(t, err, flow.ErrNoSession)
+}
+
+func TestUnderstoodIntentSwitchesFlow(t *testing.T) {
+	b := newTestBot(t)
+	var intentName string
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
+		if intentName != "" {
+			turn = parley.With(turn, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
+				Intent: parley.Intent{Name: intentName, Confidence: 0.95}})
+		}
+		return b.engine.HandleTurn(ctx, w, turn)
+	})
+	c := bottest.New(t, h)
+	intentName = "track_order"
+	c.Send("where is my order").Expect(bottest.Exact("What's your order number?")).ExpectFlow("order_status")
+	intentName = "" // an order number is not an intent
+	c.Send("hmm").Expect(bottest.Contains("Order numbers look like"))
+	intentName = "track_order"
+	c.Send("I said where is my order").Expect(bottest.Exact("What's your order number?")).ExpectNode("ask_order")
+	c.Send("A-1").Expect(bottest.Contains("shipped"))
+}
+
+func TestFallbackTakesClassifiedTurnsWithoutTrigger(t *testing.T) {
+	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Shipping takes 2 days."))
+	})
+	b := newTestBot(t, flow.WithFallback(faq))
+	c := bottest.New(t, understand("shipping_info", b.engine))
+	c.Send("how long is shipping").Expect(bottest.Exact("Shipping takes 2 days.")).ExpectFlow("")
+	// Without understanding, the start flow greets.
+	bottest.New(t, b.engine).Send("hi").Expect(bottest.Exact("Hi there!"))
 }

@@ -187,13 +187,13 @@ func parseMoney(s, def string) (string, bool) {
 			continue
 		}
 		if n, ok := numberWords[w]; ok && amount == "" {
-			amount = strconv.FormatFloat(float64(n), 'f', 2, 64)
+			amount = strconv.FormatFloat(float64(n), 'f', -1, 64)
 			continue
 		}
 		if amount == "" {
 			n := strings.ReplaceAll(w, ",", "")
 			if f, err := strconv.ParseFloat(n, 64); err == nil && f >= 0 && !strings.ContainsAny(n, "eEnNiI") {
-				amount = strconv.FormatFloat(f, 'f', 2, 64)
+				amount = strconv.FormatFloat(f, 'f', -1, 64)
 			}
 		}
 	}

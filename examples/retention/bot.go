@@ -22,8 +22,8 @@ type deps struct {
 
 // newEngine builds the shop's flows: a greeting menu, order status, returns
 // and refunds, plan renewal with a win-back offer, and feedback.
-func newEngine(d deps) (*flow.Engine, error) {
-	e := flow.NewEngine(
+func newEngine(d deps, opts ...flow.EngineOption) (*flow.Engine, error) {
+	e := flow.NewEngine(append([]flow.EngineOption{
 		flow.WithStart("main"),
 		flow.WithProfiles(d.shop),
 		flow.WithHandOffer(d.handoff),
@@ -35,9 +35,11 @@ func newEngine(d deps) (*flow.Engine, error) {
 			flow.Global{Name: "help", Phrases: []string{"help", "?"},
 				Say: []string{"I can track orders, start a return or refund, renew your plan, or get you a person. Type \"human\" at any time."}, Resume: true},
 			flow.Global{Name: "menu", Phrases: []string{"menu", "main menu", "start over", "restart"}, Flow: "main"},
+			flow.Global{Name: "human-intent", Intents: []string{"human"},
+				Handoff: &parley.HandoffRequest{Reason: "customer asked for a human", Priority: parley.PriorityNormal}},
 		),
-	)
-	flows := []*flow.Builder{mainFlow(), orderFlow(d), refundFlow(d), renewalFlow(d)}
+	}, opts...)...)
+	flows := []*flow.Builder{mainFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d)}
 	for _, b := range flows {
 		f, err := b.Compile()
 		if err != nil {
@@ -51,7 +53,7 @@ func newEngine(d deps) (*flow.Engine, error) {
 }
 
 func mainFlow() *flow.Builder {
-	return flow.New("main").Add(
+	return flow.New("main").TriggeredBy("greeting").Add(
 		&flow.Say{ID: "greet", Text: []string{
 			`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`,
 			`Welcome back, {{customer.first_name | "there"}}!`,
@@ -64,11 +66,20 @@ func mainFlow() *flow.Builder {
 			{Title: "Renew my plan", Payload: "renew", Synonyms: []string{"renew", "renewal", "subscription", "my plan", "cancel my plan"}, Next: "renew"},
 			{Title: "Talk to a human", Payload: "human", Next: "human"},
 		}, MaxAttempts: 2, OnFail: "human"},
-		&flow.Call{ID: "track", Flow: "order_status", Next: "feedback"},
-		&flow.Call{ID: "refund", Flow: "refund", Next: "feedback"},
-		&flow.Call{ID: "renew", Flow: "renewal", Next: "feedback"},
+		&flow.Call{ID: "track", Flow: "order_status", Next: "done"},
+		&flow.Call{ID: "refund", Flow: "refund", Next: "done"},
+		&flow.Call{ID: "renew", Flow: "renewal", Next: "done"},
 		&flow.Handoff{ID: "human", Reason: "customer asked for a human", Next: "feedback"},
-		&flow.Feedback{ID: "feedback", Kind: flow.Helpful, Prompt: []string{"Was this helpful?"}, Next: "thanks"},
+		&flow.Call{ID: "feedback", Flow: "feedback", Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved},
+	)
+}
+
+// feedbackFlow asks whether the conversation helped; every task flow ends
+// with it.
+func feedbackFlow() *flow.Builder {
+	return flow.New("feedback").Add(
+		&flow.Feedback{ID: "ask", Kind: flow.Helpful, Prompt: []string{"Was this helpful?"}, Next: "thanks"},
 		&flow.Branch{ID: "thanks", Cases: []flow.Case{{Expr: `slots.feedback == "no"`, Next: "sorry"}}, Else: "bye"},
 		&flow.End{ID: "sorry", Status: flow.Unresolved, Text: []string{"Sorry about that. Type \"human\" and a person will pick this up."}},
 		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Glad I could help! Type \"menu\" if you need anything else."}},
@@ -117,7 +128,8 @@ func orderFlow(d deps) *flow.Builder {
 		}, OnFail: "email"},
 		&flow.Say{ID: "email", Text: []string{"Done: we'll email you as soon as order lookups are back."}, Next: "done"},
 		&flow.Handoff{ID: "human", Reason: "order lookup needs a person", Next: "done"},
-		&flow.End{ID: "done", Status: flow.Resolved},
+		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
+		&flow.End{ID: "end", Status: flow.Resolved},
 	)
 }
 
@@ -177,7 +189,8 @@ func refundFlow(d deps) *flow.Builder {
 			{Title: "I'll try later", Payload: "later", Next: "done"},
 		}, OnFail: "done"},
 		&flow.Handoff{ID: "human", Reason: "refund needs a person", Next: "done"},
-		&flow.End{ID: "done", Status: flow.Resolved},
+		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
+		&flow.End{ID: "end", Status: flow.Resolved},
 	)
 }
 

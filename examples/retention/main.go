@@ -30,6 +30,10 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/cli"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -75,11 +79,50 @@ type app struct {
 	queue  *queue
 	bot    *parley.Bot
 	engine parley.Handler
+	gaps   *kb.Gaps
 }
 
+// newApp wires the example: intent understanding and sentiment on every
+// turn, flows for the shop's tasks, an intent router for clarifying
+// questions and fallbacks, and a knowledge base for questions.
 func newApp(opts ...parley.Option) (*app, error) {
-	a := &app{shop: newShop(), queue: &queue{}}
-	e, err := newEngine(deps{shop: a.shop, handoff: a.queue})
+	ctx := context.Background()
+	a := &app{shop: newShop(), queue: &queue{}, gaps: kb.NewGaps(0)}
+
+	idx := kb.NewIndex()
+	if err := idx.Add(faq()...); err != nil {
+		return nil, err
+	}
+	answers := kbbot.New(kb.NewAnswerer(idx, kb.WithGaps(a.gaps)), kbbot.WithHandOffer(a.queue))
+
+	var router *intent.Router // set below; the engine falls back to it
+	fallback := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return router.HandleTurn(ctx, w, t)
+	})
+	e, err := newEngine(deps{shop: a.shop, handoff: a.queue},
+		flow.WithFallback(fallback), flow.WithDigression(answers))
+	if err != nil {
+		return nil, err
+	}
+	router = intent.NewRouter(
+		intent.WithHandOffer(a.queue),
+		intent.WithFallback("Sorry, I didn't quite get that. I can help with:",
+			"Track my order", "Return or refund", "Renew my plan", "Talk to a human"),
+		intent.WithTitles(map[string]string{
+			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
+			"human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
+		}),
+	)
+	router.Handle("greeting", e.Starter("main"))
+	router.Handle("track_order", e.Starter("order_status"))
+	router.Handle("refund", e.Starter("refund"))
+	router.Handle("renew_plan", e.Starter("renewal"))
+	router.Handle("shipping_info", answers)
+	router.HandleFunc("human", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return a.queue.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "customer asked for a human"})
+	})
+
+	nlu, err := newUnderstander(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +130,8 @@ func newApp(opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Mood on every turn: flows pick an empathetic tone for upset customers.
-	a.engine = parley.Chain(e, sentiment.Middleware(mood, sentiment.ContinueOnError()))
+	// Every turn: understand it, then read its mood, then run the flows.
+	a.engine = parley.Chain(e, nlu.Middleware(), sentiment.Middleware(mood, sentiment.ContinueOnError()))
 	a.bot = parley.NewBot(a.engine, opts...)
 	return a, nil
 }
