@@ -152,25 +152,25 @@ func (g *ReplicaGuard) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) e
 	}
 	defer func() { <-g.sem }()
 
-	version, err := g.acquire(ctx, conv)
+	l, err := g.acquire(ctx, conv)
 	if err != nil {
 		return g.failed(ctx, w, err)
 	}
 	tctx, cancel := context.WithCancelCause(ctx)
-	held := make(chan int64, 1)
+	held := make(chan lease, 1)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		held <- g.renew(tctx, conv, version, stop, cancel)
+		held <- g.renew(tctx, conv, l, stop, cancel)
 	}()
 	herr := g.h.HandleTurn(tctx, w, t)
 	close(stop)
 	wg.Wait()
 	cancel(nil)
-	version = <-held
-	rerr := g.release(ctx, conv, version)
+	l = <-held
+	rerr := g.release(ctx, conv, l)
 	if herr != nil {
 		if cause := context.Cause(tctx); errors.Is(cause, ErrLeaseLost) {
 			herr = fmt.Errorf("%w: %w", cause, herr)
@@ -194,23 +194,33 @@ func (g *ReplicaGuard) failed(ctx context.Context, w ReplyWriter, err error) err
 	return err
 }
 
+// A lease is a held lease record: its version and when it expires at the
+// latest by the local (monotonic) clock. The local expiry is taken before
+// the write that set the store's TTL, so it is never later than the
+// store's.
+type lease struct {
+	version int64
+	expires time.Time
+}
+
 // acquire creates the lease record, waiting while another replica holds
-// it, and returns its version.
-func (g *ReplicaGuard) acquire(ctx context.Context, conv string) (int64, error) {
+// it.
+func (g *ReplicaGuard) acquire(ctx context.Context, conv string) (lease, error) {
 	key := LeaseKey(conv)
 	val := []byte(g.owner)
 	deadline := time.Now().Add(g.wait)
 	pause := g.pollLo
 	for {
+		now := time.Now()
 		v, err := g.store.Set(ctx, memory.Put{Key: key, Value: val, IfVersion: memory.Absent, TTL: g.ttl})
 		if err == nil {
-			return v, nil
+			return lease{version: v, expires: now.Add(g.ttl)}, nil
 		}
 		if !errors.Is(err, memory.ErrConflict) {
-			return 0, fmt.Errorf("parley: take lease %q: %w", conv, err)
+			return lease{}, fmt.Errorf("parley: take lease %q: %w", conv, err)
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("%w %q after %v", ErrLeaseTimeout, conv, g.wait)
+			return lease{}, fmt.Errorf("%w %q after %v", ErrLeaseTimeout, conv, g.wait)
 		}
 		// Jittered exponential back-off: waiters on other replicas do not
 		// poll in lockstep.
@@ -219,7 +229,7 @@ func (g *ReplicaGuard) acquire(ctx context.Context, conv string) (int64, error) 
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return 0, ctx.Err()
+			return lease{}, ctx.Err()
 		case <-timer.C:
 		}
 		pause = min(pause*2, g.pollHi)
@@ -227,40 +237,51 @@ func (g *ReplicaGuard) acquire(ctx context.Context, conv string) (int64, error) 
 }
 
 // renew extends the lease every third of its TTL until stop is closed and
-// returns the lease's last version. If the lease is gone or cannot be
-// renewed before it expires, it cancels the turn with [ErrLeaseLost].
-func (g *ReplicaGuard) renew(ctx context.Context, conv string, version int64, stop <-chan struct{}, cancel context.CancelCauseFunc) int64 {
+// returns the lease as last renewed. If the lease is gone, cannot be
+// renewed, or has expired (the replica was paused: another may hold it
+// now, possibly at the same version), it cancels the turn with
+// [ErrLeaseLost].
+func (g *ReplicaGuard) renew(ctx context.Context, conv string, l lease, stop <-chan struct{}, cancel context.CancelCauseFunc) lease {
 	key := LeaseKey(conv)
 	tick := time.NewTicker(g.ttl / 3)
 	defer tick.Stop()
-	expires := time.Now().Add(g.ttl)
 	for {
 		select {
 		case <-stop:
-			return version
+			return l
 		case <-ctx.Done():
-			return version
+			return l
 		case <-tick.C:
 		}
-		rctx, rcancel := context.WithTimeout(ctx, g.ttl/3)
-		v, err := g.store.Set(rctx, memory.Put{Key: key, Value: []byte(g.owner), IfVersion: version, TTL: g.ttl})
+		now := time.Now()
+		if now.After(l.expires) {
+			cancel(fmt.Errorf("%w: %q expired before it was renewed", ErrLeaseLost, conv))
+			return l
+		}
+		rctx, rcancel := context.WithDeadline(ctx, l.expires)
+		v, err := g.store.Set(rctx, memory.Put{Key: key, Value: []byte(g.owner), IfVersion: l.version, TTL: g.ttl})
 		rcancel()
 		switch {
 		case err == nil:
-			version, expires = v, time.Now().Add(g.ttl)
-		case errors.Is(err, memory.ErrConflict), time.Now().After(expires):
+			l = lease{version: v, expires: now.Add(g.ttl)}
+		case errors.Is(err, memory.ErrConflict), time.Now().After(l.expires):
 			cancel(fmt.Errorf("%w: %q: %w", ErrLeaseLost, conv, err))
-			return version
+			return l
 		}
 		// Another error: the store may be back before the lease expires.
 	}
 }
 
-// release deletes the lease if this turn still holds it.
-func (g *ReplicaGuard) release(ctx context.Context, conv string, version int64) error {
+// release deletes the lease if this turn still holds it. A lease past its
+// local expiry is left alone: it may already be another replica's, at the
+// same version.
+func (g *ReplicaGuard) release(ctx context.Context, conv string, l lease) error {
+	if time.Now().After(l.expires) {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	err := g.store.Delete(ctx, LeaseKey(conv), version)
+	err := g.store.Delete(ctx, LeaseKey(conv), l.version)
 	if err == nil || errors.Is(err, memory.ErrConflict) {
 		// A conflict: the lease expired and someone else holds it now.
 		return nil

@@ -179,3 +179,47 @@ func ExampleReplicaGuard() {
 	// Output:
 	// You said: hello
 }
+
+// renewFailStore fails lease renewals with a transient error, as a
+// network partition between one replica and the store would.
+type renewFailStore struct{ memory.Store }
+
+func (s renewFailStore) Set(ctx context.Context, p memory.Put) (int64, error) {
+	if p.Key == parley.LeaseKey("c") && p.IfVersion > 0 {
+		return 0, errors.New("i/o timeout")
+	}
+	return s.Store.Set(ctx, p)
+}
+
+func TestReplicaGuardDoesNotReleaseAnExpiredLease(t *testing.T) {
+	store := memory.NewMap()
+	ctx := context.Background()
+	ttl := 60 * time.Millisecond
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
+		// The lease expires while this replica cannot renew it, and the
+		// turn is cancelled ...
+		<-ctx.Done()
+		// ... then another replica takes the lease, at the same version 1
+		// this one had, before this one gets to release it.
+		for {
+			_, err := store.Set(context.Background(), memory.Put{Key: parley.LeaseKey("c"), Value: []byte("b"), IfVersion: memory.Absent, TTL: time.Hour})
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, memory.ErrConflict) {
+				return err
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return context.Cause(ctx)
+	})
+	a := parley.NewReplicaGuard(parley.NewBot(h, parley.WithStore(store)), renewFailStore{store}, parley.WithLeaseTTL(ttl))
+	err := a.HandleTurn(ctx, &replicaReplies{}, &parley.Turn{ConversationID: "c", MessageID: "m1", Message: parley.Text("hi")})
+	if err != nil {
+		assert.ErrorIs(t, err, parley.ErrLeaseLost)
+	}
+	r, err := store.Get(ctx, parley.LeaseKey("c"))
+	require.NoError(t, err, "the other replica's lease (same version) was deleted by the stale holder")
+	assert.Equal(t, "b", string(r.Value))
+	assert.EqualValues(t, 1, r.Version)
+}
