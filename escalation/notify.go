@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/smtp"
@@ -144,7 +143,7 @@ func (s *Slack) Notify(ctx context.Context, t Ticket) error {
 		return fmt.Errorf("escalation: slack: %w", err)
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	msg := snippet(resp.Body)
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("escalation: slack: HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
 	}

@@ -219,7 +219,7 @@ func (w *Webhook) try(ctx context.Context, ev WebhookEvent, body []byte) (retry 
 		return true, fmt.Errorf("escalation: webhook: %w", err)
 	}
 	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	msg := snippet(resp.Body)
 	code := resp.StatusCode
 	switch {
 	case code/100 == 2:
@@ -236,6 +236,16 @@ func (w *Webhook) try(ctx context.Context, ev WebhookEvent, body []byte) (retry 
 		return true, fmt.Errorf("escalation: webhook: HTTP %d: %s", code, bytes.TrimSpace(msg))
 	}
 	return false, fmt.Errorf("%w: webhook refused: HTTP %d: %s", ErrDeskUnavailable, code, bytes.TrimSpace(msg))
+}
+
+// snippet reads the start of an error response body for the error
+// message; a failed read says so instead.
+func snippet(r io.Reader) []byte {
+	b, err := io.ReadAll(io.LimitReader(r, 512))
+	if err != nil {
+		return append(b, []byte(" (body read: "+err.Error()+")")...)
+	}
+	return b
 }
 
 // An AgentEvent is what a help-desk posts back to [WebhookHandler].
