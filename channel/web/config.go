@@ -70,6 +70,12 @@ type Config struct {
 	// its consent state and transcript.
 	IdleTTL time.Duration
 
+	// MaxConversations bounds the conversations held in memory at once
+	// (default 100,000). Tokens are free to mint, so this caps what a
+	// flood of new visitors can cost; beyond it, new conversations are
+	// refused with ErrRateLimited until idle ones are forgotten.
+	MaxConversations int
+
 	// Store, if set, keeps each conversation's consent state and
 	// transcript (under "web/transcript/<conversation>", for TokenTTL
 	// after the last change), so that they survive restarts, outlive
@@ -144,11 +150,14 @@ func (c Config) withDefaults() (Config, error) {
 	if c.IdleTTL == 0 {
 		c.IdleTTL = 24 * time.Hour
 	}
+	if c.MaxConversations == 0 {
+		c.MaxConversations = 100_000
+	}
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
 	if c.MaxMessageBytes < 0 || c.MaxFrameBytes < 0 || c.MaxUploadBytes < 0 || c.RateLimit < 0 ||
-		c.RateBurst < 0 || c.TokenTTL < 0 || c.HistoryLimit < 0 || c.IdleTTL < 0 {
+		c.RateBurst < 0 || c.TokenTTL < 0 || c.HistoryLimit < 0 || c.IdleTTL < 0 || c.MaxConversations < 0 {
 		errs = append(errs, errors.New("web: Config limits must not be negative"))
 	}
 	if c.MaxFrameBytes > 0 && int64(c.MaxMessageBytes) > c.MaxFrameBytes {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -37,4 +38,34 @@ func TestIdleConversationsAreForgotten(t *testing.T) {
 	e.h.lookup("trigger-sweep", false)
 	assert.Empty(t, e.history(gone.Conversation), "forgotten after IdleTTL without a connection")
 	assert.Len(t, e.history(stays.Conversation), 2, "a connected conversation is kept")
+}
+
+func TestMaxConversations(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxConversations = 2 })
+	first, second, third := e.session(""), e.session(""), e.session("")
+	a, _ := e.connect(first.Token)
+	_, _ = e.connect(second.Token)
+
+	// A third conversation is refused, on every transport.
+	c, _, err := e.dial(nil)
+	require.NoError(t, err)
+	defer c.CloseNow()
+	w := &wsClient{t: t, c: c}
+	w.send(map[string]any{"type": "hello", "token": third.Token})
+	assert.Equal(t, CodeRateLimited, w.read().Code)
+	_, _, err = c.Read(t.Context())
+	assert.Equal(t, websocket.StatusTryAgainLater, websocket.CloseStatus(err), "the widget backs off instead of starting over")
+	code, errCode := e.post("/send", third.Token, "application/json", strings.NewReader(`{"type":"message","id":"x","text":"hi"}`), nil)
+	assert.Equal(t, 429, code)
+	assert.Equal(t, CodeRateLimited, errCode)
+
+	// Existing ones go on; once one has been idle for IdleTTL, there is
+	// room again.
+	a.send(msg("a1", "still here"))
+	assert.Equal(t, "you said: still here", a.botReply().Message.Text)
+	require.NoError(t, a.c.Close(websocket.StatusNormalClosure, "bye"))
+	require.Eventually(t, func() bool { return !e.h.Connected(first.Conversation) }, 5*time.Second, 10*time.Millisecond)
+	e.clk.Add(25 * time.Hour)
+	code, errCode = e.post("/send", third.Token, "application/json", strings.NewReader(`{"type":"message","id":"x","text":"hi"}`), nil)
+	assert.Equal(t, 200, code, errCode)
 }

@@ -274,27 +274,48 @@ func (h *Handler) begin() bool {
 	return true
 }
 
-// lookup returns the conversation id, creating it if create is set, and
-// forgets idle conversations now and then.
+// lookup returns the conversation id, creating it if create is set (nil
+// when Config.MaxConversations are already held), and forgets idle
+// conversations now and then.
 func (h *Handler) lookup(id string, create bool) *conversation {
 	now := h.cfg.Clock()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if now.Sub(h.lastSweep) > time.Minute {
-		h.lastSweep = now
-		cut := now.Add(-h.cfg.IdleTTL)
-		for k, cv := range h.convs {
-			if cv.idle(cut) {
-				delete(h.convs, k)
-			}
+	cv := h.convs[id]
+	if cv != nil || !create {
+		h.sweepLocked(now, false)
+		return cv
+	}
+	if len(h.convs) >= h.cfg.MaxConversations {
+		h.sweepLocked(now, true)
+		if len(h.convs) >= h.cfg.MaxConversations {
+			return nil
 		}
 	}
-	cv := h.convs[id]
-	if cv == nil && create {
-		cv = newConversation(id, &h.cfg, now)
-		h.convs[id] = cv
-	}
+	cv = newConversation(id, &h.cfg, now)
+	h.convs[id] = cv
 	return cv
+}
+
+// sweepLocked forgets idle conversations, at most once a minute unless
+// forced.
+func (h *Handler) sweepLocked(now time.Time, force bool) {
+	if !force && now.Sub(h.lastSweep) <= time.Minute {
+		return
+	}
+	h.lastSweep = now
+	cut := now.Add(-h.cfg.IdleTTL)
+	for k, cv := range h.convs {
+		if cv.idle(cut) {
+			delete(h.convs, k)
+		}
+	}
+}
+
+// errFull is the rejection for a new conversation beyond
+// Config.MaxConversations.
+func errFull() *RejectError {
+	return reject(ErrRateLimited, "too many conversations; try again later")
 }
 
 func (h *Handler) emit(ctx context.Context, e parley.Event) {
@@ -426,7 +447,11 @@ func (h *Handler) authorize(r *http.Request) (*conversation, *RejectError) {
 		errors.As(err, &re)
 		return nil, re
 	}
-	return h.lookup(conv, true), nil
+	cv := h.lookup(conv, true)
+	if cv == nil {
+		return nil, errFull()
+	}
+	return cv, nil
 }
 
 type sessionResponse struct {

@@ -59,7 +59,14 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
 		if err := c.Write(ctx, websocket.MessageText, errorFrame(rerr)); err != nil {
 			return // the deferred CloseNow drops the connection
 		}
-		if err := c.Close(websocket.StatusPolicyViolation, rerr.Code); err != nil {
+		// 1008 tells the widget to drop its token and start afresh; any
+		// other refusal (a full server, a bad first frame) is 1013, try
+		// again later, so that it backs off instead.
+		status := websocket.StatusTryAgainLater
+		if rerr.Code == CodeInvalidToken {
+			status = websocket.StatusPolicyViolation
+		}
+		if err := c.Close(status, rerr.Code); err != nil {
 			return
 		}
 		return
@@ -110,7 +117,11 @@ func (h *Handler) hello(ctx context.Context, c *websocket.Conn) (*conversation, 
 	if errors.As(err, &re) {
 		return nil, re
 	}
-	return h.lookup(conv, true), nil
+	cv := h.lookup(conv, true)
+	if cv == nil {
+		return nil, errFull()
+	}
+	return cv, nil
 }
 
 // readLoop reads and handles frames until the connection ends, and
