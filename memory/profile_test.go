@@ -280,3 +280,33 @@ func ExampleHistory() {
 	// Output:
 	// Last time (on web) you asked: "Where is order 9?"
 }
+
+func FuzzProfilesLoad(f *testing.F) {
+	f.Add([]byte(`{"customer":"c","name":"Ada","v":1}`))
+	f.Add([]byte(`{"customer":"c","v":2}`))
+	f.Add([]byte(`{"customer":"c","consents":[{"purpose":"memory","granted":true}],"facts":{"x":{"value":"y"}}}`))
+	f.Add([]byte(`{`))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ctx := context.Background()
+		store := memory.NewMap()
+		if _, err := store.Set(ctx, memory.Put{Key: memory.ProfileKey("c"), Value: raw, IfVersion: memory.AnyVersion}); err != nil {
+			t.Fatal(err)
+		}
+		ps := memory.NewProfiles(store)
+		p, err := ps.Load(ctx, "c")
+		if err != nil {
+			var ce *memory.CorruptError
+			var tl *memory.ValueTooLargeError
+			if !errors.As(err, &ce) && !errors.As(err, &tl) {
+				t.Fatalf("Load: %v is neither a CorruptError nor a ValueTooLargeError", err)
+			}
+			return
+		}
+		p.Fields() // never panics
+		p.Consented("memory")
+		if err := ps.Save(ctx, p); err != nil {
+			t.Fatalf("Save of a loaded profile: %v", err)
+		}
+	})
+}

@@ -1,0 +1,37 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory/postgres"
+)
+
+// Several replicas of a bot share conversations through PostgreSQL; the
+// ReplicaGuard keeps each conversation's turns from overlapping.
+func ExampleNew() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, "postgres://bot@127.0.0.1:5432/parley")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer pool.Close()
+	store, err := postgres.New(pool, postgres.Config{Table: "bot_memory"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := store.Migrate(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	handler := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Hello!"))
+	})
+	replica := parley.NewReplicaGuard(parley.NewBot(handler, parley.WithStore(store)), store)
+	_ = replica // pass it to the channel adapters
+}
