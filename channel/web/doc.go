@@ -32,6 +32,14 @@
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
 // whose [parley.Signal] carries the event and a "count_24h" field.
 //
+// The script tag takes optional attributes: data-open="true" opens the
+// panel on load, data-idle-seconds="45" reports a "page.idle" event (with
+// the page's path) after that long without input, data-transport="sse"
+// skips the WebSocket, and data-token passes a token minted with
+// [Handler.Token]. The page API is parley.track(name, data), parley.open(),
+// parley.close() and parley.send(text). The widget lives in a shadow root;
+// set the CSS variable --parley-accent on #parley-chat to recolour it.
+//
 // Consent and transcripts are kept in memory, or in [Config.Store] (any
 // [memory.Store], such as Redis or PostgreSQL) so that they survive restarts
 // and are shared by replicas.
