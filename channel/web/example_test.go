@@ -11,7 +11,9 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/web"
+	"github.com/parleyhq/parley/memory"
 )
 
 func ExampleNewHandler() {
@@ -110,4 +112,60 @@ func ExampleHandler_Push() {
 	fmt.Println(err)
 	// Output:
 	// web: visitor not connected
+}
+
+func ExampleDemoPage() {
+	// Serve a demo product page that embeds the widget mounted at /chat/.
+	page := httptest.NewRecorder()
+	web.DemoPage("/chat/widget.js").ServeHTTP(page, httptest.NewRequest("GET", "/", nil))
+	fmt.Println(page.Code, page.Header().Get("Content-Type"))
+	fmt.Println(strings.Contains(page.Body.String(), `<script src="/chat/widget.js"`))
+	// Output:
+	// 200 text/html; charset=utf-8
+	// true
+}
+
+func ExampleHandler_Link() {
+	linker := channel.NewStoreLinker(memory.NewMap())
+	chat, err := web.NewHandler(parley.NewBot(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil })),
+		web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!"), Linker: linker})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	// The application confirmed the visitor's e-mail with a code; the same
+	// address confirmed on the visitor's phone is the same customer.
+	laptop, err := chat.Link(ctx, "conversation-on-laptop", channel.Contact{Email: "ana@example.com"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	phone, err := chat.Link(ctx, "conversation-on-phone", channel.Contact{Email: "Ana@Example.com"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(laptop == phone)
+	// Output:
+	// true
+}
+
+func ExampleHandler_Token() {
+	chat, err := web.NewHandler(parley.NewBot(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil })),
+		web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A signed-in customer keeps one conversation on every device: mint
+	// the token from the customer ID and pass it to the widget.
+	tok, err := chat.Token("customer-42")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("<script src=\"/chat/widget.js\" data-token=%q async></script>\n", tok[:8]+"...")
+	// Output:
+	// <script src="/chat/widget.js" data-token="eyJjIjoi..." async></script>
 }
