@@ -49,9 +49,9 @@ func ExampleMiddleware() {
 		}
 	}
 	// Output:
-	// positive (trend 0.84)
-	// neutral (trend 0.67)
-	// negative (trend 0.47)
+	// positive (trend 0.86)
+	// neutral (trend 0.68)
+	// negative (trend 0.48)
 }
 
 func ExampleVariants() {

@@ -21,9 +21,10 @@ const (
 	// elongated words ("sooo goood") and curly apostrophes ("don’t")
 	// read, "however" and "yet" weighted like "but" (positionally, without
 	// VADER's duplicate-value slip), no spurious boost after "so"/"this",
-	// a few customer-service words added, and a compound blended half and
-	// half with the positive-minus-negative share, which saturates less on
-	// long texts. The label is still decided on VADER's compound.
+	// a few customer-service and chat words added, and a compound blended
+	// with the positive-minus-negative share (half) and then with the
+	// average valence of the sentiment words (a quarter), which saturate
+	// less on long texts. The label is still decided on VADER's compound.
 	ModeParley Mode = iota
 	// ModeVADER reproduces vaderSentiment 3.3.2 exactly, including its
 	// quirks. It is the baseline the evaluation command compares against.
@@ -64,6 +65,7 @@ const (
 )
 
 type config struct {
+	mixAvg  float64
 	mix     float64
 	alpha   float64
 	fixes   uint16
@@ -159,6 +161,7 @@ type scratch struct {
 //
 // A Lexical is safe for concurrent use.
 type Lexical struct {
+	mixAvg  float64
 	mix     float64
 	alpha   float64
 	fixes   uint16
@@ -180,12 +183,12 @@ var _ Analyzer = (*Lexical)(nil)
 // NewLexical returns the built-in analyzer with the embedded VADER
 // lexicon and emoji lexicon. It returns an error if an option is invalid.
 func NewLexical(opts ...Option) (*Lexical, error) {
-	c := config{band: 0.05, fixes: allFixes &^ (fixWide | fixSuffix | fixQuestion | fixEmoticon), alpha: 15, mix: 0.5}
+	c := config{band: 0.05, fixes: allFixes &^ (fixWide | fixSuffix | fixQuestion | fixEmoticon), alpha: 15, mix: 0.5, mixAvg: 0.25}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.mode == ModeVADER {
-		c.fixes, c.alpha, c.mix = 0, 15, 0
+		c.fixes, c.alpha, c.mix, c.mixAvg = 0, 15, 0, 0
 	}
 	if c.mode != ModeParley && c.mode != ModeVADER {
 		return nil, fmt.Errorf("sentiment: unknown mode %d", int(c.mode))
@@ -204,6 +207,7 @@ func NewLexical(opts ...Option) (*Lexical, error) {
 	l := &Lexical{
 		alpha:   c.alpha,
 		mix:     c.mix,
+		mixAvg:  c.mixAvg,
 		fixes:   c.fixes,
 		mode:    c.mode,
 		band:    c.band,
@@ -928,8 +932,8 @@ func (l *Lexical) butCheck(toks []token, s []float64) {
 
 // score sums the valences as VADER does. It returns the result and the
 // raw VADER compound, on which the label is decided; in Parley mode
-// Result.Compound blends it with the positive-minus-negative share, which
-// saturates less on long texts.
+// Result.Compound blends it with the positive-minus-negative share and the
+// average valence, which saturate less on long texts.
 func (l *Lexical) score(s []float64, text string) (Result, float64) {
 	if len(s) == 0 {
 		return Result{}, 0
@@ -980,6 +984,10 @@ func (l *Lexical) score(s []float64, text string) (Result, float64) {
 	r := Result{Compound: compound, Positive: ps / total, Negative: -ns / total, Neutral: float64(nc) / total}
 	if l.mix > 0 {
 		r.Compound = (1-l.mix)*compound + l.mix*(r.Positive-r.Negative)
+		if l.mixAvg > 0 && len(s) > nc {
+			avg := sum / float64(len(s)-nc) / 4
+			r.Compound = (1-l.mixAvg)*r.Compound + l.mixAvg*max(-1, min(1, avg))
+		}
 	}
 	return r, compound
 }

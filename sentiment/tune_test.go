@@ -127,6 +127,11 @@ func TestTunePolarity(t *testing.T) {
 			run("mix-"+strconv.FormatFloat(m, 'f', 2, 64)+"-alpha-"+strconv.FormatFloat(a, 'f', 0, 64), func(c *config) { c.mix, c.alpha = m, a })
 		}
 	}
+	for _, m := range []float64{0.3, 0.4, 0.5, 0.6} {
+		for _, a := range []float64{0.15, 0.25, 0.35} {
+			run("share-"+strconv.FormatFloat(m, 'f', 1, 64)+"-avg-"+strconv.FormatFloat(a, 'f', 2, 64), func(c *config) { c.mix, c.mixAvg = m, a })
+		}
+	}
 	for _, a := range []float64{5, 10, 15, 20, 30, 50} {
 		run("alpha-"+strconv.FormatFloat(a, 'f', 0, 64), func(c *config) { c.alpha = a })
 	}
