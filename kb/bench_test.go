@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbeval"
 )
 
 // synthetic returns n chunks of about 80 words drawn from a Zipf
@@ -53,6 +54,17 @@ func BenchmarkRetrieve100k(b *testing.B) {
 	if err := x.Add(docs...); err != nil {
 		b.Fatal(err)
 	}
+	benchRetrieve(b, x, qs)
+}
+
+// BenchmarkOkapi100k is the peer: plain Okapi BM25 over the chunk text
+// (map-based accumulation, full sort), on the same chunks and queries.
+func BenchmarkOkapi100k(b *testing.B) {
+	docs, qs := synthetic(benchN, 1000)
+	benchRetrieve(b, kbeval.NewOkapi(docs), qs)
+}
+
+func benchRetrieve(b *testing.B, x kb.Retriever, qs []string) {
 	ctx := context.Background()
 	var lat []time.Duration
 	i := 0
