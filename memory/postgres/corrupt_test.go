@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -38,4 +39,23 @@ func TestCorruptRecords(t *testing.T) {
 	require.NoError(t, err)
 	_, err = missing.Get(ctx, "k")
 	require.ErrorContains(t, err, "call Migrate")
+}
+
+func TestSweep(t *testing.T) {
+	p := testPool(t)
+	s := newStore(t, p)
+	ctx := context.Background()
+	_, err := s.Set(ctx, memory.Put{Key: "short", Value: []byte("v"), IfVersion: memory.Absent, TTL: time.Millisecond})
+	require.NoError(t, err)
+	_, err = s.Set(ctx, memory.Put{Key: "keep", Value: []byte("v"), IfVersion: memory.Absent})
+	require.NoError(t, err)
+	var n int64
+	for deadline := time.Now().Add(30 * time.Second); n == 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+		n, err = s.Sweep(ctx)
+		require.NoError(t, err)
+	}
+	assert.EqualValues(t, 1, n, "the expired row is swept")
+	_, err = s.Get(ctx, "keep")
+	require.NoError(t, err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -39,4 +40,31 @@ func TestCorruptRecords(t *testing.T) {
 	require.Error(t, err)
 	_, err = sqlite.Open("x.db?mode=ro")
 	require.Error(t, err, "parameters are the store's to set")
+}
+
+func TestSweep(t *testing.T) {
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "m.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, err := sqlite.New(db, sqlite.Config{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, s.Migrate(ctx))
+	for _, k := range []string{"a", "b"} {
+		_, err := s.Set(ctx, memory.Put{Key: k, Value: []byte("v"), IfVersion: memory.Absent, TTL: time.Minute})
+		require.NoError(t, err)
+	}
+	_, err = s.Set(ctx, memory.Put{Key: "keep", Value: []byte("v"), IfVersion: memory.Absent})
+	require.NoError(t, err)
+	n, err := s.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	now = now.Add(2 * time.Minute)
+	n, err = s.Sweep(ctx)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, n)
+	var rows int
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM parley_kv").Scan(&rows))
+	assert.Equal(t, 1, rows)
 }
