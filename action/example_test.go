@@ -7,6 +7,8 @@ import (
 
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/action/shop"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/llm/llmtest"
 )
 
 func ExampleRegistry_Call() {
@@ -35,4 +37,26 @@ func ExampleRegistry_Call() {
 	// done
 	// approval requested: refund 200.00 (limit 50.00)
 	// pending_approval
+}
+
+func ExampleLoop() {
+	reg := action.NewRegistry() // read-only: writes are off by default
+	if err := shop.Register(reg, shop.NewBackend()); err != nil {
+		fmt.Println(err)
+		return
+	}
+	model := llmtest.New(
+		llmtest.Call("lookup_order", `{"order_id":"A1003"}`),
+		llmtest.Reply("Your filters have shipped."),
+	)
+	out, err := (&action.Loop{Model: model, Registry: reg}).Run(context.Background(), &llm.Request{
+		Conversation: "c1",
+		Messages:     []llm.Message{{Role: llm.RoleUser, Content: "Where is order A1003?"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(out.Calls[0].Result.Status, out.Reply.Message.Content)
+	// Output: done Your filters have shipped.
 }

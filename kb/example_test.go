@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/llm/llmtest"
 )
 
 func ExampleIndex() {
@@ -36,4 +37,40 @@ func ExampleGaps() {
 		fmt.Println(g.Count, g.Query)
 	}
 	// Output: 2 Do you sell gift cards?
+}
+
+func ExampleIngester() {
+	in := kb.NewIngester(kb.WithChunkSize(40, 8))
+	docs, err := in.Ingest(context.Background(),
+		kb.Source{Name: "returns.md", URL: "https://help.example.com/returns", Body: []byte("# Returns\n\nSend items back within 30 days for a full refund.\n")},
+		kb.Source{Name: "broken.pdf", Body: []byte("%PDF-1.4 truncated")},
+	)
+	for _, d := range docs {
+		fmt.Printf("%s | %s | %s\n", d.ID, d.Title, d.Text)
+	}
+	fmt.Println(err)
+	// Output:
+	// returns.md#0 | returns > Returns | Send items back within 30 days for a full refund.
+	// kb: ingest broken.pdf: kb: malformed document: no extractable text
+}
+
+func ExampleAnswerer() {
+	idx := kb.NewIndex()
+	if err := idx.Add(kb.Doc{ID: "returns", Question: "How do I return an item?", Text: "Send it back within 30 days for a full refund."}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	model := llmtest.New(llmtest.Reply("You can send it back within 30 days [1]."))
+	a := kb.NewAnswerer(idx, kb.WithModel(model))
+	for _, q := range []string{"how do I return an item", "do you sell gift cards"} {
+		ans, err := a.Answer(context.Background(), q)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: %q %v\n", ans.Kind, ans.Text, ans.Citations)
+	}
+	// Output:
+	// generated: "You can send it back within 30 days [1]." [{1 returns How do I return an item?  }]
+	// unsure: "" []
 }
