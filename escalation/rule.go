@@ -298,8 +298,8 @@ func Not(c Condition) Condition {
 // humanPhrases are the explicit requests for a person, per language.
 var humanPhrases = map[string][]string{
 	"en": {"human", "agent", "real person", "a person", "speak to someone", "talk to someone",
-		"speak to a", "talk to a", "representative", "operator", "customer service", "live chat",
-		"someone real", "real human", "manager", "supervisor"},
+		"speak to a", "talk to a", "representative", "operator", "live agent", "live person",
+		"someone real", "real human", "a manager", "your manager", "supervisor"},
 	"es": {"humano", "agente", "una persona", "persona real", "hablar con alguien", "operador", "representante", "asesor"},
 	"fr": {"humain", "agent", "conseiller", "une personne", "vraie personne", "parler à quelqu'un", "opérateur"},
 	"de": {"mensch", "mitarbeiter", "echte person", "mit jemandem sprechen", "berater", "kundendienst"},

@@ -149,3 +149,12 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 }
 
 func entry(role, text string) memory.Entry { return memory.Entry{Role: memory.Role(role), Text: text} }
+
+func TestAskedForHumanFalsePositives(t *testing.T) {
+	for _, text := range []string{"your customer service is great", "my manager approved it", "thanks, that helps"} {
+		assert.False(t, AskedForHuman().Match(&Input{Text: text}), text)
+	}
+	for _, text := range []string{"let me speak to a manager", "REAL PERSON please", "can I get a live agent"} {
+		assert.True(t, AskedForHuman().Match(&Input{Text: text}), text)
+	}
+}
