@@ -25,7 +25,9 @@
 //	// conversation's trend in the session.
 //	h := parley.Chain(app, sentiment.Middleware(an))
 //
-// Any [Analyzer] can replace Lexical: an LLM or a cloud service.
+// [WithWords] adds domain terms or another language's words, for example
+// read with [ParseLexicon] from a file in VADER's format. Any [Analyzer]
+// can replace Lexical: an LLM or a cloud service.
 //
 // # Concurrency
 //
@@ -34,7 +36,8 @@
 //
 // # Errors
 //
-// [NewLexical] returns an error for invalid options. Scoring never fails:
+// [NewLexical] returns an error for invalid options and [ParseLexicon] a
+// [*LexiconError] for a bad line. Scoring never fails:
 // empty, emoji-only, very long or non-English text gives a defined result
 // (neutral with low [Result.Confidence] when there is no evidence).
 //
