@@ -49,6 +49,8 @@ var (
 		"dunno": 0.3, "understand": 0.3, "sure": 0.15, "mean": 0.2, "wondering": 0.1,
 		"wonder": 0.1, "weird": 0.1, "explain": 0.2, "hmm": 0.2, "hmmm": 0.3,
 		"why": 0.2, "how": 0.1, "what": 0.1, "wat": 0.3, "wut": 0.3, "eh": 0.1,
+		"clue": 0.3, "doubt": 0.25, "understood": 0.2, "whether": 0.2, "guessing": 0.2,
+		"question": 0.15, "referring": 0.2, "what's": 0.1,
 	}
 	urgencyWords = map[string]float64{
 		"asap": 1, "urgent": 1, "urgently": 1, "emergency": 1, "immediately": 0.8,
