@@ -26,7 +26,8 @@
 // transcript and the widget keep the visitor's token, so that a reload shows
 // the conversation again. It renders quick replies, cards, images and
 // files, a typing indicator ([parley.Typer]) and read receipts
-// ([parley.ReadMarker]), accepts uploads within [Config.UploadTypes] and
+// ([parley.ReadMarker]; a message also shows as read as soon as the bot
+// starts answering it), accepts uploads within [Config.UploadTypes] and
 // [Config.MaxUploadBytes], and always offers a "Talk to a human" button
 // that sends [HumanText] with payload [HumanPayload]. Pages report behaviour
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn

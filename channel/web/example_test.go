@@ -96,6 +96,7 @@ func ExampleNewHandler() {
 	// ready
 	// message
 	// ack
+	// read
 	// message
 	// You said: hello
 }

@@ -85,7 +85,7 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 	}
 	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: Channel, MessageID: id, Time: now,
 		Locale: m.Locale, Message: in}
-	return h.run(ctx, cv, t)
+	return h.run(ctx, cv, t, id)
 }
 
 // track turns a page event into a signal turn. Data gains "count_24h":
@@ -104,11 +104,13 @@ func (h *Handler) track(ctx context.Context, cv *conversation, f inFrame) error 
 	data["count_24h"] = strconv.Itoa(n)
 	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: Channel, MessageID: f.ID, Time: now,
 		Locale: f.Locale, Signal: &parley.Signal{Name: f.Name, Data: data}}
-	return h.run(ctx, cv, t)
+	return h.run(ctx, cv, t, "")
 }
 
-func (h *Handler) run(ctx context.Context, cv *conversation, t *parley.Turn) error {
-	err := h.bot.HandleTurn(ctx, &replyWriter{h: h, cv: cv}, t)
+// run passes t to the bot. inbound is the visitor message the turn
+// answers, "" for a signal.
+func (h *Handler) run(ctx context.Context, cv *conversation, t *parley.Turn, inbound string) error {
+	err := h.bot.HandleTurn(ctx, &replyWriter{h: h, cv: cv, inbound: inbound}, t)
 	if err != nil {
 		cv.release(t.MessageID)
 		h.emit(ctx, parley.Event{Kind: EventTurnFailed, ConversationID: cv.id, MessageID: t.MessageID, Err: err})
@@ -123,10 +125,26 @@ func (h *Handler) run(ctx context.Context, cv *conversation, t *parley.Turn) err
 
 // replyWriter delivers a turn's replies to every open connection of the
 // conversation and keeps them in the transcript. It implements
-// [parley.Typer] and [parley.ReadMarker].
+// [parley.Typer] and [parley.ReadMarker]. The visitor's message shows as
+// read once the bot engages with it (its first typing indicator or reply),
+// unless the bot marked it read itself, so read receipts work with bots
+// that never call MarkRead.
+//
+// A replyWriter belongs to one turn; the Bot calls it from the turn's
+// goroutine only.
 type replyWriter struct {
-	h  *Handler
-	cv *conversation
+	h       *Handler
+	cv      *conversation
+	inbound string // the visitor message of the turn; "" for signals and pushes
+	read    bool
+}
+
+// engage marks the inbound message read before the bot's first output.
+func (w *replyWriter) engage() {
+	if w.inbound != "" && !w.read {
+		w.read = true
+		w.cv.broadcast(encode(outFrame{Type: "read", ID: w.inbound}))
+	}
 }
 
 var (
@@ -141,6 +159,7 @@ func (w *replyWriter) Reply(ctx context.Context, m parley.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	w.engage()
 	now := w.h.cfg.Clock()
 	e := Entry{ID: uuid.NewString(), Role: RoleBot, Message: w.h.outbound(w.cv, m), Time: now}
 	w.h.keep(ctx, w.cv, e)
@@ -154,6 +173,7 @@ func (w *replyWriter) Typing(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	w.engage()
 	w.cv.broadcast(encode(outFrame{Type: "typing"}))
 	return nil
 }
@@ -162,6 +182,12 @@ func (w *replyWriter) Typing(ctx context.Context) error {
 func (w *replyWriter) MarkRead(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if id == w.inbound {
+		if w.read {
+			return nil
+		}
+		w.read = true
 	}
 	w.cv.broadcast(encode(outFrame{Type: "read", ID: id}))
 	return nil

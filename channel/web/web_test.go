@@ -44,8 +44,9 @@ func TestWebSocketConversation(t *testing.T) {
 			assert.Equal(t, "m-1", f.ID)
 		}
 	}
-	// Echo, delivery receipt, typing indicator, read receipt, reply.
-	if diff := cmp.Diff([]string{"message", "ack", "typing", "read", "message"}, got); diff != "" {
+	// Echo, delivery receipt, read receipt (the bot engages), typing
+	// indicator, reply. The bot's own MarkRead does not repeat the receipt.
+	if diff := cmp.Diff([]string{"message", "ack", "read", "typing", "message"}, got); diff != "" {
 		t.Errorf("frames (-want +got):\n%s", diff)
 	}
 
@@ -133,7 +134,7 @@ func TestSSEFallback(t *testing.T) {
 			break
 		}
 	}
-	if diff := cmp.Diff([]string{"message", "ack", "typing", "read", "message"}, types); diff != "" {
+	if diff := cmp.Diff([]string{"message", "ack", "read", "typing", "message"}, types); diff != "" {
 		t.Errorf("frames (-want +got):\n%s", diff)
 	}
 
@@ -356,4 +357,38 @@ func TestBotErrorIsReported(t *testing.T) {
 		}
 	}
 	assert.True(t, found, "EventTurnFailed carries the bot's error")
+}
+
+func TestReadReceiptWithoutMarkRead(t *testing.T) {
+	h, err := NewHandler(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("ok"))
+	}), Config{Secret: testSecret})
+	require.NoError(t, err)
+	e := &env{t: t, h: h, rec: &recorder{}}
+	e.srv = httptestServer(t, h)
+	ws, _ := e.connect(e.session("").Token)
+
+	ws.send(msg("m1", "hi"))
+	var types []string
+	for f := ws.read(); ; f = ws.read() {
+		types = append(types, f.Type)
+		if f.Type == "read" {
+			assert.Equal(t, "m1", f.ID)
+		}
+		if f.Type == "message" && f.Entry.Role == RoleBot {
+			break
+		}
+	}
+	assert.Equal(t, []string{"message", "ack", "read", "message"}, types)
+
+	// A page event has no bubble to mark read.
+	ws.send(map[string]any{"type": "track", "id": "t1", "name": "product_view"})
+	types = nil
+	for f := ws.read(); ; f = ws.read() {
+		types = append(types, f.Type)
+		if f.Type == "message" {
+			break
+		}
+	}
+	assert.Equal(t, []string{"ack", "message"}, types)
 }
