@@ -1,0 +1,21 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/replicatest"
+)
+
+// BenchmarkTurn measures turns through a guarded Bot on a SQLite file
+// against the in-memory store in the same run.
+//
+//	go test -run '^$' -bench Turn -benchtime 10000x -count 5
+func BenchmarkTurn(b *testing.B) {
+	b.Run("store=map/replicas=1", func(b *testing.B) {
+		replicatest.Benchmark(b, []memory.Store{memory.NewMap()})
+	})
+	b.Run("store=sqlite/replicas=1", func(b *testing.B) {
+		replicatest.Benchmark(b, []memory.Store{newStore(b)})
+	})
+}
