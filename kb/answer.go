@@ -77,7 +77,7 @@ type AnswerOption func(*Answerer)
 func WithModel(m llm.Model) AnswerOption { return func(a *Answerer) { a.model = m } }
 
 // WithThreshold sets the retrieval confidence below which the answer is
-// [Unsure]; default 0.5.
+// [Unsure]; default 0.4.
 func WithThreshold(t float64) AnswerOption { return func(a *Answerer) { a.threshold = t } }
 
 // WithPassages sets how many passages a model sees; default 4.
@@ -94,7 +94,7 @@ func NewAnswerer(r Retriever, opts ...AnswerOption) *Answerer {
 	if r == nil {
 		panic("kb: NewAnswerer: nil retriever")
 	}
-	a := &Answerer{r: r, threshold: 0.5, k: 4, now: time.Now}
+	a := &Answerer{r: r, threshold: 0.4, k: 4, now: time.Now}
 	for _, o := range opts {
 		o(a)
 	}

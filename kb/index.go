@@ -48,9 +48,10 @@ type Hit struct {
 	Doc Doc `json:"doc"`
 	// Score ranks hits; its scale depends on the retriever.
 	Score float64 `json:"score"`
-	// Confidence in [0, 1] estimates how well the passage covers the
-	// query: for an [Index], the share of the query's term weight (IDF)
-	// that the passage matches. Answer layers compare it with a threshold.
+	// Confidence in [0, 1] estimates how safely the passage answers the
+	// query. For an [Index] it is the share of the query's term weight
+	// (IDF) that the passage matches, capped by twice its relative lead
+	// over the next hit. Answer layers compare it with a threshold.
 	Confidence float64 `json:"confidence"`
 }
 
@@ -128,6 +129,10 @@ type Params struct {
 	// every word was asked beats one that merely shares a frequent word.
 	// It is added to the BM25 score divided by the best score. 0 disables.
 	Coverage float64 `json:"coverage"`
+	// Margin caps a hit's Confidence at Margin times its relative lead
+	// over the next hit, so that a near tie is not a confident answer.
+	// 0 disables.
+	Margin float64 `json:"margin"`
 }
 
 // DefaultParams returns the ranking parameters that [NewIndex] uses.
@@ -146,6 +151,7 @@ func DefaultParams() Params {
 		Prefix:        0.5,
 		PrefixLen:     5,
 		Coverage:      0.2,
+		Margin:        2,
 	}
 }
 
@@ -839,13 +845,32 @@ func (x *Index) rerank(s *scratch, k int, total float64) []Hit {
 	}
 	head := rs[:min(rerankDepth, len(rs))]
 	slices.SortStableFunc(head, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
-	rs = rs[:min(k, len(rs))]
-	hits := make([]Hit, len(rs))
-	for i, r := range rs {
-		hits[i] = x.hit(s, r.slot, total)
-		hits[i].Score = r.score
+	hits := make([]Hit, min(k+1, len(rs)))
+	for i := range hits {
+		hits[i] = x.hit(s, rs[i].slot, total)
+		hits[i].Score = rs[i].score
 	}
-	return hits
+	return x.margins(hits, k)
+}
+
+// margins caps each hit's Confidence by its lead over the next hit
+// (Params.Margin times the relative score gap) and cuts hits to k. A top
+// hit that barely beats the runner-up is not a confident answer: the
+// caller should ask which one the user meant.
+func (x *Index) margins(hits []Hit, k int) []Hit {
+	if x.p.Margin > 0 {
+		for i := range hits {
+			if i >= k || hits[i].Score <= 0 {
+				break
+			}
+			next := 0.0
+			if i+1 < len(hits) {
+				next = hits[i+1].Score
+			}
+			hits[i].Confidence = min(hits[i].Confidence, x.p.Margin*(hits[i].Score-next)/hits[i].Score)
+		}
+	}
+	return hits[:min(k, len(hits))]
 }
 
 func (x *Index) hit(s *scratch, slot int32, total float64) Hit {
@@ -857,14 +882,10 @@ func (x *Index) hit(s *scratch, slot int32, total float64) Hit {
 }
 
 func (x *Index) top(s *scratch, k int, total float64) []Hit {
-	slots := x.topSlots(s, k)
+	slots := x.topSlots(s, k+1)
 	hits := make([]Hit, len(slots))
 	for i, slot := range slots {
-		c := 0.0
-		if total > 0 && s.content[slot] {
-			c = min(1, s.cover[slot]/total)
-		}
-		hits[i] = Hit{Doc: x.docs[slot].doc, Score: s.score[slot], Confidence: c}
+		hits[i] = x.hit(s, slot, total)
 	}
-	return hits
+	return x.margins(hits, k)
 }

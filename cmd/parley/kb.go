@@ -35,6 +35,9 @@ type kbReport struct {
 	// English is BM25 over the question field with English stemming and
 	// stop words, an approximation of a search engine's English analyzer.
 	English kbeval.Metrics `json:"baseline_english"`
+	// Calibration shows what an answer layer's confidence threshold
+	// trades: the share of questions answered and their top-1 accuracy.
+	Calibration []kbeval.CalibrationPoint `json:"calibration"`
 }
 
 func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -82,6 +85,9 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rep.English, err = kbeval.Evaluate(ctx, kbeval.NewOkapiAnalyzed(docs, kb.English().Terms), queries, qrels); err != nil {
 		return err
 	}
+	if rep.Calibration, err = kbeval.Calibrate(ctx, idx, queries, qrels, []float64{0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8}); err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -95,6 +101,10 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}{{"parley kb.Index", rep.Metrics}, {rep.BaselineName, rep.Baseline}, {"bm25-question-english", rep.English}} {
 		fmt.Fprintf(stdout, "%-22s %6.3f %6.3f %6.3f %6.3f %7.3f %9.1f %9.1f\n", r.name, r.m.MAP, r.m.MRRAt10,
 			r.m.RecallAt1, r.m.RecallAt5, r.m.NDCGAt10, r.m.QueryP50Micros, r.m.QueryP99Micros)
+	}
+	fmt.Fprintf(stdout, "\nconfidence threshold: answered, top-1 accuracy when answered\n")
+	for _, c := range rep.Calibration {
+		fmt.Fprintf(stdout, "  %.1f: %5.1f%%, %5.1f%%\n", c.Threshold, 100*c.Answered, 100*c.Accuracy)
 	}
 	return nil
 }

@@ -272,3 +272,54 @@ func idealDCG(rel map[string]int, k int) float64 {
 	}
 	return dcg
 }
+
+// A CalibrationPoint says, for a confidence threshold, how many judged
+// queries an answer layer would answer (top hit's Confidence at or above
+// the threshold) and how often that top hit is relevant.
+type CalibrationPoint struct {
+	Threshold float64 `json:"threshold"`
+	Answered  float64 `json:"answered"`
+	Accuracy  float64 `json:"accuracy"`
+}
+
+// Calibrate measures, for each threshold, the share of judged queries
+// answered and the top-1 accuracy among them.
+func Calibrate(ctx context.Context, r kb.Retriever, queries []Query, qrels Qrels, thresholds []float64) ([]CalibrationPoint, error) {
+	answered := make([]int, len(thresholds))
+	correct := make([]int, len(thresholds))
+	n := 0
+	for _, q := range queries {
+		rel := qrels[q.ID]
+		if len(rel) == 0 {
+			continue
+		}
+		n++
+		hits, err := r.Retrieve(ctx, q.Text, 1)
+		if err != nil {
+			return nil, fmt.Errorf("kbeval: query %s: %w", q.ID, err)
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		_, ok := rel[hits[0].Doc.ID]
+		for i, th := range thresholds {
+			if hits[0].Confidence >= th {
+				answered[i]++
+				if ok {
+					correct[i]++
+				}
+			}
+		}
+	}
+	out := make([]CalibrationPoint, len(thresholds))
+	for i, th := range thresholds {
+		out[i] = CalibrationPoint{Threshold: th}
+		if n > 0 {
+			out[i].Answered = float64(answered[i]) / float64(n)
+		}
+		if answered[i] > 0 {
+			out[i].Accuracy = float64(correct[i]) / float64(answered[i])
+		}
+	}
+	return out, nil
+}

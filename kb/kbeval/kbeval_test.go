@@ -102,3 +102,23 @@ func TestReadersRejectBadLines(t *testing.T) {
 func readDocs(s string) error    { _, err := kbeval.ReadDocs(strings.NewReader(s)); return err }
 func readQueries(s string) error { _, err := kbeval.ReadQueries(strings.NewReader(s)); return err }
 func readQrels(s string) error   { _, err := kbeval.ReadQrels(strings.NewReader(s)); return err }
+
+func TestCalibrate(t *testing.T) {
+	hitsFor := map[string][]kb.Hit{
+		"q1": {{Doc: kb.Doc{ID: "a"}, Confidence: 0.9}},
+		"q2": {{Doc: kb.Doc{ID: "x"}, Confidence: 0.6}},
+		"q3": {{Doc: kb.Doc{ID: "c"}, Confidence: 0.2}},
+	}
+	r := kb.RetrieverFunc(func(ctx context.Context, q string, k int) ([]kb.Hit, error) { return hitsFor[q], nil })
+	qrels := kbeval.Qrels{"q1": {"a": 1}, "q2": {"b": 1}, "q3": {"c": 1}, "q4": {"d": 1}}
+	qs := []kbeval.Query{{ID: "q1", Text: "q1"}, {ID: "q2", Text: "q2"}, {ID: "q3", Text: "q3"}, {ID: "q4", Text: "q4"}}
+	got, err := kbeval.Calibrate(context.Background(), r, qs, qrels, []float64{0, 0.5, 0.95})
+	require.NoError(t, err)
+	want := []kbeval.CalibrationPoint{
+		{Threshold: 0, Answered: 0.75, Accuracy: 2.0 / 3},
+		{Threshold: 0.5, Answered: 0.5, Accuracy: 0.5},
+		{Threshold: 0.95, Answered: 0, Accuracy: 0},
+	}
+	assert.InDeltaSlice(t, []float64{want[0].Answered, want[1].Answered, want[2].Answered}, []float64{got[0].Answered, got[1].Answered, got[2].Answered}, 1e-9)
+	assert.InDeltaSlice(t, []float64{want[0].Accuracy, want[1].Accuracy, want[2].Accuracy}, []float64{got[0].Accuracy, got[1].Accuracy, got[2].Accuracy}, 1e-9)
+}
