@@ -50,8 +50,9 @@ type Hit struct {
 	Score float64 `json:"score"`
 	// Confidence in [0, 1] estimates how safely the passage answers the
 	// query. For an [Index] it is the share of the query's term weight
-	// (IDF) that the passage matches, capped by twice its relative lead
-	// over the next hit. Answer layers compare it with a threshold.
+	// (IDF) that the passage matches; the top hit's is also capped by
+	// twice its relative lead over the runner-up, so that a near tie is
+	// not confident. Answer layers compare it with a threshold.
 	Confidence float64 `json:"confidence"`
 }
 
@@ -853,22 +854,17 @@ func (x *Index) rerank(s *scratch, k int, total float64) []Hit {
 	return x.margins(hits, k)
 }
 
-// margins caps each hit's Confidence by its lead over the next hit
+// margins caps the top hit's Confidence by its lead over the runner-up
 // (Params.Margin times the relative score gap) and cuts hits to k. A top
 // hit that barely beats the runner-up is not a confident answer: the
 // caller should ask which one the user meant.
 func (x *Index) margins(hits []Hit, k int) []Hit {
-	if x.p.Margin > 0 {
-		for i := range hits {
-			if i >= k || hits[i].Score <= 0 {
-				break
-			}
-			next := 0.0
-			if i+1 < len(hits) {
-				next = hits[i+1].Score
-			}
-			hits[i].Confidence = min(hits[i].Confidence, x.p.Margin*(hits[i].Score-next)/hits[i].Score)
+	if x.p.Margin > 0 && len(hits) > 0 && hits[0].Score > 0 {
+		next := 0.0
+		if len(hits) > 1 {
+			next = hits[1].Score
 		}
+		hits[0].Confidence = min(hits[0].Confidence, x.p.Margin*(hits[0].Score-next)/hits[0].Score)
 	}
 	return hits[:min(k, len(hits))]
 }

@@ -141,9 +141,15 @@ func (h *Handler) reply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer
 func (h *Handler) clarifyReply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer) error {
 	m := parley.Text(Specialist + " Meanwhile, could you tell me a bit more about what you need?")
 	seen := map[string]bool{}
-	for _, hit := range ans.Hits {
-		if len(m.QuickReplies) == h.clarify || hit.Confidence <= 0 {
+	for i, hit := range ans.Hits {
+		if len(m.QuickReplies) == h.clarify {
 			break
+		}
+		// The top hit may have no confidence only because the runner-up
+		// is as good: then both are candidates.
+		tie := i == 0 && len(ans.Hits) > 1 && ans.Hits[1].Confidence > 0
+		if hit.Confidence <= 0 && !tie {
+			continue
 		}
 		title := hit.Doc.Question
 		if title == "" {

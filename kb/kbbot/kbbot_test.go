@@ -108,3 +108,21 @@ func Example() {
 	}
 	// Output: We are open 9am to 5pm, Monday to Friday.
 }
+
+func TestClarifyBetweenNearTies(t *testing.T) {
+	idx := kb.NewIndex()
+	require.NoError(t, idx.Add(
+		kb.Doc{ID: "mask1", Question: "Should I wear a face mask?", Text: "Only when caring for someone ill."},
+		kb.Doc{ID: "mask2", Question: "Should I wear a mask outside?", Text: "Follow local rules."},
+		kb.Doc{ID: "hours", Question: "When are you open?", Text: "9 to 5."},
+	))
+	h := kbbot.New(kb.NewAnswerer(idx))
+	var w recorder
+	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("should I wear a mask")))
+	require.Len(t, w.msgs, 1)
+	var titles []string
+	for _, q := range w.msgs[0].QuickReplies {
+		titles = append(titles, q.Title)
+	}
+	assert.ElementsMatch(t, []string{"Should I wear a face mask?", "Should I wear a mask outside?"}, titles)
+}
