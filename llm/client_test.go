@@ -314,3 +314,53 @@ func TestNewClientErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "llm: openai"))
 }
+
+func TestJSONOutput(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		wantErr error
+	}{
+		{name: "object", content: `{"intent":"refund"}`},
+		{name: "not json", content: `Sure! {"intent":`, wantErr: llm.ErrBadResponse},
+	}
+	for _, tt := range tests {
+		t.Run("openai "+tt.name, func(t *testing.T) {
+			c, _ := openAIServer(t, func(w http.ResponseWriter, body map[string]any) {
+				assert.Equal(t, map[string]any{"type": "json_object"}, body["response_format"])
+				b, _ := json.Marshal(tt.content)
+				fmt.Fprintf(w, `{"choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"stop"}]}`, b)
+			})
+			_, err := c.Generate(context.Background(), &llm.Request{JSON: true})
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+		})
+		t.Run("anthropic "+tt.name, func(t *testing.T) {
+			c := anthropicServer(t, func(w http.ResponseWriter, body map[string]any) {
+				assert.Contains(t, body["system"], "single JSON object")
+				b, _ := json.Marshal(tt.content)
+				fmt.Fprintf(w, `{"type":"message","role":"assistant","content":[{"type":"text","text":%s}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}`, b)
+			})
+			_, err := c.Generate(context.Background(), &llm.Request{JSON: true, Messages: []llm.Message{{Role: llm.RoleUser, Content: "classify"}}})
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestRetryAfterDate(t *testing.T) {
+	c, _ := openAIServer(t, func(w http.ResponseWriter, _ map[string]any) {
+		w.Header().Set("Retry-After", time.Now().Add(30*time.Second).UTC().Format(http.TimeFormat))
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	_, err := c.Generate(context.Background(), &llm.Request{})
+	var se *llm.StatusError
+	require.ErrorAs(t, err, &se)
+	assert.InDelta(t, 30, se.RetryAfter.Seconds(), 2)
+}
