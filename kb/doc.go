@@ -48,7 +48,13 @@
 //
 // [ErrNotFound] for an unknown passage ID, [ErrEmptyID] for a passage
 // without one, [ErrFormat] and [ErrVersion] for an index file that cannot
-// be read. Errors are wrapped with context; match them with [errors.Is].
+// be read. Ingestion reports each bad document as a [*DocumentError]
+// naming it and wrapping [ErrTooLarge], [ErrUnsupported], [ErrMalformed]
+// or a fetch error; [Ingester.Ingest] joins them and still returns the
+// good documents. [Answerer.Answer] fails only when retrieval fails: a
+// failing model degrades to an extractive answer ([Answer.ModelErr]).
+// Errors are wrapped with context; match them with [errors.Is] and
+// [errors.As].
 //
 // # Implementing Retriever
 //
