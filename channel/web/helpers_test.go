@@ -132,7 +132,7 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		require.NoError(t, h.Close(ctx))
 		srv.Close()
@@ -200,7 +200,7 @@ type wsClient struct {
 }
 
 func (e *env) dial(hdr http.Header) (*websocket.Conn, *http.Response, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr})
 }
@@ -228,7 +228,7 @@ func (w *wsClient) send(v any) {
 
 func (w *wsClient) sendRaw(typ websocket.MessageType, b []byte) {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	require.NoError(w.t, w.c.Write(ctx, typ, b))
 }
@@ -237,7 +237,7 @@ func (w *wsClient) sendRaw(typ websocket.MessageType, b []byte) {
 func (w *wsClient) read() outFrame {
 	w.t.Helper()
 	if len(w.pending) == 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		_, b, err := w.c.Read(ctx)
 		require.NoError(w.t, err)
@@ -294,7 +294,7 @@ func msg(id, text string) map[string]any {
 func httptestServer(t *testing.T, h *Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		require.NoError(t, h.Close(ctx))
 		srv.Close()
@@ -354,8 +354,8 @@ func (s *sseStream) next() outFrame {
 	case f, ok := <-s.ch:
 		require.True(s.t, ok, "event stream ended")
 		return f
-	case <-time.After(5 * time.Second):
-		s.t.Fatal("no event within 5s")
+	case <-time.After(15 * time.Second):
+		s.t.Fatal("no event within 15s")
 		return outFrame{}
 	}
 }
