@@ -895,27 +895,45 @@ func (x *run) answer(n *Ask, text string) (string, error) {
 		}
 	}
 	if n.Validate != nil {
-		return n.Validate(x.ctx, v)
+		v, err := n.Validate(x.ctx, v)
+		if err != nil && n.Type != "" && n.Type != TextSlot {
+			// The answer had the right type (a date, an amount): a
+			// validation failure, never a sign the customer wants
+			// something else. For text slots the validator is the real
+			// parser, so its refusal is an ordinary failed answer.
+			return "", &validationError{err}
+		}
+		return v, err
 	}
 	return v, nil
 }
+
+// validationError marks an answer that parsed as the slot's type but that
+// the validator refused.
+type validationError struct{ err error }
+
+func (e *validationError) Error() string { return e.err.Error() }
+func (e *validationError) Unwrap() error { return e.err }
 
 // failed handles an answer that did not fit: a digression, a re-prompt, or
 // the fail route after too many attempts.
 func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) error {
 	st := x.st
+	var ve *validationError
+	validation := errors.As(cause, &ve)
 	if u, ok := x.understanding(); ok && u.Status == parley.Understood {
-		// The customer changed their mind: an intent that starts another
-		// flow replaces this one.
 		switch name := x.e.triggerFor(u.Intent.Name, ""); {
 		case name == "":
-		case name != st.Flow:
-			x.emit("flow.switch", map[string]string{"from": st.Flow, "to": name, "intent": u.Intent.Name})
-			return x.startFlow(name)
-		default:
+		case name == st.Flow:
 			// The request that started this flow, repeated: ask again
 			// without counting a failed attempt.
 			return x.prompt(c, "")
+		case !validation:
+			// The customer changed their mind: an intent that starts
+			// another flow replaces this one. An answer of the right
+			// type that the validator refused never does.
+			x.emit("flow.switch", map[string]string{"from": st.Flow, "to": name, "intent": u.Intent.Name})
+			return x.startFlow(name)
 		}
 	}
 	if x.e.digress != nil && x.isDigression() {

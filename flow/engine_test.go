@@ -461,3 +461,36 @@ func TestFallbackTakesClassifiedTurnsWithoutTrigger(t *testing.T) {
 	// Without understanding, the start flow greets.
 	bottest.New(t, b.engine).Send("hi").Expect(bottest.Exact("Hi there!"))
 }
+
+func TestValidationFailureNeverSwitchesFlow(t *testing.T) {
+	b := newTestBot(t)
+	require.NoError(t, b.engine.Register(flow.New("returns").TriggeredBy("return_item").Add(
+		&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Return started."}}).MustCompile()))
+	var intentName = "track_order"
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
+		return understand(intentName, b.engine).HandleTurn(ctx, w, turn)
+	})
+	c := bottest.New(t, h)
+	c.Send("where is it").ExpectFlow("order_status")
+	// At a text slot the validator is the parser: an answer it refuses
+	// that is understood as another flow's intent switches flows.
+	intentName = "return_item"
+	c.Send("I want to return it").Expect(bottest.Exact("Return started.")).ExpectEvent("flow.switch", map[string]string{"to": "returns"})
+
+	// At a typed slot, an answer of the right type that the validator
+	// refuses never switches, however it was classified.
+	require.NoError(t, b.engine.Register(flow.New("pay").TriggeredBy("pay").Add(
+		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot, Prompt: []string{"How much?"},
+			Validate: func(_ context.Context, v string) (string, error) {
+				if v != "10 USD" {
+					return "", &flow.InputError{Slot: "amount", Message: "Only $10 today."}
+				}
+				return v, nil
+			}, Next: "ok"},
+		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Paid."}}).MustCompile()))
+	intentName = "pay"
+	c.Send("pay").ExpectFlow("pay")
+	intentName = "return_item"
+	c.Send("500 USD").Expect(bottest.Contains("Only $10 today.")).ExpectFlow("pay")
+	c.Send("$10").Expect(bottest.Exact("Paid."))
+}
