@@ -222,8 +222,8 @@ func (a *Answerer) generate(ctx context.Context, question string, hits []Hit) (s
 	}
 	var cites []Citation
 	for _, m := range citeRE.FindAllStringSubmatch(text, -1) {
-		n, _ := strconv.Atoi(m[1]) // the pattern admits digits only
-		if n < 1 || n > len(hits) || slices.ContainsFunc(cites, func(c Citation) bool { return c.N == n }) {
+		n, err := strconv.Atoi(m[1])
+		if err != nil || n < 1 || n > len(hits) || slices.ContainsFunc(cites, func(c Citation) bool { return c.N == n }) {
 			continue
 		}
 		cites = append(cites, citation(n, hits[n-1].Doc))

@@ -39,13 +39,14 @@ func post(ctx context.Context, c *http.Client, provider, url string, header http
 	}
 	if resp.StatusCode/100 != 2 {
 		defer resp.Body.Close()
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10)) // best effort: the status is the error
-		return nil, &StatusError{
-			Provider:   provider,
-			StatusCode: resp.StatusCode,
-			RetryAfter: retryAfter(resp.Header, time.Now()),
-			Message:    errorMessage(raw),
+		se := &StatusError{Provider: provider, StatusCode: resp.StatusCode, RetryAfter: retryAfter(resp.Header, time.Now())}
+		raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if err != nil {
+			se.Message = "(error body unreadable: " + err.Error() + ")"
+		} else {
+			se.Message = errorMessage(raw)
 		}
+		return nil, se
 	}
 	return resp, nil
 }

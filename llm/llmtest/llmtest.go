@@ -25,8 +25,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"hash/fnv"
 	"iter"
 	"math"
 	"strings"
@@ -194,9 +192,7 @@ func (e Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error
 	for i, t := range texts {
 		v := make([]float32, dim)
 		for _, w := range strings.FieldsFunc(strings.ToLower(t), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-			h := fnv.New32a()
-			fmt.Fprint(h, w)
-			v[h.Sum32()%uint32(dim)]++
+			v[fnv1a(w)%uint32(dim)]++
 		}
 		var n float64
 		for _, x := range v {
@@ -211,4 +207,14 @@ func (e Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error
 		out[i] = v
 	}
 	return out, nil
+}
+
+// fnv1a is the 32-bit FNV-1a hash of s.
+func fnv1a(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }
