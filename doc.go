@@ -32,8 +32,14 @@
 //   - kb and llm: grounded answers from your documents, pluggable models;
 //   - channel: web chat, WhatsApp, Messenger, Telegram, Slack, SMS, email
 //     and a terminal;
-//   - memory: sessions, customer profiles, stores for many replicas;
+//   - memory: sessions, customer profiles and cross-channel history, with
+//     Redis, PostgreSQL and SQLite stores in nested modules;
+//   - privacy: consent gating, PII redaction, erasure and export;
 //   - bottest: scripted and golden-transcript tests of whole bots.
+//
+// Several replicas of a service can share one store (Redis, PostgreSQL):
+// wrap the Bot in a [ReplicaGuard] so that the turns of a conversation never
+// overlap across replicas and de-duplication is shared.
 //
 // Packages meet through typed [Turn] annotations ([With], [Value],
 // [UnderstandingKey], [MoodKey]) rather than by importing each other.

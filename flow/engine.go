@@ -1121,3 +1121,19 @@ func (s *Scope) Reply(ctx context.Context, m parley.Message) error { return s.ru
 
 // Emit reports an event, as [parley.Turn.Emit].
 func (s *Scope) Emit(ctx context.Context, e parley.Event) { s.Turn.Emit(ctx, e) }
+
+// StoredProfiles adapts [memory.Profiles] to [Profiles]: templates read the
+// stored profile's fields by their template names ({{customer.name}},
+// {{customer.last_order_date}}). An unknown customer has no fields.
+func StoredProfiles(ps *memory.Profiles) Profiles {
+	return ProfilesFunc(func(ctx context.Context, customerID string) (map[string]string, error) {
+		p, err := ps.Load(ctx, customerID)
+		if errors.Is(err, memory.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return p.Fields(), nil
+	})
+}

@@ -494,3 +494,16 @@ func TestValidationFailureNeverSwitchesFlow(t *testing.T) {
 	c.Send("500 USD").Expect(bottest.Contains("Only $10 today.")).ExpectFlow("pay")
 	c.Send("$10").Expect(bottest.Exact("Paid."))
 }
+
+func TestStoredProfiles(t *testing.T) {
+	ps := memory.NewProfiles(memory.NewMap())
+	_, err := ps.Update(context.Background(), "cus_9", func(p *memory.Profile) error {
+		p.Name = "Grace"
+		return nil
+	})
+	require.NoError(t, err)
+	e := flow.NewEngine(flow.WithStart("menu"), flow.WithProfiles(flow.StoredProfiles(ps)))
+	require.NoError(t, e.Register(menuFlow()))
+	bottest.New(t, e, bottest.WithCustomer("cus_9")).Send("hi").Expect(bottest.Exact("Hi Grace!"))
+	bottest.New(t, e, bottest.WithCustomer("nobody")).Send("hi").Expect(bottest.Exact("Hi there!"))
+}
