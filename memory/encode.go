@@ -94,4 +94,3 @@ func (e *Entry) appendJSON(b []byte) []byte {
 	}
 	return append(b, '}')
 }
-
