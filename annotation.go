@@ -90,6 +90,10 @@ type Mood struct {
 	Score float64 `json:"score"`
 	// Label is "positive", "neutral" or "negative".
 	Label string `json:"label"`
+	// Confidence in [0, 1] says how much evidence the analyzer had: low
+	// for text without sentiment-bearing words or in a language it does
+	// not know. Rules can ignore low-confidence moods.
+	Confidence float64 `json:"confidence,omitempty"`
 	// Emotion strengths in [0, 1].
 	Frustration float64 `json:"frustration,omitempty"`
 	Confusion   float64 `json:"confusion,omitempty"`

@@ -57,7 +57,7 @@ type Result struct {
 // Mood converts r to the annotation the rest of Parley reads.
 func (r Result) Mood() parley.Mood {
 	return parley.Mood{
-		Compound: r.Compound, Score: r.Score, Label: string(r.Label),
+		Compound: r.Compound, Score: r.Score, Label: string(r.Label), Confidence: r.Confidence,
 		Frustration: r.Emotions.Frustration, Confusion: r.Emotions.Confusion,
 		Urgency: r.Emotions.Urgency, Delight: r.Emotions.Delight,
 	}

@@ -178,11 +178,13 @@ func annotate(ctx context.Context, a Analyzer, c *mwConfig, t *parley.Turn) (*pa
 			return nil, err
 		}
 	}
-	t.Emit(ctx, parley.Event{Kind: EventScored, Attrs: map[string]string{
-		"label": m.Label, "score": ftoa(m.Score), "trend": ftoa(m.Trend),
-		"frustration": ftoa(m.Frustration), "confusion": ftoa(m.Confusion),
-		"urgency": ftoa(m.Urgency), "delight": ftoa(m.Delight),
-	}})
+	if t.Observed() {
+		t.Emit(ctx, parley.Event{Kind: EventScored, Attrs: map[string]string{
+			"label": m.Label, "score": ftoa(m.Score), "trend": ftoa(m.Trend),
+			"frustration": ftoa(m.Frustration), "confusion": ftoa(m.Confusion),
+			"urgency": ftoa(m.Urgency), "delight": ftoa(m.Delight),
+		}})
+	}
 	return parley.With(t, parley.MoodKey, m), nil
 }
 
