@@ -261,7 +261,7 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 	s.MarkSeen(t.MessageID)
 	s.Append(memory.Entry{Role: memory.RoleUser, Text: t.Message.Text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel})
 	for _, m := range sent {
-		s.Append(memory.Entry{Role: memory.RoleBot, Text: m.Text, Time: b.now(), Channel: t.Channel})
+		s.Append(historyEntry(m, b.now(), t.Channel))
 	}
 	s.Append(memory.Entry{Role: memory.RoleBot, Text: b.fallback.Text, Time: b.now(), Channel: t.Channel})
 	return errors.Join(replyErr, b.save(ctx, s))
@@ -430,7 +430,7 @@ func (r *recorder) Reply(ctx context.Context, m Message) error {
 func (r *recorder) record(ctx context.Context, m Message) {
 	r.sent = append(r.sent, m)
 	if s := r.t.session; s != nil {
-		s.Append(memory.Entry{Role: memory.RoleBot, Text: m.Text, Time: r.b.now(), Channel: r.t.Channel})
+		s.Append(historyEntry(m, r.b.now(), r.t.Channel))
 	}
 	if r.b.obs != nil {
 		r.b.emit(ctx, eventFor(EventReply, r.t, nil))
@@ -471,4 +471,15 @@ func (b *Bot) InFlight() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.inflight
+}
+
+// historyEntry records an outbound message: the bot's, or an agent's when
+// the message names one.
+func historyEntry(m Message, at time.Time, channel string) memory.Entry {
+	e := memory.Entry{Role: memory.RoleBot, Text: m.Text, Time: at, Channel: channel}
+	if m.Agent != "" {
+		e.Role = memory.RoleAgent
+		e.Meta = map[string]string{"agent": m.Agent}
+	}
+	return e
 }

@@ -459,3 +459,16 @@ func TestChainOrderAndAnnotations(t *testing.T) {
 	assert.False(t, ok, "With must not mutate the original turn")
 	assert.Equal(t, "trace", key.String())
 }
+
+func TestBotRecordsAgentMessagesAsTheAgents(t *testing.T) {
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Message{Text: "Hi, Sam here.", Agent: "Sam"})
+	})
+	bot := parley.NewBot(h)
+	require.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "hello")))
+	s, err := bot.Sessions().Load(context.Background(), "c")
+	require.NoError(t, err)
+	last := s.History[len(s.History)-1]
+	assert.Equal(t, memory.RoleAgent, last.Role)
+	assert.Equal(t, "Sam", last.Meta["agent"])
+}

@@ -18,6 +18,11 @@ type Message struct {
 	Cards []Card `json:"cards,omitempty"`
 	// Locale is a BCP 47 tag such as "en-GB"; empty means the turn's.
 	Locale string `json:"locale,omitempty"`
+	// Agent names the human agent who wrote an outbound message relayed
+	// during a hand-off; empty for the bot's own messages. The Bot records
+	// such messages in the history as the agent's, and channels may show
+	// the name.
+	Agent string `json:"agent,omitempty"`
 	// Extras carries channel-specific payloads, keyed by channel name (for
 	// example a WhatsApp template under "whatsapp"). Adapters ignore keys
 	// that are not theirs.

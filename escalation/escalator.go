@@ -964,7 +964,11 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 				return true, err
 			}
 		}
-		return true, tc.reply(ctx, parley.Message{Text: sig.Data[DataText]})
+		agent := sig.Data[DataAgent]
+		if agent == "" {
+			agent = "agent"
+		}
+		return true, tc.reply(ctx, parley.Message{Text: sig.Data[DataText], Agent: agent})
 	case parley.SignalHandoffResolved:
 		if !mine || tc.st.Status == StatusResolved {
 			return true, nil
