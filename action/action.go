@@ -128,6 +128,11 @@ type Def[A, R any] struct {
 	// PerDay caps successful calls per day across conversations; 0 means
 	// no cap.
 	PerDay int
+	// ConversationAmount caps the total Amount moved in one
+	// conversation, and DailyAmount the total per day (UTC) across
+	// conversations; 0 means no cap. They apply to approved calls too.
+	ConversationAmount float64
+	DailyAmount        float64
 	// Describe words the confirmation prompt; default "Shall I <name>
 	// with <args>?".
 	Describe func(A) string
@@ -143,6 +148,8 @@ type entry struct {
 	autoApprove float64
 	perConv     int
 	perDay      int
+	convAmount  float64
+	dayAmount   float64
 	schema      json.RawMessage
 	resolved    *jsonschema.Resolved
 	// decode validates and decodes raw arguments.
@@ -182,6 +189,7 @@ func Register[A, R any](r *Registry, d Def[A, R]) error {
 		name: d.Name, desc: d.Description, writes: d.Writes || d.Amount != nil,
 		confirm: (d.Writes && !d.NoConfirm) || d.Amount != nil, money: d.Amount != nil,
 		autoApprove: d.AutoApprove, perConv: d.PerConversation, perDay: d.PerDay,
+		convAmount: d.ConversationAmount, dayAmount: d.DailyAmount,
 		schema: raw, resolved: res,
 		run: func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 			a, err := decode(raw)
@@ -304,8 +312,10 @@ type Registry struct {
 	actions map[string]*entry
 	writes  bool
 	done    map[string]*flight // idempotency key -> first run
-	convUse map[[2]string]int  // (conversation, action) -> successful calls
-	dayUse  map[string]int     // action -> successful calls on day
+	convUse map[[2]string]*use // (conversation, action) -> use
+	dayUse  map[string]*use    // action -> use on day
+	window  time.Duration
+	writes0 int // calls since the last prune
 	day     string
 	pending map[string]Call
 	nextID  int
@@ -315,6 +325,14 @@ type flight struct {
 	done chan struct{}
 	res  Result
 	err  error
+	at   time.Time
+}
+
+// use counts successful calls and the money they moved.
+type use struct {
+	calls  int
+	amount float64
+	last   time.Time
 }
 
 // An Option configures a [Registry].
@@ -330,13 +348,17 @@ func WithApprover(a Approver) Option { return func(r *Registry) { r.approver = a
 // WithAudit sets the audit log; the default is a [MemoryAudit].
 func WithAudit(l AuditLog) Option { return func(r *Registry) { r.audit = l } }
 
+// WithWindow sets how long idempotency keys and per-conversation budgets
+// are remembered after their last use; default 24 hours.
+func WithWindow(d time.Duration) Option { return func(r *Registry) { r.window = d } }
+
 // WithClock sets the clock for audit times and daily budgets.
 func WithClock(now func() time.Time) Option { return func(r *Registry) { r.now = now } }
 
 // NewRegistry returns an empty Registry.
 func NewRegistry(opts ...Option) *Registry {
 	r := &Registry{audit: &MemoryAudit{}, now: time.Now, actions: map[string]*entry{}, done: map[string]*flight{},
-		convUse: map[[2]string]int{}, dayUse: map[string]int{}, pending: map[string]Call{}}
+		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, pending: map[string]Call{}, window: 24 * time.Hour}
 	for _, o := range opts {
 		o(r)
 	}
@@ -474,32 +496,34 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Res
 	if e.confirm && !c.Confirmed && approvedBy == "" {
 		return Result{Status: NeedsConfirmation, Prompt: e.describe(c.Args)}, nil
 	}
-	if e.money && approvedBy == "" {
-		amount, err := e.amount(c.Args)
+	var amount float64
+	if e.money {
+		a, err := e.amount(c.Args)
 		if err != nil {
 			return Result{}, err
 		}
-		if amount < 0 {
-			return Result{}, &ArgsError{Action: e.name, Err: fmt.Errorf("negative amount %v", amount)}
+		if a < 0 {
+			return Result{}, &ArgsError{Action: e.name, Err: fmt.Errorf("negative amount %v", a)}
 		}
-		if amount > e.autoApprove {
+		amount = a
+		if amount > e.autoApprove && approvedBy == "" {
 			return r.requestApproval(ctx, e, c, amount)
 		}
 	}
-	if err := r.reserve(e, c.Conversation); err != nil {
+	if err := r.reserve(e, c.Conversation, amount); err != nil {
 		return Result{}, err
 	}
 	// Run once per key, even under concurrent retries.
 	r.mu.Lock()
 	if f, ok := r.done[key]; ok && f.err == nil {
 		r.mu.Unlock()
-		r.release(e, c.Conversation)
+		r.release(e, c.Conversation, amount)
 		<-f.done
 		res := f.res
 		res.Replayed = true
 		return res, nil
 	}
-	f = &flight{done: make(chan struct{})}
+	f = &flight{done: make(chan struct{}), at: r.now()}
 	r.done[key] = f
 	r.mu.Unlock()
 	out, err := e.run(ctx, c.Args)
@@ -509,7 +533,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Res
 		r.mu.Lock()
 		delete(r.done, key)
 		r.mu.Unlock()
-		r.release(e, c.Conversation)
+		r.release(e, c.Conversation, amount)
 		return Result{}, err
 	}
 	return f.res, nil
@@ -522,30 +546,73 @@ func isRefusal(err error) bool {
 }
 
 // reserve counts a call against the budgets, or refuses it.
-func (r *Registry) reserve(e *entry, conv string) error {
+func (r *Registry) reserve(e *entry, conv string, amount float64) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	today := r.now().UTC().Format(time.DateOnly)
+	now := r.now()
+	r.prune(now)
+	today := now.UTC().Format(time.DateOnly)
 	if today != r.day {
-		r.day, r.dayUse = today, map[string]int{}
+		r.day, r.dayUse = today, map[string]*use{}
 	}
 	ck := [2]string{conv, e.name}
-	if e.perConv > 0 && r.convUse[ck] >= e.perConv {
+	cu, du := r.convUse[ck], r.dayUse[e.name]
+	if cu == nil {
+		cu = &use{}
+		r.convUse[ck] = cu
+	}
+	if du == nil {
+		du = &use{}
+		r.dayUse[e.name] = du
+	}
+	switch {
+	case e.perConv > 0 && cu.calls >= e.perConv:
 		return fmt.Errorf("%w: %s allows %d calls per conversation", ErrBudget, e.name, e.perConv)
-	}
-	if e.perDay > 0 && r.dayUse[e.name] >= e.perDay {
+	case e.perDay > 0 && du.calls >= e.perDay:
 		return fmt.Errorf("%w: %s allows %d calls per day", ErrBudget, e.name, e.perDay)
+	case e.convAmount > 0 && cu.amount+amount > e.convAmount+1e-9:
+		return fmt.Errorf("%w: %s allows %.2f per conversation, %.2f used", ErrBudget, e.name, e.convAmount, cu.amount)
+	case e.dayAmount > 0 && du.amount+amount > e.dayAmount+1e-9:
+		return fmt.Errorf("%w: %s allows %.2f per day, %.2f used", ErrBudget, e.name, e.dayAmount, du.amount)
 	}
-	r.convUse[ck]++
-	r.dayUse[e.name]++
+	cu.calls, cu.amount, cu.last = cu.calls+1, cu.amount+amount, now
+	du.calls, du.amount, du.last = du.calls+1, du.amount+amount, now
 	return nil
 }
 
-func (r *Registry) release(e *entry, conv string) {
+func (r *Registry) release(e *entry, conv string, amount float64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.convUse[[2]string{conv, e.name}]--
-	r.dayUse[e.name]--
+	if cu := r.convUse[[2]string{conv, e.name}]; cu != nil {
+		cu.calls, cu.amount = cu.calls-1, cu.amount-amount
+	}
+	if du := r.dayUse[e.name]; du != nil {
+		du.calls, du.amount = du.calls-1, du.amount-amount
+	}
+}
+
+// prune forgets idempotency keys and conversation budgets unused for the
+// window, every 1,000 writing calls; r.mu is held.
+func (r *Registry) prune(now time.Time) {
+	r.writes0++
+	if r.writes0 < 1000 {
+		return
+	}
+	r.writes0 = 0
+	for k, f := range r.done {
+		select {
+		case <-f.done:
+			if now.Sub(f.at) > r.window {
+				delete(r.done, k)
+			}
+		default:
+		}
+	}
+	for k, u := range r.convUse {
+		if now.Sub(u.last) > r.window {
+			delete(r.convUse, k)
+		}
+	}
 }
 
 func (r *Registry) requestApproval(ctx context.Context, e *entry, c Call, amount float64) (Result, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -350,3 +351,66 @@ func TestAuditFailureIsReported(t *testing.T) {
 type auditFunc func(context.Context, action.AuditEntry) error
 
 func (f auditFunc) Record(ctx context.Context, e action.AuditEntry) error { return f(ctx, e) }
+
+func TestMoneyBudgets(t *testing.T) {
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	ap := &approvals{}
+	reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(ap), action.WithClock(func() time.Time { return now }))
+	paid := 0.0
+	require.NoError(t, action.Register(reg, action.Def[shop.RefundArgs, float64]{
+		Name: "pay", Amount: func(a shop.RefundArgs) float64 { return a.Amount }, AutoApprove: 50,
+		ConversationAmount: 80, DailyAmount: 150,
+		Run: func(_ context.Context, a shop.RefundArgs) (float64, error) { paid += a.Amount; return paid, nil },
+	}))
+	ctx := context.Background()
+	pay := func(conv string, amount string) (action.Result, error) {
+		return reg.Call(ctx, action.Call{Action: "pay", Conversation: conv, Confirmed: true,
+			Args: json.RawMessage(`{"order_id":"o-` + conv + amount + `","amount":` + amount + `,"reason":"r"}`)})
+	}
+	_, err := pay("c1", "50")
+	require.NoError(t, err)
+	_, err = pay("c1", "40")
+	require.ErrorIs(t, err, action.ErrBudget, "80 per conversation")
+	_, err = pay("c1", "30")
+	require.NoError(t, err)
+	_, err = pay("c2", "50")
+	require.NoError(t, err)
+	_, err = pay("c3", "30")
+	require.ErrorIs(t, err, action.ErrBudget, "150 per day")
+	assert.InDelta(t, 130, paid, 1e-9)
+
+	// An approved call still counts against the budgets.
+	res, err := pay("c4", "70")
+	require.NoError(t, err)
+	require.Equal(t, action.PendingApproval, res.Status)
+	_, err = reg.Approve(ctx, res.ApprovalID, "agent")
+	require.ErrorIs(t, err, action.ErrBudget)
+
+	now = now.Add(24 * time.Hour)
+	_, err = pay("c3", "30")
+	require.NoError(t, err, "new day")
+}
+
+func TestIdempotencyWindow(t *testing.T) {
+	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	reg := action.NewRegistry(action.WithWrites(true), action.WithWindow(time.Hour), action.WithClock(func() time.Time { return now }))
+	n := 0
+	require.NoError(t, action.Register(reg, action.Def[shop.OrderArgs, int]{Name: "poke", Writes: true, NoConfirm: true,
+		Run: func(context.Context, shop.OrderArgs) (int, error) { n++; return n, nil }}))
+	ctx := context.Background()
+	c := action.Call{Action: "poke", Args: json.RawMessage(`{"order_id":"x"}`), IdempotencyKey: "k1"}
+	_, err := reg.Call(ctx, c)
+	require.NoError(t, err)
+	res, err := reg.Call(ctx, c)
+	require.NoError(t, err)
+	assert.True(t, res.Replayed)
+	// Many calls later and past the window, the key is forgotten.
+	now = now.Add(2 * time.Hour)
+	for i := range 1000 {
+		_, err := reg.Call(ctx, action.Call{Action: "poke", Args: json.RawMessage(`{"order_id":"y"}`), IdempotencyKey: fmt.Sprint("other", i)})
+		require.NoError(t, err)
+	}
+	res, err = reg.Call(ctx, c)
+	require.NoError(t, err)
+	assert.False(t, res.Replayed)
+}

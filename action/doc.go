@@ -26,9 +26,10 @@
 // on ([WithWrites], [Registry.SetWrites]) and after the user confirms;
 // money-moving actions over their automatic limit go to an [Approver] (for
 // example the escalation desk, through [HandOffApprover]) and run only on
-// [Registry.Approve]; per-conversation and per-day budgets cap calls;
-// idempotency keys make a retried call return its first result instead of
-// running twice; every call is written to an [AuditLog].
+// [Registry.Approve]; per-conversation and per-day budgets cap calls and
+// the money moved; idempotency keys make a retried call return its first
+// result instead of running twice (remembered for a window, default 24
+// hours); every call is written to an [AuditLog].
 //
 // Package action/shop has a fake shop backend with the example actions.
 //

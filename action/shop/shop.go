@@ -187,6 +187,13 @@ type TicketArgs struct {
 // AutoRefundLimit is the largest refund paid without human approval.
 const AutoRefundLimit = 50
 
+// MaxRefundPerConversation caps the refunds of one conversation, approved
+// ones included; MaxRefundsPerDay caps all refunds of a day.
+const (
+	MaxRefundPerConversation = 500
+	MaxRefundsPerDay         = 5000
+)
+
 // MaxDiscount is the largest discount code percentage.
 const MaxDiscount = 20
 
@@ -208,7 +215,7 @@ func Register(r *action.Registry, b *Backend) error {
 		action.Register(r, action.Def[RefundArgs, Order]{
 			Name: "refund", Description: "Refund part or all of an order to the original payment method.",
 			Amount: func(a RefundArgs) float64 { return a.Amount }, AutoApprove: AutoRefundLimit,
-			PerConversation: 2, PerDay: 200,
+			PerConversation: 2, PerDay: 200, ConversationAmount: MaxRefundPerConversation, DailyAmount: MaxRefundsPerDay,
 			Describe: func(a RefundArgs) string {
 				return fmt.Sprintf("Shall I refund $%.2f for order %s?", a.Amount, a.OrderID)
 			},
