@@ -39,6 +39,11 @@ type Config struct {
 	// conversation on reload.
 	ConsentQuestion string
 
+	// Labels are the widget's own texts (buttons, placeholder, receipts),
+	// for sites in other languages; empty fields keep the English
+	// defaults. Title, PrivacyNotice and ConsentQuestion are set above.
+	Labels Labels
+
 	// MaxMessageBytes limits the text of one inbound message (default
 	// 4 KiB).
 	MaxMessageBytes int
@@ -173,4 +178,28 @@ func checkOrigin(o string) error {
 		return fmt.Errorf("web: Config.AllowedOrigins: %q is not an origin like https://shop.example", o)
 	}
 	return nil
+}
+
+// Labels are the texts the widget shows besides the bot's messages. An
+// empty field keeps the English default given in its comment. The "Talk
+// to a human" button sends payload [HumanPayload] whatever its label, so
+// flows recognise it in any language.
+type Labels struct {
+	Placeholder  string `json:"placeholder,omitempty"`  // "Type a message…"
+	Send         string `json:"send,omitempty"`         // "Send"
+	Human        string `json:"human,omitempty"`        // "Talk to a human"
+	ConsentYes   string `json:"consent_yes,omitempty"`  // "Yes, keep it"
+	ConsentNo    string `json:"consent_no,omitempty"`   // "No thanks"
+	Sending      string `json:"sending,omitempty"`      // "Sending…"
+	Delivered    string `json:"delivered,omitempty"`    // "Delivered"
+	Read         string `json:"read,omitempty"`         // "Read"
+	NotSent      string `json:"not_sent,omitempty"`     // "Not sent"
+	Reconnecting string `json:"reconnecting,omitempty"` // "Reconnecting…"
+	Uploading    string `json:"uploading,omitempty"`    // "Uploading"
+	TooLarge     string `json:"too_large,omitempty"`    // "That file is too large"
+	Network      string `json:"network,omitempty"`      // "Network problem; unsent messages are sent again when the connection is back."
+	Open         string `json:"open,omitempty"`         // "Open chat" (for screen readers)
+	Close        string `json:"close,omitempty"`        // "Close chat" (for screen readers)
+	Attach       string `json:"attach,omitempty"`       // "Attach a file" (for screen readers)
+	Typing       string `json:"typing,omitempty"`       // "The assistant is typing" (for screen readers)
 }

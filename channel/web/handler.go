@@ -467,6 +467,7 @@ type sessionResponse struct {
 	MaxMessage   int      `json:"max_message"`
 	MaxUpload    int64    `json:"max_upload"`
 	UploadTypes  []string `json:"upload_types"`
+	Labels       Labels   `json:"labels"`
 }
 
 // serveSession resumes the conversation of a valid bearer token, or starts
@@ -504,6 +505,7 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
 		Title: h.cfg.Title, Notice: h.cfg.PrivacyNotice, Question: h.cfg.ConsentQuestion,
 		HumanText: HumanText, HumanPayload: HumanPayload,
 		MaxMessage: h.cfg.MaxMessageBytes, MaxUpload: h.cfg.MaxUploadBytes, UploadTypes: h.cfg.UploadTypes,
+		Labels: h.cfg.Labels,
 	})
 }
 

@@ -392,3 +392,11 @@ func TestReadReceiptWithoutMarkRead(t *testing.T) {
 	}
 	assert.Equal(t, []string{"ack", "message"}, types)
 }
+
+func TestLabels(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		c.Labels = Labels{Placeholder: "Escribe un mensaje…", Human: "Hablar con una persona"}
+	})
+	s := e.session("")
+	assert.Equal(t, Labels{Placeholder: "Escribe un mensaje…", Human: "Hablar con una persona"}, s.Labels)
+}

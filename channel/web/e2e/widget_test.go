@@ -104,17 +104,21 @@ func browser(t *testing.T) context.Context {
 
 func server(t *testing.T, extra map[string]string) string {
 	t.Helper()
-	return serverWith(t, extra, nil)
+	return serverWith(t, extra, nil, nil)
 }
 
 // serverWith is server with a chance to change the mux, for example to
 // block the WebSocket the way some proxies do.
-func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) http.Handler) string {
+func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) http.Handler, mod func(*web.Config)) string {
 	t.Helper()
-	chat, err := web.NewHandler(shopBot(), web.Config{
+	cfg := web.Config{
 		Secret: []byte("e2e-secret-e2e-secret-e2e-secret-e2e"),
 		Title:  "Parley Shop",
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	chat, err := web.NewHandler(shopBot(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,10 +339,30 @@ func TestWidgetFallsBackToSSE(t *testing.T) {
 			}
 			next.ServeHTTP(w, r)
 		})
-	})
+	}, nil)
 	run(t, ctx, "load", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
 		waitFor(`R.querySelector('.notice').textContent.length > 0`))
 	run(t, ctx, "chat after the fallback", typeText("hello\r"),
 		waitFor(`R.querySelectorAll('.quick-reply').length === 2`),
 		waitFor(`Array.from(R.querySelectorAll('.meta')).some(m => m.textContent === 'Read')`))
+}
+
+func TestWidgetLabels(t *testing.T) {
+	ctx := browser(t)
+	url := serverWith(t, nil, nil, func(c *web.Config) {
+		c.Title = "Tienda Parley"
+		c.PrivacyNotice = "Este chat lo atiende un bot."
+		c.ConsentQuestion = "¿Guardamos esta conversación?"
+		c.Labels = web.Labels{Placeholder: "Escribe un mensaje…", Send: "Enviar", Human: "Hablar con una persona",
+			ConsentYes: "Sí", ConsentNo: "No, gracias", Delivered: "Entregado", Read: "Leído"}
+	})
+	run(t, ctx, "load", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`R.querySelector('.title').textContent === 'Tienda Parley'`),
+		waitFor(`R.querySelector('.send').textContent === 'Enviar'`),
+		waitFor(`R.querySelector('.input').placeholder === 'Escribe un mensaje…'`),
+		waitFor(`R.querySelector('.consent-yes').textContent === 'Sí'`))
+	run(t, ctx, "the human button works in any language", click(".human"),
+		waitFor(`Array.from(R.querySelectorAll('.msg.user .text')).some(m => m.textContent === 'Hablar con una persona')`),
+		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.startsWith('Connecting you'))`),
+		waitFor(`Array.from(R.querySelectorAll('.meta')).some(m => m.textContent === 'Leído')`))
 }

@@ -77,6 +77,27 @@
     return n;
   }
 
+  // Labels: the widget's own texts, replaced by the server's Config.Labels.
+  var L = {
+    placeholder: "Type a message\u2026",
+    send: "Send",
+    human: "Talk to a human",
+    consent_yes: "Yes, keep it",
+    consent_no: "No thanks",
+    sending: "Sending\u2026",
+    delivered: "Delivered",
+    read: "Read",
+    not_sent: "Not sent",
+    reconnecting: "Reconnecting\u2026",
+    uploading: "Uploading",
+    too_large: "That file is too large",
+    network: "Network problem; unsent messages are sent again when the connection is back.",
+    open: "Open chat",
+    close: "Close chat",
+    attach: "Attach a file",
+    typing: "The assistant is typing"
+  };
+
   // ---- state ----
   var S = {
     token: opts.token || storeGet(),
@@ -108,7 +129,7 @@
 
   var launcher = el("button", "launcher");
   launcher.type = "button";
-  launcher.setAttribute("aria-label", "Open chat");
+  launcher.setAttribute("aria-label", L.open);
   launcher.appendChild(icon(ICON_CHAT, 26));
   var badge = el("span", "badge");
   badge.hidden = true;
@@ -119,11 +140,11 @@
   panel.setAttribute("role", "dialog");
   var header = el("header", "header");
   var title = el("span", "title", "Chat");
-  var humanBtn = el("button", "human", "Talk to a human");
+  var humanBtn = el("button", "human", L.human);
   humanBtn.type = "button";
   var closeBtn = el("button", "close", "\u00d7");
   closeBtn.type = "button";
-  closeBtn.setAttribute("aria-label", "Close chat");
+  closeBtn.setAttribute("aria-label", L.close);
   header.appendChild(title);
   header.appendChild(humanBtn);
   header.appendChild(closeBtn);
@@ -135,8 +156,8 @@
   var consentBox = el("div", "consent");
   consentBox.hidden = true;
   var consentQ = el("p", "consent-question");
-  var consentYes = el("button", "consent-yes", "Yes, keep it");
-  var consentNo = el("button", "consent-no", "No thanks");
+  var consentYes = el("button", "consent-yes", L.consent_yes);
+  var consentNo = el("button", "consent-no", L.consent_no);
   consentYes.type = consentNo.type = "button";
   consentBox.appendChild(consentQ);
   consentBox.appendChild(consentYes);
@@ -148,7 +169,7 @@
 
   var typing = el("div", "typing");
   typing.hidden = true;
-  typing.setAttribute("aria-label", "The assistant is typing");
+  typing.setAttribute("aria-label", L.typing);
   typing.appendChild(el("span"));
   typing.appendChild(el("span"));
   typing.appendChild(el("span"));
@@ -158,15 +179,15 @@
   var attach = el("button", "attach");
   attach.appendChild(icon(ICON_CLIP, 20));
   attach.type = "button";
-  attach.setAttribute("aria-label", "Attach a file");
+  attach.setAttribute("aria-label", L.attach);
   var fileInput = el("input");
   fileInput.type = "file";
   fileInput.hidden = true;
   var input = el("textarea", "input");
   input.rows = 1;
-  input.placeholder = "Type a message\u2026";
+  input.placeholder = L.placeholder;
   input.setAttribute("aria-label", "Message");
-  var sendBtn = el("button", "send", "Send");
+  var sendBtn = el("button", "send", L.send);
   sendBtn.type = "submit";
   form.appendChild(attach);
   form.appendChild(fileInput);
@@ -203,7 +224,8 @@
   closeBtn.addEventListener("click", function () { setOpen(false); });
   humanBtn.addEventListener("click", function () {
     var c = S.cfg || {};
-    sendMessage(c.human_text || "talk to a human", c.human_payload || "human");
+    // The label is what the visitor sees; the payload is what flows match.
+    sendMessage(c.labels && c.labels.human ? L.human : (c.human_text || "talk to a human"), c.human_payload || "human");
   });
   consentYes.addEventListener("click", function () { answerConsent(true); });
   consentNo.addEventListener("click", function () { answerConsent(false); });
@@ -331,7 +353,7 @@
       m.cards.forEach(function (c) { cards.appendChild(renderCard(c)); });
       row.appendChild(cards);
     }
-    if (e.role === "user") row.appendChild(el("div", "meta", S.pending[e.id] ? "Sending\u2026" : "Delivered"));
+    if (e.role === "user") row.appendChild(el("div", "meta", S.pending[e.id] ? L.sending : L.delivered));
     msgs.appendChild(row);
     S.shown[e.id] = row;
     if (e.role !== "user") {
@@ -379,27 +401,27 @@
         return j;
       });
     }).catch(function () {
-      onError({ code: "network", message: "Network problem; unsent messages are sent again when the connection is back." }, id);
+      onError({ code: "network", message: L.network }, id);
     });
   }
   function upload(file) {
     var c = S.cfg || {};
     if (c.max_upload && file.size > c.max_upload) {
-      showStatus("That file is too large (limit " + Math.round(c.max_upload / 1048576) + " MB).", true);
+      showStatus(L.too_large + " (" + Math.round(c.max_upload / 1048576) + " MB).", true);
       return;
     }
     var id = uuid();
     var fd = new FormData();
     fd.append("id", id);
     fd.append("file", file, file.name);
-    showStatus("Uploading " + file.name + "\u2026");
+    showStatus(L.uploading + " " + file.name + "\u2026");
     post("upload", fd, "", id).then(function (j) { if (j && j.ok) showStatus(""); });
   }
   function onError(err, id) {
     showStatus(err.message || err.code || "Error", true);
     if (id && S.pending[id] && err.code !== "network") {
       delete S.pending[id];
-      setMeta(id, "Not sent", "failed");
+      setMeta(id, L.not_sent, "failed");
     }
   }
 
@@ -431,10 +453,10 @@
         showTyping(true);
         break;
       case "ack":
-        if (S.pending[f.id]) { delete S.pending[f.id]; setMeta(f.id, "Delivered"); }
+        if (S.pending[f.id]) { delete S.pending[f.id]; setMeta(f.id, L.delivered); }
         break;
       case "read":
-        setMeta(f.id, "Read", "read");
+        setMeta(f.id, L.read, "read");
         break;
       case "consent":
         S.consent = f.consent;
@@ -445,6 +467,20 @@
         onError(f, f.id);
         break;
     }
+  }
+
+  // applyLabels takes the server's labels and shows them.
+  function applyLabels(l) {
+    Object.keys(L).forEach(function (k) { if (typeof l[k] === "string" && l[k]) L[k] = l[k]; });
+    launcher.setAttribute("aria-label", L.open);
+    humanBtn.textContent = L.human;
+    closeBtn.setAttribute("aria-label", L.close);
+    consentYes.textContent = L.consent_yes;
+    consentNo.textContent = L.consent_no;
+    typing.setAttribute("aria-label", L.typing);
+    attach.setAttribute("aria-label", L.attach);
+    input.placeholder = L.placeholder;
+    sendBtn.textContent = L.send;
   }
 
   // ---- connecting ----
@@ -469,7 +505,7 @@
       panel.setAttribute("aria-label", j.title);
       notice.textContent = j.notice;
       consentQ.textContent = j.question;
-      humanBtn.textContent = j.human_text ? j.human_text.charAt(0).toUpperCase() + j.human_text.slice(1) : "Talk to a human";
+      applyLabels(j.labels || {});
       renderConsent();
       (j.history || []).forEach(render);
       connect();
@@ -555,7 +591,7 @@
   function reconnectLater() {
     S.ready = false;
     var d = Math.min(30000, 500 * Math.pow(2, S.retry++)) * (0.5 + Math.random() / 2);
-    showStatus("Reconnecting\u2026");
+    showStatus(L.reconnecting);
     setTimeout(function () { if (S.conv) connect(); else start(); }, d);
   }
 
