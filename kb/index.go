@@ -381,7 +381,7 @@ func (x *Index) termID(t string) int32 {
 	x.words = append(x.words, t)
 	x.post = append(x.post, nil)
 	x.df = append(x.df, 0)
-	if !strings.ContainsAny(t, " \x01") && len(t) >= minTypoLen {
+	if !strings.ContainsAny(t, " \x01") && len(t) >= minTypoLen && len(t) <= maxTypoLen {
 		for _, d := range deletions(t) {
 			x.deletes[d] = append(x.deletes[d], id)
 		}
@@ -527,11 +527,18 @@ func (x *Index) Retrieve(ctx context.Context, query string, k int) ([]Hit, error
 		return nil, nil
 	}
 	q := x.parse(query)
+	x.mu.RLock()
+	k = min(k, x.live)
+	x.mu.RUnlock()
 	x.refresh()
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	return x.search(q, k), nil
 }
+
+// maxQueryWords bounds the words of a query that are searched, so that a
+// pasted novel costs no more than a long question.
+const maxQueryWords = 256
 
 // qterm is a weighted query term.
 type qterm struct {
@@ -547,6 +554,9 @@ type qterm struct {
 
 func (x *Index) parse(query string) []qterm {
 	toks := x.an.Tokens(query, nil)
+	if len(toks) > maxQueryWords {
+		toks = toks[:maxQueryWords]
+	}
 	q := make([]qterm, 0, 2*len(toks))
 	seen := make(map[string]int, 2*len(toks))
 	add := func(t string, w float64, cover, content bool) {

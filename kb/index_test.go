@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,4 +273,16 @@ func TestGaps(t *testing.T) {
 	}
 	g.Resolve("do you sell gift cards")
 	assert.Len(t, g.Top(5), 1)
+}
+
+func TestIndexHostileQueries(t *testing.T) {
+	x := newIndex(t, faq()...)
+	ctx := context.Background()
+	long := strings.Repeat("zq", 70000) // one 140,000-letter word
+	hits, err := x.Retrieve(ctx, long, 5)
+	require.NoError(t, err)
+	assert.Empty(t, hits)
+	hits, err = x.Retrieve(ctx, strings.Repeat("shipping refund ", 100000), 1<<40)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(hits), x.Len())
 }

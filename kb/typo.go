@@ -4,6 +4,10 @@ package kb
 // words have too many neighbours.
 const minTypoLen = 4
 
+// maxTypoLen is the longest term (in bytes) that typo tolerance applies
+// to: longer ones are not words, and their deletions would cost memory.
+const maxTypoLen = 40
+
 // deletions returns the strings made by deleting one rune of t.
 func deletions(t string) []string {
 	r := []rune(t)
@@ -18,7 +22,7 @@ func deletions(t string) []string {
 // terms of 8 runes or more, preferring the most frequent. x.mu is held.
 func (x *Index) fuzzy(t string) (int32, bool) {
 	r := []rune(t)
-	if len(r) < minTypoLen {
+	if len(r) < minTypoLen || len(t) > maxTypoLen {
 		return 0, false
 	}
 	maxDist := 1
