@@ -39,7 +39,8 @@
 // skips the WebSocket, and data-token passes a token minted with
 // [Handler.Token]. The page API is parley.track(name, data), parley.open(),
 // parley.close() and parley.send(text). The widget lives in a shadow root;
-// set the CSS variable --parley-accent on #parley-chat to recolour it.
+// set the CSS variable --parley-accent on #parley-chat to recolour it, and
+// [Config.Labels] to translate its texts.
 //
 // Consent and transcripts are kept in memory, or in [Config.Store] (any
 // [memory.Store], such as Redis or PostgreSQL) so that they survive restarts
