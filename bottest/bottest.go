@@ -183,6 +183,32 @@ func (c *Tester) Signal(name string, data map[string]string) *Tester {
 	return c.deliver(&parley.Turn{Signal: &parley.Signal{Name: name, Data: data}})
 }
 
+// Deliver delivers a turn built elsewhere, such as a hand-off lifecycle
+// turn from an agent desk. Empty conversation, customer and channel fields
+// are filled in from the Tester; its clock sets the time.
+func (c *Tester) Deliver(t *parley.Turn) *Tester {
+	c.tb.Helper()
+	label := "! turn"
+	switch {
+	case t.Signal != nil:
+		label = "! " + t.Signal.Name
+	case t.Text() != "":
+		label = "> " + t.Text()
+	}
+	c.lines = append(c.lines, label)
+	t2 := *t
+	if t2.ConversationID == "" {
+		t2.ConversationID = c.conv
+	}
+	if t2.CustomerID == "" {
+		t2.CustomerID = c.customer
+	}
+	if t2.Channel == "" {
+		t2.Channel = c.channel
+	}
+	return c.deliver(&t2)
+}
+
 func (c *Tester) deliver(t *parley.Turn) *Tester {
 	c.tb.Helper()
 	c.mu.Lock()
@@ -195,7 +221,12 @@ func (c *Tester) deliver(t *parley.Turn) *Tester {
 			c.lastUserID = t.MessageID
 		}
 	}
-	t.ConversationID, t.CustomerID, t.Channel, t.Locale = c.conv, c.customer, c.channel, c.locale
+	if t.ConversationID == "" {
+		t.ConversationID, t.CustomerID, t.Channel = c.conv, c.customer, c.channel
+	}
+	if t.Locale == "" {
+		t.Locale = c.locale
+	}
 	t.Time = c.clock()
 	rec := &recorder{c: c}
 	if err := c.bot.HandleTurn(context.Background(), rec, t); err != nil {

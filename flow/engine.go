@@ -733,6 +733,10 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		if err := x.e.handoff.HandOff(x.ctx, x.w, x.t, req); err != nil {
 			return "", false, err
 		}
+		if n.Next == "" {
+			// The HandOffer owns the rest of the lifecycle.
+			return "", false, x.finish(Escalated)
+		}
 		return "", true, nil
 	case *Wait:
 		st.Since = x.t.Time

@@ -146,9 +146,12 @@ type Call struct {
 }
 
 // Handoff hands the conversation to a human through the engine's
-// [parley.HandOffer] and waits; when the agent resolves it (a turn carrying
-// [parley.SignalHandoffResolved]) the flow continues at Next, typically a
-// feedback question. Without Next the flow ends as Escalated.
+// [parley.HandOffer]. Without Next the flow ends there as Escalated and the
+// HandOffer owns the rest of the lifecycle (the escalation package asks
+// for feedback itself when the agent is done). With Next the flow waits;
+// when the agent resolves the hand-off (a turn carrying
+// [parley.SignalHandoffResolved]) it continues at Next, typically a
+// feedback question.
 type Handoff struct {
 	ID       string
 	Reason   string
