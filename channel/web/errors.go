@@ -116,3 +116,13 @@ func (e *RejectError) clientText() string {
 	}
 	return e.Error()
 }
+
+// asReject returns err as a *RejectError, wrapping any other error with
+// sentinel.
+func asReject(err error, sentinel error) *RejectError {
+	var re *RejectError
+	if errors.As(err, &re) {
+		return re
+	}
+	return reject(sentinel, err.Error())
+}

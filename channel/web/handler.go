@@ -443,9 +443,7 @@ func bearer(r *http.Request) string {
 func (h *Handler) authorize(r *http.Request) (*conversation, *RejectError) {
 	conv, err := parseToken(h.cfg.Secret, bearer(r), h.cfg.Clock(), h.cfg.TokenTTL)
 	if err != nil {
-		var re *RejectError
-		errors.As(err, &re)
-		return nil, re
+		return nil, asReject(err, ErrInvalidToken)
 	}
 	cv := h.lookup(conv, true)
 	if cv == nil {
@@ -477,9 +475,9 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	conv := ""
 	if tok := bearer(r); tok != "" {
 		c, err := parseToken(h.cfg.Secret, tok, h.cfg.Clock(), h.cfg.TokenTTL)
-		var re *RejectError
-		if errors.As(err, &re) {
-			h.emitReject(r.Context(), "", re)
+		if err != nil {
+			h.emitReject(r.Context(), "", asReject(err, ErrInvalidToken))
+			c = ""
 		}
 		conv = c
 	}

@@ -106,16 +106,15 @@ func (h *Handler) hello(ctx context.Context, c *websocket.Conn) (*conversation, 
 		return nil, reject(ErrBadFrame, "binary frames are not accepted")
 	}
 	f, err := decodeFrame(b, h.cfg.MaxMessageBytes)
-	var re *RejectError
-	if errors.As(err, &re) {
-		return nil, re
+	if err != nil {
+		return nil, asReject(err, ErrBadFrame)
 	}
 	if f.Type != frameHello {
 		return nil, reject(ErrBadFrame, "the first frame must be hello")
 	}
 	conv, err := parseToken(h.cfg.Secret, f.Token, h.cfg.Clock(), h.cfg.TokenTTL)
-	if errors.As(err, &re) {
-		return nil, re
+	if err != nil {
+		return nil, asReject(err, ErrInvalidToken)
 	}
 	cv := h.lookup(conv, true)
 	if cv == nil {
