@@ -286,3 +286,23 @@ func TestIndexHostileQueries(t *testing.T) {
 	require.NoError(t, err)
 	assert.LessOrEqual(t, len(hits), x.Len())
 }
+
+func TestForLanguage(t *testing.T) {
+	es, err := kb.ForLanguage("es-MX")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"devolu", "ped"}, es.Terms("devoluciones pedidos"))
+	en, err := kb.ForLanguage("en-GB")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"refund"}, en.Terms("the refunds"))
+	_, err = kb.ForLanguage("xx-invalid-tag-!!")
+	require.ErrorIs(t, err, kb.ErrLanguage)
+	_, err = kb.ForLanguage("ja")
+	require.ErrorIs(t, err, kb.ErrLanguage)
+
+	x := kb.NewIndex(kb.WithAnalyzer(es))
+	require.NoError(t, x.Add(kb.Doc{ID: "dev", Question: "¿Cómo devuelvo un pedido?", Text: "Tienes 30 días para devoluciones."}))
+	hits, err := x.Retrieve(context.Background(), "quiero devolver mis pedidos", 1)
+	require.NoError(t, err)
+	require.Len(t, hits, 1)
+	assert.Equal(t, "dev", hits[0].Doc.ID)
+}
