@@ -923,11 +923,18 @@ func (e *validationError) Unwrap() error { return e.err }
 // the fail route after too many attempts.
 func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) error {
 	st := x.st
+	question := strings.HasSuffix(strings.TrimSpace(x.t.Text()), "?")
+	if x.e.digress != nil && question {
+		return x.digression(c)
+	}
 	var ve *validationError
 	validation := errors.As(cause, &ve)
 	if u, ok := x.understanding(); ok && u.Status == parley.Understood {
 		switch name := x.e.triggerFor(u.Intent.Name, ""); {
 		case name == "":
+			if x.e.digress != nil {
+				return x.digression(c)
+			}
 		case name == st.Flow:
 			// The request that started this flow, repeated: ask again
 			// without counting a failed attempt.
@@ -939,13 +946,6 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 			x.emit("flow.switch", map[string]string{"from": st.Flow, "to": name, "intent": u.Intent.Name})
 			return x.startFlow(name)
 		}
-	}
-	if x.e.digress != nil && x.isDigression() {
-		x.emit("flow.digression", map[string]string{"flow": x.flow.name, "node": st.Node})
-		if err := x.e.digress.HandleTurn(x.ctx, x.w, x.t); err != nil {
-			return err
-		}
-		return x.prompt(c, "")
 	}
 	if maxAttempts == 0 {
 		maxAttempts = 3
@@ -972,12 +972,14 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	return x.prompt(c, msg)
 }
 
-func (x *run) isDigression() bool {
-	if strings.HasSuffix(strings.TrimSpace(x.t.Text()), "?") {
-		return true
+// digression answers a question asked in the middle of a form with the
+// digression handler, then asks the form's question again.
+func (x *run) digression(c *cnode) error {
+	x.emit("flow.digression", map[string]string{"flow": x.flow.name, "node": x.st.Node})
+	if err := x.e.digress.HandleTurn(x.ctx, x.w, x.t); err != nil {
+		return err
 	}
-	u, ok := x.understanding()
-	return ok && u.Status == parley.Understood
+	return x.prompt(c, "")
 }
 
 // reprompt asks the current input node's question again.
