@@ -2,6 +2,9 @@ package kb
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -102,4 +105,54 @@ func (g *Gaps) Top(n int) []Gap {
 		out = out[:n]
 	}
 	return out
+}
+
+// WriteTo writes the log as a JSON array of [Gap], most asked first, so
+// that it survives a restart or can be handed to the content team. It
+// implements [io.WriterTo].
+func (g *Gaps) WriteTo(w io.Writer) (int64, error) {
+	b, err := json.Marshal(g.Top(0))
+	if err != nil {
+		return 0, fmt.Errorf("kb: encode gaps: %w", err)
+	}
+	n, err := w.Write(append(b, '\n'))
+	if err != nil {
+		return int64(n), fmt.Errorf("kb: write gaps: %w", err)
+	}
+	return int64(n), nil
+}
+
+// ReadFrom merges a log written by [Gaps.WriteTo] into g, adding counts
+// of questions already present. It implements [io.ReaderFrom]; malformed
+// input gives an error wrapping [ErrFormat] and changes nothing.
+func (g *Gaps) ReadFrom(r io.Reader) (int64, error) {
+	cr := &countReader{r: r}
+	var in []Gap
+	if err := json.NewDecoder(cr).Decode(&in); err != nil {
+		return cr.n, fmt.Errorf("%w: gaps: %v", ErrFormat, err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, e := range in {
+		k := gapKey(e.Query)
+		if k == "" || e.Count <= 0 {
+			continue
+		}
+		if cur, ok := g.m[k]; ok {
+			cur.Count += e.Count
+			if e.First.Before(cur.First) {
+				cur.First = e.First
+			}
+			if e.Last.After(cur.Last) {
+				cur.Last = e.Last
+			}
+			continue
+		}
+		if len(g.m) >= g.max {
+			continue
+		}
+		e := e
+		g.m[k] = &e
+	}
+	return cr.n, nil
 }

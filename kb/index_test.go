@@ -306,3 +306,26 @@ func TestForLanguage(t *testing.T) {
 	require.Len(t, hits, 1)
 	assert.Equal(t, "dev", hits[0].Doc.ID)
 }
+
+func TestGapsPersist(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	g := kb.NewGaps(0)
+	g.Record("Gift cards?", t0)
+	g.Record("gift cards", t0.Add(time.Hour))
+	var buf bytes.Buffer
+	_, err := g.WriteTo(&buf)
+	require.NoError(t, err)
+
+	h := kb.NewGaps(0)
+	h.Record("GIFT CARDS", t0.Add(2*time.Hour))
+	_, err = h.ReadFrom(&buf)
+	require.NoError(t, err)
+	top := h.Top(0)
+	require.Len(t, top, 1)
+	assert.Equal(t, 3, top[0].Count)
+	assert.Equal(t, t0, top[0].First)
+	assert.Equal(t, t0.Add(2*time.Hour), top[0].Last)
+
+	_, err = h.ReadFrom(strings.NewReader("{not json"))
+	require.ErrorIs(t, err, kb.ErrFormat)
+}
