@@ -151,7 +151,6 @@ func (g *Gaps) ReadFrom(r io.Reader) (int64, error) {
 		if len(g.m) >= g.max {
 			continue
 		}
-		e := e
 		g.m[k] = &e
 	}
 	return cr.n, nil
