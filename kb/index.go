@@ -618,12 +618,14 @@ func (x *Index) search(q []qterm, k int) []Hit {
 		s.cover = make([]float64, n)
 		s.seen = make([]bool, n)
 		s.content = make([]bool, n)
-		for f := range numFields {
-			s.field[f] = make([]float64, n)
-		}
 	}
-	for f := range numFields {
-		s.field[f] = s.field[f][:n]
+	if x.p.Fuse {
+		for f := range numFields {
+			if cap(s.field[f]) < n {
+				s.field[f] = make([]float64, n)
+			}
+			s.field[f] = s.field[f][:n]
+		}
 	}
 	s.score, s.cover, s.seen, s.content = s.score[:n], s.cover[:n], s.seen[:n], s.content[:n]
 	s.hit = s.hit[:0]
@@ -663,6 +665,11 @@ func (x *Index) search(q []qterm, k int) []Hit {
 	}
 	for _, slot := range s.hit {
 		s.score[slot], s.cover[slot], s.seen[slot], s.content[slot] = 0, 0, false, false
+		if x.p.Fuse {
+			for f := range numFields {
+				s.field[f][slot] = 0
+			}
+		}
 	}
 	return hits
 }

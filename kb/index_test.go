@@ -329,3 +329,40 @@ func TestGapsPersist(t *testing.T) {
 	_, err = h.ReadFrom(strings.NewReader("{not json"))
 	require.ErrorIs(t, err, kb.ErrFormat)
 }
+
+func TestIndexParamVariants(t *testing.T) {
+	// Every ranking variant still finds the obvious passage, query after
+	// query (scratch buffers are reused between queries).
+	tests := []struct {
+		name string
+		give func(*kb.Params)
+	}{
+		{name: "defaults", give: func(*kb.Params) {}},
+		{name: "bm25f", give: func(p *kb.Params) { p.PerField = false }},
+		{name: "fuse", give: func(p *kb.Params) { p.PerField, p.Fuse = false, true }},
+		{name: "feedback", give: func(p *kb.Params) { p.Feedback = 0.3 }},
+		{name: "fuse and feedback", give: func(p *kb.Params) { p.Fuse, p.Feedback = true, 0.3 }},
+		{name: "bare", give: func(p *kb.Params) { p.Bigram, p.Typo, p.Prefix, p.Coverage, p.Margin = 0, 0, 0, 0, 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := kb.DefaultParams()
+			tt.give(&p)
+			x := kb.NewIndex(kb.WithParams(p))
+			require.NoError(t, x.Add(faq()...))
+			for range 3 {
+				for q, want := range map[string]string{"money back refund": "refund", "shipping time": "ship", "cancel subscription": "cancel"} {
+					hits, err := x.Retrieve(context.Background(), q, 2)
+					require.NoError(t, err)
+					require.NotEmpty(t, hits)
+					assert.Equal(t, want, hits[0].Doc.ID, q)
+				}
+			}
+		})
+	}
+	assert.Panics(t, func() {
+		p := kb.DefaultParams()
+		p.B.Text = 2
+		kb.NewIndex(kb.WithParams(p))
+	})
+}
