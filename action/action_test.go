@@ -414,3 +414,21 @@ func TestIdempotencyWindow(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, res.Replayed)
 }
+
+func TestLoopConfirmationAnswersEveryToolCall(t *testing.T) {
+	reg, _, _, _ := setup(t)
+	resp := llmtest.Call("refund", `{"order_id":"A1001","amount":5,"reason":"late"}`)
+	resp.Response.Message.ToolCalls = append(resp.Response.Message.ToolCalls,
+		llm.ToolCall{ID: "call_2", Name: "lookup_order", Arguments: json.RawMessage(`{"order_id":"A1001"}`)})
+	out, err := (&action.Loop{Model: llmtest.New(resp), Registry: reg}).Run(context.Background(), &llm.Request{Conversation: "c1"})
+	require.NoError(t, err)
+	require.NotNil(t, out.Confirm)
+	assert.Equal(t, "Shall I refund $5.00 for order A1001?", out.Confirm.Result.Prompt)
+	var ids []string
+	for _, m := range out.Messages {
+		if m.Role == llm.RoleTool {
+			ids = append(ids, m.ToolCallID)
+		}
+	}
+	assert.Equal(t, []string{"call_refund", "call_2"}, ids)
+}

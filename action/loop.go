@@ -90,6 +90,13 @@ func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 			return out, nil
 		}
 		for _, tc := range resp.Message.ToolCalls {
+			if out.Confirm != nil {
+				// Every tool call needs a result message, or providers
+				// reject the conversation when it continues.
+				r.Messages = append(r.Messages, llm.Message{Role: llm.RoleTool, ToolCallID: tc.ID,
+					Content: "not run: waiting for the user to confirm an earlier action"})
+				continue
+			}
 			c := Call{Action: tc.Name, Args: tc.Arguments, Conversation: req.Conversation, Approver: l.Approver}
 			res, err := l.Registry.Call(ctx, c)
 			out.Calls = append(out.Calls, CallRecord{Call: c, Result: res, Err: err})
@@ -109,14 +116,17 @@ func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 				content = "failed: " + err.Error()
 			case res.Status == NeedsConfirmation:
 				out.Confirm = &PendingCall{Call: c, Result: res}
-				out.Messages = r.Messages
-				return out, nil
+				content = "not run yet: waiting for the user to confirm: " + res.Prompt
 			case res.Status == PendingApproval:
 				content = "pending: this is over the automatic limit and was sent to a person for approval (" + res.ApprovalID + "). It has NOT been done. Tell the user a specialist will review it."
 			default:
 				content = string(res.Output)
 			}
 			r.Messages = append(r.Messages, llm.Message{Role: llm.RoleTool, ToolCallID: tc.ID, Content: content})
+		}
+		if out.Confirm != nil {
+			out.Messages = r.Messages
+			return out, nil
 		}
 	}
 	out.Messages = r.Messages
