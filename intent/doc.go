@@ -23,8 +23,9 @@
 // [Train] builds a [Model]: TF-IDF features over Unicode-normalised,
 // case-folded text (stemmed words, word bigrams, character n-grams inside
 // words), multinomial logistic regression trained by SGD with a fixed
-// seed, and a temperature fitted on held-out rows so that confidences are
-// calibrated. Features the model never saw still count towards the length
+// seed mixed with one-vs-rest linear SVMs ([Ensemble], the default; the
+// mix is one linear model), and temperatures fitted on held-out rows so
+// that confidences are calibrated. Features the model never saw still count towards the length
 // of the feature vector, so text in an unknown language or on an unknown
 // topic gets low confidence. Examples labelled "oos" are learnt as an
 // out-of-scope class. Models save with [Model.WriteTo] and load with

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"strings"
@@ -94,6 +95,59 @@ func TestModelSaveLoad(t *testing.T) {
 		assert.Equal(t, r1, r2, text)
 	}
 	assert.Equal(t, m.Intents(), m2.Intents())
+}
+
+func TestAlgorithms(t *testing.T) {
+	exs := shopExamples(t)
+	tests := []struct {
+		give Algorithm
+		want string
+	}{
+		{Ensemble, "ensemble"},
+		{Softmax, "softmax"},
+		{Centroid, "centroid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			m, err := Train(context.Background(), exs, WithAlgorithm(tt.give))
+			require.NoError(t, err)
+			assert.Equal(t, tt.give, m.Algorithm())
+			assert.Equal(t, tt.want, m.Algorithm().String())
+			blob, err := m.MarshalBinary()
+			require.NoError(t, err)
+			m2, err := UnmarshalModel(blob)
+			require.NoError(t, err)
+			assert.Equal(t, tt.give, m2.Algorithm())
+			r1, err := m.Classify(context.Background(), "where is my package")
+			require.NoError(t, err)
+			r2, err := m2.Classify(context.Background(), "where is my package")
+			require.NoError(t, err)
+			assert.Equal(t, "track_order", r1.Top().Name)
+			assert.Equal(t, r1, r2)
+		})
+	}
+	_, err := Train(context.Background(), exs, WithAlgorithm(Algorithm(99)))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "unknown algorithm")
+}
+
+func TestEnsembleCalibrated(t *testing.T) {
+	// Enough rows to hold out a calibration set: the ensemble's
+	// temperatures come from held-out rows, not the defaults.
+	var exs []Example
+	for range 10 {
+		exs = append(exs, shopExamples(t)...)
+	}
+	for i := range exs {
+		exs[i].Text = fmt.Sprintf("%s %d", exs[i].Text, i%7)
+	}
+	m, err := Train(context.Background(), exs, WithAlgorithm(Ensemble))
+	require.NoError(t, err)
+	assert.NotEqual(t, 1.0, m.Temperature())
+	r, err := m.Classify(context.Background(), "please change the delivery address")
+	require.NoError(t, err)
+	assert.Equal(t, "change_address", r.Top().Name)
+	assert.Greater(t, r.Top().Confidence, 0.5)
 }
 
 func TestReadModelErrors(t *testing.T) {
@@ -285,7 +339,7 @@ func TestCLINC150(t *testing.T) {
 	require.NoError(t, err)
 	// A cheaper configuration than the default keeps this test quick
 	// (also under -race); the full figures come from "parley nlu eval".
-	m, err := Train(context.Background(), train, WithEpochs(2), WithCalibrationHoldout(0))
+	m, err := Train(context.Background(), train, WithAlgorithm(Softmax), WithEpochs(2), WithCalibrationHoldout(0))
 	require.NoError(t, err)
 	scored, err := Score(context.Background(), m, test)
 	require.NoError(t, err)

@@ -207,7 +207,7 @@ func UnmarshalModel(data []byte) (*Model, error) {
 	}
 	switch {
 	case d.err != nil:
-	case m.algorithm != Softmax && m.algorithm != Centroid:
+	case m.algorithm != Softmax && m.algorithm != Centroid && m.algorithm != Ensemble:
 		d.err = fmt.Errorf("unknown algorithm %d", m.algorithm)
 	case C < 1 || m.oos < -1 || m.oos >= C:
 		d.err = errors.New("bad labels")

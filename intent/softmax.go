@@ -154,7 +154,7 @@ func fitTemperature(scores [][]float64, ys []int) float64 {
 		}
 		return sum
 	}
-	a, b := math.Log(0.5), math.Log(10.0)
+	a, b := math.Log(0.01), math.Log(20.0)
 	g := (math.Sqrt(5) - 1) / 2
 	c, d := b-g*(b-a), a+g*(b-a)
 	fc, fd := nll(c), nll(d)

@@ -94,6 +94,9 @@ type evalResult struct {
 	TestRows                int     `json:"test_rows"`
 
 	Baseline *evalResult `json:"baseline,omitempty"`
+	// Compare holds the algorithms named by -compare, evaluated in the
+	// same run on the same data.
+	Compare []*evalResult `json:"compare,omitempty"`
 
 	PerIntent  []intent.IntentMetrics `json:"per_intent,omitempty"`
 	Confusions []intent.Confusion     `json:"confusions,omitempty"`
@@ -115,11 +118,27 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	reportDir := fs.String("report", "", "write an HTML report (confusion heat map, threshold curve) to this directory")
 	baseline := fs.Bool("baseline", true, "also evaluate the nearest-centroid baseline in the same run")
+	algName := fs.String("algorithm", intent.Ensemble.String(), "learning method: "+algorithmNames())
+	compare := fs.String("compare", "", "comma-separated algorithms to also evaluate in the same run (e.g. softmax)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *trainPath == "" || *testPath == "" {
 		return errors.New("nlu eval: -train and -test are required")
+	}
+	alg, err := parseAlgorithm(*algName)
+	if err != nil {
+		return err
+	}
+	var others []intent.Algorithm
+	if *compare != "" {
+		for _, name := range strings.Split(*compare, ",") {
+			a, err := parseAlgorithm(strings.TrimSpace(name))
+			if err != nil {
+				return err
+			}
+			others = append(others, a)
+		}
 	}
 	train, err := intent.LoadFile(*trainPath)
 	if err != nil {
@@ -139,11 +158,20 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		train, val = holdOut(train, 10)
 		src = "10% of train held out"
 	}
-	res, err := evaluate(ctx, train, val, test, *oos, intent.Softmax)
+	res, err := evaluate(ctx, train, val, test, *oos, alg)
 	if err != nil {
 		return err
 	}
 	res.ThresholdSource = src
+	for _, a := range others {
+		o, err := evaluate(ctx, train, val, test, *oos, a)
+		if err != nil {
+			return err
+		}
+		o.ThresholdSource = src
+		o.PerIntent, o.Confusions, o.TestSweep = nil, nil, nil
+		res.Compare = append(res.Compare, o)
+	}
 	if *baseline {
 		b, err := evaluate(ctx, train, val, test, *oos, intent.Centroid)
 		if err != nil {
@@ -164,6 +192,28 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	printText(stdout, res)
 	return nil
+}
+
+// algorithms returns the learning methods nlu eval accepts.
+func algorithms() []intent.Algorithm {
+	return []intent.Algorithm{intent.Ensemble, intent.Softmax, intent.Centroid}
+}
+
+func algorithmNames() string {
+	names := make([]string, 0, 3)
+	for _, a := range algorithms() {
+		names = append(names, a.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+func parseAlgorithm(name string) (intent.Algorithm, error) {
+	for _, a := range algorithms() {
+		if a.String() == name {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("nlu eval: unknown algorithm %q (want one of %s)", name, algorithmNames())
 }
 
 // holdOut splits off every n-th example of each intent.
@@ -262,6 +312,9 @@ func printText(w io.Writer, r *evalResult) {
 	}
 	fmt.Fprintf(w, "%-10s %9s %9s %9s %9s %9s %6s %8s %8s %8s %10s\n", "model", "accuracy", "in-scope", "oos-rec", "oos-prec", "macro-f1", "thr", "train-s", "p50-us", "p99-us", "bytes")
 	row(r)
+	for _, o := range r.Compare {
+		row(o)
+	}
 	if r.Baseline != nil {
 		row(r.Baseline)
 	}
@@ -363,6 +416,7 @@ var reportTmpl = template.Must(template.New("report").Parse(`<!doctype html>
 <p>Model <b>{{.R.Algorithm}}</b>, {{.R.TrainRows}} training rows, trained in {{printf "%.1f" .R.TrainSeconds}} s, {{.R.ModelBytes}} bytes. Threshold {{printf "%.2f" .R.Threshold}} chosen on {{.R.ThresholdSource}}. Objective: {{.R.ThresholdObjective}}.</p>
 <table><tr><th>model</th><th>accuracy</th><th>in-scope accuracy</th><th>oos recall</th><th>oos precision</th><th>macro F1</th><th>p50 µs</th><th>p99 µs</th></tr>
 <tr><td>{{.R.Algorithm}}</td><td>{{printf "%.4f" .R.Accuracy}}</td><td>{{printf "%.4f" .R.InScopeAccuracy}}</td><td>{{printf "%.4f" .R.OOSRecall}}</td><td>{{printf "%.4f" .R.OOSPrecision}}</td><td>{{printf "%.4f" .R.MacroF1}}</td><td>{{printf "%.1f" .R.ClassifyP50us}}</td><td>{{printf "%.1f" .R.ClassifyP99us}}</td></tr>
+{{range .R.Compare}}<tr><td>{{.Algorithm}}</td><td>{{printf "%.4f" .Accuracy}}</td><td>{{printf "%.4f" .InScopeAccuracy}}</td><td>{{printf "%.4f" .OOSRecall}}</td><td>{{printf "%.4f" .OOSPrecision}}</td><td>{{printf "%.4f" .MacroF1}}</td><td>{{printf "%.1f" .ClassifyP50us}}</td><td>{{printf "%.1f" .ClassifyP99us}}</td></tr>{{end}}
 {{with .R.Baseline}}<tr><td>{{.Algorithm}} (baseline)</td><td>{{printf "%.4f" .Accuracy}}</td><td>{{printf "%.4f" .InScopeAccuracy}}</td><td>{{printf "%.4f" .OOSRecall}}</td><td>{{printf "%.4f" .OOSPrecision}}</td><td>{{printf "%.4f" .MacroF1}}</td><td>{{printf "%.1f" .ClassifyP50us}}</td><td>{{printf "%.1f" .ClassifyP99us}}</td></tr>{{end}}
 </table>
 <h2>Threshold trade-off (on {{.R.ThresholdSource}})</h2>

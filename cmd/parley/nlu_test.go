@@ -80,3 +80,37 @@ func TestNLUValidate(t *testing.T) {
 	err = runNLU(context.Background(), []string{"eval", "-train", path}, &out, &out)
 	assert.Error(t, err)
 }
+
+func TestNLUEvalAlgorithms(t *testing.T) {
+	train, test := nluData(t)
+	var out, errOut bytes.Buffer
+	err := runNLU(context.Background(), []string{"eval", "-train", train, "-test", test, "-json", "-algorithm", "softmax", "-compare", "ensemble,centroid"}, &out, &errOut)
+	require.NoError(t, err, errOut.String())
+	var got struct {
+		Algorithm string `json:"algorithm"`
+		Compare   []struct {
+			Algorithm string `json:"algorithm"`
+		} `json:"compare"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+	assert.Equal(t, "softmax", got.Algorithm)
+	require.Len(t, got.Compare, 2)
+	assert.Equal(t, "ensemble", got.Compare[0].Algorithm)
+	assert.Equal(t, "centroid", got.Compare[1].Algorithm)
+
+	tests := []struct {
+		name string
+		give []string
+	}{
+		{"algorithm", []string{"-algorithm", "bert"}},
+		{"compare", []string{"-compare", "softmax,bert"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"eval", "-train", train, "-test", test}, tt.give...)
+			err := runNLU(context.Background(), args, &out, &errOut)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), `unknown algorithm "bert"`)
+		})
+	}
+}
