@@ -84,24 +84,26 @@ type Result struct {
 	Replayed bool `json:"replayed,omitempty"`
 }
 
-// A Call asks to run an action.
+// A Call asks to run an action. It encodes to JSON (without Approver), so
+// a call waiting for the user's confirmation can be kept in the session
+// until the next turn.
 type Call struct {
 	// Action names the action.
-	Action string
+	Action string `json:"action"`
 	// Args is the JSON arguments object.
-	Args json.RawMessage
+	Args json.RawMessage `json:"args"`
 	// Conversation identifies the conversation, for budgets and audit.
-	Conversation string
+	Conversation string `json:"conversation,omitempty"`
 	// IdempotencyKey identifies the request: a call repeating a key that
 	// already ran returns the first result. Empty means a key derived
 	// from the conversation, action and arguments.
-	IdempotencyKey string
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// Confirmed says the user confirmed this exact call.
-	Confirmed bool
+	Confirmed bool `json:"confirmed,omitempty"`
 	// Approver, if set, replaces the registry's approver for this call:
 	// a handler can route approvals to the turn's escalation desk with
 	// [HandOffApprover].
-	Approver Approver
+	Approver Approver `json:"-"`
 }
 
 // Def defines an action whose arguments are an A and whose result is an

@@ -432,3 +432,14 @@ func TestLoopConfirmationAnswersEveryToolCall(t *testing.T) {
 	}
 	assert.Equal(t, []string{"call_refund", "call_2"}, ids)
 }
+
+func TestCallJSON(t *testing.T) {
+	c := action.Call{Action: "refund", Args: json.RawMessage(`{"amount":5}`), Conversation: "c1",
+		Approver: action.ApproverFunc(func(context.Context, action.ApprovalRequest) error { return nil })}
+	b, err := json.Marshal(c)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"action":"refund","args":{"amount":5},"conversation":"c1"}`, string(b))
+	var back action.Call
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, "refund", back.Action)
+}
