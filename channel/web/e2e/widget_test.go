@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,9 +24,12 @@ const root = `document.querySelector('#parley-chat').shadowRoot`
 // shopBot answers like a tiny retention bot: a greeting with quick
 // replies, a discount, a hand-off, and a nudge when a product page is
 // viewed for the third time in a day.
-func shopBot() parley.Handler {
+func shopBot(views *atomic.Int32) parley.Handler {
 	return parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if s := t.Signal; s != nil {
+			if s.Name == "product_view" {
+				views.Add(1)
+			}
 			switch {
 			case s.Name == "product_view" && s.Data["count_24h"] == "3":
 				return w.Reply(ctx, parley.Text("Still thinking about "+s.Data["name"]+"? Need help with this product?"))
@@ -104,12 +108,15 @@ func browser(t *testing.T) context.Context {
 
 func server(t *testing.T, extra map[string]string) string {
 	t.Helper()
-	return serverWith(t, extra, nil, nil)
+	url, _ := serverWith(t, extra, nil, nil)
+	return url
 }
 
 // serverWith is server with a chance to change the mux, for example to
 // block the WebSocket the way some proxies do.
-func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) http.Handler, mod func(*web.Config)) string {
+// serverWith starts the demo site and returns its URL and the number of
+// product views the bot has seen.
+func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) http.Handler, mod func(*web.Config)) (string, *atomic.Int32) {
 	t.Helper()
 	cfg := web.Config{
 		Secret: []byte("e2e-secret-e2e-secret-e2e-secret-e2e"),
@@ -118,7 +125,8 @@ func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) h
 	if mod != nil {
 		mod(&cfg)
 	}
-	chat, err := web.NewHandler(shopBot(), cfg)
+	views := new(atomic.Int32)
+	chat, err := web.NewHandler(shopBot(views), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +154,7 @@ func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) h
 		}
 		srv.Close()
 	})
-	return srv.URL
+	return srv.URL, views
 }
 
 // waitFor polls a JS condition (evaluated with R bound to the shadow root)
@@ -193,7 +201,7 @@ const messages = `Array.from(R.querySelectorAll('.msg')).map(m => (m.classList.c
 
 func TestWidgetConversationInChromium(t *testing.T) {
 	ctx := browser(t)
-	url := server(t, nil)
+	url, views := serverWith(t, nil, nil, nil)
 
 	run(t, ctx, "load the demo page", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`))
 	run(t, ctx, "open the widget", click(".launcher"), waitFor(`!R.querySelector('.panel').hidden`))
@@ -260,7 +268,15 @@ func TestWidgetConversationInChromium(t *testing.T) {
 	}
 
 	// The third view of the product in a day: the bot reaches out, and the
-	// closed widget shows an unread badge.
+	// closed widget shows an unread badge. Wait until the second view has
+	// reached the bot, or the reload could cut its frame off.
+	deadline := time.Now().Add(15 * time.Second)
+	for views.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := views.Load(); n != 2 {
+		t.Fatalf("the bot saw %d product views before the third load, want 2", n)
+	}
 	run(t, ctx, "third product view", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`),
 		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.includes('Need help with this product?'))`),
 		waitFor(`!R.querySelector('.badge').hidden`))
@@ -331,7 +347,7 @@ var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x
 func TestWidgetFallsBackToSSE(t *testing.T) {
 	ctx := browser(t)
 	// A proxy that refuses WebSocket upgrades.
-	url := serverWith(t, nil, func(next http.Handler) http.Handler {
+	url, _ := serverWith(t, nil, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/chat/ws" {
 				http.Error(w, "no websockets here", http.StatusForbidden)
@@ -349,7 +365,7 @@ func TestWidgetFallsBackToSSE(t *testing.T) {
 
 func TestWidgetLabels(t *testing.T) {
 	ctx := browser(t)
-	url := serverWith(t, nil, nil, func(c *web.Config) {
+	url, _ := serverWith(t, nil, nil, func(c *web.Config) {
 		c.Title = "Tienda Parley"
 		c.PrivacyNotice = "Este chat lo atiende un bot."
 		c.ConsentQuestion = "¿Guardamos esta conversación?"
