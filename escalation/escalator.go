@@ -85,7 +85,8 @@ type State struct {
 	Offer *HandoffOffer `json:"offer,omitempty"`
 	// Slots are the call-back times offered.
 	Slots []time.Time `json:"slots,omitempty"`
-	// Fallbacks counts consecutive unsure or out-of-scope turns; Turns the
+	// Fallbacks counts consecutive turns the bot answered with a fallback
+	// ([parley.EventFallback]); Turns the
 	// user turns since the start or the last resolution.
 	Fallbacks int `json:"fallbacks,omitempty"`
 	Turns     int `json:"turns,omitempty"`
@@ -474,7 +475,33 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 		if handled {
 			return nil
 		}
-		return next.HandleTurn(ctx, w, t)
+		// Count the bot's fallbacks (parley.EventFallback) as they happen
+		// in the rest of the bot; the rules read the count next turn.
+		fellBack := false
+		t2 := t.WithEmitter(func(ctx context.Context, ev parley.Event) {
+			if ev.Kind == parley.EventFallback {
+				fellBack = true
+			}
+			t.Emit(ctx, ev)
+		})
+		if err := next.HandleTurn(ctx, w, t2); err != nil {
+			return err
+		}
+		if t.Signal != nil || t.Session() == nil {
+			return nil
+		}
+		// Reload: the rest of the bot may have changed the state (a flow
+		// handing off through HandOff).
+		st, err := LoadState(t)
+		if err != nil {
+			return err
+		}
+		if fellBack {
+			st.Fallbacks++
+		} else {
+			st.Fallbacks = 0
+		}
+		return memory.SetState(t.Session(), StateName, st)
 	})
 }
 
@@ -504,11 +531,6 @@ func (tc *turnCtx) observe() {
 	st.Turns++
 	st.Seen++
 	if u, ok := parley.Value(tc.t, parley.UnderstandingKey); ok {
-		if u.Status == parley.Unsure || u.Status == parley.OutOfScope {
-			st.Fallbacks++
-		} else {
-			st.Fallbacks = 0
-		}
 		if u.Status == parley.Understood && u.Intent.Name != "" {
 			st.Intents = slices.DeleteFunc(st.Intents, func(i parley.Intent) bool { return i.Name == u.Intent.Name })
 			st.Intents = append([]parley.Intent{u.Intent}, st.Intents...)

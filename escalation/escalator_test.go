@@ -67,6 +67,11 @@ func newHarness(t *testing.T, mw parley.Middleware, opts ...Option) *harness {
 	h.esc = esc
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
 		h.appRan++
+		if u, ok := parley.Value(turn, parley.UnderstandingKey); ok && (u.Status == parley.Unsure || u.Status == parley.OutOfScope) {
+			// What an intent router does with a turn it cannot place.
+			turn.Emit(ctx, parley.Event{Kind: parley.EventFallback})
+			return w.Reply(ctx, parley.Text("bot: sorry, I didn't get that"))
+		}
 		return w.Reply(ctx, parley.Text("bot: "+turn.Text()))
 	})
 	mws := []parley.Middleware{}
@@ -400,7 +405,7 @@ func TestDefaultRulesEndToEnd(t *testing.T) {
 	}{
 		{"one negative message is not enough", parley.Mood{Score: 0.3, Label: "negative", Trend: 0.3}, parley.Understood, 1, ""},
 		{"persistently negative", parley.Mood{Score: 0.3, Label: "negative", Trend: 0.3}, parley.Understood, 3, "persistently negative"},
-		{"repeated fallbacks", parley.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}, parley.Unsure, 2, "repeated fallbacks"},
+		{"repeated fallbacks", parley.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}, parley.Unsure, 3, "repeated fallbacks"},
 		{"long conversation", parley.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}, parley.Understood, 9, "long conversation without resolution"},
 	}
 	for _, tt := range tests {
@@ -425,4 +430,19 @@ func understandMW(s parley.UnderstandingStatus) parley.Middleware {
 			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: s, Intent: parley.Intent{Name: "x"}}))
 		})
 	}
+}
+
+func TestUnsureAnswersAcceptedByTheBotAreNotFallbacks(t *testing.T) {
+	// A flow collecting an order number accepts "A-1001" although the
+	// classifier is unsure about it: no fallback event, no escalation.
+	h := newHarness(t, understandMW(parley.Unsure))
+	h.bot = parley.NewBot(parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("got it"))
+	}), understandMW(parley.Unsure), h.esc.Middleware), parley.WithStore(h.store), parley.WithObserver(h), parley.WithClock(h.clock))
+	for range 4 {
+		h.say("A-1001")
+	}
+	_, ok := h.event(EventTriggered)
+	assert.False(t, ok)
+	assert.Zero(t, h.state().Fallbacks)
 }

@@ -24,10 +24,10 @@ type routerState struct {
 
 // Event kinds of the [Router].
 const (
-	EventRouted    parley.EventKind = "intent.routed"    // Attrs: intent
-	EventClarify   parley.EventKind = "intent.clarify"   // Attrs: candidates
-	EventFallback  parley.EventKind = "intent.fallback"  // Attrs: status, count
-	EventEscalated parley.EventKind = "intent.escalated" // Attrs: reason
+	EventRouted    parley.EventKind = "intent.routed"      // Attrs: intent
+	EventClarify   parley.EventKind = "intent.clarify"     // Attrs: candidates
+	EventFallback                   = parley.EventFallback // Attrs: status, count
+	EventEscalated parley.EventKind = "intent.escalated"   // Attrs: reason
 )
 
 // DefaultFallbackReplies returns the default quick replies of the
