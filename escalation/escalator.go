@@ -389,6 +389,9 @@ type turnCtx struct {
 	w  parley.ReplyWriter
 	t  *parley.Turn
 	st State
+	// offer is a rule's offer of a human, made after the rest of the bot
+	// has answered the turn, so the customer's message is never lost.
+	offer *Rule
 }
 
 func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) *turnCtx {
@@ -488,6 +491,9 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 			return err
 		}
 		if t.Signal != nil || t.Session() == nil {
+			if tc.offer != nil {
+				return tc.makeOffer(ctx)
+			}
 			return nil
 		}
 		// Reload: the rest of the bot may have changed the state (a flow
@@ -500,6 +506,13 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 			st.Fallbacks++
 		} else {
 			st.Fallbacks = 0
+		}
+		if tc.offer != nil {
+			tc.st = st
+			if err := tc.makeOffer(ctx); err != nil {
+				return err
+			}
+			st = tc.st
 		}
 		return memory.SetState(t.Session(), StateName, st)
 	})
@@ -589,17 +602,36 @@ func (tc *turnCtx) evaluate(ctx context.Context, text string) (bool, error) {
 	req := parley.HandoffRequest{Reason: rule.Name, Priority: rule.Priority}
 	tc.st.Reason, tc.st.Priority = rule.Name, rule.Priority
 	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action))
+	if rule.Action == Offer {
+		// Let the bot answer the message first; the offer follows it.
+		tc.offer = &rule
+		return false, nil
+	}
 	if rule.DeEscalate {
 		if err := tc.reply(ctx, parley.Text(tc.msgs().DeEscalate)); err != nil {
 			return true, err
 		}
 	}
-	if rule.Action == Offer {
-		tc.st.Phase, tc.st.Offer = PhaseOffered, &HandoffOffer{Request: req}
-		return true, tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
-			{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
-	}
 	return true, tc.handOff(ctx, req)
+}
+
+// makeOffer offers a human after the bot answered the turn, unless the
+// bot handed off meanwhile.
+func (tc *turnCtx) makeOffer(ctx context.Context) error {
+	rule := tc.offer
+	if tc.st.Phase != PhaseBot && tc.st.Phase != "" {
+		return nil
+	}
+	if rule.DeEscalate {
+		if err := tc.reply(ctx, parley.Text(tc.msgs().DeEscalate)); err != nil {
+			return err
+		}
+	}
+	req := parley.HandoffRequest{Reason: rule.Name, Priority: rule.Priority}
+	tc.st.Reason, tc.st.Priority = rule.Name, rule.Priority
+	tc.st.Phase, tc.st.Offer = PhaseOffered, &HandoffOffer{Request: req}
+	return tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
+		{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
 }
 
 // quietTurns is how many user turns offers stay quiet after a decline

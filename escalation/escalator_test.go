@@ -307,9 +307,10 @@ func TestOfferAcceptAndDecline(t *testing.T) {
 	t.Run("accept", func(t *testing.T) {
 		h := newHarness(t, moodMW(frustrated))
 		got := h.say("this is ridiculous")
-		require.Len(t, got, 2)
-		assert.Contains(t, got[0], "sorry", "de-escalate first")
-		assert.Contains(t, got[1], "connect you")
+		require.Len(t, got, 3)
+		assert.Equal(t, "bot: this is ridiculous", got[0], "the bot answers the message first: nothing is lost")
+		assert.Contains(t, got[1], "sorry", "then de-escalates")
+		assert.Contains(t, got[2], "connect you", "and offers a person")
 		assert.Equal(t, PhaseOffered, h.state().Phase)
 		h.say("handoff:yes")
 		q := h.desk.Queue()
