@@ -69,8 +69,7 @@ func mainFlow() *flow.Builder {
 		&flow.Call{ID: "track", Flow: "order_status", Next: "done"},
 		&flow.Call{ID: "refund", Flow: "refund", Next: "done"},
 		&flow.Call{ID: "renew", Flow: "renewal", Next: "done"},
-		&flow.Handoff{ID: "human", Reason: "customer asked for a human", Next: "feedback"},
-		&flow.Call{ID: "feedback", Flow: "feedback", Next: "done"},
+		&flow.Handoff{ID: "human", Reason: "customer asked for a human"},
 		&flow.End{ID: "done", Status: flow.Resolved},
 	)
 }
@@ -81,7 +80,7 @@ func feedbackFlow() *flow.Builder {
 	return flow.New("feedback").Add(
 		&flow.Feedback{ID: "ask", Kind: flow.Helpful, Prompt: []string{"Was this helpful?"}, Next: "thanks"},
 		&flow.Branch{ID: "thanks", Cases: []flow.Case{{Expr: `slots.feedback == "no"`, Next: "sorry"}}, Else: "bye"},
-		&flow.End{ID: "sorry", Status: flow.Unresolved, Text: []string{"Sorry about that. Type \"human\" and a person will pick this up."}},
+		&flow.End{ID: "sorry", Status: flow.Unresolved, Text: []string{"Sorry about that."}},
 		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Glad I could help! Type \"menu\" if you need anything else."}},
 	)
 }
@@ -127,7 +126,7 @@ func orderFlow(d deps) *flow.Builder {
 			{Title: "Email me", Payload: "email", Next: "email"},
 		}, OnFail: "email"},
 		&flow.Say{ID: "email", Text: []string{"Done: we'll email you as soon as order lookups are back."}, Next: "done"},
-		&flow.Handoff{ID: "human", Reason: "order lookup needs a person", Next: "done"},
+		&flow.Handoff{ID: "human", Reason: "order lookup needs a person"},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
 	)
@@ -171,7 +170,7 @@ func refundFlow(d deps) *flow.Builder {
 			{Expr: `float(split(slots.amount, " ")[0]) > 50`, Next: "approval"},
 		}, Else: "confirm"},
 		&flow.Say{ID: "too_much", Text: []string{"That's more than the ${{slots.paid}} left to refund on {{slots.order}}."}, Next: "done"},
-		&flow.Handoff{ID: "approval", Reason: "refund over $50 needs approval", Priority: parley.PriorityHigh, Next: "done"},
+		&flow.Handoff{ID: "approval", Reason: "refund over $50 needs approval", Priority: parley.PriorityHigh},
 		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot,
 			Prompt: []string{"To confirm: refund {{slots.amount}} for the {{slots.item}} to your original payment method?"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "refund"}}, Else: "kept"},
@@ -188,7 +187,7 @@ func refundFlow(d deps) *flow.Builder {
 			{Title: "Yes, get a person", Payload: "human", Next: "human"},
 			{Title: "I'll try later", Payload: "later", Next: "done"},
 		}, OnFail: "done"},
-		&flow.Handoff{ID: "human", Reason: "refund needs a person", Next: "done"},
+		&flow.Handoff{ID: "human", Reason: "refund needs a person"},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
 	)

@@ -1,137 +1,199 @@
 // Command retention is an online shop's support and retention bot, built
-// with Parley: it greets a known customer by name, tracks orders, handles
-// returns and refunds (with a human approval step over $50), reminds about
-// plan renewals with a win-back offer, asks for feedback, and hands off to
-// a person whenever the customer types "human".
+// with Parley. It greets a known customer by name, tracks orders, handles
+// returns and refunds (with a person's approval over $50), answers
+// help-centre questions, reminds about plan renewals with a win-back offer,
+// notices frustration, and hands off to a person with the whole context.
 //
 // Everything runs offline with embedded defaults: a fake shop backend and
-// CRM, in-memory sessions, an in-memory agent queue.
+// CRM, an intent model trained at start-up, in-memory sessions and an
+// in-memory agent desk.
 //
 // Run it from the repository root:
 //
 //	go run ./examples/retention
 //
+// and open http://localhost:8080 for a demo product page with the chat
+// widget, and http://localhost:8080/console/ for the agents' console (take a
+// hand-off there, reply, resolve). Or chat in the terminal:
+//
+//	go run ./examples/retention -cli
+//	printf 'hi\n1\nA-1001\nyes\n' | go run ./examples/retention -cli
+//
 // Flags:
 //
-//	-customer ID   chat as this customer (default cus_ada; cus_ben also exists;
-//	               any other ID is an unknown visitor)
-//	-renewal       start with the proactive renewal reminder
-//
-// It reads from a pipe as well: printf 'hi\n1\nA-1001\nyes\n' | go run ./examples/retention
+//	-addr HOST:PORT  where to serve the web chat and console (default localhost:8080)
+//	-cli             chat in the terminal instead
+//	-console         with -cli, also serve the agents' console on -addr
+//	-customer ID     chat as this customer (default cus_ada; cus_ben also
+//	                 exists; any other ID is an unknown visitor)
+//	-renewal         with -cli, start with the proactive renewal reminder
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"sync"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/cli"
-	"github.com/parleyhq/parley/flow"
-	"github.com/parleyhq/parley/intent"
-	"github.com/parleyhq/parley/kb"
-	"github.com/parleyhq/parley/kb/kbbot"
-	"github.com/parleyhq/parley/sentiment"
+	"github.com/parleyhq/parley/channel/web"
+	"github.com/parleyhq/parley/escalation"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "retention:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string, in *os.File, out io.Writer) error {
+func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) error {
 	fs := flag.NewFlagSet("retention", flag.ContinueOnError)
+	addr := fs.String("addr", "localhost:8080", "where to serve the web chat and the agents' console")
+	useCLI := fs.Bool("cli", false, "chat in the terminal instead of the browser")
+	console := fs.Bool("console", false, "with -cli, also serve the agents' console on -addr")
 	customer := fs.String("customer", "cus_ada", "customer ID to chat as")
-	renewal := fs.Bool("renewal", false, "start with the proactive renewal reminder")
+	renewal := fs.Bool("renewal", false, "with -cli, start with the proactive renewal reminder")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	out := &lockedWriter{w: stdout}
+	a, err := newApp(*customer)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() {
+		// Call-back offers and desk retries while customers wait.
+		if err := a.esc.Run(ctx, func(err error) { fmt.Fprintln(os.Stderr, "retention: escalation:", err) }); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "retention: escalation:", err)
+		}
+	})
+	defer func() {
+		if err := a.bot.Shutdown(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintln(os.Stderr, "retention: shutdown:", err)
+		}
+	}()
 
-	app, err := newApp()
+	if *useCLI {
+		// Agent messages arrive outside the customer's turns: print them.
+		a.setOutbox(func(string) parley.ReplyWriter {
+			return parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
+				prefix := "bot> "
+				if m.Agent != "" {
+					prefix = m.Agent + "> "
+				}
+				_, err := io.WriteString(out, "\n"+cli.Format(m, prefix))
+				return err
+			})
+		})
+		if *console {
+			srv, err := serve(ctx, *addr, a.consoleMux())
+			if err != nil {
+				return err
+			}
+			defer shutdown(srv)
+			fmt.Fprintf(out, "Agents' console: http://%s/console/\n", srv.Addr)
+		}
+		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in)}
+		if *renewal {
+			cfg.Start = "renewal.due"
+		}
+		if cli.IsTerminal(in) {
+			fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, /quit to leave.")
+		}
+		return cli.Run(ctx, a.bot, in, out, cfg)
+	}
+
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	chat, err := web.NewHandler(a.bot, web.Config{
+		Secret:        secret,
+		Title:         "ShopCo support",
+		PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
+	})
 	if err != nil {
 		return err
 	}
 	defer func() {
-		if err := app.bot.Shutdown(context.Background()); err != nil {
-			fmt.Fprintln(os.Stderr, "retention: shutdown:", err)
+		if err := chat.Close(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintln(os.Stderr, "retention: web chat:", err)
 		}
 	}()
-	cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in)}
-	if *renewal {
-		cfg.Start = "renewal.due"
+	a.setOutbox(func(conv string) parley.ReplyWriter {
+		return parley.ReplyFunc(func(ctx context.Context, m parley.Message) error {
+			return chat.Push(ctx, conv, m)
+		})
+	})
+	mux := a.consoleMux()
+	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
+	mux.Handle("/{$}", web.DemoPage("/chat/widget.js"))
+	srv, err := serve(ctx, *addr, mux)
+	if err != nil {
+		return err
 	}
-	if cli.IsTerminal(in) {
-		fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, /quit to leave.")
-	}
-	return cli.Run(ctx, app.bot, in, out, cfg)
+	defer shutdown(srv)
+	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:    http://%s/\n  agents:  http://%s/console/\nPress Ctrl+C to stop.\n", srv.Addr, srv.Addr)
+	<-ctx.Done()
+	return nil
 }
 
-// app is the wired-up example: what a real service builds in main.
-type app struct {
-	shop   *shop
-	queue  *queue
-	bot    *parley.Bot
-	engine parley.Handler
-	gaps   *kb.Gaps
+func (a *app) consoleMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/console/", http.StripPrefix("/console", escalation.NewConsole(a.desk)))
+	return mux
 }
 
-// newApp wires the example: intent understanding and sentiment on every
-// turn, flows for the shop's tasks, an intent router for clarifying
-// questions and fallbacks, and a knowledge base for questions.
-func newApp(opts ...parley.Option) (*app, error) {
-	ctx := context.Background()
-	a := &app{shop: newShop(), queue: &queue{}, gaps: kb.NewGaps(0)}
-
-	idx := kb.NewIndex()
-	if err := idx.Add(faq()...); err != nil {
-		return nil, err
-	}
-	answers := kbbot.New(kb.NewAnswerer(idx, kb.WithGaps(a.gaps)), kbbot.WithHandOffer(a.queue))
-
-	var router *intent.Router // set below; the engine falls back to it
-	fallback := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return router.HandleTurn(ctx, w, t)
-	})
-	e, err := newEngine(deps{shop: a.shop, handoff: a.queue},
-		flow.WithFallback(fallback), flow.WithDigression(answers))
+// serve listens on addr and serves h until shutdown.
+func serve(ctx context.Context, addr string, h http.Handler) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	router = intent.NewRouter(
-		intent.WithHandOffer(a.queue),
-		intent.WithFallback("Sorry, I didn't quite get that. I can help with:",
-			"Track my order", "Return or refund", "Renew my plan", "Talk to a human"),
-		intent.WithTitles(map[string]string{
-			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
-			"human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
-		}),
-	)
-	router.Handle("greeting", e.Starter("main"))
-	router.Handle("track_order", e.Starter("order_status"))
-	router.Handle("refund", e.Starter("refund"))
-	router.Handle("renew_plan", e.Starter("renewal"))
-	router.Handle("shipping_info", answers)
-	router.HandleFunc("human", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return a.queue.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "customer asked for a human"})
-	})
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "retention: serve:", err)
+		}
+	}()
+	return srv, nil
+}
 
-	nlu, err := newUnderstander(ctx)
-	if err != nil {
-		return nil, err
+func shutdown(srv *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "retention: shutdown:", err)
 	}
-	mood, err := sentiment.NewLexical()
-	if err != nil {
-		return nil, err
-	}
-	// Every turn: understand it, then read its mood, then run the flows.
-	a.engine = parley.Chain(e, nlu.Middleware(), sentiment.Middleware(mood, sentiment.ContinueOnError()))
-	a.bot = parley.NewBot(a.engine, opts...)
-	return a, nil
+}
+
+// lockedWriter serialises writes from the chat loop and from agent
+// messages arriving at the same time.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -20,10 +20,23 @@ var update = flag.Bool("update", false, "rewrite golden transcripts")
 
 func newTester(t *testing.T, opts ...bottest.Option) (*bottest.Tester, *app) {
 	t.Helper()
-	a, err := newApp()
+	a, err := newApp("")
 	require.NoError(t, err)
 	opts = append([]bottest.Option{bottest.WithCustomer("cus_ada")}, opts...)
-	return bottest.New(t, a.engine, opts...), a
+	c := bottest.New(t, a.handler, opts...)
+	a.divert = func(turn *parley.Turn) { a.pending = append(a.pending, turn) }
+	return c, a
+}
+
+// flush delivers the desk's lifecycle turns (agent joined, messages,
+// resolved) to the tester's bot.
+func flush(c *bottest.Tester, a *app) *bottest.Tester {
+	for len(a.pending) > 0 {
+		turn := a.pending[0]
+		a.pending = a.pending[1:]
+		c.Deliver(turn)
+	}
+	return c
 }
 
 func TestGolden(t *testing.T) {
@@ -31,9 +44,9 @@ func TestGolden(t *testing.T) {
 		t.Log("rewriting golden transcripts")
 	}
 	bottest.RunGolden(t, "testdata/*.txtar", func(t *testing.T, c *bottest.Tester) parley.Handler {
-		a, err := newApp()
+		a, err := newApp("")
 		require.NoError(t, err)
-		return a.engine
+		return a.handler
 	}, bottest.WithCustomer("cus_ada"))
 }
 
@@ -72,12 +85,14 @@ func TestRefundUnderLimit(t *testing.T) {
 func TestRefundOverLimitNeedsApproval(t *testing.T) {
 	c, a := newTester(t)
 	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80")
-	c.Expect(bottest.Contains("connecting you with a person"))
-	tickets := a.queue.list()
+	c.Expect(bottest.Contains("connecting you"))
+	tickets := a.desk.Queue()
 	require.Len(t, tickets, 1)
-	assert.Equal(t, "refund over $50 needs approval", tickets[0].Request.Reason)
-	assert.Equal(t, parley.PriorityHigh, tickets[0].Request.Priority)
-	assert.Equal(t, "80 USD", tickets[0].Request.Data["amount"], "the agent sees the collected slots")
+	assert.Equal(t, "refund over $50 needs approval", tickets[0].Reason)
+	assert.Equal(t, parley.PriorityHigh, tickets[0].Priority)
+	assert.Equal(t, "80 USD", tickets[0].Data["amount"], "the agent sees the collected slots")
+	assert.Equal(t, "Ada Lovelace", tickets[0].Profile["name"], "and the customer's profile")
+	assert.NotEmpty(t, tickets[0].Transcript)
 	o, err := a.shop.Order(t.Context(), "A-1002")
 	require.NoError(t, err)
 	assert.Zero(t, o.Refunded, "nothing refunded without approval")
@@ -92,9 +107,8 @@ func TestRefundGuards(t *testing.T) {
 
 func TestHumanAnywhere(t *testing.T) {
 	c, a := newTester(t)
-	c.Send("hi").Tap("Track my order").Send("talk to a human").Expect(bottest.Contains("connecting you with a person"))
-	require.Len(t, a.queue.list(), 1)
-	c.ExpectStatus(flow.Escalated)
+	c.Send("hi").Tap("Track my order").Send("talk to a human").Expect(bottest.Contains("connecting you"))
+	require.Len(t, a.desk.Queue(), 1)
 }
 
 func TestBackendOutageIsToldGracefully(t *testing.T) {
@@ -142,7 +156,7 @@ func TestRunFromPipe(t *testing.T) {
 	_, err = in.Seek(0, 0)
 	require.NoError(t, err)
 	var out strings.Builder
-	require.NoError(t, run(nil, in, &out))
+	require.NoError(t, run(t.Context(), []string{"-cli"}, in, &out))
 	assert.Contains(t, out.String(), "has shipped")
 	require.NoError(t, in.Close())
 }
@@ -163,4 +177,31 @@ func TestUpsetCustomerGetsEmpatheticTone(t *testing.T) {
 	// A calm customer gets the plain wording.
 	c2, _ := newTester(t, bottest.WithConversation("calm"))
 	c2.Send("hi").Tap("Track my order").Send("A-9999").Expect(bottest.Exact("I couldn't find order A-9999. Please check the number in your confirmation email."))
+}
+
+func TestHandoffLifecycle(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Expect(bottest.Contains("connecting you"))
+	tk := a.desk.Queue()[0]
+	ctx := t.Context()
+
+	// While a person owns the conversation, the bot stays silent and the
+	// customer's messages reach the agent.
+	require.NoError(t, a.desk.Assign(ctx, tk.ID, "Sam"))
+	flush(c, a).Expect(bottest.Contains("Sam"))
+	c.Send("it arrived broken, that's why").ExpectNoReply()
+	got, ok := a.desk.Get(tk.ID)
+	require.True(t, ok)
+	require.NotEmpty(t, got.Thread)
+	assert.Equal(t, "it arrived broken, that's why", got.Thread[len(got.Thread)-1].Text)
+
+	require.NoError(t, a.desk.Reply(ctx, tk.ID, "Sam", "Approved: $80 is on its way back to you."))
+	flush(c, a).Expect(bottest.Exact("Approved: $80 is on its way back to you."))
+	assert.Equal(t, memory.RoleAgent, c.Session().History[len(c.Session().History)-1].Role)
+
+	// Resolved: back to the bot, which asks for a rating.
+	require.NoError(t, a.desk.Resolve(ctx, tk.ID))
+	flush(c, a).Expect(bottest.Contains("1 to 5"))
+	c.Tap("5").Expect(bottest.Contains("Thanks"))
+	c.Send("hi").Expect(bottest.Contains("Ada"), bottest.Contains("What would you like to do?"))
 }

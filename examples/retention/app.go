@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/sentiment"
+)
+
+// app is the wired-up example: what a real service builds in main.
+type app struct {
+	shop    *shop
+	desk    *escalation.MemoryDesk
+	esc     *escalation.Escalator
+	bot     *parley.Bot
+	handler parley.Handler // the whole pipeline, without the Bot
+	gaps    *kb.Gaps
+
+	mu     sync.Mutex
+	outbox func(conversationID string) parley.ReplyWriter
+	// divert, if set, receives lifecycle turns instead of the Bot (tests
+	// feed them to their own Bot).
+	divert  func(t *parley.Turn)
+	pending []*parley.Turn // used by tests with divert
+}
+
+// errNoOutbox is returned for agent messages before a channel is wired.
+var errNoOutbox = errors.New("retention: no channel to deliver agent messages to")
+
+// setOutbox tells the app how to reach a conversation outside its turns
+// (an agent's message, the end of a hand-off): the channel's push.
+func (a *app) setOutbox(f func(conversationID string) parley.ReplyWriter) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.outbox = f
+}
+
+// deliver runs a lifecycle turn from the agents' desk through the Bot, so
+// it is ordered with the customer's own turns, replying on the channel.
+func (a *app) deliver(ctx context.Context, t *parley.Turn) error {
+	a.mu.Lock()
+	out, divert := a.outbox, a.divert
+	a.mu.Unlock()
+	if divert != nil {
+		divert(t)
+		return nil
+	}
+	if out == nil {
+		return errNoOutbox
+	}
+	return a.bot.HandleTurn(ctx, out(t.ConversationID), t)
+}
+
+// newApp wires the example. Every turn is understood (intent and
+// entities), its mood read, escalation rules checked, and then the flows
+// run; an intent router asks clarifying questions and falls back; a
+// knowledge base answers questions; an agents' desk takes hand-offs.
+// demoCustomer is who anonymous web visitors are (a demo "sign-in").
+func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
+	ctx := context.Background()
+	a := &app{shop: newShop(), gaps: kb.NewGaps(0)}
+	a.desk = escalation.NewMemoryDesk(escalation.DeliverFunc(a.deliver), escalation.WithAgents(2))
+	esc, err := escalation.New(a.desk,
+		escalation.WithRules(append(escalation.DefaultRules(),
+			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
+				Action: escalation.Offer, Priority: parley.PriorityHigh},
+		)...),
+		escalation.WithProfiles(escalation.ProfileFunc(a.shop.Profile)),
+	)
+	if err != nil {
+		return nil, err
+	}
+	a.esc = esc
+
+	idx := kb.NewIndex()
+	if err := idx.Add(faq()...); err != nil {
+		return nil, err
+	}
+	answers := kbbot.New(kb.NewAnswerer(idx, kb.WithGaps(a.gaps)), kbbot.WithHandOffer(esc))
+
+	var router *intent.Router // set below; the engine falls back to it
+	fallback := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return router.HandleTurn(ctx, w, t)
+	})
+	e, err := newEngine(deps{shop: a.shop, handoff: esc}, flow.WithFallback(fallback), flow.WithDigression(answers))
+	if err != nil {
+		return nil, err
+	}
+	router = intent.NewRouter(
+		intent.WithHandOffer(esc),
+		intent.WithFallback("Sorry, I didn't quite get that. I can help with:",
+			"Track my order", "Return or refund", "Renew my plan", "Talk to a human"),
+		intent.WithTitles(map[string]string{
+			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
+			"human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
+		}),
+	)
+	router.Handle("greeting", e.Starter("main"))
+	router.Handle("track_order", e.Starter("order_status"))
+	router.Handle("refund", e.Starter("refund"))
+	router.Handle("renew_plan", e.Starter("renewal"))
+	router.Handle("shipping_info", answers)
+	router.HandleFunc("human", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return esc.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "customer asked for a human"})
+	})
+
+	nlu, err := newUnderstander(ctx)
+	if err != nil {
+		return nil, err
+	}
+	mood, err := sentiment.NewLexical()
+	if err != nil {
+		return nil, err
+	}
+	a.handler = parley.Chain(e,
+		signIn(demoCustomer),
+		nlu.Middleware(),
+		sentiment.Middleware(mood, sentiment.ContinueOnError()),
+		esc.Middleware,
+	)
+	a.bot = parley.NewBot(a.handler, opts...)
+	return a, nil
+}
+
+// signIn stands in for the application's login: turns from anonymous
+// visitors belong to the demo customer.
+func signIn(customerID string) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.CustomerID == "" && customerID != "" {
+				t2 := *t
+				t2.CustomerID = customerID
+				t = &t2
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
+}
