@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
@@ -11,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -22,6 +24,7 @@ type app struct {
 	bot     *parley.Bot
 	handler parley.Handler // the whole pipeline, without the Bot
 	gaps    *kb.Gaps
+	store   memory.Store
 
 	mu     sync.Mutex
 	outbox func(conversationID string) parley.ReplyWriter
@@ -65,14 +68,17 @@ func (a *app) deliver(ctx context.Context, t *parley.Turn) error {
 // demoCustomer is who anonymous web visitors are (a demo "sign-in").
 func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
 	ctx := context.Background()
-	a := &app{shop: newShop(), gaps: kb.NewGaps(0)}
-	a.desk = escalation.NewMemoryDesk(escalation.DeliverFunc(a.deliver), escalation.WithAgents(2))
+	a := &app{shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
+	deliver := escalation.DeliverFunc(a.deliver)
+	a.desk = escalation.NewMemoryDesk(deliver, escalation.WithAgents(2))
 	esc, err := escalation.New(a.desk,
 		escalation.WithRules(append(escalation.DefaultRules(),
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
 				Action: escalation.Offer, Priority: parley.PriorityHigh},
 		)...),
 		escalation.WithProfiles(escalation.ProfileFunc(a.shop.Profile)),
+		// Wake waiting customers for call-back offers and desk retries.
+		escalation.WithWaker(a.store, deliver, 5*time.Second),
 	)
 	if err != nil {
 		return nil, err
@@ -121,11 +127,12 @@ func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
 	}
 	a.handler = parley.Chain(e,
 		signIn(demoCustomer),
+		behaviour,
 		nlu.Middleware(),
 		sentiment.Middleware(mood, sentiment.ContinueOnError()),
 		esc.Middleware,
 	)
-	a.bot = parley.NewBot(a.handler, opts...)
+	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store)}, opts...)...)
 	return a, nil
 }
 

@@ -39,7 +39,7 @@ func newEngine(d deps, opts ...flow.EngineOption) (*flow.Engine, error) {
 				Handoff: &parley.HandoffRequest{Reason: "customer asked for a human", Priority: parley.PriorityNormal}},
 		),
 	}, opts...)...)
-	flows := []*flow.Builder{mainFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d)}
+	flows := []*flow.Builder{mainFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow()}
 	for _, b := range flows {
 		f, err := b.Compile()
 		if err != nil {
@@ -217,6 +217,30 @@ func renewalFlow(d deps) *flow.Builder {
 		&flow.End{ID: "cancelled", Status: flow.Resolved, Text: []string{"Your plan is cancelled at the end of the period. You can come back any time."}},
 		&flow.End{ID: "done", Status: flow.Unresolved},
 	)
+}
+
+// nudgeFlow reacts to behaviour on the shop's pages: a product viewed
+// again and again, or a visitor idle on a page.
+func nudgeFlow() *flow.Builder {
+	return flow.New("nudge").OnSignal("product.interested", "page.idle").Add(
+		&flow.Say{ID: "offer", Text: []string{"Need help with this product? I can answer questions about sizing, shipping and returns."},
+			QuickReplies: []parley.QuickReply{{Title: "Shipping times"}, {Title: "Return policy"}, {Title: "Talk to a human", Payload: "human"}},
+			Next:         "done"},
+		&flow.End{ID: "done", Status: flow.Resolved},
+	)
+}
+
+// behaviour turns raw page events from the web chat into the signals the
+// flows react to: the third view of a product in 24 hours means interest.
+func behaviour(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if sig := t.Signal; sig != nil && sig.Name == "product_view" && sig.Data["count_24h"] == "3" {
+			t2 := *t
+			t2.Signal = &parley.Signal{Name: "product.interested", Data: sig.Data}
+			t = &t2
+		}
+		return next.HandleTurn(ctx, w, t)
+	})
 }
 
 // splitMoney reads "49.99 USD".

@@ -75,9 +75,9 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer wg.Wait() // deferred calls run last-first: cancel, then wait
+	defer cancel()
 	wg.Go(func() {
 		// Call-back offers and desk retries while customers wait.
 		if err := a.esc.Run(ctx, func(err error) { fmt.Fprintln(os.Stderr, "retention: escalation:", err) }); err != nil && !errors.Is(err, context.Canceled) {

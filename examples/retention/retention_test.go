@@ -205,3 +205,15 @@ func TestHandoffLifecycle(t *testing.T) {
 	c.Tap("5").Expect(bottest.Contains("Thanks"))
 	c.Send("hi").Expect(bottest.Contains("Ada"), bottest.Contains("What would you like to do?"))
 }
+
+func TestPageBehaviourNudges(t *testing.T) {
+	c, _ := newTester(t)
+	c.Signal("product_view", map[string]string{"id": "sku-trail-2", "count_24h": "1"}).ExpectNoReply()
+	c.Signal("product_view", map[string]string{"id": "sku-trail-2", "count_24h": "2"}).ExpectNoReply()
+	c.Signal("product_view", map[string]string{"id": "sku-trail-2", "count_24h": "3"}).
+		Expect(bottest.Contains("Need help with this product?")).ExpectQuickReplies("Shipping times", "Return policy", "Talk to a human")
+	c.Tap("Shipping times").Expect(bottest.Contains("Standard shipping takes 2-4 business days"))
+	// A visitor in the middle of a form is not interrupted.
+	c.Send("hi").Tap("Track my order")
+	c.Signal("page.idle", nil).ExpectNoReply().ExpectFlow("order_status")
+}
