@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"flag"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -216,4 +220,38 @@ func TestPageBehaviourNudges(t *testing.T) {
 	// A visitor in the middle of a form is not interrupted.
 	c.Send("hi").Tap("Track my order")
 	c.Signal("page.idle", nil).ExpectNoReply().ExpectFlow("order_status")
+}
+
+func TestWebMode(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, os.Stdin, pw)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var base string
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "chat:"); ok {
+			base = strings.TrimSpace(u)
+			break
+		}
+	}
+	require.NotEmpty(t, base, "the example prints where it serves")
+	go func() {
+		for sc.Scan() { // keep draining the output
+		}
+	}()
+	for _, path := range []string{"", "chat/widget.js", "console/"} {
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.NotEmpty(t, body, path)
+	}
+	cancel()
+	require.NoError(t, <-done)
 }
