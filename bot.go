@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -65,11 +67,22 @@ type Bot struct {
 	maxInput int
 	sem      chan struct{}
 
-	mu       sync.Mutex
+	closeMu  sync.RWMutex // guards closed and orders wg.Add before Wait
 	closed   bool
-	inflight int
-	lanes    map[string]*lane
 	wg       sync.WaitGroup
+	inflight atomic.Int64
+	seed     maphash.Seed
+	lanes    [laneShards]laneShard
+}
+
+// laneShards splits the per-conversation queues so that turns of different
+// conversations on different cores rarely share a lock.
+const laneShards = 64
+
+type laneShard struct {
+	mu    sync.Mutex
+	lanes map[string]*lane
+	_     [40]byte // keep shards on separate cache lines
 }
 
 // An Option configures a [Bot].
@@ -125,7 +138,10 @@ func NewBot(h Handler, opts ...Option) *Bot {
 		tooLong:  Text("That message is too long for me. Could you send a shorter version?"),
 		maxInput: 16 << 10,
 		sem:      make(chan struct{}, 64),
-		lanes:    make(map[string]*lane),
+		seed:     maphash.MakeSeed(),
+	}
+	for i := range b.lanes {
+		b.lanes[i].lanes = make(map[string]*lane)
 	}
 	for _, o := range opts {
 		o(b)
@@ -161,18 +177,16 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	if t == nil || t.ConversationID == "" {
 		return ErrNoConversation
 	}
-	b.mu.Lock()
+	b.closeMu.RLock()
 	if b.closed {
-		b.mu.Unlock()
+		b.closeMu.RUnlock()
 		return ErrClosed
 	}
 	b.wg.Add(1)
-	b.inflight++
-	b.mu.Unlock()
+	b.closeMu.RUnlock()
+	b.inflight.Add(1)
 	defer func() {
-		b.mu.Lock()
-		b.inflight--
-		b.mu.Unlock()
+		b.inflight.Add(-1)
 		b.wg.Done()
 	}()
 
@@ -313,9 +327,9 @@ func eventFor(k EventKind, t *Turn, err error) Event {
 // Shutdown stops accepting turns and waits for those in flight (including
 // those waiting for their conversation) to finish, or for ctx to end.
 func (b *Bot) Shutdown(ctx context.Context) error {
-	b.mu.Lock()
+	b.closeMu.Lock()
 	b.closed = true
-	b.mu.Unlock()
+	b.closeMu.Unlock()
 	done := make(chan struct{})
 	go func() {
 		b.wg.Wait()
@@ -334,23 +348,28 @@ type lane struct {
 	waiters []chan struct{}
 }
 
+func (b *Bot) laneShard(conv string) *laneShard {
+	return &b.lanes[maphash.String(b.seed, conv)%laneShards]
+}
+
 func (b *Bot) acquire(ctx context.Context, conv string) error {
-	b.mu.Lock()
-	l, busy := b.lanes[conv]
+	sh := b.laneShard(conv)
+	sh.mu.Lock()
+	l, busy := sh.lanes[conv]
 	if !busy {
-		b.lanes[conv] = &lane{}
-		b.mu.Unlock()
+		sh.lanes[conv] = &lane{}
+		sh.mu.Unlock()
 		return nil
 	}
 	ch := make(chan struct{})
 	l.waiters = append(l.waiters, ch)
-	b.mu.Unlock()
+	sh.mu.Unlock()
 	select {
 	case <-ch:
 		return nil
 	case <-ctx.Done():
-		b.mu.Lock()
-		defer b.mu.Unlock()
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
 		for i, c := range l.waiters {
 			if c == ch {
 				l.waiters = append(l.waiters[:i], l.waiters[i+1:]...)
@@ -358,21 +377,22 @@ func (b *Bot) acquire(ctx context.Context, conv string) error {
 			}
 		}
 		// Handed the lane just as ctx ended: pass it on.
-		b.releaseLocked(conv)
+		sh.releaseLocked(conv)
 		return ctx.Err()
 	}
 }
 
 func (b *Bot) release(conv string) {
-	b.mu.Lock()
-	b.releaseLocked(conv)
-	b.mu.Unlock()
+	sh := b.laneShard(conv)
+	sh.mu.Lock()
+	sh.releaseLocked(conv)
+	sh.mu.Unlock()
 }
 
-func (b *Bot) releaseLocked(conv string) {
-	l := b.lanes[conv]
+func (sh *laneShard) releaseLocked(conv string) {
+	l := sh.lanes[conv]
 	if len(l.waiters) == 0 {
-		delete(b.lanes, conv)
+		delete(sh.lanes, conv)
 		return
 	}
 	next := l.waiters[0]
@@ -467,11 +487,7 @@ func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, err
 
 // InFlight returns the number of turns running or waiting for their
 // conversation.
-func (b *Bot) InFlight() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.inflight
-}
+func (b *Bot) InFlight() int { return int(b.inflight.Load()) }
 
 // historyEntry records an outbound message: the bot's, or an agent's when
 // the message names one.

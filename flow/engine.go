@@ -13,6 +13,7 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/cache"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -147,7 +148,7 @@ func NewEngine(opts ...EngineOption) *Engine {
 	e := &Engine{
 		tone:      defaultTone,
 		maxVisits: 20,
-		states:    stateCache{cap: 4096},
+		states:    stateCache{cache.New[*state](4096)},
 		versions:  map[string]map[string]*Flow{},
 		latest:    map[string]string{},
 	}

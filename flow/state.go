@@ -5,8 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"sync"
 
+	"github.com/parleyhq/parley/internal/cache"
 	"github.com/parleyhq/parley/internal/jsonx"
 	"github.com/parleyhq/parley/memory"
 )
@@ -103,37 +103,18 @@ func (st *state) clone() *state {
 
 // stateCache remembers decoded flow states by their encoded form, so the
 // common case (this process wrote the state last turn) skips decoding.
-type stateCache struct {
-	mu  sync.Mutex
-	m   map[string]*state
-	cap int
-}
+// Entries are deep-copied in and out.
+type stateCache struct{ c *cache.Cache[*state] }
 
-func (c *stateCache) get(raw []byte) *state {
-	c.mu.Lock()
-	st := c.m[string(raw)]
-	c.mu.Unlock()
-	if st == nil {
+func (c stateCache) get(raw []byte) *state {
+	st, ok := c.c.Get(string(raw))
+	if !ok {
 		return nil
 	}
 	return st.clone()
 }
 
-func (c *stateCache) put(raw []byte, st *state) {
-	cp := st.clone()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[string]*state)
-	}
-	if len(c.m) >= c.cap {
-		for k := range c.m {
-			delete(c.m, k)
-			break
-		}
-	}
-	c.m[string(raw)] = cp
-}
+func (c stateCache) put(raw []byte, st *state) { c.c.Put(string(raw), st.clone()) }
 
 // loadState reads the flow state from a session.
 func (e *Engine) loadState(s *memory.Session) (*state, error) {

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +15,10 @@ var (
 	_ Versioner = (*Map)(nil)
 )
 
+// mapShards is the number of independently locked parts of a Map, so that
+// conversations on different cores rarely wait for each other.
+const mapShards = 64
+
 // Map is an in-memory [Store] with TTLs. It is the default store and the one
 // tests use. Expired records are invisible at once and their memory is
 // reclaimed lazily, on access and by a sweep every few thousand writes.
@@ -21,12 +26,17 @@ var (
 // A Map is safe for concurrent use. The zero value is not usable; call
 // [NewMap].
 type Map struct {
-	now func() time.Time
-
-	mu      sync.RWMutex
-	m       map[string]*mapEntry
-	writes  int
+	now     func() time.Time
 	maxSize int
+	seed    maphash.Seed
+	shards  [mapShards]mapShard
+}
+
+type mapShard struct {
+	mu     sync.RWMutex
+	m      map[string]*mapEntry
+	writes int
+	_      [40]byte // keep shards on separate cache lines
 }
 
 type mapEntry struct {
@@ -52,14 +62,21 @@ func WithMaxValueSize(n int) MapOption {
 
 // NewMap returns an empty in-memory store.
 func NewMap(opts ...MapOption) *Map {
-	m := &Map{now: time.Now, m: make(map[string]*mapEntry), maxSize: 16 << 20}
+	m := &Map{now: time.Now, maxSize: 16 << 20, seed: maphash.MakeSeed()}
+	for i := range m.shards {
+		m.shards[i].m = make(map[string]*mapEntry)
+	}
 	for _, o := range opts {
 		o(m)
 	}
 	return m
 }
 
-func (m *Map) live(e *mapEntry, now time.Time) bool {
+func (m *Map) shard(key string) *mapShard {
+	return &m.shards[maphash.String(m.seed, key)%mapShards]
+}
+
+func live(e *mapEntry, now time.Time) bool {
 	return e != nil && (e.expires.IsZero() || now.Before(e.expires))
 }
 
@@ -72,14 +89,15 @@ func (m *Map) Get(ctx context.Context, key string) (Record, error) {
 		return Record{}, err
 	}
 	now := m.now()
-	m.mu.RLock()
-	e := m.m[key]
-	if !m.live(e, now) {
-		m.mu.RUnlock()
+	s := m.shard(key)
+	s.mu.RLock()
+	e := s.m[key]
+	if !live(e, now) {
+		s.mu.RUnlock()
 		return Record{}, ErrNotFound
 	}
 	r := Record{Key: key, Value: slices.Clone(e.value), Version: e.version, ExpiresAt: e.expires}
-	m.mu.RUnlock()
+	s.mu.RUnlock()
 	return r, nil
 }
 
@@ -89,10 +107,11 @@ func (m *Map) Version(ctx context.Context, key string) (int64, error) {
 		return 0, err
 	}
 	now := m.now()
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	e := m.m[key]
-	if !m.live(e, now) {
+	s := m.shard(key)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e := s.m[key]
+	if !live(e, now) {
 		return 0, ErrNotFound
 	}
 	return e.version, nil
@@ -113,34 +132,32 @@ func (m *Map) Set(ctx context.Context, p Put) (int64, error) {
 		return 0, &KeyError{Key: p.Key, Reason: "negative TTL"}
 	}
 	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.m[p.Key]
+	ne := &mapEntry{value: slices.Clone(p.Value)}
+	if p.TTL > 0 {
+		ne.expires = now.Add(p.TTL)
+	}
+	s := m.shard(p.Key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[p.Key]
 	var cur int64
-	if m.live(e, now) {
+	if live(e, now) {
 		cur = e.version
 	}
 	if err := CheckVersion(cur, p.IfVersion); err != nil {
 		return 0, err
 	}
-	ne := &mapEntry{value: slices.Clone(p.Value), version: cur + 1}
-	if p.TTL > 0 {
-		ne.expires = now.Add(p.TTL)
-	}
-	m.m[p.Key] = ne
-	m.writes++
-	if m.writes%4096 == 0 {
-		m.sweepLocked(now)
-	}
-	return ne.version, nil
-}
-
-func (m *Map) sweepLocked(now time.Time) {
-	for k, e := range m.m {
-		if !m.live(e, now) {
-			delete(m.m, k)
+	ne.version = cur + 1
+	s.m[p.Key] = ne
+	s.writes++
+	if s.writes%1024 == 0 {
+		for k, e := range s.m {
+			if !live(e, now) {
+				delete(s.m, k)
+			}
 		}
 	}
+	return ne.version, nil
 }
 
 // Delete implements [Store].
@@ -152,17 +169,18 @@ func (m *Map) Delete(ctx context.Context, key string, ifVersion int64) error {
 		return err
 	}
 	now := m.now()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e := m.m[key]
+	s := m.shard(key)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.m[key]
 	var cur int64
-	if m.live(e, now) {
+	if live(e, now) {
 		cur = e.version
 	}
 	if err := CheckVersion(cur, ifVersion); err != nil {
 		return err
 	}
-	delete(m.m, key)
+	delete(s.m, key)
 	return nil
 }
 
@@ -172,14 +190,17 @@ func (m *Map) Keys(ctx context.Context, prefix string, yield func(string) bool) 
 		return err
 	}
 	now := m.now()
-	m.mu.RLock()
 	var keys []string
-	for k, e := range m.m {
-		if strings.HasPrefix(k, prefix) && m.live(e, now) {
-			keys = append(keys, k)
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.RLock()
+		for k, e := range s.m {
+			if strings.HasPrefix(k, prefix) && live(e, now) {
+				keys = append(keys, k)
+			}
 		}
+		s.mu.RUnlock()
 	}
-	m.mu.RUnlock()
 	slices.Sort(keys)
 	for _, k := range keys {
 		if !yield(k) {
@@ -192,13 +213,16 @@ func (m *Map) Keys(ctx context.Context, prefix string, yield func(string) bool) 
 // Len returns the number of live records.
 func (m *Map) Len() int {
 	now := m.now()
-	m.mu.RLock()
-	defer m.mu.RUnlock()
 	n := 0
-	for _, e := range m.m {
-		if m.live(e, now) {
-			n++
+	for i := range m.shards {
+		s := &m.shards[i]
+		s.mu.RLock()
+		for _, e := range s.m {
+			if live(e, now) {
+				n++
+			}
 		}
+		s.mu.RUnlock()
 	}
 	return n
 }

@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
+
+	"github.com/parleyhq/parley/internal/cache"
 )
 
 // Role says who wrote a history [Entry].
@@ -153,8 +154,7 @@ type Sessions struct {
 	// other replicas' writes (and re-creations) are never missed; Load
 	// returns a clone, so a caller that abandons its changes (a failed
 	// turn) never leaks them into the cache.
-	cacheMu  sync.Mutex
-	cache    map[string]cachedSession
+	cache    *cache.Cache[cachedSession]
 	cacheCap int
 }
 
@@ -195,7 +195,7 @@ func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 	for _, o := range opts {
 		o(s)
 	}
-	s.cache = make(map[string]cachedSession)
+	s.cache = cache.New[cachedSession](s.cacheCap)
 	return s
 }
 
@@ -290,9 +290,7 @@ func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	if ss.cacheCap == 0 {
 		return nil
 	}
-	ss.cacheMu.Lock()
-	c := ss.cache[id]
-	ss.cacheMu.Unlock()
+	c, _ := ss.cache.Get(id)
 	if c.s == nil || c.s.Version != version || !bytes.Equal(c.raw, raw) {
 		return nil
 	}
@@ -303,16 +301,7 @@ func (ss *Sessions) remember(s *Session, raw []byte) {
 	if ss.cacheCap == 0 {
 		return
 	}
-	c := cachedSession{s: s.Clone(), raw: raw}
-	ss.cacheMu.Lock()
-	defer ss.cacheMu.Unlock()
-	if _, ok := ss.cache[s.ID]; !ok && len(ss.cache) >= ss.cacheCap {
-		for k := range ss.cache { // evict an arbitrary entry
-			delete(ss.cache, k)
-			break
-		}
-	}
-	ss.cache[s.ID] = c
+	ss.cache.Put(s.ID, cachedSession{s: s.Clone(), raw: raw})
 }
 
 // A cachedSession is a decoded session and the record bytes it was
@@ -326,7 +315,5 @@ func (ss *Sessions) uncache(id string) {
 	if ss.cacheCap == 0 {
 		return
 	}
-	ss.cacheMu.Lock()
-	delete(ss.cache, id)
-	ss.cacheMu.Unlock()
+	ss.cache.Delete(id)
 }
