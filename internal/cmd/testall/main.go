@@ -68,10 +68,14 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return 2, err
 	}
+	var skips []string
 	for _, it := range integration {
 		if os.Getenv(it[0]) == "" {
-			fmt.Fprintf(stdout, "testall: SKIP %s: %s is not set (e.g. %s=%s)\n", it[1], it[0], it[0], it[2])
+			skips = append(skips, fmt.Sprintf("testall: SKIP %s: %s is not set (e.g. %s=%s)", it[1], it[0], it[0], it[2]))
 		}
+	}
+	for _, s := range skips {
+		fmt.Fprintln(stdout, s)
 	}
 	testArgs := []string{"test"}
 	if race {
@@ -105,6 +109,9 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if len(failedMods) > 0 && failed == 0 {
 		failed = len(failedMods) // vet or build failures without a FAIL line
+	}
+	for _, s := range skips { // again, so they are not lost in the scroll
+		fmt.Fprintln(stdout, s)
 	}
 	fmt.Fprintf(stdout, "testall: %d passed, %d failed\n", passed, failed)
 	if len(failedMods) > 0 {
