@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/textdist"
 )
 
 // An InputError says why an answer did not fill a slot. Its message is
@@ -347,33 +348,6 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 	return best
 }
 
-// editDistance is the Levenshtein distance of a and b, or limit+1 when it
-// is over limit.
-func editDistance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+// editDistance is the optimal string alignment distance of a and b, or
+// limit+1 when it is over limit.
+func editDistance(a, b string, limit int) int { return textdist.OSA(a, b, limit) }
