@@ -1,5 +1,3 @@
-// Package textdist measures how far apart two short strings are, for typo
-// tolerance in option matching and entity lookup.
 package textdist
 
 // OSA returns the optimal string alignment distance of a and b (insertions,

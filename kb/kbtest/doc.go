@@ -1,0 +1,22 @@
+// Package kbtest checks that a [kb.Retriever] implementation behaves as
+// the answer layers expect, as testing/fstest does for file systems.
+//
+// # Overview
+//
+//	func TestMyRetriever(t *testing.T) {
+//		kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
+//			r := myretriever.New(...)
+//			// index docs
+//			return r
+//		})
+//	}
+//
+// # Concurrency
+//
+// Run calls the retriever from several goroutines at once, and waits for
+// them.
+//
+// # Errors
+//
+// Failures are reported through the [testing.T].
+package kbtest
