@@ -30,6 +30,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error implements the error interface.
 func (e *PanicError) Error() string { return fmt.Sprintf("parley: handler panic: %v", e.Value) }
 
 // An InputError reports inbound input the Bot refused to pass to the handler.
@@ -38,6 +39,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *InputError) Error() string { return "parley: input rejected: " + e.Reason }
 
 // Bot is the runtime that runs a [Handler] for every inbound turn, as
@@ -439,6 +441,7 @@ type recorder struct {
 	sent []Message
 }
 
+// Reply implements [ReplyWriter].
 func (r *recorder) Reply(ctx context.Context, m Message) error {
 	if err := r.w.Reply(ctx, m); err != nil {
 		return err
@@ -457,8 +460,10 @@ func (r *recorder) record(ctx context.Context, m Message) {
 	}
 }
 
+// Typing implements [Typer].
 func (r *recorder) Typing(ctx context.Context) error { return Typing(ctx, r.w) }
 
+// MarkRead implements [ReadMarker].
 func (r *recorder) MarkRead(ctx context.Context, id string) error {
 	if m, ok := r.w.(ReadMarker); ok {
 		return m.MarkRead(ctx, id)
@@ -466,6 +471,7 @@ func (r *recorder) MarkRead(ctx context.Context, id string) error {
 	return nil
 }
 
+// StreamReply implements [Streamer].
 func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
 	var b strings.Builder
 	tee := func(yield func(string, error) bool) {

@@ -46,6 +46,7 @@ type ArgsError struct {
 	Err    error
 }
 
+// Error implements the error interface.
 func (e *ArgsError) Error() string {
 	return fmt.Sprintf("action: %s: invalid arguments: %v", e.Action, e.Err)
 }

@@ -244,11 +244,13 @@ type recorder struct {
 	msgs []parley.Message
 }
 
+// Reply implements [parley.ReplyWriter].
 func (r *recorder) Reply(_ context.Context, m parley.Message) error {
 	r.msgs = append(r.msgs, m)
 	return nil
 }
 
+// Typing implements [parley.Typer].
 func (r *recorder) Typing(context.Context) error {
 	r.c.typing++
 	return nil
@@ -316,6 +318,7 @@ type Matcher struct {
 	match func(parley.Message) bool
 }
 
+// String implements fmt.Stringer.
 func (m Matcher) String() string { return m.desc }
 
 // Exact matches a reply whose text is s.

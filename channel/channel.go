@@ -74,6 +74,7 @@ type PlatformError struct {
 	Temporary bool
 }
 
+// Error implements the error interface.
 func (e *PlatformError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Channel)
@@ -136,10 +137,12 @@ type RejectError struct {
 	Err    error
 }
 
+// Error implements the error interface.
 func (e *RejectError) Error() string {
 	return fmt.Sprintf("channel: webhook rejected with %d: %v", e.Status, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *RejectError) Unwrap() error { return e.Err }
 
 // Event kinds emitted by the adapters to the configured [parley.Observer].

@@ -51,6 +51,7 @@ type notifyingDesk struct {
 	ns []Notifier
 }
 
+// Submit implements [Desk]: it submits to the wrapped desk, then notifies.
 func (n *notifyingDesk) Submit(ctx context.Context, t Ticket) error {
 	if err := n.Desk.Submit(ctx, t); err != nil {
 		return err

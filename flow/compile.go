@@ -85,6 +85,7 @@ type Problem struct {
 	Reason string
 }
 
+// String implements fmt.Stringer.
 func (p Problem) String() string {
 	if p.Node == "" {
 		return p.Reason
@@ -98,6 +99,7 @@ type CompileError struct {
 	Problems []Problem
 }
 
+// Error implements the error interface.
 func (e *CompileError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "flow %q: %d problem", e.Flow, len(e.Problems))

@@ -917,7 +917,10 @@ func (x *run) answer(n *Ask, text string) (string, error) {
 // the validator refused.
 type validationError struct{ err error }
 
+// Error implements the error interface.
 func (e *validationError) Error() string { return e.err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *validationError) Unwrap() error { return e.err }
 
 // failed handles an answer that did not fit: a digression, a re-prompt, or

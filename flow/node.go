@@ -213,16 +213,35 @@ type End struct {
 	Text   []string
 }
 
-func (n *Say) NodeID() string      { return n.ID }
-func (n *Ask) NodeID() string      { return n.ID }
-func (n *Choice) NodeID() string   { return n.ID }
-func (n *Branch) NodeID() string   { return n.ID }
-func (n *Action) NodeID() string   { return n.ID }
-func (n *Call) NodeID() string     { return n.ID }
-func (n *Handoff) NodeID() string  { return n.ID }
+// NodeID implements [Node].
+func (n *Say) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
+func (n *Ask) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
+func (n *Choice) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
+func (n *Branch) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
+func (n *Action) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
+func (n *Call) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
+func (n *Handoff) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
 func (n *Feedback) NodeID() string { return n.ID }
-func (n *Wait) NodeID() string     { return n.ID }
-func (n *End) NodeID() string      { return n.ID }
+
+// NodeID implements [Node].
+func (n *Wait) NodeID() string { return n.ID }
+
+// NodeID implements [Node].
+func (n *End) NodeID() string { return n.ID }
 
 func (n *Say) input() bool      { return false }
 func (n *Ask) input() bool      { return true }

@@ -18,6 +18,7 @@ type InputError struct {
 	Message string
 }
 
+// Error implements the error interface.
 func (e *InputError) Error() string { return e.Message }
 
 func inputErr(slot, msg string) error { return &InputError{Slot: slot, Message: msg} }

@@ -24,6 +24,7 @@ type varRef struct {
 	name string
 }
 
+// String implements fmt.Stringer.
 func (v varRef) String() string { return v.ns + "." + v.name }
 
 // A TemplateError reports a malformed template.
@@ -33,6 +34,7 @@ type TemplateError struct {
 	Reason   string
 }
 
+// Error implements the error interface.
 func (e *TemplateError) Error() string {
 	return fmt.Sprintf("template %q at byte %d: %s", e.Template, e.Offset, e.Reason)
 }

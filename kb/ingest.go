@@ -32,6 +32,7 @@ type DocumentError struct {
 	Err  error
 }
 
+// Error implements the error interface.
 func (e *DocumentError) Error() string { return fmt.Sprintf("kb: ingest %s: %v", e.Name, e.Err) }
 
 // Unwrap returns the underlying error.

@@ -129,6 +129,7 @@ type countReader struct {
 	n int64
 }
 
+// Read implements io.Reader, counting the bytes read.
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)

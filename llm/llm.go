@@ -34,6 +34,7 @@ type StatusError struct {
 	Message string
 }
 
+// Error implements the error interface.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("llm: %s: HTTP %d: %s", e.Provider, e.StatusCode, e.Message)
 }

@@ -83,6 +83,7 @@ func (r *retry) wait(ctx context.Context, n int, err error) bool {
 	}
 }
 
+// Generate implements [Model].
 func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 	var err error
 	for n := range r.p.Attempts {
@@ -98,6 +99,7 @@ func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 	return nil, err
 }
 
+// Stream implements [Streamer].
 func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error] {
 	return func(yield func(Chunk, error) bool) {
 		var err error
@@ -237,6 +239,7 @@ func Fallback(models ...Model) Model { return fallback(models) }
 
 type fallback []Model
 
+// Generate implements [Model].
 func (f fallback) Generate(ctx context.Context, req *Request) (*Response, error) {
 	if len(f) == 0 {
 		return nil, ErrNoModel
@@ -255,6 +258,7 @@ func (f fallback) Generate(ctx context.Context, req *Request) (*Response, error)
 	return nil, errors.Join(errs...)
 }
 
+// Stream implements [Streamer].
 func (f fallback) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error] {
 	return func(yield func(Chunk, error) bool) {
 		if len(f) == 0 {

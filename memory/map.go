@@ -233,6 +233,7 @@ type ValueTooLargeError struct {
 	Size, Max int
 }
 
+// Error implements the error interface.
 func (e *ValueTooLargeError) Error() string {
 	return fmt.Sprintf("memory: value for %q is %d bytes, over the limit of %d", e.Key, e.Size, e.Max)
 }

@@ -19,6 +19,7 @@ type Identity struct {
 	ID      string `json:"id"`
 }
 
+// String implements fmt.Stringer.
 func (id Identity) String() string { return id.Channel + ":" + id.ID }
 
 // A Consent records one decision of the customer about one purpose
@@ -209,6 +210,7 @@ type LinkError struct {
 	Owner string
 }
 
+// Error implements the error interface.
 func (e *LinkError) Error() string {
 	return fmt.Sprintf("memory: identity %s is linked to customer %q", e.Identity, e.Owner)
 }

@@ -93,6 +93,7 @@ type KeyError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *KeyError) Error() string { return fmt.Sprintf("memory: key %q: %s", e.Key, e.Reason) }
 
 // A CorruptError reports a stored record that cannot be decoded, or one
@@ -102,8 +103,10 @@ type CorruptError struct {
 	Err error
 }
 
+// Error implements the error interface.
 func (e *CorruptError) Error() string { return fmt.Sprintf("memory: record %q: %v", e.Key, e.Err) }
 
+// Unwrap returns the underlying error.
 func (e *CorruptError) Unwrap() error { return e.Err }
 
 // CheckVersion reports whether a record with version current (0 when absent)

@@ -173,6 +173,7 @@ type recordingWriter struct {
 	text []string
 }
 
+// Reply implements [parley.ReplyWriter].
 func (w *recordingWriter) Reply(ctx context.Context, m parley.Message) error {
 	if err := w.ReplyWriter.Reply(ctx, m); err != nil {
 		return err

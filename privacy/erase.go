@@ -103,8 +103,10 @@ func ProfileSource(p *memory.Profiles) Source { return profileSource{p} }
 
 type profileSource struct{ p *memory.Profiles }
 
+// Name implements [Source].
 func (profileSource) Name() string { return "profile" }
 
+// Export implements [Source].
 func (s profileSource) Export(ctx context.Context, id string) (any, error) {
 	p, err := s.p.Load(ctx, id)
 	if errors.Is(err, memory.ErrNotFound) {
@@ -113,6 +115,7 @@ func (s profileSource) Export(ctx context.Context, id string) (any, error) {
 	return p, err
 }
 
+// Erase implements [Source].
 func (s profileSource) Erase(ctx context.Context, id string) error { return s.p.Delete(ctx, id) }
 
 // HistorySource is the [Source] of cross-channel conversation history.
@@ -120,12 +123,15 @@ func HistorySource(h *memory.History) Source { return historySource{h} }
 
 type historySource struct{ h *memory.History }
 
+// Name implements [Source].
 func (historySource) Name() string { return "history" }
 
+// Export implements [Source].
 func (s historySource) Export(ctx context.Context, id string) (any, error) {
 	return s.h.Recent(ctx, id, 0)
 }
 
+// Erase implements [Source].
 func (s historySource) Erase(ctx context.Context, id string) error { return s.h.Delete(ctx, id) }
 
 // SessionSource is the [Source] of conversation sessions whose
@@ -136,6 +142,7 @@ func SessionSource(ss *memory.Sessions) Source { return sessionSource{ss} }
 
 type sessionSource struct{ ss *memory.Sessions }
 
+// Name implements [Source].
 func (sessionSource) Name() string { return "sessions" }
 
 func (s sessionSource) each(ctx context.Context, id string, fn func(*memory.Session) error) error {
@@ -168,6 +175,7 @@ func (s sessionSource) each(ctx context.Context, id string, fn func(*memory.Sess
 	return errors.Join(append(errs, err)...)
 }
 
+// Export implements [Source].
 func (s sessionSource) Export(ctx context.Context, id string) (any, error) {
 	var out []*memory.Session
 	err := s.each(ctx, id, func(sess *memory.Session) error {
@@ -177,6 +185,7 @@ func (s sessionSource) Export(ctx context.Context, id string) (any, error) {
 	return out, err
 }
 
+// Erase implements [Source].
 func (s sessionSource) Erase(ctx context.Context, id string) error {
 	return s.each(ctx, id, func(sess *memory.Session) error { return s.ss.Delete(ctx, sess.ID) })
 }
@@ -196,8 +205,10 @@ type prefixSource struct {
 	prefix func(string) string
 }
 
+// Name implements [Source].
 func (s prefixSource) Name() string { return s.name }
 
+// Export implements [Source].
 func (s prefixSource) Export(ctx context.Context, id string) (any, error) {
 	out := map[string]any{}
 	var errs []error
@@ -222,6 +233,7 @@ func (s prefixSource) Export(ctx context.Context, id string) (any, error) {
 	return out, errors.Join(append(errs, err)...)
 }
 
+// Erase implements [Source].
 func (s prefixSource) Erase(ctx context.Context, id string) error {
 	return deletePrefix(ctx, s.store, s.prefix(id))
 }

@@ -16,6 +16,7 @@ var ErrNoOrder = errors.New("shop: no such order")
 // A RuleError is a business rule refusing a request.
 type RuleError struct{ Reason string }
 
+// Error implements the error interface.
 func (e *RuleError) Error() string { return "shop: " + e.Reason }
 
 // An Order is a customer's order.

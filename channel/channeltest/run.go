@@ -79,6 +79,7 @@ type recorder struct {
 	errs  []error
 }
 
+// HandleTurn implements [parley.Handler].
 func (r *recorder) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 	r.mu.Lock()
 	r.turns = append(r.turns, t)

@@ -137,6 +137,7 @@ type writer struct {
 	quick []parley.QuickReply
 }
 
+// Reply implements [parley.ReplyWriter].
 func (w *writer) Reply(_ context.Context, m parley.Message) error {
 	w.sent = true
 	w.quick = m.QuickReplies

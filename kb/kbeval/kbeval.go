@@ -22,6 +22,7 @@ type LineError struct {
 	Err  error
 }
 
+// Error implements the error interface.
 func (e *LineError) Error() string { return fmt.Sprintf("kbeval: line %d: %v", e.Line, e.Err) }
 
 // Unwrap returns the underlying error.

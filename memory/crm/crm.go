@@ -31,6 +31,7 @@ type UnavailableError struct {
 	Err    error
 }
 
+// Error implements the error interface.
 func (e *UnavailableError) Error() string {
 	if e.Status != 0 {
 		return fmt.Sprintf("crm: %s: HTTP %d: %v", e.Op, e.Status, e.Err)
@@ -41,6 +42,7 @@ func (e *UnavailableError) Error() string {
 // Is makes errors.Is(err, ErrUnavailable) true.
 func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
 
+// Unwrap returns the underlying error.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
 // A Customer is what the CRM knows about a customer.

@@ -87,6 +87,7 @@ type killable struct {
 	dead atomic.Bool
 }
 
+// Get implements [memory.Store].
 func (k *killable) Get(ctx context.Context, key string) (memory.Record, error) {
 	if k.dead.Load() {
 		return memory.Record{}, errKilled
@@ -94,6 +95,7 @@ func (k *killable) Get(ctx context.Context, key string) (memory.Record, error) {
 	return k.Store.Get(ctx, key)
 }
 
+// Set implements [memory.Store].
 func (k *killable) Set(ctx context.Context, p memory.Put) (int64, error) {
 	if k.dead.Load() {
 		return 0, errKilled
@@ -106,6 +108,7 @@ func (k *killable) Set(ctx context.Context, p memory.Put) (int64, error) {
 	return v, err
 }
 
+// Delete implements [memory.Store].
 func (k *killable) Delete(ctx context.Context, key string, ifVersion int64) error {
 	if k.dead.Load() {
 		return errKilled
@@ -170,6 +173,7 @@ type writer struct {
 	replies []string
 }
 
+// Reply implements [parley.ReplyWriter].
 func (w *writer) Reply(_ context.Context, m parley.Message) error {
 	w.mu.Lock()
 	w.replies = append(w.replies, m.Text)
