@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -270,16 +271,34 @@ type members struct {
 // trainMembers trains the softmax model and, for [Ensemble], the SVMs.
 func trainMembers(ctx context.Context, xs []sparse, ys []int, F, C int, cfg trainConfig) (members, error) {
 	var ms members
-	var err error
-	if ms.lin, err = trainSoftmax(ctx, xs, ys, F, C, cfg.sgd); err != nil {
+	if cfg.algorithm != Ensemble {
+		var err error
+		ms.lin, err = trainSoftmax(ctx, xs, ys, F, C, cfg.sgd)
 		return ms, err
 	}
-	if cfg.algorithm == Ensemble {
-		p := svmParams{C: ensembleSVMC, Eps: 0.5, MaxIter: 30, Workers: 1, Seed: cfg.sgd.Seed}
-		if ms.svm, err = trainSVM(ctx, xs, ys, F, C, p); err != nil {
-			return ms, err
-		}
+	// The softmax and the SVMs train at the same time, the SVM classes
+	// spread over all processors, so that no core idles while another
+	// model (the calibration copy) is still training. Every class has its
+	// own seed, so the result does not depend on the scheduling.
+	var (
+		wg     sync.WaitGroup
+		linErr error
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ms.lin, linErr = trainSoftmax(ctx, xs, ys, F, C, cfg.sgd)
+	}()
+	p := svmParams{C: ensembleSVMC, Eps: 0.5, MaxIter: 30, Workers: runtime.GOMAXPROCS(0), Seed: cfg.sgd.Seed}
+	svm, err := trainSVM(ctx, xs, ys, F, C, p)
+	wg.Wait()
+	if linErr != nil {
+		return ms, linErr
 	}
+	if err != nil {
+		return ms, err
+	}
+	ms.svm = svm
 	return ms, nil
 }
 
