@@ -65,8 +65,9 @@ func trainSVM(ctx context.Context, xs []sparse, ys []int, F, C int, p svmParams)
 }
 
 // svmRows holds the training rows in one contiguous block (compressed
-// sparse rows) with float64 values and precomputed squared norms, so that
-// the solver's inner loops walk memory linearly and convert nothing.
+// sparse rows) with precomputed squared norms, so that the solver's inner
+// loops walk memory linearly. Values stay float32 (read from memory at
+// half the cost; widening them to float64 is exact).
 type svmRows struct {
 	start []int32   // row i spans idx[start[i]:start[i+1]]
 	idx   []int32   // feature indices
