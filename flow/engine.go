@@ -140,7 +140,9 @@ type Engine struct {
 
 	mu       sync.RWMutex
 	versions map[string]map[string]*Flow
-	latest   map[string]string
+	// order lists each name's registered versions, oldest first; the
+	// last is the one new conversations start.
+	order map[string][]string
 }
 
 // NewEngine returns an Engine with no flows.
@@ -150,7 +152,7 @@ func NewEngine(opts ...EngineOption) *Engine {
 		maxVisits: 20,
 		states:    stateCache{cache.New[*state](4096)},
 		versions:  map[string]map[string]*Flow{},
-		latest:    map[string]string{},
+		order:     map[string][]string{},
 	}
 	for _, o := range opts {
 		o(e)
@@ -183,7 +185,7 @@ func (e *Engine) Register(f *Flow) error {
 		return fmt.Errorf("%w: %s@%s", ErrDuplicateVersion, f.name, f.version)
 	}
 	vs[f.version] = f
-	e.latest[f.name] = f.version
+	e.order[f.name] = append(e.order[f.name], f.version)
 	return nil
 }
 
@@ -193,12 +195,21 @@ func (e *Engine) Unregister(name, version string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.versions[name], version)
-	if e.latest[name] == version {
-		delete(e.latest, name)
-		for v := range e.versions[name] {
-			e.latest[name] = v // any remaining version; callers register in order
-		}
+	e.order[name] = slices.DeleteFunc(e.order[name], func(v string) bool { return v == version })
+	if len(e.order[name]) == 0 {
+		delete(e.order, name)
+		delete(e.versions, name)
 	}
+}
+
+// latestLocked returns the most recently registered version of name that
+// is still registered, or "". e.mu must be held.
+func (e *Engine) latestLocked(name string) string {
+	vs := e.order[name]
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
 }
 
 // Check reports references between flows that do not resolve: Call nodes,
@@ -208,11 +219,11 @@ func (e *Engine) Check() error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	var errs []error
-	if e.start != "" && e.latest[e.start] == "" {
+	if e.start != "" && e.latestLocked(e.start) == "" {
 		errs = append(errs, fmt.Errorf("%w: start flow %q", ErrUnknownFlow, e.start))
 	}
 	for _, g := range e.globals {
-		if g.Flow != "" && e.latest[g.Flow] == "" {
+		if g.Flow != "" && e.latestLocked(g.Flow) == "" {
 			errs = append(errs, fmt.Errorf("%w: global %q runs flow %q", ErrUnknownFlow, g.Name, g.Flow))
 		}
 		if g.Handoff != nil && e.handoff == nil {
@@ -223,7 +234,7 @@ func (e *Engine) Check() error {
 		for _, v := range sortedKeys(e.versions[name]) {
 			f := e.versions[name][v]
 			for _, id := range f.order {
-				if c, ok := f.nodes[id].n.(*Call); ok && e.latest[c.Flow] == "" {
+				if c, ok := f.nodes[id].n.(*Call); ok && e.latestLocked(c.Flow) == "" {
 					errs = append(errs, fmt.Errorf("%w: %s@%s node %q calls %q", ErrUnknownFlow, name, v, id, c.Flow))
 				}
 			}
@@ -236,7 +247,7 @@ func (e *Engine) lookup(name, version string) *Flow {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if version == "" {
-		version = e.latest[name]
+		version = e.latestLocked(name)
 	}
 	return e.versions[name][version]
 }
@@ -244,8 +255,8 @@ func (e *Engine) lookup(name, version string) *Flow {
 func (e *Engine) triggerFor(intent, signal string) string {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	for _, name := range sortedKeys(e.latest) {
-		f := e.versions[name][e.latest[name]]
+	for _, name := range sortedKeys(e.order) {
+		f := e.versions[name][e.latestLocked(name)]
 		if intent != "" && slices.Contains(f.intents, intent) {
 			return name
 		}

@@ -507,3 +507,22 @@ func TestStoredProfiles(t *testing.T) {
 	bottest.New(t, e, bottest.WithCustomer("cus_9")).Send("hi").Expect(bottest.Exact("Hi Grace!"))
 	bottest.New(t, e, bottest.WithCustomer("nobody")).Send("hi").Expect(bottest.Exact("Hi there!"))
 }
+
+func TestUnregisterLatestFallsBackToPreviousVersion(t *testing.T) {
+	v := func(version string) *flow.Flow {
+		return flow.New("f").Version(version).Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"v" + version}}).MustCompile()
+	}
+	e := flow.NewEngine(flow.WithStart("f"))
+	for _, ver := range []string{"1", "2", "3"} {
+		require.NoError(t, e.Register(v(ver)))
+	}
+	e.Unregister("f", "3")
+	// Always the most recently registered remaining version, never an
+	// arbitrary one.
+	for i := range 5 {
+		bottest.New(t, e, bottest.WithConversation(fmt.Sprint("c", i))).Send("hi").Expect(bottest.Exact("v2"))
+	}
+	e.Unregister("f", "2")
+	e.Unregister("f", "1")
+	require.ErrorIs(t, e.Check(), flow.ErrUnknownFlow)
+}
