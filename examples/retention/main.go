@@ -161,15 +161,22 @@ func (a *app) consoleMux() *http.ServeMux {
 	return mux
 }
 
+// server is an http.Server whose Serve goroutine shutdown waits for.
+type server struct {
+	*http.Server
+	done chan struct{}
+}
+
 // serve listens on addr and serves h until shutdown.
-func serve(ctx context.Context, addr string, h http.Handler) (*http.Server, error) {
+func serve(ctx context.Context, addr string, h http.Handler) (*server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Addr: ln.Addr().String(), Handler: h, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	srv := &server{Server: &http.Server{Addr: ln.Addr().String(), Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}, done: make(chan struct{})}
 	go func() {
+		defer close(srv.done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fmt.Fprintln(os.Stderr, "retention: serve:", err)
 		}
@@ -177,12 +184,15 @@ func serve(ctx context.Context, addr string, h http.Handler) (*http.Server, erro
 	return srv, nil
 }
 
-func shutdown(srv *http.Server) {
+// shutdown stops srv, waiting up to 5 seconds for open requests, and
+// waits for its Serve goroutine.
+func shutdown(srv *server) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "retention: shutdown:", err)
 	}
+	<-srv.done
 }
 
 // lockedWriter serialises writes from the chat loop and from agent
