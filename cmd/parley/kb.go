@@ -38,6 +38,11 @@ type kbReport struct {
 	// Calibration shows what an answer layer's confidence threshold
 	// trades: the share of questions answered and their top-1 accuracy.
 	Calibration []kbeval.CalibrationPoint `json:"calibration"`
+	// MAPCeiling is the best MAP a ranker that ranks a text the same way
+	// every time can reach, given queries whose identical text is judged
+	// relevant to different documents (ConflictingQueries of them).
+	MAPCeiling         float64 `json:"map_ceiling"`
+	ConflictingQueries int     `json:"conflicting_queries"`
 }
 
 func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -88,6 +93,7 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if rep.Calibration, err = kbeval.Calibrate(ctx, idx, queries, qrels, []float64{0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8}); err != nil {
 		return err
 	}
+	rep.MAPCeiling, rep.ConflictingQueries = kbeval.Ceiling(queries, qrels)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -101,6 +107,10 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}{{"parley kb.Index", rep.Metrics}, {rep.BaselineName, rep.Baseline}, {"bm25-question-english", rep.English}} {
 		fmt.Fprintf(stdout, "%-22s %6.3f %6.3f %6.3f %6.3f %7.3f %9.1f %9.1f\n", r.name, r.m.MAP, r.m.MRRAt10,
 			r.m.RecallAt1, r.m.RecallAt5, r.m.NDCGAt10, r.m.QueryP50Micros, r.m.QueryP99Micros)
+	}
+	if rep.ConflictingQueries > 0 {
+		fmt.Fprintf(stdout, "MAP ceiling %.3f: %d judged queries share their exact text with differently judged ones\n",
+			rep.MAPCeiling, rep.ConflictingQueries)
 	}
 	fmt.Fprintf(stdout, "\nconfidence threshold: answered, top-1 accuracy when answered\n")
 	for _, c := range rep.Calibration {

@@ -40,3 +40,13 @@ func ExampleEvaluate() {
 	fmt.Printf("MAP %.2f over %d queries\n", m.MAP, m.Queries)
 	// Output: MAP 1.00 over 2 queries
 }
+
+func ExampleCeiling() {
+	// The same text judged twice, relevant to different entries: one of
+	// them must come second, whatever the ranker.
+	queries := []kbeval.Query{{ID: "q1", Text: "what is a coronavirus"}, {ID: "q2", Text: "what is a coronavirus"}}
+	qrels := kbeval.Qrels{"q1": {"F001": 1}, "q2": {"F002": 1}}
+	ceiling, conflicting := kbeval.Ceiling(queries, qrels)
+	fmt.Printf("MAP ceiling %.2f (%d queries judged differently from an identical one)\n", ceiling, conflicting)
+	// Output: MAP ceiling 0.75 (2 queries judged differently from an identical one)
+}
