@@ -177,10 +177,14 @@ func WithParams(p Params) IndexOption { return func(x *Index) { x.p = p } }
 // An Index is safe for concurrent use: searches run in parallel, writes
 // are serialised and wait for searches in flight.
 type Index struct {
-	an *Analyzer
-	p  Params
+	an *Analyzer // never changes after NewIndex
 
-	mu      sync.RWMutex
+	mu sync.RWMutex
+	// p is replaced by ReadFrom, which increments gen; code that reads
+	// p without holding mu works on a copy taken with gen under mu, and
+	// checks gen again once it holds mu.
+	p       Params
+	gen     uint64
 	terms   map[string]int32
 	words   []string    // term ID -> term
 	post    [][]posting // term ID -> postings, ordered by slot
@@ -243,7 +247,18 @@ func (x *Index) reset() {
 }
 
 // Params returns the index's ranking parameters.
-func (x *Index) Params() Params { return x.p }
+func (x *Index) Params() Params {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.p
+}
+
+// snapshot returns the ranking parameters and their generation.
+func (x *Index) snapshot() (Params, uint64) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.p, x.gen
+}
 
 // Len returns the number of passages in the index.
 func (x *Index) Len() int {
@@ -260,51 +275,15 @@ func (x *Index) Add(docs ...Doc) error {
 			return ErrEmptyID
 		}
 	}
-	type analysed struct {
-		d   Doc
-		tfs map[string]*[numFields]uint16
-		lns [numFields]float32
-		dfo map[string]bool
-	}
-	// Analyse outside the lock.
-	as := make([]analysed, len(docs))
-	for i, d := range docs {
-		a := analysed{d: d, tfs: map[string]*[numFields]uint16{}, dfo: map[string]bool{}}
-		var toks []Token
-		add := func(f int, s string) {
-			toks = x.an.Tokens(s, toks[:0])
-			prev, prevStop := "", true
-			for _, t := range toks {
-				if t.Stop && f == fieldText {
-					// Not worth a posting in long texts, but counted
-					// in the document frequency so that its IDF stays
-					// low.
-					a.dfo[t.Term] = true
-					continue
-				}
-				a.lns[f]++
-				x.bump(a.tfs, t.Term, f)
-				if f != fieldText && prev != "" && x.p.Bigram > 0 && !(prevStop && t.Stop) {
-					x.bump(a.tfs, bigram(prev, t.Term), f)
-				}
-				prev, prevStop = t.Term, t.Stop
-				if x.p.Prefix > 0 && !t.Stop {
-					if pt, ok := prefixTerm(t.Word, x.p.PrefixLen); ok {
-						x.bump(a.tfs, pt, f)
-					}
-				}
-			}
-		}
-		add(fieldQuestion, d.Question)
-		for _, p := range d.Phrasings {
-			add(fieldQuestion, p)
-		}
-		add(fieldTitle, d.Title)
-		add(fieldText, d.Text)
-		as[i] = a
-	}
+	// Analyse outside the lock, with the parameters of the moment; if
+	// ReadFrom changes them meanwhile, analyse again under the lock.
+	p, gen := x.snapshot()
+	as := x.analyse(&p, docs)
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.gen != gen {
+		as = x.analyse(&x.p, docs)
+	}
 	for _, a := range as {
 		if slot, ok := x.byID[a.d.ID]; ok {
 			x.remove(slot)
@@ -342,6 +321,55 @@ func (x *Index) Add(docs ...Doc) error {
 	}
 	x.stale.Store(true)
 	return nil
+}
+
+// analysed is a passage's terms, before they are indexed.
+type analysed struct {
+	d   Doc
+	tfs map[string]*[numFields]uint16
+	lns [numFields]float32
+	dfo map[string]bool
+}
+
+// analyse tokenises docs for indexing with parameters p.
+func (x *Index) analyse(p *Params, docs []Doc) []analysed {
+	as := make([]analysed, len(docs))
+	for i, d := range docs {
+		a := analysed{d: d, tfs: map[string]*[numFields]uint16{}, dfo: map[string]bool{}}
+		var toks []Token
+		add := func(f int, s string) {
+			toks = x.an.Tokens(s, toks[:0])
+			prev, prevStop := "", true
+			for _, t := range toks {
+				if t.Stop && f == fieldText {
+					// Not worth a posting in long texts, but counted
+					// in the document frequency so that its IDF stays
+					// low.
+					a.dfo[t.Term] = true
+					continue
+				}
+				a.lns[f]++
+				x.bump(a.tfs, t.Term, f)
+				if f != fieldText && prev != "" && p.Bigram > 0 && !(prevStop && t.Stop) {
+					x.bump(a.tfs, bigram(prev, t.Term), f)
+				}
+				prev, prevStop = t.Term, t.Stop
+				if p.Prefix > 0 && !t.Stop {
+					if pt, ok := prefixTerm(t.Word, p.PrefixLen); ok {
+						x.bump(a.tfs, pt, f)
+					}
+				}
+			}
+		}
+		add(fieldQuestion, d.Question)
+		for _, p := range d.Phrasings {
+			add(fieldQuestion, p)
+		}
+		add(fieldTitle, d.Title)
+		add(fieldText, d.Text)
+		as[i] = a
+	}
+	return as
 }
 
 func (x *Index) bump(m map[string]*[numFields]uint16, t string, f int) {
@@ -435,12 +463,21 @@ func (x *Index) remove(slot int32) {
 // refresh recomputes the entries' question weights after writes, under
 // the write lock, before a search takes the read lock.
 func (x *Index) refresh() {
-	if x.p.Coverage <= 0 || !x.stale.Load() {
+	if !x.stale.Load() {
 		return
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.stale.Load() {
+		return
+	}
+	x.refreshLocked()
+}
+
+// refreshLocked recomputes the question weights; x.mu is held.
+func (x *Index) refreshLocked() {
+	if x.p.Coverage <= 0 {
+		x.stale.Store(false)
 		return
 	}
 	idf := make(map[int32]float64)
@@ -526,14 +563,17 @@ func (x *Index) Retrieve(ctx context.Context, query string, k int) ([]Hit, error
 	if k <= 0 {
 		return nil, nil
 	}
-	q := x.parse(query)
-	x.mu.RLock()
-	k = min(k, x.live)
-	x.mu.RUnlock()
+	// Parse outside the lock, with the parameters of the moment; if
+	// ReadFrom changes them meanwhile, parse again.
+	p, gen := x.snapshot()
+	q := x.parse(&p, query)
 	x.refresh()
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return x.search(q, k), nil
+	if x.gen != gen {
+		q = x.parse(&x.p, query)
+	}
+	return x.search(q, min(k, x.live)), nil
 }
 
 // maxQueryWords bounds the words of a query that are searched, so that a
@@ -552,7 +592,8 @@ type qterm struct {
 	content bool
 }
 
-func (x *Index) parse(query string) []qterm {
+// parse turns a query into weighted terms under parameters p.
+func (x *Index) parse(p *Params, query string) []qterm {
 	toks := x.an.Tokens(query, nil)
 	if len(toks) > maxQueryWords {
 		toks = toks[:maxQueryWords]
@@ -574,17 +615,17 @@ func (x *Index) parse(query string) []qterm {
 	for i, t := range toks {
 		w := 1.0
 		if t.Stop && !allStop {
-			w = x.p.Stop
+			w = p.Stop
 		}
 		if w > 0 {
 			add(t.Term, w, !t.Stop || allStop, !t.Stop || allStop)
 		}
-		if i > 0 && x.p.Bigram > 0 && !(toks[i-1].Stop && t.Stop) {
-			add(bigram(toks[i-1].Term, t.Term), x.p.Bigram, false, false)
+		if i > 0 && p.Bigram > 0 && !(toks[i-1].Stop && t.Stop) {
+			add(bigram(toks[i-1].Term, t.Term), p.Bigram, false, false)
 		}
-		if x.p.Prefix > 0 && !t.Stop {
-			if pt, ok := prefixTerm(t.Word, x.p.PrefixLen); ok {
-				add(pt, x.p.Prefix, false, true)
+		if p.Prefix > 0 && !t.Stop {
+			if pt, ok := prefixTerm(t.Word, p.PrefixLen); ok {
+				add(pt, p.Prefix, false, true)
 			}
 		}
 	}

@@ -114,12 +114,16 @@ func (x *Index) ReadFrom(r io.Reader) (int64, error) {
 	if err := fresh.Add(p.Docs...); err != nil {
 		return cr.n, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
+	// fresh is not shared yet: compute its question weights before the
+	// swap, so that no search sees the new passages without them.
+	fresh.refreshLocked()
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.p = fresh.p
+	x.gen++
 	x.terms, x.words, x.post, x.df, x.deletes = fresh.terms, fresh.words, fresh.post, fresh.df, fresh.deletes
 	x.docs, x.lens, x.byID, x.live, x.sumLen = fresh.docs, fresh.lens, fresh.byID, fresh.live, fresh.sumLen
-	x.stale.Store(true)
+	x.stale.Store(false)
 	// Scratch buffers sized for the old index are resized on demand.
 	return cr.n, nil
 }
