@@ -128,3 +128,54 @@ func TestDenseAndHybrid(t *testing.T) {
 	_, err = kb.Hybrid(10, idx, broken).Retrieve(ctx, "refund", 3)
 	require.ErrorIs(t, err, llm.ErrBadResponse)
 }
+
+// TestHybridConfidence checks that a dense retriever can reorder
+// passages but never makes Hybrid surer than the index: a question the
+// index is unsure about stays unsure.
+func TestHybridConfidence(t *testing.T) {
+	ctx := context.Background()
+	docs := []kb.Doc{
+		{ID: "refund", Question: "How do I get a refund?", Text: "Refunds are paid within 5 days to the original card."},
+		{ID: "ship", Question: "How long does shipping take?", Text: "Orders arrive in 2 to 4 working days."},
+		{ID: "cancel", Question: "How do I cancel my subscription?", Text: "Go to Settings, then Plan, then Cancel."},
+	}
+	idx := newIndex(t, docs...)
+	dense := kb.NewDense(llmtest.Embedder{})
+	require.NoError(t, dense.Add(ctx, docs...))
+	hybrid := kb.Hybrid(10, idx, dense)
+	tests := []struct {
+		name     string
+		give     string
+		wantKind kb.AnswerKind
+		wantDoc  string
+	}{
+		{name: "off topic stays unsure", give: "how do I get to the moon", wantKind: kb.Unsure},
+		{name: "unknown stays unsure", give: "do you sell gift cards", wantKind: kb.Unsure},
+		{name: "known is answered", give: "how do I get a refund", wantKind: kb.Extractive, wantDoc: "refund"},
+		{name: "typo is answered", give: "how long does shiping take", wantKind: kb.Extractive, wantDoc: "ship"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lex, err := kb.NewAnswerer(idx).Answer(ctx, tt.give)
+			require.NoError(t, err)
+			hyb, err := kb.NewAnswerer(hybrid).Answer(ctx, tt.give)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantKind, lex.Kind, "index")
+			assert.Equal(t, tt.wantKind, hyb.Kind, "hybrid")
+			assert.LessOrEqual(t, hyb.Confidence, lex.Confidence, "hybrid is never surer than the index")
+			if tt.wantDoc != "" {
+				require.NotEmpty(t, hyb.Citations)
+				assert.Equal(t, tt.wantDoc, hyb.Citations[0].DocID)
+			}
+		})
+	}
+
+	// A passage only the dense retriever returns has no confidence.
+	onlyDense := kb.Hybrid(10, kb.RetrieverFunc(func(context.Context, string, int) ([]kb.Hit, error) { return nil, nil }), dense)
+	hits, err := onlyDense.Retrieve(ctx, "how do I get a refund", 3)
+	require.NoError(t, err)
+	require.NotEmpty(t, hits)
+	for _, h := range hits {
+		assert.Zero(t, h.Confidence, h.Doc.ID)
+	}
+}

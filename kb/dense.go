@@ -150,13 +150,25 @@ func (x *Dense) Retrieve(ctx context.Context, query string, k int) ([]Hit, error
 
 // Hybrid returns a Retriever that fuses the rankings of rs with
 // reciprocal rank fusion (score = sum of 1/(60 + rank)), asking each for
-// depth hits. A passage's Confidence is the highest any retriever gave it.
+// depth hits (50 if depth <= 0).
+//
+// Confidence comes from the first retriever, which should be the one
+// whose confidence is calibrated (an [Index]): a passage has the
+// Confidence rs[0] gave it, or 0 if rs[0] did not return it, and the top
+// hit's is also capped by rs[0]'s top confidence. So Hybrid is never
+// surer than rs[0] alone: another retriever (a [Dense] cosine) can
+// reorder passages, but cannot turn a question rs[0] is unsure about
+// into an answer.
+//
 // If a retriever fails, Hybrid fails: it does not silently degrade.
 func Hybrid(depth int, rs ...Retriever) Retriever {
 	if depth <= 0 {
 		depth = 50
 	}
 	return RetrieverFunc(func(ctx context.Context, query string, k int) ([]Hit, error) {
+		if k <= 0 || len(rs) == 0 {
+			return nil, nil
+		}
 		type fused struct {
 			hit   Hit
 			score float64
@@ -164,20 +176,27 @@ func Hybrid(depth int, rs ...Retriever) Retriever {
 		}
 		byID := map[string]*fused{}
 		var order []*fused
+		topConf := 0.0
 		for ri, r := range rs {
 			hits, err := r.Retrieve(ctx, query, max(depth, k))
 			if err != nil {
 				return nil, fmt.Errorf("kb: hybrid: retriever %d: %w", ri, err)
 			}
+			if ri == 0 && len(hits) > 0 {
+				topConf = hits[0].Confidence
+			}
 			for rank, h := range hits {
 				f, ok := byID[h.Doc.ID]
 				if !ok {
 					f = &fused{hit: h, first: len(order)}
+					f.hit.Confidence = 0
 					byID[h.Doc.ID] = f
 					order = append(order, f)
 				}
 				f.score += 1 / float64(60+rank+1)
-				f.hit.Confidence = max(f.hit.Confidence, h.Confidence)
+				if ri == 0 {
+					f.hit.Confidence = h.Confidence
+				}
 			}
 		}
 		slices.SortFunc(order, func(a, b *fused) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.first, b.first)) })
@@ -188,6 +207,9 @@ func Hybrid(depth int, rs ...Retriever) Retriever {
 		for i, f := range order {
 			out[i] = f.hit
 			out[i].Score = f.score
+		}
+		if len(out) > 0 {
+			out[0].Confidence = min(out[0].Confidence, topConf)
 		}
 		return out, nil
 	})

@@ -28,7 +28,9 @@
 // [Retriever] is the interface answer layers use; an application can
 // plug in its own (a search server, a vector store) behind it. [Dense]
 // retrieves through an [llm.Embedder], and [Hybrid] fuses rankings with
-// reciprocal rank fusion.
+// reciprocal rank fusion, taking its confidence from the first retriever
+// (an Index) so that a cosine similarity never turns "unsure" into an
+// answer.
 //
 // An [Ingester] turns text, Markdown, HTML, PDF, DOCX and web pages into
 // chunked passages; a bad document is reported by name and skipped.
