@@ -324,6 +324,9 @@ type Registry struct {
 	nextID  int
 }
 
+// A flight is one run of a writing call, shared by concurrent
+// duplicates. res (on success) and err (on failure) are written under
+// Registry.mu before done is closed, and read only after it is.
 type flight struct {
 	done chan struct{}
 	res  Result
@@ -479,21 +482,15 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Res
 	entry.IdempotencyKey = key
 	r.mu.Lock()
 	writes := r.writes
-	f, seen := r.done[key]
+	f := r.done[key]
 	r.mu.Unlock()
 	if !writes {
 		return Result{}, fmt.Errorf("%w: %s", ErrWritesDisabled, c.Action)
 	}
-	if seen {
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-			return Result{}, ctx.Err()
-		}
-		if f.err == nil {
-			res := f.res
-			res.Replayed = true
-			return res, nil
+	if f != nil {
+		// The same request ran or is running: share its outcome.
+		if res, again, err := join(ctx, f); !again {
+			return res, err
 		}
 	}
 	if e.confirm && !c.Confirmed && approvedBy == "" {
@@ -517,29 +514,61 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Res
 		return Result{}, err
 	}
 	// Run once per key, even under concurrent retries.
-	r.mu.Lock()
-	if f, ok := r.done[key]; ok && f.err == nil {
-		r.mu.Unlock()
-		r.release(e, c.Conversation, amount)
-		<-f.done
-		res := f.res
-		res.Replayed = true
-		return res, nil
-	}
-	f = &flight{done: make(chan struct{}), at: r.now()}
-	r.done[key] = f
-	r.mu.Unlock()
-	out, err := e.run(ctx, c.Args)
-	f.res, f.err = Result{Status: Done, Output: out}, err
-	close(f.done)
-	if err != nil {
+	for {
 		r.mu.Lock()
-		delete(r.done, key)
+		f = r.done[key]
+		if f == nil {
+			f = &flight{done: make(chan struct{}), at: r.now()}
+			r.done[key] = f
+			r.mu.Unlock()
+			break
+		}
 		r.mu.Unlock()
+		if res, again, err := join(ctx, f); !again {
+			r.release(e, c.Conversation, amount)
+			return res, err
+		}
+	}
+	out, err := e.run(ctx, c.Args)
+	r.mu.Lock()
+	if err != nil {
+		// A failed call is not remembered: a later retry runs again.
+		f.err = err
+		if r.done[key] == f {
+			delete(r.done, key)
+		}
+	} else {
+		f.res = Result{Status: Done, Output: out}
+	}
+	close(f.done)
+	r.mu.Unlock()
+	if err != nil {
 		r.release(e, c.Conversation, amount)
 		return Result{}, err
 	}
 	return f.res, nil
+}
+
+// join waits for a run of the same request and returns its outcome: its
+// result, marked Replayed, or its error. again reports that the run ended
+// because its own caller's context did while ctx is still live: the
+// caller should run the action itself.
+func join(ctx context.Context, f *flight) (res Result, again bool, err error) {
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return Result{}, false, ctx.Err()
+	}
+	// f.res and f.err are written before f.done is closed.
+	if f.err != nil {
+		if ctx.Err() == nil && (errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
+			return Result{}, true, nil
+		}
+		return Result{}, false, f.err
+	}
+	res = f.res
+	res.Replayed = true
+	return res, false, nil
 }
 
 func isRefusal(err error) bool {

@@ -35,8 +35,11 @@
 //
 // # Concurrency
 //
-// A Registry is safe for concurrent use; concurrent calls with the same
-// idempotency key run the action once.
+// A Registry is safe for concurrent use. Concurrent calls with the same
+// idempotency key share one run of the action: if it succeeds they all
+// get its result (the duplicates marked Replayed), and if it fails they
+// all get its error. A failed call is not remembered, so a later retry
+// with the same key runs the action again; only a success is replayed.
 //
 // # Errors
 //
