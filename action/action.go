@@ -126,10 +126,11 @@ type Def[A, R any] struct {
 	// AutoApprove is the largest Amount that runs without human approval.
 	AutoApprove float64
 	// PerConversation caps successful calls per conversation; 0 means no
-	// cap.
+	// cap. It applies to read-only actions too (a CRM lookup can be
+	// capped), and a call that fails does not count.
 	PerConversation int
-	// PerDay caps successful calls per day across conversations; 0 means
-	// no cap.
+	// PerDay caps successful calls per day (UTC) across conversations; 0
+	// means no cap.
 	PerDay int
 	// ConversationAmount caps the total Amount moved in one
 	// conversation, and DailyAmount the total per day (UTC) across
@@ -472,8 +473,14 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Res
 		return Result{}, err
 	}
 	if !e.writes {
+		// Read-only actions are not idempotent-keyed (a repeat reads
+		// again), but their budgets apply like any other's.
+		if err := r.reserve(e, c.Conversation, 0); err != nil {
+			return Result{}, err
+		}
 		out, err := e.run(ctx, c.Args)
 		if err != nil {
+			r.release(e, c.Conversation, 0)
 			return Result{}, err
 		}
 		return Result{Status: Done, Output: out}, nil
@@ -624,7 +631,7 @@ func (r *Registry) release(e *entry, conv string, amount float64) {
 }
 
 // prune forgets idempotency keys and conversation budgets unused for the
-// window, every 1,000 writing calls; r.mu is held.
+// window, every 1,000 budgeted calls; r.mu is held.
 func (r *Registry) prune(now time.Time) {
 	r.writes0++
 	if r.writes0 < 1000 {
