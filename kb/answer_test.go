@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -61,19 +62,69 @@ func TestAnswerer(t *testing.T) {
 	}
 }
 
-func TestAnswererHungModelStillAnswers(t *testing.T) {
-	idx := newIndex(t, faq()...)
-	// The model never answers; a per-call timeout (as the clients have)
-	// bounds the wait and the user still gets the extractive answer.
-	slow := llm.ModelFunc(func(ctx context.Context, req *llm.Request) (*llm.Response, error) {
-		ctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-		defer cancel()
-		return llmtest.New(llmtest.Hang()).Generate(ctx, req)
+// TestAnswererModelTimeout checks, on synctest's fake clock, that a
+// model that never answers costs at most the model timeout, or the turn's
+// deadline less a reserve, and that the user still gets the extractive
+// answer with its source instead of an error.
+func TestAnswererModelTimeout(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      []kb.AnswerOption
+		turn      time.Duration // the turn's deadline; 0 for none
+		wantWait  time.Duration
+		wantCalls int
+		wantErr   error
+	}{
+		{name: "default model timeout", wantWait: kb.DefaultModelTimeout, wantCalls: 1, wantErr: context.DeadlineExceeded},
+		{name: "own model timeout", opts: []kb.AnswerOption{kb.WithModelTimeout(2 * time.Second)}, wantWait: 2 * time.Second, wantCalls: 1, wantErr: context.DeadlineExceeded},
+		{name: "turn deadline first", opts: []kb.AnswerOption{kb.WithModelTimeout(time.Minute)}, turn: 500 * time.Millisecond,
+			wantWait: 300 * time.Millisecond, wantCalls: 1, wantErr: context.DeadlineExceeded},
+		{name: "model timeout first", opts: []kb.AnswerOption{kb.WithModelTimeout(time.Second)}, turn: time.Minute, wantWait: time.Second, wantCalls: 1, wantErr: context.DeadlineExceeded},
+		{name: "no time left for the model", turn: 150 * time.Millisecond, wantWait: 0, wantCalls: 0, wantErr: kb.ErrNoTime},
+		{name: "zero restores the default", opts: []kb.AnswerOption{kb.WithModelTimeout(0)}, wantWait: kb.DefaultModelTimeout, wantCalls: 1, wantErr: context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				idx := newIndex(t, faq()...)
+				model := llmtest.New(llmtest.Hang())
+				a := kb.NewAnswerer(idx, append([]kb.AnswerOption{kb.WithModel(model)}, tt.opts...)...)
+				ctx := context.Background()
+				if tt.turn > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.turn)
+					defer cancel()
+				}
+				start := time.Now()
+				ans, err := a.Answer(ctx, "how long does shipping take")
+				require.NoError(t, err)
+				assert.Equal(t, tt.wantWait, time.Since(start), "time on the fake clock")
+				assert.Equal(t, tt.wantCalls, model.Calls())
+				assert.Equal(t, kb.Extractive, ans.Kind)
+				assert.Equal(t, "Orders arrive in 2 to 4 working days.", ans.Text)
+				require.Len(t, ans.Citations, 1)
+				assert.Equal(t, "ship", ans.Citations[0].DocID)
+				require.ErrorIs(t, ans.ModelErr, tt.wantErr)
+				require.NoError(t, ctx.Err(), "the answer is ready before the turn's deadline")
+			})
+		})
+	}
+}
+
+// TestAnswererFallbackChainWithinTimeout: a chain of dead models, each
+// with a long per-call timeout, still ends within the Answerer's budget.
+func TestAnswererFallbackChainWithinTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		idx := newIndex(t, faq()...)
+		model := llm.Fallback(llmtest.New(llmtest.Hang()), llmtest.New(llmtest.Hang()))
+		a := kb.NewAnswerer(idx, kb.WithModel(model), kb.WithModelTimeout(3*time.Second))
+		start := time.Now()
+		ans, err := a.Answer(context.Background(), "cancel my subscription")
+		require.NoError(t, err)
+		assert.Equal(t, 3*time.Second, time.Since(start))
+		assert.Equal(t, kb.Extractive, ans.Kind)
+		require.Error(t, ans.ModelErr)
 	})
-	ans, err := kb.NewAnswerer(idx, kb.WithModel(slow)).Answer(context.Background(), "how long does shipping take")
-	require.NoError(t, err)
-	assert.Equal(t, kb.Extractive, ans.Kind)
-	require.ErrorIs(t, ans.ModelErr, context.DeadlineExceeded)
 }
 
 func TestPromptInjectionStaysData(t *testing.T) {

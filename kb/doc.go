@@ -39,7 +39,11 @@
 // a confidence threshold it returns an [Unsure] answer (package kbbot
 // then says "Let me check that with a specialist" and hands off); with an
 // [llm.Model] it writes an answer from the passages only, with citations,
-// and falls back to quoting the best passage when the model fails.
+// and falls back to quoting the best passage when the model fails or
+// runs out of time: the model runs under its own timeout
+// ([WithModelTimeout], default [DefaultModelTimeout]) and stops short of
+// the turn's deadline, so a dead model costs a user seconds, not the
+// answer.
 //
 // # Concurrency
 //
@@ -54,7 +58,8 @@
 // naming it and wrapping [ErrTooLarge], [ErrUnsupported], [ErrMalformed]
 // or a fetch error; [Ingester.Ingest] joins them and still returns the
 // good documents. [Answerer.Answer] fails only when retrieval fails: a
-// failing model degrades to an extractive answer ([Answer.ModelErr]).
+// failing or late model degrades to an extractive answer, with the
+// model's error (or [ErrNoTime]) in [Answer.ModelErr].
 // Errors are wrapped with context; match them with [errors.Is] and
 // [errors.As].
 //

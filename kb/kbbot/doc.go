@@ -15,8 +15,10 @@
 //
 // With no model the answers are extractive (the best passage and its
 // source); with a model they are written from the passages only. A dead
-// model degrades to the extractive answer, and low confidence to a
-// hand-off, so a user always gets an answer or a person.
+// or slow model degrades to the extractive answer within the Answerer's
+// model timeout ([kb.WithModelTimeout]) and before the turn's deadline,
+// and low confidence to a hand-off, so a user always gets an answer or a
+// person.
 //
 // # Concurrency
 //

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,4 +127,20 @@ func TestClarifyBetweenNearTies(t *testing.T) {
 		titles = append(titles, q.Title)
 	}
 	assert.ElementsMatch(t, []string{"Should I wear a face mask?", "Should I wear a mask outside?"}, titles)
+}
+
+// TestTurnDeadlineKeepsExtractiveAnswer: with a 500 ms turn deadline and
+// a model that never answers (behind a client with a 60 s timeout), the
+// user gets the extractive answer with its source before the deadline.
+func TestTurnDeadlineKeepsExtractiveAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := kbbot.New(kb.NewAnswerer(index(t), kb.WithModel(llmtest.New(llmtest.Hang()))))
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		var w recorder
+		require.NoError(t, h.HandleTurn(ctx, &w, turn("how do I get a refund")))
+		require.NoError(t, ctx.Err())
+		require.Len(t, w.msgs, 1)
+		assert.Equal(t, "Refunds are paid within 5 days.\n\nSource: How do I get a refund? (https://help.example.com/refunds)", w.msgs[0].Text)
+	})
 }
