@@ -2,22 +2,34 @@
 // interface (with optional [Streamer]) and an [Embedder], HTTP clients for
 // OpenAI-compatible servers ([OpenAI]) and the Anthropic Messages API
 // ([Anthropic]), and wrappers that make a model fit for production:
-// [Retry], [NewBreaker], [Fallback] and [NewMeter].
+// [Retry], [NewBreaker], [Fallback], [Within] and [NewMeter].
 //
 // # Overview
 //
 //	primary, err := llm.NewAnthropic(llm.AnthropicConfig{APIKey: key, Model: "claude-sonnet-4-5"})
 //	backup, err := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: "http://localhost:11434/v1", Model: "llama3.1"})
-//	model := llm.NewMeter(llm.Fallback(
-//		llm.NewBreaker(llm.Retry(primary, llm.RetryPolicy{}), 5, 30*time.Second),
-//		backup,
-//	), 50_000)
+//	model := llm.NewMeter(llm.Within(llm.Fallback(
+//		llm.NewBreaker(llm.Retry(primary, llm.RetryPolicy{
+//			Attempts: 3,               // bounded retries
+//			Timeout:  3 * time.Second, // per attempt (a stream: until its first chunk)
+//			Budget:   5 * time.Second, // all attempts and waits
+//		}), 5, 30*time.Second),
+//		llm.Retry(backup, llm.RetryPolicy{Attempts: 1, Timeout: 3 * time.Second}),
+//	), 8*time.Second), 50_000) // 8 s at most, then the caller answers extractively
 //	resp, err := model.Generate(ctx, &llm.Request{
 //		System:       "Answer from the passages only.",
 //		Messages:     []llm.Message{{Role: llm.RoleUser, Content: question}},
 //		Conversation: turn.ConversationID,
 //	})
 //	// Or stream to the user: parley.Stream(ctx, w, llm.TextDeltas(llm.Stream(ctx, model, req)))
+//
+// With this stack a dead primary costs at most its 5 s budget (2 s past
+// its per-attempt timeout), the backup at most 3 s more, and [Within]
+// caps the whole chain at 8 s; once the breaker opens, the primary costs
+// nothing. A Retry-After longer than what is left of a budget ends the
+// call at once instead of sleeping towards a retry that cannot happen.
+// Keep the clients' own Timeout (default 60 s) long: it bounds a whole
+// streamed reply, while RetryPolicy.Timeout bounds the wait for its start.
 //
 // When every model fails, the caller falls back further: package kb's
 // answer layer answers extractively from the best passage, or hands off.
@@ -33,8 +45,8 @@
 //
 // [*StatusError] for an HTTP error reply (with Retry-After); [ErrBadResponse]
 // for a reply that cannot be decoded; [ErrIncomplete] for a stream that
-// ends early; [ErrCircuitOpen], [ErrBudget] and [ErrNoModel] from the
-// wrappers; ctx.Err() when the context ends or a client's Timeout passes.
+// ends early; [ErrCircuitOpen], [ErrBudget], [ErrTimeBudget] and
+// [ErrNoModel] from the wrappers; ctx.Err() when the context ends or a client's Timeout passes.
 //
 // # Implementing Model
 //

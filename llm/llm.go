@@ -22,6 +22,10 @@ var (
 	ErrCircuitOpen = errors.New("llm: circuit open")
 	// ErrNoModel is returned by an empty [Fallback].
 	ErrNoModel = errors.New("llm: no model")
+	// ErrTimeBudget is returned (wrapped) by [Retry] and [Within] when
+	// the call's total time budget runs out, or would run out before the
+	// next try could start.
+	ErrTimeBudget = errors.New("llm: time budget exhausted")
 )
 
 // A StatusError is an HTTP error reply from a provider.

@@ -20,13 +20,27 @@ type RetryPolicy struct {
 	// Max caps one backoff, and a Retry-After the provider asks for: a
 	// longer Retry-After ends the retries. Default 10s.
 	Max time.Duration
+	// Timeout, if positive, bounds one attempt: a whole Generate, or a
+	// stream's wait for its first chunk (once text flows, the stream runs
+	// under the caller's context and the client's own Timeout). An
+	// attempt that times out is retried like a network error.
+	Timeout time.Duration
+	// Budget, if positive, bounds the whole call: every attempt and every
+	// wait between them (for a stream, until its first chunk). A retry
+	// whose wait (backoff or the provider's Retry-After) would end at or
+	// past the budget is not waited for: the call fails at once. When the
+	// budget ends the call, the error wraps [ErrTimeBudget] (and the last
+	// attempt's error, or [context.DeadlineExceeded]).
+	Budget time.Duration
 }
 
 // Retry wraps m so that a call failing with a temporary error (HTTP 429,
-// 5xx, a network error, an incomplete stream before any text) is retried
-// with exponential backoff and full jitter, waiting at least what the
-// provider's Retry-After asks. A stream is retried only while it has
-// yielded nothing. The result is safe for concurrent use.
+// 5xx, a network error, a timed-out attempt, an incomplete stream before
+// any text) is retried with exponential backoff and full jitter, waiting
+// at least what the provider's Retry-After asks. A stream is retried only
+// while it has yielded nothing. No wait outlasts the policy's Budget or
+// ctx's deadline: when the next try could not start in time, Retry
+// returns at once. The result is safe for concurrent use.
 func Retry(m Model, p RetryPolicy) Model {
 	if p.Attempts <= 0 {
 		p.Attempts = 3
@@ -50,6 +64,13 @@ func retryable(ctx context.Context, err error) bool {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		return false
 	}
+	return transient(err)
+}
+
+// transient reports whether err says the provider is failing rather than
+// the request being wrong: HTTP 429 or 5xx, a network error, a timeout,
+// an incomplete stream.
+func transient(err error) bool {
 	var se *StatusError
 	if errors.As(err, &se) {
 		return se.Temporary()
@@ -58,9 +79,12 @@ func retryable(ctx context.Context, err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, ErrIncomplete) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// wait sleeps before retry number n (from 1), or returns false if the
-// provider asks for longer than Max or ctx ends.
-func (r *retry) wait(ctx context.Context, n int, err error) bool {
+// wait sleeps before retry number n (from 1). It returns nil to retry, or
+// the error to give up with: err itself when the provider asks for longer
+// than Max or ctx's deadline comes first, err wrapped in [ErrTimeBudget]
+// when the wait would end at or past end (the budget; zero for none), and
+// err too when ctx ends while waiting.
+func (r *retry) wait(ctx context.Context, end time.Time, n int, err error) error {
 	d := r.p.Base << (n - 1)
 	if d > r.p.Max || d <= 0 {
 		d = r.p.Max
@@ -69,64 +93,242 @@ func (r *retry) wait(ctx context.Context, n int, err error) bool {
 	var se *StatusError
 	if errors.As(err, &se) && se.RetryAfter > 0 {
 		if se.RetryAfter > r.p.Max {
-			return false
+			return err
 		}
 		d = max(d, se.RetryAfter)
+	}
+	now := time.Now()
+	if dl, ok := ctx.Deadline(); ok && !dl.After(now.Add(d)) && (end.IsZero() || dl.Before(end)) {
+		return err
+	}
+	if !end.IsZero() && !end.After(now.Add(d)) {
+		return fmt.Errorf("%w: %v left, next try in %v: %w", ErrTimeBudget, end.Sub(now).Round(time.Millisecond), d.Round(time.Millisecond), err)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return false
+		return err
 	case <-t.C:
-		return true
+		return nil
 	}
+}
+
+// budgetError is the error of a call whose budget d ran out.
+func budgetError(d time.Duration, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		err = context.DeadlineExceeded
+	}
+	if errors.Is(err, ErrTimeBudget) {
+		return err
+	}
+	return fmt.Errorf("%w after %v: %w", ErrTimeBudget, d, err)
+}
+
+// attemptError is the error of an attempt that ran out of its time d.
+func attemptError(d time.Duration) error {
+	return fmt.Errorf("llm: attempt timed out after %v: %w", d, context.DeadlineExceeded)
 }
 
 // Generate implements [Model].
 func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
+	bctx, end := ctx, time.Time{}
+	var budget error
+	if r.p.Budget > 0 {
+		// end is taken first so that it is never after bctx's deadline.
+		end = time.Now().Add(r.p.Budget)
+		budget = errors.New("llm: retry budget")
+		var cancel context.CancelFunc
+		bctx, cancel = context.WithTimeoutCause(ctx, r.p.Budget, budget)
+		defer cancel()
+	}
 	var err error
 	for n := range r.p.Attempts {
-		if n > 0 && !r.wait(ctx, n, err) {
-			break
+		if n > 0 {
+			if werr := r.wait(bctx, end, n, err); werr != nil {
+				err = werr
+				break
+			}
 		}
 		var resp *Response
-		resp, err = r.m.Generate(ctx, req)
-		if err == nil || !retryable(ctx, err) {
-			return resp, err
+		resp, err = r.generate(bctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		if !retryable(bctx, err) {
+			break
 		}
 	}
+	if budget != nil && ctx.Err() == nil && context.Cause(bctx) == budget {
+		return nil, budgetError(r.p.Budget, err)
+	}
 	return nil, err
+}
+
+// generate makes one attempt under the policy's Timeout.
+func (r *retry) generate(ctx context.Context, req *Request) (*Response, error) {
+	if r.p.Timeout <= 0 {
+		return r.m.Generate(ctx, req)
+	}
+	cause := errors.New("llm: attempt timeout")
+	actx, cancel := context.WithTimeoutCause(ctx, r.p.Timeout, cause)
+	defer cancel()
+	resp, err := r.m.Generate(actx, req)
+	if err != nil && ctx.Err() == nil && context.Cause(actx) == cause {
+		return nil, attemptError(r.p.Timeout)
+	}
+	return resp, err
+}
+
+// A fuse is a context that ends after a delay unless defused first: the
+// time limit of a stream until its first chunk.
+type fuse struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	timer  *time.Timer
+	cause  error
+}
+
+// newFuse returns a fuse that ends ctx after d; d <= 0 never ends it.
+// The caller must call release.
+func newFuse(ctx context.Context, d time.Duration) *fuse {
+	f := &fuse{cause: errors.New("llm: time limit")}
+	f.ctx, f.cancel = context.WithCancelCause(ctx)
+	if d > 0 {
+		f.timer = time.AfterFunc(d, func() { f.cancel(f.cause) })
+	}
+	return f
+}
+
+// defuse stops the timer; it is a no-op on a nil fuse.
+func (f *fuse) defuse() {
+	if f != nil && f.timer != nil {
+		f.timer.Stop()
+	}
+}
+
+// blown reports whether the fuse's timer ended its context.
+func (f *fuse) blown() bool { return f != nil && context.Cause(f.ctx) == f.cause }
+
+func (f *fuse) release() {
+	f.defuse()
+	f.cancel(context.Canceled)
 }
 
 // Stream implements [Streamer].
 func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error] {
 	return func(yield func(Chunk, error) bool) {
+		bctx, end := ctx, time.Time{}
+		var budget *fuse
+		if r.p.Budget > 0 {
+			budget = newFuse(ctx, r.p.Budget)
+			defer budget.release()
+			bctx, end = budget.ctx, time.Now().Add(r.p.Budget)
+		}
 		var err error
 		for n := range r.p.Attempts {
-			if n > 0 && !r.wait(ctx, n, err) {
-				break
-			}
-			sent := false
-			err = nil
-			for c, e := range Stream(ctx, r.m, req) {
-				if e != nil {
-					err = e
+			if n > 0 {
+				if werr := r.wait(bctx, end, n, err); werr != nil {
+					err = werr
 					break
 				}
-				sent = true
-				if !yield(c, nil) {
-					return
-				}
 			}
-			if err == nil {
+			var sent, stop bool
+			sent, stop, err = r.stream(bctx, budget, req, yield)
+			if stop || err == nil {
 				return
 			}
-			if sent || !retryable(ctx, err) {
+			if sent || !retryable(bctx, err) {
 				break
 			}
 		}
+		if budget.blown() && ctx.Err() == nil {
+			err = budgetError(r.p.Budget, err)
+		}
 		yield(Chunk{}, err)
+	}
+}
+
+// stream makes one streaming attempt under the policy's Timeout, passing
+// its chunks on. It reports whether it sent anything, whether the caller
+// stopped the loop, and the attempt's error.
+func (r *retry) stream(ctx context.Context, budget *fuse, req *Request, yield func(Chunk, error) bool) (sent, stop bool, err error) {
+	attempt := newFuse(ctx, r.p.Timeout)
+	defer attempt.release()
+	for c, e := range Stream(attempt.ctx, r.m, req) {
+		if e != nil {
+			if attempt.blown() && ctx.Err() == nil {
+				e = attemptError(r.p.Timeout)
+			}
+			return sent, false, e
+		}
+		if !sent {
+			sent = true
+			attempt.defuse()
+			budget.defuse()
+		}
+		if !yield(c, nil) {
+			return sent, true, nil
+		}
+	}
+	return sent, false, nil
+}
+
+// Within returns a Model that gives every call to m at most d in total:
+// a Generate, or a stream until its first chunk (after that the stream
+// runs under the caller's context). When d runs out first, the call
+// fails with an error wrapping [ErrTimeBudget] and
+// [context.DeadlineExceeded]. Put it around a [Fallback] to bound the
+// whole chain, so that a dead provider never keeps the user waiting
+// longer than d before the caller's own fallback (an extractive answer,
+// a hand-off) takes over. A d <= 0 returns m unchanged. The result is
+// safe for concurrent use.
+func Within(m Model, d time.Duration) Model {
+	if d <= 0 {
+		return m
+	}
+	return &within{m: m, d: d}
+}
+
+type within struct {
+	m Model
+	d time.Duration
+}
+
+// Generate implements [Model].
+func (w *within) Generate(ctx context.Context, req *Request) (*Response, error) {
+	cause := errors.New("llm: budget")
+	bctx, cancel := context.WithTimeoutCause(ctx, w.d, cause)
+	defer cancel()
+	resp, err := w.m.Generate(bctx, req)
+	if err != nil && ctx.Err() == nil && context.Cause(bctx) == cause {
+		return nil, budgetError(w.d, err)
+	}
+	return resp, err
+}
+
+// Stream implements [Streamer].
+func (w *within) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error] {
+	return func(yield func(Chunk, error) bool) {
+		f := newFuse(ctx, w.d)
+		defer f.release()
+		first := true
+		for c, err := range Stream(f.ctx, w.m, req) {
+			if err != nil {
+				if f.blown() && ctx.Err() == nil {
+					err = budgetError(w.d, err)
+				}
+				yield(Chunk{}, err)
+				return
+			}
+			if first {
+				first = false
+				f.defuse()
+			}
+			if !yield(c, nil) {
+				return
+			}
+		}
 	}
 }
 
@@ -233,8 +435,10 @@ func (b *Breaker) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, err
 // first success. A stream moves on to the next model only while it has
 // yielded no text; after that, its error is the caller's to handle (the
 // answer layer falls back to an extractive answer or a hand-off). The
-// errors of all failed models are joined. The result is safe for
-// concurrent use.
+// errors of all failed models are joined. Fallback tries the next model
+// as long as ctx allows: to bound the time of the whole chain, wrap it in
+// [Within] and give each model a [RetryPolicy] Budget shorter than that.
+// The result is safe for concurrent use.
 func Fallback(models ...Model) Model { return fallback(models) }
 
 type fallback []Model
