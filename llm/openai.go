@@ -247,8 +247,7 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 		defer resp.Body.Close()
 		out := &Response{Message: Message{Role: RoleAssistant}}
 		var text strings.Builder
-		var calls []*ToolCall
-		var args []*strings.Builder
+		var calls toolCalls
 		finished := false
 		for ev, err := range readSSE(resp.Body) {
 			if err != nil {
@@ -261,10 +260,7 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 					return
 				}
 				out.Message.Content = text.String()
-				for i, tc := range calls {
-					tc.Arguments = json.RawMessage(args[i].String())
-					out.Message.ToolCalls = append(out.Message.ToolCalls, *tc)
-				}
+				out.Message.ToolCalls = calls.assemble()
 				yield(Chunk{Response: out}, nil)
 				return
 			}
@@ -282,25 +278,10 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 			for _, ch := range or.Choices {
 				d := ch.Delta
 				for _, tc := range d.ToolCalls {
-					i := len(calls) - 1
-					if tc.Index != nil {
-						i = *tc.Index
-					}
-					if i < 0 || i > len(calls) || i > 128 {
-						yield(Chunk{}, fmt.Errorf("%w: openai: tool call index %d", ErrBadResponse, i))
+					if err := calls.add(tc); err != nil {
+						yield(Chunk{}, err)
 						return
 					}
-					if i == len(calls) {
-						calls = append(calls, &ToolCall{})
-						args = append(args, &strings.Builder{})
-					}
-					if tc.ID != "" {
-						calls[i].ID = tc.ID
-					}
-					if tc.Function.Name != "" {
-						calls[i].Name += tc.Function.Name
-					}
-					args[i].WriteString(tc.Function.Arguments)
 				}
 				if ch.FinishReason != nil && *ch.FinishReason != "" {
 					out.StopReason = normStop(*ch.FinishReason)
@@ -316,6 +297,70 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 		}
 		yield(Chunk{}, streamErr(ctx, "openai", fmt.Errorf("%w: stream ended without [DONE]", ErrIncomplete)))
 	}
+}
+
+// maxToolCalls bounds the tool calls of one streamed reply.
+const maxToolCalls = 128
+
+// toolCalls assembles streamed tool-call deltas. OpenAI sends each call's
+// id, type and name on its first delta and then argument fragments under
+// the same index. Two known departures are handled too: a delta without
+// an index (Ollama before 0.4.7, ollama#7881) carrying an id starts a new
+// call, one without either continues the last call; and a different id
+// under an index already in use (Ollama sending index 0 for every call,
+// ollama#15457) starts a new call, to which later fragments under that
+// index go.
+type toolCalls struct {
+	calls []ToolCall
+	args  []strings.Builder
+	// slot maps the provider's index to the call that receives its
+	// fragments.
+	slot map[int]int
+}
+
+func (t *toolCalls) add(tc oaiToolCall) error {
+	i := -1
+	switch {
+	case tc.Index == nil && tc.ID == "" && len(t.calls) > 0:
+		i = len(t.calls) - 1
+	case tc.Index != nil:
+		if j, ok := t.slot[*tc.Index]; ok && (tc.ID == "" || t.calls[j].ID == "" || t.calls[j].ID == tc.ID) {
+			i = j
+		}
+	}
+	if i < 0 {
+		if len(t.calls) == maxToolCalls {
+			return fmt.Errorf("%w: openai: over %d tool calls", ErrBadResponse, maxToolCalls)
+		}
+		i = len(t.calls)
+		t.calls = append(t.calls, ToolCall{})
+		t.args = append(t.args, strings.Builder{})
+		if tc.Index != nil {
+			if t.slot == nil {
+				t.slot = map[int]int{}
+			}
+			t.slot[*tc.Index] = i
+		}
+	}
+	if tc.ID != "" {
+		t.calls[i].ID = tc.ID
+	}
+	t.calls[i].Name += tc.Function.Name
+	t.args[i].WriteString(tc.Function.Arguments)
+	return nil
+}
+
+// assemble returns the complete calls, or nil if there are none.
+func (t *toolCalls) assemble() []ToolCall {
+	if len(t.calls) == 0 {
+		return nil
+	}
+	out := make([]ToolCall, len(t.calls))
+	for i, c := range t.calls {
+		c.Arguments = json.RawMessage(t.args[i].String())
+		out[i] = c
+	}
+	return out
 }
 
 // streamErr prefers the context's error when it ended the stream.
