@@ -54,7 +54,8 @@
 //
 // [ErrNotFound] for an unknown passage ID, [ErrEmptyID] for a passage
 // without one, [ErrFormat] and [ErrVersion] for an index file that cannot
-// be read. Ingestion reports each bad document as a [*DocumentError]
+// be read (wrapping [ErrParams] too when its ranking parameters are out
+// of range, as [Params.Validate] reports). Ingestion reports each bad document as a [*DocumentError]
 // naming it and wrapping [ErrTooLarge], [ErrUnsupported], [ErrMalformed]
 // or a fetch error; [Ingester.Ingest] joins them and still returns the
 // good documents. [Answerer.Answer] fails only when retrieval fails: a

@@ -217,7 +217,8 @@ type entry struct {
 }
 
 // NewIndex returns an empty Index. It panics if [WithParams] gave
-// parameters out of range (a negative count, b outside [0, 1]).
+// parameters that [Params.Validate] rejects (a programmer error: check
+// parameters from configuration with Validate first).
 func NewIndex(opts ...IndexOption) *Index {
 	x := &Index{an: English(), p: DefaultParams()}
 	for _, o := range opts {

@@ -32,15 +32,17 @@ const (
 )
 
 type filePayload struct {
-	Params Params `json:"params"`
-	Docs   []Doc  `json:"docs"`
+	// Params is a pointer so that a file without them is an error.
+	Params *Params `json:"params"`
+	Docs   []Doc   `json:"docs"`
 }
 
 // WriteTo writes the index's parameters and passages to w in the
 // versioned index file format. It implements [io.WriterTo].
 func (x *Index) WriteTo(w io.Writer) (int64, error) {
 	x.mu.RLock()
-	p := filePayload{Params: x.p}
+	params := x.p
+	p := filePayload{Params: &params}
 	for _, e := range x.docs {
 		if e != nil {
 			p.Docs = append(p.Docs, e.doc)
@@ -107,10 +109,13 @@ func (x *Index) ReadFrom(r io.Reader) (int64, error) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		return cr.n, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
-	if err := p.Params.validate(); err != nil {
-		return cr.n, fmt.Errorf("%w: %v", ErrFormat, err)
+	if p.Params == nil {
+		return cr.n, fmt.Errorf("%w: no params", ErrFormat)
 	}
-	fresh := NewIndex(WithAnalyzer(x.an), WithParams(p.Params))
+	if err := p.Params.Validate(); err != nil {
+		return cr.n, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	fresh := NewIndex(WithAnalyzer(x.an), WithParams(*p.Params))
 	if err := fresh.Add(p.Docs...); err != nil {
 		return cr.n, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
@@ -140,18 +145,73 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// validate reports parameters that would make scores meaningless.
-func (p Params) validate() error {
-	switch {
-	case p.K1 < 0 || p.K1 > 100:
-		return fmt.Errorf("k1 %v out of range", p.K1)
-	case p.FeedbackDocs < 0 || p.FeedbackTerms < 0 || p.PrefixLen < 0:
-		return errors.New("negative count")
+// ErrParams is wrapped by the errors of [Params.Validate].
+var ErrParams = errors.New("kb: invalid ranking parameters")
+
+// Bounds on [Params], enforced by [Params.Validate].
+const (
+	maxWeight        = 1000 // any weight or factor
+	maxK1            = 100
+	maxFeedbackDocs  = 100
+	maxFeedbackTerms = 1000
+	maxPrefixLen     = 64
+)
+
+// Validate reports parameters that are out of range or would make scores
+// meaningless, with an error wrapping [ErrParams]: a value that is not a
+// finite number, a negative weight, field weights that are all zero, b
+// outside [0, 1], k1 above 100, a weight above 1000, FeedbackDocs above
+// 100, FeedbackTerms above 1000, PrefixLen above 64, feedback without a
+// document or a term to take, or a prefix weight with no prefix length.
+// [NewIndex] panics and [Index.ReadFrom] fails on such parameters.
+func (p Params) Validate() error {
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrParams, err)
 	}
-	for _, v := range []float64{p.B.Question, p.B.Title, p.B.Text} {
-		if v < 0 || v > 1 {
-			return fmt.Errorf("b %v out of [0, 1]", v)
+	return nil
+}
+
+func (p Params) validate() error {
+	floats := []struct {
+		name string
+		v    float64
+		max  float64
+	}{
+		{"k1", p.K1, maxK1},
+		{"b.question", p.B.Question, 1}, {"b.title", p.B.Title, 1}, {"b.text", p.B.Text, 1},
+		{"weights.question", p.Weights.Question, maxWeight}, {"weights.title", p.Weights.Title, maxWeight},
+		{"weights.text", p.Weights.Text, maxWeight},
+		{"bigram", p.Bigram, maxWeight}, {"typo", p.Typo, maxWeight}, {"feedback", p.Feedback, maxWeight},
+		{"stop", p.Stop, maxWeight}, {"prefix", p.Prefix, maxWeight}, {"coverage", p.Coverage, maxWeight},
+		{"margin", p.Margin, maxWeight},
+	}
+	for _, f := range floats {
+		// The negated test also catches NaN.
+		if !(f.v >= 0 && f.v <= f.max) {
+			return fmt.Errorf("%s %v out of [0, %v]", f.name, f.v, f.max)
 		}
+	}
+	ints := []struct {
+		name string
+		v    int
+		max  int
+	}{
+		{"feedback_docs", p.FeedbackDocs, maxFeedbackDocs},
+		{"feedback_terms", p.FeedbackTerms, maxFeedbackTerms},
+		{"prefix_len", p.PrefixLen, maxPrefixLen},
+	}
+	for _, f := range ints {
+		if f.v < 0 || f.v > f.max {
+			return fmt.Errorf("%s %d out of [0, %d]", f.name, f.v, f.max)
+		}
+	}
+	switch {
+	case p.Weights.Question == 0 && p.Weights.Title == 0 && p.Weights.Text == 0:
+		return errors.New("all field weights are 0")
+	case p.Feedback > 0 && (p.FeedbackDocs == 0 || p.FeedbackTerms == 0):
+		return errors.New("feedback needs feedback_docs and feedback_terms")
+	case p.Prefix > 0 && p.PrefixLen == 0:
+		return errors.New("prefix needs prefix_len")
 	}
 	return nil
 }
