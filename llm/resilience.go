@@ -337,6 +337,11 @@ func (w *within) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 // then lets one trial call through; a success closes it again. It keeps a
 // dead provider from adding its timeout to every user's wait.
 //
+// Only failures that say the provider is failing count: HTTP 429 and 5xx,
+// timeouts, network errors, incomplete streams (what [Retry] retries).
+// A client error such as HTTP 400, an undecodable reply, or the caller's
+// own cancellation neither counts nor resets the count.
+//
 // A Breaker is safe for concurrent use.
 type Breaker struct {
 	m         Model
@@ -384,6 +389,9 @@ func (b *Breaker) record(ctx context.Context, err error) {
 		b.failures = 0
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		// The caller gave up; that says nothing about the provider.
+	case !transient(err):
+		// The request's fault (HTTP 400, a reply that fails validation):
+		// the provider is up. It neither counts nor resets.
 	default:
 		b.failures++
 		if b.failures >= b.threshold {

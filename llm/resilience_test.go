@@ -151,3 +151,55 @@ func TestHangingProviderTimesOut(t *testing.T) {
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 }
+
+// netErr is a transport failure, as net/http reports one.
+type netErr struct{}
+
+func (netErr) Error() string   { return "dial tcp: connection refused" }
+func (netErr) Timeout() bool   { return false }
+func (netErr) Temporary() bool { return false }
+
+func TestBreakerCountsOnlyProviderFailures(t *testing.T) {
+	tests := []struct {
+		name     string
+		give     error
+		wantOpen bool
+	}{
+		{name: "http 400", give: &llm.StatusError{StatusCode: 400, Message: "invalid tools"}},
+		{name: "http 404", give: &llm.StatusError{StatusCode: 404}},
+		{name: "malformed reply", give: llm.ErrBadResponse},
+		{name: "http 429", give: &llm.StatusError{StatusCode: 429}, wantOpen: true},
+		{name: "http 503", give: &llm.StatusError{StatusCode: 503}, wantOpen: true},
+		{name: "http 529", give: &llm.StatusError{StatusCode: 529}, wantOpen: true},
+		{name: "timeout", give: context.DeadlineExceeded, wantOpen: true},
+		{name: "transport", give: netErr{}, wantOpen: true},
+		{name: "incomplete stream", give: llm.ErrIncomplete, wantOpen: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			steps := make([]llmtest.Step, 3)
+			for i := range steps {
+				steps[i] = llmtest.Fail(tt.give)
+			}
+			m := llmtest.New(steps...)
+			b := llm.NewBreaker(m, 3, time.Minute)
+			for range 3 {
+				_, err := b.Generate(context.Background(), req)
+				require.ErrorIs(t, err, tt.give)
+			}
+			assert.Equal(t, tt.wantOpen, b.Open())
+		})
+	}
+}
+
+func TestBreakerClientErrorsDoNotReset(t *testing.T) {
+	boom := &llm.StatusError{StatusCode: 500}
+	bad := &llm.StatusError{StatusCode: 400}
+	m := llmtest.New(llmtest.Fail(boom), llmtest.Fail(bad), llmtest.Fail(boom))
+	b := llm.NewBreaker(m, 2, time.Minute)
+	for range 3 {
+		_, err := b.Generate(context.Background(), req)
+		require.Error(t, err)
+	}
+	assert.True(t, b.Open(), "500, 400, 500: two provider failures in a row")
+}
