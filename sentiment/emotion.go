@@ -151,6 +151,22 @@ func (l *Lexical) addCues(get func(string) *entry) {
 
 func clip01(x float64) float64 { return max(0, min(1, x)) }
 
+// shouted reports whether an upper-case token is a shouted word: three
+// letters or more and no digit. Order numbers, postcodes and other codes
+// ("A-1003", "EH6 6JJ") are written in capitals without anyone shouting.
+func shouted(w []byte) bool {
+	letters := 0
+	for _, c := range w {
+		switch {
+		case '0' <= c && c <= '9':
+			return false
+		case 'a' <= c && c <= 'z' || c >= 0x80:
+			letters++
+		}
+	}
+	return letters >= 3
+}
+
 // emotions scores the emotion cues of the tokenised text.
 func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float64) Emotions {
 	var s cue
@@ -171,7 +187,7 @@ func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float
 			s.urg += c.urg
 			s.del += c.del
 		}
-		if t.upper && t.hi-t.lo >= 3 {
+		if t.upper && t.hi-t.lo >= 3 && shouted(buf[t.lo:t.hi]) {
 			caps++
 		}
 		if t.e.flags&fPhrase == 0 || i+1 >= len(toks) || toks[i+1].e.flags&fPhrase == 0 {

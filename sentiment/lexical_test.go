@@ -164,3 +164,29 @@ func BenchmarkPolarity(b *testing.B) {
 		}
 	})
 }
+
+func TestCodesInCapitalsAreNotShouting(t *testing.T) {
+	l, err := NewLexical()
+	require.NoError(t, err)
+	tests := []struct {
+		give      string
+		wantFrust bool
+	}{
+		{give: "A-1003"},
+		{give: "7 Ocean Drive, Leith EH6 6JJ"},
+		{give: "my order is A1002 and the SKU is XJ9-220"},
+		{give: "WHERE IS MY ORDER", wantFrust: true},
+		{give: "this is RIDICULOUS, ANSWER me", wantFrust: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			got, err := l.Analyze(t.Context(), tt.give)
+			require.NoError(t, err)
+			if tt.wantFrust {
+				assert.Greater(t, got.Emotions.Frustration, 0.0)
+			} else {
+				assert.Zero(t, got.Emotions.Frustration)
+			}
+		})
+	}
+}
