@@ -19,6 +19,7 @@ import (
 // app is the wired-up example: what a real service builds in main.
 type app struct {
 	shop    *shop
+	actions *actions
 	desk    *escalation.MemoryDesk
 	esc     *escalation.Escalator
 	bot     *parley.Bot
@@ -67,6 +68,17 @@ func (a *app) deliver(ctx context.Context, t *parley.Turn) error {
 // knowledge base answers questions; an agents' desk takes hand-offs.
 // demoCustomer is who anonymous web visitors are (a demo "sign-in").
 func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
+	return newAppWith(config{customer: demoCustomer, writes: true}, opts...)
+}
+
+// config is the example's set-up.
+type config struct {
+	customer string // who anonymous visitors are
+	writes   bool   // whether actions may change data
+}
+
+func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
+	demoCustomer := cfg.customer
 	ctx := context.Background()
 	a := &app{shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
 	deliver := escalation.DeliverFunc(a.deliver)
@@ -95,7 +107,12 @@ func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
 	fallback := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return router.HandleTurn(ctx, w, t)
 	})
-	e, err := newEngine(deps{shop: a.shop, handoff: esc}, flow.WithFallback(fallback), flow.WithDigression(answers))
+	reg, err := newActions(a.shop, cfg.writes)
+	if err != nil {
+		return nil, err
+	}
+	a.actions = newActionRunner(reg, esc)
+	e, err := newEngine(deps{shop: a.shop, handoff: esc, act: a.actions}, flow.WithFallback(fallback), flow.WithDigression(answers))
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/flow"
 )
 
@@ -18,6 +20,7 @@ var orderPattern = regexp.MustCompile(`(?i)\bA-?\d{4}\b`)
 type deps struct {
 	shop    *shop
 	handoff parley.HandOffer
+	act     *actions
 }
 
 // newEngine builds the shop's flows: a greeting menu, order status, returns
@@ -35,11 +38,13 @@ func newEngine(d deps, opts ...flow.EngineOption) (*flow.Engine, error) {
 			flow.Global{Name: "help", Phrases: []string{"help", "?"},
 				Say: []string{"I can track orders, start a return or refund, renew your plan, or get you a person. Type \"human\" at any time."}, Resume: true},
 			flow.Global{Name: "menu", Phrases: []string{"menu", "main menu", "start over", "restart"}, Flow: "main"},
+			flow.Global{Name: "address", Phrases: []string{"change address", "change my address", "change delivery address", "change shipping address", "wrong address", "update my address"}, Flow: "address"},
+			flow.Global{Name: "callback", Phrases: []string{"call me", "call me back", "phone me", "can someone call me"}, Flow: "callback"},
 			flow.Global{Name: "human-intent", Intents: []string{"human"},
 				Handoff: &parley.HandoffRequest{Reason: "customer asked for a human", Priority: parley.PriorityNormal}},
 		),
 	}, opts...)...)
-	flows := []*flow.Builder{mainFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow()}
+	flows := []*flow.Builder{mainFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
 	for _, b := range flows {
 		f, err := b.Compile()
 		if err != nil {
@@ -100,7 +105,7 @@ func orderFlow(d deps) *flow.Builder {
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			o, err := d.shop.Order(ctx, s.Slot("order"))
+			o, err := d.lookup(ctx, s)
 			if errors.Is(err, errNoOrder) {
 				return "missing", nil
 			}
@@ -125,7 +130,12 @@ func orderFlow(d deps) *flow.Builder {
 			{Title: "Talk to a person", Payload: "human", Next: "human"},
 			{Title: "Email me", Payload: "email", Next: "email"},
 		}, OnFail: "email"},
-		&flow.Say{ID: "email", Text: []string{"Done: we'll email you as soon as order lookups are back."}, Next: "done"},
+		&flow.Action{ID: "email", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			_, err := d.act.call(ctx, s, actTicket, ticketArgs{Subject: "Order status for " + s.Slot("order"),
+				Body: "The customer asked about order " + s.Slot("order") + " while order lookups were down: email them its status."}, false)
+			return "", err
+		}, Next: "emailed", OnError: "done", ErrorText: []string{"I couldn't file that either, sorry: please try again in a little while."}},
+		&flow.Say{ID: "emailed", Text: []string{"Done: we'll email you as soon as order lookups are back."}, Next: "done"},
 		&flow.Handoff{ID: "human", Reason: "order lookup needs a person"},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
@@ -133,22 +143,19 @@ func orderFlow(d deps) *flow.Builder {
 }
 
 func refundFlow(d deps) *flow.Builder {
-	return flow.New("refund").TriggeredBy("refund", "return_item").Slots("item", "paid").Add(
+	return flow.New("refund").TriggeredBy("refund", "return_item").Slots("item", "paid", "prompt", "why").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			o, err := d.shop.Order(ctx, s.Slot("order"))
+			o, err := d.lookup(ctx, s)
 			if errors.Is(err, errNoOrder) {
-				return "missing", nil
+				return "missing", nil // unknown, or someone else's: never say which
 			}
 			if err != nil {
 				return "", err
 			}
-			if s.Turn.CustomerID != "" && o.Customer != s.Turn.CustomerID {
-				return "missing", nil // never reveal someone else's order
-			}
 			s.SetSlot("item", o.Item)
-			s.SetSlot("paid", fmt.Sprintf("%.2f", o.PaidUSD-o.Refunded))
+			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
 			return "", nil
 		}, Routes: map[string]string{"missing": "missing"}, Next: "amount", OnError: "down",
 			ErrorText: []string{"I can't reach our order system right now, so I can't start the refund."}},
@@ -167,22 +174,25 @@ func refundFlow(d deps) *flow.Builder {
 			}, OnFail: "human", Next: "check"},
 		&flow.Branch{ID: "check", Cases: []flow.Case{
 			{Expr: `float(split(slots.amount, " ")[0]) > float(slots.paid)`, Next: "too_much"},
-			{Expr: `float(split(slots.amount, " ")[0]) > 50`, Next: "approval"},
-		}, Else: "confirm"},
+		}, Else: "ask"},
 		&flow.Say{ID: "too_much", Text: []string{"That's more than the ${{slots.paid}} left to refund on {{slots.order}}."}, Next: "done"},
-		&flow.Handoff{ID: "approval", Reason: "refund over $50 needs approval", Priority: parley.PriorityHigh},
-		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot,
-			Prompt: []string{"To confirm: refund {{slots.amount}} for the {{slots.item}} to your original payment method?"}, Next: "go"},
+		// The registry words the confirmation and refuses what the
+		// guardrails forbid before anyone is asked anything.
+		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.run(ctx, s, actRefund, d.refundArgs(s), false)
+		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused"}, Next: "refunded", OnError: "down",
+			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
+		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "refund"}}, Else: "kept"},
 		&flow.Say{ID: "kept", Text: []string{"OK, I haven't refunded anything."}, Next: "done"},
 		&flow.Action{ID: "refund", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			amt, _ := splitMoney(s.Slot("amount"))
-			// The key makes a retried call harmless: the shop refunds
-			// once per key.
-			key := s.Turn.ConversationID + "/" + s.Slot("order") + "/" + s.Slot("amount")
-			return "", d.shop.Refund(ctx, key, s.Slot("order"), amt)
-		}, Next: "refunded", OnError: "down", ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
+			return d.run(ctx, s, actRefund, d.refundArgs(s), true)
+		}, Routes: map[string]string{"approval": "approval", "refused": "refused"}, Next: "refunded", OnError: "down",
+			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
 		&flow.Say{ID: "refunded", Text: []string{"Done! {{slots.amount}} is on its way back to you; it takes 5-10 business days to show."}, Next: "done"},
+		&flow.End{ID: "approval", Status: flow.Escalated, Text: []string{
+			fmt.Sprintf("Refunds over $%d need a quick OK from a teammate: I've passed yours on with the details, and they'll confirm here.", autoRefundLimit)}},
+		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "down"},
 		&flow.Choice{ID: "down", Prompt: []string{"Would you like a person to handle it?"}, Options: []flow.Option{
 			{Title: "Yes, get a person", Payload: "human", Next: "human"},
 			{Title: "I'll try later", Payload: "later", Next: "done"},
@@ -193,8 +203,129 @@ func refundFlow(d deps) *flow.Builder {
 	)
 }
 
+// lookup reads the order in slot "order" through the registry, as the
+// turn's customer: someone else's order is "not found".
+func (d deps) lookup(ctx context.Context, s *flow.Scope) (orderView, error) {
+	res, err := d.act.call(ctx, s, actLookupOrder, orderArgs{OrderID: s.Slot("order")}, false)
+	if err != nil {
+		return orderView{}, err
+	}
+	var o orderView
+	return o, json.Unmarshal(res.Output, &o)
+}
+
+func (d deps) refundArgs(s *flow.Scope) refundArgs {
+	amt, _ := splitMoney(s.Slot("amount"))
+	return refundArgs{OrderID: s.Slot("order"), Amount: amt, Reason: "customer asked in chat"}
+}
+
+// run calls an action from a flow step and names the outcome for the
+// step's routes: "confirm" (slot "prompt" holds the question),
+// "approval" (a person decides), "refused" (slot "why" says why), or ""
+// when it ran. Other errors are the action's own failures.
+func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, confirmed bool) (string, error) {
+	res, err := d.act.call(ctx, s, name, args, confirmed)
+	if err != nil {
+		if why := refusal(err); why != "" {
+			s.SetSlot("why", why)
+			return "refused", nil
+		}
+		return "", err
+	}
+	switch res.Status {
+	case action.NeedsConfirmation:
+		s.SetSlot("prompt", res.Prompt)
+		return "confirm", nil
+	case action.PendingApproval:
+		return "approval", nil
+	}
+	return "", nil
+}
+
+// addressFlow changes the delivery address of an order that has not
+// shipped.
+func addressFlow(d deps) *flow.Builder {
+	return flow.New("address").Slots("item", "prompt", "why").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."},
+			Validate: validOrder, OnFail: "done", Next: "lookup"},
+		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			o, err := d.lookup(ctx, s)
+			if errors.Is(err, errNoOrder) {
+				return "missing", nil
+			}
+			if err != nil {
+				return "", err
+			}
+			s.SetSlot("item", o.Item)
+			if o.Status != "processing" {
+				s.SetSlot("why", refusal(errTooLate))
+				return "late", nil
+			}
+			return "", nil
+		}, Routes: map[string]string{"missing": "missing", "late": "refused"}, Next: "address", OnError: "done",
+			ErrorText: []string{"I can't reach our order system right now; please try again in a little while."}},
+		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}} on your account."}, Next: "done"},
+		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"},
+			Validate: func(_ context.Context, v string) (string, error) {
+				if len(strings.Fields(v)) < 3 {
+					return "", &flow.InputError{Slot: "address", Message: "Please give the full address: street, town and postcode."}
+				}
+				return strings.TrimSpace(v), nil
+			}, MaxAttempts: 3, OnFail: "done", Next: "ask"},
+		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, false)
+		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused"}, Next: "changed", OnError: "done",
+			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
+		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
+		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "change"}}, Else: "kept"},
+		&flow.Say{ID: "kept", Text: []string{"OK, I've left the address as it was."}, Next: "done"},
+		&flow.Action{ID: "change", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, true)
+		}, Routes: map[string]string{"refused": "refused"}, Next: "changed", OnError: "done",
+			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
+		&flow.Say{ID: "changed", Text: []string{"Done: {{slots.order}} will go to {{slots.address}}."}, Next: "done"},
+		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
+		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
+		&flow.End{ID: "end", Status: flow.Resolved},
+	)
+}
+
+// callbackFlow books a phone call from the team.
+func callbackFlow(d deps) *flow.Builder {
+	return flow.New("callback").Slots("prompt", "why").Add(
+		&flow.Ask{ID: "phone", Slot: "phone", Prompt: []string{"Sure. What number should we call?"},
+			Validate: func(_ context.Context, v string) (string, error) {
+				digits := 0
+				for _, r := range v {
+					if r >= '0' && r <= '9' {
+						digits++
+					}
+				}
+				if digits < 7 || digits > 15 {
+					return "", &flow.InputError{Slot: "phone", Message: "That doesn't look like a phone number: please type it with the area code."}
+				}
+				return strings.TrimSpace(v), nil
+			}, MaxAttempts: 3, OnFail: "end", Next: "when"},
+		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{"When suits you? For example \"tomorrow morning\"."}, Next: "ask"},
+		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: s.Slot("when")}, false)
+		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused"}, Next: "booked", OnError: "end",
+			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
+		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
+		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "book"}}, Else: "kept"},
+		&flow.End{ID: "kept", Status: flow.Abandoned, Text: []string{"OK, no call booked."}},
+		&flow.Action{ID: "book", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: s.Slot("when")}, true)
+		}, Routes: map[string]string{"refused": "refused"}, Next: "booked", OnError: "end",
+			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
+		&flow.End{ID: "booked", Status: flow.Resolved, Text: []string{"Booked: we'll call {{slots.phone}}, {{slots.when}}."}},
+		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
+		&flow.End{ID: "end", Status: flow.Unresolved},
+	)
+}
+
 func renewalFlow(d deps) *flow.Builder {
-	return flow.New("renewal").TriggeredBy("renew_plan").OnSignal("renewal.due").Add(
+	return flow.New("renewal").TriggeredBy("renew_plan").OnSignal("renewal.due").Slots("code", "why").Add(
 		&flow.Say{ID: "remind", Text: []string{`Your {{customer.plan | "current"}} plan renews on {{customer.renewal_date | "your renewal date"}}.`}, Next: "ask"},
 		&flow.Choice{ID: "ask", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
 			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan"}, Next: "kept"},
@@ -202,19 +333,38 @@ func renewalFlow(d deps) *flow.Builder {
 			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: []string{"cancel plan", "end my plan"}, Next: "winback"},
 		}, OnFail: "kept"},
 		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Great, nothing to do: your plan renews automatically."}},
+		// Choosing the option is the customer's confirmation.
 		&flow.Action{ID: "annual", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return "", d.shop.Renew(ctx, s.Turn.CustomerID, "Annual Plus")
-		}, Next: "annual_ok", OnError: "done"},
+			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Annual Plus"}, true)
+		}, Routes: map[string]string{"refused": "refused"}, Next: "annual_ok", OnError: "done"},
 		&flow.End{ID: "annual_ok", Status: flow.Resolved, Text: []string{"Switched! You're on Annual Plus from your next renewal, 20% cheaper."}},
 		&flow.Choice{ID: "winback", Prompt: []string{"Sorry to see you go. Before you do: would 3 months at half price change your mind?"}, Options: []flow.Option{
 			{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
 			{Title: "No, cancel", Payload: "cancel_anyway", Next: "cancelled"},
 		}, OnFail: "cancelled"},
 		&flow.Action{ID: "stay", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return "", d.shop.Renew(ctx, s.Turn.CustomerID, "Monthly Plus (50% off for 3 months)")
-		}, Next: "stayed", OnError: "done"},
+			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Monthly Plus (50% off for 3 months)"}, true)
+		}, Routes: map[string]string{"refused": "refused"}, Next: "stayed", OnError: "done"},
 		&flow.End{ID: "stayed", Status: flow.Resolved, Text: []string{"Wonderful! Half price for the next 3 months is applied."}},
-		&flow.End{ID: "cancelled", Status: flow.Resolved, Text: []string{"Your plan is cancelled at the end of the period. You can come back any time."}},
+		&flow.Action{ID: "cancelled", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Cancelled at period end"}, true)
+		}, Routes: map[string]string{"refused": "refused"}, Next: "code", OnError: "done"},
+		// Win-back: a code for when they come back.
+		&flow.Action{ID: "code", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			res, err := d.act.call(ctx, s, actDiscount, discountArgs{Percent: 20, Reason: "win-back after cancellation"}, false)
+			if err != nil {
+				return "none", nil // the cancellation stands; the code is a bonus
+			}
+			var c discountCode
+			if err := json.Unmarshal(res.Output, &c); err != nil {
+				return "none", nil
+			}
+			s.SetSlot("code", c.Code)
+			return "", nil
+		}, Routes: map[string]string{"none": "bye_nocode"}, Next: "bye", OnError: "bye_nocode"},
+		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Your plan is cancelled at the end of the period. If you change your mind, code {{slots.code}} takes 20% off when you come back."}},
+		&flow.End{ID: "bye_nocode", Status: flow.Resolved, Text: []string{"Your plan is cancelled at the end of the period. You can come back any time."}},
+		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
 		&flow.End{ID: "done", Status: flow.Unresolved},
 	)
 }

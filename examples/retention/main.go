@@ -1,8 +1,19 @@
 // Command retention is an online shop's support and retention bot, built
 // with Parley. It greets a known customer by name, tracks orders, handles
-// returns and refunds (with a person's approval over $50), answers
-// help-centre questions, reminds about plan renewals with a win-back offer,
-// notices frustration, and hands off to a person with the whole context.
+// returns and refunds (with a person's approval over $50), changes a
+// delivery address, books call-backs, answers help-centre questions,
+// reminds about plan renewals with a win-back offer (and a discount code
+// for those who leave anyway), notices frustration, and hands off to a
+// person with the whole context.
+//
+// Everything that touches the shop goes through an action registry
+// (package action): look up an order, update the shipping address,
+// refund, change the plan, generate a discount code, schedule a call-back,
+// create a ticket. The registry enforces the guardrails in code: argument
+// schemas, the customer's confirmation before anything changes, refunds
+// over $50 waiting for a person at /approvals/, budgets per conversation
+// and per day, idempotency, an audit log, and a switch (-read-only) that
+// refuses every change.
 //
 // Everything runs offline with embedded defaults: a fake shop backend and
 // CRM, an intent model trained at start-up, in-memory sessions and an
@@ -13,8 +24,9 @@
 //	go run ./examples/retention
 //
 // and open http://localhost:8080 for a demo product page with the chat
-// widget, and http://localhost:8080/console/ for the agents' console (take a
-// hand-off there, reply, resolve). Or chat in the terminal:
+// widget, http://localhost:8080/console/ for the agents' console (take a
+// hand-off there, reply, resolve) and http://localhost:8080/approvals/ for
+// refunds waiting for a person's OK. Or chat in the terminal:
 //
 //	go run ./examples/retention -cli
 //	printf 'hi\n1\nA-1001\nyes\n' | go run ./examples/retention -cli
@@ -27,6 +39,7 @@
 //	-customer ID     chat as this customer (default cus_ada; cus_ben also
 //	                 exists; any other ID is an unknown visitor)
 //	-renewal         with -cli, start with the proactive renewal reminder
+//	-read-only       refuse actions that change data (lookups still work)
 package main
 
 import (
@@ -66,11 +79,12 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	console := fs.Bool("console", false, "with -cli, also serve the agents' console on -addr")
 	customer := fs.String("customer", "cus_ada", "customer ID to chat as")
 	renewal := fs.Bool("renewal", false, "with -cli, start with the proactive renewal reminder")
+	readOnly := fs.Bool("read-only", false, "refuse actions that change data (lookups still work)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	out := &lockedWriter{w: stdout}
-	a, err := newApp(*customer)
+	a, err := newAppWith(config{customer: *customer, writes: !*readOnly})
 	if err != nil {
 		return err
 	}
@@ -150,7 +164,8 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		return err
 	}
 	defer shutdown(srv)
-	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:    http://%s/\n  agents:  http://%s/console/\nPress Ctrl+C to stop.\n", srv.Addr, srv.Addr)
+	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:      http://%s/\n  agents:    http://%s/console/\n  approvals: http://%s/approvals/\nPress Ctrl+C to stop.\n",
+		srv.Addr, srv.Addr, srv.Addr)
 	<-ctx.Done()
 	return nil
 }
@@ -158,6 +173,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 func (a *app) consoleMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/console/", http.StripPrefix("/console", escalation.NewConsole(a.desk)))
+	mux.Handle("/approvals/", http.StripPrefix("/approvals", a.approvalsHandler("/approvals")))
 	return mux
 }
 

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/bottest"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/memory"
@@ -73,7 +76,7 @@ func TestRefundUnderLimit(t *testing.T) {
 	c, a := newTester(t)
 	c.Send("hi").Tap("Return or refund").Send("A-1001").Expect(bottest.Contains("$39.00 left"))
 	c.Send("not sure").Expect(bottest.Contains("I need an amount, like $25"))
-	c.Send("twenty dollars").Expect(bottest.Contains("To confirm: refund 20 USD"))
+	c.Send("twenty dollars").Expect(bottest.Contains("To confirm: refund $20.00 on order A-1001"))
 	c.Tap("Yes").Expect(bottest.Contains("20 USD is on its way"))
 	o, err := a.shop.Order(t.Context(), "A-1001")
 	require.NoError(t, err)
@@ -88,18 +91,46 @@ func TestRefundUnderLimit(t *testing.T) {
 
 func TestRefundOverLimitNeedsApproval(t *testing.T) {
 	c, a := newTester(t)
-	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80")
-	c.Expect(bottest.Contains("connecting you"))
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Expect(bottest.Contains("To confirm: refund $80.00"))
+	c.Tap("Yes").Expect(bottest.Contains("connecting you")).Expect(bottest.Contains("need a quick OK from a teammate"))
 	tickets := a.desk.Queue()
 	require.Len(t, tickets, 1)
-	assert.Equal(t, "refund over $50 needs approval", tickets[0].Reason)
+	assert.Contains(t, tickets[0].Reason, "approval needed: refund of 80.00")
 	assert.Equal(t, parley.PriorityHigh, tickets[0].Priority)
-	assert.Equal(t, "80 USD", tickets[0].Data["amount"], "the agent sees the collected slots")
+	assert.Equal(t, "80.00", tickets[0].Data["amount"], "the agent sees what to approve")
+	id := tickets[0].Data["approval_id"]
+	require.NotEmpty(t, id)
 	assert.Equal(t, "Ada Lovelace", tickets[0].Profile["name"], "and the customer's profile")
 	assert.NotEmpty(t, tickets[0].Transcript)
 	o, err := a.shop.Order(t.Context(), "A-1002")
 	require.NoError(t, err)
 	assert.Zero(t, o.Refunded, "nothing refunded without approval")
+
+	// The agent approves on the desk: the refund runs, once, audited
+	// with the approver.
+	_, res, err := a.actions.decide(t.Context(), id, "Sam", true)
+	require.NoError(t, err)
+	assert.Equal(t, action.Done, res.Status)
+	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
+	_, _, err = a.actions.decide(t.Context(), id, "Sam", true)
+	require.ErrorIs(t, err, action.ErrRejected, "an approval is used once")
+	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
+	var approver string
+	for _, e := range a.actions.reg.Audit().(*action.MemoryAudit).Entries() {
+		if e.Action == actRefund && e.Outcome == string(action.Done) {
+			approver = e.Approver
+		}
+	}
+	assert.Equal(t, "Sam", approver)
+}
+
+func TestRefundRejected(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$120").Tap("Yes").Expect(bottest.Contains("connecting you"))
+	id := a.desk.Queue()[0].Data["approval_id"]
+	_, _, err := a.actions.decide(t.Context(), id, "Sam", false)
+	require.NoError(t, err)
+	assert.Zero(t, a.shop.refunded("A-1002"))
 }
 
 func TestRefundGuards(t *testing.T) {
@@ -185,7 +216,7 @@ func TestUpsetCustomerGetsEmpatheticTone(t *testing.T) {
 
 func TestHandoffLifecycle(t *testing.T) {
 	c, a := newTester(t)
-	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Expect(bottest.Contains("connecting you"))
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Tap("Yes").Expect(bottest.Contains("connecting you"))
 	tk := a.desk.Queue()[0]
 	ctx := t.Context()
 
@@ -254,4 +285,106 @@ func TestWebMode(t *testing.T) {
 	}
 	cancel()
 	require.NoError(t, <-done)
+}
+
+func TestChangeAddress(t *testing.T) {
+	c, a := newTester(t, bottest.WithCustomer("cus_ben"))
+	c.Send("hi").Send("change my address").Expect(bottest.Contains("Which order should go to a new address"))
+	c.Send("A-1003").Expect(bottest.Contains("new delivery address for the Running socks"))
+	c.Send("flat 2").Expect(bottest.Contains("full address"))
+	c.Send("7 Ocean Drive, Leith EH6 6JJ").Expect(bottest.Contains(`Shall I change the delivery address of A-1003 to "7 Ocean Drive, Leith EH6 6JJ"?`))
+	c.Tap("Yes").Expect(bottest.Contains("Done: A-1003 will go to 7 Ocean Drive"))
+	o, err := a.shop.Order(t.Context(), "A-1003")
+	require.NoError(t, err)
+	assert.Equal(t, "7 Ocean Drive, Leith EH6 6JJ", o.Address)
+}
+
+func TestChangeAddressGuards(t *testing.T) {
+	c, a := newTester(t)
+	// Shipped already: too late, nothing asked.
+	c.Send("hi").Send("change my address").Send("A-1001").Expect(bottest.Contains("already left our warehouse"))
+	// Someone else's order (A-1003 is Ben's): not found, nothing revealed.
+	c.Send("change my address").Send("A-1003").Expect(bottest.Exact("I couldn't find order A-1003 on your account."))
+	o, err := a.shop.Order(t.Context(), "A-1003")
+	require.NoError(t, err)
+	assert.Equal(t, "4 Harbour Road, Leith", o.Address)
+}
+
+func TestCallback(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Send("call me back").Expect(bottest.Contains("What number"))
+	c.Send("soon").Expect(bottest.Contains("doesn't look like a phone number"))
+	c.Send("+44 20 7946 0958").Expect(bottest.Contains("When suits you"))
+	c.Send("tomorrow morning").Expect(bottest.Contains("Shall we call you on +44 20 7946 0958, tomorrow morning?"))
+	c.Tap("Yes").Expect(bottest.Contains("Booked"))
+	require.Len(t, a.shop.callbacks, 1)
+	assert.Equal(t, callback{Customer: "cus_ada", Phone: "+44 20 7946 0958", When: "tomorrow morning"}, a.shop.callbacks[0])
+}
+
+func TestWinBackCode(t *testing.T) {
+	c, a := newTester(t)
+	c.Signal("renewal.due", nil).Tap("Cancel my plan").Tap("No, cancel").Expect(bottest.Contains("code STAY20-"))
+	p, err := a.shop.Profile(t.Context(), "cus_ada")
+	require.NoError(t, err)
+	assert.Equal(t, "Cancelled at period end", p["plan"])
+	require.Len(t, a.shop.codes, 1)
+	assert.Equal(t, 20, a.shop.codes[0].Percent)
+}
+
+func TestReadOnlyRefusesChanges(t *testing.T) {
+	a, err := newAppWith(config{writes: false})
+	require.NoError(t, err)
+	c := bottest.New(t, a.handler, bottest.WithCustomer("cus_ada"))
+	// Lookups still work.
+	c.Send("hi").Tap("Track my order").Send("A-1001").Expect(bottest.Contains("has shipped"))
+	c.Tap("Yes").Send("hi").Tap("Return or refund").Send("A-1002").Send("$20").
+		Expect(bottest.Contains("can't make changes to accounts right now"))
+	assert.Zero(t, a.shop.refunded("A-1002"))
+}
+
+func TestEveryShopCallIsAudited(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1001").Send("$10").Tap("Yes").Expect(bottest.Contains("on its way"))
+	var got []string
+	for _, e := range a.actions.reg.Audit().(*action.MemoryAudit).Entries() {
+		got = append(got, e.Action+":"+e.Outcome)
+	}
+	assert.Equal(t, []string{"lookup_order:done", "refund:needs_confirmation", "refund:done"}, got)
+}
+
+func TestApprovalsPage(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$90").Tap("Yes").Expect(bottest.Contains("connecting you"))
+	id := a.desk.Queue()[0].Data["approval_id"]
+	srv := httptest.NewServer(a.consoleMux())
+	defer srv.Close()
+
+	res, err := srv.Client().Get(srv.URL + "/approvals/")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Contains(t, string(body), id)
+	assert.Contains(t, string(body), "90.00")
+
+	// No name, no decision.
+	res, err = srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{})
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	assert.Zero(t, a.shop.refunded("A-1002"))
+
+	res, err = srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{"agent": {"Sam"}})
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusOK, res.StatusCode, "redirected back to the list")
+	assert.Equal(t, 90.0, a.shop.refunded("A-1002"))
+	flush(c, a).Expect(bottest.Contains("your refund of $90.00 on order A-1002 is approved"))
+
+	// Deciding twice is refused.
+	res, err = srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{"agent": {"Sam"}})
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	assert.Equal(t, 90.0, a.shop.refunded("A-1002"))
 }

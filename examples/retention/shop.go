@@ -23,6 +23,7 @@ type order struct {
 	PaidUSD  float64
 	Placed   time.Time
 	Refunded float64
+	Address  string
 }
 
 // customer is one profile in the fake CRM.
@@ -38,7 +39,33 @@ type shop struct {
 	orders    map[string]*order
 	customers map[string]customer
 	refunds   map[string]float64 // idempotency key -> amount
+	codes     []discountCode
+	callbacks []callback
+	tickets   []supportTicket
+	seq       int
 	down      bool
+}
+
+// discountCode is a one-time code generated for a customer.
+type discountCode struct {
+	Code     string `json:"code"`
+	Customer string `json:"customer"`
+	Percent  int    `json:"percent"`
+}
+
+// callback is a phone call an agent will make.
+type callback struct {
+	Customer string `json:"customer"`
+	Phone    string `json:"phone"`
+	When     string `json:"when"`
+}
+
+// supportTicket is a case for the support team to follow up by email.
+type supportTicket struct {
+	ID       string `json:"id"`
+	Customer string `json:"customer"`
+	Subject  string `json:"subject"`
+	Body     string `json:"body"`
 }
 
 func newShop() *shop {
@@ -51,9 +78,9 @@ func newShop() *shop {
 	}
 	s := &shop{
 		orders: map[string]*order{
-			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: day("2026-11-15")},
-			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Status: "delivered", PaidUSD: 129.00, Placed: day("2026-10-30")},
-			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Status: "processing", PaidUSD: 18.50, Placed: day("2026-11-20")},
+			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: day("2026-11-15"), Address: "12 St James's Square, London"},
+			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Status: "delivered", PaidUSD: 129.00, Placed: day("2026-10-30"), Address: "12 St James's Square, London"},
+			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Status: "processing", PaidUSD: 18.50, Placed: day("2026-11-20"), Address: "4 Harbour Road, Leith"},
 		},
 		customers: map[string]customer{
 			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: "2026-12-01", LastOrderDate: "2026-11-15"},
@@ -163,4 +190,71 @@ func (s *shop) ordersOf(customerID string) []string {
 		ids[i] = o.ID
 	}
 	return ids
+}
+
+// SetAddress changes the delivery address of an order that has not
+// shipped.
+func (s *shop) SetAddress(_ context.Context, id, address string) (order, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return order{}, err
+	}
+	o, ok := s.orders[strings.ToUpper(id)]
+	if !ok {
+		return order{}, fmt.Errorf("%w: %s", errNoOrder, id)
+	}
+	if o.Status != "processing" {
+		return order{}, fmt.Errorf("%w: order %s has already %s", errTooLate, o.ID, o.Status)
+	}
+	o.Address = address
+	return *o, nil
+}
+
+// errTooLate refuses a change to an order that has left the warehouse.
+var errTooLate = errors.New("shop: too late to change")
+
+// Discount generates a one-time discount code.
+func (s *shop) Discount(_ context.Context, customerID string, percent int) (discountCode, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return discountCode{}, err
+	}
+	s.seq++
+	c := discountCode{Code: fmt.Sprintf("STAY%d-%04d", percent, s.seq), Customer: customerID, Percent: percent}
+	s.codes = append(s.codes, c)
+	return c, nil
+}
+
+// ScheduleCallback books a call from an agent.
+func (s *shop) ScheduleCallback(_ context.Context, c callback) (callback, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return callback{}, err
+	}
+	s.callbacks = append(s.callbacks, c)
+	return c, nil
+}
+
+// CreateTicket files a case for the support team. Tickets live in the
+// support system, which stays up when the order system is down.
+func (s *shop) CreateTicket(_ context.Context, t supportTicket) (supportTicket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	t.ID = fmt.Sprintf("T-%04d", s.seq)
+	s.tickets = append(s.tickets, t)
+	return t, nil
+}
+
+// refunded returns how much has been refunded on an order.
+func (s *shop) refunded(id string) float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.orders[id]; ok {
+		return o.Refunded
+	}
+	return 0
 }
