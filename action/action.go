@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -31,8 +30,9 @@ var (
 	// ErrBudget is returned when a per-conversation or per-day limit is
 	// reached.
 	ErrBudget = errors.New("action: budget exhausted")
-	// ErrRejected is returned by [Registry.Approve] callers for a
-	// rejected approval, and when a pending call is unknown.
+	// ErrRejected is returned by [Registry.Approve] and
+	// [Registry.Reject] when the approval is not pending (unknown,
+	// already decided); the error also matches [ErrNoApproval].
 	ErrRejected = errors.New("action: approval rejected")
 	// ErrNoApprover is returned when an action needs human approval and
 	// the registry has no [Approver].
@@ -237,7 +237,9 @@ func Register[A, R any](r *Registry, d Def[A, R]) error {
 
 // An Approver sends a call over its automatic limit to a human. It
 // returns once the request is recorded; the human's decision comes back
-// through [Registry.Approve] or [Registry.Reject].
+// through [Registry.Approve] or [Registry.Reject] with the request's ID.
+// The registry asks once per pending request: repeats of a request that
+// is still pending are not sent again.
 type Approver interface {
 	RequestApproval(ctx context.Context, req ApprovalRequest) error
 }
@@ -250,7 +252,10 @@ func (f ApproverFunc) RequestApproval(ctx context.Context, req ApprovalRequest) 
 	return f(ctx, req)
 }
 
-// An ApprovalRequest describes a call waiting for a human.
+// An ApprovalRequest describes a call waiting for a human. ID is what the
+// human's decision names: [Registry.Approve] or [Registry.Reject] with it.
+// Identical requests (same conversation, action and arguments) that are
+// still pending share one ID and one request.
 type ApprovalRequest struct {
 	ID           string          `json:"id"`
 	Conversation string          `json:"conversation"`
@@ -272,6 +277,9 @@ type AuditEntry struct {
 	Error   string `json:"error,omitempty"`
 	// Approver names the human who approved the call, if one did.
 	Approver string `json:"approver,omitempty"`
+	// ApprovalID identifies the approval the call waits for or ran
+	// under, if any.
+	ApprovalID string `json:"approval_id,omitempty"`
 }
 
 // An AuditLog stores audit entries. Implementations are safe for
@@ -321,8 +329,8 @@ type Registry struct {
 	window  time.Duration
 	writes0 int // calls since the last prune
 	day     string
-	pending map[string]Call
-	nextID  int
+	// approvals keeps the calls waiting for a human decision.
+	approvals ApprovalStore
 }
 
 // A flight is one run of a writing call, shared by concurrent
@@ -365,9 +373,12 @@ func WithClock(now func() time.Time) Option { return func(r *Registry) { r.now =
 // NewRegistry returns an empty Registry.
 func NewRegistry(opts ...Option) *Registry {
 	r := &Registry{audit: &MemoryAudit{}, now: time.Now, actions: map[string]*entry{}, done: map[string]*flight{},
-		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, pending: map[string]Call{}, window: 24 * time.Hour}
+		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, window: 24 * time.Hour}
 	for _, o := range opts {
 		o(r)
+	}
+	if r.approvals == nil {
+		r.approvals = &MemoryApprovals{}
 	}
 	return r
 }
@@ -444,11 +455,14 @@ func idemKey(c Call) string {
 // returns PendingApproval after asking the [Approver]. Every call is
 // audited.
 func (r *Registry) Call(ctx context.Context, c Call) (Result, error) {
-	return r.call(ctx, c, "")
+	return r.call(ctx, c, "", "")
 }
 
-func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Result, err error) {
-	entry := AuditEntry{Time: r.now(), Conversation: c.Conversation, Action: c.Action, Args: c.Args, Approver: approvedBy}
+// call runs c; approvedBy and approvalID are set when a human approved
+// it.
+func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID string) (res Result, err error) {
+	entry := AuditEntry{Time: r.now(), Conversation: c.Conversation, Action: c.Action, Args: c.Args,
+		Approver: approvedBy, ApprovalID: approvalID}
 	defer func() {
 		switch {
 		case err != nil && isRefusal(err):
@@ -457,6 +471,9 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy string) (res Res
 			entry.Outcome, entry.Error = "error", err.Error()
 		default:
 			entry.Outcome = string(res.Status)
+			if res.ApprovalID != "" {
+				entry.ApprovalID = res.ApprovalID
+			}
 			if res.Replayed {
 				entry.Outcome = "replayed"
 			}
@@ -652,69 +669,4 @@ func (r *Registry) prune(now time.Time) {
 			delete(r.convUse, k)
 		}
 	}
-}
-
-func (r *Registry) requestApproval(ctx context.Context, e *entry, c Call, amount float64) (Result, error) {
-	approver := r.approver
-	if c.Approver != nil {
-		approver = c.Approver
-	}
-	if approver == nil {
-		return Result{}, fmt.Errorf("%w: %s of %.2f is over the automatic limit of %.2f", ErrNoApprover, e.name, amount, e.autoApprove)
-	}
-	r.mu.Lock()
-	r.nextID++
-	id := fmt.Sprintf("appr-%d", r.nextID)
-	r.mu.Unlock()
-	req := ApprovalRequest{ID: id, Conversation: c.Conversation, Action: e.name, Args: c.Args, Amount: amount, Limit: e.autoApprove}
-	c.Approver = nil
-	r.mu.Lock()
-	r.pending[id] = c
-	r.mu.Unlock()
-	if err := approver.RequestApproval(ctx, req); err != nil {
-		r.mu.Lock()
-		delete(r.pending, id)
-		r.mu.Unlock()
-		return Result{}, fmt.Errorf("action: request approval: %w", err)
-	}
-	return Result{Status: PendingApproval, ApprovalID: id}, nil
-}
-
-// Pending returns the IDs of calls waiting for approval, sorted.
-func (r *Registry) Pending() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ids := slices.Collect(maps.Keys(r.pending))
-	sort.Strings(ids)
-	return ids
-}
-
-// Approve runs a pending call on behalf of approver (a person's name or
-// ID, recorded in the audit log). Writes must still be enabled and the
-// budgets still apply.
-func (r *Registry) Approve(ctx context.Context, id, approver string) (Result, error) {
-	r.mu.Lock()
-	c, ok := r.pending[id]
-	delete(r.pending, id)
-	r.mu.Unlock()
-	if !ok {
-		return Result{}, fmt.Errorf("%w: no pending call %q", ErrRejected, id)
-	}
-	if approver == "" {
-		approver = "(unnamed)"
-	}
-	return r.call(ctx, c, approver)
-}
-
-// Reject drops a pending call and audits the rejection.
-func (r *Registry) Reject(ctx context.Context, id, approver string) error {
-	r.mu.Lock()
-	c, ok := r.pending[id]
-	delete(r.pending, id)
-	r.mu.Unlock()
-	if !ok {
-		return fmt.Errorf("%w: no pending call %q", ErrRejected, id)
-	}
-	return r.audit.Record(ctx, AuditEntry{Time: r.now(), Conversation: c.Conversation, Action: c.Action, Args: c.Args,
-		Outcome: "rejected", Approver: approver})
 }

@@ -183,7 +183,7 @@ func TestOverLimitNeedsApproval(t *testing.T) {
 	require.Len(t, ap.reqs, 1)
 	assert.Equal(t, 120.0, ap.reqs[0].Amount)
 	assert.Equal(t, float64(shop.AutoRefundLimit), ap.reqs[0].Limit)
-	assert.Equal(t, []string{res.ApprovalID}, reg.Pending())
+	assert.Equal(t, []string{res.ApprovalID}, pendingIDs(t, reg))
 
 	res, err = reg.Approve(ctx, res.ApprovalID, "agent-maria")
 	require.NoError(t, err)
@@ -200,7 +200,7 @@ func TestOverLimitNeedsApproval(t *testing.T) {
 	res, err = reg.Call(ctx, c)
 	require.NoError(t, err)
 	require.NoError(t, reg.Reject(ctx, res.ApprovalID, "agent-tom"))
-	assert.Empty(t, reg.Pending())
+	assert.Empty(t, pendingIDs(t, reg))
 	assert.Equal(t, 1, b.Refunds())
 
 	noApprover := action.NewRegistry(action.WithWrites(true))

@@ -31,6 +31,23 @@
 // result instead of running twice (remembered for a window, default 24
 // hours); every call is written to an [AuditLog].
 //
+// # Approvals
+//
+// A call over its automatic limit is kept in an [ApprovalStore] (in
+// memory by default; [NewStoreApprovals] keeps it in a [memory.Store] so
+// that it survives restarts, set with [WithApprovals]) and sent once to
+// the [Approver]; repeats of the same pending request (same conversation,
+// action and arguments) get the same approval ID and no new request. The
+// human's decision comes back by that ID:
+//
+//	// The desk's ticket carries the request (see HandOffApprover).
+//	req, err := action.ApprovalRequestFromData(ticket.Data)
+//	// ... an agent reads req.Action, req.Args, req.Amount and decides:
+//	res, err := reg.Approve(ctx, req.ID, agentName) // runs the call, audited with the approver
+//	err = reg.Reject(ctx, req.ID, agentName)        // drops it, audited
+//
+// [Registry.Pending] lists what is waiting, for a console.
+//
 // Package action/shop has a fake shop backend with the example actions.
 //
 // # Concurrency
@@ -44,7 +61,8 @@
 // # Errors
 //
 // Refusals, after which nothing ran: [ErrUnknownAction], [*ArgsError],
-// [ErrWritesDisabled], [ErrBudget], [ErrNoApprover], [ErrRejected]. A
+// [ErrWritesDisabled], [ErrBudget], [ErrNoApprover], [ErrRejected] (with
+// [ErrNoApproval] for an approval that is not pending). A
 // failing [AuditLog] is reported too. [Loop.Run] adds
 // [ErrInvalidToolCalls] and [ErrTooManySteps]. Errors from the action
 // itself are returned as they are.

@@ -2,7 +2,6 @@ package action
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -134,19 +133,19 @@ func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 }
 
 // HandOffApprover returns an [Approver] that sends approval requests to a
-// human through h, for the conversation of turn t (replies go to w): the
-// escalation desk sees the action, arguments, amount and limit.
+// human through h, for the conversation of turn t (replies go to w). The
+// hand-off's Data is [ApprovalRequest.Data]: the approval ID, action,
+// arguments (JSON), amount and limit under the Data* keys, which
+// [ApprovalRequestFromData] decodes. The desk or console answers by
+// calling [Registry.Approve] or [Registry.Reject] with the approval ID.
 func HandOffApprover(h parley.HandOffer, w parley.ReplyWriter, t *parley.Turn) Approver {
 	return ApproverFunc(func(ctx context.Context, req ApprovalRequest) error {
-		args, err := json.Marshal(req.Args)
-		if err != nil {
-			return fmt.Errorf("action: approval: %w", err)
-		}
 		return h.HandOff(ctx, w, t, parley.HandoffRequest{
 			Reason:   fmt.Sprintf("approval needed: %s of %.2f is over the automatic limit of %.2f", req.Action, req.Amount, req.Limit),
 			Priority: parley.PriorityHigh,
-			Data: map[string]string{"approval_id": req.ID, "action": req.Action, "args": string(args),
-				"amount": fmt.Sprintf("%.2f", req.Amount), "limit": fmt.Sprintf("%.2f", req.Limit)},
+			Note: fmt.Sprintf("Nothing has been done yet. Approve or reject approval %s; approving runs %s with the arguments shown.",
+				req.ID, req.Action),
+			Data: req.Data(),
 		})
 	})
 }
