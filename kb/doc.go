@@ -53,16 +53,17 @@
 // # Errors
 //
 // [ErrNotFound] for an unknown passage ID, [ErrEmptyID] for a passage
-// without one, [ErrFormat] and [ErrVersion] for an index file that cannot
-// be read (wrapping [ErrParams] too when its ranking parameters are out
-// of range, as [Params.Validate] reports). Ingestion reports each bad document as a [*DocumentError]
-// naming it and wrapping [ErrTooLarge], [ErrUnsupported], [ErrMalformed]
-// or a fetch error; [Ingester.Ingest] joins them and still returns the
-// good documents. [Answerer.Answer] fails only when retrieval fails: a
-// failing or late model degrades to an extractive answer, with the
-// model's error (or [ErrNoTime]) in [Answer.ModelErr].
-// Errors are wrapped with context; match them with [errors.Is] and
-// [errors.As].
+// without one, [ErrFormat] and [ErrVersion] for an index file that
+// cannot be read (wrapping [ErrParams] too when its ranking parameters
+// are out of range, as [Params.Validate] reports). Ingestion reports
+// each bad document as a [*DocumentError] naming it and wrapping
+// [ErrTooLarge], [ErrUnsupported], [ErrMalformed], [ErrDuplicate] (a
+// name already used in the same call) or a fetch error;
+// [Ingester.Ingest] joins them and still returns the good documents.
+// [Answerer.Answer] fails only when retrieval fails: a failing or late
+// model degrades to an extractive answer, with the model's error (or
+// [ErrNoTime]) in [Answer.ModelErr]. Errors are wrapped with context;
+// match them with [errors.Is] and [errors.As].
 //
 // # Implementing Retriever
 //

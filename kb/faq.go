@@ -25,7 +25,8 @@ func (e FAQEntry) Doc(source string) Doc {
 
 // ReadFAQ reads FAQ entries, as a JSON array or as JSON Lines, and returns
 // them as passages from source. Entries without an ID get source#n. An
-// entry without a question or an answer is an error naming it, wrapped in
+// entry without a question or an answer ([ErrMalformed]) or with the ID
+// of an earlier entry ([ErrDuplicate]) is an error naming it, wrapped in
 // a [*DocumentError].
 func ReadFAQ(r io.Reader, source string) ([]Doc, error) {
 	raw, err := io.ReadAll(r)
@@ -49,6 +50,7 @@ func ReadFAQ(r io.Reader, source string) ([]Doc, error) {
 		}
 	}
 	docs := make([]Doc, 0, len(entries))
+	seen := make(map[string]bool, len(entries))
 	for i, e := range entries {
 		if e.ID == "" {
 			e.ID = fmt.Sprintf("%s#%d", source, i)
@@ -56,6 +58,10 @@ func ReadFAQ(r io.Reader, source string) ([]Doc, error) {
 		if strings.TrimSpace(e.Question) == "" || strings.TrimSpace(e.Answer) == "" {
 			return nil, &DocumentError{Name: source, Err: fmt.Errorf("%w: entry %q needs a question and an answer", ErrMalformed, e.ID)}
 		}
+		if seen[e.ID] {
+			return nil, &DocumentError{Name: source, Err: fmt.Errorf("%w: entry %d has the ID %q of an earlier entry", ErrDuplicate, i+1, e.ID)}
+		}
+		seen[e.ID] = true
 		d := e.Doc(source)
 		d.Position = i
 		docs = append(docs, d)

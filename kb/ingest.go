@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	neturl "net/url"
 	"path"
 	"strings"
 	"time"
@@ -23,6 +24,10 @@ var (
 	// ErrMalformed is returned for a document that cannot be parsed, or
 	// that has no text.
 	ErrMalformed = errors.New("kb: malformed document")
+	// ErrDuplicate is returned for a document whose name (or an FAQ
+	// entry whose ID) was already used in the same call: passage IDs
+	// derive from it, so the second would silently replace the first.
+	ErrDuplicate = errors.New("kb: duplicate document name")
 )
 
 // A DocumentError reports a document that could not be ingested.
@@ -116,13 +121,26 @@ func NewIngester(opts ...IngestOption) *Ingester {
 // Ingest extracts and chunks each source. A source that fails is skipped
 // and reported in the returned error (a join of [*DocumentError]s); the
 // others are still returned, so one bad file never blocks the rest.
+//
+// Passage IDs are the source's name (else its URL) followed by "#" and
+// the chunk's position, so that ingesting a document again replaces its
+// passages. Sources must therefore have distinct names: a source whose
+// name an earlier source of the same call had is skipped and reported
+// with [ErrDuplicate].
 func (in *Ingester) Ingest(ctx context.Context, srcs ...Source) ([]Doc, error) {
 	var docs []Doc
 	var errs []error
-	for _, s := range srcs {
+	first := make(map[string]int, len(srcs))
+	for i, s := range srcs {
 		if err := ctx.Err(); err != nil {
 			return docs, errors.Join(append(errs, err)...)
 		}
+		if j, ok := first[s.name()]; ok {
+			errs = append(errs, &DocumentError{Name: s.name(),
+				Err: fmt.Errorf("%w: source %d has the name of source %d; give each source a distinct Name", ErrDuplicate, i+1, j+1)})
+			continue
+		}
+		first[s.name()] = i
 		d, err := in.ingest(s)
 		if err != nil {
 			errs = append(errs, &DocumentError{Name: s.name(), Err: err})
@@ -273,17 +291,25 @@ func (in *Ingester) fetch(ctx context.Context, url string) (Source, error) {
 	if int64(len(body)) > in.maxBytes {
 		return Source{}, fmt.Errorf("%w: over %d bytes", ErrTooLarge, in.maxBytes)
 	}
-	name := path.Base(req.URL.Path)
-	if name == "/" || name == "." {
-		name = req.URL.Host
-	}
-	return Source{Name: name, URL: url, MIMEType: resp.Header.Get("Content-Type"), Body: body}, nil
+	return Source{Name: fetchName(req.URL), URL: url, MIMEType: resp.Header.Get("Content-Type"), Body: body}, nil
 }
 
-// IngestURLs fetches and ingests each URL; like [Ingester.Ingest], a
-// failure is reported and skipped.
+// fetchName names a fetched document by its host, path and query, so
+// that pages with the same file name on different paths or hosts get
+// distinct passage IDs.
+func fetchName(u *neturl.URL) string {
+	name := u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
+	if u.RawQuery != "" {
+		name += "?" + u.RawQuery
+	}
+	return name
+}
+
+// IngestURLs fetches each URL and ingests the documents in one
+// [Ingester.Ingest] call; a failure is reported and skipped. A fetched
+// document is named by its host, path and query.
 func (in *Ingester) IngestURLs(ctx context.Context, urls ...string) ([]Doc, error) {
-	var docs []Doc
+	var srcs []Source
 	var errs []error
 	for _, u := range urls {
 		src, err := in.Fetch(ctx, u)
@@ -291,11 +317,8 @@ func (in *Ingester) IngestURLs(ctx context.Context, urls ...string) ([]Doc, erro
 			errs = append(errs, err)
 			continue
 		}
-		d, err := in.Ingest(ctx, src)
-		docs = append(docs, d...)
-		if err != nil {
-			errs = append(errs, err)
-		}
+		srcs = append(srcs, src)
 	}
-	return docs, errors.Join(errs...)
+	docs, err := in.Ingest(ctx, srcs...)
+	return docs, errors.Join(append(errs, err)...)
 }

@@ -229,3 +229,51 @@ func FuzzDOCX(f *testing.F) {
 		}
 	})
 }
+
+func TestIngestDuplicateNames(t *testing.T) {
+	in := kb.NewIngester()
+	docs, err := in.Ingest(context.Background(),
+		kb.Source{Name: "faq.md", Body: []byte("Refunds are paid within 5 days.")},
+		kb.Source{Name: "other.md", Body: []byte("Parcels arrive in 2 days.")},
+		kb.Source{Name: "faq.md", Body: []byte("We are open 9 to 5.")},
+	)
+	var de *kb.DocumentError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "faq.md", de.Name)
+	require.ErrorIs(t, err, kb.ErrDuplicate)
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.ID+" "+d.Text)
+	}
+	assert.Equal(t, []string{"faq.md#0 Refunds are paid within 5 days.", "other.md#0 Parcels arrive in 2 days."}, got,
+		"the first faq.md is kept, the second reported, nothing replaced")
+
+	// Added to an index, every ingested passage stays findable.
+	x := newIndex(t, docs...)
+	assert.Equal(t, len(docs), x.Len())
+}
+
+func TestIngestURLsSameFileName(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/shop/faq", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "Refunds are paid within 5 days.") })
+	mux.HandleFunc("/travel/faq", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "Bookings can be moved once.") })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	in := kb.NewIngester(kb.WithHTTPClient(srv.Client()))
+	docs, err := in.IngestURLs(context.Background(), srv.URL+"/shop/faq", srv.URL+"/travel/faq", srv.URL+"/shop/faq")
+	require.ErrorIs(t, err, kb.ErrDuplicate, "the same URL twice is reported")
+	require.Len(t, docs, 2)
+	assert.NotEqual(t, docs[0].ID, docs[1].ID)
+	assert.Equal(t, "faq", docs[0].Title)
+	assert.Equal(t, "Bookings can be moved once.", docs[1].Text)
+	assert.Equal(t, 2, newIndex(t, docs...).Len())
+}
+
+func TestReadFAQDuplicateIDs(t *testing.T) {
+	_, err := kb.ReadFAQ(strings.NewReader(`[{"id":"r","question":"Refund?","answer":"Yes."},{"id":"r","question":"Hours?","answer":"9-5"}]`), "faq.json")
+	var de *kb.DocumentError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "faq.json", de.Name)
+	require.ErrorIs(t, err, kb.ErrDuplicate)
+	assert.Contains(t, err.Error(), `"r"`)
+}
