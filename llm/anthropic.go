@@ -197,7 +197,7 @@ func (c *Anthropic) Generate(ctx context.Context, req *Request) (*Response, erro
 	}
 	out := c.response(&ar)
 	if req.JSON && len(out.Message.ToolCalls) == 0 && !jsonObject(out.Message.Content) {
-		return nil, fmt.Errorf("%w: anthropic: reply is not a JSON object", ErrBadResponse)
+		return nil, withUsage(fmt.Errorf("%w: anthropic: reply is not a JSON object", ErrBadResponse), out.Usage)
 	}
 	return out, nil
 }
@@ -238,14 +238,18 @@ func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, e
 		var msg antResponse
 		var blocks []*antBlock
 		var inputs []*strings.Builder
+		// fail yields err, with the usage reported so far.
+		fail := func(err error) {
+			yield(Chunk{}, withUsage(err, Usage{InputTokens: msg.Usage.InputTokens, OutputTokens: msg.Usage.OutputTokens}))
+		}
 		for ev, err := range readSSE(resp.Body) {
 			if err != nil {
-				yield(Chunk{}, streamErr(ctx, "anthropic", err))
+				fail(streamErr(ctx, "anthropic", err))
 				return
 			}
 			var e antEvent
 			if err := json.Unmarshal([]byte(ev.Data), &e); err != nil {
-				yield(Chunk{}, fmt.Errorf("%w: anthropic: stream event: %v", ErrBadResponse, err))
+				fail(fmt.Errorf("%w: anthropic: stream event: %v", ErrBadResponse, err))
 				return
 			}
 			switch e.Type {
@@ -255,7 +259,7 @@ func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, e
 				}
 			case "content_block_start":
 				if e.ContentBlock == nil || e.Index != len(blocks) {
-					yield(Chunk{}, fmt.Errorf("%w: anthropic: content block %d out of order", ErrBadResponse, e.Index))
+					fail(fmt.Errorf("%w: anthropic: content block %d out of order", ErrBadResponse, e.Index))
 					return
 				}
 				b := *e.ContentBlock
@@ -264,12 +268,12 @@ func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, e
 				inputs = append(inputs, &strings.Builder{})
 			case "content_block_delta":
 				if e.Index < 0 || e.Index >= len(blocks) {
-					yield(Chunk{}, fmt.Errorf("%w: anthropic: delta for unknown block %d", ErrBadResponse, e.Index))
+					fail(fmt.Errorf("%w: anthropic: delta for unknown block %d", ErrBadResponse, e.Index))
 					return
 				}
 				var d antDelta
 				if err := json.Unmarshal(e.Delta, &d); err != nil {
-					yield(Chunk{}, fmt.Errorf("%w: anthropic: delta: %v", ErrBadResponse, err))
+					fail(fmt.Errorf("%w: anthropic: delta: %v", ErrBadResponse, err))
 					return
 				}
 				switch d.Type {
@@ -285,7 +289,7 @@ func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, e
 				var d antDelta
 				if len(e.Delta) > 0 {
 					if err := json.Unmarshal(e.Delta, &d); err != nil {
-						yield(Chunk{}, fmt.Errorf("%w: anthropic: message delta: %v", ErrBadResponse, err))
+						fail(fmt.Errorf("%w: anthropic: message delta: %v", ErrBadResponse, err))
 						return
 					}
 				}
@@ -319,10 +323,10 @@ func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, e
 						se.StatusCode = 529
 					}
 				}
-				yield(Chunk{}, se)
+				fail(se)
 				return
 			}
 		}
-		yield(Chunk{}, streamErr(ctx, "anthropic", fmt.Errorf("%w: stream ended without message_stop", ErrIncomplete)))
+		fail(streamErr(ctx, "anthropic", fmt.Errorf("%w: stream ended without message_stop", ErrIncomplete)))
 	}
 }

@@ -46,7 +46,8 @@
 // [*StatusError] for an HTTP error reply (with Retry-After); [ErrBadResponse]
 // for a reply that cannot be decoded; [ErrIncomplete] for a stream that
 // ends early; [ErrCircuitOpen], [ErrBudget], [ErrTimeBudget] and
-// [ErrNoModel] from the wrappers; ctx.Err() when the context ends or a client's Timeout passes.
+// [ErrNoModel] from the wrappers; a failure that still used tokens is a
+// [*UsageError] wrapping one of these; ctx.Err() when the context ends or a client's Timeout passes.
 //
 // # Implementing Model
 //

@@ -228,7 +228,7 @@ func (c *OpenAI) Generate(ctx context.Context, req *Request) (*Response, error) 
 		out.Usage = Usage{InputTokens: or.Usage.PromptTokens, OutputTokens: or.Usage.CompletionTokens}
 	}
 	if req.JSON && len(out.Message.ToolCalls) == 0 && !jsonObject(out.Message.Content) {
-		return nil, fmt.Errorf("%w: openai: reply is not a JSON object", ErrBadResponse)
+		return nil, withUsage(fmt.Errorf("%w: openai: reply is not a JSON object", ErrBadResponse), out.Usage)
 	}
 	return out, nil
 }
@@ -248,15 +248,17 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 		out := &Response{Message: Message{Role: RoleAssistant}}
 		var text strings.Builder
 		var calls toolCalls
+		// fail yields err, with the usage reported so far.
+		fail := func(err error) { yield(Chunk{}, withUsage(err, out.Usage)) }
 		finished := false
 		for ev, err := range readSSE(resp.Body) {
 			if err != nil {
-				yield(Chunk{}, streamErr(ctx, "openai", err))
+				fail(streamErr(ctx, "openai", err))
 				return
 			}
 			if ev.Data == "[DONE]" {
 				if !finished {
-					yield(Chunk{}, fmt.Errorf("%w: openai: [DONE] without finish_reason", ErrIncomplete))
+					fail(fmt.Errorf("%w: openai: [DONE] without finish_reason", ErrIncomplete))
 					return
 				}
 				out.Message.Content = text.String()
@@ -266,7 +268,7 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 			}
 			var or oaiResponse
 			if err := json.Unmarshal([]byte(ev.Data), &or); err != nil {
-				yield(Chunk{}, fmt.Errorf("%w: openai: stream event: %v", ErrBadResponse, err))
+				fail(fmt.Errorf("%w: openai: stream event: %v", ErrBadResponse, err))
 				return
 			}
 			if or.Model != "" {
@@ -279,7 +281,7 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 				d := ch.Delta
 				for _, tc := range d.ToolCalls {
 					if err := calls.add(tc); err != nil {
-						yield(Chunk{}, err)
+						fail(err)
 						return
 					}
 				}
@@ -295,7 +297,7 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 				}
 			}
 		}
-		yield(Chunk{}, streamErr(ctx, "openai", fmt.Errorf("%w: stream ended without [DONE]", ErrIncomplete)))
+		fail(streamErr(ctx, "openai", fmt.Errorf("%w: stream ended without [DONE]", ErrIncomplete)))
 	}
 }
 

@@ -40,7 +40,9 @@ type RetryPolicy struct {
 // at least what the provider's Retry-After asks. A stream is retried only
 // while it has yielded nothing. No wait outlasts the policy's Budget or
 // ctx's deadline: when the next try could not start in time, Retry
-// returns at once. The result is safe for concurrent use.
+// returns at once. Tokens billed for failed attempts ([UsageError]) are
+// added to the final Response's Usage, or carried by the error, so that a
+// [Meter] around Retry counts them. The result is safe for concurrent use.
 func Retry(m Model, p RetryPolicy) Model {
 	if p.Attempts <= 0 {
 		p.Attempts = 3
@@ -143,6 +145,7 @@ func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 		defer cancel()
 	}
 	var err error
+	var spent Usage // by failed attempts
 	for n := range r.p.Attempts {
 		if n > 0 {
 			if werr := r.wait(bctx, end, n, err); werr != nil {
@@ -153,16 +156,17 @@ func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 		var resp *Response
 		resp, err = r.generate(bctx, req)
 		if err == nil {
-			return resp, nil
+			return chargeTo(resp, spent), nil
 		}
+		spent = spent.Add(usageOf(err))
 		if !retryable(bctx, err) {
 			break
 		}
 	}
 	if budget != nil && ctx.Err() == nil && context.Cause(bctx) == budget {
-		return nil, budgetError(r.p.Budget, err)
+		err = budgetError(r.p.Budget, err)
 	}
-	return nil, err
+	return nil, withUsage(err, spent)
 }
 
 // generate makes one attempt under the policy's Timeout.
@@ -226,6 +230,7 @@ func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error
 			bctx, end = budget.ctx, time.Now().Add(r.p.Budget)
 		}
 		var err error
+		var spent Usage // by failed attempts
 		for n := range r.p.Attempts {
 			if n > 0 {
 				if werr := r.wait(bctx, end, n, err); werr != nil {
@@ -234,10 +239,11 @@ func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error
 				}
 			}
 			var sent, stop bool
-			sent, stop, err = r.stream(bctx, budget, req, yield)
+			sent, stop, err = r.stream(bctx, budget, spent, req, yield)
 			if stop || err == nil {
 				return
 			}
+			spent = spent.Add(usageOf(err))
 			if sent || !retryable(bctx, err) {
 				break
 			}
@@ -245,14 +251,15 @@ func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error
 		if budget.blown() && ctx.Err() == nil {
 			err = budgetError(r.p.Budget, err)
 		}
-		yield(Chunk{}, err)
+		yield(Chunk{}, withUsage(err, spent))
 	}
 }
 
 // stream makes one streaming attempt under the policy's Timeout, passing
-// its chunks on. It reports whether it sent anything, whether the caller
-// stopped the loop, and the attempt's error.
-func (r *retry) stream(ctx context.Context, budget *fuse, req *Request, yield func(Chunk, error) bool) (sent, stop bool, err error) {
+// its chunks on, with spent added to the final response's usage. It
+// reports whether it sent anything, whether the caller stopped the loop,
+// and the attempt's error.
+func (r *retry) stream(ctx context.Context, budget *fuse, spent Usage, req *Request, yield func(Chunk, error) bool) (sent, stop bool, err error) {
 	attempt := newFuse(ctx, r.p.Timeout)
 	defer attempt.release()
 	for c, e := range Stream(attempt.ctx, r.m, req) {
@@ -267,6 +274,7 @@ func (r *retry) stream(ctx context.Context, budget *fuse, req *Request, yield fu
 			attempt.defuse()
 			budget.defuse()
 		}
+		c.Response = chargeTo(c.Response, spent)
 		if !yield(c, nil) {
 			return sent, true, nil
 		}
@@ -446,6 +454,7 @@ func (b *Breaker) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, err
 // errors of all failed models are joined. Fallback tries the next model
 // as long as ctx allows: to bound the time of the whole chain, wrap it in
 // [Within] and give each model a [RetryPolicy] Budget shorter than that.
+// Tokens billed for failed models are carried as [Retry] carries them.
 // The result is safe for concurrent use.
 func Fallback(models ...Model) Model { return fallback(models) }
 
@@ -457,17 +466,19 @@ func (f fallback) Generate(ctx context.Context, req *Request) (*Response, error)
 		return nil, ErrNoModel
 	}
 	var errs []error
+	var spent Usage // by failed models
 	for i, m := range f {
 		resp, err := m.Generate(ctx, req)
 		if err == nil {
-			return resp, nil
+			return chargeTo(resp, spent), nil
 		}
+		spent = spent.Add(usageOf(err))
 		errs = append(errs, fmt.Errorf("model %d: %w", i, err))
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	return nil, errors.Join(errs...)
+	return nil, withUsage(errors.Join(errs...), spent)
 }
 
 // Stream implements [Streamer].
@@ -478,6 +489,7 @@ func (f fallback) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, err
 			return
 		}
 		var errs []error
+		var spent Usage // by failed models
 		for i, m := range f {
 			sent := false
 			var err error
@@ -487,6 +499,7 @@ func (f fallback) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, err
 					break
 				}
 				sent = true
+				c.Response = chargeTo(c.Response, spent)
 				if !yield(c, nil) {
 					return
 				}
@@ -494,99 +507,12 @@ func (f fallback) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, err
 			if err == nil {
 				return
 			}
+			spent = spent.Add(usageOf(err))
 			errs = append(errs, fmt.Errorf("model %d: %w", i, err))
 			if sent || ctx.Err() != nil {
 				break
 			}
 		}
-		yield(Chunk{}, errors.Join(errs...))
-	}
-}
-
-// A Meter counts token usage per conversation ([Request.Conversation])
-// for the calls that go through it, and can enforce a per-conversation
-// budget.
-//
-// A Meter is safe for concurrent use.
-type Meter struct {
-	m      Model
-	budget int
-
-	mu    sync.Mutex
-	usage map[string]Usage
-	total Usage
-}
-
-// ErrBudget is returned by a [Meter] when a conversation has used its
-// token budget.
-var ErrBudget = errors.New("llm: conversation token budget exhausted")
-
-// NewMeter returns a Meter around m. A positive budget caps the input
-// plus output tokens of one conversation: once reached, calls fail with
-// [ErrBudget].
-func NewMeter(m Model, budget int) *Meter {
-	return &Meter{m: m, budget: budget, usage: map[string]Usage{}}
-}
-
-// Usage returns the tokens used by a conversation.
-func (mt *Meter) Usage(conversation string) Usage {
-	mt.mu.Lock()
-	defer mt.mu.Unlock()
-	return mt.usage[conversation]
-}
-
-// Total returns the tokens used by all conversations.
-func (mt *Meter) Total() Usage {
-	mt.mu.Lock()
-	defer mt.mu.Unlock()
-	return mt.total
-}
-
-func (mt *Meter) check(conv string) error {
-	if mt.budget <= 0 {
-		return nil
-	}
-	mt.mu.Lock()
-	defer mt.mu.Unlock()
-	if u := mt.usage[conv]; u.InputTokens+u.OutputTokens >= mt.budget {
-		return fmt.Errorf("%w (%d tokens)", ErrBudget, mt.budget)
-	}
-	return nil
-}
-
-func (mt *Meter) add(conv string, u Usage) {
-	mt.mu.Lock()
-	defer mt.mu.Unlock()
-	mt.usage[conv] = mt.usage[conv].Add(u)
-	mt.total = mt.total.Add(u)
-}
-
-// Generate implements [Model].
-func (mt *Meter) Generate(ctx context.Context, req *Request) (*Response, error) {
-	if err := mt.check(req.Conversation); err != nil {
-		return nil, err
-	}
-	resp, err := mt.m.Generate(ctx, req)
-	if err == nil {
-		mt.add(req.Conversation, resp.Usage)
-	}
-	return resp, err
-}
-
-// Stream implements [Streamer].
-func (mt *Meter) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error] {
-	return func(yield func(Chunk, error) bool) {
-		if err := mt.check(req.Conversation); err != nil {
-			yield(Chunk{}, err)
-			return
-		}
-		for c, err := range Stream(ctx, mt.m, req) {
-			if c.Response != nil {
-				mt.add(req.Conversation, c.Response.Usage)
-			}
-			if !yield(c, err) || err != nil {
-				return
-			}
-		}
+		yield(Chunk{}, withUsage(errors.Join(errs...), spent))
 	}
 }
