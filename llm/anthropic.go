@@ -313,7 +313,12 @@ func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, e
 					}
 					msg.Content = append(msg.Content, *b)
 				}
-				yield(Chunk{Response: c.response(&msg)}, nil)
+				out := c.response(&msg)
+				if req.JSON && len(out.Message.ToolCalls) == 0 && !jsonObject(out.Message.Content) {
+					fail(fmt.Errorf("%w: anthropic: streamed reply is not a JSON object", ErrBadResponse))
+					return
+				}
+				yield(Chunk{Response: out}, nil)
 				return
 			case "error":
 				se := &StatusError{Provider: "anthropic", StatusCode: http.StatusInternalServerError}

@@ -364,3 +364,66 @@ func TestRetryAfterDate(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.InDelta(t, 30, se.RetryAfter.Seconds(), 2)
 }
+
+func TestJSONOutputStream(t *testing.T) {
+	tests := []struct {
+		name    string
+		content []string
+		wantErr error
+	}{
+		{name: "object", content: []string{`{"intent":`, `"refund"}`}},
+		{name: "not json", content: []string{`Sure! `, `{"intent":`}, wantErr: llm.ErrBadResponse},
+		{name: "empty", content: []string{""}, wantErr: llm.ErrBadResponse},
+	}
+	quote := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	for _, tt := range tests {
+		t.Run("openai "+tt.name, func(t *testing.T) {
+			c, _ := openAIServer(t, func(w http.ResponseWriter, body map[string]any) {
+				assert.Equal(t, map[string]any{"type": "json_object"}, body["response_format"])
+				var events []string
+				for _, part := range tt.content {
+					events = append(events, `data: {"choices":[{"index":0,"delta":{"content":`+quote(part)+`},"finish_reason":null}]}`)
+				}
+				events = append(events, `data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}`,
+					`data: {"choices":[],"usage":{"prompt_tokens":9,"completion_tokens":4,"total_tokens":13}}`, `data: [DONE]`)
+				sse(w, events...)
+			})
+			resp, err := llm.Collect(c.Stream(context.Background(), &llm.Request{JSON: true}))
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				var ue *llm.UsageError
+				require.ErrorAs(t, err, &ue, "the tokens were billed")
+				assert.Equal(t, llm.Usage{InputTokens: 9, OutputTokens: 4}, ue.Usage)
+				return
+			}
+			require.NoError(t, err)
+			assert.JSONEq(t, `{"intent":"refund"}`, resp.Message.Content)
+		})
+		t.Run("anthropic "+tt.name, func(t *testing.T) {
+			c := anthropicServer(t, func(w http.ResponseWriter, body map[string]any) {
+				assert.Contains(t, body["system"], "single JSON object")
+				events := []string{
+					"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"claude-test\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}",
+					"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+				}
+				for _, part := range tt.content {
+					events = append(events, `event: content_block_delta`+"\n"+`data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":`+quote(part)+`}}`)
+				}
+				events = append(events, "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}",
+					"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":4}}",
+					"event: message_stop\ndata: {\"type\":\"message_stop\"}")
+				sse(w, events...)
+			})
+			resp, err := llm.Collect(c.Stream(context.Background(), &llm.Request{JSON: true, Messages: []llm.Message{{Role: llm.RoleUser, Content: "classify"}}}))
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				var ue *llm.UsageError
+				require.ErrorAs(t, err, &ue, "the tokens were billed")
+				assert.Equal(t, llm.Usage{InputTokens: 9, OutputTokens: 4}, ue.Usage)
+				return
+			}
+			require.NoError(t, err)
+			assert.JSONEq(t, `{"intent":"refund"}`, resp.Message.Content)
+		})
+	}
+}

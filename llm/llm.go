@@ -91,7 +91,13 @@ type Request struct {
 	System   string
 	Messages []Message
 	Tools    []Tool
-	// JSON asks for a reply that is a single JSON object.
+	// JSON asks for a reply that is a single JSON object. The clients
+	// check the reply: Generate fails with [ErrBadResponse] if it is not
+	// one (unless the reply is a tool call). A stream is checked once
+	// assembled: its text deltas have already been yielded by then, so a
+	// reply that is not a JSON object ends the stream with
+	// [ErrBadResponse] instead of the final chunk, and [Collect] returns
+	// that error. Do not show a JSON reply's deltas to a user; collect it.
 	JSON bool
 	// MaxTokens bounds the reply; 0 means the client's default.
 	MaxTokens int

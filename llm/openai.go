@@ -263,6 +263,10 @@ func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 				}
 				out.Message.Content = text.String()
 				out.Message.ToolCalls = calls.assemble()
+				if req.JSON && len(out.Message.ToolCalls) == 0 && !jsonObject(out.Message.Content) {
+					fail(fmt.Errorf("%w: openai: streamed reply is not a JSON object", ErrBadResponse))
+					return
+				}
 				yield(Chunk{Response: out}, nil)
 				return
 			}
