@@ -37,6 +37,11 @@ var (
 	// ErrNoApprover is returned when an action needs human approval and
 	// the registry has no [Approver].
 	ErrNoApprover = errors.New("action: approval needed but no approver configured")
+	// ErrForbidden is for actions to wrap when the call's customer may
+	// not act on what the arguments name (another customer's order), or
+	// no customer is identified; see [CustomerFrom]. The registry audits
+	// it as a refusal.
+	ErrForbidden = errors.New("action: not allowed for this customer")
 )
 
 // An ArgsError reports arguments that do not match an action's schema.
@@ -95,6 +100,12 @@ type Call struct {
 	Args json.RawMessage `json:"args"`
 	// Conversation identifies the conversation, for budgets and audit.
 	Conversation string `json:"conversation,omitempty"`
+	// Customer identifies the conversation's customer, as the
+	// application authenticated them (never as a model or user claims
+	// it). The action runs with it in its context ([CustomerFrom]), so
+	// that it can refuse other customers' data with [ErrForbidden].
+	// Empty means the customer in ctx ([WithCustomer]), if any.
+	Customer string `json:"customer,omitempty"`
 	// IdempotencyKey identifies the request: a call repeating a key that
 	// already ran returns the first result. Empty means a key derived
 	// from the conversation, action and arguments.
@@ -259,6 +270,7 @@ func (f ApproverFunc) RequestApproval(ctx context.Context, req ApprovalRequest) 
 type ApprovalRequest struct {
 	ID           string          `json:"id"`
 	Conversation string          `json:"conversation"`
+	Customer     string          `json:"customer,omitempty"`
 	Action       string          `json:"action"`
 	Args         json.RawMessage `json:"args"`
 	Amount       float64         `json:"amount"`
@@ -269,6 +281,7 @@ type ApprovalRequest struct {
 type AuditEntry struct {
 	Time           time.Time       `json:"time"`
 	Conversation   string          `json:"conversation"`
+	Customer       string          `json:"customer,omitempty"`
 	Action         string          `json:"action"`
 	Args           json.RawMessage `json:"args"`
 	IdempotencyKey string          `json:"idempotency_key,omitempty"`
@@ -461,7 +474,13 @@ func (r *Registry) Call(ctx context.Context, c Call) (Result, error) {
 // call runs c; approvedBy and approvalID are set when a human approved
 // it.
 func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID string) (res Result, err error) {
-	entry := AuditEntry{Time: r.now(), Conversation: c.Conversation, Action: c.Action, Args: c.Args,
+	if c.Customer == "" {
+		c.Customer = CustomerFrom(ctx)
+	}
+	if c.Customer != "" {
+		ctx = WithCustomer(ctx, c.Customer)
+	}
+	entry := AuditEntry{Time: r.now(), Conversation: c.Conversation, Customer: c.Customer, Action: c.Action, Args: c.Args,
 		Approver: approvedBy, ApprovalID: approvalID}
 	defer func() {
 		switch {
@@ -598,7 +617,8 @@ func join(ctx context.Context, f *flight) (res Result, again bool, err error) {
 func isRefusal(err error) bool {
 	var ae *ArgsError
 	return errors.As(err, &ae) || errors.Is(err, ErrUnknownAction) || errors.Is(err, ErrWritesDisabled) ||
-		errors.Is(err, ErrBudget) || errors.Is(err, ErrNoApprover) || errors.Is(err, ErrRejected)
+		errors.Is(err, ErrBudget) || errors.Is(err, ErrNoApprover) || errors.Is(err, ErrRejected) ||
+		errors.Is(err, ErrForbidden)
 }
 
 // reserve counts a call against the budgets, or refuses it.
@@ -669,4 +689,25 @@ func (r *Registry) prune(now time.Time) {
 			delete(r.convUse, k)
 		}
 	}
+}
+
+type customerKey struct{}
+
+// WithCustomer returns a copy of ctx that carries the customer ID of the
+// conversation: the identity the application authenticated, which actions
+// read with [CustomerFrom] to refuse other customers' data. A handler
+// typically sets it from the turn: WithCustomer(ctx, t.CustomerID).
+// [Registry.Call] uses it when [Call.Customer] is empty, and [Loop.Run]
+// puts it on the calls it makes.
+func WithCustomer(ctx context.Context, customerID string) context.Context {
+	return context.WithValue(ctx, customerKey{}, customerID)
+}
+
+// CustomerFrom returns the customer ID that [WithCustomer] (or
+// [Registry.Call], from [Call.Customer]) put in ctx, or "" if none: an
+// action that reads or changes a customer's data refuses with
+// [ErrForbidden] when it is empty or not the data's owner.
+func CustomerFrom(ctx context.Context) string {
+	id, _ := ctx.Value(customerKey{}).(string)
+	return id
 }

@@ -43,7 +43,7 @@ func setup(t *testing.T, opts ...action.Option) (*action.Registry, *shop.Backend
 }
 
 func call(name, args string) action.Call {
-	return action.Call{Action: name, Args: json.RawMessage(args), Conversation: "conv-1"}
+	return action.Call{Action: name, Args: json.RawMessage(args), Conversation: "conv-1", Customer: "C1"}
 }
 
 func TestToolsAndSchemas(t *testing.T) {
@@ -153,7 +153,7 @@ func TestConfirmationAndIdempotency(t *testing.T) {
 	// Concurrent duplicates with an explicit key run once.
 	var wg sync.WaitGroup
 	c2 := call("refund", `{"order_id":"A1003","amount":5,"reason":"late"}`)
-	c2.Confirmed, c2.IdempotencyKey, c2.Conversation = true, "req-77", "conv-2"
+	c2.Confirmed, c2.IdempotencyKey, c2.Conversation, c2.Customer = true, "req-77", "conv-2", "C2"
 	for range 8 {
 		wg.Go(func() {
 			_, err := reg.Call(ctx, c2)
@@ -227,7 +227,7 @@ func TestBudgets(t *testing.T) {
 
 	// A failed action does not use up the budget.
 	c := call("refund", `{"order_id":"A1003","amount":30,"reason":"more than paid"}`)
-	c.Confirmed, c.Conversation = true, "c3"
+	c.Confirmed, c.Conversation, c.Customer = true, "c3", "C2"
 	_, err := reg.Call(ctx, c)
 	var rule *shop.RuleError
 	require.ErrorAs(t, err, &rule)
@@ -270,7 +270,7 @@ func TestLoopRetriesInvalidArgumentsAtMostN(t *testing.T) {
 		llmtest.Call("lookup_order", `{"order_id": "A1001"}`),
 		llmtest.Reply("Your kettle is being prepared."),
 	)
-	out, err := (&action.Loop{Model: model, Registry: reg, MaxInvalid: 2}).Run(context.Background(), &llm.Request{Conversation: "c1"})
+	out, err := (&action.Loop{Model: model, Registry: reg, MaxInvalid: 2}).Run(action.WithCustomer(context.Background(), "C1"), &llm.Request{Conversation: "c1"})
 	require.NoError(t, err)
 	assert.Equal(t, "Your kettle is being prepared.", out.Reply.Message.Content)
 	require.Len(t, out.Calls, 3)
@@ -301,7 +301,7 @@ func TestLoopCannotExceedLimits(t *testing.T) {
 		llmtest.Reply("A specialist will review your refund."),
 	)
 	loop := &action.Loop{Model: model, Registry: reg, Approver: action.HandOffApprover(desk, w, turn)}
-	out, err := loop.Run(context.Background(), &llm.Request{Conversation: "c9", System: "ignored by the registry"})
+	out, err := loop.Run(action.WithCustomer(context.Background(), "C1"), &llm.Request{Conversation: "c9", System: "ignored by the registry"})
 	require.NoError(t, err)
 	// Money-moving calls need the user's confirmation first.
 	require.NotNil(t, out.Confirm)
@@ -336,7 +336,7 @@ func TestLoopModelFailure(t *testing.T) {
 	for i := range steps {
 		steps[i] = llmtest.Call("lookup_order", `{"order_id":"A1001"}`)
 	}
-	_, err = (&action.Loop{Model: llmtest.New(steps...), Registry: reg, MaxSteps: 3}).Run(context.Background(), &llm.Request{})
+	_, err = (&action.Loop{Model: llmtest.New(steps...), Registry: reg, MaxSteps: 3}).Run(action.WithCustomer(context.Background(), "C1"), &llm.Request{})
 	require.ErrorIs(t, err, action.ErrTooManySteps)
 }
 
@@ -420,7 +420,7 @@ func TestLoopConfirmationAnswersEveryToolCall(t *testing.T) {
 	resp := llmtest.Call("refund", `{"order_id":"A1001","amount":5,"reason":"late"}`)
 	resp.Response.Message.ToolCalls = append(resp.Response.Message.ToolCalls,
 		llm.ToolCall{ID: "call_2", Name: "lookup_order", Arguments: json.RawMessage(`{"order_id":"A1001"}`)})
-	out, err := (&action.Loop{Model: llmtest.New(resp), Registry: reg}).Run(context.Background(), &llm.Request{Conversation: "c1"})
+	out, err := (&action.Loop{Model: llmtest.New(resp), Registry: reg}).Run(action.WithCustomer(context.Background(), "C1"), &llm.Request{Conversation: "c1"})
 	require.NoError(t, err)
 	require.NotNil(t, out.Confirm)
 	assert.Equal(t, "Shall I refund $5.00 for order A1001?", out.Confirm.Result.Prompt)

@@ -149,7 +149,7 @@ func (r *Registry) requestApproval(ctx context.Context, e *entry, c Call, amount
 		return Result{}, fmt.Errorf("%w: %s of %.2f is over the automatic limit of %.2f", ErrNoApprover, e.name, amount, e.autoApprove)
 	}
 	c.Approver = nil
-	req := ApprovalRequest{ID: newApprovalID(), Conversation: c.Conversation,
+	req := ApprovalRequest{ID: newApprovalID(), Conversation: c.Conversation, Customer: c.Customer,
 		Action: e.name, Args: c.Args, Amount: amount, Limit: e.autoApprove}
 	a, added, err := r.approvals.Add(ctx, Approval{Request: req, Key: approvalKey(c), Call: c, Created: r.now()})
 	if err != nil {
@@ -210,7 +210,7 @@ func (r *Registry) Reject(ctx context.Context, id, approver string) error {
 		return fmt.Errorf("%w: %w", ErrRejected, err)
 	}
 	c := a.Call
-	if err := r.audit.Record(context.WithoutCancel(ctx), AuditEntry{Time: r.now(), Conversation: c.Conversation, Action: c.Action,
+	if err := r.audit.Record(context.WithoutCancel(ctx), AuditEntry{Time: r.now(), Conversation: c.Conversation, Customer: c.Customer, Action: c.Action,
 		Args: c.Args, Outcome: "rejected", Approver: approver, ApprovalID: id}); err != nil {
 		return fmt.Errorf("action: audit: %w", err)
 	}
@@ -222,6 +222,7 @@ func (r *Registry) Reject(ctx context.Context, id, approver string) error {
 const (
 	DataApprovalID   = "approval_id"
 	DataConversation = "conversation"
+	DataCustomer     = "customer"
 	DataAction       = "action"
 	DataArgs         = "args" // the arguments as JSON
 	DataAmount       = "amount"
@@ -235,6 +236,9 @@ func (q ApprovalRequest) Data() map[string]string {
 		DataApprovalID: q.ID, DataConversation: q.Conversation, DataAction: q.Action, DataArgs: string(compactJSON(q.Args)),
 		DataAmount: strconv.FormatFloat(q.Amount, 'f', 2, 64), DataLimit: strconv.FormatFloat(q.Limit, 'f', 2, 64),
 	}
+	if q.Customer != "" {
+		d[DataCustomer] = q.Customer
+	}
 	return d
 }
 
@@ -243,7 +247,7 @@ func (q ApprovalRequest) Data() map[string]string {
 // It returns an error if the approval ID or action is missing, or the
 // arguments or amounts do not parse.
 func ApprovalRequestFromData(d map[string]string) (ApprovalRequest, error) {
-	q := ApprovalRequest{ID: d[DataApprovalID], Conversation: d[DataConversation], Action: d[DataAction]}
+	q := ApprovalRequest{ID: d[DataApprovalID], Conversation: d[DataConversation], Customer: d[DataCustomer], Action: d[DataAction]}
 	if q.ID == "" || q.Action == "" {
 		return ApprovalRequest{}, errors.New("action: approval data: approval_id and action are required")
 	}

@@ -31,7 +31,7 @@ func pendingIDs(t *testing.T, reg *action.Registry) []string {
 }
 
 func bigRefund(conv, args string) action.Call {
-	return action.Call{Action: "refund", Conversation: conv, Confirmed: true, Args: json.RawMessage(args)}
+	return action.Call{Action: "refund", Conversation: conv, Customer: "C1", Confirmed: true, Args: json.RawMessage(args)}
 }
 
 func TestApprovalDeduplicated(t *testing.T) {
@@ -146,7 +146,7 @@ func TestApprovalReachesTheDesk(t *testing.T) {
 	// What an agent or console reads from the ticket.
 	req, err := action.ApprovalRequestFromData(tickets[0].Data)
 	require.NoError(t, err)
-	want := action.ApprovalRequest{ID: res.ApprovalID, Conversation: "c7", Action: "refund",
+	want := action.ApprovalRequest{ID: res.ApprovalID, Conversation: "c7", Customer: "C1", Action: "refund",
 		Args: json.RawMessage(`{"order_id":"A1002","amount":120,"reason":"broken"}`), Amount: 120, Limit: shop.AutoRefundLimit}
 	assert.Empty(t, cmp.Diff(want, req))
 	var args shop.RefundArgs

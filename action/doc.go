@@ -14,7 +14,8 @@
 //		PerConversation: 2,
 //		Run:         backend.Refund,
 //	})
-//	res, err := reg.Call(ctx, action.Call{Action: "refund", Args: args, Conversation: id})
+//	res, err := reg.Call(ctx, action.Call{Action: "refund", Args: args,
+//		Conversation: t.ConversationID, Customer: t.CustomerID})
 //	switch res.Status {
 //	case action.NeedsConfirmation: // ask res.Prompt, then call again with Confirmed
 //	case action.PendingApproval:   // tell the user a specialist will review it
@@ -30,6 +31,16 @@
 // the money moved; idempotency keys make a retried call return its first
 // result instead of running twice (remembered for a window, default 24
 // hours); every call is written to an [AuditLog].
+//
+// # Customers
+//
+// A call runs for one customer: [Call.Customer], or the customer put in
+// the context with [WithCustomer] (which [Loop.Run] passes on to its
+// calls). It is the identity the application authenticated, never one a
+// model or user names, and the action reads it with [CustomerFrom] to
+// refuse other customers' data with an error wrapping [ErrForbidden],
+// which the registry audits as a refusal. It is kept with a pending
+// approval, so an approved call runs for the same customer.
 //
 // # Approvals
 //

@@ -22,14 +22,14 @@ func ExampleRegistry_Call() {
 		return
 	}
 	ctx := context.Background()
-	small := action.Call{Action: "refund", Conversation: "c1", Args: json.RawMessage(`{"order_id":"A1001","amount":12.5,"reason":"late"}`)}
+	small := action.Call{Action: "refund", Conversation: "c1", Customer: "C1", Args: json.RawMessage(`{"order_id":"A1001","amount":12.5,"reason":"late"}`)}
 	res, _ := reg.Call(ctx, small)
 	fmt.Println(res.Status, res.Prompt)
 	small.Confirmed = true
 	res, _ = reg.Call(ctx, small)
 	fmt.Println(res.Status)
 
-	big := action.Call{Action: "refund", Conversation: "c1", Confirmed: true, Args: json.RawMessage(`{"order_id":"A1002","amount":200,"reason":"broken"}`)}
+	big := action.Call{Action: "refund", Conversation: "c1", Customer: "C1", Confirmed: true, Args: json.RawMessage(`{"order_id":"A1002","amount":200,"reason":"broken"}`)}
 	res, _ = reg.Call(ctx, big)
 	fmt.Println(res.Status)
 	// Output:
@@ -49,7 +49,10 @@ func ExampleLoop() {
 		llmtest.Call("lookup_order", `{"order_id":"A1003"}`),
 		llmtest.Reply("Your filters have shipped."),
 	)
-	out, err := (&action.Loop{Model: model, Registry: reg}).Run(context.Background(), &llm.Request{
+	// The customer is the one the application authenticated for this
+	// conversation; the model only picks the action and its arguments.
+	ctx := action.WithCustomer(context.Background(), "C2")
+	out, err := (&action.Loop{Model: model, Registry: reg}).Run(ctx, &llm.Request{
 		Conversation: "c1",
 		Messages:     []llm.Message{{Role: llm.RoleUser, Content: "Where is order A1003?"}},
 	})

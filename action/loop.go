@@ -64,6 +64,9 @@ type CallRecord struct {
 // Run asks the model for the next message, runs the tools it calls, and
 // repeats until it answers in text, a call needs confirmation, or a
 // limit is reached. The request's Tools are replaced with the registry's.
+// The calls are made for the conversation req.Conversation and the
+// customer in ctx ([WithCustomer]); the model chooses only the action
+// and its arguments.
 func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 	maxInvalid, maxSteps := l.MaxInvalid, l.MaxSteps
 	if maxInvalid <= 0 {
@@ -96,7 +99,7 @@ func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 					Content: "not run: waiting for the user to confirm an earlier action"})
 				continue
 			}
-			c := Call{Action: tc.Name, Args: tc.Arguments, Conversation: req.Conversation, Approver: l.Approver}
+			c := Call{Action: tc.Name, Args: tc.Arguments, Conversation: req.Conversation, Customer: CustomerFrom(ctx), Approver: l.Approver}
 			res, err := l.Registry.Call(ctx, c)
 			out.Calls = append(out.Calls, CallRecord{Call: c, Result: res, Err: err})
 			var ae *ArgsError

@@ -11,7 +11,20 @@
 //	b := shop.NewBackend()
 //	reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(desk))
 //	if err := shop.Register(reg, b); err != nil { ... }
-//	res, err := reg.Call(ctx, action.Call{Action: "lookup_order", Args: json.RawMessage(`{"order_id":"A1001"}`)})
+//	// The customer is the one the application authenticated, never one
+//	// the model or the user names.
+//	res, err := reg.Call(ctx, action.Call{Action: "lookup_order", Customer: t.CustomerID,
+//		Args: json.RawMessage(`{"order_id":"A1001"}`)})
+//
+// # Ownership
+//
+// Every action acts only for the call's customer ([action.Call.Customer],
+// or [action.WithCustomer] on the context, which [action.Loop] passes
+// on): an order of another customer, a customer_id argument naming
+// another customer, or a call with no customer identified is refused with
+// an error matching [action.ErrForbidden], and no data is returned. The
+// registry audits the refusal. customer_id arguments are optional and
+// default to the call's customer.
 //
 // # Concurrency
 //
@@ -19,6 +32,7 @@
 //
 // # Errors
 //
-// Actions return [ErrNoOrder] for an unknown order and [*RuleError] when
+// Actions return [ErrNoOrder] for an unknown order, an error matching
+// [action.ErrForbidden] for another customer's data, and [*RuleError] when
 // a business rule refuses the request.
 package shop

@@ -132,13 +132,13 @@ type RefundArgs struct {
 
 // PlanArgs changes a subscription plan.
 type PlanArgs struct {
-	CustomerID string `json:"customer_id" jsonschema:"the customer ID"`
+	CustomerID string `json:"customer_id,omitempty" jsonschema:"the customer ID; defaults to the customer in this conversation"`
 	Plan       string `json:"plan" jsonschema:"basic, plus or premium"`
 }
 
 // DiscountArgs asks for a discount code.
 type DiscountArgs struct {
-	CustomerID string `json:"customer_id" jsonschema:"the customer ID"`
+	CustomerID string `json:"customer_id,omitempty" jsonschema:"the customer ID; defaults to the customer in this conversation"`
 	Percent    int    `json:"percent" jsonschema:"discount in percent, at most 20"`
 }
 
@@ -150,14 +150,14 @@ type DiscountCode struct {
 
 // CallbackArgs schedules a callback.
 type CallbackArgs struct {
-	CustomerID string `json:"customer_id" jsonschema:"the customer ID"`
+	CustomerID string `json:"customer_id,omitempty" jsonschema:"the customer ID; defaults to the customer in this conversation"`
 	Phone      string `json:"phone" jsonschema:"phone number to call"`
 	When       string `json:"when" jsonschema:"when to call, as the customer said it"`
 }
 
 // TicketArgs creates a ticket.
 type TicketArgs struct {
-	CustomerID string `json:"customer_id" jsonschema:"the customer ID"`
+	CustomerID string `json:"customer_id,omitempty" jsonschema:"the customer ID; defaults to the customer in this conversation"`
 	Subject    string `json:"subject" jsonschema:"one-line summary"`
 	Body       string `json:"body" jsonschema:"details"`
 }
@@ -175,12 +175,16 @@ const (
 // MaxDiscount is the largest discount code percentage.
 const MaxDiscount = 20
 
-// Register adds the shop's actions to r.
+// Register adds the shop's actions to r. Every action acts only for the
+// customer of the call ([action.Call.Customer] or [action.WithCustomer]):
+// it refuses, with an error matching [action.ErrForbidden], an order of
+// another customer, a customer_id argument naming another customer, and
+// any call with no customer identified.
 func Register(r *action.Registry, b *Backend) error {
 	return errors.Join(
 		action.Register(r, action.Def[OrderArgs, Order]{
 			Name: "lookup_order", Description: "Look up an order's status, items, total and address.",
-			Run: func(ctx context.Context, a OrderArgs) (Order, error) { return b.Order(a.OrderID) },
+			Run: b.lookup,
 		}),
 		action.Register(r, action.Def[AddressArgs, Order]{
 			Name: "update_shipping_address", Description: "Change the shipping address of an order that has not shipped.",
@@ -227,12 +231,54 @@ func Register(r *action.Registry, b *Backend) error {
 	)
 }
 
-func (b *Backend) updateAddress(_ context.Context, a AddressArgs) (Order, error) {
+// customer returns the conversation's customer. It refuses a call with
+// no customer identified, and one whose arguments claim another.
+func customer(ctx context.Context, claimed string) (string, error) {
+	me := action.CustomerFrom(ctx)
+	if me == "" {
+		return "", fmt.Errorf("%w: no customer is identified in this conversation", action.ErrForbidden)
+	}
+	if claimed != "" && claimed != me {
+		return "", fmt.Errorf("%w: customer %s is not the customer in this conversation", action.ErrForbidden, claimed)
+	}
+	return me, nil
+}
+
+// order returns the order if it belongs to the conversation's customer;
+// b.mu is held.
+func (b *Backend) order(ctx context.Context, id string) (*Order, error) {
+	me, err := customer(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	o, ok := b.orders[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrNoOrder, id)
+	}
+	if o.Customer != me {
+		return nil, fmt.Errorf("%w: order %s is not one of this customer's orders", action.ErrForbidden, id)
+	}
+	return o, nil
+}
+
+func (b *Backend) lookup(ctx context.Context, a OrderArgs) (Order, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	o, ok := b.orders[a.OrderID]
-	if !ok {
-		return Order{}, fmt.Errorf("%w: %s", ErrNoOrder, a.OrderID)
+	o, err := b.order(ctx, a.OrderID)
+	if err != nil {
+		return Order{}, err
+	}
+	c := *o
+	c.Items = slices.Clone(o.Items)
+	return c, nil
+}
+
+func (b *Backend) updateAddress(ctx context.Context, a AddressArgs) (Order, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, err := b.order(ctx, a.OrderID)
+	if err != nil {
+		return Order{}, err
 	}
 	if o.Status != "processing" {
 		return Order{}, &RuleError{Reason: "order " + a.OrderID + " has already " + o.Status}
@@ -241,39 +287,50 @@ func (b *Backend) updateAddress(_ context.Context, a AddressArgs) (Order, error)
 		return Order{}, &RuleError{Reason: "address too short"}
 	}
 	o.Address = a.Address
-	return *o, nil
+	c := *o
+	c.Items = slices.Clone(o.Items)
+	return c, nil
 }
 
-func (b *Backend) refund(_ context.Context, a RefundArgs) (Order, error) {
+func (b *Backend) refund(ctx context.Context, a RefundArgs) (Order, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	o, ok := b.orders[a.OrderID]
-	if !ok {
-		return Order{}, fmt.Errorf("%w: %s", ErrNoOrder, a.OrderID)
+	o, err := b.order(ctx, a.OrderID)
+	if err != nil {
+		return Order{}, err
 	}
 	if a.Amount <= 0 || a.Amount > o.Total-o.Refunded+1e-9 {
 		return Order{}, &RuleError{Reason: fmt.Sprintf("refund of %.2f exceeds the %.2f left on order %s", a.Amount, o.Total-o.Refunded, o.ID)}
 	}
 	o.Refunded += a.Amount
 	b.refunds++
-	return *o, nil
+	c := *o
+	c.Items = slices.Clone(o.Items)
+	return c, nil
 }
 
-func (b *Backend) changePlan(_ context.Context, a PlanArgs) (map[string]string, error) {
+func (b *Backend) changePlan(ctx context.Context, a PlanArgs) (map[string]string, error) {
+	me, err := customer(ctx, a.CustomerID)
+	if err != nil {
+		return nil, err
+	}
 	if !slices.Contains([]string{"basic", "plus", "premium"}, a.Plan) {
 		return nil, &RuleError{Reason: "unknown plan " + a.Plan}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	old, ok := b.plans[a.CustomerID]
+	old, ok := b.plans[me]
 	if !ok {
-		return nil, &RuleError{Reason: "unknown customer " + a.CustomerID}
+		return nil, &RuleError{Reason: "unknown customer " + me}
 	}
-	b.plans[a.CustomerID] = a.Plan
+	b.plans[me] = a.Plan
 	return map[string]string{"from": old, "to": a.Plan}, nil
 }
 
-func (b *Backend) discount(_ context.Context, a DiscountArgs) (DiscountCode, error) {
+func (b *Backend) discount(ctx context.Context, a DiscountArgs) (DiscountCode, error) {
+	if _, err := customer(ctx, a.CustomerID); err != nil {
+		return DiscountCode{}, err
+	}
 	if a.Percent < 1 || a.Percent > MaxDiscount {
 		return DiscountCode{}, &RuleError{Reason: fmt.Sprintf("discounts go from 1 to %d percent", MaxDiscount)}
 	}
@@ -285,22 +342,30 @@ func (b *Backend) discount(_ context.Context, a DiscountArgs) (DiscountCode, err
 	return DiscountCode{Code: code, Percent: a.Percent}, nil
 }
 
-func (b *Backend) callback(_ context.Context, a CallbackArgs) (Callback, error) {
+func (b *Backend) callback(ctx context.Context, a CallbackArgs) (Callback, error) {
+	me, err := customer(ctx, a.CustomerID)
+	if err != nil {
+		return Callback{}, err
+	}
 	if a.Phone == "" || a.When == "" {
 		return Callback{}, &RuleError{Reason: "a phone number and a time are needed"}
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	c := Callback{Customer: a.CustomerID, Phone: a.Phone, When: a.When}
+	c := Callback{Customer: me, Phone: a.Phone, When: a.When}
 	b.callbacks = append(b.callbacks, c)
 	return c, nil
 }
 
-func (b *Backend) ticket(_ context.Context, a TicketArgs) (Ticket, error) {
+func (b *Backend) ticket(ctx context.Context, a TicketArgs) (Ticket, error) {
+	me, err := customer(ctx, a.CustomerID)
+	if err != nil {
+		return Ticket{}, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.seq++
-	t := Ticket{ID: fmt.Sprintf("T%04d", b.seq), Customer: a.CustomerID, Subject: a.Subject, Body: a.Body}
+	t := Ticket{ID: fmt.Sprintf("T%04d", b.seq), Customer: me, Subject: a.Subject, Body: a.Body}
 	b.tickets = append(b.tickets, t)
 	return t, nil
 }
