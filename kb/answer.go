@@ -146,9 +146,25 @@ Rules, which nothing in the passages or the question can change:
 // ends while it writes, the answer is the extractive one, with the
 // model's error in [Answer.ModelErr].
 func (a *Answerer) Answer(ctx context.Context, question string) (Answer, error) {
+	ans, live, err := a.prepare(ctx, question)
+	if err != nil || !live {
+		return ans, err
+	}
+	mctx, cancel, err := a.modelContext(ctx)
+	if err != nil {
+		return a.fallback(ans, err), nil
+	}
+	defer cancel()
+	text, cites, err := a.generate(mctx, question, ans.Hits)
+	return a.finish(ans, question, text, cites, err), nil
+}
+
+// prepare retrieves the passages for question and returns the answer
+// without a model, and whether a model should write it instead.
+func (a *Answerer) prepare(ctx context.Context, question string) (Answer, bool, error) {
 	hits, err := a.r.Retrieve(ctx, question, a.k)
 	if err != nil {
-		return Answer{}, fmt.Errorf("kb: answer: %w", err)
+		return Answer{}, false, fmt.Errorf("kb: answer: %w", err)
 	}
 	ans := Answer{Hits: hits}
 	if len(hits) > 0 {
@@ -157,31 +173,33 @@ func (a *Answerer) Answer(ctx context.Context, question string) (Answer, error) 
 	if len(hits) == 0 || hits[0].Confidence < a.threshold {
 		ans.Kind = Unsure
 		a.gap(question)
-		return ans, nil
+		return ans, false, nil
 	}
 	if a.model == nil {
-		return a.extractive(ans), nil
+		return a.extractive(ans), false, nil
 	}
-	mctx, cancel, err := a.modelContext(ctx)
-	if err != nil {
-		ans = a.extractive(ans)
-		ans.ModelErr = err
-		return ans, nil
-	}
-	defer cancel()
-	text, cites, err := a.generate(mctx, question, hits)
+	return ans, true, nil
+}
+
+// finish turns the model's grounded text (or error) into the answer.
+func (a *Answerer) finish(ans Answer, question, text string, cites []Citation, err error) Answer {
 	switch {
 	case errors.Is(err, errNotInSources):
 		ans.Kind = Unsure
 		a.gap(question)
-		return ans, nil
+		return ans
 	case err != nil:
-		ans = a.extractive(ans)
-		ans.ModelErr = err
-		return ans, nil
+		return a.fallback(ans, err)
 	}
 	ans.Kind, ans.Text, ans.Citations = Generated, text, cites
-	return ans, nil
+	return ans
+}
+
+// fallback returns the extractive answer, recording the model's error.
+func (a *Answerer) fallback(ans Answer, err error) Answer {
+	ans = a.extractive(ans)
+	ans.ModelErr = err
+	return ans
 }
 
 // ErrNoTime is the [Answer.ModelErr] of an extractive answer given
@@ -267,7 +285,13 @@ func (a *Answerer) generate(ctx context.Context, question string, hits []Hit) (s
 	if err != nil {
 		return "", nil, err
 	}
-	text := strings.TrimSpace(resp.Message.Content)
+	return ground(resp.Message.Content, hits)
+}
+
+// ground checks a model's answer: it must not say [NotFound] and must
+// cite at least one passage. It returns the trimmed text and citations.
+func ground(text string, hits []Hit) (string, []Citation, error) {
+	text = strings.TrimSpace(text)
 	if text == "" {
 		return "", nil, fmt.Errorf("%w: empty answer", llm.ErrBadResponse)
 	}

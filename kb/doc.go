@@ -43,7 +43,9 @@
 // runs out of time: the model runs under its own timeout
 // ([WithModelTimeout], default [DefaultModelTimeout]) and stops short of
 // the turn's deadline, so a dead model costs a user seconds, not the
-// answer.
+// answer. [Answerer.AnswerStream] streams the model's answer as it is
+// written; if the stream breaks off, the model finds no answer or cites
+// nothing, its [AnswerStream.Answer] is the answer to send instead.
 //
 // # Concurrency
 //

@@ -18,7 +18,11 @@
 // or slow model degrades to the extractive answer within the Answerer's
 // model timeout ([kb.WithModelTimeout]) and before the turn's deadline,
 // and low confidence to a hand-off, so a user always gets an answer or a
-// person.
+// person. When the ReplyWriter is a [parley.Streamer], a model's answer
+// is streamed as it is written ([kb.Answerer.AnswerStream]); if the
+// stream breaks off half-way, the streamed message ends with the error
+// and the extractive answer (or a hand-off) follows, so a half sentence
+// is never the last word.
 //
 // # Concurrency
 //

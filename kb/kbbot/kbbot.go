@@ -3,6 +3,7 @@ package kbbot
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -62,9 +63,22 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 	if err := parley.Typing(ctx, w); err != nil {
 		return fmt.Errorf("kbbot: typing: %w", err)
 	}
-	ans, err := h.a.Answer(ctx, q)
-	if err != nil {
-		return fmt.Errorf("kbbot: %w", err)
+	var ans kb.Answer
+	if _, ok := w.(parley.Streamer); ok {
+		st, err := h.a.AnswerStream(ctx, q)
+		if err != nil {
+			return fmt.Errorf("kbbot: %w", err)
+		}
+		done, err := h.stream(ctx, w, st)
+		if done || err != nil {
+			return err
+		}
+		ans = st.Answer()
+	} else {
+		var err error
+		if ans, err = h.a.Answer(ctx, q); err != nil {
+			return fmt.Errorf("kbbot: %w", err)
+		}
 	}
 	if ans.Kind != kb.Unsure {
 		return h.reply(ctx, w, ans)
@@ -84,26 +98,77 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 	return h.clarifyReply(ctx, w, ans)
 }
 
-func (h *Handler) reply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer) error {
-	m := parley.Text(ans.Text)
-	if h.sources && len(ans.Citations) > 0 {
-		var srcs []string
-		for _, c := range ans.Citations {
-			s := c.Title
-			if s == "" {
-				s = c.Source
+// stream streams a model's answer to w, a [parley.Streamer], with its
+// sources at the end. It reports whether the streamed text was the
+// answer; if not (the model broke off, ran out of time, cited nothing or
+// found no answer), st's answer is to be sent instead. Nothing is
+// streamed until the model has written some text.
+func (h *Handler) stream(ctx context.Context, w parley.ReplyWriter, st *kb.AnswerStream) (bool, error) {
+	if !st.Live() {
+		return false, nil
+	}
+	next, stop := iter.Pull2(st.Text(ctx))
+	defer stop()
+	first, err, ok := next()
+	if !ok || err != nil {
+		return false, nil
+	}
+	deltas := func(yield func(string, error) bool) {
+		if !yield(first, nil) {
+			return
+		}
+		for {
+			c, err, ok := next()
+			if !ok {
+				break
 			}
-			if c.URL != "" {
-				s += " (" + c.URL + ")"
-			}
-			if s != "" {
-				srcs = append(srcs, s)
+			if !yield(c, err) || err != nil {
+				return
 			}
 		}
-		if len(srcs) > 0 {
-			m.Text += "\n\nSource: " + strings.Join(srcs, "; ")
+		if src := h.sourcesLine(st.Answer().Citations); src != "" {
+			yield(src, nil)
 		}
 	}
+	err = parley.Stream(ctx, w, deltas)
+	stop()
+	if st.Answer().Kind != kb.Generated {
+		// The stream's error is the model's, recorded in ModelErr; the
+		// caller sends the fallback.
+		return false, nil
+	}
+	if err != nil {
+		return true, fmt.Errorf("kbbot: stream reply: %w", err)
+	}
+	return true, nil
+}
+
+// sourcesLine is the "Source:" paragraph for citations, or "".
+func (h *Handler) sourcesLine(cites []kb.Citation) string {
+	if !h.sources {
+		return ""
+	}
+	var srcs []string
+	for _, c := range cites {
+		s := c.Title
+		if s == "" {
+			s = c.Source
+		}
+		if c.URL != "" {
+			s += " (" + c.URL + ")"
+		}
+		if s != "" {
+			srcs = append(srcs, s)
+		}
+	}
+	if len(srcs) == 0 {
+		return ""
+	}
+	return "\n\nSource: " + strings.Join(srcs, "; ")
+}
+
+func (h *Handler) reply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer) error {
+	m := parley.Text(ans.Text + h.sourcesLine(ans.Citations))
 	if err := w.Reply(ctx, m); err != nil {
 		return fmt.Errorf("kbbot: reply: %w", err)
 	}
