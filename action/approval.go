@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -244,8 +245,9 @@ func (q ApprovalRequest) Data() map[string]string {
 
 // ApprovalRequestFromData decodes the request that [ApprovalRequest.Data]
 // encoded, for a desk or console that received it in a hand-off ticket.
-// It returns an error if the approval ID or action is missing, or the
-// arguments or amounts do not parse.
+// It returns an error if the approval ID or action is missing, the
+// arguments are not JSON, or an amount is not a finite, non-negative
+// number.
 func ApprovalRequestFromData(d map[string]string) (ApprovalRequest, error) {
 	q := ApprovalRequest{ID: d[DataApprovalID], Conversation: d[DataConversation], Customer: d[DataCustomer], Action: d[DataAction]}
 	if q.ID == "" || q.Action == "" {
@@ -265,6 +267,9 @@ func ApprovalRequestFromData(d map[string]string) (ApprovalRequest, error) {
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil {
 				return ApprovalRequest{}, fmt.Errorf("action: approval data: %s: %w", f.key, err)
+			}
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				return ApprovalRequest{}, fmt.Errorf("action: approval data: %s: %q is not an amount", f.key, s)
 			}
 			*f.dst = v
 		}

@@ -172,6 +172,9 @@ func TestApprovalRequestFromDataErrors(t *testing.T) {
 		{name: "args not json", give: func(d map[string]string) { d[action.DataArgs] = "{oops" }},
 		{name: "bad amount", give: func(d map[string]string) { d[action.DataAmount] = "lots" }},
 		{name: "bad limit", give: func(d map[string]string) { d[action.DataLimit] = "" }},
+		{name: "NaN amount", give: func(d map[string]string) { d[action.DataAmount] = "NaN" }},
+		{name: "infinite amount", give: func(d map[string]string) { d[action.DataAmount] = "1e400" }},
+		{name: "negative amount", give: func(d map[string]string) { d[action.DataAmount] = "-5" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
