@@ -1,8 +1,11 @@
 package kb_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/kb"
@@ -73,4 +76,147 @@ func ExampleAnswerer() {
 	// Output:
 	// generated: "You can send it back within 30 days [1]." [{1 returns How do I return an item?  }]
 	// unsure: "" []
+}
+
+func ExampleDense() {
+	ctx := context.Background()
+	// llmtest.Embedder is a bag-of-words stand-in for a real embedding
+	// model such as llm.OpenAI.
+	dense := kb.NewDense(llmtest.Embedder{})
+	err := dense.Add(ctx,
+		kb.Doc{ID: "address", Question: "Can I change my delivery address?", Text: "Yes, until the parcel is dispatched."},
+		kb.Doc{ID: "hours", Question: "When are you open?", Text: "9am to 5pm, Monday to Friday."},
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hits, err := dense.Retrieve(ctx, "change the delivery address", 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(hits[0].Doc.ID)
+	// Output: address
+}
+
+func ExampleHybrid() {
+	ctx := context.Background()
+	docs := []kb.Doc{
+		{ID: "refund", Question: "How do I get a refund?", Text: "Refunds are paid within 5 days."},
+		{ID: "shipping", Question: "How long does shipping take?", Text: "Parcels arrive in 2 to 4 days."},
+	}
+	idx := kb.NewIndex()
+	dense := kb.NewDense(llmtest.Embedder{})
+	if err := idx.Add(docs...); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := dense.Add(ctx, docs...); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The index comes first: its confidence is the one Hybrid reports,
+	// so the cosine similarity of "how do I get ..." cannot make an
+	// off-topic question look answerable.
+	a := kb.NewAnswerer(kb.Hybrid(20, idx, dense))
+	for _, q := range []string{"how do I get a refund", "how do I get to the moon"} {
+		ans, err := a.Answer(ctx, q)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s: %s %q\n", q, ans.Kind, ans.Text)
+	}
+	// Output:
+	// how do I get a refund: extractive "Refunds are paid within 5 days."
+	// how do I get to the moon: unsure ""
+}
+
+func ExampleReadFAQ() {
+	const faq = `{"id": "refund", "question": "How do I get a refund?", "phrasings": ["Can I have my money back?"], "answer": "Refunds are paid within 5 days."}
+{"question": "When are you open?", "answer": "9am to 5pm, Monday to Friday."}
+`
+	docs, err := kb.ReadFAQ(strings.NewReader(faq), "faq.jsonl")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range docs {
+		fmt.Printf("%s | %s | %v | %s\n", d.ID, d.Question, d.Phrasings, d.Text)
+	}
+	// Output:
+	// refund | How do I get a refund? | [Can I have my money back?] | Refunds are paid within 5 days.
+	// faq.jsonl#1 | When are you open? | [] | 9am to 5pm, Monday to Friday.
+}
+
+func ExampleIndex_WriteTo() {
+	idx := kb.NewIndex()
+	if err := idx.Add(kb.Doc{ID: "hours", Question: "When are you open?", Text: "9am to 5pm, Monday to Friday."}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Save the index (to a file, in practice) ...
+	var file bytes.Buffer
+	if _, err := idx.WriteTo(&file); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// ... and load it, parameters and passages, at start-up.
+	loaded := kb.NewIndex()
+	if _, err := loaded.ReadFrom(&file); err != nil {
+		fmt.Println(err)
+		return
+	}
+	hits, err := loaded.Retrieve(context.Background(), "are you open on Monday", 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(loaded.Len(), hits[0].Doc.ID)
+
+	// A damaged file is an error, and leaves the index as it was.
+	_, err = loaded.ReadFrom(strings.NewReader("not an index file"))
+	fmt.Println(errors.Is(err, kb.ErrFormat), loaded.Len())
+	// Output:
+	// 1 hours
+	// true 1
+}
+
+func ExampleAnswerer_AnswerStream() {
+	ctx := context.Background()
+	idx := kb.NewIndex()
+	if err := idx.Add(kb.Doc{ID: "returns", Question: "How do I return an item?", Text: "Send it back within 30 days for a full refund."}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// The model's stream breaks after three words.
+	model := llmtest.New(llmtest.HalfStream("You can send it back within 30 days [1].", 3))
+	st, err := kb.NewAnswerer(idx, kb.WithModel(model)).AnswerStream(ctx, "how do I return an item")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if st.Live() {
+		for delta, err := range st.Text(ctx) {
+			if err != nil {
+				fmt.Println("| stream broke")
+				break
+			}
+			fmt.Print(delta)
+		}
+	}
+	// The streamed text was not the answer: send this one instead.
+	ans := st.Answer()
+	fmt.Printf("%s: %s\n", ans.Kind, ans.Text)
+	// Output:
+	// You can send | stream broke
+	// extractive: Send it back within 30 days for a full refund.
+}
+
+func ExampleParams_Validate() {
+	p := kb.DefaultParams()
+	p.FeedbackDocs = 1 << 40
+	fmt.Println(p.Validate())
+	// Output: kb: invalid ranking parameters: feedback_docs 1099511627776 out of [0, 100]
 }

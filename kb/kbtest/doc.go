@@ -11,6 +11,8 @@
 //		})
 //	}
 //
+// [Check] runs the same checks outside a test and returns what fails.
+//
 // # Concurrency
 //
 // Run calls the retriever from several goroutines at once, and waits for
@@ -18,5 +20,6 @@
 //
 // # Errors
 //
-// Failures are reported through the [testing.T].
+// Run reports failures through the [testing.T]; Check returns them
+// joined, each naming its check.
 package kbtest

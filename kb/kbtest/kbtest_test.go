@@ -2,6 +2,8 @@ package kbtest_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley/kb"
@@ -46,4 +48,56 @@ func TestHybrid(t *testing.T) {
 
 func TestOkapi(t *testing.T) {
 	kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever { return kbeval.NewOkapi(docs) })
+}
+
+func TestCheckReportsFailures(t *testing.T) {
+	empty := kb.RetrieverFunc(func(ctx context.Context, _ string, _ int) ([]kb.Hit, error) { return nil, nil })
+	err := kbtest.Check(context.Background(), empty)
+	if err == nil {
+		t.Fatal("Check passed a retriever that finds nothing")
+	}
+	for _, want := range []string{"kbtest: finds:", "kbtest: cancelled:"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Check error %q does not name %q", err, want)
+		}
+	}
+}
+
+func ExampleCheck() {
+	idx := kb.NewIndex()
+	if err := idx.Add(kbtest.Docs()...); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(kbtest.Check(context.Background(), idx))
+
+	// A retriever that ignores its context and finds nothing fails.
+	lazy := kb.RetrieverFunc(func(context.Context, string, int) ([]kb.Hit, error) { return nil, nil })
+	fmt.Println(kbtest.Check(context.Background(), lazy) != nil)
+	// Output:
+	// <nil>
+	// true
+}
+
+func ExampleRun() {
+	// In a _test.go file of the package that implements the retriever:
+	//
+	//	func TestRetriever(t *testing.T) {
+	//		kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
+	//			x := kb.NewIndex()
+	//			if err := x.Add(docs...); err != nil {
+	//				t.Fatal(err)
+	//			}
+	//			return x
+	//		})
+	//	}
+	for _, d := range kbtest.Docs() {
+		fmt.Println(d.ID)
+	}
+	// Output:
+	// refund
+	// shipping
+	// cancel
+	// address
+	// warranty
 }
