@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
@@ -85,27 +84,13 @@ type ticketArgs struct {
 // tell the customer the order was not found, revealing nothing.
 var errNotYours = fmt.Errorf("%w on this account", errNoOrder)
 
-// customerKey carries the customer an action runs for. It comes from the
-// signed-in conversation, never from the arguments, so a model or a
-// crafted message cannot act on someone else's account.
-type customerKey struct{}
-
-func withCustomer(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, customerKey{}, id)
-}
-
-func customerOf(ctx context.Context) string {
-	id, _ := ctx.Value(customerKey{}).(string)
-	return id
-}
-
 // ownOrder returns order id if it belongs to the customer in ctx.
 func (s *shop) ownOrder(ctx context.Context, id string) (order, error) {
 	o, err := s.Order(ctx, id)
 	if err != nil {
 		return order{}, err
 	}
-	if o.Customer != customerOf(ctx) {
+	if o.Customer != action.CustomerFrom(ctx) {
 		return order{}, errNotYours
 	}
 	return o, nil
@@ -160,7 +145,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				}
 				// The shop's own idempotency key: the registry already runs
 				// a call once, and the shop refunds once per key too.
-				key := "refund/" + customerOf(ctx) + "/" + a.OrderID + "/" + fmt.Sprintf("%.2f", a.Amount)
+				key := "refund/" + action.CustomerFrom(ctx) + "/" + a.OrderID + "/" + fmt.Sprintf("%.2f", a.Amount)
 				if err := s.Refund(ctx, key, a.OrderID, a.Amount); err != nil {
 					return orderView{}, err
 				}
@@ -176,7 +161,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				if !slices.Contains(plans, a.Plan) {
 					return nil, fmt.Errorf("shop: unknown plan %q", a.Plan)
 				}
-				if err := s.Renew(ctx, customerOf(ctx), a.Plan); err != nil {
+				if err := s.Renew(ctx, action.CustomerFrom(ctx), a.Plan); err != nil {
 					return nil, err
 				}
 				return map[string]string{"plan": a.Plan}, nil
@@ -192,7 +177,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				if a.Percent < 5 || a.Percent > 20 {
 					return discountCode{}, fmt.Errorf("shop: discounts go from 5 to 20 percent, not %d", a.Percent)
 				}
-				return s.Discount(ctx, customerOf(ctx), a.Percent)
+				return s.Discount(ctx, action.CustomerFrom(ctx), a.Percent)
 			},
 		}),
 		action.Register(r, action.Def[callbackArgs, callback]{
@@ -200,14 +185,14 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 			Writes: true, PerConversation: 2,
 			Describe: func(a callbackArgs) string { return fmt.Sprintf("Shall we call you on %s, %s?", a.Phone, a.When) },
 			Run: func(ctx context.Context, a callbackArgs) (callback, error) {
-				return s.ScheduleCallback(ctx, callback{Customer: customerOf(ctx), Phone: a.Phone, When: a.When})
+				return s.ScheduleCallback(ctx, callback{Customer: action.CustomerFrom(ctx), Phone: a.Phone, When: a.When})
 			},
 		}),
 		action.Register(r, action.Def[ticketArgs, supportTicket]{
 			Name: actTicket, Description: "File a case for the support team to follow up by email.",
 			Writes: true, NoConfirm: true, PerConversation: 3,
 			Run: func(ctx context.Context, a ticketArgs) (supportTicket, error) {
-				return s.CreateTicket(ctx, supportTicket{Customer: customerOf(ctx), Subject: a.Subject, Body: a.Body})
+				return s.CreateTicket(ctx, supportTicket{Customer: action.CustomerFrom(ctx), Subject: a.Subject, Body: a.Body})
 			},
 		}),
 	)
@@ -217,24 +202,15 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 	return r, nil
 }
 
-// actions runs registry calls for the flows and keeps the approval
-// requests the agents' desk is deciding.
+// actions runs registry calls for the flows, on behalf of the turn's
+// signed-in customer (never a customer named in the arguments).
 type actions struct {
 	reg     *action.Registry
 	handoff parley.HandOffer
-
-	mu      sync.Mutex
-	pending map[string]approval // approval ID -> request
-}
-
-// approval is an over-limit call waiting for a person.
-type approval struct {
-	action.ApprovalRequest
-	Customer string
 }
 
 func newActionRunner(reg *action.Registry, h parley.HandOffer) *actions {
-	return &actions{reg: reg, handoff: h, pending: map[string]approval{}}
+	return &actions{reg: reg, handoff: h}
 }
 
 // call runs action name with args for the turn's customer. confirmed says
@@ -246,50 +222,35 @@ func (a *actions) call(ctx context.Context, s *flow.Scope, name string, args any
 		return action.Result{}, err
 	}
 	t := s.Turn
-	desk := action.HandOffApprover(a.handoff, parley.ReplyFunc(s.Reply), t)
-	approver := action.ApproverFunc(func(ctx context.Context, req action.ApprovalRequest) error {
-		a.mu.Lock()
-		a.pending[req.ID] = approval{ApprovalRequest: req, Customer: t.CustomerID}
-		a.mu.Unlock()
-		if err := desk.RequestApproval(ctx, req); err != nil {
-			a.mu.Lock()
-			delete(a.pending, req.ID)
-			a.mu.Unlock()
-			return err
-		}
-		return nil
-	})
-	return a.reg.Call(withCustomer(ctx, t.CustomerID), action.Call{
-		Action: name, Args: raw, Conversation: t.ConversationID, Confirmed: confirmed, Approver: approver,
+	return a.reg.Call(ctx, action.Call{
+		Action: name, Args: raw, Conversation: t.ConversationID, Customer: t.CustomerID, Confirmed: confirmed,
+		Approver: action.HandOffApprover(a.handoff, parley.ReplyFunc(s.Reply), t),
 	})
 }
 
-// awaiting returns the approval requests not yet decided, oldest first.
-func (a *actions) awaiting() []approval {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make([]approval, 0, len(a.pending))
-	for _, p := range a.pending {
-		out = append(out, p)
+// awaiting returns the calls waiting for a person's approval.
+func (a *actions) awaiting(ctx context.Context) ([]action.Approval, error) {
+	return a.reg.Pending(ctx)
+}
+
+// decide approves or rejects approval id on behalf of agent. It returns
+// the request decided, for telling the customer.
+func (a *actions) decide(ctx context.Context, id, agent string, approve bool) (action.ApprovalRequest, action.Result, error) {
+	var req action.ApprovalRequest
+	pending, err := a.reg.Pending(ctx)
+	if err != nil {
+		return req, action.Result{}, err
 	}
-	slices.SortFunc(out, func(x, y approval) int { return strings.Compare(x.ID, y.ID) })
-	return out
-}
-
-// decide approves or rejects a pending call on behalf of agent.
-func (a *actions) decide(ctx context.Context, id, agent string, approve bool) (approval, action.Result, error) {
-	a.mu.Lock()
-	p, ok := a.pending[id]
-	delete(a.pending, id)
-	a.mu.Unlock()
-	if !ok {
-		return approval{}, action.Result{}, fmt.Errorf("%w: no pending call %q", action.ErrRejected, id)
+	for _, p := range pending {
+		if p.Request.ID == id {
+			req = p.Request
+		}
 	}
 	if !approve {
-		return p, action.Result{}, a.reg.Reject(ctx, id, agent)
+		return req, action.Result{}, a.reg.Reject(ctx, id, agent)
 	}
-	res, err := a.reg.Approve(withCustomer(ctx, p.Customer), id, agent)
-	return p, res, err
+	res, err := a.reg.Approve(ctx, id, agent)
+	return req, res, err
 }
 
 // refusal words a registry refusal for the customer, or returns "" for

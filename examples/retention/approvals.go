@@ -24,19 +24,24 @@ var approvalsTmpl = template.Must(template.New("approvals").Funcs(template.FuncM
 td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}form{display:inline}</style></head><body>
 <p><a href="/console/">&larr; agents' console</a></p><h1>Waiting for approval</h1>
 {{if .}}<table><tr><th>Request</th><th>Customer</th><th>Action</th><th>Arguments</th><th>Amount</th><th>Limit</th><th></th></tr>
-{{range .}}<tr><td>{{.ID}}</td><td>{{.Customer}}</td><td>{{.Action}}</td><td><code>{{printf "%s" .Args}}</code></td>
+{{range .}}{{with .Request}}<tr><td>{{.ID}}</td><td>{{.Customer}}</td><td>{{.Action}}</td><td><code>{{printf "%s" .Args}}</code></td>
 <td>{{printf "%.2f" .Amount}}</td><td>{{printf "%.2f" .Limit}}</td><td>
 <form method="post" action="{{esc .ID}}/approve"><input name="agent" placeholder="your name" required> <button>Approve</button></form>
 <form method="post" action="{{esc .ID}}/reject"><input type="hidden" name="agent" value="agent"><button>Reject</button></form></td></tr>
-{{end}}</table>{{else}}<p>Nothing is waiting.</p>{{end}}</body></html>`))
+{{end}}{{end}}</table>{{else}}<p>Nothing is waiting.</p>{{end}}</body></html>`))
 
 // approvalsHandler serves the approvals page, mounted at prefix with
 // http.StripPrefix.
 func (a *app) approvalsHandler(prefix string) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		pending, err := a.actions.awaiting(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		var b bytes.Buffer
-		if err := approvalsTmpl.Execute(&b, a.actions.awaiting()); err != nil {
+		if err := approvalsTmpl.Execute(&b, pending); err != nil {
 			http.Error(w, "template error", http.StatusInternalServerError)
 			return
 		}
@@ -71,8 +76,8 @@ func (a *app) approvalsHandler(prefix string) http.Handler {
 func (a *app) decide(r *http.Request, id, agent string, approve bool) error {
 	ctx := r.Context()
 	p, _, err := a.actions.decide(ctx, id, agent, approve)
-	if err != nil && p.ID == "" {
-		return err
+	if p.ID == "" {
+		return err // unknown or already decided: nobody to tell
 	}
 	text := approvalText(p, approve, err)
 	for _, t := range a.desk.Queue() {
@@ -87,7 +92,7 @@ func (a *app) decide(r *http.Request, id, agent string, approve bool) error {
 }
 
 // approvalText tells the customer what was decided.
-func approvalText(p approval, approved bool, err error) string {
+func approvalText(p action.ApprovalRequest, approved bool, err error) string {
 	what := p.Action
 	if p.Action == actRefund {
 		var args refundArgs
