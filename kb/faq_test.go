@@ -49,3 +49,38 @@ func TestReadFAQ(t *testing.T) {
 	assert.Equal(t, []string{"Money back?"}, docs[0].Phrasings)
 	assert.Equal(t, "Yes.", docs[0].Text)
 }
+
+func FuzzReadFAQ(f *testing.F) {
+	for _, s := range []string{
+		`[{"id":"r","question":"Refund?","phrasings":["Money back?"],"answer":"Yes."}]`,
+		"{\"question\":\"a\",\"answer\":\"b\"}\n{\"question\":\"c\",\"answer\":\"d\"}",
+		`[{"id":"r","question":"a","answer":"b"},{"id":"r","question":"c","answer":"d"}]`,
+		"", "[", "{oops",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		docs, err := kb.ReadFAQ(strings.NewReader(s), "faq.json")
+		if err != nil {
+			var de *kb.DocumentError
+			if !errors.As(err, &de) || de.Name != "faq.json" {
+				t.Fatalf("error %v is not a DocumentError naming the file", err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, d := range docs {
+			if d.ID == "" || seen[d.ID] || strings.TrimSpace(d.Question) == "" || strings.TrimSpace(d.Text) == "" {
+				t.Fatalf("bad passage %+v", d)
+			}
+			seen[d.ID] = true
+		}
+		x := kb.NewIndex()
+		if err := x.Add(docs...); err != nil {
+			t.Fatal(err)
+		}
+		if x.Len() != len(docs) {
+			t.Fatalf("index holds %d of %d passages", x.Len(), len(docs))
+		}
+	})
+}
