@@ -58,7 +58,8 @@ type Answer struct {
 // the confidence threshold it returns an [Unsure] answer; with no model it
 // quotes the best passage; with a model it asks for an answer written only
 // from the retrieved passages, with citations, and falls back to the
-// extractive answer when the model fails or cites nothing.
+// extractive answer when the model fails, cites nothing or runs out of
+// time ([WithModelTimeout]).
 //
 // An Answerer is safe for concurrent use.
 type Answerer struct {
