@@ -220,3 +220,18 @@ func ExampleParams_Validate() {
 	fmt.Println(p.Validate())
 	// Output: kb: invalid ranking parameters: feedback_docs 1099511627776 out of [0, 100]
 }
+
+func ExampleIndex_ReplaceSources() {
+	ctx := context.Background()
+	in := kb.NewIngester()
+	idx := kb.NewIndex()
+	v1, _ := in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte("# Returns\n\nReturns within 30 days.\n\n# Sale items\n\nSale items cannot be returned.")})
+	_ = idx.ReplaceSources(v1...)
+	// The page is edited: the sale-items section is gone.
+	v2, _ := in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte("# Returns\n\nReturns within 14 days.")})
+	_ = idx.ReplaceSources(v2...)
+	for _, d := range idx.Docs() {
+		fmt.Println(d.ID, d.Text)
+	}
+	// Output: returns.md#0 Returns within 14 days.
+}

@@ -18,6 +18,9 @@ var (
 	ErrNotFound = errors.New("kb: not found")
 	// ErrEmptyID is returned when a document has no ID.
 	ErrEmptyID = errors.New("kb: empty document id")
+	// ErrNoSource is returned by [Index.ReplaceSources] for a passage
+	// without a Source.
+	ErrNoSource = errors.New("kb: passage has no source")
 )
 
 // A Doc is one retrievable passage: an FAQ entry (Question, Phrasings and
@@ -285,6 +288,49 @@ func (x *Index) Add(docs ...Doc) error {
 	if x.gen != gen {
 		as = x.analyse(&x.p, docs)
 	}
+	x.insert(as)
+	return nil
+}
+
+// ReplaceSources makes docs the passages of each source they name
+// (Doc.Source): passages of those sources that docs do not contain, such
+// as the tail of a document that got shorter, are deleted, and docs are
+// added, in one write, so that a search sees either the old or the new
+// version of a document. Sources that docs do not name are left alone,
+// so re-ingesting a batch in which one file failed keeps that file's
+// passages. It returns [ErrEmptyID] (and changes nothing) if a doc has no
+// ID, and an error if one has no Source.
+func (x *Index) ReplaceSources(docs ...Doc) error {
+	sources := map[string]bool{}
+	keep := make(map[string]bool, len(docs))
+	for _, d := range docs {
+		if d.ID == "" {
+			return ErrEmptyID
+		}
+		if d.Source == "" {
+			return fmt.Errorf("kb: replace %q: %w", d.ID, ErrNoSource)
+		}
+		sources[d.Source] = true
+		keep[d.ID] = true
+	}
+	p, gen := x.snapshot()
+	as := x.analyse(&p, docs)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.gen != gen {
+		as = x.analyse(&x.p, docs)
+	}
+	for slot, e := range x.docs {
+		if e != nil && sources[e.doc.Source] && !keep[e.doc.ID] {
+			x.remove(int32(slot))
+		}
+	}
+	x.insert(as)
+	return nil
+}
+
+// insert adds analysed passages; x.mu is held for writing.
+func (x *Index) insert(as []analysed) {
 	for _, a := range as {
 		if slot, ok := x.byID[a.d.ID]; ok {
 			x.remove(slot)
@@ -321,7 +367,6 @@ func (x *Index) Add(docs ...Doc) error {
 		x.compact()
 	}
 	x.stale.Store(true)
-	return nil
 }
 
 // analysed is a passage's terms, before they are indexed.

@@ -394,3 +394,47 @@ func TestIndexParamVariants(t *testing.T) {
 		kb.NewIndex(kb.WithParams(p))
 	})
 }
+
+func TestIndexReplaceSources(t *testing.T) {
+	ctx := t.Context()
+	in := kb.NewIngester(kb.WithChunkSize(8, 0))
+	long := "# Returns\n\nReturn any item within 30 days for a full refund.\n\nShoes must be unworn and in the box.\n\nSale items can be exchanged but not refunded at all."
+	short := "# Returns\n\nReturn any item within 14 days for a full refund."
+	docs, err := in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte(long)}, kb.Source{Name: "shipping.md", Body: []byte("# Shipping\n\nWe ship worldwide in 3 days.")})
+	require.NoError(t, err)
+	x := kb.NewIndex()
+	require.NoError(t, x.ReplaceSources(docs...))
+	require.Greater(t, x.Len(), 2)
+
+	// The returns page got shorter: its old tail must not answer any more.
+	docs, err = in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte(short)})
+	require.NoError(t, err)
+	require.NoError(t, x.ReplaceSources(docs...))
+	var gotReturns []kb.Doc
+	shipping := 0
+	for _, d := range x.Docs() {
+		switch d.Source {
+		case "returns.md":
+			gotReturns = append(gotReturns, d)
+		case "shipping.md":
+			shipping++
+		}
+	}
+	assert.ElementsMatch(t, docs, gotReturns, "exactly the new version's passages: the old tail is gone")
+	assert.Equal(t, 1, shipping, "other sources untouched")
+	hits, err := x.Retrieve(ctx, "can sale items be refunded", 5)
+	require.NoError(t, err)
+	for _, h := range hits {
+		assert.NotContains(t, h.Doc.Text, "Sale items")
+	}
+	hits, err = x.Retrieve(ctx, "how many days to return", 1)
+	require.NoError(t, err)
+	require.Len(t, hits, 1)
+	assert.Contains(t, hits[0].Doc.Text, "14 days")
+
+	// Bad input changes nothing.
+	n := x.Len()
+	require.ErrorIs(t, x.ReplaceSources(kb.Doc{ID: "x#0", Text: "no source"}), kb.ErrNoSource)
+	require.ErrorIs(t, x.ReplaceSources(kb.Doc{Source: "returns.md", Text: "no id"}), kb.ErrEmptyID)
+	assert.Equal(t, n, x.Len())
+}

@@ -124,7 +124,8 @@ func NewIngester(opts ...IngestOption) *Ingester {
 //
 // Passage IDs are the source's name (else its URL) followed by "#" and
 // the chunk's position, so that ingesting a document again replaces its
-// passages. Sources must therefore have distinct names: a source whose
+// passages; add them with [Index.ReplaceSources], which also drops the
+// passages of a document that got shorter. Sources must therefore have distinct names: a source whose
 // name an earlier source of the same call had is skipped and reported
 // with [ErrDuplicate].
 func (in *Ingester) Ingest(ctx context.Context, srcs ...Source) ([]Doc, error) {
