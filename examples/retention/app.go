@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/sentiment"
 )
@@ -73,8 +74,9 @@ func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
 
 // config is the example's set-up.
 type config struct {
-	customer string // who anonymous visitors are
-	writes   bool   // whether actions may change data
+	customer string    // who anonymous visitors are
+	writes   bool      // whether actions may change data
+	model    llm.Model // optional: answers what the flows do not understand
 }
 
 func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
@@ -103,15 +105,25 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	answers := kbbot.New(kb.NewAnswerer(idx, kb.WithGaps(a.gaps)), kbbot.WithHandOffer(esc))
 
-	var router *intent.Router // set below; the engine falls back to it
-	fallback := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return router.HandleTurn(ctx, w, t)
-	})
 	reg, err := newActions(a.shop, cfg.writes)
 	if err != nil {
 		return nil, err
 	}
 	a.actions = newActionRunner(reg, esc)
+	var asst *assistant
+	if cfg.model != nil {
+		asst = newAssistant(cfg.model, reg, esc, idx)
+	}
+	var router *intent.Router // set below; the engine falls back to it
+	fallback := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if asst != nil && (asst.pending(t) || !understood(t)) {
+			if err := asst.HandleTurn(ctx, w, t); err == nil {
+				return nil
+			}
+			// The model failed: answer the usual way.
+		}
+		return router.HandleTurn(ctx, w, t)
+	})
 	e, err := newEngine(deps{shop: a.shop, handoff: esc, act: a.actions}, flow.WithFallback(fallback), flow.WithDigression(answers))
 	if err != nil {
 		return nil, err
@@ -151,6 +163,12 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store)}, opts...)...)
 	return a, nil
+}
+
+// understood reports whether the intent model recognised the turn.
+func understood(t *parley.Turn) bool {
+	u, ok := parley.Value(t, parley.UnderstandingKey)
+	return ok && u.Status == parley.Understood
 }
 
 // signIn stands in for the application's login: turns from anonymous

@@ -40,6 +40,12 @@
 //	                 exists; any other ID is an unknown visitor)
 //	-renewal         with -cli, start with the proactive renewal reminder
 //	-read-only       refuse actions that change data (lookups still work)
+//	-llm-url URL     optional OpenAI-compatible API root (OpenAI, Ollama,
+//	                 vLLM, llama.cpp, LM Studio...; key in PARLEY_LLM_API_KEY):
+//	                 messages the flows do not understand go to the model,
+//	                 which may call the same actions through tool calling,
+//	                 under the same guardrails
+//	-llm-model NAME  with -llm-url, the model (default llama3.1)
 package main
 
 import (
@@ -80,11 +86,21 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	customer := fs.String("customer", "cus_ada", "customer ID to chat as")
 	renewal := fs.Bool("renewal", false, "with -cli, start with the proactive renewal reminder")
 	readOnly := fs.Bool("read-only", false, "refuse actions that change data (lookups still work)")
+	llmURL := fs.String("llm-url", "", "optional OpenAI-compatible API root (e.g. http://localhost:11434/v1 for Ollama); its key, if any, in PARLEY_LLM_API_KEY")
+	llmModel := fs.String("llm-model", "llama3.1", "with -llm-url, the model name")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	out := &lockedWriter{w: stdout}
-	a, err := newAppWith(config{customer: *customer, writes: !*readOnly})
+	cfg := config{customer: *customer, writes: !*readOnly}
+	if *llmURL != "" {
+		m, err := newModel(*llmURL, *llmModel, os.Getenv("PARLEY_LLM_API_KEY"))
+		if err != nil {
+			return err
+		}
+		cfg.model = m
+	}
+	a, err := newAppWith(cfg)
 	if err != nil {
 		return err
 	}

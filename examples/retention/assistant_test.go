@@ -1,0 +1,152 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/bottest"
+	"github.com/parleyhq/parley/llm"
+)
+
+// fakeOpenAI is an OpenAI-compatible chat completions server that answers
+// with scripted replies, one per request, and records the requests.
+type fakeOpenAI struct {
+	mu      sync.Mutex
+	replies []string // "tool:NAME:ARGS" or plain text; "500" fails
+	bodies  []string
+}
+
+func (f *fakeOpenAI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	f.mu.Lock()
+	f.bodies = append(f.bodies, string(b))
+	next := "Sorry, I have nothing more to say."
+	if len(f.replies) > 0 {
+		next, f.replies = f.replies[0], f.replies[1:]
+	}
+	n := len(f.bodies)
+	f.mu.Unlock()
+	if r.URL.Path != "/v1/chat/completions" {
+		http.NotFound(w, r)
+		return
+	}
+	if next == "500" {
+		http.Error(w, `{"error":{"message":"overloaded","type":"server_error"}}`, http.StatusInternalServerError)
+		return
+	}
+	msg := map[string]any{"role": "assistant", "content": next}
+	finish := "stop"
+	if name, args, ok := strings.Cut(strings.TrimPrefix(next, "tool:"), ":"); ok && strings.HasPrefix(next, "tool:") {
+		msg = map[string]any{"role": "assistant", "content": nil, "tool_calls": []any{map[string]any{
+			"id": fmt.Sprintf("call_%d", n), "type": "function",
+			"function": map[string]any{"name": name, "arguments": args},
+		}}}
+		finish = "tool_calls"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"id": fmt.Sprintf("chatcmpl-%d", n), "object": "chat.completion", "model": "test",
+		"choices": []any{map[string]any{"index": 0, "message": msg, "finish_reason": finish}},
+		"usage":   map[string]any{"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
+	})
+}
+
+func (f *fakeOpenAI) requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.bodies...)
+}
+
+// newAssistantTester wires the example with a model served by fake.
+func newAssistantTester(t *testing.T, fake *fakeOpenAI) (*bottest.Tester, *app) {
+	t.Helper()
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	m, err := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: srv.URL + "/v1", Model: "test", HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	a, err := newAppWith(config{writes: true, model: m})
+	require.NoError(t, err)
+	c := bottest.New(t, a.handler, bottest.WithCustomer("cus_ada"))
+	return c, a
+}
+
+// offTopic is a message the intent model does not understand.
+const offTopic = "what is the capital of france"
+
+func TestAssistantLooksUpAnOrder(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{`tool:lookup_order:{"order_id":"A-1002"}`, "Your Walnut desk lamp was delivered."}}
+	c, _ := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Exact("Your Walnut desk lamp was delivered."))
+	reqs := fake.requests()
+	require.Len(t, reqs, 2)
+	assert.Contains(t, reqs[0], `"name":"refund"`, "the registry's actions are offered as tools")
+	assert.Contains(t, reqs[1], "Walnut desk lamp", "the tool result goes back to the model")
+}
+
+func TestAssistantCannotReadAnotherCustomersOrder(t *testing.T) {
+	// A-1003 is Ben's: the registry refuses, whatever the model wants.
+	fake := &fakeOpenAI{replies: []string{`tool:lookup_order:{"order_id":"A-1003"}`, "I couldn't find that order on your account."}}
+	c, _ := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Contains("couldn't find"))
+	reqs := fake.requests()
+	require.Len(t, reqs, 2)
+	assert.NotContains(t, reqs[1], "Running socks", "nothing of Ben's order reaches the model")
+	assert.NotContains(t, reqs[1], "Harbour Road")
+}
+
+func TestAssistantRefundNeedsTheCustomersYes(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1001","amount":20,"reason":"too small"}`}}
+	c, a := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Contains("To confirm: refund $20.00 on order A-1001")).ExpectQuickReplies("Yes", "No")
+	assert.Zero(t, a.shop.refunded("A-1001"), "nothing runs before the customer agrees")
+	c.Tap("Yes").Expect(bottest.Exact("Done!"))
+	assert.Equal(t, 20.0, a.shop.refunded("A-1001"))
+
+	// Asked again, the customer says no: nothing runs.
+	fake.replies = []string{`tool:refund:{"order_id":"A-1001","amount":5}`}
+	c.Send("and a bit more off the kettle, maybe").Tap("No").Expect(bottest.Contains("haven't changed anything"))
+	assert.Equal(t, 20.0, a.shop.refunded("A-1001"))
+}
+
+func TestAssistantOverLimitGoesToAPerson(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1002","amount":100}`}}
+	c, a := newAssistantTester(t, fake)
+	c.Send(offTopic).Tap("Yes").Expect(bottest.Contains("connecting you")).Expect(bottest.Contains("quick OK from a teammate"))
+	tickets := a.desk.Queue()
+	require.Len(t, tickets, 1)
+	assert.NotEmpty(t, tickets[0].Data["approval_id"])
+	assert.Zero(t, a.shop.refunded("A-1002"))
+}
+
+func TestAssistantInvalidArgumentsAreRetriedThenGivenUp(t *testing.T) {
+	// The model keeps sending a string amount: rejected by the schema,
+	// sent back at most twice, then the usual fallback answers.
+	bad := `tool:refund:{"order_id":"A-1001","amount":"lots"}`
+	fake := &fakeOpenAI{replies: []string{bad, bad, bad, bad}}
+	c, a := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Contains("Sorry, I didn't quite get that"))
+	assert.Len(t, fake.requests(), 3)
+	assert.Zero(t, a.shop.refunded("A-1001"))
+}
+
+func TestAssistantDownFallsBack(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{"500", "500", "500"}}
+	c, _ := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Contains("Sorry, I didn't quite get that"))
+}
+
+func TestAssistantLeavesUnderstoodMessagesToTheFlows(t *testing.T) {
+	fake := &fakeOpenAI{}
+	c, _ := newAssistantTester(t, fake)
+	c.Send("hi").Tap("Track my order").Send("A-1001").Expect(bottest.Contains("has shipped"))
+	assert.Empty(t, fake.requests())
+}
