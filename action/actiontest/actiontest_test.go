@@ -1,0 +1,19 @@
+package actiontest_test
+
+import (
+	"testing"
+
+	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/action/actiontest"
+	"github.com/parleyhq/parley/memory"
+)
+
+func TestMemoryApprovals(t *testing.T) {
+	actiontest.RunApprovalStore(t, func(t *testing.T) action.ApprovalStore { return &action.MemoryApprovals{} })
+}
+
+func TestStoreApprovals(t *testing.T) {
+	actiontest.RunApprovalStore(t, func(t *testing.T) action.ApprovalStore {
+		return action.NewStoreApprovals(memory.NewMap(), "approvals/")
+	})
+}
