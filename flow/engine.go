@@ -598,7 +598,8 @@ func (x *run) startFlow(name string) error {
 }
 
 // prefill fills the flow's slots from entities in the current turn, in
-// order: the n-th entity of a type fills the n-th ask of that type.
+// order: the n-th entity of a type fills the n-th ask of that type, if
+// the ask's validator accepts it (and as the validator normalised it).
 func (x *run) prefill() {
 	u, ok := x.understanding()
 	if !ok || len(u.Entities) == 0 {
@@ -616,7 +617,18 @@ func (x *run) prefill() {
 		for i, ent := range u.Entities {
 			if ent.Type == typ && !used[i] {
 				used[i] = true
-				x.st.Slots[a.Slot] = ent.Value
+				v := ent.Value
+				if a.Validate != nil {
+					// The same check as an answer: a value the ask would
+					// refuse ("30 EUR" where only USD is paid back) must
+					// not slip in with the opening message. The ask then
+					// asks as usual.
+					var err error
+					if v, err = a.Validate(x.ctx, v); err != nil {
+						break
+					}
+				}
+				x.st.Slots[a.Slot] = v
 				break
 			}
 		}

@@ -526,3 +526,35 @@ func TestUnregisterLatestFallsBackToPreviousVersion(t *testing.T) {
 	e.Unregister("f", "1")
 	require.ErrorIs(t, e.Check(), flow.ErrUnknownFlow)
 }
+
+func TestPrefillIsValidated(t *testing.T) {
+	upper := func(_ context.Context, v string) (string, error) {
+		if !strings.HasPrefix(strings.ToUpper(v), "A") {
+			return "", &flow.InputError{Slot: "order", Message: "Order numbers start with A."}
+		}
+		return strings.ToUpper(v), nil
+	}
+	f := flow.New("refund").TriggeredBy("refund").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Validate: upper, Next: "ok"},
+		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Refunding {{slots.order}}."}},
+	).MustCompile()
+	e := flow.NewEngine()
+	require.NoError(t, e.Register(f))
+	tests := []struct {
+		name, value, want string
+	}{
+		{name: "accepted and normalised", value: "a1001", want: "Refunding A1001."},
+		{name: "refused: asked as usual", value: "B77", want: "Which order?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
+				turn = parley.With(turn, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
+					Intent:   parley.Intent{Name: "refund", Confidence: 0.9},
+					Entities: []parley.Entity{{Type: "order_id", Value: tt.value}}})
+				return e.HandleTurn(ctx, w, turn)
+			})
+			bottest.New(t, h).Send("refund " + tt.value + " please").Expect(bottest.Exact(tt.want))
+		})
+	}
+}
