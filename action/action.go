@@ -59,6 +59,19 @@ func (e *ArgsError) Error() string {
 // Unwrap returns the validation error.
 func (e *ArgsError) Unwrap() error { return e.Err }
 
+// A CheckError is an action's [Def.Check] refusing a call: the
+// application's state forbids it. Nothing ran and nobody was asked.
+type CheckError struct {
+	Action string
+	Err    error
+}
+
+// Error implements the error interface.
+func (e *CheckError) Error() string { return fmt.Sprintf("action: %s: %v", e.Action, e.Err) }
+
+// Unwrap returns the application's error.
+func (e *CheckError) Unwrap() error { return e.Err }
+
 // Status is the outcome of a [Registry.Call].
 type Status string
 
@@ -148,6 +161,18 @@ type Def[A, R any] struct {
 	// conversations; 0 means no cap. They apply to approved calls too.
 	ConversationAmount float64
 	DailyAmount        float64
+	// Prior returns the money already moved for the same subject as the
+	// call (for a refund: what was already refunded on the order), read
+	// from the application's own records. With it, AutoApprove caps
+	// Prior + Amount rather than each call, so that a refund split into
+	// small ones cannot avoid a person's approval.
+	Prior func(ctx context.Context, args A) (float64, error)
+	// Check refuses a call that the application's current state forbids
+	// (an order of another customer, an order already shipped, more than
+	// is left to refund) before the user is asked to confirm and before
+	// any approval is requested. Its error is returned wrapped in a
+	// [*CheckError] and audited as a refusal.
+	Check func(ctx context.Context, args A) error
 	// Describe words the confirmation prompt; default "Shall I <name>
 	// with <args>?".
 	Describe func(A) string
@@ -169,6 +194,8 @@ type entry struct {
 	resolved    *jsonschema.Resolved
 	// decode validates and decodes raw arguments.
 	amount   func(json.RawMessage) (float64, error)
+	prior    func(context.Context, json.RawMessage) (float64, error)
+	check    func(context.Context, json.RawMessage) error
 	describe func(json.RawMessage) string
 	run      func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error)
 }
@@ -227,6 +254,27 @@ func Register[A, R any](r *Registry, d Def[A, R]) error {
 			}
 			return fmt.Sprintf("Shall I %s with %s?", strings.ReplaceAll(d.Name, "_", " "), raw)
 		},
+	}
+	if d.Prior != nil {
+		e.prior = func(ctx context.Context, raw json.RawMessage) (float64, error) {
+			a, err := decode(raw)
+			if err != nil {
+				return 0, &ArgsError{Action: d.Name, Err: err}
+			}
+			return d.Prior(ctx, a)
+		}
+	}
+	if d.Check != nil {
+		e.check = func(ctx context.Context, raw json.RawMessage) error {
+			a, err := decode(raw)
+			if err != nil {
+				return &ArgsError{Action: d.Name, Err: err}
+			}
+			if err := d.Check(ctx, a); err != nil {
+				return &CheckError{Action: d.Name, Err: err}
+			}
+			return nil
+		}
 	}
 	if d.Amount != nil {
 		e.amount = func(raw json.RawMessage) (float64, error) {
@@ -509,6 +557,11 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 		return Result{}, err
 	}
 	if !e.writes {
+		if e.check != nil {
+			if err := e.check(ctx, c.Args); err != nil {
+				return Result{}, err
+			}
+		}
 		// Read-only actions are not idempotent-keyed (a repeat reads
 		// again), but their budgets apply like any other's.
 		if err := r.reserve(e, c.Conversation, 0); err != nil {
@@ -536,6 +589,14 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 			return res, err
 		}
 	}
+	// Checked after the replay above (a retried refund is answered, not
+	// refused for having run) and again on approval (the order may have
+	// changed meanwhile).
+	if e.check != nil {
+		if err := e.check(ctx, c.Args); err != nil {
+			return Result{}, err
+		}
+	}
 	if e.confirm && !c.Confirmed && approvedBy == "" {
 		return Result{Status: NeedsConfirmation, Prompt: e.describe(c.Args)}, nil
 	}
@@ -549,7 +610,13 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 			return Result{}, &ArgsError{Action: e.name, Err: fmt.Errorf("negative amount %v", a)}
 		}
 		amount = a
-		if amount > e.autoApprove && approvedBy == "" {
+		prior := 0.0
+		if e.prior != nil && approvedBy == "" {
+			if prior, err = e.prior(ctx, c.Args); err != nil {
+				return Result{}, fmt.Errorf("action: %s: prior amount: %w", e.name, err)
+			}
+		}
+		if amount+prior > e.autoApprove && approvedBy == "" {
 			return r.requestApproval(ctx, e, c, amount)
 		}
 	}
@@ -616,7 +683,8 @@ func join(ctx context.Context, f *flight) (res Result, again bool, err error) {
 
 func isRefusal(err error) bool {
 	var ae *ArgsError
-	return errors.As(err, &ae) || errors.Is(err, ErrUnknownAction) || errors.Is(err, ErrWritesDisabled) ||
+	var ce *CheckError
+	return errors.As(err, &ae) || errors.As(err, &ce) || errors.Is(err, ErrUnknownAction) || errors.Is(err, ErrWritesDisabled) ||
 		errors.Is(err, ErrBudget) || errors.Is(err, ErrNoApprover) || errors.Is(err, ErrRejected) ||
 		errors.Is(err, ErrForbidden)
 }

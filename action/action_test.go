@@ -443,3 +443,115 @@ func TestCallJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, "refund", back.Action)
 }
+
+// ledger is a tiny refund backend for the Prior and Check tests.
+type ledger struct {
+	mu       sync.Mutex
+	paid     map[string]float64 // order -> total
+	refunded map[string]float64
+	owner    map[string]string
+}
+
+type refundArgs struct {
+	OrderID string  `json:"order_id"`
+	Amount  float64 `json:"amount"`
+}
+
+func newLedgerRegistry(t *testing.T, ap action.Approver) (*action.Registry, *ledger) {
+	t.Helper()
+	l := &ledger{paid: map[string]float64{"A1": 129, "A2": 50}, refunded: map[string]float64{}, owner: map[string]string{"A1": "cus-1", "A2": "cus-1"}}
+	reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(ap))
+	require.NoError(t, action.Register(reg, action.Def[refundArgs, float64]{
+		Name: "refund", Amount: func(a refundArgs) float64 { return a.Amount }, AutoApprove: 50,
+		Prior: func(_ context.Context, a refundArgs) (float64, error) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			return l.refunded[a.OrderID], nil
+		},
+		Check: func(ctx context.Context, a refundArgs) error {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			if l.owner[a.OrderID] != action.CustomerFrom(ctx) {
+				return errors.New("no such order on this account")
+			}
+			if left := l.paid[a.OrderID] - l.refunded[a.OrderID]; a.Amount > left {
+				return fmt.Errorf("only %.2f left to refund", left)
+			}
+			return nil
+		},
+		Run: func(_ context.Context, a refundArgs) (float64, error) {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			l.refunded[a.OrderID] += a.Amount
+			return l.refunded[a.OrderID], nil
+		},
+	}))
+	return reg, l
+}
+
+func TestPriorStopsSplitRefunds(t *testing.T) {
+	ap := &approvals{}
+	reg, l := newLedgerRegistry(t, ap)
+	ctx := action.WithCustomer(context.Background(), "cus-1")
+	refund := func(amount float64, conv string) action.Result {
+		res, err := reg.Call(ctx, action.Call{Action: "refund", Conversation: conv, Confirmed: true,
+			Args: json.RawMessage(fmt.Sprintf(`{"order_id":"A1","amount":%v}`, amount))})
+		require.NoError(t, err)
+		return res
+	}
+	assert.Equal(t, action.Done, refund(30, "c1").Status)
+	// $30 more would make $60 on the order: over the $50 automatic
+	// limit, even though each refund is under it and the conversation
+	// is new.
+	assert.Equal(t, action.PendingApproval, refund(30, "c2").Status)
+	assert.Equal(t, action.Done, refund(20, "c3").Status, "$50 in all is still automatic")
+	assert.Equal(t, 50.0, l.refunded["A1"])
+	require.Len(t, ap.reqs, 1)
+	assert.Equal(t, 30.0, ap.reqs[0].Amount, "the request shows this call's amount")
+}
+
+func TestCheckRefusesBeforeAnyoneIsAsked(t *testing.T) {
+	ap := &approvals{}
+	reg, l := newLedgerRegistry(t, ap)
+	tests := []struct {
+		name     string
+		customer string
+		args     string
+		want     string
+	}{
+		{name: "another customer's order", customer: "cus-2", args: `{"order_id":"A1","amount":10}`, want: "no such order"},
+		{name: "another customer's order over the limit", customer: "cus-2", args: `{"order_id":"A1","amount":99}`, want: "no such order"},
+		{name: "more than is left", customer: "cus-1", args: `{"order_id":"A1","amount":130}`, want: "only 129.00 left"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := reg.Call(context.Background(), action.Call{Action: "refund", Customer: tt.customer, Args: json.RawMessage(tt.args)})
+			var ce *action.CheckError
+			require.ErrorAs(t, err, &ce)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Empty(t, res.Status, "no confirmation question, no approval")
+		})
+	}
+	assert.Empty(t, ap.reqs, "nobody was asked to approve")
+	assert.Zero(t, l.refunded["A1"])
+	var outcomes []string
+	for _, e := range reg.Audit().(*action.MemoryAudit).Entries() {
+		outcomes = append(outcomes, e.Outcome)
+	}
+	assert.Equal(t, []string{"refused", "refused", "refused"}, outcomes)
+}
+
+func TestCheckDoesNotRefuseAReplay(t *testing.T) {
+	reg, l := newLedgerRegistry(t, &approvals{})
+	ctx := action.WithCustomer(context.Background(), "cus-1")
+	c := action.Call{Action: "refund", Conversation: "c1", Confirmed: true, IdempotencyKey: "k1",
+		Args: json.RawMessage(`{"order_id":"A2","amount":50}`)}
+	_, err := reg.Call(ctx, c)
+	require.NoError(t, err)
+	// The retry finds nothing left to refund, but it is the same
+	// request: answered from the first run, not refused, not run again.
+	res, err := reg.Call(ctx, c)
+	require.NoError(t, err)
+	assert.True(t, res.Replayed)
+	assert.Equal(t, 50.0, l.refunded["A2"])
+}

@@ -72,6 +72,7 @@
 // # Errors
 //
 // Refusals, after which nothing ran: [ErrUnknownAction], [*ArgsError],
+// [*CheckError] (the action's own Check refused the call),
 // [ErrWritesDisabled], [ErrBudget], [ErrNoApprover], [ErrRejected] (with
 // [ErrNoApproval] for an approval that is not pending). A
 // failing [AuditLog] is reported too. [Loop.Run] adds
