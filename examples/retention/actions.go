@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,6 +86,22 @@ type ticketArgs struct {
 // tell the customer the order was not found, revealing nothing.
 var errNotYours = fmt.Errorf("%w on this account", errNoOrder)
 
+// Refusals of the shop's actions' checks.
+var (
+	errTooMuch      = errors.New("shop: more than is left to refund")
+	errShortAddress = errors.New("shop: address too short")
+)
+
+// minAddress is the shortest delivery address accepted, in bytes.
+const minAddress = 8
+
+// newKey returns a fresh idempotency key for the shop.
+func newKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}
+
 // ownOrder returns order id if it belongs to the customer in ctx.
 func (s *shop) ownOrder(ctx context.Context, id string) (order, error) {
 	o, err := s.Order(ctx, id)
@@ -115,16 +133,23 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 		action.Register(r, action.Def[addressArgs, orderView]{
 			Name: actAddress, Description: "Change the delivery address of an order that has not shipped yet.",
 			Writes: true, PerConversation: 3,
+			Check: func(ctx context.Context, a addressArgs) error {
+				o, err := s.ownOrder(ctx, a.OrderID)
+				if err != nil {
+					return err
+				}
+				if o.Status != "processing" {
+					return fmt.Errorf("%w: order %s has already %s", errTooLate, o.ID, o.Status)
+				}
+				if len(strings.TrimSpace(a.Address)) < minAddress {
+					return errShortAddress
+				}
+				return nil
+			},
 			Describe: func(a addressArgs) string {
 				return fmt.Sprintf("Shall I change the delivery address of %s to %q?", a.OrderID, a.Address)
 			},
 			Run: func(ctx context.Context, a addressArgs) (orderView, error) {
-				if _, err := s.ownOrder(ctx, a.OrderID); err != nil {
-					return orderView{}, err
-				}
-				if len(strings.TrimSpace(a.Address)) < 8 {
-					return orderView{}, errors.New("shop: address too short")
-				}
 				o, err := s.SetAddress(ctx, a.OrderID, strings.TrimSpace(a.Address))
 				if err != nil {
 					return orderView{}, err
@@ -135,18 +160,32 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 		action.Register(r, action.Def[refundArgs, orderView]{
 			Name: actRefund, Description: "Refund part or all of an order to the original payment method.",
 			Amount: func(a refundArgs) float64 { return a.Amount }, AutoApprove: autoRefundLimit,
+			// What was already refunded on the order counts towards the
+			// automatic limit: two refunds of $49 need a person too.
+			Prior: func(ctx context.Context, a refundArgs) (float64, error) {
+				o, err := s.ownOrder(ctx, a.OrderID)
+				return o.Refunded, err
+			},
+			// Refused before the customer is asked anything, and before a
+			// person is asked to approve.
+			Check: func(ctx context.Context, a refundArgs) error {
+				o, err := s.ownOrder(ctx, a.OrderID)
+				if err != nil {
+					return err
+				}
+				if left := o.PaidUSD - o.Refunded; a.Amount > left+1e-9 {
+					return fmt.Errorf("%w: only $%.2f is left to refund on %s", errTooMuch, left, o.ID)
+				}
+				return nil
+			},
 			PerConversation: 2, PerDay: 200, ConversationAmount: 500, DailyAmount: 5000,
 			Describe: func(a refundArgs) string {
 				return fmt.Sprintf("To confirm: refund $%.2f on order %s to your original payment method?", a.Amount, a.OrderID)
 			},
 			Run: func(ctx context.Context, a refundArgs) (orderView, error) {
-				if _, err := s.ownOrder(ctx, a.OrderID); err != nil {
-					return orderView{}, err
-				}
-				// The shop's own idempotency key: the registry already runs
-				// a call once, and the shop refunds once per key too.
-				key := "refund/" + action.CustomerFrom(ctx) + "/" + a.OrderID + "/" + fmt.Sprintf("%.2f", a.Amount)
-				if err := s.Refund(ctx, key, a.OrderID, a.Amount); err != nil {
+				// The registry runs a request once; each run is a new
+				// refund for the shop.
+				if err := s.Refund(ctx, newKey(), a.OrderID, a.Amount); err != nil {
 					return orderView{}, err
 				}
 				o, err := s.Order(ctx, a.OrderID)
@@ -260,11 +299,15 @@ func refusal(err error) string {
 	case errors.Is(err, action.ErrWritesDisabled):
 		return "I can't make changes to accounts right now, so I've left everything as it was."
 	case errors.Is(err, action.ErrBudget):
-		return "I've done as much of that as I'm allowed to in one chat."
-	case errors.Is(err, errNoOrder):
+		return "I've reached the limit on how many of those I can do for now, so I haven't done it."
+	case errors.Is(err, errNoOrder), errors.Is(err, action.ErrForbidden):
 		return "I couldn't find that order on your account."
 	case errors.Is(err, errTooLate):
 		return "That order has already left our warehouse, so its address can't be changed any more."
+	case errors.Is(err, errShortAddress):
+		return "That address looks incomplete, so I haven't changed anything."
+	case errors.Is(err, errTooMuch):
+		return "That's more than is left to refund on that order, so I haven't refunded anything."
 	}
 	return ""
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"sync"
 	"time"
@@ -19,14 +21,16 @@ import (
 
 // app is the wired-up example: what a real service builds in main.
 type app struct {
-	shop    *shop
-	actions *actions
-	desk    *escalation.MemoryDesk
-	esc     *escalation.Escalator
-	bot     *parley.Bot
-	handler parley.Handler // the whole pipeline, without the Bot
-	gaps    *kb.Gaps
-	store   memory.Store
+	// staffPassword guards the console and the approvals page.
+	staffPassword string
+	shop          *shop
+	actions       *actions
+	desk          *escalation.MemoryDesk
+	esc           *escalation.Escalator
+	bot           *parley.Bot
+	handler       parley.Handler // the whole pipeline, without the Bot
+	gaps          *kb.Gaps
+	store         memory.Store
 
 	mu     sync.Mutex
 	outbox func(conversationID string) parley.ReplyWriter
@@ -74,15 +78,21 @@ func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
 
 // config is the example's set-up.
 type config struct {
-	customer string    // who anonymous visitors are
-	writes   bool      // whether actions may change data
-	model    llm.Model // optional: answers what the flows do not understand
+	customer      string    // who anonymous visitors are
+	writes        bool      // whether actions may change data
+	model         llm.Model // optional: answers what the flows do not understand
+	staffPassword string    // of the staff pages; empty: a random one
 }
 
 func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	demoCustomer := cfg.customer
+	if cfg.staffPassword == "" {
+		b := make([]byte, 9)
+		_, _ = rand.Read(b) // crypto/rand.Read never fails
+		cfg.staffPassword = base64.RawURLEncoding.EncodeToString(b)
+	}
 	ctx := context.Background()
-	a := &app{shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
+	a := &app{staffPassword: cfg.staffPassword, shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
 	deliver := escalation.DeliverFunc(a.deliver)
 	a.desk = escalation.NewMemoryDesk(deliver, escalation.WithAgents(2))
 	esc, err := escalation.New(a.desk,
@@ -156,6 +166,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	a.handler = parley.Chain(e,
 		signIn(demoCustomer),
+		forgetUnanswered,
 		behaviour,
 		nlu.Middleware(),
 		sentiment.Middleware(mood, sentiment.ContinueOnError()),
@@ -163,6 +174,17 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store)}, opts...)...)
 	return a, nil
+}
+
+// forgetUnanswered drops the assistant's confirmation question once a
+// turn has passed without an answer to it.
+func forgetUnanswered(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := forget(t); err != nil {
+			return err
+		}
+		return next.HandleTurn(ctx, w, t)
+	})
 }
 
 // understood reports whether the intent model recognised the turn.

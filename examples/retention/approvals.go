@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 )
 
@@ -27,7 +30,7 @@ td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}form{display:inl
 {{range .}}{{with .Request}}<tr><td>{{.ID}}</td><td>{{.Customer}}</td><td>{{.Action}}</td><td><code>{{printf "%s" .Args}}</code></td>
 <td>{{printf "%.2f" .Amount}}</td><td>{{printf "%.2f" .Limit}}</td><td>
 <form method="post" action="{{esc .ID}}/approve"><input name="agent" placeholder="your name" required> <button>Approve</button></form>
-<form method="post" action="{{esc .ID}}/reject"><input type="hidden" name="agent" value="agent"><button>Reject</button></form></td></tr>
+<form method="post" action="{{esc .ID}}/reject"><input name="agent" placeholder="your name" required> <button>Reject</button></form></td></tr>
 {{end}}{{end}}</table>{{else}}<p>Nothing is waiting.</p>{{end}}</body></html>`))
 
 // approvalsHandler serves the approvals page, mounted at prefix with
@@ -56,11 +59,17 @@ func (a *app) approvalsHandler(prefix string) http.Handler {
 				return
 			}
 			if err := a.decide(r, r.PathValue("id"), agent, approve); err != nil {
-				code := http.StatusInternalServerError
-				if errors.Is(err, action.ErrRejected) {
-					code = http.StatusNotFound // unknown or already decided
+				switch {
+				case errors.Is(err, errSelfApproval):
+					http.Error(w, "a customer cannot approve their own request", http.StatusForbidden)
+				case errors.Is(err, action.ErrNoApproval) || errors.Is(err, action.ErrRejected):
+					http.Error(w, "no such request waiting (unknown, or already decided)", http.StatusNotFound)
+				case errors.Is(err, errNotTold):
+					// The decision stands: say so, with what went wrong.
+					http.Error(w, err.Error(), http.StatusAccepted)
+				default:
+					http.Error(w, "the decision was recorded but the action failed: "+err.Error(), http.StatusBadGateway)
 				}
-				http.Error(w, err.Error(), code)
 				return
 			}
 			http.Redirect(w, r, prefix+"/", http.StatusSeeOther)
@@ -71,24 +80,54 @@ func (a *app) approvalsHandler(prefix string) http.Handler {
 	return http.NewCrossOriginProtection().Handler(mux)
 }
 
-// decide approves or rejects approval id and tells the customer on the
-// ticket that carries it.
+// decide approves or rejects approval id and tells the customer. Only
+// the request that this decision took is answered: of an approve and a
+// reject racing, the loser changes nothing and says nothing.
 func (a *app) decide(r *http.Request, id, agent string, approve bool) error {
 	ctx := r.Context()
-	p, _, err := a.actions.decide(ctx, id, agent, approve)
-	if p.ID == "" {
-		return err // unknown or already decided: nobody to tell
+	pending, err := a.actions.awaiting(ctx)
+	if err != nil {
+		return err
 	}
-	text := approvalText(p, approve, err)
-	for _, t := range a.desk.Queue() {
-		if t.Data["approval_id"] == id {
-			if rerr := a.desk.Reply(ctx, t.ID, agent, text); rerr != nil {
-				return errors.Join(err, rerr)
-			}
-			break
+	for _, p := range pending {
+		if p.Request.ID == id && p.Request.Customer != "" && strings.EqualFold(p.Request.Customer, agent) {
+			return fmt.Errorf("%w: a customer cannot approve their own request", errSelfApproval)
 		}
 	}
+	req, _, err := a.actions.decide(ctx, id, agent, approve)
+	if errors.Is(err, action.ErrNoApproval) || errors.Is(err, action.ErrRejected) && req.ID == "" {
+		return err // unknown or already decided: nothing changed, nobody to tell
+	}
+	if nerr := a.tell(ctx, req, agent, approvalText(req, approve, err)); nerr != nil {
+		return fmt.Errorf("%w (decided, but the customer was not told: %v)", errNotTold, nerr)
+	}
 	return err
+}
+
+var (
+	errSelfApproval = errors.New("retention: self-approval")
+	errNotTold      = errors.New("retention: customer not told")
+)
+
+// tell sends the decision to the customer: on the hand-off ticket if it
+// is still open (and then hands the conversation back to the bot), else
+// straight to the conversation.
+func (a *app) tell(ctx context.Context, req action.ApprovalRequest, agent, text string) error {
+	for _, t := range a.desk.Queue() {
+		if t.Data[action.DataApprovalID] == req.ID {
+			if err := a.desk.Reply(ctx, t.ID, agent, text); err != nil {
+				return err
+			}
+			return a.desk.Resolve(ctx, t.ID)
+		}
+	}
+	a.mu.Lock()
+	out := a.outbox
+	a.mu.Unlock()
+	if out == nil {
+		return errNoOutbox
+	}
+	return out(req.Conversation).Reply(ctx, parley.Message{Text: text, Agent: agent})
 }
 
 // approvalText tells the customer what was decided.

@@ -27,8 +27,10 @@ import (
 // customer's answer to it.
 type assistantState struct {
 	// Pending is a call the model made that waits for the customer's
-	// confirmation.
+	// confirmation, asked on turn AskedAt: only the very next turn can
+	// confirm it, so a later, unrelated "yes" never does.
 	Pending *action.Call `json:"pending,omitempty"`
+	AskedAt int          `json:"asked_at,omitempty"`
 }
 
 const assistantStateName = "assistant"
@@ -72,7 +74,21 @@ func newAssistant(m llm.Model, reg *action.Registry, h parley.HandOffer, r kb.Re
 // confirm a call the model made.
 func (a *assistant) pending(t *parley.Turn) bool {
 	st, _, err := memory.GetState[assistantState](t.Session(), assistantStateName)
-	return err == nil && st.Pending != nil
+	return err == nil && st.Pending != nil && t.Session().Turns == st.AskedAt+1
+}
+
+// forget drops a confirmation question that the customer did not answer
+// on the next turn. The app calls it on every turn.
+func forget(t *parley.Turn) error {
+	s := t.Session()
+	if s == nil {
+		return nil
+	}
+	st, ok, err := memory.GetState[assistantState](s, assistantStateName)
+	if err != nil || !ok || st.Pending == nil || s.Turns <= st.AskedAt+1 {
+		return err
+	}
+	return memory.SetState(s, assistantStateName, assistantState{})
 }
 
 // HandleTurn answers t. If the model fails, it returns the error so that
@@ -86,7 +102,16 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 		if err := memory.SetState(t.Session(), assistantStateName, assistantState{}); err != nil {
 			return err
 		}
-		return a.confirm(ctx, w, t, *st.Pending)
+		if t.Session().Turns == st.AskedAt+1 {
+			switch {
+			case isYes(t):
+				return a.confirm(ctx, w, t, *st.Pending)
+			case isNo(t):
+				return w.Reply(ctx, parley.Message{Text: "OK, I haven't changed anything."})
+			}
+			// Neither: a new request ("make it 30 dollars instead"),
+			// which the model reads with the conversation so far.
+		}
 	}
 	req := &llm.Request{System: assistantPrompt, Conversation: t.ConversationID}
 	hist := t.Session().History
@@ -119,7 +144,7 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 	if out.Confirm != nil {
 		call := out.Confirm.Call
 		call.Customer, call.Approver = t.CustomerID, nil
-		if err := memory.SetState(t.Session(), assistantStateName, assistantState{Pending: &call}); err != nil {
+		if err := memory.SetState(t.Session(), assistantStateName, assistantState{Pending: &call, AskedAt: t.Session().Turns}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Message{Text: out.Confirm.Result.Prompt,
@@ -131,11 +156,8 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 	return w.Reply(ctx, parley.Message{Text: out.Reply.Message.Content})
 }
 
-// confirm runs a call the customer was asked about, if they said yes.
+// confirm runs a call the customer said yes to.
 func (a *assistant) confirm(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c action.Call) error {
-	if !isYes(t) {
-		return w.Reply(ctx, parley.Message{Text: "OK, I haven't changed anything."})
-	}
 	c.Confirmed = true
 	c.Customer = t.CustomerID
 	c.Approver = action.HandOffApprover(a.handoff, w, t)
@@ -146,6 +168,8 @@ func (a *assistant) confirm(ctx context.Context, w parley.ReplyWriter, t *parley
 			return w.Reply(ctx, parley.Message{Text: why})
 		}
 		return w.Reply(ctx, parley.Message{Text: "That didn't go through on our side, and nothing was changed. Type \"human\" and a person will help."})
+	case res.Replayed:
+		return w.Reply(ctx, parley.Message{Text: "I've already done exactly that earlier, so I haven't done it again."})
 	case res.Status == action.PendingApproval:
 		return w.Reply(ctx, parley.Message{Text: fmt.Sprintf("That needs a quick OK from a teammate (over $%d): I've passed it on, and they'll confirm here.", autoRefundLimit)})
 	}
@@ -157,6 +181,15 @@ func isYes(t *parley.Turn) bool {
 	// A tapped quick reply arrives as its payload text.
 	switch strings.ToLower(strings.Trim(strings.TrimSpace(t.Text()), ".!")) {
 	case "yes", "y", "yeah", "yep", "sure", "ok", "okay", "please do", "go ahead", "yes please":
+		return true
+	}
+	return false
+}
+
+// isNo reads a refusal: the No quick reply or a plain no.
+func isNo(t *parley.Turn) bool {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(t.Text()), ".!")) {
+	case "no", "n", "nope", "no thanks", "don't", "dont", "cancel", "stop":
 		return true
 	}
 	return false

@@ -150,3 +150,21 @@ func TestAssistantLeavesUnderstoodMessagesToTheFlows(t *testing.T) {
 	c.Send("hi").Tap("Track my order").Send("A-1001").Expect(bottest.Contains("has shipped"))
 	assert.Empty(t, fake.requests())
 }
+
+func TestAssistantUnansweredConfirmationExpires(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1001","amount":20}`}}
+	c, a := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Contains("To confirm: refund $20.00"))
+	// The customer goes elsewhere instead of answering...
+	c.Send("hi").Tap("Track my order").Send("A-1002").Tap("Yes")
+	// ...and a later "yes" confirms nothing.
+	c.Send("yes")
+	assert.Zero(t, a.shop.refunded("A-1001"))
+}
+
+func TestAssistantCannotRaiseApprovalsForOthersOrders(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1003","amount":99}`, "I couldn't find that order on your account."}}
+	c, a := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Contains("couldn't find"))
+	assert.Empty(t, a.desk.Queue(), "no approval ticket for someone else's order")
+}

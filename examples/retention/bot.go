@@ -101,13 +101,17 @@ func validOrder(_ context.Context, v string) (string, error) {
 }
 
 func orderFlow(d deps) *flow.Builder {
-	return flow.New("order_status").TriggeredBy("track_order").Slots("item", "status", "tracking").Add(
+	return flow.New("order_status").TriggeredBy("track_order").Slots("item", "status", "tracking", "why").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			o, err := d.lookup(ctx, s)
-			if errors.Is(err, errNoOrder) {
+			if errors.Is(err, errNoOrder) || errors.Is(err, action.ErrForbidden) {
 				return "missing", nil
+			}
+			if why := refusal(err); why != "" {
+				s.SetSlot("why", why)
+				return "refused", nil
 			}
 			if err != nil {
 				return "", err
@@ -119,8 +123,9 @@ func orderFlow(d deps) *flow.Builder {
 				return "tracked", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"missing": "missing", "tracked": "tracked"}, Next: "status",
+		}, Routes: map[string]string{"missing": "missing", "tracked": "tracked", "refused": "refused"}, Next: "status",
 			OnError: "down", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
+		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Say{ID: "tracked", Text: []string{"Your {{slots.item}} ({{slots.order}}) has {{slots.status}}. Tracking number: {{slots.tracking}}."}, Next: "done"},
 		&flow.Say{ID: "status", Text: []string{"Your {{slots.item}} ({{slots.order}}) is {{slots.status}}."}, Next: "done"},
 		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}}. Please check the number in your confirmation email."},
@@ -148,8 +153,12 @@ func refundFlow(d deps) *flow.Builder {
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			o, err := d.lookup(ctx, s)
-			if errors.Is(err, errNoOrder) {
+			if errors.Is(err, errNoOrder) || errors.Is(err, action.ErrForbidden) {
 				return "missing", nil // unknown, or someone else's: never say which
+			}
+			if why := refusal(err); why != "" {
+				s.SetSlot("why", why)
+				return "refused", nil
 			}
 			if err != nil {
 				return "", err
@@ -157,7 +166,7 @@ func refundFlow(d deps) *flow.Builder {
 			s.SetSlot("item", o.Item)
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
 			return "", nil
-		}, Routes: map[string]string{"missing": "missing"}, Next: "amount", OnError: "down",
+		}, Routes: map[string]string{"missing": "missing", "refused": "refused"}, Next: "amount", OnError: "down",
 			ErrorText: []string{"I can't reach our order system right now, so I can't start the refund."}},
 		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}} on your account."}, Next: "done"},
 		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot,
@@ -180,19 +189,20 @@ func refundFlow(d deps) *flow.Builder {
 		// guardrails forbid before anyone is asked anything.
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actRefund, d.refundArgs(s), false)
-		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused"}, Next: "refunded", OnError: "down",
+		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "refunded", OnError: "down",
 			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
 		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "refund"}}, Else: "kept"},
 		&flow.Say{ID: "kept", Text: []string{"OK, I haven't refunded anything."}, Next: "done"},
 		&flow.Action{ID: "refund", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actRefund, d.refundArgs(s), true)
-		}, Routes: map[string]string{"approval": "approval", "refused": "refused"}, Next: "refunded", OnError: "down",
+		}, Routes: map[string]string{"approval": "approval", "refused": "refused", "already": "already"}, Next: "refunded", OnError: "down",
 			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
 		&flow.Say{ID: "refunded", Text: []string{"Done! {{slots.amount}} is on its way back to you; it takes 5-10 business days to show."}, Next: "done"},
 		&flow.End{ID: "approval", Status: flow.Escalated, Text: []string{
 			fmt.Sprintf("Refunds over $%d need a quick OK from a teammate: I've passed yours on with the details, and they'll confirm here.", autoRefundLimit)}},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "down"},
+		&flow.Say{ID: "already", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Choice{ID: "down", Prompt: []string{"Would you like a person to handle it?"}, Options: []flow.Option{
 			{Title: "Yes, get a person", Payload: "human", Next: "human"},
 			{Title: "I'll try later", Payload: "later", Next: "done"},
@@ -221,7 +231,8 @@ func (d deps) refundArgs(s *flow.Scope) refundArgs {
 
 // run calls an action from a flow step and names the outcome for the
 // step's routes: "confirm" (slot "prompt" holds the question),
-// "approval" (a person decides), "refused" (slot "why" says why), or ""
+// "approval" (a person decides), "refused" (slot "why" says why),
+// "already" (the same request ran before; slot "why" says so), or ""
 // when it ran. Other errors are the action's own failures.
 func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, confirmed bool) (string, error) {
 	res, err := d.act.call(ctx, s, name, args, confirmed)
@@ -231,6 +242,10 @@ func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, con
 			return "refused", nil
 		}
 		return "", err
+	}
+	if res.Replayed {
+		s.SetSlot("why", "I've already done exactly that earlier, so I haven't done it again.")
+		return "already", nil
 	}
 	switch res.Status {
 	case action.NeedsConfirmation:
@@ -267,24 +282,25 @@ func addressFlow(d deps) *flow.Builder {
 		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}} on your account."}, Next: "done"},
 		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"},
 			Validate: func(_ context.Context, v string) (string, error) {
-				if len(strings.Fields(v)) < 3 {
+				if len(strings.Fields(v)) < 3 || len(strings.TrimSpace(v)) < minAddress {
 					return "", &flow.InputError{Slot: "address", Message: "Please give the full address: street, town and postcode."}
 				}
 				return strings.TrimSpace(v), nil
 			}, MaxAttempts: 3, OnFail: "done", Next: "ask"},
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, false)
-		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused"}, Next: "changed", OnError: "done",
+		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "changed", OnError: "done",
 			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
 		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "change"}}, Else: "kept"},
 		&flow.Say{ID: "kept", Text: []string{"OK, I've left the address as it was."}, Next: "done"},
 		&flow.Action{ID: "change", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, true)
-		}, Routes: map[string]string{"refused": "refused"}, Next: "changed", OnError: "done",
+		}, Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "changed", OnError: "done",
 			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
 		&flow.Say{ID: "changed", Text: []string{"Done: {{slots.order}} will go to {{slots.address}}."}, Next: "done"},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
+		&flow.Say{ID: "already", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
 	)
@@ -305,21 +321,23 @@ func callbackFlow(d deps) *flow.Builder {
 					return "", &flow.InputError{Slot: "phone", Message: "That doesn't look like a phone number: please type it with the area code."}
 				}
 				return strings.TrimSpace(v), nil
-			}, MaxAttempts: 3, OnFail: "end", Next: "when"},
+			}, MaxAttempts: 3, OnFail: "gaveup", Next: "when"},
 		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{"When suits you? For example \"tomorrow morning\"."}, Next: "ask"},
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: s.Slot("when")}, false)
-		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused"}, Next: "booked", OnError: "end",
+		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
 			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
 		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "book"}}, Else: "kept"},
 		&flow.End{ID: "kept", Status: flow.Abandoned, Text: []string{"OK, no call booked."}},
 		&flow.Action{ID: "book", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: s.Slot("when")}, true)
-		}, Routes: map[string]string{"refused": "refused"}, Next: "booked", OnError: "end",
+		}, Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
 			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
 		&flow.End{ID: "booked", Status: flow.Resolved, Text: []string{"Booked: we'll call {{slots.phone}}, {{slots.when}}."}},
 		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
+		&flow.End{ID: "already", Status: flow.Resolved, Text: []string{"{{slots.why}}"}},
+		&flow.End{ID: "gaveup", Status: flow.Unresolved, Text: []string{"Let's leave the call for now. Type \"human\" if you'd like a person to help here instead."}},
 		&flow.End{ID: "end", Status: flow.Unresolved},
 	)
 }
@@ -341,7 +359,9 @@ func renewalFlow(d deps) *flow.Builder {
 		&flow.Choice{ID: "winback", Prompt: []string{"Sorry to see you go. Before you do: would 3 months at half price change your mind?"}, Options: []flow.Option{
 			{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
 			{Title: "No, cancel", Payload: "cancel_anyway", Next: "cancelled"},
-		}, OnFail: "cancelled"},
+		}, OnFail: "undecided"},
+		// Never cancel on answers we could not read.
+		&flow.End{ID: "undecided", Status: flow.Unresolved, Text: []string{"I've left your plan as it is. Say \"cancel my plan\" whenever you're sure, or \"human\" to talk it over with a person."}},
 		&flow.Action{ID: "stay", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Monthly Plus (50% off for 3 months)"}, true)
 		}, Routes: map[string]string{"refused": "refused"}, Next: "stayed", OnError: "done"},

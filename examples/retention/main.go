@@ -46,11 +46,14 @@
 //	                 which may call the same actions through tool calling,
 //	                 under the same guardrails
 //	-llm-model NAME  with -llm-url, the model (default llama3.1)
+//	-staff-password P  password of the console and approvals pages (user
+//	                 "staff"); default: a random one, printed at start
 package main
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,11 +91,12 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	readOnly := fs.Bool("read-only", false, "refuse actions that change data (lookups still work)")
 	llmURL := fs.String("llm-url", "", "optional OpenAI-compatible API root (e.g. http://localhost:11434/v1 for Ollama); its key, if any, in PARLEY_LLM_API_KEY")
 	llmModel := fs.String("llm-model", "llama3.1", "with -llm-url, the model name")
+	staff := fs.String("staff-password", "", "password of the console and approvals pages (user \"staff\"); default: a new random one, printed at start")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	out := &lockedWriter{w: stdout}
-	cfg := config{customer: *customer, writes: !*readOnly}
+	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff}
 	if *llmURL != "" {
 		m, err := newModel(*llmURL, *llmModel, os.Getenv("PARLEY_LLM_API_KEY"))
 		if err != nil {
@@ -138,7 +142,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 				return err
 			}
 			defer shutdown(srv)
-			fmt.Fprintf(out, "Agents' console: http://%s/console/\n", srv.Addr)
+			fmt.Fprintf(out, "Agents' console: http://%s/console/ (user %s, password %s)\n", srv.Addr, staffUser, a.staffPassword)
 		}
 		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in)}
 		if *renewal {
@@ -180,17 +184,38 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		return err
 	}
 	defer shutdown(srv)
-	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:      http://%s/\n  agents:    http://%s/console/\n  approvals: http://%s/approvals/\nPress Ctrl+C to stop.\n",
-		srv.Addr, srv.Addr, srv.Addr)
+	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:      http://%s/\n  agents:    http://%s/console/\n  approvals: http://%s/approvals/\n  staff pages: user %s, password %s\nPress Ctrl+C to stop.\n",
+		srv.Addr, srv.Addr, srv.Addr, staffUser, a.staffPassword)
 	<-ctx.Done()
 	return nil
 }
 
+// consoleMux serves the staff pages, the agents' console and the
+// approvals, behind the staff password: they show every conversation and
+// decide refunds, so a customer of the same server must not reach them.
 func (a *app) consoleMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/console/", http.StripPrefix("/console", escalation.NewConsole(a.desk)))
-	mux.Handle("/approvals/", http.StripPrefix("/approvals", a.approvalsHandler("/approvals")))
+	mux.Handle("/console/", a.staffOnly(http.StripPrefix("/console", escalation.NewConsole(a.desk))))
+	mux.Handle("/approvals/", a.staffOnly(http.StripPrefix("/approvals", a.approvalsHandler("/approvals"))))
 	return mux
+}
+
+// staffUser is the user name of the staff pages' basic authentication.
+const staffUser = "staff"
+
+// staffOnly asks for the staff password (HTTP basic authentication; a
+// real deployment would use its own single sign-on).
+func (a *app) staffOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(staffUser)) != 1 ||
+			subtle.ConstantTimeCompare([]byte(pass), []byte(a.staffPassword)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="ShopCo staff", charset="UTF-8"`)
+			http.Error(w, "staff only", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // server is an http.Server whose Serve goroutine shutdown waits for.

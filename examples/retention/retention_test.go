@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/bottest"
+	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/memory"
 )
@@ -31,19 +32,28 @@ func newTester(t *testing.T, opts ...bottest.Option) (*bottest.Tester, *app) {
 	require.NoError(t, err)
 	opts = append([]bottest.Option{bottest.WithCustomer("cus_ada")}, opts...)
 	c := bottest.New(t, a.handler, opts...)
-	a.divert = func(turn *parley.Turn) { a.pending = append(a.pending, turn) }
+	a.divert = func(turn *parley.Turn) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.pending = append(a.pending, turn)
+	}
 	return c, a
 }
 
 // flush delivers the desk's lifecycle turns (agent joined, messages,
 // resolved) to the tester's bot.
 func flush(c *bottest.Tester, a *app) *bottest.Tester {
-	for len(a.pending) > 0 {
+	for {
+		a.mu.Lock()
+		if len(a.pending) == 0 {
+			a.mu.Unlock()
+			return c
+		}
 		turn := a.pending[0]
 		a.pending = a.pending[1:]
+		a.mu.Unlock()
 		c.Deliver(turn)
 	}
-	return c
 }
 
 func TestGolden(t *testing.T) {
@@ -258,7 +268,7 @@ func TestWebMode(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, os.Stdin, pw)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-staff-password", "s3cret"}, os.Stdin, pw)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -274,8 +284,18 @@ func TestWebMode(t *testing.T) {
 		for sc.Scan() { // keep draining the output
 		}
 	}()
-	for _, path := range []string{"", "chat/widget.js", "console/"} {
-		resp, err := http.Get(base + path)
+	for _, path := range []string{"", "chat/widget.js", "console/", "approvals/"} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		require.NoError(t, err)
+		if strings.HasSuffix(path, "/") && path != "" {
+			// Staff pages: refused without the password.
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			require.NoError(t, resp.Body.Close())
+			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, path)
+			req.SetBasicAuth("staff", "s3cret")
+		}
+		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
@@ -355,11 +375,40 @@ func TestEveryShopCallIsAudited(t *testing.T) {
 func TestApprovalsPage(t *testing.T) {
 	c, a := newTester(t)
 	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$90").Tap("Yes").Expect(bottest.Contains("connecting you"))
+	ticketID := a.desk.Queue()[0].ID
 	id := a.desk.Queue()[0].Data["approval_id"]
 	srv := httptest.NewServer(a.consoleMux())
 	defer srv.Close()
+	get := func(path string) (*http.Response, error) {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.SetBasicAuth(staffUser, a.staffPassword)
+		return srv.Client().Do(req)
+	}
+	post := func(path string, form url.Values) (*http.Response, error) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(staffUser, a.staffPassword)
+		return srv.Client().Do(req)
+	}
 
-	res, err := srv.Client().Get(srv.URL + "/approvals/")
+	// The customer (or anyone without the staff password) cannot approve.
+	res, err := srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{"agent": {"ada"}})
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	assert.Zero(t, a.shop.refunded("A-1002"))
+	res, err = post("/approvals/"+id+"/approve", url.Values{"agent": {"cus_ada"}})
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusForbidden, res.StatusCode, "nor approve as the customer")
+
+	res, err = get("/approvals/")
 	require.NoError(t, err)
 	body, err := io.ReadAll(res.Body)
 	require.NoError(t, err)
@@ -368,23 +417,84 @@ func TestApprovalsPage(t *testing.T) {
 	assert.Contains(t, string(body), "90.00")
 
 	// No name, no decision.
-	res, err = srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{})
+	res, err = post("/approvals/"+id+"/approve", url.Values{})
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
 	assert.Zero(t, a.shop.refunded("A-1002"))
 
-	res, err = srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{"agent": {"Sam"}})
+	res, err = post("/approvals/"+id+"/approve", url.Values{"agent": {"Sam"}})
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	assert.Equal(t, http.StatusOK, res.StatusCode, "redirected back to the list")
 	assert.Equal(t, 90.0, a.shop.refunded("A-1002"))
-	flush(c, a).Expect(bottest.Contains("your refund of $90.00 on order A-1002 is approved"))
+	flush(c, a)
+	got, ok := a.desk.Get(ticketID)
+	require.True(t, ok)
+	require.NotEmpty(t, got.Thread)
+	assert.Contains(t, got.Thread[len(got.Thread)-1].Text, "your refund of $90.00 on order A-1002 is approved")
+	assert.Equal(t, escalation.StatusResolved, got.Status, "decided: the conversation is the bot's again")
 
-	// Deciding twice is refused.
-	res, err = srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{"agent": {"Sam"}})
+	// Deciding twice, or rejecting after approving, is refused and
+	// tells the customer nothing more.
+	res, err = post("/approvals/"+id+"/reject", url.Values{"agent": {"Sam"}})
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 	assert.Equal(t, 90.0, a.shop.refunded("A-1002"))
+}
+
+func TestSplitRefundStillNeedsApproval(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$30").Tap("Yes").Expect(bottest.Contains("on its way"))
+	// Another chat, another $25 on the same order: $55 in all is over the
+	// automatic $50.
+	c2 := bottest.New(t, a.handler, bottest.WithCustomer("cus_ada"), bottest.WithConversation("second"))
+	c2.Send("hi").Tap("Return or refund").Send("A-1002").Send("$25").Tap("Yes").
+		Expect(bottest.Contains("quick OK from a teammate"))
+	assert.Equal(t, 30.0, a.shop.refunded("A-1002"))
+}
+
+func TestSameRefundTwiceIsNotPaidTwice(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$20").Tap("Yes").Expect(bottest.Contains("on its way"))
+	c.Tap("Yes").Send("I want another refund").Send("order A-1002").Send("20 dollars").
+		Expect(bottest.Contains("already done exactly that"))
+	assert.Equal(t, 20.0, a.shop.refunded("A-1002"))
+}
+
+func TestRefundFromTheOpeningMessageIsChecked(t *testing.T) {
+	c, a := newTester(t)
+	c.Send("I'd like a refund of 30 EUR for order A-1001").Expect(bottest.Contains("How much should I refund"))
+	assert.Zero(t, a.shop.refunded("A-1001"))
+}
+
+func TestWinBackUnreadableAnswersKeepThePlan(t *testing.T) {
+	c, a := newTester(t)
+	c.Signal("renewal.due", nil).Tap("Cancel my plan").Send("blue").Send("purple").Send("orange").
+		Expect(bottest.Contains("left your plan as it is"))
+	p, err := a.shop.Profile(t.Context(), "cus_ada")
+	require.NoError(t, err)
+	assert.Equal(t, "Monthly Plus", p["plan"])
+	assert.Empty(t, a.shop.codes)
+}
+
+func TestApprovalAfterTheTicketClosedStillReachesTheCustomer(t *testing.T) {
+	c, a := newTester(t)
+	var told []parley.Message
+	a.setOutbox(func(string) parley.ReplyWriter {
+		return parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
+			told = append(told, m)
+			return nil
+		})
+	})
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Tap("Yes").Expect(bottest.Contains("connecting you"))
+	tk := a.desk.Queue()[0]
+	require.NoError(t, a.desk.Resolve(t.Context(), tk.ID))
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	require.NoError(t, a.decide(r, tk.Data[action.DataApprovalID], "Sam", true))
+	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
+	require.Len(t, told, 1)
+	assert.Contains(t, told[0].Text, "is approved")
+	assert.Equal(t, "Sam", told[0].Agent)
 }

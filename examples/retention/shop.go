@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -172,24 +171,6 @@ func (s *shop) Profile(_ context.Context, id string) (map[string]string, error) 
 		"id": c.ID, "name": c.Name, "first_name": c.FirstName, "email": c.Email, "tier": c.Tier,
 		"plan": c.Plan, "renewal_date": c.RenewalDate, "last_order_date": c.LastOrderDate,
 	}, nil
-}
-
-// ordersOf lists a customer's order IDs, newest first.
-func (s *shop) ordersOf(customerID string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []*order
-	for _, o := range s.orders {
-		if o.Customer == customerID {
-			out = append(out, o)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Placed.After(out[j].Placed) })
-	ids := make([]string, len(out))
-	for i, o := range out {
-		ids[i] = o.ID
-	}
-	return ids
 }
 
 // SetAddress changes the delivery address of an order that has not
