@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ const (
 	EventTriggered parley.EventKind = "escalation.triggered"
 	// EventOfferDeclined: the user declined the offer of a human.
 	EventOfferDeclined parley.EventKind = "escalation.declined"
+	// EventOfferDeferred: an offer was held back because the bot had just
+	// asked the customer a question with answers to pick (Attrs["rule"]).
+	EventOfferDeferred parley.EventKind = "escalation.offer_deferred"
 	// EventRequested: a hand-off was requested (the escalation itself).
 	EventRequested parley.EventKind = "escalation.requested"
 	// EventQueued: the desk accepted the ticket.
@@ -487,8 +491,18 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 			}
 			t.Emit(ctx, ev)
 		})
-		if err := next.HandleTurn(ctx, w, t2); err != nil {
+		aw := &askWatcher{ReplyWriter: w}
+		if err := next.HandleTurn(ctx, aw, t2); err != nil {
 			return err
+		}
+		if aw.asked && tc.offer != nil {
+			// The bot has just asked the customer something with answers
+			// to pick ("To confirm: refund $25?" [Yes | No]). An offer now
+			// would put two questions on the screen and read their "yes"
+			// as a yes to a person: defer it. The rule is evaluated again
+			// next turn.
+			tc.emit(ctx, EventOfferDeferred, nil, 0, "rule", tc.offer.Name)
+			tc.offer = nil
 		}
 		if t.Signal != nil || t.Session() == nil {
 			if tc.offer != nil {
@@ -1192,4 +1206,38 @@ func (e *Escalator) Sweep(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// askWatcher passes replies on and records whether the last one asked the
+// customer to pick an answer (it had quick replies). It keeps the
+// optional capabilities of the writer it wraps.
+type askWatcher struct {
+	parley.ReplyWriter
+	asked bool
+}
+
+// Reply implements [parley.ReplyWriter].
+func (a *askWatcher) Reply(ctx context.Context, m parley.Message) error {
+	a.asked = len(m.QuickReplies) > 0
+	return a.ReplyWriter.Reply(ctx, m)
+}
+
+// Typing implements [parley.Typer]; it does nothing if the wrapped writer
+// cannot show typing.
+func (a *askWatcher) Typing(ctx context.Context) error { return parley.Typing(ctx, a.ReplyWriter) }
+
+// MarkRead implements [parley.ReadMarker]; it does nothing if the wrapped
+// writer cannot mark messages read.
+func (a *askWatcher) MarkRead(ctx context.Context, id string) error {
+	if r, ok := a.ReplyWriter.(parley.ReadMarker); ok {
+		return r.MarkRead(ctx, id)
+	}
+	return nil
+}
+
+// StreamReply implements [parley.Streamer] with [parley.Stream], which
+// streams when the wrapped writer can and sends one message otherwise.
+func (a *askWatcher) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
+	a.asked = false
+	return parley.Stream(ctx, a.ReplyWriter, chunks)
 }

@@ -447,3 +447,32 @@ func TestUnsureAnswersAcceptedByTheBotAreNotFallbacks(t *testing.T) {
 	assert.False(t, ok)
 	assert.Zero(t, h.state().Fallbacks)
 }
+
+func TestOfferWaitsForTheBotsQuestion(t *testing.T) {
+	frustrated := parley.Mood{Score: 0.2, Label: "negative", Frustration: 0.9, Trend: 0.3}
+	h := newHarness(t, moodMW(frustrated))
+	asking := true
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
+		if asking {
+			return w.Reply(ctx, parley.Message{Text: "To confirm: refund $25?", QuickReplies: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}})
+		}
+		return w.Reply(ctx, parley.Text("Done!"))
+	})
+	h.bot = parley.NewBot(parley.Chain(app, moodMW(frustrated), h.esc.Middleware), parley.WithStore(h.store),
+		parley.WithObserver(h), parley.WithClock(h.clock))
+
+	// The bot asks a yes/no question: no offer on top of it, so the
+	// customer's "yes" answers the bot.
+	got := h.say("refund 25 dollars, this is ridiculous")
+	assert.Equal(t, []string{"To confirm: refund $25?"}, got)
+	assert.NotEqual(t, PhaseOffered, h.state().Phase)
+	_, ok := h.event(EventOfferDeferred)
+	assert.True(t, ok)
+
+	asking = false
+	got = h.say("yes")
+	require.NotEmpty(t, got)
+	assert.Equal(t, "Done!", got[0], "the yes went to the bot")
+	assert.Empty(t, h.desk.Queue())
+	assert.Contains(t, got[len(got)-1], "connect you", "the offer comes once the bot is not waiting for an answer")
+}
