@@ -377,9 +377,10 @@ func (m *MemoryAudit) Entries() []AuditEntry {
 //
 // A Registry is safe for concurrent use.
 type Registry struct {
-	approver Approver
-	audit    AuditLog
-	now      func() time.Time
+	approver   Approver
+	maxPending int
+	audit      AuditLog
+	now        func() time.Time
 
 	mu      sync.Mutex
 	actions map[string]*entry
@@ -428,13 +429,18 @@ func WithAudit(l AuditLog) Option { return func(r *Registry) { r.audit = l } }
 // are remembered after their last use; default 24 hours.
 func WithWindow(d time.Duration) Option { return func(r *Registry) { r.window = d } }
 
+// WithMaxPending caps the approval requests waiting at once in one
+// conversation (default 3; 0 means no cap). A call over the cap is
+// refused with [ErrBudget].
+func WithMaxPending(n int) Option { return func(r *Registry) { r.maxPending = n } }
+
 // WithClock sets the clock for audit times and daily budgets.
 func WithClock(now func() time.Time) Option { return func(r *Registry) { r.now = now } }
 
 // NewRegistry returns an empty Registry.
 func NewRegistry(opts ...Option) *Registry {
 	r := &Registry{audit: &MemoryAudit{}, now: time.Now, actions: map[string]*entry{}, done: map[string]*flight{},
-		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, window: 24 * time.Hour}
+		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, window: 24 * time.Hour, maxPending: 3}
 	for _, o := range opts {
 		o(r)
 	}
@@ -527,6 +533,9 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 	}
 	if c.Customer != "" {
 		ctx = WithCustomer(ctx, c.Customer)
+	}
+	if approvedBy != "" {
+		ctx = context.WithValue(ctx, approvedKey{}, approvedBy)
 	}
 	entry := AuditEntry{Time: r.now(), Conversation: c.Conversation, Customer: c.Customer, Action: c.Action, Args: c.Args,
 		Approver: approvedBy, ApprovalID: approvalID}
@@ -778,4 +787,15 @@ func WithCustomer(ctx context.Context, customerID string) context.Context {
 func CustomerFrom(ctx context.Context) string {
 	id, _ := ctx.Value(customerKey{}).(string)
 	return id
+}
+
+type approvedKey struct{}
+
+// ApprovedBy returns who approved the call an action is running for, or
+// "" for a call that did not need a person. An action whose limit must
+// hold atomically in its own store (two automatic refunds racing on one
+// order) can check it there, knowing whether a person approved.
+func ApprovedBy(ctx context.Context) string {
+	a, _ := ctx.Value(approvedKey{}).(string)
+	return a
 }

@@ -555,3 +555,47 @@ func TestCheckDoesNotRefuseAReplay(t *testing.T) {
 	assert.True(t, res.Replayed)
 	assert.Equal(t, 50.0, l.refunded["A2"])
 }
+
+func TestMaxPendingApprovalsPerConversation(t *testing.T) {
+	ap := &approvals{}
+	reg, _ := newLedgerRegistry(t, ap)
+	ctx := action.WithCustomer(context.Background(), "cus-1")
+	ask := func(conv string, amount int) (action.Result, error) {
+		return reg.Call(ctx, action.Call{Action: "refund", Conversation: conv, Confirmed: true,
+			Args: json.RawMessage(fmt.Sprintf(`{"order_id":"A1","amount":%d}`, amount))})
+	}
+	for i := range 3 {
+		res, err := ask("c1", 60+i)
+		require.NoError(t, err)
+		assert.Equal(t, action.PendingApproval, res.Status)
+	}
+	_, err := ask("c1", 70)
+	require.ErrorIs(t, err, action.ErrBudget, "a fourth waiting request is refused")
+	res, err := ask("c1", 60)
+	require.NoError(t, err, "repeating a waiting request still answers with its ID")
+	assert.Equal(t, action.PendingApproval, res.Status)
+	res, err = ask("c2", 70)
+	require.NoError(t, err, "other conversations are not affected")
+	assert.Equal(t, action.PendingApproval, res.Status)
+	assert.Len(t, ap.reqs, 4)
+}
+
+func TestApprovedBy(t *testing.T) {
+	var seen []string
+	reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(&approvals{}))
+	require.NoError(t, action.Register(reg, action.Def[refundArgs, bool]{
+		Name: "refund", Amount: func(a refundArgs) float64 { return a.Amount }, AutoApprove: 50,
+		Run: func(ctx context.Context, a refundArgs) (bool, error) {
+			seen = append(seen, action.ApprovedBy(ctx))
+			return true, nil
+		},
+	}))
+	ctx := context.Background()
+	_, err := reg.Call(ctx, action.Call{Action: "refund", Conversation: "c", Confirmed: true, Args: json.RawMessage(`{"order_id":"A1","amount":10}`)})
+	require.NoError(t, err)
+	res, err := reg.Call(ctx, action.Call{Action: "refund", Conversation: "c", Confirmed: true, Args: json.RawMessage(`{"order_id":"A1","amount":90}`)})
+	require.NoError(t, err)
+	_, err = reg.Approve(ctx, res.ApprovalID, "maria")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"", "maria"}, seen)
+}

@@ -150,6 +150,27 @@ func (r *Registry) requestApproval(ctx context.Context, e *entry, c Call, amount
 		return Result{}, fmt.Errorf("%w: %s of %.2f is over the automatic limit of %.2f", ErrNoApprover, e.name, amount, e.autoApprove)
 	}
 	c.Approver = nil
+	if r.maxPending > 0 && c.Conversation != "" {
+		// A conversation (or a model in a loop) cannot flood the desk
+		// with approval requests; a repeat of a waiting one still gets
+		// its ID below.
+		all, err := r.approvals.List(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("action: pending approvals: %w", err)
+		}
+		n, key := 0, approvalKey(c)
+		for _, a := range all {
+			if a.Key == key {
+				return Result{Status: PendingApproval, ApprovalID: a.Request.ID}, nil
+			}
+			if a.Request.Conversation == c.Conversation {
+				n++
+			}
+		}
+		if n >= r.maxPending {
+			return Result{}, fmt.Errorf("%w: %d approval requests already waiting in this conversation", ErrBudget, n)
+		}
+	}
 	req := ApprovalRequest{ID: newApprovalID(), Conversation: c.Conversation, Customer: c.Customer,
 		Action: e.name, Args: c.Args, Amount: amount, Limit: e.autoApprove}
 	a, added, err := r.approvals.Add(ctx, Approval{Request: req, Key: approvalKey(c), Call: c, Created: r.now()})

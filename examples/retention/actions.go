@@ -185,7 +185,11 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 			Run: func(ctx context.Context, a refundArgs) (orderView, error) {
 				// The registry runs a request once; each run is a new
 				// refund for the shop.
-				if err := s.Refund(ctx, newKey(), a.OrderID, a.Amount); err != nil {
+				limit := float64(autoRefundLimit)
+				if action.ApprovedBy(ctx) != "" {
+					limit = 0 // a person approved it
+				}
+				if err := s.Refund(ctx, newKey(), a.OrderID, a.Amount, limit); err != nil {
 					return orderView{}, err
 				}
 				o, err := s.Order(ctx, a.OrderID)
@@ -306,6 +310,8 @@ func refusal(err error) string {
 		return "That order has already left our warehouse, so its address can't be changed any more."
 	case errors.Is(err, errShortAddress):
 		return "That address looks incomplete, so I haven't changed anything."
+	case errors.Is(err, errNeedsApproval):
+		return "Another refund on that order went through just now, so this one needs a teammate's OK: please ask again and I'll pass it on."
 	case errors.Is(err, errTooMuch):
 		return "That's more than is left to refund on that order, so I haven't refunded anything."
 	}

@@ -3,13 +3,16 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -497,4 +500,20 @@ func TestApprovalAfterTheTicketClosedStillReachesTheCustomer(t *testing.T) {
 	require.Len(t, told, 1)
 	assert.Contains(t, told[0].Text, "is approved")
 	assert.Equal(t, "Sam", told[0].Agent)
+}
+
+func TestRacingAutomaticRefundsStayUnderTheLimit(t *testing.T) {
+	_, a := newTester(t)
+	ctx := action.WithCustomer(t.Context(), "cus_ada")
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			// Two chats at once, $30 each on one order: each alone is
+			// under the automatic $50, together they are not.
+			_, _ = a.actions.reg.Call(ctx, action.Call{Action: actRefund, Conversation: fmt.Sprint("race-", i), Confirmed: true,
+				Args: json.RawMessage(`{"order_id":"A-1002","amount":30}`)})
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, a.shop.refunded("A-1002"), float64(autoRefundLimit))
 }

@@ -119,7 +119,11 @@ func (s *shop) Order(_ context.Context, id string) (order, error) {
 
 // Refund refunds amount on an order once per idempotency key: a retried
 // call returns the first result and never refunds twice.
-func (s *shop) Refund(_ context.Context, key, id string, amount float64) error {
+//
+// With autoLimit > 0 the refund is refused (errNeedsApproval) if it would
+// take the order's refunded total over autoLimit: the automatic limit
+// holds even when two refunds race.
+func (s *shop) Refund(_ context.Context, key, id string, amount, autoLimit float64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.check(); err != nil {
@@ -134,6 +138,9 @@ func (s *shop) Refund(_ context.Context, key, id string, amount float64) error {
 	}
 	if amount <= 0 || o.Refunded+amount > o.PaidUSD {
 		return fmt.Errorf("shop: refund of %.2f exceeds the %.2f left on %s", amount, o.PaidUSD-o.Refunded, id)
+	}
+	if autoLimit > 0 && o.Refunded+amount > autoLimit+1e-9 {
+		return fmt.Errorf("%w: %.2f more on %s would pass %.2f", errNeedsApproval, amount, id, autoLimit)
 	}
 	o.Refunded += amount
 	s.refunds[key] = amount
@@ -191,6 +198,10 @@ func (s *shop) SetAddress(_ context.Context, id, address string) (order, error) 
 	o.Address = address
 	return *o, nil
 }
+
+// errNeedsApproval refuses an automatic refund that would pass the
+// automatic limit on its order.
+var errNeedsApproval = errors.New("shop: needs a person's approval")
 
 // errTooLate refuses a change to an order that has left the warehouse.
 var errTooLate = errors.New("shop: too late to change")
