@@ -139,6 +139,12 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 	loop.Approver = action.HandOffApprover(a.handoff, w, t)
 	out, err := loop.Run(action.WithCustomer(ctx, t.CustomerID), req)
 	if err != nil {
+		if done := doneCalls(out); len(done) > 0 {
+			// Something already happened: say so rather than fall back
+			// to the menu as if nothing had.
+			return w.Reply(ctx, parley.Message{Text: fmt.Sprintf("I've done this for you: %s. I couldn't finish my answer, though: type \"human\" if you need more help.",
+				strings.Join(done, ", "))})
+		}
 		return fmt.Errorf("assistant: %w", err)
 	}
 	if out.Confirm != nil {
@@ -193,4 +199,19 @@ func isNo(t *parley.Turn) bool {
 		return true
 	}
 	return false
+}
+
+// doneCalls names the changes out made (calls that ran, not lookups,
+// replays, refusals or waiting ones), in words.
+func doneCalls(out *action.Outcome) []string {
+	if out == nil {
+		return nil
+	}
+	var done []string
+	for _, c := range out.Calls {
+		if c.Err == nil && c.Result.Status == action.Done && !c.Result.Replayed && c.Call.Action != actLookupOrder {
+			done = append(done, strings.ReplaceAll(c.Call.Action, "_", " "))
+		}
+	}
+	return done
 }

@@ -168,3 +168,10 @@ func TestAssistantCannotRaiseApprovalsForOthersOrders(t *testing.T) {
 	c.Send(offTopic).Expect(bottest.Contains("couldn't find"))
 	assert.Empty(t, a.desk.Queue(), "no approval ticket for someone else's order")
 }
+
+func TestAssistantSaysWhatItDidWhenTheModelFailsAfterwards(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{`tool:create_ticket:{"subject":"Lamp flickers","body":"Customer reports the lamp flickers."}`, "500", "500"}}
+	c, a := newAssistantTester(t, fake)
+	c.Send(offTopic).Expect(bottest.Contains("I've done this for you: create ticket"))
+	assert.Len(t, a.shop.tickets, 1)
+}
