@@ -277,7 +277,8 @@ func (a *actions) awaiting(ctx context.Context) ([]action.Approval, error) {
 }
 
 // decide approves or rejects approval id on behalf of agent. It returns
-// the request decided, for telling the customer.
+// the request decided, for telling the customer. A customer cannot
+// decide their own request.
 func (a *actions) decide(ctx context.Context, id, agent string, approve bool) (action.ApprovalRequest, action.Result, error) {
 	var req action.ApprovalRequest
 	pending, err := a.reg.Pending(ctx)
@@ -288,6 +289,9 @@ func (a *actions) decide(ctx context.Context, id, agent string, approve bool) (a
 		if p.Request.ID == id {
 			req = p.Request
 		}
+	}
+	if req.Customer != "" && strings.EqualFold(req.Customer, agent) {
+		return action.ApprovalRequest{}, action.Result{}, fmt.Errorf("%w: a customer cannot approve their own request", errSelfApproval)
 	}
 	if !approve {
 		return req, action.Result{}, a.reg.Reject(ctx, id, agent)

@@ -9,7 +9,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
@@ -85,18 +84,9 @@ func (a *app) approvalsHandler(prefix string) http.Handler {
 // reject racing, the loser changes nothing and says nothing.
 func (a *app) decide(r *http.Request, id, agent string, approve bool) error {
 	ctx := r.Context()
-	pending, err := a.actions.awaiting(ctx)
-	if err != nil {
-		return err
-	}
-	for _, p := range pending {
-		if p.Request.ID == id && p.Request.Customer != "" && strings.EqualFold(p.Request.Customer, agent) {
-			return fmt.Errorf("%w: a customer cannot approve their own request", errSelfApproval)
-		}
-	}
 	req, _, err := a.actions.decide(ctx, id, agent, approve)
-	if errors.Is(err, action.ErrNoApproval) || errors.Is(err, action.ErrRejected) && req.ID == "" {
-		return err // unknown or already decided: nothing changed, nobody to tell
+	if req.ID == "" || errors.Is(err, action.ErrNoApproval) {
+		return err // unknown, already decided or refused: nothing changed, nobody to tell
 	}
 	if nerr := a.tell(ctx, req, agent, approvalText(req, approve, err)); nerr != nil {
 		return fmt.Errorf("%w (decided, but the customer was not told: %v)", errNotTold, nerr)

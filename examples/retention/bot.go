@@ -105,16 +105,9 @@ func orderFlow(d deps) *flow.Builder {
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			o, err := d.lookup(ctx, s)
-			if errors.Is(err, errNoOrder) || errors.Is(err, action.ErrForbidden) {
-				return "missing", nil
-			}
-			if why := refusal(err); why != "" {
-				s.SetSlot("why", why)
-				return "refused", nil
-			}
-			if err != nil {
-				return "", err
+			o, route, err := d.lookupStep(ctx, s)
+			if route != "" || err != nil {
+				return route, err
 			}
 			s.SetSlot("item", o.Item)
 			s.SetSlot("status", o.Status)
@@ -152,16 +145,9 @@ func refundFlow(d deps) *flow.Builder {
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			o, err := d.lookup(ctx, s)
-			if errors.Is(err, errNoOrder) || errors.Is(err, action.ErrForbidden) {
-				return "missing", nil // unknown, or someone else's: never say which
-			}
-			if why := refusal(err); why != "" {
-				s.SetSlot("why", why)
-				return "refused", nil
-			}
-			if err != nil {
-				return "", err
+			o, route, err := d.lookupStep(ctx, s)
+			if route != "" || err != nil {
+				return route, err
 			}
 			s.SetSlot("item", o.Item)
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
@@ -224,6 +210,22 @@ func (d deps) lookup(ctx context.Context, s *flow.Scope) (orderView, error) {
 	return o, json.Unmarshal(res.Output, &o)
 }
 
+// lookupStep reads the order in slot "order" for a flow step and names
+// the outcome: "missing" for an unknown order or someone else's (never
+// saying which), "refused" for a registry refusal (slot "why" says
+// why), or "" with the order.
+func (d deps) lookupStep(ctx context.Context, s *flow.Scope) (orderView, string, error) {
+	o, err := d.lookup(ctx, s)
+	switch {
+	case errors.Is(err, errNoOrder) || errors.Is(err, action.ErrForbidden):
+		return o, "missing", nil
+	case refusal(err) != "":
+		s.SetSlot("why", refusal(err))
+		return o, "refused", nil
+	}
+	return o, "", err
+}
+
 func (d deps) refundArgs(s *flow.Scope) refundArgs {
 	amt, _ := splitMoney(s.Slot("amount"))
 	return refundArgs{OrderID: s.Slot("order"), Amount: amt, Reason: "customer asked in chat"}
@@ -264,12 +266,9 @@ func addressFlow(d deps) *flow.Builder {
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."},
 			Validate: validOrder, OnFail: "done", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			o, err := d.lookup(ctx, s)
-			if errors.Is(err, errNoOrder) {
-				return "missing", nil
-			}
-			if err != nil {
-				return "", err
+			o, route, err := d.lookupStep(ctx, s)
+			if route != "" || err != nil {
+				return route, err
 			}
 			s.SetSlot("item", o.Item)
 			if o.Status != "processing" {
@@ -277,7 +276,7 @@ func addressFlow(d deps) *flow.Builder {
 				return "late", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"missing": "missing", "late": "refused"}, Next: "address", OnError: "done",
+		}, Routes: map[string]string{"missing": "missing", "refused": "refused", "late": "refused"}, Next: "address", OnError: "done",
 			ErrorText: []string{"I can't reach our order system right now; please try again in a little while."}},
 		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}} on your account."}, Next: "done"},
 		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"},
