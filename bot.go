@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"iter"
 	"runtime/debug"
 	"strings"
@@ -73,18 +72,7 @@ type Bot struct {
 	closed   bool
 	wg       sync.WaitGroup
 	inflight atomic.Int64
-	seed     maphash.Seed
-	lanes    [laneShards]laneShard
-}
-
-// laneShards splits the per-conversation queues so that turns of different
-// conversations on different cores rarely share a lock.
-const laneShards = 64
-
-type laneShard struct {
-	mu    sync.Mutex
-	lanes map[string]*lane
-	_     [40]byte // keep shards on separate cache lines
+	lanes    *lanes
 }
 
 // An Option configures a [Bot].
@@ -140,10 +128,7 @@ func NewBot(h Handler, opts ...Option) *Bot {
 		tooLong:  Text("That message is too long for me. Could you send a shorter version?"),
 		maxInput: 16 << 10,
 		sem:      make(chan struct{}, 64),
-		seed:     maphash.MakeSeed(),
-	}
-	for i := range b.lanes {
-		b.lanes[i].lanes = make(map[string]*lane)
+		lanes:    newLanes(),
 	}
 	for _, o := range opts {
 		o(b)
@@ -343,63 +328,6 @@ func (b *Bot) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// A lane serialises the turns of one conversation in arrival order.
-type lane struct {
-	waiters []chan struct{}
-}
-
-func (b *Bot) laneShard(conv string) *laneShard {
-	return &b.lanes[maphash.String(b.seed, conv)%laneShards]
-}
-
-func (b *Bot) acquire(ctx context.Context, conv string) error {
-	sh := b.laneShard(conv)
-	sh.mu.Lock()
-	l, busy := sh.lanes[conv]
-	if !busy {
-		sh.lanes[conv] = &lane{}
-		sh.mu.Unlock()
-		return nil
-	}
-	ch := make(chan struct{})
-	l.waiters = append(l.waiters, ch)
-	sh.mu.Unlock()
-	select {
-	case <-ch:
-		return nil
-	case <-ctx.Done():
-		sh.mu.Lock()
-		defer sh.mu.Unlock()
-		for i, c := range l.waiters {
-			if c == ch {
-				l.waiters = append(l.waiters[:i], l.waiters[i+1:]...)
-				return ctx.Err()
-			}
-		}
-		// Handed the lane just as ctx ended: pass it on.
-		sh.releaseLocked(conv)
-		return ctx.Err()
-	}
-}
-
-func (b *Bot) release(conv string) {
-	sh := b.laneShard(conv)
-	sh.mu.Lock()
-	sh.releaseLocked(conv)
-	sh.mu.Unlock()
-}
-
-func (sh *laneShard) releaseLocked(conv string) {
-	l := sh.lanes[conv]
-	if len(l.waiters) == 0 {
-		delete(sh.lanes, conv)
-		return
-	}
-	next := l.waiters[0]
-	l.waiters = l.waiters[1:]
-	close(next)
 }
 
 // sanitize makes inbound text safe to process: invalid UTF-8 becomes
