@@ -2,6 +2,7 @@ package parley
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"strings"
 )
@@ -39,11 +40,30 @@ func Chain(h Handler, mws ...Middleware) Handler {
 }
 
 // A ReplyWriter sends messages back to the user on the turn's channel.
-// Optional capabilities are separate interfaces, found by type assertion:
-// [Typer], [ReadMarker], [Streamer].
+//
+// Optional capabilities are separate interfaces: [Typer], [ReadMarker],
+// [Streamer]. Use them through the package functions [Typing], [MarkRead]
+// and [Stream], which look through wrappers, rather than by type assertion.
+// A wrapper (a middleware's writer that records or rewrites replies)
+// implements Reply and, as [http.ResponseController] expects of response
+// writers, an Unwrap method returning the writer it wraps:
+//
+//	func (w *myWriter) Unwrap() parley.ReplyWriter { return w.next }
+//
+// It implements a capability itself only if it must intercept it, and then
+// by calling the package function on the writer it wraps, so that it never
+// claims what the channel cannot do.
 type ReplyWriter interface {
 	Reply(ctx context.Context, m Message) error
 }
+
+// ErrNotSupported is returned by [Typing] and [MarkRead] when the channel
+// behind a [ReplyWriter] lacks the capability. Callers usually ignore it:
+//
+//	if err := parley.Typing(ctx, w); err != nil && !errors.Is(err, parley.ErrNotSupported) {
+//		return err
+//	}
+var ErrNotSupported = errors.New("parley: not supported by the channel")
 
 // ReplyFunc adapts a function to a [ReplyWriter].
 type ReplyFunc func(ctx context.Context, m Message) error
@@ -56,7 +76,7 @@ type Typer interface {
 	Typing(ctx context.Context) error
 }
 
-// A ReadMarker can mark the inbound message as read.
+// A ReadMarker can mark an inbound message as read.
 type ReadMarker interface {
 	MarkRead(ctx context.Context, messageID string) error
 }
@@ -68,21 +88,52 @@ type Streamer interface {
 	StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error
 }
 
-// Typing shows a typing indicator if w supports it, and does nothing
-// otherwise.
-func Typing(ctx context.Context, w ReplyWriter) error {
-	if t, ok := w.(Typer); ok {
-		return t.Typing(ctx)
+// find returns the first writer in w's Unwrap chain that is a T.
+func find[T any](w ReplyWriter) (T, bool) {
+	for range 100 { // a bound, in case a wrapper unwraps to itself
+		if c, ok := w.(T); ok {
+			return c, true
+		}
+		u, ok := w.(interface{ Unwrap() ReplyWriter })
+		if !ok {
+			break
+		}
+		if w = u.Unwrap(); w == nil {
+			break
+		}
 	}
-	return nil
+	var zero T
+	return zero, false
 }
 
-// Stream sends chunks as a streamed reply if w is a [Streamer]; otherwise it
-// collects them and sends one message. If the stream fails half-way on a
-// non-streaming writer, nothing is sent and the error is returned, so the
-// caller can fall back without a half reply.
+// Typing shows a typing indicator on w's channel until the next reply. It
+// looks for a [Typer] in w and the writers it wraps (through their Unwrap
+// methods) and returns [ErrNotSupported] if there is none.
+func Typing(ctx context.Context, w ReplyWriter) error {
+	if t, ok := find[Typer](w); ok {
+		return t.Typing(ctx)
+	}
+	return ErrNotSupported
+}
+
+// MarkRead marks the inbound message with the platform's ID messageID as
+// read (WhatsApp's blue ticks). It looks for a [ReadMarker] in w and the
+// writers it wraps and returns [ErrNotSupported] if there is none.
+func MarkRead(ctx context.Context, w ReplyWriter, messageID string) error {
+	if m, ok := find[ReadMarker](w); ok {
+		return m.MarkRead(ctx, messageID)
+	}
+	return ErrNotSupported
+}
+
+// Stream sends chunks as a streamed reply through the first [Streamer] in
+// w and the writers it wraps. Where the channel cannot stream, it collects
+// the chunks and sends them as one message with w.Reply, so a caller never
+// needs a second code path; if the stream fails half-way, nothing is sent
+// and the error is returned, so the caller can fall back without a half
+// reply. Unlike [Typing], it therefore never returns [ErrNotSupported].
 func Stream(ctx context.Context, w ReplyWriter, chunks iter.Seq2[string, error]) error {
-	if s, ok := w.(Streamer); ok {
+	if s, ok := find[Streamer](w); ok {
 		return s.StreamReply(ctx, chunks)
 	}
 	var b strings.Builder

@@ -2,6 +2,7 @@ package kbbot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"strings"
@@ -60,7 +61,7 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 	if q == "" {
 		return nil
 	}
-	if err := parley.Typing(ctx, w); err != nil {
+	if err := parley.Typing(ctx, w); err != nil && !errors.Is(err, parley.ErrNotSupported) {
 		return fmt.Errorf("kbbot: typing: %w", err)
 	}
 	var ans kb.Answer
