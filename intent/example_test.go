@@ -1,44 +1,23 @@
 package intent_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/entity"
+	"github.com/parleyhq/parley/intent/train"
 )
 
-func ExampleTrain() {
-	examples, err := intent.LoadFile("testdata/shop.yaml")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	m, err := intent.Train(context.Background(), examples)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	r, err := m.Classify(context.Background(), "where is my parcel?")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(r.Top().Name)
-	// Output: track_order
-}
-
 func ExampleRouter() {
-	examples, err := intent.LoadFile("testdata/shop.yaml")
+	examples, err := train.LoadFile("train/testdata/shop.yaml")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	m, err := intent.Train(context.Background(), examples)
+	m, err := train.Train(context.Background(), examples)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -66,12 +45,12 @@ func ExampleRouter() {
 }
 
 func ExampleUnderstander_Understand() {
-	examples, err := intent.LoadFile("testdata/shop.yaml")
+	examples, err := train.LoadFile("train/testdata/shop.yaml")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	m, err := intent.Train(context.Background(), examples)
+	m, err := train.Train(context.Background(), examples)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -100,50 +79,4 @@ func ExampleSplit() {
 	// Output:
 	// Return this shirt
 	// check if you have it in red
-}
-
-func ExampleReadModel() {
-	examples, err := intent.LoadFile("testdata/shop.yaml")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	m, err := intent.Train(context.Background(), examples)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	var file bytes.Buffer // an *os.File in a real service
-	if _, err := m.WriteTo(&file); err != nil {
-		fmt.Println(err)
-		return
-	}
-	loaded, err := intent.ReadModel(&file)
-	var ve *intent.VersionError
-	switch {
-	case errors.As(err, &ve):
-		fmt.Println("retrain: model file is version", ve.Got)
-		return
-	case err != nil:
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(len(loaded.Intents()), "intents")
-	// Output: 5 intents
-}
-
-func ExampleValidate() {
-	examples := []intent.Example{
-		{Text: "where is my order", Intent: "track_order", Source: "train.csv:2"},
-		{Text: "Where is my order", Intent: "refund", Source: "train.csv:3"},
-		{Text: "hello", Intent: "", Source: "train.csv:4"},
-	}
-	for _, p := range intent.Validate(examples, "oos") {
-		fmt.Println(p)
-	}
-	// Output:
-	// error: empty intent name (train.csv:4)
-	// warning: "where is my order" is labelled with different intents: refund, track_order (train.csv:2, train.csv:3)
-	// warning: intent "track_order" has only 1 example(s); at least 5 are advised (train.csv:2)
-	// warning: intent "refund" has only 1 example(s); at least 5 are advised (train.csv:3)
 }

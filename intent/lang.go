@@ -1,5 +1,7 @@
 package intent
 
+import "github.com/parleyhq/parley/intent/internal/textnorm"
+
 // stopWords are frequent function words per language; a text's language
 // is the one whose words it uses most. Read-only.
 var stopWords = map[string]map[string]bool{
@@ -20,8 +22,8 @@ func set(ws ...string) map[string]bool {
 // another language or script). It is a small built-in detector meant to
 // route turns between a bot's locales, not a general identifier.
 func DetectLanguage(text string) string {
-	norm := Normalize(text)
-	words := tokens(norm)
+	norm := textnorm.Normalize(text)
+	words := textnorm.Tokens(norm)
 	scores := map[string]float64{}
 	for _, w := range words {
 		for lang, sw := range stopWords {

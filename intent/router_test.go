@@ -2,15 +2,12 @@ package intent
 
 import (
 	"context"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/intent/entity"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -119,13 +116,6 @@ func TestRouterFallbackThenEscalates(t *testing.T) {
 	assert.Contains(t, (*handoffs)[0].Reason, "not understood 2 times")
 }
 
-func TestMultiIntent(t *testing.T) {
-	m := mustShop(t)
-	send, _, _, ran := newBot(t, m)
-	send("I need to return this blue shirt I bought last week, and also check if you have it in red, size medium")
-	assert.Equal(t, []string{"refund", "product_info"}, *ran)
-}
-
 func TestSplit(t *testing.T) {
 	tests := []struct {
 		give string
@@ -146,44 +136,6 @@ func TestSplit(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-}
-
-func TestLocalesAndRetrain(t *testing.T) {
-	en := mustShop(t)
-	esEx, err := LoadFile("testdata/shop_es.yaml")
-	require.NoError(t, err)
-	es, err := Train(context.Background(), esEx, WithLanguage("es"))
-	require.NoError(t, err)
-	u := New(en, WithLocale("es", es), WithExtractors(entity.Builtins()...))
-
-	und, err := u.Understand(context.Background(), "¿dónde está mi pedido?", "es-MX", time.Time{}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, "es", und.Locale)
-	assert.Equal(t, "track_order", und.Ranked[0].Name)
-
-	und, err = u.Understand(context.Background(), "quiero un reembolso por favor", "", time.Time{}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, "es", und.Locale, "detected")
-
-	// Retrain while classifying concurrently.
-	var wg sync.WaitGroup
-	ctx := context.Background()
-	for range 4 {
-		wg.Go(func() {
-			for range 50 {
-				_, err := u.Understand(ctx, "where is my order", "en", time.Time{}, nil)
-				assert.NoError(t, err)
-			}
-		})
-	}
-	more := append(shopExamples(t), Example{Text: "what's the weather", Intent: "weather"}, Example{Text: "will it rain today", Intent: "weather"})
-	m2, err := u.Retrain(ctx, "en", more)
-	wg.Wait()
-	require.NoError(t, err)
-	assert.Contains(t, m2.Intents(), "weather")
-	und, err = u.Understand(ctx, "will it rain today", "en", time.Time{}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, "weather", und.Ranked[0].Name)
 }
 
 func TestDetectLanguage(t *testing.T) {

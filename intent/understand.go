@@ -80,7 +80,8 @@ type routes struct {
 
 // An Understander classifies turns and extracts their entities: the front
 // of the package. Its classifiers can be replaced while it serves
-// ([Understander.SetClassifier], [Understander.Retrain]).
+// ([Understander.SetClassifier]), for example with a model retrained by
+// package intent/train.
 //
 // An Understander is safe for concurrent use.
 type Understander struct {
@@ -198,26 +199,6 @@ func (u *Understander) SetClassifier(locale string, c Classifier) error {
 	}
 	u.routes.Store(newRoutes(old.def, old.defTag, tags, cs))
 	return nil
-}
-
-// Retrain trains a new model for locale from examples and swaps it in
-// atomically. The old model serves until the new one is ready; on error
-// it stays.
-func (u *Understander) Retrain(ctx context.Context, locale string, examples []Example, opts ...TrainOption) (*Model, error) {
-	tag, err := language.Parse(locale)
-	if err != nil {
-		return nil, fmt.Errorf("intent: locale %q: %w", locale, err)
-	}
-	base, _ := tag.Base()
-	opts = append([]TrainOption{WithLanguage(base.String())}, opts...)
-	m, err := Train(ctx, examples, opts...)
-	if err != nil {
-		return nil, err
-	}
-	if err := u.SetClassifier(locale, m); err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
 // classifierFor picks the classifier for a locale (empty: detect or

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/intent/train"
 )
 
 // runNLU runs "parley nlu eval|validate".
@@ -43,7 +43,7 @@ func nluValidate(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return errors.New("nlu validate: want exactly one FILE")
 	}
-	exs, err := intent.LoadFile(fs.Arg(0))
+	exs, err := train.LoadFile(fs.Arg(0))
 	if err != nil && exs == nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func nluValidate(args []string, stdout, stderr io.Writer) error {
 		loadErrs = append(loadErrs, err)
 		fmt.Fprintln(stdout, err)
 	}
-	probs := intent.Validate(exs, *oos)
+	probs := train.Validate(exs, *oos)
 	nerr := 0
 	for _, p := range probs {
 		fmt.Fprintln(stdout, p)
@@ -98,14 +98,14 @@ type evalResult struct {
 	// same run on the same data.
 	Compare []*evalResult `json:"compare,omitempty"`
 
-	PerIntent  []intent.IntentMetrics `json:"per_intent,omitempty"`
-	Confusions []intent.Confusion     `json:"confusions,omitempty"`
+	PerIntent  []train.IntentMetrics `json:"per_intent,omitempty"`
+	Confusions []train.Confusion     `json:"confusions,omitempty"`
 	// ValSweep is the trade-off on the set the threshold was chosen on;
 	// TestSweep the same curve on the test set, for reference only.
-	ValSweep  []intent.SweepPoint `json:"val_sweep,omitempty"`
-	TestSweep []intent.SweepPoint `json:"test_sweep,omitempty"`
+	ValSweep  []train.SweepPoint `json:"val_sweep,omitempty"`
+	TestSweep []train.SweepPoint `json:"test_sweep,omitempty"`
 
-	metrics intent.Metrics
+	metrics train.Metrics
 }
 
 func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -118,7 +118,7 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	reportDir := fs.String("report", "", "write an HTML report (confusion heat map, threshold curve) to this directory")
 	baseline := fs.Bool("baseline", true, "also evaluate the nearest-centroid baseline in the same run")
-	algName := fs.String("algorithm", intent.Ensemble.String(), "learning method: "+algorithmNames())
+	algName := fs.String("algorithm", train.Ensemble.String(), "learning method: "+algorithmNames())
 	compare := fs.String("compare", "", "comma-separated algorithms to also evaluate in the same run (e.g. softmax)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -130,7 +130,7 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	var others []intent.Algorithm
+	var others []train.Algorithm
 	if *compare != "" {
 		for _, name := range strings.Split(*compare, ",") {
 			a, err := parseAlgorithm(strings.TrimSpace(name))
@@ -140,31 +140,31 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			others = append(others, a)
 		}
 	}
-	train, err := intent.LoadFile(*trainPath)
+	trainSet, err := train.LoadFile(*trainPath)
 	if err != nil {
 		return err
 	}
-	test, err := intent.LoadFile(*testPath)
+	test, err := train.LoadFile(*testPath)
 	if err != nil {
 		return err
 	}
 	src := "val:" + *valPath
-	var val []intent.Example
+	var val []train.Example
 	if *valPath != "" {
-		if val, err = intent.LoadFile(*valPath); err != nil {
+		if val, err = train.LoadFile(*valPath); err != nil {
 			return err
 		}
 	} else {
-		train, val = holdOut(train, 10)
+		trainSet, val = holdOut(trainSet, 10)
 		src = "10% of train held out"
 	}
-	res, err := evaluate(ctx, train, val, test, *oos, alg)
+	res, err := evaluate(ctx, trainSet, val, test, *oos, alg)
 	if err != nil {
 		return err
 	}
 	res.ThresholdSource = src
 	for _, a := range others {
-		o, err := evaluate(ctx, train, val, test, *oos, a)
+		o, err := evaluate(ctx, trainSet, val, test, *oos, a)
 		if err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		res.Compare = append(res.Compare, o)
 	}
 	if *baseline {
-		b, err := evaluate(ctx, train, val, test, *oos, intent.Centroid)
+		b, err := evaluate(ctx, trainSet, val, test, *oos, train.Centroid)
 		if err != nil {
 			return err
 		}
@@ -195,8 +195,8 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // algorithms returns the learning methods nlu eval accepts.
-func algorithms() []intent.Algorithm {
-	return []intent.Algorithm{intent.Ensemble, intent.Softmax, intent.Centroid}
+func algorithms() []train.Algorithm {
+	return []train.Algorithm{train.Ensemble, train.Softmax, train.Centroid}
 }
 
 func algorithmNames() string {
@@ -207,7 +207,7 @@ func algorithmNames() string {
 	return strings.Join(names, ", ")
 }
 
-func parseAlgorithm(name string) (intent.Algorithm, error) {
+func parseAlgorithm(name string) (train.Algorithm, error) {
 	for _, a := range algorithms() {
 		if a.String() == name {
 			return a, nil
@@ -217,22 +217,22 @@ func parseAlgorithm(name string) (intent.Algorithm, error) {
 }
 
 // holdOut splits off every n-th example of each intent.
-func holdOut(exs []intent.Example, n int) (train, held []intent.Example) {
+func holdOut(exs []train.Example, n int) (trainSet, held []train.Example) {
 	seen := map[string]int{}
 	for _, e := range exs {
 		seen[e.Intent]++
 		if seen[e.Intent]%n == 0 {
 			held = append(held, e)
 		} else {
-			train = append(train, e)
+			trainSet = append(trainSet, e)
 		}
 	}
-	return train, held
+	return trainSet, held
 }
 
-func evaluate(ctx context.Context, train, val, test []intent.Example, oos string, alg intent.Algorithm) (*evalResult, error) {
+func evaluate(ctx context.Context, trainSet, val, test []train.Example, oos string, alg train.Algorithm) (*evalResult, error) {
 	start := time.Now()
-	m, err := intent.Train(ctx, train, intent.WithOutOfScopeLabel(oos), intent.WithAlgorithm(alg))
+	m, err := train.Train(ctx, trainSet, train.WithOutOfScopeLabel(oos), train.WithAlgorithm(alg))
 	if err != nil {
 		return nil, err
 	}
@@ -241,14 +241,14 @@ func evaluate(ctx context.Context, train, val, test []intent.Example, oos string
 	if err != nil {
 		return nil, err
 	}
-	vs, err := intent.Score(ctx, m, val)
+	vs, err := train.Score(ctx, m, val)
 	if err != nil {
 		return nil, err
 	}
-	valSweep := intent.Sweep(vs, oos)
-	th := intent.ChooseThreshold(valSweep).Threshold
+	valSweep := train.Sweep(vs, oos)
+	th := train.ChooseThreshold(valSweep).Threshold
 
-	ts := make([]intent.Scored, len(test))
+	ts := make([]train.Scored, len(test))
 	lat := make([]time.Duration, len(test))
 	for i, e := range test {
 		t0 := time.Now()
@@ -257,21 +257,21 @@ func evaluate(ctx context.Context, train, val, test []intent.Example, oos string
 		if err != nil {
 			return nil, err
 		}
-		ts[i] = intent.Scored{Want: e.Intent, Result: r}
+		ts[i] = train.Scored{Want: e.Intent, Result: r}
 	}
 	slices.Sort(lat)
-	met := intent.Evaluate(ts, oos, th)
+	met := train.Evaluate(ts, oos, th)
 	return &evalResult{
 		Accuracy: met.Accuracy, InScopeAccuracy: met.InScopeAccuracy,
 		OOSRecall: met.OOSRecall, OOSPrecision: met.OOSPrecision, MacroF1: met.MacroF1,
 		Threshold: th, TrainSeconds: trainSec,
 		ClassifyP50us: micro(percentile(lat, 0.50)), ClassifyP99us: micro(percentile(lat, 0.99)),
 		ModelBytes: len(blob), Algorithm: alg.String(), Temperature: m.Temperature(),
-		ThresholdObjective:      intent.ThresholdObjective,
-		NoRejectInScopeAccuracy: intent.Evaluate(ts, oos, 0).InScopeAccuracy,
-		TrainRows:               len(train), TestRows: len(test),
+		ThresholdObjective:      train.ThresholdObjective,
+		NoRejectInScopeAccuracy: train.Evaluate(ts, oos, 0).InScopeAccuracy,
+		TrainRows:               len(trainSet), TestRows: len(test),
 		PerIntent: met.PerIntent, Confusions: met.Confusions,
-		ValSweep: valSweep, TestSweep: intent.Sweep(ts, oos),
+		ValSweep: valSweep, TestSweep: train.Sweep(ts, oos),
 		metrics: met,
 	}, nil
 }
@@ -343,7 +343,7 @@ type reportData struct {
 
 // heatMap draws the confusion matrix as SVG, one cell per non-zero count,
 // the colour scaled by the row's share.
-func heatMap(m intent.Metrics) template.HTML {
+func heatMap(m train.Metrics) template.HTML {
 	n := len(m.Labels)
 	cell := 4.0
 	if n < 40 {
@@ -376,7 +376,7 @@ func heatMap(m intent.Metrics) template.HTML {
 
 // curve plots in-scope accuracy and out-of-scope recall against the
 // threshold.
-func curve(pts []intent.SweepPoint, chosen float64) template.HTML {
+func curve(pts []train.SweepPoint, chosen float64) template.HTML {
 	const w, h, pad = 600.0, 320.0, 40.0
 	x := func(t float64) float64 { return pad + t*(w-2*pad) }
 	y := func(v float64) float64 { return h - pad - v*(h-2*pad) }
@@ -389,11 +389,11 @@ func curve(pts []intent.SweepPoint, chosen float64) template.HTML {
 	series := []struct {
 		color string
 		name  string
-		get   func(intent.SweepPoint) float64
+		get   func(train.SweepPoint) float64
 	}{
-		{"#1f77b4", "in-scope accuracy", func(p intent.SweepPoint) float64 { return p.InScopeAccuracy }},
-		{"#d62728", "out-of-scope recall", func(p intent.SweepPoint) float64 { return p.OOSRecall }},
-		{"#2ca02c", "accuracy (objective)", func(p intent.SweepPoint) float64 { return p.Accuracy }},
+		{"#1f77b4", "in-scope accuracy", func(p train.SweepPoint) float64 { return p.InScopeAccuracy }},
+		{"#d62728", "out-of-scope recall", func(p train.SweepPoint) float64 { return p.OOSRecall }},
+		{"#2ca02c", "accuracy (objective)", func(p train.SweepPoint) float64 { return p.Accuracy }},
 	}
 	for k, s := range series {
 		var pts2 []string

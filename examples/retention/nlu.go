@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/entity"
+	"github.com/parleyhq/parley/intent/train"
 )
 
 //go:embed nlu.yaml
@@ -17,11 +18,11 @@ var nluYAML []byte
 // examples and adds entity extractors, order numbers like A-1001 among
 // them.
 func newUnderstander(ctx context.Context) (*intent.Understander, error) {
-	examples, err := intent.ReadYAML(bytes.NewReader(nluYAML), "nlu.yaml")
+	examples, err := train.ReadYAML(bytes.NewReader(nluYAML), "nlu.yaml")
 	if err != nil {
 		return nil, err
 	}
-	model, err := intent.Train(ctx, examples)
+	model, err := train.Train(ctx, examples)
 	if err != nil {
 		return nil, err
 	}

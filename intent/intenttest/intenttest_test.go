@@ -10,12 +10,13 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/intenttest"
+	"github.com/parleyhq/parley/intent/train"
 )
 
 func TestModelConforms(t *testing.T) {
-	exs, err := intent.LoadFile("../testdata/shop.yaml")
+	exs, err := train.LoadFile("../train/testdata/shop.yaml")
 	require.NoError(t, err)
-	m, err := intent.Train(context.Background(), exs)
+	m, err := train.Train(context.Background(), exs)
 	require.NoError(t, err)
 	intenttest.Run(t, m,
 		intenttest.Case{Text: "where is my order", Want: "track_order"},

@@ -1,20 +1,22 @@
-package intent
+package train
 
 import (
 	"cmp"
 	"context"
 	"math"
 	"slices"
+
+	"github.com/parleyhq/parley/intent"
 )
 
 // A Scored pairs a labelled example with what a classifier made of it.
 type Scored struct {
 	Want   string
-	Result Result
+	Result intent.Result
 }
 
 // Score classifies every example with c.
-func Score(ctx context.Context, c Classifier, examples []Example) ([]Scored, error) {
+func Score(ctx context.Context, c intent.Classifier, examples []Example) ([]Scored, error) {
 	out := make([]Scored, len(examples))
 	for i, e := range examples {
 		r, err := c.Classify(ctx, e.Text)
@@ -28,7 +30,7 @@ func Score(ctx context.Context, c Classifier, examples []Example) ([]Scored, err
 
 // Predict returns the label a threshold policy gives r: the top intent if
 // its confidence reaches threshold, else oosLabel.
-func Predict(r Result, threshold float64, oosLabel string) string {
+func Predict(r intent.Result, threshold float64, oosLabel string) string {
 	top := r.Top()
 	if top.Name == "" || top.Confidence < threshold {
 		return oosLabel

@@ -1,9 +1,8 @@
-package intent
+package train
 
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -11,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/intent"
 )
 
 // An Example is one labelled training utterance.
@@ -20,45 +20,6 @@ type Example struct {
 	// Source names where the example came from ("train.csv:12"), for
 	// messages about it; it may be empty.
 	Source string `json:"source,omitempty" yaml:"-"`
-}
-
-// Result is what a [Classifier] made of one text.
-type Result struct {
-	// Ranked holds the best in-scope intents, best first, with calibrated
-	// confidences in [0, 1].
-	Ranked []parley.Intent
-	// OutOfScope is the probability that the text belongs to none of the
-	// intents; it is 0 for models trained without out-of-scope examples.
-	OutOfScope float64
-	// Coverage is the fraction of the text's features the model has seen
-	// in training, in [0, 1]; low coverage suggests an unknown language or
-	// an unrelated topic.
-	Coverage float64
-}
-
-// Top returns the best intent, or a zero Intent when there is none.
-func (r Result) Top() parley.Intent {
-	if len(r.Ranked) == 0 {
-		return parley.Intent{}
-	}
-	return r.Ranked[0]
-}
-
-// A Classifier ranks the intents a text may express.
-//
-// Classify must be safe for concurrent use. It returns an error only when
-// the classifier cannot run (a remote model failing, ctx done); text it
-// cannot make sense of gives an empty Result.
-type Classifier interface {
-	Classify(ctx context.Context, text string) (Result, error)
-}
-
-// ClassifierFunc adapts a function to a [Classifier].
-type ClassifierFunc func(ctx context.Context, text string) (Result, error)
-
-// Classify calls f(ctx, text).
-func (f ClassifierFunc) Classify(ctx context.Context, text string) (Result, error) {
-	return f(ctx, text)
 }
 
 // Algorithm selects the learning method of [Train].
@@ -106,30 +67,30 @@ type trainConfig struct {
 	features  *featureConfig
 }
 
-// A TrainOption configures [Train].
-type TrainOption func(*trainConfig)
+// An Option configures [Train].
+type Option func(*trainConfig)
 
 // WithLanguage sets the base language (an ISO 639-1 code such as "en" or
 // "es") whose stemmer the features use. The default is "en". A language
 // without a stemmer uses words as written.
-func WithLanguage(lang string) TrainOption {
+func WithLanguage(lang string) Option {
 	return func(c *trainConfig) { c.lang = lang }
 }
 
 // WithOutOfScopeLabel names the intent of out-of-scope training examples
 // (default "oos"). They are learnt as one more class whose probability is
-// reported as [Result.OutOfScope], never as an intent.
-func WithOutOfScopeLabel(label string) TrainOption {
+// reported as [intent.Result.OutOfScope], never as an intent.
+func WithOutOfScopeLabel(label string) Option {
 	return func(c *trainConfig) { c.oosLabel = label }
 }
 
 // WithAlgorithm selects the learning method; the default is [Ensemble].
-func WithAlgorithm(a Algorithm) TrainOption {
+func WithAlgorithm(a Algorithm) Option {
 	return func(c *trainConfig) { c.algorithm = a }
 }
 
 // WithEpochs sets the number of passes over the training data (default 6).
-func WithEpochs(n int) TrainOption {
+func WithEpochs(n int) Option {
 	return func(c *trainConfig) { c.sgd.Epochs = n }
 }
 
@@ -137,20 +98,20 @@ func WithEpochs(n int) TrainOption {
 // 0.015 divided by the number of examples (1e-6 for 15,000 examples), so
 // that small training sets are regularised more, as with a fixed C in
 // LIBLINEAR.
-func WithL2(lambda float64) TrainOption {
+func WithL2(lambda float64) Option {
 	return func(c *trainConfig) { c.sgd.Lambda = lambda }
 }
 
 // WithSeed sets the seed of the training data shuffle. The same data,
 // options and seed give the same model, byte for byte.
-func WithSeed(seed uint64) TrainOption {
+func WithSeed(seed uint64) Option {
 	return func(c *trainConfig) { c.sgd.Seed = seed }
 }
 
 // WithCalibrationHoldout sets the fraction of each intent's examples held
 // out to fit the probability temperature (default 0.1; 0 disables
 // calibration). The final model is trained on all the examples.
-func WithCalibrationHoldout(frac float64) TrainOption {
+func WithCalibrationHoldout(frac float64) Option {
 	return func(c *trainConfig) { c.holdout = frac }
 }
 
@@ -159,7 +120,7 @@ func WithCalibrationHoldout(frac float64) TrainOption {
 const minCalibrationRows = 50
 
 // WithTopK sets how many intents [Model.Classify] ranks (default 5).
-func WithTopK(k int) TrainOption {
+func WithTopK(k int) Option {
 	return func(c *trainConfig) { c.topK = k }
 }
 
@@ -180,7 +141,7 @@ type Model struct {
 // Train learns a model from examples. It returns an [*DataError] naming
 // the offending rows when an example has no intent or no text, or when
 // fewer than two intents are given.
-func Train(ctx context.Context, examples []Example, opts ...TrainOption) (*Model, error) {
+func Train(ctx context.Context, examples []Example, opts ...Option) (*Model, error) {
 	cfg := trainConfig{
 		lang:      "en",
 		oosLabel:  "oos",
@@ -464,18 +425,18 @@ func (m *Model) Temperature() float64 { return m.temp }
 
 // Classify ranks the model's intents for text. It never fails for any
 // text; empty or unknown text gives low confidences. The error is for the
-// [Classifier] interface and reports only a done ctx.
-func (m *Model) Classify(ctx context.Context, text string) (Result, error) {
+// [intent.Classifier] interface and reports only a done ctx.
+func (m *Model) Classify(ctx context.Context, text string) (intent.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return Result{}, err
+		return intent.Result{}, err
 	}
 	return m.classify(text), nil
 }
 
-func (m *Model) classify(text string) Result {
+func (m *Model) classify(text string) intent.Result {
 	raw := m.fx.raw(make([]rawFeature, 0, 256), Normalize(text))
 	x, known, total := m.voc.vectorize(raw)
-	var res Result
+	var res intent.Result
 	if total > 0 {
 		res.Coverage = float64(known) / float64(total)
 	}
@@ -516,7 +477,3 @@ func (m *Model) top(p []float64) []parley.Intent {
 	}
 	return best
 }
-
-// ErrNotTrained is returned for an operation that needs a model when none
-// has been set.
-var ErrNotTrained = errors.New("intent: no model")

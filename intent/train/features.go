@@ -1,9 +1,11 @@
-package intent
+package train
 
 import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/parleyhq/parley/intent/internal/textnorm"
 )
 
 // Feature groups. Each group's block of the feature vector is L2
@@ -70,7 +72,7 @@ func newExtractor(cfg featureConfig) *extractor {
 // raw appends the hashed features of normalised text to dst. A feature may
 // appear more than once; counts are its term frequency.
 func (x *extractor) raw(dst []rawFeature, text string) []rawFeature {
-	words := tokens(text)
+	words := textnorm.Tokens(text)
 	prev := uint64(0)
 	for i, w := range words {
 		s := w

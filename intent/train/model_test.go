@@ -1,4 +1,4 @@
-package intent
+package train
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/intent"
 )
 
 func shopExamples(t testing.TB) []Example {
@@ -181,7 +182,7 @@ func TestReadModelErrors(t *testing.T) {
 
 func TestClassifyBadInput(t *testing.T) {
 	m := mustShop(t)
-	u := New(m)
+	u := intent.New(m)
 	tests := []struct {
 		name string
 		give string
@@ -328,7 +329,7 @@ func TestCLINC150(t *testing.T) {
 	}
 	dir := os.Getenv("PARLEY_TEST_DATA")
 	if dir == "" {
-		dir = "../../shared/data"
+		dir = "../../../shared/data"
 	}
 	train, err := LoadFile(dir + "/intent/clinc150/train.csv")
 	if errors.Is(err, os.ErrNotExist) {

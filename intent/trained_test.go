@@ -1,0 +1,88 @@
+package intent_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/intent/entity"
+	"github.com/parleyhq/parley/intent/train"
+	"github.com/parleyhq/parley/memory"
+)
+
+func TestLocalesAndSetClassifier(t *testing.T) {
+	ctx := context.Background()
+	enEx, err := train.LoadFile("train/testdata/shop.yaml")
+	require.NoError(t, err)
+	en, err := train.Train(ctx, enEx)
+	require.NoError(t, err)
+	esEx, err := train.LoadFile("train/testdata/shop_es.yaml")
+	require.NoError(t, err)
+	es, err := train.Train(ctx, esEx, train.WithLanguage("es"))
+	require.NoError(t, err)
+	u := intent.New(en, intent.WithLocale("es", es), intent.WithExtractors(entity.Builtins()...))
+
+	und, err := u.Understand(ctx, "¿dónde está mi pedido?", "es-MX", time.Time{}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "es", und.Locale)
+	assert.Equal(t, "track_order", und.Ranked[0].Name)
+
+	und, err = u.Understand(ctx, "quiero un reembolso por favor", "", time.Time{}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "es", und.Locale, "detected")
+
+	// Retrain and swap while classifying concurrently.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				_, err := u.Understand(ctx, "where is my order", "en", time.Time{}, nil)
+				assert.NoError(t, err)
+			}
+		})
+	}
+	more := append(enEx, train.Example{Text: "what's the weather", Intent: "weather"}, train.Example{Text: "will it rain today", Intent: "weather"})
+	m2, err := train.Train(ctx, more)
+	require.NoError(t, err)
+	require.NoError(t, u.SetClassifier("en", m2))
+	wg.Wait()
+	assert.Contains(t, m2.Intents(), "weather")
+	und, err = u.Understand(ctx, "will it rain today", "en", time.Time{}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "weather", und.Ranked[0].Name)
+}
+
+func TestSetClassifierErrors(t *testing.T) {
+	none := intent.ClassifierFunc(func(context.Context, string) (intent.Result, error) { return intent.Result{}, nil })
+	u := intent.New(none)
+	assert.Error(t, u.SetClassifier("not a tag!", none))
+	assert.ErrorIs(t, u.SetClassifier("es", nil), intent.ErrNotTrained)
+}
+
+func TestMultiIntent(t *testing.T) {
+	ctx := context.Background()
+	exs, err := train.LoadFile("train/testdata/shop.yaml")
+	require.NoError(t, err)
+	m, err := train.Train(ctx, exs)
+	require.NoError(t, err)
+	var ran []string
+	r := intent.NewRouter()
+	for _, name := range []string{"track_order", "change_address", "product_info", "refund"} {
+		r.HandleFunc(name, func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			ran = append(ran, name)
+			return w.Reply(ctx, parley.Text("ok "+name))
+		})
+	}
+	h := parley.Chain(r, intent.New(m).Middleware())
+	turn := (&parley.Turn{ConversationID: "c1", Message: parley.Text("I need to return this blue shirt I bought last week, and also check if you have it in red, size medium")}).
+		WithSession(memory.NewSessions(memory.NewMap()).New("c1"))
+	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+	require.NoError(t, h.HandleTurn(ctx, w, turn))
+	assert.Equal(t, []string{"refund", "product_info"}, ran)
+}
