@@ -1,0 +1,28 @@
+package parley
+
+// A Command is a global command: something the customer can say in any
+// state of the conversation (in a form, at a question, waiting for a
+// person, while an approval is pending) that always means the same thing.
+// A recogniser middleware (intent.Commands) annotates the turn with it
+// under [CommandKey]; the router acts on it before anything else, and
+// other middleware (sentiment, escalation) leave command turns alone: a
+// "STOP" is an instruction, never a sign of frustration.
+type Command string
+
+// Commands.
+const (
+	// CommandCancel stops what the bot is doing (a form, a question)
+	// without leaving the conversation.
+	CommandCancel Command = "cancel"
+	// CommandMenu starts over at the main menu.
+	CommandMenu Command = "menu"
+	// CommandHuman asks for a person.
+	CommandHuman Command = "human"
+	// CommandStop opts the customer out of proactive messages
+	// (unsubscribe). It is recorded on the customer; the conversation
+	// itself may go on.
+	CommandStop Command = "stop"
+)
+
+// CommandKey annotates a [Turn] with the global [Command] it carries.
+var CommandKey = NewKey[Command]("command")

@@ -1,0 +1,157 @@
+package intent
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/parleyhq/parley"
+)
+
+// DefaultCommandPhrases returns the phrases [Commands] recognises by
+// default, in English and Spanish. A message is a command when, once
+// lower-cased, stripped of accents and punctuation and of a polite
+// "please" or "por favor", it is exactly one of these phrases.
+func DefaultCommandPhrases() map[parley.Command][]string {
+	return map[parley.Command][]string{
+		parley.CommandCancel: {
+			"cancel", "cancel that", "cancel this", "never mind", "nevermind", "forget it", "forget about it",
+			"cancelar", "cancela", "cancelalo", "quiero cancelar", "olvidalo", "olvidelo", "da igual", "dejalo",
+		},
+		parley.CommandMenu: {
+			"menu", "main menu", "start over", "start again", "restart", "back to the menu", "go back to the menu",
+			"menu principal", "volver al menu", "empezar de nuevo", "volver a empezar", "inicio",
+		},
+		parley.CommandHuman: {
+			"human", "a human", "talk to a human", "speak to a human", "agent", "an agent", "talk to an agent",
+			"speak to an agent", "person", "a person", "talk to a person", "speak to a person", "real person",
+			"a real person", "speak to someone", "talk to someone", "representative", "customer service",
+			"humano", "agente", "una persona", "hablar con una persona", "hablar con alguien", "hablar con un agente",
+			"hablar con un humano", "persona real",
+		},
+		parley.CommandStop: {
+			"stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "stop messaging me", "stop texting me",
+			"baja", "darme de baja", "dar de baja", "dame de baja", "no mas mensajes", "alto",
+		},
+	}
+}
+
+// A CommandOption configures [Commands].
+type CommandOption func(*commands)
+
+// WithCommandPhrases adds phrases that mean c, in any language.
+func WithCommandPhrases(c parley.Command, phrases ...string) CommandOption {
+	return func(cs *commands) {
+		for _, p := range phrases {
+			if k := commandFold(p); k != "" {
+				cs.phrases[k] = c
+			}
+		}
+	}
+}
+
+// WithoutCommand stops c from being recognised, for a bot that has no
+// use for it.
+func WithoutCommand(c parley.Command) CommandOption {
+	return func(cs *commands) {
+		for k, v := range cs.phrases {
+			if v == c {
+				delete(cs.phrases, k)
+			}
+		}
+	}
+}
+
+type commands struct{ phrases map[string]parley.Command }
+
+// maxCommandBytes bounds the messages looked at: commands are short.
+const maxCommandBytes = 64
+
+// ParseCommand returns the command text is, with the default phrases.
+// It is what [Commands] does for each turn.
+func ParseCommand(text string) (parley.Command, bool) {
+	return newCommands(nil).parse(text)
+}
+
+func newCommands(opts []CommandOption) *commands {
+	cs := &commands{phrases: map[string]parley.Command{}}
+	for c, ps := range DefaultCommandPhrases() {
+		for _, p := range ps {
+			cs.phrases[commandFold(p)] = c
+		}
+	}
+	for _, o := range opts {
+		o(cs)
+	}
+	return cs
+}
+
+func (cs *commands) parse(text string) (parley.Command, bool) {
+	if len(text) > maxCommandBytes {
+		return "", false
+	}
+	k := commandFold(text)
+	if k == "" {
+		return "", false
+	}
+	c, ok := cs.phrases[k]
+	return c, ok
+}
+
+// commandFold lower-cases s, removes accents, keeps letters and digits,
+// joins words with one space and drops a polite "please" or "por favor".
+func commandFold(s string) string {
+	var words []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			words = append(words, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	for len(words) > 1 && (words[0] == "please" || words[0] == "pls") {
+		words = words[1:]
+	}
+	for len(words) > 1 && (words[len(words)-1] == "please" || words[len(words)-1] == "pls") {
+		words = words[:len(words)-1]
+	}
+	if n := len(words); n > 2 && words[n-2] == "por" && words[n-1] == "favor" {
+		words = words[:n-2]
+	}
+	return strings.Join(words, " ")
+}
+
+// EventCommand is emitted for every turn recognised as a command; Attrs
+// hold "command".
+const EventCommand parley.EventKind = "intent.command"
+
+// Commands returns middleware that recognises global commands ("cancel",
+// "menu", "human", "STOP", and their Spanish forms; see
+// [DefaultCommandPhrases]) and annotates the turn under
+// [parley.CommandKey]. A tapped quick reply whose payload is a phrase
+// counts too. Put it before language understanding and sentiment, which
+// should leave command turns alone; the [Router] acts on the command.
+func Commands(opts ...CommandOption) parley.Middleware {
+	cs := newCommands(opts)
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if c, ok := cs.parse(t.Text()); ok {
+				t.Emit(ctx, parley.Event{Kind: EventCommand, Attrs: map[string]string{"command": string(c)}})
+				t = parley.With(t, parley.CommandKey, c)
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
+}

@@ -1,0 +1,104 @@
+package intent_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/intent"
+)
+
+func TestParseCommand(t *testing.T) {
+	tests := []struct {
+		give string
+		want parley.Command
+	}{
+		{"cancel", parley.CommandCancel},
+		{"Cancel.", parley.CommandCancel},
+		{"never mind!", parley.CommandCancel},
+		{"Quiero cancelar", parley.CommandCancel},
+		{"cancelar, por favor", parley.CommandCancel},
+		{"menu", parley.CommandMenu},
+		{"Menú", parley.CommandMenu},
+		{"start over please", parley.CommandMenu},
+		{"human", parley.CommandHuman},
+		{"Speak to someone", parley.CommandHuman},
+		{"agent please", parley.CommandHuman},
+		{"hablar con una persona", parley.CommandHuman},
+		{"STOP", parley.CommandStop},
+		{"unsubscribe", parley.CommandStop},
+		{"Baja", parley.CommandStop},
+		{"darme de baja", parley.CommandStop},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			got, ok := intent.ParseCommand(tt.give)
+			require.True(t, ok)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestParseCommandNotACommand(t *testing.T) {
+	for _, give := range []string{
+		"", "   ", "please", "cancel my plan", "I want to cancel my order A-1001", "don't stop",
+		"the menu on your site is broken", "quiero cancelar mi plan", "human resources called me about order A-1001",
+	} {
+		_, ok := intent.ParseCommand(give)
+		assert.False(t, ok, give)
+	}
+}
+
+func TestCommandsMiddleware(t *testing.T) {
+	var got []parley.Command
+	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		c, ok := parley.Value(t, parley.CommandKey)
+		if ok {
+			got = append(got, c)
+		}
+		return nil
+	})
+	mw := intent.Commands(
+		intent.WithCommandPhrases(parley.CommandHuman, "operator"),
+		intent.WithoutCommand(parley.CommandStop),
+	)
+	for _, text := range []string{"Operator!", "stop", "menu", "where is my order"} {
+		require.NoError(t, mw(h).HandleTurn(t.Context(), nil, &parley.Turn{Message: parley.Text(text)}))
+	}
+	assert.Equal(t, []parley.Command{parley.CommandHuman, parley.CommandMenu}, got)
+}
+
+func FuzzParseCommand(f *testing.F) {
+	for _, s := range []string{"cancel", "Menú", "STOP", "por favor", "please please", "\u0301\u0301"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, ok := intent.ParseCommand(s)
+		if ok != (c != "") {
+			t.Fatalf("ParseCommand(%q) = %q, %v", s, c, ok)
+		}
+	})
+}
+
+func ExampleCommands() {
+	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		c, _ := parley.Value(t, parley.CommandKey)
+		fmt.Printf("%q\n", c)
+		return nil
+	})
+	bot := intent.Commands()(h)
+	for _, text := range []string{"STOP", "menú", "speak to someone", "cancel my plan"} {
+		if err := bot.HandleTurn(context.Background(), nil, &parley.Turn{Message: parley.Text(text)}); err != nil {
+			fmt.Println(err)
+		}
+	}
+	// Output:
+	// "stop"
+	// "menu"
+	// "human"
+	// ""
+}
