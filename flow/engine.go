@@ -14,6 +14,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/cache"
+	"github.com/parleyhq/parley/internal/parse"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -1064,10 +1065,8 @@ func parseFeedback(k FeedbackKind, text string) (string, bool) {
 	if n := strings.Count(s, "⭐"); n >= 1 && n <= 5 {
 		return strconv.Itoa(n), true
 	}
-	if v, ok := findNumber(s); ok {
-		if n, err := strconv.Atoi(v); err == nil && n >= 1 && n <= 5 {
-			return v, true
-		}
+	if v, ok := parse.FirstNumber(s); ok && v == float64(int(v)) && v >= 1 && v <= 5 {
+		return strconv.Itoa(int(v)), true
 	}
 	return "", false
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/parse"
 )
 
 // Regex returns an extractor that reports each match of pattern as an
@@ -43,9 +43,6 @@ func RegexFromString(typ, pattern string) (Extractor, error) {
 var (
 	emailRe = regexp.MustCompile(`(?i)\b[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}\b`)
 	phoneRe = regexp.MustCompile(`(?:\+|\b00)?\(?\d{1,4}\)?(?:[ .\-]?\(?\d{2,4}\)?){2,5}\b`)
-	// money: symbol before or code/word after.
-	moneyRe  = regexp.MustCompile(`(?i)(?:([$€£¥])\s?(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?))|(?:(\d{1,3}(?:[,.]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)\s?(usd|eur|gbp|jpy|mxn|dollars?|euros?|pounds?|d[oó]lares|pesos))\b`)
-	numberRe = regexp.MustCompile(`(?:^|[^\w.,])(-?\d+(?:[.,]\d+)?)\b`)
 )
 
 // Email finds e-mail addresses; values are lower-cased. Any language.
@@ -85,88 +82,35 @@ func Phone() Extractor {
 	})
 }
 
-var currencies = map[string]string{
-	"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY",
-	"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "mxn": "MXN",
-	"dollar": "USD", "dollars": "USD", "dolares": "USD", "dólares": "USD",
-	"euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP", "pesos": "MXN",
-}
-
-// Money finds amounts with a currency ("$49.99", "20 euros", "15 USD");
-// values are "49.99 USD". English and Spanish currency words.
+// Money finds amounts with a currency ("$49.99", "20 euros", "15 USD",
+// "twenty dollars", "quince dólares"); values are "49.99 USD". English and
+// Spanish currency words. The flow package's money slots read amounts
+// with the same parser.
 func Money() Extractor {
 	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
 		var out []parley.Entity
-		for _, m := range moneyRe.FindAllStringSubmatchIndex(in.Text, -1) {
-			var cur, amt string
-			if m[2] >= 0 {
-				cur, amt = in.Text[m[2]:m[3]], in.Text[m[4]:m[5]]
-			} else {
-				amt, cur = in.Text[m[6]:m[7]], in.Text[m[8]:m[9]]
-			}
-			code := currencies[strings.ToLower(cur)]
-			v, ok := parseAmount(amt)
-			if code == "" || !ok {
-				continue
-			}
-			out = append(out, parley.Entity{Type: "money", Text: in.Text[m[0]:m[1]], Start: m[0], End: m[1],
-				Value: strconv.FormatFloat(v, 'f', -1, 64) + " " + code, Confidence: 1})
+		for _, m := range parse.Moneys(in.Text) {
+			out = append(out, parley.Entity{Type: "money", Text: in.Text[m.Start:m.End], Start: m.Start, End: m.End,
+				Value: m.String(), Confidence: 1})
 		}
 		return out, nil
 	})
 }
 
-// parseAmount reads "1,234.56", "1.234,56", "49.99" or "49,99".
-func parseAmount(s string) (float64, bool) {
-	lastDot, lastComma := strings.LastIndex(s, "."), strings.LastIndex(s, ",")
-	dec := -1
-	switch {
-	case lastDot > lastComma && len(s)-lastDot-1 <= 2:
-		dec = lastDot
-	case lastComma > lastDot && len(s)-lastComma-1 <= 2:
-		dec = lastComma
-	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case i == dec:
-			b.WriteByte('.')
-		}
-	}
-	v, err := strconv.ParseFloat(b.String(), 64)
-	return v, err == nil
-}
-
-// Number finds plain numbers, in digits ("3", "2.5") or as English and
-// Spanish words from zero to twenty ("three", "tres"); values are in Go's
-// shortest decimal form.
+// Number finds plain numbers, in digits ("3", "2.5", "1,000") or as
+// English and Spanish words ("three", "thirteen", "thirty-five",
+// "quince", "treinta y cinco"); values are in Go's shortest decimal
+// form. The flow package's number slots read numbers with the same
+// parser.
 func Number() Extractor {
 	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
 		var out []parley.Entity
-		for _, m := range numberRe.FindAllStringSubmatchIndex(in.Text, -1) {
-			s := in.Text[m[2]:m[3]]
-			v, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
-			if err != nil {
-				continue
-			}
-			out = append(out, parley.Entity{Type: "number", Text: s, Start: m[2], End: m[3], Value: strconv.FormatFloat(v, 'f', -1, 64), Confidence: 1})
-		}
-		for _, w := range words(in.Text) {
-			if n, ok := numberWords[strings.ToLower(w.text)]; ok {
-				out = append(out, parley.Entity{Type: "number", Text: w.text, Start: w.start, End: w.end, Value: strconv.Itoa(n), Confidence: 1})
-			}
+		for _, n := range parse.Numbers(in.Text) {
+			out = append(out, parley.Entity{Type: "number", Text: in.Text[n.Start:n.End], Start: n.Start, End: n.End,
+				Value: parse.FormatNumber(n.Value), Confidence: 1})
 		}
 		return out, nil
 	})
-}
-
-var numberWords = map[string]int{
-	"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-	"eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-	"cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10,
-	"once": 11, "doce": 12, "quince": 15, "veinte": 20,
 }
 
 // OrderID finds order or ticket numbers matching pattern, reported with

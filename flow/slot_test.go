@@ -1,0 +1,44 @@
+package flow
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/intent/entity"
+)
+
+// TestSlotsAgreeWithEntities checks that a form and the understanding
+// layer read numbers, money and dates alike: they share one parser.
+func TestSlotsAgreeWithEntities(t *testing.T) {
+	now := time.Date(2025, 6, 11, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		give   string
+		typ    SlotType
+		entity entity.Extractor
+		want   string
+	}{
+		{"thirteen", NumberSlot, entity.Number(), "13"},
+		{"quince", NumberSlot, entity.Number(), "15"},
+		{"thirty", NumberSlot, entity.Number(), "30"},
+		{"treinta y cinco", NumberSlot, entity.Number(), "35"},
+		{"thirty dollars", MoneySlot, entity.Money(), "30 USD"},
+		{"quince euros", MoneySlot, entity.Money(), "15 EUR"},
+		{"in thirteen days", DateSlot, entity.Date(), "2025-06-24"},
+		{"el viernes", DateSlot, entity.Date(), "2025-06-13"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			got, err := parseSlot(&Ask{Slot: "x", Type: tt.typ}, tt.give, now)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			es, err := tt.entity.Extract(context.Background(), entity.Input{Text: tt.give, Time: now})
+			require.NoError(t, err)
+			require.NotEmpty(t, es)
+			assert.Equal(t, tt.want, es[0].Value)
+		})
+	}
+}

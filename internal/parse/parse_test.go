@@ -1,0 +1,183 @@
+package parse
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNumbers(t *testing.T) {
+	tests := []struct {
+		give string
+		want []float64
+	}{
+		{"thirteen", []float64{13}},
+		{"quince", []float64{15}},
+		{"thirty", []float64{30}},
+		{"thirty-five", []float64{35}},
+		{"thirty five shirts", []float64{35}},
+		{"treinta y cinco", []float64{35}},
+		{"veintidós", []float64{22}},
+		{"a hundred and five", []float64{105}},
+		{"two thousand three hundred", []float64{2300}},
+		{"doscientos cincuenta", []float64{250}},
+		{"mil quinientos", []float64{1500}},
+		{"one two", []float64{1, 2}},
+		{"3 or four", []float64{3, 4}},
+		{"2.5 kg", []float64{2.5}},
+		{"1,000", []float64{1000}},
+		{"2,5", []float64{2.5}},
+		{"1.234,56", []float64{1234.56}},
+		{"1,234.56", []float64{1234.56}},
+		{"-4 degrees", []float64{-4}},
+		{"order A-1001 and a1002", nil},
+		{"at 5pm", nil},
+		{"I once ordered a shirt", nil},
+		{"and y", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			var got []float64
+			for _, n := range Numbers(tt.give) {
+				got = append(got, n.Value)
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestNumberSpans(t *testing.T) {
+	s := "give me thirty-five or 40"
+	ns := Numbers(s)
+	require.Len(t, ns, 2)
+	assert.Equal(t, "thirty-five", s[ns[0].Start:ns[0].End])
+	assert.Equal(t, "40", s[ns[1].Start:ns[1].End])
+}
+
+func TestMoneys(t *testing.T) {
+	tests := []struct {
+		give string
+		want []string
+	}{
+		{"it cost $49.99", []string{"$49.99=49.99 USD"}},
+		{"me cobraron 20 euros", []string{"20 euros=20 EUR"}},
+		{"twenty dollars", []string{"twenty dollars=20 USD"}},
+		{"quince dólares", []string{"quince dólares=15 USD"}},
+		{"20€ and £5", []string{"20€=20 EUR", "£5=5 GBP"}},
+		{"US$ 12", []string{"US$ 12=12 USD"}},
+		{"20usd", []string{"20usd=20 USD"}},
+		{"30 EUR", []string{"30 EUR=30 EUR"}},
+		{"1.234,50 €", []string{"1.234,50 €=1234.5 EUR"}},
+		{"3 shirts", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			var got []string
+			for _, m := range Moneys(tt.give) {
+				got = append(got, tt.give[m.Start:m.End]+"="+m.String())
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestMoneyIn(t *testing.T) {
+	m, ok := MoneyIn("about thirty", "USD")
+	require.True(t, ok)
+	assert.Equal(t, "30 USD", m.String())
+	m, ok = MoneyIn("2 items, 15 euros", "USD")
+	require.True(t, ok)
+	assert.Equal(t, "15 EUR", m.String(), "an amount with a currency beats a bare number")
+	_, ok = MoneyIn("not sure", "USD")
+	assert.False(t, ok)
+}
+
+// Wednesday 2025-06-11.
+var now = time.Date(2025, 6, 11, 10, 0, 0, 0, time.UTC)
+
+func TestDates(t *testing.T) {
+	tests := []struct {
+		give string
+		want []string
+	}{
+		{"tomorrow", []string{"2025-06-12"}},
+		{"next Friday", []string{"2025-06-13"}},
+		{"in thirteen days", []string{"2025-06-24"}},
+		{"in 3 weeks", []string{"2025-07-02"}},
+		{"dentro de quince días", []string{"2025-06-26"}},
+		{"hace tres días", []string{"2025-06-08"}},
+		{"last week", []string{"2025-06-02/2025-06-08"}},
+		{"from May 1 to May 5", []string{"2025-05-01/2025-05-05", "2025-05-01", "2025-05-05"}}, // ranges first; callers resolve overlaps
+		{"3 de mayo", []string{"2025-05-03"}},
+		{"2025-02-30", nil},
+		{"nothing here", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			var got []string
+			for _, d := range Dates(tt.give, now) {
+				got = append(got, d.Value())
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestFirstDate(t *testing.T) {
+	d, ok := FirstDate("next week, say thursday", now)
+	require.True(t, ok)
+	assert.Equal(t, "2025-06-12", d.Format(Layout), "a single date beats a range")
+	d, ok = FirstDate("next week", now)
+	require.True(t, ok)
+	assert.Equal(t, "2025-06-16", d.Format(Layout), "a range gives its first day")
+	_, ok = FirstDate("whenever", now)
+	assert.False(t, ok)
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"thirty-five", "treinta y cinco", "$1,234.56", "1.234,56 €", "a hundred and five", "in thirteen days",
+		"from May 1 to May 5", "20usd", "US$", "-", "-1", "1..2", ",5", "mil mil mil", "y y y", "ñ9",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 1024 {
+			return
+		}
+		prev := -1
+		for _, n := range Numbers(s) {
+			if n.Start < 0 || n.End > len(s) || n.Start >= n.End || n.Start < prev {
+				t.Fatalf("Numbers(%q): bad span %+v", s, n)
+			}
+			if !utf8.ValidString(s) {
+				continue
+			}
+			if !utf8.ValidString(s[n.Start:n.End]) {
+				t.Fatalf("Numbers(%q): span %+v splits a character", s, n)
+			}
+			prev = n.Start
+		}
+		for _, m := range Moneys(s) {
+			if m.Start < 0 || m.End > len(s) || m.Start >= m.End || m.Amount < 0 || m.Currency == "" {
+				t.Fatalf("Moneys(%q): bad %+v", s, m)
+			}
+			if strings.Count(m.String(), " ") != 1 {
+				t.Fatalf("Moneys(%q): %q is not \"AMOUNT CODE\"", s, m.String())
+			}
+		}
+		for _, d := range Dates(s, now) {
+			if d.Start < 0 || d.End > len(s) || d.Start > d.End || d.To.Before(d.From) || (!d.Range && !d.To.Equal(d.From)) {
+				t.Fatalf("Dates(%q): bad %+v", s, d)
+			}
+		}
+		if v, ok := Amount(s); ok && FormatNumber(v) == "" {
+			t.Fatalf("Amount(%q) = %v", s, v)
+		}
+	})
+}
