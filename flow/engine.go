@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/internal/cache"
 	"github.com/parleyhq/parley/internal/parse"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 )
 
 // SignalTimer is the signal a scheduler sends to wake a conversation whose
@@ -1154,10 +1155,10 @@ func (s *Scope) Reply(ctx context.Context, m parley.Message) error { return s.ru
 // Emit reports an event, as [parley.Turn.Emit].
 func (s *Scope) Emit(ctx context.Context, e parley.Event) { s.Turn.Emit(ctx, e) }
 
-// StoredProfiles adapts [memory.Profiles] to [Profiles]: templates read the
+// StoredProfiles adapts [customer.Profiles] to [Profiles]: templates read the
 // stored profile's fields by their template names ({{customer.name}},
 // {{customer.last_order_date}}). An unknown customer has no fields.
-func StoredProfiles(ps *memory.Profiles) Profiles {
+func StoredProfiles(ps *customer.Profiles) Profiles {
 	return ProfilesFunc(func(ctx context.Context, customerID string) (map[string]string, error) {
 		p, err := ps.Load(ctx, customerID)
 		if errors.Is(err, memory.ErrNotFound) {

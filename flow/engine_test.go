@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/bottest"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 )
 
 // orders is a fake backend.
@@ -496,8 +497,8 @@ func TestValidationFailureNeverSwitchesFlow(t *testing.T) {
 }
 
 func TestStoredProfiles(t *testing.T) {
-	ps := memory.NewProfiles(memory.NewMap())
-	_, err := ps.Update(context.Background(), "cus_9", func(p *memory.Profile) error {
+	ps := customer.NewProfiles(memory.NewMap())
+	_, err := ps.Update(context.Background(), "cus_9", func(p *customer.Profile) error {
 		p.Name = "Grace"
 		return nil
 	})

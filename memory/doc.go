@@ -1,12 +1,11 @@
 // Package memory stores conversation state: a small key-value [Store]
 // interface with versions and TTLs, an in-memory implementation ([Map]), a
 // typed [Sessions] front that keeps each conversation's flow state and a
-// bounded window of its history, customer [Profiles] with identities linked
-// across channels and consent records, and a cross-channel [History] kept
-// for a retention period. Subpackages: crm (a read-only customer-data
-// lookup), carryover (continue a conversation on another channel),
-// memorytest (the Store conformance suite), and the nested modules redis,
-// postgres and sqlite.
+// bounded window of its history. Subpackages: customer (what Parley
+// remembers about customers across conversations: profiles, identities,
+// consent, history; with customer/crm and customer/carryover), memorytest
+// (the Store conformance suite), and the nested modules redis, postgres
+// and sqlite.
 //
 // memory is the bottom layer of Parley: it imports nothing else of ours and
 // can be used without a bot.

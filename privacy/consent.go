@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 )
 
 // PurposeMemory is the consent purpose for remembering a customer beyond
@@ -33,7 +34,7 @@ func Allowed(t *parley.Turn) bool {
 // ConsentConfig configures [RequireConsent].
 type ConsentConfig struct {
 	// Profiles holds the consent records. Required.
-	Profiles *memory.Profiles
+	Profiles *customer.Profiles
 	// Purpose is the consent purpose checked (default [PurposeMemory]).
 	Purpose string
 	// Notice is the privacy notice sent once per conversation to a
@@ -72,7 +73,7 @@ func RequireConsent(cfg ConsentConfig) (parley.Middleware, error) {
 				case err != nil:
 					return fmt.Errorf("privacy: consent of %q: %w", t.CustomerID, err)
 				default:
-					var c memory.Consent
+					var c customer.Consent
 					c, decided = p.ConsentFor(cfg.Purpose)
 					granted = c.Granted
 				}
@@ -101,12 +102,12 @@ func RequireConsent(cfg ConsentConfig) (parley.Middleware, error) {
 
 // RecordConsent saves the customer's decision for purpose, made now on
 // channel, in their profile.
-func RecordConsent(ctx context.Context, profiles *memory.Profiles, customerID, purpose string, granted bool, channel string) error {
+func RecordConsent(ctx context.Context, profiles *customer.Profiles, customerID, purpose string, granted bool, channel string) error {
 	if customerID == "" {
 		return errors.New("privacy: consent without a customer ID")
 	}
-	_, err := profiles.Update(ctx, customerID, func(p *memory.Profile) error {
-		p.RecordConsent(memory.Consent{Purpose: purpose, Granted: granted, Time: time.Now(), Channel: channel})
+	_, err := profiles.Update(ctx, customerID, func(p *customer.Profile) error {
+		p.RecordConsent(customer.Consent{Purpose: purpose, Granted: granted, Time: time.Now(), Channel: channel})
 		return nil
 	})
 	return err
@@ -139,7 +140,7 @@ func RedactInbound(r *Redactor) parley.Middleware {
 // the replies, redacted by r) to the customer's cross-channel history h,
 // only when [Allowed] says the customer consented. Put it inside
 // [RequireConsent].
-func Remember(h *memory.History, r *Redactor) parley.Middleware {
+func Remember(h *customer.History, r *Redactor) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			if !Allowed(t) || t.CustomerID == "" {

@@ -11,8 +11,8 @@
 // # Overview
 //
 //	store := redisStore // any memory.Store
-//	profiles := memory.NewProfiles(store)
-//	history := memory.NewHistory(store) // 30-day retention
+//	profiles := customer.NewProfiles(store)
+//	history := customer.NewHistory(store) // 30-day retention
 //	vault := privacy.NewStoreVault(store, 0)
 //	redactor := privacy.NewRedactor(privacy.WithVault(vault),
 //		privacy.WithMode(privacy.KindEmail, privacy.Tokenize)) // the app needs emails back

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 )
 
 // A Source is one place that holds personal data about customers: a
@@ -99,9 +100,9 @@ func (e *Eraser) Erase(ctx context.Context, customerID string) error {
 
 // ProfileSource is the [Source] of customer profiles and linked
 // identities.
-func ProfileSource(p *memory.Profiles) Source { return profileSource{p} }
+func ProfileSource(p *customer.Profiles) Source { return profileSource{p} }
 
-type profileSource struct{ p *memory.Profiles }
+type profileSource struct{ p *customer.Profiles }
 
 // Name implements [Source].
 func (profileSource) Name() string { return "profile" }
@@ -119,9 +120,9 @@ func (s profileSource) Export(ctx context.Context, id string) (any, error) {
 func (s profileSource) Erase(ctx context.Context, id string) error { return s.p.Delete(ctx, id) }
 
 // HistorySource is the [Source] of cross-channel conversation history.
-func HistorySource(h *memory.History) Source { return historySource{h} }
+func HistorySource(h *customer.History) Source { return historySource{h} }
 
-type historySource struct{ h *memory.History }
+type historySource struct{ h *customer.History }
 
 // Name implements [Source].
 func (historySource) Name() string { return "history" }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/privacy"
 )
 
@@ -31,9 +32,9 @@ func ExampleRedactor() {
 func ExampleEraser() {
 	ctx := context.Background()
 	store := memory.NewMap()
-	profiles := memory.NewProfiles(store)
-	history := memory.NewHistory(store)
-	if _, err := profiles.Update(ctx, "cust-1", func(p *memory.Profile) error { p.Name = "Ada"; return nil }); err != nil {
+	profiles := customer.NewProfiles(store)
+	history := customer.NewHistory(store)
+	if _, err := profiles.Update(ctx, "cust-1", func(p *customer.Profile) error { p.Name = "Ada"; return nil }); err != nil {
 		fmt.Println(err)
 	}
 	if err := history.Append(ctx, "cust-1", "web-1", memory.Entry{Role: memory.RoleUser, Text: "hello"}); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/privacy"
 	"github.com/parleyhq/parley/privacy/privacytest"
 )
@@ -20,8 +21,8 @@ func TestErasureMap(t *testing.T) {
 func TestRequireConsent(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewMap()
-	profiles := memory.NewProfiles(store)
-	history := memory.NewHistory(store)
+	profiles := customer.NewProfiles(store)
+	history := customer.NewHistory(store)
 	_, err := privacy.RequireConsent(privacy.ConsentConfig{Profiles: profiles})
 	require.Error(t, err, "a notice is required")
 	consent, err := privacy.RequireConsent(privacy.ConsentConfig{Profiles: profiles, Required: true, Notice: parley.Text("NOTICE")})

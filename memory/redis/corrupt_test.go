@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/memory/redis"
 )
 
@@ -56,8 +57,8 @@ func TestCorruptRecords(t *testing.T) {
 	assert.Equal(t, memory.SessionKey("conv"), ce.Key)
 
 	// A 10 MB profile is refused before it reaches Redis.
-	err = memory.NewProfiles(s).Save(ctx, &memory.Profile{CustomerID: "big", Custom: map[string]string{"x": strings.Repeat("x", 10<<20)}})
+	err = customer.NewProfiles(s).Save(ctx, &customer.Profile{CustomerID: "big", Custom: map[string]string{"x": strings.Repeat("x", 10<<20)}})
 	var tl *memory.ValueTooLargeError
 	require.True(t, errors.As(err, &tl), "got %v", err)
-	assert.Equal(t, memory.ProfileKey("big"), tl.Key)
+	assert.Equal(t, customer.ProfileKey("big"), tl.Key)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/privacy"
 )
 
@@ -25,8 +26,8 @@ func RunErasure(t *testing.T, store memory.Store) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	profiles := memory.NewProfiles(store)
-	history := memory.NewHistory(store)
+	profiles := customer.NewProfiles(store)
+	history := customer.NewHistory(store)
 	vault := privacy.NewStoreVault(store, 0)
 	redactor := privacy.NewRedactor(privacy.WithVault(vault), privacy.WithMode(privacy.KindEmail, privacy.Tokenize))
 	consent, err := privacy.RequireConsent(privacy.ConsentConfig{
@@ -43,9 +44,9 @@ func RunErasure(t *testing.T, store memory.Store) {
 			}
 			return w.Reply(ctx, parley.Text("Thanks, I'll remember."))
 		}
-		if _, err := profiles.Update(ctx, tn.CustomerID, func(p *memory.Profile) error {
+		if _, err := profiles.Update(ctx, tn.CustomerID, func(p *customer.Profile) error {
 			if privacy.Allowed(tn) {
-				p.SetFact("last_topic", memory.Fact{Value: tn.Text(), Channel: tn.Channel})
+				p.SetFact("last_topic", customer.Fact{Value: tn.Text(), Channel: tn.Channel})
 			}
 			return nil
 		}); err != nil {
@@ -71,13 +72,13 @@ func RunErasure(t *testing.T, store memory.Store) {
 		}
 	}
 	for _, p := range people {
-		if err := profiles.Link(ctx, p.id, memory.Identity{Channel: "web", ID: p.web}); err != nil {
+		if err := profiles.Link(ctx, p.id, customer.Identity{Channel: "web", ID: p.web}); err != nil {
 			t.Fatal(err)
 		}
-		if err := profiles.Link(ctx, p.id, memory.Identity{Channel: "whatsapp", ID: p.wa}); err != nil {
+		if err := profiles.Link(ctx, p.id, customer.Identity{Channel: "whatsapp", ID: p.wa}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := profiles.Update(ctx, p.id, func(pr *memory.Profile) error {
+		if _, err := profiles.Update(ctx, p.id, func(pr *customer.Profile) error {
 			pr.Name, pr.Email = p.name, p.email
 			return nil
 		}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -11,13 +12,14 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
-	"github.com/parleyhq/parley/memory/carryover"
+	"github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/memory/customer/carryover"
 )
 
 // orderFlow asks for an order number, then an email, keeping its step in
 // the session state; it also records each turn in the history, as
 // privacy.Remember does.
-func orderFlow(history *memory.History) parley.Handler {
+func orderFlow(history *customer.History) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		s := t.Session()
 		step, _, err := memory.GetState[string](s, "flow")
@@ -47,13 +49,15 @@ func orderFlow(history *memory.History) parley.Handler {
 }
 
 func TestCarryOverAcrossChannels(t *testing.T) {
+	synctest.Test(t, testCarryOverAcrossChannels)
+}
+
+func testCarryOverAcrossChannels(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewMap()
-	history := memory.NewHistory(store)
+	history := customer.NewHistory(store)
 	sessions := memory.NewSessions(store)
-	now := time.Now()
-	carry, err := carryover.New(carryover.Config{Sessions: sessions, History: history, Now: func() time.Time { return now }})
-	require.NoError(t, err)
+	carry := carryover.Middleware(sessions, history)
 	bot := parley.NewBot(parley.Chain(orderFlow(history), carry), parley.WithSessions(sessions))
 	var replies []string
 	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { replies = append(replies, m.Text); return nil })
@@ -76,21 +80,19 @@ func TestCarryOverAcrossChannels(t *testing.T) {
 	require.GreaterOrEqual(t, len(s.History), 3)
 	assert.Equal(t, "my order is late", s.History[0].Text, "the web history came along")
 
-	now = now.Add(48 * time.Hour)
+	time.Sleep(48 * time.Hour)
 	say("ada", "email", "mail-1", "hi again")
 	assert.Equal(t, "What is your order number?", replies[len(replies)-1], "too old to continue")
 
-	_, err = carryover.New(carryover.Config{})
-	require.Error(t, err)
+	assert.Panics(t, func() { carryover.Middleware(nil, history) }, "nil sessions is a programmer error")
 }
 
 func TestCarryOverRespectsAllow(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewMap()
-	history := memory.NewHistory(store)
+	history := customer.NewHistory(store)
 	sessions := memory.NewSessions(store)
-	carry, err := carryover.New(carryover.Config{Sessions: sessions, History: history, Allow: func(*parley.Turn) bool { return false }})
-	require.NoError(t, err)
+	carry := carryover.Middleware(sessions, history, carryover.WithAllow(func(*parley.Turn) bool { return false }))
 	bot := parley.NewBot(parley.Chain(orderFlow(history), carry), parley.WithSessions(sessions))
 	var last string
 	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { last = m.Text; return nil })

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/memory/crm"
+	"github.com/parleyhq/parley/memory/customer/crm"
 )
 
 func server(t *testing.T) *httptest.Server {

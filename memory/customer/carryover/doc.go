@@ -2,24 +2,19 @@
 // start on the web, continue on WhatsApp where you left off. Its
 // middleware, on the first turn of a new conversation, finds the
 // customer's most recent conversation in the cross-channel
-// [memory.History] and copies that conversation's state (flow position,
+// [customer.History] and copies that conversation's state (flow position,
 // filled slots) and recent history into the new session.
 //
 // # Overview
 //
-//	history := memory.NewHistory(store)
-//	carry, err := carryover.New(carryover.Config{
-//		Sessions: bot.Sessions(), History: history,
-//		MaxAge: 24 * time.Hour,
-//		Allow:  privacy.Allowed, // only for customers who consented to memory
-//	})
-//	if err != nil {
-//		return err
-//	}
+//	history := customer.NewHistory(store)
+//	carry := carryover.Middleware(bot.Sessions(), history,
+//		carryover.WithMaxAge(24*time.Hour),
+//		carryover.WithAllow(privacy.Allowed)) // only for customers who consented to memory
 //	handler = parley.Chain(flows, consent, carry, privacy.Remember(history, redactor))
 //
 // Channel adapters must set [parley.Turn.CustomerID] (resolve channel
-// identities with [memory.Profiles.Resolve]) for a customer to be
+// identities with [customer.Profiles.Resolve]) for a customer to be
 // recognised on the new channel.
 //
 // # Concurrency

@@ -1,4 +1,4 @@
-package memory
+package customer
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/memory"
 )
 
 // An Identity is one way to reach a customer: a channel and the channel's
@@ -85,7 +87,7 @@ type Profile struct {
 
 // ProfileFormat is the profile record format this package writes; a
 // larger one was written by a newer Parley and is refused with a
-// [*CorruptError].
+// [*memory.CorruptError].
 const ProfileFormat = 1
 
 // Consented reports whether the customer's latest decision for purpose
@@ -212,16 +214,16 @@ type LinkError struct {
 
 // Error implements the error interface.
 func (e *LinkError) Error() string {
-	return fmt.Sprintf("memory: identity %s is linked to customer %q", e.Identity, e.Owner)
+	return fmt.Sprintf("customer: identity %s is linked to customer %q", e.Identity, e.Owner)
 }
 
-// Profiles is a typed front over a [Store] for customer profiles: JSON
+// Profiles is a typed front over a [memory.Store] for customer profiles: JSON
 // records under "profile/<customer>", an index "identity/<channel>/<id>"
 // from channel identities to customers, optimistic concurrency on save.
 //
 // Profiles is safe for concurrent use.
 type Profiles struct {
-	store   Store
+	store   memory.Store
 	now     func() time.Time
 	maxSize int
 }
@@ -235,7 +237,7 @@ func WithProfileClock(now func() time.Time) ProfilesOption {
 }
 
 // WithMaxProfileSize makes Save refuse, and Load report, a profile record
-// larger than n bytes with a [*ValueTooLargeError] (default 256 KiB): a
+// larger than n bytes with a [*memory.ValueTooLargeError] (default 256 KiB): a
 // profile that large is a bug or an attack, and loading it on every turn
 // would slow every conversation of the customer.
 func WithMaxProfileSize(n int) ProfilesOption {
@@ -244,9 +246,9 @@ func WithMaxProfileSize(n int) ProfilesOption {
 
 // NewProfiles returns a profile front over store. It panics if store is
 // nil.
-func NewProfiles(store Store, opts ...ProfilesOption) *Profiles {
+func NewProfiles(store memory.Store, opts ...ProfilesOption) *Profiles {
 	if store == nil {
-		panic("memory: NewProfiles with nil store")
+		panic("customer: NewProfiles with nil store")
 	}
 	p := &Profiles{store: store, now: time.Now, maxSize: 256 << 10}
 	for _, o := range opts {
@@ -261,7 +263,7 @@ func ProfileKey(customerID string) string { return "profile/" + customerID }
 // IdentityKey returns the store key of an identity's link to its customer.
 func IdentityKey(id Identity) string { return "identity/" + id.Channel + "/" + id.ID }
 
-// Load returns the stored profile of customerID, or [ErrNotFound].
+// Load returns the stored profile of customerID, or [memory.ErrNotFound].
 func (ps *Profiles) Load(ctx context.Context, customerID string) (*Profile, error) {
 	key := ProfileKey(customerID)
 	rec, err := ps.store.Get(ctx, key)
@@ -269,17 +271,17 @@ func (ps *Profiles) Load(ctx context.Context, customerID string) (*Profile, erro
 		return nil, err
 	}
 	if len(rec.Value) > ps.maxSize {
-		return nil, &ValueTooLargeError{Key: key, Size: len(rec.Value), Max: ps.maxSize}
+		return nil, &memory.ValueTooLargeError{Key: key, Size: len(rec.Value), Max: ps.maxSize}
 	}
 	p := new(Profile)
 	if err := json.Unmarshal(rec.Value, p); err != nil {
-		return nil, &CorruptError{Key: key, Err: err}
+		return nil, &memory.CorruptError{Key: key, Err: err}
 	}
 	if p.Format > ProfileFormat {
-		return nil, &CorruptError{Key: key, Err: fmt.Errorf("format %d written by a newer version (this one reads up to %d)", p.Format, ProfileFormat)}
+		return nil, &memory.CorruptError{Key: key, Err: fmt.Errorf("format %d written by a newer version (this one reads up to %d)", p.Format, ProfileFormat)}
 	}
 	if p.CustomerID != customerID {
-		return nil, &CorruptError{Key: key, Err: fmt.Errorf("holds customer %q", p.CustomerID)}
+		return nil, &memory.CorruptError{Key: key, Err: fmt.Errorf("holds customer %q", p.CustomerID)}
 	}
 	p.Version = rec.Version
 	return p, nil
@@ -288,18 +290,18 @@ func (ps *Profiles) Load(ctx context.Context, customerID string) (*Profile, erro
 // LoadOrNew loads the profile of customerID or returns a new, unsaved one.
 func (ps *Profiles) LoadOrNew(ctx context.Context, customerID string) (*Profile, error) {
 	p, err := ps.Load(ctx, customerID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, memory.ErrNotFound) {
 		return &Profile{CustomerID: customerID, Format: ProfileFormat}, nil
 	}
 	return p, err
 }
 
 // Save writes p if nobody saved the profile since it was loaded, or
-// returns [ErrConflict]. On success p.Version is the new version. Save
+// returns [memory.ErrConflict]. On success p.Version is the new version. Save
 // does not maintain the identity index: use [Profiles.Link].
 func (ps *Profiles) Save(ctx context.Context, p *Profile) error {
 	if p.CustomerID == "" {
-		return &KeyError{Key: "", Reason: "profile without customer ID"}
+		return &memory.KeyError{Key: "", Reason: "profile without customer ID"}
 	}
 	now := ps.now()
 	saved := p.Clone()
@@ -310,13 +312,13 @@ func (ps *Profiles) Save(ctx context.Context, p *Profile) error {
 	saved.Format = ProfileFormat
 	b, err := json.Marshal(saved)
 	if err != nil {
-		return fmt.Errorf("memory: encode profile %q: %w", p.CustomerID, err)
+		return fmt.Errorf("customer: encode profile %q: %w", p.CustomerID, err)
 	}
 	key := ProfileKey(p.CustomerID)
 	if len(b) > ps.maxSize {
-		return &ValueTooLargeError{Key: key, Size: len(b), Max: ps.maxSize}
+		return &memory.ValueTooLargeError{Key: key, Size: len(b), Max: ps.maxSize}
 	}
-	v, err := ps.store.Set(ctx, Put{Key: key, Value: b, IfVersion: p.Version})
+	v, err := ps.store.Set(ctx, memory.Put{Key: key, Value: b, IfVersion: p.Version})
 	if err != nil {
 		return err
 	}
@@ -340,7 +342,7 @@ func (ps *Profiles) Update(ctx context.Context, customerID string, fn func(*Prof
 		if err == nil {
 			return p, nil
 		}
-		if !errors.Is(err, ErrConflict) || attempt >= 20 {
+		if !errors.Is(err, memory.ErrConflict) || attempt >= 20 {
 			return nil, err
 		}
 		if err := ctx.Err(); err != nil {
@@ -355,11 +357,11 @@ func (ps *Profiles) Update(ctx context.Context, customerID string, fn func(*Prof
 // [*LinkError] (unlink it first, after checking it really changed hands).
 func (ps *Profiles) Link(ctx context.Context, customerID string, id Identity) error {
 	if id.Channel == "" || id.ID == "" {
-		return &KeyError{Key: IdentityKey(id), Reason: "identity needs a channel and an ID"}
+		return &memory.KeyError{Key: IdentityKey(id), Reason: "identity needs a channel and an ID"}
 	}
 	key := IdentityKey(id)
-	_, err := ps.store.Set(ctx, Put{Key: key, Value: []byte(customerID), IfVersion: Absent})
-	if errors.Is(err, ErrConflict) {
+	_, err := ps.store.Set(ctx, memory.Put{Key: key, Value: []byte(customerID), IfVersion: memory.Absent})
+	if errors.Is(err, memory.ErrConflict) {
 		owner, rerr := ps.Resolve(ctx, id)
 		if rerr != nil {
 			return rerr
@@ -383,16 +385,16 @@ func (ps *Profiles) Link(ctx context.Context, customerID string, id Identity) er
 // profile.
 func (ps *Profiles) Unlink(ctx context.Context, id Identity) error {
 	owner, err := ps.Resolve(ctx, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, memory.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if err := ps.store.Delete(ctx, IdentityKey(id), AnyVersion); err != nil {
+	if err := ps.store.Delete(ctx, IdentityKey(id), memory.AnyVersion); err != nil {
 		return err
 	}
-	if _, err := ps.Load(ctx, owner); errors.Is(err, ErrNotFound) {
+	if _, err := ps.Load(ctx, owner); errors.Is(err, memory.ErrNotFound) {
 		return nil
 	}
 	_, err = ps.Update(ctx, owner, func(p *Profile) error {
@@ -403,7 +405,7 @@ func (ps *Profiles) Unlink(ctx context.Context, id Identity) error {
 }
 
 // Resolve returns the customer an identity is linked to, or
-// [ErrNotFound].
+// [memory.ErrNotFound].
 func (ps *Profiles) Resolve(ctx context.Context, id Identity) (string, error) {
 	rec, err := ps.store.Get(ctx, IdentityKey(id))
 	if err != nil {
@@ -417,7 +419,7 @@ func (ps *Profiles) Delete(ctx context.Context, customerID string) error {
 	p, err := ps.Load(ctx, customerID)
 	var errs []error
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, memory.ErrNotFound):
 	case err != nil:
 		// Unreadable: delete it anyway; the index scan below finds its
 		// identities.
@@ -432,7 +434,7 @@ func (ps *Profiles) Delete(ctx context.Context, customerID string) error {
 	if err := ps.store.Keys(ctx, "identity/", func(k string) bool {
 		rec, err := ps.store.Get(ctx, k)
 		if err == nil && string(rec.Value) == customerID {
-			if err := ps.store.Delete(ctx, k, rec.Version); err != nil && !errors.Is(err, ErrConflict) {
+			if err := ps.store.Delete(ctx, k, rec.Version); err != nil && !errors.Is(err, memory.ErrConflict) {
 				errs = append(errs, err)
 			}
 		}
@@ -440,7 +442,7 @@ func (ps *Profiles) Delete(ctx context.Context, customerID string) error {
 	}); err != nil {
 		errs = append(errs, err)
 	}
-	if err := ps.store.Delete(ctx, ProfileKey(customerID), AnyVersion); err != nil {
+	if err := ps.store.Delete(ctx, ProfileKey(customerID), memory.AnyVersion); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -448,7 +450,7 @@ func (ps *Profiles) Delete(ctx context.Context, customerID string) error {
 
 func (ps *Profiles) deleteIdentity(ctx context.Context, id Identity, customerID string) error {
 	rec, err := ps.store.Get(ctx, IdentityKey(id))
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, memory.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -457,7 +459,7 @@ func (ps *Profiles) deleteIdentity(ctx context.Context, id Identity, customerID 
 	if string(rec.Value) != customerID {
 		return nil
 	}
-	if err := ps.store.Delete(ctx, IdentityKey(id), rec.Version); err != nil && !errors.Is(err, ErrConflict) {
+	if err := ps.store.Delete(ctx, IdentityKey(id), rec.Version); err != nil && !errors.Is(err, memory.ErrConflict) {
 		return err
 	}
 	return nil

@@ -1,4 +1,4 @@
-package memory_test
+package customer_test
 
 import (
 	"context"
@@ -14,18 +14,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
 )
 
 func TestProfilesRoundTripAndFields(t *testing.T) {
 	ctx := context.Background()
-	ps := memory.NewProfiles(memory.NewMap())
+	ps := customer.NewProfiles(memory.NewMap())
 	p, err := ps.LoadOrNew(ctx, "cust-1")
 	require.NoError(t, err)
 	p.Name = "Ada Lovelace"
 	p.TotalSpent = 123456
 	p.LastOrderDate = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 	p.Preferences = map[string]string{"contact": "email"}
-	p.SetFact("contact_time", memory.Fact{Value: "evenings", Channel: "whatsapp"})
+	p.SetFact("contact_time", customer.Fact{Value: "evenings", Channel: "whatsapp"})
 	require.NoError(t, ps.Save(ctx, p))
 	require.EqualValues(t, 1, p.Version)
 
@@ -61,13 +62,13 @@ func TestProfilesRoundTripAndFields(t *testing.T) {
 
 func TestProfilesUpdateLosesNothing(t *testing.T) {
 	ctx := context.Background()
-	ps := memory.NewProfiles(memory.NewMap())
+	ps := customer.NewProfiles(memory.NewMap())
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := ps.Update(ctx, "c", func(p *memory.Profile) error {
+			_, err := ps.Update(ctx, "c", func(p *customer.Profile) error {
 				p.Segments = append(p.Segments, fmt.Sprint(i))
 				return nil
 			})
@@ -81,13 +82,13 @@ func TestProfilesUpdateLosesNothing(t *testing.T) {
 }
 
 func TestProfilesConsent(t *testing.T) {
-	var p memory.Profile
+	var p customer.Profile
 	assert.False(t, p.Consented("memory"), "no decision means no consent")
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	p.RecordConsent(memory.Consent{Purpose: "memory", Granted: true, Time: t0, Channel: "web"})
-	p.RecordConsent(memory.Consent{Purpose: "marketing", Granted: true, Time: t0})
+	p.RecordConsent(customer.Consent{Purpose: "memory", Granted: true, Time: t0, Channel: "web"})
+	p.RecordConsent(customer.Consent{Purpose: "marketing", Granted: true, Time: t0})
 	assert.True(t, p.Consented("memory"))
-	p.RecordConsent(memory.Consent{Purpose: "memory", Granted: false, Time: t0.Add(time.Hour), Channel: "whatsapp"})
+	p.RecordConsent(customer.Consent{Purpose: "memory", Granted: false, Time: t0.Add(time.Hour), Channel: "whatsapp"})
 	assert.False(t, p.Consented("memory"), "the latest decision wins")
 	assert.True(t, p.Consented("marketing"))
 	c, ok := p.ConsentFor("memory")
@@ -98,9 +99,9 @@ func TestProfilesConsent(t *testing.T) {
 func TestProfilesLinkAcrossChannels(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewMap()
-	ps := memory.NewProfiles(store)
-	web := memory.Identity{Channel: "web", ID: "visitor-7"}
-	wa := memory.Identity{Channel: "whatsapp", ID: "+447700900123"}
+	ps := customer.NewProfiles(store)
+	web := customer.Identity{Channel: "web", ID: "visitor-7"}
+	wa := customer.Identity{Channel: "whatsapp", ID: "+447700900123"}
 	require.NoError(t, ps.Link(ctx, "cust-1", web))
 	require.NoError(t, ps.Link(ctx, "cust-1", wa))
 	require.NoError(t, ps.Link(ctx, "cust-1", wa), "linking again is a no-op")
@@ -108,13 +109,13 @@ func TestProfilesLinkAcrossChannels(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "cust-1", owner)
 
-	var le *memory.LinkError
+	var le *customer.LinkError
 	require.ErrorAs(t, ps.Link(ctx, "cust-2", wa), &le)
 	assert.Equal(t, "cust-1", le.Owner)
 
 	p, err := ps.Load(ctx, "cust-1")
 	require.NoError(t, err)
-	assert.Equal(t, []memory.Identity{web, wa}, p.Identities)
+	assert.Equal(t, []customer.Identity{web, wa}, p.Identities)
 
 	require.NoError(t, ps.Unlink(ctx, web))
 	_, err = ps.Resolve(ctx, web)
@@ -129,29 +130,29 @@ func TestProfilesLinkAcrossChannels(t *testing.T) {
 func TestProfilesBadRecords(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewMap()
-	ps := memory.NewProfiles(store)
+	ps := customer.NewProfiles(store)
 	put := func(key, val string) {
 		_, err := store.Set(ctx, memory.Put{Key: key, Value: []byte(val), IfVersion: memory.AnyVersion})
 		require.NoError(t, err)
 	}
-	put(memory.ProfileKey("corrupt"), `{"customer":`)
-	put(memory.ProfileKey("newer"), `{"customer":"newer","v":99}`)
-	put(memory.ProfileKey("other"), `{"customer":"someone-else","v":1}`)
-	put(memory.ProfileKey("huge"), `{"customer":"huge","name":"`+strings.Repeat("x", 10<<20)+`"}`)
-	require.NoError(t, ps.Save(ctx, &memory.Profile{CustomerID: "fine", Name: "Fine"}))
+	put(customer.ProfileKey("corrupt"), `{"customer":`)
+	put(customer.ProfileKey("newer"), `{"customer":"newer","v":99}`)
+	put(customer.ProfileKey("other"), `{"customer":"someone-else","v":1}`)
+	put(customer.ProfileKey("huge"), `{"customer":"huge","name":"`+strings.Repeat("x", 10<<20)+`"}`)
+	require.NoError(t, ps.Save(ctx, &customer.Profile{CustomerID: "fine", Name: "Fine"}))
 
 	for _, id := range []string{"corrupt", "newer", "other"} {
 		_, err := ps.Load(ctx, id)
 		var ce *memory.CorruptError
 		require.ErrorAs(t, err, &ce, id)
-		assert.Equal(t, memory.ProfileKey(id), ce.Key, "the error names the record")
+		assert.Equal(t, customer.ProfileKey(id), ce.Key, "the error names the record")
 	}
 	_, err := ps.Load(ctx, "huge")
 	var tl *memory.ValueTooLargeError
 	require.ErrorAs(t, err, &tl)
-	assert.Equal(t, memory.ProfileKey("huge"), tl.Key)
+	assert.Equal(t, customer.ProfileKey("huge"), tl.Key)
 
-	err = ps.Save(ctx, &memory.Profile{CustomerID: "big", Custom: map[string]string{"blob": strings.Repeat("y", 10<<20)}})
+	err = ps.Save(ctx, &customer.Profile{CustomerID: "big", Custom: map[string]string{"blob": strings.Repeat("y", 10<<20)}})
 	require.ErrorAs(t, err, &tl, "a 10 MB profile is refused")
 
 	p, err := ps.Load(ctx, "fine")
@@ -167,8 +168,8 @@ func TestHistoryRetentionAndCarryOver(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	store := memory.NewMap(memory.WithMapClock(clock))
-	h := memory.NewHistory(store, memory.WithHistoryClock(clock))
-	assert.Equal(t, memory.DefaultRetention, h.Retention())
+	h := customer.NewHistory(store, customer.WithHistoryClock(clock))
+	assert.Equal(t, customer.DefaultRetention, h.Retention())
 
 	require.NoError(t, h.Append(ctx, "cust-1", "web-1",
 		memory.Entry{Role: memory.RoleUser, Text: "where is order 9?", Channel: "web"},
@@ -202,53 +203,35 @@ func TestHistoryRetentionAndCarryOver(t *testing.T) {
 func TestHistoryRecentSkipsCorruptRecords(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewMap()
-	h := memory.NewHistory(store)
+	h := customer.NewHistory(store)
 	require.NoError(t, h.Append(ctx, "c", "conv", memory.Entry{Role: memory.RoleUser, Text: "hi"}))
-	_, err := store.Set(ctx, memory.Put{Key: memory.HistoryPrefix("c") + "0-bad", Value: []byte("{"), IfVersion: memory.Absent})
+	_, err := store.Set(ctx, memory.Put{Key: customer.HistoryPrefix("c") + "0-bad", Value: []byte("{"), IfVersion: memory.Absent})
 	require.NoError(t, err)
 	es, err := h.Recent(ctx, "c", 0)
 	var ce *memory.CorruptError
 	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, memory.HistoryPrefix("c")+"0-bad", ce.Key)
+	assert.Equal(t, customer.HistoryPrefix("c")+"0-bad", ce.Key)
 	require.Len(t, es, 1, "the readable entries are still returned")
 	require.Error(t, h.Append(ctx, "a/b", "conv", memory.Entry{Text: "x"}), "customer IDs with '/' would mix histories")
 }
 
-func TestContinueFrom(t *testing.T) {
-	web := &memory.Session{ID: "web-1", CustomerID: "cust-1", Turns: 3}
-	require.NoError(t, memory.SetState(web, "flow", map[string]string{"node": "ask_order"}))
-	web.Append(memory.Entry{Role: memory.RoleUser, Text: "my order"})
-	wa := &memory.Session{ID: "wa-1"}
-	memory.ContinueFrom(wa, web)
-	st, ok, err := memory.GetState[map[string]string](wa, "flow")
-	require.NoError(t, err)
-	require.True(t, ok)
-	assert.Equal(t, "ask_order", st["node"])
-	assert.Equal(t, "cust-1", wa.CustomerID)
-	assert.Equal(t, 0, wa.Turns)
-	require.Len(t, wa.History, 1)
-	web.State["flow"][0] = 'X'
-	_, _, err = memory.GetState[map[string]string](wa, "flow")
-	require.NoError(t, err, "the copy is deep")
-}
-
 func ExampleProfiles() {
 	ctx := context.Background()
-	profiles := memory.NewProfiles(memory.NewMap())
+	profiles := customer.NewProfiles(memory.NewMap())
 	// The same customer on two channels.
-	for _, id := range []memory.Identity{{Channel: "web", ID: "v-7"}, {Channel: "whatsapp", ID: "+447700900123"}} {
+	for _, id := range []customer.Identity{{Channel: "web", ID: "v-7"}, {Channel: "whatsapp", ID: "+447700900123"}} {
 		if err := profiles.Link(ctx, "cust-1", id); err != nil {
 			fmt.Println(err)
 		}
 	}
-	if _, err := profiles.Update(ctx, "cust-1", func(p *memory.Profile) error {
+	if _, err := profiles.Update(ctx, "cust-1", func(p *customer.Profile) error {
 		p.Name = "Ada"
-		p.SetFact("contact_time", memory.Fact{Value: "evenings", Channel: "whatsapp"})
+		p.SetFact("contact_time", customer.Fact{Value: "evenings", Channel: "whatsapp"})
 		return nil
 	}); err != nil {
 		fmt.Println(err)
 	}
-	who, err := profiles.Resolve(ctx, memory.Identity{Channel: "whatsapp", ID: "+447700900123"})
+	who, err := profiles.Resolve(ctx, customer.Identity{Channel: "whatsapp", ID: "+447700900123"})
 	if err != nil {
 		fmt.Println(err)
 	}
@@ -266,7 +249,7 @@ func ExampleProfiles() {
 
 func ExampleHistory() {
 	ctx := context.Background()
-	history := memory.NewHistory(memory.NewMap(), memory.WithRetention(90*24*time.Hour))
+	history := customer.NewHistory(memory.NewMap(), customer.WithRetention(90*24*time.Hour))
 	if err := history.Append(ctx, "cust-1", "web-1", memory.Entry{Role: memory.RoleUser, Text: "Where is order 9?", Channel: "web"}); err != nil {
 		fmt.Println(err)
 	}
@@ -290,10 +273,10 @@ func FuzzProfilesLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		ctx := context.Background()
 		store := memory.NewMap()
-		if _, err := store.Set(ctx, memory.Put{Key: memory.ProfileKey("c"), Value: raw, IfVersion: memory.AnyVersion}); err != nil {
+		if _, err := store.Set(ctx, memory.Put{Key: customer.ProfileKey("c"), Value: raw, IfVersion: memory.AnyVersion}); err != nil {
 			t.Fatal(err)
 		}
-		ps := memory.NewProfiles(store)
+		ps := customer.NewProfiles(store)
 		p, err := ps.Load(ctx, "c")
 		if err != nil {
 			var ce *memory.CorruptError

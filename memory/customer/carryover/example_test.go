@@ -6,18 +6,15 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
-	"github.com/parleyhq/parley/memory/carryover"
+	"github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/memory/customer/carryover"
 )
 
-func ExampleNew() {
+func ExampleMiddleware() {
 	ctx := context.Background()
 	store := memory.NewMap()
-	sessions, history := memory.NewSessions(store), memory.NewHistory(store)
-	carry, err := carryover.New(carryover.Config{Sessions: sessions, History: history})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	sessions, history := memory.NewSessions(store), customer.NewHistory(store)
+	carry := carryover.Middleware(sessions, history)
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if err := history.Append(ctx, t.CustomerID, t.ConversationID, memory.Entry{Role: memory.RoleUser, Text: t.Text(), Channel: t.Channel}); err != nil {
 			return err

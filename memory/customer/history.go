@@ -1,4 +1,4 @@
-package memory
+package customer
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley/memory"
 )
 
 // DefaultRetention is how long [History] keeps a customer's conversation
@@ -16,7 +18,7 @@ const DefaultRetention = 30 * 24 * time.Hour
 // A HistoryEntry is one message of a customer's history, with the
 // conversation it belongs to.
 type HistoryEntry struct {
-	Entry
+	memory.Entry
 	Conversation string `json:"conv"`
 }
 
@@ -25,11 +27,11 @@ type HistoryEntry struct {
 // conversation started on the web can continue on WhatsApp where it left
 // off. Each appended batch is its own record under
 // "history/<customer>/<time>-<conversation>-<n>" with the retention as its
-// TTL, so expiry needs no sweeper and works in every [Store].
+// TTL, so expiry needs no sweeper and works in every [memory.Store].
 //
 // History is safe for concurrent use.
 type History struct {
-	store     Store
+	store     memory.Store
 	now       func() time.Time
 	retention time.Duration
 }
@@ -49,9 +51,9 @@ func WithHistoryClock(now func() time.Time) HistoryOption {
 }
 
 // NewHistory returns a history over store. It panics if store is nil.
-func NewHistory(store Store, opts ...HistoryOption) *History {
+func NewHistory(store memory.Store, opts ...HistoryOption) *History {
 	if store == nil {
-		panic("memory: NewHistory with nil store")
+		panic("customer: NewHistory with nil store")
 	}
 	h := &History{store: store, now: time.Now, retention: DefaultRetention}
 	for _, o := range opts {
@@ -68,12 +70,12 @@ func HistoryPrefix(customerID string) string { return "history/" + customerID + 
 
 // Append records entries of conversation conv for customerID. Entries
 // without a time get the current time.
-func (h *History) Append(ctx context.Context, customerID, conv string, entries ...Entry) error {
+func (h *History) Append(ctx context.Context, customerID, conv string, entries ...memory.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
 	if customerID == "" || strings.Contains(customerID, "/") {
-		return &KeyError{Key: customerID, Reason: "history needs a customer ID without '/'"}
+		return &memory.KeyError{Key: customerID, Reason: "history needs a customer ID without '/'"}
 	}
 	now := h.now()
 	batch := make([]HistoryEntry, len(entries))
@@ -85,14 +87,14 @@ func (h *History) Append(ctx context.Context, customerID, conv string, entries .
 	}
 	b, err := json.Marshal(historyRecord{Format: 1, Entries: batch})
 	if err != nil {
-		return fmt.Errorf("memory: encode history of %q: %w", customerID, err)
+		return fmt.Errorf("customer: encode history of %q: %w", customerID, err)
 	}
 	// The key sorts by time; the suffix keeps two batches of the same
 	// nanosecond apart.
 	base := fmt.Sprintf("%s%020d-%s", HistoryPrefix(customerID), now.UnixNano(), conv)
 	for n := 0; ; n++ {
-		_, err = h.store.Set(ctx, Put{Key: fmt.Sprintf("%s-%d", base, n), Value: b, IfVersion: Absent, TTL: h.retention})
-		if !errors.Is(err, ErrConflict) || n > 100 {
+		_, err = h.store.Set(ctx, memory.Put{Key: fmt.Sprintf("%s-%d", base, n), Value: b, IfVersion: memory.Absent, TTL: h.retention})
+		if !errors.Is(err, memory.ErrConflict) || n > 100 {
 			return err
 		}
 	}
@@ -106,7 +108,7 @@ type historyRecord struct {
 // Recent returns the customer's last n entries across every conversation
 // and channel, oldest first (all of them if n <= 0). A record that cannot
 // be decoded is skipped and reported in the returned error, a
-// [*CorruptError], alongside the entries that could be read.
+// [*memory.CorruptError], alongside the entries that could be read.
 func (h *History) Recent(ctx context.Context, customerID string, n int) ([]HistoryEntry, error) {
 	var keys []string
 	if err := h.store.Keys(ctx, HistoryPrefix(customerID), func(k string) bool {
@@ -120,7 +122,7 @@ func (h *History) Recent(ctx context.Context, customerID string, n int) ([]Histo
 	// Read from the newest record back until n entries are found.
 	for i := len(keys) - 1; i >= 0 && (n <= 0 || len(out) < n); i-- {
 		rec, err := h.store.Get(ctx, keys[i])
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, memory.ErrNotFound) {
 			continue // expired meanwhile
 		}
 		if err != nil {
@@ -128,11 +130,11 @@ func (h *History) Recent(ctx context.Context, customerID string, n int) ([]Histo
 		}
 		var r historyRecord
 		if err := json.Unmarshal(rec.Value, &r); err != nil {
-			errs = append(errs, &CorruptError{Key: keys[i], Err: err})
+			errs = append(errs, &memory.CorruptError{Key: keys[i], Err: err})
 			continue
 		}
 		if r.Format > 1 {
-			errs = append(errs, &CorruptError{Key: keys[i], Err: fmt.Errorf("format %d written by a newer version", r.Format)})
+			errs = append(errs, &memory.CorruptError{Key: keys[i], Err: fmt.Errorf("format %d written by a newer version", r.Format)})
 			continue
 		}
 		out = append(r.Entries, out...)
@@ -144,12 +146,12 @@ func (h *History) Recent(ctx context.Context, customerID string, n int) ([]Histo
 }
 
 // Last returns the customer's most recent entry, to continue a
-// conversation on another channel where it left off, or [ErrNotFound].
+// conversation on another channel where it left off, or [memory.ErrNotFound].
 func (h *History) Last(ctx context.Context, customerID string) (HistoryEntry, error) {
 	es, err := h.Recent(ctx, customerID, 1)
 	if len(es) == 0 {
 		if err == nil {
-			err = ErrNotFound
+			err = memory.ErrNotFound
 		}
 		return HistoryEntry{}, err
 	}
@@ -160,7 +162,7 @@ func (h *History) Last(ctx context.Context, customerID string) (HistoryEntry, er
 func (h *History) Delete(ctx context.Context, customerID string) error {
 	var errs []error
 	if err := h.store.Keys(ctx, HistoryPrefix(customerID), func(k string) bool {
-		if err := h.store.Delete(ctx, k, AnyVersion); err != nil {
+		if err := h.store.Delete(ctx, k, memory.AnyVersion); err != nil {
 			errs = append(errs, err)
 		}
 		return true
@@ -168,19 +170,4 @@ func (h *History) Delete(ctx context.Context, customerID string) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// ContinueFrom carries a conversation over to another channel: it copies
-// src's per-package state (flow position, filled slots) and its recent
-// history into dst, a session that has not started yet, so the customer
-// continues where they left off. src is typically the session of
-// [History.Last]'s conversation. dst keeps its own ID, turn counts and
-// de-duplication list.
-func ContinueFrom(dst, src *Session) {
-	c := src.Clone()
-	dst.State = c.State
-	dst.History = append(c.History, dst.History...)
-	if dst.CustomerID == "" {
-		dst.CustomerID = src.CustomerID
-	}
 }
