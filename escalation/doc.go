@@ -1,63 +1,64 @@
-// Package escalation decides when a conversation needs a human and runs
-// the hand-off from request to resolution.
+// Package escalation decides when a conversation goes to a person and
+// runs the hand-off, from the offer to the way back to the bot.
 //
 // # Overview
 //
-// A [Policy] of [Rule]s is evaluated on every turn: an explicit request
-// for a human in several languages, keywords (legal, chargeback), a
-// sentiment score below a threshold or a falling trend, frustration,
-// repeated fallbacks, long conversations without resolution, intents,
-// entities (a refund over $100), customer attributes, any Go predicate,
-// combined with [And], [Or] and [Not], and expr-lang expressions compiled
-// at start-up. A rule offers a human or hands off at once, optionally
-// de-escalating first, with a priority.
+// The [Escalator] is the one component that decides a hand-off. Others
+// report what happened (the router that it did not understand, a flow
+// that it gave up) and its [Policy] of [Rule]s decides, from the support
+// playbook by default ([DefaultRules]): an explicit request ("human",
+// "agent", "speak to someone") hands off; a complaint, a legal threat, a
+// billing dispute and a refund over $100 offer a person; a sentiment
+// below 0.4 or frustration words get a word of empathy and one offer
+// while the request itself is still served; the third message in a row
+// the bot does not understand, and more than 8 turns without resolution,
+// offer a person. An offer is one open question, never stacked on
+// another.
 //
-// The [Escalator] runs the lifecycle: requested, queued (retried while the
-// [Desk] is down), assigned, agent messages relayed to the user on the same
-// channel while the bot stays silent, resolved, back to the bot, which
-// asks for feedback. With no agent, outside [Hours] or after a queue
-// time-out it offers a call-back with time slots or email. Agents get a
-// [Ticket]: transcript, profile, intents and entities, sentiment trend,
-// reason, summary and suggested reply. Desks: [MemoryDesk] (with the
-// agents' [Console]), the signed [Webhook], plus [Slack] and [Email]
-// notifications through [Notifying].
+// Waiting for a person is humane: the wait message says what the
+// customer can do, "cancel" and "menu" leave the queue (the ticket is
+// withdrawn), the bot still answers what it understands, and after a
+// time-out, outside [Hours] or with no agent free a call-back is offered
+// at times in the customer's time zone, asking for a phone number when
+// none is known. The agent gets a [Ticket] whose [Summary] says what the
+// customer wants in their own words, with their frustration as measured.
 //
-// Wire it in main; the deliverer closes the loop from the desk to the bot:
+// Desks live in subpackages: desk (an in-memory desk with the agents'
+// web console) and notify (Slack and email notifications, and a desk that
+// posts signed webhooks). Wire it in main:
 //
 //	var bot *parley.Bot
 //	deliver := escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
 //		return bot.HandleTurn(ctx, channelWriter(t.ConversationID), t)
 //	})
-//	desk := escalation.NewMemoryDesk(deliver)
-//	esc, err := escalation.New(desk,
+//	agents := desk.NewMemory(deliver, -1)
+//	esc, err := escalation.New(agents,
 //		escalation.WithRules(append(escalation.DefaultRules(),
-//			escalation.Rule{Name: "refund over $100", When: escalation.AmountOver(100, "USD"), Priority: parley.PriorityHigh},
-//			escalation.Rule{Name: "VIP billing dispute", Expr: `intent == "billing_dispute" && profile.tier == "vip"`, Priority: parley.PriorityUrgent},
+//			escalation.Rule{Name: "VIP billing dispute", Expr: `intent == "billing_dispute" && profile.tier == "vip"`,
+//				Action: escalation.HandOff, Priority: parley.PriorityUrgent},
 //		)...),
 //		escalation.WithWaker(store, deliver, 5*time.Second))
 //	if err != nil {
 //		return err // a rule that does not compile fails here
 //	}
-//	bot = parley.NewBot(parley.Chain(app, nlu, sentiment.Middleware(an), esc.Middleware), parley.WithStore(store))
-//	go esc.Run(ctx, onErr) // call-back offers and retries while users wait
-//	http.Handle("/console/", http.StripPrefix("/console", escalation.NewConsole(desk)))
+//	bot = parley.NewBot(parley.Chain(router, nlu, sentiment.Middleware(an), esc.Middleware), parley.WithStore(store))
+//	go esc.Run(ctx, onErr) // call-back offers and retries while customers wait
+//	http.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents, nil)))
 //
 // # Concurrency
 //
-// Policies, the Escalator, desks and notifiers are safe for concurrent use.
-// The Escalator starts no goroutines; [Escalator.Run] runs until its
-// context ends. Lifecycle turns go through the Bot, so they are ordered
-// with the user's turns.
+// Policies, the Escalator and desks are safe for concurrent use. The
+// Escalator starts no goroutines; [Escalator.Run] runs until its context
+// ends. Lifecycle turns go through the Bot, so they are ordered with the
+// customer's turns. Time is [time.Now]; tests use testing/synctest.
 //
 // # Errors
 //
 // [NewPolicy] and [New] return [*RuleError]s for rules that do not
 // compile. Desks return [ErrUnknownTicket], [ErrClosedTicket] and
-// [ErrDeskUnavailable]; the escalator shields the user from desk
-// failures (the ticket is kept and retried, the user told) and reports
-// them as [EventRetry] and [EventError] events. A [*NotifyError] means the
-// ticket was submitted but a notification failed. Webhooks that fail to
-// verify give [ErrBadSignature].
+// [ErrDeskUnavailable]; the escalator shields the customer from desk
+// failures (the ticket is kept and retried, the customer told) and
+// reports them as [EventRetry] and [EventError] events.
 //
 // # Implementing Desk
 //

@@ -2,12 +2,9 @@ package escalation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,20 +12,14 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
-// StateName is the name under which the escalator keeps a conversation's
-// [State] in its session.
-const StateName = "escalation"
-
-// Event kinds emitted by the [Escalator]. Attrs always hold "ticket" when
-// a ticket exists, and "reason" and "priority" when a rule or flow asked.
+// Event kinds emitted by the [Escalator]. Attrs hold "ticket" when a
+// ticket exists, and "reason" and "priority" when a rule or handler asked
+// for a person.
 const (
 	// EventTriggered: a rule fired; Attrs["action"] is offer or handoff.
 	EventTriggered parley.EventKind = "escalation.triggered"
-	// EventOfferDeclined: the user declined the offer of a human.
-	EventOfferDeclined parley.EventKind = "escalation.declined"
-	// EventOfferDeferred: an offer was held back because the bot had just
-	// asked the customer a question with answers to pick (Attrs["rule"]).
-	EventOfferDeferred parley.EventKind = "escalation.offer_deferred"
+	// EventDeclined: the customer said no to the offer of a person.
+	EventDeclined parley.EventKind = "escalation.declined"
 	// EventRequested: a hand-off was requested (the escalation itself).
 	EventRequested parley.EventKind = "escalation.requested"
 	// EventQueued: the desk accepted the ticket.
@@ -39,99 +30,27 @@ const (
 	// EventAssigned: an agent took the ticket; Duration is the time to
 	// assignment.
 	EventAssigned parley.EventKind = "escalation.assigned"
-	// EventResolved: the agent handed back; Duration is the time to
-	// resolution from the request.
+	// EventResolved: the agent handed back; Duration is the time from
+	// the request.
 	EventResolved parley.EventKind = "escalation.resolved"
+	// EventLeft: the customer left the queue ("cancel", "menu") and went
+	// on with the bot; the ticket was withdrawn.
+	EventLeft parley.EventKind = "escalation.left"
 	// EventCallback: a call-back was offered (Attrs["why"] is timeout,
 	// closed or no_agent) or booked (Attrs["slot"]).
 	EventCallback parley.EventKind = "escalation.callback"
-	// EventFeedback: the user rated the hand-off; Attrs["rating"] is 1-5.
+	// EventFeedback: the customer rated the hand-off; Attrs["rating"] is
+	// 1-5.
 	EventFeedback parley.EventKind = "escalation.feedback"
-	// EventError: something failed that the user was shielded from (a
-	// relay retried, a notification, a rule expression at run time).
+	// EventError: something failed that the customer was shielded from
+	// (a relay retried, a notification, a rule expression at run time).
 	EventError parley.EventKind = "escalation.error"
 )
 
-// Phase is what the conversation is doing with respect to humans.
-type Phase string
-
-// Phases.
-const (
-	PhaseBot      Phase = ""
-	PhaseOffered  Phase = "offered"
-	PhaseWaiting  Phase = "waiting"
-	PhaseAssigned Phase = "assigned"
-	PhaseCallback Phase = "callback"
-	PhaseFeedback Phase = "feedback"
-)
-
-// State is a conversation's escalation state, kept in the session under
-// [StateName].
-type State struct {
-	Phase Phase `json:"phase,omitempty"`
-	// Seq counts hand-offs; ticket IDs are "<conversation>-<seq>".
-	Seq      int             `json:"seq,omitempty"`
-	TicketID string          `json:"ticket,omitempty"`
-	Status   Status          `json:"status,omitempty"`
-	Reason   string          `json:"reason,omitempty"`
-	Priority parley.Priority `json:"priority,omitempty"`
-	Agent    string          `json:"agent,omitempty"`
-	// Pending holds a ticket the desk has not accepted yet, and Outbox
-	// customer messages not yet relayed: nothing is lost while the desk
-	// is down.
-	Pending     *Ticket          `json:"pending,omitempty"`
-	Outbox      []parley.Message `json:"outbox,omitempty"`
-	Attempts    int              `json:"attempts,omitempty"`
-	NextRetry   time.Time        `json:"next_retry,omitzero"`
-	RequestedAt time.Time        `json:"requested_at,omitzero"`
-	AssignedAt  time.Time        `json:"assigned_at,omitzero"`
-	// Offer holds the rule an offer was made for.
-	Offer *HandoffOffer `json:"offer,omitempty"`
-	// Slots are the call-back times offered.
-	Slots []time.Time `json:"slots,omitempty"`
-	// Fallbacks counts consecutive turns the bot answered with a fallback
-	// ([parley.EventFallback]); Turns the
-	// user turns since the start or the last resolution.
-	Fallbacks int `json:"fallbacks,omitempty"`
-	Turns     int `json:"turns,omitempty"`
-	// FirstScore is the first turn's sentiment score.
-	FirstScore float64 `json:"first_score,omitempty"`
-	// Seen counts all user turns; rules that only offer stay quiet until
-	// Seen reaches QuietUntil (after an offer was declined or ignored, or
-	// a hand-off was resolved), so the user is not asked every turn.
-	Seen       int `json:"seen,omitempty"`
-	QuietUntil int `json:"quiet_until,omitempty"`
-	// Ignored counts offers in a row the user answered with something
-	// else.
-	Ignored int `json:"ignored,omitempty"`
-	// Intents and Entities seen, most recent first.
-	Intents  []parley.Intent `json:"intents,omitempty"`
-	Entities []parley.Entity `json:"entities,omitempty"`
-}
-
-// A HandoffOffer is a pending offer of a human.
-type HandoffOffer struct {
-	Request parley.HandoffRequest `json:"request"`
-}
-
-// HumanOwns reports whether a human owns the conversation (or is about
-// to): the bot stays silent.
-func (s State) HumanOwns() bool { return s.Phase == PhaseWaiting || s.Phase == PhaseAssigned }
-
-// LoadState returns the conversation's escalation state from the turn's
-// session.
-func LoadState(t *parley.Turn) (State, error) {
-	s := t.Session()
-	if s == nil {
-		return State{}, nil
-	}
-	st, _, err := memory.GetState[State](s, StateName)
-	return st, err
-}
-
-// A ProfileSource returns a customer's attributes (name, tier, plan) for
-// rules and for the agent. It returns an empty map for an unknown
-// customer. Implementations must be safe for concurrent use.
+// A ProfileSource returns a customer's attributes (name, tier, plan,
+// phone, timezone) for rules and for the agent. It returns an empty map
+// for an unknown customer. Implementations must be safe for concurrent
+// use.
 type ProfileSource interface {
 	Profile(ctx context.Context, customerID string) (map[string]string, error)
 }
@@ -144,26 +63,39 @@ func (f ProfileFunc) Profile(ctx context.Context, id string) (map[string]string,
 	return f(ctx, id)
 }
 
-// Messages are what the escalator tells the user. Zero fields take the
-// English defaults of [DefaultMessages].
+// Messages are what the escalator tells the customer. Zero fields take
+// the English defaults of [DefaultMessages].
 type Messages struct {
-	Offer, Yes, No  string
-	Declined        string
-	DeEscalate      string
-	Connecting      string
-	Delayed         string
-	Queued          string // the desk accepted a request after a delay
-	StillWaiting    string
-	Assigned        string // %s is the agent's name
-	Relayed         string // sent when a relay had to be queued
-	Busy            string // no agent / timeout: offer of a call-back
-	Closed          string // outside hours: offer of a call-back
-	KeepWaiting     string
-	OtherChannel    string // the alternative channel, as a quick reply title
-	OtherChannelMsg string // what to say when the user picks it
-	CallbackBooked  string // %s is the slot
-	Resolved        string
-	FeedbackThanks  string
+	// Offer asks whether the customer wants a person, with Yes and No as
+	// the answers; Declined answers a no.
+	Offer, Yes, No, Declined string
+	// Empathy acknowledges the customer's feelings (rules with Empathy).
+	Empathy string
+	// Connecting is the wait message: what happens and what the
+	// customer can do meanwhile.
+	Connecting string
+	// Delayed: the desk is slow to take the request; Queued: it took it
+	// after all.
+	Delayed, Queued string
+	// StillWaiting answers a message the bot cannot help with while the
+	// customer waits; Relayed a message saved for the agent.
+	StillWaiting, Relayed string
+	// Assigned: %s is the agent's name.
+	Assigned string
+	// Left confirms that the customer left the queue.
+	Left string
+	// Busy (no agent, queue time-out) and Closed (outside hours) offer a
+	// call-back; KeepWaiting and OtherChannel are its other choices,
+	// OtherChannelMsg the answer to the latter.
+	Busy, Closed, KeepWaiting, OtherChannel, OtherChannelMsg string
+	// AskPhone asks for the number to call; BadPhone asks again;
+	// NoCallback gives up.
+	AskPhone, BadPhone, NoCallback string
+	// CallbackBooked: %[1]s is the time, %[2]s the number.
+	CallbackBooked string
+	// Resolved asks for a rating after an agent handed back;
+	// FeedbackThanks answers it.
+	Resolved, FeedbackThanks string
 }
 
 // DefaultMessages returns the English messages.
@@ -172,20 +104,24 @@ func DefaultMessages() Messages {
 		Offer:           "Would you like me to connect you with a person from our team?",
 		Yes:             "Yes, please",
 		No:              "No, thanks",
-		Declined:        "No problem, I'll keep helping. What can I do?",
-		DeEscalate:      "I'm sorry this has been frustrating. I want to get this sorted for you.",
-		Connecting:      "I'm connecting you with a member of our team. They can see our conversation, so you won't need to repeat anything.",
-		Delayed:         "Our help desk is slow to respond right now. Your request is saved and we keep trying: stay here and you'll hear from us.",
-		Queued:          "Your request has reached our team. An agent will be with you shortly.",
-		StillWaiting:    "Thanks, I've added that to your request. An agent will be with you shortly.",
-		Assigned:        "%s has joined the conversation.",
+		Declined:        "No problem, I'll keep helping.",
+		Empathy:         "I'm sorry this has been frustrating. I want to get this sorted for you.",
+		Connecting:      "I've asked a person from our team to join. They'll see our conversation, so you won't need to repeat anything. While you wait, I can still help with other things; type \"cancel\" to leave the queue.",
+		Delayed:         "Our help desk is slow to respond right now. Your request is saved and we keep trying. Meanwhile I can still help, or type \"cancel\" to leave the queue.",
+		Queued:          "Your request has reached our team. A person will be with you shortly.",
+		StillWaiting:    "I've passed that on: a person will be with you soon. Meanwhile you can ask me about an order, or type \"cancel\" to leave the queue and carry on with me.",
 		Relayed:         "Your message is saved and will reach the agent shortly.",
-		Busy:            "All our agents are busy right now. Would you like a call back? Pick a time, or keep waiting.",
+		Assigned:        "%s has joined the conversation.",
+		Left:            "OK, I've taken you out of the queue: you're back with the assistant.",
+		Busy:            "All our agents are busy right now. Would you like a call back instead? Pick a time, or keep waiting.",
 		Closed:          "Our team is offline right now. Would you like a call back? Pick a time.",
 		KeepWaiting:     "Keep waiting",
 		OtherChannel:    "Email me instead",
 		OtherChannelMsg: "Of course: our team will reply by email with everything from this conversation.",
-		CallbackBooked:  "Done: we'll call you back on %s. Our team will have this conversation at hand.",
+		AskPhone:        "What number should we call you on?",
+		BadPhone:        "That doesn't look like a phone number: please type it with the area code, or \"cancel\".",
+		NoCallback:      "OK, I haven't booked a call. You're back with the assistant.",
+		CallbackBooked:  "Done: we'll call you on %[2]s, %[1]s. Our team will have this conversation at hand.",
 		Resolved:        "You're back with the assistant. How did we do? Rate your experience from 1 to 5.",
 		FeedbackThanks:  "Thanks for your feedback!",
 	}
@@ -193,38 +129,47 @@ func DefaultMessages() Messages {
 
 func (m Messages) withDefaults() Messages {
 	d := DefaultMessages()
-	pick := func(v, def string) string {
-		if v == "" {
-			return def
+	pick := func(v *string, def string) {
+		if *v == "" {
+			*v = def
 		}
-		return v
 	}
-	return Messages{
-		Offer: pick(m.Offer, d.Offer), Yes: pick(m.Yes, d.Yes), No: pick(m.No, d.No),
-		Declined: pick(m.Declined, d.Declined), DeEscalate: pick(m.DeEscalate, d.DeEscalate),
-		Connecting: pick(m.Connecting, d.Connecting), Delayed: pick(m.Delayed, d.Delayed), Queued: pick(m.Queued, d.Queued),
-		StillWaiting: pick(m.StillWaiting, d.StillWaiting), Assigned: pick(m.Assigned, d.Assigned),
-		Relayed: pick(m.Relayed, d.Relayed), Busy: pick(m.Busy, d.Busy), Closed: pick(m.Closed, d.Closed),
-		KeepWaiting: pick(m.KeepWaiting, d.KeepWaiting), OtherChannel: pick(m.OtherChannel, d.OtherChannel),
-		OtherChannelMsg: pick(m.OtherChannelMsg, d.OtherChannelMsg), CallbackBooked: pick(m.CallbackBooked, d.CallbackBooked),
-		Resolved: pick(m.Resolved, d.Resolved), FeedbackThanks: pick(m.FeedbackThanks, d.FeedbackThanks),
+	for _, f := range []struct {
+		v   *string
+		def string
+	}{
+		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.Empathy, d.Empathy},
+		{&m.Connecting, d.Connecting}, {&m.Delayed, d.Delayed}, {&m.Queued, d.Queued}, {&m.StillWaiting, d.StillWaiting},
+		{&m.Relayed, d.Relayed}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
+		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg},
+		{&m.AskPhone, d.AskPhone}, {&m.BadPhone, d.BadPhone}, {&m.NoCallback, d.NoCallback},
+		{&m.CallbackBooked, d.CallbackBooked}, {&m.Resolved, d.Resolved}, {&m.FeedbackThanks, d.FeedbackThanks},
+	} {
+		pick(f.v, f.def)
 	}
+	return m
 }
 
-// Escalator evaluates the escalation policy on every turn and runs the
-// hand-off lifecycle: offer, hand-off, queueing with retries, relaying
-// while a human owns the conversation, time-outs and call-backs, return
-// to the bot and feedback. It implements [parley.HandOffer] for flows.
+// Escalator is the one component that decides whether a conversation goes
+// to a person, and runs the hand-off: the offer, the hand-off itself,
+// queueing with retries, relaying while an agent owns the conversation,
+// time-outs and call-backs, the way back to the bot, and feedback.
+//
+// Other components do not hand off: they report what happened (the
+// router that it did not understand, a flow that it could not do what
+// was asked) and the escalator's [Policy] decides. Handlers that want a
+// person for the customer call [Escalator.HandOff] (it implements
+// [parley.HandOffer]); unless the customer asked for one, that makes an
+// offer the customer answers.
 //
 // An Escalator is safe for concurrent use. It starts no goroutines; the
 // application runs [Escalator.Run] to get time-outs and retries without
-// waiting for the user's next message.
+// waiting for the customer's next message.
 type Escalator struct {
 	desk          Desk
 	policy        *Policy
 	msgs          Messages
 	locales       map[string]Messages
-	now           func() time.Time
 	timeout       time.Duration
 	hours         Hours
 	profiles      ProfileSource
@@ -244,8 +189,8 @@ var _ parley.HandOffer = (*Escalator)(nil)
 // An Option configures an [Escalator].
 type Option func(*Escalator) error
 
-// WithRules sets the policy's rules (default [DefaultRules]); they are
-// compiled by [New], which returns their errors.
+// WithRules sets the policy's rules (default [DefaultRules]); [New]
+// compiles them and returns their errors.
 func WithRules(rules ...Rule) Option {
 	return func(e *Escalator) error {
 		p, err := NewPolicy(rules...)
@@ -257,18 +202,7 @@ func WithRules(rules ...Rule) Option {
 	}
 }
 
-// WithPolicy sets a compiled policy.
-func WithPolicy(p *Policy) Option {
-	return func(e *Escalator) error {
-		if p == nil {
-			return errors.New("escalation: nil policy")
-		}
-		e.policy = p
-		return nil
-	}
-}
-
-// WithMessages sets what the escalator tells the user.
+// WithMessages sets what the escalator tells the customer.
 func WithMessages(m Messages) Option {
 	return func(e *Escalator) error { e.msgs = m.withDefaults(); return nil }
 }
@@ -285,11 +219,6 @@ func WithLocaleMessages(m map[string]Messages) Option {
 		}
 		return nil
 	}
-}
-
-// WithClock sets the clock.
-func WithClock(now func() time.Time) Option {
-	return func(e *Escalator) error { e.now = now; return nil }
 }
 
 // WithQueueTimeout sets how long a customer waits for an agent before a
@@ -316,31 +245,22 @@ func WithHours(h Hours) Option {
 	}
 }
 
-// WithProfiles sets where customer attributes come from.
+// WithProfiles sets where customer attributes come from. Rules read them;
+// the agent sees them; "phone" spares the customer the question when they
+// choose a call-back, and "timezone" (an IANA name such as
+// "Europe/London") is the zone call-back times are offered in.
 func WithProfiles(p ProfileSource) Option {
 	return func(e *Escalator) error { e.profiles = p; return nil }
 }
 
 // WithSummarizer sets an LLM (or other) summarizer for tickets; the
-// default is [ExtractiveSummary] and [SuggestedReply].
+// default is [Summary] and [SuggestedReply].
 func WithSummarizer(s Summarizer) Option {
 	return func(e *Escalator) error { e.summarizer = s; return nil }
 }
 
-// WithRetry sets the desk's submission timeout (default 10s) and the
-// first and largest delay between retries (default 5s and 2m, doubling).
-func WithRetry(submitTimeout, first, largest time.Duration) Option {
-	return func(e *Escalator) error {
-		if submitTimeout <= 0 || first <= 0 || largest < first {
-			return errors.New("escalation: retry: want positive timeout and 0 < first <= largest")
-		}
-		e.submitTimeout, e.backoff, e.maxBackoff = submitTimeout, first, largest
-		return nil
-	}
-}
-
 // WithWaker lets [Escalator.Run] wake waiting conversations: it keeps an
-// index of them in store and delivers [SignalTick] turns through d every
+// index of them in store and delivers wake-up turns through d every
 // interval (default 5s).
 func WithWaker(store memory.Store, d Deliverer, interval time.Duration) Option {
 	return func(e *Escalator) error {
@@ -362,7 +282,7 @@ func New(desk Desk, opts ...Option) (*Escalator, error) {
 	if desk == nil {
 		panic("escalation: New with nil desk")
 	}
-	e := &Escalator{desk: desk, msgs: DefaultMessages(), now: time.Now, timeout: 5 * time.Minute,
+	e := &Escalator{desk: desk, msgs: DefaultMessages(), timeout: 5 * time.Minute,
 		submitTimeout: 10 * time.Second, backoff: 5 * time.Second, maxBackoff: 2 * time.Minute,
 		tick: 5 * time.Second, slots: 3, lead: 30 * time.Minute}
 	var errs []error
@@ -384,32 +304,171 @@ func New(desk Desk, opts ...Option) (*Escalator, error) {
 	return e, nil
 }
 
-// Policy returns the escalator's policy.
-func (e *Escalator) Policy() *Policy { return e.policy }
+// Middleware is where the escalator meets every turn. Place it after the
+// command, intent and sentiment middleware, whose annotations its rules
+// read, and before the router:
+//
+//	h := parley.Chain(router, commands, nlu, sentiment.Middleware(an), esc.Middleware)
+//
+// While the customer waits for a person, "cancel" and "menu" take them
+// out of the queue (the ticket is withdrawn) and the bot answers what it
+// understands, the rest going to the ticket; while an agent owns the
+// conversation every message goes to the agent and the bot stays silent.
+// Otherwise the policy is evaluated: a hand-off rule hands off at once; an
+// offer rule says a word of empathy if it asks for one, lets the bot
+// serve the request, and then offers a person, unless the bot asked
+// something else this turn.
+func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		tc := e.load(ctx, w, t)
+		handled, err := tc.before(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tc.save(); err != nil {
+			return err
+		}
+		if handled {
+			return nil
+		}
+		aw, t2, rep := watch(w, t)
+		if err := next.HandleTurn(ctx, aw, t2); err != nil {
+			return err
+		}
+		if t.Signal != nil {
+			return nil
+		}
+		return tc.after(ctx, rep)
+	})
+}
+
+// HandOff implements [parley.HandOffer] for flows, routers and other
+// handlers that want a person for the customer. When the customer asked
+// for one (the "human" command or an explicit request in this turn's
+// text) it hands off now: it tells the customer what happens next and
+// returns once the request is recorded (kept and retried while the desk
+// is down). Otherwise it offers a person, with r as the request the
+// customer's yes sends.
+func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
+	tc := e.load(ctx, w, t)
+	switch {
+	case tc.st.humanOwns():
+		// Already with a person (the bot is answering while the customer
+		// waits): nothing more to ask for.
+	case tc.asked():
+		if err := tc.handOff(ctx, r); err != nil {
+			return err
+		}
+	case tc.st.Phase == phaseOffered:
+		// Already asked this turn or before: one offer at a time.
+	default:
+		if err := tc.offer(ctx, r); err != nil {
+			return err
+		}
+	}
+	return tc.save()
+}
+
+// asked reports whether the customer asked for a person in this turn.
+func (tc *turnCtx) asked() bool {
+	return AskedForHuman().Match(&Input{Turn: tc.t, Text: tc.t.Text(), Command: commandOf(tc.t)})
+}
+
+// stateName is the session state under which the escalator keeps a
+// conversation's state.
+const stateName = "escalation"
+
+// phase is what the conversation is doing with respect to people.
+type phase string
+
+const (
+	phaseBot      phase = ""
+	phaseOffered  phase = "offered"
+	phaseWaiting  phase = "waiting"
+	phaseAssigned phase = "assigned"
+	phaseCallback phase = "callback" // call-back times offered
+	phasePhone    phase = "phone"    // asked for the number to call
+	phaseFeedback phase = "feedback"
+)
+
+// state is a conversation's escalation state, kept in its session.
+type state struct {
+	Phase phase `json:"phase,omitempty"`
+	// Seq counts hand-offs; ticket IDs are "<conversation>-<seq>".
+	Seq      int             `json:"seq,omitempty"`
+	TicketID string          `json:"ticket,omitempty"`
+	Status   Status          `json:"status,omitempty"`
+	Reason   string          `json:"reason,omitempty"`
+	Priority parley.Priority `json:"priority,omitempty"`
+	Agent    string          `json:"agent,omitempty"`
+	// Pending holds a ticket the desk has not accepted yet, and Outbox
+	// customer messages not yet relayed: nothing is lost while the desk
+	// is down.
+	Pending     *Ticket          `json:"pending,omitempty"`
+	Outbox      []parley.Message `json:"outbox,omitempty"`
+	Attempts    int              `json:"attempts,omitempty"`
+	NextRetry   time.Time        `json:"next_retry,omitzero"`
+	RequestedAt time.Time        `json:"requested_at,omitzero"`
+	AssignedAt  time.Time        `json:"assigned_at,omitzero"`
+	// Offer is the request an open offer of a person sends.
+	Offer *parley.HandoffRequest `json:"offer,omitempty"`
+	// Slots are the call-back times offered; Slot the one chosen while
+	// the number is asked for, PhoneTries the unreadable answers.
+	Slots      []time.Time `json:"slots,omitempty"`
+	Slot       *time.Time  `json:"slot,omitempty"`
+	PhoneTries int         `json:"phone_tries,omitempty"`
+	// NotUnderstood counts the turns in a row the bot did not
+	// understand; Unresolved the turns since the start or the last
+	// resolution.
+	NotUnderstood int `json:"not_understood,omitempty"`
+	Unresolved    int `json:"unresolved,omitempty"`
+	// Seen counts all of the customer's turns. Offers stay quiet until
+	// Seen reaches QuietUntil (after one was declined or ignored), and
+	// each rule offers once until the conversation is resolved
+	// (Offered). Empathy is said at most once every few turns.
+	Seen       int      `json:"seen,omitempty"`
+	QuietUntil int      `json:"quiet_until,omitempty"`
+	Offered    []string `json:"offered,omitempty"`
+	EmpathyAt  int      `json:"empathy_at,omitempty"`
+	// Intents and Entities seen, most recent first; Scores the
+	// sentiment scores, oldest first.
+	Intents  []parley.Intent `json:"intents,omitempty"`
+	Entities []parley.Entity `json:"entities,omitempty"`
+	Scores   []float64       `json:"scores,omitempty"`
+	// Frustration is the highest frustration measured.
+	Frustration float64 `json:"frustration,omitempty"`
+}
+
+// humanOwns reports whether a person owns the conversation, or is about
+// to.
+func (s state) humanOwns() bool { return s.Phase == phaseWaiting || s.Phase == phaseAssigned }
 
 // turnCtx carries one turn's state through the escalator.
 type turnCtx struct {
 	e  *Escalator
 	w  parley.ReplyWriter
 	t  *parley.Turn
-	st State
-	// offer is a rule's offer of a human, made after the rest of the bot
-	// has answered the turn, so the customer's message is never lost.
-	offer *Rule
+	st state
+	// rule is an offer rule that fired before the bot answered; the
+	// offer is made after the answer, so the request is still served.
+	rule *Rule
 }
 
 func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) *turnCtx {
-	st, err := LoadState(t)
-	if err != nil {
-		t.Emit(ctx, parley.Event{Kind: EventError, Err: err, Attrs: map[string]string{"what": "state reset"}})
-		st = State{}
+	tc := &turnCtx{e: e, w: w, t: t}
+	if s := t.Session(); s != nil {
+		st, _, err := memory.GetState[state](s, stateName)
+		if err != nil {
+			t.Emit(ctx, parley.Event{Kind: EventError, Err: err, Attrs: map[string]string{"what": "state reset"}})
+		}
+		tc.st = st
 	}
-	return &turnCtx{e: e, w: w, t: t, st: st}
+	return tc
 }
 
 func (tc *turnCtx) save() error {
 	if s := tc.t.Session(); s != nil {
-		return memory.SetState(s, StateName, tc.st)
+		return memory.SetState(s, stateName, tc.st)
 	}
 	return nil
 }
@@ -447,115 +506,81 @@ func (tc *turnCtx) emit(ctx context.Context, kind parley.EventKind, err error, d
 	tc.t.Emit(ctx, parley.Event{Kind: kind, Err: err, Duration: d, Attrs: a})
 }
 
-// HandOff implements [parley.HandOffer]: it hands the conversation to a
-// human now, telling the user what happens next, and returns once the
-// request is recorded. While the desk is down the request is kept in the
-// session and retried.
-func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
-	tc := e.load(ctx, w, t)
-	if tc.st.HumanOwns() {
-		// Already with a human: nothing new to request.
-		return tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
-	}
-	if err := tc.handOff(ctx, r); err != nil {
-		return err
-	}
-	return tc.save()
-}
-
-// Middleware evaluates the policy on every turn and runs the lifecycle.
-// While a human owns the conversation it relays the user's messages to
-// the desk and does not call next. Place it after the intent and
-// sentiment middleware, whose annotations its rules read:
-//
-//	h := parley.Chain(app, nlu.Middleware, sentiment.Middleware(an), esc.Middleware)
-func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
-	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		tc := e.load(ctx, w, t)
-		handled, err := tc.turn(ctx)
-		if err != nil {
-			return err
-		}
-		if err := tc.save(); err != nil {
-			return err
-		}
-		if handled {
-			return nil
-		}
-		// Count the bot's fallbacks (parley.EventFallback) as they happen
-		// in the rest of the bot; the rules read the count next turn.
-		fellBack := false
-		t2 := t.WithEmitter(func(ctx context.Context, ev parley.Event) {
-			if ev.Kind == parley.EventFallback {
-				fellBack = true
-			}
-			t.Emit(ctx, ev)
-		})
-		aw := &askWatcher{ReplyWriter: w}
-		if err := next.HandleTurn(ctx, aw, t2); err != nil {
-			return err
-		}
-		if aw.asked && tc.offer != nil {
-			// The bot has just asked the customer something with answers
-			// to pick ("To confirm: refund $25?" [Yes | No]). An offer now
-			// would put two questions on the screen and read their "yes"
-			// as a yes to a person: defer it. The rule is evaluated again
-			// next turn.
-			tc.emit(ctx, EventOfferDeferred, nil, 0, "rule", tc.offer.Name)
-			tc.offer = nil
-		}
-		if t.Signal != nil || t.Session() == nil {
-			if tc.offer != nil {
-				return tc.makeOffer(ctx)
-			}
-			return nil
-		}
-		// Reload: the rest of the bot may have changed the state (a flow
-		// handing off through HandOff).
-		st, err := LoadState(t)
-		if err != nil {
-			return err
-		}
-		if fellBack {
-			st.Fallbacks++
-		} else {
-			st.Fallbacks = 0
-		}
-		if tc.offer != nil {
-			tc.st = st
-			if err := tc.makeOffer(ctx); err != nil {
-				return err
-			}
-			st = tc.st
-		}
-		return memory.SetState(t.Session(), StateName, st)
-	})
-}
-
-// turn runs the lifecycle for one turn; handled means next must not run.
-func (tc *turnCtx) turn(ctx context.Context) (bool, error) {
+// before runs before the rest of the bot; handled means the rest of the
+// bot must not run.
+func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 	if sig := tc.t.Signal; sig != nil {
 		return tc.signal(ctx, sig)
 	}
 	tc.observe()
+	cmd := commandOf(tc.t)
 	text := strings.TrimSpace(tc.t.Text())
 	switch tc.st.Phase {
-	case PhaseWaiting, PhaseAssigned:
-		return true, tc.whileHuman(ctx)
-	case PhaseOffered:
-		return tc.answerOffer(ctx, text)
-	case PhaseCallback:
-		return tc.answerCallback(ctx, text)
-	case PhaseFeedback:
-		return tc.answerFeedback(ctx, text)
+	case phaseWaiting:
+		return tc.whileWaiting(ctx, cmd)
+	case phaseAssigned:
+		return true, tc.relayOrSave(ctx)
+	case phaseOffered:
+		if handled, err := tc.answerOffer(ctx, text, cmd); handled || err != nil {
+			return handled, err
+		}
+	case phaseCallback:
+		if handled, err := tc.answerCallback(ctx, text, cmd); handled || err != nil || tc.st.Phase != phaseBot {
+			return handled, err
+		}
+	case phasePhone:
+		return tc.answerPhone(ctx, text, cmd)
+	case phaseFeedback:
+		if handled, err := tc.answerFeedback(ctx, text); handled || err != nil {
+			return handled, err
+		}
 	}
-	return tc.evaluate(ctx, text)
+	return tc.evaluate(ctx, text, cmd)
+}
+
+// after runs once the rest of the bot answered a customer's message: it
+// counts what the bot reported and makes the offer of a person a rule
+// asked for, unless the bot asked something itself.
+func (tc *turnCtx) after(ctx context.Context, rep *report) error {
+	s := tc.t.Session()
+	if s == nil {
+		if tc.rule != nil && !rep.asked && tc.st.Phase == phaseBot {
+			return tc.offer(ctx, tc.request(*tc.rule))
+		}
+		return nil
+	}
+	// The rest of the bot may have changed the state (a flow calling
+	// HandOff): continue from what it saved.
+	st, _, err := memory.GetState[state](s, stateName)
+	if err != nil {
+		return err
+	}
+	tc.st = st
+	if rep.notUnderstood {
+		tc.st.NotUnderstood++
+	} else {
+		tc.st.NotUnderstood = 0
+	}
+	if tc.rule != nil && tc.st.Phase == phaseBot {
+		if rep.asked {
+			// The bot has just asked the customer something ("To confirm:
+			// refund $25?"): an offer now would put two questions on the
+			// screen. The rule may fire again on a later turn.
+			tc.emit(ctx, EventTriggered, nil, 0, "action", "held back", "rule", tc.rule.Name)
+		} else if err := tc.offer(ctx, tc.request(*tc.rule)); err != nil {
+			return err
+		}
+		if tc.st.Phase == phaseOffered {
+			tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
+		}
+	}
+	return tc.save()
 }
 
 // observe updates the conversation facts the rules read.
 func (tc *turnCtx) observe() {
 	st := &tc.st
-	st.Turns++
+	st.Unresolved++
 	st.Seen++
 	if u, ok := parley.Value(tc.t, parley.UnderstandingKey); ok {
 		if u.Status == parley.Understood && u.Intent.Name != "" {
@@ -570,24 +595,39 @@ func (tc *turnCtx) observe() {
 		}
 		st.Entities = st.Entities[:min(len(st.Entities), 10)]
 	}
-	if m, ok := parley.Value(tc.t, parley.MoodKey); ok {
-		if st.Turns == 1 || st.FirstScore == 0 {
-			st.FirstScore = m.Score
-		}
+	if m, ok := parley.Value(tc.t, parley.MoodKey); ok && m.Label != "" && commandOf(tc.t) == "" {
+		st.Scores = append(st.Scores, m.Score)
+		st.Scores = st.Scores[max(0, len(st.Scores)-20):]
+		st.Frustration = max(st.Frustration, m.Frustration)
 		if m.Delight >= 0.5 {
-			// The user is happy: count the conversation as resolved so far.
-			st.Turns = 0
+			// The customer is happy: the conversation is resolved so far.
+			tc.resolved()
 		}
 	}
 }
 
-func (tc *turnCtx) input(ctx context.Context, text string) *Input {
-	in := &Input{Turn: tc.t, Text: text, Fallbacks: tc.st.Fallbacks, Turns: tc.st.Turns, FirstScore: tc.st.FirstScore}
-	in.Mood, in.HasMood = parley.Value(tc.t, parley.MoodKey)
-	in.Understanding, in.HasUnderstanding = parley.Value(tc.t, parley.UnderstandingKey)
-	if !in.HasMood {
-		in.FirstScore = 0.5
+// resolved starts the count of unresolved turns afresh.
+func (tc *turnCtx) resolved() {
+	tc.st.Unresolved, tc.st.Offered = 0, nil
+}
+
+// unclear reports whether the language understanding could not place
+// this turn.
+func (tc *turnCtx) unclear() bool {
+	u, ok := parley.Value(tc.t, parley.UnderstandingKey)
+	return ok && (u.Status == parley.Unsure || u.Status == parley.OutOfScope)
+}
+
+func (tc *turnCtx) input(ctx context.Context, text, cmd string) *Input {
+	in := &Input{Turn: tc.t, Text: text, Command: cmd, NotUnderstood: tc.st.NotUnderstood, Unresolved: tc.st.Unresolved,
+		Intents: tc.st.Intents}
+	if tc.unclear() {
+		in.NotUnderstood++
 	}
+	if cmd == "" && len(strings.Fields(text)) >= 3 {
+		in.Mood, in.HasMood = parley.Value(tc.t, parley.MoodKey)
+	}
+	in.Understanding, in.HasUnderstanding = parley.Value(tc.t, parley.UnderstandingKey)
 	in.Profile = tc.profile(ctx)
 	return in
 }
@@ -604,56 +644,64 @@ func (tc *turnCtx) profile(ctx context.Context) map[string]string {
 	return p
 }
 
-func (tc *turnCtx) evaluate(ctx context.Context, text string) (bool, error) {
-	in := tc.input(ctx, text)
-	rule, ok, err := tc.e.policy.evaluate(ctx, in, tc.st.Seen < tc.st.QuietUntil)
+// empathyGap is how many turns pass before empathy is said again.
+const empathyGap = 3
+
+// evaluate runs the policy before the bot answers.
+func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error) {
+	if cmd == "cancel" || cmd == "menu" || cmd == "stop" {
+		return false, nil // the router's
+	}
+	in := tc.input(ctx, text, cmd)
+	quiet := tc.st.Seen < tc.st.QuietUntil
+	rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
+		return r.Action == Offer && (quiet || slices.Contains(tc.st.Offered, r.Name))
+	})
 	if err != nil {
 		tc.emit(ctx, EventError, err, 0, "what", "rule")
 	}
 	if !ok {
 		return false, nil
 	}
-	req := parley.HandoffRequest{Reason: rule.Name, Priority: rule.Priority}
-	tc.st.Reason, tc.st.Priority = rule.Name, rule.Priority
-	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action))
-	if rule.Action == Offer {
-		// Let the bot answer the message first; the offer follows it.
-		tc.offer = &rule
-		return false, nil
-	}
-	if rule.DeEscalate {
-		if err := tc.reply(ctx, parley.Text(tc.msgs().DeEscalate)); err != nil {
+	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action), "rule", rule.Name)
+	if rule.Empathy && (tc.st.EmpathyAt == 0 || tc.st.Seen-tc.st.EmpathyAt >= empathyGap) {
+		tc.st.EmpathyAt = tc.st.Seen
+		if err := tc.reply(ctx, parley.Text(tc.msgs().Empathy)); err != nil {
 			return true, err
 		}
 	}
-	return true, tc.handOff(ctx, req)
+	if rule.Action == HandOff {
+		return true, tc.handOff(ctx, tc.request(rule))
+	}
+	if in.NotUnderstood >= 2 && tc.unclear() {
+		// The bot did not understand the last turn either: a third
+		// fallback helps nobody, so the offer replaces it.
+		tc.st.Offered = append(tc.st.Offered, rule.Name)
+		return true, tc.offer(ctx, tc.request(rule))
+	}
+	tc.rule = &rule
+	return false, nil
 }
 
-// makeOffer offers a human after the bot answered the turn, unless the
-// bot handed off meanwhile.
-func (tc *turnCtx) makeOffer(ctx context.Context) error {
-	rule := tc.offer
-	if tc.st.Phase != PhaseBot && tc.st.Phase != "" {
-		return nil
-	}
-	if rule.DeEscalate {
-		if err := tc.reply(ctx, parley.Text(tc.msgs().DeEscalate)); err != nil {
-			return err
-		}
-	}
-	req := parley.HandoffRequest{Reason: rule.Name, Priority: rule.Priority}
-	tc.st.Reason, tc.st.Priority = rule.Name, rule.Priority
-	tc.st.Phase, tc.st.Offer = PhaseOffered, &HandoffOffer{Request: req}
+func (tc *turnCtx) request(r Rule) parley.HandoffRequest {
+	return parley.HandoffRequest{Reason: r.Name, Priority: r.Priority}
+}
+
+// offer asks whether the customer wants a person for request r.
+func (tc *turnCtx) offer(ctx context.Context, r parley.HandoffRequest) error {
+	tc.st.Phase, tc.st.Offer = phaseOffered, &r
 	return tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
 		{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
 }
 
-// quietTurns is how many user turns offers stay quiet after a decline
-// or a resolution.
+// quietTurns is how many turns offers stay quiet after one was declined
+// or ignored.
 const quietTurns = 5
 
-var yesWords = []string{"yes", "y", "yeah", "yep", "sure", "ok", "okay", "please", "yes please", "handoff yes", "si", "sí", "oui", "ja", "sim"}
-var noWords = []string{"no", "n", "nope", "no thanks", "not now", "handoff no", "non", "nein", "não", "nao"}
+var (
+	yesWords = []string{"yes", "y", "yeah", "yep", "sure", "ok", "okay", "please", "yes please", "handoff yes", "si", "sí", "oui", "ja", "sim"}
+	noWords  = []string{"no", "n", "nope", "no thanks", "not now", "handoff no", "non", "nein", "não", "nao"}
+)
 
 func matchesAny(text string, words []string) bool {
 	n := normalizeText(text)
@@ -665,31 +713,29 @@ func matchesAny(text string, words []string) bool {
 	return false
 }
 
-func (tc *turnCtx) answerOffer(ctx context.Context, text string) (bool, error) {
+// answerOffer reads the answer to the offer of a person. Anything that
+// is not an answer drops the offer and goes to the bot.
+func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, error) {
 	offer := tc.st.Offer
-	tc.st.Offer = nil
-	tc.st.Phase = PhaseBot
+	tc.st.Offer, tc.st.Phase = nil, phaseBot
 	switch {
-	case offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || matchesAny(text, yesWords) || AskedForHuman().Match(&Input{Text: text})):
-		tc.st.Ignored = 0
-		return true, tc.handOff(ctx, offer.Request)
+	case cmd == "human" || offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || matchesAny(text, yesWords)):
+		r := parley.HandoffRequest{Reason: "asked for a person", Priority: parley.PriorityHigh}
+		if offer != nil {
+			r = *offer
+		}
+		return true, tc.handOff(ctx, r)
 	case text == "handoff:no" || text == tc.msgs().No || matchesAny(text, noWords):
-		tc.emit(ctx, EventOfferDeclined, nil, 0)
-		tc.st.Reason, tc.st.Priority, tc.st.Ignored = "", "", 0
+		tc.emit(ctx, EventDeclined, nil, 0)
+		tc.st.Reason, tc.st.Priority = "", ""
 		tc.st.QuietUntil = tc.st.Seen + quietTurns
 		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
-	// Something else: the user moved on. The rules look at the new
-	// message (still upset: offer again); after a second ignored offer
-	// they stay quiet for a while.
+	// The customer moved on: their message is the bot's, and offers stay
+	// quiet for a while.
 	tc.st.Reason, tc.st.Priority = "", ""
-	tc.st.Ignored++
-	if tc.st.Ignored >= 2 {
-		tc.st.Ignored = 0
-		tc.st.QuietUntil = tc.st.Seen + quietTurns
-		return false, nil
-	}
-	return tc.evaluate(ctx, text)
+	tc.st.QuietUntil = tc.st.Seen + quietTurns
+	return false, nil
 }
 
 // handOff builds and submits a ticket, or offers a call-back when nobody
@@ -699,8 +745,9 @@ func (tc *turnCtx) handOff(ctx context.Context, r parley.HandoffRequest) error {
 	if r.Priority == "" {
 		r.Priority = parley.PriorityNormal
 	}
-	tc.st.Reason, tc.st.Priority = r.Reason, r.Priority
-	now := e.now()
+	tc.st.Reason, tc.st.Priority, tc.st.Offer = r.Reason, r.Priority, nil
+	tc.resolved() // a person takes it from here: count afresh afterwards
+	now := time.Now()
 	if !e.hours.IsOpen(now) {
 		return tc.offerCallback(ctx, "closed")
 	}
@@ -712,17 +759,16 @@ func (tc *turnCtx) handOff(ctx context.Context, r parley.HandoffRequest) error {
 	}
 	tc.st.Seq++
 	tk := tc.ticket(ctx, r, now)
-	tc.st.TicketID, tc.st.Status, tc.st.Phase = tk.ID, StatusRequested, PhaseWaiting
+	tc.st.TicketID, tc.st.Status, tc.st.Phase = tk.ID, StatusRequested, phaseWaiting
 	tc.st.RequestedAt, tc.st.AssignedAt, tc.st.Agent = now, time.Time{}, ""
 	tc.st.Attempts, tc.st.Pending, tc.st.Outbox = 0, &tk, nil
 	tc.emit(ctx, EventRequested, nil, 0)
-	if err := tc.reply(ctx, parley.Text(tc.msgs().Connecting)); err != nil {
-		return err
-	}
 	if !tc.submitPending(ctx) {
 		if err := tc.reply(ctx, parley.Text(tc.msgs().Delayed)); err != nil {
 			return err
 		}
+	} else if err := tc.reply(ctx, parley.Text(tc.msgs().Connecting)); err != nil {
+		return err
 	}
 	return tc.setWake(ctx)
 }
@@ -738,22 +784,16 @@ func (tc *turnCtx) submitPending(ctx context.Context) bool {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.submitTimeout)
 	err := e.desk.Submit(sctx, *tk)
 	cancel()
-	var nerr *NotifyError
-	if errors.As(err, &nerr) {
-		tc.emit(ctx, EventError, err, 0, "what", "notify")
-		err = nil
-	}
 	tc.st.Attempts++
 	if err != nil {
 		d := e.backoff << min(tc.st.Attempts-1, 16)
 		d = min(d, e.maxBackoff)
-		tc.st.NextRetry = e.now().Add(d)
-		tc.emit(ctx, EventRetry, err, d, "attempt", strconv.Itoa(tc.st.Attempts))
+		tc.st.NextRetry = time.Now().Add(d)
+		tc.emit(ctx, EventRetry, err, d, "attempt", fmt.Sprint(tc.st.Attempts))
 		return false
 	}
 	tc.st.Pending, tc.st.Status, tc.st.NextRetry = nil, StatusQueued, time.Time{}
-	// The queue time-out counts from acceptance.
-	tc.emit(ctx, EventQueued, nil, e.now().Sub(tc.st.RequestedAt))
+	tc.emit(ctx, EventQueued, nil, time.Since(tc.st.RequestedAt))
 	tc.flushOutbox(ctx)
 	return true
 }
@@ -784,25 +824,23 @@ func (tc *turnCtx) ticket(ctx context.Context, r parley.HandoffRequest, now time
 		ID: fmt.Sprintf("%s-%d", t.ConversationID, tc.st.Seq), ConversationID: t.ConversationID,
 		CustomerID: t.CustomerID, Channel: t.Channel, Locale: t.Locale, Reason: r.Reason, Priority: r.Priority,
 		Note: r.Note, Data: r.Data, Profile: tc.profile(ctx), Created: now,
-		Intents: slices.Clone(tc.st.Intents), Entities: slices.Clone(tc.st.Entities),
+		Intents: slices.Clone(tc.st.Intents), Entities: slices.Clone(tc.st.Entities), Scores: slices.Clone(tc.st.Scores),
+		Frustration: tc.st.Frustration,
 	}
 	if s := t.Session(); s != nil {
 		tk.Transcript = slices.Clone(s.History)
-		if ss, ok, err := memory.GetState[sentimentState](s, "sentiment"); err == nil && ok {
-			tk.Sentiment.Smoothed, tk.Sentiment.Min, tk.Sentiment.Scores = ss.Trend, ss.Min, slices.Clone(ss.Scores)
-			if len(ss.Scores) > 0 {
-				tk.Sentiment.Change = ss.Scores[len(ss.Scores)-1] - ss.First
+		if len(s.History) == 0 || s.History[len(s.History)-1].Text != t.Text() {
+			// The Bot records this turn's message after the turn: the
+			// agent must see it too.
+			if t.Text() != "" {
+				tk.Transcript = append(tk.Transcript, memory.Entry{Role: memory.RoleUser, Text: t.Text(), Time: now})
 			}
 		}
 	}
 	if m, ok := parley.Value(t, parley.MoodKey); ok {
-		tk.Sentiment.Score, tk.Sentiment.Label = m.Score, m.Label
-		if tk.Sentiment.Smoothed == 0 {
-			tk.Sentiment.Smoothed = m.Trend
-		}
-		tk.Sentiment.Emotions.Frustration, tk.Sentiment.Emotions.Confusion, tk.Sentiment.Emotions.Urgency = m.Frustration, m.Confusion, m.Urgency
+		tk.Mood = m
 	}
-	tk.Summary, tk.SuggestedReply = ExtractiveSummary(tk), SuggestedReply(tk)
+	tk.Summary, tk.SuggestedReply = Summary(tk), SuggestedReply(tk)
 	if tc.e.summarizer != nil {
 		s, rep, err := tc.e.summarizer.Summarize(ctx, tk)
 		switch {
@@ -820,28 +858,55 @@ func (tc *turnCtx) ticket(ctx context.Context, r parley.HandoffRequest, now time
 	return tk
 }
 
-// sentimentState mirrors the part of sentiment.State the ticket shows,
-// read from the session without importing the sentiment package.
-type sentimentState struct {
-	Scores []float64 `json:"scores"`
-	Trend  float64   `json:"trend"`
-	Min    float64   `json:"min"`
-	First  float64   `json:"first"`
-}
-
-// whileHuman handles a user message while a human owns the conversation.
-func (tc *turnCtx) whileHuman(ctx context.Context) error {
+// whileWaiting handles a customer's message while they wait for a
+// person.
+func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
+	switch cmd {
+	case "cancel", "menu":
+		// Back to the bot: "menu" goes on to show it.
+		return cmd == "cancel", tc.leave(ctx)
+	case "stop":
+		return false, nil // the router records the opt-out
+	}
 	m := tc.t.Message
 	if tc.st.Pending != nil {
 		if !tc.retryDue() || !tc.submitPending(ctx) {
 			tc.st.Outbox = append(tc.st.Outbox, m)
-			return tc.reply(ctx, parley.Text(tc.msgs().Relayed))
+			return tc.answerWhileWaiting(ctx)
 		}
 	}
 	if tc.timedOut() {
 		tc.st.Outbox = append(tc.st.Outbox, m)
-		return tc.offerCallback(ctx, "timeout")
+		return true, tc.offerCallback(ctx, "timeout")
 	}
+	if cmd == "human" {
+		return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+	}
+	tc.flushOutbox(ctx)
+	if len(tc.st.Outbox) > 0 || tc.relay(ctx, m) != nil {
+		tc.st.Outbox = append(tc.st.Outbox, m)
+		if err := tc.setWake(ctx); err != nil {
+			return true, err
+		}
+	}
+	return tc.answerWhileWaiting(ctx)
+}
+
+// answerWhileWaiting lets the bot answer what it understands while the
+// customer keeps their place in the queue (the message also went to the
+// ticket); anything else gets the wait message.
+func (tc *turnCtx) answerWhileWaiting(ctx context.Context) (bool, error) {
+	u, ok := parley.Value(tc.t, parley.UnderstandingKey)
+	if ok && u.Status == parley.Understood && u.Intent.Name != "human" {
+		return false, nil
+	}
+	return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+}
+
+// relayOrSave passes a message to the agent who owns the conversation,
+// or keeps it for later when the desk cannot take it now.
+func (tc *turnCtx) relayOrSave(ctx context.Context) error {
+	m := tc.t.Message
 	tc.flushOutbox(ctx)
 	if len(tc.st.Outbox) > 0 || tc.relay(ctx, m) != nil {
 		tc.st.Outbox = append(tc.st.Outbox, m)
@@ -850,27 +915,55 @@ func (tc *turnCtx) whileHuman(ctx context.Context) error {
 		}
 		return tc.reply(ctx, parley.Text(tc.msgs().Relayed))
 	}
-	if tc.st.Phase == PhaseWaiting {
-		return tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
-	}
 	return nil
 }
 
-func (tc *turnCtx) retryDue() bool { return !tc.e.now().Before(tc.st.NextRetry) }
+// leave takes the customer out of the queue and withdraws the ticket.
+func (tc *turnCtx) leave(ctx context.Context) error {
+	if tc.st.TicketID != "" && tc.st.Pending == nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tc.e.submitTimeout)
+		err := tc.e.desk.Cancel(cctx, tc.st.TicketID, "the customer left the queue and went back to the assistant")
+		cancel()
+		if err != nil {
+			tc.emit(ctx, EventError, err, 0, "what", "cancel")
+		}
+	}
+	tc.emit(ctx, EventLeft, nil, time.Since(tc.st.RequestedAt))
+	tc.st.Phase, tc.st.Status, tc.st.Pending, tc.st.Outbox, tc.st.Slots, tc.st.Slot = phaseBot, StatusCancelled, nil, nil, nil, nil
+	tc.st.Reason, tc.st.Priority = "", ""
+	if err := tc.clearWake(ctx); err != nil {
+		return err
+	}
+	return tc.reply(ctx, parley.Text(tc.msgs().Left))
+}
+
+func (tc *turnCtx) retryDue() bool { return !time.Now().Before(tc.st.NextRetry) }
 
 func (tc *turnCtx) timedOut() bool {
-	return tc.st.Phase == PhaseWaiting && tc.st.Status == StatusQueued && tc.e.now().Sub(tc.st.RequestedAt) >= tc.e.timeout
+	return tc.st.Phase == phaseWaiting && tc.st.Status == StatusQueued && time.Since(tc.st.RequestedAt) >= tc.e.timeout
 }
 
 const callbackPrefix = "callback:"
 
+// location is the customer's time zone: the profile's "timezone", else
+// the agents' hours' zone.
+func (tc *turnCtx) location(ctx context.Context) *time.Location {
+	if tz := tc.profile(ctx)["timezone"]; tz != "" {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return loc
+		}
+	}
+	return tc.e.hours.loc()
+}
+
+const slotLayout = "Mon 2 Jan 15:04 MST"
+
 func (tc *turnCtx) offerCallback(ctx context.Context, why string) error {
 	e := tc.e
-	now := e.now()
-	hours := e.hours
-	tc.st.Slots = hours.Slots(now, e.lead, e.slots)
+	loc := tc.location(ctx)
+	tc.st.Slots = e.hours.slots(time.Now(), e.lead, e.slots)
 	prev := tc.st.Phase
-	tc.st.Phase = PhaseCallback
+	tc.st.Phase = phaseCallback
 	tc.emit(ctx, EventCallback, nil, 0, "why", why)
 	text := tc.msgs().Busy
 	if why == "closed" {
@@ -878,9 +971,9 @@ func (tc *turnCtx) offerCallback(ctx context.Context, why string) error {
 	}
 	msg := parley.Message{Text: text}
 	for _, s := range tc.st.Slots {
-		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: s.Format("Mon 2 Jan 15:04 MST"), Payload: callbackPrefix + s.Format(time.RFC3339)})
+		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: s.In(loc).Format(slotLayout), Payload: callbackPrefix + s.Format(time.RFC3339)})
 	}
-	if why == "timeout" && prev == PhaseWaiting {
+	if why == "timeout" && prev == phaseWaiting {
 		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: tc.msgs().KeepWaiting, Payload: callbackPrefix + "wait"})
 	}
 	msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: tc.msgs().OtherChannel, Payload: callbackPrefix + "email"})
@@ -890,74 +983,124 @@ func (tc *turnCtx) offerCallback(ctx context.Context, why string) error {
 	return tc.reply(ctx, msg)
 }
 
-func (tc *turnCtx) answerCallback(ctx context.Context, text string) (bool, error) {
-	e := tc.e
+// answerCallback reads the answer to a call-back offer; when it is not
+// one the phase says where the conversation went.
+func (tc *turnCtx) answerCallback(ctx context.Context, text, cmd string) (bool, error) {
 	choice := strings.TrimPrefix(text, callbackPrefix)
+	loc := tc.location(ctx)
 	for _, s := range tc.st.Slots {
-		if choice == s.Format(time.RFC3339) || strings.EqualFold(text, s.Format("Mon 2 Jan 15:04 MST")) {
-			return true, tc.bookCallback(ctx, &s, fmt.Sprintf(tc.msgs().CallbackBooked, s.Format("Mon 2 Jan at 15:04 MST")))
-		}
-	}
-	switch {
-	case choice == "email" || strings.EqualFold(text, tc.msgs().OtherChannel):
-		return true, tc.bookCallback(ctx, nil, tc.msgs().OtherChannelMsg)
-	case choice == "wait" || strings.EqualFold(text, tc.msgs().KeepWaiting):
-		if tc.st.TicketID != "" && tc.st.Status == StatusQueued {
-			tc.st.Phase, tc.st.RequestedAt = PhaseWaiting, e.now()
+		if choice == s.Format(time.RFC3339) || strings.EqualFold(text, s.In(loc).Format(slotLayout)) {
 			tc.st.Slots = nil
-			if err := tc.setWake(ctx); err != nil {
-				return true, err
+			if phone := tc.profile(ctx)["phone"]; phone != "" {
+				return true, tc.bookCallback(ctx, &s, phone)
 			}
-			return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+			tc.st.Phase, tc.st.Slot, tc.st.PhoneTries = phasePhone, &s, 0
+			return true, tc.reply(ctx, parley.Text(tc.msgs().AskPhone))
 		}
 	}
-	tc.st.Slots = nil
-	if tc.st.TicketID != "" && tc.st.Status == StatusQueued {
-		// The ticket is still in the queue: the user keeps their place and
-		// their message goes to it.
-		tc.st.Phase, tc.st.RequestedAt = PhaseWaiting, tc.e.now()
+	queued := tc.st.TicketID != "" && tc.st.Status == StatusQueued
+	switch {
+	case cmd == "cancel" || cmd == "menu":
+		if queued {
+			return cmd == "cancel", tc.leave(ctx)
+		}
+		tc.st.Phase, tc.st.Slots = phaseBot, nil
+		return false, nil
+	case choice == "email" || strings.EqualFold(text, tc.msgs().OtherChannel):
+		return true, tc.bookCallback(ctx, nil, "")
+	case queued && (choice == "wait" || strings.EqualFold(text, tc.msgs().KeepWaiting)):
+		tc.st.Phase, tc.st.RequestedAt, tc.st.Slots = phaseWaiting, time.Now(), nil
 		if err := tc.setWake(ctx); err != nil {
 			return true, err
 		}
-		return true, tc.whileHuman(ctx)
+		return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
 	}
-	// Anything else: the bot answers.
-	tc.st.Phase = PhaseBot
+	tc.st.Slots = nil
+	if queued {
+		// The ticket is still in the queue: the customer keeps their
+		// place.
+		tc.st.Phase, tc.st.RequestedAt = phaseWaiting, time.Now()
+		if err := tc.setWake(ctx); err != nil {
+			return true, err
+		}
+		return tc.whileWaiting(ctx, cmd)
+	}
+	tc.st.Phase = phaseBot
 	return false, nil
 }
 
-// bookCallback replaces a queued ticket (if any) with a call-back or
-// email ticket: the team gets the conversation either way.
-func (tc *turnCtx) bookCallback(ctx context.Context, slot *time.Time, confirm string) error {
+// answerPhone reads the number to call back on.
+func (tc *turnCtx) answerPhone(ctx context.Context, text, cmd string) (bool, error) {
+	if phone, ok := phoneNumber(text); ok && tc.st.Slot != nil {
+		return true, tc.bookCallback(ctx, tc.st.Slot, phone)
+	}
+	if cmd == "" && tc.st.PhoneTries < 1 {
+		tc.st.PhoneTries++
+		return true, tc.reply(ctx, parley.Text(tc.msgs().BadPhone))
+	}
+	tc.st.Phase, tc.st.Slot, tc.st.PhoneTries = phaseBot, nil, 0
+	if tc.st.TicketID != "" && tc.st.Status == StatusQueued {
+		if err := tc.leave(ctx); err != nil {
+			return true, err
+		}
+		return cmd != "menu", nil
+	}
+	if cmd == "menu" {
+		return false, nil
+	}
+	return true, tc.reply(ctx, parley.Text(tc.msgs().NoCallback))
+}
+
+// phoneNumber reads a phone number: 7 to 15 digits, with the usual
+// separators and an optional leading +.
+func phoneNumber(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')', r == '.':
+		default:
+			return "", false
+		}
+	}
+	return s, digits >= 7 && digits <= 15
+}
+
+// bookCallback replaces a queued ticket (if any) with a call-back ticket
+// for slot and phone, or an email ticket when slot is nil: the team gets
+// the conversation either way.
+func (tc *turnCtx) bookCallback(ctx context.Context, slot *time.Time, phone string) error {
 	e := tc.e
 	if tc.st.TicketID != "" && tc.st.Status == StatusQueued {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.submitTimeout)
-		err := e.desk.Cancel(cctx, tc.st.TicketID, "replaced by call-back")
+		err := e.desk.Cancel(cctx, tc.st.TicketID, "replaced by a call-back")
 		cancel()
 		if err != nil {
 			tc.emit(ctx, EventError, err, 0, "what", "cancel")
 		}
 	}
 	tc.st.Seq++
-	tk := tc.ticket(ctx, parley.HandoffRequest{Reason: tc.st.Reason, Priority: tc.st.Priority}, e.now())
+	tk := tc.ticket(ctx, parley.HandoffRequest{Reason: tc.st.Reason, Priority: tc.st.Priority}, time.Now())
 	tk.ID += "-callback"
-	if slot == nil {
-		tk.Data = mergeData(tk.Data, map[string]string{"contact": "email"})
-	} else {
-		s := *slot
-		tk.Callback = &s
-	}
-	tc.st.TicketID, tc.st.Status, tc.st.Slots = tk.ID, StatusRequested, nil
-	tc.st.Pending, tc.st.Attempts = &tk, 0
+	confirm := tc.msgs().OtherChannelMsg
 	attrs := []string{"slot", "email"}
 	if slot != nil {
-		attrs = []string{"slot", slot.Format(time.RFC3339)}
+		s := *slot
+		tk.Callback, tk.Phone = &s, phone
+		confirm = fmt.Sprintf(tc.msgs().CallbackBooked, s.In(tc.location(ctx)).Format("Mon 2 Jan at 15:04 MST"), phone)
+		attrs = []string{"slot", s.Format(time.RFC3339)}
+	} else {
+		tk.Data = mergeData(tk.Data, map[string]string{"contact": "email"})
 	}
+	tc.st.TicketID, tc.st.Status, tc.st.Slots, tc.st.Slot = tk.ID, StatusRequested, nil, nil
+	tc.st.Pending, tc.st.Attempts = &tk, 0
 	tc.emit(ctx, EventCallback, nil, 0, attrs...)
 	ok := tc.submitPending(ctx)
-	tc.st.Phase = PhaseBot
+	tc.st.Phase = phaseBot
 	if !ok {
-		// Keep retrying in the background of later turns and ticks.
+		// Keep retrying in the background of later turns and wake-ups.
 		if err := tc.setWake(ctx); err != nil {
 			return err
 		}
@@ -977,7 +1120,7 @@ func mergeData(a, b map[string]string) map[string]string {
 }
 
 func (tc *turnCtx) answerFeedback(ctx context.Context, text string) (bool, error) {
-	tc.st.Phase = PhaseBot
+	tc.st.Phase = phaseBot
 	rating := 0
 	n := normalizeText(text)
 	if len(n) == 1 && n[0] >= '1' && n[0] <= '5' {
@@ -988,26 +1131,26 @@ func (tc *turnCtx) answerFeedback(ctx context.Context, text string) (bool, error
 	if rating == 0 {
 		return false, nil
 	}
-	tc.emit(ctx, EventFeedback, nil, 0, "rating", strconv.Itoa(rating))
+	tc.emit(ctx, EventFeedback, nil, 0, "rating", fmt.Sprint(rating))
 	return true, tc.reply(ctx, parley.Text(tc.msgs().FeedbackThanks))
 }
 
-// signal handles lifecycle turns.
+// signal handles lifecycle turns; other signals go to the bot unless a
+// person owns the conversation.
 func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error) {
-	e := tc.e
 	id := sig.Data[DataTicket]
 	mine := id != "" && id == tc.st.TicketID
 	switch sig.Name {
 	case SignalAssigned:
-		if !mine || !tc.st.HumanOwns() {
+		if !mine || !tc.st.humanOwns() {
 			return true, nil
 		}
 		first := tc.st.AssignedAt.IsZero()
-		tc.st.Phase, tc.st.Status, tc.st.Agent = PhaseAssigned, StatusAssigned, sig.Data[DataAgent]
+		tc.st.Phase, tc.st.Status, tc.st.Agent = phaseAssigned, StatusAssigned, sig.Data[DataAgent]
 		if !first {
 			return true, nil
 		}
-		tc.st.AssignedAt = e.now()
+		tc.st.AssignedAt = time.Now()
 		tc.emit(ctx, EventAssigned, nil, tc.st.AssignedAt.Sub(tc.st.RequestedAt), "agent", tc.st.Agent)
 		if err := tc.clearWake(ctx); err != nil {
 			return true, err
@@ -1021,10 +1164,10 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 		if !mine || tc.st.Status == StatusResolved || tc.st.Status == StatusCancelled {
 			return true, nil
 		}
-		if tc.st.Phase != PhaseAssigned {
-			tc.st.Phase, tc.st.Status = PhaseAssigned, StatusAssigned
+		if tc.st.Phase != phaseAssigned {
+			tc.st.Phase, tc.st.Status = phaseAssigned, StatusAssigned
 			if tc.st.AssignedAt.IsZero() {
-				tc.st.AssignedAt = e.now()
+				tc.st.AssignedAt = time.Now()
 				tc.st.Agent = sig.Data[DataAgent]
 				tc.emit(ctx, EventAssigned, nil, tc.st.AssignedAt.Sub(tc.st.RequestedAt), "agent", tc.st.Agent)
 			}
@@ -1038,31 +1181,30 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 		}
 		return true, tc.reply(ctx, parley.Message{Text: sig.Data[DataText], Agent: agent})
 	case parley.SignalHandoffResolved:
-		if !mine || tc.st.Status == StatusResolved {
+		if !mine || tc.st.Status == StatusResolved || tc.st.Status == StatusCancelled {
 			return true, nil
 		}
-		tc.emit(ctx, EventResolved, nil, e.now().Sub(tc.st.RequestedAt), "agent", tc.st.Agent)
-		tc.st.Phase, tc.st.Status = PhaseFeedback, StatusResolved
-		tc.st.Turns, tc.st.Fallbacks, tc.st.Pending, tc.st.Outbox = 0, 0, nil, nil
-		tc.st.QuietUntil = tc.st.Seen + quietTurns
+		tc.emit(ctx, EventResolved, nil, time.Since(tc.st.RequestedAt), "agent", tc.st.Agent)
+		tc.st.Phase, tc.st.Status = phaseFeedback, StatusResolved
+		tc.st.NotUnderstood, tc.st.Pending, tc.st.Outbox = 0, nil, nil
+		tc.resolved()
 		if err := tc.clearWake(ctx); err != nil {
 			return true, err
 		}
 		qr := make([]parley.QuickReply, 5)
 		for i := range qr {
-			qr[i] = parley.QuickReply{Title: strconv.Itoa(i + 1)}
+			qr[i] = parley.QuickReply{Title: fmt.Sprint(i + 1)}
 		}
 		return true, tc.reply(ctx, parley.Message{Text: tc.msgs().Resolved, QuickReplies: qr})
-	case SignalTick:
+	case signalTick:
 		return true, tc.tick(ctx)
 	}
-	// Other signals: silent while a human owns the conversation.
-	return tc.st.HumanOwns(), nil
+	return tc.st.Phase == phaseAssigned, nil
 }
 
 func (tc *turnCtx) tick(ctx context.Context) error {
 	if tc.st.Pending != nil && tc.retryDue() {
-		if tc.submitPending(ctx) && tc.st.Phase == PhaseWaiting {
+		if tc.submitPending(ctx) && tc.st.Phase == phaseWaiting {
 			if err := tc.reply(ctx, parley.Text(tc.msgs().Queued)); err != nil {
 				return err
 			}
@@ -1074,170 +1216,8 @@ func (tc *turnCtx) tick(ctx context.Context) error {
 	if tc.timedOut() {
 		return tc.offerCallback(ctx, "timeout")
 	}
-	if tc.st.Pending == nil && len(tc.st.Outbox) == 0 && tc.st.Phase != PhaseWaiting {
+	if tc.st.Pending == nil && len(tc.st.Outbox) == 0 && tc.st.Phase != phaseWaiting {
 		return tc.clearWake(ctx)
 	}
 	return tc.setWake(ctx)
-}
-
-// The wake index: one record per waiting conversation, read by Run.
-
-const wakePrefix = "escalation/wake/"
-
-type wakeRecord struct {
-	ConversationID string    `json:"conversation"`
-	CustomerID     string    `json:"customer,omitempty"`
-	Channel        string    `json:"channel,omitempty"`
-	Locale         string    `json:"locale,omitempty"`
-	Ticket         string    `json:"ticket,omitempty"`
-	Due            time.Time `json:"due"`
-}
-
-func (tc *turnCtx) setWake(ctx context.Context) error {
-	e := tc.e
-	if e.store == nil {
-		return nil
-	}
-	due := tc.st.RequestedAt.Add(e.timeout)
-	if tc.st.Pending != nil || len(tc.st.Outbox) > 0 {
-		due = tc.st.NextRetry
-		if due.IsZero() {
-			due = e.now().Add(e.backoff)
-		}
-	}
-	rec := wakeRecord{ConversationID: tc.t.ConversationID, CustomerID: tc.t.CustomerID, Channel: tc.t.Channel,
-		Locale: tc.t.Locale, Ticket: tc.st.TicketID, Due: due}
-	b, err := json.Marshal(rec)
-	if err != nil {
-		return fmt.Errorf("escalation: wake record: %w", err)
-	}
-	if _, err := e.store.Set(ctx, memory.Put{Key: wakePrefix + tc.t.ConversationID, Value: b, IfVersion: memory.AnyVersion, TTL: 7 * 24 * time.Hour}); err != nil {
-		return fmt.Errorf("escalation: wake record: %w", err)
-	}
-	return nil
-}
-
-func (tc *turnCtx) clearWake(ctx context.Context) error {
-	if tc.e.store == nil {
-		return nil
-	}
-	if err := tc.e.store.Delete(ctx, wakePrefix+tc.t.ConversationID, memory.AnyVersion); err != nil {
-		return fmt.Errorf("escalation: wake record: %w", err)
-	}
-	return nil
-}
-
-// Run wakes waiting conversations until ctx ends: every interval of
-// [WithWaker] it delivers a [SignalTick] turn to each conversation whose
-// retry or queue time-out is due, so that a user waiting in silence still
-// gets a call-back offer and a desk outage is retried. Several replicas
-// may run it: a conditional write makes sure one of them wakes each
-// conversation. It returns ctx's error, or an error at once when the
-// escalator has no waker. Delivery errors are reported through onErr
-// when it is not nil and do not stop the loop.
-func (e *Escalator) Run(ctx context.Context, onErr func(error)) error {
-	if e.store == nil {
-		return errors.New("escalation: Run needs WithWaker")
-	}
-	t := time.NewTicker(e.tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-		if err := e.Sweep(ctx); err != nil && onErr != nil {
-			onErr(err)
-		}
-	}
-}
-
-// Sweep does one round of [Escalator.Run]: it wakes every conversation
-// whose wake record is due and returns the errors it met.
-func (e *Escalator) Sweep(ctx context.Context) error {
-	if e.store == nil {
-		return errors.New("escalation: Sweep needs WithWaker")
-	}
-	var keys []string
-	if err := e.store.Keys(ctx, wakePrefix, func(k string) bool { keys = append(keys, k); return true }); err != nil {
-		return fmt.Errorf("escalation: sweep: %w", err)
-	}
-	var errs []error
-	now := e.now()
-	for _, k := range keys {
-		rec, err := e.store.Get(ctx, k)
-		if errors.Is(err, memory.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		var w wakeRecord
-		if err := json.Unmarshal(rec.Value, &w); err != nil {
-			errs = append(errs, fmt.Errorf("escalation: wake record %q: %w", k, err))
-			if err := e.store.Delete(ctx, k, rec.Version); err != nil && !errors.Is(err, memory.ErrConflict) {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		if now.Before(w.Due) {
-			continue
-		}
-		// Claim this wake-up: push the due time so that no other replica
-		// (and no later sweep) delivers it again unless the turn says so.
-		w.Due = now.Add(e.timeout)
-		b, err := json.Marshal(w)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if _, err := e.store.Set(ctx, memory.Put{Key: k, Value: b, IfVersion: rec.Version, TTL: 7 * 24 * time.Hour}); err != nil {
-			if !errors.Is(err, memory.ErrConflict) {
-				errs = append(errs, err)
-			}
-			continue
-		}
-		turn := &parley.Turn{ConversationID: w.ConversationID, CustomerID: w.CustomerID, Channel: w.Channel, Locale: w.Locale,
-			Signal: &parley.Signal{Name: SignalTick, Data: map[string]string{DataTicket: w.Ticket}}}
-		if err := e.deliver.Deliver(ctx, turn); err != nil {
-			errs = append(errs, fmt.Errorf("escalation: wake %q: %w", w.ConversationID, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// askWatcher passes replies on and records whether the last one asked the
-// customer to pick an answer (it had quick replies). It keeps the
-// optional capabilities of the writer it wraps.
-type askWatcher struct {
-	parley.ReplyWriter
-	asked bool
-}
-
-// Reply implements [parley.ReplyWriter].
-func (a *askWatcher) Reply(ctx context.Context, m parley.Message) error {
-	a.asked = len(m.QuickReplies) > 0
-	return a.ReplyWriter.Reply(ctx, m)
-}
-
-// Typing implements [parley.Typer]; it does nothing if the wrapped writer
-// cannot show typing.
-func (a *askWatcher) Typing(ctx context.Context) error { return parley.Typing(ctx, a.ReplyWriter) }
-
-// MarkRead implements [parley.ReadMarker]; it does nothing if the wrapped
-// writer cannot mark messages read.
-func (a *askWatcher) MarkRead(ctx context.Context, id string) error {
-	if r, ok := a.ReplyWriter.(parley.ReadMarker); ok {
-		return r.MarkRead(ctx, id)
-	}
-	return nil
-}
-
-// StreamReply implements [parley.Streamer] with [parley.Stream], which
-// streams when the wrapped writer can and sends one message otherwise.
-func (a *askWatcher) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
-	a.asked = false
-	return parley.Stream(ctx, a.ReplyWriter, chunks)
 }

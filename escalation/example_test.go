@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
 )
 
 // printer is the channel: it prints what the user would see.
@@ -22,8 +23,8 @@ func Example() {
 	deliver := escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
 		return bot.HandleTurn(ctx, printer{}, t) // the conversation's channel
 	})
-	desk := escalation.NewMemoryDesk(deliver)
-	esc, err := escalation.New(desk)
+	agents := desk.NewMemory(deliver, -1)
+	esc, err := escalation.New(agents)
 	if err != nil {
 		panic(err)
 	}
@@ -40,13 +41,13 @@ func Example() {
 	}
 	say("1", "My parcel 4411 never arrived")
 	say("2", "I want to speak to someone")
-	t := desk.Queue()[0]
+	t := agents.Queue()[0].Ticket
 	fmt.Println("agent sees:", t.Reason, "/", t.Priority)
-	if err := desk.Reply(ctx, t.ID, "Anna", "Hi, Anna here. I'm checking parcel 4411."); err != nil {
+	if err := agents.Reply(ctx, t.ID, "Anna", "Hi, Anna here. I'm checking parcel 4411."); err != nil {
 		panic(err)
 	}
 	say("3", "thank you")
-	if err := desk.Resolve(ctx, t.ID); err != nil {
+	if err := agents.Resolve(ctx, t.ID); err != nil {
 		panic(err)
 	}
 	say("4", "5")
@@ -54,8 +55,8 @@ func Example() {
 	// > My parcel 4411 never arrived
 	// < (bot) How can I help?
 	// > I want to speak to someone
-	// < I'm connecting you with a member of our team. They can see our conversation, so you won't need to repeat anything.
-	// agent sees: asked for a human / high
+	// < I've asked a person from our team to join. They'll see our conversation, so you won't need to repeat anything. While you wait, I can still help with other things; type "cancel" to leave the queue.
+	// agent sees: asked for a person / high
 	// < Anna has joined the conversation.
 	// < Hi, Anna here. I'm checking parcel 4411.
 	// > thank you
@@ -67,7 +68,7 @@ func Example() {
 func ExampleNewPolicy() {
 	p, err := escalation.NewPolicy(
 		escalation.Rule{Name: "refund over $100", When: escalation.AmountOver(100, "USD"), Priority: parley.PriorityHigh},
-		escalation.Rule{Name: "angry VIP", Expr: `profile.tier == "vip" && frustration >= 0.5`, Priority: parley.PriorityUrgent},
+		escalation.Rule{Name: "angry VIP", Expr: `profile.tier == "vip" && frustration >= 0.5`, Action: escalation.HandOff, Priority: parley.PriorityUrgent},
 	)
 	if err != nil {
 		panic(err)
@@ -76,12 +77,12 @@ func ExampleNewPolicy() {
 		HasMood: true, Mood: parley.Mood{Frustration: 0.8},
 		Profile: map[string]string{"tier": "vip"},
 	}
-	r, ok, err := p.Evaluate(context.Background(), in)
-	fmt.Println(r.Name, r.Priority, ok, err)
+	r, ok, err := p.Evaluate(in)
+	fmt.Println(r.Name, r.Action, r.Priority, ok, err)
 
 	_, err = escalation.NewPolicy(escalation.Rule{Name: "typo", Expr: `frustration >`})
 	fmt.Println(err != nil)
 	// Output:
-	// angry VIP urgent true <nil>
+	// angry VIP handoff urgent true <nil>
 	// true
 }

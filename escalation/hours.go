@@ -52,9 +52,9 @@ func (h Hours) IsOpen(t time.Time) bool {
 	return slices.Contains(h.Days, t.Weekday()) && t.Hour() >= h.Open && t.Hour() < h.Close
 }
 
-// Slots returns the start of the next n whole working hours after t, at
+// slots returns the start of the next n whole working hours after t, at
 // least lead later: the call-back times offered to a customer.
-func (h Hours) Slots(t time.Time, lead time.Duration, n int) []time.Time {
+func (h Hours) slots(t time.Time, lead time.Duration, n int) []time.Time {
 	var out []time.Time
 	s := t.Add(lead).In(h.loc()).Truncate(time.Hour)
 	if s.Before(t.Add(lead)) {

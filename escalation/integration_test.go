@@ -2,6 +2,7 @@ package escalation_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -22,8 +24,8 @@ func TestFrustratedCustomerReachesHuman(t *testing.T) {
 	var replies []string
 	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { replies = append(replies, m.Text); return nil })
 	var bot *parley.Bot
-	desk := escalation.NewMemoryDesk(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
-	esc, err := escalation.New(desk)
+	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }), -1)
+	esc, err := escalation.New(agents)
 	require.NoError(t, err)
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("Let me check that for you."))
@@ -31,8 +33,7 @@ func TestFrustratedCustomerReachesHuman(t *testing.T) {
 	bot = parley.NewBot(parley.Chain(app, sentiment.Middleware(an), esc.Middleware))
 	for i, text := range []string{
 		"Hi, I ordered a lamp last week",
-		"It still hasn't arrived and the tracking number 88123 doesn't work",
-		"This is the third time I ask. Ridiculous, worst service ever!!",
+		"It still hasn't arrived and the tracking number 88123 doesn't work. This is the third time I ask. Ridiculous, worst service ever!!",
 		"yes",
 	} {
 		require.NoError(t, bot.HandleTurn(context.Background(), w, &parley.Turn{ConversationID: "c9", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
@@ -40,13 +41,14 @@ func TestFrustratedCustomerReachesHuman(t *testing.T) {
 	joined := strings.Join(replies, "\n")
 	assert.Contains(t, joined, "I'm sorry this has been frustrating")
 	assert.Contains(t, joined, "Would you like me to connect you")
-	assert.Contains(t, joined, "connecting you")
-	q := desk.Queue()
+	assert.Contains(t, joined, "asked a person from our team to join")
+	assert.Equal(t, 1, strings.Count(joined, "Would you like me to connect you"), "one offer")
+	q := agents.Queue()
 	require.Len(t, q, 1)
-	tk := q[0]
+	tk := q[0].Ticket
 	assert.Equal(t, "frustrated", tk.Reason)
 	assert.Equal(t, parley.PriorityHigh, tk.Priority)
-	assert.Len(t, tk.Sentiment.Scores, 4)
-	assert.Less(t, tk.Sentiment.Min, 0.3)
+	assert.NotEmpty(t, tk.Scores)
+	assert.Less(t, slices.Min(tk.Scores), 0.4)
 	assert.Contains(t, tk.Summary, "88123")
 }

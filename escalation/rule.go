@@ -1,9 +1,9 @@
 package escalation
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,22 +19,28 @@ type Input struct {
 	Turn *parley.Turn
 	// Text is the turn's text.
 	Text string
+	// Command is the global command the turn is ("cancel", "menu",
+	// "human", "stop"), or empty.
+	Command string
 	// Mood is the turn's sentiment; HasMood is false without the
-	// sentiment middleware.
+	// sentiment middleware, and for turns whose wording says nothing of
+	// the customer's mood: a command ("STOP" is never frustration) or an
+	// answer of one or two words ("no" to "Was this helpful?").
 	Mood    parley.Mood
 	HasMood bool
 	// Understanding is the turn's language understanding, if any.
 	Understanding    parley.Understanding
 	HasUnderstanding bool
-	// Fallbacks counts consecutive turns understood as Unsure or
-	// OutOfScope, this one included.
-	Fallbacks int
-	// Turns counts user turns since the conversation started or was last
-	// resolved.
-	Turns int
-	// FirstScore is the first turn's sentiment score (0-1), 0.5 without
-	// sentiment.
-	FirstScore float64
+	// NotUnderstood counts the turns in a row the bot did not
+	// understand, this one included when the language understanding
+	// could not place it.
+	NotUnderstood int
+	// Unresolved counts the customer's turns since the conversation
+	// started or was last resolved, this one included.
+	Unresolved int
+	// Intents are the intents understood in the conversation, most
+	// recent first (this turn's included).
+	Intents []parley.Intent
 	// Profile holds the customer's attributes (tier, plan, ...).
 	Profile map[string]string
 }
@@ -56,10 +62,14 @@ type Action string
 
 // Actions.
 const (
-	// Offer asks the user whether they want a human; the hand-off
-	// happens when they confirm.
+	// Offer asks the customer whether they want a person; the hand-off
+	// happens when they say yes. An offer is one open question: it is
+	// made only when the bot has no other question open and asked none
+	// this turn, at most once per rule until the conversation is
+	// resolved.
 	Offer Action = "offer"
-	// HandOff hands the conversation to a human at once.
+	// HandOff hands the conversation to a person at once. Keep it for
+	// explicit requests and for what a person must handle.
 	HandOff Action = "handoff"
 )
 
@@ -67,24 +77,26 @@ const (
 // When and Expr is set.
 type Rule struct {
 	// Name is the reason shown to the agent and in analytics ("asked for
-	// a human", "refund over $100"). Required and unique in a policy.
+	// a person", "refund over $100"). Required and unique in a policy.
 	Name string
 	// When is the condition as Go.
 	When Condition
 	// Expr is the condition as an expr-lang expression over the variables
-	// text, score, trend, first_score, frustration, confusion, urgency,
-	// delight, label, intent, confidence, status, entities (type to
-	// value), fallbacks, turns, profile (map), channel, locale and
+	// text, command, score, frustration, confusion, urgency, delight,
+	// label, intent, confidence, status, entities (type to value),
+	// not_understood, unresolved, profile (map), channel, locale and
 	// customer; for example
-	// `intent == "billing_dispute" && frustration > 0.5`. It is compiled
-	// by [NewPolicy].
+	// `intent == "billing_dispute" && profile.tier == "vip"`. It is
+	// compiled by [NewPolicy].
 	Expr string
-	// Action is what to do; empty means [HandOff].
+	// Action is what to do; empty means [Offer].
 	Action Action
 	// Priority of the hand-off; empty means normal.
 	Priority parley.Priority
-	// DeEscalate sends an empathetic reply before the offer or hand-off.
-	DeEscalate bool
+	// Empathy acknowledges the customer's feelings ("I'm sorry this has
+	// been frustrating") before the bot answers; the request itself is
+	// still served.
+	Empathy bool
 }
 
 // A Policy is an ordered list of rules; the first that fires wins.
@@ -112,36 +124,35 @@ func (e *RuleError) Unwrap() error { return e.Err }
 
 // exprEnv is the environment of expression rules.
 type exprEnv struct {
-	Text        string            `expr:"text"`
-	Score       float64           `expr:"score"`
-	Trend       float64           `expr:"trend"`
-	FirstScore  float64           `expr:"first_score"`
-	Frustration float64           `expr:"frustration"`
-	Confusion   float64           `expr:"confusion"`
-	Urgency     float64           `expr:"urgency"`
-	Delight     float64           `expr:"delight"`
-	Label       string            `expr:"label"`
-	Intent      string            `expr:"intent"`
-	Confidence  float64           `expr:"confidence"`
-	Status      string            `expr:"status"`
-	Entities    map[string]string `expr:"entities"`
-	Fallbacks   int               `expr:"fallbacks"`
-	Turns       int               `expr:"turns"`
-	Profile     map[string]string `expr:"profile"`
-	Channel     string            `expr:"channel"`
-	Locale      string            `expr:"locale"`
-	Customer    string            `expr:"customer"`
+	Text          string            `expr:"text"`
+	Command       string            `expr:"command"`
+	Score         float64           `expr:"score"`
+	Frustration   float64           `expr:"frustration"`
+	Confusion     float64           `expr:"confusion"`
+	Urgency       float64           `expr:"urgency"`
+	Delight       float64           `expr:"delight"`
+	Label         string            `expr:"label"`
+	Intent        string            `expr:"intent"`
+	Confidence    float64           `expr:"confidence"`
+	Status        string            `expr:"status"`
+	Entities      map[string]string `expr:"entities"`
+	NotUnderstood int               `expr:"not_understood"`
+	Unresolved    int               `expr:"unresolved"`
+	Profile       map[string]string `expr:"profile"`
+	Channel       string            `expr:"channel"`
+	Locale        string            `expr:"locale"`
+	Customer      string            `expr:"customer"`
 }
 
 func envOf(in *Input) exprEnv {
-	e := exprEnv{Text: in.Text, Score: 0.5, Trend: 0.5, FirstScore: in.FirstScore, Fallbacks: in.Fallbacks,
-		Turns: in.Turns, Profile: in.Profile, Entities: map[string]string{}}
+	e := exprEnv{Text: in.Text, Command: in.Command, Score: 0.5, NotUnderstood: in.NotUnderstood,
+		Unresolved: in.Unresolved, Profile: in.Profile, Entities: map[string]string{}}
 	if e.Profile == nil {
 		e.Profile = map[string]string{}
 	}
 	if in.HasMood {
 		m := in.Mood
-		e.Score, e.Trend, e.Label = m.Score, m.Trend, m.Label
+		e.Score, e.Label = m.Score, m.Label
 		e.Frustration, e.Confusion, e.Urgency, e.Delight = m.Frustration, m.Confusion, m.Urgency, m.Delight
 	}
 	if in.HasUnderstanding {
@@ -197,7 +208,7 @@ func NewPolicy(rules ...Rule) (*Policy, error) {
 		}
 		c := compiledRule{Rule: r}
 		if c.Action == "" {
-			c.Action = HandOff
+			c.Action = Offer
 		}
 		if c.Priority == "" {
 			c.Priority = parley.PriorityNormal
@@ -217,29 +228,22 @@ func NewPolicy(rules ...Rule) (*Policy, error) {
 	return p, nil
 }
 
-// Rules returns the policy's rules, in order.
-func (p *Policy) Rules() []Rule {
-	out := make([]Rule, len(p.rules))
-	for i, r := range p.rules {
-		out[i] = r.Rule
-		out[i].Action, out[i].Priority = r.Action, r.Priority
-	}
-	return out
+// Evaluate returns the first rule that fires on in, with its Action and
+// Priority filled in. An expression that fails at run time (a type error
+// on unusual input) does not fire and is returned as a [*RuleError]
+// together with the evaluation's outcome.
+func (p *Policy) Evaluate(in *Input) (Rule, bool, error) {
+	return p.evaluate(in, nil)
 }
 
-// Evaluate returns the first rule that fires on in. An expression that
-// fails at run time (a type error on unusual input) does not fire and is
-// returned as a [*RuleError] together with the evaluation's outcome.
-func (p *Policy) Evaluate(ctx context.Context, in *Input) (Rule, bool, error) {
-	return p.evaluate(ctx, in, false)
-}
-
-// evaluate is Evaluate, optionally skipping rules that only offer.
-func (p *Policy) evaluate(_ context.Context, in *Input, skipOffers bool) (Rule, bool, error) {
+// evaluate is Evaluate, skipping the rules for which skip returns true.
+func (p *Policy) evaluate(in *Input, skip func(Rule) bool) (Rule, bool, error) {
 	var errs []error
 	var env *exprEnv
 	for _, r := range p.rules {
-		if skipOffers && r.Action == Offer {
+		rule := r.Rule
+		rule.Action, rule.Priority = r.Action, r.Priority
+		if skip != nil && skip(rule) {
 			continue
 		}
 		var ok bool
@@ -258,8 +262,6 @@ func (p *Policy) evaluate(_ context.Context, in *Input, skipOffers bool) (Rule, 
 			ok = r.When.Match(in)
 		}
 		if ok {
-			rule := r.Rule
-			rule.Action, rule.Priority = r.Action, r.Priority
 			return rule, true, errors.Join(errs...)
 		}
 	}
@@ -308,26 +310,25 @@ var humanPhrases = map[string][]string{
 	"nl": {"mens", "medewerker", "echt persoon", "iemand spreken"},
 }
 
-// HumanRequestLanguages lists the languages [AskedForHuman] knows.
-func HumanRequestLanguages() []string { return []string{"de", "en", "es", "fr", "it", "nl", "pt"} }
-
-// AskedForHuman matches an explicit request for a person ("human",
-// "agent", "speak to someone", "hablar con alguien", ...) in the given
-// languages (ISO 639-1), or in all known ones when none is given.
+// AskedForHuman matches the "human" command and explicit requests for a
+// person ("human", "agent", "speak to someone", "hablar con alguien",
+// ...) in the given languages (ISO 639-1: de, en, es, fr, it, nl, pt), or
+// in all of them when none is given.
 func AskedForHuman(langs ...string) Condition {
 	if len(langs) == 0 {
-		langs = HumanRequestLanguages()
+		langs = []string{"de", "en", "es", "fr", "it", "nl", "pt"}
 	}
 	var phrases []string
 	for _, l := range langs {
 		phrases = append(phrases, humanPhrases[strings.ToLower(l)]...)
 	}
-	return Keywords(phrases...)
+	kw := Keywords(phrases...)
+	return ConditionFunc(func(in *Input) bool { return in.Command == "human" || kw.Match(in) })
 }
 
 // Keywords matches when the text contains any of the words or phrases,
 // case-insensitively and on word boundaries ("legal" matches "legal
-// action" but not "illegally").
+// action" but not "illegally"). A global command never matches.
 func Keywords(words ...string) Condition {
 	norm := make([]string, 0, len(words))
 	for _, w := range words {
@@ -336,7 +337,7 @@ func Keywords(words ...string) Condition {
 		}
 	}
 	return ConditionFunc(func(in *Input) bool {
-		if in.Text == "" {
+		if in.Text == "" || in.Command != "" && in.Command != "human" {
 			return false
 		}
 		text := " " + normalizeText(in.Text) + " "
@@ -371,85 +372,59 @@ func normalizeText(s string) string {
 	return b.String()
 }
 
-// ScoreBelow matches when the turn's sentiment score (0-1) is below th
-// (the default rule uses 0.4).
+// ScoreBelow matches when the turn's measured sentiment score (0-1) is
+// below th.
 func ScoreBelow(th float64) Condition {
 	return ConditionFunc(func(in *Input) bool { return in.HasMood && in.Mood.Label != "" && in.Mood.Score < th })
 }
 
-// TrendBelow matches when the conversation's smoothed sentiment is below
-// th.
-func TrendBelow(th float64) Condition {
-	return ConditionFunc(func(in *Input) bool { return in.HasMood && in.Mood.Trend > 0 && in.Mood.Trend < th })
-}
-
-// TrendFalling matches when the smoothed sentiment has dropped by more
-// than delta since the first turn.
-func TrendFalling(delta float64) Condition {
-	return ConditionFunc(func(in *Input) bool {
-		return in.HasMood && in.Turns >= 2 && in.Mood.Trend > 0 && in.FirstScore-in.Mood.Trend > delta
-	})
-}
-
-// FrustrationAbove matches when the turn's frustration is at least th.
+// FrustrationAbove matches when the turn's measured frustration (0-1) is
+// at least th.
 func FrustrationAbove(th float64) Condition {
 	return ConditionFunc(func(in *Input) bool { return in.HasMood && in.Mood.Frustration >= th })
 }
 
-// Fallbacks matches after n consecutive turns the language understanding
-// was unsure of or found out of scope (the default rule uses 2).
-func Fallbacks(n int) Condition {
-	return ConditionFunc(func(in *Input) bool { return in.Fallbacks >= n })
+// NotUnderstood matches from the n-th turn in a row the bot did not
+// understand. With the default n of 3 the router has clarified once and
+// shown the menu once before a person is offered.
+func NotUnderstood(n int) Condition {
+	return ConditionFunc(func(in *Input) bool { return in.NotUnderstood >= n })
 }
 
-// LongConversation matches when the conversation has had more than n user
-// turns without being resolved (the default rule uses 8). A turn where the
-// user is delighted or thanks the bot counts as resolution.
-func LongConversation(n int) Condition {
-	return ConditionFunc(func(in *Input) bool { return in.Turns > n })
+// Unresolved matches when the conversation has gone on for more than n
+// of the customer's turns without being resolved.
+func Unresolved(n int) Condition {
+	return ConditionFunc(func(in *Input) bool { return in.Unresolved > n })
 }
 
-// Intent matches when the understood intent is one of names.
+// Intent matches when this turn's understood intent is one of names.
 func Intent(names ...string) Condition {
 	return ConditionFunc(func(in *Input) bool {
 		if !in.HasUnderstanding || in.Understanding.Status != parley.Understood {
 			return false
 		}
-		for _, n := range names {
-			if in.Understanding.Intent.Name == n {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(names, in.Understanding.Intent.Name)
 	})
 }
 
-// Entity matches when the turn has an entity of type typ for which pred
-// returns true (any such entity when pred is nil).
-func Entity(typ string, pred func(parley.Entity) bool) Condition {
+// AmountOver matches a money entity of this turn (Value "49.99 USD")
+// above amount, in any currency when currency is empty.
+func AmountOver(amount float64, currency string) Condition {
 	return ConditionFunc(func(in *Input) bool {
 		if !in.HasUnderstanding {
 			return false
 		}
 		for _, e := range in.Understanding.Entities {
-			if e.Type == typ && (pred == nil || pred(e)) {
+			if e.Type != "money" {
+				continue
+			}
+			num, cur, _ := strings.Cut(e.Value, " ")
+			v, err := strconv.ParseFloat(num, 64)
+			if err == nil && v > amount && (currency == "" || strings.EqualFold(cur, currency)) {
 				return true
 			}
 		}
 		return false
-	})
-}
-
-// AmountOver matches a money entity (Value "49.99 USD") above amount, in
-// any currency when currency is empty.
-func AmountOver(amount float64, currency string) Condition {
-	return Entity("money", func(e parley.Entity) bool {
-		num, cur, _ := strings.Cut(e.Value, " ")
-		v, err := strconv.ParseFloat(num, 64)
-		if err != nil {
-			return false
-		}
-		return v > amount && (currency == "" || strings.EqualFold(cur, currency))
 	})
 }
 
@@ -470,49 +445,63 @@ func ProfileIs(key string, values ...string) Condition {
 	})
 }
 
-// Defaults of the built-in rules.
-const (
-	// DefaultScoreThreshold is the sentiment score (0-1) below which a
-	// turn counts as negative.
-	DefaultScoreThreshold = 0.4
-	// DefaultFrustration is the frustration at which a human is offered.
-	DefaultFrustration = 0.7
-	// DefaultFallbacks is the number of consecutive fallbacks after which
-	// a human is offered.
-	DefaultFallbacks = 2
-	// DefaultMaxTurns is the number of turns without resolution after
-	// which a human is offered.
-	DefaultMaxTurns = 8
-)
-
-// AfterTurns matches from the n-th user turn since the start or the last
-// resolution on.
-func AfterTurns(n int) Condition {
-	return ConditionFunc(func(in *Input) bool { return in.Turns >= n })
+// talksAbout matches a turn understood as one of intents, or whose text
+// has one of words.
+func talksAbout(intents []string, words ...string) Condition {
+	return Or(Intent(intents...), Keywords(words...))
 }
 
-// DefaultRules returns Parley's default escalation rules, in order:
+// refunding matches a turn in a conversation about a refund: understood
+// as one now or recently, or saying so.
+func refunding() Condition {
+	kw := Keywords("refund", "money back", "reimburse", "reimbursement")
+	return ConditionFunc(func(in *Input) bool {
+		for _, i := range in.Intents[:min(len(in.Intents), 2)] {
+			if i.Name == "refund" || i.Name == "return_item" {
+				return true
+			}
+		}
+		return kw.Match(in)
+	})
+}
+
+// DefaultRules returns Parley's default escalation rules, from the
+// support playbook, in order:
 //
-//   - "asked for a human" in any known language: hand off, high;
-//   - "legal or chargeback threat": de-escalate and hand off, urgent;
-//   - "frustrated" (frustration >= [DefaultFrustration]): de-escalate and
-//     offer, high;
-//   - "negative and falling sentiment" (score below
-//     [DefaultScoreThreshold] and the trend fell by more than 0.1 since
-//     the start): de-escalate and offer;
-//   - "persistently negative" (score and trend below the threshold from
-//     the third turn): de-escalate and offer;
-//   - "repeated fallbacks" ([DefaultFallbacks] in a row): offer;
-//   - "long conversation without resolution" (more than
-//     [DefaultMaxTurns] turns): offer, low.
+//   - "asked for a person": the human command or an explicit request
+//     ("human", "agent", "speak to someone", in seven languages): hand
+//     off, high priority;
+//   - "legal threat" (lawyer, legal action, sue, court, ...): empathy and
+//     an offer, urgent;
+//   - "billing dispute" (intent billing_dispute, chargeback, charged
+//     twice, ...): an offer, high;
+//   - "complaint" (intent complaint, "I want to complain", unacceptable,
+//     ...): empathy and an offer, high;
+//   - "refund over $100" (a money amount over 100 while talking about a
+//     refund): an offer;
+//   - "frustrated" (a sentiment score below 0.4, as the sentiment
+//     middleware measured it, or frustration words): empathy and one
+//     offer; the request itself is still served;
+//   - "not understood" (the third turn in a row the bot did not
+//     understand, after a clarification and the menu): an offer;
+//   - "long without resolution" (more than 8 turns): an offer, low.
+//
+// Append to it, or build your own list from the same conditions.
 func DefaultRules() []Rule {
 	return []Rule{
-		{Name: "asked for a human", When: AskedForHuman(), Action: HandOff, Priority: parley.PriorityHigh},
-		{Name: "legal or chargeback threat", When: Keywords("lawyer", "legal action", "sue", "chargeback", "attorney", "court"), Action: HandOff, Priority: parley.PriorityUrgent, DeEscalate: true},
-		{Name: "frustrated", When: FrustrationAbove(DefaultFrustration), Action: Offer, Priority: parley.PriorityHigh, DeEscalate: true},
-		{Name: "negative and falling sentiment", When: And(ScoreBelow(DefaultScoreThreshold), TrendFalling(0.1)), Action: Offer, Priority: parley.PriorityNormal, DeEscalate: true},
-		{Name: "persistently negative", When: And(ScoreBelow(DefaultScoreThreshold), TrendBelow(DefaultScoreThreshold), AfterTurns(3)), Action: Offer, Priority: parley.PriorityNormal, DeEscalate: true},
-		{Name: "repeated fallbacks", When: Fallbacks(DefaultFallbacks), Action: Offer, Priority: parley.PriorityNormal},
-		{Name: "long conversation without resolution", When: LongConversation(DefaultMaxTurns), Action: Offer, Priority: parley.PriorityLow},
+		{Name: "asked for a person", When: AskedForHuman(), Action: HandOff, Priority: parley.PriorityHigh},
+		{Name: "legal threat", When: Keywords("lawyer", "solicitor", "attorney", "legal action", "sue", "suing", "court", "lawsuit"),
+			Action: Offer, Priority: parley.PriorityUrgent, Empathy: true},
+		{Name: "billing dispute", When: talksAbout([]string{"billing_dispute"}, "chargeback", "charge back", "dispute the charge",
+			"charged twice", "charged me twice", "double charged", "charged me double", "billed twice", "unauthorized charge", "unauthorised charge", "wrong charge", "overcharged"),
+			Action: Offer, Priority: parley.PriorityHigh},
+		{Name: "complaint", When: talksAbout([]string{"complaint"}, "complaint", "complain", "unacceptable", "disgraceful", "appalling"),
+			Action: Offer, Priority: parley.PriorityHigh, Empathy: true},
+		{Name: "refund over $100", When: And(AmountOver(100, ""), refunding()), Action: Offer, Priority: parley.PriorityNormal},
+		{Name: "frustrated", When: Or(ScoreBelow(0.4),
+			Keywords("frustrated", "frustrating", "annoyed", "fed up", "ridiculous", "useless", "waste of time", "sick of", "not helpful", "angry")),
+			Action: Offer, Priority: parley.PriorityHigh, Empathy: true},
+		{Name: "not understood", When: NotUnderstood(3), Action: Offer, Priority: parley.PriorityNormal},
+		{Name: "long without resolution", When: Unresolved(8), Action: Offer, Priority: parley.PriorityLow},
 	}
 }

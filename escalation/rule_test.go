@@ -1,7 +1,6 @@
 package escalation
 
 import (
-	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,14 +35,13 @@ func TestConditions(t *testing.T) {
 		{"score below", ScoreBelow(0.4), Input{HasMood: true, Mood: parley.Mood{Score: 0.3, Label: "negative"}}, true},
 		{"score not below", ScoreBelow(0.4), Input{HasMood: true, Mood: parley.Mood{Score: 0.5, Label: "neutral"}}, false},
 		{"score without mood", ScoreBelow(0.4), Input{}, false},
-		{"trend falling", TrendFalling(0.1), Input{HasMood: true, Turns: 3, FirstScore: 0.7, Mood: parley.Mood{Trend: 0.4}}, true},
-		{"trend flat", TrendFalling(0.1), Input{HasMood: true, Turns: 3, FirstScore: 0.5, Mood: parley.Mood{Trend: 0.45}}, false},
-		{"trend below", TrendBelow(0.4), Input{HasMood: true, Mood: parley.Mood{Trend: 0.3}}, true},
 		{"frustration", FrustrationAbove(0.6), Input{HasMood: true, Mood: parley.Mood{Frustration: 0.7}}, true},
-		{"fallbacks", Fallbacks(2), Input{Fallbacks: 2}, true},
-		{"one fallback", Fallbacks(2), Input{Fallbacks: 1}, false},
-		{"long conversation", LongConversation(8), Input{Turns: 9}, true},
-		{"short conversation", LongConversation(8), Input{Turns: 8}, false},
+		{"human command", AskedForHuman(), Input{Text: "4", Command: "human"}, true},
+		{"keywords skip commands", Keywords("stop"), Input{Text: "STOP", Command: "stop"}, false},
+		{"not understood", NotUnderstood(3), Input{NotUnderstood: 3}, true},
+		{"understood enough", NotUnderstood(3), Input{NotUnderstood: 2}, false},
+		{"unresolved", Unresolved(8), Input{Unresolved: 9}, true},
+		{"resolved in time", Unresolved(8), Input{Unresolved: 8}, false},
 		{"intent", Intent("billing_dispute", "legal"), Input{HasUnderstanding: true, Understanding: understood("legal")}, true},
 		{"intent unsure", Intent("legal"), Input{HasUnderstanding: true, Understanding: parley.Understanding{Status: parley.Unsure, Intent: parley.Intent{Name: "legal"}}}, false},
 		{"amount over", AmountOver(100, "USD"), Input{HasUnderstanding: true, Understanding: understood("refund", money)}, true},
@@ -56,8 +54,6 @@ func TestConditions(t *testing.T) {
 		{"empty and", And(), Input{}, false},
 		{"or", Or(Keywords("lawyer"), Keywords("chargeback")), Input{Text: "I'll do a chargeback"}, true},
 		{"not", Not(Keywords("thanks")), Input{Text: "hello"}, true},
-		{"after turns", AfterTurns(3), Input{Turns: 3}, true},
-		{"before turns", AfterTurns(3), Input{Turns: 2}, false},
 		{"go predicate", ConditionFunc(func(in *Input) bool { return len(in.Text) > 3 }), Input{Text: "long"}, true},
 	}
 	for _, tt := range tests {
@@ -84,14 +80,14 @@ func TestExprRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, ok, err := p.Evaluate(context.Background(), &tt.give)
+			r, ok, err := p.Evaluate(&tt.give)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantRule != "", ok)
 			assert.Equal(t, tt.wantRule, r.Name)
 		})
 	}
-	r, _, _ := p.Evaluate(context.Background(), &tests[2].give)
-	assert.Equal(t, Offer, r.Action)
+	r, _, _ := p.Evaluate(&tests[2].give)
+	assert.Equal(t, Offer, r.Action, "default action")
 	assert.Equal(t, parley.PriorityNormal, r.Priority, "default priority")
 }
 
@@ -120,28 +116,79 @@ func TestNewPolicyErrors(t *testing.T) {
 	}
 }
 
-func TestDefaultRulesCompile(t *testing.T) {
+// TestDefaultRules checks the playbook's defaults rule by rule: what
+// hands off, what offers a person, and what must not.
+func TestDefaultRules(t *testing.T) {
 	p, err := NewPolicy(DefaultRules()...)
 	require.NoError(t, err)
-	assert.Len(t, p.Rules(), 7)
+	calm := parley.Mood{Score: 0.55, Label: "neutral"}
+	tests := []struct {
+		name       string
+		give       Input
+		wantRule   string
+		wantAction Action
+		wantEmpath bool
+	}{
+		{name: "human", give: Input{Text: "human"}, wantRule: "asked for a person", wantAction: HandOff},
+		{name: "agent", give: Input{Text: "agent please"}, wantRule: "asked for a person", wantAction: HandOff},
+		{name: "speak to someone", give: Input{Text: "can I speak to someone?"}, wantRule: "asked for a person", wantAction: HandOff},
+		{name: "human command", give: Input{Text: "4", Command: "human"}, wantRule: "asked for a person", wantAction: HandOff},
+		{name: "legal", give: Input{Text: "I will talk to my lawyer about this"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "sue", give: Input{Text: "I'm going to sue you"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "billing dispute words", give: Input{Text: "you charged me twice for the same order"}, wantRule: "billing dispute", wantAction: Offer},
+		{name: "billing dispute intent", give: Input{HasUnderstanding: true, Understanding: understood("billing_dispute")}, wantRule: "billing dispute", wantAction: Offer},
+		{name: "chargeback", give: Input{Text: "I'll file a chargeback"}, wantRule: "billing dispute", wantAction: Offer},
+		{name: "complaint", give: Input{Text: "I want to make a complaint"}, wantRule: "complaint", wantAction: Offer, wantEmpath: true},
+		{name: "refund over 100", give: Input{Text: "refund $150 please", HasUnderstanding: true,
+			Understanding: understood("refund", parley.Entity{Type: "money", Value: "150 USD"})}, wantRule: "refund over $100", wantAction: Offer},
+		{name: "amount over 100 after refund intent", give: Input{Text: "$120", Intents: []parley.Intent{{Name: "refund"}}, HasUnderstanding: true,
+			Understanding: parley.Understanding{Status: parley.Unsure, Entities: []parley.Entity{{Type: "money", Value: "120 USD"}}}}, wantRule: "refund over $100", wantAction: Offer},
+		{name: "refund of 100", give: Input{Text: "refund $100", HasUnderstanding: true,
+			Understanding: understood("refund", parley.Entity{Type: "money", Value: "100 USD"})}},
+		{name: "amount without refund", give: Input{Text: "I paid $300 for it", HasUnderstanding: true,
+			Understanding: parley.Understanding{Status: parley.Unsure, Entities: []parley.Entity{{Type: "money", Value: "300 USD"}}}}},
+		{name: "low sentiment", give: Input{Text: "this is bad", HasMood: true, Mood: parley.Mood{Score: 0.3, Label: "negative"}},
+			wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
+		{name: "sentiment at 0.4", give: Input{Text: "meh", HasMood: true, Mood: parley.Mood{Score: 0.4, Label: "neutral"}}},
+		{name: "frustration words", give: Input{Text: "I'm fed up with this", HasMood: true, Mood: calm},
+			wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
+		{name: "STOP is not frustration", give: Input{Text: "STOP", Command: "stop"}},
+		{name: "third not understood", give: Input{Text: "blorf", NotUnderstood: 3}, wantRule: "not understood", wantAction: Offer},
+		{name: "second not understood", give: Input{Text: "blorf", NotUnderstood: 2}},
+		{name: "nine turns unresolved", give: Input{Text: "and now?", Unresolved: 9}, wantRule: "long without resolution", wantAction: Offer},
+		{name: "eight turns", give: Input{Text: "and now?", Unresolved: 8}},
+		{name: "plain question", give: Input{Text: "where is my order A-1001?", HasMood: true, Mood: calm}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, ok, err := p.Evaluate(&tt.give)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantRule != "", ok)
+			assert.Equal(t, tt.wantRule, r.Name)
+			if ok {
+				assert.Equal(t, tt.wantAction, r.Action)
+				assert.Equal(t, tt.wantEmpath, r.Empathy)
+			}
+		})
+	}
 }
 
 func TestSummaryAndSuggestedReply(t *testing.T) {
 	tk := Ticket{Reason: "frustrated", Intents: []parley.Intent{{Name: "order_status"}},
-		Entities:  []parley.Entity{{Type: "order_id", Value: "A-1234"}},
-		Sentiment: Trend{Label: "negative", Score: 0.2, Smoothed: 0.3},
-		Profile:   map[string]string{"name": "Maria"}}
+		Entities: []parley.Entity{{Type: "order_id", Value: "A-1234"}},
+		Mood:     parley.Mood{Label: "negative", Score: 0.2, Frustration: 0.72},
+		Scores:   []float64{0.5, 0.35, 0.2},
+		Profile:  map[string]string{"name": "Maria Lopez", "first_name": "Maria"}}
 	tk.Transcript = append(tk.Transcript,
 		entry("user", "hi"),
 		entry("bot", "Hello! How can I help?"),
 		entry("user", "My order A-1234 still hasn't arrived and it's been two weeks"),
 		entry("user", "human please"),
 	)
-	s := ExtractiveSummary(tk)
-	assert.Contains(t, s, "order status")
-	assert.Contains(t, s, "order_id A-1234")
-	assert.Contains(t, s, "My order A-1234 still hasn't arrived")
-	assert.NotContains(t, s, `"human please"`)
+	s := Summary(tk)
+	assert.Equal(t, "Maria wants: \"My order A-1234 still hasn't arrived and it's been two weeks\"\n"+
+		"Handed over: frustrated.\n"+
+		"Mood: sentiment 0.20 (negative), lowest 0.20 over 3 turns; frustration 0.72 at its highest.", s)
 	r := SuggestedReply(tk)
 	assert.Contains(t, r, "Maria")
 	assert.Contains(t, r, "sorry")

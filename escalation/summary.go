@@ -10,8 +10,8 @@ import (
 )
 
 // A Summarizer writes the summary and suggested reply of a hand-off, for
-// example with an LLM. The escalator falls back to the extractive
-// summary when it fails, and records the error in the ticket's note.
+// example with an LLM. The escalator keeps [Summary] and [SuggestedReply]
+// when it fails, and reports the error as an [EventError].
 //
 // Implementations must be safe for concurrent use.
 type Summarizer interface {
@@ -31,39 +31,39 @@ var issueWords = [...]string{"not", "never", "no", "can't", "cannot", "won't", "
 	"wrong", "missing", "late", "still", "refund", "charge", "charged", "cancel", "error", "problem",
 	"issue", "order", "payment", "account", "deliver", "delivery", "return", "money", "help", "need", "want"}
 
-// ExtractiveSummary summarises a ticket without a model: what the
-// customer wants (the intents), the key facts (entities), the reason for
-// the hand-off, the mood, and the two or three customer messages that
-// best state the issue, in order.
-func ExtractiveSummary(t Ticket) string {
+// Summary is the default summary of a ticket, written for the agent
+// without a model: what the customer wants in their own words (the two
+// or three messages that best state it, in order), why they were handed
+// over, and how they feel as measured, for example:
+//
+//	Ada wants: "I want a refund for order A-1002, it arrived broken" ... "where is my other order?"
+//	Handed over: asked for a person.
+//	Mood: sentiment 0.21 (negative), lowest 0.15 over 4 turns; frustration 0.72 at its highest.
+func Summary(t Ticket) string {
 	var b strings.Builder
-	if len(t.Intents) > 0 {
-		names := make([]string, 0, len(t.Intents))
-		for _, in := range t.Intents {
-			names = append(names, strings.ReplaceAll(in.Name, "_", " "))
-		}
-		fmt.Fprintf(&b, "Customer wants: %s. ", strings.Join(names, "; "))
+	who := t.Profile["first_name"]
+	if who == "" {
+		who = "The customer"
 	}
-	if len(t.Entities) > 0 {
-		facts := make([]string, 0, len(t.Entities))
-		for _, e := range t.Entities {
-			facts = append(facts, e.Type+" "+e.Value)
-		}
-		fmt.Fprintf(&b, "Facts: %s. ", strings.Join(facts, ", "))
-	}
-	fmt.Fprintf(&b, "Hand-off: %s", t.Reason)
-	if t.Sentiment.Label != "" {
-		fmt.Fprintf(&b, " (mood %s, score %.2f, trend %.2f)", t.Sentiment.Label, t.Sentiment.Score, t.Sentiment.Smoothed)
-	}
-	b.WriteString(".")
 	if key := keySentences(t.Transcript, 3); len(key) > 0 {
-		b.WriteString(" Customer said: ")
+		fmt.Fprintf(&b, "%s wants: ", who)
 		for i, s := range key {
 			if i > 0 {
 				b.WriteString(" ... ")
 			}
 			b.WriteString("\"" + s + "\"")
 		}
+		b.WriteString("\n")
+	} else {
+		fmt.Fprintf(&b, "%s has not said what they need yet.\n", who)
+	}
+	fmt.Fprintf(&b, "Handed over: %s.", t.Reason)
+	if m := t.Mood; m.Label != "" {
+		fmt.Fprintf(&b, "\nMood: sentiment %.2f (%s)", m.Score, m.Label)
+		if len(t.Scores) > 1 {
+			fmt.Fprintf(&b, ", lowest %.2f over %d turns", slices.Min(t.Scores), len(t.Scores))
+		}
+		fmt.Fprintf(&b, "; frustration %.2f at its highest.", max(m.Frustration, t.Frustration))
 	}
 	return b.String()
 }
@@ -79,6 +79,7 @@ func keySentences(tr []memory.Entry, n int) []string {
 		score float64
 	}
 	var cs []cand
+	ask := AskedForHuman()
 	for i, e := range tr {
 		if e.Role != memory.RoleUser || strings.TrimSpace(e.Text) == "" {
 			continue
@@ -98,7 +99,10 @@ func keySentences(tr []memory.Entry, n int) []string {
 		if strings.ContainsAny(text, "0123456789") {
 			s++
 		}
-		if AskedForHuman().Match(&Input{Text: text}) && words <= 6 {
+		if words < 3 {
+			s -= 2 // "no", "yes please": answers, not the issue
+		}
+		if ask.Match(&Input{Text: text}) && words <= 6 {
 			s -= 3
 		}
 		cs = append(cs, cand{i, text, s})
@@ -116,7 +120,7 @@ func keySentences(tr []memory.Entry, n int) []string {
 	slices.SortFunc(cs, func(a, b cand) int { return a.i - b.i })
 	out := make([]string, 0, len(cs))
 	for _, c := range cs {
-		if c.score > 0 {
+		if c.score >= 1 {
 			out = append(out, c.text)
 		}
 	}
@@ -133,7 +137,7 @@ func SuggestedReply(t Ticket) string {
 		b.WriteString(" " + name)
 	}
 	b.WriteString(", thanks for waiting. ")
-	if t.Sentiment.Label == "negative" || t.Sentiment.Emotions.Frustration >= 0.5 {
+	if t.Mood.Label == "negative" || max(t.Mood.Frustration, t.Frustration) >= 0.5 {
 		b.WriteString("I'm sorry for the trouble so far. ")
 	}
 	if len(t.Intents) > 0 {

@@ -12,12 +12,14 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/escalation/escalationtest"
+	"github.com/parleyhq/parley/escalation/notify"
 )
 
 func TestMemoryDesk(t *testing.T) {
 	escalationtest.Run(t, func(t *testing.T) escalationtest.Fixture {
-		d := escalation.NewMemoryDesk(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
+		d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1)
 		return escalationtest.Fixture{
 			Desk: d,
 			Tickets: func(id string) (int, int) {
@@ -46,18 +48,18 @@ type receiver struct {
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
-	if err := escalation.Verify([]byte("0123456789abcdef"), req.Header, body, time.Now(), 1<<62); err != nil {
+	if err := notify.Verify([]byte("0123456789abcdef"), req.Header, body, time.Now(), 1<<62); err != nil {
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
 	}
-	var ev escalation.WebhookEvent
+	var ev notify.WebhookEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
 		http.Error(w, "bad json", http.StatusBadRequest)
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	key := req.Header.Get(escalation.HeaderIdempotencyKey)
+	key := req.Header.Get(notify.HeaderIdempotencyKey)
 	if r.seen[key] {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -91,7 +93,7 @@ func TestWebhookDesk(t *testing.T) {
 		r := &receiver{seen: map[string]bool{}, tickets: map[string]int{}, messages: map[string]int{}, closed: map[string]bool{}}
 		srv := httptest.NewServer(r)
 		t.Cleanup(srv.Close)
-		d, err := escalation.NewWebhook(escalation.WebhookConfig{URL: srv.URL, Secret: []byte("0123456789abcdef"), Client: srv.Client()})
+		d, err := notify.NewWebhook(notify.WebhookConfig{URL: srv.URL, Secret: []byte("0123456789abcdef"), Client: srv.Client()})
 		if err != nil {
 			t.Fatal(err)
 		}

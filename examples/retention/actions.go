@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/flow"
 )
@@ -18,9 +17,9 @@ import (
 // The shop's actions, registered in an action.Registry: the flows call
 // them (and an LLM could, through the registry's tools), and the registry
 // enforces the guardrails in code: argument schemas, confirmation before
-// anything changes, refunds over autoRefundLimit wait for a person on the
-// agents' desk, budgets per conversation and per day, idempotency, and an
-// audit log of every call.
+// anything changes, refunds over autoRefundLimit wait for a teammate's OK
+// on the approvals page while the customer chats on, budgets per
+// conversation and per day, idempotency, and an audit log of every call.
 const (
 	actLookupOrder = "lookup_order"
 	actAddress     = "update_shipping_address"
@@ -117,7 +116,7 @@ func (s *shop) ownOrder(ctx context.Context, id string) (order, error) {
 // newActions registers the shop's actions. With writes false the
 // registry starts read-only: lookups work, changes are refused.
 func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, error) {
-	r := action.NewRegistry(append([]action.Option{action.WithWrites(writes)}, opts...)...)
+	r := action.NewRegistry(append([]action.Option{action.WithWrites(writes), action.WithApprover(action.ApproverFunc(waitOnApprovalsPage))}, opts...)...)
 	err := errors.Join(
 		action.Register(r, action.Def[orderArgs, orderView]{
 			Name: actLookupOrder, Description: "Look up one of the customer's orders: item, status, tracking, address, amounts.",
@@ -245,20 +244,26 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 	return r, nil
 }
 
+// waitOnApprovalsPage is the registry's approver: an over-limit call
+// waits in the registry's approval store, which the approvals page lists,
+// and nothing else happens. It is not a hand-off: the customer keeps
+// chatting with the bot, and the decision reaches them as its own message
+// (approvalDecisions) without disturbing whoever owns the conversation.
+func waitOnApprovalsPage(context.Context, action.ApprovalRequest) error { return nil }
+
 // actions runs registry calls for the flows, on behalf of the turn's
 // signed-in customer (never a customer named in the arguments).
 type actions struct {
-	reg     *action.Registry
-	handoff parley.HandOffer
+	reg *action.Registry
 }
 
-func newActionRunner(reg *action.Registry, h parley.HandOffer) *actions {
-	return &actions{reg: reg, handoff: h}
+func newActionRunner(reg *action.Registry) *actions {
+	return &actions{reg: reg}
 }
 
 // call runs action name with args for the turn's customer. confirmed says
-// the customer has just agreed to this exact call. Over-limit calls go to
-// the agents' desk as a hand-off carrying the approval ID.
+// the customer has just agreed to this exact call. Over-limit calls wait
+// for a teammate on the approvals page.
 func (a *actions) call(ctx context.Context, s *flow.Scope, name string, args any, confirmed bool) (action.Result, error) {
 	raw, err := json.Marshal(args)
 	if err != nil {
@@ -267,7 +272,6 @@ func (a *actions) call(ctx context.Context, s *flow.Scope, name string, args any
 	t := s.Turn
 	return a.reg.Call(ctx, action.Call{
 		Action: name, Args: raw, Conversation: t.ConversationID, Customer: t.CustomerID, Confirmed: confirmed,
-		Approver: action.HandOffApprover(a.handoff, parley.ReplyFunc(s.Reply), t),
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
@@ -25,7 +26,7 @@ type app struct {
 	staffPassword string
 	shop          *shop
 	actions       *actions
-	desk          *escalation.MemoryDesk
+	desk          *desk.Memory
 	esc           *escalation.Escalator
 	bot           *parley.Bot
 	handler       parley.Handler // the whole pipeline, without the Bot
@@ -94,7 +95,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	ctx := context.Background()
 	a := &app{staffPassword: cfg.staffPassword, shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
 	deliver := escalation.DeliverFunc(a.deliver)
-	a.desk = escalation.NewMemoryDesk(deliver, escalation.WithAgents(2))
+	a.desk = desk.NewMemory(deliver, 2)
 	esc, err := escalation.New(a.desk,
 		escalation.WithRules(append(escalation.DefaultRules(),
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
@@ -119,7 +120,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.actions = newActionRunner(reg, esc)
+	a.actions = newActionRunner(reg)
 	var asst *assistant
 	if cfg.model != nil {
 		asst = newAssistant(cfg.model, reg, esc, idx)
@@ -166,6 +167,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	a.handler = parley.Chain(e,
 		signIn(demoCustomer),
+		approvalDecisions, // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
 		nlu.Middleware(),

@@ -14,11 +14,14 @@ import (
 	"github.com/parleyhq/parley/action"
 )
 
-// The approvals page: refunds over the automatic limit wait here (and as a
-// ticket on the agents' desk) until a person approves or rejects them.
-// The decision runs through the action registry, which executes the call
-// once, within its budgets, and audits who approved it; the customer is
-// told on their ticket.
+// The approvals page: refunds over the automatic limit wait here until a
+// person approves or rejects them, while the customer goes on chatting
+// with the bot. The decision runs through the action registry, which
+// executes the call once, within its budgets, and audits who approved it;
+// the customer is told in a turn of its own, delivered through the Bot so
+// that it is ordered with their messages. Deciding never touches the
+// agents' desk: an agent talking with the same customer keeps the
+// conversation.
 
 var approvalsTmpl = template.Must(template.New("approvals").Funcs(template.FuncMap{"esc": url.PathEscape}).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Parley example: approvals</title>
@@ -99,25 +102,30 @@ var (
 	errNotTold      = errors.New("retention: customer not told")
 )
 
-// tell sends the decision to the customer: on the hand-off ticket if it
-// is still open (and then hands the conversation back to the bot), else
-// straight to the conversation.
+// signalApproval is the turn that brings a decision to the customer:
+// Data["text"] is what to tell them, Data["agent"] who decided.
+const signalApproval = "approval.decided"
+
+// tell sends the decision to the customer as its own turn, through the
+// Bot, so that it is ordered with their messages; approvalDecisions
+// answers it.
 func (a *app) tell(ctx context.Context, req action.ApprovalRequest, agent, text string) error {
-	for _, t := range a.desk.Queue() {
-		if t.Data[action.DataApprovalID] == req.ID {
-			if err := a.desk.Reply(ctx, t.ID, agent, text); err != nil {
-				return err
-			}
-			return a.desk.Resolve(ctx, t.ID)
+	return a.deliver(ctx, &parley.Turn{ConversationID: req.Conversation, CustomerID: req.Customer,
+		MessageID: "approval:" + req.ID, Signal: &parley.Signal{Name: signalApproval,
+			Data: map[string]string{"text": text, "agent": agent, "approval": req.ID}}})
+}
+
+// approvalDecisions tells the customer a decision in a message of its
+// own, whatever they are doing: chatting with the bot, in the middle of a
+// form, waiting for a person or talking with an agent. It changes nothing
+// else: no question is closed, no hand-off ended.
+func approvalDecisions(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Signal == nil || t.Signal.Name != signalApproval {
+			return next.HandleTurn(ctx, w, t)
 		}
-	}
-	a.mu.Lock()
-	out := a.outbox
-	a.mu.Unlock()
-	if out == nil {
-		return errNoOutbox
-	}
-	return out(req.Conversation).Reply(ctx, parley.Message{Text: text, Agent: agent})
+		return w.Reply(ctx, parley.Message{Text: t.Signal.Data["text"], Agent: t.Signal.Data["agent"]})
+	})
 }
 
 // approvalText tells the customer what was decided.

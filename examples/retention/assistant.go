@@ -136,7 +136,6 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 	}
 	req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: user})
 	loop := a.loop
-	loop.Approver = action.HandOffApprover(a.handoff, w, t)
 	out, err := loop.Run(action.WithCustomer(ctx, t.CustomerID), req)
 	if err != nil {
 		if done := doneCalls(out); len(done) > 0 {
@@ -166,7 +165,6 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 func (a *assistant) confirm(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c action.Call) error {
 	c.Confirmed = true
 	c.Customer = t.CustomerID
-	c.Approver = action.HandOffApprover(a.handoff, w, t)
 	res, err := a.reg.Call(ctx, c)
 	switch {
 	case err != nil:

@@ -102,30 +102,37 @@ func TestRefundUnderLimit(t *testing.T) {
 	assert.Equal(t, 20.0, o.Refunded)
 }
 
+// pendingApproval returns the one approval waiting.
+func pendingApproval(t *testing.T, a *app) action.ApprovalRequest {
+	t.Helper()
+	pending, err := a.actions.awaiting(t.Context())
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	return pending[0].Request
+}
+
 func TestRefundOverLimitNeedsApproval(t *testing.T) {
 	c, a := newTester(t)
 	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Expect(bottest.Contains("To confirm: refund $80.00"))
-	c.Tap("Yes").Expect(bottest.Contains("connecting you")).Expect(bottest.Contains("need a quick OK from a teammate"))
-	tickets := a.desk.Queue()
-	require.Len(t, tickets, 1)
-	assert.Contains(t, tickets[0].Reason, "approval needed: refund of 80.00")
-	assert.Equal(t, parley.PriorityHigh, tickets[0].Priority)
-	assert.Equal(t, "80.00", tickets[0].Data["amount"], "the agent sees what to approve")
-	id := tickets[0].Data["approval_id"]
-	require.NotEmpty(t, id)
-	assert.Equal(t, "Ada Lovelace", tickets[0].Profile["name"], "and the customer's profile")
-	assert.NotEmpty(t, tickets[0].Transcript)
+	c.Tap("Yes").Expect(bottest.Contains("need a quick OK from a teammate"))
+	assert.Empty(t, a.desk.Queue(), "an approval is not a hand-off: no queue")
+	req := pendingApproval(t, a)
+	assert.Equal(t, actRefund, req.Action)
+	assert.Equal(t, 80.0, req.Amount, "the teammate sees what to approve")
 	o, err := a.shop.Order(t.Context(), "A-1002")
 	require.NoError(t, err)
 	assert.Zero(t, o.Refunded, "nothing refunded without approval")
 
-	// The agent approves on the desk: the refund runs, once, audited
-	// with the approver.
-	_, res, err := a.actions.decide(t.Context(), id, "Sam", true)
-	require.NoError(t, err)
-	assert.Equal(t, action.Done, res.Status)
+	// The customer keeps chatting with the bot while it waits.
+	c.Send("where is order A-1001?").Expect(bottest.Contains("has shipped"))
+
+	// A teammate approves: the refund runs, once, audited with the
+	// approver, and the customer is told in a message of its own.
+	r := httptest.NewRequest(http.MethodPost, "/", nil)
+	require.NoError(t, a.decide(r, req.ID, "Sam", true))
 	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
-	_, _, err = a.actions.decide(t.Context(), id, "Sam", true)
+	flush(c, a).Expect(bottest.Contains("your refund of $80.00 on order A-1002 is approved"))
+	_, _, err = a.actions.decide(t.Context(), req.ID, "Sam", true)
 	require.ErrorIs(t, err, action.ErrRejected, "an approval is used once")
 	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
 	var approver string
@@ -139,9 +146,8 @@ func TestRefundOverLimitNeedsApproval(t *testing.T) {
 
 func TestRefundRejected(t *testing.T) {
 	c, a := newTester(t)
-	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$120").Tap("Yes").Expect(bottest.Contains("connecting you"))
-	id := a.desk.Queue()[0].Data["approval_id"]
-	_, _, err := a.actions.decide(t.Context(), id, "Sam", false)
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$120").Tap("Yes").Expect(bottest.Contains("quick OK from a teammate"))
+	_, _, err := a.actions.decide(t.Context(), pendingApproval(t, a).ID, "Sam", false)
 	require.NoError(t, err)
 	assert.Zero(t, a.shop.refunded("A-1002"))
 }
@@ -155,7 +161,7 @@ func TestRefundGuards(t *testing.T) {
 
 func TestHumanAnywhere(t *testing.T) {
 	c, a := newTester(t)
-	c.Send("hi").Tap("Track my order").Send("talk to a human").Expect(bottest.Contains("connecting you"))
+	c.Send("hi").Tap("Track my order").Send("talk to a human").Expect(bottest.Contains("asked a person from our team to join"))
 	require.Len(t, a.desk.Queue(), 1)
 }
 
@@ -229,8 +235,8 @@ func TestUpsetCustomerGetsEmpatheticTone(t *testing.T) {
 
 func TestHandoffLifecycle(t *testing.T) {
 	c, a := newTester(t)
-	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Tap("Yes").Expect(bottest.Contains("connecting you"))
-	tk := a.desk.Queue()[0]
+	c.Send("hi").Send("human").Expect(bottest.Contains("asked a person from our team to join"))
+	tk := a.desk.Queue()[0].Ticket
 	ctx := t.Context()
 
 	// While a person owns the conversation, the bot stays silent and the
@@ -251,7 +257,7 @@ func TestHandoffLifecycle(t *testing.T) {
 	require.NoError(t, a.desk.Resolve(ctx, tk.ID))
 	flush(c, a).Expect(bottest.Contains("1 to 5"))
 	c.Tap("5").Expect(bottest.Contains("Thanks"))
-	c.Send("hi").Expect(bottest.Contains("Ada"), bottest.Contains("What would you like to do?"))
+	c.Send("hi").Expect(bottest.Contains("What would you like to do?"))
 }
 
 func TestPageBehaviourNudges(t *testing.T) {
@@ -377,9 +383,8 @@ func TestEveryShopCallIsAudited(t *testing.T) {
 
 func TestApprovalsPage(t *testing.T) {
 	c, a := newTester(t)
-	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$90").Tap("Yes").Expect(bottest.Contains("connecting you"))
-	ticketID := a.desk.Queue()[0].ID
-	id := a.desk.Queue()[0].Data["approval_id"]
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$90").Tap("Yes").Expect(bottest.Contains("quick OK from a teammate"))
+	id := pendingApproval(t, a).ID
 	srv := httptest.NewServer(a.consoleMux())
 	defer srv.Close()
 	get := func(path string) (*http.Response, error) {
@@ -431,12 +436,7 @@ func TestApprovalsPage(t *testing.T) {
 	require.NoError(t, res.Body.Close())
 	assert.Equal(t, http.StatusOK, res.StatusCode, "redirected back to the list")
 	assert.Equal(t, 90.0, a.shop.refunded("A-1002"))
-	flush(c, a)
-	got, ok := a.desk.Get(ticketID)
-	require.True(t, ok)
-	require.NotEmpty(t, got.Thread)
-	assert.Contains(t, got.Thread[len(got.Thread)-1].Text, "your refund of $90.00 on order A-1002 is approved")
-	assert.Equal(t, escalation.StatusResolved, got.Status, "decided: the conversation is the bot's again")
+	flush(c, a).Expect(bottest.Contains("your refund of $90.00 on order A-1002 is approved"))
 
 	// Deciding twice, or rejecting after approving, is refused and
 	// tells the customer nothing more.
@@ -482,24 +482,27 @@ func TestWinBackUnreadableAnswersKeepThePlan(t *testing.T) {
 	assert.Empty(t, a.shop.codes)
 }
 
-func TestApprovalAfterTheTicketClosedStillReachesTheCustomer(t *testing.T) {
+func TestApprovalNeverDisturbsAnAgentsConversation(t *testing.T) {
 	c, a := newTester(t)
-	var told []parley.Message
-	a.setOutbox(func(string) parley.ReplyWriter {
-		return parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
-			told = append(told, m)
-			return nil
-		})
-	})
-	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Tap("Yes").Expect(bottest.Contains("connecting you"))
-	tk := a.desk.Queue()[0]
-	require.NoError(t, a.desk.Resolve(t.Context(), tk.ID))
+	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$80").Tap("Yes").Expect(bottest.Contains("quick OK from a teammate"))
+	id := pendingApproval(t, a).ID
+	c.Send("human")
+	tk := a.desk.Queue()[0].Ticket
+	require.NoError(t, a.desk.Assign(t.Context(), tk.ID, "Kim"))
+	flush(c, a).Expect(bottest.Contains("Kim has joined"))
+
 	r := httptest.NewRequest(http.MethodPost, "/", nil)
-	require.NoError(t, a.decide(r, tk.Data[action.DataApprovalID], "Sam", true))
+	require.NoError(t, a.decide(r, id, "Sam", true))
 	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
-	require.Len(t, told, 1)
-	assert.Contains(t, told[0].Text, "is approved")
-	assert.Equal(t, "Sam", told[0].Agent)
+	flush(c, a).Expect(bottest.Contains("is approved"))
+	assert.Equal(t, memory.RoleAgent, c.Session().History[len(c.Session().History)-1].Role, "told as its own message")
+	got, ok := a.desk.Get(tk.ID)
+	require.True(t, ok)
+	assert.Equal(t, escalation.StatusAssigned, got.Status, "the agent keeps the conversation")
+	assert.Empty(t, got.Thread, "and nothing was posted in their name")
+	c.Send("thanks, and the lamp?").ExpectNoReply()
+	got, _ = a.desk.Get(tk.ID)
+	require.Len(t, got.Thread, 1, "the customer's messages still reach the agent")
 }
 
 func TestRacingAutomaticRefundsStayUnderTheLimit(t *testing.T) {

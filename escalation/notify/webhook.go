@@ -1,4 +1,4 @@
-package escalation
+package notify
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -33,7 +34,7 @@ const (
 
 // ErrBadSignature is returned for a webhook whose signature or timestamp
 // does not verify.
-var ErrBadSignature = errors.New("escalation: bad webhook signature")
+var ErrBadSignature = errors.New("notify: bad webhook signature")
 
 // Sign returns the signature header value of body sent at ts.
 func Sign(secret []byte, ts time.Time, body []byte) string {
@@ -70,7 +71,7 @@ type WebhookEvent struct {
 	// Key is the idempotency key, also sent as a header.
 	Key string `json:"key"`
 	// Ticket is set for "ticket".
-	Ticket *Ticket `json:"ticket,omitempty"`
+	Ticket *escalation.Ticket `json:"ticket,omitempty"`
 	// TicketID, Text and Reason are set for "message" and "cancel".
 	TicketID string `json:"ticket_id,omitempty"`
 	Text     string `json:"text,omitempty"`
@@ -89,19 +90,16 @@ type WebhookConfig struct {
 	// the first delay between tries (default 500ms), doubling.
 	Attempts int
 	Backoff  time.Duration
-	// Now is the clock (default time.Now) and Sleep waits between tries
-	// (default: a timer that stops when ctx ends).
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// Webhook is a [Desk] that posts signed JSON events to a URL: a generic
+// Webhook is an [escalation.Desk] that posts signed JSON events to a URL: a generic
 // integration for help-desks that accept webhooks. Each event carries an
 // idempotency key (the ticket ID for a ticket), so retries never create a
 // second ticket at a receiver that honours it. Network errors, 408, 429
 // and 5xx answers are retried with exponential back-off; after the last
-// attempt the error wraps [ErrDeskUnavailable]. 404 on a message or
-// cancel maps to [ErrUnknownTicket], 409 or 410 to [ErrClosedTicket].
+// attempt the error wraps [escalation.ErrDeskUnavailable]. 404 on a
+// message or cancel maps to [escalation.ErrUnknownTicket], 409 or 410 to
+// [escalation.ErrClosedTicket].
 //
 // The agents' side comes back through [WebhookHandler].
 //
@@ -110,15 +108,15 @@ type Webhook struct {
 	cfg WebhookConfig
 }
 
-var _ Desk = (*Webhook)(nil)
+var _ escalation.Desk = (*Webhook)(nil)
 
 // NewWebhook validates cfg and returns the desk.
 func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	if !strings.HasPrefix(cfg.URL, "https://") && !strings.HasPrefix(cfg.URL, "http://") {
-		return nil, fmt.Errorf("escalation: webhook: URL %q is not an http(s) URL", cfg.URL)
+		return nil, fmt.Errorf("notify: webhook: URL %q is not an http(s) URL", cfg.URL)
 	}
 	if len(cfg.Secret) < 16 {
-		return nil, errors.New("escalation: webhook: secret must be at least 16 bytes")
+		return nil, errors.New("notify: webhook: secret must be at least 16 bytes")
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
@@ -128,12 +126,6 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	}
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = 500 * time.Millisecond
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
 	}
 	return &Webhook{cfg: cfg}, nil
 }
@@ -149,29 +141,29 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Submit implements [Desk].
-func (w *Webhook) Submit(ctx context.Context, t Ticket) error {
+// Submit implements [escalation.Desk].
+func (w *Webhook) Submit(ctx context.Context, t escalation.Ticket) error {
 	if t.ID == "" {
-		return errors.New("escalation: submit: ticket has no ID")
+		return errors.New("notify: webhook submit: ticket has no ID")
 	}
 	return w.post(ctx, WebhookEvent{Type: "ticket", Key: "ticket:" + t.ID, Ticket: &t})
 }
 
-// Relay implements [Desk]. The idempotency key is derived from the
+// Relay implements [escalation.Desk]. The idempotency key is derived from the
 // message ID when the message has one.
 func (w *Webhook) Relay(ctx context.Context, id string, m parley.Message) error {
 	key := "message:" + id + ":" + m.ID
 	if m.ID == "" {
 		sum := sha256.Sum256([]byte(m.Text))
-		key = "message:" + id + ":" + strconv.FormatInt(w.cfg.Now().UnixNano(), 36) + ":" + hex.EncodeToString(sum[:6])
+		key = "message:" + id + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":" + hex.EncodeToString(sum[:6])
 	}
 	return w.post(ctx, WebhookEvent{Type: "message", Key: key, TicketID: id, Text: m.Text})
 }
 
-// Cancel implements [Desk].
+// Cancel implements [escalation.Desk].
 func (w *Webhook) Cancel(ctx context.Context, id, reason string) error {
 	err := w.post(ctx, WebhookEvent{Type: "cancel", Key: "cancel:" + id, TicketID: id, Reason: reason})
-	if errors.Is(err, ErrClosedTicket) {
+	if errors.Is(err, escalation.ErrClosedTicket) {
 		return nil
 	}
 	return err
@@ -180,12 +172,12 @@ func (w *Webhook) Cancel(ctx context.Context, id, reason string) error {
 func (w *Webhook) post(ctx context.Context, ev WebhookEvent) error {
 	body, err := json.Marshal(ev)
 	if err != nil {
-		return fmt.Errorf("escalation: webhook: %w", err)
+		return fmt.Errorf("notify: webhook: %w", err)
 	}
 	var last error
 	for attempt := 0; attempt < w.cfg.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := w.cfg.Sleep(ctx, w.cfg.Backoff<<(attempt-1)); err != nil {
+			if err := sleep(ctx, w.cfg.Backoff<<(attempt-1)); err != nil {
 				return errors.Join(err, last)
 			}
 		}
@@ -201,22 +193,22 @@ func (w *Webhook) post(ctx context.Context, ev WebhookEvent) error {
 			return errors.Join(ctx.Err(), last)
 		}
 	}
-	return fmt.Errorf("%w: %d attempts: %w", ErrDeskUnavailable, w.cfg.Attempts, last)
+	return fmt.Errorf("%w: %d attempts: %w", escalation.ErrDeskUnavailable, w.cfg.Attempts, last)
 }
 
 func (w *Webhook) try(ctx context.Context, ev WebhookEvent, body []byte) (retry bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.cfg.URL, bytes.NewReader(body))
 	if err != nil {
-		return false, fmt.Errorf("escalation: webhook: %w", err)
+		return false, fmt.Errorf("notify: webhook: %w", err)
 	}
-	now := w.cfg.Now()
+	now := time.Now()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(now.Unix(), 10))
 	req.Header.Set(HeaderSignature, Sign(w.cfg.Secret, now, body))
 	req.Header.Set(HeaderIdempotencyKey, ev.Key)
 	resp, err := w.cfg.Client.Do(req)
 	if err != nil {
-		return true, fmt.Errorf("escalation: webhook: %w", err)
+		return true, fmt.Errorf("notify: webhook: %w", err)
 	}
 	defer resp.Body.Close()
 	msg := snippet(resp.Body)
@@ -225,17 +217,17 @@ func (w *Webhook) try(ctx context.Context, ev WebhookEvent, body []byte) (retry 
 	case code/100 == 2:
 		return false, nil
 	case code == http.StatusNotFound && ev.Type != "ticket":
-		return false, fmt.Errorf("%w: %q", ErrUnknownTicket, ev.TicketID)
+		return false, fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, ev.TicketID)
 	case code == http.StatusConflict || code == http.StatusGone:
 		if ev.Type == "ticket" {
 			// Already there: the receiver de-duplicated it.
 			return false, nil
 		}
-		return false, fmt.Errorf("%w: %q", ErrClosedTicket, ev.TicketID)
+		return false, fmt.Errorf("%w: %q", escalation.ErrClosedTicket, ev.TicketID)
 	case code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500:
-		return true, fmt.Errorf("escalation: webhook: HTTP %d: %s", code, bytes.TrimSpace(msg))
+		return true, fmt.Errorf("notify: webhook: HTTP %d: %s", code, bytes.TrimSpace(msg))
 	}
-	return false, fmt.Errorf("%w: webhook refused: HTTP %d: %s", ErrDeskUnavailable, code, bytes.TrimSpace(msg))
+	return false, fmt.Errorf("%w: webhook refused: HTTP %d: %s", escalation.ErrDeskUnavailable, code, bytes.TrimSpace(msg))
 }
 
 // snippet reads the start of an error response body for the error
@@ -262,21 +254,21 @@ type AgentEvent struct {
 	Text           string `json:"text,omitempty"`
 }
 
-// ParseAgentEvent decodes and validates an agent event.
-func ParseAgentEvent(body []byte) (AgentEvent, error) {
+// parseAgentEvent decodes and validates an agent event.
+func parseAgentEvent(body []byte) (AgentEvent, error) {
 	var ev AgentEvent
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&ev); err != nil {
-		return ev, fmt.Errorf("escalation: agent event: %w", err)
+		return ev, fmt.Errorf("notify: agent event: %w", err)
 	}
 	switch {
 	case ev.ID == "" || ev.TicketID == "" || ev.ConversationID == "":
-		return ev, errors.New("escalation: agent event: id, ticket_id and conversation_id are required")
+		return ev, errors.New("notify: agent event: id, ticket_id and conversation_id are required")
 	case ev.Type == "message" && ev.Text == "":
-		return ev, errors.New("escalation: agent event: message without text")
+		return ev, errors.New("notify: agent event: message without text")
 	case ev.Type != "assigned" && ev.Type != "message" && ev.Type != "resolved":
-		return ev, fmt.Errorf("escalation: agent event: unknown type %q", ev.Type)
+		return ev, fmt.Errorf("notify: agent event: unknown type %q", ev.Type)
 	}
 	return ev, nil
 }
@@ -286,14 +278,13 @@ type WebhookHandlerConfig struct {
 	// Secret verifies signatures. Required, at least 16 bytes.
 	Secret []byte
 	// Deliver injects the turns. Required.
-	Deliver Deliverer
+	Deliver escalation.Deliverer
 	// Seen de-duplicates event IDs (create-only keys with a TTL).
 	// Required: a shared store when several replicas receive webhooks.
 	Seen memory.Store
-	// Tolerance is the accepted clock skew (default 5 minutes), Now the
-	// clock (default time.Now), MaxBody the largest body (default 64 KiB).
+	// Tolerance is the accepted clock skew (default 5 minutes), MaxBody
+	// the largest body (default 64 KiB).
 	Tolerance time.Duration
-	Now       func() time.Time
 	MaxBody   int64
 	// OnError, if set, receives delivery and store failures (the sender
 	// gets a 503 and retries).
@@ -308,16 +299,13 @@ type WebhookHandlerConfig struct {
 // sender retries).
 func WebhookHandler(cfg WebhookHandlerConfig) (http.Handler, error) {
 	if len(cfg.Secret) < 16 {
-		return nil, errors.New("escalation: webhook handler: secret must be at least 16 bytes")
+		return nil, errors.New("notify: webhook handler: secret must be at least 16 bytes")
 	}
 	if cfg.Deliver == nil || cfg.Seen == nil {
-		return nil, errors.New("escalation: webhook handler: Deliver and Seen are required")
+		return nil, errors.New("notify: webhook handler: Deliver and Seen are required")
 	}
 	if cfg.Tolerance <= 0 {
 		cfg.Tolerance = 5 * time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 64 << 10
@@ -337,11 +325,11 @@ func WebhookHandler(cfg WebhookHandlerConfig) (http.Handler, error) {
 			http.Error(rw, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		if err := Verify(cfg.Secret, r.Header, body, cfg.Now(), cfg.Tolerance); err != nil {
+		if err := Verify(cfg.Secret, r.Header, body, time.Now(), cfg.Tolerance); err != nil {
 			http.Error(rw, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		ev, err := ParseAgentEvent(body)
+		ev, err := parseAgentEvent(body)
 		if err != nil {
 			http.Error(rw, err.Error(), http.StatusBadRequest)
 			return
@@ -354,20 +342,20 @@ func WebhookHandler(cfg WebhookHandlerConfig) (http.Handler, error) {
 				return
 			}
 			if cfg.OnError != nil {
-				cfg.OnError(fmt.Errorf("escalation: agent event %q: %w", ev.ID, err))
+				cfg.OnError(fmt.Errorf("notify: agent event %q: %w", ev.ID, err))
 			}
 			http.Error(rw, "store error", http.StatusServiceUnavailable)
 			return
 		}
-		tk := Ticket{ID: ev.TicketID, ConversationID: ev.ConversationID, CustomerID: ev.CustomerID, Channel: ev.Channel}
+		tk := escalation.Ticket{ID: ev.TicketID, ConversationID: ev.ConversationID, CustomerID: ev.CustomerID, Channel: ev.Channel}
 		var turn *parley.Turn
 		switch ev.Type {
 		case "assigned":
-			turn = LifecycleTurn(tk, SignalAssigned, map[string]string{DataAgent: ev.Agent})
+			turn = escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: ev.Agent})
 		case "message":
-			turn = LifecycleTurn(tk, parley.SignalAgentMessage, map[string]string{DataAgent: ev.Agent, DataText: ev.Text})
+			turn = escalation.LifecycleTurn(tk, parley.SignalAgentMessage, map[string]string{escalation.DataAgent: ev.Agent, escalation.DataText: ev.Text})
 		case "resolved":
-			turn = LifecycleTurn(tk, parley.SignalHandoffResolved, map[string]string{DataAgent: ev.Agent})
+			turn = escalation.LifecycleTurn(tk, parley.SignalHandoffResolved, map[string]string{escalation.DataAgent: ev.Agent})
 		}
 		turn.MessageID = "agent-event:" + ev.ID
 		if err := cfg.Deliver.Deliver(context.WithoutCancel(ctx), turn); err != nil {
@@ -376,7 +364,7 @@ func WebhookHandler(cfg WebhookHandlerConfig) (http.Handler, error) {
 				err = errors.Join(err, derr)
 			}
 			if cfg.OnError != nil {
-				cfg.OnError(fmt.Errorf("escalation: agent event %q: %w", ev.ID, err))
+				cfg.OnError(fmt.Errorf("notify: agent event %q: %w", ev.ID, err))
 			}
 			http.Error(rw, "delivery failed", http.StatusServiceUnavailable)
 			return

@@ -1,4 +1,4 @@
-package escalation
+package notify
 
 import (
 	"bufio"
@@ -14,14 +14,31 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/memory"
 )
+
+// handlerClient is an HTTP client that serves requests with h in
+// process, so that tests run inside a synctest bubble.
+func handlerClient(h http.Handler) *http.Client {
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec.Result(), nil
+	})}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 var secret = []byte("0123456789abcdef-secret")
 
@@ -55,41 +72,41 @@ func TestSignVerify(t *testing.T) {
 }
 
 func TestWebhookRetriesWithBackoffAndSameKey(t *testing.T) {
-	var calls atomic.Int32
-	var mu sync.Mutex
-	var keys []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		require.NoError(t, Verify(secret, r.Header, body, time.Now(), time.Hour))
-		mu.Lock()
-		keys = append(keys, r.Header.Get(HeaderIdempotencyKey))
-		mu.Unlock()
-		if calls.Add(1) < 3 {
-			http.Error(w, "busy", http.StatusServiceUnavailable)
-			return
-		}
-		w.WriteHeader(http.StatusCreated)
-	}))
-	defer srv.Close()
-	var sleeps []time.Duration
-	d, err := NewWebhook(WebhookConfig{URL: srv.URL, Secret: secret, Client: srv.Client(), Backoff: 100 * time.Millisecond,
-		Sleep: func(_ context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }})
-	require.NoError(t, err)
-	require.NoError(t, d.Submit(context.Background(), Ticket{ID: "c1-1", ConversationID: "c1"}))
-	assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}, sleeps)
-	assert.Equal(t, []string{"ticket:c1-1", "ticket:c1-1", "ticket:c1-1"}, keys)
+	synctest.Test(t, func(t *testing.T) {
+		var calls []time.Time
+		var keys []string
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, err := io.ReadAll(r.Body)
+			if !assert.NoError(t, err) || !assert.NoError(t, Verify(secret, r.Header, body, time.Now(), time.Hour)) {
+				return
+			}
+			calls = append(calls, time.Now())
+			keys = append(keys, r.Header.Get(HeaderIdempotencyKey))
+			if len(calls) < 3 {
+				http.Error(w, "busy", http.StatusServiceUnavailable)
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
+		})
+		d, err := NewWebhook(WebhookConfig{URL: "https://desk.example/hook", Secret: secret, Client: handlerClient(h), Backoff: 100 * time.Millisecond})
+		require.NoError(t, err)
+		require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "c1-1", ConversationID: "c1"}))
+		require.Len(t, calls, 3)
+		assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}, []time.Duration{calls[1].Sub(calls[0]), calls[2].Sub(calls[1])})
+		assert.Equal(t, []string{"ticket:c1-1", "ticket:c1-1", "ticket:c1-1"}, keys)
+	})
 }
 
 func TestWebhookDownIsUnavailable(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "down", http.StatusBadGateway)
-	}))
-	defer srv.Close()
-	d, err := NewWebhook(WebhookConfig{URL: srv.URL, Secret: secret, Client: srv.Client(), Attempts: 2,
-		Sleep: func(context.Context, time.Duration) error { return nil }})
-	require.NoError(t, err)
-	err = d.Submit(context.Background(), Ticket{ID: "x", ConversationID: "c"})
-	require.ErrorIs(t, err, ErrDeskUnavailable)
+	synctest.Test(t, func(t *testing.T) {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "down", http.StatusBadGateway)
+		})
+		d, err := NewWebhook(WebhookConfig{URL: "https://desk.example/hook", Secret: secret, Client: handlerClient(h), Attempts: 2})
+		require.NoError(t, err)
+		err = d.Submit(context.Background(), escalation.Ticket{ID: "x", ConversationID: "c"})
+		require.ErrorIs(t, err, escalation.ErrDeskUnavailable)
+	})
 }
 
 func TestWebhookSlowDeskTimesOut(t *testing.T) {
@@ -106,7 +123,7 @@ func TestWebhookSlowDeskTimesOut(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	err = d.Submit(ctx, Ticket{ID: "x", ConversationID: "c"})
+	err = d.Submit(ctx, escalation.Ticket{ID: "x", ConversationID: "c"})
 	require.Error(t, err)
 }
 
@@ -126,11 +143,11 @@ func signedRequest(t *testing.T, body string, now time.Time) *http.Request {
 }
 
 func TestWebhookHandlerDeduplicates(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0)
+	now := time.Now()
 	var delivered []*parley.Turn
 	var fail atomic.Bool
-	h, err := WebhookHandler(WebhookHandlerConfig{Secret: secret, Seen: memory.NewMap(), Now: func() time.Time { return now },
-		Deliver: DeliverFunc(func(_ context.Context, t *parley.Turn) error {
+	h, err := WebhookHandler(WebhookHandlerConfig{Secret: secret, Seen: memory.NewMap(),
+		Deliver: escalation.DeliverFunc(func(_ context.Context, t *parley.Turn) error {
 			if fail.Load() {
 				return errors.New("bot down")
 			}
@@ -153,7 +170,7 @@ func TestWebhookHandlerDeduplicates(t *testing.T) {
 	}
 	require.Len(t, delivered, 1, "a duplicate delivery never creates a second turn")
 	assert.Equal(t, parley.SignalAgentMessage, delivered[0].Signal.Name)
-	assert.Equal(t, "Hello", delivered[0].Signal.Data[DataText])
+	assert.Equal(t, "Hello", delivered[0].Signal.Data[escalation.DataText])
 
 	tests := []struct {
 		name string
@@ -183,7 +200,7 @@ func FuzzParseAgentEvent(f *testing.F) {
 	f.Add([]byte(`{"id":"e","type":"resolved","ticket_id":"t","conversation_id":"c"}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ev, err := ParseAgentEvent(b)
+		ev, err := parseAgentEvent(b)
 		if err == nil && (ev.ID == "" || ev.TicketID == "" || ev.ConversationID == "") {
 			t.Fatalf("accepted incomplete event %+v", ev)
 		}
@@ -221,7 +238,7 @@ func TestSlackNotifier(t *testing.T) {
 	defer srv.Close()
 	s, err := NewSlack(SlackConfig{WebhookURL: srv.URL, Client: srv.Client(), ConsoleURL: "https://example.com/console/tickets/"})
 	require.NoError(t, err)
-	tk := Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "refund over $100", Priority: parley.PriorityUrgent, Summary: "Wants a refund."}
+	tk := escalation.Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "refund over $100", Priority: parley.PriorityUrgent, Summary: "Wants a refund."}
 	require.NoError(t, s.Notify(context.Background(), tk))
 	assert.Contains(t, got["text"], "urgent priority")
 	assert.Contains(t, got["text"], "refund over $100")
@@ -325,7 +342,7 @@ func TestEmailNotifier(t *testing.T) {
 	srv := newSMTPServer(t)
 	m, err := NewEmail(EmailConfig{Addr: srv.ln.Addr().String(), From: "bot@example.com", To: []string{"support@example.com"}})
 	require.NoError(t, err)
-	tk := Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "legal threat\r\nBcc: evil@example.com", Priority: parley.PriorityUrgent,
+	tk := escalation.Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "legal threat\r\nBcc: evil@example.com", Priority: parley.PriorityUrgent,
 		Summary: "Customer mentions a lawyer.", SuggestedReply: "Hi, I'm sorry.",
 		Transcript: []memory.Entry{{Role: memory.RoleUser, Text: "I will call my lawyer"}}}
 	require.NoError(t, m.Notify(context.Background(), tk))
@@ -346,20 +363,21 @@ func TestEmailNotifier(t *testing.T) {
 }
 
 func TestNotifyingDesk(t *testing.T) {
-	d := NewMemoryDesk(DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
+	d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1)
 	var n atomic.Int32
-	ok := notifierFunc(func(context.Context, Ticket) error { n.Add(1); return nil })
-	failing := notifierFunc(func(context.Context, Ticket) error { return errors.New("slack down") })
-	nd := Notifying(d, ok, failing)
-	err := nd.Submit(context.Background(), Ticket{ID: "t1", ConversationID: "c"})
-	var ne *NotifyError
-	require.ErrorAs(t, err, &ne)
-	assert.Equal(t, "t1", ne.Ticket)
+	ok := notifierFunc(func(context.Context, escalation.Ticket) error { n.Add(1); return nil })
+	failing := notifierFunc(func(context.Context, escalation.Ticket) error { return errors.New("slack down") })
+	var reported []error
+	nd := Notifying(d, func(err error) { reported = append(reported, err) }, ok, failing)
+	require.NoError(t, nd.Submit(context.Background(), escalation.Ticket{ID: "t1", ConversationID: "c"}),
+		"a failed notification does not undo the hand-off")
+	require.Len(t, reported, 1)
+	assert.Contains(t, reported[0].Error(), `"t1"`)
 	_, found := d.Get("t1")
 	assert.True(t, found, "the ticket is submitted even though a notification failed")
 	assert.Equal(t, int32(1), n.Load())
 }
 
-type notifierFunc func(context.Context, Ticket) error
+type notifierFunc func(context.Context, escalation.Ticket) error
 
-func (f notifierFunc) Notify(ctx context.Context, t Ticket) error { return f(ctx, t) }
+func (f notifierFunc) Notify(ctx context.Context, t escalation.Ticket) error { return f(ctx, t) }

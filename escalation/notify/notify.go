@@ -1,4 +1,9 @@
-package escalation
+// Package notify connects hand-offs to the tools a support team already
+// uses: [Slack] and [Email] notifications about new tickets (wrapped
+// around any desk with [Notifying]), and [Webhook], a desk that posts
+// signed events to a help-desk, with [WebhookHandler] for the agents'
+// side coming back.
+package notify
 
 import (
 	"bytes"
@@ -14,46 +19,37 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
 )
 
 // A Notifier tells people about a new ticket: a Slack channel, an email
 // inbox. Implementations must be safe for concurrent use.
 type Notifier interface {
-	Notify(ctx context.Context, t Ticket) error
+	Notify(ctx context.Context, t escalation.Ticket) error
 }
 
-// A NotifyError reports that a ticket was submitted but a notification
-// about it failed. The escalator treats the hand-off as done and reports
-// the error as an [EventError].
-type NotifyError struct {
-	Ticket string
-	Err    error
-}
-
-// Error implements the error interface.
-func (e *NotifyError) Error() string {
-	return fmt.Sprintf("escalation: ticket %q submitted, notification failed: %v", e.Ticket, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *NotifyError) Unwrap() error { return e.Err }
-
-// Notifying returns a [Desk] that submits to d and then notifies each of
-// ns. A notification failure does not undo the submission: Submit returns
-// a [*NotifyError]. Notifications are sent once per ticket ID, also when
-// a submission is retried.
-func Notifying(d Desk, ns ...Notifier) Desk {
-	return &notifyingDesk{Desk: d, ns: ns}
+// Notifying returns a desk that submits to d and then notifies each of
+// ns. A notification that fails does not undo the hand-off: Submit still
+// succeeds, and the failure goes to onErr (which must not be nil), with
+// the ticket ID in its message. Notifications are sent once per
+// submission that d accepts, also when a submission is retried.
+func Notifying(d escalation.Desk, onErr func(error), ns ...Notifier) escalation.Desk {
+	if d == nil || onErr == nil {
+		panic("notify: Notifying needs a desk and an error handler")
+	}
+	return &notifyingDesk{desk: d, onErr: onErr, ns: ns}
 }
 
 type notifyingDesk struct {
-	Desk
-	ns []Notifier
+	desk  escalation.Desk
+	onErr func(error)
+	ns    []Notifier
 }
 
-// Submit implements [Desk]: it submits to the wrapped desk, then notifies.
-func (n *notifyingDesk) Submit(ctx context.Context, t Ticket) error {
-	if err := n.Desk.Submit(ctx, t); err != nil {
+// Submit implements [escalation.Desk]: it submits to the wrapped desk,
+// then notifies.
+func (n *notifyingDesk) Submit(ctx context.Context, t escalation.Ticket) error {
+	if err := n.desk.Submit(ctx, t); err != nil {
 		return err
 	}
 	var errs []error
@@ -63,15 +59,25 @@ func (n *notifyingDesk) Submit(ctx context.Context, t Ticket) error {
 		}
 	}
 	if len(errs) > 0 {
-		return &NotifyError{Ticket: t.ID, Err: errors.Join(errs...)}
+		n.onErr(fmt.Errorf("notify: ticket %q submitted, notification failed: %w", t.ID, errors.Join(errs...)))
 	}
 	return nil
+}
+
+// Relay implements [escalation.Desk].
+func (n *notifyingDesk) Relay(ctx context.Context, id string, m parley.Message) error {
+	return n.desk.Relay(ctx, id, m)
+}
+
+// Cancel implements [escalation.Desk].
+func (n *notifyingDesk) Cancel(ctx context.Context, id, reason string) error {
+	return n.desk.Cancel(ctx, id, reason)
 }
 
 // AgentsAvailable passes through to the wrapped desk when it counts
 // agents, and reports 1 otherwise.
 func (n *notifyingDesk) AgentsAvailable(ctx context.Context) (int, error) {
-	if ac, ok := n.Desk.(AgentCounter); ok {
+	if ac, ok := n.desk.(escalation.AgentCounter); ok {
 		return ac.AgentsAvailable(ctx)
 	}
 	return 1, nil
@@ -102,7 +108,7 @@ var _ Notifier = (*Slack)(nil)
 // NewSlack validates cfg and returns the notifier.
 func NewSlack(cfg SlackConfig) (*Slack, error) {
 	if !strings.HasPrefix(cfg.WebhookURL, "https://") && !strings.HasPrefix(cfg.WebhookURL, "http://") {
-		return nil, fmt.Errorf("escalation: slack: webhook URL %q is not an http(s) URL", cfg.WebhookURL)
+		return nil, fmt.Errorf("notify: slack: webhook URL %q is not an http(s) URL", cfg.WebhookURL)
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Timeout: 10 * time.Second}
@@ -110,8 +116,8 @@ func NewSlack(cfg SlackConfig) (*Slack, error) {
 	return &Slack{cfg: cfg}, nil
 }
 
-// SlackText formats the Slack message for a ticket.
-func SlackText(t Ticket, consoleURL string) string {
+// slackText formats the Slack message for a ticket.
+func slackText(t escalation.Ticket, consoleURL string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s *%s priority* hand-off: %s\n", priorityEmoji[t.Priority], t.Priority, t.Reason)
 	fmt.Fprintf(&b, "Conversation %s", t.ConversationID)
@@ -129,24 +135,24 @@ func SlackText(t Ticket, consoleURL string) string {
 }
 
 // Notify implements [Notifier]; a non-2xx answer is an error.
-func (s *Slack) Notify(ctx context.Context, t Ticket) error {
-	body, err := json.Marshal(map[string]string{"text": SlackText(t, s.cfg.ConsoleURL)})
+func (s *Slack) Notify(ctx context.Context, t escalation.Ticket) error {
+	body, err := json.Marshal(map[string]string{"text": slackText(t, s.cfg.ConsoleURL)})
 	if err != nil {
-		return fmt.Errorf("escalation: slack: %w", err)
+		return fmt.Errorf("notify: slack: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.WebhookURL, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("escalation: slack: %w", err)
+		return fmt.Errorf("notify: slack: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.cfg.Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("escalation: slack: %w", err)
+		return fmt.Errorf("notify: slack: %w", err)
 	}
 	defer resp.Body.Close()
 	msg := snippet(resp.Body)
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("escalation: slack: HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
+		return fmt.Errorf("notify: slack: HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
 	}
 	return nil
 }
@@ -177,14 +183,14 @@ var _ Notifier = (*Email)(nil)
 // NewEmail validates cfg and returns the notifier.
 func NewEmail(cfg EmailConfig) (*Email, error) {
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		return nil, fmt.Errorf("escalation: email: addr %q: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("notify: email: addr %q: %w", cfg.Addr, err)
 	}
 	if cfg.From == "" || len(cfg.To) == 0 {
-		return nil, errors.New("escalation: email: From and To are required")
+		return nil, errors.New("notify: email: From and To are required")
 	}
 	for _, a := range append([]string{cfg.From}, cfg.To...) {
 		if strings.ContainsAny(a, "\r\n<>") || !strings.Contains(a, "@") {
-			return nil, fmt.Errorf("escalation: email: bad address %q", a)
+			return nil, fmt.Errorf("notify: email: bad address %q", a)
 		}
 	}
 	if cfg.SubjectPrefix == "" {
@@ -201,9 +207,9 @@ func headerSafe(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
-// EmailMessage formats the email for a ticket (headers and body, CRLF
+// emailMessage formats the email for a ticket (headers and body, CRLF
 // line ends).
-func EmailMessage(cfg EmailConfig, t Ticket) []byte {
+func emailMessage(cfg EmailConfig, t escalation.Ticket) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\n", cfg.From, strings.Join(cfg.To, ", "))
 	fmt.Fprintf(&b, "Subject: %s %s priority hand-off: %s\r\n", headerSafe(cfg.SubjectPrefix), t.Priority, headerSafe(t.Reason))
@@ -219,56 +225,56 @@ func EmailMessage(cfg EmailConfig, t Ticket) []byte {
 }
 
 // Notify implements [Notifier].
-func (m *Email) Notify(ctx context.Context, t Ticket) error {
+func (m *Email) Notify(ctx context.Context, t escalation.Ticket) error {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", m.cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("escalation: email: %w", err)
+		return fmt.Errorf("notify: email: %w", err)
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
 		if err := conn.SetDeadline(dl); err != nil {
-			return fmt.Errorf("escalation: email: %w", err)
+			return fmt.Errorf("notify: email: %w", err)
 		}
 	}
 	host, _, _ := net.SplitHostPort(m.cfg.Addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
-		return fmt.Errorf("escalation: email: %w", err)
+		return fmt.Errorf("notify: email: %w", err)
 	}
 	defer c.Close()
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return fmt.Errorf("escalation: email: starttls: %w", err)
+			return fmt.Errorf("notify: email: starttls: %w", err)
 		}
 	}
 	if m.cfg.Auth != nil {
 		if err := c.Auth(m.cfg.Auth); err != nil {
-			return fmt.Errorf("escalation: email: auth: %w", err)
+			return fmt.Errorf("notify: email: auth: %w", err)
 		}
 	}
 	if err := c.Mail(m.cfg.From); err != nil {
-		return fmt.Errorf("escalation: email: %w", err)
+		return fmt.Errorf("notify: email: %w", err)
 	}
 	for _, to := range m.cfg.To {
 		if err := c.Rcpt(to); err != nil {
-			return fmt.Errorf("escalation: email: rcpt %s: %w", to, err)
+			return fmt.Errorf("notify: email: rcpt %s: %w", to, err)
 		}
 	}
 	w, err := c.Data()
 	if err != nil {
-		return fmt.Errorf("escalation: email: %w", err)
+		return fmt.Errorf("notify: email: %w", err)
 	}
-	if _, err := w.Write(EmailMessage(m.cfg, t)); err != nil {
-		return fmt.Errorf("escalation: email: %w", err)
+	if _, err := w.Write(emailMessage(m.cfg, t)); err != nil {
+		return fmt.Errorf("notify: email: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("escalation: email: %w", err)
+		return fmt.Errorf("notify: email: %w", err)
 	}
 	if err := c.Quit(); err != nil {
-		return fmt.Errorf("escalation: email: quit: %w", err)
+		return fmt.Errorf("notify: email: quit: %w", err)
 	}
 	return nil
 }

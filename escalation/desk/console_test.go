@@ -1,4 +1,4 @@
-package escalation
+package desk_test
 
 import (
 	"context"
@@ -13,16 +13,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
 )
 
 func TestConsole(t *testing.T) {
 	var delivered []*parley.Turn
-	d := NewMemoryDesk(DeliverFunc(func(_ context.Context, t *parley.Turn) error { delivered = append(delivered, t); return nil }))
+	d := desk.NewMemory(escalation.DeliverFunc(func(_ context.Context, t *parley.Turn) error { delivered = append(delivered, t); return nil }), -1)
 	ctx := context.Background()
-	require.NoError(t, d.Submit(ctx, Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a human", Priority: parley.PriorityNormal,
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a human", Priority: parley.PriorityNormal,
 		Summary: "Wants <b>refund</b>", SuggestedReply: "Hi there", Profile: map[string]string{"name": "Maria"}}))
-	require.NoError(t, d.Submit(ctx, Ticket{ID: "c2-1", ConversationID: "c2", Reason: "legal threat", Priority: parley.PriorityUrgent}))
-	c := NewConsole(d)
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c2-1", ConversationID: "c2", Reason: "legal threat", Priority: parley.PriorityUrgent}))
+	c := desk.NewConsole(d, nil)
 	srv := httptest.NewServer(http.StripPrefix("/console", c))
 	defer srv.Close()
 
@@ -61,9 +63,9 @@ func TestConsole(t *testing.T) {
 	rec = post("/tickets/c1-1/reply", url.Values{"agent": {"Anna"}, "text": {"Hello Maria"}})
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
 	require.Len(t, delivered, 2)
-	assert.Equal(t, SignalAssigned, delivered[0].Signal.Name)
+	assert.Equal(t, escalation.SignalAssigned, delivered[0].Signal.Name)
 	assert.Equal(t, parley.SignalAgentMessage, delivered[1].Signal.Name)
-	assert.Equal(t, "Hello Maria", delivered[1].Signal.Data[DataText])
+	assert.Equal(t, "Hello Maria", delivered[1].Signal.Data[escalation.DataText])
 
 	assert.Equal(t, http.StatusBadRequest, post("/tickets/c1-1/reply", url.Values{"agent": {"Anna"}}).Code)
 	assert.Equal(t, http.StatusNotFound, post("/tickets/nope/resolve", nil).Code)
@@ -78,14 +80,14 @@ func TestConsole(t *testing.T) {
 	c.ServeHTTP(rec, r)
 	assert.Equal(t, http.StatusForbidden, rec.Code)
 	tk, _ := d.Get("c2-1")
-	assert.Equal(t, StatusQueued, tk.Status)
+	assert.Equal(t, escalation.StatusQueued, tk.Status)
 }
 
 func TestConsoleUnderPrefix(t *testing.T) {
-	d := NewMemoryDesk(DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
-	require.NoError(t, d.Submit(context.Background(), Ticket{ID: "web:a b-1", ConversationID: "web:a b", Reason: "asked for a human"}))
+	d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1)
+	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "web:a b-1", ConversationID: "web:a b", Reason: "asked for a human"}))
 	mux := http.NewServeMux()
-	mux.Handle("/console/", http.StripPrefix("/console", NewConsole(d)))
+	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(d, nil)))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	client := srv.Client()

@@ -1,0 +1,281 @@
+// Package desk holds an in-memory help-desk for hand-offs, [Memory], and
+// the agents' web console over it, [Console]: enough to run Parley's
+// hand-offs with no help-desk product, and what tests use.
+package desk
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+)
+
+// A Message is one message in a case's thread.
+type Message struct {
+	// From is "customer" or the agent's name.
+	From string    `json:"from"`
+	Text string    `json:"text"`
+	Time time.Time `json:"time"`
+}
+
+// A Case is a ticket as the desk holds it, with what happened to it.
+type Case struct {
+	Ticket   escalation.Ticket `json:"ticket"`
+	Status   escalation.Status `json:"status"`
+	Agent    string            `json:"agent,omitempty"`
+	Thread   []Message         `json:"thread,omitempty"`
+	Assigned time.Time         `json:"assigned,omitzero"`
+	Closed   time.Time         `json:"closed,omitzero"`
+	// CloseReason says why a cancelled ticket was withdrawn.
+	CloseReason string `json:"close_reason,omitempty"`
+	// Submits counts submissions of the ticket, duplicates included.
+	Submits int `json:"submits"`
+}
+
+// Memory is an in-memory [escalation.Desk] with the agents' side built
+// in: [Memory.Assign], [Memory.Reply] and [Memory.Resolve] deliver the
+// lifecycle turns to the conversation. It is the default desk, the one
+// tests use, and the back end of [Console].
+//
+// A Memory desk is safe for concurrent use. It does not survive a restart.
+type Memory struct {
+	deliver escalation.Deliverer
+
+	mu      sync.Mutex
+	tickets map[string]*Case
+	agents  int
+	fault   error
+}
+
+var (
+	_ escalation.Desk         = (*Memory)(nil)
+	_ escalation.AgentCounter = (*Memory)(nil)
+)
+
+// NewMemory returns an empty desk that delivers agent activity through
+// d, with as many agents available as agents (or unlimited, reported as
+// 1000, when agents is negative). It panics if d is nil.
+func NewMemory(d escalation.Deliverer, agents int) *Memory {
+	if d == nil {
+		panic("desk: NewMemory with nil Deliverer")
+	}
+	if agents < 0 {
+		agents = 1000
+	}
+	return &Memory{deliver: d, tickets: map[string]*Case{}, agents: agents}
+}
+
+// SetAgents changes how many agents are available.
+func (d *Memory) SetAgents(n int) {
+	d.mu.Lock()
+	d.agents = n
+	d.mu.Unlock()
+}
+
+// SetFault makes every desk call fail with err (wrapped in
+// [escalation.ErrDeskUnavailable]) until it is called with nil: a desk
+// that is down.
+func (d *Memory) SetFault(err error) {
+	d.mu.Lock()
+	d.fault = err
+	d.mu.Unlock()
+}
+
+func (d *Memory) faultLocked() error {
+	if d.fault != nil {
+		return fmt.Errorf("%w: %w", escalation.ErrDeskUnavailable, d.fault)
+	}
+	return nil
+}
+
+// Submit implements [escalation.Desk]. A ticket ID the desk already has is counted
+// but creates nothing new.
+func (d *Memory) Submit(ctx context.Context, t escalation.Ticket) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if t.ID == "" {
+		return errors.New("desk: submit: ticket has no ID")
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.faultLocked(); err != nil {
+		return err
+	}
+	if old, ok := d.tickets[t.ID]; ok {
+		old.Submits++
+		return nil
+	}
+	if t.Created.IsZero() {
+		t.Created = time.Now()
+	}
+	d.tickets[t.ID] = &Case{Ticket: t, Status: escalation.StatusQueued, Submits: 1}
+	return nil
+}
+
+// Relay implements [escalation.Desk].
+func (d *Memory) Relay(ctx context.Context, id string, m parley.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.faultLocked(); err != nil {
+		return err
+	}
+	t, ok := d.tickets[id]
+	if !ok {
+		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	if t.Status == escalation.StatusResolved || t.Status == escalation.StatusCancelled {
+		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+	}
+	t.Thread = append(t.Thread, Message{From: "customer", Text: m.Text, Time: time.Now()})
+	return nil
+}
+
+// Cancel implements [escalation.Desk].
+func (d *Memory) Cancel(ctx context.Context, id, reason string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.faultLocked(); err != nil {
+		return err
+	}
+	t, ok := d.tickets[id]
+	if !ok {
+		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	if t.Status == escalation.StatusResolved || t.Status == escalation.StatusCancelled {
+		return nil
+	}
+	t.Status, t.Closed, t.CloseReason = escalation.StatusCancelled, time.Now(), reason
+	return nil
+}
+
+// AgentsAvailable implements [escalation.AgentCounter].
+func (d *Memory) AgentsAvailable(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.faultLocked(); err != nil {
+		return 0, err
+	}
+	return d.agents, nil
+}
+
+var priorityRank = map[parley.Priority]int{parley.PriorityUrgent: 0, parley.PriorityHigh: 1, parley.PriorityNormal: 2, "": 2, parley.PriorityLow: 3}
+
+// Queue returns the open cases (queued or assigned), most urgent first,
+// then oldest first.
+func (d *Memory) Queue() []Case {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []Case
+	for _, t := range d.tickets {
+		if t.Status == escalation.StatusQueued || t.Status == escalation.StatusAssigned {
+			out = append(out, t.clone())
+		}
+	}
+	slices.SortFunc(out, func(a, b Case) int {
+		return cmp.Or(cmp.Compare(priorityRank[a.Ticket.Priority], priorityRank[b.Ticket.Priority]),
+			a.Ticket.Created.Compare(b.Ticket.Created), cmp.Compare(a.Ticket.ID, b.Ticket.ID))
+	})
+	return out
+}
+
+// Get returns the case of ticket id.
+func (d *Memory) Get(id string) (Case, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	t, ok := d.tickets[id]
+	if !ok {
+		return Case{}, false
+	}
+	return t.clone(), true
+}
+
+func (t *Case) clone() Case {
+	c := *t
+	c.Thread = slices.Clone(t.Thread)
+	return c
+}
+
+// Assign gives ticket id to agent and tells the conversation.
+func (d *Memory) Assign(ctx context.Context, id, agent string) error {
+	d.mu.Lock()
+	t, ok := d.tickets[id]
+	if !ok {
+		d.mu.Unlock()
+		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	if t.Status != escalation.StatusQueued && t.Status != escalation.StatusAssigned {
+		d.mu.Unlock()
+		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+	}
+	t.Status, t.Agent = escalation.StatusAssigned, agent
+	if t.Assigned.IsZero() {
+		t.Assigned = time.Now()
+	}
+	tk := t.Ticket
+	d.mu.Unlock()
+	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent}))
+}
+
+// Reply sends an agent's message to the customer of ticket id. The ticket
+// is assigned to agent if it was not yet.
+func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
+	d.mu.Lock()
+	t, ok := d.tickets[id]
+	if !ok {
+		d.mu.Unlock()
+		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	if t.Status != escalation.StatusQueued && t.Status != escalation.StatusAssigned {
+		d.mu.Unlock()
+		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+	}
+	assign := t.Status == escalation.StatusQueued
+	if assign {
+		t.Status, t.Agent, t.Assigned = escalation.StatusAssigned, agent, time.Now()
+	}
+	t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: time.Now()})
+	tk, n := t.Ticket, len(t.Thread)
+	d.mu.Unlock()
+	if assign {
+		if err := d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})); err != nil {
+			return err
+		}
+	}
+	turn := escalation.LifecycleTurn(tk, parley.SignalAgentMessage, map[string]string{escalation.DataAgent: agent, escalation.DataText: text})
+	turn.MessageID = fmt.Sprintf("agent:%s:%d", id, n)
+	return d.deliver.Deliver(ctx, turn)
+}
+
+// Resolve closes ticket id and hands the conversation back to the bot.
+func (d *Memory) Resolve(ctx context.Context, id string) error {
+	d.mu.Lock()
+	t, ok := d.tickets[id]
+	if !ok {
+		d.mu.Unlock()
+		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	if t.Status != escalation.StatusQueued && t.Status != escalation.StatusAssigned {
+		d.mu.Unlock()
+		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+	}
+	t.Status, t.Closed = escalation.StatusResolved, time.Now()
+	tk, agent := t.Ticket, t.Agent
+	d.mu.Unlock()
+	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, parley.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
+}
