@@ -32,8 +32,8 @@
 // (an Index) so that a cosine similarity never turns "unsure" into an
 // answer.
 //
-// An [Ingester] turns text, Markdown, HTML, PDF, DOCX and web pages into
-// chunked passages; a bad document is reported by name and skipped.
+// Package extract (kb/extract) turns text, Markdown, HTML, PDF, DOCX, web pages and
+// FAQ files into passages ([Doc] values) to add to an Index.
 //
 // An [Answerer] answers from retrieved passages and never guesses: below
 // a confidence threshold it returns an [Unsure] answer (package kbbot
@@ -57,12 +57,7 @@
 // [ErrNotFound] for an unknown passage ID, [ErrEmptyID] for a passage
 // without one, [ErrFormat] and [ErrVersion] for an index file that
 // cannot be read (wrapping [ErrParams] too when its ranking parameters
-// are out of range, as [Params.Validate] reports). Ingestion reports
-// each bad document as a [*DocumentError] naming it and wrapping
-// [ErrTooLarge], [ErrUnsupported], [ErrMalformed], [ErrDuplicate] (a
-// name already used in the same call) or a fetch error;
-// [Ingester.Ingest] joins them and still returns the good documents.
-// [Answerer.Answer] fails only when retrieval fails: a failing or late
+// are out of range, as [Params.Validate] reports). [Answerer.Answer] fails only when retrieval fails: a failing or late
 // model degrades to an extractive answer, with the model's error (or
 // [ErrNoTime]) in [Answer.ModelErr]. Errors are wrapped with context;
 // match them with [errors.Is] and [errors.As].

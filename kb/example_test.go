@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/extract"
 	"github.com/parleyhq/parley/llm/llmtest"
 )
 
@@ -40,21 +41,6 @@ func ExampleGaps() {
 		fmt.Println(g.Count, g.Query)
 	}
 	// Output: 2 Do you sell gift cards?
-}
-
-func ExampleIngester() {
-	in := kb.NewIngester(kb.WithChunkSize(40, 8))
-	docs, err := in.Ingest(context.Background(),
-		kb.Source{Name: "returns.md", URL: "https://help.example.com/returns", Body: []byte("# Returns\n\nSend items back within 30 days for a full refund.\n")},
-		kb.Source{Name: "broken.pdf", Body: []byte("%PDF-1.4 truncated")},
-	)
-	for _, d := range docs {
-		fmt.Printf("%s | %s | %s\n", d.ID, d.Title, d.Text)
-	}
-	fmt.Println(err)
-	// Output:
-	// returns.md#0 | returns > Returns | Send items back within 30 days for a full refund.
-	// kb: ingest broken.pdf: kb: malformed document: no extractable text
 }
 
 func ExampleAnswerer() {
@@ -133,23 +119,6 @@ func ExampleHybrid() {
 	// how do I get to the moon: unsure ""
 }
 
-func ExampleReadFAQ() {
-	const faq = `{"id": "refund", "question": "How do I get a refund?", "phrasings": ["Can I have my money back?"], "answer": "Refunds are paid within 5 days."}
-{"question": "When are you open?", "answer": "9am to 5pm, Monday to Friday."}
-`
-	docs, err := kb.ReadFAQ(strings.NewReader(faq), "faq.jsonl")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	for _, d := range docs {
-		fmt.Printf("%s | %s | %v | %s\n", d.ID, d.Question, d.Phrasings, d.Text)
-	}
-	// Output:
-	// refund | How do I get a refund? | [Can I have my money back?] | Refunds are paid within 5 days.
-	// faq.jsonl#1 | When are you open? | [] | 9am to 5pm, Monday to Friday.
-}
-
 func ExampleIndex_WriteTo() {
 	idx := kb.NewIndex()
 	if err := idx.Add(kb.Doc{ID: "hours", Question: "When are you open?", Text: "9am to 5pm, Monday to Friday."}); err != nil {
@@ -223,13 +192,22 @@ func ExampleParams_Validate() {
 
 func ExampleIndex_ReplaceSources() {
 	ctx := context.Background()
-	in := kb.NewIngester()
+	in := extract.NewIngester()
 	idx := kb.NewIndex()
-	v1, _ := in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte("# Returns\n\nReturns within 30 days.\n\n# Sale items\n\nSale items cannot be returned.")})
-	_ = idx.ReplaceSources(v1...)
-	// The page is edited: the sale-items section is gone.
-	v2, _ := in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte("# Returns\n\nReturns within 14 days.")})
-	_ = idx.ReplaceSources(v2...)
+	for _, body := range []string{
+		"# Returns\n\nReturns within 30 days.\n\n# Sale items\n\nSale items cannot be returned.",
+		"# Returns\n\nReturns within 14 days.", // the page is edited: the sale-items section is gone
+	} {
+		docs, err := in.Ingest(ctx, extract.Source{Name: "returns.md", Body: []byte(body)})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if err := idx.ReplaceSources(docs...); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
 	for _, d := range idx.Docs() {
 		fmt.Println(d.ID, d.Text)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/extract"
 )
 
 func TestAnalyzerTerms(t *testing.T) {
@@ -397,17 +398,17 @@ func TestIndexParamVariants(t *testing.T) {
 
 func TestIndexReplaceSources(t *testing.T) {
 	ctx := t.Context()
-	in := kb.NewIngester(kb.WithChunkSize(8, 0))
+	in := extract.NewIngester(extract.WithChunkSize(8, 0))
 	long := "# Returns\n\nReturn any item within 30 days for a full refund.\n\nShoes must be unworn and in the box.\n\nSale items can be exchanged but not refunded at all."
 	short := "# Returns\n\nReturn any item within 14 days for a full refund."
-	docs, err := in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte(long)}, kb.Source{Name: "shipping.md", Body: []byte("# Shipping\n\nWe ship worldwide in 3 days.")})
+	docs, err := in.Ingest(ctx, extract.Source{Name: "returns.md", Body: []byte(long)}, extract.Source{Name: "shipping.md", Body: []byte("# Shipping\n\nWe ship worldwide in 3 days.")})
 	require.NoError(t, err)
 	x := kb.NewIndex()
 	require.NoError(t, x.ReplaceSources(docs...))
 	require.Greater(t, x.Len(), 2)
 
 	// The returns page got shorter: its old tail must not answer any more.
-	docs, err = in.Ingest(ctx, kb.Source{Name: "returns.md", Body: []byte(short)})
+	docs, err = in.Ingest(ctx, extract.Source{Name: "returns.md", Body: []byte(short)})
 	require.NoError(t, err)
 	require.NoError(t, x.ReplaceSources(docs...))
 	var gotReturns []kb.Doc

@@ -1,8 +1,10 @@
-package kb
+package extract
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/parleyhq/parley/kb"
 )
 
 // chunk splits text into passages of about size words along headings
@@ -10,8 +12,8 @@ import (
 // last overlap words of a chunk into the next one within a section.
 // Each passage copies base's Source, URL and Title, with the heading path
 // appended to the title.
-func chunk(text string, base Doc, size, overlap int) []Doc {
-	var docs []Doc
+func chunk(text string, base kb.Doc, size, overlap int) []kb.Doc {
+	var docs []kb.Doc
 	var headings []string
 	var cur []string // words of the chunk being built
 	fresh := 0       // words in cur that are not overlap

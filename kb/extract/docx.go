@@ -1,4 +1,4 @@
-package kb
+package extract
 
 import (
 	"archive/zip"

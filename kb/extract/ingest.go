@@ -1,4 +1,4 @@
-package kb
+package extract
 
 import (
 	"bytes"
@@ -13,21 +13,23 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/parleyhq/parley/kb"
 )
 
 // Ingestion errors, wrapped in a [*DocumentError] naming the document.
 var (
 	// ErrTooLarge is returned for a document over the size limit.
-	ErrTooLarge = errors.New("kb: document too large")
+	ErrTooLarge = errors.New("extract: document too large")
 	// ErrUnsupported is returned for a format the ingester cannot read.
-	ErrUnsupported = errors.New("kb: unsupported document format")
+	ErrUnsupported = errors.New("extract: unsupported document format")
 	// ErrMalformed is returned for a document that cannot be parsed, or
 	// that has no text.
-	ErrMalformed = errors.New("kb: malformed document")
+	ErrMalformed = errors.New("extract: malformed document")
 	// ErrDuplicate is returned for a document whose name (or an FAQ
 	// entry whose ID) was already used in the same call: passage IDs
 	// derive from it, so the second would silently replace the first.
-	ErrDuplicate = errors.New("kb: duplicate document name")
+	ErrDuplicate = errors.New("extract: duplicate document name")
 )
 
 // A DocumentError reports a document that could not be ingested.
@@ -38,7 +40,7 @@ type DocumentError struct {
 }
 
 // Error implements the error interface.
-func (e *DocumentError) Error() string { return fmt.Sprintf("kb: ingest %s: %v", e.Name, e.Err) }
+func (e *DocumentError) Error() string { return fmt.Sprintf("%s: %v", e.Name, e.Err) }
 
 // Unwrap returns the underlying error.
 func (e *DocumentError) Unwrap() error { return e.Err }
@@ -85,28 +87,28 @@ type Ingester struct {
 	overlap   int
 }
 
-// An IngestOption configures an [Ingester].
-type IngestOption func(*Ingester)
+// An Option configures an [Ingester].
+type Option func(*Ingester)
 
 // WithHTTPClient sets the client used by [Ingester.Fetch]; the default is
 // a client with no redirects beyond Go's default of 10.
-func WithHTTPClient(c *http.Client) IngestOption { return func(in *Ingester) { in.client = c } }
+func WithHTTPClient(c *http.Client) Option { return func(in *Ingester) { in.client = c } }
 
 // WithMaxBytes sets the largest document accepted, fetched or given; the
 // default is 20 MiB.
-func WithMaxBytes(n int64) IngestOption { return func(in *Ingester) { in.maxBytes = n } }
+func WithMaxBytes(n int64) Option { return func(in *Ingester) { in.maxBytes = n } }
 
 // WithFetchTimeout bounds one fetch; the default is 15 seconds.
-func WithFetchTimeout(d time.Duration) IngestOption { return func(in *Ingester) { in.timeout = d } }
+func WithFetchTimeout(d time.Duration) Option { return func(in *Ingester) { in.timeout = d } }
 
 // WithChunkSize sets the target chunk length in words and the overlap in
 // words carried from one chunk into the next; defaults 180 and 30.
-func WithChunkSize(words, overlap int) IngestOption {
+func WithChunkSize(words, overlap int) Option {
 	return func(in *Ingester) { in.chunkSize, in.overlap = words, overlap }
 }
 
 // NewIngester returns an Ingester.
-func NewIngester(opts ...IngestOption) *Ingester {
+func NewIngester(opts ...Option) *Ingester {
 	in := &Ingester{client: &http.Client{}, maxBytes: 20 << 20, timeout: 15 * time.Second, chunkSize: 180, overlap: 30}
 	for _, o := range opts {
 		o(in)
@@ -128,8 +130,8 @@ func NewIngester(opts ...IngestOption) *Ingester {
 // passages of a document that got shorter. Sources must therefore have distinct names: a source whose
 // name an earlier source of the same call had is skipped and reported
 // with [ErrDuplicate].
-func (in *Ingester) Ingest(ctx context.Context, srcs ...Source) ([]Doc, error) {
-	var docs []Doc
+func (in *Ingester) Ingest(ctx context.Context, srcs ...Source) ([]kb.Doc, error) {
+	var docs []kb.Doc
 	var errs []error
 	first := make(map[string]int, len(srcs))
 	for i, s := range srcs {
@@ -162,7 +164,7 @@ func (s Source) name() string {
 	return "(unnamed)"
 }
 
-func (in *Ingester) ingest(s Source) ([]Doc, error) {
+func (in *Ingester) ingest(s Source) ([]kb.Doc, error) {
 	if int64(len(s.Body)) > in.maxBytes {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(s.Body), in.maxBytes)
 	}
@@ -201,7 +203,7 @@ func (in *Ingester) ingest(s Source) ([]Doc, error) {
 	if title == "" {
 		title = strings.TrimSuffix(path.Base(s.Name), path.Ext(s.Name))
 	}
-	docs := chunk(text, Doc{Title: title, Source: s.name(), URL: s.URL}, in.chunkSize, in.overlap)
+	docs := chunk(text, kb.Doc{Title: title, Source: s.name(), URL: s.URL}, in.chunkSize, in.overlap)
 	if len(docs) == 0 {
 		return nil, fmt.Errorf("%w: no text outside headings", ErrMalformed)
 	}
@@ -309,7 +311,7 @@ func fetchName(u *neturl.URL) string {
 // IngestURLs fetches each URL and ingests the documents in one
 // [Ingester.Ingest] call; a failure is reported and skipped. A fetched
 // document is named by its host, path and query.
-func (in *Ingester) IngestURLs(ctx context.Context, urls ...string) ([]Doc, error) {
+func (in *Ingester) IngestURLs(ctx context.Context, urls ...string) ([]kb.Doc, error) {
 	var srcs []Source
 	var errs []error
 	for _, u := range urls {

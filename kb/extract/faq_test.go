@@ -1,4 +1,4 @@
-package kb_test
+package extract_test
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/extract"
 )
 
 func TestReadFAQ(t *testing.T) {
@@ -27,12 +28,12 @@ func TestReadFAQ(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			docs, err := kb.ReadFAQ(strings.NewReader(tt.give), "faq.json")
+			docs, err := extract.ReadFAQ(strings.NewReader(tt.give), "faq.json")
 			if tt.err {
-				var de *kb.DocumentError
+				var de *extract.DocumentError
 				require.True(t, errors.As(err, &de))
 				assert.Equal(t, "faq.json", de.Name)
-				require.ErrorIs(t, err, kb.ErrMalformed)
+				require.ErrorIs(t, err, extract.ErrMalformed)
 				return
 			}
 			require.NoError(t, err)
@@ -44,7 +45,7 @@ func TestReadFAQ(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-	docs, err := kb.ReadFAQ(strings.NewReader(tests[0].give), "faq.json")
+	docs, err := extract.ReadFAQ(strings.NewReader(tests[0].give), "faq.json")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Money back?"}, docs[0].Phrasings)
 	assert.Equal(t, "Yes.", docs[0].Text)
@@ -60,9 +61,9 @@ func FuzzReadFAQ(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		docs, err := kb.ReadFAQ(strings.NewReader(s), "faq.json")
+		docs, err := extract.ReadFAQ(strings.NewReader(s), "faq.json")
 		if err != nil {
-			var de *kb.DocumentError
+			var de *extract.DocumentError
 			if !errors.As(err, &de) || de.Name != "faq.json" {
 				t.Fatalf("error %v is not a DocumentError naming the file", err)
 			}

@@ -1,4 +1,4 @@
-package kb
+package extract
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/parleyhq/parley/kb"
 )
 
 // An FAQEntry is a question with its alternative phrasings and answer, as
@@ -19,8 +21,8 @@ type FAQEntry struct {
 }
 
 // Doc returns the entry as a passage from source.
-func (e FAQEntry) Doc(source string) Doc {
-	return Doc{ID: e.ID, Question: e.Question, Phrasings: e.Phrasings, Text: e.Answer, URL: e.URL, Source: source}
+func (e FAQEntry) Doc(source string) kb.Doc {
+	return kb.Doc{ID: e.ID, Question: e.Question, Phrasings: e.Phrasings, Text: e.Answer, URL: e.URL, Source: source}
 }
 
 // ReadFAQ reads FAQ entries, as a JSON array or as JSON Lines, and returns
@@ -28,7 +30,7 @@ func (e FAQEntry) Doc(source string) Doc {
 // entry without a question or an answer ([ErrMalformed]) or with the ID
 // of an earlier entry ([ErrDuplicate]) is an error naming it, wrapped in
 // a [*DocumentError].
-func ReadFAQ(r io.Reader, source string) ([]Doc, error) {
+func ReadFAQ(r io.Reader, source string) ([]kb.Doc, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return nil, &DocumentError{Name: source, Err: err}
@@ -49,7 +51,7 @@ func ReadFAQ(r io.Reader, source string) ([]Doc, error) {
 			entries = append(entries, e)
 		}
 	}
-	docs := make([]Doc, 0, len(entries))
+	docs := make([]kb.Doc, 0, len(entries))
 	seen := make(map[string]bool, len(entries))
 	for i, e := range entries {
 		if e.ID == "" {

@@ -1,4 +1,4 @@
-package kb_test
+package extract_test
 
 import (
 	"archive/zip"
@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/extract"
 )
 
 // makePDF builds a one-page PDF whose content stream shows the lines,
@@ -63,21 +64,21 @@ func makeDOCX(t testing.TB, body string) []byte {
 }
 
 func TestIngestFormats(t *testing.T) {
-	in := kb.NewIngester()
+	in := extract.NewIngester()
 	docx := makeDOCX(t, `<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Returns</w:t></w:r></w:p>`+
 		`<w:p><w:r><w:t xml:space="preserve">Send items back within </w:t></w:r><w:r><w:t>30 days.</w:t></w:r></w:p>`)
 	tests := []struct {
 		name      string
-		give      kb.Source
+		give      extract.Source
 		wantText  string
 		wantTitle string
 	}{
-		{name: "text", give: kb.Source{Name: "notes.txt", Body: []byte("Opening hours are 9 to 5.")}, wantText: "Opening hours are 9 to 5.", wantTitle: "notes"},
-		{name: "markdown", give: kb.Source{Name: "faq.md", Body: []byte("# Shipping\n\nWe ship **worldwide**, see [rates](http://x/rates).")}, wantText: "We ship worldwide, see rates.", wantTitle: "faq > Shipping"},
-		{name: "html", give: kb.Source{Name: "page.html", Body: []byte(`<html><head><title>Help &amp; FAQ</title><script>var a = "<p>evil</p>";</script></head><body><style>p{}</style><h2>Refunds</h2><p>Money back in 5&nbsp;days.</p><script>alert(1)</script></body></html>`)}, wantText: "Money back in 5 days.", wantTitle: "Help & FAQ > Refunds"},
-		{name: "pdf", give: kb.Source{Name: "policy.pdf", Body: makePDF(t, false, "Warranty lasts (two) years", "Keep the receipt")}, wantText: "Warranty lasts (two) years Keep the receipt.", wantTitle: "policy"},
-		{name: "pdf flate", give: kb.Source{Name: "policy2.pdf", Body: makePDF(t, true, "Compressed text works")}, wantText: "Compressed text works", wantTitle: "policy2"},
-		{name: "docx", give: kb.Source{Name: "returns.docx", Body: docx}, wantText: "Send items back within 30 days.", wantTitle: "returns > Returns"},
+		{name: "text", give: extract.Source{Name: "notes.txt", Body: []byte("Opening hours are 9 to 5.")}, wantText: "Opening hours are 9 to 5.", wantTitle: "notes"},
+		{name: "markdown", give: extract.Source{Name: "faq.md", Body: []byte("# Shipping\n\nWe ship **worldwide**, see [rates](http://x/rates).")}, wantText: "We ship worldwide, see rates.", wantTitle: "faq > Shipping"},
+		{name: "html", give: extract.Source{Name: "page.html", Body: []byte(`<html><head><title>Help &amp; FAQ</title><script>var a = "<p>evil</p>";</script></head><body><style>p{}</style><h2>Refunds</h2><p>Money back in 5&nbsp;days.</p><script>alert(1)</script></body></html>`)}, wantText: "Money back in 5 days.", wantTitle: "Help & FAQ > Refunds"},
+		{name: "pdf", give: extract.Source{Name: "policy.pdf", Body: makePDF(t, false, "Warranty lasts (two) years", "Keep the receipt")}, wantText: "Warranty lasts (two) years Keep the receipt.", wantTitle: "policy"},
+		{name: "pdf flate", give: extract.Source{Name: "policy2.pdf", Body: makePDF(t, true, "Compressed text works")}, wantText: "Compressed text works", wantTitle: "policy2"},
+		{name: "docx", give: extract.Source{Name: "returns.docx", Body: docx}, wantText: "Send items back within 30 days.", wantTitle: "returns > Returns"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,8 +100,8 @@ func TestIngestChunks(t *testing.T) {
 		fmt.Fprintf(&b, "Paragraph %d %s\n\n", i, strings.Repeat("word ", 18))
 	}
 	b.WriteString("## Second\n\nShort tail.\n")
-	in := kb.NewIngester(kb.WithChunkSize(50, 10))
-	docs, err := in.Ingest(context.Background(), kb.Source{Name: "guide.md", URL: "https://example.com/guide", Body: []byte(b.String())})
+	in := extract.NewIngester(extract.WithChunkSize(50, 10))
+	docs, err := in.Ingest(context.Background(), extract.Source{Name: "guide.md", URL: "https://example.com/guide", Body: []byte(b.String())})
 	require.NoError(t, err)
 	require.Greater(t, len(docs), 3)
 	for i, d := range docs {
@@ -118,17 +119,17 @@ func TestIngestChunks(t *testing.T) {
 }
 
 func TestIngestBadDocumentsDoNotBlockOthers(t *testing.T) {
-	in := kb.NewIngester(kb.WithMaxBytes(50 << 20))
+	in := extract.NewIngester(extract.WithMaxBytes(50 << 20))
 	huge := bytes.Repeat([]byte("a"), 50<<20+1)
 	docs, err := in.Ingest(context.Background(),
-		kb.Source{Name: "broken.pdf", Body: []byte("%PDF-1.4\n1 0 obj << /Length 10 /Filter /FlateDecode >>\nstream\nnot zlib at all\nendstream\n")},
-		kb.Source{Name: "garbage.pdf", Body: []byte("this is not a pdf")},
-		kb.Source{Name: "huge.txt", Body: huge},
-		kb.Source{Name: "scripts.html", Body: []byte("<script>" + strings.Repeat("x();", 1000) + "</script><style>a{}</style>")},
-		kb.Source{Name: "bad.docx", Body: []byte("PK\x03\x04 truncated")},
-		kb.Source{Name: "latin1.txt", Format: kb.FormatText, Body: []byte{0xff, 0xfe, 'a'}},
-		kb.Source{Name: "image.gif", Format: "gif", Body: []byte("GIF89a")},
-		kb.Source{Name: "good.txt", Body: []byte("Still indexed.")},
+		extract.Source{Name: "broken.pdf", Body: []byte("%PDF-1.4\n1 0 obj << /Length 10 /Filter /FlateDecode >>\nstream\nnot zlib at all\nendstream\n")},
+		extract.Source{Name: "garbage.pdf", Body: []byte("this is not a pdf")},
+		extract.Source{Name: "huge.txt", Body: huge},
+		extract.Source{Name: "scripts.html", Body: []byte("<script>" + strings.Repeat("x();", 1000) + "</script><style>a{}</style>")},
+		extract.Source{Name: "bad.docx", Body: []byte("PK\x03\x04 truncated")},
+		extract.Source{Name: "latin1.txt", Format: extract.FormatText, Body: []byte{0xff, 0xfe, 'a'}},
+		extract.Source{Name: "image.gif", Format: "gif", Body: []byte("GIF89a")},
+		extract.Source{Name: "good.txt", Body: []byte("Still indexed.")},
 	)
 	require.Len(t, docs, 1)
 	assert.Equal(t, "good.txt", docs[0].Source)
@@ -137,20 +138,20 @@ func TestIngestBadDocumentsDoNotBlockOthers(t *testing.T) {
 		name string
 		want error
 	}{
-		{name: "broken.pdf", want: kb.ErrMalformed},
-		{name: "garbage.pdf", want: kb.ErrMalformed},
-		{name: "huge.txt", want: kb.ErrTooLarge},
-		{name: "scripts.html", want: kb.ErrMalformed},
-		{name: "bad.docx", want: kb.ErrMalformed},
-		{name: "latin1.txt", want: kb.ErrMalformed},
-		{name: "image.gif", want: kb.ErrUnsupported},
+		{name: "broken.pdf", want: extract.ErrMalformed},
+		{name: "garbage.pdf", want: extract.ErrMalformed},
+		{name: "huge.txt", want: extract.ErrTooLarge},
+		{name: "scripts.html", want: extract.ErrMalformed},
+		{name: "bad.docx", want: extract.ErrMalformed},
+		{name: "latin1.txt", want: extract.ErrMalformed},
+		{name: "image.gif", want: extract.ErrUnsupported},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.name)
 			found := false
 			for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
-				var de *kb.DocumentError
+				var de *extract.DocumentError
 				if errors.As(e, &de) && de.Name == tt.name {
 					found = true
 					assert.ErrorIs(t, de, tt.want)
@@ -180,12 +181,12 @@ func TestFetch(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	in := kb.NewIngester(kb.WithHTTPClient(srv.Client()), kb.WithMaxBytes(1024), kb.WithFetchTimeout(100*time.Millisecond))
+	in := extract.NewIngester(extract.WithHTTPClient(srv.Client()), extract.WithMaxBytes(1024), extract.WithFetchTimeout(100*time.Millisecond))
 	docs, err := in.IngestURLs(context.Background(), srv.URL+"/page.html", srv.URL+"/big", srv.URL+"/slow", srv.URL+"/missing")
 	require.Len(t, docs, 1)
 	assert.Equal(t, "Store hours", docs[0].Title)
 	assert.Equal(t, srv.URL+"/page.html", docs[0].URL)
-	require.ErrorIs(t, err, kb.ErrTooLarge)
+	require.ErrorIs(t, err, extract.ErrTooLarge)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "/missing")
 }
@@ -194,9 +195,9 @@ func FuzzHTML(f *testing.F) {
 	for _, s := range []string{"<p>a</p>", "<script>x", "<!-- x", "<a href='>'>b</a>", "<head><title>t", "&amp;&#x41;<"} {
 		f.Add([]byte(s))
 	}
-	in := kb.NewIngester()
+	in := extract.NewIngester()
 	f.Fuzz(func(t *testing.T, b []byte) {
-		docs, err := in.Ingest(context.Background(), kb.Source{Name: "f.html", Format: kb.FormatHTML, Body: b})
+		docs, err := in.Ingest(context.Background(), extract.Source{Name: "f.html", Format: extract.FormatHTML, Body: b})
 		if err == nil && len(docs) == 0 {
 			t.Fatal("no error and no docs")
 		}
@@ -207,10 +208,10 @@ func FuzzPDF(f *testing.F) {
 	f.Add(makePDF(f, false, "hello"))
 	f.Add(makePDF(f, true, "hello", "world"))
 	f.Add([]byte("%PDF-1.4 stream\n(a) Tj endstream"))
-	in := kb.NewIngester(kb.WithMaxBytes(1 << 20))
+	in := extract.NewIngester(extract.WithMaxBytes(1 << 20))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := in.Ingest(context.Background(), kb.Source{Name: "f.pdf", Format: kb.FormatPDF, Body: b})
-		var de *kb.DocumentError
+		_, err := in.Ingest(context.Background(), extract.Source{Name: "f.pdf", Format: extract.FormatPDF, Body: b})
+		var de *extract.DocumentError
 		if err != nil && !errors.As(err, &de) {
 			t.Fatalf("error is not a DocumentError: %v", err)
 		}
@@ -220,10 +221,10 @@ func FuzzPDF(f *testing.F) {
 func FuzzDOCX(f *testing.F) {
 	f.Add(makeDOCX(f, `<w:p><w:r><w:t>hi</w:t></w:r></w:p>`))
 	f.Add([]byte("PK\x03\x04"))
-	in := kb.NewIngester(kb.WithMaxBytes(1 << 20))
+	in := extract.NewIngester(extract.WithMaxBytes(1 << 20))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := in.Ingest(context.Background(), kb.Source{Name: "f.docx", Format: kb.FormatDOCX, Body: b})
-		var de *kb.DocumentError
+		_, err := in.Ingest(context.Background(), extract.Source{Name: "f.docx", Format: extract.FormatDOCX, Body: b})
+		var de *extract.DocumentError
 		if err != nil && !errors.As(err, &de) {
 			t.Fatalf("error is not a DocumentError: %v", err)
 		}
@@ -231,16 +232,16 @@ func FuzzDOCX(f *testing.F) {
 }
 
 func TestIngestDuplicateNames(t *testing.T) {
-	in := kb.NewIngester()
+	in := extract.NewIngester()
 	docs, err := in.Ingest(context.Background(),
-		kb.Source{Name: "faq.md", Body: []byte("Refunds are paid within 5 days.")},
-		kb.Source{Name: "other.md", Body: []byte("Parcels arrive in 2 days.")},
-		kb.Source{Name: "faq.md", Body: []byte("We are open 9 to 5.")},
+		extract.Source{Name: "faq.md", Body: []byte("Refunds are paid within 5 days.")},
+		extract.Source{Name: "other.md", Body: []byte("Parcels arrive in 2 days.")},
+		extract.Source{Name: "faq.md", Body: []byte("We are open 9 to 5.")},
 	)
-	var de *kb.DocumentError
+	var de *extract.DocumentError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "faq.md", de.Name)
-	require.ErrorIs(t, err, kb.ErrDuplicate)
+	require.ErrorIs(t, err, extract.ErrDuplicate)
 	var got []string
 	for _, d := range docs {
 		got = append(got, d.ID+" "+d.Text)
@@ -259,9 +260,9 @@ func TestIngestURLsSameFileName(t *testing.T) {
 	mux.HandleFunc("/travel/faq", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "Bookings can be moved once.") })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	in := kb.NewIngester(kb.WithHTTPClient(srv.Client()))
+	in := extract.NewIngester(extract.WithHTTPClient(srv.Client()))
 	docs, err := in.IngestURLs(context.Background(), srv.URL+"/shop/faq", srv.URL+"/travel/faq", srv.URL+"/shop/faq")
-	require.ErrorIs(t, err, kb.ErrDuplicate, "the same URL twice is reported")
+	require.ErrorIs(t, err, extract.ErrDuplicate, "the same URL twice is reported")
 	require.Len(t, docs, 2)
 	assert.NotEqual(t, docs[0].ID, docs[1].ID)
 	assert.Equal(t, "faq", docs[0].Title)
@@ -270,10 +271,17 @@ func TestIngestURLsSameFileName(t *testing.T) {
 }
 
 func TestReadFAQDuplicateIDs(t *testing.T) {
-	_, err := kb.ReadFAQ(strings.NewReader(`[{"id":"r","question":"Refund?","answer":"Yes."},{"id":"r","question":"Hours?","answer":"9-5"}]`), "faq.json")
-	var de *kb.DocumentError
+	_, err := extract.ReadFAQ(strings.NewReader(`[{"id":"r","question":"Refund?","answer":"Yes."},{"id":"r","question":"Hours?","answer":"9-5"}]`), "faq.json")
+	var de *extract.DocumentError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "faq.json", de.Name)
-	require.ErrorIs(t, err, kb.ErrDuplicate)
+	require.ErrorIs(t, err, extract.ErrDuplicate)
 	assert.Contains(t, err.Error(), `"r"`)
+}
+
+func newIndex(t *testing.T, docs ...kb.Doc) *kb.Index {
+	t.Helper()
+	x := kb.NewIndex()
+	require.NoError(t, x.Add(docs...))
+	return x
 }
