@@ -59,7 +59,9 @@
 //
 // [Registry.Pending] lists what is waiting, for a console.
 //
-// Package action/shop has a fake shop backend with the example actions.
+// The demo shop in examples/shop (module path
+// github.com/parleyhq/parley/examples/shop) registers example actions
+// against a fake backend; the Examples of this package use it.
 //
 // # Concurrency
 //

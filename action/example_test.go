@@ -8,7 +8,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
-	"github.com/parleyhq/parley/action/shop"
+	"github.com/parleyhq/parley/examples/shop"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
 	"github.com/parleyhq/parley/memory"

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/action"
-	"github.com/parleyhq/parley/action/shop"
+	"github.com/parleyhq/parley/examples/shop"
 )
 
 func TestActions(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/action"
-	"github.com/parleyhq/parley/action/shop"
+	"github.com/parleyhq/parley/examples/shop"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
 )

@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley/action"
-	"github.com/parleyhq/parley/action/shop"
+	"github.com/parleyhq/parley/examples/shop"
 )
 
 func ExampleRegister() {

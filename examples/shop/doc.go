@@ -2,7 +2,8 @@
 // actions of a support and retention bot (look up an order, update the
 // shipping address, refund, change the subscription plan, generate a
 // discount code, schedule a callback, create a ticket), registered on an
-// [action.Registry] with realistic guardrails. Examples and tests use it;
+// [action.Registry] with realistic guardrails. It is demo code, not part
+// of the SDK: package action's Examples and tests use it;
 // a real deployment registers the same kinds of actions against its own
 // systems.
 //
