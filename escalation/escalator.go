@@ -331,14 +331,14 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 		if handled {
 			return nil
 		}
-		aw, t2, rep := watch(w, t)
-		if err := next.HandleTurn(ctx, aw, t2); err != nil {
+		aw := watch(w)
+		if err := next.HandleTurn(ctx, aw, t); err != nil {
 			return err
 		}
 		if t.Signal != nil {
 			return nil
 		}
-		return tc.after(ctx, rep)
+		return tc.after(ctx, reportOf(t, aw))
 	})
 }
 
@@ -541,7 +541,7 @@ func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 // after runs once the rest of the bot answered a customer's message: it
 // counts what the bot reported and makes the offer of a person a rule
 // asked for, unless the bot asked something itself.
-func (tc *turnCtx) after(ctx context.Context, rep *report) error {
+func (tc *turnCtx) after(ctx context.Context, rep report) error {
 	s := tc.t.Session()
 	if s == nil {
 		if tc.rule != nil && !rep.asked && tc.st.Phase == phaseBot {
@@ -560,6 +560,9 @@ func (tc *turnCtx) after(ctx context.Context, rep *report) error {
 		tc.st.NotUnderstood++
 	} else {
 		tc.st.NotUnderstood = 0
+	}
+	if rep.resolved {
+		tc.resolved()
 	}
 	if tc.rule != nil && tc.st.Phase == phaseBot {
 		if rep.asked {
@@ -673,9 +676,10 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	if rule.Action == HandOff {
 		return true, tc.handOff(ctx, tc.request(rule))
 	}
-	if in.NotUnderstood >= 2 && tc.unclear() {
-		// The bot did not understand the last turn either: a third
-		// fallback helps nobody, so the offer replaces it.
+	if in.NotUnderstood >= 2 && tc.unclear() && !questionOpen(tc.t) {
+		// The bot did not understand the last turn either and has no
+		// question waiting for an answer: another fallback helps nobody,
+		// so the offer replaces it.
 		tc.st.Offered = append(tc.st.Offered, rule.Name)
 		return true, tc.offer(ctx, tc.request(rule))
 	}
@@ -687,8 +691,14 @@ func (tc *turnCtx) request(r Rule) parley.HandoffRequest {
 	return parley.HandoffRequest{Reason: r.Name, Priority: r.Priority}
 }
 
-// offer asks whether the customer wants a person for request r.
+// offer asks whether the customer wants a person for request r, as the
+// conversation's open question; it asks nothing when another question
+// was opened this turn.
 func (tc *turnCtx) offer(ctx context.Context, r parley.HandoffRequest) error {
+	ok, err := askOffer(tc.t, tc.msgs())
+	if err != nil || !ok {
+		return err
+	}
 	tc.st.Phase, tc.st.Offer = phaseOffered, &r
 	return tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
 		{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
@@ -718,6 +728,7 @@ func matchesAny(text string, words []string) bool {
 func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, error) {
 	offer := tc.st.Offer
 	tc.st.Offer, tc.st.Phase = nil, phaseBot
+	closeOffer(tc.t) // answered, or dropped for whatever the customer said instead
 	switch {
 	case cmd == "human" || offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || matchesAny(text, yesWords)):
 		r := parley.HandoffRequest{Reason: "asked for a person", Priority: parley.PriorityHigh}

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -97,12 +98,14 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			return esc.HandOff(ctx, w, turn, parley.HandoffRequest{Reason: "the flow gave up"})
 		case u.Status == parley.OutOfScope:
 			// What a router does with a turn it cannot place.
-			turn.Emit(ctx, parley.Event{Kind: parley.EventFallback})
+			if err := parley.Report(turn, parley.NotUnderstood); err != nil {
+				return err
+			}
 			return w.Reply(ctx, parley.Text("bot: sorry, I didn't get that"))
 		}
 		return w.Reply(ctx, parley.Text("bot: "+turn.Text()))
 	})
-	h.bot = parley.NewBot(parley.Chain(app, annotate, esc.Middleware), parley.WithStore(h.store), parley.WithObserver(h))
+	h.bot = parley.NewBot(parley.Chain(app, intent.Commands(), annotate, esc.Middleware), parley.WithStore(h.store), parley.WithObserver(h))
 	return h
 }
 
@@ -210,6 +213,11 @@ func TestAngryCustomerGetsEmpathyTheAnswerAndOneOffer(t *testing.T) {
 	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"),
 		"empathy, the request served, then one offer")
 	assert.Equal(t, []parley.QuickReply{{Title: msgs.Yes, Payload: "handoff:yes"}, {Title: msgs.No, Payload: "handoff:no"}}, h.last().QuickReplies)
+	s, err := h.bot.Sessions().Load(context.Background(), "c1")
+	require.NoError(t, err)
+	q, ok := parley.OpenQuestion((&parley.Turn{ConversationID: "c1"}).WithSession(s))
+	require.True(t, ok, "the offer is the conversation's open question")
+	assert.Equal(t, "escalation", q.Owner)
 	assert.Equal(t, []string{"bot: still nothing!!"}, h.say("still nothing!!"), "moving on drops the offer; no second one, and no empathy every turn")
 	assert.Equal(t, []string{"bot: really!!"}, h.say("really!!"))
 	assert.Empty(t, h.desk.Queue(), "nobody was handed over unasked")

@@ -2,82 +2,92 @@ package escalation
 
 import (
 	"context"
-	"iter"
+	"errors"
 
 	"github.com/parleyhq/parley"
 )
 
 // This file is where the escalator meets the runtime's turn-taking: the
-// global command a turn carries, the outcome the bot reported for it, and
-// whether the bot asked the customer something this turn.
+// global command a turn carries (intent.Commands annotates it), the
+// outcome the rest of the bot reported for it ([parley.Report]), and the
+// conversation's one open question, of which an offer of a person is one.
+
+// owner is the escalator's name as the owner of its questions.
+const owner = "escalation"
 
 // commandOf returns the global command of t: "cancel", "menu", "human",
 // "stop", or "".
 func commandOf(t *parley.Turn) string {
-	switch normalizeText(t.Text()) {
-	case "cancel", "never mind", "nevermind":
-		return "cancel"
-	case "menu", "main menu", "start over", "restart":
-		return "menu"
-	case "human", "agent", "talk to a human", "a person", "talk to a person":
-		return "human"
-	case "stop", "unsubscribe":
-		return "stop"
-	}
-	return ""
+	c, _ := parley.Value(t, parley.CommandKey)
+	return string(c)
 }
 
 // report is what the rest of the bot made of a turn.
 type report struct {
-	// notUnderstood: the bot fell back (clarified or showed the menu).
-	notUnderstood bool
-	// asked: the bot asked the customer something with answers to pick.
+	// notUnderstood: the bot could not place the turn; resolved: the
+	// customer's request was completed.
+	notUnderstood, resolved bool
+	// asked: the bot asked the customer something this turn, or left a
+	// question of its own open.
 	asked bool
 }
 
-// watch wraps the rest of the bot's writer and turn to learn its report.
-func watch(w parley.ReplyWriter, t *parley.Turn) (*askWatcher, *parley.Turn, *report) {
-	r := &report{}
-	aw := &askWatcher{ReplyWriter: w, r: r}
-	t2 := t.WithEmitter(func(ctx context.Context, ev parley.Event) {
-		if ev.Kind == parley.EventFallback {
-			r.notUnderstood = true
-		}
-		t.Emit(ctx, ev)
-	})
-	return aw, t2, r
+// watch wraps the rest of the bot's writer to see whether it asks the
+// customer to pick an answer, for handlers that do not open their
+// questions with [parley.Ask].
+func watch(w parley.ReplyWriter) *askWatcher { return &askWatcher{next: w} }
+
+// reportOf reads the outcome of turn t once the rest of the bot has run.
+func reportOf(t *parley.Turn, aw *askWatcher) report {
+	r := report{asked: aw.asked || parley.AskedThisTurn(t) || questionOpen(t)}
+	o, _ := parley.TurnOutcome(t)
+	r.notUnderstood, r.resolved = o == parley.NotUnderstood, o == parley.Resolved
+	return r
 }
 
-// askWatcher passes replies on and records whether the last one asked the
-// customer to pick an answer (it had quick replies). It keeps the
-// optional capabilities of the writer it wraps.
+// askOffer opens the offer of a person as the conversation's question. It
+// reports false when the bot already asked something this turn: a turn
+// asks at most one new question.
+func askOffer(t *parley.Turn, m *Messages) (bool, error) {
+	err := parley.Ask(t, parley.Question{ID: "offer", Owner: owner, Text: m.Offer,
+		Options: []parley.QuickReply{{Title: m.Yes, Payload: "handoff:yes"}, {Title: m.No, Payload: "handoff:no"}}})
+	switch {
+	case errors.Is(err, parley.ErrQuestionOpen):
+		return false, nil
+	case errors.Is(err, parley.ErrNoSession):
+		return true, nil // outside a Bot: nothing to record
+	}
+	return err == nil, err
+}
+
+// questionOpen reports whether a question other than the escalator's is
+// open: its owner reads the next turn, and decides what a turn that does
+// not answer it means.
+func questionOpen(t *parley.Turn) bool {
+	q, ok := parley.OpenQuestion(t)
+	return ok && q.Owner != owner
+}
+
+// closeOffer closes the offer if it is still the open question.
+func closeOffer(t *parley.Turn) {
+	if q, ok := parley.OpenQuestion(t); ok && q.Owner == owner {
+		parley.CloseQuestion(t)
+	}
+}
+
+// askWatcher passes replies on and records whether one of them asked the
+// customer to pick an answer (it had quick replies). Optional
+// capabilities are reached through Unwrap.
 type askWatcher struct {
-	parley.ReplyWriter
-	r *report
+	next  parley.ReplyWriter
+	asked bool
 }
 
 // Reply implements [parley.ReplyWriter].
 func (a *askWatcher) Reply(ctx context.Context, m parley.Message) error {
-	a.r.asked = len(m.QuickReplies) > 0
-	return a.ReplyWriter.Reply(ctx, m)
+	a.asked = a.asked || len(m.QuickReplies) > 0
+	return a.next.Reply(ctx, m)
 }
 
-// Typing implements [parley.Typer]; it does nothing if the wrapped writer
-// cannot show typing.
-func (a *askWatcher) Typing(ctx context.Context) error { return parley.Typing(ctx, a.ReplyWriter) }
-
-// MarkRead implements [parley.ReadMarker]; it does nothing if the wrapped
-// writer cannot mark messages read.
-func (a *askWatcher) MarkRead(ctx context.Context, id string) error {
-	if r, ok := a.ReplyWriter.(parley.ReadMarker); ok {
-		return r.MarkRead(ctx, id)
-	}
-	return nil
-}
-
-// StreamReply implements [parley.Streamer] with [parley.Stream], which
-// streams when the wrapped writer can and sends one message otherwise.
-func (a *askWatcher) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
-	a.r.asked = false
-	return parley.Stream(ctx, a.ReplyWriter, chunks)
-}
+// Unwrap returns the writer a wraps.
+func (a *askWatcher) Unwrap() parley.ReplyWriter { return a.next }

@@ -170,6 +170,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		approvalDecisions, // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
+		intent.Commands(),
 		nlu.Middleware(),
 		sentiment.Middleware(mood, sentiment.ContinueOnError()),
 		esc.Middleware,
