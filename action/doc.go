@@ -59,7 +59,7 @@
 //
 // [Registry.Pending] lists what is waiting, for a console.
 //
-// The demo shop in examples/shop (module path
+// The demo shop in examples/shop (import path
 // github.com/parleyhq/parley/examples/shop) registers example actions
 // against a fake backend; the Examples of this package use it.
 //

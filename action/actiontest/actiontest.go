@@ -1,15 +1,16 @@
 package actiontest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/action"
 )
@@ -34,111 +35,153 @@ func RunApprovalStore(t *testing.T, newStore func(t *testing.T) action.ApprovalS
 		s := newStore(t)
 		a := approval("appr-1", "k1", t0)
 		got, added, err := s.Add(ctx, a)
-		require.NoError(t, err)
-		assert.True(t, added)
-		assert.Equal(t, "appr-1", got.Request.ID)
+		must(t, "Add", err)
+		if !added || got.Request.ID != "appr-1" {
+			t.Errorf("Add = %q, added %v; want appr-1, true", got.Request.ID, added)
+		}
 		taken, err := s.Take(ctx, "appr-1")
-		require.NoError(t, err)
-		assert.Equal(t, a.Request.ID, taken.Request.ID)
-		assert.Equal(t, a.Request.Customer, taken.Request.Customer)
-		assert.Equal(t, a.Request.Amount, taken.Request.Amount)
-		assert.JSONEq(t, string(a.Call.Args), string(taken.Call.Args))
-		assert.Equal(t, a.Call.Customer, taken.Call.Customer, "an approved call runs for the same customer")
-		assert.True(t, a.Created.Equal(taken.Created))
+		must(t, "Take", err)
+		if taken.Request.ID != a.Request.ID || taken.Request.Customer != a.Request.Customer || taken.Request.Amount != a.Request.Amount {
+			t.Errorf("Take returned request %+v, want %+v", taken.Request, a.Request)
+		}
+		if !jsonEqual(a.Call.Args, taken.Call.Args) {
+			t.Errorf("Take returned call args %s, want %s", taken.Call.Args, a.Call.Args)
+		}
+		if taken.Call.Customer != a.Call.Customer {
+			t.Errorf("Take returned call customer %q, want %q: an approved call runs for the same customer", taken.Call.Customer, a.Call.Customer)
+		}
+		if !taken.Created.Equal(a.Created) {
+			t.Errorf("Take returned Created %v, want %v", taken.Created, a.Created)
+		}
 	})
 
 	t.Run("SameKeyIsDeduplicated", func(t *testing.T) {
 		ctx := context.Background()
 		s := newStore(t)
 		_, _, err := s.Add(ctx, approval("appr-1", "k1", t0))
-		require.NoError(t, err)
+		must(t, "Add", err)
 		got, added, err := s.Add(ctx, approval("appr-2", "k1", t0.Add(time.Second)))
-		require.NoError(t, err)
-		assert.False(t, added)
-		assert.Equal(t, "appr-1", got.Request.ID, "the earlier approval is returned")
+		must(t, "second Add", err)
+		if added || got.Request.ID != "appr-1" {
+			t.Errorf("second Add with the same key = %q, added %v; want the earlier appr-1, false", got.Request.ID, added)
+		}
 		list, err := s.List(ctx)
-		require.NoError(t, err)
-		assert.Len(t, list, 1)
+		must(t, "List", err)
+		if len(list) != 1 {
+			t.Errorf("List has %d approvals, want 1", len(list))
+		}
 		// Once taken, the key is free again.
 		_, err = s.Take(ctx, "appr-1")
-		require.NoError(t, err)
+		must(t, "Take", err)
 		_, added, err = s.Add(ctx, approval("appr-3", "k1", t0.Add(2*time.Second)))
-		require.NoError(t, err)
-		assert.True(t, added)
+		must(t, "Add after Take", err)
+		if !added {
+			t.Errorf("Add after Take: not added; the key must be free again")
+		}
 	})
 
 	t.Run("TakeOnce", func(t *testing.T) {
 		ctx := context.Background()
 		s := newStore(t)
 		_, _, err := s.Add(ctx, approval("appr-1", "k1", t0))
-		require.NoError(t, err)
+		must(t, "Add", err)
 		_, err = s.Take(ctx, "appr-1")
-		require.NoError(t, err)
-		_, err = s.Take(ctx, "appr-1")
-		require.ErrorIs(t, err, action.ErrNoApproval)
-		_, err = s.Take(ctx, "never-existed")
-		require.ErrorIs(t, err, action.ErrNoApproval)
-		_, err = s.Take(ctx, "")
-		require.ErrorIs(t, err, action.ErrNoApproval)
+		must(t, "Take", err)
+		for _, id := range []string{"appr-1", "never-existed", ""} {
+			if _, err := s.Take(ctx, id); !errors.Is(err, action.ErrNoApproval) {
+				t.Errorf("Take(%q) = %v, want ErrNoApproval", id, err)
+			}
+		}
 	})
 
 	t.Run("ConcurrentTakesPayOnce", func(t *testing.T) {
 		ctx := context.Background()
 		s := newStore(t)
 		_, _, err := s.Add(ctx, approval("appr-1", "k1", t0))
-		require.NoError(t, err)
-		var wins atomic.Int64
+		must(t, "Add", err)
+		errs := make([]error, 8)
 		var wg sync.WaitGroup
-		for range 8 {
-			wg.Go(func() {
-				if _, err := s.Take(ctx, "appr-1"); err == nil {
-					wins.Add(1)
-				} else {
-					assert.ErrorIs(t, err, action.ErrNoApproval)
-				}
-			})
+		for i := range errs {
+			wg.Go(func() { _, errs[i] = s.Take(ctx, "appr-1") })
 		}
 		wg.Wait()
-		assert.Equal(t, int64(1), wins.Load())
+		wins := countFunc(errs, func(err error) bool { return err == nil })
+		refused := countFunc(errs, func(err error) bool { return errors.Is(err, action.ErrNoApproval) })
+		if wins != 1 || refused != len(errs)-1 {
+			t.Errorf("8 concurrent Takes: %d succeeded, %d got ErrNoApproval; want 1 and 7 (errors: %v)", wins, refused, errs)
+		}
 	})
 
 	t.Run("ConcurrentAddsOfOneKey", func(t *testing.T) {
 		ctx := context.Background()
 		s := newStore(t)
-		var wins atomic.Int64
+		errs := make([]error, 8)
+		added := make([]bool, 8)
 		var wg sync.WaitGroup
-		for i := range 8 {
-			wg.Go(func() {
-				_, added, err := s.Add(ctx, approval(fmt.Sprint("c-", i), "kc", t0))
-				assert.NoError(t, err)
-				if added {
-					wins.Add(1)
-				}
-			})
+		for i := range errs {
+			wg.Go(func() { _, added[i], errs[i] = s.Add(ctx, approval(fmt.Sprint("c-", i), "kc", t0)) })
 		}
 		wg.Wait()
-		assert.Equal(t, int64(1), wins.Load())
+		if err := errors.Join(errs...); err != nil {
+			t.Errorf("concurrent Adds: %v", err)
+		}
+		if wins := countFunc(added, func(b bool) bool { return b }); wins != 1 {
+			t.Errorf("8 concurrent Adds of one key: %d added, want 1", wins)
+		}
 		list, err := s.List(ctx)
-		require.NoError(t, err)
-		assert.Len(t, list, 1)
+		must(t, "List", err)
+		if len(list) != 1 {
+			t.Errorf("List has %d approvals, want 1", len(list))
+		}
 	})
 
 	t.Run("ListOldestFirst", func(t *testing.T) {
 		ctx := context.Background()
 		s := newStore(t)
 		list, err := s.List(ctx)
-		require.NoError(t, err)
-		assert.Empty(t, list)
+		must(t, "List", err)
+		if len(list) != 0 {
+			t.Errorf("List of an empty store has %d approvals", len(list))
+		}
 		for i, at := range []time.Duration{2, 0, 1} {
 			_, _, err := s.Add(ctx, approval(fmt.Sprint("appr-", i), fmt.Sprint("k", i), t0.Add(at*time.Minute)))
-			require.NoError(t, err)
+			must(t, "Add", err)
 		}
 		list, err = s.List(ctx)
-		require.NoError(t, err)
+		must(t, "List", err)
 		var ids []string
 		for _, a := range list {
 			ids = append(ids, a.Request.ID)
 		}
-		assert.Equal(t, []string{"appr-1", "appr-2", "appr-0"}, ids)
+		if want := []string{"appr-1", "appr-2", "appr-0"}; !slices.Equal(ids, want) {
+			t.Errorf("List = %q, want %q (oldest first)", ids, want)
+		}
 	})
+}
+
+// must stops the test if err is not nil.
+func must(t testing.TB, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func countFunc[T any](s []T, f func(T) bool) int {
+	n := 0
+	for _, v := range s {
+		if f(v) {
+			n++
+		}
+	}
+	return n
+}
+
+// jsonEqual reports whether a and b are the same JSON value.
+func jsonEqual(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return bytes.Equal(a, b)
+	}
+	return reflect.DeepEqual(x, y)
 }

@@ -1,12 +1,15 @@
 package privacytest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
@@ -21,7 +24,7 @@ type person struct {
 
 // RunErasure runs the erasure scenario on store, which must be empty (or
 // hold nothing under the keys Parley uses).
-func RunErasure(t *testing.T, store memory.Store) {
+func RunErasure(t testing.TB, store memory.Store) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -121,20 +124,24 @@ func RunErasure(t *testing.T, store memory.Store) {
 			t.Errorf("export has no %q section", src)
 		}
 	}
+	export := decoded(data)
 	for _, want := range []string{ada.name, ada.email, ada.wa, "call me on [phone]", "renewal-reminder"} {
-		if !strings.Contains(string(data), want) {
+		if !export.has(want) {
 			t.Errorf("export does not contain %q", want)
 		}
 	}
-	if strings.Contains(string(data), bob.id) {
+	if export.has(bob.id) {
 		t.Errorf("Ada's export mentions Bob")
 	}
 	// Before erasure, her data is in the store.
-	if dump := dumpStore(t, ctx, store); !strings.Contains(dump, ada.id) {
+	before := dumpStore(t, ctx, store)
+	if !before.has(ada.id) {
 		t.Fatalf("scenario stored nothing about %s", ada.id)
 	}
-	if dump := dumpStore(t, ctx, store); strings.Contains(dump, ada.card) || strings.Contains(dump, ada.phone) {
-		t.Errorf("a raw card number or phone number was stored despite redaction")
+	for _, raw := range []string{ada.card, ada.phone} {
+		if s, ok := before.find(raw); ok {
+			t.Errorf("%q was stored despite redaction:\n%s", raw, excerpt(s, raw))
+		}
 	}
 
 	if err := eraser.Erase(ctx, ada.id); err != nil {
@@ -143,14 +150,14 @@ func RunErasure(t *testing.T, store memory.Store) {
 	if err := eraser.Erase(ctx, ada.id); err != nil {
 		t.Fatalf("second Erase: %v (erasure must be idempotent)", err)
 	}
-	dump := dumpStore(t, ctx, store)
-	for _, gone := range []string{ada.id, ada.name, ada.email, ada.web, ada.wa, "4111"} {
-		if strings.Contains(dump, gone) {
-			t.Errorf("after erasure the store still contains %q:\n%s", gone, excerpt(dump, gone))
+	after := dumpStore(t, ctx, store)
+	for _, gone := range []string{ada.id, ada.name, ada.email, ada.web, ada.wa, ada.phone, ada.card} {
+		if s, ok := after.find(gone); ok {
+			t.Errorf("after erasure the store still contains %q:\n%s", gone, excerpt(s, gone))
 		}
 	}
 	for _, kept := range []string{bob.id, bob.name, bob.wa} {
-		if !strings.Contains(dump, kept) {
+		if !after.has(kept) {
 			t.Errorf("erasing Ada removed Bob's %q", kept)
 		}
 	}
@@ -162,26 +169,121 @@ func RunErasure(t *testing.T, store memory.Store) {
 	}
 }
 
-// dumpStore returns every key and value in store as text.
-func dumpStore(t *testing.T, ctx context.Context, store memory.Store) string {
+// A dump is every record of a store, decoded: its keys and the strings
+// of its values (JSON values are decoded, so escapes cannot hide or fake
+// data; other values are taken as text). Checks match whole identifiers
+// in it, never substrings, so random bytes (a vault token, a timestamp)
+// can never look like a customer's data by chance.
+type dump struct {
+	texts []string // one per key, string leaf, map key and number
+}
+
+// dumpStore reads every key and value in store.
+func dumpStore(t testing.TB, ctx context.Context, store memory.Store) dump {
 	t.Helper()
-	var b strings.Builder
+	var d dump
 	if err := store.Keys(ctx, "", func(k string) bool {
 		rec, err := store.Get(ctx, k)
 		if err != nil {
 			t.Errorf("Get(%q): %v", k, err)
 			return true
 		}
-		fmt.Fprintf(&b, "%s = %s\n", k, rec.Value)
+		d.texts = append(d.texts, k)
+		d.add(rec.Value)
 		return true
 	}); err != nil {
 		t.Fatalf("Keys: %v", err)
 	}
-	return b.String()
+	return d
 }
 
-func excerpt(dump, s string) string {
-	i := strings.Index(dump, s)
-	lo, hi := max(i-200, 0), min(i+200, len(dump))
-	return dump[lo:hi]
+// decoded returns the dump of one JSON document (or text).
+func decoded(b []byte) dump {
+	var d dump
+	d.add(b)
+	return d
+}
+
+// add decodes a value: a JSON document into its strings, anything else as
+// one text.
+func (d *dump) add(b []byte) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		d.texts = append(d.texts, string(b))
+		return
+	}
+	d.walk(v)
+}
+
+func (d *dump) walk(v any) {
+	switch v := v.(type) {
+	case string:
+		d.texts = append(d.texts, v)
+		// A string may itself hold JSON (a session's state).
+		if len(v) > 1 && (v[0] == '{' || v[0] == '[') && json.Valid([]byte(v)) {
+			d.add([]byte(v))
+		}
+	case json.Number:
+		d.texts = append(d.texts, v.String())
+	case []any:
+		for _, e := range v {
+			d.walk(e)
+		}
+	case map[string]any:
+		for k, e := range v {
+			d.texts = append(d.texts, k)
+			d.walk(e)
+		}
+	}
+}
+
+// has reports whether the dump holds id as a whole identifier: a match
+// not preceded or followed by a letter or digit ("cust-ada" is in
+// "profile/cust-ada" and in "the cust-ada account", not in "cust-adam";
+// "4111111111111111" is not in a token that merely contains those digits).
+func (d dump) has(id string) bool {
+	_, ok := d.find(id)
+	return ok
+}
+
+// find returns the text holding id as a whole identifier.
+func (d dump) find(id string) (string, bool) {
+	for _, s := range d.texts {
+		if wholeIn(s, id) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// wholeIn reports whether id occurs in s with no letter or digit right
+// before or after it.
+func wholeIn(s, id string) bool {
+	if id == "" {
+		return false
+	}
+	for off := 0; ; {
+		i := strings.Index(s[off:], id)
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len(id)
+		before, _ := utf8.DecodeLastRuneInString(s[:start])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if (start == 0 || !isIdent(before)) && (end == len(s) || !isIdent(after)) {
+			return true
+		}
+		off = start + 1
+	}
+}
+
+func isIdent(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// excerpt returns up to 200 bytes of text around id.
+func excerpt(text, id string) string {
+	i := max(strings.Index(text, id), 0)
+	lo, hi := max(i-200, 0), min(i+200, len(text))
+	return text[lo:hi]
 }
