@@ -68,6 +68,16 @@ type Bot struct {
 	maxInput int
 	sem      chan struct{}
 
+	dedupTTL time.Duration
+	senders  map[string]Sender
+	locker   memory.Locker
+	leaseTTL time.Duration
+	leaseMax time.Duration
+	retry    Message
+
+	drainMu  sync.Mutex
+	draining map[string]*drainState
+
 	closeMu  sync.RWMutex // guards closed and orders wg.Add before Wait
 	closed   bool
 	wg       sync.WaitGroup
@@ -115,6 +125,41 @@ func WithMaxInput(n int, m Message) Option {
 // WithClock sets the Bot's clock; tests use it with a fake time.
 func WithClock(now func() time.Time) Option { return func(b *Bot) { b.now = now } }
 
+// WithSender makes the Bot deliver the replies of turns on channel (and
+// any message sent to its conversations outside a request) through s.
+// Channel adapters that acknowledge webhooks and let the Bot run the turn
+// later, through [Bot.Enqueue], are registered this way.
+func WithSender(channel string, s Sender) Option {
+	return func(b *Bot) {
+		if b.senders == nil {
+			b.senders = make(map[string]Sender)
+		}
+		b.senders[channel] = s
+	}
+}
+
+// WithDedupTTL sets how long the Bot remembers a handled message ID, so
+// that a redelivery is dropped (default 7 days). Each remembered ID is a
+// small record in the store, written with this TTL.
+func WithDedupTTL(d time.Duration) Option { return func(b *Bot) { b.dedupTTL = d } }
+
+// WithLocker makes the Bot take a lease on a conversation from l before
+// running its turns, so that several replicas sharing one store (Redis,
+// PostgreSQL) never run turns of one conversation at the same time. The
+// lease lives ttl without renewal (default 30s when ttl is zero): how long
+// the conversations of a crashed replica wait. It is renewed while turns
+// run; a turn whose lease is lost is cancelled with
+// [memory.ErrLeaseLost]. A turn waits for a taken lease for at most
+// twice the TTL.
+func WithLocker(l memory.Locker, ttl time.Duration) Option {
+	return func(b *Bot) {
+		b.locker = l
+		if ttl > 0 {
+			b.leaseTTL = ttl
+		}
+	}
+}
+
 // NewBot returns a Bot that runs h. It panics if h is nil.
 func NewBot(h Handler, opts ...Option) *Bot {
 	if h == nil {
@@ -129,6 +174,10 @@ func NewBot(h Handler, opts ...Option) *Bot {
 		maxInput: 16 << 10,
 		sem:      make(chan struct{}, 64),
 		lanes:    newLanes(),
+		dedupTTL: 7 * 24 * time.Hour,
+		leaseTTL: 30 * time.Second,
+		retry:    Text("Sorry, I couldn't process your last message just now. Please send it again in a moment."),
+		draining: make(map[string]*drainState),
 	}
 	for _, o := range opts {
 		o(b)
@@ -136,6 +185,7 @@ func NewBot(h Handler, opts ...Option) *Bot {
 	if b.sessions == nil {
 		b.sessions = memory.NewSessions(memory.NewMap())
 	}
+	b.leaseMax = 2 * b.leaseTTL
 	return b
 }
 
@@ -200,6 +250,64 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 }
 
 func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
+	err := b.withLease(ctx, t.ConversationID, func(ctx context.Context) error {
+		if t.MessageID != "" {
+			_, err := b.sessions.Store().Get(ctx, claimKey(t.ConversationID, t.MessageID))
+			if err == nil {
+				b.emit(ctx, eventFor(EventDuplicate, t, nil))
+				return nil
+			}
+			if !errors.Is(err, memory.ErrNotFound) {
+				return fmt.Errorf("parley: read claim %q: %w", t.MessageID, err)
+			}
+		}
+		s, err := b.loadSession(ctx, t)
+		if err != nil {
+			return err
+		}
+		if s.HasSeen(t.MessageID) {
+			b.emit(ctx, eventFor(EventDuplicate, t, nil))
+			return nil
+		}
+		if err := b.runLoaded(ctx, &recorder{w: w, b: b, t: t}, t, s); err != nil {
+			return err
+		}
+		if t.MessageID == "" {
+			return nil
+		}
+		// Remember the message for days, beyond the session's window of
+		// recent IDs, so that a late redelivery is dropped too.
+		_, err = b.sessions.Store().Set(context.WithoutCancel(ctx), memory.Put{
+			Key: claimKey(t.ConversationID, t.MessageID), Value: []byte("handled"), IfVersion: memory.AnyVersion, TTL: b.dedupTTL})
+		if err != nil {
+			return fmt.Errorf("parley: claim %q: %w", t.MessageID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		// The turn could not run at all (the store is down, the lease
+		// stayed taken): the user hears so, and the channel may redeliver.
+		return b.tellRetry(ctx, w, err)
+	}
+	return nil
+}
+
+// tellRetry asks the user to send the message again and returns err,
+// joined with the reply's error if that failed too.
+func (b *Bot) tellRetry(ctx context.Context, w ReplyWriter, err error) error {
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return err // the caller gave up: nobody to tell
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if rerr := w.Reply(rctx, b.retry); rerr != nil {
+		return errors.Join(err, fmt.Errorf("parley: send retry message: %w", rerr))
+	}
+	return err
+}
+
+// loadSession loads t's session, starting afresh over an unreadable one.
+func (b *Bot) loadSession(ctx context.Context, t *Turn) (*memory.Session, error) {
 	s, err := b.sessions.LoadOrNew(ctx, t.ConversationID)
 	var corrupt *memory.CorruptError
 	if errors.As(err, &corrupt) {
@@ -209,12 +317,15 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 		s, err = b.resetSession(ctx, t.ConversationID)
 	}
 	if err != nil {
-		return fmt.Errorf("parley: load session %q: %w", t.ConversationID, err)
+		return nil, fmt.Errorf("parley: load session %q: %w", t.ConversationID, err)
 	}
-	if s.HasSeen(t.MessageID) {
-		b.emit(ctx, eventFor(EventDuplicate, t, nil))
-		return nil
-	}
+	return s, nil
+}
+
+// runLoaded runs the handler for t with its session s loaded and saves
+// the session with the turn, its replies and (for enqueued turns) the
+// outbox.
+func (b *Bot) runLoaded(ctx context.Context, rw *recorder, t *Turn, s *memory.Session) error {
 	if s.CustomerID == "" {
 		s.CustomerID = t.CustomerID
 	}
@@ -225,7 +336,6 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 
 	text, reason := sanitize(t.Message.Text, b.maxInput)
 	t.Message.Text = text
-	rw := &recorder{w: w, b: b, t: t}
 	s.Turns++
 	s.MarkSeen(t.MessageID)
 	s.Append(memory.Entry{Role: memory.RoleUser, Text: text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel})
@@ -244,6 +354,26 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 		b.emit(ctx, eventFor(EventTurnError, t, herr))
 		return b.recoverTurn(ctx, rw, t)
 	}
+	return b.commit(ctx, rw, s)
+}
+
+// commit saves s, with rw's replies as its outbox when they are to be
+// sent after the write.
+func (b *Bot) commit(ctx context.Context, rw *recorder, s *memory.Session) error {
+	if rw.outbox && len(rw.sent) > 0 {
+		out, _, err := memory.GetState[[]outboxEntry](s, outboxState)
+		if err != nil {
+			return err
+		}
+		to := AddressOf(rw.t)
+		for _, m := range rw.sent {
+			out = append(out, outboxEntry{To: to, Message: m})
+		}
+		if err := memory.SetState(s, outboxState, out); err != nil {
+			return err
+		}
+	}
+	rw.saved = s
 	return b.save(ctx, s)
 }
 
@@ -251,7 +381,7 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 // before the turn, plus the turn's messages, discarding whatever the failed
 // handler half-changed.
 func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
-	sent := rw.sent
+	sent := len(rw.sent)
 	ctx = context.WithoutCancel(ctx)
 	replyErr := rw.Reply(ctx, b.fallback)
 	s, err := b.sessions.LoadOrNew(ctx, t.ConversationID)
@@ -261,11 +391,11 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 	s.Turns++
 	s.MarkSeen(t.MessageID)
 	s.Append(memory.Entry{Role: memory.RoleUser, Text: t.Message.Text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel})
-	for _, m := range sent {
+	for _, m := range rw.sent[:sent] {
 		s.Append(historyEntry(m, b.now(), t.Channel))
 	}
 	s.Append(memory.Entry{Role: memory.RoleBot, Text: b.fallback.Text, Time: b.now(), Channel: t.Channel})
-	return errors.Join(replyErr, b.save(ctx, s))
+	return errors.Join(replyErr, b.commit(ctx, rw, s))
 }
 
 func (b *Bot) save(ctx context.Context, s *memory.Session) error {
@@ -309,6 +439,12 @@ func eventFor(k EventKind, t *Turn, err error) Event {
 	e := Event{Kind: k, Err: err}
 	e.fill(t)
 	return e
+}
+
+func (b *Bot) isClosed() bool {
+	b.closeMu.RLock()
+	defer b.closeMu.RUnlock()
+	return b.closed
 }
 
 // Shutdown stops accepting turns and waits for those in flight (including
@@ -360,18 +496,24 @@ func sanitize(s string, limit int) (string, string) {
 }
 
 // recorder wraps the channel's ReplyWriter: it records replies in the
-// session history and reports them. It always offers the optional
-// capabilities, degrading when the channel lacks them.
+// session history and reports them. For an enqueued turn (outbox) it only
+// records them, with IDs, and the Bot sends them once the turn is saved.
 type recorder struct {
-	w    ReplyWriter
-	b    *Bot
-	t    *Turn
-	sent []Message
+	w      ReplyWriter
+	b      *Bot
+	t      *Turn
+	sent   []Message
+	outbox bool
+	saved  *memory.Session
 }
 
 // Reply implements [ReplyWriter].
 func (r *recorder) Reply(ctx context.Context, m Message) error {
-	if err := r.w.Reply(ctx, m); err != nil {
+	if r.outbox {
+		if m.ID == "" {
+			m.ID = outboxID(r.t.MessageID, len(r.sent)+1)
+		}
+	} else if err := r.w.Reply(ctx, m); err != nil {
 		return err
 	}
 	r.record(ctx, m)
@@ -388,18 +530,18 @@ func (r *recorder) record(ctx context.Context, m Message) {
 	}
 }
 
-// Typing implements [Typer].
-func (r *recorder) Typing(ctx context.Context) error { return Typing(ctx, r.w) }
-
-// MarkRead implements [ReadMarker].
-func (r *recorder) MarkRead(ctx context.Context, id string) error {
-	if m, ok := r.w.(ReadMarker); ok {
-		return m.MarkRead(ctx, id)
+// Unwrap returns the channel's writer, so that [Typing] and [MarkRead]
+// find what the channel supports. Replies to enqueued turns have none:
+// they are sent later, by the Bot.
+func (r *recorder) Unwrap() ReplyWriter {
+	if r.outbox {
+		return nil
 	}
-	return nil
+	return r.w
 }
 
-// StreamReply implements [Streamer].
+// StreamReply implements [Streamer], recording the streamed text; [Stream]
+// degrades to one message where the channel cannot stream.
 func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
 	var b strings.Builder
 	tee := func(yield func(string, error) bool) {
@@ -411,6 +553,14 @@ func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, err
 				return
 			}
 		}
+	}
+	if r.outbox {
+		for _, err := range tee {
+			if err != nil {
+				return err
+			}
+		}
+		return r.Reply(ctx, Text(b.String()))
 	}
 	if err := Stream(ctx, r.w, tee); err != nil {
 		return err

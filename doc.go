@@ -38,8 +38,9 @@
 //   - bottest: scripted and golden-transcript tests of whole bots.
 //
 // Several replicas of a service can share one store (Redis, PostgreSQL):
-// wrap the Bot in a [ReplicaGuard] so that the turns of a conversation never
-// overlap across replicas and de-duplication is shared.
+// give the Bot a [memory.Locker] with [WithLocker] so that the turns of a
+// conversation never overlap across replicas; de-duplication is shared
+// through the store.
 //
 // Packages meet through typed [Turn] annotations ([With], [Value],
 // [UnderstandingKey], [MoodKey]) rather than by importing each other.

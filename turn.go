@@ -30,6 +30,10 @@ type Turn struct {
 	MessageID string
 	// Time is when the message was sent; the Bot sets it if zero.
 	Time time.Time
+	// Recipient is the platform's address of the customer (a phone
+	// number, a chat ID), set by the channel adapter; the channel's
+	// [Sender] reads it from the turn's [Address].
+	Recipient string
 	// Locale is a BCP 47 tag such as "es-MX"; empty means unknown.
 	Locale string
 	// Message is the inbound message.

@@ -15,10 +15,10 @@
 //	if err := store.Migrate(ctx); err != nil { // CREATE TABLE IF NOT EXISTS
 //		return err
 //	}
-//	bot := parley.NewBot(handler, parley.WithStore(store))
-//	// Channels call replica, not bot: it keeps each conversation's turns
-//	// from overlapping across replicas.
-//	replica := parley.NewReplicaGuard(bot, store)
+//	// The leases keep each conversation's turns from overlapping across
+//	// replicas.
+//	bot := parley.NewBot(handler, parley.WithStore(store),
+//		parley.WithLocker(memory.NewLocker(store), 30*time.Second))
 //
 // Each write is one statement (INSERT ... ON CONFLICT or UPDATE ...
 // WHERE version = $n), atomic under PostgreSQL's default READ COMMITTED

@@ -7,11 +7,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/postgres"
 )
 
 // Several replicas of a bot share conversations through PostgreSQL; the
-// ReplicaGuard keeps each conversation's turns from overlapping.
+// conversation leases keep each conversation's turns from overlapping.
 func ExampleNew() {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, "postgres://bot@127.0.0.1:5432/parley")
@@ -32,6 +33,6 @@ func ExampleNew() {
 	handler := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("Hello!"))
 	})
-	replica := parley.NewReplicaGuard(parley.NewBot(handler, parley.WithStore(store)), store)
-	_ = replica // pass it to the channel adapters
+	bot := parley.NewBot(handler, parley.WithStore(store), parley.WithLocker(memory.NewLocker(store), 0))
+	defer bot.Shutdown(ctx)
 }

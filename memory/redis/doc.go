@@ -9,10 +9,10 @@
 //	if err != nil {
 //		return err
 //	}
-//	bot := parley.NewBot(handler, parley.WithStore(store))
-//	// Channels call replica, not bot: it keeps each conversation's turns
-//	// from overlapping across replicas.
-//	replica := parley.NewReplicaGuard(bot, store)
+//	// The leases keep each conversation's turns from overlapping across
+//	// replicas.
+//	bot := parley.NewBot(handler, parley.WithStore(store),
+//		parley.WithLocker(memory.NewLocker(store), 30*time.Second))
 //
 // Records are hashes under Config.Prefix+key holding the version and the
 // value; conditional writes are Lua scripts, atomic on the server; expiry

@@ -34,10 +34,9 @@ func Benchmark(b *testing.B, stores []memory.Store) {
 		}
 		return w.Reply(ctx, reply)
 	})
-	guards := make([]*parley.ReplicaGuard, len(stores))
+	guards := make([]*parley.Bot, len(stores))
 	for i, st := range stores {
-		bot := parley.NewBot(h, parley.WithStore(st), parley.WithMaxConcurrency(256))
-		guards[i] = parley.NewReplicaGuard(bot, st, parley.WithMaxLeases(256), parley.WithReplicaID(fmt.Sprint("bench-", i)))
+		guards[i] = parley.NewBot(h, parley.WithStore(st), parley.WithMaxConcurrency(256), parley.WithLocker(memory.NewLocker(st), 0))
 	}
 	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
 

@@ -1,7 +1,7 @@
 // Package replicatest checks that a [memory.Store] keeps conversations
 // intact when several bot replicas share it: [Run] drives many
-// conversations concurrently through several [parley.Bot]s, each behind a
-// [parley.ReplicaGuard] with its own store client, redelivers a share of
+// conversations concurrently through several [parley.Bot]s, each taking
+// conversation leases ([parley.WithLocker]) through its own store client, redelivers a share of
 // the webhooks to other replicas, optionally kills a replica or takes the
 // backend down mid-run, and then checks every conversation's stored
 // history: exactly its turns, in order, no duplicate, no gap.

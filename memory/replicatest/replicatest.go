@@ -182,7 +182,7 @@ func (w *writer) Reply(_ context.Context, m parley.Message) error {
 }
 
 // Run runs cfg.Conversations conversations of cfg.Turns turns through
-// cfg.Replicas Bots, each behind a [parley.ReplicaGuard] with its own store
+// cfg.Replicas Bots, each taking conversation leases ([parley.WithLocker]) in its own store
 // from newStore, and checks that every conversation's stored history holds
 // exactly its turns, in order, with no duplicate and no gap; that the
 // handler saw every turn's predecessor (no lost update, no reordering);
@@ -200,7 +200,6 @@ func Run(t *testing.T, newStore func(t *testing.T) memory.Store, cfg Config) Res
 	faults := cfg.KillReplica || cfg.Outage != nil
 	window := 2*cfg.Turns + 8
 	type replica struct {
-		guard *parley.ReplicaGuard
 		bot   *parley.Bot
 		store memory.Store
 		kill  *killable
@@ -215,10 +214,7 @@ func Run(t *testing.T, newStore func(t *testing.T) memory.Store, cfg Config) Res
 		}
 		r.bot = parley.NewBot(parley.HandlerFunc(a.handler),
 			parley.WithSessions(memory.NewSessions(st, memory.WithHistoryWindow(window))),
-			parley.WithMaxConcurrency(64))
-		r.guard = parley.NewReplicaGuard(r.bot, st,
-			parley.WithLeaseTTL(cfg.LeaseTTL), parley.WithReplicaID(fmt.Sprintf("replica-%d", i)),
-			parley.WithLeaseWait(10*cfg.LeaseTTL), parley.WithMaxLeases(64))
+			parley.WithMaxConcurrency(64), parley.WithLocker(memory.NewLocker(st), cfg.LeaseTTL))
 		replicas[i] = r
 	}
 
@@ -257,7 +253,7 @@ func Run(t *testing.T, newStore func(t *testing.T) memory.Store, cfg Config) Res
 		pause := 5 * time.Millisecond
 		for attempt := 0; attempt < 200; attempt++ {
 			deliveries.Add(1)
-			err := replicas[r].guard.HandleTurn(ctx, w, turn)
+			err := replicas[r].bot.HandleTurn(ctx, w, turn)
 			if err == nil {
 				return nil
 			}

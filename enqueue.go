@@ -1,0 +1,439 @@
+package parley
+
+import (
+	"context"
+	crand "crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/memory"
+)
+
+// ErrDuplicate is returned by [Bot.Enqueue] for a message whose ID the
+// conversation has already accepted, however long ago (within the claim
+// TTL, see [WithDedupTTL]). A webhook handler acknowledges such a
+// redelivery and does nothing else.
+var ErrDuplicate = errors.New("parley: duplicate message")
+
+// Store key prefixes of the Bot's durable delivery records.
+const (
+	inboxPrefix = "inbox/"
+	claimPrefix = "claim/"
+	outboxState = "parley.outbox"
+)
+
+func inboxKey(conv string) string { return inboxPrefix + conv }
+
+// claimKey hashes the conversation and message IDs, so that the claims
+// kept for days hold nothing that identifies a customer (conversation IDs
+// often embed a phone number) and need no erasure.
+func claimKey(conv, msg string) string {
+	sum := sha256.Sum256([]byte(conv + "\x1f" + msg))
+	return claimPrefix + hex.EncodeToString(sum[:16])
+}
+
+// wireTurn is a Turn as the inbox stores it.
+type wireTurn struct {
+	ConversationID string    `json:"conversation"`
+	CustomerID     string    `json:"customer,omitempty"`
+	Channel        string    `json:"channel,omitempty"`
+	MessageID      string    `json:"message_id"`
+	Recipient      string    `json:"recipient,omitempty"`
+	Time           time.Time `json:"time"`
+	Locale         string    `json:"locale,omitempty"`
+	Message        Message   `json:"message"`
+	Signal         *Signal   `json:"signal,omitempty"`
+	// Internal marks a message ID the Bot made up (agent messages,
+	// timers): nothing can redeliver it, so it has no claim.
+	Internal bool `json:"internal,omitempty"`
+}
+
+func toWire(t *Turn, internal bool) wireTurn {
+	return wireTurn{ConversationID: t.ConversationID, CustomerID: t.CustomerID, Channel: t.Channel,
+		MessageID: t.MessageID, Recipient: t.Recipient, Time: t.Time, Locale: t.Locale,
+		Message: t.Message, Signal: t.Signal, Internal: internal}
+}
+
+func (w wireTurn) turn() *Turn {
+	return &Turn{ConversationID: w.ConversationID, CustomerID: w.CustomerID, Channel: w.Channel,
+		MessageID: w.MessageID, Recipient: w.Recipient, Time: w.Time, Locale: w.Locale,
+		Message: w.Message, Signal: w.Signal}
+}
+
+// An inboxEntry is one accepted turn waiting to run. Token ties it to the
+// message's claim: of two deliveries of one message, only the one whose
+// token the claim holds runs.
+type inboxEntry struct {
+	Token string   `json:"token"`
+	Turn  wireTurn `json:"turn"`
+}
+
+type inbox struct {
+	Turns []inboxEntry `json:"turns"`
+}
+
+// An outboxEntry is a reply recorded with the turn that produced it and
+// not yet delivered.
+type outboxEntry struct {
+	To      Address `json:"to"`
+	Message Message `json:"message"`
+}
+
+// Enqueue accepts t for handling and returns once it is recorded in the
+// Bot's store, before any handler runs: the door for webhooks, which must
+// be acknowledged fast, and for turns that do not come from a channel (an
+// agent's message, a timer, an approval decision, a proactive message),
+// which are then ordered with the customer's own turns.
+//
+// The Bot runs accepted turns on goroutines it owns, in arrival order per
+// conversation, and delivers their replies through the [Sender] registered
+// for t.Channel with [WithSender]. Replies are recorded in the session's
+// outbox in the same write that records the turn as handled, then sent;
+// with a durable store, [Bot.Recover] finishes after a crash whatever was
+// accepted but not handled, and re-sends what was recorded but not sent,
+// without running the handler again.
+//
+// A turn without a MessageID gets one. Enqueue returns [ErrDuplicate] for
+// a MessageID the conversation already accepted (see [WithDedupTTL]),
+// [ErrNoConversation], [ErrClosed], or the store's error: then the turn
+// was not accepted and the platform should deliver it again.
+func (b *Bot) Enqueue(ctx context.Context, t *Turn) error {
+	if t == nil || t.ConversationID == "" {
+		return ErrNoConversation
+	}
+	if b.isClosed() {
+		return ErrClosed
+	}
+	w := toWire(t, t.MessageID == "")
+	if w.Internal {
+		w.MessageID = "internal-" + crand.Text()[:16]
+	}
+	if w.Time.IsZero() {
+		w.Time = time.Now()
+	}
+	e := inboxEntry{Token: crand.Text()[:16], Turn: w}
+	conv := t.ConversationID
+	store := b.sessions.Store()
+
+	// The inbox entry is written before the claim: a crash between the two
+	// leaves an entry that runs (the drain claims it) and a redelivery that
+	// finds it in the inbox; the other order would leave a claim that
+	// turns every redelivery away from a message that never ran.
+	dup, err := b.inboxAdd(ctx, conv, e)
+	if err != nil {
+		return fmt.Errorf("parley: enqueue %q: %w", conv, err)
+	}
+	if dup {
+		b.emit(ctx, eventFor(EventDuplicate, t, nil))
+		return ErrDuplicate
+	}
+	if !w.Internal {
+		_, err := store.Set(ctx, memory.Put{Key: claimKey(conv, w.MessageID), Value: []byte(e.Token),
+			IfVersion: memory.Absent, TTL: b.dedupTTL})
+		if errors.Is(err, memory.ErrConflict) {
+			if rec, gerr := store.Get(ctx, claimKey(conv, w.MessageID)); gerr == nil && string(rec.Value) == e.Token {
+				// The drain got to the entry first and claimed it for us.
+				return nil
+			}
+			// Handled before. The entry is dropped by the drain, which
+			// finds the claim holds another token; removing it now only
+			// saves that work.
+			if rerr := b.inboxRemove(ctx, conv, e.Token); rerr != nil {
+				b.schedule(conv)
+			}
+			b.emit(ctx, eventFor(EventDuplicate, t, nil))
+			return ErrDuplicate
+		}
+		if err != nil {
+			b.schedule(conv) // the drain claims the entry, or finds it taken
+			return fmt.Errorf("parley: claim %q in %q: %w", w.MessageID, conv, err)
+		}
+	}
+	b.schedule(conv)
+	return nil
+}
+
+// Recover schedules every conversation with accepted turns that have not
+// finished (after a crash or a failed send) and returns how many it
+// found. Call it once at start-up, before serving; it returns as soon as
+// the work is scheduled.
+func (b *Bot) Recover(ctx context.Context) (int, error) {
+	var convs []string
+	err := b.sessions.Store().Keys(ctx, inboxPrefix, func(k string) bool {
+		convs = append(convs, strings.TrimPrefix(k, inboxPrefix))
+		return true
+	})
+	if err != nil {
+		return 0, fmt.Errorf("parley: recover: %w", err)
+	}
+	for _, c := range convs {
+		b.schedule(c)
+	}
+	return len(convs), nil
+}
+
+func (b *Bot) readInbox(ctx context.Context, conv string) (inbox, int64, error) {
+	var ib inbox
+	rec, err := b.sessions.Store().Get(ctx, inboxKey(conv))
+	if errors.Is(err, memory.ErrNotFound) {
+		return ib, memory.Absent, nil
+	}
+	if err != nil {
+		return ib, 0, err
+	}
+	if err := json.Unmarshal(rec.Value, &ib); err != nil {
+		return ib, 0, &memory.CorruptError{Key: inboxKey(conv), Err: err}
+	}
+	return ib, rec.Version, nil
+}
+
+// updateInbox applies fn to the conversation's inbox until its write
+// wins; fn returns false to write nothing.
+func (b *Bot) updateInbox(ctx context.Context, conv string, fn func(*inbox) bool) error {
+	store := b.sessions.Store()
+	for {
+		ib, ver, err := b.readInbox(ctx, conv)
+		if err != nil {
+			return err
+		}
+		if !fn(&ib) {
+			return nil
+		}
+		if len(ib.Turns) == 0 {
+			if ver == memory.Absent {
+				return nil
+			}
+			err = store.Delete(ctx, inboxKey(conv), ver)
+		} else {
+			var raw []byte
+			if raw, err = json.Marshal(ib); err != nil {
+				return err
+			}
+			_, err = store.Set(ctx, memory.Put{Key: inboxKey(conv), Value: raw, IfVersion: ver})
+		}
+		if !errors.Is(err, memory.ErrConflict) {
+			return err
+		}
+	}
+}
+
+func (b *Bot) inboxAdd(ctx context.Context, conv string, e inboxEntry) (dup bool, err error) {
+	err = b.updateInbox(ctx, conv, func(ib *inbox) bool {
+		dup = false
+		for _, x := range ib.Turns {
+			if x.Turn.MessageID == e.Turn.MessageID {
+				dup = true
+				return false
+			}
+		}
+		ib.Turns = append(ib.Turns, e)
+		return true
+	})
+	return dup, err
+}
+
+func (b *Bot) inboxRemove(ctx context.Context, conv, token string) error {
+	return b.updateInbox(ctx, conv, func(ib *inbox) bool {
+		for i, x := range ib.Turns {
+			if x.Token == token {
+				ib.Turns = append(ib.Turns[:i], ib.Turns[i+1:]...)
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// drainState tracks a conversation whose inbox a goroutine is draining.
+type drainState struct {
+	again    bool // more was enqueued while draining
+	failures int  // consecutive drains that stopped on an error
+}
+
+// schedule makes sure a goroutine drains conv's inbox soon.
+func (b *Bot) schedule(conv string) {
+	b.closeMu.RLock()
+	defer b.closeMu.RUnlock()
+	if b.closed {
+		return
+	}
+	b.drainMu.Lock()
+	defer b.drainMu.Unlock()
+	if st, ok := b.draining[conv]; ok {
+		st.again = true
+		return
+	}
+	b.draining[conv] = &drainState{}
+	b.wg.Add(1)
+	go b.runDrain(conv)
+}
+
+func (b *Bot) runDrain(conv string) {
+	defer b.wg.Done()
+	for {
+		err := b.drain(conv)
+		b.drainMu.Lock()
+		st := b.draining[conv]
+		if err != nil {
+			st.failures++
+		} else {
+			st.failures = 0
+		}
+		if st.again {
+			st.again = false
+			b.drainMu.Unlock()
+			continue
+		}
+		n := st.failures
+		delete(b.draining, conv)
+		b.drainMu.Unlock()
+		if err != nil && n < 8 && !b.isClosed() {
+			// Try again later, backing off; after that the entries wait
+			// for the conversation's next turn or Recover.
+			d := time.Duration(1<<n) * 250 * time.Millisecond
+			time.AfterFunc(d, func() { b.schedule(conv) })
+		}
+		return
+	}
+}
+
+// drain runs conv's accepted turns in order until its inbox is empty.
+func (b *Bot) drain(conv string) error {
+	ctx := context.Background()
+	if err := b.acquire(ctx, conv); err != nil {
+		return err
+	}
+	defer b.release(conv)
+	b.sem <- struct{}{}
+	defer func() { <-b.sem }()
+	return b.withLease(ctx, conv, func(ctx context.Context) error {
+		for {
+			ib, _, err := b.readInbox(ctx, conv)
+			if err != nil {
+				b.emit(ctx, Event{Kind: EventTurnError, ConversationID: conv, Err: err})
+				return err
+			}
+			if len(ib.Turns) == 0 {
+				return nil
+			}
+			e := ib.Turns[0]
+			if err := b.process(ctx, e); err != nil {
+				return err
+			}
+			if err := b.inboxRemove(ctx, conv, e.Token); err != nil {
+				b.emit(ctx, eventFor(EventTurnError, e.Turn.turn(), err))
+				return err
+			}
+		}
+	})
+}
+
+// process runs one accepted turn: claims it, runs the handler unless the
+// session shows it already ran, and delivers its outbox.
+func (b *Bot) process(ctx context.Context, e inboxEntry) error {
+	t := e.Turn.turn()
+	if !e.Turn.Internal {
+		mine, err := b.claimed(ctx, e)
+		if err != nil {
+			b.emit(ctx, eventFor(EventTurnError, t, err))
+			return err
+		}
+		if !mine {
+			b.emit(ctx, eventFor(EventDuplicate, t, nil))
+			return nil
+		}
+	}
+	start := time.Now()
+	s, err := b.loadSession(ctx, t)
+	if err != nil {
+		b.emit(ctx, eventFor(EventTurnError, t, err))
+		return err
+	}
+	if !s.HasSeen(t.MessageID) {
+		// Replies go to the outbox, written with the turn; nothing is sent
+		// before that write, so a crash never leaves a half-answered turn
+		// whose replies would be generated twice.
+		rw := &recorder{b: b, t: t, outbox: true}
+		if err := b.runLoaded(ctx, rw, t, s); err != nil {
+			b.emit(ctx, eventFor(EventTurnError, t, err))
+			return err
+		}
+		b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
+			Channel: t.Channel, MessageID: t.MessageID, Duration: time.Since(start)})
+		s = rw.saved
+	}
+	return b.flush(ctx, t, s)
+}
+
+// claimed reports whether e holds its message's claim, taking the claim
+// if nobody has.
+func (b *Bot) claimed(ctx context.Context, e inboxEntry) (bool, error) {
+	store := b.sessions.Store()
+	key := claimKey(e.Turn.ConversationID, e.Turn.MessageID)
+	for {
+		rec, err := store.Get(ctx, key)
+		if err == nil {
+			return string(rec.Value) == e.Token, nil
+		}
+		if !errors.Is(err, memory.ErrNotFound) {
+			return false, err
+		}
+		_, err = store.Set(ctx, memory.Put{Key: key, Value: []byte(e.Token), IfVersion: memory.Absent, TTL: b.dedupTTL})
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, memory.ErrConflict) {
+			return false, err
+		}
+	}
+}
+
+// flush sends s's outbox in order through the channels' Senders and
+// saves what is left. It stops at the first failure, keeping the order.
+func (b *Bot) flush(ctx context.Context, t *Turn, s *memory.Session) error {
+	out, _, err := memory.GetState[[]outboxEntry](s, outboxState)
+	if err != nil || len(out) == 0 {
+		return err
+	}
+	sent := 0
+	var serr error
+	for _, o := range out {
+		snd := b.senders[o.To.Channel]
+		if snd == nil {
+			serr = fmt.Errorf("%w %q", ErrNoSender, o.To.Channel)
+			break
+		}
+		sctx, cancel := context.WithTimeout(ctx, b.timeout)
+		serr = snd.Send(sctx, o.To, o.Message)
+		cancel()
+		if serr != nil {
+			serr = fmt.Errorf("parley: send %s to %q: %w", o.Message.ID, o.To.ConversationID, serr)
+			break
+		}
+		sent++
+	}
+	if sent > 0 {
+		if sent == len(out) {
+			memory.DeleteState(s, outboxState)
+		} else if err := memory.SetState(s, outboxState, out[sent:]); err != nil {
+			return errors.Join(serr, err)
+		}
+		if err := b.save(ctx, s); err != nil {
+			serr = errors.Join(serr, err)
+		}
+	}
+	if serr != nil {
+		b.emit(ctx, eventFor(EventTurnError, t, serr))
+	}
+	return serr
+}
+
+// outboxID is the ID of the n-th reply (from 1) to inbound message msg:
+// the same every time the reply is sent.
+func outboxID(msg string, n int) string { return msg + "/" + strconv.Itoa(n) }

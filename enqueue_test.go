@@ -1,0 +1,221 @@
+package parley_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+)
+
+// outbox records what a channel's Sender delivered, per conversation.
+type outbox struct {
+	mu   sync.Mutex
+	fail error
+	got  map[string][]parley.Message
+}
+
+func newOutbox() *outbox { return &outbox{got: map[string][]parley.Message{}} }
+
+func (o *outbox) Send(_ context.Context, to parley.Address, m parley.Message) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.fail != nil {
+		return o.fail
+	}
+	o.got[to.ConversationID+"|"+to.Recipient] = append(o.got[to.ConversationID+"|"+to.Recipient], m)
+	return nil
+}
+
+func (o *outbox) texts(key string) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var s []string
+	for _, m := range o.got[key] {
+		s = append(s, m.Text)
+	}
+	return s
+}
+
+func (o *outbox) setFail(err error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.fail = err
+}
+
+func echoHandler(calls *int, mu *sync.Mutex) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		mu.Lock()
+		*calls++
+		mu.Unlock()
+		return w.Reply(ctx, parley.Text("echo "+t.Text()))
+	})
+}
+
+func TestEnqueueDeliversRepliesInOrderThroughTheSender(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := newOutbox()
+		var n int
+		var mu sync.Mutex
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithSender("wa", out))
+		ctx := context.Background()
+		for i := range 20 {
+			for _, conv := range []string{"a", "b"} {
+				err := bot.Enqueue(ctx, &parley.Turn{ConversationID: conv, Channel: "wa", Recipient: "+1555" + conv,
+					MessageID: fmt.Sprint("m", i), Message: parley.Text(fmt.Sprint(i))})
+				require.NoError(t, err)
+			}
+		}
+		require.NoError(t, bot.Shutdown(ctx))
+		var want []string
+		for i := range 20 {
+			want = append(want, fmt.Sprint("echo ", i))
+		}
+		assert.Equal(t, want, out.texts("a|+1555a"))
+		assert.Equal(t, want, out.texts("b|+1555b"))
+		assert.Equal(t, 40, n)
+		out.mu.Lock()
+		assert.Equal(t, "m3/1", out.got["a|+1555a"][3].ID, "replies carry stable IDs derived from the inbound message")
+		out.mu.Unlock()
+	})
+}
+
+func TestEnqueueDropsRedeliveryDaysLater(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := newOutbox()
+		var n int
+		var mu sync.Mutex
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithSender("wa", out))
+		ctx := context.Background()
+		turn := &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}
+		require.NoError(t, bot.Enqueue(ctx, turn))
+		require.ErrorIs(t, bot.Enqueue(ctx, turn), parley.ErrDuplicate, "an immediate redelivery")
+		synctest.Wait()
+		time.Sleep(3 * 24 * time.Hour)
+		require.ErrorIs(t, bot.Enqueue(ctx, turn), parley.ErrDuplicate, "a redelivery three days later")
+		// Other turns push the ID out of the session's recent window.
+		for i := range 100 {
+			require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: fmt.Sprint("x", i), Message: parley.Text("x")}))
+		}
+		synctest.Wait()
+		require.NoError(t, bot.HandleTurn(ctx, parley.ReplyFunc(func(context.Context, parley.Message) error {
+			t.Error("a redelivery through HandleTurn was answered")
+			return nil
+		}), turn))
+		require.NoError(t, bot.Shutdown(ctx))
+		assert.Equal(t, 101, n)
+	})
+}
+
+func TestEnqueueInternalTurnsAreOrderedWithCustomerTurns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := newOutbox()
+		var n int
+		var mu sync.Mutex
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithSender("web", out))
+		ctx := context.Background()
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "web", MessageID: "m1", Message: parley.Text("1")}))
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "web", Message: parley.Text("agent")}))
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "web", Message: parley.Text("agent")}),
+			"turns without an ID are never duplicates")
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "web", MessageID: "m2", Message: parley.Text("2")}))
+		require.NoError(t, bot.Shutdown(ctx))
+		assert.Equal(t, []string{"echo 1", "echo agent", "echo agent", "echo 2"}, out.texts("a|"))
+	})
+}
+
+func TestEnqueueHandlerErrorSendsFallback(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		out := newOutbox()
+		bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if err := w.Reply(ctx, parley.Text("working on it")); err != nil {
+				return err
+			}
+			return errors.New("order system down")
+		}), parley.WithSender("wa", out), parley.WithFallback(parley.Text("sorry")))
+		require.NoError(t, bot.Enqueue(context.Background(), &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
+		require.NoError(t, bot.Shutdown(context.Background()))
+		assert.Equal(t, []string{"working on it", "sorry"}, out.texts("a|"))
+	})
+}
+
+func TestEnqueueFailedSendIsResentNotRegenerated(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := memory.NewMap()
+		out := newOutbox()
+		out.setFail(errors.New("platform down"))
+		var n int
+		var mu sync.Mutex
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		ctx := context.Background()
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
+		synctest.Wait()
+		assert.Empty(t, out.texts("a|"))
+		out.setFail(nil)
+		time.Sleep(time.Second) // the Bot tries again, backing off
+		synctest.Wait()
+		assert.Equal(t, []string{"echo hi"}, out.texts("a|"))
+		require.NoError(t, bot.Shutdown(ctx))
+		assert.Equal(t, 1, n, "the handler ran once")
+	})
+}
+
+func TestRecoverSendsOutboxOfACrashedProcess(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := memory.NewMap()
+		var n int
+		var mu sync.Mutex
+		// The first process accepts a turn and records its reply, but has
+		// no way to send it (its sender is missing), then stops.
+		first := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store))
+		ctx := context.Background()
+		require.NoError(t, first.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
+		synctest.Wait()
+		require.NoError(t, first.Shutdown(ctx))
+		// The next process recovers.
+		out := newOutbox()
+		second := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		got, err := second.Recover(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 1, got)
+		require.NoError(t, second.Shutdown(ctx))
+		assert.Equal(t, []string{"echo hi"}, out.texts("a|"))
+		assert.Equal(t, 1, n, "the reply was re-sent, not re-generated")
+		require.ErrorIs(t, second.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}), parley.ErrClosed)
+	})
+}
+
+func ExampleBot_Enqueue() {
+	// A channel's Sender delivers replies to enqueued turns; here it
+	// collects them.
+	var sent []string
+	sender := parley.SenderFunc(func(_ context.Context, to parley.Address, m parley.Message) error {
+		sent = append(sent, "to "+to.Recipient+": "+m.Text)
+		return nil
+	})
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
+	}), parley.WithSender("sms", sender))
+
+	// A webhook handler enqueues and acknowledges at once; a redelivery
+	// of the same message is reported as a duplicate.
+	t := &parley.Turn{ConversationID: "c1", Channel: "sms", Recipient: "+15550100", MessageID: "SM1", Message: parley.Text("hello")}
+	fmt.Println(bot.Enqueue(context.Background(), t))
+	fmt.Println(errors.Is(bot.Enqueue(context.Background(), t), parley.ErrDuplicate))
+	if err := bot.Shutdown(context.Background()); err != nil { // waits for the turn
+		fmt.Println(err)
+	}
+	fmt.Println(sent)
+	// Output:
+	// <nil>
+	// true
+	// [to +15550100: You said: hello]
+}
