@@ -331,14 +331,25 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 		if handled {
 			return nil
 		}
-		aw := watch(w)
+		if tc.rule == nil {
+			aw := watch(w)
+			if err := next.HandleTurn(ctx, aw, t); err != nil {
+				return err
+			}
+			if t.Signal != nil {
+				return nil
+			}
+			return tc.after(ctx, reportOf(t, aw), nil)
+		}
+		// A rule wants to offer a person after the bot's answer. Hold the
+		// answer back until the bot says what it made of the turn: a
+		// fallback is replaced by the offer, anything else goes out first.
+		buf := &heldReplies{}
+		aw := watch(buf)
 		if err := next.HandleTurn(ctx, aw, t); err != nil {
-			return err
+			return errors.Join(err, buf.send(ctx, w))
 		}
-		if t.Signal != nil {
-			return nil
-		}
-		return tc.after(ctx, reportOf(t, aw))
+		return tc.after(ctx, reportOf(t, aw), buf)
 	})
 }
 
@@ -423,9 +434,9 @@ type state struct {
 	NotUnderstood int `json:"not_understood,omitempty"`
 	Unresolved    int `json:"unresolved,omitempty"`
 	// Seen counts all of the customer's turns. Offers stay quiet until
-	// Seen reaches QuietUntil (after one was declined or ignored), and
-	// each rule offers once until the conversation is resolved
-	// (Offered). Empathy is said at most once every few turns.
+	// Seen reaches QuietUntil (after one was declined; urgent ones
+	// excepted), and each rule offers once until the conversation is
+	// resolved (Offered). Empathy is said at most once every few turns.
 	Seen       int      `json:"seen,omitempty"`
 	QuietUntil int      `json:"quiet_until,omitempty"`
 	Offered    []string `json:"offered,omitempty"`
@@ -541,9 +552,16 @@ func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 // after runs once the rest of the bot answered a customer's message: it
 // counts what the bot reported and makes the offer of a person a rule
 // asked for, unless the bot asked something itself.
-func (tc *turnCtx) after(ctx context.Context, rep report) error {
+//
+// held, if not nil, holds the bot's replies: they are sent before the
+// offer, or dropped for it when the bot did not understand the turn (its
+// fallback, and the question the fallback opened, give way to the offer).
+func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) error {
 	s := tc.t.Session()
 	if s == nil {
+		if err := held.send(ctx, tc.w); err != nil {
+			return err
+		}
 		if tc.rule != nil && !rep.asked && tc.st.Phase == phaseBot {
 			return tc.offer(ctx, tc.request(*tc.rule))
 		}
@@ -553,9 +571,19 @@ func (tc *turnCtx) after(ctx context.Context, rep report) error {
 	// HandOff): continue from what it saved.
 	st, _, err := memory.GetState[state](s, stateName)
 	if err != nil {
-		return err
+		return errors.Join(err, held.send(ctx, tc.w))
 	}
 	tc.st = st
+	if held != nil {
+		if rep.notUnderstood && tc.st.Phase == phaseBot {
+			if parley.AskedThisTurn(tc.t) {
+				parley.CloseQuestion(tc.t)
+			}
+			rep.asked = false
+		} else if err := held.send(ctx, tc.w); err != nil {
+			return err
+		}
+	}
 	if rep.notUnderstood {
 		tc.st.NotUnderstood++
 	} else {
@@ -648,7 +676,7 @@ func (tc *turnCtx) profile(ctx context.Context) map[string]string {
 }
 
 // empathyGap is how many turns pass before empathy is said again.
-const empathyGap = 3
+const empathyGap = 2
 
 // evaluate runs the policy before the bot answers.
 func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error) {
@@ -658,7 +686,7 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	in := tc.input(ctx, text, cmd)
 	quiet := tc.st.Seen < tc.st.QuietUntil
 	rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
-		return r.Action == Offer && (quiet || slices.Contains(tc.st.Offered, r.Name))
+		return r.Action == Offer && (quiet && r.Priority != parley.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name))
 	})
 	if err != nil {
 		tc.emit(ctx, EventError, err, 0, "what", "rule")
@@ -675,13 +703,6 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	}
 	if rule.Action == HandOff {
 		return true, tc.handOff(ctx, tc.request(rule))
-	}
-	if in.NotUnderstood >= 2 && tc.unclear() && !questionOpen(tc.t) {
-		// The bot did not understand the last turn either and has no
-		// question waiting for an answer: another fallback helps nobody,
-		// so the offer replaces it.
-		tc.st.Offered = append(tc.st.Offered, rule.Name)
-		return true, tc.offer(ctx, tc.request(rule))
 	}
 	tc.rule = &rule
 	return false, nil
@@ -705,7 +726,7 @@ func (tc *turnCtx) offer(ctx context.Context, r parley.HandoffRequest) error {
 }
 
 // quietTurns is how many turns offers stay quiet after one was declined
-// or ignored.
+// (urgent ones excepted).
 const quietTurns = 5
 
 var (
@@ -742,10 +763,9 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 		tc.st.QuietUntil = tc.st.Seen + quietTurns
 		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
-	// The customer moved on: their message is the bot's, and offers stay
-	// quiet for a while.
+	// The customer moved on: their message is the bot's. The rule that
+	// made the offer does not make it again.
 	tc.st.Reason, tc.st.Priority = "", ""
-	tc.st.QuietUntil = tc.st.Seen + quietTurns
 	return false, nil
 }
 
@@ -1231,4 +1251,30 @@ func (tc *turnCtx) tick(ctx context.Context) error {
 		return tc.clearWake(ctx)
 	}
 	return tc.setWake(ctx)
+}
+
+// heldReplies keeps a turn's replies until the escalator knows whether
+// they go out. It offers no optional capabilities: a streamed reply is
+// collected into one message.
+type heldReplies struct{ msgs []parley.Message }
+
+// Reply implements [parley.ReplyWriter].
+func (h *heldReplies) Reply(_ context.Context, m parley.Message) error {
+	h.msgs = append(h.msgs, m)
+	return nil
+}
+
+// send writes the held replies to w, in order; a nil h sends nothing.
+func (h *heldReplies) send(ctx context.Context, w parley.ReplyWriter) error {
+	if h == nil {
+		return nil
+	}
+	msgs := h.msgs
+	h.msgs = nil
+	for _, m := range msgs {
+		if err := w.Reply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -223,6 +223,15 @@ func TestAngryCustomerGetsEmpathyTheAnswerAndOneOffer(t *testing.T) {
 	assert.Empty(t, h.desk.Queue(), "nobody was handed over unasked")
 }
 
+func TestOfferReplacesAFallbackNotAnAnswer(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{msgs.Empathy, offerText}, h.say("?this is useless!!"),
+		"the bot did not understand: the offer takes the fallback's place")
+	h2 := newHarness(t, -1)
+	assert.Equal(t, []string{msgs.Empathy, "bot: this is useless!!", offerText}, h2.say("this is useless!!"),
+		"the bot answered: the answer goes out first")
+}
+
 func TestOfferAcceptedAndDeclined(t *testing.T) {
 	h := newHarness(t, -1)
 	h.say("this is useless!!")

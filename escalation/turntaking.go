@@ -24,8 +24,9 @@ func commandOf(t *parley.Turn) string {
 
 // report is what the rest of the bot made of a turn.
 type report struct {
-	// notUnderstood: the bot could not place the turn; resolved: the
-	// customer's request was completed.
+	// notUnderstood: the bot reported it could not place the turn
+	// (and answered with a fallback); resolved: the customer's request
+	// was completed.
 	notUnderstood, resolved bool
 	// asked: the bot asked the customer something this turn, or left a
 	// question of its own open.

@@ -177,6 +177,7 @@ func (s *shop) Profile(_ context.Context, id string) (map[string]string, error) 
 	return map[string]string{
 		"id": c.ID, "name": c.Name, "first_name": c.FirstName, "email": c.Email, "tier": c.Tier,
 		"plan": c.Plan, "renewal_date": c.RenewalDate, "last_order_date": c.LastOrderDate,
+		"timezone": "Europe/London", // the demo shop's customers are all in the UK
 	}, nil
 }
 

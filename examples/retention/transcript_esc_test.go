@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestEscalationTranscripts replays the golden conversations of
+// testdata/transcripts/esc-*.txtar: hand-offs, offers of a person, the
+// queue, call-backs and approvals, with what the staff do in between.
+//
+// A file is a comment, then "-- transcript --" and the conversation:
+// "> text" is what the customer types ("> [Title]" taps a quick reply),
+// "< text" what they see, and "@ ..." what the staff do:
+//
+//	@ approve / @ reject   decide the pending approval, as Sam
+//	@ assign NAME          an agent takes the open ticket
+//	@ agent NAME: TEXT     the agent writes to the customer
+//	@ resolve              the agent hands the conversation back
+//	@ no agents            nobody is free to take a hand-off
+//	@ queue                show the agents' open tickets ("= ..." lines)
+//
+// Lines "! signal" show turns delivered to the conversation. The whole
+// run happens in a synctest bubble, so time (queue time-outs, call-back
+// slots) is the same on every run. Run with -update to rewrite the files.
+func TestEscalationTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/transcripts/esc-*.txtar")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { runEscTranscript(t, file) })
+		})
+	}
+}
+
+const transcriptHeader = "-- transcript --\n"
+
+func runEscTranscript(t *testing.T, file string) {
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	comment, want, ok := strings.Cut(string(data), transcriptHeader)
+	require.True(t, ok, "%s: no %q section", file, strings.TrimSpace(transcriptHeader))
+
+	c, a := newTester(t)
+	var out strings.Builder
+	prev := 0
+	// record copies what the tester logged since the last call.
+	record := func() {
+		tr := c.Transcript()
+		if len(tr) > prev {
+			out.WriteString(strings.TrimPrefix(tr[prev:], "\n"))
+			out.WriteString("\n")
+		}
+		prev = len(tr)
+	}
+	ctx := t.Context()
+	for n, line := range strings.Split(strings.TrimRight(want, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "> [") && strings.HasSuffix(line, "]"):
+			c.Tap(line[3 : len(line)-1])
+			record()
+		case strings.HasPrefix(line, "> "):
+			c.Send(line[2:])
+			record()
+		case strings.HasPrefix(line, "@ "):
+			out.WriteString(line + "\n")
+			staff := strings.TrimPrefix(line, "@ ")
+			switch verb, rest, _ := strings.Cut(staff, " "); verb {
+			case "approve", "reject":
+				r := httptest.NewRequest(http.MethodPost, "/", nil)
+				require.NoError(t, a.decide(r, pendingApproval(t, a).ID, "Sam", verb == "approve"), "%s:%d", file, n+1)
+			case "assign":
+				require.NoError(t, a.desk.Assign(ctx, openTicket(t, a), rest), "%s:%d", file, n+1)
+			case "agent":
+				name, text, _ := strings.Cut(rest, ": ")
+				require.NoError(t, a.desk.Reply(ctx, openTicket(t, a), name, text), "%s:%d", file, n+1)
+			case "resolve":
+				require.NoError(t, a.desk.Resolve(ctx, openTicket(t, a)), "%s:%d", file, n+1)
+			case "no":
+				a.desk.SetAgents(0)
+			case "queue":
+				q := a.desk.Queue()
+				if len(q) == 0 {
+					out.WriteString("= no open tickets\n")
+				}
+				for _, cs := range q {
+					fmt.Fprintf(&out, "= %s, %s: %s\n", cs.Status, cs.Ticket.Priority, cs.Ticket.Reason)
+					for _, l := range strings.Split(cs.Ticket.Summary, "\n") {
+						fmt.Fprintf(&out, "=   %s\n", l)
+					}
+					for _, m := range cs.Thread {
+						fmt.Fprintf(&out, "=   %s: %s\n", m.From, m.Text)
+					}
+				}
+			default:
+				t.Fatalf("%s:%d: unknown staff action %q", file, n+1, line)
+			}
+			flush(c, a)
+			record()
+		case strings.HasPrefix(line, "~ "):
+			d, err := time.ParseDuration(strings.TrimSpace(line[2:]))
+			require.NoError(t, err, "%s:%d", file, n+1)
+			time.Sleep(d)
+			c.Advance(d)
+			record()
+		case strings.HasPrefix(line, "<"), strings.HasPrefix(line, "!"), strings.HasPrefix(line, "="), line == "":
+		default:
+			t.Fatalf("%s:%d: a line starts with >, <, @, !, = or ~: %q", file, n+1, line)
+		}
+	}
+	got := out.String()
+	if got == want {
+		return
+	}
+	if *update {
+		require.NoError(t, os.WriteFile(file, []byte(comment+transcriptHeader+got), 0o644))
+		return
+	}
+	t.Errorf("%s: transcript differs\n--- want\n%s--- got\n%s(run with -update to accept)", file, want, got)
+}
+
+// openTicket returns the ID of the one open ticket.
+func openTicket(t *testing.T, a *app) string {
+	t.Helper()
+	q := a.desk.Queue()
+	require.Len(t, q, 1, "open tickets")
+	return q[0].Ticket.ID
+}
