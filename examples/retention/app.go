@@ -175,7 +175,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		sentiment.Middleware(mood, sentiment.ContinueOnError()),
 		esc.Middleware,
 	)
-	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store)}, opts...)...)
+	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store),
+		parley.WithSender(outboxChannel, parley.SenderFunc(a.sendOutbox))}, opts...)...)
 	return a, nil
 }
 

@@ -106,13 +106,41 @@ var (
 // Data["text"] is what to tell them, Data["agent"] who decided.
 const signalApproval = "approval.decided"
 
-// tell sends the decision to the customer as its own turn, through the
-// Bot, so that it is ordered with their messages; approvalDecisions
-// answers it.
+// outboxChannel is the channel name under which the Bot sends the replies
+// of turns that do not come from a channel, such as approval decisions:
+// through the channel's push to the conversation (setOutbox).
+const outboxChannel = "outbox"
+
+// sendOutbox is the Bot's sender for outboxChannel.
+func (a *app) sendOutbox(ctx context.Context, to parley.Address, m parley.Message) error {
+	a.mu.Lock()
+	out := a.outbox
+	a.mu.Unlock()
+	if out == nil {
+		return errNoOutbox
+	}
+	return out(to.ConversationID).Reply(ctx, m)
+}
+
+// tell sends the decision to the customer as its own turn, enqueued on
+// the Bot so that it is ordered with their messages; approvalDecisions
+// answers it. The approval ID is the turn's message ID: a decision is
+// told once.
 func (a *app) tell(ctx context.Context, req action.ApprovalRequest, agent, text string) error {
-	return a.deliver(ctx, &parley.Turn{ConversationID: req.Conversation, CustomerID: req.Customer,
+	t := &parley.Turn{ConversationID: req.Conversation, CustomerID: req.Customer, Channel: outboxChannel,
 		MessageID: "approval:" + req.ID, Signal: &parley.Signal{Name: signalApproval,
-			Data: map[string]string{"text": text, "agent": agent, "approval": req.ID}}})
+			Data: map[string]string{"text": text, "agent": agent, "approval": req.ID}}}
+	a.mu.Lock()
+	divert := a.divert
+	a.mu.Unlock()
+	if divert != nil {
+		divert(t)
+		return nil
+	}
+	if err := a.bot.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
+		return err
+	}
+	return nil
 }
 
 // approvalDecisions tells the customer a decision in a message of its

@@ -1,17 +1,21 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
 )
 
 // TestEscalationTranscripts replays the golden conversations of
@@ -135,4 +139,40 @@ func openTicket(t *testing.T, a *app) string {
 	q := a.desk.Queue()
 	require.Len(t, q, 1, "open tickets")
 	return q[0].Ticket.ID
+}
+
+// TestApprovalDecisionIsEnqueued runs the decision through the real Bot:
+// it is enqueued as a turn of its own and reaches the customer through
+// the channel's push, once, however often the decision is told.
+func TestApprovalDecisionIsEnqueued(t *testing.T) {
+	a, err := newApp("cus_ada")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var pushed []parley.Message
+	var convs []string
+	a.setOutbox(func(conv string) parley.ReplyWriter {
+		return parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
+			mu.Lock()
+			defer mu.Unlock()
+			convs, pushed = append(convs, conv), append(pushed, m)
+			return nil
+		})
+	})
+	var seen []string
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { seen = append(seen, m.Text); return nil })
+	for i, text := range []string{"I want a refund for order A-1002", "$80", "yes"} {
+		require.NoError(t, a.bot.HandleTurn(t.Context(), w, &parley.Turn{ConversationID: "web-1", Channel: "web",
+			MessageID: fmt.Sprint("m", i), Message: parley.Text(text)}))
+	}
+	require.Contains(t, seen[len(seen)-1], "quick OK from a teammate")
+	req := pendingApproval(t, a)
+	require.NoError(t, a.decide(httptest.NewRequest(http.MethodPost, "/", nil), req.ID, "Sam", true))
+	require.NoError(t, a.tell(t.Context(), req, "Sam", "told twice"), "a repeat is dropped, not an error")
+	require.NoError(t, a.bot.Shutdown(t.Context()), "Shutdown waits for enqueued turns")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, pushed, 1)
+	require.Equal(t, []string{"web-1"}, convs)
+	require.Equal(t, parley.Message{Text: "Good news: your refund of $80.00 on order A-1002 is approved and on its way. It takes 5-10 business days to show.", Agent: "Sam"},
+		parley.Message{Text: pushed[0].Text, Agent: pushed[0].Agent})
 }
