@@ -35,7 +35,8 @@
 //   - memory: sessions, customer profiles and cross-channel history, with
 //     Redis, PostgreSQL and SQLite stores in nested modules;
 //   - privacy: consent gating, PII redaction, erasure and export;
-//   - bottest: scripted and golden-transcript tests of whole bots.
+//   - parleytest: handler tests without a channel, scripted conversations
+//     and golden transcripts (flow/flowtest adds flow checks).
 //
 // Several replicas of a service can share one store (Redis, PostgreSQL):
 // give the Bot a [memory.Locker] with [WithLocker] so that the turns of a

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/bottest"
 	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/parleytest"
 )
 
 // fakeOpenAI is an OpenAI-compatible chat completions server that answers
@@ -67,7 +67,7 @@ func (f *fakeOpenAI) requests() []string {
 }
 
 // newAssistantTester wires the example with a model served by fake.
-func newAssistantTester(t *testing.T, fake *fakeOpenAI) (*bottest.Tester, *app) {
+func newAssistantTester(t *testing.T, fake *fakeOpenAI) (*parleytest.Tester, *app) {
 	t.Helper()
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
@@ -75,7 +75,7 @@ func newAssistantTester(t *testing.T, fake *fakeOpenAI) (*bottest.Tester, *app) 
 	require.NoError(t, err)
 	a, err := newAppWith(config{writes: true, model: m})
 	require.NoError(t, err)
-	c := bottest.New(t, a.handler, bottest.WithCustomer("cus_ada"))
+	c := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ada"))
 	return c, a
 }
 
@@ -85,7 +85,7 @@ const offTopic = "what is the capital of france"
 func TestAssistantLooksUpAnOrder(t *testing.T) {
 	fake := &fakeOpenAI{replies: []string{`tool:lookup_order:{"order_id":"A-1002"}`, "Your Walnut desk lamp was delivered."}}
 	c, _ := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Exact("Your Walnut desk lamp was delivered."))
+	c.Send(offTopic).Expect(parleytest.Exact("Your Walnut desk lamp was delivered."))
 	reqs := fake.requests()
 	require.Len(t, reqs, 2)
 	assert.Contains(t, reqs[0], `"name":"refund"`, "the registry's actions are offered as tools")
@@ -96,7 +96,7 @@ func TestAssistantCannotReadAnotherCustomersOrder(t *testing.T) {
 	// A-1003 is Ben's: the registry refuses, whatever the model wants.
 	fake := &fakeOpenAI{replies: []string{`tool:lookup_order:{"order_id":"A-1003"}`, "I couldn't find that order on your account."}}
 	c, _ := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Contains("couldn't find"))
+	c.Send(offTopic).Expect(parleytest.Contains("couldn't find"))
 	reqs := fake.requests()
 	require.Len(t, reqs, 2)
 	assert.NotContains(t, reqs[1], "Running socks", "nothing of Ben's order reaches the model")
@@ -106,21 +106,21 @@ func TestAssistantCannotReadAnotherCustomersOrder(t *testing.T) {
 func TestAssistantRefundNeedsTheCustomersYes(t *testing.T) {
 	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1001","amount":20,"reason":"too small"}`}}
 	c, a := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Contains("To confirm: refund $20.00 on order A-1001")).ExpectQuickReplies("Yes", "No")
+	c.Send(offTopic).Expect(parleytest.Contains("To confirm: refund $20.00 on order A-1001")).ExpectQuickReplies("Yes", "No")
 	assert.Zero(t, a.shop.refunded("A-1001"), "nothing runs before the customer agrees")
-	c.Tap("Yes").Expect(bottest.Exact("Done!"))
+	c.Tap("Yes").Expect(parleytest.Exact("Done!"))
 	assert.Equal(t, 20.0, a.shop.refunded("A-1001"))
 
 	// Asked again, the customer says no: nothing runs.
 	fake.replies = []string{`tool:refund:{"order_id":"A-1001","amount":5}`}
-	c.Send("and a bit more off the kettle, maybe").Tap("No").Expect(bottest.Contains("haven't changed anything"))
+	c.Send("and a bit more off the kettle, maybe").Tap("No").Expect(parleytest.Contains("haven't changed anything"))
 	assert.Equal(t, 20.0, a.shop.refunded("A-1001"))
 }
 
 func TestAssistantOverLimitGoesToAPerson(t *testing.T) {
 	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1002","amount":100}`}}
 	c, a := newAssistantTester(t, fake)
-	c.Send(offTopic).Tap("Yes").Expect(bottest.Contains("quick OK from a teammate"))
+	c.Send(offTopic).Tap("Yes").Expect(parleytest.Contains("quick OK from a teammate"))
 	assert.Empty(t, a.desk.Queue(), "an approval is not a hand-off")
 	pending, err := a.actions.awaiting(t.Context())
 	require.NoError(t, err)
@@ -134,7 +134,7 @@ func TestAssistantInvalidArgumentsAreRetriedThenGivenUp(t *testing.T) {
 	bad := `tool:refund:{"order_id":"A-1001","amount":"lots"}`
 	fake := &fakeOpenAI{replies: []string{bad, bad, bad, bad}}
 	c, a := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Contains("Sorry, I didn't quite get that"))
+	c.Send(offTopic).Expect(parleytest.Contains("Sorry, I didn't quite get that"))
 	assert.Len(t, fake.requests(), 3)
 	assert.Zero(t, a.shop.refunded("A-1001"))
 }
@@ -142,20 +142,20 @@ func TestAssistantInvalidArgumentsAreRetriedThenGivenUp(t *testing.T) {
 func TestAssistantDownFallsBack(t *testing.T) {
 	fake := &fakeOpenAI{replies: []string{"500", "500", "500"}}
 	c, _ := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Contains("Sorry, I didn't quite get that"))
+	c.Send(offTopic).Expect(parleytest.Contains("Sorry, I didn't quite get that"))
 }
 
 func TestAssistantLeavesUnderstoodMessagesToTheFlows(t *testing.T) {
 	fake := &fakeOpenAI{}
 	c, _ := newAssistantTester(t, fake)
-	c.Send("hi").Tap("Track my order").Send("A-1001").Expect(bottest.Contains("has shipped"))
+	c.Send("hi").Tap("Track my order").Send("A-1001").Expect(parleytest.Contains("has shipped"))
 	assert.Empty(t, fake.requests())
 }
 
 func TestAssistantUnansweredConfirmationExpires(t *testing.T) {
 	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1001","amount":20}`}}
 	c, a := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Contains("To confirm: refund $20.00"))
+	c.Send(offTopic).Expect(parleytest.Contains("To confirm: refund $20.00"))
 	// The customer goes elsewhere instead of answering...
 	c.Send("hi").Tap("Track my order").Send("A-1002").Tap("Yes")
 	// ...and a later "yes" confirms nothing.
@@ -166,7 +166,7 @@ func TestAssistantUnansweredConfirmationExpires(t *testing.T) {
 func TestAssistantCannotRaiseApprovalsForOthersOrders(t *testing.T) {
 	fake := &fakeOpenAI{replies: []string{`tool:refund:{"order_id":"A-1003","amount":99}`, "I couldn't find that order on your account."}}
 	c, a := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Contains("couldn't find"))
+	c.Send(offTopic).Expect(parleytest.Contains("couldn't find"))
 	pending, err := a.actions.awaiting(t.Context())
 	require.NoError(t, err)
 	assert.Empty(t, pending, "no approval request for someone else's order")
@@ -175,6 +175,6 @@ func TestAssistantCannotRaiseApprovalsForOthersOrders(t *testing.T) {
 func TestAssistantSaysWhatItDidWhenTheModelFailsAfterwards(t *testing.T) {
 	fake := &fakeOpenAI{replies: []string{`tool:create_ticket:{"subject":"Lamp flickers","body":"Customer reports the lamp flickers."}`, "500", "500"}}
 	c, a := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(bottest.Contains("I've done this for you: create ticket"))
+	c.Send(offTopic).Expect(parleytest.Contains("I've done this for you: create ticket"))
 	assert.Len(t, a.shop.tickets, 1)
 }
