@@ -208,7 +208,7 @@ func TestAdvanceInBubble(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		c := parleytest.NewTester(t, shop(nil))
-		c.Send("hi").Advance(49*time.Hour).Send("hi").Expect(parleytest.Exact("Welcome back after 49h0m0s. Pick one"))
+		c.Send("hi").Advance(49 * time.Hour).Send("hi").Expect(parleytest.Exact("Welcome back after 49h0m0s. Pick one"))
 		assert.Equal(t, 49*time.Hour, time.Since(start))
 		assert.Contains(t, c.Transcript(), "~ 49h0m0s")
 	})
@@ -221,7 +221,7 @@ type fakeTB struct {
 	failed []string
 }
 
-func (f *fakeTB) Helper()          {}
+func (f *fakeTB) Helper() {}
 func (f *fakeTB) Errorf(format string, args ...any) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
