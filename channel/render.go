@@ -39,35 +39,6 @@ type Capabilities struct {
 	InlineMedia bool
 }
 
-// Capabilities of the platforms Parley supports, from their API references.
-var (
-	// WhatsApp Cloud API: 4096-character text, 3 reply buttons of 20
-	// characters, lists of 10 rows of 24 characters, no carousels.
-	WhatsApp = Capabilities{MaxText: 4096, MaxButtons: 3, MaxButtonTitle: 20, MaxListItems: 10, MaxListTitle: 24,
-		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
-	// Messenger: 2000-character text, 13 quick replies of 20 characters,
-	// generic-template carousels of 10 cards.
-	Messenger = Capabilities{MaxText: 2000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
-		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
-	// Instagram direct messages: 1000-character text, 13 quick replies,
-	// generic-template carousels of 10 cards, images and video.
-	Instagram = Capabilities{MaxText: 1000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
-		Media: []parley.AttachmentKind{parley.Image, parley.Video, parley.Audio}}
-	// Telegram: 4096-character text, inline keyboards (Parley uses up to
-	// 8 rows of one button), no cards.
-	Telegram = Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
-		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
-	// Slack: 3000-character section blocks, 25 buttons in an actions block
-	// of 75 characters each, cards as section blocks.
-	Slack = Capabilities{MaxText: 3000, MaxButtons: 25, MaxButtonTitle: 75, MaxCards: 10,
-		Media: []parley.AttachmentKind{parley.Image}}
-	// SMS through Twilio: 1600-character bodies, no buttons (quick replies
-	// become numbered options), MMS images by URL.
-	SMS = Capabilities{MaxText: 1600, Media: []parley.AttachmentKind{parley.Image}}
-	// Email: unlimited text, numbered options, cards and media as links.
-	Email = Capabilities{}
-)
-
 // A Part is one platform message produced by [Render] from a
 // [parley.Message]. Exactly one of Text (with its options), Cards or
 // Attachment is the main content.
@@ -80,7 +51,7 @@ type Part struct {
 	// List holds quick replies to show as a list (at most MaxListItems).
 	List []parley.QuickReply
 	// Numbered holds the quick replies rendered as numbered options in
-	// Text; the adapter remembers them with [Choices.Remember] so that the
+	// Text; the [Adapter] remembers them so that the
 	// reply "2" maps back to the second.
 	Numbered []parley.QuickReply
 	// Cards to show natively (at most MaxCards).
@@ -326,11 +297,11 @@ func cutPoint(s string, limit int) int {
 	return end
 }
 
-// Choices remembers, per conversation, the options last sent as numbered
+// choices remembers, per conversation, the options last sent as numbered
 // text, so that a reply of "2" (or the option's title) maps back to the
-// option. Entries expire after a day. Choices is safe for concurrent use;
-// the zero value is ready.
-type Choices struct {
+// option. Entries expire after a day. It is safe for concurrent use; the
+// zero value is ready.
+type choices struct {
 	mu sync.Mutex
 	m  map[string]choiceEntry
 }
@@ -345,9 +316,9 @@ const (
 	choicesMax = 100_000
 )
 
-// Remember records opts as the conversation's current numbered options;
+// remember records opts as the conversation's current numbered options;
 // nil forgets them.
-func (c *Choices) Remember(conv string, opts []parley.QuickReply, now time.Time) {
+func (c *choices) remember(conv string, opts []parley.QuickReply, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(opts) == 0 {
@@ -373,13 +344,13 @@ func (c *Choices) Remember(conv string, opts []parley.QuickReply, now time.Time)
 	c.m[conv] = choiceEntry{opts: slices.Clone(opts), at: now}
 }
 
-// Resolve maps text to one of the conversation's numbered options: "2",
+// resolve maps text to one of the conversation's numbered options: "2",
 // "2.", "#2" or the option's title, ignoring case and surrounding space.
-func (c *Choices) Resolve(conv, text string, now time.Time) (parley.QuickReply, bool) {
+func (c *choices) resolve(conv, text string) (parley.QuickReply, bool) {
 	c.mu.Lock()
 	e, ok := c.m[conv]
 	c.mu.Unlock()
-	if !ok || now.Sub(e.at) > choicesTTL {
+	if !ok || time.Since(e.at) > choicesTTL {
 		return parley.QuickReply{}, false
 	}
 	s := strings.TrimSpace(text)

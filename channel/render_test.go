@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 	"unicode/utf8"
 
@@ -12,6 +13,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+)
+
+// Platform capabilities as the platform packages configure them.
+var (
+	WhatsApp = Capabilities{MaxText: 4096, MaxButtons: 3, MaxButtonTitle: 20, MaxListItems: 10, MaxListTitle: 24,
+		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	Messenger = Capabilities{MaxText: 2000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
+		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	Telegram = Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
+		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	SMS = Capabilities{MaxText: 1600, Media: []parley.AttachmentKind{parley.Image}}
 )
 
 func qrs(titles ...string) []parley.QuickReply {
@@ -182,24 +194,26 @@ func FuzzRender(f *testing.F) {
 }
 
 func TestChoices(t *testing.T) {
-	var c Choices
-	now := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	c.Remember("conv", qrs("Yes", "No"), now)
-	tests := []struct {
-		give   string
-		want   string
-		wantOK bool
-	}{
-		{"2", "no", true}, {" 1. ", "yes", true}, {"#2", "no", true}, {"NO", "no", true},
-		{"3", "", false}, {"0", "", false}, {"maybe", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := c.Resolve("conv", tt.give, now)
-		assert.Equal(t, tt.wantOK, ok, tt.give)
-		assert.Equal(t, tt.want, got.Payload, tt.give)
-	}
-	_, ok := c.Resolve("other", "1", now)
-	assert.False(t, ok)
-	_, ok = c.Resolve("conv", "1", now.Add(25*time.Hour))
-	assert.False(t, ok, "expired")
+	synctest.Test(t, func(t *testing.T) {
+		var c choices
+		c.remember("conv", qrs("Yes", "No"), time.Now())
+		tests := []struct {
+			give   string
+			want   string
+			wantOK bool
+		}{
+			{"2", "no", true}, {" 1. ", "yes", true}, {"#2", "no", true}, {"NO", "no", true},
+			{"3", "", false}, {"0", "", false}, {"maybe", "", false},
+		}
+		for _, tt := range tests {
+			got, ok := c.resolve("conv", tt.give)
+			assert.Equal(t, tt.wantOK, ok, tt.give)
+			assert.Equal(t, tt.want, got.Payload, tt.give)
+		}
+		_, ok := c.resolve("other", "1")
+		assert.False(t, ok)
+		time.Sleep(25 * time.Hour)
+		_, ok = c.resolve("conv", "1")
+		assert.False(t, ok, "expired")
+	})
 }

@@ -13,7 +13,34 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
 )
+
+// httpPlatform sends each part as one POST through client.
+type httpPlatform struct {
+	client *http.Client
+	idem   bool
+}
+
+func (p *httpPlatform) Verify(*http.Request, []byte) error { return nil }
+
+func (p *httpPlatform) Parse(*http.Request, []byte) (*Batch, error) { return &Batch{}, nil }
+
+func (p *httpPlatform) Send(ctx context.Context, o *Outgoing) error {
+	_, err := Do(ctx, p.client, Call{URL: "http://platform/send", Body: []byte(o.Part.Text), Idempotent: p.idem})
+	return err
+}
+
+func sender(t *testing.T, rt http.RoundTripper, c Config) *Adapter {
+	t.Helper()
+	c.Channel = "test"
+	a, err := New(&httpPlatform{client: &http.Client{Transport: rt}}, c)
+	require.NoError(t, err)
+	return a
+}
+
+var to = parley.Address{ConversationID: "c1", Recipient: "u1"}
 
 // script is a RoundTripper answering from a list of canned responses.
 type script struct {
@@ -69,11 +96,12 @@ func TestSenderRetries(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				// The synctest clock starts at 2000-01-01 00:00:00 UTC.
 				sc := &script{resps: tt.give}
-				s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: sc}})
-				_, err := s.Do(context.Background(), Call{URL: "http://platform/send", Body: []byte("{}")})
+				a := sender(t, sc, Config{})
+				err := a.Send(context.Background(), to, parley.Text("hello"))
 				if tt.wantErr {
 					var pe *PlatformError
 					require.True(t, errors.As(err, &pe), "got %v", err)
+					assert.Equal(t, "test", pe.Channel)
 				} else {
 					require.NoError(t, err)
 				}
@@ -90,38 +118,51 @@ func list(fs ...func(*http.Request) (*http.Response, error)) []func(*http.Reques
 	return fs
 }
 
-// written is a RoundTripper that consumes the request, as a transport does
-// once it has written it, and then fails: the outcome is unknown.
+// written is a RoundTripper that fails before anything was written.
 type written struct{ calls int }
 
 func (w *written) RoundTrip(r *http.Request) (*http.Response, error) {
 	w.calls++
-	return nil, errors.New("connection reset by peer")
+	return nil, errors.New("connection refused")
 }
 
-func TestSenderNeverRetriesAmbiguous(t *testing.T) {
-	// A real transport reports WroteRequest through httptrace; simulate it.
-	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+// wroteThenFailed reports the request written (as a real transport does
+// through httptrace) and then fails: the outcome is unknown.
+func wroteThenFailed(calls *int) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		*calls++
 		if tr := httptraceFrom(r); tr != nil {
 			tr()
 		}
 		return nil, errors.New("read: connection reset by peer")
 	})
+}
+
+func TestSenderNeverRetriesAmbiguous(t *testing.T) {
 	calls := 0
-	s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		calls++
-		return rt(r)
-	})}})
-	_, err := s.Do(context.Background(), Call{URL: "http://platform/send"})
+	a := sender(t, wroteThenFailed(&calls), Config{})
+	err := a.Send(context.Background(), to, parley.Text("once"))
 	require.ErrorIs(t, err, ErrAmbiguous)
 	assert.Equal(t, 1, calls)
+}
+
+func TestSenderRetriesAmbiguousIdempotent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		calls := 0
+		a, err := New(&httpPlatform{client: &http.Client{Transport: wroteThenFailed(&calls)}, idem: true},
+			Config{Channel: "test", MaxAttempts: 2})
+		require.NoError(t, err)
+		var pe *PlatformError
+		require.ErrorAs(t, a.Send(context.Background(), to, parley.Text("again")), &pe)
+		assert.Equal(t, 2, calls, "an idempotent request may be repeated")
+	})
 }
 
 func TestSenderRetriesUnsentRequest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := &written{}
-		s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: w}, MaxAttempts: 3})
-		_, err := s.Do(context.Background(), Call{URL: "http://platform/send"})
+		a := sender(t, w, Config{MaxAttempts: 3})
+		err := a.Send(context.Background(), to, parley.Text("hi"))
 		var pe *PlatformError
 		require.ErrorAs(t, err, &pe)
 		assert.True(t, pe.Temporary)
@@ -132,11 +173,9 @@ func TestSenderRetriesUnsentRequest(t *testing.T) {
 func TestSenderRateLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sc := &script{resps: list(answer(200, nil, ""))}
-		s := NewSender(SenderConfig{Channel: "test", Client: &http.Client{Transport: sc},
-			Limits: Limits{Rate: 100, Burst: 100, PerConversation: 1, PerConversationBurst: 1}})
+		a := sender(t, sc, Config{Limits: Limits{Rate: 100, Burst: 100, PerConversation: 1, PerConversationBurst: 1}})
 		for range 3 {
-			_, err := s.Do(context.Background(), Call{Conversation: "c1", URL: "http://platform/send"})
-			require.NoError(t, err)
+			require.NoError(t, a.Send(context.Background(), to, parley.Text("x")))
 		}
 		require.Len(t, sc.times, 3)
 		assert.Equal(t, 2*time.Second, sc.times[2].Sub(sc.times[0]), "1 message/s per conversation")
@@ -154,14 +193,15 @@ func TestParseRetryAfter(t *testing.T) {
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, ParseRetryAfter(tt.give, now), tt.give)
+		assert.Equal(t, tt.want, parseRetryAfter(tt.give, now), tt.give)
 	}
 }
 
 func TestPlatformError(t *testing.T) {
-	e := NewPlatformError("whatsapp", 400, nil, "131047", "Re-engagement message", time.Now())
+	e := NewPlatformError(400, nil, "131047", "Re-engagement message")
+	e.Channel = "whatsapp"
 	assert.False(t, e.Temporary)
 	assert.Equal(t, "whatsapp: platform error 400 (131047): Re-engagement message", e.Error())
-	assert.True(t, NewPlatformError("x", 429, nil, "", "", time.Now()).Temporary)
-	assert.True(t, NewPlatformError("x", 502, nil, "", "", time.Now()).Temporary)
+	assert.True(t, NewPlatformError(429, nil, "", "").Temporary)
+	assert.True(t, NewPlatformError(502, nil, "", "").Temporary)
 }

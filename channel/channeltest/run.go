@@ -40,11 +40,11 @@ const (
 	Unsigned
 )
 
-// An Env is one adapter under test, wired to a fake platform and a
-// handler, built by [Harness.New].
+// An Env is one adapter under test, wired to a fake platform, built by
+// [Harness.New].
 type Env struct {
-	// Webhook is the adapter's inbound endpoint.
-	Webhook http.Handler
+	// Adapter is the adapter under test.
+	Adapter *channel.Adapter
 	// Platform is the fake platform the adapter sends to.
 	Platform Platform
 	// Encode returns the platform's webhook body for in.
@@ -56,71 +56,83 @@ type Env struct {
 	Malformed [][]byte
 	// MaxBody is the adapter's webhook body limit.
 	MaxBody int64
-	// Close closes the adapter, waiting for accepted turns.
-	Close func(ctx context.Context) error
 }
 
-// A Harness connects the suite to one adapter.
+// A Harness connects the suite to one platform.
 type Harness struct {
 	// Channel is the channel name turns must carry.
 	Channel string
-	// New builds a fresh adapter that passes turns to h. It registers its
-	// own cleanup with t.
-	New func(t *testing.T, h parley.Handler) *Env
+	// New builds a fresh adapter against a fresh fake platform. It
+	// registers its own cleanup with t.
+	New func(t *testing.T) *Env
 }
 
-// recorder is the suite's handler: it records turns and the errors of the
-// replies it sends.
-type recorder struct {
-	reply func(t *parley.Turn) []parley.Message
-
+// Queue is an [channel.Enqueuer] that records turns the way a
+// [parley.Bot] accepts them: a message ID already accepted in a
+// conversation is refused with [parley.ErrDuplicate]. Set Err to make it
+// refuse every turn (a Bot shutting down). It is safe for concurrent use.
+type Queue struct {
 	mu    sync.Mutex
+	Err   error
+	seen  map[string]bool
 	turns []*parley.Turn
-	errs  []error
 }
 
-// HandleTurn implements [parley.Handler].
-func (r *recorder) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	r.mu.Lock()
-	r.turns = append(r.turns, t)
-	r.mu.Unlock()
-	var msgs []parley.Message
-	if r.reply != nil {
-		msgs = r.reply(t)
+// Enqueue implements [channel.Enqueuer].
+func (q *Queue) Enqueue(_ context.Context, t *parley.Turn) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.Err != nil {
+		return q.Err
 	}
-	for _, m := range msgs {
-		err := w.Reply(ctx, m)
-		r.mu.Lock()
-		r.errs = append(r.errs, err)
-		r.mu.Unlock()
+	key := t.ConversationID + "\x00" + t.MessageID
+	if q.seen[key] {
+		return parley.ErrDuplicate
 	}
+	if q.seen == nil {
+		q.seen = make(map[string]bool)
+	}
+	q.seen[key] = true
+	q.turns = append(q.turns, t)
 	return nil
 }
 
-func (r *recorder) result() ([]*parley.Turn, []error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.turns), slices.Clone(r.errs)
+// Turns returns the accepted turns, in order.
+func (q *Queue) Turns() []*parley.Turn {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.turns)
+}
+
+func (q *Queue) fail(err error) {
+	q.mu.Lock()
+	q.Err = err
+	q.mu.Unlock()
+}
+
+// AddressOf returns the address replies to t go to, as the Bot builds it.
+func AddressOf(t *parley.Turn) parley.Address {
+	return parley.Address{Channel: t.Channel, ConversationID: t.ConversationID, CustomerID: t.CustomerID, Recipient: t.Recipient}
 }
 
 // Run checks that the adapter built by h behaves as every Parley channel
-// adapter must: text round trip, quick replies, de-duplication, signature,
-// size and format checks, retries on 429 and 5xx without duplicates, and
-// typed platform errors.
+// must: turns with stable conversations and a recipient that replies
+// reach, quick replies, de-duplication through the Bot, signature, size
+// and format checks, retries on 429 and 5xx without duplicates, typed
+// platform errors, and 503 while the Bot cannot accept turns.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
-	echo := func(tn *parley.Turn) []parley.Message { return []parley.Message{parley.Text("echo: " + tn.Text())} }
+	ctx := context.Background()
 
 	t.Run("TextRoundTrip", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
-		deliver(t, env, env.Encode(Inbound{ID: "in-1", From: "user-1", Text: "hello"}), Signed, 2)
-		deliver(t, env, env.Encode(Inbound{ID: "in-2", From: "user-1", Text: "again"}), Signed, 2)
-		deliver(t, env, env.Encode(Inbound{ID: "in-3", From: "user-2", Text: "other"}), Signed, 2)
-		closeEnv(t, env)
-		turns, errs := rec.result()
+		env := h.New(t)
+		q := &Queue{}
+		deliver(t, env, q, env.Encode(Inbound{ID: "in-1", From: "user-1", Text: "hello"}), Signed, 2)
+		deliver(t, env, q, env.Encode(Inbound{ID: "in-2", From: "user-1", Text: "again"}), Signed, 2)
+		deliver(t, env, q, env.Encode(Inbound{ID: "in-3", From: "user-2", Text: "other"}), Signed, 2)
+		turns := q.Turns()
 		if len(turns) != 3 {
-			t.Fatalf("handler got %d turns, want 3", len(turns))
+			t.Fatalf("Bot got %d turns, want 3", len(turns))
 		}
 		byText := map[string]*parley.Turn{}
 		for _, tn := range turns {
@@ -128,8 +140,9 @@ func Run(t *testing.T, h Harness) {
 			if tn.Channel != h.Channel {
 				t.Errorf("turn %q: Channel = %q, want %q", tn.Text(), tn.Channel, h.Channel)
 			}
-			if tn.ConversationID == "" || tn.MessageID == "" {
-				t.Errorf("turn %q: ConversationID %q, MessageID %q: want both set", tn.Text(), tn.ConversationID, tn.MessageID)
+			if tn.ConversationID == "" || tn.MessageID == "" || tn.Recipient == "" {
+				t.Errorf("turn %q: ConversationID %q, MessageID %q, Recipient %q: want all set",
+					tn.Text(), tn.ConversationID, tn.MessageID, tn.Recipient)
 			}
 			if tn.Time.IsZero() {
 				t.Errorf("turn %q: Time is zero", tn.Text())
@@ -150,31 +163,34 @@ func Run(t *testing.T, h Harness) {
 		if byText["hello"].MessageID == byText["again"].MessageID {
 			t.Errorf("two messages share MessageID %q", byText["hello"].MessageID)
 		}
-		for _, err := range errs {
-			if err != nil {
-				t.Errorf("Reply: %v", err)
+		for _, tn := range turns {
+			if err := env.Adapter.Send(ctx, AddressOf(tn), parley.Text("echo: "+tn.Text())); err != nil {
+				t.Errorf("Send: %v", err)
 			}
 		}
 		sent := env.Platform.Sent()
 		got := outboundTexts(sent)
-		for _, want := range []string{"echo: hello", "echo: again", "echo: other"} {
-			if !slices.Contains(got, want) {
-				t.Errorf("platform got %q, missing %q", got, want)
-			}
+		if !slices.Equal(got, []string{"echo: hello", "echo: again", "echo: other"}) {
+			t.Errorf("platform got %q, want the three echoes in order", got)
 		}
-		if len(sent) != 3 {
-			t.Errorf("platform got %d messages, want 3: %q", len(sent), got)
+		if len(sent) == 3 && (sent[0].To != sent[1].To || sent[0].To == sent[2].To || sent[0].To == "") {
+			t.Errorf("replies went to %q, %q, %q: want user-1's two to one recipient and user-2's to another",
+				sent[0].To, sent[1].To, sent[2].To)
 		}
 	})
 
 	t.Run("QuickReplies", func(t *testing.T) {
+		env := h.New(t)
+		q := &Queue{}
+		deliver(t, env, q, env.Encode(Inbound{ID: "qr-1", From: "user-1", Text: "my plan"}), Signed, 2)
+		turns := q.Turns()
+		if len(turns) != 1 {
+			t.Fatalf("Bot got %d turns, want 1", len(turns))
+		}
 		qr := []parley.QuickReply{{Title: "Yes", Payload: "yes"}, {Title: "No", Payload: "no"}, {Title: "Maybe later", Payload: "later"}}
-		rec := &recorder{reply: func(*parley.Turn) []parley.Message {
-			return []parley.Message{{Text: "Keep your plan?", QuickReplies: qr}}
-		}}
-		env := h.New(t, rec)
-		deliver(t, env, env.Encode(Inbound{ID: "qr-1", From: "user-1", Text: "my plan"}), Signed, 2)
-		closeEnv(t, env)
+		if err := env.Adapter.Send(ctx, AddressOf(turns[0]), parley.Message{Text: "Keep your plan?", QuickReplies: qr}); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
 		sent := env.Platform.Sent()
 		if len(sent) == 0 {
 			t.Fatal("nothing sent")
@@ -194,27 +210,16 @@ func Run(t *testing.T, h Harness) {
 				t.Errorf("quick reply %q not rendered; choices %q, text %q", q.Title, choices, all.String())
 			}
 		}
-		_, errs := rec.result()
-		for _, err := range errs {
-			if err != nil {
-				t.Errorf("Reply: %v", err)
-			}
-		}
 	})
 
 	t.Run("Deduplicate", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
+		env := h.New(t)
+		q := &Queue{}
 		body := env.Encode(Inbound{ID: "dup-1", From: "user-1", Text: "once"})
-		deliver(t, env, body, Signed, 2)
-		deliver(t, env, body, Signed, 2)
-		closeEnv(t, env)
-		turns, _ := rec.result()
-		if len(turns) != 1 {
-			t.Errorf("handler got %d turns for a redelivered message, want 1", len(turns))
-		}
-		if n := len(env.Platform.Sent()); n != 1 {
-			t.Errorf("platform got %d messages, want 1", n)
+		deliver(t, env, q, body, Signed, 2)
+		deliver(t, env, q, body, Signed, 2) // the Bot says duplicate: acknowledged
+		if turns := q.Turns(); len(turns) != 1 {
+			t.Errorf("Bot accepted %d turns for a redelivered message, want 1", len(turns))
 		}
 	})
 
@@ -223,158 +228,149 @@ func Run(t *testing.T, h Harness) {
 		s    Signing
 	}{{"ForgedSignature", Forged}, {"MissingSignature", Unsigned}} {
 		t.Run(s.name, func(t *testing.T) {
-			rec := &recorder{reply: echo}
-			env := h.New(t, rec)
-			deliver(t, env, env.Encode(Inbound{ID: "sig-1", From: "user-1", Text: "let me in"}), s.s, 4)
-			closeEnv(t, env)
-			expectNothing(t, env, rec)
+			env := h.New(t)
+			q := &Queue{}
+			deliver(t, env, q, env.Encode(Inbound{ID: "sig-1", From: "user-1", Text: "let me in"}), s.s, 4)
+			expectNothing(t, env, q)
 		})
 	}
 
 	t.Run("ForgedThenGenuine", func(t *testing.T) {
 		// A rejected forgery must not poison de-duplication.
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
+		env := h.New(t)
+		q := &Queue{}
 		body := env.Encode(Inbound{ID: "sig-2", From: "user-1", Text: "genuine"})
-		deliver(t, env, body, Forged, 4)
-		deliver(t, env, body, Signed, 2)
-		closeEnv(t, env)
-		if turns, _ := rec.result(); len(turns) != 1 {
-			t.Errorf("handler got %d turns, want 1", len(turns))
+		deliver(t, env, q, body, Forged, 4)
+		deliver(t, env, q, body, Signed, 2)
+		if turns := q.Turns(); len(turns) != 1 {
+			t.Errorf("Bot got %d turns, want 1", len(turns))
 		}
 	})
 
 	t.Run("OversizedBody", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
+		env := h.New(t)
+		q := &Queue{}
 		if env.MaxBody <= 0 {
 			t.Fatal("harness did not set Env.MaxBody")
 		}
 		big := env.Encode(Inbound{ID: "big-1", From: "user-1", Text: strings.Repeat("a", int(env.MaxBody))})
-		if code := deliver(t, env, big, Signed, 4); code != http.StatusRequestEntityTooLarge {
+		if code := deliver(t, env, q, big, Signed, 4); code != http.StatusRequestEntityTooLarge {
 			t.Errorf("status %d, want 413", code)
 		}
-		closeEnv(t, env)
-		expectNothing(t, env, rec)
+		expectNothing(t, env, q)
 	})
 
 	t.Run("Malformed", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
+		env := h.New(t)
+		q := &Queue{}
 		bodies := env.Malformed
 		if bodies == nil {
 			bodies = [][]byte{[]byte("{"), []byte("not json"), []byte(`{"entry": 5}`), []byte(`[1,2`), {0xff, 0xfe}}
 		}
 		for _, b := range bodies {
-			code := deliverCode(t, env, b, Signed)
+			code := deliverCode(t, env, q, b, Signed)
 			if code < 400 || code >= 500 {
 				t.Errorf("body %q: status %d, want 4xx", b, code)
 			}
 		}
-		closeEnv(t, env)
-		expectNothing(t, env, rec)
+		expectNothing(t, env, q)
 	})
 
+	t.Run("BotUnavailable", func(t *testing.T) {
+		env := h.New(t)
+		q := &Queue{}
+		q.fail(parley.ErrClosed)
+		body := env.Encode(Inbound{ID: "late-1", From: "user-1", Text: "late"})
+		if code := deliverCode(t, env, q, body, Signed); code != http.StatusServiceUnavailable {
+			t.Errorf("status %d while the Bot cannot accept turns, want 503 so the platform redelivers", code)
+		}
+		q.fail(nil)
+		deliver(t, env, q, body, Signed, 2)
+		if turns := q.Turns(); len(turns) != 1 {
+			t.Errorf("Bot got %d turns after the redelivery, want 1", len(turns))
+		}
+	})
+
+	reply := func(t *testing.T, env *Env, id, text string) error {
+		t.Helper()
+		q := &Queue{}
+		deliver(t, env, q, env.Encode(Inbound{ID: id, From: "user-1", Text: text}), Signed, 2)
+		turns := q.Turns()
+		if len(turns) != 1 {
+			t.Fatalf("Bot got %d turns, want 1", len(turns))
+		}
+		return env.Adapter.Send(ctx, AddressOf(turns[0]), parley.Text("echo: "+text))
+	}
+
 	t.Run("Retry429", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
+		env := h.New(t)
 		env.Platform.FailNext(Failure{Status: http.StatusTooManyRequests, RetryAfter: time.Second, Reason: "slow down"})
 		start := time.Now()
-		deliver(t, env, env.Encode(Inbound{ID: "rl-1", From: "user-1", Text: "busy"}), Signed, 2)
-		closeEnv(t, env)
-		expectSentOnce(t, env, rec, "echo: busy", 2)
+		err := reply(t, env, "rl-1", "busy")
+		expectSentOnce(t, env, err, "echo: busy", 2)
 		if d := time.Since(start); d < time.Second {
 			t.Errorf("retried after %v, before Retry-After of 1s", d)
 		}
 	})
 
 	t.Run("Retry5xx", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
+		env := h.New(t)
 		env.Platform.FailNext(Failure{Status: http.StatusServiceUnavailable, Reason: "try later"})
-		deliver(t, env, env.Encode(Inbound{ID: "5xx-1", From: "user-1", Text: "flaky"}), Signed, 2)
-		closeEnv(t, env)
-		expectSentOnce(t, env, rec, "echo: flaky", 2)
+		err := reply(t, env, "5xx-1", "flaky")
+		expectSentOnce(t, env, err, "echo: flaky", 2)
 	})
 
 	t.Run("PlatformRejects", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
+		env := h.New(t)
 		env.Platform.FailNext(Failure{Status: http.StatusBadRequest, Reason: "recipient is not reachable"})
-		deliver(t, env, env.Encode(Inbound{ID: "400-1", From: "user-1", Text: "hi"}), Signed, 2)
-		closeEnv(t, env)
+		err := reply(t, env, "400-1", "hi")
 		if n := len(env.Platform.Sent()); n != 0 {
 			t.Errorf("platform accepted %d messages, want 0", n)
 		}
 		if n := env.Platform.Attempts(); n != 1 {
 			t.Errorf("%d attempts, want 1 (a 400 is not retried)", n)
 		}
-		_, errs := rec.result()
-		if len(errs) != 1 {
-			t.Fatalf("got %d reply results, want 1", len(errs))
-		}
 		var pe *channel.PlatformError
-		if !errors.As(errs[0], &pe) {
-			t.Fatalf("Reply error %v (%T), want a *channel.PlatformError", errs[0], errs[0])
+		if !errors.As(err, &pe) {
+			t.Fatalf("Send error %v (%T), want a *channel.PlatformError", err, err)
 		}
 		if pe.Temporary || !strings.Contains(pe.Reason, "recipient is not reachable") || pe.Channel != h.Channel {
 			t.Errorf("PlatformError %+v: want permanent, channel %q, reason with the platform's text", pe, h.Channel)
 		}
 	})
-
-	t.Run("AfterClose", func(t *testing.T) {
-		rec := &recorder{reply: echo}
-		env := h.New(t, rec)
-		closeEnv(t, env)
-		code := deliverCode(t, env, env.Encode(Inbound{ID: "late-1", From: "user-1", Text: "late"}), Signed)
-		if code != http.StatusServiceUnavailable {
-			t.Errorf("status %d after Close, want 503 so the platform redelivers", code)
-		}
-		expectNothing(t, env, rec)
-	})
 }
 
-func deliverCode(t *testing.T, env *Env, body []byte, s Signing) int {
+func deliverCode(t *testing.T, env *Env, q *Queue, body []byte, s Signing) int {
 	t.Helper()
 	rr := httptest.NewRecorder()
-	env.Webhook.ServeHTTP(rr, env.Request(bytes.Clone(body), s))
+	env.Adapter.Handler(q).ServeHTTP(rr, env.Request(bytes.Clone(body), s))
 	return rr.Code
 }
 
 // deliver posts body and checks the status class (2 for 2xx, 4 for 4xx).
-func deliver(t *testing.T, env *Env, body []byte, s Signing, class int) int {
+func deliver(t *testing.T, env *Env, q *Queue, body []byte, s Signing, class int) int {
 	t.Helper()
-	code := deliverCode(t, env, body, s)
+	code := deliverCode(t, env, q, body, s)
 	if code/100 != class {
 		t.Fatalf("webhook answered %d, want %dxx", code, class)
 	}
 	return code
 }
 
-func closeEnv(t *testing.T, env *Env) {
+func expectNothing(t *testing.T, env *Env, q *Queue) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := env.Close(ctx); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-}
-
-func expectNothing(t *testing.T, env *Env, rec *recorder) {
-	t.Helper()
-	if turns, _ := rec.result(); len(turns) != 0 {
-		t.Errorf("handler got %d turns (%q), want none", len(turns), texts(turns))
+	if turns := q.Turns(); len(turns) != 0 {
+		t.Errorf("Bot got %d turns (%q), want none", len(turns), texts(turns))
 	}
 	if n := len(env.Platform.Sent()); n != 0 {
 		t.Errorf("platform got %d messages, want none", n)
 	}
 }
 
-func expectSentOnce(t *testing.T, env *Env, rec *recorder, text string, attempts int) {
+func expectSentOnce(t *testing.T, env *Env, err error, text string, attempts int) {
 	t.Helper()
-	_, errs := rec.result()
-	if len(errs) != 1 || errs[0] != nil {
-		t.Errorf("reply results %v, want one success", errs)
+	if err != nil {
+		t.Errorf("Send: %v", err)
 	}
 	if got := outboundTexts(env.Platform.Sent()); !slices.Equal(got, []string{text}) {
 		t.Errorf("platform got %q, want exactly [%q]", got, text)

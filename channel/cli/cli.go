@@ -145,9 +145,6 @@ func (w *writer) Reply(_ context.Context, m parley.Message) error {
 	return err
 }
 
-// Typing implements [parley.Typer]; a terminal shows nothing.
-func (w *writer) Typing(context.Context) error { return nil }
-
 // Format renders a message as terminal text, each line after prefix.
 func Format(m parley.Message, prefix string) string {
 	var b strings.Builder

@@ -3,15 +3,15 @@
 //
 // # Overview
 //
-// Inbound mail reaches the [Adapter] either as a raw message POSTed to its
-// ServeHTTP by an inbound-mail service (signed: X-Parley-Signature is
-// "sha256=" + hex HMAC-SHA256 of the body under Config.WebhookSecret) or
-// through [Adapter.Receive] from your own mail pipeline. [Parse] reads the
-// message with net/mail, takes the text/plain part (quoted-printable and
-// base64 decoded) and drops the quoted earlier message. Threads map to
-// conversations: a message whose In-Reply-To or References name a message
-// of a known conversation joins it; otherwise the conversation is the
-// thread's root ("email:<root Message-ID>").
+// [New] returns a [channel.Adapter]. Inbound mail reaches its Handler as
+// a raw message POSTed by an inbound-mail service (signed:
+// X-Parley-Signature is "sha256=" + hex HMAC-SHA256 of the body under
+// Config.WebhookSecret). [Parse] reads the message with net/mail, takes the
+// text/plain part (quoted-printable and base64 decoded) and drops the
+// quoted earlier message. Threads map to conversations: a message whose
+// In-Reply-To or References name a message of a known conversation joins
+// it; otherwise the conversation is the thread's root ("email:<root
+// Message-ID>"). A turn's Recipient is the sender's address.
 //
 //	em, err := email.New(email.Config{
 //		From:          "Shop Support <help@shop.example>",
@@ -19,11 +19,12 @@
 //		Auth:          smtp.PlainAuth("", user, pass, "smtp.example.com"),
 //		TLS:           &tls.Config{ServerName: "smtp.example.com"},
 //		WebhookSecret: os.Getenv("INBOUND_MAIL_SECRET"),
-//	}, bot)
+//	})
 //	if err != nil {
 //		return err
 //	}
-//	mux.Handle("/inbound/email", em)
+//	bot := parley.NewBot(handler, parley.WithSender("email", em))
+//	mux.Handle("/inbound/email", em.Handler(bot))
 //
 // Replies are plain-text emails with In-Reply-To, References and
 // "Auto-Submitted: auto-replied"; quick replies become numbered options
@@ -33,7 +34,7 @@
 //
 // # Concurrency
 //
-// An Adapter is safe for concurrent use.
+// The Adapter is safe for concurrent use.
 //
 // # Errors
 //

@@ -27,10 +27,7 @@ import (
 	"github.com/parleyhq/parley/channel"
 )
 
-// Channel is the channel name on turns from email.
-const Channel = "email"
-
-// Config configures an [Adapter].
+// Config configures the email channel.
 type Config struct {
 	// From is the bot's address, as "Support <help@example.com>" or a
 	// bare address. Required.
@@ -42,7 +39,7 @@ type Config struct {
 	Auth smtp.Auth
 	// TLS, when set, is used for STARTTLS if the relay offers it.
 	TLS *tls.Config
-	// WebhookSecret verifies raw messages posted to ServeHTTP:
+	// WebhookSecret verifies raw messages posted to the Handler:
 	// X-Parley-Signature must be "sha256=" + hex HMAC-SHA256 of the body.
 	// Required.
 	WebhookSecret string
@@ -51,33 +48,37 @@ type Config struct {
 	RetryWait time.Duration
 	// Dial opens the connection to the relay (default net.Dialer).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	channel.Options
+	// Adapter configures the [channel.Adapter]. Channel defaults to
+	// "email"; zero Capabilities mean one plain-text email per message,
+	// with quick replies as numbered options and cards and media as links;
+	// zero Limits take 10 messages/s to the relay and 1/s (bursts of 5)
+	// per conversation.
+	Adapter channel.Config
 }
 
-// Adapter is the email channel: inbound RFC 5322 messages (posted raw to
-// ServeHTTP by an inbound-mail service, or passed to [Adapter.Receive])
-// become turns; replies go out over SMTP in the same thread
-// (In-Reply-To and References). It is safe for concurrent use.
-type Adapter struct {
-	*channel.Base
-	cfg    Config
-	from   *mail.Address
-	domain string
-
-	mu      sync.Mutex
-	threads map[string]string // outbound Message-ID -> conversation
+// New returns the email channel. Its Handler accepts a raw RFC 5322
+// message in the body of a signed POST (from an inbound-mail service),
+// mapped to its thread's conversation; replies go out over SMTP in the same
+// thread (In-Reply-To and References), each with a Message-ID derived from
+// the reply's ID so a re-send is recognisably the same email. Automatic
+// messages (out-of-office, bounces) are acknowledged and reported as
+// [channel.EventUnsupported], never answered. Register it as the Bot's
+// Sender for the channel.
+func New(c Config) (*channel.Adapter, error) {
+	p, ac, err := newDriver(c)
+	if err != nil {
+		return nil, err
+	}
+	return channel.New(p, ac)
 }
 
-var _ channel.Adapter = (*Adapter)(nil)
-
-// New returns an Adapter that passes turns to h. It panics if h is nil.
-func New(c Config, h parley.Handler) (*Adapter, error) {
+func newDriver(c Config) (*driver, channel.Config, error) {
 	if c.From == "" || c.SMTPAddr == "" || c.WebhookSecret == "" {
-		return nil, errors.New("email: config: From, SMTPAddr and WebhookSecret are required")
+		return nil, channel.Config{}, errors.New("email: config: From, SMTPAddr and WebhookSecret are required")
 	}
 	from, err := mail.ParseAddress(c.From)
 	if err != nil {
-		return nil, fmt.Errorf("email: config: From: %w", err)
+		return nil, channel.Config{}, fmt.Errorf("email: config: From: %w", err)
 	}
 	_, domain, _ := strings.Cut(from.Address, "@")
 	if c.RetryWait <= 0 {
@@ -87,33 +88,72 @@ func New(c Config, h parley.Handler) (*Adapter, error) {
 		var d net.Dialer
 		c.Dial = d.DialContext
 	}
-	return &Adapter{Base: channel.NewBase(Channel, h, c.Options, channel.Email, channel.EmailLimits),
-		cfg: c, from: from, domain: domain, threads: make(map[string]string)}, nil
+	ac := c.Adapter
+	if ac.Channel == "" {
+		ac.Channel = "email"
+	}
+	if ac.Limits.Rate == 0 {
+		ac.Limits = channel.Limits{Rate: 10, Burst: 10, PerConversation: 1, PerConversationBurst: 5}
+	}
+	return &driver{cfg: c, from: from, domain: domain, threads: make(map[string]string), state: make(map[string]thread)}, ac, nil
 }
 
-// ServeHTTP accepts a raw RFC 5322 message in the body of a POST signed
-// with the webhook secret.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// driver is the email driver.
+type driver struct {
+	cfg    Config
+	from   *mail.Address
+	domain string
+
+	mu      sync.Mutex
+	threads map[string]string // Message-ID -> conversation
+	state   map[string]thread // conversation -> how to reply in it
+}
+
+// thread is what a reply in a conversation needs.
+type thread struct {
+	to        *mail.Address
+	subject   string
+	inReplyTo string
+	refs      []string
+}
+
+// Verify implements [channel.Platform].
+func (p *driver) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := a.ReadBody(w, r)
-	if err != nil {
-		a.Reject(w, r, err)
-		return
+		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
 	}
 	got, ok := strings.CutPrefix(r.Header.Get("X-Parley-Signature"), "sha256=")
-	if !ok || !channel.EqualSecret([]byte(strings.ToLower(got)), []byte(channel.HMACHex(sha256.New, []byte(a.cfg.WebhookSecret), body))) {
-		a.Reject(w, r, channel.ErrSignature)
-		return
+	if !ok || !channel.EqualSecret([]byte(strings.ToLower(got)), []byte(channel.HMACHex(sha256.New, []byte(p.cfg.WebhookSecret), body))) {
+		return channel.ErrSignature
 	}
-	if err := a.Receive(r.Context(), bytes.NewReader(body)); err != nil {
-		a.Reject(w, r, err)
-		return
+	return nil
+}
+
+// Parse implements [channel.Platform].
+func (p *driver) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
+	in, err := Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, err
 	}
-	w.WriteHeader(http.StatusOK)
+	conv := p.conversation(in)
+	b := &channel.Batch{}
+	if in.Auto {
+		b.Events = append(b.Events, parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: in.MessageID,
+			Attrs: map[string]string{"type": "auto_reply"}})
+		return b, nil
+	}
+	addr := strings.ToLower(in.From.Address)
+	t := &parley.Turn{ConversationID: conv, MessageID: in.MessageID, Time: in.Date, Recipient: addr,
+		Message: parley.Message{Text: in.Text}}
+	p.mu.Lock()
+	if len(p.state) > 100_000 {
+		clear(p.state)
+	}
+	p.state[conv] = thread{to: in.From, subject: replySubject(in.Subject), inReplyTo: in.MessageID,
+		refs: append(append([]string(nil), in.References...), in.MessageID)}
+	p.mu.Unlock()
+	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: addr})
+	return b, nil
 }
 
 // An Inbound is a parsed inbound email.
@@ -267,33 +307,13 @@ func stripQuoted(s string) string {
 	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
-// Receive handles one raw inbound message: it is parsed, mapped to its
-// thread's conversation and queued as a turn. Automatic messages are
-// acknowledged and reported as [channel.EventUnsupported].
-func (a *Adapter) Receive(ctx context.Context, r io.Reader) error {
-	in, err := Parse(r)
-	if err != nil {
-		return err
-	}
-	conv := a.conversation(in)
-	if in.Auto {
-		a.Unsupported(ctx, conv, in.MessageID, "auto_reply")
-		return nil
-	}
-	t := &parley.Turn{ConversationID: conv, MessageID: in.MessageID, Time: in.Date,
-		Message: parley.Message{Text: a.ResolveChoice(conv, in.Text)}}
-	t.CustomerID = a.Identify(ctx, strings.ToLower(in.From.Address), channel.Contact{})
-	refs := append(append([]string(nil), in.References...), in.MessageID)
-	return a.Accept(ctx, t, &writer{a: a, to: in.From, subject: replySubject(in.Subject), inReplyTo: in.MessageID, refs: refs, conv: conv})
-}
-
 // conversation maps a message to its thread: a conversation we already
 // know through one of its references, else the thread's root.
-func (a *Adapter) conversation(in *Inbound) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+func (p *driver) conversation(in *Inbound) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for _, id := range append([]string{in.InReplyTo}, in.References...) {
-		if c, ok := a.threads[id]; ok {
+		if c, ok := p.threads[id]; ok {
 			return c
 		}
 	}
@@ -317,81 +337,70 @@ func replySubject(s string) string {
 	return "Re: " + s
 }
 
-// Writer returns a ReplyWriter that starts a new thread with the address
-// to.
-func (a *Adapter) Writer(to *mail.Address, subject string) parley.ReplyWriter {
-	return &writer{a: a, to: to, subject: subject, conv: "email:" + strings.ToLower(to.Address)}
-}
-
-type writer struct {
-	a         *Adapter
-	to        *mail.Address
-	subject   string
-	inReplyTo string
-	refs      []string
-	conv      string
-}
-
-// Reply sends m as one plain-text email in the thread: quick replies as
-// numbered options, cards and media as links.
-func (w *writer) Reply(ctx context.Context, m parley.Message) error {
-	parts, err := channel.Render(m, w.a.Capabilities())
-	if err != nil {
-		return fmt.Errorf("email: %w", err)
-	}
-	var texts []string
-	var numbered []parley.QuickReply
-	for _, p := range parts {
-		if p.Text != "" {
-			texts = append(texts, p.Text)
+// Send implements [channel.Platform]: one plain-text email per part, in
+// the conversation's thread when this process saw its last message, else
+// a new one to To.Recipient.
+func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+	p.mu.Lock()
+	th, ok := p.state[o.To.ConversationID]
+	p.mu.Unlock()
+	if !ok {
+		if o.To.Recipient == "" {
+			return fmt.Errorf("email: no recipient for conversation %q", o.To.ConversationID)
 		}
-		numbered = append(numbered, p.Numbered...)
+		to, err := mail.ParseAddress(o.To.Recipient)
+		if err != nil {
+			return fmt.Errorf("email: recipient: %w", err)
+		}
+		th = thread{to: to, subject: "Re: your message"}
 	}
-	id, err := w.a.newID()
+	id, err := p.messageID(o.Key)
 	if err != nil {
 		return err
 	}
-	msg, err := w.compose(id, strings.Join(texts, "\n\n"))
+	msg, err := p.compose(th, id, o.Part.Text)
 	if err != nil {
 		return err
 	}
-	// Remember the thread and options first: the user may answer before
-	// the relay's acknowledgement reaches us.
-	w.a.mu.Lock()
-	if len(w.a.threads) > 100_000 {
-		clear(w.a.threads)
+	// Remember the thread first: the user may answer before the relay's
+	// acknowledgement reaches us.
+	p.mu.Lock()
+	if len(p.threads) > 100_000 {
+		clear(p.threads)
 	}
-	w.a.threads[id] = w.conv
-	w.a.mu.Unlock()
-	if len(numbered) > 0 {
-		w.a.Choices().Remember(w.conv, numbered, w.a.Now())
-	}
-	return w.a.Sender().Retry(ctx, w.conv, func(ctx context.Context) error {
-		return w.a.smtpSend(ctx, w.to.Address, msg)
-	})
+	p.threads[id] = o.To.ConversationID
+	p.mu.Unlock()
+	return p.smtpSend(ctx, th.to.Address, msg)
 }
 
-func (a *Adapter) newID() (string, error) {
+// messageID derives the Message-ID from the part's key, so that a re-sent
+// reply carries the same ID and mail clients show it once; a random one
+// when there is no key.
+func (p *driver) messageID(key string) (string, error) {
+	if key != "" {
+		sum := sha256.Sum256([]byte(key))
+		return hex.EncodeToString(sum[:16]) + "@" + p.domain, nil
+	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("email: message id: %w", err)
 	}
-	return hex.EncodeToString(b[:]) + "@" + a.domain, nil
+	return hex.EncodeToString(b[:]) + "@" + p.domain, nil
 }
 
-func (w *writer) compose(id, text string) ([]byte, error) {
+func (p *driver) compose(th thread, id, text string) ([]byte, error) {
 	var b bytes.Buffer
 	hdr := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
-	hdr("From", w.a.from.String())
-	hdr("To", w.to.String())
-	hdr("Subject", mime.QEncoding.Encode("utf-8", w.subject))
-	hdr("Date", w.a.Now().Format(time.RFC1123Z))
+	hdr("From", p.from.String())
+	hdr("To", th.to.String())
+	hdr("Subject", mime.QEncoding.Encode("utf-8", th.subject))
+	hdr("Date", time.Now().Format(time.RFC1123Z))
 	hdr("Message-ID", "<"+id+">")
-	if w.inReplyTo != "" {
-		hdr("In-Reply-To", "<"+w.inReplyTo+">")
+	if th.inReplyTo != "" {
+		hdr("In-Reply-To", "<"+th.inReplyTo+">")
 	}
-	if len(w.refs) > 0 {
-		hdr("References", "<"+strings.Join(w.refs, "> <")+">")
+	if len(th.refs) > 0 {
+		hdr("References", "<"+strings.Join(th.refs, "> <")+">")
 	}
 	hdr("Auto-Submitted", "auto-replied")
 	hdr("MIME-Version", "1.0")
@@ -413,20 +422,20 @@ func (w *writer) compose(id, text string) ([]byte, error) {
 // [*channel.PlatformError]s (retried after RetryWait), 5xx permanent ones.
 // A connection lost after the message data was sent is
 // [channel.ErrAmbiguous]: the relay may have queued it.
-func (a *Adapter) smtpSend(ctx context.Context, to string, msg []byte) (err error) {
-	conn, err := a.cfg.Dial(ctx, "tcp", a.cfg.SMTPAddr)
+func (p *driver) smtpSend(ctx context.Context, to string, msg []byte) (err error) {
+	conn, err := p.cfg.Dial(ctx, "tcp", p.cfg.SMTPAddr)
 	if err != nil {
-		return &channel.PlatformError{Channel: Channel, Reason: err.Error(), Temporary: true}
+		return &channel.PlatformError{Reason: err.Error(), Temporary: true}
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		if err := conn.SetDeadline(dl); err != nil {
 			return errors.Join(err, conn.Close())
 		}
 	}
-	host, _, _ := net.SplitHostPort(a.cfg.SMTPAddr)
+	host, _, _ := net.SplitHostPort(p.cfg.SMTPAddr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
-		return errors.Join(a.smtpError(err, false), conn.Close())
+		return errors.Join(p.smtpError(err, false), conn.Close())
 	}
 	quit := false
 	defer func() {
@@ -436,33 +445,33 @@ func (a *Adapter) smtpSend(ctx context.Context, to string, msg []byte) (err erro
 			}
 		}
 	}()
-	if a.cfg.TLS != nil {
+	if p.cfg.TLS != nil {
 		if ok, _ := c.Extension("STARTTLS"); ok {
-			if err := c.StartTLS(a.cfg.TLS); err != nil {
-				return a.smtpError(err, false)
+			if err := c.StartTLS(p.cfg.TLS); err != nil {
+				return p.smtpError(err, false)
 			}
 		}
 	}
-	if a.cfg.Auth != nil {
-		if err := c.Auth(a.cfg.Auth); err != nil {
-			return a.smtpError(err, false)
+	if p.cfg.Auth != nil {
+		if err := c.Auth(p.cfg.Auth); err != nil {
+			return p.smtpError(err, false)
 		}
 	}
-	if err := c.Mail(a.from.Address); err != nil {
-		return a.smtpError(err, false)
+	if err := c.Mail(p.from.Address); err != nil {
+		return p.smtpError(err, false)
 	}
 	if err := c.Rcpt(to); err != nil {
-		return a.smtpError(err, false)
+		return p.smtpError(err, false)
 	}
 	wc, err := c.Data()
 	if err != nil {
-		return a.smtpError(err, false)
+		return p.smtpError(err, false)
 	}
 	if _, err := wc.Write(msg); err != nil {
-		return a.smtpError(err, false)
+		return p.smtpError(err, false)
 	}
 	if err := wc.Close(); err != nil {
-		return a.smtpError(err, true)
+		return p.smtpError(err, true)
 	}
 	// Accepted. A failed QUIT does not un-send the message, and reporting
 	// it would make the caller retry and send it twice.
@@ -471,18 +480,18 @@ func (a *Adapter) smtpSend(ctx context.Context, to string, msg []byte) (err erro
 	return nil
 }
 
-func (a *Adapter) smtpError(err error, afterData bool) error {
+func (p *driver) smtpError(err error, afterData bool) error {
 	var te *textproto.Error
 	if errors.As(err, &te) {
-		pe := &channel.PlatformError{Channel: Channel, Status: te.Code, Code: fmt.Sprint(te.Code), Reason: te.Msg,
+		pe := &channel.PlatformError{Status: te.Code, Code: fmt.Sprint(te.Code), Reason: te.Msg,
 			Temporary: te.Code >= 400 && te.Code < 500}
 		if pe.Temporary {
-			pe.RetryAfter = a.cfg.RetryWait
+			pe.RetryAfter = p.cfg.RetryWait
 		}
 		return pe
 	}
 	if afterData {
 		return fmt.Errorf("email: %w: %w", channel.ErrAmbiguous, err)
 	}
-	return &channel.PlatformError{Channel: Channel, Reason: err.Error(), Temporary: true}
+	return &channel.PlatformError{Reason: err.Error(), Temporary: true}
 }

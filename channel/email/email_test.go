@@ -48,45 +48,43 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 	return r
 }
 
-func newAdapter(t testing.TB, srv *smtpServer, h parley.Handler, o channel.Options) *Adapter {
+func newAdapter(t testing.TB, srv *smtpServer, ac channel.Config) *channel.Adapter {
+	t.Helper()
 	a, err := New(Config{From: "Shop Support <help@shop.example>", SMTPAddr: srv.Addr(), WebhookSecret: secret,
-		RetryWait: time.Second, Options: o}, h)
+		RetryWait: time.Second, Adapter: ac})
 	require.NoError(t, err)
 	return a
 }
 
+func post(a *channel.Adapter, q channel.Enqueuer, body []byte) int {
+	rr := httptest.NewRecorder()
+	a.Handler(q).ServeHTTP(rr, request(body, channeltest.Signed))
+	return rr.Code
+}
+
 func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
-		Channel: Channel,
-		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+		Channel: "email",
+		New: func(t *testing.T) *channeltest.Env {
 			srv := newSMTPServer(t)
-			a := newAdapter(t, srv, h, channel.Options{MaxBody: 64 << 10})
-			t.Cleanup(func() { _ = a.Close(context.Background()) })
-			return &channeltest.Env{Webhook: a, Platform: srv, Encode: raw, Request: request, MaxBody: 64 << 10, Close: a.Close}
+			a := newAdapter(t, srv, channel.Config{MaxBody: 64 << 10})
+			return &channeltest.Env{Adapter: a, Platform: srv, Encode: raw, Request: request, MaxBody: 64 << 10}
 		},
 	})
 }
 
-type collect struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-	reply parley.Message
-}
-
-func (c *collect) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	c.mu.Lock()
-	c.turns = append(c.turns, t)
-	c.mu.Unlock()
-	return w.Reply(ctx, c.reply)
-}
-
 func TestThreading(t *testing.T) {
 	srv := newSMTPServer(t)
-	h := &collect{reply: parley.Message{Text: "Which order?", QuickReplies: []parley.QuickReply{{Title: "#1001", Payload: "order_1001"}, {Title: "#1002", Payload: "order_1002"}}}}
-	a := newAdapter(t, srv, h, channel.Options{})
+	a := newAdapter(t, srv, channel.Config{})
 	ctx := context.Background()
-	require.NoError(t, a.Receive(ctx, bytes.NewReader(raw(channeltest.Inbound{ID: "first", From: "ann", Text: "Where is my order?"}))))
-	require.Eventually(t, func() bool { return len(srv.Raw()) == 1 }, 5*time.Second, time.Millisecond)
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, raw(channeltest.Inbound{ID: "first", From: "ann", Text: "Where is my order?"})))
+	require.Len(t, q.Turns(), 1)
+	first := q.Turns()[0]
+	reply := parley.Message{ID: "first@mail.example.com/1", Text: "Which order?",
+		QuickReplies: []parley.QuickReply{{Title: "#1001", Payload: "order_1001"}, {Title: "#1002", Payload: "order_1002"}}}
+	require.NoError(t, a.Send(ctx, channeltest.AddressOf(first), reply))
+	require.Len(t, srv.Raw(), 1)
 
 	out, err := mail.ReadMessage(bytes.NewReader(srv.Raw()[0]))
 	require.NoError(t, err)
@@ -97,16 +95,35 @@ func TestThreading(t *testing.T) {
 	assert.Equal(t, "Which order?\n\n1. #1001\n2. #1002", srv.Sent()[0].Text)
 	ourID := out.Header.Get("Message-ID")
 
+	// A re-send of the same reply (after a restart) carries the same
+	// Message-ID, so mail clients show it once.
+	require.NoError(t, a.Send(ctx, channeltest.AddressOf(first), reply))
+	again, err := mail.ReadMessage(bytes.NewReader(srv.Raw()[1]))
+	require.NoError(t, err)
+	assert.Equal(t, ourID, again.Header.Get("Message-ID"))
+
 	// Ann answers "2" from a client that only sets In-Reply-To, quoting us.
-	reply := "From: ann@example.com\r\nSubject: Re: My order\r\nMessage-ID: <second@mail.example.com>\r\n" +
+	answer := "From: ann@example.com\r\nSubject: Re: My order\r\nMessage-ID: <second@mail.example.com>\r\n" +
 		"In-Reply-To: " + ourID + "\r\nContent-Type: text/plain\r\n\r\n2\r\n\r\nOn Mon, Shop Support wrote:\r\n> Which order?\r\n"
-	require.NoError(t, a.Receive(ctx, strings.NewReader(reply)))
-	require.NoError(t, a.Close(ctx))
-	require.Len(t, h.turns, 2)
-	assert.Equal(t, "email:thread-ann@mail.example.com", h.turns[0].ConversationID)
-	assert.Equal(t, h.turns[0].ConversationID, h.turns[1].ConversationID, "the reply continues the thread")
-	assert.Equal(t, "order_1002", h.turns[1].Text())
-	assert.Equal(t, "second@mail.example.com", h.turns[1].MessageID)
+	require.Equal(t, 200, post(a, q, []byte(answer)))
+	turns := q.Turns()
+	require.Len(t, turns, 2)
+	assert.Equal(t, "email:thread-ann@mail.example.com", turns[0].ConversationID)
+	assert.Equal(t, "ann@example.com", turns[0].Recipient)
+	assert.Equal(t, turns[0].ConversationID, turns[1].ConversationID, "the reply continues the thread")
+	assert.Equal(t, "order_1002", turns[1].Text())
+	assert.Equal(t, "second@mail.example.com", turns[1].MessageID)
+}
+
+func TestNewThreadToRecipient(t *testing.T) {
+	srv := newSMTPServer(t)
+	a := newAdapter(t, srv, channel.Config{})
+	require.NoError(t, a.Send(context.Background(), parley.Address{ConversationID: "email:unknown", Recipient: "bob@example.com"},
+		parley.Text("Your refund was approved.")))
+	out, err := mail.ReadMessage(bytes.NewReader(srv.Raw()[0]))
+	require.NoError(t, err)
+	assert.Equal(t, "<bob@example.com>", out.Header.Get("To"))
+	assert.Empty(t, out.Header.Get("In-Reply-To"))
 }
 
 func TestParse(t *testing.T) {
@@ -159,14 +176,10 @@ func TestAutoRepliesAreNotAnswered(t *testing.T) {
 		kinds = append(kinds, e.Attrs["type"])
 		mu.Unlock()
 	})
-	h := &collect{reply: parley.Text("hi")}
-	a := newAdapter(t, srv, h, channel.Options{Observer: obs})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request([]byte("From: a@b.c\r\nMessage-ID: <ooo@b.c>\r\nAuto-Submitted: auto-replied\r\n\r\nAway\r\n"), channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
-	assert.Empty(t, h.turns)
-	assert.Empty(t, srv.Sent(), "never answer an auto-reply: mail loops")
+	a := newAdapter(t, srv, channel.Config{Observer: obs})
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, []byte("From: a@b.c\r\nMessage-ID: <ooo@b.c>\r\nAuto-Submitted: auto-replied\r\n\r\nAway\r\n")))
+	assert.Empty(t, q.Turns(), "never answer an auto-reply: mail loops")
 	assert.Equal(t, []string{"auto_reply"}, kinds)
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/parleyhq/parley/channel/messenger"
 )
 
-func ExampleAdapter_SetPersistentMenu() {
+func ExampleSetPersistentMenu() {
 	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		fmt.Println(r.URL.Path, string(body))
@@ -19,13 +19,8 @@ func ExampleAdapter_SetPersistentMenu() {
 	}))
 	defer graph.Close()
 
-	m, err := messenger.New(messenger.Config{PageAccessToken: "t", AppSecret: "s", VerifyToken: "v", BaseURL: graph.URL},
-		parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error { return nil }))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	err = m.SetPersistentMenu(context.Background(), []parley.Button{{Title: "Talk to a human", Payload: "human"}})
+	cfg := messenger.Config{PageAccessToken: "t", AppSecret: "s", VerifyToken: "v", BaseURL: graph.URL}
+	err := messenger.SetPersistentMenu(context.Background(), cfg, []parley.Button{{Title: "Talk to a human", Payload: "human"}})
 	fmt.Println(err)
 	// Output:
 	// /me/messenger_profile {"persistent_menu":[{"call_to_actions":[{"payload":"human","title":"Talk to a human","type":"postback"}],"composer_input_disabled":false,"locale":"default"}]}

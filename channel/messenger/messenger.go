@@ -1,9 +1,7 @@
 package messenger
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,18 +11,15 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/meta"
 )
 
-// Platform names, used as channel names on turns.
-const (
-	Messenger = "messenger"
-	Instagram = "instagram"
-)
-
-// Config configures an [Adapter].
+// Config configures the Messenger (or Instagram direct messages) channel
+// of the Messenger Platform.
 type Config struct {
-	// Platform is [Messenger] (the default) or [Instagram].
-	Platform string
+	// Instagram selects Instagram direct messages instead of Messenger:
+	// the webhook object is "instagram", the channel name "instagram".
+	Instagram bool
 	// PageAccessToken is the page's access token. Required.
 	PageAccessToken string
 	// AppSecret checks X-Hub-Signature-256 on webhooks. Required.
@@ -34,55 +29,83 @@ type Config struct {
 	// BaseURL is the Graph API root (default
 	// "https://graph.facebook.com/v21.0").
 	BaseURL string
-	channel.Options
+	// HTTPClient sends API calls (default: a client with a 30s timeout).
+	HTTPClient *http.Client
+	// Adapter configures the [channel.Adapter]. Channel defaults to
+	// "messenger" (or "instagram"); zero Capabilities and Limits take the
+	// platform's: Messenger text of 2000 characters, 13 quick replies of 20,
+	// carousels of 10 cards, media; Instagram text of 1000 characters, 13
+	// quick replies, carousels, images, video and audio; a conservative
+	// 40 messages/s per page and 1/s (bursts of 10) per user.
+	Adapter channel.Config
 }
 
-// Adapter is the Messenger (or Instagram direct messages) channel of the
-// Messenger Platform: an http.Handler for the page's webhook that runs a
-// [parley.Handler] for each message, quick reply and postback. It is safe
-// for concurrent use.
-type Adapter struct {
-	*channel.Base
-	cfg Config
+// New returns the Messenger (or Instagram) channel. Serve its Handler at
+// the page's webhook URL (GET answers the verification handshake, POST
+// carries messages, quick replies and postbacks) and register it as the
+// Bot's Sender for the channel. Outside Messenger's 24-hour window only
+// tagged messages are allowed: put a [Tag] in the message's Extras under
+// the channel name.
+func New(c Config) (*channel.Adapter, error) {
+	p, ac, err := newDriver(c)
+	if err != nil {
+		return nil, err
+	}
+	return channel.New(p, ac)
 }
 
-var _ channel.Adapter = (*Adapter)(nil)
-
-// New returns an Adapter that passes turns to h. It panics if h is nil.
-func New(c Config, h parley.Handler) (*Adapter, error) {
-	if c.Platform == "" {
-		c.Platform = Messenger
-	}
-	if c.Platform != Messenger && c.Platform != Instagram {
-		return nil, fmt.Errorf("messenger: config: unknown platform %q", c.Platform)
-	}
+func newDriver(c Config) (*driver, channel.Config, error) {
 	if c.PageAccessToken == "" || c.AppSecret == "" || c.VerifyToken == "" {
-		return nil, fmt.Errorf("messenger: config: PageAccessToken, AppSecret and VerifyToken are required")
+		return nil, channel.Config{}, fmt.Errorf("messenger: config: PageAccessToken, AppSecret and VerifyToken are required")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "https://graph.facebook.com/v21.0"
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	caps := channel.Messenger
-	if c.Platform == Instagram {
-		caps = channel.Instagram
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Adapter{Base: channel.NewBase(c.Platform, h, c.Options, caps, channel.MessengerLimits), cfg: c}, nil
+	ac := c.Adapter
+	name, object := "messenger", "page"
+	caps := channel.Capabilities{MaxText: 2000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
+		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	if c.Instagram {
+		name, object = "instagram", "instagram"
+		caps = channel.Capabilities{MaxText: 1000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
+			Media: []parley.AttachmentKind{parley.Image, parley.Video, parley.Audio}}
+	}
+	if ac.Channel == "" {
+		ac.Channel = name
+	}
+	if ac.Capabilities.MaxText == 0 {
+		ac.Capabilities = caps
+	}
+	if ac.Limits.Rate == 0 {
+		ac.Limits = channel.Limits{Rate: 40, Burst: 40, PerConversation: 1, PerConversationBurst: 10}
+	}
+	return &driver{cfg: c, name: name, object: object}, ac, nil
 }
 
-// A Notification is the webhook body.
-type Notification struct {
+// driver is the Messenger Platform driver.
+type driver struct {
+	cfg    Config
+	name   string // "messenger" or "instagram"
+	object string // the webhook's object
+}
+
+// A notification is the webhook body.
+type notification struct {
 	Object string `json:"object"`
 	Entry  []struct {
 		ID        string      `json:"id"`
 		Time      int64       `json:"time"`
-		Messaging []Messaging `json:"messaging"`
+		Messaging []messaging `json:"messaging"`
 	} `json:"entry"`
 }
 
-// Messaging is one event for the page: a message, a postback, a reaction,
+// messaging is one event for the page: a message, a postback, a reaction,
 // a delivery or read receipt.
-type Messaging struct {
+type messaging struct {
 	Sender struct {
 		ID string `json:"id"`
 	} `json:"sender"`
@@ -90,7 +113,7 @@ type Messaging struct {
 		ID string `json:"id"`
 	} `json:"recipient"`
 	Timestamp int64    `json:"timestamp"`
-	Message   *Message `json:"message,omitempty"`
+	Message   *message `json:"message,omitempty"`
 	Postback  *struct {
 		Title   string `json:"title"`
 		Payload string `json:"payload"`
@@ -105,8 +128,8 @@ type Messaging struct {
 	} `json:"read,omitempty"`
 }
 
-// A Message is an inbound message.
-type Message struct {
+// A message is an inbound message.
+type message struct {
 	MID        string `json:"mid"`
 	Text       string `json:"text,omitempty"`
 	IsEcho     bool   `json:"is_echo,omitempty"`
@@ -122,10 +145,10 @@ type Message struct {
 	} `json:"attachments,omitempty"`
 }
 
-// Parse decodes a webhook body for the platform ("page" or "instagram"
+// parse decodes a webhook body for the platform ("page" or "instagram"
 // object), returning an error wrapping [channel.ErrMalformed].
-func Parse(body []byte, object string) (*Notification, error) {
-	var n Notification
+func parse(body []byte, object string) (*notification, error) {
+	var n notification
 	if err := json.Unmarshal(body, &n); err != nil {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
 	}
@@ -135,63 +158,48 @@ func Parse(body []byte, object string) (*Notification, error) {
 	return &n, nil
 }
 
-// ServeHTTP implements the webhook: GET for the verification handshake,
-// POST for events.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-		q := r.URL.Query()
-		if q.Get("hub.mode") != "subscribe" ||
-			!channel.EqualSecret([]byte(q.Get("hub.verify_token")), []byte(a.cfg.VerifyToken)) {
-			a.Reject(w, r, fmt.Errorf("%w: verification handshake", channel.ErrSignature))
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte(q.Get("hub.challenge"))) //nolint:errcheck // Meta retries a failed handshake
-		return
-	case http.MethodPost:
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return
+// Verify implements [channel.Platform].
+func (p *driver) Verify(r *http.Request, body []byte) error {
+	return meta.Verify(r, body, p.cfg.AppSecret, p.cfg.VerifyToken)
+}
+
+// Parse implements [channel.Platform].
+func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
+	if b := meta.Handshake(r); b != nil {
+		return b, nil
 	}
-	body, err := a.ReadBody(w, r)
+	n, err := parse(body, p.object)
 	if err != nil {
-		a.Reject(w, r, err)
-		return
+		return nil, err
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("X-Hub-Signature-256"), "sha256=")
-	if !ok || !channel.EqualSecret([]byte(strings.ToLower(got)), []byte(channel.HMACHex(sha256.New, []byte(a.cfg.AppSecret), body))) {
-		a.Reject(w, r, channel.ErrSignature)
-		return
-	}
-	object := "page"
-	if a.cfg.Platform == Instagram {
-		object = "instagram"
-	}
-	n, err := Parse(body, object)
-	if err != nil {
-		a.Reject(w, r, err)
-		return
-	}
+	b := &channel.Batch{}
 	for _, e := range n.Entry {
 		for _, m := range e.Messaging {
-			if err := a.event(r.Context(), m); err != nil {
-				a.Reject(w, r, err)
-				return
+			if err := p.event(b, m); err != nil {
+				return nil, err
 			}
 		}
 	}
-	w.WriteHeader(http.StatusOK)
+	return b, nil
 }
 
-func (a *Adapter) conversation(page, user string) string {
-	return a.cfg.Platform + ":" + page + ":" + user
+func (p *driver) conversation(page, user string) string {
+	return p.name + ":" + page + ":" + user
 }
 
-func (a *Adapter) event(ctx context.Context, m Messaging) error {
-	conv := a.conversation(m.Recipient.ID, m.Sender.ID)
-	t := &parley.Turn{ConversationID: conv, Time: time.UnixMilli(m.Timestamp)}
+func unsupported(conv, id, kind string) parley.Event {
+	return parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: id,
+		Attrs: map[string]string{"type": kind}}
+}
+
+func status(conv, id, st string) parley.Event {
+	return parley.Event{Kind: channel.EventStatus, ConversationID: conv,
+		Attrs: map[string]string{"status": st, "message_id": id}}
+}
+
+func (p *driver) event(b *channel.Batch, m messaging) error {
+	conv := p.conversation(m.Recipient.ID, m.Sender.ID)
+	t := &parley.Turn{ConversationID: conv, Recipient: m.Sender.ID, Time: time.UnixMilli(m.Timestamp)}
 	switch {
 	case m.Message != nil && m.Message.IsEcho:
 		return nil // the page's own message
@@ -202,14 +210,14 @@ func (a *Adapter) event(ctx context.Context, m Messaging) error {
 		case msg.QuickReply != nil:
 			t.Message.Text = msg.QuickReply.Payload
 		case msg.StickerID != 0:
-			a.Unsupported(ctx, conv, msg.MID, "sticker")
+			b.Events = append(b.Events, unsupported(conv, msg.MID, "sticker"))
 			return nil
 		case len(msg.Attachments) > 0:
 			kinds := map[string]parley.AttachmentKind{"image": parley.Image, "file": parley.File, "audio": parley.Audio, "video": parley.Video}
 			for _, at := range msg.Attachments {
 				k, ok := kinds[at.Type]
 				if !ok {
-					a.Unsupported(ctx, conv, msg.MID, at.Type) // location, fallback, template
+					b.Events = append(b.Events, unsupported(conv, msg.MID, at.Type)) // location, fallback, template
 					continue
 				}
 				t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: k, URL: at.Payload.URL})
@@ -219,7 +227,7 @@ func (a *Adapter) event(ctx context.Context, m Messaging) error {
 				return nil
 			}
 		default:
-			t.Message.Text = a.ResolveChoice(conv, msg.Text)
+			t.Message.Text = msg.Text
 		}
 	case m.Postback != nil:
 		t.MessageID = m.Postback.MID
@@ -232,69 +240,61 @@ func (a *Adapter) event(ctx context.Context, m Messaging) error {
 		}
 	case m.Delivery != nil:
 		for _, mid := range m.Delivery.MIDs {
-			a.Status(ctx, conv, mid, "delivered", nil)
+			b.Events = append(b.Events, status(conv, mid, "delivered"))
 		}
 		return nil
 	case m.Read != nil:
-		a.Status(ctx, conv, "", "read", nil)
+		b.Events = append(b.Events, status(conv, "", "read"))
 		return nil
 	case len(m.Reaction) > 0:
-		a.Unsupported(ctx, conv, "", "reaction")
+		b.Events = append(b.Events, unsupported(conv, "", "reaction"))
 		return nil
 	default:
-		a.Unsupported(ctx, conv, "", "event")
+		b.Events = append(b.Events, unsupported(conv, "", "event"))
 		return nil
 	}
 	if t.MessageID == "" || m.Sender.ID == "" {
 		return fmt.Errorf("%w: message without mid or sender", channel.ErrMalformed)
 	}
-	t.CustomerID = a.Identify(ctx, m.Sender.ID, channel.Contact{})
-	return a.Accept(ctx, t, &writer{a: a, to: m.Sender.ID, conv: conv})
-}
-
-// Writer returns a ReplyWriter for the user with the page-scoped ID psid.
-// Outside Messenger's 24-hour window only tagged messages are allowed;
-// set Extras["messenger"] (or "instagram") to a [Tag].
-func (a *Adapter) Writer(psid string) parley.ReplyWriter {
-	return &writer{a: a, to: psid, conv: a.conversation("", psid)}
+	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: m.Sender.ID})
+	return nil
 }
 
 // A Tag is a message tag ("HUMAN_AGENT", "ACCOUNT_UPDATE") that lets a
 // message be sent outside the 24-hour window.
 type Tag string
 
-type writer struct {
-	a    *Adapter
-	to   string
-	conv string
-}
-
-// Reply sends m: text with quick replies (up to 13), generic-template
-// cards (up to 10), media attachments by URL.
-func (w *writer) Reply(ctx context.Context, m parley.Message) error {
-	parts, err := channel.Render(m, w.a.Capabilities())
+// Send implements [channel.Platform]: text with quick replies (up to 13),
+// generic-template cards (up to 10), media attachments by URL. A [Tag] in
+// the message's Extras (under the channel name) sends it as a tagged
+// message, allowed outside the 24-hour window.
+func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+	if o.To.Recipient == "" {
+		return fmt.Errorf("%s: no recipient for conversation %q", p.name, o.To.ConversationID)
+	}
+	msg := map[string]any{"recipient": map[string]string{"id": o.To.Recipient}, "messaging_type": "RESPONSE", "message": payload(o.Part)}
+	tag, _ := o.Message.Extras[o.To.Channel].(Tag)
+	if tag == "" {
+		tag, _ = o.Message.Extras[p.name].(Tag)
+	}
+	if tag != "" {
+		msg["messaging_type"] = "MESSAGE_TAG"
+		msg["tag"] = string(tag)
+	}
+	body, err := json.Marshal(msg)
 	if err != nil {
-		return fmt.Errorf("%s: %w", w.a.cfg.Platform, err)
+		return fmt.Errorf("%s: encode: %w", p.name, err)
 	}
-	tag, _ := m.Extras[w.a.cfg.Platform].(Tag)
-	for _, p := range parts {
-		msg := map[string]any{"recipient": map[string]string{"id": w.to}, "messaging_type": "RESPONSE", "message": message(p)}
-		if tag != "" {
-			msg["messaging_type"] = "MESSAGE_TAG"
-			msg["tag"] = string(tag)
-		}
-		if len(p.Numbered) > 0 {
-			// Before sending: the answer may arrive before our send returns.
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
-		}
-		if err := w.a.send(ctx, w.conv, "/me/messages", msg); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL:    p.cfg.BaseURL + "/me/messages",
+		Header: http.Header{"Authorization": {"Bearer " + p.cfg.PageAccessToken}, "Content-Type": {"application/json"}},
+		Body:   body,
+		Check:  check,
+	})
+	return err
 }
 
-func message(p channel.Part) map[string]any {
+func payload(p channel.Part) map[string]any {
 	switch {
 	case p.Attachment != nil:
 		kind := map[parley.AttachmentKind]string{parley.Image: "image", parley.File: "file", parley.Audio: "audio", parley.Video: "video"}[p.Attachment.Kind]
@@ -346,20 +346,24 @@ func message(p channel.Part) map[string]any {
 	return msg
 }
 
-// Typing shows the typing indicator (sender_action typing_on).
-func (w *writer) Typing(ctx context.Context) error {
-	return w.a.send(ctx, "", "/me/messages", map[string]any{"recipient": map[string]string{"id": w.to}, "sender_action": "typing_on"})
-}
+// throttled lists the Graph API codes that mean "slow down".
+var throttled = map[int]bool{4: true, 17: true, 32: true, 613: true, 80006: true}
 
-// MarkRead marks the conversation seen (sender_action mark_seen).
-func (w *writer) MarkRead(ctx context.Context, _ string) error {
-	return w.a.send(ctx, "", "/me/messages", map[string]any{"recipient": map[string]string{"id": w.to}, "sender_action": "mark_seen"})
+func check(status int, h http.Header, body []byte) error {
+	if status/100 == 2 {
+		return nil
+	}
+	return meta.GraphError(status, h, body, throttled)
 }
 
 // SetPersistentMenu sets the page's persistent menu through the Messenger
 // Profile API, for all locales: URL buttons open the URL, others send their
-// payload back as a postback.
-func (a *Adapter) SetPersistentMenu(ctx context.Context, items []parley.Button) error {
+// payload back as a postback. It makes one attempt.
+func SetPersistentMenu(ctx context.Context, c Config, items []parley.Button) error {
+	p, _, err := newDriver(c)
+	if err != nil {
+		return err
+	}
 	var actions []map[string]string
 	for _, b := range items {
 		if b.URL != "" {
@@ -369,48 +373,22 @@ func (a *Adapter) SetPersistentMenu(ctx context.Context, items []parley.Button) 
 		}
 	}
 	path := "/me/messenger_profile"
-	if a.cfg.Platform == Instagram {
+	if c.Instagram {
 		path += "?platform=instagram"
 	}
-	return a.send(ctx, "", path, map[string]any{"persistent_menu": []map[string]any{{
+	body, err := json.Marshal(map[string]any{"persistent_menu": []map[string]any{{
 		"locale": "default", "composer_input_disabled": false, "call_to_actions": actions}}})
-}
-
-func (a *Adapter) send(ctx context.Context, conv, path string, msg map[string]any) error {
-	body, err := json.Marshal(msg)
 	if err != nil {
-		return fmt.Errorf("%s: encode: %w", a.cfg.Platform, err)
+		return fmt.Errorf("%s: encode: %w", p.name, err)
 	}
-	_, err = a.Sender().Do(ctx, channel.Call{
-		Conversation: conv,
-		URL:          a.cfg.BaseURL + path,
-		Header:       http.Header{"Authorization": {"Bearer " + a.cfg.PageAccessToken}, "Content-Type": {"application/json"}},
-		Body:         body,
-		Check:        a.check,
+	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL:    p.cfg.BaseURL + path,
+		Header: http.Header{"Authorization": {"Bearer " + p.cfg.PageAccessToken}, "Content-Type": {"application/json"}},
+		Body:   body,
+		Check:  check,
 	})
+	if pe, ok := err.(*channel.PlatformError); ok {
+		pe.Channel = p.name
+	}
 	return err
-}
-
-// throttled lists the Graph API codes that mean "slow down".
-var throttled = map[int]bool{4: true, 17: true, 32: true, 613: true, 80006: true}
-
-func (a *Adapter) check(status int, h http.Header, body []byte) error {
-	if status/100 == 2 {
-		return nil
-	}
-	var env struct {
-		Error struct {
-			Message string `json:"message"`
-			Code    int    `json:"code"`
-		} `json:"error"`
-	}
-	reason, code := string(bytes.TrimSpace(body)), ""
-	if json.Unmarshal(body, &env) == nil && (env.Error.Message != "" || env.Error.Code != 0) {
-		reason, code = env.Error.Message, strconv.Itoa(env.Error.Code)
-	}
-	pe := channel.NewPlatformError(a.cfg.Platform, status, h, code, reason, a.Now())
-	if throttled[env.Error.Code] {
-		pe.Temporary = true
-	}
-	return pe
 }

@@ -63,7 +63,7 @@ func platform(t testing.TB) *channeltest.Server {
 	})
 }
 
-func notification(object string, events ...string) []byte {
+func webhook(object string, events ...string) []byte {
 	return []byte(fmt.Sprintf(`{"object":%q,"entry":[{"id":"PAGE1","time":1700000000000,"messaging":[%s]}]}`, object, joinComma(events)))
 }
 
@@ -95,43 +95,36 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 	return r
 }
 
-func newAdapter(t testing.TB, platformName string, srv *channeltest.Server, h parley.Handler, o channel.Options) *Adapter {
-	a, err := New(Config{Platform: platformName, PageAccessToken: "page-token", AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL, Options: o}, h)
+func newAdapter(t testing.TB, instagram bool, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
+	t.Helper()
+	a, err := New(Config{Instagram: instagram, PageAccessToken: "page-token", AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL, Adapter: ac})
 	require.NoError(t, err)
 	return a
 }
 
+func post(a *channel.Adapter, q channel.Enqueuer, r *http.Request) *httptest.ResponseRecorder {
+	rr := httptest.NewRecorder()
+	a.Handler(q).ServeHTTP(rr, r)
+	return rr
+}
+
 func TestConformance(t *testing.T) {
-	for _, p := range []struct{ name, object string }{{Messenger, "page"}, {Instagram, "instagram"}} {
+	for _, p := range []struct {
+		name, object string
+		instagram    bool
+	}{{"messenger", "page", false}, {"instagram", "instagram", true}} {
 		t.Run(p.name, func(t *testing.T) {
 			channeltest.Run(t, channeltest.Harness{
 				Channel: p.name,
-				New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+				New: func(t *testing.T) *channeltest.Env {
 					srv := platform(t)
-					a := newAdapter(t, p.name, srv, h, channel.Options{MaxBody: 32 << 10})
-					t.Cleanup(func() { _ = a.Close(context.Background()) })
-					return &channeltest.Env{Webhook: a, Platform: srv, MaxBody: 32 << 10, Close: a.Close, Request: request,
-						Encode: func(in channeltest.Inbound) []byte { return notification(p.object, textEvent(in)) }}
+					a := newAdapter(t, p.instagram, srv, channel.Config{MaxBody: 32 << 10})
+					return &channeltest.Env{Adapter: a, Platform: srv, MaxBody: 32 << 10, Request: request,
+						Encode: func(in channeltest.Inbound) []byte { return webhook(p.object, textEvent(in)) }}
 				},
 			})
 		})
 	}
-}
-
-type collect struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-	reply *parley.Message
-}
-
-func (c *collect) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	c.mu.Lock()
-	c.turns = append(c.turns, t)
-	c.mu.Unlock()
-	if c.reply == nil {
-		return nil
-	}
-	return w.Reply(ctx, *c.reply)
 }
 
 func TestInboundKinds(t *testing.T) {
@@ -144,9 +137,8 @@ func TestInboundKinds(t *testing.T) {
 			unsupported = append(unsupported, e.Attrs["type"])
 		}
 	})
-	h := &collect{}
-	a := newAdapter(t, Messenger, platform(t), h, channel.Options{Observer: obs})
-	body := notification("page",
+	a := newAdapter(t, false, platform(t), channel.Config{Observer: obs})
+	body := webhook("page",
 		`{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000000000,"message":{"mid":"m_1","text":"Yes","quick_reply":{"payload":"keep_plan"}}}`,
 		`{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000001000,"postback":{"title":"Talk to a human","payload":"human","mid":"m_2"}}`,
 		`{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000002000,"message":{"mid":"m_3","sticker_id":369239263222822,"attachments":[{"type":"image","payload":{"url":"https://x/s.png","sticker_id":369239263222822}}]}}`,
@@ -155,51 +147,49 @@ func TestInboundKinds(t *testing.T) {
 		`{"sender":{"id":"PAGE1"},"recipient":{"id":"U1"},"timestamp":1700000005000,"message":{"mid":"m_5","text":"echo","is_echo":true}}`,
 		`{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000006000,"message":{"mid":"m_6","text":"receipt","attachments":[{"type":"image","payload":{"url":"https://x/r.jpg"}}]}}`,
 	)
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(body, channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, request(body, channeltest.Signed)).Code)
+	turns := q.Turns()
 	var texts []string
-	for _, tn := range h.turns {
+	for _, tn := range turns {
 		texts = append(texts, tn.Text())
 		assert.Equal(t, "messenger:PAGE1:U1", tn.ConversationID)
+		assert.Equal(t, "U1", tn.Recipient)
 	}
 	assert.Equal(t, []string{"keep_plan", "human", "receipt"}, texts)
-	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, URL: "https://x/r.jpg"}}, h.turns[2].Message.Attachments)
+	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, URL: "https://x/r.jpg"}}, turns[2].Message.Attachments)
 	assert.Equal(t, []string{"sticker", "location", "reaction"}, unsupported)
 }
 
-func TestCardsQuickRepliesAndActions(t *testing.T) {
+func TestCardsQuickRepliesAndTags(t *testing.T) {
 	srv := platform(t)
-	h := &collect{reply: &parley.Message{Text: "Our plans", QuickReplies: []parley.QuickReply{{Title: "Cancel", Payload: "cancel"}},
+	a := newAdapter(t, false, srv, channel.Config{})
+	to := parley.Address{ConversationID: "messenger:PAGE1:U1", Recipient: "U1"}
+	require.NoError(t, a.Send(context.Background(), to, parley.Message{Text: "Our plans", QuickReplies: []parley.QuickReply{{Title: "Cancel", Payload: "cancel"}},
 		Cards: []parley.Card{{Title: "Pro", Subtitle: "$10/mo", ImageURL: "https://x/p.png", URL: "https://x/pro",
-			Buttons: []parley.Button{{Title: "Choose", Payload: "plan_pro"}, {Title: "Details", URL: "https://x/pro#d"}}}}}}
-	a := newAdapter(t, Messenger, srv, h, channel.Options{})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(notification("page", textEvent(channeltest.Inbound{ID: "1", From: "U1", Text: "plans"})), channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
+			Buttons: []parley.Button{{Title: "Choose", Payload: "plan_pro"}, {Title: "Details", URL: "https://x/pro#d"}}}}}))
+	require.NoError(t, a.Send(context.Background(), to, parley.Message{Text: "An agent replied",
+		Extras: map[string]any{"messenger": Tag("HUMAN_AGENT")}}))
 	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
+	require.Len(t, reqs, 3)
 	assert.JSONEq(t, `{"recipient":{"id":"U1"},"messaging_type":"RESPONSE","message":{"attachment":{"type":"template","payload":{"template_type":"generic",
 		"elements":[{"title":"Pro","subtitle":"$10/mo","image_url":"https://x/p.png","default_action":{"type":"web_url","url":"https://x/pro"},
 		"buttons":[{"type":"postback","payload":"plan_pro","title":"Choose"},{"type":"web_url","url":"https://x/pro#d","title":"Details"}]}]}}}}`, string(reqs[0].Body))
 	assert.JSONEq(t, `{"recipient":{"id":"U1"},"messaging_type":"RESPONSE","message":{"text":"Our plans","quick_replies":[{"content_type":"text","title":"Cancel","payload":"cancel"}]}}`, string(reqs[1].Body))
-
-	w := a.Writer("U1")
-	require.NoError(t, w.(parley.Typer).Typing(context.Background()))
-	require.NoError(t, w.(parley.ReadMarker).MarkRead(context.Background(), "m_1"))
-	reqs = srv.Requests()
-	assert.JSONEq(t, `{"recipient":{"id":"U1"},"sender_action":"typing_on"}`, string(reqs[2].Body))
-	assert.JSONEq(t, `{"recipient":{"id":"U1"},"sender_action":"mark_seen"}`, string(reqs[3].Body))
+	assert.JSONEq(t, `{"recipient":{"id":"U1"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT","message":{"text":"An agent replied"}}`, string(reqs[2].Body))
 }
 
 func TestPersistentMenu(t *testing.T) {
-	for _, tt := range []struct{ platform, wantQuery string }{{Messenger, ""}, {Instagram, "platform=instagram"}} {
-		t.Run(tt.platform, func(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		instagram bool
+		wantQuery string
+	}{{"messenger", false, ""}, {"instagram", true, "platform=instagram"}} {
+		t.Run(tt.name, func(t *testing.T) {
 			srv := platform(t)
-			a := newAdapter(t, tt.platform, srv, &collect{}, channel.Options{})
-			err := a.SetPersistentMenu(context.Background(), []parley.Button{{Title: "Talk to a human", Payload: "human"}, {Title: "Shop", URL: "https://x/shop"}})
+			err := SetPersistentMenu(context.Background(), Config{Instagram: tt.instagram, PageAccessToken: "page-token",
+				AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL},
+				[]parley.Button{{Title: "Talk to a human", Payload: "human"}, {Title: "Shop", URL: "https://x/shop"}})
 			require.NoError(t, err)
 			reqs := srv.Requests()
 			require.Len(t, reqs, 1)
@@ -213,34 +203,28 @@ func TestPersistentMenu(t *testing.T) {
 }
 
 func TestVerificationHandshake(t *testing.T) {
-	a := newAdapter(t, Messenger, platform(t), &collect{}, channel.Options{})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42", nil))
+	a := newAdapter(t, false, platform(t), channel.Config{})
+	q := &channeltest.Queue{}
+	rr := post(a, q, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42", nil))
 	assert.Equal(t, "42", rr.Body.String())
-	rr = httptest.NewRecorder()
-	a.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=x&hub.challenge=42", nil))
+	rr = post(a, q, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=x&hub.challenge=42", nil))
 	assert.Equal(t, 401, rr.Code)
 }
 
 func TestWrongObjectRejected(t *testing.T) {
-	a := newAdapter(t, Instagram, platform(t), &collect{}, channel.Options{})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(notification("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "x"})), channeltest.Signed))
+	a := newAdapter(t, true, platform(t), channel.Config{})
+	rr := post(a, &channeltest.Queue{}, request(webhook("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "x"})), channeltest.Signed))
 	assert.Equal(t, 400, rr.Code)
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(notification("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "hi"})))
-	f.Add(notification("page", `{"sender":{"id":"U"},"postback":{"payload":"p"}}`, `{"delivery":{"mids":["a"]}}`))
+	f.Add(webhook("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "hi"})))
+	f.Add(webhook("page", `{"sender":{"id":"U"},"postback":{"payload":"p"}}`, `{"delivery":{"mids":["a"]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		a, err := New(Config{PageAccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"},
-			parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+		a, err := New(Config{PageAccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
-		rr := httptest.NewRecorder()
-		a.ServeHTTP(rr, request(body, channeltest.Signed))
-		if rr.Code != 200 && rr.Code != 400 {
-			t.Fatalf("status %d", rr.Code)
+		if code := post(a, &channeltest.Queue{}, request(body, channeltest.Signed)).Code; code != 200 && code != 400 {
+			t.Fatalf("status %d", code)
 		}
-		require.NoError(t, a.Close(context.Background()))
 	})
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/parleyhq/parley/channel/slack"
 )
 
-func ExampleAdapter_Post() {
+func ExampleNew() {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		fmt.Println(r.URL.Path, string(body))
@@ -19,19 +19,17 @@ func ExampleAdapter_Post() {
 	}))
 	defer api.Close()
 
-	sl, err := slack.New(slack.Config{BotToken: "xoxb-1", SigningSecret: "s", BaseURL: api.URL},
-		parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error { return nil }))
+	sl, err := slack.New(slack.Config{BotToken: "xoxb-1", SigningSecret: "s", BaseURL: api.URL})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ts, err := sl.Post(context.Background(), "C-agents", "", parley.Text("Ann wants a refund of $120"))
-	if err != nil {
+	// The adapter is the Bot's Sender for Slack: here it posts into a
+	// thread of an agents' channel (Recipient is "<channel>:<thread ts>").
+	to := parley.Address{Channel: "slack", ConversationID: "slack:T1:C-agents:1699999999.000100", Recipient: "C-agents:1699999999.000100"}
+	if err := sl.Send(context.Background(), to, parley.Text("Ann wants a refund of $120")); err != nil {
 		fmt.Println(err)
-		return
 	}
-	fmt.Println("thread:", ts)
 	// Output:
-	// /chat.postMessage {"blocks":[{"text":{"text":"Ann wants a refund of $120","type":"mrkdwn"},"type":"section"}],"channel":"C-agents","text":"Ann wants a refund of $120"}
-	// thread: 1700000000.000100
+	// /chat.postMessage {"blocks":[{"text":{"text":"Ann wants a refund of $120","type":"mrkdwn"},"type":"section"}],"channel":"C-agents","text":"Ann wants a refund of $120","thread_ts":"1699999999.000100"}
 }

@@ -16,14 +16,11 @@ import (
 	"github.com/parleyhq/parley/channel"
 )
 
-// Channel is the channel name on turns from Slack.
-const Channel = "slack"
-
-// ReplayWindow is how far a request's X-Slack-Request-Timestamp may be
+// replayWindow is how far a request's X-Slack-Request-Timestamp may be
 // from now; older (or future) requests are refused as replays.
-const ReplayWindow = 5 * time.Minute
+const replayWindow = 5 * time.Minute
 
-// Config configures an [Adapter].
+// Config configures the Slack channel.
 type Config struct {
 	// BotToken is the bot user OAuth token (xoxb-...). Required.
 	BotToken string
@@ -31,37 +28,61 @@ type Config struct {
 	SigningSecret string
 	// BaseURL is the Web API root (default "https://slack.com/api").
 	BaseURL string
-	channel.Options
+	// HTTPClient sends API calls (default: a client with a 30s timeout).
+	HTTPClient *http.Client
+	// Adapter configures the [channel.Adapter]. Channel defaults to
+	// "slack"; zero Capabilities and Limits take Slack's: section blocks
+	// of 3000 characters, 25 buttons of 75, cards as sections, images;
+	// chat.postMessage's 1 message/s per channel (bursts of 5).
+	Adapter channel.Config
 }
 
-// Adapter is the Slack channel: one http.Handler for both the Events API
-// request URL and the interactivity request URL. It runs a
-// [parley.Handler] for direct messages, mentions and thread replies, and
-// for Block Kit button taps. It is safe for concurrent use.
-type Adapter struct {
-	*channel.Base
-	cfg Config
+// New returns the Slack channel: its Handler serves both the Events API
+// request URL and the interactivity request URL. Direct messages,
+// mentions and thread replies, and Block Kit button taps, become turns;
+// replies go to the same channel and thread. Register it as the Bot's
+// Sender for the channel.
+func New(c Config) (*channel.Adapter, error) {
+	p, ac, err := newDriver(c)
+	if err != nil {
+		return nil, err
+	}
+	return channel.New(p, ac)
 }
 
-var _ channel.Adapter = (*Adapter)(nil)
-
-// New returns an Adapter that passes turns to h. It panics if h is nil.
-func New(c Config, h parley.Handler) (*Adapter, error) {
+func newDriver(c Config) (*driver, channel.Config, error) {
 	if c.BotToken == "" || c.SigningSecret == "" {
-		return nil, fmt.Errorf("slack: config: BotToken and SigningSecret are required")
+		return nil, channel.Config{}, fmt.Errorf("slack: config: BotToken and SigningSecret are required")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "https://slack.com/api"
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	return &Adapter{Base: channel.NewBase(Channel, h, c.Options, channel.Slack, channel.SlackLimits), cfg: c}, nil
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	ac := c.Adapter
+	if ac.Channel == "" {
+		ac.Channel = "slack"
+	}
+	if ac.Capabilities.MaxText == 0 {
+		ac.Capabilities = channel.Capabilities{MaxText: 3000, MaxButtons: 25, MaxButtonTitle: 75, MaxCards: 10,
+			Media: []parley.AttachmentKind{parley.Image}}
+	}
+	if ac.Limits.Rate == 0 {
+		ac.Limits = channel.Limits{Rate: 20, Burst: 20, PerConversation: 1, PerConversationBurst: 5}
+	}
+	return &driver{cfg: c}, ac, nil
 }
 
-// CheckSignature verifies a Slack request: the timestamp must be within
-// [ReplayWindow] of now ([channel.ErrReplay]) and the signature must be
+// driver is the Slack Web API and Events API driver.
+type driver struct{ cfg Config }
+
+// checkSignature verifies a Slack request: the timestamp must be within
+// [replayWindow] of now ([channel.ErrReplay]) and the signature must be
 // "v0=" + hex HMAC-SHA256 of "v0:<timestamp>:<body>" under the signing
 // secret ([channel.ErrSignature]), compared in constant time.
-func CheckSignature(secret string, h http.Header, body []byte, now time.Time) error {
+func checkSignature(secret string, h http.Header, body []byte, now time.Time) error {
 	ts := h.Get("X-Slack-Request-Timestamp")
 	sig := h.Get("X-Slack-Signature")
 	if ts == "" || sig == "" {
@@ -71,7 +92,7 @@ func CheckSignature(secret string, h http.Header, body []byte, now time.Time) er
 	if err != nil {
 		return channel.ErrSignature
 	}
-	if d := now.Sub(time.Unix(sec, 0)); d > ReplayWindow || d < -ReplayWindow {
+	if d := now.Sub(time.Unix(sec, 0)); d > replayWindow || d < -replayWindow {
 		return channel.ErrReplay
 	}
 	want := "v0=" + channel.HMACHex(sha256.New, []byte(secret), []byte("v0:"+ts+":"+string(body)))
@@ -81,18 +102,18 @@ func CheckSignature(secret string, h http.Header, body []byte, now time.Time) er
 	return nil
 }
 
-// An Envelope is an Events API request body.
-type Envelope struct {
+// An envelope is an Events API request body.
+type envelope struct {
 	Type      string `json:"type"`
 	Challenge string `json:"challenge,omitempty"`
 	TeamID    string `json:"team_id,omitempty"`
 	EventID   string `json:"event_id,omitempty"`
 	EventTime int64  `json:"event_time,omitempty"`
-	Event     *Event `json:"event,omitempty"`
+	Event     *event `json:"event,omitempty"`
 }
 
-// An Event is the inner event of an event_callback.
-type Event struct {
+// An event is the inner event of an event_callback.
+type event struct {
 	Type        string `json:"type"`
 	Subtype     string `json:"subtype,omitempty"`
 	User        string `json:"user,omitempty"`
@@ -104,8 +125,8 @@ type Event struct {
 	ThreadTS    string `json:"thread_ts,omitempty"`
 }
 
-// An Interaction is a block_actions payload from the interactivity URL.
-type Interaction struct {
+// An interaction is a block_actions payload from the interactivity URL.
+type interaction struct {
 	Type string `json:"type"`
 	User struct {
 		ID string `json:"id"`
@@ -130,10 +151,10 @@ type Interaction struct {
 	} `json:"actions"`
 }
 
-// ParseEvent decodes an Events API body, returning an error wrapping
+// parseEvent decodes an Events API body, returning an error wrapping
 // [channel.ErrMalformed] if it is not one.
-func ParseEvent(body []byte) (*Envelope, error) {
-	var e Envelope
+func parseEvent(body []byte) (*envelope, error) {
+	var e envelope
 	if err := json.Unmarshal(body, &e); err != nil {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
 	}
@@ -146,14 +167,14 @@ func ParseEvent(body []byte) (*Envelope, error) {
 	return &e, nil
 }
 
-// ParseInteraction decodes an interactivity body (a form with a JSON
+// parseInteraction decodes an interactivity body (a form with a JSON
 // "payload" field), returning an error wrapping [channel.ErrMalformed].
-func ParseInteraction(body []byte) (*Interaction, error) {
+func parseInteraction(body []byte) (*interaction, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
 	}
-	var in Interaction
+	var in interaction
 	if err := json.Unmarshal([]byte(form.Get("payload")), &in); err != nil {
 		return nil, fmt.Errorf("%w: payload: %w", channel.ErrMalformed, err)
 	}
@@ -163,52 +184,43 @@ func ParseInteraction(body []byte) (*Interaction, error) {
 	return &in, nil
 }
 
-// ServeHTTP implements the Events API and interactivity endpoints.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Verify implements [channel.Platform]: the request's timestamp must be
+// within five minutes of now ([channel.ErrReplay]) and X-Slack-Signature
+// must be the HMAC-SHA256 of the timestamp and body under the signing
+// secret.
+func (p *driver) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return
+		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
 	}
-	body, err := a.ReadBody(w, r)
-	if err != nil {
-		a.Reject(w, r, err)
-		return
-	}
-	if err := CheckSignature(a.cfg.SigningSecret, r.Header, body, a.Now()); err != nil {
-		a.Reject(w, r, err)
-		return
-	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")) //nolint:errcheck // an unparsable type is treated as JSON
-	if ct == "application/x-www-form-urlencoded" {
-		err = a.interaction(r.Context(), body)
-	} else {
-		var env *Envelope
-		env, err = ParseEvent(body)
-		if err == nil && env.Type == "url_verification" {
-			w.Header().Set("Content-Type", "application/json")
-			b, jerr := json.Marshal(map[string]string{"challenge": env.Challenge})
-			if jerr != nil {
-				a.Reject(w, r, jerr)
-				return
-			}
-			_, _ = w.Write(b) //nolint:errcheck // Slack retries a failed verification
-			return
-		}
-		if err == nil {
-			err = a.event(r.Context(), env)
-		}
-	}
-	if err != nil {
-		a.Reject(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
+	return checkSignature(p.cfg.SigningSecret, r.Header, body, time.Now())
 }
 
-// Conversation returns the conversation ID for a Slack channel and thread
+// Parse implements [channel.Platform]: an Events API body (JSON), an
+// interactivity body (a form), or the url_verification challenge.
+func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
+	b := &channel.Batch{}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")) //nolint:errcheck // an unparsable type is treated as JSON
+	if ct == "application/x-www-form-urlencoded" {
+		return b, p.interaction(b, body)
+	}
+	env, err := parseEvent(body)
+	if err != nil {
+		return nil, err
+	}
+	if env.Type == "url_verification" {
+		ans, err := json.Marshal(map[string]string{"challenge": env.Challenge})
+		if err != nil {
+			return nil, err
+		}
+		b.Body, b.ContentType = ans, "application/json"
+		return b, nil
+	}
+	return b, p.event(b, env)
+}
+
+// conversation returns the conversation ID for a Slack channel and thread
 // (threadTS may be empty): "slack:<team>:<channel>[:<thread_ts>]".
-func Conversation(team, ch, threadTS string) string {
+func conversation(team, ch, threadTS string) string {
 	id := "slack:" + team + ":" + ch
 	if threadTS != "" {
 		id += ":" + threadTS
@@ -216,9 +228,22 @@ func Conversation(team, ch, threadTS string) string {
 	return id
 }
 
-func (a *Adapter) event(ctx context.Context, env *Envelope) error {
+// recipient is where replies go: "<channel>" or "<channel>:<thread_ts>".
+func recipient(ch, threadTS string) string {
+	if threadTS == "" {
+		return ch
+	}
+	return ch + ":" + threadTS
+}
+
+func unsupported(conv, id, kind string) parley.Event {
+	return parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: id,
+		Attrs: map[string]string{"type": kind}}
+}
+
+func (p *driver) event(b *channel.Batch, env *envelope) error {
 	ev := env.Event
-	conv := Conversation(env.TeamID, ev.Channel, ev.ThreadTS)
+	conv := conversation(env.TeamID, ev.Channel, ev.ThreadTS)
 	switch {
 	case ev.BotID != "" || ev.Subtype == "bot_message":
 		return nil // our own (or another bot's) message: not a turn
@@ -227,39 +252,39 @@ func (a *Adapter) event(ctx context.Context, env *Envelope) error {
 		if ev.Subtype != "" {
 			kind += "/" + ev.Subtype
 		}
-		a.Unsupported(ctx, conv, env.EventID, kind)
+		b.Events = append(b.Events, unsupported(conv, env.EventID, kind))
 		return nil
 	case ev.User == "" || ev.Channel == "" || ev.TS == "":
 		return fmt.Errorf("%w: message event without user, channel or ts", channel.ErrMalformed)
 	}
 	t := &parley.Turn{ConversationID: conv, MessageID: ev.TS, Time: tsTime(ev.TS),
-		Message: parley.Message{Text: a.ResolveChoice(conv, ev.Text)}}
-	t.CustomerID = a.Identify(ctx, ev.User, channel.Contact{})
-	return a.Accept(ctx, t, &writer{a: a, ch: ev.Channel, thread: ev.ThreadTS, conv: conv})
+		Recipient: recipient(ev.Channel, ev.ThreadTS), Message: parley.Message{Text: ev.Text}}
+	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: ev.User})
+	return nil
 }
 
-func (a *Adapter) interaction(ctx context.Context, body []byte) error {
-	in, err := ParseInteraction(body)
+func (p *driver) interaction(b *channel.Batch, body []byte) error {
+	in, err := parseInteraction(body)
 	if err != nil {
 		return err
 	}
 	if in.Type != "block_actions" || len(in.Actions) == 0 {
-		a.Unsupported(ctx, "", "", "interaction/"+in.Type)
+		b.Events = append(b.Events, unsupported("", "", "interaction/"+in.Type))
 		return nil
 	}
 	act := in.Actions[0]
 	if in.Channel.ID == "" || act.ActionTS == "" {
 		return fmt.Errorf("%w: block_actions without channel or action_ts", channel.ErrMalformed)
 	}
-	conv := Conversation(in.Team.ID, in.Channel.ID, in.Container.ThreadTS)
+	conv := conversation(in.Team.ID, in.Channel.ID, in.Container.ThreadTS)
 	text := act.Value
 	if text == "" {
 		text = act.Text.Text
 	}
 	t := &parley.Turn{ConversationID: conv, MessageID: "action:" + act.ActionTS, Time: tsTime(act.ActionTS),
-		Message: parley.Message{Text: text}}
-	t.CustomerID = a.Identify(ctx, in.User.ID, channel.Contact{})
-	return a.Accept(ctx, t, &writer{a: a, ch: in.Channel.ID, thread: in.Container.ThreadTS, conv: conv})
+		Recipient: recipient(in.Channel.ID, in.Container.ThreadTS), Message: parley.Message{Text: text}}
+	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: in.User.ID})
+	return nil
 }
 
 func tsTime(ts string) time.Time {
@@ -270,74 +295,30 @@ func tsTime(ts string) time.Time {
 	return time.Unix(int64(f), int64((f-float64(int64(f)))*1e9))
 }
 
-// Writer returns a ReplyWriter that posts to a Slack channel, in the
-// thread threadTS if it is not empty. Escalation uses it to post a
-// hand-off into an agents' channel; agents' replies in that thread come
-// back as turns whose ConversationID is [Conversation](team, ch, threadTS).
-func (a *Adapter) Writer(ch, threadTS string) parley.ReplyWriter {
-	return &writer{a: a, ch: ch, thread: threadTS, conv: "slack::" + ch}
-}
-
-// Post sends m to a channel (in a thread if threadTS is set) and returns
-// the ts of the last message posted, which starts a thread for a hand-off.
-func (a *Adapter) Post(ctx context.Context, ch, threadTS string, m parley.Message) (string, error) {
-	w := &writer{a: a, ch: ch, thread: threadTS, conv: "slack::" + ch}
-	return w.post(ctx, m)
-}
-
-type writer struct {
-	a      *Adapter
-	ch     string
-	thread string
-	conv   string
-}
-
-// Reply posts m with chat.postMessage: text as an mrkdwn section, quick
-// replies as buttons in an actions block, cards as sections, images as
-// image blocks.
-func (w *writer) Reply(ctx context.Context, m parley.Message) error {
-	_, err := w.post(ctx, m)
-	return err
-}
-
-func (w *writer) post(ctx context.Context, m parley.Message) (string, error) {
-	parts, err := channel.Render(m, w.a.Capabilities())
+// Send implements [channel.Platform]: chat.postMessage with the text as an
+// mrkdwn section, quick replies as buttons in an actions block, cards as
+// sections, images as image blocks, in the recipient's thread.
+func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+	ch, thread, _ := strings.Cut(o.To.Recipient, ":")
+	if ch == "" {
+		return fmt.Errorf("slack: no recipient for conversation %q", o.To.ConversationID)
+	}
+	msg := map[string]any{"channel": ch, "text": fallbackText(o.Part), "blocks": blocks(o.Part)}
+	if thread != "" {
+		msg["thread_ts"] = thread
+	}
+	body, err := json.Marshal(msg)
 	if err != nil {
-		return "", fmt.Errorf("slack: %w", err)
+		return fmt.Errorf("slack: encode: %w", err)
 	}
-	ts := ""
-	for _, p := range parts {
-		msg := map[string]any{"channel": w.ch, "text": fallbackText(p), "blocks": blocks(p)}
-		if w.thread != "" {
-			msg["thread_ts"] = w.thread
-		}
-		body, err := json.Marshal(msg)
-		if err != nil {
-			return "", fmt.Errorf("slack: encode: %w", err)
-		}
-		if len(p.Numbered) > 0 {
-			// Before sending: the answer may arrive before our send returns.
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
-		}
-		out, err := w.a.Sender().Do(ctx, channel.Call{
-			Conversation: w.conv,
-			URL:          w.a.cfg.BaseURL + "/chat.postMessage",
-			Header: http.Header{"Authorization": {"Bearer " + w.a.cfg.BotToken},
-				"Content-Type": {"application/json; charset=utf-8"}},
-			Body:  body,
-			Check: w.a.check,
-		})
-		if err != nil {
-			return "", err
-		}
-		var res struct {
-			TS string `json:"ts"`
-		}
-		if json.Unmarshal(out, &res) == nil {
-			ts = res.TS
-		}
-	}
-	return ts, nil
+	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL: p.cfg.BaseURL + "/chat.postMessage",
+		Header: http.Header{"Authorization": {"Bearer " + p.cfg.BotToken},
+			"Content-Type": {"application/json; charset=utf-8"}},
+		Body:  body,
+		Check: check,
+	})
+	return err
 }
 
 func fallbackText(p channel.Part) string {
@@ -404,7 +385,7 @@ func blocks(p channel.Part) []map[string]any {
 	return out
 }
 
-func (a *Adapter) check(status int, h http.Header, body []byte) error {
+func check(status int, h http.Header, body []byte) error {
 	var res struct {
 		OK    bool   `json:"ok"`
 		Error string `json:"error"`
@@ -413,12 +394,12 @@ func (a *Adapter) check(status int, h http.Header, body []byte) error {
 		if status/100 == 2 {
 			return nil // accepted; never resend a message on an unreadable answer
 		}
-		return channel.NewPlatformError(Channel, status, h, "", strings.TrimSpace(string(body)), a.Now())
+		return channel.NewPlatformError(status, h, "", strings.TrimSpace(string(body)))
 	}
 	if res.OK && status/100 == 2 {
 		return nil
 	}
-	pe := channel.NewPlatformError(Channel, status, h, res.Error, res.Error, a.Now())
+	pe := channel.NewPlatformError(status, h, res.Error, res.Error)
 	if res.Error == "ratelimited" {
 		pe.Temporary = true
 	}

@@ -102,39 +102,33 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 	return signedRequest(body, s, "application/json", time.Now())
 }
 
-func newAdapter(t testing.TB, srv *channeltest.Server, h parley.Handler, o channel.Options) *Adapter {
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: srv.URL, Options: o}, h)
+func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
+	t.Helper()
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: srv.URL, Adapter: ac})
 	require.NoError(t, err)
 	return a
 }
 
+func post(a *channel.Adapter, q channel.Enqueuer, r *http.Request) *httptest.ResponseRecorder {
+	rr := httptest.NewRecorder()
+	a.Handler(q).ServeHTTP(rr, r)
+	return rr
+}
+
 func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
-		Channel: Channel,
-		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+		Channel: "slack",
+		New: func(t *testing.T) *channeltest.Env {
 			srv := platform(t)
-			a := newAdapter(t, srv, h, channel.Options{MaxBody: 32 << 10})
-			t.Cleanup(func() { _ = a.Close(context.Background()) })
-			return &channeltest.Env{Webhook: a, Platform: srv, Encode: eventBody, Request: request, MaxBody: 32 << 10, Close: a.Close}
+			a := newAdapter(t, srv, channel.Config{MaxBody: 32 << 10})
+			return &channeltest.Env{Adapter: a, Platform: srv, Encode: eventBody, Request: request, MaxBody: 32 << 10}
 		},
 	})
 }
 
-type collect struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-}
-
-func (c *collect) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	c.mu.Lock()
-	c.turns = append(c.turns, t)
-	c.mu.Unlock()
-	return w.Reply(ctx, parley.Message{Text: "Keep your plan?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}}})
-}
-
 func TestReplayWindow(t *testing.T) {
-	h := &collect{}
-	a := newAdapter(t, platform(t), h, channel.Options{})
+	a := newAdapter(t, platform(t), channel.Config{})
+	q := &channeltest.Queue{}
 	body := eventBody(channeltest.Inbound{ID: "1", From: "U1", Text: "hi"})
 	tests := []struct {
 		name string
@@ -147,56 +141,49 @@ func TestReplayWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rr := httptest.NewRecorder()
-			a.ServeHTTP(rr, signedRequest(body, channeltest.Signed, "application/json", tt.at))
-			assert.Equal(t, tt.want, rr.Code)
+			assert.Equal(t, tt.want, post(a, q, signedRequest(body, channeltest.Signed, "application/json", tt.at)).Code)
 		})
 	}
-	require.NoError(t, a.Close(context.Background()))
-	assert.Len(t, h.turns, 1)
-	err := CheckSignature(signingSecret, signedRequest(body, channeltest.Signed, "application/json", time.Now().Add(-time.Hour)).Header, body, time.Now())
+	assert.Len(t, q.Turns(), 1)
+	err := checkSignature(signingSecret, signedRequest(body, channeltest.Signed, "application/json", time.Now().Add(-time.Hour)).Header, body, time.Now())
 	assert.ErrorIs(t, err, channel.ErrReplay)
 }
 
 func TestURLVerification(t *testing.T) {
-	a := newAdapter(t, platform(t), &collect{}, channel.Options{})
+	a := newAdapter(t, platform(t), channel.Config{})
 	body := []byte(`{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(body, channeltest.Signed))
+	rr := post(a, &channeltest.Queue{}, request(body, channeltest.Signed))
 	assert.Equal(t, 200, rr.Code)
 	assert.JSONEq(t, `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}`, rr.Body.String())
 
-	rr = httptest.NewRecorder()
-	a.ServeHTTP(rr, request(body, channeltest.Forged))
+	rr = post(a, &channeltest.Queue{}, request(body, channeltest.Forged))
 	assert.Equal(t, 401, rr.Code, "even the challenge must be signed")
 }
 
 func TestBlockActionsAndThreads(t *testing.T) {
 	srv := platform(t)
-	h := &collect{}
-	a := newAdapter(t, srv, h, channel.Options{})
+	a := newAdapter(t, srv, channel.Config{})
+	q := &channeltest.Queue{}
 	payload := `{"type":"block_actions","user":{"id":"U1","username":"ann"},"team":{"id":"T1"},"channel":{"id":"D-U1"},
 		"container":{"type":"message","message_ts":"1700000000.000001","channel_id":"D-U1"},"trigger_id":"1.2.3",
 		"actions":[{"action_id":"quick_reply_0","block_id":"b","type":"button","value":"keep","text":{"type":"plain_text","text":"Yes"},"action_ts":"1700000001.000200"}],
 		"response_url":"https://hooks.slack.com/actions/x"}`
 	body := []byte(url.Values{"payload": {payload}}.Encode())
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, signedRequest(body, channeltest.Signed, "application/x-www-form-urlencoded", time.Now()))
-	require.Equal(t, 200, rr.Code)
+	require.Equal(t, 200, post(a, q, signedRequest(body, channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
 
 	thread := []byte(`{"type":"event_callback","team_id":"T1","event_id":"Ev9","event":{"type":"message","channel":"C-agents","user":"U7",
 		"text":"I can help","ts":"1700000002.000100","thread_ts":"1700000000.000500"}}`)
-	rr = httptest.NewRecorder()
-	a.ServeHTTP(rr, request(thread, channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
+	require.Equal(t, 200, post(a, q, request(thread, channeltest.Signed)).Code)
 
-	require.Len(t, h.turns, 2)
+	turns := q.Turns()
+	require.Len(t, turns, 2)
 	byConv := map[string]string{}
-	for _, tn := range h.turns {
+	for _, tn := range turns {
 		byConv[tn.ConversationID] = tn.Text()
+		require.NoError(t, a.Send(context.Background(), channeltest.AddressOf(tn),
+			parley.Message{Text: "Keep your plan?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}}}))
 	}
-	assert.Equal(t, map[string]string{"slack:T1:D-U1": "keep", Conversation("T1", "C-agents", "1700000000.000500"): "I can help"}, byConv)
+	assert.Equal(t, map[string]string{"slack:T1:D-U1": "keep", "slack:T1:C-agents:1700000000.000500": "I can help"}, byConv)
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
@@ -223,32 +210,17 @@ func TestIgnoredAndUnsupportedEvents(t *testing.T) {
 		kinds = append(kinds, string(e.Kind)+":"+e.Attrs["type"])
 		mu.Unlock()
 	})
-	h := &collect{}
-	a := newAdapter(t, platform(t), h, channel.Options{Observer: obs})
+	a := newAdapter(t, platform(t), channel.Config{Observer: obs})
+	q := &channeltest.Queue{}
 	for _, ev := range []string{
 		`{"type":"message","channel":"D1","bot_id":"B1","text":"echo","ts":"1.1"}`,
 		`{"type":"message","subtype":"message_changed","channel":"D1","ts":"1.2"}`,
 		`{"type":"reaction_added","user":"U1","reaction":"thumbsup","item":{"type":"message","channel":"D1","ts":"1.1"}}`,
 	} {
-		rr := httptest.NewRecorder()
-		a.ServeHTTP(rr, request([]byte(`{"type":"event_callback","team_id":"T1","event_id":"E","event":`+ev+`}`), channeltest.Signed))
-		require.Equal(t, 200, rr.Code)
+		require.Equal(t, 200, post(a, q, request([]byte(`{"type":"event_callback","team_id":"T1","event_id":"E","event":`+ev+`}`), channeltest.Signed)).Code)
 	}
-	require.NoError(t, a.Close(context.Background()))
-	assert.Empty(t, h.turns)
+	assert.Empty(t, q.Turns())
 	assert.Equal(t, []string{"channel.unsupported:message/message_changed", "channel.unsupported:reaction_added"}, kinds)
-}
-
-func TestPostForHandOff(t *testing.T) {
-	srv := platform(t)
-	a := newAdapter(t, srv, &collect{}, channel.Options{})
-	ts, err := a.Post(context.Background(), "C-agents", "", parley.Text("Ann asks for a refund of $120"))
-	require.NoError(t, err)
-	assert.Equal(t, "1700000000.000001", ts)
-	require.NoError(t, a.Writer("C-agents", ts).Reply(context.Background(), parley.Text("Transcript: ...")))
-	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
-	assert.Contains(t, string(reqs[1].Body), `"thread_ts":"1700000000.000001"`)
 }
 
 func FuzzParse(f *testing.F) {
@@ -256,18 +228,14 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"type":"url_verification","challenge":"c"}`), false)
 	f.Add([]byte(url.Values{"payload": {`{"type":"block_actions","channel":{"id":"C"},"actions":[{"value":"v","action_ts":"1.2"}]}`}}.Encode()), true)
 	f.Fuzz(func(t *testing.T, body []byte, form bool) {
-		a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: "http://127.0.0.1:1"},
-			parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+		a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
 		ct := "application/json"
 		if form {
 			ct = "application/x-www-form-urlencoded"
 		}
-		rr := httptest.NewRecorder()
-		a.ServeHTTP(rr, signedRequest(body, channeltest.Signed, ct, time.Now()))
-		if rr.Code != 200 && rr.Code != 400 {
-			t.Fatalf("status %d", rr.Code)
+		if code := post(a, &channeltest.Queue{}, signedRequest(body, channeltest.Signed, ct, time.Now())).Code; code != 200 && code != 400 {
+			t.Fatalf("status %d", code)
 		}
-		require.NoError(t, a.Close(context.Background()))
 	})
 }

@@ -3,14 +3,15 @@
 //
 // # Overview
 //
-// The [Adapter] is an http.Handler for the incoming-message webhook and
-// the status callback. It validates X-Twilio-Signature ([Signature]: base64
-// HMAC-SHA1 of the configured public URL followed by the sorted POST
-// parameters) and acknowledges with empty TwiML at once; the turn runs on a
-// worker and replies over the REST API (Messages.json). Quick replies
-// become numbered options and the reply "2" (or the option's title) maps
-// back to the option's payload; cards become text plus a link; long text
-// is split at 1600 characters; images go as MMS media.
+// [New] returns a [channel.Adapter] whose Handler serves the
+// incoming-message webhook and the status callback. It validates
+// X-Twilio-Signature ([Signature]: base64 HMAC-SHA1 of the configured
+// public URL followed by the sorted POST parameters), hands the message to
+// the Bot and acknowledges with empty TwiML at once; replies go over the
+// REST API (Messages.json). Quick replies become numbered options and the
+// reply "2" (or the option's title) maps back to the option's payload;
+// cards become text plus a link; long text is split at 1600 characters;
+// images go as MMS media.
 //
 //	s, err := sms.New(sms.Config{
 //		AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),
@@ -18,22 +19,24 @@
 //		From:       "+15550001111",
 //		PublicURL:  "https://bot.example.com/twilio/sms",
 //		HelpText:   "Acme support. Reply STOP to opt out.",
-//	}, bot)
+//	})
 //	if err != nil {
 //		return err
 //	}
-//	mux.Handle("/twilio/sms", s)
+//	bot := parley.NewBot(handler, parley.WithSender("sms", s))
+//	mux.Handle("/twilio/sms", s.Handler(bot))
 //
-// STOP, START and HELP are honoured: after STOP (or STOPALL, UNSUBSCRIBE,
-// CANCEL, END, QUIT) nothing is sent to the number ([channel.ErrOptedOut])
-// and its messages are not passed on, until START (or UNSTOP, or YES while
-// opted out). HELP is answered with HelpText in the webhook's TwiML. Opt-outs
-// are kept in [OptOuts] (in memory by default; share one across replicas).
-// Status callbacks become [channel.EventStatus] events.
+// STOP, START and HELP follow Twilio's opt-out handling: STOP (or STOPALL,
+// UNSUBSCRIBE, CANCEL, END, QUIT) and START (or UNSTOP, or YES while opted
+// out) reach the Bot as turns, which records the opt-out on the customer,
+// and are reported as [channel.EventOptOut]; until START, the number's
+// other messages are dropped and nothing is sent to it
+// ([channel.ErrOptedOut]). HELP is answered with HelpText in the webhook's
+// TwiML. Status callbacks become [channel.EventStatus] events.
 //
 // # Concurrency
 //
-// An Adapter and [MemoryOptOuts] are safe for concurrent use.
+// The Adapter is safe for concurrent use.
 //
 // # Errors
 //

@@ -15,15 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 )
 
-// Channel is the channel name on turns from SMS.
-const Channel = "sms"
-
-// Config configures an [Adapter].
+// Config configures the Twilio Programmable Messaging (SMS/MMS) channel.
 type Config struct {
 	// AccountSID and AuthToken authenticate REST calls; AuthToken also
 	// signs webhooks. Required.
@@ -38,50 +36,18 @@ type Config struct {
 	// not over what the request looks like behind a proxy. Required.
 	PublicURL string
 	// HelpText answers HELP/INFO in the webhook's TwiML; empty passes
-	// HELP to the handler.
+	// HELP on as a turn.
 	HelpText string
-	// OptOuts records STOP and START (default: in memory).
-	OptOuts OptOuts
 	// BaseURL is the REST API root (default "https://api.twilio.com").
 	BaseURL string
-	channel.Options
-}
-
-// OptOuts records which numbers opted out of messages. Implementations
-// must be safe for concurrent use.
-type OptOuts interface {
-	// OptedOut reports whether number opted out.
-	OptedOut(ctx context.Context, number string) (bool, error)
-	// SetOptedOut records an opt-out (true) or opt-in (false).
-	SetOptedOut(ctx context.Context, number string, out bool) error
-}
-
-// MemoryOptOuts is an in-process [OptOuts]. The zero value is ready.
-type MemoryOptOuts struct {
-	mu  sync.Mutex
-	out map[string]bool
-}
-
-// OptedOut implements [OptOuts].
-func (m *MemoryOptOuts) OptedOut(ctx context.Context, number string) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.out[number], nil
-}
-
-// SetOptedOut implements [OptOuts].
-func (m *MemoryOptOuts) SetOptedOut(ctx context.Context, number string, out bool) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.out == nil {
-		m.out = make(map[string]bool)
-	}
-	if out {
-		m.out[number] = true
-	} else {
-		delete(m.out, number)
-	}
-	return nil
+	// HTTPClient sends API calls (default: a client with a 30s timeout).
+	HTTPClient *http.Client
+	// Adapter configures the [channel.Adapter]. Channel defaults to "sms";
+	// zero Capabilities and Limits take Twilio's: 1600-character bodies, no
+	// buttons (quick replies become numbered options, and the reply "2"
+	// maps back), MMS images by URL; a long code's 1 segment/s (bursts of
+	// 5).
+	Adapter channel.Config
 }
 
 // Keywords Twilio's opt-out handling recognises (case-insensitive, whole
@@ -92,33 +58,57 @@ var (
 	helpWords  = []string{"HELP", "INFO"}
 )
 
-// Adapter is the Twilio Programmable Messaging (SMS/MMS) channel: an
-// http.Handler for the incoming-message and status-callback webhooks that
-// runs a [parley.Handler] for each message and replies over the REST API.
-// It is safe for concurrent use.
-type Adapter struct {
-	*channel.Base
-	cfg Config
+// New returns the SMS channel. Serve its Handler at PublicURL for both the
+// incoming-message and the status-callback webhooks, and register it as
+// the Bot's Sender for the channel.
+//
+// STOP and START (Twilio's opt-out keywords) are reported as
+// [channel.EventOptOut] and passed on as turns, so the Bot records the
+// opt-out on the customer; until START, other messages from the number are
+// dropped and sends to it fail with [channel.ErrOptedOut], as Twilio's
+// own opt-out handling (error 21610) does.
+func New(c Config) (*channel.Adapter, error) {
+	p, ac, err := newDriver(c)
+	if err != nil {
+		return nil, err
+	}
+	return channel.New(p, ac)
 }
 
-var _ channel.Adapter = (*Adapter)(nil)
-
-// New returns an Adapter that passes turns to h. It panics if h is nil.
-func New(c Config, h parley.Handler) (*Adapter, error) {
+func newDriver(c Config) (*driver, channel.Config, error) {
 	if c.AccountSID == "" || c.AuthToken == "" || c.PublicURL == "" || c.From == "" && c.MessagingServiceSID == "" {
-		return nil, fmt.Errorf("sms: config: AccountSID, AuthToken, PublicURL and From or MessagingServiceSID are required")
+		return nil, channel.Config{}, fmt.Errorf("sms: config: AccountSID, AuthToken, PublicURL and From or MessagingServiceSID are required")
 	}
 	if _, err := url.Parse(c.PublicURL); err != nil {
-		return nil, fmt.Errorf("sms: config: PublicURL: %w", err)
+		return nil, channel.Config{}, fmt.Errorf("sms: config: PublicURL: %w", err)
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "https://api.twilio.com"
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.OptOuts == nil {
-		c.OptOuts = &MemoryOptOuts{}
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &Adapter{Base: channel.NewBase(Channel, h, c.Options, channel.SMS, channel.SMSLimits), cfg: c}, nil
+	ac := c.Adapter
+	if ac.Channel == "" {
+		ac.Channel = "sms"
+	}
+	if ac.Capabilities.MaxText == 0 {
+		ac.Capabilities = channel.Capabilities{MaxText: 1600, Media: []parley.AttachmentKind{parley.Image}}
+	}
+	if ac.Limits.Rate == 0 {
+		ac.Limits = channel.Limits{Rate: 1, Burst: 5, PerConversation: 1, PerConversationBurst: 5}
+	}
+	return &driver{cfg: c, out: make(map[string]bool), helped: make(map[string]bool)}, ac, nil
+}
+
+// driver is the Twilio driver.
+type driver struct {
+	cfg Config
+
+	mu     sync.Mutex
+	out    map[string]bool // numbers that sent STOP
+	helped map[string]bool // MessageSids answered with HelpText
 }
 
 // Signature returns the X-Twilio-Signature for a POST of params to
@@ -149,99 +139,97 @@ func Signature(authToken, publicURL string, params url.Values) string {
 // over the REST API, because turns are handled after the acknowledgement.
 const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
 
-// ServeHTTP implements the webhook.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Verify implements [channel.Platform]: X-Twilio-Signature must be the
+// [Signature] of the form parameters under the auth token.
+func (p *driver) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := a.ReadBody(w, r)
-	if err != nil {
-		a.Reject(w, r, err)
-		return
+		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
 	}
 	params, perr := url.ParseQuery(string(body))
 	sig := r.Header.Get("X-Twilio-Signature")
 	// Check the signature before reporting a parse error, so that unsigned
 	// junk is a 401 whatever its shape.
-	if sig == "" || perr == nil && !channel.EqualSecret([]byte(sig), []byte(Signature(a.cfg.AuthToken, a.cfg.PublicURL, params))) {
-		a.Reject(w, r, channel.ErrSignature)
-		return
+	if sig == "" || perr == nil && !channel.EqualSecret([]byte(sig), []byte(Signature(p.cfg.AuthToken, p.cfg.PublicURL, params))) {
+		return channel.ErrSignature
 	}
-	if perr != nil {
-		a.Reject(w, r, fmt.Errorf("%w: %w", channel.ErrMalformed, perr))
-		return
-	}
-	twiml, err := a.handle(r.Context(), params)
-	if err != nil {
-		a.Reject(w, r, err)
-		return
-	}
-	if twiml == "" {
-		twiml = emptyTwiML
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	_, _ = w.Write([]byte(twiml)) //nolint:errcheck // acknowledged; Twilio retries failures
+	return nil
 }
 
-// handle processes one webhook and returns the TwiML to answer with
-// ("" for the empty response).
-func (a *Adapter) handle(ctx context.Context, p url.Values) (string, error) {
-	sid := p.Get("MessageSid")
+// Parse implements [channel.Platform].
+func (p *driver) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
+	params, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
+	}
+	b := &channel.Batch{Body: []byte(emptyTwiML), ContentType: "text/xml"}
+	sid := params.Get("MessageSid")
 	if sid == "" {
-		sid = p.Get("SmsSid")
+		sid = params.Get("SmsSid")
 	}
-	from, to := p.Get("From"), p.Get("To")
+	from, to := params.Get("From"), params.Get("To")
 	if sid == "" || from == "" {
-		return "", fmt.Errorf("%w: no MessageSid or From", channel.ErrMalformed)
+		return nil, fmt.Errorf("%w: no MessageSid or From", channel.ErrMalformed)
 	}
-	if st := p.Get("MessageStatus"); st != "" && st != "received" {
+	if st := params.Get("MessageStatus"); st != "" && st != "received" {
 		var err error
-		if code := p.Get("ErrorCode"); code != "" || st == "failed" || st == "undelivered" {
-			err = &channel.PlatformError{Channel: Channel, Status: http.StatusOK, Code: code, Reason: "message " + st}
+		if code := params.Get("ErrorCode"); code != "" || st == "failed" || st == "undelivered" {
+			err = &channel.PlatformError{Channel: "sms", Status: http.StatusOK, Code: code, Reason: "message " + st}
 		}
-		a.Status(ctx, conversation(to, from), sid, st, err)
-		return "", nil
+		b.Events = append(b.Events, parley.Event{Kind: channel.EventStatus, ConversationID: conversation(to, from), Err: err,
+			Attrs: map[string]string{"status": st, "message_id": sid}})
+		return b, nil
 	}
 	conv := conversation(from, to)
-	body := strings.TrimSpace(p.Get("Body"))
-	word := strings.ToUpper(body)
-	out, err := a.cfg.OptOuts.OptedOut(ctx, from)
-	if err != nil {
-		return "", err
+	text := strings.TrimSpace(params.Get("Body"))
+	word := strings.ToUpper(text)
+	optOut := func(action string) {
+		b.Events = append(b.Events, parley.Event{Kind: channel.EventOptOut, ConversationID: conv, MessageID: sid,
+			Attrs: map[string]string{"action": action}})
 	}
+	p.mu.Lock()
+	out := p.out[from]
 	switch {
 	case slices.Contains(stopWords, word):
-		return "", a.optOut(ctx, conv, sid, from, true)
+		if len(p.out) > 1_000_000 {
+			clear(p.out)
+		}
+		p.out[from] = true
+		optOut("stop")
 	case slices.Contains(startWords, word) && (out || word != "YES"):
-		return "", a.optOut(ctx, conv, sid, from, false)
-	case slices.Contains(helpWords, word) && a.cfg.HelpText != "":
+		delete(p.out, from)
+		optOut("start")
+	case slices.Contains(helpWords, word) && p.cfg.HelpText != "":
 		// Answered in the webhook's TwiML, once.
-		fresh, err := a.Claim(ctx, conv, sid)
-		if err != nil || !fresh {
-			return "", err
+		answered := p.helped[sid]
+		if len(p.helped) > 10_000 {
+			clear(p.helped)
 		}
-		var b strings.Builder
-		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>`)
-		if err := xml.EscapeText(&b, []byte(a.cfg.HelpText)); err != nil {
-			return "", err
+		p.helped[sid] = true
+		p.mu.Unlock()
+		if !answered {
+			var x strings.Builder
+			x.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Response><Message>`)
+			if err := xml.EscapeText(&x, []byte(p.cfg.HelpText)); err != nil {
+				return nil, err
+			}
+			x.WriteString(`</Message></Response>`)
+			b.Body = []byte(x.String())
 		}
-		b.WriteString(`</Message></Response>`)
-		return b.String(), nil
+		return b, nil
 	case out:
-		a.Emit(ctx, parley.Event{Kind: channel.EventOptOut, ConversationID: conv, MessageID: sid,
-			Attrs: map[string]string{"action": "ignored"}})
-		return "", nil
+		p.mu.Unlock()
+		optOut("ignored")
+		return b, nil
 	}
-	t := &parley.Turn{ConversationID: conv, MessageID: sid, Message: parley.Message{Text: a.ResolveChoice(conv, body)}}
-	n, _ := strconv.Atoi(p.Get("NumMedia")) //nolint:errcheck // a bad count means no media
+	p.mu.Unlock()
+	t := &parley.Turn{ConversationID: conv, MessageID: sid, Recipient: from, Message: parley.Message{Text: text}}
+	n, _ := strconv.Atoi(params.Get("NumMedia")) //nolint:errcheck // a bad count means no media
 	for i := range min(n, 10) {
-		u := p.Get("MediaUrl" + strconv.Itoa(i))
+		u := params.Get("MediaUrl" + strconv.Itoa(i))
 		if u == "" {
 			continue
 		}
-		ct := p.Get("MediaContentType" + strconv.Itoa(i))
+		ct := params.Get("MediaContentType" + strconv.Itoa(i))
 		kind := parley.File
 		switch {
 		case strings.HasPrefix(ct, "image/"):
@@ -253,83 +241,49 @@ func (a *Adapter) handle(ctx context.Context, p url.Values) (string, error) {
 		}
 		t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: kind, MIMEType: ct, URL: u})
 	}
-	t.CustomerID = a.Identify(ctx, from, channel.Contact{Phone: from})
-	return "", a.Accept(ctx, t, &writer{a: a, to: from, conv: conv})
-}
-
-func (a *Adapter) optOut(ctx context.Context, conv, sid, from string, out bool) error {
-	if err := a.cfg.OptOuts.SetOptedOut(ctx, from, out); err != nil {
-		return err
-	}
-	action := "stop"
-	if !out {
-		action = "start"
-	}
-	a.Emit(ctx, parley.Event{Kind: channel.EventOptOut, ConversationID: conv, MessageID: sid,
-		Attrs: map[string]string{"action": action}})
-	return nil
+	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: from, Verified: channel.Contact{Phone: from}})
+	return b, nil
 }
 
 func conversation(user, business string) string { return "sms:" + business + ":" + user }
 
-// Writer returns a ReplyWriter that texts the number to.
-func (a *Adapter) Writer(to string) parley.ReplyWriter {
-	return &writer{a: a, to: to, conv: conversation(to, a.cfg.From)}
-}
-
-type writer struct {
-	a    *Adapter
-	to   string
-	conv string
-}
-
-// Reply texts m: quick replies as numbered options (the reply "2" maps
-// back), cards as text plus a link, images as MMS media. It returns
-// [channel.ErrOptedOut] without sending if the recipient sent STOP.
-func (w *writer) Reply(ctx context.Context, m parley.Message) error {
-	out, err := w.a.cfg.OptOuts.OptedOut(ctx, w.to)
-	if err != nil {
-		return err
+// Send implements [channel.Platform]: one message per part, images as MMS
+// media. It fails with [channel.ErrOptedOut] without sending to a number
+// that sent STOP.
+func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+	to := o.To.Recipient
+	if to == "" {
+		return fmt.Errorf("sms: no recipient for conversation %q", o.To.ConversationID)
 	}
+	p.mu.Lock()
+	out := p.out[to]
+	p.mu.Unlock()
 	if out {
 		return channel.ErrOptedOut
 	}
-	parts, err := channel.Render(m, w.a.Capabilities())
-	if err != nil {
-		return fmt.Errorf("sms: %w", err)
+	form := url.Values{"To": {to}}
+	if p.cfg.MessagingServiceSID != "" {
+		form.Set("MessagingServiceSid", p.cfg.MessagingServiceSID)
+	} else {
+		form.Set("From", p.cfg.From)
 	}
-	for _, p := range parts {
-		form := url.Values{"To": {w.to}}
-		if w.a.cfg.MessagingServiceSID != "" {
-			form.Set("MessagingServiceSid", w.a.cfg.MessagingServiceSID)
-		} else {
-			form.Set("From", w.a.cfg.From)
-		}
-		if p.Text != "" {
-			form.Set("Body", p.Text)
-		}
-		if p.Attachment != nil {
-			form.Set("MediaUrl", p.Attachment.URL)
-		}
-		if len(p.Numbered) > 0 {
-			// Before sending: the answer may arrive before our send returns.
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
-		}
-		if _, err := w.a.Sender().Do(ctx, channel.Call{
-			Conversation: w.conv,
-			URL:          w.a.cfg.BaseURL + "/2010-04-01/Accounts/" + w.a.cfg.AccountSID + "/Messages.json",
-			Header: http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(w.a.cfg.AccountSID+":"+w.a.cfg.AuthToken))},
-				"Content-Type": {"application/x-www-form-urlencoded"}},
-			Body:  []byte(form.Encode()),
-			Check: w.a.check,
-		}); err != nil {
-			return err
-		}
+	if o.Part.Text != "" {
+		form.Set("Body", o.Part.Text)
 	}
-	return nil
+	if o.Part.Attachment != nil {
+		form.Set("MediaUrl", o.Part.Attachment.URL)
+	}
+	_, err := channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL: p.cfg.BaseURL + "/2010-04-01/Accounts/" + p.cfg.AccountSID + "/Messages.json",
+		Header: http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(p.cfg.AccountSID+":"+p.cfg.AuthToken))},
+			"Content-Type": {"application/x-www-form-urlencoded"}},
+		Body:  []byte(form.Encode()),
+		Check: check,
+	})
+	return err
 }
 
-func (a *Adapter) check(status int, h http.Header, body []byte) error {
+func check(status int, h http.Header, body []byte) error {
 	if status/100 == 2 {
 		return nil
 	}
@@ -341,7 +295,7 @@ func (a *Adapter) check(status int, h http.Header, body []byte) error {
 	if json.Unmarshal(body, &e) == nil && e.Message != "" {
 		reason, code = e.Message, strconv.Itoa(e.Code)
 	}
-	pe := channel.NewPlatformError(Channel, status, h, code, reason, a.Now())
+	pe := channel.NewPlatformError(status, h, code, reason)
 	if e.Code == 21610 { // the recipient unsubscribed (Twilio's own STOP handling)
 		return fmt.Errorf("%w: %w", channel.ErrOptedOut, pe)
 	}

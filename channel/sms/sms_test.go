@@ -89,48 +89,30 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 	return r
 }
 
-func newAdapter(t testing.TB, srv *channeltest.Server, h parley.Handler, c Config) *Adapter {
+func newAdapter(t testing.TB, srv *channeltest.Server, c Config) *channel.Adapter {
+	t.Helper()
 	c.AccountSID, c.AuthToken, c.From, c.PublicURL, c.BaseURL = sid, authToken, business, publicURL, srv.URL
-	a, err := New(c, h)
+	a, err := New(c)
 	require.NoError(t, err)
 	return a
 }
 
 func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
-		Channel: Channel,
-		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+		Channel: "sms",
+		New: func(t *testing.T) *channeltest.Env {
 			srv := platform(t)
-			o := channel.Options{MaxBody: 16 << 10, Limits: &channel.Limits{}}
-			a := newAdapter(t, srv, h, Config{Options: o})
-			t.Cleanup(func() { _ = a.Close(context.Background()) })
-			return &channeltest.Env{Webhook: a, Platform: srv, Encode: form, Request: request, MaxBody: 16 << 10, Close: a.Close,
+			a := newAdapter(t, srv, Config{Adapter: channel.Config{MaxBody: 16 << 10, Limits: channel.Limits{Rate: 1000, Burst: 1000}}})
+			return &channeltest.Env{Adapter: a, Platform: srv, Encode: form, Request: request, MaxBody: 16 << 10,
 				Malformed: [][]byte{[]byte("%zz=1"), []byte("Body=hi"), []byte("{")}}
 		},
 	})
 }
 
-type script struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-	errs  []error
-}
-
-func (s *script) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	s.mu.Lock()
-	s.turns = append(s.turns, t)
-	s.mu.Unlock()
-	err := w.Reply(ctx, parley.Message{Text: "Keep your plan?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}, {Title: "No", Payload: "cancel"}}})
-	s.mu.Lock()
-	s.errs = append(s.errs, err)
-	s.mu.Unlock()
-	return nil
-}
-
-func post(t *testing.T, a *Adapter, v url.Values) *httptest.ResponseRecorder {
+func post(t *testing.T, a *channel.Adapter, q channel.Enqueuer, v url.Values) *httptest.ResponseRecorder {
 	t.Helper()
 	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request([]byte(v.Encode()), channeltest.Signed))
+	a.Handler(q).ServeHTTP(rr, request([]byte(v.Encode()), channeltest.Signed))
 	return rr
 }
 
@@ -140,21 +122,20 @@ func msg(id, from, body string) url.Values {
 
 func TestNumberedRepliesMapBack(t *testing.T) {
 	srv := platform(t)
-	h := &script{}
-	a := newAdapter(t, srv, h, Config{})
-	require.Equal(t, 200, post(t, a, msg("SM1", "+15551230000", "cancel my plan")).Code)
-	// Let the first turn finish so the options are remembered.
-	require.Eventually(t, func() bool { return len(srv.Sent()) == 1 }, 5e9, 1e6)
-	require.Equal(t, 200, post(t, a, msg("SM2", "+15551230000", "2")).Code)
-	require.NoError(t, a.Close(context.Background()))
-	require.Len(t, h.turns, 2)
-	assert.Equal(t, "cancel", h.turns[1].Text(), `"2" maps to the second option's payload`)
+	a := newAdapter(t, srv, Config{})
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(t, a, q, msg("SM1", "+15551230000", "cancel my plan")).Code)
+	require.NoError(t, a.Send(context.Background(), channeltest.AddressOf(q.Turns()[0]),
+		parley.Message{Text: "Keep your plan?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}, {Title: "No", Payload: "cancel"}}}))
+	require.Equal(t, 200, post(t, a, q, msg("SM2", "+15551230000", "2")).Code)
+	turns := q.Turns()
+	require.Len(t, turns, 2)
+	assert.Equal(t, "cancel", turns[1].Text(), `"2" maps to the second option's payload`)
 	assert.Equal(t, "Keep your plan?\n\n1. Yes\n2. No", srv.Sent()[0].Text)
 }
 
 func TestStopStartHelp(t *testing.T) {
 	srv := platform(t)
-	h := &script{}
 	var mu sync.Mutex
 	var actions []string
 	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
@@ -164,24 +145,29 @@ func TestStopStartHelp(t *testing.T) {
 			mu.Unlock()
 		}
 	})
-	a := newAdapter(t, srv, h, Config{HelpText: "Acme support. Reply STOP to opt out. Msg&data rates may apply.", Options: channel.Options{Observer: obs}})
+	a := newAdapter(t, srv, Config{HelpText: "Acme support. Reply STOP to opt out. Msg&data rates may apply.", Adapter: channel.Config{Observer: obs}})
 	user := "+15559870000"
+	to := parley.Address{ConversationID: "sms:" + business + ":" + user, Recipient: user}
 	ctx := context.Background()
+	q := &channeltest.Queue{}
 
-	require.Equal(t, 200, post(t, a, msg("SM1", user, "Stop")).Code)
-	require.ErrorIs(t, a.Writer(user).Reply(ctx, parley.Text("we miss you")), channel.ErrOptedOut)
-	require.Equal(t, 200, post(t, a, msg("SM2", user, "hello?")).Code)
+	require.Equal(t, 200, post(t, a, q, msg("SM1", user, "Stop")).Code)
+	require.ErrorIs(t, a.Send(ctx, to, parley.Text("we miss you")), channel.ErrOptedOut)
+	require.Equal(t, 200, post(t, a, q, msg("SM2", user, "hello?")).Code)
 
-	rr := post(t, a, msg("SM3", user, "HELP"))
+	rr := post(t, a, q, msg("SM3", user, "HELP"))
 	assert.Equal(t, `<?xml version="1.0" encoding="UTF-8"?><Response><Message>Acme support. Reply STOP to opt out. Msg&amp;data rates may apply.</Message></Response>`, rr.Body.String())
-	rr = post(t, a, msg("SM3", user, "HELP"))
+	rr = post(t, a, q, msg("SM3", user, "HELP"))
 	assert.NotContains(t, rr.Body.String(), "<Message>", "a redelivered HELP is not answered twice")
 
-	require.Equal(t, 200, post(t, a, msg("SM4", user, "START")).Code)
-	require.NoError(t, a.Writer(user).Reply(ctx, parley.Text("welcome back")))
-	require.NoError(t, a.Close(ctx))
+	require.Equal(t, 200, post(t, a, q, msg("SM4", user, "START")).Code)
+	require.NoError(t, a.Send(ctx, to, parley.Text("welcome back")))
 
-	assert.Empty(t, h.turns, "keywords and opted-out messages are not turns")
+	var texts []string
+	for _, tn := range q.Turns() {
+		texts = append(texts, tn.Text())
+	}
+	assert.Equal(t, []string{"Stop", "START"}, texts, "STOP and START reach the Bot; HELP and opted-out messages do not")
 	assert.Equal(t, []string{"stop", "ignored", "start"}, actions)
 	sent := srv.Sent()
 	require.Len(t, sent, 1)
@@ -189,28 +175,34 @@ func TestStopStartHelp(t *testing.T) {
 }
 
 func TestYesIsAnAnswerUnlessOptedOut(t *testing.T) {
-	h := &script{}
-	a := newAdapter(t, platform(t), h, Config{})
-	require.Equal(t, 200, post(t, a, msg("SM1", "+15550000001", "yes")).Code)
-	require.NoError(t, a.Close(context.Background()))
-	require.Len(t, h.turns, 1)
-	assert.Equal(t, "yes", h.turns[0].Text())
+	var mu sync.Mutex
+	var actions []string
+	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
+		mu.Lock()
+		actions = append(actions, e.Attrs["action"])
+		mu.Unlock()
+	})
+	a := newAdapter(t, platform(t), Config{Adapter: channel.Config{Observer: obs}})
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(t, a, q, msg("SM1", "+15550000001", "yes")).Code)
+	require.Len(t, q.Turns(), 1)
+	assert.Equal(t, "yes", q.Turns()[0].Text())
+	assert.Empty(t, actions)
 }
 
 func TestStatusCallbackAndMedia(t *testing.T) {
 	var mu sync.Mutex
 	var events []parley.Event
 	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) { mu.Lock(); events = append(events, e); mu.Unlock() })
-	h := &script{}
-	a := newAdapter(t, platform(t), h, Config{Options: channel.Options{Observer: obs}})
-	require.Equal(t, 200, post(t, a, url.Values{"MessageSid": {"SM9"}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"},
+	a := newAdapter(t, platform(t), Config{Adapter: channel.Config{Observer: obs}})
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(t, a, q, url.Values{"MessageSid": {"SM9"}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"},
 		"From": {business}, "To": {"+15551112222"}}).Code)
 	v := msg("MM1", "+15551112222", "my receipt")
 	v.Set("NumMedia", "1")
 	v.Set("MediaUrl0", "https://api.twilio.com/2010-04-01/Accounts/AC/Messages/MM1/Media/ME1")
 	v.Set("MediaContentType0", "image/jpeg")
-	require.Equal(t, 200, post(t, a, v).Code)
-	require.NoError(t, a.Close(context.Background()))
+	require.Equal(t, 200, post(t, a, q, v).Code)
 
 	require.NotEmpty(t, events)
 	assert.Equal(t, channel.EventStatus, events[0].Kind)
@@ -218,9 +210,11 @@ func TestStatusCallbackAndMedia(t *testing.T) {
 	var pe *channel.PlatformError
 	require.ErrorAs(t, events[0].Err, &pe)
 	assert.Equal(t, "30003", pe.Code)
-	require.Len(t, h.turns, 1)
-	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, MIMEType: "image/jpeg", URL: v.Get("MediaUrl0")}}, h.turns[0].Message.Attachments)
-	assert.Equal(t, "sms:+15550001111:+15551112222", h.turns[0].ConversationID)
+	turns := q.Turns()
+	require.Len(t, turns, 1)
+	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, MIMEType: "image/jpeg", URL: v.Get("MediaUrl0")}}, turns[0].Message.Attachments)
+	assert.Equal(t, "sms:+15550001111:+15551112222", turns[0].ConversationID)
+	assert.Equal(t, "+15551112222", turns[0].Recipient)
 }
 
 func TestTwilioUnsubscribedError(t *testing.T) {
@@ -233,8 +227,8 @@ func TestTwilioUnsubscribedError(t *testing.T) {
 		},
 	})
 	srv.FailNext(channeltest.Failure{Status: 400})
-	a := newAdapter(t, srv, &script{}, Config{})
-	err := a.Writer("+15550000009").Reply(context.Background(), parley.Text("hi"))
+	a := newAdapter(t, srv, Config{})
+	err := a.Send(context.Background(), parley.Address{ConversationID: "c", Recipient: "+15550000009"}, parley.Text("hi"))
 	require.ErrorIs(t, err, channel.ErrOptedOut)
 	var pe *channel.PlatformError
 	require.ErrorAs(t, err, &pe)
@@ -247,14 +241,12 @@ func FuzzWebhook(f *testing.F) {
 	f.Add([]byte("MessageSid=SM1&From=%2B1&MessageStatus=failed"))
 	f.Add([]byte("MessageSid=SM1&From=%2B1&NumMedia=99&MediaUrl0=x"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		a, err := New(Config{AccountSID: sid, AuthToken: authToken, From: business, PublicURL: publicURL, BaseURL: "http://127.0.0.1:1"},
-			parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+		a, err := New(Config{AccountSID: sid, AuthToken: authToken, From: business, PublicURL: publicURL, BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
 		rr := httptest.NewRecorder()
-		a.ServeHTTP(rr, request(body, channeltest.Signed))
+		a.Handler(&channeltest.Queue{}).ServeHTTP(rr, request(body, channeltest.Signed))
 		if rr.Code != 200 && rr.Code != 400 && rr.Code != 401 {
 			t.Fatalf("status %d", rr.Code)
 		}
-		require.NoError(t, a.Close(context.Background()))
 	})
 }

@@ -2,34 +2,35 @@
 //
 // # Overview
 //
-// The [Adapter] is an http.Handler for the bot's webhook. It compares
-// X-Telegram-Bot-Api-Secret-Token with the secret_token given to
-// setWebhook in constant time, acknowledges at once and runs the handler
-// for each message on a worker. Quick replies become an inline keyboard
-// (one button per row); a tap arrives as a callback_query whose data is the
-// quick reply's payload, and is answered (answerCallbackQuery) in the
-// webhook response itself. Typing ([parley.Typer]) is the "typing" chat
-// action.
+// [New] returns a [channel.Adapter]. Its Handler serves the bot's webhook:
+// it compares X-Telegram-Bot-Api-Secret-Token with the secret_token given
+// to setWebhook in constant time and hands each message to the Bot,
+// answering at once. Quick replies become an inline keyboard (one button
+// per row); a tap arrives as a callback_query whose data is the quick
+// reply's payload (or its number, when the payload exceeds Telegram's 64
+// bytes, mapped back), and is answered (answerCallbackQuery) in the
+// webhook response itself.
 //
 //	tg, err := telegram.New(telegram.Config{
 //		Token:       os.Getenv("TELEGRAM_TOKEN"),
 //		SecretToken: os.Getenv("TELEGRAM_WEBHOOK_SECRET"),
-//	}, bot)
+//	})
 //	if err != nil {
 //		return err
 //	}
-//	mux.Handle("/webhooks/telegram", tg)
-//	defer tg.Close(context.Background())
+//	bot := parley.NewBot(handler, parley.WithSender("telegram", tg))
+//	mux.Handle("/webhooks/telegram", tg.Handler(bot))
 //
-// Conversations are chats ("telegram:<chat id>"); turns carry the user's
-// language_code as Locale. Photos, documents, voice notes, audio and video
-// arrive as attachments whose URL is "file:<file_id>". Stickers, locations,
-// contacts, polls, edited messages and messages from bots are acknowledged
-// and reported as [channel.EventUnsupported].
+// Conversations are chats ("telegram:<chat id>", Recipient the chat ID);
+// turns carry the user's language_code as Locale. Photos, documents, voice
+// notes, audio and video arrive as attachments whose URL is
+// "file:<file_id>". Stickers, locations, contacts, polls, edited messages
+// and messages from bots are acknowledged and reported as
+// [channel.EventUnsupported].
 //
 // # Concurrency
 //
-// An Adapter is safe for concurrent use.
+// The Adapter is safe for concurrent use.
 //
 // # Errors
 //

@@ -20,22 +20,22 @@ func ExampleNew() {
 	}))
 	defer api.Close()
 
-	tg, err := telegram.New(telegram.Config{Token: "123:abc", SecretToken: "s3cret", BaseURL: api.URL},
-		parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			return w.Reply(ctx, parley.Message{Text: "Keep your plan?",
-				QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}}})
-		}))
+	tg, err := telegram.New(telegram.Config{Token: "123:abc", SecretToken: "s3cret", BaseURL: api.URL})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Message{Text: "Keep your plan?",
+			QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}}})
+	}), parley.WithSender("telegram", tg))
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/telegram", strings.NewReader(
 		`{"update_id":1,"message":{"message_id":5,"from":{"id":42,"first_name":"Ann"},"chat":{"id":42,"type":"private"},"date":1700000000,"text":"cancel"}}`))
 	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
 	rec := httptest.NewRecorder()
-	tg.ServeHTTP(rec, req)
+	tg.Handler(bot).ServeHTTP(rec, req)
 	fmt.Println("webhook:", rec.Code)
-	if err := tg.Close(context.Background()); err != nil {
+	if err := bot.Shutdown(context.Background()); err != nil { // waits for the reply
 		fmt.Println(err)
 	}
 	// Output:

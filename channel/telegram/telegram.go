@@ -7,16 +7,14 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 )
 
-// Channel is the channel name on turns from Telegram.
-const Channel = "telegram"
-
-// Config configures an [Adapter].
+// Config configures the Telegram Bot API channel.
 type Config struct {
 	// Token is the bot token from @BotFather. Required.
 	Token string
@@ -25,53 +23,89 @@ type Config struct {
 	SecretToken string
 	// BaseURL is the Bot API root (default "https://api.telegram.org").
 	BaseURL string
-	channel.Options
+	// HTTPClient sends API calls (default: a client with a 30s timeout).
+	HTTPClient *http.Client
+	// Adapter configures the [channel.Adapter]. Channel defaults to
+	// "telegram"; zero Capabilities and Limits take the Bot API's: text of
+	// 4096 characters, inline keyboards (up to 8 rows of one button),
+	// media; 30 messages/s per bot and about 1/s per chat.
+	Adapter channel.Config
 }
 
-// Adapter is the Telegram Bot API channel: an http.Handler for the
-// webhook that runs a [parley.Handler] for every message and inline
-// keyboard tap. It is safe for concurrent use.
-type Adapter struct {
-	*channel.Base
-	cfg Config
+// New returns the Telegram channel. Serve its Handler at the URL given to
+// setWebhook and register it as the Bot's Sender for the channel. Private
+// messages and inline keyboard taps become turns; a tap is answered
+// (answerCallbackQuery) in the webhook's own response.
+func New(c Config) (*channel.Adapter, error) {
+	p, ac, err := newDriver(c)
+	if err != nil {
+		return nil, err
+	}
+	return channel.New(p, ac)
 }
 
-var _ channel.Adapter = (*Adapter)(nil)
-
-// New returns an Adapter that passes turns to h. It panics if h is nil.
-func New(c Config, h parley.Handler) (*Adapter, error) {
+func newDriver(c Config) (*driver, channel.Config, error) {
 	if c.Token == "" || c.SecretToken == "" {
-		return nil, fmt.Errorf("telegram: config: Token and SecretToken are required")
+		return nil, channel.Config{}, fmt.Errorf("telegram: config: Token and SecretToken are required")
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "https://api.telegram.org"
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	return &Adapter{Base: channel.NewBase(Channel, h, c.Options, channel.Telegram, channel.TelegramLimits), cfg: c}, nil
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	ac := c.Adapter
+	if ac.Channel == "" {
+		ac.Channel = "telegram"
+	}
+	if ac.Capabilities.MaxText == 0 {
+		ac.Capabilities = channel.Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
+			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	}
+	if ac.Limits.Rate == 0 {
+		ac.Limits = channel.Limits{Rate: 30, Burst: 30, PerConversation: 1, PerConversationBurst: 5}
+	}
+	return &driver{cfg: c, long: make(map[string]longButtons)}, ac, nil
 }
 
-// An Update is the webhook body.
-type Update struct {
+// driver is the Bot API driver.
+type driver struct {
+	cfg Config
+
+	mu   sync.Mutex
+	long map[string]longButtons // conversation -> buttons sent as "#n"
+}
+
+// longButtons are quick replies whose payloads exceed callback_data's 64
+// bytes, sent as their numbers.
+type longButtons struct {
+	opts []parley.QuickReply
+	at   time.Time
+}
+
+// An update is the webhook body.
+type update struct {
 	UpdateID      int64          `json:"update_id"`
-	Message       *Message       `json:"message,omitempty"`
-	EditedMessage *Message       `json:"edited_message,omitempty"`
-	ChannelPost   *Message       `json:"channel_post,omitempty"`
-	CallbackQuery *CallbackQuery `json:"callback_query,omitempty"`
+	Message       *message       `json:"message,omitempty"`
+	EditedMessage *message       `json:"edited_message,omitempty"`
+	ChannelPost   *message       `json:"channel_post,omitempty"`
+	CallbackQuery *callbackQuery `json:"callback_query,omitempty"`
 }
 
-// A Message is a Telegram message.
-type Message struct {
+// A message is a Telegram message.
+type message struct {
 	MessageID int64  `json:"message_id"`
-	From      *User  `json:"from,omitempty"`
-	Chat      Chat   `json:"chat"`
+	From      *user  `json:"from,omitempty"`
+	Chat      chat   `json:"chat"`
 	Date      int64  `json:"date"`
 	Text      string `json:"text,omitempty"`
 	Caption   string `json:"caption,omitempty"`
-	Photo     []File `json:"photo,omitempty"`
-	Document  *File  `json:"document,omitempty"`
-	Voice     *File  `json:"voice,omitempty"`
-	Audio     *File  `json:"audio,omitempty"`
-	Video     *File  `json:"video,omitempty"`
+	Photo     []file `json:"photo,omitempty"`
+	Document  *file  `json:"document,omitempty"`
+	Voice     *file  `json:"voice,omitempty"`
+	Audio     *file  `json:"audio,omitempty"`
+	Video     *file  `json:"video,omitempty"`
 	// Kinds passed on as unsupported.
 	Sticker  json.RawMessage `json:"sticker,omitempty"`
 	Location json.RawMessage `json:"location,omitempty"`
@@ -81,39 +115,39 @@ type Message struct {
 	Venue    json.RawMessage `json:"venue,omitempty"`
 }
 
-// A User is a Telegram user or bot.
-type User struct {
+// A user is a Telegram user or bot.
+type user struct {
 	ID           int64  `json:"id"`
 	IsBot        bool   `json:"is_bot"`
 	FirstName    string `json:"first_name"`
 	LanguageCode string `json:"language_code,omitempty"`
 }
 
-// A Chat is a private chat, group or channel.
-type Chat struct {
+// A chat is a private chat, group or channel.
+type chat struct {
 	ID   int64  `json:"id"`
 	Type string `json:"type"`
 }
 
-// A File is an inbound photo size, document, voice note, audio or video.
-type File struct {
+// A file is an inbound photo size, document, voice note, audio or video.
+type file struct {
 	FileID   string `json:"file_id"`
 	MIMEType string `json:"mime_type,omitempty"`
 	FileName string `json:"file_name,omitempty"`
 }
 
-// A CallbackQuery is a tap on an inline keyboard button.
-type CallbackQuery struct {
+// A callbackQuery is a tap on an inline keyboard button.
+type callbackQuery struct {
 	ID      string   `json:"id"`
-	From    User     `json:"from"`
-	Message *Message `json:"message,omitempty"`
+	From    user     `json:"from"`
+	Message *message `json:"message,omitempty"`
 	Data    string   `json:"data,omitempty"`
 }
 
-// Parse decodes a webhook body, returning an error wrapping
+// parse decodes a webhook body, returning an error wrapping
 // [channel.ErrMalformed] if it is not an update.
-func Parse(body []byte) (*Update, error) {
-	var u Update
+func parse(body []byte) (*update, error) {
+	var u update
 	if err := json.Unmarshal(body, &u); err != nil {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
 	}
@@ -123,84 +157,89 @@ func Parse(body []byte) (*Update, error) {
 	return &u, nil
 }
 
-// ServeHTTP implements the webhook.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", "POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-		return
+// Verify implements [channel.Platform]: the webhook must carry the
+// secret token in X-Telegram-Bot-Api-Secret-Token.
+func (p *driver) Verify(r *http.Request, _ []byte) error {
+	if !channel.EqualSecret([]byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token")), []byte(p.cfg.SecretToken)) {
+		return channel.ErrSignature
 	}
-	body, err := a.ReadBody(w, r)
+	return nil
+}
+
+// Parse implements [channel.Platform].
+func (p *driver) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
+	u, err := parse(body)
 	if err != nil {
-		a.Reject(w, r, err)
-		return
+		return nil, err
 	}
-	if !channel.EqualSecret([]byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token")), []byte(a.cfg.SecretToken)) {
-		a.Reject(w, r, channel.ErrSignature)
-		return
-	}
-	u, err := Parse(body)
-	if err != nil {
-		a.Reject(w, r, err)
-		return
-	}
-	ctx := r.Context()
+	b := &channel.Batch{}
 	switch {
 	case u.Message != nil:
-		if err := a.message(ctx, u.Message); err != nil {
-			a.Reject(w, r, err)
-			return
-		}
+		p.message(b, u.Message)
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
 		if q.Message == nil {
-			a.Unsupported(ctx, "", "cb:"+q.ID, "inline_callback_query")
+			b.Events = append(b.Events, unsupported("", "cb:"+q.ID, "inline_callback_query"))
 			break
 		}
 		conv := conversation(q.Message.Chat.ID)
 		t := &parley.Turn{ConversationID: conv, MessageID: "cb:" + q.ID, Locale: q.From.LanguageCode,
-			Message: parley.Message{Text: a.ResolveChoice(conv, q.Data)}}
-		t.CustomerID = a.Identify(ctx, strconv.FormatInt(q.From.ID, 10), channel.Contact{})
-		if err := a.Accept(ctx, t, &writer{a: a, chat: q.Message.Chat.ID, conv: conv}); err != nil {
-			a.Reject(w, r, err)
-			return
-		}
+			Recipient: strconv.FormatInt(q.Message.Chat.ID, 10), Message: parley.Message{Text: p.resolve(conv, q.Data)}}
+		b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: strconv.FormatInt(q.From.ID, 10)})
 		// Answer the callback query in the webhook response itself, so the
 		// button stops spinning at once.
-		w.Header().Set("Content-Type", "application/json")
-		b, err := json.Marshal(map[string]string{"method": "answerCallbackQuery", "callback_query_id": q.ID})
+		ans, err := json.Marshal(map[string]string{"method": "answerCallbackQuery", "callback_query_id": q.ID})
 		if err != nil {
-			a.Reject(w, r, err)
-			return
+			return nil, err
 		}
-		_, _ = w.Write(b) //nolint:errcheck // acknowledged; Telegram retries a failed answer
-		return
+		b.Body, b.ContentType = ans, "application/json"
 	case u.EditedMessage != nil:
-		a.Unsupported(ctx, conversation(u.EditedMessage.Chat.ID), strconv.FormatInt(u.EditedMessage.MessageID, 10), "edited_message")
+		b.Events = append(b.Events, unsupported(conversation(u.EditedMessage.Chat.ID), strconv.FormatInt(u.EditedMessage.MessageID, 10), "edited_message"))
 	case u.ChannelPost != nil:
-		a.Unsupported(ctx, conversation(u.ChannelPost.Chat.ID), strconv.FormatInt(u.ChannelPost.MessageID, 10), "channel_post")
+		b.Events = append(b.Events, unsupported(conversation(u.ChannelPost.Chat.ID), strconv.FormatInt(u.ChannelPost.MessageID, 10), "channel_post"))
 	default:
-		a.Unsupported(ctx, "", strconv.FormatInt(u.UpdateID, 10), "update")
+		b.Events = append(b.Events, unsupported("", strconv.FormatInt(u.UpdateID, 10), "update"))
 	}
-	w.WriteHeader(http.StatusOK)
+	return b, nil
+}
+
+func unsupported(conv, id, kind string) parley.Event {
+	return parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: id,
+		Attrs: map[string]string{"type": kind}}
 }
 
 func conversation(chat int64) string { return "telegram:" + strconv.FormatInt(chat, 10) }
 
-func (a *Adapter) message(ctx context.Context, m *Message) error {
+// resolve maps a tapped "#n" back to the long button it stands for.
+func (p *driver) resolve(conv, data string) string {
+	n, err := strconv.Atoi(strings.TrimPrefix(data, "#"))
+	if !strings.HasPrefix(data, "#") || err != nil {
+		return data
+	}
+	p.mu.Lock()
+	lb, ok := p.long[conv]
+	p.mu.Unlock()
+	if !ok || n < 1 || n > len(lb.opts) || time.Since(lb.at) > 24*time.Hour {
+		return data
+	}
+	return lb.opts[n-1].Value()
+}
+
+func (p *driver) message(b *channel.Batch, m *message) {
 	conv := conversation(m.Chat.ID)
 	id := strconv.FormatInt(m.MessageID, 10)
 	if m.From != nil && m.From.IsBot {
-		a.Unsupported(ctx, conv, id, "bot_message")
-		return nil
+		b.Events = append(b.Events, unsupported(conv, id, "bot_message"))
+		return
 	}
-	t := &parley.Turn{ConversationID: conv, MessageID: id, Time: time.Unix(m.Date, 0)}
-	if m.Date <= 0 {
-		t.Time = time.Time{}
+	t := &parley.Turn{ConversationID: conv, MessageID: id, Recipient: strconv.FormatInt(m.Chat.ID, 10)}
+	if m.Date > 0 {
+		t.Time = time.Unix(m.Date, 0)
 	}
+	in := channel.Inbound{Turn: t}
 	if m.From != nil {
 		t.Locale = m.From.LanguageCode
-		t.CustomerID = a.Identify(ctx, strconv.FormatInt(m.From.ID, 10), channel.Contact{})
+		in.UserID = strconv.FormatInt(m.From.ID, 10)
 	}
 	var att *parley.Attachment
 	switch {
@@ -219,73 +258,63 @@ func (a *Adapter) message(ctx context.Context, m *Message) error {
 	case att != nil:
 		t.Message = parley.Message{Text: m.Caption, Attachments: []parley.Attachment{*att}}
 	case m.Text != "":
-		t.Message.Text = a.ResolveChoice(conv, m.Text)
+		t.Message.Text = m.Text
 	default:
 		kind := "unknown"
-		for name, raw := range map[string]json.RawMessage{"sticker": m.Sticker, "location": m.Location,
-			"contact": m.Contact, "poll": m.Poll, "dice": m.Dice, "venue": m.Venue} {
-			if len(raw) > 0 {
-				kind = name
+		for _, k := range []struct {
+			name string
+			raw  json.RawMessage
+		}{{"sticker", m.Sticker}, {"location", m.Location}, {"contact", m.Contact}, {"poll", m.Poll}, {"dice", m.Dice}, {"venue", m.Venue}} {
+			if len(k.raw) > 0 {
+				kind = k.name
+				break
 			}
 		}
-		a.Unsupported(ctx, conv, id, kind)
-		return nil
+		b.Events = append(b.Events, unsupported(conv, id, kind))
+		return
 	}
-	return a.Accept(ctx, t, &writer{a: a, chat: m.Chat.ID, conv: conv})
+	b.Inbound = append(b.Inbound, in)
 }
 
-// Writer returns a ReplyWriter for the chat, for proactive messages.
-func (a *Adapter) Writer(chat int64) parley.ReplyWriter {
-	return &writer{a: a, chat: chat, conv: conversation(chat)}
-}
-
-type writer struct {
-	a    *Adapter
-	chat int64
-	conv string
-}
-
-// Reply sends m: text with an inline keyboard (one button per row) for
-// quick replies, sendPhoto/sendDocument/sendAudio/sendVideo for media.
-func (w *writer) Reply(ctx context.Context, m parley.Message) error {
-	parts, err := channel.Render(m, w.a.Capabilities())
-	if err != nil {
-		return fmt.Errorf("telegram: %w", err)
+// Send implements [channel.Platform]: text with an inline keyboard (one
+// button per row) for quick replies, sendPhoto, sendDocument, sendAudio or
+// sendVideo for media.
+func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+	var chat any = o.To.Recipient
+	if n, err := strconv.ParseInt(o.To.Recipient, 10, 64); err == nil {
+		chat = n
+	} else if o.To.Recipient == "" {
+		return fmt.Errorf("telegram: no recipient for conversation %q", o.To.ConversationID)
 	}
-	for _, p := range parts {
-		method, msg := w.payload(p)
-		if err := w.a.call(ctx, w.conv, method, msg); err != nil {
-			return err
-		}
-	}
-	return nil
+	method, msg := p.payload(o.To.ConversationID, chat, o.Part)
+	return p.call(ctx, method, msg)
 }
 
-func (w *writer) payload(p channel.Part) (string, map[string]any) {
-	msg := map[string]any{"chat_id": w.chat}
-	if p.Attachment != nil {
+func (p *driver) payload(conv string, chat any, part channel.Part) (string, map[string]any) {
+	msg := map[string]any{"chat_id": chat}
+	if part.Attachment != nil {
 		mf := map[parley.AttachmentKind][2]string{
 			parley.Image: {"sendPhoto", "photo"}, parley.File: {"sendDocument", "document"},
 			parley.Audio: {"sendAudio", "audio"}, parley.Video: {"sendVideo", "video"},
-		}[p.Attachment.Kind]
+		}[part.Attachment.Kind]
 		method, field := mf[0], mf[1]
-		msg[field] = p.Attachment.URL
+		msg[field] = part.Attachment.URL
 		return method, msg
 	}
-	text := p.Text
+	text := part.Text
 	if text == "" {
 		text = "Please choose:"
 	}
 	msg["text"] = text
-	if len(p.Buttons) > 0 {
+	if len(part.Buttons) > 0 {
 		var rows [][]map[string]string
 		long := false
-		for _, b := range p.Buttons {
+		for _, b := range part.Buttons {
 			if len(b.Value()) > 64 {
 				long = true
 			}
 		}
-		for i, b := range p.Buttons {
+		for i, b := range part.Buttons {
 			data := b.Value()
 			if long {
 				// callback_data holds at most 64 bytes: send the option's
@@ -295,38 +324,33 @@ func (w *writer) payload(p channel.Part) (string, map[string]any) {
 			rows = append(rows, []map[string]string{{"text": b.Title, "callback_data": data}})
 		}
 		if long {
-			w.a.Choices().Remember(w.conv, p.Buttons, w.a.Now())
+			p.mu.Lock()
+			if len(p.long) > 100_000 {
+				clear(p.long)
+			}
+			p.long[conv] = longButtons{opts: part.Buttons, at: time.Now()}
+			p.mu.Unlock()
 		}
 		msg["reply_markup"] = map[string]any{"inline_keyboard": rows}
-	}
-	if len(p.Numbered) > 0 {
-		w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
 	}
 	return "sendMessage", msg
 }
 
-// Typing sends the "typing" chat action, shown for 5 seconds or until the
-// next message.
-func (w *writer) Typing(ctx context.Context) error {
-	return w.a.call(ctx, "", "sendChatAction", map[string]any{"chat_id": w.chat, "action": "typing"})
-}
-
-func (a *Adapter) call(ctx context.Context, conv, method string, msg map[string]any) error {
+func (p *driver) call(ctx context.Context, method string, msg map[string]any) error {
 	body, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("telegram: encode: %w", err)
 	}
-	_, err = a.Sender().Do(ctx, channel.Call{
-		Conversation: conv,
-		URL:          a.cfg.BaseURL + "/bot" + a.cfg.Token + "/" + method,
-		Header:       http.Header{"Content-Type": {"application/json"}},
-		Body:         body,
-		Check:        a.check,
+	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL:    p.cfg.BaseURL + "/bot" + p.cfg.Token + "/" + method,
+		Header: http.Header{"Content-Type": {"application/json"}},
+		Body:   body,
+		Check:  check,
 	})
 	return err
 }
 
-func (a *Adapter) check(status int, h http.Header, body []byte) error {
+func check(status int, h http.Header, body []byte) error {
 	var res struct {
 		OK          bool   `json:"ok"`
 		ErrorCode   int    `json:"error_code"`
@@ -339,7 +363,7 @@ func (a *Adapter) check(status int, h http.Header, body []byte) error {
 		if status/100 == 2 {
 			return nil // accepted; an unreadable answer is no reason to send again
 		}
-		return channel.NewPlatformError(Channel, status, h, "", strings.TrimSpace(string(body)), a.Now())
+		return channel.NewPlatformError(status, h, "", strings.TrimSpace(string(body)))
 	}
 	if res.OK && status/100 == 2 {
 		return nil
@@ -347,7 +371,7 @@ func (a *Adapter) check(status int, h http.Header, body []byte) error {
 	if status/100 == 2 {
 		status = res.ErrorCode
 	}
-	pe := channel.NewPlatformError(Channel, status, h, strconv.Itoa(res.ErrorCode), res.Description, a.Now())
+	pe := channel.NewPlatformError(status, h, strconv.Itoa(res.ErrorCode), res.Description)
 	if res.Parameters.RetryAfter > 0 {
 		pe.RetryAfter = time.Duration(res.Parameters.RetryAfter) * time.Second
 	}

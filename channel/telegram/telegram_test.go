@@ -76,7 +76,7 @@ func num(s string) int64 {
 	return int64(h.Sum32()%1_000_000_000) + 1
 }
 
-func update(in channeltest.Inbound) []byte {
+func encode(in channeltest.Inbound) []byte {
 	b, _ := json.Marshal(map[string]any{
 		"update_id": num(in.ID),
 		"message": map[string]any{"message_id": num(in.ID), "date": 1700000000, "text": in.Text,
@@ -98,38 +98,28 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 	return r
 }
 
-func newAdapter(t testing.TB, srv *channeltest.Server, h parley.Handler, o channel.Options) *Adapter {
-	a, err := New(Config{Token: token, SecretToken: "s3cret", BaseURL: srv.URL, Options: o}, h)
+func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
+	t.Helper()
+	a, err := New(Config{Token: token, SecretToken: "s3cret", BaseURL: srv.URL, Adapter: ac})
 	require.NoError(t, err)
 	return a
 }
 
+func post(a *channel.Adapter, q channel.Enqueuer, body []byte) *httptest.ResponseRecorder {
+	rr := httptest.NewRecorder()
+	a.Handler(q).ServeHTTP(rr, request(body, channeltest.Signed))
+	return rr
+}
+
 func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
-		Channel: Channel,
-		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+		Channel: "telegram",
+		New: func(t *testing.T) *channeltest.Env {
 			srv := platform(t)
-			a := newAdapter(t, srv, h, channel.Options{MaxBody: 32 << 10})
-			t.Cleanup(func() { _ = a.Close(context.Background()) })
-			return &channeltest.Env{Webhook: a, Platform: srv, Encode: update, Request: request, MaxBody: 32 << 10, Close: a.Close}
+			a := newAdapter(t, srv, channel.Config{MaxBody: 32 << 10})
+			return &channeltest.Env{Adapter: a, Platform: srv, Encode: encode, Request: request, MaxBody: 32 << 10}
 		},
 	})
-}
-
-type collect struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-	do    func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error
-}
-
-func (c *collect) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	c.mu.Lock()
-	c.turns = append(c.turns, t)
-	c.mu.Unlock()
-	if c.do != nil {
-		return c.do(ctx, w, t)
-	}
-	return nil
 }
 
 type events struct {
@@ -145,80 +135,61 @@ func (e *events) Observe(_ context.Context, ev parley.Event) {
 
 func TestCallbackQuery(t *testing.T) {
 	srv := platform(t)
-	h := &collect{do: func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if err := parley.Typing(ctx, w); err != nil {
-			return err
-		}
-		return w.Reply(ctx, parley.Text("Kept."))
-	}}
-	a := newAdapter(t, srv, h, channel.Options{})
+	a := newAdapter(t, srv, channel.Config{})
 	body := []byte(`{"update_id":10001,"callback_query":{"id":"4382bfdwdsb323b2d9","from":{"id":42,"is_bot":false,"first_name":"Ann","language_code":"de"},
 		"message":{"message_id":77,"chat":{"id":42,"type":"private"},"date":1700000000,"text":"Keep your plan?"},
 		"chat_instance":"-1","data":"keep_plan"}}`)
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(body, channeltest.Signed))
+	q := &channeltest.Queue{}
+	rr := post(a, q, body)
 	require.Equal(t, 200, rr.Code)
 	assert.JSONEq(t, `{"method":"answerCallbackQuery","callback_query_id":"4382bfdwdsb323b2d9"}`, rr.Body.String())
-	require.NoError(t, a.Close(context.Background()))
-	require.Len(t, h.turns, 1)
-	assert.Equal(t, "keep_plan", h.turns[0].Text())
-	assert.Equal(t, "telegram:42", h.turns[0].ConversationID)
-	assert.Equal(t, "de", h.turns[0].Locale)
+	turns := q.Turns()
+	require.Len(t, turns, 1)
+	assert.Equal(t, "keep_plan", turns[0].Text())
+	assert.Equal(t, "telegram:42", turns[0].ConversationID)
+	assert.Equal(t, "42", turns[0].Recipient)
+	assert.Equal(t, "de", turns[0].Locale)
+	require.NoError(t, a.Send(context.Background(), channeltest.AddressOf(turns[0]), parley.Text("Kept.")))
 	reqs := srv.Requests()
-	require.Len(t, reqs, 2)
-	assert.Equal(t, "/bot"+token+"/sendChatAction", reqs[0].Path)
-	assert.JSONEq(t, `{"chat_id":42,"action":"typing"}`, string(reqs[0].Body))
+	require.Len(t, reqs, 1)
+	assert.JSONEq(t, `{"chat_id":42,"text":"Kept."}`, string(reqs[0].Body))
 }
 
 func TestInlineKeyboardAndMedia(t *testing.T) {
 	srv := platform(t)
 	long := strings.Repeat("p", 80)
-	h := &collect{do: func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Message{Text: "Pick", QuickReplies: []parley.QuickReply{{Title: "A", Payload: long}, {Title: "B"}},
-			Attachments: []parley.Attachment{{Kind: parley.File, URL: "https://example.com/a.pdf"}}})
-	}}
-	a := newAdapter(t, srv, h, channel.Options{})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(update(channeltest.Inbound{ID: "m1", From: "u1", Text: "menu"}), channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	// The tap on the first button comes back as "#1" and maps to the long payload.
-	tap := []byte(fmt.Sprintf(`{"update_id":5,"callback_query":{"id":"cb1","from":{"id":%d},"message":{"message_id":9,"chat":{"id":%d,"type":"private"},"date":1},"data":"#1"}}`, num("u1"), num("u1")))
-	require.NoError(t, a.Close(context.Background()))
+	a := newAdapter(t, srv, channel.Config{})
+	to := parley.Address{ConversationID: conversation(num("u1")), Recipient: fmt.Sprint(num("u1"))}
+	require.NoError(t, a.Send(context.Background(), to, parley.Message{Text: "Pick",
+		QuickReplies: []parley.QuickReply{{Title: "A", Payload: long}, {Title: "B"}},
+		Attachments:  []parley.Attachment{{Kind: parley.File, URL: "https://example.com/a.pdf"}}}))
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "/bot"+token+"/sendDocument", reqs[0].Path)
 	assert.JSONEq(t, fmt.Sprintf(`{"chat_id":%d,"text":"Pick","reply_markup":{"inline_keyboard":[[{"text":"A","callback_data":"#1"}],[{"text":"B","callback_data":"#2"}]]}}`, num("u1")), string(reqs[1].Body))
 
-	h2 := &collect{}
-	a2 := newAdapter(t, srv, h2, channel.Options{})
-	a2.Choices().Remember(conversation(num("u1")), []parley.QuickReply{{Title: "A", Payload: long}}, a2.Now())
-	rr = httptest.NewRecorder()
-	a2.ServeHTTP(rr, request(tap, channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a2.Close(context.Background()))
-	require.Len(t, h2.turns, 1)
-	assert.Equal(t, long, h2.turns[0].Text())
+	// The tap on the first button comes back as "#1" and maps to the long payload.
+	tap := []byte(fmt.Sprintf(`{"update_id":5,"callback_query":{"id":"cb1","from":{"id":%d},"message":{"message_id":9,"chat":{"id":%d,"type":"private"},"date":1},"data":"#1"}}`, num("u1"), num("u1")))
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, tap).Code)
+	require.Len(t, q.Turns(), 1)
+	assert.Equal(t, long, q.Turns()[0].Text())
 }
 
 func TestUnsupportedKinds(t *testing.T) {
 	obs := &events{}
-	h := &collect{}
-	a := newAdapter(t, platform(t), h, channel.Options{Observer: obs})
+	a := newAdapter(t, platform(t), channel.Config{Observer: obs})
+	q := &channeltest.Queue{}
 	for i, m := range []string{
 		`"sticker":{"file_id":"x","width":1,"height":1,"is_animated":false}`,
 		`"location":{"latitude":1.5,"longitude":2.5}`,
 		`"from":{"id":7,"is_bot":true,"first_name":"bot"},"text":"beep"`,
 	} {
 		body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"chat":{"id":1,"type":"private"},"date":1,%s}}`, i+1, i+1, m)
-		rr := httptest.NewRecorder()
-		a.ServeHTTP(rr, request([]byte(body), channeltest.Signed))
-		require.Equal(t, 200, rr.Code)
+		require.Equal(t, 200, post(a, q, []byte(body)).Code)
 	}
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request([]byte(`{"update_id":9,"edited_message":{"message_id":1,"chat":{"id":1,"type":"private"},"date":1,"text":"x"}}`), channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
-	assert.Empty(t, h.turns)
+	require.Equal(t, 200, post(a, q, []byte(`{"update_id":9,"edited_message":{"message_id":1,"chat":{"id":1,"type":"private"},"date":1,"text":"x"}}`)).Code)
+	assert.Empty(t, q.Turns())
 	var kinds []string
 	for _, e := range obs.es {
 		require.Equal(t, channel.EventUnsupported, e.Kind)
@@ -228,18 +199,14 @@ func TestUnsupportedKinds(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(update(channeltest.Inbound{ID: "1", From: "2", Text: "hi"}))
+	f.Add(encode(channeltest.Inbound{ID: "1", From: "2", Text: "hi"}))
 	f.Add([]byte(`{"update_id":1,"callback_query":{"id":"q","from":{"id":1},"data":"x"}}`))
 	f.Add([]byte(`{"update_id":1,"message":{"message_id":1,"chat":{"id":1},"photo":[]}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		a, err := New(Config{Token: token, SecretToken: "s3cret", BaseURL: "http://127.0.0.1:1"},
-			parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+		a, err := New(Config{Token: token, SecretToken: "s3cret", BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
-		rr := httptest.NewRecorder()
-		a.ServeHTTP(rr, request(body, channeltest.Signed))
-		if rr.Code != 200 && rr.Code != 400 {
-			t.Fatalf("status %d", rr.Code)
+		if code := post(a, &channeltest.Queue{}, body).Code; code != 200 && code != 400 {
+			t.Fatalf("status %d", code)
 		}
-		require.NoError(t, a.Close(context.Background()))
 	})
 }

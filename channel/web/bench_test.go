@@ -56,7 +56,7 @@ type benchConn struct {
 
 // dialBench opens n WebSocket conversations that have consented to
 // keeping history, 64 dials at a time.
-func dialBench(b *testing.B, h *Handler, url string, n int) []*benchConn {
+func dialBench(b *testing.B, h *Chat, url string, n int) []*benchConn {
 	b.Helper()
 	conns := make([]*benchConn, n)
 	errs := make(chan error, n)
@@ -115,7 +115,7 @@ func readUntil(ctx context.Context, c *websocket.Conn, typ string) error {
 			if f.Type == "error" {
 				return fmt.Errorf("error frame: %s", b)
 			}
-			if f.Type == typ || typ == "reply" && f.Type == "message" && f.Entry != nil && f.Entry.Role == RoleBot {
+			if f.Type == typ || typ == "reply" && f.Type == "message" && f.Entry != nil && f.Entry.Role == roleBot {
 				return nil
 			}
 		}
@@ -168,11 +168,11 @@ func BenchmarkWebSocket1000(b *testing.B) {
 }
 
 func benchWebSocket(b *testing.B, n int, paced bool) {
-	h, err := NewHandler(benchPipeline(), Config{Secret: testSecret, RateLimit: rate.Inf, RateBurst: 1})
+	h, err := New(Config{Secret: testSecret, RateLimit: rate.Inf, RateBurst: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(h.Handler(benchPipeline()))
 	defer srv.Close()
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -252,7 +252,7 @@ func benchDirect(b *testing.B, n int, paced bool) {
 					}
 					return nil
 				})
-				err := bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: fmt.Sprintf("bench-%d", i), Channel: Channel,
+				err := bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: fmt.Sprintf("bench-%d", i), Channel: webChannel,
 					MessageID: fmt.Sprintf("m%d-%d", i, k), Message: parley.Text(benchTexts[(i+k)%len(benchTexts)])})
 				if err != nil {
 					errs <- err

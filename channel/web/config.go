@@ -14,7 +14,7 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
-// Config configures a [Handler]. Only Secret is required; every other zero
+// Config configures a [Chat]. Only Secret is required; every other zero
 // value means the documented default.
 type Config struct {
 	// Secret signs visitor tokens and file links with HMAC-SHA256. It must
@@ -78,30 +78,29 @@ type Config struct {
 	// MaxConversations bounds the conversations held in memory at once
 	// (default 100,000). Tokens are free to mint, so this caps what a
 	// flood of new visitors can cost; beyond it, new conversations are
-	// refused with ErrRateLimited until idle ones are forgotten.
+	// refused with errRateLimited until idle ones are forgotten.
 	MaxConversations int
 
 	// Store, if set, keeps each conversation's consent state and
 	// transcript (under "web/transcript/<conversation>", for TokenTTL
 	// after the last change), so that they survive restarts, outlive
 	// IdleTTL and are shared by replicas behind a load balancer. Open
-	// connections, uploads and rate limits stay per process, so
-	// [Handler.Push] reaches only visitors connected to this replica.
-	// Without a Store they are kept in memory.
+	// connections, uploads and rate limits stay per process: a message
+	// given to [Chat.Send] reaches the visitor's connections to this
+	// replica, and one who has consented sees it in the kept transcript
+	// wherever they reconnect. Without a Store they are kept in memory.
 	Store memory.Store
 
 	// Linker, if set, fills each turn's CustomerID with the customer the
 	// conversation is linked to (identity {Channel: "web", UserID: the
 	// conversation ID}), so that memory and flows continue across
-	// channels. Link a visitor with [Handler.Link] once the application
-	// has verified their e-mail or phone.
+	// channels. Link a visitor through the same Linker once the
+	// application has verified their e-mail or phone.
 	Linker channel.Linker
 
 	// Observer receives the handler's events: rejected input
-	// ([EventRejected]), connections and turn errors. Optional.
+	// ([eventRejected]), connections and turn errors. Optional.
 	Observer parley.Observer
-	// Clock returns the current time; tests set it. Default time.Now.
-	Clock func() time.Time
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -158,9 +157,6 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxConversations == 0 {
 		c.MaxConversations = 100_000
 	}
-	if c.Clock == nil {
-		c.Clock = time.Now
-	}
 	if c.MaxMessageBytes < 0 || c.MaxFrameBytes < 0 || c.MaxUploadBytes < 0 || c.RateLimit < 0 ||
 		c.RateBurst < 0 || c.TokenTTL < 0 || c.HistoryLimit < 0 || c.IdleTTL < 0 || c.MaxConversations < 0 {
 		errs = append(errs, errors.New("web: Config limits must not be negative"))
@@ -182,7 +178,7 @@ func checkOrigin(o string) error {
 
 // Labels are the texts the widget shows besides the bot's messages. An
 // empty field keeps the English default given in its comment. The "Talk
-// to a human" button sends payload [HumanPayload] whatever its label, so
+// to a human" button sends payload [humanPayload] whatever its label, so
 // flows recognise it in any language.
 type Labels struct {
 	Placeholder  string `json:"placeholder,omitempty"`  // "Type a message…"

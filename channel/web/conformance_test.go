@@ -36,12 +36,12 @@ func TestConformanceTextRoundTripOverPOST(t *testing.T) {
 	assert.NotEqual(t, turns[0].ConversationID, turns[2].ConversationID)
 	assert.NotEqual(t, turns[0].MessageID, turns[1].MessageID)
 	for _, tn := range turns {
-		assert.Equal(t, Channel, tn.Channel)
+		assert.Equal(t, webChannel, tn.Channel)
 		assert.False(t, tn.Time.IsZero())
 	}
 	var replies []string
 	for len(replies) < 2 {
-		if f := streamA.next(); f.Type == "message" && f.Entry.Role == RoleBot {
+		if f := streamA.next(); f.Type == "message" && f.Entry.Role == roleBot {
 			replies = append(replies, f.Entry.Message.Text)
 		}
 	}
@@ -89,13 +89,13 @@ func TestResendAfterFailedTurnIsHandled(t *testing.T) {
 		}
 		return w.Reply(ctx, parley.Text("handled "+tn.MessageID))
 	})
-	h, err := NewHandler(bot, Config{Secret: testSecret})
+	h, err := New(Config{Secret: testSecret})
 	require.NoError(t, err)
 	e := &env{t: t, h: h, rec: &recorder{}}
-	e.srv = httptestServer(t, h)
+	e.srv = httptestServer(t, h, h.Handler(bot))
 	ws, _ := e.connect(e.session("").Token)
 	ws.send(msg("r1", "hi"))
-	assert.Equal(t, CodeInternal, ws.until("error").Code)
+	assert.Equal(t, codeInternal, ws.until("error").Code)
 	ws.send(msg("r1", "hi"))
 	assert.Equal(t, "handled r1", ws.botReply().Message.Text)
 	ws.send(msg("r1", "hi"))

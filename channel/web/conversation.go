@@ -52,6 +52,7 @@ const (
 	seenWindow     = 256
 	maxFiles       = 32
 	maxConnections = 16
+	maxHeld        = 50
 	signalWindow   = 24 * time.Hour
 	maxSignalKeys  = 64
 	maxSignalTimes = 64
@@ -68,8 +69,10 @@ type conversation struct {
 	mu         sync.Mutex
 	customer   string // linked customer ID, once resolved
 	consent    string
-	transcript []Entry
+	transcript []entry
 	seen       []string // frame IDs echoed to the visitor
+	sent       []string // IDs of bot messages delivered
+	held       [][]byte // message frames waiting for a connection
 	handled    []string // frame IDs handed to the bot
 	clients    map[*client]struct{}
 	files      map[string]*upload
@@ -101,6 +104,10 @@ func (cv *conversation) addClient(c *client, now time.Time) bool {
 	}
 	cv.clients[c] = struct{}{}
 	cv.active = now
+	for _, b := range cv.held {
+		c.send(b)
+	}
+	cv.held = nil
 	return true
 }
 
@@ -125,6 +132,33 @@ func (cv *conversation) broadcast(b []byte) {
 	cv.mu.Unlock()
 }
 
+// broadcastOrHold sends a message frame to every open connection, or,
+// when there is none, holds it (the last maxHeld) for the next one. It
+// reports whether the frame was sent.
+func (cv *conversation) broadcastOrHold(b []byte) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	if len(cv.clients) == 0 {
+		cv.held = append(cv.held, b)
+		if over := len(cv.held) - maxHeld; over > 0 {
+			cv.held = slices.Delete(cv.held, 0, over)
+		}
+		return false
+	}
+	for c := range cv.clients {
+		c.send(b)
+	}
+	return true
+}
+
+// markSent records the ID of a bot message delivered to the conversation
+// and reports whether it is new.
+func (cv *conversation) markSent(id string) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return addRecent(&cv.sent, id)
+}
+
 func (cv *conversation) closeClients() {
 	cv.mu.Lock()
 	for c := range cv.clients {
@@ -134,7 +168,7 @@ func (cv *conversation) closeClients() {
 }
 
 // record appends e to the transcript if the visitor consented.
-func (cv *conversation) record(e Entry, limit int, now time.Time) {
+func (cv *conversation) record(e entry, limit int, now time.Time) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	cv.active = now
@@ -206,7 +240,7 @@ func (cv *conversation) setConsent(granted bool) string {
 
 // state returns the consent state and, if granted, a copy of the
 // transcript.
-func (cv *conversation) state() (string, []Entry) {
+func (cv *conversation) state() (string, []entry) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	if cv.consent != consentGranted {

@@ -10,11 +10,11 @@ import (
 // product view on load. The widget itself lives in static/.
 var demoPage = template.Must(template.New("demo").ParseFS(static, "static/demo.html"))
 
-// DemoPage returns a handler serving a demo product page that embeds the
+// demoHandler returns a handler serving a demo product page that embeds the
 // widget from scriptSrc (for example "/chat/widget.js"), reports a
 // "product_view" event on load with parley.track, and an idle event after
-// 45 seconds without input. A Handler also serves it at /demo.
-func DemoPage(scriptSrc string) http.Handler {
+// 45 seconds without input. A Chat also serves it at /demo.
+func demoHandler(scriptSrc string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b bytes.Buffer
 		if err := demoPage.ExecuteTemplate(&b, "demo.html", map[string]string{"Script": scriptSrc}); err != nil {

@@ -1,11 +1,11 @@
 // Package web is the web chat channel: an embeddable chat widget and the
 // [http.Handler] behind it, which turns visitor messages and page events
-// into [parley.Turn] values for a bot.
+// into [parley.Turn] values for a bot, and a [parley.Sender] that delivers
+// the bot's messages outside a turn.
 //
 // # Overview
 //
-//	bot := parley.NewBot(myHandler)
-//	chat, err := web.NewHandler(bot, web.Config{
+//	chat, err := web.New(web.Config{
 //		Secret:         secret, // 32+ random bytes, stable across restarts
 //		AllowedOrigins: []string{"https://shop.example"},
 //	})
@@ -13,23 +13,24 @@
 //		return err
 //	}
 //	defer chat.Close(context.Background())
+//	bot := parley.NewBot(myHandler, parley.WithSender("web", chat))
 //	mux := http.NewServeMux()
-//	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
-//	mux.Handle("/", web.DemoPage("/chat/widget.js"))
+//	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
+//	// A demo product page with the widget: /chat/demo.
 //	// Any page: <script src="https://your.app/chat/widget.js" async></script>
-//	// A proactive message to a visitor with an open page:
-//	err = chat.Push(ctx, conversationID, parley.Text("Your order has shipped."))
+//	// An agent's or a proactive message, through the Bot or directly:
+//	err = chat.Send(ctx, parley.Address{Channel: "web", ConversationID: id}, parley.Text("Your order has shipped."))
 //
 // The widget talks over a WebSocket and falls back to server-sent events
 // plus POST when the WebSocket fails. It shows a privacy notice and a
 // consent question; only after the visitor agrees does the handler keep the
 // transcript and the widget keep the visitor's token, so that a reload shows
 // the conversation again. It renders quick replies, cards, images and
-// files, a typing indicator ([parley.Typer]) and read receipts
-// ([parley.ReadMarker]; a message also shows as read as soon as the bot
+// files, a typing indicator ([parley.Typing]) and read receipts
+// ([parley.MarkRead]; a message also shows as read as soon as the bot
 // starts answering it), accepts uploads within [Config.UploadTypes] and
 // [Config.MaxUploadBytes], and always offers a "Talk to a human" button
-// that sends [HumanText] with payload [HumanPayload]. Pages report behaviour
+// that sends "talk to a human" with payload "human". Pages report behaviour
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
 // whose [parley.Signal] carries the event and a "count_24h" field.
 //
@@ -37,7 +38,7 @@
 // panel on load, data-idle-seconds="45" reports a "page.idle" event (with
 // the page's path) after that long without input, data-transport="sse"
 // skips the WebSocket, and data-token passes a token minted with
-// [Handler.Token]. The page API is parley.track(name, data), parley.open(),
+// [Chat.Token]. The page API is parley.track(name, data), parley.open(),
 // parley.close() and parley.send(text). The widget lives in a shadow root;
 // set the CSS variable --parley-accent on #parley-chat to recolour it, and
 // [Config.Labels] to translate its texts.
@@ -48,14 +49,19 @@
 //
 // Every turn has Channel "web", the ConversationID named by the visitor's
 // token, and the client's message ID, so a message resent after a reconnect
-// is dropped by the [parley.Bot].
+// is dropped by the [parley.Bot]. While the visitor's connection is open,
+// their turns run through the Bot's HandleTurn and the replies go straight
+// back on that connection.
 //
-// The application learns a visitor's conversation ID from their turns
-// (Turn.ConversationID) and can then [Handler.Push] to them while their page
-// is open. Once it has verified the visitor's e-mail or phone, [Handler.Link]
-// ties the conversation to a customer through [Config.Linker], so that later
-// turns carry the CustomerID that WhatsApp or SMS turns of the same person
-// carry. Handler implements [channel.Adapter].
+// [Chat.Send] delivers the Bot's other messages (replies to enqueued turns,
+// agents' messages, proactive messages) to every open connection of the
+// conversation; with none open, they wait for the next connection. A
+// message whose ID was already delivered is dropped, so the Bot's outbox
+// can re-send after a restart without the visitor seeing it twice. Once the
+// application has verified the visitor's e-mail or phone, linking the
+// identity {Channel: "web", UserID: conversation ID} through
+// [Config.Linker] makes later turns carry the CustomerID that WhatsApp or
+// SMS turns of the same person carry.
 //
 // # Wire protocol
 //
@@ -72,8 +78,8 @@
 //	{"type":"consent","granted":true}
 //	{"type":"ping"}
 //
-// Server to client: "ready" (consent and history), "message" (an [Entry]
-// from the visitor or the bot), "ack" (message received), "typing",
+// Server to client: "ready" (consent and history), "message" (an entry
+// {"id","role","message","time"} from the visitor or the bot), "ack" (message received), "typing",
 // "read" (message read), "consent" and "error" (code and message). Frames
 // queued together arrive in one WebSocket message as a JSON array. Uploads
 // are multipart POSTs to /upload with fields "id" and "file".
@@ -90,9 +96,9 @@
 //
 // # Concurrency
 //
-// A [Handler] is safe for concurrent use. Each open connection has a reader
+// A [Chat] is safe for concurrent use. Each open connection has a reader
 // (the HTTP handler goroutine, which runs the bot's turns in order) and, for
-// a WebSocket, a writer goroutine; [Handler.Close] closes connections
+// a WebSocket, a writer goroutine; [Chat.Close] closes connections
 // and waits for both. A slow browser never blocks the bot: its frames are
 // queued, and a connection whose queue overflows is closed and catches up
 // from the history when it reconnects.
@@ -100,12 +106,13 @@
 // # Errors
 //
 // Refused input gets an error frame (WebSocket) or a JSON error response
-// with a code ([CodeInvalidToken], [CodeOrigin], [CodeTooLarge],
-// [CodeBadFrame], [CodeRateLimited], [CodeUploadType]) and is reported to
-// [Config.Observer] as an [EventRejected] event whose Err is a
-// [*RejectError] wrapping a sentinel such as [ErrRateLimited]. A WebSocket
-// frame over [Config.MaxFrameBytes] closes the connection with status 1009.
-// [Handler.Push] returns [ErrNotConnected] for a visitor with no open
-// connection. A failing [Config.Store] does not stop the conversation: it is
-// reported as an [EventStoreError].
+// with a code ("invalid_token", "origin", "too_large", "bad_frame",
+// "rate_limited", "upload_type", "internal") and is reported to
+// [Config.Observer] as a "web.rejected" event whose Attrs["code"] is the
+// code. A WebSocket frame over [Config.MaxFrameBytes] closes the
+// connection with status 1009. A failing [Config.Store] does not stop the
+// conversation: it is reported as a "web.store_error" event. Connections
+// are reported as "web.connected" and "web.disconnected", consent answers
+// as "web.consent", and a turn the bot could not handle as
+// "web.turn_failed".
 package web

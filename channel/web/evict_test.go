@@ -28,7 +28,7 @@ func TestIdleConversationsAreForgotten(t *testing.T) {
 			require.NoError(t, ws.c.Close(websocket.StatusNormalClosure, "bye"))
 		}
 	}
-	require.Eventually(t, func() bool { return !e.h.Connected(gone.Conversation) }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return !e.connected(gone.Conversation) }, 5*time.Second, 10*time.Millisecond)
 
 	e.clk.Add(23 * time.Hour)
 	e.h.lookup("trigger-sweep", false)
@@ -52,19 +52,19 @@ func TestMaxConversations(t *testing.T) {
 	defer c.CloseNow()
 	w := &wsClient{t: t, c: c}
 	w.send(map[string]any{"type": "hello", "token": third.Token})
-	assert.Equal(t, CodeRateLimited, w.read().Code)
+	assert.Equal(t, codeRateLimited, w.read().Code)
 	_, _, err = c.Read(t.Context())
 	assert.Equal(t, websocket.StatusTryAgainLater, websocket.CloseStatus(err), "the widget backs off instead of starting over")
 	code, errCode := e.post("/send", third.Token, "application/json", strings.NewReader(`{"type":"message","id":"x","text":"hi"}`), nil)
 	assert.Equal(t, 429, code)
-	assert.Equal(t, CodeRateLimited, errCode)
+	assert.Equal(t, codeRateLimited, errCode)
 
 	// Existing ones go on; once one has been idle for IdleTTL, there is
 	// room again.
 	a.send(msg("a1", "still here"))
 	assert.Equal(t, "you said: still here", a.botReply().Message.Text)
 	require.NoError(t, a.c.Close(websocket.StatusNormalClosure, "bye"))
-	require.Eventually(t, func() bool { return !e.h.Connected(first.Conversation) }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return !e.connected(first.Conversation) }, 5*time.Second, 10*time.Millisecond)
 	e.clk.Add(25 * time.Hour)
 	code, errCode = e.post("/send", third.Token, "application/json", strings.NewReader(`{"type":"message","id":"x","text":"hi"}`), nil)
 	assert.Equal(t, 200, code, errCode)

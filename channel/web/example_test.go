@@ -11,22 +11,22 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/web"
-	"github.com/parleyhq/parley/memory"
 )
 
-func ExampleNewHandler() {
-	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
-	}))
-	chat, err := web.NewHandler(bot, web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
+func ExampleNew() {
+	chat, err := web.New(web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	// The Chat is the Bot's Sender for "web" (agents' and proactive
+	// messages), and its Handler runs the visitor's turns on the Bot.
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
+	}), parley.WithSender("web", chat))
 	mux := http.NewServeMux()
-	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
+	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	defer chat.Close(context.Background())
@@ -71,7 +71,10 @@ func ExampleNewHandler() {
 		// that were queued together.
 		type frame struct {
 			Type  string
-			Entry *web.Entry
+			Entry *struct {
+				Role    string
+				Message parley.Message
+			}
 		}
 		var fs []frame
 		if b[0] == '[' {
@@ -86,7 +89,7 @@ func ExampleNewHandler() {
 		}
 		for _, f := range fs {
 			fmt.Println(f.Type)
-			if f.Type == "message" && f.Entry.Role == web.RoleBot {
+			if f.Type == "message" && f.Entry.Role == "bot" {
 				fmt.Println(f.Entry.Message.Text)
 				return
 			}
@@ -101,60 +104,23 @@ func ExampleNewHandler() {
 	// You said: hello
 }
 
-func ExampleHandler_Push() {
-	chat, err := web.NewHandler(parley.NewBot(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil })),
-		web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
+func ExampleChat_Send() {
+	chat, err := web.New(web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	// Nobody is connected to this conversation, so nothing is sent.
-	err = chat.Push(context.Background(), "conversation-1", parley.Text("Need help with this product?"))
+	// An agent's message to a visitor who is not connected right now: it
+	// waits for their next connection.
+	to := parley.Address{Channel: "web", ConversationID: "conversation-1"}
+	err = chat.Send(context.Background(), to, parley.Text("An agent replied: your parcel ships today."))
 	fmt.Println(err)
 	// Output:
-	// web: visitor not connected
+	// <nil>
 }
 
-func ExampleDemoPage() {
-	// Serve a demo product page that embeds the widget mounted at /chat/.
-	page := httptest.NewRecorder()
-	web.DemoPage("/chat/widget.js").ServeHTTP(page, httptest.NewRequest("GET", "/", nil))
-	fmt.Println(page.Code, page.Header().Get("Content-Type"))
-	fmt.Println(strings.Contains(page.Body.String(), `<script src="/chat/widget.js"`))
-	// Output:
-	// 200 text/html; charset=utf-8
-	// true
-}
-
-func ExampleHandler_Link() {
-	linker := channel.NewStoreLinker(memory.NewMap())
-	chat, err := web.NewHandler(parley.NewBot(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil })),
-		web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!"), Linker: linker})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	ctx := context.Background()
-	// The application confirmed the visitor's e-mail with a code; the same
-	// address confirmed on the visitor's phone is the same customer.
-	laptop, err := chat.Link(ctx, "conversation-on-laptop", channel.Contact{Email: "ana@example.com"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	phone, err := chat.Link(ctx, "conversation-on-phone", channel.Contact{Email: "Ana@Example.com"})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(laptop == phone)
-	// Output:
-	// true
-}
-
-func ExampleHandler_Token() {
-	chat, err := web.NewHandler(parley.NewBot(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil })),
-		web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
+func ExampleChat_Token() {
+	chat, err := web.New(web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -45,16 +45,16 @@ const (
 )
 
 // decodeFrame parses and validates one inbound frame. It returns a
-// *RejectError for anything that is not a well-formed frame within limits.
+// *rejectError for anything that is not a well-formed frame within limits.
 func decodeFrame(b []byte, maxText int) (inFrame, error) {
 	var f inFrame
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		return f, reject(ErrBadFrame, "not a JSON frame: "+shorten(err.Error()))
+		return f, reject(errBadFrame, "not a JSON frame: "+shorten(err.Error()))
 	}
 	if dec.More() {
-		return f, reject(ErrBadFrame, "trailing data after the frame")
+		return f, reject(errBadFrame, "trailing data after the frame")
 	}
 	if err := f.validate(maxText); err != nil {
 		err.MessageID = printableID(f.ID)
@@ -63,13 +63,13 @@ func decodeFrame(b []byte, maxText int) (inFrame, error) {
 	return f, nil
 }
 
-func (f *inFrame) validate(maxText int) *RejectError {
+func (f *inFrame) validate(maxText int) *rejectError {
 	switch f.Type {
 	case frameHello, framePing:
 		return nil
 	case frameConsent:
 		if f.Granted == nil {
-			return reject(ErrBadFrame, "consent frame without granted")
+			return reject(errBadFrame, "consent frame without granted")
 		}
 		return nil
 	case frameMessage:
@@ -77,16 +77,16 @@ func (f *inFrame) validate(maxText int) *RejectError {
 			return err
 		}
 		if n := len(f.Text) + len(f.Payload); n > maxText {
-			return reject(ErrTooLarge, fmt.Sprintf("message of %d bytes is over the limit of %d", n, maxText))
+			return reject(errTooLarge, fmt.Sprintf("message of %d bytes is over the limit of %d", n, maxText))
 		}
 		if strings.TrimSpace(f.Text) == "" {
-			return reject(ErrBadFrame, "empty message")
+			return reject(errBadFrame, "empty message")
 		}
 		if !utf8.ValidString(f.Text) || !utf8.ValidString(f.Payload) {
-			return reject(ErrBadFrame, "message is not valid UTF-8")
+			return reject(errBadFrame, "message is not valid UTF-8")
 		}
 		if len(f.Locale) > maxLocaleLen {
-			return reject(ErrBadFrame, "locale too long")
+			return reject(errBadFrame, "locale too long")
 		}
 		return nil
 	case frameTrack:
@@ -94,30 +94,30 @@ func (f *inFrame) validate(maxText int) *RejectError {
 			return err
 		}
 		if !validSignalName(f.Name) {
-			return reject(ErrBadFrame, "event name must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
+			return reject(errBadFrame, "event name must be 1-64 characters of a-z, 0-9, '_', '.', '-'")
 		}
 		if len(f.Data) > maxSignalFields {
-			return reject(ErrTooLarge, fmt.Sprintf("event has %d fields, over the limit of %d", len(f.Data), maxSignalFields))
+			return reject(errTooLarge, fmt.Sprintf("event has %d fields, over the limit of %d", len(f.Data), maxSignalFields))
 		}
 		for k, v := range f.Data {
 			if len(k) > maxSignalName || len(v) > maxSignalValue || !utf8.ValidString(k) || !utf8.ValidString(v) {
-				return reject(ErrTooLarge, "event field too long or not UTF-8")
+				return reject(errTooLarge, "event field too long or not UTF-8")
 			}
 		}
 		return nil
 	case "":
-		return reject(ErrBadFrame, "frame without type")
+		return reject(errBadFrame, "frame without type")
 	}
-	return reject(ErrBadFrame, fmt.Sprintf("unknown frame type %q", shorten(f.Type)))
+	return reject(errBadFrame, fmt.Sprintf("unknown frame type %q", shorten(f.Type)))
 }
 
-func checkID(id string) *RejectError {
+func checkID(id string) *rejectError {
 	if id == "" || len(id) > maxIDLen {
-		return reject(ErrBadFrame, "id must be 1-64 characters")
+		return reject(errBadFrame, "id must be 1-64 characters")
 	}
 	for _, r := range id {
 		if r > unicode.MaxASCII || !(r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
-			return reject(ErrBadFrame, "id may hold only letters, digits, '-' and '_'")
+			return reject(errBadFrame, "id may hold only letters, digits, '-' and '_'")
 		}
 	}
 	return nil
@@ -151,22 +151,22 @@ func shorten(s string) string {
 
 // Outbound frames (server to client).
 
-// Role says who wrote an [Entry].
-type Role string
+// role says who wrote an [entry].
+type role string
 
 // Roles of transcript entries.
 const (
-	RoleUser Role = "user"
-	RoleBot  Role = "bot"
+	roleUser role = "user"
+	roleBot  role = "bot"
 )
 
-// An Entry is one message of a conversation's transcript: what the visitor
+// An entry is one message of a conversation's transcript: what the visitor
 // typed or tapped, or what the bot sent.
-type Entry struct {
+type entry struct {
 	// ID is the client's message ID for a user entry, a server-generated
 	// one for a bot entry.
 	ID      string         `json:"id"`
-	Role    Role           `json:"role"`
+	Role    role           `json:"role"`
 	Message parley.Message `json:"message"`
 	Time    time.Time      `json:"time"`
 }
@@ -183,9 +183,9 @@ type outFrame struct {
 	// ready, consent
 	Conversation string  `json:"conversation,omitempty"`
 	Consent      string  `json:"consent,omitempty"`
-	History      []Entry `json:"history,omitempty"`
+	History      []entry `json:"history,omitempty"`
 	// message
-	Entry *Entry `json:"entry,omitempty"`
+	Entry *entry `json:"entry,omitempty"`
 	// ack, read, error
 	ID      string `json:"id,omitempty"`
 	Code    string `json:"code,omitempty"`
@@ -203,6 +203,6 @@ func encode(f outFrame) []byte {
 	return b
 }
 
-func errorFrame(e *RejectError) []byte {
+func errorFrame(e *rejectError) []byte {
 	return encode(outFrame{Type: "error", ID: e.MessageID, Code: e.Code, Message: e.clientText()})
 }

@@ -26,8 +26,8 @@ func FuzzParseToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, tok string) {
 		conv, err := parseToken(testSecret, tok, now, time.Hour)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidToken) {
-				t.Fatalf("error %v does not wrap ErrInvalidToken", err)
+			if !errors.Is(err, errInvalidToken) {
+				t.Fatalf("error %v does not wrap errInvalidToken", err)
 			}
 			return
 		}
@@ -56,9 +56,9 @@ func FuzzDecodeFrame(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fr, err := decodeFrame(b, 256)
 		if err != nil {
-			var re *RejectError
+			var re *rejectError
 			if !errors.As(err, &re) || re.Code == "" {
-				t.Fatalf("error %v is not a coded *RejectError", err)
+				t.Fatalf("error %v is not a coded *rejectError", err)
 			}
 			return
 		}
@@ -81,10 +81,11 @@ func FuzzDecodeFrame(f *testing.F) {
 // with 200 or a coded 4xx, never a panic or a 5xx.
 func FuzzSend(f *testing.F) {
 	rec := &recorder{}
-	h, err := NewHandler(testBot(rec), Config{Secret: testSecret, RateLimit: rate.Inf, RateBurst: 1})
+	h, err := New(Config{Secret: testSecret, RateLimit: rate.Inf, RateBurst: 1})
 	if err != nil {
 		f.Fatal(err)
 	}
+	served := h.Handler(testBot(rec))
 	tok, err := h.Token("fuzz")
 	if err != nil {
 		f.Fatal(err)
@@ -102,7 +103,7 @@ func FuzzSend(f *testing.F) {
 		req := httptest.NewRequest("POST", "/send", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+tok)
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, req)
+		served.ServeHTTP(w, req)
 		if w.Code != http.StatusOK && (w.Code < 400 || w.Code >= 500) {
 			t.Fatalf("status %d for %q: %s", w.Code, body, w.Body)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,52 +19,57 @@ import (
 	"github.com/parleyhq/parley/channel"
 )
 
-// Channel is the channel name of web chat turns.
-const Channel = "web"
+// webChannel is the channel name of web chat turns.
+const webChannel = "web"
 
-// ExtrasKey is the key under which an inbound message's [parley.Message.Extras]
+// extrasKey is the key under which an inbound message's [parley.Message.Extras]
 // hold web details: a map[string]string with "text", what the visitor saw
 // or typed, and "payload", the payload of the button they tapped, if any.
-const ExtrasKey = "web"
+const extrasKey = "web"
 
 // Talk-to-a-human button: the widget always shows it; tapping it sends a
-// message whose text is HumanText and whose payload is HumanPayload, so the
+// message whose text is humanText and whose payload is humanPayload, so the
 // turn's text is "human", the word flows and escalation rules treat as a
 // request for a person.
 const (
-	HumanText    = "talk to a human"
-	HumanPayload = "human"
+	humanText    = "talk to a human"
+	humanPayload = "human"
 )
 
 // Event kinds emitted to [Config.Observer].
 const (
-	// EventRejected is emitted when inbound input is refused; Err is a
-	// *RejectError.
-	EventRejected parley.EventKind = "web.rejected"
-	// EventConnected and EventDisconnected are emitted when a WebSocket or
+	// eventRejected is emitted when inbound input is refused; Err is a
+	// *rejectError.
+	eventRejected parley.EventKind = "web.rejected"
+	// eventConnected and eventDisconnected are emitted when a WebSocket or
 	// event stream opens or closes; Attrs["transport"] is "websocket" or
 	// "sse", and Err of a disconnection holds an abnormal cause.
-	EventConnected    parley.EventKind = "web.connected"
-	EventDisconnected parley.EventKind = "web.disconnected"
-	// EventConsent is emitted when the visitor answers the consent
+	eventConnected    parley.EventKind = "web.connected"
+	eventDisconnected parley.EventKind = "web.disconnected"
+	// eventConsent is emitted when the visitor answers the consent
 	// question; Attrs["consent"] is "granted" or "declined".
-	EventConsent parley.EventKind = "web.consent"
-	// EventTurnFailed is emitted when the bot returns an error for a turn
+	eventConsent parley.EventKind = "web.consent"
+	// eventTurnFailed is emitted when the bot returns an error for a turn
 	// (for a [parley.Bot], only when the turn could not run at all); Err
 	// holds it and the visitor gets an error frame.
-	EventTurnFailed parley.EventKind = "web.turn_failed"
+	eventTurnFailed parley.EventKind = "web.turn_failed"
 )
 
 //go:embed static
 var static embed.FS
 
-// Handler is the web chat channel: an [http.Handler] that serves the
-// embeddable widget and its endpoints, and passes every visitor message and
-// page event to the bot as a [parley.Turn] on channel "web".
+// Chat is the web chat channel. [Chat.Handler] serves the embeddable
+// widget and its endpoints, and passes every visitor message and page
+// event to the bot as a [parley.Turn] on channel "web", while the visitor's
+// connection is open (so typing indicators and read receipts reach them).
+// [Chat.Send] makes it the Bot's [parley.Sender] for "web": replies to
+// enqueued turns, agents' messages and proactive messages reach every open
+// connection of the conversation, and wait for the visitor's next
+// connection when none is open.
 //
-// Mount it under a prefix with [http.StripPrefix]:
+// Mount the handler under a prefix with [http.StripPrefix]:
 //
-//	mux.Handle("/chat/", http.StripPrefix("/chat", h))
+//	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 //
 // and add <script src="/chat/widget.js" async></script> to any page. The
 // routes, relative to the mount point, are:
@@ -77,15 +83,16 @@ var static embed.FS
 //	POST /upload                   upload a file or image (multipart)
 //	GET  /files/{conv}/{file}      an uploaded file, by signed link
 //
-// A Handler is safe for concurrent use. It owns the goroutines of its open
-// connections; [Handler.Close] closes them and waits.
-type Handler struct {
-	bot     parley.Handler
+// A Chat is safe for concurrent use. It owns the goroutines of its open
+// connections; [Chat.Close] closes them and waits.
+type Chat struct {
+	bot     atomic.Pointer[parley.Handler]
 	cfg     Config
 	mux     *http.ServeMux
 	cop     *http.CrossOriginProtection
 	origins map[string]bool
 	hosts   []string
+	now     func() time.Time // time.Now; tests of token expiry and idle eviction set it
 
 	mu        sync.Mutex
 	convs     map[string]*conversation
@@ -94,26 +101,21 @@ type Handler struct {
 	wg        sync.WaitGroup
 }
 
-var _ channel.Adapter = (*Handler)(nil)
+var _ parley.Sender = (*Chat)(nil)
 
-// NewHandler returns a Handler that passes turns to bot, normally a
-// [*parley.Bot]. It returns an error if cfg is invalid, and panics if bot
-// is nil.
-func NewHandler(bot parley.Handler, cfg Config) (*Handler, error) {
-	if bot == nil {
-		panic("web: NewHandler with nil bot")
-	}
+// New returns a Chat. It returns an error if cfg is invalid.
+func New(cfg Config) (*Chat, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{
-		bot:     bot,
+	h := &Chat{
 		cfg:     cfg,
 		mux:     http.NewServeMux(),
 		cop:     http.NewCrossOriginProtection(),
 		origins: make(map[string]bool),
 		convs:   make(map[string]*conversation),
+		now:     time.Now,
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if err := h.cop.AddTrustedOrigin(o); err != nil {
@@ -127,12 +129,12 @@ func NewHandler(bot parley.Handler, cfg Config) (*Handler, error) {
 		h.hosts = append(h.hosts, u.Host)
 	}
 	h.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, "", reject(ErrOrigin, "cross-origin request from "+shorten(r.Header.Get("Origin"))))
+		h.fail(w, r, "", reject(errOrigin, "cross-origin request from "+shorten(r.Header.Get("Origin"))))
 	}))
 
 	h.mux.HandleFunc("GET /widget.js", h.serveStatic("static/widget.js", "text/javascript; charset=utf-8"))
 	h.mux.HandleFunc("GET /widget.css", h.serveStatic("static/widget.css", "text/css; charset=utf-8"))
-	h.mux.Handle("GET /demo", DemoPage("widget.js"))
+	h.mux.Handle("GET /demo", demoHandler("widget.js"))
 	h.mux.Handle("POST /session", h.api(h.serveSession))
 	h.mux.HandleFunc("GET /ws", h.serveWS)
 	h.mux.Handle("GET /events", h.api(h.serveSSE))
@@ -143,75 +145,50 @@ func NewHandler(bot parley.Handler, cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// ServeHTTP serves the widget and its endpoints.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// Handler returns the widget's endpoints, which run every turn through
+// bot, normally the [*parley.Bot] (whose HandleTurn keeps the Bot's
+// ordering and de-duplication). A Chat serves one bot: a later call
+// replaces it for every endpoint.
+func (h *Chat) Handler(bot parley.Handler) http.Handler {
+	h.bot.Store(&bot)
+	return h.mux
+}
 
 // Token returns a visitor token for the conversation id. Applications that
 // know who the visitor is (a signed-in customer) can mint one and hand it
 // to the widget as data-token, so that the conversation follows the
 // customer across devices.
-func (h *Handler) Token(conversationID string) (string, error) {
+func (h *Chat) Token(conversationID string) (string, error) {
 	if conversationID == "" {
 		return "", errors.New("web: Token: empty conversation ID")
 	}
-	return signToken(h.cfg.Secret, conversationID, h.cfg.Clock())
+	return signToken(h.cfg.Secret, conversationID, h.now())
 }
 
-// History returns the kept transcript of a conversation, oldest first: empty
-// unless the visitor consented to keeping it. It fails only when
-// [Config.Store] does.
-func (h *Handler) History(ctx context.Context, conversationID string) ([]Entry, error) {
-	_, hist, err := h.consentAndHistory(ctx, conversationID)
-	return hist, err
-}
-
-// Connected reports whether the visitor of a conversation has at least one
-// open connection.
-func (h *Handler) Connected(conversationID string) bool {
-	cv := h.lookup(conversationID, false)
-	return cv != nil && cv.connected() > 0
-}
-
-// Push sends a proactive message to a connected visitor, outside any turn:
-// a reminder, an agent's message, an offer. It returns [ErrNotConnected] if
-// the visitor has no open connection, in which case nothing is sent or
-// kept.
-func (h *Handler) Push(ctx context.Context, conversationID string, m parley.Message) error {
+// Send delivers m to the visitor of conversation to.ConversationID,
+// implementing [parley.Sender]: to every open connection, and into the
+// kept transcript if the visitor consented; when no connection is open
+// and nothing is kept, it waits (the last 50 messages) for the visitor's
+// next connection. A message whose ID was already delivered to the
+// conversation is dropped, so an outbox re-send after a restart shows once.
+func (h *Chat) Send(ctx context.Context, to parley.Address, m parley.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cv := h.lookup(conversationID, false)
-	if cv == nil || cv.connected() == 0 {
-		return ErrNotConnected
+	if to.ConversationID == "" {
+		return errors.New("web: Send: no conversation ID")
+	}
+	cv := h.lookup(to.ConversationID, true)
+	if cv == nil {
+		return errFull()
 	}
 	return (&replyWriter{h: h, cv: cv}).Reply(ctx, m)
-}
-
-// Link links the visitor of a conversation to the customer who owns the
-// verified contact c (an e-mail address or phone number the application
-// has confirmed, for example with a code), through [Config.Linker], and
-// returns the customer ID. Later turns of the conversation carry it as
-// CustomerID. It returns an error if no Linker is configured.
-func (h *Handler) Link(ctx context.Context, conversationID string, c channel.Contact) (string, error) {
-	if h.cfg.Linker == nil {
-		return "", errors.New("web: Link: no Config.Linker")
-	}
-	customer, err := h.cfg.Linker.Link(ctx, channel.Identity{Channel: Channel, UserID: conversationID}, c)
-	if err != nil {
-		return "", fmt.Errorf("web: link %q: %w", conversationID, err)
-	}
-	if cv := h.lookup(conversationID, false); cv != nil {
-		cv.mu.Lock()
-		cv.customer = customer
-		cv.mu.Unlock()
-	}
-	return customer, nil
 }
 
 // customer returns the customer ID linked to cv, or "" when there is no
 // Linker, no link, or the Linker failed (reported as
 // channel.EventIdentityError).
-func (h *Handler) customer(ctx context.Context, cv *conversation) string {
+func (h *Chat) customer(ctx context.Context, cv *conversation) string {
 	if h.cfg.Linker == nil {
 		return ""
 	}
@@ -221,7 +198,7 @@ func (h *Handler) customer(ctx context.Context, cv *conversation) string {
 	if c != "" {
 		return c
 	}
-	c, err := h.cfg.Linker.Resolve(ctx, channel.Identity{Channel: Channel, UserID: cv.id})
+	c, err := h.cfg.Linker.Resolve(ctx, channel.Identity{Channel: webChannel, UserID: cv.id})
 	if errors.Is(err, channel.ErrNotLinked) {
 		return ""
 	}
@@ -239,7 +216,7 @@ func (h *Handler) customer(ctx context.Context, cv *conversation) string {
 // the turns in flight to end, or for ctx to end. Connections and messages
 // that arrive afterwards get 503 Service Unavailable. It does not shut down
 // the bot.
-func (h *Handler) Close(ctx context.Context) error {
+func (h *Chat) Close(ctx context.Context) error {
 	h.mu.Lock()
 	h.closed = true
 	convs := make([]*conversation, 0, len(h.convs))
@@ -264,7 +241,7 @@ func (h *Handler) Close(ctx context.Context) error {
 }
 
 // begin registers a connection goroutine; it reports false after Close.
-func (h *Handler) begin() bool {
+func (h *Chat) begin() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -277,8 +254,8 @@ func (h *Handler) begin() bool {
 // lookup returns the conversation id, creating it if create is set (nil
 // when Config.MaxConversations are already held), and forgets idle
 // conversations now and then.
-func (h *Handler) lookup(id string, create bool) *conversation {
-	now := h.cfg.Clock()
+func (h *Chat) lookup(id string, create bool) *conversation {
+	now := h.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	cv := h.convs[id]
@@ -299,7 +276,7 @@ func (h *Handler) lookup(id string, create bool) *conversation {
 
 // sweepLocked forgets idle conversations, at most once a minute unless
 // forced.
-func (h *Handler) sweepLocked(now time.Time, force bool) {
+func (h *Chat) sweepLocked(now time.Time, force bool) {
 	if !force && now.Sub(h.lastSweep) <= time.Minute {
 		return
 	}
@@ -314,29 +291,29 @@ func (h *Handler) sweepLocked(now time.Time, force bool) {
 
 // errFull is the rejection for a new conversation beyond
 // Config.MaxConversations.
-func errFull() *RejectError {
-	return reject(ErrRateLimited, "too many conversations; try again later")
+func errFull() *rejectError {
+	return reject(errRateLimited, "too many conversations; try again later")
 }
 
-func (h *Handler) emit(ctx context.Context, e parley.Event) {
+func (h *Chat) emit(ctx context.Context, e parley.Event) {
 	if h.cfg.Observer == nil {
 		return
 	}
 	if e.Time.IsZero() {
-		e.Time = h.cfg.Clock()
+		e.Time = h.now()
 	}
-	e.Channel = Channel
+	e.Channel = webChannel
 	h.cfg.Observer.Observe(ctx, e)
 }
 
-func (h *Handler) emitReject(ctx context.Context, conv string, err *RejectError) {
+func (h *Chat) emitReject(ctx context.Context, conv string, err *rejectError) {
 	err.ConversationID = conv
-	h.emit(ctx, parley.Event{Kind: EventRejected, ConversationID: conv, MessageID: err.MessageID, Err: err,
+	h.emit(ctx, parley.Event{Kind: eventRejected, ConversationID: conv, MessageID: err.MessageID, Err: err,
 		Attrs: map[string]string{"code": err.Code}})
 }
 
 // fail reports a rejected HTTP request to the observer and to the client.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, conv string, err *RejectError) {
+func (h *Chat) fail(w http.ResponseWriter, r *http.Request, conv string, err *rejectError) {
 	h.emitReject(r.Context(), conv, err)
 	writeError(w, err)
 }
@@ -344,10 +321,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, conv string, err 
 // unavailable answers a request that arrives after Close.
 func unavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "5")
-	writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "closed", "message": ErrClosed.Error()}})
+	writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]string{"code": "closed", "message": errClosed.Error()}})
 }
 
-func writeError(w http.ResponseWriter, err *RejectError) {
+func writeError(w http.ResponseWriter, err *rejectError) {
 	writeJSON(w, err.status(), map[string]any{"error": map[string]string{"code": err.Code, "message": err.clientText()}})
 }
 
@@ -369,7 +346,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // originOK reports whether a browser request comes from the handler's own
 // origin, an allowed origin, or is not a cross-origin browser request.
-func (h *Handler) originOK(r *http.Request) bool {
+func (h *Chat) originOK(r *http.Request) bool {
 	o := r.Header.Get("Origin")
 	if o == "" {
 		return true
@@ -383,11 +360,11 @@ func (h *Handler) originOK(r *http.Request) bool {
 
 // api wraps an API endpoint with the origin checks (an allowed origin for
 // every method, CrossOriginProtection for POST) and CORS headers.
-func (h *Handler) api(fn http.HandlerFunc) http.Handler {
+func (h *Chat) api(fn http.HandlerFunc) http.Handler {
 	inner := h.cop.Handler(fn)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !h.originOK(r) {
-			h.fail(w, r, "", reject(ErrOrigin, "origin "+shorten(r.Header.Get("Origin"))+" is not allowed"))
+			h.fail(w, r, "", reject(errOrigin, "origin "+shorten(r.Header.Get("Origin"))+" is not allowed"))
 			return
 		}
 		h.corsHeaders(w, r)
@@ -395,16 +372,16 @@ func (h *Handler) api(fn http.HandlerFunc) http.Handler {
 	})
 }
 
-func (h *Handler) corsHeaders(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) corsHeaders(w http.ResponseWriter, r *http.Request) {
 	if o := r.Header.Get("Origin"); o != "" {
 		w.Header().Set("Access-Control-Allow-Origin", o)
 		w.Header().Add("Vary", "Origin")
 	}
 }
 
-func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) preflight(w http.ResponseWriter, r *http.Request) {
 	if !h.originOK(r) {
-		h.fail(w, r, "", reject(ErrOrigin, "origin "+shorten(r.Header.Get("Origin"))+" is not allowed"))
+		h.fail(w, r, "", reject(errOrigin, "origin "+shorten(r.Header.Get("Origin"))+" is not allowed"))
 		return
 	}
 	h.corsHeaders(w, r)
@@ -414,7 +391,7 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Handler) serveStatic(name, ctype string) http.HandlerFunc {
+func (h *Chat) serveStatic(name, ctype string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		b, err := static.ReadFile(name)
 		if err != nil {
@@ -440,10 +417,10 @@ func bearer(r *http.Request) string {
 }
 
 // authorize returns the conversation named by the request's bearer token.
-func (h *Handler) authorize(r *http.Request) (*conversation, *RejectError) {
-	conv, err := parseToken(h.cfg.Secret, bearer(r), h.cfg.Clock(), h.cfg.TokenTTL)
+func (h *Chat) authorize(r *http.Request) (*conversation, *rejectError) {
+	conv, err := parseToken(h.cfg.Secret, bearer(r), h.now(), h.cfg.TokenTTL)
 	if err != nil {
-		return nil, asReject(err, ErrInvalidToken)
+		return nil, asReject(err, errInvalidToken)
 	}
 	cv := h.lookup(conv, true)
 	if cv == nil {
@@ -456,7 +433,7 @@ type sessionResponse struct {
 	Token        string   `json:"token"`
 	Conversation string   `json:"conversation"`
 	Consent      string   `json:"consent"`
-	History      []Entry  `json:"history"`
+	History      []entry  `json:"history"`
 	Title        string   `json:"title"`
 	Notice       string   `json:"notice"`
 	Question     string   `json:"question"`
@@ -471,12 +448,12 @@ type sessionResponse struct {
 // serveSession resumes the conversation of a valid bearer token, or starts
 // a new one. A forged or expired token is reported and gets a new
 // conversation: it never reveals another.
-func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) serveSession(w http.ResponseWriter, r *http.Request) {
 	conv := ""
 	if tok := bearer(r); tok != "" {
-		c, err := parseToken(h.cfg.Secret, tok, h.cfg.Clock(), h.cfg.TokenTTL)
+		c, err := parseToken(h.cfg.Secret, tok, h.now(), h.cfg.TokenTTL)
 		if err != nil {
-			h.emitReject(r.Context(), "", asReject(err, ErrInvalidToken))
+			h.emitReject(r.Context(), "", asReject(err, errInvalidToken))
 			c = ""
 		}
 		conv = c
@@ -486,22 +463,22 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
 	}
 	tok, err := h.Token(conv)
 	if err != nil {
-		h.fail(w, r, conv, &RejectError{Code: CodeInternal, Reason: err.Error(), err: err})
+		h.fail(w, r, conv, &rejectError{Code: codeInternal, Reason: err.Error(), err: err})
 		return
 	}
 	consent, hist, err := h.consentAndHistory(r.Context(), conv)
 	if err != nil {
-		h.emit(r.Context(), parley.Event{Kind: EventStoreError, ConversationID: conv, Err: err})
-		writeError(w, &RejectError{Code: CodeInternal, ConversationID: conv, err: err})
+		h.emit(r.Context(), parley.Event{Kind: eventStoreError, ConversationID: conv, Err: err})
+		writeError(w, &rejectError{Code: codeInternal, ConversationID: conv, err: err})
 		return
 	}
 	if hist == nil {
-		hist = []Entry{}
+		hist = []entry{}
 	}
 	writeJSON(w, http.StatusOK, sessionResponse{
 		Token: tok, Conversation: conv, Consent: consent, History: hist,
 		Title: h.cfg.Title, Notice: h.cfg.PrivacyNotice, Question: h.cfg.ConsentQuestion,
-		HumanText: HumanText, HumanPayload: HumanPayload,
+		HumanText: humanText, HumanPayload: humanPayload,
 		MaxMessage: h.cfg.MaxMessageBytes, MaxUpload: h.cfg.MaxUploadBytes, UploadTypes: h.cfg.UploadTypes,
 		Labels: h.cfg.Labels,
 	})
@@ -510,11 +487,11 @@ func (h *Handler) serveSession(w http.ResponseWriter, r *http.Request) {
 // readyFrame is the first frame of a connection: the consent state and the
 // kept history. If the store fails, the visitor can still chat: the frame
 // then says the consent is unknown and carries no history, and the failure
-// is reported as an [EventStoreError].
-func (h *Handler) readyFrame(ctx context.Context, cv *conversation) []byte {
+// is reported as an [eventStoreError].
+func (h *Chat) readyFrame(ctx context.Context, cv *conversation) []byte {
 	consent, hist, err := h.consentAndHistory(ctx, cv.id)
 	if err != nil {
-		h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: cv.id, Err: err})
+		h.emit(ctx, parley.Event{Kind: eventStoreError, ConversationID: cv.id, Err: err})
 	}
 	return encode(outFrame{Type: "ready", Conversation: cv.id, Consent: consent, History: hist})
 }

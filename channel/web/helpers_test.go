@@ -63,13 +63,13 @@ func (r *recorder) Turns() []*parley.Turn {
 	return append([]*parley.Turn(nil), r.turns...)
 }
 
-func (r *recorder) Rejections() []*RejectError {
+func (r *recorder) Rejections() []*rejectError {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []*RejectError
+	var out []*rejectError
 	for _, e := range r.events {
-		if e.Kind == EventRejected {
-			out = append(out, e.Err.(*RejectError))
+		if e.Kind == eventRejected {
+			out = append(out, e.Err.(*rejectError))
 		}
 	}
 	return out
@@ -114,7 +114,7 @@ var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x
 
 type env struct {
 	t   *testing.T
-	h   *Handler
+	h   *Chat
 	srv *httptest.Server
 	rec *recorder
 	clk *fakeClock
@@ -124,13 +124,14 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	t.Helper()
 	rec := &recorder{}
 	clk := newFakeClock()
-	cfg := Config{Secret: testSecret, Observer: rec, Clock: clk.Now, RateLimit: 100, RateBurst: 100}
+	cfg := Config{Secret: testSecret, Observer: rec, RateLimit: 100, RateBurst: 100}
 	if mod != nil {
 		mod(&cfg)
 	}
-	h, err := NewHandler(testBot(rec), cfg)
+	h, err := New(cfg)
 	require.NoError(t, err)
-	srv := httptest.NewServer(h)
+	h.now = clk.Now
+	srv := httptest.NewServer(h.Handler(testBot(rec)))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -140,9 +141,9 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	return &env{t: t, h: h, srv: srv, rec: rec, clk: clk}
 }
 
-func (e *env) history(conv string) []Entry {
+func (e *env) history(conv string) []entry {
 	e.t.Helper()
-	h, err := e.h.History(context.Background(), conv)
+	_, h, err := e.h.consentAndHistory(context.Background(), conv)
 	require.NoError(e.t, err)
 	return h
 }
@@ -275,24 +276,24 @@ func (w *wsClient) until(typ string) outFrame {
 }
 
 // botReply reads until a bot message arrives.
-func (w *wsClient) botReply() Entry {
+func (w *wsClient) botReply() entry {
 	w.t.Helper()
 	for range 50 {
 		f := w.read()
-		if f.Type == "message" && f.Entry.Role == RoleBot {
+		if f.Type == "message" && f.Entry.Role == roleBot {
 			return *f.Entry
 		}
 	}
 	w.t.Fatal("no bot reply in 50 frames")
-	return Entry{}
+	return entry{}
 }
 
 func msg(id, text string) map[string]any {
 	return map[string]any{"type": "message", "id": id, "text": text}
 }
 
-func httptestServer(t *testing.T, h *Handler) *httptest.Server {
-	srv := httptest.NewServer(h)
+func httptestServer(t *testing.T, h *Chat, served http.Handler) *httptest.Server {
+	srv := httptest.NewServer(served)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -358,4 +359,11 @@ func (s *sseStream) next() outFrame {
 		s.t.Fatal("no event within 15s")
 		return outFrame{}
 	}
+}
+
+// connected reports whether the visitor of a conversation has an open
+// connection.
+func (e *env) connected(conv string) bool {
+	cv := e.h.lookup(conv, false)
+	return cv != nil && cv.connected() > 0
 }

@@ -21,14 +21,16 @@ func TestLinkFillsCustomerID(t *testing.T) {
 	ws.send(msg("l1", "hello"))
 	ws.botReply()
 
-	customer, err := e.h.Link(ctx, laptop.Conversation, channel.Contact{Email: "Ana@Example.com"})
+	// The application verified the visitor's e-mail and links it through
+	// the same Linker; the next turn carries the customer.
+	customer, err := linker.Link(ctx, channel.Identity{Channel: "web", UserID: laptop.Conversation}, channel.Contact{Email: "Ana@Example.com"})
 	require.NoError(t, err)
 	require.NotEmpty(t, customer)
 	ws.send(msg("l2", "my order"))
 	ws.botReply()
 
 	// The same verified e-mail on another device is the same customer.
-	again, err := e.h.Link(ctx, phone.Conversation, channel.Contact{Email: "ana@example.com"})
+	again, err := linker.Link(ctx, channel.Identity{Channel: "web", UserID: phone.Conversation}, channel.Contact{Email: "ana@example.com"})
 	require.NoError(t, err)
 	assert.Equal(t, customer, again)
 	ws2, _ := e.connect(phone.Token)
@@ -40,10 +42,4 @@ func TestLinkFillsCustomerID(t *testing.T) {
 	assert.Empty(t, turns[0].CustomerID, "not linked yet")
 	assert.Equal(t, customer, turns[1].CustomerID)
 	assert.Equal(t, customer, turns[2].CustomerID)
-}
-
-func TestLinkWithoutLinker(t *testing.T) {
-	e := newEnv(t, nil)
-	_, err := e.h.Link(context.Background(), "c1", channel.Contact{Email: "a@example.com"})
-	assert.Error(t, err)
 }

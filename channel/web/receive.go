@@ -14,17 +14,17 @@ import (
 
 // receive handles one decoded inbound frame of conversation cv: it applies
 // the rate limit, echoes and records user messages, and runs the bot. It
-// returns a *RejectError for refused input, or the bot's error.
-func (h *Handler) receive(ctx context.Context, cv *conversation, f inFrame) error {
+// returns a *rejectError for refused input, or the bot's error.
+func (h *Chat) receive(ctx context.Context, cv *conversation, f inFrame) error {
 	switch f.Type {
 	case framePing:
 		return nil
 	case frameHello:
-		return reject(ErrBadFrame, "hello is only valid as the first WebSocket frame")
+		return reject(errBadFrame, "hello is only valid as the first WebSocket frame")
 	}
-	now := h.cfg.Clock()
+	now := h.now()
 	if !cv.limiter.AllowN(now, 1) {
-		e := reject(ErrRateLimited, "too many messages; wait a moment")
+		e := reject(errRateLimited, "too many messages; wait a moment")
 		e.MessageID = f.ID
 		return e
 	}
@@ -32,11 +32,11 @@ func (h *Handler) receive(ctx context.Context, cv *conversation, f inFrame) erro
 	case frameConsent:
 		state, err := h.setConsent(ctx, cv, *f.Granted)
 		if err != nil {
-			h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: cv.id, Err: err})
-			return &RejectError{Code: CodeInternal, Reason: "could not record the consent answer", ConversationID: cv.id, err: err}
+			h.emit(ctx, parley.Event{Kind: eventStoreError, ConversationID: cv.id, Err: err})
+			return &rejectError{Code: codeInternal, Reason: "could not record the consent answer", ConversationID: cv.id, err: err}
 		}
 		cv.broadcast(encode(outFrame{Type: "consent", Conversation: cv.id, Consent: state}))
-		h.emit(ctx, parley.Event{Kind: EventConsent, ConversationID: cv.id, Attrs: map[string]string{"consent": state}})
+		h.emit(ctx, parley.Event{Kind: eventConsent, ConversationID: cv.id, Attrs: map[string]string{"consent": state}})
 		return nil
 	case frameMessage:
 		m := parley.Message{ID: f.ID, Text: f.Text, Locale: f.Locale}
@@ -44,27 +44,27 @@ func (h *Handler) receive(ctx context.Context, cv *conversation, f inFrame) erro
 	case frameTrack:
 		return h.track(ctx, cv, f)
 	}
-	return reject(ErrBadFrame, "unknown frame type")
+	return reject(errBadFrame, "unknown frame type")
 }
 
 // userMessage echoes and records a visitor message once, acknowledges it,
 // and passes it to the bot once. A resent message (same ID, after a
 // reconnect) is only acknowledged, unless the bot failed to handle the
 // first copy.
-func (h *Handler) userMessage(ctx context.Context, cv *conversation, id string, m parley.Message, payload string) error {
+func (h *Chat) userMessage(ctx context.Context, cv *conversation, id string, m parley.Message, payload string) error {
 	return h.deliver(ctx, cv, id, m, payload, nil)
 }
 
 // userMessageData is userMessage for an upload: the bot's copy of the
 // single attachment carries data.
-func (h *Handler) userMessageData(ctx context.Context, cv *conversation, id string, m parley.Message, data []byte) error {
+func (h *Chat) userMessageData(ctx context.Context, cv *conversation, id string, m parley.Message, data []byte) error {
 	return h.deliver(ctx, cv, id, m, "", data)
 }
 
-func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m parley.Message, payload string, data []byte) error {
-	now := h.cfg.Clock()
+func (h *Chat) deliver(ctx context.Context, cv *conversation, id string, m parley.Message, payload string, data []byte) error {
+	now := h.now()
 	if cv.markSeen(id) {
-		e := Entry{ID: id, Role: RoleUser, Message: m, Time: now}
+		e := entry{ID: id, Role: roleUser, Message: m, Time: now}
 		h.keep(ctx, cv, e)
 		cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
 	}
@@ -74,7 +74,7 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 	}
 
 	in := m
-	in.Extras = map[string]any{ExtrasKey: map[string]string{"text": m.Text, "payload": payload}}
+	in.Extras = map[string]any{extrasKey: map[string]string{"text": m.Text, "payload": payload}}
 	if payload != "" {
 		in.Text = payload
 	}
@@ -83,7 +83,7 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 		a.Data = data
 		in.Attachments = []parley.Attachment{a}
 	}
-	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: Channel, MessageID: id, Time: now,
+	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: webChannel, MessageID: id, Time: now,
 		Locale: m.Locale, Message: in}
 	return h.run(ctx, cv, t, id)
 }
@@ -92,32 +92,32 @@ func (h *Handler) deliver(ctx context.Context, cv *conversation, id string, m pa
 // how many events of the same name (and the same "id" field, if any) the
 // conversation sent in the last 24 hours, this one included, so that a
 // rule such as "viewed a product 3 times in 24 hours" is a comparison.
-func (h *Handler) track(ctx context.Context, cv *conversation, f inFrame) error {
+func (h *Chat) track(ctx context.Context, cv *conversation, f inFrame) error {
 	cv.broadcast(encode(outFrame{Type: "ack", ID: f.ID}))
 	if !cv.claim(f.ID) {
 		return nil
 	}
-	now := h.cfg.Clock()
+	now := h.now()
 	data := make(map[string]string, len(f.Data)+1)
 	maps.Copy(data, f.Data)
 	n := cv.countSignal(f.Name+"\x00"+f.Data["id"], now)
 	data["count_24h"] = strconv.Itoa(n)
-	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: Channel, MessageID: f.ID, Time: now,
+	t := &parley.Turn{ConversationID: cv.id, CustomerID: h.customer(ctx, cv), Channel: webChannel, MessageID: f.ID, Time: now,
 		Locale: f.Locale, Signal: &parley.Signal{Name: f.Name, Data: data}}
 	return h.run(ctx, cv, t, "")
 }
 
 // run passes t to the bot. inbound is the visitor message the turn
 // answers, "" for a signal.
-func (h *Handler) run(ctx context.Context, cv *conversation, t *parley.Turn, inbound string) error {
-	err := h.bot.HandleTurn(ctx, &replyWriter{h: h, cv: cv, inbound: inbound}, t)
+func (h *Chat) run(ctx context.Context, cv *conversation, t *parley.Turn, inbound string) error {
+	err := (*h.bot.Load()).HandleTurn(ctx, &replyWriter{h: h, cv: cv, inbound: inbound}, t)
 	if err != nil {
 		cv.release(t.MessageID)
-		h.emit(ctx, parley.Event{Kind: EventTurnFailed, ConversationID: cv.id, MessageID: t.MessageID, Err: err})
+		h.emit(ctx, parley.Event{Kind: eventTurnFailed, ConversationID: cv.id, MessageID: t.MessageID, Err: err})
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 			return err
 		}
-		return &RejectError{Code: CodeInternal, Reason: "the bot could not handle the message", MessageID: t.MessageID,
+		return &rejectError{Code: codeInternal, Reason: "the bot could not handle the message", MessageID: t.MessageID,
 			ConversationID: cv.id, err: err}
 	}
 	return nil
@@ -133,7 +133,7 @@ func (h *Handler) run(ctx context.Context, cv *conversation, t *parley.Turn, inb
 // A replyWriter belongs to one turn; the Bot calls it from the turn's
 // goroutine only.
 type replyWriter struct {
-	h       *Handler
+	h       *Chat
 	cv      *conversation
 	inbound string // the visitor message of the turn; "" for signals and pushes
 	read    bool
@@ -159,11 +159,17 @@ func (w *replyWriter) Reply(ctx context.Context, m parley.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	id := m.ID
+	if id == "" {
+		id = uuid.NewString()
+	} else if !w.cv.markSent(id) {
+		return nil // already delivered: an outbox re-send
+	}
 	w.engage()
-	now := w.h.cfg.Clock()
-	e := Entry{ID: uuid.NewString(), Role: RoleBot, Message: w.h.outbound(w.cv, m), Time: now}
+	now := w.h.now()
+	e := entry{ID: id, Role: roleBot, Message: w.h.outbound(w.cv, m), Time: now}
 	w.h.keep(ctx, w.cv, e)
-	w.cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
+	w.cv.broadcastOrHold(encode(outFrame{Type: "message", Entry: &e}))
 	return nil
 }
 
@@ -195,7 +201,7 @@ func (w *replyWriter) MarkRead(ctx context.Context, id string) error {
 
 // outbound prepares a bot message for the wire: channel extras are dropped
 // and inline attachment data is kept as a file behind a signed link.
-func (h *Handler) outbound(cv *conversation, m parley.Message) parley.Message {
+func (h *Chat) outbound(cv *conversation, m parley.Message) parley.Message {
 	m.Extras = nil
 	if len(m.Attachments) == 0 {
 		return m
@@ -220,6 +226,6 @@ func (h *Handler) outbound(cv *conversation, m parley.Message) parley.Message {
 
 // fileURL is the signed link of a kept file, relative to the handler's
 // mount point.
-func (h *Handler) fileURL(conv, file string) string {
+func (h *Chat) fileURL(conv, file string) string {
 	return "files/" + url.PathEscape(conv) + "/" + file + "?sig=" + fileSig(h.cfg.Secret, conv, file)
 }

@@ -53,7 +53,7 @@ func TestTokenForgery(t *testing.T) {
 			w.send(map[string]any{"type": "hello", "token": tt.give})
 			f := w.read()
 			assert.Equal(t, "error", f.Type)
-			assert.Equal(t, CodeInvalidToken, f.Code)
+			assert.Equal(t, codeInvalidToken, f.Code)
 			_, _, err = c.Read(t.Context())
 			assert.Equal(t, websocket.StatusPolicyViolation, websocket.CloseStatus(err))
 
@@ -61,7 +61,7 @@ func TestTokenForgery(t *testing.T) {
 			for _, path := range []string{"/send", "/upload"} {
 				code, errCode := e.post(path, tt.give, "application/json", strings.NewReader(`{"type":"message","id":"f1","text":"hi"}`), nil)
 				assert.Equal(t, http.StatusUnauthorized, code, path)
-				assert.Equal(t, CodeInvalidToken, errCode, path)
+				assert.Equal(t, codeInvalidToken, errCode, path)
 			}
 			req, err := http.NewRequest("GET", e.srv.URL+"/events", nil)
 			require.NoError(t, err)
@@ -80,7 +80,7 @@ func TestTokenForgery(t *testing.T) {
 		})
 	}
 	for _, r := range e.rec.Rejections() {
-		assert.ErrorIs(t, r, ErrInvalidToken)
+		assert.ErrorIs(t, r, errInvalidToken)
 	}
 	assert.NotEmpty(t, e.rec.Rejections())
 	assert.Len(t, e.history(victim.Conversation), 2, "the victim's conversation is untouched")
@@ -140,7 +140,7 @@ func TestCrossOrigin(t *testing.T) {
 			code, errCode := e.post("/send", tok, "application/json", strings.NewReader(b), hdr)
 			assert.Equal(t, tt.wantCode, code)
 			if tt.wantCode == http.StatusForbidden {
-				assert.Equal(t, CodeOrigin, errCode)
+				assert.Equal(t, codeOrigin, errCode)
 			}
 
 			// The WebSocket handshake checks the same list.
@@ -160,7 +160,7 @@ func TestCrossOrigin(t *testing.T) {
 	}
 	var origin int
 	for _, r := range e.rec.Rejections() {
-		if errors.Is(r, ErrOrigin) {
+		if errors.Is(r, errOrigin) {
 			origin++
 		}
 	}
@@ -196,20 +196,20 @@ func TestMalformedFrames(t *testing.T) {
 		give     string
 		wantCode string
 	}{
-		{"not JSON", `{"type":`, CodeBadFrame},
-		{"array", `[1,2]`, CodeBadFrame},
-		{"trailing data", `{"type":"ping"} {}`, CodeBadFrame},
-		{"no type", `{"id":"x"}`, CodeBadFrame},
-		{"unknown type", `{"type":"sticker","id":"x"}`, CodeBadFrame},
-		{"unknown field", `{"type":"message","id":"x","text":"hi","html":"<b>"}`, CodeBadFrame},
-		{"missing id", `{"type":"message","text":"hi"}`, CodeBadFrame},
-		{"bad id", `{"type":"message","id":"a b","text":"hi"}`, CodeBadFrame},
-		{"empty text", `{"type":"message","id":"x","text":"  "}`, CodeBadFrame},
-		{"text over the limit", `{"type":"message","id":"x","text":"` + strings.Repeat("a", 101) + `"}`, CodeTooLarge},
-		{"bad event name", `{"type":"track","id":"x","name":"Bad Name"}`, CodeBadFrame},
-		{"too many event fields", `{"type":"track","id":"x","name":"a","data":` + manyFields(17) + `}`, CodeTooLarge},
-		{"consent without answer", `{"type":"consent"}`, CodeBadFrame},
-		{"second hello", `{"type":"hello","token":"x"}`, CodeBadFrame},
+		{"not JSON", `{"type":`, codeBadFrame},
+		{"array", `[1,2]`, codeBadFrame},
+		{"trailing data", `{"type":"ping"} {}`, codeBadFrame},
+		{"no type", `{"id":"x"}`, codeBadFrame},
+		{"unknown type", `{"type":"sticker","id":"x"}`, codeBadFrame},
+		{"unknown field", `{"type":"message","id":"x","text":"hi","html":"<b>"}`, codeBadFrame},
+		{"missing id", `{"type":"message","text":"hi"}`, codeBadFrame},
+		{"bad id", `{"type":"message","id":"a b","text":"hi"}`, codeBadFrame},
+		{"empty text", `{"type":"message","id":"x","text":"  "}`, codeBadFrame},
+		{"text over the limit", `{"type":"message","id":"x","text":"` + strings.Repeat("a", 101) + `"}`, codeTooLarge},
+		{"bad event name", `{"type":"track","id":"x","name":"Bad Name"}`, codeBadFrame},
+		{"too many event fields", `{"type":"track","id":"x","name":"a","data":` + manyFields(17) + `}`, codeTooLarge},
+		{"consent without answer", `{"type":"consent"}`, codeBadFrame},
+		{"second hello", `{"type":"hello","token":"x"}`, codeBadFrame},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,7 +220,7 @@ func TestMalformedFrames(t *testing.T) {
 	}
 	t.Run("binary frame", func(t *testing.T) {
 		ws.sendRaw(websocket.MessageBinary, []byte{1, 2, 3})
-		assert.Equal(t, CodeBadFrame, ws.until("error").Code)
+		assert.Equal(t, codeBadFrame, ws.until("error").Code)
 	})
 	// The connection survives bad frames.
 	ws.send(msg("ok1", "still here"))
@@ -247,14 +247,14 @@ func TestOversizedFrameClosesConnection(t *testing.T) {
 
 	code, errCode := e.post("/send", tok, "application/json", strings.NewReader(`{"type":"message","id":"big","text":"`+strings.Repeat("a", 2000)+`"}`), nil)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, code)
-	assert.Equal(t, CodeTooLarge, errCode)
+	assert.Equal(t, codeTooLarge, errCode)
 
 	// The server reports the WebSocket's frame after closing it, so the
 	// client may see the close first.
 	tooLarge := func() int {
 		n := 0
 		for _, r := range e.rec.Rejections() {
-			if errors.Is(r, ErrTooLarge) {
+			if errors.Is(r, errTooLarge) {
 				n++
 			}
 		}
@@ -273,13 +273,13 @@ func TestRateLimit(t *testing.T) {
 	ws.botReply()
 	ws.send(msg("r3", "three"))
 	f := ws.until("error")
-	assert.Equal(t, CodeRateLimited, f.Code)
+	assert.Equal(t, codeRateLimited, f.Code)
 	assert.Equal(t, "r3", f.ID)
 
 	// The limit is per conversation, whatever the transport.
 	code, errCode := e.post("/send", tok, "application/json", strings.NewReader(`{"type":"message","id":"r4","text":"four"}`), nil)
 	assert.Equal(t, http.StatusTooManyRequests, code)
-	assert.Equal(t, CodeRateLimited, errCode)
+	assert.Equal(t, codeRateLimited, errCode)
 
 	// Another visitor is not affected.
 	other, _ := e.connect(e.session("").Token)
@@ -293,8 +293,8 @@ func TestRateLimit(t *testing.T) {
 	rs := e.rec.Rejections()
 	require.Len(t, rs, 2)
 	for _, r := range rs {
-		assert.ErrorIs(t, r, ErrRateLimited)
-		var re *RejectError
+		assert.ErrorIs(t, r, errRateLimited)
+		var re *rejectError
 		require.ErrorAs(t, r, &re)
 		assert.NotEmpty(t, re.ConversationID)
 	}
@@ -316,11 +316,11 @@ func TestUploads(t *testing.T) {
 		{"png", "u1", pngBytes, "dot.png", http.StatusOK, "", "got image image/png 67 bytes"},
 		{"text", "u2", []byte("order 123 receipt"), "r.txt", http.StatusOK, "", "got file text/plain 17 bytes"},
 		{"pdf", "u3", []byte("%PDF-1.4\n%..."), "a.pdf", http.StatusOK, "", "got file application/pdf 13 bytes"},
-		{"html posing as png", "u4", []byte("<html><script>alert(1)</script></html>"), "x.png", http.StatusUnsupportedMediaType, CodeUploadType, ""},
-		{"zip", "u5", []byte("PK\x03\x04rest-of-zip"), "a.zip", http.StatusUnsupportedMediaType, CodeUploadType, ""},
-		{"too large", "u6", append(append([]byte{}, pngBytes...), make([]byte, 1024)...), "big.png", http.StatusRequestEntityTooLarge, CodeTooLarge, ""},
-		{"empty", "u7", nil, "e.txt", http.StatusBadRequest, CodeBadFrame, ""},
-		{"missing id", "", pngBytes, "dot.png", http.StatusBadRequest, CodeBadFrame, ""},
+		{"html posing as png", "u4", []byte("<html><script>alert(1)</script></html>"), "x.png", http.StatusUnsupportedMediaType, codeUploadType, ""},
+		{"zip", "u5", []byte("PK\x03\x04rest-of-zip"), "a.zip", http.StatusUnsupportedMediaType, codeUploadType, ""},
+		{"too large", "u6", append(append([]byte{}, pngBytes...), make([]byte, 1024)...), "big.png", http.StatusRequestEntityTooLarge, codeTooLarge, ""},
+		{"empty", "u7", nil, "e.txt", http.StatusBadRequest, codeBadFrame, ""},
+		{"missing id", "", pngBytes, "dot.png", http.StatusBadRequest, codeBadFrame, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -339,7 +339,7 @@ func TestUploads(t *testing.T) {
 			assert.Equal(t, tt.wantErr, errCode)
 			if tt.wantReply != "" {
 				echo := ws.until("message")
-				require.Equal(t, RoleUser, echo.Entry.Role)
+				require.Equal(t, roleUser, echo.Entry.Role)
 				require.Len(t, echo.Entry.Message.Attachments, 1)
 				assert.Empty(t, echo.Entry.Message.Attachments[0].Data, "the echo carries a link, not the bytes")
 				assert.Equal(t, tt.fileName, echo.Entry.Message.Attachments[0].Name)
@@ -349,10 +349,10 @@ func TestUploads(t *testing.T) {
 	}
 	code, errCode := e.post("/upload", tok, "application/json", strings.NewReader(`{}`), nil)
 	assert.Equal(t, http.StatusBadRequest, code)
-	assert.Equal(t, CodeBadFrame, errCode)
+	assert.Equal(t, codeBadFrame, errCode)
 	var typ int
 	for _, r := range e.rec.Rejections() {
-		if errors.Is(r, ErrUploadType) {
+		if errors.Is(r, errUploadType) {
 			typ++
 		}
 	}

@@ -16,7 +16,7 @@ const sseHeartbeat = 25 * time.Second
 // JSON frame, the same frames the WebSocket carries, starting with ready.
 // The token comes in an "Authorization: Bearer" header (the widget reads
 // the stream with fetch, so the token never appears in a URL).
-func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) serveSSE(w http.ResponseWriter, r *http.Request) {
 	cv, rerr := h.authorize(r)
 	if rerr != nil {
 		h.fail(w, r, "", rerr)
@@ -31,21 +31,21 @@ func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cl := newClient()
 	cl.send(h.readyFrame(ctx, cv))
-	if !cv.addClient(cl, h.cfg.Clock()) {
-		h.fail(w, r, cv.id, reject(ErrRateLimited, "too many open connections"))
+	if !cv.addClient(cl, h.now()) {
+		h.fail(w, r, cv.id, reject(errRateLimited, "too many open connections"))
 		return
 	}
-	h.emit(ctx, parley.Event{Kind: EventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "sse"}})
+	h.emit(ctx, parley.Event{Kind: eventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "sse"}})
 	err := h.streamSSE(w, r, rc, cl)
 	cl.close()
-	cv.removeClient(cl, h.cfg.Clock())
-	h.emit(ctx, parley.Event{Kind: EventDisconnected, ConversationID: cv.id, Err: err,
+	cv.removeClient(cl, h.now())
+	h.emit(ctx, parley.Event{Kind: eventDisconnected, ConversationID: cv.id, Err: err,
 		Attrs: map[string]string{"transport": "sse"}})
 }
 
 // streamSSE writes queued frames until the client is closed or goes away.
 // It returns the write error that ended the stream, nil for a normal end.
-func (h *Handler) streamSSE(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, cl *client) error {
+func (h *Chat) streamSSE(w http.ResponseWriter, r *http.Request, rc *http.ResponseController, cl *client) error {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
@@ -110,7 +110,7 @@ func writeEvent(w io.Writer, b []byte) error {
 
 // serveSend accepts one frame by POST, for the SSE fallback. It runs the
 // turn before answering; replies arrive on the event stream.
-func (h *Handler) serveSend(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) serveSend(w http.ResponseWriter, r *http.Request) {
 	cv, rerr := h.authorize(r)
 	if rerr != nil {
 		h.fail(w, r, "", rerr)
@@ -124,11 +124,11 @@ func (h *Handler) serveSend(w http.ResponseWriter, r *http.Request) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxFrameBytes))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		h.fail(w, r, cv.id, reject(ErrTooLarge, "request body over the limit"))
+		h.fail(w, r, cv.id, reject(errTooLarge, "request body over the limit"))
 		return
 	}
 	if err != nil {
-		h.fail(w, r, cv.id, reject(ErrBadFrame, "read body: "+shorten(err.Error())))
+		h.fail(w, r, cv.id, reject(errBadFrame, "read body: "+shorten(err.Error())))
 		return
 	}
 	f, err := decodeFrame(b, h.cfg.MaxMessageBytes)
@@ -136,12 +136,12 @@ func (h *Handler) serveSend(w http.ResponseWriter, r *http.Request) {
 		err = h.receive(r.Context(), cv, f)
 	}
 	if err != nil {
-		var re *RejectError
+		var re *rejectError
 		if !errors.As(err, &re) {
-			re = &RejectError{Code: CodeInternal, Reason: "the bot could not handle the message", err: err}
+			re = &rejectError{Code: codeInternal, Reason: "the bot could not handle the message", err: err}
 		}
-		if re.Code == CodeInternal {
-			// Already reported as EventTurnFailed.
+		if re.Code == codeInternal {
+			// Already reported as eventTurnFailed.
 			writeError(w, re)
 			return
 		}

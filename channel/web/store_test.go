@@ -54,14 +54,14 @@ func TestStoreReplicasDoNotLoseEntries(t *testing.T) {
 		if i%2 == 1 {
 			h, cv = b.h, cvB
 		}
-		wg.Go(func() { h.keep(ctx, cv, Entry{ID: fmt.Sprint(i), Role: RoleUser, Time: a.clk.Now()}) })
+		wg.Go(func() { h.keep(ctx, cv, entry{ID: fmt.Sprint(i), Role: roleUser, Time: a.clk.Now()}) })
 	}
 	wg.Wait()
-	hist, err := b.h.History(ctx, "shared")
+	_, hist, err := b.h.consentAndHistory(ctx, "shared")
 	require.NoError(t, err)
 	assert.Len(t, hist, 40, "concurrent writers from two replicas all land")
 	for _, e := range append(a.rec.events, b.rec.events...) {
-		assert.NotEqual(t, EventStoreError, e.Kind, "%v", e.Err)
+		assert.NotEqual(t, eventStoreError, e.Kind, "%v", e.Err)
 	}
 }
 
@@ -113,13 +113,13 @@ func TestStoreFailureIsReported(t *testing.T) {
 
 	code, errCode := e.post("/session", s.Token, "", nil, nil)
 	assert.Equal(t, http.StatusInternalServerError, code)
-	assert.Equal(t, CodeInternal, errCode)
+	assert.Equal(t, codeInternal, errCode)
 
 	e.rec.mu.Lock()
 	defer e.rec.mu.Unlock()
 	var n int
 	for _, ev := range e.rec.events {
-		if ev.Kind == EventStoreError {
+		if ev.Kind == eventStoreError {
 			n++
 			assert.ErrorIs(t, ev.Err, errStoreDown)
 		}
@@ -144,7 +144,7 @@ func TestStoreCorruptRecordStartsAfresh(t *testing.T) {
 	defer e.rec.mu.Unlock()
 	found := false
 	for _, ev := range e.rec.events {
-		if ev.Kind == EventStoreError && errors.As(ev.Err, &corrupt) {
+		if ev.Kind == eventStoreError && errors.As(ev.Err, &corrupt) {
 			found = true
 		}
 	}

@@ -43,40 +43,40 @@ func signToken(secret []byte, conv string, now time.Time) (string, error) {
 }
 
 // parseToken verifies tok and returns the conversation it names. It
-// returns a *RejectError wrapping ErrInvalidToken for anything that is not
+// returns a *rejectError wrapping errInvalidToken for anything that is not
 // a token this secret signed within ttl of now.
 func parseToken(secret []byte, tok string, now time.Time, ttl time.Duration) (string, error) {
 	if tok == "" {
-		return "", reject(ErrInvalidToken, "missing token")
+		return "", reject(errInvalidToken, "missing token")
 	}
 	if len(tok) > maxTokenLen {
-		return "", reject(ErrInvalidToken, "token too long")
+		return "", reject(errInvalidToken, "token too long")
 	}
 	p, sig, ok := strings.Cut(tok, ".")
 	if !ok {
-		return "", reject(ErrInvalidToken, "malformed token")
+		return "", reject(errInvalidToken, "malformed token")
 	}
 	got, err := base64.RawURLEncoding.DecodeString(sig)
 	if err != nil {
-		return "", reject(ErrInvalidToken, "malformed signature")
+		return "", reject(errInvalidToken, "malformed signature")
 	}
 	if !hmac.Equal(got, mac(secret, tokenDomain, p)) {
-		return "", reject(ErrInvalidToken, "bad signature")
+		return "", reject(errInvalidToken, "bad signature")
 	}
 	b, err := base64.RawURLEncoding.DecodeString(p)
 	if err != nil {
-		return "", reject(ErrInvalidToken, "malformed payload")
+		return "", reject(errInvalidToken, "malformed payload")
 	}
 	var pl tokenPayload
 	if err := json.Unmarshal(b, &pl); err != nil || pl.Conv == "" {
-		return "", reject(ErrInvalidToken, "malformed payload")
+		return "", reject(errInvalidToken, "malformed payload")
 	}
 	issued := time.Unix(pl.Issued, 0)
 	if now.Sub(issued) > ttl {
-		return "", reject(ErrInvalidToken, "token expired")
+		return "", reject(errInvalidToken, "token expired")
 	}
 	if issued.Sub(now) > time.Minute {
-		return "", reject(ErrInvalidToken, "token issued in the future")
+		return "", reject(errInvalidToken, "token issued in the future")
 	}
 	return pl.Conv, nil
 }

@@ -13,10 +13,10 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
-// EventStoreError is emitted when the consent state or transcript could not
+// eventStoreError is emitted when the consent state or transcript could not
 // be read from or written to [Config.Store]; Err holds the cause. The
 // message itself was still delivered to the open connections.
-const EventStoreError parley.EventKind = "web.store_error"
+const eventStoreError parley.EventKind = "web.store_error"
 
 // transcriptKey is the store key of a conversation's consent and
 // transcript.
@@ -25,7 +25,7 @@ func transcriptKey(conv string) string { return "web/transcript/" + conv }
 // transcriptRecord is what a [Config.Store] holds per conversation.
 type transcriptRecord struct {
 	Consent string  `json:"consent"`
-	Entries []Entry `json:"entries,omitempty"`
+	Entries []entry `json:"entries,omitempty"`
 }
 
 // maxConflictRetries bounds the read-modify-write retries when another
@@ -34,7 +34,7 @@ const maxConflictRetries = 10
 
 // consentAndHistory returns the consent state and, if granted, the kept
 // transcript of a conversation.
-func (h *Handler) consentAndHistory(ctx context.Context, conv string) (string, []Entry, error) {
+func (h *Chat) consentAndHistory(ctx context.Context, conv string) (string, []entry, error) {
 	if h.cfg.Store == nil {
 		cv := h.lookup(conv, false)
 		if cv == nil {
@@ -54,7 +54,7 @@ func (h *Handler) consentAndHistory(ctx context.Context, conv string) (string, [
 }
 
 // setConsent records the visitor's answer; declining drops the transcript.
-func (h *Handler) setConsent(ctx context.Context, cv *conversation, granted bool) (string, error) {
+func (h *Chat) setConsent(ctx context.Context, cv *conversation, granted bool) (string, error) {
 	if h.cfg.Store == nil {
 		return cv.setConsent(granted), nil
 	}
@@ -73,7 +73,7 @@ func (h *Handler) setConsent(ctx context.Context, cv *conversation, granted bool
 }
 
 // keep appends e to the transcript of cv if the visitor consented.
-func (h *Handler) keep(ctx context.Context, cv *conversation, e Entry) {
+func (h *Chat) keep(ctx context.Context, cv *conversation, e entry) {
 	if h.cfg.Store == nil {
 		cv.record(e, h.cfg.HistoryLimit, e.Time)
 		return
@@ -90,11 +90,11 @@ func (h *Handler) keep(ctx context.Context, cv *conversation, e Entry) {
 		return true
 	})
 	if err != nil {
-		h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: cv.id, MessageID: e.ID, Err: err})
+		h.emit(ctx, parley.Event{Kind: eventStoreError, ConversationID: cv.id, MessageID: e.ID, Err: err})
 	}
 }
 
-func (h *Handler) loadRecord(ctx context.Context, conv string) (transcriptRecord, int64, error) {
+func (h *Chat) loadRecord(ctx context.Context, conv string) (transcriptRecord, int64, error) {
 	r := transcriptRecord{Consent: consentUnknown}
 	rec, err := h.cfg.Store.Get(ctx, transcriptKey(conv))
 	if errors.Is(err, memory.ErrNotFound) {
@@ -114,7 +114,7 @@ func (h *Handler) loadRecord(ctx context.Context, conv string) (transcriptRecord
 // another replica got there first, it retries after a short random pause.
 // fn reports whether it changed anything. Writes outlive the request: they
 // use ctx's values but not its cancellation.
-func (h *Handler) updateRecord(ctx context.Context, cv *conversation, fn func(*transcriptRecord) bool) error {
+func (h *Chat) updateRecord(ctx context.Context, cv *conversation, fn func(*transcriptRecord) bool) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	cv.storeMu.Lock()
@@ -134,7 +134,7 @@ func (h *Handler) updateRecord(ctx context.Context, cv *conversation, fn func(*t
 		if errors.As(err, &corrupt) {
 			// An unreadable record must not block the conversation: start
 			// it afresh over the old one.
-			h.emit(ctx, parley.Event{Kind: EventStoreError, ConversationID: conv, Err: err})
+			h.emit(ctx, parley.Event{Kind: eventStoreError, ConversationID: conv, Err: err})
 			r, version, err = transcriptRecord{Consent: consentUnknown}, memory.AnyVersion, nil
 		}
 		if err != nil {

@@ -28,7 +28,7 @@ const multipartSlack = 16 << 10
 // most Config.MaxUploadBytes. The file becomes a message with one
 // attachment (Kind image or file, the bytes in Data and a signed link in
 // URL, relative to the handler), passed to the bot like a typed message.
-func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) serveUpload(w http.ResponseWriter, r *http.Request) {
 	cv, rerr := h.authorize(r)
 	if rerr != nil {
 		h.fail(w, r, "", rerr)
@@ -42,7 +42,7 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxUploadBytes+multipartSlack)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		h.fail(w, r, cv.id, reject(ErrBadFrame, "expected a multipart/form-data body"))
+		h.fail(w, r, cv.id, reject(errBadFrame, "expected a multipart/form-data body"))
 		return
 	}
 	var id, text string
@@ -64,7 +64,7 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if len(b) > h.cfg.MaxMessageBytes || !utf8.Valid(b) {
-				h.fail(w, r, cv.id, reject(ErrTooLarge, p.FormName()+" field too long or not UTF-8"))
+				h.fail(w, r, cv.id, reject(errTooLarge, p.FormName()+" field too long or not UTF-8"))
 				return
 			}
 			if p.FormName() == "id" {
@@ -74,7 +74,7 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 			}
 		case "file":
 			if f != nil {
-				h.fail(w, r, cv.id, reject(ErrBadFrame, "one file per upload"))
+				h.fail(w, r, cv.id, reject(errBadFrame, "one file per upload"))
 				return
 			}
 			f, rerr = h.readFile(p)
@@ -84,7 +84,7 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		default:
-			h.fail(w, r, cv.id, reject(ErrBadFrame, fmt.Sprintf("unexpected form field %q", shorten(p.FormName()))))
+			h.fail(w, r, cv.id, reject(errBadFrame, fmt.Sprintf("unexpected form field %q", shorten(p.FormName()))))
 			return
 		}
 	}
@@ -93,11 +93,11 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f == nil {
-		h.fail(w, r, cv.id, reject(ErrBadFrame, "no file in the upload"))
+		h.fail(w, r, cv.id, reject(errBadFrame, "no file in the upload"))
 		return
 	}
-	if !cv.limiter.AllowN(h.cfg.Clock(), 1) {
-		e := reject(ErrRateLimited, "too many messages; wait a moment")
+	if !cv.limiter.AllowN(h.now(), 1) {
+		e := reject(errRateLimited, "too many messages; wait a moment")
 		e.MessageID = id
 		h.fail(w, r, cv.id, e)
 		return
@@ -112,9 +112,9 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 	m := parley.Message{ID: id, Text: text, Attachments: []parley.Attachment{att}}
 	// The bot gets the bytes; the transcript and the echo only the link.
 	if err := h.userMessageData(r.Context(), cv, id, m, f.data); err != nil {
-		var re *RejectError
+		var re *rejectError
 		if !errors.As(err, &re) {
-			re = &RejectError{Code: CodeInternal, err: err}
+			re = &rejectError{Code: codeInternal, err: err}
 		}
 		writeError(w, re)
 		return
@@ -123,20 +123,20 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request) {
 }
 
 // readFile reads the file part within the size limit and checks its type.
-func (h *Handler) readFile(p *multipart.Part) (*upload, *RejectError) {
+func (h *Chat) readFile(p *multipart.Part) (*upload, *rejectError) {
 	b, err := io.ReadAll(io.LimitReader(p, h.cfg.MaxUploadBytes+1))
 	if err != nil {
 		return nil, uploadReadErr(err)
 	}
 	if int64(len(b)) > h.cfg.MaxUploadBytes {
-		return nil, reject(ErrTooLarge, fmt.Sprintf("file over the limit of %d bytes", h.cfg.MaxUploadBytes))
+		return nil, reject(errTooLarge, fmt.Sprintf("file over the limit of %d bytes", h.cfg.MaxUploadBytes))
 	}
 	if len(b) == 0 {
-		return nil, reject(ErrBadFrame, "empty file")
+		return nil, reject(errBadFrame, "empty file")
 	}
 	mt, _, err := mime.ParseMediaType(http.DetectContentType(b))
 	if err != nil || !slices.Contains(h.cfg.UploadTypes, mt) {
-		return nil, reject(ErrUploadType, fmt.Sprintf("files of type %s are not accepted", mt))
+		return nil, reject(errUploadType, fmt.Sprintf("files of type %s are not accepted", mt))
 	}
 	name := path.Base(strings.ReplaceAll(p.FileName(), "\\", "/"))
 	if name == "." || name == "/" || !utf8.ValidString(name) || len(name) > 255 {
@@ -145,21 +145,21 @@ func (h *Handler) readFile(p *multipart.Part) (*upload, *RejectError) {
 	return &upload{name: name, mime: mt, data: bytes.Clone(b)}, nil
 }
 
-func uploadReadErr(err error) *RejectError {
+func uploadReadErr(err error) *rejectError {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return reject(ErrTooLarge, "upload over the size limit")
+		return reject(errTooLarge, "upload over the size limit")
 	}
-	return reject(ErrBadFrame, "malformed multipart body: "+shorten(err.Error()))
+	return reject(errBadFrame, "malformed multipart body: "+shorten(err.Error()))
 }
 
 // serveFile serves a kept file to whoever holds its signed link. Files are
 // never rendered as a page of the handler's origin: the response is
 // sandboxed, and anything but an image is a download.
-func (h *Handler) serveFile(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) serveFile(w http.ResponseWriter, r *http.Request) {
 	conv, id := r.PathValue("conv"), r.PathValue("file")
 	if !checkFileSig(h.cfg.Secret, conv, id, r.URL.Query().Get("sig")) {
-		h.fail(w, r, "", reject(ErrInvalidToken, "bad file link signature"))
+		h.fail(w, r, "", reject(errInvalidToken, "bad file link signature"))
 		return
 	}
 	cv := h.lookup(conv, false)

@@ -35,7 +35,7 @@ func TestWebSocketConversation(t *testing.T) {
 	for {
 		f := ws.read()
 		got = append(got, f.Type)
-		if f.Type == "message" && f.Entry.Role == RoleBot {
+		if f.Type == "message" && f.Entry.Role == roleBot {
 			assert.Equal(t, "Hi! Want a discount?", f.Entry.Message.Text)
 			assert.Equal(t, []parley.QuickReply{{Title: "Yes please", Payload: "yes"}, {Title: "No"}}, f.Entry.Message.QuickReplies)
 			break
@@ -52,7 +52,7 @@ func TestWebSocketConversation(t *testing.T) {
 
 	turns := e.rec.Turns()
 	require.Len(t, turns, 1)
-	assert.Equal(t, Channel, turns[0].Channel)
+	assert.Equal(t, webChannel, turns[0].Channel)
 	assert.Equal(t, s.Conversation, turns[0].ConversationID)
 	assert.Equal(t, "m-1", turns[0].MessageID)
 	assert.Equal(t, "hello", turns[0].Text())
@@ -67,7 +67,7 @@ func TestQuickReplyAndHumanPayload(t *testing.T) {
 	}{
 		{"typed", map[string]any{"type": "message", "id": "a1", "text": "hi there"}, "hi there", ""},
 		{"quick reply", map[string]any{"type": "message", "id": "a2", "text": "Yes please", "payload": "yes"}, "yes", "yes"},
-		{"human button", map[string]any{"type": "message", "id": "a3", "text": HumanText, "payload": HumanPayload}, "human", "human"},
+		{"human button", map[string]any{"type": "message", "id": "a3", "text": humanText, "payload": humanPayload}, "human", "human"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestQuickReplyAndHumanPayload(t *testing.T) {
 			turns := e.rec.Turns()
 			require.Len(t, turns, 1)
 			assert.Equal(t, tt.wantText, turns[0].Text())
-			extras := turns[0].Message.Extras[ExtrasKey].(map[string]string)
+			extras := turns[0].Message.Extras[extrasKey].(map[string]string)
 			assert.Equal(t, tt.give["text"], extras["text"])
 			assert.Equal(t, tt.wantPayload, extras["payload"])
 		})
@@ -112,7 +112,7 @@ func TestMultipleTabsSeeEachOther(t *testing.T) {
 	b, _ := e.connect(tok)
 	a.send(msg("x1", "from tab a"))
 	f := b.until("message")
-	assert.Equal(t, RoleUser, f.Entry.Role)
+	assert.Equal(t, roleUser, f.Entry.Role)
 	assert.Equal(t, "from tab a", f.Entry.Message.Text)
 	assert.Equal(t, "you said: from tab a", b.botReply().Message.Text)
 }
@@ -129,7 +129,7 @@ func TestSSEFallback(t *testing.T) {
 	var types []string
 	for f := frames.next(); ; f = frames.next() {
 		types = append(types, f.Type)
-		if f.Type == "message" && f.Entry.Role == RoleBot {
+		if f.Type == "message" && f.Entry.Role == roleBot {
 			assert.Equal(t, "Hi! Want a discount?", f.Entry.Message.Text)
 			break
 		}
@@ -141,20 +141,30 @@ func TestSSEFallback(t *testing.T) {
 	// Errors come back in the POST response.
 	code, errCode = e.post("/send", s.Token, "application/json", strings.NewReader(`{"type":"nope"}`), nil)
 	assert.Equal(t, http.StatusBadRequest, code)
-	assert.Equal(t, CodeBadFrame, errCode)
+	assert.Equal(t, codeBadFrame, errCode)
 }
 
-func TestPush(t *testing.T) {
+func TestSend(t *testing.T) {
 	e := newEnv(t, nil)
 	s := e.session("")
 	ctx := context.Background()
-	assert.ErrorIs(t, e.h.Push(ctx, s.Conversation, parley.Text("hi")), ErrNotConnected)
-	assert.ErrorIs(t, e.h.Push(ctx, "nobody", parley.Text("hi")), ErrNotConnected)
+	to := parley.Address{Channel: "web", ConversationID: s.Conversation}
 
+	// Nobody is connected: the message waits for the visitor, once even
+	// if the outbox sends it again.
+	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-1/0", Text: "An agent replied: it ships today."}))
+	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-1/0", Text: "An agent replied: it ships today."}))
 	ws, _ := e.connect(s.Token)
-	assert.True(t, e.h.Connected(s.Conversation))
-	require.NoError(t, e.h.Push(ctx, s.Conversation, parley.Text("Your order shipped.")))
+	assert.Equal(t, "An agent replied: it ships today.", ws.botReply().Message.Text)
+
+	// Connected: delivered at once; a repeated ID is dropped.
+	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-2/0", Text: "Your order shipped."}))
+	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-2/0", Text: "Your order shipped."}))
+	require.NoError(t, e.h.Send(ctx, to, parley.Text("Anything else?")))
 	assert.Equal(t, "Your order shipped.", ws.botReply().Message.Text)
+	assert.Equal(t, "Anything else?", ws.botReply().Message.Text, "the repeat was dropped")
+
+	require.Error(t, e.h.Send(ctx, parley.Address{Channel: "web"}, parley.Text("to nobody")))
 }
 
 func TestTrackSignals(t *testing.T) {
@@ -264,7 +274,7 @@ func TestConsentGating(t *testing.T) {
 	}
 }
 
-func summarize(es []Entry) []string {
+func summarize(es []entry) []string {
 	var out []string
 	for _, e := range es {
 		out = append(out, string(e.Role)+":"+e.Message.Text)
@@ -327,45 +337,43 @@ func TestNewHandlerConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := NewHandler(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }), tt.give)
+			h, err := New(tt.give)
 			assert.Error(t, err)
 			assert.Nil(t, h)
 		})
 	}
-	assert.Panics(t, func() { _, _ = NewHandler(nil, Config{Secret: testSecret}) }) //nolint:errcheck // panics before returning
 }
 
 func TestBotErrorIsReported(t *testing.T) {
 	rec := &recorder{}
 	boom := errors.New("store down")
-	h, err := NewHandler(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return boom }),
-		Config{Secret: testSecret, Observer: rec})
+	h, err := New(Config{Secret: testSecret, Observer: rec})
 	require.NoError(t, err)
 	e := &env{t: t, h: h, rec: rec}
-	e.srv = httptestServer(t, h)
+	e.srv = httptestServer(t, h, h.Handler(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return boom })))
 	ws, _ := e.connect(e.session("").Token)
 	ws.send(msg("e1", "hi"))
 	f := ws.until("error")
-	assert.Equal(t, CodeInternal, f.Code)
+	assert.Equal(t, codeInternal, f.Code)
 	assert.NotContains(t, f.Message, "store down", "internal errors are not shown to visitors")
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	var found bool
 	for _, ev := range rec.events {
-		if ev.Kind == EventTurnFailed {
+		if ev.Kind == eventTurnFailed {
 			found = errors.Is(ev.Err, boom)
 		}
 	}
-	assert.True(t, found, "EventTurnFailed carries the bot's error")
+	assert.True(t, found, "eventTurnFailed carries the bot's error")
 }
 
 func TestReadReceiptWithoutMarkRead(t *testing.T) {
-	h, err := NewHandler(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text("ok"))
-	}), Config{Secret: testSecret})
+	h, err := New(Config{Secret: testSecret})
 	require.NoError(t, err)
 	e := &env{t: t, h: h, rec: &recorder{}}
-	e.srv = httptestServer(t, h)
+	e.srv = httptestServer(t, h, h.Handler(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("ok"))
+	})))
 	ws, _ := e.connect(e.session("").Token)
 
 	ws.send(msg("m1", "hi"))
@@ -375,7 +383,7 @@ func TestReadReceiptWithoutMarkRead(t *testing.T) {
 		if f.Type == "read" {
 			assert.Equal(t, "m1", f.ID)
 		}
-		if f.Type == "message" && f.Entry.Role == RoleBot {
+		if f.Type == "message" && f.Entry.Role == roleBot {
 			break
 		}
 	}

@@ -26,9 +26,9 @@ const (
 // {"type":"hello","token":"..."}; the server answers with a ready frame
 // holding the consent state and the kept history, then relays frames both
 // ways until either side closes.
-func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
+func (h *Chat) serveWS(w http.ResponseWriter, r *http.Request) {
 	if !h.originOK(r) {
-		h.fail(w, r, "", reject(ErrOrigin, "origin "+shorten(r.Header.Get("Origin"))+" is not allowed"))
+		h.fail(w, r, "", reject(errOrigin, "origin "+shorten(r.Header.Get("Origin"))+" is not allowed"))
 		return
 	}
 	if !h.begin() {
@@ -39,7 +39,7 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: h.hosts})
 	if err != nil {
 		// Accept has written the HTTP error response.
-		h.emitReject(r.Context(), "", reject(ErrBadFrame, "websocket handshake: "+shorten(err.Error())))
+		h.emitReject(r.Context(), "", reject(errBadFrame, "websocket handshake: "+shorten(err.Error())))
 		return
 	}
 	defer func() {
@@ -63,7 +63,7 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
 		// other refusal (a full server, a bad first frame) is 1013, try
 		// again later, so that it backs off instead.
 		status := websocket.StatusTryAgainLater
-		if rerr.Code == CodeInvalidToken {
+		if rerr.Code == codeInvalidToken {
 			status = websocket.StatusPolicyViolation
 		}
 		if err := c.Close(status, rerr.Code); err != nil {
@@ -73,48 +73,48 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	cl := newClient()
 	cl.send(h.readyFrame(ctx, cv))
-	if !cv.addClient(cl, h.cfg.Clock()) {
-		h.emitReject(ctx, cv.id, reject(ErrRateLimited, "too many open connections"))
+	if !cv.addClient(cl, h.now()) {
+		h.emitReject(ctx, cv.id, reject(errRateLimited, "too many open connections"))
 		if err := c.Close(websocket.StatusTryAgainLater, "too many connections"); err != nil {
 			return // the deferred CloseNow drops the connection
 		}
 		return
 	}
-	h.emit(ctx, parley.Event{Kind: EventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "websocket"}})
+	h.emit(ctx, parley.Event{Kind: eventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "websocket"}})
 
 	var wg sync.WaitGroup
 	var werr error
 	wg.Go(func() { werr = writeLoop(ctx, c, cl) })
 	readErr := h.readLoop(ctx, c, cv, cl)
 	cl.close()
-	cv.removeClient(cl, h.cfg.Clock())
+	cv.removeClient(cl, h.now())
 	wg.Wait()
-	h.emit(ctx, parley.Event{Kind: EventDisconnected, ConversationID: cv.id,
+	h.emit(ctx, parley.Event{Kind: eventDisconnected, ConversationID: cv.id,
 		Err:   errors.Join(disconnectErr(readErr), disconnectErr(werr)),
 		Attrs: map[string]string{"transport": "websocket"}})
 }
 
 // hello reads and checks the first frame.
-func (h *Handler) hello(ctx context.Context, c *websocket.Conn) (*conversation, *RejectError) {
+func (h *Chat) hello(ctx context.Context, c *websocket.Conn) (*conversation, *rejectError) {
 	hctx, cancel := context.WithTimeout(ctx, helloTimeout)
 	defer cancel()
 	typ, b, err := c.Read(hctx)
 	if err != nil {
-		return nil, reject(ErrBadFrame, "no hello frame: "+shorten(err.Error()))
+		return nil, reject(errBadFrame, "no hello frame: "+shorten(err.Error()))
 	}
 	if typ != websocket.MessageText {
-		return nil, reject(ErrBadFrame, "binary frames are not accepted")
+		return nil, reject(errBadFrame, "binary frames are not accepted")
 	}
 	f, err := decodeFrame(b, h.cfg.MaxMessageBytes)
 	if err != nil {
-		return nil, asReject(err, ErrBadFrame)
+		return nil, asReject(err, errBadFrame)
 	}
 	if f.Type != frameHello {
-		return nil, reject(ErrBadFrame, "the first frame must be hello")
+		return nil, reject(errBadFrame, "the first frame must be hello")
 	}
-	conv, err := parseToken(h.cfg.Secret, f.Token, h.cfg.Clock(), h.cfg.TokenTTL)
+	conv, err := parseToken(h.cfg.Secret, f.Token, h.now(), h.cfg.TokenTTL)
 	if err != nil {
-		return nil, asReject(err, ErrInvalidToken)
+		return nil, asReject(err, errInvalidToken)
 	}
 	cv := h.lookup(conv, true)
 	if cv == nil {
@@ -125,18 +125,18 @@ func (h *Handler) hello(ctx context.Context, c *websocket.Conn) (*conversation, 
 
 // readLoop reads and handles frames until the connection ends, and
 // returns the read error that ended it.
-func (h *Handler) readLoop(ctx context.Context, c *websocket.Conn, cv *conversation, cl *client) error {
+func (h *Chat) readLoop(ctx context.Context, c *websocket.Conn, cv *conversation, cl *client) error {
 	for {
 		typ, b, err := c.Read(ctx)
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
-				h.emitReject(ctx, cv.id, reject(ErrTooLarge, "frame over the limit; connection closed with status 1009"))
+				h.emitReject(ctx, cv.id, reject(errTooLarge, "frame over the limit; connection closed with status 1009"))
 			}
 			return err
 		}
 		var rerr error
 		if typ != websocket.MessageText {
-			rerr = reject(ErrBadFrame, "binary frames are not accepted")
+			rerr = reject(errBadFrame, "binary frames are not accepted")
 		} else if f, err := decodeFrame(b, h.cfg.MaxMessageBytes); err != nil {
 			rerr = err
 		} else {
@@ -148,11 +148,11 @@ func (h *Handler) readLoop(ctx context.Context, c *websocket.Conn, cv *conversat
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		var re *RejectError
+		var re *rejectError
 		if !errors.As(rerr, &re) {
-			re = &RejectError{Code: CodeInternal, Reason: "the bot could not handle the message", err: rerr}
+			re = &rejectError{Code: codeInternal, Reason: "the bot could not handle the message", err: rerr}
 		}
-		if re.Code != CodeInternal {
+		if re.Code != codeInternal {
 			h.emitReject(ctx, cv.id, re)
 		}
 		cl.send(errorFrame(re))

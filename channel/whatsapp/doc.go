@@ -2,43 +2,45 @@
 //
 // # Overview
 //
-// The [Adapter] is an http.Handler for the webhook: GET answers the
-// verification handshake (hub.mode, hub.verify_token, hub.challenge); POST
-// checks X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app
-// secret), acknowledges at once and runs the handler for each message on a
-// worker. Replies are rendered for WhatsApp: up to 3 quick replies as reply
-// buttons, up to 10 as a list, more as numbered options ("2" maps back),
-// media by link, long text split at 4096 characters.
+// [New] returns a [channel.Adapter]. Its Handler serves the webhook: GET
+// answers the verification handshake (hub.mode, hub.verify_token,
+// hub.challenge); POST checks X-Hub-Signature-256 (HMAC-SHA256 of the raw
+// body with the app secret) and hands each message to the Bot, answering
+// at once. As the Bot's Sender it renders replies for WhatsApp: up to 3
+// quick replies as reply buttons, up to 10 as a list, more as numbered
+// options ("2" maps back), media by link, long text split at 4096
+// characters.
 //
 //	wa, err := whatsapp.New(whatsapp.Config{
 //		PhoneNumberID: os.Getenv("WA_PHONE_NUMBER_ID"),
 //		AccessToken:   os.Getenv("WA_TOKEN"),
 //		AppSecret:     os.Getenv("WA_APP_SECRET"),
 //		VerifyToken:   os.Getenv("WA_VERIFY_TOKEN"),
-//	}, bot)
+//	})
 //	if err != nil {
 //		return err
 //	}
-//	mux.Handle("/webhooks/whatsapp", wa)
-//	defer wa.Close(context.Background())
+//	bot := parley.NewBot(handler, parley.WithSender("whatsapp", wa))
+//	mux.Handle("/webhooks/whatsapp", wa.Handler(bot))
 //
 // Outside the 24-hour customer-service window only templates may be sent:
 // put a [Template] in the message's Extras under "whatsapp" and the adapter
 // sends it when the window is closed (or when the platform says so with
-// error 131047). Read receipts ([parley.ReadMarker]) and the typing
-// indicator ([parley.Typer]) are supported. Status callbacks (sent,
-// delivered, read, failed) become [channel.EventStatus] events; stickers,
-// locations, reactions and other kinds become [channel.EventUnsupported].
-// Inbound media arrive as attachments whose URL is "media:<id>"; fetch them
-// with the Graph API.
+// error 131047), and for a message to someone it has not heard from.
+// Status callbacks (sent, delivered, read, failed) become
+// [channel.EventStatus] events; stickers, locations, reactions and other
+// kinds become [channel.EventUnsupported]. Inbound media arrive as
+// attachments whose URL is "media:<id>"; fetch them with the Graph API.
+// Turns carry the sender's number as Recipient and, with a
+// [channel.Linker], the customer who owns that (platform-verified) number.
 //
 // # Concurrency
 //
-// An Adapter is safe for concurrent use; see package channel for the
-// worker pool and Close.
+// The Adapter is safe for concurrent use.
 //
 // # Errors
 //
 // Sends fail with a [*channel.PlatformError] carrying the Graph API code
-// and message, [ErrOutsideWindow], or the errors of package channel.
+// and message (throttling codes are Temporary and retried),
+// [ErrOutsideWindow], or the errors of package channel.
 package whatsapp

@@ -23,20 +23,23 @@ func ExampleNew() {
 	}))
 	defer graph.Close()
 
-	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
-	}))
 	wa, err := whatsapp.New(whatsapp.Config{
 		PhoneNumberID: "1065",
 		AccessToken:   "token",
 		AppSecret:     "secret",
 		VerifyToken:   "verify",
 		BaseURL:       graph.URL,
-	}, bot)
+	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	// The adapter is the Bot's Sender for WhatsApp; its Handler is the
+	// webhook, which hands each message to the Bot and acknowledges it.
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
+	}), parley.WithSender("whatsapp", wa))
+	webhook := wa.Handler(bot)
 
 	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{` +
 		`"messaging_product":"whatsapp","metadata":{"phone_number_id":"1065"},` +
@@ -44,10 +47,10 @@ func ExampleNew() {
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/whatsapp", bytes.NewReader(body))
 	req.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte("secret"), body))
 	rec := httptest.NewRecorder()
-	wa.ServeHTTP(rec, req)
+	webhook.ServeHTTP(rec, req)
 	fmt.Println("webhook:", rec.Code)
 
-	_ = wa.Close(context.Background()) // waits for the reply
+	_ = bot.Shutdown(context.Background()) // waits for the reply
 	// Output:
 	// webhook: 200
 	// /1065/messages {"messaging_product":"whatsapp","recipient_type":"individual","text":{"body":"You said: hello","preview_url":false},"to":"15551234567","type":"text"}

@@ -7,26 +7,26 @@ import (
 	"github.com/parleyhq/parley/channel"
 )
 
-// A Notification is the body of a WhatsApp Business Account webhook.
-type Notification struct {
+// A webhookNotification is the body of a WhatsApp Business Account webhook.
+type webhookNotification struct {
 	Object string  `json:"object"`
-	Entry  []Entry `json:"entry"`
+	Entry  []entry `json:"entry"`
 }
 
-// An Entry groups the changes for one business account.
-type Entry struct {
+// An entry groups the changes for one business account.
+type entry struct {
 	ID      string   `json:"id"`
-	Changes []Change `json:"changes"`
+	Changes []change `json:"changes"`
 }
 
-// A Change is one webhook field's update ("messages").
-type Change struct {
+// A change is one webhook field's update ("messages").
+type change struct {
 	Field string `json:"field"`
-	Value Value  `json:"value"`
+	Value value  `json:"value"`
 }
 
-// Value holds inbound messages and status callbacks.
-type Value struct {
+// value holds inbound messages and status callbacks.
+type value struct {
 	MessagingProduct string `json:"messaging_product"`
 	Metadata         struct {
 		DisplayPhoneNumber string `json:"display_phone_number"`
@@ -38,12 +38,12 @@ type Value struct {
 		} `json:"profile"`
 		WaID string `json:"wa_id"`
 	} `json:"contacts,omitempty"`
-	Messages []InMessage `json:"messages,omitempty"`
-	Statuses []Status    `json:"statuses,omitempty"`
+	Messages []inMessage `json:"messages,omitempty"`
+	Statuses []status    `json:"statuses,omitempty"`
 }
 
-// An InMessage is one message from a user.
-type InMessage struct {
+// An inMessage is one message from a user.
+type inMessage struct {
 	From      string `json:"from"`
 	ID        string `json:"id"`
 	Timestamp string `json:"timestamp"`
@@ -53,44 +53,44 @@ type InMessage struct {
 	} `json:"text"`
 	Interactive struct {
 		Type        string `json:"type"`
-		ButtonReply *Reply `json:"button_reply,omitempty"`
-		ListReply   *Reply `json:"list_reply,omitempty"`
+		ButtonReply *reply `json:"button_reply,omitempty"`
+		ListReply   *reply `json:"list_reply,omitempty"`
 	} `json:"interactive"`
 	Button struct {
 		Payload string `json:"payload"`
 		Text    string `json:"text"`
 	} `json:"button"`
-	Image    *Media `json:"image,omitempty"`
-	Document *Media `json:"document,omitempty"`
-	Audio    *Media `json:"audio,omitempty"`
-	Video    *Media `json:"video,omitempty"`
+	Image    *media `json:"image,omitempty"`
+	Document *media `json:"document,omitempty"`
+	Audio    *media `json:"audio,omitempty"`
+	Video    *media `json:"video,omitempty"`
 }
 
-func (m InMessage) media() Media {
-	for _, p := range []*Media{m.Image, m.Document, m.Audio, m.Video} {
+func (m inMessage) attachment() media {
+	for _, p := range []*media{m.Image, m.Document, m.Audio, m.Video} {
 		if p != nil {
 			return *p
 		}
 	}
-	return Media{}
+	return media{}
 }
 
-// A Reply is the button or list row a user tapped.
-type Reply struct {
+// A reply is the button or list row a user tapped.
+type reply struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 }
 
-// Media describes an inbound media item; fetch it with its ID.
-type Media struct {
+// media describes an inbound media item; fetch it with its ID.
+type media struct {
 	ID       string `json:"id"`
 	MIMEType string `json:"mime_type"`
 	Caption  string `json:"caption"`
 	Filename string `json:"filename"`
 }
 
-// A Status is a delivery status callback for a message the business sent.
-type Status struct {
+// A status is a delivery status callback for a message the business sent.
+type status struct {
 	ID          string `json:"id"`
 	Status      string `json:"status"`
 	Timestamp   string `json:"timestamp"`
@@ -105,11 +105,11 @@ type Status struct {
 	} `json:"errors,omitempty"`
 }
 
-// Parse decodes a webhook body. It returns an error wrapping
+// parse decodes a webhook body. It returns an error wrapping
 // [channel.ErrMalformed] for anything that is not a WhatsApp Business
-// Account notification.
-func Parse(body []byte) (*Notification, error) {
-	var n Notification
+// Account webhookNotification.
+func parse(body []byte) (*webhookNotification, error) {
+	var n webhookNotification
 	if err := json.Unmarshal(body, &n); err != nil {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
 	}

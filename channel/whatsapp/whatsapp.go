@@ -1,9 +1,7 @@
 package whatsapp
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,10 +13,8 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/meta"
 )
-
-// Channel is the channel name on turns from WhatsApp.
-const Channel = "whatsapp"
 
 // ErrOutsideWindow is returned when replying more than 24 hours after the
 // user's last message without a [Template] in the message's Extras: the
@@ -26,13 +22,14 @@ const Channel = "whatsapp"
 // window.
 var ErrOutsideWindow = errors.New("whatsapp: outside the 24-hour customer-service window and no template given")
 
-// Window is the customer-service window: free-form messages may be sent
+// window is the customer-service window: free-form messages may be sent
 // only this long after the user's last message.
-const Window = 24 * time.Hour
+const window = 24 * time.Hour
 
 // A Template is an approved message template, sent outside the 24-hour
 // window. Put it in [parley.Message.Extras] under "whatsapp"; the adapter
-// sends it instead of the free-form message when the window is closed.
+// sends it instead of the free-form message when the window is closed, and
+// for a message to someone it has not heard from.
 type Template struct {
 	// Name is the template's name.
 	Name string `json:"name"`
@@ -43,7 +40,7 @@ type Template struct {
 	Components []json.RawMessage `json:"components,omitempty"`
 }
 
-// Config configures an [Adapter].
+// Config configures the WhatsApp Cloud API channel.
 type Config struct {
 	// PhoneNumberID is the business phone number's ID. Required.
 	PhoneNumberID string
@@ -62,35 +59,37 @@ type Config struct {
 	// ChooseText is the body of a button or list message whose reply has
 	// no text (default "Please choose:").
 	ChooseText string
-	channel.Options
+	// HTTPClient sends API calls (default: a client with a 30s timeout).
+	HTTPClient *http.Client
+	// Adapter configures the [channel.Adapter]. Channel defaults to
+	// "whatsapp"; zero Capabilities and Limits take the Cloud API's: text of
+	// 4096 characters, 3 reply buttons of 20, lists of 10 rows of 24, media;
+	// 80 messages/s per business number and 1/s (bursts of 10) per user.
+	Adapter channel.Config
 }
 
-// Adapter is the WhatsApp Cloud API channel: an http.Handler for the
-// webhook (GET for the verification handshake, POST for messages and
-// status callbacks) that runs a [parley.Handler] for every message. It is
-// safe for concurrent use.
-type Adapter struct {
-	*channel.Base
-	cfg Config
-
-	mu   sync.Mutex
-	last map[string]time.Time // user -> time of their last message
+// New returns the WhatsApp Cloud API channel. Serve its Handler at the
+// webhook URL (GET answers the verification handshake, POST carries
+// messages and status callbacks) and register it as the Bot's Sender for
+// the channel.
+func New(c Config) (*channel.Adapter, error) {
+	p, ac, err := newDriver(c)
+	if err != nil {
+		return nil, err
+	}
+	return channel.New(p, ac)
 }
 
-var _ channel.Adapter = (*Adapter)(nil)
-
-// New returns an Adapter that passes turns to h. It starts nothing; the
-// workers start with the first webhook. It panics if h is nil.
-func New(c Config, h parley.Handler) (*Adapter, error) {
+func newDriver(c Config) (*driver, channel.Config, error) {
 	var missing []string
-	for name, v := range map[string]string{"PhoneNumberID": c.PhoneNumberID, "AccessToken": c.AccessToken,
-		"AppSecret": c.AppSecret, "VerifyToken": c.VerifyToken} {
-		if v == "" {
-			missing = append(missing, name)
+	for _, f := range []struct{ name, v string }{{"PhoneNumberID", c.PhoneNumberID}, {"AccessToken", c.AccessToken},
+		{"AppSecret", c.AppSecret}, {"VerifyToken", c.VerifyToken}} {
+		if f.v == "" {
+			missing = append(missing, f.name)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("whatsapp: config: missing %s", strings.Join(missing, ", "))
+		return nil, channel.Config{}, fmt.Errorf("whatsapp: config: missing %s", strings.Join(missing, ", "))
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "https://graph.facebook.com/v21.0"
@@ -102,94 +101,71 @@ func New(c Config, h parley.Handler) (*Adapter, error) {
 	if c.ChooseText == "" {
 		c.ChooseText = "Please choose:"
 	}
-	return &Adapter{
-		Base: channel.NewBase(Channel, h, c.Options, channel.WhatsApp, channel.WhatsAppLimits),
-		cfg:  c,
-		last: make(map[string]time.Time),
-	}, nil
-}
-
-// ServeHTTP implements the webhook.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-		a.verify(w, r)
-	case http.MethodPost:
-		a.receive(w, r)
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+	if c.HTTPClient == nil {
+		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-}
-
-// verify answers the subscription handshake: hub.mode=subscribe and the
-// configured hub.verify_token get hub.challenge back.
-func (a *Adapter) verify(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if q.Get("hub.mode") != "subscribe" ||
-		!channel.EqualSecret([]byte(q.Get("hub.verify_token")), []byte(a.cfg.VerifyToken)) {
-		a.Reject(w, r, fmt.Errorf("%w: verification handshake", channel.ErrSignature))
-		return
+	ac := c.Adapter
+	if ac.Channel == "" {
+		ac.Channel = "whatsapp"
 	}
-	w.Header().Set("Content-Type", "text/plain")
-	_, _ = w.Write([]byte(q.Get("hub.challenge"))) //nolint:errcheck // the platform retries a failed handshake
+	if ac.Capabilities.MaxText == 0 {
+		ac.Capabilities = channel.Capabilities{MaxText: 4096, MaxButtons: 3, MaxButtonTitle: 20, MaxListItems: 10, MaxListTitle: 24,
+			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
+	}
+	if ac.Limits.Rate == 0 {
+		ac.Limits = channel.Limits{Rate: 80, Burst: 80, PerConversation: 1, PerConversationBurst: 10}
+	}
+	return &driver{cfg: c, last: make(map[string]time.Time)}, ac, nil
 }
 
-func (a *Adapter) receive(w http.ResponseWriter, r *http.Request) {
-	body, err := a.ReadBody(w, r)
+// driver is the Cloud API driver.
+type driver struct {
+	cfg Config
+
+	mu   sync.Mutex
+	last map[string]time.Time // user -> time of their last message
+}
+
+// Verify implements [channel.Platform].
+func (p *driver) Verify(r *http.Request, body []byte) error {
+	return meta.Verify(r, body, p.cfg.AppSecret, p.cfg.VerifyToken)
+}
+
+// Parse implements [channel.Platform].
+func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
+	if b := meta.Handshake(r); b != nil {
+		return b, nil
+	}
+	n, err := parse(body)
 	if err != nil {
-		a.Reject(w, r, err)
-		return
+		return nil, err
 	}
-	if err := CheckSignature(a.cfg.AppSecret, r.Header.Get("X-Hub-Signature-256"), body); err != nil {
-		a.Reject(w, r, err)
-		return
-	}
-	n, err := Parse(body)
-	if err != nil {
-		a.Reject(w, r, err)
-		return
-	}
-	ctx := r.Context()
-	for _, c := range n.Entry {
-		for _, ch := range c.Changes {
+	b := &channel.Batch{}
+	for _, e := range n.Entry {
+		for _, ch := range e.Changes {
 			v := ch.Value
 			for _, st := range v.Statuses {
-				a.status(ctx, v.Metadata.PhoneNumberID, st)
+				b.Events = append(b.Events, p.status(v.Metadata.PhoneNumberID, st))
 			}
 			for _, m := range v.Messages {
-				if err := a.message(ctx, v, m); err != nil {
-					a.Reject(w, r, err)
-					return
-				}
+				p.message(b, v, m)
 			}
 		}
 	}
-	w.WriteHeader(http.StatusOK)
+	return b, nil
 }
 
-// CheckSignature checks an X-Hub-Signature-256 header ("sha256=<hex>")
-// against the HMAC-SHA256 of the raw body under the app secret, in
-// constant time. Messenger and Instagram use the same scheme.
-func CheckSignature(appSecret, header string, body []byte) error {
-	got, ok := strings.CutPrefix(header, "sha256=")
-	if !ok || !channel.EqualSecret([]byte(strings.ToLower(got)), []byte(channel.HMACHex(sha256.New, []byte(appSecret), body))) {
-		return channel.ErrSignature
-	}
-	return nil
-}
-
-func (a *Adapter) conversation(phoneID, user string) string {
+func (p *driver) conversation(phoneID, user string) string {
 	if phoneID == "" {
-		phoneID = a.cfg.PhoneNumberID
+		phoneID = p.cfg.PhoneNumberID
 	}
 	return "whatsapp:" + phoneID + ":" + user
 }
 
-func (a *Adapter) status(ctx context.Context, phoneID string, st Status) {
+func (p *driver) status(phoneID string, st status) parley.Event {
 	var err error
 	if st.Status == "failed" {
-		pe := &channel.PlatformError{Channel: Channel, Status: http.StatusOK, Reason: "delivery failed"}
+		pe := &channel.PlatformError{Channel: "whatsapp", Status: http.StatusOK, Reason: "delivery failed"}
 		if len(st.Errors) > 0 {
 			e := st.Errors[0]
 			pe.Code = strconv.Itoa(e.Code)
@@ -197,15 +173,16 @@ func (a *Adapter) status(ctx context.Context, phoneID string, st Status) {
 		}
 		err = pe
 	}
-	a.Status(ctx, a.conversation(phoneID, st.RecipientID), st.ID, st.Status, err)
+	return parley.Event{Kind: channel.EventStatus, ConversationID: p.conversation(phoneID, st.RecipientID), Err: err,
+		Attrs: map[string]string{"status": st.Status, "message_id": st.ID}}
 }
 
-func (a *Adapter) message(ctx context.Context, v Value, m InMessage) error {
-	conv := a.conversation(v.Metadata.PhoneNumberID, m.From)
-	t := &parley.Turn{ConversationID: conv, Channel: Channel, MessageID: m.ID, Time: unixTime(m.Timestamp)}
+func (p *driver) message(b *channel.Batch, v value, m inMessage) {
+	conv := p.conversation(v.Metadata.PhoneNumberID, m.From)
+	t := &parley.Turn{ConversationID: conv, MessageID: m.ID, Recipient: m.From, Time: unixTime(m.Timestamp)}
 	switch m.Type {
 	case "text":
-		t.Message.Text = a.ResolveChoice(conv, m.Text.Body)
+		t.Message.Text = m.Text.Body
 	case "interactive":
 		switch {
 		case m.Interactive.ButtonReply != nil:
@@ -213,8 +190,8 @@ func (a *Adapter) message(ctx context.Context, v Value, m InMessage) error {
 		case m.Interactive.ListReply != nil:
 			t.Message.Text = m.Interactive.ListReply.ID
 		default:
-			a.Unsupported(ctx, conv, m.ID, "interactive/"+m.Interactive.Type)
-			return nil
+			b.Events = append(b.Events, unsupported(conv, m.ID, "interactive/"+m.Interactive.Type))
+			return
 		}
 	case "button":
 		t.Message.Text = m.Button.Payload
@@ -222,28 +199,33 @@ func (a *Adapter) message(ctx context.Context, v Value, m InMessage) error {
 			t.Message.Text = m.Button.Text
 		}
 	case "image", "document", "audio", "video":
-		md := m.media()
+		md := m.attachment()
 		kind := map[string]parley.AttachmentKind{"image": parley.Image, "document": parley.File,
 			"audio": parley.Audio, "video": parley.Video}[m.Type]
 		t.Message.Text = md.Caption
 		t.Message.Attachments = []parley.Attachment{{Kind: kind, MIMEType: md.MIMEType, URL: "media:" + md.ID, Name: md.Filename}}
 	default:
 		// sticker, location, contacts, reaction, order, system, unsupported
-		a.Unsupported(ctx, conv, m.ID, m.Type)
-		return nil
+		b.Events = append(b.Events, unsupported(conv, m.ID, m.Type))
+		return
 	}
-	a.mu.Lock()
-	if len(a.last) > 100_000 {
-		for k, at := range a.last {
-			if a.Now().Sub(at) > Window {
-				delete(a.last, k)
+	now := time.Now()
+	p.mu.Lock()
+	if len(p.last) > 100_000 {
+		for k, at := range p.last {
+			if now.Sub(at) > window {
+				delete(p.last, k)
 			}
 		}
 	}
-	a.last[m.From] = a.Now()
-	a.mu.Unlock()
-	t.CustomerID = a.Identify(ctx, m.From, channel.Contact{Phone: m.From})
-	return a.Accept(ctx, t, &writer{a: a, to: m.From, conv: conv, inbound: m.ID})
+	p.last[m.From] = now
+	p.mu.Unlock()
+	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: m.From, Verified: channel.Contact{Phone: m.From}})
+}
+
+func unsupported(conv, id, kind string) parley.Event {
+	return parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: id,
+		Attrs: map[string]string{"type": kind}}
 }
 
 func unixTime(s string) time.Time {
@@ -254,65 +236,45 @@ func unixTime(s string) time.Time {
 	return time.Unix(n, 0)
 }
 
-// Writer returns a ReplyWriter that sends to the WhatsApp user with the
-// phone number to (digits, with country code), for messages that start
-// outside a turn (proactive messages, which need a [Template] outside the
-// window).
-func (a *Adapter) Writer(to string) parley.ReplyWriter {
-	return &writer{a: a, to: to, conv: a.conversation("", to)}
-}
-
-// writer sends replies to one WhatsApp user.
-type writer struct {
-	a       *Adapter
-	to      string
-	conv    string
-	inbound string
-}
-
-// Reply sends m, rendered for WhatsApp: buttons (up to 3), lists (up to
+// Send implements [channel.Platform]: buttons (up to 3), lists (up to
 // 10), numbered options beyond, media by link. Outside the 24-hour window
-// it sends the message's [Template], or fails with [ErrOutsideWindow].
-func (w *writer) Reply(ctx context.Context, m parley.Message) error {
-	tpl, hasTpl := template(m)
-	w.a.mu.Lock()
-	last, known := w.a.last[w.to]
-	w.a.mu.Unlock()
+// it sends the message's [Template] in place of its first part and skips
+// the rest, or fails with [ErrOutsideWindow]; to someone it has not heard
+// from it sends the template when there is one.
+func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+	to := o.To.Recipient
+	if to == "" {
+		return fmt.Errorf("whatsapp: no recipient for conversation %q", o.To.ConversationID)
+	}
+	tpl, hasTpl := template(o.Message)
+	p.mu.Lock()
+	last, known := p.last[to]
+	p.mu.Unlock()
+	closed := known && time.Since(last) > window
 	switch {
-	case known && w.a.Now().Sub(last) > Window && hasTpl:
-		return w.a.sendTemplate(ctx, w.to, w.conv, tpl)
-	case known && w.a.Now().Sub(last) > Window:
+	case (closed || !known) && hasTpl:
+		if o.Index > 0 {
+			return nil // the template replaced the whole message
+		}
+		return p.sendTemplate(ctx, to, tpl)
+	case closed:
 		return ErrOutsideWindow
-	case !known && w.inbound == "" && hasTpl:
-		// A proactive message to someone we have not heard from: the
-		// template is the one kind the platform surely accepts.
-		return w.a.sendTemplate(ctx, w.to, w.conv, tpl)
 	}
-	parts, err := channel.Render(m, w.a.Capabilities())
-	if err != nil {
-		return fmt.Errorf("whatsapp: %w", err)
+	err := p.send(ctx, p.payload(to, o.Part))
+	var pe *channel.PlatformError
+	if o.Index == 0 && hasTpl && errors.As(err, &pe) && pe.Code == "131047" {
+		// The platform says the window is closed (we did not know):
+		// nothing was sent, so the template is not a duplicate.
+		p.mu.Lock()
+		p.last[to] = time.Time{}
+		p.mu.Unlock()
+		return p.sendTemplate(ctx, to, tpl)
 	}
-	for i, p := range parts {
-		if len(p.Numbered) > 0 {
-			// Before sending: the answer may arrive before our send returns.
-			w.a.Choices().Remember(w.conv, p.Numbered, w.a.Now())
-		}
-		err := w.a.send(ctx, w.conv, w.a.payload(w.to, p))
-		var pe *channel.PlatformError
-		if i == 0 && hasTpl && errors.As(err, &pe) && pe.Code == "131047" {
-			// The platform says the window is closed (we did not know):
-			// nothing was sent, so the template is not a duplicate.
-			return w.a.sendTemplate(ctx, w.to, w.conv, tpl)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 func template(m parley.Message) (Template, bool) {
-	switch v := m.Extras[Channel].(type) {
+	switch v := m.Extras["whatsapp"].(type) {
 	case Template:
 		return v, v.Name != ""
 	case *Template:
@@ -323,83 +285,67 @@ func template(m parley.Message) (Template, bool) {
 	return Template{}, false
 }
 
-// MarkRead marks the user's message as read (blue ticks).
-func (w *writer) MarkRead(ctx context.Context, messageID string) error {
-	return w.a.send(ctx, "", map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": messageID})
-}
-
-// Typing marks the inbound message read and shows the typing indicator
-// until the next reply (or 25 seconds).
-func (w *writer) Typing(ctx context.Context) error {
-	if w.inbound == "" {
-		return nil
-	}
-	return w.a.send(ctx, "", map[string]any{"messaging_product": "whatsapp", "status": "read",
-		"message_id": w.inbound, "typing_indicator": map[string]string{"type": "text"}})
-}
-
-func (a *Adapter) sendTemplate(ctx context.Context, to, conv string, t Template) error {
+func (p *driver) sendTemplate(ctx context.Context, to string, t Template) error {
 	tpl := map[string]any{"name": t.Name, "language": map[string]string{"code": t.Language}}
 	if len(t.Components) > 0 {
 		tpl["components"] = t.Components
 	}
-	return a.send(ctx, conv, map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual",
+	return p.send(ctx, map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual",
 		"to": to, "type": "template", "template": tpl})
 }
 
-func (a *Adapter) payload(to string, p channel.Part) map[string]any {
+func (p *driver) payload(to string, part channel.Part) map[string]any {
 	msg := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
-	body := p.Text
+	body := part.Text
 	if body == "" {
-		body = a.cfg.ChooseText
+		body = p.cfg.ChooseText
 	}
 	switch {
-	case p.Attachment != nil:
+	case part.Attachment != nil:
 		kind := map[parley.AttachmentKind]string{parley.Image: "image", parley.File: "document",
-			parley.Audio: "audio", parley.Video: "video"}[p.Attachment.Kind]
-		media := map[string]string{"link": p.Attachment.URL}
-		if kind == "document" && p.Attachment.Name != "" {
-			media["filename"] = p.Attachment.Name
+			parley.Audio: "audio", parley.Video: "video"}[part.Attachment.Kind]
+		md := map[string]string{"link": part.Attachment.URL}
+		if kind == "document" && part.Attachment.Name != "" {
+			md["filename"] = part.Attachment.Name
 		}
 		msg["type"] = kind
-		msg[kind] = media
-	case len(p.Buttons) > 0:
+		msg[kind] = md
+	case len(part.Buttons) > 0:
 		var buttons []map[string]any
-		for _, b := range p.Buttons {
+		for _, b := range part.Buttons {
 			buttons = append(buttons, map[string]any{"type": "reply", "reply": map[string]string{"id": b.Value(), "title": b.Title}})
 		}
 		msg["type"] = "interactive"
 		msg["interactive"] = map[string]any{"type": "button", "body": map[string]string{"text": body},
 			"action": map[string]any{"buttons": buttons}}
-	case len(p.List) > 0:
+	case len(part.List) > 0:
 		var rows []map[string]string
-		for _, q := range p.List {
+		for _, q := range part.List {
 			rows = append(rows, map[string]string{"id": q.Value(), "title": q.Title})
 		}
 		msg["type"] = "interactive"
 		msg["interactive"] = map[string]any{"type": "list", "body": map[string]string{"text": body},
-			"action": map[string]any{"button": channel.Truncate(a.cfg.ListButton, 20),
+			"action": map[string]any{"button": channel.Truncate(p.cfg.ListButton, 20),
 				"sections": []map[string]any{{"rows": rows}}}}
 	default:
 		msg["type"] = "text"
-		msg["text"] = map[string]any{"body": p.Text, "preview_url": strings.Contains(p.Text, "https://")}
+		msg["text"] = map[string]any{"body": part.Text, "preview_url": strings.Contains(part.Text, "https://")}
 	}
 	return msg
 }
 
 // send posts one message object to /{phone-number-id}/messages.
-func (a *Adapter) send(ctx context.Context, conv string, msg map[string]any) error {
+func (p *driver) send(ctx context.Context, msg map[string]any) error {
 	body, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("whatsapp: encode: %w", err)
 	}
-	_, err = a.Sender().Do(ctx, channel.Call{
-		Conversation: conv,
-		URL:          a.cfg.BaseURL + "/" + a.cfg.PhoneNumberID + "/messages",
-		Header: http.Header{"Authorization": {"Bearer " + a.cfg.AccessToken},
+	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL: p.cfg.BaseURL + "/" + p.cfg.PhoneNumberID + "/messages",
+		Header: http.Header{"Authorization": {"Bearer " + p.cfg.AccessToken},
 			"Content-Type": {"application/json"}},
 		Body:  body,
-		Check: a.check,
+		Check: check,
 	})
 	return err
 }
@@ -408,35 +354,9 @@ func (a *Adapter) send(ctx context.Context, conv string, msg map[string]any) err
 // the platform may send with status 400.
 var throttled = map[int]bool{4: true, 17: true, 32: true, 613: true, 80007: true, 130429: true, 131048: true, 131056: true}
 
-func (a *Adapter) check(status int, h http.Header, body []byte) error {
+func check(status int, h http.Header, body []byte) error {
 	if status/100 == 2 {
 		return nil
 	}
-	return GraphError(Channel, status, h, body, a.Now())
-}
-
-// GraphError decodes a Graph API error answer into a
-// [*channel.PlatformError]: the code, the message with its details, and
-// Temporary for 429, 5xx and the throttling codes.
-func GraphError(ch string, status int, h http.Header, body []byte, now time.Time) *channel.PlatformError {
-	var env struct {
-		Error struct {
-			Message   string `json:"message"`
-			Code      int    `json:"code"`
-			ErrorData struct {
-				Details string `json:"details"`
-			} `json:"error_data"`
-		} `json:"error"`
-	}
-	reason := string(bytes.TrimSpace(body))
-	code := ""
-	if json.Unmarshal(body, &env) == nil && (env.Error.Message != "" || env.Error.Code != 0) {
-		reason = strings.TrimSpace(env.Error.Message + " " + env.Error.ErrorData.Details)
-		code = strconv.Itoa(env.Error.Code)
-	}
-	pe := channel.NewPlatformError(ch, status, h, code, reason, now)
-	if throttled[env.Error.Code] {
-		pe.Temporary = true
-	}
-	return pe
+	return meta.GraphError(status, h, body, throttled)
 }

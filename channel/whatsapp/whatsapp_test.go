@@ -90,11 +90,21 @@ func platform(t testing.TB) *channeltest.Server {
 	})
 }
 
-func newAdapter(t testing.TB, srv *channeltest.Server, h parley.Handler, opts channel.Options) *Adapter {
-	a, err := New(Config{PhoneNumberID: phoneID, AccessToken: "token", AppSecret: secret, VerifyToken: "vt",
-		BaseURL: srv.URL, Options: opts}, h)
+func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) (*channel.Adapter, *driver) {
+	t.Helper()
+	p, ac2, err := newDriver(Config{PhoneNumberID: phoneID, AccessToken: "token", AppSecret: secret, VerifyToken: "vt",
+		BaseURL: srv.URL, Adapter: ac})
 	require.NoError(t, err)
-	return a
+	a, err := channel.New(p, ac2)
+	require.NoError(t, err)
+	return a, p
+}
+
+// post delivers body, signed, to a's webhook and returns the status.
+func post(a *channel.Adapter, q channel.Enqueuer, body []byte) int {
+	rr := httptest.NewRecorder()
+	a.Handler(q).ServeHTTP(rr, request(body, channeltest.Signed))
+	return rr.Code
 }
 
 func notification(messages ...string) []byte {
@@ -122,20 +132,18 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 
 func TestConformance(t *testing.T) {
 	channeltest.Run(t, channeltest.Harness{
-		Channel: Channel,
-		New: func(t *testing.T, h parley.Handler) *channeltest.Env {
+		Channel: "whatsapp",
+		New: func(t *testing.T) *channeltest.Env {
 			srv := platform(t)
-			a := newAdapter(t, srv, h, channel.Options{MaxBody: 64 << 10})
-			t.Cleanup(func() { _ = a.Close(context.Background()) })
+			a, _ := newAdapter(t, srv, channel.Config{MaxBody: 64 << 10})
 			return &channeltest.Env{
-				Webhook:  a,
+				Adapter:  a,
 				Platform: srv,
 				Encode: func(in channeltest.Inbound) []byte {
 					return notification(textMessage(in.ID, in.From, in.Text))
 				},
 				Request: request,
 				MaxBody: 64 << 10,
-				Close:   a.Close,
 			}
 		},
 	})
@@ -153,18 +161,8 @@ func (e *events) Observe(_ context.Context, ev parley.Event) {
 	e.mu.Unlock()
 }
 
-func (e *events) kinds() []parley.EventKind {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []parley.EventKind
-	for _, ev := range e.es {
-		out = append(out, ev.Kind)
-	}
-	return out
-}
-
 func TestVerificationHandshake(t *testing.T) {
-	a := newAdapter(t, platform(t), parley.HandlerFunc(nil), channel.Options{})
+	a, _ := newAdapter(t, platform(t), channel.Config{})
 	tests := []struct {
 		name     string
 		give     url.Values
@@ -178,7 +176,7 @@ func TestVerificationHandshake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rr := httptest.NewRecorder()
-			a.ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/wh?"+tt.give.Encode(), nil))
+			a.Handler(&channeltest.Queue{}).ServeHTTP(rr, httptest.NewRequest(http.MethodGet, "/wh?"+tt.give.Encode(), nil))
 			assert.Equal(t, tt.wantCode, rr.Code)
 			if tt.wantBody != "" {
 				assert.Equal(t, tt.wantBody, rr.Body.String())
@@ -187,33 +185,9 @@ func TestVerificationHandshake(t *testing.T) {
 	}
 }
 
-// collect is a handler that records turns and sends one reply each.
-type collect struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-	reply func(*parley.Turn) parley.Message
-	errs  []error
-}
-
-func (c *collect) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	c.mu.Lock()
-	c.turns = append(c.turns, t)
-	c.mu.Unlock()
-	if c.reply == nil {
-		return nil
-	}
-	err := w.Reply(ctx, c.reply(t))
-	c.mu.Lock()
-	c.errs = append(c.errs, err)
-	c.mu.Unlock()
-	return nil
-}
-
 func TestInboundKinds(t *testing.T) {
-	srv := platform(t)
 	obs := &events{}
-	h := &collect{}
-	a := newAdapter(t, srv, h, channel.Options{Observer: obs})
+	a, _ := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	body := notification(
 		`{"from":"15551234567","id":"wamid.1","timestamp":"1700000000","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"keep_plan","title":"Keep my plan"}}}`,
 		`{"from":"15551234567","id":"wamid.2","timestamp":"1700000001","type":"interactive","interactive":{"type":"list_reply","list_reply":{"id":"plan_pro","title":"Pro","description":"$10"}}}`,
@@ -224,24 +198,26 @@ func TestInboundKinds(t *testing.T) {
 		`{"from":"15551234567","id":"wamid.7","timestamp":"1700000006","type":"button","button":{"payload":"renew","text":"Renew now"}}`,
 		`{"from":"15551234567","id":"wamid.8","timestamp":"1700000007","type":"unsupported","errors":[{"code":131051,"title":"Message type unknown"}]}`,
 	)
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(body, channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, body))
 
+	turns := q.Turns()
 	var texts []string
-	for _, tn := range h.turns {
+	for _, tn := range turns {
 		texts = append(texts, tn.Text())
 		assert.Equal(t, "whatsapp:"+phoneID+":15551234567", tn.ConversationID)
+		assert.Equal(t, "15551234567", tn.Recipient)
+		assert.Equal(t, "whatsapp", tn.Channel)
 		assert.Equal(t, time.Unix(1700000000, 0).Year(), tn.Time.Year())
 	}
 	assert.Equal(t, []string{"keep_plan", "plan_pro", "my receipt", "renew"}, texts)
-	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, MIMEType: "image/jpeg", URL: "media:MEDIA1"}}, h.turns[2].Message.Attachments)
+	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, MIMEType: "image/jpeg", URL: "media:MEDIA1"}}, turns[2].Message.Attachments)
 
 	var unsupported []string
 	for _, e := range obs.es {
 		if e.Kind == channel.EventUnsupported {
 			unsupported = append(unsupported, e.Attrs["type"])
+			assert.Equal(t, "whatsapp", e.Channel)
 		}
 	}
 	assert.Equal(t, []string{"sticker", "location", "reaction", "unsupported"}, unsupported)
@@ -249,8 +225,7 @@ func TestInboundKinds(t *testing.T) {
 
 func TestStatusCallbacks(t *testing.T) {
 	obs := &events{}
-	h := &collect{}
-	a := newAdapter(t, platform(t), h, channel.Options{Observer: obs})
+	a, _ := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":{
 		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"` + phoneID + `"},
 		"statuses":[
@@ -259,11 +234,9 @@ func TestStatusCallbacks(t *testing.T) {
 		 {"id":"wamid.out1","status":"read","timestamp":"1700000002","recipient_id":"15551234567"},
 		 {"id":"wamid.out2","status":"failed","timestamp":"1700000003","recipient_id":"15551234567",
 		  "errors":[{"code":131047,"title":"Re-engagement message","message":"Re-engagement message","error_data":{"details":"Message failed to send because more than 24 hours have passed"}}]}]}}]}]}`)
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(body, channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
-	assert.Empty(t, h.turns, "status callbacks are not turns")
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, body))
+	assert.Empty(t, q.Turns(), "status callbacks are not turns")
 	var statuses []string
 	for _, e := range obs.es {
 		require.Equal(t, channel.EventStatus, e.Kind)
@@ -276,19 +249,15 @@ func TestStatusCallbacks(t *testing.T) {
 	assert.Contains(t, pe.Reason, "24 hours")
 }
 
+var ann = parley.Address{ConversationID: "whatsapp:" + phoneID + ":15551234567", Recipient: "15551234567"}
+
 func TestRepliesRenderedForWhatsApp(t *testing.T) {
 	srv := platform(t)
+	a, _ := newAdapter(t, srv, channel.Config{})
+	require.Equal(t, 200, post(a, &channeltest.Queue{}, notification(textMessage("wamid.1", "15551234567", "plans"))))
 	five := []parley.QuickReply{{Title: "Basic"}, {Title: "Plus"}, {Title: "Pro"}, {Title: "Team"}, {Title: "Enterprise"}}
-	h := &collect{reply: func(*parley.Turn) parley.Message {
-		return parley.Message{Text: "Which plan?", QuickReplies: five,
-			Attachments: []parley.Attachment{{Kind: parley.Image, URL: "https://example.com/plans.png"}}}
-	}}
-	a := newAdapter(t, srv, h, channel.Options{})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(notification(textMessage("wamid.1", "15551234567", "plans")), channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
-	require.NoError(t, a.Close(context.Background()))
-	require.Equal(t, []error{nil}, h.errs)
+	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Which plan?", QuickReplies: five,
+		Attachments: []parley.Attachment{{Kind: parley.Image, URL: "https://example.com/plans.png"}}}))
 
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
@@ -299,52 +268,38 @@ func TestRepliesRenderedForWhatsApp(t *testing.T) {
 		string(reqs[1].Body))
 }
 
-func TestReadReceiptAndTyping(t *testing.T) {
+func TestNumberedOptionsMapBack(t *testing.T) {
 	srv := platform(t)
-	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
-		if err := w.(parley.ReadMarker).MarkRead(ctx, tn.MessageID); err != nil {
-			return err
-		}
-		if err := parley.Typing(ctx, w); err != nil {
-			return err
-		}
-		return w.Reply(ctx, parley.Text("ok"))
-	})
-	obs := &events{}
-	a := newAdapter(t, srv, h, channel.Options{Observer: obs})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(notification(textMessage("wamid.9", "15551234567", "hi")), channeltest.Signed))
-	require.NoError(t, a.Close(context.Background()))
-	assert.Empty(t, obs.kinds())
-	reqs := srv.Requests()
-	require.Len(t, reqs, 3)
-	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9"}`, string(reqs[0].Body))
-	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9","typing_indicator":{"type":"text"}}`, string(reqs[1].Body))
+	a, _ := newAdapter(t, srv, channel.Config{})
+	many := make([]parley.QuickReply, 12)
+	for i := range many {
+		many[i] = parley.QuickReply{Title: fmt.Sprintf("Store %d", i+1), Payload: fmt.Sprintf("store_%d", i+1)}
+	}
+	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Which store?", QuickReplies: many}))
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, notification(textMessage("wamid.2", "15551234567", "11"))))
+	require.Len(t, q.Turns(), 1)
+	assert.Equal(t, "store_11", q.Turns()[0].Text(), "the reply 11 picks the eleventh numbered option")
 }
 
 func TestTemplateOutsideWindow(t *testing.T) {
 	srv := platform(t)
-	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	a := newAdapter(t, srv, &collect{}, channel.Options{Now: clock})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(notification(textMessage("wamid.1", "15551234567", "hi")), channeltest.Signed))
-	require.Equal(t, 200, rr.Code)
+	a, p := newAdapter(t, srv, channel.Config{})
+	require.Equal(t, 200, post(a, &channeltest.Queue{}, notification(textMessage("wamid.1", "15551234567", "hi"))))
+	p.mu.Lock()
+	p.last["15551234567"] = time.Now().Add(-25 * time.Hour) // the customer wrote a day ago
+	p.mu.Unlock()
 
-	mu.Lock()
-	now = now.Add(25 * time.Hour)
-	mu.Unlock()
-	w := a.Writer("15551234567")
 	ctx := context.Background()
-	require.ErrorIs(t, w.Reply(ctx, parley.Text("still there?")), ErrOutsideWindow)
+	require.ErrorIs(t, a.Send(ctx, ann, parley.Text("still there?")), ErrOutsideWindow)
 
 	tpl := Template{Name: "win_back", Language: "en_US",
 		Components: []json.RawMessage{json.RawMessage(`{"type":"body","parameters":[{"type":"text","text":"Ann"}]}`)}}
-	require.NoError(t, w.Reply(ctx, parley.Message{Text: "still there?", Extras: map[string]any{Channel: tpl}}))
-	require.NoError(t, a.Close(ctx))
+	require.NoError(t, a.Send(ctx, ann, parley.Message{Text: "still there?", QuickReplies: []parley.QuickReply{{Title: "Yes"}},
+		Attachments: []parley.Attachment{{Kind: parley.Image, URL: "https://example.com/a.png"}},
+		Extras:      map[string]any{"whatsapp": tpl}}))
 	reqs := srv.Requests()
-	require.Len(t, reqs, 1)
+	require.Len(t, reqs, 1, "the template replaces every part of the message")
 	assert.JSONEq(t, `{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"template",
 		"template":{"name":"win_back","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"Ann"}]}]}}`,
 		string(reqs[0].Body))
@@ -363,12 +318,13 @@ func TestTemplateWhenPlatformSaysWindowClosed(t *testing.T) {
 			fmt.Fprint(w, `{"error":{"message":"(#131047) Re-engagement message","code":131047,"error_data":{"details":"more than 24 hours"}}}`)
 		},
 	})
+	a, _ := newAdapter(t, srv, channel.Config{})
+	// We heard from the customer recently, by our clock, but the platform
+	// says the window is closed.
+	require.Equal(t, 200, post(a, &channeltest.Queue{}, notification(textMessage("wamid.1", "15551234567", "hi"))))
 	srv.FailNext(channeltest.Failure{Status: 400})
-	a := newAdapter(t, srv, &collect{}, channel.Options{})
-	// A turn's writer whose window this process does not know (a restart).
-	w := &writer{a: a, to: "15551234567", conv: a.conversation("", "15551234567"), inbound: "wamid.old"}
-	err := w.Reply(context.Background(), parley.Message{Text: "hi",
-		Extras: map[string]any{Channel: &Template{Name: "hello", Language: "en"}}})
+	err := a.Send(context.Background(), ann, parley.Message{Text: "hi",
+		Extras: map[string]any{"whatsapp": &Template{Name: "hello", Language: "en"}}})
 	require.NoError(t, err)
 	sent := srv.Sent()
 	require.Len(t, sent, 1)
@@ -377,17 +333,15 @@ func TestTemplateWhenPlatformSaysWindowClosed(t *testing.T) {
 }
 
 func TestIdentityLinkedByPhone(t *testing.T) {
-	h := &collect{}
-	a := newAdapter(t, platform(t), h, channel.Options{Linker: channel.NewStoreLinker(memoryMap())})
-	rr := httptest.NewRecorder()
-	a.ServeHTTP(rr, request(notification(textMessage("wamid.1", "15551234567", "hi")), channeltest.Signed))
-	require.NoError(t, a.Close(context.Background()))
-	require.Len(t, h.turns, 1)
-	assert.True(t, strings.HasPrefix(h.turns[0].CustomerID, "cus_"), h.turns[0].CustomerID)
+	a, _ := newAdapter(t, platform(t), channel.Config{Linker: channel.NewStoreLinker(memoryMap())})
+	q := &channeltest.Queue{}
+	require.Equal(t, 200, post(a, q, notification(textMessage("wamid.1", "15551234567", "hi"))))
+	require.Len(t, q.Turns(), 1)
+	assert.True(t, strings.HasPrefix(q.Turns()[0].CustomerID, "cus_"), q.Turns()[0].CustomerID)
 }
 
 func TestNewValidatesConfig(t *testing.T) {
-	_, err := New(Config{PhoneNumberID: "1"}, parley.HandlerFunc(nil))
+	_, err := New(Config{PhoneNumberID: "1"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "AccessToken")
 }
@@ -397,14 +351,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"statuses":[{"id":"x","status":"failed"}]}}]}]}`))
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"id":"1","from":"2","type":"image"}]}}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error { return nil })
-		a, err := New(Config{PhoneNumberID: phoneID, AccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"}, h)
+		a, err := New(Config{PhoneNumberID: phoneID, AccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
-		rr := httptest.NewRecorder()
-		a.ServeHTTP(rr, request(body, channeltest.Signed))
-		if rr.Code != 200 && rr.Code != 400 {
-			t.Fatalf("status %d", rr.Code)
+		if code := post(a, &channeltest.Queue{}, body); code != 200 && code != 400 {
+			t.Fatalf("status %d", code)
 		}
-		require.NoError(t, a.Close(context.Background()))
 	})
 }

@@ -158,7 +158,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	if _, err := rand.Read(secret); err != nil {
 		return err
 	}
-	chat, err := web.NewHandler(a.bot, web.Config{
+	chat, err := web.New(web.Config{
 		Secret:        secret,
 		Title:         "ShopCo support",
 		PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
@@ -173,12 +173,12 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	}()
 	a.setOutbox(func(conv string) parley.ReplyWriter {
 		return parley.ReplyFunc(func(ctx context.Context, m parley.Message) error {
-			return chat.Push(ctx, conv, m)
+			return chat.Send(ctx, parley.Address{Channel: "web", ConversationID: conv}, m)
 		})
 	})
 	mux := a.consoleMux()
-	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
-	mux.Handle("/{$}", web.DemoPage("/chat/widget.js"))
+	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(a.bot)))
+	mux.Handle("/{$}", http.RedirectHandler("/chat/demo", http.StatusFound)) // the demo product page with the widget
 	srv, err := serve(ctx, *addr, mux)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -51,10 +52,8 @@ func shopBot(views *atomic.Int32) parley.Handler {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if rm, ok := w.(parley.ReadMarker); ok {
-			if err := rm.MarkRead(ctx, t.MessageID); err != nil {
-				return err
-			}
+		if err := parley.MarkRead(ctx, w, t.MessageID); err != nil && !errors.Is(err, parley.ErrNotSupported) {
+			return err
 		}
 		switch strings.ToLower(t.Text()) {
 		case "hello", "hi":
@@ -64,7 +63,7 @@ func shopBot(views *atomic.Int32) parley.Handler {
 			return w.Reply(ctx, parley.Message{Text: "Great! Use code SAVE10 at checkout.",
 				Cards: []parley.Card{{Title: "Trail Runner 2", Subtitle: "$129.00, now $116.10", URL: "https://shop.example/p/trail-runner-2",
 					Buttons: []parley.Button{{Title: "Add to cart", Payload: "add sku-trail-2"}}}}})
-		case web.HumanPayload:
+		case "human": // the "Talk to a human" button's payload
 			return w.Reply(ctx, parley.Text("Connecting you with a person. Someone will reply here shortly."))
 		}
 		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
@@ -126,13 +125,13 @@ func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) h
 		mod(&cfg)
 	}
 	views := new(atomic.Int32)
-	chat, err := web.NewHandler(shopBot(views), cfg)
+	chat, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/chat/", http.StripPrefix("/chat", chat))
-	mux.Handle("/", web.DemoPage("/chat/widget.js"))
+	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(shopBot(views))))
+	mux.Handle("/{$}", http.RedirectHandler("/chat/demo", http.StatusFound)) // the demo product page
 	for path, html := range extra {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
