@@ -83,6 +83,9 @@ type Adapter struct {
 	global  *rate.Limiter
 	choices choices
 
+	sentMu sync.Mutex
+	sent   map[string]time.Time // Outgoing.Key -> when it was delivered
+
 	mu   sync.Mutex
 	conv map[string]*rate.Limiter
 }
@@ -100,7 +103,7 @@ func New(p Platform, c Config) (*Adapter, error) {
 	}
 	a := &Adapter{p: p, name: c.Channel, caps: c.Capabilities, limits: c.Limits, maxBody: c.MaxBody,
 		tries: c.MaxAttempts, maxWait: c.MaxRetryWait, obs: c.Observer, linker: c.Linker,
-		conv: make(map[string]*rate.Limiter)}
+		conv: make(map[string]*rate.Limiter), sent: make(map[string]time.Time)}
 	if a.maxBody <= 0 {
 		a.maxBody = 1 << 20
 	}
@@ -257,7 +260,9 @@ func (a *Adapter) identify(ctx context.Context, userID string, verified Contact)
 // platform with [Render] and each part is sent in order, under the rate
 // limits, with retries. It returns the first part's error that is not
 // retried away: a [*PlatformError], [ErrAmbiguous], [ErrUnsupported] or
-// [ErrOptedOut], or ctx's error.
+// [ErrOptedOut], or ctx's error. When the Bot sends a message again after
+// such an error, the parts of it this Adapter already delivered (known by
+// m.ID, for a day) are not sent twice.
 func (a *Adapter) Send(ctx context.Context, to parley.Address, m parley.Message) error {
 	parts, err := Render(m, a.caps)
 	if err != nil {
@@ -274,16 +279,91 @@ func (a *Adapter) Send(ctx context.Context, to parley.Address, m parley.Message)
 		o := &Outgoing{To: to, Part: p, Index: i, Message: m}
 		if m.ID != "" {
 			o.Key = m.ID + "#" + strconv.Itoa(i)
+			if a.delivered(o.Key) {
+				continue
+			}
 		}
 		if err := a.retry(ctx, to.ConversationID, func(ctx context.Context) error { return a.p.Send(ctx, o) }); err != nil {
-			var pe *PlatformError
-			if errors.As(err, &pe) && pe.Channel == "" {
-				pe.Channel = a.name
-			}
-			return err
+			return a.platformErr(err)
+		}
+		if o.Key != "" {
+			a.markDelivered(o.Key)
 		}
 	}
 	return nil
+}
+
+const (
+	sentTTL = 24 * time.Hour
+	sentMax = 100_000
+)
+
+func (a *Adapter) delivered(key string) bool {
+	a.sentMu.Lock()
+	defer a.sentMu.Unlock()
+	at, ok := a.sent[key]
+	return ok && time.Since(at) < sentTTL
+}
+
+func (a *Adapter) markDelivered(key string) {
+	now := time.Now()
+	a.sentMu.Lock()
+	defer a.sentMu.Unlock()
+	if len(a.sent) >= sentMax {
+		for k, at := range a.sent {
+			if now.Sub(at) >= sentTTL {
+				delete(a.sent, k)
+			}
+		}
+		if len(a.sent) >= sentMax {
+			clear(a.sent) // all recent: forget them rather than grow
+		}
+	}
+	a.sent[key] = now
+}
+
+// Drivers may implement these to show a typing indicator and read
+// receipts (WhatsApp, Messenger, Telegram).
+type (
+	typer interface {
+		Typing(ctx context.Context, to parley.Address, inbound string) error
+	}
+	readMarker interface {
+		MarkRead(ctx context.Context, to parley.Address, messageID string) error
+	}
+)
+
+// Typing shows a typing indicator in the conversation at to until the next
+// message, in answer to the inbound message with the platform's ID inbound
+// (WhatsApp shows it only in answer to a message). It makes one attempt and
+// returns [parley.ErrNotSupported] where the platform has no indicator. A
+// Bot uses it to give the writer of an enqueued turn the [parley.Typer]
+// capability.
+func (a *Adapter) Typing(ctx context.Context, to parley.Address, inbound string) error {
+	t, ok := a.p.(typer)
+	if !ok {
+		return parley.ErrNotSupported
+	}
+	return a.platformErr(t.Typing(ctx, to, inbound))
+}
+
+// MarkRead marks the inbound message with the platform's ID messageID as
+// read, making one attempt; [parley.ErrNotSupported] where the platform
+// has no read receipts.
+func (a *Adapter) MarkRead(ctx context.Context, to parley.Address, messageID string) error {
+	m, ok := a.p.(readMarker)
+	if !ok {
+		return parley.ErrNotSupported
+	}
+	return a.platformErr(m.MarkRead(ctx, to, messageID))
+}
+
+func (a *Adapter) platformErr(err error) error {
+	var pe *PlatformError
+	if errors.As(err, &pe) && pe.Channel == "" {
+		pe.Channel = a.name
+	}
+	return err
 }
 
 // wait blocks until the rate limits allow one more send to conversation.

@@ -205,3 +205,21 @@ func TestPlatformError(t *testing.T) {
 	assert.True(t, NewPlatformError(429, nil, "", "").Temporary)
 	assert.True(t, NewPlatformError(502, nil, "", "").Temporary)
 }
+
+func TestSendAgainSkipsDeliveredParts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The first part goes through, the second is refused once.
+		sc := &script{resps: list(answer(200, nil, ""), answer(400, nil, "bad"), answer(200, nil, ""))}
+		a := sender(t, sc, Config{Capabilities: Capabilities{MaxText: 5}})
+		m := parley.Message{ID: "in-7/0", Text: "aaaa bbbb"} // two parts
+		require.Error(t, a.Send(context.Background(), to, m))
+		require.Len(t, sc.times, 2)
+		require.NoError(t, a.Send(context.Background(), to, m), "the Bot sends the message again")
+		assert.Len(t, sc.times, 3, "only the part that failed is sent again")
+
+		// Without an ID nothing is known to be a repeat.
+		require.NoError(t, a.Send(context.Background(), to, parley.Text("one")))
+		require.NoError(t, a.Send(context.Background(), to, parley.Text("one")))
+		assert.Len(t, sc.times, 5)
+	})
+}

@@ -95,9 +95,14 @@ func TestThreading(t *testing.T) {
 	assert.Equal(t, "Which order?\n\n1. #1001\n2. #1002", srv.Sent()[0].Text)
 	ourID := out.Header.Get("Message-ID")
 
-	// A re-send of the same reply (after a restart) carries the same
-	// Message-ID, so mail clients show it once.
+	// The Bot sending the reply again is not a second email; after a
+	// restart (a new Adapter) it carries the same Message-ID, so mail
+	// clients show it once.
 	require.NoError(t, a.Send(ctx, channeltest.AddressOf(first), reply))
+	require.Len(t, srv.Raw(), 1)
+	restarted := newAdapter(t, srv, channel.Config{})
+	require.NoError(t, restarted.Send(ctx, channeltest.AddressOf(first), reply))
+	require.Len(t, srv.Raw(), 2)
 	again, err := mail.ReadMessage(bytes.NewReader(srv.Raw()[1]))
 	require.NoError(t, err)
 	assert.Equal(t, ourID, again.Header.Get("Message-ID"))

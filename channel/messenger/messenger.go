@@ -356,6 +356,30 @@ func check(status int, h http.Header, body []byte) error {
 	return meta.GraphError(status, h, body, throttled)
 }
 
+// Typing shows the typing indicator (sender_action typing_on).
+func (p *driver) Typing(ctx context.Context, to parley.Address, _ string) error {
+	return p.action(ctx, to, "typing_on")
+}
+
+// MarkRead marks the conversation seen (sender_action mark_seen).
+func (p *driver) MarkRead(ctx context.Context, to parley.Address, _ string) error {
+	return p.action(ctx, to, "mark_seen")
+}
+
+func (p *driver) action(ctx context.Context, to parley.Address, action string) error {
+	body, err := json.Marshal(map[string]any{"recipient": map[string]string{"id": to.Recipient}, "sender_action": action})
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", p.name, err)
+	}
+	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL:    p.cfg.BaseURL + "/me/messages",
+		Header: http.Header{"Authorization": {"Bearer " + p.cfg.PageAccessToken}, "Content-Type": {"application/json"}},
+		Body:   body,
+		Check:  check,
+	})
+	return err
+}
+
 // SetPersistentMenu sets the page's persistent menu through the Messenger
 // Profile API, for all locales: URL buttons open the URL, others send their
 // payload back as a postback. It makes one attempt.

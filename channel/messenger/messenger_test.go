@@ -228,3 +228,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTypingAndSeen(t *testing.T) {
+	srv := platform(t)
+	a := newAdapter(t, false, srv, channel.Config{})
+	to := parley.Address{ConversationID: "messenger:PAGE1:U1", Recipient: "U1"}
+	require.NoError(t, a.Typing(context.Background(), to, "m_1"))
+	require.NoError(t, a.MarkRead(context.Background(), to, "m_1"))
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.JSONEq(t, `{"recipient":{"id":"U1"},"sender_action":"typing_on"}`, string(reqs[0].Body))
+	assert.JSONEq(t, `{"recipient":{"id":"U1"},"sender_action":"mark_seen"}`, string(reqs[1].Body))
+}

@@ -290,6 +290,16 @@ func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
 	return p.call(ctx, method, msg)
 }
 
+// Typing sends the "typing" chat action, shown for 5 seconds or until the
+// next message.
+func (p *driver) Typing(ctx context.Context, to parley.Address, _ string) error {
+	var chat any = to.Recipient
+	if n, err := strconv.ParseInt(to.Recipient, 10, 64); err == nil {
+		chat = n
+	}
+	return p.call(ctx, "sendChatAction", map[string]any{"chat_id": chat, "action": "typing"})
+}
+
 func (p *driver) payload(conv string, chat any, part channel.Part) (string, map[string]any) {
 	msg := map[string]any{"chat_id": chat}
 	if part.Attachment != nil {

@@ -210,3 +210,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestTyping(t *testing.T) {
+	srv := platform(t)
+	a := newAdapter(t, srv, channel.Config{})
+	to := parley.Address{ConversationID: "telegram:42", Recipient: "42"}
+	require.NoError(t, a.Typing(context.Background(), to, "77"))
+	assert.ErrorIs(t, a.MarkRead(context.Background(), to, "77"), parley.ErrNotSupported, "Telegram has no read receipts for bots")
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/bot"+token+"/sendChatAction", reqs[0].Path)
+	assert.JSONEq(t, `{"chat_id":42,"action":"typing"}`, string(reqs[0].Body))
+}

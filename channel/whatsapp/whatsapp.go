@@ -273,6 +273,21 @@ func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
 	return err
 }
 
+// Typing marks the inbound message read and shows the typing indicator
+// until the next reply (or 25 seconds).
+func (p *driver) Typing(ctx context.Context, _ parley.Address, inbound string) error {
+	if inbound == "" {
+		return parley.ErrNotSupported // WhatsApp shows typing only in answer to a message
+	}
+	return p.send(ctx, map[string]any{"messaging_product": "whatsapp", "status": "read",
+		"message_id": inbound, "typing_indicator": map[string]string{"type": "text"}})
+}
+
+// MarkRead marks the user's message read (blue ticks).
+func (p *driver) MarkRead(ctx context.Context, _ parley.Address, messageID string) error {
+	return p.send(ctx, map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": messageID})
+}
+
 func template(m parley.Message) (Template, bool) {
 	switch v := m.Extras["whatsapp"].(type) {
 	case Template:

@@ -358,3 +358,16 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestReadReceiptAndTyping(t *testing.T) {
+	srv := platform(t)
+	a, _ := newAdapter(t, srv, channel.Config{})
+	ctx := context.Background()
+	require.NoError(t, a.MarkRead(ctx, ann, "wamid.9"))
+	require.NoError(t, a.Typing(ctx, ann, "wamid.9"))
+	assert.ErrorIs(t, a.Typing(ctx, ann, ""), parley.ErrNotSupported, "typing needs a message to answer")
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9"}`, string(reqs[0].Body))
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9","typing_indicator":{"type":"text"}}`, string(reqs[1].Body))
+}
