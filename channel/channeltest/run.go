@@ -110,11 +110,6 @@ func (q *Queue) fail(err error) {
 	q.mu.Unlock()
 }
 
-// AddressOf returns the address replies to t go to, as the Bot builds it.
-func AddressOf(t *parley.Turn) parley.Address {
-	return parley.Address{Channel: t.Channel, ConversationID: t.ConversationID, CustomerID: t.CustomerID, Recipient: t.Recipient}
-}
-
 // Run checks that the adapter built by h behaves as every Parley channel
 // must: turns with stable conversations and a recipient that replies
 // reach, quick replies, de-duplication through the Bot, signature, size
@@ -164,7 +159,7 @@ func Run(t *testing.T, h Harness) {
 			t.Errorf("two messages share MessageID %q", byText["hello"].MessageID)
 		}
 		for _, tn := range turns {
-			if err := env.Adapter.Send(ctx, AddressOf(tn), parley.Text("echo: "+tn.Text())); err != nil {
+			if err := env.Adapter.Send(ctx, parley.AddressOf(tn), parley.Text("echo: "+tn.Text())); err != nil {
 				t.Errorf("Send: %v", err)
 			}
 		}
@@ -188,7 +183,7 @@ func Run(t *testing.T, h Harness) {
 			t.Fatalf("Bot got %d turns, want 1", len(turns))
 		}
 		qr := []parley.QuickReply{{Title: "Yes", Payload: "yes"}, {Title: "No", Payload: "no"}, {Title: "Maybe later", Payload: "later"}}
-		if err := env.Adapter.Send(ctx, AddressOf(turns[0]), parley.Message{Text: "Keep your plan?", QuickReplies: qr}); err != nil {
+		if err := env.Adapter.Send(ctx, parley.AddressOf(turns[0]), parley.Message{Text: "Keep your plan?", QuickReplies: qr}); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
 		sent := env.Platform.Sent()
@@ -299,7 +294,7 @@ func Run(t *testing.T, h Harness) {
 		if len(turns) != 1 {
 			t.Fatalf("Bot got %d turns, want 1", len(turns))
 		}
-		return env.Adapter.Send(ctx, AddressOf(turns[0]), parley.Text("echo: "+text))
+		return env.Adapter.Send(ctx, parley.AddressOf(turns[0]), parley.Text("echo: "+text))
 	}
 
 	t.Run("Retry429", func(t *testing.T) {

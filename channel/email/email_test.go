@@ -83,7 +83,7 @@ func TestThreading(t *testing.T) {
 	first := q.Turns()[0]
 	reply := parley.Message{ID: "first@mail.example.com/1", Text: "Which order?",
 		QuickReplies: []parley.QuickReply{{Title: "#1001", Payload: "order_1001"}, {Title: "#1002", Payload: "order_1002"}}}
-	require.NoError(t, a.Send(ctx, channeltest.AddressOf(first), reply))
+	require.NoError(t, a.Send(ctx, parley.AddressOf(first), reply))
 	require.Len(t, srv.Raw(), 1)
 
 	out, err := mail.ReadMessage(bytes.NewReader(srv.Raw()[0]))
@@ -98,10 +98,10 @@ func TestThreading(t *testing.T) {
 	// The Bot sending the reply again is not a second email; after a
 	// restart (a new Adapter) it carries the same Message-ID, so mail
 	// clients show it once.
-	require.NoError(t, a.Send(ctx, channeltest.AddressOf(first), reply))
+	require.NoError(t, a.Send(ctx, parley.AddressOf(first), reply))
 	require.Len(t, srv.Raw(), 1)
 	restarted := newAdapter(t, srv, channel.Config{})
-	require.NoError(t, restarted.Send(ctx, channeltest.AddressOf(first), reply))
+	require.NoError(t, restarted.Send(ctx, parley.AddressOf(first), reply))
 	require.Len(t, srv.Raw(), 2)
 	again, err := mail.ReadMessage(bytes.NewReader(srv.Raw()[1]))
 	require.NoError(t, err)

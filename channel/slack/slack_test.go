@@ -180,7 +180,7 @@ func TestBlockActionsAndThreads(t *testing.T) {
 	byConv := map[string]string{}
 	for _, tn := range turns {
 		byConv[tn.ConversationID] = tn.Text()
-		require.NoError(t, a.Send(context.Background(), channeltest.AddressOf(tn),
+		require.NoError(t, a.Send(context.Background(), parley.AddressOf(tn),
 			parley.Message{Text: "Keep your plan?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}}}))
 	}
 	assert.Equal(t, map[string]string{"slack:T1:D-U1": "keep", "slack:T1:C-agents:1700000000.000500": "I can help"}, byConv)

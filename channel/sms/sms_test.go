@@ -125,7 +125,7 @@ func TestNumberedRepliesMapBack(t *testing.T) {
 	a := newAdapter(t, srv, Config{})
 	q := &channeltest.Queue{}
 	require.Equal(t, 200, post(t, a, q, msg("SM1", "+15551230000", "cancel my plan")).Code)
-	require.NoError(t, a.Send(context.Background(), channeltest.AddressOf(q.Turns()[0]),
+	require.NoError(t, a.Send(context.Background(), parley.AddressOf(q.Turns()[0]),
 		parley.Message{Text: "Keep your plan?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "keep"}, {Title: "No", Payload: "cancel"}}}))
 	require.Equal(t, 200, post(t, a, q, msg("SM2", "+15551230000", "2")).Code)
 	turns := q.Turns()

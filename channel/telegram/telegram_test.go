@@ -149,7 +149,7 @@ func TestCallbackQuery(t *testing.T) {
 	assert.Equal(t, "telegram:42", turns[0].ConversationID)
 	assert.Equal(t, "42", turns[0].Recipient)
 	assert.Equal(t, "de", turns[0].Locale)
-	require.NoError(t, a.Send(context.Background(), channeltest.AddressOf(turns[0]), parley.Text("Kept.")))
+	require.NoError(t, a.Send(context.Background(), parley.AddressOf(turns[0]), parley.Text("Kept.")))
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
 	assert.JSONEq(t, `{"chat_id":42,"text":"Kept."}`, string(reqs[0].Body))
