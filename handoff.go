@@ -26,10 +26,13 @@ type HandoffRequest struct {
 	Data map[string]string `json:"data,omitempty"`
 }
 
-// A HandOffer hands a conversation to a human. The flow package calls it
-// from hand-off nodes; the escalation package implements it. HandOff tells
-// the user what happens next through w and returns once the request is
-// recorded (not when an agent answers).
+// A HandOffer is how a handler asks for a person for the customer: flows
+// call it from hand-off nodes, routers for the "human" command. The
+// escalation package implements it, and it alone decides: when the
+// customer asked for a person it hands off, otherwise it offers one and
+// the customer chooses. HandOff tells the customer what happens next
+// through w and returns once the request is recorded (not when an agent
+// answers).
 type HandOffer interface {
 	HandOff(ctx context.Context, w ReplyWriter, t *Turn, r HandoffRequest) error
 }

@@ -86,3 +86,35 @@ func ExampleNewPolicy() {
 	// angry VIP handoff urgent true <nil>
 	// true
 }
+
+// A handler that wants a person for the customer calls HandOff: unless
+// the customer asked for one, that is an offer they answer.
+func ExampleEscalator_HandOff() {
+	ctx := context.Background()
+	var bot *parley.Bot
+	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
+		return bot.HandleTurn(ctx, printer{}, t)
+	}), -1)
+	esc, err := escalation.New(agents)
+	if err != nil {
+		panic(err)
+	}
+	form := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		// A form that has given up on reading an order number.
+		return esc.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "order number unreadable"})
+	})
+	bot = parley.NewBot(parley.Chain(form, esc.Middleware))
+	for i, text := range []string{"it's the blue one", "yes"} {
+		fmt.Println(">", text)
+		if err := bot.HandleTurn(ctx, printer{}, &parley.Turn{ConversationID: "c2", MessageID: fmt.Sprint(i), Message: parley.Text(text)}); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println("agent sees:", agents.Queue()[0].Ticket.Reason)
+	// Output:
+	// > it's the blue one
+	// < Would you like me to connect you with a person from our team?
+	// > yes
+	// < I've asked a person from our team to join. They'll see our conversation, so you won't need to repeat anything. While you wait, I can still help with other things; type "cancel" to leave the queue.
+	// agent sees: order number unreadable
+}

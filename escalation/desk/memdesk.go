@@ -1,6 +1,3 @@
-// Package desk holds an in-memory help-desk for hand-offs, [Memory], and
-// the agents' web console over it, [Console]: enough to run Parley's
-// hand-offs with no help-desk product, and what tests use.
 package desk
 
 import (

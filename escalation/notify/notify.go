@@ -1,8 +1,3 @@
-// Package notify connects hand-offs to the tools a support team already
-// uses: [Slack] and [Email] notifications about new tickets (wrapped
-// around any desk with [Notifying]), and [Webhook], a desk that posts
-// signed events to a help-desk, with [WebhookHandler] for the agents'
-// side coming back.
 package notify
 
 import (
