@@ -440,7 +440,11 @@ type state struct {
 	Seen       int      `json:"seen,omitempty"`
 	QuietUntil int      `json:"quiet_until,omitempty"`
 	Offered    []string `json:"offered,omitempty"`
-	EmpathyAt  int      `json:"empathy_at,omitempty"`
+	// Deferred is an offer held back because the bot asked something on
+	// the turn its rule fired; it is made after the next turn's answer
+	// if that asks nothing and resolves nothing, and dropped otherwise.
+	Deferred  *parley.HandoffRequest `json:"deferred,omitempty"`
+	EmpathyAt int                    `json:"empathy_at,omitempty"`
 	// Intents and Entities seen, most recent first; Scores the
 	// sentiment scores, oldest first.
 	Intents  []parley.Intent `json:"intents,omitempty"`
@@ -463,6 +467,9 @@ type turnCtx struct {
 	// rule is an offer rule that fired before the bot answered; the
 	// offer is made after the answer, so the request is still served.
 	rule *Rule
+	// deferred is the offer held back last turn; retried says rule is it.
+	deferred *parley.HandoffRequest
+	retried  bool
 }
 
 func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) *turnCtx {
@@ -524,6 +531,7 @@ func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 		return tc.signal(ctx, sig)
 	}
 	tc.observe()
+	tc.deferred, tc.st.Deferred = tc.st.Deferred, nil
 	cmd := commandOf(tc.t)
 	text := strings.TrimSpace(tc.t.Text())
 	switch tc.st.Phase {
@@ -593,13 +601,20 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		tc.resolved()
 	}
 	if tc.rule != nil && tc.st.Phase == phaseBot {
-		if rep.asked {
-			// The bot has just asked the customer something ("To confirm:
-			// refund $25?"): an offer now would put two questions on the
-			// screen. The rule may fire again on a later turn.
+		switch {
+		case rep.asked && !tc.retried:
+			// The bot has just asked the customer something ("Was this
+			// helpful?"): an offer now would put two questions on the
+			// screen. It waits for the answer.
+			r := tc.request(*tc.rule)
+			tc.st.Deferred = &r
 			tc.emit(ctx, EventTriggered, nil, 0, "action", "held back", "rule", tc.rule.Name)
-		} else if err := tc.offer(ctx, tc.request(*tc.rule)); err != nil {
-			return err
+		case rep.asked, rep.resolved:
+			// Held back twice, or the request is done: no offer.
+		default:
+			if err := tc.offer(ctx, tc.request(*tc.rule)); err != nil {
+				return err
+			}
 		}
 		if tc.st.Phase == phaseOffered {
 			tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
@@ -692,6 +707,9 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 		tc.emit(ctx, EventError, err, 0, "what", "rule")
 	}
 	if !ok {
+		if d := tc.deferred; d != nil && !slices.Contains(tc.st.Offered, d.Reason) {
+			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer}, true
+		}
 		return false, nil
 	}
 	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action), "rule", rule.Name)

@@ -94,6 +94,11 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			return nil
 		case strings.HasPrefix(turn.Text(), "ask"):
 			return w.Reply(ctx, parley.Message{Text: "bot: which one?", QuickReplies: []parley.QuickReply{{Title: "A"}, {Title: "B"}}})
+		case turn.Text() == "done":
+			if err := parley.Report(turn, parley.Resolved); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("bot: done"))
 		case turn.Text() == "hand me over":
 			return esc.HandOff(ctx, w, turn, parley.HandoffRequest{Reason: "the flow gave up"})
 		case u.Status == parley.OutOfScope:
@@ -252,9 +257,18 @@ func TestOfferIsNeverStackedOnAnotherQuestion(t *testing.T) {
 	assert.Equal(t, []string{"bot: which one?"}, got)
 	got = h.say("I'm fed up with this")
 	assert.Equal(t, []string{msgs.Empathy, "bot: I'm fed up with this", offerText}, got)
-	// The bot asks a question on the turn a rule fires: no offer.
+	// The bot asks a question on the turn a rule fires: the offer waits
+	// for the answer, once.
 	h2 := newHarness(t, -1)
 	assert.Equal(t, []string{msgs.Empathy, "bot: which one?"}, h2.say("ask me something, it is urgent!!"))
+	assert.Equal(t, []string{"bot: A", offerText}, h2.say("A"))
+	h3 := newHarness(t, -1)
+	h3.say("ask me something, it is urgent!!")
+	assert.Equal(t, []string{"bot: which one?"}, h3.say("ask again"), "asked again: the offer is dropped")
+	assert.Equal(t, []string{"bot: fine"}, h3.say("fine"))
+	h4 := newHarness(t, -1)
+	h4.say("ask me something, it is urgent!!")
+	assert.Equal(t, []string{"bot: done"}, h4.say("done"), "the request was resolved: no offer")
 }
 
 func TestStopIsNeverFrustration(t *testing.T) {
