@@ -380,7 +380,6 @@ type Registry struct {
 	approver   Approver
 	maxPending int
 	audit      AuditLog
-	now        func() time.Time
 
 	mu      sync.Mutex
 	actions map[string]*entry
@@ -434,12 +433,9 @@ func WithWindow(d time.Duration) Option { return func(r *Registry) { r.window = 
 // refused with [ErrBudget].
 func WithMaxPending(n int) Option { return func(r *Registry) { r.maxPending = n } }
 
-// WithClock sets the clock for audit times and daily budgets.
-func WithClock(now func() time.Time) Option { return func(r *Registry) { r.now = now } }
-
 // NewRegistry returns an empty Registry.
 func NewRegistry(opts ...Option) *Registry {
-	r := &Registry{audit: &MemoryAudit{}, now: time.Now, actions: map[string]*entry{}, done: map[string]*flight{},
+	r := &Registry{audit: &MemoryAudit{}, actions: map[string]*entry{}, done: map[string]*flight{},
 		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, window: 24 * time.Hour, maxPending: 3}
 	for _, o := range opts {
 		o(r)
@@ -537,7 +533,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 	if approvedBy != "" {
 		ctx = context.WithValue(ctx, approvedKey{}, approvedBy)
 	}
-	entry := AuditEntry{Time: r.now(), Conversation: c.Conversation, Customer: c.Customer, Action: c.Action, Args: c.Args,
+	entry := AuditEntry{Time: time.Now(), Conversation: c.Conversation, Customer: c.Customer, Action: c.Action, Args: c.Args,
 		Approver: approvedBy, ApprovalID: approvalID}
 	defer func() {
 		switch {
@@ -637,7 +633,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 		r.mu.Lock()
 		f = r.done[key]
 		if f == nil {
-			f = &flight{done: make(chan struct{}), at: r.now()}
+			f = &flight{done: make(chan struct{}), at: time.Now()}
 			r.done[key] = f
 			r.mu.Unlock()
 			break
@@ -702,7 +698,7 @@ func isRefusal(err error) bool {
 func (r *Registry) reserve(e *entry, conv string, amount float64) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := r.now()
+	now := time.Now()
 	r.prune(now)
 	today := now.UTC().Format(time.DateOnly)
 	if today != r.day {

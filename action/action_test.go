@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -209,9 +210,10 @@ func TestOverLimitNeedsApproval(t *testing.T) {
 	require.ErrorIs(t, err, action.ErrNoApprover)
 }
 
-func TestBudgets(t *testing.T) {
-	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	reg, b, _, _ := setup(t, action.WithClock(func() time.Time { return now }))
+func TestBudgets(t *testing.T) { synctest.Test(t, testBudgets) } // no midnight in the middle
+
+func testBudgets(t *testing.T) {
+	reg, b, _, _ := setup(t)
 	ctx := context.Background()
 	refund := func(conv string, amount string) error {
 		c := call("refund", `{"order_id":"A1002","amount":`+amount+`,"reason":"x"}`)
@@ -243,21 +245,19 @@ func TestBudgets(t *testing.T) {
 	require.ErrorIs(t, err, action.ErrBudget)
 }
 
-func TestPerDayBudget(t *testing.T) {
-	now := time.Date(2026, 5, 1, 23, 0, 0, 0, time.UTC)
-	reg := action.NewRegistry(action.WithWrites(true), action.WithClock(func() time.Time { return now }))
+func TestPerDayBudget(t *testing.T) { synctest.Test(t, testPerDayBudget) }
+
+func testPerDayBudget(t *testing.T) {
+	time.Sleep(23 * time.Hour) // 23:00 UTC on the bubble's first day
+	reg := action.NewRegistry(action.WithWrites(true))
 	n := 0
 	require.NoError(t, action.Register(reg, action.Def[shop.OrderArgs, int]{Name: "poke", Writes: true, NoConfirm: true, PerDay: 2,
 		Run: func(context.Context, shop.OrderArgs) (int, error) { n++; return n, nil }}))
 	for i, want := range []error{nil, nil, action.ErrBudget} {
 		_, err := reg.Call(context.Background(), action.Call{Action: "poke", Args: json.RawMessage(`{"order_id":"` + string(rune('a'+i)) + `"}`)})
-		if want == nil {
-			require.NoError(t, err)
-		} else {
-			require.ErrorIs(t, err, want)
-		}
+		require.ErrorIs(t, err, want, "call %d", i) // errors.Is(err, nil) holds only for a nil err
 	}
-	now = now.Add(2 * time.Hour) // next day
+	time.Sleep(2 * time.Hour) // next day
 	_, err := reg.Call(context.Background(), action.Call{Action: "poke", Args: json.RawMessage(`{"order_id":"z"}`)})
 	require.NoError(t, err)
 }
@@ -352,10 +352,12 @@ type auditFunc func(context.Context, action.AuditEntry) error
 
 func (f auditFunc) Record(ctx context.Context, e action.AuditEntry) error { return f(ctx, e) }
 
-func TestMoneyBudgets(t *testing.T) {
-	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+func TestMoneyBudgets(t *testing.T) { synctest.Test(t, testMoneyBudgets) }
+
+func testMoneyBudgets(t *testing.T) {
+	time.Sleep(10 * time.Hour)
 	ap := &approvals{}
-	reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(ap), action.WithClock(func() time.Time { return now }))
+	reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(ap))
 	paid := 0.0
 	require.NoError(t, action.Register(reg, action.Def[shop.RefundArgs, float64]{
 		Name: "pay", Amount: func(a shop.RefundArgs) float64 { return a.Amount }, AutoApprove: 50,
@@ -386,14 +388,15 @@ func TestMoneyBudgets(t *testing.T) {
 	_, err = reg.Approve(ctx, res.ApprovalID, "agent")
 	require.ErrorIs(t, err, action.ErrBudget)
 
-	now = now.Add(24 * time.Hour)
+	time.Sleep(24 * time.Hour)
 	_, err = pay("c3", "30")
 	require.NoError(t, err, "new day")
 }
 
-func TestIdempotencyWindow(t *testing.T) {
-	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
-	reg := action.NewRegistry(action.WithWrites(true), action.WithWindow(time.Hour), action.WithClock(func() time.Time { return now }))
+func TestIdempotencyWindow(t *testing.T) { synctest.Test(t, testIdempotencyWindow) }
+
+func testIdempotencyWindow(t *testing.T) {
+	reg := action.NewRegistry(action.WithWrites(true), action.WithWindow(time.Hour))
 	n := 0
 	require.NoError(t, action.Register(reg, action.Def[shop.OrderArgs, int]{Name: "poke", Writes: true, NoConfirm: true,
 		Run: func(context.Context, shop.OrderArgs) (int, error) { n++; return n, nil }}))
@@ -405,7 +408,7 @@ func TestIdempotencyWindow(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.Replayed)
 	// Many calls later and past the window, the key is forgotten.
-	now = now.Add(2 * time.Hour)
+	time.Sleep(2 * time.Hour)
 	for i := range 1000 {
 		_, err := reg.Call(ctx, action.Call{Action: "poke", Args: json.RawMessage(`{"order_id":"y"}`), IdempotencyKey: fmt.Sprint("other", i)})
 		require.NoError(t, err)

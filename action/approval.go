@@ -173,7 +173,7 @@ func (r *Registry) requestApproval(ctx context.Context, e *entry, c Call, amount
 	}
 	req := ApprovalRequest{ID: newApprovalID(), Conversation: c.Conversation, Customer: c.Customer,
 		Action: e.name, Args: c.Args, Amount: amount, Limit: e.autoApprove}
-	a, added, err := r.approvals.Add(ctx, Approval{Request: req, Key: approvalKey(c), Call: c, Created: r.now()})
+	a, added, err := r.approvals.Add(ctx, Approval{Request: req, Key: approvalKey(c), Call: c, Created: time.Now()})
 	if err != nil {
 		return Result{}, fmt.Errorf("action: store approval: %w", err)
 	}
@@ -232,7 +232,7 @@ func (r *Registry) Reject(ctx context.Context, id, approver string) error {
 		return fmt.Errorf("%w: %w", ErrRejected, err)
 	}
 	c := a.Call
-	if err := r.audit.Record(context.WithoutCancel(ctx), AuditEntry{Time: r.now(), Conversation: c.Conversation, Customer: c.Customer, Action: c.Action,
+	if err := r.audit.Record(context.WithoutCancel(ctx), AuditEntry{Time: time.Now(), Conversation: c.Conversation, Customer: c.Customer, Action: c.Action,
 		Args: c.Args, Outcome: "rejected", Approver: approver, ApprovalID: id}); err != nil {
 		return fmt.Errorf("action: audit: %w", err)
 	}

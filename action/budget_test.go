@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,7 +18,6 @@ type crmArgs struct {
 }
 
 func TestReadOnlyBudgets(t *testing.T) {
-	now := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name    string
 		perConv int
@@ -33,27 +32,28 @@ func TestReadOnlyBudgets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			audit := &action.MemoryAudit{}
-			reg := action.NewRegistry(action.WithAudit(audit), action.WithClock(func() time.Time { return now })) // writes off: read-only deployment
-			runs := 0
-			require.NoError(t, action.Register(reg, action.Def[crmArgs, int]{Name: "crm_lookup", PerConversation: tt.perConv, PerDay: tt.perDay,
-				Run: func(context.Context, crmArgs) (int, error) { runs++; return runs, nil }}))
-			allowed := 0
-			for i, conv := range tt.give {
-				_, err := reg.Call(context.Background(), action.Call{Action: "crm_lookup", Conversation: conv, Args: json.RawMessage(`{"id":"x"}`)})
-				if tt.want[i] == nil {
-					require.NoError(t, err, "call %d", i)
-					allowed++
-				} else {
-					require.ErrorIs(t, err, tt.want[i], "call %d", i)
+			synctest.Test(t, func(t *testing.T) { // no midnight in the middle
+				audit := &action.MemoryAudit{}
+				reg := action.NewRegistry(action.WithAudit(audit)) // writes off: read-only deployment
+				runs := 0
+				require.NoError(t, action.Register(reg, action.Def[crmArgs, int]{Name: "crm_lookup", PerConversation: tt.perConv, PerDay: tt.perDay,
+					Run: func(context.Context, crmArgs) (int, error) { runs++; return runs, nil }}))
+				allowed := 0
+				var wantRefused, gotRefused []bool
+				for i, conv := range tt.give {
+					_, err := reg.Call(context.Background(), action.Call{Action: "crm_lookup", Conversation: conv, Args: json.RawMessage(`{"id":"x"}`)})
+					require.ErrorIs(t, err, tt.want[i], "call %d", i) // errors.Is(err, nil) holds only for a nil err
+					wantRefused = append(wantRefused, tt.want[i] != nil)
 				}
-			}
-			assert.Equal(t, allowed, runs, "refused calls never run")
-			for i, e := range audit.Entries() {
-				if tt.want[i] != nil {
-					assert.Equal(t, "refused", e.Outcome)
+				for _, refused := range wantRefused {
+					allowed += map[bool]int{false: 1}[refused]
 				}
-			}
+				assert.Equal(t, allowed, runs, "refused calls never run")
+				for _, e := range audit.Entries() {
+					gotRefused = append(gotRefused, e.Outcome == "refused")
+				}
+				assert.Equal(t, wantRefused, gotRefused, "the audit marks exactly the refused calls")
+			})
 		})
 	}
 }

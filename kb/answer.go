@@ -68,7 +68,6 @@ type Answerer struct {
 	threshold float64
 	k         int
 	gaps      *Gaps
-	now       func() time.Time
 	timeout   time.Duration
 }
 
@@ -87,9 +86,6 @@ func WithPassages(k int) AnswerOption { return func(a *Answerer) { a.k = max(1, 
 
 // WithGaps records unanswered questions in g.
 func WithGaps(g *Gaps) AnswerOption { return func(a *Answerer) { a.gaps = g } }
-
-// WithClock sets the clock used to time-stamp gaps; default time.Now.
-func WithClock(now func() time.Time) AnswerOption { return func(a *Answerer) { a.now = now } }
 
 // DefaultModelTimeout is how long an [Answerer] waits for its model
 // unless [WithModelTimeout] says otherwise.
@@ -119,7 +115,7 @@ func NewAnswerer(r Retriever, opts ...AnswerOption) *Answerer {
 	if r == nil {
 		panic("kb: NewAnswerer: nil retriever")
 	}
-	a := &Answerer{r: r, threshold: 0.4, k: 4, now: time.Now, timeout: DefaultModelTimeout}
+	a := &Answerer{r: r, threshold: 0.4, k: 4, timeout: DefaultModelTimeout}
 	for _, o := range opts {
 		o(a)
 	}
@@ -229,7 +225,7 @@ func (a *Answerer) modelContext(ctx context.Context) (context.Context, context.C
 
 func (a *Answerer) gap(q string) {
 	if a.gaps != nil {
-		a.gaps.Record(q, a.now())
+		a.gaps.Record(q, time.Now())
 	}
 }
 

@@ -43,7 +43,7 @@ func TestAnswerer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gaps := kb.NewGaps(0)
-			opts := []kb.AnswerOption{kb.WithGaps(gaps), kb.WithClock(func() time.Time { return time.Unix(0, 0) })}
+			opts := []kb.AnswerOption{kb.WithGaps(gaps)}
 			if tt.model != nil {
 				opts = append(opts, kb.WithModel(tt.model))
 			}

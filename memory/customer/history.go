@@ -32,7 +32,6 @@ type HistoryEntry struct {
 // History is safe for concurrent use.
 type History struct {
 	store     memory.Store
-	now       func() time.Time
 	retention time.Duration
 }
 
@@ -45,17 +44,12 @@ func WithRetention(d time.Duration) HistoryOption {
 	return func(h *History) { h.retention = max(d, 0) }
 }
 
-// WithHistoryClock sets the clock used for record keys and timestamps.
-func WithHistoryClock(now func() time.Time) HistoryOption {
-	return func(h *History) { h.now = now }
-}
-
 // NewHistory returns a history over store. It panics if store is nil.
 func NewHistory(store memory.Store, opts ...HistoryOption) *History {
 	if store == nil {
 		panic("customer: NewHistory with nil store")
 	}
-	h := &History{store: store, now: time.Now, retention: DefaultRetention}
+	h := &History{store: store, retention: DefaultRetention}
 	for _, o := range opts {
 		o(h)
 	}
@@ -77,7 +71,7 @@ func (h *History) Append(ctx context.Context, customerID, conv string, entries .
 	if customerID == "" || strings.Contains(customerID, "/") {
 		return &memory.KeyError{Key: customerID, Reason: "history needs a customer ID without '/'"}
 	}
-	now := h.now()
+	now := time.Now()
 	batch := make([]HistoryEntry, len(entries))
 	for i, e := range entries {
 		if e.Time.IsZero() {

@@ -224,17 +224,11 @@ func (e *LinkError) Error() string {
 // Profiles is safe for concurrent use.
 type Profiles struct {
 	store   memory.Store
-	now     func() time.Time
 	maxSize int
 }
 
 // A ProfilesOption configures [Profiles].
 type ProfilesOption func(*Profiles)
-
-// WithProfileClock sets the clock used for timestamps.
-func WithProfileClock(now func() time.Time) ProfilesOption {
-	return func(p *Profiles) { p.now = now }
-}
 
 // WithMaxProfileSize makes Save refuse, and Load report, a profile record
 // larger than n bytes with a [*memory.ValueTooLargeError] (default 256 KiB): a
@@ -250,7 +244,7 @@ func NewProfiles(store memory.Store, opts ...ProfilesOption) *Profiles {
 	if store == nil {
 		panic("customer: NewProfiles with nil store")
 	}
-	p := &Profiles{store: store, now: time.Now, maxSize: 256 << 10}
+	p := &Profiles{store: store, maxSize: 256 << 10}
 	for _, o := range opts {
 		o(p)
 	}
@@ -303,7 +297,7 @@ func (ps *Profiles) Save(ctx context.Context, p *Profile) error {
 	if p.CustomerID == "" {
 		return &memory.KeyError{Key: "", Reason: "profile without customer ID"}
 	}
-	now := ps.now()
+	now := time.Now()
 	saved := p.Clone()
 	if saved.Created.IsZero() {
 		saved.Created = now
