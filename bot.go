@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -61,7 +60,6 @@ type Bot struct {
 	h        Handler
 	sessions *memory.Sessions
 	obs      Observer
-	now      func() time.Time
 	timeout  time.Duration
 	fallback Message
 	tooLong  Message
@@ -78,11 +76,10 @@ type Bot struct {
 	drainMu  sync.Mutex
 	draining map[string]*drainState
 
-	closeMu  sync.RWMutex // guards closed and orders wg.Add before Wait
-	closed   bool
-	wg       sync.WaitGroup
-	inflight atomic.Int64
-	lanes    *lanes
+	closeMu sync.RWMutex // guards closed and orders wg.Add before Wait
+	closed  bool
+	wg      sync.WaitGroup
+	lanes   *lanes
 }
 
 // An Option configures a [Bot].
@@ -121,9 +118,6 @@ func WithMaxConcurrency(n int) Option {
 func WithMaxInput(n int, m Message) Option {
 	return func(b *Bot) { b.maxInput, b.tooLong = n, m }
 }
-
-// WithClock sets the Bot's clock; tests use it with a fake time.
-func WithClock(now func() time.Time) Option { return func(b *Bot) { b.now = now } }
 
 // WithSender makes the Bot deliver the replies of turns on channel (and
 // any message sent to its conversations outside a request) through s.
@@ -167,7 +161,6 @@ func NewBot(h Handler, opts ...Option) *Bot {
 	}
 	b := &Bot{
 		h:        h,
-		now:      time.Now,
 		timeout:  15 * time.Second,
 		fallback: Text("Sorry, something went wrong on my side. Please try again, or type \"human\" to talk to a person."),
 		tooLong:  Text("That message is too long for me. Could you send a shorter version?"),
@@ -197,7 +190,7 @@ func (b *Bot) emit(ctx context.Context, e Event) {
 		return
 	}
 	if e.Time.IsZero() {
-		e.Time = b.now()
+		e.Time = time.Now()
 	}
 	b.obs.Observe(ctx, e)
 }
@@ -210,7 +203,7 @@ func (b *Bot) emit(ctx context.Context, e Event) {
 // ([ErrNoConversation]), ctx ended while the turn waited, or the reply or
 // session could not be written.
 func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
-	start := b.now()
+	start := time.Now()
 	if t == nil || t.ConversationID == "" {
 		return ErrNoConversation
 	}
@@ -221,11 +214,7 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	}
 	b.wg.Add(1)
 	b.closeMu.RUnlock()
-	b.inflight.Add(1)
-	defer func() {
-		b.inflight.Add(-1)
-		b.wg.Done()
-	}()
+	defer b.wg.Done()
 
 	if err := b.acquire(ctx, t.ConversationID); err != nil {
 		return err
@@ -245,7 +234,7 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	}
 	err := b.run(ctx, w, t)
 	b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
-		Channel: t.Channel, MessageID: t.MessageID, Duration: b.now().Sub(start), Err: err})
+		Channel: t.Channel, MessageID: t.MessageID, Duration: time.Now().Sub(start), Err: err})
 	return err
 }
 
@@ -392,9 +381,9 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 	s.MarkSeen(t.MessageID)
 	s.Append(memory.Entry{Role: memory.RoleUser, Text: t.Message.Text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel})
 	for _, m := range rw.sent[:sent] {
-		s.Append(historyEntry(m, b.now(), t.Channel))
+		s.Append(historyEntry(m, time.Now(), t.Channel))
 	}
-	s.Append(memory.Entry{Role: memory.RoleBot, Text: b.fallback.Text, Time: b.now(), Channel: t.Channel})
+	s.Append(memory.Entry{Role: memory.RoleBot, Text: b.fallback.Text, Time: time.Now(), Channel: t.Channel})
 	return errors.Join(replyErr, b.commit(ctx, rw, s))
 }
 
@@ -523,7 +512,7 @@ func (r *recorder) Reply(ctx context.Context, m Message) error {
 func (r *recorder) record(ctx context.Context, m Message) {
 	r.sent = append(r.sent, m)
 	if s := r.t.session; s != nil {
-		s.Append(historyEntry(m, r.b.now(), r.t.Channel))
+		s.Append(historyEntry(m, time.Now(), r.t.Channel))
 	}
 	if r.b.obs != nil {
 		r.b.emit(ctx, eventFor(EventReply, r.t, nil))
@@ -568,10 +557,6 @@ func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, err
 	r.record(ctx, Text(b.String()))
 	return nil
 }
-
-// InFlight returns the number of turns running or waiting for their
-// conversation.
-func (b *Bot) InFlight() int { return int(b.inflight.Load()) }
 
 // historyEntry records an outbound message: the bot's, or an agent's when
 // the message names one.

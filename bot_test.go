@@ -115,113 +115,108 @@ func TestBotDropsRedeliveredMessages(t *testing.T) {
 }
 
 func TestBotOrdersTurnsPerConversation(t *testing.T) {
-	var mu sync.Mutex
-	seen := map[string][]int{}
-	inFlight := map[string]int{}
-	var overlap atomic.Bool
-	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		mu.Lock()
-		inFlight[t.ConversationID]++
-		if inFlight[t.ConversationID] > 1 {
-			overlap.Store(true)
-		}
-		mu.Unlock()
-		time.Sleep(50 * time.Microsecond)
-		var n int
-		_, err := fmt.Sscanf(t.Text(), "%d", &n)
-		mu.Lock()
-		seen[t.ConversationID] = append(seen[t.ConversationID], n)
-		inFlight[t.ConversationID]--
-		mu.Unlock()
-		return err
-	})
-	bot := parley.NewBot(h, parley.WithMaxConcurrency(4))
-	const convs, turns = 20, 30
-	var wg sync.WaitGroup
-	for c := range convs {
-		wg.Go(func() {
-			// One sender per conversation: arrival order is send order.
-			for i := range turns {
-				err := bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint("c", c), fmt.Sprint(i), fmt.Sprint(i)))
-				assert.NoError(t, err)
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		seen := map[string][]int{}
+		inFlight := map[string]int{}
+		var overlap atomic.Bool
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			mu.Lock()
+			inFlight[t.ConversationID]++
+			if inFlight[t.ConversationID] > 1 {
+				overlap.Store(true)
 			}
+			mu.Unlock()
+			time.Sleep(50 * time.Microsecond)
+			var n int
+			_, err := fmt.Sscanf(t.Text(), "%d", &n)
+			mu.Lock()
+			seen[t.ConversationID] = append(seen[t.ConversationID], n)
+			inFlight[t.ConversationID]--
+			mu.Unlock()
+			return err
 		})
-	}
-	wg.Wait()
-	assert.False(t, overlap.Load(), "two turns of one conversation ran at once")
-	for c := range convs {
-		got := seen[fmt.Sprint("c", c)]
-		require.Len(t, got, turns)
-		for i, n := range got {
-			require.Equal(t, i, n, "conversation c%d out of order: %v", c, got)
+		bot := parley.NewBot(h, parley.WithMaxConcurrency(4))
+		const convs, turns = 20, 30
+		var wg sync.WaitGroup
+		for c := range convs {
+			wg.Go(func() {
+				// One sender per conversation: arrival order is send order.
+				for i := range turns {
+					err := bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint("c", c), fmt.Sprint(i), fmt.Sprint(i)))
+					assert.NoError(t, err)
+				}
+			})
 		}
-	}
+		wg.Wait()
+		assert.False(t, overlap.Load(), "two turns of one conversation ran at once")
+		for c := range convs {
+			got := seen[fmt.Sprint("c", c)]
+			require.Len(t, got, turns)
+			for i, n := range got {
+				require.Equal(t, i, n, "conversation c%d out of order: %v", c, got)
+			}
+		}
+	})
 }
 
 func TestBotConcurrentArrivalsKeepArrivalOrder(t *testing.T) {
 	// Turns of one conversation that arrive while one is running queue in
 	// arrival order.
-	release := make(chan struct{})
-	var order []string
-	var mu sync.Mutex
-	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if t.Text() == "first" {
-			<-release
-		}
-		mu.Lock()
-		order = append(order, t.Text())
-		mu.Unlock()
-		return nil
-	})
-	bot := parley.NewBot(h)
-	var wg sync.WaitGroup
-	wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "first"))) })
-	waitFor(t, func() bool { return bot.InFlight() == 1 })
-	for i := 2; i <= 5; i++ {
-		wg.Go(func() {
-			assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", fmt.Sprint(i), fmt.Sprint(i))))
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		var order []string
+		var mu sync.Mutex
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Text() == "first" {
+				<-release
+			}
+			mu.Lock()
+			order = append(order, t.Text())
+			mu.Unlock()
+			return nil
 		})
-		waitFor(t, func() bool { return bot.InFlight() == i })
-	}
-	close(release)
-	wg.Wait()
-	assert.Equal(t, []string{"first", "2", "3", "4", "5"}, order)
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for range 2000 {
-		if cond() {
-			return
+		bot := parley.NewBot(h)
+		var wg sync.WaitGroup
+		wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "first"))) })
+		synctest.Wait() // "first" is running
+		for i := 2; i <= 5; i++ {
+			wg.Go(func() {
+				assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", fmt.Sprint(i), fmt.Sprint(i))))
+			})
+			synctest.Wait() // turn i waits for its conversation
 		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatal("condition not reached")
+		close(release)
+		wg.Wait()
+		assert.Equal(t, []string{"first", "2", "3", "4", "5"}, order)
+	})
 }
 
 func TestBotBoundsConcurrency(t *testing.T) {
-	var cur, peak atomic.Int32
-	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		n := cur.Add(1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
+	synctest.Test(t, func(t *testing.T) {
+		var cur, peak atomic.Int32
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			n := cur.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
 			}
-		}
-		time.Sleep(2 * time.Millisecond)
-		cur.Add(-1)
-		return nil
-	})
-	bot := parley.NewBot(h, parley.WithMaxConcurrency(3))
-	var wg sync.WaitGroup
-	for i := range 30 {
-		wg.Go(func() {
-			assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint(i), "m", "x")))
+			time.Sleep(2 * time.Millisecond)
+			cur.Add(-1)
+			return nil
 		})
-	}
-	wg.Wait()
-	assert.LessOrEqual(t, peak.Load(), int32(3))
+		bot := parley.NewBot(h, parley.WithMaxConcurrency(3))
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Go(func() {
+				assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn(fmt.Sprint(i), "m", "x")))
+			})
+		}
+		wg.Wait()
+		assert.LessOrEqual(t, peak.Load(), int32(3))
+	})
 }
 
 func TestBotPanicBecomesFallbackAndKeepsState(t *testing.T) {
@@ -395,24 +390,26 @@ func TestBotCorruptSessionStartsAfresh(t *testing.T) {
 }
 
 func TestBotWaitingTurnHonoursContext(t *testing.T) {
-	block := make(chan struct{})
-	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if t.Text() == "slow" {
-			<-block
-		}
-		return nil
+	synctest.Test(t, func(t *testing.T) {
+		block := make(chan struct{})
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Text() == "slow" {
+				<-block
+			}
+			return nil
+		})
+		bot := parley.NewBot(h)
+		var wg sync.WaitGroup
+		wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "slow"))) })
+		synctest.Wait()
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		require.ErrorIs(t, bot.HandleTurn(ctx, &sink{}, turn("c", "2", "queued")), context.Canceled)
+		close(block)
+		wg.Wait()
+		// The conversation is not stuck.
+		require.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "3", "after")))
 	})
-	bot := parley.NewBot(h)
-	var wg sync.WaitGroup
-	wg.Go(func() { assert.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "1", "slow"))) })
-	waitFor(t, func() bool { return bot.InFlight() == 1 })
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	require.ErrorIs(t, bot.HandleTurn(ctx, &sink{}, turn("c", "2", "queued")), context.Canceled)
-	close(block)
-	wg.Wait()
-	// The conversation is not stuck.
-	require.NoError(t, bot.HandleTurn(context.Background(), &sink{}, turn("c", "3", "after")))
 }
 
 func TestStreamFallsBackToOneMessage(t *testing.T) {
