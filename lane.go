@@ -3,6 +3,7 @@ package parley
 import (
 	"context"
 	"hash/maphash"
+	"slices"
 	"sync"
 )
 
@@ -18,13 +19,17 @@ type lanes struct {
 	shards [laneShards]laneShard
 }
 
+// A laneShard maps each conversation with a turn running to the turns
+// waiting behind it, oldest first. A conversation with no turn waiting
+// maps to a nil slice, so that a turn allocates nothing in the common case.
 type laneShard struct {
 	mu    sync.Mutex
-	lanes map[string]*lane
+	lanes map[string][]chan struct{}
 	_     [40]byte // keep shards on separate cache lines
 }
 
-// A lane serialises the turns of one conversation in arrival order.
+// A lane serialises the turns of one conversation in arrival order
+// (ReplicaGuard's queues).
 type lane struct {
 	waiters []chan struct{}
 }
@@ -32,7 +37,7 @@ type lane struct {
 func newLanes() *lanes {
 	ls := &lanes{seed: maphash.MakeSeed()}
 	for i := range ls.shards {
-		ls.shards[i].lanes = make(map[string]*lane)
+		ls.shards[i].lanes = make(map[string][]chan struct{})
 	}
 	return ls
 }
@@ -50,14 +55,14 @@ func (ls *lanes) shard(conv string) *laneShard {
 func (ls *lanes) acquire(ctx context.Context, conv string) error {
 	sh := ls.shard(conv)
 	sh.mu.Lock()
-	l, busy := sh.lanes[conv]
+	waiters, busy := sh.lanes[conv]
 	if !busy {
-		sh.lanes[conv] = &lane{}
+		sh.lanes[conv] = nil
 		sh.mu.Unlock()
 		return nil
 	}
 	ch := make(chan struct{})
-	l.waiters = append(l.waiters, ch)
+	sh.lanes[conv] = append(waiters, ch)
 	sh.mu.Unlock()
 	select {
 	case <-ch:
@@ -65,11 +70,10 @@ func (ls *lanes) acquire(ctx context.Context, conv string) error {
 	case <-ctx.Done():
 		sh.mu.Lock()
 		defer sh.mu.Unlock()
-		for i, c := range l.waiters {
-			if c == ch {
-				l.waiters = append(l.waiters[:i], l.waiters[i+1:]...)
-				return ctx.Err()
-			}
+		waiters := sh.lanes[conv]
+		if i := slices.Index(waiters, ch); i >= 0 {
+			sh.lanes[conv] = slices.Delete(waiters, i, i+1)
+			return ctx.Err()
 		}
 		// Handed the lane just as ctx ended: pass it on.
 		sh.releaseLocked(conv)
@@ -85,12 +89,11 @@ func (ls *lanes) release(conv string) {
 }
 
 func (sh *laneShard) releaseLocked(conv string) {
-	l := sh.lanes[conv]
-	if len(l.waiters) == 0 {
+	waiters := sh.lanes[conv]
+	if len(waiters) == 0 {
 		delete(sh.lanes, conv)
 		return
 	}
-	next := l.waiters[0]
-	l.waiters = l.waiters[1:]
-	close(next)
+	sh.lanes[conv] = waiters[1:]
+	close(waiters[0])
 }

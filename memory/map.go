@@ -34,7 +34,7 @@ type Map struct {
 
 type mapShard struct {
 	mu     sync.RWMutex
-	m      map[string]*mapEntry
+	m      map[string]mapEntry
 	writes int
 	_      [40]byte // keep shards on separate cache lines
 }
@@ -64,7 +64,7 @@ func WithMaxValueSize(n int) MapOption {
 func NewMap(opts ...MapOption) *Map {
 	m := &Map{now: time.Now, maxSize: 16 << 20, seed: maphash.MakeSeed()}
 	for i := range m.shards {
-		m.shards[i].m = make(map[string]*mapEntry)
+		m.shards[i].m = make(map[string]mapEntry)
 	}
 	for _, o := range opts {
 		o(m)
@@ -76,12 +76,25 @@ func (m *Map) shard(key string) *mapShard {
 	return &m.shards[maphash.String(m.seed, key)%mapShards]
 }
 
-func live(e *mapEntry, now time.Time) bool {
-	return e != nil && (e.expires.IsZero() || now.Before(e.expires))
+// live reports whether e is a record (versions start at 1; a missing key
+// reads as the zero entry) that has not expired.
+func live(e mapEntry, now time.Time) bool {
+	return e.version != 0 && (e.expires.IsZero() || now.Before(e.expires))
 }
 
 // Get implements [Store].
 func (m *Map) Get(ctx context.Context, key string) (Record, error) {
+	r, err := m.getShared(ctx, key)
+	r.Value = slices.Clone(r.Value)
+	return r, err
+}
+
+// getShared is Get without the copy: Value is the Map's own slice, which
+// the caller must not modify. A stored value is never changed in place
+// (Set replaces it), so the caller may keep reading it after the record
+// is overwritten. [Sessions] uses it to check and decode a session
+// without copying the record on every turn.
+func (m *Map) getShared(ctx context.Context, key string) (Record, error) {
 	if err := ctx.Err(); err != nil {
 		return Record{}, err
 	}
@@ -96,7 +109,7 @@ func (m *Map) Get(ctx context.Context, key string) (Record, error) {
 		s.mu.RUnlock()
 		return Record{}, ErrNotFound
 	}
-	r := Record{Key: key, Value: slices.Clone(e.value), Version: e.version, ExpiresAt: e.expires}
+	r := Record{Key: key, Value: e.value, Version: e.version, ExpiresAt: e.expires}
 	s.mu.RUnlock()
 	return r, nil
 }
@@ -118,7 +131,14 @@ func (m *Map) Version(ctx context.Context, key string) (int64, error) {
 }
 
 // Set implements [Store].
-func (m *Map) Set(ctx context.Context, p Put) (int64, error) {
+func (m *Map) Set(ctx context.Context, p Put) (int64, error) { return m.set(ctx, p, true) }
+
+// setOwned is Set without the copy: the Map keeps p.Value, which the
+// caller must not modify afterwards. [Sessions] uses it for the record it
+// has just encoded.
+func (m *Map) setOwned(ctx context.Context, p Put) (int64, error) { return m.set(ctx, p, false) }
+
+func (m *Map) set(ctx context.Context, p Put, clone bool) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
@@ -132,7 +152,10 @@ func (m *Map) Set(ctx context.Context, p Put) (int64, error) {
 		return 0, &KeyError{Key: p.Key, Reason: "negative TTL"}
 	}
 	now := m.now()
-	ne := &mapEntry{value: slices.Clone(p.Value)}
+	ne := mapEntry{value: p.Value}
+	if clone {
+		ne.value = slices.Clone(p.Value)
+	}
 	if p.TTL > 0 {
 		ne.expires = now.Add(p.TTL)
 	}

@@ -126,9 +126,12 @@ func DeleteState(s *Session, name string) { delete(s.State, name) }
 // Clone returns a deep copy of s.
 func (s *Session) Clone() *Session {
 	c := *s
-	// Room for the turn's new entries, so appending does not reallocate.
+	// Room for a turn's new entries and message ID, so that appending
+	// does not reallocate.
 	c.History = append(make([]Entry, 0, len(s.History)+4), s.History...)
-	c.Seen = slices.Clone(s.Seen)
+	if s.Seen != nil {
+		c.Seen = append(make([]string, 0, len(s.Seen)+1), s.Seen...)
+	}
 	if s.State != nil {
 		c.State = make(map[string]json.RawMessage, len(s.State))
 		for k, v := range s.State {
@@ -144,6 +147,8 @@ func (s *Session) Clone() *Session {
 // Sessions is safe for concurrent use.
 type Sessions struct {
 	store  Store
+	get    func(context.Context, string) (Record, error)
+	set    func(context.Context, Put) (int64, error)
 	now    func() time.Time
 	window int
 	seen   int
@@ -151,9 +156,10 @@ type Sessions struct {
 
 	// cache holds recently saved sessions, decoded, keyed by ID. An entry
 	// is used only if the store still holds the same version and bytes, so
-	// other replicas' writes (and re-creations) are never missed; Load
-	// returns a clone, so a caller that abandons its changes (a failed
-	// turn) never leaks them into the cache.
+	// other replicas' writes (and re-creations) are never missed. Save
+	// caches a copy; Load takes the entry out of the cache and hands it
+	// over, so a caller that abandons its changes (a failed turn) never
+	// leaks them into the cache, and a turn costs one copy, not two.
 	cache    *cache.Cache[cachedSession]
 	cacheCap int
 }
@@ -191,7 +197,12 @@ func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 	if store == nil {
 		panic("memory: NewSessions with nil store")
 	}
-	s := &Sessions{store: store, now: time.Now, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
+	s := &Sessions{store: store, get: store.Get, set: store.Set, now: time.Now, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
+	// Only a *Map itself: a wrapper that embeds one and overrides Get or
+	// Set must be called through them.
+	if m, ok := store.(*Map); ok {
+		s.get, s.set = m.getShared, m.setOwned
+	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -216,13 +227,14 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 	// No shortcut through Versioner: a version repeats when a session is
 	// deleted (erased, expired) and re-created by another replica, so only
 	// the record's bytes prove that a cached copy is current.
-	rec, err := ss.store.Get(ctx, key)
+	rec, err := ss.get(ctx, key)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			ss.uncache(id)
 		}
 		return nil, err
 	}
+	// rec.Value may be the store's own bytes (a Map's): only read it.
 	if c := ss.cached(id, rec.Version, rec.Value); c != nil {
 		return c, nil
 	}
@@ -271,7 +283,9 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 	if err != nil {
 		return fmt.Errorf("memory: encode session %q: %w", s.ID, err)
 	}
-	v, err := ss.store.Set(ctx, Put{Key: SessionKey(s.ID), Value: b, IfVersion: s.Version, TTL: ss.ttl})
+	// b is the store's from here on (a Map keeps it) and the cache's: it
+	// is never modified.
+	v, err := ss.set(ctx, Put{Key: SessionKey(s.ID), Value: b, IfVersion: s.Version, TTL: ss.ttl})
 	if err != nil {
 		return err
 	}
@@ -286,15 +300,18 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 	return ss.store.Delete(ctx, SessionKey(id), AnyVersion)
 }
 
+// cached takes the cached session of conversation id out of the cache and
+// returns it if it is the one stored at version as raw. Taking it, rather
+// than copying it, hands it to one caller only; its Save caches it again.
 func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	if ss.cacheCap == 0 {
 		return nil
 	}
-	c, _ := ss.cache.Get(id)
+	c, _ := ss.cache.Take(id)
 	if c.s == nil || c.s.Version != version || !bytes.Equal(c.raw, raw) {
 		return nil
 	}
-	return c.s.Clone()
+	return c.s
 }
 
 func (ss *Sessions) remember(s *Session, raw []byte) {

@@ -47,3 +47,82 @@ func TestSessionsCacheSurvivesRecreation(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionsCacheHandsOutOwnCopies: the cache must never let two callers
+// share a session, nor let a caller's later changes reach another caller
+// (a failed turn abandons its session; a caller may keep changing its
+// session after Save).
+func TestSessionsCacheHandsOutOwnCopies(t *testing.T) {
+	tests := []struct {
+		name  string
+		store func() memory.Store
+	}{
+		{name: "network store", store: func() memory.Store { return onlyStore{memory.NewMap()} }},
+		{name: "map", store: func() memory.Store { return memory.NewMap() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			ss := memory.NewSessions(tt.store())
+			s := ss.New("c")
+			s.Append(memory.Entry{Role: memory.RoleUser, Text: "saved"})
+			s.MarkSeen("m1")
+			require.NoError(t, memory.SetState(s, "flow", map[string]string{"node": "ask"}))
+			require.NoError(t, ss.Save(ctx, s))
+
+			// Changed after Save, never saved.
+			s.Append(memory.Entry{Role: memory.RoleUser, Text: "after save"})
+			s.History[0].Text = "edited after save"
+			s.State["flow"][2] = 'X'
+
+			first, err := ss.Load(ctx, "c")
+			require.NoError(t, err)
+			second, err := ss.Load(ctx, "c")
+			require.NoError(t, err)
+			require.NotSame(t, first, second)
+			for _, got := range []*memory.Session{first, second} {
+				require.Len(t, got.History, 1)
+				require.Equal(t, "saved", got.History[0].Text)
+				require.JSONEq(t, `{"node":"ask"}`, string(got.State["flow"]))
+			}
+
+			// A failed turn changes its copy and abandons it.
+			first.Append(memory.Entry{Role: memory.RoleUser, Text: "abandoned"})
+			first.MarkSeen("m2")
+			first.History[0].Text = "abandoned edit"
+			third, err := ss.Load(ctx, "c")
+			require.NoError(t, err)
+			require.Len(t, third.History, 1)
+			require.Equal(t, "saved", third.History[0].Text)
+			require.False(t, third.HasSeen("m2"))
+			require.True(t, third.HasSeen("m1"))
+
+			// The next turn saves, and the one after sees it.
+			third.Append(memory.Entry{Role: memory.RoleBot, Text: "second turn"})
+			require.NoError(t, ss.Save(ctx, third))
+			fourth, err := ss.Load(ctx, "c")
+			require.NoError(t, err)
+			require.Len(t, fourth.History, 2)
+			require.Equal(t, "second turn", fourth.History[1].Text)
+			require.Equal(t, third.Version, fourth.Version)
+		})
+	}
+}
+
+// TestMapKeepsStoredValues: a Map copies what it is given and what it
+// returns, so neither a writer nor a reader can change a stored record.
+func TestMapKeepsStoredValues(t *testing.T) {
+	ctx := context.Background()
+	m := memory.NewMap()
+	v := []byte("hello")
+	_, err := m.Set(ctx, memory.Put{Key: "k", Value: v})
+	require.NoError(t, err)
+	v[0] = 'J'
+	r, err := m.Get(ctx, "k")
+	require.NoError(t, err)
+	require.Equal(t, "hello", string(r.Value))
+	r.Value[0] = 'Y'
+	r, err = m.Get(ctx, "k")
+	require.NoError(t, err)
+	require.Equal(t, "hello", string(r.Value))
+}

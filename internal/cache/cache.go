@@ -47,6 +47,19 @@ func (c *Cache[V]) Get(key string) (V, bool) {
 	return v, ok
 }
 
+// Take removes the value under key and returns it, so that no other
+// caller gets the same value.
+func (c *Cache[V]) Take(key string) (V, bool) {
+	s := c.shard(key)
+	s.mu.Lock()
+	v, ok := s.m[key]
+	if ok {
+		delete(s.m, key)
+	}
+	s.mu.Unlock()
+	return v, ok
+}
+
 // Put stores v under key.
 func (c *Cache[V]) Put(key string, v V) {
 	if c.per == 0 {
