@@ -10,7 +10,41 @@ import (
 // MarshalJSON encodes the session in the same JSON form encoding/json
 // would, several times faster: sessions are written on every turn.
 func (s *Session) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 256+len(s.History)*96)
+	b, _ := s.appendJSON(nil, nil, 0)
+	return b, nil
+}
+
+// encodedHistory is a history as it was saved: the entries, never
+// modified, and the record they were encoded in, History[i] at
+// raw[offs[2*i]:offs[2*i+1]].
+type encodedHistory struct {
+	entries []Entry
+	raw     []byte
+	offs    []int32
+}
+
+// sameEntry reports whether a and b encode alike. Entries with Meta are
+// never the same: a map can change in place.
+func sameEntry(a, b *Entry) bool {
+	return a.Role == b.Role && a.Text == b.Text && a.Time == b.Time && a.MessageID == b.MessageID &&
+		a.Channel == b.Channel && len(a.Meta) == 0 && len(b.Meta) == 0
+}
+
+// appendJSON encodes s into a new buffer when b is nil. prev, if not nil,
+// is how History was last encoded, with History[i] expected at
+// prev.entries[i+shift]: an entry that is the same there is copied from
+// prev.raw instead of being encoded again (the bytes are the same either
+// way). It returns where each history entry starts and ends in the
+// result.
+func (s *Session) appendJSON(b []byte, prev *encodedHistory, shift int) ([]byte, []int32) {
+	if b == nil {
+		size := 256 + len(s.History)*96
+		if prev != nil {
+			size = max(size, len(prev.raw)+128)
+		}
+		b = make([]byte, 0, size)
+	}
+	offs := make([]int32, 0, 2*len(s.History))
 	b = append(b, `{"id":`...)
 	b = jsonx.AppendString(b, s.ID)
 	if s.CustomerID != "" {
@@ -31,13 +65,21 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = s.History[i].appendJSON(b)
+			start := len(b)
+			e := &s.History[i]
+			if j := i + shift; prev != nil && j >= 0 && j < len(prev.entries) && sameEntry(e, &prev.entries[j]) {
+				b = append(b, prev.raw[prev.offs[2*j]:prev.offs[2*j+1]]...)
+			} else {
+				b = e.appendJSON(b)
+			}
+			offs = append(offs, int32(start), int32(len(b)))
 		}
 		b = append(b, ']')
 	}
 	if len(s.State) > 0 {
 		b = append(b, `,"state":{`...)
-		keys := make([]string, 0, len(s.State))
+		var arr [8]string
+		keys := arr[:0]
 		for k := range s.State {
 			keys = append(keys, k)
 		}
@@ -68,7 +110,7 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 	}
 	b = append(b, `,"v":`...)
 	b = strconv.AppendInt(b, int64(s.Format), 10)
-	return append(b, '}'), nil
+	return append(b, '}'), offs
 }
 
 func (e *Entry) appendJSON(b []byte) []byte {

@@ -68,6 +68,10 @@ type Session struct {
 	Seen []string `json:"seen,omitempty"`
 	// Format is the record format version; see [SessionFormat].
 	Format int `json:"v"`
+
+	// enc is how History was last saved, when this session came from the
+	// cache: Save copies the JSON of the entries that did not change.
+	enc *encodedHistory
 }
 
 // SessionFormat is the record format version this package writes. A
@@ -126,6 +130,7 @@ func DeleteState(s *Session, name string) { delete(s.State, name) }
 // Clone returns a deep copy of s.
 func (s *Session) Clone() *Session {
 	c := *s
+	c.enc = nil
 	// Room for a turn's new entries and message ID, so that appending
 	// does not reallocate.
 	c.History = append(make([]Entry, 0, len(s.History)+4), s.History...)
@@ -272,17 +277,18 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 	}
 	s.Updated = now
 	s.Format = SessionFormat
+	trimmed := 0
 	if over := len(s.History) - ss.window; over > 0 {
 		s.History = slices.Delete(s.History, 0, over)
+		trimmed = over
 	}
 	if over := len(s.Seen) - ss.seen; over > 0 {
 		s.Seen = slices.Delete(s.Seen, 0, over)
 	}
-	// Call the encoder directly: json.Marshal would re-validate its output.
-	b, err := s.MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("memory: encode session %q: %w", s.ID, err)
-	}
+	// The entries loaded from the cache that are still there are copied
+	// from the record they were saved in, not encoded again, so that a
+	// turn's cost does not grow with the history window.
+	b, offs := s.appendJSON(nil, s.enc, trimmed)
 	// b is the store's from here on (a Map keeps it) and the cache's: it
 	// is never modified.
 	v, err := ss.set(ctx, Put{Key: SessionKey(s.ID), Value: b, IfVersion: s.Version, TTL: ss.ttl})
@@ -290,7 +296,8 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 		return err
 	}
 	s.Version = v
-	ss.remember(s, b)
+	s.enc = nil
+	ss.remember(s, b, offs)
 	return nil
 }
 
@@ -314,11 +321,17 @@ func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	return c.s
 }
 
-func (ss *Sessions) remember(s *Session, raw []byte) {
+// remember caches a copy of s, just saved as raw, with where each history
+// entry is in raw (see [encodedHistory]).
+func (ss *Sessions) remember(s *Session, raw []byte, offs []int32) {
 	if ss.cacheCap == 0 {
 		return
 	}
-	ss.cache.Put(s.ID, cachedSession{s: s.Clone(), raw: raw})
+	c := s.Clone()
+	// The loader may change c.History in place; the encoding belongs to
+	// the entries as they are now.
+	c.enc = &encodedHistory{entries: slices.Clone(s.History), raw: raw, offs: offs}
+	ss.cache.Put(s.ID, cachedSession{s: c, raw: raw})
 }
 
 // A cachedSession is a decoded session and the record bytes it was
