@@ -3,6 +3,7 @@ package messenger
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -281,12 +282,17 @@ func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
 		msg["messaging_type"] = "MESSAGE_TAG"
 		msg["tag"] = string(tag)
 	}
+	return p.post(ctx, "/me/messages", msg)
+}
+
+// post makes one Graph API call.
+func (p *driver) post(ctx context.Context, path string, msg map[string]any) error {
 	body, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", p.name, err)
 	}
 	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
-		URL:    p.cfg.BaseURL + "/me/messages",
+		URL:    p.cfg.BaseURL + path,
 		Header: http.Header{"Authorization": {"Bearer " + p.cfg.PageAccessToken}, "Content-Type": {"application/json"}},
 		Body:   body,
 		Check:  check,
@@ -367,17 +373,7 @@ func (p *driver) MarkRead(ctx context.Context, to parley.Address, _ string) erro
 }
 
 func (p *driver) action(ctx context.Context, to parley.Address, action string) error {
-	body, err := json.Marshal(map[string]any{"recipient": map[string]string{"id": to.Recipient}, "sender_action": action})
-	if err != nil {
-		return fmt.Errorf("%s: encode: %w", p.name, err)
-	}
-	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
-		URL:    p.cfg.BaseURL + "/me/messages",
-		Header: http.Header{"Authorization": {"Bearer " + p.cfg.PageAccessToken}, "Content-Type": {"application/json"}},
-		Body:   body,
-		Check:  check,
-	})
-	return err
+	return p.post(ctx, "/me/messages", map[string]any{"recipient": map[string]string{"id": to.Recipient}, "sender_action": action})
 }
 
 // SetPersistentMenu sets the page's persistent menu through the Messenger
@@ -400,18 +396,10 @@ func SetPersistentMenu(ctx context.Context, c Config, items []parley.Button) err
 	if c.Instagram {
 		path += "?platform=instagram"
 	}
-	body, err := json.Marshal(map[string]any{"persistent_menu": []map[string]any{{
+	err = p.post(ctx, path, map[string]any{"persistent_menu": []map[string]any{{
 		"locale": "default", "composer_input_disabled": false, "call_to_actions": actions}}})
-	if err != nil {
-		return fmt.Errorf("%s: encode: %w", p.name, err)
-	}
-	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
-		URL:    p.cfg.BaseURL + path,
-		Header: http.Header{"Authorization": {"Bearer " + p.cfg.PageAccessToken}, "Content-Type": {"application/json"}},
-		Body:   body,
-		Check:  check,
-	})
-	if pe, ok := err.(*channel.PlatformError); ok {
+	var pe *channel.PlatformError
+	if errors.As(err, &pe) {
 		pe.Channel = p.name
 	}
 	return err
