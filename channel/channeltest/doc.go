@@ -14,7 +14,7 @@
 //			Channel: "whatsapp",
 //			New: func(t *testing.T) *channeltest.Env {
 //				srv := channeltest.NewServer(t, channeltest.ServerConfig{Decode: decode, Success: ok, Failure: fail})
-//				a, err := whatsapp.New(whatsapp.Config{BaseURL: srv.URL /* ... */})
+//				a, err := whatsapp.New(whatsapp.Config{BaseURL: srv.URL, HTTPClient: srv.Client() /* ... */})
 //				require.NoError(t, err)
 //				return &channeltest.Env{Adapter: a, Platform: srv, Encode: encode, Request: sign, MaxBody: 1 << 20}
 //			},
@@ -28,6 +28,10 @@
 // accept turns (and the redelivery then accepted), retries on 429
 // (honouring Retry-After) and 5xx without duplicates, and a 400 becoming a
 // [*channel.PlatformError] with the platform's reason.
+//
+// [NewServer] answers in memory (no network), and Run runs every check in
+// a testing/synctest bubble, so a Retry-After takes no real time and the
+// suite runs in well under a second.
 //
 // # Concurrency
 //

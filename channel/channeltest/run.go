@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -118,8 +119,13 @@ func (q *Queue) fail(err error) {
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	ctx := context.Background()
+	// Every check runs in a synctest bubble: the fake platform is in
+	// memory, so retries after Retry-After take no real time.
+	run := func(name string, f func(t *testing.T)) {
+		t.Run(name, func(t *testing.T) { synctest.Test(t, f) })
+	}
 
-	t.Run("TextRoundTrip", func(t *testing.T) {
+	run("TextRoundTrip", func(t *testing.T) {
 		env := h.New(t)
 		q := &Queue{}
 		deliver(t, env, q, env.Encode(Inbound{ID: "in-1", From: "user-1", Text: "hello"}), Signed, 2)
@@ -174,7 +180,7 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
-	t.Run("QuickReplies", func(t *testing.T) {
+	run("QuickReplies", func(t *testing.T) {
 		env := h.New(t)
 		q := &Queue{}
 		deliver(t, env, q, env.Encode(Inbound{ID: "qr-1", From: "user-1", Text: "my plan"}), Signed, 2)
@@ -207,7 +213,7 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
-	t.Run("Deduplicate", func(t *testing.T) {
+	run("Deduplicate", func(t *testing.T) {
 		env := h.New(t)
 		q := &Queue{}
 		body := env.Encode(Inbound{ID: "dup-1", From: "user-1", Text: "once"})
@@ -222,7 +228,7 @@ func Run(t *testing.T, h Harness) {
 		name string
 		s    Signing
 	}{{"ForgedSignature", Forged}, {"MissingSignature", Unsigned}} {
-		t.Run(s.name, func(t *testing.T) {
+		run(s.name, func(t *testing.T) {
 			env := h.New(t)
 			q := &Queue{}
 			deliver(t, env, q, env.Encode(Inbound{ID: "sig-1", From: "user-1", Text: "let me in"}), s.s, 4)
@@ -230,7 +236,7 @@ func Run(t *testing.T, h Harness) {
 		})
 	}
 
-	t.Run("ForgedThenGenuine", func(t *testing.T) {
+	run("ForgedThenGenuine", func(t *testing.T) {
 		// A rejected forgery must not poison de-duplication.
 		env := h.New(t)
 		q := &Queue{}
@@ -242,7 +248,7 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
-	t.Run("OversizedBody", func(t *testing.T) {
+	run("OversizedBody", func(t *testing.T) {
 		env := h.New(t)
 		q := &Queue{}
 		if env.MaxBody <= 0 {
@@ -255,7 +261,7 @@ func Run(t *testing.T, h Harness) {
 		expectNothing(t, env, q)
 	})
 
-	t.Run("Malformed", func(t *testing.T) {
+	run("Malformed", func(t *testing.T) {
 		env := h.New(t)
 		q := &Queue{}
 		bodies := env.Malformed
@@ -271,7 +277,7 @@ func Run(t *testing.T, h Harness) {
 		expectNothing(t, env, q)
 	})
 
-	t.Run("BotUnavailable", func(t *testing.T) {
+	run("BotUnavailable", func(t *testing.T) {
 		env := h.New(t)
 		q := &Queue{}
 		q.fail(parley.ErrClosed)
@@ -297,7 +303,7 @@ func Run(t *testing.T, h Harness) {
 		return env.Adapter.Send(ctx, parley.AddressOf(turns[0]), parley.Text("echo: "+text))
 	}
 
-	t.Run("Retry429", func(t *testing.T) {
+	run("Retry429", func(t *testing.T) {
 		env := h.New(t)
 		env.Platform.FailNext(Failure{Status: http.StatusTooManyRequests, RetryAfter: time.Second, Reason: "slow down"})
 		start := time.Now()
@@ -308,14 +314,14 @@ func Run(t *testing.T, h Harness) {
 		}
 	})
 
-	t.Run("Retry5xx", func(t *testing.T) {
+	run("Retry5xx", func(t *testing.T) {
 		env := h.New(t)
 		env.Platform.FailNext(Failure{Status: http.StatusServiceUnavailable, Reason: "try later"})
 		err := reply(t, env, "5xx-1", "flaky")
 		expectSentOnce(t, env, err, "echo: flaky", 2)
 	})
 
-	t.Run("PlatformRejects", func(t *testing.T) {
+	run("PlatformRejects", func(t *testing.T) {
 		env := h.New(t)
 		env.Platform.FailNext(Failure{Status: http.StatusBadRequest, Reason: "recipient is not reachable"})
 		err := reply(t, env, "400-1", "hi")

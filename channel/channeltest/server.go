@@ -66,11 +66,15 @@ type ServerConfig struct {
 	Failure func(w http.ResponseWriter, r *http.Request, f Failure)
 }
 
-// Server is an httptest server that plays a messaging platform's API: it
-// records every request, decodes message sends and fails them as scripted
-// with FailNext. It implements [Platform] and is safe for concurrent use.
+// Server plays a messaging platform's API in memory: it records every
+// request, decodes message sends and fails them as scripted with
+// FailNext. Point the adapter under test at URL with the HTTP client
+// Client returns; no network is involved, so tests can run inside a
+// testing/synctest bubble, where a Retry-After of an hour takes no time.
+// It implements [Platform] and is safe for concurrent use.
 type Server struct {
-	*httptest.Server
+	// URL is the API root to configure as the platform's base URL.
+	URL string
 	cfg ServerConfig
 
 	mu       sync.Mutex
@@ -82,13 +86,31 @@ type Server struct {
 
 var _ Platform = (*Server)(nil)
 
-// NewServer starts a Server that is closed when t ends.
+// NewServer returns a Server for one test.
 func NewServer(t testing.TB, c ServerConfig) *Server {
-	s := &Server{cfg: c}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
-	return s
+	t.Helper()
+	return &Server{URL: "http://platform.channeltest.invalid", cfg: c}
 }
+
+// Client returns an HTTP client whose requests the Server answers
+// directly.
+func (s *Server) Client() *http.Client {
+	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		if err := r.Context().Err(); err != nil {
+			return nil, err
+		}
+		rec := httptest.NewRecorder()
+		s.serve(rec, r)
+		resp := rec.Result()
+		resp.Request = r
+		return resp, nil
+	})}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+// RoundTrip implements [http.RoundTripper].
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)

@@ -50,7 +50,7 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 
 func newAdapter(t testing.TB, srv *smtpServer, ac channel.Config) *channel.Adapter {
 	t.Helper()
-	a, err := New(Config{From: "Shop Support <help@shop.example>", SMTPAddr: srv.Addr(), WebhookSecret: secret,
+	a, err := New(Config{From: "Shop Support <help@shop.example>", SMTPAddr: srv.Addr(), Dial: srv.Dial, WebhookSecret: secret,
 		RetryWait: time.Second, Adapter: ac})
 	require.NoError(t, err)
 	return a

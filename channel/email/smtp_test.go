@@ -2,6 +2,7 @@ package email
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"mime/quotedprintable"
@@ -18,7 +19,6 @@ import (
 // messages it accepts and fails DATA as scripted. It implements
 // channeltest.Platform.
 type smtpServer struct {
-	ln net.Listener
 	wg sync.WaitGroup
 
 	mu       sync.Mutex
@@ -30,29 +30,23 @@ type smtpServer struct {
 
 var _ channeltest.Platform = (*smtpServer)(nil)
 
+// newSMTPServer returns a relay reached in memory through Dial (no
+// network), so that tests can run inside a synctest bubble.
 func newSMTPServer(t testing.TB) *smtpServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpServer{ln: ln}
-	s.wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.wg.Go(func() { s.serve(c) })
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		s.wg.Wait()
-	})
+	s := &smtpServer{}
+	t.Cleanup(s.wg.Wait)
 	return s
 }
 
-func (s *smtpServer) Addr() string { return s.ln.Addr().String() }
+// Addr is the relay's address for Config.SMTPAddr.
+func (s *smtpServer) Addr() string { return "relay.test:25" }
+
+// Dial connects to the relay, for Config.Dial.
+func (s *smtpServer) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	client, server := net.Pipe()
+	s.wg.Go(func() { s.serve(server) })
+	return client, nil
+}
 
 func (s *smtpServer) serve(c net.Conn) {
 	defer c.Close()

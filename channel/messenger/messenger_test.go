@@ -97,7 +97,7 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 
 func newAdapter(t testing.TB, instagram bool, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
 	t.Helper()
-	a, err := New(Config{Instagram: instagram, PageAccessToken: "page-token", AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL, Adapter: ac})
+	a, err := New(Config{Instagram: instagram, PageAccessToken: "page-token", AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
 	require.NoError(t, err)
 	return a
 }
@@ -188,7 +188,7 @@ func TestPersistentMenu(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := platform(t)
 			err := SetPersistentMenu(context.Background(), Config{Instagram: tt.instagram, PageAccessToken: "page-token",
-				AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL},
+				AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL, HTTPClient: srv.Client()},
 				[]parley.Button{{Title: "Talk to a human", Payload: "human"}, {Title: "Shop", URL: "https://x/shop"}})
 			require.NoError(t, err)
 			reqs := srv.Requests()

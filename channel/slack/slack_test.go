@@ -104,7 +104,7 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 
 func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
 	t.Helper()
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: srv.URL, Adapter: ac})
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
 	require.NoError(t, err)
 	return a
 }

@@ -91,7 +91,7 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 
 func newAdapter(t testing.TB, srv *channeltest.Server, c Config) *channel.Adapter {
 	t.Helper()
-	c.AccountSID, c.AuthToken, c.From, c.PublicURL, c.BaseURL = sid, authToken, business, publicURL, srv.URL
+	c.AccountSID, c.AuthToken, c.From, c.PublicURL, c.BaseURL, c.HTTPClient = sid, authToken, business, publicURL, srv.URL, srv.Client()
 	a, err := New(c)
 	require.NoError(t, err)
 	return a

@@ -93,7 +93,7 @@ func platform(t testing.TB) *channeltest.Server {
 func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) (*channel.Adapter, *driver) {
 	t.Helper()
 	p, ac2, err := newDriver(Config{PhoneNumberID: phoneID, AccessToken: "token", AppSecret: secret, VerifyToken: "vt",
-		BaseURL: srv.URL, Adapter: ac})
+		BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
 	require.NoError(t, err)
 	a, err := channel.New(p, ac2)
 	require.NoError(t, err)
