@@ -146,11 +146,11 @@ func TestIndexWrites(t *testing.T) {
 	assert.Equal(t, 4, x.Len())
 	hits, err := x.Retrieve(ctx, "how long does shipping take", 5)
 	require.NoError(t, err)
+	questions := map[string]string{}
 	for _, h := range hits {
-		if h.Doc.ID == "ship" {
-			assert.Equal(t, "Do you ship abroad?", h.Doc.Question)
-		}
+		questions[h.Doc.ID] = h.Doc.Question
 	}
+	assert.Equal(t, "Do you ship abroad?", questions["ship"], "the replaced passage is found with its new question")
 
 	// Delete.
 	require.NoError(t, x.Delete("refund"))

@@ -3,6 +3,7 @@ package llm_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -295,12 +296,11 @@ func TestAnthropicFaults(t *testing.T) {
 				sse(w, tt.events...)
 			})
 			_, err := llm.Collect(c.Stream(context.Background(), &llm.Request{}))
-			if se, ok := tt.want.(*llm.StatusError); ok {
-				require.ErrorAs(t, err, &se)
-				assert.True(t, se.Temporary())
-				return
-			}
-			require.ErrorIs(t, err, tt.want)
+			require.Error(t, err)
+			_, wantStatus := tt.want.(*llm.StatusError)
+			var se *llm.StatusError
+			assert.Equal(t, wantStatus, errors.As(err, &se) && se.Temporary(), "a temporary *StatusError: %v", err)
+			assert.True(t, wantStatus || errors.Is(err, tt.want), "%v is not %v", err, tt.want)
 		})
 	}
 }
@@ -332,11 +332,7 @@ func TestJSONOutput(t *testing.T) {
 				fmt.Fprintf(w, `{"choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"stop"}]}`, b)
 			})
 			_, err := c.Generate(context.Background(), &llm.Request{JSON: true})
-			if tt.wantErr != nil {
-				require.ErrorIs(t, err, tt.wantErr)
-				return
-			}
-			require.NoError(t, err)
+			require.ErrorIs(t, err, tt.wantErr) // errors.Is(err, nil) holds only for a nil err
 		})
 		t.Run("anthropic "+tt.name, func(t *testing.T) {
 			c := anthropicServer(t, func(w http.ResponseWriter, body map[string]any) {
@@ -345,11 +341,7 @@ func TestJSONOutput(t *testing.T) {
 				fmt.Fprintf(w, `{"type":"message","role":"assistant","content":[{"type":"text","text":%s}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}`, b)
 			})
 			_, err := c.Generate(context.Background(), &llm.Request{JSON: true, Messages: []llm.Message{{Role: llm.RoleUser, Content: "classify"}}})
-			if tt.wantErr != nil {
-				require.ErrorIs(t, err, tt.wantErr)
-				return
-			}
-			require.NoError(t, err)
+			require.ErrorIs(t, err, tt.wantErr) // errors.Is(err, nil) holds only for a nil err
 		})
 	}
 }
@@ -365,15 +357,34 @@ func TestRetryAfterDate(t *testing.T) {
 	assert.InDelta(t, 30, se.RetryAfter.Seconds(), 2)
 }
 
+// billed returns the usage a *llm.UsageError in err reports, or none.
+func billed(err error) llm.Usage {
+	var ue *llm.UsageError
+	if errors.As(err, &ue) {
+		return ue.Usage
+	}
+	return llm.Usage{}
+}
+
+// content returns the text of a response, or "" for none.
+func content(resp *llm.Response) string {
+	if resp == nil {
+		return ""
+	}
+	return resp.Message.Content
+}
+
 func TestJSONOutputStream(t *testing.T) {
 	tests := []struct {
-		name    string
-		content []string
-		wantErr error
+		name        string
+		content     []string
+		wantErr     error
+		wantUsage   llm.Usage // billed although the answer is refused
+		wantContent string
 	}{
-		{name: "object", content: []string{`{"intent":`, `"refund"}`}},
-		{name: "not json", content: []string{`Sure! `, `{"intent":`}, wantErr: llm.ErrBadResponse},
-		{name: "empty", content: []string{""}, wantErr: llm.ErrBadResponse},
+		{name: "object", content: []string{`{"intent":`, `"refund"}`}, wantContent: `{"intent":"refund"}`},
+		{name: "not json", content: []string{`Sure! `, `{"intent":`}, wantErr: llm.ErrBadResponse, wantUsage: llm.Usage{InputTokens: 9, OutputTokens: 4}},
+		{name: "empty", content: []string{""}, wantErr: llm.ErrBadResponse, wantUsage: llm.Usage{InputTokens: 9, OutputTokens: 4}},
 	}
 	quote := func(s string) string { b, _ := json.Marshal(s); return string(b) }
 	for _, tt := range tests {
@@ -389,15 +400,11 @@ func TestJSONOutputStream(t *testing.T) {
 				sse(w, events...)
 			})
 			resp, err := llm.Collect(c.Stream(context.Background(), &llm.Request{JSON: true}))
-			if tt.wantErr != nil {
-				require.ErrorIs(t, err, tt.wantErr)
-				var ue *llm.UsageError
-				require.ErrorAs(t, err, &ue, "the tokens were billed")
-				assert.Equal(t, llm.Usage{InputTokens: 9, OutputTokens: 4}, ue.Usage)
-				return
-			}
-			require.NoError(t, err)
-			assert.JSONEq(t, `{"intent":"refund"}`, resp.Message.Content)
+			require.ErrorIs(t, err, tt.wantErr) // errors.Is(err, nil) holds only for a nil err
+			var ue *llm.UsageError
+			assert.Equal(t, tt.wantErr != nil, errors.As(err, &ue), "a failed JSON answer reports the billed tokens")
+			assert.Equal(t, tt.wantUsage, billed(err))
+			assert.Equal(t, tt.wantContent, content(resp))
 		})
 		t.Run("anthropic "+tt.name, func(t *testing.T) {
 			c := anthropicServer(t, func(w http.ResponseWriter, body map[string]any) {
@@ -415,15 +422,11 @@ func TestJSONOutputStream(t *testing.T) {
 				sse(w, events...)
 			})
 			resp, err := llm.Collect(c.Stream(context.Background(), &llm.Request{JSON: true, Messages: []llm.Message{{Role: llm.RoleUser, Content: "classify"}}}))
-			if tt.wantErr != nil {
-				require.ErrorIs(t, err, tt.wantErr)
-				var ue *llm.UsageError
-				require.ErrorAs(t, err, &ue, "the tokens were billed")
-				assert.Equal(t, llm.Usage{InputTokens: 9, OutputTokens: 4}, ue.Usage)
-				return
-			}
-			require.NoError(t, err)
-			assert.JSONEq(t, `{"intent":"refund"}`, resp.Message.Content)
+			require.ErrorIs(t, err, tt.wantErr) // errors.Is(err, nil) holds only for a nil err
+			var ue *llm.UsageError
+			assert.Equal(t, tt.wantErr != nil, errors.As(err, &ue), "a failed JSON answer reports the billed tokens")
+			assert.Equal(t, tt.wantUsage, billed(err))
+			assert.Equal(t, tt.wantContent, content(resp))
 		})
 	}
 }
