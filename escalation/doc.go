@@ -31,7 +31,7 @@
 //	deliver := escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
 //		return bot.HandleTurn(ctx, channelWriter(t.ConversationID), t)
 //	})
-//	agents := desk.NewMemory(deliver, -1)
+//	agents := desk.NewMemory(deliver)
 //	esc, err := escalation.New(agents,
 //		escalation.WithRules(append(escalation.DefaultRules(),
 //			escalation.Rule{Name: "VIP billing dispute", Expr: `intent == "billing_dispute" && profile.tier == "vip"`,
@@ -43,7 +43,7 @@
 //	}
 //	bot = parley.NewBot(parley.Chain(router, nlu, sentiment.Middleware(an), esc.Middleware), parley.WithStore(store))
 //	go esc.Run(ctx, onErr) // call-back offers and retries while customers wait
-//	http.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents, nil)))
+//	http.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents)))
 //
 // # Concurrency
 //

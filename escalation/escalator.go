@@ -167,6 +167,7 @@ func (m Messages) withDefaults() Messages {
 // waiting for the customer's next message.
 type Escalator struct {
 	desk          Desk
+	rules         []Rule // until New compiles them into policy
 	policy        *Policy
 	msgs          Messages
 	locales       map[string]Messages
@@ -176,6 +177,7 @@ type Escalator struct {
 	summarizer    Summarizer
 	store         memory.Store
 	deliver       Deliverer
+	waker         bool
 	tick          time.Duration
 	submitTimeout time.Duration
 	backoff       time.Duration
@@ -186,25 +188,20 @@ type Escalator struct {
 
 var _ parley.HandOffer = (*Escalator)(nil)
 
-// An Option configures an [Escalator].
-type Option func(*Escalator) error
+// An Option configures an [Escalator]. Options that depend on data (rules
+// that must compile, durations that must be positive) are checked by
+// [New].
+type Option func(*Escalator)
 
 // WithRules sets the policy's rules (default [DefaultRules]); [New]
 // compiles them and returns their errors.
 func WithRules(rules ...Rule) Option {
-	return func(e *Escalator) error {
-		p, err := NewPolicy(rules...)
-		if err != nil {
-			return err
-		}
-		e.policy = p
-		return nil
-	}
+	return func(e *Escalator) { e.rules = rules }
 }
 
 // WithMessages sets what the escalator tells the customer.
 func WithMessages(m Messages) Option {
-	return func(e *Escalator) error { e.msgs = m.withDefaults(); return nil }
+	return func(e *Escalator) { e.msgs = m.withDefaults() }
 }
 
 // WithLocaleMessages sets the messages for other languages, keyed by BCP
@@ -212,37 +209,24 @@ func WithMessages(m Messages) Option {
 // tag, then by language; other turns get the default messages. Empty
 // fields take the English defaults.
 func WithLocaleMessages(m map[string]Messages) Option {
-	return func(e *Escalator) error {
+	return func(e *Escalator) {
 		e.locales = make(map[string]Messages, len(m))
 		for k, v := range m {
 			e.locales[strings.ToLower(k)] = v.withDefaults()
 		}
-		return nil
 	}
 }
 
 // WithQueueTimeout sets how long a customer waits for an agent before a
-// call-back is offered (default 5 minutes).
+// call-back is offered (default 5 minutes; it must be positive).
 func WithQueueTimeout(d time.Duration) Option {
-	return func(e *Escalator) error {
-		if d <= 0 {
-			return fmt.Errorf("escalation: queue timeout %v must be positive", d)
-		}
-		e.timeout = d
-		return nil
-	}
+	return func(e *Escalator) { e.timeout = d }
 }
 
 // WithHours sets the agents' working hours (default: always open).
 // Outside them a call-back is offered instead of a queue.
 func WithHours(h Hours) Option {
-	return func(e *Escalator) error {
-		if err := h.validate(); err != nil {
-			return err
-		}
-		e.hours = h
-		return nil
-	}
+	return func(e *Escalator) { e.hours = h }
 }
 
 // WithProfiles sets where customer attributes come from. Rules read them;
@@ -250,34 +234,31 @@ func WithHours(h Hours) Option {
 // choose a call-back, and "timezone" (an IANA name such as
 // "Europe/London") is the zone call-back times are offered in.
 func WithProfiles(p ProfileSource) Option {
-	return func(e *Escalator) error { e.profiles = p; return nil }
+	return func(e *Escalator) { e.profiles = p }
 }
 
 // WithSummarizer sets an LLM (or other) summarizer for tickets; the
 // default is [Summary] and [SuggestedReply].
 func WithSummarizer(s Summarizer) Option {
-	return func(e *Escalator) error { e.summarizer = s; return nil }
+	return func(e *Escalator) { e.summarizer = s }
 }
 
 // WithWaker lets [Escalator.Run] wake waiting conversations: it keeps an
 // index of them in store and delivers wake-up turns through d every
-// interval (default 5s).
+// interval (default 5s). Both store and d are required.
 func WithWaker(store memory.Store, d Deliverer, interval time.Duration) Option {
-	return func(e *Escalator) error {
-		if store == nil || d == nil {
-			return errors.New("escalation: WithWaker needs a store and a deliverer")
-		}
+	return func(e *Escalator) {
 		if interval > 0 {
 			e.tick = interval
 		}
-		e.store, e.deliver = store, d
-		return nil
+		e.store, e.deliver, e.waker = store, d, true
 	}
 }
 
 // New returns an escalator over desk. It returns an error when an option
-// is invalid, including rules that do not compile. It panics if desk is
-// nil.
+// is invalid: rules that do not compile ([*RuleError]s), a queue time-out
+// that is not positive, working hours that make no sense, a waker without
+// a store or deliverer. It panics if desk is nil.
 func New(desk Desk, opts ...Option) (*Escalator, error) {
 	if desk == nil {
 		panic("escalation: New with nil desk")
@@ -285,22 +266,30 @@ func New(desk Desk, opts ...Option) (*Escalator, error) {
 	e := &Escalator{desk: desk, msgs: DefaultMessages(), timeout: 5 * time.Minute,
 		submitTimeout: 10 * time.Second, backoff: 5 * time.Second, maxBackoff: 2 * time.Minute,
 		tick: 5 * time.Second, slots: 3, lead: 30 * time.Minute}
-	var errs []error
 	for _, o := range opts {
-		if err := o(e); err != nil {
-			errs = append(errs, err)
-		}
+		o(e)
+	}
+	var errs []error
+	if e.timeout <= 0 {
+		errs = append(errs, fmt.Errorf("escalation: queue timeout %v must be positive", e.timeout))
+	}
+	if err := e.hours.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if e.waker && (e.store == nil || e.deliver == nil) {
+		errs = append(errs, errors.New("escalation: WithWaker needs a store and a deliverer"))
+	}
+	if e.rules == nil {
+		e.rules = DefaultRules()
+	}
+	p, err := NewPolicy(e.rules...)
+	if err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if e.policy == nil {
-		p, err := NewPolicy(DefaultRules()...)
-		if err != nil {
-			return nil, err
-		}
-		e.policy = p
-	}
+	e.policy, e.rules = p, nil
 	return e, nil
 }
 

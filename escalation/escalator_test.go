@@ -74,11 +74,17 @@ func annotate(next parley.Handler) parley.Handler {
 	})
 }
 
+// newHarness builds a harness whose desk has agents free (unlimited when
+// negative).
 func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 	t.Helper()
 	h := &harness{t: t, store: memory.NewMap(), profile: map[string]string{"first_name": "Ada", "timezone": "America/New_York"}}
 	deliver := escalation.DeliverFunc(func(ctx context.Context, turn *parley.Turn) error { return h.bot.HandleTurn(ctx, h, turn) })
-	h.desk = desk.NewMemory(deliver, agents)
+	var dopts []desk.Option
+	if agents >= 0 {
+		dopts = append(dopts, desk.WithAgents(agents))
+	}
+	h.desk = desk.NewMemory(deliver, dopts...)
 	profiles := escalation.ProfileFunc(func(context.Context, string) (map[string]string, error) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
@@ -395,9 +401,27 @@ func TestLocaleMessages(t *testing.T) {
 	assert.Equal(t, []string{"Vale, has salido de la cola."}, h.since(start))
 }
 
-func TestBadRuleIsAStartupError(t *testing.T) {
-	_, err := escalation.New(desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1),
-		escalation.WithRules(escalation.Rule{Name: "typo", Expr: "score <"}))
+func TestNewRejectsBadOptions(t *testing.T) {
+	noop := escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil })
+	tests := []struct {
+		name string
+		give escalation.Option
+	}{
+		{"rule that does not compile", escalation.WithRules(escalation.Rule{Name: "typo", Expr: "score <"})},
+		{"rule without a name", escalation.WithRules(escalation.Rule{When: escalation.Keywords("x")})},
+		{"queue timeout", escalation.WithQueueTimeout(0)},
+		{"hours", escalation.WithHours(escalation.Hours{Open: 17, Close: 9, Days: []time.Weekday{time.Monday}})},
+		{"waker without store", escalation.WithWaker(nil, noop, time.Second)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			esc, err := escalation.New(desk.NewMemory(noop), tt.give)
+			require.Error(t, err)
+			assert.Nil(t, esc)
+		})
+	}
+	_, err := escalation.New(desk.NewMemory(noop), escalation.WithRules(escalation.Rule{Name: "typo", Expr: "score <"}))
 	var re *escalation.RuleError
 	require.ErrorAs(t, err, &re)
+	assert.Equal(t, "typo", re.Rule)
 }

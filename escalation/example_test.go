@@ -23,7 +23,7 @@ func Example() {
 	deliver := escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
 		return bot.HandleTurn(ctx, printer{}, t) // the conversation's channel
 	})
-	agents := desk.NewMemory(deliver, -1)
+	agents := desk.NewMemory(deliver)
 	esc, err := escalation.New(agents)
 	if err != nil {
 		panic(err)
@@ -94,7 +94,7 @@ func ExampleEscalator_HandOff() {
 	var bot *parley.Bot
 	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
 		return bot.HandleTurn(ctx, printer{}, t)
-	}), -1)
+	}))
 	esc, err := escalation.New(agents)
 	if err != nil {
 		panic(err)

@@ -24,7 +24,7 @@ func TestFrustratedCustomerReachesHuman(t *testing.T) {
 	var replies []string
 	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { replies = append(replies, m.Text); return nil })
 	var bot *parley.Bot
-	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }), -1)
+	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
 	esc, err := escalation.New(agents)
 	require.NoError(t, err)
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {

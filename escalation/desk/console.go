@@ -17,7 +17,7 @@ import (
 // box and a resolve button. Mount it under a prefix with
 // [http.StripPrefix], behind the application's authentication:
 //
-//	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(d, nil)))
+//	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(d)))
 //
 // Forms are protected against cross-site requests
 // ([http.CrossOriginProtection]). A Console is safe for concurrent use.
@@ -27,14 +27,24 @@ type Console struct {
 	h     http.Handler
 }
 
-// NewConsole returns the console for d. agent, if not nil, names the
-// agent of a request (from the application's session, say); nil takes
-// the name from the form's "agent" field. It panics if d is nil.
-func NewConsole(d *Memory, agent func(*http.Request) string) *Console {
+// A ConsoleOption configures a [Console].
+type ConsoleOption func(*Console)
+
+// WithAgentName takes the agent's name from the request (from the
+// application's session, say) instead of the form's "agent" field.
+func WithAgentName(f func(*http.Request) string) ConsoleOption {
+	return func(c *Console) { c.agent = f }
+}
+
+// NewConsole returns the console for d. It panics if d is nil.
+func NewConsole(d *Memory, opts ...ConsoleOption) *Console {
 	if d == nil {
 		panic("desk: NewConsole with nil desk")
 	}
-	c := &Console{desk: d, agent: agent}
+	c := &Console{desk: d}
+	for _, o := range opts {
+		o(c)
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", c.queue)
 	mux.HandleFunc("GET /tickets/{id}", c.ticket)

@@ -19,12 +19,12 @@ import (
 
 func TestConsole(t *testing.T) {
 	var delivered []*parley.Turn
-	d := desk.NewMemory(escalation.DeliverFunc(func(_ context.Context, t *parley.Turn) error { delivered = append(delivered, t); return nil }), -1)
+	d := desk.NewMemory(escalation.DeliverFunc(func(_ context.Context, t *parley.Turn) error { delivered = append(delivered, t); return nil }))
 	ctx := context.Background()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a human", Priority: parley.PriorityNormal,
 		Summary: "Wants <b>refund</b>", SuggestedReply: "Hi there", Profile: map[string]string{"name": "Maria"}}))
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c2-1", ConversationID: "c2", Reason: "legal threat", Priority: parley.PriorityUrgent}))
-	c := desk.NewConsole(d, nil)
+	c := desk.NewConsole(d)
 	srv := httptest.NewServer(http.StripPrefix("/console", c))
 	defer srv.Close()
 
@@ -84,10 +84,10 @@ func TestConsole(t *testing.T) {
 }
 
 func TestConsoleUnderPrefix(t *testing.T) {
-	d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1)
+	d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
 	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "web:a b-1", ConversationID: "web:a b", Reason: "asked for a human"}))
 	mux := http.NewServeMux()
-	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(d, nil)))
+	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(d)))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	client := srv.Client()

@@ -9,10 +9,10 @@
 // [Memory.Resolve]) comes back to the conversation as lifecycle turns
 // through the [escalation.Deliverer] the desk was given:
 //
-//	agents := desk.NewMemory(deliver, 5) // five agents on duty
+//	agents := desk.NewMemory(deliver, desk.WithAgents(5)) // five agents on duty
 //	esc, err := escalation.New(agents)
 //	...
-//	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents, nil)))
+//	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents)))
 //
 // Agents see the queue, most urgent first, and for each ticket what the
 // customer wants in their own words, their mood as measured, the

@@ -18,7 +18,7 @@ func ExampleNewMemory() {
 		fmt.Println("turn:", strings.TrimSpace(t.Signal.Name+" "+t.Signal.Data[escalation.DataText]))
 		return nil
 	})
-	agents := desk.NewMemory(deliver, 1)
+	agents := desk.NewMemory(deliver, desk.WithAgents(1))
 	if err := agents.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a person",
 		Priority: parley.PriorityHigh}); err != nil {
 		panic(err)

@@ -55,17 +55,25 @@ var (
 	_ escalation.AgentCounter = (*Memory)(nil)
 )
 
+// An Option configures a [Memory] desk.
+type Option func(*Memory)
+
+// WithAgents sets how many agents are available (default: unlimited,
+// reported as 1000). With none, the escalator offers a call-back instead
+// of a queue.
+func WithAgents(n int) Option { return func(d *Memory) { d.agents = max(n, 0) } }
+
 // NewMemory returns an empty desk that delivers agent activity through
-// d, with as many agents available as agents (or unlimited, reported as
-// 1000, when agents is negative). It panics if d is nil.
-func NewMemory(d escalation.Deliverer, agents int) *Memory {
+// d. It panics if d is nil.
+func NewMemory(d escalation.Deliverer, opts ...Option) *Memory {
 	if d == nil {
 		panic("desk: NewMemory with nil Deliverer")
 	}
-	if agents < 0 {
-		agents = 1000
+	m := &Memory{deliver: d, tickets: map[string]*Case{}, agents: 1000}
+	for _, o := range opts {
+		o(m)
 	}
-	return &Memory{deliver: d, tickets: map[string]*Case{}, agents: agents}
+	return m
 }
 
 // SetAgents changes how many agents are available.

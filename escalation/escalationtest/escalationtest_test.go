@@ -19,7 +19,7 @@ import (
 
 func TestMemoryDesk(t *testing.T) {
 	escalationtest.Run(t, func(t *testing.T) escalationtest.Fixture {
-		d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1)
+		d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
 		return escalationtest.Fixture{
 			Desk: d,
 			Tickets: func(id string) (int, int) {

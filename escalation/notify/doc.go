@@ -10,7 +10,7 @@
 //	if err != nil {
 //		return err
 //	}
-//	d := notify.Notifying(desk.NewMemory(deliver, -1), logErr, slack)
+//	d := notify.Notifying(desk.NewMemory(deliver), logErr, slack)
 //	esc, err := escalation.New(d)
 //
 // To use an external help-desk instead, give the escalator a [Webhook]

@@ -26,7 +26,7 @@ func (down) Notify(context.Context, escalation.Ticket) error {
 }
 
 func ExampleNotifying() {
-	agents := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1)
+	agents := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
 	d := notify.Notifying(agents, func(err error) { fmt.Println("reported:", err) }, printer{}, down{})
 	err := d.Submit(context.Background(), escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "legal threat", Priority: parley.PriorityUrgent})
 	fmt.Println("submitted:", err == nil, len(agents.Queue()))

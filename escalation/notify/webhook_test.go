@@ -363,7 +363,7 @@ func TestEmailNotifier(t *testing.T) {
 }
 
 func TestNotifyingDesk(t *testing.T) {
-	d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }), -1)
+	d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
 	var n atomic.Int32
 	ok := notifierFunc(func(context.Context, escalation.Ticket) error { n.Add(1); return nil })
 	failing := notifierFunc(func(context.Context, escalation.Ticket) error { return errors.New("slack down") })

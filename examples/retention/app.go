@@ -95,7 +95,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	ctx := context.Background()
 	a := &app{staffPassword: cfg.staffPassword, shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
 	deliver := escalation.DeliverFunc(a.deliver)
-	a.desk = desk.NewMemory(deliver, 2)
+	a.desk = desk.NewMemory(deliver, desk.WithAgents(2))
 	esc, err := escalation.New(a.desk,
 		escalation.WithRules(append(escalation.DefaultRules(),
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),

@@ -195,7 +195,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 // decide refunds, so a customer of the same server must not reach them.
 func (a *app) consoleMux() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("/console/", a.staffOnly(http.StripPrefix("/console", desk.NewConsole(a.desk, nil))))
+	mux.Handle("/console/", a.staffOnly(http.StripPrefix("/console", desk.NewConsole(a.desk))))
 	mux.Handle("/approvals/", a.staffOnly(http.StripPrefix("/approvals", a.approvalsHandler("/approvals"))))
 	return mux
 }
