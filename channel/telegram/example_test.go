@@ -7,15 +7,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/telegram"
 )
 
 func ExampleNew() {
+	var mu sync.Mutex
+	var calls []string
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		fmt.Println(strings.TrimPrefix(r.URL.Path, "/bot123:abc"), string(body))
+		mu.Lock()
+		calls = append(calls, strings.TrimPrefix(r.URL.Path, "/bot123:abc")+" "+string(body))
+		mu.Unlock()
 		fmt.Fprint(w, `{"ok":true,"result":{}}`)
 	}))
 	defer api.Close()
@@ -37,6 +42,11 @@ func ExampleNew() {
 	fmt.Println("webhook:", rec.Code)
 	if err := bot.Shutdown(context.Background()); err != nil { // waits for the reply
 		fmt.Println(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, c := range calls {
+		fmt.Println(c)
 	}
 	// Output:
 	// webhook: 200

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
@@ -15,10 +16,14 @@ import (
 )
 
 func ExampleNew() {
-	// A stand-in for graph.facebook.com that prints what it receives.
+	// A stand-in for graph.facebook.com that records what it receives.
+	var mu sync.Mutex
+	var calls []string
 	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		fmt.Println(r.URL.Path, string(body))
+		mu.Lock()
+		calls = append(calls, r.URL.Path+" "+string(body))
+		mu.Unlock()
 		fmt.Fprint(w, `{"messages":[{"id":"wamid.out1"}]}`)
 	}))
 	defer graph.Close()
@@ -47,10 +52,15 @@ func ExampleNew() {
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/whatsapp", bytes.NewReader(body))
 	req.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte("secret"), body))
 	rec := httptest.NewRecorder()
-	webhook.ServeHTTP(rec, req)
+	webhook.ServeHTTP(rec, req) // answered once the Bot has the message
 	fmt.Println("webhook:", rec.Code)
 
 	_ = bot.Shutdown(context.Background()) // waits for the reply
+	mu.Lock()
+	defer mu.Unlock()
+	for _, c := range calls {
+		fmt.Println(c)
+	}
 	// Output:
 	// webhook: 200
 	// /1065/messages {"messaging_product":"whatsapp","recipient_type":"individual","text":{"body":"You said: hello","preview_url":false},"to":"15551234567","type":"text"}
