@@ -421,6 +421,7 @@ type state struct {
 	// understand; Unresolved the turns since the start or the last
 	// resolution.
 	NotUnderstood int `json:"not_understood,omitempty"`
+	Failures      int `json:"failures,omitempty"`
 	Unresolved    int `json:"unresolved,omitempty"`
 	// Seen counts all of the customer's turns. Offers stay quiet until
 	// Seen reaches QuietUntil (after one was declined; urgent ones
@@ -586,8 +587,20 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	} else {
 		tc.st.NotUnderstood = 0
 	}
+	if rep.failed {
+		tc.st.Failures++
+	} else {
+		tc.st.Failures = 0
+	}
 	if rep.resolved {
 		tc.resolved()
+	}
+	if tc.rule == nil && tc.st.Phase == phaseBot {
+		// What the bot reported may make a rule fire now (a second
+		// failure in a row): its offer follows the answer.
+		if err := tc.evaluateAfter(ctx); err != nil {
+			return err
+		}
 	}
 	if tc.rule != nil && tc.st.Phase == phaseBot {
 		switch {
@@ -653,10 +666,13 @@ func (tc *turnCtx) unclear() bool {
 	return ok && (u.Status == parley.Unsure || u.Status == parley.OutOfScope)
 }
 
-func (tc *turnCtx) input(ctx context.Context, text, cmd string) *Input {
+// input builds the rules' input. Before the bot answers, this turn
+// counts as not understood when the language understanding could not
+// place it; after, the bot's report has been counted.
+func (tc *turnCtx) input(ctx context.Context, text, cmd string, answered bool) *Input {
 	in := &Input{Turn: tc.t, Text: text, Command: cmd, NotUnderstood: tc.st.NotUnderstood, Unresolved: tc.st.Unresolved,
-		Intents: tc.st.Intents}
-	if tc.unclear() {
+		Failures: tc.st.Failures, Intents: tc.st.Intents}
+	if !answered && tc.unclear() {
 		in.NotUnderstood++
 	}
 	if cmd == "" && len(strings.Fields(text)) >= 3 {
@@ -687,14 +703,7 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	if cmd == "cancel" || cmd == "menu" || cmd == "stop" {
 		return false, nil // the router's
 	}
-	in := tc.input(ctx, text, cmd)
-	quiet := tc.st.Seen < tc.st.QuietUntil
-	rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
-		return r.Action == Offer && (quiet && r.Priority != parley.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name))
-	})
-	if err != nil {
-		tc.emit(ctx, EventError, err, 0, "what", "rule")
-	}
+	rule, ok := tc.fire(ctx, tc.input(ctx, text, cmd, false))
 	if !ok {
 		if d := tc.deferred; d != nil && !slices.Contains(tc.st.Offered, d.Reason) {
 			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer}, true
@@ -713,6 +722,39 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	}
 	tc.rule = &rule
 	return false, nil
+}
+
+// fire evaluates the policy on in, leaving out offers already made (and
+// all but urgent ones while offers are quiet).
+func (tc *turnCtx) fire(ctx context.Context, in *Input) (Rule, bool) {
+	quiet := tc.st.Seen < tc.st.QuietUntil
+	rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
+		return r.Action == Offer && (quiet && r.Priority != parley.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name))
+	})
+	if err != nil {
+		tc.emit(ctx, EventError, err, 0, "what", "rule")
+	}
+	return rule, ok
+}
+
+// evaluateAfter runs the policy again once the bot has answered, with
+// its report counted; a rule that fires only now hands off, or sets the
+// offer to make after the answer.
+func (tc *turnCtx) evaluateAfter(ctx context.Context) error {
+	cmd := commandOf(tc.t)
+	if cmd != "" {
+		return nil
+	}
+	rule, ok := tc.fire(ctx, tc.input(ctx, strings.TrimSpace(tc.t.Text()), cmd, true))
+	if !ok {
+		return nil
+	}
+	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action), "rule", rule.Name)
+	if rule.Action == HandOff {
+		return tc.handOff(ctx, tc.request(rule))
+	}
+	tc.rule = &rule
+	return nil
 }
 
 func (tc *turnCtx) request(r Rule) parley.HandoffRequest {

@@ -100,6 +100,12 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			return nil
 		case strings.HasPrefix(turn.Text(), "ask"):
 			return w.Reply(ctx, parley.Message{Text: "bot: which one?", QuickReplies: []parley.QuickReply{{Title: "A"}, {Title: "B"}}})
+		case strings.HasPrefix(turn.Text(), "find "):
+			// A lookup that finds nothing: understood, not done.
+			if err := parley.Report(turn, parley.Unresolved); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("bot: I couldn't find that"))
 		case turn.Text() == "done":
 			if err := parley.Report(turn, parley.Resolved); err != nil {
 				return err
@@ -297,6 +303,17 @@ func TestNotUnderstoodThreeTimesOffersAPerson(t *testing.T) {
 	assert.Empty(t, h.desk.Queue(), "two unclear messages hand nobody over")
 	assert.Equal(t, []string{offerText}, h.say("?zzz"), "the third gets an offer instead of another fallback")
 	assert.Empty(t, h.desk.Queue())
+}
+
+func TestTwoFailuresInARowOfferAPerson(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{"bot: I couldn't find that"}, h.say("find order A-9999"))
+	assert.Equal(t, []string{"bot: I couldn't find that", offerText}, h.say("find order A-9998"),
+		"the offer follows the second failure's answer")
+	h2 := newHarness(t, -1)
+	h2.say("find order A-9999")
+	h2.say("thanks")
+	assert.Equal(t, []string{"bot: I couldn't find that"}, h2.say("find order A-9998"), "not in a row")
 }
 
 func TestLongConversationWithoutResolutionOffers(t *testing.T) {

@@ -38,6 +38,11 @@ type Input struct {
 	// Unresolved counts the customer's turns since the conversation
 	// started or was last resolved, this one included.
 	Unresolved int
+	// Failures counts the turns in a row the bot reported it understood
+	// but could not do what was asked (an order not found, an action
+	// refused, a form given up on); it includes this turn once the bot
+	// has answered it.
+	Failures int
 	// Intents are the intents understood in the conversation, most
 	// recent first (this turn's included).
 	Intents []parley.Intent
@@ -84,8 +89,8 @@ type Rule struct {
 	// Expr is the condition as an expr-lang expression over the variables
 	// text, command, score, frustration, confusion, urgency, delight,
 	// label, intent, confidence, status, entities (type to value),
-	// not_understood, unresolved, profile (map), channel, locale and
-	// customer; for example
+	// not_understood, failures, unresolved, profile (map), channel,
+	// locale and customer; for example
 	// `intent == "billing_dispute" && profile.tier == "vip"`. It is
 	// compiled by [NewPolicy].
 	Expr string
@@ -137,6 +142,7 @@ type exprEnv struct {
 	Status        string            `expr:"status"`
 	Entities      map[string]string `expr:"entities"`
 	NotUnderstood int               `expr:"not_understood"`
+	Failures      int               `expr:"failures"`
 	Unresolved    int               `expr:"unresolved"`
 	Profile       map[string]string `expr:"profile"`
 	Channel       string            `expr:"channel"`
@@ -145,7 +151,7 @@ type exprEnv struct {
 }
 
 func envOf(in *Input) exprEnv {
-	e := exprEnv{Text: in.Text, Command: in.Command, Score: 0.5, NotUnderstood: in.NotUnderstood,
+	e := exprEnv{Text: in.Text, Command: in.Command, Score: 0.5, NotUnderstood: in.NotUnderstood, Failures: in.Failures,
 		Unresolved: in.Unresolved, Profile: in.Profile, Entities: map[string]string{}}
 	if e.Profile == nil {
 		e.Profile = map[string]string{}
@@ -391,6 +397,12 @@ func NotUnderstood(n int) Condition {
 	return ConditionFunc(func(in *Input) bool { return in.NotUnderstood >= n })
 }
 
+// Failures matches from the n-th turn in a row the bot could not do what
+// the customer asked.
+func Failures(n int) Condition {
+	return ConditionFunc(func(in *Input) bool { return in.Failures >= n })
+}
+
 // Unresolved matches when the conversation has gone on for more than n
 // of the customer's turns without being resolved.
 func Unresolved(n int) Condition {
@@ -484,6 +496,8 @@ func refunding() Condition {
 //     offer; the request itself is still served;
 //   - "not understood" (the third turn in a row the bot did not
 //     understand, after a clarification and the menu): an offer;
+//   - "could not help" (the second turn in a row the bot could not do
+//     what was asked: an order not found, an action refused): an offer;
 //   - "long without resolution" (more than 8 turns): an offer, low.
 //
 // Append to it, or build your own list from the same conditions.
@@ -503,6 +517,7 @@ func DefaultRules() []Rule {
 				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps")),
 			Action: Offer, Priority: parley.PriorityHigh, Empathy: true},
 		{Name: "not understood", When: NotUnderstood(3), Action: Offer, Priority: parley.PriorityNormal},
+		{Name: "could not help", When: Failures(2), Action: Offer, Priority: parley.PriorityNormal},
 		{Name: "long without resolution", When: Unresolved(8), Action: Offer, Priority: parley.PriorityLow},
 	}
 }

@@ -25,9 +25,10 @@ func commandOf(t *parley.Turn) string {
 // report is what the rest of the bot made of a turn.
 type report struct {
 	// notUnderstood: the bot reported it could not place the turn
-	// (and answered with a fallback); resolved: the customer's request
-	// was completed.
-	notUnderstood, resolved bool
+	// (and answered with a fallback); failed: it understood but could
+	// not do what was asked; resolved: the customer's request was
+	// completed.
+	notUnderstood, failed, resolved bool
 	// asked: the bot asked the customer something this turn, or left a
 	// question of its own open.
 	asked bool
@@ -42,7 +43,7 @@ func watch(w parley.ReplyWriter) *askWatcher { return &askWatcher{next: w} }
 func reportOf(t *parley.Turn, aw *askWatcher) report {
 	r := report{asked: aw.asked || parley.AskedThisTurn(t) || questionOpen(t)}
 	o, _ := parley.TurnOutcome(t)
-	r.notUnderstood, r.resolved = o == parley.NotUnderstood, o == parley.Resolved
+	r.notUnderstood, r.failed, r.resolved = o == parley.NotUnderstood, o == parley.Unresolved, o == parley.Resolved
 	return r
 }
 
