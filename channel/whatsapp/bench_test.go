@@ -1,12 +1,14 @@
 package whatsapp
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
 )
@@ -32,6 +34,38 @@ func BenchmarkWebhookIngest(b *testing.B) {
 		if rr.Code != 200 {
 			b.Fatalf("status %d", rr.Code)
 		}
+	}
+}
+
+// BenchmarkWebhookIngestBot is WebhookIngest into a real Bot (in-memory
+// store): the webhook is answered once Bot.Enqueue has recorded the
+// message; the Bot runs the (empty) handler afterwards, and Shutdown at
+// the end waits for it.
+func BenchmarkWebhookIngestBot(b *testing.B) {
+	a, err := New(Config{PhoneNumberID: phoneID, AccessToken: "t", AppSecret: secret, VerifyToken: "v",
+		BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bot := parley.NewBot(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }),
+		parley.WithSender("whatsapp", a))
+	h := a.Handler(bot)
+	bodies := make([][]byte, b.N)
+	for i := range bodies {
+		bodies[i] = notification(textMessage(fmt.Sprintf("wamid.%d", i), fmt.Sprintf("1555%07d", i%1000), "where is my order?"))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rr := httptest.NewRecorder()
+		h.ServeHTTP(rr, request(bodies[i], channeltest.Signed))
+		if rr.Code != 200 {
+			b.Fatalf("status %d", rr.Code)
+		}
+	}
+	b.StopTimer()
+	if err := bot.Shutdown(context.Background()); err != nil {
+		b.Fatal(err)
 	}
 }
 
