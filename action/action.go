@@ -17,6 +17,7 @@ import (
 	"github.com/google/jsonschema-go/jsonschema"
 
 	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/memory"
 )
 
 // Errors returned by [Registry.Call]. They are refusals: the action did
@@ -385,6 +386,7 @@ type Registry struct {
 	actions map[string]*entry
 	writes  bool
 	done    map[string]*flight // idempotency key -> first run
+	results memory.Store       // idempotency key -> result, across restarts
 	convUse map[[2]string]*use // (conversation, action) -> use
 	dayUse  map[string]*use    // action -> use on day
 	window  time.Duration
@@ -423,6 +425,16 @@ func WithApprover(a Approver) Option { return func(r *Registry) { r.approver = a
 
 // WithAudit sets the audit log; the default is a [MemoryAudit].
 func WithAudit(l AuditLog) Option { return func(r *Registry) { r.audit = l } }
+
+// WithResults keeps the result of every writing call in s (under
+// "action/result/" and the idempotency key, for the window), so that a call
+// repeated after a restart, such as a turn the Bot runs again after a
+// crash, returns the first result instead of running the action again.
+// Without it, idempotency lasts as long as the process. An action that
+// calls an outside system should still pass [IdempotencyKey] on to it: a
+// crash between the outside system's change and this record is then
+// harmless too.
+func WithResults(s memory.Store) Option { return func(r *Registry) { r.results = s } }
 
 // WithWindow sets how long idempotency keys and per-conversation budgets
 // are remembered after their last use; default 24 hours.
@@ -594,6 +606,9 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 			return res, err
 		}
 	}
+	if res, ok, err := r.stored(ctx, key); ok || err != nil {
+		return res, err
+	}
 	// Checked after the replay above (a retried refund is answered, not
 	// refused for having run) and again on approval (the order may have
 	// changed meanwhile).
@@ -644,7 +659,14 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 			return res, err
 		}
 	}
-	out, err := e.run(ctx, c.Args)
+	out, err := e.run(context.WithValue(ctx, idemKeyCtx{}, key), c.Args)
+	if err == nil {
+		if rerr := r.store(ctx, key, Result{Status: Done, Output: out}); rerr != nil {
+			// The action ran: its result stands, and this process still
+			// replays it; the audit says a restart may not.
+			entry.Error = rerr.Error()
+		}
+	}
 	r.mu.Lock()
 	if err != nil {
 		// A failed call is not remembered: a later retry runs again.
@@ -762,6 +784,54 @@ func (r *Registry) prune(now time.Time) {
 			delete(r.convUse, k)
 		}
 	}
+}
+
+type idemKeyCtx struct{}
+
+// IdempotencyKey returns the idempotency key of the writing call an action
+// is running for. An action that calls an outside system (a payment API)
+// passes it on, so that a call repeated after a crash is applied once.
+func IdempotencyKey(ctx context.Context) string {
+	k, _ := ctx.Value(idemKeyCtx{}).(string)
+	return k
+}
+
+func resultKey(key string) string { return "action/result/" + key }
+
+// stored returns the result kept for key by [WithResults], if any.
+func (r *Registry) stored(ctx context.Context, key string) (Result, bool, error) {
+	if r.results == nil {
+		return Result{}, false, nil
+	}
+	rec, err := r.results.Get(ctx, resultKey(key))
+	if errors.Is(err, memory.ErrNotFound) {
+		return Result{}, false, nil
+	}
+	if err != nil {
+		return Result{}, false, fmt.Errorf("action: read result %s: %w", key, err)
+	}
+	var res Result
+	if err := json.Unmarshal(rec.Value, &res); err != nil {
+		return Result{}, false, &memory.CorruptError{Key: resultKey(key), Err: err}
+	}
+	res.Replayed = true
+	return res, true, nil
+}
+
+// store keeps res for key when [WithResults] is set.
+func (r *Registry) store(ctx context.Context, key string, res Result) error {
+	if r.results == nil {
+		return nil
+	}
+	raw, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	_, err = r.results.Set(context.WithoutCancel(ctx), memory.Put{Key: resultKey(key), Value: raw, IfVersion: memory.AnyVersion, TTL: r.window})
+	if err != nil {
+		return fmt.Errorf("action: record result %s (the action ran): %w", key, err)
+	}
+	return nil
 }
 
 type customerKey struct{}

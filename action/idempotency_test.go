@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/memory"
 )
 
 type payArgs struct {
@@ -107,4 +108,33 @@ func TestIdempotencyLeaderCancelled(t *testing.T) {
 		assert.False(t, dup.Replayed)
 		assert.Equal(t, int64(2), runs.Load())
 	})
+}
+
+func TestResultsSurviveARestart(t *testing.T) {
+	store := memory.NewMap()
+	runs := 0
+	var keys []string
+	newRegistry := func() *action.Registry {
+		r := action.NewRegistry(action.WithWrites(true), action.WithResults(store))
+		require.NoError(t, action.Register(r, action.Def[refundArgs, string]{
+			Name: "refund", Description: "Refund an order.", Writes: true,
+			Run: func(ctx context.Context, a refundArgs) (string, error) {
+				runs++
+				keys = append(keys, action.IdempotencyKey(ctx))
+				return "refunded " + a.OrderID, nil
+			},
+		}))
+		return r
+	}
+	call := action.Call{Action: "refund", Args: json.RawMessage(`{"order_id":"A-1","amount":5}`), Conversation: "c1", Confirmed: true}
+	first, err := newRegistry().Call(context.Background(), call)
+	require.NoError(t, err)
+	// The process restarts and the turn runs again.
+	again, err := newRegistry().Call(context.Background(), call)
+	require.NoError(t, err)
+	assert.Equal(t, 1, runs, "the refund ran once")
+	assert.True(t, again.Replayed)
+	assert.Equal(t, first.Output, again.Output)
+	require.Len(t, keys, 1)
+	assert.NotEmpty(t, keys[0], "the action sees the key to pass on to the payment API")
 }
