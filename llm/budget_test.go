@@ -54,8 +54,8 @@ func openAIWith(t *testing.T, rt http.RoundTripper) *llm.OpenAI {
 // and an overall budget.
 func recommendedStack(primary, backup llm.Model) llm.Model {
 	return llm.Within(llm.Fallback(
-		llm.NewBreaker(llm.Retry(primary, llm.RetryPolicy{Attempts: 3, Timeout: 3 * time.Second, Budget: 5 * time.Second}), 5, 30*time.Second),
-		llm.Retry(backup, llm.RetryPolicy{Attempts: 1, Timeout: 3 * time.Second}),
+		llm.NewBreaker(llm.Retry(primary, llm.WithAttempts(3), llm.WithAttemptTimeout(3*time.Second), llm.WithBudget(5*time.Second)), llm.WithThreshold(5), llm.WithCooldown(30*time.Second)),
+		llm.Retry(backup, llm.WithAttempts(1), llm.WithAttemptTimeout(3*time.Second)),
 	), 8*time.Second)
 }
 
@@ -110,7 +110,7 @@ func TestRetryAfterBeyondBudgetReturnsPromptly(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				calls := 0
 				c := openAIWith(t, statusTransport(http.StatusServiceUnavailable, http.Header{"Retry-After": {"30"}}, &calls))
-				model := llm.Retry(c, llm.RetryPolicy{Attempts: 3, Max: time.Minute, Budget: 5 * time.Second})
+				model := llm.Retry(c, llm.WithAttempts(3), llm.WithBackoff(0, time.Minute), llm.WithBudget(5*time.Second))
 				start := time.Now()
 				var err error
 				if tt.stream {
@@ -134,7 +134,7 @@ func TestRetryWaitsWithinBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := llmtest.New(llmtest.Fail(&llm.StatusError{StatusCode: 429, RetryAfter: 2 * time.Second}), llmtest.Reply("ok"))
 		start := time.Now()
-		resp, err := llm.Retry(m, llm.RetryPolicy{Budget: 5 * time.Second, Base: time.Millisecond}).Generate(context.Background(), req)
+		resp, err := llm.Retry(m, llm.WithBackoff(time.Millisecond, 0), llm.WithBudget(5*time.Second)).Generate(context.Background(), req)
 		require.NoError(t, err)
 		assert.Equal(t, "ok", resp.Message.Content)
 		assert.GreaterOrEqual(t, time.Since(start), 2*time.Second, "Retry-After honoured")
@@ -148,7 +148,7 @@ func TestRetryCallerDeadlineBeforeRetryAfter(t *testing.T) {
 		defer cancel()
 		m := llmtest.New(llmtest.Fail(&llm.StatusError{StatusCode: 429, RetryAfter: 5 * time.Second}), llmtest.Reply("unused"))
 		start := time.Now()
-		_, err := llm.Retry(m, llm.RetryPolicy{}).Generate(ctx, req)
+		_, err := llm.Retry(m).Generate(ctx, req)
 		assert.Zero(t, time.Since(start), "fake clock: returned at once")
 		var se *llm.StatusError
 		require.ErrorAs(t, err, &se)
@@ -161,7 +161,7 @@ func TestRetryAttemptTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := llmtest.New(llmtest.Hang(), llmtest.Reply("second try"))
 		start := time.Now()
-		resp, err := llm.Retry(m, llm.RetryPolicy{Attempts: 2, Timeout: time.Second, Base: time.Millisecond}).Generate(context.Background(), req)
+		resp, err := llm.Retry(m, llm.WithAttempts(2), llm.WithBackoff(time.Millisecond, 0), llm.WithAttemptTimeout(time.Second)).Generate(context.Background(), req)
 		require.NoError(t, err)
 		assert.Equal(t, "second try", resp.Message.Content)
 		assert.Equal(t, 2, m.Calls())

@@ -8,14 +8,14 @@
 //
 //	primary, err := llm.NewAnthropic(llm.AnthropicConfig{APIKey: key, Model: "claude-sonnet-4-5"})
 //	backup, err := llm.NewOpenAI(llm.OpenAIConfig{BaseURL: "http://localhost:11434/v1", Model: "llama3.1"})
+//	retried := llm.Retry(primary,
+//		llm.WithAttempts(3),                   // bounded retries
+//		llm.WithAttemptTimeout(3*time.Second), // per attempt (a stream: until its first chunk)
+//		llm.WithBudget(5*time.Second))         // all attempts and waits
 //	model := llm.NewMeter(llm.Within(llm.Fallback(
-//		llm.NewBreaker(llm.Retry(primary, llm.RetryPolicy{
-//			Attempts: 3,               // bounded retries
-//			Timeout:  3 * time.Second, // per attempt (a stream: until its first chunk)
-//			Budget:   5 * time.Second, // all attempts and waits
-//		}), 5, 30*time.Second),
-//		llm.Retry(backup, llm.RetryPolicy{Attempts: 1, Timeout: 3 * time.Second}),
-//	), 8*time.Second), 50_000) // 8 s at most, then the caller answers extractively
+//		llm.NewBreaker(retried, llm.WithThreshold(5), llm.WithCooldown(30*time.Second)),
+//		llm.Retry(backup, llm.WithAttempts(1), llm.WithAttemptTimeout(3*time.Second)),
+//	), 8*time.Second), llm.WithTokenBudget(50_000)) // 8 s at most, then the caller answers extractively
 //	resp, err := model.Generate(ctx, &llm.Request{
 //		System:       "Answer from the passages only.",
 //		Messages:     []llm.Message{{Role: llm.RoleUser, Content: question}},
@@ -29,7 +29,7 @@
 // nothing. A Retry-After longer than what is left of a budget ends the
 // call at once instead of sleeping towards a retry that cannot happen.
 // Keep the clients' own Timeout (default 60 s) long: it bounds a whole
-// streamed reply, while RetryPolicy.Timeout bounds the wait for its start.
+// streamed reply, while [WithAttemptTimeout] bounds the wait for its start.
 //
 // When every model fails, the caller falls back further: package kb's
 // answer layer answers extractively from the best passage, or hands off.

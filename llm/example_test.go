@@ -15,7 +15,7 @@ import (
 func ExampleFallback() {
 	down := llmtest.New(llmtest.Fail(&llm.StatusError{Provider: "primary", StatusCode: 503}))
 	backup := llmtest.New(llmtest.Reply("Refunds take 5 days."))
-	model := llm.NewMeter(llm.Fallback(down, backup), 0)
+	model := llm.NewMeter(llm.Fallback(down, backup))
 
 	resp, err := model.Generate(context.Background(), &llm.Request{
 		Messages:     []llm.Message{{Role: llm.RoleUser, Content: "How long do refunds take?"}},
@@ -112,12 +112,12 @@ func ExampleRetry() {
 		llmtest.Fail(&llm.StatusError{Provider: "primary", StatusCode: 503}),
 		llmtest.Reply("Back online."),
 	)
-	model := llm.Retry(flaky, llm.RetryPolicy{
-		Attempts: 3,
-		Base:     time.Millisecond,
-		Timeout:  3 * time.Second, // per attempt
-		Budget:   5 * time.Second, // all attempts and waits
-	})
+	model := llm.Retry(flaky,
+		llm.WithAttempts(3),
+		llm.WithBackoff(time.Millisecond, 0),
+		llm.WithAttemptTimeout(3*time.Second), // per attempt
+		llm.WithBudget(5*time.Second),         // all attempts and waits
+	)
 	resp, err := model.Generate(context.Background(), &llm.Request{})
 	if err != nil {
 		fmt.Println(err)
@@ -127,7 +127,7 @@ func ExampleRetry() {
 
 	// A Retry-After beyond the budget ends the call at once.
 	limited := llmtest.New(llmtest.Fail(&llm.StatusError{Provider: "primary", StatusCode: 429, RetryAfter: 30 * time.Second}))
-	_, err = llm.Retry(limited, llm.RetryPolicy{Max: time.Minute, Budget: 5 * time.Second}).Generate(context.Background(), &llm.Request{})
+	_, err = llm.Retry(limited, llm.WithBackoff(0, time.Minute), llm.WithBudget(5*time.Second)).Generate(context.Background(), &llm.Request{})
 	fmt.Println(errors.Is(err, llm.ErrTimeBudget), limited.Calls(), "call")
 	// Output:
 	// Back online. after 2 calls
@@ -137,7 +137,7 @@ func ExampleRetry() {
 func ExampleNewBreaker() {
 	down := &llm.StatusError{Provider: "primary", StatusCode: 500, Message: "internal error"}
 	model := llmtest.New(llmtest.Fail(down), llmtest.Fail(down))
-	breaker := llm.NewBreaker(model, 2, 30*time.Second)
+	breaker := llm.NewBreaker(model, llm.WithThreshold(2), llm.WithCooldown(30*time.Second))
 	for range 3 {
 		_, err := breaker.Generate(context.Background(), &llm.Request{})
 		fmt.Println(err)
@@ -152,7 +152,7 @@ func ExampleNewBreaker() {
 
 func ExampleNewMeter() {
 	model := llmtest.New(llmtest.Reply("Hello!"), llmtest.Reply("Anything else?"), llmtest.Reply("unused"))
-	meter := llm.NewMeter(model, 20) // at most 20 tokens per conversation
+	meter := llm.NewMeter(model, llm.WithTokenBudget(20)) // at most 20 tokens per conversation
 	ctx := context.Background()
 	for range 3 {
 		_, err := meter.Generate(ctx, &llm.Request{Conversation: "conv-7"})

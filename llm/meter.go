@@ -63,7 +63,7 @@ const DefaultMeterConversations = 100_000
 // report usage ([UsageError]), and can enforce a per-conversation budget.
 //
 // Memory is bounded: a Meter keeps the usage of its most recently
-// charged conversations only (see [NewMeterSize]); the least recently
+// charged conversations only (see [WithConversations]); the least recently
 // charged are forgotten first, and a forgotten conversation starts again
 // from zero. [Meter.Forget] drops one at once, for example when its
 // session ends.
@@ -89,23 +89,30 @@ type meterEntry struct {
 // token budget.
 var ErrBudget = errors.New("llm: conversation token budget exhausted")
 
-// NewMeter returns a Meter around m that keeps the usage of
-// [DefaultMeterConversations] conversations. A positive budget caps the
-// input plus output tokens of one conversation: once reached, calls fail
-// with [ErrBudget].
-func NewMeter(m Model, budget int) *Meter {
-	return NewMeterSize(m, budget, DefaultMeterConversations)
-}
+// A MeterOption configures a [Meter].
+type MeterOption func(*Meter)
 
-// NewMeterSize is [NewMeter] keeping the usage of at most conversations
-// conversations (the default if conversations <= 0). Size it above the
-// number of conversations active within a budget's lifetime, so that an
-// active conversation is never forgotten while over budget.
-func NewMeterSize(m Model, budget, conversations int) *Meter {
-	if conversations <= 0 {
-		conversations = DefaultMeterConversations
+// WithTokenBudget caps the input plus output tokens of one conversation:
+// once n is reached, calls fail with [ErrBudget]. By default there is no
+// cap and the Meter only counts.
+func WithTokenBudget(n int) MeterOption { return func(mt *Meter) { mt.budget = n } }
+
+// WithConversations sets how many conversations' usage the Meter keeps
+// (default [DefaultMeterConversations]). Size it above the number of
+// conversations active within a budget's lifetime, so that an active
+// conversation is never forgotten while over budget.
+func WithConversations(n int) MeterOption { return func(mt *Meter) { mt.max = n } }
+
+// NewMeter returns a Meter around m.
+func NewMeter(m Model, opts ...MeterOption) *Meter {
+	mt := &Meter{m: m, convs: map[string]*list.Element{}}
+	for _, o := range opts {
+		o(mt)
 	}
-	return &Meter{m: m, budget: budget, max: conversations, convs: map[string]*list.Element{}}
+	if mt.max <= 0 {
+		mt.max = DefaultMeterConversations
+	}
+	return mt
 }
 
 // Usage returns the tokens used by a conversation.

@@ -18,7 +18,7 @@ func TestMeterCountsFailedCallsWithUsage(t *testing.T) {
 	billed := &llm.UsageError{Err: llm.ErrBadResponse, Usage: llm.Usage{InputTokens: 30, OutputTokens: 7}}
 
 	t.Run("generate", func(t *testing.T) {
-		m := llm.NewMeter(llmtest.New(llmtest.Fail(billed), llmtest.Fail(&llm.StatusError{StatusCode: 500})), 0)
+		m := llm.NewMeter(llmtest.New(llmtest.Fail(billed), llmtest.Fail(&llm.StatusError{StatusCode: 500})))
 		_, err := m.Generate(ctx, req)
 		require.ErrorIs(t, err, llm.ErrBadResponse)
 		_, err = m.Generate(ctx, req)
@@ -27,13 +27,13 @@ func TestMeterCountsFailedCallsWithUsage(t *testing.T) {
 		assert.Equal(t, billed.Usage, m.Total())
 	})
 	t.Run("stream", func(t *testing.T) {
-		m := llm.NewMeter(llmtest.New(llmtest.Fail(billed)), 0)
+		m := llm.NewMeter(llmtest.New(llmtest.Fail(billed)))
 		_, err := llm.Collect(llm.Stream(ctx, m, req))
 		require.ErrorIs(t, err, llm.ErrBadResponse)
 		assert.Equal(t, billed.Usage, m.Usage("c1"))
 	})
 	t.Run("fallback carries the failed model's usage", func(t *testing.T) {
-		m := llm.NewMeter(llm.Fallback(llmtest.New(llmtest.Fail(billed)), llmtest.New(llmtest.Reply("ok"))), 0)
+		m := llm.NewMeter(llm.Fallback(llmtest.New(llmtest.Fail(billed)), llmtest.New(llmtest.Reply("ok"))))
 		resp, err := m.Generate(ctx, req)
 		require.NoError(t, err)
 		assert.Equal(t, llm.Usage{InputTokens: 40, OutputTokens: 8}, resp.Usage)
@@ -41,12 +41,12 @@ func TestMeterCountsFailedCallsWithUsage(t *testing.T) {
 	})
 	t.Run("retry carries failed attempts' usage", func(t *testing.T) {
 		halfBilled := &llm.UsageError{Err: llm.ErrIncomplete, Usage: llm.Usage{InputTokens: 30}}
-		m := llm.NewMeter(llm.Retry(llmtest.New(llmtest.Fail(halfBilled), llmtest.Fail(halfBilled), llmtest.Reply("ok")), llm.RetryPolicy{Base: 1}), 0)
+		m := llm.NewMeter(llm.Retry(llmtest.New(llmtest.Fail(halfBilled), llmtest.Fail(halfBilled), llmtest.Reply("ok")), llm.WithBackoff(1, 0)))
 		_, err := llm.Collect(llm.Stream(ctx, m, req))
 		require.NoError(t, err)
 		assert.Equal(t, llm.Usage{InputTokens: 70, OutputTokens: 1}, m.Usage("c1"))
 
-		m = llm.NewMeter(llm.Retry(llmtest.New(llmtest.Fail(halfBilled), llmtest.Fail(halfBilled)), llm.RetryPolicy{Attempts: 2, Base: 1}), 0)
+		m = llm.NewMeter(llm.Retry(llmtest.New(llmtest.Fail(halfBilled), llmtest.Fail(halfBilled)), llm.WithAttempts(2), llm.WithBackoff(1, 0)))
 		_, err = m.Generate(ctx, req)
 		require.ErrorIs(t, err, llm.ErrIncomplete)
 		assert.Equal(t, llm.Usage{InputTokens: 60}, m.Usage("c1"))
@@ -59,7 +59,7 @@ func TestMeterCountsClientFailureUsage(t *testing.T) {
 		c, _ := openAIServer(t, func(w http.ResponseWriter, _ map[string]any) {
 			fmt.Fprint(w, `{"choices":[{"index":0,"message":{"role":"assistant","content":"Sure!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":2,"total_tokens":14}}`)
 		})
-		m := llm.NewMeter(c, 0)
+		m := llm.NewMeter(c)
 		_, err := m.Generate(ctx, &llm.Request{JSON: true, Conversation: "c1"})
 		require.ErrorIs(t, err, llm.ErrBadResponse)
 		assert.Equal(t, llm.Usage{InputTokens: 12, OutputTokens: 2}, m.Usage("c1"))
@@ -71,7 +71,7 @@ func TestMeterCountsClientFailureUsage(t *testing.T) {
 				"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
 				"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Your\"}}")
 		})
-		m := llm.NewMeter(c, 0)
+		m := llm.NewMeter(c)
 		_, err := llm.Collect(m.Stream(ctx, &llm.Request{Conversation: "c1", Messages: []llm.Message{{Role: llm.RoleUser, Content: "hi"}}}))
 		require.ErrorIs(t, err, llm.ErrIncomplete)
 		var ue *llm.UsageError
@@ -86,7 +86,7 @@ func TestMeterBoundedMemory(t *testing.T) {
 	for i := range steps {
 		steps[i] = llmtest.Reply("x")
 	}
-	m := llm.NewMeterSize(llmtest.New(steps...), 0, 2)
+	m := llm.NewMeter(llmtest.New(steps...), llm.WithConversations(2))
 	for _, conv := range []string{"a", "b", "a", "c"} {
 		_, err := m.Generate(ctx, &llm.Request{Conversation: conv})
 		require.NoError(t, err)
@@ -106,7 +106,7 @@ func TestMeterBoundedMemory(t *testing.T) {
 
 func TestMeterForgetResetsBudget(t *testing.T) {
 	ctx := context.Background()
-	m := llm.NewMeter(llmtest.New(llmtest.Reply("a"), llmtest.Reply("b")), 11)
+	m := llm.NewMeter(llmtest.New(llmtest.Reply("a"), llmtest.Reply("b")), llm.WithTokenBudget(11))
 	_, err := m.Generate(ctx, req)
 	require.NoError(t, err)
 	_, err = m.Generate(ctx, req)

@@ -11,54 +11,74 @@ import (
 	"time"
 )
 
-// RetryPolicy says how [Retry] retries.
-type RetryPolicy struct {
-	// Attempts is the total number of tries, first included; default 3.
-	Attempts int
-	// Base is the first backoff; it doubles each retry. Default 500ms.
-	Base time.Duration
-	// Max caps one backoff, and a Retry-After the provider asks for: a
-	// longer Retry-After ends the retries. Default 10s.
-	Max time.Duration
-	// Timeout, if positive, bounds one attempt: a whole Generate, or a
-	// stream's wait for its first chunk (once text flows, the stream runs
-	// under the caller's context and the client's own Timeout). An
-	// attempt that times out is retried like a network error.
-	Timeout time.Duration
-	// Budget, if positive, bounds the whole call: every attempt and every
-	// wait between them (for a stream, until its first chunk). A retry
-	// whose wait (backoff or the provider's Retry-After) would end at or
-	// past the budget is not waited for: the call fails at once. When the
-	// budget ends the call, the error wraps [ErrTimeBudget] (and the last
-	// attempt's error, or [context.DeadlineExceeded]).
-	Budget time.Duration
+// A RetryOption configures [Retry].
+type RetryOption func(*retryPolicy)
+
+// retryPolicy says how [Retry] retries.
+type retryPolicy struct {
+	attempts  int
+	base, max time.Duration
+	timeout   time.Duration
+	budget    time.Duration
 }
+
+// WithAttempts sets the total number of tries, the first included
+// (default 3).
+func WithAttempts(n int) RetryOption { return func(p *retryPolicy) { p.attempts = n } }
+
+// WithBackoff sets the first backoff, which doubles each retry (default
+// 500ms), and the cap on one backoff and on a Retry-After the provider
+// asks for (default 10s): a longer Retry-After ends the retries. A zero
+// value keeps the default.
+func WithBackoff(base, max time.Duration) RetryOption {
+	return func(p *retryPolicy) { p.base, p.max = base, max }
+}
+
+// WithAttemptTimeout bounds one attempt: a whole Generate, or a stream's
+// wait for its first chunk (once text flows, the stream runs under the
+// caller's context and the client's own Timeout). An attempt that times
+// out is retried like a network error. By default an attempt has no bound
+// of its own.
+func WithAttemptTimeout(d time.Duration) RetryOption { return func(p *retryPolicy) { p.timeout = d } }
+
+// WithBudget bounds the whole call: every attempt and every wait between
+// them (for a stream, until its first chunk). A retry whose wait (backoff
+// or the provider's Retry-After) would end at or past the budget is not
+// waited for: the call fails at once. When the budget ends the call, the
+// error wraps [ErrTimeBudget] (and the last attempt's error, or
+// [context.DeadlineExceeded]). By default only ctx bounds the call.
+func WithBudget(d time.Duration) RetryOption { return func(p *retryPolicy) { p.budget = d } }
 
 // Retry wraps m so that a call failing with a temporary error (HTTP 429,
 // 5xx, a network error, a timed-out attempt, an incomplete stream before
 // any text) is retried with exponential backoff and full jitter, waiting
 // at least what the provider's Retry-After asks. A stream is retried only
-// while it has yielded nothing. No wait outlasts the policy's Budget or
-// ctx's deadline: when the next try could not start in time, Retry
-// returns at once. Tokens billed for failed attempts ([UsageError]) are
-// added to the final Response's Usage, or carried by the error, so that a
-// [Meter] around Retry counts them. The result is safe for concurrent use.
-func Retry(m Model, p RetryPolicy) Model {
-	if p.Attempts <= 0 {
-		p.Attempts = 3
+// while it has yielded nothing. No wait outlasts the budget
+// ([WithBudget]) or ctx's deadline: when the next try could not start in
+// time, Retry returns at once. Tokens billed for failed attempts
+// ([UsageError]) are added to the final Response's Usage, or carried by
+// the error, so that a [Meter] around Retry counts them. The result is
+// safe for concurrent use.
+func Retry(m Model, opts ...RetryOption) Model {
+	var p retryPolicy
+	for _, o := range opts {
+		o(&p)
 	}
-	if p.Base <= 0 {
-		p.Base = 500 * time.Millisecond
+	if p.attempts <= 0 {
+		p.attempts = 3
 	}
-	if p.Max <= 0 {
-		p.Max = 10 * time.Second
+	if p.base <= 0 {
+		p.base = 500 * time.Millisecond
+	}
+	if p.max <= 0 {
+		p.max = 10 * time.Second
 	}
 	return &retry{m: m, p: p}
 }
 
 type retry struct {
 	m Model
-	p RetryPolicy
+	p retryPolicy
 }
 
 // retryable reports whether err may go away on retry.
@@ -87,14 +107,14 @@ func transient(err error) bool {
 // when the wait would end at or past end (the budget; zero for none), and
 // err too when ctx ends while waiting.
 func (r *retry) wait(ctx context.Context, end time.Time, n int, err error) error {
-	d := r.p.Base << (n - 1)
-	if d > r.p.Max || d <= 0 {
-		d = r.p.Max
+	d := r.p.base << (n - 1)
+	if d > r.p.max || d <= 0 {
+		d = r.p.max
 	}
 	d = time.Duration(rand.Float64() * float64(d))
 	var se *StatusError
 	if errors.As(err, &se) && se.RetryAfter > 0 {
-		if se.RetryAfter > r.p.Max {
+		if se.RetryAfter > r.p.max {
 			return err
 		}
 		d = max(d, se.RetryAfter)
@@ -136,17 +156,17 @@ func attemptError(d time.Duration) error {
 func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 	bctx, end := ctx, time.Time{}
 	var budget error
-	if r.p.Budget > 0 {
+	if r.p.budget > 0 {
 		// end is taken first so that it is never after bctx's deadline.
-		end = time.Now().Add(r.p.Budget)
+		end = time.Now().Add(r.p.budget)
 		budget = errors.New("llm: retry budget")
 		var cancel context.CancelFunc
-		bctx, cancel = context.WithTimeoutCause(ctx, r.p.Budget, budget)
+		bctx, cancel = context.WithTimeoutCause(ctx, r.p.budget, budget)
 		defer cancel()
 	}
 	var err error
 	var spent Usage // by failed attempts
-	for n := range r.p.Attempts {
+	for n := range r.p.attempts {
 		if n > 0 {
 			if werr := r.wait(bctx, end, n, err); werr != nil {
 				err = werr
@@ -164,22 +184,22 @@ func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 		}
 	}
 	if budget != nil && ctx.Err() == nil && context.Cause(bctx) == budget {
-		err = budgetError(r.p.Budget, err)
+		err = budgetError(r.p.budget, err)
 	}
 	return nil, withUsage(err, spent)
 }
 
 // generate makes one attempt under the policy's Timeout.
 func (r *retry) generate(ctx context.Context, req *Request) (*Response, error) {
-	if r.p.Timeout <= 0 {
+	if r.p.timeout <= 0 {
 		return r.m.Generate(ctx, req)
 	}
 	cause := errors.New("llm: attempt timeout")
-	actx, cancel := context.WithTimeoutCause(ctx, r.p.Timeout, cause)
+	actx, cancel := context.WithTimeoutCause(ctx, r.p.timeout, cause)
 	defer cancel()
 	resp, err := r.m.Generate(actx, req)
 	if err != nil && ctx.Err() == nil && context.Cause(actx) == cause {
-		return nil, attemptError(r.p.Timeout)
+		return nil, attemptError(r.p.timeout)
 	}
 	return resp, err
 }
@@ -224,14 +244,14 @@ func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error
 	return func(yield func(Chunk, error) bool) {
 		bctx, end := ctx, time.Time{}
 		var budget *fuse
-		if r.p.Budget > 0 {
-			budget = newFuse(ctx, r.p.Budget)
+		if r.p.budget > 0 {
+			budget = newFuse(ctx, r.p.budget)
 			defer budget.release()
-			bctx, end = budget.ctx, time.Now().Add(r.p.Budget)
+			bctx, end = budget.ctx, time.Now().Add(r.p.budget)
 		}
 		var err error
 		var spent Usage // by failed attempts
-		for n := range r.p.Attempts {
+		for n := range r.p.attempts {
 			if n > 0 {
 				if werr := r.wait(bctx, end, n, err); werr != nil {
 					err = werr
@@ -249,7 +269,7 @@ func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error
 			}
 		}
 		if budget.blown() && ctx.Err() == nil {
-			err = budgetError(r.p.Budget, err)
+			err = budgetError(r.p.budget, err)
 		}
 		yield(Chunk{}, withUsage(err, spent))
 	}
@@ -260,12 +280,12 @@ func (r *retry) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error
 // reports whether it sent anything, whether the caller stopped the loop,
 // and the attempt's error.
 func (r *retry) stream(ctx context.Context, budget *fuse, spent Usage, req *Request, yield func(Chunk, error) bool) (sent, stop bool, err error) {
-	attempt := newFuse(ctx, r.p.Timeout)
+	attempt := newFuse(ctx, r.p.timeout)
 	defer attempt.release()
 	for c, e := range Stream(attempt.ctx, r.m, req) {
 		if e != nil {
 			if attempt.blown() && ctx.Err() == nil {
-				e = attemptError(r.p.Timeout)
+				e = attemptError(r.p.timeout)
 			}
 			return sent, false, e
 		}
@@ -340,8 +360,9 @@ func (w *within) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, erro
 	}
 }
 
-// A Breaker is a circuit breaker around a [Model]: after Threshold
-// consecutive failures it fails fast with [ErrCircuitOpen] for Cooldown,
+// A Breaker is a circuit breaker around a [Model]: after a number of
+// consecutive failures ([WithThreshold]) it fails fast with
+// [ErrCircuitOpen] for a cooldown ([WithCooldown]),
 // then lets one trial call through; a success closes it again. It keeps a
 // dead provider from adding its timeout to every user's wait.
 //
@@ -362,16 +383,30 @@ type Breaker struct {
 	trial    bool
 }
 
-// NewBreaker returns a Breaker around m. Threshold defaults to 5 and
-// cooldown to 30 seconds when not positive.
-func NewBreaker(m Model, threshold int, cooldown time.Duration) *Breaker {
-	if threshold <= 0 {
-		threshold = 5
+// A BreakerOption configures a [Breaker].
+type BreakerOption func(*Breaker)
+
+// WithThreshold sets how many consecutive failures open the breaker
+// (default 5).
+func WithThreshold(n int) BreakerOption { return func(b *Breaker) { b.threshold = n } }
+
+// WithCooldown sets how long an open breaker fails fast before it lets a
+// trial call through (default 30 seconds).
+func WithCooldown(d time.Duration) BreakerOption { return func(b *Breaker) { b.cooldown = d } }
+
+// NewBreaker returns a Breaker around m.
+func NewBreaker(m Model, opts ...BreakerOption) *Breaker {
+	b := &Breaker{m: m}
+	for _, o := range opts {
+		o(b)
 	}
-	if cooldown <= 0 {
-		cooldown = 30 * time.Second
+	if b.threshold <= 0 {
+		b.threshold = 5
 	}
-	return &Breaker{m: m, threshold: threshold, cooldown: cooldown}
+	if b.cooldown <= 0 {
+		b.cooldown = 30 * time.Second
+	}
+	return b
 }
 
 // allow reports whether a call may go through.
@@ -453,7 +488,7 @@ func (b *Breaker) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, err
 // answer layer falls back to an extractive answer or a hand-off). The
 // errors of all failed models are joined. Fallback tries the next model
 // as long as ctx allows: to bound the time of the whole chain, wrap it in
-// [Within] and give each model a [RetryPolicy] Budget shorter than that.
+// [Within] and give each model a [WithBudget] shorter than that.
 // Tokens billed for failed models are carried as [Retry] carries them.
 // The result is safe for concurrent use.
 func Fallback(models ...Model) Model { return fallback(models) }

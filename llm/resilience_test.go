@@ -24,7 +24,7 @@ func TestRetryHonoursRetryAfter(t *testing.T) {
 			llmtest.Reply("ok"),
 		)
 		start := time.Now()
-		resp, err := llm.Retry(m, llm.RetryPolicy{Attempts: 3, Base: 100 * time.Millisecond, Max: 5 * time.Second}).Generate(context.Background(), req)
+		resp, err := llm.Retry(m, llm.WithAttempts(3), llm.WithBackoff(100*time.Millisecond, 5*time.Second)).Generate(context.Background(), req)
 		require.NoError(t, err)
 		assert.Equal(t, "ok", resp.Message.Content)
 		assert.Equal(t, 3, m.Calls())
@@ -48,7 +48,7 @@ func TestRetryStops(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				m := llmtest.New(tt.steps...)
-				_, err := llm.Retry(m, llm.RetryPolicy{Attempts: 3}).Generate(context.Background(), req)
+				_, err := llm.Retry(m, llm.WithAttempts(3)).Generate(context.Background(), req)
 				var se *llm.StatusError
 				require.ErrorAs(t, err, &se)
 				assert.Equal(t, tt.calls, m.Calls())
@@ -62,7 +62,7 @@ func TestRetryStreamOnlyBeforeText(t *testing.T) {
 		m := llmtest.New(llmtest.Fail(&llm.StatusError{StatusCode: 502}), llmtest.HalfStream("one two three", 2), llmtest.Reply("unused"))
 		var got string
 		var err error
-		for c, e := range llm.Stream(context.Background(), llm.Retry(m, llm.RetryPolicy{}), req) {
+		for c, e := range llm.Stream(context.Background(), llm.Retry(m), req) {
 			if e != nil {
 				err = e
 				break
@@ -79,7 +79,7 @@ func TestBreaker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		boom := &llm.StatusError{StatusCode: 500}
 		m := llmtest.New(llmtest.Fail(boom), llmtest.Fail(boom), llmtest.Fail(boom), llmtest.Reply("back"))
-		b := llm.NewBreaker(m, 2, 10*time.Second)
+		b := llm.NewBreaker(m, llm.WithThreshold(2), llm.WithCooldown(10*time.Second))
 		ctx := context.Background()
 		for range 2 {
 			_, err := b.Generate(ctx, req)
@@ -125,7 +125,7 @@ func TestFallback(t *testing.T) {
 
 func TestMeter(t *testing.T) {
 	ctx := context.Background()
-	m := llm.NewMeter(llmtest.New(llmtest.Reply("a b c"), llmtest.Reply("d"), llmtest.Reply("e")), 25)
+	m := llm.NewMeter(llmtest.New(llmtest.Reply("a b c"), llmtest.Reply("d"), llmtest.Reply("e")), llm.WithTokenBudget(25))
 	_, err := m.Generate(ctx, req)
 	require.NoError(t, err)
 	_, err = llm.Collect(llm.Stream(ctx, m, req))
@@ -134,7 +134,7 @@ func TestMeter(t *testing.T) {
 	assert.Equal(t, llm.Usage{}, m.Usage("other"))
 	assert.Equal(t, m.Usage("c1"), m.Total())
 
-	m2 := llm.NewMeter(llmtest.New(llmtest.Reply("x"), llmtest.Reply("y"), llmtest.Reply("z")), 22)
+	m2 := llm.NewMeter(llmtest.New(llmtest.Reply("x"), llmtest.Reply("y"), llmtest.Reply("z")), llm.WithTokenBudget(22))
 	_, err = m2.Generate(ctx, req)
 	require.NoError(t, err)
 	_, err = m2.Generate(ctx, req)
@@ -182,7 +182,7 @@ func TestBreakerCountsOnlyProviderFailures(t *testing.T) {
 				steps[i] = llmtest.Fail(tt.give)
 			}
 			m := llmtest.New(steps...)
-			b := llm.NewBreaker(m, 3, time.Minute)
+			b := llm.NewBreaker(m, llm.WithThreshold(3), llm.WithCooldown(time.Minute))
 			for range 3 {
 				_, err := b.Generate(context.Background(), req)
 				require.ErrorIs(t, err, tt.give)
@@ -196,7 +196,7 @@ func TestBreakerClientErrorsDoNotReset(t *testing.T) {
 	boom := &llm.StatusError{StatusCode: 500}
 	bad := &llm.StatusError{StatusCode: 400}
 	m := llmtest.New(llmtest.Fail(boom), llmtest.Fail(bad), llmtest.Fail(boom))
-	b := llm.NewBreaker(m, 2, time.Minute)
+	b := llm.NewBreaker(m, llm.WithThreshold(2), llm.WithCooldown(time.Minute))
 	for range 3 {
 		_, err := b.Generate(context.Background(), req)
 		require.Error(t, err)

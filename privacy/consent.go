@@ -19,7 +19,7 @@ import (
 const PurposeMemory = "memory"
 
 // ConsentKey annotates a turn with whether the customer consented to
-// [ConsentConfig.Purpose]. Code that stores anything beyond the current
+// [WithPurpose]. Code that stores anything beyond the current
 // session checks it with [Allowed].
 var ConsentKey = parley.NewKey[bool]("privacy.consent")
 
@@ -31,54 +31,57 @@ func Allowed(t *parley.Turn) bool {
 	return ok
 }
 
-// ConsentConfig configures [RequireConsent].
-type ConsentConfig struct {
-	// Profiles holds the consent records. Required.
-	Profiles *customer.Profiles
-	// Purpose is the consent purpose checked (default [PurposeMemory]).
-	Purpose string
-	// Notice is the privacy notice sent once per conversation to a
-	// customer who has not decided yet. Required: the customer must be
-	// told before being asked.
-	Notice parley.Message
-	// Required makes consent the default off switch for the whole bot:
-	// when true (the usual, opt-in reading of privacy law) a customer
-	// without a decision is not remembered; when false a customer is
-	// remembered unless they refused.
-	Required bool
+// A ConsentOption configures the middleware [RequireConsent] returns.
+type ConsentOption func(*consentConfig)
+
+type consentConfig struct {
+	purpose string
+	optOut  bool
 }
 
+// WithPurpose sets the consent purpose checked (default [PurposeMemory]).
+func WithPurpose(purpose string) ConsentOption {
+	return func(c *consentConfig) { c.purpose = purpose }
+}
+
+// WithOptOut remembers a customer who has not decided yet, unless they
+// refuse. By default consent is opt-in, the usual reading of privacy law:
+// a customer without a decision is not remembered.
+func WithOptOut() ConsentOption { return func(c *consentConfig) { c.optOut = true } }
+
 // RequireConsent returns middleware that looks up the customer's consent
-// for cfg.Purpose, annotates the turn with [ConsentKey], and sends
-// cfg.Notice once per conversation to a customer who has not decided.
-// The handler runs either way: consent gates what is remembered, not
-// whether the customer is helped.
-func RequireConsent(cfg ConsentConfig) (parley.Middleware, error) {
-	if cfg.Profiles == nil {
-		return nil, errors.New("privacy: RequireConsent without Profiles")
+// in profiles, annotates the turn with [ConsentKey], and sends notice,
+// the privacy notice, once per conversation to a customer who has not
+// decided (they must be told before being asked). The handler runs either
+// way: consent gates what is remembered, not whether the customer is
+// helped. It panics if profiles is nil or notice has no text.
+func RequireConsent(profiles *customer.Profiles, notice parley.Message, opts ...ConsentOption) parley.Middleware {
+	if profiles == nil || notice.Text == "" {
+		panic("privacy: RequireConsent needs profiles and a notice")
 	}
-	if cfg.Notice.Text == "" {
-		return nil, errors.New("privacy: RequireConsent without a Notice")
+	cfg := consentConfig{purpose: PurposeMemory}
+	for _, o := range opts {
+		o(&cfg)
 	}
-	if cfg.Purpose == "" {
-		cfg.Purpose = PurposeMemory
+	if cfg.purpose == "" {
+		cfg.purpose = PurposeMemory
 	}
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			decided, granted := false, false
 			if t.CustomerID != "" {
-				p, err := cfg.Profiles.Load(ctx, t.CustomerID)
+				p, err := profiles.Load(ctx, t.CustomerID)
 				switch {
 				case errors.Is(err, memory.ErrNotFound):
 				case err != nil:
 					return fmt.Errorf("privacy: consent of %q: %w", t.CustomerID, err)
 				default:
 					var c customer.Consent
-					c, decided = p.ConsentFor(cfg.Purpose)
+					c, decided = p.ConsentFor(cfg.purpose)
 					granted = c.Granted
 				}
 			}
-			allowed := granted || (!decided && !cfg.Required)
+			allowed := granted || (!decided && cfg.optOut)
 			if !decided {
 				if s := t.Session(); s != nil {
 					sent, _, err := memory.GetState[bool](s, "privacy.notice")
@@ -86,7 +89,7 @@ func RequireConsent(cfg ConsentConfig) (parley.Middleware, error) {
 						return err
 					}
 					if !sent {
-						if err := w.Reply(ctx, cfg.Notice); err != nil {
+						if err := w.Reply(ctx, notice); err != nil {
 							return err
 						}
 						if err := memory.SetState(s, "privacy.notice", true); err != nil {
@@ -97,7 +100,7 @@ func RequireConsent(cfg ConsentConfig) (parley.Middleware, error) {
 			}
 			return next.HandleTurn(ctx, w, parley.With(t, ConsentKey, allowed))
 		})
-	}, nil
+	}
 }
 
 // RecordConsent saves the customer's decision for purpose, made now on

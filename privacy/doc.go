@@ -13,16 +13,11 @@
 //	store := redisStore // any memory.Store
 //	profiles := customer.NewProfiles(store)
 //	history := customer.NewHistory(store) // 30-day retention
-//	vault := privacy.NewStoreVault(store, 0)
+//	vault := privacy.NewStoreVault(store)
 //	redactor := privacy.NewRedactor(privacy.WithVault(vault),
 //		privacy.WithMode(privacy.KindEmail, privacy.Tokenize)) // the app needs emails back
-//	consent, err := privacy.RequireConsent(privacy.ConsentConfig{
-//		Profiles: profiles, Required: true,
-//		Notice: parley.Text("I can remember our chats to help you faster next time. OK? (yes/no)"),
-//	})
-//	if err != nil {
-//		return err
-//	}
+//	consent := privacy.RequireConsent(profiles,
+//		parley.Text("I can remember our chats to help you faster next time. OK? (yes/no)"))
 //	bot := parley.NewBot(parley.Chain(handler, consent, privacy.Remember(history, redactor)),
 //		parley.WithStore(store))
 //	front := parley.Chain(bot, privacy.RedactInbound(redactor)) // channels call front

@@ -34,7 +34,6 @@ type Source interface {
 // [Source] it was given. It is safe for concurrent use.
 type Eraser struct {
 	sources []Source
-	now     func() time.Time
 }
 
 // NewEraser returns an Eraser over sources. It panics if two sources
@@ -47,7 +46,7 @@ func NewEraser(sources ...Source) *Eraser {
 		}
 		seen[s.Name()] = true
 	}
-	return &Eraser{sources: sources, now: time.Now}
+	return &Eraser{sources: sources}
 }
 
 // An Export is everything Parley holds about one customer.
@@ -64,7 +63,7 @@ func (e *Eraser) Export(ctx context.Context, customerID string) ([]byte, error) 
 	if customerID == "" {
 		return nil, errors.New("privacy: export: empty customer ID")
 	}
-	x := Export{CustomerID: customerID, Time: e.now().UTC(), Sources: map[string]any{}}
+	x := Export{CustomerID: customerID, Time: time.Now().UTC(), Sources: map[string]any{}}
 	var errs []error
 	for _, s := range e.sources {
 		v, err := s.Export(ctx, customerID)

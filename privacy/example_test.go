@@ -11,7 +11,7 @@ import (
 
 func ExampleRedactor() {
 	ctx := context.Background()
-	vault := privacy.NewStoreVault(memory.NewMap(), 0)
+	vault := privacy.NewStoreVault(memory.NewMap())
 	r := privacy.NewRedactor(privacy.WithVault(vault), privacy.WithMode(privacy.KindEmail, privacy.Tokenize))
 	text, found, err := r.Redact(ctx, "cust-1", "Card 4111 1111 1111 1111, CVV 123, refund to IBAN DE89 3704 0044 0532 0130 00")
 	if err != nil {

@@ -23,10 +23,8 @@ func TestRequireConsent(t *testing.T) {
 	store := memory.NewMap()
 	profiles := customer.NewProfiles(store)
 	history := customer.NewHistory(store)
-	_, err := privacy.RequireConsent(privacy.ConsentConfig{Profiles: profiles})
-	require.Error(t, err, "a notice is required")
-	consent, err := privacy.RequireConsent(privacy.ConsentConfig{Profiles: profiles, Required: true, Notice: parley.Text("NOTICE")})
-	require.NoError(t, err)
+	assert.Panics(t, func() { privacy.RequireConsent(profiles, parley.Message{}) }, "a notice is required")
+	consent := privacy.RequireConsent(profiles, parley.Text("NOTICE"))
 	var allowed []bool
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		allowed = append(allowed, privacy.Allowed(t))
@@ -75,4 +73,33 @@ func TestRedactInboundKeepsPIIOutOfSession(t *testing.T) {
 	s, err := bot.Sessions().Load(ctx, "c")
 	require.NoError(t, err)
 	assert.Equal(t, "card [card ****1111] cvv [cvv]", s.History[0].Text)
+}
+
+func TestRequireConsentOptions(t *testing.T) {
+	ctx := context.Background()
+	profiles := customer.NewProfiles(memory.NewMap())
+	require.NoError(t, privacy.RecordConsent(ctx, profiles, "cust", "marketing", true, "web"))
+	tests := []struct {
+		name string
+		opts []privacy.ConsentOption
+		want bool
+	}{
+		{name: "opt-in by default: undecided is not remembered", want: false},
+		{name: "opt-out: undecided is remembered", opts: []privacy.ConsentOption{privacy.WithOptOut()}, want: true},
+		{name: "another purpose", opts: []privacy.ConsentOption{privacy.WithPurpose("marketing")}, want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []bool
+			h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+				got = append(got, privacy.Allowed(t))
+				return nil
+			}), privacy.RequireConsent(profiles, parley.Text("NOTICE"), tt.opts...))
+			turn := (&parley.Turn{ConversationID: "c", CustomerID: "cust", Message: parley.Text("hi")}).
+				WithSession(memory.NewSessions(memory.NewMap()).New("c"))
+			w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+			require.NoError(t, h.HandleTurn(ctx, w, turn))
+			assert.Equal(t, []bool{tt.want}, got)
+		})
+	}
 }

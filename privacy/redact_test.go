@@ -54,7 +54,7 @@ func TestRedact(t *testing.T) {
 
 func TestRedactModes(t *testing.T) {
 	ctx := context.Background()
-	vault := privacy.NewStoreVault(memory.NewMap(), 0)
+	vault := privacy.NewStoreVault(memory.NewMap())
 	r := privacy.NewRedactor(privacy.WithVault(vault),
 		privacy.WithMode(privacy.KindEmail, privacy.Tokenize),
 		privacy.WithMode(privacy.KindPhone, privacy.Keep))

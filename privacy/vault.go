@@ -43,13 +43,25 @@ type StoreVault struct {
 
 var _ Vault = (*StoreVault)(nil)
 
-// NewStoreVault returns a vault in store whose tokens live for ttl (zero:
-// until the customer is erased).
-func NewStoreVault(store memory.Store, ttl time.Duration) *StoreVault {
+// A VaultOption configures a [StoreVault].
+type VaultOption func(*StoreVault)
+
+// WithTokenTTL makes tokens expire after d. By default they live until
+// the customer is erased.
+func WithTokenTTL(d time.Duration) VaultOption {
+	return func(v *StoreVault) { v.ttl = max(d, 0) }
+}
+
+// NewStoreVault returns a vault in store. It panics if store is nil.
+func NewStoreVault(store memory.Store, opts ...VaultOption) *StoreVault {
 	if store == nil {
 		panic("privacy: NewStoreVault with nil store")
 	}
-	return &StoreVault{store: store, ttl: max(ttl, 0)}
+	v := &StoreVault{store: store}
+	for _, o := range opts {
+		o(v)
+	}
+	return v
 }
 
 // VaultPrefix returns the store key prefix of a customer's tokens.

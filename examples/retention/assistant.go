@@ -61,9 +61,8 @@ func newModel(baseURL, model, apiKey string) (llm.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return llm.Within(llm.NewBreaker(llm.Retry(m, llm.RetryPolicy{
-		Attempts: 2, Timeout: 6 * time.Second, Budget: 8 * time.Second,
-	}), 5, 30*time.Second), 8*time.Second), nil
+	retried := llm.Retry(m, llm.WithAttempts(2), llm.WithAttemptTimeout(6*time.Second), llm.WithBudget(8*time.Second))
+	return llm.Within(llm.NewBreaker(retried, llm.WithThreshold(5), llm.WithCooldown(30*time.Second)), 8*time.Second), nil
 }
 
 func newAssistant(m llm.Model, reg *action.Registry, h parley.HandOffer, r kb.Retriever) *assistant {

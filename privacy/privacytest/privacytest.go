@@ -31,15 +31,9 @@ func RunErasure(t testing.TB, store memory.Store) {
 
 	profiles := customer.NewProfiles(store)
 	history := customer.NewHistory(store)
-	vault := privacy.NewStoreVault(store, 0)
+	vault := privacy.NewStoreVault(store)
 	redactor := privacy.NewRedactor(privacy.WithVault(vault), privacy.WithMode(privacy.KindEmail, privacy.Tokenize))
-	consent, err := privacy.RequireConsent(privacy.ConsentConfig{
-		Profiles: profiles, Required: true,
-		Notice: parley.Text("May I remember our chats? (yes/no)"),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	consent := privacy.RequireConsent(profiles, parley.Text("May I remember our chats? (yes/no)"))
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
 		if strings.EqualFold(tn.Text(), "yes") {
 			if err := privacy.RecordConsent(ctx, profiles, tn.CustomerID, privacy.PurposeMemory, true, tn.Channel); err != nil {
