@@ -1,6 +1,7 @@
 package parley
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -70,7 +71,29 @@ var (
 	// conversation's state in (a turn handled outside a [Bot] and not
 	// given one with [Turn.WithSession]).
 	ErrNoSession = errors.New("parley: turn has no session")
+	// ErrNotAnswer is returned by the owner of the open question, having
+	// written nothing, for a turn that does not answer it (a new request,
+	// a question of the customer's own). The router then routes the turn
+	// as if no question were open, and drops or resumes the question by
+	// its policy. Like [io.EOF], it is a signal, not a failure, and is
+	// returned unwrapped.
+	ErrNotAnswer = errors.New("parley: not an answer to the open question")
 )
+
+// A Resumer is an owner of questions that can ask its open question
+// again. After serving a digression, the router calls Resume for a
+// question whose policy is [Resume] and that nothing replaced.
+type Resumer interface {
+	Resume(ctx context.Context, w ReplyWriter, t *Turn, q Question) error
+}
+
+// A Dropper is an owner of questions that wants to know when the router
+// drops its open question (the customer moved on, or gave a global
+// command), to close what depended on it at once: a flow ends, and says
+// so to analytics. Drop must not reply; the question is already closed.
+type Dropper interface {
+	Drop(ctx context.Context, t *Turn, q Question) error
+}
 
 // turnStateName is the session state name of the turn-taking state.
 const turnStateName = "parley.turn"

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -31,11 +32,7 @@ func benchBot(b *testing.B) *parley.Bot {
 			}, Next: "ok"},
 		&flow.Say{ID: "ok", Text: []string{"Got {{slots.order}}."}, Next: "order"},
 	).MustCompile()
-	e := flow.NewEngine(flow.WithStart("form"), flow.WithMaxVisits(1<<30))
-	if err := e.Register(f); err != nil {
-		b.Fatal(err)
-	}
-	return parley.NewBot(e, parley.WithMaxConcurrency(256))
+	return parley.NewBot(formRouter(b, f), parley.WithMaxConcurrency(256))
 }
 
 var discard = parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
@@ -163,16 +160,24 @@ func BenchmarkIdleConversationMemory(b *testing.B) {
 	}
 }
 
-func benchEngine(b *testing.B) *flow.Engine {
+func benchEngine(b *testing.B) *intent.Router {
 	f := flow.New("form").Add(
 		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Order number?"}, Always: true, Next: "ok"},
 		&flow.Say{ID: "ok", Text: []string{"Got {{slots.order}}."}, Next: "order"},
 	).MustCompile()
-	e := flow.NewEngine(flow.WithStart("form"), flow.WithMaxVisits(1<<30))
-	if err := e.Register(f); err != nil {
+	return formRouter(b, f)
+}
+
+// formRouter mounts an engine running f on a router that starts f for
+// any turn it does not understand (there is no language understanding).
+func formRouter(b *testing.B, f *flow.Flow) *intent.Router {
+	e, err := flow.NewEngine([]*flow.Flow{f}, flow.WithMaxVisits(1<<30))
+	if err != nil {
 		b.Fatal(err)
 	}
-	return e
+	r := intent.NewRouter(intent.WithNotUnderstood(e.Starter(f.Name())))
+	r.Handle(flow.DefaultOwner, e)
+	return r
 }
 
 // histogram counts turn latencies in 100 ns buckets up to 10 ms and keeps

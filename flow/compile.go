@@ -1,7 +1,9 @@
 package flow
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -18,20 +20,33 @@ func StandardCustomerFields() []string {
 	}
 }
 
+// ErrCompiled is reported by [Builder.Compile] when the builder was
+// changed after an earlier Compile: a compiled flow is frozen, and a
+// builder is used once.
+var ErrCompiled = errors.New("flow: builder changed after Compile")
+
 // A Builder collects the nodes of a flow. Call [Builder.Compile] to check
-// the graph and get a frozen [Flow]. A Builder is not safe for concurrent
-// use.
+// the graph and get a frozen [Flow], which owns copies of the nodes:
+// changing a node or the builder afterwards changes nothing in the Flow,
+// and a later Compile of a builder changed after Compile reports
+// [ErrCompiled]. A Builder is not safe for concurrent use.
 type Builder struct {
-	name      string
-	version   string
-	start     string
-	nodes     []Node
-	slots     []string
-	customer  []string
-	intents   []string
-	signals   []string
-	onLoop    string
-	maxVisits int
+	name     string
+	version  string
+	start    string
+	nodes    []Node
+	slots    []string
+	customer []string
+	onLoop   string
+	compiled bool
+	changed  bool
+}
+
+// change records a change, which is an error after Compile.
+func (b *Builder) change() {
+	if b.compiled {
+		b.changed = true
+	}
 }
 
 // New starts a flow named name, version "1".
@@ -39,47 +54,45 @@ func New(name string) *Builder { return &Builder{name: name, version: "1"} }
 
 // Version sets the flow's version. Conversations keep the version they
 // started with when a newer one is registered.
-func (b *Builder) Version(v string) *Builder { b.version = v; return b }
+func (b *Builder) Version(v string) *Builder { b.change(); b.version = v; return b }
 
 // Start sets the start node; the default is the first node added.
-func (b *Builder) Start(id string) *Builder { b.start = id; return b }
+func (b *Builder) Start(id string) *Builder { b.change(); b.start = id; return b }
 
-// Add appends nodes to the flow.
-func (b *Builder) Add(nodes ...Node) *Builder { b.nodes = append(b.nodes, nodes...); return b }
+// Add appends nodes to the flow. After [Builder.Compile] it is an error,
+// reported by the next Compile as [ErrCompiled].
+func (b *Builder) Add(nodes ...Node) *Builder {
+	b.change()
+	b.nodes = append(b.nodes, nodes...)
+	return b
+}
 
 // Slots declares slots that actions set with [Scope.SetSlot], so templates
 // may use them. Slots collected by Ask, Choice and Feedback nodes are
 // declared by those nodes.
-func (b *Builder) Slots(names ...string) *Builder { b.slots = append(b.slots, names...); return b }
+func (b *Builder) Slots(names ...string) *Builder {
+	b.change()
+	b.slots = append(b.slots, names...)
+	return b
+}
 
 // CustomerFields declares profile fields beyond the
 // [StandardCustomerFields] that templates may use.
 func (b *Builder) CustomerFields(names ...string) *Builder {
+	b.change()
 	b.customer = append(b.customer, names...)
-	return b
-}
-
-// TriggeredBy makes an [Engine] start this flow when an idle conversation's
-// turn is understood as one of intents.
-func (b *Builder) TriggeredBy(intents ...string) *Builder {
-	b.intents = append(b.intents, intents...)
-	return b
-}
-
-// OnSignal makes an [Engine] start this flow when an idle conversation
-// receives one of the named signals ([parley.Signal]).
-func (b *Builder) OnSignal(names ...string) *Builder {
-	b.signals = append(b.signals, names...)
 	return b
 }
 
 // OnLoop sets the node the flow goes to when the loop guard trips: a node
 // visited more than the engine's maximum in one run of the flow. Without
 // it the flow apologises and ends as Unresolved.
-func (b *Builder) OnLoop(id string) *Builder { b.onLoop = id; return b }
+func (b *Builder) OnLoop(id string) *Builder { b.change(); b.onLoop = id; return b }
 
 // A Problem is one thing wrong with a flow graph.
 type Problem struct {
+	// Flow names the flow, for problems [NewEngine] finds between flows.
+	Flow string
 	// Node is the node's ID, or empty for the flow as a whole.
 	Node   string
 	Reason string
@@ -87,13 +100,20 @@ type Problem struct {
 
 // String implements fmt.Stringer.
 func (p Problem) String() string {
-	if p.Node == "" {
-		return p.Reason
+	var b strings.Builder
+	if p.Flow != "" {
+		fmt.Fprintf(&b, "flow %q: ", p.Flow)
 	}
-	return fmt.Sprintf("node %q: %s", p.Node, p.Reason)
+	if p.Node != "" {
+		fmt.Fprintf(&b, "node %q: ", p.Node)
+	}
+	b.WriteString(p.Reason)
+	return b.String()
 }
 
-// A CompileError lists every problem [Builder.Compile] found.
+// A CompileError lists every problem [Builder.Compile] found in one flow
+// (Flow names it), or [NewEngine] found in a set of flows (Flow is empty
+// and each Problem names its flow).
 type CompileError struct {
 	Flow     string
 	Problems []Problem
@@ -102,7 +122,12 @@ type CompileError struct {
 // Error implements the error interface.
 func (e *CompileError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "flow %q: %d problem", e.Flow, len(e.Problems))
+	if e.Flow != "" {
+		fmt.Fprintf(&b, "flow %q: ", e.Flow)
+	} else {
+		b.WriteString("flows: ")
+	}
+	fmt.Fprintf(&b, "%d problem", len(e.Problems))
 	if len(e.Problems) != 1 {
 		b.WriteString("s")
 	}
@@ -120,8 +145,6 @@ type Flow struct {
 	start         string
 	order         []string
 	nodes         map[string]*cnode
-	intents       []string
-	signals       []string
 	onLoop        string
 	asks          []*Ask
 }
@@ -164,12 +187,15 @@ func exprEnv() map[string]any {
 // user, templates that are malformed or name unknown variables, expressions
 // that do not compile, and nodes missing required fields.
 func (b *Builder) Compile() (*Flow, error) {
+	if b.changed {
+		return nil, fmt.Errorf("%w: flow %q", ErrCompiled, b.name)
+	}
+	b.compiled = true
 	var ps []Problem
 	bad := func(node, format string, args ...any) {
 		ps = append(ps, Problem{Node: node, Reason: fmt.Sprintf(format, args...)})
 	}
-	f := &Flow{name: b.name, version: b.version, nodes: make(map[string]*cnode),
-		intents: slices.Clone(b.intents), signals: slices.Clone(b.signals), onLoop: b.onLoop}
+	f := &Flow{name: b.name, version: b.version, nodes: make(map[string]*cnode), onLoop: b.onLoop}
 	if b.name == "" {
 		bad("", "flow has no name")
 	}
@@ -190,7 +216,7 @@ func (b *Builder) Compile() (*Flow, error) {
 			bad(id, "duplicate ID")
 			continue
 		}
-		f.nodes[id] = &cnode{n: n}
+		f.nodes[id] = &cnode{n: cloneNode(n)}
 		f.order = append(f.order, id)
 	}
 	f.start = b.start
@@ -441,6 +467,65 @@ func need(bad func(node, format string, args ...any), id, field, target string) 
 	if target == "" {
 		bad(id, "dead end: %s is empty", field)
 	}
+}
+
+// cloneNode returns a copy of n that shares nothing the caller can
+// change: the compiled flow owns it.
+func cloneNode(n Node) Node {
+	switch v := n.(type) {
+	case *Say:
+		c := *v
+		c.Text = slices.Clone(v.Text)
+		c.Tones = maps.Clone(v.Tones)
+		for k, ts := range c.Tones {
+			c.Tones[k] = slices.Clone(ts)
+		}
+		c.QuickReplies = slices.Clone(v.QuickReplies)
+		c.Cards = slices.Clone(v.Cards)
+		c.Attachments = slices.Clone(v.Attachments)
+		return &c
+	case *Ask:
+		c := *v
+		c.Options = slices.Clone(v.Options)
+		c.Prompt = slices.Clone(v.Prompt)
+		c.Reprompt = slices.Clone(v.Reprompt)
+		return &c
+	case *Choice:
+		c := *v
+		c.Prompt = slices.Clone(v.Prompt)
+		c.Options = slices.Clone(v.Options)
+		for i := range c.Options {
+			c.Options[i].Synonyms = slices.Clone(v.Options[i].Synonyms)
+		}
+		return &c
+	case *Branch:
+		c := *v
+		c.Cases = slices.Clone(v.Cases)
+		return &c
+	case *Action:
+		c := *v
+		c.Routes = maps.Clone(v.Routes)
+		c.ErrorText = slices.Clone(v.ErrorText)
+		return &c
+	case *Call:
+		c := *v
+		return &c
+	case *Handoff:
+		c := *v
+		return &c
+	case *Feedback:
+		c := *v
+		c.Prompt = slices.Clone(v.Prompt)
+		return &c
+	case *Wait:
+		c := *v
+		return &c
+	case *End:
+		c := *v
+		c.Text = slices.Clone(v.Text)
+		return &c
+	}
+	return n
 }
 
 func isNilNode(n Node) bool {

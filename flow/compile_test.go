@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/parleytest"
 )
 
 func problems(t *testing.T, b *flow.Builder) []string {
@@ -152,4 +153,24 @@ func FuzzTemplate(f *testing.F) {
 			t.Fatal("nil flow without error")
 		}
 	})
+}
+
+func TestCompileFreezes(t *testing.T) {
+	say := &flow.Say{ID: "hi", Text: []string{"Hello."}, Next: "end"}
+	b := flow.New("f").Add(say, &flow.End{ID: "end", Status: flow.Resolved})
+	f, err := b.Compile()
+	require.NoError(t, err)
+
+	// The compiled flow owns copies: editing a node changes nothing.
+	say.Text[0] = "Changed."
+	e, err := flow.NewEngine([]*flow.Flow{f})
+	require.NoError(t, err)
+	parleytest.NewTester(t, e.Starter("f")).Send("go").Expect(parleytest.Exact("Hello."))
+
+	// Compiling again is fine; changing the builder first is an error.
+	_, err = b.Compile()
+	require.NoError(t, err)
+	b.Add(&flow.End{ID: "late", Status: flow.Resolved})
+	_, err = b.Compile()
+	require.ErrorIs(t, err, flow.ErrCompiled)
 }

@@ -5,7 +5,7 @@
 //
 // # Overview
 //
-//	refund := flow.New("refund").TriggeredBy("refund").Add(
+//	refund := flow.New("refund").Add(
 //		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Which order?"}, Next: "amount"},
 //		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot, Prompt: []string{"How much?"}, Next: "check"},
 //		&flow.Branch{ID: "check", Cases: []flow.Case{
@@ -14,15 +14,18 @@
 //		&flow.Handoff{ID: "approval", Reason: "refund over $50", Next: "done"},
 //		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Refund of {{slots.amount}} started."}},
 //	)
-//	f, err := refund.Compile() // every wiring problem at once
+//	f, err := refund.Compile() // every wiring problem at once; f is frozen
 //	if err != nil {
 //		return err
 //	}
-//	engine := flow.NewEngine(flow.WithHandOffer(desk), flow.WithProfiles(crm))
-//	if err := engine.Register(f); err != nil {
-//		return err
+//	engine, err := flow.NewEngine([]*flow.Flow{f}, flow.WithHandOffer(desk))
+//	if err != nil {
+//		return err // problems between flows, such as a Call to a missing flow
 //	}
-//	bot := parley.NewBot(engine)
+//	router := intent.NewRouter()
+//	router.Handle("refund", engine.Starter("refund")) // the router maps intents
+//	router.Handle(flow.DefaultOwner, engine)          // and gives the engine its answers
+//	bot := parley.NewBot(parley.Chain(router, intent.Commands(), understander.Middleware()))
 //
 // # Templates
 //
@@ -48,32 +51,38 @@
 // # Running
 //
 // The Engine keeps each conversation's position, slots and subflow stack
-// in the session, so a restarted process resumes at the same node. An idle
-// conversation starts the flow whose [Builder.TriggeredBy] intent the turn
-// was understood as ([parley.UnderstandingKey]), or whose
-// [Builder.OnSignal] signal arrived, or the start flow ([WithStart]), or the
-// fallback handler ([WithFallback]). Entities in the starting message fill
-// the flow's Ask slots directly; further intents of a multi-intent message
-// run after the first flow ends. [Global] routes ("human", "cancel",
-// "help") work anywhere; a question in the middle of a form goes to the
-// digression handler and the form resumes at the same slot. A loop guard
-// stops a conversation that visits one node too often.
+// in the session, so a restarted process resumes at the same node. It
+// does not route: an intent.Router maps intents and signals to
+// [Engine.Starter] handlers, and a flow starts there, its Ask slots
+// filled from the entities of the starting message. Every Ask, Choice and
+// Feedback node opens the conversation's one [parley.Question]; the
+// router gives the next turn to the engine first. A turn that is not an
+// answer (a question of the customer's own, a confident new request) is
+// handed back with [parley.ErrNotAnswer] and routed: after a digression
+// the form asks its question again ([parley.Resume]); a feedback question
+// is simply dropped ([parley.Drop]), and a new request replaces the flow.
+// A feedback question never stacks on another question asked in the same
+// turn. The engine reports typed outcomes ([parley.Report]): resolved,
+// unresolved, handed off, or not understood for an answer that did not
+// fit. A loop guard stops a conversation that visits one node too often.
 //
-// Conversations keep the flow version they started with. When that
-// version is unregistered, the [MigrateFunc] moves them, or they restart
-// with a message to the user.
+// Conversations keep the flow version they started with. When an engine
+// built without that version meets them, the [MigrateFunc] moves them, or
+// they restart with a message to the user.
 //
 // # Concurrency
 //
-// A compiled [Flow] is immutable and safe for concurrent use. An [Engine]
-// is safe for concurrent use and may register flows while serving. A
-// [Builder] is not safe for concurrent use.
+// A compiled [Flow] is immutable and safe for concurrent use; it owns
+// copies of its nodes. An [Engine] is immutable and safe for concurrent
+// use. A [Builder] is not safe for concurrent use, and changing it after
+// Compile is an error ([ErrCompiled]).
 //
 // # Errors
 //
-// Compile returns a [*CompileError] listing every [Problem]. The Engine
-// returns [ErrNoSession] outside a Bot and [ErrUnknownFlow] for a call to a
-// flow that is not registered; Register returns [ErrDuplicateVersion].
+// Compile returns a [*CompileError] listing every [Problem] of a flow, and
+// [NewEngine] one listing every problem between flows. The Engine
+// returns [ErrNoSession] outside a Bot and [ErrUnknownFlow] from a
+// Starter of a flow it does not have.
 // Errors from actions never reach the Bot: they take the action's OnError
 // route after an apology, so an integration failure is told gracefully.
 package flow

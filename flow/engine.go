@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -28,18 +26,39 @@ var (
 	// ErrNoSession is returned when a turn reaches the engine outside a
 	// [parley.Bot] (or another runtime that sets [parley.Turn.Session]).
 	ErrNoSession = errors.New("flow: turn has no session")
-	// ErrUnknownFlow is returned when a flow name is not registered.
+	// ErrUnknownFlow is returned by a [Engine.Starter] handler for a flow
+	// that is not in the engine.
 	ErrUnknownFlow = errors.New("flow: unknown flow")
-	// ErrDuplicateVersion is returned by Register for a name and version
-	// that is already registered.
-	ErrDuplicateVersion = errors.New("flow: version already registered")
 )
+
+// Event kinds the engine emits. Attrs hold "flow" and, where it applies,
+// "version", "node" and the details named below.
+const (
+	EventStart         parley.EventKind = "flow.start"          // a flow started
+	EventEnd           parley.EventKind = "flow.end"            // a flow ended; Attrs: status
+	EventNode          parley.EventKind = "flow.node"           // a node ran
+	EventCall          parley.EventKind = "flow.call"           // a subflow was called
+	EventReturn        parley.EventKind = "flow.return"         // a subflow returned; Attrs: from
+	EventFeedback      parley.EventKind = "flow.feedback"       // feedback given; Attrs: kind, value
+	EventSlotFailed    parley.EventKind = "flow.slot_failed"    // an input node ran out of attempts
+	EventActionError   parley.EventKind = "flow.action_error"   // an action failed; Attrs: error
+	EventLoopGuard     parley.EventKind = "flow.loop_guard"     // the loop guard tripped
+	EventDropped       parley.EventKind = "flow.dropped"        // the flow's question was dropped (the customer moved on)
+	EventMigrated      parley.EventKind = "flow.migrated"       // a conversation moved versions; Attrs: from, to
+	EventRestart       parley.EventKind = "flow.restart"        // a conversation's version was gone: restarted
+	EventSignalIgnored parley.EventKind = "flow.signal_ignored" // a signal no waiting flow expected; Attrs: signal
+	EventProfileError  parley.EventKind = "flow.profile_error"  // the profile lookup failed; Attrs: error
+)
+
+// DefaultOwner is the owner name of the engine's questions unless
+// [WithOwner] sets another: mount the engine on the router under it.
+const DefaultOwner = "flow"
 
 // Profiles looks up customer profile fields for templates and expressions
 // ({{customer.name}}). It is read-only, may sit behind a network, and must
-// be safe for concurrent use. A lookup error is reported as a
-// "flow.profile_error" event and the turn goes on with an empty profile, so
-// a CRM outage never blocks a conversation.
+// be safe for concurrent use. A lookup error is reported as an
+// [EventProfileError] and the turn goes on with an empty profile, so a
+// CRM outage never blocks a conversation.
 type Profiles interface {
 	Profile(ctx context.Context, customerID string) (map[string]string, error)
 }
@@ -52,238 +71,205 @@ func (f ProfilesFunc) Profile(ctx context.Context, customerID string) (map[strin
 	return f(ctx, customerID)
 }
 
-// A Global is a route active anywhere in any flow: "talk to a human",
-// "cancel", "help", or an intent that should interrupt a form. It matches
-// when the turn is understood as one of Intents, or when the text (or a
-// quick-reply payload) equals one of Phrases, compared case-insensitively.
-// It does one of: hand off (Handoff), end the current flow (End), run a
-// flow as a digression (Flow), or say something (Say). With Resume, the
-// interrupted question is asked again afterwards, at the same slot.
-type Global struct {
-	Name    string
-	Intents []string
-	Phrases []string
-	Handoff *parley.HandoffRequest
-	End     Resolution
-	Flow    string
-	Say     []string
-	Resume  bool
-}
-
 // MigrateFunc moves a conversation from a flow version that is no longer
-// registered to a registered one. It returns the version and node to go
-// on at, or ok=false to restart the flow from its start node.
+// in the engine to one that is. It returns the version and node to go on
+// at, or ok=false to restart the flow from its start node.
 type MigrateFunc func(ctx context.Context, flow, fromVersion, node string) (version, toNode string, ok bool)
 
 // An EngineOption configures an [Engine].
 type EngineOption func(*Engine)
 
-// WithStart names the flow an idle conversation starts when no trigger
-// matches, typically a greeting or main menu.
-func WithStart(flow string) EngineOption { return func(e *Engine) { e.start = flow } }
+// WithOwner sets the owner name of the engine's questions
+// ([parley.Question.Owner]), the name the engine is mounted under on the
+// router (default [DefaultOwner]).
+func WithOwner(name string) EngineOption { return func(e *Engine) { e.owner = name } }
 
-// WithHandOffer sets who takes hand-offs, usually an escalation manager.
+// WithHandOffer sets who takes hand-offs, usually the escalation
+// package's Escalator. Flows with [Handoff] nodes need one.
 func WithHandOffer(h parley.HandOffer) EngineOption { return func(e *Engine) { e.handoff = h } }
 
 // WithProfiles sets the customer profile lookup for templates.
 func WithProfiles(p Profiles) EngineOption { return func(e *Engine) { e.profiles = p } }
 
-// WithFallback sets the handler for turns no flow takes: in an idle
-// conversation, a turn that was classified ([parley.UnderstandingKey]) but
-// triggers no flow, or any turn when there is no start flow; and a message
-// while a flow waits for a signal or a human. An intent router (which asks
-// clarifying questions and maps the remaining intents to handlers, such as
-// [Engine.Starter]) or a knowledge base fits here.
-func WithFallback(h parley.Handler) EngineOption { return func(e *Engine) { e.fallback = h } }
-
-// WithDigression sets the handler that answers a question asked in the
-// middle of a form: an answer that does not fill the slot and is a
-// question (ends with "?", or is understood as another intent). The form
-// then resumes at the same slot without counting a failed attempt.
-func WithDigression(h parley.Handler) EngineOption { return func(e *Engine) { e.digress = h } }
-
-// WithGlobals adds global routes, checked in order before the flow.
-func WithGlobals(gs ...Global) EngineOption {
-	return func(e *Engine) { e.globals = append(e.globals, gs...) }
-}
-
 // WithTone sets how Say nodes choose a tone variant. The default picks
 // "empathetic" for a frustrated or negative turn or a conversation whose
-// smoothed trend is below 0.4, "enthusiastic" for a
-// delighted one, and plain Text otherwise, from [parley.MoodKey].
+// smoothed trend is below 0.4, "enthusiastic" for a delighted one, and
+// plain Text otherwise, from [parley.MoodKey]. Turns that carry a global
+// command ([parley.CommandKey]) always get plain Text: a "menu" is not a
+// mood.
 func WithTone(f func(t *parley.Turn) string) EngineOption { return func(e *Engine) { e.tone = f } }
 
-// WithMigration sets the hook for conversations on a removed flow version.
+// WithMigration sets the hook for conversations on a version that is no
+// longer in the engine.
 func WithMigration(f MigrateFunc) EngineOption { return func(e *Engine) { e.migrate = f } }
 
 // WithMaxVisits sets the loop guard: the most times one node may run in one
 // run of a flow (default 20).
 func WithMaxVisits(n int) EngineOption { return func(e *Engine) { e.maxVisits = max(n, 1) } }
 
-// Engine runs compiled flows as a [parley.Handler]. It keeps each
-// conversation's position, slots and call stack in the session (under
-// "flow"), so a restarted process resumes every conversation at the node it
-// was on. Conversations keep the flow version they started with.
+// Engine runs compiled flows. It keeps each conversation's position,
+// slots and call stack in the session (under "flow"), so a restarted
+// process resumes every conversation at the node it was on, and
+// conversations keep the flow version they started with.
 //
-// An Engine is safe for concurrent use; flows may be registered while it
-// serves traffic.
+// The engine does not route: mount it on an intent.Router, which maps
+// intents to [Engine.Starter] handlers and gives the answers to the
+// engine's questions back to the engine (mounted under its owner name,
+// [DefaultOwner]). Every Ask, Choice and Feedback node opens a
+// [parley.Question] through the turn-taking API: asks and choices resume
+// after a digression ([parley.Resume]), feedback questions are dropped
+// ([parley.Drop]) when the customer says something else. A turn that
+// does not answer the engine's question (a question of the customer's
+// own, a confident new intent) gets [parley.ErrNotAnswer] back, with
+// nothing written, so that the router routes it.
+//
+// An Engine is immutable and safe for concurrent use.
 type Engine struct {
-	start     string
+	owner     string
 	handoff   parley.HandOffer
 	profiles  Profiles
-	fallback  parley.Handler
-	digress   parley.Handler
-	globals   []Global
 	tone      func(*parley.Turn) string
 	migrate   MigrateFunc
 	maxVisits int
 
 	states stateCache
 
-	mu       sync.RWMutex
 	versions map[string]map[string]*Flow
-	// order lists each name's registered versions, oldest first; the
-	// last is the one new conversations start.
-	order map[string][]string
+	// latest is each name's newest version: the last one given.
+	latest map[string]string
 }
 
-// NewEngine returns an Engine with no flows.
-func NewEngine(opts ...EngineOption) *Engine {
+// NewEngine returns an Engine running flows, the complete set: several
+// versions of one name may be given (the last one is the one new
+// conversations start). It checks what no single flow can: Call nodes
+// that name flows not in the set, Handoff nodes without a HandOffer, and
+// two flows with one name and version, and returns every problem in one
+// [*CompileError].
+func NewEngine(flows []*Flow, opts ...EngineOption) (*Engine, error) {
 	e := &Engine{
+		owner:     DefaultOwner,
 		tone:      defaultTone,
 		maxVisits: 20,
 		states:    stateCache{cache.New[*state](4096)},
 		versions:  map[string]map[string]*Flow{},
-		order:     map[string][]string{},
+		latest:    map[string]string{},
 	}
 	for _, o := range opts {
 		o(e)
 	}
-	return e
-}
-
-// Register adds a compiled flow. The most recently registered version of a
-// name is the one new conversations start; conversations already in an
-// older version stay on it.
-func (e *Engine) Register(f *Flow) error {
-	if f == nil {
-		return errors.New("flow: Register(nil)")
-	}
-	if e.handoff == nil {
-		for _, id := range f.order {
-			if _, ok := f.nodes[id].n.(*Handoff); ok {
-				return fmt.Errorf("flow %q: node %q hands off but the engine has no HandOffer (use WithHandOffer)", f.name, id)
-			}
+	var ps []Problem
+	for i, f := range flows {
+		if f == nil {
+			ps = append(ps, Problem{Reason: fmt.Sprintf("flow #%d is nil", i+1)})
+			continue
 		}
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	vs := e.versions[f.name]
-	if vs == nil {
-		vs = map[string]*Flow{}
-		e.versions[f.name] = vs
-	}
-	if _, dup := vs[f.version]; dup {
-		return fmt.Errorf("%w: %s@%s", ErrDuplicateVersion, f.name, f.version)
-	}
-	vs[f.version] = f
-	e.order[f.name] = append(e.order[f.name], f.version)
-	return nil
-}
-
-// Unregister removes a flow version. Conversations on it are migrated with
-// the [MigrateFunc] or restarted on their next turn.
-func (e *Engine) Unregister(name, version string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	delete(e.versions[name], version)
-	e.order[name] = slices.DeleteFunc(e.order[name], func(v string) bool { return v == version })
-	if len(e.order[name]) == 0 {
-		delete(e.order, name)
-		delete(e.versions, name)
-	}
-}
-
-// latestLocked returns the most recently registered version of name that
-// is still registered, or "". e.mu must be held.
-func (e *Engine) latestLocked(name string) string {
-	vs := e.order[name]
-	if len(vs) == 0 {
-		return ""
-	}
-	return vs[len(vs)-1]
-}
-
-// Check reports references between flows that do not resolve: Call nodes,
-// global routes and the start flow naming unregistered flows. Call it
-// after registering everything.
-func (e *Engine) Check() error {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	var errs []error
-	if e.start != "" && e.latestLocked(e.start) == "" {
-		errs = append(errs, fmt.Errorf("%w: start flow %q", ErrUnknownFlow, e.start))
-	}
-	for _, g := range e.globals {
-		if g.Flow != "" && e.latestLocked(g.Flow) == "" {
-			errs = append(errs, fmt.Errorf("%w: global %q runs flow %q", ErrUnknownFlow, g.Name, g.Flow))
+		vs := e.versions[f.name]
+		if vs == nil {
+			vs = map[string]*Flow{}
+			e.versions[f.name] = vs
 		}
-		if g.Handoff != nil && e.handoff == nil {
-			errs = append(errs, fmt.Errorf("flow: global %q hands off but the engine has no HandOffer", g.Name))
+		if _, dup := vs[f.version]; dup {
+			ps = append(ps, Problem{Flow: f.name, Reason: fmt.Sprintf("version %q given twice", f.version)})
 		}
+		vs[f.version] = f
+		e.latest[f.name] = f.version
+	}
+	if e.owner == "" {
+		ps = append(ps, Problem{Reason: "empty owner name (WithOwner)"})
 	}
 	for _, name := range sortedKeys(e.versions) {
 		for _, v := range sortedKeys(e.versions[name]) {
 			f := e.versions[name][v]
 			for _, id := range f.order {
-				if c, ok := f.nodes[id].n.(*Call); ok && e.latestLocked(c.Flow) == "" {
-					errs = append(errs, fmt.Errorf("%w: %s@%s node %q calls %q", ErrUnknownFlow, name, v, id, c.Flow))
+				switch n := f.nodes[id].n.(type) {
+				case *Call:
+					if _, ok := e.versions[n.Flow]; !ok {
+						ps = append(ps, Problem{Flow: name, Node: id, Reason: fmt.Sprintf("calls flow %q, which is not in the engine", n.Flow)})
+					}
+				case *Handoff:
+					if e.handoff == nil {
+						ps = append(ps, Problem{Flow: name, Node: id, Reason: "hands off but the engine has no HandOffer (WithHandOffer)"})
+					}
 				}
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(ps) > 0 {
+		return nil, &CompileError{Problems: ps}
+	}
+	return e, nil
 }
 
+// Owner returns the owner name of the engine's questions.
+func (e *Engine) Owner() string { return e.owner }
+
 func (e *Engine) lookup(name, version string) *Flow {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
 	if version == "" {
-		version = e.latestLocked(name)
+		version = e.latest[name]
 	}
 	return e.versions[name][version]
 }
 
-func (e *Engine) triggerFor(intent, signal string) string {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	for _, name := range sortedKeys(e.order) {
-		f := e.versions[name][e.latestLocked(name)]
-		if intent != "" && slices.Contains(f.intents, intent) {
-			return name
-		}
-		if signal != "" && slices.Contains(f.signals, signal) {
-			return name
-		}
-	}
-	return ""
-}
-
-// Starter returns a handler that starts the named flow, abandoning any flow
-// the conversation is in. Map intents to it with an intent router, or call
-// it from a proactive campaign.
+// Starter returns a handler that starts the named flow, abandoning any
+// flow the conversation is in: mount it on the router for the flow's
+// intents or signals. Entities of the turn fill the flow's Ask slots
+// directly. A turn asking again for the flow the conversation is already
+// in at a question ("I want a refund" while the refund form asks for the
+// order) asks that question again instead of starting over. For a name
+// that is not in the engine the handler returns [ErrUnknownFlow].
 func (e *Engine) Starter(name string) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return e.handle(ctx, w, t, name)
+		return e.handle(ctx, w, t, func(x *run) error { return x.start(name) })
 	})
 }
 
-// HandleTurn implements [parley.Handler].
-func (e *Engine) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	return e.handle(ctx, w, t, "")
+// Cancel returns a handler that ends the conversation's flow, if any, as
+// [Abandoned] and says text: mount it on the router for
+// [parley.CommandCancel].
+func (e *Engine) Cancel(text string) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return e.handle(ctx, w, t, func(x *run) error {
+			if x.st.Flow != "" {
+				x.st.Stack = nil
+				x.end(Abandoned)
+			}
+			if text == "" {
+				return nil
+			}
+			return x.say(text)
+		})
+	})
 }
 
-func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, startFlow string) error {
+// HandleTurn continues the conversation's flow with t: an answer to the
+// engine's open question, or a signal a waiting flow expects. It returns
+// [parley.ErrNotAnswer], having written nothing, for a turn that is
+// neither, so that the router routes it.
+func (e *Engine) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	return e.handle(ctx, w, t, (*run).turn)
+}
+
+// Drop ends the flow whose question q the router dropped: it implements
+// [parley.Dropper]. A dropped feedback question leaves the flow resolved,
+// any other abandoned.
+func (e *Engine) Drop(ctx context.Context, t *parley.Turn, q parley.Question) error {
+	return e.handle(ctx, nil, t, func(*run) error { return nil })
+}
+
+// Resume asks the engine's open question q again, after the router
+// served a digression: it implements [parley.Resumer].
+func (e *Engine) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question) error {
+	return e.handle(ctx, w, t, func(x *run) error {
+		if x.asking() {
+			return x.reprompt()
+		}
+		return nil
+	})
+}
+
+// handle runs do for one turn with the conversation's flow state, after
+// bringing the state up to date (a removed version, a dropped question).
+func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, do func(*run) error) error {
 	sess := t.Session()
 	if sess == nil {
 		return ErrNoSession
@@ -293,7 +279,13 @@ func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 		return err
 	}
 	x := &run{e: e, ctx: ctx, w: w, t: t, st: st}
-	if err := x.turn(startFlow); err != nil {
+	if st.Flow != "" {
+		if err := x.resolveVersion(); err != nil {
+			return err
+		}
+	}
+	x.dropStale()
+	if err := do(x); err != nil {
 		return err
 	}
 	e.saveState(sess, st)
@@ -364,42 +356,86 @@ type run struct {
 	loaded  bool
 }
 
-func (x *run) emit(kind string, attrs map[string]string) {
+func (x *run) emit(kind parley.EventKind, attrs map[string]string) {
 	if !x.t.Observed() {
 		return
 	}
-	x.t.Emit(x.ctx, parley.Event{Kind: parley.EventKind(kind), Attrs: attrs})
+	x.t.Emit(x.ctx, parley.Event{Kind: kind, Attrs: attrs})
 }
 
 func (x *run) understanding() (parley.Understanding, bool) {
 	return parley.Value(x.t, parley.UnderstandingKey)
 }
 
-func (x *run) turn(startFlow string) error {
+// start starts the named flow, or asks its question again if the
+// conversation is at a question of that very flow.
+func (x *run) start(name string) error {
+	if x.asking() && x.st.Flow == name && len(x.st.Stack) == 0 {
+		// The request that started this flow, repeated: ask again.
+		return x.reprompt()
+	}
+	return x.startFlow(name)
+}
+
+// turn continues the flow with an answer or a signal.
+func (x *run) turn() error {
 	st := x.st
-	if st.Flow != "" {
-		if err := x.resolveVersion(); err != nil {
-			return err
-		}
-	}
-	if startFlow != "" {
-		return x.startFlow(startFlow)
-	}
-	if sig := x.t.Signal; sig != nil {
-		return x.signal(sig)
+	if x.t.Signal != nil && strings.TrimSpace(x.t.Text()) == "" {
+		return x.signal(x.t.Signal)
 	}
 	if st.Flow != "" && st.Waiting {
 		if w, ok := x.node().(*Wait); ok && w.Timeout > 0 && !x.t.Time.Before(st.Since.Add(w.Timeout)) {
 			return x.goTo(w.OnTimeout)
 		}
 	}
-	if g := x.matchGlobal(); g != nil {
-		return x.global(g)
-	}
-	if st.Flow != "" && st.Waiting {
+	if x.asking() {
 		return x.input()
 	}
-	return x.idle()
+	if st.Flow != "" && !st.Waiting {
+		// A flow stopped between steps (a crash mid-turn): go on from there.
+		return x.goTo(st.Node)
+	}
+	return parley.ErrNotAnswer
+}
+
+// qid is the question ID of the node the flow is at.
+func (x *run) qid() string { return x.flow.name + "/" + x.st.Node }
+
+// asking reports whether the flow waits at a question node whose
+// question is still the conversation's open question.
+func (x *run) asking() bool {
+	if x.st.Flow == "" || !x.st.Waiting || x.flow == nil {
+		return false
+	}
+	switch x.node().(type) {
+	case *Ask, *Choice, *Feedback:
+	default:
+		return false
+	}
+	q, ok := parley.OpenQuestion(x.t)
+	return ok && q.Owner == x.e.owner && q.ID == x.qid()
+}
+
+// dropStale ends a flow whose question was dropped: the customer moved
+// on (a new request, a command), and the router closed the question. A
+// dropped feedback question leaves the flow resolved; any other leaves
+// it abandoned.
+func (x *run) dropStale() {
+	st := x.st
+	if st.Flow == "" || !st.Waiting || x.asking() {
+		return
+	}
+	status := Abandoned
+	switch x.node().(type) {
+	case *Ask, *Choice:
+	case *Feedback:
+		status = Resolved
+	default:
+		return
+	}
+	x.emit(EventDropped, map[string]string{"flow": st.Flow, "node": st.Node})
+	st.Stack = nil
+	x.end(status)
 }
 
 // resolveVersion finds the conversation's flow version, migrating or
@@ -413,14 +449,14 @@ func (x *run) resolveVersion() error {
 	if x.e.migrate != nil {
 		if v, node, ok := x.e.migrate(x.ctx, st.Flow, st.Version, st.Node); ok {
 			if f := x.e.lookup(st.Flow, v); f != nil && f.nodes[node] != nil {
-				x.emit("flow.migrated", map[string]string{"flow": st.Flow, "from": st.Version, "to": v, "node": node})
+				x.emit(EventMigrated, map[string]string{"flow": st.Flow, "from": st.Version, "to": v, "node": node})
 				st.Version, st.Node, x.flow = v, node, f
 				return nil
 			}
 		}
 	}
 	name := st.Flow
-	x.emit("flow.restart", map[string]string{"flow": name, "version": st.Version})
+	x.emit(EventRestart, map[string]string{"flow": name, "version": st.Version})
 	*st = state{Slots: map[string]string{}, Last: st.Last, LastFlow: st.LastFlow}
 	if err := x.w.Reply(x.ctx, parley.Text("We've updated how I handle this, so let's pick it up from the start.")); err != nil {
 		return err
@@ -461,123 +497,8 @@ func (x *run) signal(sig *parley.Signal) error {
 			}
 		}
 	}
-	if st.Flow == "" {
-		if name := x.e.triggerFor("", sig.Name); name != "" {
-			return x.startFlow(name)
-		}
-	}
-	x.emit("flow.signal_ignored", map[string]string{"signal": sig.Name})
+	x.emit(EventSignalIgnored, map[string]string{"signal": sig.Name})
 	return nil
-}
-
-func (x *run) matchGlobal() *Global {
-	text := fold(x.t.Text())
-	u, hasU := x.understanding()
-	for i := range x.e.globals {
-		g := &x.e.globals[i]
-		if hasU && u.Status == parley.Understood && slices.Contains(g.Intents, u.Intent.Name) {
-			return g
-		}
-		if text == "" {
-			continue
-		}
-		for _, p := range g.Phrases {
-			if text == fold(p) {
-				return g
-			}
-		}
-	}
-	return nil
-}
-
-func (x *run) global(g *Global) error {
-	st := x.st
-	x.emit("flow.global", map[string]string{"global": g.Name, "flow": st.Flow, "node": st.Node})
-	resumable := g.Resume && st.Flow != "" && st.Waiting
-	switch {
-	case g.Handoff != nil:
-		if x.e.handoff == nil {
-			return fmt.Errorf("flow: global %q hands off but the engine has no HandOffer", g.Name)
-		}
-		if err := x.e.handoff.HandOff(x.ctx, x.w, x.t, *g.Handoff); err != nil {
-			return err
-		}
-		if st.Flow != "" {
-			x.end(Escalated)
-		}
-		return nil
-	case g.End != "":
-		for _, s := range g.Say {
-			if err := x.say(x.renderPlain(s)); err != nil {
-				return err
-			}
-		}
-		if st.Flow != "" {
-			x.st.Stack = nil
-			x.end(g.End)
-		}
-		return nil
-	case g.Flow != "":
-		if resumable {
-			return x.call(g.Flow, st.Node)
-		}
-		return x.startFlow(g.Flow)
-	}
-	for _, s := range g.Say {
-		if err := x.say(x.renderPlain(s)); err != nil {
-			return err
-		}
-	}
-	if resumable {
-		return x.reprompt()
-	}
-	return nil
-}
-
-func (x *run) renderPlain(s string) string {
-	t, err := parseTemplate(s)
-	if err != nil {
-		return s
-	}
-	return t.render(x.st.Slots, x.customer())
-}
-
-// idle handles a turn when no flow is waiting for input.
-func (x *run) idle() error {
-	st := x.st
-	if st.Flow != "" && !st.Waiting {
-		// A flow stopped between steps (a crash mid-turn): go on from there.
-		return x.goTo(st.Node)
-	}
-	u, hasU := x.understanding()
-	if hasU && u.Status == parley.Understood {
-		if name := x.e.triggerFor(u.Intent.Name, ""); name != "" {
-			st.Pending = nil
-			for _, next := range u.Then {
-				if x.e.triggerFor(next.Name, "") != "" {
-					st.Pending = append(st.Pending, next.Name)
-				}
-			}
-			return x.startFlow(name)
-		}
-	}
-	if st.Flow != "" {
-		// Waiting for a signal: let the fallback answer meanwhile.
-		if x.e.fallback != nil {
-			return x.e.fallback.HandleTurn(x.ctx, x.w, x.t)
-		}
-		return nil
-	}
-	// With language understanding, turns that no flow is triggered by go
-	// to the fallback (an intent router, a knowledge base); without it,
-	// they start the start flow.
-	if x.e.fallback != nil && (hasU || x.e.start == "") {
-		return x.e.fallback.HandleTurn(x.ctx, x.w, x.t)
-	}
-	if x.e.start != "" {
-		return x.startFlow(x.e.start)
-	}
-	return x.say("Sorry, I can't help with that here.")
 }
 
 func (x *run) startFlow(name string) error {
@@ -587,7 +508,7 @@ func (x *run) startFlow(name string) error {
 	}
 	st := x.st
 	if st.Flow != "" {
-		x.emit("flow.end", map[string]string{"flow": st.Flow, "status": string(Abandoned)})
+		x.emit(EventEnd, map[string]string{"flow": st.Flow, "status": string(Abandoned)})
 	}
 	st.Flow, st.Version, st.Node = f.name, f.version, f.start
 	st.Waiting, st.Attempts, st.Stack = false, 0, nil
@@ -595,7 +516,7 @@ func (x *run) startFlow(name string) error {
 	st.Visits = nil
 	x.flow = f
 	x.prefill()
-	x.emit("flow.start", map[string]string{"flow": f.name, "version": f.version})
+	x.emit(EventStart, map[string]string{"flow": f.name, "version": f.version})
 	return x.goTo(f.start)
 }
 
@@ -646,7 +567,7 @@ func (x *run) call(name, returnTo string) error {
 	st.Stack = append(st.Stack, frame{Flow: st.Flow, Version: st.Version, Node: returnTo})
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = f.name, f.version, f.start, false, 0
 	x.flow = f
-	x.emit("flow.call", map[string]string{"flow": f.name, "version": f.version})
+	x.emit(EventCall, map[string]string{"flow": f.name, "version": f.version})
 	return x.goTo(f.start)
 }
 
@@ -668,7 +589,7 @@ func (x *run) goTo(id string) error {
 		vk := x.flow.name + "/" + id
 		st.Visits[vk]++
 		if st.Visits[vk] > x.e.maxVisits || steps > maxSteps {
-			x.emit("flow.loop_guard", map[string]string{"flow": x.flow.name, "node": id})
+			x.emit(EventLoopGuard, map[string]string{"flow": x.flow.name, "node": id})
 			st.Visits = nil
 			if x.flow.onLoop != "" && x.flow.onLoop != id {
 				id = x.flow.onLoop
@@ -680,7 +601,7 @@ func (x *run) goTo(id string) error {
 			st.Stack = nil
 			return x.finish(Unresolved)
 		}
-		x.emit("flow.node", map[string]string{"flow": x.flow.name, "version": x.flow.version, "node": id})
+		x.emit(EventNode, map[string]string{"flow": x.flow.name, "version": x.flow.version, "node": id})
 
 		next, wait, err := x.step(c)
 		if err != nil {
@@ -704,17 +625,28 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 	switch n := c.n.(type) {
 	case *Say:
 		m := parley.Message{Text: x.pick(c, c.text), QuickReplies: n.QuickReplies, Cards: n.Cards, Attachments: n.Attachments}
-		if tone := x.e.tone(x.t); tone != "" && len(c.tones[tone]) > 0 {
-			m.Text = x.pick(c, c.tones[tone])
+		if _, cmd := parley.Value(x.t, parley.CommandKey); !cmd && len(c.tones) > 0 {
+			if tone := x.e.tone(x.t); tone != "" && len(c.tones[tone]) > 0 {
+				m.Text = x.pick(c, c.tones[tone])
+			}
 		}
 		return n.Next, false, x.w.Reply(x.ctx, m)
 	case *Ask:
 		if st.Slots[n.Slot] != "" && !n.Always {
 			return n.Next, false, nil
 		}
-		return "", true, x.prompt(c, "")
-	case *Choice, *Feedback:
-		return "", true, x.prompt(c, "")
+		return x.ask(c)
+	case *Choice:
+		return x.ask(c)
+	case *Feedback:
+		asked, err := x.prompt(c, "")
+		if err != nil || asked {
+			return "", err == nil, err
+		}
+		// Another question was asked this turn: feedback never stacks
+		// on it, the flow goes on without.
+		x.emit(EventDropped, map[string]string{"flow": x.flow.name, "node": n.ID})
+		return n.Next, false, nil
 	case *Branch:
 		for i, cs := range n.Cases {
 			ok, err := x.eval(c, i, cs)
@@ -730,10 +662,13 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		sc := &Scope{Turn: x.t, run: x}
 		outcome, err := n.Do(x.ctx, sc)
 		if err != nil {
-			x.emit("flow.action_error", map[string]string{"flow": x.flow.name, "node": n.ID, "error": err.Error()})
+			x.emit(EventActionError, map[string]string{"flow": x.flow.name, "node": n.ID, "error": err.Error()})
 			msg := "Sorry, I can't reach our systems right now."
 			if len(c.errText) > 0 {
 				msg = x.pick(c, c.errText)
+			}
+			if err := parley.Report(x.t, parley.Unresolved); err != nil {
+				return "", false, err
 			}
 			return n.OnError, false, x.say(msg)
 		}
@@ -752,11 +687,14 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		st.Stack = append(st.Stack, frame{Flow: st.Flow, Version: st.Version, Node: n.Next})
 		st.Flow, st.Version = f.name, f.version
 		x.flow = f
-		x.emit("flow.call", map[string]string{"flow": f.name, "version": f.version})
+		x.emit(EventCall, map[string]string{"flow": f.name, "version": f.version})
 		return f.start, false, nil
 	case *Handoff:
 		req := parley.HandoffRequest{Reason: n.Reason, Priority: n.Priority, Data: maps.Clone(st.Slots)}
 		if err := x.e.handoff.HandOff(x.ctx, x.w, x.t, req); err != nil {
+			return "", false, err
+		}
+		if err := parley.Report(x.t, parley.HandedOff); err != nil {
 			return "", false, err
 		}
 		if n.Next == "" {
@@ -780,7 +718,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 			if f == nil {
 				return "", false, fmt.Errorf("%w: %s@%s (returning from %q)", ErrUnknownFlow, fr.Flow, fr.Version, x.flow.name)
 			}
-			x.emit("flow.return", map[string]string{"flow": f.name, "from": x.flow.name})
+			x.emit(EventReturn, map[string]string{"flow": f.name, "from": x.flow.name})
 			st.Flow, st.Version, x.flow = f.name, f.version, f
 			return fr.Node, false, nil
 		}
@@ -789,33 +727,42 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 	return "", false, fmt.Errorf("flow: unknown node type %T", c.n)
 }
 
+// ask asks an Ask or Choice node's question. When another question was
+// asked this turn, the flow cannot wait for an answer: it ends.
+func (x *run) ask(c *cnode) (next string, wait bool, err error) {
+	asked, err := x.prompt(c, "")
+	if err != nil || asked {
+		return "", err == nil, err
+	}
+	x.emit(EventDropped, map[string]string{"flow": x.flow.name, "node": c.n.NodeID()})
+	x.st.Stack = nil
+	x.end(Abandoned)
+	return "", false, nil
+}
+
 // end closes the current top-level flow without running anything after it.
 func (x *run) end(status Resolution) {
 	st := x.st
-	x.emit("flow.end", map[string]string{"flow": st.Flow, "status": string(status)})
+	x.emit(EventEnd, map[string]string{"flow": st.Flow, "status": string(status)})
 	st.Last, st.LastFlow = status, st.Flow
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = "", "", "", false, 0
-	st.Stack, st.Visits, st.Pending = nil, nil, nil
+	st.Stack, st.Visits = nil, nil
 	st.Slots = map[string]string{}
+	if q, ok := parley.OpenQuestion(x.t); ok && q.Owner == x.e.owner {
+		parley.CloseQuestion(x.t)
+	}
 }
 
-// finish ends the flow and starts the next intent of a multi-intent
-// message, if one is pending.
+// finish ends the flow and reports the outcome.
 func (x *run) finish(status Resolution) error {
-	pending := x.st.Pending
 	x.end(status)
-	for len(pending) > 0 {
-		next := pending[0]
-		pending = pending[1:]
-		if name := x.e.triggerFor(next, ""); name != "" {
-			if err := x.startFlow(name); err != nil {
-				return err
-			}
-			if x.st.Flow != "" {
-				x.st.Pending = append(x.st.Pending, pending...)
-			}
-			return nil
-		}
+	switch status {
+	case Resolved:
+		return parley.Report(x.t, parley.Resolved)
+	case Unresolved:
+		return parley.Report(x.t, parley.Unresolved)
+	case Escalated:
+		return parley.Report(x.t, parley.HandedOff)
 	}
 	return nil
 }
@@ -861,6 +808,7 @@ func (x *run) input() error {
 	case *Ask:
 		v, err := x.answer(n, text)
 		if err == nil {
+			parley.CloseQuestion(x.t)
 			st.Slots[n.Slot] = v
 			return x.goTo(n.Next)
 		}
@@ -873,6 +821,7 @@ func (x *run) input() error {
 			syn[i] = o.Synonyms
 		}
 		if i := matchOption(text, qs, syn); i >= 0 {
+			parley.CloseQuestion(x.t)
 			if n.Slot != "" {
 				st.Slots[n.Slot] = optionValue(n.Options[i])
 			}
@@ -881,26 +830,15 @@ func (x *run) input() error {
 		return x.failed(c, n.MaxAttempts, n.OnFail, inputErr(n.Slot, "Please pick one of the options."))
 	case *Feedback:
 		v, ok := parseFeedback(n.Kind, text)
-		if ok {
-			st.Slots[feedbackSlot(n)] = v
-			x.emit("flow.feedback", map[string]string{"flow": x.flow.name, "kind": string(n.Kind), "value": v})
-			return x.goTo(n.Next)
+		if !ok {
+			// Not feedback: the customer moved on. The question's
+			// policy (Drop) lets the router serve the turn.
+			return parley.ErrNotAnswer
 		}
-		if st.Attempts >= 1 {
-			return x.goTo(n.Next)
-		}
-		st.Attempts++
-		return x.prompt(c, "")
-	case *Handoff:
-		if x.e.fallback != nil {
-			return x.e.fallback.HandleTurn(x.ctx, x.w, x.t)
-		}
-		return x.say("You're in the queue for a person; they'll answer here as soon as they can.")
-	case *Wait:
-		if x.e.fallback != nil {
-			return x.e.fallback.HandleTurn(x.ctx, x.w, x.t)
-		}
-		return nil
+		parley.CloseQuestion(x.t)
+		st.Slots[feedbackSlot(n)] = v
+		x.emit(EventFeedback, map[string]string{"flow": x.flow.name, "kind": string(n.Kind), "value": v})
+		return x.goTo(n.Next)
 	}
 	return fmt.Errorf("flow %q: node %q does not take input", x.flow.name, st.Node)
 }
@@ -948,32 +886,20 @@ func (e *validationError) Error() string { return e.err.Error() }
 // Unwrap returns the underlying error.
 func (e *validationError) Unwrap() error { return e.err }
 
-// failed handles an answer that did not fit: a digression, a re-prompt, or
-// the fail route after too many attempts.
+// failed handles an answer that did not fit: not an answer at all (a
+// question of the customer's own, a confident new request), a
+// re-prompt, or the fail route after too many attempts.
 func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) error {
 	st := x.st
-	question := strings.HasSuffix(strings.TrimSpace(x.t.Text()), "?")
-	if x.e.digress != nil && question {
-		return x.digression(c)
-	}
 	var ve *validationError
-	validation := errors.As(cause, &ve)
-	if u, ok := x.understanding(); ok && u.Status == parley.Understood {
-		switch name := x.e.triggerFor(u.Intent.Name, ""); {
-		case name == "":
-			if x.e.digress != nil {
-				return x.digression(c)
-			}
-		case name == st.Flow:
-			// The request that started this flow, repeated: ask again
-			// without counting a failed attempt.
-			return x.prompt(c, "")
-		case !validation:
-			// The customer changed their mind: an intent that starts
-			// another flow replaces this one. An answer of the right
-			// type that the validator refused never does.
-			x.emit("flow.switch", map[string]string{"from": st.Flow, "to": name, "intent": u.Intent.Name})
-			return x.startFlow(name)
+	if !errors.As(cause, &ve) {
+		// An answer of the right type that the validator refused is
+		// always an answer; anything else may be a new request.
+		if strings.HasSuffix(strings.TrimSpace(x.t.Text()), "?") {
+			return parley.ErrNotAnswer
+		}
+		if u, ok := x.understanding(); ok && u.Status == parley.Understood {
+			return parley.ErrNotAnswer
 		}
 	}
 	if maxAttempts == 0 {
@@ -981,7 +907,11 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	}
 	st.Attempts++
 	if st.Attempts >= maxAttempts {
-		x.emit("flow.slot_failed", map[string]string{"flow": x.flow.name, "node": st.Node})
+		x.emit(EventSlotFailed, map[string]string{"flow": x.flow.name, "node": st.Node})
+		parley.CloseQuestion(x.t)
+		if err := parley.Report(x.t, parley.Unresolved); err != nil {
+			return err
+		}
 		if onFail != "" {
 			return x.goTo(onFail)
 		}
@@ -991,6 +921,9 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 		st.Stack = nil
 		return x.finish(Unresolved)
 	}
+	if err := parley.Report(x.t, parley.NotUnderstood); err != nil {
+		return err
+	}
 	var ie *InputError
 	msg := ""
 	if errors.As(cause, &ie) {
@@ -998,27 +931,21 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	} else if cause != nil {
 		msg = cause.Error()
 	}
-	return x.prompt(c, msg)
-}
-
-// digression answers a question asked in the middle of a form with the
-// digression handler, then asks the form's question again.
-func (x *run) digression(c *cnode) error {
-	x.emit("flow.digression", map[string]string{"flow": x.flow.name, "node": x.st.Node})
-	if err := x.e.digress.HandleTurn(x.ctx, x.w, x.t); err != nil {
-		return err
-	}
-	return x.prompt(c, "")
+	_, err := x.prompt(c, msg)
+	return err
 }
 
 // reprompt asks the current input node's question again.
 func (x *run) reprompt() error {
-	return x.prompt(x.flow.nodes[x.st.Node], "")
+	_, err := x.prompt(x.flow.nodes[x.st.Node], "")
+	return err
 }
 
 // prompt asks an input node's question, after msg when a previous answer
-// failed. Quick replies come from the node's options.
-func (x *run) prompt(c *cnode, msg string) error {
+// failed, and opens it as the conversation's question. Quick replies come
+// from the node's options. It reports false, having sent nothing, when
+// another question was asked this turn.
+func (x *run) prompt(c *cnode, msg string) (bool, error) {
 	texts := c.text
 	if msg != "" && len(c.reprompt) > 0 {
 		texts, msg = c.reprompt, ""
@@ -1052,10 +979,20 @@ func (x *run) prompt(c *cnode, msg string) error {
 	if len(texts) > 0 {
 		m.Text = x.pick(c, texts)
 	}
+	q := parley.Question{ID: x.qid(), Owner: x.e.owner, Text: m.Text, Options: m.QuickReplies, Policy: parley.Resume}
+	if _, ok := c.n.(*Feedback); ok {
+		q.Policy = parley.Drop
+	}
 	if msg != "" {
 		m.Text = msg + " " + m.Text
 	}
-	return x.w.Reply(x.ctx, m)
+	if err := parley.Ask(x.t, q); err != nil {
+		if errors.Is(err, parley.ErrQuestionOpen) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, x.w.Reply(x.ctx, m)
 }
 
 func parseFeedback(k FeedbackKind, text string) (string, bool) {
@@ -1102,7 +1039,7 @@ func (x *run) customer() map[string]string {
 	}
 	p, err := x.e.profiles.Profile(x.ctx, x.t.CustomerID)
 	if err != nil {
-		x.emit("flow.profile_error", map[string]string{"error": err.Error()})
+		x.emit(EventProfileError, map[string]string{"error": err.Error()})
 		return nil
 	}
 	x.profile = p

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/flow/flowtest"
+	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/parleytest"
@@ -36,7 +37,7 @@ func (o *orders) status(_ context.Context, id string) (string, error) {
 }
 
 func orderFlow(o *orders) *flow.Flow {
-	return flow.New("order_status").TriggeredBy("track_order").Slots("status").Add(
+	return flow.New("order_status").Slots("status").Add(
 		&flow.Ask{ID: "ask_order", Slot: "order", Prompt: []string{"What's your order number?"},
 			Reprompt: []string{"Order numbers look like A-1234. What's yours?"},
 			Validate: func(_ context.Context, v string) (string, error) {
@@ -89,17 +90,52 @@ func menuFlow() *flow.Flow {
 	).MustCompile()
 }
 
-type testBot struct {
-	c      *parleytest.Tester
-	engine *flow.Engine
-	orders *orders
+// keywords stands in for the intent package's understanding: a text in
+// the map is understood as its intent (with ents), any other is not
+// understood.
+func keywords(intents map[string]string, ents ...parley.Entity) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			u := parley.Understanding{Status: parley.OutOfScope}
+			if name, ok := intents[strings.ToLower(t.Text())]; ok {
+				u = parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: name, Confidence: 0.9}, Entities: ents}
+			}
+			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, u))
+		})
+	}
 }
 
-func newTestBot(t *testing.T, opts ...flow.EngineOption) *testBot {
+// mount puts e on a router with the given intents (intent to flow
+// name), as an application does, and returns the whole pipeline.
+func mount(e *flow.Engine, starts map[string]string, words map[string]string, opts ...intent.RouterOption) (*intent.Router, parley.Handler) {
+	r := intent.NewRouter(opts...)
+	r.Handle(flow.DefaultOwner, e)
+	for in, name := range starts {
+		r.Handle(in, e.Starter(name))
+	}
+	r.HandleSignal(parley.SignalHandoffResolved, e)
+	r.HandleCommand(parley.CommandCancel, e.Cancel("OK, cancelled."))
+	return r, parley.Chain(r, intent.Commands(), keywords(words))
+}
+
+type testBot struct {
+	c       *parleytest.Tester
+	engine  *flow.Engine
+	router  *intent.Router
+	handler parley.Handler
+	orders  *orders
+}
+
+var testWords = map[string]string{
+	"hi": "greeting", "hello": "greeting", "where is my order": "track_order", "i said where is my order": "track_order",
+	"how long does shipping take?": "shipping_info",
+}
+
+func newTestBot(t *testing.T, opts ...intent.RouterOption) *testBot {
 	t.Helper()
 	tb := &testBot{orders: &orders{}}
 	var h parley.HandlerFunc = func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
-		return tb.engine.HandleTurn(ctx, w, turn)
+		return tb.handler.HandleTurn(ctx, w, turn)
 	}
 	tb.c = parleytest.NewTester(t, h, parleytest.WithCustomer("cus_1"))
 	profiles := flow.ProfilesFunc(func(_ context.Context, id string) (map[string]string, error) {
@@ -108,18 +144,14 @@ func newTestBot(t *testing.T, opts ...flow.EngineOption) *testBot {
 		}
 		return nil, memory.ErrNotFound
 	})
-	base := []flow.EngineOption{
-		flow.WithStart("menu"), flow.WithProfiles(profiles), flow.WithHandOffer(tb.c.HandOffer()),
-		flow.WithGlobals(
-			flow.Global{Name: "human", Phrases: []string{"talk to a human", "agent"}, Handoff: &parley.HandoffRequest{Reason: "asked for a human"}},
-			flow.Global{Name: "cancel", Phrases: []string{"cancel"}, Say: []string{"OK, cancelled."}, End: flow.Abandoned},
-			flow.Global{Name: "help", Phrases: []string{"help"}, Say: []string{"I can track orders and refunds."}, Resume: true},
-		),
-	}
-	tb.engine = flow.NewEngine(append(base, opts...)...)
-	require.NoError(t, tb.engine.Register(menuFlow()))
-	require.NoError(t, tb.engine.Register(orderFlow(tb.orders)))
-	require.NoError(t, tb.engine.Check())
+	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(tb.orders)},
+		flow.WithProfiles(profiles), flow.WithHandOffer(tb.c.HandOffer()))
+	require.NoError(t, err)
+	tb.engine = e
+	tb.router, tb.handler = mount(e, map[string]string{"greeting": "menu", "track_order": "order_status"}, testWords, opts...)
+	tb.router.HandleCommand(parley.CommandHuman, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return tb.c.HandOffer().HandOff(ctx, w, t, parley.HandoffRequest{Reason: "asked for a human"})
+	}))
 	return tb
 }
 
@@ -132,9 +164,22 @@ func TestHappyPathWithSubflowAndFeedback(t *testing.T) {
 		Check(flowtest.Slot("order", "A-1001"))
 	c.Tap("Yes").Expect(parleytest.Exact("Thanks!"), parleytest.Contains("Anything else")).
 		Check(flowtest.Status(flow.Resolved)).Check(flowtest.Flow(""))
-	c.ExpectEvent("flow.feedback", map[string]string{"value": "yes"})
+	c.ExpectEvent(flow.EventFeedback, map[string]string{"value": "yes"})
 	// The greeting rotates.
 	c.Send("hello").Expect(parleytest.Exact("Hello again, Ada!"))
+}
+
+func TestFeedbackQuestionNeverSwallowsTheNextRequest(t *testing.T) {
+	c := newTestBot(t).c
+	c.Send("hi").Tap("Track order").Send("A-1001").Expect(parleytest.Contains("helpful"))
+	// Not an answer to "Was this helpful?": a new request, served.
+	c.Send("where is my order").Expect(parleytest.Exact("What's your order number?")).Check(flowtest.Flow("order_status"))
+	c.ExpectEvent(flow.EventStart, map[string]string{"flow": "order_status"})
+	c.Send("A-1002").Expect(parleytest.Exact("Order A-1002 is shipped."), parleytest.Contains("helpful"))
+	// Nonsense is not feedback either: the question is dropped, the
+	// flow ends resolved, and the router asks to put it another way.
+	c.Send("zzkk blah").Expect(parleytest.Contains("say it another way")).Check(flowtest.Flow(""))
+	c.ExpectEvent(flow.EventDropped, map[string]string{"node": "fb"})
 }
 
 func TestRepromptThenFailRoute(t *testing.T) {
@@ -153,11 +198,11 @@ func TestActionErrorRouteOffersAlternatives(t *testing.T) {
 	b.c.Send("hi").Tap("Track order").Send("A-1")
 	b.c.Expect(parleytest.Exact("I can't see orders right now."), parleytest.Contains("person")).
 		ExpectQuickReplies("Talk to a person", "Later")
-	b.c.ExpectEvent("flow.action_error", map[string]string{"node": "lookup"})
+	b.c.ExpectEvent(flow.EventActionError, map[string]string{"node": "lookup"})
 	// The subflow's End returns to the menu flow, which then ends itself.
 	b.c.Tap("Later").Expect(parleytest.Exact("OK, try again later."), parleytest.Contains("Anything else")).
-		ExpectEvent("flow.end", map[string]string{"flow": "menu", "status": "resolved"}).
-		ExpectEvent("flow.return", map[string]string{"from": "order_status"})
+		ExpectEvent(flow.EventEnd, map[string]string{"flow": "menu", "status": "resolved"}).
+		ExpectEvent(flow.EventReturn, map[string]string{"from": "order_status"})
 }
 
 func TestActionOutcomeRoute(t *testing.T) {
@@ -192,30 +237,65 @@ func TestBranchExpression(t *testing.T) {
 	c.Send("hi").Tap("Refund").Send("75 euros").Expect(parleytest.Exact("A person will approve 75 EUR.")).Check(flowtest.Status(flow.Escalated))
 }
 
-func TestGlobals(t *testing.T) {
-	t.Run("help resumes the same slot", func(t *testing.T) {
-		c := newTestBot(t).c
-		c.Send("hi").Tap("Refund").Send("help").
-			Expect(parleytest.Exact("I can track orders and refunds."), parleytest.Exact("How much?")).Check(flowtest.Node("refund"))
-		c.Send("$10").Check(flowtest.Status(flow.Resolved))
-	})
+func TestCommands(t *testing.T) {
 	t.Run("cancel ends the flow", func(t *testing.T) {
 		c := newTestBot(t).c
 		c.Send("hi").Tap("Refund").Send("Cancel").Expect(parleytest.Exact("OK, cancelled.")).
 			Check(flowtest.Status(flow.Abandoned)).Check(flowtest.Flow(""))
+		c.Send("$10").Expect(parleytest.Contains("say it another way"))
 	})
 	t.Run("human anywhere", func(t *testing.T) {
 		c := newTestBot(t).c
-		c.Send("hi").Tap("Track order").Send("talk to a human").ExpectHandoff("asked for a human").
-			Check(flowtest.Status(flow.Escalated))
+		c.Send("hi").Tap("Track order").Send("talk to a human").ExpectHandoff("asked for a human")
 	})
-	t.Run("intent global", func(t *testing.T) {
-		b := newTestBot(t, flow.WithGlobals(flow.Global{Name: "human-intent", Intents: []string{"human"},
-			Handoff: &parley.HandoffRequest{Reason: "intent human"}}))
-		c := parleytest.NewTester(t, understand("human", b.engine))
-		c.Send("get me someone real").Expect(parleytest.Contains("Connecting you"))
-		b.c.ExpectHandoff("intent human") // b's engine hands off through b.c's recorder
+	t.Run("commands never get a tone", func(t *testing.T) {
+		b := newTestBot(t)
+		b.router.HandleCommand(parley.CommandMenu, b.engine.Starter("menu"))
+		angry := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			return b.handler.HandleTurn(ctx, w, parley.With(t, parley.MoodKey, parley.Mood{Score: 0.1, Label: "negative", Frustration: 0.9}))
+		})
+		parleytest.NewTester(t, angry, parleytest.WithCustomer("cus_1")).Send("menu").Expect(parleytest.Exact("Hi Ada!"))
 	})
+}
+
+func TestDigressionResumesForm(t *testing.T) {
+	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("We ship in 2 days."))
+	})
+	c := newTestBot(t, intent.WithQuestions(faq)).c
+	c.Send("hi").Tap("Refund").Send("how long does shipping take?").
+		Expect(parleytest.Exact("We ship in 2 days."), parleytest.Exact("How much?")).Check(flowtest.Node("refund"))
+	c.Send("$5").Check(flowtest.Status(flow.Resolved))
+}
+
+func TestEntitiesFillSlots(t *testing.T) { synctest.Test(t, testEntitiesFillSlots) } // "tomorrow" from the bubble's 2000-01-01
+
+func testEntitiesFillSlots(t *testing.T) {
+	book := flow.New("book").Add(
+		&flow.Ask{ID: "dest", Slot: "destination", Entity: "city", Prompt: []string{"Where to?"}, Next: "date"},
+		&flow.Ask{ID: "date", Slot: "date", Type: flow.DateSlot, Prompt: []string{"When?"}, Next: "ok"},
+		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Booked {{slots.destination}} on {{slots.date}}."}},
+	).MustCompile()
+	e, err := flow.NewEngine([]*flow.Flow{book})
+	require.NoError(t, err)
+	h := understand("book_flight", e.Starter("book"),
+		parley.Entity{Type: "city", Text: "Paris", Value: "Paris"},
+		parley.Entity{Type: "date", Text: "next Friday", Value: "2026-01-09"})
+	c := parleytest.NewTester(t, h)
+	c.Send("Book a flight to Paris next Friday").Expect(parleytest.Exact("Booked Paris on 2026-01-09."))
+
+	// Without the date entity, the date is asked and parsed by type.
+	_, h2 := mount(e, nil, nil)
+	first := true
+	c2 := parleytest.NewTester(t, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if first {
+			first = false
+			return understand("book_flight", e.Starter("book"), parley.Entity{Type: "city", Text: "Rome", Value: "Rome"}).HandleTurn(ctx, w, t)
+		}
+		return h2.HandleTurn(ctx, w, t)
+	}))
+	c2.Send("fly to Rome").Expect(parleytest.Exact("When?"))
+	c2.Send("tomorrow").Expect(parleytest.Exact("Booked Rome on 2000-01-02."))
 }
 
 // understand annotates every turn as the given intent, standing in for the
@@ -227,66 +307,24 @@ func understand(intent string, next parley.Handler, ents ...parley.Entity) parle
 	})
 }
 
-func TestDigressionResumesForm(t *testing.T) {
-	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text("We ship in 2 days."))
-	})
-	c := newTestBot(t, flow.WithDigression(faq)).c
-	c.Send("hi").Tap("Refund").Send("how long does shipping take?").
-		Expect(parleytest.Exact("We ship in 2 days."), parleytest.Exact("How much?")).Check(flowtest.Node("refund"))
-	c.Send("$5").Check(flowtest.Status(flow.Resolved))
-}
-
-func TestEntitiesFillSlotsAndTriggers(t *testing.T) {
-	synctest.Test(t, testEntitiesFillSlotsAndTriggers) // "tomorrow" from the bubble's 2000-01-01
-}
-
-func testEntitiesFillSlotsAndTriggers(t *testing.T) {
-	book := flow.New("book").TriggeredBy("book_flight").Add(
-		&flow.Ask{ID: "dest", Slot: "destination", Entity: "city", Prompt: []string{"Where to?"}, Next: "date"},
-		&flow.Ask{ID: "date", Slot: "date", Type: flow.DateSlot, Prompt: []string{"When?"}, Next: "ok"},
-		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Booked {{slots.destination}} on {{slots.date}}."}},
-	).MustCompile()
-	e := flow.NewEngine()
-	require.NoError(t, e.Register(book))
-	h := understand("book_flight", e,
-		parley.Entity{Type: "city", Text: "Paris", Value: "Paris"},
-		parley.Entity{Type: "date", Text: "next Friday", Value: "2026-01-09"})
-	c := parleytest.NewTester(t, h)
-	c.Send("Book a flight to Paris next Friday").Expect(parleytest.Exact("Booked Paris on 2026-01-09."))
-
-	// Without the date entity, the date is asked and parsed by type.
-	h2 := understand("book_flight", e, parley.Entity{Type: "city", Text: "Rome", Value: "Rome"})
-	c2 := parleytest.NewTester(t, h2)
-	c2.Send("fly to Rome").Expect(parleytest.Exact("When?"))
-	c2.Send("tomorrow").Expect(parleytest.Exact("Booked Rome on 2000-01-02."))
-}
-
-func TestMultiIntentRunsSecondAfterFirst(t *testing.T) {
-	ret := flow.New("return").TriggeredBy("return_item").Add(
+func TestMultiIntentOneQuestionPerTurn(t *testing.T) {
+	ret := flow.New("return").Add(
 		&flow.Ask{ID: "why", Slot: "reason", Prompt: []string{"Why are you returning it?"}, Next: "ok"},
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Return started."}},
 	).MustCompile()
-	stock := flow.New("stock").TriggeredBy("check_stock").Add(
+	stock := flow.New("stock").Add(
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Yes, we have it in red, size M."}},
 	).MustCompile()
-	e := flow.NewEngine()
-	require.NoError(t, e.Register(ret))
-	require.NoError(t, e.Register(stock))
-	first := true
+	e, err := flow.NewEngine([]*flow.Flow{ret, stock})
+	require.NoError(t, err)
+	r, _ := mount(e, map[string]string{"return_item": "return", "check_stock": "stock"}, nil)
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if first {
-			first = false
-			t = parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
-				Intent: parley.Intent{Name: "return_item", Confidence: 0.9}, Then: []parley.Intent{{Name: "check_stock", Confidence: 0.8}}})
-		}
-		return e.HandleTurn(ctx, w, t)
+		return r.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
+			Intent: parley.Intent{Name: "check_stock", Confidence: 0.9}, Then: []parley.Intent{{Name: "return_item", Confidence: 0.8}}}))
 	})
 	c := parleytest.NewTester(t, h)
-	c.Send("I need to return this blue shirt I bought last week, and also check if you have it in red, size medium").
-		Expect(parleytest.Exact("Why are you returning it?"))
-	c.Send("too small").Expect(parleytest.Exact("Return started."), parleytest.Exact("Yes, we have it in red, size M."))
-	c.Check(flowtest.Status(flow.Resolved)).ExpectEvent("flow.end", map[string]string{"flow": "stock"})
+	c.Send("do you have it in red, size medium, and I need to return this blue shirt").
+		Expect(parleytest.Exact("Yes, we have it in red, size M."), parleytest.Exact("Why are you returning it?"))
 }
 
 func TestLoopGuard(t *testing.T) {
@@ -298,31 +336,34 @@ func TestLoopGuard(t *testing.T) {
 		&flow.Call{ID: "b", Flow: "noop", Next: "a"},
 	).MustCompile()
 	noop := flow.New("noop").Add(&flow.End{ID: "e", Status: flow.Resolved}).MustCompile()
-	e := flow.NewEngine(flow.WithStart("spin"), flow.WithMaxVisits(5))
-	require.NoError(t, e.Register(f))
-	require.NoError(t, e.Register(noop))
-	c := parleytest.NewTester(t, e)
+	e, err := flow.NewEngine([]*flow.Flow{f, noop}, flow.WithMaxVisits(5))
+	require.NoError(t, err)
+	c := parleytest.NewTester(t, e.Starter("spin"))
 	c.Send("go").Expect(parleytest.Contains("going round in circles")).Check(flowtest.Status(flow.Unresolved))
-	c.ExpectEvent("flow.loop_guard", nil)
+	c.ExpectEvent(flow.EventLoopGuard, nil)
 }
 
 func TestWaitForSignalAndTimeout(t *testing.T) { synctest.Test(t, testWaitForSignalAndTimeout) }
 
 func testWaitForSignalAndTimeout(t *testing.T) {
-	f := flow.New("cart").OnSignal("cart.abandoned").Add(
+	f := flow.New("cart").Add(
 		&flow.Say{ID: "nudge", Text: []string{"You left something in your cart."}, Next: "wait"},
 		&flow.Wait{ID: "wait", Signal: "checkout.done", Timeout: 24 * time.Hour, Next: "thanks", OnTimeout: "remind"},
 		&flow.End{ID: "thanks", Status: flow.Resolved, Text: []string{"Thanks for your order!"}},
 		&flow.End{ID: "remind", Status: flow.Unresolved, Text: []string{"Your cart expires soon."}},
 	).MustCompile()
-	e := flow.NewEngine()
-	require.NoError(t, e.Register(f))
+	e, err := flow.NewEngine([]*flow.Flow{f})
+	require.NoError(t, err)
+	r := intent.NewRouter()
+	r.HandleSignal("cart.abandoned", e.Starter("cart"))
+	r.HandleSignal("checkout.done", e)
+	r.HandleSignal(flow.SignalTimer, e)
 
-	c := parleytest.NewTester(t, e)
+	c := parleytest.NewTester(t, r)
 	c.Signal("cart.abandoned", nil).Expect(parleytest.Exact("You left something in your cart.")).Check(flowtest.Node("wait"))
 	c.Signal("checkout.done", nil).Expect(parleytest.Exact("Thanks for your order!"))
 
-	c2 := parleytest.NewTester(t, e)
+	c2 := parleytest.NewTester(t, r)
 	c2.Signal("cart.abandoned", nil)
 	c2.Advance(23*time.Hour).Signal(flow.SignalTimer, nil).ExpectNoReply().Check(flowtest.Node("wait"))
 	c2.Advance(2*time.Hour).Signal(flow.SignalTimer, nil).Expect(parleytest.Exact("Your cart expires soon.")).
@@ -332,12 +373,12 @@ func testWaitForSignalAndTimeout(t *testing.T) {
 func TestStateSurvivesRestart(t *testing.T) {
 	store := memory.NewMap()
 	b1 := newTestBot(t)
-	c1 := parleytest.NewTester(t, b1.engine, parleytest.WithStore(store), parleytest.WithCustomer("cus_1"))
+	c1 := parleytest.NewTester(t, b1.handler, parleytest.WithStore(store), parleytest.WithCustomer("cus_1"))
 	c1.Send("hi").Tap("Refund").Check(flowtest.Node("refund"))
 
 	// A new process: a new engine with the same flows and the same store.
 	b2 := newTestBot(t)
-	c2 := parleytest.NewTester(t, b2.engine, parleytest.WithStore(store), parleytest.WithCustomer("cus_1"))
+	c2 := parleytest.NewTester(t, b2.handler, parleytest.WithStore(store), parleytest.WithCustomer("cus_1"))
 	c2.Send("$12").Expect(parleytest.Exact("Refunded 12 USD."))
 }
 
@@ -348,39 +389,45 @@ func TestVersions(t *testing.T) {
 			&flow.End{ID: "end", Status: flow.Resolved, Text: []string{text}},
 		).MustCompile()
 	}
+	deploy := func(opts []flow.EngineOption, fs ...*flow.Flow) parley.Handler {
+		e, err := flow.NewEngine(fs, opts...)
+		require.NoError(t, err)
+		_, h := mount(e, map[string]string{"start": "survey"}, map[string]string{"start": "start"})
+		return h
+	}
+	var live parley.Handler
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return live.HandleTurn(ctx, w, t)
+	})
 	store := memory.NewMap()
-	e := flow.NewEngine(flow.WithStart("survey"))
-	require.NoError(t, e.Register(v("1", "Done with v1.")))
-	old := parleytest.NewTester(t, e, parleytest.WithStore(store), parleytest.WithConversation("old"))
+	live = deploy(nil, v("1", "Done with v1."))
+	old := parleytest.NewTester(t, h, parleytest.WithStore(store), parleytest.WithConversation("old"))
 	old.Send("start").Expect(parleytest.Exact("Question 1?"))
 
-	require.NoError(t, e.Register(v("2", "Done with v2.")))
-	require.ErrorIs(t, e.Register(v("2", "again")), flow.ErrDuplicateVersion)
-	fresh := parleytest.NewTester(t, e, parleytest.WithStore(store), parleytest.WithConversation("new"))
+	// A new deployment with v2: new conversations start it, the one in
+	// flight keeps v1.
+	live = deploy(nil, v("1", "Done with v1."), v("2", "Done with v2."))
+	fresh := parleytest.NewTester(t, h, parleytest.WithStore(store), parleytest.WithConversation("new"))
 	fresh.Send("start").Expect(parleytest.Exact("Question 2?"))
-
-	// The in-flight conversation keeps v1.
 	old.Send("yes").Expect(parleytest.Exact("Done with v1."))
 
 	// A conversation on a removed version restarts with a message...
-	again := parleytest.NewTester(t, e, parleytest.WithStore(store), parleytest.WithConversation("again"))
-	e.Unregister("survey", "2")
+	again := parleytest.NewTester(t, h, parleytest.WithStore(store), parleytest.WithConversation("again"))
+	live = deploy(nil, v("1", "Done with v1."))
 	again.Send("start").Expect(parleytest.Exact("Question 1?"))
-	require.NoError(t, e.Register(v("3", "Done with v3.")))
-	e.Unregister("survey", "1")
+	live = deploy(nil, v("3", "Done with v3."))
 	again.Send("x").Expect(parleytest.Contains("pick it up from the start"), parleytest.Exact("Question 3?"))
 
 	// ...or is migrated by the hook.
-	m := flow.NewEngine(flow.WithStart("survey"), flow.WithMigration(func(_ context.Context, name, from, node string) (string, string, bool) {
+	migrate := []flow.EngineOption{flow.WithMigration(func(_ context.Context, name, from, node string) (string, string, bool) {
 		return "5", node, true
-	}))
-	require.NoError(t, m.Register(v("4", "Done with v4.")))
-	mc := parleytest.NewTester(t, m)
+	})}
+	live = deploy(migrate, v("4", "Done with v4."))
+	mc := parleytest.NewTester(t, h, parleytest.WithStore(store), parleytest.WithConversation("m"))
 	mc.Send("start").Expect(parleytest.Exact("Question 4?"))
-	m.Unregister("survey", "4")
-	require.NoError(t, m.Register(v("5", "Done with v5.")))
+	live = deploy(migrate, v("5", "Done with v5."))
 	mc.Send("ok").Expect(parleytest.Exact("Done with v5."))
-	mc.ExpectEvent("flow.migrated", map[string]string{"from": "4", "to": "5"})
+	mc.ExpectEvent(flow.EventMigrated, map[string]string{"from": "4", "to": "5"})
 }
 
 func TestBadInputNeverPanics(t *testing.T) {
@@ -395,11 +442,12 @@ func TestBadInputNeverPanics(t *testing.T) {
 }
 
 func TestProfileOutageDoesNotBlock(t *testing.T) {
-	e := flow.NewEngine(flow.WithStart("menu"), flow.WithProfiles(flow.ProfilesFunc(
+	desk := parley.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, parley.HandoffRequest) error { return nil })
+	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(flow.ProfilesFunc(
 		func(context.Context, string) (map[string]string, error) { return nil, errors.New("crm down") })))
-	require.NoError(t, e.Register(menuFlow()))
-	c := parleytest.NewTester(t, e, parleytest.WithCustomer("cus_1"))
-	c.Send("hi").Expect(parleytest.Exact("Hi there!")).ExpectEvent("flow.profile_error", nil)
+	require.NoError(t, err)
+	c := parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("cus_1"))
+	c.Send("hi").Expect(parleytest.Exact("Hi there!")).ExpectEvent(flow.EventProfileError, nil)
 }
 
 func TestToneVariants(t *testing.T) {
@@ -409,86 +457,55 @@ func TestToneVariants(t *testing.T) {
 		}, Next: "e"},
 		&flow.End{ID: "e", Status: flow.Resolved},
 	).MustCompile()
-	e := flow.NewEngine(flow.WithStart("tone"))
-	require.NoError(t, e.Register(f))
+	e, err := flow.NewEngine([]*flow.Flow{f})
+	require.NoError(t, err)
 	angry := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return e.HandleTurn(ctx, w, parley.With(t, parley.MoodKey, parley.Mood{Compound: -0.8, Score: 0.1, Label: "negative", Frustration: 0.9}))
+		return e.Starter("tone").HandleTurn(ctx, w, parley.With(t, parley.MoodKey, parley.Mood{Compound: -0.8, Score: 0.1, Label: "negative", Frustration: 0.9}))
 	})
 	parleytest.NewTester(t, angry).Send("this is ridiculous").Expect(parleytest.Exact("I'm sorry for the trouble. Your refund is on its way."))
-	parleytest.NewTester(t, e).Send("ok").Expect(parleytest.Exact("Your refund is on its way."))
+	parleytest.NewTester(t, e.Starter("tone")).Send("ok").Expect(parleytest.Exact("Your refund is on its way."))
 }
 
-func TestRegisterRequiresHandOffer(t *testing.T) {
-	e := flow.NewEngine()
-	err := e.Register(flow.New("h").Add(&flow.Handoff{ID: "h", Reason: "x"}).MustCompile())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "no HandOffer")
-}
-
-func TestCheckFindsUnknownFlows(t *testing.T) {
-	e := flow.NewEngine(flow.WithStart("nope"))
-	require.NoError(t, e.Register(flow.New("a").Add(&flow.Call{ID: "c", Flow: "ghost", Next: "e"}, &flow.End{ID: "e", Status: flow.Resolved}).MustCompile()))
-	err := e.Check()
-	require.ErrorIs(t, err, flow.ErrUnknownFlow)
-	assert.Contains(t, err.Error(), `start flow "nope"`)
-	assert.Contains(t, err.Error(), `calls "ghost"`)
+func TestNewEngineReportsEveryProblemBetweenFlows(t *testing.T) {
+	a := flow.New("a").Add(&flow.Call{ID: "c", Flow: "ghost", Next: "h"}, &flow.Handoff{ID: "h", Reason: "x"}).MustCompile()
+	_, err := flow.NewEngine([]*flow.Flow{a, a, nil})
+	var ce *flow.CompileError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, []flow.Problem{
+		{Flow: "a", Reason: `version "1" given twice`},
+		{Reason: "flow #3 is nil"},
+		{Flow: "a", Node: "c", Reason: `calls flow "ghost", which is not in the engine`},
+		{Flow: "a", Node: "h", Reason: "hands off but the engine has no HandOffer (WithHandOffer)"},
+	}, ce.Problems)
 }
 
 func TestEngineOutsideBot(t *testing.T) {
-	e := flow.NewEngine()
-	err := e.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), &parley.Turn{})
+	e, err := flow.NewEngine(nil)
+	require.NoError(t, err)
+	err = e.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), &parley.Turn{})
 	require.ErrorIs(t, err, flow.ErrNoSession)
 }
 
-func TestUnderstoodIntentSwitchesFlow(t *testing.T) {
-	b := newTestBot(t)
-	var intentName string
-	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
-		if intentName != "" {
-			turn = parley.With(turn, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
-				Intent: parley.Intent{Name: intentName, Confidence: 0.95}})
-		}
-		return b.engine.HandleTurn(ctx, w, turn)
-	})
-	c := parleytest.NewTester(t, h)
-	intentName = "track_order"
+func TestUnknownFlow(t *testing.T) {
+	e, err := flow.NewEngine(nil)
+	require.NoError(t, err)
+	s := &memory.Session{ID: "c"}
+	err = e.Starter("nope").HandleTurn(context.Background(), nil, (&parley.Turn{}).WithSession(s))
+	require.ErrorIs(t, err, flow.ErrUnknownFlow)
+}
+
+func TestUnderstoodIntentAsksAgain(t *testing.T) {
+	c := newTestBot(t).c
 	c.Send("where is my order").Expect(parleytest.Exact("What's your order number?")).Check(flowtest.Flow("order_status"))
-	intentName = "" // an order number is not an intent
 	c.Send("hmm").Expect(parleytest.Contains("Order numbers look like"))
-	intentName = "track_order"
+	// The request that started the flow, repeated: asked again, no attempt counted.
 	c.Send("I said where is my order").Expect(parleytest.Exact("What's your order number?")).Check(flowtest.Node("ask_order"))
 	c.Send("A-1").Expect(parleytest.Contains("shipped"))
 }
 
-func TestFallbackTakesClassifiedTurnsWithoutTrigger(t *testing.T) {
-	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text("Shipping takes 2 days."))
-	})
-	b := newTestBot(t, flow.WithFallback(faq))
-	c := parleytest.NewTester(t, understand("shipping_info", b.engine))
-	c.Send("how long is shipping").Expect(parleytest.Exact("Shipping takes 2 days.")).Check(flowtest.Flow(""))
-	// Without understanding, the start flow greets.
-	parleytest.NewTester(t, b.engine).Send("hi").Expect(parleytest.Exact("Hi there!"))
-}
-
-func TestValidationFailureNeverSwitchesFlow(t *testing.T) {
-	b := newTestBot(t)
-	require.NoError(t, b.engine.Register(flow.New("returns").TriggeredBy("return_item").Add(
-		&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Return started."}}).MustCompile()))
-	var intentName = "track_order"
-	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
-		return understand(intentName, b.engine).HandleTurn(ctx, w, turn)
-	})
-	c := parleytest.NewTester(t, h)
-	c.Send("where is it").Check(flowtest.Flow("order_status"))
-	// At a text slot the validator is the parser: an answer it refuses
-	// that is understood as another flow's intent switches flows.
-	intentName = "return_item"
-	c.Send("I want to return it").Expect(parleytest.Exact("Return started.")).ExpectEvent("flow.switch", map[string]string{"to": "returns"})
-
-	// At a typed slot, an answer of the right type that the validator
-	// refuses never switches, however it was classified.
-	require.NoError(t, b.engine.Register(flow.New("pay").TriggeredBy("pay").Add(
+func TestChangingYourMindSwitchesFlowButValidationNeverDoes(t *testing.T) {
+	returns := flow.New("returns").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Return started."}}).MustCompile()
+	pay := flow.New("pay").Add(
 		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot, Prompt: []string{"How much?"},
 			Validate: func(_ context.Context, v string) (string, error) {
 				if v != "10 USD" {
@@ -496,10 +513,22 @@ func TestValidationFailureNeverSwitchesFlow(t *testing.T) {
 				}
 				return v, nil
 			}, Next: "ok"},
-		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Paid."}}).MustCompile()))
-	intentName = "pay"
+		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Paid."}}).MustCompile()
+	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+	e, err := flow.NewEngine([]*flow.Flow{orderFlow(&orders{}), returns, pay}, flow.WithHandOffer(tc.HandOffer()))
+	require.NoError(t, err)
+	_, h := mount(e, map[string]string{"track_order": "order_status", "return_item": "returns", "pay": "pay"},
+		map[string]string{"where is it": "track_order", "i want to return it": "return_item", "pay": "pay", "500 usd": "return_item"})
+	c := parleytest.NewTester(t, h)
+	c.Send("where is it").Check(flowtest.Flow("order_status"))
+	// At a text slot the validator is the parser: an answer it refuses
+	// that is understood as another intent is a new request.
+	c.Send("I want to return it").Expect(parleytest.Exact("Return started.")).
+		ExpectEvent(flow.EventEnd, map[string]string{"flow": "order_status", "status": "abandoned"})
+
+	// At a typed slot, an answer of the right type that the validator
+	// refuses never switches, however it was classified.
 	c.Send("pay").Check(flowtest.Flow("pay"))
-	intentName = "return_item"
 	c.Send("500 USD").Expect(parleytest.Contains("Only $10 today.")).Check(flowtest.Flow("pay"))
 	c.Send("$10").Expect(parleytest.Exact("Paid."))
 }
@@ -511,29 +540,22 @@ func TestStoredProfiles(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	e := flow.NewEngine(flow.WithStart("menu"), flow.WithProfiles(flow.StoredProfiles(ps)))
-	require.NoError(t, e.Register(menuFlow()))
-	parleytest.NewTester(t, e, parleytest.WithCustomer("cus_9")).Send("hi").Expect(parleytest.Exact("Hi Grace!"))
-	parleytest.NewTester(t, e, parleytest.WithCustomer("nobody")).Send("hi").Expect(parleytest.Exact("Hi there!"))
+	desk := parley.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, parley.HandoffRequest) error { return nil })
+	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(flow.StoredProfiles(ps)))
+	require.NoError(t, err)
+	parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("cus_9")).Send("hi").Expect(parleytest.Exact("Hi Grace!"))
+	parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("nobody")).Send("hi").Expect(parleytest.Exact("Hi there!"))
 }
 
-func TestUnregisterLatestFallsBackToPreviousVersion(t *testing.T) {
+func TestLastVersionGivenIsTheOneStarted(t *testing.T) {
 	v := func(version string) *flow.Flow {
 		return flow.New("f").Version(version).Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"v" + version}}).MustCompile()
 	}
-	e := flow.NewEngine(flow.WithStart("f"))
-	for _, ver := range []string{"1", "2", "3"} {
-		require.NoError(t, e.Register(v(ver)))
-	}
-	e.Unregister("f", "3")
-	// Always the most recently registered remaining version, never an
-	// arbitrary one.
+	e, err := flow.NewEngine([]*flow.Flow{v("3"), v("1"), v("2")})
+	require.NoError(t, err)
 	for i := range 5 {
-		parleytest.NewTester(t, e, parleytest.WithConversation(fmt.Sprint("c", i))).Send("hi").Expect(parleytest.Exact("v2"))
+		parleytest.NewTester(t, e.Starter("f"), parleytest.WithConversation(fmt.Sprint("c", i))).Send("hi").Expect(parleytest.Exact("v2"))
 	}
-	e.Unregister("f", "2")
-	e.Unregister("f", "1")
-	require.ErrorIs(t, e.Check(), flow.ErrUnknownFlow)
 }
 
 func TestPrefillIsValidated(t *testing.T) {
@@ -543,12 +565,12 @@ func TestPrefillIsValidated(t *testing.T) {
 		}
 		return strings.ToUpper(v), nil
 	}
-	f := flow.New("refund").TriggeredBy("refund").Add(
+	f := flow.New("refund").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Validate: upper, Next: "ok"},
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Refunding {{slots.order}}."}},
 	).MustCompile()
-	e := flow.NewEngine()
-	require.NoError(t, e.Register(f))
+	e, err := flow.NewEngine([]*flow.Flow{f})
+	require.NoError(t, err)
 	tests := []struct {
 		name, value, want string
 	}{
@@ -561,9 +583,26 @@ func TestPrefillIsValidated(t *testing.T) {
 				turn = parley.With(turn, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
 					Intent:   parley.Intent{Name: "refund", Confidence: 0.9},
 					Entities: []parley.Entity{{Type: "order_id", Value: tt.value}}})
-				return e.HandleTurn(ctx, w, turn)
+				return e.Starter("refund").HandleTurn(ctx, w, turn)
 			})
 			parleytest.NewTester(t, h).Send("refund " + tt.value + " please").Expect(parleytest.Exact(tt.want))
 		})
 	}
+}
+
+func TestOutcomes(t *testing.T) {
+	b := newTestBot(t)
+	outcome := func() parley.Outcome {
+		o, _ := parley.TurnOutcome((&parley.Turn{}).WithSession(b.c.Session()))
+		return o
+	}
+	b.c.Send("hi")
+	assert.Equal(t, parley.Served, outcome())
+	b.c.Tap("Refund").Send("no idea")
+	assert.Equal(t, parley.NotUnderstood, outcome(), "an answer that did not fit")
+	b.c.Send("$5")
+	assert.Equal(t, parley.Resolved, outcome())
+	b.orders.down = true
+	b.c.Send("hi").Tap("Track order").Send("A-1")
+	assert.Equal(t, parley.Unresolved, outcome())
 }

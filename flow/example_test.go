@@ -9,6 +9,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/cli"
 	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
 )
 
 func ExampleBuilder_Compile() {
@@ -28,12 +29,17 @@ func ExampleEngine() {
 		&flow.Ask{ID: "email", Slot: "email", Type: flow.EmailSlot, Prompt: []string{"What's your email?"}, Next: "ok"},
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Subscribed {{slots.email}}!"}},
 	).MustCompile()
-	engine := flow.NewEngine(flow.WithStart("newsletter"))
-	if err := engine.Register(f); err != nil {
+	engine, err := flow.NewEngine([]*flow.Flow{f})
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	bot := parley.NewBot(engine)
+	// The router gives each turn to the right handler: the answers to the
+	// engine's questions to the engine, anything else (this bot has no
+	// language understanding) to the flow's start.
+	router := intent.NewRouter(intent.WithNotUnderstood(engine.Starter("newsletter")))
+	router.Handle(flow.DefaultOwner, engine)
+	bot := parley.NewBot(router)
 	in := strings.NewReader("hi\nnot an email\nAda@Example.com\n")
 	if err := cli.Run(context.Background(), bot, in, os.Stdout, cli.Config{Prompt: "> ", BotPrefix: "< ", Echo: true}); err != nil {
 		fmt.Println(err)

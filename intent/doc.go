@@ -13,11 +13,13 @@
 //		intent.WithLocale("es", modelES),
 //		intent.WithExtractors(entity.Builtins()...))
 //
-//	router := intent.NewRouter(intent.WithHandOffer(desk))
-//	router.Handle("track_order", trackOrderFlow)
-//	router.HandleFunc("refund", refund)
+//	router := intent.NewRouter(intent.WithMenu("I can help with:", "track_order", "refund"))
+//	router.Handle("track_order", engine.Starter("order_status")) // flows are mounted here
+//	router.Handle("refund", engine.Starter("refund"))
+//	router.Handle(flow.DefaultOwner, engine)                     // it reads answers to its questions
+//	router.HandleCommand(parley.CommandHuman, escalator)         // "human", "agent", in any state
 //
-//	bot := parley.NewBot(parley.Chain(router, u.Middleware()))
+//	bot := parley.NewBot(parley.Chain(router, intent.Commands(), u.Middleware()))
 //
 //	// Later, with new labelled turns, while the bot serves:
 //	model, err = train.Train(ctx, append(examples, corrected...))
@@ -31,11 +33,19 @@
 // the top two are close, [parley.Unsure] or [parley.OutOfScope] otherwise.
 // The result is attached to the turn under [parley.UnderstandingKey].
 //
-// A [Router] acts on it: it runs the handler of the intent and then those
-// of [parley.Understanding.Then]; it asks "Did you mean: A / B?" with quick
-// replies and acts on the answer; it replies with a fallback and quick
-// replies when unsure, and hands over to a human on the second fallback
-// in a row.
+// [Commands] recognises global commands ("cancel", "menu", "human",
+// "STOP", in English and Spanish) and annotates the turn under
+// [parley.CommandKey].
+//
+// A [Router] is the one map from intents to handlers and owns
+// turn-taking: a command goes to its handler in any state; the answer to
+// the conversation's open [parley.Question] goes to the question's owner
+// first; anything else runs the handler of the intent and then those of
+// [parley.Understanding.Then] (while none asks a question); it asks "Did
+// you mean: A / B?" with quick replies and acts on the answer; a turn not
+// understood gets a request to put it another way, then the menu. It
+// reports typed outcomes ([parley.Report]) and never hands off by itself:
+// package escalation decides that.
 //
 // # Languages
 //
@@ -47,9 +57,9 @@
 // [Understander] and [Router] are safe for concurrent use once built
 // (register Router handlers before serving). [Understander.SetClassifier]
 // swaps a classifier atomically: turns that are classifying finish with
-// the old one. The Router keeps each conversation's clarification and
-// fallback state in the turn's session under the name "intent", so it
-// works across replicas.
+// the old one. The Router keeps each conversation's count of turns not
+// understood in the turn's session under the name "intent", and the open
+// question in the session too, so it works across replicas.
 //
 // # Errors
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/entity"
 	"github.com/parleyhq/parley/intent/train"
+	"github.com/parleyhq/parley/memory"
 )
 
 func ExampleRouter() {
@@ -23,7 +24,7 @@ func ExampleRouter() {
 		return
 	}
 	u := intent.New(m, intent.WithExtractors(entity.Builtins()...))
-	router := intent.NewRouter()
+	router := intent.NewRouter(intent.WithMenu("I can help with:", "track_order", "refund"))
 	router.HandleFunc("track_order", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		und, _ := parley.Value(t, parley.UnderstandingKey)
 		id, _ := und.Entity("order_id")
@@ -34,14 +35,19 @@ func ExampleRouter() {
 		fmt.Println(m.Text, len(m.QuickReplies))
 		return nil
 	})
-	for _, text := range []string{"where is my order #123456", "what is the meaning of life"} {
-		if err := h.HandleTurn(context.Background(), w, &parley.Turn{ConversationID: "c1", Message: parley.Text(text)}); err != nil {
+	// The Bot keeps each conversation's session; here, one by hand.
+	sess := &memory.Session{ID: "c1"}
+	for _, text := range []string{"where is my order #123456", "what is the meaning of life", "and the answer is 42"} {
+		sess.Turns++
+		t := (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
+		if err := h.HandleTurn(context.Background(), w, t); err != nil {
 			fmt.Println(err)
 		}
 	}
 	// Output:
 	// Looking up order 123456 0
-	// Sorry, I didn't get that. I can help with: 4
+	// Sorry, I didn't quite get that. Could you say it another way? 0
+	// Sorry, I still didn't get that. I can help with: 2
 }
 
 func ExampleUnderstander_Understand() {

@@ -2,6 +2,7 @@ package intent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,69 +17,89 @@ const stateName = "intent"
 
 // routerState is the per-conversation state of a [Router].
 type routerState struct {
-	// Pending holds the candidates of a clarifying question just asked.
-	Pending []string `json:"pending,omitempty"`
-	// Fallbacks counts consecutive turns not understood.
-	Fallbacks int `json:"fallbacks,omitempty"`
+	// Misses counts consecutive turns not understood.
+	Misses int `json:"misses,omitempty"`
 }
 
 // Event kinds of the [Router].
 const (
-	EventRouted    parley.EventKind = "intent.routed"      // Attrs: intent
-	EventClarify   parley.EventKind = "intent.clarify"     // Attrs: candidates
-	EventFallback                   = parley.EventFallback // Attrs: status, count
-	EventEscalated parley.EventKind = "intent.escalated"   // Attrs: reason
+	EventRouted   parley.EventKind = "intent.routed"      // Attrs: intent
+	EventClarify  parley.EventKind = "intent.clarify"     // Attrs: candidates
+	EventFallback                  = parley.EventFallback // not understood; Attrs: status, count
+	EventDropped  parley.EventKind = "intent.dropped"     // an open question was dropped; Attrs: owner, question
+	EventResumed  parley.EventKind = "intent.resumed"     // an open question was asked again after a digression; Attrs: owner, question
+	EventIgnored  parley.EventKind = "intent.ignored"     // a signal nobody handles; Attrs: signal
 )
 
-// DefaultFallbackReplies returns the default quick replies of the
-// fallback message: Track Order, Refund, Speak to Human, Product Info.
-func DefaultFallbackReplies() []string {
-	return []string{"Track Order", "Refund", "Speak to Human", "Product Info"}
-}
+// DefaultOwner is the owner name of the router's own questions (the
+// clarifying question and the menu) unless [WithOwner] sets another.
+const DefaultOwner = "router"
 
-// A Router dispatches understood turns to the handler registered for
-// their intent, as [net/http.ServeMux] does for paths. It reads the
-// [parley.Understanding] that [Understander.Middleware] attached; when the
-// understanding is ambiguous it asks a clarifying question and acts on the
-// answer, when it is unsure or out of scope it replies with a fallback and
-// quick replies, and on the second consecutive fallback it hands the
-// conversation to a human through the [parley.HandOffer] given with
-// [WithHandOffer].
+// A Router is the one map from intents to handlers, as
+// [net/http.ServeMux] is from paths, and it owns turn-taking: it gives
+// each turn to the right handler.
 //
-// Register handlers before serving; a Router is then safe for concurrent
-// use. It keeps per-conversation state in the turn's session under the
-// name "intent".
+//   - A global command ([parley.CommandKey], set by [Commands]) goes to
+//     the handler given with [Router.HandleCommand], in any state; any
+//     open question is dropped first. Without a handler, "cancel" says it
+//     stopped, "menu" shows the menu, and "human" and "stop" say they
+//     cannot be done here (mount escalation's and the consent handlers).
+//   - With a [parley.Question] open, the turn goes to its owner, the
+//     handler mounted under [parley.Question.Owner], first. An owner
+//     that returns [parley.ErrNotAnswer] lets the router route the turn
+//     normally; afterwards a question with policy [parley.Resume] that
+//     nothing replaced is asked again through the owner's
+//     [parley.Resumer], and any other is dropped (an owner that is a
+//     [parley.Dropper] is told).
+//   - An understood turn goes to the handler of its intent, then those
+//     of the further intents of the message ([parley.Understanding.Then])
+//     while none of them has asked a question.
+//   - An ambiguous turn gets a clarifying question ("Did you mean A / B?").
+//   - A turn not understood gets, the first time, a request to put it
+//     another way, and the second time in a row the menu. Each reports
+//     [parley.NotUnderstood]: the router never hands off by itself; the
+//     escalation package reads the outcomes and decides whether to offer
+//     a person.
+//   - A signal turn goes to the handler given with [Router.HandleSignal],
+//     else to the open question's owner (a flow waiting for it).
+//
+// The router reports [parley.Served] before dispatching, so handlers
+// report only when they know more ([parley.Resolved], ...). Register
+// handlers before serving; a Router is then safe for concurrent use. It
+// keeps per-conversation state in the session under the name "intent".
 type Router struct {
-	handlers     map[string]parley.Handler
-	titles       map[string]string
-	fallbackText string
-	replies      []string
-	clarifyText  string
-	handOffer    parley.HandOffer
-	escalateAt   int
-	noMatch      parley.Handler
+	owner       string
+	handlers    map[string]parley.Handler
+	commands    map[parley.Command]parley.Handler
+	signals     map[string]parley.Handler
+	titles      map[string]string
+	menu        []string
+	menuText    string
+	rephrase    string
+	clarifyText string
+	questions   parley.Handler
+	noMatch     parley.Handler
+	notUnder    parley.Handler
 }
 
 // A RouterOption configures a [Router].
 type RouterOption func(*Router)
 
-// WithHandOffer sets who takes over after repeated fallbacks.
-func WithHandOffer(h parley.HandOffer) RouterOption { return func(r *Router) { r.handOffer = h } }
-
-// WithFallback sets the fallback message and its quick replies (default
-// "Sorry, I didn't get that. I can help with:" and
-// [DefaultFallbackReplies]).
-func WithFallback(text string, quickReplies ...string) RouterOption {
-	return func(r *Router) { r.fallbackText, r.replies = text, quickReplies }
+// WithMenu sets the menu shown on the second turn in a row not understood
+// and for the "menu" command without a handler: text and the intents
+// offered, as quick replies with their titles (default "Here's what I can
+// help with:" and no quick replies).
+func WithMenu(text string, intents ...string) RouterOption {
+	return func(r *Router) { r.menuText, r.menu = text, intents }
 }
 
-// WithEscalateAfter sets how many consecutive fallbacks hand the
-// conversation over (default 2; 0 never).
-func WithEscalateAfter(n int) RouterOption { return func(r *Router) { r.escalateAt = n } }
+// WithRephrase sets the reply to the first turn not understood (default
+// "Sorry, I didn't quite get that. Could you say it another way?").
+func WithRephrase(text string) RouterOption { return func(r *Router) { r.rephrase = text } }
 
-// WithTitles sets the names shown for intents in clarifying questions
-// ("track_order": "Track my order"). Others are derived from the intent
-// name ("track_order" becomes "Track order").
+// WithTitles sets the names shown for intents in clarifying questions and
+// the menu ("track_order": "Track my order"). Others are derived from the
+// intent name ("track_order" becomes "Track order").
 func WithTitles(titles map[string]string) RouterOption {
 	return func(r *Router) {
 		for k, v := range titles {
@@ -92,18 +113,38 @@ func WithTitles(titles map[string]string) RouterOption {
 func WithClarifyPrompt(text string) RouterOption { return func(r *Router) { r.clarifyText = text } }
 
 // WithNoMatch sets the handler for understood intents that have no
-// handler of their own; by default they get the fallback.
+// handler of their own; by default they are treated as not understood.
 func WithNoMatch(h parley.Handler) RouterOption { return func(r *Router) { r.noMatch = h } }
+
+// WithNotUnderstood sets the handler for turns not understood, in place
+// of the request to put it another way and the menu: a language model, a
+// knowledge base, or the start flow of a bot without language
+// understanding. The router reports [parley.NotUnderstood] first; h may
+// report another outcome.
+func WithNotUnderstood(h parley.Handler) RouterOption { return func(r *Router) { r.notUnder = h } }
+
+// WithQuestions sets the handler (typically a knowledge base) for a
+// question of the customer's own, a text ending in "?", asked while a
+// question with policy [parley.Resume] is open and that its owner did
+// not take as an answer ("how long does a refund take?" in the middle of
+// the refund form). The form's question is asked again afterwards.
+func WithQuestions(h parley.Handler) RouterOption { return func(r *Router) { r.questions = h } }
+
+// WithOwner sets the owner name of the router's own questions (default
+// [DefaultOwner]).
+func WithOwner(name string) RouterOption { return func(r *Router) { r.owner = name } }
 
 // NewRouter returns an empty Router.
 func NewRouter(opts ...RouterOption) *Router {
 	r := &Router{
-		handlers:     map[string]parley.Handler{},
-		titles:       map[string]string{},
-		fallbackText: "Sorry, I didn't get that. I can help with:",
-		replies:      DefaultFallbackReplies(),
-		clarifyText:  "Did you mean:",
-		escalateAt:   2,
+		owner:       DefaultOwner,
+		handlers:    map[string]parley.Handler{},
+		commands:    map[parley.Command]parley.Handler{},
+		signals:     map[string]parley.Handler{},
+		titles:      map[string]string{},
+		menuText:    "Here's what I can help with:",
+		rephrase:    "Sorry, I didn't quite get that. Could you say it another way?",
+		clarifyText: "Did you mean:",
 	}
 	for _, o := range opts {
 		o(r)
@@ -111,23 +152,44 @@ func NewRouter(opts ...RouterOption) *Router {
 	return r
 }
 
-// Handle registers h for an intent. It panics if h is nil, the name is
-// empty or already registered (programmer errors, as in ServeMux).
-func (r *Router) Handle(intent string, h parley.Handler) {
+// Handle registers h under name: an intent, or the owner name of the
+// questions h reads the answers to (such as [flow.DefaultOwner] for a flow
+// engine). It panics if h is nil, the name is empty or already
+// registered (programmer errors, as in ServeMux).
+func (r *Router) Handle(name string, h parley.Handler) {
 	switch {
 	case h == nil:
 		panic("intent: Router.Handle with nil handler")
-	case intent == "":
-		panic("intent: Router.Handle with empty intent")
-	case r.handlers[intent] != nil:
-		panic(fmt.Sprintf("intent: Router.Handle: %q registered twice", intent))
+	case name == "":
+		panic("intent: Router.Handle with empty name")
+	case r.handlers[name] != nil:
+		panic(fmt.Sprintf("intent: Router.Handle: %q registered twice", name))
 	}
-	r.handlers[intent] = h
+	r.handlers[name] = h
 }
 
-// HandleFunc registers a function for an intent.
-func (r *Router) HandleFunc(intent string, f func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error) {
-	r.Handle(intent, parley.HandlerFunc(f))
+// HandleFunc registers a function under name, as [Router.Handle].
+func (r *Router) HandleFunc(name string, f func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error) {
+	r.Handle(name, parley.HandlerFunc(f))
+}
+
+// HandleCommand registers h for a global command. It panics if h is nil
+// or the command already has a handler.
+func (r *Router) HandleCommand(c parley.Command, h parley.Handler) {
+	if h == nil || r.commands[c] != nil {
+		panic(fmt.Sprintf("intent: Router.HandleCommand(%q): nil or registered twice", c))
+	}
+	r.commands[c] = h
+}
+
+// HandleSignal registers h for turns carrying the named
+// [parley.Signal]. It panics if h is nil or the signal already has a
+// handler.
+func (r *Router) HandleSignal(name string, h parley.Handler) {
+	if h == nil || name == "" || r.signals[name] != nil {
+		panic(fmt.Sprintf("intent: Router.HandleSignal(%q): nil, empty or registered twice", name))
+	}
+	r.signals[name] = h
 }
 
 // Title returns the name shown for an intent.
@@ -145,27 +207,138 @@ func (r *Router) Title(intent string) string {
 
 // HandleTurn routes t. See [Router].
 func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	und, _ := parley.Value(t, parley.UnderstandingKey)
-	st, err := r.load(t)
+	q, open, err := parley.LoadQuestion(t)
+	if err != nil {
+		// An unreadable record must not trap the customer: forget it.
+		parley.CloseQuestion(t)
+		open = false
+	}
+	if t.Signal != nil && strings.TrimSpace(t.Text()) == "" {
+		return r.signal(ctx, w, t, q, open)
+	}
+	if c, ok := parley.Value(t, parley.CommandKey); ok {
+		if open {
+			if err := r.drop(ctx, t, q); err != nil {
+				return err
+			}
+		}
+		return r.command(ctx, w, t, c)
+	}
+	if open {
+		if q.Owner == r.owner {
+			parley.CloseQuestion(t)
+			if name := matchAnswer(t.Text(), q.Options); name != "" {
+				und, _ := parley.Value(t, parley.UnderstandingKey)
+				und.Status, und.Intent, und.Then = parley.Understood, parley.Intent{Name: name, Confidence: 1}, nil
+				return r.route(ctx, w, parley.With(t, parley.UnderstandingKey, und))
+			}
+			return r.route(ctx, w, t)
+		}
+		if owner := r.handlers[q.Owner]; owner != nil {
+			err := owner.HandleTurn(ctx, w, t)
+			if !errors.Is(err, parley.ErrNotAnswer) {
+				if err == nil {
+					return r.reset(t)
+				}
+				return err
+			}
+			return r.digress(ctx, w, t, q, owner)
+		}
+		// Nobody reads this question any more: drop it.
+		if err := r.drop(ctx, t, q); err != nil {
+			return err
+		}
+	}
+	return r.route(ctx, w, t)
+}
+
+// signal routes a signal turn.
+func (r *Router) signal(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question, open bool) error {
+	if h := r.signals[t.Signal.Name]; h != nil {
+		return h.HandleTurn(ctx, w, t)
+	}
+	if open {
+		if owner := r.handlers[q.Owner]; owner != nil {
+			err := owner.HandleTurn(ctx, w, t)
+			if !errors.Is(err, parley.ErrNotAnswer) {
+				return err
+			}
+		}
+	}
+	t.Emit(ctx, parley.Event{Kind: EventIgnored, Attrs: map[string]string{"signal": t.Signal.Name}})
+	return nil
+}
+
+// digress routes a turn that did not answer the open question q, then
+// resumes or drops q by its policy.
+func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question, owner parley.Handler) error {
+	var err error
+	if q.Policy == parley.Resume && r.questions != nil && strings.HasSuffix(strings.TrimSpace(t.Text()), "?") {
+		if err = parley.Report(t, parley.Served); err != nil {
+			return err
+		}
+		if err = r.questions.HandleTurn(ctx, w, t); err == nil {
+			err = r.reset(t)
+		}
+	} else {
+		err = r.route(ctx, w, t)
+	}
 	if err != nil {
 		return err
 	}
-	if len(st.Pending) > 0 {
-		pending := st.Pending
-		st.Pending = nil
-		if choice := r.answer(t.Text(), pending, und); choice != "" {
-			und.Status = parley.Understood
-			und.Intent = parley.Intent{Name: choice, Confidence: 1}
-		}
+	cur, still := parley.OpenQuestion(t)
+	if !still || cur.Owner != q.Owner || cur.ID != q.ID || parley.AskedThisTurn(t) {
+		return nil // answered, replaced or closed by the digression
 	}
+	if rs, ok := owner.(parley.Resumer); ok && q.Policy == parley.Resume {
+		t.Emit(ctx, parley.Event{Kind: EventResumed, Attrs: map[string]string{"owner": q.Owner, "question": q.ID}})
+		return rs.Resume(ctx, w, t, q)
+	}
+	return r.drop(ctx, t, q)
+}
+
+// drop closes q and tells its owner, if it wants to know.
+func (r *Router) drop(ctx context.Context, t *parley.Turn, q parley.Question) error {
+	parley.CloseQuestion(t)
+	t.Emit(ctx, parley.Event{Kind: EventDropped, Attrs: map[string]string{"owner": q.Owner, "question": q.ID}})
+	if d, ok := r.handlers[q.Owner].(parley.Dropper); ok {
+		return d.Drop(ctx, t, q)
+	}
+	return nil
+}
+
+// command serves a global command.
+func (r *Router) command(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c parley.Command) error {
+	if err := r.reset(t); err != nil {
+		return err
+	}
+	if err := parley.Report(t, parley.Served); err != nil {
+		return err
+	}
+	if h := r.commands[c]; h != nil {
+		return h.HandleTurn(ctx, w, t)
+	}
+	switch c {
+	case parley.CommandCancel:
+		return w.Reply(ctx, parley.Text("OK, I've stopped that. What would you like to do next?"))
+	case parley.CommandMenu:
+		return r.showMenu(ctx, w, t, r.menuText)
+	}
+	return w.Reply(ctx, parley.Text("Sorry, I can't do that here."))
+}
+
+// route serves a turn that is not an answer to an open question.
+func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	und, _ := parley.Value(t, parley.UnderstandingKey)
 	switch und.Status {
 	case parley.Understood:
-		h := r.handlers[und.Intent.Name]
-		if h == nil && r.noMatch == nil {
-			return r.fallback(ctx, w, t, st, "no handler")
+		if r.handlers[und.Intent.Name] == nil && r.noMatch == nil {
+			return r.notUnderstood(ctx, w, t, "no handler")
 		}
-		st.Fallbacks = 0
-		if err := r.save(t, st); err != nil {
+		if err := r.reset(t); err != nil {
+			return err
+		}
+		if err := parley.Report(t, parley.Served); err != nil {
 			return err
 		}
 		return r.dispatch(ctx, w, t, und)
@@ -175,27 +348,31 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 			if len(cands) == 2 || (len(cands) > 0 && in.Confidence < und.Ranked[0].Confidence/2) {
 				break
 			}
-			cands = append(cands, in.Name)
+			if r.handlers[in.Name] != nil {
+				cands = append(cands, in.Name)
+			}
 		}
-		st.Pending = cands
-		if err := r.save(t, st); err != nil {
-			return err
+		if len(cands) < 2 {
+			return r.notUnderstood(ctx, w, t, string(und.Status))
 		}
 		return r.clarify(ctx, w, t, cands)
-	default:
-		status := string(und.Status)
-		if status == "" {
-			status = "not classified"
-		}
-		return r.fallback(ctx, w, t, st, status)
 	}
+	status := string(und.Status)
+	if status == "" {
+		status = "not classified"
+	}
+	return r.notUnderstood(ctx, w, t, status)
 }
 
 // dispatch runs the handler of und.Intent, then those of und.Then in
-// order, each seeing an Understanding with that intent and no Then.
+// order while none has asked a question, each seeing an Understanding
+// with that intent and no Then.
 func (r *Router) dispatch(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, und parley.Understanding) error {
 	all := append([]parley.Intent{und.Intent}, und.Then...)
-	for _, in := range all {
+	for i, in := range all {
+		if i > 0 && parley.AskedThisTurn(t) {
+			break // one question per turn: the rest waits for the customer
+		}
 		h := r.handlers[in.Name]
 		if h == nil {
 			h = r.noMatch
@@ -213,25 +390,13 @@ func (r *Router) dispatch(ctx context.Context, w parley.ReplyWriter, t *parley.T
 	return nil
 }
 
-// answer maps a reply to a clarifying question onto one of its
-// candidates: a tapped quick reply (the intent name), the title, its
-// number ("1", "2"), or a new classification naming one of them.
-func (r *Router) answer(text string, cands []string, und parley.Understanding) string {
-	s := strings.ToLower(strings.TrimSpace(text))
-	for i, c := range cands {
-		if s == strings.ToLower(c) || s == strings.ToLower(r.Title(c)) || s == strconv.Itoa(i+1) {
-			return c
-		}
-	}
-	if und.Status == parley.Understood || und.Status == parley.Ambiguous {
-		top := und.Intent.Name
-		if top == "" && len(und.Ranked) > 0 {
-			top = und.Ranked[0].Name
-		}
-		for _, c := range cands {
-			if c == top {
-				return c
-			}
+// matchAnswer maps an answer to one of the router's questions onto an
+// option's payload: a tapped quick reply, the title, or its number.
+func matchAnswer(text string, opts []parley.QuickReply) string {
+	s := commandFold(text)
+	for i, o := range opts {
+		if s == commandFold(o.Payload) || s == commandFold(o.Title) || s == strconv.Itoa(i+1) {
+			return o.Value()
 		}
 	}
 	return ""
@@ -245,30 +410,66 @@ func (r *Router) clarify(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 		qr[i] = parley.QuickReply{Title: titles[i], Payload: c}
 	}
 	t.Emit(ctx, parley.Event{Kind: EventClarify, Attrs: map[string]string{"candidates": strings.Join(cands, ",")}})
-	return w.Reply(ctx, parley.Message{Text: r.clarifyText + " " + strings.Join(titles, " / ") + "?", QuickReplies: qr})
+	if err := parley.Report(t, parley.NotUnderstood); err != nil {
+		return err
+	}
+	text := r.clarifyText + " " + strings.Join(titles, " / ") + "?"
+	return r.ask(ctx, w, t, "clarify", parley.Message{Text: text, QuickReplies: qr})
 }
 
-func (r *Router) fallback(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, st routerState, status string) error {
-	st.Fallbacks++
-	st.Pending = nil
-	t.Emit(ctx, parley.Event{Kind: EventFallback, Attrs: map[string]string{"status": status, "count": strconv.Itoa(st.Fallbacks)}})
-	if r.handOffer != nil && r.escalateAt > 0 && st.Fallbacks >= r.escalateAt {
-		st.Fallbacks = 0
-		if err := r.save(t, st); err != nil {
-			return err
-		}
-		reason := "not understood " + strconv.Itoa(r.escalateAt) + " times in a row"
-		t.Emit(ctx, parley.Event{Kind: EventEscalated, Attrs: map[string]string{"reason": reason}})
-		return r.handOffer.HandOff(ctx, w, t, parley.HandoffRequest{Reason: reason, Note: "last message: " + t.Text()})
+// notUnderstood asks the customer to put it another way, and the second
+// time in a row shows the menu.
+func (r *Router) notUnderstood(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, status string) error {
+	st, err := r.load(t)
+	if err != nil {
+		return err
 	}
+	st.Misses++
 	if err := r.save(t, st); err != nil {
 		return err
 	}
-	qr := make([]parley.QuickReply, len(r.replies))
-	for i, q := range r.replies {
-		qr[i] = parley.QuickReply{Title: q}
+	t.Emit(ctx, parley.Event{Kind: EventFallback, Attrs: map[string]string{"status": status, "count": strconv.Itoa(st.Misses)}})
+	if err := parley.Report(t, parley.NotUnderstood); err != nil {
+		return err
 	}
-	return w.Reply(ctx, parley.Message{Text: r.fallbackText, QuickReplies: qr})
+	if r.notUnder != nil {
+		return r.notUnder.HandleTurn(ctx, w, t)
+	}
+	if st.Misses == 1 {
+		return w.Reply(ctx, parley.Text(r.rephrase))
+	}
+	return r.showMenu(ctx, w, t, "Sorry, I still didn't get that. "+r.menuText)
+}
+
+// showMenu shows the menu as the router's question.
+func (r *Router) showMenu(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, text string) error {
+	qr := make([]parley.QuickReply, 0, len(r.menu))
+	for _, in := range r.menu {
+		qr = append(qr, parley.QuickReply{Title: r.Title(in), Payload: in})
+	}
+	return r.ask(ctx, w, t, "menu", parley.Message{Text: text, QuickReplies: qr})
+}
+
+// ask sends m as the router's question id. When a question was already
+// asked this turn it sends the text alone.
+func (r *Router) ask(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, id string, m parley.Message) error {
+	err := parley.Ask(t, parley.Question{ID: id, Owner: r.owner, Text: m.Text, Options: m.QuickReplies, Policy: parley.Drop})
+	switch {
+	case errors.Is(err, parley.ErrQuestionOpen):
+		m.QuickReplies = nil
+	case err != nil:
+		return err
+	}
+	return w.Reply(ctx, m)
+}
+
+// reset forgets the count of turns not understood.
+func (r *Router) reset(t *parley.Turn) error {
+	s := t.Session()
+	if s == nil || len(s.State[stateName]) == 0 {
+		return nil
+	}
+	return r.save(t, routerState{})
 }
 
 func (r *Router) load(t *parley.Turn) (routerState, error) {
@@ -288,7 +489,7 @@ func (r *Router) save(t *parley.Turn, st routerState) error {
 	if s == nil {
 		return nil
 	}
-	if len(st.Pending) == 0 && st.Fallbacks == 0 {
+	if st.Misses == 0 {
 		memory.DeleteState(s, stateName)
 		return nil
 	}

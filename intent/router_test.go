@@ -2,6 +2,7 @@ package intent
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -54,31 +55,81 @@ func TestPolicyDecide(t *testing.T) {
 	}
 }
 
-func newBot(t *testing.T, c Classifier, opts ...RouterOption) (func(text string) []parley.Message, *Router, *[]parley.HandoffRequest, *[]string) {
-	var handoffs []parley.HandoffRequest
-	var ran []string
-	opts = append(opts, WithHandOffer(parley.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
-		handoffs = append(handoffs, r)
-		return w.Reply(ctx, parley.Text("connecting you"))
-	})))
+// form is a question owner: it asks for an order number (policy Resume)
+// and takes answers that start with "A-".
+type form struct{ answers, resumes int }
+
+func (f *form) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	if !strings.HasPrefix(t.Text(), "A-") {
+		return parley.ErrNotAnswer
+	}
+	f.answers++
+	parley.CloseQuestion(t)
+	return w.Reply(ctx, parley.Text("got "+t.Text()))
+}
+
+func (f *form) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question) error {
+	f.resumes++
+	return w.Reply(ctx, parley.Text(q.Text))
+}
+
+type bot struct {
+	t    *testing.T
+	h    parley.Handler
+	sess *memory.Session
+	ran  []string
+	form *form
+}
+
+func (b *bot) send(text string) []string {
+	b.t.Helper()
+	rec := &recorder{}
+	b.sess.Turns++
+	turn := (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(b.sess)
+	require.NoError(b.t, b.h.HandleTurn(context.Background(), rec, turn))
+	var out []string
+	for _, m := range rec.msgs {
+		s := m.Text
+		for _, q := range m.QuickReplies {
+			s += " [" + q.Title + "]"
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func (b *bot) outcome() parley.Outcome {
+	o, _ := parley.TurnOutcome((&parley.Turn{}).WithSession(b.sess))
+	return o
+}
+
+func newBot(t *testing.T, c Classifier, opts ...RouterOption) (*bot, *Router) {
+	b := &bot{t: t, sess: &memory.Session{ID: "c1"}, form: &form{}}
+	opts = append([]RouterOption{WithMenu("I can help with:", "track_order", "refund")}, opts...)
 	r := NewRouter(opts...)
-	for _, name := range []string{"track_order", "change_address", "product_info", "refund"} {
+	for _, name := range []string{"track_order", "change_address", "product_info", "faq"} {
 		r.HandleFunc(name, func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			u, _ := parley.Value(t, parley.UnderstandingKey)
-			ran = append(ran, u.Intent.Name)
+			b.ran = append(b.ran, u.Intent.Name)
 			return w.Reply(ctx, parley.Text("ok "+u.Intent.Name))
 		})
 	}
-	u := New(c)
-	h := parley.Chain(r, u.Middleware())
-	sess := memory.NewSessions(memory.NewMap()).New("c1")
-	send := func(text string) []parley.Message {
-		rec := &recorder{}
-		turn := (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
-		require.NoError(t, h.HandleTurn(context.Background(), rec, turn))
-		return rec.msgs
-	}
-	return send, r, &handoffs, &ran
+	r.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		b.ran = append(b.ran, "refund")
+		if err := parley.Ask(t, parley.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: parley.Resume}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Which order?"))
+	})
+	r.HandleFunc("feedback", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := parley.Ask(t, parley.Question{ID: "helpful", Owner: "form", Text: "Was this helpful?"}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Was this helpful?"))
+	})
+	r.Handle("form", b.form)
+	b.h = parley.Chain(r, Commands(), New(c).Middleware())
+	return b, r
 }
 
 func TestRouterClarifies(t *testing.T) {
@@ -86,34 +137,124 @@ func TestRouterClarifies(t *testing.T) {
 		"my order":  ranked("track_order", 0.45, "change_address", 0.42),
 		"gibberish": ranked("track_order", 0.1),
 	}
-	send, _, _, ran := newBot(t, c, WithTitles(map[string]string{"track_order": "Track my order"}))
-	msgs := send("my order")
-	require.Len(t, msgs, 1)
-	assert.Equal(t, "Did you mean: Track my order / Change address?", msgs[0].Text)
-	assert.Equal(t, []parley.QuickReply{{Title: "Track my order", Payload: "track_order"}, {Title: "Change address", Payload: "change_address"}}, msgs[0].QuickReplies)
-	msgs = send("change_address") // the tapped quick reply
-	assert.Equal(t, "ok change_address", msgs[0].Text)
-	assert.Equal(t, []string{"change_address"}, *ran)
+	b, _ := newBot(t, c, WithTitles(map[string]string{"track_order": "Track my order"}))
+	assert.Equal(t, []string{"Did you mean: Track my order / Change address? [Track my order] [Change address]"}, b.send("my order"))
+	assert.Equal(t, parley.NotUnderstood, b.outcome())
+	assert.Equal(t, []string{"ok change_address"}, b.send("change_address"), "the tapped quick reply")
+	assert.Equal(t, []string{"change_address"}, b.ran)
+	assert.Equal(t, parley.Served, b.outcome())
 }
 
-func TestRouterFallbackThenEscalates(t *testing.T) {
+func TestRouterNotUnderstoodRephraseThenMenu(t *testing.T) {
 	c := fixed{"where is it": ranked("track_order", 0.95)}
-	send, _, handoffs, _ := newBot(t, c)
-	msgs := send("blah")
-	require.Len(t, msgs, 1)
-	assert.Equal(t, "Sorry, I didn't get that. I can help with:", msgs[0].Text)
-	assert.Len(t, msgs[0].QuickReplies, 4)
-	assert.Equal(t, "Track Order", msgs[0].QuickReplies[0].Title)
-	assert.Empty(t, *handoffs)
+	b, _ := newBot(t, c, WithTitles(map[string]string{"track_order": "Track my order"}))
+	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b.send("blah"))
+	assert.Equal(t, parley.NotUnderstood, b.outcome())
+	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track my order] [Refund]"}, b.send("blah again"))
+	assert.Equal(t, parley.NotUnderstood, b.outcome())
+	// The menu is the router's question: tapping an option routes it.
+	assert.Equal(t, []string{"ok track_order"}, b.send("Track my order"))
 
-	// An understood turn resets the count.
-	assert.Equal(t, "ok track_order", send("where is it")[0].Text)
-	send("blah")
-	assert.Empty(t, *handoffs)
-	msgs = send("blah again")
-	assert.Equal(t, "connecting you", msgs[0].Text)
-	require.Len(t, *handoffs, 1)
-	assert.Contains(t, (*handoffs)[0].Reason, "not understood 2 times")
+	// An understood turn resets the count; never a hand-off.
+	b.send("blah")
+	assert.Equal(t, []string{"ok track_order"}, b.send("where is it"))
+	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b.send("blah"))
+}
+
+func TestRouterGivesTheOwnerTheAnswerFirst(t *testing.T) {
+	c := fixed{"I want a refund": ranked("refund", 0.95)}
+	b, _ := newBot(t, c)
+	assert.Equal(t, []string{"Which order?"}, b.send("I want a refund"))
+	assert.Equal(t, []string{"got A-1001"}, b.send("A-1001"))
+	assert.Equal(t, 1, b.form.answers)
+	_, open := parley.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	assert.False(t, open)
+}
+
+func TestRouterResumesAFormAfterADigression(t *testing.T) {
+	c := fixed{
+		"I want a refund":   ranked("refund", 0.95),
+		"where is my order": ranked("track_order", 0.95),
+		"how long?":         ranked("track_order", 0.1),
+	}
+	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("5 days"))
+	})
+	b, _ := newBot(t, c, WithQuestions(faq))
+	b.send("I want a refund")
+	assert.Equal(t, []string{"ok track_order", "Which order?"}, b.send("where is my order"))
+	assert.Equal(t, []string{"5 days", "Which order?"}, b.send("how long?"))
+	assert.Equal(t, 2, b.form.resumes)
+	assert.Equal(t, []string{"got A-1"}, b.send("A-1"))
+}
+
+func TestRouterDropsAFeedbackQuestion(t *testing.T) {
+	c := fixed{"rate": ranked("feedback", 0.95), "where is my order": ranked("track_order", 0.95)}
+	b, _ := newBot(t, c)
+	assert.Equal(t, []string{"Was this helpful?"}, b.send("rate"))
+	assert.Equal(t, []string{"ok track_order"}, b.send("where is my order"), "the new request is served, the question dropped")
+	assert.Zero(t, b.form.resumes)
+	_, open := parley.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	assert.False(t, open)
+}
+
+func TestRouterCommandsDropTheQuestion(t *testing.T) {
+	c := fixed{"I want a refund": ranked("refund", 0.95)}
+	b, r := newBot(t, c)
+	var stopped int
+	r.HandleCommand(parley.CommandStop, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		stopped++
+		return w.Reply(ctx, parley.Text("unsubscribed"))
+	}))
+	b.send("I want a refund")
+	assert.Equal(t, []string{"OK, I've stopped that. What would you like to do next?"}, b.send("cancel"))
+	_, open := parley.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	assert.False(t, open)
+
+	b.send("I want a refund")
+	assert.Equal(t, []string{"I can help with: [Track order] [Refund]"}, b.send("menú"))
+	assert.Equal(t, []string{"unsubscribed"}, b.send("STOP"))
+	assert.Equal(t, 1, stopped)
+	assert.Equal(t, []string{"Sorry, I can't do that here."}, b.send("human"), "no handler mounted for it")
+	assert.Zero(t, b.form.answers)
+}
+
+func TestRouterOneQuestionPerTurnForMultiIntent(t *testing.T) {
+	r := NewRouter()
+	r.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := parley.Ask(t, parley.Question{ID: "order", Owner: "form"}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Which order?"))
+	})
+	r.HandleFunc("track_order", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("tracking"))
+	})
+	sess := &memory.Session{ID: "c2", Turns: 1}
+	und := parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "track_order"}, Then: []parley.Intent{{Name: "refund"}}}
+	rec := &recorder{}
+	require.NoError(t, r.HandleTurn(context.Background(), rec, parley.With((&parley.Turn{}).WithSession(sess), parley.UnderstandingKey, und)))
+	require.Len(t, rec.msgs, 2, "a request without a question, then one with")
+	und = parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "refund"}, Then: []parley.Intent{{Name: "track_order"}}}
+	rec = &recorder{}
+	sess.Turns++
+	require.NoError(t, r.HandleTurn(context.Background(), rec, parley.With((&parley.Turn{}).WithSession(sess), parley.UnderstandingKey, und)))
+	assert.Equal(t, []parley.Message{parley.Text("Which order?")}, rec.msgs, "nothing after a question")
+}
+
+func TestRouterSignals(t *testing.T) {
+	r := NewRouter()
+	var got []string
+	r.HandleSignal("renewal.due", parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		got = append(got, t.Signal.Name)
+		return nil
+	}))
+	sess := &memory.Session{ID: "c1", Turns: 1}
+	for _, name := range []string{"renewal.due", "unknown"} {
+		turn := (&parley.Turn{Signal: &parley.Signal{Name: name}}).WithSession(sess)
+		require.NoError(t, r.HandleTurn(context.Background(), &recorder{}, turn))
+	}
+	assert.Equal(t, []string{"renewal.due"}, got)
 }
 
 func TestSplit(t *testing.T) {

@@ -11,12 +11,12 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
-	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/memory"
+	custprofile "github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -125,37 +125,28 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if cfg.model != nil {
 		asst = newAssistant(cfg.model, reg, esc, idx)
 	}
-	var router *intent.Router // set below; the engine falls back to it
-	fallback := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if asst != nil && (asst.pending(t) || !understood(t)) {
-			if err := asst.HandleTurn(ctx, w, t); err == nil {
-				return nil
-			}
-			// The model failed: answer the usual way.
-		}
-		return router.HandleTurn(ctx, w, t)
-	})
-	e, err := newEngine(deps{shop: a.shop, handoff: esc, act: a.actions}, flow.WithFallback(fallback), flow.WithDigression(answers))
+	e, err := newEngine(deps{shop: a.shop, handoff: esc, act: a.actions})
 	if err != nil {
 		return nil, err
 	}
-	router = intent.NewRouter(
-		intent.WithHandOffer(esc),
-		intent.WithFallback("Sorry, I didn't quite get that. I can help with:",
-			"Track my order", "Return or refund", "Renew my plan", "Talk to a human"),
-		intent.WithTitles(map[string]string{
-			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
-			"human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
+	rt := routes{
+		answers: answers,
+		human: parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			return esc.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "customer asked for a human"})
 		}),
-	)
-	router.Handle("greeting", e.Starter("main"))
-	router.Handle("track_order", e.Starter("order_status"))
-	router.Handle("refund", e.Starter("refund"))
-	router.Handle("renew_plan", e.Starter("renewal"))
-	router.Handle("shipping_info", answers)
-	router.HandleFunc("human", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return esc.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "customer asked for a human"})
-	})
+		optOut: optOut(custprofile.NewProfiles(a.store)),
+	}
+	if asst != nil {
+		// What no intent covers goes to the model; if it fails, the
+		// customer is asked to put it another way.
+		rt.fallback = parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if err := asst.HandleTurn(ctx, w, t); err == nil {
+				return nil
+			}
+			return w.Reply(ctx, parley.Text("Sorry, I didn't quite get that. Could you say it another way?"))
+		})
+	}
+	router := newRouter(e, rt)
 
 	nlu, err := newUnderstander(ctx)
 	if err != nil {
@@ -165,15 +156,16 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.handler = parley.Chain(e,
+	a.handler = parley.Chain(router,
 		signIn(demoCustomer),
 		approvalDecisions, // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
 		intent.Commands(),
 		nlu.Middleware(),
-		sentiment.Middleware(mood, sentiment.ContinueOnError()),
+		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError())),
 		esc.Middleware,
+		assistantFirst(asst),
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store),
 		parley.WithSender(outboxChannel, parley.SenderFunc(a.sendOutbox))}, opts...)...)
@@ -189,6 +181,35 @@ func forgetUnanswered(next parley.Handler) parley.Handler {
 		}
 		return next.HandleTurn(ctx, w, t)
 	})
+}
+
+// unlessCommand skips mw for turns that carry a global command: a "STOP"
+// or a "cancel" is an instruction, never a mood.
+func unlessCommand(mw parley.Middleware) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		wrapped := mw(next)
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if _, ok := parley.Value(t, parley.CommandKey); ok {
+				return next.HandleTurn(ctx, w, t)
+			}
+			return wrapped.HandleTurn(ctx, w, t)
+		})
+	}
+}
+
+// assistantFirst gives the model's pending confirmation the next turn,
+// unless the turn is a command or a request the intents cover.
+func assistantFirst(asst *assistant) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if _, cmd := parley.Value(t, parley.CommandKey); asst != nil && !cmd && !understood(t) && asst.pending(t) {
+				if err := asst.HandleTurn(ctx, w, t); err == nil {
+					return nil
+				}
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
 }
 
 // understood reports whether the intent model recognised the turn.

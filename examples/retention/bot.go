@@ -12,6 +12,8 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
+	custprofile "github.com/parleyhq/parley/memory/customer"
 )
 
 var orderPattern = regexp.MustCompile(`(?i)\bA-?\d{4}\b`)
@@ -23,48 +25,128 @@ type deps struct {
 	act     *actions
 }
 
-// newEngine builds the shop's flows: a greeting menu, order status, returns
-// and refunds, plan renewal with a win-back offer, and feedback.
-func newEngine(d deps, opts ...flow.EngineOption) (*flow.Engine, error) {
-	e := flow.NewEngine(append([]flow.EngineOption{
-		flow.WithStart("main"),
-		flow.WithProfiles(d.shop),
-		flow.WithHandOffer(d.handoff),
-		flow.WithGlobals(
-			flow.Global{Name: "human", Phrases: []string{"human", "talk to a human", "agent", "speak to someone", "person", "talk to a person", "representative"},
-				Handoff: &parley.HandoffRequest{Reason: "customer asked for a human", Priority: parley.PriorityNormal}},
-			flow.Global{Name: "cancel", Phrases: []string{"cancel", "stop", "never mind", "nevermind"},
-				Say: []string{"No problem, I've stopped that. Type \"menu\" whenever you need me."}, End: flow.Abandoned},
-			flow.Global{Name: "help", Phrases: []string{"help", "?"},
-				Say: []string{"I can track orders, start a return or refund, renew your plan, or get you a person. Type \"human\" at any time."}, Resume: true},
-			flow.Global{Name: "menu", Phrases: []string{"menu", "main menu", "start over", "restart"}, Flow: "main"},
-			flow.Global{Name: "address", Phrases: []string{"change address", "change my address", "change delivery address", "change shipping address", "wrong address", "update my address"}, Flow: "address"},
-			flow.Global{Name: "callback", Phrases: []string{"call me", "call me back", "phone me", "can someone call me"}, Flow: "callback"},
-			flow.Global{Name: "human-intent", Intents: []string{"human"},
-				Handoff: &parley.HandoffRequest{Reason: "customer asked for a human", Priority: parley.PriorityNormal}},
-		),
-	}, opts...)...)
-	flows := []*flow.Builder{mainFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
-	for _, b := range flows {
+// newEngine builds the shop's flows, the complete set: a greeting menu,
+// order status, returns and refunds, plan renewal with a win-back offer,
+// address changes, call-backs, and feedback.
+func newEngine(d deps) (*flow.Engine, error) {
+	builders := []*flow.Builder{mainFlow(), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
+	flows := make([]*flow.Flow, 0, len(builders))
+	for _, b := range builders {
 		f, err := b.Compile()
 		if err != nil {
 			return nil, err
 		}
-		if err := e.Register(f); err != nil {
-			return nil, err
-		}
+		flows = append(flows, f)
 	}
-	return e, e.Check()
+	return flow.NewEngine(flows, flow.WithProfiles(d.shop), flow.WithHandOffer(d.handoff))
 }
 
+// routes are the handlers the router needs besides the flows.
+type routes struct {
+	answers  parley.Handler // the help centre: questions asked in passing
+	human    parley.Handler // a hand-off the customer asked for
+	optOut   parley.Handler // "STOP": no more proactive messages
+	fallback parley.Handler // optional: what no intent covers (a language model)
+}
+
+// helpText answers "help" in any state; the form's question follows.
+const helpText = `I can track orders, start a return or refund, change a delivery address, book a call-back, renew your plan, or get you a person. Type "menu" to start over or "human" at any time.`
+
+// newRouter mounts the flows on the one intent router: intents and
+// signals start flows, the engine reads the answers to its questions,
+// and global commands work in every state.
+func newRouter(e *flow.Engine, r routes) *intent.Router {
+	opts := []intent.RouterOption{
+		intent.WithMenu("I can help with:", "track_order", "refund", "renew_plan", "human"),
+		intent.WithTitles(map[string]string{
+			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
+			"human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
+			"change_address": "Change a delivery address", "callback": "Book a call-back",
+		}),
+		intent.WithQuestions(r.answers),
+	}
+	if r.fallback != nil {
+		opts = append(opts, intent.WithNotUnderstood(r.fallback))
+	}
+	router := intent.NewRouter(opts...)
+	router.Handle(flow.DefaultOwner, e)
+	router.Handle("greeting", e.Starter("main"))
+	router.Handle("track_order", e.Starter("order_status"))
+	router.Handle("refund", e.Starter("refund"))
+	router.Handle("return_item", e.Starter("refund"))
+	router.Handle("renew_plan", e.Starter("renewal"))
+	router.Handle("change_address", e.Starter("address"))
+	router.Handle("callback", e.Starter("callback"))
+	router.Handle("shipping_info", r.answers)
+	router.Handle("human", r.human)
+	router.HandleFunc("help", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text(helpText))
+	})
+	router.HandleSignal("renewal.due", e.Starter("renewal"))
+	router.HandleSignal("product.interested", unlessAsking(e.Starter("nudge")))
+	router.HandleSignal("page.idle", unlessAsking(e.Starter("nudge")))
+	router.HandleSignal(parley.SignalHandoffResolved, e)
+	router.HandleCommand(parley.CommandCancel, e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`))
+	router.HandleCommand(parley.CommandMenu, e.Starter("menu"))
+	router.HandleCommand(parley.CommandHuman, r.human)
+	router.HandleCommand(parley.CommandStop, parley.Chain(r.optOut, func(next parley.Handler) parley.Handler {
+		// STOP also stops whatever the bot was doing.
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if err := e.Cancel("").HandleTurn(ctx, w, t); err != nil {
+				return err
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}))
+	return router
+}
+
+// unlessAsking runs h only when the conversation has no open question: a
+// nudge about the page never interrupts a conversation in progress.
+func unlessAsking(h parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if _, open := parley.OpenQuestion(t); open {
+			return nil
+		}
+		return h.HandleTurn(ctx, w, t)
+	})
+}
+
+// optOut records a customer's STOP on their profile (consent for
+// "marketing" withdrawn), which the proactive send path reads; the
+// conversation itself goes on.
+func optOut(profiles *custprofile.Profiles) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.CustomerID != "" {
+			_, err := profiles.Update(ctx, t.CustomerID, func(p *custprofile.Profile) error {
+				p.Consents = append(p.Consents, custprofile.Consent{Purpose: "marketing", Granted: false, Time: t.Time, Channel: t.Channel, Source: "chat: " + t.Text()})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return w.Reply(ctx, parley.Text("Done: you won't get reminders or offers from us any more. You can still chat with me here whenever you like."))
+	})
+}
+
+// mainFlow greets the customer and shows the menu.
 func mainFlow() *flow.Builder {
-	return flow.New("main").TriggeredBy("greeting").Add(
+	return flow.New("main").Add(
 		&flow.Say{ID: "greet", Text: []string{
 			`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`,
 			`Welcome back, {{customer.first_name | "there"}}!`,
 		}, Tones: map[string][]string{
 			"empathetic": {`I'm sorry things have been frustrating, {{customer.first_name | "there"}}. Let's sort it out together.`},
 		}, Next: "menu"},
+		&flow.Call{ID: "menu", Flow: "menu", Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved},
+	)
+}
+
+// menuFlow is the main menu, also shown for "menu" and "start over".
+func menuFlow() *flow.Builder {
+	return flow.New("menu").Add(
 		&flow.Choice{ID: "menu", Prompt: []string{"What can I help you with?", "What would you like to do?"}, Options: []flow.Option{
 			{Title: "Track my order", Payload: "track", Synonyms: []string{"track order", "where is my order", "order status", "tracking"}, Next: "track"},
 			{Title: "Return or refund", Payload: "refund", Synonyms: []string{"return", "refund", "money back", "return an item"}, Next: "refund"},
@@ -74,6 +156,8 @@ func mainFlow() *flow.Builder {
 		&flow.Call{ID: "track", Flow: "order_status", Next: "done"},
 		&flow.Call{ID: "refund", Flow: "refund", Next: "done"},
 		&flow.Call{ID: "renew", Flow: "renewal", Next: "done"},
+		// Chosen, or two answers that fit nothing: escalation offers a
+		// person unless the customer asked for one.
 		&flow.Handoff{ID: "human", Reason: "customer asked for a human"},
 		&flow.End{ID: "done", Status: flow.Resolved},
 	)
@@ -101,7 +185,7 @@ func validOrder(_ context.Context, v string) (string, error) {
 }
 
 func orderFlow(d deps) *flow.Builder {
-	return flow.New("order_status").TriggeredBy("track_order").Slots("item", "status", "tracking", "why").Add(
+	return flow.New("order_status").Slots("item", "status", "tracking", "why").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -141,7 +225,7 @@ func orderFlow(d deps) *flow.Builder {
 }
 
 func refundFlow(d deps) *flow.Builder {
-	return flow.New("refund").TriggeredBy("refund", "return_item").Slots("item", "paid", "prompt", "why").Add(
+	return flow.New("refund").Slots("item", "paid", "prompt", "why").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -342,7 +426,7 @@ func callbackFlow(d deps) *flow.Builder {
 }
 
 func renewalFlow(d deps) *flow.Builder {
-	return flow.New("renewal").TriggeredBy("renew_plan").OnSignal("renewal.due").Slots("code", "why").Add(
+	return flow.New("renewal").Slots("code", "why").Add(
 		&flow.Say{ID: "remind", Text: []string{`Your {{customer.plan | "current"}} plan renews on {{customer.renewal_date | "your renewal date"}}.`}, Next: "ask"},
 		&flow.Choice{ID: "ask", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
 			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan"}, Next: "kept"},
@@ -391,7 +475,7 @@ func renewalFlow(d deps) *flow.Builder {
 // nudgeFlow reacts to behaviour on the shop's pages: a product viewed
 // again and again, or a visitor idle on a page.
 func nudgeFlow() *flow.Builder {
-	return flow.New("nudge").OnSignal("product.interested", "page.idle").Add(
+	return flow.New("nudge").Add(
 		&flow.Say{ID: "offer", Text: []string{"Need help with this product? I can answer questions about sizing, shipping and returns."},
 			QuickReplies: []parley.QuickReply{{Title: "Shipping times"}, {Title: "Return policy"}, {Title: "Talk to a human", Payload: "human"}},
 			Next:         "done"},

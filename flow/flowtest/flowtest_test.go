@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/flow/flowtest"
+	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/parleytest"
 )
 
@@ -27,11 +28,15 @@ func shop(t testing.TB) parley.Handler {
 		&flow.End{ID: "late", Status: flow.Unresolved, Text: []string{"Sorry, {{slots.order}} is late."}},
 		&flow.End{ID: "human", Status: flow.Escalated, Text: []string{"A person will help."}},
 	).MustCompile()
-	e := flow.NewEngine(flow.WithStart("menu"))
-	if err := e.Register(f); err != nil {
+	e, err := flow.NewEngine([]*flow.Flow{f})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	r := intent.NewRouter(intent.WithNotUnderstood(e.Starter("menu")))
+	r.Handle(flow.DefaultOwner, e)
+	r.HandleSignal("order.shipped", e)
+	r.HandleSignal(flow.SignalTimer, e)
+	return r
 }
 
 func TestChecks(t *testing.T) {
