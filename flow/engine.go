@@ -354,6 +354,9 @@ type run struct {
 	flow    *Flow
 	profile map[string]string
 	loaded  bool
+	// sub is the resolution of a subflow that ended this turn without
+	// resolving.
+	sub Resolution
 }
 
 func (x *run) emit(kind parley.EventKind, attrs map[string]string) {
@@ -712,6 +715,11 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 			}
 		}
 		if len(st.Stack) > 0 {
+			if n.Status == Unresolved || n.Status == Escalated {
+				// A subflow that did not resolve (feedback "not
+				// helpful") leaves the whole flow so.
+				x.sub = n.Status
+			}
 			fr := st.Stack[len(st.Stack)-1]
 			st.Stack = st.Stack[:len(st.Stack)-1]
 			f := x.e.lookup(fr.Flow, fr.Version)
@@ -755,6 +763,9 @@ func (x *run) end(status Resolution) {
 
 // finish ends the flow and reports the outcome.
 func (x *run) finish(status Resolution) error {
+	if status == Resolved && x.sub != "" {
+		status = x.sub
+	}
 	x.end(status)
 	switch status {
 	case Resolved:
