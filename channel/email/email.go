@@ -25,6 +25,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/driver"
 )
 
 // Config configures the email channel.
@@ -64,15 +65,9 @@ type Config struct {
 // messages (out-of-office, bounces) are acknowledged and reported as
 // [channel.EventUnsupported], never answered. Register it as the Bot's
 // Sender for the channel.
-func New(c Config) (*channel.Adapter, error) {
-	p, ac, err := newDriver(c)
-	if err != nil {
-		return nil, err
-	}
-	return channel.New(p, ac)
-}
+func New(c Config) (*channel.Adapter, error) { return driver.Adapt(newDriver(c)) }
 
-func newDriver(c Config) (*driver, channel.Config, error) {
+func newDriver(c Config) (*smtpRelay, channel.Config, error) {
 	if c.From == "" || c.SMTPAddr == "" || c.WebhookSecret == "" {
 		return nil, channel.Config{}, errors.New("email: config: From, SMTPAddr and WebhookSecret are required")
 	}
@@ -88,18 +83,13 @@ func newDriver(c Config) (*driver, channel.Config, error) {
 		var d net.Dialer
 		c.Dial = d.DialContext
 	}
-	ac := c.Adapter
-	if ac.Channel == "" {
-		ac.Channel = "email"
-	}
-	if ac.Limits.Rate == 0 {
-		ac.Limits = channel.Limits{Rate: 10, Burst: 10, PerConversation: 1, PerConversationBurst: 5}
-	}
-	return &driver{cfg: c, from: from, domain: domain, threads: make(map[string]string), state: make(map[string]thread)}, ac, nil
+	ac := driver.Defaults(c.Adapter, "email", c.Adapter.Capabilities,
+		channel.Limits{Rate: 10, Burst: 10, PerConversation: 1, PerConversationBurst: 5})
+	return &smtpRelay{cfg: c, from: from, domain: domain, threads: make(map[string]string), state: make(map[string]thread)}, ac, nil
 }
 
-// driver is the email driver.
-type driver struct {
+// smtpRelay is the email driver.
+type smtpRelay struct {
 	cfg    Config
 	from   *mail.Address
 	domain string
@@ -118,7 +108,7 @@ type thread struct {
 }
 
 // Verify implements [channel.Platform].
-func (p *driver) Verify(r *http.Request, body []byte) error {
+func (p *smtpRelay) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
 		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
 	}
@@ -130,7 +120,7 @@ func (p *driver) Verify(r *http.Request, body []byte) error {
 }
 
 // Parse implements [channel.Platform].
-func (p *driver) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
+func (p *smtpRelay) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 	in, err := Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -309,7 +299,7 @@ func stripQuoted(s string) string {
 
 // conversation maps a message to its thread: a conversation we already
 // know through one of its references, else the thread's root.
-func (p *driver) conversation(in *Inbound) string {
+func (p *smtpRelay) conversation(in *Inbound) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, id := range append([]string{in.InReplyTo}, in.References...) {
@@ -340,7 +330,7 @@ func replySubject(s string) string {
 // Send implements [channel.Platform]: one plain-text email per part, in
 // the conversation's thread when this process saw its last message, else
 // a new one to To.Recipient.
-func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+func (p *smtpRelay) Send(ctx context.Context, o *channel.Outgoing) error {
 	p.mu.Lock()
 	th, ok := p.state[o.To.ConversationID]
 	p.mu.Unlock()
@@ -376,7 +366,7 @@ func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
 // messageID derives the Message-ID from the part's key, so that a re-sent
 // reply carries the same ID and mail clients show it once; a random one
 // when there is no key.
-func (p *driver) messageID(key string) (string, error) {
+func (p *smtpRelay) messageID(key string) (string, error) {
 	if key != "" {
 		sum := sha256.Sum256([]byte(key))
 		return hex.EncodeToString(sum[:16]) + "@" + p.domain, nil
@@ -388,7 +378,7 @@ func (p *driver) messageID(key string) (string, error) {
 	return hex.EncodeToString(b[:]) + "@" + p.domain, nil
 }
 
-func (p *driver) compose(th thread, id, text string) ([]byte, error) {
+func (p *smtpRelay) compose(th thread, id, text string) ([]byte, error) {
 	var b bytes.Buffer
 	hdr := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
 	hdr("From", p.from.String())
@@ -422,7 +412,7 @@ func (p *driver) compose(th thread, id, text string) ([]byte, error) {
 // [*channel.PlatformError]s (retried after RetryWait), 5xx permanent ones.
 // A connection lost after the message data was sent is
 // [channel.ErrAmbiguous]: the relay may have queued it.
-func (p *driver) smtpSend(ctx context.Context, to string, msg []byte) (err error) {
+func (p *smtpRelay) smtpSend(ctx context.Context, to string, msg []byte) (err error) {
 	conn, err := p.cfg.Dial(ctx, "tcp", p.cfg.SMTPAddr)
 	if err != nil {
 		return &channel.PlatformError{Reason: err.Error(), Temporary: true}
@@ -480,7 +470,7 @@ func (p *driver) smtpSend(ctx context.Context, to string, msg []byte) (err error
 	return nil
 }
 
-func (p *driver) smtpError(err error, afterData bool) error {
+func (p *smtpRelay) smtpError(err error, afterData bool) error {
 	var te *textproto.Error
 	if errors.As(err, &te) {
 		pe := &channel.PlatformError{Status: te.Code, Code: fmt.Sprint(te.Code), Reason: te.Msg,

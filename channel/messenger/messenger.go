@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/driver"
 	"github.com/parleyhq/parley/channel/internal/meta"
 )
 
@@ -47,26 +47,14 @@ type Config struct {
 // Bot's Sender for the channel. Outside Messenger's 24-hour window only
 // tagged messages are allowed: put a [Tag] in the message's Extras under
 // the channel name.
-func New(c Config) (*channel.Adapter, error) {
-	p, ac, err := newDriver(c)
-	if err != nil {
-		return nil, err
-	}
-	return channel.New(p, ac)
-}
+func New(c Config) (*channel.Adapter, error) { return driver.Adapt(newDriver(c)) }
 
-func newDriver(c Config) (*driver, channel.Config, error) {
+func newDriver(c Config) (*graphAPI, channel.Config, error) {
 	if c.PageAccessToken == "" || c.AppSecret == "" || c.VerifyToken == "" {
 		return nil, channel.Config{}, fmt.Errorf("messenger: config: PageAccessToken, AppSecret and VerifyToken are required")
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = "https://graph.facebook.com/v21.0"
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	ac := c.Adapter
+	c.BaseURL = driver.BaseURL(c.BaseURL, "https://graph.facebook.com/v21.0")
+	c.HTTPClient = driver.Client(c.HTTPClient)
 	name, object := "messenger", "page"
 	caps := channel.Capabilities{MaxText: 2000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
 		Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
@@ -75,20 +63,12 @@ func newDriver(c Config) (*driver, channel.Config, error) {
 		caps = channel.Capabilities{MaxText: 1000, MaxButtons: 13, MaxButtonTitle: 20, MaxCards: 10,
 			Media: []parley.AttachmentKind{parley.Image, parley.Video, parley.Audio}}
 	}
-	if ac.Channel == "" {
-		ac.Channel = name
-	}
-	if ac.Capabilities.MaxText == 0 {
-		ac.Capabilities = caps
-	}
-	if ac.Limits.Rate == 0 {
-		ac.Limits = channel.Limits{Rate: 40, Burst: 40, PerConversation: 1, PerConversationBurst: 10}
-	}
-	return &driver{cfg: c, name: name, object: object}, ac, nil
+	ac := driver.Defaults(c.Adapter, name, caps, channel.Limits{Rate: 40, Burst: 40, PerConversation: 1, PerConversationBurst: 10})
+	return &graphAPI{cfg: c, name: name, object: object}, ac, nil
 }
 
-// driver is the Messenger Platform driver.
-type driver struct {
+// graphAPI is the Messenger Platform driver.
+type graphAPI struct {
 	cfg    Config
 	name   string // "messenger" or "instagram"
 	object string // the webhook's object
@@ -160,12 +140,12 @@ func parse(body []byte, object string) (*notification, error) {
 }
 
 // Verify implements [channel.Platform].
-func (p *driver) Verify(r *http.Request, body []byte) error {
+func (p *graphAPI) Verify(r *http.Request, body []byte) error {
 	return meta.Verify(r, body, p.cfg.AppSecret, p.cfg.VerifyToken)
 }
 
 // Parse implements [channel.Platform].
-func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
+func (p *graphAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	if b := meta.Handshake(r); b != nil {
 		return b, nil
 	}
@@ -184,7 +164,7 @@ func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	return b, nil
 }
 
-func (p *driver) conversation(page, user string) string {
+func (p *graphAPI) conversation(page, user string) string {
 	return p.name + ":" + page + ":" + user
 }
 
@@ -198,7 +178,7 @@ func status(conv, id, st string) parley.Event {
 		Attrs: map[string]string{"status": st, "message_id": id}}
 }
 
-func (p *driver) event(b *channel.Batch, m messaging) error {
+func (p *graphAPI) event(b *channel.Batch, m messaging) error {
 	conv := p.conversation(m.Recipient.ID, m.Sender.ID)
 	t := &parley.Turn{ConversationID: conv, Recipient: m.Sender.ID, Time: time.UnixMilli(m.Timestamp)}
 	switch {
@@ -269,7 +249,7 @@ type Tag string
 // generic-template cards (up to 10), media attachments by URL. A [Tag] in
 // the message's Extras (under the channel name) sends it as a tagged
 // message, allowed outside the 24-hour window.
-func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+func (p *graphAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	if o.To.Recipient == "" {
 		return fmt.Errorf("%s: no recipient for conversation %q", p.name, o.To.ConversationID)
 	}
@@ -286,7 +266,7 @@ func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
 }
 
 // post makes one Graph API call.
-func (p *driver) post(ctx context.Context, path string, msg map[string]any) error {
+func (p *graphAPI) post(ctx context.Context, path string, msg map[string]any) error {
 	body, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("%s: encode: %w", p.name, err)
@@ -363,16 +343,16 @@ func check(status int, h http.Header, body []byte) error {
 }
 
 // Typing shows the typing indicator (sender_action typing_on).
-func (p *driver) Typing(ctx context.Context, to parley.Address, _ string) error {
+func (p *graphAPI) Typing(ctx context.Context, to parley.Address, _ string) error {
 	return p.action(ctx, to, "typing_on")
 }
 
 // MarkRead marks the conversation seen (sender_action mark_seen).
-func (p *driver) MarkRead(ctx context.Context, to parley.Address, _ string) error {
+func (p *graphAPI) MarkRead(ctx context.Context, to parley.Address, _ string) error {
 	return p.action(ctx, to, "mark_seen")
 }
 
-func (p *driver) action(ctx context.Context, to parley.Address, action string) error {
+func (p *graphAPI) action(ctx context.Context, to parley.Address, action string) error {
 	return p.post(ctx, "/me/messages", map[string]any{"recipient": map[string]string{"id": to.Recipient}, "sender_action": action})
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/driver"
 )
 
 // replayWindow is how far a request's X-Slack-Request-Timestamp may be
@@ -42,41 +43,22 @@ type Config struct {
 // mentions and thread replies, and Block Kit button taps, become turns;
 // replies go to the same channel and thread. Register it as the Bot's
 // Sender for the channel.
-func New(c Config) (*channel.Adapter, error) {
-	p, ac, err := newDriver(c)
-	if err != nil {
-		return nil, err
-	}
-	return channel.New(p, ac)
-}
+func New(c Config) (*channel.Adapter, error) { return driver.Adapt(newDriver(c)) }
 
-func newDriver(c Config) (*driver, channel.Config, error) {
+func newDriver(c Config) (*webAPI, channel.Config, error) {
 	if c.BotToken == "" || c.SigningSecret == "" {
 		return nil, channel.Config{}, fmt.Errorf("slack: config: BotToken and SigningSecret are required")
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = "https://slack.com/api"
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	ac := c.Adapter
-	if ac.Channel == "" {
-		ac.Channel = "slack"
-	}
-	if ac.Capabilities.MaxText == 0 {
-		ac.Capabilities = channel.Capabilities{MaxText: 3000, MaxButtons: 25, MaxButtonTitle: 75, MaxCards: 10,
-			Media: []parley.AttachmentKind{parley.Image}}
-	}
-	if ac.Limits.Rate == 0 {
-		ac.Limits = channel.Limits{Rate: 20, Burst: 20, PerConversation: 1, PerConversationBurst: 5}
-	}
-	return &driver{cfg: c}, ac, nil
+	c.BaseURL = driver.BaseURL(c.BaseURL, "https://slack.com/api")
+	c.HTTPClient = driver.Client(c.HTTPClient)
+	ac := driver.Defaults(c.Adapter, "slack",
+		channel.Capabilities{MaxText: 3000, MaxButtons: 25, MaxButtonTitle: 75, MaxCards: 10, Media: []parley.AttachmentKind{parley.Image}},
+		channel.Limits{Rate: 20, Burst: 20, PerConversation: 1, PerConversationBurst: 5})
+	return &webAPI{cfg: c}, ac, nil
 }
 
-// driver is the Slack Web API and Events API driver.
-type driver struct{ cfg Config }
+// webAPI is the Slack Web API and Events API driver.
+type webAPI struct{ cfg Config }
 
 // checkSignature verifies a Slack request: the timestamp must be within
 // [replayWindow] of now ([channel.ErrReplay]) and the signature must be
@@ -188,7 +170,7 @@ func parseInteraction(body []byte) (*interaction, error) {
 // within five minutes of now ([channel.ErrReplay]) and X-Slack-Signature
 // must be the HMAC-SHA256 of the timestamp and body under the signing
 // secret.
-func (p *driver) Verify(r *http.Request, body []byte) error {
+func (p *webAPI) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
 		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
 	}
@@ -197,7 +179,7 @@ func (p *driver) Verify(r *http.Request, body []byte) error {
 
 // Parse implements [channel.Platform]: an Events API body (JSON), an
 // interactivity body (a form), or the url_verification challenge.
-func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
+func (p *webAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	b := &channel.Batch{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")) //nolint:errcheck // an unparsable type is treated as JSON
 	if ct == "application/x-www-form-urlencoded" {
@@ -241,7 +223,7 @@ func unsupported(conv, id, kind string) parley.Event {
 		Attrs: map[string]string{"type": kind}}
 }
 
-func (p *driver) event(b *channel.Batch, env *envelope) error {
+func (p *webAPI) event(b *channel.Batch, env *envelope) error {
 	ev := env.Event
 	conv := conversation(env.TeamID, ev.Channel, ev.ThreadTS)
 	switch {
@@ -263,7 +245,7 @@ func (p *driver) event(b *channel.Batch, env *envelope) error {
 	return nil
 }
 
-func (p *driver) interaction(b *channel.Batch, body []byte) error {
+func (p *webAPI) interaction(b *channel.Batch, body []byte) error {
 	in, err := parseInteraction(body)
 	if err != nil {
 		return err
@@ -298,7 +280,7 @@ func tsTime(ts string) time.Time {
 // Send implements [channel.Platform]: chat.postMessage with the text as an
 // mrkdwn section, quick replies as buttons in an actions block, cards as
 // sections, images as image blocks, in the recipient's thread.
-func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+func (p *webAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	ch, thread, _ := strings.Cut(o.To.Recipient, ":")
 	if ch == "" {
 		return fmt.Errorf("slack: no recipient for conversation %q", o.To.ConversationID)

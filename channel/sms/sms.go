@@ -15,10 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/driver"
 )
 
 // Config configures the Twilio Programmable Messaging (SMS/MMS) channel.
@@ -67,43 +67,24 @@ var (
 // opt-out on the customer; until START, other messages from the number are
 // dropped and sends to it fail with [channel.ErrOptedOut], as Twilio's
 // own opt-out handling (error 21610) does.
-func New(c Config) (*channel.Adapter, error) {
-	p, ac, err := newDriver(c)
-	if err != nil {
-		return nil, err
-	}
-	return channel.New(p, ac)
-}
+func New(c Config) (*channel.Adapter, error) { return driver.Adapt(newDriver(c)) }
 
-func newDriver(c Config) (*driver, channel.Config, error) {
+func newDriver(c Config) (*twilio, channel.Config, error) {
 	if c.AccountSID == "" || c.AuthToken == "" || c.PublicURL == "" || c.From == "" && c.MessagingServiceSID == "" {
 		return nil, channel.Config{}, fmt.Errorf("sms: config: AccountSID, AuthToken, PublicURL and From or MessagingServiceSID are required")
 	}
 	if _, err := url.Parse(c.PublicURL); err != nil {
 		return nil, channel.Config{}, fmt.Errorf("sms: config: PublicURL: %w", err)
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = "https://api.twilio.com"
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	ac := c.Adapter
-	if ac.Channel == "" {
-		ac.Channel = "sms"
-	}
-	if ac.Capabilities.MaxText == 0 {
-		ac.Capabilities = channel.Capabilities{MaxText: 1600, Media: []parley.AttachmentKind{parley.Image}}
-	}
-	if ac.Limits.Rate == 0 {
-		ac.Limits = channel.Limits{Rate: 1, Burst: 5, PerConversation: 1, PerConversationBurst: 5}
-	}
-	return &driver{cfg: c, out: make(map[string]bool), helped: make(map[string]bool)}, ac, nil
+	c.BaseURL = driver.BaseURL(c.BaseURL, "https://api.twilio.com")
+	c.HTTPClient = driver.Client(c.HTTPClient)
+	ac := driver.Defaults(c.Adapter, "sms", channel.Capabilities{MaxText: 1600, Media: []parley.AttachmentKind{parley.Image}},
+		channel.Limits{Rate: 1, Burst: 5, PerConversation: 1, PerConversationBurst: 5})
+	return &twilio{cfg: c, out: make(map[string]bool), helped: make(map[string]bool)}, ac, nil
 }
 
-// driver is the Twilio driver.
-type driver struct {
+// twilio is the Twilio driver.
+type twilio struct {
 	cfg Config
 
 	mu     sync.Mutex
@@ -141,7 +122,7 @@ const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
 
 // Verify implements [channel.Platform]: X-Twilio-Signature must be the
 // [Signature] of the form parameters under the auth token.
-func (p *driver) Verify(r *http.Request, body []byte) error {
+func (p *twilio) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
 		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
 	}
@@ -156,7 +137,7 @@ func (p *driver) Verify(r *http.Request, body []byte) error {
 }
 
 // Parse implements [channel.Platform].
-func (p *driver) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
+func (p *twilio) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 	params, err := url.ParseQuery(string(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
@@ -250,7 +231,7 @@ func conversation(user, business string) string { return "sms:" + business + ":"
 // Send implements [channel.Platform]: one message per part, images as MMS
 // media. It fails with [channel.ErrOptedOut] without sending to a number
 // that sent STOP.
-func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+func (p *twilio) Send(ctx context.Context, o *channel.Outgoing) error {
 	to := o.To.Recipient
 	if to == "" {
 		return fmt.Errorf("sms: no recipient for conversation %q", o.To.ConversationID)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/driver"
 )
 
 // Config configures the Telegram Bot API channel.
@@ -36,41 +37,23 @@ type Config struct {
 // setWebhook and register it as the Bot's Sender for the channel. Private
 // messages and inline keyboard taps become turns; a tap is answered
 // (answerCallbackQuery) in the webhook's own response.
-func New(c Config) (*channel.Adapter, error) {
-	p, ac, err := newDriver(c)
-	if err != nil {
-		return nil, err
-	}
-	return channel.New(p, ac)
-}
+func New(c Config) (*channel.Adapter, error) { return driver.Adapt(newDriver(c)) }
 
-func newDriver(c Config) (*driver, channel.Config, error) {
+func newDriver(c Config) (*botAPI, channel.Config, error) {
 	if c.Token == "" || c.SecretToken == "" {
 		return nil, channel.Config{}, fmt.Errorf("telegram: config: Token and SecretToken are required")
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = "https://api.telegram.org"
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	ac := c.Adapter
-	if ac.Channel == "" {
-		ac.Channel = "telegram"
-	}
-	if ac.Capabilities.MaxText == 0 {
-		ac.Capabilities = channel.Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
-			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
-	}
-	if ac.Limits.Rate == 0 {
-		ac.Limits = channel.Limits{Rate: 30, Burst: 30, PerConversation: 1, PerConversationBurst: 5}
-	}
-	return &driver{cfg: c, long: make(map[string]longButtons)}, ac, nil
+	c.BaseURL = driver.BaseURL(c.BaseURL, "https://api.telegram.org")
+	c.HTTPClient = driver.Client(c.HTTPClient)
+	ac := driver.Defaults(c.Adapter, "telegram",
+		channel.Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
+			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}},
+		channel.Limits{Rate: 30, Burst: 30, PerConversation: 1, PerConversationBurst: 5})
+	return &botAPI{cfg: c, long: make(map[string]longButtons)}, ac, nil
 }
 
-// driver is the Bot API driver.
-type driver struct {
+// botAPI is the Bot API driver.
+type botAPI struct {
 	cfg Config
 
 	mu   sync.Mutex
@@ -159,7 +142,7 @@ func parse(body []byte) (*update, error) {
 
 // Verify implements [channel.Platform]: the webhook must carry the
 // secret token in X-Telegram-Bot-Api-Secret-Token.
-func (p *driver) Verify(r *http.Request, _ []byte) error {
+func (p *botAPI) Verify(r *http.Request, _ []byte) error {
 	if !channel.EqualSecret([]byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token")), []byte(p.cfg.SecretToken)) {
 		return channel.ErrSignature
 	}
@@ -167,7 +150,7 @@ func (p *driver) Verify(r *http.Request, _ []byte) error {
 }
 
 // Parse implements [channel.Platform].
-func (p *driver) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
+func (p *botAPI) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 	u, err := parse(body)
 	if err != nil {
 		return nil, err
@@ -211,7 +194,7 @@ func unsupported(conv, id, kind string) parley.Event {
 func conversation(chat int64) string { return "telegram:" + strconv.FormatInt(chat, 10) }
 
 // resolve maps a tapped "#n" back to the long button it stands for.
-func (p *driver) resolve(conv, data string) string {
+func (p *botAPI) resolve(conv, data string) string {
 	n, err := strconv.Atoi(strings.TrimPrefix(data, "#"))
 	if !strings.HasPrefix(data, "#") || err != nil {
 		return data
@@ -225,7 +208,7 @@ func (p *driver) resolve(conv, data string) string {
 	return lb.opts[n-1].Value()
 }
 
-func (p *driver) message(b *channel.Batch, m *message) {
+func (p *botAPI) message(b *channel.Batch, m *message) {
 	conv := conversation(m.Chat.ID)
 	id := strconv.FormatInt(m.MessageID, 10)
 	if m.From != nil && m.From.IsBot {
@@ -279,7 +262,7 @@ func (p *driver) message(b *channel.Batch, m *message) {
 // Send implements [channel.Platform]: text with an inline keyboard (one
 // button per row) for quick replies, sendPhoto, sendDocument, sendAudio or
 // sendVideo for media.
-func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+func (p *botAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	var chat any = o.To.Recipient
 	if n, err := strconv.ParseInt(o.To.Recipient, 10, 64); err == nil {
 		chat = n
@@ -292,7 +275,7 @@ func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
 
 // Typing sends the "typing" chat action, shown for 5 seconds or until the
 // next message.
-func (p *driver) Typing(ctx context.Context, to parley.Address, _ string) error {
+func (p *botAPI) Typing(ctx context.Context, to parley.Address, _ string) error {
 	var chat any = to.Recipient
 	if n, err := strconv.ParseInt(to.Recipient, 10, 64); err == nil {
 		chat = n
@@ -300,7 +283,7 @@ func (p *driver) Typing(ctx context.Context, to parley.Address, _ string) error 
 	return p.call(ctx, "sendChatAction", map[string]any{"chat_id": chat, "action": "typing"})
 }
 
-func (p *driver) payload(conv string, chat any, part channel.Part) (string, map[string]any) {
+func (p *botAPI) payload(conv string, chat any, part channel.Part) (string, map[string]any) {
 	msg := map[string]any{"chat_id": chat}
 	if part.Attachment != nil {
 		mf := map[parley.AttachmentKind][2]string{
@@ -346,7 +329,7 @@ func (p *driver) payload(conv string, chat any, part channel.Part) (string, map[
 	return "sendMessage", msg
 }
 
-func (p *driver) call(ctx context.Context, method string, msg map[string]any) error {
+func (p *botAPI) call(ctx context.Context, method string, msg map[string]any) error {
 	body, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("telegram: encode: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/driver"
 	"github.com/parleyhq/parley/channel/internal/meta"
 )
 
@@ -72,15 +73,9 @@ type Config struct {
 // webhook URL (GET answers the verification handshake, POST carries
 // messages and status callbacks) and register it as the Bot's Sender for
 // the channel.
-func New(c Config) (*channel.Adapter, error) {
-	p, ac, err := newDriver(c)
-	if err != nil {
-		return nil, err
-	}
-	return channel.New(p, ac)
-}
+func New(c Config) (*channel.Adapter, error) { return driver.Adapt(newDriver(c)) }
 
-func newDriver(c Config) (*driver, channel.Config, error) {
+func newDriver(c Config) (*cloudAPI, channel.Config, error) {
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"PhoneNumberID", c.PhoneNumberID}, {"AccessToken", c.AccessToken},
 		{"AppSecret", c.AppSecret}, {"VerifyToken", c.VerifyToken}} {
@@ -91,35 +86,23 @@ func newDriver(c Config) (*driver, channel.Config, error) {
 	if len(missing) > 0 {
 		return nil, channel.Config{}, fmt.Errorf("whatsapp: config: missing %s", strings.Join(missing, ", "))
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = "https://graph.facebook.com/v21.0"
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.BaseURL = driver.BaseURL(c.BaseURL, "https://graph.facebook.com/v21.0")
 	if c.ListButton == "" {
 		c.ListButton = "Options"
 	}
 	if c.ChooseText == "" {
 		c.ChooseText = "Please choose:"
 	}
-	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	ac := c.Adapter
-	if ac.Channel == "" {
-		ac.Channel = "whatsapp"
-	}
-	if ac.Capabilities.MaxText == 0 {
-		ac.Capabilities = channel.Capabilities{MaxText: 4096, MaxButtons: 3, MaxButtonTitle: 20, MaxListItems: 10, MaxListTitle: 24,
-			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}}
-	}
-	if ac.Limits.Rate == 0 {
-		ac.Limits = channel.Limits{Rate: 80, Burst: 80, PerConversation: 1, PerConversationBurst: 10}
-	}
-	return &driver{cfg: c, last: make(map[string]time.Time)}, ac, nil
+	c.HTTPClient = driver.Client(c.HTTPClient)
+	ac := driver.Defaults(c.Adapter, "whatsapp",
+		channel.Capabilities{MaxText: 4096, MaxButtons: 3, MaxButtonTitle: 20, MaxListItems: 10, MaxListTitle: 24,
+			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}},
+		channel.Limits{Rate: 80, Burst: 80, PerConversation: 1, PerConversationBurst: 10})
+	return &cloudAPI{cfg: c, last: make(map[string]time.Time)}, ac, nil
 }
 
-// driver is the Cloud API driver.
-type driver struct {
+// cloudAPI is the Cloud API driver.
+type cloudAPI struct {
 	cfg Config
 
 	mu   sync.Mutex
@@ -127,12 +110,12 @@ type driver struct {
 }
 
 // Verify implements [channel.Platform].
-func (p *driver) Verify(r *http.Request, body []byte) error {
+func (p *cloudAPI) Verify(r *http.Request, body []byte) error {
 	return meta.Verify(r, body, p.cfg.AppSecret, p.cfg.VerifyToken)
 }
 
 // Parse implements [channel.Platform].
-func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
+func (p *cloudAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	if b := meta.Handshake(r); b != nil {
 		return b, nil
 	}
@@ -155,14 +138,14 @@ func (p *driver) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	return b, nil
 }
 
-func (p *driver) conversation(phoneID, user string) string {
+func (p *cloudAPI) conversation(phoneID, user string) string {
 	if phoneID == "" {
 		phoneID = p.cfg.PhoneNumberID
 	}
 	return "whatsapp:" + phoneID + ":" + user
 }
 
-func (p *driver) status(phoneID string, st status) parley.Event {
+func (p *cloudAPI) status(phoneID string, st status) parley.Event {
 	var err error
 	if st.Status == "failed" {
 		pe := &channel.PlatformError{Channel: "whatsapp", Status: http.StatusOK, Reason: "delivery failed"}
@@ -177,7 +160,7 @@ func (p *driver) status(phoneID string, st status) parley.Event {
 		Attrs: map[string]string{"status": st.Status, "message_id": st.ID}}
 }
 
-func (p *driver) message(b *channel.Batch, v value, m inMessage) {
+func (p *cloudAPI) message(b *channel.Batch, v value, m inMessage) {
 	conv := p.conversation(v.Metadata.PhoneNumberID, m.From)
 	t := &parley.Turn{ConversationID: conv, MessageID: m.ID, Recipient: m.From, Time: unixTime(m.Timestamp)}
 	switch m.Type {
@@ -241,7 +224,7 @@ func unixTime(s string) time.Time {
 // it sends the message's [Template] in place of its first part and skips
 // the rest, or fails with [ErrOutsideWindow]; to someone it has not heard
 // from it sends the template when there is one.
-func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
+func (p *cloudAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	to := o.To.Recipient
 	if to == "" {
 		return fmt.Errorf("whatsapp: no recipient for conversation %q", o.To.ConversationID)
@@ -275,7 +258,7 @@ func (p *driver) Send(ctx context.Context, o *channel.Outgoing) error {
 
 // Typing marks the inbound message read and shows the typing indicator
 // until the next reply (or 25 seconds).
-func (p *driver) Typing(ctx context.Context, _ parley.Address, inbound string) error {
+func (p *cloudAPI) Typing(ctx context.Context, _ parley.Address, inbound string) error {
 	if inbound == "" {
 		return parley.ErrNotSupported // WhatsApp shows typing only in answer to a message
 	}
@@ -284,7 +267,7 @@ func (p *driver) Typing(ctx context.Context, _ parley.Address, inbound string) e
 }
 
 // MarkRead marks the user's message read (blue ticks).
-func (p *driver) MarkRead(ctx context.Context, _ parley.Address, messageID string) error {
+func (p *cloudAPI) MarkRead(ctx context.Context, _ parley.Address, messageID string) error {
 	return p.send(ctx, map[string]any{"messaging_product": "whatsapp", "status": "read", "message_id": messageID})
 }
 
@@ -300,7 +283,7 @@ func template(m parley.Message) (Template, bool) {
 	return Template{}, false
 }
 
-func (p *driver) sendTemplate(ctx context.Context, to string, t Template) error {
+func (p *cloudAPI) sendTemplate(ctx context.Context, to string, t Template) error {
 	tpl := map[string]any{"name": t.Name, "language": map[string]string{"code": t.Language}}
 	if len(t.Components) > 0 {
 		tpl["components"] = t.Components
@@ -309,7 +292,7 @@ func (p *driver) sendTemplate(ctx context.Context, to string, t Template) error 
 		"to": to, "type": "template", "template": tpl})
 }
 
-func (p *driver) payload(to string, part channel.Part) map[string]any {
+func (p *cloudAPI) payload(to string, part channel.Part) map[string]any {
 	msg := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
 	body := part.Text
 	if body == "" {
@@ -350,7 +333,7 @@ func (p *driver) payload(to string, part channel.Part) map[string]any {
 }
 
 // send posts one message object to /{phone-number-id}/messages.
-func (p *driver) send(ctx context.Context, msg map[string]any) error {
+func (p *cloudAPI) send(ctx context.Context, msg map[string]any) error {
 	body, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("whatsapp: encode: %w", err)

@@ -90,7 +90,7 @@ func platform(t testing.TB) *channeltest.Server {
 	})
 }
 
-func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) (*channel.Adapter, *driver) {
+func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) (*channel.Adapter, *cloudAPI) {
 	t.Helper()
 	p, ac2, err := newDriver(Config{PhoneNumberID: phoneID, AccessToken: "token", AppSecret: secret, VerifyToken: "vt",
 		BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})

@@ -1,0 +1,53 @@
+// Package driver holds what the platform packages' constructors share:
+// the defaults they fill in and the step from a driver to a
+// [channel.Adapter].
+package driver
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/channel"
+)
+
+// Adapt returns the Adapter for p and c, or err: a platform's New is
+// "return driver.Adapt(newDriver(c))".
+func Adapt(p channel.Platform, c channel.Config, err error) (*channel.Adapter, error) {
+	if err != nil {
+		return nil, err
+	}
+	return channel.New(p, c)
+}
+
+// Defaults fills the zero fields of c with a platform's: the channel
+// name, its Capabilities (when MaxText is zero) and its Limits (when Rate
+// is zero).
+func Defaults(c channel.Config, name string, caps channel.Capabilities, limits channel.Limits) channel.Config {
+	if c.Channel == "" {
+		c.Channel = name
+	}
+	if c.Capabilities.MaxText == 0 {
+		c.Capabilities = caps
+	}
+	if c.Limits.Rate == 0 {
+		c.Limits = limits
+	}
+	return c
+}
+
+// Client returns c, or a client with a 30-second timeout when c is nil.
+func Client(c *http.Client) *http.Client {
+	if c == nil {
+		return &http.Client{Timeout: 30 * time.Second}
+	}
+	return c
+}
+
+// BaseURL returns u without a trailing slash, or def when u is empty.
+func BaseURL(u, def string) string {
+	if u == "" {
+		return def
+	}
+	return strings.TrimRight(u, "/")
+}
