@@ -206,7 +206,7 @@ func TestApproverFailureLeavesNothingPending(t *testing.T) {
 func TestApprovalStores(t *testing.T) {
 	stores := map[string]func() action.ApprovalStore{
 		"memory":       func() action.ApprovalStore { return &action.MemoryApprovals{} },
-		"memory.Store": func() action.ApprovalStore { return action.NewStoreApprovals(memory.NewMap(), "") },
+		"memory.Store": func() action.ApprovalStore { return action.NewStoreApprovals(memory.NewMap()) },
 	}
 	for name, newStore := range stores {
 		t.Run(name, func(t *testing.T) {
@@ -268,7 +268,7 @@ func TestApprovalsSurviveRestart(t *testing.T) {
 	newRegistry := func() (*action.Registry, *approvals, *action.MemoryAudit) {
 		ap, audit := &approvals{}, &action.MemoryAudit{}
 		reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(ap), action.WithAudit(audit),
-			action.WithApprovals(action.NewStoreApprovals(store, "shop/approvals/")))
+			action.WithApprovals(action.NewStoreApprovals(store, action.WithPrefix("shop/approvals/"))))
 		require.NoError(t, shop.Register(reg, b))
 		return reg, ap, audit
 	}

@@ -193,7 +193,7 @@ func ExampleNewStoreApprovals() {
 	desk := action.ApproverFunc(func(context.Context, action.ApprovalRequest) error { return nil })
 	newRegistry := func() (*action.Registry, error) {
 		reg := action.NewRegistry(action.WithWrites(true), action.WithApprover(desk),
-			action.WithApprovals(action.NewStoreApprovals(store, "")))
+			action.WithApprovals(action.NewStoreApprovals(store)))
 		return reg, shop.Register(reg, shop.NewBackend())
 	}
 	ctx := context.Background()

@@ -23,17 +23,30 @@ type StoreApprovals struct {
 
 var _ ApprovalStore = (*StoreApprovals)(nil)
 
-// NewStoreApprovals returns an [ApprovalStore] keeping approvals in s
-// under keys that start with prefix; an empty prefix means
-// "action/approvals/".
-func NewStoreApprovals(s memory.Store, prefix string) *StoreApprovals {
+// A StoreApprovalsOption configures [StoreApprovals].
+type StoreApprovalsOption func(*StoreApprovals)
+
+// WithPrefix keeps the approvals under keys that start with prefix
+// (default "action/approvals/"), so that several registries can share a
+// store.
+func WithPrefix(prefix string) StoreApprovalsOption {
+	return func(s *StoreApprovals) { s.prefix = prefix }
+}
+
+// NewStoreApprovals returns an [ApprovalStore] keeping approvals in s. It
+// panics if s is nil.
+func NewStoreApprovals(s memory.Store, opts ...StoreApprovalsOption) *StoreApprovals {
 	if s == nil {
 		panic("action: NewStoreApprovals: nil store")
 	}
-	if prefix == "" {
-		prefix = "action/approvals/"
+	a := &StoreApprovals{store: s}
+	for _, o := range opts {
+		o(a)
 	}
-	return &StoreApprovals{store: s, prefix: prefix}
+	if a.prefix == "" {
+		a.prefix = "action/approvals/"
+	}
+	return a
 }
 
 func (s *StoreApprovals) idKey(id string) string   { return s.prefix + "id/" + id }

@@ -14,6 +14,6 @@ func TestMemoryApprovals(t *testing.T) {
 
 func TestStoreApprovals(t *testing.T) {
 	actiontest.RunApprovalStore(t, func(t *testing.T) action.ApprovalStore {
-		return action.NewStoreApprovals(memory.NewMap(), "approvals/")
+		return action.NewStoreApprovals(memory.NewMap(), action.WithPrefix("approvals/"))
 	})
 }
