@@ -129,23 +129,23 @@ func keySentences(tr []memory.Entry, n int) []string {
 
 // SuggestedReply drafts the agent's first message from the ticket: an
 // apology when the customer is upset, and a sentence showing the agent
-// already knows the issue.
+// already knows the issue, in the customer's own words.
 func SuggestedReply(t Ticket) string {
 	var b strings.Builder
 	b.WriteString("Hi")
-	if name := t.Profile["name"]; name != "" {
+	name := t.Profile["first_name"]
+	if name == "" {
+		name = t.Profile["name"]
+	}
+	if name != "" {
 		b.WriteString(" " + name)
 	}
 	b.WriteString(", thanks for waiting. ")
 	if t.Mood.Label == "negative" || max(t.Mood.Frustration, t.Frustration) >= 0.5 {
 		b.WriteString("I'm sorry for the trouble so far. ")
 	}
-	if len(t.Intents) > 0 {
-		fmt.Fprintf(&b, "I can see you need help with %s", strings.ReplaceAll(t.Intents[0].Name, "_", " "))
-		if len(t.Entities) > 0 {
-			fmt.Fprintf(&b, " (%s %s)", t.Entities[0].Type, t.Entities[0].Value)
-		}
-		b.WriteString(". ")
+	if key := keySentences(t.Transcript, 1); len(key) > 0 {
+		fmt.Fprintf(&b, "I've read our conversation: you wrote \"%s\". ", key[0])
 	} else {
 		b.WriteString("I've read our conversation so far. ")
 	}

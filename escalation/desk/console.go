@@ -93,7 +93,7 @@ td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}.urgent{color:#b
 <section><h2>Customer</h2>{{if .Profile}}<table>{{range $k, $v := .Profile}}<tr><th>{{$k}}</th><td>{{$v}}</td></tr>{{end}}</table>{{else}}<p>{{.CustomerID}}</p>{{end}}
 {{if .Data}}<h3>Data</h3><table>{{range $k, $v := .Data}}<tr><th>{{$k}}</th><td>{{$v}}</td></tr>{{end}}</table>{{end}}</section>
 <section><h2>Understanding</h2><p>Intents: {{range .Intents}}{{.Name}} {{end}}</p><p>Entities: {{range .Entities}}{{.Type}}={{.Value}} {{end}}</p>
-{{with .Mood}}{{if .Label}}<p>Mood (measured): sentiment {{printf "%.2f" .Score}} ({{.Label}}), frustration {{printf "%.2f" .Frustration}}</p>{{end}}{{end}}</section>
+{{if .Mood.Label}}<p>Mood as measured: sentiment {{printf "%.2f" .Mood.Score}} ({{.Mood.Label}}) on the last message; frustration {{printf "%.2f" .Frustration}} at its highest</p>{{end}}</section>
 <section><h2>Transcript</h2>{{range .Transcript}}<p class="{{.Role}}"><b>{{.Role}}</b> {{.Text}}</p>{{end}}
 {{range $c.Thread}}<p class="{{if eq .From "customer"}}user{{else}}agent{{end}}"><b>{{.From}}</b> {{.Text}}</p>{{end}}</section>
 {{if $c.Open}}<section><form method="post" action="{{esc .ID}}/reply"><input name="agent" placeholder="your name" value="{{$c.Agent}}" required>

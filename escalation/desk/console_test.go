@@ -22,7 +22,8 @@ func TestConsole(t *testing.T) {
 	d := desk.NewMemory(escalation.DeliverFunc(func(_ context.Context, t *parley.Turn) error { delivered = append(delivered, t); return nil }))
 	ctx := context.Background()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a human", Priority: parley.PriorityNormal,
-		Summary: "Wants <b>refund</b>", SuggestedReply: "Hi there", Profile: map[string]string{"name": "Maria"}}))
+		Summary: "Wants <b>refund</b>", SuggestedReply: "Hi there", Profile: map[string]string{"name": "Maria"},
+		Mood: parley.Mood{Score: 0.21, Label: "negative"}, Frustration: 0.72}))
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c2-1", ConversationID: "c2", Reason: "legal threat", Priority: parley.PriorityUrgent}))
 	c := desk.NewConsole(d)
 	srv := httptest.NewServer(http.StripPrefix("/console", c))
@@ -50,6 +51,7 @@ func TestConsole(t *testing.T) {
 	assert.Equal(t, http.StatusOK, rec.Code)
 	assert.Contains(t, body, "Wants &lt;b&gt;refund&lt;/b&gt;", "escaped")
 	assert.Contains(t, body, "Maria")
+	assert.Contains(t, body, "sentiment 0.21 (negative) on the last message; frustration 0.72 at its highest", "mood as measured")
 	assert.Contains(t, body, `action="c1-1/reply"`)
 
 	post := func(path string, form url.Values) *httptest.ResponseRecorder {
