@@ -350,7 +350,7 @@ func (b *Bot) runLoaded(ctx context.Context, rw *recorder, t *Turn, s *memory.Se
 // sent after the write.
 func (b *Bot) commit(ctx context.Context, rw *recorder, s *memory.Session) error {
 	if rw.outbox && len(rw.sent) > 0 {
-		out, _, err := memory.GetState[[]outboxEntry](s, outboxState)
+		out, _, err := outboxKey.Get(s)
 		if err != nil {
 			return err
 		}
@@ -358,7 +358,7 @@ func (b *Bot) commit(ctx context.Context, rw *recorder, s *memory.Session) error
 		for _, m := range rw.sent {
 			out = append(out, outboxEntry{To: to, Message: m})
 		}
-		if err := memory.SetState(s, outboxState, out); err != nil {
+		if err := outboxKey.Set(s, out); err != nil {
 			return err
 		}
 	}

@@ -25,8 +25,10 @@ var ErrDuplicate = errors.New("parley: duplicate message")
 const (
 	inboxPrefix = "inbox/"
 	claimPrefix = "claim/"
-	outboxState = "parley.outbox"
 )
+
+// outboxKey keeps a conversation's replies recorded but not yet sent.
+var outboxKey = memory.NewStateKey[[]outboxEntry]("parley.outbox")
 
 func inboxKey(conv string) string { return inboxPrefix + conv }
 
@@ -397,7 +399,7 @@ func (b *Bot) claimed(ctx context.Context, e inboxEntry) (bool, error) {
 // flush sends s's outbox in order through the channels' Senders and
 // saves what is left. It stops at the first failure, keeping the order.
 func (b *Bot) flush(ctx context.Context, t *Turn, s *memory.Session) error {
-	out, _, err := memory.GetState[[]outboxEntry](s, outboxState)
+	out, _, err := outboxKey.Get(s)
 	if err != nil || len(out) == 0 {
 		return err
 	}
@@ -420,8 +422,8 @@ func (b *Bot) flush(ctx context.Context, t *Turn, s *memory.Session) error {
 	}
 	if sent > 0 {
 		if sent == len(out) {
-			memory.DeleteState(s, outboxState)
-		} else if err := memory.SetState(s, outboxState, out[sent:]); err != nil {
+			outboxKey.Delete(s)
+		} else if err := outboxKey.Set(s, out[sent:]); err != nil {
 			return errors.Join(serr, err)
 		}
 		if err := b.save(ctx, s); err != nil {

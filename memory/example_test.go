@@ -56,3 +56,24 @@ func ExampleMap() {
 	// 1 <nil>
 	// true
 }
+
+func ExampleStateKey() {
+	// The package that owns the state declares its key once.
+	type cart struct {
+		Items []string `json:"items"`
+	}
+	cartKey := memory.NewStateKey[cart]("shop.cart")
+
+	s := memory.NewSessions(memory.NewMap()).New("conv-1")
+	if err := cartKey.Set(s, cart{Items: []string{"lamp"}}); err != nil {
+		fmt.Println(err)
+	}
+	c, ok, err := cartKey.Get(s)
+	fmt.Println(c.Items, ok, err)
+	cartKey.Delete(s)
+	_, ok, _ = cartKey.Get(s)
+	fmt.Println(ok)
+	// Output:
+	// [lamp] true <nil>
+	// false
+}

@@ -19,17 +19,20 @@ import (
 // Besides ns/op it reports turns/s, p50 and p99 latency in microseconds,
 // and the bytes of a session record per turn after 20 turns
 // (B-stored/turn).
+// benchKey keeps the number of turns a benchmark conversation ran.
+var benchKey = memory.NewStateKey[int]("bench")
+
 func Benchmark(b *testing.B, stores []memory.Store) {
 	b.Helper()
 	ctx := context.Background()
 	reply := parley.Text("Thanks, noted.")
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		s := t.Session()
-		n, _, err := memory.GetState[int](s, "bench")
+		n, _, err := benchKey.Get(s)
 		if err != nil {
 			return err
 		}
-		if err := memory.SetState(s, "bench", n+1); err != nil {
+		if err := benchKey.Set(s, n+1); err != nil {
 			return err
 		}
 		return w.Reply(ctx, reply)

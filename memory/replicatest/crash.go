@@ -30,6 +30,9 @@ const (
 	envCrashPlatform = "PARLEY_CRASH_PLATFORM"
 )
 
+// crashCountKey keeps the number of turns a crash-test conversation ran.
+var crashCountKey = memory.NewStateKey[int]("crash.count")
+
 // CrashConfig configures [Crash].
 type CrashConfig struct {
 	// Child is the name of the test function that calls [CrashChild] in
@@ -327,7 +330,7 @@ func CrashChild(t *testing.T, store memory.Store) {
 	nonce := crand.Text()[:8] // differs per process: a regenerated reply shows
 	handler := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
 		s := tn.Session()
-		n, _, err := memory.GetState[int](s, "crash.count")
+		n, _, err := crashCountKey.Get(s)
 		if err != nil {
 			return err
 		}
@@ -336,7 +339,7 @@ func CrashChild(t *testing.T, store memory.Store) {
 		if err := post(ctx, "/effect", crashEffect{Key: "refund-" + tn.ConversationID + "-" + tn.MessageID, Msg: tn.MessageID}); err != nil {
 			return err
 		}
-		if err := memory.SetState(s, "crash.count", n+1); err != nil {
+		if err := crashCountKey.Set(s, n+1); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text(fmt.Sprintf("ack %s (turn %d, %s)", tn.Text(), n+1, nonce)))

@@ -17,6 +17,9 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
+// countKey keeps the number of turns a conversation has seen.
+var countKey = memory.NewStateKey[int]("replicatest")
+
 // Config sizes a [Run]. Zero fields take the defaults.
 type Config struct {
 	// Replicas is the number of Bots, each with its own store client
@@ -148,14 +151,14 @@ func (a *app) handler(ctx context.Context, w parley.ReplyWriter, t *parley.Turn)
 		a.fail("%s: no session", t.ConversationID)
 		return errors.New("no session")
 	}
-	prev, _, err := memory.GetState[int](s, "replicatest")
+	prev, _, err := countKey.Get(s)
 	if err != nil {
 		return err
 	}
 	if prev != n-1 {
 		a.fail("%s: turn %d ran after turn %d", t.ConversationID, n, prev)
 	}
-	if err := memory.SetState(s, "replicatest", n); err != nil {
+	if err := countKey.Set(s, n); err != nil {
 		return err
 	}
 	if a.delay > 0 {
@@ -417,7 +420,7 @@ func checkSession(ctx context.Context, ss *memory.Sessions, conv string, turns i
 	if !slices.Equal(got, want) {
 		return fmt.Errorf("%s: history\n got %q\nwant %q", conv, got, want)
 	}
-	n, _, err := memory.GetState[int](s, "replicatest")
+	n, _, err := countKey.Get(s)
 	if err != nil || n != turns {
 		return fmt.Errorf("%s: counter = %d, %v; want %d", conv, n, err, turns)
 	}
