@@ -371,3 +371,21 @@ func TestReadReceiptAndTyping(t *testing.T) {
 	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9"}`, string(reqs[0].Body))
 	assert.JSONEq(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.9","typing_indicator":{"type":"text"}}`, string(reqs[1].Body))
 }
+
+// TestWithBot runs the adapter with a real Bot: a redelivered webhook is
+// acknowledged and answered once, and the reply reaches the sender.
+func TestWithBot(t *testing.T) {
+	srv := platform(t)
+	a, _ := newAdapter(t, srv, channel.Config{})
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("echo: "+tn.Text()))
+	}), parley.WithSender("whatsapp", a))
+	body := notification(textMessage("wamid.b1", "15551234567", "where is my order?"))
+	require.Equal(t, 200, post(a, bot, body))
+	require.Equal(t, 200, post(a, bot, body), "a redelivery is acknowledged")
+	require.NoError(t, bot.Shutdown(context.Background()))
+	sent := srv.Sent()
+	require.Len(t, sent, 1, "and answered once")
+	assert.Equal(t, "echo: where is my order?", sent[0].Text)
+	assert.Equal(t, "15551234567", sent[0].To)
+}
