@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 
@@ -14,11 +15,14 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 	return b, nil
 }
 
-// encodedHistory is a history as it was saved: the entries, never
-// modified, and the record they were encoded in, History[i] at
-// raw[offs[2*i]:offs[2*i+1]].
+// encodedHistory is a session as it was saved: the history entries,
+// never modified while they are used here, and the record they were
+// encoded in, History[i] at raw[offs[2*i]:offs[2*i+1]]. seen and state
+// are the rest of that session, kept to reuse their memory.
 type encodedHistory struct {
 	entries []Entry
+	seen    []string
+	state   map[string]json.RawMessage
 	raw     []byte
 	offs    []int32
 }

@@ -277,13 +277,15 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 	}
 	s.Updated = now
 	s.Format = SessionFormat
+	// Trim by re-slicing: moving the entries down would copy the whole
+	// window on every turn.
 	trimmed := 0
 	if over := len(s.History) - ss.window; over > 0 {
-		s.History = slices.Delete(s.History, 0, over)
+		s.History = s.History[over:]
 		trimmed = over
 	}
 	if over := len(s.Seen) - ss.seen; over > 0 {
-		s.Seen = slices.Delete(s.Seen, 0, over)
+		s.Seen = s.Seen[over:]
 	}
 	// The entries loaded from the cache that are still there are copied
 	// from the record they were saved in, not encoded again, so that a
@@ -296,8 +298,9 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 		return err
 	}
 	s.Version = v
+	old := s.enc
 	s.enc = nil
-	ss.remember(s, b, offs)
+	ss.remember(s, b, offs, old)
 	return nil
 }
 
@@ -308,8 +311,10 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 }
 
 // cached takes the cached session of conversation id out of the cache and
-// returns it if it is the one stored at version as raw. Taking it, rather
-// than copying it, hands it to one caller only; its Save caches it again.
+// returns a copy of it if it is the one stored at version as raw. The copy
+// carries the cached session as its [encodedHistory]: taking the entry
+// out of the cache makes it the copy's alone, so that its Save can reuse
+// its memory for the next cached session.
 func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	if ss.cacheCap == 0 {
 		return nil
@@ -318,27 +323,51 @@ func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	if c.s == nil || c.s.Version != version || !bytes.Equal(c.raw, raw) {
 		return nil
 	}
-	return c.s
+	s := c.s.Clone()
+	s.enc = &encodedHistory{entries: c.s.History, seen: c.s.Seen, state: c.s.State, raw: c.raw, offs: c.offs}
+	return s
 }
 
 // remember caches a copy of s, just saved as raw, with where each history
-// entry is in raw (see [encodedHistory]).
-func (ss *Sessions) remember(s *Session, raw []byte, offs []int32) {
+// entry is in raw (see [encodedHistory]). old is the cached session s was
+// loaded with, if any: s's alone, so its memory is reused.
+func (ss *Sessions) remember(s *Session, raw []byte, offs []int32, old *encodedHistory) {
 	if ss.cacheCap == 0 {
 		return
 	}
-	c := s.Clone()
-	// The loader may change c.History in place; the encoding belongs to
-	// the entries as they are now.
-	c.enc = &encodedHistory{entries: slices.Clone(s.History), raw: raw, offs: offs}
-	ss.cache.Put(s.ID, cachedSession{s: c, raw: raw})
+	var hist []Entry
+	var seen []string
+	var state map[string]json.RawMessage
+	if old != nil {
+		hist, seen, state = old.entries[:0], old.seen[:0], old.state
+		clear(state)
+		// Emptied, so that a stale copy of the pointer (a shallow copy of
+		// the session) finds nothing to copy from.
+		*old = encodedHistory{}
+	}
+	c := *s
+	c.History = append(hist, s.History...)
+	c.Seen = append(seen, s.Seen...)
+	c.State = nil
+	if len(s.State) > 0 {
+		if state == nil {
+			state = make(map[string]json.RawMessage, len(s.State))
+		}
+		for k, v := range s.State {
+			state[k] = slices.Clone(v)
+		}
+		c.State = state
+	}
+	ss.cache.Put(s.ID, cachedSession{s: &c, raw: raw, offs: offs})
 }
 
-// A cachedSession is a decoded session and the record bytes it was
-// saved as.
+// A cachedSession is a decoded session and the record bytes it was saved
+// as, with where each history entry is in them. s is never handed out nor
+// changed while it is in the cache.
 type cachedSession struct {
-	s   *Session
-	raw []byte
+	s    *Session
+	raw  []byte
+	offs []int32
 }
 
 func (ss *Sessions) uncache(id string) {

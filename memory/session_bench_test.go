@@ -52,6 +52,7 @@ func BenchmarkSessionsTurn(b *testing.B) {
 			base := 0
 			prepare(base)
 			b.ReportAllocs()
+			cpu0, cpuOK := processCPU()
 			b.ResetTimer()
 			for i := range b.N {
 				c := i % convs
@@ -67,6 +68,11 @@ func BenchmarkSessionsTurn(b *testing.B) {
 					b.StartTimer()
 				}
 				turn(base+c, i)
+			}
+			// Preparing fresh conversations (earlier=1) counts too: compare
+			// ns/op, or run with -cpu 1 on an idle machine.
+			if cpu1, ok := processCPU(); ok && cpuOK {
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 			}
 		})
 	}
