@@ -418,8 +418,8 @@ type state struct {
 	Slot       *time.Time  `json:"slot,omitempty"`
 	PhoneTries int         `json:"phone_tries,omitempty"`
 	// NotUnderstood counts the turns in a row the bot did not
-	// understand; Unresolved the turns since the start or the last
-	// resolution.
+	// understand; Failures the turns it could not do what was asked and
+	// Unresolved all turns, since the start or the last resolution.
 	NotUnderstood int `json:"not_understood,omitempty"`
 	Failures      int `json:"failures,omitempty"`
 	Unresolved    int `json:"unresolved,omitempty"`
@@ -589,8 +589,6 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	}
 	if rep.failed {
 		tc.st.Failures++
-	} else {
-		tc.st.Failures = 0
 	}
 	if rep.resolved {
 		tc.resolved()
@@ -654,9 +652,9 @@ func (tc *turnCtx) observe() {
 	}
 }
 
-// resolved starts the count of unresolved turns afresh.
+// resolved starts the counts of unresolved turns and failures afresh.
 func (tc *turnCtx) resolved() {
-	tc.st.Unresolved, tc.st.Offered = 0, nil
+	tc.st.Unresolved, tc.st.Failures, tc.st.Offered = 0, 0, nil
 }
 
 // unclear reports whether the language understanding could not place

@@ -305,15 +305,16 @@ func TestNotUnderstoodThreeTimesOffersAPerson(t *testing.T) {
 	assert.Empty(t, h.desk.Queue())
 }
 
-func TestTwoFailuresInARowOfferAPerson(t *testing.T) {
+func TestTwoFailuresOfferAPerson(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{"bot: I couldn't find that"}, h.say("find order A-9999"))
+	assert.Equal(t, []string{"bot: thanks"}, h.say("thanks"))
 	assert.Equal(t, []string{"bot: I couldn't find that", offerText}, h.say("find order A-9998"),
 		"the offer follows the second failure's answer")
 	h2 := newHarness(t, -1)
 	h2.say("find order A-9999")
-	h2.say("thanks")
-	assert.Equal(t, []string{"bot: I couldn't find that"}, h2.say("find order A-9998"), "not in a row")
+	h2.say("done")
+	assert.Equal(t, []string{"bot: I couldn't find that"}, h2.say("find order A-9998"), "a resolution in between starts afresh")
 }
 
 func TestLongConversationWithoutResolutionOffers(t *testing.T) {

@@ -38,10 +38,10 @@ type Input struct {
 	// Unresolved counts the customer's turns since the conversation
 	// started or was last resolved, this one included.
 	Unresolved int
-	// Failures counts the turns in a row the bot reported it understood
-	// but could not do what was asked (an order not found, an action
-	// refused, a form given up on); it includes this turn once the bot
-	// has answered it.
+	// Failures counts the turns the bot reported it understood but
+	// could not do what was asked (an order not found, an action refused,
+	// an answer that did not help) since the conversation started or was
+	// last resolved; it includes this turn once the bot has answered it.
 	Failures int
 	// Intents are the intents understood in the conversation, most
 	// recent first (this turn's included).
@@ -397,8 +397,8 @@ func NotUnderstood(n int) Condition {
 	return ConditionFunc(func(in *Input) bool { return in.NotUnderstood >= n })
 }
 
-// Failures matches from the n-th turn in a row the bot could not do what
-// the customer asked.
+// Failures matches from the n-th time the bot could not do what the
+// customer asked, since the conversation was last resolved.
 func Failures(n int) Condition {
 	return ConditionFunc(func(in *Input) bool { return in.Failures >= n })
 }
@@ -496,8 +496,9 @@ func refunding() Condition {
 //     offer; the request itself is still served;
 //   - "not understood" (the third turn in a row the bot did not
 //     understand, after a clarification and the menu): an offer;
-//   - "could not help" (the second turn in a row the bot could not do
-//     what was asked: an order not found, an action refused): an offer;
+//   - "could not help" (the second time since the last resolution the
+//     bot could not do what was asked: an order not found, an action
+//     refused, an answer that did not help): an offer;
 //   - "long without resolution" (more than 8 turns): an offer, low.
 //
 // Append to it, or build your own list from the same conditions.
