@@ -21,7 +21,9 @@ const mapShards = 64
 
 // Map is an in-memory [Store] with TTLs. It is the default store and the one
 // tests use. Expired records are invisible at once and their memory is
-// reclaimed lazily, on access and by a sweep every few thousand writes.
+// reclaimed lazily: every write looks at a few records picked at random and
+// drops those that expired, so at most about a third as many expired
+// records as live ones are kept, and no write stops to sweep the store.
 //
 // A Map is safe for concurrent use. The zero value is not usable; call
 // [NewMap].
@@ -33,11 +35,14 @@ type Map struct {
 }
 
 type mapShard struct {
-	mu     sync.RWMutex
-	m      map[string]mapEntry
-	writes int
-	_      [40]byte // keep shards on separate cache lines
+	mu sync.RWMutex
+	m  map[string]mapEntry
+	_  [96]byte // keep shards on separate cache lines
 }
+
+// expirySample is how many records a write looks at to reclaim expired
+// ones.
+const expirySample = 4
 
 type mapEntry struct {
 	value   []byte
@@ -172,12 +177,16 @@ func (m *Map) set(ctx context.Context, p Put, clone bool) (int64, error) {
 	}
 	ne.version = cur + 1
 	s.m[p.Key] = ne
-	s.writes++
-	if s.writes%1024 == 0 {
-		for k, e := range s.m {
-			if !live(e, now) {
-				delete(s.m, k)
-			}
+	// A map's iteration starts at a random record. A full sweep here held
+	// the shard for as long as it was big, every 1,024 writes: with a
+	// de-duplication claim stored per turn, that was a turn's tail latency.
+	n := 0
+	for k, e := range s.m {
+		if !live(e, now) {
+			delete(s.m, k)
+		}
+		if n++; n == expirySample {
+			break
 		}
 	}
 	return ne.version, nil
