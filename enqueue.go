@@ -190,7 +190,7 @@ func (b *Bot) readInbox(ctx context.Context, conv string) (inbox, int64, error) 
 		return ib, 0, err
 	}
 	if err := json.Unmarshal(rec.Value, &ib); err != nil {
-		return ib, 0, &memory.CorruptError{Key: inboxKey(conv), Err: err}
+		return inbox{}, rec.Version, &memory.CorruptError{Key: inboxKey(conv), Err: err}
 	}
 	return ib, rec.Version, nil
 }
@@ -201,7 +201,12 @@ func (b *Bot) updateInbox(ctx context.Context, conv string, fn func(*inbox) bool
 	store := b.sessions.Store()
 	for {
 		ib, ver, err := b.readInbox(ctx, conv)
-		if err != nil {
+		var corrupt *memory.CorruptError
+		if errors.As(err, &corrupt) {
+			// Unreadable turns cannot run; the record is replaced so that
+			// the conversation goes on.
+			b.emit(ctx, Event{Kind: EventTurnError, ConversationID: conv, Err: err})
+		} else if err != nil {
 			return err
 		}
 		if !fn(&ib) {
@@ -317,6 +322,16 @@ func (b *Bot) drain(conv string) error {
 	return b.withLease(ctx, conv, func(ctx context.Context) error {
 		for {
 			ib, _, err := b.readInbox(ctx, conv)
+			var corrupt *memory.CorruptError
+			if errors.As(err, &corrupt) {
+				// An unreadable inbox must not block the conversation
+				// for good: report it and start afresh.
+				b.emit(ctx, Event{Kind: EventTurnError, ConversationID: conv, Err: err})
+				if err := b.sessions.Store().Delete(ctx, inboxKey(conv), memory.AnyVersion); err != nil {
+					return err
+				}
+				continue
+			}
 			if err != nil {
 				b.emit(ctx, Event{Kind: EventTurnError, ConversationID: conv, Err: err})
 				return err

@@ -219,3 +219,31 @@ func ExampleBot_Enqueue() {
 	// true
 	// [to +15550100: You said: hello]
 }
+
+func TestEnqueueCorruptInboxDoesNotBlockTheConversation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := memory.NewMap()
+		ctx := context.Background()
+		_, err := store.Set(ctx, memory.Put{Key: "inbox/a", Value: []byte("{not json"), IfVersion: memory.AnyVersion})
+		require.NoError(t, err)
+		out := newOutbox()
+		var n int
+		var mu sync.Mutex
+		var errs []error
+		obs := parley.ObserverFunc(func(_ context.Context, e parley.Event) {
+			if e.Kind == parley.EventTurnError {
+				mu.Lock()
+				errs = append(errs, e.Err)
+				mu.Unlock()
+			}
+		})
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out), parley.WithObserver(obs))
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
+		require.NoError(t, bot.Shutdown(ctx))
+		assert.Equal(t, []string{"echo hi"}, out.texts("a|"))
+		mu.Lock()
+		defer mu.Unlock()
+		require.NotEmpty(t, errs)
+		assert.ErrorAs(t, errs[0], new(*memory.CorruptError))
+	})
+}
