@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -245,5 +246,43 @@ func TestEnqueueCorruptInboxDoesNotBlockTheConversation(t *testing.T) {
 		defer mu.Unlock()
 		require.NotEmpty(t, errs)
 		assert.ErrorAs(t, errs[0], new(*memory.CorruptError))
+	})
+}
+
+// flakyStore fails the next n writes of session records.
+type flakyStore struct {
+	memory.Store
+	mu sync.Mutex
+	n  int
+}
+
+func (f *flakyStore) Set(ctx context.Context, p memory.Put) (int64, error) {
+	f.mu.Lock()
+	fail := f.n > 0 && strings.HasPrefix(p.Key, "session/")
+	if fail {
+		f.n--
+	}
+	f.mu.Unlock()
+	if fail {
+		return 0, errors.New("connection reset")
+	}
+	return f.Store.Set(ctx, p)
+}
+
+func TestEnqueueStoreFailingMidTurnLosesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &flakyStore{Store: memory.NewMap(), n: 2}
+		out := newOutbox()
+		var n int
+		var mu sync.Mutex
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		ctx := context.Background()
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("1")}))
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m2", Message: parley.Text("2")}))
+		synctest.Wait()
+		assert.Empty(t, out.texts("a|"), "nothing is sent before the turn is saved")
+		time.Sleep(10 * time.Second) // the Bot tries again, backing off
+		require.NoError(t, bot.Shutdown(ctx))
+		assert.Equal(t, []string{"echo 1", "echo 2"}, out.texts("a|"), "both answered once, in order")
 	})
 }
