@@ -78,13 +78,3 @@ type ObserverFunc func(ctx context.Context, e Event)
 
 // Observe calls f(ctx, e).
 func (f ObserverFunc) Observe(ctx context.Context, e Event) { f(ctx, e) }
-
-// Observers returns an Observer that passes each event to every one of os
-// in order.
-func Observers(os ...Observer) Observer {
-	return ObserverFunc(func(ctx context.Context, e Event) {
-		for _, o := range os {
-			o.Observe(ctx, e)
-		}
-	})
-}

@@ -87,13 +87,6 @@ func (t *Turn) Emit(ctx context.Context, e Event) {
 // costly event attributes can skip the work when it does not.
 func (t *Turn) Observed() bool { return t.emit != nil }
 
-// WithEmitter returns a shallow copy of t whose [Turn.Emit] calls fn.
-func (t *Turn) WithEmitter(fn func(context.Context, Event)) *Turn {
-	t2 := *t
-	t2.emit = fn
-	return &t2
-}
-
 // A Key names a typed annotation of a [Turn]. Create one per annotation,
 // as a package-level value in the package that owns it:
 //
