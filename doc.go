@@ -3,24 +3,43 @@
 //
 // The central idea is the turn: one inbound user event in a conversation.
 // A [Handler] responds to a [Turn] by writing [Message] replies to a
-// [ReplyWriter], much as an http.Handler responds to a request. A [Bot]
-// runs handlers the way http.Server does: it keeps the turns of one
+// [ReplyWriter], much as an http.Handler responds to a request. A [Bot] is
+// the only runtime, as http.Server is: it alone keeps the turns of one
 // conversation in order, runs conversations concurrently, drops redelivered
-// webhooks, loads and saves the session, and turns panics and errors into a
-// polite fallback reply and an [Event].
+// messages, applies deadlines, loads and saves the session, and turns
+// panics and errors into a polite fallback reply and an [Event].
 //
 // # Overview
 //
 //	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 //		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
 //	})
-//	bot := parley.NewBot(h, parley.WithTurnTimeout(5*time.Second))
+//	bot := parley.NewBot(h, parley.WithStore(store), parley.WithSender("whatsapp", wa))
 //	defer bot.Shutdown(context.Background())
+//	if _, err := bot.Recover(ctx); err != nil { // finish what a crash left
+//		return err
+//	}
 //
-//	err := bot.HandleTurn(ctx, replyWriter, &parley.Turn{
-//		ConversationID: "c1", Channel: "web", MessageID: "m1",
-//		Message: parley.Text("hello"),
+//	// A webhook: record the turn and acknowledge at once; the Bot runs it
+//	// and sends the replies through the channel's Sender.
+//	err := bot.Enqueue(ctx, &parley.Turn{
+//		ConversationID: "c1", Channel: "whatsapp", Recipient: "+15550100",
+//		MessageID: "wamid.1", Message: parley.Text("hello"),
 //	})
+//
+//	// A live connection (a terminal, a test): run the turn now.
+//	err = bot.HandleTurn(ctx, replyWriter, turn)
+//
+// Turns that do not come from a channel (an agent's message, a timer, an
+// approval decision) enter through [Bot.Enqueue] too, ordered with the
+// customer's own. With a durable store an accepted turn survives a crash:
+// its replies are recorded in the same write that marks it handled and
+// sent afterwards, so after a restart they are re-sent, never re-generated.
+//
+// Within a turn the runtime owns turn-taking: at most one open [Question]
+// per conversation ([Ask], [OpenQuestion], [CloseQuestion]), typed
+// [Outcome]s that escalation reads ([Report]), and global [Command]s that
+// work in every state ([CommandKey]).
 //
 // The packages build on this:
 //
@@ -48,14 +67,18 @@
 //
 // # Concurrency
 //
-// [Bot] is safe for concurrent use. A [Turn] belongs to one goroutine: the
-// one running its handler. Handlers must be safe for concurrent use across
-// conversations.
+// [Bot] is safe for concurrent use. It owns the goroutines that run
+// enqueued turns; [Bot.Shutdown] waits for them. A [Turn] belongs to one
+// goroutine: the one running its handler. Handlers must be safe for
+// concurrent use across conversations.
 //
 // # Errors
 //
 // Handlers return errors; the Bot handles them once, by replying with the
 // fallback and emitting [EventTurnError]. [Bot.HandleTurn] returns an error
 // only when a turn could not run at all ([ErrClosed], [ErrNoConversation],
-// a store failure).
+// [ErrLeaseTimeout], a store failure), after asking the user to send the
+// message again. [Bot.Enqueue] returns [ErrDuplicate] for a message it
+// already accepted, and any other error when the turn was not accepted, so
+// that the platform delivers it again.
 package parley
