@@ -41,21 +41,27 @@ type InputError struct {
 func (e *InputError) Error() string { return "parley: input rejected: " + e.Reason }
 
 // Bot is the runtime that runs a [Handler] for every inbound turn, as
-// [http.Server] runs an [http.Handler]:
+// [http.Server] runs an [http.Handler], and the only one: channel adapters
+// verify, parse and hand turns over; nothing else queues them.
 //
 //   - turns of one conversation run strictly in arrival order, different
-//     conversations concurrently, at most MaxConcurrency at a time;
+//     conversations concurrently, at most MaxConcurrency at a time; with
+//     [WithLocker], also across replicas sharing a store;
 //   - a redelivered message (same conversation and message ID) is dropped,
-//     so a webhook retry never produces a second reply;
+//     days later too ([WithDedupTTL]), so a webhook retry never produces a
+//     second reply;
 //   - the session is loaded before the handler and saved after it, with
 //     the inbound message and every reply in its history;
 //   - a handler error, panic or missed deadline becomes the fallback reply
 //     plus an [EventTurnError]; the state saved before the turn is kept;
 //   - every turn's response time is reported as an [EventTurn].
 //
-// Bot is itself a Handler, so channel adapters accept either. A Bot is safe
-// for concurrent use. NewBot starts no goroutines; HandleTurn runs the turn
-// on the caller's goroutine and returns when it is done.
+// [Bot.HandleTurn] runs a turn on the caller's goroutine and writes the
+// replies to the caller's writer (a terminal, a live socket, a test); Bot
+// is itself a Handler. [Bot.Enqueue] records a turn and returns at once;
+// the Bot runs it on a goroutine it owns and delivers the replies through
+// the channel's [Sender]. A Bot is safe for concurrent use. NewBot starts
+// no goroutines; [Bot.Shutdown] waits for those Enqueue started.
 type Bot struct {
 	h        Handler
 	sessions *memory.Sessions
