@@ -186,7 +186,10 @@ type Escalator struct {
 	lead          time.Duration
 }
 
-var _ parley.HandOffer = (*Escalator)(nil)
+var (
+	_ parley.HandOffer = (*Escalator)(nil)
+	_ parley.Handler   = (*Escalator)(nil)
+)
 
 // An Option configures an [Escalator]. Options that depend on data (rules
 // that must compile, durations that must be positive) are checked by
@@ -365,6 +368,25 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 		if err := tc.offer(ctx, r); err != nil {
 			return err
 		}
+	}
+	return tc.save()
+}
+
+// HandleTurn hands the conversation to a person because the customer
+// asked for one: mount the escalator on the router for the human command
+// and for an intent that means "a person, please":
+//
+//	router.HandleCommand(parley.CommandHuman, esc)
+//	router.Handle("human", esc)
+//
+// A customer already waiting or talking with an agent is told so.
+func (e *Escalator) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	tc := e.load(ctx, w, t)
+	if tc.st.humanOwns() {
+		return tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+	}
+	if err := tc.handOff(ctx, parley.HandoffRequest{Reason: "asked for a person", Priority: parley.PriorityHigh}); err != nil {
+		return err
 	}
 	return tc.save()
 }

@@ -111,6 +111,8 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 				return err
 			}
 			return w.Reply(ctx, parley.Text("bot: done"))
+		case strings.Contains(turn.Text(), "somebody"):
+			return esc.HandleTurn(ctx, w, turn)
 		case turn.Text() == "hand me over":
 			return esc.HandOff(ctx, w, turn, parley.HandoffRequest{Reason: "the flow gave up"})
 		case u.Status == parley.OutOfScope:
@@ -286,6 +288,16 @@ func TestOfferIsNeverStackedOnAnotherQuestion(t *testing.T) {
 func TestStopIsNeverFrustration(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{"bot: STOP"}, h.say("STOP"), "no empathy, no offer: STOP is an instruction")
+}
+
+func TestEscalatorIsTheHandlerOfARequestForAPerson(t *testing.T) {
+	h := newHarness(t, -1)
+	// The router runs the escalator for a "human" intent the keywords
+	// miss: the customer asked, so it hands off.
+	assert.Equal(t, []string{msgs.Connecting}, h.say("could somebody help me with my bill"))
+	tk := h.ticket().Ticket
+	assert.Equal(t, "asked for a person", tk.Reason)
+	assert.Equal(t, parley.PriorityHigh, tk.Priority)
 }
 
 func TestHandOffFromAHandlerOffersUnlessTheCustomerAsked(t *testing.T) {

@@ -131,10 +131,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	rt := routes{
 		answers: answers,
-		human: parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			return esc.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "customer asked for a human"})
-		}),
-		optOut: optOut(custprofile.NewProfiles(a.store)),
+		human:   esc, // the customer asked: hand off
+		optOut:  optOut(custprofile.NewProfiles(a.store)),
 	}
 	if asst != nil {
 		// What no intent covers goes to the model; if it fails, the
