@@ -31,7 +31,7 @@
 //	deliver := escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error {
 //		return bot.HandleTurn(ctx, channelWriter(t.ConversationID), t)
 //	})
-//	agents := desk.NewMemory(deliver)
+//	agents := desk.NewMemory(deliver, desk.WithAgents(5))
 //	esc, err := escalation.New(agents,
 //		escalation.WithRules(append(escalation.DefaultRules(),
 //			escalation.Rule{Name: "VIP billing dispute", Expr: `intent == "billing_dispute" && profile.tier == "vip"`,
@@ -41,7 +41,9 @@
 //	if err != nil {
 //		return err // a rule that does not compile fails here
 //	}
-//	bot = parley.NewBot(parley.Chain(router, nlu, sentiment.Middleware(an), esc.Middleware), parley.WithStore(store))
+//	router.HandleCommand(parley.CommandHuman, esc) // "human", "agent": hand off
+//	bot = parley.NewBot(parley.Chain(router, intent.Commands(), nlu.Middleware(), sentiment.Middleware(an), esc.Middleware),
+//		parley.WithStore(store))
 //	go esc.Run(ctx, onErr) // call-back offers and retries while customers wait
 //	http.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents)))
 //
