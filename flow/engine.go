@@ -306,7 +306,7 @@ type state struct {
 	Slots    map[string]string `json:"slots,omitempty"`
 	Visits   map[string]int    `json:"visits,omitempty"`
 	Rotation map[string]int    `json:"rot,omitempty"`
-	Pending  []string          `json:"pending,omitempty"`
+	Intent   string            `json:"intent,omitempty"` // the intent that started Flow, if any
 	Last     Resolution        `json:"last,omitempty"`
 	LastFlow string            `json:"last_flow,omitempty"`
 }
@@ -515,6 +515,10 @@ func (x *run) startFlow(name string) error {
 	}
 	st.Flow, st.Version, st.Node = f.name, f.version, f.start
 	st.Waiting, st.Attempts, st.Stack = false, 0, nil
+	st.Intent = ""
+	if u, ok := x.understanding(); ok && u.Status == parley.Understood {
+		st.Intent = u.Intent.Name
+	}
 	st.Slots = map[string]string{}
 	st.Visits = nil
 	x.flow = f
@@ -754,7 +758,7 @@ func (x *run) end(status Resolution) {
 	x.emit(EventEnd, map[string]string{"flow": st.Flow, "status": string(status)})
 	st.Last, st.LastFlow = status, st.Flow
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = "", "", "", false, 0
-	st.Stack, st.Visits = nil, nil
+	st.Stack, st.Visits, st.Intent = nil, nil, ""
 	st.Slots = map[string]string{}
 	if q, ok := parley.OpenQuestion(x.t); ok && q.Owner == x.e.owner {
 		parley.CloseQuestion(x.t)
@@ -818,6 +822,9 @@ func (x *run) input() error {
 	switch n := c.n.(type) {
 	case *Ask:
 		v, err := x.answer(n, text)
+		if err == nil && x.changedMind(v) {
+			return parley.ErrNotAnswer
+		}
 		if err == nil {
 			parley.CloseQuestion(x.t)
 			st.Slots[n.Slot] = v
@@ -852,6 +859,18 @@ func (x *run) input() error {
 		return x.goTo(n.Next)
 	}
 	return fmt.Errorf("flow %q: node %q does not take input", x.flow.name, st.Node)
+}
+
+// changedMind reports whether a turn that holds an answer v is a new
+// request all the same: it is understood as an intent other than the one
+// that started the flow, and says more than the answer ("actually, where
+// is my order? it's A-1001" while the refund form asks for the order).
+func (x *run) changedMind(v string) bool {
+	u, ok := x.understanding()
+	if !ok || u.Status != parley.Understood || x.st.Intent == "" || len(x.st.Stack) > 0 || u.Intent.Name == x.st.Intent {
+		return false
+	}
+	return len(strings.Fields(x.t.Text())) > len(strings.Fields(v))+1
 }
 
 // answer fills an Ask from the turn: an entity of the slot's type first,

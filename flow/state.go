@@ -75,17 +75,7 @@ func (st *state) appendJSON(b []byte) []byte {
 		field("rot")
 		b = jsonx.AppendIntMap(b, st.Rotation)
 	}
-	if len(st.Pending) > 0 {
-		field("pending")
-		b = append(b, '[')
-		for i, p := range st.Pending {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsonx.AppendString(b, p)
-		}
-		b = append(b, ']')
-	}
+	str("intent", st.Intent)
 	str("last", string(st.Last))
 	str("last_flow", st.LastFlow)
 	return append(b, '}')
@@ -97,7 +87,6 @@ func (st *state) clone() *state {
 	c.Slots = maps.Clone(st.Slots)
 	c.Visits = maps.Clone(st.Visits)
 	c.Rotation = maps.Clone(st.Rotation)
-	c.Pending = slices.Clone(st.Pending)
 	return &c
 }
 

@@ -16,7 +16,7 @@ func TestStateEncodingMatchesEncodingJSON(t *testing.T) {
 		{},
 		{Flow: "f<>", Version: "1", Node: "n\u2028", Waiting: true, Attempts: 2, Since: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
 			Stack: []frame{{Flow: "a", Version: "2", Node: "x"}}, Slots: map[string]string{"b": "2", "a": "\x00é"},
-			Visits: map[string]int{"f/n": 3}, Rotation: map[string]int{"f/s": 1}, Pending: []string{"p1", "p2"},
+			Visits: map[string]int{"f/n": 3}, Rotation: map[string]int{"f/s": 1}, Intent: "refund",
 			Last: Resolved, LastFlow: "g"},
 	}
 	for _, tt := range tests {
@@ -31,7 +31,7 @@ func TestStateEncodingMatchesEncodingJSON(t *testing.T) {
 func FuzzStateEncoding(f *testing.F) {
 	f.Add("flow", "node", "slot", "value", 3)
 	f.Fuzz(func(t *testing.T, fl, node, k, v string, n int) {
-		st := state{Flow: fl, Node: node, Slots: map[string]string{k: v}, Visits: map[string]int{k: n}, Pending: []string{v}}
+		st := state{Flow: fl, Node: node, Slots: map[string]string{k: v}, Visits: map[string]int{k: n}, Intent: "refund"}
 		want, err := json.Marshal(stdState(st))
 		if err != nil {
 			t.Fatal(err)
