@@ -153,7 +153,7 @@ func NewRouter(opts ...RouterOption) *Router {
 }
 
 // Handle registers h under name: an intent, or the owner name of the
-// questions h reads the answers to (such as [flow.DefaultOwner] for a flow
+// questions h reads the answers to (such as flow.DefaultOwner for a flow
 // engine). It panics if h is nil, the name is empty or already
 // registered (programmer errors, as in ServeMux).
 func (r *Router) Handle(name string, h parley.Handler) {
