@@ -154,7 +154,6 @@ type Sessions struct {
 	store  Store
 	get    func(context.Context, string) (Record, error)
 	set    func(context.Context, Put) (int64, error)
-	now    func() time.Time
 	window int
 	seen   int
 	ttl    time.Duration
@@ -192,17 +191,12 @@ func WithSessionCache(n int) SessionsOption {
 	return func(s *Sessions) { s.cacheCap = max(n, 0) }
 }
 
-// WithSessionClock sets the clock used for timestamps.
-func WithSessionClock(now func() time.Time) SessionsOption {
-	return func(s *Sessions) { s.now = now }
-}
-
 // NewSessions returns a session front over store. It panics if store is nil.
 func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 	if store == nil {
 		panic("memory: NewSessions with nil store")
 	}
-	s := &Sessions{store: store, get: store.Get, set: store.Set, now: time.Now, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
+	s := &Sessions{store: store, get: store.Get, set: store.Set, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
 	// Only a *Map itself: a wrapper that embeds one and overrides Get or
 	// Set must be called through them.
 	if m, ok := store.(*Map); ok {
@@ -271,7 +265,7 @@ func (ss *Sessions) LoadOrNew(ctx context.Context, id string) (*Session, error) 
 // the session since it was loaded; otherwise it returns [ErrConflict] and s
 // is unchanged. On success s.Version is the new version.
 func (ss *Sessions) Save(ctx context.Context, s *Session) error {
-	now := ss.now()
+	now := time.Now()
 	if s.Created.IsZero() {
 		s.Created = now
 	}
