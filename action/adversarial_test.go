@@ -21,7 +21,8 @@ import (
 // one of them planted by an attacker.
 func retrieved(t *testing.T, question string, docs ...kb.Doc) *llm.Request {
 	t.Helper()
-	x := kb.NewIndex()
+	x, err := kb.NewIndex()
+	require.NoError(t, err)
 	require.NoError(t, x.Add(docs...))
 	hits, err := x.Retrieve(context.Background(), question, 5)
 	require.NoError(t, err)

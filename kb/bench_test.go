@@ -50,7 +50,10 @@ func synthetic(n, queries int) ([]kb.Doc, []string) {
 // BenchmarkRetrieve100k measures one query on a 100,000-chunk index.
 func BenchmarkRetrieve100k(b *testing.B) {
 	docs, qs := synthetic(benchN, 1000)
-	x := kb.NewIndex()
+	x, err := kb.NewIndex()
+	if err != nil {
+		b.Fatal(err)
+	}
 	if err := x.Add(docs...); err != nil {
 		b.Fatal(err)
 	}

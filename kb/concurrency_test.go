@@ -16,10 +16,11 @@ import (
 // indexFile returns an index file of faq() written with params p.
 func indexFile(t *testing.T, p kb.Params) []byte {
 	t.Helper()
-	x := kb.NewIndex(kb.WithParams(p))
+	x, err := kb.NewIndex(kb.WithParams(p))
+	require.NoError(t, err)
 	require.NoError(t, x.Add(faq()...))
 	var buf bytes.Buffer
-	_, err := x.WriteTo(&buf)
+	_, err = x.WriteTo(&buf)
 	require.NoError(t, err)
 	return buf.Bytes()
 }
@@ -88,7 +89,8 @@ func TestIndexConcurrentReadFrom(t *testing.T) {
 	var buf bytes.Buffer
 	_, err = x.WriteTo(&buf)
 	require.NoError(t, err)
-	y := kb.NewIndex()
+	y, err := kb.NewIndex()
+	require.NoError(t, err)
 	_, err = y.ReadFrom(&buf)
 	require.NoError(t, err)
 	assert.Equal(t, x.Params(), y.Params())

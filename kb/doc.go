@@ -11,8 +11,8 @@
 // replaced and deleted at run time, and the index saved to and loaded from
 // a versioned file.
 //
-//	idx := kb.NewIndex()
-//	err := idx.Add(kb.Doc{
+//	idx, err := kb.NewIndex() // an error only for bad WithParams
+//	err = idx.Add(kb.Doc{
 //		ID:        "refunds",
 //		Question:  "How do I get a refund?",
 //		Phrasings: []string{"Can I have my money back?"},

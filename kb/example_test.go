@@ -14,8 +14,12 @@ import (
 )
 
 func ExampleIndex() {
-	idx := kb.NewIndex()
-	err := idx.Add(
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = idx.Add(
 		kb.Doc{ID: "refunds", Question: "How do I get a refund?", Phrasings: []string{"Can I have my money back?"}, Text: "Refunds are paid within 5 days."},
 		kb.Doc{ID: "shipping", Question: "How long does delivery take?", Text: "Orders arrive in 2 to 4 working days."},
 	)
@@ -44,7 +48,11 @@ func ExampleGaps() {
 }
 
 func ExampleAnswerer() {
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	if err := idx.Add(kb.Doc{ID: "returns", Question: "How do I return an item?", Text: "Send it back within 30 days for a full refund."}); err != nil {
 		fmt.Println(err)
 		return
@@ -92,7 +100,11 @@ func ExampleHybrid() {
 		{ID: "refund", Question: "How do I get a refund?", Text: "Refunds are paid within 5 days."},
 		{ID: "shipping", Question: "How long does shipping take?", Text: "Parcels arrive in 2 to 4 days."},
 	}
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	dense := kb.NewDense(llmtest.Embedder{})
 	if err := idx.Add(docs...); err != nil {
 		fmt.Println(err)
@@ -120,7 +132,11 @@ func ExampleHybrid() {
 }
 
 func ExampleIndex_WriteTo() {
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	if err := idx.Add(kb.Doc{ID: "hours", Question: "When are you open?", Text: "9am to 5pm, Monday to Friday."}); err != nil {
 		fmt.Println(err)
 		return
@@ -132,7 +148,11 @@ func ExampleIndex_WriteTo() {
 		return
 	}
 	// ... and load it, parameters and passages, at start-up.
-	loaded := kb.NewIndex()
+	loaded, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	if _, err := loaded.ReadFrom(&file); err != nil {
 		fmt.Println(err)
 		return
@@ -154,7 +174,11 @@ func ExampleIndex_WriteTo() {
 
 func ExampleAnswerer_AnswerStream() {
 	ctx := context.Background()
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	if err := idx.Add(kb.Doc{ID: "returns", Question: "How do I return an item?", Text: "Send it back within 30 days for a full refund."}); err != nil {
 		fmt.Println(err)
 		return
@@ -193,7 +217,11 @@ func ExampleParams_Validate() {
 func ExampleIndex_ReplaceSources() {
 	ctx := context.Background()
 	in := extract.NewIngester()
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	for _, body := range []string{
 		"# Returns\n\nReturns within 30 days.\n\n# Sale items\n\nSale items cannot be returned.",
 		"# Returns\n\nReturns within 14 days.", // the page is edited: the sale-items section is gone

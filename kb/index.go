@@ -219,22 +219,22 @@ type entry struct {
 	questW float64
 }
 
-// NewIndex returns an empty Index. It panics if [WithParams] gave
-// parameters that [Params.Validate] rejects (a programmer error: check
-// parameters from configuration with Validate first).
-func NewIndex(opts ...IndexOption) *Index {
+// NewIndex returns an empty Index, or an error wrapping [ErrParams] if
+// [WithParams] gave parameters that [Params.Validate] rejects. It panics if
+// [WithAnalyzer] gave a nil analyzer.
+func NewIndex(opts ...IndexOption) (*Index, error) {
 	x := &Index{an: English(), p: DefaultParams()}
 	for _, o := range opts {
 		o(x)
 	}
-	if err := x.p.validate(); err != nil {
-		panic("kb: NewIndex: " + err.Error())
-	}
 	if x.an == nil {
 		panic("kb: NewIndex: nil analyzer")
 	}
+	if err := x.p.Validate(); err != nil {
+		return nil, fmt.Errorf("kb: NewIndex: %w", err)
+	}
 	x.reset()
-	return x
+	return x, nil
 }
 
 func (x *Index) reset() {

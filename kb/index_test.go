@@ -52,7 +52,8 @@ func faq() []kb.Doc {
 
 func newIndex(t *testing.T, docs ...kb.Doc) *kb.Index {
 	t.Helper()
-	x := kb.NewIndex()
+	x, err := kb.NewIndex()
+	require.NoError(t, err)
 	require.NoError(t, x.Add(docs...))
 	return x
 }
@@ -110,7 +111,8 @@ func TestIndexFieldWeights(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x := kb.NewIndex(kb.WithParams(tt.params))
+			x, err := kb.NewIndex(kb.WithParams(tt.params))
+			require.NoError(t, err)
 			require.NoError(t, x.Add(docs...))
 			hits, err := x.Retrieve(context.Background(), "reset", 2)
 			require.NoError(t, err)
@@ -195,7 +197,8 @@ func TestIndexPersist(t *testing.T) {
 	assert.Equal(t, int64(buf.Len()), n)
 	data := buf.Bytes()
 
-	y := kb.NewIndex()
+	y, err := kb.NewIndex()
+	require.NoError(t, err)
 	_, err = y.ReadFrom(bytes.NewReader(data))
 	require.NoError(t, err)
 	if diff := cmp.Diff(x.Docs(), y.Docs()); diff != "" {
@@ -236,7 +239,10 @@ func flip(b []byte, i int) []byte {
 
 func FuzzIndexReadFrom(f *testing.F) {
 	var buf bytes.Buffer
-	x := kb.NewIndex()
+	x, err := kb.NewIndex()
+	if err != nil {
+		f.Fatal(err)
+	}
 	if err := x.Add(faq()...); err != nil {
 		f.Fatal(err)
 	}
@@ -246,7 +252,10 @@ func FuzzIndexReadFrom(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte("PARLEYKB\x00\x01\x02{}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		y := kb.NewIndex()
+		y, err := kb.NewIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := y.ReadFrom(bytes.NewReader(data)); err != nil {
 			if !errors.Is(err, kb.ErrFormat) && !errors.Is(err, kb.ErrVersion) {
 				t.Fatalf("unexpected error type: %v", err)
@@ -278,7 +287,10 @@ func FuzzAnalyzer(f *testing.F) {
 }
 
 func newIndexF(f *testing.F) *kb.Index {
-	x := kb.NewIndex()
+	x, err := kb.NewIndex()
+	if err != nil {
+		f.Fatal(err)
+	}
 	if err := x.Add(faq()...); err != nil {
 		f.Fatal(err)
 	}
@@ -328,7 +340,8 @@ func TestForLanguage(t *testing.T) {
 	_, err = kb.ForLanguage("ja")
 	require.ErrorIs(t, err, kb.ErrLanguage)
 
-	x := kb.NewIndex(kb.WithAnalyzer(es))
+	x, err := kb.NewIndex(kb.WithAnalyzer(es))
+	require.NoError(t, err)
 	require.NoError(t, x.Add(kb.Doc{ID: "dev", Question: "¿Cómo devuelvo un pedido?", Text: "Tienes 30 días para devoluciones."}))
 	hits, err := x.Retrieve(context.Background(), "quiero devolver mis pedidos", 1)
 	require.NoError(t, err)
@@ -377,7 +390,8 @@ func TestIndexParamVariants(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := kb.DefaultParams()
 			tt.give(&p)
-			x := kb.NewIndex(kb.WithParams(p))
+			x, err := kb.NewIndex(kb.WithParams(p))
+			require.NoError(t, err)
 			require.NoError(t, x.Add(faq()...))
 			for range 3 {
 				for q, want := range map[string]string{"money back refund": "refund", "shipping time": "ship", "cancel subscription": "cancel"} {
@@ -389,11 +403,10 @@ func TestIndexParamVariants(t *testing.T) {
 			}
 		})
 	}
-	assert.Panics(t, func() {
-		p := kb.DefaultParams()
-		p.B.Text = 2
-		kb.NewIndex(kb.WithParams(p))
-	})
+	bad := kb.DefaultParams()
+	bad.B.Text = 2
+	_, err := kb.NewIndex(kb.WithParams(bad))
+	require.ErrorIs(t, err, kb.ErrParams, "bad parameters are an error, not a panic")
 }
 
 func TestIndexReplaceSources(t *testing.T) {
@@ -403,7 +416,8 @@ func TestIndexReplaceSources(t *testing.T) {
 	short := "# Returns\n\nReturn any item within 14 days for a full refund."
 	docs, err := in.Ingest(ctx, extract.Source{Name: "returns.md", Body: []byte(long)}, extract.Source{Name: "shipping.md", Body: []byte("# Shipping\n\nWe ship worldwide in 3 days.")})
 	require.NoError(t, err)
-	x := kb.NewIndex()
+	x, err := kb.NewIndex()
+	require.NoError(t, err)
 	require.NoError(t, x.ReplaceSources(docs...))
 	require.Greater(t, x.Len(), 2)
 

@@ -115,7 +115,10 @@ func (x *Index) ReadFrom(r io.Reader) (int64, error) {
 	if err := p.Params.Validate(); err != nil {
 		return cr.n, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	fresh := NewIndex(WithAnalyzer(x.an), WithParams(*p.Params))
+	fresh, err := NewIndex(WithAnalyzer(x.an), WithParams(*p.Params))
+	if err != nil {
+		return cr.n, fmt.Errorf("%w: %w", ErrFormat, err)
+	}
 	if err := fresh.Add(p.Docs...); err != nil {
 		return cr.n, fmt.Errorf("%w: %v", ErrFormat, err)
 	}

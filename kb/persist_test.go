@@ -91,7 +91,8 @@ func TestParamsValidate(t *testing.T) {
 			err := p.Validate()
 			assert.Equal(t, tt.ok, err == nil, "Validate: %v", err)
 			assert.Equal(t, !tt.ok, errors.Is(err, kb.ErrParams), "Validate: %v", err)
-			assert.Equal(t, !tt.ok, panics(func() { kb.NewIndex(kb.WithParams(p)) }), "NewIndex panics on bad params, a bug in the program")
+			_, err = kb.NewIndex(kb.WithParams(p))
+			assert.Equal(t, !tt.ok, errors.Is(err, kb.ErrParams), "NewIndex refuses what Validate refuses: %v", err)
 		})
 	}
 }
@@ -106,7 +107,10 @@ func FuzzIndexPayload(f *testing.F) {
 	f.Add([]byte(`{"params":{"k1":0,"weights":{"text":1000},"prefix":1000,"prefix_len":1,"margin":1000,"coverage":1000},"docs":[{"id":"a","text":"a b"},{"id":"a","question":"b"}]}`))
 	f.Add([]byte(`{"docs":[]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		x := kb.NewIndex()
+		x, err := kb.NewIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := x.ReadFrom(bytes.NewReader(frame(body))); err != nil {
 			if !errors.Is(err, kb.ErrFormat) {
 				t.Fatalf("error %v does not wrap ErrFormat", err)
@@ -128,7 +132,10 @@ func FuzzIndexPayload(f *testing.F) {
 		if _, err := x.WriteTo(&buf); err != nil {
 			t.Fatal(err)
 		}
-		y := kb.NewIndex()
+		y, err := kb.NewIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := y.ReadFrom(&buf); err != nil {
 			t.Fatalf("reloading a saved index: %v", err)
 		}
@@ -145,11 +152,4 @@ func docIDs(x *kb.Index) []string {
 		out = append(out, d.ID)
 	}
 	return out
-}
-
-// panics reports whether f panics.
-func panics(f func()) (p bool) {
-	defer func() { p = recover() != nil }()
-	f()
-	return false
 }

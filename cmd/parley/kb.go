@@ -75,12 +75,14 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	start := time.Now()
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		return fmt.Errorf("kb eval: index: %w", err)
+	}
 	if err := idx.Add(docs...); err != nil {
 		return fmt.Errorf("kb eval: index: %w", err)
 	}
 	rep := kbReport{Docs: len(docs), IndexSeconds: time.Since(start).Seconds(), BaselineName: "okapi-bm25-question"}
-	var err error
 	if rep.Metrics, err = kbeval.Evaluate(ctx, idx, queries, qrels); err != nil {
 		return err
 	}

@@ -110,7 +110,10 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	a.esc = esc
 
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		return nil, err
+	}
 	if err := idx.Add(faq()...); err != nil {
 		return nil, err
 	}

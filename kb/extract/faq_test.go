@@ -76,7 +76,10 @@ func FuzzReadFAQ(f *testing.F) {
 			}
 			seen[d.ID] = true
 		}
-		x := kb.NewIndex()
+		x, err := kb.NewIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := x.Add(docs...); err != nil {
 			t.Fatal(err)
 		}

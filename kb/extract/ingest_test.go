@@ -278,7 +278,8 @@ func TestReadFAQDuplicateIDs(t *testing.T) {
 
 func newIndex(t *testing.T, docs ...kb.Doc) *kb.Index {
 	t.Helper()
-	x := kb.NewIndex()
+	x, err := kb.NewIndex()
+	require.NoError(t, err)
 	require.NoError(t, x.Add(docs...))
 	return x
 }

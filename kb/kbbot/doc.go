@@ -6,8 +6,8 @@
 //
 // # Overview
 //
-//	idx := kb.NewIndex()
-//	err := idx.Add(docs...)
+//	idx, err := kb.NewIndex() // an error only for bad WithParams
+//	err = idx.Add(docs...)
 //	gaps := kb.NewGaps(0)
 //	answerer := kb.NewAnswerer(idx, kb.WithModel(model), kb.WithGaps(gaps))
 //	h := kbbot.New(answerer, kbbot.WithHandOffer(desk))

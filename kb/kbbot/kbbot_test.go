@@ -26,7 +26,8 @@ func (r *recorder) Reply(_ context.Context, m parley.Message) error {
 
 func index(t *testing.T) *kb.Index {
 	t.Helper()
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	require.NoError(t, err)
 	require.NoError(t, idx.Add(
 		kb.Doc{ID: "refund", Question: "How do I get a refund?", Text: "Refunds are paid within 5 days.", URL: "https://help.example.com/refunds"},
 		kb.Doc{ID: "ship", Question: "How long does shipping take?", Text: "Orders arrive in 2 to 4 days."},
@@ -95,7 +96,11 @@ func TestDeadModelStillAnswers(t *testing.T) {
 }
 
 func Example() {
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	if err := idx.Add(kb.Doc{ID: "hours", Question: "When are you open?", Text: "We are open 9am to 5pm, Monday to Friday."}); err != nil {
 		fmt.Println(err)
 		return
@@ -112,7 +117,8 @@ func Example() {
 }
 
 func TestClarifyBetweenNearTies(t *testing.T) {
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	require.NoError(t, err)
 	require.NoError(t, idx.Add(
 		kb.Doc{ID: "mask1", Question: "Should I wear a face mask?", Text: "Only when caring for someone ill."},
 		kb.Doc{ID: "mask2", Question: "Should I wear a mask outside?", Text: "Follow local rules."},

@@ -8,7 +8,7 @@
 //	docs, err := kbeval.ReadDocs(docsFile)
 //	queries, err := kbeval.ReadQueries(queriesFile)
 //	qrels, err := kbeval.ReadQrels(qrelsFile)
-//	idx := kb.NewIndex()
+//	idx, err := kb.NewIndex() // an error only for bad WithParams
 //	err = idx.Add(docs...)
 //	m, err := kbeval.Evaluate(ctx, idx, queries, qrels)
 //	fmt.Printf("MAP %.3f, p50 %.1f µs\n", m.MAP, m.QueryP50Micros)

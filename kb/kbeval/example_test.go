@@ -27,7 +27,11 @@ func ExampleEvaluate() {
 		fmt.Println(err)
 		return
 	}
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	if err := idx.Add(docs...); err != nil {
 		fmt.Println(err)
 		return

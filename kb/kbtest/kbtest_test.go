@@ -14,7 +14,10 @@ import (
 
 func TestIndex(t *testing.T) {
 	kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
-		x := kb.NewIndex()
+		x, err := kb.NewIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := x.Add(docs...); err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +37,10 @@ func TestDense(t *testing.T) {
 
 func TestHybrid(t *testing.T) {
 	kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
-		x := kb.NewIndex()
+		x, err := kb.NewIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
 		d := kb.NewDense(llmtest.Embedder{Dim: 1024})
 		if err := x.Add(docs...); err != nil {
 			t.Fatal(err)
@@ -64,7 +70,11 @@ func TestCheckReportsFailures(t *testing.T) {
 }
 
 func ExampleCheck() {
-	idx := kb.NewIndex()
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	if err := idx.Add(kbtest.Docs()...); err != nil {
 		fmt.Println(err)
 		return
