@@ -32,10 +32,7 @@ func Report(t *Turn, o Outcome) error {
 	if s == nil {
 		return ErrNoSession
 	}
-	st, err := loadTurnState(s)
-	if err != nil {
-		return err
-	}
+	st := loadTurnState(s)
 	st.Outcome, st.OutcomeTurn = o, s.Turns
 	return saveTurnState(s, st)
 }
@@ -47,8 +44,8 @@ func TurnOutcome(t *Turn) (Outcome, bool) {
 	if s == nil {
 		return "", false
 	}
-	st, err := loadTurnState(s)
-	if err != nil || st.Outcome == "" || st.OutcomeTurn != s.Turns {
+	st := loadTurnState(s)
+	if st.Outcome == "" || st.OutcomeTurn != s.Turns {
 		return "", false
 	}
 	return st.Outcome, true

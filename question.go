@@ -109,15 +109,19 @@ type turnState struct {
 	OutcomeTurn int     `json:"oturn,omitempty"`
 }
 
-func loadTurnState(s *memory.Session) (turnState, error) {
+// loadTurnState reads the turn-taking state. An unreadable record (which
+// only a foreign writer could leave) is forgotten rather than trapping
+// the conversation: no question is open.
+func loadTurnState(s *memory.Session) turnState {
 	if len(s.State[turnStateName]) == 0 {
-		return turnState{}, nil
+		return turnState{}
 	}
 	st, _, err := memory.GetState[turnState](s, turnStateName)
 	if err != nil {
-		return turnState{}, fmt.Errorf("parley: turn state: %w", err)
+		memory.DeleteState(s, turnStateName)
+		return turnState{}
 	}
-	return st, nil
+	return st
 }
 
 func saveTurnState(s *memory.Session, st turnState) error {
@@ -145,10 +149,7 @@ func Ask(t *Turn, q Question) error {
 	if q.ID == "" || q.Owner == "" {
 		return fmt.Errorf("parley: Ask: question %q of %q needs an ID and an Owner", q.ID, q.Owner)
 	}
-	st, err := loadTurnState(s)
-	if err != nil {
-		return err
-	}
+	st := loadTurnState(s)
 	if st.Question != nil && st.Asked == s.Turns {
 		return fmt.Errorf("%w (%s/%s is open)", ErrQuestionOpen, st.Question.Owner, st.Question.ID)
 	}
@@ -162,29 +163,20 @@ func Ask(t *Turn, q Question) error {
 }
 
 // OpenQuestion returns the conversation's open question, if any. It
-// reports false for a turn without a session or whose session state is
-// unreadable (a corrupt record is reported by the router, which loads it
-// on every turn with [LoadQuestion]).
+// reports false for a turn without a session.
 func OpenQuestion(t *Turn) (Question, bool) {
-	q, ok, err := LoadQuestion(t)
-	return q, ok && err == nil
-}
-
-// LoadQuestion is like [OpenQuestion] but returns the error of an
-// unreadable session state.
-func LoadQuestion(t *Turn) (Question, bool, error) {
 	s := t.Session()
 	if s == nil {
-		return Question{}, false, nil
+		return Question{}, false
 	}
-	st, err := loadTurnState(s)
-	if err != nil || st.Question == nil {
-		return Question{}, false, err
+	st := loadTurnState(s)
+	if st.Question == nil {
+		return Question{}, false
 	}
 	q := *st.Question
 	q.Options = slices.Clone(q.Options)
 	q.Data = maps.Clone(q.Data)
-	return q, true, nil
+	return q, true
 }
 
 // AskedThisTurn reports whether the open question was opened by this
@@ -194,8 +186,8 @@ func AskedThisTurn(t *Turn) bool {
 	if s == nil {
 		return false
 	}
-	st, err := loadTurnState(s)
-	return err == nil && st.Question != nil && st.Asked == s.Turns
+	st := loadTurnState(s)
+	return st.Question != nil && st.Asked == s.Turns
 }
 
 // CloseQuestion closes the open question, if any: it was answered, or
@@ -206,11 +198,8 @@ func CloseQuestion(t *Turn) {
 	if s == nil {
 		return
 	}
-	st, err := loadTurnState(s)
-	if err != nil || st.Question == nil {
-		if err != nil {
-			memory.DeleteState(s, turnStateName) // unreadable: start afresh
-		}
+	st := loadTurnState(s)
+	if st.Question == nil {
 		return
 	}
 	st.Question, st.Asked = nil, 0

@@ -11,9 +11,9 @@ import (
 	"github.com/expr-lang/expr/vm"
 )
 
-// StandardCustomerFields returns the profile fields templates may use as
+// standardCustomerFields returns the profile fields templates may use as
 // {{customer.FIELD}} without declaring them with [Builder.CustomerFields].
-func StandardCustomerFields() []string {
+func standardCustomerFields() []string {
 	return []string{
 		"id", "name", "first_name", "last_name", "email", "phone", "language", "time_zone",
 		"tier", "total_spent", "last_order_date", "last_order_id", "plan", "renewal_date",
@@ -76,8 +76,10 @@ func (b *Builder) Slots(names ...string) *Builder {
 	return b
 }
 
-// CustomerFields declares profile fields beyond the
-// [StandardCustomerFields] that templates may use.
+// CustomerFields declares profile fields that templates may use beyond
+// the standard ones: id, name, first_name, last_name, email, phone,
+// language, time_zone, tier, total_spent, last_order_date,
+// last_order_id, plan and renewal_date.
 func (b *Builder) CustomerFields(names ...string) *Builder {
 	b.change()
 	b.customer = append(b.customer, names...)
@@ -155,9 +157,6 @@ func (f *Flow) Name() string { return f.name }
 // Version returns the flow's version.
 func (f *Flow) Version() string { return f.version }
 
-// Nodes returns the node IDs in the order they were added.
-func (f *Flow) Nodes() []string { return slices.Clone(f.order) }
-
 type cnode struct {
 	n        Node
 	text     []*template
@@ -207,7 +206,7 @@ func (b *Builder) Compile() (*Flow, error) {
 			bad("", "node #%d is nil", i+1)
 			continue
 		}
-		id := n.NodeID()
+		id := n.nodeID()
 		if id == "" {
 			bad("", "node #%d (%T) has no ID", i+1, n)
 			continue
@@ -253,7 +252,7 @@ func (b *Builder) Compile() (*Flow, error) {
 		}
 	}
 	customer := map[string]bool{}
-	for _, c := range StandardCustomerFields() {
+	for _, c := range standardCustomerFields() {
 		customer[c] = true
 	}
 	for _, c := range b.customer {

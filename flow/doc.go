@@ -35,7 +35,7 @@
 // default: {{customer.name | "there"}}. A missing value renders as the
 // default, or as nothing. Compile rejects placeholders that name slots no
 // node collects (declare slots set by actions with [Builder.Slots]) and
-// profile fields outside [StandardCustomerFields] and
+// profile fields outside the standard ones and
 // [Builder.CustomerFields], so a typo never reaches a customer. Several
 // texts on one node rotate per conversation.
 //

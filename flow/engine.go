@@ -34,30 +34,38 @@ var (
 // Event kinds the engine emits. Attrs hold "flow" and, where it applies,
 // "version", "node" and the details named below.
 const (
-	EventStart         parley.EventKind = "flow.start"          // a flow started
-	EventEnd           parley.EventKind = "flow.end"            // a flow ended; Attrs: status
-	EventNode          parley.EventKind = "flow.node"           // a node ran
-	EventCall          parley.EventKind = "flow.call"           // a subflow was called
-	EventReturn        parley.EventKind = "flow.return"         // a subflow returned; Attrs: from
-	EventFeedback      parley.EventKind = "flow.feedback"       // feedback given; Attrs: kind, value
-	EventSlotFailed    parley.EventKind = "flow.slot_failed"    // an input node ran out of attempts
-	EventActionError   parley.EventKind = "flow.action_error"   // an action failed; Attrs: error
-	EventLoopGuard     parley.EventKind = "flow.loop_guard"     // the loop guard tripped
-	EventDropped       parley.EventKind = "flow.dropped"        // the flow's question was dropped (the customer moved on)
-	EventMigrated      parley.EventKind = "flow.migrated"       // a conversation moved versions; Attrs: from, to
-	EventRestart       parley.EventKind = "flow.restart"        // a conversation's version was gone: restarted
-	EventSignalIgnored parley.EventKind = "flow.signal_ignored" // a signal no waiting flow expected; Attrs: signal
-	EventProfileError  parley.EventKind = "flow.profile_error"  // the profile lookup failed; Attrs: error
+	// EventStart: a flow started; Attrs "caller" names the calling flow
+	// of a subflow.
+	EventStart parley.EventKind = "flow.start"
+	// EventEnd: a flow ended; Attrs "status", and "to" for a subflow
+	// returning to its caller.
+	EventEnd parley.EventKind = "flow.end"
+	// EventNode: a node ran.
+	EventNode parley.EventKind = "flow.node"
+	// EventFeedback: feedback was given; Attrs "kind" and "value".
+	EventFeedback parley.EventKind = "flow.feedback"
+	// EventDropped: the flow's question was dropped (the customer moved
+	// on) or could not be asked (another question was asked this turn).
+	EventDropped parley.EventKind = "flow.dropped"
+	// EventProblem: something went wrong that the customer was told
+	// about gracefully; Attrs "what" is "action" (an action failed;
+	// "error"), "slot" (an input node ran out of attempts), "loop" (the
+	// loop guard tripped) or "profile" (the profile lookup failed;
+	// "error").
+	EventProblem parley.EventKind = "flow.problem"
+	// EventMigrated: a conversation's flow version was gone; Attrs
+	// "from", and "to" when the MigrateFunc moved it (else it restarted).
+	EventMigrated parley.EventKind = "flow.migrated"
 )
 
-// DefaultOwner is the owner name of the engine's questions unless
-// [WithOwner] sets another: mount the engine on the router under it.
+// DefaultOwner is the owner name of the engine's questions
+// ([parley.Question.Owner]): mount the engine on the router under it.
 const DefaultOwner = "flow"
 
 // Profiles looks up customer profile fields for templates and expressions
 // ({{customer.name}}). It is read-only, may sit behind a network, and must
 // be safe for concurrent use. A lookup error is reported as an
-// [EventProfileError] and the turn goes on with an empty profile, so a
+// [EventProblem] and the turn goes on with an empty profile, so a
 // CRM outage never blocks a conversation.
 type Profiles interface {
 	Profile(ctx context.Context, customerID string) (map[string]string, error)
@@ -78,11 +86,6 @@ type MigrateFunc func(ctx context.Context, flow, fromVersion, node string) (vers
 
 // An EngineOption configures an [Engine].
 type EngineOption func(*Engine)
-
-// WithOwner sets the owner name of the engine's questions
-// ([parley.Question.Owner]), the name the engine is mounted under on the
-// router (default [DefaultOwner]).
-func WithOwner(name string) EngineOption { return func(e *Engine) { e.owner = name } }
 
 // WithHandOffer sets who takes hand-offs, usually the escalation
 // package's Escalator. Flows with [Handoff] nodes need one.
@@ -174,9 +177,6 @@ func NewEngine(flows []*Flow, opts ...EngineOption) (*Engine, error) {
 		vs[f.version] = f
 		e.latest[f.name] = f.version
 	}
-	if e.owner == "" {
-		ps = append(ps, Problem{Reason: "empty owner name (WithOwner)"})
-	}
 	for _, name := range sortedKeys(e.versions) {
 		for _, v := range sortedKeys(e.versions[name]) {
 			f := e.versions[name][v]
@@ -199,9 +199,6 @@ func NewEngine(flows []*Flow, opts ...EngineOption) (*Engine, error) {
 	}
 	return e, nil
 }
-
-// Owner returns the owner name of the engine's questions.
-func (e *Engine) Owner() string { return e.owner }
 
 func (e *Engine) lookup(name, version string) *Flow {
 	if version == "" {
@@ -459,7 +456,7 @@ func (x *run) resolveVersion() error {
 		}
 	}
 	name := st.Flow
-	x.emit(EventRestart, map[string]string{"flow": name, "version": st.Version})
+	x.emit(EventMigrated, map[string]string{"flow": name, "from": st.Version})
 	*st = state{Slots: map[string]string{}, Last: st.Last, LastFlow: st.LastFlow}
 	if err := x.w.Reply(x.ctx, parley.Text("We've updated how I handle this, so let's pick it up from the start.")); err != nil {
 		return err
@@ -500,7 +497,6 @@ func (x *run) signal(sig *parley.Signal) error {
 			}
 		}
 	}
-	x.emit(EventSignalIgnored, map[string]string{"signal": sig.Name})
 	return nil
 }
 
@@ -565,19 +561,6 @@ func (x *run) prefill() {
 	}
 }
 
-func (x *run) call(name, returnTo string) error {
-	f := x.e.lookup(name, "")
-	if f == nil {
-		return fmt.Errorf("%w: %q", ErrUnknownFlow, name)
-	}
-	st := x.st
-	st.Stack = append(st.Stack, frame{Flow: st.Flow, Version: st.Version, Node: returnTo})
-	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = f.name, f.version, f.start, false, 0
-	x.flow = f
-	x.emit(EventCall, map[string]string{"flow": f.name, "version": f.version})
-	return x.goTo(f.start)
-}
-
 // maxSteps bounds the nodes one turn may run, whatever the graph.
 const maxSteps = 200
 
@@ -596,7 +579,7 @@ func (x *run) goTo(id string) error {
 		vk := x.flow.name + "/" + id
 		st.Visits[vk]++
 		if st.Visits[vk] > x.e.maxVisits || steps > maxSteps {
-			x.emit(EventLoopGuard, map[string]string{"flow": x.flow.name, "node": id})
+			x.emit(EventProblem, map[string]string{"what": "loop", "flow": x.flow.name, "node": id})
 			st.Visits = nil
 			if x.flow.onLoop != "" && x.flow.onLoop != id {
 				id = x.flow.onLoop
@@ -669,7 +652,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		sc := &Scope{Turn: x.t, run: x}
 		outcome, err := n.Do(x.ctx, sc)
 		if err != nil {
-			x.emit(EventActionError, map[string]string{"flow": x.flow.name, "node": n.ID, "error": err.Error()})
+			x.emit(EventProblem, map[string]string{"what": "action", "flow": x.flow.name, "node": n.ID, "error": err.Error()})
 			msg := "Sorry, I can't reach our systems right now."
 			if len(c.errText) > 0 {
 				msg = x.pick(c, c.errText)
@@ -694,7 +677,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		st.Stack = append(st.Stack, frame{Flow: st.Flow, Version: st.Version, Node: n.Next})
 		st.Flow, st.Version = f.name, f.version
 		x.flow = f
-		x.emit(EventCall, map[string]string{"flow": f.name, "version": f.version})
+		x.emit(EventStart, map[string]string{"flow": f.name, "version": f.version, "caller": x.st.Stack[len(x.st.Stack)-1].Flow})
 		return f.start, false, nil
 	case *Handoff:
 		req := parley.HandoffRequest{Reason: n.Reason, Priority: n.Priority, Data: maps.Clone(st.Slots)}
@@ -730,7 +713,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 			if f == nil {
 				return "", false, fmt.Errorf("%w: %s@%s (returning from %q)", ErrUnknownFlow, fr.Flow, fr.Version, x.flow.name)
 			}
-			x.emit(EventReturn, map[string]string{"flow": f.name, "from": x.flow.name})
+			x.emit(EventEnd, map[string]string{"flow": x.flow.name, "status": string(n.Status), "to": f.name})
 			st.Flow, st.Version, x.flow = f.name, f.version, f
 			return fr.Node, false, nil
 		}
@@ -746,7 +729,7 @@ func (x *run) ask(c *cnode) (next string, wait bool, err error) {
 	if err != nil || asked {
 		return "", err == nil, err
 	}
-	x.emit(EventDropped, map[string]string{"flow": x.flow.name, "node": c.n.NodeID()})
+	x.emit(EventDropped, map[string]string{"flow": x.flow.name, "node": c.n.nodeID()})
 	x.st.Stack = nil
 	x.end(Abandoned)
 	return "", false, nil
@@ -937,7 +920,7 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	}
 	st.Attempts++
 	if st.Attempts >= maxAttempts {
-		x.emit(EventSlotFailed, map[string]string{"flow": x.flow.name, "node": st.Node})
+		x.emit(EventProblem, map[string]string{"what": "slot", "flow": x.flow.name, "node": st.Node})
 		parley.CloseQuestion(x.t)
 		if err := parley.Report(x.t, parley.Unresolved); err != nil {
 			return err
@@ -1049,7 +1032,7 @@ func (x *run) pick(c *cnode, texts []*template) string {
 		if x.st.Rotation == nil {
 			x.st.Rotation = map[string]int{}
 		}
-		k := x.flow.name + "/" + c.n.NodeID()
+		k := x.flow.name + "/" + c.n.nodeID()
 		i = x.st.Rotation[k] % len(texts)
 		x.st.Rotation[k] = (i + 1) % len(texts)
 	}
@@ -1069,7 +1052,7 @@ func (x *run) customer() map[string]string {
 	}
 	p, err := x.e.profiles.Profile(x.ctx, x.t.CustomerID)
 	if err != nil {
-		x.emit(EventProfileError, map[string]string{"error": err.Error()})
+		x.emit(EventProblem, map[string]string{"what": "profile", "error": err.Error()})
 		return nil
 	}
 	x.profile = p
@@ -1109,18 +1092,12 @@ func (s *Scope) Slot(name string) string { return s.run.st.Slots[name] }
 // declares it.
 func (s *Scope) SetSlot(name, value string) { s.run.st.Slots[name] = value }
 
-// Slots returns a copy of all slots.
-func (s *Scope) Slots() map[string]string { return maps.Clone(s.run.st.Slots) }
-
 // Customer returns a copy of the customer's profile fields (nil when
 // unknown or when the lookup failed).
 func (s *Scope) Customer() map[string]string { return maps.Clone(s.run.customer()) }
 
 // Reply sends a message to the user.
 func (s *Scope) Reply(ctx context.Context, m parley.Message) error { return s.run.w.Reply(ctx, m) }
-
-// Emit reports an event, as [parley.Turn.Emit].
-func (s *Scope) Emit(ctx context.Context, e parley.Event) { s.Turn.Emit(ctx, e) }
 
 // StoredProfiles adapts [customer.Profiles] to [Profiles]: templates read the
 // stored profile's fields by their template names ({{customer.name}},

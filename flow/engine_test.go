@@ -198,12 +198,12 @@ func TestActionErrorRouteOffersAlternatives(t *testing.T) {
 	b.c.Send("hi").Tap("Track order").Send("A-1")
 	b.c.Expect(parleytest.Exact("I can't see orders right now."), parleytest.Contains("person")).
 		ExpectQuickReplies("Talk to a person", "Later")
-	b.c.ExpectEvent(flow.EventActionError, map[string]string{"node": "lookup"})
+	b.c.ExpectEvent(flow.EventProblem, map[string]string{"what": "action", "node": "lookup"})
 	// The subflow's End returns to the menu flow, which then ends itself,
 	// unresolved as its subflow was.
 	b.c.Tap("Later").Expect(parleytest.Exact("OK, try again later."), parleytest.Contains("Anything else")).
 		ExpectEvent(flow.EventEnd, map[string]string{"flow": "menu", "status": "unresolved"}).
-		ExpectEvent(flow.EventReturn, map[string]string{"from": "order_status"})
+		ExpectEvent(flow.EventEnd, map[string]string{"flow": "order_status", "to": "menu"})
 }
 
 func TestActionOutcomeRoute(t *testing.T) {
@@ -341,7 +341,7 @@ func TestLoopGuard(t *testing.T) {
 	require.NoError(t, err)
 	c := parleytest.NewTester(t, e.Starter("spin"))
 	c.Send("go").Expect(parleytest.Contains("going round in circles")).Check(flowtest.Status(flow.Unresolved))
-	c.ExpectEvent(flow.EventLoopGuard, nil)
+	c.ExpectEvent(flow.EventProblem, map[string]string{"what": "loop"})
 }
 
 func TestWaitForSignalAndTimeout(t *testing.T) { synctest.Test(t, testWaitForSignalAndTimeout) }
@@ -448,7 +448,7 @@ func TestProfileOutageDoesNotBlock(t *testing.T) {
 		func(context.Context, string) (map[string]string, error) { return nil, errors.New("crm down") })))
 	require.NoError(t, err)
 	c := parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("cus_1"))
-	c.Send("hi").Expect(parleytest.Exact("Hi there!")).ExpectEvent(flow.EventProfileError, nil)
+	c.Send("hi").Expect(parleytest.Exact("Hi there!")).ExpectEvent(flow.EventProblem, map[string]string{"what": "profile"})
 }
 
 func TestToneVariants(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 // package: [Say], [Ask], [Choice], [Branch], [Action], [Call], [Handoff],
 // [Feedback], [Wait] and [End]. Each has an ID unique within its flow.
 type Node interface {
-	// NodeID returns the node's ID.
-	NodeID() string
+	// nodeID returns the node's ID.
+	nodeID() string
 	// targets lists the IDs the node can route to, labelled for export.
 	targets() []edge
 	// input reports whether the node waits for the user.
@@ -171,7 +171,7 @@ const (
 )
 
 // Feedback asks for feedback, stores it in Slot (default "feedback") and
-// emits a "flow.feedback" event. An answer that is not feedback is not
+// emits an [EventFeedback]. An answer that is not feedback is not
 // forced: the node moves on after one re-prompt.
 type Feedback struct {
 	ID     string
@@ -213,35 +213,25 @@ type End struct {
 	Text   []string
 }
 
-// NodeID implements [Node].
-func (n *Say) NodeID() string { return n.ID }
+func (n *Say) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Ask) NodeID() string { return n.ID }
+func (n *Ask) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Choice) NodeID() string { return n.ID }
+func (n *Choice) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Branch) NodeID() string { return n.ID }
+func (n *Branch) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Action) NodeID() string { return n.ID }
+func (n *Action) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Call) NodeID() string { return n.ID }
+func (n *Call) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Handoff) NodeID() string { return n.ID }
+func (n *Handoff) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Feedback) NodeID() string { return n.ID }
+func (n *Feedback) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *Wait) NodeID() string { return n.ID }
+func (n *Wait) nodeID() string { return n.ID }
 
-// NodeID implements [Node].
-func (n *End) NodeID() string { return n.ID }
+func (n *End) nodeID() string { return n.ID }
 
 func (n *Say) input() bool      { return false }
 func (n *Ask) input() bool      { return true }

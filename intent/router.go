@@ -207,12 +207,7 @@ func (r *Router) Title(intent string) string {
 
 // HandleTurn routes t. See [Router].
 func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	q, open, err := parley.LoadQuestion(t)
-	if err != nil {
-		// An unreadable record must not trap the customer: forget it.
-		parley.CloseQuestion(t)
-		open = false
-	}
+	q, open := parley.OpenQuestion(t)
 	if t.Signal != nil && strings.TrimSpace(t.Text()) == "" {
 		return r.signal(ctx, w, t, q, open)
 	}
