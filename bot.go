@@ -48,8 +48,9 @@ func (e *InputError) Error() string { return "parley: input rejected: " + e.Reas
 //     conversations concurrently, at most MaxConcurrency at a time; with
 //     [WithLocker], also across replicas sharing a store;
 //   - a redelivered message (same conversation and message ID) is dropped,
-//     days later too ([WithDedupTTL]), so a webhook retry never produces a
-//     second reply;
+//     so a retry never produces a second reply: for [Bot.Enqueue], days
+//     later too ([WithDedupTTL]); for [Bot.HandleTurn], which serves live
+//     connections, among the conversation's recent messages;
 //   - the session is loaded before the handler and saved after it, with
 //     the inbound message and every reply in its history;
 //   - a handler error, panic or missed deadline becomes the fallback reply
@@ -246,16 +247,6 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 
 func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 	err := b.withLease(ctx, t.ConversationID, func(ctx context.Context) error {
-		if t.MessageID != "" {
-			_, err := b.sessions.Store().Get(ctx, claimKey(t.ConversationID, t.MessageID))
-			if err == nil {
-				b.emit(ctx, eventFor(EventDuplicate, t, nil))
-				return nil
-			}
-			if !errors.Is(err, memory.ErrNotFound) {
-				return fmt.Errorf("parley: read claim %q: %w", t.MessageID, err)
-			}
-		}
 		s, err := b.loadSession(ctx, t)
 		if err != nil {
 			return err
@@ -264,20 +255,7 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 			b.emit(ctx, eventFor(EventDuplicate, t, nil))
 			return nil
 		}
-		if err := b.runLoaded(ctx, &recorder{w: w, b: b, t: t}, t, s); err != nil {
-			return err
-		}
-		if t.MessageID == "" {
-			return nil
-		}
-		// Remember the message for days, beyond the session's window of
-		// recent IDs, so that a late redelivery is dropped too.
-		_, err = b.sessions.Store().Set(context.WithoutCancel(ctx), memory.Put{
-			Key: claimKey(t.ConversationID, t.MessageID), Value: []byte("handled"), IfVersion: memory.AnyVersion, TTL: b.dedupTTL})
-		if err != nil {
-			return fmt.Errorf("parley: claim %q: %w", t.MessageID, err)
-		}
-		return nil
+		return b.runLoaded(ctx, &recorder{w: w, b: b, t: t}, t, s)
 	})
 	if err != nil {
 		// The turn could not run at all (the store is down, the lease
