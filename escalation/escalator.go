@@ -396,9 +396,8 @@ func (tc *turnCtx) asked() bool {
 	return AskedForHuman().Match(&Input{Turn: tc.t, Text: tc.t.Text(), Command: commandOf(tc.t)})
 }
 
-// stateName is the session state under which the escalator keeps a
-// conversation's state.
-const stateName = "escalation"
+// stateKey keeps a conversation's escalation state in its session.
+var stateKey = memory.NewStateKey[state]("escalation")
 
 // phase is what the conversation is doing with respect to people.
 type phase string
@@ -487,7 +486,7 @@ type turnCtx struct {
 func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) *turnCtx {
 	tc := &turnCtx{e: e, w: w, t: t}
 	if s := t.Session(); s != nil {
-		st, _, err := memory.GetState[state](s, stateName)
+		st, _, err := stateKey.Get(s)
 		if err != nil {
 			t.Emit(ctx, parley.Event{Kind: EventError, Err: err, Attrs: map[string]string{"what": "state reset"}})
 		}
@@ -498,7 +497,7 @@ func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 
 func (tc *turnCtx) save() error {
 	if s := tc.t.Session(); s != nil {
-		return memory.SetState(s, stateName, tc.st)
+		return stateKey.Set(s, tc.st)
 	}
 	return nil
 }
@@ -589,7 +588,7 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	}
 	// The rest of the bot may have changed the state (a flow calling
 	// HandOff): continue from what it saved.
-	st, _, err := memory.GetState[state](s, stateName)
+	st, _, err := stateKey.Get(s)
 	if err != nil {
 		return errors.Join(err, held.send(ctx, tc.w))
 	}

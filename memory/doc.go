@@ -22,7 +22,7 @@
 //		return err
 //	}
 //	s.Append(memory.Entry{Role: memory.RoleUser, Text: "where is my order?"})
-//	if err := memory.SetState(s, "flow", myFlowState); err != nil {
+//	if err := flowStateKey.Set(s, myFlowState); err != nil { // a StateKey[T]
 //		return err
 //	}
 //	if err := sessions.Save(ctx, s); errors.Is(err, memory.ErrConflict) {

@@ -28,12 +28,13 @@ func ExampleNewRecorder() {
 func ExampleNewTurn() {
 	// A handler that keeps state in the session, called twice on one
 	// session as a Bot would.
+	count := memory.NewStateKey[int]("example.count")
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		n, _, err := memory.GetState[int](t.Session(), "count")
+		n, _, err := count.Get(t.Session())
 		if err != nil {
 			return err
 		}
-		if err := memory.SetState(t.Session(), "count", n+1); err != nil {
+		if err := count.Set(t.Session(), n+1); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text(fmt.Sprintf("message %d from %s", n+1, t.CustomerID)))

@@ -23,6 +23,9 @@ const PurposeMemory = "memory"
 // session checks it with [Allowed].
 var ConsentKey = parley.NewKey[bool]("privacy.consent")
 
+// noticeKey records in the session that the privacy notice was sent.
+var noticeKey = memory.NewStateKey[bool]("privacy.notice")
+
 // Allowed reports whether the turn's customer consented to long-term
 // memory, as found by [RequireConsent]. A turn that did not pass through
 // it is not allowed.
@@ -84,7 +87,7 @@ func RequireConsent(profiles *customer.Profiles, notice parley.Message, opts ...
 			allowed := granted || (!decided && cfg.optOut)
 			if !decided {
 				if s := t.Session(); s != nil {
-					sent, _, err := memory.GetState[bool](s, "privacy.notice")
+					sent, _, err := noticeKey.Get(s)
 					if err != nil {
 						return err
 					}
@@ -92,7 +95,7 @@ func RequireConsent(profiles *customer.Profiles, notice parley.Message, opts ...
 						if err := w.Reply(ctx, notice); err != nil {
 							return err
 						}
-						if err := memory.SetState(s, "privacy.notice", true); err != nil {
+						if err := noticeKey.Set(s, true); err != nil {
 							return err
 						}
 					}

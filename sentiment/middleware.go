@@ -10,9 +10,8 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
-// StateName is the name under which the middleware keeps a conversation's
-// [State] in its session.
-const StateName = "sentiment"
+// StateKey keeps a conversation's [State] in its session.
+var StateKey = memory.NewStateKey[State]("sentiment")
 
 // Event kinds emitted by [Middleware].
 const (
@@ -78,7 +77,7 @@ func LoadState(t *parley.Turn) (State, bool, error) {
 	if s == nil {
 		return State{}, false, nil
 	}
-	return memory.GetState[State](s, StateName)
+	return StateKey.Get(s)
 }
 
 // A MiddlewareOption configures [Middleware].
@@ -174,7 +173,7 @@ func annotate(ctx context.Context, a Analyzer, c *mwConfig, t *parley.Turn) (*pa
 	st.record(m.Score, c)
 	m.Trend = st.Trend
 	if s := t.Session(); s != nil {
-		if err := memory.SetState(s, StateName, st); err != nil {
+		if err := StateKey.Set(s, st); err != nil {
 			return nil, err
 		}
 	}
