@@ -2,7 +2,6 @@ package sentiment
 
 import (
 	"encoding/csv"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -56,24 +55,6 @@ func readGold(t testing.TB, name string) []goldRow {
 }
 
 var goldSets = []string{"tweets", "movies", "amazon", "nyt"}
-
-func pearson(x, y []float64) float64 {
-	n := float64(len(x))
-	var sx, sy float64
-	for i := range x {
-		sx += x[i]
-		sy += y[i]
-	}
-	mx, my := sx/n, sy/n
-	var cov, vx, vy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		cov += dx * dy
-		vx += dx * dx
-		vy += dy * dy
-	}
-	return cov / math.Sqrt(vx*vy)
-}
 
 func macroF1(gold, pred []Label) float64 {
 	f := 0.0

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/internal/evalstat"
 )
 
 // GoEmotions label ids (see emotions.txt).
@@ -105,7 +107,7 @@ func TestTunePolarity(t *testing.T) {
 			pred = append(pred, r.Label)
 			comp = append(comp, r.Compound)
 		}
-		f1, r := macroF1(gold, pred), pearson(goldS, comp)
+		f1, r := macroF1(gold, pred), evalstat.Pearson(goldS, comp)
 		t.Logf("%-14s n=%d F1=%.4f r=%.4f", name, len(texts), f1, r)
 		assert.Greater(t, f1, 1.0/3, "better than chance")
 	}

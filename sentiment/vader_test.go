@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/internal/evalstat"
 )
 
 // TestVADERModeMatchesReference checks that the fast engine in ModeVADER
@@ -55,7 +57,7 @@ func TestGoldSetQuality(t *testing.T) {
 			pv, pp = append(pv, a.Compound), append(pp, b.Compound)
 			lv, lp = append(lv, a.Label), append(lp, b.Label)
 		}
-		rv, fv, rp, fp := pearson(gold, pv), macroF1(goldL, lv), pearson(gold, pp), macroF1(goldL, lp)
+		rv, fv, rp, fp := evalstat.Pearson(gold, pv), macroF1(goldL, lv), evalstat.Pearson(gold, pp), macroF1(goldL, lp)
 		t.Logf("%-7s vader r=%.4f F1=%.4f | parley r=%.4f F1=%.4f", set, rv, fv, rp, fp)
 		// Parley mode must stay at least as good as exact VADER, measured
 		// together (BENCHMARKS.md reports the figures).

@@ -9,12 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/internal/evalstat"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -204,31 +204,10 @@ func evalPolarity(ctx context.Context, an *sentiment.Lexical, rows []polarityRow
 		for i := range rows {
 			x[i], y[i] = rows[i].score, pred[i].Compound
 		}
-		r := pearsonR(x, y)
+		r := evalstat.Pearson(x, y)
 		rep.Pearson = &r
 	}
 	return rep, nil
-}
-
-func pearsonR(x, y []float64) float64 {
-	n := float64(len(x))
-	var sx, sy float64
-	for i := range x {
-		sx += x[i]
-		sy += y[i]
-	}
-	mx, my := sx/n, sy/n
-	var cov, vx, vy float64
-	for i := range x {
-		dx, dy := x[i]-mx, y[i]-my
-		cov += dx * dy
-		vx += dx * dx
-		vy += dy * dy
-	}
-	if vx == 0 || vy == 0 {
-		return 0
-	}
-	return cov / math.Sqrt(vx*vy)
 }
 
 func sentimentEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
