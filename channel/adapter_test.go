@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/testutil"
 )
 
 // linePlatform reads one "<conversation> <id> <text>" message per line;
@@ -63,17 +64,6 @@ func (q *queue) Enqueue(_ context.Context, t *parley.Turn) error {
 	return nil
 }
 
-type events struct {
-	mu sync.Mutex
-	es []parley.Event
-}
-
-func (e *events) Observe(_ context.Context, ev parley.Event) {
-	e.mu.Lock()
-	e.es = append(e.es, ev)
-	e.mu.Unlock()
-}
-
 type failingLinker struct{}
 
 func (failingLinker) Resolve(context.Context, Identity) (string, error) { return "", ErrNotLinked }
@@ -90,7 +80,7 @@ func serve(a *Adapter, q Enqueuer, method, body string) *httptest.ResponseRecord
 }
 
 func TestHandlerEnqueuesAndAnswers(t *testing.T) {
-	obs := &events{}
+	obs := &testutil.Events{}
 	a, err := New(&linePlatform{answer: []byte("ok")}, Config{Channel: "line", Observer: obs, Linker: failingLinker{}})
 	require.NoError(t, err)
 	q := &queue{}
@@ -105,7 +95,7 @@ func TestHandlerEnqueuesAndAnswers(t *testing.T) {
 		assert.Empty(t, tn.CustomerID, "a failing linker leaves the turn unlinked")
 	}
 	var kinds []parley.EventKind
-	for _, e := range obs.es {
+	for _, e := range obs.All() {
 		kinds = append(kinds, e.Kind)
 		assert.Equal(t, "line", e.Channel)
 		assert.False(t, e.Time.IsZero())
@@ -114,7 +104,7 @@ func TestHandlerEnqueuesAndAnswers(t *testing.T) {
 }
 
 func TestHandlerRefusals(t *testing.T) {
-	obs := &events{}
+	obs := &testutil.Events{}
 	a, err := New(&linePlatform{}, Config{Channel: "line", Observer: obs, MaxBody: 32})
 	require.NoError(t, err)
 	q := &queue{}
@@ -126,8 +116,8 @@ func TestHandlerRefusals(t *testing.T) {
 	a.Handler(q).ServeHTTP(rr, r)
 	assert.Equal(t, http.StatusUnauthorized, rr.Code)
 	assert.Empty(t, q.turns)
-	require.Len(t, obs.es, 4)
-	for _, e := range obs.es {
+	require.Len(t, obs.All(), 4)
+	for _, e := range obs.All() {
 		var re *RejectError
 		require.ErrorAs(t, e.Err, &re)
 		assert.Equal(t, EventRejected, e.Kind)

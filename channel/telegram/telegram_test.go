@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,6 +17,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/internal/testutil"
 )
 
 const token = "123456:ABC-DEF"
@@ -122,17 +122,6 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-type events struct {
-	mu sync.Mutex
-	es []parley.Event
-}
-
-func (e *events) Observe(_ context.Context, ev parley.Event) {
-	e.mu.Lock()
-	e.es = append(e.es, ev)
-	e.mu.Unlock()
-}
-
 func TestCallbackQuery(t *testing.T) {
 	srv := platform(t)
 	a := newAdapter(t, srv, channel.Config{})
@@ -177,7 +166,7 @@ func TestInlineKeyboardAndMedia(t *testing.T) {
 }
 
 func TestUnsupportedKinds(t *testing.T) {
-	obs := &events{}
+	obs := &testutil.Events{}
 	a := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
 	for i, m := range []string{
@@ -191,7 +180,7 @@ func TestUnsupportedKinds(t *testing.T) {
 	require.Equal(t, 200, post(a, q, []byte(`{"update_id":9,"edited_message":{"message_id":1,"chat":{"id":1,"type":"private"},"date":1,"text":"x"}}`)).Code)
 	assert.Empty(t, q.Turns())
 	var kinds []string
-	for _, e := range obs.es {
+	for _, e := range obs.All() {
 		require.Equal(t, channel.EventUnsupported, e.Kind)
 		kinds = append(kinds, e.Attrs["type"])
 	}

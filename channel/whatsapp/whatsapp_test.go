@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/internal/testutil"
 )
 
 const (
@@ -149,18 +149,6 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// events collects observed events.
-type events struct {
-	mu sync.Mutex
-	es []parley.Event
-}
-
-func (e *events) Observe(_ context.Context, ev parley.Event) {
-	e.mu.Lock()
-	e.es = append(e.es, ev)
-	e.mu.Unlock()
-}
-
 func TestVerificationHandshake(t *testing.T) {
 	a, _ := newAdapter(t, platform(t), channel.Config{})
 	tests := []struct {
@@ -186,7 +174,7 @@ func TestVerificationHandshake(t *testing.T) {
 }
 
 func TestInboundKinds(t *testing.T) {
-	obs := &events{}
+	obs := &testutil.Events{}
 	a, _ := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	body := notification(
 		`{"from":"15551234567","id":"wamid.1","timestamp":"1700000000","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"keep_plan","title":"Keep my plan"}}}`,
@@ -214,7 +202,7 @@ func TestInboundKinds(t *testing.T) {
 	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, MIMEType: "image/jpeg", URL: "media:MEDIA1"}}, turns[2].Message.Attachments)
 
 	var unsupported []string
-	for _, e := range obs.es {
+	for _, e := range obs.All() {
 		if e.Kind == channel.EventUnsupported {
 			unsupported = append(unsupported, e.Attrs["type"])
 			assert.Equal(t, "whatsapp", e.Channel)
@@ -224,7 +212,7 @@ func TestInboundKinds(t *testing.T) {
 }
 
 func TestStatusCallbacks(t *testing.T) {
-	obs := &events{}
+	obs := &testutil.Events{}
 	a, _ := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":{
 		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"` + phoneID + `"},
@@ -238,13 +226,13 @@ func TestStatusCallbacks(t *testing.T) {
 	require.Equal(t, 200, post(a, q, body))
 	assert.Empty(t, q.Turns(), "status callbacks are not turns")
 	var statuses []string
-	for _, e := range obs.es {
+	for _, e := range obs.All() {
 		require.Equal(t, channel.EventStatus, e.Kind)
 		statuses = append(statuses, e.Attrs["status"])
 	}
 	assert.Equal(t, []string{"sent", "delivered", "read", "failed"}, statuses)
 	var pe *channel.PlatformError
-	require.ErrorAs(t, obs.es[3].Err, &pe)
+	require.ErrorAs(t, obs.All()[3].Err, &pe)
 	assert.Equal(t, "131047", pe.Code)
 	assert.Contains(t, pe.Reason, "24 hours")
 }
