@@ -40,7 +40,7 @@ var (
 	reSlash      = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b`)
 	reMonthDay   = regexp.MustCompile(`(?i)\b(` + monthPat + `)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?\b`)
 	reDayMonth   = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+|de\s+)?(` + monthPat + `)(?:,?\s+(?:de\s+)?(\d{4}))?\b`)
-	reRange      = regexp.MustCompile(`(?i)\b(?:from|between|del|desde(?:\s+el)?)\s+(.+?)\s+(?:to|and|until|till|al|hasta(?:\s+el)?)\s+(.+?)(?:[.,;!?]|$)`)
+	reRange      = regexp.MustCompile(`(?i)\b(?:from|between|del|desde(?:\s+el)?)\s+(.{1,40}?)\s+(?:to|and|until|till|al|hasta(?:\s+el)?)\s+(.{1,40}?)(?:[.,;!?]|$)`)
 )
 
 // atoiWord reads the count of "in 3 days", "in three days", "a week
