@@ -32,9 +32,9 @@ func Report(t *Turn, o Outcome) error {
 	if s == nil {
 		return ErrNoSession
 	}
-	st := loadTurnState(s)
+	st := loadTurnState(t, s)
 	st.Outcome, st.OutcomeTurn = o, s.Turns
-	return saveTurnState(s, st)
+	return saveTurnState(t, s, st)
 }
 
 // TurnOutcome returns the outcome reported for t, if any. Middleware
@@ -44,7 +44,7 @@ func TurnOutcome(t *Turn) (Outcome, bool) {
 	if s == nil {
 		return "", false
 	}
-	st := loadTurnState(s)
+	st := loadTurnState(t, s)
 	if st.Outcome == "" || st.OutcomeTurn != s.Turns {
 		return "", false
 	}
