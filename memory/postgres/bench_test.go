@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 
@@ -19,39 +18,29 @@ import (
 //	PARLEY_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5439/parley_test?sslmode=disable go test -run '^$' -bench Turn -benchtime 20000x -count 5
 func BenchmarkTurn(b *testing.B) {
 	admin := testPool(b)
-	for _, n := range []int{1, 2} {
-		b.Run(fmt.Sprintf("store=map/replicas=%d", n), func(b *testing.B) {
-			m := memory.NewMap()
-			stores := make([]memory.Store, n)
-			for i := range stores {
-				stores[i] = m
+	replicatest.BenchmarkReplicas(b, "postgres", 2, func(b *testing.B, n int) []memory.Store {
+		schema := testSchema(b, admin)
+		stores := make([]memory.Store, n)
+		for i := range stores {
+			cfg, err := pgxpool.ParseConfig(os.Getenv("PARLEY_TEST_POSTGRES_URL"))
+			if err != nil {
+				b.Fatal(err)
 			}
-			replicatest.Benchmark(b, stores)
-		})
-		b.Run(fmt.Sprintf("store=postgres/replicas=%d", n), func(b *testing.B) {
-			schema := testSchema(b, admin)
-			stores := make([]memory.Store, n)
-			for i := range stores {
-				cfg, err := pgxpool.ParseConfig(os.Getenv("PARLEY_TEST_POSTGRES_URL"))
-				if err != nil {
-					b.Fatal(err)
-				}
-				cfg.MaxConns = 32
-				p, err := pgxpool.NewWithConfig(context.Background(), cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Cleanup(p.Close)
-				s, err := postgres.New(p, postgres.Config{Schema: schema})
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := s.Migrate(context.Background()); err != nil {
-					b.Fatal(err)
-				}
-				stores[i] = s
+			cfg.MaxConns = 32
+			p, err := pgxpool.NewWithConfig(context.Background(), cfg)
+			if err != nil {
+				b.Fatal(err)
 			}
-			replicatest.Benchmark(b, stores)
-		})
-	}
+			b.Cleanup(p.Close)
+			s, err := postgres.New(p, postgres.Config{Schema: schema})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := s.Migrate(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			stores[i] = s
+		}
+		return stores
+	})
 }

@@ -1,7 +1,6 @@
 package redis_test
 
 import (
-	"fmt"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -17,34 +16,24 @@ import (
 //	PARLEY_TEST_REDIS_URL=redis://127.0.0.1:6399/0 go test -run '^$' -bench Turn -benchtime 20000x -count 5
 func BenchmarkTurn(b *testing.B) {
 	c := testClient(b)
-	for _, n := range []int{1, 2} {
-		b.Run(fmt.Sprintf("store=map/replicas=%d", n), func(b *testing.B) {
-			m := memory.NewMap()
-			stores := make([]memory.Store, n)
-			for i := range stores {
-				stores[i] = m
-			}
-			replicatest.Benchmark(b, stores)
-		})
-		b.Run(fmt.Sprintf("store=redis/replicas=%d", n), func(b *testing.B) {
-			prefix := testPrefix(b, c)
-			stores := make([]memory.Store, n)
-			for i := range stores {
-				o := *c.Options()
-				o.PoolSize = 64
-				rc := goredis.NewClient(&o)
-				b.Cleanup(func() {
-					if err := rc.Close(); err != nil {
-						b.Error(err)
-					}
-				})
-				s, err := redis.New(rc, redis.Config{Prefix: prefix})
-				if err != nil {
-					b.Fatal(err)
+	replicatest.BenchmarkReplicas(b, "redis", 2, func(b *testing.B, n int) []memory.Store {
+		prefix := testPrefix(b, c)
+		stores := make([]memory.Store, n)
+		for i := range stores {
+			o := *c.Options()
+			o.PoolSize = 64
+			rc := goredis.NewClient(&o)
+			b.Cleanup(func() {
+				if err := rc.Close(); err != nil {
+					b.Error(err)
 				}
-				stores[i] = s
+			})
+			s, err := redis.New(rc, redis.Config{Prefix: prefix})
+			if err != nil {
+				b.Fatal(err)
 			}
-			replicatest.Benchmark(b, stores)
-		})
-	}
+			stores[i] = s
+		}
+		return stores
+	})
 }

@@ -13,15 +13,40 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
+// benchKey keeps the number of turns a benchmark conversation ran.
+var benchKey = memory.NewStateKey[int]("bench")
+
+// BenchmarkReplicas runs [Benchmark] for 1 to maxReplicas replicas, each
+// time first on one in-memory [memory.Map] shared by the replicas
+// (sub-benchmark "store=map/replicas=N") and then on the n stores
+// newStores returns (sub-benchmark "store=<name>/replicas=N"), so that a
+// backend is measured against the in-memory store in the same run.
+// newStores is called once per sub-benchmark; the stores it returns are
+// replicas, each with its own client, on the same fresh table or key
+// space.
+func BenchmarkReplicas(b *testing.B, name string, maxReplicas int, newStores func(b *testing.B, n int) []memory.Store) {
+	b.Helper()
+	for n := 1; n <= maxReplicas; n++ {
+		b.Run(fmt.Sprintf("store=map/replicas=%d", n), func(b *testing.B) {
+			m := memory.NewMap()
+			stores := make([]memory.Store, n)
+			for i := range stores {
+				stores[i] = m
+			}
+			Benchmark(b, stores)
+		})
+		b.Run(fmt.Sprintf("store=%s/replicas=%d", name, n), func(b *testing.B) {
+			Benchmark(b, newStores(b, n))
+		})
+	}
+}
+
 // Benchmark measures turn throughput through one guarded Bot per store in
 // stores (each store a replica with its own client on the same backend),
 // spreading b.N turns over many conversations from parallel goroutines.
 // Besides ns/op it reports turns/s, p50 and p99 latency in microseconds,
 // and the bytes of a session record per turn after 20 turns
 // (B-stored/turn).
-// benchKey keeps the number of turns a benchmark conversation ran.
-var benchKey = memory.NewStateKey[int]("bench")
-
 func Benchmark(b *testing.B, stores []memory.Store) {
 	b.Helper()
 	ctx := context.Background()

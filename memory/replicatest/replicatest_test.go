@@ -2,7 +2,6 @@ package replicatest_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/parleyhq/parley/memory"
@@ -29,19 +28,6 @@ func TestMapReplicas(t *testing.T) {
 				t.Errorf("a replica was killed but no delivery failed")
 			}
 			t.Logf("%+v", res)
-		})
-	}
-}
-
-func BenchmarkMap(b *testing.B) {
-	for _, n := range []int{1, 2} {
-		b.Run(fmt.Sprintf("replicas=%d", n), func(b *testing.B) {
-			m := memory.NewMap()
-			stores := make([]memory.Store, n)
-			for i := range stores {
-				stores[i] = m
-			}
-			replicatest.Benchmark(b, stores)
 		})
 	}
 }

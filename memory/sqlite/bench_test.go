@@ -12,10 +12,7 @@ import (
 //
 //	go test -run '^$' -bench Turn -benchtime 10000x -count 5
 func BenchmarkTurn(b *testing.B) {
-	b.Run("store=map/replicas=1", func(b *testing.B) {
-		replicatest.Benchmark(b, []memory.Store{memory.NewMap()})
-	})
-	b.Run("store=sqlite/replicas=1", func(b *testing.B) {
-		replicatest.Benchmark(b, []memory.Store{newStore(b)})
+	replicatest.BenchmarkReplicas(b, "sqlite", 1, func(b *testing.B, _ int) []memory.Store {
+		return []memory.Store{newStore(b)}
 	})
 }
