@@ -3,6 +3,7 @@ package intent_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -85,4 +86,54 @@ func ExampleSplit() {
 	// Output:
 	// Return this shirt
 	// check if you have it in red
+}
+
+func ExampleRouter_HandleCommand() {
+	router := intent.NewRouter()
+	// A form: it asks for an order number, reads the answer, and hands
+	// anything else back to the router.
+	router.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := parley.Ask(t, parley.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: parley.Resume}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Which order?"))
+	})
+	router.HandleFunc("form", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if !strings.HasPrefix(t.Text(), "A-") {
+			return parley.ErrNotAnswer
+		}
+		parley.CloseQuestion(t)
+		return w.Reply(ctx, parley.Text("Refunding "+t.Text()))
+	})
+	router.HandleCommand(parley.CommandStop, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("You won't get offers from us any more."))
+	}))
+	// Stand-in for language understanding: "refund" is understood.
+	understand := func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Text() == "refund" {
+				t = parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "refund", Confidence: 1}})
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
+	h := parley.Chain(router, intent.Commands(), understand)
+
+	w := parley.ReplyFunc(func(ctx context.Context, m parley.Message) error {
+		fmt.Println(m.Text)
+		return nil
+	})
+	// A command works in any state and drops the open question, so the
+	// order number that follows is no longer an answer.
+	sess := &memory.Session{ID: "c1"}
+	for _, text := range []string{"refund", "STOP", "A-1001"} {
+		sess.Turns++
+		if err := h.HandleTurn(context.Background(), w, (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)); err != nil {
+			fmt.Println(err)
+		}
+	}
+	// Output:
+	// Which order?
+	// You won't get offers from us any more.
+	// Sorry, I didn't quite get that. Could you say it another way?
 }
