@@ -268,7 +268,9 @@ func (r *Router) signal(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 // resumes or drops q by its policy.
 func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question, owner parley.Handler) error {
 	var err error
-	if q.Policy == parley.Resume && r.questions != nil && strings.HasSuffix(strings.TrimSpace(t.Text()), "?") {
+	und, _ := parley.Value(t, parley.UnderstandingKey)
+	known := und.Status == parley.Understood && r.handlers[und.Intent.Name] != nil
+	if q.Policy == parley.Resume && r.questions != nil && !known && strings.HasSuffix(strings.TrimSpace(t.Text()), "?") {
 		if err = parley.Report(t, parley.Served); err != nil {
 			return err
 		}
