@@ -12,8 +12,8 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
-// stateName is the session state name the router keeps its state under.
-const stateName = "intent"
+// stateKey keeps the router's per-conversation state in the session.
+var stateKey = memory.NewStateKey[routerState]("intent")
 
 // routerState is the per-conversation state of a [Router].
 type routerState struct {
@@ -463,7 +463,7 @@ func (r *Router) ask(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, 
 // reset forgets the count of turns not understood.
 func (r *Router) reset(t *parley.Turn) error {
 	s := t.Session()
-	if s == nil || len(s.State[stateName]) == 0 {
+	if s == nil || len(s.State[stateKey.Name()]) == 0 {
 		return nil
 	}
 	return r.save(t, routerState{})
@@ -474,7 +474,7 @@ func (r *Router) load(t *parley.Turn) (routerState, error) {
 	if s == nil {
 		return routerState{}, nil
 	}
-	st, _, err := memory.GetState[routerState](s, stateName)
+	st, _, err := stateKey.Get(s)
 	if err != nil {
 		return routerState{}, fmt.Errorf("intent: router state: %w", err)
 	}
@@ -487,10 +487,10 @@ func (r *Router) save(t *parley.Turn, st routerState) error {
 		return nil
 	}
 	if st.Misses == 0 {
-		memory.DeleteState(s, stateName)
+		stateKey.Delete(s)
 		return nil
 	}
-	if err := memory.SetState(s, stateName, st); err != nil {
+	if err := stateKey.Set(s, st); err != nil {
 		return fmt.Errorf("intent: router state: %w", err)
 	}
 	return nil

@@ -33,7 +33,8 @@ type assistantState struct {
 	AskedAt int          `json:"asked_at,omitempty"`
 }
 
-const assistantStateName = "assistant"
+// assistantKey keeps the assistant's pending confirmation in the session.
+var assistantKey = memory.NewStateKey[assistantState]("assistant")
 
 // assistantPrompt is the system prompt. The limits it mentions are
 // enforced in code by the registry, not by the prompt.
@@ -72,7 +73,7 @@ func newAssistant(m llm.Model, reg *action.Registry, h parley.HandOffer, r kb.Re
 // pending reports whether the conversation waits for the customer to
 // confirm a call the model made.
 func (a *assistant) pending(t *parley.Turn) bool {
-	st, _, err := memory.GetState[assistantState](t.Session(), assistantStateName)
+	st, _, err := assistantKey.Get(t.Session())
 	return err == nil && st.Pending != nil && t.Session().Turns == st.AskedAt+1
 }
 
@@ -83,22 +84,22 @@ func forget(t *parley.Turn) error {
 	if s == nil {
 		return nil
 	}
-	st, ok, err := memory.GetState[assistantState](s, assistantStateName)
+	st, ok, err := assistantKey.Get(s)
 	if err != nil || !ok || st.Pending == nil || s.Turns <= st.AskedAt+1 {
 		return err
 	}
-	return memory.SetState(s, assistantStateName, assistantState{})
+	return assistantKey.Set(s, assistantState{})
 }
 
 // HandleTurn answers t. If the model fails, it returns the error so that
 // the caller can answer the usual way.
 func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	st, _, err := memory.GetState[assistantState](t.Session(), assistantStateName)
+	st, _, err := assistantKey.Get(t.Session())
 	if err != nil {
 		return err
 	}
 	if st.Pending != nil {
-		if err := memory.SetState(t.Session(), assistantStateName, assistantState{}); err != nil {
+		if err := assistantKey.Set(t.Session(), assistantState{}); err != nil {
 			return err
 		}
 		if t.Session().Turns == st.AskedAt+1 {
@@ -148,7 +149,7 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 	if out.Confirm != nil {
 		call := out.Confirm.Call
 		call.Customer, call.Approver = t.CustomerID, nil
-		if err := memory.SetState(t.Session(), assistantStateName, assistantState{Pending: &call, AskedAt: t.Session().Turns}); err != nil {
+		if err := assistantKey.Set(t.Session(), assistantState{Pending: &call, AskedAt: t.Session().Turns}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Message{Text: out.Confirm.Result.Prompt,
