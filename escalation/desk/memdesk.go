@@ -92,11 +92,33 @@ func (d *Memory) SetFault(err error) {
 	d.mu.Unlock()
 }
 
-func (d *Memory) faultLocked() error {
+// lock locks d for a call from the bot's side, which fails while ctx is
+// done or the desk is down (SetFault); on error d is left unlocked.
+func (d *Memory) lock(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
 	if d.fault != nil {
+		d.mu.Unlock()
 		return fmt.Errorf("%w: %w", escalation.ErrDeskUnavailable, d.fault)
 	}
 	return nil
+}
+
+// openLocked returns ticket id if it is open (queued or assigned): an
+// error wrapping [escalation.ErrUnknownTicket] if there is none, and the
+// case with one wrapping [escalation.ErrClosedTicket] if it is closed.
+// d.mu must be held.
+func (d *Memory) openLocked(id string) (*Case, error) {
+	t, ok := d.tickets[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	if t.Status != escalation.StatusQueued && t.Status != escalation.StatusAssigned {
+		return t, fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+	}
+	return t, nil
 }
 
 // Submit implements [escalation.Desk]. A ticket ID the desk already has is counted
@@ -108,11 +130,10 @@ func (d *Memory) Submit(ctx context.Context, t escalation.Ticket) error {
 	if t.ID == "" {
 		return errors.New("desk: submit: ticket has no ID")
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if err := d.faultLocked(); err != nil {
+	if err := d.lock(ctx); err != nil {
 		return err
 	}
+	defer d.mu.Unlock()
 	if old, ok := d.tickets[t.ID]; ok {
 		old.Submits++
 		return nil
@@ -126,20 +147,13 @@ func (d *Memory) Submit(ctx context.Context, t escalation.Ticket) error {
 
 // Relay implements [escalation.Desk].
 func (d *Memory) Relay(ctx context.Context, id string, m parley.Message) error {
-	if err := ctx.Err(); err != nil {
+	if err := d.lock(ctx); err != nil {
 		return err
 	}
-	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.faultLocked(); err != nil {
+	t, err := d.openLocked(id)
+	if err != nil {
 		return err
-	}
-	t, ok := d.tickets[id]
-	if !ok {
-		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	if t.Status == escalation.StatusResolved || t.Status == escalation.StatusCancelled {
-		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
 	}
 	t.Thread = append(t.Thread, Message{From: "customer", Text: m.Text, Time: time.Now()})
 	return nil
@@ -147,20 +161,16 @@ func (d *Memory) Relay(ctx context.Context, id string, m parley.Message) error {
 
 // Cancel implements [escalation.Desk].
 func (d *Memory) Cancel(ctx context.Context, id, reason string) error {
-	if err := ctx.Err(); err != nil {
+	if err := d.lock(ctx); err != nil {
 		return err
 	}
-	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.faultLocked(); err != nil {
+	t, err := d.openLocked(id)
+	if errors.Is(err, escalation.ErrClosedTicket) {
+		return nil // cancelling a closed ticket changes nothing
+	}
+	if err != nil {
 		return err
-	}
-	t, ok := d.tickets[id]
-	if !ok {
-		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	if t.Status == escalation.StatusResolved || t.Status == escalation.StatusCancelled {
-		return nil
 	}
 	t.Status, t.Closed, t.CloseReason = escalation.StatusCancelled, time.Now(), reason
 	return nil
@@ -168,14 +178,10 @@ func (d *Memory) Cancel(ctx context.Context, id, reason string) error {
 
 // AgentsAvailable implements [escalation.AgentCounter].
 func (d *Memory) AgentsAvailable(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
+	if err := d.lock(ctx); err != nil {
 		return 0, err
 	}
-	d.mu.Lock()
 	defer d.mu.Unlock()
-	if err := d.faultLocked(); err != nil {
-		return 0, err
-	}
 	return d.agents, nil
 }
 
@@ -219,14 +225,10 @@ func (t *Case) clone() Case {
 // Assign gives ticket id to agent and tells the conversation.
 func (d *Memory) Assign(ctx context.Context, id, agent string) error {
 	d.mu.Lock()
-	t, ok := d.tickets[id]
-	if !ok {
+	t, err := d.openLocked(id)
+	if err != nil {
 		d.mu.Unlock()
-		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	if t.Status != escalation.StatusQueued && t.Status != escalation.StatusAssigned {
-		d.mu.Unlock()
-		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+		return err
 	}
 	t.Status, t.Agent = escalation.StatusAssigned, agent
 	if t.Assigned.IsZero() {
@@ -241,14 +243,10 @@ func (d *Memory) Assign(ctx context.Context, id, agent string) error {
 // is assigned to agent if it was not yet.
 func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
 	d.mu.Lock()
-	t, ok := d.tickets[id]
-	if !ok {
+	t, err := d.openLocked(id)
+	if err != nil {
 		d.mu.Unlock()
-		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	if t.Status != escalation.StatusQueued && t.Status != escalation.StatusAssigned {
-		d.mu.Unlock()
-		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+		return err
 	}
 	assign := t.Status == escalation.StatusQueued
 	if assign {
@@ -270,14 +268,10 @@ func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
 // Resolve closes ticket id and hands the conversation back to the bot.
 func (d *Memory) Resolve(ctx context.Context, id string) error {
 	d.mu.Lock()
-	t, ok := d.tickets[id]
-	if !ok {
+	t, err := d.openLocked(id)
+	if err != nil {
 		d.mu.Unlock()
-		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	if t.Status != escalation.StatusQueued && t.Status != escalation.StatusAssigned {
-		d.mu.Unlock()
-		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+		return err
 	}
 	t.Status, t.Closed = escalation.StatusResolved, time.Now()
 	tk, agent := t.Ticket, t.Agent
