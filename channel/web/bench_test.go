@@ -190,6 +190,34 @@ func benchWebSocket(b *testing.B, n int, paced bool) {
 		}
 	}()
 
+	runClients(b, n, paced, func(ctx context.Context, i, _ int) (time.Duration, error) {
+		return conns[i].exchange(ctx, i)
+	})
+}
+
+// benchDirect is the peer: the same pipeline without the web layer.
+func benchDirect(b *testing.B, n int, paced bool) {
+	bot := benchPipeline()
+	runClients(b, n, paced, func(ctx context.Context, i, k int) (time.Duration, error) {
+		var first time.Duration
+		t0 := time.Now()
+		w := parley.ReplyFunc(func(context.Context, parley.Message) error {
+			if first == 0 {
+				first = time.Since(t0)
+			}
+			return nil
+		})
+		err := bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: fmt.Sprintf("bench-%d", i), Channel: webChannel,
+			MessageID: fmt.Sprintf("m%d-%d", i, k), Message: parley.Text(benchTexts[(i+k)%len(benchTexts)])})
+		return first, err
+	})
+}
+
+// runClients runs b.N exchanges (exchange(ctx, i, k) is client i's k-th
+// and returns the time to its first reply) on each of n clients at once,
+// one a second from a random phase when paced, and reports the latencies
+// and the throughput.
+func runClients(b *testing.B, n int, paced bool, exchange func(ctx context.Context, i, k int) (time.Duration, error)) {
 	lat := make([][]time.Duration, n)
 	errs := make(chan error, n)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -197,9 +225,9 @@ func benchWebSocket(b *testing.B, n int, paced bool) {
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for i, bc := range conns {
+	for i := range n {
 		wg.Go(func() {
-			// A context per connection: coder/websocket registers an
+			// A context per client: coder/websocket registers an
 			// AfterFunc on the read context, and 1,000 readers sharing one
 			// context contend on its lock.
 			ctx, cancel := context.WithCancel(ctx)
@@ -209,56 +237,12 @@ func benchWebSocket(b *testing.B, n int, paced bool) {
 				if paced {
 					time.Sleep(time.Until(start.Add(time.Duration(k)*time.Second + phase)))
 				}
-				d, err := bc.exchange(ctx, i)
+				d, err := exchange(ctx, i, k)
 				if err != nil {
 					errs <- err
 					return
 				}
 				lat[i] = append(lat[i], d)
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	close(errs)
-	for err := range errs {
-		b.Fatal(err)
-	}
-	report(b, slices.Concat(lat...), elapsed)
-}
-
-// benchDirect is the peer: the same pipeline without the web layer.
-func benchDirect(b *testing.B, n int, paced bool) {
-	bot := benchPipeline()
-	lat := make([][]time.Duration, n)
-	errs := make(chan error, n)
-	b.ResetTimer()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			ctx := context.Background()
-			phase := time.Duration(rand.Int64N(int64(time.Second)))
-			for k := range b.N {
-				if paced {
-					time.Sleep(time.Until(start.Add(time.Duration(k)*time.Second + phase)))
-				}
-				var first time.Duration
-				t0 := time.Now()
-				w := parley.ReplyFunc(func(context.Context, parley.Message) error {
-					if first == 0 {
-						first = time.Since(t0)
-					}
-					return nil
-				})
-				err := bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: fmt.Sprintf("bench-%d", i), Channel: webChannel,
-					MessageID: fmt.Sprintf("m%d-%d", i, k), Message: parley.Text(benchTexts[(i+k)%len(benchTexts)])})
-				if err != nil {
-					errs <- err
-					return
-				}
-				lat[i] = append(lat[i], first)
 			}
 		})
 	}

@@ -416,9 +416,26 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-// authorize returns the conversation named by the request's bearer token.
-func (h *Chat) authorize(r *http.Request) (*conversation, *rejectError) {
-	conv, err := parseToken(h.cfg.Secret, bearer(r), h.now(), h.cfg.TokenTTL)
+// admit starts an HTTP request that needs the conversation named by its
+// bearer token. If the token is bad or the handler is closing it answers
+// the request and returns false; otherwise the caller must call h.wg.Done
+// when it has finished.
+func (h *Chat) admit(w http.ResponseWriter, r *http.Request) (*conversation, bool) {
+	cv, rerr := h.conversationFor(bearer(r))
+	if rerr != nil {
+		h.fail(w, r, "", rerr)
+		return nil, false
+	}
+	if !h.begin() {
+		unavailable(w)
+		return nil, false
+	}
+	return cv, true
+}
+
+// conversationFor returns the conversation named by token.
+func (h *Chat) conversationFor(token string) (*conversation, *rejectError) {
+	conv, err := parseToken(h.cfg.Secret, token, h.now(), h.cfg.TokenTTL)
 	if err != nil {
 		return nil, asReject(err, errInvalidToken)
 	}

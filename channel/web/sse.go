@@ -17,17 +17,12 @@ const sseHeartbeat = 25 * time.Second
 // The token comes in an "Authorization: Bearer" header (the widget reads
 // the stream with fetch, so the token never appears in a URL).
 func (h *Chat) serveSSE(w http.ResponseWriter, r *http.Request) {
-	cv, rerr := h.authorize(r)
-	if rerr != nil {
-		h.fail(w, r, "", rerr)
-		return
-	}
-	rc := http.NewResponseController(w)
-	if !h.begin() {
-		unavailable(w)
+	cv, ok := h.admit(w, r)
+	if !ok {
 		return
 	}
 	defer h.wg.Done()
+	rc := http.NewResponseController(w)
 	ctx := r.Context()
 	cl := newClient()
 	cl.send(h.readyFrame(ctx, cv))
@@ -55,20 +50,9 @@ func (h *Chat) streamSSE(w http.ResponseWriter, r *http.Request, rc *http.Respon
 	for {
 		select {
 		case b := <-cl.out:
-			if err := writeEvent(w, b); err != nil {
-				return err
-			}
 			// Send everything already queued before flushing.
-		drain:
-			for {
-				select {
-				case b := <-cl.out:
-					if err := writeEvent(w, b); err != nil {
-						return err
-					}
-				default:
-					break drain
-				}
+			if err := writeQueued(w, b, cl.out); err != nil {
+				return err
 			}
 		case <-tick.C:
 			if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
@@ -76,21 +60,35 @@ func (h *Chat) streamSSE(w http.ResponseWriter, r *http.Request, rc *http.Respon
 			}
 		case <-cl.done:
 			// Send what is already queued, then end the stream.
-			for {
-				select {
-				case b := <-cl.out:
-					if err := writeEvent(w, b); err != nil {
-						return err
-					}
-				default:
-					return rc.Flush()
-				}
+			if err := writeQueued(w, nil, cl.out); err != nil {
+				return err
 			}
+			return rc.Flush()
 		case <-r.Context().Done():
 			return nil
 		}
 		if err := rc.Flush(); err != nil {
 			return err
+		}
+	}
+}
+
+// writeQueued writes first (unless it is nil) and then every frame
+// already waiting in out, without blocking.
+func writeQueued(w io.Writer, first []byte, out <-chan []byte) error {
+	if first != nil {
+		if err := writeEvent(w, first); err != nil {
+			return err
+		}
+	}
+	for {
+		select {
+		case b := <-out:
+			if err := writeEvent(w, b); err != nil {
+				return err
+			}
+		default:
+			return nil
 		}
 	}
 }
@@ -111,13 +109,8 @@ func writeEvent(w io.Writer, b []byte) error {
 // serveSend accepts one frame by POST, for the SSE fallback. It runs the
 // turn before answering; replies arrive on the event stream.
 func (h *Chat) serveSend(w http.ResponseWriter, r *http.Request) {
-	cv, rerr := h.authorize(r)
-	if rerr != nil {
-		h.fail(w, r, "", rerr)
-		return
-	}
-	if !h.begin() {
-		unavailable(w)
+	cv, ok := h.admit(w, r)
+	if !ok {
 		return
 	}
 	defer h.wg.Done()

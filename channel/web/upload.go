@@ -29,13 +29,8 @@ const multipartSlack = 16 << 10
 // attachment (Kind image or file, the bytes in Data and a signed link in
 // URL, relative to the handler), passed to the bot like a typed message.
 func (h *Chat) serveUpload(w http.ResponseWriter, r *http.Request) {
-	cv, rerr := h.authorize(r)
-	if rerr != nil {
-		h.fail(w, r, "", rerr)
-		return
-	}
-	if !h.begin() {
-		unavailable(w)
+	cv, ok := h.admit(w, r)
+	if !ok {
 		return
 	}
 	defer h.wg.Done()
@@ -77,6 +72,7 @@ func (h *Chat) serveUpload(w http.ResponseWriter, r *http.Request) {
 				h.fail(w, r, cv.id, reject(errBadFrame, "one file per upload"))
 				return
 			}
+			var rerr *rejectError
 			f, rerr = h.readFile(p)
 			if rerr != nil {
 				rerr.MessageID = printableID(id)

@@ -112,15 +112,7 @@ func (h *Chat) hello(ctx context.Context, c *websocket.Conn) (*conversation, *re
 	if f.Type != frameHello {
 		return nil, reject(errBadFrame, "the first frame must be hello")
 	}
-	conv, err := parseToken(h.cfg.Secret, f.Token, h.now(), h.cfg.TokenTTL)
-	if err != nil {
-		return nil, asReject(err, errInvalidToken)
-	}
-	cv := h.lookup(conv, true)
-	if cv == nil {
-		return nil, errFull()
-	}
-	return cv, nil
+	return h.conversationFor(f.Token)
 }
 
 // readLoop reads and handles frames until the connection ends, and
