@@ -73,20 +73,17 @@ func AppendTime(b []byte, t time.Time) []byte {
 
 // AppendStringMap appends m as a JSON object with sorted keys.
 func AppendStringMap(b []byte, m map[string]string) []byte {
-	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = AppendString(b, k)
-		b = append(b, ':')
-		b = AppendString(b, m[k])
-	}
-	return append(b, '}')
+	return appendMap(b, m, AppendString)
 }
 
 // AppendIntMap appends m as a JSON object with sorted keys.
 func AppendIntMap(b []byte, m map[string]int) []byte {
+	return appendMap(b, m, func(b []byte, v int) []byte { return strconv.AppendInt(b, int64(v), 10) })
+}
+
+// appendMap appends m as a JSON object with sorted keys, each value
+// appended by value.
+func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
 	b = append(b, '{')
 	for i, k := range sortedKeys(m) {
 		if i > 0 {
@@ -94,7 +91,7 @@ func AppendIntMap(b []byte, m map[string]int) []byte {
 		}
 		b = AppendString(b, k)
 		b = append(b, ':')
-		b = strconv.AppendInt(b, int64(m[k]), 10)
+		b = value(b, m[k])
 	}
 	return append(b, '}')
 }
