@@ -33,6 +33,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/parleyhq/parley/internal/repo"
 )
 
 // Limits on exported identifiers per package.
@@ -73,7 +75,7 @@ func run(args []string, stdout io.Writer) (int, error) {
 	root := *rootFlag
 	if root == "" {
 		var err error
-		if root, err = repoRoot(); err != nil {
+		if root, err = repo.Root(); err != nil {
 			return 2, err
 		}
 	}
@@ -248,25 +250,5 @@ func receiverName(expr ast.Expr) string {
 		default:
 			return ""
 		}
-	}
-}
-
-// repoRoot is the directory of the go.mod that declares the parley module,
-// searched upwards from the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(b), "module github.com/parleyhq/parley\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run it inside the parley repository")
-		}
-		dir = parent
 	}
 }

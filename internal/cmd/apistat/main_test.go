@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/internal/repo"
 )
 
 const sample = `package p
@@ -149,7 +151,7 @@ func TestScanAndReport(t *testing.T) {
 }
 
 func TestScanRepository(t *testing.T) {
-	root, err := repoRoot()
+	root, err := repo.Root()
 	require.NoError(t, err)
 	stats, err := scan(root)
 	require.NoError(t, err)

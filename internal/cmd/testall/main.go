@@ -16,7 +16,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -25,6 +24,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/parleyhq/parley/internal/repo"
 )
 
 // integration lists the environment variables that enable integration
@@ -60,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 			rest = append(rest, a)
 		}
 	}
-	root, err := repoRoot()
+	root, err := repo.Root()
 	if err != nil {
 		return 2, err
 	}
@@ -118,26 +119,6 @@ func run(args []string, stdout, stderr io.Writer) (int, error) {
 		return 1, fmt.Errorf("failures in %s", strings.Join(failedMods, ", "))
 	}
 	return 0, nil
-}
-
-// repoRoot is the directory of the go.mod that declares the parley module,
-// searched upwards from the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(b), "module github.com/parleyhq/parley\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run it inside the parley repository")
-		}
-		dir = parent
-	}
 }
 
 // modules lists the directories holding a go.mod under root, root first.

@@ -6,10 +6,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/internal/repo"
 )
 
 func TestModulesFindsNestedModules(t *testing.T) {
-	root, err := repoRoot()
+	root, err := repo.Root()
 	require.NoError(t, err)
 	mods, err := modules(root)
 	require.NoError(t, err)
