@@ -74,9 +74,7 @@ func (failingLinker) Link(context.Context, Identity, Contact) (string, error) {
 func serve(a *Adapter, q Enqueuer, method, body string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, "/hook", strings.NewReader(body))
 	r.Header.Set("X-Secret", "s")
-	rr := httptest.NewRecorder()
-	a.Handler(q).ServeHTTP(rr, r)
-	return rr
+	return testutil.Serve(a.Handler(q), r)
 }
 
 func TestHandlerEnqueuesAndAnswers(t *testing.T) {

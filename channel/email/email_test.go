@@ -3,10 +3,8 @@ package email
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/mail"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/internal/testutil"
 )
 
 const secret = "inbound-secret"
@@ -37,15 +36,7 @@ func raw(in channeltest.Inbound) []byte {
 }
 
 func request(body []byte, s channeltest.Signing) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/inbound/email", bytes.NewReader(body))
-	r.Header.Set("Content-Type", "message/rfc822")
-	switch s {
-	case channeltest.Signed:
-		r.Header.Set("X-Parley-Signature", "sha256="+channel.HMACHex(sha256.New, []byte(secret), body))
-	case channeltest.Forged:
-		r.Header.Set("X-Parley-Signature", "sha256="+channel.HMACHex(sha256.New, []byte("x"), body))
-	}
-	return r
+	return channeltest.HMACRequest("/inbound/email", "message/rfc822", body, s, "X-Parley-Signature", "sha256=", secret)
 }
 
 func newAdapter(t testing.TB, srv *smtpServer, ac channel.Config) *channel.Adapter {
@@ -57,9 +48,7 @@ func newAdapter(t testing.TB, srv *smtpServer, ac channel.Config) *channel.Adapt
 }
 
 func post(a *channel.Adapter, q channel.Enqueuer, body []byte) int {
-	rr := httptest.NewRecorder()
-	a.Handler(q).ServeHTTP(rr, request(body, channeltest.Signed))
-	return rr.Code
+	return testutil.Serve(a.Handler(q), request(body, channeltest.Signed)).Code
 }
 
 func TestConformance(t *testing.T) {

@@ -3,7 +3,6 @@ package messenger
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/internal/testutil"
 )
 
 const secret = "app-secret"
@@ -84,15 +84,7 @@ func textEvent(in channeltest.Inbound) string {
 }
 
 func request(body []byte, s channeltest.Signing) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/webhooks/messenger", bytes.NewReader(body))
-	r.Header.Set("Content-Type", "application/json")
-	switch s {
-	case channeltest.Signed:
-		r.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte(secret), body))
-	case channeltest.Forged:
-		r.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte("nope"), body))
-	}
-	return r
+	return channeltest.HMACRequest("/webhooks/messenger", "application/json", body, s, "X-Hub-Signature-256", "sha256=", secret)
 }
 
 func newAdapter(t testing.TB, instagram bool, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
@@ -103,9 +95,7 @@ func newAdapter(t testing.TB, instagram bool, srv *channeltest.Server, ac channe
 }
 
 func post(a *channel.Adapter, q channel.Enqueuer, r *http.Request) *httptest.ResponseRecorder {
-	rr := httptest.NewRecorder()
-	a.Handler(q).ServeHTTP(rr, r)
-	return rr
+	return testutil.Serve(a.Handler(q), r)
 }
 
 func TestConformance(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/internal/testutil"
 )
 
 const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -110,9 +111,7 @@ func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) *chann
 }
 
 func post(a *channel.Adapter, q channel.Enqueuer, r *http.Request) *httptest.ResponseRecorder {
-	rr := httptest.NewRecorder()
-	a.Handler(q).ServeHTTP(rr, r)
-	return rr
+	return testutil.Serve(a.Handler(q), r)
 }
 
 func TestConformance(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/internal/testutil"
 )
 
 const (
@@ -111,9 +112,7 @@ func TestConformance(t *testing.T) {
 
 func post(t *testing.T, a *channel.Adapter, q channel.Enqueuer, v url.Values) *httptest.ResponseRecorder {
 	t.Helper()
-	rr := httptest.NewRecorder()
-	a.Handler(q).ServeHTTP(rr, request([]byte(v.Encode()), channeltest.Signed))
-	return rr
+	return testutil.Serve(a.Handler(q), request([]byte(v.Encode()), channeltest.Signed))
 }
 
 func msg(id, from, body string) url.Values {

@@ -106,9 +106,7 @@ func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) *chann
 }
 
 func post(a *channel.Adapter, q channel.Enqueuer, body []byte) *httptest.ResponseRecorder {
-	rr := httptest.NewRecorder()
-	a.Handler(q).ServeHTTP(rr, request(body, channeltest.Signed))
-	return rr
+	return testutil.Serve(a.Handler(q), request(body, channeltest.Signed))
 }
 
 func TestConformance(t *testing.T) {

@@ -1,9 +1,7 @@
 package whatsapp
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -102,9 +100,7 @@ func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) (*chan
 
 // post delivers body, signed, to a's webhook and returns the status.
 func post(a *channel.Adapter, q channel.Enqueuer, body []byte) int {
-	rr := httptest.NewRecorder()
-	a.Handler(q).ServeHTTP(rr, request(body, channeltest.Signed))
-	return rr.Code
+	return testutil.Serve(a.Handler(q), request(body, channeltest.Signed)).Code
 }
 
 func notification(messages ...string) []byte {
@@ -119,15 +115,7 @@ func textMessage(id, from, text string) string {
 }
 
 func request(body []byte, s channeltest.Signing) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, "/webhooks/whatsapp", bytes.NewReader(body))
-	r.Header.Set("Content-Type", "application/json")
-	switch s {
-	case channeltest.Signed:
-		r.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte(secret), body))
-	case channeltest.Forged:
-		r.Header.Set("X-Hub-Signature-256", "sha256="+channel.HMACHex(sha256.New, []byte("wrong"), body))
-	}
-	return r
+	return channeltest.HMACRequest("/webhooks/whatsapp", "application/json", body, s, "X-Hub-Signature-256", "sha256=", secret)
 }
 
 func TestConformance(t *testing.T) {

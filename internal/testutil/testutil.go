@@ -4,6 +4,8 @@ package testutil
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 
 	"github.com/parleyhq/parley"
@@ -28,4 +30,11 @@ func (e *Events) All() []parley.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return append([]parley.Event(nil), e.es...)
+}
+
+// Serve sends r to h and returns the recorded response.
+func Serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rr := httptest.NewRecorder()
+	h.ServeHTTP(rr, r)
+	return rr
 }

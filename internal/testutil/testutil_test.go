@@ -2,6 +2,9 @@ package testutil
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -29,4 +32,14 @@ func TestEventsConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, e.All(), 8)
+}
+
+func TestServe(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = io.WriteString(w, r.URL.Path)
+	})
+	rr := Serve(h, httptest.NewRequest(http.MethodGet, "/brew", nil))
+	assert.Equal(t, http.StatusTeapot, rr.Code)
+	assert.Equal(t, "/brew", rr.Body.String())
 }
