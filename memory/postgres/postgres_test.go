@@ -2,9 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -19,10 +16,7 @@ import (
 // testPool connects to PARLEY_TEST_POSTGRES_URL or skips the test.
 func testPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	url := os.Getenv("PARLEY_TEST_POSTGRES_URL")
-	if url == "" {
-		t.Skip("PARLEY_TEST_POSTGRES_URL not set (e.g. postgres://postgres@127.0.0.1:5432/parley_test?sslmode=disable): skipping the PostgreSQL integration tests")
-	}
+	url := memorytest.ServerURL(t, "PARLEY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/parley_test?sslmode=disable")
 	p, err := pgxpool.New(context.Background(), url)
 	if err != nil {
 		t.Fatalf("PARLEY_TEST_POSTGRES_URL: %v", err)
@@ -37,11 +31,7 @@ func testPool(t testing.TB) *pgxpool.Pool {
 // testSchema creates a fresh schema and drops it at cleanup.
 func testSchema(t testing.TB, p *pgxpool.Pool) string {
 	t.Helper()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	name := "parleytest_" + hex.EncodeToString(b)
+	name := memorytest.Namespace(t, "parleytest_")
 	ctx := context.Background()
 	if _, err := p.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
 		t.Fatal(err)

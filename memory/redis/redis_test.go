@@ -2,9 +2,6 @@ package redis_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -18,10 +15,7 @@ import (
 // testClient connects to PARLEY_TEST_REDIS_URL or skips the test.
 func testClient(t testing.TB) *goredis.Client {
 	t.Helper()
-	url := os.Getenv("PARLEY_TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("PARLEY_TEST_REDIS_URL not set (e.g. redis://127.0.0.1:6379/0): skipping the Redis integration tests")
-	}
+	url := memorytest.ServerURL(t, "PARLEY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 	opts, err := goredis.ParseURL(url)
 	if err != nil {
 		t.Fatalf("PARLEY_TEST_REDIS_URL: %v", err)
@@ -41,11 +35,7 @@ func testClient(t testing.TB) *goredis.Client {
 // testPrefix returns a fresh key prefix and deletes its keys at cleanup.
 func testPrefix(t testing.TB, c *goredis.Client) string {
 	t.Helper()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	p := "parleytest:" + hex.EncodeToString(b) + ":"
+	p := memorytest.Namespace(t, "parleytest:") + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
 		iter := c.Scan(ctx, 0, p+"*", 1000).Iterator()
