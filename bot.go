@@ -505,11 +505,11 @@ func (r *recorder) record(ctx context.Context, m Message) {
 }
 
 // Unwrap returns the channel's writer, so that [Typing] and [MarkRead]
-// find what the channel supports. Replies to enqueued turns have none:
-// they are sent later, by the Bot.
+// find what the channel supports; for an enqueued turn, whose replies the
+// Bot sends later, what the channel's Sender supports.
 func (r *recorder) Unwrap() ReplyWriter {
 	if r.outbox {
-		return nil
+		return senderWriter{s: r.b.senders[r.t.Channel], to: AddressOf(r.t), inbound: r.t.MessageID}
 	}
 	return r.w
 }

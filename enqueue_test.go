@@ -283,3 +283,37 @@ func TestEnqueueStoreFailingMidTurnLosesNothing(t *testing.T) {
 		assert.Equal(t, []string{"echo 1", "echo 2"}, out.texts("a|"), "both answered once, in order")
 	})
 }
+
+// typingSender is a Sender with a typing indicator, as channel adapters
+// have.
+type typingSender struct {
+	*outbox
+	typing []string
+}
+
+func (s *typingSender) Typing(_ context.Context, to parley.Address, inbound string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.typing = append(s.typing, to.Recipient+" "+inbound)
+	return nil
+}
+
+func TestEnqueuedTurnHasTheSendersCapabilities(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var typingErr, readErr error
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			typingErr = parley.Typing(ctx, w)
+			readErr = parley.MarkRead(ctx, w, t.MessageID)
+			return w.Reply(ctx, parley.Text("ok"))
+		})
+		ts := &typingSender{outbox: newOutbox()}
+		bot := parley.NewBot(h, parley.WithSender("wa", ts))
+		ctx := context.Background()
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", Recipient: "+1555", MessageID: "m1", Message: parley.Text("hi")}))
+		require.NoError(t, bot.Shutdown(ctx))
+		require.NoError(t, typingErr)
+		assert.Equal(t, []string{"+1555 m1"}, ts.typing)
+		require.ErrorIs(t, readErr, parley.ErrNotSupported, "the sender has no read receipts")
+		assert.Equal(t, []string{"ok"}, ts.texts("a|+1555"))
+	})
+}

@@ -49,3 +49,39 @@ type SenderFunc func(ctx context.Context, to Address, m Message) error
 
 // Send calls f(ctx, to, m).
 func (f SenderFunc) Send(ctx context.Context, to Address, m Message) error { return f(ctx, to, m) }
+
+// senderWriter gives the writer of an enqueued turn the typing indicator
+// and read receipts of its channel's [Sender], where the Sender has them
+// (a method Typing(ctx, to, inboundMessageID) or MarkRead(ctx, to,
+// messageID), as channel adapters do); [ErrNotSupported] otherwise.
+type senderWriter struct {
+	s       Sender
+	to      Address
+	inbound string
+}
+
+// Reply is never the way out for an enqueued turn's replies: the Bot
+// records them and sends them once the turn is saved.
+func (w senderWriter) Reply(context.Context, Message) error {
+	return errors.New("parley: an enqueued turn replies through the writer its handler was given")
+}
+
+// Typing implements [Typer].
+func (w senderWriter) Typing(ctx context.Context) error {
+	if t, ok := w.s.(interface {
+		Typing(ctx context.Context, to Address, inbound string) error
+	}); ok {
+		return t.Typing(ctx, w.to, w.inbound)
+	}
+	return ErrNotSupported
+}
+
+// MarkRead implements [ReadMarker].
+func (w senderWriter) MarkRead(ctx context.Context, messageID string) error {
+	if m, ok := w.s.(interface {
+		MarkRead(ctx context.Context, to Address, messageID string) error
+	}); ok {
+		return m.MarkRead(ctx, w.to, messageID)
+	}
+	return ErrNotSupported
+}
