@@ -6,6 +6,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/redis"
 	"github.com/parleyhq/parley/memory/replicatest"
 )
@@ -15,25 +16,20 @@ import (
 // message is lost, answered twice or out of order, and that no side
 // effect runs twice.
 func TestCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts 100+ processes")
-	}
 	c := testClient(t)
-	replicatest.Crash(t, replicatest.CrashConfig{Child: "TestCrashChild", Env: []string{"PARLEY_CRASH_PREFIX=" + testPrefix(t, c)}})
+	replicatest.Crash(t, replicatest.CrashConfig{Child: "TestCrashChild", Store: testPrefix(t, c)})
 }
 
 func TestCrashChild(t *testing.T) {
-	prefix := os.Getenv("PARLEY_CRASH_PREFIX")
-	if prefix == "" {
-		t.Skip("run by TestCrash in a child process")
-	}
-	opts, err := goredis.ParseURL(os.Getenv("PARLEY_TEST_REDIS_URL"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := redis.New(goredis.NewClient(opts), redis.Config{Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	replicatest.CrashChild(t, s)
+	replicatest.CrashChild(t, func(t *testing.T, prefix string) memory.Store {
+		opts, err := goredis.ParseURL(os.Getenv("PARLEY_TEST_REDIS_URL"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := redis.New(goredis.NewClient(opts), redis.Config{Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }

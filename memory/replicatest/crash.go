@@ -28,6 +28,7 @@ import (
 const (
 	envCrashChild    = "PARLEY_CRASH_CHILD"
 	envCrashPlatform = "PARLEY_CRASH_PLATFORM"
+	envCrashStore    = "PARLEY_CRASH_STORE"
 )
 
 // crashCountKey keeps the number of turns a crash-test conversation ran.
@@ -38,8 +39,9 @@ type CrashConfig struct {
 	// Child is the name of the test function that calls [CrashChild] in
 	// the same test binary, such as "TestCrashChild".
 	Child string
-	// Env is extra environment for the child (where its store is).
-	Env []string
+	// Store says where the child's store is (a file, a schema, a key
+	// prefix); the child's open function gets it.
+	Store string
 	// Kills is how many times the child is killed with SIGKILL at a
 	// random point (default 100).
 	Kills int
@@ -138,9 +140,12 @@ func (p *platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // restarts it, and finally checks from the customer's side, failing t
 // otherwise: every acknowledged message answered, nothing answered twice
 // with different words, no side effect run twice for one message, replies
-// in order.
+// in order. It skips in -short mode.
 func Crash(t *testing.T, cfg CrashConfig) CrashResult {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("starts 100+ processes")
+	}
 	if cfg.Kills <= 0 {
 		cfg.Kills = 100
 	}
@@ -260,7 +265,7 @@ type crashChild struct {
 func startCrashChild(t *testing.T, cfg CrashConfig, platformURL string) *crashChild {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+cfg.Child+"$", "-test.count=1", "-test.v")
-	cmd.Env = append(append(os.Environ(), cfg.Env...), envCrashChild+"=1", envCrashPlatform+"="+platformURL)
+	cmd.Env = append(os.Environ(), envCrashChild+"=1", envCrashPlatform+"="+platformURL, envCrashStore+"="+cfg.Store)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -299,13 +304,15 @@ func (c *crashChild) kill(t *testing.T) {
 }
 
 // CrashChild is the body of the child process of [Crash]: call it from
-// the test function named in [CrashConfig.Child] with a store that
-// reaches the durable backend under test. Outside a crash run it skips.
-// It serves webhooks until the process is killed.
-func CrashChild(t *testing.T, store memory.Store) {
+// the test function named in [CrashConfig.Child], with open returning a
+// store that reaches the durable backend under test at where
+// ([CrashConfig.Store]). Outside a crash run it skips. It serves webhooks
+// until the process is killed.
+func CrashChild(t *testing.T, open func(t *testing.T, where string) memory.Store) {
 	if os.Getenv(envCrashChild) == "" {
 		t.Skip("run by replicatest.Crash in a child process")
 	}
+	store := open(t, os.Getenv(envCrashStore))
 	platform := os.Getenv(envCrashPlatform)
 	client := &http.Client{Timeout: 5 * time.Second}
 	post := func(ctx context.Context, path string, v any) error {

@@ -13,7 +13,14 @@ import (
 
 func newStore(t testing.TB) *sqlite.Store {
 	t.Helper()
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "memory.db"))
+	return openStore(t, filepath.Join(t.TempDir(), "memory.db"))
+}
+
+// openStore opens (creating) the store in the SQLite file at path and
+// closes it at cleanup.
+func openStore(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	db, err := sqlite.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
