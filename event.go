@@ -25,12 +25,6 @@ const (
 	// EventInputRejected is emitted when inbound input is rejected (too
 	// large, no conversation ID).
 	EventInputRejected EventKind = "input.rejected"
-	// EventFallback is emitted by a handler that did not understand a turn
-	// and answered with a fallback ("Sorry, I didn't get that"), such as
-	// the intent router. Escalation counts consecutive fallbacks from it:
-	// an answer a flow accepted is not a fallback, however the classifier
-	// scored it.
-	EventFallback EventKind = "fallback"
 )
 
 // An Event is something observable that happened in a conversation, for

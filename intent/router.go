@@ -23,12 +23,12 @@ type routerState struct {
 
 // Event kinds of the [Router].
 const (
-	EventRouted   parley.EventKind = "intent.routed"      // Attrs: intent
-	EventClarify  parley.EventKind = "intent.clarify"     // Attrs: candidates
-	EventFallback                  = parley.EventFallback // not understood; Attrs: status, count
-	EventDropped  parley.EventKind = "intent.dropped"     // an open question was dropped; Attrs: owner, question
-	EventResumed  parley.EventKind = "intent.resumed"     // an open question was asked again after a digression; Attrs: owner, question
-	EventIgnored  parley.EventKind = "intent.ignored"     // a signal nobody handles; Attrs: signal
+	EventRouted   parley.EventKind = "intent.routed"  // Attrs: intent
+	EventClarify  parley.EventKind = "intent.clarify" // Attrs: candidates
+	EventFallback parley.EventKind = "fallback"       // not understood; Attrs: status, count
+	EventDropped  parley.EventKind = "intent.dropped" // an open question was dropped; Attrs: owner, question
+	EventResumed  parley.EventKind = "intent.resumed" // an open question was asked again after a digression; Attrs: owner, question
+	EventIgnored  parley.EventKind = "intent.ignored" // a signal nobody handles; Attrs: signal
 )
 
 // DefaultOwner is the owner name of the router's own questions (the
