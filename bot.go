@@ -82,6 +82,7 @@ type Bot struct {
 
 	drainMu  sync.Mutex
 	draining map[string]*drainState
+	failures map[string]int // consecutive failed drains per conversation
 
 	closeMu sync.RWMutex // guards closed and orders wg.Add before Wait
 	closed  bool
@@ -178,6 +179,7 @@ func NewBot(h Handler, opts ...Option) *Bot {
 		leaseTTL: 30 * time.Second,
 		retry:    Text("Sorry, I couldn't process your last message just now. Please send it again in a moment."),
 		draining: make(map[string]*drainState),
+		failures: make(map[string]int),
 	}
 	for _, o := range opts {
 		o(b)

@@ -259,9 +259,14 @@ func (b *Bot) inboxRemove(ctx context.Context, conv, token string) error {
 
 // drainState tracks a conversation whose inbox a goroutine is draining.
 type drainState struct {
-	again    bool // more was enqueued while draining
-	failures int  // consecutive drains that stopped on an error
+	again bool // more was enqueued while draining
 }
+
+// maxDrainFailures is how many times in a row the Bot tries a
+// conversation's inbox, backing off (about a minute in all), before it
+// tells the customer to send their message again and leaves the turn for
+// the conversation's next message or [Bot.Recover].
+const maxDrainFailures = 8
 
 // schedule makes sure a goroutine drains conv's inbox soon.
 func (b *Bot) schedule(conv string) {
@@ -284,42 +289,68 @@ func (b *Bot) schedule(conv string) {
 func (b *Bot) runDrain(conv string) {
 	defer b.wg.Done()
 	for {
-		err := b.drain(conv)
+		failed, err := b.drain(conv)
 		b.drainMu.Lock()
 		st := b.draining[conv]
+		// Failures count across drains, until one succeeds.
 		if err != nil {
-			st.failures++
+			b.failures[conv]++
 		} else {
-			st.failures = 0
+			delete(b.failures, conv)
 		}
-		if st.again {
+		n := b.failures[conv]
+		if st.again && err == nil {
 			st.again = false
 			b.drainMu.Unlock()
 			continue
 		}
-		n := st.failures
 		delete(b.draining, conv)
+		if n >= maxDrainFailures {
+			delete(b.failures, conv) // the next message starts afresh
+		}
 		b.drainMu.Unlock()
-		if err != nil && n < 8 && !b.isClosed() {
-			// Try again later, backing off; after that the entries wait
-			// for the conversation's next turn or Recover.
+		switch {
+		case err == nil || b.isClosed():
+		case n < maxDrainFailures:
+			// Try again later, backing off.
 			d := time.Duration(1<<n) * 250 * time.Millisecond
 			time.AfterFunc(d, func() { b.schedule(conv) })
+		case failed != nil:
+			b.tellStuck(failed)
 		}
 		return
 	}
 }
 
-// drain runs conv's accepted turns in order until its inbox is empty.
-func (b *Bot) drain(conv string) error {
+// tellStuck asks the customer of a turn the Bot could not run, after
+// trying for a while, to send their message again. The turn stays
+// accepted: it runs with the conversation's next message or Recover.
+func (b *Bot) tellStuck(t *Turn) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	defer cancel()
+	snd := b.senders[t.Channel]
+	if snd == nil {
+		b.emit(ctx, eventFor(EventTurnError, t, fmt.Errorf("%w %q: cannot ask the customer to retry", ErrNoSender, t.Channel)))
+		return
+	}
+	m := b.retry
+	m.ID = t.MessageID + "/retry"
+	if err := snd.Send(ctx, AddressOf(t), m); err != nil {
+		b.emit(ctx, eventFor(EventTurnError, t, fmt.Errorf("parley: ask the customer to retry: %w", err)))
+	}
+}
+
+// drain runs conv's accepted turns in order until its inbox is empty. On
+// an error it returns the turn that could not run, if it got that far.
+func (b *Bot) drain(conv string) (failed *Turn, err error) {
 	ctx := context.Background()
 	if err := b.acquire(ctx, conv); err != nil {
-		return err
+		return nil, err
 	}
 	defer b.release(conv)
 	b.sem <- struct{}{}
 	defer func() { <-b.sem }()
-	return b.withLease(ctx, conv, func(ctx context.Context) error {
+	err = b.withLease(ctx, conv, func(ctx context.Context) error {
 		for {
 			ib, _, err := b.readInbox(ctx, conv)
 			var corrupt *memory.CorruptError
@@ -341,6 +372,7 @@ func (b *Bot) drain(conv string) error {
 			}
 			e := ib.Turns[0]
 			if err := b.process(ctx, e); err != nil {
+				failed = e.Turn.turn()
 				return err
 			}
 			if err := b.inboxRemove(ctx, conv, e.Token); err != nil {
@@ -349,6 +381,7 @@ func (b *Bot) drain(conv string) error {
 			}
 		}
 	})
+	return failed, err
 }
 
 // process runs one accepted turn: claims it, runs the handler unless the

@@ -317,3 +317,26 @@ func TestEnqueuedTurnHasTheSendersCapabilities(t *testing.T) {
 		assert.Equal(t, []string{"ok"}, ts.texts("a|+1555"))
 	})
 }
+
+func TestEnqueueTellsTheCustomerWhenTheTurnCannotRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &flakyStore{Store: memory.NewMap(), n: 1000} // sessions cannot be saved
+		out := newOutbox()
+		var n int
+		var mu sync.Mutex
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		ctx := context.Background()
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
+		time.Sleep(30 * time.Second)
+		assert.Empty(t, out.texts("a|"), "still trying")
+		time.Sleep(2 * time.Minute)
+		assert.Equal(t, []string{"Sorry, I couldn't process your last message just now. Please send it again in a moment."}, out.texts("a|"))
+		// The store comes back; the customer's next message runs both turns.
+		store.mu.Lock()
+		store.n = 0
+		store.mu.Unlock()
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m2", Message: parley.Text("hello?")}))
+		require.NoError(t, bot.Shutdown(ctx))
+		assert.Equal(t, []string{"Sorry, I couldn't process your last message just now. Please send it again in a moment.", "echo hi", "echo hello?"}, out.texts("a|"))
+	})
+}
