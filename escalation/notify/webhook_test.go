@@ -1,17 +1,14 @@
 package notify
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -23,6 +20,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/internal/testutil"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -255,106 +253,22 @@ func TestSlackNotifier(t *testing.T) {
 	require.Error(t, err)
 }
 
-// smtpServer is a minimal SMTP server for tests: it accepts one message
-// per connection and records it.
-type smtpServer struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []string
-	rcpt []string
-	wg   sync.WaitGroup
-}
-
-func newSMTPServer(t *testing.T) *smtpServer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &smtpServer{ln: ln}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				s.serve(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		s.wg.Wait()
-	})
-	return s
-}
-
-func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(l string) { fmt.Fprintf(c, "%s\r\n", l) }
-	say("220 test ESMTP")
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-			say("250 test")
-		case strings.HasPrefix(cmd, "MAIL FROM"):
-			say("250 ok")
-		case strings.HasPrefix(cmd, "RCPT TO"):
-			s.mu.Lock()
-			s.rcpt = append(s.rcpt, strings.TrimSpace(line[8:]))
-			s.mu.Unlock()
-			say("250 ok")
-		case cmd == "DATA":
-			say("354 go ahead")
-			var b strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				b.WriteString(l)
-			}
-			s.mu.Lock()
-			s.msgs = append(s.msgs, b.String())
-			s.mu.Unlock()
-			say("250 queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("502 not implemented")
-		}
-	}
-}
-
 func TestEmailNotifier(t *testing.T) {
-	srv := newSMTPServer(t)
-	m, err := NewEmail(EmailConfig{Addr: srv.ln.Addr().String(), From: "bot@example.com", To: []string{"support@example.com"}})
+	srv := testutil.NewSMTP(t)
+	m, err := NewEmail(EmailConfig{Addr: srv.Listen(t), From: "bot@example.com", To: []string{"support@example.com"}})
 	require.NoError(t, err)
 	tk := escalation.Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "legal threat\r\nBcc: evil@example.com", Priority: parley.PriorityUrgent,
 		Summary: "Customer mentions a lawyer.", SuggestedReply: "Hi, I'm sorry.",
 		Transcript: []memory.Entry{{Role: memory.RoleUser, Text: "I will call my lawyer"}}}
 	require.NoError(t, m.Notify(context.Background(), tk))
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	require.Len(t, srv.msgs, 1)
-	msg := srv.msgs[0]
+	msgs := srv.Messages()
+	require.Len(t, msgs, 1)
+	msg := msgs[0].Data
 	assert.Contains(t, msg, "Subject: [Parley] urgent priority hand-off: legal threat  Bcc: evil@example.com")
 	header, _, _ := strings.Cut(msg, "\r\n\r\n")
 	assert.NotContains(t, header, "\r\nBcc:", "no header injection")
 	assert.Contains(t, msg, "I will call my lawyer")
-	assert.Equal(t, []string{"<support@example.com>"}, srv.rcpt)
+	assert.Equal(t, []string{"support@example.com"}, msgs[0].To)
 
 	_, err = NewEmail(EmailConfig{Addr: "nohost", From: "a@b", To: []string{"c@d"}})
 	require.Error(t, err)
