@@ -1,7 +1,9 @@
 // Package memory stores conversation state: a small key-value [Store]
 // interface with versions and TTLs, an in-memory implementation ([Map]), a
 // typed [Sessions] front that keeps each conversation's flow state and a
-// bounded window of its history. Subpackages: customer (what Parley
+// bounded window of its history, typed session state declared once by the
+// package that owns it ([StateKey]), and leases that replicas sharing a
+// store respect ([Locker], [NewLocker]). Subpackages: customer (what Parley
 // remembers about customers across conversations: profiles, identities,
 // consent, history; with customer/crm and customer/carryover), memorytest
 // (the Store conformance suite), and the nested modules redis, postgres
