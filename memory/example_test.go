@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parleyhq/parley/memory"
 )
@@ -76,4 +77,29 @@ func ExampleStateKey() {
 	// Output:
 	// [lamp] true <nil>
 	// false
+}
+
+func ExampleNewLocker() {
+	ctx := context.Background()
+	store := memory.NewMap() // shared by every replica in production
+	locks := memory.NewLocker(store)
+
+	lease, err := locks.Lock(ctx, "conversation/c1", 30*time.Second)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Another replica (here: another Locker on the same store) waits.
+	_, err = memory.NewLocker(store).Lock(ctx, "conversation/c1", 30*time.Second)
+	fmt.Println(errors.Is(err, memory.ErrLocked))
+
+	fmt.Println(lease.Renew(ctx, 30*time.Second))
+	fmt.Println(lease.Unlock(ctx))
+	_, err = memory.NewLocker(store).Lock(ctx, "conversation/c1", 30*time.Second)
+	fmt.Println(err)
+	// Output:
+	// true
+	// <nil>
+	// <nil>
+	// <nil>
 }
