@@ -19,9 +19,7 @@ func TestIdleConversationsAreForgotten(t *testing.T) {
 	e := newEnv(t, nil)
 	gone, stays := e.session(""), e.session("")
 	for _, s := range []sessionResponse{gone, stays} {
-		ws, _ := e.connect(s.Token)
-		ws.send(map[string]any{"type": "consent", "granted": true})
-		ws.until("consent")
+		ws := e.connectConsented(s.Token)
 		ws.send(msg("i1", "hello"))
 		ws.botReply()
 		if s.Conversation == gone.Conversation {

@@ -220,6 +220,16 @@ func (e *env) connect(token string) (*wsClient, outFrame) {
 	return w, ready
 }
 
+// connectConsented connects with token like connect and grants consent
+// to keeping the history, waiting until the handler confirms it.
+func (e *env) connectConsented(token string) *wsClient {
+	e.t.Helper()
+	w, _ := e.connect(token)
+	w.send(map[string]any{"type": "consent", "granted": true})
+	require.Equal(e.t, consentGranted, w.until("consent").Consent)
+	return w
+}
+
 func (w *wsClient) send(v any) {
 	w.t.Helper()
 	b, err := json.Marshal(v)

@@ -19,9 +19,7 @@ import (
 func TestTokenForgery(t *testing.T) {
 	e := newEnv(t, nil)
 	victim := e.session("")
-	ws, _ := e.connect(victim.Token)
-	ws.send(map[string]any{"type": "consent", "granted": true})
-	ws.until("consent")
+	ws := e.connectConsented(victim.Token)
 	ws.send(msg("v1", "my secret order 123"))
 	ws.botReply()
 

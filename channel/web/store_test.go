@@ -20,9 +20,7 @@ func TestStoreKeepsHistoryAcrossRestarts(t *testing.T) {
 	store := memory.NewMap()
 	first := newEnv(t, func(c *Config) { c.Store = store })
 	s := first.session("")
-	ws, _ := first.connect(s.Token)
-	ws.send(map[string]any{"type": "consent", "granted": true})
-	ws.until("consent")
+	ws := first.connectConsented(s.Token)
 	ws.send(msg("k1", "hello"))
 	ws.botReply()
 	require.NoError(t, ws.c.Close(websocket.StatusNormalClosure, "reload"))
@@ -101,9 +99,7 @@ func TestStoreFailureIsReported(t *testing.T) {
 	store := &brokenStore{Store: memory.NewMap()}
 	e := newEnv(t, func(c *Config) { c.Store = store })
 	s := e.session("")
-	ws, _ := e.connect(s.Token)
-	ws.send(map[string]any{"type": "consent", "granted": true})
-	ws.until("consent")
+	ws := e.connectConsented(s.Token)
 
 	store.mu.Lock()
 	store.broken = true
@@ -133,9 +129,7 @@ func TestStoreCorruptRecordStartsAfresh(t *testing.T) {
 	s := e.session("")
 	_, err := store.Set(context.Background(), memory.Put{Key: transcriptKey(s.Conversation), Value: []byte("{not json"), IfVersion: memory.AnyVersion})
 	require.NoError(t, err)
-	ws, _ := e.connect(s.Token)
-	ws.send(map[string]any{"type": "consent", "granted": true})
-	assert.Equal(t, consentGranted, ws.until("consent").Consent)
+	ws := e.connectConsented(s.Token)
 	ws.send(msg("c1", "hello"))
 	ws.botReply()
 	assert.Equal(t, []string{"user:hello", "bot:Hi! Want a discount?"}, summarize(e.history(s.Conversation)))

@@ -212,9 +212,7 @@ func TestHistoryOnReconnect(t *testing.T) {
 func testHistoryOnReconnect(t *testing.T, mod func(*Config)) {
 	e := newEnv(t, mod)
 	s := e.session("")
-	ws, _ := e.connect(s.Token)
-	ws.send(map[string]any{"type": "consent", "granted": true})
-	assert.Equal(t, consentGranted, ws.until("consent").Consent)
+	ws := e.connectConsented(s.Token)
 	ws.send(msg("h1", "hello"))
 	ws.botReply()
 	ws.send(map[string]any{"type": "message", "id": "h2", "text": "Yes please", "payload": "yes"})
