@@ -37,7 +37,7 @@
 //
 // An [Answerer] answers from retrieved passages and never guesses: below
 // a confidence threshold it returns an [Unsure] answer (package kbbot
-// then says "Let me check that with a specialist" and hands off); with an
+// then says it is not sure and hands off); with an
 // [llm.Model] it writes an answer from the passages only, with citations,
 // and falls back to quoting the best passage when the model fails or
 // runs out of time: the model runs under its own timeout

@@ -11,8 +11,9 @@ import (
 	"github.com/parleyhq/parley/kb"
 )
 
-// Specialist is what the bot says before handing off.
-const Specialist = "Let me check that with a specialist."
+// Specialist is what the bot says before handing an unsure question to
+// the HandOffer, which may offer a person or hand off.
+const Specialist = "I'm not sure I have the right answer to that."
 
 // AnswerKey annotates the turn passed to a fallback handler with the
 // knowledge base's (unsure) answer.
