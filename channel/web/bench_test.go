@@ -21,7 +21,7 @@ import (
 // (in-memory sessions, history, de-duplication, per-conversation ordering)
 // running a keyword handler that shows the typing indicator, marks the
 // message read and answers with quick replies.
-func benchPipeline() *parley.Bot {
+func benchPipeline(chat *Chat) *parley.Bot {
 	answers := []struct{ kw, reply string }{
 		{"order", "Your order A-1234 ships tomorrow."},
 		{"refund", "I can start a refund. Which order is it?"},
@@ -44,7 +44,7 @@ func benchPipeline() *parley.Bot {
 		}
 		return w.Reply(ctx, parley.Text("I can help with orders, refunds and your plan."))
 	})
-	return parley.NewBot(h)
+	return parley.NewBot(h, parley.WithSender("web", chat))
 }
 
 var benchTexts = []string{"where is my order?", "I want a refund", "please cancel my plan", "hello"}
@@ -172,7 +172,7 @@ func benchWebSocket(b *testing.B, n int, paced bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(h.Handler(benchPipeline()))
+	srv := httptest.NewServer(h.Handler(benchPipeline(h)))
 	defer srv.Close()
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -197,7 +197,7 @@ func benchWebSocket(b *testing.B, n int, paced bool) {
 
 // benchDirect is the peer: the same pipeline without the web layer.
 func benchDirect(b *testing.B, n int, paced bool) {
-	bot := benchPipeline()
+	bot := benchPipeline(nil)
 	runClients(b, n, paced, func(ctx context.Context, i, k int) (time.Duration, error) {
 		var first time.Duration
 		t0 := time.Now()

@@ -23,29 +23,35 @@ import (
 func TestConformanceTextRoundTripOverPOST(t *testing.T) {
 	e := newEnv(t, nil)
 	a, b := e.session(""), e.session("")
-	streamA := e.openSSE(a.Token)
+	streamA, streamB := e.openSSE(a.Token), e.openSSE(b.Token)
 	require.Equal(t, "ready", streamA.next().Type)
+	require.Equal(t, "ready", streamB.next().Type)
 	for _, m := range []struct{ tok, id, text string }{{a.Token, "p1", "hello"}, {a.Token, "p2", "again"}, {b.Token, "p3", "other"}} {
 		code, errCode := e.post("/send", m.tok, "application/json",
 			strings.NewReader(`{"type":"message","id":"`+m.id+`","text":"`+m.text+`"}`), nil)
 		require.Equal(t, http.StatusOK, code, errCode)
 	}
-	turns := e.rec.Turns()
-	require.Len(t, turns, 3)
-	assert.Equal(t, turns[0].ConversationID, turns[1].ConversationID, "one visitor, one conversation")
-	assert.NotEqual(t, turns[0].ConversationID, turns[2].ConversationID)
-	assert.NotEqual(t, turns[0].MessageID, turns[1].MessageID)
-	for _, tn := range turns {
+	botReplies := func(s *sseStream, n int) []string {
+		var replies []string
+		for len(replies) < n {
+			if f := s.next(); f.Type == "message" && f.Entry.Role == roleBot {
+				replies = append(replies, f.Entry.Message.Text)
+			}
+		}
+		return replies
+	}
+	assert.Equal(t, []string{"Hi! Want a discount?", "you said: again"}, botReplies(streamA, 2), "visitor A sees only A's replies")
+	assert.Equal(t, []string{"you said: other"}, botReplies(streamB, 1))
+
+	turns := map[string]*parley.Turn{}
+	for _, tn := range e.rec.Turns() {
+		turns[tn.MessageID] = tn
 		assert.Equal(t, webChannel, tn.Channel)
 		assert.False(t, tn.Time.IsZero())
 	}
-	var replies []string
-	for len(replies) < 2 {
-		if f := streamA.next(); f.Type == "message" && f.Entry.Role == roleBot {
-			replies = append(replies, f.Entry.Message.Text)
-		}
-	}
-	assert.Equal(t, []string{"Hi! Want a discount?", "you said: again"}, replies, "visitor A sees only A's replies")
+	require.Len(t, turns, 3)
+	assert.Equal(t, turns["p1"].ConversationID, turns["p2"].ConversationID, "one visitor, one conversation")
+	assert.NotEqual(t, turns["p1"].ConversationID, turns["p3"].ConversationID)
 }
 
 func TestConformanceDeduplicateAndForgedThenGenuine(t *testing.T) {

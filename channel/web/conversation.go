@@ -74,6 +74,7 @@ type conversation struct {
 	sent       []string // IDs of bot messages delivered
 	held       [][]byte // message frames waiting for a connection
 	handled    []string // frame IDs handed to the bot
+	read       []string // inbound message IDs shown read
 	clients    map[*client]struct{}
 	files      map[string]*upload
 	fileOrder  []string
@@ -194,6 +195,25 @@ func (cv *conversation) markSeen(id string) bool {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	return addRecent(&cv.seen, id)
+}
+
+// markRead records that the visitor's message id shows as read and
+// reports whether it is new.
+func (cv *conversation) markRead(id string) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return addRecent(&cv.read, id)
+}
+
+// engage marks the visitor's message inbound read, once, if it is one this
+// process echoed: the bot engaged with it (typing or a reply).
+func (cv *conversation) engage(inbound string) {
+	cv.mu.Lock()
+	ok := inbound != "" && slices.Contains(cv.seen, inbound) && addRecent(&cv.read, inbound)
+	cv.mu.Unlock()
+	if ok {
+		cv.broadcast(encode(outFrame{Type: "read", ID: inbound}))
+	}
 }
 
 // claim records that an inbound frame ID goes to the bot and reports

@@ -21,6 +21,18 @@
 //	// An agent's or a proactive message, through the Bot or directly:
 //	err = chat.Send(ctx, parley.Address{Channel: "web", ConversationID: id}, parley.Text("Your order has shipped."))
 //
+// With a [*parley.Bot] the handler passes each visitor message, upload and
+// page event to [parley.Bot.Enqueue] and tells the widget the message was
+// received only once the Bot recorded it: with a durable store
+// ([parley.WithStore]) and [parley.Bot.Recover] at start-up, a message the
+// visitor saw acknowledged is answered even if the process stops
+// mid-turn. The Bot sends the replies, typing indicators and read receipts
+// back through the Chat, so parley.WithSender("web", chat) is required;
+// without it the replies stay in the Bot's outbox and every turn is
+// reported to the Bot's observer as a [parley.EventTurnError] wrapping
+// [parley.ErrNoSender]. A handler without an Enqueue method runs each turn
+// through HandleTurn while the connection waits.
+//
 // The widget talks over a WebSocket and falls back to server-sent events
 // plus POST when the WebSocket fails. It shows a privacy notice and a
 // consent question; only after the visitor agrees does the handler keep the

@@ -85,7 +85,7 @@ func FuzzSend(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	served := h.Handler(testBot(rec))
+	served := h.Handler(testBot(rec, h))
 	tok, err := h.Token("fuzz")
 	if err != nil {
 		f.Fatal(err)

@@ -23,8 +23,10 @@ import (
 const webChannel = "web"
 
 // extrasKey is the key under which an inbound message's [parley.Message.Extras]
-// hold web details: a map[string]string with "text", what the visitor saw
-// or typed, and "payload", the payload of the button they tapped, if any.
+// hold web details: a map[string]any with string values "text", what the
+// visitor saw or typed, and "payload", the payload of the button they
+// tapped, if any (map[string]any because an enqueued turn is stored as
+// JSON and comes back in that shape).
 const extrasKey = "web"
 
 // Talk-to-a-human button: the widget always shows it; tapping it sends a
@@ -145,10 +147,25 @@ func New(cfg Config) (*Chat, error) {
 	return h, nil
 }
 
-// Handler returns the widget's endpoints, which run every turn through
-// bot, normally the [*parley.Bot] (whose HandleTurn keeps the Bot's
-// ordering and de-duplication). A Chat serves one bot: a later call
+// Handler returns the widget's endpoints, which pass every turn to bot,
+// normally the [*parley.Bot]. A Chat serves one bot: a later call
 // replaces it for every endpoint.
+//
+// A bot that can enqueue (it has a method Enqueue(ctx, *parley.Turn)
+// error, as [*parley.Bot] does) gets every visitor message, upload and
+// page event through Enqueue, and the widget is told the message was
+// received only once Enqueue returned: with a durable store, a message
+// the visitor saw acknowledged is answered even if the process stops
+// mid-turn ([parley.Bot.Recover] finishes it). Its replies, typing
+// indicators and read receipts come back through the Chat, which must
+// therefore be the Bot's Sender for "web":
+//
+//	bot := parley.NewBot(h, parley.WithStore(store), parley.WithSender("web", chat))
+//
+// Without it the replies stay in the Bot's outbox and the Bot reports
+// each turn as an [parley.EventTurnError] whose Err wraps
+// [parley.ErrNoSender]. Any other bot runs each turn through HandleTurn
+// while the visitor's connection waits.
 func (h *Chat) Handler(bot parley.Handler) http.Handler {
 	h.bot.Store(&bot)
 	return h.mux
@@ -181,6 +198,11 @@ func (h *Chat) Send(ctx context.Context, to parley.Address, m parley.Message) er
 	cv := h.lookup(to.ConversationID, true)
 	if cv == nil {
 		return errFull()
+	}
+	if i := strings.LastIndexByte(m.ID, '/'); i > 0 {
+		// A Bot's reply to the visitor's message m.ID[:i]: the bot
+		// engaged with it, so it shows as read.
+		cv.engage(m.ID[:i])
 	}
 	return (&replyWriter{h: h, cv: cv}).Reply(ctx, m)
 }

@@ -76,8 +76,9 @@ func (r *recorder) Rejections() []*rejectError {
 }
 
 // testBot is a small deterministic bot: it shows typing, marks the message
-// read and answers.
-func testBot(rec *recorder) parley.Handler {
+// read and answers. Its replies go out through chat, its "web" Sender
+// (none if chat is nil).
+func testBot(rec *recorder, chat *Chat, opts ...parley.Option) *parley.Bot {
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		rec.mu.Lock()
 		rec.turns = append(rec.turns, t)
@@ -106,7 +107,10 @@ func testBot(rec *recorder) parley.Handler {
 		}
 		return w.Reply(ctx, parley.Text("you said: "+t.Text()))
 	})
-	return parley.NewBot(h)
+	if chat != nil {
+		opts = append(opts, parley.WithSender("web", chat))
+	}
+	return parley.NewBot(h, opts...)
 }
 
 // pngBytes is a 1x1 PNG.
@@ -131,10 +135,12 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 	h, err := New(cfg)
 	require.NoError(t, err)
 	h.now = clk.Now
-	srv := httptest.NewServer(h.Handler(testBot(rec)))
+	bot := testBot(rec, h)
+	srv := httptest.NewServer(h.Handler(bot))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
+		require.NoError(t, bot.Shutdown(ctx))
 		require.NoError(t, h.Close(ctx))
 		srv.Close()
 	})

@@ -68,13 +68,18 @@ func (h *Chat) deliver(ctx context.Context, cv *conversation, id string, m parle
 		h.keep(ctx, cv, e)
 		cv.broadcast(encode(outFrame{Type: "message", Entry: &e}))
 	}
-	cv.broadcast(encode(outFrame{Type: "ack", ID: id}))
+	if h.enqueuer() == nil {
+		cv.broadcast(encode(outFrame{Type: "ack", ID: id}))
+	}
 	if !cv.claim(id) {
+		if h.enqueuer() != nil {
+			cv.broadcast(encode(outFrame{Type: "ack", ID: id}))
+		}
 		return nil
 	}
 
 	in := m
-	in.Extras = map[string]any{extrasKey: map[string]string{"text": m.Text, "payload": payload}}
+	in.Extras = map[string]any{extrasKey: map[string]any{"text": m.Text, "payload": payload}}
 	if payload != "" {
 		in.Text = payload
 	}
@@ -93,8 +98,13 @@ func (h *Chat) deliver(ctx context.Context, cv *conversation, id string, m parle
 // conversation sent in the last 24 hours, this one included, so that a
 // rule such as "viewed a product 3 times in 24 hours" is a comparison.
 func (h *Chat) track(ctx context.Context, cv *conversation, f inFrame) error {
-	cv.broadcast(encode(outFrame{Type: "ack", ID: f.ID}))
+	if h.enqueuer() == nil {
+		cv.broadcast(encode(outFrame{Type: "ack", ID: f.ID}))
+	}
 	if !cv.claim(f.ID) {
+		if h.enqueuer() != nil {
+			cv.broadcast(encode(outFrame{Type: "ack", ID: f.ID}))
+		}
 		return nil
 	}
 	now := h.now()
@@ -107,10 +117,35 @@ func (h *Chat) track(ctx context.Context, cv *conversation, f inFrame) error {
 	return h.run(ctx, cv, t, "")
 }
 
+// An enqueuer accepts a turn durably and runs it later, as [*parley.Bot]
+// does; its replies come back through [Chat.Send].
+type enqueuer interface {
+	Enqueue(ctx context.Context, t *parley.Turn) error
+}
+
+// enqueuer returns the handler as an enqueuer, or nil if it cannot
+// enqueue.
+func (h *Chat) enqueuer() enqueuer {
+	e, _ := (*h.bot.Load()).(enqueuer)
+	return e
+}
+
 // run passes t to the bot. inbound is the visitor message the turn
-// answers, "" for a signal.
+// answers, "" for a signal. A bot that can enqueue gets the turn through
+// Enqueue, and the visitor's frame is acknowledged only once the turn is
+// accepted (recorded in the bot's store); a bot that cannot runs it now,
+// its frame acknowledged before.
 func (h *Chat) run(ctx context.Context, cv *conversation, t *parley.Turn, inbound string) error {
-	err := (*h.bot.Load()).HandleTurn(ctx, &replyWriter{h: h, cv: cv, inbound: inbound}, t)
+	var err error
+	if q := h.enqueuer(); q != nil {
+		err = q.Enqueue(ctx, t)
+		if err == nil || errors.Is(err, parley.ErrDuplicate) {
+			cv.broadcast(encode(outFrame{Type: "ack", ID: t.MessageID}))
+			return nil
+		}
+	} else {
+		err = (*h.bot.Load()).HandleTurn(ctx, &replyWriter{h: h, cv: cv, inbound: inbound}, t)
+	}
 	if err != nil {
 		cv.release(t.MessageID)
 		h.emit(ctx, parley.Event{Kind: eventTurnFailed, ConversationID: cv.id, MessageID: t.MessageID, Err: err})
@@ -143,6 +178,7 @@ type replyWriter struct {
 func (w *replyWriter) engage() {
 	if w.inbound != "" && !w.read {
 		w.read = true
+		w.cv.markRead(w.inbound)
 		w.cv.broadcast(encode(outFrame{Type: "read", ID: w.inbound}))
 	}
 }
@@ -195,7 +231,43 @@ func (w *replyWriter) MarkRead(ctx context.Context, id string) error {
 		}
 		w.read = true
 	}
+	w.cv.markRead(id)
 	w.cv.broadcast(encode(outFrame{Type: "read", ID: id}))
+	return nil
+}
+
+// Typing shows the typing indicator in conversation to.ConversationID
+// until the next reply (or for at most 15 seconds), and shows the
+// visitor's message inbound as read, if it was not yet: the bot engaged
+// with it. It is the typing indicator of turns a [*parley.Bot] runs after
+// [parley.Bot.Enqueue], when the Chat is its Sender for "web"; a
+// conversation with no open connection is left alone.
+func (h *Chat) Typing(ctx context.Context, to parley.Address, inbound string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cv := h.lookup(to.ConversationID, false)
+	if cv == nil {
+		return nil
+	}
+	cv.engage(inbound)
+	cv.broadcast(encode(outFrame{Type: "typing"}))
+	return nil
+}
+
+// MarkRead shows the visitor's message messageID in conversation
+// to.ConversationID as read, once. It is the read receipt of turns a
+// [*parley.Bot] runs after [parley.Bot.Enqueue], when the Chat is its
+// Sender for "web".
+func (h *Chat) MarkRead(ctx context.Context, to parley.Address, messageID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cv := h.lookup(to.ConversationID, false)
+	if cv == nil || !cv.markRead(messageID) {
+		return nil
+	}
+	cv.broadcast(encode(outFrame{Type: "read", ID: messageID}))
 	return nil
 }
 

@@ -78,7 +78,7 @@ func TestQuickReplyAndHumanPayload(t *testing.T) {
 			turns := e.rec.Turns()
 			require.Len(t, turns, 1)
 			assert.Equal(t, tt.wantText, turns[0].Text())
-			extras := turns[0].Message.Extras[extrasKey].(map[string]string)
+			extras := turns[0].Message.Extras[extrasKey].(map[string]any)
 			assert.Equal(t, tt.give["text"], extras["text"])
 			assert.Equal(t, tt.wantPayload, extras["payload"])
 		})
