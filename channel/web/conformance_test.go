@@ -61,11 +61,22 @@ func TestConformanceDeduplicateAndForgedThenGenuine(t *testing.T) {
 	body := `{"type":"message","id":"d1","text":"once"}`
 	code, _ := e.post("/send", forged, "application/json", strings.NewReader(body), nil)
 	assert.Equal(t, http.StatusUnauthorized, code)
+	stream := e.openSSE(s.Token)
+	require.Equal(t, "ready", stream.next().Type)
 	for range 2 {
 		code, errCode := e.post("/send", s.Token, "application/json", strings.NewReader(body), nil)
 		require.Equal(t, http.StatusOK, code, errCode)
 	}
-	assert.Len(t, e.rec.Turns(), 1, "a forgery does not poison de-duplication; a redelivery is dropped")
+	// A later message's reply follows any run of the redelivery: turns run
+	// in order.
+	code, errCode := e.post("/send", s.Token, "application/json", strings.NewReader(`{"type":"message","id":"d2","text":"later"}`), nil)
+	require.Equal(t, http.StatusOK, code, errCode)
+	for {
+		if f := stream.next(); f.Type == "message" && f.Entry.Role == roleBot && f.Entry.Message.Text == "you said: later" {
+			break
+		}
+	}
+	assert.Len(t, e.rec.Turns(), 2, "a forgery does not poison de-duplication; a redelivery is dropped")
 }
 
 func TestConformanceAfterClose(t *testing.T) {

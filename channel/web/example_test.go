@@ -20,8 +20,9 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	// The Chat is the Bot's Sender for "web" (agents' and proactive
-	// messages), and its Handler runs the visitor's turns on the Bot.
+	// The Chat is the Bot's Sender for "web": its Handler passes the
+	// visitor's turns to the Bot's Enqueue, and the Bot sends the replies
+	// (and agents' and proactive messages) back through the Chat.
 	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
 	}), parley.WithSender("web", chat))

@@ -104,7 +104,32 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		}
 		cfg.model = m
 	}
-	a, err := newAppWith(cfg)
+	// The web chat passes turns to the Bot's Enqueue, so the Bot must
+	// deliver their replies through it: its Sender for "web".
+	var opts []parley.Option
+	var chat *web.Chat
+	if !*useCLI {
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return err
+		}
+		var err error
+		chat, err = web.New(web.Config{
+			Secret:        secret,
+			Title:         "ShopCo support",
+			PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
+		})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := chat.Close(context.WithoutCancel(ctx)); err != nil {
+				fmt.Fprintln(os.Stderr, "retention: web chat:", err)
+			}
+		}()
+		opts = append(opts, parley.WithSender("web", chat))
+	}
+	a, err := newAppWith(cfg, opts...)
 	if err != nil {
 		return err
 	}
@@ -154,23 +179,6 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		return cli.Run(ctx, a.bot, in, out, cfg)
 	}
 
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
-		return err
-	}
-	chat, err := web.New(web.Config{
-		Secret:        secret,
-		Title:         "ShopCo support",
-		PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
-	})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := chat.Close(context.WithoutCancel(ctx)); err != nil {
-			fmt.Fprintln(os.Stderr, "retention: web chat:", err)
-		}
-	}()
 	a.setOutbox(func(conv string) parley.ReplyWriter {
 		return parley.ReplyFunc(func(ctx context.Context, m parley.Message) error {
 			return chat.Send(ctx, parley.Address{Channel: "web", ConversationID: conv}, m)

@@ -24,8 +24,9 @@ const root = `document.querySelector('#parley-chat').shadowRoot`
 
 // shopBot answers like a tiny retention bot: a greeting with quick
 // replies, a discount, a hand-off, and a nudge when a product page is
-// viewed for the third time in a day.
-func shopBot(views *atomic.Int32) parley.Handler {
+// viewed for the third time in a day. Its replies go out through chat,
+// its "web" Sender.
+func shopBot(views *atomic.Int32, chat *web.Chat) *parley.Bot {
 	return parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if s := t.Signal; s != nil {
 			if s.Name == "product_view" {
@@ -67,7 +68,7 @@ func shopBot(views *atomic.Int32) parley.Handler {
 			return w.Reply(ctx, parley.Text("Connecting you with a person. Someone will reply here shortly."))
 		}
 		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
-	}))
+	}), parley.WithSender("web", chat))
 }
 
 func browser(t *testing.T) context.Context {
@@ -129,8 +130,9 @@ func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) h
 	if err != nil {
 		t.Fatal(err)
 	}
+	bot := shopBot(views, chat)
 	mux := http.NewServeMux()
-	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(shopBot(views))))
+	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 	mux.Handle("/{$}", http.RedirectHandler("/chat/demo", http.StatusFound)) // the demo product page
 	for path, html := range extra {
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
@@ -148,6 +150,9 @@ func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) h
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		if err := bot.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
 		if err := chat.Close(ctx); err != nil {
 			t.Error(err)
 		}

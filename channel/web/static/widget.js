@@ -110,6 +110,7 @@
     sseAbort: null,
     outbox: [],             // frames waiting for a connection
     pending: {},            // id -> frame of user messages not yet acknowledged
+    read: {},               // id -> true for user messages shown read
     shown: {},              // entry id -> element
     open: false,
     unread: 0,
@@ -453,9 +454,12 @@
         showTyping(true);
         break;
       case "ack":
-        if (S.pending[f.id]) { delete S.pending[f.id]; setMeta(f.id, L.delivered); }
+        // A Bot that runs turns after accepting them may show the message
+        // read before the ack arrives: an ack never undoes "read".
+        if (S.pending[f.id]) { delete S.pending[f.id]; if (!S.read[f.id]) setMeta(f.id, L.delivered); }
         break;
       case "read":
+        S.read[f.id] = true;
         setMeta(f.id, L.read, "read");
         break;
       case "consent":
