@@ -61,9 +61,9 @@
 //
 // Every turn has Channel "web", the ConversationID named by the visitor's
 // token, and the client's message ID, so a message resent after a reconnect
-// is dropped by the [parley.Bot]. While the visitor's connection is open,
-// their turns run through the Bot's HandleTurn and the replies go straight
-// back on that connection.
+// is dropped by the [parley.Bot]. The Bot accepts each turn (Enqueue),
+// runs it, and sends the replies back through the Chat to every open
+// connection of the conversation.
 //
 // [Chat.Send] delivers the Bot's other messages (replies to enqueued turns,
 // agents' messages, proactive messages) to every open connection of the

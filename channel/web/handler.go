@@ -52,8 +52,9 @@ const (
 	// question; Attrs["consent"] is "granted" or "declined".
 	eventConsent parley.EventKind = "web.consent"
 	// eventTurnFailed is emitted when the bot returns an error for a turn
-	// (for a [parley.Bot], only when the turn could not run at all); Err
-	// holds it and the visitor gets an error frame.
+	// (for a bot that can enqueue, when Enqueue fails: the turn was not
+	// accepted); Err holds it and the visitor gets an error frame, so the
+	// widget sends the message again.
 	eventTurnFailed parley.EventKind = "web.turn_failed"
 )
 
@@ -62,12 +63,12 @@ var static embed.FS
 
 // Chat is the web chat channel. [Chat.Handler] serves the embeddable
 // widget and its endpoints, and passes every visitor message and page
-// event to the bot as a [parley.Turn] on channel "web", while the visitor's
-// connection is open (so typing indicators and read receipts reach them).
-// [Chat.Send] makes it the Bot's [parley.Sender] for "web": replies to
-// enqueued turns, agents' messages and proactive messages reach every open
-// connection of the conversation, and wait for the visitor's next
-// connection when none is open.
+// event to the bot as a [parley.Turn] on channel "web" (see
+// [Chat.Handler]). [Chat.Send], [Chat.Typing] and [Chat.MarkRead] make it
+// the Bot's [parley.Sender] for "web": replies to enqueued turns, their
+// typing indicators and read receipts, agents' messages and proactive
+// messages reach every open connection of the conversation, and messages
+// wait for the visitor's next connection when none is open.
 //
 // Mount the handler under a prefix with [http.StripPrefix]:
 //

@@ -106,8 +106,9 @@ func writeEvent(w io.Writer, b []byte) error {
 	return err
 }
 
-// serveSend accepts one frame by POST, for the SSE fallback. It runs the
-// turn before answering; replies arrive on the event stream.
+// serveSend accepts one frame by POST, for the SSE fallback. It answers
+// once the turn is accepted (enqueued) or, for a bot that cannot enqueue,
+// has run; replies arrive on the event stream.
 func (h *Chat) serveSend(w http.ResponseWriter, r *http.Request) {
 	cv, ok := h.admit(w, r)
 	if !ok {
