@@ -44,7 +44,7 @@ func benchPipeline(chat *Chat) *parley.Bot {
 		}
 		return w.Reply(ctx, parley.Text("I can help with orders, refunds and your plan."))
 	})
-	return parley.NewBot(h, parley.WithSender("web", chat))
+	return parley.NewBot(h, parley.WithSender("web", chat.Sender()))
 }
 
 var benchTexts = []string{"where is my order?", "I want a refund", "please cancel my plan", "hello"}

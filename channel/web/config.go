@@ -86,7 +86,7 @@ type Config struct {
 	// after the last change), so that they survive restarts, outlive
 	// IdleTTL and are shared by replicas behind a load balancer. Open
 	// connections, uploads and rate limits stay per process: a message
-	// given to [Chat.Send] reaches the visitor's connections to this
+	// given to [Chat.Sender] reaches the visitor's connections to this
 	// replica, and one who has consented sees it in the kept transcript
 	// wherever they reconnect. Without a Store they are kept in memory.
 	Store memory.Store

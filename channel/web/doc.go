@@ -13,13 +13,13 @@
 //		return err
 //	}
 //	defer chat.Close(context.Background())
-//	bot := parley.NewBot(myHandler, parley.WithSender("web", chat))
+//	bot := parley.NewBot(myHandler, parley.WithSender("web", chat.Sender()))
 //	mux := http.NewServeMux()
 //	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 //	// A demo product page with the widget: /chat/demo.
 //	// Any page: <script src="https://your.app/chat/widget.js" async></script>
 //	// An agent's or a proactive message, through the Bot or directly:
-//	err = chat.Send(ctx, parley.Address{Channel: "web", ConversationID: id}, parley.Text("Your order has shipped."))
+//	err = chat.Sender().Send(ctx, parley.Address{Channel: "web", ConversationID: id}, parley.Text("Your order has shipped."))
 //
 // With a [*parley.Bot] the handler passes each visitor message, upload and
 // page event to [parley.Bot.Enqueue] and tells the widget the message was
@@ -27,7 +27,7 @@
 // ([parley.WithStore]) and [parley.Bot.Recover] at start-up, a message the
 // visitor saw acknowledged is answered even if the process stops
 // mid-turn. The Bot sends the replies, typing indicators and read receipts
-// back through the Chat, so parley.WithSender("web", chat) is required;
+// back through the Chat, so parley.WithSender("web", chat.Sender()) is required;
 // without it the replies stay in the Bot's outbox and every turn is
 // reported to the Bot's observer as a [parley.EventTurnError] wrapping
 // [parley.ErrNoSender]. A handler without an Enqueue method runs each turn
@@ -65,7 +65,7 @@
 // runs it, and sends the replies back through the Chat to every open
 // connection of the conversation.
 //
-// [Chat.Send] delivers the Bot's other messages (replies to enqueued turns,
+// [Chat.Sender] delivers the Bot's other messages (replies to enqueued turns,
 // agents' messages, proactive messages) to every open connection of the
 // conversation; with none open, they wait for the next connection. A
 // message whose ID was already delivered is dropped, so the Bot's outbox

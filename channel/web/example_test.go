@@ -25,7 +25,7 @@ func ExampleNew() {
 	// (and agents' and proactive messages) back through the Chat.
 	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
-	}), parley.WithSender("web", chat))
+	}), parley.WithSender("web", chat.Sender()))
 	mux := http.NewServeMux()
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 	srv := httptest.NewServer(mux)
@@ -105,7 +105,7 @@ func ExampleNew() {
 	// You said: hello
 }
 
-func ExampleChat_Send() {
+func ExampleChat_Sender() {
 	chat, err := web.New(web.Config{Secret: []byte("use-32-or-more-random-bytes-here!!")})
 	if err != nil {
 		fmt.Println(err)
@@ -114,7 +114,7 @@ func ExampleChat_Send() {
 	// An agent's message to a visitor who is not connected right now: it
 	// waits for their next connection.
 	to := parley.Address{Channel: "web", ConversationID: "conversation-1"}
-	err = chat.Send(context.Background(), to, parley.Text("An agent replied: your parcel ships today."))
+	err = chat.Sender().Send(context.Background(), to, parley.Text("An agent replied: your parcel ships today."))
 	fmt.Println(err)
 	// Output:
 	// <nil>

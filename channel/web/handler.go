@@ -64,11 +64,11 @@ var static embed.FS
 // Chat is the web chat channel. [Chat.Handler] serves the embeddable
 // widget and its endpoints, and passes every visitor message and page
 // event to the bot as a [parley.Turn] on channel "web" (see
-// [Chat.Handler]). [Chat.Send], [Chat.Typing] and [Chat.MarkRead] make it
-// the Bot's [parley.Sender] for "web": replies to enqueued turns, their
-// typing indicators and read receipts, agents' messages and proactive
-// messages reach every open connection of the conversation, and messages
-// wait for the visitor's next connection when none is open.
+// [Chat.Handler]). [Chat.Sender] is the Bot's [parley.Sender] for "web":
+// replies to enqueued turns, their typing indicators and read receipts,
+// agents' messages and proactive messages reach every open connection of
+// the conversation, and messages wait for the visitor's next connection
+// when none is open.
 //
 // Mount the handler under a prefix with [http.StripPrefix]:
 //
@@ -104,7 +104,7 @@ type Chat struct {
 	wg        sync.WaitGroup
 }
 
-var _ parley.Sender = (*Chat)(nil)
+var _ parley.Sender = chatSender{}
 
 // New returns a Chat. It returns an error if cfg is invalid.
 func New(cfg Config) (*Chat, error) {
@@ -161,7 +161,7 @@ func New(cfg Config) (*Chat, error) {
 // indicators and read receipts come back through the Chat, which must
 // therefore be the Bot's Sender for "web":
 //
-//	bot := parley.NewBot(h, parley.WithStore(store), parley.WithSender("web", chat))
+//	bot := parley.NewBot(h, parley.WithStore(store), parley.WithSender("web", chat.Sender()))
 //
 // Without it the replies stay in the Bot's outbox and the Bot reports
 // each turn as an [parley.EventTurnError] whose Err wraps
@@ -183,13 +183,35 @@ func (h *Chat) Token(conversationID string) (string, error) {
 	return signToken(h.cfg.Secret, conversationID, h.now())
 }
 
-// Send delivers m to the visitor of conversation to.ConversationID,
-// implementing [parley.Sender]: to every open connection, and into the
+// Sender returns the Chat's [parley.Sender]: give it to the Bot with
+// parley.WithSender("web", chat.Sender()) so that the replies of enqueued
+// turns, agents' and proactive messages reach the visitor. It also shows
+// the typing indicator and read receipts of enqueued turns.
+func (h *Chat) Sender() parley.Sender { return chatSender{h} }
+
+// chatSender is the Chat seen as the Bot's Sender, with the optional
+// Typing and MarkRead the Bot looks for.
+type chatSender struct{ h *Chat }
+
+func (s chatSender) Send(ctx context.Context, to parley.Address, m parley.Message) error {
+	return s.h.send(ctx, to, m)
+}
+
+func (s chatSender) Typing(ctx context.Context, to parley.Address, inbound string) error {
+	return s.h.typing(ctx, to, inbound)
+}
+
+func (s chatSender) MarkRead(ctx context.Context, to parley.Address, messageID string) error {
+	return s.h.markRead(ctx, to, messageID)
+}
+
+// send delivers m to the visitor of conversation to.ConversationID: to
+// every open connection, and into the
 // kept transcript if the visitor consented; when no connection is open
 // and nothing is kept, it waits (the last 50 messages) for the visitor's
 // next connection. A message whose ID was already delivered to the
 // conversation is dropped, so an outbox re-send after a restart shows once.
-func (h *Chat) Send(ctx context.Context, to parley.Address, m parley.Message) error {
+func (h *Chat) send(ctx context.Context, to parley.Address, m parley.Message) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func testBot(rec *recorder, chat *Chat, opts ...parley.Option) *parley.Bot {
 		return w.Reply(ctx, parley.Text("you said: "+t.Text()))
 	})
 	if chat != nil {
-		opts = append(opts, parley.WithSender("web", chat))
+		opts = append(opts, parley.WithSender("web", chat.Sender()))
 	}
 	return parley.NewBot(h, opts...)
 }

@@ -118,7 +118,7 @@ func (h *Chat) track(ctx context.Context, cv *conversation, f inFrame) error {
 }
 
 // An enqueuer accepts a turn durably and runs it later, as [*parley.Bot]
-// does; its replies come back through [Chat.Send].
+// does; its replies come back through [Chat.Sender].
 type enqueuer interface {
 	Enqueue(ctx context.Context, t *parley.Turn) error
 }
@@ -236,13 +236,13 @@ func (w *replyWriter) MarkRead(ctx context.Context, id string) error {
 	return nil
 }
 
-// Typing shows the typing indicator in conversation to.ConversationID
+// typing shows the typing indicator in conversation to.ConversationID
 // until the next reply (or for at most 15 seconds), and shows the
 // visitor's message inbound as read, if it was not yet: the bot engaged
 // with it. It is the typing indicator of turns a [*parley.Bot] runs after
 // [parley.Bot.Enqueue], when the Chat is its Sender for "web"; a
 // conversation with no open connection is left alone.
-func (h *Chat) Typing(ctx context.Context, to parley.Address, inbound string) error {
+func (h *Chat) typing(ctx context.Context, to parley.Address, inbound string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -255,11 +255,11 @@ func (h *Chat) Typing(ctx context.Context, to parley.Address, inbound string) er
 	return nil
 }
 
-// MarkRead shows the visitor's message messageID in conversation
+// markRead shows the visitor's message messageID in conversation
 // to.ConversationID as read, once. It is the read receipt of turns a
 // [*parley.Bot] runs after [parley.Bot.Enqueue], when the Chat is its
 // Sender for "web".
-func (h *Chat) MarkRead(ctx context.Context, to parley.Address, messageID string) error {
+func (h *Chat) markRead(ctx context.Context, to parley.Address, messageID string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -171,19 +171,19 @@ func TestSend(t *testing.T) {
 
 	// Nobody is connected: the message waits for the visitor, once even
 	// if the outbox sends it again.
-	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-1/0", Text: "An agent replied: it ships today."}))
-	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-1/0", Text: "An agent replied: it ships today."}))
+	require.NoError(t, e.h.Sender().Send(ctx, to, parley.Message{ID: "in-1/0", Text: "An agent replied: it ships today."}))
+	require.NoError(t, e.h.Sender().Send(ctx, to, parley.Message{ID: "in-1/0", Text: "An agent replied: it ships today."}))
 	ws, _ := e.connect(s.Token)
 	assert.Equal(t, "An agent replied: it ships today.", ws.botReply().Message.Text)
 
 	// Connected: delivered at once; a repeated ID is dropped.
-	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-2/0", Text: "Your order shipped."}))
-	require.NoError(t, e.h.Send(ctx, to, parley.Message{ID: "in-2/0", Text: "Your order shipped."}))
-	require.NoError(t, e.h.Send(ctx, to, parley.Text("Anything else?")))
+	require.NoError(t, e.h.Sender().Send(ctx, to, parley.Message{ID: "in-2/0", Text: "Your order shipped."}))
+	require.NoError(t, e.h.Sender().Send(ctx, to, parley.Message{ID: "in-2/0", Text: "Your order shipped."}))
+	require.NoError(t, e.h.Sender().Send(ctx, to, parley.Text("Anything else?")))
 	assert.Equal(t, "Your order shipped.", ws.botReply().Message.Text)
 	assert.Equal(t, "Anything else?", ws.botReply().Message.Text, "the repeat was dropped")
 
-	require.Error(t, e.h.Send(ctx, parley.Address{Channel: "web"}, parley.Text("to nobody")))
+	require.Error(t, e.h.Sender().Send(ctx, parley.Address{Channel: "web"}, parley.Text("to nobody")))
 }
 
 func TestTrackSignals(t *testing.T) {

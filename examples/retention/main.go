@@ -127,7 +127,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 				fmt.Fprintln(os.Stderr, "retention: web chat:", err)
 			}
 		}()
-		opts = append(opts, parley.WithSender("web", chat))
+		opts = append(opts, parley.WithSender("web", chat.Sender()))
 	}
 	a, err := newAppWith(cfg, opts...)
 	if err != nil {
@@ -181,7 +181,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 
 	a.setOutbox(func(conv string) parley.ReplyWriter {
 		return parley.ReplyFunc(func(ctx context.Context, m parley.Message) error {
-			return chat.Send(ctx, parley.Address{Channel: "web", ConversationID: conv}, m)
+			return chat.Sender().Send(ctx, parley.Address{Channel: "web", ConversationID: conv}, m)
 		})
 	})
 	mux := a.consoleMux()

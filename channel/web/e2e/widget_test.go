@@ -68,7 +68,7 @@ func shopBot(views *atomic.Int32, chat *web.Chat) *parley.Bot {
 			return w.Reply(ctx, parley.Text("Connecting you with a person. Someone will reply here shortly."))
 		}
 		return w.Reply(ctx, parley.Text("You said: "+t.Text()))
-	}), parley.WithSender("web", chat))
+	}), parley.WithSender("web", chat.Sender()))
 }
 
 func browser(t *testing.T) context.Context {
