@@ -26,9 +26,19 @@
 // ("slack:<team>:<channel>[:<thread ts>]"); a turn's Recipient is
 // "<channel>" or "<channel>:<thread ts>", and replies go to the same
 // thread. To post into an agents' channel, Send to a Recipient naming it.
-// Bot messages (including the adapter's own) are ignored; edits,
-// deletions, reactions and other events are reported as
-// [channel.EventUnsupported].
+// Messages with files (subtype file_share) keep their text and carry the
+// files as attachments (url_private, fetched with the bot token); thread
+// replies also sent to the channel (thread_broadcast) are answered in
+// their thread. Bot messages (including the adapter's own) are ignored;
+// edits, deletions, reactions and other events are reported as
+// [channel.EventUnsupported], and so is app_rate_limited, which is
+// answered 200 as Slack requires.
+//
+// Outbound text is escaped (&, < and > become entities, as Slack's
+// formatting reference asks), and inbound text unescaped. Button values
+// over Block Kit's 2,000 characters are kept server-side and sent as a
+// short token that the tap maps back; a token from before a restart falls
+// back to the button's text.
 //
 // # Concurrency
 //

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
@@ -52,13 +54,23 @@ func newDriver(c Config) (*webAPI, channel.Config, error) {
 	c.BaseURL = driver.BaseURL(c.BaseURL, "https://slack.com/api")
 	c.HTTPClient = driver.Client(c.HTTPClient)
 	ac := driver.Defaults(c.Adapter, "slack",
-		channel.Capabilities{MaxText: 3000, MaxButtons: 25, MaxButtonTitle: 75, MaxCards: 10, Media: []parley.AttachmentKind{parley.Image}},
+		channel.Capabilities{MaxText: maxSectionText, MaxButtons: 25, MaxButtonTitle: maxButtonTitle, MaxCards: 10, Media: []parley.AttachmentKind{parley.Image}},
 		channel.Limits{Rate: 20, Burst: 20, PerConversation: 1, PerConversationBurst: 5})
 	return &webAPI{cfg: c}, ac, nil
 }
 
 // webAPI is the Slack Web API and Events API driver.
-type webAPI struct{ cfg Config }
+type webAPI struct {
+	cfg  Config
+	long driver.Payloads // button values over maxValue, kept here
+}
+
+// Block Kit limits (https://api.slack.com/reference/block-kit/block-elements#button).
+const (
+	maxValue       = 2000 // a button's value
+	maxButtonTitle = 75   // a button's text
+	maxSectionText = 3000 // a section block's text
+)
 
 // checkSignature verifies a Slack request: the timestamp must be within
 // [replayWindow] of now ([channel.ErrReplay]) and the signature must be
@@ -88,10 +100,13 @@ func checkSignature(secret string, h http.Header, body []byte, now time.Time) er
 type envelope struct {
 	Type      string `json:"type"`
 	Challenge string `json:"challenge,omitempty"`
-	TeamID    string `json:"team_id,omitempty"`
-	EventID   string `json:"event_id,omitempty"`
-	EventTime int64  `json:"event_time,omitempty"`
-	Event     *event `json:"event,omitempty"`
+	// MinuteRateLimited is the minute (Unix time) an app_rate_limited
+	// envelope says Slack began dropping the workspace's events.
+	MinuteRateLimited int64  `json:"minute_rate_limited,omitempty"`
+	TeamID            string `json:"team_id,omitempty"`
+	EventID           string `json:"event_id,omitempty"`
+	EventTime         int64  `json:"event_time,omitempty"`
+	Event             *event `json:"event,omitempty"`
 }
 
 // An event is the inner event of an event_callback.
@@ -105,6 +120,19 @@ type event struct {
 	ChannelType string `json:"channel_type,omitempty"`
 	TS          string `json:"ts,omitempty"`
 	ThreadTS    string `json:"thread_ts,omitempty"`
+	Files       []file `json:"files,omitempty"`
+}
+
+// A file is a file shared in a message (subtype file_share).
+type file struct {
+	ID         string `json:"id"`
+	Name       string `json:"name,omitempty"`
+	Title      string `json:"title,omitempty"`
+	MIMEType   string `json:"mimetype,omitempty"`
+	URLPrivate string `json:"url_private,omitempty"`
+	// Mode "tombstone" marks a file deleted since, "hidden_by_limit" one
+	// beyond the free plan's storage: neither can be fetched.
+	Mode string `json:"mode,omitempty"`
 }
 
 // An interaction is a block_actions payload from the interactivity URL.
@@ -141,7 +169,7 @@ func parseEvent(body []byte) (*envelope, error) {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
 	}
 	switch {
-	case e.Type == "url_verification":
+	case e.Type == "url_verification", e.Type == "app_rate_limited":
 	case e.Type == "event_callback" && e.Event != nil:
 	default:
 		return nil, fmt.Errorf("%w: envelope type %q", channel.ErrMalformed, e.Type)
@@ -189,6 +217,15 @@ func (p *webAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	if err != nil {
 		return nil, err
 	}
+	if env.Type == "app_rate_limited" {
+		// Slack says it is dropping this workspace's events for a minute;
+		// the answer must still be 200, or Slack disables the app's
+		// subscriptions. Reported so an operator sees it.
+		b.Events = append(b.Events, parley.Event{Kind: channel.EventUnsupported,
+			Attrs: map[string]string{"type": "app_rate_limited", "team_id": env.TeamID,
+				"minute_rate_limited": strconv.FormatInt(env.MinuteRateLimited, 10)}})
+		return b, nil
+	}
 	if env.Type == "url_verification" {
 		ans, err := json.Marshal(map[string]string{"challenge": env.Challenge})
 		if err != nil {
@@ -229,7 +266,7 @@ func (p *webAPI) event(b *channel.Batch, env *envelope) error {
 	switch {
 	case ev.BotID != "" || ev.Subtype == "bot_message":
 		return nil // our own (or another bot's) message: not a turn
-	case ev.Type != "message" && ev.Type != "app_mention", ev.Subtype != "":
+	case ev.Type != "message" && ev.Type != "app_mention", !turnSubtypes[ev.Subtype]:
 		kind := ev.Type
 		if ev.Subtype != "" {
 			kind += "/" + ev.Subtype
@@ -240,10 +277,56 @@ func (p *webAPI) event(b *channel.Batch, env *envelope) error {
 		return fmt.Errorf("%w: message event without user, channel or ts", channel.ErrMalformed)
 	}
 	t := &parley.Turn{ConversationID: conv, MessageID: ev.TS, Time: tsTime(ev.TS),
-		Recipient: recipient(ev.Channel, ev.ThreadTS), Message: parley.Message{Text: ev.Text}}
+		Recipient: recipient(ev.Channel, ev.ThreadTS), Message: parley.Message{Text: unescape(ev.Text)}}
+	for _, f := range ev.Files {
+		if f.URLPrivate == "" || f.Mode == "tombstone" || f.Mode == "hidden_by_limit" {
+			b.Events = append(b.Events, unsupported(conv, ev.TS, "file/"+cmp.Or(f.Mode, "no_url")))
+			continue
+		}
+		// url_private is fetched with the bot token (Authorization: Bearer).
+		t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: kindOf(f.MIMEType),
+			MIMEType: f.MIMEType, URL: f.URLPrivate, Name: cmp.Or(f.Name, f.Title)})
+	}
+	if t.Message.Text == "" && len(t.Message.Attachments) == 0 {
+		b.Events = append(b.Events, unsupported(conv, ev.TS, "message/empty"))
+		return nil
+	}
 	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: ev.User})
 	return nil
 }
+
+// turnSubtypes are the message subtypes that a user wrote: a plain
+// message, one with files (file_share), and a thread reply also sent to the
+// channel (thread_broadcast), which is answered in its thread.
+var turnSubtypes = map[string]bool{"": true, "file_share": true, "thread_broadcast": true}
+
+func kindOf(mimeType string) parley.AttachmentKind {
+	switch {
+	case strings.HasPrefix(mimeType, "image/"):
+		return parley.Image
+	case strings.HasPrefix(mimeType, "audio/"):
+		return parley.Audio
+	case strings.HasPrefix(mimeType, "video/"):
+		return parley.Video
+	}
+	return parley.File
+}
+
+// escape replaces the three characters Slack parses as control
+// characters in text (&, <, >) with their HTML entities, as Slack's
+// formatting reference asks for text not meant as markup
+// (https://api.slack.com/reference/surfaces/formatting#escaping). Other
+// characters are left alone: Slack decodes only these three.
+func escape(s string) string { return slackEscaper.Replace(s) }
+
+// unescape undoes [escape] on inbound text, where Slack sends them as
+// entities.
+func unescape(s string) string { return slackUnescaper.Replace(s) }
+
+var (
+	slackEscaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	slackUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+)
 
 func (p *webAPI) interaction(b *channel.Batch, body []byte) error {
 	in, err := parseInteraction(body)
@@ -259,9 +342,9 @@ func (p *webAPI) interaction(b *channel.Batch, body []byte) error {
 		return fmt.Errorf("%w: block_actions without channel or action_ts", channel.ErrMalformed)
 	}
 	conv := conversation(in.Team.ID, in.Channel.ID, in.Container.ThreadTS)
-	text := act.Value
-	if text == "" {
-		text = act.Text.Text
+	text, ok := p.long.Resolve(act.Value)
+	if !ok || text == "" {
+		text = act.Text.Text // the value was kept by another process, or there is none
 	}
 	t := &parley.Turn{ConversationID: conv, MessageID: "action:" + act.ActionTS, Time: tsTime(act.ActionTS),
 		Recipient: recipient(in.Channel.ID, in.Container.ThreadTS), Message: parley.Message{Text: text}}
@@ -285,7 +368,7 @@ func (p *webAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	if ch == "" {
 		return fmt.Errorf("slack: no recipient for conversation %q", o.To.ConversationID)
 	}
-	msg := map[string]any{"channel": ch, "text": fallbackText(o.Part), "blocks": blocks(o.Part)}
+	msg := map[string]any{"channel": ch, "text": escape(fallbackText(o.Part)), "blocks": p.blocks(o.Part)}
 	if thread != "" {
 		msg["thread_ts"] = thread
 	}
@@ -317,10 +400,31 @@ func fallbackText(p channel.Part) string {
 
 func plain(s string) map[string]any { return map[string]any{"type": "plain_text", "text": s} }
 
-func blocks(p channel.Part) []map[string]any {
+// mrkdwn is a mrkdwn text object holding s as plain words: escaped, and
+// cut to a section's 3,000 characters should escaping lengthen it past
+// them.
+func mrkdwn(s string) map[string]any {
+	return map[string]any{"type": "mrkdwn", "text": cutEscaped(escape(s), maxSectionText)}
+}
+
+// cutEscaped cuts escaped text to limit characters without splitting an
+// entity.
+func cutEscaped(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
+		return s
+	}
+	cut := channel.Truncate(s, limit)
+	body := strings.TrimSuffix(cut, "…")
+	if i := strings.LastIndexByte(body, '&'); i >= 0 && !strings.Contains(body[i:], ";") {
+		body = body[:i]
+	}
+	return body + "…"
+}
+
+func (d *webAPI) blocks(p channel.Part) []map[string]any {
 	var out []map[string]any
 	if p.Text != "" {
-		out = append(out, map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": p.Text}})
+		out = append(out, map[string]any{"type": "section", "text": mrkdwn(p.Text)})
 	}
 	if a := p.Attachment; a != nil {
 		alt := a.Name
@@ -330,25 +434,25 @@ func blocks(p channel.Part) []map[string]any {
 		out = append(out, map[string]any{"type": "image", "image_url": a.URL, "alt_text": alt})
 	}
 	for _, c := range p.Cards {
-		text := "*" + c.Title + "*"
+		text := "*" + escape(c.Title) + "*"
 		if c.Subtitle != "" {
-			text += "\n" + c.Subtitle
+			text += "\n" + escape(c.Subtitle)
 		}
 		if c.URL != "" {
-			text += "\n<" + c.URL + ">"
+			text += "\n<" + linkURL(c.URL) + ">"
 		}
-		sec := map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": text}}
+		sec := map[string]any{"type": "section", "text": map[string]any{"type": "mrkdwn", "text": cutEscaped(text, maxSectionText)}}
 		if c.ImageURL != "" {
 			sec["accessory"] = map[string]any{"type": "image", "image_url": c.ImageURL, "alt_text": c.Title}
 		}
 		out = append(out, sec)
 		var els []map[string]any
 		for i, b := range c.Buttons {
-			el := map[string]any{"type": "button", "text": plain(channel.Truncate(b.Title, 75)), "action_id": "card_" + strconv.Itoa(i)}
+			el := map[string]any{"type": "button", "text": plain(channel.Truncate(b.Title, maxButtonTitle)), "action_id": "card_" + strconv.Itoa(i)}
 			if b.URL != "" {
 				el["url"] = b.URL
 			} else {
-				el["value"] = b.Payload
+				el["value"] = d.long.Fit(b.Payload, maxValue)
 			}
 			els = append(els, el)
 		}
@@ -359,12 +463,18 @@ func blocks(p channel.Part) []map[string]any {
 	if len(p.Buttons) > 0 {
 		var els []map[string]any
 		for i, b := range p.Buttons {
-			els = append(els, map[string]any{"type": "button", "text": plain(b.Title), "value": b.Value(),
+			els = append(els, map[string]any{"type": "button", "text": plain(channel.Truncate(b.Title, maxButtonTitle)), "value": d.long.Fit(b.Value(), maxValue),
 				"action_id": "quick_reply_" + strconv.Itoa(i)})
 		}
 		out = append(out, map[string]any{"type": "actions", "elements": els})
 	}
 	return out
+}
+
+// linkURL makes a URL safe inside Slack's <url> link syntax: a '>' or '|'
+// would end the link early, so they are percent-encoded.
+func linkURL(u string) string {
+	return strings.NewReplacer(">", "%3E", "<", "%3C", "|", "%7C").Replace(u)
 }
 
 func check(status int, h http.Header, body []byte) error {

@@ -225,6 +225,9 @@ func TestIgnoredAndUnsupportedEvents(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add(eventBody(channeltest.Inbound{ID: "1", From: "U1", Text: "hi"}), false)
 	f.Add([]byte(`{"type":"url_verification","challenge":"c"}`), false)
+	f.Add([]byte(fileShareEvent), false)
+	f.Add([]byte(threadBroadcastEvent), false)
+	f.Add([]byte(appRateLimited), false)
 	f.Add([]byte(url.Values{"payload": {`{"type":"block_actions","channel":{"id":"C"},"actions":[{"value":"v","action_ts":"1.2"}]}`}}.Encode()), true)
 	f.Fuzz(func(t *testing.T, body []byte, form bool) {
 		a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: "http://127.0.0.1:1"})
