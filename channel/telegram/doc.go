@@ -21,7 +21,14 @@
 //	bot := parley.NewBot(handler, parley.WithSender("telegram", tg))
 //	mux.Handle("/webhooks/telegram", tg.Handler(bot))
 //
-// Conversations are chats ("telegram:<chat id>", Recipient the chat ID);
+// Every callback_query is answered, including taps on buttons of inline-mode
+// messages (inline_message_id), which have no chat to reply in and are
+// reported as [channel.EventUnsupported].
+//
+// Conversations are chats ("telegram:<chat id>", Recipient the chat ID),
+// or in forum supergroups topics ("telegram:<chat id>:<thread id>",
+// Recipient "<chat id>:<thread id>"): replies carry message_thread_id so
+// they land in the topic, not in General;
 // turns carry the user's language_code as Locale. Photos, documents, voice
 // notes, audio and video arrive as attachments whose URL is
 // "file:<file_id>". Stickers, locations, contacts, polls, edited messages

@@ -78,17 +78,22 @@ type update struct {
 
 // A message is a Telegram message.
 type message struct {
-	MessageID int64  `json:"message_id"`
-	From      *user  `json:"from,omitempty"`
-	Chat      chat   `json:"chat"`
-	Date      int64  `json:"date"`
-	Text      string `json:"text,omitempty"`
-	Caption   string `json:"caption,omitempty"`
-	Photo     []file `json:"photo,omitempty"`
-	Document  *file  `json:"document,omitempty"`
-	Voice     *file  `json:"voice,omitempty"`
-	Audio     *file  `json:"audio,omitempty"`
-	Video     *file  `json:"video,omitempty"`
+	MessageID int64 `json:"message_id"`
+	// MessageThreadID is the forum topic of a message in a forum
+	// supergroup (IsTopicMessage true); replies must name it, or they land
+	// in the General topic.
+	MessageThreadID int64  `json:"message_thread_id,omitempty"`
+	IsTopicMessage  bool   `json:"is_topic_message,omitempty"`
+	From            *user  `json:"from,omitempty"`
+	Chat            chat   `json:"chat"`
+	Date            int64  `json:"date"`
+	Text            string `json:"text,omitempty"`
+	Caption         string `json:"caption,omitempty"`
+	Photo           []file `json:"photo,omitempty"`
+	Document        *file  `json:"document,omitempty"`
+	Voice           *file  `json:"voice,omitempty"`
+	Audio           *file  `json:"audio,omitempty"`
+	Video           *file  `json:"video,omitempty"`
 	// Kinds passed on as unsupported.
 	Sticker  json.RawMessage `json:"sticker,omitempty"`
 	Location json.RawMessage `json:"location,omitempty"`
@@ -124,7 +129,10 @@ type callbackQuery struct {
 	ID      string   `json:"id"`
 	From    user     `json:"from"`
 	Message *message `json:"message,omitempty"`
-	Data    string   `json:"data,omitempty"`
+	// InlineMessageID is set instead of Message for a button on a message
+	// sent via the bot in inline mode: its chat is not known.
+	InlineMessageID string `json:"inline_message_id,omitempty"`
+	Data            string `json:"data,omitempty"`
 }
 
 // parse decodes a webhook body, returning an error wrapping
@@ -161,21 +169,25 @@ func (p *botAPI) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 		p.message(b, u.Message)
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
-		if q.Message == nil {
-			b.Events = append(b.Events, unsupported("", "cb:"+q.ID, "inline_callback_query"))
-			break
-		}
-		conv := conversation(q.Message.Chat.ID)
-		t := &parley.Turn{ConversationID: conv, MessageID: "cb:" + q.ID, Locale: q.From.LanguageCode,
-			Recipient: strconv.FormatInt(q.Message.Chat.ID, 10), Message: parley.Message{Text: p.resolve(conv, q.Data)}}
-		b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: strconv.FormatInt(q.From.ID, 10)})
-		// Answer the callback query in the webhook response itself, so the
-		// button stops spinning at once.
+		// Every tap is answered (answerCallbackQuery) in the webhook
+		// response itself, so the button stops spinning at once, whether
+		// or not it becomes a turn.
 		ans, err := json.Marshal(map[string]string{"method": "answerCallbackQuery", "callback_query_id": q.ID})
 		if err != nil {
 			return nil, err
 		}
 		b.Body, b.ContentType = ans, "application/json"
+		if q.Message == nil || q.Message.Chat.ID == 0 {
+			// A button on an inline-mode message (inline_message_id): the
+			// chat it was sent to is not known, so there is nowhere to
+			// answer in.
+			b.Events = append(b.Events, unsupported("", "cb:"+q.ID, "inline_callback_query"))
+			break
+		}
+		conv, to := place(q.Message)
+		t := &parley.Turn{ConversationID: conv, MessageID: "cb:" + q.ID, Locale: q.From.LanguageCode,
+			Recipient: to, Message: parley.Message{Text: p.resolve(conv, q.Data)}}
+		b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: strconv.FormatInt(q.From.ID, 10)})
 	case u.EditedMessage != nil:
 		b.Events = append(b.Events, unsupported(conversation(u.EditedMessage.Chat.ID), strconv.FormatInt(u.EditedMessage.MessageID, 10), "edited_message"))
 	case u.ChannelPost != nil:
@@ -193,6 +205,35 @@ func unsupported(conv, id, kind string) parley.Event {
 
 func conversation(chat int64) string { return "telegram:" + strconv.FormatInt(chat, 10) }
 
+// place returns the conversation and the recipient of a message: its chat,
+// or in a forum supergroup its topic ("telegram:<chat>:<thread>" and
+// "<chat>:<thread>"), so that replies stay in the topic.
+func place(m *message) (conv, to string) {
+	chat := strconv.FormatInt(m.Chat.ID, 10)
+	if m.IsTopicMessage && m.MessageThreadID != 0 {
+		thread := strconv.FormatInt(m.MessageThreadID, 10)
+		return "telegram:" + chat + ":" + thread, chat + ":" + thread
+	}
+	return "telegram:" + chat, chat
+}
+
+// target splits a recipient into chat_id (a number when it is one, else an
+// @channelusername) and the forum topic's message_thread_id (0 for none).
+func target(recipient string) (chat any, thread int64) {
+	c, th, ok := strings.Cut(recipient, ":")
+	if ok {
+		if n, err := strconv.ParseInt(th, 10, 64); err == nil && n > 0 {
+			thread = n
+		} else {
+			c = recipient
+		}
+	}
+	if n, err := strconv.ParseInt(c, 10, 64); err == nil {
+		return n, thread
+	}
+	return c, thread
+}
+
 // resolve maps a tapped "#n" back to the long button it stands for.
 func (p *botAPI) resolve(conv, data string) string {
 	n, err := strconv.Atoi(strings.TrimPrefix(data, "#"))
@@ -209,13 +250,13 @@ func (p *botAPI) resolve(conv, data string) string {
 }
 
 func (p *botAPI) message(b *channel.Batch, m *message) {
-	conv := conversation(m.Chat.ID)
+	conv, to := place(m)
 	id := strconv.FormatInt(m.MessageID, 10)
 	if m.From != nil && m.From.IsBot {
 		b.Events = append(b.Events, unsupported(conv, id, "bot_message"))
 		return
 	}
-	t := &parley.Turn{ConversationID: conv, MessageID: id, Recipient: strconv.FormatInt(m.Chat.ID, 10)}
+	t := &parley.Turn{ConversationID: conv, MessageID: id, Recipient: to}
 	if m.Date > 0 {
 		t.Time = time.Unix(m.Date, 0)
 	}
@@ -263,24 +304,26 @@ func (p *botAPI) message(b *channel.Batch, m *message) {
 // button per row) for quick replies, sendPhoto, sendDocument, sendAudio or
 // sendVideo for media.
 func (p *botAPI) Send(ctx context.Context, o *channel.Outgoing) error {
-	var chat any = o.To.Recipient
-	if n, err := strconv.ParseInt(o.To.Recipient, 10, 64); err == nil {
-		chat = n
-	} else if o.To.Recipient == "" {
+	if o.To.Recipient == "" {
 		return fmt.Errorf("telegram: no recipient for conversation %q", o.To.ConversationID)
 	}
+	chat, thread := target(o.To.Recipient)
 	method, msg := p.payload(o.To.ConversationID, chat, o.Part)
+	if thread != 0 {
+		msg["message_thread_id"] = thread
+	}
 	return p.call(ctx, method, msg)
 }
 
 // Typing sends the "typing" chat action, shown for 5 seconds or until the
 // next message.
 func (p *botAPI) Typing(ctx context.Context, to parley.Address, _ string) error {
-	var chat any = to.Recipient
-	if n, err := strconv.ParseInt(to.Recipient, 10, 64); err == nil {
-		chat = n
+	chat, thread := target(to.Recipient)
+	msg := map[string]any{"chat_id": chat, "action": "typing"}
+	if thread != 0 {
+		msg["message_thread_id"] = thread
 	}
-	return p.call(ctx, "sendChatAction", map[string]any{"chat_id": chat, "action": "typing"})
+	return p.call(ctx, "sendChatAction", msg)
 }
 
 func (p *botAPI) payload(conv string, chat any, part channel.Part) (string, map[string]any) {

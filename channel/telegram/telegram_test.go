@@ -189,6 +189,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(encode(channeltest.Inbound{ID: "1", From: "2", Text: "hi"}))
 	f.Add([]byte(`{"update_id":1,"callback_query":{"id":"q","from":{"id":1},"data":"x"}}`))
 	f.Add([]byte(`{"update_id":1,"message":{"message_id":1,"chat":{"id":1},"photo":[]}}`))
+	f.Add([]byte(topicMessage))
+	f.Add([]byte(inlineCallback))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		a, err := New(Config{Token: token, SecretToken: "s3cret", BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
