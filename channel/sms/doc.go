@@ -6,12 +6,17 @@
 // [New] returns a [channel.Adapter] whose Handler serves the
 // incoming-message webhook and the status callback. It validates
 // X-Twilio-Signature ([Signature]: base64 HMAC-SHA1 of the configured
-// public URL followed by the sorted POST parameters), hands the message to
+// public URL followed by the sorted POST parameters; the URL with or
+// without its port, with the default port added, as Twilio's helper
+// libraries accept), hands the message to
 // the Bot and acknowledges with empty TwiML at once; replies go over the
 // REST API (Messages.json). Quick replies become numbered options and the
 // reply "2" (or the option's title) maps back to the option's payload;
 // cards become text plus a link; long text is split at 1600 characters;
-// images go as MMS media.
+// images go as MMS media. A WhatsApp location (sent through Twilio's
+// WhatsApp sender to the same webhook) arrives as text naming the place
+// and its geo URI ("Location: Moscone Center, 747 Howard St
+// (geo:37.7843,-122.4016)").
 //
 //	s, err := sms.New(sms.Config{
 //		AccountSID: os.Getenv("TWILIO_ACCOUNT_SID"),

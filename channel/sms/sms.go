@@ -121,7 +121,10 @@ func Signature(authToken, publicURL string, params url.Values) string {
 const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response></Response>`
 
 // Verify implements [channel.Platform]: X-Twilio-Signature must be the
-// [Signature] of the form parameters under the auth token.
+// [Signature] of the form parameters under the auth token, over PublicURL
+// with or without its port, as Twilio's helper libraries accept: Twilio
+// may sign "https://host/path" for a webhook configured as
+// "https://host:443/path", and the reverse.
 func (p *twilio) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
 		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
@@ -130,10 +133,58 @@ func (p *twilio) Verify(r *http.Request, body []byte) error {
 	sig := r.Header.Get("X-Twilio-Signature")
 	// Check the signature before reporting a parse error, so that unsigned
 	// junk is a 401 whatever its shape.
-	if sig == "" || perr == nil && !channel.EqualSecret([]byte(sig), []byte(Signature(p.cfg.AuthToken, p.cfg.PublicURL, params))) {
+	if sig == "" {
+		return channel.ErrSignature
+	}
+	if perr != nil {
+		return nil // Parse reports it as malformed
+	}
+	ok := false
+	for _, u := range urlVariants(p.cfg.PublicURL) {
+		// Every variant is checked, so the time taken does not say which matched.
+		if channel.EqualSecret([]byte(sig), []byte(Signature(p.cfg.AuthToken, u, params))) {
+			ok = true
+		}
+	}
+	if !ok {
 		return channel.ErrSignature
 	}
 	return nil
+}
+
+// urlVariants returns the URLs a Twilio signature for u may be computed
+// over, as twilio-python's RequestValidator.validate accepts them: u
+// itself, u without its port, and u with the scheme's default port (443
+// for https, 80 for http) when it has none.
+func urlVariants(u string) []string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return []string{u}
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	auth, tail := rest[:end], rest[end:]
+	userinfo := ""
+	if i := strings.LastIndexByte(auth, '@'); i >= 0 {
+		userinfo, auth = auth[:i+1], auth[i+1:]
+	}
+	host, port := auth, ""
+	if i := strings.LastIndexByte(auth, ':'); i >= 0 && !strings.Contains(auth[i:], "]") {
+		host, port = auth[:i], auth[i+1:]
+	}
+	build := func(hostport string) string { return scheme + "://" + userinfo + hostport + tail }
+	out := []string{u}
+	switch {
+	case port != "":
+		out = append(out, build(host))
+	case strings.EqualFold(scheme, "https"):
+		out = append(out, build(host+":443"))
+	case strings.EqualFold(scheme, "http"):
+		out = append(out, build(host+":80"))
+	}
+	return out
 }
 
 // Parse implements [channel.Platform].
@@ -203,6 +254,11 @@ func (p *twilio) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 		return b, nil
 	}
 	p.mu.Unlock()
+	if loc := location(params); loc != "" {
+		// A location shared over WhatsApp via Twilio: Latitude and
+		// Longitude (and Address, Label for a named place), with no Body.
+		text = joinLines(text, loc)
+	}
 	t := &parley.Turn{ConversationID: conv, MessageID: sid, Recipient: from, Message: parley.Message{Text: text}}
 	n, _ := strconv.Atoi(params.Get("NumMedia")) //nolint:errcheck // a bad count means no media
 	for i := range min(n, 10) {
@@ -224,6 +280,37 @@ func (p *twilio) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 	}
 	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: from, Verified: channel.Contact{Phone: from}})
 	return b, nil
+}
+
+// location describes the location of a WhatsApp location message
+// (https://www.twilio.com/docs/messaging/guides/webhook-request: Latitude,
+// Longitude, Address, Label) as text ending with its RFC 5870 geo URI:
+// "Location: Moscone Center, 747 Howard St (geo:37.78,-122.40)". It
+// returns "" when the parameters hold no valid coordinates.
+func location(params url.Values) string {
+	lat, err1 := strconv.ParseFloat(params.Get("Latitude"), 64)
+	lon, err2 := strconv.ParseFloat(params.Get("Longitude"), 64)
+	if err1 != nil || err2 != nil || !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) { // NaN fails too
+		return ""
+	}
+	var name []string
+	for _, k := range []string{"Label", "Address"} {
+		if v := strings.TrimSpace(params.Get(k)); v != "" {
+			name = append(name, v)
+		}
+	}
+	geo := "geo:" + strconv.FormatFloat(lat, 'f', -1, 64) + "," + strconv.FormatFloat(lon, 'f', -1, 64)
+	if len(name) == 0 {
+		return "Location: " + geo
+	}
+	return "Location: " + strings.Join(name, ", ") + " (" + geo + ")"
+}
+
+func joinLines(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "\n" + b
 }
 
 func conversation(user, business string) string { return "sms:" + business + ":" + user }

@@ -239,6 +239,7 @@ func FuzzWebhook(f *testing.F) {
 	f.Add([]byte("MessageSid=SM1&From=%2B1&Body=STOP"))
 	f.Add([]byte("MessageSid=SM1&From=%2B1&MessageStatus=failed"))
 	f.Add([]byte("MessageSid=SM1&From=%2B1&NumMedia=99&MediaUrl0=x"))
+	f.Add([]byte("MessageSid=SM1&From=whatsapp%3A%2B1&Latitude=37.7843&Longitude=-122.4016&Address=747+Howard+St&Label=Moscone"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		a, err := New(Config{AccountSID: sid, AuthToken: authToken, From: business, PublicURL: publicURL, BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
