@@ -24,9 +24,17 @@
 //
 // Replies: quick replies (up to 13, 20-character titles), cards as a
 // generic-template carousel (up to 10, 3 buttons each), media by URL.
-// Echoes of the page's own messages are ignored; stickers, locations and
-// reactions are reported as [channel.EventUnsupported]; delivery and read
-// receipts as [channel.EventStatus]. Outside the 24-hour window put a
+// Payloads over the Send API's 1,000 characters are kept server-side and
+// sent as a short token that the tap maps back (a token from before a
+// restart falls back to the tapped title).
+// Echoes of the page's own messages are ignored; stickers and reactions
+// are reported as [channel.EventUnsupported]. Attachments the API cannot
+// show (locations, shared links and posts, story mentions, reels) and
+// Instagram's is_unsupported messages reach the Bot described in text
+// ("[sent a location: geo:52.52,13.405]") and are reported too; unsends
+// (is_deleted, message_deletes) never become turns and are reported with
+// Attrs["type"] "unsend" and the removed message's ID. Delivery and read
+// receipts become [channel.EventStatus]. Outside the 24-hour window put a
 // [Tag] in the message's Extras under the channel name.
 //
 // # Concurrency

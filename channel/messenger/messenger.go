@@ -1,12 +1,14 @@
 package messenger
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -72,7 +74,12 @@ type graphAPI struct {
 	cfg    Config
 	name   string // "messenger" or "instagram"
 	object string // the webhook's object
+	long   driver.Payloads
 }
+
+// maxPayload is the longest quick-reply or postback payload the Send API
+// takes (1,000 characters); longer ones are kept server-side.
+const maxPayload = 1000
 
 // A notification is the webhook body.
 type notification struct {
@@ -101,6 +108,10 @@ type messaging struct {
 		MID     string `json:"mid"`
 	} `json:"postback,omitempty"`
 	Reaction json.RawMessage `json:"reaction,omitempty"`
+	// MessageDeletes is an unsend: the user removed messages (mids).
+	MessageDeletes *struct {
+		MIDs []string `json:"mids"`
+	} `json:"message_deletes,omitempty"`
 	Delivery *struct {
 		MIDs []string `json:"mids"`
 	} `json:"delivery,omitempty"`
@@ -111,19 +122,64 @@ type messaging struct {
 
 // A message is an inbound message.
 type message struct {
-	MID        string `json:"mid"`
-	Text       string `json:"text,omitempty"`
-	IsEcho     bool   `json:"is_echo,omitempty"`
-	StickerID  int64  `json:"sticker_id,omitempty"`
-	QuickReply *struct {
+	MID       string `json:"mid"`
+	Text      string `json:"text,omitempty"`
+	IsEcho    bool   `json:"is_echo,omitempty"`
+	StickerID int64  `json:"sticker_id,omitempty"`
+	// IsDeleted marks an unsend (Instagram): the user removed message MID.
+	IsDeleted bool `json:"is_deleted,omitempty"`
+	// IsUnsupported marks a message the platform cannot pass to the API
+	// (Instagram: a kind the Messaging API does not carry).
+	IsUnsupported bool `json:"is_unsupported,omitempty"`
+	QuickReply    *struct {
 		Payload string `json:"payload"`
 	} `json:"quick_reply,omitempty"`
-	Attachments []struct {
-		Type    string `json:"type"`
-		Payload struct {
-			URL string `json:"url"`
-		} `json:"payload"`
-	} `json:"attachments,omitempty"`
+	Attachments []attachment `json:"attachments,omitempty"`
+}
+
+// An attachment is an inbound attachment: media, or a kind passed on as
+// a description (a location, a shared post or link, a story mention).
+type attachment struct {
+	Type    string `json:"type"`
+	Title   string `json:"title,omitempty"`
+	URL     string `json:"url,omitempty"`
+	Payload struct {
+		URL         string `json:"url"`
+		Title       string `json:"title"`
+		Coordinates *struct {
+			Lat  float64 `json:"lat"`
+			Long float64 `json:"long"`
+		} `json:"coordinates,omitempty"`
+	} `json:"payload"`
+}
+
+// attachmentNames name the attachment kinds described in text.
+var attachmentNames = map[string]string{
+	"location": "a location", "fallback": "a link", "share": "a shared post", "story_mention": "a story mention",
+	"ig_reel": "a reel", "reel": "a reel", "ig_post": "a post", "template": "a card", "product": "a product",
+}
+
+// describe renders an attachment the platform's API cannot show as text
+// for the bot: "[sent a location: geo:52.52,13.405]", "[sent a link:
+// Our sale https://…]".
+func describe(a attachment) string {
+	name := attachmentNames[a.Type]
+	if name == "" {
+		name = "an attachment of type " + strconv.Quote(a.Type)
+	}
+	var parts []string
+	for _, s := range []string{cmp.Or(a.Payload.Title, a.Title), cmp.Or(a.Payload.URL, a.URL)} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if c := a.Payload.Coordinates; c != nil {
+		parts = append(parts, "geo:"+strconv.FormatFloat(c.Lat, 'f', -1, 64)+","+strconv.FormatFloat(c.Long, 'f', -1, 64))
+	}
+	if len(parts) == 0 {
+		return "[sent " + name + "]"
+	}
+	return "[sent " + name + ": " + strings.Join(parts, " ") + "]"
 }
 
 // parse decodes a webhook body for the platform ("page" or "instagram"
@@ -173,6 +229,21 @@ func unsupported(conv, id, kind string) parley.Event {
 		Attrs: map[string]string{"type": kind}}
 }
 
+// unsend reports that the user removed their message id: the Bot is not
+// asked to answer it, and an observer may record it (or remove the message
+// from a transcript).
+func unsend(conv, id string) parley.Event {
+	return parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: id,
+		Attrs: map[string]string{"type": "unsend", "message_id": id}}
+}
+
+func joinLines(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "\n" + b
+}
+
 func status(conv, id, st string) parley.Event {
 	return parley.Event{Kind: channel.EventStatus, ConversationID: conv,
 		Attrs: map[string]string{"status": st, "message_id": id}}
@@ -184,29 +255,44 @@ func (p *graphAPI) event(b *channel.Batch, m messaging) error {
 	switch {
 	case m.Message != nil && m.Message.IsEcho:
 		return nil // the page's own message
+	case m.Message != nil && m.Message.IsDeleted:
+		// An unsend: recorded for the observer, never a turn.
+		b.Events = append(b.Events, unsend(conv, m.Message.MID))
+		return nil
 	case m.Message != nil:
 		msg := m.Message
 		t.MessageID = msg.MID
 		switch {
 		case msg.QuickReply != nil:
-			t.Message.Text = msg.QuickReply.Payload
+			payload, ok := p.long.Resolve(msg.QuickReply.Payload)
+			if !ok {
+				payload = msg.Text // kept by another process: the title the user tapped
+			}
+			t.Message.Text = payload
 		case msg.StickerID != 0:
 			b.Events = append(b.Events, unsupported(conv, msg.MID, "sticker"))
 			return nil
+		case msg.IsUnsupported:
+			b.Events = append(b.Events, unsupported(conv, msg.MID, "unsupported"))
+			t.Message.Text = joinLines(msg.Text, "[sent a message this channel cannot show]")
 		case len(msg.Attachments) > 0:
 			kinds := map[string]parley.AttachmentKind{"image": parley.Image, "file": parley.File, "audio": parley.Audio, "video": parley.Video}
+			text := msg.Text
 			for _, at := range msg.Attachments {
 				k, ok := kinds[at.Type]
-				if !ok {
-					b.Events = append(b.Events, unsupported(conv, msg.MID, at.Type)) // location, fallback, template
+				if !ok || at.Payload.URL == "" {
+					// A location, shared post, story mention, link: described,
+					// so the bot sees what was sent rather than empty text.
+					b.Events = append(b.Events, unsupported(conv, msg.MID, at.Type))
+					text = joinLines(text, describe(at))
 					continue
 				}
 				t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: k, URL: at.Payload.URL})
 			}
-			t.Message.Text = msg.Text
-			if len(t.Message.Attachments) == 0 && t.Message.Text == "" {
-				return nil
-			}
+			t.Message.Text = text
+		case msg.Text == "":
+			b.Events = append(b.Events, unsupported(conv, msg.MID, "empty"))
+			return nil
 		default:
 			t.Message.Text = msg.Text
 		}
@@ -215,13 +301,19 @@ func (p *graphAPI) event(b *channel.Batch, m messaging) error {
 		if t.MessageID == "" {
 			t.MessageID = "postback:" + strconv.FormatInt(m.Timestamp, 10)
 		}
-		t.Message.Text = m.Postback.Payload
-		if t.Message.Text == "" {
-			t.Message.Text = m.Postback.Title
+		payload, ok := p.long.Resolve(m.Postback.Payload)
+		if !ok || payload == "" {
+			payload = m.Postback.Title
 		}
+		t.Message.Text = payload
 	case m.Delivery != nil:
 		for _, mid := range m.Delivery.MIDs {
 			b.Events = append(b.Events, status(conv, mid, "delivered"))
+		}
+		return nil
+	case m.MessageDeletes != nil:
+		for _, mid := range m.MessageDeletes.MIDs {
+			b.Events = append(b.Events, unsend(conv, mid))
 		}
 		return nil
 	case m.Read != nil:
@@ -253,7 +345,7 @@ func (p *graphAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	if o.To.Recipient == "" {
 		return fmt.Errorf("%s: no recipient for conversation %q", p.name, o.To.ConversationID)
 	}
-	msg := map[string]any{"recipient": map[string]string{"id": o.To.Recipient}, "messaging_type": "RESPONSE", "message": payload(o.Part)}
+	msg := map[string]any{"recipient": map[string]string{"id": o.To.Recipient}, "messaging_type": "RESPONSE", "message": p.payload(o.Part)}
 	tag, _ := o.Message.Extras[o.To.Channel].(Tag)
 	if tag == "" {
 		tag, _ = o.Message.Extras[p.name].(Tag)
@@ -280,7 +372,7 @@ func (p *graphAPI) post(ctx context.Context, path string, msg map[string]any) er
 	return err
 }
 
-func payload(p channel.Part) map[string]any {
+func (d *graphAPI) payload(p channel.Part) map[string]any {
 	switch {
 	case p.Attachment != nil:
 		kind := map[parley.AttachmentKind]string{parley.Image: "image", parley.File: "file", parley.Audio: "audio", parley.Video: "video"}[p.Attachment.Kind]
@@ -303,7 +395,7 @@ func payload(p channel.Part) map[string]any {
 				if b.URL != "" {
 					buttons = append(buttons, map[string]string{"type": "web_url", "url": b.URL, "title": b.Title})
 				} else {
-					buttons = append(buttons, map[string]string{"type": "postback", "payload": b.Payload, "title": b.Title})
+					buttons = append(buttons, map[string]string{"type": "postback", "payload": d.long.Fit(cmp.Or(b.Payload, b.Title), maxPayload), "title": channel.Truncate(b.Title, 20)})
 				}
 			}
 			if len(buttons) > 3 {
@@ -325,7 +417,7 @@ func payload(p channel.Part) map[string]any {
 	if len(p.Buttons) > 0 {
 		var qs []map[string]string
 		for _, b := range p.Buttons {
-			qs = append(qs, map[string]string{"content_type": "text", "title": b.Title, "payload": b.Value()})
+			qs = append(qs, map[string]string{"content_type": "text", "title": b.Title, "payload": d.long.Fit(b.Value(), maxPayload)})
 		}
 		msg["quick_replies"] = qs
 	}

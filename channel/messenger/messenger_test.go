@@ -146,8 +146,9 @@ func TestInboundKinds(t *testing.T) {
 		assert.Equal(t, "messenger:PAGE1:U1", tn.ConversationID)
 		assert.Equal(t, "U1", tn.Recipient)
 	}
-	assert.Equal(t, []string{"keep_plan", "human", "receipt"}, texts)
-	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, URL: "https://x/r.jpg"}}, turns[2].Message.Attachments)
+	// A location is described rather than dropped (it used to be lost).
+	assert.Equal(t, []string{"keep_plan", "human", "[sent a location: geo:1,2]", "receipt"}, texts)
+	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, URL: "https://x/r.jpg"}}, turns[3].Message.Attachments)
 	assert.Equal(t, []string{"sticker", "location", "reaction"}, unsupported)
 }
 
@@ -208,10 +209,12 @@ func TestWrongObjectRejected(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	f.Add(webhook("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "hi"})))
-	f.Add(webhook("page", `{"sender":{"id":"U"},"postback":{"payload":"p"}}`, `{"delivery":{"mids":["a"]}}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		a, err := New(Config{PageAccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"})
+	f.Add(webhook("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "hi"})), false)
+	f.Add(webhook("page", `{"sender":{"id":"U"},"postback":{"payload":"p"}}`, `{"delivery":{"mids":["a"]}}`), false)
+	f.Add(webhook("page", fbFallback, fbDeletes), false)
+	f.Add(webhook("instagram", igUnsend, igUnsupported, igStory, igShare), true)
+	f.Fuzz(func(t *testing.T, body []byte, instagram bool) {
+		a, err := New(Config{Instagram: instagram, PageAccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
 		if code := post(a, &channeltest.Queue{}, request(body, channeltest.Signed)).Code; code != 200 && code != 400 {
 			t.Fatalf("status %d", code)
