@@ -81,7 +81,7 @@ func TestLongQuickReplyPayloadKeptServerSide(t *testing.T) {
 	to := parley.Address{ConversationID: "messenger:PAGE1:U1", Recipient: "U1"}
 	require.NoError(t, a.Send(context.Background(), to, parley.Message{Text: "Sure?",
 		QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: long}, {Title: "No", Payload: "no"}},
-		Cards: []parley.Card{{Title: "Pro", Buttons: []parley.Button{{Title: "Choose", Payload: strings.Repeat("p", 1200)}}}}}))
+		Cards:        []parley.Card{{Title: "Pro", Buttons: []parley.Button{{Title: "Choose", Payload: strings.Repeat("p", 1200)}}}}}))
 	var qr struct {
 		Message struct {
 			QuickReplies []struct {
