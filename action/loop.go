@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/llm"
@@ -46,6 +48,55 @@ type Outcome struct {
 	Calls []CallRecord
 	// Messages is the conversation with the model, tool results included.
 	Messages []llm.Message
+	// ModelCalls lists every model call, in order.
+	ModelCalls []ModelCall
+}
+
+// A ModelCall is one call a [Loop] made to its model.
+type ModelCall struct {
+	Time time.Time
+	// Model names the model that answered, when it said.
+	Model   string
+	Usage   llm.Usage
+	Latency time.Duration
+	Err     error
+}
+
+// Event kinds [Outcome.Report] emits, for analytics.
+const (
+	// EventModelCall: a model call; Attrs "model", "input_tokens",
+	// "output_tokens"; Duration is its latency and Err its failure.
+	EventModelCall parley.EventKind = "llm.call"
+	// EventCall: an action call; Attrs "action" and "outcome" (a
+	// [Status], "invalid" for arguments that failed validation,
+	// "refused" or "error").
+	EventCall parley.EventKind = "action.call"
+)
+
+// Report emits an [EventModelCall] for each model call and an
+// [EventCall] for each action call of the outcome on turn t. An Outcome
+// returned with an error is reported too.
+func (o *Outcome) Report(ctx context.Context, t *parley.Turn) {
+	if o == nil || !t.Observed() {
+		return
+	}
+	for _, m := range o.ModelCalls {
+		t.Emit(ctx, parley.Event{Kind: EventModelCall, Time: m.Time, Duration: m.Latency, Err: m.Err, Attrs: map[string]string{
+			"model": m.Model, "input_tokens": strconv.Itoa(m.Usage.InputTokens), "output_tokens": strconv.Itoa(m.Usage.OutputTokens)}})
+	}
+	for _, c := range o.Calls {
+		outcome := string(c.Result.Status)
+		var ae *ArgsError
+		switch {
+		case errors.As(c.Err, &ae):
+			outcome = "invalid"
+		case c.Err != nil && isRefusal(c.Err):
+			outcome = "refused"
+		case c.Err != nil:
+			outcome = "error"
+		}
+		t.Emit(ctx, parley.Event{Kind: EventCall, Attrs: map[string]string{"action": c.Call.Action, "outcome": outcome}})
+	}
 }
 
 // A PendingCall is a call waiting for the user's confirmation.
@@ -81,7 +132,13 @@ func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 	invalid := 0
 	for range maxSteps {
 		r.Tools = l.Registry.Tools()
+		start := time.Now()
 		resp, err := l.Model.Generate(ctx, &r)
+		mc := ModelCall{Time: start, Latency: time.Since(start), Err: err, Usage: usageOf(err)}
+		if resp != nil {
+			mc.Model, mc.Usage = resp.Model, resp.Usage
+		}
+		out.ModelCalls = append(out.ModelCalls, mc)
 		if err != nil {
 			out.Messages = r.Messages
 			return out, fmt.Errorf("action: loop: %w", err)
@@ -151,4 +208,13 @@ func HandOffApprover(h parley.HandOffer, w parley.ReplyWriter, t *parley.Turn) A
 			Data: req.Data(),
 		})
 	})
+}
+
+// usageOf returns the tokens a failed call used, if it says.
+func usageOf(err error) llm.Usage {
+	var ue *llm.UsageError
+	if errors.As(err, &ue) {
+		return ue.Usage
+	}
+	return llm.Usage{}
 }

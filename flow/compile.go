@@ -378,7 +378,7 @@ func (b *Builder) Compile() (*Flow, error) {
 			}
 		case *Feedback:
 			switch n.Kind {
-			case Helpful, Rating:
+			case Helpful, Rating, NPS, Effort:
 			default:
 				bad(id, "unknown feedback kind %q", n.Kind)
 			}

@@ -976,13 +976,10 @@ func (x *run) prompt(c *cnode, msg string) (bool, error) {
 		}
 	case *Feedback:
 		if len(texts) == 0 {
-			m.Text = "Was this helpful?"
-			if n.Kind == Rating {
-				m.Text = "How would you rate this conversation, from 1 (poor) to 5 (great)?"
-			}
+			m.Text = feedbackPrompt(n.Kind)
 		}
-		if n.Kind == Rating {
-			for i := 1; i <= 5; i++ {
+		if lo, hi, ok := feedbackScale(n.Kind); ok {
+			for i := lo; i <= hi; i++ {
 				m.QuickReplies = append(m.QuickReplies, parley.QuickReply{Title: strconv.Itoa(i)})
 			}
 		} else {
@@ -1012,14 +1009,40 @@ func parseFeedback(k FeedbackKind, text string) (string, bool) {
 	if k == Helpful {
 		return parseYesNo(text)
 	}
+	lo, hi, _ := feedbackScale(k)
 	s := fold(text)
-	if n := strings.Count(s, "⭐"); n >= 1 && n <= 5 {
+	if n := strings.Count(s, "⭐"); n >= 1 && n <= 5 && k != NPS {
 		return strconv.Itoa(n), true
 	}
-	if v, ok := parse.FirstNumber(s); ok && v == float64(int(v)) && v >= 1 && v <= 5 {
+	if v, ok := parse.FirstNumber(s); ok && v == float64(int(v)) && v >= float64(lo) && v <= float64(hi) {
 		return strconv.Itoa(int(v)), true
 	}
 	return "", false
+}
+
+// feedbackPrompt returns the default question of a feedback kind.
+func feedbackPrompt(k FeedbackKind) string {
+	switch k {
+	case Rating:
+		return "How would you rate this conversation, from 1 (poor) to 5 (great)?"
+	case NPS:
+		return "How likely are you to recommend us to a friend, from 0 (not at all) to 10 (extremely)?"
+	case Effort:
+		return "How easy was it to get what you needed, from 1 (very hard) to 5 (very easy)?"
+	}
+	return "Was this helpful?"
+}
+
+// feedbackScale returns the numeric range of a feedback kind; ok is
+// false for Helpful, a yes/no question.
+func feedbackScale(k FeedbackKind) (lo, hi int, ok bool) {
+	switch k {
+	case Rating, Effort:
+		return 1, 5, true
+	case NPS:
+		return 0, 10, true
+	}
+	return 0, 0, false
 }
 
 // pick renders one of texts, rotating per conversation and node.

@@ -166,8 +166,14 @@ type FeedbackKind string
 const (
 	// Helpful asks "Was this helpful?" with Yes / No.
 	Helpful FeedbackKind = "helpful"
-	// Rating asks for a 1-5 rating.
+	// Rating asks for a 1-5 satisfaction rating (CSAT).
 	Rating FeedbackKind = "rating"
+	// NPS asks how likely, from 0 to 10, the customer is to recommend
+	// the business (Net Promoter Score).
+	NPS FeedbackKind = "nps"
+	// Effort asks how easy, from 1 (very hard) to 5 (very easy), it was
+	// to get what the customer needed (Customer Effort Score).
+	Effort FeedbackKind = "effort"
 )
 
 // Feedback asks for feedback, stores it in Slot (default "feedback") and

@@ -3,6 +3,7 @@ package intent
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -288,7 +289,8 @@ func (u *Understander) classify(ctx context.Context, c Classifier, text string) 
 }
 
 // EventClassified is emitted for every classified turn; Attrs hold
-// "status", "intent", "confidence", "locale" and "then".
+// "status", "intent", "confidence", "locale", "then" and "entities" (the
+// types of the entities found, separated by commas; never their values).
 const EventClassified parley.EventKind = "intent.classified"
 
 // Middleware returns middleware that annotates each text turn with its
@@ -317,10 +319,17 @@ func (u *Understander) Middleware() parley.Middleware {
 			if top.Name == "" && len(und.Ranked) > 0 {
 				top = und.Ranked[0]
 			}
+			types := make([]string, 0, len(und.Entities))
+			for _, e := range und.Entities {
+				if !slices.Contains(types, e.Type) {
+					types = append(types, e.Type)
+				}
+			}
 			t.Emit(ctx, parley.Event{Kind: EventClassified, Attrs: map[string]string{
 				"status": string(und.Status), "intent": top.Name,
 				"confidence": strconv.FormatFloat(top.Confidence, 'f', 3, 64),
 				"locale":     und.Locale, "then": strings.Join(then, ","),
+				"entities": strings.Join(types, ","),
 			}})
 			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, und))
 		})

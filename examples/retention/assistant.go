@@ -137,6 +137,7 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 	req.Messages = append(req.Messages, llm.Message{Role: llm.RoleUser, Content: user})
 	loop := a.loop
 	out, err := loop.Run(action.WithCustomer(ctx, t.CustomerID), req)
+	out.Report(ctx, t)
 	if err != nil {
 		if done := doneCalls(out); len(done) > 0 {
 			// Something already happened: say so rather than fall back

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -14,6 +16,19 @@ import (
 // Specialist is what the bot says before handing an unsure question to
 // the HandOffer, which may offer a person or hand off.
 const Specialist = "I'm not sure I have the right answer to that."
+
+// Event kinds the [Handler] emits, for analytics.
+const (
+	// EventAnswered: the knowledge base answered; Attrs "kind"
+	// (extractive or generated), "confidence" and "sources", the cited
+	// document IDs separated by commas.
+	EventAnswered parley.EventKind = "kb.answered"
+	// EventUnsure: the knowledge base had no confident answer; Attrs
+	// "question" (the customer's words, for the unanswered-questions
+	// report: redact personal data before the event leaves the process)
+	// and "confidence".
+	EventUnsure parley.EventKind = "kb.unsure"
+)
 
 // AnswerKey annotates the turn passed to a fallback handler with the
 // knowledge base's (unsure) answer.
@@ -72,6 +87,9 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 			return fmt.Errorf("kbbot: %w", err)
 		}
 		done, err := h.stream(ctx, w, st)
+		if done {
+			report(ctx, t, q, st.Answer())
+		}
 		if done || err != nil {
 			return err
 		}
@@ -82,6 +100,7 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 			return fmt.Errorf("kbbot: %w", err)
 		}
 	}
+	report(ctx, t, q, ans)
 	if ans.Kind != kb.Unsure {
 		return h.reply(ctx, w, ans)
 	}
@@ -98,6 +117,26 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 		return nil
 	}
 	return h.clarifyReply(ctx, w, ans)
+}
+
+// report emits the answer's [EventAnswered] or [EventUnsure].
+func report(ctx context.Context, t *parley.Turn, q string, ans kb.Answer) {
+	if !t.Observed() {
+		return
+	}
+	conf := strconv.FormatFloat(ans.Confidence, 'f', 3, 64)
+	if ans.Kind == kb.Unsure {
+		t.Emit(ctx, parley.Event{Kind: EventUnsure, Attrs: map[string]string{"question": q, "confidence": conf}})
+		return
+	}
+	ids := make([]string, 0, len(ans.Citations))
+	for _, c := range ans.Citations {
+		if !slices.Contains(ids, c.DocID) {
+			ids = append(ids, c.DocID)
+		}
+	}
+	t.Emit(ctx, parley.Event{Kind: EventAnswered, Attrs: map[string]string{
+		"kind": string(ans.Kind), "confidence": conf, "sources": strings.Join(ids, ",")}})
 }
 
 // stream streams a model's answer to w, a [parley.Streamer], with its
