@@ -1007,7 +1007,7 @@ func (x *run) prompt(c *cnode, msg string) (bool, error) {
 
 func parseFeedback(k FeedbackKind, text string) (string, bool) {
 	if k == Helpful {
-		return parseYesNo(text)
+		return parseHelpful(text)
 	}
 	lo, hi, _ := feedbackScale(k)
 	s := fold(text)

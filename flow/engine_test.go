@@ -607,3 +607,17 @@ func TestOutcomes(t *testing.T) {
 	b.c.Send("hi").Tap("Track order").Send("A-1")
 	assert.Equal(t, parley.Unresolved, outcome())
 }
+
+func TestFeedbackReadsThanksAsHelpful(t *testing.T) {
+	for _, tc := range []struct{ say, value string }{
+		{"thanks!", "yes"}, {"Thank you", "yes"}, {"that helped", "yes"}, {"gracias", "yes"},
+		{"it didn't help", "no"}, {"not at all", "no"},
+	} {
+		t.Run(tc.say, func(t *testing.T) {
+			c := newTestBot(t).c
+			c.Send("hi").Tap("Track order").Send("A-1001").Expect(parleytest.Contains("helpful"))
+			c.Send(tc.say)
+			c.ExpectEvent(flow.EventFeedback, map[string]string{"value": tc.value})
+		})
+	}
+}

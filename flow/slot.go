@@ -130,6 +130,24 @@ func findPhone(s string) (string, bool) {
 	return d, true
 }
 
+// parseHelpful reads the answer to "Was this helpful?": a yes or no, or
+// the ways customers say it ("thanks!", "that didn't help").
+func parseHelpful(s string) (string, bool) {
+	if v, ok := parseYesNo(s); ok {
+		return v, true
+	}
+	switch strings.NewReplacer("'", "", "’", "").Replace(fold(s)) {
+	case "thanks", "thank you", "thanks a lot", "thank you so much", "thx", "ty", "cheers", "great", "great thanks", "perfect",
+		"perfect thanks", "awesome", "it did", "it helped", "that helped", "very helpful", "helpful", "yes thanks", "yes thank you",
+		"gracias", "muchas gracias", "sí gracias", "si gracias":
+		return "yes", true
+	case "it didnt", "it did not", "didnt help", "it didnt help", "that didnt help", "not helpful", "it wasnt", "not really helpful",
+		"not at all", "no it didnt", "no gracias":
+		return "no", true
+	}
+	return "", false
+}
+
 func parseYesNo(s string) (string, bool) {
 	switch fold(s) {
 	case "yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "correct", "right", "please", "yes please", "si", "sí", "absolutely", "of course":

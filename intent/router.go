@@ -354,11 +354,27 @@ func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 		}
 		return r.clarify(ctx, w, t, cands)
 	}
+	if und.Status == parley.Unsure && r.questions != nil && isQuestion(t.Text()) {
+		// A question the intents do not place with confidence ("how
+		// much does shipping cost? my lawyer will hear about this") may
+		// still be answered by the help centre, which reports whether it
+		// could.
+		if err := parley.Report(t, parley.Served); err != nil {
+			return err
+		}
+		return r.questions.HandleTurn(ctx, w, t)
+	}
 	status := string(und.Status)
 	if status == "" {
 		status = "not classified"
 	}
 	return r.notUnderstood(ctx, w, t, status)
+}
+
+// isQuestion reports whether text asks something: it has a question mark
+// ("¿" counts too).
+func isQuestion(text string) bool {
+	return strings.ContainsAny(text, "?¿")
 }
 
 // dispatch runs the handler of und.Intent, then those of und.Then in

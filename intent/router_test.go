@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -290,4 +291,35 @@ func TestDetectLanguage(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, DetectLanguage(tt.give), tt.give)
 	}
+}
+
+func TestRouterSendsAnUnsureQuestionToTheHelpCentre(t *testing.T) {
+	c := fixed{
+		"how much is shipping? my lawyer will hear of this": ranked("faq", 0.6, "track_order", 0.3),
+		"blah blah": ranked("faq", 0.6, "track_order", 0.3),
+		"weather?":  ranked("track_order", 0.05),
+	}
+	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Shipping is free over $50."))
+	})
+	b, _ := newBot(t, c, WithQuestions(faq))
+	assert.Equal(t, []string{"Shipping is free over $50."}, b.send("how much is shipping? my lawyer will hear of this"))
+	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b.send("blah blah"),
+		"an unsure statement is not a question: the router asks to rephrase")
+	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track order] [Refund]"}, b.send("weather?"),
+		"out of scope is not sent to the help centre")
+}
+
+func TestMultiIntentIgnoresWeakClauses(t *testing.T) {
+	c := fixed{
+		"I want to make a complaint. how long does shipping take?": ranked("faq", 0.97, "human", 0.01),
+		"I want to make a complaint":                               ranked("human", 0.36, "refund", 0.21),
+		"how long does shipping take?":                             ranked("faq", 0.99),
+	}
+	u := New(c, WithMultiIntent(true))
+	und, err := u.Understand(context.Background(), "I want to make a complaint. how long does shipping take?", "en", time.Now(), time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, parley.Understood, und.Status)
+	assert.Equal(t, "faq", und.Intent.Name, "a clause at 0.36 does not displace the confident whole")
+	assert.Empty(t, und.Then)
 }

@@ -258,7 +258,10 @@ func (u *Understander) classify(ctx context.Context, c Classifier, text string) 
 	// A clause counts when it is understood on its own, or is merely
 	// unsure (not out of scope, not ambiguous) while another clause is
 	// understood: clauses are short and carry less evidence than whole
-	// messages.
+	// messages. An unsure clause still needs its intent to be more likely
+	// than all the others together: a weak guess on a clause ("my lawyer
+	// will hear about this" as order tracking at 0.32) must not add a
+	// request the customer did not make, or displace the one they did.
 	var found []parley.Intent
 	understood := false
 	for _, s := range segs {
@@ -271,7 +274,9 @@ func (u *Understander) classify(ctx context.Context, c Classifier, text string) 
 		case parley.Understood:
 			understood = true
 		case parley.Unsure:
-			d.Intent = r.Top()
+			if d.Intent = r.Top(); d.Intent.Confidence < unsureClauseFloor {
+				continue
+			}
 		default:
 			continue
 		}
@@ -287,6 +292,10 @@ func (u *Understander) classify(ctx context.Context, c Classifier, text string) 
 	und.Then = found[1:]
 	return und, nil
 }
+
+// unsureClauseFloor is the confidence an unsure clause of a multi-intent
+// message needs to count (see Understander.classify).
+const unsureClauseFloor = 0.5
 
 // EventClassified is emitted for every classified turn; Attrs hold
 // "status", "intent", "confidence", "locale", "then" and "entities" (the

@@ -82,6 +82,8 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleFunc("help", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text(helpText))
 	})
+	router.Handle("thanks", closing("You're welcome! Anything else I can help with?"))
+	router.Handle("goodbye", closing(`Thanks for chatting. Have a great day! Type "menu" if you need me again.`))
 	router.HandleSignal("renewal.due", e.Starter("renewal"))
 	router.HandleSignal("product.interested", unlessAsking(e.Starter("nudge")))
 	router.HandleSignal("page.idle", unlessAsking(e.Starter("nudge")))
@@ -99,6 +101,17 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 		})
 	}))
 	return router
+}
+
+// closing answers thanks and goodbyes: the customer is done, so the
+// conversation counts as resolved.
+func closing(text string) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := parley.Report(t, parley.Resolved); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text(text))
+	})
 }
 
 // unlessAsking runs h only when the conversation has no open question: a
