@@ -198,7 +198,7 @@ func validOrder(_ context.Context, v string) (string, error) {
 }
 
 func orderFlow(d deps) *flow.Builder {
-	return flow.New("order_status").Slots("item", "status", "tracking", "why").Add(
+	return flow.New("order_status").Slots("item", "status", "tracking", "why", "retried").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -213,14 +213,14 @@ func orderFlow(d deps) *flow.Builder {
 				return "tracked", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"missing": "missing", "tracked": "tracked", "refused": "refused"}, Next: "status",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "tracked": "tracked", "refused": "refused"}, Next: "status",
 			OnError: "down", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Say{ID: "tracked", Text: []string{"Your {{slots.item}} ({{slots.order}}) has {{slots.status}}. Tracking number: {{slots.tracking}}."}, Next: "done"},
 		&flow.Say{ID: "status", Text: []string{"Your {{slots.item}} ({{slots.order}}) is {{slots.status}}."}, Next: "done"},
-		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}}. Please check the number in your confirmation email."},
-			Tones: map[string][]string{"empathetic": {"I'm sorry, I couldn't find order {{slots.order}}. Could you check the number in your confirmation email? If it's easier, type \"human\" and a person will look for it."}},
-			Next:  "done"},
+		retryOrder(),
+		reaskOrder(),
+		notFound(),
 		&flow.Choice{ID: "down", Prompt: []string{"Would you like a person to look it up, or shall I email you when it's back?"}, Options: []flow.Option{
 			{Title: "Talk to a person", Payload: "human", Next: "human"},
 			{Title: "Email me", Payload: "email", Next: "email"},
@@ -237,8 +237,27 @@ func orderFlow(d deps) *flow.Builder {
 	)
 }
 
+// retryOrder says a lookup found nothing, in the customer's tone.
+func retryOrder() *flow.Say {
+	return &flow.Say{ID: "retry", Text: []string{"I couldn't find order {{slots.order}} on your account."},
+		Tones: map[string][]string{"empathetic": {"I'm sorry, I couldn't find order {{slots.order}} on your account."}}, Next: "reask"}
+}
+
+// reaskOrder asks for the order number again and looks it up again.
+func reaskOrder() *flow.Ask {
+	return &flow.Ask{ID: "reask", Slot: "order", Entity: "order_id", Always: true,
+		Prompt:   []string{"Could you check the number in your confirmation email and type it again?"},
+		Validate: validOrder, MaxAttempts: 2, OnFail: "missing", Next: "lookup"}
+}
+
+// notFound ends a flow whose order was not found twice: the bot could
+// not help, which escalation counts.
+func notFound() *flow.End {
+	return &flow.End{ID: "missing", Status: flow.Unresolved, Text: []string{"I still couldn't find order {{slots.order}} on your account."}}
+}
+
 func refundFlow(d deps) *flow.Builder {
-	return flow.New("refund").Slots("item", "paid", "prompt", "why").Add(
+	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -249,9 +268,11 @@ func refundFlow(d deps) *flow.Builder {
 			s.SetSlot("item", o.Item)
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
 			return "", nil
-		}, Routes: map[string]string{"missing": "missing", "refused": "refused"}, Next: "amount", OnError: "down",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused"}, Next: "amount", OnError: "down",
 			ErrorText: []string{"I can't reach our order system right now, so I can't start the refund."}},
-		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}} on your account."}, Next: "done"},
+		retryOrder(),
+		reaskOrder(),
+		notFound(),
 		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot,
 			Prompt: []string{"How much should I refund for the {{slots.item}}? There's ${{slots.paid}} left to refund on it."},
 			Validate: func(_ context.Context, v string) (string, error) {
@@ -308,13 +329,18 @@ func (d deps) lookup(ctx context.Context, s *flow.Scope) (orderView, error) {
 }
 
 // lookupStep reads the order in slot "order" for a flow step and names
-// the outcome: "missing" for an unknown order or someone else's (never
-// saying which), "refused" for a registry refusal (slot "why" says
+// the outcome: "retry" the first time the order is unknown or someone
+// else's (never saying which), "missing" the second time, "refused" for a registry refusal (slot "why" says
 // why), or "" with the order.
 func (d deps) lookupStep(ctx context.Context, s *flow.Scope) (orderView, string, error) {
 	o, err := d.lookup(ctx, s)
 	switch {
 	case errors.Is(err, errNoOrder) || errors.Is(err, action.ErrForbidden):
+		if s.Slot("retried") == "" {
+			// A typo is the usual reason: ask once more before giving up.
+			s.SetSlot("retried", "yes")
+			return o, "retry", nil
+		}
 		return o, "missing", nil
 	case refusal(err) != "":
 		s.SetSlot("why", refusal(err))
@@ -359,7 +385,7 @@ func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, con
 // addressFlow changes the delivery address of an order that has not
 // shipped.
 func addressFlow(d deps) *flow.Builder {
-	return flow.New("address").Slots("item", "prompt", "why").Add(
+	return flow.New("address").Slots("item", "prompt", "why", "retried").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."},
 			Validate: validOrder, OnFail: "done", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -373,9 +399,11 @@ func addressFlow(d deps) *flow.Builder {
 				return "late", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"missing": "missing", "refused": "refused", "late": "refused"}, Next: "address", OnError: "done",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "late": "refused"}, Next: "address", OnError: "done",
 			ErrorText: []string{"I can't reach our order system right now; please try again in a little while."}},
-		&flow.Say{ID: "missing", Text: []string{"I couldn't find order {{slots.order}} on your account."}, Next: "done"},
+		retryOrder(),
+		reaskOrder(),
+		notFound(),
 		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"},
 			Validate: func(_ context.Context, v string) (string, error) {
 				if len(strings.Fields(v)) < 3 || len(strings.TrimSpace(v)) < minAddress {
