@@ -35,6 +35,16 @@ type Consent struct {
 	// form) for the audit trail.
 	Channel string `json:"channel,omitempty"`
 	Source  string `json:"source,omitempty"`
+	// Channels limits the decision to these channels ("sms",
+	// "whatsapp"); empty means every channel. An opt-out typed on SMS may
+	// stop that channel's service messages while the customer still wants
+	// order updates by e-mail. See [Profile.ConsentOn].
+	Channels []string `json:"channels,omitempty"`
+}
+
+// Covers reports whether the decision applies to channel.
+func (c Consent) Covers(channel string) bool {
+	return len(c.Channels) == 0 || slices.Contains(c.Channels, channel)
 }
 
 // A Fact is one piece of zero-party data the customer told the bot
@@ -101,6 +111,18 @@ func (p *Profile) Consented(purpose string) bool {
 func (p *Profile) ConsentFor(purpose string) (Consent, bool) {
 	for _, c := range slices.Backward(p.Consents) {
 		if c.Purpose == purpose {
+			return c, true
+		}
+	}
+	return Consent{}, false
+}
+
+// ConsentOn returns the customer's latest decision for purpose that
+// covers channel (see [Consent.Channels]): a decision for every channel
+// and one for this channel alone count alike, the later one winning.
+func (p *Profile) ConsentOn(purpose, channel string) (Consent, bool) {
+	for _, c := range slices.Backward(p.Consents) {
+		if c.Purpose == purpose && c.Covers(channel) {
 			return c, true
 		}
 	}
@@ -202,6 +224,9 @@ func (p *Profile) Clone() *Profile {
 	c.Custom = maps.Clone(p.Custom)
 	c.Facts = maps.Clone(p.Facts)
 	c.Consents = slices.Clone(p.Consents)
+	for i := range c.Consents {
+		c.Consents[i].Channels = slices.Clone(c.Consents[i].Channels)
+	}
 	return &c
 }
 

@@ -97,6 +97,34 @@ func TestProfilesConsent(t *testing.T) {
 	assert.Equal(t, "whatsapp", c.Channel)
 }
 
+func TestProfileConsentOn(t *testing.T) {
+	var p customer.Profile
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	p.RecordConsent(customer.Consent{Purpose: "service", Granted: true, Time: t0})
+	p.RecordConsent(customer.Consent{Purpose: "service", Granted: false, Time: t0.Add(time.Hour), Channel: "sms", Channels: []string{"sms"}})
+	tests := []struct {
+		name    string
+		give    string
+		want    bool
+		wantSet bool
+	}{
+		{name: "withdrawn on its channel", give: "sms", want: false, wantSet: true},
+		{name: "still granted elsewhere", give: "email", want: true, wantSet: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ok := p.ConsentOn("service", tt.give)
+			assert.Equal(t, tt.wantSet, ok)
+			assert.Equal(t, tt.want, c.Granted)
+		})
+	}
+	_, ok := p.ConsentOn("marketing", "sms")
+	assert.False(t, ok, "no decision for the purpose")
+	clone := p.Clone()
+	clone.Consents[1].Channels[0] = "whatsapp"
+	assert.Equal(t, "sms", p.Consents[1].Channels[0], "Clone copies the channel lists")
+}
+
 func TestProfilesLinkAcrossChannels(t *testing.T) {
 	ctx := context.Background()
 	store := memory.NewMap()

@@ -1,0 +1,200 @@
+package proactive
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley/memory"
+)
+
+// Headers of a signed event request (see [Sign]).
+const (
+	HeaderTimestamp = "Parley-Timestamp"
+	HeaderSignature = "Parley-Signature"
+)
+
+// ReplayWindow is how far a signed request's timestamp may be from the
+// receiver's clock. Within it a request is taken once: a second copy is
+// refused with [ErrReplayed].
+const ReplayWindow = 5 * time.Minute
+
+// maxEventBody is the largest event request body accepted.
+const maxEventBody = 64 << 10
+
+// Errors of the event endpoint, wrapped in a [*RequestError].
+var (
+	// ErrBadSignature: the signature header is missing or does not match
+	// the body and timestamp under the shared secret.
+	ErrBadSignature = errors.New("proactive: bad signature")
+	// ErrStale: the timestamp is missing or outside [ReplayWindow].
+	ErrStale = errors.New("proactive: timestamp outside the replay window")
+	// ErrReplayed: this exact signed request was taken already.
+	ErrReplayed = errors.New("proactive: request replayed")
+	// ErrBadRequest: the body is not one JSON event, or is too large.
+	ErrBadRequest = errors.New("proactive: malformed event request")
+)
+
+// A RequestError is the endpoint's refusal of a request: the HTTP status
+// it answered with and the cause (one of the errors above, or an
+// [*EventError]). The body of the answer is {"error": Code, "message": ...}.
+type RequestError struct {
+	Status int
+	Code   string
+	Err    error
+}
+
+// Error implements the error interface.
+func (e *RequestError) Error() string {
+	return fmt.Sprintf("proactive: event request refused (%d %s): %v", e.Status, e.Code, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Sign returns the [HeaderSignature] value for body sent at ts: "v1=" and
+// the hex HMAC-SHA256, under secret, of the Unix timestamp, a dot and the
+// body. Senders set [HeaderTimestamp] to strconv.FormatInt(ts.Unix(), 10).
+func Sign(secret []byte, ts time.Time, body []byte) string {
+	return "v1=" + hex.EncodeToString(mac(secret, strconv.FormatInt(ts.Unix(), 10), body))
+}
+
+func mac(secret []byte, ts string, body []byte) []byte {
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte(ts))
+	h.Write([]byte{'.'})
+	h.Write(body)
+	return h.Sum(nil)
+}
+
+// Endpoint returns an HTTP handler that takes one business event per
+// POST, as the JSON of an [Event], signed with secret (see [Sign]). It
+// answers 202 when the event is taken, 200 for a duplicate event, and
+// otherwise a [*RequestError]'s status: 401 for a bad signature, a stale
+// timestamp or a replay, 400 for a malformed body, 422 for an unknown
+// event type, an unknown customer or an invalid time zone, 503 when the
+// store is down (send again later). Nothing is recorded for a refused
+// request. It panics if secret is shorter than 16 bytes.
+func (e *Engine) Endpoint(secret []byte) http.Handler {
+	if len(secret) < 16 {
+		panic("proactive: Endpoint secret shorter than 16 bytes")
+	}
+	secret = bytes.Clone(secret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeRefusal(w, &RequestError{Status: http.StatusMethodNotAllowed, Code: "method", Err: ErrBadRequest})
+			return
+		}
+		dup, err := e.serveEvent(r.Context(), secret, r)
+		if err != nil {
+			var re *RequestError
+			if !errors.As(err, &re) {
+				re = &RequestError{Status: http.StatusServiceUnavailable, Code: "unavailable", Err: err}
+			}
+			writeRefusal(w, re)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if dup {
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"status":"duplicate"}`+"\n") // the client may be gone; nothing to do
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"status":"accepted"}`+"\n") // as above
+	})
+}
+
+// VerifyRequest checks a signed request's timestamp and signature
+// against body at now, without recording anything. The endpoint calls it
+// before reading the event; senders' tests may call it too.
+func VerifyRequest(secret []byte, h http.Header, body []byte, now time.Time) error {
+	ts := h.Get(HeaderTimestamp)
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return &RequestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
+	}
+	if d := now.Sub(time.Unix(sec, 0)); d > ReplayWindow || d < -ReplayWindow {
+		return &RequestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
+	}
+	got, ok := strings.CutPrefix(h.Get(HeaderSignature), "v1=")
+	sig, err := hex.DecodeString(got)
+	if !ok || err != nil || !hmac.Equal(sig, mac(secret, ts, body)) {
+		return &RequestError{Status: http.StatusUnauthorized, Code: "signature", Err: ErrBadSignature}
+	}
+	return nil
+}
+
+func (e *Engine) serveEvent(ctx context.Context, secret []byte, r *http.Request) (dup bool, err error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxEventBody))
+	if err != nil {
+		return false, &RequestError{Status: http.StatusBadRequest, Code: "body", Err: fmt.Errorf("%w: %v", ErrBadRequest, err)}
+	}
+	if err := VerifyRequest(secret, r.Header, body, time.Now()); err != nil {
+		return false, err
+	}
+	var ev Event
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ev); err != nil || dec.More() {
+		return false, &RequestError{Status: http.StatusBadRequest, Code: "json", Err: fmt.Errorf("%w: not one JSON event", ErrBadRequest)}
+	}
+	// The signature is claimed last before the event, so that a request
+	// refused for any reason above may be sent again as it was.
+	sigKey := "proactive/sig/" + strings.TrimPrefix(r.Header.Get(HeaderSignature), "v1=")
+	if _, err := e.store().Get(ctx, sigKey); err == nil {
+		return false, &RequestError{Status: http.StatusUnauthorized, Code: "replayed", Err: ErrReplayed}
+	} else if !errors.Is(err, memory.ErrNotFound) {
+		return false, err
+	}
+	err = e.Ingest(ctx, ev)
+	var ee *EventError
+	switch {
+	case errors.Is(err, ErrDuplicateEvent):
+		dup = true
+	case errors.As(err, &ee):
+		return false, &RequestError{Status: http.StatusUnprocessableEntity, Code: eventCode(ee), Err: err}
+	case err != nil:
+		return false, err
+	}
+	_, err = e.store().Set(ctx, memory.Put{Key: sigKey, Value: []byte{1}, IfVersion: memory.Absent, TTL: 2 * ReplayWindow})
+	if errors.Is(err, memory.ErrConflict) {
+		// Two copies at once: the event's ID made the second a duplicate.
+		return true, nil
+	}
+	// Any other failure to record the signature leaves the event taken:
+	// a resend of this request is then refused as a duplicate event.
+	return dup, nil
+}
+
+func eventCode(ee *EventError) string {
+	var tz *TimeZoneError
+	switch {
+	case errors.Is(ee, ErrUnknownEvent):
+		return "unknown_event"
+	case errors.Is(ee, ErrUnknownCustomer):
+		return "unknown_customer"
+	case errors.As(ee, &tz):
+		return "time_zone"
+	}
+	return "invalid_event"
+}
+
+func writeRefusal(w http.ResponseWriter, re *RequestError) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(re.Status)
+	msg := re.Err.Error()
+	// The client may be gone; there is nothing more to do for it.
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": re.Code, "message": msg})
+}

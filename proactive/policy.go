@@ -1,0 +1,435 @@
+package proactive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/customer"
+)
+
+// A Reason says why a proactive message was not sent, or not yet.
+type Reason string
+
+// Reasons recorded in a [Suppression]. Quiet hours and a busy
+// conversation hold a message (it goes out later); the others drop it.
+const (
+	ReasonCapped          Reason = "capped"           // over the global or the campaign's cap
+	ReasonQuietHours      Reason = "quiet_hours"      // held until the customer's quiet hours end
+	ReasonBusy            Reason = "busy"             // held: an open question, or a person owns the conversation
+	ReasonNoConsent       Reason = "no_consent"       // marketing without the customer's yes on the channel
+	ReasonOptedOut        Reason = "opted_out"        // the customer said STOP (the run ends)
+	ReasonExited          Reason = "exited"           // the run ended early; Detail says why
+	ReasonTemplateMissing Reason = "template_missing" // WhatsApp outside the 24-hour window, no template
+	ReasonChannelFailed   Reason = "channel_failed"   // no way to reach the customer, or the send failed
+	ReasonBadTimeZone     Reason = "bad_time_zone"    // the profile's time zone is not an IANA name
+	ReasonLate            Reason = "late"             // found later than the campaign's CatchUp window
+	ReasonRenderFailed    Reason = "render_failed"    // a template field had no value, or the offer failed
+)
+
+// Exit details of a [ReasonExited] suppression.
+const (
+	ExitConverted = "converted"
+	ExitOptedOut  = "opted_out"
+)
+
+// A Suppression records a proactive message that was not sent, or was
+// held, and why.
+type Suppression struct {
+	Time       time.Time `json:"time"`
+	CustomerID string    `json:"customer"`
+	Campaign   string    `json:"campaign"`
+	Step       string    `json:"step,omitempty"`
+	Channel    string    `json:"channel,omitempty"`
+	Reason     Reason    `json:"reason"`
+	// Detail adds to the reason: the exit rule, the cap, the error.
+	Detail string `json:"detail,omitempty"`
+	// Until is when a held message is tried again.
+	Until time.Time `json:"until,omitzero"`
+}
+
+// A Send describes a proactive message to the policy.
+type Send struct {
+	// ID identifies the message across retries (campaign, customer, run
+	// and step): recording it twice counts once.
+	ID string
+	// Campaign sending it, and its own cap.
+	Campaign    string
+	CampaignCap Cap
+	Purpose     Purpose
+	// Channel it would go out on.
+	Channel string
+	// HasTemplate says a WhatsApp template can stand in for the text
+	// outside the channel's customer-service window.
+	HasTemplate bool
+}
+
+// A Decision is the policy's answer about a [Send].
+type Decision struct {
+	// Allow is true when the message may go out now.
+	Allow bool
+	// UseTemplate is set with Allow when the channel's window is closed:
+	// send the template instead of the text.
+	UseTemplate bool
+	// Reason says why not, when Allow is false; Detail adds to it.
+	Reason Reason
+	Detail string
+	// Until is when to ask again for a held message (quiet hours, busy);
+	// zero for a dropped one.
+	Until time.Time
+}
+
+// Held reports whether the message should be tried again at Until.
+func (d Decision) Held() bool { return !d.Allow && !d.Until.IsZero() }
+
+// Policy is the one owner of what may be sent proactively: consent per
+// purpose and channel, opt-outs, the global and per-campaign caps, quiet
+// hours in the customer's time zone, the channel's customer-service window
+// and whether the conversation is busy. The [Engine] asks it before every
+// message, in the conversation's own turn, and records every message it
+// sends through it, so that nothing proactive goes around it.
+//
+// A Policy is safe for concurrent use.
+type Policy struct {
+	store    memory.Store
+	profiles *customer.Profiles
+
+	cap        Cap
+	quietFrom  time.Duration
+	quietTo    time.Duration
+	zone       *time.Location
+	windows    map[string]time.Duration
+	busy       func(*parley.Turn) bool
+	retryBusy  time.Duration
+	keepLedger time.Duration
+
+	zones sync.Map // name -> *time.Location or error
+}
+
+// A PolicyOption configures a [Policy].
+type PolicyOption func(*Policy)
+
+// WithCap sets the global cap: at most max marketing messages per
+// customer in any window (default 2 per 7 days). Service messages are
+// exempt. A max of 0 removes the cap.
+func WithCap(max int, window time.Duration) PolicyOption {
+	return func(p *Policy) { p.cap = Cap{Max: max, Window: window} }
+}
+
+// WithQuietHours sets the quiet hours, as times of day in the customer's
+// time zone (default from 21:00 to 09:00, given as 21*time.Hour and
+// 9*time.Hour). Equal times switch them off.
+func WithQuietHours(from, to time.Duration) PolicyOption {
+	return func(p *Policy) { p.quietFrom, p.quietTo = from, to }
+}
+
+// WithTimeZone sets the time zone of customers whose profile has none
+// (default UTC).
+func WithTimeZone(loc *time.Location) PolicyOption { return func(p *Policy) { p.zone = loc } }
+
+// WithSessionWindow says that on channel only a template may be sent
+// more than d after the customer's last message (default: "whatsapp", 24
+// hours). A d of 0 removes the channel's window.
+func WithSessionWindow(channel string, d time.Duration) PolicyOption {
+	return func(p *Policy) {
+		if d <= 0 {
+			delete(p.windows, channel)
+			return
+		}
+		p.windows[channel] = d
+	}
+}
+
+// WithBusy adds a test of whether a person owns the conversation, such
+// as escalation.HumanOwns: a proactive message waits for the person to be
+// done (it is tried again every 15 minutes). An open question always
+// makes the conversation busy.
+func WithBusy(f func(t *parley.Turn) bool) PolicyOption { return func(p *Policy) { p.busy = f } }
+
+// NewPolicy returns the delivery policy over store (where it keeps each
+// customer's record of messages sent) and profiles (consent, time zone).
+// It panics if either is nil.
+func NewPolicy(store memory.Store, profiles *customer.Profiles, opts ...PolicyOption) *Policy {
+	if store == nil || profiles == nil {
+		panic("proactive: NewPolicy with nil store or profiles")
+	}
+	p := &Policy{store: store, profiles: profiles, cap: Cap{Max: 2, Window: 7 * 24 * time.Hour},
+		quietFrom: 21 * time.Hour, quietTo: 9 * time.Hour, zone: time.UTC,
+		windows: map[string]time.Duration{"whatsapp": 24 * time.Hour}, retryBusy: 15 * time.Minute}
+	for _, o := range opts {
+		o(p)
+	}
+	p.keepLedger = max(p.cap.Window, 35*24*time.Hour)
+	return p
+}
+
+// zoneOf resolves a profile's time zone, caching the answer.
+func (p *Policy) zoneOf(name string) (*time.Location, error) {
+	if name == "" {
+		return p.zone, nil
+	}
+	if v, ok := p.zones.Load(name); ok {
+		if loc, ok := v.(*time.Location); ok {
+			return loc, nil
+		}
+		return nil, v.(error)
+	}
+	loc, err := loadZone(name, p.zone)
+	if err != nil {
+		p.zones.Store(name, err)
+		return nil, err
+	}
+	p.zones.Store(name, loc)
+	return loc, nil
+}
+
+// ledgerEntry is one proactive message sent to a customer.
+type ledgerEntry struct {
+	ID       string    `json:"id"`
+	Campaign string    `json:"c"`
+	Purpose  Purpose   `json:"p"`
+	Time     time.Time `json:"t"`
+}
+
+type ledger struct {
+	Sends []ledgerEntry `json:"sends"`
+}
+
+func ledgerKey(customerID string) string { return "proactive/ledger/" + customerID }
+
+func (p *Policy) readLedger(ctx context.Context, customerID string) (ledger, int64, error) {
+	var l ledger
+	rec, err := p.store.Get(ctx, ledgerKey(customerID))
+	if errors.Is(err, memory.ErrNotFound) {
+		return l, memory.Absent, nil
+	}
+	if err != nil {
+		return l, 0, fmt.Errorf("proactive: read ledger of %q: %w", customerID, err)
+	}
+	if err := json.Unmarshal(rec.Value, &l); err != nil {
+		return ledger{}, rec.Version, &memory.CorruptError{Key: ledgerKey(customerID), Err: err}
+	}
+	return l, rec.Version, nil
+}
+
+// Check decides whether s may go to the customer of profile now, in the
+// conversation of t (whose session tells whether a question is open and
+// when the customer last wrote; t may be nil outside a turn). It reads,
+// and records nothing: [Policy.Record] counts a message that went out.
+// The error is the store's; a [*TimeZoneError] becomes a decision.
+func (p *Policy) Check(ctx context.Context, t *parley.Turn, profile *customer.Profile, s Send) (Decision, error) {
+	l, _, err := p.readLedger(ctx, profile.CustomerID)
+	var corrupt *memory.CorruptError
+	if err != nil && !errors.As(err, &corrupt) {
+		return Decision{}, err
+	}
+	return p.decide(t, profile, s, l, time.Now()), nil
+}
+
+func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l ledger, now time.Time) Decision {
+	purpose := s.Purpose
+	if purpose == "" {
+		purpose = Marketing
+	}
+	if slices.ContainsFunc(l.Sends, func(e ledgerEntry) bool { return e.ID == s.ID }) {
+		// Sent before (a retried turn): allowed again, so that the
+		// outbox, not the policy, decides whether it goes out twice.
+		return Decision{Allow: true, UseTemplate: p.outsideWindow(t, s.Channel, now)}
+	}
+	// Opt-outs: marketing on every channel, service on the channel.
+	c, ok := profile.ConsentOn(string(purpose), s.Channel)
+	switch {
+	case ok && !c.Granted:
+		return Decision{Reason: ReasonOptedOut, Detail: string(purpose) + " withdrawn " + c.Time.Format(time.RFC3339) + " on " + c.Channel}
+	case purpose == Marketing && !ok:
+		return Decision{Reason: ReasonNoConsent, Detail: "no marketing consent on " + s.Channel}
+	}
+	loc, err := p.zoneOf(profile.TimeZone)
+	if err != nil {
+		return Decision{Reason: ReasonBadTimeZone, Detail: err.Error()}
+	}
+	useTemplate := p.outsideWindow(t, s.Channel, now)
+	if useTemplate && !s.HasTemplate {
+		return Decision{Reason: ReasonTemplateMissing, Detail: s.Channel + " window closed"}
+	}
+	if purpose == Marketing {
+		if p.cap.Max > 0 && count(l, now.Add(-p.cap.Window), func(e ledgerEntry) bool { return e.Purpose == Marketing }) >= p.cap.Max {
+			return Decision{Reason: ReasonCapped, Detail: fmt.Sprintf("global cap %d per %v", p.cap.Max, p.cap.Window)}
+		}
+	}
+	if cc := s.CampaignCap; cc.Max > 0 && count(l, now.Add(-cc.Window), func(e ledgerEntry) bool { return e.Campaign == s.Campaign }) >= cc.Max {
+		return Decision{Reason: ReasonCapped, Detail: fmt.Sprintf("campaign cap %d per %v", cc.Max, cc.Window)}
+	}
+	if until, quiet := p.quiet(now, loc); quiet {
+		return Decision{Reason: ReasonQuietHours, Until: until}
+	}
+	if t != nil {
+		if _, open := parley.OpenQuestion(t); open {
+			return Decision{Reason: ReasonBusy, Detail: "a question is open", Until: now.Add(p.retryBusy)}
+		}
+		if p.busy != nil && p.busy(t) {
+			return Decision{Reason: ReasonBusy, Detail: "a person owns the conversation", Until: now.Add(p.retryBusy)}
+		}
+	}
+	return Decision{Allow: true, UseTemplate: useTemplate}
+}
+
+func count(l ledger, since time.Time, match func(ledgerEntry) bool) int {
+	n := 0
+	for _, e := range l.Sends {
+		if e.Time.After(since) && match(e) {
+			n++
+		}
+	}
+	return n
+}
+
+// quiet reports whether now is in the quiet hours of loc, and when they
+// end.
+func (p *Policy) quiet(now time.Time, loc *time.Location) (time.Time, bool) {
+	if p.quietFrom == p.quietTo {
+		return time.Time{}, false
+	}
+	local := now.In(loc)
+	y, m, d := local.Date()
+	midnight := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	tod := local.Sub(midnight)
+	var end time.Time
+	switch {
+	case p.quietFrom < p.quietTo: // e.g. 01:00-06:00
+		if tod < p.quietFrom || tod >= p.quietTo {
+			return time.Time{}, false
+		}
+		end = at(midnight, p.quietTo)
+	case tod >= p.quietFrom: // evening part of 21:00-09:00
+		end = at(midnight.AddDate(0, 0, 1), p.quietTo)
+	case tod < p.quietTo: // morning part
+		end = at(midnight, p.quietTo)
+	default:
+		return time.Time{}, false
+	}
+	return end, true
+}
+
+// at returns the wall-clock time of day d on the day of midnight, so
+// that 09:00 stays 09:00 across a daylight-saving change.
+func at(midnight time.Time, d time.Duration) time.Time {
+	y, m, day := midnight.Date()
+	return time.Date(y, m, day, int(d/time.Hour), int(d%time.Hour/time.Minute), 0, 0, midnight.Location())
+}
+
+// outsideWindow reports whether channel has a customer-service window
+// and the customer's last message in t's conversation is older than it.
+func (p *Policy) outsideWindow(t *parley.Turn, channel string, now time.Time) bool {
+	w, ok := p.windows[channel]
+	if !ok {
+		return false
+	}
+	if t == nil || t.Session() == nil {
+		return true
+	}
+	for _, e := range slices.Backward(t.Session().History) {
+		if customerWrote(e) {
+			return now.Sub(e.Time) > w
+		}
+	}
+	return true
+}
+
+// customerWrote reports whether a history entry is a message of the
+// customer's: signal turns (page views, timers, campaign steps) are
+// recorded as user entries without text.
+func customerWrote(e memory.Entry) bool { return e.Role == memory.RoleUser && e.Text != "" }
+
+// Record counts a message sent under s against the customer's caps. It
+// returns [ErrCapped] (and records nothing) when another message took the
+// last place since [Policy.Check]; recording an ID twice counts once.
+func (p *Policy) Record(ctx context.Context, customerID string, s Send) error {
+	now := time.Now()
+	for {
+		l, ver, err := p.readLedger(ctx, customerID)
+		var corrupt *memory.CorruptError
+		if errors.As(err, &corrupt) {
+			l = ledger{} // an unreadable ledger is replaced, not obeyed forever
+		} else if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(l.Sends, func(e ledgerEntry) bool { return e.ID == s.ID }) {
+			return nil
+		}
+		if s.Purpose != Service && p.cap.Max > 0 &&
+			count(l, now.Add(-p.cap.Window), func(e ledgerEntry) bool { return e.Purpose == Marketing }) >= p.cap.Max {
+			return ErrCapped
+		}
+		if cc := s.CampaignCap; cc.Max > 0 && count(l, now.Add(-cc.Window), func(e ledgerEntry) bool { return e.Campaign == s.Campaign }) >= cc.Max {
+			return ErrCapped
+		}
+		l.Sends = slices.DeleteFunc(l.Sends, func(e ledgerEntry) bool { return now.Sub(e.Time) > p.keepLedger })
+		purpose := s.Purpose
+		if purpose == "" {
+			purpose = Marketing
+		}
+		l.Sends = append(l.Sends, ledgerEntry{ID: s.ID, Campaign: s.Campaign, Purpose: purpose, Time: now})
+		raw, err := json.Marshal(l)
+		if err != nil {
+			return err
+		}
+		_, err = p.store.Set(ctx, memory.Put{Key: ledgerKey(customerID), Value: raw, IfVersion: ver})
+		if errors.Is(err, memory.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("proactive: record send to %q: %w", customerID, err)
+		}
+		return nil
+	}
+}
+
+// ErrCapped is returned by [Policy.Record] when the send no longer fits
+// under a cap.
+var ErrCapped = errors.New("proactive: over the cap")
+
+// OptOut records a customer's STOP (or UNSUBSCRIBE, "stop messaging me")
+// said on channel: marketing withdrawn on every channel, and service
+// messages on that channel. It takes effect for the next message the
+// policy checks, whatever its campaign. Mount [Engine.OptOut], which
+// calls it, on the router for [parley.CommandStop].
+func (p *Policy) OptOut(ctx context.Context, customerID, channel, source string, at time.Time) error {
+	_, err := p.profiles.Update(ctx, customerID, func(prof *customer.Profile) error {
+		prof.RecordConsent(customer.Consent{Purpose: string(Marketing), Granted: false, Time: at, Channel: channel, Source: source})
+		prof.RecordConsent(customer.Consent{Purpose: string(Service), Granted: false, Time: at, Channel: channel, Source: source,
+			Channels: []string{channel}})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("proactive: record opt-out of %q: %w", customerID, err)
+	}
+	return nil
+}
+
+// Consent records the customer's answer to "may we send you offers and
+// tips?" for marketing, on every channel, asked on channel.
+func (p *Policy) Consent(ctx context.Context, customerID, channel string, granted bool, source string, at time.Time) error {
+	_, err := p.profiles.Update(ctx, customerID, func(prof *customer.Profile) error {
+		prof.RecordConsent(customer.Consent{Purpose: string(Marketing), Granted: granted, Time: at, Channel: channel, Source: source})
+		if granted {
+			// A yes after a STOP on this channel restores its service
+			// messages too.
+			if c, ok := prof.ConsentOn(string(Service), channel); ok && !c.Granted {
+				prof.RecordConsent(customer.Consent{Purpose: string(Service), Granted: true, Time: at, Channel: channel, Source: source,
+					Channels: []string{channel}})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("proactive: record consent of %q: %w", customerID, err)
+	}
+	return nil
+}
