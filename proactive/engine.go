@@ -194,10 +194,12 @@ type jobPayload struct {
 	Step int    `json:"step"`
 }
 
-func runKey(customerID, campaign string) string { return "proactive/run/" + customerID + "/" + campaign }
-func eventKey(key string) string                { return "proactive/event/" + key }
-func logKey(customerID string) string           { return "proactive/log/" + customerID }
-func jobID(customerID, campaign string) string  { return "proactive/" + campaign + "/" + customerID }
+func runKey(customerID, campaign string) string {
+	return "proactive/run/" + customerID + "/" + campaign
+}
+func eventKey(key string) string               { return "proactive/event/" + key }
+func logKey(customerID string) string          { return "proactive/log/" + customerID }
+func jobID(customerID, campaign string) string { return "proactive/" + campaign + "/" + customerID }
 
 func (e *Engine) store() memory.Store { return e.policy.store }
 
