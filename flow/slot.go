@@ -2,6 +2,7 @@ package flow
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -159,8 +160,9 @@ func parseYesNo(s string) (string, bool) {
 }
 
 // matchOption finds the option an answer selects: by payload or title
-// (case-insensitive), by number ("2"), by synonym, or by a close spelling
-// (one edit for short words, two for longer ones). It returns -1 if none
+// (case-insensitive), by number ("2"), by synonym, by a title, payload or
+// synonym said within a longer answer ("switch to annual please"), or by
+// a close spelling (one edit for short words, two for longer ones). It returns -1 if none
 // or if the answer is ambiguous.
 func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) int {
 	a := fold(answer)
@@ -184,6 +186,9 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 			}
 		}
 	}
+	if i := containedOption(a, opts, synonyms); i >= 0 {
+		return i
+	}
 	best, bestD, tie := -1, 1<<30, false
 	for i, o := range opts {
 		t := fold(o.Title)
@@ -204,6 +209,97 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 		return -1
 	}
 	return best
+}
+
+// containedOption finds the one option whose title (without a
+// parenthesis), payload or synonym the answer says as whole words: "yes,
+// switch to annual" picks "Switch to annual (save 20%)". A phrase right
+// after a negation ("don't cancel my plan") does not count, and an answer
+// that says two options is no match.
+func containedOption(a string, opts []parley.QuickReply, synonyms [][]string) int {
+	words := optionWords(a)
+	best := -1
+	for i, o := range opts {
+		phrases := []string{o.Title, strings.ReplaceAll(o.Payload, "_", " ")}
+		if p := strings.IndexByte(o.Title, '('); p > 0 {
+			phrases[0] = o.Title[:p]
+		}
+		if i < len(synonyms) {
+			phrases = append(phrases, synonyms[i]...)
+		}
+		for _, ph := range phrases {
+			pw := optionWords(fold(ph))
+			if len(pw) == 0 || !saysPhrase(words, pw) {
+				continue
+			}
+			if best >= 0 && best != i {
+				return -1 // two options said: ask again
+			}
+			best = i
+		}
+	}
+	return best
+}
+
+// optionWords splits s into lower-case words, keeping each run of
+// punctuation as a "," token so that a negation does not reach across a
+// comma ("no, keep it").
+func optionWords(s string) []string {
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’':
+			if r == '’' {
+				r = '\''
+			}
+			b.WriteRune(r)
+		case unicode.IsSpace(r):
+			flush()
+		default:
+			flush()
+			if len(out) > 0 && out[len(out)-1] != "," {
+				out = append(out, ",")
+			}
+		}
+	}
+	flush()
+	return out
+}
+
+// negations are words that, right before an option's phrase, mean the
+// customer does not want it.
+var negations = map[string]bool{"not": true, "don't": true, "dont": true, "never": true, "no": true, "won't": true, "wont": true,
+	"without": true, "nicht": true, "nunca": true, "ne": true, "pas": true}
+
+// saysPhrase reports whether words contain phrase as consecutive words,
+// not right after a negation (one word may sit between: "don't really
+// cancel").
+func saysPhrase(words, phrase []string) bool {
+	for i := 0; i+len(phrase) <= len(words); i++ {
+		if !slices.Equal(words[i:i+len(phrase)], phrase) {
+			continue
+		}
+		negated := false
+		for j := i - 1; j >= 0 && j >= i-2; j-- {
+			if words[j] == "," {
+				break
+			}
+			if negations[words[j]] {
+				negated = true
+			}
+		}
+		if !negated {
+			return true
+		}
+	}
+	return false
 }
 
 // editDistance is the optimal string alignment distance of a and b, or

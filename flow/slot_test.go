@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent/entity"
 )
 
@@ -40,5 +41,32 @@ func TestSlotsAgreeWithEntities(t *testing.T) {
 			require.NotEmpty(t, es)
 			assert.Equal(t, tt.want, es[0].Value)
 		})
+	}
+}
+
+func TestMatchOptionInALongerAnswer(t *testing.T) {
+	opts := []parley.QuickReply{
+		{Title: "Keep it", Payload: "keep"},
+		{Title: "Switch to annual (save 20%)", Payload: "annual"},
+		{Title: "Cancel my plan", Payload: "cancel_plan"},
+	}
+	syn := [][]string{{"renew", "keep my plan"}, {"annual", "yearly"}, {"cancel plan", "end my plan"}}
+	tests := []struct {
+		give string
+		want int
+	}{
+		{"switch to annual", 1},
+		{"yes, switch to annual please", 1},
+		{"actually no, keep it", 0},
+		{"I'd like to keep my plan", 0},
+		{"please cancel my plan", 2},
+		{"don't cancel my plan", -1},
+		{"keep it or go yearly, not sure", -1},
+		{"2", 1},
+		{"Keep it", 0},
+		{"what is this", -1},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, matchOption(tt.give, opts, syn), tt.give)
 	}
 }
