@@ -28,6 +28,11 @@ type Capabilities struct {
 	MaxListItems int
 	// MaxListTitle is the longest list row title.
 	MaxListTitle int
+	// MaxOptionsText, when set, is the longest text of a message that
+	// carries buttons or a list (WhatsApp's interactive body of 1,024
+	// characters, shorter than its 4,096 for text): longer text is split so
+	// that the piece sent with the options fits.
+	MaxOptionsText int
 	// MaxCards is how many cards fit one message (a carousel); zero
 	// means cards become text plus a link.
 	MaxCards int
@@ -111,14 +116,22 @@ func Render(m parley.Message, c Capabilities) ([]Part, error) {
 		}
 	}
 
+	// Buttons, else a list, else numbered options; a form whose titles,
+	// once cut to its limit, are not all different is skipped, since the
+	// user could not tell the options apart (and WhatsApp refuses them).
 	last := Part{}
-	switch n := len(quick); {
-	case n == 0:
-	case n <= c.MaxButtons:
-		last.Buttons = truncTitles(quick, c.MaxButtonTitle)
-	case n <= c.MaxListItems:
-		last.List = truncTitles(quick, c.MaxListTitle)
-	default:
+	n := len(quick)
+	if n > 0 && n <= c.MaxButtons {
+		if b := truncTitles(quick, c.MaxButtonTitle); distinct(b) {
+			last.Buttons = b
+		}
+	}
+	if n > 0 && last.Buttons == nil && n <= c.MaxListItems {
+		if l := truncTitles(quick, c.MaxListTitle); distinct(l) {
+			last.List = l
+		}
+	}
+	if n > 0 && last.Buttons == nil && last.List == nil {
 		last.Numbered = quick
 	}
 	suffix := ""
@@ -148,9 +161,16 @@ func Render(m parley.Message, c Capabilities) ([]Part, error) {
 	}
 
 	var chunks []string
-	if limit > 0 {
+	switch ot := c.MaxOptionsText; {
+	case ot > 0 && len(last.Buttons)+len(last.List) > 0:
+		// The options go with the last piece: leave it at most ot.
+		if limit > 0 && ot > limit {
+			ot = limit
+		}
+		chunks = splitTail(text, limit, ot)
+	case limit > 0:
 		chunks = splitReserve(text, limit, utf8.RuneCountInString(suffix))
-	} else if text != "" {
+	case text != "":
 		chunks = []string{text}
 	}
 	for _, t := range chunks {
@@ -203,6 +223,20 @@ func joinNonEmpty(a, b string) string {
 		return a
 	}
 	return a + "\n\n" + b
+}
+
+// distinct reports whether the titles of q are all different and not
+// blank, ignoring case and surrounding space.
+func distinct(q []parley.QuickReply) bool {
+	seen := make(map[string]bool, len(q))
+	for _, o := range q {
+		k := strings.ToLower(strings.TrimSpace(o.Title))
+		if k == "" || seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 func truncTitles(q []parley.QuickReply, limit int) []parley.QuickReply {
@@ -277,6 +311,35 @@ func splitReserve(text string, limit, reserve int) []string {
 			return out
 		}
 	}
+}
+
+// splitTail is Split with the last piece at most tail code points, cut at
+// the best boundary within the last tail code points of text.
+func splitTail(text string, limit, tail int) []string {
+	if text == "" {
+		return nil
+	}
+	n := utf8.RuneCountInString(text)
+	if n <= tail {
+		return []string{text}
+	}
+	start := len(text) // byte offset of the last tail code points
+	for i := 0; i < tail; i++ {
+		_, size := utf8.DecodeLastRuneInString(text[:start])
+		start -= size
+	}
+	window := text[start:]
+	cut := start
+	ceiling := len(window) * 2 / 3 // never leave a tiny last piece
+	for _, sep := range []string{"\n\n", "\n", ". ", "! ", "? ", " "} {
+		if i := strings.Index(window, sep); i >= 0 && i < ceiling {
+			cut = start + i + len(sep)
+			break
+		}
+	}
+	head := strings.TrimRightFunc(text[:cut], unicode.IsSpace)
+	last := strings.TrimLeftFunc(text[cut:], unicode.IsSpace)
+	return append(Split(head, limit), last)
 }
 
 // cutPoint returns a byte offset at most max code points into s, at the
