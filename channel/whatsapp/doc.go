@@ -11,6 +11,14 @@
 // options ("2" maps back), media by link, long text split at 4096
 // characters.
 //
+// Nothing the Cloud API refuses is sent: the text sent with buttons or a
+// list is split so that the interactive body stays within 1,024
+// characters; button titles are cut to 20 and row titles to 24, and when
+// cutting leaves two titles equal the options fall back to a list, then to
+// numbered text; button IDs over 256 characters (row IDs over 200) are
+// kept server-side and sent as a short token that the tap maps back (a
+// token from before a restart falls back to the tapped title).
+//
 //	wa, err := whatsapp.New(whatsapp.Config{
 //		PhoneNumberID: os.Getenv("WA_PHONE_NUMBER_ID"),
 //		AccessToken:   os.Getenv("WA_TOKEN"),

@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -95,15 +96,28 @@ func newDriver(c Config) (*cloudAPI, channel.Config, error) {
 	}
 	c.HTTPClient = driver.Client(c.HTTPClient)
 	ac := driver.Defaults(c.Adapter, "whatsapp",
-		channel.Capabilities{MaxText: 4096, MaxButtons: 3, MaxButtonTitle: 20, MaxListItems: 10, MaxListTitle: 24,
+		channel.Capabilities{MaxText: maxText, MaxOptionsText: maxBody, MaxButtons: 3, MaxButtonTitle: maxTitle, MaxListItems: 10, MaxListTitle: maxRowTitle,
 			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}},
 		channel.Limits{Rate: 80, Burst: 80, PerConversation: 1, PerConversationBurst: 10})
 	return &cloudAPI{cfg: c, last: make(map[string]time.Time)}, ac, nil
 }
 
+// The Cloud API's limits for what it accepts (messages reference:
+// https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages#interactive-object);
+// a message over one of them is refused and the customer gets nothing.
+const (
+	maxText     = 4096 // text.body
+	maxBody     = 1024 // interactive.body.text
+	maxTitle    = 20   // a reply button's title, and the list's button label
+	maxButtonID = 256  // a reply button's id
+	maxRowTitle = 24   // a list row's title
+	maxRowID    = 200  // a list row's id
+)
+
 // cloudAPI is the Cloud API driver.
 type cloudAPI struct {
-	cfg Config
+	cfg  Config
+	long driver.Payloads // button and row IDs over the limits, kept here
 
 	mu   sync.Mutex
 	last map[string]time.Time // user -> time of their last message
@@ -169,9 +183,9 @@ func (p *cloudAPI) message(b *channel.Batch, v value, m inMessage) {
 	case "interactive":
 		switch {
 		case m.Interactive.ButtonReply != nil:
-			t.Message.Text = m.Interactive.ButtonReply.ID
+			t.Message.Text = p.resolve(*m.Interactive.ButtonReply)
 		case m.Interactive.ListReply != nil:
-			t.Message.Text = m.Interactive.ListReply.ID
+			t.Message.Text = p.resolve(*m.Interactive.ListReply)
 		default:
 			b.Events = append(b.Events, unsupported(conv, m.ID, "interactive/"+m.Interactive.Type))
 			return
@@ -204,6 +218,17 @@ func (p *cloudAPI) message(b *channel.Batch, v value, m inMessage) {
 	p.last[m.From] = now
 	p.mu.Unlock()
 	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: m.From, Verified: channel.Contact{Phone: m.From}})
+}
+
+// resolve maps a tapped button or row back to its payload: the ID, or the
+// payload an over-long ID stood for, or (for a token this process does not
+// know) the title the user saw.
+func (p *cloudAPI) resolve(r reply) string {
+	v, ok := p.long.Resolve(r.ID)
+	if !ok || v == "" {
+		return r.Title
+	}
+	return v
 }
 
 func unsupported(conv, id, kind string) parley.Event {
@@ -294,10 +319,9 @@ func (p *cloudAPI) sendTemplate(ctx context.Context, to string, t Template) erro
 
 func (p *cloudAPI) payload(to string, part channel.Part) map[string]any {
 	msg := map[string]any{"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
-	body := part.Text
-	if body == "" {
-		body = p.cfg.ChooseText
-	}
+	// Render keeps the body of a message with options within maxBody;
+	// Capabilities set by hand may not, and the API refuses a longer one.
+	body := channel.Truncate(cmp.Or(part.Text, p.cfg.ChooseText), maxBody)
 	switch {
 	case part.Attachment != nil:
 		kind := map[parley.AttachmentKind]string{parley.Image: "image", parley.File: "document",
@@ -311,7 +335,8 @@ func (p *cloudAPI) payload(to string, part channel.Part) map[string]any {
 	case len(part.Buttons) > 0:
 		var buttons []map[string]any
 		for _, b := range part.Buttons {
-			buttons = append(buttons, map[string]any{"type": "reply", "reply": map[string]string{"id": b.Value(), "title": b.Title}})
+			buttons = append(buttons, map[string]any{"type": "reply", "reply": map[string]string{
+				"id": p.long.Fit(b.Value(), maxButtonID), "title": title(b, maxTitle)}})
 		}
 		msg["type"] = "interactive"
 		msg["interactive"] = map[string]any{"type": "button", "body": map[string]string{"text": body},
@@ -319,17 +344,28 @@ func (p *cloudAPI) payload(to string, part channel.Part) map[string]any {
 	case len(part.List) > 0:
 		var rows []map[string]string
 		for _, q := range part.List {
-			rows = append(rows, map[string]string{"id": q.Value(), "title": q.Title})
+			rows = append(rows, map[string]string{"id": p.long.Fit(q.Value(), maxRowID), "title": title(q, maxRowTitle)})
 		}
 		msg["type"] = "interactive"
 		msg["interactive"] = map[string]any{"type": "list", "body": map[string]string{"text": body},
-			"action": map[string]any{"button": channel.Truncate(p.cfg.ListButton, 20),
+			"action": map[string]any{"button": channel.Truncate(p.cfg.ListButton, maxTitle),
 				"sections": []map[string]any{{"rows": rows}}}}
 	default:
 		msg["type"] = "text"
-		msg["text"] = map[string]any{"body": part.Text, "preview_url": strings.Contains(part.Text, "https://")}
+		text := channel.Truncate(part.Text, maxText)
+		msg["text"] = map[string]any{"body": text, "preview_url": strings.Contains(text, "https://")}
 	}
 	return msg
+}
+
+// title is a button or row title the API accepts: not empty (the payload
+// stands in for a missing title) and within limit.
+func title(q parley.QuickReply, limit int) string {
+	t := strings.TrimSpace(q.Title)
+	if t == "" {
+		t = strings.TrimSpace(q.Value())
+	}
+	return channel.Truncate(t, limit)
 }
 
 // send posts one message object to /{phone-number-id}/messages.

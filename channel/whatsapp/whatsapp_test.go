@@ -326,6 +326,8 @@ func FuzzParse(f *testing.F) {
 	f.Add(notification(textMessage("wamid.1", "1555", "hi")))
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"statuses":[{"id":"x","status":"failed"}]}}]}]}`))
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{"id":"1","from":"2","type":"image"}]}}]}]}`))
+	f.Add(notification(`{"from":"15551234567","id":"wamid.tap","timestamp":"1700000100","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"parley:p:00","title":"Yes"}}}`,
+		`{"from":"15551234567","id":"wamid.row","timestamp":"1700000101","type":"interactive","interactive":{"type":"list_reply","list_reply":{"id":"row1","title":"Row","description":"d"}}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		a, err := New(Config{PhoneNumberID: phoneID, AccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
