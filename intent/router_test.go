@@ -2,6 +2,7 @@ package intent
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/intent/entity"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -322,4 +324,18 @@ func TestMultiIntentIgnoresWeakClauses(t *testing.T) {
 	assert.Equal(t, parley.Understood, und.Status)
 	assert.Equal(t, "faq", und.Intent.Name, "a clause at 0.36 does not displace the confident whole")
 	assert.Empty(t, und.Then)
+}
+
+func TestAnEntityAloneIsNoIntent(t *testing.T) {
+	c := fixed{" A-1002. ": ranked("refund", 0.9), "refund A-1002": ranked("refund", 0.9)}
+	orders := entity.OrderID("order_id", regexp.MustCompile(`\bA-\d{4}\b`))
+	u := New(c, WithExtractors(orders))
+	und, err := u.Understand(context.Background(), " A-1002. ", "en", time.Now(), time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, parley.Unsure, und.Status, "an order number names an order, not what to do with it")
+	require.Len(t, und.Entities, 1)
+	und, err = u.Understand(context.Background(), "refund A-1002", "en", time.Now(), time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, parley.Understood, und.Status)
+	assert.Equal(t, "refund", und.Intent.Name)
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/language"
 
@@ -238,8 +239,32 @@ func (u *Understander) Understand(ctx context.Context, text, locale string, now 
 			return parley.Understanding{}, fmt.Errorf("intent: entities: %w", err)
 		}
 		und.Entities = es
+		if und.Status == parley.Understood && onlyEntities(text, es) {
+			// "A-1002" alone names an order, not what to do with it.
+			und.Status, und.Intent, und.Then = parley.Unsure, parley.Intent{}, nil
+		}
 	}
 	return und, nil
+}
+
+// onlyEntities reports whether text holds nothing but the entities found
+// in it (and punctuation or spaces).
+func onlyEntities(text string, es []parley.Entity) bool {
+	if len(es) == 0 {
+		return false
+	}
+	covered := make([]bool, len(text))
+	for _, e := range es {
+		for i := max(e.Start, 0); i < min(e.End, len(text)); i++ {
+			covered[i] = true
+		}
+	}
+	for i, r := range text {
+		if !covered[i] && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 func (u *Understander) classify(ctx context.Context, c Classifier, text string) (parley.Understanding, error) {

@@ -136,6 +136,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		answers: answers,
 		human:   esc, // the customer asked: hand off
 		optOut:  optOut(custprofile.NewProfiles(a.store)),
+		pending: refundStatus(a.actions),
 	}
 	if asst != nil {
 		// What no intent covers goes to the model; if it fails, the

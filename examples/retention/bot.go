@@ -47,6 +47,7 @@ type routes struct {
 	human    parley.Handler // a hand-off the customer asked for
 	optOut   parley.Handler // "STOP": no more proactive messages
 	fallback parley.Handler // optional: what no intent covers (a language model)
+	pending  parley.Handler // "is my refund approved yet?"
 }
 
 // helpText answers "help" in any state; the form's question follows.
@@ -82,6 +83,9 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleFunc("help", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text(helpText))
 	})
+	if r.pending != nil {
+		router.Handle("refund_status", r.pending)
+	}
 	router.Handle("thanks", closing("You're welcome! Anything else I can help with?"))
 	router.Handle("goodbye", closing(`Thanks for chatting. Have a great day! Type "menu" if you need me again.`))
 	router.HandleSignal("renewal.due", e.Starter("renewal"))
@@ -101,6 +105,34 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 		})
 	}))
 	return router
+}
+
+// refundStatus answers "is my refund approved yet?" from the refunds of
+// the customer that wait for a teammate's OK.
+func refundStatus(a *actions) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		pending, err := a.awaiting(ctx)
+		if err != nil {
+			return err
+		}
+		var waiting []string
+		for _, p := range pending {
+			if p.Request.Action != actRefund || p.Request.Customer != t.CustomerID || t.CustomerID == "" {
+				continue
+			}
+			var args refundArgs
+			if json.Unmarshal(p.Request.Args, &args) == nil {
+				waiting = append(waiting, fmt.Sprintf("$%.2f on %s", args.Amount, args.OrderID))
+			}
+		}
+		if err := parley.Report(t, parley.Resolved); err != nil {
+			return err
+		}
+		if len(waiting) == 0 {
+			return w.Reply(ctx, parley.Text(`I don't see a refund waiting for a teammate's OK. Refunds that went through take 5-10 business days to show; type "refund" to start a new one.`))
+		}
+		return w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+" is still waiting for a teammate's OK. I'll tell you here as soon as they decide."))
+	})
 }
 
 // closing answers thanks and goodbyes: the customer is done, so the
