@@ -184,14 +184,25 @@ type runState struct {
 	Next     int               `json:"next"`
 	Due      time.Time         `json:"due,omitzero"`
 	LastSent time.Time         `json:"last_sent,omitzero"`
-	Done     bool              `json:"done,omitempty"`
-	Outcome  string            `json:"outcome,omitempty"`
+	// LastTurn is the MessageID of the turn that sent step LastStep (with
+	// its template if LastTemplate): a retry of that turn (the Bot could
+	// not save it) replies the same again instead of moving on.
+	LastTurn     string `json:"last_turn,omitempty"`
+	LastStep     int    `json:"last_step,omitempty"`
+	LastTemplate bool   `json:"last_template,omitempty"`
+	Done         bool   `json:"done,omitempty"`
+	Outcome      string `json:"outcome,omitempty"`
 }
 
 // jobPayload is what a step's job carries.
 type jobPayload struct {
 	Run  string `json:"run"`
 	Step int    `json:"step"`
+	// Due is when the step was due, for a job retrying it later (zero:
+	// the job's own due time).
+	Due time.Time `json:"due,omitzero"`
+	// Retries counts the retries after errors, for the back-off.
+	Retries int `json:"retries,omitempty"`
 }
 
 func runKey(customerID, campaign string) string {
@@ -463,61 +474,97 @@ func (e *Engine) Jobs(q Enqueuer) schedule.Handler {
 		if err := json.Unmarshal(j.Payload, &p); err != nil {
 			return nil // not ours to understand; nothing to retry
 		}
-		customerID, campaign, ok := parseJobID(j.ID)
-		c := e.campaigns[campaign]
-		if !ok || c == nil {
-			return nil // a campaign removed since: its runs end here
+		due := j.Due
+		if !p.Due.IsZero() {
+			due = p.Due
 		}
-		r, _, err := e.readRun(ctx, customerID, campaign)
-		if err != nil {
-			return err
+		err := e.fire(ctx, q, j, p, due)
+		if err == nil {
+			return nil
 		}
-		if r == nil || r.Done || r.Run != p.Run || r.Next != p.Step {
-			return nil // ended or moved on since
-		}
-		if r.Held {
-			var next *runState
-			err := e.updateRun(ctx, customerID, campaign, func(r *runState) (*runState, bool, error) {
-				next = nil
-				if r == nil || r.Done || r.Run != p.Run || !r.Held {
-					return nil, false, nil
-				}
-				r.Held, r.Anchor = false, j.Due
-				e.firstDue(c, r, j.Due)
-				next = r
-				return r, true, nil
-			})
-			if err != nil || next == nil {
-				return err
-			}
-			if next.Due.After(time.Now()) {
-				return e.scheduleStep(ctx, next)
-			}
-			r = next
-		}
-		prof, err := e.policy.profiles.Load(ctx, customerID)
-		if errors.Is(err, memory.ErrNotFound) {
-			return e.end(ctx, nil, r, "customer deleted")
-		}
-		if err != nil {
-			return err
-		}
-		to, err := e.route(ctx, prof)
-		if err != nil {
-			if err := e.suppress(ctx, nil, r, c, "", Decision{Reason: ReasonChannelFailed, Detail: err.Error()}); err != nil {
-				return err
-			}
-			return e.advance(ctx, nil, c, r)
-		}
-		t := &parley.Turn{ConversationID: to.ConversationID, CustomerID: customerID, Channel: to.Channel,
-			Recipient: to.Recipient, MessageID: stepMessageID(r, c, j.Due), Time: time.Now(),
-			Signal: &parley.Signal{Name: SignalStep, Data: map[string]string{
-				"campaign": campaign, "run": r.Run, "step": strconv.Itoa(r.Next), "due": j.Due.UTC().Format(time.RFC3339Nano)}}}
-		if err := q.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
-			return fmt.Errorf("proactive: enqueue %s for %q: %w", campaign, customerID, err)
-		}
-		return nil
+		return e.retry(ctx, j.ID, p, due, err)
 	})
+}
+
+// retryBase is the first wait before a step that failed (the store or
+// the Bot was down) is tried again; it doubles up to an hour.
+const retryBase = 30 * time.Second
+
+// retry schedules the step of p again after a back-off, instead of
+// leaving it to the scheduler's limited attempts: an outage of any
+// length delays a step and never drops it. It returns cause if even that
+// fails, for the scheduler to retry.
+func (e *Engine) retry(ctx context.Context, id string, p jobPayload, due time.Time, cause error) error {
+	p.Due = due
+	p.Retries++
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return errors.Join(cause, err)
+	}
+	wait := min(retryBase<<min(p.Retries-1, 16), time.Hour)
+	customerID, _, _ := parseJobID(id)
+	if err := e.sched.Schedule(ctx, schedule.Job{ID: id, Kind: JobKind, Key: customerID, Due: time.Now().Add(wait), Payload: raw}); err != nil {
+		return errors.Join(cause, err)
+	}
+	return nil
+}
+
+// fire enqueues the step of p, due at due.
+func (e *Engine) fire(ctx context.Context, q Enqueuer, j *schedule.Job, p jobPayload, due time.Time) error {
+	customerID, campaign, ok := parseJobID(j.ID)
+	c := e.campaigns[campaign]
+	if !ok || c == nil {
+		return nil // a campaign removed since: its runs end here
+	}
+	r, _, err := e.readRun(ctx, customerID, campaign)
+	if err != nil {
+		return err
+	}
+	if r == nil || r.Done || r.Run != p.Run || r.Next != p.Step {
+		return nil // ended or moved on since
+	}
+	if r.Held {
+		var next *runState
+		err := e.updateRun(ctx, customerID, campaign, func(r *runState) (*runState, bool, error) {
+			next = nil
+			if r == nil || r.Done || r.Run != p.Run || !r.Held {
+				return nil, false, nil
+			}
+			r.Held, r.Anchor = false, j.Due
+			e.firstDue(c, r, j.Due)
+			next = r
+			return r, true, nil
+		})
+		if err != nil || next == nil {
+			return err
+		}
+		if next.Due.After(time.Now()) {
+			return e.scheduleStep(ctx, next)
+		}
+		r, due = next, next.Due
+	}
+	prof, err := e.policy.profiles.Load(ctx, customerID)
+	if errors.Is(err, memory.ErrNotFound) {
+		return e.end(ctx, nil, r, "customer deleted")
+	}
+	if err != nil {
+		return err
+	}
+	to, err := e.route(ctx, prof)
+	if err != nil {
+		if err := e.suppress(ctx, nil, r, c, "", Decision{Reason: ReasonChannelFailed, Detail: err.Error()}); err != nil {
+			return err
+		}
+		return e.advance(ctx, nil, c, r)
+	}
+	t := &parley.Turn{ConversationID: to.ConversationID, CustomerID: customerID, Channel: to.Channel,
+		Recipient: to.Recipient, MessageID: stepMessageID(r, c, due), Time: time.Now(),
+		Signal: &parley.Signal{Name: SignalStep, Data: map[string]string{
+			"campaign": campaign, "run": r.Run, "step": strconv.Itoa(r.Next), "due": due.UTC().Format(time.RFC3339Nano)}}}
+	if err := q.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
+		return fmt.Errorf("proactive: enqueue %s for %q: %w", campaign, customerID, err)
+	}
+	return nil
 }
 
 // stepMessageID is the stable MessageID of a step's turn.
@@ -558,18 +605,37 @@ func (e *Engine) deliver(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	d := t.Signal.Data
 	c := e.campaigns[d["campaign"]]
 	step, err := strconv.Atoi(d["step"])
-	if c == nil || err != nil || t.CustomerID == "" {
+	if c == nil || err != nil || step < 0 || step >= len(c.Steps) || t.CustomerID == "" {
 		return nil
 	}
+	due, err := time.Parse(time.RFC3339Nano, d["due"])
+	if err != nil {
+		due = t.Time
+	}
+	err = e.deliverStep(ctx, w, t, c, step, due)
+	if err == nil {
+		return nil
+	}
+	// Nothing was replied (replies come last): the step is tried again
+	// later, rather than failing the turn, which would ask the customer
+	// to send a message they never sent.
+	t.Emit(ctx, parley.Event{Kind: parley.EventTurnError, Err: err, Attrs: map[string]string{"campaign": c.Name, "step": c.Steps[step].ID}})
+	return e.retry(ctx, jobID(t.CustomerID, c.Name), jobPayload{Run: d["run"], Step: step}, due, err)
+}
+
+func (e *Engine) deliverStep(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c *compiled, step int, due time.Time) error {
 	r, _, err := e.readRun(ctx, t.CustomerID, c.Name)
 	if err != nil {
 		return err
 	}
-	if r == nil || r.Done || r.Held || r.Run != d["run"] || r.Next != step || step >= len(c.Steps) {
+	if r != nil && r.Run == t.Signal.Data["run"] && r.LastTurn == t.MessageID {
+		return e.resend(ctx, w, t, c, r)
+	}
+	if r == nil || r.Done || r.Held || r.Run != t.Signal.Data["run"] || r.Next != step {
 		return nil // ended or moved on since it was enqueued
 	}
 	s := c.Steps[step]
-	if due, err := time.Parse(time.RFC3339Nano, d["due"]); err == nil && c.CatchUp > 0 && time.Since(due) > c.CatchUp {
+	if c.CatchUp > 0 && time.Since(due) > c.CatchUp {
 		if err := e.suppress(ctx, t, r, c, t.Channel, Decision{Reason: ReasonLate, Detail: fmt.Sprintf("%v late", time.Since(due).Round(time.Second))}); err != nil {
 			return err
 		}
@@ -598,7 +664,8 @@ func (e *Engine) deliver(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	if !dec.Allow {
 		return e.refused(ctx, t, r, c, dec)
 	}
-	m, err := e.render(ctx, c, step, r, prof, dec.UseTemplate)
+	now := time.Now()
+	m, err := e.render(ctx, c, step, r, prof, dec.UseTemplate, now)
 	if err != nil {
 		if err := e.suppress(ctx, t, r, c, t.Channel, Decision{Reason: ReasonRenderFailed, Detail: err.Error()}); err != nil {
 			return err
@@ -610,19 +677,43 @@ func (e *Engine) deliver(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	} else if err != nil {
 		return err
 	}
+	// The run moves on before anything is replied: if the Bot cannot
+	// save this turn and runs it again, LastTurn makes it reply the same.
+	r.LastSent, r.LastTurn, r.LastStep, r.LastTemplate = now, t.MessageID, step, dec.UseTemplate
+	if err := e.advance(ctx, t, c, r); err != nil {
+		return err
+	}
+	return e.reply(ctx, w, t, c, step, m, dec.UseTemplate)
+}
+
+// resend replies again what the turn t sent before the Bot had to run it
+// again.
+func (e *Engine) resend(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c *compiled, r *runState) error {
+	prof, err := e.policy.profiles.Load(ctx, t.CustomerID)
+	if err != nil {
+		return err
+	}
+	m, err := e.render(ctx, c, r.LastStep, r, prof, r.LastTemplate, r.LastSent)
+	if err != nil {
+		return err
+	}
+	return e.reply(ctx, w, t, c, r.LastStep, m, r.LastTemplate)
+}
+
+func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c *compiled, step int, m parley.Message, useTemplate bool) error {
+	s := c.Steps[step]
 	if m.Text != "" {
 		if err := w.Reply(ctx, m); err != nil {
 			return err
 		}
 	}
-	if s.Flow != "" && !dec.UseTemplate {
+	if s.Flow != "" && !useTemplate {
 		if err := e.start(s.Flow).HandleTurn(ctx, w, t); err != nil {
 			return err
 		}
 	}
 	t.Emit(ctx, parley.Event{Kind: EventSent, Attrs: map[string]string{"campaign": c.Name, "step": s.ID, "customer": t.CustomerID}})
-	r.LastSent = time.Now()
-	return e.advance(ctx, t, c, r)
+	return nil
 }
 
 // stepID identifies a step of a run for the policy's ledger.
@@ -806,7 +897,7 @@ func (e *offerError) Error() string { return "proactive: offer: " + e.err.Error(
 func (e *offerError) Unwrap() error { return e.err }
 
 // render builds the step's message for the customer.
-func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, prof *customer.Profile, useTemplate bool) (parley.Message, error) {
+func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, prof *customer.Profile, useTemplate bool, at time.Time) (parley.Message, error) {
 	s := c.Steps[i]
 	offer := map[string]string{}
 	if o := s.Offer; o != nil {
@@ -815,7 +906,7 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 			return parley.Message{}, &offerError{err: err}
 		}
 		res, err := e.actions.Call(ctx, action.Call{Action: o.Action, Args: args, Customer: r.Customer, Confirmed: true,
-			Conversation: "proactive/" + r.Customer, IdempotencyKey: stepID(r, c)})
+			Conversation: "proactive/" + r.Customer, IdempotencyKey: c.Name + "/" + r.Run + "/" + s.ID})
 		if err != nil {
 			// A refusal, or a backend that is down: the message goes
 			// without the offer never, and is recorded as not sent.
@@ -832,7 +923,7 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 			loc = e.policy.zone
 		}
 		offer["code"] = out.Code
-		offer["expires"] = time.Now().Add(o.Valid).In(loc).Format("Mon Jan 2 at 15:04")
+		offer["expires"] = at.Add(o.Valid).In(loc).Format("Mon Jan 2 at 15:04")
 	}
 	lookup := func(ns, name string) (string, bool) {
 		switch ns {

@@ -1,11 +1,15 @@
 package proactive
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -191,28 +195,109 @@ func (p *Policy) zoneOf(name string) (*time.Location, error) {
 
 // ledgerEntry is one proactive message sent to a customer.
 type ledgerEntry struct {
-	ID       string    `json:"id"`
-	Campaign string    `json:"c"`
-	Purpose  Purpose   `json:"p"`
-	Time     time.Time `json:"t"`
+	// ID is a hash of the send's ID (see [sendHash]).
+	ID       string
+	Campaign string
+	Purpose  Purpose
+	// Unix is when it was sent, in Unix milliseconds.
+	Unix int64
 }
 
 type ledger struct {
-	Sends []ledgerEntry `json:"sends"`
+	Sends []ledgerEntry
+}
+
+// sendHash shortens a send ID for the ledger: fixed length, no
+// separators.
+func sendHash(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:8])
+}
+
+// The ledger is read on every check, so it is kept in a line format that
+// decodes an order of magnitude faster than JSON: a version line, then
+// "unixms TAB m|s TAB campaign TAB idhash" per send.
+const ledgerHeader = "proactive-ledger 1\n"
+
+func encodeLedger(l ledger) []byte {
+	var b []byte
+	b = append(b, ledgerHeader...)
+	for _, e := range l.Sends {
+		b = strconv.AppendInt(b, e.Unix, 10)
+		b = append(b, '\t')
+		if e.Purpose == Service {
+			b = append(b, 's')
+		} else {
+			b = append(b, 'm')
+		}
+		b = append(b, '\t')
+		b = append(b, strings.Map(func(r rune) rune {
+			if r == '\t' || r == '\n' {
+				return '_'
+			}
+			return r
+		}, e.Campaign)...)
+		b = append(b, '\t')
+		b = append(b, e.ID...)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+var errLedger = errors.New("malformed send record")
+
+func decodeLedger(raw []byte) (ledger, error) {
+	rest, ok := bytes.CutPrefix(raw, []byte(ledgerHeader))
+	if !ok {
+		return ledger{}, errLedger
+	}
+	var l ledger
+	l.Sends = make([]ledgerEntry, 0, bytes.Count(rest, []byte{'\n'}))
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, ok = bytes.Cut(rest, []byte{'\n'})
+		if !ok {
+			return ledger{}, errLedger
+		}
+		var f [4][]byte
+		for i := range 3 {
+			if f[i], line, ok = bytes.Cut(line, []byte{'\t'}); !ok {
+				return ledger{}, errLedger
+			}
+		}
+		f[3] = line
+		if len(f[1]) != 1 {
+			return ledger{}, errLedger
+		}
+		var e ledgerEntry
+		for _, c := range f[0] {
+			if c < '0' || c > '9' {
+				return ledger{}, errLedger
+			}
+			e.Unix = e.Unix*10 + int64(c-'0')
+		}
+		e.Purpose = Marketing
+		if f[1][0] == 's' {
+			e.Purpose = Service
+		}
+		e.Campaign, e.ID = string(f[2]), string(f[3])
+		l.Sends = append(l.Sends, e)
+	}
+	return l, nil
 }
 
 func ledgerKey(customerID string) string { return "proactive/ledger/" + customerID }
 
 func (p *Policy) readLedger(ctx context.Context, customerID string) (ledger, int64, error) {
-	var l ledger
 	rec, err := p.store.Get(ctx, ledgerKey(customerID))
 	if errors.Is(err, memory.ErrNotFound) {
-		return l, memory.Absent, nil
+		return ledger{}, memory.Absent, nil
 	}
 	if err != nil {
-		return l, 0, fmt.Errorf("proactive: read ledger of %q: %w", customerID, err)
+		return ledger{}, 0, fmt.Errorf("proactive: read ledger of %q: %w", customerID, err)
 	}
-	if err := json.Unmarshal(rec.Value, &l); err != nil {
+	l, err := decodeLedger(rec.Value)
+	if err != nil {
 		return ledger{}, rec.Version, &memory.CorruptError{Key: ledgerKey(customerID), Err: err}
 	}
 	return l, rec.Version, nil
@@ -237,7 +322,7 @@ func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l led
 	if purpose == "" {
 		purpose = Marketing
 	}
-	if slices.ContainsFunc(l.Sends, func(e ledgerEntry) bool { return e.ID == s.ID }) {
+	if id := sendHash(s.ID); slices.ContainsFunc(l.Sends, func(e ledgerEntry) bool { return e.ID == id }) {
 		// Sent before (a retried turn): allowed again, so that the
 		// outbox, not the policy, decides whether it goes out twice.
 		return Decision{Allow: true, UseTemplate: p.outsideWindow(t, s.Channel, now)}
@@ -283,7 +368,7 @@ func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l led
 func count(l ledger, since time.Time, match func(ledgerEntry) bool) int {
 	n := 0
 	for _, e := range l.Sends {
-		if e.Time.After(since) && match(e) {
+		if e.Unix > since.UnixMilli() && match(e) {
 			n++
 		}
 	}
@@ -360,7 +445,7 @@ func (p *Policy) Record(ctx context.Context, customerID string, s Send) error {
 		} else if err != nil {
 			return err
 		}
-		if slices.ContainsFunc(l.Sends, func(e ledgerEntry) bool { return e.ID == s.ID }) {
+		if id := sendHash(s.ID); slices.ContainsFunc(l.Sends, func(e ledgerEntry) bool { return e.ID == id }) {
 			return nil
 		}
 		if s.Purpose != Service && p.cap.Max > 0 &&
@@ -370,17 +455,13 @@ func (p *Policy) Record(ctx context.Context, customerID string, s Send) error {
 		if cc := s.CampaignCap; cc.Max > 0 && count(l, now.Add(-cc.Window), func(e ledgerEntry) bool { return e.Campaign == s.Campaign }) >= cc.Max {
 			return ErrCapped
 		}
-		l.Sends = slices.DeleteFunc(l.Sends, func(e ledgerEntry) bool { return now.Sub(e.Time) > p.keepLedger })
+		l.Sends = slices.DeleteFunc(l.Sends, func(e ledgerEntry) bool { return e.Unix < now.Add(-p.keepLedger).UnixMilli() })
 		purpose := s.Purpose
 		if purpose == "" {
 			purpose = Marketing
 		}
-		l.Sends = append(l.Sends, ledgerEntry{ID: s.ID, Campaign: s.Campaign, Purpose: purpose, Time: now})
-		raw, err := json.Marshal(l)
-		if err != nil {
-			return err
-		}
-		_, err = p.store.Set(ctx, memory.Put{Key: ledgerKey(customerID), Value: raw, IfVersion: ver})
+		l.Sends = append(l.Sends, ledgerEntry{ID: sendHash(s.ID), Campaign: s.Campaign, Purpose: purpose, Unix: now.UnixMilli()})
+		_, err = p.store.Set(ctx, memory.Put{Key: ledgerKey(customerID), Value: encodeLedger(l), IfVersion: ver})
 		if errors.Is(err, memory.ErrConflict) {
 			continue
 		}

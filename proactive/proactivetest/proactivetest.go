@@ -69,6 +69,13 @@ type config struct {
 	engine  []proactive.Option
 	handler parley.Handler
 	store   memory.Store
+	wrap    func(proactive.Enqueuer) proactive.Enqueuer
+}
+
+// WithEnqueuer wraps the Bot as the engine's jobs see it, to test what
+// happens when an enqueue fails or is repeated.
+func WithEnqueuer(wrap func(proactive.Enqueuer) proactive.Enqueuer) Option {
+	return func(c *config) { c.wrap = wrap }
 }
 
 // WithPolicyOptions configures the policy.
@@ -123,7 +130,11 @@ func New(tb testing.TB, campaigns []*proactive.Campaign, opts ...Option) *Env {
 			defer e.mu.Unlock()
 			e.events = append(e.events, ev)
 		})))
-	e.Scheduler.Handle(proactive.JobKind, eng.Jobs(e.Bot))
+	var q proactive.Enqueuer = e.Bot
+	if cfg.wrap != nil {
+		q = cfg.wrap(q)
+	}
+	e.Scheduler.Handle(proactive.JobKind, eng.Jobs(q))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.Scheduler.Run(ctx) }()
