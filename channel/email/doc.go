@@ -6,9 +6,21 @@
 // [New] returns a [channel.Adapter]. Inbound mail reaches its Handler as
 // a raw message POSTed by an inbound-mail service (signed:
 // X-Parley-Signature is "sha256=" + hex HMAC-SHA256 of the body under
-// Config.WebhookSecret). [Parse] reads the message with net/mail, takes the
-// text/plain part (quoted-printable and base64 decoded) and drops the
-// quoted earlier message. Threads map to conversations: a message whose
+// Config.WebhookSecret). [Parse] reads the message with net/mail and
+// mime/multipart, with golang.org/x/text for the charsets the standard
+// library lacks: sender names and subjects in RFC 2047 words of any charset
+// (windows-1252, iso-2022-jp, shift_jis, ...), bodies transcoded to UTF-8
+// (text labelled UTF-8 that is not is read as windows-1252). It takes the
+// text/plain part, or converts the text/html part when there is none, and
+// drops the quoted earlier messages: ">" lines and their "On ... wrote:"
+// attribution (answers written between quoted lines are kept), and
+// everything below an Outlook-style "From: ... Sent: ..." block, an
+// "-----Original Message-----" line or a "-- " signature separator;
+// forwarded messages are kept. Attachments become [parley.Attachment]s
+// with their data (at most 10, 5 MiB each, 10 MiB together; the rest are
+// reported). A message without a Message-ID gets a stable one derived
+// from its content. Replies go to Reply-To when the sender set one.
+// Threads map to conversations: a message whose
 // In-Reply-To or References name a message of a known conversation joins
 // it; otherwise the conversation is the thread's root ("email:<root
 // Message-ID>"). A turn's Recipient is the sender's address.
@@ -28,9 +40,14 @@
 //
 // Replies are plain-text emails with In-Reply-To, References and
 // "Auto-Submitted: auto-replied"; quick replies become numbered options
-// (an answer of "2" maps back), cards and media become links. Automatic
-// messages (out-of-office, bounces) are never answered: they are reported
-// as [channel.EventUnsupported].
+// (an answer of "2" maps back), cards and media become links. Messages that
+// must not be answered (RFC 3834) are reported as
+// [channel.EventUnsupported] with Attrs["reason"]: Auto-Submitted other
+// than "no" (out-of-office replies), Precedence bulk, list or junk,
+// mailing-list mail (List-Id and the other List-* fields), a null
+// Return-Path, delivery and disposition reports (multipart/report, RFC
+// 3464), and mail from MAILER-DAEMON, postmaster, owner-/-request and
+// no-reply addresses.
 //
 // # Concurrency
 //

@@ -6,13 +6,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/http"
@@ -53,7 +51,7 @@ type Config struct {
 	// "email"; zero Capabilities mean one plain-text email per message,
 	// with quick replies as numbered options and cards and media as links;
 	// zero Limits take 10 messages/s to the relay and 1/s (bursts of 5)
-	// per conversation.
+	// per conversation; a zero MaxBody takes 16 MiB.
 	Adapter channel.Config
 }
 
@@ -82,6 +80,11 @@ func newDriver(c Config) (*smtpRelay, channel.Config, error) {
 	if c.Dial == nil {
 		var d net.Dialer
 		c.Dial = d.DialContext
+	}
+	if c.Adapter.MaxBody == 0 {
+		// Mail with attachments is larger than chat webhooks; attachments
+		// themselves are bounded by Parse's limits.
+		c.Adapter.MaxBody = 16 << 20
 	}
 	ac := driver.Defaults(c.Adapter, "email", c.Adapter.Capabilities,
 		channel.Limits{Rate: 10, Burst: 10, PerConversation: 1, PerConversationBurst: 5})
@@ -125,77 +128,181 @@ func (p *smtpRelay) Parse(_ *http.Request, body []byte) (*channel.Batch, error) 
 	if err != nil {
 		return nil, err
 	}
-	conv := p.conversation(in)
 	b := &channel.Batch{}
+	p.accept(b, in)
+	return b, nil
+}
+
+// accept turns a parsed message into the batch's turn, or reports it.
+func (p *smtpRelay) accept(b *channel.Batch, in *Inbound) {
+	conv := p.conversation(in)
 	if in.Auto {
 		b.Events = append(b.Events, parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: in.MessageID,
-			Attrs: map[string]string{"type": "auto_reply"}})
-		return b, nil
+			Attrs: map[string]string{"type": "auto_reply", "reason": in.AutoReason}})
+		return
 	}
-	addr := strings.ToLower(in.From.Address)
-	t := &parley.Turn{ConversationID: conv, MessageID: in.MessageID, Time: in.Date, Recipient: addr,
-		Message: parley.Message{Text: in.Text}}
+	for _, name := range in.Omitted {
+		b.Events = append(b.Events, parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: in.MessageID,
+			Attrs: map[string]string{"type": "attachment_over_limit", "name": name}})
+	}
+	if in.Text == "" && len(in.Attachments) == 0 {
+		b.Events = append(b.Events, parley.Event{Kind: channel.EventUnsupported, ConversationID: conv, MessageID: in.MessageID,
+			Attrs: map[string]string{"type": "empty"}})
+		return
+	}
+	to := in.From
+	if in.ReplyTo != nil {
+		to = in.ReplyTo // the sender asked for replies there
+	}
+	t := &parley.Turn{ConversationID: conv, MessageID: in.MessageID, Time: in.Date, Recipient: strings.ToLower(to.Address),
+		Message: parley.Message{Text: in.Text, Attachments: in.Attachments}}
 	p.mu.Lock()
 	if len(p.state) > 100_000 {
 		clear(p.state)
 	}
-	p.state[conv] = thread{to: in.From, subject: replySubject(in.Subject), inReplyTo: in.MessageID,
+	p.state[conv] = thread{to: to, subject: replySubject(in.Subject), inReplyTo: in.MessageID,
 		refs: append(append([]string(nil), in.References...), in.MessageID)}
 	p.mu.Unlock()
-	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: addr})
-	return b, nil
+	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: strings.ToLower(in.From.Address)})
 }
 
 // An Inbound is a parsed inbound email.
 type Inbound struct {
-	From       *mail.Address
+	From *mail.Address
+	// ReplyTo is where the sender asked replies to go (Reply-To), or nil.
+	ReplyTo    *mail.Address
 	Subject    string
 	MessageID  string
 	InReplyTo  string
 	References []string
 	Date       time.Time
-	// Text is the plain-text body without the quoted earlier messages.
+	// Text is the plain-text body (converted from HTML when the message
+	// has no text part) without the quoted earlier messages, in UTF-8.
 	Text string
-	// Auto reports an automatic message (Auto-Submitted, a bounce, an
-	// out-of-office reply), which must not be answered.
+	// Attachments are the message's attachments, within the limits of
+	// 10 attachments, 5 MiB each and 10 MiB together.
+	Attachments []parley.Attachment
+	// Omitted names the attachments left out by those limits.
+	Omitted []string
+	// Auto reports a message that must not be answered (RFC 3834): an
+	// auto-reply, a bounce or delivery report, mailing-list or bulk mail.
 	Auto bool
+	// AutoReason says why: "auto-submitted", "precedence", "list",
+	// "null-sender", "report", "daemon" or "no-reply".
+	AutoReason string
 }
 
 // Parse reads an RFC 5322 message. It returns an error wrapping
-// [channel.ErrMalformed] if the message has no From or Message-ID, or
-// cannot be read.
+// [channel.ErrMalformed] if the message has no From address or cannot be
+// read. A message without a Message-ID gets a stable one derived from its
+// content, so that a redelivery is recognised.
 func Parse(r io.Reader) (*Inbound, error) {
 	m, err := mail.ReadMessage(r)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
 	}
-	from, err := m.Header.AddressList("From")
-	if err != nil || len(from) == 0 {
-		return nil, fmt.Errorf("%w: From: %v", channel.ErrMalformed, err)
-	}
-	in := &Inbound{From: from[0], MessageID: msgID(m.Header.Get("Message-ID")),
-		InReplyTo: msgID(m.Header.Get("In-Reply-To")), References: msgIDs(m.Header.Get("References"))}
-	if in.MessageID == "" {
-		return nil, fmt.Errorf("%w: no Message-ID", channel.ErrMalformed)
-	}
-	dec := new(mime.WordDecoder)
-	if s, err := dec.DecodeHeader(m.Header.Get("Subject")); err == nil {
-		in.Subject = s
-	} else {
-		in.Subject = m.Header.Get("Subject")
-	}
-	if d, err := m.Header.Date(); err == nil {
-		in.Date = d
-	}
-	auto := strings.ToLower(m.Header.Get("Auto-Submitted"))
-	in.Auto = auto != "" && auto != "no" || m.Header.Get("X-Autoreply") != "" ||
-		strings.EqualFold(m.Header.Get("Precedence"), "bulk") || strings.EqualFold(m.Header.Get("Precedence"), "auto_reply")
-	text, err := plainText(textproto.MIMEHeader(m.Header), m.Body, 0)
-	if err != nil {
+	var c content
+	if err := c.walk(textproto.MIMEHeader(m.Header), m.Body, 0, false); err != nil && c.text == "" && c.html == "" {
 		return nil, fmt.Errorf("%w: body: %w", channel.ErrMalformed, err)
 	}
+	return build(m.Header, &c)
+}
+
+// build makes the Inbound of a message with header h and content c.
+func build(h mail.Header, c *content) (*Inbound, error) {
+	from, err := parseAddressList(h.Get("From"))
+	if err != nil {
+		if from, err = parseAddressList(h.Get("Sender")); err != nil {
+			return nil, fmt.Errorf("%w: From: %v", channel.ErrMalformed, err)
+		}
+	}
+	in := &Inbound{From: from[0], MessageID: msgID(h.Get("Message-ID")), InReplyTo: msgID(h.Get("In-Reply-To")),
+		References: msgIDs(h.Get("References")), Subject: decodeHeader(h.Get("Subject")),
+		Attachments: c.attachments, Omitted: c.omitted}
+	if rt, err := parseAddressList(h.Get("Reply-To")); err == nil {
+		in.ReplyTo = rt[0]
+	}
+	if d, err := h.Date(); err == nil {
+		in.Date = d
+	}
+	text := c.text
+	if strings.TrimSpace(text) == "" && c.html != "" {
+		text = htmlText(c.html)
+	}
 	in.Text = stripQuoted(text)
+	if in.MessageID == "" {
+		in.MessageID = syntheticID(h, c)
+	}
+	in.AutoReason = autoReason(h, in.From, c.report)
+	in.Auto = in.AutoReason != ""
 	return in, nil
+}
+
+// syntheticID derives a Message-ID from what identifies the message (its
+// From, To, Date, Subject and body), so that the same message delivered
+// twice gets the same ID and is answered once.
+func syntheticID(h mail.Header, c *content) string {
+	s := sha256.New()
+	for _, k := range []string{"From", "To", "Date", "Subject"} {
+		s.Write([]byte(h.Get(k)))
+		s.Write([]byte{0})
+	}
+	s.Write([]byte(c.text))
+	s.Write([]byte{0})
+	s.Write([]byte(c.html))
+	for _, a := range c.attachments {
+		s.Write([]byte{0})
+		s.Write(a.Data)
+	}
+	return "parley-" + hex.EncodeToString(s.Sum(nil)[:16]) + "@synthesized.invalid"
+}
+
+// autoReason says why a message must not be answered, or "". RFC 3834
+// section 2: not a message with Auto-Submitted other than "no", nor one
+// whose Precedence is bulk, list or junk, nor mailing-list mail (List-Id,
+// RFC 2919, and the List-* fields of RFC 2369), nor one with a null
+// reverse path (a bounce), nor to MAILER-DAEMON, postmaster or owner-/
+// -request addresses; and not a delivery or disposition report (RFC 3464,
+// RFC 8098: multipart/report). No-reply addresses and the X-Autoreply
+// family some responders set instead of Auto-Submitted are left too.
+func autoReason(h mail.Header, from *mail.Address, report bool) string {
+	if v := strings.ToLower(strings.TrimSpace(h.Get("Auto-Submitted"))); v != "" && !strings.HasPrefix(v, "no") {
+		return "auto-submitted"
+	}
+	for _, k := range []string{"X-Autoreply", "X-Autorespond", "X-Auto-Response", "X-Autogenerated", "X-AutoReply-From", "X-Mail-Autoreply"} {
+		if h.Get(k) != "" {
+			return "auto-submitted"
+		}
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Get("Precedence"))) {
+	case "bulk", "list", "junk", "auto_reply":
+		return "precedence"
+	}
+	for _, k := range []string{"List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Owner"} {
+		if h.Get(k) != "" {
+			return "list"
+		}
+	}
+	if rp, ok := h["Return-Path"]; ok && len(rp) > 0 && strings.Trim(strings.TrimSpace(rp[0]), "<>") == "" {
+		return "null-sender"
+	}
+	if report {
+		return "report"
+	}
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")) //nolint:errcheck // an unreadable type is not a report
+	if mt == "multipart/report" {
+		return "report"
+	}
+	local, _, _ := strings.Cut(strings.ToLower(from.Address), "@")
+	switch {
+	case local == "mailer-daemon" || local == "postmaster" || local == "mail-daemon" ||
+		strings.HasPrefix(local, "owner-") || strings.HasSuffix(local, "-request") || strings.HasSuffix(local, "-bounces"):
+		return "daemon"
+	case strings.Contains(strings.ReplaceAll(strings.ReplaceAll(local, "-", ""), "_", ""), "noreply") ||
+		strings.Contains(strings.ReplaceAll(strings.ReplaceAll(local, "-", ""), "_", ""), "donotreply"):
+		return "no-reply"
+	}
+	return ""
 }
 
 func msgID(s string) string {
@@ -224,77 +331,10 @@ func msgIDs(s string) []string {
 		}
 		s = s[i+j+1:]
 	}
-	if len(out) == 0 && strings.TrimSpace(s) != "" && !strings.ContainsAny(s, " \t") {
+	if len(out) == 0 && strings.TrimSpace(s) != "" && !strings.ContainsAny(strings.TrimSpace(s), " \t") {
 		out = append(out, strings.TrimSpace(s))
 	}
 	return out
-}
-
-// plainText returns the text/plain content of a (possibly multipart)
-// body, decoding quoted-printable and base64.
-func plainText(h textproto.MIMEHeader, body io.Reader, depth int) (string, error) {
-	if depth > 5 {
-		return "", errors.New("MIME nesting too deep")
-	}
-	ct := h.Get("Content-Type")
-	if ct == "" {
-		ct = "text/plain"
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return "", err
-	}
-	switch strings.ToLower(h.Get("Content-Transfer-Encoding")) {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err == io.EOF {
-				return "", nil
-			}
-			if err != nil {
-				return "", err
-			}
-			s, err := plainText(p.Header, p, depth+1)
-			if err != nil {
-				return "", err
-			}
-			if s != "" {
-				return s, nil
-			}
-		}
-	}
-	if mt != "text/plain" {
-		return "", nil
-	}
-	b, err := io.ReadAll(io.LimitReader(body, 1<<20))
-	if err != nil {
-		return "", err
-	}
-	return strings.ReplaceAll(string(b), "\r\n", "\n"), nil
-}
-
-// stripQuoted removes the quoted earlier message of a reply: lines from
-// "On ... wrote:" or the first ">" line onward, and the signature after
-// "-- ".
-func stripQuoted(s string) string {
-	lines := strings.Split(s, "\n")
-	var out []string
-	for _, l := range lines {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, ">") || l == "-- " ||
-			strings.HasPrefix(t, "On ") && strings.HasSuffix(t, "wrote:") ||
-			strings.HasPrefix(t, "-----Original Message-----") {
-			break
-		}
-		out = append(out, l)
-	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
 }
 
 // conversation maps a message to its thread: a conversation we already
