@@ -299,4 +299,3 @@ func cmpOr(a, b string) string {
 	}
 	return b
 }
-
