@@ -1,0 +1,173 @@
+package analytics_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/sentiment"
+)
+
+// formBot is flow.BenchmarkTurn's bot (a form that asks an order number,
+// validates it and says it back), with obs as its observer if not nil.
+func formBot(b *testing.B, obs parley.Observer) *parley.Bot {
+	f := flow.New("form").Add(
+		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Order number?"}, Always: true,
+			Validate: func(_ context.Context, v string) (string, error) {
+				if !strings.HasPrefix(v, "A-") {
+					return "", &flow.InputError{Slot: "order", Message: "Order numbers start with A-."}
+				}
+				return v, nil
+			}, Next: "ok"},
+		&flow.Say{ID: "ok", Text: []string{"Got {{slots.order}}."}, Next: "order"},
+	).MustCompile()
+	e, err := flow.NewEngine([]*flow.Flow{f}, flow.WithMaxVisits(1<<30))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := intent.NewRouter(intent.WithNotUnderstood(e.Starter(f.Name())))
+	r.Handle(flow.DefaultOwner, e)
+	opts := []parley.Option{parley.WithMaxConcurrency(256)}
+	if obs != nil {
+		opts = append(opts, parley.WithObserver(obs))
+	}
+	return parley.NewBot(r, opts...)
+}
+
+// BenchmarkTurn measures one conversation's turns on one goroutine,
+// without an observer, with a Recorder whose sink discards (the cost on
+// the turn's goroutine), and with a Recorder feeding an Aggregator (its
+// goroutine shares the cores). Compare ns/op of the three in one run.
+func BenchmarkTurn(b *testing.B) {
+	discard := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+	run := func(b *testing.B, obs parley.Observer) {
+		bot := formBot(b, obs)
+		ctx := context.Background()
+		t := &parley.Turn{ConversationID: "c1", Message: parley.Text("A-1001")}
+		n := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			n++
+			t.MessageID = strconv.Itoa(n)
+			if err := bot.HandleTurn(ctx, discard, t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.Run("observer=none", func(b *testing.B) { run(b, nil) })
+	b.Run("observer=recorder-discard", func(b *testing.B) {
+		rec := analytics.NewRecorder(analytics.SinkFunc(func(context.Context, []analytics.Event) error { return nil }),
+			analytics.WithBuffer(1<<16))
+		run(b, rec)
+		b.StopTimer()
+		if err := rec.Close(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if d := rec.Stats()[0].Dropped; d > 0 {
+			b.ReportMetric(float64(d), "dropped")
+		}
+	})
+	b.Run("observer=recorder-aggregator", func(b *testing.B) {
+		rec := analytics.NewRecorder(analytics.NewAggregator(), analytics.WithBuffer(1<<16))
+		run(b, rec)
+		b.StopTimer()
+		if err := rec.Close(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if d := rec.Stats()[0].Dropped; d > 0 {
+			b.ReportMetric(float64(d), "dropped")
+		}
+	})
+}
+
+// synthetic returns n conversations' events, 8 per conversation, of a
+// typical mix (turns, classification, a flow, sentiment, feedback), over
+// six days from t0 (all in t0's week).
+func synthetic(n int) []analytics.Event {
+	intents := []string{"track_order", "refund", "cancel", "address", "faq"}
+	statuses := []string{"resolved", "resolved", "resolved", "unresolved", "escalated", "abandoned"}
+	events := make([]analytics.Event, 0, 8*n)
+	for i := range n {
+		conv := "conv-" + strconv.Itoa(i)
+		at := t0.Add(time.Duration(i) * (6 * 24 * time.Hour / time.Duration(n)))
+		e := func(k parley.EventKind, sec int, attrs map[string]string) {
+			events = append(events, analytics.Event{Kind: k, Conversation: conv, Channel: "web",
+				Time: at.Add(time.Duration(sec) * time.Second), Attrs: attrs})
+		}
+		in := intents[i%len(intents)]
+		events = append(events, analytics.Event{Kind: parley.EventTurn, Conversation: conv, Channel: "web", Time: at,
+			Duration: time.Duration(100+i%900) * time.Millisecond})
+		e(intent.EventClassified, 0, map[string]string{"intent": in, "status": "understood", "confidence": "0.870"})
+		e(flow.EventStart, 0, map[string]string{"flow": in})
+		e(flow.EventNode, 1, map[string]string{"flow": in, "node": "ask"})
+		e(sentiment.EventScored, 1, map[string]string{"label": "neutral", "score": "0.550"})
+		events = append(events, analytics.Event{Kind: parley.EventTurn, Conversation: conv, Channel: "web", Time: at.Add(20 * time.Second),
+			Duration: 300 * time.Millisecond})
+		e(flow.EventEnd, 21, map[string]string{"flow": in, "status": statuses[i%len(statuses)]})
+		e(flow.EventFeedback, 22, map[string]string{"kind": "rating", "value": strconv.Itoa(1 + i%5)})
+	}
+	return events
+}
+
+// BenchmarkIngest measures the Aggregator folding 1,000,000 events
+// (125,000 conversations) on one goroutine, batches of 256 as the
+// Recorder passes them.
+func BenchmarkIngest(b *testing.B) {
+	events := synthetic(125_000)
+	cpu0, cpuOK := processCPU()
+	for b.Loop() {
+		a := analytics.NewAggregator()
+		for i := 0; i < len(events); i += 256 {
+			if err := a.Write(context.Background(), events[i:min(i+256, len(events))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		// Process CPU time (GC included): what one core does, however
+		// busy the machine is.
+		b.ReportMetric(float64(len(events))*float64(b.N)/(float64(cpu1-cpu0)/1e9), "events/cpu-s")
+	}
+}
+
+// BenchmarkKPIs measures KPI queries over 1,000,000 conversations.
+func BenchmarkKPIs(b *testing.B) {
+	a := analytics.NewAggregator()
+	events := synthetic(1_000_000)
+	for i := 0; i < len(events); i += 4096 {
+		if err := a.Write(context.Background(), events[i:min(i+4096, len(events))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	events = nil
+	week := analytics.Week(t0)
+	query := func(name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			cpu0, cpuOK := processCPU()
+			for b.Loop() {
+				f()
+			}
+			if cpu1, ok := processCPU(); ok && cpuOK {
+				// Process CPU time per query: the figure a busy machine
+				// does not inflate.
+				b.ReportMetric(float64(cpu1-cpu0)/1e6/float64(b.N), "cpu-ms/op")
+			}
+		})
+	}
+	query("KPIs", func() {
+		if k := a.KPIs(week); k.Conversations != 1_000_000 {
+			b.Fatal(k.Conversations)
+		}
+	})
+	query("TopFailingIntents", func() { a.TopFailingIntents(week, 10) })
+	query("DropOff", func() { a.DropOff(week, "refund") })
+	query("SentimentTrend", func() { a.SentimentTrend(week, 24*time.Hour) })
+	query("Live", func() { a.Live(t0.Add(3 * 24 * time.Hour)) })
+}

@@ -1,0 +1,74 @@
+package analytics_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
+)
+
+// understand stands in for intent.Middleware: "track" is understood as
+// track_order, anything else is not understood; it emits what the real
+// middleware emits.
+func understand(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u := parley.Understanding{Status: parley.OutOfScope}
+		if strings.Contains(t.Text(), "track") {
+			u = parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "track_order", Confidence: 0.9}}
+		}
+		t.Emit(ctx, parley.Event{Kind: intent.EventClassified, Attrs: map[string]string{
+			"intent": u.Intent.Name, "status": string(u.Status), "confidence": "0.900"}})
+		return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, u))
+	})
+}
+
+// TestBotRecords drives a real Bot, flow engine and router with the
+// Recorder as observer: the events they emit today fold into the record
+// analytics promises.
+func TestBotRecords(t *testing.T) {
+	f := flow.New("order_status").Add(
+		&flow.Ask{ID: "ask", Slot: "order", Prompt: []string{"Which order?"}, Next: "tell"},
+		&flow.Say{ID: "tell", Text: []string{"Order {{slots.order}} is on its way."}, Next: "fb"},
+		&flow.Feedback{ID: "fb", Kind: flow.Rating, Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Thanks!"}},
+	).MustCompile()
+	e, err := flow.NewEngine([]*flow.Flow{f})
+	require.NoError(t, err)
+	r := intent.NewRouter()
+	r.Handle(flow.DefaultOwner, e)
+	r.Handle("track_order", e.Starter("order_status"))
+	agg := analytics.NewAggregator()
+	rec := analytics.NewRecorder(agg)
+	bot := parley.NewBot(parley.Chain(r, understand), parley.WithObserver(rec))
+	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+	for i, text := range []string{"blah", "track my order", "A-1001", "5"} {
+		require.NoError(t, bot.HandleTurn(context.Background(), w, &parley.Turn{ConversationID: "c1", CustomerID: "cus_1",
+			Channel: "web", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
+	}
+	require.NoError(t, bot.Shutdown(context.Background()))
+	require.NoError(t, rec.Close(context.Background()))
+
+	got, ok := agg.Record("c1")
+	require.True(t, ok)
+	assert.Equal(t, "cus_1", got.Customer)
+	assert.Equal(t, "web", got.Channel)
+	assert.Equal(t, 4, got.Turns)
+	assert.Len(t, got.ResponseTimes, 4)
+	assert.Positive(t, got.FirstResponse)
+	assert.Equal(t, 1, got.Fallbacks)
+	assert.Equal(t, []analytics.FlowVisit{{Flow: "order_status", Nodes: []string{"ask", "tell", "fb", "done"}, Status: "resolved"}}, got.Flows)
+	assert.Equal(t, 5, got.Feedback.CSAT)
+	assert.Equal(t, analytics.Resolved, got.Resolution)
+	require.Len(t, got.Intents, 1, "turns with no intent are not intent hits")
+	assert.Equal(t, "track_order", got.Intents[0].Intent)
+	assert.False(t, got.End.Before(got.Start))
+	assert.Less(t, got.End.Sub(got.Start), time.Minute)
+}

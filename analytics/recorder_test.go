@@ -1,0 +1,194 @@
+package analytics_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/analytics"
+)
+
+func pe(conv string, i int) parley.Event {
+	return parley.Event{Kind: parley.EventTurn, Time: t0.Add(time.Duration(i) * time.Millisecond), ConversationID: conv, Duration: time.Second}
+}
+
+// TestSlowSinkNeverBlocks: a sink that hangs until its write times out
+// does not slow Observe; what does not fit its buffer is dropped,
+// counted and reported, and the other sink gets every event.
+func TestSlowSinkNeverBlocks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		agg := analytics.NewAggregator()
+		hung := analytics.SinkFunc(func(ctx context.Context, _ []analytics.Event) error {
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		var mu sync.Mutex
+		var reports []*analytics.DropError
+		rec := analytics.NewRecorder(agg, analytics.WithSink(hung), analytics.WithBuffer(10), analytics.WithBatch(5),
+			analytics.WithWriteTimeout(time.Minute), analytics.WithErrorHandler(func(err error) {
+				var de *analytics.DropError
+				require.ErrorAs(t, err, &de)
+				mu.Lock()
+				reports = append(reports, de)
+				mu.Unlock()
+			}))
+		start := time.Now()
+		for i := range 100 {
+			rec.Observe(context.Background(), pe("c", i))
+			synctest.Wait()
+		}
+		assert.Zero(t, time.Since(start), "Observe waited")
+		require.NoError(t, rec.Close(context.Background()))
+		st := rec.Stats()
+		assert.Equal(t, analytics.SinkStats{Written: 100}, st[0])
+		// The hung sink took a batch of 5 (failed after its timeout),
+		// then its buffer of 10 filled: 85 dropped.
+		assert.Equal(t, uint64(100), st[1].Written+st[1].Dropped+st[1].Failed)
+		assert.Equal(t, uint64(85), st[1].Dropped)
+		assert.Equal(t, uint64(100), agg.Stats().Events)
+		var dropped, failed uint64
+		for _, r := range reports {
+			assert.Equal(t, 1, r.Sink)
+			dropped += r.Dropped
+			failed += r.Failed
+		}
+		assert.Equal(t, st[1].Dropped, dropped)
+		assert.Equal(t, st[1].Failed, failed)
+	})
+}
+
+// TestErroringSink: failed batches are counted and the error reported;
+// the turn never sees it.
+func TestErroringSink(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		boom := errors.New("boom")
+		var got []error
+		rec := analytics.NewRecorder(analytics.SinkFunc(func(context.Context, []analytics.Event) error { return boom }),
+			analytics.WithBatch(2), analytics.WithErrorHandler(func(err error) { got = append(got, err) }))
+		for i := range 5 {
+			rec.Observe(context.Background(), pe("c", i))
+		}
+		synctest.Wait()
+		time.Sleep(analytics.DefaultFlushInterval) // the fifth waits for the flush
+		synctest.Wait()
+		assert.Equal(t, analytics.SinkStats{Failed: 5}, rec.Stats()[0])
+		require.Len(t, got, 3)
+		require.ErrorIs(t, got[0], boom)
+		require.NoError(t, rec.Close(context.Background()))
+	})
+}
+
+// TestFlushInterval: a lone event is written after the flush interval,
+// not before.
+func TestFlushInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		agg := analytics.NewAggregator()
+		rec := analytics.NewRecorder(agg, analytics.WithFlushInterval(5*time.Second))
+		rec.Observe(context.Background(), pe("c", 0))
+		synctest.Wait()
+		assert.Equal(t, 0, agg.Stats().Conversations)
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
+		assert.Equal(t, 1, agg.Stats().Conversations)
+		require.NoError(t, rec.Close(context.Background()))
+		rec.Observe(context.Background(), pe("d", 0))
+		assert.Equal(t, 1, agg.Stats().Conversations, "events after Close are dropped")
+	})
+}
+
+// TestCloseGivesUp: Close returns when its context ends even if a sink
+// hangs, cancelling the write.
+func TestCloseGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec := analytics.NewRecorder(analytics.SinkFunc(func(ctx context.Context, _ []analytics.Event) error {
+			<-ctx.Done()
+			return ctx.Err()
+		}), analytics.WithBatch(1))
+		rec.Observe(context.Background(), pe("c", 0))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		require.ErrorIs(t, rec.Close(ctx), context.DeadlineExceeded)
+		assert.Equal(t, uint64(1), rec.Stats()[0].Failed)
+	})
+}
+
+func TestJSONLRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	events := fixture()
+	events[0].Error = "handler: boom"
+	require.NoError(t, analytics.NewJSONL(&buf).Write(context.Background(), events))
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, len(events))
+	// A malformed line, a line that is no event, a blank line.
+	log := strings.Join(lines[:3], "\n") + "\n{not json\n\n[1,2]\n{}\n" + strings.Join(lines[3:], "\n") + "\n"
+	var got []analytics.Event
+	var bad []int
+	for e, err := range analytics.ReadJSONL(strings.NewReader(log)) {
+		var le *analytics.LineError
+		if errors.As(err, &le) {
+			bad = append(bad, le.Line)
+			continue
+		}
+		got = append(got, e)
+	}
+	assert.Equal(t, []int{4, 6, 7}, bad)
+	assert.Equal(t, events, got)
+	assert.Equal(t, events[0].Hash(), got[0].Hash())
+}
+
+func TestSlogSink(t *testing.T) {
+	var buf bytes.Buffer
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	require.NoError(t, analytics.SlogSink(l).Write(context.Background(), fixture()[:2]))
+	var first map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.SplitN(buf.String(), "\n", 2)[0]), &first))
+	assert.Equal(t, "turn", first["kind"])
+	assert.Equal(t, "c1", first["conversation"])
+	assert.Equal(t, 2, strings.Count(buf.String(), "\n"))
+}
+
+func TestHTTPSink(t *testing.T) {
+	var got [][]analytics.Event
+	var auth []string
+	status := http.StatusOK
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Events []analytics.Event }
+		b, err := io.ReadAll(r.Body)
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(b, &body))
+		got = append(got, body.Events)
+		auth = append(auth, r.Header.Get("Authorization"))
+		w.WriteHeader(status)
+	}))
+	defer srv.Close()
+	s, err := analytics.NewHTTP(analytics.HTTPConfig{URL: srv.URL, Header: http.Header{"Authorization": {"Bearer k"}}})
+	require.NoError(t, err)
+	require.NoError(t, s.Write(context.Background(), fixture()[:3]))
+	status = http.StatusServiceUnavailable
+	require.Error(t, s.Write(context.Background(), fixture()[:1]))
+	require.Len(t, got, 2)
+	assert.Equal(t, fixture()[:3], got[0])
+	assert.Equal(t, []string{"Bearer k", "Bearer k"}, auth)
+
+	srv.Close() // down
+	require.Error(t, s.Write(context.Background(), fixture()[:1]))
+
+	for _, u := range []string{"", "ftp://x", "/relative", "http://"} {
+		_, err := analytics.NewHTTP(analytics.HTTPConfig{URL: u})
+		require.Error(t, err, u)
+	}
+}

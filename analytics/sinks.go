@@ -1,0 +1,187 @@
+package analytics
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"net/http"
+	"sync"
+)
+
+// SlogSink returns a [Sink] that logs each event at level Info, with
+// the conversation ID, kind and attributes.
+func SlogSink(l *slog.Logger) Sink {
+	return SinkFunc(func(ctx context.Context, events []Event) error {
+		for _, e := range events {
+			attrs := make([]slog.Attr, 0, 6)
+			attrs = append(attrs, slog.String("kind", string(e.Kind)), slog.String("conversation", e.Conversation),
+				slog.Time("at", e.Time))
+			if e.Channel != "" {
+				attrs = append(attrs, slog.String("channel", e.Channel))
+			}
+			if e.Duration != 0 {
+				attrs = append(attrs, slog.Duration("duration", e.Duration))
+			}
+			if e.Error != "" {
+				attrs = append(attrs, slog.String("error", e.Error))
+			}
+			if len(e.Attrs) > 0 {
+				as := make([]any, 0, len(e.Attrs))
+				for k, v := range e.Attrs {
+					as = append(as, slog.String(k, v))
+				}
+				attrs = append(attrs, slog.Group("attrs", as...))
+			}
+			l.LogAttrs(ctx, slog.LevelInfo, "analytics event", attrs...)
+		}
+		return nil
+	})
+}
+
+// A JSONL is a [Sink] that writes each event as one JSON object per line
+// (JSON Lines), the log [ReadJSONL] and `parley report` read. It is safe
+// for concurrent use.
+type JSONL struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// NewJSONL returns a JSONL sink writing to w. Each batch is written with
+// one call to w.Write.
+func NewJSONL(w io.Writer) *JSONL { return &JSONL{w: w} }
+
+// Write implements [Sink].
+func (j *JSONL) Write(_ context.Context, events []Event) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for i := range events {
+		if err := enc.Encode(&events[i]); err != nil {
+			return fmt.Errorf("analytics: jsonl: %w", err)
+		}
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, err := j.w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("analytics: jsonl: %w", err)
+	}
+	return nil
+}
+
+// A LineError is a line of a JSON Lines log that is not an event.
+type LineError struct {
+	Line int
+	Err  error
+}
+
+// Error names the line.
+func (e *LineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns the decoding error.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// MaxLine is the longest line [ReadJSONL] reads.
+const MaxLine = 1 << 20
+
+// ReadJSONL reads a JSON Lines log of events. A malformed line yields a
+// [*LineError] with its number and reading goes on; a failure to read
+// yields that error and ends the sequence. Blank lines are skipped.
+func ReadJSONL(r io.Reader) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), MaxLine)
+		n := 0
+		for sc.Scan() {
+			n++
+			line := bytes.TrimSpace(sc.Bytes())
+			if len(line) == 0 {
+				continue
+			}
+			var e Event
+			err := json.Unmarshal(line, &e)
+			if err == nil && e.Kind == "" {
+				err = fmt.Errorf("no kind")
+			}
+			if err != nil {
+				if !yield(Event{}, &LineError{Line: n, Err: err}) {
+					return
+				}
+				continue
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			yield(Event{}, &LineError{Line: n + 1, Err: err})
+		}
+	}
+}
+
+// HTTPConfig configures an [HTTPSink].
+type HTTPConfig struct {
+	// URL receives a POST per batch with the body {"events": [...]}
+	// (application/json). Required.
+	URL string
+	// Client sends the requests; nil means http.DefaultClient. The
+	// Recorder's write timeout bounds each request.
+	Client *http.Client
+	// Header is added to every request (an Authorization header, say).
+	Header http.Header
+}
+
+// An HTTPSink posts each batch of events to a collector. A response
+// other than 2xx fails the batch. It is safe for concurrent use.
+type HTTPSink struct {
+	cfg HTTPConfig
+}
+
+// NewHTTP returns an HTTPSink. It returns an error when cfg.URL is not
+// an absolute http or https URL.
+func NewHTTP(cfg HTTPConfig) (*HTTPSink, error) {
+	req, err := http.NewRequest(http.MethodPost, cfg.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: http sink: %w", err)
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" || req.URL.Host == "" {
+		return nil, fmt.Errorf("analytics: http sink: URL %q is not an absolute http(s) URL", cfg.URL)
+	}
+	if cfg.Client == nil {
+		cfg.Client = http.DefaultClient
+	}
+	return &HTTPSink{cfg: cfg}, nil
+}
+
+// Write implements [Sink].
+func (h *HTTPSink) Write(ctx context.Context, events []Event) error {
+	body, err := json.Marshal(struct {
+		Events []Event `json:"events"`
+	}{events})
+	if err != nil {
+		return fmt.Errorf("analytics: http sink: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("analytics: http sink: %w", err)
+	}
+	for k, v := range h.cfg.Header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := h.cfg.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("analytics: http sink: %w", err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)); err != nil {
+		return fmt.Errorf("analytics: http sink: %w", err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("analytics: http sink: %s", resp.Status)
+	}
+	return nil
+}
