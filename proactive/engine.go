@@ -203,6 +203,9 @@ type jobPayload struct {
 	Due time.Time `json:"due,omitzero"`
 	// Retries counts the retries after errors, for the back-off.
 	Retries int `json:"retries,omitempty"`
+	// Turn counts the step's turns that ran and failed: a new turn needs
+	// a new MessageID, as the Bot took the last one.
+	Turn int `json:"turn,omitempty"`
 }
 
 func runKey(customerID, campaign string) string {
@@ -558,18 +561,24 @@ func (e *Engine) fire(ctx context.Context, q Enqueuer, j *schedule.Job, p jobPay
 		return e.advance(ctx, nil, c, r)
 	}
 	t := &parley.Turn{ConversationID: to.ConversationID, CustomerID: customerID, Channel: to.Channel,
-		Recipient: to.Recipient, MessageID: stepMessageID(r, c, due), Time: time.Now(),
+		Recipient: to.Recipient, MessageID: stepMessageID(r, c, due, p.Turn), Time: time.Now(),
 		Signal: &parley.Signal{Name: SignalStep, Data: map[string]string{
-			"campaign": campaign, "run": r.Run, "step": strconv.Itoa(r.Next), "due": due.UTC().Format(time.RFC3339Nano)}}}
+			"campaign": campaign, "run": r.Run, "step": strconv.Itoa(r.Next), "due": due.UTC().Format(time.RFC3339Nano),
+				"turn": strconv.Itoa(p.Turn)}}}
 	if err := q.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
 		return fmt.Errorf("proactive: enqueue %s for %q: %w", campaign, customerID, err)
 	}
 	return nil
 }
 
-// stepMessageID is the stable MessageID of a step's turn.
-func stepMessageID(r *runState, c *compiled, due time.Time) string {
-	return "proactive/" + c.Name + "/" + r.Customer + "/" + r.Run + "/" + c.Steps[r.Next].ID + "@" + strconv.FormatInt(due.UnixMicro(), 10)
+// stepMessageID is the stable MessageID of a step's turn: the same for
+// every fire of one job, so that the Bot takes it once.
+func stepMessageID(r *runState, c *compiled, due time.Time, turn int) string {
+	id := "proactive/" + c.Name + "/" + r.Customer + "/" + r.Run + "/" + c.Steps[r.Next].ID + "@" + strconv.FormatInt(due.UnixMicro(), 10)
+	if turn > 0 {
+		id += "#" + strconv.Itoa(turn)
+	}
+	return id
 }
 
 func parseJobID(id string) (customerID, campaign string, ok bool) {
@@ -620,7 +629,8 @@ func (e *Engine) deliver(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	// later, rather than failing the turn, which would ask the customer
 	// to send a message they never sent.
 	t.Emit(ctx, parley.Event{Kind: parley.EventTurnError, Err: err, Attrs: map[string]string{"campaign": c.Name, "step": c.Steps[step].ID}})
-	return e.retry(ctx, jobID(t.CustomerID, c.Name), jobPayload{Run: d["run"], Step: step}, due, err)
+	turn, _ := strconv.Atoi(d["turn"])
+	return e.retry(ctx, jobID(t.CustomerID, c.Name), jobPayload{Run: d["run"], Step: step, Turn: turn + 1}, due, err)
 }
 
 func (e *Engine) deliverStep(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c *compiled, step int, due time.Time) error {

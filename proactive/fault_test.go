@@ -52,7 +52,7 @@ func (f *flaky) Set(ctx context.Context, p memory.Put) (int64, error) {
 }
 
 func TestStoreOutageDelaysNeverLosesOrDuplicates(t *testing.T) {
-	for _, prefix := range []string{"proactive/", ""} {
+	for _, prefix := range []string{"proactive/", "proactive/ledger/", ""} {
 		name := prefix
 		if name == "" {
 			name = "everything"
