@@ -23,7 +23,7 @@ func BenchmarkPolicyCheck(b *testing.B) {
 	p.RecordConsent(customer.Consent{Purpose: "marketing", Granted: true, Time: time.Now(), Channel: "web"})
 	for i := range 6 {
 		s := proactive.Send{ID: "earlier" + string(rune('a'+i)), Campaign: "tips", Purpose: proactive.Marketing, Channel: "web"}
-		if err := policy.Record(ctx, "ada", s); err != nil {
+		if _, err := policy.Record(ctx, "ada", s); err != nil {
 			b.Fatal(err)
 		}
 	}

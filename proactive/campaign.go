@@ -2,9 +2,7 @@ package proactive
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -27,23 +25,6 @@ const (
 	// transactional: they need no opt-in and are exempt from the caps,
 	// but an opt-out of "service" on the channel (STOP there) stops them.
 	Service Purpose = "service"
-)
-
-// An ExitRule ends a campaign run before its last step.
-type ExitRule string
-
-// Exit rules. A run always ends when the customer opts out, and when its
-// [Campaign.Goal] event arrives (converted).
-const (
-	// ExitReplied ends the run once the customer writes anything in the
-	// conversation after one of its messages: the conversation took over.
-	ExitReplied ExitRule = "replied"
-	// ExitLeftAudience ends the run when the customer's profile no longer
-	// matches [Campaign.Audience], checked before every step.
-	ExitLeftAudience ExitRule = "left_audience"
-	// ExitHuman ends the run when a person owns the conversation at a
-	// step's time. Without it the step waits until the person is done.
-	ExitHuman ExitRule = "human"
 )
 
 // A Hold makes a run wait, after its trigger, until an event arrives or a
@@ -145,10 +126,17 @@ type Campaign struct {
 	// Goal is the event type that counts as a conversion and ends the
 	// run ([ReasonConverted]).
 	Goal string
-	// ExitOn lists further exit rules; ExitEvents further events that end
-	// a run.
-	ExitOn     []ExitRule
-	ExitEvents []string
+	// Exit rules, besides the goal and an opt-out, which always end a
+	// run. ExitOnReply ends it once the customer writes anything in the
+	// conversation after one of its messages (the conversation took
+	// over); ExitOnLeavingAudience when the profile no longer matches
+	// Audience, checked before every step; ExitOnHuman when a person owns
+	// the conversation at a step's time (without it the step waits until
+	// the person is done); ExitEvents lists further events that end it.
+	ExitOnReply           bool
+	ExitOnLeavingAudience bool
+	ExitOnHuman           bool
+	ExitEvents            []string
 	// Cap limits this campaign's messages per customer, on top of the
 	// policy's global cap.
 	Cap Cap
@@ -158,18 +146,12 @@ type Campaign struct {
 	CatchUp time.Duration
 }
 
-func (c *Campaign) exits(r ExitRule) bool { return slices.Contains(c.ExitOn, r) }
-
 func (c *Campaign) purpose() Purpose {
 	if c.Purpose == "" {
 		return Marketing
 	}
 	return c.Purpose
 }
-
-// ErrNoCampaign is reported for a reference to a campaign that does not
-// exist.
-var ErrNoCampaign = errors.New("proactive: no such campaign")
 
 // A CompileError reports every problem found in a set of campaigns.
 type CompileError struct {
@@ -263,15 +245,8 @@ func compile(cs []*Campaign, events map[string]bool, flows map[string]bool, hasA
 		if c.Goal != "" && c.Goal == c.Trigger {
 			add(name, "", "goal %q is also the trigger: every run would end as it starts", c.Goal)
 		}
-		for _, r := range c.ExitOn {
-			switch r {
-			case ExitReplied, ExitLeftAudience, ExitHuman:
-			default:
-				add(name, "", "unknown exit rule %q", r)
-			}
-		}
-		if slices.Contains(c.ExitOn, ExitLeftAudience) && c.Audience == nil {
-			add(name, "", "exit rule %q without an Audience", ExitLeftAudience)
+		if c.ExitOnLeavingAudience && c.Audience == nil {
+			add(name, "", "ExitOnLeavingAudience without an Audience")
 		}
 		if h := c.Hold; h != nil {
 			checkEvent("hold", h.Event, true)

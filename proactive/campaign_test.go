@@ -26,7 +26,7 @@ func TestNewReportsEveryProblem(t *testing.T) {
 			{ID: "d", After: 2 * time.Hour, Text: "x", Offer: &proactive.Offer{Action: "discount"}},
 		}},
 		{Name: "order", Trigger: proactive.OrderPlaced, Goal: proactive.OrderPlaced, Hold: &proactive.Hold{Event: proactive.OrderPlaced},
-			ExitOn: []proactive.ExitRule{"bored", proactive.ExitLeftAudience}},
+			ExitOnLeavingAudience: true},
 		nil,
 	}
 	_, err := proactive.New(policy, schedule.New(schedule.NewMemory()), cs)
@@ -51,12 +51,11 @@ func TestNewReportsEveryProblem(t *testing.T) {
 		"order/d: offer without a positive validity",
 		"order: duplicate campaign name",
 		`order: goal "order_placed" is also the trigger: every run would end as it starts`,
-		`order: unknown exit rule "bored"`,
-		`order: exit rule "left_audience" without an Audience`,
+		`order: ExitOnLeavingAudience without an Audience`,
 		"order: hold without a positive timeout",
 		"order: no steps",
 		"[3]: nil campaign",
 	}
 	assert.Equal(t, want, got)
-	assert.Contains(t, err.Error(), "19 problem(s)")
+	assert.Contains(t, err.Error(), "18 problem(s)")
 }

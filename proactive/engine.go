@@ -45,15 +45,6 @@ type Enqueuer interface {
 	Enqueue(ctx context.Context, t *parley.Turn) error
 }
 
-// An ActionCaller runs the action that makes an [Offer]'s code:
-// [*action.Registry].
-type ActionCaller interface {
-	Call(ctx context.Context, c action.Call) (action.Result, error)
-}
-
-// A RouteFunc says where proactive messages to a customer go.
-type RouteFunc func(ctx context.Context, p *customer.Profile) (parley.Address, error)
-
 // ErrNoRoute is returned by the default route for a customer with no
 // identity on any channel; the step is recorded as
 // [ReasonChannelFailed].
@@ -75,8 +66,8 @@ type Engine struct {
 	names     []string
 	events    map[string]bool
 	start     func(name string) parley.Handler
-	actions   ActionCaller
-	route     RouteFunc
+	actions   *action.Registry
+	route     func(ctx context.Context, p *customer.Profile) (parley.Address, error)
 	eventTTL  time.Duration
 }
 
@@ -87,8 +78,8 @@ type engineConfig struct {
 	events  []string
 	flows   []string
 	start   func(name string) parley.Handler
-	actions ActionCaller
-	route   RouteFunc
+	actions *action.Registry
+	route   func(ctx context.Context, p *customer.Profile) (parley.Address, error)
 }
 
 // WithEventTypes adds custom event types ("trial_started") to the ones
@@ -104,12 +95,15 @@ func WithFlows(start func(name string) parley.Handler, names ...string) Option {
 }
 
 // WithActions gives offers their action registry.
-func WithActions(a ActionCaller) Option { return func(c *engineConfig) { c.actions = a } }
+func WithActions(a *action.Registry) Option { return func(c *engineConfig) { c.actions = a } }
 
 // WithRoute sets where a customer's messages go (default: the identity
 // on the channel of the profile's "contact" preference, else the first
-// identity, with the identity's ID as conversation ID and recipient).
-func WithRoute(f RouteFunc) Option { return func(c *engineConfig) { c.route = f } }
+// identity, with the identity's ID as conversation ID and recipient). An
+// error records the step as [ReasonChannelFailed].
+func WithRoute(f func(ctx context.Context, p *customer.Profile) (parley.Address, error)) Option {
+	return func(c *engineConfig) { c.route = f }
+}
 
 // New validates campaigns and returns an engine that runs them under
 // policy, with sched for the steps' times. It returns a [*CompileError]
@@ -136,7 +130,6 @@ func New(policy *Policy, sched Scheduler, campaigns []*Campaign, opts ...Option)
 		if c != nil {
 			cp := *c
 			cp.Steps = slices.Clone(c.Steps)
-			cp.ExitOn = slices.Clone(c.ExitOn)
 			cp.ExitEvents = slices.Clone(c.ExitEvents)
 			frozen[i] = &cp
 		}
@@ -155,9 +148,6 @@ func New(policy *Policy, sched Scheduler, campaigns []*Campaign, opts ...Option)
 	}
 	return e, nil
 }
-
-// Policy returns the engine's delivery policy.
-func (e *Engine) Policy() *Policy { return e.policy }
 
 func defaultRoute(_ context.Context, p *customer.Profile) (parley.Address, error) {
 	if len(p.Identities) == 0 {
@@ -368,7 +358,7 @@ func (e *Engine) applyEvent(ctx context.Context, c *compiled, ev Event, key stri
 		}
 		switch {
 		case goal || exit:
-			r.Done, r.Outcome = true, ExitConverted
+			r.Done, r.Outcome = true, exitConverted
 			if !goal {
 				r.Outcome = "event " + ev.Type
 			}
@@ -392,7 +382,7 @@ func (e *Engine) applyEvent(ctx context.Context, c *compiled, ev Event, key stri
 		return e.scheduleStep(ctx, resched)
 	}
 	if ended {
-		why := ExitConverted
+		why := exitConverted
 		if !goal {
 			why = "event " + ev.Type
 		}
@@ -564,7 +554,7 @@ func (e *Engine) fire(ctx context.Context, q Enqueuer, j *schedule.Job, p jobPay
 		Recipient: to.Recipient, MessageID: stepMessageID(r, c, due, p.Turn), Time: time.Now(),
 		Signal: &parley.Signal{Name: SignalStep, Data: map[string]string{
 			"campaign": campaign, "run": r.Run, "step": strconv.Itoa(r.Next), "due": due.UTC().Format(time.RFC3339Nano),
-				"turn": strconv.Itoa(p.Turn)}}}
+			"turn": strconv.Itoa(p.Turn)}}}
 	if err := q.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
 		return fmt.Errorf("proactive: enqueue %s for %q: %w", campaign, customerID, err)
 	}
@@ -659,12 +649,12 @@ func (e *Engine) deliverStep(ctx context.Context, w parley.ReplyWriter, t *parle
 		return err
 	}
 	switch {
-	case c.exits(ExitLeftAudience) && !c.Audience(prof):
-		return e.exit(ctx, t, r, c, s.ID, string(ExitLeftAudience))
-	case c.exits(ExitReplied) && replied(t, r):
-		return e.exit(ctx, t, r, c, s.ID, string(ExitReplied))
-	case c.exits(ExitHuman) && e.policy.busy != nil && e.policy.busy(t):
-		return e.exit(ctx, t, r, c, s.ID, string(ExitHuman))
+	case c.ExitOnLeavingAudience && !c.Audience(prof):
+		return e.exit(ctx, t, r, c, s.ID, "left the audience")
+	case c.ExitOnReply && replied(t, r):
+		return e.exit(ctx, t, r, c, s.ID, "replied")
+	case c.ExitOnHuman && e.policy.busy != nil && e.policy.busy(t):
+		return e.exit(ctx, t, r, c, s.ID, "a person took over")
 	}
 	send := Send{ID: stepID(r, c), Campaign: c.Name, CampaignCap: c.Cap, Purpose: c.purpose(), Channel: t.Channel, HasTemplate: s.Template != nil}
 	dec, err := e.policy.Check(ctx, t, prof, send)
@@ -682,10 +672,10 @@ func (e *Engine) deliverStep(ctx context.Context, w parley.ReplyWriter, t *parle
 		}
 		return e.advance(ctx, t, c, r)
 	}
-	if err := e.policy.Record(ctx, t.CustomerID, send); errors.Is(err, ErrCapped) {
-		return e.refused(ctx, t, r, c, Decision{Reason: ReasonCapped, Detail: "cap reached meanwhile"})
-	} else if err != nil {
+	if ok, err := e.policy.Record(ctx, t.CustomerID, send); err != nil {
 		return err
+	} else if !ok {
+		return e.refused(ctx, t, r, c, Decision{Reason: ReasonCapped, Detail: "cap reached meanwhile"})
 	}
 	// The run moves on before anything is replied: if the Bot cannot
 	// save this turn and runs it again, LastTurn makes it reply the same.
@@ -756,14 +746,14 @@ func (e *Engine) refused(ctx context.Context, t *parley.Turn, r *runState, c *co
 		return err
 	}
 	switch {
-	case dec.Held():
+	case dec.held():
 		r.Due = dec.Until
 		if err := e.scheduleStep(ctx, r); err != nil {
 			return err
 		}
 		return e.save(ctx, r)
 	case dec.Reason == ReasonOptedOut:
-		return e.end(ctx, t, r, ExitOptedOut)
+		return e.end(ctx, t, r, "opted out")
 	}
 	return e.advance(ctx, t, c, r)
 }

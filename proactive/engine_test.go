@@ -61,7 +61,7 @@ func TestRenewalSequence(t *testing.T) {
 		env.Advance(5 * day)
 		assert.Len(t, env.Texts("ada"), 2, "renewed: no day +1 message")
 		assert.Equal(t, []proactive.Reason{proactive.ReasonExited}, env.Reasons("ada"))
-		assert.Equal(t, proactive.ExitConverted, env.Suppressed("ada")[0].Detail)
+		assert.Equal(t, "converted", env.Suppressed("ada")[0].Detail)
 	})
 }
 
@@ -236,7 +236,7 @@ func TestHoldUntilPurchase(t *testing.T) {
 }
 
 func TestRepliedExits(t *testing.T) {
-	c := &proactive.Campaign{Name: "onboarding", Trigger: proactive.OrderPlaced, ExitOn: []proactive.ExitRule{proactive.ExitReplied},
+	c := &proactive.Campaign{Name: "onboarding", Trigger: proactive.OrderPlaced, ExitOnReply: true,
 		Steps: []proactive.Step{{ID: "day1", After: day, Text: "How is it going?"}, {ID: "day7", After: 7 * day, Text: "Tip of the week."}}}
 	synctest.Test(t, func(t *testing.T) {
 		env := proactivetest.New(t, []*proactive.Campaign{c})

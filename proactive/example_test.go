@@ -1,9 +1,12 @@
 package proactive_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -108,7 +111,7 @@ func ExamplePolicy_Check() {
 			fmt.Println(id, "not sent:", d.Reason)
 		} else {
 			fmt.Println(id, "sent")
-			if err := policy.Record(ctx, "ada", s); err != nil {
+			if _, err := policy.Record(ctx, "ada", s); err != nil {
 				fmt.Println(err)
 			}
 		}
@@ -124,14 +127,13 @@ func ExampleSign() {
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	body := []byte(`{"id":"evt-1","type":"order_shipped","customer":"ada"}`)
 	ts := time.Unix(1767225600, 0)
-	fmt.Println(proactive.HeaderTimestamp+":", ts.Unix())
-	fmt.Println(proactive.HeaderSignature+":", proactive.Sign(secret, ts, body))
-	err := proactive.VerifyRequest(secret, map[string][]string{
-		proactive.HeaderTimestamp: {"1767225600"}, proactive.HeaderSignature: {proactive.Sign(secret, ts, body)},
-	}, body, ts.Add(time.Minute))
-	fmt.Println(err)
-	// Output:
-	// Parley-Timestamp: 1767225600
-	// Parley-Signature: v1=397616786175101723961d1c0e055b8b08b566d93d60a59717120a3ab61a4e9b
-	// <nil>
+	req, err := http.NewRequest(http.MethodPost, "https://bot.example/events", bytes.NewReader(body))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	req.Header.Set("Parley-Timestamp", strconv.FormatInt(ts.Unix(), 10))
+	req.Header.Set("Parley-Signature", proactive.Sign(secret, ts, body))
+	fmt.Println(req.Header.Get("Parley-Signature"))
+	// Output: v1=397616786175101723961d1c0e055b8b08b566d93d60a59717120a3ab61a4e9b
 }

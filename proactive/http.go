@@ -20,14 +20,14 @@ import (
 
 // Headers of a signed event request (see [Sign]).
 const (
-	HeaderTimestamp = "Parley-Timestamp"
-	HeaderSignature = "Parley-Signature"
+	headerTimestamp = "Parley-Timestamp"
+	headerSignature = "Parley-Signature"
 )
 
-// ReplayWindow is how far a signed request's timestamp may be from the
+// replayWindow is how far a signed request's timestamp may be from the
 // receiver's clock. Within it a request is taken once: a second copy is
 // refused with [ErrReplayed].
-const ReplayWindow = 5 * time.Minute
+const replayWindow = 5 * time.Minute
 
 // maxEventBody is the largest event request body accepted.
 const maxEventBody = 64 << 10
@@ -37,12 +37,13 @@ var (
 	// ErrBadSignature: the signature header is missing or does not match
 	// the body and timestamp under the shared secret.
 	ErrBadSignature = errors.New("proactive: bad signature")
-	// ErrStale: the timestamp is missing or outside [ReplayWindow].
+	// ErrStale: the timestamp is missing or more than 5 minutes from
+	// the receiver's clock.
 	ErrStale = errors.New("proactive: timestamp outside the replay window")
 	// ErrReplayed: this exact signed request was taken already.
 	ErrReplayed = errors.New("proactive: request replayed")
-	// ErrBadRequest: the body is not one JSON event, or is too large.
-	ErrBadRequest = errors.New("proactive: malformed event request")
+	// errBadRequest: the body is not one JSON event, or is too large.
+	errBadRequest = errors.New("proactive: malformed event request")
 )
 
 // A RequestError is the endpoint's refusal of a request: the HTTP status
@@ -62,9 +63,11 @@ func (e *RequestError) Error() string {
 // Unwrap returns the cause.
 func (e *RequestError) Unwrap() error { return e.Err }
 
-// Sign returns the [HeaderSignature] value for body sent at ts: "v1=" and
-// the hex HMAC-SHA256, under secret, of the Unix timestamp, a dot and the
-// body. Senders set [HeaderTimestamp] to strconv.FormatInt(ts.Unix(), 10).
+// Sign returns the Parley-Signature header of a request whose body is
+// sent at ts: "v1=" and the hex HMAC-SHA256, under secret, of the Unix
+// timestamp, a dot and the body. Senders set the Parley-Timestamp header
+// to the same Unix timestamp (strconv.FormatInt(ts.Unix(), 10)). The
+// receiver takes a request within 5 minutes of its clock, once.
 func Sign(secret []byte, ts time.Time, body []byte) string {
 	return "v1=" + hex.EncodeToString(mac(secret, strconv.FormatInt(ts.Unix(), 10), body))
 }
@@ -93,7 +96,7 @@ func (e *Engine) Endpoint(secret []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			writeRefusal(w, &RequestError{Status: http.StatusMethodNotAllowed, Code: "method", Err: ErrBadRequest})
+			writeRefusal(w, &RequestError{Status: http.StatusMethodNotAllowed, Code: "method", Err: errBadRequest})
 			return
 		}
 		dup, err := e.serveEvent(r.Context(), secret, r)
@@ -116,19 +119,18 @@ func (e *Engine) Endpoint(secret []byte) http.Handler {
 	})
 }
 
-// VerifyRequest checks a signed request's timestamp and signature
-// against body at now, without recording anything. The endpoint calls it
-// before reading the event; senders' tests may call it too.
-func VerifyRequest(secret []byte, h http.Header, body []byte, now time.Time) error {
-	ts := h.Get(HeaderTimestamp)
+// verifyRequest checks a signed request's timestamp and signature
+// against body at now, without recording anything.
+func verifyRequest(secret []byte, h http.Header, body []byte, now time.Time) error {
+	ts := h.Get(headerTimestamp)
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
 		return &RequestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
 	}
-	if d := now.Sub(time.Unix(sec, 0)); d > ReplayWindow || d < -ReplayWindow {
+	if d := now.Sub(time.Unix(sec, 0)); d > replayWindow || d < -replayWindow {
 		return &RequestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
 	}
-	got, ok := strings.CutPrefix(h.Get(HeaderSignature), "v1=")
+	got, ok := strings.CutPrefix(h.Get(headerSignature), "v1=")
 	sig, err := hex.DecodeString(got)
 	if !ok || err != nil || !hmac.Equal(sig, mac(secret, ts, body)) {
 		return &RequestError{Status: http.StatusUnauthorized, Code: "signature", Err: ErrBadSignature}
@@ -139,20 +141,20 @@ func VerifyRequest(secret []byte, h http.Header, body []byte, now time.Time) err
 func (e *Engine) serveEvent(ctx context.Context, secret []byte, r *http.Request) (dup bool, err error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxEventBody))
 	if err != nil {
-		return false, &RequestError{Status: http.StatusBadRequest, Code: "body", Err: fmt.Errorf("%w: %v", ErrBadRequest, err)}
+		return false, &RequestError{Status: http.StatusBadRequest, Code: "body", Err: fmt.Errorf("%w: %v", errBadRequest, err)}
 	}
-	if err := VerifyRequest(secret, r.Header, body, time.Now()); err != nil {
+	if err := verifyRequest(secret, r.Header, body, time.Now()); err != nil {
 		return false, err
 	}
 	var ev Event
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&ev); err != nil || dec.More() {
-		return false, &RequestError{Status: http.StatusBadRequest, Code: "json", Err: fmt.Errorf("%w: not one JSON event", ErrBadRequest)}
+		return false, &RequestError{Status: http.StatusBadRequest, Code: "json", Err: fmt.Errorf("%w: not one JSON event", errBadRequest)}
 	}
 	// The signature is claimed last before the event, so that a request
 	// refused for any reason above may be sent again as it was.
-	sigKey := "proactive/sig/" + strings.TrimPrefix(r.Header.Get(HeaderSignature), "v1=")
+	sigKey := "proactive/sig/" + strings.TrimPrefix(r.Header.Get(headerSignature), "v1=")
 	if _, err := e.store().Get(ctx, sigKey); err == nil {
 		return false, &RequestError{Status: http.StatusUnauthorized, Code: "replayed", Err: ErrReplayed}
 	} else if !errors.Is(err, memory.ErrNotFound) {
@@ -168,7 +170,7 @@ func (e *Engine) serveEvent(ctx context.Context, secret []byte, r *http.Request)
 	case err != nil:
 		return false, err
 	}
-	_, err = e.store().Set(ctx, memory.Put{Key: sigKey, Value: []byte{1}, IfVersion: memory.Absent, TTL: 2 * ReplayWindow})
+	_, err = e.store().Set(ctx, memory.Put{Key: sigKey, Value: []byte{1}, IfVersion: memory.Absent, TTL: 2 * replayWindow})
 	if errors.Is(err, memory.ErrConflict) {
 		// Two copies at once: the event's ID made the second a duplicate.
 		return true, nil

@@ -23,8 +23,8 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 
 func post(h http.Handler, body []byte, ts time.Time, sig string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(http.MethodPost, "/events", bytes.NewReader(body))
-	r.Header.Set(proactive.HeaderTimestamp, strconv.FormatInt(ts.Unix(), 10))
-	r.Header.Set(proactive.HeaderSignature, sig)
+	r.Header.Set("Parley-Timestamp", strconv.FormatInt(ts.Unix(), 10))
+	r.Header.Set("Parley-Signature", sig)
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w

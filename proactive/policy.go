@@ -29,7 +29,7 @@ const (
 	ReasonBusy            Reason = "busy"             // held: an open question, or a person owns the conversation
 	ReasonNoConsent       Reason = "no_consent"       // marketing without the customer's yes on the channel
 	ReasonOptedOut        Reason = "opted_out"        // the customer said STOP (the run ends)
-	ReasonExited          Reason = "exited"           // the run ended early; Detail says why
+	ReasonExited          Reason = "exited"           // the run ended early; Detail says why ("converted", "replied", ...)
 	ReasonTemplateMissing Reason = "template_missing" // WhatsApp outside the 24-hour window, no template
 	ReasonChannelFailed   Reason = "channel_failed"   // no way to reach the customer, or the send failed
 	ReasonBadTimeZone     Reason = "bad_time_zone"    // the profile's time zone is not an IANA name
@@ -37,11 +37,9 @@ const (
 	ReasonRenderFailed    Reason = "render_failed"    // a template field had no value, or the offer failed
 )
 
-// Exit details of a [ReasonExited] suppression.
-const (
-	ExitConverted = "converted"
-	ExitOptedOut  = "opted_out"
-)
+// exitConverted is the Detail of a [ReasonExited] suppression for a run
+// that reached its goal.
+const exitConverted = "converted"
 
 // A Suppression records a proactive message that was not sent, or was
 // held, and why.
@@ -89,8 +87,8 @@ type Decision struct {
 	Until time.Time
 }
 
-// Held reports whether the message should be tried again at Until.
-func (d Decision) Held() bool { return !d.Allow && !d.Until.IsZero() }
+// held reports whether the message should be tried again at Until.
+func (d Decision) held() bool { return !d.Allow && !d.Until.IsZero() }
 
 // Policy is the one owner of what may be sent proactively: consent per
 // purpose and channel, opt-outs, the global and per-campaign caps, quiet
@@ -433,9 +431,10 @@ func (p *Policy) outsideWindow(t *parley.Turn, channel string, now time.Time) bo
 func customerWrote(e memory.Entry) bool { return e.Role == memory.RoleUser && e.Text != "" }
 
 // Record counts a message sent under s against the customer's caps. It
-// returns [ErrCapped] (and records nothing) when another message took the
-// last place since [Policy.Check]; recording an ID twice counts once.
-func (p *Policy) Record(ctx context.Context, customerID string, s Send) error {
+// returns false (and records nothing) when another message took the last
+// place since [Policy.Check]: then the message must not go out. Recording
+// an ID twice counts once.
+func (p *Policy) Record(ctx context.Context, customerID string, s Send) (bool, error) {
 	now := time.Now()
 	for {
 		l, ver, err := p.readLedger(ctx, customerID)
@@ -443,17 +442,17 @@ func (p *Policy) Record(ctx context.Context, customerID string, s Send) error {
 		if errors.As(err, &corrupt) {
 			l = ledger{} // an unreadable ledger is replaced, not obeyed forever
 		} else if err != nil {
-			return err
+			return false, err
 		}
 		if id := sendHash(s.ID); slices.ContainsFunc(l.Sends, func(e ledgerEntry) bool { return e.ID == id }) {
-			return nil
+			return true, nil
 		}
 		if s.Purpose != Service && p.cap.Max > 0 &&
 			count(l, now.Add(-p.cap.Window), func(e ledgerEntry) bool { return e.Purpose == Marketing }) >= p.cap.Max {
-			return ErrCapped
+			return false, nil
 		}
 		if cc := s.CampaignCap; cc.Max > 0 && count(l, now.Add(-cc.Window), func(e ledgerEntry) bool { return e.Campaign == s.Campaign }) >= cc.Max {
-			return ErrCapped
+			return false, nil
 		}
 		l.Sends = slices.DeleteFunc(l.Sends, func(e ledgerEntry) bool { return e.Unix < now.Add(-p.keepLedger).UnixMilli() })
 		purpose := s.Purpose
@@ -466,15 +465,11 @@ func (p *Policy) Record(ctx context.Context, customerID string, s Send) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("proactive: record send to %q: %w", customerID, err)
+			return false, fmt.Errorf("proactive: record send to %q: %w", customerID, err)
 		}
-		return nil
+		return true, nil
 	}
 }
-
-// ErrCapped is returned by [Policy.Record] when the send no longer fits
-// under a cap.
-var ErrCapped = errors.New("proactive: over the cap")
 
 // OptOut records a customer's STOP (or UNSUBSCRIBE, "stop messaging me")
 // said on channel: marketing withdrawn on every channel, and service

@@ -84,14 +84,14 @@ func (t *tmpl) check(hasOffer bool) error {
 	return nil
 }
 
-// A MissingFieldError reports a template field that has no value and no
+// A missingFieldError reports a template field that has no value and no
 // default: the message is not sent rather than sent with a hole in it.
-type MissingFieldError struct {
+type missingFieldError struct {
 	Field string
 }
 
 // Error implements the error interface.
-func (e *MissingFieldError) Error() string {
+func (e *missingFieldError) Error() string {
 	return fmt.Sprintf("proactive: template field {{%s}} has no value and no default", e.Field)
 }
 
@@ -106,7 +106,7 @@ func (t *tmpl) render(lookup func(ns, name string) (string, bool)) (string, erro
 		v, ok := lookup(p.ns, p.name)
 		if !ok || v == "" {
 			if !p.hasD {
-				return "", &MissingFieldError{Field: p.ns + "." + p.name}
+				return "", &missingFieldError{Field: p.ns + "." + p.name}
 			}
 			v = p.def
 		}
