@@ -1346,3 +1346,15 @@ func (h *heldReplies) send(ctx context.Context, w parley.ReplyWriter) error {
 	}
 	return nil
 }
+
+// HumanOwns reports whether a person owns t's conversation, or the
+// customer is waiting for one. Proactive messages wait meanwhile: pass it
+// to proactive.WithBusy.
+func HumanOwns(t *parley.Turn) bool {
+	s := t.Session()
+	if s == nil {
+		return false
+	}
+	st, _, err := stateKey.Get(s)
+	return err == nil && st.humanOwns()
+}
