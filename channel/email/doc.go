@@ -4,9 +4,15 @@
 // # Overview
 //
 // [New] returns a [channel.Adapter]. Inbound mail reaches its Handler as
-// a raw message POSTed by an inbound-mail service (signed:
-// X-Parley-Signature is "sha256=" + hex HMAC-SHA256 of the body under
-// Config.WebhookSecret). [Parse] reads the message with net/mail and
+// a raw message POSTed by a relay of your own (signed: X-Parley-Signature
+// is "sha256=" + hex HMAC-SHA256 of the body under Config.WebhookSecret),
+// or as the webhook of an inbound-mail service named by Config.Service:
+// "postmark" (its inbound JSON), "sendgrid" (Inbound Parse, parsed fields
+// or the raw message) or "mailgun" (a route's forward(), parsed fields or
+// body-mime). Mailgun's signature (HMAC-SHA256 of timestamp and token
+// under the webhook signing key) is checked; Postmark and SendGrid sign
+// nothing, so their webhook URL must carry WebhookSecret as its basic-auth
+// password. Parsed fields go through the same steps as a raw message. [Parse] reads the message with net/mail and
 // mime/multipart, with golang.org/x/text for the charsets the standard
 // library lacks: sender names and subjects in RFC 2047 words of any charset
 // (windows-1252, iso-2022-jp, shift_jis, ...), bodies transcoded to UTF-8

@@ -38,9 +38,16 @@ type Config struct {
 	Auth smtp.Auth
 	// TLS, when set, is used for STARTTLS if the relay offers it.
 	TLS *tls.Config
-	// WebhookSecret verifies raw messages posted to the Handler:
-	// X-Parley-Signature must be "sha256=" + hex HMAC-SHA256 of the body.
-	// Required.
+	// Service names the inbound-mail service whose webhooks the Handler
+	// reads: "postmark" (its inbound JSON), "sendgrid" (Inbound Parse,
+	// parsed or raw), "mailgun" (a route's forward(), parsed or raw MIME);
+	// empty for a raw RFC 5322 message signed with X-Parley-Signature.
+	Service string
+	// WebhookSecret verifies inbound webhooks. Required. For raw messages
+	// X-Parley-Signature must be "sha256=" + hex HMAC-SHA256 of the body
+	// under it; for Mailgun it is the HTTP webhook signing key; Postmark
+	// and SendGrid sign nothing, so their webhook URL must carry it as the
+	// basic-auth password (https://inbound:<secret>@bot.example.com/...).
 	WebhookSecret string
 	// RetryWait is how long to wait before retrying after an SMTP 4xx
 	// answer (default 30s); SMTP has no Retry-After.
@@ -72,6 +79,11 @@ func newDriver(c Config) (*smtpRelay, channel.Config, error) {
 	from, err := mail.ParseAddress(c.From)
 	if err != nil {
 		return nil, channel.Config{}, fmt.Errorf("email: config: From: %w", err)
+	}
+	switch c.Service {
+	case "", servicePostmark, serviceSendGrid, serviceMailgun:
+	default:
+		return nil, channel.Config{}, fmt.Errorf("email: config: unknown Service %q", c.Service)
 	}
 	_, domain, _ := strings.Cut(from.Address, "@")
 	if c.RetryWait <= 0 {
@@ -115,6 +127,9 @@ func (p *smtpRelay) Verify(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
 		return fmt.Errorf("%w: method %s", channel.ErrMalformed, r.Method)
 	}
+	if p.cfg.Service != "" {
+		return p.verifyService(r, body)
+	}
 	got, ok := strings.CutPrefix(r.Header.Get("X-Parley-Signature"), "sha256=")
 	if !ok || !channel.EqualSecret([]byte(strings.ToLower(got)), []byte(channel.HMACHex(sha256.New, []byte(p.cfg.WebhookSecret), body))) {
 		return channel.ErrSignature
@@ -123,8 +138,14 @@ func (p *smtpRelay) Verify(r *http.Request, body []byte) error {
 }
 
 // Parse implements [channel.Platform].
-func (p *smtpRelay) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
-	in, err := Parse(bytes.NewReader(body))
+func (p *smtpRelay) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
+	var in *Inbound
+	var err error
+	if p.cfg.Service != "" {
+		in, err = parseService(p.cfg.Service, r, body)
+	} else {
+		in, err = Parse(bytes.NewReader(body))
+	}
 	if err != nil {
 		return nil, err
 	}
