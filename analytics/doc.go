@@ -28,6 +28,11 @@
 //	}
 //	roi, err := analytics.ComputeROI(analytics.ROIInputs{...})
 //
+// [Alerts] watch the KPIs and tell people through the notifiers of
+// package escalation/notify, once when a threshold is crossed and once
+// when it clears (defaults: resolution under 55%, average sentiment
+// under 0.6, escalation over 30%).
+//
 // # Records and events
 //
 // A record is built from the events the runtime and its packages emit:
@@ -54,7 +59,7 @@
 //
 // # Concurrency
 //
-// Recorder, Aggregator and the sinks are safe for concurrent
+// Recorder, Aggregator, the sinks and Alerts are safe for concurrent
 // use. A Recorder owns one goroutine per sink, started by its first
 // event and stopped by [Recorder.Close].
 //

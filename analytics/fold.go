@@ -157,6 +157,7 @@ type rec struct {
 	experiment, variant uint32
 	agentNS             int64
 	optOut              bool
+	res                 Resolution // resolution(), kept current by fold
 	seen                seenSet
 }
 
@@ -242,6 +243,9 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 		}
 	}
 	a := e.Attrs
+	if r.res == "" || decides(e.Kind) {
+		defer func() { r.res = r.resolution() }()
+	}
 	switch e.Kind {
 	case parley.EventTurn:
 		d := int64(e.Duration)
@@ -352,6 +356,17 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 			}
 		}
 	}
+}
+
+// decides reports whether an event of kind k can change a record's
+// resolution.
+func decides(k parley.EventKind) bool {
+	switch k {
+	case flow.EventEnd, flow.EventFeedback, intent.EventFallback, kbbot.EventUnsure,
+		escalation.EventRequested, escalation.EventAssigned, escalation.EventLeft:
+		return true
+	}
+	return false
 }
 
 func containsID(s []uint32, id uint32) bool {

@@ -101,7 +101,7 @@ func (a *Aggregator) KPIs(w Window) KPIs {
 		if len(r.turns) > 0 {
 			frts = append(frts, r.frt)
 		}
-		switch r.resolution() {
+		switch r.res {
 		case Resolved:
 			k.Resolved++
 			resTurns += int64(len(r.turns))
@@ -320,7 +320,7 @@ func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 		if !w.has(r.start) || len(r.intents) == 0 {
 			continue
 		}
-		failed := r.resolution() != Resolved
+		failed := r.res != Resolved
 		seen = seen[:0]
 		for _, h := range r.intents {
 			accs[h.intent].conf += float64(h.conf)
@@ -596,7 +596,7 @@ func (a *Aggregator) Live(now time.Time) Live {
 			continue
 		}
 		if r.end >= active {
-			switch r.resolution() {
+			switch r.res {
 			case Resolved:
 			case Escalated:
 				if r.waiting() {

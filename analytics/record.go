@@ -189,7 +189,7 @@ func (r *rec) record(n *names) Record {
 	x := Record{Conversation: r.conv, Customer: r.cust, Channel: r.channel,
 		Start: unix(r.start), End: unix(r.end), Turns: len(r.turns), FirstResponse: time.Duration(r.frt),
 		Fallbacks: len(r.fallbacks), Clarifications: int(r.clarify), Errors: int(r.errors),
-		Resolution: r.resolution(), AgentTime: time.Duration(r.agentNS), OptedOut: r.optOut,
+		Resolution: r.res, AgentTime: time.Duration(r.agentNS), OptedOut: r.optOut,
 		Experiment: n.name(r.experiment), Variant: n.name(r.variant)}
 	x.Feedback = Feedback{NPS: -1}
 	if r.helpful.set {
