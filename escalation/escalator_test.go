@@ -221,7 +221,7 @@ func TestAgentOwnsTheConversation(t *testing.T) {
 
 	require.NoError(t, h.desk.Reply(context.Background(), "c1-1", "Sam", "Sorted: a new one is on its way."))
 	assert.Equal(t, parley.Message{Text: "Sorted: a new one is on its way.", Agent: "Sam"}, h.last())
-	require.NoError(t, h.desk.Resolve(context.Background(), "c1-1"))
+	require.NoError(t, h.desk.Resolve(context.Background(), "c1-1", "", ""))
 	assert.Equal(t, msgs.Resolved, h.last().Text)
 	assert.Equal(t, []string{msgs.FeedbackThanks}, h.say("5"))
 	assert.Equal(t, []string{"bot: thanks"}, h.say("thanks"))

@@ -47,7 +47,7 @@ func Example() {
 		panic(err)
 	}
 	say("3", "thank you")
-	if err := agents.Resolve(ctx, t.ID); err != nil {
+	if err := agents.Resolve(ctx, t.ID, "", "parcel found"); err != nil {
 		panic(err)
 	}
 	say("4", "5")

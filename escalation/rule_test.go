@@ -193,9 +193,17 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 	assert.Equal(t, "Maria wants: \"My order A-1234 still hasn't arrived and it's been two weeks\"\n"+
 		"Handed over: frustrated.\n"+
 		"Mood: sentiment 0.20 (negative), lowest 0.20 over 3 turns; frustration 0.72 at its highest.", s)
-	assert.Equal(t, "Hi Maria, thanks for waiting. I'm sorry for the trouble so far. "+
-		"I've read our conversation: you wrote \"My order A-1234 still hasn't arrived and it's been two weeks\". I'm looking into it now.",
+	assert.Equal(t, "Hi Maria, thanks for waiting, and I'm sorry for the trouble so far. "+
+		"I can see you're asking where order A-1234 is; I'm looking into it now.", SuggestedReply(tk))
+
+	// Nothing understood (gibberish, a bare "human"): no quote, no guess.
+	tk = Ticket{Transcript: []memory.Entry{entry("user", "asdkjh qwelkj"), entry("user", "human")}}
+	assert.Equal(t, "Hi, thanks for waiting. I've read our conversation so far, so you won't need to repeat anything. How can I help?",
 		SuggestedReply(tk))
+	tk = Ticket{Intents: []parley.Intent{{Name: "refund"}, {Name: "human"}},
+		Entities: []parley.Entity{{Type: "money", Value: "10 USD"}, {Type: "order_id", Value: "A-1002"}}, Profile: map[string]string{"name": "Ada Lovelace"}}
+	assert.Equal(t, "Hi Ada, thanks for waiting. I can see you're asking about a refund of $10.00 on order A-1002; I'm looking into it now.",
+		SuggestedReply(tk), "not \"help with human (money 10 USD)\"")
 }
 
 func entry(role, text string) memory.Entry { return memory.Entry{Role: memory.Role(role), Text: text} }

@@ -127,28 +127,84 @@ func keySentences(tr []memory.Entry, n int) []string {
 	return out
 }
 
-// SuggestedReply drafts the agent's first message from the ticket: an
-// apology when the customer is upset, and a sentence showing the agent
-// already knows the issue, in the customer's own words.
+// SuggestedReply drafts the agent's first message from the ticket, a
+// sentence an agent would send: a greeting by name, an apology when the
+// customer is upset, and what the agent is looking into, from the
+// intents and entities the bot understood (never a quote of the
+// customer's words, which may be gibberish or a bare "human"), for
+// example:
+//
+//	Hi Maria, thanks for waiting, and I'm sorry for the trouble so far. I can see you're asking where order A-1234 is; I'm looking into it now.
 func SuggestedReply(t Ticket) string {
 	var b strings.Builder
 	b.WriteString("Hi")
 	name := t.Profile["first_name"]
 	if name == "" {
-		name = t.Profile["name"]
+		name, _, _ = strings.Cut(t.Profile["name"], " ")
 	}
 	if name != "" {
 		b.WriteString(" " + name)
 	}
-	b.WriteString(", thanks for waiting. ")
+	b.WriteString(", thanks for waiting")
 	if t.Mood.Label == "negative" || max(t.Mood.Frustration, t.Frustration) >= 0.5 {
-		b.WriteString("I'm sorry for the trouble so far. ")
+		b.WriteString(", and I'm sorry for the trouble so far")
 	}
-	if key := keySentences(t.Transcript, 1); len(key) > 0 {
-		fmt.Fprintf(&b, "I've read our conversation: you wrote \"%s\". ", key[0])
+	b.WriteString(". ")
+	if what := topicOf(t); what != "" {
+		fmt.Fprintf(&b, "I can see you're asking %s; I'm looking into it now.", what)
 	} else {
-		b.WriteString("I've read our conversation so far. ")
+		b.WriteString("I've read our conversation so far, so you won't need to repeat anything. How can I help?")
 	}
-	b.WriteString("I'm looking into it now.")
 	return b.String()
+}
+
+// topicOf says what the customer wants, from the most recent intent the
+// bot understood and the order and amount they gave: "about a refund of
+// $60.00 on order A-1002". It returns "" for an intent it cannot word.
+func topicOf(t Ticket) string {
+	var order, amount string
+	for _, e := range t.Entities {
+		switch {
+		case e.Type == "order_id" && order == "":
+			order = e.Value
+		case e.Type == "money" && amount == "":
+			var v float64
+			var cur string
+			if _, err := fmt.Sscanf(e.Value, "%g %s", &v, &cur); err == nil && cur == "USD" {
+				amount = fmt.Sprintf("$%.2f", v)
+			} else if err == nil {
+				amount = fmt.Sprintf("%.2f %s", v, cur)
+			}
+		}
+	}
+	onOrder := ""
+	if order != "" {
+		onOrder = " on order " + order
+	}
+	for _, in := range t.Intents {
+		n := strings.ToLower(in.Name)
+		switch {
+		case strings.Contains(n, "refund") || strings.Contains(n, "return"):
+			if amount != "" {
+				return "about a refund of " + amount + onOrder
+			}
+			return "about a refund" + onOrder
+		case strings.Contains(n, "track") || strings.Contains(n, "order_status") || strings.Contains(n, "where"):
+			if order != "" {
+				return "where order " + order + " is"
+			}
+			return "where your order is"
+		case strings.Contains(n, "address"):
+			return "to change the delivery address" + strings.Replace(onOrder, " on ", " of ", 1)
+		case strings.Contains(n, "cancel"):
+			return "about cancelling" + strings.Replace(onOrder, " on order", " order", 1)
+		case strings.Contains(n, "renew") || strings.Contains(n, "plan") || strings.Contains(n, "subscription"):
+			return "about your plan"
+		case strings.Contains(n, "billing") || strings.Contains(n, "charge"):
+			return "about a charge on your account"
+		case strings.Contains(n, "callback") || strings.Contains(n, "call_back"):
+			return "for a call back"
+		}
+	}
+	return ""
 }

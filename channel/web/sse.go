@@ -44,6 +44,11 @@ func (h *Chat) streamSSE(w http.ResponseWriter, r *http.Request, rc *http.Respon
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
+	// The stream outlives the server's ReadTimeout, whose background
+	// read would otherwise cancel the request's context: clear it.
+	if err := rc.SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
 	w.WriteHeader(http.StatusOK)
 	tick := time.NewTicker(sseHeartbeat)
 	defer tick.Stop()

@@ -1,5 +1,5 @@
 // Package desk is an in-memory help-desk for hand-offs, [Memory], with
-// the agents' web console over it, [Console]: enough to run Parley's
+// the agents' workspace over it, [Console]: enough to run Parley's
 // hand-offs without a help-desk product, and what tests use.
 //
 // # Overview
@@ -12,21 +12,32 @@
 //	agents := desk.NewMemory(deliver, desk.WithAgents(5)) // five agents on duty
 //	esc, err := escalation.New(agents)
 //	...
-//	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents)))
+//	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents,
+//		desk.WithAgentName(signedInAgent), desk.WithApprovals(approvals))))
 //
-// Agents see the queue, most urgent first, and for each ticket what the
-// customer wants in their own words, their mood as measured, the
-// transcript and a suggested first reply.
+// The workspace is one page with embedded assets, updated live over
+// Server-Sent Events. Agents see the queue, most urgent and longest
+// waiting first; for the open conversation the customer card, their
+// mood over time (in words: "Upset: acknowledge the trouble before
+// anything else", not a percentage), the facts gathered, the reason for
+// the hand-off in words checked against what the customer wrote, the
+// transcript and a suggested first reply; they reply (the customer sees
+// their name), insert canned replies, write internal notes
+// ([Memory.Note]), transfer ([Memory.Transfer]), resolve with a reason,
+// and decide the approvals that belong to the conversation, from the
+// keyboard if they like (press ? on the page).
 //
 // # Concurrency
 //
 // A Memory desk and its Console are safe for concurrent use. The desk
 // starts no goroutines; it delivers lifecycle turns on the caller's
-// goroutine.
+// goroutine. [Memory.Changes] wakes those waiting for the next change;
+// each open workspace page holds one event stream, which ends with its
+// request.
 //
 // # Errors
 //
 // The desk returns [escalation.ErrUnknownTicket], [escalation.ErrClosedTicket]
 // and, while [Memory.SetFault] makes it fail, [escalation.ErrDeskUnavailable].
-// The console maps them to 404, 409 and 502.
+// The console's JSON API maps them to 404, 409 and 502.
 package desk

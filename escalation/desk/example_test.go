@@ -2,7 +2,10 @@ package desk_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -31,7 +34,7 @@ func ExampleNewMemory() {
 	if err := agents.Reply(ctx, "c1-1", "Kim", "Sorry about that! A new one ships today."); err != nil {
 		panic(err)
 	}
-	if err := agents.Resolve(ctx, "c1-1"); err != nil {
+	if err := agents.Resolve(ctx, "c1-1", "", "refund sent"); err != nil {
 		panic(err)
 	}
 	fmt.Println(len(agents.Queue()), "open")
@@ -41,4 +44,27 @@ func ExampleNewMemory() {
 	// turn: handoff.agent_message Sorry about that! A new one ships today.
 	// turn: handoff.resolved
 	// 0 open
+}
+
+// The workspace is an http.Handler; its JSON API is what the page uses.
+func ExampleNewConsole() {
+	ctx := context.Background()
+	agents := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
+	if err := agents.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "legal threat",
+		Priority: parley.PriorityUrgent, Profile: map[string]string{"first_name": "Ada"}}); err != nil {
+		panic(err)
+	}
+	console := desk.NewConsole(agents, desk.WithAgentName(func(*http.Request) string { return "Kim" }))
+	rec := httptest.NewRecorder()
+	console.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/tickets/c1-1", nil))
+	var c struct {
+		Priority   string `json:"priority"`
+		ReasonText string `json:"reason_text"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &c); err != nil {
+		panic(err)
+	}
+	fmt.Println(c.Priority+":", c.ReasonText)
+	// Output:
+	// urgent: Ada mentioned legal action: handle with care and follow the legal policy.
 }

@@ -19,6 +19,9 @@ type Message struct {
 	From string    `json:"from"`
 	Text string    `json:"text"`
 	Time time.Time `json:"time"`
+	// Internal marks an agents' note (or a transfer or resolution
+	// record): agents see it, the customer never does.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // A Case is a ticket as the desk holds it, with what happened to it.
@@ -29,7 +32,8 @@ type Case struct {
 	Thread   []Message         `json:"thread,omitempty"`
 	Assigned time.Time         `json:"assigned,omitzero"`
 	Closed   time.Time         `json:"closed,omitzero"`
-	// CloseReason says why a cancelled ticket was withdrawn.
+	// CloseReason says why the ticket was closed: why it was withdrawn
+	// (cancelled) or how the agent resolved it.
 	CloseReason string `json:"close_reason,omitempty"`
 	// Submits counts submissions of the ticket, duplicates included.
 	Submits int `json:"submits"`
@@ -48,6 +52,7 @@ type Memory struct {
 	tickets map[string]*Case
 	agents  int
 	fault   error
+	changed chan struct{} // closed and replaced on every change
 }
 
 var (
@@ -69,11 +74,27 @@ func NewMemory(d escalation.Deliverer, opts ...Option) *Memory {
 	if d == nil {
 		panic("desk: NewMemory with nil Deliverer")
 	}
-	m := &Memory{deliver: d, tickets: map[string]*Case{}, agents: 1000}
+	m := &Memory{deliver: d, tickets: map[string]*Case{}, agents: 1000, changed: make(chan struct{})}
 	for _, o := range opts {
 		o(m)
 	}
 	return m
+}
+
+// Changes returns a channel that is closed at the next change of any
+// case (a new ticket, a message, an assignment, a note, a closing): a
+// console waits on it to push updates to agents' screens, then calls
+// Changes again.
+func (d *Memory) Changes() <-chan struct{} {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.changed
+}
+
+// notifyLocked wakes the waiters of Changes. d.mu must be held.
+func (d *Memory) notifyLocked() {
+	close(d.changed)
+	d.changed = make(chan struct{})
 }
 
 // SetAgents changes how many agents are available.
@@ -142,6 +163,7 @@ func (d *Memory) Submit(ctx context.Context, t escalation.Ticket) error {
 		t.Created = time.Now()
 	}
 	d.tickets[t.ID] = &Case{Ticket: t, Status: escalation.StatusQueued, Submits: 1}
+	d.notifyLocked()
 	return nil
 }
 
@@ -156,6 +178,7 @@ func (d *Memory) Relay(ctx context.Context, id string, m parley.Message) error {
 		return err
 	}
 	t.Thread = append(t.Thread, Message{From: "customer", Text: m.Text, Time: time.Now()})
+	d.notifyLocked()
 	return nil
 }
 
@@ -173,6 +196,7 @@ func (d *Memory) Cancel(ctx context.Context, id, reason string) error {
 		return err
 	}
 	t.Status, t.Closed, t.CloseReason = escalation.StatusCancelled, time.Now(), reason
+	d.notifyLocked()
 	return nil
 }
 
@@ -235,6 +259,7 @@ func (d *Memory) Assign(ctx context.Context, id, agent string) error {
 		t.Assigned = time.Now()
 	}
 	tk := t.Ticket
+	d.notifyLocked()
 	d.mu.Unlock()
 	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent}))
 }
@@ -254,6 +279,7 @@ func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
 	}
 	t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: time.Now()})
 	tk, n := t.Ticket, len(t.Thread)
+	d.notifyLocked()
 	d.mu.Unlock()
 	if assign {
 		if err := d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})); err != nil {
@@ -265,16 +291,84 @@ func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
 	return d.deliver.Deliver(ctx, turn)
 }
 
-// Resolve closes ticket id and hands the conversation back to the bot.
-func (d *Memory) Resolve(ctx context.Context, id string) error {
+// Resolve closes ticket id, recording how agent resolved it (reason,
+// for the agents' records; the customer does not see it), and hands the
+// conversation back to the bot.
+func (d *Memory) Resolve(ctx context.Context, id, agent, reason string) error {
 	d.mu.Lock()
 	t, err := d.openLocked(id)
 	if err != nil {
 		d.mu.Unlock()
 		return err
 	}
-	t.Status, t.Closed = escalation.StatusResolved, time.Now()
-	tk, agent := t.Ticket, t.Agent
+	if agent == "" {
+		agent = t.Agent
+	}
+	now := time.Now()
+	t.Status, t.Closed, t.CloseReason = escalation.StatusResolved, now, reason
+	if reason != "" {
+		t.Thread = append(t.Thread, Message{From: agent, Text: "Resolved: " + reason, Time: now, Internal: true})
+	}
+	tk := t.Ticket
+	d.notifyLocked()
 	d.mu.Unlock()
 	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, parley.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
+}
+
+// Note adds an internal note by agent to ticket id: other agents see it
+// in the thread, the customer never does.
+func (d *Memory) Note(ctx context.Context, id, agent, text string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	t, err := d.openLocked(id)
+	if err != nil {
+		return err
+	}
+	t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: time.Now(), Internal: true})
+	d.notifyLocked()
+	return nil
+}
+
+// Transfer gives ticket id from agent from to agent to, with a note
+// saying so, and tells the conversation who the customer is talking
+// with now (an assignment to the new agent).
+func (d *Memory) Transfer(ctx context.Context, id, from, to string) error {
+	if to == "" {
+		return errors.New("desk: transfer to nobody")
+	}
+	d.mu.Lock()
+	t, err := d.openLocked(id)
+	if err != nil {
+		d.mu.Unlock()
+		return err
+	}
+	now := time.Now()
+	t.Status, t.Agent = escalation.StatusAssigned, to
+	if t.Assigned.IsZero() {
+		t.Assigned = now
+	}
+	t.Thread = append(t.Thread, Message{From: from, Text: "Transferred to " + to, Time: now, Internal: true})
+	tk := t.Ticket
+	d.notifyLocked()
+	d.mu.Unlock()
+	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: to}))
+}
+
+// recent returns up to n closed cases, most recently closed first.
+func (d *Memory) recent(n int) []Case {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []Case
+	for _, t := range d.tickets {
+		if !t.Closed.IsZero() {
+			out = append(out, t.clone())
+		}
+	}
+	slices.SortFunc(out, func(a, b Case) int {
+		return cmp.Or(b.Closed.Compare(a.Closed), cmp.Compare(a.Ticket.ID, b.Ticket.ID))
+	})
+	return out[:min(n, len(out))]
 }

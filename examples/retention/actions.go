@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/flow"
 )
 
@@ -294,7 +295,7 @@ func (a *actions) decide(ctx context.Context, id, agent string, approve bool) (a
 			req = p.Request
 		}
 	}
-	if req.Customer != "" && strings.EqualFold(req.Customer, agent) {
+	if req.Customer != "" && strings.EqualFold(desk.NormalizeName(req.Customer), desk.NormalizeName(agent)) {
 		return action.ApprovalRequest{}, action.Result{}, fmt.Errorf("%w: a customer cannot approve their own request", errSelfApproval)
 	}
 	if !approve {

@@ -22,8 +22,9 @@ import (
 
 // app is the wired-up example: what a real service builds in main.
 type app struct {
-	// staffPassword guards the console and the approvals page.
+	// staffPassword guards the staff pages; staff signs staff in.
 	staffPassword string
+	staff         *staffAuth
 	shop          *shop
 	actions       *actions
 	desk          *desk.Memory
@@ -93,7 +94,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		cfg.staffPassword = base64.RawURLEncoding.EncodeToString(b)
 	}
 	ctx := context.Background()
-	a := &app{staffPassword: cfg.staffPassword, shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
+	a := &app{staffPassword: cfg.staffPassword, staff: newStaffAuth(cfg.staffPassword), shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
 	deliver := escalation.DeliverFunc(a.deliver)
 	a.desk = desk.NewMemory(deliver, desk.WithAgents(2))
 	esc, err := escalation.New(a.desk,

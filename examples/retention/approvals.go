@@ -1,21 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
-	"net/http"
-	"net/url"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 )
 
-// The approvals page: refunds over the automatic limit wait here until a
-// person approves or rejects them, while the customer goes on chatting
+// Approvals: refunds over the automatic limit wait until a person
+// approves or rejects them in the workspace (workspace.go), while the customer goes on chatting
 // with the bot. The decision runs through the action registry, which
 // executes the call once, within its budgets, and audits who approved it;
 // the customer is told in a turn of its own, delivered through the Bot so
@@ -23,70 +19,10 @@ import (
 // agents' desk: an agent talking with the same customer keeps the
 // conversation.
 
-var approvalsTmpl = template.Must(template.New("approvals").Funcs(template.FuncMap{"esc": url.PathEscape}).Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Parley example: approvals</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;width:100%}
-td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left}form{display:inline}</style></head><body>
-<p><a href="/console/">&larr; agents' console</a></p><h1>Waiting for approval</h1>
-{{if .}}<table><tr><th>Request</th><th>Customer</th><th>Action</th><th>Arguments</th><th>Amount</th><th>Limit</th><th></th></tr>
-{{range .}}{{with .Request}}<tr><td>{{.ID}}</td><td>{{.Customer}}</td><td>{{.Action}}</td><td><code>{{printf "%s" .Args}}</code></td>
-<td>{{printf "%.2f" .Amount}}</td><td>{{printf "%.2f" .Limit}}</td><td>
-<form method="post" action="{{esc .ID}}/approve"><input name="agent" placeholder="your name" required> <button>Approve</button></form>
-<form method="post" action="{{esc .ID}}/reject"><input name="agent" placeholder="your name" required> <button>Reject</button></form></td></tr>
-{{end}}{{end}}</table>{{else}}<p>Nothing is waiting.</p>{{end}}</body></html>`))
-
-// approvalsHandler serves the approvals page, mounted at prefix with
-// http.StripPrefix.
-func (a *app) approvalsHandler(prefix string) http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		pending, err := a.actions.awaiting(r.Context())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		var b bytes.Buffer
-		if err := approvalsTmpl.Execute(&b, pending); err != nil {
-			http.Error(w, "template error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write(b.Bytes())
-	})
-	decide := func(approve bool) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			agent := r.FormValue("agent")
-			if agent == "" {
-				http.Error(w, "who is deciding? (agent)", http.StatusBadRequest)
-				return
-			}
-			if err := a.decide(r, r.PathValue("id"), agent, approve); err != nil {
-				switch {
-				case errors.Is(err, errSelfApproval):
-					http.Error(w, "a customer cannot approve their own request", http.StatusForbidden)
-				case errors.Is(err, action.ErrNoApproval) || errors.Is(err, action.ErrRejected):
-					http.Error(w, "no such request waiting (unknown, or already decided)", http.StatusNotFound)
-				case errors.Is(err, errNotTold):
-					// The decision stands: say so, with what went wrong.
-					http.Error(w, err.Error(), http.StatusAccepted)
-				default:
-					http.Error(w, "the decision was recorded but the action failed: "+err.Error(), http.StatusBadGateway)
-				}
-				return
-			}
-			http.Redirect(w, r, prefix+"/", http.StatusSeeOther)
-		}
-	}
-	mux.HandleFunc("POST /{id}/approve", decide(true))
-	mux.HandleFunc("POST /{id}/reject", decide(false))
-	return http.NewCrossOriginProtection().Handler(mux)
-}
-
 // decide approves or rejects approval id and tells the customer. Only
 // the request that this decision took is answered: of an approve and a
 // reject racing, the loser changes nothing and says nothing.
-func (a *app) decide(r *http.Request, id, agent string, approve bool) error {
-	ctx := r.Context()
+func (a *app) decide(ctx context.Context, id, agent string, approve bool) error {
 	req, _, err := a.actions.decide(ctx, id, agent, approve)
 	if req.ID == "" || errors.Is(err, action.ErrNoApproval) {
 		return err // unknown, already decided or refused: nothing changed, nobody to tell

@@ -24,9 +24,10 @@
 //	go run ./examples/retention
 //
 // and open http://localhost:8080 for a demo product page with the chat
-// widget, http://localhost:8080/console/ for the agents' console (take a
-// hand-off there, reply, resolve) and http://localhost:8080/approvals/ for
-// refunds waiting for a person's OK. Or chat in the terminal:
+// widget, and http://localhost:8080/console/ for the agents' workspace:
+// hand-offs arrive live, ordered by priority and waiting time; take one,
+// reply (the customer sees your name), add notes, transfer, resolve, and
+// approve the refunds waiting for a person's OK beside their conversation. Or chat in the terminal:
 //
 //	go run ./examples/retention -cli
 //	printf 'hi\n1\nA-1001\nyes\n' | go run ./examples/retention -cli
@@ -46,14 +47,14 @@
 //	                 which may call the same actions through tool calling,
 //	                 under the same guardrails
 //	-llm-model NAME  with -llm-url, the model (default llama3.1)
-//	-staff-password P  password of the console and approvals pages (user
-//	                 "staff"); default: a random one, printed at start
+//	-staff-password P  the staff password: agents sign in at /staff/login
+//	                 with their name and it; default: a random one, printed
+//	                 at start
 package main
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -68,7 +69,6 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/cli"
 	"github.com/parleyhq/parley/channel/web"
-	"github.com/parleyhq/parley/escalation/desk"
 )
 
 func main() {
@@ -91,7 +91,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	readOnly := fs.Bool("read-only", false, "refuse actions that change data (lookups still work)")
 	llmURL := fs.String("llm-url", "", "optional OpenAI-compatible API root (e.g. http://localhost:11434/v1 for Ollama); its key, if any, in PARLEY_LLM_API_KEY")
 	llmModel := fs.String("llm-model", "llama3.1", "with -llm-url, the model name")
-	staff := fs.String("staff-password", "", "password of the console and approvals pages (user \"staff\"); default: a new random one, printed at start")
+	staff := fs.String("staff-password", "", "the staff password (agents sign in with their name and it); default: a new random one, printed at start")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -162,12 +162,12 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			})
 		})
 		if *console {
-			srv, err := serve(ctx, *addr, a.consoleMux())
+			srv, err := serve(ctx, *addr, secureHeaders(a.staffMux()))
 			if err != nil {
 				return err
 			}
 			defer shutdown(srv)
-			fmt.Fprintf(out, "Agents' console: http://%s/console/ (user %s, password %s)\n", srv.Addr, staffUser, a.staffPassword)
+			fmt.Fprintf(out, "Agents' workspace: http://%s/console/ (staff password %s)\n", srv.Addr, a.staffPassword)
 		}
 		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in)}
 		if *renewal {
@@ -184,46 +184,18 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			return chat.Sender().Send(ctx, parley.Address{Channel: "web", ConversationID: conv}, m)
 		})
 	})
-	mux := a.consoleMux()
+	mux := a.staffMux()
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(a.bot)))
 	mux.Handle("/{$}", http.RedirectHandler("/chat/demo", http.StatusFound)) // the demo product page with the widget
-	srv, err := serve(ctx, *addr, mux)
+	srv, err := serve(ctx, *addr, secureHeaders(mux))
 	if err != nil {
 		return err
 	}
 	defer shutdown(srv)
-	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:      http://%s/\n  agents:    http://%s/console/\n  approvals: http://%s/approvals/\n  staff pages: user %s, password %s\nPress Ctrl+C to stop.\n",
-		srv.Addr, srv.Addr, srv.Addr, staffUser, a.staffPassword)
+	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:      http://%s/\n  agents:    http://%s/console/ (sign in with your name and the staff password %s)\nPress Ctrl+C to stop.\n",
+		srv.Addr, srv.Addr, a.staffPassword)
 	<-ctx.Done()
 	return nil
-}
-
-// consoleMux serves the staff pages, the agents' console and the
-// approvals, behind the staff password: they show every conversation and
-// decide refunds, so a customer of the same server must not reach them.
-func (a *app) consoleMux() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("/console/", a.staffOnly(http.StripPrefix("/console", desk.NewConsole(a.desk))))
-	mux.Handle("/approvals/", a.staffOnly(http.StripPrefix("/approvals", a.approvalsHandler("/approvals"))))
-	return mux
-}
-
-// staffUser is the user name of the staff pages' basic authentication.
-const staffUser = "staff"
-
-// staffOnly asks for the staff password (HTTP basic authentication; a
-// real deployment would use its own single sign-on).
-func (a *app) staffOnly(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(staffUser)) != 1 ||
-			subtle.ConstantTimeCompare([]byte(pass), []byte(a.staffPassword)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Basic realm="ShopCo staff", charset="UTF-8"`)
-			http.Error(w, "staff only", http.StatusUnauthorized)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 // server is an http.Server whose Serve goroutine shutdown waits for.
@@ -238,7 +210,12 @@ func serve(ctx context.Context, addr string, h http.Handler) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Slow request bodies and idle connections are cut off; responses
+	// that stream (the chat's and the workspace's events) clear the read
+	// deadline themselves, and WebSockets are hijacked, so there is no
+	// write timeout.
 	srv := &server{Server: &http.Server{Addr: ln.Addr().String(), Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}, done: make(chan struct{})}
 	go func() {
 		defer close(srv.done)

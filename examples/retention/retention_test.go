@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/flow/flowtest"
 	"github.com/parleyhq/parley/memory"
@@ -128,8 +128,7 @@ func TestRefundOverLimitNeedsApproval(t *testing.T) {
 
 	// A teammate approves: the refund runs, once, audited with the
 	// approver, and the customer is told in a message of its own.
-	r := httptest.NewRequest(http.MethodPost, "/", nil)
-	require.NoError(t, a.decide(r, req.ID, "Sam", true))
+	require.NoError(t, a.decide(t.Context(), req.ID, "Sam", true))
 	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
 	flush(c, a).Expect(parleytest.Contains("your refund of $80.00 on order A-1002 is approved"))
 	_, _, err = a.actions.decide(t.Context(), req.ID, "Sam", true)
@@ -247,7 +246,7 @@ func TestHandoffLifecycle(t *testing.T) {
 	assert.Equal(t, memory.RoleAgent, c.Session().History[len(c.Session().History)-1].Role)
 
 	// Resolved: back to the bot, which asks for a rating.
-	require.NoError(t, a.desk.Resolve(ctx, tk.ID))
+	require.NoError(t, a.desk.Resolve(ctx, tk.ID, "Sam", "refund approved"))
 	flush(c, a).Expect(parleytest.Contains("1 to 5"))
 	c.Tap("5").Expect(parleytest.Contains("Thanks"))
 	c.Send("hi").Expect(parleytest.Contains("What would you like to do?"))
@@ -286,18 +285,22 @@ func TestWebMode(t *testing.T) {
 		for sc.Scan() { // keep draining the output
 		}
 	}()
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	staff := staffClient(t, strings.TrimSuffix(base, "/"), "Sam", "s3cret")
 	for _, path := range []string{"", "chat/widget.js", "console/", "approvals/"} {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		require.NoError(t, err)
+		client := http.DefaultClient
 		if strings.HasSuffix(path, "/") && path != "" {
-			// Staff pages: refused without the password.
-			resp, err := http.DefaultClient.Do(req)
+			// Staff pages: sent to the sign-in page without a session.
+			resp, err := noFollow.Do(req)
 			require.NoError(t, err)
 			require.NoError(t, resp.Body.Close())
-			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, path)
-			req.SetBasicAuth("staff", "s3cret")
+			assert.Equal(t, http.StatusSeeOther, resp.StatusCode, path)
+			assert.Contains(t, resp.Header.Get("Location"), "/staff/login", path)
+			client = staff
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		require.NoError(t, err)
 		body, err := io.ReadAll(resp.Body)
 		require.NoError(t, err)
@@ -375,69 +378,45 @@ func TestEveryShopCallIsAudited(t *testing.T) {
 	assert.Equal(t, []string{"lookup_order:done", "refund:needs_confirmation", "refund:done"}, got)
 }
 
-func TestApprovalsPage(t *testing.T) {
+func TestWorkspaceApprovals(t *testing.T) {
 	c, a := newTester(t)
 	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$90").Tap("Yes").Expect(parleytest.Contains("quick OK from a teammate"))
 	id := pendingApproval(t, a).ID
-	srv := httptest.NewServer(a.consoleMux())
+	srv := httptest.NewServer(secureHeaders(a.staffMux()))
 	defer srv.Close()
-	get := func(path string) (*http.Response, error) {
-		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.SetBasicAuth(staffUser, a.staffPassword)
-		return srv.Client().Do(req)
-	}
-	post := func(path string, form url.Values) (*http.Response, error) {
-		req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(form.Encode()))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(staffUser, a.staffPassword)
-		return srv.Client().Do(req)
-	}
 
-	// The customer (or anyone without the staff password) cannot approve.
-	res, err := srv.Client().PostForm(srv.URL+"/approvals/"+id+"/approve", url.Values{"agent": {"ada"}})
+	// Nobody without a staff session can see or decide.
+	res, err := srv.Client().Post(srv.URL+"/console/api/approvals/"+id+"/approve", "application/json", strings.NewReader(`{"agent":"Sam"}`))
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
 	assert.Zero(t, a.shop.refunded("A-1002"))
-	res, err = post("/approvals/"+id+"/approve", url.Values{"agent": {"cus_ada"}})
-	require.NoError(t, err)
-	require.NoError(t, res.Body.Close())
-	assert.Equal(t, http.StatusForbidden, res.StatusCode, "nor approve as the customer")
 
-	res, err = get("/approvals/")
-	require.NoError(t, err)
-	body, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	require.NoError(t, res.Body.Close())
-	assert.Contains(t, string(body), id)
-	assert.Contains(t, string(body), "90.00")
+	// The workspace shows the approval, in words, with its conversation.
+	sam := staffClient(t, srv.URL, "Sam", a.staffPassword)
+	var st struct {
+		Approvals []desk.Approval `json:"approvals"`
+	}
+	getJSON(t, sam, srv.URL+"/console/api/state", &st)
+	require.Len(t, st.Approvals, 1)
+	assert.Equal(t, "Refund $90.00 on order A-1002", st.Approvals[0].What)
 
-	// No name, no decision.
-	res, err = post("/approvals/"+id+"/approve", url.Values{})
-	require.NoError(t, err)
-	require.NoError(t, res.Body.Close())
-	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
-	assert.Zero(t, a.shop.refunded("A-1002"))
+	// A customer's own name (however it is spaced or cased) cannot approve.
+	ada := staffClient(t, srv.URL, "  CUS_ada ", a.staffPassword)
+	assert.Nil(t, ada, "customer IDs are not agent names")
 
-	res, err = post("/approvals/"+id+"/approve", url.Values{"agent": {"Sam"}})
-	require.NoError(t, err)
-	require.NoError(t, res.Body.Close())
-	assert.Equal(t, http.StatusOK, res.StatusCode, "redirected back to the list")
+	code := postJSON(t, sam, srv.URL+"/console/api/approvals/"+id+"/approve", `{}`)
+	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, 90.0, a.shop.refunded("A-1002"))
 	flush(c, a).Expect(parleytest.Contains("your refund of $90.00 on order A-1002 is approved"))
+	getJSON(t, sam, srv.URL+"/console/api/state", &st)
+	require.Len(t, st.Approvals, 1)
+	assert.Equal(t, "approved", st.Approvals[0].Status, "both sides see the decision")
+	assert.Equal(t, "Sam", st.Approvals[0].DecidedBy)
 
-	// Deciding twice, or rejecting after approving, is refused and
-	// tells the customer nothing more.
-	res, err = post("/approvals/"+id+"/reject", url.Values{"agent": {"Sam"}})
-	require.NoError(t, err)
-	require.NoError(t, res.Body.Close())
-	assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	// Deciding twice is refused and tells the customer nothing more.
+	code = postJSON(t, sam, srv.URL+"/console/api/approvals/"+id+"/reject", `{}`)
+	assert.Equal(t, http.StatusConflict, code)
 	assert.Equal(t, 90.0, a.shop.refunded("A-1002"))
 }
 
@@ -485,8 +464,7 @@ func TestApprovalNeverDisturbsAnAgentsConversation(t *testing.T) {
 	require.NoError(t, a.desk.Assign(t.Context(), tk.ID, "Kim"))
 	flush(c, a).Expect(parleytest.Contains("Kim has joined"))
 
-	r := httptest.NewRequest(http.MethodPost, "/", nil)
-	require.NoError(t, a.decide(r, id, "Sam", true))
+	require.NoError(t, a.decide(t.Context(), id, "Sam", true))
 	assert.Equal(t, 80.0, a.shop.refunded("A-1002"))
 	flush(c, a).Expect(parleytest.Contains("is approved"))
 	assert.Equal(t, memory.RoleAgent, c.Session().History[len(c.Session().History)-1].Role, "told as its own message")

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,15 +79,14 @@ func runEscTranscript(t *testing.T, file string) {
 			staff := strings.TrimPrefix(line, "@ ")
 			switch verb, rest, _ := strings.Cut(staff, " "); verb {
 			case "approve", "reject":
-				r := httptest.NewRequest(http.MethodPost, "/", nil)
-				require.NoError(t, a.decide(r, pendingApproval(t, a).ID, "Sam", verb == "approve"), "%s:%d", file, n+1)
+				require.NoError(t, a.decide(t.Context(), pendingApproval(t, a).ID, "Sam", verb == "approve"), "%s:%d", file, n+1)
 			case "assign":
 				require.NoError(t, a.desk.Assign(ctx, openTicket(t, a), rest), "%s:%d", file, n+1)
 			case "agent":
 				name, text, _ := strings.Cut(rest, ": ")
 				require.NoError(t, a.desk.Reply(ctx, openTicket(t, a), name, text), "%s:%d", file, n+1)
 			case "resolve":
-				require.NoError(t, a.desk.Resolve(ctx, openTicket(t, a)), "%s:%d", file, n+1)
+				require.NoError(t, a.desk.Resolve(ctx, openTicket(t, a), "", ""), "%s:%d", file, n+1)
 			case "no":
 				a.desk.SetAgents(0)
 			case "queue":
@@ -166,7 +163,7 @@ func TestApprovalDecisionIsEnqueued(t *testing.T) {
 	}
 	require.Contains(t, seen[len(seen)-1], "quick OK from a teammate")
 	req := pendingApproval(t, a)
-	require.NoError(t, a.decide(httptest.NewRequest(http.MethodPost, "/", nil), req.ID, "Sam", true))
+	require.NoError(t, a.decide(t.Context(), req.ID, "Sam", true))
 	require.NoError(t, a.tell(t.Context(), req, "Sam", "told twice"), "a repeat is dropped, not an error")
 	require.NoError(t, a.bot.Shutdown(t.Context()), "Shutdown waits for enqueued turns")
 	mu.Lock()

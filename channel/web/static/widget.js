@@ -341,7 +341,14 @@
   function render(e) {
     if (!e || !e.id || S.shown[e.id]) return false;
     var m = e.message || {};
-    var row = el("div", "msg " + (e.role === "user" ? "user" : "bot"));
+    var row = el("div", "msg " + (e.role === "user" ? "user" : m.agent ? "bot agent" : "bot"));
+    if (m.agent && e.role !== "user") {
+      // A person from the team: their name and initial, not the bot's look.
+      var who = el("div", "from");
+      who.appendChild(el("span", "avatar", m.agent.charAt(0).toUpperCase())).setAttribute("aria-hidden", "true");
+      who.appendChild(el("span", "name", m.agent));
+      row.appendChild(who);
+    }
     var bubble = el("div", "bubble");
     if (m.text) bubble.appendChild(el("div", "text", m.text));
     (m.attachments || []).forEach(function (a) {

@@ -1,0 +1,433 @@
+package desk
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/memory"
+)
+
+// What the workspace shows, as JSON: a summary of each case for the
+// queue and, for the open one, everything an agent reads before
+// answering, with the measurements put into words.
+
+// caseSummary is one line of the queue.
+type caseSummary struct {
+	ID           string `json:"id"`
+	Conversation string `json:"conversation"`
+	Customer     string `json:"customer"`
+	Channel      string `json:"channel,omitempty"`
+	Priority     string `json:"priority"`
+	Reason       string `json:"reason"`
+	Status       string `json:"status"`
+	Agent        string `json:"agent,omitempty"`
+	Mood         string `json:"mood,omitempty"`
+	Last         string `json:"last,omitempty"`
+	Created      int64  `json:"created"` // Unix milliseconds
+	Updated      int64  `json:"updated"` // Unix milliseconds of the last message
+	// Version changes whenever the case does, so the workspace knows
+	// when to fetch the open case again.
+	Version string `json:"version"`
+}
+
+// caseDetail is the open case.
+type caseDetail struct {
+	caseSummary
+	ReasonText     string      `json:"reason_text"`
+	Summary        string      `json:"summary"`
+	SuggestedReply string      `json:"suggested_reply"`
+	Note           string      `json:"note,omitempty"`
+	MoodText       string      `json:"mood_text,omitempty"`
+	Moods          []float64   `json:"moods,omitempty"`
+	Facts          [][2]string `json:"facts,omitempty"`
+	Profile        [][2]string `json:"profile,omitempty"`
+	Transcript     []line      `json:"transcript"`
+	Callback       string      `json:"callback,omitempty"`
+	CloseReason    string      `json:"close_reason,omitempty"`
+	Open           bool        `json:"open"`
+}
+
+// line is one message of the transcript as the agent reads it.
+type line struct {
+	From     string `json:"from"` // "customer", "bot" or the agent's name
+	Role     string `json:"role"` // customer, bot, agent, note
+	Text     string `json:"text"`
+	Time     int64  `json:"time"`
+	Internal bool   `json:"internal,omitempty"`
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func customerName(t escalation.Ticket) string {
+	for _, k := range []string{"name", "first_name"} {
+		if v := t.Profile[k]; v != "" {
+			return v
+		}
+	}
+	if t.CustomerID != "" {
+		return t.CustomerID
+	}
+	return "Visitor"
+}
+
+func summarize(c Case) caseSummary {
+	t := c.Ticket
+	s := caseSummary{ID: t.ID, Conversation: t.ConversationID, Customer: customerName(t), Channel: t.Channel,
+		Priority: string(cmpOr(t.Priority, parley.PriorityNormal)), Reason: t.Reason, Status: string(c.Status),
+		Agent: c.Agent, Mood: moodWord(t), Created: ms(t.Created), Updated: ms(t.Created)}
+	for _, e := range slices.Backward(t.Transcript) {
+		if e.Role == memory.RoleUser && strings.TrimSpace(e.Text) != "" {
+			s.Last = clip(readable(e.Text), 120)
+			break
+		}
+	}
+	for _, m := range slices.Backward(c.Thread) {
+		if !m.Internal {
+			s.Last = clip(m.Text, 120)
+			if m.From != "customer" {
+				s.Last = m.From + ": " + s.Last
+			}
+			break
+		}
+	}
+	if n := len(c.Thread); n > 0 {
+		s.Updated = ms(c.Thread[n-1].Time)
+	}
+	s.Version = fmt.Sprintf("%s/%s/%d", c.Status, c.Agent, len(c.Thread))
+	return s
+}
+
+// readable shows a button's payload that a transcript kept as the
+// customer's text ("handoff:yes") as the tap it was.
+func readable(text string) string {
+	kind, value, ok := strings.Cut(text, ":")
+	if !ok || kind == "" || value == "" || strings.ContainsAny(text, " \t\n") {
+		return text
+	}
+	for _, r := range kind {
+		if !(r >= 'a' && r <= 'z' || r == '_' || r == '.' || r == '-') {
+			return text
+		}
+	}
+	return "(tapped a button: " + strings.ReplaceAll(value, "_", " ") + ")"
+}
+
+func cmpOr(p, def parley.Priority) parley.Priority {
+	if p == "" {
+		return def
+	}
+	return p
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func detail(c Case) caseDetail {
+	t := c.Ticket
+	d := caseDetail{caseSummary: summarize(c), ReasonText: reasonText(t), Summary: t.Summary,
+		SuggestedReply: t.SuggestedReply, Note: t.Note, MoodText: moodText(t), Moods: t.Scores,
+		Facts: facts(t), CloseReason: c.CloseReason,
+		Open: c.Status == escalation.StatusQueued || c.Status == escalation.StatusAssigned}
+	if len(d.Moods) == 0 && t.Mood.Label != "" {
+		d.Moods = []float64{t.Mood.Score}
+	}
+	for _, k := range sortedKeys(t.Profile) {
+		d.Profile = append(d.Profile, [2]string{label(k), t.Profile[k]})
+	}
+	if t.Callback != nil {
+		d.Callback = "Call back " + t.Callback.Format("Mon 2 Jan 15:04 MST")
+		if t.Phone != "" {
+			d.Callback += " on " + t.Phone
+		}
+	} else if t.Phone == "" && strings.Contains(strings.ToLower(t.Reason), "callback") {
+		d.Callback = "Reply by email"
+	}
+	for _, e := range t.Transcript {
+		l := line{Text: e.Text, Time: ms(e.Time), From: "bot", Role: "bot"}
+		if e.Role == memory.RoleUser {
+			l.From, l.Role, l.Text = "customer", "customer", readable(e.Text)
+		}
+		d.Transcript = append(d.Transcript, l)
+	}
+	for _, m := range c.Thread {
+		l := line{From: m.From, Role: "agent", Text: m.Text, Time: ms(m.Time), Internal: m.Internal}
+		switch {
+		case m.Internal:
+			l.Role = "note"
+		case m.From == "customer":
+			l.Role = "customer"
+		}
+		d.Transcript = append(d.Transcript, l)
+	}
+	return d
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// label turns a key such as "order_id" into "Order id".
+func label(k string) string {
+	k = strings.ReplaceAll(strings.ReplaceAll(k, "_", " "), ".", " ")
+	if k == "" {
+		return k
+	}
+	r := []rune(k)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// facts lists what the conversation established: the flow's slots and
+// other data, then the entities the customer gave, without repeats.
+func facts(t escalation.Ticket) [][2]string {
+	var out [][2]string
+	seen := map[string]bool{}
+	for _, k := range sortedKeys(t.Data) {
+		v := t.Data[k]
+		if v == "" || seen[v] {
+			continue
+		}
+		seen[v] = true
+		out = append(out, [2]string{label(k), v})
+	}
+	for _, e := range t.Entities {
+		v := e.Value
+		if e.Type == "money" {
+			v = money(v)
+		}
+		if v == "" || seen[e.Value] || seen[v] {
+			continue
+		}
+		seen[e.Value], seen[v] = true, true
+		out = append(out, [2]string{label(entityName(e.Type)), v})
+	}
+	var names []string
+	for _, in := range t.Intents {
+		if !smallTalk[in.Name] {
+			names = append(names, topic(in.Name))
+		}
+	}
+	if len(names) > 0 {
+		out = append(out, [2]string{"Asked about", strings.Join(names, ", ")})
+	}
+	return out
+}
+
+func entityName(t string) string {
+	switch t {
+	case "order_id":
+		return "order"
+	case "money":
+		return "amount"
+	}
+	return t
+}
+
+// money writes an entity value such as "60 USD" as "$60.00".
+func money(v string) string {
+	var amt float64
+	var cur string
+	if _, err := fmt.Sscanf(v, "%g %s", &amt, &cur); err != nil {
+		return v
+	}
+	sym := map[string]string{"USD": "$", "EUR": "€", "GBP": "£"}[cur]
+	if sym == "" {
+		return fmt.Sprintf("%.2f %s", amt, cur)
+	}
+	return fmt.Sprintf("%s%.2f", sym, amt)
+}
+
+// smallTalk are intents that say nothing about what the customer needs.
+var smallTalk = map[string]bool{"greeting": true, "greet": true, "goodbye": true, "thanks": true, "human": true,
+	"affirm": true, "deny": true, "yes": true, "no": true, "fallback": true, "smalltalk": true, "help": true}
+
+// topic words an intent name for an agent: "track_order" is "track
+// order".
+func topic(intent string) string {
+	return strings.ReplaceAll(intent, "_", " ")
+}
+
+// upset reports whether the customer is upset, as measured or as
+// written: the lexical analyzers miss anger in capitals and exclamation
+// marks ("this is useless... NOW!!!"), which agents must not see as calm.
+func upset(t escalation.Ticket) bool {
+	m := t.Mood
+	if m.Label == "negative" || max(m.Frustration, t.Frustration) >= 0.5 || (m.Label != "" && m.Score < 0.4) {
+		return true
+	}
+	return shouting(t.Transcript)
+}
+
+// shouting reports whether one of the customer's last three messages
+// shouts: several exclamation marks, or a word of three or more
+// capitals that is not an order number.
+func shouting(tr []memory.Entry) bool {
+	n := 0
+	for _, e := range slices.Backward(tr) {
+		if e.Role != memory.RoleUser {
+			continue
+		}
+		if n++; n > 3 {
+			break
+		}
+		if strings.Count(e.Text, "!") >= 2 {
+			return true
+		}
+		for _, w := range strings.FieldsFunc(e.Text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			letters, upper, digits := 0, 0, 0
+			for _, r := range w {
+				switch {
+				case unicode.IsDigit(r):
+					digits++
+				case unicode.IsUpper(r):
+					upper++
+					letters++
+				case unicode.IsLetter(r):
+					letters++
+				}
+			}
+			if letters >= 3 && upper == letters && digits == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// moodWord is the customer's mood in one word, for the queue.
+func moodWord(t escalation.Ticket) string {
+	m := t.Mood
+	f := max(m.Frustration, t.Frustration)
+	switch {
+	case f >= 0.5 || (m.Label == "negative" && m.Score < 0.25):
+		return "angry"
+	case upset(t):
+		return "upset"
+	case m.Label == "positive":
+		return "happy"
+	case m.Label == "":
+		return ""
+	}
+	return "calm"
+}
+
+// moodText is the customer's mood in a sentence, with the measurement
+// in brackets for those who want it.
+func moodText(t escalation.Ticket) string {
+	m := t.Mood
+	w := moodWord(t)
+	var s string
+	switch w {
+	case "angry":
+		s = "Angry: apologise first and get to the point."
+	case "upset":
+		s = "Upset: acknowledge the trouble before anything else."
+	case "happy":
+		s = "In a good mood."
+	case "calm":
+		s = "Calm."
+	default:
+		return ""
+	}
+	if shouting(t.Transcript) && m.Label != "negative" {
+		s += " Writing in capitals and exclamation marks."
+	}
+	if m.Label != "" {
+		s += fmt.Sprintf(" (Last message measured %s, %.2f on a 0-1 scale", m.Label, m.Score)
+		if len(t.Scores) > 1 {
+			s += fmt.Sprintf("; lowest %.2f over %d messages", slices.Min(t.Scores), len(t.Scores))
+		}
+		s += ".)"
+	}
+	return s
+}
+
+// reasonText says in a sentence why the conversation came to a person,
+// checked against what the customer actually wrote: a customer who
+// never asked for a person in words (they typed something the bot did
+// not understand, then accepted the offer) is not described as having
+// asked.
+func reasonText(t escalation.Ticket) string {
+	r := strings.ToLower(strings.TrimSpace(t.Reason))
+	who := "The customer"
+	if n := t.Profile["first_name"]; n != "" {
+		who = n
+	}
+	switch {
+	case r == "":
+		return who + " was handed over without a reason."
+	case strings.Contains(r, "asked for a") || strings.Contains(r, "human") || strings.Contains(r, "person"):
+		switch {
+		case askedInWords(t.Transcript):
+			return who + " asked to talk to a person."
+		case !slices.ContainsFunc(t.Intents, func(in parley.Intent) bool { return !smallTalk[in.Name] }):
+			return "The assistant did not understand " + possessive(who) + " messages; " + mid(who) + " then accepted its offer of a person."
+		}
+		return who + " accepted the assistant's offer of a person."
+	case strings.Contains(r, "not understood"):
+		return "The assistant did not understand " + possessive(who) + " messages several times."
+	case strings.Contains(r, "frustrat"):
+		return who + " is frustrated with the conversation so far."
+	case strings.Contains(r, "could not help"):
+		return "The assistant tried and failed to do what " + mid(who) + " asked."
+	case strings.Contains(r, "legal"):
+		return who + " mentioned legal action: handle with care and follow the legal policy."
+	case strings.Contains(r, "billing dispute"):
+		return who + " disputes a charge."
+	case strings.Contains(r, "complaint"):
+		return who + " wants to make a complaint."
+	case strings.Contains(r, "long without resolution"):
+		return "The conversation has gone on a long time without a resolution."
+	case strings.Contains(r, "refund over"):
+		return who + " wants a refund larger than the assistant may give (" + t.Reason + ")."
+	case strings.Contains(r, "vip"):
+		return who + " is a valued customer and seems unhappy."
+	}
+	return "Handed over: " + t.Reason + "."
+}
+
+// mid is who in the middle of a sentence.
+func mid(who string) string {
+	if who == "The customer" {
+		return "the customer"
+	}
+	return who
+}
+
+func possessive(who string) string {
+	if who == "The customer" {
+		return "the customer's"
+	}
+	return who + "'s"
+}
+
+// askedInWords reports whether a customer message asks for a person.
+func askedInWords(tr []memory.Entry) bool {
+	ask := escalation.AskedForHuman()
+	for _, e := range tr {
+		if e.Role == memory.RoleUser && ask.Match(&escalation.Input{Text: e.Text}) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/memory"
+)
+
+// The staff side: the agents' workspace (package desk's Console) at
+// /console/, with the refunds waiting for approval shown beside their
+// conversations, behind the staff sign-in (staff.go). /approvals/ is the
+// workspace too.
+
+// staffMux serves the staff pages: sign-in, the workspace and the
+// approvals.
+func (a *app) staffMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	a.staffPages(mux)
+	console := desk.NewConsole(a.desk, desk.WithAgentName(agentOf), desk.WithApprovals(workspaceApprovals{a}),
+		desk.WithCannedReplies(cannedReplies...))
+	mux.Handle("/console/", a.staffOnly(http.StripPrefix("/console", console)))
+	mux.Handle("/approvals/", a.staffOnly(http.RedirectHandler("/console/", http.StatusSeeOther)))
+	return mux
+}
+
+// cannedReplies are ShopCo's ready-made answers.
+var cannedReplies = []desk.CannedReply{
+	{Title: "Greeting", Text: "Hi {name}, I'm {agent} from ShopCo support. I've read your conversation so far, so there's no need to repeat anything."},
+	{Title: "Looking into it", Text: "Thanks for your patience, {name}. I'm checking this now and will be back with you in a couple of minutes."},
+	{Title: "Apology", Text: "I'm really sorry about this, {name}. That's not the experience we want you to have, and I'll put it right."},
+	{Title: "Refund sent", Text: "I've sent the refund to your original payment method. It usually shows within 5-10 business days."},
+	{Title: "Replacement", Text: "I've arranged a replacement at no cost to you. You'll get a shipping confirmation by email today."},
+	{Title: "Address changed", Text: "Done: your order will go to the new address. You'll get an updated confirmation by email."},
+	{Title: "Anything else", Text: "Is there anything else I can help you with today?"},
+	{Title: "Closing", Text: "Thanks for chatting with us, {name}. I'll hand you back to our assistant now; you can ask for a person again any time."},
+}
+
+// workspaceApprovals shows the registry's pending approvals in the
+// workspace.
+type workspaceApprovals struct{ a *app }
+
+// Pending implements desk.Approvals.
+func (w workspaceApprovals) Pending(ctx context.Context) ([]desk.Approval, error) {
+	pending, err := w.a.actions.awaiting(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sessions := w.a.bot.Sessions()
+	out := make([]desk.Approval, 0, len(pending))
+	for _, p := range pending {
+		r := p.Request
+		da := desk.Approval{ID: r.ID, ConversationID: r.Conversation, CustomerID: r.Customer, What: approvalWhat(r),
+			Amount: r.Amount, Limit: r.Limit, Created: p.Created, Status: "pending"}
+		s, err := sessions.Load(ctx, r.Conversation)
+		switch {
+		case err == nil:
+			da.Transcript = s.History
+		case !errors.Is(err, memory.ErrNotFound):
+			return nil, err
+		}
+		out = append(out, da)
+	}
+	return out, nil
+}
+
+// Decide implements desk.Approvals.
+func (w workspaceApprovals) Decide(ctx context.Context, id, agent string, approve bool) error {
+	err := w.a.decide(ctx, id, agent, approve)
+	switch {
+	case errors.Is(err, errSelfApproval):
+		return errors.New("a customer cannot approve their own request")
+	case errors.Is(err, action.ErrNoApproval), errors.Is(err, action.ErrRejected):
+		return errors.New("no such request waiting (unknown, or already decided)")
+	case errors.Is(err, errNotTold):
+		return err
+	case err != nil:
+		return fmt.Errorf("the decision was recorded but the action failed: %w", err)
+	}
+	return nil
+}
+
+// approvalWhat says what approving does.
+func approvalWhat(r action.ApprovalRequest) string {
+	if r.Action == actRefund {
+		var args refundArgs
+		if json.Unmarshal(r.Args, &args) == nil {
+			return fmt.Sprintf("Refund $%.2f on order %s", args.Amount, args.OrderID)
+		}
+	}
+	what := strings.ReplaceAll(r.Action, "_", " ")
+	if r.Amount > 0 {
+		what += fmt.Sprintf(" ($%.2f)", r.Amount)
+	}
+	return what
+}
