@@ -33,7 +33,11 @@ func DefaultCommandPhrases() map[parley.Command][]string {
 		},
 		parley.CommandStop: {
 			"stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "stop messaging me", "stop texting me",
-			"baja", "darme de baja", "dar de baja", "dame de baja", "no mas mensajes", "alto",
+			"stop sending me messages", "stop sending me texts", "stop contacting me", "no more messages", "don't message me",
+			"dont message me", "do not message me", "do not contact me", "don't contact me", "dont contact me",
+			"baja", "darme de baja", "dar de baja", "dame de baja", "no mas mensajes", "alto", "no quiero mas mensajes",
+			"no me envies mas mensajes", "no me envieis mas mensajes", "no me envien mas mensajes", "no me escribas mas",
+			"no me escribais mas", "no me escriban mas", "deja de escribirme", "dejad de escribirme", "dejen de escribirme",
 		},
 	}
 }

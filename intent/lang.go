@@ -5,8 +5,8 @@ import "github.com/parleyhq/parley/intent/internal/textnorm"
 // stopWords are frequent function words per language; a text's language
 // is the one whose words it uses most. Read-only.
 var stopWords = map[string]map[string]bool{
-	"en": set("the", "a", "an", "i", "you", "my", "me", "is", "are", "to", "of", "and", "in", "it", "for", "on", "with", "what", "how", "can", "do", "does", "please", "want", "need", "where", "when", "this", "that", "have", "was", "be", "your", "order", "would", "like", "hi", "hello", "thanks", "not", "check", "get", "from", "there"),
-	"es": set("el", "la", "los", "las", "un", "una", "yo", "tú", "mi", "me", "es", "son", "está", "de", "del", "y", "en", "que", "qué", "por", "para", "con", "cómo", "como", "dónde", "donde", "cuándo", "quiero", "necesito", "puedo", "puede", "hola", "gracias", "pedido", "no", "sí", "mis", "su", "al", "lo", "se", "tengo", "hay", "favor", "buenos", "días"),
+	"en": set("the", "a", "an", "i", "you", "my", "me", "no", "is", "are", "to", "of", "and", "in", "it", "for", "on", "with", "what", "how", "can", "do", "does", "please", "want", "need", "where", "when", "this", "that", "have", "was", "be", "your", "order", "would", "like", "hi", "hello", "thanks", "not", "check", "get", "from", "there"),
+	"es": set("a", "el", "la", "los", "las", "un", "una", "yo", "tú", "mi", "me", "es", "son", "está", "de", "del", "y", "en", "que", "qué", "por", "para", "con", "cómo", "como", "dónde", "donde", "cuándo", "quiero", "necesito", "puedo", "puede", "hola", "gracias", "pedido", "no", "sí", "mis", "su", "al", "lo", "se", "tengo", "hay", "favor", "buenos", "días"),
 }
 
 func set(ws ...string) map[string]bool {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
@@ -159,8 +161,15 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	spanish, err := i18n.ReadCatalog(bytes.NewReader(spanishYAML))
+	if err != nil {
+		return nil, err
+	}
 	a.handler = parley.Chain(router,
 		signIn(demoCustomer),
+		// Answer in the customer's language; everything inside replies
+		// through it, and reads the turn's locale it sets.
+		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
 		approvalDecisions, // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,

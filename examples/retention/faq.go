@@ -6,36 +6,37 @@ import (
 
 // faq is the shop's help-centre content. The bot answers questions from it
 // (also in the middle of a form) and says it will check with a specialist
-// when none of it fits.
+// when none of it fits. Spanish phrasings find the same articles, whose
+// answers es.yaml translates.
 func faq() []kb.Doc {
 	const src, url = "ShopCo help centre", "https://shop.example/help"
 	return []kb.Doc{
 		{ID: "shipping-time", Question: "How long does shipping take?",
-			Phrasings: []string{"When will my order be delivered?", "What are the delivery times?", "How fast is delivery?"},
+			Phrasings: []string{"When will my order be delivered?", "What are the delivery times?", "How fast is delivery?", "¿Cuánto tarda el envío?", "¿Cuándo llega mi pedido?", "plazos de entrega"},
 			Text:      "Standard shipping takes 2-4 business days in the US and 5-10 internationally. Express orders placed before 2pm ship the same day.",
 			Source:    src, URL: url + "#shipping"},
 		{ID: "shipping-cost", Question: "How much does shipping cost?",
-			Phrasings: []string{"Is shipping free?", "What are the delivery fees?"},
+			Phrasings: []string{"Is shipping free?", "What are the delivery fees?", "¿Cuánto cuesta el envío?", "¿El envío es gratis?", "gastos de envío"},
 			Text:      "Shipping is free on orders over $50; below that it's a flat $4.95. Express shipping is $12.",
 			Source:    src, URL: url + "#shipping"},
 		{ID: "international", Question: "Do you ship internationally?",
-			Phrasings: []string{"Can you deliver abroad?", "Do you ship to Canada or Europe?"},
+			Phrasings: []string{"Can you deliver abroad?", "Do you ship to Canada or Europe?", "¿Hacen envíos internacionales?", "¿Envían al extranjero?"},
 			Text:      "Yes, we ship to 40 countries. Duties are calculated at checkout, so there are no surprises on delivery.",
 			Source:    src, URL: url + "#international"},
 		{ID: "return-policy", Question: "What is your return policy?",
-			Phrasings: []string{"How many days do I have to return something?", "Can I return an item?", "Is return shipping free?"},
+			Phrasings: []string{"How many days do I have to return something?", "Can I return an item?", "Is return shipping free?", "¿Cuál es la política de devoluciones?", "¿Cuántos días tengo para devolver algo?", "¿La devolución es gratis?"},
 			Text:      "You can return any unused item within 30 days of delivery. Return shipping is free: start the return in chat or in your account and print the label.",
 			Source:    src, URL: url + "#returns"},
 		{ID: "refund-time", Question: "How long does a refund take?",
-			Phrasings: []string{"When will I get my money back?", "How long until my refund arrives?"},
+			Phrasings: []string{"When will I get my money back?", "How long until my refund arrives?", "¿Cuánto tarda un reembolso?", "¿Cuándo me devuelven el dinero?"},
 			Text:      "Refunds are issued as soon as we approve them and take 5-10 business days to show on your statement.",
 			Source:    src, URL: url + "#refunds"},
 		{ID: "payment", Question: "Which payment methods do you accept?",
-			Phrasings: []string{"Can I pay with PayPal?", "Do you take Apple Pay?"},
+			Phrasings: []string{"Can I pay with PayPal?", "Do you take Apple Pay?", "¿Qué formas de pago aceptan?", "¿Puedo pagar con PayPal?"},
 			Text:      "We accept Visa, Mastercard, American Express, PayPal and Apple Pay.",
 			Source:    src, URL: url + "#payment"},
 		{ID: "hours", Question: "What are your opening hours?",
-			Phrasings: []string{"When is customer service available?", "Are you open on weekends?"},
+			Phrasings: []string{"When is customer service available?", "Are you open on weekends?", "¿Cuál es su horario?", "¿Abren los fines de semana?"},
 			Text:      "This assistant is here 24/7. Our team answers Monday to Friday, 8am-8pm, and Saturday 10am-4pm (Eastern).",
 			Source:    src, URL: url + "#contact"},
 	}

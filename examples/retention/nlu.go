@@ -14,21 +14,38 @@ import (
 //go:embed nlu.yaml
 var nluYAML []byte
 
+//go:embed nlu.es.yaml
+var nluSpanishYAML []byte
+
+// spanishYAML holds the Spanish wording of the bot's replies.
+//
+//go:embed es.yaml
+var spanishYAML []byte
+
 // newUnderstander trains the shop's intent classifier from the embedded
 // examples and adds entity extractors, order numbers like A-1001 among
 // them.
 func newUnderstander(ctx context.Context) (*intent.Understander, error) {
-	examples, err := train.ReadYAML(bytes.NewReader(nluYAML), "nlu.yaml")
+	english, err := trainYAML(ctx, nluYAML, "nlu.yaml")
 	if err != nil {
 		return nil, err
 	}
-	model, err := train.Train(ctx, examples)
+	spanish, err := trainYAML(ctx, nluSpanishYAML, "nlu.es.yaml")
 	if err != nil {
 		return nil, err
 	}
 	orders := entity.OrderID("order_id", regexp.MustCompile(`(?i)\bA-?\d{4}\b`))
-	return intent.New(model,
+	return intent.New(english,
+		intent.WithLocale("es", spanish),
 		intent.WithExtractors(append(entity.Builtins(), orders)...),
 		intent.WithMultiIntent(true),
 	), nil
+}
+
+func trainYAML(ctx context.Context, data []byte, name string) (*train.Model, error) {
+	examples, err := train.ReadYAML(bytes.NewReader(data), name)
+	if err != nil {
+		return nil, err
+	}
+	return train.Train(ctx, examples)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/i18n"
 )
 
 // TestEscalationTranscripts replays the golden conversations of
@@ -31,7 +32,9 @@ import (
 //	@ no agents            nobody is free to take a hand-off
 //	@ queue                show the agents' open tickets ("= ..." lines)
 //
-// Lines "! signal" show turns delivered to the conversation. The whole
+// Lines "! signal" show turns delivered to the conversation. A reply sent
+// in English to a customer writing Spanish (no translation in es.yaml)
+// fails the test. The whole
 // run happens in a synctest bubble, so time (queue time-outs, call-back
 // slots) is the same on every run. Run with -update to rewrite the files.
 func TestEscalationTranscripts(t *testing.T) {
@@ -117,6 +120,13 @@ func runEscTranscript(t *testing.T, file string) {
 		case strings.HasPrefix(line, "<"), strings.HasPrefix(line, "!"), strings.HasPrefix(line, "="), line == "":
 		default:
 			t.Fatalf("%s:%d: a line starts with >, <, @, !, = or ~: %q", file, n+1, line)
+		}
+	}
+	// A customer who writes Spanish reads Spanish: every reply has its
+	// translation in es.yaml.
+	for _, e := range c.Events() {
+		if e.Kind == i18n.EventMissing {
+			t.Errorf("%s: no %s translation for %q", file, e.Attrs["locale"], e.Attrs["text"])
 		}
 	}
 	got := out.String()

@@ -1,0 +1,169 @@
+package i18n_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/i18n"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/parleytest"
+)
+
+const catalogYAML = `
+es:
+  "What's your order number?": "¿Cuál es tu número de pedido?"
+  "Your {item} ({order}) has {status}.": "Tu {item} ({order}) {status}."
+  "shipped": "ya ha salido"
+  "Was this helpful?": "¿Te ha servido?"
+  "Yes": "Sí"
+  "No": "No"
+  "Source: {title} ({url})": "Fuente: {title} ({url})"
+`
+
+func newCatalog(t *testing.T) *i18n.Catalog {
+	t.Helper()
+	c, err := i18n.ReadCatalog(strings.NewReader(catalogYAML))
+	require.NoError(t, err)
+	return c
+}
+
+func TestTranslate(t *testing.T) {
+	c := newCatalog(t)
+	tests := []struct {
+		locale, give, want string
+		ok                 bool
+	}{
+		{"es", "What's your order number?", "¿Cuál es tu número de pedido?", true},
+		{"es-MX", "What's your order number?", "¿Cuál es tu número de pedido?", true},
+		{"es", "Your Walnut lamp (A-1002) has shipped.", "Tu Walnut lamp (A-1002) ya ha salido.", true},
+		{"es", "Shipping is free.\n\nSource: Shipping (https://x.example)", "Shipping is free.\n\nFuente: Shipping (https://x.example)", false},
+		{"es", "Something new", "Something new", false},
+		{"fr", "Was this helpful?", "Was this helpful?", false},
+		{"not a tag!", "Was this helpful?", "Was this helpful?", false},
+		{"es", "", "", true},
+	}
+	for _, tt := range tests {
+		got, ok := c.Translate(tt.locale, tt.give)
+		assert.Equal(t, tt.want, got, tt.give)
+		assert.Equal(t, tt.ok, ok, tt.give)
+	}
+	assert.Equal(t, []string{"es"}, c.Locales())
+}
+
+func TestCatalogReportsEveryProblem(t *testing.T) {
+	_, err := i18n.ReadCatalog(strings.NewReader(`
+es:
+  "Order {order} is late": "El pedido {pedido} llega tarde"
+  "": "vacío"
+  "Hello": ""
+  "{only}": "{only}"
+"not a tag!":
+  "Hi": "Hola"
+`))
+	require.Error(t, err)
+	for _, want := range []string{"placeholders [order]", "empty source", `"Hello": empty translation`, "besides its placeholders", `locale "not a tag!"`} {
+		assert.ErrorContains(t, err, want)
+	}
+	_, err = i18n.ReadCatalog(strings.NewReader("es: [1, 2]"))
+	assert.Error(t, err)
+
+	c := i18n.NewCatalog()
+	require.Error(t, c.Add("es", map[string]string{"A {x}": "B", "Fine": "Bien"}))
+	got, ok := c.Translate("es", "Fine")
+	assert.Equal(t, "Fine", got, "a failed Add adds nothing")
+	assert.False(t, ok)
+}
+
+// order asks for an order number, then answers with a status and a
+// feedback question.
+var order = parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	if strings.HasPrefix(t.Text(), "A-") {
+		return w.Reply(ctx, parley.Message{Text: "Your lamp (" + t.Text() + ") has shipped.\nWas this helpful?",
+			QuickReplies: []parley.QuickReply{{Title: "Yes"}, {Title: "No", Payload: "no"}}})
+	}
+	return w.Reply(ctx, parley.Text("What's your order number?"))
+})
+
+func TestMiddlewareAnswersInTheConversationsLanguage(t *testing.T) {
+	var locales []string
+	spy := func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			locales = append(locales, t.Locale)
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
+	h := parley.Chain(order, i18n.Middleware(newCatalog(t), i18n.WithDetector(intent.DetectLanguage)), spy)
+	c := parleytest.NewTester(t, h)
+	c.Send("¿dónde está mi pedido?").Expect(parleytest.Exact("¿Cuál es tu número de pedido?"))
+	// An order number has no language: the conversation's is kept.
+	c.Send("A-1001").Expect(parleytest.Exact("Tu lamp (A-1001) ya ha salido.\n¿Te ha servido?")).ExpectQuickReplies("Sí", "No")
+	// Tapping the translated button sends what the bot understands.
+	c.Tap("Sí")
+	assert.Equal(t, "Yes", c.Session().History[len(c.Session().History)-2].Text, "the tap sends the original title")
+	c.Send("where is my order").Expect(parleytest.Exact("What's your order number?"))
+	assert.Equal(t, []string{"es", "es", "es", "en"}, locales, "handlers see the turn's locale")
+}
+
+func TestMiddlewareReportsMissingTranslations(t *testing.T) {
+	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Something we never translated"))
+	}), i18n.Middleware(newCatalog(t)))
+	c := parleytest.NewTester(t, h, parleytest.WithLocale("es-ES"))
+	c.Send("hola").Expect(parleytest.Exact("Something we never translated")).
+		ExpectEvent(i18n.EventMissing, map[string]string{"locale": "es-ES", "text": "Something we never translated"})
+}
+
+func TestMiddlewareKeepsCapabilities(t *testing.T) {
+	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := parley.Typing(ctx, w); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Yes"))
+	}), i18n.Middleware(newCatalog(t)))
+	rec := parleytest.NewRecorder()
+	require.NoError(t, h.HandleTurn(context.Background(), rec, parleytest.NewTurn("hola", parleytest.WithLocale("es"))))
+	assert.Equal(t, 1, rec.Typed())
+	assert.Equal(t, []string{"Sí"}, rec.Texts())
+	assert.Equal(t, "es", rec.Messages()[0].Locale)
+}
+
+func TestTranslateSentenceBySentence(t *testing.T) {
+	c := i18n.NewCatalog()
+	require.NoError(t, c.Add("es", map[string]string{
+		"Order numbers look like A-1234.": "Los números de pedido son como A-1234.",
+		"Which order is it?":              "¿Qué pedido es?",
+		"Your {item} has shipped.":        "Tu {item} ya ha salido.",
+	}))
+	got, ok := c.Translate("es", "Order numbers look like A-1234. Which order is it?")
+	assert.True(t, ok)
+	assert.Equal(t, "Los números de pedido son como A-1234. ¿Qué pedido es?", got)
+	got, ok = c.Translate("es", "Your lamp has shipped. Something else.")
+	assert.False(t, ok)
+	assert.Equal(t, "Tu lamp ya ha salido. Something else.", got)
+}
+
+func TestTypingATranslatedTitleIsTappingIt(t *testing.T) {
+	c := i18n.NewCatalog()
+	require.NoError(t, c.Add("es", map[string]string{
+		"Keep it": "Mantenerlo", "Which plan?": "¿Qué plan?", "Cancel it": "Cancelarlo",
+		"Talk to a human": "Hablar con una persona", "Talk to a person": "Hablar con una persona",
+	}))
+	var got []string
+	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		got = append(got, t.Text())
+		opts := []parley.QuickReply{{Title: "Keep it"}, {Title: "Talk to a human"}}
+		if err := parley.Ask(t, parley.Question{ID: "plan", Owner: "test", Options: opts}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Message{Text: "Which plan?", QuickReplies: opts})
+	}), i18n.Middleware(c))
+	tc := parleytest.NewTester(t, h, parleytest.WithLocale("es"))
+	tc.Send("hola").Send("mantenerlo.").Send("Hablar con una persona").Send("quiero mantenerlo").Send("Cancelarlo")
+	assert.Equal(t, []string{"hola", "Keep it", "Hablar con una persona", "quiero mantenerlo", "Cancelarlo"}, got,
+		"a title shared by two messages, a longer text, or a title the question does not offer is left as typed")
+}

@@ -1,0 +1,196 @@
+package i18n
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
+)
+
+// EventMissing is emitted for a reply line sent in the bot's own language
+// because the catalog has no translation for it; Attrs "locale" and
+// "text". Tests use it to find the messages a catalog still lacks.
+const EventMissing parley.EventKind = "i18n.missing"
+
+// localeKey keeps a conversation's locale, so that "A-1002" or "20" after
+// a Spanish message is answered in Spanish too.
+var localeKey = memory.NewStateKey[string]("parley.i18n.locale")
+
+// An Option configures [Middleware].
+type Option func(*settings)
+
+type settings struct {
+	detect func(text string) string
+	source string
+}
+
+// WithDetector sets how the language of a turn's text is found when the
+// channel gives no locale: a function returning a BCP 47 tag, or "" when
+// it cannot tell (a number, an order ID, a word shared by languages).
+// intent.DetectLanguage fits. Without one, only channel locales and the
+// conversation's earlier locale count.
+func WithDetector(f func(text string) string) Option {
+	return func(s *settings) { s.detect = f }
+}
+
+// WithSource sets the language the bot's messages are written in
+// (default "en"): replies to turns in that language are not translated.
+func WithSource(locale string) Option { return func(s *settings) { s.source = locale } }
+
+// Middleware returns middleware that answers each conversation in its
+// customer's language. It is the one owner of the turn's locale: it sets
+// Turn.Locale for the handlers it wraps (so that intent classifiers and
+// sentiment read the same one) from, in order, the channel's locale, the
+// language detected in the text, and the conversation's earlier locale,
+// which it keeps in the session. Replies, quick-reply and button titles
+// and card texts are translated with c; what c lacks is sent as written
+// and reported as [EventMissing]. A customer who types the translated
+// title of an option of the open question ("Mantenerlo") is read as
+// having typed the original ("Keep it"), as a tap on it would send. Put it outside every middleware that
+// replies (escalation, the router) so that their words are translated
+// too. Streamed replies are not translated.
+func Middleware(c *Catalog, opts ...Option) parley.Middleware {
+	st := settings{source: "en"}
+	for _, o := range opts {
+		o(&st)
+	}
+	source, _ := baseOf(st.source)
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			loc := st.locale(t)
+			if loc == "" {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if t.Locale != loc {
+				t2 := *t
+				t2.Locale = loc
+				t = &t2
+			}
+			if base, err := baseOf(loc); err != nil || base == source {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if src, ok := c.source(loc, t.Text()); ok && offered(t, src) {
+				// Typing a translated button's title is tapping it.
+				t2 := *t
+				t2.Message.Text = src
+				t = &t2
+			}
+			return next.HandleTurn(ctx, &writer{next: w, c: c, locale: loc, t: t}, t)
+		})
+	}
+}
+
+// locale finds the turn's locale and remembers it for the conversation.
+// Detection needs words: an order number or a price says nothing, and
+// leaving the conversation's language takes three words or more ("no
+// idea" is English, "no" and "me" are Spanish too).
+func (st *settings) locale(t *parley.Turn) string {
+	s := t.Session()
+	var prev string
+	if s != nil {
+		prev, _, _ = localeKey.Get(s) // unreadable state: as if none
+	}
+	loc := t.Locale
+	if loc == "" && st.detect != nil {
+		if n := words(t.Text()); n >= 3 || (n >= 1 && prev == "") {
+			loc = st.detect(t.Text())
+		}
+	}
+	if loc == "" {
+		return prev
+	}
+	if _, err := baseOf(loc); err != nil {
+		return prev
+	}
+	if s != nil && loc != prev {
+		_ = localeKey.Set(s, loc) // a string always encodes
+	}
+	return loc
+}
+
+// offered reports whether the conversation's open question offers an
+// option titled title.
+func offered(t *parley.Turn, title string) bool {
+	q, ok := parley.OpenQuestion(t)
+	if !ok || t.Signal != nil {
+		return false
+	}
+	for _, o := range q.Options {
+		if o.Title == title {
+			return true
+		}
+	}
+	return false
+}
+
+// words counts the words of text: runs of letters with no digits.
+func words(text string) int {
+	n := 0
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != '-' && r != '\'') }) {
+		if strings.IndexFunc(f, unicode.IsLetter) >= 0 && strings.IndexFunc(f, unicode.IsDigit) < 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// writer translates replies.
+type writer struct {
+	next   parley.ReplyWriter
+	c      *Catalog
+	locale string
+	t      *parley.Turn
+}
+
+// Reply translates m and sends it.
+func (w *writer) Reply(ctx context.Context, m parley.Message) error {
+	m.Text = w.tr(ctx, m.Text)
+	if len(m.QuickReplies) > 0 {
+		qr := make([]parley.QuickReply, len(m.QuickReplies))
+		for i, q := range m.QuickReplies {
+			if q.Payload == "" {
+				q.Payload = q.Title // tapping still sends what the bot understands
+			}
+			q.Title = w.tr(ctx, q.Title)
+			qr[i] = q
+		}
+		m.QuickReplies = qr
+	}
+	if len(m.Cards) > 0 {
+		cards := make([]parley.Card, len(m.Cards))
+		for i, cd := range m.Cards {
+			cd.Title, cd.Subtitle = w.tr(ctx, cd.Title), w.tr(ctx, cd.Subtitle)
+			if len(cd.Buttons) > 0 {
+				bs := make([]parley.Button, len(cd.Buttons))
+				for j, b := range cd.Buttons {
+					b.Title = w.tr(ctx, b.Title)
+					bs[j] = b
+				}
+				cd.Buttons = bs
+			}
+			cards[i] = cd
+		}
+		m.Cards = cards
+	}
+	if m.Locale == "" {
+		m.Locale = w.locale
+	}
+	return w.next.Reply(ctx, m)
+}
+
+// Unwrap returns the writer w wraps, for typing indicators and read
+// receipts.
+func (w *writer) Unwrap() parley.ReplyWriter { return w.next }
+
+func (w *writer) tr(ctx context.Context, s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s
+	}
+	out, ok := w.c.Translate(w.locale, s)
+	if !ok {
+		w.t.Emit(ctx, parley.Event{Kind: EventMissing, Attrs: map[string]string{"locale": w.locale, "text": s}})
+	}
+	return out
+}
