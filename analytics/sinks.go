@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -87,9 +88,13 @@ func (e *LineError) Unwrap() error { return e.Err }
 // MaxLine is the longest line [ReadJSONL] reads.
 const MaxLine = 1 << 20
 
+// ErrNoKind is the [LineError] cause of a JSON object that is no event.
+var ErrNoKind = errors.New("analytics: event has no kind")
+
 // ReadJSONL reads a JSON Lines log of events. A malformed line yields a
 // [*LineError] with its number and reading goes on; a failure to read
-// yields that error and ends the sequence. Blank lines are skipped.
+// (or a line longer than [MaxLine]) yields another error and ends the
+// sequence. Blank lines are skipped.
 func ReadJSONL(r io.Reader) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		sc := bufio.NewScanner(r)
@@ -104,7 +109,7 @@ func ReadJSONL(r io.Reader) iter.Seq2[Event, error] {
 			var e Event
 			err := json.Unmarshal(line, &e)
 			if err == nil && e.Kind == "" {
-				err = fmt.Errorf("no kind")
+				err = ErrNoKind
 			}
 			if err != nil {
 				if !yield(Event{}, &LineError{Line: n, Err: err}) {
@@ -117,7 +122,7 @@ func ReadJSONL(r io.Reader) iter.Seq2[Event, error] {
 			}
 		}
 		if err := sc.Err(); err != nil {
-			yield(Event{}, &LineError{Line: n + 1, Err: err})
+			yield(Event{}, fmt.Errorf("analytics: read log after line %d: %w", n, err))
 		}
 	}
 }

@@ -1,6 +1,7 @@
 // Command parley is Parley's command-line tool: evaluation of the
 // understanding, sentiment and knowledge-base components on labelled data,
-// validation of training files, and export of flows.
+// validation of training files, export of flows, and analytics reports
+// from event logs.
 //
 // Usage:
 //
@@ -35,6 +36,7 @@ func commands() []command {
 		{name: "kb", summary: "evaluate knowledge-base retrieval (eval)", run: runKB},
 		{name: "nlu", summary: "evaluate the intent classifier, validate training data", run: runNLU},
 		{name: "privacy", summary: "redact personal data from text (redact)", run: runPrivacy},
+		{name: "report", summary: "render analytics views of event logs as one HTML file", run: runReport},
 		{name: "sentiment", summary: "evaluate sentiment and emotion detection (eval, emotions, score)", run: runSentiment},
 	}
 }

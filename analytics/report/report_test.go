@@ -1,0 +1,95 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/analytics/report"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/sentiment"
+)
+
+var now = time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC) // a Wednesday
+
+func aggregator(t *testing.T) *analytics.Aggregator {
+	t.Helper()
+	a := analytics.NewAggregator()
+	for i := range 40 {
+		conv := "c" + strconv.Itoa(i)
+		at := now.Add(-time.Duration(i) * 3 * time.Hour)
+		status := []string{"resolved", "resolved", "unresolved", "abandoned"}[i%4]
+		for _, e := range []analytics.Event{
+			{Kind: parley.EventTurn, Duration: time.Duration(1+i%5) * time.Second},
+			{Kind: intent.EventClassified, Attrs: map[string]string{"intent": []string{"refund", "track", "cancel"}[i%3], "status": "understood", "confidence": "0.8"}},
+			{Kind: sentiment.EventScored, Attrs: map[string]string{"score": "0.7"}},
+			{Kind: flow.EventEnd, Attrs: map[string]string{"flow": "f", "status": status}},
+			{Kind: flow.EventFeedback, Attrs: map[string]string{"kind": "rating", "value": strconv.Itoa(1 + i%5)}},
+		} {
+			e.Conversation, e.Time, e.Channel = conv, at, "web"
+			a.Add(e)
+		}
+	}
+	return a
+}
+
+func TestHTML(t *testing.T) {
+	a := aggregator(t)
+	v := report.Build(a, now, report.Business{ROI: analytics.ROIInputs{OldMonthlySupportCost: 10, NewMonthlySupportCost: 5, BotCost: 30},
+		Launch: now.AddDate(0, -1, 0), ChurnBefore: 0.05, ChurnAfter: 0.04})
+	var buf bytes.Buffer
+	require.NoError(t, report.HTML(&buf, v, report.Page{Title: "Acme <support>"}))
+	page := buf.String()
+	assert.Contains(t, page, "<title>Acme &lt;support&gt;</title>")
+	for _, id := range []string{"realtime", "weekly", "monthly", "quarterly"} {
+		assert.Contains(t, page, `<section id="`+id+`">`)
+	}
+	assert.NotContains(t, page, "<script")
+	assert.Equal(t, strings.Count(page, `xmlns="http://www.w3.org/2000/svg"`), strings.Count(page, "http"), "no external resource")
+	// Every card's data-value is the aggregator's figure.
+	week := a.KPIs(analytics.Week(now))
+	values := map[string]string{}
+	for _, m := range regexp.MustCompile(`data-kpi="([^"]+)" data-value="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		values[m[1]] = m[2]
+	}
+	assert.Equal(t, strconv.FormatFloat(week.SelfService, 'g', -1, 64), values["weekly.self_service"])
+	assert.Equal(t, strconv.Itoa(week.Conversations), values["weekly.conversations"])
+	assert.Equal(t, "100", values["quarterly.roi"], "((10 - 5) x 12 - 30) / 30 x 100")
+	assert.Equal(t, 7, strings.Count(page, `<svg class="chart`))
+	assert.Contains(t, page, `data-series="Sentiment trend (mean score per day)" data-points="7"`)
+	assert.Contains(t, page, "Top 10 unresolved intents")
+}
+
+func TestCharts(t *testing.T) {
+	svg := string(report.LineChart(report.Series{Name: "x<y", Labels: []string{"a", "b", "c"}, Values: []float64{0, 0.5, 1}}, 1,
+		func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }))
+	assert.Equal(t, 3, strings.Count(svg, `<circle class="point"`))
+	assert.Contains(t, svg, `data-series="x&lt;y"`)
+	assert.Contains(t, svg, `cy="152.0"`, "0 sits on the x axis, above the 28 px of labels")
+	assert.Contains(t, svg, `cy="12.0"`, "the maximum at the top, below 12 px of padding")
+	empty := string(report.BarChart(report.Series{Name: "none"}, 0, func(f float64) string { return "" }))
+	assert.Contains(t, empty, "no data")
+}
+
+func TestWriteCSV(t *testing.T) {
+	a := aggregator(t)
+	recs := a.Records(analytics.Window{})
+	recs[0].Channel = "=HYPERLINK(\"evil\")"
+	var buf bytes.Buffer
+	require.NoError(t, report.WriteCSV(&buf, recs))
+	rows, err := csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 41)
+	assert.Equal(t, strings.Split(report.CSVHeader, ","), rows[0])
+	assert.Equal(t, `'=HYPERLINK("evil")`, rows[1][1])
+}
