@@ -109,4 +109,3 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stderr, "%d conversations, %d events, %d duplicates, %d malformed lines skipped\n", st.Conversations, st.Events, st.Duplicates, skipped)
 	return nil
 }
-
