@@ -72,6 +72,8 @@ type Session struct {
 	// enc is how History was last saved, when this session came from the
 	// cache: Save copies the JSON of the entries that did not change.
 	enc *encodedHistory
+	// peeked is the state StateKey.Peek last decoded or Set stored.
+	peeked peeked
 }
 
 // SessionFormat is the record format version this package writes. A

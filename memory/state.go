@@ -26,7 +26,53 @@ func (k *StateKey[T]) Name() string { return k.name }
 func (k *StateKey[T]) Get(s *Session) (T, bool, error) { return GetState[T](s, k.name) }
 
 // Set stores v as the state, encoded as JSON.
-func (k *StateKey[T]) Set(s *Session, v T) error { return SetState(s, k.name, v) }
+func (k *StateKey[T]) Set(s *Session, v T) error {
+	if err := SetState(s, k.name, v); err != nil {
+		return err
+	}
+	if s.peeked.name == k.name {
+		s.peeked.raw, s.peeked.val = s.State[k.name], v
+	}
+	return nil
+}
 
 // Delete removes the state from s.
 func (k *StateKey[T]) Delete(s *Session) { DeleteState(s, k.name) }
+
+// Peek is [StateKey.Get] for state that several packages read in one
+// turn: it decodes the stored bytes once and returns the same value until
+// they change, and after [StateKey.Set] it returns the value set without
+// decoding it. The value is shared: replace it with Set, never modify it
+// in place (its maps, slices and pointers included). A session remembers
+// the state of one key at a time, that of the key last peeked.
+func (k *StateKey[T]) Peek(s *Session) (T, bool, error) {
+	raw, ok := s.State[k.name]
+	if !ok {
+		var zero T
+		return zero, false, nil
+	}
+	if p := &s.peeked; p.name == k.name && sameBytes(p.raw, raw) {
+		return p.val.(T), true, nil
+	}
+	v, _, err := GetState[T](s, k.name)
+	if err != nil {
+		return v, true, err
+	}
+	s.peeked = peeked{name: k.name, raw: raw, val: v}
+	return v, true, nil
+}
+
+// peeked is the decoded state of one key. It holds no mutable data of its
+// own, so a copied Session (see [Session.Clone]) may share it: the copy's
+// State bytes are new slices, which never match raw.
+type peeked struct {
+	name string
+	raw  []byte
+	val  any
+}
+
+// sameBytes reports whether a and b are the same slice (not merely equal
+// bytes): storing state always replaces the slice.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
+}
