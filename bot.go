@@ -305,7 +305,6 @@ func (b *Bot) runLoaded(ctx context.Context, rw *recorder, t *Turn, s *memory.Se
 		s.CustomerID = t.CustomerID
 	}
 	t.session = s
-	t.ts = &turnCache{}
 	if b.obs != nil {
 		t.emit = b.emitFromTurn
 	}

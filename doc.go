@@ -36,10 +36,11 @@
 // its replies are recorded in the same write that marks it handled and
 // sent afterwards, so after a restart they are re-sent, never re-generated.
 //
-// Within a turn the runtime owns turn-taking: at most one open [Question]
-// per conversation ([Ask], [OpenQuestion], [CloseQuestion]), typed
-// [Outcome]s that escalation reads ([Report]), and global [Command]s that
-// work in every state ([CommandKey]).
+// Within a turn, package dialog holds turn-taking: at most one open
+// question per conversation (dialog.Ask, dialog.OpenQuestion), typed
+// outcomes that escalation reads (dialog.Report), global commands that
+// work in every state (dialog.CommandKey), and hand-off requests
+// (dialog.HandOffer).
 //
 // The packages build on this:
 //
@@ -62,8 +63,10 @@
 // conversation never overlap across replicas; de-duplication is shared
 // through the store.
 //
-// Packages meet through typed [Turn] annotations ([With], [Value],
-// [UnderstandingKey], [MoodKey]) rather than by importing each other.
+// Packages meet through typed [Turn] annotations ([With], [Value]) rather
+// than by importing each other: package nlu defines the shared ones, what
+// language understanding made of a turn (nlu.UnderstandingKey) and its
+// mood (nlu.MoodKey).
 //
 // # Concurrency
 //

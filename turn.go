@@ -44,7 +44,6 @@ type Turn struct {
 
 	ann     *annotation
 	session *memory.Session
-	ts      *turnCache // decoded turn-taking state, shared by derived turns
 	emit    func(context.Context, Event)
 }
 

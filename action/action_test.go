@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/examples/shop"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
@@ -289,8 +290,8 @@ func TestLoopCannotExceedLimits(t *testing.T) {
 	// A prompt-injected or confused model asks for a $500 refund: the
 	// registry refuses to run it and asks a human, whatever the prompt said.
 	reg, b, _, _ := setup(t)
-	var handoffs []parley.HandoffRequest
-	desk := parley.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
+	var handoffs []dialog.HandoffRequest
+	desk := dialog.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r dialog.HandoffRequest) error {
 		handoffs = append(handoffs, r)
 		return nil
 	})

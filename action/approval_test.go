@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/examples/shop"
 	"github.com/parleyhq/parley/memory"
 )
@@ -128,8 +129,8 @@ func TestApprovalDeduplicatedConcurrently(t *testing.T) {
 
 func TestApprovalReachesTheDesk(t *testing.T) {
 	reg, b, _, _ := setup(t)
-	var tickets []parley.HandoffRequest
-	desk := parley.HandOfferFunc(func(_ context.Context, _ parley.ReplyWriter, _ *parley.Turn, r parley.HandoffRequest) error {
+	var tickets []dialog.HandoffRequest
+	desk := dialog.HandOfferFunc(func(_ context.Context, _ parley.ReplyWriter, _ *parley.Turn, r dialog.HandoffRequest) error {
 		tickets = append(tickets, r)
 		return nil
 	})
@@ -140,7 +141,7 @@ func TestApprovalReachesTheDesk(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, action.PendingApproval, res.Status)
 	require.Len(t, tickets, 1)
-	assert.Equal(t, parley.PriorityHigh, tickets[0].Priority)
+	assert.Equal(t, dialog.PriorityHigh, tickets[0].Priority)
 	assert.Contains(t, tickets[0].Note, res.ApprovalID)
 
 	// What an agent or console reads from the ticket.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/examples/shop"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
@@ -117,8 +118,8 @@ func ExampleRegistry_SetWrites() {
 // The desk's ticket carries the approval; the agent's decision comes back
 // by its ID.
 func ExampleHandOffApprover() {
-	var ticket parley.HandoffRequest
-	desk := parley.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
+	var ticket dialog.HandoffRequest
+	desk := dialog.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r dialog.HandoffRequest) error {
 		ticket = r // an escalation desk would open a ticket
 		return nil
 	})

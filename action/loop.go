@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/llm"
 )
 
@@ -198,11 +199,11 @@ func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 // arguments (JSON), amount and limit under the Data* keys, which
 // [ApprovalRequestFromData] decodes. The desk or console answers by
 // calling [Registry.Approve] or [Registry.Reject] with the approval ID.
-func HandOffApprover(h parley.HandOffer, w parley.ReplyWriter, t *parley.Turn) Approver {
+func HandOffApprover(h dialog.HandOffer, w parley.ReplyWriter, t *parley.Turn) Approver {
 	return ApproverFunc(func(ctx context.Context, req ApprovalRequest) error {
-		return h.HandOff(ctx, w, t, parley.HandoffRequest{
+		return h.HandOff(ctx, w, t, dialog.HandoffRequest{
 			Reason:   fmt.Sprintf("approval needed: %s of %.2f is over the automatic limit of %.2f", req.Action, req.Amount, req.Limit),
-			Priority: parley.PriorityHigh,
+			Priority: dialog.PriorityHigh,
 			Note: fmt.Sprintf("Nothing has been done yet. Approve or reject approval %s; approving runs %s with the arguments shown.",
 				req.ID, req.Action),
 			Data: req.Data(),

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/notify"
 )
@@ -171,9 +171,9 @@ func (a *Alerts) send(ctx context.Context, al Alert) (bool, error) {
 	if len(a.notifiers) == 0 {
 		return true, nil
 	}
-	state, prio := "cleared", parley.PriorityLow
+	state, prio := "cleared", dialog.PriorityLow
 	if al.Breached {
-		state, prio = "breached", parley.PriorityHigh
+		state, prio = "breached", dialog.PriorityHigh
 	}
 	t := escalation.Ticket{ID: fmt.Sprintf("alert-%s-%s-%d", al.Rule, state, al.At.Unix()), Reason: al.Message,
 		Summary: al.Message, Priority: prio, Created: al.At, Data: map[string]string{"alert": al.Rule, "state": state}}

@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // understand stands in for intent.Middleware: "track" is understood as
@@ -20,13 +21,13 @@ import (
 // middleware emits.
 func understand(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		u := parley.Understanding{Status: parley.OutOfScope}
+		u := nlu.Understanding{Status: nlu.OutOfScope}
 		if strings.Contains(t.Text(), "track") {
-			u = parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "track_order", Confidence: 0.9}}
+			u = nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order", Confidence: 0.9}}
 		}
 		t.Emit(ctx, parley.Event{Kind: intent.EventClassified, Attrs: map[string]string{
 			"intent": u.Intent.Name, "status": string(u.Status), "confidence": "0.900"}})
-		return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, u))
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
 	})
 }
 

@@ -1,4 +1,6 @@
-package parley
+package dialog
+
+import "github.com/parleyhq/parley"
 
 // A Command is a global command: something the customer can say in any
 // state of the conversation (in a form, at a question, waiting for a
@@ -24,5 +26,5 @@ const (
 	CommandStop Command = "stop"
 )
 
-// CommandKey annotates a [Turn] with the global [Command] it carries.
-var CommandKey = NewKey[Command]("command")
+// CommandKey annotates a [parley.Turn] with the global [Command] it carries.
+var CommandKey = parley.NewKey[Command]("command")

@@ -1,6 +1,10 @@
-package parley
+package dialog
 
-import "context"
+import (
+	"context"
+
+	"github.com/parleyhq/parley"
+)
 
 // Priority orders hand-offs in an agent queue.
 type Priority string
@@ -34,14 +38,14 @@ type HandoffRequest struct {
 // through w and returns once the request is recorded (not when an agent
 // answers).
 type HandOffer interface {
-	HandOff(ctx context.Context, w ReplyWriter, t *Turn, r HandoffRequest) error
+	HandOff(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r HandoffRequest) error
 }
 
 // HandOfferFunc adapts a function to a [HandOffer].
-type HandOfferFunc func(ctx context.Context, w ReplyWriter, t *Turn, r HandoffRequest) error
+type HandOfferFunc func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r HandoffRequest) error
 
 // HandOff calls f(ctx, w, t, r).
-func (f HandOfferFunc) HandOff(ctx context.Context, w ReplyWriter, t *Turn, r HandoffRequest) error {
+func (f HandOfferFunc) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r HandoffRequest) error {
 	return f(ctx, w, t, r)
 }
 

@@ -1,4 +1,6 @@
-package parley
+package dialog
+
+import "github.com/parleyhq/parley"
 
 // An Outcome is what a handler made of a turn, reported with [Report] so
 // that the component deciding on a hand-off (package escalation) reads
@@ -27,24 +29,24 @@ const (
 // Report records o as the outcome of t, replacing any outcome reported
 // earlier in the same turn. It returns [ErrNoSession] if t has no session.
 // The outcome lives until the end of the turn.
-func Report(t *Turn, o Outcome) error {
+func Report(t *parley.Turn, o Outcome) error {
 	s := t.Session()
 	if s == nil {
 		return ErrNoSession
 	}
-	st := loadTurnState(t, s)
+	st := loadTurnState(s)
 	st.Outcome, st.OutcomeTurn = o, s.Turns
-	return saveTurnState(t, s, st)
+	return saveTurnState(s, st)
 }
 
 // TurnOutcome returns the outcome reported for t, if any. Middleware
 // reads it after the handler returns.
-func TurnOutcome(t *Turn) (Outcome, bool) {
+func TurnOutcome(t *parley.Turn) (Outcome, bool) {
 	s := t.Session()
 	if s == nil {
 		return "", false
 	}
-	st := loadTurnState(t, s)
+	st := loadTurnState(s)
 	if st.Outcome == "" || st.OutcomeTurn != s.Turns {
 		return "", false
 	}

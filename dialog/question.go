@@ -1,4 +1,4 @@
-package parley
+package dialog
 
 import (
 	"context"
@@ -7,36 +7,26 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
 )
 
-// This file holds turn-taking: the one open question of a conversation.
-//
-// A flow's ask, a choice, a confirmation, a clarification, the feedback
-// question, a rating and an offer of a person are all one concept: an open
-// question with the answers it accepts and a policy for anything else. The
-// conversation has at most one at a time, and at most one new question is
-// asked per turn, so offers are never stacked on another question. The
-// router (package intent) gives the next turn to the question's owner
-// first; a turn that is not an answer is routed normally and the question
-// is dropped or resumed by its [QuestionPolicy].
-
-// QuestionPolicy says what happens to an open [Question] when the next
+// Policy says what happens to an open [Question] when the next
 // turn is not an answer to it: a global command, a new request, or a
 // question of the customer's own.
-type QuestionPolicy string
+type Policy string
 
 // Question policies.
 const (
 	// Drop closes the question when the customer says something else.
 	// Feedback questions, ratings and offers are dropped: the customer's
 	// new request matters more than an answer to them.
-	Drop QuestionPolicy = "drop"
+	Drop Policy = "drop"
 	// Resume keeps the question open through a digression (a question
 	// answered in passing, a lookup) and has its owner ask it again
 	// afterwards, as a form does. A digression that opens a question of
 	// its own, or a global command, still replaces it.
-	Resume QuestionPolicy = "resume"
+	Resume Policy = "resume"
 )
 
 // A Question is the open question of a conversation: what the bot asked
@@ -54,10 +44,10 @@ type Question struct {
 	Text string `json:"text,omitempty"`
 	// Options are the accepted answers of a choice or yes/no question;
 	// empty for free text.
-	Options []QuickReply `json:"options,omitempty"`
+	Options []parley.QuickReply `json:"options,omitempty"`
 	// Policy says what a turn that is not an answer does to the question
 	// (default [Drop]).
-	Policy QuestionPolicy `json:"policy,omitempty"`
+	Policy Policy `json:"policy,omitempty"`
 	// Data holds whatever the owner needs to read the answer.
 	Data map[string]string `json:"data,omitempty"`
 }
@@ -66,25 +56,25 @@ type Question struct {
 var (
 	// ErrQuestionOpen is returned by [Ask] when a question was already
 	// opened this turn: a turn asks at most one new question.
-	ErrQuestionOpen = errors.New("parley: a question was already asked this turn")
+	ErrQuestionOpen = errors.New("dialog: a question was already asked this turn")
 	// ErrNoSession is returned when a turn has no session to keep the
-	// conversation's state in (a turn handled outside a [Bot] and not
-	// given one with [Turn.WithSession]).
-	ErrNoSession = errors.New("parley: turn has no session")
+	// conversation's state in (a turn handled outside a [parley.Bot] and not
+	// given one with [parley.Turn.WithSession]).
+	ErrNoSession = errors.New("dialog: turn has no session")
 	// ErrNotAnswer is returned by the owner of the open question, having
 	// written nothing, for a turn that does not answer it (a new request,
 	// a question of the customer's own). The router then routes the turn
 	// as if no question were open, and drops or resumes the question by
 	// its policy. Like [io.EOF], it is a signal, not a failure, and is
 	// returned unwrapped.
-	ErrNotAnswer = errors.New("parley: not an answer to the open question")
+	ErrNotAnswer = errors.New("dialog: not an answer to the open question")
 )
 
 // A Resumer is an owner of questions that can ask its open question
 // again. After serving a digression, the router calls Resume for a
 // question whose policy is [Resume] and that nothing replaced.
 type Resumer interface {
-	Resume(ctx context.Context, w ReplyWriter, t *Turn, q Question) error
+	Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q Question) error
 }
 
 // A Dropper is an owner of questions that wants to know when the router
@@ -92,11 +82,12 @@ type Resumer interface {
 // command), to close what depended on it at once: a flow ends, and says
 // so to analytics. Drop must not reply; the question is already closed.
 type Dropper interface {
-	Drop(ctx context.Context, t *Turn, q Question) error
+	Drop(ctx context.Context, t *parley.Turn, q Question) error
 }
 
-// turnStateName is the session state name of the turn-taking state.
-const turnStateName = "parley.turn"
+// stateKey is the session state of turn-taking. Its name predates this
+// package and stays, so that stored sessions keep their open questions.
+var stateKey = memory.NewStateKey[turnState]("parley.turn")
 
 // turnState is the turn-taking state kept in the session. Turns are told
 // apart by [memory.Session.Turns], which the Bot counts.
@@ -109,58 +100,29 @@ type turnState struct {
 	OutcomeTurn int     `json:"oturn,omitempty"`
 }
 
-// loadTurnState reads the turn-taking state. An unreadable record (which
-// only a foreign writer could leave) is forgotten rather than trapping
-// the conversation: no question is open.
-func loadTurnState(t *Turn, s *memory.Session) turnState {
-	raw := s.State[turnStateName]
-	if len(raw) == 0 {
-		return turnState{}
-	}
-	if c := t.ts; c != nil && sameBytes(c.raw, raw) {
-		return c.st // callers replace Question, never change it in place
-	}
-	st, _, err := memory.GetState[turnState](s, turnStateName)
+// loadTurnState reads the turn-taking state. It is read several times a
+// turn (the router, the flow, escalation), so it is peeked: decoded once
+// and shared; callers replace Question, never change it in place. An
+// unreadable record (which only a foreign writer could leave) is forgotten
+// rather than trapping the conversation: no question is open.
+func loadTurnState(s *memory.Session) turnState {
+	st, _, err := stateKey.Peek(s)
 	if err != nil {
-		memory.DeleteState(s, turnStateName)
+		stateKey.Delete(s)
 		return turnState{}
-	}
-	if t.ts != nil {
-		t.ts.raw, t.ts.st = raw, st
 	}
 	return st
 }
 
-func saveTurnState(t *Turn, s *memory.Session, st turnState) error {
+func saveTurnState(s *memory.Session, st turnState) error {
 	if st.Outcome != "" && st.OutcomeTurn != s.Turns {
 		st.Outcome, st.OutcomeTurn = "", 0 // an earlier turn's: forget it
 	}
 	if st.Question == nil && st.Outcome == "" {
-		memory.DeleteState(s, turnStateName)
+		stateKey.Delete(s)
 		return nil
 	}
-	if err := memory.SetState(s, turnStateName, st); err != nil {
-		return err
-	}
-	if t.ts != nil {
-		t.ts.raw, t.ts.st = s.State[turnStateName], st
-	}
-	return nil
-}
-
-// A turnCache keeps the turn-taking state a turn last decoded or encoded,
-// with the session bytes it matches: the state is read several times a
-// turn (the router, the flow, escalation), and decoding it each time was
-// about a third of a turn's CPU. The Bot gives each turn one.
-type turnCache struct {
-	raw []byte
-	st  turnState
-}
-
-// sameBytes reports whether a and b are the same slice (not merely equal
-// bytes): any write of the state replaces the slice.
-func sameBytes(a, b []byte) bool {
-	return len(a) == len(b) && len(a) > 0 && &a[0] == &b[0]
+	return stateKey.Set(s, st)
 }
 
 // Ask opens q as the conversation's question, replacing any question left
@@ -169,15 +131,15 @@ func sameBytes(a, b []byte) bool {
 // if a question was already opened this turn (the caller then does not
 // ask), [ErrNoSession] if t has no session, and an error if q has no ID
 // or Owner.
-func Ask(t *Turn, q Question) error {
+func Ask(t *parley.Turn, q Question) error {
 	s := t.Session()
 	if s == nil {
 		return ErrNoSession
 	}
 	if q.ID == "" || q.Owner == "" {
-		return fmt.Errorf("parley: Ask: question %q of %q needs an ID and an Owner", q.ID, q.Owner)
+		return fmt.Errorf("dialog: Ask: question %q of %q needs an ID and an Owner", q.ID, q.Owner)
 	}
-	st := loadTurnState(t, s)
+	st := loadTurnState(s)
 	if st.Question != nil && st.Asked == s.Turns {
 		return fmt.Errorf("%w (%s/%s is open)", ErrQuestionOpen, st.Question.Owner, st.Question.ID)
 	}
@@ -187,17 +149,17 @@ func Ask(t *Turn, q Question) error {
 	q.Options = slices.Clone(q.Options)
 	q.Data = maps.Clone(q.Data)
 	st.Question, st.Asked = &q, s.Turns
-	return saveTurnState(t, s, st)
+	return saveTurnState(s, st)
 }
 
 // OpenQuestion returns the conversation's open question, if any. It
 // reports false for a turn without a session.
-func OpenQuestion(t *Turn) (Question, bool) {
+func OpenQuestion(t *parley.Turn) (Question, bool) {
 	s := t.Session()
 	if s == nil {
 		return Question{}, false
 	}
-	st := loadTurnState(t, s)
+	st := loadTurnState(s)
 	if st.Question == nil {
 		return Question{}, false
 	}
@@ -209,35 +171,35 @@ func OpenQuestion(t *Turn) (Question, bool) {
 
 // AskedThisTurn reports whether the open question was opened by this
 // turn, so another [Ask] would fail with [ErrQuestionOpen].
-func AskedThisTurn(t *Turn) bool {
+func AskedThisTurn(t *parley.Turn) bool {
 	s := t.Session()
 	if s == nil {
 		return false
 	}
-	st := loadTurnState(t, s)
+	st := loadTurnState(s)
 	return st.Question != nil && st.Asked == s.Turns
 }
 
 // CloseQuestion closes the open question, if any: it was answered, or
 // dropped by its policy. A turn that closes a question may open a new one
 // with [Ask].
-func CloseQuestion(t *Turn) {
+func CloseQuestion(t *parley.Turn) {
 	s := t.Session()
 	if s == nil {
 		return
 	}
-	st := loadTurnState(t, s)
+	st := loadTurnState(s)
 	if st.Question == nil {
 		return
 	}
 	st.Question, st.Asked = nil, 0
-	storeTurnState(t, s, st)
+	storeTurnState(s, st)
 }
 
 // storeTurnState is saveTurnState for callers that cannot fail: a
 // turnState holds only strings, ints and string maps, which always encode.
-func storeTurnState(t *Turn, s *memory.Session, st turnState) {
-	if err := saveTurnState(t, s, st); err != nil {
+func storeTurnState(s *memory.Session, st turnState) {
+	if err := saveTurnState(s, st); err != nil {
 		panic(err) // unreachable: see above
 	}
 }

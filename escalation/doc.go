@@ -35,13 +35,13 @@
 //	esc, err := escalation.New(agents,
 //		escalation.WithRules(append(escalation.DefaultRules(),
 //			escalation.Rule{Name: "VIP billing dispute", Expr: `intent == "billing_dispute" && profile.tier == "vip"`,
-//				Action: escalation.HandOff, Priority: parley.PriorityUrgent},
+//				Action: escalation.HandOff, Priority: dialog.PriorityUrgent},
 //		)...),
 //		escalation.WithWaker(store, deliver, 5*time.Second))
 //	if err != nil {
 //		return err // a rule that does not compile fails here
 //	}
-//	router.HandleCommand(parley.CommandHuman, esc) // "human", "agent": hand off
+//	router.HandleCommand(dialog.CommandHuman, esc) // "human", "agent": hand off
 //	bot = parley.NewBot(parley.Chain(router, intent.Commands(), nlu.Middleware(), sentiment.Middleware(an), esc.Middleware),
 //		parley.WithStore(store))
 //	go esc.Run(ctx, onErr) // call-back offers and retries while customers wait

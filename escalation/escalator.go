@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Event kinds emitted by the [Escalator]. Attrs hold "ticket" when a
@@ -159,7 +161,7 @@ func (m Messages) withDefaults() Messages {
 // router that it did not understand, a flow that it could not do what
 // was asked) and the escalator's [Policy] decides. Handlers that want a
 // person for the customer call [Escalator.HandOff] (it implements
-// [parley.HandOffer]); unless the customer asked for one, that makes an
+// [dialog.HandOffer]); unless the customer asked for one, that makes an
 // offer the customer answers.
 //
 // An Escalator is safe for concurrent use. It starts no goroutines; the
@@ -187,7 +189,7 @@ type Escalator struct {
 }
 
 var (
-	_ parley.HandOffer = (*Escalator)(nil)
+	_ dialog.HandOffer = (*Escalator)(nil)
 	_ parley.Handler   = (*Escalator)(nil)
 )
 
@@ -345,14 +347,14 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 	})
 }
 
-// HandOff implements [parley.HandOffer] for flows, routers and other
+// HandOff implements [dialog.HandOffer] for flows, routers and other
 // handlers that want a person for the customer. When the customer asked
 // for one (the "human" command or an explicit request in this turn's
 // text) it hands off now: it tells the customer what happens next and
 // returns once the request is recorded (kept and retried while the desk
 // is down). Otherwise it offers a person, with r as the request the
 // customer's yes sends.
-func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
+func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r dialog.HandoffRequest) error {
 	tc := e.load(ctx, w, t)
 	switch {
 	case tc.st.humanOwns():
@@ -376,7 +378,7 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 // asked for one: mount the escalator on the router for the human command
 // and for an intent that means "a person, please":
 //
-//	router.HandleCommand(parley.CommandHuman, esc)
+//	router.HandleCommand(dialog.CommandHuman, esc)
 //	router.Handle("human", esc)
 //
 // A customer already waiting or talking with an agent is told so.
@@ -385,7 +387,7 @@ func (e *Escalator) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 	if tc.st.humanOwns() {
 		return tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
 	}
-	if err := tc.handOff(ctx, parley.HandoffRequest{Reason: "asked for a person", Priority: parley.PriorityHigh}); err != nil {
+	if err := tc.handOff(ctx, dialog.HandoffRequest{Reason: "asked for a person", Priority: dialog.PriorityHigh}); err != nil {
 		return err
 	}
 	return tc.save()
@@ -420,7 +422,7 @@ type state struct {
 	TicketID string          `json:"ticket,omitempty"`
 	Status   Status          `json:"status,omitempty"`
 	Reason   string          `json:"reason,omitempty"`
-	Priority parley.Priority `json:"priority,omitempty"`
+	Priority dialog.Priority `json:"priority,omitempty"`
 	Agent    string          `json:"agent,omitempty"`
 	// Pending holds a ticket the desk has not accepted yet, and Outbox
 	// customer messages not yet relayed: nothing is lost while the desk
@@ -432,7 +434,7 @@ type state struct {
 	RequestedAt time.Time        `json:"requested_at,omitzero"`
 	AssignedAt  time.Time        `json:"assigned_at,omitzero"`
 	// Offer is the request an open offer of a person sends.
-	Offer *parley.HandoffRequest `json:"offer,omitempty"`
+	Offer *dialog.HandoffRequest `json:"offer,omitempty"`
 	// Slots are the call-back times offered; Slot the one chosen while
 	// the number is asked for, PhoneTries the unreadable answers.
 	Slots      []time.Time `json:"slots,omitempty"`
@@ -454,13 +456,13 @@ type state struct {
 	// Deferred is an offer held back because the bot asked something on
 	// the turn its rule fired; it is made after the next turn's answer
 	// if that asks nothing and resolves nothing, and dropped otherwise.
-	Deferred  *parley.HandoffRequest `json:"deferred,omitempty"`
+	Deferred  *dialog.HandoffRequest `json:"deferred,omitempty"`
 	EmpathyAt int                    `json:"empathy_at,omitempty"`
 	// Intents and Entities seen, most recent first; Scores the
 	// sentiment scores, oldest first.
-	Intents  []parley.Intent `json:"intents,omitempty"`
-	Entities []parley.Entity `json:"entities,omitempty"`
-	Scores   []float64       `json:"scores,omitempty"`
+	Intents  []nlu.Intent `json:"intents,omitempty"`
+	Entities []nlu.Entity `json:"entities,omitempty"`
+	Scores   []float64    `json:"scores,omitempty"`
 	// Frustration is the highest frustration measured.
 	Frustration float64 `json:"frustration,omitempty"`
 }
@@ -479,7 +481,7 @@ type turnCtx struct {
 	// offer is made after the answer, so the request is still served.
 	rule *Rule
 	// deferred is the offer held back last turn; retried says rule is it.
-	deferred *parley.HandoffRequest
+	deferred *dialog.HandoffRequest
 	retried  bool
 }
 
@@ -595,8 +597,8 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	tc.st = st
 	if held != nil {
 		if rep.notUnderstood && tc.st.Phase == phaseBot {
-			if parley.AskedThisTurn(tc.t) {
-				parley.CloseQuestion(tc.t)
+			if dialog.AskedThisTurn(tc.t) {
+				dialog.CloseQuestion(tc.t)
 			}
 			rep.asked = false
 		} else if err := held.send(ctx, tc.w); err != nil {
@@ -649,20 +651,20 @@ func (tc *turnCtx) observe() {
 	st := &tc.st
 	st.Unresolved++
 	st.Seen++
-	if u, ok := parley.Value(tc.t, parley.UnderstandingKey); ok {
-		if u.Status == parley.Understood && u.Intent.Name != "" {
-			st.Intents = slices.DeleteFunc(st.Intents, func(i parley.Intent) bool { return i.Name == u.Intent.Name })
-			st.Intents = append([]parley.Intent{u.Intent}, st.Intents...)
+	if u, ok := parley.Value(tc.t, nlu.UnderstandingKey); ok {
+		if u.Status == nlu.Understood && u.Intent.Name != "" {
+			st.Intents = slices.DeleteFunc(st.Intents, func(i nlu.Intent) bool { return i.Name == u.Intent.Name })
+			st.Intents = append([]nlu.Intent{u.Intent}, st.Intents...)
 			st.Intents = st.Intents[:min(len(st.Intents), 5)]
 		}
 		for _, en := range slices.Backward(u.Entities) {
-			st.Entities = slices.DeleteFunc(st.Entities, func(x parley.Entity) bool { return x.Type == en.Type && x.Value == en.Value })
+			st.Entities = slices.DeleteFunc(st.Entities, func(x nlu.Entity) bool { return x.Type == en.Type && x.Value == en.Value })
 			en.Start, en.End = 0, 0
-			st.Entities = append([]parley.Entity{en}, st.Entities...)
+			st.Entities = append([]nlu.Entity{en}, st.Entities...)
 		}
 		st.Entities = st.Entities[:min(len(st.Entities), 10)]
 	}
-	if m, ok := parley.Value(tc.t, parley.MoodKey); ok && m.Label != "" && commandOf(tc.t) == "" {
+	if m, ok := parley.Value(tc.t, nlu.MoodKey); ok && m.Label != "" && commandOf(tc.t) == "" {
 		st.Scores = append(st.Scores, m.Score)
 		st.Scores = st.Scores[max(0, len(st.Scores)-20):]
 		st.Frustration = max(st.Frustration, m.Frustration)
@@ -681,8 +683,8 @@ func (tc *turnCtx) resolved() {
 // unclear reports whether the language understanding could not place
 // this turn.
 func (tc *turnCtx) unclear() bool {
-	u, ok := parley.Value(tc.t, parley.UnderstandingKey)
-	return ok && (u.Status == parley.Unsure || u.Status == parley.OutOfScope)
+	u, ok := parley.Value(tc.t, nlu.UnderstandingKey)
+	return ok && (u.Status == nlu.Unsure || u.Status == nlu.OutOfScope)
 }
 
 // input builds the rules' input. Before the bot answers, this turn
@@ -695,9 +697,9 @@ func (tc *turnCtx) input(ctx context.Context, text, cmd string, answered bool) *
 		in.NotUnderstood++
 	}
 	if cmd == "" && len(strings.Fields(text)) >= 3 {
-		in.Mood, in.HasMood = parley.Value(tc.t, parley.MoodKey)
+		in.Mood, in.HasMood = parley.Value(tc.t, nlu.MoodKey)
 	}
-	in.Understanding, in.HasUnderstanding = parley.Value(tc.t, parley.UnderstandingKey)
+	in.Understanding, in.HasUnderstanding = parley.Value(tc.t, nlu.UnderstandingKey)
 	in.Profile = tc.profile(ctx)
 	return in
 }
@@ -748,7 +750,7 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 func (tc *turnCtx) fire(ctx context.Context, in *Input) (Rule, bool) {
 	quiet := tc.st.Seen < tc.st.QuietUntil
 	rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
-		return r.Action == Offer && (quiet && r.Priority != parley.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name))
+		return r.Action == Offer && (quiet && r.Priority != dialog.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name))
 	})
 	if err != nil {
 		tc.emit(ctx, EventError, err, 0, "what", "rule")
@@ -776,14 +778,14 @@ func (tc *turnCtx) evaluateAfter(ctx context.Context) error {
 	return nil
 }
 
-func (tc *turnCtx) request(r Rule) parley.HandoffRequest {
-	return parley.HandoffRequest{Reason: r.Name, Priority: r.Priority}
+func (tc *turnCtx) request(r Rule) dialog.HandoffRequest {
+	return dialog.HandoffRequest{Reason: r.Name, Priority: r.Priority}
 }
 
 // offer asks whether the customer wants a person for request r, as the
 // conversation's open question; it asks nothing when another question
 // was opened this turn.
-func (tc *turnCtx) offer(ctx context.Context, r parley.HandoffRequest) error {
+func (tc *turnCtx) offer(ctx context.Context, r dialog.HandoffRequest) error {
 	ok, err := askOffer(tc.t, tc.msgs())
 	if err != nil || !ok {
 		return err
@@ -820,7 +822,7 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 	closeOffer(tc.t) // answered, or dropped for whatever the customer said instead
 	switch {
 	case cmd == "human" || offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || matchesAny(text, yesWords)):
-		r := parley.HandoffRequest{Reason: "asked for a person", Priority: parley.PriorityHigh}
+		r := dialog.HandoffRequest{Reason: "asked for a person", Priority: dialog.PriorityHigh}
 		if offer != nil {
 			r = *offer
 		}
@@ -839,10 +841,10 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 
 // handOff builds and submits a ticket, or offers a call-back when nobody
 // can take it.
-func (tc *turnCtx) handOff(ctx context.Context, r parley.HandoffRequest) error {
+func (tc *turnCtx) handOff(ctx context.Context, r dialog.HandoffRequest) error {
 	e := tc.e
 	if r.Priority == "" {
-		r.Priority = parley.PriorityNormal
+		r.Priority = dialog.PriorityNormal
 	}
 	tc.st.Reason, tc.st.Priority, tc.st.Offer = r.Reason, r.Priority, nil
 	tc.resolved() // a person takes it from here: count afresh afterwards
@@ -917,7 +919,7 @@ func (tc *turnCtx) relay(ctx context.Context, m parley.Message) error {
 	return err
 }
 
-func (tc *turnCtx) ticket(ctx context.Context, r parley.HandoffRequest, now time.Time) Ticket {
+func (tc *turnCtx) ticket(ctx context.Context, r dialog.HandoffRequest, now time.Time) Ticket {
 	t := tc.t
 	tk := Ticket{
 		ID: fmt.Sprintf("%s-%d", t.ConversationID, tc.st.Seq), ConversationID: t.ConversationID,
@@ -936,7 +938,7 @@ func (tc *turnCtx) ticket(ctx context.Context, r parley.HandoffRequest, now time
 			}
 		}
 	}
-	if m, ok := parley.Value(t, parley.MoodKey); ok {
+	if m, ok := parley.Value(t, nlu.MoodKey); ok {
 		tk.Mood = m
 	}
 	tk.Summary, tk.SuggestedReply = Summary(tk), SuggestedReply(tk)
@@ -995,8 +997,8 @@ func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
 // customer keeps their place in the queue (the message also went to the
 // ticket); anything else gets the wait message.
 func (tc *turnCtx) answerWhileWaiting(ctx context.Context) (bool, error) {
-	u, ok := parley.Value(tc.t, parley.UnderstandingKey)
-	if ok && u.Status == parley.Understood && u.Intent.Name != "human" {
+	u, ok := parley.Value(tc.t, nlu.UnderstandingKey)
+	if ok && u.Status == nlu.Understood && u.Intent.Name != "human" {
 		return false, nil
 	}
 	return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
@@ -1181,7 +1183,7 @@ func (tc *turnCtx) bookCallback(ctx context.Context, slot *time.Time, phone stri
 		}
 	}
 	tc.st.Seq++
-	tk := tc.ticket(ctx, parley.HandoffRequest{Reason: tc.st.Reason, Priority: tc.st.Priority}, time.Now())
+	tk := tc.ticket(ctx, dialog.HandoffRequest{Reason: tc.st.Reason, Priority: tc.st.Priority}, time.Now())
 	tk.ID += "-callback"
 	confirm := tc.msgs().OtherChannelMsg
 	attrs := []string{"slot", "email"}
@@ -1259,7 +1261,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 			name = "An agent"
 		}
 		return true, tc.reply(ctx, parley.Text(fmt.Sprintf(tc.msgs().Assigned, name)))
-	case parley.SignalAgentMessage:
+	case dialog.SignalAgentMessage:
 		if !mine || tc.st.Status == StatusResolved || tc.st.Status == StatusCancelled {
 			return true, nil
 		}
@@ -1279,7 +1281,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 			agent = "agent"
 		}
 		return true, tc.reply(ctx, parley.Message{Text: sig.Data[DataText], Agent: agent})
-	case parley.SignalHandoffResolved:
+	case dialog.SignalHandoffResolved:
 		if !mine || tc.st.Status == StatusResolved || tc.st.Status == StatusCancelled {
 			return true, nil
 		}

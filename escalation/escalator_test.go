@@ -13,10 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // harness wires a Bot, an Escalator and a desk the way an application
@@ -55,20 +57,20 @@ func (h *harness) Observe(_ context.Context, e parley.Event) {
 func annotate(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		text := t.Text()
-		u := parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "chat", Confidence: 0.9}}
+		u := nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "chat", Confidence: 0.9}}
 		if strings.HasPrefix(text, "?") {
-			u = parley.Understanding{Status: parley.OutOfScope}
+			u = nlu.Understanding{Status: nlu.OutOfScope}
 		}
 		if strings.Contains(text, "$150") {
-			u = parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "refund", Confidence: 0.9},
-				Entities: []parley.Entity{{Type: "money", Value: "150 USD"}}}
+			u = nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "refund", Confidence: 0.9},
+				Entities: []nlu.Entity{{Type: "money", Value: "150 USD"}}}
 		}
-		mood := parley.Mood{Score: 0.55, Label: "neutral"}
+		mood := nlu.Mood{Score: 0.55, Label: "neutral"}
 		if strings.Contains(text, "!!") || text == "STOP" {
-			mood = parley.Mood{Score: 0.15, Label: "negative", Frustration: 0.8}
+			mood = nlu.Mood{Score: 0.15, Label: "negative", Frustration: 0.8}
 		}
 		if t.Signal == nil {
-			t = parley.With(parley.With(t, parley.UnderstandingKey, u), parley.MoodKey, mood)
+			t = parley.With(parley.With(t, nlu.UnderstandingKey, u), nlu.MoodKey, mood)
 		}
 		return next.HandleTurn(ctx, w, t)
 	})
@@ -95,29 +97,29 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 	require.NoError(t, err)
 	h.esc = esc
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
-		switch u, _ := parley.Value(turn, parley.UnderstandingKey); {
+		switch u, _ := parley.Value(turn, nlu.UnderstandingKey); {
 		case turn.Signal != nil:
 			return nil
 		case strings.HasPrefix(turn.Text(), "ask"):
 			return w.Reply(ctx, parley.Message{Text: "bot: which one?", QuickReplies: []parley.QuickReply{{Title: "A"}, {Title: "B"}}})
 		case strings.HasPrefix(turn.Text(), "find "):
 			// A lookup that finds nothing: understood, not done.
-			if err := parley.Report(turn, parley.Unresolved); err != nil {
+			if err := dialog.Report(turn, dialog.Unresolved); err != nil {
 				return err
 			}
 			return w.Reply(ctx, parley.Text("bot: I couldn't find that"))
 		case turn.Text() == "done":
-			if err := parley.Report(turn, parley.Resolved); err != nil {
+			if err := dialog.Report(turn, dialog.Resolved); err != nil {
 				return err
 			}
 			return w.Reply(ctx, parley.Text("bot: done"))
 		case strings.Contains(turn.Text(), "somebody"):
 			return esc.HandleTurn(ctx, w, turn)
 		case turn.Text() == "hand me over":
-			return esc.HandOff(ctx, w, turn, parley.HandoffRequest{Reason: "the flow gave up"})
-		case u.Status == parley.OutOfScope:
+			return esc.HandOff(ctx, w, turn, dialog.HandoffRequest{Reason: "the flow gave up"})
+		case u.Status == nlu.OutOfScope:
 			// What a router does with a turn it cannot place.
-			if err := parley.Report(turn, parley.NotUnderstood); err != nil {
+			if err := dialog.Report(turn, dialog.NotUnderstood); err != nil {
 				return err
 			}
 			return w.Reply(ctx, parley.Text("bot: sorry, I didn't get that"))
@@ -234,7 +236,7 @@ func TestAngryCustomerGetsEmpathyTheAnswerAndOneOffer(t *testing.T) {
 	assert.Equal(t, []parley.QuickReply{{Title: msgs.Yes, Payload: "handoff:yes"}, {Title: msgs.No, Payload: "handoff:no"}}, h.last().QuickReplies)
 	s, err := h.bot.Sessions().Load(context.Background(), "c1")
 	require.NoError(t, err)
-	q, ok := parley.OpenQuestion((&parley.Turn{ConversationID: "c1"}).WithSession(s))
+	q, ok := dialog.OpenQuestion((&parley.Turn{ConversationID: "c1"}).WithSession(s))
 	require.True(t, ok, "the offer is the conversation's open question")
 	assert.Equal(t, "escalation", q.Owner)
 	assert.Equal(t, []string{"bot: still nothing!!"}, h.say("still nothing!!"), "moving on drops the offer; no second one, and no empathy every turn")
@@ -257,7 +259,7 @@ func TestOfferAcceptedAndDeclined(t *testing.T) {
 	assert.Equal(t, []string{msgs.Connecting}, h.say("yes"))
 	tk := h.ticket().Ticket
 	assert.Equal(t, "frustrated", tk.Reason)
-	assert.Equal(t, parley.PriorityHigh, tk.Priority)
+	assert.Equal(t, dialog.PriorityHigh, tk.Priority)
 
 	h2 := newHarness(t, -1)
 	h2.say("this is useless!!")
@@ -297,7 +299,7 @@ func TestEscalatorIsTheHandlerOfARequestForAPerson(t *testing.T) {
 	assert.Equal(t, []string{msgs.Connecting}, h.say("could somebody help me with my bill"))
 	tk := h.ticket().Ticket
 	assert.Equal(t, "asked for a person", tk.Reason)
-	assert.Equal(t, parley.PriorityHigh, tk.Priority)
+	assert.Equal(t, dialog.PriorityHigh, tk.Priority)
 }
 
 func TestHandOffFromAHandlerOffersUnlessTheCustomerAsked(t *testing.T) {

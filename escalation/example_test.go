@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // printer is the channel: it prints what the user would see.
@@ -67,14 +69,14 @@ func Example() {
 
 func ExampleNewPolicy() {
 	p, err := escalation.NewPolicy(
-		escalation.Rule{Name: "refund over $100", When: escalation.AmountOver(100, "USD"), Priority: parley.PriorityHigh},
-		escalation.Rule{Name: "angry VIP", Expr: `profile.tier == "vip" && frustration >= 0.5`, Action: escalation.HandOff, Priority: parley.PriorityUrgent},
+		escalation.Rule{Name: "refund over $100", When: escalation.AmountOver(100, "USD"), Priority: dialog.PriorityHigh},
+		escalation.Rule{Name: "angry VIP", Expr: `profile.tier == "vip" && frustration >= 0.5`, Action: escalation.HandOff, Priority: dialog.PriorityUrgent},
 	)
 	if err != nil {
 		panic(err)
 	}
 	in := &escalation.Input{
-		HasMood: true, Mood: parley.Mood{Frustration: 0.8},
+		HasMood: true, Mood: nlu.Mood{Frustration: 0.8},
 		Profile: map[string]string{"tier": "vip"},
 	}
 	r, ok, err := p.Evaluate(in)
@@ -101,7 +103,7 @@ func ExampleEscalator_HandOff() {
 	}
 	form := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		// A form that has given up on reading an order number.
-		return esc.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "order number unreadable"})
+		return esc.HandOff(ctx, w, t, dialog.HandoffRequest{Reason: "order number unreadable"})
 	})
 	bot = parley.NewBot(parley.Chain(form, esc.Middleware))
 	for i, text := range []string{"it's the blue one", "yes"} {

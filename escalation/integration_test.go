@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/sentiment"
@@ -47,7 +48,7 @@ func TestFrustratedCustomerReachesHuman(t *testing.T) {
 	require.Len(t, q, 1)
 	tk := q[0].Ticket
 	assert.Equal(t, "frustrated", tk.Reason)
-	assert.Equal(t, parley.PriorityHigh, tk.Priority)
+	assert.Equal(t, dialog.PriorityHigh, tk.Priority)
 	assert.NotEmpty(t, tk.Scores)
 	assert.Less(t, slices.Min(tk.Scores), 0.4)
 	assert.Contains(t, tk.Summary, "88123")

@@ -11,6 +11,8 @@ import (
 	"github.com/expr-lang/expr/vm"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Input is what a [Condition] looks at: the turn with its annotations and
@@ -26,10 +28,10 @@ type Input struct {
 	// sentiment middleware, and for turns whose wording says nothing of
 	// the customer's mood: a command ("STOP" is never frustration) or an
 	// answer of one or two words ("no" to "Was this helpful?").
-	Mood    parley.Mood
+	Mood    nlu.Mood
 	HasMood bool
 	// Understanding is the turn's language understanding, if any.
-	Understanding    parley.Understanding
+	Understanding    nlu.Understanding
 	HasUnderstanding bool
 	// NotUnderstood counts the turns in a row the bot did not
 	// understand, this one included when the language understanding
@@ -45,7 +47,7 @@ type Input struct {
 	Failures int
 	// Intents are the intents understood in the conversation, most
 	// recent first (this turn's included).
-	Intents []parley.Intent
+	Intents []nlu.Intent
 	// Profile holds the customer's attributes (tier, plan, ...).
 	Profile map[string]string
 }
@@ -97,7 +99,7 @@ type Rule struct {
 	// Action is what to do; empty means [Offer].
 	Action Action
 	// Priority of the hand-off; empty means normal.
-	Priority parley.Priority
+	Priority dialog.Priority
 	// Empathy acknowledges the customer's feelings ("I'm sorry this has
 	// been frustrating") before the bot answers; the request itself is
 	// still served.
@@ -208,7 +210,7 @@ func NewPolicy(rules ...Rule) (*Policy, error) {
 			fail(fmt.Errorf("unknown action %q", r.Action))
 		}
 		switch r.Priority {
-		case "", parley.PriorityLow, parley.PriorityNormal, parley.PriorityHigh, parley.PriorityUrgent:
+		case "", dialog.PriorityLow, dialog.PriorityNormal, dialog.PriorityHigh, dialog.PriorityUrgent:
 		default:
 			fail(fmt.Errorf("unknown priority %q", r.Priority))
 		}
@@ -217,7 +219,7 @@ func NewPolicy(rules ...Rule) (*Policy, error) {
 			c.Action = Offer
 		}
 		if c.Priority == "" {
-			c.Priority = parley.PriorityNormal
+			c.Priority = dialog.PriorityNormal
 		}
 		if r.Expr != "" {
 			prog, err := expr.Compile(r.Expr, expr.Env(exprEnv{}), expr.AsBool())
@@ -412,7 +414,7 @@ func Unresolved(n int) Condition {
 // Intent matches when this turn's understood intent is one of names.
 func Intent(names ...string) Condition {
 	return ConditionFunc(func(in *Input) bool {
-		if !in.HasUnderstanding || in.Understanding.Status != parley.Understood {
+		if !in.HasUnderstanding || in.Understanding.Status != nlu.Understood {
 			return false
 		}
 		return slices.Contains(names, in.Understanding.Intent.Name)
@@ -504,21 +506,21 @@ func refunding() Condition {
 // Append to it, or build your own list from the same conditions.
 func DefaultRules() []Rule {
 	return []Rule{
-		{Name: "asked for a person", When: AskedForHuman(), Action: HandOff, Priority: parley.PriorityHigh},
+		{Name: "asked for a person", When: AskedForHuman(), Action: HandOff, Priority: dialog.PriorityHigh},
 		{Name: "legal threat", When: Keywords("lawyer", "solicitor", "attorney", "legal action", "sue", "suing", "court", "lawsuit"),
-			Action: Offer, Priority: parley.PriorityUrgent, Empathy: true},
+			Action: Offer, Priority: dialog.PriorityUrgent, Empathy: true},
 		{Name: "billing dispute", When: talksAbout([]string{"billing_dispute"}, "chargeback", "charge back", "dispute the charge",
 			"charged twice", "charged me twice", "double charged", "charged me double", "billed twice", "unauthorized charge", "unauthorised charge", "wrong charge", "overcharged"),
-			Action: Offer, Priority: parley.PriorityHigh},
+			Action: Offer, Priority: dialog.PriorityHigh},
 		{Name: "complaint", When: talksAbout([]string{"complaint"}, "complaint", "complain", "unacceptable", "disgraceful", "appalling"),
-			Action: Offer, Priority: parley.PriorityHigh, Empathy: true},
-		{Name: "refund over $100", When: And(AmountOver(100, ""), refunding()), Action: Offer, Priority: parley.PriorityNormal},
+			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true},
+		{Name: "refund over $100", When: And(AmountOver(100, ""), refunding()), Action: Offer, Priority: dialog.PriorityNormal},
 		{Name: "frustrated", When: Or(ScoreBelow(0.4),
 			Keywords("frustrated", "frustrating", "annoyed", "fed up", "ridiculous", "useless", "waste of time", "sick of", "not helpful", "angry",
 				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps")),
-			Action: Offer, Priority: parley.PriorityHigh, Empathy: true},
-		{Name: "not understood", When: NotUnderstood(3), Action: Offer, Priority: parley.PriorityNormal},
-		{Name: "could not help", When: Failures(2), Action: Offer, Priority: parley.PriorityNormal},
-		{Name: "long without resolution", When: Unresolved(8), Action: Offer, Priority: parley.PriorityLow},
+			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true},
+		{Name: "not understood", When: NotUnderstood(3), Action: Offer, Priority: dialog.PriorityNormal},
+		{Name: "could not help", When: Failures(2), Action: Offer, Priority: dialog.PriorityNormal},
+		{Name: "long without resolution", When: Unresolved(8), Action: Offer, Priority: dialog.PriorityLow},
 	}
 }

@@ -6,17 +6,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
-func understood(intent string, ents ...parley.Entity) parley.Understanding {
-	return parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: intent, Confidence: 0.9}, Entities: ents}
+func understood(intent string, ents ...nlu.Entity) nlu.Understanding {
+	return nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: intent, Confidence: 0.9}, Entities: ents}
 }
 
 func TestConditions(t *testing.T) {
-	money := parley.Entity{Type: "money", Value: "150.00 USD"}
-	small := parley.Entity{Type: "money", Value: "20 USD"}
+	money := nlu.Entity{Type: "money", Value: "150.00 USD"}
+	small := nlu.Entity{Type: "money", Value: "20 USD"}
 	tests := []struct {
 		name string
 		cond Condition
@@ -32,10 +33,10 @@ func TestConditions(t *testing.T) {
 		{"keyword boundary", Keywords("legal"), Input{Text: "that is illegally slow"}, false},
 		{"keyword", Keywords("legal action"), Input{Text: "I'll take LEGAL action!"}, true},
 		{"keyword empty text", Keywords("x"), Input{}, false},
-		{"score below", ScoreBelow(0.4), Input{HasMood: true, Mood: parley.Mood{Score: 0.3, Label: "negative"}}, true},
-		{"score not below", ScoreBelow(0.4), Input{HasMood: true, Mood: parley.Mood{Score: 0.5, Label: "neutral"}}, false},
+		{"score below", ScoreBelow(0.4), Input{HasMood: true, Mood: nlu.Mood{Score: 0.3, Label: "negative"}}, true},
+		{"score not below", ScoreBelow(0.4), Input{HasMood: true, Mood: nlu.Mood{Score: 0.5, Label: "neutral"}}, false},
 		{"score without mood", ScoreBelow(0.4), Input{}, false},
-		{"frustration", FrustrationAbove(0.6), Input{HasMood: true, Mood: parley.Mood{Frustration: 0.7}}, true},
+		{"frustration", FrustrationAbove(0.6), Input{HasMood: true, Mood: nlu.Mood{Frustration: 0.7}}, true},
 		{"human command", AskedForHuman(), Input{Text: "4", Command: "human"}, true},
 		{"keywords skip commands", Keywords("stop"), Input{Text: "STOP", Command: "stop"}, false},
 		{"not understood", NotUnderstood(3), Input{NotUnderstood: 3}, true},
@@ -45,7 +46,7 @@ func TestConditions(t *testing.T) {
 		{"one failure", Failures(2), Input{Failures: 1}, false},
 		{"resolved in time", Unresolved(8), Input{Unresolved: 8}, false},
 		{"intent", Intent("billing_dispute", "legal"), Input{HasUnderstanding: true, Understanding: understood("legal")}, true},
-		{"intent unsure", Intent("legal"), Input{HasUnderstanding: true, Understanding: parley.Understanding{Status: parley.Unsure, Intent: parley.Intent{Name: "legal"}}}, false},
+		{"intent unsure", Intent("legal"), Input{HasUnderstanding: true, Understanding: nlu.Understanding{Status: nlu.Unsure, Intent: nlu.Intent{Name: "legal"}}}, false},
 		{"amount over", AmountOver(100, "USD"), Input{HasUnderstanding: true, Understanding: understood("refund", money)}, true},
 		{"amount under", AmountOver(100, ""), Input{HasUnderstanding: true, Understanding: understood("refund", small)}, false},
 		{"amount other currency", AmountOver(100, "EUR"), Input{HasUnderstanding: true, Understanding: understood("refund", money)}, false},
@@ -67,7 +68,7 @@ func TestConditions(t *testing.T) {
 
 func TestExprRules(t *testing.T) {
 	p, err := NewPolicy(
-		Rule{Name: "vip dispute", Expr: `intent == "billing_dispute" && profile.tier == "vip"`, Priority: parley.PriorityUrgent},
+		Rule{Name: "vip dispute", Expr: `intent == "billing_dispute" && profile.tier == "vip"`, Priority: dialog.PriorityUrgent},
 		Rule{Name: "big refund", Expr: `"money" in entities && frustration > 0.5`, Action: Offer},
 	)
 	require.NoError(t, err)
@@ -78,7 +79,7 @@ func TestExprRules(t *testing.T) {
 	}{
 		{"vip", Input{HasUnderstanding: true, Understanding: understood("billing_dispute"), Profile: map[string]string{"tier": "vip"}}, "vip dispute"},
 		{"not vip", Input{HasUnderstanding: true, Understanding: understood("billing_dispute")}, ""},
-		{"refund", Input{HasMood: true, Mood: parley.Mood{Frustration: 0.8}, HasUnderstanding: true, Understanding: understood("refund", parley.Entity{Type: "money", Value: "5 USD"})}, "big refund"},
+		{"refund", Input{HasMood: true, Mood: nlu.Mood{Frustration: 0.8}, HasUnderstanding: true, Understanding: understood("refund", nlu.Entity{Type: "money", Value: "5 USD"})}, "big refund"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,7 +91,7 @@ func TestExprRules(t *testing.T) {
 	}
 	r, _, _ := p.Evaluate(&tests[2].give)
 	assert.Equal(t, Offer, r.Action, "default action")
-	assert.Equal(t, parley.PriorityNormal, r.Priority, "default priority")
+	assert.Equal(t, dialog.PriorityNormal, r.Priority, "default priority")
 }
 
 func TestNewPolicyErrors(t *testing.T) {
@@ -123,7 +124,7 @@ func TestNewPolicyErrors(t *testing.T) {
 func TestDefaultRules(t *testing.T) {
 	p, err := NewPolicy(DefaultRules()...)
 	require.NoError(t, err)
-	calm := parley.Mood{Score: 0.55, Label: "neutral"}
+	calm := nlu.Mood{Score: 0.55, Label: "neutral"}
 	tests := []struct {
 		name       string
 		give       Input
@@ -142,16 +143,16 @@ func TestDefaultRules(t *testing.T) {
 		{name: "chargeback", give: Input{Text: "I'll file a chargeback"}, wantRule: "billing dispute", wantAction: Offer},
 		{name: "complaint", give: Input{Text: "I want to make a complaint"}, wantRule: "complaint", wantAction: Offer, wantEmpath: true},
 		{name: "refund over 100", give: Input{Text: "refund $150 please", HasUnderstanding: true,
-			Understanding: understood("refund", parley.Entity{Type: "money", Value: "150 USD"})}, wantRule: "refund over $100", wantAction: Offer},
-		{name: "amount over 100 after refund intent", give: Input{Text: "$120", Intents: []parley.Intent{{Name: "refund"}}, HasUnderstanding: true,
-			Understanding: parley.Understanding{Status: parley.Unsure, Entities: []parley.Entity{{Type: "money", Value: "120 USD"}}}}, wantRule: "refund over $100", wantAction: Offer},
+			Understanding: understood("refund", nlu.Entity{Type: "money", Value: "150 USD"})}, wantRule: "refund over $100", wantAction: Offer},
+		{name: "amount over 100 after refund intent", give: Input{Text: "$120", Intents: []nlu.Intent{{Name: "refund"}}, HasUnderstanding: true,
+			Understanding: nlu.Understanding{Status: nlu.Unsure, Entities: []nlu.Entity{{Type: "money", Value: "120 USD"}}}}, wantRule: "refund over $100", wantAction: Offer},
 		{name: "refund of 100", give: Input{Text: "refund $100", HasUnderstanding: true,
-			Understanding: understood("refund", parley.Entity{Type: "money", Value: "100 USD"})}},
+			Understanding: understood("refund", nlu.Entity{Type: "money", Value: "100 USD"})}},
 		{name: "amount without refund", give: Input{Text: "I paid $300 for it", HasUnderstanding: true,
-			Understanding: parley.Understanding{Status: parley.Unsure, Entities: []parley.Entity{{Type: "money", Value: "300 USD"}}}}},
-		{name: "low sentiment", give: Input{Text: "this is bad", HasMood: true, Mood: parley.Mood{Score: 0.3, Label: "negative"}},
+			Understanding: nlu.Understanding{Status: nlu.Unsure, Entities: []nlu.Entity{{Type: "money", Value: "300 USD"}}}}},
+		{name: "low sentiment", give: Input{Text: "this is bad", HasMood: true, Mood: nlu.Mood{Score: 0.3, Label: "negative"}},
 			wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
-		{name: "sentiment at 0.4", give: Input{Text: "meh", HasMood: true, Mood: parley.Mood{Score: 0.4, Label: "neutral"}}},
+		{name: "sentiment at 0.4", give: Input{Text: "meh", HasMood: true, Mood: nlu.Mood{Score: 0.4, Label: "neutral"}}},
 		{name: "frustration words", give: Input{Text: "I'm fed up with this", HasMood: true, Mood: calm},
 			wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
 		{name: "STOP is not frustration", give: Input{Text: "STOP", Command: "stop"}},
@@ -178,9 +179,9 @@ func TestDefaultRules(t *testing.T) {
 }
 
 func TestSummaryAndSuggestedReply(t *testing.T) {
-	tk := Ticket{Reason: "frustrated", Intents: []parley.Intent{{Name: "order_status"}},
-		Entities: []parley.Entity{{Type: "order_id", Value: "A-1234"}},
-		Mood:     parley.Mood{Label: "negative", Score: 0.2, Frustration: 0.72},
+	tk := Ticket{Reason: "frustrated", Intents: []nlu.Intent{{Name: "order_status"}},
+		Entities: []nlu.Entity{{Type: "order_id", Value: "A-1234"}},
+		Mood:     nlu.Mood{Label: "negative", Score: 0.2, Frustration: 0.72},
 		Scores:   []float64{0.5, 0.35, 0.2},
 		Profile:  map[string]string{"name": "Maria Lopez", "first_name": "Maria"}}
 	tk.Transcript = append(tk.Transcript,
@@ -200,8 +201,8 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 	tk = Ticket{Transcript: []memory.Entry{entry("user", "asdkjh qwelkj"), entry("user", "human")}}
 	assert.Equal(t, "Hi, thanks for waiting. I've read our conversation so far, so you won't need to repeat anything. How can I help?",
 		SuggestedReply(tk))
-	tk = Ticket{Intents: []parley.Intent{{Name: "refund"}, {Name: "human"}},
-		Entities: []parley.Entity{{Type: "money", Value: "10 USD"}, {Type: "order_id", Value: "A-1002"}}, Profile: map[string]string{"name": "Ada Lovelace"}}
+	tk = Ticket{Intents: []nlu.Intent{{Name: "refund"}, {Name: "human"}},
+		Entities: []nlu.Entity{{Type: "money", Value: "10 USD"}, {Type: "order_id", Value: "A-1002"}}, Profile: map[string]string{"name": "Ada Lovelace"}}
 	assert.Equal(t, "Hi Ada, thanks for waiting. I can see you're asking about a refund of $10.00 on order A-1002; I'm looking into it now.",
 		SuggestedReply(tk), "not \"help with human (money 10 USD)\"")
 }

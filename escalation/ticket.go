@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Errors returned by desks.
@@ -52,7 +54,7 @@ type Ticket struct {
 	Channel        string          `json:"channel,omitempty"`
 	Locale         string          `json:"locale,omitempty"`
 	Reason         string          `json:"reason"`
-	Priority       parley.Priority `json:"priority"`
+	Priority       dialog.Priority `json:"priority"`
 	Note           string          `json:"note,omitempty"`
 	// Summary says what the customer wants, in their own words, and how
 	// they feel as measured; see [Summary].
@@ -63,9 +65,9 @@ type Ticket struct {
 	// middleware measured it (zero without one); Scores the sentiment
 	// scores of the conversation, oldest first, and Frustration the
 	// highest frustration measured in it.
-	Mood        parley.Mood `json:"mood"`
-	Scores      []float64   `json:"scores,omitempty"`
-	Frustration float64     `json:"frustration,omitempty"`
+	Mood        nlu.Mood  `json:"mood"`
+	Scores      []float64 `json:"scores,omitempty"`
+	Frustration float64   `json:"frustration,omitempty"`
 	// Data holds flow slots and other facts.
 	Data map[string]string `json:"data,omitempty"`
 	// Profile holds the customer's attributes.
@@ -74,8 +76,8 @@ type Ticket struct {
 	Transcript []memory.Entry `json:"transcript,omitempty"`
 	// Intents and Entities detected during the conversation, most recent
 	// first, without duplicates.
-	Intents  []parley.Intent `json:"intents,omitempty"`
-	Entities []parley.Entity `json:"entities,omitempty"`
+	Intents  []nlu.Intent `json:"intents,omitempty"`
+	Entities []nlu.Entity `json:"entities,omitempty"`
 	// Callback is set when the customer chose a call-back instead of
 	// waiting, with the number to call in Phone; a call-back with no
 	// time (Callback nil, Phone empty) asks for an email reply.
@@ -88,8 +90,8 @@ type Ticket struct {
 // console. The escalator submits tickets to it and relays the customer's
 // messages while an agent owns the conversation. The agents' side comes
 // back as turns delivered through a [Deliverer] (see [LifecycleTurn]):
-// [SignalAssigned], [parley.SignalAgentMessage] and
-// [parley.SignalHandoffResolved].
+// [SignalAssigned], [dialog.SignalAgentMessage] and
+// [dialog.SignalHandoffResolved].
 //
 // Implementations must be safe for concurrent use. Submit must be
 // idempotent on [Ticket.ID]. Errors: [ErrUnknownTicket], [ErrClosedTicket],
@@ -130,7 +132,7 @@ func (f DeliverFunc) Deliver(ctx context.Context, t *parley.Turn) error { return
 
 // SignalAssigned tells the conversation an agent took the ticket;
 // Data[DataAgent] names the agent. The other lifecycle signals are the
-// core's [parley.SignalAgentMessage] and [parley.SignalHandoffResolved].
+// core's [dialog.SignalAgentMessage] and [dialog.SignalHandoffResolved].
 const SignalAssigned = "handoff.assigned"
 
 // signalTick wakes a waiting conversation so that the escalator can retry

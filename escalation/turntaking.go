@@ -5,11 +5,12 @@ import (
 	"errors"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 )
 
 // This file is where the escalator meets the runtime's turn-taking: the
 // global command a turn carries (intent.Commands annotates it), the
-// outcome the rest of the bot reported for it ([parley.Report]), and the
+// outcome the rest of the bot reported for it ([dialog.Report]), and the
 // conversation's one open question, of which an offer of a person is one.
 
 // owner is the escalator's name as the owner of its questions.
@@ -18,7 +19,7 @@ const owner = "escalation"
 // commandOf returns the global command of t: "cancel", "menu", "human",
 // "stop", or "".
 func commandOf(t *parley.Turn) string {
-	c, _ := parley.Value(t, parley.CommandKey)
+	c, _ := parley.Value(t, dialog.CommandKey)
 	return string(c)
 }
 
@@ -36,14 +37,14 @@ type report struct {
 
 // watch wraps the rest of the bot's writer to see whether it asks the
 // customer to pick an answer, for handlers that do not open their
-// questions with [parley.Ask].
+// questions with [dialog.Ask].
 func watch(w parley.ReplyWriter) *askWatcher { return &askWatcher{next: w} }
 
 // reportOf reads the outcome of turn t once the rest of the bot has run.
 func reportOf(t *parley.Turn, aw *askWatcher) report {
-	r := report{asked: aw.asked || parley.AskedThisTurn(t) || questionOpen(t)}
-	o, _ := parley.TurnOutcome(t)
-	r.notUnderstood, r.failed, r.resolved = o == parley.NotUnderstood, o == parley.Unresolved, o == parley.Resolved
+	r := report{asked: aw.asked || dialog.AskedThisTurn(t) || questionOpen(t)}
+	o, _ := dialog.TurnOutcome(t)
+	r.notUnderstood, r.failed, r.resolved = o == dialog.NotUnderstood, o == dialog.Unresolved, o == dialog.Resolved
 	return r
 }
 
@@ -51,12 +52,12 @@ func reportOf(t *parley.Turn, aw *askWatcher) report {
 // reports false when the bot already asked something this turn: a turn
 // asks at most one new question.
 func askOffer(t *parley.Turn, m *Messages) (bool, error) {
-	err := parley.Ask(t, parley.Question{ID: "offer", Owner: owner, Text: m.Offer,
+	err := dialog.Ask(t, dialog.Question{ID: "offer", Owner: owner, Text: m.Offer,
 		Options: []parley.QuickReply{{Title: m.Yes, Payload: "handoff:yes"}, {Title: m.No, Payload: "handoff:no"}}})
 	switch {
-	case errors.Is(err, parley.ErrQuestionOpen):
+	case errors.Is(err, dialog.ErrQuestionOpen):
 		return false, nil
-	case errors.Is(err, parley.ErrNoSession):
+	case errors.Is(err, dialog.ErrNoSession):
 		return true, nil // outside a Bot: nothing to record
 	}
 	return err == nil, err
@@ -66,14 +67,14 @@ func askOffer(t *parley.Turn, m *Messages) (bool, error) {
 // open: its owner reads the next turn, and decides what a turn that does
 // not answer it means.
 func questionOpen(t *parley.Turn) bool {
-	q, ok := parley.OpenQuestion(t)
+	q, ok := dialog.OpenQuestion(t)
 	return ok && q.Owner != owner
 }
 
 // closeOffer closes the offer if it is still the open question.
 func closeOffer(t *parley.Turn) {
-	if q, ok := parley.OpenQuestion(t); ok && q.Owner == owner {
-		parley.CloseQuestion(t)
+	if q, ok := dialog.OpenQuestion(t); ok && q.Owner == owner {
+		dialog.CloseQuestion(t)
 	}
 }
 

@@ -55,14 +55,14 @@
 // does not route: an intent.Router maps intents and signals to
 // [Engine.Starter] handlers, and a flow starts there, its Ask slots
 // filled from the entities of the starting message. Every Ask, Choice and
-// Feedback node opens the conversation's one [parley.Question]; the
+// Feedback node opens the conversation's one [dialog.Question]; the
 // router gives the next turn to the engine first. A turn that is not an
 // answer (a question of the customer's own, a confident new request) is
-// handed back with [parley.ErrNotAnswer] and routed: after a digression
-// the form asks its question again ([parley.Resume]); a feedback question
-// is simply dropped ([parley.Drop]), and a new request replaces the flow.
+// handed back with [dialog.ErrNotAnswer] and routed: after a digression
+// the form asks its question again ([dialog.Resume]); a feedback question
+// is simply dropped ([dialog.Drop]), and a new request replaces the flow.
 // A feedback question never stacks on another question asked in the same
-// turn. The engine reports typed outcomes ([parley.Report]): resolved,
+// turn. The engine reports typed outcomes ([dialog.Report]): resolved,
 // unresolved, handed off, or not understood for an answer that did not
 // fit. A loop guard stops a conversation that visits one node too often.
 //

@@ -11,10 +11,12 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/internal/cache"
 	"github.com/parleyhq/parley/internal/parse"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // SignalTimer is the signal a scheduler sends to wake a conversation whose
@@ -59,7 +61,7 @@ const (
 )
 
 // DefaultOwner is the owner name of the engine's questions
-// ([parley.Question.Owner]): mount the engine on the router under it.
+// ([dialog.Question.Owner]): mount the engine on the router under it.
 const DefaultOwner = "flow"
 
 // Profiles looks up customer profile fields for templates and expressions
@@ -89,7 +91,7 @@ type EngineOption func(*Engine)
 
 // WithHandOffer sets who takes hand-offs, usually the escalation
 // package's Escalator. Flows with [Handoff] nodes need one.
-func WithHandOffer(h parley.HandOffer) EngineOption { return func(e *Engine) { e.handoff = h } }
+func WithHandOffer(h dialog.HandOffer) EngineOption { return func(e *Engine) { e.handoff = h } }
 
 // WithProfiles sets the customer profile lookup for templates.
 func WithProfiles(p Profiles) EngineOption { return func(e *Engine) { e.profiles = p } }
@@ -97,8 +99,8 @@ func WithProfiles(p Profiles) EngineOption { return func(e *Engine) { e.profiles
 // WithTone sets how Say nodes choose a tone variant. The default picks
 // "empathetic" for a frustrated or negative turn or a conversation whose
 // smoothed trend is below 0.4, "enthusiastic" for a delighted one, and
-// plain Text otherwise, from [parley.MoodKey]. Turns that carry a global
-// command ([parley.CommandKey]) always get plain Text: a "menu" is not a
+// plain Text otherwise, from [nlu.MoodKey]. Turns that carry a global
+// command ([dialog.CommandKey]) always get plain Text: a "menu" is not a
 // mood.
 func WithTone(f func(t *parley.Turn) string) EngineOption { return func(e *Engine) { e.tone = f } }
 
@@ -119,17 +121,17 @@ func WithMaxVisits(n int) EngineOption { return func(e *Engine) { e.maxVisits = 
 // intents to [Engine.Starter] handlers and gives the answers to the
 // engine's questions back to the engine (mounted under its owner name,
 // [DefaultOwner]). Every Ask, Choice and Feedback node opens a
-// [parley.Question] through the turn-taking API: asks and choices resume
-// after a digression ([parley.Resume]), feedback questions are dropped
-// ([parley.Drop]) when the customer says something else. A turn that
+// [dialog.Question] through the turn-taking API: asks and choices resume
+// after a digression ([dialog.Resume]), feedback questions are dropped
+// ([dialog.Drop]) when the customer says something else. A turn that
 // does not answer the engine's question (a question of the customer's
-// own, a confident new intent) gets [parley.ErrNotAnswer] back, with
+// own, a confident new intent) gets [dialog.ErrNotAnswer] back, with
 // nothing written, so that the router routes it.
 //
 // An Engine is immutable and safe for concurrent use.
 type Engine struct {
 	owner     string
-	handoff   parley.HandOffer
+	handoff   dialog.HandOffer
 	profiles  Profiles
 	tone      func(*parley.Turn) string
 	migrate   MigrateFunc
@@ -222,7 +224,7 @@ func (e *Engine) Starter(name string) parley.Handler {
 
 // Cancel returns a handler that ends the conversation's flow, if any, as
 // [Abandoned] and says text: mount it on the router for
-// [parley.CommandCancel].
+// [dialog.CommandCancel].
 func (e *Engine) Cancel(text string) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return e.handle(ctx, w, t, func(x *run) error {
@@ -240,22 +242,22 @@ func (e *Engine) Cancel(text string) parley.Handler {
 
 // HandleTurn continues the conversation's flow with t: an answer to the
 // engine's open question, or a signal a waiting flow expects. It returns
-// [parley.ErrNotAnswer], having written nothing, for a turn that is
+// [dialog.ErrNotAnswer], having written nothing, for a turn that is
 // neither, so that the router routes it.
 func (e *Engine) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 	return e.handle(ctx, w, t, (*run).turn)
 }
 
 // Drop ends the flow whose question q the router dropped: it implements
-// [parley.Dropper]. A dropped feedback question leaves the flow resolved,
+// [dialog.Dropper]. A dropped feedback question leaves the flow resolved,
 // any other abandoned.
-func (e *Engine) Drop(ctx context.Context, t *parley.Turn, q parley.Question) error {
+func (e *Engine) Drop(ctx context.Context, t *parley.Turn, q dialog.Question) error {
 	return e.handle(ctx, nil, t, func(*run) error { return nil })
 }
 
 // Resume asks the engine's open question q again, after the router
-// served a digression: it implements [parley.Resumer].
-func (e *Engine) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question) error {
+// served a digression: it implements [dialog.Resumer].
+func (e *Engine) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question) error {
 	return e.handle(ctx, w, t, func(x *run) error {
 		if x.asking() {
 			return x.reprompt()
@@ -363,8 +365,8 @@ func (x *run) emit(kind parley.EventKind, attrs map[string]string) {
 	x.t.Emit(x.ctx, parley.Event{Kind: kind, Attrs: attrs})
 }
 
-func (x *run) understanding() (parley.Understanding, bool) {
-	return parley.Value(x.t, parley.UnderstandingKey)
+func (x *run) understanding() (nlu.Understanding, bool) {
+	return parley.Value(x.t, nlu.UnderstandingKey)
 }
 
 // start starts the named flow, or asks its question again if the
@@ -395,7 +397,7 @@ func (x *run) turn() error {
 		// A flow stopped between steps (a crash mid-turn): go on from there.
 		return x.goTo(st.Node)
 	}
-	return parley.ErrNotAnswer
+	return dialog.ErrNotAnswer
 }
 
 // qid is the question ID of the node the flow is at.
@@ -412,7 +414,7 @@ func (x *run) asking() bool {
 	default:
 		return false
 	}
-	q, ok := parley.OpenQuestion(x.t)
+	q, ok := dialog.OpenQuestion(x.t)
 	return ok && q.Owner == x.e.owner && q.ID == x.qid()
 }
 
@@ -482,7 +484,7 @@ func (x *run) signal(sig *parley.Signal) error {
 	if st.Flow != "" && st.Waiting {
 		switch n := x.node().(type) {
 		case *Handoff:
-			if sig.Name == parley.SignalHandoffResolved {
+			if sig.Name == dialog.SignalHandoffResolved {
 				if n.Next == "" {
 					return x.finish(Escalated)
 				}
@@ -512,7 +514,7 @@ func (x *run) startFlow(name string) error {
 	st.Flow, st.Version, st.Node = f.name, f.version, f.start
 	st.Waiting, st.Attempts, st.Stack = false, 0, nil
 	st.Intent = ""
-	if u, ok := x.understanding(); ok && u.Status == parley.Understood {
+	if u, ok := x.understanding(); ok && u.Status == nlu.Understood {
 		st.Intent = u.Intent.Name
 	}
 	st.Slots = map[string]string{}
@@ -615,7 +617,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 	switch n := c.n.(type) {
 	case *Say:
 		m := parley.Message{Text: x.pick(c, c.text), QuickReplies: n.QuickReplies, Cards: n.Cards, Attachments: n.Attachments}
-		if _, cmd := parley.Value(x.t, parley.CommandKey); !cmd && len(c.tones) > 0 {
+		if _, cmd := parley.Value(x.t, dialog.CommandKey); !cmd && len(c.tones) > 0 {
 			if tone := x.e.tone(x.t); tone != "" && len(c.tones[tone]) > 0 {
 				m.Text = x.pick(c, c.tones[tone])
 			}
@@ -657,7 +659,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 			if len(c.errText) > 0 {
 				msg = x.pick(c, c.errText)
 			}
-			if err := parley.Report(x.t, parley.Unresolved); err != nil {
+			if err := dialog.Report(x.t, dialog.Unresolved); err != nil {
 				return "", false, err
 			}
 			return n.OnError, false, x.say(msg)
@@ -680,11 +682,11 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		x.emit(EventStart, map[string]string{"flow": f.name, "version": f.version, "caller": x.st.Stack[len(x.st.Stack)-1].Flow})
 		return f.start, false, nil
 	case *Handoff:
-		req := parley.HandoffRequest{Reason: n.Reason, Priority: n.Priority, Data: maps.Clone(st.Slots)}
+		req := dialog.HandoffRequest{Reason: n.Reason, Priority: n.Priority, Data: maps.Clone(st.Slots)}
 		if err := x.e.handoff.HandOff(x.ctx, x.w, x.t, req); err != nil {
 			return "", false, err
 		}
-		if err := parley.Report(x.t, parley.HandedOff); err != nil {
+		if err := dialog.Report(x.t, dialog.HandedOff); err != nil {
 			return "", false, err
 		}
 		if n.Next == "" {
@@ -743,8 +745,8 @@ func (x *run) end(status Resolution) {
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = "", "", "", false, 0
 	st.Stack, st.Visits, st.Intent = nil, nil, ""
 	st.Slots = map[string]string{}
-	if q, ok := parley.OpenQuestion(x.t); ok && q.Owner == x.e.owner {
-		parley.CloseQuestion(x.t)
+	if q, ok := dialog.OpenQuestion(x.t); ok && q.Owner == x.e.owner {
+		dialog.CloseQuestion(x.t)
 	}
 }
 
@@ -756,11 +758,11 @@ func (x *run) finish(status Resolution) error {
 	x.end(status)
 	switch status {
 	case Resolved:
-		return parley.Report(x.t, parley.Resolved)
+		return dialog.Report(x.t, dialog.Resolved)
 	case Unresolved:
-		return parley.Report(x.t, parley.Unresolved)
+		return dialog.Report(x.t, dialog.Unresolved)
 	case Escalated:
-		return parley.Report(x.t, parley.HandedOff)
+		return dialog.Report(x.t, dialog.HandedOff)
 	}
 	return nil
 }
@@ -784,7 +786,7 @@ func (x *run) eval(c *cnode, i int, cs Case) (bool, error) {
 		}
 		env["entities"] = ents
 	}
-	if m, ok := parley.Value(x.t, parley.MoodKey); ok {
+	if m, ok := parley.Value(x.t, nlu.MoodKey); ok {
 		env["sentiment"] = m.Score
 		env["mood"] = map[string]float64{"compound": m.Compound, "score": m.Score, "frustration": m.Frustration,
 			"confusion": m.Confusion, "urgency": m.Urgency, "delight": m.Delight, "trend": m.Trend}
@@ -806,10 +808,10 @@ func (x *run) input() error {
 	case *Ask:
 		v, err := x.answer(n, text)
 		if err == nil && x.changedMind(v) {
-			return parley.ErrNotAnswer
+			return dialog.ErrNotAnswer
 		}
 		if err == nil {
-			parley.CloseQuestion(x.t)
+			dialog.CloseQuestion(x.t)
 			st.Slots[n.Slot] = v
 			return x.goTo(n.Next)
 		}
@@ -822,7 +824,7 @@ func (x *run) input() error {
 			syn[i] = o.Synonyms
 		}
 		if i := matchOption(text, qs, syn); i >= 0 {
-			parley.CloseQuestion(x.t)
+			dialog.CloseQuestion(x.t)
 			if n.Slot != "" {
 				st.Slots[n.Slot] = optionValue(n.Options[i])
 			}
@@ -834,9 +836,9 @@ func (x *run) input() error {
 		if !ok {
 			// Not feedback: the customer moved on. The question's
 			// policy (Drop) lets the router serve the turn.
-			return parley.ErrNotAnswer
+			return dialog.ErrNotAnswer
 		}
-		parley.CloseQuestion(x.t)
+		dialog.CloseQuestion(x.t)
 		st.Slots[feedbackSlot(n)] = v
 		x.emit(EventFeedback, map[string]string{"flow": x.flow.name, "kind": string(n.Kind), "value": v})
 		return x.goTo(n.Next)
@@ -850,7 +852,7 @@ func (x *run) input() error {
 // is my order? it's A-1001" while the refund form asks for the order).
 func (x *run) changedMind(v string) bool {
 	u, ok := x.understanding()
-	if !ok || u.Status != parley.Understood || x.st.Intent == "" || len(x.st.Stack) > 0 || u.Intent.Name == x.st.Intent {
+	if !ok || u.Status != nlu.Understood || x.st.Intent == "" || len(x.st.Stack) > 0 || u.Intent.Name == x.st.Intent {
 		return false
 	}
 	return len(strings.Fields(x.t.Text())) > len(strings.Fields(v))+1
@@ -909,10 +911,10 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 		// An answer of the right type that the validator refused is
 		// always an answer; anything else may be a new request.
 		if strings.HasSuffix(strings.TrimSpace(x.t.Text()), "?") {
-			return parley.ErrNotAnswer
+			return dialog.ErrNotAnswer
 		}
-		if u, ok := x.understanding(); ok && u.Status == parley.Understood {
-			return parley.ErrNotAnswer
+		if u, ok := x.understanding(); ok && u.Status == nlu.Understood {
+			return dialog.ErrNotAnswer
 		}
 	}
 	if maxAttempts == 0 {
@@ -921,8 +923,8 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	st.Attempts++
 	if st.Attempts >= maxAttempts {
 		x.emit(EventProblem, map[string]string{"what": "slot", "flow": x.flow.name, "node": st.Node})
-		parley.CloseQuestion(x.t)
-		if err := parley.Report(x.t, parley.Unresolved); err != nil {
+		dialog.CloseQuestion(x.t)
+		if err := dialog.Report(x.t, dialog.Unresolved); err != nil {
 			return err
 		}
 		if onFail != "" {
@@ -934,7 +936,7 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 		st.Stack = nil
 		return x.finish(Unresolved)
 	}
-	if err := parley.Report(x.t, parley.NotUnderstood); err != nil {
+	if err := dialog.Report(x.t, dialog.NotUnderstood); err != nil {
 		return err
 	}
 	var ie *InputError
@@ -989,15 +991,15 @@ func (x *run) prompt(c *cnode, msg string) (bool, error) {
 	if len(texts) > 0 {
 		m.Text = x.pick(c, texts)
 	}
-	q := parley.Question{ID: x.qid(), Owner: x.e.owner, Text: m.Text, Options: m.QuickReplies, Policy: parley.Resume}
+	q := dialog.Question{ID: x.qid(), Owner: x.e.owner, Text: m.Text, Options: m.QuickReplies, Policy: dialog.Resume}
 	if _, ok := c.n.(*Feedback); ok {
-		q.Policy = parley.Drop
+		q.Policy = dialog.Drop
 	}
 	if msg != "" {
 		m.Text = msg + " " + m.Text
 	}
-	if err := parley.Ask(x.t, q); err != nil {
-		if errors.Is(err, parley.ErrQuestionOpen) {
+	if err := dialog.Ask(x.t, q); err != nil {
+		if errors.Is(err, dialog.ErrQuestionOpen) {
 			return false, nil
 		}
 		return false, err
@@ -1083,7 +1085,7 @@ func (x *run) customer() map[string]string {
 }
 
 func defaultTone(t *parley.Turn) string {
-	m, ok := parley.Value(t, parley.MoodKey)
+	m, ok := parley.Value(t, nlu.MoodKey)
 	if !ok {
 		return ""
 	}

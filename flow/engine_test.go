@@ -13,11 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/flow/flowtest"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/nlu"
 	"github.com/parleyhq/parley/parleytest"
 )
 
@@ -93,14 +95,14 @@ func menuFlow() *flow.Flow {
 // keywords stands in for the intent package's understanding: a text in
 // the map is understood as its intent (with ents), any other is not
 // understood.
-func keywords(intents map[string]string, ents ...parley.Entity) parley.Middleware {
+func keywords(intents map[string]string, ents ...nlu.Entity) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			u := parley.Understanding{Status: parley.OutOfScope}
+			u := nlu.Understanding{Status: nlu.OutOfScope}
 			if name, ok := intents[strings.ToLower(t.Text())]; ok {
-				u = parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: name, Confidence: 0.9}, Entities: ents}
+				u = nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: name, Confidence: 0.9}, Entities: ents}
 			}
-			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, u))
+			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
 		})
 	}
 }
@@ -113,8 +115,8 @@ func mount(e *flow.Engine, starts map[string]string, words map[string]string, op
 	for in, name := range starts {
 		r.Handle(in, e.Starter(name))
 	}
-	r.HandleSignal(parley.SignalHandoffResolved, e)
-	r.HandleCommand(parley.CommandCancel, e.Cancel("OK, cancelled."))
+	r.HandleSignal(dialog.SignalHandoffResolved, e)
+	r.HandleCommand(dialog.CommandCancel, e.Cancel("OK, cancelled."))
 	return r, parley.Chain(r, intent.Commands(), keywords(words))
 }
 
@@ -149,8 +151,8 @@ func newTestBot(t *testing.T, opts ...intent.RouterOption) *testBot {
 	require.NoError(t, err)
 	tb.engine = e
 	tb.router, tb.handler = mount(e, map[string]string{"greeting": "menu", "track_order": "order_status"}, testWords, opts...)
-	tb.router.HandleCommand(parley.CommandHuman, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return tb.c.HandOffer().HandOff(ctx, w, t, parley.HandoffRequest{Reason: "asked for a human"})
+	tb.router.HandleCommand(dialog.CommandHuman, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return tb.c.HandOffer().HandOff(ctx, w, t, dialog.HandoffRequest{Reason: "asked for a human"})
 	}))
 	return tb
 }
@@ -188,7 +190,7 @@ func TestRepromptThenFailRoute(t *testing.T) {
 	c.Send("my order").Expect(parleytest.Exact("Order numbers look like A-1234. What's yours?"))
 	c.Send("dunno").ExpectHandoff("order lookup").Expect(parleytest.Contains("Connecting you"))
 	c.Check(flowtest.Node("human"))
-	c.Signal(parley.SignalHandoffResolved, nil).Expect(parleytest.Contains("helpful"))
+	c.Signal(dialog.SignalHandoffResolved, nil).Expect(parleytest.Contains("helpful"))
 	c.Send("no").Check(flowtest.Status(flow.Resolved))
 }
 
@@ -251,9 +253,9 @@ func TestCommands(t *testing.T) {
 	})
 	t.Run("commands never get a tone", func(t *testing.T) {
 		b := newTestBot(t)
-		b.router.HandleCommand(parley.CommandMenu, b.engine.Starter("menu"))
+		b.router.HandleCommand(dialog.CommandMenu, b.engine.Starter("menu"))
 		angry := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			return b.handler.HandleTurn(ctx, w, parley.With(t, parley.MoodKey, parley.Mood{Score: 0.1, Label: "negative", Frustration: 0.9}))
+			return b.handler.HandleTurn(ctx, w, parley.With(t, nlu.MoodKey, nlu.Mood{Score: 0.1, Label: "negative", Frustration: 0.9}))
 		})
 		parleytest.NewTester(t, angry, parleytest.WithCustomer("cus_1")).Send("menu").Expect(parleytest.Exact("Hi Ada!"))
 	})
@@ -280,8 +282,8 @@ func testEntitiesFillSlots(t *testing.T) {
 	e, err := flow.NewEngine([]*flow.Flow{book})
 	require.NoError(t, err)
 	h := understand("book_flight", e.Starter("book"),
-		parley.Entity{Type: "city", Text: "Paris", Value: "Paris"},
-		parley.Entity{Type: "date", Text: "next Friday", Value: "2026-01-09"})
+		nlu.Entity{Type: "city", Text: "Paris", Value: "Paris"},
+		nlu.Entity{Type: "date", Text: "next Friday", Value: "2026-01-09"})
 	c := parleytest.NewTester(t, h)
 	c.Send("Book a flight to Paris next Friday").Expect(parleytest.Exact("Booked Paris on 2026-01-09."))
 
@@ -291,7 +293,7 @@ func testEntitiesFillSlots(t *testing.T) {
 	c2 := parleytest.NewTester(t, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if first {
 			first = false
-			return understand("book_flight", e.Starter("book"), parley.Entity{Type: "city", Text: "Rome", Value: "Rome"}).HandleTurn(ctx, w, t)
+			return understand("book_flight", e.Starter("book"), nlu.Entity{Type: "city", Text: "Rome", Value: "Rome"}).HandleTurn(ctx, w, t)
 		}
 		return h2.HandleTurn(ctx, w, t)
 	}))
@@ -301,10 +303,10 @@ func testEntitiesFillSlots(t *testing.T) {
 
 // understand annotates every turn as the given intent, standing in for the
 // intent package's middleware.
-func understand(intent string, next parley.Handler, ents ...parley.Entity) parley.Handler {
+func understand(intent string, next parley.Handler, ents ...nlu.Entity) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		u := parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: intent, Confidence: 0.9}, Entities: ents}
-		return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, u))
+		u := nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: intent, Confidence: 0.9}, Entities: ents}
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
 	})
 }
 
@@ -320,8 +322,8 @@ func TestMultiIntentOneQuestionPerTurn(t *testing.T) {
 	require.NoError(t, err)
 	r, _ := mount(e, map[string]string{"return_item": "return", "check_stock": "stock"}, nil)
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return r.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
-			Intent: parley.Intent{Name: "check_stock", Confidence: 0.9}, Then: []parley.Intent{{Name: "return_item", Confidence: 0.8}}}))
+		return r.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, nlu.Understanding{Status: nlu.Understood,
+			Intent: nlu.Intent{Name: "check_stock", Confidence: 0.9}, Then: []nlu.Intent{{Name: "return_item", Confidence: 0.8}}}))
 	})
 	c := parleytest.NewTester(t, h)
 	c.Send("do you have it in red, size medium, and I need to return this blue shirt").
@@ -443,7 +445,7 @@ func TestBadInputNeverPanics(t *testing.T) {
 }
 
 func TestProfileOutageDoesNotBlock(t *testing.T) {
-	desk := parley.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, parley.HandoffRequest) error { return nil })
+	desk := dialog.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, dialog.HandoffRequest) error { return nil })
 	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(flow.ProfilesFunc(
 		func(context.Context, string) (map[string]string, error) { return nil, errors.New("crm down") })))
 	require.NoError(t, err)
@@ -461,7 +463,7 @@ func TestToneVariants(t *testing.T) {
 	e, err := flow.NewEngine([]*flow.Flow{f})
 	require.NoError(t, err)
 	angry := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return e.Starter("tone").HandleTurn(ctx, w, parley.With(t, parley.MoodKey, parley.Mood{Compound: -0.8, Score: 0.1, Label: "negative", Frustration: 0.9}))
+		return e.Starter("tone").HandleTurn(ctx, w, parley.With(t, nlu.MoodKey, nlu.Mood{Compound: -0.8, Score: 0.1, Label: "negative", Frustration: 0.9}))
 	})
 	parleytest.NewTester(t, angry).Send("this is ridiculous").Expect(parleytest.Exact("I'm sorry for the trouble. Your refund is on its way."))
 	parleytest.NewTester(t, e.Starter("tone")).Send("ok").Expect(parleytest.Exact("Your refund is on its way."))
@@ -541,7 +543,7 @@ func TestStoredProfiles(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	desk := parley.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, parley.HandoffRequest) error { return nil })
+	desk := dialog.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, dialog.HandoffRequest) error { return nil })
 	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(flow.StoredProfiles(ps)))
 	require.NoError(t, err)
 	parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("cus_9")).Send("hi").Expect(parleytest.Exact("Hi Grace!"))
@@ -581,9 +583,9 @@ func TestPrefillIsValidated(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
-				turn = parley.With(turn, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood,
-					Intent:   parley.Intent{Name: "refund", Confidence: 0.9},
-					Entities: []parley.Entity{{Type: "order_id", Value: tt.value}}})
+				turn = parley.With(turn, nlu.UnderstandingKey, nlu.Understanding{Status: nlu.Understood,
+					Intent:   nlu.Intent{Name: "refund", Confidence: 0.9},
+					Entities: []nlu.Entity{{Type: "order_id", Value: tt.value}}})
 				return e.Starter("refund").HandleTurn(ctx, w, turn)
 			})
 			parleytest.NewTester(t, h).Send("refund " + tt.value + " please").Expect(parleytest.Exact(tt.want))
@@ -593,19 +595,19 @@ func TestPrefillIsValidated(t *testing.T) {
 
 func TestOutcomes(t *testing.T) {
 	b := newTestBot(t)
-	outcome := func() parley.Outcome {
-		o, _ := parley.TurnOutcome((&parley.Turn{}).WithSession(b.c.Session()))
+	outcome := func() dialog.Outcome {
+		o, _ := dialog.TurnOutcome((&parley.Turn{}).WithSession(b.c.Session()))
 		return o
 	}
 	b.c.Send("hi")
-	assert.Equal(t, parley.Served, outcome())
+	assert.Equal(t, dialog.Served, outcome())
 	b.c.Tap("Refund").Send("no idea")
-	assert.Equal(t, parley.NotUnderstood, outcome(), "an answer that did not fit")
+	assert.Equal(t, dialog.NotUnderstood, outcome(), "an answer that did not fit")
 	b.c.Send("$5")
-	assert.Equal(t, parley.Resolved, outcome())
+	assert.Equal(t, dialog.Resolved, outcome())
 	b.orders.down = true
 	b.c.Send("hi").Tap("Track order").Send("A-1")
-	assert.Equal(t, parley.Unresolved, outcome())
+	assert.Equal(t, dialog.Unresolved, outcome())
 }
 
 func TestFeedbackReadsThanksAsHelpful(t *testing.T) {

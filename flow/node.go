@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 )
 
 // A Node is one step of a flow. The node kinds are the struct types of this
@@ -44,7 +45,7 @@ type Say struct {
 // SlotType says how an [Ask] parses and normalises an answer.
 type SlotType string
 
-// Slot types. Values are stored normalised, as text (see [parley.Entity]).
+// Slot types. Values are stored normalised, as text (see [nlu.Entity]).
 const (
 	TextSlot   SlotType = "text"
 	NumberSlot SlotType = "number"
@@ -64,7 +65,7 @@ type Ask struct {
 	ID   string
 	Slot string
 	Type SlotType
-	// Entity names the entity type ([parley.Entity.Type]) that fills the
+	// Entity names the entity type ([nlu.Entity.Type]) that fills the
 	// slot directly when the understanding layer found it; by default the
 	// type's natural entity (date, email, money, number, phone).
 	Entity string
@@ -146,16 +147,16 @@ type Call struct {
 }
 
 // Handoff hands the conversation to a human through the engine's
-// [parley.HandOffer]. Without Next the flow ends there as Escalated and the
+// [dialog.HandOffer]. Without Next the flow ends there as Escalated and the
 // HandOffer owns the rest of the lifecycle (the escalation package asks
 // for feedback itself when the agent is done). With Next the flow waits;
 // when the agent resolves the hand-off (a turn carrying
-// [parley.SignalHandoffResolved]) it continues at Next, typically a
+// [dialog.SignalHandoffResolved]) it continues at Next, typically a
 // feedback question.
 type Handoff struct {
 	ID       string
 	Reason   string
-	Priority parley.Priority
+	Priority dialog.Priority
 	Next     string
 }
 

@@ -35,7 +35,7 @@ func naturalEntity(t SlotType) string {
 }
 
 // parseSlot parses text as a value of type t, normalised as documented on
-// parley.Entity.
+// nlu.Entity.
 func parseSlot(a *Ask, text string, now time.Time) (string, error) {
 	s := strings.TrimSpace(text)
 	if s == "" {

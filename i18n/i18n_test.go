@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/parleytest"
@@ -157,7 +158,7 @@ func TestTypingATranslatedTitleIsTappingIt(t *testing.T) {
 	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		got = append(got, t.Text())
 		opts := []parley.QuickReply{{Title: "Keep it"}, {Title: "Talk to a human"}}
-		if err := parley.Ask(t, parley.Question{ID: "plan", Owner: "test", Options: opts}); err != nil {
+		if err := dialog.Ask(t, dialog.Question{ID: "plan", Owner: "test", Options: opts}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Message{Text: "Which plan?", QuickReplies: opts})

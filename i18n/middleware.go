@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -113,7 +114,7 @@ func (st *settings) locale(t *parley.Turn) string {
 // offered reports whether the conversation's open question offers an
 // option titled title.
 func offered(t *parley.Turn, title string) bool {
-	q, ok := parley.OpenQuestion(t)
+	q, ok := dialog.OpenQuestion(t)
 	if !ok || t.Signal != nil {
 		return false
 	}

@@ -4,14 +4,14 @@ import (
 	"context"
 	"errors"
 
-	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Result is what a [Classifier] made of one text.
 type Result struct {
 	// Ranked holds the best in-scope intents, best first, with calibrated
 	// confidences in [0, 1].
-	Ranked []parley.Intent
+	Ranked []nlu.Intent
 	// OutOfScope is the probability that the text belongs to none of the
 	// intents; it is 0 for models trained without out-of-scope examples.
 	OutOfScope float64
@@ -22,9 +22,9 @@ type Result struct {
 }
 
 // Top returns the best intent, or a zero Intent when there is none.
-func (r Result) Top() parley.Intent {
+func (r Result) Top() nlu.Intent {
 	if len(r.Ranked) == 0 {
-		return parley.Intent{}
+		return nlu.Intent{}
 	}
 	return r.Ranked[0]
 }

@@ -8,30 +8,31 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 )
 
 // DefaultCommandPhrases returns the phrases [Commands] recognises by
 // default, in English and Spanish. A message is a command when, once
 // lower-cased, stripped of accents and punctuation and of a polite
 // "please" or "por favor", it is exactly one of these phrases.
-func DefaultCommandPhrases() map[parley.Command][]string {
-	return map[parley.Command][]string{
-		parley.CommandCancel: {
+func DefaultCommandPhrases() map[dialog.Command][]string {
+	return map[dialog.Command][]string{
+		dialog.CommandCancel: {
 			"cancel", "cancel that", "cancel this", "never mind", "nevermind", "forget it", "forget about it",
 			"cancelar", "cancela", "cancelalo", "quiero cancelar", "olvidalo", "olvidelo", "da igual", "dejalo",
 		},
-		parley.CommandMenu: {
+		dialog.CommandMenu: {
 			"menu", "main menu", "start over", "start again", "restart", "back to the menu", "go back to the menu",
 			"menu principal", "volver al menu", "empezar de nuevo", "volver a empezar", "inicio",
 		},
-		parley.CommandHuman: {
+		dialog.CommandHuman: {
 			"human", "a human", "talk to a human", "speak to a human", "agent", "an agent", "talk to an agent",
 			"speak to an agent", "person", "a person", "talk to a person", "speak to a person", "real person",
 			"a real person", "speak to someone", "talk to someone", "representative", "customer service",
 			"humano", "agente", "una persona", "hablar con una persona", "hablar con alguien", "hablar con un agente",
 			"hablar con un humano", "persona real",
 		},
-		parley.CommandStop: {
+		dialog.CommandStop: {
 			"stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "stop messaging me", "stop texting me",
 			"stop sending me messages", "stop sending me texts", "stop contacting me", "no more messages", "don't message me",
 			"dont message me", "do not message me", "do not contact me", "don't contact me", "dont contact me",
@@ -46,7 +47,7 @@ func DefaultCommandPhrases() map[parley.Command][]string {
 type CommandOption func(*commands)
 
 // WithCommandPhrases adds phrases that mean c, in any language.
-func WithCommandPhrases(c parley.Command, phrases ...string) CommandOption {
+func WithCommandPhrases(c dialog.Command, phrases ...string) CommandOption {
 	return func(cs *commands) {
 		for _, p := range phrases {
 			if k := commandFold(p); k != "" {
@@ -58,7 +59,7 @@ func WithCommandPhrases(c parley.Command, phrases ...string) CommandOption {
 
 // WithoutCommand stops c from being recognised, for a bot that has no
 // use for it.
-func WithoutCommand(c parley.Command) CommandOption {
+func WithoutCommand(c dialog.Command) CommandOption {
 	return func(cs *commands) {
 		for k, v := range cs.phrases {
 			if v == c {
@@ -68,19 +69,19 @@ func WithoutCommand(c parley.Command) CommandOption {
 	}
 }
 
-type commands struct{ phrases map[string]parley.Command }
+type commands struct{ phrases map[string]dialog.Command }
 
 // maxCommandBytes bounds the messages looked at: commands are short.
 const maxCommandBytes = 64
 
 // ParseCommand returns the command text is, with the default phrases.
 // It is what [Commands] does for each turn.
-func ParseCommand(text string) (parley.Command, bool) {
+func ParseCommand(text string) (dialog.Command, bool) {
 	return newCommands(nil).parse(text)
 }
 
 func newCommands(opts []CommandOption) *commands {
-	cs := &commands{phrases: map[string]parley.Command{}}
+	cs := &commands{phrases: map[string]dialog.Command{}}
 	for c, ps := range DefaultCommandPhrases() {
 		for _, p := range ps {
 			cs.phrases[commandFold(p)] = c
@@ -92,7 +93,7 @@ func newCommands(opts []CommandOption) *commands {
 	return cs
 }
 
-func (cs *commands) parse(text string) (parley.Command, bool) {
+func (cs *commands) parse(text string) (dialog.Command, bool) {
 	if len(text) > maxCommandBytes {
 		return "", false
 	}
@@ -144,7 +145,7 @@ const EventCommand parley.EventKind = "intent.command"
 // Commands returns middleware that recognises global commands ("cancel",
 // "menu", "human", "STOP", and their Spanish forms; see
 // [DefaultCommandPhrases]) and annotates the turn under
-// [parley.CommandKey]. A tapped quick reply whose payload is a phrase
+// [dialog.CommandKey]. A tapped quick reply whose payload is a phrase
 // counts too. Put it before language understanding and sentiment, which
 // should leave command turns alone; the [Router] acts on the command.
 func Commands(opts ...CommandOption) parley.Middleware {
@@ -153,7 +154,7 @@ func Commands(opts ...CommandOption) parley.Middleware {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			if c, ok := cs.parse(t.Text()); ok {
 				t.Emit(ctx, parley.Event{Kind: EventCommand, Attrs: map[string]string{"command": string(c)}})
-				t = parley.With(t, parley.CommandKey, c)
+				t = parley.With(t, dialog.CommandKey, c)
 			}
 			return next.HandleTurn(ctx, w, t)
 		})

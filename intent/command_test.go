@@ -9,30 +9,31 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/intent"
 )
 
 func TestParseCommand(t *testing.T) {
 	tests := []struct {
 		give string
-		want parley.Command
+		want dialog.Command
 	}{
-		{"cancel", parley.CommandCancel},
-		{"Cancel.", parley.CommandCancel},
-		{"never mind!", parley.CommandCancel},
-		{"Quiero cancelar", parley.CommandCancel},
-		{"cancelar, por favor", parley.CommandCancel},
-		{"menu", parley.CommandMenu},
-		{"Menú", parley.CommandMenu},
-		{"start over please", parley.CommandMenu},
-		{"human", parley.CommandHuman},
-		{"Speak to someone", parley.CommandHuman},
-		{"agent please", parley.CommandHuman},
-		{"hablar con una persona", parley.CommandHuman},
-		{"STOP", parley.CommandStop},
-		{"unsubscribe", parley.CommandStop},
-		{"Baja", parley.CommandStop},
-		{"darme de baja", parley.CommandStop},
+		{"cancel", dialog.CommandCancel},
+		{"Cancel.", dialog.CommandCancel},
+		{"never mind!", dialog.CommandCancel},
+		{"Quiero cancelar", dialog.CommandCancel},
+		{"cancelar, por favor", dialog.CommandCancel},
+		{"menu", dialog.CommandMenu},
+		{"Menú", dialog.CommandMenu},
+		{"start over please", dialog.CommandMenu},
+		{"human", dialog.CommandHuman},
+		{"Speak to someone", dialog.CommandHuman},
+		{"agent please", dialog.CommandHuman},
+		{"hablar con una persona", dialog.CommandHuman},
+		{"STOP", dialog.CommandStop},
+		{"unsubscribe", dialog.CommandStop},
+		{"Baja", dialog.CommandStop},
+		{"darme de baja", dialog.CommandStop},
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
@@ -54,22 +55,22 @@ func TestParseCommandNotACommand(t *testing.T) {
 }
 
 func TestCommandsMiddleware(t *testing.T) {
-	var got []parley.Command
+	var got []dialog.Command
 	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		c, ok := parley.Value(t, parley.CommandKey)
+		c, ok := parley.Value(t, dialog.CommandKey)
 		if ok {
 			got = append(got, c)
 		}
 		return nil
 	})
 	mw := intent.Commands(
-		intent.WithCommandPhrases(parley.CommandHuman, "operator"),
-		intent.WithoutCommand(parley.CommandStop),
+		intent.WithCommandPhrases(dialog.CommandHuman, "operator"),
+		intent.WithoutCommand(dialog.CommandStop),
 	)
 	for _, text := range []string{"Operator!", "stop", "menu", "where is my order"} {
 		require.NoError(t, mw(h).HandleTurn(t.Context(), nil, &parley.Turn{Message: parley.Text(text)}))
 	}
-	assert.Equal(t, []parley.Command{parley.CommandHuman, parley.CommandMenu}, got)
+	assert.Equal(t, []dialog.Command{dialog.CommandHuman, dialog.CommandMenu}, got)
 }
 
 func FuzzParseCommand(f *testing.F) {
@@ -86,7 +87,7 @@ func FuzzParseCommand(f *testing.F) {
 
 func ExampleCommands() {
 	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		c, _ := parley.Value(t, parley.CommandKey)
+		c, _ := parley.Value(t, dialog.CommandKey)
 		fmt.Printf("%q\n", c)
 		return nil
 	})

@@ -17,7 +17,7 @@
 //	router.Handle("track_order", engine.Starter("order_status")) // flows are mounted here
 //	router.Handle("refund", engine.Starter("refund"))
 //	router.Handle(flow.DefaultOwner, engine)                     // it reads answers to its questions
-//	router.HandleCommand(parley.CommandHuman, escalator)         // "human", "agent", in any state
+//	router.HandleCommand(dialog.CommandHuman, escalator)         // "human", "agent", in any state
 //
 //	bot := parley.NewBot(parley.Chain(router, intent.Commands(), u.Middleware()))
 //
@@ -28,23 +28,23 @@
 // An [Understander] classifies each turn (per locale, detecting English or
 // Spanish when the turn has no locale), splits messages that ask for
 // several things ([Split]), extracts entities (package entity), and its
-// [Policy] decides: [parley.Understood] when the top intent reaches its
-// threshold (default 0.75, per intent if set), [parley.Ambiguous] when
-// the top two are close, [parley.Unsure] or [parley.OutOfScope] otherwise.
-// The result is attached to the turn under [parley.UnderstandingKey].
+// [Policy] decides: [nlu.Understood] when the top intent reaches its
+// threshold (default 0.75, per intent if set), [nlu.Ambiguous] when
+// the top two are close, [nlu.Unsure] or [nlu.OutOfScope] otherwise.
+// The result is attached to the turn under [nlu.UnderstandingKey].
 //
 // [Commands] recognises global commands ("cancel", "menu", "human",
 // "STOP", in English and Spanish) and annotates the turn under
-// [parley.CommandKey].
+// [dialog.CommandKey].
 //
 // A [Router] is the one map from intents to handlers and owns
 // turn-taking: a command goes to its handler in any state; the answer to
-// the conversation's open [parley.Question] goes to the question's owner
+// the conversation's open [dialog.Question] goes to the question's owner
 // first; anything else runs the handler of the intent and then those of
-// [parley.Understanding.Then] (while none asks a question); it asks "Did
+// [nlu.Understanding.Then] (while none asks a question); it asks "Did
 // you mean: A / B?" with quick replies and acts on the answer; a turn not
 // understood gets a request to put it another way, then the menu. It
-// reports typed outcomes ([parley.Report]) and never hands off by itself:
+// reports typed outcomes ([dialog.Report]) and never hands off by itself:
 // package escalation decides that.
 //
 // # Languages
@@ -64,7 +64,7 @@
 // # Errors
 //
 // Classifying never fails on bad text: empty, emoji-only or foreign text
-// yields [parley.OutOfScope] or [parley.Unsure]. A classifier that cannot
+// yields [nlu.OutOfScope] or [nlu.Unsure]. A classifier that cannot
 // run (a remote model failing) ends the turn with its error.
 //
 // # Implementing Classifier

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/entity"
 	"github.com/parleyhq/parley/intent/train"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 func ExampleRouter() {
@@ -27,7 +29,7 @@ func ExampleRouter() {
 	u := intent.New(m, intent.WithExtractors(entity.Builtins()...))
 	router := intent.NewRouter(intent.WithMenu("I can help with:", "track_order", "refund"))
 	router.HandleFunc("track_order", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		und, _ := parley.Value(t, parley.UnderstandingKey)
+		und, _ := parley.Value(t, nlu.UnderstandingKey)
 		id, _ := und.Entity("order_id")
 		return w.Reply(ctx, parley.Text("Looking up order "+id.Value))
 	})
@@ -93,26 +95,26 @@ func ExampleRouter_HandleCommand() {
 	// A form: it asks for an order number, reads the answer, and hands
 	// anything else back to the router.
 	router.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if err := parley.Ask(t, parley.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: parley.Resume}); err != nil {
+		if err := dialog.Ask(t, dialog.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: dialog.Resume}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text("Which order?"))
 	})
 	router.HandleFunc("form", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if !strings.HasPrefix(t.Text(), "A-") {
-			return parley.ErrNotAnswer
+			return dialog.ErrNotAnswer
 		}
-		parley.CloseQuestion(t)
+		dialog.CloseQuestion(t)
 		return w.Reply(ctx, parley.Text("Refunding "+t.Text()))
 	})
-	router.HandleCommand(parley.CommandStop, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	router.HandleCommand(dialog.CommandStop, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("You won't get offers from us any more."))
 	}))
 	// Stand-in for language understanding: "refund" is understood.
 	understand := func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			if t.Text() == "refund" {
-				t = parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "refund", Confidence: 1}})
+				t = parley.With(t, nlu.UnderstandingKey, nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "refund", Confidence: 1}})
 			}
 			return next.HandleTurn(ctx, w, t)
 		})

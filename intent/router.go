@@ -9,7 +9,9 @@ import (
 	"unicode"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // stateKey keeps the router's per-conversation state in the session.
@@ -39,38 +41,38 @@ const DefaultOwner = "router"
 // [net/http.ServeMux] is from paths, and it owns turn-taking: it gives
 // each turn to the right handler.
 //
-//   - A global command ([parley.CommandKey], set by [Commands]) goes to
+//   - A global command ([dialog.CommandKey], set by [Commands]) goes to
 //     the handler given with [Router.HandleCommand], in any state; any
 //     open question is dropped first. Without a handler, "cancel" says it
 //     stopped, "menu" shows the menu, and "human" and "stop" say they
 //     cannot be done here (mount escalation's and the consent handlers).
-//   - With a [parley.Question] open, the turn goes to its owner, the
-//     handler mounted under [parley.Question.Owner], first. An owner
-//     that returns [parley.ErrNotAnswer] lets the router route the turn
-//     normally; afterwards a question with policy [parley.Resume] that
+//   - With a [dialog.Question] open, the turn goes to its owner, the
+//     handler mounted under [dialog.Question.Owner], first. An owner
+//     that returns [dialog.ErrNotAnswer] lets the router route the turn
+//     normally; afterwards a question with policy [dialog.Resume] that
 //     nothing replaced is asked again through the owner's
-//     [parley.Resumer], and any other is dropped (an owner that is a
-//     [parley.Dropper] is told).
+//     [dialog.Resumer], and any other is dropped (an owner that is a
+//     [dialog.Dropper] is told).
 //   - An understood turn goes to the handler of its intent, then those
-//     of the further intents of the message ([parley.Understanding.Then])
+//     of the further intents of the message ([nlu.Understanding.Then])
 //     while none of them has asked a question.
 //   - An ambiguous turn gets a clarifying question ("Did you mean A / B?").
 //   - A turn not understood gets, the first time, a request to put it
 //     another way, and the second time in a row the menu. Each reports
-//     [parley.NotUnderstood]: the router never hands off by itself; the
+//     [dialog.NotUnderstood]: the router never hands off by itself; the
 //     escalation package reads the outcomes and decides whether to offer
 //     a person.
 //   - A signal turn goes to the handler given with [Router.HandleSignal],
 //     else to the open question's owner (a flow waiting for it).
 //
-// The router reports [parley.Served] before dispatching, so handlers
-// report only when they know more ([parley.Resolved], ...). Register
+// The router reports [dialog.Served] before dispatching, so handlers
+// report only when they know more ([dialog.Resolved], ...). Register
 // handlers before serving; a Router is then safe for concurrent use. It
 // keeps per-conversation state in the session under the name "intent".
 type Router struct {
 	owner       string
 	handlers    map[string]parley.Handler
-	commands    map[parley.Command]parley.Handler
+	commands    map[dialog.Command]parley.Handler
 	signals     map[string]parley.Handler
 	titles      map[string]string
 	menu        []string
@@ -119,13 +121,13 @@ func WithNoMatch(h parley.Handler) RouterOption { return func(r *Router) { r.noM
 // WithNotUnderstood sets the handler for turns not understood, in place
 // of the request to put it another way and the menu: a language model, a
 // knowledge base, or the start flow of a bot without language
-// understanding. The router reports [parley.NotUnderstood] first; h may
+// understanding. The router reports [dialog.NotUnderstood] first; h may
 // report another outcome.
 func WithNotUnderstood(h parley.Handler) RouterOption { return func(r *Router) { r.notUnder = h } }
 
 // WithQuestions sets the handler (typically a knowledge base) for a
 // question of the customer's own, a text ending in "?", asked while a
-// question with policy [parley.Resume] is open and that its owner did
+// question with policy [dialog.Resume] is open and that its owner did
 // not take as an answer ("how long does a refund take?" in the middle of
 // the refund form). The form's question is asked again afterwards.
 func WithQuestions(h parley.Handler) RouterOption { return func(r *Router) { r.questions = h } }
@@ -139,7 +141,7 @@ func NewRouter(opts ...RouterOption) *Router {
 	r := &Router{
 		owner:       DefaultOwner,
 		handlers:    map[string]parley.Handler{},
-		commands:    map[parley.Command]parley.Handler{},
+		commands:    map[dialog.Command]parley.Handler{},
 		signals:     map[string]parley.Handler{},
 		titles:      map[string]string{},
 		menuText:    "Here's what I can help with:",
@@ -175,7 +177,7 @@ func (r *Router) HandleFunc(name string, f func(ctx context.Context, w parley.Re
 
 // HandleCommand registers h for a global command. It panics if h is nil
 // or the command already has a handler.
-func (r *Router) HandleCommand(c parley.Command, h parley.Handler) {
+func (r *Router) HandleCommand(c dialog.Command, h parley.Handler) {
 	if h == nil || r.commands[c] != nil {
 		panic(fmt.Sprintf("intent: Router.HandleCommand(%q): nil or registered twice", c))
 	}
@@ -207,11 +209,11 @@ func (r *Router) Title(intent string) string {
 
 // HandleTurn routes t. See [Router].
 func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	q, open := parley.OpenQuestion(t)
+	q, open := dialog.OpenQuestion(t)
 	if t.Signal != nil && strings.TrimSpace(t.Text()) == "" {
 		return r.signal(ctx, w, t, q, open)
 	}
-	if c, ok := parley.Value(t, parley.CommandKey); ok {
+	if c, ok := parley.Value(t, dialog.CommandKey); ok {
 		if open {
 			if err := r.drop(ctx, t, q); err != nil {
 				return err
@@ -221,17 +223,17 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 	}
 	if open {
 		if q.Owner == r.owner {
-			parley.CloseQuestion(t)
+			dialog.CloseQuestion(t)
 			if name := matchAnswer(t.Text(), q.Options); name != "" {
-				und, _ := parley.Value(t, parley.UnderstandingKey)
-				und.Status, und.Intent, und.Then = parley.Understood, parley.Intent{Name: name, Confidence: 1}, nil
-				return r.route(ctx, w, parley.With(t, parley.UnderstandingKey, und))
+				und, _ := parley.Value(t, nlu.UnderstandingKey)
+				und.Status, und.Intent, und.Then = nlu.Understood, nlu.Intent{Name: name, Confidence: 1}, nil
+				return r.route(ctx, w, parley.With(t, nlu.UnderstandingKey, und))
 			}
 			return r.route(ctx, w, t)
 		}
 		if owner := r.handlers[q.Owner]; owner != nil {
 			err := owner.HandleTurn(ctx, w, t)
-			if !errors.Is(err, parley.ErrNotAnswer) {
+			if !errors.Is(err, dialog.ErrNotAnswer) {
 				if err == nil {
 					return r.reset(t)
 				}
@@ -248,14 +250,14 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 }
 
 // signal routes a signal turn.
-func (r *Router) signal(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question, open bool) error {
+func (r *Router) signal(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question, open bool) error {
 	if h := r.signals[t.Signal.Name]; h != nil {
 		return h.HandleTurn(ctx, w, t)
 	}
 	if open {
 		if owner := r.handlers[q.Owner]; owner != nil {
 			err := owner.HandleTurn(ctx, w, t)
-			if !errors.Is(err, parley.ErrNotAnswer) {
+			if !errors.Is(err, dialog.ErrNotAnswer) {
 				return err
 			}
 		}
@@ -266,12 +268,12 @@ func (r *Router) signal(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 
 // digress routes a turn that did not answer the open question q, then
 // resumes or drops q by its policy.
-func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question, owner parley.Handler) error {
+func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question, owner parley.Handler) error {
 	var err error
-	und, _ := parley.Value(t, parley.UnderstandingKey)
-	known := und.Status == parley.Understood && r.handlers[und.Intent.Name] != nil
-	if q.Policy == parley.Resume && r.questions != nil && !known && strings.HasSuffix(strings.TrimSpace(t.Text()), "?") {
-		if err = parley.Report(t, parley.Served); err != nil {
+	und, _ := parley.Value(t, nlu.UnderstandingKey)
+	known := und.Status == nlu.Understood && r.handlers[und.Intent.Name] != nil
+	if q.Policy == dialog.Resume && r.questions != nil && !known && strings.HasSuffix(strings.TrimSpace(t.Text()), "?") {
+		if err = dialog.Report(t, dialog.Served); err != nil {
 			return err
 		}
 		if err = r.questions.HandleTurn(ctx, w, t); err == nil {
@@ -283,11 +285,11 @@ func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	if err != nil {
 		return err
 	}
-	cur, still := parley.OpenQuestion(t)
-	if !still || cur.Owner != q.Owner || cur.ID != q.ID || parley.AskedThisTurn(t) {
+	cur, still := dialog.OpenQuestion(t)
+	if !still || cur.Owner != q.Owner || cur.ID != q.ID || dialog.AskedThisTurn(t) {
 		return nil // answered, replaced or closed by the digression
 	}
-	if rs, ok := owner.(parley.Resumer); ok && q.Policy == parley.Resume {
+	if rs, ok := owner.(dialog.Resumer); ok && q.Policy == dialog.Resume {
 		t.Emit(ctx, parley.Event{Kind: EventResumed, Attrs: map[string]string{"owner": q.Owner, "question": q.ID}})
 		return rs.Resume(ctx, w, t, q)
 	}
@@ -295,30 +297,30 @@ func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 }
 
 // drop closes q and tells its owner, if it wants to know.
-func (r *Router) drop(ctx context.Context, t *parley.Turn, q parley.Question) error {
-	parley.CloseQuestion(t)
+func (r *Router) drop(ctx context.Context, t *parley.Turn, q dialog.Question) error {
+	dialog.CloseQuestion(t)
 	t.Emit(ctx, parley.Event{Kind: EventDropped, Attrs: map[string]string{"owner": q.Owner, "question": q.ID}})
-	if d, ok := r.handlers[q.Owner].(parley.Dropper); ok {
+	if d, ok := r.handlers[q.Owner].(dialog.Dropper); ok {
 		return d.Drop(ctx, t, q)
 	}
 	return nil
 }
 
 // command serves a global command.
-func (r *Router) command(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c parley.Command) error {
+func (r *Router) command(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c dialog.Command) error {
 	if err := r.reset(t); err != nil {
 		return err
 	}
-	if err := parley.Report(t, parley.Served); err != nil {
+	if err := dialog.Report(t, dialog.Served); err != nil {
 		return err
 	}
 	if h := r.commands[c]; h != nil {
 		return h.HandleTurn(ctx, w, t)
 	}
 	switch c {
-	case parley.CommandCancel:
+	case dialog.CommandCancel:
 		return w.Reply(ctx, parley.Text("OK, I've stopped that. What would you like to do next?"))
-	case parley.CommandMenu:
+	case dialog.CommandMenu:
 		return r.showMenu(ctx, w, t, r.menuText)
 	}
 	return w.Reply(ctx, parley.Text("Sorry, I can't do that here."))
@@ -326,20 +328,20 @@ func (r *Router) command(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 
 // route serves a turn that is not an answer to an open question.
 func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-	und, _ := parley.Value(t, parley.UnderstandingKey)
+	und, _ := parley.Value(t, nlu.UnderstandingKey)
 	switch und.Status {
-	case parley.Understood:
+	case nlu.Understood:
 		if r.handlers[und.Intent.Name] == nil && r.noMatch == nil {
 			return r.notUnderstood(ctx, w, t, "no handler")
 		}
 		if err := r.reset(t); err != nil {
 			return err
 		}
-		if err := parley.Report(t, parley.Served); err != nil {
+		if err := dialog.Report(t, dialog.Served); err != nil {
 			return err
 		}
 		return r.dispatch(ctx, w, t, und)
-	case parley.Ambiguous:
+	case nlu.Ambiguous:
 		var cands []string
 		for _, in := range und.Ranked {
 			if len(cands) == 2 || (len(cands) > 0 && in.Confidence < und.Ranked[0].Confidence/2) {
@@ -354,12 +356,12 @@ func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 		}
 		return r.clarify(ctx, w, t, cands)
 	}
-	if und.Status == parley.Unsure && r.questions != nil && isQuestion(t.Text()) {
+	if und.Status == nlu.Unsure && r.questions != nil && isQuestion(t.Text()) {
 		// A question the intents do not place with confidence ("how
 		// much does shipping cost? my lawyer will hear about this") may
 		// still be answered by the help centre, which reports whether it
 		// could.
-		if err := parley.Report(t, parley.Served); err != nil {
+		if err := dialog.Report(t, dialog.Served); err != nil {
 			return err
 		}
 		return r.questions.HandleTurn(ctx, w, t)
@@ -380,10 +382,10 @@ func isQuestion(text string) bool {
 // dispatch runs the handler of und.Intent, then those of und.Then in
 // order while none has asked a question, each seeing an Understanding
 // with that intent and no Then.
-func (r *Router) dispatch(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, und parley.Understanding) error {
-	all := append([]parley.Intent{und.Intent}, und.Then...)
+func (r *Router) dispatch(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, und nlu.Understanding) error {
+	all := append([]nlu.Intent{und.Intent}, und.Then...)
 	for i, in := range all {
-		if i > 0 && parley.AskedThisTurn(t) {
+		if i > 0 && dialog.AskedThisTurn(t) {
 			break // one question per turn: the rest waits for the customer
 		}
 		h := r.handlers[in.Name]
@@ -394,9 +396,9 @@ func (r *Router) dispatch(ctx context.Context, w parley.ReplyWriter, t *parley.T
 			continue
 		}
 		u := und
-		u.Intent, u.Then, u.Status = in, nil, parley.Understood
+		u.Intent, u.Then, u.Status = in, nil, nlu.Understood
 		t.Emit(ctx, parley.Event{Kind: EventRouted, Attrs: map[string]string{"intent": in.Name}})
-		if err := h.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, u)); err != nil {
+		if err := h.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u)); err != nil {
 			return err
 		}
 	}
@@ -423,7 +425,7 @@ func (r *Router) clarify(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 		qr[i] = parley.QuickReply{Title: titles[i], Payload: c}
 	}
 	t.Emit(ctx, parley.Event{Kind: EventClarify, Attrs: map[string]string{"candidates": strings.Join(cands, ",")}})
-	if err := parley.Report(t, parley.NotUnderstood); err != nil {
+	if err := dialog.Report(t, dialog.NotUnderstood); err != nil {
 		return err
 	}
 	text := r.clarifyText + " " + strings.Join(titles, " / ") + "?"
@@ -442,7 +444,7 @@ func (r *Router) notUnderstood(ctx context.Context, w parley.ReplyWriter, t *par
 		return err
 	}
 	t.Emit(ctx, parley.Event{Kind: EventFallback, Attrs: map[string]string{"status": status, "count": strconv.Itoa(st.Misses)}})
-	if err := parley.Report(t, parley.NotUnderstood); err != nil {
+	if err := dialog.Report(t, dialog.NotUnderstood); err != nil {
 		return err
 	}
 	if r.notUnder != nil {
@@ -466,9 +468,9 @@ func (r *Router) showMenu(ctx context.Context, w parley.ReplyWriter, t *parley.T
 // ask sends m as the router's question id. When a question was already
 // asked this turn it sends the text alone.
 func (r *Router) ask(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, id string, m parley.Message) error {
-	err := parley.Ask(t, parley.Question{ID: id, Owner: r.owner, Text: m.Text, Options: m.QuickReplies, Policy: parley.Drop})
+	err := dialog.Ask(t, dialog.Question{ID: id, Owner: r.owner, Text: m.Text, Options: m.QuickReplies, Policy: dialog.Drop})
 	switch {
-	case errors.Is(err, parley.ErrQuestionOpen):
+	case errors.Is(err, dialog.ErrQuestionOpen):
 		m.QuickReplies = nil
 	case err != nil:
 		return err

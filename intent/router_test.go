@@ -11,8 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/intent/entity"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // fixed is a classifier returning canned results by text.
@@ -23,7 +25,7 @@ func (f fixed) Classify(ctx context.Context, text string) (Result, error) { retu
 func ranked(pairs ...any) Result {
 	var r Result
 	for i := 0; i < len(pairs); i += 2 {
-		r.Ranked = append(r.Ranked, parley.Intent{Name: pairs[i].(string), Confidence: pairs[i+1].(float64)})
+		r.Ranked = append(r.Ranked, nlu.Intent{Name: pairs[i].(string), Confidence: pairs[i+1].(float64)})
 	}
 	return r
 }
@@ -41,15 +43,15 @@ func TestPolicyDecide(t *testing.T) {
 	tests := []struct {
 		name string
 		give Result
-		want parley.UnderstandingStatus
+		want nlu.Status
 	}{
-		{"understood", ranked("track_order", 0.9, "refund", 0.05), parley.Understood},
-		{"per-intent threshold", ranked("refund", 0.85, "track_order", 0.1), parley.Unsure},
-		{"ambiguous", ranked("track_order", 0.45, "change_address", 0.4), parley.Ambiguous},
-		{"unsure", ranked("track_order", 0.5, "refund", 0.1), parley.Unsure},
-		{"out of scope", ranked("track_order", 0.2, "refund", 0.1), parley.OutOfScope},
-		{"oos class wins", Result{Ranked: ranked("track_order", 0.4).Ranked, OutOfScope: 0.5}, parley.OutOfScope},
-		{"empty", Result{}, parley.OutOfScope},
+		{"understood", ranked("track_order", 0.9, "refund", 0.05), nlu.Understood},
+		{"per-intent threshold", ranked("refund", 0.85, "track_order", 0.1), nlu.Unsure},
+		{"ambiguous", ranked("track_order", 0.45, "change_address", 0.4), nlu.Ambiguous},
+		{"unsure", ranked("track_order", 0.5, "refund", 0.1), nlu.Unsure},
+		{"out of scope", ranked("track_order", 0.2, "refund", 0.1), nlu.OutOfScope},
+		{"oos class wins", Result{Ranked: ranked("track_order", 0.4).Ranked, OutOfScope: 0.5}, nlu.OutOfScope},
+		{"empty", Result{}, nlu.OutOfScope},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,14 +66,14 @@ type form struct{ answers, resumes int }
 
 func (f *form) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 	if !strings.HasPrefix(t.Text(), "A-") {
-		return parley.ErrNotAnswer
+		return dialog.ErrNotAnswer
 	}
 	f.answers++
-	parley.CloseQuestion(t)
+	dialog.CloseQuestion(t)
 	return w.Reply(ctx, parley.Text("got "+t.Text()))
 }
 
-func (f *form) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q parley.Question) error {
+func (f *form) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question) error {
 	f.resumes++
 	return w.Reply(ctx, parley.Text(q.Text))
 }
@@ -101,8 +103,8 @@ func (b *bot) send(text string) []string {
 	return out
 }
 
-func (b *bot) outcome() parley.Outcome {
-	o, _ := parley.TurnOutcome((&parley.Turn{}).WithSession(b.sess))
+func (b *bot) outcome() dialog.Outcome {
+	o, _ := dialog.TurnOutcome((&parley.Turn{}).WithSession(b.sess))
 	return o
 }
 
@@ -112,20 +114,20 @@ func newBot(t *testing.T, c Classifier, opts ...RouterOption) (*bot, *Router) {
 	r := NewRouter(opts...)
 	for _, name := range []string{"track_order", "change_address", "product_info", "faq"} {
 		r.HandleFunc(name, func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			u, _ := parley.Value(t, parley.UnderstandingKey)
+			u, _ := parley.Value(t, nlu.UnderstandingKey)
 			b.ran = append(b.ran, u.Intent.Name)
 			return w.Reply(ctx, parley.Text("ok "+u.Intent.Name))
 		})
 	}
 	r.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		b.ran = append(b.ran, "refund")
-		if err := parley.Ask(t, parley.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: parley.Resume}); err != nil {
+		if err := dialog.Ask(t, dialog.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: dialog.Resume}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text("Which order?"))
 	})
 	r.HandleFunc("feedback", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if err := parley.Ask(t, parley.Question{ID: "helpful", Owner: "form", Text: "Was this helpful?"}); err != nil {
+		if err := dialog.Ask(t, dialog.Question{ID: "helpful", Owner: "form", Text: "Was this helpful?"}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text("Was this helpful?"))
@@ -142,19 +144,19 @@ func TestRouterClarifies(t *testing.T) {
 	}
 	b, _ := newBot(t, c, WithTitles(map[string]string{"track_order": "Track my order"}))
 	assert.Equal(t, []string{"Did you mean: Track my order / Change address? [Track my order] [Change address]"}, b.send("my order"))
-	assert.Equal(t, parley.NotUnderstood, b.outcome())
+	assert.Equal(t, dialog.NotUnderstood, b.outcome())
 	assert.Equal(t, []string{"ok change_address"}, b.send("change_address"), "the tapped quick reply")
 	assert.Equal(t, []string{"change_address"}, b.ran)
-	assert.Equal(t, parley.Served, b.outcome())
+	assert.Equal(t, dialog.Served, b.outcome())
 }
 
 func TestRouterNotUnderstoodRephraseThenMenu(t *testing.T) {
 	c := fixed{"where is it": ranked("track_order", 0.95)}
 	b, _ := newBot(t, c, WithTitles(map[string]string{"track_order": "Track my order"}))
 	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b.send("blah"))
-	assert.Equal(t, parley.NotUnderstood, b.outcome())
+	assert.Equal(t, dialog.NotUnderstood, b.outcome())
 	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track my order] [Refund]"}, b.send("blah again"))
-	assert.Equal(t, parley.NotUnderstood, b.outcome())
+	assert.Equal(t, dialog.NotUnderstood, b.outcome())
 	// The menu is the router's question: tapping an option routes it.
 	assert.Equal(t, []string{"ok track_order"}, b.send("Track my order"))
 
@@ -170,7 +172,7 @@ func TestRouterGivesTheOwnerTheAnswerFirst(t *testing.T) {
 	assert.Equal(t, []string{"Which order?"}, b.send("I want a refund"))
 	assert.Equal(t, []string{"got A-1001"}, b.send("A-1001"))
 	assert.Equal(t, 1, b.form.answers)
-	_, open := parley.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	_, open := dialog.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
 	assert.False(t, open)
 }
 
@@ -197,7 +199,7 @@ func TestRouterDropsAFeedbackQuestion(t *testing.T) {
 	assert.Equal(t, []string{"Was this helpful?"}, b.send("rate"))
 	assert.Equal(t, []string{"ok track_order"}, b.send("where is my order"), "the new request is served, the question dropped")
 	assert.Zero(t, b.form.resumes)
-	_, open := parley.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	_, open := dialog.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
 	assert.False(t, open)
 }
 
@@ -205,13 +207,13 @@ func TestRouterCommandsDropTheQuestion(t *testing.T) {
 	c := fixed{"I want a refund": ranked("refund", 0.95)}
 	b, r := newBot(t, c)
 	var stopped int
-	r.HandleCommand(parley.CommandStop, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	r.HandleCommand(dialog.CommandStop, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		stopped++
 		return w.Reply(ctx, parley.Text("unsubscribed"))
 	}))
 	b.send("I want a refund")
 	assert.Equal(t, []string{"OK, I've stopped that. What would you like to do next?"}, b.send("cancel"))
-	_, open := parley.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	_, open := dialog.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
 	assert.False(t, open)
 
 	b.send("I want a refund")
@@ -225,7 +227,7 @@ func TestRouterCommandsDropTheQuestion(t *testing.T) {
 func TestRouterOneQuestionPerTurnForMultiIntent(t *testing.T) {
 	r := NewRouter()
 	r.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if err := parley.Ask(t, parley.Question{ID: "order", Owner: "form"}); err != nil {
+		if err := dialog.Ask(t, dialog.Question{ID: "order", Owner: "form"}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text("Which order?"))
@@ -234,14 +236,14 @@ func TestRouterOneQuestionPerTurnForMultiIntent(t *testing.T) {
 		return w.Reply(ctx, parley.Text("tracking"))
 	})
 	sess := &memory.Session{ID: "c2", Turns: 1}
-	und := parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "track_order"}, Then: []parley.Intent{{Name: "refund"}}}
+	und := nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Then: []nlu.Intent{{Name: "refund"}}}
 	rec := &recorder{}
-	require.NoError(t, r.HandleTurn(context.Background(), rec, parley.With((&parley.Turn{}).WithSession(sess), parley.UnderstandingKey, und)))
+	require.NoError(t, r.HandleTurn(context.Background(), rec, parley.With((&parley.Turn{}).WithSession(sess), nlu.UnderstandingKey, und)))
 	require.Len(t, rec.msgs, 2, "a request without a question, then one with")
-	und = parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "refund"}, Then: []parley.Intent{{Name: "track_order"}}}
+	und = nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}, Then: []nlu.Intent{{Name: "track_order"}}}
 	rec = &recorder{}
 	sess.Turns++
-	require.NoError(t, r.HandleTurn(context.Background(), rec, parley.With((&parley.Turn{}).WithSession(sess), parley.UnderstandingKey, und)))
+	require.NoError(t, r.HandleTurn(context.Background(), rec, parley.With((&parley.Turn{}).WithSession(sess), nlu.UnderstandingKey, und)))
 	assert.Equal(t, []parley.Message{parley.Text("Which order?")}, rec.msgs, "nothing after a question")
 }
 
@@ -321,7 +323,7 @@ func TestMultiIntentIgnoresWeakClauses(t *testing.T) {
 	u := New(c, WithMultiIntent(true))
 	und, err := u.Understand(context.Background(), "I want to make a complaint. how long does shipping take?", "en", time.Now(), time.UTC)
 	require.NoError(t, err)
-	assert.Equal(t, parley.Understood, und.Status)
+	assert.Equal(t, nlu.Understood, und.Status)
 	assert.Equal(t, "faq", und.Intent.Name, "a clause at 0.36 does not displace the confident whole")
 	assert.Empty(t, und.Then)
 }
@@ -332,10 +334,10 @@ func TestAnEntityAloneIsNoIntent(t *testing.T) {
 	u := New(c, WithExtractors(orders))
 	und, err := u.Understand(context.Background(), " A-1002. ", "en", time.Now(), time.UTC)
 	require.NoError(t, err)
-	assert.Equal(t, parley.Unsure, und.Status, "an order number names an order, not what to do with it")
+	assert.Equal(t, nlu.Unsure, und.Status, "an order number names an order, not what to do with it")
 	require.Len(t, und.Entities, 1)
 	und, err = u.Understand(context.Background(), "refund A-1002", "en", time.Now(), time.UTC)
 	require.NoError(t, err)
-	assert.Equal(t, parley.Understood, und.Status)
+	assert.Equal(t, nlu.Understood, und.Status)
 	assert.Equal(t, "refund", und.Intent.Name)
 }

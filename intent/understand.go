@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent/entity"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Policy decides what a classification means.
@@ -50,23 +51,23 @@ func (p Policy) threshold(name string) float64 {
 	return p.Threshold
 }
 
-// Decide turns a classifier's result into an [parley.Understanding]
+// Decide turns a classifier's result into an [nlu.Understanding]
 // (without entities).
-func (p Policy) Decide(r Result) parley.Understanding {
-	u := parley.Understanding{Ranked: r.Ranked}
+func (p Policy) Decide(r Result) nlu.Understanding {
+	u := nlu.Understanding{Ranked: r.Ranked}
 	top := r.Top()
 	switch {
 	case top.Name == "" || r.OutOfScope > top.Confidence || top.Confidence < p.OutOfScope:
-		u.Status = parley.OutOfScope
+		u.Status = nlu.OutOfScope
 	case len(r.Ranked) > 1 && p.Margin >= 0 && r.Ranked[1].Confidence >= p.AmbiguousFloor &&
 		top.Confidence-r.Ranked[1].Confidence < p.Margin &&
 		top.Confidence+r.Ranked[1].Confidence >= p.threshold(top.Name):
-		u.Status = parley.Ambiguous
+		u.Status = nlu.Ambiguous
 	case top.Confidence >= p.threshold(top.Name):
-		u.Status = parley.Understood
+		u.Status = nlu.Understood
 		u.Intent = top
 	default:
-		u.Status = parley.Unsure
+		u.Status = nlu.Unsure
 	}
 	return u
 }
@@ -226,22 +227,22 @@ func (u *Understander) classifierFor(locale, text string) (Classifier, string) {
 
 // Understand classifies text in locale ("" to detect) and extracts
 // entities, resolving relative dates against now in loc.
-func (u *Understander) Understand(ctx context.Context, text, locale string, now time.Time, loc *time.Location) (parley.Understanding, error) {
+func (u *Understander) Understand(ctx context.Context, text, locale string, now time.Time, loc *time.Location) (nlu.Understanding, error) {
 	c, used := u.classifierFor(locale, text)
 	und, err := u.classify(ctx, c, text)
 	if err != nil {
-		return parley.Understanding{}, err
+		return nlu.Understanding{}, err
 	}
 	und.Locale = used
 	if len(u.extractors) > 0 {
 		es, err := entity.Extract(ctx, entity.Input{Text: text, Time: now, Location: loc, Locale: used}, u.extractors...)
 		if err != nil {
-			return parley.Understanding{}, fmt.Errorf("intent: entities: %w", err)
+			return nlu.Understanding{}, fmt.Errorf("intent: entities: %w", err)
 		}
 		und.Entities = es
-		if und.Status == parley.Understood && onlyEntities(text, es) {
+		if und.Status == nlu.Understood && onlyEntities(text, es) {
 			// "A-1002" alone names an order, not what to do with it.
-			und.Status, und.Intent, und.Then = parley.Unsure, parley.Intent{}, nil
+			und.Status, und.Intent, und.Then = nlu.Unsure, nlu.Intent{}, nil
 		}
 	}
 	return und, nil
@@ -249,7 +250,7 @@ func (u *Understander) Understand(ctx context.Context, text, locale string, now 
 
 // onlyEntities reports whether text holds nothing but the entities found
 // in it (and punctuation or spaces).
-func onlyEntities(text string, es []parley.Entity) bool {
+func onlyEntities(text string, es []nlu.Entity) bool {
 	if len(es) == 0 {
 		return false
 	}
@@ -267,10 +268,10 @@ func onlyEntities(text string, es []parley.Entity) bool {
 	return true
 }
 
-func (u *Understander) classify(ctx context.Context, c Classifier, text string) (parley.Understanding, error) {
+func (u *Understander) classify(ctx context.Context, c Classifier, text string) (nlu.Understanding, error) {
 	r, err := c.Classify(ctx, text)
 	if err != nil {
-		return parley.Understanding{}, fmt.Errorf("intent: classify: %w", err)
+		return nlu.Understanding{}, fmt.Errorf("intent: classify: %w", err)
 	}
 	und := u.policy.Decide(r)
 	if !u.split {
@@ -287,18 +288,18 @@ func (u *Understander) classify(ctx context.Context, c Classifier, text string) 
 	// than all the others together: a weak guess on a clause ("my lawyer
 	// will hear about this" as order tracking at 0.32) must not add a
 	// request the customer did not make, or displace the one they did.
-	var found []parley.Intent
+	var found []nlu.Intent
 	understood := false
 	for _, s := range segs {
 		r, err := c.Classify(ctx, s.Text)
 		if err != nil {
-			return parley.Understanding{}, fmt.Errorf("intent: classify: %w", err)
+			return nlu.Understanding{}, fmt.Errorf("intent: classify: %w", err)
 		}
 		d := u.policy.Decide(r)
 		switch d.Status {
-		case parley.Understood:
+		case nlu.Understood:
 			understood = true
-		case parley.Unsure:
+		case nlu.Unsure:
 			if d.Intent = r.Top(); d.Intent.Confidence < unsureClauseFloor {
 				continue
 			}
@@ -312,7 +313,7 @@ func (u *Understander) classify(ctx context.Context, c Classifier, text string) 
 	if len(found) < 2 || !understood {
 		return und, nil
 	}
-	und.Status = parley.Understood
+	und.Status = nlu.Understood
 	und.Intent = found[0]
 	und.Then = found[1:]
 	return und, nil
@@ -328,7 +329,7 @@ const unsureClauseFloor = 0.5
 const EventClassified parley.EventKind = "intent.classified"
 
 // Middleware returns middleware that annotates each text turn with its
-// [parley.Understanding] under [parley.UnderstandingKey] and emits
+// [nlu.Understanding] under [nlu.UnderstandingKey] and emits
 // [EventClassified]. Turns without text (signals, attachments only) pass
 // through unannotated. A classifier error ends the turn with that error.
 func (u *Understander) Middleware() parley.Middleware {
@@ -365,7 +366,7 @@ func (u *Understander) Middleware() parley.Middleware {
 				"locale":     und.Locale, "then": strings.Join(then, ","),
 				"entities": strings.Join(types, ","),
 			}})
-			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, und))
+			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, und))
 		})
 	}
 }

@@ -1,8 +1,15 @@
-package parley
+// Package nlu defines what language understanding made of a turn: the
+// [Understanding] (intent, entities, status) and the [Mood]. The intent and
+// sentiment packages attach them to a [parley.Turn] under [UnderstandingKey]
+// and [MoodKey]; the acting packages (flow, escalation, kb) read them, so
+// neither side imports the other:
+//
+//	if u, ok := parley.Value(t, nlu.UnderstandingKey); ok && u.Status == nlu.Understood {
+//		route(u.Intent.Name)
+//	}
+package nlu
 
-// This file holds the annotation types through which the understanding
-// packages (intent, sentiment) and the acting packages (flow, escalation,
-// kb) meet without importing each other.
+import "github.com/parleyhq/parley"
 
 // An Intent is a classified user goal with its confidence in [0, 1].
 type Intent struct {
@@ -32,26 +39,26 @@ type Entity struct {
 	Role string `json:"role,omitempty"`
 }
 
-// UnderstandingStatus says what the language understanding concluded.
-type UnderstandingStatus string
+// Status says what the language understanding concluded.
+type Status string
 
 // Understanding statuses.
 const (
 	// Understood: Intent reached its confidence threshold.
-	Understood UnderstandingStatus = "understood"
+	Understood Status = "understood"
 	// Ambiguous: the top candidates were too close; ask which one.
-	Ambiguous UnderstandingStatus = "ambiguous"
+	Ambiguous Status = "ambiguous"
 	// Unsure: the best candidate was below the threshold.
-	Unsure UnderstandingStatus = "unsure"
+	Unsure Status = "unsure"
 	// OutOfScope: the text matches none of the known intents.
-	OutOfScope UnderstandingStatus = "out_of_scope"
+	OutOfScope Status = "out_of_scope"
 )
 
 // Understanding is what language understanding made of a turn. The intent
 // package attaches it under [UnderstandingKey]; flows, routers and
 // escalation rules read it.
 type Understanding struct {
-	Status UnderstandingStatus `json:"status"`
+	Status Status `json:"status"`
 	// Intent is the accepted intent; its Name is empty unless Status is
 	// Understood.
 	Intent Intent `json:"intent"`
@@ -76,8 +83,8 @@ func (u Understanding) Entity(typ string) (Entity, bool) {
 	return Entity{}, false
 }
 
-// UnderstandingKey annotates a [Turn] with its [Understanding].
-var UnderstandingKey = NewKey[Understanding]("understanding")
+// UnderstandingKey annotates a [parley.Turn] with its [Understanding].
+var UnderstandingKey = parley.NewKey[Understanding]("understanding")
 
 // Mood is the sentiment and emotion of a turn. The sentiment package
 // attaches it under [MoodKey]; flows choose a tone and escalation rules
@@ -103,5 +110,5 @@ type Mood struct {
 	Trend float64 `json:"trend,omitempty"`
 }
 
-// MoodKey annotates a [Turn] with its [Mood].
-var MoodKey = NewKey[Mood]("mood")
+// MoodKey annotates a [parley.Turn] with its [Mood].
+var MoodKey = parley.NewKey[Mood]("mood")

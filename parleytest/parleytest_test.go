@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/parleytest"
 )
@@ -27,7 +28,7 @@ var _ = flag.Bool("update", false, "rewrite golden files")
 
 // shop is a small bot: a menu, a question with quick replies, a reminder
 // that needs time to pass, a hand-off, and a memory of the last visit.
-func shop(handOffer parley.HandOffer) parley.Handler {
+func shop(handOffer dialog.HandOffer) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		s := t.Session()
 		if t.Signal != nil {
@@ -51,7 +52,7 @@ func shop(handOffer parley.HandOffer) parley.Handler {
 		case text == "orders":
 			return w.Reply(ctx, parley.Text("Order number?"))
 		case text == "human":
-			return handOffer.HandOff(ctx, w, t, parley.HandoffRequest{Reason: "customer asked for a person"})
+			return handOffer.HandOff(ctx, w, t, dialog.HandoffRequest{Reason: "customer asked for a person"})
 		case text == "quiet":
 			return nil
 		}

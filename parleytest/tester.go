@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -43,7 +44,7 @@ type Tester struct {
 
 	mu       sync.Mutex // guards what the bot reports from its goroutines
 	events   []parley.Event
-	handoffs []parley.HandoffRequest
+	handoffs []dialog.HandoffRequest
 }
 
 // NewTester returns a Tester that runs h inside a new [parley.Bot] and
@@ -81,11 +82,11 @@ func (c *Tester) Bot() *parley.Bot { return c.bot }
 // Store returns the store of the Tester's sessions.
 func (c *Tester) Store() memory.Store { return c.store }
 
-// HandOffer returns a [parley.HandOffer] that records requests for
+// HandOffer returns a [dialog.HandOffer] that records requests for
 // [Tester.ExpectHandoff] and tells the customer they are being connected.
 // Give it to the handler under test.
-func (c *Tester) HandOffer() parley.HandOffer {
-	return parley.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
+func (c *Tester) HandOffer() dialog.HandOffer {
+	return dialog.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r dialog.HandoffRequest) error {
 		c.mu.Lock()
 		c.handoffs = append(c.handoffs, r)
 		c.mu.Unlock()

@@ -25,7 +25,7 @@
 //	bot := parley.NewBot(parley.Chain(router, eng.Middleware, esc.Middleware), parley.WithStore(store), ...)
 //	sched.Handle(proactive.JobKind, eng.Jobs(bot))
 //	go sched.Run(ctx)
-//	router.HandleCommand(parley.CommandStop, eng.OptOut(parley.Text("Done: no more offers from us.")))
+//	router.HandleCommand(dialog.CommandStop, eng.OptOut(parley.Text("Done: no more offers from us.")))
 //	err = eng.Ingest(ctx, proactive.Event{Type: proactive.SubscriptionExpiring, CustomerID: "ada",
 //		Attributes: map[string]string{"expires_at": "2026-03-01T10:00:00Z"}})
 //

@@ -980,7 +980,7 @@ func (e *Engine) Track(eventType string) parley.Handler {
 	})
 }
 
-// OptOut returns the handler for [parley.CommandStop] (STOP, UNSUBSCRIBE,
+// OptOut returns the handler for [dialog.CommandStop] (STOP, UNSUBSCRIBE,
 // "stop messaging me", on any channel): it records the opt-out through
 // the policy ([Policy.OptOut]) at once and replies with confirm. A turn
 // without a known customer gets the reply only.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/proactive"
 	"github.com/parleyhq/parley/proactive/proactivetest"
@@ -189,12 +190,12 @@ func TestOpenQuestionMakesItWait(t *testing.T) {
 				return nil
 			}
 			if t.Text() == "refund" {
-				if err := parley.Ask(t, parley.Question{ID: "amount", Owner: "test", Text: "How much?"}); err != nil {
+				if err := dialog.Ask(t, dialog.Question{ID: "amount", Owner: "test", Text: "How much?"}); err != nil {
 					return err
 				}
 				return w.Reply(ctx, parley.Text("How much?"))
 			}
-			parley.CloseQuestion(t)
+			dialog.CloseQuestion(t)
 			return w.Reply(ctx, parley.Text("Done."))
 		})
 		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)}, proactivetest.WithHandler(h),

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
 )
@@ -353,7 +354,7 @@ func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l led
 		return Decision{Reason: ReasonQuietHours, Until: until}
 	}
 	if t != nil {
-		if _, open := parley.OpenQuestion(t); open {
+		if _, open := dialog.OpenQuestion(t); open {
 			return Decision{Reason: ReasonBusy, Detail: "a question is open", Until: now.Add(p.retryBusy)}
 		}
 		if p.busy != nil && p.busy(t) {
@@ -475,7 +476,7 @@ func (p *Policy) Record(ctx context.Context, customerID string, s Send) (bool, e
 // said on channel: marketing withdrawn on every channel, and service
 // messages on that channel. It takes effect for the next message the
 // policy checks, whatever its campaign. Mount [Engine.OptOut], which
-// calls it, on the router for [parley.CommandStop].
+// calls it, on the router for [dialog.CommandStop].
 func (p *Policy) OptOut(ctx context.Context, customerID, channel, source string, at time.Time) error {
 	_, err := p.profiles.Update(ctx, customerID, func(prof *customer.Profile) error {
 		prof.RecordConsent(customer.Consent{Purpose: string(Marketing), Granted: false, Time: at, Channel: channel, Source: source})

@@ -3,7 +3,7 @@ package sentiment
 import (
 	"context"
 
-	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Label is the polarity class of a text.
@@ -55,8 +55,8 @@ type Result struct {
 }
 
 // Mood converts r to the annotation the rest of Parley reads.
-func (r Result) Mood() parley.Mood {
-	return parley.Mood{
+func (r Result) Mood() nlu.Mood {
+	return nlu.Mood{
 		Compound: r.Compound, Score: r.Score, Label: string(r.Label), Confidence: r.Confidence,
 		Frustration: r.Emotions.Frustration, Confusion: r.Emotions.Confusion,
 		Urgency: r.Emotions.Urgency, Delight: r.Emotions.Delight,

@@ -21,7 +21,7 @@
 //	fmt.Println(r.Label, r.Score < 0.4, r.Emotions.Frustration > 0.5)
 //	// negative true true
 //
-//	// In a bot: annotate every turn with a parley.Mood and keep the
+//	// In a bot: annotate every turn with a nlu.Mood and keep the
 //	// conversation's trend in the session.
 //	h := parley.Chain(app, sentiment.Middleware(an))
 //

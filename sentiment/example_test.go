@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/nlu"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -36,7 +37,7 @@ func ExampleMiddleware() {
 		panic(err)
 	}
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		m, _ := parley.Value(t, parley.MoodKey)
+		m, _ := parley.Value(t, nlu.MoodKey)
 		fmt.Printf("%s (trend %.2f)\n", m.Label, m.Trend)
 		return nil
 	})
@@ -60,8 +61,8 @@ func ExampleVariants() {
 		Enthusiastic: "Wonderful! Glad it worked out.",
 		Professional: "Your request is complete.",
 	}
-	turn := parley.With(&parley.Turn{ConversationID: "c1"}, parley.MoodKey,
-		parley.Mood{Score: 0.2, Label: "negative", Frustration: 0.8})
+	turn := parley.With(&parley.Turn{ConversationID: "c1"}, nlu.MoodKey,
+		nlu.Mood{Score: 0.2, Label: "negative", Frustration: 0.8})
 	fmt.Println(sentiment.ToneOf(turn))
 	fmt.Println(reply.For(turn))
 	// Output:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // StateKey keeps a conversation's [State] in its session.
@@ -115,9 +116,9 @@ func WithWindow(n int) MiddlewareOption {
 func ContinueOnError() MiddlewareOption { return func(c *mwConfig) { c.cont = true } }
 
 // Middleware scores every text turn with a, adds conversation signals
-// (repeated fallbacks from [parley.Understanding], the user repeating
+// (repeated fallbacks from [nlu.Understanding], the user repeating
 // themselves), updates the [State] in the session and annotates the turn
-// with a [parley.Mood] under [parley.MoodKey] before calling the next
+// with a [nlu.Mood] under [nlu.MoodKey] before calling the next
 // handler. Place it after the intent middleware so that the
 // understanding is there.
 //
@@ -153,11 +154,11 @@ func annotate(ctx context.Context, a Analyzer, c *mwConfig, t *parley.Turn) (*pa
 	}
 	text := strings.TrimSpace(t.Text())
 	if text == "" {
-		m := parley.Mood{Compound: 0, Score: 0.5, Label: string(Neutral), Trend: st.Trend}
+		m := nlu.Mood{Compound: 0, Score: 0.5, Label: string(Neutral), Trend: st.Trend}
 		if st.Turns == 0 {
 			m.Trend = 0.5
 		}
-		return parley.With(t, parley.MoodKey, m), nil
+		return parley.With(t, nlu.MoodKey, m), nil
 	}
 	r, err := a.Analyze(ctx, text)
 	if err != nil {
@@ -184,7 +185,7 @@ func annotate(ctx context.Context, a Analyzer, c *mwConfig, t *parley.Turn) (*pa
 			"urgency": ftoa(m.Urgency), "delight": ftoa(m.Delight),
 		}})
 	}
-	return parley.With(t, parley.MoodKey, m), nil
+	return parley.With(t, nlu.MoodKey, m), nil
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 3, 64) }
@@ -205,9 +206,9 @@ func (s *State) record(score float64, c *mwConfig) {
 
 // conversationSignals raises frustration and confusion from what the
 // conversation shows: consecutive fallbacks and repeated messages.
-func conversationSignals(t *parley.Turn, st *State, m *parley.Mood, text string) {
-	if u, ok := parley.Value(t, parley.UnderstandingKey); ok {
-		if u.Status == parley.Unsure || u.Status == parley.OutOfScope {
+func conversationSignals(t *parley.Turn, st *State, m *nlu.Mood, text string) {
+	if u, ok := parley.Value(t, nlu.UnderstandingKey); ok {
+		if u.Status == nlu.Unsure || u.Status == nlu.OutOfScope {
 			st.Fallbacks++
 		} else {
 			st.Fallbacks = 0

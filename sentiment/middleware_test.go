@@ -11,18 +11,19 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 type probe struct {
 	mu     sync.Mutex
-	moods  []parley.Mood
+	moods  []nlu.Mood
 	has    []bool
 	events []parley.Event
 }
 
 func (p *probe) handler() parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		m, ok := parley.Value(t, parley.MoodKey)
+		m, ok := parley.Value(t, nlu.MoodKey)
 		p.mu.Lock()
 		p.moods, p.has = append(p.moods, m), append(p.has, ok)
 		p.mu.Unlock()
@@ -39,10 +40,10 @@ func (p *probe) Observe(_ context.Context, e parley.Event) {
 var discard = parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
 
 // understand is a stand-in for the intent middleware.
-func understand(status parley.UnderstandingStatus) parley.Middleware {
+func understand(status nlu.Status) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			return next.HandleTurn(ctx, w, parley.With(t, parley.UnderstandingKey, parley.Understanding{Status: status}))
+			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, nlu.Understanding{Status: status}))
 		})
 	}
 }
@@ -91,7 +92,7 @@ func TestMiddlewareStateAndTrend(t *testing.T) {
 
 func TestMiddlewareConversationSignals(t *testing.T) {
 	p := &probe{}
-	b := parley.NewBot(parley.Chain(p.handler(), understand(parley.Unsure), Middleware(newTestLexical(t))))
+	b := parley.NewBot(parley.Chain(p.handler(), understand(nlu.Unsure), Middleware(newTestLexical(t))))
 	send(t, b, "m1", "where is my parcel number 123")
 	send(t, b, "m2", "where is my parcel number 123")
 	send(t, b, "m3", "where is my parcel number 123")
@@ -173,9 +174,9 @@ func TestMiddlewareNilAnalyzerPanics(t *testing.T) {
 
 func TestToneOf(t *testing.T) {
 	base := &parley.Turn{ConversationID: "c"}
-	mood := func(m parley.Mood) *parley.Turn { return parley.With(base, parley.MoodKey, m) }
+	mood := func(m nlu.Mood) *parley.Turn { return parley.With(base, nlu.MoodKey, m) }
 	billing := func(tt *parley.Turn) *parley.Turn {
-		return parley.With(tt, parley.UnderstandingKey, parley.Understanding{Status: parley.Understood, Intent: parley.Intent{Name: "billing_question"}})
+		return parley.With(tt, nlu.UnderstandingKey, nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "billing_question"}})
 	}
 	tests := []struct {
 		name string
@@ -183,12 +184,12 @@ func TestToneOf(t *testing.T) {
 		want Tone
 	}{
 		{"no mood", base, Professional},
-		{"frustrated", mood(parley.Mood{Score: 0.45, Label: "negative", Frustration: 0.8, Trend: 0.45}), Empathetic},
-		{"negative", mood(parley.Mood{Score: 0.2, Label: "negative", Trend: 0.3}), Empathetic},
-		{"delighted", mood(parley.Mood{Score: 0.9, Label: "positive", Delight: 0.9, Trend: 0.8}), Enthusiastic},
-		{"neutral", mood(parley.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}), Professional},
-		{"billing stays professional", billing(mood(parley.Mood{Score: 0.9, Label: "positive", Delight: 0.9, Trend: 0.8})), Professional},
-		{"billing complaint is empathetic", billing(mood(parley.Mood{Score: 0.1, Label: "negative", Frustration: 0.9, Trend: 0.2})), Empathetic},
+		{"frustrated", mood(nlu.Mood{Score: 0.45, Label: "negative", Frustration: 0.8, Trend: 0.45}), Empathetic},
+		{"negative", mood(nlu.Mood{Score: 0.2, Label: "negative", Trend: 0.3}), Empathetic},
+		{"delighted", mood(nlu.Mood{Score: 0.9, Label: "positive", Delight: 0.9, Trend: 0.8}), Enthusiastic},
+		{"neutral", mood(nlu.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}), Professional},
+		{"billing stays professional", billing(mood(nlu.Mood{Score: 0.9, Label: "positive", Delight: 0.9, Trend: 0.8})), Professional},
+		{"billing complaint is empathetic", billing(mood(nlu.Mood{Score: 0.1, Label: "negative", Frustration: 0.9, Trend: 0.2})), Empathetic},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,8 +197,8 @@ func TestToneOf(t *testing.T) {
 		})
 	}
 	v := Variants{Empathetic: "I'm sorry.", Professional: "Here it is."}
-	assert.Equal(t, "I'm sorry.", v.For(mood(parley.Mood{Score: 0.1, Label: "negative"})))
-	assert.Equal(t, "Here it is.", v.For(mood(parley.Mood{Score: 0.9, Label: "positive", Delight: 1})), "empty variant falls back")
+	assert.Equal(t, "I'm sorry.", v.For(mood(nlu.Mood{Score: 0.1, Label: "negative"})))
+	assert.Equal(t, "Here it is.", v.For(mood(nlu.Mood{Score: 0.9, Label: "positive", Delight: 1})), "empty variant falls back")
 }
 
 func TestSimilar(t *testing.T) {

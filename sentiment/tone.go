@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Tone is the register of a reply.
@@ -24,8 +25,8 @@ const (
 // professional unless the user is upset.
 var professionalTopics = [...]string{"billing", "payment", "invoice", "refund", "charge", "legal", "account"}
 
-// ToneOf chooses the tone of a reply to t from its [parley.Mood] and
-// [parley.Understanding]:
+// ToneOf chooses the tone of a reply to t from its [nlu.Mood] and
+// [nlu.Understanding]:
 //
 //   - Empathetic when the user is frustrated (>= 0.5), the turn is
 //     negative (score < 0.35) or the conversation's trend is below 0.35;
@@ -35,14 +36,14 @@ var professionalTopics = [...]string{"billing", "payment", "invoice", "refund", 
 //     positive (score >= 0.75);
 //   - Professional otherwise.
 func ToneOf(t *parley.Turn) Tone {
-	m, ok := parley.Value(t, parley.MoodKey)
+	m, ok := parley.Value(t, nlu.MoodKey)
 	if !ok {
 		return Professional
 	}
 	if m.Frustration >= 0.5 || (m.Label != "" && m.Score < 0.35) || (m.Trend > 0 && m.Trend < 0.35) {
 		return Empathetic
 	}
-	if u, ok := parley.Value(t, parley.UnderstandingKey); ok {
+	if u, ok := parley.Value(t, nlu.UnderstandingKey); ok {
 		name := strings.ToLower(u.Intent.Name)
 		for _, p := range professionalTopics {
 			if strings.Contains(name, p) {

@@ -16,9 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 type recorder struct {
@@ -101,16 +103,16 @@ func TestConsoleQueueAndCase(t *testing.T) {
 	ctx := t.Context()
 	now := time.Now()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", CustomerID: "cus_maria", Reason: "asked for a person",
-		Priority: parley.PriorityNormal, Created: now.Add(-5 * time.Minute), SuggestedReply: "Hi Maria, thanks for waiting.",
+		Priority: dialog.PriorityNormal, Created: now.Add(-5 * time.Minute), SuggestedReply: "Hi Maria, thanks for waiting.",
 		Profile: map[string]string{"name": "Maria Silva", "first_name": "Maria", "tier": "gold"},
-		Mood:    parley.Mood{Score: 0.55, Label: "neutral"}, Scores: []float64{0.6, 0.55},
+		Mood:    nlu.Mood{Score: 0.55, Label: "neutral"}, Scores: []float64{0.6, 0.55},
 		Transcript: []memory.Entry{{Role: memory.RoleUser, Text: "this is useless... NOW!!!"}, {Role: memory.RoleBot, Text: "Sorry"}},
-		Entities:   []parley.Entity{{Type: "order_id", Value: "A-1002"}, {Type: "money", Value: "60 USD"}},
-		Intents:    []parley.Intent{{Name: "refund"}}}))
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c2-1", ConversationID: "c2", Reason: "legal threat", Priority: parley.PriorityUrgent, Created: now}))
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c3-1", ConversationID: "c3", Reason: "asked for a person", Priority: parley.PriorityNormal,
+		Entities:   []nlu.Entity{{Type: "order_id", Value: "A-1002"}, {Type: "money", Value: "60 USD"}},
+		Intents:    []nlu.Intent{{Name: "refund"}}}))
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c2-1", ConversationID: "c2", Reason: "legal threat", Priority: dialog.PriorityUrgent, Created: now}))
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c3-1", ConversationID: "c3", Reason: "asked for a person", Priority: dialog.PriorityNormal,
 		Created:    now.Add(-10 * time.Minute),
-		Intents:    []parley.Intent{{Name: "greeting"}},
+		Intents:    []nlu.Intent{{Name: "greeting"}},
 		Transcript: []memory.Entry{{Role: memory.RoleUser, Text: "asdkjh qwelkj zzx"}, {Role: memory.RoleUser, Text: "handoff:yes"}}}))
 	c := desk.NewConsole(d)
 
@@ -152,7 +154,7 @@ func TestConsoleActions(t *testing.T) {
 	rec := &recorder{}
 	d := desk.NewMemory(rec)
 	ctx := t.Context()
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a person", Priority: parley.PriorityHigh}))
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a person", Priority: dialog.PriorityHigh}))
 	c := desk.NewConsole(d)
 
 	code, _ := call(t, c, http.MethodPost, "/api/tickets/c1-1/reply", `{"text":"hi"}`)

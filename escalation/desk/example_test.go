@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 )
@@ -23,7 +24,7 @@ func ExampleNewMemory() {
 	})
 	agents := desk.NewMemory(deliver, desk.WithAgents(1))
 	if err := agents.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a person",
-		Priority: parley.PriorityHigh}); err != nil {
+		Priority: dialog.PriorityHigh}); err != nil {
 		panic(err)
 	}
 	if err := agents.Relay(ctx, "c1-1", parley.Text("my lamp arrived broken")); err != nil {
@@ -51,7 +52,7 @@ func ExampleNewConsole() {
 	ctx := context.Background()
 	agents := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
 	if err := agents.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "legal threat",
-		Priority: parley.PriorityUrgent, Profile: map[string]string{"first_name": "Ada"}}); err != nil {
+		Priority: dialog.PriorityUrgent, Profile: map[string]string{"first_name": "Ada"}}); err != nil {
 		panic(err)
 	}
 	console := desk.NewConsole(agents, desk.WithAgentName(func(*http.Request) string { return "Kim" }))

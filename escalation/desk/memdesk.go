@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 )
 
@@ -209,7 +210,7 @@ func (d *Memory) AgentsAvailable(ctx context.Context) (int, error) {
 	return d.agents, nil
 }
 
-var priorityRank = map[parley.Priority]int{parley.PriorityUrgent: 0, parley.PriorityHigh: 1, parley.PriorityNormal: 2, "": 2, parley.PriorityLow: 3}
+var priorityRank = map[dialog.Priority]int{dialog.PriorityUrgent: 0, dialog.PriorityHigh: 1, dialog.PriorityNormal: 2, "": 2, dialog.PriorityLow: 3}
 
 // Queue returns the open cases (queued or assigned), most urgent first,
 // then oldest first.
@@ -286,7 +287,7 @@ func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
 			return err
 		}
 	}
-	turn := escalation.LifecycleTurn(tk, parley.SignalAgentMessage, map[string]string{escalation.DataAgent: agent, escalation.DataText: text})
+	turn := escalation.LifecycleTurn(tk, dialog.SignalAgentMessage, map[string]string{escalation.DataAgent: agent, escalation.DataText: text})
 	turn.MessageID = fmt.Sprintf("agent:%s:%d", id, n)
 	return d.deliver.Deliver(ctx, turn)
 }
@@ -312,7 +313,7 @@ func (d *Memory) Resolve(ctx context.Context, id, agent, reason string) error {
 	tk := t.Ticket
 	d.notifyLocked()
 	d.mu.Unlock()
-	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, parley.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
+	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
 }
 
 // Note adds an internal note by agent to ticket id: other agents see it

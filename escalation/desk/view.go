@@ -7,9 +7,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // What the workspace shows, as JSON: a summary of each case for the
@@ -83,7 +84,7 @@ func customerName(t escalation.Ticket) string {
 func summarize(c Case) caseSummary {
 	t := c.Ticket
 	s := caseSummary{ID: t.ID, Conversation: t.ConversationID, Customer: customerName(t), Channel: t.Channel,
-		Priority: string(cmpOr(t.Priority, parley.PriorityNormal)), Reason: t.Reason, Status: string(c.Status),
+		Priority: string(cmpOr(t.Priority, dialog.PriorityNormal)), Reason: t.Reason, Status: string(c.Status),
 		Agent: c.Agent, Mood: moodWord(t), Created: ms(t.Created), Updated: ms(t.Created)}
 	for _, e := range slices.Backward(t.Transcript) {
 		if e.Role == memory.RoleUser && strings.TrimSpace(e.Text) != "" {
@@ -122,7 +123,7 @@ func readable(text string) string {
 	return "(tapped a button: " + strings.ReplaceAll(value, "_", " ") + ")"
 }
 
-func cmpOr(p, def parley.Priority) parley.Priority {
+func cmpOr(p, def dialog.Priority) dialog.Priority {
 	if p == "" {
 		return def
 	}
@@ -380,7 +381,7 @@ func reasonText(t escalation.Ticket) string {
 		switch {
 		case askedInWords(t.Transcript):
 			return who + " asked to talk to a person."
-		case !slices.ContainsFunc(t.Intents, func(in parley.Intent) bool { return !smallTalk[in.Name] }):
+		case !slices.ContainsFunc(t.Intents, func(in nlu.Intent) bool { return !smallTalk[in.Name] }):
 			return "The assistant did not understand " + possessive(who) + " messages; " + mid(who) + " then accepted its offer of a person."
 		}
 		return who + " accepted the assistant's offer of a person."

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 )
 
@@ -30,7 +31,7 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 	ctx := context.Background()
 	ticket := func(id string) escalation.Ticket {
 		return escalation.Ticket{ID: id, ConversationID: "conv-" + id, Reason: "asked for a human",
-			Priority: parley.PriorityHigh, Summary: "Customer wants: refund.", Created: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+			Priority: dialog.PriorityHigh, Summary: "Customer wants: refund.", Created: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
 	}
 	t.Run("SubmitIsIdempotent", func(t *testing.T) {
 		f := newFixture(t)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/escalation/notify"
@@ -28,7 +29,7 @@ func (down) Notify(context.Context, escalation.Ticket) error {
 func ExampleNotifying() {
 	agents := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
 	d := notify.Notifying(agents, func(err error) { fmt.Println("reported:", err) }, printer{}, down{})
-	err := d.Submit(context.Background(), escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "legal threat", Priority: parley.PriorityUrgent})
+	err := d.Submit(context.Background(), escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "legal threat", Priority: dialog.PriorityUrgent})
 	fmt.Println("submitted:", err == nil, len(agents.Queue()))
 	// Output:
 	// new ticket: urgent legal threat

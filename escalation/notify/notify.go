@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 )
 
@@ -78,8 +79,8 @@ func (n *notifyingDesk) AgentsAvailable(ctx context.Context) (int, error) {
 	return 1, nil
 }
 
-var priorityEmoji = map[parley.Priority]string{parley.PriorityUrgent: ":rotating_light:", parley.PriorityHigh: ":red_circle:",
-	parley.PriorityNormal: ":large_blue_circle:", parley.PriorityLow: ":white_circle:"}
+var priorityEmoji = map[dialog.Priority]string{dialog.PriorityUrgent: ":rotating_light:", dialog.PriorityHigh: ":red_circle:",
+	dialog.PriorityNormal: ":large_blue_circle:", dialog.PriorityLow: ":white_circle:"}
 
 // SlackConfig configures a [Slack] notifier.
 type SlackConfig struct {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/memory"
 )
@@ -353,9 +354,9 @@ func WebhookHandler(cfg WebhookHandlerConfig) (http.Handler, error) {
 		case "assigned":
 			turn = escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: ev.Agent})
 		case "message":
-			turn = escalation.LifecycleTurn(tk, parley.SignalAgentMessage, map[string]string{escalation.DataAgent: ev.Agent, escalation.DataText: ev.Text})
+			turn = escalation.LifecycleTurn(tk, dialog.SignalAgentMessage, map[string]string{escalation.DataAgent: ev.Agent, escalation.DataText: ev.Text})
 		case "resolved":
-			turn = escalation.LifecycleTurn(tk, parley.SignalHandoffResolved, map[string]string{escalation.DataAgent: ev.Agent})
+			turn = escalation.LifecycleTurn(tk, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: ev.Agent})
 		}
 		turn.MessageID = "agent-event:" + ev.ID
 		if err := cfg.Deliver.Deliver(context.WithoutCancel(ctx), turn); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/internal/testutil"
@@ -167,7 +168,7 @@ func TestWebhookHandlerDeduplicates(t *testing.T) {
 		assert.Contains(t, []int{http.StatusAccepted, http.StatusOK}, rec.Code)
 	}
 	require.Len(t, delivered, 1, "a duplicate delivery never creates a second turn")
-	assert.Equal(t, parley.SignalAgentMessage, delivered[0].Signal.Name)
+	assert.Equal(t, dialog.SignalAgentMessage, delivered[0].Signal.Name)
 	assert.Equal(t, "Hello", delivered[0].Signal.Data[escalation.DataText])
 
 	tests := []struct {
@@ -236,7 +237,7 @@ func TestSlackNotifier(t *testing.T) {
 	defer srv.Close()
 	s, err := NewSlack(SlackConfig{WebhookURL: srv.URL, Client: srv.Client(), ConsoleURL: "https://example.com/console/tickets/"})
 	require.NoError(t, err)
-	tk := escalation.Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "refund over $100", Priority: parley.PriorityUrgent, Summary: "Wants a refund."}
+	tk := escalation.Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "refund over $100", Priority: dialog.PriorityUrgent, Summary: "Wants a refund."}
 	require.NoError(t, s.Notify(context.Background(), tk))
 	assert.Contains(t, got["text"], "urgent priority")
 	assert.Contains(t, got["text"], "refund over $100")
@@ -257,7 +258,7 @@ func TestEmailNotifier(t *testing.T) {
 	srv := testutil.NewSMTP(t)
 	m, err := NewEmail(EmailConfig{Addr: srv.Listen(t), From: "bot@example.com", To: []string{"support@example.com"}})
 	require.NoError(t, err)
-	tk := escalation.Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "legal threat\r\nBcc: evil@example.com", Priority: parley.PriorityUrgent,
+	tk := escalation.Ticket{ID: "c1-1", ConversationID: "c1", Channel: "web", Reason: "legal threat\r\nBcc: evil@example.com", Priority: dialog.PriorityUrgent,
 		Summary: "Customer mentions a lawyer.", SuggestedReply: "Hi, I'm sorry.",
 		Transcript: []memory.Entry{{Role: memory.RoleUser, Text: "I will call my lawyer"}}}
 	require.NoError(t, m.Notify(context.Background(), tk))

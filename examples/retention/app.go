@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/i18n"
@@ -19,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/memory"
 	custprofile "github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/nlu"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -102,7 +104,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	esc, err := escalation.New(a.desk,
 		escalation.WithRules(append(escalation.DefaultRules(),
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
-				Action: escalation.Offer, Priority: parley.PriorityHigh},
+				Action: escalation.Offer, Priority: dialog.PriorityHigh},
 		)...),
 		escalation.WithProfiles(escalation.ProfileFunc(a.shop.Profile)),
 		// Wake waiting customers for call-back offers and desk retries.
@@ -153,7 +155,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	router := newRouter(e, rt)
 
-	nlu, err := newUnderstander(ctx)
+	understander, err := newUnderstander(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +176,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		forgetUnanswered,
 		behaviour,
 		intent.Commands(),
-		nlu.Middleware(),
+		understander.Middleware(),
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError())),
 		esc.Middleware,
 		assistantFirst(asst),
@@ -201,7 +203,7 @@ func unlessCommand(mw parley.Middleware) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		wrapped := mw(next)
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if _, ok := parley.Value(t, parley.CommandKey); ok {
+			if _, ok := parley.Value(t, dialog.CommandKey); ok {
 				return next.HandleTurn(ctx, w, t)
 			}
 			return wrapped.HandleTurn(ctx, w, t)
@@ -214,7 +216,7 @@ func unlessCommand(mw parley.Middleware) parley.Middleware {
 func assistantFirst(asst *assistant) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if _, cmd := parley.Value(t, parley.CommandKey); asst != nil && !cmd && !understood(t) && asst.pending(t) {
+			if _, cmd := parley.Value(t, dialog.CommandKey); asst != nil && !cmd && !understood(t) && asst.pending(t) {
 				if err := asst.HandleTurn(ctx, w, t); err == nil {
 					return nil
 				}
@@ -226,8 +228,8 @@ func assistantFirst(asst *assistant) parley.Middleware {
 
 // understood reports whether the intent model recognised the turn.
 func understood(t *parley.Turn) bool {
-	u, ok := parley.Value(t, parley.UnderstandingKey)
-	return ok && u.Status == parley.Understood
+	u, ok := parley.Value(t, nlu.UnderstandingKey)
+	return ok && u.Status == nlu.Understood
 }
 
 // signIn stands in for the application's login: turns from anonymous

@@ -9,6 +9,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/memory"
@@ -49,7 +50,7 @@ type assistant struct {
 	model   llm.Model
 	loop    action.Loop
 	reg     *action.Registry
-	handoff parley.HandOffer
+	handoff dialog.HandOffer
 	kb      kb.Retriever
 }
 
@@ -66,7 +67,7 @@ func newModel(baseURL, model, apiKey string) (llm.Model, error) {
 	return llm.Within(llm.NewBreaker(retried, llm.WithThreshold(5), llm.WithCooldown(30*time.Second)), 8*time.Second), nil
 }
 
-func newAssistant(m llm.Model, reg *action.Registry, h parley.HandOffer, r kb.Retriever) *assistant {
+func newAssistant(m llm.Model, reg *action.Registry, h dialog.HandOffer, r kb.Retriever) *assistant {
 	return &assistant{model: m, loop: action.Loop{Model: m, Registry: reg, MaxInvalid: 2, MaxSteps: 4}, reg: reg, handoff: h, kb: r}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	custprofile "github.com/parleyhq/parley/memory/customer"
@@ -21,7 +22,7 @@ var orderPattern = regexp.MustCompile(`(?i)\bA-?\d{4}\b`)
 // deps are what the bot needs from the application.
 type deps struct {
 	shop    *shop
-	handoff parley.HandOffer
+	handoff dialog.HandOffer
 	act     *actions
 }
 
@@ -91,11 +92,11 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleSignal("renewal.due", e.Starter("renewal"))
 	router.HandleSignal("product.interested", unlessAsking(e.Starter("nudge")))
 	router.HandleSignal("page.idle", unlessAsking(e.Starter("nudge")))
-	router.HandleSignal(parley.SignalHandoffResolved, e)
-	router.HandleCommand(parley.CommandCancel, e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`))
-	router.HandleCommand(parley.CommandMenu, e.Starter("menu"))
-	router.HandleCommand(parley.CommandHuman, r.human)
-	router.HandleCommand(parley.CommandStop, parley.Chain(r.optOut, func(next parley.Handler) parley.Handler {
+	router.HandleSignal(dialog.SignalHandoffResolved, e)
+	router.HandleCommand(dialog.CommandCancel, e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`))
+	router.HandleCommand(dialog.CommandMenu, e.Starter("menu"))
+	router.HandleCommand(dialog.CommandHuman, r.human)
+	router.HandleCommand(dialog.CommandStop, parley.Chain(r.optOut, func(next parley.Handler) parley.Handler {
 		// STOP also stops whatever the bot was doing.
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			if err := e.Cancel("").HandleTurn(ctx, w, t); err != nil {
@@ -125,7 +126,7 @@ func refundStatus(a *actions) parley.Handler {
 				waiting = append(waiting, fmt.Sprintf("$%.2f on %s", args.Amount, args.OrderID))
 			}
 		}
-		if err := parley.Report(t, parley.Resolved); err != nil {
+		if err := dialog.Report(t, dialog.Resolved); err != nil {
 			return err
 		}
 		if len(waiting) == 0 {
@@ -139,7 +140,7 @@ func refundStatus(a *actions) parley.Handler {
 // conversation counts as resolved.
 func closing(text string) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if err := parley.Report(t, parley.Resolved); err != nil {
+		if err := dialog.Report(t, dialog.Resolved); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text(text))
@@ -150,7 +151,7 @@ func closing(text string) parley.Handler {
 // nudge about the page never interrupts a conversation in progress.
 func unlessAsking(h parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if _, open := parley.OpenQuestion(t); open {
+		if _, open := dialog.OpenQuestion(t); open {
 			return nil
 		}
 		return h.HandleTurn(ctx, w, t)

@@ -6,8 +6,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/parse"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Regex returns an extractor that reports each match of pattern as an
@@ -18,14 +18,14 @@ func Regex(typ string, pattern *regexp.Regexp) Extractor {
 	if pattern == nil {
 		panic("entity: Regex with nil pattern")
 	}
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
-		var out []parley.Entity
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
+		var out []nlu.Entity
 		for _, m := range pattern.FindAllStringSubmatchIndex(in.Text, -1) {
 			v := in.Text[m[0]:m[1]]
 			if len(m) >= 4 && m[2] >= 0 {
 				v = in.Text[m[2]:m[3]]
 			}
-			out = append(out, parley.Entity{Type: typ, Text: in.Text[m[0]:m[1]], Start: m[0], End: m[1], Value: v, Confidence: 1})
+			out = append(out, nlu.Entity{Type: typ, Text: in.Text[m[0]:m[1]], Start: m[0], End: m[1], Value: v, Confidence: 1})
 		}
 		return out, nil
 	})
@@ -47,11 +47,11 @@ var (
 
 // Email finds e-mail addresses; values are lower-cased. Any language.
 func Email() Extractor {
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
-		var out []parley.Entity
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
+		var out []nlu.Entity
 		for _, m := range emailRe.FindAllStringIndex(in.Text, -1) {
 			s := in.Text[m[0]:m[1]]
-			out = append(out, parley.Entity{Type: "email", Text: s, Start: m[0], End: m[1], Value: strings.ToLower(s), Confidence: 1})
+			out = append(out, nlu.Entity{Type: "email", Text: s, Start: m[0], End: m[1], Value: strings.ToLower(s), Confidence: 1})
 		}
 		return out, nil
 	})
@@ -62,8 +62,8 @@ func Email() Extractor {
 // +). Any language; numbers without a country code keep their digits as
 // written.
 func Phone() Extractor {
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
-		var out []parley.Entity
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
+		var out []nlu.Entity
 		for _, m := range phoneRe.FindAllStringIndex(in.Text, -1) {
 			s := in.Text[m[0]:m[1]]
 			var d strings.Builder
@@ -76,7 +76,7 @@ func Phone() Extractor {
 			if len(digits) < 7 || len(digits) > 15 {
 				continue
 			}
-			out = append(out, parley.Entity{Type: "phone", Text: s, Start: m[0], End: m[1], Value: "+" + digits, Confidence: 0.9})
+			out = append(out, nlu.Entity{Type: "phone", Text: s, Start: m[0], End: m[1], Value: "+" + digits, Confidence: 0.9})
 		}
 		return out, nil
 	})
@@ -87,10 +87,10 @@ func Phone() Extractor {
 // Spanish currency words. The flow package's money slots read amounts
 // with the same parser.
 func Money() Extractor {
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
-		var out []parley.Entity
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
+		var out []nlu.Entity
 		for _, m := range parse.Moneys(in.Text) {
-			out = append(out, parley.Entity{Type: "money", Text: in.Text[m.Start:m.End], Start: m.Start, End: m.End,
+			out = append(out, nlu.Entity{Type: "money", Text: in.Text[m.Start:m.End], Start: m.Start, End: m.End,
 				Value: m.String(), Confidence: 1})
 		}
 		return out, nil
@@ -103,10 +103,10 @@ func Money() Extractor {
 // form. The flow package's number slots read numbers with the same
 // parser.
 func Number() Extractor {
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
-		var out []parley.Entity
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
+		var out []nlu.Entity
 		for _, n := range parse.Numbers(in.Text) {
-			out = append(out, parley.Entity{Type: "number", Text: in.Text[n.Start:n.End], Start: n.Start, End: n.End,
+			out = append(out, nlu.Entity{Type: "number", Text: in.Text[n.Start:n.End], Start: n.Start, End: n.End,
 				Value: parse.FormatNumber(n.Value), Confidence: 1})
 		}
 		return out, nil
@@ -118,7 +118,7 @@ func Number() Extractor {
 // is the match upper-cased without spaces. Any language.
 func OrderID(typ string, pattern *regexp.Regexp) Extractor {
 	inner := Regex(typ, pattern)
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
 		es, err := inner.Extract(ctx, in)
 		for i := range es {
 			es[i].Value = strings.ToUpper(strings.ReplaceAll(es[i].Value, " ", ""))

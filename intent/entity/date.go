@@ -3,8 +3,8 @@ package entity
 import (
 	"context"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/parse"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Date finds dates and date ranges, English and Spanish: "today",
@@ -18,14 +18,14 @@ import (
 // 2006-01-02/2006-01-08 (inclusive). The flow package's date slots read
 // dates with the same parser.
 func Date() Extractor {
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
-		var out []parley.Entity
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
+		var out []nlu.Entity
 		for _, d := range parse.Dates(in.Text, in.now()) {
 			typ := "date"
 			if d.Range {
 				typ = "daterange"
 			}
-			out = append(out, parley.Entity{Type: typ, Text: in.Text[d.Start:d.End], Start: d.Start, End: d.End, Value: d.Value(), Confidence: 1})
+			out = append(out, nlu.Entity{Type: typ, Text: in.Text[d.Start:d.End], Start: d.Start, End: d.End, Value: d.Value(), Confidence: 1})
 		}
 		return out, nil
 	})

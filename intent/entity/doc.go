@@ -13,7 +13,7 @@
 //	}, xs...)
 //	// es: city=Paris, date=2025-06-13
 //
-// Values follow [parley.Entity]: dates as 2006-01-02, ranges as
+// Values follow [nlu.Entity]: dates as 2006-01-02, ranges as
 // 2006-01-02/2006-01-08, money as "49.99 USD", phones as +digits.
 //
 // # Languages

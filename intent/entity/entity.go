@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Input is the text to search with what relative values are resolved
@@ -38,22 +38,22 @@ func (in Input) now() time.Time {
 // returns an error only when it cannot run (ctx done, a remote service
 // failing); text without entities gives none.
 type Extractor interface {
-	Extract(ctx context.Context, in Input) ([]parley.Entity, error)
+	Extract(ctx context.Context, in Input) ([]nlu.Entity, error)
 }
 
 // ExtractorFunc adapts a function to an [Extractor].
-type ExtractorFunc func(ctx context.Context, in Input) ([]parley.Entity, error)
+type ExtractorFunc func(ctx context.Context, in Input) ([]nlu.Entity, error)
 
 // Extract calls f(ctx, in).
-func (f ExtractorFunc) Extract(ctx context.Context, in Input) ([]parley.Entity, error) {
+func (f ExtractorFunc) Extract(ctx context.Context, in Input) ([]nlu.Entity, error) {
 	return f(ctx, in)
 }
 
 // Extract runs every extractor over in and returns the entities in order
 // of appearance. Where two overlap, the longer span wins, then the
 // earlier extractor.
-func Extract(ctx context.Context, in Input, xs ...Extractor) ([]parley.Entity, error) {
-	var all []parley.Entity
+func Extract(ctx context.Context, in Input, xs ...Extractor) ([]nlu.Entity, error) {
+	var all []nlu.Entity
 	var rank []int
 	for i, x := range xs {
 		es, err := x.Extract(ctx, in)
@@ -76,7 +76,7 @@ func Extract(ctx context.Context, in Input, xs ...Extractor) ([]parley.Entity, e
 		}
 		return rank[a] - rank[b]
 	})
-	var kept []parley.Entity
+	var kept []nlu.Entity
 	for _, i := range idx {
 		e := all[i]
 		overlap := false
@@ -90,6 +90,6 @@ func Extract(ctx context.Context, in Input, xs ...Extractor) ([]parley.Entity, e
 			kept = append(kept, e)
 		}
 	}
-	slices.SortStableFunc(kept, func(a, b parley.Entity) int { return a.Start - b.Start })
+	slices.SortStableFunc(kept, func(a, b nlu.Entity) int { return a.Start - b.Start })
 	return kept, nil
 }

@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/nlu"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/parleyhq/parley"
 )
 
 // Wednesday 2025-06-11 10:00 in New York.
@@ -21,7 +20,7 @@ func input(text string) Input {
 	return Input{Text: text, Time: time.Date(2025, 6, 11, 14, 0, 0, 0, time.UTC), Location: ny}
 }
 
-func values(es []parley.Entity) []string {
+func values(es []nlu.Entity) []string {
 	var out []string
 	for _, e := range es {
 		out = append(out, e.Type+"="+e.Value)

@@ -2,12 +2,12 @@ package entity
 
 import (
 	"context"
-	"github.com/parleyhq/parley/internal/textdist"
 	"strings"
 
-	"golang.org/x/text/cases"
+	"github.com/parleyhq/parley/internal/textdist"
+	"github.com/parleyhq/parley/nlu"
 
-	"github.com/parleyhq/parley"
+	"golang.org/x/text/cases"
 )
 
 // Lookup returns an extractor for a closed list of values of type typ
@@ -32,15 +32,15 @@ func Lookup(typ string, values map[string][]string) Extractor {
 			}
 		}
 	}
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]parley.Entity, error) {
+	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
 		ws := words(in.Text)
 		lw := make([]string, len(ws))
 		for i, w := range ws {
 			lw[i] = fold.String(w.text)
 		}
-		var out []parley.Entity
+		var out []nlu.Entity
 		for i := range ws {
-			var best *parley.Entity
+			var best *nlu.Entity
 			for _, p := range phrases {
 				if i+len(p.words) > len(ws) {
 					continue
@@ -58,7 +58,7 @@ func Lookup(typ string, values map[string][]string) Extractor {
 				if !ok {
 					continue
 				}
-				e := parley.Entity{Type: typ, Start: ws[i].start, End: ws[i+len(p.words)-1].end, Value: p.canonical,
+				e := nlu.Entity{Type: typ, Start: ws[i].start, End: ws[i+len(p.words)-1].end, Value: p.canonical,
 					Confidence: 1 / (1 + 0.25*float64(edits))}
 				e.Text = in.Text[e.Start:e.End]
 				if best == nil || e.End-e.Start > best.End-best.Start || (e.End-e.Start == best.End-best.Start && e.Confidence > best.Confidence) ||

@@ -5,7 +5,7 @@
 // # Overview
 //
 //	c := intenttest.Static{
-//		"where is my order": {Ranked: []parley.Intent{{Name: "track_order", Confidence: 0.95}}},
+//		"where is my order": {Ranked: []nlu.Intent{{Name: "track_order", Confidence: 0.95}}},
 //	}
 //	u := intent.New(c) // deterministic understanding in tests of flows and routers
 //

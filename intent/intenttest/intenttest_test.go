@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/intenttest"
 	"github.com/parleyhq/parley/intent/train"
+	"github.com/parleyhq/parley/nlu"
 )
 
 func TestModelConforms(t *testing.T) {
@@ -24,12 +25,12 @@ func TestModelConforms(t *testing.T) {
 }
 
 func TestStaticConforms(t *testing.T) {
-	s := intenttest.Static{"hi": {Ranked: []parley.Intent{{Name: "greet", Confidence: 0.9}, {Name: "bye", Confidence: 0.1}}}}
+	s := intenttest.Static{"hi": {Ranked: []nlu.Intent{{Name: "greet", Confidence: 0.9}, {Name: "bye", Confidence: 0.1}}}}
 	intenttest.Run(t, s, intenttest.Case{Text: "HI", Want: "greet"})
 }
 
 func ExampleStatic() {
-	s := intenttest.Static{"where is my order": {Ranked: []parley.Intent{{Name: "track_order", Confidence: 0.95}}}}
+	s := intenttest.Static{"where is my order": {Ranked: []nlu.Intent{{Name: "track_order", Confidence: 0.95}}}}
 	u := intent.New(s)
 	und, err := u.Understand(context.Background(), "where is my order", "en", parley.Turn{}.Time, nil)
 	if err != nil {

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // An Example is one labelled training utterance.
@@ -456,9 +456,9 @@ func (m *Model) classify(text string) intent.Result {
 }
 
 // top returns the k best in-scope classes of probabilities p.
-func (m *Model) top(p []float64) []parley.Intent {
+func (m *Model) top(p []float64) []nlu.Intent {
 	k := min(m.topK, len(p))
-	best := make([]parley.Intent, 0, k+1)
+	best := make([]nlu.Intent, 0, k+1)
 	for c, v := range p {
 		if c == m.oos {
 			continue
@@ -466,8 +466,8 @@ func (m *Model) top(p []float64) []parley.Intent {
 		if len(best) == k && v <= best[k-1].Confidence {
 			continue
 		}
-		in := parley.Intent{Name: m.labels[c], Confidence: v}
-		pos, _ := slices.BinarySearchFunc(best, v, func(a parley.Intent, v float64) int {
+		in := nlu.Intent{Name: m.labels[c], Confidence: v}
+		pos, _ := slices.BinarySearchFunc(best, v, func(a nlu.Intent, v float64) int {
 			return cmp.Compare(v, a.Confidence) // descending
 		})
 		best = slices.Insert(best, pos, in)

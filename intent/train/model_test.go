@@ -17,6 +17,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/nlu"
 )
 
 func shopExamples(t testing.TB) []Example {
@@ -199,7 +200,7 @@ func TestClassifyBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			und, err := u.Understand(context.Background(), tt.give, "", parley.Turn{}.Time, nil)
 			require.NoError(t, err)
-			assert.NotEqual(t, parley.Understood, und.Status, "%+v", und)
+			assert.NotEqual(t, nlu.Understood, und.Status, "%+v", und)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/kb"
 )
 
@@ -37,17 +38,17 @@ var AnswerKey = parley.NewKey[kb.Answer]("kb.answer")
 // Handler answers turns from a knowledge base.
 type Handler struct {
 	a        *kb.Answerer
-	handoff  parley.HandOffer
+	handoff  dialog.HandOffer
 	clarify  int
 	sources  bool
-	priority parley.Priority
+	priority dialog.Priority
 }
 
 // An Option configures a [Handler].
 type Option func(*Handler)
 
 // WithHandOffer hands unsure questions to h after saying [Specialist].
-func WithHandOffer(h parley.HandOffer) Option { return func(x *Handler) { x.handoff = h } }
+func WithHandOffer(h dialog.HandOffer) Option { return func(x *Handler) { x.handoff = h } }
 
 // WithClarify, when there is no HandOffer, answers an unsure question with
 // "Did you mean ...?" and up to n candidate questions as quick replies.
@@ -62,7 +63,7 @@ func New(a *kb.Answerer, opts ...Option) *Handler {
 	if a == nil {
 		panic("kbbot: New: nil answerer")
 	}
-	h := &Handler{a: a, clarify: 3, sources: true, priority: parley.PriorityNormal}
+	h := &Handler{a: a, clarify: 3, sources: true, priority: dialog.PriorityNormal}
 	for _, o := range opts {
 		o(h)
 	}
@@ -109,7 +110,7 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 			return fmt.Errorf("kbbot: reply: %w", err)
 		}
 		t = parley.With(t, AnswerKey, ans)
-		req := parley.HandoffRequest{Reason: "knowledge base has no confident answer", Priority: h.priority,
+		req := dialog.HandoffRequest{Reason: "knowledge base has no confident answer", Priority: h.priority,
 			Note: q, Data: map[string]string{"kb_confidence": fmt.Sprintf("%.2f", ans.Confidence)}}
 		if err := h.handoff.HandOff(ctx, w, t, req); err != nil {
 			return fmt.Errorf("kbbot: hand off: %w", err)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/llm"
@@ -48,9 +49,9 @@ func TestAnswersWithSource(t *testing.T) {
 }
 
 func TestUnsureHandsOff(t *testing.T) {
-	var got []parley.HandoffRequest
+	var got []dialog.HandoffRequest
 	var sawAnswer bool
-	desk := parley.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r parley.HandoffRequest) error {
+	desk := dialog.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r dialog.HandoffRequest) error {
 		got = append(got, r)
 		_, sawAnswer = parley.Value(t, kbbot.AnswerKey)
 		return w.Reply(ctx, parley.Text("An agent will join shortly."))

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/llm"
@@ -123,7 +124,7 @@ func TestStreamBrokenMidReply(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := openAISSE(t, tt.deltas, tt.whole)
 			defer srv.Close()
-			desk := parley.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn, _ parley.HandoffRequest) error {
+			desk := dialog.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn, _ dialog.HandoffRequest) error {
 				return w.Reply(ctx, parley.Text("An agent will join shortly."))
 			})
 			h := kbbot.New(kb.NewAnswerer(index(t), kb.WithModel(openAI(t, srv))), kbbot.WithHandOffer(desk))
