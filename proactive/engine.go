@@ -400,6 +400,9 @@ func (e *Engine) applyEvent(ctx context.Context, c *compiled, ev Event, key stri
 // firstDue sets r.Next and r.Due to the first step due at or after from
 // (steps already past at the start are skipped); false if none is left.
 func (e *Engine) firstDue(c *compiled, r *runState, from time.Time) bool {
+	// Anchors are often whole seconds or dates: a step due within the
+	// minute of the trigger is not "already past".
+	from = from.Add(-time.Minute)
 	for i, s := range c.Steps {
 		if due := r.Anchor.Add(s.After); !due.Before(from) || c.Anchor == "" {
 			r.Next, r.Due = i, due
@@ -747,9 +750,17 @@ func (e *Engine) refused(ctx context.Context, t *parley.Turn, r *runState, c *co
 	}
 	switch {
 	case dec.held():
+		// The held step's next turn gets a MessageID of its own, even if
+		// it comes due at the same time again (a replica whose clock is
+		// behind fired it early): the Bot took this one.
 		r.Due = dec.Until
-		if err := e.scheduleStep(ctx, r); err != nil {
+		turn, _ := strconv.Atoi(t.Signal.Data["turn"])
+		raw, err := json.Marshal(jobPayload{Run: r.Run, Step: r.Next, Turn: turn + 1})
+		if err != nil {
 			return err
+		}
+		if err := e.sched.Schedule(ctx, schedule.Job{ID: jobID(r.Customer, r.Campaign), Kind: JobKind, Key: r.Customer, Due: r.Due, Payload: raw}); err != nil {
+			return fmt.Errorf("proactive: schedule %s/%d for %q: %w", r.Campaign, r.Next, r.Customer, err)
 		}
 		return e.save(ctx, r)
 	case dec.Reason == ReasonOptedOut:
@@ -906,7 +917,7 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 			return parley.Message{}, &offerError{err: err}
 		}
 		res, err := e.actions.Call(ctx, action.Call{Action: o.Action, Args: args, Customer: r.Customer, Confirmed: true,
-			Conversation: "proactive/" + r.Customer, IdempotencyKey: c.Name + "/" + r.Run + "/" + s.ID})
+			Conversation: "proactive/" + c.Name + "/" + r.Run, IdempotencyKey: c.Name + "/" + r.Run + "/" + s.ID})
 		if err != nil {
 			// A refusal, or a backend that is down: the message goes
 			// without the offer never, and is recorded as not sent.

@@ -320,3 +320,27 @@ func TestIngestRefusesBadEventsWithoutWriting(t *testing.T) {
 		assert.True(t, errors.Is(env.Engine.Ingest(ctx, proactive.Event{Type: proactive.OrderPlaced, CustomerID: "ada", ID: "o-1"}), proactive.ErrDuplicateEvent))
 	})
 }
+
+func TestAbandonedQuestionDoesNotHoldForever(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Signal != nil {
+				return nil
+			}
+			if err := dialog.Ask(t, dialog.Question{ID: "menu", Owner: "test", Text: "What can I help you with?"}); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("What can I help you with?"))
+		})
+		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)}, proactivetest.WithHandler(h),
+			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+		ada(env)
+		at10(env)
+		env.Say("ada", "hi")
+		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
+		assert.Equal(t, []string{"What can I help you with?"}, env.Texts("ada"), "held while the customer is there")
+		env.Advance(30 * time.Minute)
+		assert.Equal(t, []string{"What can I help you with?", "tips message"}, env.Texts("ada"),
+			"sent once the customer has walked away from the question")
+	})
+}

@@ -151,8 +151,9 @@ func WithSessionWindow(channel string, d time.Duration) PolicyOption {
 
 // WithBusy adds a test of whether a person owns the conversation, such
 // as escalation.HumanOwns: a proactive message waits for the person to be
-// done (it is tried again every 15 minutes). An open question always
-// makes the conversation busy.
+// done (it is tried again every 15 minutes). An open question makes the
+// conversation busy too, while the customer wrote in the last 30 minutes
+// (a question left unanswered for longer is not interrupted).
 func WithBusy(f func(t *parley.Turn) bool) PolicyOption { return func(p *Policy) { p.busy = f } }
 
 // NewPolicy returns the delivery policy over store (where it keeps each
@@ -344,17 +345,17 @@ func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l led
 	}
 	if purpose == Marketing {
 		if p.cap.Max > 0 && count(l, now.Add(-p.cap.Window), func(e ledgerEntry) bool { return e.Purpose == Marketing }) >= p.cap.Max {
-			return Decision{Reason: ReasonCapped, Detail: fmt.Sprintf("global cap %d per %v", p.cap.Max, p.cap.Window)}
+			return Decision{Reason: ReasonCapped, Detail: fmt.Sprintf("global cap %d per %s", p.cap.Max, span(p.cap.Window))}
 		}
 	}
 	if cc := s.CampaignCap; cc.Max > 0 && count(l, now.Add(-cc.Window), func(e ledgerEntry) bool { return e.Campaign == s.Campaign }) >= cc.Max {
-		return Decision{Reason: ReasonCapped, Detail: fmt.Sprintf("campaign cap %d per %v", cc.Max, cc.Window)}
+		return Decision{Reason: ReasonCapped, Detail: fmt.Sprintf("campaign cap %d per %s", cc.Max, span(cc.Window))}
 	}
 	if until, quiet := p.quiet(now, loc); quiet {
 		return Decision{Reason: ReasonQuietHours, Until: until}
 	}
 	if t != nil {
-		if _, open := dialog.OpenQuestion(t); open {
+		if _, open := dialog.OpenQuestion(t); open && p.active(t, now) {
 			return Decision{Reason: ReasonBusy, Detail: "a question is open", Until: now.Add(p.retryBusy)}
 		}
 		if p.busy != nil && p.busy(t) {
@@ -362,6 +363,18 @@ func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l led
 		}
 	}
 	return Decision{Allow: true, UseTemplate: useTemplate}
+}
+
+// span formats a cap's window for people: "7 days", "12h0m0s".
+func span(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d == day:
+		return "day"
+	case d%day == 0:
+		return strconv.Itoa(int(d/day)) + " days"
+	}
+	return d.String()
 }
 
 func count(l ledger, since time.Time, match func(ledgerEntry) bool) int {
@@ -424,6 +437,27 @@ func (p *Policy) outsideWindow(t *parley.Turn, channel string, now time.Time) bo
 		}
 	}
 	return true
+}
+
+// activeFor is how long after the customer's last message an open
+// question still holds proactive messages back: a question left
+// unanswered for longer (a menu the customer walked away from) is not
+// interrupted by them.
+const activeFor = 30 * time.Minute
+
+// active reports whether the customer of t's conversation wrote within
+// activeFor.
+func (p *Policy) active(t *parley.Turn, now time.Time) bool {
+	s := t.Session()
+	if s == nil {
+		return false
+	}
+	for _, e := range slices.Backward(s.History) {
+		if customerWrote(e) {
+			return now.Sub(e.Time) < activeFor
+		}
+	}
+	return false
 }
 
 // customerWrote reports whether a history entry is a message of the

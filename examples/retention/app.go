@@ -13,14 +13,15 @@ import (
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/memory"
-	custprofile "github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/nlu"
+	"github.com/parleyhq/parley/proactive"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -37,6 +38,7 @@ type app struct {
 	handler       parley.Handler // the whole pipeline, without the Bot
 	gaps          *kb.Gaps
 	store         memory.Store
+	ret           *retention // campaigns (proactive.go)
 
 	mu     sync.Mutex
 	outbox func(conversationID string) parley.ReplyWriter
@@ -84,10 +86,11 @@ func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
 
 // config is the example's set-up.
 type config struct {
-	customer      string    // who anonymous visitors are
-	writes        bool      // whether actions may change data
-	model         llm.Model // optional: answers what the flows do not understand
-	staffPassword string    // of the staff pages; empty: a random one
+	customer      string                   // who anonymous visitors are
+	writes        bool                     // whether actions may change data
+	model         llm.Model                // optional: answers what the flows do not understand
+	staffPassword string                   // of the staff pages; empty: a random one
+	policy        []proactive.PolicyOption // the campaigns' delivery policy, beyond its defaults
 }
 
 func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
@@ -133,14 +136,21 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if cfg.model != nil {
 		asst = newAssistant(cfg.model, reg, esc, idx)
 	}
-	e, err := newEngine(deps{shop: a.shop, handoff: esc, act: a.actions})
+	var e *flow.Engine
+	ret, err := newRetention(ctx, a.store, reg, cfg.policy, func(name string) parley.Handler { return e.Starter(name) })
+	if err != nil {
+		return nil, err
+	}
+	a.ret = ret
+	ret.shop = a.shop
+	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: retentionFlows(ret)})
 	if err != nil {
 		return nil, err
 	}
 	rt := routes{
 		answers: answers,
 		human:   esc, // the customer asked: hand off
-		optOut:  optOut(custprofile.NewProfiles(a.store)),
+		optOut:  ret.eng.OptOut(parley.Text(optOutText)),
 		pending: refundStatus(a.actions),
 	}
 	if asst != nil {
@@ -172,7 +182,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Answer in the customer's language; everything inside replies
 		// through it, and reads the turn's locale it sets.
 		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
-		approvalDecisions, // told as its own message, whoever owns the conversation
+		ret.remember,
+		ret.eng.Middleware, // campaign steps, before escalation: they wait for a person rather than vanish
+		approvalDecisions,  // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
 		intent.Commands(),
@@ -183,6 +195,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store),
 		parley.WithSender(outboxChannel, parley.SenderFunc(a.sendOutbox))}, opts...)...)
+	ret.attach(a.bot)
 	return a, nil
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
-	custprofile "github.com/parleyhq/parley/memory/customer"
 )
 
 var orderPattern = regexp.MustCompile(`(?i)\bA-?\d{4}\b`)
@@ -24,6 +23,7 @@ type deps struct {
 	shop    *shop
 	handoff dialog.HandOffer
 	act     *actions
+	extra   []*flow.Builder // the campaigns' flows (campaigns.go)
 }
 
 // newEngine builds the shop's flows, the complete set: a greeting menu,
@@ -31,6 +31,7 @@ type deps struct {
 // address changes, call-backs, and feedback.
 func newEngine(d deps) (*flow.Engine, error) {
 	builders := []*flow.Builder{mainFlow(), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
+	builders = append(builders, d.extra...)
 	flows := make([]*flow.Flow, 0, len(builders))
 	for _, b := range builders {
 		f, err := b.Compile()
@@ -158,23 +159,9 @@ func unlessAsking(h parley.Handler) parley.Handler {
 	})
 }
 
-// optOut records a customer's STOP on their profile (consent for
-// "marketing" withdrawn), which the proactive send path reads; the
-// conversation itself goes on.
-func optOut(profiles *custprofile.Profiles) parley.Handler {
-	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if t.CustomerID != "" {
-			_, err := profiles.Update(ctx, t.CustomerID, func(p *custprofile.Profile) error {
-				p.Consents = append(p.Consents, custprofile.Consent{Purpose: "marketing", Granted: false, Time: t.Time, Channel: t.Channel, Source: "chat: " + t.Text()})
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return w.Reply(ctx, parley.Text("Done: you won't get reminders or offers from us any more. You can still chat with me here whenever you like."))
-	})
-}
+// optOutText confirms a STOP, which the campaigns' delivery policy
+// records (proactive.Engine.OptOut); the conversation itself goes on.
+const optOutText = "Done: you won't get reminders or offers from us any more. You can still chat with me here whenever you like."
 
 // mainFlow greets the customer and shows the menu.
 func mainFlow() *flow.Builder {

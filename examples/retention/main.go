@@ -32,6 +32,14 @@
 //	go run ./examples/retention -cli
 //	printf 'hi\n1\nA-1001\nyes\n' | go run ./examples/retention -cli
 //
+// Retention campaigns (campaigns.go) reach out first: an abandoned cart,
+// a plan about to expire, onboarding after an order, a delayed parcel, a
+// failed payment, an NPS survey, a referral prompt. The demo page has a
+// panel that simulates their events and skips days; in the terminal,
+// "/sim cart", "/sim expire", "/sim order", "/sim day", "/sim log":
+//
+//	printf 'hi\n/sim order\n1\n/sim day\n/sim cart\n/sim day\nSTOP\n/sim log\n' | go run ./examples/retention -cli -quiet 0-0
+//
 // Flags:
 //
 //	-addr HOST:PORT  where to serve the web chat and console (default localhost:8080)
@@ -41,6 +49,8 @@
 //	                 exists; any other ID is an unknown visitor)
 //	-renewal         with -cli, start with the proactive renewal reminder
 //	-read-only       refuse actions that change data (lookups still work)
+//	-quiet FROM-TO   the campaigns' quiet hours in the customer's time zone
+//	                 (default 21-9; 0-0 for none)
 //	-llm-url URL     optional OpenAI-compatible API root (OpenAI, Ollama,
 //	                 vLLM, llama.cpp, LM Studio...; key in PARLEY_LLM_API_KEY):
 //	                 messages the flows do not understand go to the model,
@@ -69,6 +79,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/cli"
 	"github.com/parleyhq/parley/channel/web"
+	"github.com/parleyhq/parley/proactive"
 )
 
 func main() {
@@ -91,12 +102,18 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	readOnly := fs.Bool("read-only", false, "refuse actions that change data (lookups still work)")
 	llmURL := fs.String("llm-url", "", "optional OpenAI-compatible API root (e.g. http://localhost:11434/v1 for Ollama); its key, if any, in PARLEY_LLM_API_KEY")
 	llmModel := fs.String("llm-model", "llama3.1", "with -llm-url, the model name")
+	quiet := fs.String("quiet", "21-9", "the campaigns' quiet hours, FROM-TO in the customer's time zone (hours; 0-0: none)")
 	staff := fs.String("staff-password", "", "the staff password (agents sign in with their name and it); default: a new random one, printed at start")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	out := &lockedWriter{w: stdout}
 	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff}
+	var from, to int
+	if _, err := fmt.Sscanf(*quiet, "%d-%d", &from, &to); err != nil || from < 0 || from > 24 || to < 0 || to > 24 {
+		return fmt.Errorf("-quiet %q: want FROM-TO in hours, such as 21-9", *quiet)
+	}
+	cfg.policy = append(cfg.policy, proactive.WithQuietHours(time.Duration(from)*time.Hour, time.Duration(to)*time.Hour))
 	if *llmURL != "" {
 		m, err := newModel(*llmURL, *llmModel, os.Getenv("PARLEY_LLM_API_KEY"))
 		if err != nil {
@@ -128,6 +145,9 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			}
 		}()
 		opts = append(opts, parley.WithSender("web", chat.Sender()))
+	} else {
+		// Campaign messages reach the terminal through the Bot's Sender.
+		opts = append(opts, parley.WithSender("cli", cliSender(out)))
 	}
 	a, err := newAppWith(cfg, opts...)
 	if err != nil {
@@ -141,6 +161,12 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		// Call-back offers and desk retries while customers wait.
 		if err := a.esc.Run(ctx, func(err error) { fmt.Fprintln(os.Stderr, "retention: escalation:", err) }); err != nil && !errors.Is(err, context.Canceled) {
 			fmt.Fprintln(os.Stderr, "retention: escalation:", err)
+		}
+	})
+	wg.Go(func() {
+		// The campaigns' steps, at their times.
+		if err := a.ret.sched.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "retention: campaigns:", err)
 		}
 	})
 	defer func() {
@@ -169,14 +195,16 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			defer shutdown(srv)
 			fmt.Fprintf(out, "Agents' workspace: http://%s/console/ (staff password %s)\n", srv.Addr, a.staffPassword)
 		}
-		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in)}
+		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in), ConversationID: "cli-" + rand.Text()[:12]}
 		if *renewal {
 			cfg.Start = "renewal.due"
 		}
 		if cli.IsTerminal(in) {
-			fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, /quit to leave.")
+			fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, \"/sim\" to simulate campaign events, /quit to leave.")
 		}
-		return cli.Run(ctx, a.bot, in, out, cfg)
+		a.ret.meet(parley.Address{Channel: "cli", ConversationID: cfg.ConversationID, CustomerID: *customer})
+		pw := &promptWatcher{w: out, prompt: "you> ", ready: make(chan struct{}, 1)}
+		return cli.Run(ctx, a.bot, a.simInput(ctx, in, out, pw, cfg.ConversationID, *customer, cfg.Echo), pw, cfg)
 	}
 
 	a.setOutbox(func(conv string) parley.ReplyWriter {
@@ -186,7 +214,8 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	})
 	mux := a.staffMux()
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(a.bot)))
-	mux.Handle("/{$}", http.RedirectHandler("/chat/demo", http.StatusFound)) // the demo product page with the widget
+	mux.Handle("/{$}", http.RedirectHandler("/simulate/", http.StatusFound)) // the demo product page with the widget and the campaign simulator
+	mux.Handle("/simulate/", a.simulateHandler(*customer))
 	srv, err := serve(ctx, *addr, secureHeaders(mux))
 	if err != nil {
 		return err

@@ -251,3 +251,17 @@ func (s *shop) refunded(id string) float64 {
 	}
 	return 0
 }
+
+// expireOn moves a customer's plan renewal to at (the campaign
+// simulator's "make the plan expire") and returns the plan's name.
+func (s *shop) expireOn(customerID string, at time.Time) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.customers[customerID]
+	if !ok {
+		return "plan"
+	}
+	c.RenewalDate = at.Format(time.DateOnly)
+	s.customers[customerID] = c
+	return c.Plan
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/memory"
+	custprofile "github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/proactive"
+	"github.com/parleyhq/parley/schedule"
+)
+
+// retention wires the campaigns: the delivery policy, the scheduler
+// (in memory, like the rest of the example), the engine, and a small
+// simulator for the demo page and the terminal ("abandon the cart",
+// "make the plan expire", "advance the clock by a day").
+type retention struct {
+	store    memory.Store
+	profiles *custprofile.Profiles
+	policy   *proactive.Policy
+	jobs     *schedule.Memory
+	sched    *schedule.Scheduler
+	eng      *proactive.Engine
+	bot      proactive.Enqueuer
+	shop     *shop // the simulator moves the plan's renewal date
+
+	mu   sync.Mutex
+	seen map[string]parley.Address // where each customer last talked to us
+	skew time.Duration             // how far the simulator moved the clock
+	seq  int
+}
+
+// demoProfiles are the stored profiles of the example's two customers:
+// Ada said yes to tips when she signed up; Ben was never asked.
+func demoProfiles(now time.Time) []*custprofile.Profile {
+	ada := &custprofile.Profile{CustomerID: "cus_ada", Name: "Ada Lovelace", Email: "ada@example.com", TimeZone: "Europe/London",
+		Tier: "gold", LastOrderDate: now.Add(-21 * day)}
+	ada.RecordConsent(custprofile.Consent{Purpose: string(proactive.Marketing), Granted: true, Time: now.Add(-90 * day),
+		Channel: "web", Source: "sign-up form v3"})
+	ben := &custprofile.Profile{CustomerID: "cus_ben", Name: "Ben Okafor", Email: "ben@example.com", TimeZone: "America/New_York",
+		LastOrderDate: now.Add(-60 * day)}
+	return []*custprofile.Profile{ada, ben}
+}
+
+// newRetention builds the policy, scheduler and engine over store. start
+// starts the campaigns' flows; reg makes their offers' codes.
+func newRetention(ctx context.Context, store memory.Store, reg *action.Registry, policy []proactive.PolicyOption, start func(string) parley.Handler) (*retention, error) {
+	r := &retention{store: store, profiles: custprofile.NewProfiles(store), jobs: schedule.NewMemory(), seen: map[string]parley.Address{}}
+	for _, p := range demoProfiles(time.Now()) {
+		if err := r.profiles.Save(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	r.policy = proactive.NewPolicy(store, r.profiles, append([]proactive.PolicyOption{proactive.WithBusy(escalation.HumanOwns)}, policy...)...)
+	r.sched = schedule.New(r.jobs)
+	eng, err := proactive.New(r.policy, r.sched, campaigns(),
+		proactive.WithEventTypes(evPlanRenewed, evOrderDelivered, evPromoter),
+		proactive.WithFlows(start, campaignFlows...),
+		proactive.WithActions(reg),
+		proactive.WithRoute(r.route))
+	if err != nil {
+		return nil, err
+	}
+	r.eng = eng
+	return r, nil
+}
+
+// attach gives the engine the Bot its steps go through; call it once,
+// before the scheduler runs.
+func (r *retention) attach(bot proactive.Enqueuer) {
+	r.bot = bot
+	r.sched.Handle(proactive.JobKind, r.eng.Jobs(bot))
+}
+
+// route sends a customer's campaign messages to the conversation they
+// last used. A real shop would know their phone or e-mail address.
+func (r *retention) route(_ context.Context, p *custprofile.Profile) (parley.Address, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	to, ok := r.seen[p.CustomerID]
+	if !ok {
+		return parley.Address{}, proactive.ErrNoRoute
+	}
+	return to, nil
+}
+
+// remember notes where each customer talks to us, for route.
+func (r *retention) remember(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.CustomerID != "" && t.Channel != "" && (t.Signal == nil || t.Signal.Name != proactive.SignalStep) {
+			r.mu.Lock()
+			r.seen[t.CustomerID] = parley.AddressOf(t)
+			r.mu.Unlock()
+		}
+		return next.HandleTurn(ctx, w, t)
+	})
+}
+
+// consent records the answer to the tips question.
+func (r *retention) consent(ctx context.Context, t *parley.Turn, yes bool) error {
+	if t.CustomerID == "" {
+		return nil
+	}
+	return r.policy.Consent(ctx, t.CustomerID, t.Channel, yes, "asked in chat: tips", time.Now())
+}
+
+// promoter reports an NPS of 9 or 10, which starts the referral prompt.
+func (r *retention) promoter(ctx context.Context, t *parley.Turn) error {
+	if t.CustomerID == "" {
+		return nil
+	}
+	err := r.eng.Ingest(ctx, proactive.Event{ID: "promoter/" + t.MessageID, Type: evPromoter, CustomerID: t.CustomerID, Time: r.now()})
+	if errors.Is(err, proactive.ErrDuplicateEvent) {
+		return nil
+	}
+	return err
+}
+
+// now is the simulator's clock: the real one plus the days it skipped.
+func (r *retention) now() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return time.Now().Add(r.skew)
+}
+
+// simulations are what the simulator can do, by name.
+var simulations = []struct{ name, help string }{
+	{"cart", "abandon the cart"},
+	{"expire", "make the plan expire in a week"},
+	{"order", "place an order"},
+	{"delivered", "have the order delivered"},
+	{"delay", "delay the order"},
+	{"payment", "fail the plan's payment"},
+	{"inactive", "report 45 days without an order"},
+	{"day", "advance the clock by a day"},
+	{"log", "show what the policy held back, and why"},
+}
+
+// simulate runs one simulation for customerID and says what it did. Days
+// pass for the campaigns only: steps due within the skipped time fire at
+// once (quiet hours and caps still apply, by the real clock).
+func (r *retention) simulate(ctx context.Context, customerID, what string) (string, error) {
+	r.mu.Lock()
+	r.seq++
+	id := fmt.Sprintf("sim-%d-%d", time.Now().UnixNano(), r.seq)
+	r.mu.Unlock()
+	now := r.now()
+	ev := proactive.Event{ID: id, CustomerID: customerID, Time: now}
+	switch what {
+	case "cart":
+		ev.Type, ev.Attributes = proactive.CartAbandoned, map[string]string{"item": "Trail Runner 2",
+			"checkout_url": fmt.Sprintf("https://shop.example/checkout?cart=C-%d", 1000+r.seq)}
+	case "expire":
+		exp := now.Add(7 * day)
+		plan := "plan"
+		if r.shop != nil {
+			plan = r.shop.expireOn(customerID, exp) + " plan"
+		}
+		ev.Type, ev.Attributes = proactive.SubscriptionExpiring, map[string]string{"plan": plan,
+			"expires_at": exp.Format(time.RFC3339), "expires_on": exp.Format("Monday, January 2")}
+	case "order":
+		ev.Type, ev.Attributes = proactive.OrderPlaced, map[string]string{"order_id": "A-2001", "item": "Trail Runner 2"}
+	case "delivered":
+		ev.Type, ev.Attributes = evOrderDelivered, map[string]string{"order_id": "A-2001"}
+	case "delay":
+		ev.Type, ev.Attributes = proactive.OrderDelayed, map[string]string{"order_id": "A-1001",
+			"new_date": now.Add(3 * day).Format("Monday, January 2")}
+	case "payment":
+		ev.Type, ev.Attributes = proactive.PaymentFailed, map[string]string{"plan": "Monthly Plus plan",
+			"update_url": "https://shop.example/account/card"}
+	case "inactive":
+		ev.Type, ev.Attributes = proactive.Inactivity, map[string]string{"days": "45"}
+	case "log":
+		lines, err := r.report(ctx, customerID)
+		if err != nil {
+			return "", err
+		}
+		if len(lines) == 0 {
+			return "Nothing held back.", nil
+		}
+		return "Held back:\n  " + strings.Join(lines, "\n  "), nil
+	case "day":
+		n, err := r.advance(ctx, day)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("The clock moved on a day (%d step(s) came due).", n), nil
+	default:
+		var names []string
+		for _, s := range simulations {
+			names = append(names, s.name+" ("+s.help+")")
+		}
+		return "", fmt.Errorf("unknown simulation %q; try %s", what, strings.Join(names, ", "))
+	}
+	if err := r.eng.Ingest(ctx, ev); err != nil {
+		return "", err
+	}
+	// Steps due now (a service message, day -7) go at once.
+	if _, err := r.advance(ctx, 0); err != nil {
+		return "", err
+	}
+	return "Event " + ev.Type + " sent to the campaigns.", nil
+}
+
+// advance moves the simulated clock by d and fires every job due by then
+// through the engine, in due order, as the scheduler would have.
+func (r *retention) advance(ctx context.Context, d time.Duration) (int, error) {
+	r.mu.Lock()
+	r.skew += d
+	r.mu.Unlock()
+	h := r.eng.Jobs(r.bot)
+	n := 0
+	for range 100 { // a step held for quiet hours comes back due each round
+		now := r.now()
+		claims, err := r.jobs.Claim(ctx, now, now.Add(time.Minute), 16)
+		if err != nil {
+			return n, err
+		}
+		if len(claims) == 0 {
+			return n, nil
+		}
+		for _, c := range claims {
+			if c.Job.Kind != proactive.JobKind {
+				continue
+			}
+			n++
+			j := c.Job
+			herr := h.HandleJob(ctx, &j)
+			next := time.Time{}
+			if herr != nil {
+				next = time.Now().Add(time.Minute)
+			}
+			// A job the engine replaced (the next step) is no longer
+			// this claim: that is expected.
+			if err := r.jobs.Release(ctx, c, next); err != nil && !errors.Is(err, schedule.ErrLeaseLost) {
+				return n, err
+			}
+			if herr != nil {
+				return n, herr
+			}
+		}
+	}
+	return n, nil
+}
+
+// report lists what the policy held back for customerID, for the demo.
+func (r *retention) report(ctx context.Context, customerID string) ([]string, error) {
+	sup, err := r.eng.Suppressed(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range sup {
+		line := s.Campaign
+		if s.Step != "" {
+			line += "/" + s.Step
+		}
+		line += ": " + string(s.Reason)
+		if s.Detail != "" {
+			line += " (" + s.Detail + ")"
+		}
+		if !s.Until.IsZero() {
+			line += ", held until " + s.Until.Format("Mon 15:04 MST")
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}

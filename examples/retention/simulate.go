@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/cli"
+	"github.com/parleyhq/parley/memory"
+)
+
+// This file is the campaigns' simulator: a panel on the demo page and
+// "/sim NAME" lines in the terminal, so that a visitor can abandon the
+// cart, make the plan expire or skip a day and watch the messages arrive.
+
+// meet tells the campaigns where a customer talks to us before they
+// write anything (the terminal's conversation).
+func (r *retention) meet(to parley.Address) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen[to.CustomerID] = to
+}
+
+// waitIdle waits, up to 5 seconds, until the Bot has run every turn
+// accepted for conv and sent its replies: the Bot drops a conversation's
+// inbox record ("inbox/" + ID) once its last turn is sent. The terminal
+// uses it to print campaign messages before its next prompt.
+func waitIdle(ctx context.Context, store memory.Store, conv string) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := store.Get(ctx, "inbox/"+conv)
+		if errors.Is(err, memory.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if time.Now().After(deadline) {
+			return errors.New("retention: the bot is still busy")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// cliSender prints campaign messages in the terminal.
+func cliSender(out io.Writer) parley.Sender {
+	return parley.SenderFunc(func(_ context.Context, _ parley.Address, m parley.Message) error {
+		_, err := io.WriteString(out, cli.Format(m, "bot> "))
+		return err
+	})
+}
+
+// promptWatcher signals ready each time the terminal chat writes its
+// prompt, that is, when it waits for the next line.
+type promptWatcher struct {
+	w      io.Writer
+	prompt string
+	ready  chan struct{}
+}
+
+func (p *promptWatcher) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if string(b) == p.prompt {
+		p.ready <- struct{}{}
+	}
+	return n, err
+}
+
+// simInput feeds the terminal chat the lines of in, one at a time when it
+// is ready for them, and runs "/sim NAME" lines itself (the customer's
+// campaigns; "/sim" alone lists them), printing what they sent.
+func (a *app) simInput(ctx context.Context, in io.Reader, out io.Writer, pw *promptWatcher, conv, customer string, echo bool) io.Reader {
+	pr, pwr := io.Pipe()
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for {
+			select {
+			case <-pw.ready:
+			case <-ctx.Done():
+				pwr.CloseWithError(ctx.Err())
+				return
+			}
+			if !sc.Scan() {
+				pwr.CloseWithError(sc.Err())
+				return
+			}
+			line := sc.Text()
+			what, ok := strings.CutPrefix(strings.TrimSpace(line), "/sim")
+			if !ok {
+				if _, err := io.WriteString(pwr, line+"\n"); err != nil {
+					return
+				}
+				continue
+			}
+			if echo {
+				fmt.Fprintln(out, line)
+			}
+			msg, err := a.ret.simulate(ctx, customer, strings.TrimSpace(what))
+			if err == nil {
+				err = waitIdle(ctx, a.store, conv)
+			}
+			if err != nil {
+				msg = err.Error()
+			}
+			fmt.Fprintf(out, "(%s)\n", msg)
+			// The chat is still waiting for a line: prompt again.
+			if _, err := io.WriteString(pw, pw.prompt); err != nil {
+				pwr.CloseWithError(err)
+				return
+			}
+		}
+	}()
+	return pr
+}
+
+// simulatePage is the demo page with the chat widget and the simulator
+// panel: the buttons POST to /simulate/NAME and the panel shows what the
+// policy held back.
+var simulatePage = template.Must(template.New("sim").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ShopCo demo: campaigns</title>
+<style>
+body { font: 15px/1.5 system-ui, sans-serif; margin: 0; background: #fafafa; color: #1f2328; }
+header { background: #111827; color: #fff; padding: 12px 24px; font-weight: 600; }
+main { display: flex; gap: 24px; padding: 24px; flex-wrap: wrap; }
+article { flex: 1 1 420px; }
+section { flex: 0 1 340px; }
+button { display: block; width: 100%; margin: 6px 0; padding: 8px 12px; border: 1px solid #d0d7de; border-radius: 6px; background: #fff; cursor: pointer; text-align: left; }
+button:hover { background: #f3f4f6; }
+#log { font-size: 13px; white-space: pre-wrap; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px; min-height: 4em; }
+</style></head>
+<body><header>ShopCo demo: retention campaigns</header>
+<main>
+<article>
+<h1>Trail Runner 2</h1>
+<p>$129.00. A light trail shoe with a grippy sole and a roomy toe box. Free returns within 30 days.</p>
+<p>The chat is in the corner: campaign messages arrive there.</p>
+</article>
+<section>
+<h2>Simulate</h2>
+<p>Say hello in the chat first, then make something happen. Campaign messages arrive in the chat, if the delivery policy lets them (consent, at most 2 a week, no messages 21:00-09:00 in {{.Customer}}'s time zone).</p>
+{{range .Actions}}<button type="button" data-sim="{{.Name}}">{{.Help}}</button>
+{{end}}
+<p id="said"></p>
+<h3>Held back, and why</h3>
+<div id="log">(nothing yet)</div>
+</section></main>
+<script>
+async function refresh() {
+  const r = await fetch("/simulate/log");
+  const lines = await r.json();
+  document.getElementById("log").textContent = lines.length ? lines.join("\n") : "(nothing yet)";
+}
+for (const b of document.querySelectorAll("button[data-sim]")) {
+  b.addEventListener("click", async () => {
+    const r = await fetch("/simulate/" + b.dataset.sim, {method: "POST"});
+    document.getElementById("said").textContent = await r.text();
+    setTimeout(refresh, 300);
+  });
+}
+refresh();
+window.parley = window.parley || {q: []};
+window.parley.q = window.parley.q || [];
+if (!window.parley.track) {
+  window.parley.track = function () { window.parley.q.push(["track", arguments]); };
+}
+parley.track("product_view", {id: "sku-trail-2", name: "Trail Runner 2", path: location.pathname});
+</script>
+<script src="/chat/widget.js" async></script>
+</body></html>`))
+
+// simulateHandler serves the panel at /simulate/, the simulations at
+// POST /simulate/NAME and the held-back list at /simulate/log, for the
+// demo customer.
+func (a *app) simulateHandler(customer string) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /simulate/{$}", func(w http.ResponseWriter, r *http.Request) {
+		var actions []struct{ Name, Help string }
+		for _, s := range simulations {
+			actions = append(actions, struct{ Name, Help string }{s.name, strings.ToUpper(s.help[:1]) + s.help[1:]})
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := simulatePage.Execute(w, map[string]any{"Customer": customer, "Actions": actions}); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	mux.HandleFunc("GET /simulate/log", func(w http.ResponseWriter, r *http.Request) {
+		lines, err := a.ret.report(r.Context(), customer)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		if lines == nil {
+			lines = []string{}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if err := json.NewEncoder(w).Encode(lines); err != nil {
+			return // the visitor left
+		}
+	})
+	mux.HandleFunc("POST /simulate/{what}", func(w http.ResponseWriter, r *http.Request) {
+		msg, err := a.ret.simulate(r.Context(), customer, r.PathValue("what"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if _, err := io.WriteString(w, msg); err != nil {
+			return // the visitor left
+		}
+	})
+	return mux
+}
