@@ -132,3 +132,23 @@ func writeMessage(out *strings.Builder, m parley.Message) {
 		fmt.Fprintf(out, "< [%s]\n", strings.Join(titles, " | "))
 	}
 }
+
+// TestWidgetSignalsBecomeEvents checks that the widget's product views
+// reach the campaigns as behaviour events, once each.
+func TestWidgetSignalsBecomeEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, err := newApp("cus_ada", parley.WithSender("web", parley.SenderFunc(func(context.Context, parley.Address, parley.Message) error { return nil })))
+		require.NoError(t, err)
+		ctx := context.Background()
+		view := &parley.Turn{ConversationID: "visitor-1", Channel: "web", MessageID: "track-1",
+			Signal: &parley.Signal{Name: "product_view", Data: map[string]string{"id": "sku-trail-2", "count_24h": "1"}}}
+		require.NoError(t, a.bot.Enqueue(ctx, view))
+		again := *view
+		require.ErrorIs(t, a.bot.Enqueue(ctx, &again), parley.ErrDuplicate)
+		synctest.Wait()
+		var keys []string
+		require.NoError(t, a.store.Keys(ctx, "proactive/event/", func(k string) bool { keys = append(keys, k); return true }))
+		assert.Len(t, keys, 1)
+		require.NoError(t, a.bot.Shutdown(ctx))
+	})
+}

@@ -103,6 +103,32 @@ func (r *retention) remember(next parley.Handler) parley.Handler {
 	})
 }
 
+// widgetSignals maps the web widget's track frames to behaviour events.
+var widgetSignals = map[string]string{
+	"product_view": proactive.ProductViewed,
+	"page_view":    proactive.PageViewed,
+	"page.idle":    proactive.TimeOnPage,
+}
+
+// signals passes the widget's page events to the campaigns as behaviour
+// events, and on to the rest of the bot (which may nudge on its own).
+func (r *retention) signals(next parley.Handler) parley.Handler {
+	track := map[string]parley.Handler{}
+	for name, ev := range widgetSignals {
+		track[name] = r.eng.Track(ev)
+	}
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Signal != nil {
+			if h, ok := track[t.Signal.Name]; ok {
+				if err := h.HandleTurn(ctx, w, t); err != nil {
+					return err
+				}
+			}
+		}
+		return next.HandleTurn(ctx, w, t)
+	})
+}
+
 // consent records the answer to the tips question.
 func (r *retention) consent(ctx context.Context, t *parley.Turn, yes bool) error {
 	if t.CustomerID == "" {
