@@ -155,7 +155,9 @@ func (c *content) walk(h textproto.MIMEHeader, body io.Reader, depth int, relate
 		// a missing one; the charset may still be found.
 		mt, params = "text/plain", map[string]string{}
 		if i := strings.Index(strings.ToLower(ct), "charset="); i >= 0 {
-			params["charset"] = strings.Trim(strings.Fields(ct[i+8:] + " ")[0], `";`)
+			if f := strings.FieldsFunc(ct[i+8:], func(r rune) bool { return r == ';' || r == ' ' || r == '"' || r == '\t' }); len(f) > 0 {
+				params["charset"] = f[0]
+			}
 		}
 	}
 	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))) {

@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -250,4 +251,24 @@ func TestMissingMessageIDSynthesised(t *testing.T) {
 	q := &channeltest.Queue{}
 	assert.Equal(t, 200, post(ad, q, []byte(strings.ReplaceAll(msg, "\n", "\r\n"))), "not 400")
 	require.Len(t, q.Turns(), 1)
+}
+
+func FuzzText(f *testing.F) {
+	f.Add("<p>Hi &amp; bye<br><a href='https://x.example'>x</a></p><blockquote>old</blockquote>", false)
+	f.Add("Yes\n\nOn Mon, Shop\nwrote:\n> q\nA\n-- \nsig", true)
+	f.Add("Thanks\n________________________________\nFrom: a\nSent: b\n\nold", true)
+	f.Fuzz(func(t *testing.T, s string, plain bool) {
+		var out string
+		if plain {
+			out = stripQuoted(s)
+		} else {
+			out = htmlText(s)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of valid input: %q", out)
+		}
+		if plain && len(out) > len(s) {
+			t.Fatalf("stripping added text: %q -> %q", s, out)
+		}
+	})
 }

@@ -235,3 +235,32 @@ func FuzzSendNeverRefused(f *testing.F) {
 		}
 	})
 }
+
+func TestLongRowIDKeptServerSide(t *testing.T) {
+	a, sent := refusingAdapter(t)
+	rows := make([]parley.QuickReply, 5)
+	for i := range rows {
+		rows[i] = parley.QuickReply{Title: fmt.Sprintf("Store %d", i+1), Payload: fmt.Sprintf("store:%d:%s", i, strings.Repeat("x", 220))}
+	}
+	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Which store?", QuickReplies: rows}))
+	var m struct {
+		Interactive struct {
+			Action struct {
+				Sections []struct {
+					Rows []struct{ ID, Title string } `json:"rows"`
+				} `json:"sections"`
+			} `json:"action"`
+		} `json:"interactive"`
+	}
+	require.NoError(t, json.Unmarshal(sent()[0], &m))
+	got := m.Interactive.Action.Sections[0].Rows
+	require.Len(t, got, 5)
+	for _, r := range got {
+		assert.LessOrEqual(t, len(r.ID), maxRowID)
+	}
+	q := &channeltest.Queue{}
+	reply := fmt.Sprintf(`{"from":"15551234567","id":"wamid.row","timestamp":"1700000100","type":"interactive",
+		"interactive":{"type":"list_reply","list_reply":{"id":%q,"title":"Store 3"}}}`, got[2].ID)
+	require.Equal(t, 200, post(a, q, notification(reply)))
+	assert.Equal(t, rows[2].Payload, q.Turns()[0].Text())
+}
