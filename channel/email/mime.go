@@ -154,7 +154,7 @@ func (c *content) walk(h textproto.MIMEHeader, body io.Reader, depth int, relate
 		// An unreadable type is read as text/plain, as RFC 2045 says for
 		// a missing one; the charset may still be found.
 		mt, params = "text/plain", map[string]string{}
-		if i := strings.Index(strings.ToLower(ct), "charset="); i >= 0 {
+		if i := strings.Index(asciiLower(ct), "charset="); i >= 0 {
 			if f := strings.FieldsFunc(ct[i+8:], func(r rune) bool { return r == ';' || r == ' ' || r == '"' || r == '\t' }); len(f) > 0 {
 				params["charset"] = f[0]
 			}
@@ -293,6 +293,18 @@ func unflow(s string, delsp bool) string {
 		}
 	}
 	return b.String()
+}
+
+// asciiLower lower-cases ASCII letters only, so that byte offsets stay
+// those of s (strings.ToLower may change the length of invalid UTF-8).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func cmpOr(a, b string) string {
