@@ -204,19 +204,7 @@ func Sections(v Views, t Targets) []Section {
 var page = template.Must(template.New("report").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1rem;color:#222}
-h1{font-size:1.4rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
-.window{color:#666;font-size:.85rem}
-.cards{display:flex;flex-wrap:wrap;gap:.6rem}
-.card{border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;min-width:150px}
-.card .v{font-size:1.4rem;font-weight:600}.card .l,.card .t{font-size:.8rem;color:#555}
-.card.ok{border-color:#3a3}.card.bad{border-color:#c33}
-.charts{display:flex;flex-wrap:wrap;gap:1rem;margin-top:1rem}
-figure{margin:0}figcaption{font-size:.85rem;color:#444}
-table{border-collapse:collapse;margin-top:1rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;font-size:.85rem;text-align:left}
-nav a{margin-right:1rem}
-</style></head><body>
+{{if .StylesheetURL}}<link rel="stylesheet" href="{{.StylesheetURL}}">{{else}}<style>{{.CSS}}</style>{{end}}</head><body>
 <h1>{{.Title}}</h1>
 <p class="window">Generated {{.Generated}} · {{.Stats.Conversations}} conversations, {{.Stats.Events}} events{{if .Stats.Duplicates}}, {{.Stats.Duplicates}} duplicates ignored{{end}}{{range .Notes}} · {{.}}{{end}}</p>
 <nav>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}{{range .Links}}<a href="{{.URL}}">{{.Text}}</a>{{end}}</nav>
@@ -229,6 +217,21 @@ nav a{margin-right:1rem}
 </body></html>
 `))
 
+// CSS is the page's stylesheet, inlined by [HTML] unless
+// [Page.StylesheetURL] says where it is served.
+const CSS = `body{font-family:system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:1rem;color:#222}
+h1{font-size:1.4rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
+.window{color:#666;font-size:.85rem}
+.cards{display:flex;flex-wrap:wrap;gap:.6rem}
+.card{border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;min-width:150px}
+.card .v{font-size:1.4rem;font-weight:600}.card .l,.card .t{font-size:.8rem;color:#555}
+.card.ok{border-color:#3a3}.card.bad{border-color:#c33}
+.charts{display:flex;flex-wrap:wrap;gap:1rem;margin-top:1rem}
+figure{margin:0}figcaption{font-size:.85rem;color:#444}
+table{border-collapse:collapse;margin-top:1rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;font-size:.85rem;text-align:left}
+nav a{margin-right:1rem}
+`
+
 // A Link is an extra link in the page's navigation (exports, say).
 type Link struct{ Text, URL string }
 
@@ -239,6 +242,10 @@ type Page struct {
 	Notes   []string
 	Links   []Link
 	Targets Targets
+	// StylesheetURL, if set, links the stylesheet (serve [CSS] there)
+	// instead of inlining it, for pages under a Content-Security-Policy
+	// without 'unsafe-inline'.
+	StylesheetURL string
 }
 
 // HTML renders v as one self-contained HTML page: the four views with
@@ -253,10 +260,11 @@ func HTML(w io.Writer, v Views, p Page) error {
 	}
 	err := page.Execute(w, struct {
 		Page
+		CSS       template.CSS
 		Generated string
 		Stats     analytics.AggregatorStats
 		Sections  []Section
-	}{p, v.Generated.Format(time.RFC1123), v.Stats, Sections(v, p.Targets)})
+	}{p, CSS, v.Generated.Format(time.RFC1123), v.Stats, Sections(v, p.Targets)})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -30,6 +30,7 @@ type app struct {
 	// staffPassword guards the staff pages; staff signs staff in.
 	staffPassword string
 	staff         *staffAuth
+	dash          *dashboard // analytics at /dashboard/
 	shop          *shop
 	actions       *actions
 	desk          *desk.Memory
@@ -91,6 +92,7 @@ type config struct {
 	model         llm.Model                // optional: answers what the flows do not understand
 	staffPassword string                   // of the staff pages; empty: a random one
 	policy        []proactive.PolicyOption // the campaigns' delivery policy, beyond its defaults
+	analyticsLog  string                   // JSON Lines file of analytics events; empty: memory only
 }
 
 func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
@@ -101,7 +103,12 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		cfg.staffPassword = base64.RawURLEncoding.EncodeToString(b)
 	}
 	ctx := context.Background()
-	a := &app{staffPassword: cfg.staffPassword, staff: newStaffAuth(cfg.staffPassword), shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap()}
+	dash, err := newDashboard(cfg.analyticsLog)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{staffPassword: cfg.staffPassword, staff: newStaffAuth(cfg.staffPassword), shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap(),
+		dash: dash}
 	deliver := escalation.DeliverFunc(a.deliver)
 	a.desk = desk.NewMemory(deliver, desk.WithAgents(2))
 	esc, err := escalation.New(a.desk,
@@ -194,7 +201,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		esc.Middleware,
 		assistantFirst(asst),
 	)
-	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store),
+	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),
 		parley.WithSender(outboxChannel, parley.SenderFunc(a.sendOutbox))}, opts...)...)
 	ret.attach(a.bot)
 	return a, nil

@@ -58,6 +58,7 @@
 //	                 under the same guardrails
 //	-llm-model NAME  with -llm-url, the model (default llama3.1)
 //	-staff-password P  the staff password: agents sign in at /staff/login
+//	-analytics-log F   analytics events (JSON Lines) for /dashboard/: loaded at start, appended to
 //	                 with their name and it; default: a random one, printed
 //	                 at start
 package main
@@ -104,11 +105,12 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	llmModel := fs.String("llm-model", "llama3.1", "with -llm-url, the model name")
 	quiet := fs.String("quiet", "21-9", "the campaigns' quiet hours, FROM-TO in the customer's time zone (hours; 0-0: none)")
 	staff := fs.String("staff-password", "", "the staff password (agents sign in with their name and it); default: a new random one, printed at start")
+	analyticsLog := fs.String("analytics-log", "", "a JSON Lines `file` of analytics events: loaded into /dashboard/ at start, appended to while running")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	out := &lockedWriter{w: stdout}
-	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff}
+	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff, analyticsLog: *analyticsLog}
 	var from, to int
 	if _, err := fmt.Sscanf(*quiet, "%d-%d", &from, &to); err != nil || from < 0 || from > 24 || to < 0 || to > 24 {
 		return fmt.Errorf("-quiet %q: want FROM-TO in hours, such as 21-9", *quiet)
@@ -172,6 +174,9 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	defer func() {
 		if err := a.bot.Shutdown(context.WithoutCancel(ctx)); err != nil {
 			fmt.Fprintln(os.Stderr, "retention: shutdown:", err)
+		}
+		if err := a.dash.close(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintln(os.Stderr, "retention: analytics:", err)
 		}
 	}()
 
