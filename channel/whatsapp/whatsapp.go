@@ -304,6 +304,23 @@ func template(m parley.Message) (Template, bool) {
 		if v != nil {
 			return *v, v.Name != ""
 		}
+	case map[string]any:
+		// A message that went through the Bot's outbox (proactive
+		// messages, replies to enqueued turns) comes back decoded from
+		// JSON: {"name", "language", "components"}.
+		t := Template{}
+		t.Name, _ = v["name"].(string)
+		t.Language, _ = v["language"].(string)
+		if cs, ok := v["components"].([]any); ok {
+			for _, c := range cs {
+				raw, err := json.Marshal(c)
+				if err != nil {
+					return Template{}, false
+				}
+				t.Components = append(t.Components, raw)
+			}
+		}
+		return t, t.Name != ""
 	}
 	return Template{}, false
 }

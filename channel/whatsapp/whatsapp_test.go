@@ -281,6 +281,26 @@ func TestTemplateOutsideWindow(t *testing.T) {
 		string(reqs[0].Body))
 }
 
+func TestTemplateFromOutbox(t *testing.T) {
+	srv := platform(t)
+	a, p := newAdapter(t, srv, channel.Config{})
+	require.Equal(t, 200, post(a, &channeltest.Queue{}, notification(textMessage("wamid.1", "15551234567", "hi"))))
+	p.mu.Lock()
+	p.last["15551234567"] = time.Now().Add(-25 * time.Hour)
+	p.mu.Unlock()
+	// A message recorded in the Bot's outbox comes back with its extras
+	// decoded from JSON, as maps.
+	var m parley.Message
+	require.NoError(t, json.Unmarshal([]byte(`{"text":"Order A-1 shipped.","extras":{"whatsapp":{"name":"order_shipped","language":"en_US",
+		"components":[{"type":"body","parameters":[{"type":"text","text":"A-1"}]}]}}}`), &m))
+	require.NoError(t, a.Send(context.Background(), ann, m))
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"template",
+		"template":{"name":"order_shipped","language":{"code":"en_US"},"components":[{"type":"body","parameters":[{"type":"text","text":"A-1"}]}]}}`,
+		string(reqs[0].Body))
+}
+
 func TestTemplateWhenPlatformSaysWindowClosed(t *testing.T) {
 	srv := channeltest.NewServer(t, channeltest.ServerConfig{
 		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
