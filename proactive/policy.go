@@ -331,7 +331,11 @@ func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l led
 	c, ok := profile.ConsentOn(string(purpose), s.Channel)
 	switch {
 	case ok && !c.Granted:
-		return Decision{Reason: ReasonOptedOut, Detail: string(purpose) + " withdrawn " + c.Time.Format(time.RFC3339) + " on " + c.Channel}
+		detail := fmt.Sprintf("no to %s on %s, %s", purpose, c.Channel, c.Time.Format(time.RFC3339))
+		if c.Source != "" {
+			detail += ", " + c.Source
+		}
+		return Decision{Reason: ReasonOptedOut, Detail: detail}
 	case purpose == Marketing && !ok:
 		return Decision{Reason: ReasonNoConsent, Detail: "no marketing consent on " + s.Channel}
 	}
