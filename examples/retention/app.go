@@ -190,7 +190,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// through it, and reads the turn's locale it sets.
 		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
 		ret.remember,
-		ret.signals, // the widget's page events, as behaviour events
+		ret.signals,        // the widget's page events, as behaviour events
 		ret.eng.Middleware, // campaign steps, before escalation: they wait for a person rather than vanish
 		approvalDecisions,  // told as its own message, whoever owns the conversation
 		forgetUnanswered,
