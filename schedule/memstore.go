@@ -19,7 +19,8 @@ type Memory struct {
 	mu    sync.Mutex
 	jobs  map[string]*memJob
 	keys  map[string]map[string]struct{}
-	queue memQueue
+	queue memQueue // jobs not claimed, by due or retry time
+	lease memQueue // claimed jobs, by lease expiry: usually few
 	seq   uint64
 	// changed is closed, and replaced, when the earliest claimable time
 	// may have moved earlier.
@@ -33,7 +34,15 @@ type memJob struct {
 	at    time.Time // when the job is claimable
 	seq   uint64    // schedule order, to break ties
 	token string
-	index int // in the queue
+	index int // in its queue
+}
+
+// heap returns the queue mj is in.
+func (m *Memory) heap(mj *memJob) *memQueue {
+	if mj.token != "" {
+		return &m.lease
+	}
+	return &m.queue
 }
 
 // NewMemory returns an empty in-memory [Store].
@@ -48,10 +57,13 @@ func (m *Memory) Next(ctx context.Context) (time.Time, <-chan struct{}, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.queue) == 0 {
-		return time.Time{}, m.changed, nil
+	var next time.Time
+	for _, q := range []memQueue{m.queue, m.lease} {
+		if len(q) > 0 && (next.IsZero() || q[0].at.Before(next)) {
+			next = q[0].at
+		}
 	}
-	return m.queue[0].at, m.changed, nil
+	return next, m.changed, nil
 }
 
 // notify wakes the watchers; m.mu is held.
@@ -81,8 +93,9 @@ func (m *Memory) Schedule(ctx context.Context, jobs ...Job) error {
 		m.seq++
 		if old, ok := m.jobs[j.ID]; ok {
 			m.unkey(old)
+			heap.Remove(m.heap(old), old.index)
 			old.job, old.at, old.seq, old.token = j, j.Due, m.seq, ""
-			heap.Fix(&m.queue, old.index)
+			heap.Push(&m.queue, old)
 			m.key(old)
 			continue
 		}
@@ -121,7 +134,7 @@ func (m *Memory) unkey(mj *memJob) {
 }
 
 func (m *Memory) remove(mj *memJob) {
-	heap.Remove(&m.queue, mj.index)
+	heap.Remove(m.heap(mj), mj.index)
 	delete(m.jobs, mj.job.ID)
 	m.unkey(mj)
 }
@@ -165,17 +178,22 @@ func (m *Memory) Claim(ctx context.Context, now, until time.Time, limit int) ([]
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []Claim
-	for len(out) < limit && len(m.queue) > 0 {
-		mj := m.queue[0]
-		if mj.at.After(now) {
+	for len(out) < limit {
+		// The earliest of the next due job and the next expired lease.
+		q := &m.queue
+		if len(m.lease) > 0 && (len(m.queue) == 0 || m.lease.Less2(m.queue)) {
+			q = &m.lease
+		}
+		if len(*q) == 0 || (*q)[0].at.After(now) {
 			break
 		}
+		mj := heap.Pop(q).(*memJob)
 		m.seq++
 		mj.token = strconv.FormatUint(m.seq, 36)
 		mj.job.Attempt++
 		mj.at = until
 		mj.seq = m.seq
-		heap.Fix(&m.queue, 0)
+		heap.Push(&m.lease, mj)
 		j := mj.job
 		j.Payload = append([]byte(nil), j.Payload...)
 		out = append(out, Claim{Job: j, Token: mj.token, Until: until})
@@ -204,7 +222,7 @@ func (m *Memory) Extend(ctx context.Context, c Claim, until time.Time) error {
 		return err
 	}
 	mj.at = until.Round(0).Truncate(time.Microsecond)
-	heap.Fix(&m.queue, mj.index)
+	heap.Fix(&m.lease, mj.index)
 	return nil
 }
 
@@ -223,9 +241,10 @@ func (m *Memory) Release(ctx context.Context, c Claim, next time.Time) error {
 		m.remove(mj)
 		return nil
 	}
+	heap.Remove(&m.lease, mj.index)
 	mj.token = ""
 	mj.at = next.Round(0).Truncate(time.Microsecond)
-	heap.Fix(&m.queue, mj.index)
+	heap.Push(&m.queue, mj)
 	m.notify()
 	return nil
 }
@@ -233,12 +252,17 @@ func (m *Memory) Release(ctx context.Context, c Claim, next time.Time) error {
 // memQueue is a min-heap of jobs by the time they are claimable.
 type memQueue []*memJob
 
-func (q memQueue) Len() int { return len(q) }
-func (q memQueue) Less(i, k int) bool {
-	if q[i].at.Equal(q[k].at) {
-		return q[i].seq < q[k].seq
+func (q memQueue) Len() int           { return len(q) }
+func (q memQueue) Less(i, k int) bool { return q[i].before(q[k]) }
+
+// Less2 reports whether q's first job comes before r's.
+func (q memQueue) Less2(r memQueue) bool { return q[0].before(r[0]) }
+
+func (mj *memJob) before(o *memJob) bool {
+	if mj.at.Equal(o.at) {
+		return mj.seq < o.seq
 	}
-	return q[i].at.Before(q[k].at)
+	return mj.at.Before(o.at)
 }
 func (q memQueue) Swap(i, k int) {
 	q[i], q[k] = q[k], q[i]

@@ -246,8 +246,6 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	jctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	var jobs sync.WaitGroup
-	defer jobs.Wait()
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -256,6 +254,15 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		}
 		cancel()
 	}()
+
+	fl := &flight{jobs: map[*running]struct{}{}}
+	rctx, stopRenew := context.WithCancel(jctx)
+	renewed := make(chan struct{})
+	go func() { defer close(renewed); s.renew(rctx, fl) }()
+	defer func() { <-renewed }()
+	defer stopRenew()
+	var jobs sync.WaitGroup
+	defer jobs.Wait() // first: the renewer stops after the jobs returned
 
 	slots := make(chan struct{}, s.workers)
 	for i := 0; i < s.workers; i++ {
@@ -289,7 +296,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			jobs.Add(1)
 			go func() {
 				defer func() { slots <- struct{}{}; jobs.Done() }()
-				s.fire(jctx, c)
+				s.fire(jctx, c, fl)
 			}()
 		}
 		for range n - len(claims) {
@@ -352,7 +359,7 @@ func (s *Scheduler) idle(ctx context.Context, now time.Time) error {
 
 // fire runs one claimed job: applies the catch-up window, calls the
 // handler under a renewed lease, and records the outcome.
-func (s *Scheduler) fire(ctx context.Context, c Claim) {
+func (s *Scheduler) fire(ctx context.Context, c Claim, fl *flight) {
 	j := c.Job
 	late := max(time.Since(j.Due), 0)
 	if j.Window > 0 && late > j.Window {
@@ -366,36 +373,24 @@ func (s *Scheduler) fire(ctx context.Context, c Claim) {
 		s.release(ctx, c, time.Now().Add(s.poll), Event{Kind: EventError, Job: j, Late: late, Err: err})
 		return
 	}
+	if time.Until(c.Until) < s.lease/2 {
+		// The claim was slow (a loaded store): renew before firing, so
+		// that the lease does not run out under the handler.
+		until := time.Now().Add(s.lease)
+		if err := s.store.Extend(ctx, c, until); err != nil {
+			s.emit(ctx, Event{Kind: EventLost, Job: j, Late: late, Err: err})
+			return
+		}
+		c.Until = until
+	}
 	hctx, cancel := context.WithCancelCause(ctx)
-	var mu sync.Mutex // guards c's lease between the renewer and us
-	var renew *time.Timer
-	stopped := false
-	mu.Lock() // the callback reads renew
-	renew = time.AfterFunc(s.lease/3, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped {
-			return
-		}
-		err := s.store.Extend(hctx, c, time.Now().Add(s.lease))
-		switch {
-		case err == nil:
-			c.Until = time.Now().Add(s.lease)
-		case errors.Is(err, ErrLeaseLost):
-			cancel(err)
-			return
-		default:
-			// The store may be back before the lease ends.
-			s.emit(hctx, Event{Kind: EventError, Job: j, Err: fmt.Errorf("schedule: extend %q: %w", j.ID, err)})
-		}
-		renew.Reset(s.lease / 3)
-	})
-	mu.Unlock()
+	r := &running{c: c, cancel: cancel}
+	fl.add(r)
 	err := s.call(hctx, h, &j)
-	mu.Lock()
-	stopped = true
-	renew.Stop()
-	mu.Unlock()
+	fl.remove(r)
+	r.mu.Lock() // wait for a renewal under way
+	c = r.c
+	r.mu.Unlock()
 	lost := context.Cause(hctx)
 	cancel(nil)
 	switch {
@@ -476,5 +471,67 @@ func (s *Scheduler) Shutdown(ctx context.Context) error {
 		}
 		s.mu.Unlock()
 		return ctx.Err()
+	}
+}
+
+// A running job, as the lease renewer sees it.
+type running struct {
+	mu     sync.Mutex // held while its lease is renewed
+	c      Claim
+	cancel context.CancelCauseFunc
+}
+
+// flight is the set of jobs a Run is firing.
+type flight struct {
+	mu   sync.Mutex
+	jobs map[*running]struct{}
+}
+
+func (f *flight) add(r *running) {
+	f.mu.Lock()
+	f.jobs[r] = struct{}{}
+	f.mu.Unlock()
+}
+
+func (f *flight) remove(r *running) {
+	f.mu.Lock()
+	delete(f.jobs, r)
+	f.mu.Unlock()
+}
+
+// renew extends the leases of a Run's running jobs every third of the
+// lease, until ctx ends; a job whose lease is lost has its context
+// cancelled with ErrLeaseLost as the cause.
+func (s *Scheduler) renew(ctx context.Context, fl *flight) {
+	t := time.NewTicker(s.lease / 3)
+	defer t.Stop()
+	var batch []*running
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fl.mu.Lock()
+		batch = batch[:0]
+		for r := range fl.jobs {
+			batch = append(batch, r)
+		}
+		fl.mu.Unlock()
+		for _, r := range batch {
+			r.mu.Lock()
+			until := time.Now().Add(s.lease)
+			err := s.store.Extend(ctx, r.c, until)
+			switch {
+			case err == nil:
+				r.c.Until = until
+			case errors.Is(err, ErrLeaseLost):
+				r.cancel(err)
+			case ctx.Err() == nil:
+				// The store may be back before the lease ends.
+				s.emit(ctx, Event{Kind: EventError, Job: r.c.Job, Err: fmt.Errorf("schedule: extend %q: %w", r.c.Job.ID, err)})
+			}
+			r.mu.Unlock()
+		}
 	}
 }

@@ -466,3 +466,40 @@ func TestWorkerKilledMidJobSendsOnce(t *testing.T) {
 		assert.Len(t, turns, 1, "the customer gets one reminder")
 	})
 }
+
+// TestLeaseLostCancelsTheHandler: a replica whose store connection fails
+// past its lease loses the job to another replica; when it reconnects,
+// its renewal finds the lease lost and cancels its handler.
+func TestLeaseLostCancelsTheHandler(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		mem := schedule.NewMemory()
+		conn := &flaky{Store: mem}
+		evA := &events{}
+		a := schedule.New(conn, schedule.WithLease(30*time.Second), schedule.WithObserver(evA.observe))
+		var cause error
+		started := make(chan struct{})
+		a.Handle("send", schedule.HandlerFunc(func(ctx context.Context, j *schedule.Job) error {
+			close(started)
+			conn.set(true) // the connection drops while the handler runs
+			<-ctx.Done()
+			cause = context.Cause(ctx)
+			return ctx.Err()
+		}))
+		f := newFires()
+		b := schedule.New(mem, schedule.WithLease(30*time.Second))
+		b.Handle("send", f.handler(nil))
+		require.NoError(t, a.Schedule(context.Background(), schedule.Job{ID: "j", Kind: "send", Due: time.Now()}))
+		stopA := start(t, a)
+		<-started
+		stopB := start(t, b)
+		time.Sleep(45 * time.Second) // past A's lease: B fires the job
+		conn.set(false)
+		time.Sleep(30 * time.Second) // A's next renewal
+		stopB()
+		stopA()
+		assert.ErrorIs(t, cause, schedule.ErrLeaseLost)
+		assert.Len(t, f.times("j"), 1)
+		assert.Contains(t, evA.kinds("j"), schedule.EventLost)
+		assert.Equal(t, 0, mem.Len())
+	})
+}

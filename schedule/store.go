@@ -25,7 +25,8 @@ type Store interface {
 	// Cancel deletes the job with the ID, claimed or not. It returns
 	// [ErrNotFound] when there is none.
 	Cancel(ctx context.Context, id string) error
-	// Erase deletes every job whose Key is key and returns how many.
+	// Erase deletes every job whose Key is key and returns how many. The
+	// empty key is no key: erasing it deletes nothing.
 	Erase(ctx context.Context, key string) (int, error)
 	// Claim hands out up to limit jobs that are claimable at now,
 	// earliest first, leasing each until until and counting its attempt.

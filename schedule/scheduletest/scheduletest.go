@@ -390,6 +390,13 @@ func (s *suite) testErase(t *testing.T) {
 	if n, err := st.Erase(ctx, "nobody"); err != nil || n != 0 {
 		t.Fatalf("Erase(nobody) = %d, %v; want 0", n, err)
 	}
+	put(t, ctx, st, job("keyless", base))
+	if n, err := st.Erase(ctx, ""); err != nil || n != 0 {
+		t.Fatalf("Erase of the empty key = %d, %v; want 0 (it is no key)", n, err)
+	}
+	if err := st.Cancel(ctx, "keyless"); err != nil {
+		t.Fatalf("Cancel(keyless) after Erase of the empty key: %v", err)
+	}
 	left := ids(claim(t, ctx, st, base.Add(time.Hour), base.Add(2*time.Hour), 100))
 	sort.Strings(left)
 	if want := []string{"e1", "e2", "e4", "e5"}; !slices.Equal(left, want) {
