@@ -17,10 +17,12 @@ import (
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/nlu"
+	"github.com/parleyhq/parley/schedule"
 )
 
 // SignalTimer is the signal a scheduler sends to wake a conversation whose
-// flow waits with a timeout.
+// flow waits with a timeout, and the kind of the [schedule.Job] that
+// sends it (see [WithTimers]).
 const SignalTimer = "flow.timer"
 
 // Errors returned by the [Engine].
@@ -136,6 +138,7 @@ type Engine struct {
 	tone      func(*parley.Turn) string
 	migrate   MigrateFunc
 	maxVisits int
+	timers    *schedule.Scheduler
 
 	states stateCache
 
@@ -696,6 +699,11 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		return "", true, nil
 	case *Wait:
 		st.Since = x.t.Time
+		if n.Timeout > 0 && x.e.timers != nil {
+			if err := x.e.scheduleTimer(x.ctx, x.t, st.Since.Add(n.Timeout)); err != nil {
+				return "", false, err
+			}
+		}
 		return "", true, nil
 	case *End:
 		if len(c.text) > 0 {

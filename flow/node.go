@@ -189,10 +189,10 @@ type Feedback struct {
 }
 
 // Wait pauses the flow until a turn carries the named Signal (Next), or
-// until Timeout has passed (OnTimeout). Timeouts are noticed on the next
-// turn of the conversation, typically the timer signal
-// [SignalTimer] delivered by a scheduler such as package proactive. A user
-// message while waiting is handled by the global routes and the fallback.
+// until Timeout has passed (OnTimeout). With [WithTimers] the timeout
+// fires at its time, as a turn carrying [SignalTimer]; without, it is
+// noticed on the conversation's next turn. A user message while waiting
+// is handled by the global routes and the fallback.
 type Wait struct {
 	ID        string
 	Signal    string
