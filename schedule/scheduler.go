@@ -305,18 +305,23 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		if len(claims) == n && err == nil {
 			continue // there may be more due
 		}
-		if err := s.idle(ctx, now); err != nil {
+		if err := s.idle(ctx, now, err != nil); err != nil {
 			return err
 		}
 	}
 }
 
 // idle waits for the next poll, or for a job scheduled here to come due;
-// over a [Watcher], until the store's next job is claimable.
-func (s *Scheduler) idle(ctx context.Context, now time.Time) error {
+// over a [Watcher], until the store's next job is claimable. After a
+// failed claim it waits for the next poll.
+func (s *Scheduler) idle(ctx context.Context, now time.Time, failed bool) error {
 	var changed <-chan struct{}
 	wait := s.poll
-	if w, ok := s.store.(Watcher); ok {
+	w, watched := s.store.(Watcher)
+	switch {
+	case failed:
+		// Give the store a poll's time to recover.
+	case watched:
 		next, ch, err := w.Next(ctx)
 		if err == nil {
 			changed, wait = ch, -1 // no poll: wait for next or a change
@@ -324,7 +329,7 @@ func (s *Scheduler) idle(ctx context.Context, now time.Time) error {
 				wait = max(next.Sub(time.Now()), 0)
 			}
 		}
-	} else {
+	default:
 		s.mu.Lock()
 		if !s.next.IsZero() {
 			if d := s.next.Sub(now); d <= 0 {

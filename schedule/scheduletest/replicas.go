@@ -22,7 +22,8 @@ type ReplicasConfig struct {
 	// Kill kills the first replica in the middle of a job: after the job
 	// took effect and before it was recorded, every call it makes to the
 	// store fails from then on (it stops renewing its leases) and its
-	// handlers never return.
+	// handlers never return. The first replica then runs alone until it
+	// dies, so that it always holds jobs when it does.
 	Kill bool
 	// Lease is the schedulers' lease (default 3s): how long a killed
 	// replica's job waits before another replica fires it. Only the
@@ -88,7 +89,7 @@ func Replicas(t *testing.T, newStore func(t *testing.T) schedule.Store, cfg Repl
 	start := time.Now()
 	runCtx, stopRuns := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	var first *schedule.Scheduler
+	var scheds []*schedule.Scheduler
 	for i := range cfg.Replicas {
 		var st schedule.Store = newStore(t)
 		var h schedule.HandlerFunc = func(ctx context.Context, j *schedule.Job) error {
@@ -96,7 +97,7 @@ func Replicas(t *testing.T, newStore func(t *testing.T) schedule.Store, cfg Repl
 			return nil
 		}
 		if i == 0 && cfg.Kill {
-			killed = &killable{Store: st}
+			killed = &killable{Store: st, died: make(chan struct{})}
 			st = killed
 			h = func(ctx context.Context, j *schedule.Job) error {
 				effect(j)
@@ -110,26 +111,38 @@ func Replicas(t *testing.T, newStore func(t *testing.T) schedule.Store, cfg Repl
 		s := schedule.New(st, schedule.WithLease(cfg.Lease), schedule.WithPoll(20*time.Millisecond),
 			schedule.WithWorkers(8), schedule.WithObserver(observe))
 		s.Handle("replica", h)
-		if i == 0 {
-			first = s
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.Run(runCtx); !errors.Is(err, context.Canceled) {
-				t.Errorf("replica %d: Run: %v", i, err)
-			}
-		}()
+		scheds = append(scheds, s)
 	}
 	jobs := make([]schedule.Job, cfg.Jobs)
 	for i := range jobs {
 		jobs[i] = schedule.Job{ID: fmt.Sprintf("replica-%05d", i), Kind: "replica",
 			Due: start.Add(time.Duration(i) * time.Second / time.Duration(cfg.Jobs))}
 	}
-	// The killed replica's store would refuse the jobs once it is dead:
-	// schedule them before anything runs.
-	if err := first.Schedule(ctx, jobs...); err != nil {
+	// The killed replica's store refuses everything once it is dead:
+	// schedule through it before anything runs.
+	if err := scheds[0].Schedule(ctx, jobs...); err != nil {
 		t.Fatalf("Schedule: %v", err)
+	}
+	run := func(i int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := scheds[i].Run(runCtx); !errors.Is(err, context.Canceled) {
+				t.Errorf("replica %d: Run: %v", i, err)
+			}
+		}()
+	}
+	run(0)
+	if killed != nil {
+		// The others start once the first died mid-dispatch, holding jobs.
+		select {
+		case <-killed.died:
+		case <-ctx.Done():
+			t.Fatal("the replica to kill fired no job")
+		}
+	}
+	for i := 1; i < len(scheds); i++ {
+		run(i)
 	}
 	select {
 	case <-all:
@@ -168,6 +181,7 @@ type killable struct {
 	schedule.Store
 	mu   sync.Mutex
 	dead bool
+	died chan struct{}   // closed when it dies
 	jobs map[string]bool // FireIDs it fired: they may fire again elsewhere
 }
 
@@ -186,6 +200,7 @@ func (k *killable) handled(j *schedule.Job) (kill bool) {
 		return false
 	}
 	k.dead = true
+	close(k.died)
 	return true
 }
 
