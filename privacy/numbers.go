@@ -98,7 +98,7 @@ var (
 	// afterCardRE reads what follows a card number: an optional expiry
 	// date and the security code.
 	afterCardRE = regexp.MustCompile(`(?i)^[\s,;:/-]*(?:(?:exp(?:iry|ires|\.)?|valid(?:\s+thru)?|vence|caduca)?[\s:.]*\d{1,2}\s?/\s?\d{2,4}\b)?[\s,;:/-]*(?:(?:cvv2?|cvc2?|cid|csc|code|c[oó]digo)[\s:#]*)?(\d{3,4})\b`)
-	dateLikeRE    = regexp.MustCompile(`^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})`)
+	dateLikeRE  = regexp.MustCompile(`^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})`)
 )
 
 // textBefore returns up to n bytes of text before i.
