@@ -28,10 +28,9 @@ func (f SinkFunc) Write(ctx context.Context, events []Event) error { return f(ct
 
 // Defaults of a [Recorder].
 const (
-	DefaultBuffer        = 8192
-	DefaultBatch         = 256
-	DefaultFlushInterval = time.Second
-	DefaultWriteTimeout  = 10 * time.Second
+	DefaultBuffer       = 8192
+	DefaultBatch        = 256
+	DefaultWriteTimeout = 10 * time.Second
 )
 
 // A DropError reports events a sink lost: dropped because its buffer
@@ -68,11 +67,12 @@ func (e *DropError) Unwrap() error { return e.Err }
 //
 // Each sink has its own buffer and goroutine, so one slow sink does not
 // starve the others. Events are written in batches of up to
-// [WithBatch] events, or after [WithFlushInterval] when fewer arrive.
+// [WithBatch] events.
 //
-// NewRecorder starts nothing; the goroutines start with the first
-// event, and [Recorder.Close] flushes and stops them. A Recorder is safe
-// for concurrent use.
+// NewRecorder starts nothing. A sink's goroutine starts when events
+// arrive and ends when it has written them all; [Recorder.Close]
+// flushes and waits for them. A Recorder is safe for
+// concurrent use.
 type Recorder struct {
 	pumps   []*pump
 	onError func(error)
@@ -81,8 +81,7 @@ type Recorder struct {
 	flush   time.Duration
 	timeout time.Duration
 
-	start  sync.Once
-	mu     sync.RWMutex // guards closed against sends on closed channels
+	mu     sync.RWMutex // guards closed against sends on closed channels, and wg.Add against Wait
 	closed bool
 	cancel context.CancelFunc
 	ctx    context.Context
@@ -106,8 +105,11 @@ func WithBuffer(n int) Option { return func(r *Recorder) { r.buffer = max(n, 1) 
 // [DefaultBatch]).
 func WithBatch(n int) Option { return func(r *Recorder) { r.batch = max(n, 1) } }
 
-// WithFlushInterval sets how long an incomplete batch waits for more
-// events (default [DefaultFlushInterval]).
+// WithFlushInterval sets how long a sink's goroutine waits for more
+// events before writing an incomplete batch, for sinks that prefer
+// fewer, larger writes (an HTTP collector). The default, 0, writes at
+// once what has arrived; under load batches fill up anyway while the
+// previous Write runs.
 func WithFlushInterval(d time.Duration) Option { return func(r *Recorder) { r.flush = d } }
 
 // WithWriteTimeout bounds each Write (default [DefaultWriteTimeout]).
@@ -125,7 +127,8 @@ func NewRecorder(s Sink, opts ...Option) *Recorder {
 		panic("analytics: NewRecorder needs a sink")
 	}
 	r := &Recorder{pumps: []*pump{{sink: s}}, batch: DefaultBatch, buffer: DefaultBuffer,
-		flush: DefaultFlushInterval, timeout: DefaultWriteTimeout}
+		timeout: DefaultWriteTimeout}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(r)
 	}
@@ -139,7 +142,6 @@ func NewRecorder(s Sink, opts ...Option) *Recorder {
 // Observe implements [parley.Observer]: it queues e for every sink and
 // returns at once.
 func (r *Recorder) Observe(_ context.Context, e parley.Event) {
-	r.start.Do(r.run)
 	x := FromParley(e)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -153,17 +155,10 @@ func (r *Recorder) Observe(_ context.Context, e parley.Event) {
 		default:
 			p.dropped.Add(1)
 		}
-	}
-}
-
-func (r *Recorder) run() {
-	r.ctx, r.cancel = context.WithCancel(context.Background())
-	for _, p := range r.pumps {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			p.run(r)
-		}()
+		if !p.running.Load() && p.running.CompareAndSwap(false, true) {
+			r.wg.Add(1)
+			go p.run(r)
+		}
 	}
 }
 
@@ -193,7 +188,6 @@ func (r *Recorder) Stats() []SinkStats {
 // rest of the buffers is dropped. Events observed after Close are
 // dropped. Close returns ctx's error if it ended first.
 func (r *Recorder) Close(ctx context.Context) error {
-	r.start.Do(r.run)
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -221,6 +215,7 @@ func (r *Recorder) Close(ctx context.Context) error {
 }
 
 type pump struct {
+	running atomic.Bool
 	index   int
 	sink    Sink
 	ch      chan Event
@@ -232,28 +227,67 @@ type pump struct {
 	lastErr               error
 }
 
+// run writes the pump's events, in batches of what has arrived, until
+// its channel is empty or closed.
 func (p *pump) run(r *Recorder) {
+	defer r.wg.Done()
 	buf := make([]Event, 0, r.batch)
-	t := time.NewTimer(r.flush)
-	t.Stop()
 	for {
+		closed := p.fill(r, &buf)
+		buf = p.write(r, buf)
+		if closed {
+			return
+		}
+		if len(p.ch) == 0 {
+			// Done: stop, unless an event came in and its sender saw
+			// this goroutine still running.
+			p.running.Store(false)
+			if len(p.ch) == 0 || !p.running.CompareAndSwap(false, true) {
+				return
+			}
+		}
+	}
+}
+
+// fill takes events into buf, up to a batch: those already queued, then,
+// with a linger, those that arrive within it of each other. It reports
+// whether the channel was closed.
+func (p *pump) fill(r *Recorder, buf *[]Event) bool {
+	var t *time.Timer
+	defer func() {
+		if t != nil {
+			t.Stop()
+		}
+	}()
+	for len(*buf) < r.batch {
 		select {
 		case e, ok := <-p.ch:
 			if !ok {
-				p.write(r, buf)
-				return
+				return true
 			}
-			buf = append(buf, e)
-			if len(buf) >= r.batch {
-				buf = p.write(r, buf)
-				t.Stop()
-			} else if len(buf) == 1 {
-				t.Reset(r.flush)
+			*buf = append(*buf, e)
+			continue
+		default:
+		}
+		if r.flush <= 0 || len(*buf) == 0 {
+			return false
+		}
+		if t == nil {
+			t = time.NewTimer(r.flush)
+		} else {
+			t.Reset(r.flush)
+		}
+		select {
+		case e, ok := <-p.ch:
+			if !ok {
+				return true
 			}
+			*buf = append(*buf, e)
 		case <-t.C:
-			buf = p.write(r, buf)
+			return false
 		}
 	}
+	return false
 }
 
 // write writes buf, counts and reports, and returns buf emptied.

@@ -34,7 +34,7 @@ type dashboard struct {
 // ShopCo's made-up ones, for the monthly and quarterly views.
 func newDashboard(logPath string) (*dashboard, error) {
 	agg := analytics.NewAggregator()
-	opts := []analytics.Option{analytics.WithFlushInterval(time.Second),
+	opts := []analytics.Option{
 		analytics.WithErrorHandler(func(err error) { fmt.Fprintln(os.Stderr, "retention: analytics:", err) })}
 	var log *os.File
 	if logPath != "" {
