@@ -27,8 +27,9 @@ import (
 // (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages#interactive-object,
 // "Reply buttons" and "Section object"): text.body 4,096 characters;
 // interactive body 1,024; 1 to 3 reply buttons, id at most 256 and title
-// 1 to 20 characters, titles unique; list button label 20; at most 10 rows
-// in all, row id 200 and title 24.
+// 1 to 20 characters, titles and ids unique ("unique identifier"); list
+// button label 20; at most 10 rows in all, row id 200 and title 24, ids
+// unique.
 func validate(body []byte) error {
 	var m struct {
 		Type string `json:"type"`
@@ -75,10 +76,10 @@ func validate(body []byte) error {
 				if n(b.Reply.ID) == 0 || n(b.Reply.ID) > 256 || n(b.Reply.Title) == 0 || n(b.Reply.Title) > 20 {
 					return fmt.Errorf("button id %d / title %d characters", n(b.Reply.ID), n(b.Reply.Title))
 				}
-				if seen[b.Reply.Title] {
-					return fmt.Errorf("duplicate button title %q", b.Reply.Title)
+				if seen[b.Reply.Title] || seen["id:"+b.Reply.ID] {
+					return fmt.Errorf("duplicate button %q / %q", b.Reply.Title, b.Reply.ID)
 				}
-				seen[b.Reply.Title] = true
+				seen[b.Reply.Title], seen["id:"+b.Reply.ID] = true, true
 			}
 		case "list":
 			if l := n(in.Action.Button); l == 0 || l > 20 {
@@ -91,6 +92,10 @@ func validate(body []byte) error {
 					if n(r.ID) == 0 || n(r.ID) > 200 || n(r.Title) == 0 || n(r.Title) > 24 {
 						return fmt.Errorf("row id %d / title %d characters", n(r.ID), n(r.Title))
 					}
+					if seen[r.ID] {
+						return fmt.Errorf("duplicate row id %q", r.ID)
+					}
+					seen[r.ID] = true
 				}
 			}
 			if rows < 1 || rows > 10 {
@@ -222,7 +227,7 @@ func FuzzSendNeverRefused(f *testing.F) {
 			if i%2 == 1 {
 				title = t2
 			}
-			m.QuickReplies = append(m.QuickReplies, parley.QuickReply{Title: title, Payload: payload + strings.Repeat("!", i)})
+			m.QuickReplies = append(m.QuickReplies, parley.QuickReply{Title: title, Payload: payload + strings.Repeat("!", i%2)})
 		}
 		a, sent := refusingAdapter(t)
 		err := a.Send(context.Background(), ann, m)
@@ -263,4 +268,27 @@ func TestLongRowIDKeptServerSide(t *testing.T) {
 		"interactive":{"type":"list_reply","list_reply":{"id":%q,"title":"Store 3"}}}`, got[2].ID)
 	require.Equal(t, 200, post(a, q, notification(reply)))
 	assert.Equal(t, rows[2].Payload, q.Turns()[0].Text())
+}
+
+func TestSamePayloadTwiceGetsUniqueIDs(t *testing.T) {
+	a, sent := refusingAdapter(t)
+	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Happy with us?",
+		QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "stay"}, {Title: "Sure", Payload: "stay"}, {Title: "No", Payload: "leave"}}}))
+	var m struct {
+		Interactive struct {
+			Action struct {
+				Buttons []struct{ Reply struct{ ID, Title string } } `json:"buttons"`
+			} `json:"action"`
+		} `json:"interactive"`
+	}
+	require.NoError(t, json.Unmarshal(sent()[0], &m))
+	b := m.Interactive.Action.Buttons
+	require.Len(t, b, 3)
+	assert.Equal(t, "stay", b[0].Reply.ID)
+	assert.NotEqual(t, "stay", b[1].Reply.ID)
+	q := &channeltest.Queue{}
+	reply := fmt.Sprintf(`{"from":"15551234567","id":"wamid.sure","timestamp":"1700000100","type":"interactive",
+		"interactive":{"type":"button_reply","button_reply":{"id":%q,"title":"Sure"}}}`, b[1].Reply.ID)
+	require.Equal(t, 200, post(a, q, notification(reply)))
+	assert.Equal(t, "stay", q.Turns()[0].Text())
 }

@@ -351,17 +351,19 @@ func (p *cloudAPI) payload(to string, part channel.Part) map[string]any {
 		msg[kind] = md
 	case len(part.Buttons) > 0:
 		var buttons []map[string]any
-		for _, b := range part.Buttons {
+		ids := map[string]bool{}
+		for i, b := range part.Buttons {
 			buttons = append(buttons, map[string]any{"type": "reply", "reply": map[string]string{
-				"id": p.long.Fit(b.Value(), maxButtonID), "title": title(b, maxTitle)}})
+				"id": p.uniqueID(ids, b.Value(), maxButtonID, i), "title": title(b, maxTitle)}})
 		}
 		msg["type"] = "interactive"
 		msg["interactive"] = map[string]any{"type": "button", "body": map[string]string{"text": body},
 			"action": map[string]any{"buttons": buttons}}
 	case len(part.List) > 0:
 		var rows []map[string]string
-		for _, q := range part.List {
-			rows = append(rows, map[string]string{"id": p.long.Fit(q.Value(), maxRowID), "title": title(q, maxRowTitle)})
+		ids := map[string]bool{}
+		for i, q := range part.List {
+			rows = append(rows, map[string]string{"id": p.uniqueID(ids, q.Value(), maxRowID, i), "title": title(q, maxRowTitle)})
 		}
 		msg["type"] = "interactive"
 		msg["interactive"] = map[string]any{"type": "list", "body": map[string]string{"text": body},
@@ -373,6 +375,18 @@ func (p *cloudAPI) payload(to string, part channel.Part) map[string]any {
 		msg["text"] = map[string]any{"body": text, "preview_url": strings.Contains(text, "https://")}
 	}
 	return msg
+}
+
+// uniqueID returns the ID of the i-th button or row sending v: v itself
+// when it fits limit and no earlier one in seen has it, else a token kept
+// server-side (the API wants the IDs of one message unique).
+func (p *cloudAPI) uniqueID(seen map[string]bool, v string, limit, i int) string {
+	id := p.long.Fit(v, limit)
+	if seen[id] {
+		id = p.long.Alias(v, i)
+	}
+	seen[id] = true
+	return id
 }
 
 // title is a button or row title the API accepts: not empty (the payload

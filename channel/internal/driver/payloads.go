@@ -3,6 +3,7 @@ package driver
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,7 +42,19 @@ func (p *Payloads) Fit(v string, limit int) string {
 	if len(v) <= limit && !strings.HasPrefix(v, payloadPrefix) {
 		return v
 	}
-	sum := sha256.Sum256([]byte(v))
+	return p.keep(v, v)
+}
+
+// Alias returns a token for v that differs from [Payloads.Fit]'s and from
+// every other n's, for a platform that wants the IDs of one message's
+// buttons unique when two buttons send the same payload.
+func (p *Payloads) Alias(v string, n int) string {
+	return p.keep(v, v+"\x00#"+strconv.Itoa(n))
+}
+
+// keep stores v under the token derived from key.
+func (p *Payloads) keep(v, key string) string {
+	sum := sha256.Sum256([]byte(key))
 	tok := payloadPrefix + hex.EncodeToString(sum[:16])
 	now := time.Now()
 	p.mu.Lock()

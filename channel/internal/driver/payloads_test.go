@@ -26,6 +26,13 @@ func TestPayloadsFit(t *testing.T) {
 	_, ok = p.Resolve(payloadPrefix + "00000000000000000000000000000000")
 	assert.False(t, ok, "an unknown token is not passed on as text")
 
+	a1, a2 := p.Alias("keep", 1), p.Alias("keep", 2)
+	assert.NotEqual(t, a1, a2)
+	assert.NotEqual(t, p.Fit("keep", 2), a1)
+	got, ok = p.Resolve(a2)
+	assert.True(t, ok)
+	assert.Equal(t, "keep", got, "an alias maps back to the payload")
+
 	spoof := payloadPrefix + "x"
 	assert.NotEqual(t, spoof, p.Fit(spoof, 100), "a payload that looks like a token is kept server-side too")
 }
