@@ -215,3 +215,61 @@ func TestFlowStepStartsTheFlow(t *testing.T) {
 		assert.Contains(t, string(raw), `"campaign":"nps"`)
 	})
 }
+
+func TestCatchUpWindowSkipsLateSteps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &flaky{Store: memory.NewMap(), prefix: "proactive/"}
+		c := &proactive.Campaign{Name: "flash", Trigger: proactive.ProductRestocked, CatchUp: time.Hour,
+			Steps: []proactive.Step{{ID: "now", After: time.Hour, Text: "Back in stock, for today only."}}}
+		env := proactivetest.New(t, []*proactive.Campaign{c}, proactivetest.WithStore(store))
+		ada(env)
+		at10(env)
+		env.Ingest(proactive.Event{Type: proactive.ProductRestocked, CustomerID: "ada"})
+		env.Advance(59 * time.Minute)
+		store.down.Store(true)
+		env.Advance(3 * time.Hour)
+		store.down.Store(false)
+		env.Advance(2 * time.Hour)
+		assert.Empty(t, env.Texts("ada"), "too late to be worth sending")
+		assert.Equal(t, []proactive.Reason{proactive.ReasonLate}, env.Reasons("ada"))
+	})
+}
+
+func TestPersonOwningTheConversation(t *testing.T) {
+	var agent atomic.Bool
+	busy := proactivetest.WithPolicyOptions(proactive.WithBusy(func(*parley.Turn) bool { return agent.Load() }))
+	t.Run("waits", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			agent.Store(true)
+			env := proactivetest.New(t, []*proactive.Campaign{welcome("shipped", proactive.Service)}, busy,
+				proactivetest.WithEngineOptions(proactive.WithEventTypes("shipped_event")))
+			ada(env)
+			at10(env)
+			env.Ingest(proactive.Event{Type: "shipped_event", CustomerID: "ada"})
+			env.Advance(time.Hour)
+			assert.Empty(t, env.Texts("ada"), "not while a person has the conversation")
+			agent.Store(false)
+			env.Advance(15 * time.Minute)
+			assert.Equal(t, []string{"shipped message"}, env.Texts("ada"), "sent once the person is done")
+			assert.Contains(t, env.Suppressed("ada")[0].Detail, "a person owns the conversation")
+		})
+	})
+	t.Run("exits", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			agent.Store(true)
+			c := welcome("tips", proactive.Marketing)
+			c.ExitOnHuman = true
+			env := proactivetest.New(t, []*proactive.Campaign{c}, busy, proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+			ada(env)
+			at10(env)
+			env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
+			agent.Store(false)
+			env.Advance(time.Hour)
+			assert.Empty(t, env.Texts("ada"))
+			sup := env.Suppressed("ada")
+			require.Len(t, sup, 1)
+			assert.Equal(t, proactive.ReasonExited, sup[0].Reason)
+			assert.Equal(t, "a person took over", sup[0].Detail)
+		})
+	})
+}
