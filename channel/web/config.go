@@ -198,4 +198,11 @@ type Labels struct {
 	Close        string `json:"close,omitempty"`        // "Close chat" (for screen readers)
 	Attach       string `json:"attach,omitempty"`       // "Attach a file" (for screen readers)
 	Typing       string `json:"typing,omitempty"`       // "The assistant is typing" (for screen readers)
+	Message      string `json:"message,omitempty"`      // "Message" (the text box, for screen readers)
+	// Greeting is shown when the panel opens on an empty conversation, so
+	// that it never opens blank; it is not part of the transcript.
+	Greeting string `json:"greeting,omitempty"` // "Hi! How can I help you today?"
+	// SignedIn is shown under the title, for example "Signed in as Ada
+	// Lovelace"; empty shows nothing.
+	SignedIn string `json:"signed_in,omitempty"`
 }

@@ -46,14 +46,44 @@
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
 // whose [parley.Signal] carries the event and a "count_24h" field.
 //
-// The script tag takes optional attributes: data-open="true" opens the
-// panel on load, data-idle-seconds="45" reports a "page.idle" event (with
-// the page's path) after that long without input, data-transport="sse"
-// skips the WebSocket, and data-token passes a token minted with
-// [Chat.Token]. The page API is parley.track(name, data), parley.open(),
-// parley.close() and parley.send(text). The widget lives in a shadow root;
-// set the CSS variable --parley-accent on #parley-chat to recolour it, and
-// [Config.Labels] to translate its texts.
+// # Embedding the widget
+//
+// One script tag on any page (the page needs a viewport meta tag for phones),
+// with optional attributes and theme:
+//
+//	<meta name="viewport" content="width=device-width, initial-scale=1">
+//	<style>
+//	  #parley-chat {
+//	    --parley-accent: #0f766e;     /* buttons, the visitor's bubbles, links */
+//	    --parley-accent-text: #fff;   /* text on the accent */
+//	    --parley-agent: #b45309;      /* the avatar of a person from the team */
+//	    --parley-font: Inter, sans-serif;
+//	    --parley-radius: 12px;        /* corners of the panel */
+//	    --parley-offset: 24px;        /* distance from the window's corner */
+//	  }
+//	</style>
+//	<script src="https://your.app/chat/widget.js" async
+//	  data-open="false"          // "true" opens the panel on load
+//	  data-idle-seconds="45"     // report "page.idle" (with the path) after 45 s without input
+//	  data-transport="sse"       // skip the WebSocket (server-sent events and POST)
+//	  data-token="..."></script> // a visitor token minted with Chat.Token
+//
+// (The // notes are not HTML: leave them out.) The page API is
+// parley.track(name, data), parley.open(), parley.close() and
+// parley.send(text). The widget lives in a shadow root, so page styles
+// neither reach nor leak from it; only the custom properties above do.
+// [Config.Labels] translates its texts and sets the greeting shown when the
+// panel opens on an empty conversation and the "Signed in as" line.
+//
+// On screens under 520 px wide the open panel fills the screen inside the
+// safe area of notched phones; inputs use 16 px text (no zoom on iOS) and
+// every control is at least 44 by 44 px. Escape closes the panel and gives
+// focus back to the chat button; Tab goes through the header, the quick
+// replies in order, then the text box; focus stays in the text box after
+// sending; new messages are announced (role "log", polite). Messages from a
+// person show their name and initial; web addresses in bot messages, such
+// as knowledge-base sources written "Title (https://...)", are links (http
+// and https only).
 //
 // Consent and transcripts are kept in memory, or in [Config.Store] (any
 // [memory.Store], such as Redis or PostgreSQL) so that they survive restarts

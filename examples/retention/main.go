@@ -136,6 +136,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		chat, err = web.New(web.Config{
 			Secret:        secret,
 			Title:         "ShopCo support",
+			Labels:        widgetLabels(ctx, *customer),
 			PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
 		})
 		if err != nil {

@@ -95,7 +95,10 @@
     open: "Open chat",
     close: "Close chat",
     attach: "Attach a file",
-    typing: "The assistant is typing"
+    typing: "The assistant is typing",
+    message: "Message",
+    greeting: "Hi! How can I help you today?",
+    signed_in: ""
   };
 
   // ---- state ----
@@ -139,14 +142,20 @@
   var panel = el("section", "panel");
   panel.hidden = true;
   panel.setAttribute("role", "dialog");
-  var header = el("header", "header");
-  var title = el("span", "title", "Chat");
+  var header = el("div", "header");
+  var heading = el("div", "heading");
+  var title = el("h2", "title", "Chat");
+  title.id = "parley-title";
+  var who = el("span", "who");
+  heading.appendChild(title);
+  heading.appendChild(who);
+  panel.setAttribute("aria-labelledby", "parley-title");
   var humanBtn = el("button", "human", L.human);
   humanBtn.type = "button";
   var closeBtn = el("button", "close", "\u00d7");
   closeBtn.type = "button";
   closeBtn.setAttribute("aria-label", L.close);
-  header.appendChild(title);
+  header.appendChild(heading);
   header.appendChild(humanBtn);
   header.appendChild(closeBtn);
 
@@ -187,7 +196,7 @@
   var input = el("textarea", "input");
   input.rows = 1;
   input.placeholder = L.placeholder;
-  input.setAttribute("aria-label", "Message");
+  input.setAttribute("aria-label", L.message);
   var sendBtn = el("button", "send", L.send);
   sendBtn.type = "submit";
   form.appendChild(attach);
@@ -211,16 +220,34 @@
 
   // ---- UI behaviour ----
   function setOpen(v) {
+    var was = S.open;
     S.open = v;
     panel.hidden = !v;
     launcher.hidden = v;
     if (v) {
       S.unread = 0;
       badge.hidden = true;
+      greet();
       scrollDown();
       input.focus();
+    } else if (was) {
+      launcher.focus(); // keyboard users land where they were
     }
   }
+  // greet shows a greeting when the panel opens on an empty
+  // conversation, so that it never opens blank. It is the widget's own
+  // text (Config.Labels["greeting"]), not part of the transcript.
+  function greet() {
+    if (msgs.querySelector(".msg") || !L.greeting) return;
+    var row = el("div", "msg bot greeting");
+    var b = el("div", "bubble");
+    b.appendChild(el("div", "text", L.greeting));
+    row.appendChild(b);
+    msgs.appendChild(row);
+  }
+  panel.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" || ev.key === "Esc") { ev.preventDefault(); ev.stopPropagation(); setOpen(false); }
+  });
   launcher.addEventListener("click", function () { setOpen(true); });
   closeBtn.addEventListener("click", function () { setOpen(false); });
   humanBtn.addEventListener("click", function () {
@@ -281,6 +308,7 @@
       b.addEventListener("click", function () {
         quick.textContent = "";
         sendMessage(q.title, q.payload || "");
+        input.focus(); // the tapped button is gone: keep the keyboard in the chat
       });
       quick.appendChild(b);
     });
@@ -337,6 +365,28 @@
     return f;
   }
 
+  // linkify returns the text element of a bot message with its web
+  // addresses as links: "Title (https://...)", as knowledge-base sources
+  // are written, links the title; a bare address links itself. Only
+  // http and https addresses become links; everything is text nodes.
+  var URL_RE = /(?:([^\s;:()][^;:()\n]*?) \((https?:\/\/[^\s()]+)\))|(https?:\/\/[^\s()<>]+[^\s()<>.,;:!?'"])/g;
+  function linkify(text) {
+    var d = el("div", "text");
+    var last = 0, m;
+    URL_RE.lastIndex = 0;
+    while ((m = URL_RE.exec(text)) !== null) {
+      var href = safeURL(m[2] || m[3]);
+      if (!href) continue;
+      d.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var a = el("a", null, m[1] || m[3]);
+      a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
+      d.appendChild(a);
+      last = m.index + m[0].length;
+    }
+    d.appendChild(document.createTextNode(text.slice(last)));
+    return d;
+  }
+
   // render shows a transcript entry once; it returns whether it was new.
   function render(e) {
     if (!e || !e.id || S.shown[e.id]) return false;
@@ -350,7 +400,7 @@
       row.appendChild(who);
     }
     var bubble = el("div", "bubble");
-    if (m.text) bubble.appendChild(el("div", "text", m.text));
+    if (m.text) bubble.appendChild(e.role === "user" ? el("div", "text", m.text) : linkify(m.text));
     (m.attachments || []).forEach(function (a) {
       var n = renderAttachment(a);
       if (n) bubble.appendChild(n);
@@ -441,6 +491,10 @@
         S.retry = 0;
         S.consent = f.consent || S.consent;
         renderConsent();
+        if (f.history && f.history.length) {
+          var g = msgs.querySelector(".greeting");
+          if (g) g.parentNode.removeChild(g);
+        }
         (f.history || []).forEach(render);
         showStatus("");
         var box = S.outbox;
@@ -491,7 +545,9 @@
     typing.setAttribute("aria-label", L.typing);
     attach.setAttribute("aria-label", L.attach);
     input.placeholder = L.placeholder;
+    input.setAttribute("aria-label", L.message);
     sendBtn.textContent = L.send;
+    who.textContent = L.signed_in;
   }
 
   // ---- connecting ----

@@ -34,6 +34,7 @@ var integration = [][3]string{
 	{"PARLEY_TEST_REDIS_URL", "Redis store and multi-replica suites (memory/redis)", "redis://127.0.0.1:6379/0"},
 	{"PARLEY_TEST_POSTGRES_URL", "PostgreSQL store and multi-replica suites (memory/postgres)", "postgres://postgres@127.0.0.1:5432/parley_test?sslmode=disable"},
 	{"PARLEY_TEST_CHROME", "web chat end-to-end suite in headless Chromium (channel/web/e2e)", "/usr/bin/chromium"},
+	{"PARLEY_TEST_AXE", "accessibility checks of the widget with axe-core (channel/web/e2e)", "node_modules/axe-core/axe.min.js (npm install axe-core)"},
 }
 
 func main() {
