@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/encoding/ianaindex"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/internal/driver"
 )
 
 // Limits on what one inbound email may carry. Attachments beyond them are
@@ -237,20 +238,8 @@ func (c *content) attach(name, mimeType string, body io.Reader) error {
 		return nil
 	}
 	c.total += len(b)
-	c.attachments = append(c.attachments, parley.Attachment{Kind: kindOf(mimeType), MIMEType: mimeType, Name: name, Data: b})
+	c.attachments = append(c.attachments, parley.Attachment{Kind: driver.AttachmentKind(mimeType), MIMEType: mimeType, Name: name, Data: b})
 	return nil
-}
-
-func kindOf(mimeType string) parley.AttachmentKind {
-	switch {
-	case strings.HasPrefix(mimeType, "image/"):
-		return parley.Image
-	case strings.HasPrefix(mimeType, "audio/"):
-		return parley.Audio
-	case strings.HasPrefix(mimeType, "video/"):
-		return parley.Video
-	}
-	return parley.File
 }
 
 // base64Cleaner drops the characters base64 bodies may carry besides the

@@ -284,7 +284,7 @@ func (p *webAPI) event(b *channel.Batch, env *envelope) error {
 			continue
 		}
 		// url_private is fetched with the bot token (Authorization: Bearer).
-		t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: kindOf(f.MIMEType),
+		t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: driver.AttachmentKind(f.MIMEType),
 			MIMEType: f.MIMEType, URL: f.URLPrivate, Name: cmp.Or(f.Name, f.Title)})
 	}
 	if t.Message.Text == "" && len(t.Message.Attachments) == 0 {
@@ -299,18 +299,6 @@ func (p *webAPI) event(b *channel.Batch, env *envelope) error {
 // message, one with files (file_share), and a thread reply also sent to the
 // channel (thread_broadcast), which is answered in its thread.
 var turnSubtypes = map[string]bool{"": true, "file_share": true, "thread_broadcast": true}
-
-func kindOf(mimeType string) parley.AttachmentKind {
-	switch {
-	case strings.HasPrefix(mimeType, "image/"):
-		return parley.Image
-	case strings.HasPrefix(mimeType, "audio/"):
-		return parley.Audio
-	case strings.HasPrefix(mimeType, "video/"):
-		return parley.Video
-	}
-	return parley.File
-}
 
 // escape replaces the three characters Slack parses as control
 // characters in text (&, <, >) with their HTML entities, as Slack's

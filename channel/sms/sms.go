@@ -267,16 +267,7 @@ func (p *twilio) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 			continue
 		}
 		ct := params.Get("MediaContentType" + strconv.Itoa(i))
-		kind := parley.File
-		switch {
-		case strings.HasPrefix(ct, "image/"):
-			kind = parley.Image
-		case strings.HasPrefix(ct, "audio/"):
-			kind = parley.Audio
-		case strings.HasPrefix(ct, "video/"):
-			kind = parley.Video
-		}
-		t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: kind, MIMEType: ct, URL: u})
+		t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: driver.AttachmentKind(ct), MIMEType: ct, URL: u})
 	}
 	b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: from, Verified: channel.Contact{Phone: from}})
 	return b, nil

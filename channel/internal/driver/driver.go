@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 )
 
@@ -50,4 +51,18 @@ func BaseURL(u, def string) string {
 		return def
 	}
 	return strings.TrimRight(u, "/")
+}
+
+// AttachmentKind returns the kind of an attachment of the given MIME type:
+// image, audio or video by its top-level type, a file otherwise.
+func AttachmentKind(mimeType string) parley.AttachmentKind {
+	switch {
+	case strings.HasPrefix(mimeType, "image/"):
+		return parley.Image
+	case strings.HasPrefix(mimeType, "audio/"):
+		return parley.Audio
+	case strings.HasPrefix(mimeType, "video/"):
+		return parley.Video
+	}
+	return parley.File
 }
