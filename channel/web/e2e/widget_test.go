@@ -150,6 +150,13 @@ func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) h
 	if wrap != nil {
 		h = wrap(mux)
 	}
+	return start(t, bot, chat, h), views
+}
+
+// start serves h on a test server until the test ends, then shuts bot
+// and chat down, and returns the server's URL.
+func start(t *testing.T, bot *parley.Bot, chat *web.Chat, h http.Handler) string {
+	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -162,7 +169,7 @@ func serverWith(t *testing.T, extra map[string]string, wrap func(http.Handler) h
 		}
 		srv.Close()
 	})
-	return srv.URL, views
+	return srv.URL
 }
 
 // waitFor polls a JS condition (evaluated with R bound to the shadow root)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,19 +96,7 @@ func workspaceServer(t *testing.T) string {
 	mux := http.NewServeMux()
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents, desk.WithApprovals(appr))))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := bot.Shutdown(ctx); err != nil {
-			t.Error(err)
-		}
-		if err := chat.Close(ctx); err != nil {
-			t.Error(err)
-		}
-		srv.Close()
-	})
-	return srv.URL
+	return start(t, bot, chat, mux)
 }
 
 // pageWait polls a JS condition on the page (not the widget) until it
