@@ -8,7 +8,6 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/internal/testutil"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/parleytest"
 )
@@ -215,39 +215,6 @@ func TestAdvanceInBubble(t *testing.T) {
 	})
 }
 
-// fakeTB records failures; Fatalf ends the goroutine as testing.T's does.
-type fakeTB struct {
-	testing.TB
-	mu     sync.Mutex
-	failed []string
-}
-
-func (f *fakeTB) Helper() {}
-func (f *fakeTB) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failed = append(f.failed, fmt.Sprintf(format, args...))
-}
-func (f *fakeTB) Fatalf(format string, args ...any) {
-	f.Errorf(format, args...)
-	runtime.Goexit()
-}
-
-// failure runs fn with a fake TB in its own goroutine and returns the
-// first failure message.
-func failure(t *testing.T, fn func(tb testing.TB)) string {
-	t.Helper()
-	tb := &fakeTB{TB: t}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		fn(tb)
-	}()
-	<-done
-	require.NotEmpty(t, tb.failed, "expected a failure")
-	return tb.failed[0]
-}
-
 func TestTesterFailures(t *testing.T) {
 	tests := []struct {
 		name string
@@ -272,7 +239,7 @@ func TestTesterFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg := failure(t, func(tb testing.TB) {
+			msg := testutil.Failure(t, func(tb testing.TB) {
 				tt.run(parleytest.NewTester(tb, shop(nil)))
 			})
 			assert.Contains(t, msg, tt.want)

@@ -1,20 +1,17 @@
 package flowtest_test
 
 import (
-	"fmt"
-	"runtime"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/flow/flowtest"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/internal/testutil"
 	"github.com/parleyhq/parley/parleytest"
 )
 
@@ -64,24 +61,6 @@ func TestGolden(t *testing.T) {
 	parleytest.RunGolden(t, "testdata/*.txtar", func(t *testing.T) parley.Handler { return shop(t) })
 }
 
-// fakeTB records failures; Fatalf ends the goroutine as testing.T's does.
-type fakeTB struct {
-	testing.TB
-	mu     sync.Mutex
-	failed []string
-}
-
-func (f *fakeTB) Helper() {}
-func (f *fakeTB) Errorf(format string, args ...any) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failed = append(f.failed, fmt.Sprintf(format, args...))
-}
-func (f *fakeTB) Fatalf(format string, args ...any) {
-	f.Errorf(format, args...)
-	runtime.Goexit()
-}
-
 func TestFailures(t *testing.T) {
 	tests := []struct {
 		name string
@@ -95,16 +74,9 @@ func TestFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tb := &fakeTB{TB: t}
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				tt.give(parleytest.NewTester(tb, shop(t)))
-			}()
-			<-done
-			require.NotEmpty(t, tb.failed)
-			assert.Contains(t, tb.failed[0], tt.want)
-			assert.Contains(t, tb.failed[0], "--- transcript ---\n> hi\n< Hi! Pick one")
+			msg := testutil.Failure(t, func(tb testing.TB) { tt.give(parleytest.NewTester(tb, shop(t))) })
+			assert.Contains(t, msg, tt.want)
+			assert.Contains(t, msg, "--- transcript ---\n> hi\n< Hi! Pick one")
 		})
 	}
 }

@@ -43,3 +43,14 @@ func TestServe(t *testing.T) {
 	assert.Equal(t, http.StatusTeapot, rr.Code)
 	assert.Equal(t, "/brew", rr.Body.String())
 }
+
+func TestFailure(t *testing.T) {
+	after := false
+	msg := Failure(t, func(tb testing.TB) {
+		tb.Errorf("first %d", 1)
+		tb.Fatalf("second")
+		after = true
+	})
+	assert.Equal(t, "first 1", msg)
+	assert.False(t, after, "Fatalf ends the goroutine")
+}
