@@ -40,6 +40,9 @@
 //
 //	printf 'hi\n/sim order\n1\n/sim day\n/sim cart\n/sim day\nSTOP\n/sim log\n' | go run ./examples/retention -cli -quiet 0-0
 //
+// With PARLEY_EVENTS_SECRET set (16 bytes or more), the shop's backend
+// can POST business events to /events, signed with it (proactive.Sign).
+//
 // Flags:
 //
 //	-addr HOST:PORT  where to serve the web chat and console (default localhost:8080)
@@ -222,6 +225,11 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(a.bot)))
 	mux.Handle("/{$}", http.RedirectHandler("/simulate/", http.StatusFound)) // the demo product page with the widget and the campaign simulator
 	mux.Handle("/simulate/", a.simulateHandler(*customer))
+	if secret := os.Getenv("PARLEY_EVENTS_SECRET"); len(secret) >= 16 {
+		// The shop's backend reports business events here, signed
+		// (proactive.Sign) with the shared secret.
+		mux.Handle("POST /events", a.ret.eng.Endpoint([]byte(secret)))
+	}
 	srv, err := serve(ctx, *addr, secureHeaders(mux))
 	if err != nil {
 		return err
