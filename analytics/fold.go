@@ -158,6 +158,9 @@ type rec struct {
 	agentNS             int64
 	optOut              bool
 	res                 Resolution // resolution(), kept current by fold
+	// Sums the KPI queries read without following the slices.
+	moodSum       float64
+	tokIn, tokOut int64
 	seen                seenSet
 }
 
@@ -299,6 +302,7 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 	case escalation.EventFeedback:
 		r.agentRating.put(at, parseI(a["rating"]))
 	case sentiment.EventScored:
+		r.moodSum += float64(parseF(a["score"]))
 		r.moods = append(r.moods, moodFact{at: at, msg: e.Message, label: n.id(a["label"]), score: parseF(a["score"]),
 			frustration: parseF(a["frustration"]), confusion: parseF(a["confusion"]), urgency: parseF(a["urgency"]), delight: parseF(a["delight"])})
 	case escalation.EventTriggered, escalation.EventRequested, escalation.EventAssigned,
@@ -315,8 +319,11 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 	case kbbot.EventUnsure:
 		r.kb = append(r.kb, kbFact{at: at, conf: parseF(a["confidence"]), question: a["question"]})
 	case action.EventModelCall:
-		r.llm = append(r.llm, llmFact{at: at, latency: int64(e.Duration), model: n.id(a["model"]),
-			in: int32(parseI(a["input_tokens"])), out: int32(parseI(a["output_tokens"]))})
+		f := llmFact{at: at, latency: int64(e.Duration), model: n.id(a["model"]),
+			in: int32(parseI(a["input_tokens"])), out: int32(parseI(a["output_tokens"]))}
+		r.tokIn += int64(f.in)
+		r.tokOut += int64(f.out)
+		r.llm = append(r.llm, f)
 	case action.EventCall:
 		r.actions = append(r.actions, actionFact{at: at, action: n.id(a["action"]), outcome: n.id(a["outcome"])})
 	case flow.EventProblem:

@@ -137,15 +137,11 @@ func (a *Aggregator) KPIs(w Window) KPIs {
 			k.HelpfulVotes++
 			helpYes += int(r.helpful.v)
 		}
-		for _, m := range r.moods {
-			sentSum += float64(m.score)
-		}
+		sentSum += r.moodSum
 		k.SentimentTurns += len(r.moods)
 		k.ModelCalls += len(r.llm)
-		for _, c := range r.llm {
-			k.InputTokens += int(c.in)
-			k.OutputTokens += int(c.out)
-		}
+		k.InputTokens += int(r.tokIn)
+		k.OutputTokens += int(r.tokOut)
 		k.AgentTime += time.Duration(r.agentNS)
 	}
 	k.FRT = percentiles(frts)
