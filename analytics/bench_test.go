@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,17 +42,25 @@ func formBot(b *testing.B, obs parley.Observer) *parley.Bot {
 }
 
 // BenchmarkTurn measures one conversation's turns on one goroutine,
-// without an observer, with a Recorder whose sink discards (the cost on
+// with an observer that only counts the events (the baseline), with a Recorder whose sink discards (the cost on
 // the turn's goroutine), and with a Recorder feeding an Aggregator (its
 // goroutine shares the cores). Compare ns/op of the three in one run.
 func BenchmarkTurn(b *testing.B) {
 	discard := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
 	run := func(b *testing.B, obs parley.Observer) {
-		bot := formBot(b, obs)
+		var events atomic.Int64
+		counted := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
+			events.Add(1)
+			if obs != nil {
+				obs.Observe(ctx, e)
+			}
+		})
+		bot := formBot(b, counted)
 		ctx := context.Background()
 		t := &parley.Turn{ConversationID: "c1", Message: parley.Text("A-1001")}
 		n := 0
 		b.ReportAllocs()
+		cpu0, cpuOK := processCPU()
 		for b.Loop() {
 			n++
 			t.MessageID = strconv.Itoa(n)
@@ -59,6 +68,10 @@ func BenchmarkTurn(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		if cpu1, ok := processCPU(); ok && cpuOK {
+			b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/turn")
+		}
+		b.ReportMetric(float64(events.Load())/float64(b.N), "events/turn")
 	}
 	b.Run("observer=none", func(b *testing.B) { run(b, nil) })
 	b.Run("observer=recorder-discard", func(b *testing.B) {
@@ -84,6 +97,26 @@ func BenchmarkTurn(b *testing.B) {
 			b.ReportMetric(float64(d), "dropped")
 		}
 	})
+}
+
+// BenchmarkObserve measures Recorder.Observe, the work a turn's
+// goroutine does per event, with the events of one turn of formBot
+// (turn, flow.node, reply, ...) cycling; the sink discards.
+func BenchmarkObserve(b *testing.B) {
+	rec := analytics.NewRecorder(analytics.SinkFunc(func(context.Context, []analytics.Event) error { return nil }),
+		analytics.WithBuffer(1<<16))
+	ctx := context.Background()
+	e := parley.Event{Kind: flow.EventNode, Time: t0, ConversationID: "c1", Channel: "web", MessageID: "m1",
+		Attrs: map[string]string{"flow": "form", "version": "", "node": "order"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		rec.Observe(ctx, e)
+	}
+	b.StopTimer()
+	if err := rec.Close(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(rec.Stats()[0].Dropped), "dropped")
 }
 
 // synthetic returns n conversations' events, 8 per conversation, of a

@@ -161,7 +161,7 @@ type rec struct {
 	// Sums the KPI queries read without following the slices.
 	moodSum       float64
 	tokIn, tokOut int64
-	seen                seenSet
+	seen          seenSet
 }
 
 // seenSet holds the hashes of a record's events: a slice scanned

@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -237,6 +238,11 @@ func (p *pump) run(r *Recorder) {
 		buf = p.write(r, buf)
 		if closed {
 			return
+		}
+		// A turn emits its events microseconds apart: yield a few times
+		// before stopping, rather than start a goroutine per event.
+		for i := 0; i < 8 && len(p.ch) == 0; i++ {
+			runtime.Gosched()
 		}
 		if len(p.ch) == 0 {
 			// Done: stop, unless an event came in and its sender saw
