@@ -277,7 +277,7 @@ func notFound() *flow.End {
 }
 
 func refundFlow(d deps) *flow.Builder {
-	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried").Add(
+	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -319,10 +319,14 @@ func refundFlow(d deps) *flow.Builder {
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "refund"}}, Else: "kept"},
 		&flow.Say{ID: "kept", Text: []string{"OK, I haven't refunded anything."}, Next: "done"},
 		&flow.Action{ID: "refund", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			// One currency format for the customer: "$20.00", as in the
+			// confirmation, never the slot's "20 USD".
+			amt, _ := splitMoney(s.Slot("amount"))
+			s.SetSlot("refunded", fmt.Sprintf("$%.2f", amt))
 			return d.run(ctx, s, actRefund, d.refundArgs(s), true)
 		}, Routes: map[string]string{"approval": "approval", "refused": "refused", "already": "already"}, Next: "refunded", OnError: "down",
 			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
-		&flow.Say{ID: "refunded", Text: []string{"Done! {{slots.amount}} is on its way back to you; it takes 5-10 business days to show."}, Next: "done"},
+		&flow.Say{ID: "refunded", Text: []string{"Done! {{slots.refunded}} is on its way back to you; it takes 5-10 business days to show."}, Next: "done"},
 		&flow.End{ID: "approval", Status: flow.Escalated, Text: []string{
 			fmt.Sprintf("Refunds over $%d need a quick OK from a teammate: I've passed yours on with the details, and they'll confirm here.", autoRefundLimit)}},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "down"},

@@ -90,7 +90,7 @@ func TestRefundUnderLimit(t *testing.T) {
 	c.Send("hi").Tap("Return or refund").Send("A-1001").Expect(parleytest.Contains("$39.00 left"))
 	c.Send("not sure").Expect(parleytest.Contains("I need an amount, like $25"))
 	c.Send("twenty dollars").Expect(parleytest.Contains("To confirm: refund $20.00 on order A-1001"))
-	c.Tap("Yes").Expect(parleytest.Contains("20 USD is on its way"))
+	c.Tap("Yes").Expect(parleytest.Contains("Done! $20.00 is on its way"))
 	o, err := a.shop.Order(t.Context(), "A-1001")
 	require.NoError(t, err)
 	assert.Equal(t, 20.0, o.Refunded)
