@@ -19,6 +19,7 @@ import (
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/proactive"
 	"github.com/parleyhq/parley/proactive/proactivetest"
+	"github.com/parleyhq/parley/schedule"
 )
 
 var errDown = errors.New("store down")
@@ -271,5 +272,40 @@ func TestPersonOwningTheConversation(t *testing.T) {
 			assert.Equal(t, proactive.ReasonExited, sup[0].Reason)
 			assert.Equal(t, "a person took over", sup[0].Detail)
 		})
+	})
+}
+
+// A replica whose clock is behind fires a held step before its quiet
+// hours end: the step is held again, under a new MessageID, and goes out
+// once when they end.
+func TestEarlyFireInQuietHoursIsHeldAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)},
+			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+		ada(env)
+		env.Advance(22 * time.Hour)
+		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
+		sup := env.Suppressed("ada")
+		require.Len(t, sup, 1)
+		open := sup[0].Until
+		env.AdvanceTo(open.Add(-time.Minute))
+
+		rec, err := env.Store.Get(context.Background(), "proactive/run/ada/tips")
+		require.NoError(t, err)
+		var run struct {
+			Run string `json:"run"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Value, &run))
+		payload, err := json.Marshal(map[string]any{"run": run.Run, "step": 0, "turn": 1})
+		require.NoError(t, err)
+		early := schedule.Job{ID: "proactive/tips/ada", Kind: proactive.JobKind, Key: "ada", Due: open, Payload: payload}
+		require.NoError(t, env.Engine.Jobs(env.Bot).HandleJob(context.Background(), &early))
+		synctest.Wait()
+		assert.Empty(t, env.Texts("ada"), "still quiet by this clock")
+
+		env.Advance(time.Minute)
+		assert.Equal(t, []string{"tips message"}, env.Texts("ada"), "sent when the quiet hours end, once")
+		env.Advance(time.Hour)
+		assert.Len(t, env.Texts("ada"), 1)
 	})
 }
