@@ -106,6 +106,14 @@ type Mood struct {
 	Confusion   float64 `json:"confusion,omitempty"`
 	Urgency     float64 `json:"urgency,omitempty"`
 	Delight     float64 `json:"delight,omitempty"`
+	// Anger, Disappointment and Gratitude refine Frustration and
+	// Delight when the analyzer scores them (sentiment.Model does);
+	// Complaint is the strength of the turn being a complaint. As for
+	// the emotions above, 0.5 or more means present.
+	Anger          float64 `json:"anger,omitempty"`
+	Disappointment float64 `json:"disappointment,omitempty"`
+	Gratitude      float64 `json:"gratitude,omitempty"`
+	Complaint      float64 `json:"complaint,omitempty"`
 	// Trend is the smoothed conversation-level score on the 0-1 scale.
 	Trend float64 `json:"trend,omitempty"`
 }

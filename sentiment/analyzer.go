@@ -16,17 +16,34 @@ const (
 	Negative Label = "negative"
 )
 
-// Emotions holds emotion strengths in [0, 1].
+// Emotions holds emotion strengths in [0, 1]. A strength of 0.5 or more
+// means the emotion is present: [Model] maps its calibrated
+// probabilities so that 0.5 is each emotion's decision threshold.
 type Emotions struct {
-	// Frustration covers anger, annoyance and complaint ("worst",
+	// Frustration covers anger, annoyance and disapproval ("worst",
 	// "ridiculous", "third time", "still waiting").
 	Frustration float64 `json:"frustration"`
+	// Anger is the stronger part of frustration: anger and disgust
+	// ("I'm furious", "this is disgusting"). Only [Model] sets it.
+	Anger float64 `json:"anger,omitempty"`
 	// Confusion: "I don't understand", "what do you mean?".
 	Confusion float64 `json:"confusion"`
 	// Urgency: "asap", "urgent", "right now".
 	Urgency float64 `json:"urgency"`
+	// Disappointment: "I expected better", "so sad this happened". Only
+	// [Model] sets it.
+	Disappointment float64 `json:"disappointment,omitempty"`
+	// Gratitude: "thank you", "much appreciated". Only [Model] sets it.
+	Gratitude float64 `json:"gratitude,omitempty"`
 	// Delight covers joy and gratitude ("thank you so much", "perfect").
 	Delight float64 `json:"delight"`
+}
+
+// Probabilities are calibrated class probabilities; they sum to 1.
+type Probabilities struct {
+	Negative float64 `json:"negative"`
+	Neutral  float64 `json:"neutral"`
+	Positive float64 `json:"positive"`
 }
 
 // Result is the sentiment of one text.
@@ -52,6 +69,14 @@ type Result struct {
 	// Emotions are the emotion strengths found in the text alone;
 	// [Middleware] adds conversation signals.
 	Emotions Emotions `json:"emotions"`
+	// Probabilities are the calibrated polarity probabilities of a
+	// [Model]; zero from [Lexical] and for text without evidence.
+	Probabilities Probabilities `json:"probabilities"`
+	// Complaint is the strength in [0, 1] of the text being a complaint
+	// (a problem the customer wants dealt with, said with annoyance,
+	// anger or disappointment); 0.5 or more means a complaint. Only
+	// [Model] sets it.
+	Complaint float64 `json:"complaint,omitempty"`
 }
 
 // Mood converts r to the annotation the rest of Parley reads.
@@ -60,6 +85,8 @@ func (r Result) Mood() nlu.Mood {
 		Compound: r.Compound, Score: r.Score, Label: string(r.Label), Confidence: r.Confidence,
 		Frustration: r.Emotions.Frustration, Confusion: r.Emotions.Confusion,
 		Urgency: r.Emotions.Urgency, Delight: r.Emotions.Delight,
+		Anger: r.Emotions.Anger, Disappointment: r.Emotions.Disappointment,
+		Gratitude: r.Emotions.Gratitude, Complaint: r.Complaint,
 	}
 }
 

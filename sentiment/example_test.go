@@ -69,3 +69,65 @@ func ExampleVariants() {
 	// empathetic
 	// I'm sorry about that. Let me fix it right away.
 }
+
+func ExampleModel_Polarity() {
+	m, err := sentiment.NewModel()
+	if err != nil {
+		panic(err)
+	}
+	for _, text := range []string{
+		"Still waiting!!! This is the third time I ask.",
+		"I don't understand, what do you mean?",
+		"Thank you so much, that fixed it!",
+		"",
+	} {
+		r := m.Polarity(text)
+		fmt.Printf("%-8s frustrated=%-5v confused=%-5v grateful=%-5v complaint=%v\n", r.Label,
+			r.Emotions.Frustration >= 0.5, r.Emotions.Confusion >= 0.5, r.Emotions.Gratitude >= 0.5, r.Complaint >= 0.5)
+	}
+	// Output:
+	// negative frustrated=true  confused=false grateful=false complaint=true
+	// neutral  frustrated=false confused=true  grateful=false complaint=false
+	// positive frustrated=false confused=false grateful=true  complaint=false
+	// neutral  frustrated=false confused=false grateful=false complaint=false
+}
+
+func ExampleSpanish_Polarity() {
+	es, err := sentiment.NewSpanish()
+	if err != nil {
+		panic(err)
+	}
+	r := es.Polarity("Mi pedido nunca llegó y nadie me responde. Estoy harto.")
+	fmt.Println(r.Label, r.Emotions.Frustration >= 0.5, r.Complaint >= 0.5)
+	// Output:
+	// negative true true
+}
+
+func ExampleForLanguage() {
+	model, err := sentiment.NewModel()
+	if err != nil {
+		panic(err)
+	}
+	es, err := sentiment.NewSpanish()
+	if err != nil {
+		panic(err)
+	}
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		m, _ := parley.Value(t, nlu.MoodKey)
+		fmt.Println(t.Locale, m.Label)
+		return nil
+	})
+	h := parley.Chain(app, sentiment.Middleware(model, sentiment.ForLanguage("es", es)))
+	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+	for _, turn := range []*parley.Turn{
+		{ConversationID: "c1", Locale: "en-GB", Message: parley.Text("My parcel never arrived.")},
+		{ConversationID: "c2", Locale: "es-MX", Message: parley.Text("Mi paquete nunca llegó.")},
+	} {
+		if err := h.HandleTurn(context.Background(), w, turn); err != nil {
+			panic(err)
+		}
+	}
+	// Output:
+	// en-GB negative
+	// es-MX negative
+}

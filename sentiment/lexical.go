@@ -981,7 +981,7 @@ func (l *Lexical) score(s []float64, text string) (Result, float64) {
 		ns -= amp
 	}
 	total := ps - ns + float64(nc)
-	r := Result{Compound: compound, Positive: ps / total, Negative: -ns / total, Neutral: float64(nc) / total}
+	r := Result{Compound: compound, Positive: ps / total, Negative: math.Abs(ns) / total, Neutral: float64(nc) / total}
 	if l.mix > 0 {
 		r.Compound = (1-l.mix)*compound + l.mix*(r.Positive-r.Negative)
 		if l.mixAvg > 0 && len(s) > nc {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -135,6 +136,16 @@ func FuzzPolarity(f *testing.F) {
 	})
 }
 
+// reportCPU adds the CPU time per operation since c0: on a shared,
+// loaded machine it stays close to the unloaded wall time while the wall
+// time grows with the load.
+func reportCPU(b *testing.B, c0 time.Duration, ok bool, n int) {
+	c1, ok1 := cpuTime()
+	if ok && ok1 && n > 0 {
+		b.ReportMetric(float64(c1-c0)/float64(n), "cpu-ns/op")
+	}
+}
+
 func BenchmarkPolarity(b *testing.B) {
 	var texts []string
 	for _, set := range goldSets {
@@ -142,12 +153,27 @@ func BenchmarkPolarity(b *testing.B) {
 			texts = append(texts, r.text)
 		}
 	}
+	b.Run("model", func(b *testing.B) {
+		m := newTestModel(b)
+		b.ReportAllocs()
+		c0, ok := cpuTime()
+		n := 0
+		for i := 0; b.Loop(); i++ {
+			m.Polarity(texts[i%len(texts)])
+			n++
+		}
+		reportCPU(b, c0, ok, n)
+	})
 	b.Run("parley", func(b *testing.B) {
 		l := newTestLexical(b)
 		b.ReportAllocs()
+		c0, ok := cpuTime()
+		n := 0
 		for i := 0; b.Loop(); i++ {
 			l.Polarity(texts[i%len(texts)])
+			n++
 		}
+		reportCPU(b, c0, ok, n)
 	})
 	b.Run("vader-mode", func(b *testing.B) {
 		l := newTestLexical(b, WithMode(ModeVADER))

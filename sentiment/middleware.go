@@ -88,6 +88,7 @@ type mwConfig struct {
 	smoothing float64
 	window    int
 	cont      bool
+	langs     map[string]Analyzer
 }
 
 // WithSmoothing sets the weight of the newest score in the trend (default
@@ -107,6 +108,41 @@ func WithWindow(n int) MiddlewareOption {
 			c.window = n
 		}
 	}
+}
+
+// ForLanguage scores the turns whose locale is in language lang (a BCP 47
+// primary language subtag such as "es") with a instead of the
+// middleware's analyzer: sentiment.ForLanguage("es", spanish). The
+// locale is the turn's [parley.Turn.Locale], else the one its
+// [nlu.Understanding] reports. A nil a is ignored.
+func ForLanguage(lang string, a Analyzer) MiddlewareOption {
+	return func(c *mwConfig) {
+		if a == nil || lang == "" {
+			return
+		}
+		if c.langs == nil {
+			c.langs = map[string]Analyzer{}
+		}
+		c.langs[strings.ToLower(lang)] = a
+	}
+}
+
+// analyzerFor returns the analyzer for the turn's language.
+func (c *mwConfig) analyzerFor(t *parley.Turn, a Analyzer) Analyzer {
+	if len(c.langs) == 0 {
+		return a
+	}
+	loc := t.Locale
+	if loc == "" {
+		if u, ok := parley.Value(t, nlu.UnderstandingKey); ok {
+			loc = u.Locale
+		}
+	}
+	lang, _, _ := strings.Cut(strings.ReplaceAll(loc, "_", "-"), "-")
+	if la, ok := c.langs[strings.ToLower(lang)]; ok {
+		return la
+	}
+	return a
 }
 
 // ContinueOnError makes the middleware continue without a Mood when the
@@ -160,7 +196,7 @@ func annotate(ctx context.Context, a Analyzer, c *mwConfig, t *parley.Turn) (*pa
 		}
 		return parley.With(t, nlu.MoodKey, m), nil
 	}
-	r, err := a.Analyze(ctx, text)
+	r, err := c.analyzerFor(t, a).Analyze(ctx, text)
 	if err != nil {
 		err = fmt.Errorf("sentiment: analyze: %w", err)
 		if !c.cont {

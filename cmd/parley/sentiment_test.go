@@ -29,14 +29,14 @@ func TestSentimentEvalJSON(t *testing.T) {
 	err := run(context.Background(), []string{"sentiment", "eval", "-data", p, "-json", "-mintime", "1ms"}, &out, &errb)
 	require.NoError(t, err, errb.String())
 	var rep struct {
-		N        int      `json:"n"`
-		Accuracy float64  `json:"accuracy"`
-		MacroF1  float64  `json:"macro_f1"`
-		Pearson  *float64 `json:"pearson"`
-		Speed    float64  `json:"sentences_per_second"`
-		Baseline *struct {
+		N         int      `json:"n"`
+		Accuracy  float64  `json:"accuracy"`
+		MacroF1   float64  `json:"macro_f1"`
+		Pearson   *float64 `json:"pearson"`
+		Speed     float64  `json:"sentences_per_second"`
+		Baselines []struct {
 			Mode string `json:"mode"`
-		} `json:"baseline"`
+		} `json:"baselines"`
 	}
 	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
 	assert.Equal(t, 4, rep.N)
@@ -45,8 +45,9 @@ func TestSentimentEvalJSON(t *testing.T) {
 	require.NotNil(t, rep.Pearson)
 	assert.Greater(t, *rep.Pearson, 0.9)
 	assert.Greater(t, rep.Speed, 0.0)
-	require.NotNil(t, rep.Baseline)
-	assert.Equal(t, "vader", rep.Baseline.Mode)
+	require.Len(t, rep.Baselines, 2)
+	assert.Equal(t, "parley", rep.Baselines[0].Mode)
+	assert.Equal(t, "vader", rep.Baselines[1].Mode)
 }
 
 func TestSentimentEvalErrors(t *testing.T) {
@@ -74,6 +75,47 @@ func TestSentimentEvalErrors(t *testing.T) {
 	require.Error(t, run(context.Background(), []string{"sentiment", "nope"}, &out, &errb))
 }
 
+func TestSentimentEvalComplaint(t *testing.T) {
+	p := writeTemp(t, "c.csv", "text,label\n"+
+		"My order never arrived and nobody answers my emails.,complaint\n"+
+		"I was charged twice and I want a refund!,complaint\n"+
+		"What are your opening hours on Sunday?,not_complaint\n"+
+		"Thanks a lot for your help!,not_complaint\n")
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"sentiment", "eval", "-data", p, "-json", "-mintime", "1ms"}, &out, &errb)
+	require.NoError(t, err, errb.String())
+	var rep sentimentReport
+	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
+	assert.Equal(t, "complaint", rep.Task)
+	assert.Equal(t, "model", rep.Mode)
+	assert.InDelta(t, 1.0, rep.Classes["complaint"].F1, 1e-9)
+	assert.InDelta(t, 1.0, rep.MacroF1, 1e-9)
+	assert.GreaterOrEqual(t, rep.ECE, 0.0)
+	require.Len(t, rep.Baselines, 2)
+
+	mixed := writeTemp(t, "m.csv", "text,label\nhi,neutral\nbad,complaint\n")
+	require.Error(t, run(context.Background(), []string{"sentiment", "eval", "-data", mixed, "-mintime", "1ms"}, &out, &errb))
+	require.Error(t, run(context.Background(), []string{"sentiment", "eval", "-data", p, "-analyzer", "nope"}, &out, &errb))
+	require.Error(t, run(context.Background(), []string{"sentiment", "eval", "-data", p, "-model", "/nonexistent.model"}, &out, &errb))
+}
+
+func TestSentimentTrain(t *testing.T) {
+	dir := t.TempDir()
+	rows := "thank you so much, this is great\t15\nthis is ridiculous, I'm so annoyed\t3\n" +
+		"what do you mean? I'm confused\t6\nthe store opens at nine\t27\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "train.tsv"), []byte(rows), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "dev.tsv"), []byte(rows), 0o600))
+	model := filepath.Join(dir, "s.model")
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"sentiment", "train", "-data", dir, "-out", model, "-epochs", "2", "-bits", "10"}, &out, &errb)
+	require.NoError(t, err, errb.String())
+	assert.Contains(t, out.String(), "format version 1")
+	out.Reset()
+	require.NoError(t, run(context.Background(), []string{"sentiment", "score", "-model", model, "thank you"}, &out, &errb))
+	assert.Contains(t, out.String(), `"label":`)
+	require.Error(t, run(context.Background(), []string{"sentiment", "train", "-data", "/nonexistent"}, &out, &errb))
+}
+
 func TestSentimentEmotions(t *testing.T) {
 	p := writeTemp(t, "e.tsv", "This is ridiculous, I'm so annoyed\t3\tid1\n"+
 		"I don't understand what you mean?\t6\tid2\n"+
@@ -84,8 +126,9 @@ func TestSentimentEmotions(t *testing.T) {
 	var rep emotionReport
 	require.NoError(t, json.Unmarshal(out.Bytes(), &rep))
 	assert.Equal(t, 3, rep.N)
-	assert.InDelta(t, 1.0, rep.Frustration.Recall, 1e-9)
-	assert.InDelta(t, 1.0, rep.Confusion.Recall, 1e-9)
+	assert.InDelta(t, 1.0, rep.Emotions["parley"]["frustration"].Recall, 1e-9)
+	assert.InDelta(t, 1.0, rep.Emotions["parley"]["confusion"].Recall, 1e-9)
+	assert.Contains(t, rep.Emotions["model"], "gratitude")
 
 	bad := writeTemp(t, "bad.tsv", "text\tnotanumber\n")
 	require.Error(t, run(context.Background(), []string{"sentiment", "emotions", "-data", bad}, &out, &errb))
@@ -101,7 +144,7 @@ func FuzzReadPolarityCSV(f *testing.F) {
 	f.Add("text,label,score\nhi,neutral,0\n")
 	f.Add("label,text\npositive,\"a,b\"\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		rows, _, err := readPolarityCSV(bytes.NewReader([]byte(s)))
+		rows, _, _, err := readPolarityCSV(bytes.NewReader([]byte(s)))
 		if err == nil && len(rows) == 0 {
 			t.Fatal("no error and no rows")
 		}

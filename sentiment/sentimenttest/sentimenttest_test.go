@@ -20,6 +20,14 @@ func TestLexical(t *testing.T) {
 	}
 }
 
+func TestModel(t *testing.T) {
+	m, err := sentiment.NewModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentimenttest.Run(t, m)
+}
+
 func TestScripted(t *testing.T) {
 	s := &sentimenttest.Scripted{
 		Results: map[string]sentiment.Result{

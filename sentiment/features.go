@@ -1,0 +1,263 @@
+package sentiment
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file turns a text into the sparse hashed features of the trained
+// model: lower-cased word unigrams and bigrams, unigrams in the scope of a
+// negation, and character 4-grams of words (robust to typos and
+// unseen inflections). Digits collapse to one shape, @mentions and URLs to
+// one token each, so that order numbers and handles do not matter.
+
+// maxFeatureTokens caps the tokens a text contributes: a 10 KB paste costs
+// no more than a long message.
+const maxFeatureTokens = 256
+
+// Feature kinds, mixed into the hash.
+const (
+	seedWord    = 0x9e3779b97f4a7c15
+	seedBigram  = 0xc2b2ae3d27d4eb4f
+	seedNegated = 0x165667b19e3779f9
+	seedChar    = 0x27d4eb2f165667c5
+	seedShape   = 0x85ebca77c2b2ae63
+	seedFirst   = 0x94d049bb133111eb
+	seedLength  = 0xbf58476d1ce4e5b9
+)
+
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// featurizer holds the reusable buffers of one extraction.
+type featurizer struct {
+	word   []byte   // current lower-cased word
+	hashes []uint64 // word hashes, in order
+	feats  []uint32 // bucket indexes of the word features found
+	chars  []uint32 // bucket indexes of the character n-grams
+	words  int      // tokens with letters
+	shout  int      // words of three letters or more in capitals
+	excl   int      // '!' count
+	quest  int      // '?' count
+}
+
+// featureConfig says which feature families to extract.
+type featureConfig struct {
+	bits     uint8 // log2 of the number of buckets
+	charMin  uint8 // character n-gram orders; 0 disables
+	charMax  uint8
+	negation bool
+}
+
+func (f *featurizer) reset() {
+	f.word = f.word[:0]
+	f.hashes = f.hashes[:0]
+	f.feats = f.feats[:0]
+	f.chars = f.chars[:0]
+	f.shout, f.excl, f.quest, f.words = 0, 0, 0, 0
+}
+
+// extract fills f.feats and f.chars with the bucket of every feature of
+// text.
+func (f *featurizer) extract(text string, c featureConfig) {
+	f.reset()
+	mask := uint64(1)<<c.bits - 1
+	add := func(h uint64) { f.feats = append(f.feats, uint32(mix64(h)&mask)) }
+	var prev uint64 = seedBigram // sentence start
+	var first uint64
+	negScope := 0
+	upper, letters := 0, 0
+	kind := byte(0) // 'w' word, 'n' number, 'm' mention, 'u' url
+	flush := func() {
+		if len(f.word) == 0 {
+			return
+		}
+		if len(f.hashes) >= maxFeatureTokens {
+			f.word = f.word[:0]
+			return
+		}
+		w := f.word
+		switch kind {
+		case 'n':
+			w = append(w[:0], '0')
+		case 'm':
+			w = append(w[:0], '@')
+		}
+		if kind == 'u' || isURLStart(w) {
+			w = append(w[:0], "http"...)
+		}
+		h := wordHash(w)
+		f.hashes = append(f.hashes, h)
+		add(h)
+		add(prev*31 ^ h)
+		prev = h
+		if c.negation && negScope > 0 {
+			add(h ^ seedNegated)
+			negScope--
+		}
+		if isNegator(w) {
+			negScope = 3
+		}
+		if kind == 'w' {
+			f.words++
+		}
+		if letters >= 3 && upper == letters {
+			f.shout++
+		}
+		if len(f.hashes) == 1 {
+			// The opening word ("why", "wait", "thanks") and whether the
+			// text asks something come out below.
+			first = h
+		}
+		if c.charMax > 0 && kind == 'w' && len(w) >= 3 && len(w) <= 24 {
+			f.charGrams(w, c, mask)
+		}
+		f.word = w[:0]
+		upper, letters, kind = 0, 0, 0
+	}
+	for i := 0; i < len(text); {
+		b := text[i]
+		if b < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= b && b <= 'z':
+				letters++
+				if kind == 0 {
+					kind = 'w'
+				} else if kind == 'n' {
+					kind = 'w'
+				}
+				f.word = append(f.word, b)
+			case 'A' <= b && b <= 'Z':
+				letters++
+				upper++
+				if kind == 0 || kind == 'n' {
+					kind = 'w'
+				}
+				f.word = append(f.word, b+'a'-'A')
+			case '0' <= b && b <= '9':
+				if kind == 0 {
+					kind = 'n'
+				}
+				f.word = append(f.word, b)
+			case b == '\'' && len(f.word) > 0 && i < len(text) && isASCIILetter(text[i]):
+				f.word = append(f.word, b)
+			case b == '@' && len(f.word) == 0:
+				kind = 'm'
+				f.word = append(f.word, b)
+			case (b == '.' || b == '/' || b == ':' || b == '_' || b == '-') && len(f.word) > 0 && (kind == 'm' || kind == 'u' || isURLStart(f.word)):
+				if kind != 'm' {
+					kind = 'u'
+				}
+				f.word = append(f.word, b)
+			case b == '!' || b == '?':
+				flush()
+				if b == '!' {
+					f.excl++
+				} else {
+					f.quest++
+				}
+				// Punctuation runs are tokens of their own: "!", "?", "!!", "?!".
+				j := i
+				for j < len(text) && (text[j] == '!' || text[j] == '?') {
+					if text[j] == '!' {
+						f.excl++
+					} else {
+						f.quest++
+					}
+					j++
+				}
+				tok := []byte{b}
+				if j > i {
+					tok = append(tok, text[j-1])
+				}
+				i = j
+				f.word = append(f.word[:0], tok...)
+				kind = 'p'
+				flush()
+				negScope = 0
+			default:
+				flush()
+				if b == '.' || b == ',' || b == ';' || b == ':' {
+					negScope = 0
+				}
+			}
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if r != utf8.RuneError && unicode.IsLetter(r) {
+			if kind == 0 || kind == 'n' {
+				kind = 'w'
+			}
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+				r = unicode.ToLower(r)
+			}
+			f.word = utf8.AppendRune(f.word, r)
+			i += n
+			continue
+		}
+		flush()
+		i += n
+		if r == utf8.RuneError || unicode.IsSpace(r) || unicode.IsMark(r) || r == 0xfe0f || r == 0x200d {
+			continue
+		}
+		// An emoji or symbol is a token of its own.
+		f.word = utf8.AppendRune(f.word[:0], r)
+		kind = 'e'
+		flush()
+	}
+	flush()
+	if f.shout > 0 {
+		add(seedShape ^ uint64(min(f.shout, 3)))
+	}
+	if len(f.hashes) > 0 {
+		q := uint64(0)
+		if f.quest > 0 {
+			q = 1
+		}
+		add(first ^ seedFirst ^ q)
+		// Length bucket: short outbursts read differently from essays.
+		add(seedLength ^ uint64(min(len(f.hashes)/4, 8)) ^ q<<8)
+	}
+}
+
+// charGrams adds the character n-grams of w with boundary marks. The
+// hash of each n-gram extends that of the (n-1)-gram at the same start.
+func (f *featurizer) charGrams(w []byte, c featureConfig, mask uint64) {
+	var arr [26]byte
+	b := append(append(append(arr[:0], '<'), w...), '>')
+	lo, hi := int(c.charMin), int(c.charMax)
+	for s := 0; s+lo <= len(b); s++ {
+		h := uint64(seedChar)
+		for n := 1; n <= hi && s+n <= len(b); n++ {
+			h = (h ^ uint64(b[s+n-1])) * 0x100000001b3
+			if n >= lo {
+				f.chars = append(f.chars, uint32(mix64(h)&mask))
+			}
+		}
+	}
+}
+
+func isASCIILetter(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
+
+func isURLStart(w []byte) bool {
+	return len(w) >= 4 && (string(w[:4]) == "http" || string(w[:4]) == "www")
+}
+
+func isNegator(w []byte) bool {
+	switch string(w) {
+	case "not", "no", "never", "cannot", "nothing", "nobody", "none", "neither", "nor", "without",
+		"dont", "cant", "wont", "isnt", "didnt", "doesnt", "wasnt", "arent", "havent", "hasnt":
+		return true
+	}
+	n := len(w)
+	return n > 3 && w[n-3] == 'n' && w[n-2] == '\'' && w[n-1] == 't'
+}

@@ -1,0 +1,334 @@
+package sentiment
+
+import (
+	"context"
+	"math"
+	"sync"
+)
+
+// Model outputs, in weight order.
+const (
+	outNeg = iota // polarity softmax: negative, neutral, positive
+	outNeu
+	outPos
+	outFrustration
+	outAnger
+	outConfusion
+	outDisappointment
+	outGratitude
+	outDelight
+	outComplaint
+	numOutputs
+)
+
+const numPolarity = 3
+
+// MaxText is the longest text, in bytes, that [Model] scores; longer ones
+// are pastes, not messages, and get a neutral result with low confidence.
+const MaxText = 4096
+
+// headNames names the binary outputs (outFrustration on), in order.
+var headNames = [numOutputs - numPolarity]string{"frustration", "anger", "confusion", "disappointment", "gratitude", "delight", "complaint"}
+
+// Dense features, computed from the lexicon analyzer and the support cues.
+const (
+	dCompound = iota
+	dPos
+	dNeg
+	dFrust
+	dConf
+	dUrg
+	dDel
+	dProblem
+	dRequest
+	dExcl
+	dQuest
+	dShout
+	dForeign
+	numDense
+)
+
+// Model is the trained analyzer: a linear model over hashed word, word
+// pair and character n-gram features plus the [Lexical] analyzer's scores,
+// trained on GoEmotions (see [Train]) with calibrated outputs. It gives
+// 3-class polarity with calibrated probabilities, the support emotions and
+// a complaint probability. [NewModel] loads the model shipped with Parley;
+// [ReadModel] one written by [Model.WriteTo].
+//
+// A Model is safe for concurrent use.
+type Model struct {
+	lex  *Lexical
+	cues *cueSet
+	p    params
+	pool sync.Pool
+}
+
+// params are the learnt parameters, as stored in a model file.
+type params struct {
+	Info ModelInfo `json:"info"`
+	// Feature configuration.
+	Bits     uint8 `json:"bits"`
+	CharMin  uint8 `json:"char_min"`
+	CharMax  uint8 `json:"char_max"`
+	Negation bool  `json:"negation"`
+	// Scale[k] turns the int8 sparse weights of output k into floats.
+	Scale []float32 `json:"scale"`
+	Bias  []float32 `json:"bias"`
+	// Dense[d*numOutputs+k] is the weight of dense feature d for output k.
+	Dense []float32 `json:"dense"`
+	// Temperature calibrates the polarity softmax.
+	Temperature float32 `json:"temperature"`
+	// Prior is added to the polarity logits after calibration (negative,
+	// neutral, positive): the offsets that maximise dev macro-F1.
+	Prior [numPolarity]float32 `json:"prior"`
+	// PlattA, PlattB calibrate the binary heads: p = sigmoid(A*z + B).
+	PlattA []float32 `json:"platt_a"`
+	PlattB []float32 `json:"platt_b"`
+	// Threshold[h] is the calibrated probability at which head h is
+	// reported as 0.5: the dev F1-optimal decision point.
+	Threshold []float32 `json:"threshold"`
+	// Blend is the weight of the model's polarity in Compound; the
+	// lexicon's compound has the rest.
+	Blend float32 `json:"blend"`
+	// Band: a text the model calls neutral is positive or negative when
+	// |Compound| reaches it (0: never).
+	Band float32 `json:"band"`
+	// Weights holds 2^Bits rows of numOutputs int8 weights.
+	weights []int8
+}
+
+// ModelInfo describes a trained model.
+type ModelInfo struct {
+	// Version is the model file format version ([ModelVersion]).
+	Version int `json:"version"`
+	// Data names the training data and its licence.
+	Data string `json:"data"`
+	// Examples is the number of training examples.
+	Examples int `json:"examples"`
+	// Dev holds the development-set figures measured after training
+	// (macro_f1, frustration_f1, ...).
+	Dev map[string]float64 `json:"dev,omitempty"`
+}
+
+var _ Analyzer = (*Model)(nil)
+
+type modelScratch struct {
+	f featurizer
+}
+
+func newModel(p params) (*Model, error) {
+	lex, err := NewLexical()
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{lex: lex, cues: newCueSet(), p: p}
+	m.pool.New = func() any {
+		return &modelScratch{f: featurizer{word: make([]byte, 0, 64), hashes: make([]uint64, 0, 64), feats: make([]uint32, 0, 128), chars: make([]uint32, 0, 512)}}
+	}
+	return m, nil
+}
+
+// Info describes the model: format version, training data, dev figures.
+func (m *Model) Info() ModelInfo { return m.p.Info }
+
+// Analyze implements [Analyzer]; it never fails and ignores ctx, as
+// [Model.Polarity] does no I/O.
+func (m *Model) Analyze(_ context.Context, text string) (Result, error) {
+	return m.Polarity(text), nil
+}
+
+func (m *Model) featureConfig() featureConfig {
+	return featureConfig{bits: m.p.Bits, charMin: m.p.CharMin, charMax: m.p.CharMax, negation: m.p.Negation}
+}
+
+// Polarity scores text. Any input, including empty, emoji-only, very long
+// or non-English text, gives a defined result: text without evidence the
+// model knows is neutral with low [Result.Confidence].
+//
+// Texts longer than [MaxText] are pastes (logs, documents), not messages:
+// they get a neutral result with low confidence.
+func (m *Model) Polarity(text string) Result {
+	if len(text) > MaxText {
+		return Result{Label: Neutral, Score: 0.5, Confidence: 0.1}
+	}
+	sc := m.pool.Get().(*modelScratch)
+	lr := m.lex.Polarity(text)
+	var dense [numDense]float32
+	m.extract(text, lr, &sc.f, &dense)
+	var z [numOutputs]float32
+	m.logits(sc.f.feats, sc.f.chars, &dense, &z)
+	r := m.result(lr, &z, sc.f.words == 0 || dense[dForeign] == 1)
+	if cap(sc.f.chars) <= 1<<14 {
+		m.pool.Put(sc)
+	}
+	return r
+}
+
+// extract fills f with the sparse features and dense with the dense ones.
+func (m *Model) extract(text string, lr Result, f *featurizer, dense *[numDense]float32) {
+	f.extract(text, m.featureConfig())
+	problem, request := m.cues.count(f.hashes)
+	dense[dCompound] = float32(lr.Compound)
+	dense[dPos] = float32(lr.Positive)
+	dense[dNeg] = float32(lr.Negative)
+	dense[dFrust] = float32(lr.Emotions.Frustration)
+	dense[dConf] = float32(lr.Emotions.Confusion)
+	dense[dUrg] = float32(lr.Emotions.Urgency)
+	dense[dDel] = float32(lr.Emotions.Delight)
+	dense[dProblem] = float32(min(problem, 3)) / 3
+	dense[dRequest] = float32(min(request, 3)) / 3
+	if f.excl > 0 {
+		dense[dExcl] = 1
+	}
+	if f.quest > 0 {
+		dense[dQuest] = 1
+	}
+	if f.shout > 0 {
+		dense[dShout] = 1
+	}
+	if foreign(lr, problem+request) {
+		dense[dForeign] = 1
+	}
+}
+
+// foreign reports whether a text is probably not English: the lexicon
+// analyzer knew none of its words and no support cue matched.
+func foreign(lr Result, cues int) bool { return lr.Confidence > 0 && lr.Confidence <= 0.1 && cues == 0 }
+
+// sparseValue is the value of each sparse feature of a group (words,
+// character n-grams) of n features: each group has unit length.
+func sparseValue(n int) float32 {
+	if n == 0 {
+		return 0
+	}
+	return 1 / float32(math.Sqrt(float64(n)))
+}
+
+func (m *Model) logits(feats, chars []uint32, dense *[numDense]float32, z *[numOutputs]float32) {
+	aw, ac := m.sum(feats), m.sum(chars)
+	vw, vc := sparseValue(len(feats)), sparseValue(len(chars))
+	for k := range numOutputs {
+		z[k] = m.p.Bias[k] + (float32(aw[k])*vw+float32(ac[k])*vc)*m.p.Scale[k]
+	}
+	for d, x := range dense {
+		if x == 0 {
+			continue
+		}
+		dw := m.p.Dense[d*numOutputs : d*numOutputs+numOutputs]
+		for k := range numOutputs {
+			z[k] += x * dw[k]
+		}
+	}
+}
+
+// sum adds up the int8 weight rows of the buckets.
+func (m *Model) sum(buckets []uint32) [numOutputs]int32 {
+	var acc [numOutputs]int32
+	w := m.p.weights
+	for _, b := range buckets {
+		o := int(b) * numOutputs
+		if o+numOutputs > len(w) {
+			continue // cannot happen: buckets are masked to the table
+		}
+		row := (*[numOutputs]int8)(w[o : o+numOutputs])
+		for k := range numOutputs {
+			acc[k] += int32(row[k])
+		}
+	}
+	return acc
+}
+
+func sigmoid(x float32) float32 { return 1 / (1 + float32(math.Exp(float64(-x)))) }
+
+// polarityProbs returns the calibrated polarity probabilities
+// (negative, neutral, positive).
+func (m *Model) polarityProbs(z *[numOutputs]float32) [numPolarity]float32 {
+	t := m.p.Temperature
+	if t <= 0 {
+		t = 1
+	}
+	var p [numPolarity]float32
+	mx := float32(math.Inf(-1))
+	for k := range numPolarity {
+		p[k] = z[k] / t
+		mx = max(mx, p[k])
+	}
+	var sum float32
+	for k := range numPolarity {
+		p[k] = float32(math.Exp(float64(p[k] - mx)))
+		sum += p[k]
+	}
+	for k := range numPolarity {
+		p[k] /= sum
+	}
+	return p
+}
+
+// headProb returns the calibrated probability of binary head h.
+func (m *Model) headProb(z *[numOutputs]float32, h int) float32 {
+	return sigmoid(m.p.PlattA[h]*z[numPolarity+h] + m.p.PlattB[h])
+}
+
+// strength maps a calibrated probability to a strength in [0, 1] whose
+// 0.5 is the head's decision threshold, the scale the rest of Parley reads
+// ("frustration >= 0.5").
+func strength(p, threshold float32) float64 {
+	if threshold <= 0 || threshold >= 1 {
+		return float64(p)
+	}
+	if p < threshold {
+		return float64(0.5 * p / threshold)
+	}
+	return float64(0.5 + 0.5*(p-threshold)/(1-threshold))
+}
+
+func (m *Model) result(lr Result, z *[numOutputs]float32, noEvidence bool) Result {
+	r := Result{Positive: lr.Positive, Negative: lr.Negative, Neutral: lr.Neutral}
+	if noEvidence {
+		// No evidence: empty, punctuation or emoji only, or another
+		// language.
+		r.Label, r.Score = Neutral, 0.5
+		r.Confidence = min(lr.Confidence, 0.1)
+		r.Emotions.Urgency = lr.Emotions.Urgency
+		return r
+	}
+	p := m.polarityProbs(z)
+	best, bestZ := 0, float32(math.Inf(-1))
+	for k := range numPolarity {
+		if s := float32(math.Log(float64(p[k]))) + m.p.Prior[k]; s > bestZ {
+			best, bestZ = k, s
+		}
+	}
+	r.Label = [numPolarity]Label{Negative, Neutral, Positive}[best]
+	r.Probabilities = Probabilities{Negative: float64(p[0]), Neutral: float64(p[1]), Positive: float64(p[2])}
+	r.Confidence = float64(p[best])
+	b := float64(m.p.Blend)
+	r.Compound = max(-1, min(1, b*float64(p[2]-p[0])+(1-b)*lr.Compound))
+	if band := float64(m.p.Band); r.Label == Neutral && band > 0 {
+		// Strong polar evidence, from the lexicon too, overrides a
+		// neutral call: Reddit's "neutral" is broader than a support
+		// conversation's.
+		switch {
+		case r.Compound >= band:
+			r.Label, r.Confidence = Positive, float64(p[2])
+		case r.Compound <= -band:
+			r.Label, r.Confidence = Negative, float64(p[0])
+		}
+	}
+	r.Score = (r.Compound + 1) / 2
+	var s [numOutputs - numPolarity]float64
+	for h := range s {
+		s[h] = strength(m.headProb(z, h), m.p.Threshold[h])
+	}
+	r.Emotions = Emotions{
+		Frustration:    s[outFrustration-numPolarity],
+		Anger:          s[outAnger-numPolarity],
+		Confusion:      s[outConfusion-numPolarity],
+		Urgency:        lr.Emotions.Urgency,
+		Disappointment: s[outDisappointment-numPolarity],
+		Gratitude:      s[outGratitude-numPolarity],
+		Delight:        s[outDelight-numPolarity],
+	}
+	r.Complaint = s[outComplaint-numPolarity]
+	return r
+}
