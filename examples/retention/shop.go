@@ -80,6 +80,9 @@ func newShop() *shop {
 			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: day("2026-11-15"), Address: "12 St James's Square, London"},
 			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Status: "delivered", PaidUSD: 129.00, Placed: day("2026-10-30"), Address: "12 St James's Square, London"},
 			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Status: "processing", PaidUSD: 18.50, Placed: day("2026-11-20"), Address: "4 Harbour Road, Leith"},
+			// Ada's newest order has not left the warehouse, so the demo
+			// customer can try the address change.
+			"A-1010": {ID: "A-1010", Customer: "cus_ada", Item: "Wool throw blanket", Status: "processing", PaidUSD: 64.00, Placed: day("2026-12-02"), Address: "12 St James's Square, London"},
 		},
 		customers: map[string]customer{
 			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: "2026-12-01", LastOrderDate: "2026-11-15"},
