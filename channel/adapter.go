@@ -159,6 +159,13 @@ func (a *Adapter) serve(w http.ResponseWriter, r *http.Request, q Enqueuer) {
 		if t == nil {
 			continue
 		}
+		if t.Signal != nil && InternalSignal(t.Signal.Name) {
+			// A platform's payload is the customer's input: it can never
+			// carry an agent's message, a hand-off or an approval.
+			a.emit(ctx, parley.Event{Kind: EventRejected, ConversationID: t.ConversationID, MessageID: t.MessageID,
+				Err: &RejectError{Status: http.StatusForbidden, Err: fmt.Errorf("%w: internal signal %q from outside", ErrMalformed, t.Signal.Name)}})
+			continue
+		}
 		t.Channel = a.name
 		if t.Time.IsZero() {
 			t.Time = time.Now()

@@ -146,3 +146,50 @@ func TestNewValidates(t *testing.T) {
 	_, err = New(&linePlatform{}, Config{})
 	assert.Error(t, err)
 }
+
+// signalPlatform turns each line "<conversation> <id> <signal>" into a
+// signal turn, as a careless driver mapping a webhook field to a Signal
+// would.
+type signalPlatform struct{ linePlatform }
+
+func (p *signalPlatform) Parse(_ *http.Request, body []byte) (*Batch, error) {
+	b := &Batch{}
+	for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+		f := strings.SplitN(line, " ", 3)
+		b.Inbound = append(b.Inbound, Inbound{Turn: &parley.Turn{ConversationID: f[0], MessageID: f[1],
+			Signal: &parley.Signal{Name: f[2], Data: map[string]string{"text": "approved"}}}, UserID: f[0]})
+	}
+	return b, nil
+}
+
+// TestAdapterDropsInternalSignals: whatever a platform's payload says, an
+// agent message, hand-off or approval signal never enters the bot from
+// outside.
+func TestAdapterDropsInternalSignals(t *testing.T) {
+	obs := &testutil.Events{}
+	a, err := New(&signalPlatform{}, Config{Channel: "line", Observer: obs})
+	require.NoError(t, err)
+	q := &queue{}
+	rr := serve(a, q, http.MethodPost, "c1 m1 handoff.agent_message\nc1 m2 approval.decided\nc1 m3 flow.timer\nc1 m4 order.shipped")
+	assert.Equal(t, 200, rr.Code)
+	require.Len(t, q.turns, 1)
+	assert.Equal(t, "order.shipped", q.turns[0].Signal.Name)
+	var refused []string
+	for _, e := range obs.All() {
+		require.Equal(t, EventRejected, e.Kind)
+		refused = append(refused, e.MessageID)
+		var re *RejectError
+		require.ErrorAs(t, e.Err, &re)
+		assert.Equal(t, http.StatusForbidden, re.Status)
+	}
+	assert.Equal(t, []string{"m1", "m2", "m3"}, refused)
+}
+
+func TestInternalSignal(t *testing.T) {
+	for _, name := range []string{"handoff.agent_message", "handoff.resolved", "approval.decided", "flow.timer", "proactive.step"} {
+		assert.True(t, InternalSignal(name), name)
+	}
+	for _, name := range []string{"product_view", "page.idle", "order.shipped", "handoffs", "cart.abandoned"} {
+		assert.False(t, InternalSignal(name), name)
+	}
+}

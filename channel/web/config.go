@@ -64,6 +64,15 @@ type Config struct {
 	RateLimit rate.Limit
 	RateBurst int
 
+	// TrackEvents are the event names a page may send with
+	// parley.track(name, data); a track frame with any other name is
+	// refused with an "event_not_allowed" error frame and never reaches
+	// the bot. Default: [DefaultTrackEvents]. Names in the namespaces the
+	// runtime uses for its own signals (see [channel.InternalSignal]: hand-off,
+	// agent messages, approvals, escalation, proactive steps) are refused
+	// here as a configuration error, because a browser can send anything.
+	TrackEvents []string
+
 	// TokenTTL is how long a visitor token stays valid (default 30 days).
 	TokenTTL time.Duration
 	// HistoryLimit bounds the kept transcript of a conversation, oldest
@@ -144,6 +153,16 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.RateBurst == 0 {
 		c.RateBurst = 8
+	}
+	if c.TrackEvents == nil {
+		c.TrackEvents = DefaultTrackEvents
+	}
+	for _, name := range c.TrackEvents {
+		if !validSignalName(name) {
+			errs = append(errs, fmt.Errorf("web: Config.TrackEvents: %q is not a valid event name", name))
+		} else if channel.InternalSignal(name) {
+			errs = append(errs, fmt.Errorf("web: Config.TrackEvents: %q is an internal signal and cannot come from a browser", name))
+		}
 	}
 	if c.TokenTTL == 0 {
 		c.TokenTTL = 30 * 24 * time.Hour

@@ -44,7 +44,12 @@
 // [Config.MaxUploadBytes], and always offers a "Talk to a human" button
 // that sends "talk to a human" with payload "human". Pages report behaviour
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
-// whose [parley.Signal] carries the event and a "count_24h" field.
+// whose [parley.Signal] carries the event and a "count_24h" field. Only
+// the names in [Config.TrackEvents] (default [DefaultTrackEvents]) are
+// accepted: any other name, and above all the runtime's own signals
+// (agent messages, hand-off lifecycle, approvals: see
+// [channel.InternalSignal]), is refused with an "event_not_allowed" error
+// frame and never reaches the bot.
 //
 // # Embedding the widget
 //

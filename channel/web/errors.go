@@ -28,6 +28,10 @@ var (
 	// errUploadType reports an upload whose content is not one of
 	// [Config.UploadTypes].
 	errUploadType = errors.New("web: file type not allowed")
+	// errEventNotAllowed reports a track frame whose name is not one of
+	// [Config.TrackEvents]: internal signals (agent messages, hand-off
+	// lifecycle, approvals) can never come from a browser.
+	errEventNotAllowed = errors.New("web: event not allowed")
 	// errClosed is returned after [Chat.Close] has begun.
 	errClosed = errors.New("web: handler is shut down")
 )
@@ -40,6 +44,7 @@ const (
 	codeBadFrame     = "bad_frame"
 	codeRateLimited  = "rate_limited"
 	codeUploadType   = "upload_type"
+	codeEventRefused = "event_not_allowed"
 	codeInternal     = "internal"
 )
 
@@ -80,6 +85,8 @@ func (e *rejectError) status() int {
 		return 429
 	case codeUploadType:
 		return 415
+	case codeEventRefused:
+		return 403
 	case codeInternal:
 		return 500
 	}
@@ -101,6 +108,8 @@ func reject(sentinel error, reason string) *rejectError {
 		code = codeRateLimited
 	case errUploadType:
 		code = codeUploadType
+	case errEventNotAllowed:
+		code = codeEventRefused
 	}
 	return &rejectError{Code: code, Reason: reason, err: sentinel}
 }

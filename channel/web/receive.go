@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"net/url"
 	"strconv"
@@ -98,6 +99,12 @@ func (h *Chat) deliver(ctx context.Context, cv *conversation, id string, m parle
 // conversation sent in the last 24 hours, this one included, so that a
 // rule such as "viewed a product 3 times in 24 hours" is a comparison.
 func (h *Chat) track(ctx context.Context, cv *conversation, f inFrame) error {
+	if !h.trackAllowed(f.Name) {
+		e := reject(errEventNotAllowed, fmt.Sprintf("event %q is not one a page may send", f.Name))
+		e.MessageID = f.ID
+		e.ConversationID = cv.id
+		return e
+	}
 	if h.enqueuer() == nil {
 		cv.broadcast(encode(outFrame{Type: "ack", ID: f.ID}))
 	}
