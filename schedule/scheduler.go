@@ -268,16 +268,25 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for i := 0; i < s.workers; i++ {
 		slots <- struct{}{}
 	}
+	// With a backlog (the last claim was full), claims wait for a quarter
+	// of the workers to be free, so that a busy scheduler makes one claim
+	// per several jobs rather than one per job.
+	backlog := false
+	batch := max(s.workers/4, 1)
+	n := 0
 	for {
-		// Wait for a free worker, then take as many as are free.
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.stop:
-			return ErrClosed
-		case <-slots:
+		// Wait for a free worker (with a backlog, for batch of them),
+		// then take as many as are free.
+		for n == 0 || backlog && n < batch {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-s.stop:
+				return ErrClosed
+			case <-slots:
+				n++
+			}
 		}
-		n := 1
 	more:
 		for n < s.workers {
 			select {
@@ -299,10 +308,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 				s.fire(jctx, c, fl)
 			}()
 		}
-		for range n - len(claims) {
-			slots <- struct{}{}
-		}
-		if len(claims) == n && err == nil {
+		backlog = len(claims) == n && err == nil
+		n -= len(claims) // the free workers left
+		if backlog {
 			continue // there may be more due
 		}
 		if err := s.idle(ctx, now, err != nil); err != nil {

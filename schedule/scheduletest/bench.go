@@ -23,8 +23,11 @@ type BenchConfig struct {
 // cfg.Jobs jobs, all due, then runs one scheduler with a handler that
 // does nothing until every job fired, and reports "enqueue/s" (jobs
 // scheduled per second), "dispatch/s" (jobs fired and recorded per
-// second) and "B/job" (heap growth per scheduled job: meaningful for
-// stores that live in the process). newStore must return an empty store.
+// second), "B/job" (heap growth per scheduled job: meaningful for
+// stores that live in the process) and, where the OS tells, the process
+// CPU time per job of each phase ("enq-cpu-ns/job", "disp-cpu-ns/job"):
+// on a loaded machine the rates measure the load, the CPU time the code.
+// newStore must return an empty store.
 // Run it with -benchtime=1x: each iteration is the whole run.
 func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchConfig) {
 	if cfg.Jobs <= 0 {
@@ -39,6 +42,8 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 	ctx := context.Background()
 	var enq, disp time.Duration
 	var heap float64
+	var enqCPU, dispCPU int64
+	cpuKnown := true
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		st := newStore(b)
@@ -59,6 +64,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 		runtime.ReadMemStats(&before)
 		b.StartTimer()
 		start := time.Now()
+		c0, ok0 := processCPU()
 		for n := 0; n < cfg.Jobs; n += cfg.Batch {
 			m := min(cfg.Batch, cfg.Jobs-n)
 			for k := range m {
@@ -71,6 +77,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 			}
 		}
 		enq += time.Since(start)
+		c1, ok1 := processCPU()
 		b.StopTimer()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -79,9 +86,14 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 		runCtx, cancel := context.WithCancel(ctx)
 		errc := make(chan error, 1)
 		start = time.Now()
+		c2, ok2 := processCPU()
 		go func() { errc <- s.Run(runCtx) }()
 		<-done
 		disp += time.Since(start)
+		c3, ok3 := processCPU()
+		cpuKnown = cpuKnown && ok0 && ok1 && ok2 && ok3
+		enqCPU += c1 - c0
+		dispCPU += c3 - c2
 		cancel()
 		<-errc
 	}
@@ -89,5 +101,9 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 	b.ReportMetric(total/enq.Seconds(), "enqueue/s")
 	b.ReportMetric(total/disp.Seconds(), "dispatch/s")
 	b.ReportMetric(heap/total, "B/job")
+	if cpuKnown {
+		b.ReportMetric(float64(enqCPU)/total, "enq-cpu-ns/job")
+		b.ReportMetric(float64(dispCPU)/total, "disp-cpu-ns/job")
+	}
 	b.ReportMetric(0, "ns/op")
 }
