@@ -134,3 +134,13 @@ func TestStaffBackoff(t *testing.T) {
 	assert.Equal(t, time.Minute, g.wait("203.0.113.9", now))
 	assert.Zero(t, g.wait("203.0.113.9", now.Add(time.Minute+time.Second)))
 }
+
+func TestServerTimeouts(t *testing.T) {
+	srv, err := serve(t.Context(), "127.0.0.1:0", http.NotFoundHandler())
+	require.NoError(t, err)
+	defer shutdown(srv)
+	assert.Positive(t, srv.ReadHeaderTimeout, "slow headers are cut off")
+	assert.Positive(t, srv.ReadTimeout, "slow bodies are cut off")
+	assert.Positive(t, srv.IdleTimeout, "idle connections are closed")
+	assert.Positive(t, srv.MaxHeaderBytes)
+}
