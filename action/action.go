@@ -162,6 +162,21 @@ type Def[A, R any] struct {
 	// conversations; 0 means no cap. They apply to approved calls too.
 	ConversationAmount float64
 	DailyAmount        float64
+	// PerCustomerDay caps successful calls per customer per day (UTC),
+	// and CustomerDailyAmount the Amount one customer moves per day, so
+	// that one customer (or one script) cannot use up a daily budget
+	// meant for everyone; 0 means no cap. The customer is the call's
+	// Customer, or for an anonymous call its Conversation. They apply to
+	// approved calls too.
+	PerCustomerDay      int
+	CustomerDailyAmount float64
+	// PerCustomer caps successful calls per customer for as long as the
+	// registry remembers budgets (its window, [WithWindow]): 1 makes a
+	// discount code once per customer. With Scope, calls with different
+	// scopes (campaigns) are counted apart: one code per customer per
+	// campaign.
+	PerCustomer int
+	Scope       func(A) string
 	// Prior returns the money already moved for the same subject as the
 	// call (for a refund: what was already refunded on the order), read
 	// from the application's own records. With it, AutoApprove caps
@@ -191,6 +206,10 @@ type entry struct {
 	perDay      int
 	convAmount  float64
 	dayAmount   float64
+	perCustDay  int
+	custAmount  float64
+	perCust     int
+	scope       func(json.RawMessage) string
 	schema      json.RawMessage
 	resolved    *jsonschema.Resolved
 	// decode validates and decodes raw arguments.
@@ -233,6 +252,7 @@ func Register[A, R any](r *Registry, d Def[A, R]) error {
 		confirm: (d.Writes && !d.NoConfirm) || d.Amount != nil, money: d.Amount != nil,
 		autoApprove: d.AutoApprove, perConv: d.PerConversation, perDay: d.PerDay,
 		convAmount: d.ConversationAmount, dayAmount: d.DailyAmount,
+		perCustDay: d.PerCustomerDay, custAmount: d.CustomerDailyAmount, perCust: d.PerCustomer,
 		schema: raw, resolved: res,
 		run: func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 			a, err := decode(raw)
@@ -255,6 +275,15 @@ func Register[A, R any](r *Registry, d Def[A, R]) error {
 			}
 			return fmt.Sprintf("Shall I %s with %s?", strings.ReplaceAll(d.Name, "_", " "), raw)
 		},
+	}
+	if d.Scope != nil {
+		e.scope = func(raw json.RawMessage) string {
+			a, err := decode(raw)
+			if err != nil {
+				return ""
+			}
+			return d.Scope(a)
+		}
 	}
 	if d.Prior != nil {
 		e.prior = func(ctx context.Context, raw json.RawMessage) (float64, error) {
@@ -378,9 +407,10 @@ func (m *MemoryAudit) Entries() []AuditEntry {
 //
 // A Registry is safe for concurrent use.
 type Registry struct {
-	approver   Approver
-	maxPending int
-	audit      AuditLog
+	approver           Approver
+	maxPending         int
+	maxPendingCustomer int
+	audit              AuditLog
 
 	mu      sync.Mutex
 	actions map[string]*entry
@@ -389,6 +419,8 @@ type Registry struct {
 	results memory.Store       // idempotency key -> result, across restarts
 	convUse map[[2]string]*use // (conversation, action) -> use
 	dayUse  map[string]*use    // action -> use on day
+	custDay map[[2]string]*use // (customer, action) -> use on day
+	custUse map[[3]string]*use // (customer, action, scope) -> use in the window
 	window  time.Duration
 	writes0 int // calls since the last prune
 	day     string
@@ -445,10 +477,16 @@ func WithWindow(d time.Duration) Option { return func(r *Registry) { r.window = 
 // refused with [ErrBudget].
 func WithMaxPending(n int) Option { return func(r *Registry) { r.maxPending = n } }
 
+// WithMaxPendingPerCustomer caps the approval requests waiting at once
+// for one customer across all their conversations (default 5; 0 means no
+// cap), so that a script opening many chats cannot fill the approvals
+// page. A call over the cap is refused with a [*BudgetError].
+func WithMaxPendingPerCustomer(n int) Option { return func(r *Registry) { r.maxPendingCustomer = n } }
+
 // NewRegistry returns an empty Registry.
 func NewRegistry(opts ...Option) *Registry {
 	r := &Registry{audit: &MemoryAudit{}, actions: map[string]*entry{}, done: map[string]*flight{},
-		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, window: 24 * time.Hour, maxPending: 3}
+		convUse: map[[2]string]*use{}, dayUse: map[string]*use{}, custDay: map[[2]string]*use{}, custUse: map[[3]string]*use{}, window: 24 * time.Hour, maxPending: 3, maxPendingCustomer: 5}
 	for _, o := range opts {
 		o(r)
 	}
@@ -581,12 +619,12 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 		}
 		// Read-only actions are not idempotent-keyed (a repeat reads
 		// again), but their budgets apply like any other's.
-		if err := r.reserve(e, c.Conversation, 0); err != nil {
+		if err := r.reserve(e, c, 0); err != nil {
 			return Result{}, err
 		}
 		out, err := e.run(ctx, c.Args)
 		if err != nil {
-			r.release(e, c.Conversation, 0)
+			r.release(e, c, 0)
 			return Result{}, err
 		}
 		return Result{Status: Done, Output: out}, nil
@@ -640,7 +678,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 			return r.requestApproval(ctx, e, c, amount)
 		}
 	}
-	if err := r.reserve(e, c.Conversation, amount); err != nil {
+	if err := r.reserve(e, c, amount); err != nil {
 		return Result{}, err
 	}
 	// Run once per key, even under concurrent retries.
@@ -655,7 +693,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 		}
 		r.mu.Unlock()
 		if res, again, err := join(ctx, f); !again {
-			r.release(e, c.Conversation, amount)
+			r.release(e, c, amount)
 			return res, err
 		}
 	}
@@ -680,7 +718,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 	close(f.done)
 	r.mu.Unlock()
 	if err != nil {
-		r.release(e, c.Conversation, amount)
+		r.release(e, c, amount)
 		return Result{}, err
 	}
 	return f.res, nil
@@ -716,49 +754,125 @@ func isRefusal(err error) bool {
 		errors.Is(err, ErrForbidden)
 }
 
-// reserve counts a call against the budgets, or refuses it.
-func (r *Registry) reserve(e *entry, conv string, amount float64) error {
+// A BudgetError is a call refused because one of its action's budgets is
+// used up. It names the budget, so that whoever sees it (the approver of
+// a call that can no longer run, an operator) knows which limit to wait
+// for or raise. It matches [ErrBudget].
+type BudgetError struct {
+	Action string
+	// Budget names the budget: the [Def] field that set it
+	// ("PerConversation", "PerDay", "ConversationAmount", "DailyAmount",
+	// "PerCustomerDay", "CustomerDailyAmount", "PerCustomer"), or
+	// "MaxPending" and "MaxPendingPerCustomer" for approval requests.
+	Budget string
+	// Limit is the budget, Used how much of it was used before this
+	// call (calls, or money for the amount budgets).
+	Limit, Used float64
+	// Customer is the customer (or anonymous conversation) a
+	// per-customer budget belongs to.
+	Customer string
+}
+
+// Error implements the error interface.
+func (e *BudgetError) Error() string {
+	who := ""
+	if e.Customer != "" {
+		who = " for customer " + e.Customer
+	}
+	if strings.Contains(e.Budget, "Amount") {
+		return fmt.Sprintf("%v: %s: budget %s of %.2f is used up%s (%.2f used)", ErrBudget, e.Action, e.Budget, e.Limit, who, e.Used)
+	}
+	return fmt.Sprintf("%v: %s: budget %s of %g is used up%s (%g used)", ErrBudget, e.Action, e.Budget, e.Limit, who, e.Used)
+}
+
+// Unwrap returns [ErrBudget].
+func (e *BudgetError) Unwrap() error { return ErrBudget }
+
+// subject is who a per-customer budget counts: the customer, or for an
+// anonymous call its conversation.
+func subject(c Call) string {
+	if c.Customer != "" {
+		return c.Customer
+	}
+	return "conversation:" + c.Conversation
+}
+
+// uses returns the budget counters of a call, creating them; r.mu is
+// held.
+func (r *Registry) uses(e *entry, c Call, now time.Time) (conv, day, custDay, cust *use) {
+	today := now.UTC().Format(time.DateOnly)
+	if today != r.day {
+		r.day, r.dayUse, r.custDay = today, map[string]*use{}, map[[2]string]*use{}
+	}
+	get2 := func(m map[[2]string]*use, k [2]string) *use {
+		u := m[k]
+		if u == nil {
+			u = &use{}
+			m[k] = u
+		}
+		return u
+	}
+	conv = get2(r.convUse, [2]string{c.Conversation, e.name})
+	day = r.dayUse[e.name]
+	if day == nil {
+		day = &use{}
+		r.dayUse[e.name] = day
+	}
+	who := subject(c)
+	custDay = get2(r.custDay, [2]string{who, e.name})
+	scope := ""
+	if e.scope != nil {
+		scope = e.scope(c.Args)
+	}
+	ck := [3]string{who, e.name, scope}
+	cust = r.custUse[ck]
+	if cust == nil {
+		cust = &use{}
+		r.custUse[ck] = cust
+	}
+	return conv, day, custDay, cust
+}
+
+// reserve counts a call against the budgets, or refuses it with a
+// *BudgetError.
+func (r *Registry) reserve(e *entry, c Call, amount float64) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
 	r.prune(now)
-	today := now.UTC().Format(time.DateOnly)
-	if today != r.day {
-		r.day, r.dayUse = today, map[string]*use{}
+	cu, du, cd, cs := r.uses(e, c, now)
+	refuse := func(budget string, limit, used float64, customer string) error {
+		return &BudgetError{Action: e.name, Budget: budget, Limit: limit, Used: used, Customer: customer}
 	}
-	ck := [2]string{conv, e.name}
-	cu, du := r.convUse[ck], r.dayUse[e.name]
-	if cu == nil {
-		cu = &use{}
-		r.convUse[ck] = cu
-	}
-	if du == nil {
-		du = &use{}
-		r.dayUse[e.name] = du
-	}
+	who := subject(c)
 	switch {
 	case e.perConv > 0 && cu.calls >= e.perConv:
-		return fmt.Errorf("%w: %s allows %d calls per conversation", ErrBudget, e.name, e.perConv)
+		return refuse("PerConversation", float64(e.perConv), float64(cu.calls), "")
+	case e.perCust > 0 && cs.calls >= e.perCust:
+		return refuse("PerCustomer", float64(e.perCust), float64(cs.calls), who)
+	case e.perCustDay > 0 && cd.calls >= e.perCustDay:
+		return refuse("PerCustomerDay", float64(e.perCustDay), float64(cd.calls), who)
 	case e.perDay > 0 && du.calls >= e.perDay:
-		return fmt.Errorf("%w: %s allows %d calls per day", ErrBudget, e.name, e.perDay)
+		return refuse("PerDay", float64(e.perDay), float64(du.calls), "")
 	case e.convAmount > 0 && cu.amount+amount > e.convAmount+1e-9:
-		return fmt.Errorf("%w: %s allows %.2f per conversation, %.2f used", ErrBudget, e.name, e.convAmount, cu.amount)
+		return refuse("ConversationAmount", e.convAmount, cu.amount, "")
+	case e.custAmount > 0 && cd.amount+amount > e.custAmount+1e-9:
+		return refuse("CustomerDailyAmount", e.custAmount, cd.amount, who)
 	case e.dayAmount > 0 && du.amount+amount > e.dayAmount+1e-9:
-		return fmt.Errorf("%w: %s allows %.2f per day, %.2f used", ErrBudget, e.name, e.dayAmount, du.amount)
+		return refuse("DailyAmount", e.dayAmount, du.amount, "")
 	}
-	cu.calls, cu.amount, cu.last = cu.calls+1, cu.amount+amount, now
-	du.calls, du.amount, du.last = du.calls+1, du.amount+amount, now
+	for _, u := range []*use{cu, du, cd, cs} {
+		u.calls, u.amount, u.last = u.calls+1, u.amount+amount, now
+	}
 	return nil
 }
 
-func (r *Registry) release(e *entry, conv string, amount float64) {
+func (r *Registry) release(e *entry, c Call, amount float64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if cu := r.convUse[[2]string{conv, e.name}]; cu != nil {
-		cu.calls, cu.amount = cu.calls-1, cu.amount-amount
-	}
-	if du := r.dayUse[e.name]; du != nil {
-		du.calls, du.amount = du.calls-1, du.amount-amount
+	cu, du, cd, cs := r.uses(e, c, time.Now())
+	for _, u := range []*use{cu, du, cd, cs} {
+		u.calls, u.amount = u.calls-1, u.amount-amount
 	}
 }
 
@@ -782,6 +896,11 @@ func (r *Registry) prune(now time.Time) {
 	for k, u := range r.convUse {
 		if now.Sub(u.last) > r.window {
 			delete(r.convUse, k)
+		}
+	}
+	for k, u := range r.custUse {
+		if now.Sub(u.last) > r.window {
+			delete(r.custUse, k)
 		}
 	}
 }

@@ -150,25 +150,32 @@ func (r *Registry) requestApproval(ctx context.Context, e *entry, c Call, amount
 		return Result{}, fmt.Errorf("%w: %s of %.2f is over the automatic limit of %.2f", ErrNoApprover, e.name, amount, e.autoApprove)
 	}
 	c.Approver = nil
-	if r.maxPending > 0 && c.Conversation != "" {
-		// A conversation (or a model in a loop) cannot flood the desk
-		// with approval requests; a repeat of a waiting one still gets
-		// its ID below.
+	if (r.maxPending > 0 && c.Conversation != "") || (r.maxPendingCustomer > 0 && c.Customer != "") {
+		// A conversation (or a model in a loop), or one customer across
+		// many conversations, cannot flood the desk with approval
+		// requests; a repeat of a waiting one still gets its ID below.
 		all, err := r.approvals.List(ctx)
 		if err != nil {
 			return Result{}, fmt.Errorf("action: pending approvals: %w", err)
 		}
-		n, key := 0, approvalKey(c)
+		n, nc, key := 0, 0, approvalKey(c)
 		for _, a := range all {
 			if a.Key == key {
 				return Result{Status: PendingApproval, ApprovalID: a.Request.ID}, nil
 			}
-			if a.Request.Conversation == c.Conversation {
+			if c.Conversation != "" && a.Request.Conversation == c.Conversation {
 				n++
 			}
+			if c.Customer != "" && a.Request.Customer == c.Customer {
+				nc++
+			}
 		}
-		if n >= r.maxPending {
-			return Result{}, fmt.Errorf("%w: %d approval requests already waiting in this conversation", ErrBudget, n)
+		if r.maxPending > 0 && c.Conversation != "" && n >= r.maxPending {
+			return Result{}, &BudgetError{Action: e.name, Budget: "MaxPending", Limit: float64(r.maxPending), Used: float64(n)}
+		}
+		if r.maxPendingCustomer > 0 && c.Customer != "" && nc >= r.maxPendingCustomer {
+			return Result{}, &BudgetError{Action: e.name, Budget: "MaxPendingPerCustomer", Limit: float64(r.maxPendingCustomer),
+				Used: float64(nc), Customer: c.Customer}
 		}
 	}
 	req := ApprovalRequest{ID: newApprovalID(), Conversation: c.Conversation, Customer: c.Customer,

@@ -70,6 +70,9 @@ type planArgs struct {
 type discountArgs struct {
 	Percent int    `json:"percent" jsonschema:"discount in percent, 5 to 20"`
 	Reason  string `json:"reason,omitempty" jsonschema:"why the code is given"`
+	// Campaign is the proactive campaign giving the code; empty for a
+	// code given in a chat. A customer gets one code per campaign.
+	Campaign string `json:"campaign,omitempty" jsonschema:"the campaign giving the code, if any"`
 }
 
 type callbackArgs struct {
@@ -178,7 +181,11 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				}
 				return nil
 			},
+			// Per-customer budgets beside the shop's: one customer (or a
+			// script signed in as them) cannot spend the day's refunds
+			// for everyone.
 			PerConversation: 2, PerDay: 200, ConversationAmount: 500, DailyAmount: 5000,
+			PerCustomerDay: 5, CustomerDailyAmount: 500,
 			Describe: func(a refundArgs) string {
 				return fmt.Sprintf("To confirm: refund $%.2f on order %s to your original payment method?", a.Amount, a.OrderID)
 			},
@@ -215,7 +222,10 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 			// A code given to the customer changes none of their data and
 			// moves no money until they use it: no confirmation, but one
 			// per conversation and a daily cap.
+			// One code per customer per campaign (or per customer from
+			// chats) in the registry's window, however many chats they open.
 			Writes: true, NoConfirm: true, PerConversation: 1, PerDay: 500,
+			PerCustomer: 1, Scope: func(a discountArgs) string { return a.Campaign },
 			Run: func(ctx context.Context, a discountArgs) (discountCode, error) {
 				if a.Percent < 5 || a.Percent > 20 {
 					return discountCode{}, fmt.Errorf("shop: discounts go from 5 to 20 percent, not %d", a.Percent)
@@ -225,7 +235,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 		}),
 		action.Register(r, action.Def[callbackArgs, callback]{
 			Name: actCallback, Description: "Book a phone call from a person on the team.",
-			Writes: true, PerConversation: 2,
+			Writes: true, PerConversation: 2, PerCustomerDay: 3,
 			Describe: func(a callbackArgs) string { return fmt.Sprintf("Shall we call you on %s, %s?", a.Phone, a.When) },
 			Run: func(ctx context.Context, a callbackArgs) (callback, error) {
 				return s.ScheduleCallback(ctx, callback{Customer: action.CustomerFrom(ctx), Phone: a.Phone, When: a.When})
@@ -233,7 +243,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 		}),
 		action.Register(r, action.Def[ticketArgs, supportTicket]{
 			Name: actTicket, Description: "File a case for the support team to follow up by email.",
-			Writes: true, NoConfirm: true, PerConversation: 3,
+			Writes: true, NoConfirm: true, PerConversation: 3, PerCustomerDay: 5,
 			Run: func(ctx context.Context, a ticketArgs) (supportTicket, error) {
 				return s.CreateTicket(ctx, supportTicket{Customer: action.CustomerFrom(ctx), Subject: a.Subject, Body: a.Body})
 			},

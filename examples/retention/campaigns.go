@@ -28,8 +28,11 @@ const (
 
 // campaigns returns the shop's ready-made campaigns.
 func campaigns() []*proactive.Campaign {
-	offer := func(percent int, valid time.Duration) *proactive.Offer {
-		return &proactive.Offer{Action: actDiscount, Args: map[string]any{"percent": percent, "reason": "retention campaign"}, Valid: valid}
+	// One code per customer per campaign: the registry counts the
+	// discount action per customer and campaign (discountArgs.Campaign).
+	offer := func(campaign string, percent int, valid time.Duration) *proactive.Offer {
+		return &proactive.Offer{Action: actDiscount, Args: map[string]any{"percent": percent, "reason": "retention campaign",
+			"campaign": campaign}, Valid: valid}
 	}
 	return []*proactive.Campaign{
 		{
@@ -41,7 +44,7 @@ func campaigns() []*proactive.Campaign {
 			Steps: []proactive.Step{{ID: "offer",
 				Text: `{{profile.first_name | "Hi"}}, you left the {{event.item | "items"}} in your cart. ` +
 					`Here's 10% off if you finish today: {{offer.code}} (valid until {{offer.expires}}). Checkout: {{event.checkout_url}}`,
-				Offer: offer(10, day)}},
+				Offer: offer("abandoned_cart", 10, day)}},
 		},
 		{
 			// Renewal: day -7, day -3 with a 48-hour offer, day +1. A
@@ -54,7 +57,7 @@ func campaigns() []*proactive.Campaign {
 					QuickReplies: []parley.QuickReply{{Title: "Renew my plan", Payload: "renew"}}},
 				{ID: "day-3", After: -3 * day,
 					Text:  `{{profile.first_name | "Hi"}}, here's 15% off your renewal, valid for 48 hours: {{offer.code}} (until {{offer.expires}}).`,
-					Offer: offer(15, 48*time.Hour)},
+					Offer: offer("renewal", 15, 48*time.Hour)},
 				{ID: "day+1", After: day,
 					Text: `Your {{event.plan | "plan"}} ended yesterday. We keep your settings for 30 days: type "renew" to pick up where you left off.`},
 			},
@@ -82,7 +85,7 @@ func campaigns() []*proactive.Campaign {
 			Audience: func(p *custprofile.Profile) bool {
 				return !p.LastOrderDate.IsZero() && time.Since(p.LastOrderDate) > 45*day
 			},
-			Steps: []proactive.Step{{ID: "offer", Offer: offer(15, 7*day),
+			Steps: []proactive.Step{{ID: "offer", Offer: offer("win_back", 15, 7*day),
 				Text: `We miss you, {{profile.first_name | "friend"}}! Here's 15% off your next order: {{offer.code}}, valid until {{offer.expires}}.`}},
 		},
 		{
@@ -107,7 +110,7 @@ func campaigns() []*proactive.Campaign {
 		{
 			// Referral prompt for promoters, with a code to share.
 			Name: "referral", Trigger: evPromoter, Cap: proactive.Cap{Max: 1, Window: 90 * day},
-			Steps: []proactive.Step{{ID: "ask", After: time.Hour, Offer: offer(10, 30*day),
+			Steps: []proactive.Step{{ID: "ask", After: time.Hour, Offer: offer("referral", 10, 30*day),
 				Text: `Thanks again for the kind words, {{profile.first_name | "friend"}}! Friends get 10% off their first order with your code {{offer.code}}.`}},
 		},
 	}
