@@ -152,6 +152,22 @@ func TestWorkspaceInChromium(t *testing.T) {
 		pageWait(`document.querySelector('#suggest button')`),
 		pageWait(`document.getElementById('c-reason').textContent.includes('asked to talk to a person')`))
 	screenshot(t, agent, "workspace-case")
+	if path := os.Getenv("PARLEY_TEST_AXE"); path != "" {
+		axe, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(agent, chromedp.Evaluate[bool](string(axe)+";true")); err != nil {
+			t.Fatalf("inject axe-core: %v", err)
+		}
+		violations, err := chromedp.Run(agent, chromedp.Evaluate[[]string](axeViolations, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("axe-core: %v", err)
+		}
+		if len(violations) > 0 {
+			t.Errorf("axe-core on the workspace: serious or critical violations:\n%s", strings.Join(violations, "\n"))
+		}
+	}
 	runPage(t, agent, "reply from the keyboard",
 		chromedp.KeyEvent("r"),
 		pageWait(`document.activeElement === document.getElementById('text')`),

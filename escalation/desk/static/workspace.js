@@ -166,6 +166,7 @@
       if (a.status !== "pending") return;
       n++;
       var li = el("li", "item");
+      li.setAttribute("role", "option");
       li.dataset.approval = a.id;
       li.setAttribute("aria-selected", a.id === S.openApproval ? "true" : "false");
       var l1 = el("div", "l1");
@@ -294,7 +295,7 @@
     var f = $("facts");
     clear(f);
     (d.facts || []).forEach(function (kv) { f.appendChild(el("dt", null, kv[0])); f.appendChild(el("dd", null, kv[1])); });
-    if (!d.facts || !d.facts.length) f.appendChild(el("dd", null, "Nothing yet."));
+    if (!d.facts || !d.facts.length) { f.appendChild(el("dt", null, "So far")); f.appendChild(el("dd", null, "nothing gathered")); }
     $("summary").textContent = d.summary || "";
   }
 
@@ -454,6 +455,9 @@
       case "t": $("b-transfer").click(); break;
       case "e": $("b-resolve").click(); break;
       case "?": $("d-help").showModal(); break;
+      case "Enter": case " ":
+        if (ev.target.classList && ev.target.classList.contains("item")) ev.target.click(); else handled = false;
+        break;
       default: handled = false;
     }
     if (handled) ev.preventDefault();
