@@ -131,3 +131,25 @@ func ExampleForLanguage() {
 	// en-GB negative
 	// es-MX negative
 }
+
+func ExampleStyle() {
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Thanks for reaching out! Your parcel left on Monday. Let me know if you need anything else."))
+	})
+	h := parley.Chain(app, sentiment.Style())
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
+		fmt.Println(m.Text)
+		return nil
+	})
+	calm := &parley.Turn{ConversationID: "c1", Message: parley.Text("where is my parcel")}
+	upset := parley.With(&parley.Turn{ConversationID: "c2", Message: parley.Text("WHERE IS MY PARCEL?!")},
+		nlu.MoodKey, nlu.Mood{Label: "negative", Frustration: 0.9})
+	for _, t := range []*parley.Turn{calm, upset} {
+		if err := h.HandleTurn(context.Background(), w, t); err != nil {
+			panic(err)
+		}
+	}
+	// Output:
+	// Thanks for reaching out! Your parcel left on Monday. Let me know if you need anything else.
+	// Your parcel left on Monday.
+}

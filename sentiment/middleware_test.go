@@ -188,6 +188,9 @@ func TestToneOf(t *testing.T) {
 		{"negative", mood(nlu.Mood{Score: 0.2, Label: "negative", Trend: 0.3}), Empathetic},
 		{"delighted", mood(nlu.Mood{Score: 0.9, Label: "positive", Delight: 0.9, Trend: 0.8}), Enthusiastic},
 		{"neutral", mood(nlu.Mood{Score: 0.5, Label: "neutral", Trend: 0.5}), Professional},
+		{"calm complaint", mood(nlu.Mood{Score: 0.45, Label: "neutral", Complaint: 0.8, Trend: 0.5}), Empathetic},
+		{"angry", mood(nlu.Mood{Score: 0.45, Label: "negative", Anger: 0.7, Trend: 0.5}), Empathetic},
+		{"grateful", mood(nlu.Mood{Score: 0.6, Label: "positive", Gratitude: 0.9, Trend: 0.6}), Enthusiastic},
 		{"billing stays professional", billing(mood(nlu.Mood{Score: 0.9, Label: "positive", Delight: 0.9, Trend: 0.8})), Professional},
 		{"billing complaint is empathetic", billing(mood(nlu.Mood{Score: 0.1, Label: "negative", Frustration: 0.9, Trend: 0.2})), Empathetic},
 	}

@@ -28,19 +28,20 @@ var professionalTopics = [...]string{"billing", "payment", "invoice", "refund", 
 // ToneOf chooses the tone of a reply to t from its [nlu.Mood] and
 // [nlu.Understanding]:
 //
-//   - Empathetic when the user is frustrated (>= 0.5), the turn is
-//     negative (score < 0.35) or the conversation's trend is below 0.35;
+//   - Empathetic when the user is frustrated, angry or complaining
+//     (>= 0.5), the turn is negative (score < 0.35) or the
+//     conversation's trend is below 0.35;
 //   - Professional for billing, payment, refund, legal and account
 //     intents, and when there is no Mood;
-//   - Enthusiastic when the user is delighted (>= 0.5) or clearly
-//     positive (score >= 0.75);
+//   - Enthusiastic when the user is delighted or grateful (>= 0.5) or
+//     clearly positive (score >= 0.75): a success moment;
 //   - Professional otherwise.
 func ToneOf(t *parley.Turn) Tone {
 	m, ok := parley.Value(t, nlu.MoodKey)
 	if !ok {
 		return Professional
 	}
-	if m.Frustration >= 0.5 || (m.Label != "" && m.Score < 0.35) || (m.Trend > 0 && m.Trend < 0.35) {
+	if m.Frustration >= 0.5 || m.Anger >= 0.5 || m.Complaint >= 0.5 || (m.Label != "" && m.Score < 0.35) || (m.Trend > 0 && m.Trend < 0.35) {
 		return Empathetic
 	}
 	if u, ok := parley.Value(t, nlu.UnderstandingKey); ok {
@@ -51,7 +52,7 @@ func ToneOf(t *parley.Turn) Tone {
 			}
 		}
 	}
-	if m.Delight >= 0.5 || m.Score >= 0.75 {
+	if m.Delight >= 0.5 || m.Gratitude >= 0.5 || m.Score >= 0.75 {
 		return Enthusiastic
 	}
 	return Professional

@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/sentiment"
 )
 
 var orderPattern = regexp.MustCompile(`(?i)\bA-?\d{4}\b`)
@@ -40,7 +41,7 @@ func newEngine(d deps) (*flow.Engine, error) {
 		}
 		flows = append(flows, f)
 	}
-	return flow.NewEngine(flows, flow.WithProfiles(d.shop), flow.WithHandOffer(d.handoff))
+	return flow.NewEngine(flows, flow.WithProfiles(d.shop), flow.WithHandOffer(d.handoff), flow.WithTone(toneOf))
 }
 
 // routes are the handlers the router needs besides the flows.
@@ -162,6 +163,11 @@ func unlessAsking(h parley.Handler) parley.Handler {
 // optOutText confirms a STOP, which the campaigns' delivery policy
 // records (proactive.Engine.OptOut); the conversation itself goes on.
 const optOutText = "Done: you won't get reminders or offers from us any more. You can still chat with me here whenever you like."
+
+// toneOf picks a Say node's tone variant from the turn's mood:
+// empathetic for complaints and frustration, enthusiastic for success
+// moments, professional for money matters and by default.
+func toneOf(t *parley.Turn) string { return string(sentiment.ToneOf(t)) }
 
 // mainFlow greets the customer and shows the menu.
 func mainFlow() *flow.Builder {
@@ -326,7 +332,11 @@ func refundFlow(d deps) *flow.Builder {
 			return d.run(ctx, s, actRefund, d.refundArgs(s), true)
 		}, Routes: map[string]string{"approval": "approval", "refused": "refused", "already": "already"}, Next: "refunded", OnError: "down",
 			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
-		&flow.Say{ID: "refunded", Text: []string{"Done! {{slots.refunded}} is on its way back to you; it takes 5-10 business days to show."}, Next: "done"},
+		&flow.Say{ID: "refunded", Text: []string{"Done! {{slots.refunded}} is on its way back to you; it takes 5-10 business days to show."},
+			Tones: map[string][]string{
+				// Money: calm and precise unless the customer is upset.
+				"professional": {"Your refund of {{slots.refunded}} has been issued. It takes 5-10 business days to show on your statement."},
+			}, Next: "done"},
 		&flow.End{ID: "approval", Status: flow.Escalated, Text: []string{
 			fmt.Sprintf("Refunds over $%d need a quick OK from a teammate: I've passed yours on with the details, and they'll confirm here.", autoRefundLimit)}},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "down"},
@@ -446,7 +456,8 @@ func addressFlow(d deps) *flow.Builder {
 			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, true)
 		}, Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "changed", OnError: "done",
 			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
-		&flow.Say{ID: "changed", Text: []string{"Done: {{slots.order}} will go to {{slots.address}}."}, Next: "done"},
+		&flow.Say{ID: "changed", Text: []string{"Done: {{slots.order}} will go to {{slots.address}}."},
+			Tones: map[string][]string{"empathetic": {"Sorry for the hassle. Done: {{slots.order}} will go to {{slots.address}}."}}, Next: "done"},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Say{ID: "already", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
