@@ -311,6 +311,10 @@ type state struct {
 	Intent   string            `json:"intent,omitempty"` // the intent that started Flow, if any
 	Last     Resolution        `json:"last,omitempty"`
 	LastFlow string            `json:"last_flow,omitempty"`
+
+	// saved is the encoded state this one was last saved as, while it is
+	// in the engine's cache.
+	saved []byte
 }
 
 type frame struct {
@@ -361,11 +365,17 @@ type run struct {
 	sub Resolution
 }
 
-func (x *run) emit(kind parley.EventKind, attrs map[string]string) {
+// emit reports an event with the attributes given as name, value pairs;
+// the map is built only when someone observes the turn.
+func (x *run) emit(kind parley.EventKind, attrs ...string) {
 	if !x.t.Observed() {
 		return
 	}
-	x.t.Emit(x.ctx, parley.Event{Kind: kind, Attrs: attrs})
+	m := make(map[string]string, len(attrs)/2)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		m[attrs[i]] = attrs[i+1]
+	}
+	x.t.Emit(x.ctx, parley.Event{Kind: kind, Attrs: m})
 }
 
 func (x *run) understanding() (nlu.Understanding, bool) {
@@ -438,7 +448,7 @@ func (x *run) dropStale() {
 	default:
 		return
 	}
-	x.emit(EventDropped, map[string]string{"flow": st.Flow, "node": st.Node})
+	x.emit(EventDropped, "flow", st.Flow, "node", st.Node)
 	st.Stack = nil
 	x.end(status)
 }
@@ -454,14 +464,14 @@ func (x *run) resolveVersion() error {
 	if x.e.migrate != nil {
 		if v, node, ok := x.e.migrate(x.ctx, st.Flow, st.Version, st.Node); ok {
 			if f := x.e.lookup(st.Flow, v); f != nil && f.nodes[node] != nil {
-				x.emit(EventMigrated, map[string]string{"flow": st.Flow, "from": st.Version, "to": v, "node": node})
+				x.emit(EventMigrated, "flow", st.Flow, "from", st.Version, "to", v, "node", node)
 				st.Version, st.Node, x.flow = v, node, f
 				return nil
 			}
 		}
 	}
 	name := st.Flow
-	x.emit(EventMigrated, map[string]string{"flow": name, "from": st.Version})
+	x.emit(EventMigrated, "flow", name, "from", st.Version)
 	*st = state{Slots: map[string]string{}, Last: st.Last, LastFlow: st.LastFlow}
 	if err := x.w.Reply(x.ctx, parley.Text("We've updated how I handle this, so let's pick it up from the start.")); err != nil {
 		return err
@@ -512,7 +522,7 @@ func (x *run) startFlow(name string) error {
 	}
 	st := x.st
 	if st.Flow != "" {
-		x.emit(EventEnd, map[string]string{"flow": st.Flow, "status": string(Abandoned)})
+		x.emit(EventEnd, "flow", st.Flow, "status", string(Abandoned))
 	}
 	st.Flow, st.Version, st.Node = f.name, f.version, f.start
 	st.Waiting, st.Attempts, st.Stack = false, 0, nil
@@ -524,7 +534,7 @@ func (x *run) startFlow(name string) error {
 	st.Visits = nil
 	x.flow = f
 	x.prefill()
-	x.emit(EventStart, map[string]string{"flow": f.name, "version": f.version})
+	x.emit(EventStart, "flow", f.name, "version", f.version)
 	return x.goTo(f.start)
 }
 
@@ -584,7 +594,7 @@ func (x *run) goTo(id string) error {
 		vk := x.flow.name + "/" + id
 		st.Visits[vk]++
 		if st.Visits[vk] > x.e.maxVisits || steps > maxSteps {
-			x.emit(EventProblem, map[string]string{"what": "loop", "flow": x.flow.name, "node": id})
+			x.emit(EventProblem, "what", "loop", "flow", x.flow.name, "node", id)
 			st.Visits = nil
 			if x.flow.onLoop != "" && x.flow.onLoop != id {
 				id = x.flow.onLoop
@@ -596,7 +606,7 @@ func (x *run) goTo(id string) error {
 			st.Stack = nil
 			return x.finish(Unresolved)
 		}
-		x.emit(EventNode, map[string]string{"flow": x.flow.name, "version": x.flow.version, "node": id})
+		x.emit(EventNode, "flow", x.flow.name, "version", x.flow.version, "node", id)
 
 		next, wait, err := x.step(c)
 		if err != nil {
@@ -640,7 +650,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		}
 		// Another question was asked this turn: feedback never stacks
 		// on it, the flow goes on without.
-		x.emit(EventDropped, map[string]string{"flow": x.flow.name, "node": n.ID})
+		x.emit(EventDropped, "flow", x.flow.name, "node", n.ID)
 		return n.Next, false, nil
 	case *Branch:
 		for i, cs := range n.Cases {
@@ -657,7 +667,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		sc := &Scope{Turn: x.t, run: x}
 		outcome, err := n.Do(x.ctx, sc)
 		if err != nil {
-			x.emit(EventProblem, map[string]string{"what": "action", "flow": x.flow.name, "node": n.ID, "error": err.Error()})
+			x.emit(EventProblem, "what", "action", "flow", x.flow.name, "node", n.ID, "error", err.Error())
 			msg := "Sorry, I can't reach our systems right now."
 			if len(c.errText) > 0 {
 				msg = x.pick(c, c.errText)
@@ -682,7 +692,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		st.Stack = append(st.Stack, frame{Flow: st.Flow, Version: st.Version, Node: n.Next})
 		st.Flow, st.Version = f.name, f.version
 		x.flow = f
-		x.emit(EventStart, map[string]string{"flow": f.name, "version": f.version, "caller": x.st.Stack[len(x.st.Stack)-1].Flow})
+		x.emit(EventStart, "flow", f.name, "version", f.version, "caller", x.st.Stack[len(x.st.Stack)-1].Flow)
 		return f.start, false, nil
 	case *Handoff:
 		req := dialog.HandoffRequest{Reason: n.Reason, Priority: n.Priority, Data: maps.Clone(st.Slots)}
@@ -723,7 +733,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 			if f == nil {
 				return "", false, fmt.Errorf("%w: %s@%s (returning from %q)", ErrUnknownFlow, fr.Flow, fr.Version, x.flow.name)
 			}
-			x.emit(EventEnd, map[string]string{"flow": x.flow.name, "status": string(n.Status), "to": f.name})
+			x.emit(EventEnd, "flow", x.flow.name, "status", string(n.Status), "to", f.name)
 			st.Flow, st.Version, x.flow = f.name, f.version, f
 			return fr.Node, false, nil
 		}
@@ -739,7 +749,7 @@ func (x *run) ask(c *cnode) (next string, wait bool, err error) {
 	if err != nil || asked {
 		return "", err == nil, err
 	}
-	x.emit(EventDropped, map[string]string{"flow": x.flow.name, "node": c.n.nodeID()})
+	x.emit(EventDropped, "flow", x.flow.name, "node", c.n.nodeID())
 	x.st.Stack = nil
 	x.end(Abandoned)
 	return "", false, nil
@@ -748,7 +758,7 @@ func (x *run) ask(c *cnode) (next string, wait bool, err error) {
 // end closes the current top-level flow without running anything after it.
 func (x *run) end(status Resolution) {
 	st := x.st
-	x.emit(EventEnd, map[string]string{"flow": st.Flow, "status": string(status)})
+	x.emit(EventEnd, "flow", st.Flow, "status", string(status))
 	st.Last, st.LastFlow = status, st.Flow
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = "", "", "", false, 0
 	st.Stack, st.Visits, st.Intent = nil, nil, ""
@@ -848,7 +858,7 @@ func (x *run) input() error {
 		}
 		dialog.CloseQuestion(x.t)
 		st.Slots[feedbackSlot(n)] = v
-		x.emit(EventFeedback, map[string]string{"flow": x.flow.name, "kind": string(n.Kind), "value": v})
+		x.emit(EventFeedback, "flow", x.flow.name, "kind", string(n.Kind), "value", v)
 		return x.goTo(n.Next)
 	}
 	return fmt.Errorf("flow %q: node %q does not take input", x.flow.name, st.Node)
@@ -930,7 +940,7 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	}
 	st.Attempts++
 	if st.Attempts >= maxAttempts {
-		x.emit(EventProblem, map[string]string{"what": "slot", "flow": x.flow.name, "node": st.Node})
+		x.emit(EventProblem, "what", "slot", "flow", x.flow.name, "node", st.Node)
 		dialog.CloseQuestion(x.t)
 		if err := dialog.Report(x.t, dialog.Unresolved); err != nil {
 			return err
@@ -1085,7 +1095,7 @@ func (x *run) customer() map[string]string {
 	}
 	p, err := x.e.profiles.Profile(x.ctx, x.t.CustomerID)
 	if err != nil {
-		x.emit(EventProblem, map[string]string{"what": "profile", "error": err.Error()})
+		x.emit(EventProblem, "what", "profile", "error", err.Error())
 		return nil
 	}
 	x.profile = p

@@ -1,9 +1,8 @@
 package flow
 
 import (
+	"bytes"
 	"encoding/json"
-	"maps"
-	"slices"
 	"strconv"
 
 	"github.com/parleyhq/parley/internal/cache"
@@ -81,29 +80,33 @@ func (st *state) appendJSON(b []byte) []byte {
 	return append(b, '}')
 }
 
-func (st *state) clone() *state {
-	c := *st
-	c.Stack = slices.Clone(st.Stack)
-	c.Slots = maps.Clone(st.Slots)
-	c.Visits = maps.Clone(st.Visits)
-	c.Rotation = maps.Clone(st.Rotation)
-	return &c
-}
-
-// stateCache remembers decoded flow states by their encoded form, so the
-// common case (this process wrote the state last turn) skips decoding.
-// Entries are deep-copied in and out.
+// stateCache keeps the flow state each conversation saved last, decoded,
+// so that the common case (this process wrote the state last turn) skips
+// decoding. It is keyed by conversation: a loader takes the entry out, so
+// the state becomes its turn's own and is changed in place with nothing to
+// copy, and saveState puts the turn's state back. An entry is used only if
+// the session holds the very bytes it was saved as, so a failed turn
+// (whose state was never stored), another replica's write or a state
+// changed by hand is never missed.
 type stateCache struct{ c *cache.Cache[*state] }
 
-func (c stateCache) get(raw []byte) *state {
-	st, ok := c.c.Get(string(raw))
-	if !ok {
+// take returns the cached state of conversation id if it was saved as
+// raw, and forgets it either way.
+func (c stateCache) take(id string, raw []byte) *state {
+	st, ok := c.c.Take(id)
+	if !ok || !bytes.Equal(st.saved, raw) {
 		return nil
 	}
-	return st.clone()
+	return st
 }
 
-func (c stateCache) put(raw []byte, st *state) { c.c.Put(string(raw), st.clone()) }
+// put caches st, just saved as raw, for conversation id. st must not be
+// changed afterwards (a turn's run ends with its save).
+func (c stateCache) put(id string, raw []byte, st *state) {
+	// A copy: the session's bytes can be changed in place.
+	st.saved = append(st.saved[:0], raw...)
+	c.c.Put(id, st)
+}
 
 // loadState reads the flow state from a session.
 func (e *Engine) loadState(s *memory.Session) (*state, error) {
@@ -111,7 +114,7 @@ func (e *Engine) loadState(s *memory.Session) (*state, error) {
 	if len(raw) == 0 {
 		return &state{Slots: map[string]string{}}, nil
 	}
-	if st := e.states.get(raw); st != nil {
+	if st := e.states.take(s.ID, raw); st != nil {
 		return st, nil
 	}
 	st := new(state)
@@ -131,5 +134,5 @@ func (e *Engine) saveState(s *memory.Session, st *state) {
 		s.State = make(map[string]json.RawMessage)
 	}
 	s.State[stateKey] = raw
-	e.states.put(raw, st)
+	e.states.put(s.ID, raw, st)
 }
