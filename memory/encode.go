@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/internal/jsonx"
 )
@@ -17,14 +18,17 @@ func (s *Session) MarshalJSON() ([]byte, error) {
 
 // encodedHistory is a session as it was saved: the history entries,
 // never modified while they are used here, and the record they were
-// encoded in, History[i] at raw[offs[2*i]:offs[2*i+1]]. seen and state
-// are the rest of that session, kept to reuse their memory.
+// encoded in, History[i] at raw[offs[2*i]:offs[2*i+1]]. sess, seen,
+// state and spareOffs are the rest of that session and memory for the
+// offsets of the next save, kept to reuse their memory.
 type encodedHistory struct {
-	entries []Entry
-	seen    []string
-	state   map[string]json.RawMessage
-	raw     []byte
-	offs    []int32
+	entries   []Entry
+	seen      []string
+	state     map[string]json.RawMessage
+	raw       []byte
+	offs      []int32
+	spareOffs []int32
+	sess      *Session
 }
 
 // sameEntry reports whether a and b encode alike. Entries with Meta are
@@ -42,13 +46,14 @@ func sameEntry(a, b *Entry) bool {
 // result.
 func (s *Session) appendJSON(b []byte, prev *encodedHistory, shift int) ([]byte, []int32) {
 	if b == nil {
-		size := 256 + len(s.History)*96
-		if prev != nil {
-			size = max(size, len(prev.raw)+128)
-		}
-		b = make([]byte, 0, size)
+		b = make([]byte, 0, s.sizeHint())
 	}
-	offs := make([]int32, 0, 2*len(s.History))
+	var offs []int32
+	if prev != nil && cap(prev.spareOffs) >= 2*len(s.History) {
+		offs = prev.spareOffs[:0]
+	} else {
+		offs = make([]int32, 0, 2*len(s.History)+8)
+	}
 	b = append(b, `{"id":`...)
 	b = jsonx.AppendString(b, s.ID)
 	if s.CustomerID != "" {
@@ -115,6 +120,43 @@ func (s *Session) appendJSON(b []byte, prev *encodedHistory, shift int) ([]byte,
 	b = append(b, `,"v":`...)
 	b = strconv.AppendInt(b, int64(s.Format), 10)
 	return append(b, '}'), offs
+}
+
+// sizeHint returns about how long s's record is, a little more rather
+// than less, so that encoding it allocates once and no more than it needs.
+func (s *Session) sizeHint() int {
+	n := 180 + len(s.ID) + len(s.CustomerID) // the keys, times and counts
+	for i := range s.History {
+		e := &s.History[i]
+		// The keys, quotes and commas (30), and the time: 22 bytes to the
+		// second in UTC, up to 10 more for a fraction, 5 for an offset.
+		n += 52 + len(e.Role) + len(e.Text)
+		if e.Time.Nanosecond() != 0 {
+			n += 10
+		}
+		if loc := e.Time.Location(); loc != time.UTC && loc != time.Local {
+			n += 5
+		}
+		if e.MessageID != "" {
+			n += 9 + len(e.MessageID)
+		}
+		if e.Channel != "" {
+			n += 8 + len(e.Channel)
+		}
+		if len(e.Meta) > 0 {
+			n += 10
+			for k, v := range e.Meta {
+				n += 6 + len(k) + len(v)
+			}
+		}
+	}
+	for k, v := range s.State {
+		n += 4 + len(k) + len(v)
+	}
+	for _, id := range s.Seen {
+		n += 3 + len(id)
+	}
+	return n + n/32 // escaping, a local zone's offset
 }
 
 func (e *Entry) appendJSON(b []byte) []byte {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley/internal/cache"
@@ -74,6 +75,11 @@ type Session struct {
 	enc *encodedHistory
 	// peeked is the state StateKey.Peek last decoded or Set stored.
 	peeked peeked
+	// histBuf and seenBuf are the whole arrays History and Seen were
+	// copied into by Load, which Save's trimming cuts the front off:
+	// [Sessions.Release] reuses them whole.
+	histBuf []Entry
+	seenBuf []string
 }
 
 // SessionFormat is the record format version this package writes. A
@@ -132,7 +138,7 @@ func DeleteState(s *Session, name string) { delete(s.State, name) }
 // Clone returns a deep copy of s.
 func (s *Session) Clone() *Session {
 	c := *s
-	c.enc = nil
+	c.enc, c.histBuf, c.seenBuf = nil, nil, nil
 	// Room for a turn's new entries and message ID, so that appending
 	// does not reallocate.
 	c.History = append(make([]Entry, 0, len(s.History)+4), s.History...)
@@ -168,6 +174,8 @@ type Sessions struct {
 	// leaks them into the cache, and a turn costs one copy, not two.
 	cache    *cache.Cache[cachedSession]
 	cacheCap int
+	// spare holds released sessions, whose memory Load reuses.
+	spare sync.Pool
 }
 
 // A SessionsOption configures [Sessions].
@@ -310,7 +318,8 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 // returns a copy of it if it is the one stored at version as raw. The copy
 // carries the cached session as its [encodedHistory]: taking the entry
 // out of the cache makes it the copy's alone, so that its Save can reuse
-// its memory for the next cached session.
+// its memory for the next cached session, and so that the copy can share
+// its state values (which Save copies again before caching them).
 func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	if ss.cacheCap == 0 {
 		return nil
@@ -319,9 +328,76 @@ func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 	if c.s == nil || c.s.Version != version || !bytes.Equal(c.raw, raw) {
 		return nil
 	}
-	s := c.s.Clone()
-	s.enc = &encodedHistory{entries: c.s.History, seen: c.s.Seen, state: c.s.State, raw: c.raw, offs: c.offs}
+	s, _ := ss.spare.Get().(*Session)
+	if s == nil {
+		s = new(Session)
+	}
+	c.s.copyTo(s)
+	s.enc = &encodedHistory{entries: c.s.History, seen: c.s.Seen, state: c.s.State, raw: c.raw, offs: c.offs, spareOffs: c.spare, sess: c.s}
 	return s
+}
+
+// copyTo makes dst a copy of s in dst's memory (a released session's),
+// with room for a turn's new entries and message ID. The state values
+// are shared, not copied: see [Sessions.cached].
+func (s *Session) copyTo(dst *Session) {
+	hist, seen, state := dst.histBuf, dst.seenBuf, dst.State
+	*dst = *s
+	dst.enc = nil
+	if n := len(s.History); cap(hist) < n+4 {
+		hist = make([]Entry, n+8)
+	}
+	dst.histBuf = hist[:cap(hist)]
+	dst.History = append(hist[:0], s.History...)
+	dst.Seen, dst.seenBuf = nil, nil
+	if s.Seen != nil {
+		if n := len(s.Seen); cap(seen) < n+1 {
+			seen = make([]string, n+4)
+		}
+		dst.seenBuf = seen[:cap(seen)]
+		dst.Seen = append(seen[:0], s.Seen...)
+	}
+	dst.State = nil
+	if s.State != nil {
+		if state == nil {
+			state = make(map[string]json.RawMessage, len(s.State))
+		}
+		clear(state)
+		for k, v := range s.State {
+			state[k] = v
+		}
+		dst.State = state
+	}
+}
+
+// sameArray reports whether a and b are slices of one array (they end at
+// the same element of it).
+func sameArray[T any](a, b []T) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:cap(a)][cap(a)-1] == &b[:cap(b)][cap(b)-1]
+}
+
+// wholeArray returns s's array from s's first element to its end, or the
+// whole of buf when s is a slice of buf.
+func wholeArray[T any](s, buf []T) []T {
+	if sameArray(s, buf) {
+		return buf
+	}
+	return s[:cap(s)]
+}
+
+// Release gives ss the memory of s, a session the caller loaded or saved
+// and will not use again, for a later Load to reuse: nothing read from s
+// (such as its History slice) may be used afterwards either, and s must
+// not be released twice. Releasing is optional; a session that is not
+// released is collected as usual. A [parley.Bot] releases each turn's
+// session when the turn has ended, which keeps the cost of a turn
+// independent of the length of the history window.
+func (ss *Sessions) Release(s *Session) {
+	if s == nil || ss.cacheCap == 0 {
+		return
+	}
+	*s = Session{histBuf: wholeArray(s.History, s.histBuf), seenBuf: wholeArray(s.Seen, s.seenBuf), State: s.State}
+	ss.spare.Put(s)
 }
 
 // remember caches a copy of s, just saved as raw, with where each history
@@ -334,14 +410,20 @@ func (ss *Sessions) remember(s *Session, raw []byte, offs []int32, old *encodedH
 	var hist []Entry
 	var seen []string
 	var state map[string]json.RawMessage
+	var spare []int32
+	c := new(Session)
 	if old != nil {
-		hist, seen, state = old.entries[:0], old.seen[:0], old.state
+		hist, seen, state, spare = old.entries[:0], old.seen[:0], old.state, old.offs
 		clear(state)
+		if old.sess != nil {
+			c = old.sess
+		}
 		// Emptied, so that a stale copy of the pointer (a shallow copy of
 		// the session) finds nothing to copy from.
 		*old = encodedHistory{}
 	}
-	c := *s
+	*c = *s
+	c.enc, c.histBuf, c.seenBuf = nil, nil, nil
 	c.History = append(hist, s.History...)
 	c.Seen = append(seen, s.Seen...)
 	c.State = nil
@@ -354,7 +436,14 @@ func (ss *Sessions) remember(s *Session, raw []byte, offs []int32, old *encodedH
 		}
 		c.State = state
 	}
-	ss.cache.Put(s.ID, cachedSession{s: &c, raw: raw, offs: offs})
+	// The peeked state goes with the copy of its bytes, so that the next
+	// turn's load (which shares the cached state values) finds it decoded.
+	c.peeked = peeked{}
+	if p := s.peeked; p.name != "" && sameBytes(p.raw, s.State[p.name]) {
+		p.raw = c.State[p.name]
+		c.peeked = p
+	}
+	ss.cache.Put(s.ID, cachedSession{s: c, raw: raw, offs: offs, spare: spare})
 }
 
 // A cachedSession is a decoded session and the record bytes it was saved
@@ -364,6 +453,8 @@ type cachedSession struct {
 	s    *Session
 	raw  []byte
 	offs []int32
+	// spare is memory for the offsets of the next save.
+	spare []int32
 }
 
 func (ss *Sessions) uncache(id string) {

@@ -2,6 +2,8 @@ package memory_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -125,4 +127,51 @@ func TestMapKeepsStoredValues(t *testing.T) {
 	r, err = m.Get(ctx, "k")
 	require.NoError(t, err)
 	require.Equal(t, "hello", string(r.Value))
+}
+
+// TestSessionsReleaseReusesMemoryCleanly: a released session's memory
+// serves later loads, of any conversation, without anything of it showing
+// through, through many turns whose saves trim the history window.
+func TestSessionsReleaseReusesMemoryCleanly(t *testing.T) {
+	ctx := context.Background()
+	ss := memory.NewSessions(memory.NewMap(), memory.WithHistoryWindow(5))
+	convs := []string{"a", "b", "c"}
+	for turn := range 40 {
+		for i, id := range convs {
+			s, err := ss.LoadOrNew(ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, id, s.ID)
+			require.Len(t, s.History, min(2*turn, 5))
+			for j, e := range s.History {
+				require.Equal(t, id, e.Channel, "entry %d of %s", j, id)
+			}
+			require.Len(t, s.Seen, min(turn, 32))
+			if turn > 0 {
+				require.Equal(t, fmt.Sprintf("%s-%d", id, turn-1), s.Seen[len(s.Seen)-1])
+				require.JSONEq(t, fmt.Sprintf(`{"turn":%d}`, turn-1), string(s.State["n"]))
+			}
+			s.MarkSeen(fmt.Sprintf("%s-%d", id, turn))
+			s.Append(memory.Entry{Role: memory.RoleUser, Text: fmt.Sprint(turn), Channel: id})
+			s.Append(memory.Entry{Role: memory.RoleBot, Text: fmt.Sprint(turn), Channel: id})
+			require.NoError(t, memory.SetState(s, "n", map[string]int{"turn": turn}))
+			if i == 1 && turn%3 == 0 {
+				s.History[0].Text = "edited" // in place, before saving
+			}
+			require.NoError(t, ss.Save(ctx, s))
+			ss.Release(s)
+		}
+	}
+	for _, id := range convs {
+		s, err := ss.Load(ctx, id)
+		require.NoError(t, err)
+		b, err := json.Marshal(s)
+		require.NoError(t, err)
+		s2 := new(memory.Session)
+		rec, err := ss.Store().Get(ctx, memory.SessionKey(id))
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(rec.Value, s2))
+		want, err := json.Marshal(s2)
+		require.NoError(t, err)
+		require.JSONEq(t, string(want), string(b), "the loaded session is the stored one")
+	}
 }
