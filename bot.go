@@ -255,9 +255,16 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 		}
 		if s.HasSeen(t.MessageID) {
 			b.emit(ctx, eventFor(EventDuplicate, t, nil))
+			b.sessions.Release(s)
 			return nil
 		}
-		return b.runLoaded(ctx, &recorder{w: w, b: b, t: t}, t, s)
+		rw := &recorder{w: w, b: b, t: t}
+		if err := b.runLoaded(ctx, rw, t, s); err != nil {
+			return err
+		}
+		// The turn is over: its session's memory serves a later turn.
+		b.sessions.Release(rw.saved)
+		return nil
 	})
 	if err != nil {
 		// The turn could not run at all (the store is down, the lease
@@ -480,6 +487,7 @@ type recorder struct {
 	sent   []Message
 	outbox bool
 	saved  *memory.Session
+	buf    [2]Message // sent's first array: most turns reply once or twice
 }
 
 // Reply implements [ReplyWriter].
@@ -496,6 +504,9 @@ func (r *recorder) Reply(ctx context.Context, m Message) error {
 }
 
 func (r *recorder) record(ctx context.Context, m Message) {
+	if r.sent == nil {
+		r.sent = r.buf[:0]
+	}
 	r.sent = append(r.sent, m)
 	if s := r.t.session; s != nil {
 		s.Append(historyEntry(m, time.Now(), r.t.Channel))

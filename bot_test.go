@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -468,4 +469,49 @@ func TestBotRecordsAgentMessagesAsTheAgents(t *testing.T) {
 	last := s.History[len(s.History)-1]
 	assert.Equal(t, memory.RoleAgent, last.Role)
 	assert.Equal(t, "Sam", last.Meta["agent"])
+}
+
+// TestBotSeesTurnStateWrittenOutsideIt: the Bot keeps each conversation's
+// decoded turn-taking state from one turn to the next; a question opened
+// by someone else in between (another replica, an agent console) must
+// still be the one the next turn sees, and a failed turn's question must
+// not survive it.
+func TestBotSeesTurnStateWrittenOutsideIt(t *testing.T) {
+	ctx := context.Background()
+	store := memory.NewMap()
+	var seen []string
+	h := parley.HandlerFunc(func(_ context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		q, ok := dialog.OpenQuestion(t)
+		seen = append(seen, fmt.Sprint(ok, " ", q.ID))
+		switch t.Text() {
+		case "ask":
+			if err := dialog.Ask(t, dialog.Question{ID: "mine", Owner: "h"}); err != nil {
+				return err
+			}
+		case "fail":
+			dialog.CloseQuestion(t)
+			if err := dialog.Ask(t, dialog.Question{ID: "abandoned", Owner: "h"}); err != nil {
+				return err
+			}
+			return errors.New("boom")
+		}
+		return w.Reply(ctx, parley.Text("ok"))
+	})
+	bot := parley.NewBot(h, parley.WithStore(store))
+	require.NoError(t, bot.HandleTurn(ctx, &sink{}, turn("c", "1", "ask")))
+	require.NoError(t, bot.HandleTurn(ctx, &sink{}, turn("c", "2", "hello")))
+
+	// Another front over the same store opens a different question.
+	other := memory.NewSessions(store)
+	s, err := other.Load(ctx, "c")
+	require.NoError(t, err)
+	ot := (&parley.Turn{ConversationID: "c"}).WithSession(s)
+	dialog.CloseQuestion(ot)
+	require.NoError(t, dialog.Ask(ot, dialog.Question{ID: "theirs", Owner: "h"}))
+	require.NoError(t, other.Save(ctx, s))
+
+	require.NoError(t, bot.HandleTurn(ctx, &sink{}, turn("c", "3", "hello")))
+	require.NoError(t, bot.HandleTurn(ctx, &sink{}, turn("c", "4", "fail")))
+	require.NoError(t, bot.HandleTurn(ctx, &sink{}, turn("c", "5", "hello")))
+	assert.Equal(t, []string{"false ", "true mine", "true theirs", "true theirs", "true theirs"}, seen)
 }

@@ -418,7 +418,10 @@ func (b *Bot) process(ctx context.Context, e inboxEntry) error {
 			Channel: t.Channel, MessageID: t.MessageID, Duration: time.Since(start)})
 		s = rw.saved
 	}
-	return b.flush(ctx, t, s)
+	err = b.flush(ctx, t, s)
+	// The turn is over: its session's memory serves a later turn.
+	b.sessions.Release(s)
+	return err
 }
 
 // claimed reports whether e holds its message's claim, taking the claim
