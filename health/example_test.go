@@ -35,6 +35,24 @@ func ExampleTrain() {
 	// Output: active 0.19, lapsed 0.88
 }
 
+func ExampleModel_Contributions() {
+	rows := [][]float64{{5, 3}, {4, 10}, {1, 60}, {0, 90}, {3, 20}, {1, 45}, {6, 5}, {0, 120}}
+	churned := []bool{false, false, true, true, false, true, false, true}
+	m, err := health.Train(rows, churned, 1)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	names := []string{"few logins", "long since the last order"}
+	c := m.Contributions([]float64{0, 30}) // no logins, ordered a month ago
+	top := 0
+	if c[1] > c[0] {
+		top = 1
+	}
+	fmt.Println("top factor:", names[top])
+	// Output: top factor: few logins
+}
+
 func ExampleAUC() {
 	auc, ok := health.AUC([]float64{0.9, 0.7, 0.3, 0.2}, []bool{true, false, true, false})
 	fmt.Println(auc, ok)

@@ -59,6 +59,15 @@ func TestTrainRecoversWeights(t *testing.T) {
 	assert.InDelta(t, 0, m.w[2]/m.std[2], 0.1)
 	assert.InDelta(t, 1/(1+math.Exp(1)), m.Predict([]float64{0, 0, 0}), 0.02)
 
+	// The contributions add up to the log-odds, less the intercept, and
+	// the first feature drives a customer high on it.
+	x := []float64{2, -0.5, 0.1}
+	c := m.Contributions(x)
+	p := m.Predict(x)
+	assert.InDelta(t, math.Log(p/(1-p))-m.bias, c[0]+c[1]+c[2], 1e-9)
+	assert.Greater(t, c[0], c[1])
+	assert.Greater(t, c[1], math.Abs(c[2]))
+
 	_, err = Train(rows[:2], labels[:1], 0)
 	assert.ErrorContains(t, err, "2 rows and 1 labels")
 	_, err = Train([][]float64{{1}, {math.NaN()}}, []bool{true, false}, 0)

@@ -197,3 +197,18 @@ func AUC(scores []float64, labels []bool) (float64, bool) {
 	}
 	return (rankSum - pos*(pos+1)/2) / (pos * neg), true
 }
+
+// Contributions returns how much each feature of x moves the customer's
+// log-odds of churning away from those of an average customer (the
+// weight times the feature's distance from its training mean, in standard
+// deviations): the largest positive ones are the customer's top churn
+// factors, for the application to name in plain words.
+func (m *Model) Contributions(x []float64) []float64 {
+	c := make([]float64, len(m.w))
+	for j := range m.w {
+		if j < len(x) {
+			c[j] = m.w[j] * (x[j] - m.mean[j]) / m.std[j]
+		}
+	}
+	return c
+}
