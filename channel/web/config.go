@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -72,6 +73,35 @@ type Config struct {
 	// agent messages, approvals, escalation, proactive steps) are refused
 	// here as a configuration error, because a browser can send anything.
 	TrackEvents []string
+
+	// IPRateLimit is the sustained rate of inbound frames (messages,
+	// events, uploads) allowed per client address across all its
+	// conversations, with bursts of IPRateBurst, so that a script opening
+	// many conversations cannot multiply RateLimit. Defaults: 20 per
+	// second, burst 100.
+	IPRateLimit rate.Limit
+	IPRateBurst int
+	// IPConversationRate is the sustained rate of new conversations
+	// (POST /session without a valid token) per client address, with
+	// bursts of IPConversationBurst. Defaults: 1 a second, burst 60.
+	IPConversationRate  rate.Limit
+	IPConversationBurst int
+	// ClientIP returns the client address a request counts against.
+	// Default: the host of the connection's RemoteAddr. Behind a reverse
+	// proxy that is the proxy's address, shared by every visitor, so set
+	// ClientIP to return the address your proxy puts in its header (only
+	// the entry your proxy added: the rest of the header is the client's
+	// to forge).
+	ClientIP func(r *http.Request) string
+
+	// UploadQuota bounds the bytes of all uploaded and bot-sent files
+	// kept in memory at once, across conversations, uploads being read
+	// included (default 256 MiB). A new file beyond it makes room by
+	// forgetting the oldest kept files of any conversation (their links
+	// answer 404; the bot already had their bytes); when the quota is
+	// taken by uploads still being read, an upload is refused with
+	// "rate_limited".
+	UploadQuota int64
 
 	// TokenTTL is how long a visitor token stays valid (default 30 days).
 	TokenTTL time.Duration
@@ -163,6 +193,30 @@ func (c Config) withDefaults() (Config, error) {
 		} else if channel.InternalSignal(name) {
 			errs = append(errs, fmt.Errorf("web: Config.TrackEvents: %q is an internal signal and cannot come from a browser", name))
 		}
+	}
+	if c.IPRateLimit == 0 {
+		c.IPRateLimit = 20
+	}
+	if c.IPRateBurst == 0 {
+		c.IPRateBurst = 100
+	}
+	if c.IPConversationRate == 0 {
+		c.IPConversationRate = 1
+	}
+	if c.IPConversationBurst == 0 {
+		c.IPConversationBurst = 60
+	}
+	if c.ClientIP == nil {
+		c.ClientIP = clientIP
+	}
+	if c.UploadQuota == 0 {
+		c.UploadQuota = 256 << 20
+	}
+	if c.IPRateLimit < 0 || c.IPRateBurst < 0 || c.IPConversationRate < 0 || c.IPConversationBurst < 0 || c.UploadQuota < 0 {
+		errs = append(errs, errors.New("web: Config limits must not be negative"))
+	}
+	if c.UploadQuota > 0 && c.UploadQuota < c.MaxUploadBytes {
+		errs = append(errs, errors.New("web: Config.UploadQuota is smaller than MaxUploadBytes"))
 	}
 	if c.TokenTTL == 0 {
 		c.TokenTTL = 30 * 24 * time.Hour

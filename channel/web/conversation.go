@@ -301,7 +301,8 @@ func (cv *conversation) countSignal(key string, now time.Time) int {
 }
 
 // addFile keeps an upload, evicting the oldest files beyond the bounds.
-func (cv *conversation) addFile(id string, f *upload, maxBytes int64) {
+// It returns the bytes and the number of files evicted.
+func (cv *conversation) addFile(id string, f *upload, maxBytes int64) (freed int64, n int) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	cv.files[id] = f
@@ -310,9 +311,44 @@ func (cv *conversation) addFile(id string, f *upload, maxBytes int64) {
 	for len(cv.fileOrder) > 1 && (len(cv.fileOrder) > maxFiles || cv.fileBytes > maxBytes) {
 		old := cv.fileOrder[0]
 		cv.fileOrder = cv.fileOrder[1:]
-		cv.fileBytes -= int64(len(cv.files[old].data))
+		size := int64(len(cv.files[old].data))
+		cv.fileBytes -= size
+		freed += size
+		n++
 		delete(cv.files, old)
 	}
+	return freed, n
+}
+
+// dropFile forgets file id, if kept, and returns its size.
+func (cv *conversation) dropFile(id string) (int64, bool) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	f, ok := cv.files[id]
+	if !ok {
+		return 0, false
+	}
+	delete(cv.files, id)
+	cv.fileOrder = slices.DeleteFunc(cv.fileOrder, func(s string) bool { return s == id })
+	size := int64(len(f.data))
+	cv.fileBytes -= size
+	return size, true
+}
+
+// dropFiles forgets every kept file and returns their bytes and number.
+func (cv *conversation) dropFiles() (int64, int) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	freed, n := cv.fileBytes, len(cv.files)
+	cv.files, cv.fileOrder, cv.fileBytes = make(map[string]*upload), nil, 0
+	return freed, n
+}
+
+func (cv *conversation) hasFile(id string) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	_, ok := cv.files[id]
+	return ok
 }
 
 func (cv *conversation) file(id string) (*upload, bool) {

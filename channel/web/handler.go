@@ -97,6 +97,10 @@ type Chat struct {
 	hosts   []string
 	now     func() time.Time // time.Now; tests of token expiry and idle eviction set it
 
+	ipFrames *ipLimits  // inbound frames per client address
+	ipConvs  *ipLimits  // new conversations per client address
+	files    *fileStore // kept files of every conversation, within UploadQuota
+
 	mu        sync.Mutex
 	convs     map[string]*conversation
 	closed    bool
@@ -119,6 +123,10 @@ func New(cfg Config) (*Chat, error) {
 		origins: make(map[string]bool),
 		convs:   make(map[string]*conversation),
 		now:     time.Now,
+
+		ipFrames: newIPLimits(cfg.IPRateLimit, cfg.IPRateBurst),
+		ipConvs:  newIPLimits(cfg.IPConversationRate, cfg.IPConversationBurst),
+		files:    &fileStore{quota: cfg.UploadQuota},
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if err := h.cop.AddTrustedOrigin(o); err != nil {
@@ -169,7 +177,9 @@ func New(cfg Config) (*Chat, error) {
 // while the visitor's connection waits.
 func (h *Chat) Handler(bot parley.Handler) http.Handler {
 	h.bot.Store(&bot)
-	return h.mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mux.ServeHTTP(w, r.WithContext(h.withIP(r.Context(), r)))
+	})
 }
 
 // Token returns a visitor token for the conversation id. Applications that
@@ -330,6 +340,7 @@ func (h *Chat) sweepLocked(now time.Time, force bool) {
 	for k, cv := range h.convs {
 		if cv.idle(cut) {
 			delete(h.convs, k)
+			h.files.forget(cv)
 		}
 	}
 }
@@ -521,6 +532,10 @@ func (h *Chat) serveSession(w http.ResponseWriter, r *http.Request) {
 		conv = c
 	}
 	if conv == "" {
+		if !h.allowNewConversation(r.Context()) {
+			h.fail(w, r, "", reject(errRateLimited, "too many new conversations from this address; try again later"))
+			return
+		}
 		conv = uuid.NewString()
 	}
 	tok, err := h.Token(conv)

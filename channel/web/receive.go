@@ -29,6 +29,11 @@ func (h *Chat) receive(ctx context.Context, cv *conversation, f inFrame) error {
 		e.MessageID = f.ID
 		return e
 	}
+	if !h.allowFrame(ctx) {
+		e := reject(errRateLimited, "too many messages from this address; wait a moment")
+		e.MessageID = f.ID
+		return e
+	}
 	switch f.Type {
 	case frameConsent:
 		state, err := h.setConsent(ctx, cv, *f.Granted)
@@ -293,7 +298,7 @@ func (h *Chat) outbound(cv *conversation, m parley.Message) parley.Message {
 			if mt == "" {
 				mt = "application/octet-stream"
 			}
-			cv.addFile(id, &upload{name: a.Name, mime: mt, data: a.Data}, 8*h.cfg.MaxUploadBytes)
+			h.files.keep(cv, id, &upload{name: a.Name, mime: mt, data: a.Data}, 8*h.cfg.MaxUploadBytes, 0)
 			a.URL = h.fileURL(cv.id, id)
 			a.Data = nil
 		}

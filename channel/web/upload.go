@@ -42,6 +42,8 @@ func (h *Chat) serveUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	var id, text string
 	var f *upload
+	var reserved int64 // bytes of the quota held for this upload
+	defer func() { h.files.release(reserved) }()
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
@@ -72,6 +74,15 @@ func (h *Chat) serveUpload(w http.ResponseWriter, r *http.Request) {
 				h.fail(w, r, cv.id, reject(errBadFrame, "one file per upload"))
 				return
 			}
+			// Room for the largest file is taken from the quota before
+			// reading, so that uploads being read count too.
+			if reserved == 0 {
+				if !h.files.reserve(h.cfg.MaxUploadBytes) {
+					h.fail(w, r, cv.id, reject(errRateLimited, "too many uploads at once; try again in a moment"))
+					return
+				}
+				reserved = h.cfg.MaxUploadBytes
+			}
 			var rerr *rejectError
 			f, rerr = h.readFile(p)
 			if rerr != nil {
@@ -98,8 +109,15 @@ func (h *Chat) serveUpload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, cv.id, e)
 		return
 	}
+	if !h.allowFrame(r.Context()) {
+		e := reject(errRateLimited, "too many messages from this address; wait a moment")
+		e.MessageID = id
+		h.fail(w, r, cv.id, e)
+		return
+	}
 	fileID := uuid.NewString()
-	cv.addFile(fileID, f, 8*h.cfg.MaxUploadBytes)
+	h.files.keep(cv, fileID, f, 8*h.cfg.MaxUploadBytes, reserved)
+	reserved = 0
 	kind := parley.File
 	if strings.HasPrefix(f.mime, "image/") {
 		kind = parley.Image
