@@ -1,0 +1,33 @@
+package zendesk_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk/zendesk"
+)
+
+func Example() {
+	// The Deliverer runs the agents' turns through the application's Bot.
+	deliver := escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return nil })
+	desk, err := zendesk.New(zendesk.Config{
+		BaseURL: "https://acme.zendesk.com",
+		Email:   "bot@acme.example",
+		Token:   "api-token",
+		Secret:  []byte("webhook signing secret"),
+	}, deliver)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Zendesk's webhook (see zendesk.Event) posts here.
+	mux := http.NewServeMux()
+	mux.Handle("POST /hooks/zendesk", desk)
+	// desk is the escalation.Desk given to the escalator.
+	var _ escalation.Desk = desk
+	fmt.Println("ready")
+	// Output: ready
+}

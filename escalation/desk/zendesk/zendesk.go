@@ -1,0 +1,558 @@
+// Package zendesk is an [escalation.Desk] backed by Zendesk Support.
+//
+// A hand-off becomes a Zendesk ticket whose first comment (an internal
+// note) holds the summary, the reason, the customer's data and the
+// transcript; the hand-off's priority maps to Zendesk's (low, normal,
+// high, urgent are the same words) and its ID is the ticket's
+// external_id, which makes Submit idempotent across restarts. The
+// customer's messages while an agent owns the conversation are added as
+// public comments authored by the requester; Cancel solves the ticket
+// with an internal note.
+//
+// The agents' side comes back through a Zendesk webhook, which the Desk
+// serves as an [http.Handler] (see [Desk.ServeHTTP] for the trigger's
+// JSON body). Requests are checked against the webhook's signing secret
+// as Zendesk documents it:
+// https://developer.zendesk.com/documentation/webhooks/verifying/
+//
+// API reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/
+// (create, update, list with external_id), authentication with an API
+// token ("{email}/token:{api_token}" in basic auth) and rate limits
+// (429 with Retry-After): https://developer.zendesk.com/api-reference/introduction/rate-limits/
+package zendesk
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/escalation"
+)
+
+// Config configures a [Desk].
+type Config struct {
+	// BaseURL is the account's address, https://{subdomain}.zendesk.com.
+	BaseURL string
+	// Email and Token authenticate as an agent with an API token.
+	Email, Token string
+	// Secret is the webhook's signing secret; without it ServeHTTP
+	// refuses every request.
+	Secret []byte
+	// Client sends the requests; nil means http.DefaultClient.
+	Client *http.Client
+	// Attempts bounds tries of one request when Zendesk answers 429 or
+	// 5xx (default 3); MaxWait caps one Retry-After wait (default 30s):
+	// a longer wait fails at once with escalation.ErrDeskUnavailable.
+	Attempts int
+	MaxWait  time.Duration
+	// Skew is how old a webhook's signature timestamp may be (default 5
+	// minutes), against replays.
+	Skew time.Duration
+}
+
+// Desk is an [escalation.Desk] on Zendesk Support. It is safe for
+// concurrent use.
+type Desk struct {
+	cfg     Config
+	deliver escalation.Deliverer
+	now     func() time.Time
+
+	mu      sync.Mutex
+	tickets map[string]*entry // by hand-off ID
+	byZD    map[int64]*entry  // by Zendesk ticket ID
+	locks   map[string]chan struct{}
+}
+
+type entry struct {
+	t         escalation.Ticket // routing only: IDs, channel, locale
+	zid       int64
+	requester int64
+	closed    bool
+}
+
+// New returns a Desk; d receives the agents' messages, assignments and
+// resolutions as lifecycle turns (see [escalation.LifecycleTurn]).
+func New(cfg Config, d escalation.Deliverer) (*Desk, error) {
+	if cfg.BaseURL == "" || cfg.Email == "" || cfg.Token == "" {
+		return nil, errors.New("zendesk: BaseURL, Email and Token are required")
+	}
+	if d == nil {
+		return nil, errors.New("zendesk: nil Deliverer")
+	}
+	if cfg.Client == nil {
+		cfg.Client = http.DefaultClient
+	}
+	if cfg.Attempts <= 0 {
+		cfg.Attempts = 3
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 30 * time.Second
+	}
+	if cfg.Skew <= 0 {
+		cfg.Skew = 5 * time.Minute
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	return &Desk{cfg: cfg, deliver: d, now: time.Now, tickets: map[string]*entry{},
+		byZD: map[int64]*entry{}, locks: map[string]chan struct{}{}}, nil
+}
+
+// apiTicket is the part of Zendesk's ticket object the desk reads.
+type apiTicket struct {
+	ID          int64  `json:"id"`
+	ExternalID  string `json:"external_id"`
+	Status      string `json:"status"`
+	RequesterID int64  `json:"requester_id"`
+}
+
+// lockID serialises work on one hand-off ID so that concurrent submissions
+// of the same ticket look it up and create it once.
+func (d *Desk) lockID(ctx context.Context, id string) (func(), error) {
+	for {
+		d.mu.Lock()
+		ch, busy := d.locks[id]
+		if !busy {
+			ch = make(chan struct{})
+			d.locks[id] = ch
+			d.mu.Unlock()
+			return func() {
+				d.mu.Lock()
+				delete(d.locks, id)
+				d.mu.Unlock()
+				close(ch)
+			}, nil
+		}
+		d.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Submit implements [escalation.Desk]: it creates the Zendesk ticket
+// unless one with external_id t.ID exists.
+func (d *Desk) Submit(ctx context.Context, t escalation.Ticket) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if t.ID == "" {
+		return errors.New("zendesk: submit: ticket has no ID")
+	}
+	unlock, err := d.lockID(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if e, err := d.find(ctx, t.ID); err != nil || e != nil {
+		return err
+	}
+	body := map[string]any{"ticket": newTicket(t)}
+	var out struct {
+		Ticket apiTicket `json:"ticket"`
+	}
+	if err := d.do(ctx, http.MethodPost, "/api/v2/tickets.json", body, &out); err != nil {
+		return fmt.Errorf("zendesk: submit %q: %w", t.ID, err)
+	}
+	d.remember(t, out.Ticket)
+	return nil
+}
+
+// newTicket is the create request for t.
+func newTicket(t escalation.Ticket) map[string]any {
+	var b strings.Builder
+	summary := t.Summary
+	if summary == "" {
+		summary = escalation.Summary(t)
+	}
+	fmt.Fprintf(&b, "%s\n\nReason: %s\n", summary, t.Reason)
+	if t.Note != "" {
+		fmt.Fprintf(&b, "Note: %s\n", t.Note)
+	}
+	if t.SuggestedReply != "" {
+		fmt.Fprintf(&b, "Suggested reply: %s\n", t.SuggestedReply)
+	}
+	if t.Callback != nil {
+		fmt.Fprintf(&b, "Call back at %s on %s\n", t.Callback.Format(time.RFC1123), t.Phone)
+	}
+	for _, m := range []map[string]string{t.Profile, t.Data} {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			fmt.Fprintf(&b, "%s: %s\n", k, m[k])
+		}
+	}
+	if len(t.Transcript) > 0 {
+		b.WriteString("\nTranscript:\n")
+		for _, e := range t.Transcript {
+			fmt.Fprintf(&b, "[%s] %s: %s\n", e.Time.UTC().Format("15:04"), e.Role, e.Text)
+		}
+	}
+	subject := t.Reason
+	if subject == "" {
+		subject = "Conversation " + t.ConversationID
+	}
+	tk := map[string]any{
+		"subject":     subject,
+		"comment":     map[string]any{"body": b.String(), "public": false},
+		"priority":    priority(t.Priority),
+		"external_id": t.ID,
+		"tags":        []string{"parley"},
+	}
+	if email := t.Profile["email"]; email != "" {
+		name := t.Profile["name"]
+		if name == "" {
+			name = email
+		}
+		tk["requester"] = map[string]string{"name": name, "email": email}
+	}
+	return tk
+}
+
+// priority maps a hand-off priority to Zendesk's, which uses the same words.
+func priority(p dialog.Priority) string {
+	switch p {
+	case dialog.PriorityLow, dialog.PriorityHigh, dialog.PriorityUrgent:
+		return string(p)
+	}
+	return "normal"
+}
+
+func (d *Desk) remember(t escalation.Ticket, a apiTicket) *entry {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e := &entry{t: escalation.Ticket{ID: t.ID, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
+		Channel: t.Channel, Locale: t.Locale}, zid: a.ID, requester: a.RequesterID,
+		closed: a.Status == "solved" || a.Status == "closed"}
+	d.tickets[t.ID], d.byZD[a.ID] = e, e
+	return e
+}
+
+// find returns the ticket of hand-off id, from memory or by listing
+// tickets with that external_id (following next_page), or nil.
+func (d *Desk) find(ctx context.Context, id string) (*entry, error) {
+	d.mu.Lock()
+	e := d.tickets[id]
+	d.mu.Unlock()
+	if e != nil {
+		return e, nil
+	}
+	path := "/api/v2/tickets.json?external_id=" + url.QueryEscape(id)
+	for path != "" {
+		var page struct {
+			Tickets  []apiTicket `json:"tickets"`
+			NextPage *string     `json:"next_page"`
+		}
+		if err := d.do(ctx, http.MethodGet, path, nil, &page); err != nil {
+			return nil, fmt.Errorf("zendesk: find %q: %w", id, err)
+		}
+		for _, a := range page.Tickets {
+			if a.ExternalID == id {
+				return d.remember(escalation.Ticket{ID: id}, a), nil
+			}
+		}
+		path = ""
+		if page.NextPage != nil && *page.NextPage != "" {
+			path = *page.NextPage
+		}
+	}
+	return nil, nil
+}
+
+// Relay implements [escalation.Desk]: m becomes a public comment by the
+// requester.
+func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
+	e, err := d.find(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	d.mu.Lock()
+	closed, zid, author := e.closed, e.zid, e.requester
+	d.mu.Unlock()
+	if closed {
+		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+	}
+	c := map[string]any{"body": m.Text, "public": true}
+	if author != 0 {
+		c["author_id"] = author
+	}
+	err = d.do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d.json", zid), map[string]any{"ticket": map[string]any{"comment": c}}, nil)
+	if errors.Is(err, errClosed) {
+		d.markClosed(e)
+		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
+	}
+	if err != nil {
+		return fmt.Errorf("zendesk: relay to %q: %w", id, err)
+	}
+	return nil
+}
+
+// Cancel implements [escalation.Desk]: the ticket is solved with reason
+// as an internal note.
+func (d *Desk) Cancel(ctx context.Context, id, reason string) error {
+	e, err := d.find(ctx, id)
+	if err != nil {
+		return err
+	}
+	if e == nil {
+		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
+	}
+	d.mu.Lock()
+	closed, zid := e.closed, e.zid
+	d.mu.Unlock()
+	if closed {
+		return nil
+	}
+	body := map[string]any{"ticket": map[string]any{"status": "solved",
+		"comment": map[string]any{"body": "Withdrawn by the assistant: " + reason, "public": false}}}
+	err = d.do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d.json", zid), body, nil)
+	if err != nil && !errors.Is(err, errClosed) {
+		return fmt.Errorf("zendesk: cancel %q: %w", id, err)
+	}
+	d.markClosed(e)
+	return nil
+}
+
+func (d *Desk) markClosed(e *entry) {
+	d.mu.Lock()
+	e.closed = true
+	d.mu.Unlock()
+}
+
+// errClosed is Zendesk's 422 on updating a closed ticket.
+var errClosed = errors.New("ticket is closed")
+
+// do sends one API request, retrying 429 and 5xx answers after their
+// Retry-After (seconds) up to cfg.Attempts times.
+func (d *Desk) do(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	u := path
+	if !strings.HasPrefix(path, "http") {
+		u = d.cfg.BaseURL + path
+	}
+	var last error
+	for attempt := 0; attempt < d.cfg.Attempts; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.SetBasicAuth(d.cfg.Email+"/token", d.cfg.Token)
+		req.Header.Set("Accept", "application/json")
+		if in != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := d.cfg.Client.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			last = err
+			continue
+		}
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		switch code := resp.StatusCode; {
+		case code >= 200 && code < 300:
+			if out == nil {
+				return nil
+			}
+			return json.Unmarshal(msg, out)
+		case code == http.StatusNotFound:
+			return fmt.Errorf("%w: HTTP 404", escalation.ErrUnknownTicket)
+		case code == http.StatusUnprocessableEntity && bytes.Contains(bytes.ToLower(msg), []byte("closed")):
+			return errClosed
+		case code == http.StatusTooManyRequests || code >= 500:
+			last = fmt.Errorf("HTTP %d", code)
+			wait := retryAfter(resp.Header.Get("Retry-After"))
+			if wait > d.cfg.MaxWait {
+				return fmt.Errorf("%w: HTTP %d, retry after %v", escalation.ErrDeskUnavailable, code, wait)
+			}
+			if attempt+1 < d.cfg.Attempts {
+				if err := sleep(ctx, wait); err != nil {
+					return err
+				}
+			}
+		default:
+			return fmt.Errorf("%w: HTTP %d: %s", escalation.ErrDeskUnavailable, code, bytes.TrimSpace(msg))
+		}
+	}
+	return fmt.Errorf("%w: %d attempts: %w", escalation.ErrDeskUnavailable, d.cfg.Attempts, last)
+}
+
+// retryAfter reads a Retry-After header in seconds (Zendesk's form); a
+// missing or unreadable one means one second.
+func retryAfter(h string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(h))
+	if err != nil || n < 0 {
+		return time.Second
+	}
+	return time.Duration(n) * time.Second
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Webhook signature headers, as Zendesk sends them.
+const (
+	HeaderSignature = "X-Zendesk-Webhook-Signature"
+	HeaderTimestamp = "X-Zendesk-Webhook-Signature-Timestamp"
+)
+
+// Event is the JSON body the Zendesk trigger sends to [Desk.ServeHTTP].
+// Configure a webhook (request format JSON) and a trigger with
+// conditions "Ticket > Tags contains parley" and "Current user is
+// (agent)", whose action notifies it with:
+//
+//	{"ticket_id": "{{ticket.id}}", "external_id": "{{ticket.external_id}}",
+//	 "status": "{{ticket.status}}", "agent": "{{current_user.name}}",
+//	 "assignee": "{{ticket.assignee.name}}", "comment": "{{ticket.latest_public_comment}}"}
+//
+// A comment becomes the agent's message to the customer, status Solved
+// or Closed ends the hand-off, and an assignee with neither says an agent
+// took the ticket.
+type Event struct {
+	TicketID   string `json:"ticket_id"`
+	ExternalID string `json:"external_id"`
+	Status     string `json:"status"`
+	Agent      string `json:"agent"`
+	Assignee   string `json:"assignee"`
+	Comment    string `json:"comment"`
+}
+
+// ServeHTTP receives Zendesk's webhook: it checks the signature (401 when
+// wrong or older than Config.Skew), decodes the [Event] and delivers the
+// lifecycle turns. A ticket the desk did not submit is acknowledged and
+// ignored; a failed delivery answers 503 so that Zendesk retries.
+func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return
+	}
+	if err := d.verify(r.Header, body); err != nil {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	var ev Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		http.Error(w, "bad JSON", http.StatusBadRequest)
+		return
+	}
+	d.mu.Lock()
+	e := d.tickets[ev.ExternalID]
+	if e == nil {
+		if zid, err := strconv.ParseInt(ev.TicketID, 10, 64); err == nil {
+			e = d.byZD[zid]
+		}
+	}
+	var t escalation.Ticket
+	if e != nil {
+		t = e.t
+		if ev.Status == "solved" || ev.Status == "closed" {
+			e.closed = true
+		}
+	}
+	d.mu.Unlock()
+	if e == nil || t.ConversationID == "" {
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	for _, turn := range turns(t, ev) {
+		if err := d.deliver.Deliver(r.Context(), turn); err != nil {
+			http.Error(w, "delivery failed", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// turns are the lifecycle turns of event ev on ticket t, in order.
+func turns(t escalation.Ticket, ev Event) []*parley.Turn {
+	agent := ev.Agent
+	if agent == "" {
+		agent = ev.Assignee
+	}
+	var out []*parley.Turn
+	if c := strings.TrimSpace(ev.Comment); c != "" {
+		out = append(out, escalation.LifecycleTurn(t, dialog.SignalAgentMessage,
+			map[string]string{escalation.DataAgent: agent, escalation.DataText: c}))
+	}
+	if ev.Status == "solved" || ev.Status == "closed" {
+		out = append(out, escalation.LifecycleTurn(t, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
+	}
+	if len(out) == 0 && ev.Assignee != "" {
+		out = append(out, escalation.LifecycleTurn(t, escalation.SignalAssigned, map[string]string{escalation.DataAgent: ev.Assignee}))
+	}
+	return out
+}
+
+// verify checks base64(HMAC-SHA256(secret, timestamp + body)) and the
+// timestamp's age.
+func (d *Desk) verify(h http.Header, body []byte) error {
+	if len(d.cfg.Secret) == 0 {
+		return errors.New("no webhook secret configured")
+	}
+	ts, sig := h.Get(HeaderTimestamp), h.Get(HeaderSignature)
+	if ts == "" || sig == "" {
+		return errors.New("missing signature")
+	}
+	if !hmac.Equal([]byte(Sign(d.cfg.Secret, ts, body)), []byte(sig)) {
+		return errors.New("bad signature")
+	}
+	at, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		return errors.New("bad signature timestamp")
+	}
+	if age := d.now().Sub(at); age > d.cfg.Skew || age < -d.cfg.Skew {
+		return errors.New("stale signature")
+	}
+	return nil
+}
+
+// Sign returns Zendesk's webhook signature of body sent at timestamp ts:
+// base64(HMAC-SHA256(secret, ts + body)). Tests and proxies use it to
+// sign requests as Zendesk does.
+func Sign(secret []byte, ts string, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(ts))
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}

@@ -1,0 +1,151 @@
+package zendesk
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/escalationtest"
+	"github.com/parleyhq/parley/memory"
+	"github.com/stretchr/testify/require"
+)
+
+type recorder struct {
+	mu    sync.Mutex
+	turns []*parley.Turn
+}
+
+func (r *recorder) Deliver(_ context.Context, t *parley.Turn) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.turns = append(r.turns, t)
+	return nil
+}
+
+func newDesk(t *testing.T) (*Desk, *fakeZendesk, *recorder) {
+	f := newFake()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	f.url = srv.URL
+	rec := &recorder{}
+	d, err := New(Config{BaseURL: srv.URL, Email: "agent@example.com", Token: "tok", Secret: []byte("dGhpc19zZWNyZXQ"), Client: srv.Client()}, rec)
+	require.NoError(t, err)
+	return d, f, rec
+}
+
+func TestConformance(t *testing.T) {
+	escalationtest.Run(t, func(t *testing.T) escalationtest.Fixture {
+		d, f, _ := newDesk(t)
+		return escalationtest.Fixture{
+			Desk:    d,
+			Tickets: func(id string) (int, int) { n, m, _ := f.counts(id); return n, m },
+			Open:    func(id string) bool { _, _, open := f.counts(id); return open },
+		}
+	})
+}
+
+func TestSubmitSendsTicket(t *testing.T) {
+	d, f, _ := newDesk(t)
+	tk := escalation.Ticket{ID: "h1", ConversationID: "c1", Reason: "asked for a person", Priority: dialog.PriorityUrgent,
+		Summary: "Ada wants: refund", Profile: map[string]string{"name": "Ada", "email": "ada@example.com"},
+		Transcript: []memory.Entry{{Role: "user", Text: "my order arrived broken", Time: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}}}
+	require.NoError(t, d.Submit(context.Background(), tk))
+	got := f.tickets[35436]
+	require.Equal(t, "urgent", got["priority"])
+	require.Equal(t, "h1", got["external_id"])
+	require.Equal(t, map[string]any{"name": "Ada", "email": "ada@example.com"}, got["requester"])
+	body := got["comment"].(map[string]any)["body"].(string)
+	require.Contains(t, body, "Ada wants: refund")
+	require.Contains(t, body, "[09:00] user: my order arrived broken")
+	require.Equal(t, false, got["comment"].(map[string]any)["public"])
+}
+
+func TestSubmitAfterRestartFindsTicket(t *testing.T) {
+	d, f, rec := newDesk(t)
+	ctx := context.Background()
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1"}))
+	// A second desk (a restarted process) finds the ticket by external_id.
+	d2, err := New(d.cfg, rec)
+	require.NoError(t, err)
+	require.NoError(t, d2.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1"}))
+	require.NoError(t, d2.Relay(ctx, "h1", parley.Text("still there?")))
+	n, m, _ := f.counts("h1")
+	require.Equal(t, 1, n)
+	require.Equal(t, 1, m)
+}
+
+func TestRateLimitRetried(t *testing.T) {
+	d, f, _ := newDesk(t)
+	f.throttle = 2
+	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"}))
+	n, _, _ := f.counts("h1")
+	require.Equal(t, 1, n)
+	require.Equal(t, 4, f.requests) // two 429s, the lookup, the create
+}
+
+func TestRateLimitExhausted(t *testing.T) {
+	d, f, _ := newDesk(t)
+	f.throttle = 10
+	err := d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"})
+	require.ErrorIs(t, err, escalation.ErrDeskUnavailable)
+	require.Equal(t, 3, f.requests)
+}
+
+func TestRetryAfter(t *testing.T) {
+	require.Equal(t, 7*time.Second, retryAfter("7"))
+	require.Equal(t, time.Second, retryAfter(""))
+	require.Equal(t, time.Second, retryAfter("soon"))
+}
+
+func TestWebhook(t *testing.T) {
+	d, _, rec := newDesk(t)
+	ctx := context.Background()
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1", Channel: "web"}))
+	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	d.now = func() time.Time { return now }
+	post := func(body, ts, sig string) int {
+		req := httptest.NewRequest(http.MethodPost, "/zendesk", bytes.NewBufferString(body))
+		req.Header.Set(HeaderTimestamp, ts)
+		req.Header.Set(HeaderSignature, sig)
+		w := httptest.NewRecorder()
+		d.ServeHTTP(w, req)
+		return w.Code
+	}
+	ts := "2026-01-05T08:59:30Z"
+	sign := func(b string) string { return Sign([]byte("dGhpc19zZWNyZXQ"), ts, []byte(b)) }
+
+	reply := `{"ticket_id":"35436","external_id":"h1","status":"open","agent":"Sam","assignee":"Sam","comment":"Hi Ada, I am refunding it now."}`
+	require.Equal(t, http.StatusOK, post(reply, ts, sign(reply)))
+	require.Equal(t, http.StatusUnauthorized, post(reply, ts, sign(reply+" ")), "signature of another body")
+	require.Equal(t, http.StatusUnauthorized, post(reply, "2026-01-05T08:50:00Z", Sign([]byte("dGhpc19zZWNyZXQ"), "2026-01-05T08:50:00Z", []byte(reply))), "stale")
+	solved := `{"ticket_id":"35436","external_id":"h1","status":"solved","agent":"Sam","comment":""}`
+	require.Equal(t, http.StatusOK, post(solved, ts, sign(solved)))
+	other := `{"ticket_id":"1","external_id":"","status":"open","comment":"not ours"}`
+	require.Equal(t, http.StatusAccepted, post(other, ts, sign(other)))
+
+	require.Len(t, rec.turns, 2)
+	require.Equal(t, dialog.SignalAgentMessage, rec.turns[0].Signal.Name)
+	require.Equal(t, "c1", rec.turns[0].ConversationID)
+	require.Equal(t, map[string]string{escalation.DataTicket: "h1", escalation.DataAgent: "Sam", escalation.DataText: "Hi Ada, I am refunding it now."}, rec.turns[0].Signal.Data)
+	require.Equal(t, dialog.SignalHandoffResolved, rec.turns[1].Signal.Name)
+	// The solve closed the hand-off: the customer's next message is refused.
+	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("thanks")), escalation.ErrClosedTicket)
+}
+
+func TestCancelClosedTicket(t *testing.T) {
+	d, f, _ := newDesk(t)
+	ctx := context.Background()
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1"}))
+	f.mu.Lock()
+	f.tickets[35436]["status"] = "closed"
+	f.mu.Unlock()
+	require.NoError(t, d.Cancel(ctx, "h1", "customer left"))
+	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("x")), escalation.ErrClosedTicket)
+}
