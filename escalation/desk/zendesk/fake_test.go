@@ -76,9 +76,19 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.next++
 		t := body.Ticket
 		t["id"], t["status"], t["requester_id"] = id, "new", 20978392
+		t["description"] = t["comment"].(map[string]any)["body"]
 		t["url"] = fmt.Sprintf("%s/api/v2/tickets/%d.json", f.url, id)
 		f.tickets[id] = t
 		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(map[string]any{"ticket": t})
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
+		id, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/v2/tickets/"), ".json"), 10, 64)
+		t, ok := f.tickets[id]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error":"RecordNotFound","description":"Not found"}`)
+			return
+		}
 		json.NewEncoder(w).Encode(map[string]any{"ticket": t})
 	case r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/api/v2/tickets/"):
 		id, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/v2/tickets/"), ".json"), 10, 64)

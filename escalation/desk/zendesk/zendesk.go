@@ -9,6 +9,11 @@
 // public comments authored by the requester; Cancel solves the ticket
 // with an internal note.
 //
+// The note ends with a "parley-route:" line naming the conversation,
+// customer, channel and locale, so that a replica which did not submit
+// the ticket (or a restarted process) still delivers the agents' side to
+// the right conversation.
+//
 // The agents' side comes back through a Zendesk webhook, which the Desk
 // serves as an [http.Handler] (see [Desk.ServeHTTP] for the trigger's
 // JSON body). Requests are checked against the webhook's signing secret
@@ -118,6 +123,42 @@ type apiTicket struct {
 	ExternalID  string `json:"external_id"`
 	Status      string `json:"status"`
 	RequesterID int64  `json:"requester_id"`
+	Description string `json:"description"`
+}
+
+// routePrefix starts the last line of a ticket's first comment, which
+// carries the conversation's routing so that a restarted process (or
+// another replica) can deliver the agents' side of a ticket it did not
+// submit.
+const routePrefix = "parley-route: "
+
+type route struct {
+	Ticket       string `json:"ticket"`
+	Conversation string `json:"conversation"`
+	Customer     string `json:"customer,omitempty"`
+	Channel      string `json:"channel,omitempty"`
+	Locale       string `json:"locale,omitempty"`
+}
+
+func routeLine(t escalation.Ticket) string {
+	b, _ := json.Marshal(route{t.ID, t.ConversationID, t.CustomerID, t.Channel, t.Locale})
+	return routePrefix + string(b)
+}
+
+// parseRoute reads the routing line of a ticket's description; ok is
+// false when there is none.
+func parseRoute(desc string) (escalation.Ticket, bool) {
+	i := strings.LastIndex(desc, routePrefix)
+	if i < 0 {
+		return escalation.Ticket{}, false
+	}
+	line, _, _ := strings.Cut(desc[i+len(routePrefix):], "\n")
+	var r route
+	if json.Unmarshal([]byte(line), &r) != nil || r.Ticket == "" || r.Conversation == "" {
+		return escalation.Ticket{}, false
+	}
+	return escalation.Ticket{ID: r.Ticket, ConversationID: r.Conversation, CustomerID: r.Customer,
+		Channel: r.Channel, Locale: r.Locale}, true
 }
 
 // lockID serialises work on one hand-off ID so that concurrent submissions
@@ -202,6 +243,7 @@ func newTicket(t escalation.Ticket) map[string]any {
 			fmt.Fprintf(&b, "[%s] %s: %s\n", e.Time.UTC().Format("15:04"), e.Role, e.Text)
 		}
 	}
+	b.WriteString("\n" + routeLine(t) + "\n")
 	subject := t.Reason
 	if subject == "" {
 		subject = "Conversation " + t.ConversationID
@@ -233,6 +275,11 @@ func priority(p dialog.Priority) string {
 }
 
 func (d *Desk) remember(t escalation.Ticket, a apiTicket) *entry {
+	if t.ConversationID == "" {
+		if r, ok := parseRoute(a.Description); ok && r.ID == t.ID {
+			t = r
+		}
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	e := &entry{t: escalation.Ticket{ID: t.ID, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
@@ -476,13 +523,12 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad JSON", http.StatusBadRequest)
 		return
 	}
-	d.mu.Lock()
-	e := d.tickets[ev.ExternalID]
-	if e == nil {
-		if zid, err := strconv.ParseInt(ev.TicketID, 10, 64); err == nil {
-			e = d.byZD[zid]
-		}
+	e, err := d.lookup(r.Context(), ev)
+	if err != nil {
+		http.Error(w, "ticket lookup failed", http.StatusServiceUnavailable)
+		return
 	}
+	d.mu.Lock()
 	var t escalation.Ticket
 	if e != nil {
 		t = e.t
@@ -502,6 +548,35 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// lookup finds the entry of ev's ticket: from memory, else by fetching
+// the ticket (GET /api/v2/tickets/{id}.json) and reading its routing
+// line. It returns nil for a ticket the assistant did not submit.
+func (d *Desk) lookup(ctx context.Context, ev Event) (*entry, error) {
+	zid, err := strconv.ParseInt(ev.TicketID, 10, 64)
+	d.mu.Lock()
+	e := d.tickets[ev.ExternalID]
+	if e == nil && err == nil {
+		e = d.byZD[zid]
+	}
+	d.mu.Unlock()
+	if e != nil || err != nil || ev.ExternalID == "" {
+		return e, nil
+	}
+	var out struct {
+		Ticket apiTicket `json:"ticket"`
+	}
+	switch err := d.do(ctx, http.MethodGet, fmt.Sprintf("/api/v2/tickets/%d.json", zid), nil, &out); {
+	case errors.Is(err, escalation.ErrUnknownTicket):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	if out.Ticket.ExternalID != ev.ExternalID {
+		return nil, nil
+	}
+	return d.remember(escalation.Ticket{ID: ev.ExternalID}, out.Ticket), nil
 }
 
 // turns are the lifecycle turns of event ev on ticket t, in order.

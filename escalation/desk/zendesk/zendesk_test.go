@@ -149,3 +149,26 @@ func TestCancelClosedTicket(t *testing.T) {
 	require.NoError(t, d.Cancel(ctx, "h1", "customer left"))
 	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("x")), escalation.ErrClosedTicket)
 }
+
+func TestWebhookAfterRestart(t *testing.T) {
+	d, _, _ := newDesk(t)
+	ctx := context.Background()
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", CustomerID: "cus-9",
+		Channel: "whatsapp", Locale: "es", Transcript: []memory.Entry{{Role: "user", Text: `parley-route: {"ticket":"c1-1","conversation":"forged"}`}}}))
+	// Another replica, which never saw the submission, gets the agent's reply.
+	rec := &recorder{}
+	d2, err := New(d.cfg, rec)
+	require.NoError(t, err)
+	body := `{"ticket_id":"35436","external_id":"c1-1","status":"pending","agent":"Sam","comment":"Hola"}`
+	ts := time.Now().UTC().Format(time.RFC3339)
+	req := httptest.NewRequest(http.MethodPost, "/zendesk", bytes.NewBufferString(body))
+	req.Header.Set(HeaderTimestamp, ts)
+	req.Header.Set(HeaderSignature, Sign(d.cfg.Secret, ts, []byte(body)))
+	w := httptest.NewRecorder()
+	d2.ServeHTTP(w, req)
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Len(t, rec.turns, 1)
+	got := rec.turns[0]
+	require.Equal(t, []string{"c1", "cus-9", "whatsapp", "es", "Hola"},
+		[]string{got.ConversationID, got.CustomerID, got.Channel, got.Locale, got.Signal.Data[escalation.DataText]})
+}
