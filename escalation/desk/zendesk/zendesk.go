@@ -36,10 +36,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,6 +46,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk/internal/rest"
 )
 
 // Config configures a [Desk].
@@ -75,6 +74,7 @@ type Config struct {
 // concurrent use.
 type Desk struct {
 	cfg     Config
+	api     *rest.Client
 	deliver escalation.Deliverer
 	now     func() time.Time
 
@@ -113,7 +113,9 @@ func New(cfg Config, d escalation.Deliverer) (*Desk, error) {
 		cfg.Skew = 5 * time.Minute
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Desk{cfg: cfg, deliver: d, now: time.Now, tickets: map[string]*entry{},
+	api := &rest.Client{Base: cfg.BaseURL, HTTP: cfg.Client, Attempts: cfg.Attempts, MaxWait: cfg.MaxWait,
+		Auth: func(r *http.Request) { r.SetBasicAuth(cfg.Email+"/token", cfg.Token) }}
+	return &Desk{cfg: cfg, api: api, deliver: d, now: time.Now, tickets: map[string]*entry{},
 		byZD: map[int64]*entry{}, locks: map[string]chan struct{}{}}, nil
 }
 
@@ -124,41 +126,6 @@ type apiTicket struct {
 	Status      string `json:"status"`
 	RequesterID int64  `json:"requester_id"`
 	Description string `json:"description"`
-}
-
-// routePrefix starts the last line of a ticket's first comment, which
-// carries the conversation's routing so that a restarted process (or
-// another replica) can deliver the agents' side of a ticket it did not
-// submit.
-const routePrefix = "parley-route: "
-
-type route struct {
-	Ticket       string `json:"ticket"`
-	Conversation string `json:"conversation"`
-	Customer     string `json:"customer,omitempty"`
-	Channel      string `json:"channel,omitempty"`
-	Locale       string `json:"locale,omitempty"`
-}
-
-func routeLine(t escalation.Ticket) string {
-	b, _ := json.Marshal(route{t.ID, t.ConversationID, t.CustomerID, t.Channel, t.Locale})
-	return routePrefix + string(b)
-}
-
-// parseRoute reads the routing line of a ticket's description; ok is
-// false when there is none.
-func parseRoute(desc string) (escalation.Ticket, bool) {
-	i := strings.LastIndex(desc, routePrefix)
-	if i < 0 {
-		return escalation.Ticket{}, false
-	}
-	line, _, _ := strings.Cut(desc[i+len(routePrefix):], "\n")
-	var r route
-	if json.Unmarshal([]byte(line), &r) != nil || r.Ticket == "" || r.Conversation == "" {
-		return escalation.Ticket{}, false
-	}
-	return escalation.Ticket{ID: r.Ticket, ConversationID: r.Conversation, CustomerID: r.Customer,
-		Channel: r.Channel, Locale: r.Locale}, true
 }
 
 // lockID serialises work on one hand-off ID so that concurrent submissions
@@ -217,40 +184,13 @@ func (d *Desk) Submit(ctx context.Context, t escalation.Ticket) error {
 
 // newTicket is the create request for t.
 func newTicket(t escalation.Ticket) map[string]any {
-	var b strings.Builder
-	summary := t.Summary
-	if summary == "" {
-		summary = escalation.Summary(t)
-	}
-	fmt.Fprintf(&b, "%s\n\nReason: %s\n", summary, t.Reason)
-	if t.Note != "" {
-		fmt.Fprintf(&b, "Note: %s\n", t.Note)
-	}
-	if t.SuggestedReply != "" {
-		fmt.Fprintf(&b, "Suggested reply: %s\n", t.SuggestedReply)
-	}
-	if t.Callback != nil {
-		fmt.Fprintf(&b, "Call back at %s on %s\n", t.Callback.Format(time.RFC1123), t.Phone)
-	}
-	for _, m := range []map[string]string{t.Profile, t.Data} {
-		for _, k := range slices.Sorted(maps.Keys(m)) {
-			fmt.Fprintf(&b, "%s: %s\n", k, m[k])
-		}
-	}
-	if len(t.Transcript) > 0 {
-		b.WriteString("\nTranscript:\n")
-		for _, e := range t.Transcript {
-			fmt.Fprintf(&b, "[%s] %s: %s\n", e.Time.UTC().Format("15:04"), e.Role, e.Text)
-		}
-	}
-	b.WriteString("\n" + routeLine(t) + "\n")
 	subject := t.Reason
 	if subject == "" {
 		subject = "Conversation " + t.ConversationID
 	}
 	tk := map[string]any{
 		"subject":     subject,
-		"comment":     map[string]any{"body": b.String(), "public": false},
+		"comment":     map[string]any{"body": rest.Body(t), "public": false},
 		"priority":    priority(t.Priority),
 		"external_id": t.ID,
 		"tags":        []string{"parley"},
@@ -276,14 +216,13 @@ func priority(p dialog.Priority) string {
 
 func (d *Desk) remember(t escalation.Ticket, a apiTicket) *entry {
 	if t.ConversationID == "" {
-		if r, ok := parseRoute(a.Description); ok && r.ID == t.ID {
+		if r, ok := rest.ParseRoute(a.Description); ok && r.ID == t.ID {
 			t = r
 		}
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	e := &entry{t: escalation.Ticket{ID: t.ID, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
-		Channel: t.Channel, Locale: t.Locale}, zid: a.ID, requester: a.RequesterID,
+	e := &entry{t: rest.Routing(t), zid: a.ID, requester: a.RequesterID,
 		closed: a.Status == "solved" || a.Status == "closed"}
 	d.tickets[t.ID], d.byZD[a.ID] = e, e
 	return e
@@ -386,91 +325,15 @@ func (d *Desk) markClosed(e *entry) {
 // errClosed is Zendesk's 422 on updating a closed ticket.
 var errClosed = errors.New("ticket is closed")
 
-// do sends one API request, retrying 429 and 5xx answers after their
-// Retry-After (seconds) up to cfg.Attempts times.
+// do sends one API request (see rest.Client.Do); 422 naming a closed
+// ticket is errClosed.
 func (d *Desk) do(ctx context.Context, method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
+	err := d.api.Do(ctx, method, path, in, out)
+	var se *rest.StatusError
+	if errors.As(err, &se) && se.Code == http.StatusUnprocessableEntity && bytes.Contains(bytes.ToLower(se.Body), []byte("closed")) {
+		return errClosed
 	}
-	u := path
-	if !strings.HasPrefix(path, "http") {
-		u = d.cfg.BaseURL + path
-	}
-	var last error
-	for attempt := 0; attempt < d.cfg.Attempts; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.SetBasicAuth(d.cfg.Email+"/token", d.cfg.Token)
-		req.Header.Set("Accept", "application/json")
-		if in != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := d.cfg.Client.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			last = err
-			continue
-		}
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		switch code := resp.StatusCode; {
-		case code >= 200 && code < 300:
-			if out == nil {
-				return nil
-			}
-			return json.Unmarshal(msg, out)
-		case code == http.StatusNotFound:
-			return fmt.Errorf("%w: HTTP 404", escalation.ErrUnknownTicket)
-		case code == http.StatusUnprocessableEntity && bytes.Contains(bytes.ToLower(msg), []byte("closed")):
-			return errClosed
-		case code == http.StatusTooManyRequests || code >= 500:
-			last = fmt.Errorf("HTTP %d", code)
-			wait := retryAfter(resp.Header.Get("Retry-After"))
-			if wait > d.cfg.MaxWait {
-				return fmt.Errorf("%w: HTTP %d, retry after %v", escalation.ErrDeskUnavailable, code, wait)
-			}
-			if attempt+1 < d.cfg.Attempts {
-				if err := sleep(ctx, wait); err != nil {
-					return err
-				}
-			}
-		default:
-			return fmt.Errorf("%w: HTTP %d: %s", escalation.ErrDeskUnavailable, code, bytes.TrimSpace(msg))
-		}
-	}
-	return fmt.Errorf("%w: %d attempts: %w", escalation.ErrDeskUnavailable, d.cfg.Attempts, last)
-}
-
-// retryAfter reads a Retry-After header in seconds (Zendesk's form); a
-// missing or unreadable one means one second.
-func retryAfter(h string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(h))
-	if err != nil || n < 0 {
-		return time.Second
-	}
-	return time.Duration(n) * time.Second
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return err
 }
 
 // Webhook signature headers, as Zendesk sends them.

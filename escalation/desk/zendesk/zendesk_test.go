@@ -98,12 +98,6 @@ func TestRateLimitExhausted(t *testing.T) {
 	require.Equal(t, 3, f.requests)
 }
 
-func TestRetryAfter(t *testing.T) {
-	require.Equal(t, 7*time.Second, retryAfter("7"))
-	require.Equal(t, time.Second, retryAfter(""))
-	require.Equal(t, time.Second, retryAfter("soon"))
-}
-
 func TestWebhook(t *testing.T) {
 	d, _, rec := newDesk(t)
 	ctx := context.Background()
