@@ -1,0 +1,136 @@
+package freshdesk
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/escalationtest"
+	"github.com/parleyhq/parley/memory"
+	"github.com/stretchr/testify/require"
+)
+
+type recorder struct {
+	mu    sync.Mutex
+	turns []*parley.Turn
+}
+
+func (r *recorder) Deliver(_ context.Context, t *parley.Turn) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.turns = append(r.turns, t)
+	return nil
+}
+
+func newDesk(t *testing.T) (*Desk, *fakeFreshdesk, *recorder) {
+	f := newFake()
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	rec := &recorder{}
+	d, err := New(Config{BaseURL: srv.URL, APIKey: "key", Secret: "s3cret", Client: srv.Client()}, rec)
+	require.NoError(t, err)
+	return d, f, rec
+}
+
+func TestConformance(t *testing.T) {
+	escalationtest.Run(t, func(t *testing.T) escalationtest.Fixture {
+		d, f, _ := newDesk(t)
+		return escalationtest.Fixture{
+			Desk:    d,
+			Tickets: func(id string) (int, int) { n, m, _ := f.counts(id); return n, m },
+			Open:    func(id string) bool { _, _, open := f.counts(id); return open },
+		}
+	})
+}
+
+func TestSubmitSendsTicket(t *testing.T) {
+	d, f, _ := newDesk(t)
+	tk := escalation.Ticket{ID: "h1", ConversationID: "c1", Reason: "asked for a person", Priority: dialog.PriorityUrgent,
+		Summary: "Ada wants: refund <now>", Profile: map[string]string{"name": "Ada", "email": "ada@example.com"},
+		Transcript: []memory.Entry{{Role: "user", Text: "my order arrived broken", Time: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}}}
+	require.NoError(t, d.Submit(context.Background(), tk))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	got := f.tickets[1]
+	require.Equal(t, float64(4), got["priority"])
+	require.Equal(t, float64(7), got["source"])
+	require.Equal(t, "ada@example.com", got["email"])
+	require.Equal(t, "Ada", got["name"])
+	require.Contains(t, got["description"], "Ada wants: refund &lt;now&gt;")
+	require.Contains(t, got["description_text"], "[09:00] user: my order arrived broken")
+}
+
+func TestRestartFindsTicketAndRoutesWebhook(t *testing.T) {
+	d, f, _ := newDesk(t)
+	ctx := context.Background()
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", CustomerID: "cus-9", Channel: "sms", Locale: "es"}))
+	rec := &recorder{}
+	d2, err := New(d.cfg, rec)
+	require.NoError(t, err)
+	require.NoError(t, d2.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1"}))
+	n, _, _ := f.counts("c1-1")
+	require.Equal(t, 1, n)
+
+	d3, err := New(d.cfg, rec)
+	require.NoError(t, err)
+	body := `{"ticket_id":"1","status":"Pending","agent":"Sam","comment":"Hola"}`
+	req := httptest.NewRequest(http.MethodPost, "/fd", bytes.NewBufferString(body))
+	req.Header.Set(DefaultHeader, "s3cret")
+	w := httptest.NewRecorder()
+	d3.ServeHTTP(w, req)
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Len(t, rec.turns, 1)
+	got := rec.turns[0]
+	require.Equal(t, []string{"c1", "cus-9", "sms", "es", "Hola", "Sam"},
+		[]string{got.ConversationID, got.CustomerID, got.Channel, got.Locale, got.Signal.Data[escalation.DataText], got.Signal.Data[escalation.DataAgent]})
+}
+
+func TestWebhook(t *testing.T) {
+	d, _, rec := newDesk(t)
+	ctx := context.Background()
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1"}))
+	post := func(body, secret string) int {
+		req := httptest.NewRequest(http.MethodPost, "/fd", bytes.NewBufferString(body))
+		if secret != "" {
+			req.Header.Set(DefaultHeader, secret)
+		}
+		w := httptest.NewRecorder()
+		d.ServeHTTP(w, req)
+		return w.Code
+	}
+	reply := `{"ticket_id":"1","status":"Open","agent":"Sam","comment":"Refunded."}`
+	require.Equal(t, http.StatusUnauthorized, post(reply, ""))
+	require.Equal(t, http.StatusUnauthorized, post(reply, "guess"))
+	require.Equal(t, http.StatusOK, post(reply, "s3cret"))
+	require.Equal(t, http.StatusOK, post(`{"ticket_id":"1","status":"Resolved","agent":"Sam","comment":""}`, "s3cret"))
+	require.Equal(t, http.StatusAccepted, post(`{"ticket_id":"99","status":"Open","comment":"x"}`, "s3cret"))
+	require.Len(t, rec.turns, 2)
+	require.Equal(t, dialog.SignalAgentMessage, rec.turns[0].Signal.Name)
+	require.Equal(t, "Refunded.", rec.turns[0].Signal.Data[escalation.DataText])
+	require.Equal(t, dialog.SignalHandoffResolved, rec.turns[1].Signal.Name)
+	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("thanks")), escalation.ErrClosedTicket)
+}
+
+func TestRateLimitRetried(t *testing.T) {
+	d, f, _ := newDesk(t)
+	f.throttle = 2
+	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"}))
+	n, _, _ := f.counts("h1")
+	require.Equal(t, 1, n)
+	require.Equal(t, 4, f.requests) // two 429s, the search, the create
+}
+
+func TestRequesterFallbacks(t *testing.T) {
+	got := newTicket(escalation.Ticket{ID: "x", ConversationID: "c", Phone: "+15550100"})
+	require.Equal(t, "+15550100", got["phone"])
+	require.Equal(t, "+15550100", got["name"])
+	got = newTicket(escalation.Ticket{ID: "x", ConversationID: "c", CustomerID: "cus-1"})
+	require.Equal(t, "cus-1", got["unique_external_id"])
+}
