@@ -1,0 +1,54 @@
+package media_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/parleytest"
+)
+
+func ExampleMiddleware() {
+	// In production: a local whisper.cpp server or OpenAI.
+	//   stt, err := media.NewOpenAI(media.OpenAIConfig{
+	//       BaseURL: "http://localhost:8080/v1", TranscriptionModel: "whisper-1"})
+	stt := &fakeTranscriber{texts: map[string]string{}}
+	note := wav(2*time.Second, 8000)
+	stt.texts[string(note)] = "I want to cancel my subscription"
+
+	intents := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Heard: "+t.Text()))
+	})
+	h := parley.Chain(intents, media.Middleware(stt, nil, media.WithTimeout(5*time.Second)))
+
+	rec := parleytest.NewRecorder()
+	turn := parleytest.NewTurn("")
+	turn.Message.Attachments = []parley.Attachment{{Kind: parley.Audio, Data: note}}
+	if err := h.HandleTurn(context.Background(), rec, turn); err != nil {
+		fmt.Println(err)
+	}
+	// A voice note that is not audio at all.
+	turn = parleytest.NewTurn("")
+	turn.Message.Attachments = []parley.Attachment{{Kind: parley.Audio, Data: []byte("{}")}}
+	if err := h.HandleTurn(context.Background(), rec, turn); err != nil {
+		fmt.Println(err)
+	}
+	for _, s := range rec.Texts() {
+		fmt.Println(s)
+	}
+	// Output:
+	// Heard: I want to cancel my subscription
+	// Sorry, I can only read text here: could you type your message?
+}
+
+func ExampleCheckAudio() {
+	_, d, err := media.CheckAudio(wav(1500*time.Millisecond, 16000), media.Limits{MaxDuration: time.Minute})
+	fmt.Println(d, err)
+	_, _, err = media.CheckAudio(wav(90*time.Second, 8000), media.Limits{MaxDuration: time.Minute})
+	fmt.Println(err)
+	// Output:
+	// 1.5s <nil>
+	// media: recording too long: 1m30s, limit 1m0s
+}
