@@ -9,13 +9,13 @@
 // A [Recorder] is the Bot's [parley.Observer]. It hands every event to
 // its sinks through bounded buffers and never blocks a turn. The
 // [Aggregator], the default sink, folds events into one [Record] per
-// conversation and answers KPI queries; [JSONL], [SlogSink] and
-// [HTTPSink] ship events elsewhere, and the memory/sqlite and
-// memory/postgres modules store them in SQL.
+// conversation and answers KPI queries. The sinks of package
+// analytics/sink (JSON Lines, HTTP, slog) ship events elsewhere, and the
+// memory/sqlite and memory/postgres modules store them in SQL.
 //
 //	agg := analytics.NewAggregator()
 //	logf, _ := os.OpenFile("events.jsonl", os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-//	rec := analytics.NewRecorder(agg, analytics.WithSink(analytics.NewJSONL(logf)),
+//	rec := analytics.NewRecorder(agg, analytics.WithSink(sink.NewJSONL(logf)),
 //		analytics.WithErrorHandler(func(err error) { slog.Warn("analytics", "err", err) }))
 //	bot := parley.NewBot(h, parley.WithObserver(rec))
 //	defer rec.Close(ctx) // after bot.Shutdown
@@ -26,10 +26,12 @@
 //	for _, in := range agg.TopFailingIntents(analytics.Week(time.Now()), 10) {
 //		fmt.Println(in.Intent, in.Failed)
 //	}
-//	roi, err := analytics.ComputeROI(analytics.ROIInputs{...})
 //
-// [Alerts] watch the KPIs and tell people through the notifiers of
-// package escalation/notify, once when a threshold is crossed and once
+// Package analytics/roi prices the conversations and computes the return
+// on the bot; package analytics/report renders the dashboards.
+//
+// Package analytics/alert watches the KPIs and tells people through the
+// notifiers of package escalation/notify, once when a threshold is crossed and once
 // when it clears (defaults: resolution under 55%, average sentiment
 // under 0.6, escalation over 30%).
 //
@@ -59,16 +61,14 @@
 //
 // # Concurrency
 //
-// Recorder, Aggregator, the sinks and Alerts are safe for concurrent
+// Recorder and Aggregator are safe for concurrent
 // use. A Recorder owns one goroutine per sink, started by its first
 // event and stopped by [Recorder.Close].
 //
 // # Errors
 //
 // A sink's failures never reach the turn: lost events are counted
-// ([Recorder.Stats]) and reported as [*DropError]. [ReadJSONL] reports a
-// malformed line as a [*LineError] and goes on. [ComputeROI] returns
-// [ErrNoCost] without a positive bot cost.
+// ([Recorder.Stats]) and reported as [*DropError].
 //
 // # Implementing a Sink
 //

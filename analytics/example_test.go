@@ -3,8 +3,6 @@ package analytics_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -45,38 +43,4 @@ func ExampleAggregator_KPIs() {
 	k := agg.KPIs(analytics.Week(at))
 	fmt.Printf("%d conversations, self-service %.0f%%, FRT p50 %v\n", k.Conversations, 100*k.SelfService, k.FRT.P50)
 	// Output: 3 conversations, self-service 67%, FRT p50 2s
-}
-
-func ExampleComputeROI() {
-	roi, err := analytics.ComputeROI(analytics.ROIInputs{
-		OldMonthlySupportCost: 50000, NewMonthlySupportCost: 35000,
-		CLVIncrease: 120, RetainedCustomers: 400, RecoveredCartValue: 30000,
-		BotCost: 60000,
-	})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Printf("savings %.0f, uplift %.0f, ROI %.0f%%\n", roi.Savings, roi.Uplift, roi.Percent)
-	// Output: savings 180000, uplift 78000, ROI 330%
-}
-
-func ExampleReadJSONL() {
-	log := `{"kind":"turn","time":"2026-03-02T09:00:00Z","conversation":"c1","duration_ns":1000000000}
-not json
-{"kind":"flow.end","time":"2026-03-02T09:00:05Z","conversation":"c1","attrs":{"flow":"f","status":"resolved"}}
-`
-	agg := analytics.NewAggregator()
-	for e, err := range analytics.ReadJSONL(strings.NewReader(log)) {
-		if err != nil {
-			fmt.Fprintln(os.Stdout, "skipped:", err)
-			continue
-		}
-		agg.Add(e)
-	}
-	r, _ := agg.Record("c1")
-	fmt.Println(r.Resolution)
-	// Output:
-	// skipped: line 2: invalid character 'o' in literal null (expecting 'u')
-	// resolved
 }

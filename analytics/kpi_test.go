@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/analytics/roi"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
@@ -230,21 +231,14 @@ func TestCampaigns(t *testing.T) {
 	}, got)
 }
 
-func TestCostAndROI(t *testing.T) {
+// TestCostOfWeek: the token counts and agent time the fold keeps price
+// the week's conversations.
+func TestCostOfWeek(t *testing.T) {
 	events := fixture()
 	events = append(events, ev("llm.call", "c6", 520, "model", "m", "input_tokens", "1000000", "output_tokens", "500000"))
-	c := aggregate(t, events).Cost(analytics.Week(t0), analytics.Costs{InputPerMillion: 3, OutputPerMillion: 10, AgentPerHour: 36, Fixed: 6})
+	c := roi.CostOf(aggregate(t, events).KPIs(analytics.Week(t0)), roi.Costs{InputPerMillion: 3, OutputPerMillion: 10, AgentPerHour: 36, Fixed: 6})
 	// Tokens: 3 + 5; agents: 5 minutes at 36/h = 3; fixed 6; 6 conversations.
-	assert.Equal(t, analytics.Cost{Conversations: 6, Model: 8, Agents: 3, Fixed: 6, Total: 17, PerConversation: 17.0 / 6}, c)
-
-	roi, err := analytics.ComputeROI(analytics.ROIInputs{OldMonthlySupportCost: 50000, NewMonthlySupportCost: 35000,
-		CLVIncrease: 120, RetainedCustomers: 400, RecoveredCartValue: 30000, BotCost: 60000})
-	require.NoError(t, err)
-	// Savings 15,000 x 12 = 180,000; uplift 48,000 + 30,000 = 78,000;
-	// ROI = (258,000 - 60,000) / 60,000 x 100 = 330%.
-	assert.Equal(t, analytics.ROI{Savings: 180000, Uplift: 78000, Percent: 330}, roi)
-	_, err = analytics.ComputeROI(analytics.ROIInputs{})
-	require.ErrorIs(t, err, analytics.ErrNoCost)
+	assert.Equal(t, roi.Cost{Conversations: 6, Model: 8, Agents: 3, Fixed: 6, Total: 17, PerConversation: 17.0 / 6}, c)
 }
 
 func TestLiveAndTrend(t *testing.T) {

@@ -1,15 +1,8 @@
 package analytics_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -137,71 +130,4 @@ func TestCloseGivesUp(t *testing.T) {
 		require.ErrorIs(t, rec.Close(ctx), context.DeadlineExceeded)
 		assert.Equal(t, uint64(1), rec.Stats()[0].Failed)
 	})
-}
-
-func TestJSONLRoundTrip(t *testing.T) {
-	var buf bytes.Buffer
-	events := fixture()
-	events[0].Error = "handler: boom"
-	require.NoError(t, analytics.NewJSONL(&buf).Write(context.Background(), events))
-	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	require.Len(t, lines, len(events))
-	// A malformed line, a line that is no event, a blank line.
-	log := strings.Join(lines[:3], "\n") + "\n{not json\n\n[1,2]\n{}\n" + strings.Join(lines[3:], "\n") + "\n"
-	var got []analytics.Event
-	var bad []int
-	for e, err := range analytics.ReadJSONL(strings.NewReader(log)) {
-		var le *analytics.LineError
-		if errors.As(err, &le) {
-			bad = append(bad, le.Line)
-			continue
-		}
-		got = append(got, e)
-	}
-	assert.Equal(t, []int{4, 6, 7}, bad)
-	assert.Equal(t, events, got)
-	assert.Equal(t, events[0].Hash(), got[0].Hash())
-}
-
-func TestSlogSink(t *testing.T) {
-	var buf bytes.Buffer
-	l := slog.New(slog.NewJSONHandler(&buf, nil))
-	require.NoError(t, analytics.SlogSink(l).Write(context.Background(), fixture()[:2]))
-	var first map[string]any
-	require.NoError(t, json.Unmarshal([]byte(strings.SplitN(buf.String(), "\n", 2)[0]), &first))
-	assert.Equal(t, "turn", first["kind"])
-	assert.Equal(t, "c1", first["conversation"])
-	assert.Equal(t, 2, strings.Count(buf.String(), "\n"))
-}
-
-func TestHTTPSink(t *testing.T) {
-	var got [][]analytics.Event
-	var auth []string
-	status := http.StatusOK
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ Events []analytics.Event }
-		b, err := io.ReadAll(r.Body)
-		require.NoError(t, err)
-		require.NoError(t, json.Unmarshal(b, &body))
-		got = append(got, body.Events)
-		auth = append(auth, r.Header.Get("Authorization"))
-		w.WriteHeader(status)
-	}))
-	defer srv.Close()
-	s, err := analytics.NewHTTP(analytics.HTTPConfig{URL: srv.URL, Header: http.Header{"Authorization": {"Bearer k"}}})
-	require.NoError(t, err)
-	require.NoError(t, s.Write(context.Background(), fixture()[:3]))
-	status = http.StatusServiceUnavailable
-	require.Error(t, s.Write(context.Background(), fixture()[:1]))
-	require.Len(t, got, 2)
-	assert.Equal(t, fixture()[:3], got[0])
-	assert.Equal(t, []string{"Bearer k", "Bearer k"}, auth)
-
-	srv.Close() // down
-	require.Error(t, s.Write(context.Background(), fixture()[:1]))
-
-	for _, u := range []string{"", "ftp://x", "/relative", "http://"} {
-		_, err := analytics.NewHTTP(analytics.HTTPConfig{URL: u})
-		require.Error(t, err, u)
-	}
 }

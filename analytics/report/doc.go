@@ -13,7 +13,7 @@
 // report` and the example's /dashboard/ both use it.
 //
 //	agg := analytics.NewAggregator()
-//	for e, err := range analytics.ReadJSONL(logFile) { ... agg.Add(e) }
+//	for e, err := range sink.ReadJSONL(logFile) { ... agg.Add(e) }
 //	v := report.Build(agg, time.Now(), report.Business{Costs: costs, ROI: roi})
 //	err := report.HTML(w, v, report.Page{Title: "Acme support"})
 //

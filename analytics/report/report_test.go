@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/analytics/report"
+	"github.com/parleyhq/parley/analytics/roi"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/sentiment"
@@ -45,7 +46,7 @@ func aggregator(t *testing.T) *analytics.Aggregator {
 
 func TestHTML(t *testing.T) {
 	a := aggregator(t)
-	v := report.Build(a, now, report.Business{ROI: analytics.ROIInputs{OldMonthlySupportCost: 10, NewMonthlySupportCost: 5, BotCost: 30},
+	v := report.Build(a, now, report.Business{ROI: roi.Inputs{OldMonthlySupportCost: 10, NewMonthlySupportCost: 5, BotCost: 30},
 		Launch: now.AddDate(0, -1, 0), ChurnBefore: 0.05, ChurnAfter: 0.04})
 	var buf bytes.Buffer
 	require.NoError(t, report.HTML(&buf, v, report.Page{Title: "Acme <support>"}))

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/analytics/roi"
 )
 
 // Business holds the figures only the business knows, for the monthly
@@ -11,9 +12,9 @@ import (
 type Business struct {
 	// Costs price the conversations (tokens, agent hours, fixed cost
 	// per month) for cost per conversation.
-	Costs analytics.Costs `json:"costs"`
+	Costs roi.Costs `json:"costs"`
 	// ROI feeds the ROI formula; BotCost 0 leaves ROI out.
-	ROI analytics.ROIInputs `json:"roi"`
+	ROI roi.Inputs `json:"roi"`
 	// Launch is when the bot went live; the 30 days before it are the
 	// baseline of the quarterly view. Zero means no baseline.
 	Launch time.Time `json:"launch"`
@@ -58,7 +59,7 @@ type Weekly struct {
 type Monthly struct {
 	KPIs      analytics.KPIs           `json:"kpis"`
 	Weekly    []analytics.KPIs         `json:"weekly"`
-	Cost      analytics.Cost           `json:"cost"`
+	Cost      roi.Cost                 `json:"cost"`
 	Campaigns []analytics.CampaignStat `json:"campaigns"`
 }
 
@@ -73,7 +74,7 @@ type Quarterly struct {
 	// CLVUplift is CLVIncrease x RetainedCustomers.
 	CLVUplift float64 `json:"clv_uplift"`
 	// ROI is nil without a bot cost.
-	ROI *analytics.ROI `json:"roi,omitempty"`
+	ROI *roi.Result `json:"roi,omitempty"`
 }
 
 // Build computes the views at now from a's records.
@@ -91,7 +92,7 @@ func Build(a *analytics.Aggregator, now time.Time, biz Business) Views {
 		SentimentTrend: a.SentimentTrend(week, 24*time.Hour)}
 
 	month := analytics.Month(now)
-	v.Monthly = Monthly{KPIs: a.KPIs(month), Cost: a.Cost(month, biz.Costs), Campaigns: a.Campaigns(month)}
+	v.Monthly = Monthly{KPIs: a.KPIs(month), Cost: roi.CostOf(a.KPIs(month), biz.Costs), Campaigns: a.Campaigns(month)}
 	for _, w := range weeksOf(month) {
 		v.Monthly.Weekly = append(v.Monthly.Weekly, a.KPIs(w))
 	}
@@ -106,8 +107,8 @@ func Build(a *analytics.Aggregator, now time.Time, biz Business) Views {
 		b := a.KPIs(analytics.BaselineBefore(biz.Launch, 30*24*time.Hour))
 		v.Quarterly.Baseline = &b
 	}
-	if roi, err := analytics.ComputeROI(biz.ROI); err == nil {
-		v.Quarterly.ROI = &roi
+	if r, err := roi.Compute(biz.ROI); err == nil {
+		v.Quarterly.ROI = &r
 	}
 	return v
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/analytics/report"
+	"github.com/parleyhq/parley/analytics/sink"
 )
 
 // runReport renders the analytics views of JSON Lines event logs as one
@@ -24,7 +25,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	at := fs.String("now", "", "render the views as of this RFC 3339 `time` (default: the last event's time)")
 	biz := fs.String("business", "", "a JSON `file` of business figures (costs, roi, launch, churn_before, churn_after)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: parley report [flags] events.jsonl...\n\nRenders the real-time, weekly, monthly and quarterly views of analytics event\nlogs (analytics.JSONL) as one HTML file. Malformed lines are reported with\ntheir line number and skipped.\n\nflags:")
+		fmt.Fprintln(stderr, "usage: parley report [flags] events.jsonl...\n\nRenders the real-time, weekly, monthly and quarterly views of analytics event\nlogs (analytics/sink.JSONL) as one HTML file. Malformed lines are reported with\ntheir line number and skipped.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,8 +56,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
-		for e, err := range analytics.ReadJSONL(f) {
-			var le *analytics.LineError
+		for e, err := range sink.ReadJSONL(f) {
+			var le *sink.LineError
 			if errors.As(err, &le) {
 				fmt.Fprintf(stderr, "%s:%d: skipped: %v\n", name, le.Line, le.Err)
 				skipped++

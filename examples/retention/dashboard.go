@@ -11,6 +11,8 @@ import (
 
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/analytics/report"
+	"github.com/parleyhq/parley/analytics/roi"
+	"github.com/parleyhq/parley/analytics/sink"
 )
 
 // The owner's side: analytics at /dashboard/, behind the staff sign-in.
@@ -42,8 +44,8 @@ func newDashboard(logPath string) (*dashboard, error) {
 		if err != nil {
 			return nil, fmt.Errorf("analytics log: %w", err)
 		}
-		for e, err := range analytics.ReadJSONL(f) {
-			var le *analytics.LineError
+		for e, err := range sink.ReadJSONL(f) {
+			var le *sink.LineError
 			if errors.As(err, &le) {
 				fmt.Fprintf(os.Stderr, "retention: %s:%d: skipped: %v\n", logPath, le.Line, le.Err)
 				continue
@@ -55,12 +57,12 @@ func newDashboard(logPath string) (*dashboard, error) {
 			agg.Add(e)
 		}
 		log = f
-		opts = append(opts, analytics.WithSink(analytics.NewJSONL(f)))
+		opts = append(opts, analytics.WithSink(sink.NewJSONL(f)))
 	}
 	return &dashboard{agg: agg, rec: analytics.NewRecorder(agg, opts...), log: log,
 		biz: report.Business{
-			Costs: analytics.Costs{InputPerMillion: 3, OutputPerMillion: 15, AgentPerHour: 30, Fixed: 500},
-			ROI: analytics.ROIInputs{OldMonthlySupportCost: 42000, NewMonthlySupportCost: 31000, CLVIncrease: 85,
+			Costs: roi.Costs{InputPerMillion: 3, OutputPerMillion: 15, AgentPerHour: 30, Fixed: 500},
+			ROI: roi.Inputs{OldMonthlySupportCost: 42000, NewMonthlySupportCost: 31000, CLVIncrease: 85,
 				RetainedCustomers: 260, RecoveredCartValue: 18500, BotCost: 36000},
 			ChurnBefore: 0.046, ChurnAfter: 0.038,
 		}}, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/analytics/report"
+	"github.com/parleyhq/parley/analytics/roi"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/sentiment"
@@ -51,7 +52,7 @@ func TestDashboardCharts(t *testing.T) {
 			agg.Add(e)
 		}
 	}
-	views := report.Build(agg, now, report.Business{ROI: analytics.ROIInputs{OldMonthlySupportCost: 100, NewMonthlySupportCost: 70, BotCost: 200}})
+	views := report.Build(agg, now, report.Business{ROI: roi.Inputs{OldMonthlySupportCost: 100, NewMonthlySupportCost: 70, BotCost: 200}})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /dashboard/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'")

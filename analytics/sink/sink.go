@@ -1,4 +1,4 @@
-package analytics
+package sink
 
 import (
 	"bufio"
@@ -12,12 +12,14 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+
+	"github.com/parleyhq/parley/analytics"
 )
 
-// SlogSink returns a [Sink] that logs each event at level Info, with
+// Slog returns an [analytics.Sink] that logs each event at level Info, with
 // the conversation ID, kind and attributes.
-func SlogSink(l *slog.Logger) Sink {
-	return SinkFunc(func(ctx context.Context, events []Event) error {
+func Slog(l *slog.Logger) analytics.Sink {
+	return analytics.SinkFunc(func(ctx context.Context, events []analytics.Event) error {
 		for _, e := range events {
 			attrs := make([]slog.Attr, 0, 6)
 			attrs = append(attrs, slog.String("kind", string(e.Kind)), slog.String("conversation", e.Conversation),
@@ -44,7 +46,7 @@ func SlogSink(l *slog.Logger) Sink {
 	})
 }
 
-// A JSONL is a [Sink] that writes each event as one JSON object per line
+// A JSONL is an [analytics.Sink] that writes each event as one JSON object per line
 // (JSON Lines), the log [ReadJSONL] and `parley report` read. It is safe
 // for concurrent use.
 type JSONL struct {
@@ -56,8 +58,8 @@ type JSONL struct {
 // one call to w.Write.
 func NewJSONL(w io.Writer) *JSONL { return &JSONL{w: w} }
 
-// Write implements [Sink].
-func (j *JSONL) Write(_ context.Context, events []Event) error {
+// Write implements [analytics.Sink].
+func (j *JSONL) Write(_ context.Context, events []analytics.Event) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	for i := range events {
@@ -95,8 +97,8 @@ var ErrNoKind = errors.New("analytics: event has no kind")
 // [*LineError] with its number and reading goes on; a failure to read
 // (or a line longer than [MaxLine]) yields another error and ends the
 // sequence. Blank lines are skipped.
-func ReadJSONL(r io.Reader) iter.Seq2[Event, error] {
-	return func(yield func(Event, error) bool) {
+func ReadJSONL(r io.Reader) iter.Seq2[analytics.Event, error] {
+	return func(yield func(analytics.Event, error) bool) {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 64<<10), MaxLine)
 		n := 0
@@ -106,13 +108,13 @@ func ReadJSONL(r io.Reader) iter.Seq2[Event, error] {
 			if len(line) == 0 {
 				continue
 			}
-			var e Event
+			var e analytics.Event
 			err := json.Unmarshal(line, &e)
 			if err == nil && e.Kind == "" {
 				err = ErrNoKind
 			}
 			if err != nil {
-				if !yield(Event{}, &LineError{Line: n, Err: err}) {
+				if !yield(analytics.Event{}, &LineError{Line: n, Err: err}) {
 					return
 				}
 				continue
@@ -122,12 +124,12 @@ func ReadJSONL(r io.Reader) iter.Seq2[Event, error] {
 			}
 		}
 		if err := sc.Err(); err != nil {
-			yield(Event{}, fmt.Errorf("analytics: read log after line %d: %w", n, err))
+			yield(analytics.Event{}, fmt.Errorf("analytics: read log after line %d: %w", n, err))
 		}
 	}
 }
 
-// HTTPConfig configures an [HTTPSink].
+// HTTPConfig configures an [HTTP] sink.
 type HTTPConfig struct {
 	// URL receives a POST per batch with the body {"events": [...]}
 	// (application/json). Required.
@@ -139,15 +141,15 @@ type HTTPConfig struct {
 	Header http.Header
 }
 
-// An HTTPSink posts each batch of events to a collector. A response
+// An HTTP sink posts each batch of events to a collector. A response
 // other than 2xx fails the batch. It is safe for concurrent use.
-type HTTPSink struct {
+type HTTP struct {
 	cfg HTTPConfig
 }
 
-// NewHTTP returns an HTTPSink. It returns an error when cfg.URL is not
+// NewHTTP returns an HTTP sink. It returns an error when cfg.URL is not
 // an absolute http or https URL.
-func NewHTTP(cfg HTTPConfig) (*HTTPSink, error) {
+func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	req, err := http.NewRequest(http.MethodPost, cfg.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: http sink: %w", err)
@@ -158,13 +160,13 @@ func NewHTTP(cfg HTTPConfig) (*HTTPSink, error) {
 	if cfg.Client == nil {
 		cfg.Client = http.DefaultClient
 	}
-	return &HTTPSink{cfg: cfg}, nil
+	return &HTTP{cfg: cfg}, nil
 }
 
-// Write implements [Sink].
-func (h *HTTPSink) Write(ctx context.Context, events []Event) error {
+// Write implements [analytics.Sink].
+func (h *HTTP) Write(ctx context.Context, events []analytics.Event) error {
 	body, err := json.Marshal(struct {
-		Events []Event `json:"events"`
+		Events []analytics.Event `json:"events"`
 	}{events})
 	if err != nil {
 		return fmt.Errorf("analytics: http sink: %w", err)

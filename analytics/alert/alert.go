@@ -1,4 +1,4 @@
-package analytics
+package alert
 
 import (
 	"context"
@@ -8,23 +8,24 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/notify"
 )
 
-// An AlertRule is a threshold on one KPI. The rule is breached when the
+// A Rule is a threshold on one KPI. The rule is breached when the
 // KPI is below Below (if Below is set) or above Above (if Above is set),
 // over the conversations of the alert window, once there are at least
 // MinConversations of them.
-type AlertRule struct {
+type Rule struct {
 	// Name identifies the rule ("resolution").
 	Name string
 	// Label describes the KPI in messages ("self-service resolution").
 	Label string
 	// Value picks the KPI; ok is false when the window has no data for
 	// it (no scored turns for sentiment), and the rule is not judged.
-	Value func(KPIs) (v float64, ok bool)
+	Value func(analytics.KPIs) (v float64, ok bool)
 	// Below and Above are the thresholds; HasBelow and HasAbove say
 	// which are set.
 	Below, Above       float64
@@ -33,21 +34,21 @@ type AlertRule struct {
 	Percent bool
 }
 
-// DefaultAlertRules are the owner's defaults: self-service resolution
+// DefaultRules are the owner's defaults: self-service resolution
 // under 55%, average sentiment under 0.6, escalation over 30%.
-func DefaultAlertRules() []AlertRule {
-	return []AlertRule{
-		{Name: "resolution", Label: "self-service resolution", Value: func(k KPIs) (float64, bool) { return k.SelfService, true }, Below: 0.55, HasBelow: true, Percent: true},
-		{Name: "sentiment", Label: "average sentiment", Value: func(k KPIs) (float64, bool) { return k.Sentiment, k.SentimentTurns > 0 }, Below: 0.6, HasBelow: true},
-		{Name: "escalation", Label: "escalation rate", Value: func(k KPIs) (float64, bool) { return k.EscalationRate, true }, Above: 0.30, HasAbove: true, Percent: true},
+func DefaultRules() []Rule {
+	return []Rule{
+		{Name: "resolution", Label: "self-service resolution", Value: func(k analytics.KPIs) (float64, bool) { return k.SelfService, true }, Below: 0.55, HasBelow: true, Percent: true},
+		{Name: "sentiment", Label: "average sentiment", Value: func(k analytics.KPIs) (float64, bool) { return k.Sentiment, k.SentimentTurns > 0 }, Below: 0.6, HasBelow: true},
+		{Name: "escalation", Label: "escalation rate", Value: func(k analytics.KPIs) (float64, bool) { return k.EscalationRate, true }, Above: 0.30, HasAbove: true, Percent: true},
 	}
 }
 
-func (r *AlertRule) breached(v float64) bool {
+func (r *Rule) breached(v float64) bool {
 	return r.HasBelow && v < r.Below || r.HasAbove && v > r.Above
 }
 
-func (r *AlertRule) format(v float64) string {
+func (r *Rule) format(v float64) string {
 	if r.Percent {
 		return fmt.Sprintf("%.1f%%", 100*v)
 	}
@@ -65,17 +66,17 @@ type Alert struct {
 	Message string
 }
 
-// Alerts watches KPIs and tells people through notifiers (Slack, email,
+// A Monitor watches KPIs and tells people through notifiers (Slack, email,
 // webhooks of package escalation/notify): once when a rule is breached
 // and once when it clears, never again while the state holds. A
 // notification is a [escalation.Ticket] whose Reason and Summary carry
 // the message, with priority high for a breach and low for a clear.
 //
-// Alerts is safe for concurrent use.
-type Alerts struct {
-	agg       *Aggregator
+// Monitor is safe for concurrent use.
+type Monitor struct {
+	agg       *analytics.Aggregator
 	notifiers []notify.Notifier
-	rules     []AlertRule
+	rules     []Rule
 	window    time.Duration
 	min       int
 
@@ -83,30 +84,30 @@ type Alerts struct {
 	breached map[string]bool
 }
 
-// An AlertOption configures [Alerts].
-type AlertOption func(*Alerts)
+// An Option configures [Monitor].
+type Option func(*Monitor)
 
-// WithRules replaces the default rules ([DefaultAlertRules]).
-func WithRules(rs ...AlertRule) AlertOption {
-	return func(a *Alerts) { a.rules = rs }
+// WithRules replaces the default rules ([DefaultRules]).
+func WithRules(rs ...Rule) Option {
+	return func(a *Monitor) { a.rules = rs }
 }
 
-// WithAlertWindow sets the period the KPIs are computed over, ending at
+// WithWindow sets the period the KPIs are computed over, ending at
 // each check (default 24 hours).
-func WithAlertWindow(d time.Duration) AlertOption { return func(a *Alerts) { a.window = d } }
+func WithWindow(d time.Duration) Option { return func(a *Monitor) { a.window = d } }
 
 // WithMinConversations sets how many conversations the window needs
 // before a rule is judged (default 20), so that one bad conversation at
 // night raises nothing.
-func WithMinConversations(n int) AlertOption { return func(a *Alerts) { a.min = n } }
+func WithMinConversations(n int) Option { return func(a *Monitor) { a.min = n } }
 
-// NewAlerts returns Alerts over agg's KPIs that notify ns. It panics if
+// New returns a Monitor over agg's KPIs that notify ns. It panics if
 // agg is nil.
-func NewAlerts(agg *Aggregator, ns []notify.Notifier, opts ...AlertOption) *Alerts {
+func New(agg *analytics.Aggregator, ns []notify.Notifier, opts ...Option) *Monitor {
 	if agg == nil {
-		panic("analytics: NewAlerts needs an aggregator")
+		panic("alert: New needs an aggregator")
 	}
-	a := &Alerts{agg: agg, notifiers: ns, rules: DefaultAlertRules(), window: 24 * time.Hour, min: 20, breached: map[string]bool{}}
+	a := &Monitor{agg: agg, notifiers: ns, rules: DefaultRules(), window: 24 * time.Hour, min: 20, breached: map[string]bool{}}
 	for _, o := range opts {
 		o(a)
 	}
@@ -118,8 +119,8 @@ func NewAlerts(agg *Aggregator, ns []notify.Notifier, opts ...AlertOption) *Aler
 // when at least one notifier took it (or there are none); when every
 // notifier failed it is tried again at the next Check. The notifiers'
 // errors are returned joined.
-func (a *Alerts) Check(ctx context.Context, now time.Time) ([]Alert, error) {
-	w := Last(a.window, now)
+func (a *Monitor) Check(ctx context.Context, now time.Time) ([]Alert, error) {
+	w := analytics.Last(a.window, now)
 	k := a.agg.KPIs(w)
 	if k.Conversations < a.min {
 		return nil, nil
@@ -151,7 +152,7 @@ func (a *Alerts) Check(ctx context.Context, now time.Time) ([]Alert, error) {
 	return out, errors.Join(errs...)
 }
 
-func (a *Alerts) message(r *AlertRule, v float64, breached bool, k KPIs) string {
+func (a *Monitor) message(r *Rule, v float64, breached bool, k analytics.KPIs) string {
 	var b strings.Builder
 	if breached {
 		fmt.Fprintf(&b, "Alert: %s is %s", r.Label, r.format(v))
@@ -167,7 +168,7 @@ func (a *Alerts) message(r *AlertRule, v float64, breached bool, k KPIs) string 
 	return b.String()
 }
 
-func (a *Alerts) send(ctx context.Context, al Alert) (bool, error) {
+func (a *Monitor) send(ctx context.Context, al Alert) (bool, error) {
 	if len(a.notifiers) == 0 {
 		return true, nil
 	}
@@ -187,14 +188,14 @@ func (a *Alerts) send(ctx context.Context, al Alert) (bool, error) {
 		ok = true
 	}
 	if len(errs) > 0 {
-		return ok, fmt.Errorf("analytics: alert %s: %w", al.Rule, errors.Join(errs...))
+		return ok, fmt.Errorf("alert: %s: %w", al.Rule, errors.Join(errs...))
 	}
 	return ok, nil
 }
 
 // Run calls Check every interval until ctx ends, passing Check's errors
 // to onErr (which may be nil). It returns ctx's error.
-func (a *Alerts) Run(ctx context.Context, interval time.Duration, onErr func(error)) error {
+func (a *Monitor) Run(ctx context.Context, interval time.Duration, onErr func(error)) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

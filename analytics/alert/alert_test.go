@@ -1,4 +1,4 @@
-package analytics_test
+package alert_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/analytics/alert"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/notify"
 	"github.com/parleyhq/parley/flow"
@@ -51,7 +52,7 @@ func TestAlertsOncePerBreach(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		agg := analytics.NewAggregator()
 		n := &fakeNotifier{}
-		al := analytics.NewAlerts(agg, []notify.Notifier{n}, analytics.WithAlertWindow(time.Hour), analytics.WithMinConversations(10))
+		al := alert.New(agg, []notify.Notifier{n}, alert.WithWindow(time.Hour), alert.WithMinConversations(10))
 		ctx := context.Background()
 
 		conversations(agg, time.Now(), "few", 5, 0, "0.1")
@@ -113,7 +114,7 @@ func TestDefaultAlertRules(t *testing.T) {
 			for i := range tt.esc {
 				agg.Add(analytics.Event{Kind: escalation.EventRequested, Conversation: fmt.Sprint("c", 19-i), Time: now.Add(time.Second)})
 			}
-			got, err := analytics.NewAlerts(agg, nil).Check(context.Background(), now.Add(time.Minute))
+			got, err := alert.New(agg, nil).Check(context.Background(), now.Add(time.Minute))
 			require.NoError(t, err)
 			var rules []string
 			for _, a := range got {
@@ -131,7 +132,7 @@ func TestAlertsRun(t *testing.T) {
 		n := &fakeNotifier{}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error)
-		go func() { done <- analytics.NewAlerts(agg, []notify.Notifier{n}).Run(ctx, time.Minute, nil) }()
+		go func() { done <- alert.New(agg, []notify.Notifier{n}).Run(ctx, time.Minute, nil) }()
 		time.Sleep(time.Hour)
 		cancel()
 		require.ErrorIs(t, <-done, context.Canceled)
