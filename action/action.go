@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/google/jsonschema-go/jsonschema"
 
@@ -126,6 +128,11 @@ type Call struct {
 	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// Confirmed says the user confirmed this exact call.
 	Confirmed bool `json:"confirmed,omitempty"`
+	// FromModel marks a call a language model chose ([Loop] sets it). A
+	// writing action then needs the user's confirmation even with
+	// [Def.NoConfirm]: a discount code or a ticket the model creates is
+	// value the customer has not asked for in so many words.
+	FromModel bool `json:"from_model,omitempty"`
 	// Approver, if set, replaces the registry's approver for this call:
 	// a handler can route approvals to the turn's escalation desk with
 	// [HandOffApprover].
@@ -189,8 +196,9 @@ type Def[A, R any] struct {
 	// any approval is requested. Its error is returned wrapped in a
 	// [*CheckError] and audited as a refusal.
 	Check func(ctx context.Context, args A) error
-	// Describe words the confirmation prompt; default "Shall I <name>
-	// with <args>?".
+	// Describe words the confirmation prompt from the validated
+	// arguments; default "Shall I <name> (<field>: <value>, ...)?", built
+	// by code, never worded by a model.
 	Describe func(A) string
 	// Run performs the action.
 	Run func(ctx context.Context, args A) (R, error)
@@ -273,7 +281,7 @@ func Register[A, R any](r *Registry, d Def[A, R]) error {
 			if a, err := decode(raw); err == nil && d.Describe != nil {
 				return d.Describe(a)
 			}
-			return fmt.Sprintf("Shall I %s with %s?", strings.ReplaceAll(d.Name, "_", " "), raw)
+			return describeArgs(d.Name, raw)
 		},
 	}
 	if d.Scope != nil {
@@ -655,7 +663,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 			return Result{}, err
 		}
 	}
-	if e.confirm && !c.Confirmed && approvedBy == "" {
+	if (e.confirm || c.FromModel) && !c.Confirmed && approvedBy == "" {
 		return Result{Status: NeedsConfirmation, Prompt: e.describe(c.Args)}, nil
 	}
 	var amount float64
@@ -983,4 +991,48 @@ type approvedKey struct{}
 func ApprovedBy(ctx context.Context) string {
 	a, _ := ctx.Value(approvedKey{}).(string)
 	return a
+}
+
+// describeArgs is the default confirmation prompt: the action's name and
+// its arguments' fields in order of name, string values quoted, cut to
+// 80 characters and stripped of control characters, so that what the
+// user confirms is what will run, in the code's words.
+func describeArgs(name string, raw json.RawMessage) string {
+	var fields map[string]any
+	var parts []string
+	if err := json.Unmarshal(raw, &fields); err == nil {
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			var v string
+			switch x := fields[k].(type) {
+			case string:
+				v = strconv.Quote(cutText(x, 80))
+			default:
+				b, err := json.Marshal(x)
+				if err != nil {
+					continue
+				}
+				v = cutText(string(b), 80)
+			}
+			parts = append(parts, strings.ReplaceAll(k, "_", " ")+": "+v)
+		}
+	}
+	what := strings.ReplaceAll(name, "_", " ")
+	if len(parts) == 0 {
+		return fmt.Sprintf("Shall I %s?", what)
+	}
+	return fmt.Sprintf("Shall I %s (%s)?", what, strings.Join(parts, ", "))
+}
+
+// cutText drops control characters and keeps at most n runes of s.
+func cutText(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -157,7 +157,8 @@ func (l *Loop) Run(ctx context.Context, req *llm.Request) (*Outcome, error) {
 					Content: "not run: waiting for the user to confirm an earlier action"})
 				continue
 			}
-			c := Call{Action: tc.Name, Args: tc.Arguments, Conversation: req.Conversation, Customer: CustomerFrom(ctx), Approver: l.Approver}
+			c := Call{Action: tc.Name, Args: tc.Arguments, Conversation: req.Conversation, Customer: CustomerFrom(ctx), Approver: l.Approver,
+				FromModel: true}
 			res, err := l.Registry.Call(ctx, c)
 			out.Calls = append(out.Calls, CallRecord{Call: c, Result: res, Err: err})
 			var ae *ArgsError

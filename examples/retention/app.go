@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
@@ -21,6 +22,7 @@ import (
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/nlu"
+	"github.com/parleyhq/parley/privacy"
 	"github.com/parleyhq/parley/proactive"
 	"github.com/parleyhq/parley/sentiment"
 )
@@ -141,7 +143,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	a.actions = newActionRunner(reg)
 	var asst *assistant
 	if cfg.model != nil {
-		asst = newAssistant(cfg.model, reg, esc, idx)
+		// Card numbers, security codes and the like are masked before
+		// any request leaves for the model provider.
+		asst = newAssistant(privacy.RedactModel(cfg.model, privacy.NewRedactor(), action.CustomerFrom), reg, esc, idx)
 	}
 	var e *flow.Engine
 	ret, err := newRetention(ctx, a.store, reg, cfg.policy, func(name string) parley.Handler { return e.Starter(name) })

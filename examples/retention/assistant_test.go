@@ -172,9 +172,29 @@ func TestAssistantCannotRaiseApprovalsForOthersOrders(t *testing.T) {
 	assert.Empty(t, pending, "no approval request for someone else's order")
 }
 
-func TestAssistantSaysWhatItDidWhenTheModelFailsAfterwards(t *testing.T) {
-	fake := &fakeOpenAI{replies: []string{`tool:create_ticket:{"subject":"Lamp flickers","body":"Customer reports the lamp flickers."}`, "500", "500"}}
+// TestAssistantAsksBeforeCreatingValue is issue 15's ticket (and
+// discount code) created by the model without the customer confirming: a
+// writing action the model chooses is asked first, in the code's words,
+// and runs only on yes.
+func TestAssistantAsksBeforeCreatingValue(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{`tool:create_ticket:{"subject":"Lamp flickers","body":"Customer reports the lamp flickers."}`}}
 	c, a := newAssistantTester(t, fake)
-	c.Send(offTopic).Expect(parleytest.Contains("I've done this for you: create ticket"))
+	c.Send(offTopic).Expect(parleytest.Contains(`Shall I create ticket (body: "Customer reports the lamp flickers.", subject: "Lamp flickers")?`))
+	assert.Empty(t, a.shop.tickets, "nothing is created before the customer says yes")
+	c.Tap("Yes").Expect(parleytest.Contains("Done!"))
 	assert.Len(t, a.shop.tickets, 1)
+}
+
+// TestAssistantModelSeesNoCardNumber is issue 15's card number and
+// security code reaching the model verbatim.
+func TestAssistantModelSeesNoCardNumber(t *testing.T) {
+	fake := &fakeOpenAI{replies: []string{"Paris. Please never share card details here."}}
+	c, _ := newAssistantTester(t, fake)
+	c.Send("what is the capital of france? my card is 4111 1111 1111 1111 and the cvv is 123").
+		Expect(parleytest.Contains("Paris"))
+	reqs := fake.requests()
+	require.Len(t, reqs, 1)
+	assert.NotContains(t, reqs[0], "4111 1111 1111 1111")
+	assert.NotContains(t, reqs[0], "cvv is 123")
+	assert.Contains(t, reqs[0], "capital of france", "the rest of the message reaches the model")
 }
