@@ -14,6 +14,12 @@ import (
 // TypePlease is the reply when a voice note or image cannot be read.
 const TypePlease = "Sorry, I can only read text here: could you type your message?"
 
+// EventUnreadable is emitted when Middleware asks the customer to type:
+// Err holds the cause (a typed error from this package, a provider's
+// error, context.DeadlineExceeded) and Attrs["media"] is "audio" or
+// "image".
+const EventUnreadable parley.EventKind = "media.unreadable"
+
 // Annotations set by Middleware on the turn it passes on.
 var (
 	// TranscriptKey holds the transcript of the turn's voice note.
@@ -77,8 +83,11 @@ func Middleware(t Transcriber, d Describer, opts ...Option) parley.Middleware {
 			if audio != nil {
 				var err error
 				tr, err = c.transcribe(ctx, t, audio, turn.Locale)
-				if err != nil || tr.Text == "" {
-					return w.Reply(ctx, parley.Text(TypePlease))
+				if err == nil && tr.Text == "" {
+					err = fmt.Errorf("%w: empty transcript", ErrBadResponse)
+				}
+				if err != nil {
+					return unreadable(ctx, w, turn, "audio", err)
 				}
 				texts = append([]string{tr.Text}, texts...)
 			}
@@ -87,7 +96,7 @@ func Middleware(t Transcriber, d Describer, opts ...Option) parley.Middleware {
 				var err error
 				desc, err = c.describe(ctx, d, img)
 				if err != nil && len(texts) == 0 {
-					return w.Reply(ctx, parley.Text(TypePlease))
+					return unreadable(ctx, w, turn, "image", err)
 				}
 				if err == nil {
 					texts = append(texts, desc.asText())
@@ -105,6 +114,11 @@ func Middleware(t Transcriber, d Describer, opts ...Option) parley.Middleware {
 			return next.HandleTurn(ctx, w, next2)
 		})
 	}
+}
+
+func unreadable(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, kind string, err error) error {
+	t.Emit(ctx, parley.Event{Kind: EventUnreadable, Err: err, Attrs: map[string]string{"media": kind}})
+	return w.Reply(ctx, parley.Text(TypePlease))
 }
 
 func find(as []parley.Attachment) (audio, img *parley.Attachment) {

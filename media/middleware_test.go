@@ -95,10 +95,22 @@ func TestConversationWithVoiceNote(t *testing.T) {
 		// An unreadable voice note: the customer is asked to type, the
 		// handlers do not see an empty turn.
 		c.Deliver(voiceNote(note[:len(note)/3])).Expect(parleytest.Exact(media.TypePlease))
+		c.ExpectEvent(media.EventUnreadable, map[string]string{"media": "audio"})
 		c.Deliver(voiceNote([]byte("not audio at all"))).Expect(parleytest.Exact(media.TypePlease))
 		c.Deliver(&parley.Turn{Message: parley.Message{Attachments: []parley.Attachment{{Kind: parley.Image, Data: shot[:len(shot)/2]}}}}).
 			Expect(parleytest.Exact(media.TypePlease))
+		c.ExpectEvent(media.EventUnreadable, map[string]string{"media": "image"})
 		assert.Len(t, tr.calls, 1, "bad files never reach the provider")
+		var causes []error
+		for _, e := range c.Events() {
+			if e.Kind == media.EventUnreadable {
+				causes = append(causes, e.Err)
+			}
+		}
+		require.Len(t, causes, 3)
+		assert.ErrorIs(t, causes[0], media.ErrCorrupt)
+		assert.ErrorIs(t, causes[1], media.ErrType)
+		assert.ErrorIs(t, causes[2], media.ErrCorrupt)
 	})
 }
 
