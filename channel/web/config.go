@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"mime"
@@ -136,6 +137,15 @@ type Config struct {
 	// channels. Link a visitor through the same Linker once the
 	// application has verified their e-mail or phone.
 	Linker channel.Linker
+
+	// Redact, if set, rewrites the text of every visitor message before
+	// anything else sees it: the echo, the kept transcript, the Bot's
+	// turn (and so its store, the history and any model). Give it a
+	// privacy.Redactor's Redact (with Tokenize, handlers get values back
+	// with Restore), so that a card number typed in the widget is never
+	// stored in full. An error refuses the message (nothing unredacted
+	// is kept).
+	Redact func(ctx context.Context, conversationID, text string) (string, error)
 
 	// Observer receives the handler's events: rejected input
 	// ([eventRejected]), connections and turn errors. Optional.

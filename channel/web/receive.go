@@ -69,6 +69,13 @@ func (h *Chat) userMessageData(ctx context.Context, cv *conversation, id string,
 
 func (h *Chat) deliver(ctx context.Context, cv *conversation, id string, m parley.Message, payload string, data []byte) error {
 	now := h.now()
+	if h.cfg.Redact != nil && m.Text != "" {
+		text, err := h.cfg.Redact(ctx, cv.id, m.Text)
+		if err != nil {
+			return &rejectError{Code: codeInternal, Reason: "could not redact the message", MessageID: id, ConversationID: cv.id, err: err}
+		}
+		m.Text = text
+	}
 	if cv.markSeen(id) {
 		e := entry{ID: id, Role: roleUser, Message: m, Time: now}
 		h.keep(ctx, cv, e)

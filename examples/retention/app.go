@@ -145,7 +145,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if cfg.model != nil {
 		// Card numbers, security codes and the like are masked before
 		// any request leaves for the model provider.
-		asst = newAssistant(privacy.RedactModel(cfg.model, privacy.NewRedactor(), action.CustomerFrom), reg, esc, idx)
+		asst = newAssistant(privacy.RedactModel(cfg.model, newRedactor(), action.CustomerFrom), reg, esc, idx)
 	}
 	var e *flow.Engine
 	ret, err := newRetention(ctx, a.store, reg, cfg.policy, func(name string) parley.Handler { return e.Starter(name) })

@@ -141,6 +141,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			Title:         "ShopCo support",
 			Labels:        widgetLabels(ctx, *customer),
 			PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
+			Redact:        redactWeb(newRedactor()),
 		})
 		if err != nil {
 			return err
