@@ -7,6 +7,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	parleyotel "github.com/parleyhq/parley/analytics/otel"
+	"github.com/parleyhq/parley/memory"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
@@ -37,4 +38,28 @@ func Example() {
 	// Output:
 	// chat gpt-4o-mini
 	// parley.turn
+}
+
+// Trace the session's loads and saves: wrap the store, and start the
+// turn's span outside the bot so they fall inside it.
+func ExampleTracer_Store() {
+	rec := tracetest.NewSpanRecorder()
+	tracer := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)), parleyotel.Options{})
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Hi!"))
+	})
+	bot := parley.NewBot(h, parley.WithStore(tracer.Store(memory.NewMap())), parley.WithObserver(tracer))
+	defer bot.Shutdown(context.Background())
+	traced := parley.Chain(bot, tracer.Middleware())
+
+	t := &parley.Turn{ConversationID: "c1", Channel: "web", MessageID: "m1", Message: parley.Text("hello")}
+	if err := traced.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), t); err != nil {
+		fmt.Println(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range rec.Ended() {
+		seen[s.Name()] = true
+	}
+	fmt.Println(seen["parley.turn"], seen["parley.store set"])
+	// Output: true true
 }

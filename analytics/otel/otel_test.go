@@ -3,6 +3,7 @@ package otel_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	parleyotel "github.com/parleyhq/parley/analytics/otel"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/memory"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
@@ -137,4 +139,46 @@ func TestObserveOutsideTurnIsIgnored(t *testing.T) {
 	tr.Observe(context.Background(), parley.Event{Kind: action.EventModelCall, Attrs: map[string]string{"model": "m"}})
 	assert.Empty(t, rec.Ended())
 	assert.Empty(t, rec.Started())
+}
+
+func TestStoreSpansAroundSession(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tr := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)), parleyotel.Options{})
+	store := tr.Store(memory.NewMap())
+	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("ok"))
+	})
+	bot := parley.NewBot(h, parley.WithStore(store), parley.WithObserver(tr))
+	t.Cleanup(func() { require.NoError(t, bot.Shutdown(context.Background())) })
+	traced := parley.Chain(bot, tr.Middleware())
+	turn := &parley.Turn{ConversationID: "conv-secret-9", Channel: "web", MessageID: "m1", Message: parley.Text("hi")}
+	require.NoError(t, traced.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), turn))
+
+	var root sdktrace.ReadOnlySpan
+	var stores []sdktrace.ReadOnlySpan
+	for _, s := range rec.Ended() {
+		switch {
+		case s.Name() == "parley.turn":
+			root = s
+		case strings.HasPrefix(s.Name(), "parley.store "):
+			stores = append(stores, s)
+		}
+	}
+	require.NotNil(t, root)
+	require.NotEmpty(t, stores)
+	ops := map[string]bool{}
+	for _, s := range stores {
+		assert.Equal(t, root.SpanContext().SpanID(), s.Parent().SpanID(), s.Name())
+		ops[attrs(s)["db.operation.name"].AsString()] = true
+		for _, kv := range s.Attributes() {
+			assert.NotContains(t, kv.Value.Emit(), "conv-secret-9")
+		}
+	}
+	assert.True(t, ops["set"], "the session is saved inside the turn span: %v", ops)
+
+	// Outside a traced turn the store makes no spans.
+	before := len(rec.Ended())
+	_, err := store.Get(context.Background(), "k")
+	require.ErrorIs(t, err, memory.ErrNotFound)
+	assert.Len(t, rec.Ended(), before)
 }
