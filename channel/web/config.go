@@ -69,7 +69,10 @@ type Config struct {
 	// TrackEvents are the event names a page may send with
 	// parley.track(name, data); a track frame with any other name is
 	// refused with an "event_not_allowed" error frame and never reaches
-	// the bot. Default: [DefaultTrackEvents]. Names in the namespaces the
+	// the bot. Default: the events the widget documents, "page_view",
+	// "product_view", "page.idle" (the widget's own idle timer),
+	// "add_to_cart", "remove_from_cart", "cart_view" and
+	// "checkout_start". Names in the namespaces the
 	// runtime uses for its own signals (see [channel.InternalSignal]: hand-off,
 	// agent messages, approvals, escalation, proactive steps) are refused
 	// here as a configuration error, because a browser can send anything.
@@ -195,7 +198,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.RateBurst = 8
 	}
 	if c.TrackEvents == nil {
-		c.TrackEvents = DefaultTrackEvents
+		c.TrackEvents = defaultTrackEvents
 	}
 	for _, name := range c.TrackEvents {
 		if !validSignalName(name) {

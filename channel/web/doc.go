@@ -45,7 +45,7 @@
 // that sends "talk to a human" with payload "human". Pages report behaviour
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
 // whose [parley.Signal] carries the event and a "count_24h" field. Only
-// the names in [Config.TrackEvents] (default [DefaultTrackEvents]) are
+// the names in [Config.TrackEvents] (by default the page, product, idle and cart events the widget documents) are
 // accepted: any other name, and above all the runtime's own signals
 // (agent messages, hand-off lifecycle, approvals: see
 // [channel.InternalSignal]), is refused with an "event_not_allowed" error
