@@ -27,15 +27,15 @@ type varRef struct {
 // String implements fmt.Stringer.
 func (v varRef) String() string { return v.ns + "." + v.name }
 
-// A TemplateError reports a malformed template.
-type TemplateError struct {
+// A templateError reports a malformed template.
+type templateError struct {
 	Template string
 	Offset   int
 	Reason   string
 }
 
 // Error implements the error interface.
-func (e *TemplateError) Error() string {
+func (e *templateError) Error() string {
 	return fmt.Sprintf("template %q at byte %d: %s", e.Template, e.Offset, e.Reason)
 }
 
@@ -46,7 +46,7 @@ func parseTemplate(src string) (*template, error) {
 		i := strings.Index(rest, "{{")
 		if i < 0 {
 			if strings.Contains(rest, "}}") {
-				return nil, &TemplateError{src, off + strings.Index(rest, "}}"), `"}}" without "{{"`}
+				return nil, &templateError{src, off + strings.Index(rest, "}}"), `"}}" without "{{"`}
 			}
 			if rest != "" {
 				t.parts = append(t.parts, tpart{lit: rest})
@@ -55,18 +55,18 @@ func parseTemplate(src string) (*template, error) {
 		}
 		if i > 0 {
 			if j := strings.Index(rest[:i], "}}"); j >= 0 {
-				return nil, &TemplateError{src, off + j, `"}}" without "{{"`}
+				return nil, &templateError{src, off + j, `"}}" without "{{"`}
 			}
 			t.parts = append(t.parts, tpart{lit: rest[:i]})
 		}
 		j := strings.Index(rest[i+2:], "}}")
 		if j < 0 {
-			return nil, &TemplateError{src, off + i, `"{{" is not closed`}
+			return nil, &templateError{src, off + i, `"{{" is not closed`}
 		}
 		inner := strings.TrimSpace(rest[i+2 : i+2+j])
 		p, err := parsePlaceholder(inner)
 		if err != nil {
-			return nil, &TemplateError{src, off + i, err.Error()}
+			return nil, &templateError{src, off + i, err.Error()}
 		}
 		t.parts = append(t.parts, p)
 		off += i + 2 + j + 2
