@@ -91,7 +91,11 @@ type entry struct {
 	fid       int64
 	requester int64
 	closed    bool
+	relayed   []string // the customer's recent relayed texts, newest last
 }
+
+// maxRelayed bounds entry.relayed.
+const maxRelayed = 20
 
 // apiTicket is the part of Freshdesk's ticket object the desk reads.
 type apiTicket struct {
@@ -298,7 +302,7 @@ func (d *Desk) open(ctx context.Context, id string) (*entry, int64, int64, error
 // Relay implements [escalation.Desk]: m becomes a public, incoming note
 // by the requester.
 func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
-	_, fid, requester, err := d.open(ctx, id)
+	e, fid, requester, err := d.open(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -309,6 +313,12 @@ func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
 	if err := d.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v2/tickets/%d/notes", fid), note, nil); err != nil {
 		return fmt.Errorf("freshdesk: relay to %q: %w", id, err)
 	}
+	d.mu.Lock()
+	e.relayed = append(e.relayed, strings.TrimSpace(m.Text))
+	if len(e.relayed) > maxRelayed {
+		e.relayed = e.relayed[1:]
+	}
+	d.mu.Unlock()
 	return nil
 }
 
@@ -344,8 +354,9 @@ func (d *Desk) Cancel(ctx context.Context, id, reason string) error {
 //	{"ticket_id": "{{ticket.id}}", "status": "{{ticket.status}}",
 //	 "agent": "{{ticket.agent.name}}", "comment": "{{ticket.latest_public_comment}}"}
 //
-// A comment becomes the agent's message to the customer; status Resolved
-// or Closed ends the hand-off.
+// A comment becomes the agent's message to the customer (unless it is
+// the text of a message the desk relayed from the customer, should the
+// automation fire on it); status Resolved or Closed ends the hand-off.
 type Event struct {
 	TicketID string `json:"ticket_id"`
 	Status   string `json:"status"`
@@ -387,14 +398,21 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	status := strings.ToLower(strings.TrimSpace(ev.Status))
 	done := status == "resolved" || status == "closed"
+	c := strings.TrimSpace(ev.Comment)
 	d.mu.Lock()
 	t := e.t
 	if done {
 		e.closed = true
 	}
+	if i := slices.Index(e.relayed, c); i >= 0 {
+		// The customer's own relayed words: the automation fired on
+		// the desk's note. Never send them back as the agent's.
+		e.relayed = slices.Delete(e.relayed, i, i+1)
+		c = ""
+	}
 	d.mu.Unlock()
 	var turns []*parley.Turn
-	if c := strings.TrimSpace(ev.Comment); c != "" {
+	if c != "" {
 		turns = append(turns, escalation.LifecycleTurn(t, dialog.SignalAgentMessage,
 			map[string]string{escalation.DataAgent: ev.Agent, escalation.DataText: c}))
 	}

@@ -105,6 +105,8 @@ func TestWebhook(t *testing.T) {
 		d.ServeHTTP(w, req)
 		return w.Code
 	}
+	require.NoError(t, d.Relay(ctx, "h1", parley.Text("where is my refund?")))
+	require.Equal(t, http.StatusOK, post(`{"ticket_id":"1","status":"Open","agent":"Sam","comment":"where is my refund?"}`, "s3cret"))
 	reply := `{"ticket_id":"1","status":"Open","agent":"Sam","comment":"Refunded."}`
 	require.Equal(t, http.StatusUnauthorized, post(reply, ""))
 	require.Equal(t, http.StatusUnauthorized, post(reply, "guess"))

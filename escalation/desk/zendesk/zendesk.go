@@ -348,13 +348,17 @@ const (
 // (agent)", whose action notifies it with:
 //
 //	{"ticket_id": "{{ticket.id}}", "external_id": "{{ticket.external_id}}",
-//	 "status": "{{ticket.status}}", "agent": "{{current_user.name}}",
+//	 "status": "{{ticket.status}}", "agent": "{{current_user.name}}", "actor_email": "{{current_user.email}}",
 //	 "assignee": "{{ticket.assignee.name}}", "comment": "{{ticket.latest_public_comment}}"}
 //
 // A comment becomes the agent's message to the customer, status Solved
 // or Closed ends the hand-off, and an assignee with neither says an agent
-// took the ticket.
+// took the ticket. Events the desk caused itself (actor_email is
+// Config.Email: the customer's relayed messages, Cancel's solve) are
+// acknowledged and ignored, so the customer never gets their own words
+// back as the agent's.
 type Event struct {
+	ActorEmail string `json:"actor_email"`
 	TicketID   string `json:"ticket_id"`
 	ExternalID string `json:"external_id"`
 	Status     string `json:"status"`
@@ -384,6 +388,10 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var ev Event
 	if err := json.Unmarshal(body, &ev); err != nil {
 		http.Error(w, "bad JSON", http.StatusBadRequest)
+		return
+	}
+	if strings.EqualFold(strings.TrimSpace(ev.ActorEmail), d.cfg.Email) {
+		w.WriteHeader(http.StatusAccepted)
 		return
 	}
 	e, err := d.lookup(r.Context(), ev)

@@ -121,6 +121,8 @@ func TestWebhook(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, post(reply, "2026-01-05T08:50:00Z", Sign([]byte("dGhpc19zZWNyZXQ"), "2026-01-05T08:50:00Z", []byte(reply))), "stale")
 	solved := `{"ticket_id":"35436","external_id":"h1","status":"solved","agent":"Sam","comment":""}`
 	require.Equal(t, http.StatusOK, post(solved, ts, sign(solved)))
+	echo := `{"ticket_id":"35436","external_id":"h1","status":"open","agent":"Bot","actor_email":"Agent@example.com","comment":"my own words"}`
+	require.Equal(t, http.StatusAccepted, post(echo, ts, sign(echo)), "the desk's own update")
 	other := `{"ticket_id":"1","external_id":"","status":"open","comment":"not ours"}`
 	require.Equal(t, http.StatusAccepted, post(other, ts, sign(other)))
 
