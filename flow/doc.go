@@ -67,8 +67,8 @@
 // fit. A loop guard stops a conversation that visits one node too often.
 //
 // Conversations keep the flow version they started with. When an engine
-// built without that version meets them, the [MigrateFunc] moves them, or
-// they restart with a message to the user.
+// built without that version meets them, the [WithMigration] hook moves
+// them, or they restart with a message to the user.
 //
 // # Concurrency
 //

@@ -58,7 +58,8 @@ const (
 	// "error").
 	EventProblem parley.EventKind = "flow.problem"
 	// EventMigrated: a conversation's flow version was gone; Attrs
-	// "from", and "to" when the MigrateFunc moved it (else it restarted).
+	// "from", and "to" when the [WithMigration] hook moved it (else it
+	// restarted).
 	EventMigrated parley.EventKind = "flow.migrated"
 )
 
@@ -75,18 +76,16 @@ type Profiles interface {
 	Profile(ctx context.Context, customerID string) (map[string]string, error)
 }
 
-// ProfilesFunc adapts a function to [Profiles].
-type ProfilesFunc func(ctx context.Context, customerID string) (map[string]string, error)
+// profilesFunc adapts a function to [Profiles].
+type profilesFunc func(ctx context.Context, customerID string) (map[string]string, error)
 
 // Profile calls f(ctx, customerID).
-func (f ProfilesFunc) Profile(ctx context.Context, customerID string) (map[string]string, error) {
+func (f profilesFunc) Profile(ctx context.Context, customerID string) (map[string]string, error) {
 	return f(ctx, customerID)
 }
 
-// MigrateFunc moves a conversation from a flow version that is no longer
-// in the engine to one that is. It returns the version and node to go on
-// at, or ok=false to restart the flow from its start node.
-type MigrateFunc func(ctx context.Context, flow, fromVersion, node string) (version, toNode string, ok bool)
+// migrateFunc is the hook of [WithMigration].
+type migrateFunc = func(ctx context.Context, flow, fromVersion, node string) (version, toNode string, ok bool)
 
 // An EngineOption configures an [Engine].
 type EngineOption func(*Engine)
@@ -107,8 +106,12 @@ func WithProfiles(p Profiles) EngineOption { return func(e *Engine) { e.profiles
 func WithTone(f func(t *parley.Turn) string) EngineOption { return func(e *Engine) { e.tone = f } }
 
 // WithMigration sets the hook for conversations on a version that is no
-// longer in the engine.
-func WithMigration(f MigrateFunc) EngineOption { return func(e *Engine) { e.migrate = f } }
+// longer in the engine: f moves a conversation of flow, at node of
+// fromVersion, to a version the engine has. It returns the version and
+// node to go on at, or ok=false to restart the flow from its start node.
+func WithMigration(f func(ctx context.Context, flow, fromVersion, node string) (version, toNode string, ok bool)) EngineOption {
+	return func(e *Engine) { e.migrate = f }
+}
 
 // WithMaxVisits sets the loop guard: the most times one node may run in one
 // run of a flow (default 20).
@@ -136,7 +139,7 @@ type Engine struct {
 	handoff   dialog.HandOffer
 	profiles  Profiles
 	tone      func(*parley.Turn) string
-	migrate   MigrateFunc
+	migrate   migrateFunc
 	maxVisits int
 	timers    *schedule.Scheduler
 
@@ -1146,7 +1149,7 @@ func (s *Scope) Reply(ctx context.Context, m parley.Message) error { return s.ru
 // stored profile's fields by their template names ({{customer.name}},
 // {{customer.last_order_date}}). An unknown customer has no fields.
 func StoredProfiles(ps *customer.Profiles) Profiles {
-	return ProfilesFunc(func(ctx context.Context, customerID string) (map[string]string, error) {
+	return profilesFunc(func(ctx context.Context, customerID string) (map[string]string, error) {
 		p, err := ps.Load(ctx, customerID)
 		if errors.Is(err, memory.ErrNotFound) {
 			return nil, nil

@@ -140,7 +140,7 @@ func newTestBot(t *testing.T, opts ...intent.RouterOption) *testBot {
 		return tb.handler.HandleTurn(ctx, w, turn)
 	}
 	tb.c = parleytest.NewTester(t, h, parleytest.WithCustomer("cus_1"))
-	profiles := flow.ProfilesFunc(func(_ context.Context, id string) (map[string]string, error) {
+	profiles := profilesFunc(func(_ context.Context, id string) (map[string]string, error) {
 		if id == "cus_1" {
 			return map[string]string{"name": "Ada"}, nil
 		}
@@ -446,7 +446,7 @@ func TestBadInputNeverPanics(t *testing.T) {
 
 func TestProfileOutageDoesNotBlock(t *testing.T) {
 	desk := dialog.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, dialog.HandoffRequest) error { return nil })
-	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(flow.ProfilesFunc(
+	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(profilesFunc(
 		func(context.Context, string) (map[string]string, error) { return nil, errors.New("crm down") })))
 	require.NoError(t, err)
 	c := parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("cus_1"))
@@ -622,4 +622,11 @@ func TestFeedbackReadsThanksAsHelpful(t *testing.T) {
 			c.ExpectEvent(flow.EventFeedback, map[string]string{"value": tc.value})
 		})
 	}
+}
+
+// profilesFunc adapts a function to [flow.Profiles].
+type profilesFunc func(ctx context.Context, customerID string) (map[string]string, error)
+
+func (f profilesFunc) Profile(ctx context.Context, customerID string) (map[string]string, error) {
+	return f(ctx, customerID)
 }
