@@ -165,3 +165,15 @@ func TestScanRepository(t *testing.T) {
 	}
 	assert.NotContains(t, dirs, "internal/cmd/apistat", "commands are not API")
 }
+
+// TestRepositoryWithinLimits is issue 11's API size target, checked by the
+// test command: no package over its limit (what -check reports).
+func TestRepositoryWithinLimits(t *testing.T) {
+	root, err := repo.Root()
+	require.NoError(t, err)
+	stats, err := scan(root)
+	require.NoError(t, err)
+	for _, s := range stats {
+		assert.LessOrEqual(t, s.Count, s.Limit, "%s has %d exported identifiers (limit %d): see go run ./internal/cmd/apistat", s.Dir, s.Count, s.Limit)
+	}
+}
