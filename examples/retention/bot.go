@@ -89,8 +89,8 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	if r.pending != nil {
 		router.Handle("refund_status", r.pending)
 	}
-	router.Handle("thanks", closing("You're welcome! Anything else I can help with?"))
-	router.Handle("goodbye", closing(`Thanks for chatting. Have a great day! Type "menu" if you need me again.`))
+	router.Handle("thanks", closing("You're welcome! Anything else I can help with?", false))
+	router.Handle("goodbye", closing(`Thanks for chatting. Have a great day! Type "menu" if you need me again.`, true))
 	router.HandleSignal("renewal.due", e.Starter("renewal"))
 	router.HandleSignal("product.interested", unlessAsking(e.Starter("nudge")))
 	router.HandleSignal("page.idle", unlessAsking(e.Starter("nudge")))
@@ -139,11 +139,17 @@ func refundStatus(a *actions) parley.Handler {
 }
 
 // closing answers thanks and goodbyes: the customer is done, so the
-// conversation counts as resolved.
-func closing(text string) parley.Handler {
+// conversation counts as resolved; a goodbye also closes the open
+// question.
+func closing(text string, bye bool) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if err := dialog.Report(t, dialog.Resolved); err != nil {
 			return err
+		}
+		if bye {
+			// The customer is leaving: the menu or form left open is not
+			// asked again after the goodbye (after a thank-you it is).
+			dialog.CloseQuestion(t)
 		}
 		return w.Reply(ctx, parley.Text(text))
 	})
