@@ -77,7 +77,7 @@ func ExampleExperiment_Report() {
 	// Output:
 	// control: 1000 customers, 20.0% converted
 	// friendly: 1000 customers, 26.0% converted
-	// friendly beats control on conversion rate: +6.0 points [+2.3, +9.7], adjusted p = 0.0014. No guardrail is significantly worse.
+	// friendly beats control on conversion rate: +6.0 points [+2.3, +9.7], adjusted p = 0.0014. No guardrail is significantly worse: promote it.
 }
 
 func ExampleBandit() {

@@ -30,6 +30,11 @@ type Report struct {
 	Problems []string
 	// Verdict says in words what to do.
 	Verdict string
+	// Winner is the variant the verdict recommends promoting (see
+	// [Rollout.Promote]): significantly better than the control on the
+	// primary metric, the best of those, with no guardrail significantly
+	// worse. It is empty while there is none.
+	Winner string
 }
 
 // An Arm is one variant's (or the holdout's) customers and metrics.
@@ -281,7 +286,8 @@ func (e *Experiment[T]) verdict(rep *Report) string {
 	if len(harms) > 0 {
 		return s + " But it makes " + strings.Join(harms, " and ") + " significantly worse: do not promote it as it is."
 	}
-	return s + " No guardrail is significantly worse."
+	rep.Winner = best.Variant
+	return s + " No guardrail is significantly worse: promote it."
 }
 
 func sign(m Metric) float64 {

@@ -66,7 +66,9 @@
 // unresolved, handed off, or not understood for an answer that did not
 // fit. A loop guard stops a conversation that visits one node too often.
 //
-// Conversations keep the flow version they started with. When an engine
+// Conversations keep the flow version they started with. New ones start
+// the newest, or the version the [WithVersion] hook chooses for the
+// customer (an experiment's variant, a promoted winner). When an engine
 // built without that version meets them, the [WithMigration] hook moves
 // them, or they restart with a message to the user.
 //

@@ -113,6 +113,16 @@ func WithMigration(f func(ctx context.Context, flow, fromVersion, node string) (
 	return func(e *Engine) { e.migrate = f }
 }
 
+// WithVersion sets how new conversations of a flow choose its version:
+// f returns the version of flow for the turn's customer, or "" (or a
+// version the engine does not have) for the newest. Conversations keep
+// the version they started with whatever f says later, so an A/B test
+// of whole flow versions (package experiment) and the promotion of its
+// winner only ever move conversations that have not started yet.
+func WithVersion(f func(ctx context.Context, t *parley.Turn, flow string) string) EngineOption {
+	return func(e *Engine) { e.version = f }
+}
+
 // WithMaxVisits sets the loop guard: the most times one node may run in one
 // run of a flow (default 20).
 func WithMaxVisits(n int) EngineOption { return func(e *Engine) { e.maxVisits = max(n, 1) } }
@@ -140,6 +150,7 @@ type Engine struct {
 	profiles  Profiles
 	tone      func(*parley.Turn) string
 	migrate   migrateFunc
+	version   func(ctx context.Context, t *parley.Turn, flow string) string
 	maxVisits int
 	timers    *schedule.Scheduler
 
@@ -520,6 +531,11 @@ func (x *run) signal(sig *parley.Signal) error {
 
 func (x *run) startFlow(name string) error {
 	f := x.e.lookup(name, "")
+	if x.e.version != nil && f != nil {
+		if g := x.e.lookup(name, x.e.version(x.ctx, x.t, name)); g != nil {
+			f = g
+		}
+	}
 	if f == nil {
 		return fmt.Errorf("%w: %q", ErrUnknownFlow, name)
 	}
