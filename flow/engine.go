@@ -335,6 +335,7 @@ type frame struct {
 	Flow    string `json:"flow"`
 	Version string `json:"version"`
 	Node    string `json:"node"`
+	Intent  string `json:"intent,omitempty"` // the caller's Intent, restored on return
 }
 
 // A Snapshot is a read-only view of a conversation's flow position, for
@@ -708,8 +709,15 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		if f == nil {
 			return "", false, fmt.Errorf("%w: %q (called from %s/%s)", ErrUnknownFlow, n.Flow, x.flow.name, n.ID)
 		}
-		st.Stack = append(st.Stack, frame{Flow: st.Flow, Version: st.Version, Node: n.Next})
+		st.Stack = append(st.Stack, frame{Flow: st.Flow, Version: st.Version, Node: n.Next, Intent: st.Intent})
 		st.Flow, st.Version = f.name, f.version
+		// The called flow's intent is the one understood on the turn
+		// that entered it (a request typed at the menu), so that a
+		// change of mind at its questions is told from an answer.
+		st.Intent = ""
+		if u, ok := x.understanding(); ok && u.Status == nlu.Understood {
+			st.Intent = u.Intent.Name
+		}
 		x.flow = f
 		x.emit(EventStart, "flow", f.name, "version", f.version, "caller", x.st.Stack[len(x.st.Stack)-1].Flow)
 		return f.start, false, nil
@@ -753,7 +761,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 				return "", false, fmt.Errorf("%w: %s@%s (returning from %q)", ErrUnknownFlow, fr.Flow, fr.Version, x.flow.name)
 			}
 			x.emit(EventEnd, "flow", x.flow.name, "status", string(n.Status), "to", f.name)
-			st.Flow, st.Version, x.flow = f.name, f.version, f
+			st.Flow, st.Version, st.Intent, x.flow = f.name, f.version, fr.Intent, f
 			return fr.Node, false, nil
 		}
 		return "", false, x.finish(n.Status)
@@ -889,7 +897,7 @@ func (x *run) input() error {
 // is my order? it's A-1001" while the refund form asks for the order).
 func (x *run) changedMind(v string) bool {
 	u, ok := x.understanding()
-	if !ok || u.Status != nlu.Understood || x.st.Intent == "" || len(x.st.Stack) > 0 || u.Intent.Name == x.st.Intent {
+	if !ok || u.Status != nlu.Understood || x.st.Intent == "" || u.Intent.Name == x.st.Intent {
 		return false
 	}
 	return len(strings.Fields(x.t.Text())) > len(strings.Fields(v))+1

@@ -630,3 +630,35 @@ type profilesFunc func(ctx context.Context, customerID string) (map[string]strin
 func (f profilesFunc) Profile(ctx context.Context, customerID string) (map[string]string, error) {
 	return f(ctx, customerID)
 }
+
+// A flow called from the menu knows the intent it was entered with, so a
+// change of mind at its first question is told from an answer even when
+// the new request names a value of the asked type.
+func TestChangeOfMindInACalledFlow(t *testing.T) {
+	menu := flow.New("menu").Add(
+		&flow.Choice{ID: "menu", Prompt: []string{"How can I help?"}, Options: []flow.Option{
+			{Title: "Refund", Synonyms: []string{"i want a refund"}, Next: "refund"},
+		}},
+		&flow.Call{ID: "refund", Flow: "refund", Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved}).MustCompile()
+	refund := flow.New("refund").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Next: "ok"},
+		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Refunding {{slots.order}}."}}).MustCompile()
+	track := flow.New("track").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Tracking."}}).MustCompile()
+	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+	e, err := flow.NewEngine([]*flow.Flow{menu, refund, track}, flow.WithHandOffer(tc.HandOffer()))
+	require.NoError(t, err)
+	r, _ := mount(e, map[string]string{"greeting": "menu", "refund": "refund", "track_order": "track"}, nil)
+	words := keywords(map[string]string{"hi": "greeting", "i want a refund": "refund", "where is my order a-7?": "track_order"},
+		nlu.Entity{Type: "order_id", Value: "A-7"})
+	c := parleytest.NewTester(t, parley.Chain(r, intent.Commands(), words))
+	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
+	c.Send("I want a refund").Expect(parleytest.Exact("Which order?")).Check(flowtest.Flow("refund"))
+	c.Send("where is my order A-7?").Expect(parleytest.Exact("Tracking.")).
+		ExpectEvent(flow.EventEnd, map[string]string{"flow": "refund", "status": "abandoned"})
+
+	// The same path answered plainly fills the slot and returns to the menu.
+	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
+	c.Send("I want a refund").Expect(parleytest.Exact("Which order?"))
+	c.Send("A-7").Expect(parleytest.Exact("Refunding A-7."))
+}
