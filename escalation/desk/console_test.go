@@ -15,35 +15,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/nlu"
 )
-
-type recorder struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-}
-
-func (r *recorder) Deliver(_ context.Context, t *parley.Turn) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.turns = append(r.turns, t)
-	return nil
-}
-
-func (r *recorder) signals() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, t := range r.turns {
-		out = append(out, t.Signal.Name+" "+t.Signal.Data[escalation.DataAgent]+" "+t.Signal.Data[escalation.DataText])
-	}
-	return out
-}
 
 type summary struct {
 	ID       string `json:"id"`
@@ -98,7 +76,7 @@ func decode[T any](t *testing.T, b []byte) T {
 }
 
 func TestConsoleQueueAndCase(t *testing.T) {
-	rec := &recorder{}
+	rec := &desktest.Recorder{}
 	d := desk.NewMemory(rec)
 	ctx := t.Context()
 	now := time.Now()
@@ -151,7 +129,7 @@ func TestConsoleQueueAndCase(t *testing.T) {
 }
 
 func TestConsoleActions(t *testing.T) {
-	rec := &recorder{}
+	rec := &desktest.Recorder{}
 	d := desk.NewMemory(rec)
 	ctx := t.Context()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a person", Priority: dialog.PriorityHigh}))
@@ -185,7 +163,7 @@ func TestConsoleActions(t *testing.T) {
 
 	assert.Equal(t, []string{
 		"handoff.assigned Kim ", "handoff.agent_message Kim Hi, I'm Kim.", "handoff.assigned Lee ", "handoff.resolved Lee ",
-	}, rec.signals(), "notes never reach the customer; a transfer tells them who they are talking with")
+	}, rec.Signals(), "notes never reach the customer; a transfer tells them who they are talking with")
 
 	code, _ = call(t, c, http.MethodPost, "/api/tickets/c1-1/reply", `{"agent":"Lee","text":"late"}`)
 	assert.Equal(t, http.StatusConflict, code)
@@ -203,17 +181,17 @@ func TestConsoleActions(t *testing.T) {
 }
 
 func TestConsoleAgentFromSession(t *testing.T) {
-	rec := &recorder{}
+	rec := &desktest.Recorder{}
 	d := desk.NewMemory(rec)
 	require.NoError(t, d.Submit(t.Context(), escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a person"}))
 	c := desk.NewConsole(d, desk.WithAgentName(func(*http.Request) string { return "Sam" }))
 	code, _ := call(t, c, http.MethodPost, "/api/tickets/c1-1/assign", `{"agent":"Mallory"}`)
 	require.Equal(t, http.StatusOK, code)
-	assert.Equal(t, []string{"handoff.assigned Sam "}, rec.signals(), "the session's name, not the one sent")
+	assert.Equal(t, []string{"handoff.assigned Sam "}, rec.Signals(), "the session's name, not the one sent")
 }
 
 func TestConsoleRefusesForms(t *testing.T) {
-	d := desk.NewMemory(&recorder{})
+	d := desk.NewMemory(&desktest.Recorder{})
 	require.NoError(t, d.Submit(t.Context(), escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "x"}))
 	c := desk.NewConsole(d)
 	r := httptest.NewRequest(http.MethodPost, "/api/tickets/c1-1/reply", strings.NewReader("agent=Eve&text=hi"))
@@ -281,7 +259,7 @@ func next(t *testing.T, sc *bufio.Scanner) wsState {
 }
 
 func TestConsoleLiveEvents(t *testing.T) {
-	d := desk.NewMemory(&recorder{})
+	d := desk.NewMemory(&desktest.Recorder{})
 	appr := &fakeApprovals{pending: []desk.Approval{{ID: "ap1", ConversationID: "c9", What: "Refund $60.00 on order A-1002", Created: time.Now()}}}
 	srv := httptest.NewServer(http.StripPrefix("/console", desk.NewConsole(d, desk.WithApprovals(appr))))
 	defer srv.Close()

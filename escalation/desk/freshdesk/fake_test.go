@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
 )
 
 // fakeFreshdesk speaks the parts of the Freshdesk API v2 the desk uses,
@@ -38,18 +40,9 @@ func (f *fakeFreshdesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests++
-	if u, p, ok := r.BasicAuth(); !ok || u != "key" || p != "X" {
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"code":"invalid_credentials","message":"You have to be logged in to perform this action."}`)
+	if !desktest.Gate(w, r, "key", "X", `{"code":"invalid_credentials","message":"You have to be logged in to perform this action."}`, &f.throttle) {
 		return
 	}
-	if f.throttle > 0 {
-		f.throttle--
-		w.Header().Set("Retry-After", "0")
-		w.WriteHeader(http.StatusTooManyRequests)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-RateLimit-Total", "200")
 	ticketID := func(rest string) (int64, map[string]any) {
 		id, _ := strconv.ParseInt(rest, 10, 64)

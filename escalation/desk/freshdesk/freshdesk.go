@@ -22,6 +22,7 @@
 package freshdesk
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -34,7 +35,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -79,22 +79,10 @@ type Desk struct {
 	cfg     Config
 	api     *rest.Client
 	deliver escalation.Deliverer
-
-	mu      sync.Mutex
-	tickets map[string]*entry // by hand-off ID
-	byFD    map[int64]*entry  // by Freshdesk ticket ID
-	locks   map[string]chan struct{}
+	tickets rest.Tickets
 }
 
-type entry struct {
-	t         escalation.Ticket // routing only
-	fid       int64
-	requester int64
-	closed    bool
-	relayed   []string // the customer's recent relayed texts, newest last
-}
-
-// maxRelayed bounds entry.relayed.
+// maxRelayed bounds rest.Entry.Relayed.
 const maxRelayed = 20
 
 // apiTicket is the part of Freshdesk's ticket object the desk reads.
@@ -115,85 +103,34 @@ func New(cfg Config, d escalation.Deliverer) (*Desk, error) {
 	if d == nil {
 		return nil, errors.New("freshdesk: nil Deliverer")
 	}
-	if cfg.Client == nil {
-		cfg.Client = http.DefaultClient
-	}
-	if cfg.Attempts <= 0 {
-		cfg.Attempts = 3
-	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = 30 * time.Second
-	}
 	if cfg.Header == "" {
 		cfg.Header = DefaultHeader
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	api := &rest.Client{Base: cfg.BaseURL, HTTP: cfg.Client, Attempts: cfg.Attempts, MaxWait: cfg.MaxWait,
-		Auth: func(r *http.Request) { r.SetBasicAuth(cfg.APIKey, "X") }}
-	return &Desk{cfg: cfg, api: api, deliver: d, tickets: map[string]*entry{}, byFD: map[int64]*entry{},
-		locks: map[string]chan struct{}{}}, nil
+	api := rest.New(cfg.BaseURL, cfg.Client, cfg.Attempts, cfg.MaxWait,
+		func(r *http.Request) { r.SetBasicAuth(cfg.APIKey, "X") })
+	return &Desk{cfg: cfg, api: api, deliver: d, tickets: rest.Tickets{Desk: "freshdesk"}}, nil
 }
 
 // tag marks the ticket of hand-off id.
 func tag(id string) string { return "parley-" + id }
 
-func (d *Desk) lockID(ctx context.Context, id string) (func(), error) {
-	for {
-		d.mu.Lock()
-		ch, busy := d.locks[id]
-		if !busy {
-			ch = make(chan struct{})
-			d.locks[id] = ch
-			d.mu.Unlock()
-			return func() {
-				d.mu.Lock()
-				delete(d.locks, id)
-				d.mu.Unlock()
-				close(ch)
-			}, nil
-		}
-		d.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
 // Submit implements [escalation.Desk]: it creates the Freshdesk ticket
 // unless one tagged with t.ID exists.
 func (d *Desk) Submit(ctx context.Context, t escalation.Ticket) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if t.ID == "" {
-		return errors.New("freshdesk: submit: ticket has no ID")
-	}
-	unlock, err := d.lockID(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if e, err := d.find(ctx, t.ID); err != nil || e != nil {
-		return err
-	}
-	var out apiTicket
-	if err := d.api.Do(ctx, http.MethodPost, "/api/v2/tickets", newTicket(t), &out); err != nil {
-		return fmt.Errorf("freshdesk: submit %q: %w", t.ID, err)
-	}
-	d.remember(t, out)
-	return nil
+	return d.tickets.Submit(ctx, t, d.find, func(ctx context.Context) error {
+		var out apiTicket
+		if err := d.api.Do(ctx, http.MethodPost, "/api/v2/tickets", newTicket(t), &out); err != nil {
+			return fmt.Errorf("freshdesk: submit %q: %w", t.ID, err)
+		}
+		d.remember(t, out)
+		return nil
+	})
 }
 
 // newTicket is the create request for t.
 func newTicket(t escalation.Ticket) map[string]any {
-	subject := t.Reason
-	if subject == "" {
-		subject = "Conversation " + t.ConversationID
-	}
 	tk := map[string]any{
-		"subject":     subject,
+		"subject":     rest.Subject(t),
 		"description": strings.ReplaceAll(html.EscapeString(rest.Body(t)), "\n", "<br>\n"),
 		"priority":    priority(t.Priority),
 		"status":      statusOpen,
@@ -206,9 +143,9 @@ func newTicket(t escalation.Ticket) map[string]any {
 	case p["email"] != "":
 		tk["email"] = p["email"]
 	case t.Phone != "" || p["phone"] != "":
-		tk["phone"] = cmpOr(t.Phone, p["phone"])
+		tk["phone"] = cmp.Or(t.Phone, p["phone"])
 	default:
-		tk["unique_external_id"] = cmpOr(t.CustomerID, "parley:"+t.ConversationID)
+		tk["unique_external_id"] = cmp.Or(t.CustomerID, "parley:"+t.ConversationID)
 	}
 	if name := t.Profile["name"]; name != "" {
 		tk["name"] = name
@@ -216,13 +153,6 @@ func newTicket(t escalation.Ticket) map[string]any {
 		tk["name"] = tk["phone"] // Freshdesk requires a name with a phone
 	}
 	return tk
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // priority maps a hand-off priority to Freshdesk's: 1 low, 2 medium, 3
@@ -239,28 +169,17 @@ func priority(p dialog.Priority) int {
 	return 2
 }
 
-func (d *Desk) remember(t escalation.Ticket, a apiTicket) *entry {
-	if t.ConversationID == "" {
-		if r, ok := rest.ParseRoute(a.DescriptionText); ok && r.ID == t.ID {
-			t = r
-		}
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	e := &entry{t: rest.Routing(t), fid: a.ID, requester: a.RequesterID, closed: a.Status >= statusResolved}
-	d.tickets[t.ID], d.byFD[a.ID] = e, e
-	return e
+func (d *Desk) remember(t escalation.Ticket, a apiTicket) *rest.Entry {
+	return d.tickets.Remember(t, a.DescriptionText, a.ID, a.RequesterID, a.Status >= statusResolved)
 }
 
 // find returns the ticket of hand-off id, from memory or by searching
 // for its tag (following pages), or nil.
-func (d *Desk) find(ctx context.Context, id string) (*entry, error) {
-	d.mu.Lock()
-	e := d.tickets[id]
-	d.mu.Unlock()
-	if e != nil {
-		return e, nil
-	}
+func (d *Desk) find(ctx context.Context, id string) (*rest.Entry, error) {
+	return d.tickets.Find(ctx, id, d.search)
+}
+
+func (d *Desk) search(ctx context.Context, id string) (*rest.Entry, error) {
 	q := url.QueryEscape(fmt.Sprintf(`"tag:'%s'"`, tag(id)))
 	// The search API returns 30 results a page and at most 10 pages.
 	for page := 1; page <= 10; page++ {
@@ -283,49 +202,33 @@ func (d *Desk) find(ctx context.Context, id string) (*entry, error) {
 	return nil, nil
 }
 
-func (d *Desk) open(ctx context.Context, id string) (*entry, int64, int64, error) {
-	e, err := d.find(ctx, id)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	if e == nil {
-		return nil, 0, 0, fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if e.closed {
-		return e, 0, 0, fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
-	}
-	return e, e.fid, e.requester, nil
-}
-
 // Relay implements [escalation.Desk]: m becomes a public, incoming note
 // by the requester.
 func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
-	e, fid, requester, err := d.open(ctx, id)
+	e, snap, err := d.tickets.Open(ctx, id, d.find)
 	if err != nil {
 		return err
 	}
 	note := map[string]any{"body": html.EscapeString(m.Text), "private": false, "incoming": true}
-	if requester != 0 {
-		note["user_id"] = requester
+	if snap.Requester != 0 {
+		note["user_id"] = snap.Requester
 	}
-	if err := d.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v2/tickets/%d/notes", fid), note, nil); err != nil {
+	if err := d.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v2/tickets/%d/notes", e.DeskID), note, nil); err != nil {
 		return fmt.Errorf("freshdesk: relay to %q: %w", id, err)
 	}
-	d.mu.Lock()
-	e.relayed = append(e.relayed, strings.TrimSpace(m.Text))
-	if len(e.relayed) > maxRelayed {
-		e.relayed = e.relayed[1:]
-	}
-	d.mu.Unlock()
+	d.tickets.Update(e, func(e *rest.Entry) {
+		e.Relayed = append(e.Relayed, strings.TrimSpace(m.Text))
+		if len(e.Relayed) > maxRelayed {
+			e.Relayed = e.Relayed[1:]
+		}
+	})
 	return nil
 }
 
 // Cancel implements [escalation.Desk]: reason becomes a private note and
 // the ticket is resolved.
 func (d *Desk) Cancel(ctx context.Context, id, reason string) error {
-	e, fid, _, err := d.open(ctx, id)
+	e, _, err := d.tickets.Open(ctx, id, d.find)
 	if errors.Is(err, escalation.ErrClosedTicket) {
 		return nil
 	}
@@ -333,15 +236,13 @@ func (d *Desk) Cancel(ctx context.Context, id, reason string) error {
 		return err
 	}
 	note := map[string]any{"body": html.EscapeString("Withdrawn by the assistant: " + reason), "private": true}
-	if err := d.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v2/tickets/%d/notes", fid), note, nil); err != nil {
+	if err := d.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v2/tickets/%d/notes", e.DeskID), note, nil); err != nil {
 		return fmt.Errorf("freshdesk: cancel %q: %w", id, err)
 	}
-	if err := d.api.Do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d", fid), map[string]any{"status": statusResolved}, nil); err != nil {
+	if err := d.api.Do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d", e.DeskID), map[string]any{"status": statusResolved}, nil); err != nil {
 		return fmt.Errorf("freshdesk: cancel %q: %w", id, err)
 	}
-	d.mu.Lock()
-	e.closed = true
-	d.mu.Unlock()
+	d.tickets.Update(e, func(e *rest.Entry) { e.Closed = true })
 	return nil
 }
 
@@ -399,43 +300,25 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := strings.ToLower(strings.TrimSpace(ev.Status))
 	done := status == "resolved" || status == "closed"
 	c := strings.TrimSpace(ev.Comment)
-	d.mu.Lock()
-	t := e.t
-	if done {
-		e.closed = true
-	}
-	if i := slices.Index(e.relayed, c); i >= 0 {
-		// The customer's own relayed words: the automation fired on
-		// the desk's note. Never send them back as the agent's.
-		e.relayed = slices.Delete(e.relayed, i, i+1)
-		c = ""
-	}
-	d.mu.Unlock()
-	var turns []*parley.Turn
-	if c != "" {
-		turns = append(turns, escalation.LifecycleTurn(t, dialog.SignalAgentMessage,
-			map[string]string{escalation.DataAgent: ev.Agent, escalation.DataText: c}))
-	}
-	if done {
-		turns = append(turns, escalation.LifecycleTurn(t, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: ev.Agent}))
-	}
-	for _, turn := range turns {
-		if err := d.deliver.Deliver(r.Context(), turn); err != nil {
-			http.Error(w, "delivery failed", http.StatusServiceUnavailable)
-			return
+	d.tickets.Update(e, func(e *rest.Entry) {
+		if done {
+			e.Closed = true
 		}
-	}
-	w.WriteHeader(http.StatusOK)
+		if i := slices.Index(e.Relayed, c); i >= 0 {
+			// The customer's own relayed words: the automation fired on
+			// the desk's note. Never send them back as the agent's.
+			e.Relayed = slices.Delete(e.Relayed, i, i+1)
+			c = ""
+		}
+	})
+	rest.Deliver(w, r, d.deliver, rest.AgentTurns(e.Ticket, ev.Agent, c, done))
 }
 
 // lookup finds the entry of Freshdesk ticket fid: from memory, else by
 // viewing the ticket (GET /api/v2/tickets/{id}) and reading its routing
 // line, which must name a hand-off the ticket is tagged with.
-func (d *Desk) lookup(ctx context.Context, fid int64) (*entry, error) {
-	d.mu.Lock()
-	e := d.byFD[fid]
-	d.mu.Unlock()
-	if e != nil {
+func (d *Desk) lookup(ctx context.Context, fid int64) (*rest.Entry, error) {
+	if e := d.tickets.ByDesk(fid); e != nil {
 		return e, nil
 	}
 	var a apiTicket

@@ -5,48 +5,31 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
-	"github.com/parleyhq/parley/escalation/escalationtest"
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
 	"github.com/parleyhq/parley/memory"
 	"github.com/stretchr/testify/require"
 )
 
-type recorder struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-}
-
-func (r *recorder) Deliver(_ context.Context, t *parley.Turn) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.turns = append(r.turns, t)
-	return nil
-}
-
-func newDesk(t *testing.T) (*Desk, *fakeFreshdesk, *recorder) {
+func newDesk(t *testing.T) (*Desk, *fakeFreshdesk, *desktest.Recorder) {
 	f := newFake()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	rec := &recorder{}
+	rec := &desktest.Recorder{}
 	d, err := New(Config{BaseURL: srv.URL, APIKey: "key", Secret: "s3cret", Client: srv.Client()}, rec)
 	require.NoError(t, err)
 	return d, f, rec
 }
 
 func TestConformance(t *testing.T) {
-	escalationtest.Run(t, func(t *testing.T) escalationtest.Fixture {
+	desktest.Conformance(t, func(t *testing.T) (escalation.Desk, func(string) (int, int, bool)) {
 		d, f, _ := newDesk(t)
-		return escalationtest.Fixture{
-			Desk:    d,
-			Tickets: func(id string) (int, int) { n, m, _ := f.counts(id); return n, m },
-			Open:    func(id string) bool { _, _, open := f.counts(id); return open },
-		}
+		return d, f.counts
 	})
 }
 
@@ -71,7 +54,7 @@ func TestRestartFindsTicketAndRoutesWebhook(t *testing.T) {
 	d, f, _ := newDesk(t)
 	ctx := context.Background()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", CustomerID: "cus-9", Channel: "sms", Locale: "es"}))
-	rec := &recorder{}
+	rec := &desktest.Recorder{}
 	d2, err := New(d.cfg, rec)
 	require.NoError(t, err)
 	require.NoError(t, d2.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1"}))
@@ -86,8 +69,8 @@ func TestRestartFindsTicketAndRoutesWebhook(t *testing.T) {
 	w := httptest.NewRecorder()
 	d3.ServeHTTP(w, req)
 	require.Equal(t, http.StatusOK, w.Code)
-	require.Len(t, rec.turns, 1)
-	got := rec.turns[0]
+	require.Len(t, rec.Turns(), 1)
+	got := rec.Turns()[0]
 	require.Equal(t, []string{"c1", "cus-9", "sms", "es", "Hola", "Sam"},
 		[]string{got.ConversationID, got.CustomerID, got.Channel, got.Locale, got.Signal.Data[escalation.DataText], got.Signal.Data[escalation.DataAgent]})
 }
@@ -113,10 +96,10 @@ func TestWebhook(t *testing.T) {
 	require.Equal(t, http.StatusOK, post(reply, "s3cret"))
 	require.Equal(t, http.StatusOK, post(`{"ticket_id":"1","status":"Resolved","agent":"Sam","comment":""}`, "s3cret"))
 	require.Equal(t, http.StatusAccepted, post(`{"ticket_id":"99","status":"Open","comment":"x"}`, "s3cret"))
-	require.Len(t, rec.turns, 2)
-	require.Equal(t, dialog.SignalAgentMessage, rec.turns[0].Signal.Name)
-	require.Equal(t, "Refunded.", rec.turns[0].Signal.Data[escalation.DataText])
-	require.Equal(t, dialog.SignalHandoffResolved, rec.turns[1].Signal.Name)
+	require.Len(t, rec.Turns(), 2)
+	require.Equal(t, dialog.SignalAgentMessage, rec.Turns()[0].Signal.Name)
+	require.Equal(t, "Refunded.", rec.Turns()[0].Signal.Data[escalation.DataText])
+	require.Equal(t, dialog.SignalHandoffResolved, rec.Turns()[1].Signal.Name)
 	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("thanks")), escalation.ErrClosedTicket)
 }
 

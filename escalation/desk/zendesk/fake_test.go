@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
 )
 
 // fakeZendesk speaks the parts of the Tickets API the desk uses, shaped
@@ -32,18 +34,9 @@ func (f *fakeZendesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests++
-	if u, p, ok := r.BasicAuth(); !ok || u != "agent@example.com/token" || p != "tok" {
-		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, `{"error":"Couldn't authenticate you"}`)
+	if !desktest.Gate(w, r, "agent@example.com/token", "tok", `{"error":"Couldn't authenticate you"}`, &f.throttle) {
 		return
 	}
-	if f.throttle > 0 {
-		f.throttle--
-		w.Header().Set("Retry-After", "0")
-		w.WriteHeader(http.StatusTooManyRequests)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v2/tickets.json":
 		ext := r.URL.Query().Get("external_id")

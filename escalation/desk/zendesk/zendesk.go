@@ -40,7 +40,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -77,18 +76,7 @@ type Desk struct {
 	api     *rest.Client
 	deliver escalation.Deliverer
 	now     func() time.Time
-
-	mu      sync.Mutex
-	tickets map[string]*entry // by hand-off ID
-	byZD    map[int64]*entry  // by Zendesk ticket ID
-	locks   map[string]chan struct{}
-}
-
-type entry struct {
-	t         escalation.Ticket // routing only: IDs, channel, locale
-	zid       int64
-	requester int64
-	closed    bool
+	tickets rest.Tickets
 }
 
 // New returns a Desk; d receives the agents' messages, assignments and
@@ -100,23 +88,12 @@ func New(cfg Config, d escalation.Deliverer) (*Desk, error) {
 	if d == nil {
 		return nil, errors.New("zendesk: nil Deliverer")
 	}
-	if cfg.Client == nil {
-		cfg.Client = http.DefaultClient
-	}
-	if cfg.Attempts <= 0 {
-		cfg.Attempts = 3
-	}
-	if cfg.MaxWait <= 0 {
-		cfg.MaxWait = 30 * time.Second
-	}
 	if cfg.Skew <= 0 {
 		cfg.Skew = 5 * time.Minute
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	api := &rest.Client{Base: cfg.BaseURL, HTTP: cfg.Client, Attempts: cfg.Attempts, MaxWait: cfg.MaxWait,
-		Auth: func(r *http.Request) { r.SetBasicAuth(cfg.Email+"/token", cfg.Token) }}
-	return &Desk{cfg: cfg, api: api, deliver: d, now: time.Now, tickets: map[string]*entry{},
-		byZD: map[int64]*entry{}, locks: map[string]chan struct{}{}}, nil
+	api := rest.New(cfg.BaseURL, cfg.Client, cfg.Attempts, cfg.MaxWait,
+		func(r *http.Request) { r.SetBasicAuth(cfg.Email+"/token", cfg.Token) })
+	return &Desk{cfg: cfg, api: api, deliver: d, now: time.Now, tickets: rest.Tickets{Desk: "zendesk"}}, nil
 }
 
 // apiTicket is the part of Zendesk's ticket object the desk reads.
@@ -128,68 +105,25 @@ type apiTicket struct {
 	Description string `json:"description"`
 }
 
-// lockID serialises work on one hand-off ID so that concurrent submissions
-// of the same ticket look it up and create it once.
-func (d *Desk) lockID(ctx context.Context, id string) (func(), error) {
-	for {
-		d.mu.Lock()
-		ch, busy := d.locks[id]
-		if !busy {
-			ch = make(chan struct{})
-			d.locks[id] = ch
-			d.mu.Unlock()
-			return func() {
-				d.mu.Lock()
-				delete(d.locks, id)
-				d.mu.Unlock()
-				close(ch)
-			}, nil
-		}
-		d.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
 // Submit implements [escalation.Desk]: it creates the Zendesk ticket
 // unless one with external_id t.ID exists.
 func (d *Desk) Submit(ctx context.Context, t escalation.Ticket) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if t.ID == "" {
-		return errors.New("zendesk: submit: ticket has no ID")
-	}
-	unlock, err := d.lockID(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	if e, err := d.find(ctx, t.ID); err != nil || e != nil {
-		return err
-	}
-	body := map[string]any{"ticket": newTicket(t)}
-	var out struct {
-		Ticket apiTicket `json:"ticket"`
-	}
-	if err := d.do(ctx, http.MethodPost, "/api/v2/tickets.json", body, &out); err != nil {
-		return fmt.Errorf("zendesk: submit %q: %w", t.ID, err)
-	}
-	d.remember(t, out.Ticket)
-	return nil
+	return d.tickets.Submit(ctx, t, d.find, func(ctx context.Context) error {
+		var out struct {
+			Ticket apiTicket `json:"ticket"`
+		}
+		if err := d.do(ctx, http.MethodPost, "/api/v2/tickets.json", map[string]any{"ticket": newTicket(t)}, &out); err != nil {
+			return fmt.Errorf("zendesk: submit %q: %w", t.ID, err)
+		}
+		d.remember(t, out.Ticket)
+		return nil
+	})
 }
 
 // newTicket is the create request for t.
 func newTicket(t escalation.Ticket) map[string]any {
-	subject := t.Reason
-	if subject == "" {
-		subject = "Conversation " + t.ConversationID
-	}
 	tk := map[string]any{
-		"subject":     subject,
+		"subject":     rest.Subject(t),
 		"comment":     map[string]any{"body": rest.Body(t), "public": false},
 		"priority":    priority(t.Priority),
 		"external_id": t.ID,
@@ -214,29 +148,17 @@ func priority(p dialog.Priority) string {
 	return "normal"
 }
 
-func (d *Desk) remember(t escalation.Ticket, a apiTicket) *entry {
-	if t.ConversationID == "" {
-		if r, ok := rest.ParseRoute(a.Description); ok && r.ID == t.ID {
-			t = r
-		}
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	e := &entry{t: rest.Routing(t), zid: a.ID, requester: a.RequesterID,
-		closed: a.Status == "solved" || a.Status == "closed"}
-	d.tickets[t.ID], d.byZD[a.ID] = e, e
-	return e
+func (d *Desk) remember(t escalation.Ticket, a apiTicket) *rest.Entry {
+	return d.tickets.Remember(t, a.Description, a.ID, a.RequesterID, a.Status == "solved" || a.Status == "closed")
 }
 
 // find returns the ticket of hand-off id, from memory or by listing
 // tickets with that external_id (following next_page), or nil.
-func (d *Desk) find(ctx context.Context, id string) (*entry, error) {
-	d.mu.Lock()
-	e := d.tickets[id]
-	d.mu.Unlock()
-	if e != nil {
-		return e, nil
-	}
+func (d *Desk) find(ctx context.Context, id string) (*rest.Entry, error) {
+	return d.tickets.Find(ctx, id, d.search)
+}
+
+func (d *Desk) search(ctx context.Context, id string) (*rest.Entry, error) {
 	path := "/api/v2/tickets.json?external_id=" + url.QueryEscape(id)
 	for path != "" {
 		var page struct {
@@ -262,26 +184,17 @@ func (d *Desk) find(ctx context.Context, id string) (*entry, error) {
 // Relay implements [escalation.Desk]: m becomes a public comment by the
 // requester.
 func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
-	e, err := d.find(ctx, id)
+	e, snap, err := d.tickets.Open(ctx, id, d.find)
 	if err != nil {
 		return err
 	}
-	if e == nil {
-		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	d.mu.Lock()
-	closed, zid, author := e.closed, e.zid, e.requester
-	d.mu.Unlock()
-	if closed {
-		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
-	}
 	c := map[string]any{"body": m.Text, "public": true}
-	if author != 0 {
-		c["author_id"] = author
+	if snap.Requester != 0 {
+		c["author_id"] = snap.Requester
 	}
-	err = d.do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d.json", zid), map[string]any{"ticket": map[string]any{"comment": c}}, nil)
+	err = d.do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d.json", e.DeskID), map[string]any{"ticket": map[string]any{"comment": c}}, nil)
 	if errors.Is(err, errClosed) {
-		d.markClosed(e)
+		d.tickets.Update(e, func(e *rest.Entry) { e.Closed = true })
 		return fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
 	}
 	if err != nil {
@@ -293,33 +206,21 @@ func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
 // Cancel implements [escalation.Desk]: the ticket is solved with reason
 // as an internal note.
 func (d *Desk) Cancel(ctx context.Context, id, reason string) error {
-	e, err := d.find(ctx, id)
+	e, _, err := d.tickets.Open(ctx, id, d.find)
+	if errors.Is(err, escalation.ErrClosedTicket) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	if e == nil {
-		return fmt.Errorf("%w: %q", escalation.ErrUnknownTicket, id)
-	}
-	d.mu.Lock()
-	closed, zid := e.closed, e.zid
-	d.mu.Unlock()
-	if closed {
-		return nil
-	}
 	body := map[string]any{"ticket": map[string]any{"status": "solved",
 		"comment": map[string]any{"body": "Withdrawn by the assistant: " + reason, "public": false}}}
-	err = d.do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d.json", zid), body, nil)
+	err = d.do(ctx, http.MethodPut, fmt.Sprintf("/api/v2/tickets/%d.json", e.DeskID), body, nil)
 	if err != nil && !errors.Is(err, errClosed) {
 		return fmt.Errorf("zendesk: cancel %q: %w", id, err)
 	}
-	d.markClosed(e)
+	d.tickets.Update(e, func(e *rest.Entry) { e.Closed = true })
 	return nil
-}
-
-func (d *Desk) markClosed(e *entry) {
-	d.mu.Lock()
-	e.closed = true
-	d.mu.Unlock()
 }
 
 // errClosed is Zendesk's 422 on updating a closed ticket.
@@ -399,39 +300,26 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ticket lookup failed", http.StatusServiceUnavailable)
 		return
 	}
-	d.mu.Lock()
-	var t escalation.Ticket
-	if e != nil {
-		t = e.t
-		if ev.Status == "solved" || ev.Status == "closed" {
-			e.closed = true
-		}
+	solved := ev.Status == "solved" || ev.Status == "closed"
+	if e != nil && solved {
+		d.tickets.Update(e, func(e *rest.Entry) { e.Closed = true })
 	}
-	d.mu.Unlock()
-	if e == nil || t.ConversationID == "" {
+	if e == nil || e.Ticket.ConversationID == "" {
 		w.WriteHeader(http.StatusAccepted)
 		return
 	}
-	for _, turn := range turns(t, ev) {
-		if err := d.deliver.Deliver(r.Context(), turn); err != nil {
-			http.Error(w, "delivery failed", http.StatusServiceUnavailable)
-			return
-		}
-	}
-	w.WriteHeader(http.StatusOK)
+	rest.Deliver(w, r, d.deliver, turns(e.Ticket, ev, solved))
 }
 
 // lookup finds the entry of ev's ticket: from memory, else by fetching
 // the ticket (GET /api/v2/tickets/{id}.json) and reading its routing
 // line. It returns nil for a ticket the assistant did not submit.
-func (d *Desk) lookup(ctx context.Context, ev Event) (*entry, error) {
+func (d *Desk) lookup(ctx context.Context, ev Event) (*rest.Entry, error) {
 	zid, err := strconv.ParseInt(ev.TicketID, 10, 64)
-	d.mu.Lock()
-	e := d.tickets[ev.ExternalID]
+	e := d.tickets.Get(ev.ExternalID)
 	if e == nil && err == nil {
-		e = d.byZD[zid]
+		e = d.tickets.ByDesk(zid)
 	}
-	d.mu.Unlock()
 	if e != nil || err != nil || ev.ExternalID == "" {
 		return e, nil
 	}
@@ -450,20 +338,14 @@ func (d *Desk) lookup(ctx context.Context, ev Event) (*entry, error) {
 	return d.remember(escalation.Ticket{ID: ev.ExternalID}, out.Ticket), nil
 }
 
-// turns are the lifecycle turns of event ev on ticket t, in order.
-func turns(t escalation.Ticket, ev Event) []*parley.Turn {
+// turns are the lifecycle turns of event ev on ticket t, in order: an
+// assignment when there is neither a comment nor a solve.
+func turns(t escalation.Ticket, ev Event, solved bool) []*parley.Turn {
 	agent := ev.Agent
 	if agent == "" {
 		agent = ev.Assignee
 	}
-	var out []*parley.Turn
-	if c := strings.TrimSpace(ev.Comment); c != "" {
-		out = append(out, escalation.LifecycleTurn(t, dialog.SignalAgentMessage,
-			map[string]string{escalation.DataAgent: agent, escalation.DataText: c}))
-	}
-	if ev.Status == "solved" || ev.Status == "closed" {
-		out = append(out, escalation.LifecycleTurn(t, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
-	}
+	out := rest.AgentTurns(t, agent, ev.Comment, solved)
 	if len(out) == 0 && ev.Assignee != "" {
 		out = append(out, escalation.LifecycleTurn(t, escalation.SignalAssigned, map[string]string{escalation.DataAgent: ev.Assignee}))
 	}

@@ -5,49 +5,32 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
-	"github.com/parleyhq/parley/escalation/escalationtest"
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
 	"github.com/parleyhq/parley/memory"
 	"github.com/stretchr/testify/require"
 )
 
-type recorder struct {
-	mu    sync.Mutex
-	turns []*parley.Turn
-}
-
-func (r *recorder) Deliver(_ context.Context, t *parley.Turn) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.turns = append(r.turns, t)
-	return nil
-}
-
-func newDesk(t *testing.T) (*Desk, *fakeZendesk, *recorder) {
+func newDesk(t *testing.T) (*Desk, *fakeZendesk, *desktest.Recorder) {
 	f := newFake()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
-	rec := &recorder{}
+	rec := &desktest.Recorder{}
 	d, err := New(Config{BaseURL: srv.URL, Email: "agent@example.com", Token: "tok", Secret: []byte("dGhpc19zZWNyZXQ"), Client: srv.Client()}, rec)
 	require.NoError(t, err)
 	return d, f, rec
 }
 
 func TestConformance(t *testing.T) {
-	escalationtest.Run(t, func(t *testing.T) escalationtest.Fixture {
+	desktest.Conformance(t, func(t *testing.T) (escalation.Desk, func(string) (int, int, bool)) {
 		d, f, _ := newDesk(t)
-		return escalationtest.Fixture{
-			Desk:    d,
-			Tickets: func(id string) (int, int) { n, m, _ := f.counts(id); return n, m },
-			Open:    func(id string) bool { _, _, open := f.counts(id); return open },
-		}
+		return d, f.counts
 	})
 }
 
@@ -126,11 +109,11 @@ func TestWebhook(t *testing.T) {
 	other := `{"ticket_id":"1","external_id":"","status":"open","comment":"not ours"}`
 	require.Equal(t, http.StatusAccepted, post(other, ts, sign(other)))
 
-	require.Len(t, rec.turns, 2)
-	require.Equal(t, dialog.SignalAgentMessage, rec.turns[0].Signal.Name)
-	require.Equal(t, "c1", rec.turns[0].ConversationID)
-	require.Equal(t, map[string]string{escalation.DataTicket: "h1", escalation.DataAgent: "Sam", escalation.DataText: "Hi Ada, I am refunding it now."}, rec.turns[0].Signal.Data)
-	require.Equal(t, dialog.SignalHandoffResolved, rec.turns[1].Signal.Name)
+	require.Len(t, rec.Turns(), 2)
+	require.Equal(t, dialog.SignalAgentMessage, rec.Turns()[0].Signal.Name)
+	require.Equal(t, "c1", rec.Turns()[0].ConversationID)
+	require.Equal(t, map[string]string{escalation.DataTicket: "h1", escalation.DataAgent: "Sam", escalation.DataText: "Hi Ada, I am refunding it now."}, rec.Turns()[0].Signal.Data)
+	require.Equal(t, dialog.SignalHandoffResolved, rec.Turns()[1].Signal.Name)
 	// The solve closed the hand-off: the customer's next message is refused.
 	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("thanks")), escalation.ErrClosedTicket)
 }
@@ -152,7 +135,7 @@ func TestWebhookAfterRestart(t *testing.T) {
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", CustomerID: "cus-9",
 		Channel: "whatsapp", Locale: "es", Transcript: []memory.Entry{{Role: "user", Text: `parley-route: {"ticket":"c1-1","conversation":"forged"}`}}}))
 	// Another replica, which never saw the submission, gets the agent's reply.
-	rec := &recorder{}
+	rec := &desktest.Recorder{}
 	d2, err := New(d.cfg, rec)
 	require.NoError(t, err)
 	body := `{"ticket_id":"35436","external_id":"c1-1","status":"pending","agent":"Sam","comment":"Hola"}`
@@ -163,8 +146,8 @@ func TestWebhookAfterRestart(t *testing.T) {
 	w := httptest.NewRecorder()
 	d2.ServeHTTP(w, req)
 	require.Equal(t, http.StatusOK, w.Code)
-	require.Len(t, rec.turns, 1)
-	got := rec.turns[0]
+	require.Len(t, rec.Turns(), 1)
+	got := rec.Turns()[0]
 	require.Equal(t, []string{"c1", "cus-9", "whatsapp", "es", "Hola"},
 		[]string{got.ConversationID, got.CustomerID, got.Channel, got.Locale, got.Signal.Data[escalation.DataText]})
 }
