@@ -179,3 +179,22 @@ func ExampleWithin() {
 	// hand-off.
 	// Output: true true
 }
+
+// A breaker and retries around a call that is not a Model's: here a
+// speech-to-text request that fails once with a 503.
+func ExampleDo() {
+	breaker := llm.NewBreaker(nil, llm.WithThreshold(3))
+	tries := 0
+	transcribe := func(ctx context.Context) error {
+		tries++
+		if tries == 1 {
+			return &llm.StatusError{Provider: "whisper", StatusCode: 503}
+		}
+		return nil
+	}
+	err := breaker.Do(context.Background(), func(ctx context.Context) error {
+		return llm.Do(ctx, transcribe, llm.WithAttempts(2), llm.WithBackoff(time.Millisecond, time.Millisecond))
+	})
+	fmt.Println(err, tries)
+	// Output: <nil> 2
+}

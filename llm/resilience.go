@@ -60,6 +60,21 @@ func WithBudget(d time.Duration) RetryOption { return func(p *retryPolicy) { p.b
 // the error, so that a [Meter] around Retry counts them. The result is
 // safe for concurrent use.
 func Retry(m Model, opts ...RetryOption) Model {
+	return &retry{m: m, p: newRetryPolicy(opts)}
+}
+
+// Do calls f as [Retry] calls a Model's Generate: a temporary error is
+// retried with backoff under the same options ([WithAttempts],
+// [WithBackoff], [WithAttemptTimeout], [WithBudget]), and the error is
+// the last attempt's (wrapping [ErrTimeBudget] when the budget ended the
+// call). It gives calls that are not a Model's, such as package media's
+// transcriptions, the same retries.
+func Do(ctx context.Context, f func(context.Context) error, opts ...RetryOption) error {
+	r := retry{p: newRetryPolicy(opts)}
+	return r.do(ctx, f)
+}
+
+func newRetryPolicy(opts []RetryOption) retryPolicy {
 	var p retryPolicy
 	for _, o := range opts {
 		o(&p)
@@ -73,7 +88,7 @@ func Retry(m Model, opts ...RetryOption) Model {
 	if p.max <= 0 {
 		p.max = 10 * time.Second
 	}
-	return &retry{m: m, p: p}
+	return p
 }
 
 type retry struct {
@@ -154,6 +169,22 @@ func attemptError(d time.Duration) error {
 
 // Generate implements [Model].
 func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
+	var resp *Response
+	var spent Usage // by failed attempts
+	err := r.do(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = r.m.Generate(ctx, req)
+		spent = spent.Add(usageOf(err))
+		return err
+	})
+	if err != nil {
+		return nil, withUsage(err, spent)
+	}
+	return chargeTo(resp, spent), nil
+}
+
+// do calls f until it succeeds, fails for good, or the policy gives up.
+func (r *retry) do(ctx context.Context, f func(context.Context) error) error {
 	bctx, end := ctx, time.Time{}
 	var budget error
 	if r.p.budget > 0 {
@@ -165,7 +196,6 @@ func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 		defer cancel()
 	}
 	var err error
-	var spent Usage // by failed attempts
 	for n := range r.p.attempts {
 		if n > 0 {
 			if werr := r.wait(bctx, end, n, err); werr != nil {
@@ -173,12 +203,9 @@ func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 				break
 			}
 		}
-		var resp *Response
-		resp, err = r.generate(bctx, req)
-		if err == nil {
-			return chargeTo(resp, spent), nil
+		if err = r.attempt(bctx, f); err == nil {
+			return nil
 		}
-		spent = spent.Add(usageOf(err))
 		if !retryable(bctx, err) {
 			break
 		}
@@ -186,22 +213,22 @@ func (r *retry) Generate(ctx context.Context, req *Request) (*Response, error) {
 	if budget != nil && ctx.Err() == nil && context.Cause(bctx) == budget {
 		err = budgetError(r.p.budget, err)
 	}
-	return nil, withUsage(err, spent)
+	return err
 }
 
-// generate makes one attempt under the policy's Timeout.
-func (r *retry) generate(ctx context.Context, req *Request) (*Response, error) {
+// attempt calls f once under the policy's attempt timeout.
+func (r *retry) attempt(ctx context.Context, f func(context.Context) error) error {
 	if r.p.timeout <= 0 {
-		return r.m.Generate(ctx, req)
+		return f(ctx)
 	}
 	cause := errors.New("llm: attempt timeout")
 	actx, cancel := context.WithTimeoutCause(ctx, r.p.timeout, cause)
 	defer cancel()
-	resp, err := r.m.Generate(actx, req)
+	err := f(actx)
 	if err != nil && ctx.Err() == nil && context.Cause(actx) == cause {
-		return nil, attemptError(r.p.timeout)
+		return attemptError(r.p.timeout)
 	}
-	return resp, err
+	return err
 }
 
 // A fuse is a context that ends after a delay unless defused first: the
@@ -394,7 +421,8 @@ func WithThreshold(n int) BreakerOption { return func(b *Breaker) { b.threshold 
 // trial call through (default 30 seconds).
 func WithCooldown(d time.Duration) BreakerOption { return func(b *Breaker) { b.cooldown = d } }
 
-// NewBreaker returns a Breaker around m.
+// NewBreaker returns a Breaker around m; m may be nil for a Breaker used
+// only through [Breaker.Do].
 func NewBreaker(m Model, opts ...BreakerOption) *Breaker {
 	b := &Breaker{m: m}
 	for _, o := range opts {
@@ -450,13 +478,28 @@ func (b *Breaker) Open() bool {
 	return b.failures >= b.threshold && time.Since(b.openedAt) < b.cooldown
 }
 
+// Do calls f through the breaker: while it is open Do fails fast with
+// [ErrCircuitOpen] without calling f, and f's error counts as a Model's
+// would. It lets one breaker guard calls that are not a Model's, such as
+// package media's transcriptions; a Breaker used only through Do may be
+// made with NewBreaker(nil).
+func (b *Breaker) Do(ctx context.Context, f func(context.Context) error) error {
+	if err := b.allow(); err != nil {
+		return err
+	}
+	err := f(ctx)
+	b.record(ctx, err)
+	return err
+}
+
 // Generate implements [Model].
 func (b *Breaker) Generate(ctx context.Context, req *Request) (*Response, error) {
-	if err := b.allow(); err != nil {
-		return nil, err
-	}
-	resp, err := b.m.Generate(ctx, req)
-	b.record(ctx, err)
+	var resp *Response
+	err := b.Do(ctx, func(ctx context.Context) error {
+		var err error
+		resp, err = b.m.Generate(ctx, req)
+		return err
+	})
 	return resp, err
 }
 

@@ -203,3 +203,50 @@ func TestBreakerClientErrorsDoNotReset(t *testing.T) {
 	}
 	assert.True(t, b.Open(), "500, 400, 500: two provider failures in a row")
 }
+
+// Do and Breaker.Do give calls that are not a Model's the same retries
+// and the same breaker.
+func TestDoWithBreaker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := llm.NewBreaker(nil, llm.WithThreshold(2), llm.WithCooldown(time.Minute))
+		calls := 0
+		flaky := func(ctx context.Context) error {
+			calls++
+			if calls == 1 {
+				return &llm.StatusError{StatusCode: 503}
+			}
+			return nil
+		}
+		require.NoError(t, b.Do(context.Background(), func(ctx context.Context) error {
+			return llm.Do(ctx, flaky, llm.WithAttempts(2))
+		}))
+		assert.Equal(t, 2, calls, "the 503 was retried")
+
+		hang := func(ctx context.Context) error {
+			calls++
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		calls = 0
+		for range 2 {
+			start := time.Now()
+			err := b.Do(context.Background(), func(ctx context.Context) error {
+				return llm.Do(ctx, hang, llm.WithAttempts(1), llm.WithAttemptTimeout(4*time.Second))
+			})
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, 4*time.Second, time.Since(start))
+		}
+		assert.True(t, b.Open())
+		err := b.Do(context.Background(), hang)
+		require.ErrorIs(t, err, llm.ErrCircuitOpen)
+		assert.Equal(t, 2, calls, "an open breaker does not call")
+
+		time.Sleep(time.Minute)
+		require.NoError(t, b.Do(context.Background(), func(context.Context) error { return nil }), "the trial call after the cooldown")
+		assert.False(t, b.Open())
+
+		// The budget ends the call and says so.
+		err = llm.Do(context.Background(), hang, llm.WithBudget(3*time.Second))
+		require.ErrorIs(t, err, llm.ErrTimeBudget)
+	})
+}
