@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/parleytest"
 )
@@ -51,4 +52,20 @@ func ExampleCheckAudio() {
 	// Output:
 	// 1.5s <nil>
 	// media: recording too long: 1m30s, limit 1m0s
+}
+
+func ExampleGuard() {
+	// One guard per provider: the speech server's breaker opens after
+	// three failed voice notes in a row and fails fast for 30 seconds.
+	speech, err := media.NewOpenAI(media.OpenAIConfig{
+		BaseURL: "http://localhost:8080/v1", TranscriptionModel: "whisper-1"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	g := media.NewGuard(llm.NewBreaker(nil, llm.WithThreshold(3), llm.WithCooldown(30*time.Second)),
+		llm.WithAttemptTimeout(3*time.Second))
+	mw := media.Middleware(g.Transcriber(speech), nil, media.WithTimeout(8*time.Second))
+	fmt.Println(mw != nil)
+	// Output: true
 }

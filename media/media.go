@@ -21,11 +21,19 @@
 // image headers, and report a typed error ([ErrTooLarge], [ErrType],
 // [ErrCorrupt], [ErrTooLong]).
 //
+// # Resilience
+//
+// A [Guard] gives a provider the retries, attempt timeouts and circuit
+// breaker of package llm ([llm.Do], [llm.Breaker]); Middleware's timeout
+// bounds the whole wait, so a provider that hangs, is down or answers
+// garbage costs the customer at most that long before being asked to type.
+//
 // # Errors
 //
 // *llm.StatusError for an HTTP error reply from a provider; [ErrBadResponse]
 // for a reply that cannot be decoded; ctx.Err() when the context ends or a
-// client's Timeout passes.
+// client's Timeout passes; [llm.ErrCircuitOpen] from a Guard whose breaker
+// is open.
 package media
 
 import (

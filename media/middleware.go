@@ -42,7 +42,8 @@ func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
 
 // WithTimeout bounds fetching and transcribing or describing one
 // attachment; default 10s. The customer is asked to type as soon as it
-// passes.
+// passes, even when a provider ignores its context. Wrap providers in a
+// [Guard] for retries and a circuit breaker within this time.
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithFetch sets how an attachment given by URL is downloaded (for
@@ -145,42 +146,74 @@ func (c *config) transcribe(ctx context.Context, t Transcriber, a *parley.Attach
 	if t == nil {
 		return nil, fmt.Errorf("media: voice notes disabled")
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	data, err := c.load(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	mime, d, err := CheckAudio(data, c.limits)
-	if err != nil {
-		return nil, err
-	}
-	lang, _, _ := strings.Cut(locale, "-")
-	tr, err := t.Transcribe(ctx, &Audio{Data: data, MIMEType: mime, Name: a.Name, Language: lang})
-	if err != nil {
-		return nil, err
-	}
-	if tr.Duration == 0 {
-		tr.Duration = d
-	}
-	return tr, nil
+	return bounded(ctx, c.timeout, func(ctx context.Context) (*Transcript, error) {
+		data, err := c.load(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		mime, d, err := CheckAudio(data, c.limits)
+		if err != nil {
+			return nil, err
+		}
+		lang, _, _ := strings.Cut(locale, "-")
+		tr, err := t.Transcribe(ctx, &Audio{Data: data, MIMEType: mime, Name: a.Name, Language: lang})
+		if err != nil {
+			return nil, err
+		}
+		if tr == nil {
+			return nil, fmt.Errorf("%w: no transcript", ErrBadResponse)
+		}
+		if tr.Duration == 0 {
+			tr.Duration = d
+		}
+		return tr, nil
+	})
 }
 
 func (c *config) describe(ctx context.Context, d Describer, a *parley.Attachment) (*Description, error) {
 	if d == nil {
 		return nil, fmt.Errorf("media: images disabled")
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	return bounded(ctx, c.timeout, func(ctx context.Context) (*Description, error) {
+		data, err := c.load(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		mime, err := CheckImage(data, c.limits)
+		if err != nil {
+			return nil, err
+		}
+		desc, err := d.Describe(ctx, &Image{Data: data, MIMEType: mime})
+		if err == nil && desc == nil {
+			err = fmt.Errorf("%w: no description", ErrBadResponse)
+		}
+		return desc, err
+	})
+}
+
+// bounded calls f with a context that ends after d, and returns when f
+// does or, at the latest, when d has passed: a provider that ignores its
+// context (or a fetch stuck in a read) cannot keep the customer waiting.
+// f then finishes on its own, its result dropped.
+func bounded[T any](ctx context.Context, d time.Duration, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	data, err := c.load(ctx, a)
-	if err != nil {
-		return nil, err
+	type result struct {
+		v   T
+		err error
 	}
-	mime, err := CheckImage(data, c.limits)
-	if err != nil {
-		return nil, err
+	done := make(chan result, 1)
+	go func() {
+		v, err := f(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
 	}
-	return d.Describe(ctx, &Image{Data: data, MIMEType: mime})
 }
 
 // asText renders a description as a line of text for the text handlers.
