@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"testing/synctest"
@@ -58,23 +58,77 @@ func voiceNote(data []byte) *parley.Turn {
 	}}}
 }
 
-// recording returns a spoken WAV from espeak-ng when it is installed, and
-// a generated tone otherwise; the fake transcriber does not listen.
-func recording(t *testing.T, text string) []byte {
-	if p, err := exec.LookPath("espeak-ng"); err == nil {
-		out := filepath.Join(t.TempDir(), "note.wav")
-		if err := exec.Command(p, "-w", out, text).Run(); err == nil {
-			b, err := os.ReadFile(out)
-			require.NoError(t, err)
-			return b
-		}
+//go:generate sh testdata/voice/gen.sh
+
+// recording returns a voice note recorded with espeak-ng at test-data
+// build time (testdata/voice/gen.sh), so that tests play real speech
+// without needing espeak-ng.
+func recording(t *testing.T, name string) []byte {
+	b, err := os.ReadFile(filepath.Join("testdata", "voice", name))
+	require.NoError(t, err)
+	return b
+}
+
+// wavTranscriber stands for a speech-to-text server: it refuses what is
+// not a well-formed WAV recording of a plausible length, as a real one
+// would, and knows the transcripts of the recorded notes.
+type wavTranscriber struct {
+	t     *testing.T
+	texts map[string]string // recording bytes -> text
+	seen  []time.Duration
+}
+
+func (f *wavTranscriber) Transcribe(ctx context.Context, a *media.Audio) (*media.Transcript, error) {
+	mime, d, err := media.CheckAudio(a.Data, media.Limits{MaxDuration: 10 * time.Second})
+	if err != nil {
+		return nil, err
 	}
-	return wav(1200*time.Millisecond, 8000)
+	assert.Equal(f.t, "audio/wave", mime)
+	assert.Equal(f.t, "RIFF", string(a.Data[:4]))
+	assert.Equal(f.t, "WAVE", string(a.Data[8:12]))
+	f.seen = append(f.seen, d)
+	text, ok := f.texts[string(a.Data)]
+	if !ok {
+		return nil, errors.New("fake: unknown recording")
+	}
+	return &media.Transcript{Text: text, Language: a.Language}, nil
+}
+
+// TestRecordedVoiceNotes plays the recorded notes through the middleware
+// in English and Spanish.
+func TestRecordedVoiceNotes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		en, es := recording(t, "order_en.wav"), recording(t, "cancel_es.wav")
+		tr := &wavTranscriber{t: t, texts: map[string]string{
+			string(en): "Where is my order A-1002?",
+			string(es): "Quiero cancelar mi suscripción.",
+		}}
+		reply := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
+			got, ok := parley.Value(turn, media.TranscriptKey)
+			require.True(t, ok)
+			return w.Reply(ctx, parley.Text(fmt.Sprintf("%s [%s, %s]", turn.Text(), got.Language, got.Duration.Round(100*time.Millisecond))))
+		})
+		h := parley.Chain(reply, media.Middleware(tr, nil))
+
+		c := parleytest.NewTester(t, h)
+		c.Deliver(voiceNote(en)).Expect(parleytest.Matches(`^Where is my order A-1002\? \[, [1-4]\.[0-9]s\]$`))
+		note := voiceNote(es)
+		note.Locale = "es-ES"
+		c.Deliver(note).Expect(parleytest.Matches(`^Quiero cancelar mi suscripción\. \[es, [1-4]\.[0-9]s\]$`))
+		require.Len(t, tr.seen, 2)
+		for _, d := range tr.seen {
+			assert.Greater(t, d, time.Second, "a spoken phrase, not a click")
+		}
+
+		// The same recording cut short never reaches the transcriber.
+		c.Deliver(voiceNote(en[:len(en)/3])).Expect(parleytest.Exact(media.TypePlease))
+		assert.Len(t, tr.seen, 2)
+	})
 }
 
 func TestConversationWithVoiceNote(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		note := recording(t, "where is my order A 1002")
+		note := recording(t, "order_en.wav")
 		tr := &fakeTranscriber{texts: map[string]string{string(note): "Where is my order A-1002?"}}
 		shot := pngBytes(t)
 		d := describerFunc(func(ctx context.Context, img *media.Image) (*media.Description, error) {
