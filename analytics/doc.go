@@ -62,8 +62,11 @@
 // # Concurrency
 //
 // Recorder and Aggregator are safe for concurrent
-// use. A Recorder owns one goroutine per sink, started by its first
-// event and stopped by [Recorder.Close].
+// use. A Recorder owns one goroutine per sink, started by the first
+// event after an idle second and stopped by [Recorder.Close] or by a
+// second without events; a turn only appends to a buffer. In a
+// [testing/synctest] bubble, close the Recorder (or let a second pass)
+// before the bubble ends.
 //
 // # Errors
 //

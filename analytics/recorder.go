@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -67,13 +66,13 @@ func (e *DropError) Unwrap() error { return e.Err }
 // handler ([WithErrorHandler]) once per batch, not once per event.
 //
 // Each sink has its own buffer and goroutine, so one slow sink does not
-// starve the others. Events are written in batches of up to
-// [WithBatch] events.
-//
-// NewRecorder starts nothing. A sink's goroutine starts when events
-// arrive and ends when it has written them all; [Recorder.Close]
-// flushes and waits for them. A Recorder is safe for
-// concurrent use.
+// starve the others. A turn only appends to the buffers: it never wakes
+// or starts a goroutine for its events, except the first after an idle
+// spell. A sink's goroutine writes what has arrived every flush interval
+// ([WithFlushInterval]), or as soon as a full batch ([WithBatch]) is
+// waiting, and ends after a second with nothing to write (so a test's
+// goroutines end with it). [Recorder.Close] flushes and waits for them.
+// A Recorder is safe for concurrent use.
 type Recorder struct {
 	pumps   []*pump
 	onError func(error)
@@ -82,13 +81,20 @@ type Recorder struct {
 	flush   time.Duration
 	timeout time.Duration
 
-	mu     sync.RWMutex // guards closed against sends on closed channels, and wg.Add against Wait
-	closed bool
+	stop   chan struct{} // closed by Close
 	cancel context.CancelFunc
 	ctx    context.Context
 	wg     sync.WaitGroup
-	late   atomic.Uint64
 }
+
+// defaultFlush is how often a sink's goroutine writes by default: short
+// enough for a live view, long enough that a busy bot's events are
+// written in batches rather than one wake-up per turn. idleFor is how
+// long a goroutine with nothing to write waits before ending.
+const (
+	defaultFlush = 20 * time.Millisecond
+	idleFor      = time.Second
+)
 
 // An Option configures a [Recorder].
 type Option func(*Recorder)
@@ -103,14 +109,14 @@ func WithSink(s Sink) Option {
 func WithBuffer(n int) Option { return func(r *Recorder) { r.buffer = max(n, 1) } }
 
 // WithBatch sets the largest batch passed to a sink's Write (default
-// [DefaultBatch]).
+// [DefaultBatch]). A full batch is written without waiting for the
+// flush interval.
 func WithBatch(n int) Option { return func(r *Recorder) { r.batch = max(n, 1) } }
 
-// WithFlushInterval sets how long a sink's goroutine waits for more
-// events before writing an incomplete batch, for sinks that prefer
-// fewer, larger writes (an HTTP collector). The default, 0, writes at
-// once what has arrived; under load batches fill up anyway while the
-// previous Write runs.
+// WithFlushInterval sets how often a sink's goroutine writes the events
+// that have arrived, when fewer than a batch wait: longer for sinks that
+// prefer fewer, larger writes (an HTTP collector), shorter for a fresher
+// live view. The default, 0, means 20ms.
 func WithFlushInterval(d time.Duration) Option { return func(r *Recorder) { r.flush = d } }
 
 // WithWriteTimeout bounds each Write (default [DefaultWriteTimeout]).
@@ -128,14 +134,17 @@ func NewRecorder(s Sink, opts ...Option) *Recorder {
 		panic("analytics: NewRecorder needs a sink")
 	}
 	r := &Recorder{pumps: []*pump{{sink: s}}, batch: DefaultBatch, buffer: DefaultBuffer,
-		timeout: DefaultWriteTimeout}
+		timeout: DefaultWriteTimeout, stop: make(chan struct{})}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(r)
 	}
+	if r.flush <= 0 {
+		r.flush = defaultFlush
+	}
 	for i, p := range r.pumps {
 		p.index = i
-		p.ch = make(chan Event, r.buffer)
+		p.kick = make(chan struct{}, 1)
 	}
 	return r
 }
@@ -144,21 +153,24 @@ func NewRecorder(s Sink, opts ...Option) *Recorder {
 // returns at once.
 func (r *Recorder) Observe(_ context.Context, e parley.Event) {
 	x := FromParley(e)
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	if r.closed {
-		r.late.Add(1)
-		return
-	}
 	for _, p := range r.pumps {
-		select {
-		case p.ch <- x:
-		default:
-			p.dropped.Add(1)
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return // Close closes every pump: the others are closed too
 		}
-		if !p.running.Load() && p.running.CompareAndSwap(false, true) {
-			r.wg.Add(1)
+		full := p.push(r, x)
+		if !p.running {
+			p.running = true
+			r.wg.Add(1) // under p.mu, before Close can mark p closed and Wait
 			go p.run(r)
+		}
+		p.mu.Unlock()
+		if full {
+			select {
+			case p.kick <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
@@ -179,7 +191,10 @@ type SinkStats struct {
 func (r *Recorder) Stats() []SinkStats {
 	out := make([]SinkStats, len(r.pumps))
 	for i, p := range r.pumps {
-		out[i] = SinkStats{Written: p.written.Load(), Dropped: p.dropped.Load(), Failed: p.failed.Load(), Queued: len(p.ch)}
+		p.mu.Lock()
+		q := p.queued
+		p.mu.Unlock()
+		out[i] = SinkStats{Written: p.written.Load(), Dropped: p.dropped.Load(), Failed: p.failed.Load(), Queued: q}
 	}
 	return out
 }
@@ -189,16 +204,18 @@ func (r *Recorder) Stats() []SinkStats {
 // rest of the buffers is dropped. Events observed after Close are
 // dropped. Close returns ctx's error if it ended first.
 func (r *Recorder) Close(ctx context.Context) error {
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
+	first := false
+	for _, p := range r.pumps {
+		p.mu.Lock()
+		if !p.closed {
+			p.closed, first = true, true
+		}
+		p.mu.Unlock()
+	}
+	if !first {
 		return nil
 	}
-	r.closed = true
-	for _, p := range r.pumps {
-		close(p.ch)
-	}
-	r.mu.Unlock()
+	close(r.stop)
 	done := make(chan struct{})
 	go func() {
 		r.wg.Wait()
@@ -216,108 +233,138 @@ func (r *Recorder) Close(ctx context.Context) error {
 }
 
 type pump struct {
-	running atomic.Bool
-	index   int
-	sink    Sink
-	ch      chan Event
+	index int
+	sink  Sink
+	kick  chan struct{} // a batch is waiting
+
+	// The queue is a list of chunks of up to a batch each, so that a
+	// turn appends without ever copying the queue, and chunks are
+	// reused once written.
+	mu      sync.Mutex
+	full    [][]Event // chunks of a batch each, oldest first
+	cur     []Event   // the chunk being filled
+	free    [][]Event // written chunks, emptied
+	queued  int       // events in full and cur, at most the Recorder's buffer
+	running bool      // a goroutine runs p.run
+	closed  bool
+
 	written atomic.Uint64
 	dropped atomic.Uint64
 	failed  atomic.Uint64
-	// reported losses, touched by the pump's goroutine only.
+	// touched by the pump's goroutine only: the list the full chunks
+	// are swapped with, and the losses reported so far.
+	spare                 [][]Event
 	repDropped, repFailed uint64
 	lastErr               error
 }
 
-// run writes the pump's events, in batches of what has arrived, until
-// its channel is empty or closed.
+// push queues x, or drops it if the queue is full. It reports whether a
+// batch is waiting. p.mu is held.
+func (p *pump) push(r *Recorder, x Event) bool {
+	if p.queued >= r.buffer {
+		p.dropped.Add(1)
+		return len(p.full) > 0
+	}
+	if p.cur == nil {
+		if n := len(p.free); n > 0 {
+			p.cur, p.free = p.free[n-1], p.free[:n-1]
+		} else {
+			p.cur = make([]Event, 0, min(r.batch, r.buffer))
+		}
+	}
+	p.cur = append(p.cur, x)
+	p.queued++
+	if len(p.cur) == r.batch {
+		p.full = append(p.full, p.cur)
+		p.cur = nil
+	}
+	return len(p.full) > 0
+}
+
+// run writes the pump's events every flush interval, or when a batch is
+// waiting, until the Recorder is closed and the queue written, or the
+// queue has stayed empty for idleFor.
 func (p *pump) run(r *Recorder) {
 	defer r.wg.Done()
-	buf := make([]Event, 0, r.batch)
+	t := time.NewTimer(r.flush)
+	defer t.Stop()
+	var idle time.Duration
+	stopped := false
 	for {
-		closed := p.fill(r, &buf)
-		buf = p.write(r, buf)
-		if closed {
-			return
+		if !stopped {
+			select {
+			case <-t.C:
+			case <-p.kick:
+			case <-r.stop:
+				stopped = true
+			}
 		}
-		// A turn emits its events microseconds apart: yield a few times
-		// before stopping, rather than start a goroutine per event.
-		for i := 0; i < 8 && len(p.ch) == 0; i++ {
-			runtime.Gosched()
+		p.mu.Lock()
+		chunks := p.full
+		p.full = p.spare[:0]
+		if len(p.cur) > 0 {
+			chunks = append(chunks, p.cur)
+			p.cur = nil
 		}
-		if len(p.ch) == 0 {
-			// Done: stop, unless an event came in and its sender saw
-			// this goroutine still running.
-			p.running.Store(false)
-			if len(p.ch) == 0 || !p.running.CompareAndSwap(false, true) {
+		p.queued = 0
+		closed := p.closed
+		if len(chunks) == 0 {
+			idle += r.flush
+			if closed || idle >= idleFor {
+				p.running = false
+				p.mu.Unlock()
+				p.spare = chunks
+				p.report(r)
 				return
 			}
-		}
-	}
-}
-
-// fill takes events into buf, up to a batch: those already queued, then,
-// with a linger, those that arrive within it of each other. It reports
-// whether the channel was closed.
-func (p *pump) fill(r *Recorder, buf *[]Event) bool {
-	var t *time.Timer
-	defer func() {
-		if t != nil {
-			t.Stop()
-		}
-	}()
-	for len(*buf) < r.batch {
-		select {
-		case e, ok := <-p.ch:
-			if !ok {
-				return true
-			}
-			*buf = append(*buf, e)
-			continue
-		default:
-		}
-		if r.flush <= 0 || len(*buf) == 0 {
-			return false
-		}
-		if t == nil {
-			t = time.NewTimer(r.flush)
 		} else {
+			idle = 0
+		}
+		p.mu.Unlock()
+		for _, c := range chunks {
+			p.write(r, c)
+			clear(c)
+		}
+		p.mu.Lock()
+		for _, c := range chunks {
+			if len(p.free)*r.batch < r.buffer {
+				p.free = append(p.free, c[:0])
+			}
+		}
+		p.mu.Unlock()
+		clear(chunks)
+		p.spare = chunks[:0]
+		if !stopped {
+			// Reset after the writes: a slow sink is not written more
+			// often than every flush interval plus its own latency.
 			t.Reset(r.flush)
 		}
-		select {
-		case e, ok := <-p.ch:
-			if !ok {
-				return true
-			}
-			*buf = append(*buf, e)
-		case <-t.C:
-			return false
-		}
 	}
-	return false
 }
 
-// write writes buf, counts and reports, and returns buf emptied.
-func (p *pump) write(r *Recorder, buf []Event) []Event {
-	if len(buf) > 0 {
-		if r.ctx.Err() != nil {
-			p.dropped.Add(uint64(len(buf)))
+// write writes events, counts and reports.
+func (p *pump) write(r *Recorder, events []Event) {
+	if r.ctx.Err() != nil {
+		p.dropped.Add(uint64(len(events)))
+	} else {
+		ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
+		err := p.sink.Write(ctx, events)
+		cancel()
+		if err != nil {
+			p.failed.Add(uint64(len(events)))
+			p.lastErr = err
 		} else {
-			ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
-			err := p.sink.Write(ctx, buf)
-			cancel()
-			if err != nil {
-				p.failed.Add(uint64(len(buf)))
-				p.lastErr = err
-			} else {
-				p.written.Add(uint64(len(buf)))
-			}
+			p.written.Add(uint64(len(events)))
 		}
 	}
+	p.report(r)
+}
+
+// report passes the losses since the last report to the error handler.
+func (p *pump) report(r *Recorder) {
 	d, f := p.dropped.Load(), p.failed.Load()
 	if r.onError != nil && (d > p.repDropped || f > p.repFailed) {
 		r.onError(&DropError{Sink: p.index, Dropped: d - p.repDropped, Failed: f - p.repFailed, Err: p.lastErr})
 	}
 	p.repDropped, p.repFailed, p.lastErr = d, f, nil
-	clear(buf)
-	return buf[:0]
 }

@@ -48,9 +48,11 @@ func TestSlowSinkNeverBlocks(t *testing.T) {
 		require.NoError(t, rec.Close(context.Background()))
 		st := rec.Stats()
 		assert.Equal(t, analytics.SinkStats{Written: 100}, st[0])
-		// The hung sink took the first event (failed after its
-		// timeout), then its buffer of 10 filled: 89 dropped.
-		assert.Equal(t, analytics.SinkStats{Failed: 11, Dropped: 89}, st[1])
+		// The hung sink took its first batch of 5 as soon as it was
+		// full, and hung; its buffer of 10 filled: 85 dropped. Close
+		// wrote the 10 in two more batches, which failed after their
+		// timeout.
+		assert.Equal(t, analytics.SinkStats{Failed: 15, Dropped: 85}, st[1])
 		assert.Equal(t, uint64(100), agg.Stats().Events)
 		var dropped, failed uint64
 		for _, r := range reports {
@@ -113,6 +115,31 @@ func TestFlushInterval(t *testing.T) {
 		require.NoError(t, rec.Close(context.Background()))
 		rec.Observe(context.Background(), pe("d", 0))
 		assert.Equal(t, 1, agg.Stats().Conversations, "events after Close are dropped")
+	})
+}
+
+// TestFlushDefault: without a flush interval, events are written within
+// 20ms, a full batch at once; after a second with nothing to write the
+// sink's goroutine ends, even if the Recorder is never closed (this
+// bubble would not end otherwise).
+func TestFlushDefault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		agg := analytics.NewAggregator()
+		rec := analytics.NewRecorder(agg, analytics.WithBatch(3))
+		rec.Observe(context.Background(), pe("c", 0))
+		synctest.Wait()
+		assert.Equal(t, uint64(0), agg.Stats().Events)
+		assert.Equal(t, 1, rec.Stats()[0].Queued)
+		time.Sleep(20 * time.Millisecond)
+		synctest.Wait()
+		assert.Equal(t, uint64(1), agg.Stats().Events)
+		for i := range 3 {
+			rec.Observe(context.Background(), pe("c", 1+i))
+		}
+		synctest.Wait()
+		assert.Equal(t, uint64(4), agg.Stats().Events, "a full batch is written at once")
+		assert.Equal(t, analytics.SinkStats{Written: 4}, rec.Stats()[0])
+		time.Sleep(time.Second)
 	})
 }
 

@@ -66,6 +66,7 @@ func playCampaign(t *testing.T, comment, transcript string) string {
 	})
 	a, err := newApp("", parley.WithSender("test", sender))
 	require.NoError(t, err)
+	closeAnalytics(t, a)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.ret.sched.Run(ctx) }()
@@ -139,6 +140,7 @@ func TestWidgetSignalsBecomeEvents(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		a, err := newApp("cus_ada", parley.WithSender("web", parley.SenderFunc(func(context.Context, parley.Address, parley.Message) error { return nil })))
 		require.NoError(t, err)
+		closeAnalytics(t, a)
 		ctx := context.Background()
 		view := &parley.Turn{ConversationID: "visitor-1", Channel: "web", MessageID: "track-1",
 			Signal: &parley.Signal{Name: "product_view", Data: map[string]string{"id": "sku-trail-2", "count_24h": "1"}}}

@@ -33,6 +33,7 @@ func newTester(t *testing.T, opts ...parleytest.Option) (*parleytest.Tester, *ap
 	t.Helper()
 	a, err := newApp("")
 	require.NoError(t, err)
+	closeAnalytics(t, a)
 	opts = append([]parleytest.Option{parleytest.WithCustomer("cus_ada")}, opts...)
 	c := parleytest.NewTester(t, a.handler, opts...)
 	a.divert = func(turn *parley.Turn) {
@@ -66,6 +67,7 @@ func TestGolden(t *testing.T) {
 	parleytest.RunGolden(t, "testdata/*.txtar", func(t *testing.T) parley.Handler {
 		a, err := newApp("")
 		require.NoError(t, err)
+		closeAnalytics(t, a)
 		return a.handler
 	}, parleytest.WithCustomer("cus_ada"))
 }
