@@ -269,6 +269,11 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 	if err != nil {
 		// The turn could not run at all (the store is down, the lease
 		// stayed taken): the user hears so, and the channel may redeliver.
+		// A signal's caller (a timer, a campaign) handles the error: the
+		// customer sent nothing to send again.
+		if !t.fromCustomer() {
+			return err
+		}
 		return b.tellRetry(ctx, w, err)
 	}
 	return nil

@@ -328,6 +328,12 @@ func (b *Bot) runDrain(conv string) {
 func (b *Bot) tellStuck(t *Turn) {
 	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
 	defer cancel()
+	if !t.fromCustomer() {
+		// A timer, a campaign step or an agent's signal: the customer
+		// sent nothing to send again. The turn stays accepted.
+		b.emit(ctx, eventFor(EventTurnError, t, fmt.Errorf("parley: signal %q could not run; it runs with the conversation's next turn or Recover", t.Signal.Name)))
+		return
+	}
 	snd := b.senders[t.Channel]
 	if snd == nil {
 		b.emit(ctx, eventFor(EventTurnError, t, fmt.Errorf("%w %q: cannot ask the customer to retry", ErrNoSender, t.Channel)))

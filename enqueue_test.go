@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/parleytest"
 )
 
 // outbox records what a channel's Sender delivered, per conversation.
@@ -338,5 +339,39 @@ func TestEnqueueTellsTheCustomerWhenTheTurnCannotRun(t *testing.T) {
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m2", Message: parley.Text("hello?")}))
 		require.NoError(t, bot.Shutdown(ctx))
 		assert.Equal(t, []string{"Sorry, I couldn't process your last message just now. Please send it again in a moment.", "echo hi", "echo hello?"}, out.texts("a|"))
+	})
+}
+
+// A timer or campaign step that cannot run is not the customer's message:
+// nobody asks them to send it again, and it runs with their next message.
+func TestEnqueuedSignalThatCannotRunIsNotBlamedOnTheCustomer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := &flakyStore{Store: memory.NewMap(), n: 1000}
+		out := newOutbox()
+		var n int
+		var mu sync.Mutex
+		var errs []error
+		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out),
+			parley.WithObserver(parley.ObserverFunc(func(_ context.Context, e parley.Event) {
+				if e.Kind == parley.EventTurnError {
+					mu.Lock()
+					errs = append(errs, e.Err)
+					mu.Unlock()
+				}
+			})))
+		ctx := context.Background()
+		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "t1", Signal: &parley.Signal{Name: "timer"}}))
+		time.Sleep(3 * time.Minute)
+		assert.Empty(t, out.texts("a|"), "no 'send it again' for a turn the customer never sent")
+		mu.Lock()
+		require.NotEmpty(t, errs, "the failure is reported to the observer")
+		mu.Unlock()
+
+		// Synchronous: the error goes back to the caller, no reply either.
+		w := parleytest.NewRecorder()
+		err := bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: "b", Channel: "wa", MessageID: "t2", Signal: &parley.Signal{Name: "timer"}})
+		require.Error(t, err)
+		assert.NotContains(t, w.Texts(), "Sorry, I couldn't process your last message just now. Please send it again in a moment.")
+		require.NoError(t, bot.Shutdown(ctx))
 	})
 }

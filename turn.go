@@ -2,6 +2,7 @@ package parley
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/memory"
@@ -55,6 +56,13 @@ type Signal struct {
 	Name string `json:"name"`
 	// Data holds its parameters.
 	Data map[string]string `json:"data,omitempty"`
+}
+
+// fromCustomer reports whether the customer sent t: a message, or a
+// signal that carries their text. Timers, campaign steps and staff
+// signals are not.
+func (t *Turn) fromCustomer() bool {
+	return t.Signal == nil || strings.TrimSpace(t.Message.Text) != ""
 }
 
 // Text returns the inbound text.
