@@ -41,7 +41,8 @@ type app struct {
 	handler       parley.Handler // the whole pipeline, without the Bot
 	gaps          *kb.Gaps
 	store         memory.Store
-	ret           *retention // campaigns (proactive.go)
+	ret           *retention  // campaigns (proactive.go)
+	health        *churnWatch // customer health and churn risk (health.go)
 
 	mu     sync.Mutex
 	outbox func(conversationID string) parley.ReplyWriter
@@ -118,7 +119,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
 				Action: escalation.Offer, Priority: dialog.PriorityHigh},
 		)...),
-		escalation.WithProfiles(escalation.ProfileFunc(a.shop.Profile)),
+		escalation.WithProfiles(escalation.ProfileFunc(a.profileWithHealth)),
 		// Wake waiting customers for call-back offers and desk retries.
 		escalation.WithWaker(a.store, deliver, 5*time.Second),
 	)
@@ -153,8 +154,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 	a.ret = ret
+	a.health = newChurnWatch(ret)
 	ret.shop = a.shop
-	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: retentionFlows(ret)})
+	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: append(retentionFlows(ret), churnFlow())})
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +213,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		intent.Commands(),
 		understander.Middleware(),
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
+		a.health.tracker.Middleware, // health and churn risk, from every message
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
 		esc.Middleware,

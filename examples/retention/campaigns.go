@@ -117,7 +117,7 @@ func campaigns() []*proactive.Campaign {
 }
 
 // campaignFlows are the flows campaign steps start.
-var campaignFlows = []string{"tips_consent", "nps"}
+var campaignFlows = []string{"tips_consent", "nps", "churn_rescue"}
 
 // retentionFlows builds the campaigns' flows: the consent question and
 // the NPS survey with its follow-up. rec records consent and reports

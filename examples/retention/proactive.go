@@ -29,7 +29,8 @@ type retention struct {
 	sched    *schedule.Scheduler
 	eng      *proactive.Engine
 	bot      proactive.Enqueuer
-	shop     *shop // the simulator moves the plan's renewal date
+	shop     *shop       // the simulator moves the plan's renewal date
+	churn    *churnWatch // the simulator lapses a customer (health.go)
 
 	mu   sync.Mutex
 	seen map[string]parley.Address // where each customer last talked to us
@@ -60,8 +61,8 @@ func newRetention(ctx context.Context, store memory.Store, reg *action.Registry,
 	}
 	r.policy = proactive.NewPolicy(store, r.profiles, append([]proactive.PolicyOption{proactive.WithBusy(escalation.HumanOwns)}, policy...)...)
 	r.sched = schedule.New(r.jobs)
-	eng, err := proactive.New(r.policy, r.sched, campaigns(),
-		proactive.WithEventTypes(evPlanRenewed, evOrderDelivered, evPromoter),
+	eng, err := proactive.New(r.policy, r.sched, append(campaigns(), churnCampaign()),
+		proactive.WithEventTypes(evPlanRenewed, evOrderDelivered, evPromoter, evChurnRisk),
 		proactive.WithFlows(start, campaignFlows...),
 		proactive.WithActions(reg),
 		proactive.WithRoute(r.route))
@@ -165,6 +166,7 @@ var simulations = []struct{ name, help string }{
 	{"delay", "delay the order"},
 	{"payment", "fail the plan's payment"},
 	{"inactive", "report 45 days without an order"},
+	{"churn", "report 50 days without an order and 1 login a week (churn risk)"},
 	{"day", "advance the clock by a day"},
 	{"log", "show what the policy held back, and why"},
 }
@@ -203,6 +205,8 @@ func (r *retention) simulate(ctx context.Context, customerID, what string) (stri
 			"update_url": "https://shop.example/account/card"}
 	case "inactive":
 		ev.Type, ev.Attributes = proactive.Inactivity, map[string]string{"days": "45"}
+	case "churn":
+		return r.churn.lapse(ctx, customerID)
 	case "log":
 		lines, err := r.report(ctx, customerID)
 		if err != nil {
