@@ -860,6 +860,13 @@ func (x *run) input() error {
 			st.Slots[n.Slot] = v
 			return x.goTo(n.Next)
 		}
+		a, refused := x.correction(n)
+		if a != nil {
+			return x.goTo(a.Next)
+		}
+		if refused != nil {
+			err = refused // say why the new value cannot be taken
+		}
 		return x.failed(c, n.MaxAttempts, n.OnFail, err)
 	case *Choice:
 		qs := make([]parley.QuickReply, len(n.Options))
@@ -889,6 +896,44 @@ func (x *run) input() error {
 		return x.goTo(n.Next)
 	}
 	return fmt.Errorf("flow %q: node %q does not take input", x.flow.name, st.Node)
+}
+
+// correction serves an answer to a yes/no question that changes an
+// earlier answer of the same flow instead ("wait, make it 20" when asked
+// to confirm a $50 refund): the latest number, amount or date question
+// whose slot the text fills with a new, valid value takes it, and the
+// flow goes on from that question as if it had just been answered, so
+// its checks and the confirmation run again. It returns that question,
+// or nil when the text corrects nothing (or is a new request); refused
+// is the validator's refusal of a new value that parsed but cannot be
+// taken ("make it $500" over a limit).
+func (x *run) correction(cur *Ask) (a *Ask, refused error) {
+	if cur.Type != YesNoSlot {
+		return nil, nil
+	}
+	if u, ok := x.understanding(); ok && u.Status == nlu.Understood && u.Intent.Name != x.st.Intent {
+		return nil, nil // a new request: the router serves it
+	}
+	for i := len(x.flow.asks) - 1; i >= 0; i-- {
+		a := x.flow.asks[i]
+		old := x.st.Slots[a.Slot]
+		if a == cur || old == "" || (a.Type != NumberSlot && a.Type != MoneySlot && a.Type != DateSlot) {
+			continue
+		}
+		v, err := x.answer(a, x.t.Text())
+		var ve *validationError
+		if errors.As(err, &ve) && refused == nil {
+			refused = err
+		}
+		if err != nil || v == old {
+			continue
+		}
+		dialog.CloseQuestion(x.t)
+		x.st.Slots[a.Slot] = v
+		x.st.Attempts = 0
+		return a, nil
+	}
+	return nil, refused
 }
 
 // changedMind reports whether a turn that holds an answer v is a new

@@ -662,3 +662,32 @@ func TestChangeOfMindInACalledFlow(t *testing.T) {
 	c.Send("I want a refund").Expect(parleytest.Exact("Which order?"))
 	c.Send("A-7").Expect(parleytest.Exact("Refunding A-7."))
 }
+
+// An answer to a confirmation that changes an earlier amount is a
+// correction: the amount is checked again and the confirmation asked
+// again with it, never confirmed with the old one.
+func TestCorrectionAtAConfirmation(t *testing.T) {
+	pay := flow.New("pay").Add(
+		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot, Prompt: []string{"How much?"},
+			Validate: func(_ context.Context, v string) (string, error) {
+				if v == "500 USD" {
+					return "", &flow.InputError{Slot: "amount", Message: "At most $100."}
+				}
+				return v, nil
+			}, Next: "confirm"},
+		&flow.Ask{ID: "confirm", Slot: "ok", Type: flow.YesNoSlot, Prompt: []string{"Pay {{slots.amount}}?"}, Next: "go"},
+		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.ok == "yes"`, Next: "paid"}}, Else: "kept"},
+		&flow.End{ID: "paid", Status: flow.Resolved, Text: []string{"Paid {{slots.amount}}."}},
+		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Nothing paid."}}).MustCompile()
+	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+	e, err := flow.NewEngine([]*flow.Flow{pay}, flow.WithHandOffer(tc.HandOffer()))
+	require.NoError(t, err)
+	_, h := mount(e, map[string]string{"pay": "pay"}, map[string]string{"pay": "pay"})
+	c := parleytest.NewTester(t, h)
+	c.Send("pay").Expect(parleytest.Exact("How much?"))
+	c.Send("$50").Expect(parleytest.Exact("Pay 50 USD?"))
+	c.Send("wait, make it 20").Expect(parleytest.Exact("Pay 20 USD?"))
+	// A correction the amount's check refuses is not taken.
+	c.Send("make it $500").Expect(parleytest.Contains("At most $100.")).Expect(parleytest.Contains("Pay 20 USD?"))
+	c.Send("yes").Expect(parleytest.Exact("Paid 20 USD."))
+}

@@ -306,21 +306,15 @@ func refundFlow(d deps) *flow.Builder {
 		reaskOrder(),
 		notFound(),
 		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot,
-			Prompt: []string{"How much should I refund for the {{slots.item}}? There's ${{slots.paid}} left to refund on it."},
-			Validate: func(_ context.Context, v string) (string, error) {
-				amt, cur := splitMoney(v)
-				if cur != "USD" {
-					return "", &flow.InputError{Slot: "amount", Message: "Refunds go back in USD, the currency you paid in."}
-				}
-				if amt <= 0 {
-					return "", &flow.InputError{Slot: "amount", Message: "The amount must be more than zero."}
-				}
-				return v, nil
-			}, OnFail: "human", Next: "check"},
+			Prompt:   []string{"How much should I refund for the {{slots.item}}? There's ${{slots.paid}} left to refund on it."},
+			Validate: validRefundAmount, OnFail: "human", Next: "check"},
 		&flow.Branch{ID: "check", Cases: []flow.Case{
 			{Expr: `float(split(slots.amount, " ")[0]) > float(slots.paid)`, Next: "too_much"},
 		}, Else: "ask"},
-		&flow.Say{ID: "too_much", Text: []string{"That's more than the ${{slots.paid}} left to refund on {{slots.order}}."}, Next: "done"},
+		&flow.Say{ID: "too_much", Text: []string{"That's more than the ${{slots.paid}} left to refund on {{slots.order}}."}, Next: "reamount"},
+		&flow.Ask{ID: "reamount", Slot: "amount", Type: flow.MoneySlot, Always: true,
+			Prompt:   []string{"How much should I refund? It can be up to ${{slots.paid}}."},
+			Validate: validRefundAmount, MaxAttempts: 2, OnFail: "done", Next: "check"},
 		// The registry words the confirmation and refuses what the
 		// guardrails forbid before anyone is asked anything.
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -355,6 +349,19 @@ func refundFlow(d deps) *flow.Builder {
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
 	)
+}
+
+// validRefundAmount accepts a refund amount in the currency paid in, above
+// zero; the flow checks it against what is left to refund.
+func validRefundAmount(_ context.Context, v string) (string, error) {
+	amt, cur := splitMoney(v)
+	if cur != "USD" {
+		return "", &flow.InputError{Slot: "amount", Message: "Refunds go back in USD, the currency you paid in."}
+	}
+	if amt <= 0 {
+		return "", &flow.InputError{Slot: "amount", Message: "The amount must be more than zero."}
+	}
+	return v, nil
 }
 
 // lookup reads the order in slot "order" through the registry, as the
