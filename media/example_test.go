@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/media"
 	"github.com/parleyhq/parley/parleytest"
@@ -68,4 +70,39 @@ func ExampleGuard() {
 	mw := media.Middleware(g.Transcriber(speech), nil, media.WithTimeout(8*time.Second))
 	fmt.Println(mw != nil)
 	// Output: true
+}
+
+func ExampleImageRoute() {
+	idx, err := kb.NewIndex()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := idx.Add(kb.Doc{ID: "e402", Title: "Payment declined (error E-402)",
+		Text: "Error E-402 means your bank declined the card. Try another card."}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	// In production: a vision model, and the escalator as the hand-off:
+	//   kbbot.WithHandOffer(media.HandOffer(escalator))
+	vision := describerFunc(func(ctx context.Context, img *media.Image) (*media.Description, error) {
+		return &media.Description{Text: "A checkout page with an error.", ErrorCodes: []string{"E-402"}}, nil
+	})
+	answers := kbbot.New(kb.NewAnswerer(idx))
+	router := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("(intent router)"))
+	})
+	h := parley.Chain(router, media.Middleware(nil, vision), media.ImageRoute(answers))
+
+	rec := parleytest.NewRecorder()
+	turn := parleytest.NewTurn("what does this mean?")
+	turn.Message.Attachments = []parley.Attachment{{Kind: parley.Image, Data: examplePNG()}}
+	if err := h.HandleTurn(context.Background(), rec, turn); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(rec.Texts()[0])
+	// Output:
+	// Error E-402 means your bank declined the card. Try another card.
+	//
+	// Source: Payment declined (error E-402)
 }

@@ -11,7 +11,10 @@
 // [Middleware] runs before intent, sentiment and escalation: it replaces a
 // voice note with a text turn (keeping the audio on the turn), adds a
 // screenshot's description to the turn's text, and, when it cannot, asks
-// the customer politely to type instead.
+// the customer politely to type instead. [ImageRoute] sends a described
+// screenshot to the knowledge base (a kbbot.Handler), searching for the
+// error codes and products it shows, and [HandOffer] attaches the image
+// to the hand-off when the knowledge base cannot answer.
 //
 // # Limits
 //

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
 )
 
 // TypePlease is the reply when a voice note or image cannot be read.
@@ -59,7 +61,10 @@ func WithFetch(fetch func(ctx context.Context, url string, max int64) ([]byte, e
 // A voice note becomes the turn's text; the attachment stays on the
 // message and the transcript is annotated under TranscriptKey. An image's
 // description, error codes and order numbers are appended to the text,
-// and the description annotated under DescriptionKey.
+// and the description annotated under DescriptionKey. The turn's entry
+// in the conversation's history gets the same text, with a reference to
+// the file in Meta["attachment"], so that transcripts and an agent's
+// ticket show what was said or shown.
 //
 // When t is nil (voice disabled) or the audio fails a limit or
 // transcription, the customer gets TypePlease and the next handler is not
@@ -105,6 +110,11 @@ func Middleware(t Transcriber, d Describer, opts ...Option) parley.Middleware {
 			}
 			out := *turn
 			out.Message.Text = strings.Join(texts, "\n")
+			if audio != nil {
+				remember(turn, out.Message.Text, audio)
+			} else {
+				remember(turn, out.Message.Text, img)
+			}
 			next2 := &out
 			if tr != nil {
 				next2 = parley.With(next2, TranscriptKey, tr)
@@ -114,6 +124,34 @@ func Middleware(t Transcriber, d Describer, opts ...Option) parley.Middleware {
 			}
 			return next.HandleTurn(ctx, w, next2)
 		})
+	}
+}
+
+// remember writes what the media said into the turn's entry of the
+// conversation's history, with a reference to the file under
+// Meta["attachment"], so that the transcript and an agent's ticket read
+// the voice note's words and the screenshot's description.
+func remember(t *parley.Turn, text string, a *parley.Attachment) {
+	s := t.Session()
+	if s == nil {
+		return
+	}
+	for i := len(s.History) - 1; i >= 0; i-- {
+		e := &s.History[i]
+		if e.Role != memory.RoleUser {
+			continue
+		}
+		if e.MessageID != t.MessageID {
+			return
+		}
+		e.Text = text
+		meta := maps.Clone(e.Meta)
+		if meta == nil {
+			meta = map[string]string{}
+		}
+		meta["attachment"] = reference(a)
+		e.Meta = meta
+		return
 	}
 }
 
