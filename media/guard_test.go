@@ -33,7 +33,7 @@ func inProcess(t *testing.T, h http.HandlerFunc) *media.OpenAI {
 		}
 		return rec.Result(), nil
 	})}
-	c, err := media.NewOpenAI(media.OpenAIConfig{HTTPClient: hc, TranscriptionModel: "whisper-1", VisionModel: "llava"})
+	c, err := media.NewOpenAI(media.OpenAIConfig{HTTPClient: hc, TranscriptionModel: "whisper-1", VisionModel: "llava", SpeechModel: "tts-1"})
 	require.NoError(t, err)
 	return c
 }
