@@ -120,6 +120,11 @@ type (
 		campaign, variant, goal uint32
 		steps                   uint8
 		value                   float64
+		// sentAt is the earliest campaign message; deliveredAt and
+		// readAt the latest delivery and read receipts of the
+		// conversation (channel.status), which count for the funnel
+		// when they came after a campaign message (see reached).
+		sentAt, deliveredAt, readAt int64
 	}
 )
 
@@ -131,6 +136,27 @@ const (
 	stepReplied
 	stepConverted
 )
+
+// reached returns the funnel steps c reached: those its events said,
+// and delivered and read when the channel reported a delivery or read
+// receipt in the conversation at or after the campaign's first message.
+// The channels do not say which message a receipt is for in terms the
+// Bot knows (the Sender does not learn the platform's message ID), so a
+// receipt counts for the campaign message it follows; a read receipt
+// also proves delivery.
+func (c *campaignFact) reached() uint8 {
+	s := c.steps
+	if s&stepSent == 0 {
+		return s
+	}
+	if c.deliveredAt != 0 && c.deliveredAt >= c.sentAt {
+		s |= stepDelivered
+	}
+	if c.readAt != 0 && c.readAt >= c.sentAt {
+		s |= stepDelivered | stepRead
+	}
+	return s
+}
 
 // rec is the folded form of one conversation. Every fold is
 // commutative: the record is the same whatever order its events arrive
@@ -332,6 +358,14 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 		}
 	case channel.EventOptOut:
 		r.optOut = true
+	case channel.EventStatus:
+		c := &r.campaign
+		switch a["status"] {
+		case "delivered":
+			c.deliveredAt = max(c.deliveredAt, at)
+		case "read":
+			c.readAt = max(c.readAt, at)
+		}
 	case EventAssigned:
 		r.experiment, r.variant = n.id(a["experiment"]), n.id(a["variant"])
 	case EventSent, EventDelivered, EventRead, EventClicked, EventReplied, EventConverted:
@@ -348,6 +382,9 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 		switch e.Kind {
 		case EventSent:
 			c.steps |= stepSent
+			if at != 0 && (c.sentAt == 0 || at < c.sentAt) {
+				c.sentAt = at
+			}
 		case EventDelivered:
 			c.steps |= stepDelivered
 		case EventRead:

@@ -534,8 +534,9 @@ func (a *Aggregator) Campaigns(w Window) []CampaignStat {
 		if c.goal != idNone {
 			s.Goal = a.names.name(c.goal)
 		}
+		steps := c.reached()
 		count := func(bit uint8, n *int) {
-			if c.steps&bit != 0 {
+			if steps&bit != 0 {
 				*n++
 			}
 		}

@@ -267,9 +267,10 @@ func (r *rec) record(n *names) Record {
 		x.Actions = append(x.Actions, ActionCall{Time: unix(a.at), Action: n.name(a.action), Outcome: n.name(a.outcome)})
 	}
 	c := r.campaign
+	st := c.reached()
 	x.Campaign = CampaignOutcome{Campaign: n.name(c.campaign), Variant: n.name(c.variant), Goal: n.name(c.goal),
-		Sent: c.steps&stepSent != 0, Delivered: c.steps&stepDelivered != 0, Read: c.steps&stepRead != 0,
-		Clicked: c.steps&stepClicked != 0, Replied: c.steps&stepReplied != 0, Converted: c.steps&stepConverted != 0,
+		Sent: st&stepSent != 0, Delivered: st&stepDelivered != 0, Read: st&stepRead != 0,
+		Clicked: st&stepClicked != 0, Replied: st&stepReplied != 0, Converted: st&stepConverted != 0,
 		Value: c.value}
 	return x
 }

@@ -26,11 +26,47 @@ const JobKind = "proactive.step"
 const SignalStep = "proactive.step"
 
 // Event kinds the engine reports to the Bot's observer, from the step's
-// turn.
+// turn. Besides these, the campaign funnel's later steps are reported in
+// the customer's conversation with the kinds package analytics defines:
+// "proactive.replied" when the customer writes within 48 hours of a
+// campaign message (once per message), and "proactive.converted" when
+// the campaign's goal event ends a run that sent something, or comes
+// within 7 days of the last message of a completed run (from an
+// internal turn that replies nothing; Attrs "value" is the goal event's
+// "value" attribute). Each carries Attrs "campaign", "step" and "goal";
+// delivery and read receipts come from the channel ([channel.EventStatus]).
 const (
 	EventSent       parley.EventKind = "proactive.sent"
 	EventSuppressed parley.EventKind = "proactive.suppressed"
 )
+
+// The funnel kinds, the values of analytics.EventReplied and
+// analytics.EventConverted (this package does not import analytics).
+const (
+	eventReplied   parley.EventKind = "proactive.replied"
+	eventConverted parley.EventKind = "proactive.converted"
+	// replyWindow is how long after a campaign message the customer's
+	// next message counts as a reply to it.
+	replyWindow = 48 * time.Hour
+	// convertWindow is how long after a run's last message its goal
+	// event still counts as the campaign's conversion.
+	convertWindow = 7 * 24 * time.Hour
+	// outcomeCompleted is the outcome of a run that sent all its steps.
+	outcomeCompleted = "completed"
+	// stateName is the engine's session state: the conversation's last
+	// campaign message ([lastCampaign]).
+	stateName = "proactive"
+)
+
+// lastCampaign is the latest campaign message sent in a conversation,
+// kept in its session to report the customer's reply.
+type lastCampaign struct {
+	Campaign string    `json:"campaign"`
+	Step     string    `json:"step"`
+	Goal     string    `json:"goal,omitempty"`
+	Sent     time.Time `json:"sent"`
+	Replied  bool      `json:"replied,omitempty"`
+}
 
 // A Scheduler keeps the engine's jobs durably and fires them on time:
 // [*schedule.Scheduler] with any of its stores. Schedule replaces a job
@@ -196,6 +232,12 @@ type jobPayload struct {
 	// Turn counts the step's turns that ran and failed: a new turn needs
 	// a new MessageID, as the Bot took the last one.
 	Turn int `json:"turn,omitempty"`
+	// Converted marks the job that reports the run's conversion in the
+	// customer's conversation, with the goal event's "value" and the
+	// last step sent.
+	Converted bool   `json:"converted,omitempty"`
+	Value     string `json:"value,omitempty"`
+	LastStep  string `json:"last_step,omitempty"`
 }
 
 func runKey(customerID, campaign string) string {
@@ -349,18 +391,29 @@ func (e *Engine) applyEvent(ctx context.Context, c *compiled, ev Event, key stri
 	if !goal && !exit && !hold {
 		return nil
 	}
-	var resched *runState
+	var resched, converted *runState
 	var ended bool
 	err := e.updateRun(ctx, ev.CustomerID, c.Name, func(r *runState) (*runState, bool, error) {
-		resched, ended = nil, false
-		if r == nil || r.Done || ev.Time.Before(r.Started) {
+		resched, converted, ended = nil, nil, false
+		if r == nil || ev.Time.Before(r.Started) {
 			return nil, false, nil
+		}
+		if r.Done {
+			// A purchase soon after the last step is the campaign's
+			// conversion too.
+			if !goal || r.Outcome != outcomeCompleted || r.LastSent.IsZero() || ev.Time.Sub(r.LastSent) > convertWindow {
+				return nil, false, nil
+			}
+			r.Outcome, converted = exitConverted, r
+			return r, true, nil
 		}
 		switch {
 		case goal || exit:
 			r.Done, r.Outcome = true, exitConverted
 			if !goal {
 				r.Outcome = "event " + ev.Type
+			} else if !r.LastSent.IsZero() {
+				converted = r
 			}
 			ended = true
 		case r.Held:
@@ -381,6 +434,9 @@ func (e *Engine) applyEvent(ctx context.Context, c *compiled, ev Event, key stri
 	if resched != nil {
 		return e.scheduleStep(ctx, resched)
 	}
+	if converted != nil && !ended {
+		return e.reportConversion(ctx, c, converted, ev)
+	}
 	if ended {
 		why := exitConverted
 		if !goal {
@@ -390,9 +446,28 @@ func (e *Engine) applyEvent(ctx context.Context, c *compiled, ev Event, key stri
 			Reason: ReasonExited, Detail: why}); err != nil {
 			return err
 		}
+		if converted != nil {
+			// The job that reports it replaces the run's next step.
+			return e.reportConversion(ctx, c, converted, ev)
+		}
 		if err := e.sched.Cancel(ctx, jobID(ev.CustomerID, c.Name)); err != nil && !errors.Is(err, schedule.ErrNotFound) {
 			return fmt.Errorf("proactive: cancel step: %w", err)
 		}
+	}
+	return nil
+}
+
+// reportConversion schedules the job that reports r's conversion by ev
+// in the customer's conversation (see [Engine.fireConverted]), now.
+func (e *Engine) reportConversion(ctx context.Context, c *compiled, r *runState, ev Event) error {
+	raw, err := json.Marshal(jobPayload{Run: r.Run, Converted: true, Value: ev.Attributes["value"],
+		LastStep: c.Steps[min(r.LastStep, len(c.Steps)-1)].ID})
+	if err != nil {
+		return err
+	}
+	if err := e.sched.Schedule(ctx, schedule.Job{ID: jobID(r.Customer, c.Name), Kind: JobKind, Key: r.Customer,
+		Due: time.Now(), Payload: raw}); err != nil {
+		return fmt.Errorf("proactive: report conversion: %w", err)
 	}
 	return nil
 }
@@ -516,6 +591,9 @@ func (e *Engine) fire(ctx context.Context, q Enqueuer, j *schedule.Job, p jobPay
 	if err != nil {
 		return err
 	}
+	if p.Converted {
+		return e.fireConverted(ctx, q, c, r, p)
+	}
 	if r == nil || r.Done || r.Run != p.Run || r.Next != p.Step {
 		return nil // ended or moved on since
 	}
@@ -564,6 +642,33 @@ func (e *Engine) fire(ctx context.Context, q Enqueuer, j *schedule.Job, p jobPay
 	return nil
 }
 
+// fireConverted enqueues the turn that reports r's conversion in the
+// customer's conversation.
+func (e *Engine) fireConverted(ctx context.Context, q Enqueuer, c *compiled, r *runState, p jobPayload) error {
+	if r == nil || r.Run != p.Run {
+		return nil // a new run started since
+	}
+	prof, err := e.policy.profiles.Load(ctx, r.Customer)
+	if errors.Is(err, memory.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	to, err := e.route(ctx, prof)
+	if err != nil {
+		return nil // nowhere to report it: the run's record says converted
+	}
+	t := &parley.Turn{ConversationID: to.ConversationID, CustomerID: r.Customer, Channel: to.Channel,
+		Recipient: to.Recipient, MessageID: "proactive/" + c.Name + "/" + r.Customer + "/" + r.Run + "/converted", Time: time.Now(),
+		Signal: &parley.Signal{Name: SignalStep, Data: map[string]string{
+			"campaign": c.Name, "run": r.Run, "converted": "true", "step": p.LastStep, "value": p.Value}}}
+	if err := q.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
+		return fmt.Errorf("proactive: enqueue %s conversion for %q: %w", c.Name, r.Customer, err)
+	}
+	return nil
+}
+
 // stepMessageID is the stable MessageID of a step's turn: the same for
 // every fire of one job, so that the Bot takes it once.
 func stepMessageID(r *runState, c *compiled, due time.Time, turn int) string {
@@ -596,6 +701,9 @@ func parseJobID(id string) (customerID, campaign string, ok bool) {
 // skipped and the run goes on, an opt-out ends the run.
 func (e *Engine) Middleware(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Signal == nil {
+			e.noteReply(ctx, t)
+		}
 		if t.Signal == nil || t.Signal.Name != SignalStep {
 			return next.HandleTurn(ctx, w, t)
 		}
@@ -603,9 +711,39 @@ func (e *Engine) Middleware(next parley.Handler) parley.Handler {
 	})
 }
 
+// noteReply reports the customer's message t as a reply to the
+// conversation's last campaign message, the first time within
+// replyWindow.
+func (e *Engine) noteReply(ctx context.Context, t *parley.Turn) {
+	s := t.Session()
+	if s == nil || s.State[stateName] == nil || t.Message.Text == "" {
+		return
+	}
+	last, ok, err := memory.GetState[lastCampaign](s, stateName)
+	at := t.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	if err != nil || !ok || last.Replied || at.Sub(last.Sent) > replyWindow {
+		return
+	}
+	last.Replied = true
+	if err := memory.SetState(s, stateName, last); err != nil {
+		return
+	}
+	t.Emit(ctx, parley.Event{Kind: eventReplied, Attrs: map[string]string{"campaign": last.Campaign, "step": last.Step, "goal": last.Goal}})
+}
+
 func (e *Engine) deliver(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 	d := t.Signal.Data
 	c := e.campaigns[d["campaign"]]
+	if d["converted"] != "" {
+		if c != nil {
+			t.Emit(ctx, parley.Event{Kind: eventConverted, Attrs: map[string]string{"campaign": c.Name, "step": d["step"],
+				"goal": c.Goal, "value": d["value"]}})
+		}
+		return nil
+	}
 	step, err := strconv.Atoi(d["step"])
 	if c == nil || err != nil || step < 0 || step >= len(c.Steps) || t.CustomerID == "" {
 		return nil
@@ -715,7 +853,12 @@ func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 			return err
 		}
 	}
-	t.Emit(ctx, parley.Event{Kind: EventSent, Attrs: map[string]string{"campaign": c.Name, "step": s.ID, "customer": t.CustomerID}})
+	t.Emit(ctx, parley.Event{Kind: EventSent, Attrs: map[string]string{"campaign": c.Name, "step": s.ID, "customer": t.CustomerID, "goal": c.Goal}})
+	if sess := t.Session(); sess != nil {
+		// For the reply that may follow; a failure only loses the
+		// "replied" event.
+		_ = memory.SetState(sess, stateName, lastCampaign{Campaign: c.Name, Step: s.ID, Goal: c.Goal, Sent: time.Now()})
+	}
 	return nil
 }
 
@@ -790,7 +933,7 @@ func (e *Engine) end(ctx context.Context, _ *parley.Turn, r *runState, outcome s
 func (e *Engine) advance(ctx context.Context, _ *parley.Turn, c *compiled, r *runState) error {
 	r.Next++
 	if r.Next >= len(c.Steps) {
-		return e.end(ctx, nil, r, "completed")
+		return e.end(ctx, nil, r, outcomeCompleted)
 	}
 	r.Due = r.Anchor.Add(c.Steps[r.Next].After)
 	if now := time.Now(); r.Due.Before(now) {
