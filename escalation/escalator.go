@@ -833,9 +833,13 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 		tc.st.QuietUntil = tc.st.Seen + quietTurns
 		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
-	// The customer moved on: their message is the bot's. The rule that
-	// made the offer does not make it again.
+	// The customer moved on: their message is the bot's, and passing the
+	// offer by is a "not now". As after a "no", offers stay quiet for a
+	// few turns (urgent ones excepted): otherwise another rule reading
+	// the same mood (a sentiment threshold beside the frustration words)
+	// would offer a person again on the very next message.
 	tc.st.Reason, tc.st.Priority = "", ""
+	tc.st.QuietUntil = tc.st.Seen + quietTurns
 	return false, nil
 }
 

@@ -244,6 +244,21 @@ func TestAngryCustomerGetsEmpathyTheAnswerAndOneOffer(t *testing.T) {
 	assert.Empty(t, h.desk.Queue(), "nobody was handed over unasked")
 }
 
+func TestMovingOnPastAnOfferQuietsOtherRulesOnTheSameMood(t *testing.T) {
+	// An application rule that reads the same mood as "frustrated" (the
+	// example's VIP rule): passing the first offer by must not make the
+	// second rule offer a person on the next message.
+	rules := append(escalation.DefaultRules(), escalation.Rule{Name: "upset", When: escalation.ScoreBelow(0.3),
+		Action: escalation.Offer, Priority: dialog.PriorityHigh})
+	h := newHarness(t, -1, escalation.WithRules(rules...))
+	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"))
+	assert.Equal(t, []string{"bot: and the other one!!"}, h.say("and the other one!!"), "one offer, not one per rule")
+	assert.Equal(t, []string{"bot: still waiting!!"}, h.say("still waiting!!"))
+	got := h.say("my lawyer will hear about this")
+	assert.Equal(t, []string{msgs.Empathy, "bot: my lawyer will hear about this", offerText}, got, "an urgent rule still offers")
+	assert.Empty(t, h.desk.Queue(), "nobody was handed over unasked")
+}
+
 func TestOfferReplacesAFallbackNotAnAnswer(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{msgs.Empathy, offerText}, h.say("?this is useless!!"),
