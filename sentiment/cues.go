@@ -33,6 +33,14 @@ var (
 		"let me", "dm", "respond", "reply", "answer", "call", "explain", "asap", "now",
 		"how do", "how can", "give me", "want my", "get my", "send", "sort",
 	}
+	// answerWords are bare refusals, chat commands and filler. A message
+	// made of them alone ("no", "No.", "cancel", "zzz") answers a question
+	// or steers the bot; it carries no mood, although GoEmotions, where a
+	// lone "No." is disapproval, teaches the model otherwise. A wrong
+	// negative reading costs an apology and an offer of a person; a bare
+	// "yes" or "ok" keeps the model's mild positive reading, which only
+	// picks a warmer reply.
+	answerWords = []string{"no", "nope", "nah", "cancel", "stop", "menu", "back", "zzz", "hmm", "hm"}
 )
 
 // cueSet indexes cue words and pairs by the featurizer's word hash. The
@@ -60,6 +68,7 @@ func (s *cueSet) get(h uint64) uint8 {
 const (
 	cueProblem uint8 = 1 << iota
 	cueRequest
+	cueAnswer
 )
 
 func newCueSet() *cueSet {
@@ -85,6 +94,7 @@ func newCueSet() *cueSet {
 	}
 	add(problemCues, cueProblem)
 	add(requestCues, cueRequest)
+	add(answerWords, cueAnswer)
 	return s
 }
 
@@ -111,4 +121,15 @@ func (s *cueSet) count(hashes []uint64) (problem, request int) {
 		}
 	}
 	return problem, request
+}
+
+// bareAnswer reports whether the word hashes are all answer words (see
+// answerWords).
+func (s *cueSet) bareAnswer(hashes []uint64) bool {
+	for _, h := range hashes {
+		if s.get(h)&cueAnswer == 0 {
+			return false
+		}
+	}
+	return len(hashes) > 0
 }

@@ -113,6 +113,10 @@ var parleyWords = map[string]float64{
 	"thanx": 1.9, "tysm": 2.5, "awesomeness": 2.5,
 	// Service successes.
 	"polite": 1.5, "knowledgeable": 1.5, "seamless": 1.8, "hassle-free": 2.0, "prompt": 0.8,
+	// Support commands and filler VADER scores negative: "cancel" asks
+	// for something ("cancelled", what happened to a flight, keeps its
+	// valence); "zzz" is keyboard filler in a chat, not boredom.
+	"cancel": 0, "zzz": 0,
 }
 
 // stopWords are frequent English function words: text with none of them

@@ -61,7 +61,8 @@ const (
 	fixEmoji
 	fixBoost
 	fixEmoticon
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast | fixEmoji | fixBoost | fixEmoticon
+	fixAnswer
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast | fixEmoji | fixBoost | fixEmoticon | fixAnswer
 )
 
 type config struct {
@@ -116,11 +117,12 @@ const (
 	wVery
 	wOr
 	wNor
+	wThanks
 )
 
 var wordIDs = map[string]wordID{"no": wNo, "but": wBut, "least": wLeast, "never": wNever, "so": wSo,
 	"this": wThis, "without": wWithout, "doubt": wDoubt, "kind": wKind, "of": wOf, "at": wAt,
-	"very": wVery, "or": wOr, "nor": wNor}
+	"very": wVery, "or": wOr, "nor": wNor, "thanks": wThanks, "thank": wThanks}
 
 // Entry flags.
 const (
@@ -704,6 +706,21 @@ func confidence(toks []token, compound float64) float64 {
 	return 0.5 + 0.5*math.Abs(compound)
 }
 
+// answerNo reports whether the "no" at toks[i] answers a question
+// rather than judging something: it opens a sentence and stands alone
+// ("No.", "no, I meant the other order") or declines politely ("no
+// thanks", "no thank you"). Such a "no" is neutral in [ModeParley] and
+// negates nothing.
+func answerNo(toks []token, i int) bool {
+	if i > 0 && !toks[i-1].brk {
+		return false
+	}
+	if i == len(toks)-1 || toks[i].brk {
+		return true
+	}
+	return toks[i+1].e.word == wThanks
+}
+
 func (l *Lexical) valence(toks []token, capDiff bool, i int, buf []byte) float64 {
 	t := &toks[i]
 	e := t.e
@@ -712,10 +729,11 @@ func (l *Lexical) valence(toks []token, capDiff bool, i int, buf []byte) float64
 	}
 	n := len(toks)
 	v := e.val
-	if e.word == wNo && i != n-1 && toks[i+1].e.flags&fLex != 0 {
+	answer := l.fixes&fixAnswer != 0
+	if e.word == wNo && (i != n-1 && toks[i+1].e.flags&fLex != 0 || answer && answerNo(toks, i)) {
 		v = 0
 	}
-	if (i > 0 && toks[i-1].e.word == wNo) || (i > 1 && toks[i-2].e.word == wNo) ||
+	if (i > 0 && toks[i-1].e.word == wNo && !(answer && answerNo(toks, i-1))) || (i > 1 && toks[i-2].e.word == wNo && !(answer && answerNo(toks, i-2))) ||
 		(i > 2 && toks[i-3].e.word == wNo && (toks[i-1].e.word == wOr || toks[i-1].e.word == wNor)) {
 		v = e.val * nScalar
 	}

@@ -43,6 +43,30 @@ func TestPolarityLabels(t *testing.T) {
 	}
 }
 
+func TestAnswersAndCommandsAreNeutral(t *testing.T) {
+	l := newTestLexical(t)
+	vader := newTestLexical(t, WithMode(ModeVADER))
+	for _, give := range []string{"no", "No.", "No!", "cancel", "Cancel.", "cancel my order", "zzz", "blorf zzz", "No, the other order."} {
+		t.Run(give, func(t *testing.T) {
+			r := l.Polarity(give)
+			assert.Equal(t, Neutral, r.Label, "compound %.3f", r.Compound)
+			assert.Less(t, r.Emotions.Frustration, 0.5)
+		})
+	}
+	// A polite "no thanks" is not a negated "thanks".
+	assert.NotEqual(t, Negative, l.Polarity("no thanks").Label)
+	assert.NotEqual(t, Negative, l.Polarity("No, thank you.").Label)
+	// "no" still judges and negates inside a sentence, and what happened
+	// to a flight is still bad news.
+	for _, give := range []string{"No, this is terrible.", "no good", "There is no way this works.", "My flight was cancelled."} {
+		assert.Equal(t, Negative, l.Polarity(give).Label, give)
+	}
+	// Exact VADER keeps its lexicon.
+	for _, give := range []string{"no", "cancel", "zzz"} {
+		assert.Equal(t, Negative, vader.Polarity(give).Label, give)
+	}
+}
+
 func TestPolarityDefinedForBadInput(t *testing.T) {
 	l := newTestLexical(t)
 	tests := []struct {

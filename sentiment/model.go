@@ -143,7 +143,9 @@ func (m *Model) featureConfig() featureConfig {
 
 // Polarity scores text. Any input, including empty, emoji-only, very long
 // or non-English text, gives a defined result: text without evidence the
-// model knows is neutral with low [Result.Confidence].
+// model knows is neutral with low [Result.Confidence]. So is a bare
+// answer or chat command ("no", "No.", "cancel", "ok"): it answers the
+// bot, it does not say how the customer feels.
 //
 // Texts longer than [MaxText] are pastes (logs, documents), not messages:
 // they get a neutral result with low confidence.
@@ -157,7 +159,7 @@ func (m *Model) Polarity(text string) Result {
 	m.extract(text, lr, &sc.f, &dense)
 	var z [numOutputs]float32
 	m.logits(sc.f.feats, sc.f.chars, &dense, &z)
-	r := m.result(lr, &z, sc.f.words == 0 || dense[dForeign] == 1)
+	r := m.result(lr, &z, sc.f.words == 0 || dense[dForeign] == 1 || sc.f.excl == 0 && m.cues.bareAnswer(sc.f.hashes))
 	if cap(sc.f.chars) <= 1<<14 {
 		m.pool.Put(sc)
 	}
@@ -285,8 +287,8 @@ func strength(p, threshold float32) float64 {
 func (m *Model) result(lr Result, z *[numOutputs]float32, noEvidence bool) Result {
 	r := Result{Positive: lr.Positive, Negative: lr.Negative, Neutral: lr.Neutral}
 	if noEvidence {
-		// No evidence: empty, punctuation or emoji only, or another
-		// language.
+		// No evidence: empty, punctuation or emoji only, another
+		// language, or a bare answer or command ("no", "cancel").
 		r.Label, r.Score = Neutral, 0.5
 		r.Confidence = min(lr.Confidence, 0.1)
 		r.Emotions.Urgency = lr.Emotions.Urgency

@@ -221,6 +221,22 @@ func TestReadGoEmotions(t *testing.T) {
 
 // TestModelGoldSets checks the model against exact VADER on VADER's four
 // gold sets, measured together: its Pearson r must not be lower on any.
+func TestModelBareAnswersCarryNoMood(t *testing.T) {
+	m := newTestModel(t)
+	for _, give := range []string{"no", "No.", "nope", "cancel", "Cancel.", "zzz", "hmm", "stop", "no cancel"} {
+		t.Run(give, func(t *testing.T) {
+			r := m.Polarity(give)
+			assert.Equal(t, Neutral, r.Label, "%+v", r)
+			assert.Less(t, r.Emotions.Frustration, 0.5)
+			assert.Less(t, r.Emotions.Anger, 0.5)
+			assert.Less(t, r.Complaint, 0.5)
+		})
+	}
+	// Only bare answers: with more words, or shouted, the model reads them.
+	assert.Equal(t, Negative, m.Polarity("No, this is useless.").Label)
+	assert.Equal(t, Negative, m.Polarity("Cancel it, your service is terrible!!").Label)
+}
+
 func TestModelGoldSets(t *testing.T) {
 	m := newTestModel(t)
 	vader, err := NewLexical(WithMode(ModeVADER))
