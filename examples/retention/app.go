@@ -182,12 +182,10 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The lexicon analyzer for English (sentiment.NewModel scores
-	// support messages better, but its moods change the escalation
-	// transcripts: see the sentiment section of BENCHMARKS.md), the
-	// Spanish word list for turns in Spanish (the i18n middleware sets
-	// the locale).
-	mood, err := sentiment.NewLexical()
+	// The trained model for English (embedded in the sentiment package),
+	// the Spanish word list for turns in Spanish (the i18n middleware
+	// sets the locale).
+	mood, err := sentiment.NewModel()
 	if err != nil {
 		return nil, err
 	}
