@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/parleyhq/parley/internal/idkey"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -48,8 +49,11 @@ type Linker interface {
 }
 
 // StoreLinker is a [Linker] over a [memory.Store]: it keeps
-// "identity/<channel>/<user>" and "contact/<kind>/<value>" records that
-// point at a customer ID. Contacts are normalised (e-mail lower-cased,
+// "identity/<channel>/<hash>" and "contact/<kind>/<hash>" records that
+// point at a customer ID (the user ID, e-mail address or phone number is
+// hashed, so that keys never show it; the identity keys are those of
+// memory/customer's Profiles, and erasing a customer's profile deletes
+// both kinds). Contacts are normalised (e-mail lower-cased,
 // phone reduced to "+" and digits), so a phone verified on WhatsApp and the
 // same phone verified on the web link to one customer.
 type StoreLinker struct {
@@ -63,6 +67,10 @@ func NewStoreLinker(s memory.Store) *StoreLinker { return &StoreLinker{store: s}
 func (l *StoreLinker) Resolve(ctx context.Context, id Identity) (string, error) {
 	rec, err := l.store.Get(ctx, identityKey(id))
 	if errors.Is(err, memory.ErrNotFound) {
+		// A link written before keys were hashed.
+		rec, err = l.store.Get(ctx, "identity/"+id.Channel+"/"+id.UserID)
+	}
+	if errors.Is(err, memory.ErrNotFound) {
 		return "", ErrNotLinked
 	}
 	if err != nil {
@@ -75,10 +83,10 @@ func (l *StoreLinker) Resolve(ctx context.Context, id Identity) (string, error) 
 func (l *StoreLinker) Link(ctx context.Context, id Identity, c Contact) (string, error) {
 	var keys []string
 	if e := strings.ToLower(strings.TrimSpace(c.Email)); e != "" {
-		keys = append(keys, "contact/email/"+e)
+		keys = append(keys, "contact/email/"+idkey.Segment("email", e))
 	}
 	if p := NormalizePhone(c.Phone); p != "" {
-		keys = append(keys, "contact/phone/"+p)
+		keys = append(keys, "contact/phone/"+idkey.Segment("phone", p))
 	}
 	if len(keys) == 0 {
 		return "", errors.New("channel: link: no verified contact")
@@ -122,7 +130,10 @@ func (l *StoreLinker) Link(ctx context.Context, id Identity, c Contact) (string,
 	return customer, nil
 }
 
-func identityKey(id Identity) string { return "identity/" + id.Channel + "/" + id.UserID }
+// identityKey is memory/customer's IdentityKey for the same identity.
+func identityKey(id Identity) string {
+	return "identity/" + id.Channel + "/" + idkey.Segment(id.Channel, id.UserID)
+}
 
 // NormalizePhone reduces a phone number to "+" and its digits ("+1 (555)
 // 010-0000" becomes "+15550100000"); it returns "" if there are no digits.

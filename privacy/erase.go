@@ -82,19 +82,91 @@ func (e *Eraser) Export(ctx context.Context, customerID string) ([]byte, error) 
 }
 
 // Erase deletes everything every source holds about customerID. It tries
-// every source even when one fails, and returns the failures, naming the
-// sources; call it again to finish an erasure that failed part way.
+// every source even when one fails and returns an [*EraseError] naming
+// the sources that failed; call it again to finish an erasure that failed
+// part way (every source's Erase is idempotent). The profile source
+// ([ProfileSource], also in [StoreSources]) goes last, and only once
+// every other source succeeded, so that a retry can still find the
+// customer's identities.
 func (e *Eraser) Erase(ctx context.Context, customerID string) error {
 	if customerID == "" {
 		return errors.New("privacy: erase: empty customer ID")
 	}
-	var errs []error
+	var first, last []Source
 	for _, s := range e.sources {
-		if err := s.Erase(ctx, customerID); err != nil {
-			errs = append(errs, fmt.Errorf("privacy: erase %s: %w", s.Name(), err))
+		if _, ok := s.(erasedLast); ok {
+			last = append(last, s)
+		} else {
+			first = append(first, s)
 		}
 	}
-	return errors.Join(errs...)
+	ee := &EraseError{CustomerID: customerID}
+	for _, s := range first {
+		if err := s.Erase(ctx, customerID); err != nil {
+			ee.Failed = append(ee.Failed, SourceError{Source: s.Name(), Err: err})
+		}
+	}
+	for _, s := range last {
+		if len(ee.Failed) > 0 {
+			ee.Skipped = append(ee.Skipped, s.Name())
+			continue
+		}
+		if err := s.Erase(ctx, customerID); err != nil {
+			ee.Failed = append(ee.Failed, SourceError{Source: s.Name(), Err: err})
+		}
+	}
+	if len(ee.Failed) > 0 {
+		return ee
+	}
+	return nil
+}
+
+// erasedLast marks a source other sources depend on to find a customer's
+// data (the identity links): [Eraser.Erase] erases it last.
+type erasedLast interface{ erasedLast() }
+
+// An EraseError reports an erasure that did not finish. Everything not
+// listed was erased; calling [Eraser.Erase] again retries the rest.
+type EraseError struct {
+	CustomerID string
+	// Failed lists the sources whose Erase failed, in order.
+	Failed []SourceError
+	// Skipped names the sources left for the retry because another
+	// failed (the profile, which the others need to find the customer's
+	// records).
+	Skipped []string
+}
+
+// A SourceError is the failure of one [Source].
+type SourceError struct {
+	Source string
+	Err    error
+}
+
+// Error implements error: "privacy: erase cust-1: history: <cause>;
+// profile not attempted".
+func (e *EraseError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "privacy: erase %s:", e.CustomerID)
+	for i, f := range e.Failed {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		fmt.Fprintf(&b, " %s: %v", f.Source, f.Err)
+	}
+	if len(e.Skipped) > 0 {
+		fmt.Fprintf(&b, "; %s not attempted (retry)", strings.Join(e.Skipped, ", "))
+	}
+	return b.String()
+}
+
+// Unwrap returns the sources' errors, for [errors.Is] and [errors.As].
+func (e *EraseError) Unwrap() []error {
+	errs := make([]error, len(e.Failed))
+	for i, f := range e.Failed {
+		errs[i] = f.Err
+	}
+	return errs
 }
 
 // ProfileSource is the [Source] of customer profiles and linked
@@ -105,6 +177,8 @@ type profileSource struct{ p *customer.Profiles }
 
 // Name implements [Source].
 func (profileSource) Name() string { return "profile" }
+
+func (profileSource) erasedLast() {}
 
 // Export implements [Source].
 func (s profileSource) Export(ctx context.Context, id string) (any, error) {
@@ -220,14 +294,7 @@ func (s prefixSource) Export(ctx context.Context, id string) (any, error) {
 			}
 			return true
 		}
-		switch {
-		case json.Valid(rec.Value):
-			out[k] = json.RawMessage(rec.Value)
-		case utf8.Valid(rec.Value):
-			out[k] = string(rec.Value)
-		default:
-			out[k] = rec.Value // base64 in JSON
-		}
+		out[k] = exportValue(rec.Value)
 		return true
 	})
 	return out, errors.Join(append(errs, err)...)
@@ -236,4 +303,17 @@ func (s prefixSource) Export(ctx context.Context, id string) (any, error) {
 // Erase implements [Source].
 func (s prefixSource) Erase(ctx context.Context, id string) error {
 	return deletePrefix(ctx, s.store, s.prefix(id))
+}
+
+// exportValue returns a stored value for an export: JSON as it is, text
+// as a string, anything else as bytes (base64 in JSON).
+func exportValue(v []byte) any {
+	switch {
+	case json.Valid(v):
+		return json.RawMessage(v)
+	case utf8.Valid(v):
+		return string(v)
+	default:
+		return v
+	}
 }

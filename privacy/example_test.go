@@ -2,6 +2,7 @@ package privacy_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/parleyhq/parley/memory"
@@ -43,6 +44,33 @@ func ExampleEraser() {
 	eraser := privacy.NewEraser(privacy.ProfileSource(profiles), privacy.HistorySource(history))
 	if err := eraser.Erase(ctx, "cust-1"); err != nil {
 		fmt.Println(err)
+	}
+	fmt.Println("records left:", store.Len())
+	// Output:
+	// records left: 0
+}
+
+func ExampleStoreSources() {
+	ctx := context.Background()
+	store := memory.NewMap()
+	profiles := customer.NewProfiles(store)
+	if err := profiles.Link(ctx, "cust-1", customer.Identity{Channel: "whatsapp", ID: "+447700900123"}); err != nil {
+		fmt.Println(err)
+	}
+	// Records other packages keep: a web transcript, a campaign run.
+	for k, v := range map[string]string{
+		"web/transcript/v-1":        `{"consent":"granted","customer":"cust-1"}`,
+		"proactive/run/cust-1/wb-1": `{"step":"offer"}`,
+	} {
+		if _, err := store.Set(ctx, memory.Put{Key: k, Value: []byte(v), IfVersion: memory.AnyVersion}); err != nil {
+			fmt.Println(err)
+		}
+	}
+	eraser := privacy.NewEraser(privacy.StoreSources(store)...)
+	err := eraser.Erase(ctx, "cust-1")
+	var partial *privacy.EraseError
+	if errors.As(err, &partial) {
+		fmt.Println("retry later:", partial) // names the sources that failed
 	}
 	fmt.Println("records left:", store.Len())
 	// Output:

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,8 +25,12 @@ func transcriptKey(conv string) string { return "web/transcript/" + conv }
 
 // transcriptRecord is what a [Config.Store] holds per conversation.
 type transcriptRecord struct {
-	Consent string  `json:"consent"`
-	Entries []entry `json:"entries,omitempty"`
+	Consent string `json:"consent"`
+	// Customer is the customer the conversation was identified as (see
+	// [Config.Linker]), so that erasing the customer finds the record
+	// (privacy.StoreSources reads this field).
+	Customer string  `json:"customer,omitempty"`
+	Entries  []entry `json:"entries,omitempty"`
 }
 
 // maxConflictRetries bounds the read-modify-write retries when another
@@ -62,8 +67,10 @@ func (h *Chat) setConsent(ctx context.Context, cv *conversation, granted bool) (
 	if granted {
 		state = consentGranted
 	}
+	customer := h.customer(ctx, cv)
 	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
 		r.Consent = state
+		r.Customer = cmp.Or(customer, r.Customer)
 		if !granted {
 			r.Entries = nil
 		}
@@ -79,10 +86,12 @@ func (h *Chat) keep(ctx context.Context, cv *conversation, e entry) {
 		return
 	}
 	cv.touch(e.Time)
+	customer := h.customer(ctx, cv)
 	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
 		if r.Consent != consentGranted {
 			return false
 		}
+		r.Customer = cmp.Or(customer, r.Customer)
 		r.Entries = append(r.Entries, e)
 		if over := len(r.Entries) - h.cfg.HistoryLimit; over > 0 {
 			r.Entries = slices.Delete(r.Entries, 0, over)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/internal/idkey"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -279,8 +280,16 @@ func NewProfiles(store memory.Store, opts ...ProfilesOption) *Profiles {
 // ProfileKey returns the store key of a customer's profile.
 func ProfileKey(customerID string) string { return "profile/" + customerID }
 
-// IdentityKey returns the store key of an identity's link to its customer.
-func IdentityKey(id Identity) string { return "identity/" + id.Channel + "/" + id.ID }
+// IdentityKey returns the store key of an identity's link to its
+// customer: "identity/<channel>/<hash of the ID>", so that keys never show
+// a phone number or an e-mail address. The record holds the customer ID.
+func IdentityKey(id Identity) string {
+	return "identity/" + id.Channel + "/" + idkey.Segment(id.Channel, id.ID)
+}
+
+// legacyIdentityKey is where versions before the hashed keys kept a link
+// (the ID in clear). Resolve still reads it; erasure deletes it.
+func legacyIdentityKey(id Identity) string { return "identity/" + id.Channel + "/" + id.ID }
 
 // Load returns the stored profile of customerID, or [memory.ErrNotFound].
 func (ps *Profiles) Load(ctx context.Context, customerID string) (*Profile, error) {
@@ -410,8 +419,10 @@ func (ps *Profiles) Unlink(ctx context.Context, id Identity) error {
 	if err != nil {
 		return err
 	}
-	if err := ps.store.Delete(ctx, IdentityKey(id), memory.AnyVersion); err != nil {
-		return err
+	for _, k := range []string{IdentityKey(id), legacyIdentityKey(id)} {
+		if err := ps.store.Delete(ctx, k, memory.AnyVersion); err != nil {
+			return err
+		}
 	}
 	if _, err := ps.Load(ctx, owner); errors.Is(err, memory.ErrNotFound) {
 		return nil
@@ -427,13 +438,20 @@ func (ps *Profiles) Unlink(ctx context.Context, id Identity) error {
 // [memory.ErrNotFound].
 func (ps *Profiles) Resolve(ctx context.Context, id Identity) (string, error) {
 	rec, err := ps.store.Get(ctx, IdentityKey(id))
+	if errors.Is(err, memory.ErrNotFound) {
+		rec, err = ps.store.Get(ctx, legacyIdentityKey(id))
+	}
 	if err != nil {
 		return "", err
 	}
 	return string(rec.Value), nil
 }
 
-// Delete removes a customer's profile and every identity linked to it.
+// Delete removes a customer's profile and every identity linked to it:
+// the identity index ("identity/") and the verified contacts the
+// channel package's StoreLinker keeps ("contact/") are searched for records pointing at
+// the customer, so links whose profile update was lost go too. It is
+// idempotent.
 func (ps *Profiles) Delete(ctx context.Context, customerID string) error {
 	p, err := ps.Load(ctx, customerID)
 	var errs []error
@@ -449,17 +467,21 @@ func (ps *Profiles) Delete(ctx context.Context, customerID string) error {
 			}
 		}
 	}
-	// Identities whose profile update was lost still point here.
-	if err := ps.store.Keys(ctx, "identity/", func(k string) bool {
-		rec, err := ps.store.Get(ctx, k)
-		if err == nil && string(rec.Value) == customerID {
-			if err := ps.store.Delete(ctx, k, rec.Version); err != nil && !errors.Is(err, memory.ErrConflict) {
-				errs = append(errs, err)
+	// Identities whose profile update was lost, links in the old clear
+	// form and verified contacts still point here.
+	for _, prefix := range []string{"identity/", "contact/"} {
+		var keys []string
+		if err := ps.store.Keys(ctx, prefix, func(k string) bool { keys = append(keys, k); return true }); err != nil {
+			errs = append(errs, err)
+		}
+		for _, k := range keys {
+			rec, err := ps.store.Get(ctx, k)
+			if err == nil && string(rec.Value) == customerID {
+				if err := ps.store.Delete(ctx, k, rec.Version); err != nil && !errors.Is(err, memory.ErrConflict) {
+					errs = append(errs, err)
+				}
 			}
 		}
-		return true
-	}); err != nil {
-		errs = append(errs, err)
 	}
 	if err := ps.store.Delete(ctx, ProfileKey(customerID), memory.AnyVersion); err != nil {
 		errs = append(errs, err)

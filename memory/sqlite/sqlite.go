@@ -45,12 +45,13 @@ type Store struct {
 
 // Open opens (creating if needed) the SQLite file at path with write-ahead
 // logging and a 10-second busy timeout, the settings concurrent writers
-// need.
+// need, and secure_delete, so that deleted records are overwritten with
+// zeros (see [Store.Compact] for what else erasure needs).
 func Open(path string) (*sql.DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite store: bad path %q", path)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(ON)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite store: open %s: %w", path, err)
 	}

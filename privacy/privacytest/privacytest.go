@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/privacy"
@@ -85,9 +86,23 @@ func RunErasure(t testing.TB, store memory.Store) {
 		say(p, "web", "web-"+p.id, "yes")
 		say(p, "web", "web-"+p.id, "my email is "+p.email+" and card "+p.card)
 		say(p, "whatsapp", "wa-"+p.id, "call me on "+p.phone)
-		// Data of other packages kept under per-customer prefixes.
-		for _, k := range []string{"analytics/" + p.id + "/visitor", "proactive/" + p.id + "/renewal-reminder"} {
-			if _, err := store.Set(ctx, memory.Put{Key: k, Value: []byte(`{"customer":"` + p.id + `"}`), IfVersion: memory.AnyVersion}); err != nil {
+		// A contact verified by the channel layer's linker.
+		if _, err := channel.NewStoreLinker(store).Link(ctx, channel.Identity{Channel: "email", UserID: p.email}, channel.Contact{Email: p.email}); err != nil {
+			t.Fatal(err)
+		}
+		// Records other packages keep, in their layouts: an application's
+		// per-customer prefix, the web chat's transcript, the escalation
+		// wake index, a campaign run, the delivery log and ledger.
+		records := map[string]string{
+			"analytics/" + p.id + "/visitor":      `{"customer":"` + p.id + `"}`,
+			"web/transcript/" + p.web:             `{"consent":"granted","customer":"` + p.id + `","entries":[{"id":"m1","role":"user","message":{"text":"I am ` + p.name + `, ` + p.email + `"}}]}`,
+			"escalation/wake/wa-" + p.id:          `{"conversation":"wa-` + p.id + `","customer":"` + p.id + `","channel":"whatsapp"}`,
+			"proactive/run/" + p.id + "/win-back": `{"customer":"` + p.id + `","campaign":"win-back"}`,
+			"proactive/log/" + p.id:               `[{"campaign":"win-back","to":"` + p.wa + `"}]`,
+			"proactive/ledger/" + p.id:            `{"sent":["` + p.wa + `"]}`,
+		}
+		for k, v := range records {
+			if _, err := store.Set(ctx, memory.Put{Key: k, Value: []byte(v), IfVersion: memory.AnyVersion}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -96,12 +111,9 @@ func RunErasure(t testing.TB, store memory.Store) {
 		t.Fatal(err)
 	}
 
-	eraser := privacy.NewEraser(
-		privacy.ProfileSource(profiles), privacy.HistorySource(history),
-		privacy.SessionSource(bot.Sessions()), vault,
-		privacy.PrefixSource("analytics", store, func(id string) string { return "analytics/" + id + "/" }),
-		privacy.PrefixSource("proactive", store, func(id string) string { return "proactive/" + id + "/" }),
-	)
+	eraser := privacy.NewEraser(append(privacy.StoreSources(store),
+		privacy.PrefixSource("app_analytics", store, func(id string) string { return "analytics/" + id + "/" }),
+	)...)
 	ada, bob := people[0], people[1]
 
 	// Right of access: the export holds everything, as JSON.
@@ -113,13 +125,13 @@ func RunErasure(t testing.TB, store memory.Store) {
 	if err := json.Unmarshal(data, &x); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}
-	for _, src := range []string{"profile", "history", "sessions", "vault", "analytics", "proactive"} {
+	for _, src := range []string{"profile", "history", "sessions", "vault", "app_analytics", "web_transcripts", "escalation_wake", "proactive"} {
 		if _, ok := x.Sources[src]; !ok {
 			t.Errorf("export has no %q section", src)
 		}
 	}
 	export := decoded(data)
-	for _, want := range []string{ada.name, ada.email, ada.wa, "call me on [phone]", "renewal-reminder"} {
+	for _, want := range []string{ada.name, ada.email, ada.wa, "call me on [phone]", "win-back"} {
 		if !export.has(want) {
 			t.Errorf("export does not contain %q", want)
 		}
