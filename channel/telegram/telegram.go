@@ -1,10 +1,14 @@
 package telegram
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +51,7 @@ func newDriver(c Config) (*botAPI, channel.Config, error) {
 	c.HTTPClient = driver.Client(c.HTTPClient)
 	ac := driver.Defaults(c.Adapter, "telegram",
 		channel.Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
-			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}},
+			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}, InlineMedia: true},
 		channel.Limits{Rate: 30, Burst: 30, PerConversation: 1, PerConversationBurst: 5})
 	return &botAPI{cfg: c, long: make(map[string]longButtons)}, ac, nil
 }
@@ -302,7 +306,8 @@ func (p *botAPI) message(b *channel.Batch, m *message) {
 
 // Send implements [channel.Platform]: text with an inline keyboard (one
 // button per row) for quick replies, sendPhoto, sendDocument, sendAudio or
-// sendVideo for media.
+// sendVideo for media: by URL, or uploaded as multipart/form-data when the
+// attachment is given by value (Data, no URL).
 func (p *botAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	if o.To.Recipient == "" {
 		return fmt.Errorf("telegram: no recipient for conversation %q", o.To.ConversationID)
@@ -312,7 +317,50 @@ func (p *botAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	if thread != 0 {
 		msg["message_thread_id"] = thread
 	}
+	if a := o.Part.Attachment; a != nil && a.URL == "" {
+		return p.upload(ctx, method, msg, a)
+	}
 	return p.call(ctx, method, msg)
+}
+
+// upload sends an attachment given by value (a spoken reply, say) as a
+// multipart/form-data upload, as the Bot API's "Sending files" section
+// documents: the file in the method's field (audio, photo, ...), the
+// other parameters as form fields.
+func (p *botAPI) upload(ctx context.Context, method string, msg map[string]any, a *parley.Attachment) error {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	var field string
+	for k, v := range msg {
+		if v == "" {
+			field = k // the file's field, left empty by payload
+			continue
+		}
+		if err := mw.WriteField(k, fmt.Sprint(v)); err != nil {
+			return fmt.Errorf("telegram: encode: %w", err)
+		}
+	}
+	name := cmp.Or(a.Name, string(a.Kind))
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, name))
+	h.Set("Content-Type", cmp.Or(a.MIMEType, "application/octet-stream"))
+	fw, err := mw.CreatePart(h)
+	if err == nil {
+		_, err = fw.Write(a.Data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("telegram: encode: %w", err)
+	}
+	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL:    p.cfg.BaseURL + "/bot" + p.cfg.Token + "/" + method,
+		Header: http.Header{"Content-Type": {mw.FormDataContentType()}},
+		Body:   body.Bytes(),
+		Check:  check,
+	})
+	return err
 }
 
 // Typing sends the "typing" chat action, shown for 5 seconds or until the

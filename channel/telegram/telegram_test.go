@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -210,4 +213,33 @@ func TestTyping(t *testing.T) {
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "/bot"+token+"/sendChatAction", reqs[0].Path)
 	assert.JSONEq(t, `{"chat_id":42,"action":"typing"}`, string(reqs[0].Body))
+}
+
+// An attachment given by value (a spoken reply) is uploaded as
+// multipart/form-data, as the Bot API documents for sending files.
+func TestInlineAudioIsUploaded(t *testing.T) {
+	srv := platform(t)
+	a := newAdapter(t, srv, channel.Config{})
+	mp3 := append([]byte("ID3\x04\x00"), make([]byte, 40)...)
+	to := parley.Address{ConversationID: conversation(num("u1")), Recipient: fmt.Sprint(num("u1"))}
+	require.NoError(t, a.Send(context.Background(), to, parley.Message{
+		Attachments: []parley.Attachment{{Kind: parley.Audio, MIMEType: "audio/mpeg", Data: mp3, Name: "reply.mp3"}}}))
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/bot"+token+"/sendAudio", reqs[0].Path)
+	mt, params, err := mime.ParseMediaType(reqs[0].Header.Get("Content-Type"))
+	require.NoError(t, err)
+	assert.Equal(t, "multipart/form-data", mt)
+	form, err := multipart.NewReader(bytes.NewReader(reqs[0].Body), params["boundary"]).ReadForm(1 << 20)
+	require.NoError(t, err)
+	assert.Equal(t, []string{fmt.Sprint(num("u1"))}, form.Value["chat_id"])
+	require.Len(t, form.File["audio"], 1)
+	fh := form.File["audio"][0]
+	assert.Equal(t, "reply.mp3", fh.Filename)
+	assert.Equal(t, "audio/mpeg", fh.Header.Get("Content-Type"))
+	f, err := fh.Open()
+	require.NoError(t, err)
+	got, err := io.ReadAll(f)
+	require.NoError(t, err)
+	assert.Equal(t, mp3, got)
 }

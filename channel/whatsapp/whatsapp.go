@@ -1,12 +1,16 @@
 package whatsapp
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,7 +101,7 @@ func newDriver(c Config) (*cloudAPI, channel.Config, error) {
 	c.HTTPClient = driver.Client(c.HTTPClient)
 	ac := driver.Defaults(c.Adapter, "whatsapp",
 		channel.Capabilities{MaxText: maxText, MaxOptionsText: maxBody, MaxButtons: 3, MaxButtonTitle: maxTitle, MaxListItems: 10, MaxListTitle: maxRowTitle,
-			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}},
+			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}, InlineMedia: true},
 		channel.Limits{Rate: 80, Burst: 80, PerConversation: 1, PerConversationBurst: 10})
 	return &cloudAPI{cfg: c, last: make(map[string]time.Time)}, ac, nil
 }
@@ -245,7 +249,8 @@ func unixTime(s string) time.Time {
 }
 
 // Send implements [channel.Platform]: buttons (up to 3), lists (up to
-// 10), numbered options beyond, media by link. Outside the 24-hour window
+// 10), numbered options beyond, media by link, or uploaded first
+// (POST /{phone-number-id}/media) when given by value. Outside the 24-hour window
 // it sends the message's [Template] in place of its first part and skips
 // the rest, or fails with [ErrOutsideWindow]; to someone it has not heard
 // from it sends the template when there is one.
@@ -268,7 +273,17 @@ func (p *cloudAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 	case closed:
 		return ErrOutsideWindow
 	}
-	err := p.send(ctx, p.payload(to, o.Part))
+	msg := p.payload(to, o.Part)
+	if a := o.Part.Attachment; a != nil && a.URL == "" {
+		id, err := p.upload(ctx, a)
+		if err != nil {
+			return err
+		}
+		md := msg[msg["type"].(string)].(map[string]string)
+		delete(md, "link")
+		md["id"] = id
+	}
+	err := p.send(ctx, msg)
 	var pe *channel.PlatformError
 	if o.Index == 0 && hasTpl && errors.As(err, &pe) && pe.Code == "131047" {
 		// The platform says the window is closed (we did not know):
@@ -413,6 +428,56 @@ func (p *cloudAPI) send(ctx context.Context, msg map[string]any) error {
 		Check: check,
 	})
 	return err
+}
+
+// upload posts an attachment given by value (a spoken reply, say) to
+// POST /{phone-number-id}/media as multipart/form-data with the fields
+// messaging_product, type and file, as the Cloud API's media reference
+// documents (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media),
+// and returns the media ID to send it by. Uploading again delivers
+// nothing to the customer, so a failed upload may be retried.
+func (p *cloudAPI) upload(ctx context.Context, a *parley.Attachment) (string, error) {
+	mt := cmp.Or(a.MIMEType, "application/octet-stream")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	err := mw.WriteField("messaging_product", "whatsapp")
+	if err == nil {
+		err = mw.WriteField("type", mt)
+	}
+	var fw io.Writer
+	if err == nil {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, cmp.Or(a.Name, string(a.Kind))))
+		h.Set("Content-Type", mt)
+		fw, err = mw.CreatePart(h)
+	}
+	if err == nil {
+		_, err = fw.Write(a.Data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return "", fmt.Errorf("whatsapp: encode upload: %w", err)
+	}
+	resp, err := channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+		URL: p.cfg.BaseURL + "/" + p.cfg.PhoneNumberID + "/media",
+		Header: http.Header{"Authorization": {"Bearer " + p.cfg.AccessToken},
+			"Content-Type": {mw.FormDataContentType()}},
+		Body:       body.Bytes(),
+		Idempotent: true,
+		Check:      check,
+	})
+	if err != nil {
+		return "", err
+	}
+	var r struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(resp, &r); err != nil || r.ID == "" {
+		return "", fmt.Errorf("whatsapp: media upload: no media id in %.200q", resp)
+	}
+	return r.ID, nil
 }
 
 // throttled lists the Graph API error codes that mean "slow down", which

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -386,4 +387,42 @@ func TestWithBot(t *testing.T) {
 	require.Len(t, sent, 1, "and answered once")
 	assert.Equal(t, "echo: where is my order?", sent[0].Text)
 	assert.Equal(t, "15551234567", sent[0].To)
+}
+
+// An attachment given by value (a spoken reply) is uploaded to the media
+// endpoint first and sent by its media ID.
+func TestInlineAudioIsUploaded(t *testing.T) {
+	mp3 := append([]byte("ID3\x04\x00"), make([]byte, 40)...)
+	var sent []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		assert.Equal(t, "Bearer token", r.Header.Get("Authorization"))
+		switch r.URL.Path {
+		case "/" + phoneID + "/media":
+			require.NoError(t, r.ParseMultipartForm(1<<20))
+			assert.Equal(t, []string{"whatsapp"}, r.MultipartForm.Value["messaging_product"])
+			assert.Equal(t, []string{"audio/mpeg"}, r.MultipartForm.Value["type"])
+			fh := r.MultipartForm.File["file"]
+			require.Len(t, fh, 1)
+			assert.Equal(t, "reply.mp3", fh[0].Filename)
+			f, err := fh[0].Open()
+			require.NoError(t, err)
+			got, _ := io.ReadAll(f)
+			assert.Equal(t, mp3, got)
+			io.WriteString(w, `{"id":"4490709327384033"}`)
+		case "/" + phoneID + "/messages":
+			sent, _ = io.ReadAll(r.Body)
+			io.WriteString(w, `{"messaging_product":"whatsapp","messages":[{"id":"wamid.out1"}]}`)
+		default:
+			t.Errorf("unexpected request %s", r.URL.Path)
+		}
+	}))
+	defer srv.Close()
+	p, ac, err := newDriver(Config{PhoneNumberID: phoneID, AccessToken: "token", AppSecret: secret, VerifyToken: "vt",
+		BaseURL: srv.URL, HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	a, err := channel.New(p, ac)
+	require.NoError(t, err)
+	require.NoError(t, a.Send(context.Background(), ann, parley.Message{
+		Attachments: []parley.Attachment{{Kind: parley.Audio, MIMEType: "audio/mpeg", Data: mp3, Name: "reply.mp3"}}}))
+	assert.JSONEq(t, `{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"audio","audio":{"id":"4490709327384033"}}`, string(sent))
 }
