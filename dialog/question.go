@@ -48,6 +48,12 @@ type Question struct {
 	// Policy says what a turn that is not an answer does to the question
 	// (default [Drop]).
 	Policy Policy `json:"policy,omitempty"`
+	// Intent is the intent of the request that asked the question, if
+	// any. A question of the customer's about that same request ("how
+	// much is the annual plan?" while choosing a plan) goes to the help
+	// centre and the question is asked again, rather than the request
+	// starting over.
+	Intent string `json:"intent,omitempty"`
 	// Data holds whatever the owner needs to read the answer.
 	Data map[string]string `json:"data,omitempty"`
 }

@@ -1000,8 +1000,8 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	if !errors.As(cause, &ve) {
 		// An answer of the right type that the validator refused is
 		// always an answer; anything else may be a new request.
-		if strings.HasSuffix(strings.TrimSpace(x.t.Text()), "?") {
-			return dialog.ErrNotAnswer
+		if strings.ContainsAny(x.t.Text(), "?¿") {
+			return dialog.ErrNotAnswer // a question of the customer's own
 		}
 		if u, ok := x.understanding(); ok && u.Status == nlu.Understood {
 			return dialog.ErrNotAnswer
@@ -1081,7 +1081,7 @@ func (x *run) prompt(c *cnode, msg string) (bool, error) {
 	if len(texts) > 0 {
 		m.Text = x.pick(c, texts)
 	}
-	q := dialog.Question{ID: x.qid(), Owner: x.e.owner, Text: m.Text, Options: m.QuickReplies, Policy: dialog.Resume}
+	q := dialog.Question{ID: x.qid(), Owner: x.e.owner, Text: m.Text, Options: m.QuickReplies, Policy: dialog.Resume, Intent: x.st.Intent}
 	if _, ok := c.n.(*Feedback); ok {
 		q.Policy = dialog.Drop
 	}

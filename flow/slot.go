@@ -186,6 +186,11 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 			}
 		}
 	}
+	if strings.ContainsAny(answer, "?¿") {
+		// A question that mentions an option ("how much is the annual
+		// plan?") asks about it; it does not choose it.
+		return -1
+	}
 	if i := containedOption(a, opts, synonyms); i >= 0 {
 		return i
 	}

@@ -65,6 +65,10 @@ func TestMatchOptionInALongerAnswer(t *testing.T) {
 		{"2", 1},
 		{"Keep it", 0},
 		{"what is this", -1},
+		// A question about an option asks; it does not choose.
+		{"how much is the annual plan?", -1},
+		{"¿puedo cancelar mi plan cuando quiera", -1},
+		{"annual?", 1},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, matchOption(tt.give, opts, syn), tt.give)

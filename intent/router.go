@@ -272,7 +272,11 @@ func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	var err error
 	und, _ := parley.Value(t, nlu.UnderstandingKey)
 	known := und.Status == nlu.Understood && r.handlers[und.Intent.Name] != nil
-	if q.Policy == dialog.Resume && r.questions != nil && !known && strings.HasSuffix(strings.TrimSpace(t.Text()), "?") {
+	// A question about the request that asked q ("how much is the annual
+	// plan?" while choosing a plan) is for the help centre too: routing
+	// it would only start that request over.
+	same := known && q.Intent != "" && und.Intent.Name == q.Intent
+	if q.Policy == dialog.Resume && r.questions != nil && (!known || same) && isQuestion(t.Text()) {
 		if err = dialog.Report(t, dialog.Served); err != nil {
 			return err
 		}

@@ -121,7 +121,7 @@ func newBot(t *testing.T, c Classifier, opts ...RouterOption) (*bot, *Router) {
 	}
 	r.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		b.ran = append(b.ran, "refund")
-		if err := dialog.Ask(t, dialog.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: dialog.Resume}); err != nil {
+		if err := dialog.Ask(t, dialog.Question{ID: "order", Owner: "form", Text: "Which order?", Policy: dialog.Resume, Intent: "refund"}); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text("Which order?"))
@@ -191,6 +191,24 @@ func TestRouterResumesAFormAfterADigression(t *testing.T) {
 	assert.Equal(t, []string{"5 days", "Which order?"}, b.send("how long?"))
 	assert.Equal(t, 2, b.form.resumes)
 	assert.Equal(t, []string{"got A-1"}, b.send("A-1"))
+}
+
+// A question about the request that asked the open question goes to the
+// help centre, and the question is asked again: routing it would start
+// the request over.
+func TestRouterSendsAQuestionAboutTheSameRequestToTheHelpCentre(t *testing.T) {
+	c := fixed{
+		"I want a refund":              ranked("refund", 0.95),
+		"how long does a refund take?": ranked("refund", 0.9),
+	}
+	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("5-10 days"))
+	})
+	b, _ := newBot(t, c, WithQuestions(faq))
+	b.send("I want a refund")
+	assert.Equal(t, []string{"5-10 days", "Which order?"}, b.send("how long does a refund take?"))
+	assert.Equal(t, []string{"refund"}, b.ran, "the refund did not start over")
+	assert.Equal(t, 1, b.form.resumes)
 }
 
 func TestRouterDropsAFeedbackQuestion(t *testing.T) {
