@@ -24,6 +24,7 @@ import (
 	"github.com/parleyhq/parley/nlu"
 	"github.com/parleyhq/parley/privacy"
 	"github.com/parleyhq/parley/proactive"
+	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -96,6 +97,8 @@ type config struct {
 	staffPassword string                   // of the staff pages; empty: a random one
 	policy        []proactive.PolicyOption // the campaigns' delivery policy, beyond its defaults
 	analyticsLog  string                   // JSON Lines file of analytics events; empty: memory only
+	store         memory.Store             // conversations, profiles, approvals; nil: in memory
+	jobs          schedule.Store           // the campaigns' steps; nil: in memory
 }
 
 func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
@@ -110,7 +113,13 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &app{staffPassword: cfg.staffPassword, staff: newStaffAuth(cfg.staffPassword), shop: newShop(), gaps: kb.NewGaps(0), store: memory.NewMap(),
+	if cfg.store == nil {
+		cfg.store = memory.NewMap()
+	}
+	if cfg.jobs == nil {
+		cfg.jobs = schedule.NewMemory()
+	}
+	a := &app{staffPassword: cfg.staffPassword, staff: newStaffAuth(cfg.staffPassword), shop: newShop(), gaps: kb.NewGaps(0), store: cfg.store,
 		dash: dash}
 	deliver := escalation.DeliverFunc(a.deliver)
 	a.desk = desk.NewMemory(deliver, desk.WithAgents(2))
@@ -137,7 +146,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	answers := kbbot.New(kb.NewAnswerer(idx, kb.WithGaps(a.gaps)), kbbot.WithHandOffer(esc))
 
-	reg, err := newActions(a.shop, cfg.writes)
+	// Refunds waiting for a person, and the results of changes already
+	// made, are kept in the store: with SQLite they survive a restart.
+	reg, err := newActions(a.shop, cfg.writes, action.WithApprovals(action.NewStoreApprovals(a.store)), action.WithResults(a.store))
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +160,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		asst = newAssistant(privacy.RedactModel(cfg.model, newRedactor(), action.CustomerFrom), reg, esc, idx)
 	}
 	var e *flow.Engine
-	ret, err := newRetention(ctx, a.store, reg, cfg.policy, func(name string) parley.Handler { return e.Starter(name) })
+	ret, err := newRetention(ctx, a.store, cfg.jobs, reg, cfg.policy, func(name string) parley.Handler { return e.Starter(name) })
 	if err != nil {
 		return nil, err
 	}

@@ -16,12 +16,17 @@
 // refuses every change.
 //
 // Everything runs offline with embedded defaults: a fake shop backend and
-// CRM, an intent model trained at start-up, in-memory sessions and an
-// in-memory agent desk.
+// CRM, an intent model trained at start-up and an in-memory agent desk.
+// Conversations, customer profiles, the refunds waiting for approval and
+// the campaigns' scheduled steps are kept in a SQLite file (pure Go), so
+// stopping and starting the example keeps them: by default in the user's
+// cache directory (printed at start), -db FILE for another, -memory (or an
+// empty -db) for none.
 //
-// Run it from the repository root:
+// The example is its own module (so the core module does not depend on
+// SQLite). Run it from the repository root:
 //
-//	go run ./examples/retention
+//	go -C examples/retention run .
 //
 // and open http://localhost:8080 for a demo product page with the chat
 // widget, and http://localhost:8080/console/ for the agents' workspace:
@@ -29,8 +34,8 @@
 // reply (the customer sees your name), add notes, transfer, resolve, and
 // approve the refunds waiting for a person's OK beside their conversation. Or chat in the terminal:
 //
-//	go run ./examples/retention -cli
-//	printf 'hi\n1\nA-1001\nyes\n' | go run ./examples/retention -cli
+//	go -C examples/retention run . -cli
+//	printf 'hi\n1\nA-1001\nyes\n' | go -C examples/retention run . -cli
 //
 // Retention campaigns (campaigns.go) reach out first: an abandoned cart,
 // a plan about to expire, onboarding after an order, a delayed parcel, a
@@ -38,7 +43,7 @@
 // panel that simulates their events and skips days; in the terminal,
 // "/sim cart", "/sim expire", "/sim order", "/sim day", "/sim log":
 //
-//	printf 'hi\n/sim order\n1\n/sim day\n/sim cart\n/sim day\nSTOP\n/sim log\n' | go run ./examples/retention -cli -quiet 0-0
+//	printf 'hi\n/sim order\n1\n/sim day\n/sim cart\n/sim day\nSTOP\n/sim log\n' | go -C examples/retention run . -cli -quiet 0-0
 //
 // With PARLEY_EVENTS_SECRET set (16 bytes or more), the shop's backend
 // can POST business events to /events, signed with it (proactive.Sign).
@@ -61,14 +66,17 @@
 //	                 under the same guardrails
 //	-llm-model NAME  with -llm-url, the model (default llama3.1)
 //	-staff-password P  the staff password: agents sign in at /staff/login
-//	-analytics-log F   analytics events (JSON Lines) for /dashboard/: loaded at start, appended to
 //	                 with their name and it; default: a random one, printed
 //	                 at start
+//	-analytics-log F analytics events (JSON Lines) for /dashboard/: loaded
+//	                 at start, appended to while running
+//	-db FILE         the SQLite file the example keeps its state in (default
+//	                 parley/retention-demo.db in the user's cache directory)
+//	-memory          keep everything in memory instead: a restart starts over
 package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -109,11 +117,25 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	quiet := fs.String("quiet", "21-9", "the campaigns' quiet hours, FROM-TO in the customer's time zone (hours; 0-0: none)")
 	staff := fs.String("staff-password", "", "the staff password (agents sign in with their name and it); default: a new random one, printed at start")
 	analyticsLog := fs.String("analytics-log", "", "a JSON Lines `file` of analytics events: loaded into /dashboard/ at start, appended to while running")
+	dbPath := fs.String("db", defaultDB(), "the SQLite `file` conversations, profiles, approvals and campaign steps are kept in, so they survive a restart; '' for memory only")
+	inMemory := fs.Bool("memory", false, "keep everything in memory (as -db ''): a restart starts over")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *inMemory {
+		*dbPath = ""
+	}
+	st, err := openStores(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.close(); err != nil {
+			fmt.Fprintln(os.Stderr, "retention: -db:", err)
+		}
+	}()
 	out := &lockedWriter{w: stdout}
-	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff, analyticsLog: *analyticsLog}
+	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff, analyticsLog: *analyticsLog, store: st.kv, jobs: st.jobs}
 	var from, to int
 	if _, err := fmt.Sscanf(*quiet, "%d-%d", &from, &to); err != nil || from < 0 || from > 24 || to < 0 || to > 24 {
 		return fmt.Errorf("-quiet %q: want FROM-TO in hours, such as 21-9", *quiet)
@@ -131,11 +153,10 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	var opts []parley.Option
 	var chat *web.Chat
 	if !*useCLI {
-		secret := make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
+		secret, err := st.webSecret(ctx)
+		if err != nil {
 			return err
 		}
-		var err error
 		chat, err = web.New(web.Config{
 			Secret:        secret,
 			Title:         "ShopCo support",
@@ -205,12 +226,15 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			defer shutdown(srv)
 			fmt.Fprintf(out, "Agents' workspace: http://%s/console/ (staff password %s)\n", srv.Addr, a.staffPassword)
 		}
-		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in), ConversationID: "cli-" + rand.Text()[:12]}
+		// One conversation per customer in the terminal: with a durable
+		// store, the next run carries on where this one stopped.
+		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in), ConversationID: "cli-" + *customer}
 		if *renewal {
 			cfg.Start = "renewal.due"
 		}
 		if cli.IsTerminal(in) {
 			fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, \"/sim\" to simulate campaign events, /quit to leave.")
+			fmt.Fprintln(out, storedIn(st.path))
 		}
 		a.ret.meet(parley.Address{Channel: "cli", ConversationID: cfg.ConversationID, CustomerID: *customer})
 		pw := &promptWatcher{w: out, prompt: "you> ", ready: make(chan struct{}, 1)}
@@ -236,8 +260,8 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		return err
 	}
 	defer shutdown(srv)
-	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:      http://%s/\n  agents:    http://%s/console/ (sign in with your name and the staff password %s)\nPress Ctrl+C to stop.\n",
-		srv.Addr, srv.Addr, a.staffPassword)
+	fmt.Fprintf(out, "ShopCo support (Parley example)\n  chat:      http://%s/\n  agents:    http://%s/console/ (sign in with your name and the staff password %s)\n  %s\nPress Ctrl+C to stop.\n",
+		srv.Addr, srv.Addr, a.staffPassword, storedIn(st.path))
 	<-ctx.Done()
 	return nil
 }

@@ -18,14 +18,14 @@ import (
 )
 
 // retention wires the campaigns: the delivery policy, the scheduler
-// (in memory, like the rest of the example), the engine, and a small
+// (in the example's store: SQLite unless -memory), the engine, and a small
 // simulator for the demo page and the terminal ("abandon the cart",
 // "make the plan expire", "advance the clock by a day").
 type retention struct {
 	store    memory.Store
 	profiles *custprofile.Profiles
 	policy   *proactive.Policy
-	jobs     *schedule.Memory
+	jobs     schedule.Store
 	sched    *schedule.Scheduler
 	eng      *proactive.Engine
 	bot      proactive.Enqueuer
@@ -52,9 +52,16 @@ func demoProfiles(now time.Time) []*custprofile.Profile {
 
 // newRetention builds the policy, scheduler and engine over store. start
 // starts the campaigns' flows; reg makes their offers' codes.
-func newRetention(ctx context.Context, store memory.Store, reg *action.Registry, policy []proactive.PolicyOption, start func(string) parley.Handler) (*retention, error) {
-	r := &retention{store: store, profiles: custprofile.NewProfiles(store), jobs: schedule.NewMemory(), seen: map[string]parley.Address{}}
+func newRetention(ctx context.Context, store memory.Store, jobs schedule.Store, reg *action.Registry, policy []proactive.PolicyOption, start func(string) parley.Handler) (*retention, error) {
+	r := &retention{store: store, profiles: custprofile.NewProfiles(store), jobs: jobs, seen: map[string]parley.Address{}}
 	for _, p := range demoProfiles(time.Now()) {
+		// A stored profile (a durable store, after a restart) keeps the
+		// consents and facts the customer gave since.
+		if _, err := r.profiles.Load(ctx, p.CustomerID); err == nil {
+			continue
+		} else if !errors.Is(err, memory.ErrNotFound) {
+			return nil, err
+		}
 		if err := r.profiles.Save(ctx, p); err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -212,7 +213,7 @@ func TestRunFromPipe(t *testing.T) {
 	_, err = in.Seek(0, 0)
 	require.NoError(t, err)
 	var out strings.Builder
-	require.NoError(t, run(t.Context(), []string{"-cli"}, in, &out))
+	require.NoError(t, run(t.Context(), []string{"-cli", "-memory"}, in, &out))
 	assert.Contains(t, out.String(), "has shipped")
 	require.NoError(t, in.Close())
 }
@@ -271,7 +272,7 @@ func TestWebMode(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-staff-password", "s3cret"}, os.Stdin, pw)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-staff-password", "s3cret", "-db", filepath.Join(t.TempDir(), "demo.db")}, os.Stdin, pw)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)

@@ -1,7 +1,7 @@
 // Command testall runs every test in the repository: the core module and
 // the nested adapter modules (memory/redis, memory/postgres, memory/sqlite,
-// channel/web/e2e, analytics/prometheus, analytics/otel and any other directory with a
-// go.mod), which `go test ./...` at the root does not reach. Before
+// channel/web/e2e, analytics/prometheus, analytics/otel, the example
+// examples/retention and any other directory with a go.mod), which `go test ./...` at the root does not reach. Before
 // running, it says which integration suites will skip because their
 // servers are not configured, so nothing passes silently.
 //

@@ -22,7 +22,7 @@ func TestModulesFindsNestedModules(t *testing.T) {
 		rel = append(rel, r)
 	}
 	assert.Equal(t, ".", rel[0], "the root module runs first")
-	for _, want := range []string{"memory/redis", "memory/postgres", "memory/sqlite", "channel/web/e2e", "analytics/prometheus", "analytics/otel"} {
+	for _, want := range []string{"memory/redis", "memory/postgres", "memory/sqlite", "channel/web/e2e", "analytics/prometheus", "analytics/otel", "examples/retention"} {
 		assert.Contains(t, rel, want)
 	}
 }

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/memory"
+)
+
+// runPiped runs the example in the terminal with args, the customer
+// typing input, and returns what it printed.
+func runPiped(t *testing.T, input string, args ...string) string {
+	t.Helper()
+	in, err := os.CreateTemp(t.TempDir(), "in")
+	require.NoError(t, err)
+	_, err = in.WriteString(input)
+	require.NoError(t, err)
+	_, err = in.Seek(0, 0)
+	require.NoError(t, err)
+	defer in.Close()
+	var out strings.Builder
+	require.NoError(t, run(t.Context(), append([]string{"-cli"}, args...), in, &out))
+	return out.String()
+}
+
+// TestConversationSurvivesRestart runs the example against a SQLite file,
+// stops it with a refund waiting for a teammate's OK, and starts it again:
+// the customer is welcomed back, the refund still waits (for the bot and
+// on the staff side, where approving it still works), and the history
+// is there.
+func TestConversationSurvivesRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	first := runPiped(t, "hi\n2\nA-1002\n60\nyes\n", "-db", db)
+	require.Contains(t, first, "need a quick OK from a teammate")
+
+	second := runPiped(t, "is my refund approved yet?\nhi\n", "-db", db)
+	assert.Contains(t, second, "Welcome back, Ada!")
+	assert.Contains(t, second, "Your refund of $60.00 on A-1002 is still waiting for a teammate's OK.")
+
+	ctx := t.Context()
+	st, err := openStores(ctx, db)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, st.close()) }()
+	s, err := memory.NewSessions(st.kv).Load(ctx, "cli-cus_ada")
+	require.NoError(t, err)
+	var said []string
+	for _, e := range s.History {
+		if e.Role == memory.RoleUser {
+			said = append(said, e.Text)
+		}
+	}
+	assert.Equal(t, []string{"hi", "refund", "A-1002", "60", "yes", "is my refund approved yet?", "hi"}, said)
+
+	pending, err := action.NewStoreApprovals(st.kv).List(ctx)
+	require.NoError(t, err)
+	require.Len(t, pending, 1)
+	assert.Equal(t, "cli-cus_ada", pending[0].Request.Conversation)
+	assert.InDelta(t, 60.0, pending[0].Request.Amount, 0.001)
+
+	// A third start, as the staff side: the approval is listed and
+	// approving it pays the refund.
+	a, err := newAppWith(config{customer: "cus_ada", writes: true, store: st.kv, jobs: st.jobs})
+	require.NoError(t, err)
+	a.divert = func(*parley.Turn) {} // the customer is not listening
+	waiting, err := a.actions.awaiting(ctx)
+	require.NoError(t, err)
+	require.Len(t, waiting, 1)
+	_, res, err := a.actions.decide(context.WithoutCancel(ctx), waiting[0].Request.ID, "Sam", true)
+	require.NoError(t, err)
+	assert.Contains(t, string(res.Output), "A-1002")
+}
+
+func TestMemoryFlagKeepsNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	runPiped(t, "hi\n", "-db", db, "-memory")
+	_, err := os.Stat(db)
+	assert.ErrorIs(t, err, os.ErrNotExist, "-memory writes no file")
+	runPiped(t, "hi\n", "-db", "")
+	again := runPiped(t, "hi\n", "-db", "")
+	assert.NotContains(t, again, "Welcome back", "-db '' starts over")
+	assert.Contains(t, again, "Hi Ada!")
+}
