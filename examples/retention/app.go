@@ -37,6 +37,7 @@ type app struct {
 	shop          *shop
 	actions       *actions
 	desk          *desk.Memory
+	journal       *deskJournal // the desk's open tickets, in the store
 	esc           *escalation.Escalator
 	bot           *parley.Bot
 	handler       parley.Handler // the whole pipeline, without the Bot
@@ -67,6 +68,9 @@ func (a *app) setOutbox(f func(conversationID string) parley.ReplyWriter) {
 // deliver runs a lifecycle turn from the agents' desk through the Bot, so
 // it is ordered with the customer's own turns, replying on the channel.
 func (a *app) deliver(ctx context.Context, t *parley.Turn) error {
+	if err := a.journal.closed(ctx, t); err != nil {
+		return err
+	}
 	a.mu.Lock()
 	out, divert := a.outbox, a.divert
 	a.mu.Unlock()
@@ -123,7 +127,11 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		dash: dash}
 	deliver := escalation.DeliverFunc(a.deliver)
 	a.desk = desk.NewMemory(deliver, desk.WithAgents(2))
-	esc, err := escalation.New(a.desk,
+	a.journal = &deskJournal{Memory: a.desk, store: a.store}
+	if _, err := a.journal.restore(ctx); err != nil {
+		return nil, err
+	}
+	esc, err := escalation.New(a.journal,
 		escalation.WithRules(append(escalation.DefaultRules(),
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
 				Action: escalation.Offer, Priority: dialog.PriorityHigh},

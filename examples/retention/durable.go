@@ -16,11 +16,11 @@ import (
 
 // The example keeps what a restart must not lose in one SQLite file
 // (modernc.org/sqlite, pure Go): conversations and their history,
-// customer profiles and consents, hand-off state, the refunds waiting
-// for a person's approval, the campaigns' scheduled steps, and the web
-// chat's signing secret (so the widget's conversation carries on). With
-// -memory (or -db ''), all of it lives in memory and a restart starts
-// over.
+// customer profiles and consents, the desk's open hand-offs
+// (deskjournal.go), the refunds waiting for a person's approval, the
+// campaigns' scheduled steps, and the web chat's signing secret (so the
+// widget's conversation carries on). With -memory (or -db ''), all of it
+// lives in memory and a restart starts over.
 
 // stores is where the example keeps its state.
 type stores struct {

@@ -88,3 +88,36 @@ func TestMemoryFlagKeepsNothing(t *testing.T) {
 	assert.NotContains(t, again, "Welcome back", "-db '' starts over")
 	assert.Contains(t, again, "Hi Ada!")
 }
+
+// TestHandOffSurvivesRestart stops the example while the customer waits
+// for a person: started again, the workspace's queue has the ticket, an
+// agent takes it and, once resolved, it is not queued at the next start.
+func TestHandOffSurvivesRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	first := runPiped(t, "hi\nhuman\n", "-db", db)
+	require.Contains(t, first, "I've asked a person from our team to join")
+
+	ctx := t.Context()
+	st, err := openStores(ctx, db)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, st.close()) }()
+	start := func() (*app, *[]*parley.Turn) {
+		a, err := newAppWith(config{customer: "cus_ada", writes: true, store: st.kv, jobs: st.jobs})
+		require.NoError(t, err)
+		var got []*parley.Turn
+		a.divert = func(t *parley.Turn) { got = append(got, t) }
+		return a, &got
+	}
+	a, got := start()
+	queue := a.desk.Queue()
+	require.Len(t, queue, 1)
+	tk := queue[0].Ticket
+	assert.Equal(t, "cli-cus_ada", tk.ConversationID)
+	assert.NotEmpty(t, tk.Transcript, "the agent sees the conversation so far")
+	require.NoError(t, a.desk.Assign(ctx, tk.ID, "Sam"))
+	require.NoError(t, a.desk.Resolve(ctx, tk.ID, "Sam", "answered"))
+	require.Len(t, *got, 2, "assigned, resolved")
+
+	b, _ := start()
+	assert.Empty(t, b.desk.Queue(), "a resolved hand-off is not queued again")
+}
