@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,4 +124,94 @@ func TestHandOffSurvivesRestart(t *testing.T) {
 
 	b, _ := start()
 	assert.Empty(t, b.desk.Queue(), "a resolved hand-off is not queued again")
+}
+
+// startWeb runs the example's web mode with args until the returned stop
+// is called, and returns its base URL.
+func startWeb(t *testing.T, args ...string) (base string, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), os.Stdin, pw)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if u, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "chat:"); ok {
+			base = strings.TrimSpace(u)
+			break
+		}
+	}
+	require.NotEmpty(t, base, "the example prints where it serves")
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for sc.Scan() {
+		}
+	}()
+	return base, func() {
+		cancel()
+		require.NoError(t, <-done)
+		<-drained
+	}
+}
+
+// chatSession is the widget's POST /chat/session answer.
+type chatSession struct {
+	Token        string `json:"token"`
+	Conversation string `json:"conversation"`
+	History      []struct {
+		Role    string         `json:"role"`
+		Message parley.Message `json:"message"`
+	} `json:"history"`
+}
+
+// post sends body to the chat API with the visitor's token.
+func post(t *testing.T, url, token, body string, into any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+	if into != nil {
+		require.NoError(t, json.Unmarshal(b, into))
+	}
+}
+
+// TestWidgetConversationSurvivesRestart chats in the widget, stops the
+// example and starts it again on the same file: the visitor's token is
+// still valid (the signing secret is kept), and the page of a visitor who
+// agreed to keep the conversation shows it so far.
+func TestWidgetConversationSurvivesRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	base, stop := startWeb(t, "-db", db)
+	var s chatSession
+	post(t, base+"chat/session", "", "", &s)
+	require.NotEmpty(t, s.Token)
+	post(t, base+"chat/send", s.Token, `{"type":"consent","granted":true}`, nil) // keep it, the widget asks
+	post(t, base+"chat/send", s.Token, `{"type":"message","id":"m1","text":"where is my order A-1001?"}`, nil)
+	stop() // the Bot finishes the turn it has accepted before it stops
+
+	base, stop = startWeb(t, "-db", db)
+	defer stop()
+	var again chatSession
+	post(t, base+"chat/session", s.Token, "", &again)
+	assert.Equal(t, s.Conversation, again.Conversation, "the same conversation")
+	var said []string
+	for _, e := range again.History {
+		said = append(said, e.Role+": "+e.Message.Text)
+	}
+	require.GreaterOrEqual(t, len(said), 2, "%q", said)
+	assert.Equal(t, "user: where is my order A-1001?", said[0])
+	assert.Contains(t, strings.Join(said[1:], "\n"), "has shipped")
 }

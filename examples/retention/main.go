@@ -163,6 +163,9 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			Labels:        widgetLabels(ctx, *customer),
 			PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
 			Redact:        redactWeb(newRedactor()),
+			// The widget's transcript is kept beside the conversations,
+			// so a reloaded page after a restart shows it.
+			Store: st.kv,
 		})
 		if err != nil {
 			return err
