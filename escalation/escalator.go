@@ -453,6 +453,13 @@ type state struct {
 	Seen       int      `json:"seen,omitempty"`
 	QuietUntil int      `json:"quiet_until,omitempty"`
 	Offered    []string `json:"offered,omitempty"`
+	// MoodOffered: a person was offered to an upset customer (by a rule
+	// with Empathy, or one that fired on the mood alone). Until the
+	// conversation is resolved, no other rule offers one for the mood
+	// alone (an application's sentiment threshold beside the default
+	// frustration rule): an upset customer gets one offer, not one per
+	// rule that reads the mood.
+	MoodOffered bool `json:"mood_offered,omitempty"`
 	// Deferred is an offer held back because the bot asked something on
 	// the turn its rule fired; it is made after the next turn's answer
 	// if that asks nothing and resolves nothing, and dropped otherwise.
@@ -483,6 +490,9 @@ type turnCtx struct {
 	// deferred is the offer held back last turn; retried says rule is it.
 	deferred *dialog.HandoffRequest
 	retried  bool
+	// ruleMood says rule is about how the customer feels: it says
+	// empathy, or it fired only because of the turn's mood.
+	ruleMood bool
 }
 
 func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) *turnCtx {
@@ -641,6 +651,7 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		}
 		if tc.st.Phase == phaseOffered {
 			tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
+			tc.st.MoodOffered = tc.st.MoodOffered || tc.ruleMood
 		}
 	}
 	return tc.save()
@@ -677,7 +688,7 @@ func (tc *turnCtx) observe() {
 
 // resolved starts the counts of unresolved turns and failures afresh.
 func (tc *turnCtx) resolved() {
-	tc.st.Unresolved, tc.st.Failures, tc.st.Offered = 0, 0, nil
+	tc.st.Unresolved, tc.st.Failures, tc.st.Offered, tc.st.MoodOffered = 0, 0, nil, false
 }
 
 // unclear reports whether the language understanding could not place
@@ -724,7 +735,8 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	if cmd == "cancel" || cmd == "menu" || cmd == "stop" {
 		return false, nil // the router's
 	}
-	rule, ok := tc.fire(ctx, tc.input(ctx, text, cmd, false))
+	in := tc.input(ctx, text, cmd, false)
+	rule, ok := tc.fire(ctx, in)
 	if !ok {
 		if d := tc.deferred; d != nil && !slices.Contains(tc.st.Offered, d.Reason) {
 			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer}, true
@@ -732,6 +744,7 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 		return false, nil
 	}
 	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action), "rule", rule.Name)
+	tc.ruleMood = rule.Empathy || tc.onlyMood(rule, in)
 	if rule.Empathy && (tc.st.EmpathyAt == 0 || tc.st.Seen-tc.st.EmpathyAt >= empathyGap) {
 		tc.st.EmpathyAt = tc.st.Seen
 		if err := tc.reply(ctx, parley.Text(tc.msgs().Empathy)); err != nil {
@@ -746,16 +759,37 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 }
 
 // fire evaluates the policy on in, leaving out offers already made (and
-// all but urgent ones while offers are quiet).
+// all but urgent ones while offers are quiet), and, once a person was
+// offered for the customer's mood, offers that only the mood would make.
 func (tc *turnCtx) fire(ctx context.Context, in *Input) (Rule, bool) {
 	quiet := tc.st.Seen < tc.st.QuietUntil
-	rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
-		return r.Action == Offer && (quiet && r.Priority != dialog.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name))
-	})
-	if err != nil {
-		tc.emit(ctx, EventError, err, 0, "what", "rule")
+	var moodOnly []string
+	for {
+		rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
+			return r.Action == Offer && (quiet && r.Priority != dialog.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name) ||
+				slices.Contains(moodOnly, r.Name))
+		})
+		if err != nil {
+			tc.emit(ctx, EventError, err, 0, "what", "rule")
+		}
+		if ok && tc.st.MoodOffered && rule.Action == Offer && rule.Priority != dialog.PriorityUrgent && tc.onlyMood(rule, in) {
+			moodOnly = append(moodOnly, rule.Name)
+			continue
+		}
+		return rule, ok
 	}
-	return rule, ok
+}
+
+// onlyMood reports whether rule fires on in only because of its mood:
+// it does not fire on the same input without one.
+func (tc *turnCtx) onlyMood(rule Rule, in *Input) bool {
+	if !in.HasMood {
+		return false
+	}
+	calm := *in
+	calm.Mood, calm.HasMood = nlu.Mood{}, false
+	_, ok, _ := tc.e.policy.evaluate(&calm, func(r Rule) bool { return r.Name != rule.Name })
+	return !ok
 }
 
 // evaluateAfter runs the policy again once the bot has answered, with
@@ -766,11 +800,13 @@ func (tc *turnCtx) evaluateAfter(ctx context.Context) error {
 	if cmd != "" {
 		return nil
 	}
-	rule, ok := tc.fire(ctx, tc.input(ctx, strings.TrimSpace(tc.t.Text()), cmd, true))
+	in := tc.input(ctx, strings.TrimSpace(tc.t.Text()), cmd, true)
+	rule, ok := tc.fire(ctx, in)
 	if !ok {
 		return nil
 	}
 	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action), "rule", rule.Name)
+	tc.ruleMood = rule.Empathy || tc.onlyMood(rule, in)
 	if rule.Action == HandOff {
 		return tc.handOff(ctx, tc.request(rule))
 	}
@@ -833,13 +869,10 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 		tc.st.QuietUntil = tc.st.Seen + quietTurns
 		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
-	// The customer moved on: their message is the bot's, and passing the
-	// offer by is a "not now". As after a "no", offers stay quiet for a
-	// few turns (urgent ones excepted): otherwise another rule reading
-	// the same mood (a sentiment threshold beside the frustration words)
-	// would offer a person again on the very next message.
+	// The customer moved on: their message is the bot's. The rule that
+	// made the offer does not make it again (nor, for a mood, another
+	// rule reading the mood: see MoodOffered).
 	tc.st.Reason, tc.st.Priority = "", ""
-	tc.st.QuietUntil = tc.st.Seen + quietTurns
 	return false, nil
 }
 
