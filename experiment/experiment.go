@@ -45,6 +45,7 @@ type Experiment[T any] struct {
 	primary    Metric
 	guardrails []Metric
 	adaptive   bool
+	tau        float64
 }
 
 // An Option configures an Experiment.
@@ -57,6 +58,7 @@ type options struct {
 	guardrails []Metric
 	hasPrimary bool
 	adaptive   bool
+	tau        float64
 }
 
 // WithHoldout keeps the fraction f (0 <= f < 1) of customers out of every
@@ -75,6 +77,11 @@ func WithPrimary(m Metric) Option { return func(o *options) { o.primary, o.hasPr
 // worse (default [Escalation], [Satisfaction] and [OptOut]).
 func WithGuardrails(ms ...Metric) Option { return func(o *options) { o.guardrails = ms } }
 
+// WithTau sets the mixture's standard deviation of the report's sequential
+// test ([Comparison.Sequential], [NewSequential]): near the absolute effect
+// worth finding (default 0.02, two points).
+func WithTau(tau float64) Option { return func(o *options) { o.tau = tau } }
+
 // WithAdaptiveSplit marks an experiment whose traffic a [Bandit]
 // allocates: its report skips the sample-ratio-mismatch check, which needs a
 // fixed split.
@@ -85,7 +92,7 @@ func WithAdaptiveSplit() Option { return func(o *options) { o.adaptive = true } 
 // fewer than two variants, a duplicate, empty or reserved variant name, a
 // negative weight, a holdout outside [0, 1) or alpha outside (0, 1).
 func New[T any](name string, variants []Variant[T], opts ...Option) (*Experiment[T], error) {
-	o := options{alpha: 0.05, guardrails: []Metric{Escalation(), Satisfaction(), OptOut()}}
+	o := options{alpha: 0.05, tau: 0.02, guardrails: []Metric{Escalation(), Satisfaction(), OptOut()}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -104,6 +111,9 @@ func New[T any](name string, variants []Variant[T], opts ...Option) (*Experiment
 	}
 	if checkAlpha(o.alpha) != nil {
 		errs = append(errs, fmt.Errorf("experiment %q: alpha %v outside (0, 1)", name, o.alpha))
+	}
+	if !(o.tau > 0) || math.IsInf(o.tau, 0) {
+		errs = append(errs, fmt.Errorf("experiment %q: tau %v is not positive", name, o.tau))
 	}
 	for _, m := range append([]Metric{o.primary}, o.guardrails...) {
 		if m.Name == "" || m.Value == nil {
@@ -139,7 +149,7 @@ func New[T any](name string, variants []Variant[T], opts ...Option) (*Experiment
 		cum[i] /= total
 	}
 	return &Experiment[T]{name: name, variants: vs, cum: cum, holdout: o.holdout, alpha: o.alpha,
-		primary: o.primary, guardrails: o.guardrails, adaptive: o.adaptive}, nil
+		primary: o.primary, guardrails: o.guardrails, adaptive: o.adaptive, tau: o.tau}, nil
 }
 
 // Name returns the experiment's name.

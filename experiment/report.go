@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/analytics"
 )
@@ -61,6 +62,14 @@ type Comparison struct {
 	// Problem says why no test could be run (no events for the metric in
 	// one arm); Result is then zero and Significant false.
 	Problem string
+	// Sequential is, for the primary metric when it is binary, the
+	// always-valid result ([Sequential], mixture scale [WithTau]) as if
+	// the experiment had been looked at once a day since its first
+	// exposure (customers by the UTC day of their first record): a P
+	// below alpha there may be acted on however often the report was
+	// read, which the fixed-horizon Result's may not. Nil for other
+	// metrics and while one arm has no customers.
+	Sequential *Result
 }
 
 // Report computes the experiment's report from analytics records (those of
@@ -89,6 +98,7 @@ func (e *Experiment[T]) Report(records []analytics.Record) Report {
 		variant string
 		mixed   bool
 		vals    [][]float64
+		first   time.Time
 	}
 	byCust := map[string]*cust{}
 	var order []string
@@ -102,9 +112,12 @@ func (e *Experiment[T]) Report(records []analytics.Record) Report {
 		}
 		c := byCust[id]
 		if c == nil {
-			c = &cust{variant: r.Variant, vals: make([][]float64, len(metrics))}
+			c = &cust{variant: r.Variant, vals: make([][]float64, len(metrics)), first: r.Start}
 			byCust[id] = c
 			order = append(order, id)
+		}
+		if r.Start.Before(c.first) {
+			c.first = r.Start
 		}
 		c.mixed = c.mixed || c.variant != r.Variant
 		for i, m := range metrics {
@@ -119,6 +132,8 @@ func (e *Experiment[T]) Report(records []analytics.Record) Report {
 	for i := range values {
 		values[i] = make([][]float64, len(metrics))
 	}
+	daily := make([][]dayValue, len(arms)) // arm: the primary metric's values by day
+
 	mixed := 0
 	for _, id := range order {
 		c := byCust[id]
@@ -137,6 +152,9 @@ func (e *Experiment[T]) Report(records []analytics.Record) Report {
 				v = bit(slices.Max(c.vals[i]) > 0)
 			}
 			values[a][i] = append(values[a][i], v)
+			if i == 0 {
+				daily[a] = append(daily[a], dayValue{c.first.UTC().Truncate(24 * time.Hour), v > 0})
+			}
 		}
 	}
 	if mixed > 0 {
@@ -181,6 +199,11 @@ func (e *Experiment[T]) Report(records []analytics.Record) Report {
 			}
 			cs = append(cs, c)
 		}
+		if i == 0 && m.Binary {
+			for j := range cs {
+				cs[j].Sequential = e.sequential(daily[0], daily[j+1])
+			}
+		}
 		adj := Holm(ps)
 		k := 0
 		for j := range cs {
@@ -200,6 +223,53 @@ func (e *Experiment[T]) Report(records []analytics.Record) Report {
 	}
 	rep.Verdict = e.verdict(&rep)
 	return rep
+}
+
+// A dayValue is one customer's binary value and the day of their first
+// record.
+type dayValue struct {
+	day time.Time
+	yes bool
+}
+
+// sequential looks at the control's and a treatment's values once a day,
+// in day order, with an always-valid test, and returns its last result
+// (nil if no day could be tested).
+func (e *Experiment[T]) sequential(ctl, trt []dayValue) *Result {
+	s, err := NewSequential(e.alpha, e.tau)
+	if err != nil {
+		return nil
+	}
+	all := append(slices.Clone(ctl), trt...)
+	slices.SortFunc(all, func(a, b dayValue) int { return a.day.Compare(b.day) })
+	var days []time.Time
+	for _, d := range all {
+		if len(days) == 0 || !days[len(days)-1].Equal(d.day) {
+			days = append(days, d.day)
+		}
+	}
+	var last *Result
+	for _, day := range days {
+		x1, n1 := upTo(ctl, day)
+		x2, n2 := upTo(trt, day)
+		if r, err := s.Update(x1, n1, x2, n2); err == nil {
+			last = &r
+		}
+	}
+	return last
+}
+
+// upTo counts the values (and the yes among them) up to and including day.
+func upTo(vs []dayValue, day time.Time) (yes, n int) {
+	for _, v := range vs {
+		if !v.day.After(day) {
+			n++
+			if v.yes {
+				yes++
+			}
+		}
+	}
+	return yes, n
 }
 
 func counts(rep *Report) []int {

@@ -1,7 +1,8 @@
 // Command parley is Parley's command-line tool: evaluation of the
 // understanding, sentiment and knowledge-base components on labelled data,
-// validation of training files, export of flows, and analytics reports
-// from event logs.
+// validation of training files, export of flows, analytics reports from
+// event logs, experiment reports and the sample-size calculator, and the
+// churn model (train, evaluate, score customers with reasons).
 //
 // Usage:
 //
@@ -33,6 +34,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		// One line per area, kept sorted by name.
+		{name: "churn", summary: "train and evaluate the churn model on a CSV, score customers with reasons (train, eval, score)", run: runChurn},
+		{name: "experiment", summary: "an experiment's report from event logs, the sample-size calculator (report, size)", run: runExperiment},
 		{name: "kb", summary: "evaluate knowledge-base retrieval (eval)", run: runKB},
 		{name: "nlu", summary: "evaluate the intent classifier, validate training data", run: runNLU},
 		{name: "privacy", summary: "redact personal data from text (redact)", run: runPrivacy},
