@@ -34,6 +34,7 @@ type app struct {
 	staffPassword string
 	staff         *staffAuth
 	dash          *dashboard // analytics at /dashboard/
+	learn         *learning  // the review queue and retrains (learn.go)
 	shop          *shop
 	actions       *actions
 	desk          *desk.Memory
@@ -197,8 +198,11 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	router := newRouter(e, rt)
 
-	understander, err := newUnderstander(ctx)
+	understander, english, err := newUnderstander(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if a.learn, err = newLearning(ctx, a.store, understander, english, ret.sched); err != nil {
 		return nil, err
 	}
 	// The trained model for English (embedded in the sentiment package),
@@ -229,6 +233,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		behaviour,
 		intent.Commands(),
 		understander.Middleware(),
+		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
 		a.health.tracker.Middleware, // health and churn risk, from every message
 		// Shorter replies for upset customers, no sentence twice in a row.

@@ -24,22 +24,22 @@ var spanishYAML []byte
 
 // newUnderstander trains the shop's intent classifier from the embedded
 // examples and adds entity extractors, order numbers like A-1001 among
-// them.
-func newUnderstander(ctx context.Context) (*intent.Understander, error) {
+// them. It returns the English model too, for the learning loop.
+func newUnderstander(ctx context.Context) (*intent.Understander, *train.Model, error) {
 	english, err := trainYAML(ctx, nluYAML, "nlu.yaml")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	spanish, err := trainYAML(ctx, nluSpanishYAML, "nlu.es.yaml")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	orders := entity.OrderID("order_id", regexp.MustCompile(`(?i)\bA-?\d{4}\b`))
 	return intent.New(english,
 		intent.WithLocale("es", spanish),
 		intent.WithExtractors(append(entity.Builtins(), orders)...),
 		intent.WithMultiIntent(true),
-	), nil
+	), english, nil
 }
 
 func trainYAML(ctx context.Context, data []byte, name string) (*train.Model, error) {

@@ -28,6 +28,7 @@ func (a *app) staffMux() *http.ServeMux {
 	mux.Handle("/console/", a.staffOnly(http.StripPrefix("/console", console)))
 	mux.Handle("/approvals/", a.staffOnly(http.RedirectHandler("/console/", http.StatusSeeOther)))
 	a.dash.routes(mux, a.staffOnly)
+	a.learn.routes(mux, a.staffOnly)
 	return mux
 }
 
