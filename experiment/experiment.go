@@ -90,7 +90,8 @@ func WithAdaptiveSplit() Option { return func(o *options) { o.adaptive = true } 
 // New returns the experiment name over variants, the first of which is the
 // control. It returns an error, naming every problem, for an empty name,
 // fewer than two variants, a duplicate, empty or reserved variant name, a
-// negative weight, a holdout outside [0, 1) or alpha outside (0, 1).
+// negative weight, a holdout outside [0, 1), alpha outside (0, 1) or a
+// tau (WithTau) that is not positive.
 func New[T any](name string, variants []Variant[T], opts ...Option) (*Experiment[T], error) {
 	o := options{alpha: 0.05, tau: 0.02, guardrails: []Metric{Escalation(), Satisfaction(), OptOut()}}
 	for _, opt := range opts {

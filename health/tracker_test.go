@@ -167,3 +167,26 @@ func TestTrackerRefresh(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, crossed)
 }
+
+// BenchmarkTrackerTurn is the tracker's cost on one customer message: a
+// profile read, an assessment and a conditional write to an in-memory
+// store.
+func BenchmarkTrackerTurn(b *testing.B) {
+	ctx := context.Background()
+	store := memory.NewMap()
+	profiles := customer.NewProfiles(store)
+	if err := profiles.Save(ctx, &customer.Profile{CustomerID: "ada", LastOrderDate: time.Now().Add(-20 * 24 * time.Hour)}); err != nil {
+		b.Fatal(err)
+	}
+	tr := health.NewTracker(profiles)
+	h := parley.Chain(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }), tr.Middleware)
+	turn := parley.With(parleytest.NewTurn("this is useless", parleytest.WithCustomer("ada")), nlu.MoodKey,
+		nlu.Mood{Score: 0.2, Label: "negative", Confidence: 0.8})
+	w := parleytest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := h.HandleTurn(ctx, w, turn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

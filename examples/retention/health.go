@@ -155,8 +155,8 @@ func churnFlow() *flow.Builder {
 	return flow.New("churn_rescue").Add(
 		&flow.Choice{ID: "ask", Prompt: []string{"Would you tell us what went wrong? It goes straight to the team."}, Slot: "tell",
 			Options: []flow.Option{
-				{Title: "Tell the team", Payload: "yes", Synonyms: []string{"yes", "sure", "ok", "yeah", "yep"}, Next: "what"},
-				{Title: "No thanks", Payload: "no", Synonyms: []string{"no", "nope", "no thank you", "no thanks", "not now"}, Next: "no"},
+				{Title: "Tell the team", Payload: "yes", Synonyms: []string{"yes", "sure", "ok", "yeah", "yep", "si", "sí", "vale"}, Next: "what"},
+				{Title: "No thanks", Payload: "no", Synonyms: []string{"no", "nope", "no thank you", "no thanks", "not now", "no gracias", "no, gracias"}, Next: "no"},
 			}, MaxAttempts: 1, OnFail: "skip"},
 		&flow.Ask{ID: "what", Slot: "what_went_wrong", Type: flow.TextSlot, Prompt: []string{"What went wrong?"}, Next: "thanks"},
 		&flow.End{ID: "thanks", Status: flow.Resolved, Text: []string{`Thank you. I've passed it on to the team, and your code still stands.`}},
