@@ -60,7 +60,8 @@ func WithFetch(fetch func(ctx context.Context, url string, max int64) ([]byte, e
 // Middleware reads a turn's first audio and first image attachment before
 // the handlers that read text (intent, sentiment, escalation) run.
 //
-// A voice note becomes the turn's text; the attachment stays on the
+// A voice note (an audio attachment, or a file the channel sniffed as
+// Ogg or WebM, as the web widget's recordings are) becomes the turn's text; the attachment stays on the
 // message and the transcript is annotated under TranscriptKey. An image's
 // description, error codes and order numbers are appended to the text,
 // and the description annotated under DescriptionKey. The turn's entry
@@ -169,7 +170,8 @@ func find(as []parley.Attachment) (audio, img *parley.Attachment) {
 	for i := range as {
 		a := &as[i]
 		switch {
-		case audio == nil && (a.Kind == parley.Audio || strings.HasPrefix(a.MIMEType, "audio/")):
+		case audio == nil && (a.Kind == parley.Audio || strings.HasPrefix(a.MIMEType, "audio/") ||
+			a.Kind == parley.File && (a.MIMEType == "application/ogg" || a.MIMEType == "video/webm")):
 			audio = a
 		case img == nil && a.Kind == parley.Image:
 			img = a

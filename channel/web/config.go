@@ -283,8 +283,13 @@ type Labels struct {
 	Open         string `json:"open,omitempty"`         // "Open chat" (for screen readers)
 	Close        string `json:"close,omitempty"`        // "Close chat" (for screen readers)
 	Attach       string `json:"attach,omitempty"`       // "Attach a file" (for screen readers)
-	Typing       string `json:"typing,omitempty"`       // "The assistant is typing" (for screen readers)
-	Message      string `json:"message,omitempty"`      // "Message" (the text box, for screen readers)
+	// Record and StopRecording label the record button, shown when
+	// UploadTypes accepts recordings ("video/webm", "application/ogg" or
+	// an "audio/" type) and the browser can record.
+	Record        string `json:"record,omitempty"`         // "Record a voice message" (for screen readers)
+	StopRecording string `json:"stop_recording,omitempty"` // "Stop recording and send" (for screen readers)
+	Typing        string `json:"typing,omitempty"`         // "The assistant is typing" (for screen readers)
+	Message       string `json:"message,omitempty"`        // "Message" (the text box, for screen readers)
 	// Greeting is shown when the panel opens on an empty conversation, so
 	// that it never opens blank; it is not part of the transcript.
 	Greeting string `json:"greeting,omitempty"` // "Hi! How can I help you today?"

@@ -69,6 +69,7 @@
   var ICON_CHAT = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
   var ICON_CLIP = "M16.5 6.5v10a4.5 4.5 0 0 1-9 0V6a3 3 0 0 1 6 0v9.5a1.5 1.5 0 0 1-3 0V7H9v8.5a3 3 0 0 0 6 0V6a4.5 4.5 0 0 0-9 0v10.5a6 6 0 0 0 12 0v-10h-1.5z";
   var ICON_FILE = "M6 2h8l6 6v12a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm7 1.5V9h5.5L13 3.5z";
+  var ICON_MIC = "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2z";
 
   function el(tag, cls, text) {
     var n = document.createElement(tag);
@@ -95,6 +96,8 @@
     open: "Open chat",
     close: "Close chat",
     attach: "Attach a file",
+    record: "Record a voice message",
+    stop_recording: "Stop recording and send",
     typing: "The assistant is typing",
     message: "Message",
     greeting: "Hi! How can I help you today?",
@@ -119,7 +122,8 @@
     unread: 0,
     retry: 0,
     typingTimer: 0,
-    wsFailures: 0
+    wsFailures: 0,
+    recorder: null          // the MediaRecorder while recording
   };
 
   // ---- DOM ----
@@ -193,6 +197,14 @@
   var fileInput = el("input");
   fileInput.type = "file";
   fileInput.hidden = true;
+  // The record button is shown once the server accepts recordings (see
+  // canRecord); a recording is sent through the same upload path.
+  var recordBtn = el("button", "attach record");
+  recordBtn.appendChild(icon(ICON_MIC, 20));
+  recordBtn.type = "button";
+  recordBtn.hidden = true;
+  recordBtn.setAttribute("aria-label", L.record);
+  recordBtn.setAttribute("aria-pressed", "false");
   var input = el("textarea", "input");
   input.rows = 1;
   input.placeholder = L.placeholder;
@@ -200,6 +212,7 @@
   var sendBtn = el("button", "send", L.send);
   sendBtn.type = "submit";
   form.appendChild(attach);
+  form.appendChild(recordBtn);
   form.appendChild(fileInput);
   form.appendChild(input);
   form.appendChild(sendBtn);
@@ -276,6 +289,32 @@
     fileInput.value = "";
     if (f) upload(f);
   });
+  recordBtn.addEventListener("click", function () {
+    if (S.recorder) { S.recorder.stop(); return; }
+    navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+      var rec = new MediaRecorder(stream), chunks = [];
+      S.recorder = rec;
+      recordBtn.setAttribute("aria-pressed", "true");
+      recordBtn.setAttribute("aria-label", L.stop_recording);
+      rec.ondataavailable = function (ev) { if (ev.data && ev.data.size) chunks.push(ev.data); };
+      rec.onstop = function () {
+        stream.getTracks().forEach(function (t) { t.stop(); });
+        S.recorder = null;
+        recordBtn.setAttribute("aria-pressed", "false");
+        recordBtn.setAttribute("aria-label", L.record);
+        var type = (rec.mimeType || "audio/webm").split(";")[0];
+        var ext = type.indexOf("ogg") >= 0 ? "ogg" : type.indexOf("mp4") >= 0 ? "m4a" : "webm";
+        if (chunks.length) upload(new File(chunks, "voice-message." + ext, { type: type }));
+      };
+      rec.start();
+    }).catch(function (e) { showStatus(e && e.message ? e.message : String(e), true); });
+  });
+  // canRecord reports whether this browser can record and the server
+  // accepts what it records (WebM or Ogg, as sniffed from the content).
+  function canRecord(types) {
+    if (!window.MediaRecorder || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return false;
+    return (types || []).some(function (t) { return t === "video/webm" || t === "application/ogg" || t.indexOf("audio/") === 0; });
+  }
 
   function scrollDown() { log.scrollTop = log.scrollHeight; }
   function showStatus(text, isError) {
@@ -349,6 +388,15 @@
   function renderAttachment(a) {
     var u = safeURL(a.url || "");
     if (!u) return null;
+    var mt = a.mime_type || "";
+    if (a.kind === "audio" || mt.indexOf("audio/") === 0 || mt === "application/ogg" || (mt === "video/webm" && /^voice-message\./.test(a.name || ""))) {
+      var au = el("audio", "attachment-audio");
+      au.controls = true;
+      au.preload = "none";
+      au.src = u;
+      au.setAttribute("aria-label", a.name || "audio");
+      return au;
+    }
     if (a.kind === "image") {
       var l = el("a", "attachment-image");
       l.href = u; l.target = "_blank"; l.rel = "noopener noreferrer";
@@ -544,6 +592,7 @@
     consentNo.textContent = L.consent_no;
     typing.setAttribute("aria-label", L.typing);
     attach.setAttribute("aria-label", L.attach);
+    recordBtn.setAttribute("aria-label", S.recorder ? L.stop_recording : L.record);
     input.placeholder = L.placeholder;
     input.setAttribute("aria-label", L.message);
     sendBtn.textContent = L.send;
@@ -573,6 +622,7 @@
       notice.textContent = j.notice;
       consentQ.textContent = j.question;
       applyLabels(j.labels || {});
+      recordBtn.hidden = !canRecord(j.upload_types);
       renderConsent();
       (j.history || []).forEach(render);
       connect();
