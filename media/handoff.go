@@ -104,12 +104,15 @@ func ImageRoute(h parley.Handler) parley.Middleware {
 }
 
 // query is what to search the knowledge base for, given the text the
-// turn had after Middleware (the customer's words, then the description).
+// turn had after Middleware (the customer's words, or "[image] " and the
+// description when there were none).
 func (d *Description) query(text string) string {
 	facts := slices.Concat(d.ErrorCodes, d.Products)
 	if len(d.ErrorCodes) > 0 {
 		return "error " + strings.Join(facts, " ")
 	}
-	words, _, _ := strings.Cut(text, "\n[image]")
-	return strings.TrimSpace(strings.Join(append([]string{words, d.Text}, d.Products...), " "))
+	if strings.HasPrefix(text, "[image] ") {
+		text = ""
+	}
+	return strings.TrimSpace(strings.Join(append([]string{text, d.Text}, d.Products...), " "))
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,13 +62,17 @@ func WithFetch(fetch func(ctx context.Context, url string, max int64) ([]byte, e
 // the handlers that read text (intent, sentiment, escalation) run.
 //
 // A voice note (an audio attachment, or a file the channel sniffed as
-// Ogg or WebM, as the web widget's recordings are) becomes the turn's text; the attachment stays on the
-// message and the transcript is annotated under TranscriptKey. An image's
-// description, error codes and order numbers are appended to the text,
-// and the description annotated under DescriptionKey. The turn's entry
-// in the conversation's history gets the same text, with a reference to
-// the file in Meta["attachment"], so that transcripts and an agent's
-// ticket show what was said or shown.
+// Ogg or WebM, as the web widget's recordings are) becomes the turn's
+// text; the attachment stays on the message and the transcript is
+// annotated under TranscriptKey. An image's description and facts are
+// annotated under DescriptionKey (for [ImageRoute]); the text keeps the
+// customer's own words, so that sentiment and intent read what the
+// customer said, not a machine's description, and only an image sent
+// without words gets "[image] " and its description as its text. The
+// turn's entry in the conversation's history gets the words and the
+// whole description (error codes, order numbers, products), with a
+// reference to the file in Meta["attachment"], so that transcripts and
+// an agent's ticket show what was said and shown.
 //
 // When t is nil (voice disabled) or the audio fails a limit or
 // transcription, the customer gets TypePlease and the next handler is not
@@ -107,16 +112,20 @@ func Middleware(t Transcriber, d Describer, opts ...Option) parley.Middleware {
 				if err != nil && len(texts) == 0 {
 					return unreadable(ctx, w, turn, "image", err)
 				}
-				if err == nil {
-					texts = append(texts, desc.asText())
+			}
+			history := texts
+			if desc != nil {
+				history = append(slices.Clip(texts), desc.asText())
+				if len(texts) == 0 {
+					texts = []string{"[image] " + desc.Text}
 				}
 			}
 			out := *turn
 			out.Message.Text = strings.Join(texts, "\n")
 			if audio != nil {
-				remember(turn, out.Message.Text, audio)
+				remember(turn, strings.Join(history, "\n"), audio)
 			} else {
-				remember(turn, out.Message.Text, img)
+				remember(turn, strings.Join(history, "\n"), img)
 			}
 			next2 := &out
 			if tr != nil {
@@ -261,7 +270,7 @@ func bounded[T any](ctx context.Context, d time.Duration, f func(context.Context
 	}
 }
 
-// asText renders a description as a line of text for the text handlers.
+// asText renders a description as lines of text for the transcript.
 func (d *Description) asText() string {
 	var b strings.Builder
 	b.WriteString("[image] ")

@@ -104,6 +104,7 @@ type config struct {
 	analyticsLog  string                   // JSON Lines file of analytics events; empty: memory only
 	store         memory.Store             // conversations, profiles, approvals; nil: in memory
 	jobs          schedule.Store           // the campaigns' steps; nil: in memory
+	media         *mediaOptions            // speech and vision servers; nil: text only
 }
 
 func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
@@ -153,7 +154,12 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err := idx.Add(faq()...); err != nil {
 		return nil, err
 	}
-	answers := kbbot.New(kb.NewAnswerer(idx, kb.WithGaps(a.gaps)), kbbot.WithHandOffer(esc))
+	answerer := kb.NewAnswerer(idx, kb.WithGaps(a.gaps))
+	answers := kbbot.New(answerer, kbbot.WithHandOffer(esc))
+	readMedia, imageRoute, err := mediaMiddleware(cfg.media, answerer, esc)
+	if err != nil {
+		return nil, err
+	}
 
 	// Refunds waiting for a person, and the results of changes already
 	// made, are kept in the store: with SQLite they survive a restart.
@@ -225,6 +231,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Answer in the customer's language; everything inside replies
 		// through it, and reads the turn's locale it sets.
 		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
+		readMedia, // voice notes and screenshots as text, or "please type"
 		ret.remember,
 		ret.signals,        // the widget's page events, as behaviour events
 		ret.eng.Middleware, // campaign steps, before escalation: they wait for a person rather than vanish
@@ -239,6 +246,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
 		esc.Middleware,
+		imageRoute, // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),

@@ -73,6 +73,17 @@
 //	-db FILE         the SQLite file the example keeps its state in (default
 //	                 parley/retention-demo.db in the user's cache directory)
 //	-memory          keep everything in memory instead: a restart starts over
+//	-speech-url URL  optional OpenAI-compatible API root for voice notes
+//	                 (whisper.cpp's server, LocalAI, OpenAI; key in
+//	                 PARLEY_SPEECH_API_KEY; -speech-model, default whisper-1):
+//	                 the widget gets a record button; -voice-replies answers
+//	                 voice notes by voice too
+//	-vision-url URL  optional OpenAI-compatible API root for screenshots
+//	                 (Ollama, OpenAI; key in PARLEY_VISION_API_KEY;
+//	                 -vision-model, default llava): a screenshot of an error
+//	                 is answered from the help centre or handed to a person
+//	                 with the image. Without these the bot says politely
+//	                 that it can only read text.
 package main
 
 import (
@@ -119,6 +130,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	analyticsLog := fs.String("analytics-log", "", "a JSON Lines `file` of analytics events: loaded into /dashboard/ at start, appended to while running")
 	dbPath := fs.String("db", defaultDB(), "the SQLite `file` conversations, profiles, approvals and campaign steps are kept in, so they survive a restart; '' for memory only")
 	inMemory := fs.Bool("memory", false, "keep everything in memory (as -db ''): a restart starts over")
+	mediaOpts := mediaFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -135,7 +147,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		}
 	}()
 	out := &lockedWriter{w: stdout}
-	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff, analyticsLog: *analyticsLog, store: st.kv, jobs: st.jobs}
+	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff, analyticsLog: *analyticsLog, store: st.kv, jobs: st.jobs, media: mediaOpts}
 	var from, to int
 	if _, err := fmt.Sscanf(*quiet, "%d-%d", &from, &to); err != nil || from < 0 || from > 24 || to < 0 || to > 24 {
 		return fmt.Errorf("-quiet %q: want FROM-TO in hours, such as 21-9", *quiet)
@@ -165,7 +177,8 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			Redact:        redactWeb(newRedactor()),
 			// The widget's transcript is kept beside the conversations,
 			// so a reloaded page after a restart shows it.
-			Store: st.kv,
+			Store:       st.kv,
+			UploadTypes: mediaOpts.uploadTypes(),
 		})
 		if err != nil {
 			return err

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/llm"
+	"github.com/parleyhq/parley/media"
+)
+
+// mediaOptions say which speech and vision servers read voice notes and
+// screenshots. Without them the bot asks the customer, politely and in
+// their language, to type instead.
+type mediaOptions struct {
+	speechURL, speechModel string // OpenAI-compatible speech-to-text (whisper.cpp, LocalAI, OpenAI)
+	visionURL, visionModel string // OpenAI-compatible vision chat model (Ollama llava, OpenAI)
+	voiceReplies           bool   // answer a voice note by voice too (the speech server's /audio/speech)
+	speechKey, visionKey   string
+}
+
+// mediaFlags declares the media flags on fs.
+func mediaFlags(fs *flag.FlagSet) *mediaOptions {
+	o := &mediaOptions{speechKey: os.Getenv("PARLEY_SPEECH_API_KEY"), visionKey: os.Getenv("PARLEY_VISION_API_KEY")}
+	fs.StringVar(&o.speechURL, "speech-url", "", "optional OpenAI-compatible API root for voice notes (e.g. a whisper.cpp or LocalAI server's /v1); its key, if any, in PARLEY_SPEECH_API_KEY")
+	fs.StringVar(&o.speechModel, "speech-model", "whisper-1", "with -speech-url, the transcription model")
+	fs.StringVar(&o.visionURL, "vision-url", "", "optional OpenAI-compatible API root for screenshots (e.g. http://localhost:11434/v1 for Ollama); its key, if any, in PARLEY_VISION_API_KEY")
+	fs.StringVar(&o.visionModel, "vision-model", "llava", "with -vision-url, the vision model")
+	fs.BoolVar(&o.voiceReplies, "voice-replies", false, "with -speech-url, answer voice notes by voice too (tts-1 through the server's /audio/speech)")
+	return o
+}
+
+// uploadTypes are what the web widget accepts: the defaults (images,
+// PDF, text) and, when voice notes are read, the widget's recordings.
+func (o *mediaOptions) uploadTypes() []string {
+	types := []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
+	if o != nil && o.speechURL != "" {
+		types = append(types, "video/webm", "application/ogg", "audio/wave", "audio/mpeg", "video/mp4")
+	}
+	return types
+}
+
+// mediaMiddleware returns the middleware that turns voice notes and
+// screenshots into text (before the language is read and intents
+// detected), and the image route: a described screenshot is searched in
+// the help centre and answered with sources, or handed to a person with
+// the image attached.
+func mediaMiddleware(o *mediaOptions, answerer *kb.Answerer, handoff dialog.HandOffer) (read, route parley.Middleware, err error) {
+	var t media.Transcriber
+	var d media.Describer
+	opts := []media.Option{media.WithTimeout(12 * time.Second)}
+	if o != nil && o.speechURL != "" {
+		c, err := media.NewOpenAI(media.OpenAIConfig{BaseURL: o.speechURL, APIKey: o.speechKey,
+			TranscriptionModel: o.speechModel, SpeechModel: "tts-1"})
+		if err != nil {
+			return nil, nil, err
+		}
+		g := media.NewGuard(llm.NewBreaker(nil, llm.WithThreshold(3), llm.WithCooldown(30*time.Second)))
+		t = g.Transcriber(c)
+		if o.voiceReplies {
+			opts = append(opts, media.WithVoiceReplies(g.Speaker(c)))
+		}
+	}
+	if o != nil && o.visionURL != "" {
+		c, err := media.NewOpenAI(media.OpenAIConfig{BaseURL: o.visionURL, APIKey: o.visionKey, VisionModel: o.visionModel})
+		if err != nil {
+			return nil, nil, err
+		}
+		d = media.NewGuard(llm.NewBreaker(nil, llm.WithThreshold(3), llm.WithCooldown(30*time.Second))).Describer(c)
+	}
+	screenshots := kbbot.New(answerer, kbbot.WithHandOffer(media.HandOffer(handoff)))
+	return media.Middleware(t, d, opts...), media.ImageRoute(screenshots), nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"image"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/media"
+	"github.com/parleyhq/parley/parleytest"
+)
+
+func screenshotPNG(t *testing.T, w int) []byte {
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, image.NewRGBA(image.Rect(0, 0, w, 10))))
+	return b.Bytes()
+}
+
+func withAttachment(text string, a parley.Attachment) *parley.Turn {
+	return &parley.Turn{Message: parley.Message{Text: text, Attachments: []parley.Attachment{a}}}
+}
+
+// Without -speech-url and -vision-url, a voice note or a screenshot with
+// no words gets a polite request to type, in the customer's language, and
+// the conversation goes on.
+func TestMediaWithoutServers(t *testing.T) {
+	c, _ := newTester(t)
+	c.Deliver(withAttachment("", parley.Attachment{Kind: parley.Image, Data: screenshotPNG(t, 10)})).
+		Expect(parleytest.Exact(media.TypePlease))
+	c.Deliver(withAttachment("", parley.Attachment{Kind: parley.Audio, Data: []byte("RIFF....WAVEfmt ")})).
+		Expect(parleytest.Exact(media.TypePlease))
+	c.Send("How long does shipping take?").Expect(parleytest.Contains("Standard shipping takes 2-4 business days"))
+
+	es, _ := newTester(t, parleytest.WithLocale("es"))
+	es.Send("hola")
+	turn := withAttachment("", parley.Attachment{Kind: parley.Audio, Data: []byte("not audio")})
+	turn.Locale = "es"
+	es.Deliver(turn).Expect(parleytest.Exact("Perdona, aquí solo puedo leer texto: ¿puedes escribir tu mensaje?"))
+}
+
+// With -vision-url, a screenshot is described by the vision server and
+// answered from the help centre with its source; one the help centre
+// cannot answer gets the offer of a person.
+func TestScreenshotFromVisionServer(t *testing.T) {
+	known, unknown := screenshotPNG(t, 10), screenshotPNG(t, 20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		desc := `{"description":"A blank page with a spinning wheel.","error_codes":[],"order_numbers":[],"products":[]}`
+		if bytes.Contains(body, []byte(encodeB64(known))) {
+			desc = `{"description":"The checkout page listing the payment methods.","error_codes":[],"order_numbers":[],"products":["PayPal","Apple Pay"]}`
+		}
+		content, _ := json.Marshal(desc)
+		io.WriteString(w, `{"choices":[{"message":{"role":"assistant","content":`+string(content)+`}}]}`)
+	}))
+	defer srv.Close()
+	a, err := newAppWith(config{writes: true, media: &mediaOptions{visionURL: srv.URL + "/v1", visionModel: "llava"}})
+	require.NoError(t, err)
+	closeAnalytics(t, a)
+	c := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ada"), parleytest.WithChannel("web"))
+
+	c.Deliver(withAttachment("can I pay with this?", parley.Attachment{Kind: parley.Image, Data: known, URL: "/chat/files/c/1?sig=x"})).
+		Expect(parleytest.Contains("We accept Visa, Mastercard, American Express, PayPal and Apple Pay."))
+	assert.Contains(t, c.Texts()[0], "Source: Which payment methods do you accept? (https://shop.example/help#payment)")
+	c.Deliver(withAttachment("", parley.Attachment{Kind: parley.Image, Data: unknown, URL: "/chat/files/c/2?sig=y"})).
+		Expect(parleytest.Contains("I'm not sure I have the right answer to that."))
+	c.Send("yes")
+	q := a.desk.Queue()
+	require.Len(t, q, 1, c.Transcript())
+	assert.Equal(t, "/chat/files/c/2?sig=y", q[0].Ticket.Data["attachment"], "the agent gets the screenshot")
+	assert.Equal(t, "A blank page with a spinning wheel.", q[0].Ticket.Data["image"])
+}
+
+func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
