@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"context"
+	"encoding/binary"
 	"math"
 	"sync"
 )
@@ -60,6 +61,9 @@ type Model struct {
 	lex  *Lexical
 	cues *cueSet
 	p    params
+	// rows is p.weights with 128 added to every weight (unsigned bytes),
+	// followed by padding, so that [Model.sum] adds eight at a time.
+	rows []byte
 	pool sync.Pool
 }
 
@@ -122,6 +126,7 @@ func newModel(p params) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{lex: lex, cues: newCueSet(), p: p}
+	m.setRows()
 	m.pool.New = func() any {
 		return &modelScratch{f: featurizer{word: make([]byte, 0, 64), hashes: make([]uint64, 0, 64), feats: make([]uint32, 0, 128), chars: make([]uint32, 0, 512)}}
 	}
@@ -223,18 +228,53 @@ func (m *Model) logits(feats, chars []uint32, dense *[numDense]float32, z *[numO
 	}
 }
 
-// sum adds up the int8 weight rows of the buckets.
+// setRows builds m.rows from the int8 weights.
+func (m *Model) setRows() {
+	m.rows = make([]byte, len(m.p.weights)+16)
+	for i, w := range m.p.weights {
+		m.rows[i] = byte(int(w) + 128)
+	}
+}
+
+// Byte lanes of a 64-bit word: the even bytes, each in a 16-bit lane.
+const evenBytes = 0x00FF00FF00FF00FF
+
+// sum is written for rows of ten outputs: eight in a 64-bit word, two
+// more in tail. This fails to compile if that changes.
+var _ = [1]struct{}{}[numOutputs-10]
+
+// sum adds up the int8 weight rows of the buckets. It adds the biased
+// rows eight bytes at a time in 16-bit lanes (SWAR), flushing the lanes
+// every 256 rows before they can overflow, and removes the bias at the
+// end: the same integers as adding the int8 weights one by one.
 func (m *Model) sum(buckets []uint32) [numOutputs]int32 {
 	var acc [numOutputs]int32
-	w := m.p.weights
-	for _, b := range buckets {
-		o := int(b) * numOutputs
-		if o+numOutputs > len(w) {
-			continue // cannot happen: buckets are masked to the table
+	rows := m.rows
+	for len(buckets) > 0 {
+		chunk := buckets[:min(len(buckets), 256)]
+		buckets = buckets[len(chunk):]
+		var even, odd, tail uint64
+		n := int32(0)
+		for _, b := range chunk {
+			o := int(b) * numOutputs
+			if o+16 > len(rows) {
+				continue // cannot happen: buckets are masked to the table
+			}
+			n++
+			r := rows[o : o+16]
+			x := binary.LittleEndian.Uint64(r)
+			even += x & evenBytes
+			odd += x >> 8 & evenBytes
+			tail += uint64(r[8]) | uint64(r[9])<<32
 		}
-		row := (*[numOutputs]int8)(w[o : o+numOutputs])
-		for k := range numOutputs {
-			acc[k] += int32(row[k])
+		for j := range 4 {
+			acc[2*j] += int32(even >> (16 * j) & 0xFFFF)
+			acc[2*j+1] += int32(odd >> (16 * j) & 0xFFFF)
+		}
+		acc[8] += int32(tail & 0xFFFFFFFF)
+		acc[9] += int32(tail >> 32)
+		for k := range acc {
+			acc[k] -= 128 * n
 		}
 	}
 	return acc

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -294,4 +295,23 @@ func FuzzReadModel(f *testing.F) {
 		}
 		checkResult(t, "x", m.Polarity("thanks, all good"))
 	})
+}
+
+func TestModelSumMatchesRowByRow(t *testing.T) {
+	m := newTestModel(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{0, 1, 10, 255, 256, 257, 600} {
+		buckets := make([]uint32, n)
+		for i := range buckets {
+			buckets[i] = uint32(rng.IntN(1 << m.p.Bits))
+		}
+		buckets = append(buckets, 0, 1<<m.p.Bits-1) // first and last rows
+		var want [numOutputs]int32
+		for _, b := range buckets {
+			for k := range numOutputs {
+				want[k] += int32(m.p.weights[int(b)*numOutputs+k])
+			}
+		}
+		assert.Equal(t, want, m.sum(buckets), "%d buckets", len(buckets))
+	}
 }

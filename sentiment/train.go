@@ -90,7 +90,9 @@ func ReadGoEmotions(r io.Reader) ([]Example, error) {
 type TrainConfig struct {
 	// Epochs over the training data (default 15).
 	Epochs int
-	// Bits is the log2 of the number of hashed feature rows (default 17).
+	// Bits is the log2 of the number of hashed feature rows (default
+	// 15: 32,768 rows, 320 KB, as good on dev as 2^17 and faster, as
+	// the table stays in cache).
 	Bits int
 	// LearningRate is AdaGrad's step (default 0.05).
 	LearningRate float64
@@ -186,7 +188,7 @@ func Train(ctx context.Context, train, dev []Example, c TrainConfig) (*Model, er
 		c.Epochs = 15
 	}
 	if c.Bits == 0 {
-		c.Bits = 17
+		c.Bits = 15
 	}
 	if c.Bits < 8 || c.Bits > maxModelBits {
 		return nil, fmt.Errorf("sentiment: train: bits %d out of [8, %d]", c.Bits, maxModelBits)
@@ -402,6 +404,7 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 			m.p.weights[r*numOutputs+k] = int8(math.Round(float64(w[r*numOutputs+k] / m.p.Scale[k])))
 		}
 	}
+	m.setRows()
 	copy(m.p.Bias, bias)
 	copy(m.p.Dense, dw)
 	return nil
