@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
@@ -34,8 +33,8 @@ type AnthropicConfig struct {
 // Anthropic is a client for the Anthropic Messages API. It implements
 // [Model] and [Streamer] and is safe for concurrent use.
 type Anthropic struct {
-	cfg    AnthropicConfig
-	header http.Header
+	cfg AnthropicConfig
+	api *endpoint
 }
 
 var (
@@ -46,20 +45,12 @@ var (
 // NewAnthropic returns a client, or an error if the configuration is
 // invalid.
 func NewAnthropic(cfg AnthropicConfig) (*Anthropic, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "https://api.anthropic.com/v1"
-	}
-	if _, err := url.Parse(cfg.BaseURL); err != nil {
-		return nil, fmt.Errorf("llm: anthropic: base URL: %w", err)
+	api, err := newEndpoint("anthropic", cfg.BaseURL, "https://api.anthropic.com/v1", cfg.HTTPClient, cfg.Timeout)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Model == "" {
 		return nil, errors.New("llm: anthropic: Model is required")
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 60 * time.Second
 	}
 	if cfg.MaxTokens <= 0 {
 		cfg.MaxTokens = 1024
@@ -67,13 +58,11 @@ func NewAnthropic(cfg AnthropicConfig) (*Anthropic, error) {
 	if cfg.Version == "" {
 		cfg.Version = "2023-06-01"
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	h := http.Header{}
-	h.Set("anthropic-version", cfg.Version)
+	api.header.Set("anthropic-version", cfg.Version)
 	if cfg.APIKey != "" {
-		h.Set("x-api-key", cfg.APIKey)
+		api.header.Set("x-api-key", cfg.APIKey)
 	}
-	return &Anthropic{cfg: cfg, header: h}, nil
+	return &Anthropic{cfg: cfg, api: api}, nil
 }
 
 type antBlock struct {
@@ -181,15 +170,8 @@ func (c *Anthropic) response(ar *antResponse) *Response {
 
 // Generate implements [Model].
 func (c *Anthropic) Generate(ctx context.Context, req *Request) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	resp, err := post(ctx, c.cfg.HTTPClient, "anthropic", c.cfg.BaseURL+"/messages", c.header, c.request(req, false))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var ar antResponse
-	if err := decodeBody("anthropic", resp.Body, &ar); err != nil {
+	if err := c.api.call(ctx, c.api.base+"/messages", c.request(req, false), &ar); err != nil {
 		return nil, err
 	}
 	if ar.StopReason == "" && len(ar.Content) == 0 {
@@ -227,14 +209,6 @@ type antDelta struct {
 // events.
 func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error] {
 	return func(yield func(Chunk, error) bool) {
-		ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-		defer cancel()
-		resp, err := post(ctx, c.cfg.HTTPClient, "anthropic", c.cfg.BaseURL+"/messages", c.header, c.request(req, true))
-		if err != nil {
-			yield(Chunk{}, err)
-			return
-		}
-		defer resp.Body.Close()
 		var msg antResponse
 		var blocks []*antBlock
 		var inputs []*strings.Builder
@@ -242,9 +216,9 @@ func (c *Anthropic) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, e
 		fail := func(err error) {
 			yield(Chunk{}, withUsage(err, Usage{InputTokens: msg.Usage.InputTokens, OutputTokens: msg.Usage.OutputTokens}))
 		}
-		for ev, err := range readSSE(resp.Body) {
+		for ev, err := range c.api.events(ctx, c.api.base+"/messages", c.request(req, true)) {
 			if err != nil {
-				fail(streamErr(ctx, "anthropic", err))
+				fail(err)
 				return
 			}
 			var e antEvent

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -106,4 +108,71 @@ func decodeBody(provider string, r io.Reader, v any) error {
 func jsonObject(s string) bool {
 	var v map[string]any
 	return json.Unmarshal([]byte(strings.TrimSpace(s)), &v) == nil
+}
+
+// endpoint is where and how a client sends its requests, the part of a
+// client both providers share.
+type endpoint struct {
+	provider string
+	base     string // no trailing slash
+	client   *http.Client
+	timeout  time.Duration
+	header   http.Header
+}
+
+// newEndpoint checks and defaults the settings both providers' configs
+// have: base (defaultBase when empty), the HTTP client
+// (http.DefaultClient) and the timeout of one request (60s).
+func newEndpoint(provider, base, defaultBase string, client *http.Client, timeout time.Duration) (*endpoint, error) {
+	if base == "" {
+		base = defaultBase
+	}
+	if _, err := url.Parse(base); err != nil {
+		return nil, fmt.Errorf("llm: %s: base URL: %w", provider, err)
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	return &endpoint{provider: provider, base: strings.TrimRight(base, "/"), client: client, timeout: timeout, header: http.Header{}}, nil
+}
+
+// call posts body to url and decodes the reply into out, within the
+// timeout.
+func (e *endpoint) call(ctx context.Context, url string, body, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	resp, err := post(ctx, e.client, e.provider, url, e.header, body)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return decodeBody(e.provider, resp.Body, out)
+}
+
+// events posts body to url and yields the events of the streamed reply,
+// within the timeout. An error ends the sequence: the request's, or the
+// stream's as [streamErr] reports it.
+func (e *endpoint) events(ctx context.Context, url string, body any) iter.Seq2[sseEvent, error] {
+	return func(yield func(sseEvent, error) bool) {
+		ctx, cancel := context.WithTimeout(ctx, e.timeout)
+		defer cancel()
+		resp, err := post(ctx, e.client, e.provider, url, e.header, body)
+		if err != nil {
+			yield(sseEvent{}, err)
+			return
+		}
+		defer resp.Body.Close()
+		for ev, err := range readSSE(resp.Body) {
+			if err != nil {
+				yield(sseEvent{}, streamErr(ctx, e.provider, err))
+				return
+			}
+			if !yield(ev, nil) {
+				return
+			}
+		}
+	}
 }

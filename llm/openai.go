@@ -41,8 +41,8 @@ type OpenAIConfig struct {
 // implements [Model], [Streamer] and [Embedder], and is safe for
 // concurrent use.
 type OpenAI struct {
-	cfg    OpenAIConfig
-	header http.Header
+	cfg OpenAIConfig
+	api *endpoint
 }
 
 var (
@@ -53,34 +53,24 @@ var (
 
 // NewOpenAI returns a client, or an error if the configuration is invalid.
 func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "https://api.openai.com/v1"
-	}
-	if _, err := url.Parse(cfg.BaseURL); err != nil {
-		return nil, fmt.Errorf("llm: openai: base URL: %w", err)
+	api, err := newEndpoint("openai", cfg.BaseURL, "https://api.openai.com/v1", cfg.HTTPClient, cfg.Timeout)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Model == "" && cfg.EmbeddingModel == "" {
 		return nil, errors.New("llm: openai: Model or EmbeddingModel is required")
 	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = http.DefaultClient
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 60 * time.Second
-	}
-	h := cfg.Header.Clone()
-	if h == nil {
-		h = http.Header{}
+	if cfg.Header != nil {
+		api.header = cfg.Header.Clone()
 	}
 	if cfg.APIKey != "" {
-		h.Set("Authorization", "Bearer "+cfg.APIKey)
+		api.header.Set("Authorization", "Bearer "+cfg.APIKey)
 	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &OpenAI{cfg: cfg, header: h}, nil
+	return &OpenAI{cfg: cfg, api: api}, nil
 }
 
 func (c *OpenAI) url(path string) string {
-	u := c.cfg.BaseURL + path
+	u := c.api.base + path
 	if len(c.cfg.Query) > 0 {
 		u += "?" + c.cfg.Query.Encode()
 	}
@@ -199,15 +189,8 @@ func normStop(s string) string {
 
 // Generate implements [Model].
 func (c *OpenAI) Generate(ctx context.Context, req *Request) (*Response, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	resp, err := post(ctx, c.cfg.HTTPClient, "openai", c.url("/chat/completions"), c.header, c.request(req, false))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var or oaiResponse
-	if err := decodeBody("openai", resp.Body, &or); err != nil {
+	if err := c.api.call(ctx, c.url("/chat/completions"), c.request(req, false), &or); err != nil {
 		return nil, err
 	}
 	if len(or.Choices) == 0 {
@@ -237,23 +220,15 @@ func (c *OpenAI) Generate(ctx context.Context, req *Request) (*Response, error) 
 // complete response with tool calls assembled from their deltas.
 func (c *OpenAI) Stream(ctx context.Context, req *Request) iter.Seq2[Chunk, error] {
 	return func(yield func(Chunk, error) bool) {
-		ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-		defer cancel()
-		resp, err := post(ctx, c.cfg.HTTPClient, "openai", c.url("/chat/completions"), c.header, c.request(req, true))
-		if err != nil {
-			yield(Chunk{}, err)
-			return
-		}
-		defer resp.Body.Close()
 		out := &Response{Message: Message{Role: RoleAssistant}}
 		var text strings.Builder
 		var calls toolCalls
 		// fail yields err, with the usage reported so far.
 		fail := func(err error) { yield(Chunk{}, withUsage(err, out.Usage)) }
 		finished := false
-		for ev, err := range readSSE(resp.Body) {
+		for ev, err := range c.api.events(ctx, c.url("/chat/completions"), c.request(req, true)) {
 			if err != nil {
-				fail(streamErr(ctx, "openai", err))
+				fail(err)
 				return
 			}
 			if ev.Data == "[DONE]" {
@@ -388,21 +363,14 @@ func (c *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	if len(texts) == 0 {
 		return nil, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
 	body := map[string]any{"model": c.cfg.EmbeddingModel, "input": texts}
-	resp, err := post(ctx, c.cfg.HTTPClient, "openai", c.url("/embeddings"), c.header, body)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var er struct {
 		Data []struct {
 			Index     int       `json:"index"`
 			Embedding []float32 `json:"embedding"`
 		} `json:"data"`
 	}
-	if err := decodeBody("openai", resp.Body, &er); err != nil {
+	if err := c.api.call(ctx, c.url("/embeddings"), body, &er); err != nil {
 		return nil, err
 	}
 	out := make([][]float32, len(texts))
