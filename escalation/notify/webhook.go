@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/internal/httpjson"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -131,17 +132,6 @@ func NewWebhook(cfg WebhookConfig) (*Webhook, error) {
 	return &Webhook{cfg: cfg}, nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // Submit implements [escalation.Desk].
 func (w *Webhook) Submit(ctx context.Context, t escalation.Ticket) error {
 	if t.ID == "" {
@@ -178,7 +168,7 @@ func (w *Webhook) post(ctx context.Context, ev WebhookEvent) error {
 	var last error
 	for attempt := 0; attempt < w.cfg.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := sleep(ctx, w.cfg.Backoff<<(attempt-1)); err != nil {
+			if err := httpjson.Sleep(ctx, w.cfg.Backoff<<(attempt-1)); err != nil {
 				return errors.Join(err, last)
 			}
 		}

@@ -7,28 +7,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/internal/httpjson"
 )
 
-// Client sends JSON requests to a help-desk API.
+// Client sends JSON requests to a help-desk API (see [httpjson.Client])
+// and reports failures as the escalation package's errors.
 type Client struct {
-	Base string // scheme and host, no trailing slash
-	HTTP *http.Client
-	// Auth authenticates a request.
-	Auth func(*http.Request)
-	// Attempts bounds tries when the API answers 429 or 5xx; MaxWait
-	// caps one Retry-After wait: a longer one fails at once.
-	Attempts int
-	MaxWait  time.Duration
+	api httpjson.Client
 }
 
 // StatusError is an answer other than 2xx, 429 or 5xx. It wraps
@@ -53,89 +47,20 @@ func (e *StatusError) Unwrap() error {
 
 // Do sends in as JSON (none when nil) to path (absolute URLs are used as
 // they are) and decodes the answer into out (skipped when nil). 429 and
-// 5xx answers are retried after their Retry-After; when the tries run out
-// or the wait exceeds MaxWait the error wraps escalation.ErrDeskUnavailable.
+// 5xx answers are retried after their Retry-After; when the tries run out,
+// the wait exceeds MaxWait or the answer cannot be read, the error wraps
+// escalation.ErrDeskUnavailable; other answers outside 2xx are a
+// *StatusError.
 func (c *Client) Do(ctx context.Context, method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
+	err := c.api.Do(ctx, method, path, in, out)
+	var se *httpjson.StatusError
+	switch {
+	case err == nil || ctx.Err() != nil:
+		return err
+	case errors.As(err, &se) && !se.Temporary():
+		return &StatusError{Code: se.Code, Body: se.Body}
 	}
-	u := path
-	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
-		u = c.Base + path
-	}
-	attempts := max(c.Attempts, 1)
-	var last error
-	for attempt := range attempts {
-		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		c.Auth(req)
-		req.Header.Set("Accept", "application/json")
-		if in != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := c.HTTP.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			last = err
-			continue
-		}
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		switch code := resp.StatusCode; {
-		case code >= 200 && code < 300:
-			if out == nil || len(bytes.TrimSpace(msg)) == 0 {
-				return nil
-			}
-			return json.Unmarshal(msg, out)
-		case code == http.StatusTooManyRequests || code >= 500:
-			last = fmt.Errorf("HTTP %d", code)
-			wait := RetryAfter(resp.Header.Get("Retry-After"))
-			if wait > c.MaxWait {
-				return fmt.Errorf("%w: HTTP %d, retry after %v", escalation.ErrDeskUnavailable, code, wait)
-			}
-			if attempt+1 < attempts {
-				if err := sleep(ctx, wait); err != nil {
-					return err
-				}
-			}
-		default:
-			return &StatusError{Code: code, Body: msg}
-		}
-	}
-	return fmt.Errorf("%w: %d attempts: %w", escalation.ErrDeskUnavailable, attempts, last)
-}
-
-// RetryAfter reads a Retry-After header in seconds (the form Zendesk,
-// Freshdesk and HubSpot send); a missing or unreadable one means one
-// second.
-func RetryAfter(h string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(h))
-	if err != nil || n < 0 {
-		return time.Second
-	}
-	return time.Duration(n) * time.Second
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return fmt.Errorf("%w: %w", escalation.ErrDeskUnavailable, err)
 }
 
 // routePrefix starts the last line of a ticket's description, which

@@ -11,12 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestRetryAfter(t *testing.T) {
-	require.Equal(t, 7*time.Second, RetryAfter("7"))
-	require.Equal(t, time.Second, RetryAfter(""))
-	require.Equal(t, time.Second, RetryAfter("soon"))
-}
-
 func TestRouteRoundTrip(t *testing.T) {
 	tk := escalation.Ticket{ID: "c1-2", ConversationID: "c1", CustomerID: "cus", Channel: "web", Locale: "es"}
 	got, ok := ParseRoute("<p>summary</p><p>" + RouteLine(tk) + "</p>")
@@ -36,7 +30,7 @@ func TestLongRetryAfterFailsAtOnce(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
 	defer srv.Close()
-	c := &Client{Base: srv.URL, HTTP: srv.Client(), Auth: func(*http.Request) {}, Attempts: 3, MaxWait: time.Minute}
+	c := New(srv.URL, srv.Client(), 3, time.Minute, func(*http.Request) {})
 	err := c.Do(context.Background(), http.MethodGet, "/x", nil, nil)
 	require.ErrorIs(t, err, escalation.ErrDeskUnavailable)
 	require.Equal(t, 1, calls)

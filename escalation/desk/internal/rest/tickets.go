@@ -12,22 +12,20 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/internal/httpjson"
 )
 
 // New returns a Client for base (a trailing slash is dropped) with the
 // help desks' defaults: http.DefaultClient when hc is nil, 3 attempts and
 // a 30s cap on one Retry-After wait.
 func New(base string, hc *http.Client, attempts int, maxWait time.Duration, auth func(*http.Request)) *Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
 	if attempts <= 0 {
 		attempts = 3
 	}
 	if maxWait <= 0 {
 		maxWait = 30 * time.Second
 	}
-	return &Client{Base: strings.TrimRight(base, "/"), HTTP: hc, Auth: auth, Attempts: attempts, MaxWait: maxWait}
+	return &Client{api: httpjson.Client{Base: strings.TrimRight(base, "/"), HTTP: hc, Auth: auth, Attempts: attempts, MaxWait: maxWait}}
 }
 
 // Entry is what a desk keeps of one ticket. Fields other than Ticket and

@@ -24,13 +24,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/internal/httpjson"
 	"github.com/parleyhq/parley/memory/customer/crm"
 )
 
@@ -55,6 +55,7 @@ type Config struct {
 // outcomes back. It is safe for concurrent use.
 type CRM struct {
 	cfg Config
+	api *httpjson.Client
 }
 
 var _ crm.Lookup = (*CRM)(nil)
@@ -80,7 +81,9 @@ func New(cfg Config) (*CRM, error) {
 	if cfg.MaxWait <= 0 {
 		cfg.MaxWait = 10 * time.Second
 	}
-	return &CRM{cfg: cfg}, nil
+	api := &httpjson.Client{Base: cfg.BaseURL, HTTP: cfg.Client, Attempts: cfg.Attempts, MaxWait: cfg.MaxWait, MaxBody: 4 << 20,
+		Auth: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+cfg.Token) }}
+	return &CRM{cfg: cfg, api: api}, nil
 }
 
 // contactProps are the contact properties the lookup reads.
@@ -246,73 +249,15 @@ func (c *CRM) LogOutcome(ctx context.Context, customerID, text string, at time.T
 // do sends one request, retrying 429 and 5xx after Retry-After. Failures
 // are *crm.UnavailableError; 404 is crm.ErrNotFound.
 func (c *CRM) do(ctx context.Context, op, method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
+	err := c.api.Do(ctx, method, path, in, out)
+	var se *httpjson.StatusError
+	switch {
+	case err == nil || ctx.Err() != nil:
+		return err
+	case errors.As(err, &se) && se.Code == http.StatusNotFound:
+		return fmt.Errorf("%w: %s", crm.ErrNotFound, bytes.TrimSpace(se.Body))
+	case errors.As(err, &se):
+		return &crm.UnavailableError{Op: op, Status: se.Code, Err: fmt.Errorf("%s", bytes.TrimSpace(se.Body))}
 	}
-	var last *crm.UnavailableError
-	for attempt := range c.cfg.Attempts {
-		req, err := http.NewRequestWithContext(ctx, method, c.cfg.BaseURL+path, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
-		req.Header.Set("Accept", "application/json")
-		if in != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := c.cfg.Client.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			last = &crm.UnavailableError{Op: op, Err: err}
-			continue
-		}
-		msg, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-		resp.Body.Close()
-		switch code := resp.StatusCode; {
-		case err != nil:
-			last = &crm.UnavailableError{Op: op, Status: code, Err: err}
-		case code >= 200 && code < 300:
-			if out == nil {
-				return nil
-			}
-			if err := json.Unmarshal(msg, out); err != nil {
-				return &crm.UnavailableError{Op: op, Status: code, Err: err}
-			}
-			return nil
-		case code == http.StatusNotFound:
-			return fmt.Errorf("%w: %s", crm.ErrNotFound, bytes.TrimSpace(msg))
-		case code == http.StatusTooManyRequests || code >= 500:
-			last = &crm.UnavailableError{Op: op, Status: code, Err: fmt.Errorf("%s", bytes.TrimSpace(msg))}
-			wait := retryAfter(resp.Header.Get("Retry-After"))
-			if wait > c.cfg.MaxWait {
-				return last
-			}
-			if attempt+1 < c.cfg.Attempts {
-				t := time.NewTimer(wait)
-				select {
-				case <-t.C:
-				case <-ctx.Done():
-					t.Stop()
-					return ctx.Err()
-				}
-			}
-		default:
-			return &crm.UnavailableError{Op: op, Status: code, Err: fmt.Errorf("%s", bytes.TrimSpace(msg))}
-		}
-	}
-	return last
-}
-
-func retryAfter(h string) time.Duration {
-	n, err := strconv.Atoi(strings.TrimSpace(h))
-	if err != nil || n < 0 {
-		return time.Second
-	}
-	return time.Duration(n) * time.Second
+	return &crm.UnavailableError{Op: op, Err: err}
 }
