@@ -20,7 +20,8 @@ const DefaultMaxNames = 10_000
 // (same [Event.Hash], as when a log is replayed or a batch retried) is
 // counted once, and records do not depend on the order events arrive
 // in. Events without a conversation are counted in [AggregatorStats] and
-// otherwise ignored.
+// otherwise ignored, except a privacy.EventErased event (from
+// privacy.ObserverSource), which drops every record of its customer.
 //
 // Memory grows with the conversations kept; [Aggregator.Prune] drops
 // old ones. An Aggregator is safe for concurrent use.
@@ -93,6 +94,10 @@ func (a *Aggregator) Add(e Event) bool {
 }
 
 func (a *Aggregator) add(e *Event) bool {
+	if isErasure(e) {
+		a.erase(e.Customer)
+		return true
+	}
 	if e.Conversation == "" {
 		a.skipped++
 		return false

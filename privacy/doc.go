@@ -22,10 +22,11 @@
 //		parley.WithStore(store))
 //	front := parley.Chain(bot, privacy.RedactInbound(redactor)) // channels call front
 //
-//	eraser := privacy.NewEraser(privacy.ProfileSource(profiles), privacy.HistorySource(history),
-//		privacy.SessionSource(bot.Sessions()), vault)
+//	eraser := privacy.NewEraser(append(privacy.StoreSources(store), // every record kind in the store
+//		action.PrivacySource(registry), deskMemory, privacy.JobsSource(scheduler),
+//		privacy.ObserverSource(recorder))...) // pending approvals + audit, tickets, jobs, analytics
 //	data, err := eraser.Export(ctx, "cust-1") // right of access, JSON
-//	err = eraser.Erase(ctx, "cust-1")         // right to erasure, every source
+//	err = eraser.Erase(ctx, "cust-1")         // right to erasure, every source; *EraseError names failures
 //
 // # Concurrency
 //
@@ -34,8 +35,19 @@
 // # Errors
 //
 // Redaction fails only when a vault call fails. [Eraser] runs every
-// source even when one fails and returns the failures joined, each naming
-// its source. Vault lookups of unknown or erased tokens return
+// source even when one fails and returns an [*EraseError] naming each
+// failed source; calling Erase again finishes the job (sources are
+// idempotent, and the profile, which others need to find the customer,
+// goes last).
+//
+// # What erasure leaves
+//
+// Deleted records can survive physically in a store's files: SQLite's
+// write-ahead log and free pages (memory/sqlite sets secure_delete and
+// offers Store.Compact), Redis's AOF and RDB snapshots, PostgreSQL's dead
+// tuples, WAL archive and backups. Hosted help desks (Zendesk, Freshdesk)
+// keep tickets in the vendor's account. SECURITY.md in the repository
+// lists what the operator does for each. Vault lookups of unknown or erased tokens return
 // [memory.ErrNotFound].
 //
 // # Implementing Source

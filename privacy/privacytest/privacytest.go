@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
@@ -111,8 +112,14 @@ func RunErasure(t testing.TB, store memory.Store) {
 		t.Fatal(err)
 	}
 
+	// Stores outside the memory.Store: desk tickets, the actions' audit
+	// log and pending approvals, analytics records, scheduled jobs.
+	others := newOutside(t, ctx, people)
+
 	eraser := privacy.NewEraser(append(privacy.StoreSources(store),
 		privacy.PrefixSource("app_analytics", store, func(id string) string { return "analytics/" + id + "/" }),
+		others.desk, action.PrivacySource(others.reg), privacy.ObserverSource(others.observer()),
+		privacy.JobsSource(others.jobs),
 	)...)
 	ada, bob := people[0], people[1]
 
@@ -125,7 +132,7 @@ func RunErasure(t testing.TB, store memory.Store) {
 	if err := json.Unmarshal(data, &x); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}
-	for _, src := range []string{"profile", "history", "sessions", "vault", "app_analytics", "web_transcripts", "escalation_wake", "proactive"} {
+	for _, src := range []string{"profile", "history", "sessions", "vault", "app_analytics", "web_transcripts", "escalation_wake", "proactive", "desk_tickets", "actions"} {
 		if _, ok := x.Sources[src]; !ok {
 			t.Errorf("export has no %q section", src)
 		}
@@ -141,8 +148,14 @@ func RunErasure(t testing.TB, store memory.Store) {
 	}
 	// Before erasure, her data is in the store.
 	before := dumpStore(t, ctx, store)
+	before.texts = append(before.texts, others.dump(t, ctx).texts...)
 	if !before.has(ada.id) {
 		t.Fatalf("scenario stored nothing about %s", ada.id)
+	}
+	for _, p := range people {
+		if err := others.holds(t, ctx, p.id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, raw := range []string{ada.card, ada.phone} {
 		if s, ok := before.find(raw); ok {
@@ -157,12 +170,13 @@ func RunErasure(t testing.TB, store memory.Store) {
 		t.Fatalf("second Erase: %v (erasure must be idempotent)", err)
 	}
 	after := dumpStore(t, ctx, store)
+	after.texts = append(after.texts, others.dump(t, ctx).texts...)
 	for _, gone := range []string{ada.id, ada.name, ada.email, ada.web, ada.wa, ada.phone, ada.card} {
 		if s, ok := after.find(gone); ok {
-			t.Errorf("after erasure the store still contains %q:\n%s", gone, excerpt(s, gone))
+			t.Errorf("after erasure Parley still holds %q:\n%s", gone, excerpt(s, gone))
 		}
 	}
-	for _, kept := range []string{bob.id, bob.name, bob.wa} {
+	for _, kept := range []string{bob.id, bob.name, bob.wa, bob.email} {
 		if !after.has(kept) {
 			t.Errorf("erasing Ada removed Bob's %q", kept)
 		}
