@@ -29,8 +29,9 @@ import (
 //
 // Data kept outside the store have sources of their own: scheduled jobs
 // ([JobsSource]), pending approvals and the audit log (action's
-// ApprovalsSource), desk tickets (escalation/desk's Memory), analytics
-// ([AnalyticsSource]) and the knowledge-base gap log ([GapsSource]).
+// PrivacySource), desk tickets (escalation/desk's Memory), analytics
+// ([ObserverSource] given the analytics Recorder). The knowledge-base
+// gap log keeps questions without a customer ID: redact before it.
 func StoreSources(store memory.Store) []Source {
 	return []Source{
 		HistorySource(customer.NewHistory(store)),
