@@ -85,15 +85,6 @@ func (a *app) deliver(ctx context.Context, t *parley.Turn) error {
 	return a.bot.HandleTurn(ctx, out(t.ConversationID), t)
 }
 
-// newApp wires the example. Every turn is understood (intent and
-// entities), its mood read, escalation rules checked, and then the flows
-// run; an intent router asks clarifying questions and falls back; a
-// knowledge base answers questions; an agents' desk takes hand-offs.
-// demoCustomer is who anonymous web visitors are (a demo "sign-in").
-func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
-	return newAppWith(config{customer: demoCustomer, writes: true}, opts...)
-}
-
 // config is the example's set-up.
 type config struct {
 	customer      string                   // who anonymous visitors are
@@ -105,8 +96,14 @@ type config struct {
 	store         memory.Store             // conversations, profiles, approvals; nil: in memory
 	jobs          schedule.Store           // the campaigns' steps; nil: in memory
 	media         *mediaOptions            // speech and vision servers; nil: text only
+	today         time.Time                // the demo data's dates are relative to it; zero: now
 }
 
+// newAppWith wires the example. Every turn is understood (intent and
+// entities), its mood read, escalation rules checked, and then the flows
+// run; an intent router asks clarifying questions and falls back; a
+// knowledge base answers questions; an agents' desk takes hand-offs.
+// cfg.customer is who anonymous web visitors are (a demo "sign-in").
 func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	demoCustomer := cfg.customer
 	if cfg.staffPassword == "" {
@@ -125,7 +122,10 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if cfg.jobs == nil {
 		cfg.jobs = schedule.NewMemory()
 	}
-	a := &app{staffPassword: cfg.staffPassword, staff: newStaffAuth(cfg.staffPassword), shop: newShop(), gaps: kb.NewGaps(0), store: cfg.store,
+	if cfg.today.IsZero() {
+		cfg.today = time.Now()
+	}
+	a := &app{staffPassword: cfg.staffPassword, staff: newStaffAuth(cfg.staffPassword), shop: newShop(cfg.today), gaps: kb.NewGaps(0), store: cfg.store,
 		dash: dash}
 	deliver := escalation.DeliverFunc(a.deliver)
 	a.desk = desk.NewMemory(deliver, desk.WithAgents(2))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,4 +20,19 @@ func TestDemoAddressChangeFromNaturalPhrasing(t *testing.T) {
 	o, err := a.shop.Order(t.Context(), "A-1010")
 	require.NoError(t, err)
 	assert.Equal(t, "7 Ocean Drive, Leith EH6 6JJ", o.Address)
+}
+
+// The demo's dates follow the day it runs: the renewal reminder never
+// names a date in the past.
+func TestDemoRenewalDatesAreAhead(t *testing.T) {
+	for _, today := range []time.Time{goldenToday, time.Date(2031, 2, 27, 23, 30, 0, 0, time.UTC)} {
+		a, err := newAppWith(config{customer: "cus_ada", writes: true, today: today})
+		require.NoError(t, err)
+		c := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ada"))
+		in7 := today.AddDate(0, 0, 7).Format(time.DateOnly)
+		c.Send("hi").Tap("Renew my plan").Expect(parleytest.Exact("Your Monthly Plus plan renews on " + in7 + "."))
+		p, err := a.shop.Profile(t.Context(), "cus_ben")
+		require.NoError(t, err)
+		assert.Equal(t, today.AddDate(0, 0, 21).Format(time.DateOnly), p["renewal_date"])
+	}
 }

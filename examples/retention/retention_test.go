@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,17 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden transcripts")
+
+// goldenToday is the day the tests' demo data is dated from, so that the
+// transcripts' dates do not move (Ada's plan renews a week later, on
+// 2026-12-01).
+var goldenToday = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+
+// newApp wires the example for the tests, with the demo data dated from
+// goldenToday. demoCustomer is who anonymous visitors are.
+func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
+	return newAppWith(config{customer: demoCustomer, writes: true, today: goldenToday}, opts...)
+}
 
 func newTester(t *testing.T, opts ...parleytest.Option) (*parleytest.Tester, *app) {
 	t.Helper()

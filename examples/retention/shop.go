@@ -67,26 +67,27 @@ type supportTicket struct {
 	Body     string `json:"body"`
 }
 
-func newShop() *shop {
-	day := func(s string) time.Time {
-		t, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			panic(err) // fixed data below
-		}
-		return t
-	}
+// newShop returns the demo shop with its data dated relative to today,
+// so the demo never shows a renewal date in the past: Ada's plan renews
+// in a week (the renewal reminder), Ben's in three weeks; Ada has an
+// order that has not left the warehouse (the address change).
+func newShop(today time.Time) *shop {
+	y, m, d := today.Date()
+	today = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	ago := func(days int) time.Time { return today.AddDate(0, 0, -days) }
+	date := func(t time.Time) string { return t.Format(time.DateOnly) }
 	s := &shop{
 		orders: map[string]*order{
-			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: day("2026-11-15"), Address: "12 St James's Square, London"},
-			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Status: "delivered", PaidUSD: 129.00, Placed: day("2026-10-30"), Address: "12 St James's Square, London"},
-			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Status: "processing", PaidUSD: 18.50, Placed: day("2026-11-20"), Address: "4 Harbour Road, Leith"},
+			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: ago(9), Address: "12 St James's Square, London"},
+			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Status: "delivered", PaidUSD: 129.00, Placed: ago(25), Address: "12 St James's Square, London"},
+			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Status: "processing", PaidUSD: 18.50, Placed: ago(4), Address: "4 Harbour Road, Leith"},
 			// Ada's newest order has not left the warehouse, so the demo
 			// customer can try the address change.
-			"A-1010": {ID: "A-1010", Customer: "cus_ada", Item: "Wool throw blanket", Status: "processing", PaidUSD: 64.00, Placed: day("2026-12-02"), Address: "12 St James's Square, London"},
+			"A-1010": {ID: "A-1010", Customer: "cus_ada", Item: "Wool throw blanket", Status: "processing", PaidUSD: 64.00, Placed: ago(1), Address: "12 St James's Square, London"},
 		},
 		customers: map[string]customer{
-			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: "2026-12-01", LastOrderDate: "2026-11-15"},
-			"cus_ben": {ID: "cus_ben", Name: "Ben Okafor", FirstName: "Ben", Email: "ben@example.com", Tier: "standard", Plan: "Monthly Basic", RenewalDate: "2026-12-05", LastOrderDate: "2026-11-20"},
+			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: date(today.AddDate(0, 0, 7)), LastOrderDate: date(ago(1))},
+			"cus_ben": {ID: "cus_ben", Name: "Ben Okafor", FirstName: "Ben", Email: "ben@example.com", Tier: "standard", Plan: "Monthly Basic", RenewalDate: date(today.AddDate(0, 0, 21)), LastOrderDate: date(ago(4))},
 		},
 		refunds: map[string]float64{},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleyhq/parley/channel/web"
 )
@@ -11,7 +12,7 @@ import (
 // anonymous visitor of the demo is the -customer).
 func widgetLabels(ctx context.Context, customer string) web.Labels {
 	l := web.Labels{Greeting: "Hi! I'm the ShopCo assistant. Ask me about an order, a return or refund, your plan, or shipping. You can talk to a person any time."}
-	p, err := newShop().Profile(ctx, customer)
+	p, err := newShop(time.Now()).Profile(ctx, customer)
 	if err != nil || p["name"] == "" {
 		return l
 	}
