@@ -480,7 +480,27 @@ func addressFlow(d deps) *flow.Builder {
 
 // callbackFlow books a phone call from the team.
 func callbackFlow(d deps) *flow.Builder {
-	return flow.New("callback").Slots("prompt", "why").Add(
+	when := func(s *flow.Scope) string {
+		if z := s.Slot("zone"); z != "" {
+			return s.Slot("when") + " (" + z + " time)"
+		}
+		return s.Slot("when")
+	}
+	return flow.New("callback").Slots("prompt", "why", "zone", "zone_hint").Add(
+		// A number on file is not asked for again; times are the
+		// customer's own, named by their time zone's city.
+		&flow.Action{ID: "known", Do: func(_ context.Context, s *flow.Scope) (string, error) {
+			c := s.Customer()
+			if s.Slot("phone") == "" && c["phone"] != "" {
+				s.SetSlot("phone", c["phone"])
+			}
+			if tz := c["timezone"]; tz != "" {
+				zone := strings.ReplaceAll(tz[strings.LastIndex(tz, "/")+1:], "_", " ")
+				s.SetSlot("zone", zone)
+				s.SetSlot("zone_hint", " ("+zone+" time)")
+			}
+			return "", nil
+		}, Next: "phone", OnError: "phone"},
 		&flow.Ask{ID: "phone", Slot: "phone", Prompt: []string{"Sure. What number should we call?"},
 			Validate: func(_ context.Context, v string) (string, error) {
 				digits := 0
@@ -494,16 +514,16 @@ func callbackFlow(d deps) *flow.Builder {
 				}
 				return strings.TrimSpace(v), nil
 			}, MaxAttempts: 3, OnFail: "gaveup", Next: "when"},
-		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{"When suits you? For example \"tomorrow morning\"."}, Next: "ask"},
+		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{`When suits you{{slots.zone_hint}}? For example "tomorrow morning".`}, Next: "ask"},
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: s.Slot("when")}, false)
+			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: when(s)}, false)
 		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
 			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
 		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "book"}}, Else: "kept"},
 		&flow.End{ID: "kept", Status: flow.Abandoned, Text: []string{"OK, no call booked."}},
 		&flow.Action{ID: "book", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: s.Slot("when")}, true)
+			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: when(s)}, true)
 		}, Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
 			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
 		&flow.End{ID: "booked", Status: flow.Resolved, Text: []string{"Booked: we'll call {{slots.phone}}, {{slots.when}}."}},

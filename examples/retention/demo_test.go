@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -35,4 +36,18 @@ func TestDemoRenewalDatesAreAhead(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, today.AddDate(0, 0, 21).Format(time.DateOnly), p["renewal_date"])
 	}
+}
+
+// A call-back is offered at times in the customer's own time zone, and
+// a number on file is not asked for again: Ben is in New York with his
+// phone on file (Ada, in London, is asked for hers: esc-callback-no-phone).
+func TestCallbackInTheCustomersTimeZone(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, a := newTester(t, parleytest.WithCustomer("cus_ben"))
+		a.desk.SetAgents(0)
+		c.Send("human").Expect(parleytest.Contains("Would you like a call back instead?")).
+			ExpectQuickReplies("Fri 31 Dec 20:00 EST", "Fri 31 Dec 21:00 EST", "Fri 31 Dec 22:00 EST", "Email me instead")
+		c.Tap("Fri 31 Dec 20:00 EST").Expect(parleytest.Exact(
+			"Done: we'll call you on +1 212 555 0147, Fri 31 Dec at 20:00 EST. Our team will have this conversation at hand."))
+	})
 }

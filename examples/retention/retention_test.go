@@ -355,11 +355,20 @@ func TestCallback(t *testing.T) {
 	c, a := newTester(t)
 	c.Send("hi").Send("call me back").Expect(parleytest.Contains("What number"))
 	c.Send("soon").Expect(parleytest.Contains("doesn't look like a phone number"))
-	c.Send("+44 20 7946 0958").Expect(parleytest.Contains("When suits you"))
-	c.Send("tomorrow morning").Expect(parleytest.Contains("Shall we call you on +44 20 7946 0958, tomorrow morning?"))
+	// Times are the customer's: the team is told which zone they mean.
+	c.Send("+44 20 7946 0958").Expect(parleytest.Exact(`When suits you (London time)? For example "tomorrow morning".`))
+	c.Send("tomorrow morning").Expect(parleytest.Contains("Shall we call you on +44 20 7946 0958, tomorrow morning (London time)?"))
 	c.Tap("Yes").Expect(parleytest.Contains("Booked"))
 	require.Len(t, a.shop.callbacks, 1)
-	assert.Equal(t, callback{Customer: "cus_ada", Phone: "+44 20 7946 0958", When: "tomorrow morning"}, a.shop.callbacks[0])
+	assert.Equal(t, callback{Customer: "cus_ada", Phone: "+44 20 7946 0958", When: "tomorrow morning (London time)"}, a.shop.callbacks[0])
+
+	// Ben's number is on file: he is asked only when, in New York time.
+	ben, b := newTester(t, parleytest.WithCustomer("cus_ben"))
+	ben.Send("can someone call me back?").Expect(parleytest.Exact(`When suits you (New York time)? For example "tomorrow morning".`))
+	ben.Send("Monday at 6pm").Expect(parleytest.Contains("Shall we call you on +1 212 555 0147, Monday at 6pm (New York time)?"))
+	ben.Tap("Yes").Expect(parleytest.Contains("Booked"))
+	require.Len(t, b.shop.callbacks, 1)
+	assert.Equal(t, "+1 212 555 0147", b.shop.callbacks[0].Phone)
 }
 
 func TestWinBackCode(t *testing.T) {

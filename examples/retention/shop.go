@@ -28,6 +28,8 @@ type order struct {
 // customer is one profile in the fake CRM.
 type customer struct {
 	ID, Name, FirstName, Email, Tier, Plan, RenewalDate, LastOrderDate string
+	TimeZone                                                           string // IANA name: call-back times are offered in it
+	Phone                                                              string // on file: a call-back does not ask for it
 }
 
 // shop is the example's stand-in for a real backend: orders, refunds and
@@ -86,8 +88,10 @@ func newShop(today time.Time) *shop {
 			"A-1010": {ID: "A-1010", Customer: "cus_ada", Item: "Wool throw blanket", Status: "processing", PaidUSD: 64.00, Placed: ago(1), Address: "12 St James's Square, London"},
 		},
 		customers: map[string]customer{
-			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: date(today.AddDate(0, 0, 7)), LastOrderDate: date(ago(1))},
-			"cus_ben": {ID: "cus_ben", Name: "Ben Okafor", FirstName: "Ben", Email: "ben@example.com", Tier: "standard", Plan: "Monthly Basic", RenewalDate: date(today.AddDate(0, 0, 21)), LastOrderDate: date(ago(4))},
+			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: date(today.AddDate(0, 0, 7)), LastOrderDate: date(ago(1)),
+				TimeZone: "Europe/London"},
+			"cus_ben": {ID: "cus_ben", Name: "Ben Okafor", FirstName: "Ben", Email: "ben@example.com", Tier: "standard", Plan: "Monthly Basic", RenewalDate: date(today.AddDate(0, 0, 21)), LastOrderDate: date(ago(4)),
+				TimeZone: "America/New_York", Phone: "+1 212 555 0147"},
 		},
 		refunds: map[string]float64{},
 	}
@@ -178,11 +182,15 @@ func (s *shop) Profile(_ context.Context, id string) (map[string]string, error) 
 	if !ok {
 		return nil, nil
 	}
-	return map[string]string{
+	p := map[string]string{
 		"id": c.ID, "name": c.Name, "first_name": c.FirstName, "email": c.Email, "tier": c.Tier,
 		"plan": c.Plan, "renewal_date": c.RenewalDate, "last_order_date": c.LastOrderDate,
-		"timezone": "Europe/London", // the demo shop's customers are all in the UK
-	}, nil
+		"timezone": c.TimeZone,
+	}
+	if c.Phone != "" {
+		p["phone"] = c.Phone
+	}
+	return p, nil
 }
 
 // SetAddress changes the delivery address of an order that has not
