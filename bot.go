@@ -236,18 +236,26 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	}
 	defer func() { <-b.sem }()
 
-	t2 := *t
-	t = &t2
+	// One allocation for the turn's copy of t and its recorder.
+	tr := &turnRun{t: *t}
+	t = &tr.t
 	if t.Time.IsZero() {
 		t.Time = start
 	}
-	err := b.run(ctx, w, t)
+	err := b.run(ctx, w, t, &tr.rw)
 	b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
 		Channel: t.Channel, MessageID: t.MessageID, Duration: time.Now().Sub(start), Err: err})
 	return err
 }
 
-func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
+// A turnRun is the memory of one turn run by [Bot.HandleTurn]: its own
+// copy of the caller's Turn and the recorder of its replies.
+type turnRun struct {
+	t  Turn
+	rw recorder
+}
+
+func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn, rw *recorder) error {
 	err := b.withLease(ctx, t.ConversationID, func(ctx context.Context) error {
 		s, err := b.loadSession(ctx, t)
 		if err != nil {
@@ -258,13 +266,10 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn) error {
 			b.sessions.Release(s)
 			return nil
 		}
-		rw := &recorder{w: w, b: b, t: t}
-		if err := b.runLoaded(ctx, rw, t, s); err != nil {
-			return err
-		}
-		// The turn is over: its session's memory serves a later turn.
-		b.sessions.Release(rw.saved)
-		return nil
+		// The turn's session is released as it is saved: its memory
+		// serves a later turn.
+		*rw = recorder{w: w, b: b, t: t, release: true}
+		return b.runLoaded(ctx, rw, t, s)
 	})
 	if err != nil {
 		// The turn could not run at all (the store is down, the lease
@@ -296,6 +301,9 @@ func (b *Bot) tellRetry(ctx context.Context, w ReplyWriter, err error) error {
 // loadSession loads t's session, starting afresh over an unreadable one.
 func (b *Bot) loadSession(ctx context.Context, t *Turn) (*memory.Session, error) {
 	s, err := b.sessions.LoadOrNew(ctx, t.ConversationID)
+	if err == nil {
+		return s, nil
+	}
 	var corrupt *memory.CorruptError
 	if errors.As(err, &corrupt) {
 		// An unreadable record must not trap the customer forever: report
@@ -360,8 +368,11 @@ func (b *Bot) commit(ctx context.Context, rw *recorder, s *memory.Session) error
 			return err
 		}
 	}
+	if rw.release {
+		return b.save(ctx, s, true)
+	}
 	rw.saved = s
-	return b.save(ctx, s)
+	return b.save(ctx, s, false)
 }
 
 // recoverTurn sends the fallback reply and saves the session as it was
@@ -385,11 +396,20 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 	return errors.Join(replyErr, b.commit(ctx, rw, s))
 }
 
-func (b *Bot) save(ctx context.Context, s *memory.Session) error {
+// save saves s; with release, s is released too and must not be used
+// afterwards.
+func (b *Bot) save(ctx context.Context, s *memory.Session, release bool) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := b.sessions.Save(ctx, s); err != nil {
-		return fmt.Errorf("parley: save session %q: %w", s.ID, err)
+	id := s.ID
+	var err error
+	if release {
+		err = b.sessions.SaveAndRelease(ctx, s)
+	} else {
+		err = b.sessions.Save(ctx, s)
+	}
+	if err != nil {
+		return fmt.Errorf("parley: save session %q: %w", id, err)
 	}
 	return nil
 }
@@ -491,8 +511,11 @@ type recorder struct {
 	t      *Turn
 	sent   []Message
 	outbox bool
-	saved  *memory.Session
-	buf    [2]Message // sent's first array: most turns reply once or twice
+	// release says the session is released as it is saved (HandleTurn's
+	// turns); otherwise saved is the session saved, for the caller.
+	release bool
+	saved   *memory.Session
+	buf     [2]Message // sent's first array: most turns reply once or twice
 }
 
 // Reply implements [ReplyWriter].

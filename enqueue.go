@@ -483,7 +483,7 @@ func (b *Bot) flush(ctx context.Context, t *Turn, s *memory.Session) error {
 		} else if err := outboxKey.Set(s, out[sent:]); err != nil {
 			return errors.Join(serr, err)
 		}
-		if err := b.save(ctx, s); err != nil {
+		if err := b.save(ctx, s, false); err != nil {
 			serr = errors.Join(serr, err)
 		}
 	}

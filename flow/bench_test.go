@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,6 +96,7 @@ func benchTurn(b *testing.B, convs int) {
 	b.ReportAllocs()
 	runtime.GC()
 	cpu0, cpuOK := processCPU()
+	gc0 := readGC()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		g := int(next.Add(1)-1) % procs
@@ -122,6 +124,21 @@ func benchTurn(b *testing.B, convs int) {
 	if cpu1, ok := processCPU(); ok && cpuOK {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/turn")
 	}
+	gc1 := readGC()
+	b.ReportMetric((gc1.cpu-gc0.cpu)*1e9/float64(b.N), "gc-cpu-ns/turn")
+	b.ReportMetric(float64(gc1.cycles-gc0.cycles)*1e6/float64(b.N), "gcs/Mturn")
+}
+
+// gcStats is what the runtime says about its collector.
+type gcStats struct {
+	cpu    float64 // estimated CPU seconds spent collecting, assists included
+	cycles uint64
+}
+
+func readGC() gcStats {
+	ms := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(ms)
+	return gcStats{cpu: ms[0].Value.Float64(), cycles: ms[1].Value.Uint64()}
 }
 
 // reportTurns reports turns/s and the latency quantiles of a run.

@@ -158,7 +158,9 @@ func (f *Flow) Name() string { return f.name }
 func (f *Flow) Version() string { return f.version }
 
 type cnode struct {
-	n        Node
+	n Node
+	// key is "flow/node": the node's question ID and visit counter.
+	key      string
 	text     []*template
 	tones    map[string][]*template
 	reprompt []*template
@@ -215,7 +217,7 @@ func (b *Builder) Compile() (*Flow, error) {
 			bad(id, "duplicate ID")
 			continue
 		}
-		f.nodes[id] = &cnode{n: cloneNode(n)}
+		f.nodes[id] = &cnode{n: cloneNode(n), key: f.name + "/" + id}
 		f.order = append(f.order, id)
 	}
 	f.start = b.start

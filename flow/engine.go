@@ -429,7 +429,12 @@ func (x *run) turn() error {
 }
 
 // qid is the question ID of the node the flow is at.
-func (x *run) qid() string { return x.flow.name + "/" + x.st.Node }
+func (x *run) qid() string {
+	if c := x.flow.nodes[x.st.Node]; c != nil {
+		return c.key
+	}
+	return x.flow.name + "/" + x.st.Node
+}
 
 // asking reports whether the flow waits at a question node whose
 // question is still the conversation's open question.
@@ -611,7 +616,7 @@ func (x *run) goTo(id string) error {
 		if st.Visits == nil {
 			st.Visits = map[string]int{}
 		}
-		vk := x.flow.name + "/" + id
+		vk := c.key
 		st.Visits[vk]++
 		if st.Visits[vk] > x.e.maxVisits || steps > maxSteps {
 			x.emit(EventProblem, "what", "loop", "flow", x.flow.name, "node", id)

@@ -274,7 +274,10 @@ func (ss *Sessions) LoadOrNew(ctx context.Context, id string) (*Session, error) 
 // Save trims the history to the window and writes s if nobody else saved
 // the session since it was loaded; otherwise it returns [ErrConflict] and s
 // is unchanged. On success s.Version is the new version.
-func (ss *Sessions) Save(ctx context.Context, s *Session) error {
+func (ss *Sessions) Save(ctx context.Context, s *Session) error { return ss.save(ctx, s, false) }
+
+// save is Save; with give, s is the cache's once saved (SaveAndRelease).
+func (ss *Sessions) save(ctx context.Context, s *Session, give bool) error {
 	now := time.Now()
 	if s.Created.IsZero() {
 		s.Created = now
@@ -304,7 +307,28 @@ func (ss *Sessions) Save(ctx context.Context, s *Session) error {
 	s.Version = v
 	old := s.enc
 	s.enc = nil
-	ss.remember(s, b, offs, old)
+	if give {
+		ss.keep(s, b, offs, old)
+	} else {
+		ss.remember(s, b, offs, old)
+	}
+	return nil
+}
+
+// SaveAndRelease is [Sessions.Save] followed by [Sessions.Release], for a
+// caller done with s once it is saved (a [parley.Bot] at the end of a
+// turn): s is ss's afterwards, whether or not the save succeeded, and
+// nothing read from it may be used. With the session cache on, a
+// successful save caches s itself instead of a copy, which saves copying
+// the history window on every turn.
+func (ss *Sessions) SaveAndRelease(ctx context.Context, s *Session) error {
+	if ss.cacheCap == 0 {
+		return ss.Save(ctx, s)
+	}
+	if err := ss.save(ctx, s, true); err != nil {
+		ss.Release(s)
+		return err
+	}
 	return nil
 }
 
@@ -333,7 +357,12 @@ func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
 		s = new(Session)
 	}
 	c.s.copyTo(s)
-	s.enc = &encodedHistory{entries: c.s.History, seen: c.s.Seen, state: c.s.State, raw: c.raw, offs: c.offs, spareOffs: c.spare, sess: c.s}
+	enc := c.enc
+	if enc == nil {
+		enc = new(encodedHistory)
+	}
+	*enc = encodedHistory{entries: c.s.History, seen: c.s.Seen, state: c.s.State, raw: c.raw, offs: c.offs, spareOffs: c.spare, sess: c.s}
+	s.enc = enc
 	return s
 }
 
@@ -390,8 +419,9 @@ func wholeArray[T any](s, buf []T) []T {
 // (such as its History slice) may be used afterwards either, and s must
 // not be released twice. Releasing is optional; a session that is not
 // released is collected as usual. A [parley.Bot] releases each turn's
-// session when the turn has ended, which keeps the cost of a turn
-// independent of the length of the history window.
+// session when the turn has ended (with [Sessions.SaveAndRelease] when it
+// saves it then), which keeps the cost of a turn independent of the
+// length of the history window.
 func (ss *Sessions) Release(s *Session) {
 	if s == nil || ss.cacheCap == 0 {
 		return
@@ -411,16 +441,16 @@ func (ss *Sessions) remember(s *Session, raw []byte, offs []int32, old *encodedH
 	var seen []string
 	var state map[string]json.RawMessage
 	var spare []int32
-	c := new(Session)
+	var c *Session
 	if old != nil {
-		hist, seen, state, spare = old.entries[:0], old.seen[:0], old.state, old.offs
+		hist, seen, state, spare, c = old.entries[:0], old.seen[:0], old.state, old.offs, old.sess
 		clear(state)
-		if old.sess != nil {
-			c = old.sess
-		}
 		// Emptied, so that a stale copy of the pointer (a shallow copy of
-		// the session) finds nothing to copy from.
+		// the session) finds nothing to copy from; the next load reuses it.
 		*old = encodedHistory{}
+	}
+	if c == nil {
+		c = new(Session)
 	}
 	*c = *s
 	c.enc, c.histBuf, c.seenBuf = nil, nil, nil
@@ -443,7 +473,29 @@ func (ss *Sessions) remember(s *Session, raw []byte, offs []int32, old *encodedH
 		p.raw = c.State[p.name]
 		c.peeked = p
 	}
-	ss.cache.Put(s.ID, cachedSession{s: c, raw: raw, offs: offs, spare: spare})
+	ss.cache.Put(s.ID, cachedSession{s: c, raw: raw, offs: offs, spare: spare, enc: old})
+}
+
+// keep caches s itself, just saved as raw, with where each history entry
+// is in raw: its caller gave it up. old is the cached session s was
+// loaded with, if any: s's alone, so its memory serves a later load, as
+// a released session's does.
+func (ss *Sessions) keep(s *Session, raw []byte, offs []int32, old *encodedHistory) {
+	var spare []int32
+	if old != nil {
+		spare = old.offs
+		if c := old.sess; c != nil {
+			*c = Session{histBuf: wholeArray(old.entries, c.histBuf), seenBuf: wholeArray(old.seen, c.seenBuf), State: old.state}
+			ss.spare.Put(c)
+		}
+		// Emptied, as in remember; the next load reuses it.
+		*old = encodedHistory{}
+	}
+	s.histBuf, s.seenBuf = wholeArray(s.History, s.histBuf), wholeArray(s.Seen, s.seenBuf)
+	if p := s.peeked; p.name != "" && !sameBytes(p.raw, s.State[p.name]) {
+		s.peeked = peeked{}
+	}
+	ss.cache.Put(s.ID, cachedSession{s: s, raw: raw, offs: offs, spare: spare, enc: old})
 }
 
 // A cachedSession is a decoded session and the record bytes it was saved
@@ -455,6 +507,9 @@ type cachedSession struct {
 	offs []int32
 	// spare is memory for the offsets of the next save.
 	spare []int32
+	// enc, if not nil, is an emptied encodedHistory for the next load to
+	// reuse.
+	enc *encodedHistory
 }
 
 func (ss *Sessions) uncache(id string) {

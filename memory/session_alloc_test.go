@@ -21,6 +21,11 @@ import (
 // one over a window of 2 only for its longer record: the copies a load
 // hands out reuse released memory.
 func TestSessionsTurnAllocationsIndependentOfHistory(t *testing.T) {
+	t.Run("Save, Release", func(t *testing.T) { testTurnAllocations(t, false) })
+	t.Run("SaveAndRelease", func(t *testing.T) { testTurnAllocations(t, true) })
+}
+
+func testTurnAllocations(t *testing.T, give bool) {
 	ctx := context.Background()
 	// perTurn returns the bytes allocated per turn and the record's size.
 	perTurn := func(window int) (float64, int) {
@@ -30,6 +35,10 @@ func TestSessionsTurnAllocationsIndependentOfHistory(t *testing.T) {
 			require.NoError(t, err)
 			s.MarkSeen(fmt.Sprint(i))
 			s.Append(memory.Entry{Role: memory.RoleUser, Text: "A-1001", Channel: "web"})
+			if give {
+				require.NoError(t, ss.SaveAndRelease(ctx, s))
+				return
+			}
 			require.NoError(t, ss.Save(ctx, s))
 			ss.Release(s)
 		}

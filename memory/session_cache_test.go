@@ -131,8 +131,24 @@ func TestMapKeepsStoredValues(t *testing.T) {
 
 // TestSessionsReleaseReusesMemoryCleanly: a released session's memory
 // serves later loads, of any conversation, without anything of it showing
-// through, through many turns whose saves trim the history window.
+// through, through many turns whose saves trim the history window; with
+// Save then Release, with SaveAndRelease (which caches the session itself)
+// and with the two mixed.
 func TestSessionsReleaseReusesMemoryCleanly(t *testing.T) {
+	tests := []struct {
+		name string
+		give func(turn, conv int) bool // whether to SaveAndRelease
+	}{
+		{name: "Save, Release", give: func(int, int) bool { return false }},
+		{name: "SaveAndRelease", give: func(int, int) bool { return true }},
+		{name: "mixed", give: func(turn, conv int) bool { return (turn+conv)%3 != 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { testReleaseReusesMemoryCleanly(t, tt.give) })
+	}
+}
+
+func testReleaseReusesMemoryCleanly(t *testing.T, give func(turn, conv int) bool) {
 	ctx := context.Background()
 	ss := memory.NewSessions(memory.NewMap(), memory.WithHistoryWindow(5))
 	convs := []string{"a", "b", "c"}
@@ -157,8 +173,12 @@ func TestSessionsReleaseReusesMemoryCleanly(t *testing.T) {
 			if i == 1 && turn%3 == 0 {
 				s.History[0].Text = "edited" // in place, before saving
 			}
-			require.NoError(t, ss.Save(ctx, s))
-			ss.Release(s)
+			if give(turn, i) {
+				require.NoError(t, ss.SaveAndRelease(ctx, s))
+			} else {
+				require.NoError(t, ss.Save(ctx, s))
+				ss.Release(s)
+			}
 		}
 	}
 	for _, id := range convs {
@@ -174,4 +194,50 @@ func TestSessionsReleaseReusesMemoryCleanly(t *testing.T) {
 		require.NoError(t, err)
 		require.JSONEq(t, string(want), string(b), "the loaded session is the stored one")
 	}
+}
+
+// TestSessionsSaveAndRelease: a session given to the cache by
+// SaveAndRelease is what the next load hands out, as a copy of its own;
+// a save that fails (a conflict) leaves the stored session as it was.
+func TestSessionsSaveAndRelease(t *testing.T) {
+	ctx := context.Background()
+	ss := memory.NewSessions(memory.NewMap())
+	s := ss.New("c")
+	s.Append(memory.Entry{Role: memory.RoleUser, Text: "hello"})
+	require.NoError(t, memory.SetState(s, "flow", map[string]string{"node": "ask"}))
+	require.NoError(t, ss.SaveAndRelease(ctx, s))
+
+	first, err := ss.Load(ctx, "c")
+	require.NoError(t, err)
+	require.Len(t, first.History, 1)
+	require.Equal(t, "hello", first.History[0].Text)
+	require.JSONEq(t, `{"node":"ask"}`, string(first.State["flow"]))
+	require.Equal(t, int64(1), first.Version)
+
+	// Another writer saves first: this turn's save conflicts.
+	other, err := ss.Load(ctx, "c")
+	require.NoError(t, err)
+	other.Append(memory.Entry{Role: memory.RoleBot, Text: "from the other writer"})
+	require.NoError(t, ss.Save(ctx, other))
+	first.Append(memory.Entry{Role: memory.RoleBot, Text: "lost"})
+	require.ErrorIs(t, ss.SaveAndRelease(ctx, first), memory.ErrConflict)
+
+	got, err := ss.Load(ctx, "c")
+	require.NoError(t, err)
+	require.Len(t, got.History, 2)
+	require.Equal(t, "from the other writer", got.History[1].Text)
+
+	// Given to the cache, then loaded twice: each load has its own copy.
+	got.Append(memory.Entry{Role: memory.RoleUser, Text: "third"})
+	require.NoError(t, ss.SaveAndRelease(ctx, got))
+	a, err := ss.Load(ctx, "c")
+	require.NoError(t, err)
+	a.History[0].Text = "changed, never saved"
+	a.Append(memory.Entry{Role: memory.RoleUser, Text: "abandoned"})
+	b, err := ss.Load(ctx, "c")
+	require.NoError(t, err)
+	require.NotSame(t, a, b)
+	require.Len(t, b.History, 3)
+	require.Equal(t, "hello", b.History[0].Text)
+	require.Equal(t, "third", b.History[2].Text)
 }

@@ -27,11 +27,12 @@ func (k *StateKey[T]) Get(s *Session) (T, bool, error) { return GetState[T](s, k
 
 // Set stores v as the state, encoded as JSON.
 func (k *StateKey[T]) Set(s *Session, v T) error {
-	if err := SetState(s, k.name, v); err != nil {
+	val := any(v) // boxed once, for both
+	if err := SetState(s, k.name, val); err != nil {
 		return err
 	}
 	if s.peeked.name == k.name {
-		s.peeked.raw, s.peeked.val = s.State[k.name], v
+		s.peeked.raw, s.peeked.val = s.State[k.name], val
 	}
 	return nil
 }

@@ -85,7 +85,10 @@ func AppendIntMap(b []byte, m map[string]int) []byte {
 // appended by value.
 func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []byte {
 	b = append(b, '{')
-	for i, k := range sortedKeys(m) {
+	// Most maps written per turn (slots, visit counts) are small: sort
+	// their keys on the stack.
+	var arr [8]string
+	for i, k := range sortedKeys(arr[:0], m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -96,8 +99,8 @@ func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []
 	return append(b, '}')
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
+// sortedKeys appends m's keys to ks, sorted.
+func sortedKeys[V any](ks []string, m map[string]V) []string {
 	for k := range m {
 		ks = append(ks, k)
 	}
