@@ -399,8 +399,15 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 // save saves s; with release, s is released too and must not be used
 // afterwards.
 func (b *Bot) save(ctx context.Context, s *memory.Session, release bool) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
+	// The save goes ahead when the turn's context ends, for at most 10s.
+	// An in-memory Map never waits, so it needs no deadline (nor its
+	// timer, on every turn).
+	ctx = context.WithoutCancel(ctx)
+	if _, inMemory := b.sessions.Store().(*memory.Map); !inMemory {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
 	id := s.ID
 	var err error
 	if release {
