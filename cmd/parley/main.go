@@ -2,7 +2,8 @@
 // understanding, sentiment and knowledge-base components on labelled data,
 // validation of training files, export of flows, analytics reports from
 // event logs, experiment reports and the sample-size calculator, and the
-// churn model (train, evaluate, score customers with reasons).
+// churn model (train, evaluate, score customers with reasons), and the
+// intent model's retrain with reviewed utterances behind a gate.
 //
 // Usage:
 //
@@ -40,6 +41,7 @@ func commands() []command {
 		{name: "nlu", summary: "evaluate the intent classifier, validate training data", run: runNLU},
 		{name: "privacy", summary: "redact personal data from text (redact)", run: runPrivacy},
 		{name: "report", summary: "render analytics views of event logs as one HTML file", run: runReport},
+		{name: "review", summary: "retrain the intent model with reviewed utterances, written only if it beats the serving one (retrain)", run: runReview},
 		{name: "sentiment", summary: "evaluate sentiment and emotion detection (eval, emotions, score)", run: runSentiment},
 	}
 }

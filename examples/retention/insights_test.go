@@ -71,6 +71,9 @@ func TestReviewQueue(t *testing.T) {
 	require.Len(t, done, 1)
 	assert.Equal(t, "Sam", done[0].By)
 
+	csv := get(t, c, srv.URL+"/dashboard/review/labels.csv")
+	assert.Equal(t, "text,intent\n"+done[0].Text+",human\n", csv)
+
 	page = post(url.Values{"do": {"retrain"}})
 	reps, err := a.learn.english.Reports(context.Background())
 	require.NoError(t, err)

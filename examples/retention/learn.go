@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -67,6 +68,26 @@ func (l *learning) routes(mux *http.ServeMux, staffOnly func(http.Handler) http.
 	protect := http.NewCrossOriginProtection()
 	mux.Handle("GET /dashboard/review", staffOnly(http.HandlerFunc(l.page)))
 	mux.Handle("POST /dashboard/review", staffOnly(protect.Handler(http.HandlerFunc(l.post))))
+	mux.Handle("GET /dashboard/review/labels.csv", staffOnly(http.HandlerFunc(l.labels)))
+}
+
+// labels exports the labelled items as CSV text,intent, the -labels
+// file of "parley review retrain".
+func (l *learning) labels(w http.ResponseWriter, r *http.Request) {
+	items, err := l.queue.Items(r.Context(), true)
+	if err != nil {
+		http.Error(w, "review queue: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="labels.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"text", "intent"})
+	for _, it := range items {
+		_ = cw.Write([]string{it.Text, it.Label})
+	}
+	cw.Flush() // a write error means the client went away
 }
 
 // reviewPage is what the page shows.
@@ -131,7 +152,7 @@ var reviewTmpl = template.Must(template.New("review").Parse(`<!doctype html>
 <link rel="stylesheet" href="/dashboard/report.css"></head>
 <body><main>
 <h1>Review queue</h1>
-<p><a href="/dashboard/">Dashboard</a></p>
+<p><a href="/dashboard/">Dashboard</a> · <a href="/dashboard/review/labels.csv">Labels as CSV</a> (for <code>parley review retrain</code>)</p>
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
 <p>Messages the assistant was unsure about, personal data masked. Label each with what the customer wanted; the model is retrained weekly and replaced only if it scores better on the held-out set.</p>
 {{if .Pending}}<table>
