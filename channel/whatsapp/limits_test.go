@@ -31,27 +31,7 @@ import (
 // button label 20; at most 10 rows in all, row id 200 and title 24, ids
 // unique.
 func validate(body []byte) error {
-	var m struct {
-		Type string `json:"type"`
-		Text *struct {
-			Body string `json:"body"`
-		} `json:"text"`
-		Interactive *struct {
-			Type string `json:"type"`
-			Body struct {
-				Text string `json:"text"`
-			} `json:"body"`
-			Action struct {
-				Button  string `json:"button"`
-				Buttons []struct {
-					Reply struct{ ID, Title string } `json:"reply"`
-				} `json:"buttons"`
-				Sections []struct {
-					Rows []struct{ ID, Title string } `json:"rows"`
-				} `json:"sections"`
-			} `json:"action"`
-		} `json:"interactive"`
-	}
+	var m message
 	if err := json.Unmarshal(body, &m); err != nil {
 		return err
 	}
@@ -62,7 +42,7 @@ func validate(body []byte) error {
 			return fmt.Errorf("text.body of %d characters", l)
 		}
 	case "interactive":
-		in := m.Interactive
+		in := &m.Interactive
 		if l := n(in.Body.Text); l == 0 || l > 1024 {
 			return fmt.Errorf("interactive body of %d characters", l)
 		}
@@ -158,14 +138,7 @@ func TestLongButtonIDKeptServerSide(t *testing.T) {
 	a, sent := refusingAdapter(t)
 	long := "refund:" + strings.Repeat("9", 400)
 	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Refund?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: long}, {Title: "No"}}}))
-	var m struct {
-		Interactive struct {
-			Action struct {
-				Buttons []struct{ Reply struct{ ID, Title string } } `json:"buttons"`
-			} `json:"action"`
-		} `json:"interactive"`
-	}
-	require.NoError(t, json.Unmarshal(sent()[0], &m))
+	m := decode(t, sent()[0])
 	id := m.Interactive.Action.Buttons[0].Reply.ID
 	assert.LessOrEqual(t, len(id), maxButtonID)
 
@@ -248,16 +221,7 @@ func TestLongRowIDKeptServerSide(t *testing.T) {
 		rows[i] = parley.QuickReply{Title: fmt.Sprintf("Store %d", i+1), Payload: fmt.Sprintf("store:%d:%s", i, strings.Repeat("x", 220))}
 	}
 	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Which store?", QuickReplies: rows}))
-	var m struct {
-		Interactive struct {
-			Action struct {
-				Sections []struct {
-					Rows []struct{ ID, Title string } `json:"rows"`
-				} `json:"sections"`
-			} `json:"action"`
-		} `json:"interactive"`
-	}
-	require.NoError(t, json.Unmarshal(sent()[0], &m))
+	m := decode(t, sent()[0])
 	got := m.Interactive.Action.Sections[0].Rows
 	require.Len(t, got, 5)
 	for _, r := range got {
@@ -274,14 +238,7 @@ func TestSamePayloadTwiceGetsUniqueIDs(t *testing.T) {
 	a, sent := refusingAdapter(t)
 	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Happy with us?",
 		QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: "stay"}, {Title: "Sure", Payload: "stay"}, {Title: "No", Payload: "leave"}}}))
-	var m struct {
-		Interactive struct {
-			Action struct {
-				Buttons []struct{ Reply struct{ ID, Title string } } `json:"buttons"`
-			} `json:"action"`
-		} `json:"interactive"`
-	}
-	require.NoError(t, json.Unmarshal(sent()[0], &m))
+	m := decode(t, sent()[0])
 	b := m.Interactive.Action.Buttons
 	require.Len(t, b, 3)
 	assert.Equal(t, "stay", b[0].Reply.ID)

@@ -30,24 +30,7 @@ const (
 func platform(t testing.TB) *channeltest.Server {
 	return channeltest.NewServer(t, channeltest.ServerConfig{
 		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
-			var m struct {
-				To          string                `json:"to"`
-				Type        string                `json:"type"`
-				Status      string                `json:"status"`
-				Text        struct{ Body string } `json:"text"`
-				Interactive struct {
-					Body   struct{ Text string } `json:"body"`
-					Action struct {
-						Buttons []struct {
-							Reply struct{ ID, Title string } `json:"reply"`
-						} `json:"buttons"`
-						Sections []struct {
-							Rows []struct{ ID, Title string } `json:"rows"`
-						} `json:"sections"`
-					} `json:"action"`
-				} `json:"interactive"`
-				Template struct{ Name string } `json:"template"`
-			}
+			var m message
 			if r.URL.Path != "/"+phoneID+"/messages" || r.Header.Get("Authorization") != "Bearer token" ||
 				json.Unmarshal(body, &m) != nil || m.Status != "" {
 				return channeltest.Outbound{}, false
