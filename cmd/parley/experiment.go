@@ -73,6 +73,7 @@ func experimentReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	tau := fs.Float64("tau", 0.02, "the sequential test's mixture scale: about the absolute effect worth finding")
 	cart := fs.String("cart", "abandoned_cart", "the abandoned-cart campaign, for the cart recovery rate goal (> 25%)")
 	renewal := fs.String("renewal", "renewal", "the renewal campaign, for the renewal click rate goal (> 40%)")
+	htmlOut := fs.String("html", "", "also write the report as an HTML page with plots to `file`")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: parley experiment report [flags] events.jsonl...\n\nflags:")
 		fs.PrintDefaults()
@@ -119,9 +120,11 @@ func experimentReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 
 	w := stdout
+	var rep *experiment.Report
+	var metrics []experiment.Metric
 	if exp == "" || variants[exp] == nil {
 		fmt.Fprintln(w, "No experiment exposures in the logs (experiment.assigned events): no experiment report.")
-	} else if err := writeExperiment(w, records, exp, variants[exp], *control, primary(), *weights, *holdout, *alpha, *tau); err != nil {
+	} else if rep, metrics, err = writeExperiment(w, records, exp, variants[exp], *control, primary(), *weights, *holdout, *alpha, *tau); err != nil {
 		return err
 	}
 
@@ -133,13 +136,18 @@ func experimentReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	for _, g := range goals {
 		fmt.Fprintf(w, "  %s\n", g.Verdict)
 	}
+	if *htmlOut != "" {
+		if err := writeExperimentHTML(*htmlOut, rep, metrics, goals, *alpha); err != nil {
+			return fmt.Errorf("experiment report: %w", err)
+		}
+	}
 	return nil
 }
 
 // writeExperiment writes the report of experiment name over variants
-// (those seen in the logs).
+// (those seen in the logs) and returns it with its metrics, primary first.
 func writeExperiment(w io.Writer, records []analytics.Record, name string, seen []string, control string, primary experiment.Metric,
-	weights string, holdout, alpha, tau float64) error {
+	weights string, holdout, alpha, tau float64) (*experiment.Report, []experiment.Metric, error) {
 	var arms []string
 	for _, v := range seen {
 		if v != experiment.Holdout {
@@ -154,11 +162,11 @@ func writeExperiment(w io.Writer, records []analytics.Record, name string, seen 
 		}
 	}
 	if !slices.Contains(arms, control) {
-		return fmt.Errorf("experiment report: -control %q: the logs have variants %s", control, strings.Join(arms, ", "))
+		return nil, nil, fmt.Errorf("experiment report: -control %q: the logs have variants %s", control, strings.Join(arms, ", "))
 	}
 	arms = append([]string{control}, slices.DeleteFunc(arms, func(v string) bool { return v == control })...)
 	if len(arms) < 2 {
-		return fmt.Errorf("experiment report: experiment %q has only the variant %q in the logs: nothing to compare", name, control)
+		return nil, nil, fmt.Errorf("experiment report: experiment %q has only the variant %q in the logs: nothing to compare", name, control)
 	}
 	ws := make([]float64, len(arms))
 	for i := range ws {
@@ -167,18 +175,18 @@ func writeExperiment(w io.Writer, records []analytics.Record, name string, seen 
 	if weights != "" {
 		parts := strings.Split(weights, ",")
 		if len(parts) != len(arms) {
-			return fmt.Errorf("experiment report: -weights %q: %d weights for %d variants (%s)", weights, len(parts), len(arms), strings.Join(arms, ", "))
+			return nil, nil, fmt.Errorf("experiment report: -weights %q: %d weights for %d variants (%s)", weights, len(parts), len(arms), strings.Join(arms, ", "))
 		}
 		for i, p := range parts {
 			f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 			if err != nil || !(f > 0) {
-				return fmt.Errorf("experiment report: -weights %q: %q is not a positive number", weights, p)
+				return nil, nil, fmt.Errorf("experiment report: -weights %q: %q is not a positive number", weights, p)
 			}
 			ws[i] = f
 		}
 	}
 	if slices.Contains(seen, experiment.Holdout) && holdout == 0 {
-		return errors.New("experiment report: the logs have a holdout: give its configured fraction with -holdout")
+		return nil, nil, errors.New("experiment report: the logs have a holdout: give its configured fraction with -holdout")
 	}
 	vs := make([]experiment.Variant[struct{}], len(arms))
 	for i, a := range arms {
@@ -194,7 +202,7 @@ func writeExperiment(w io.Writer, records []analytics.Record, name string, seen 
 	exp, err := experiment.New(name, vs, experiment.WithPrimary(primary), experiment.WithGuardrails(guardrails...),
 		experiment.WithHoldout(holdout), experiment.WithAlpha(alpha), experiment.WithTau(tau))
 	if err != nil {
-		return fmt.Errorf("experiment report: %w", err)
+		return nil, nil, fmt.Errorf("experiment report: %w", err)
 	}
 	rep := exp.Report(records)
 
@@ -213,7 +221,7 @@ func writeExperiment(w io.Writer, records []analytics.Record, name string, seen 
 		fmt.Fprintln(tw, line)
 	}
 	if err := tw.Flush(); err != nil {
-		return err
+		return nil, nil, err
 	}
 
 	fmt.Fprintln(w)
@@ -277,7 +285,7 @@ func writeExperiment(w io.Writer, records []analytics.Record, name string, seen 
 	if rep.Winner != "" {
 		fmt.Fprintf(w, "Promote %q: experiment.Rollout.Promote(%q) for a flow version; running conversations keep theirs.\n", rep.Winner, rep.Winner)
 	}
-	return nil
+	return &rep, metrics, nil
 }
 
 func metricNamed(ms []experiment.Metric, name string) experiment.Metric {

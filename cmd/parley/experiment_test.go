@@ -45,14 +45,41 @@ func TestExperimentReport(t *testing.T) {
 	golden(t, "experiment_report_srm.golden", stdout.String())
 }
 
+func TestExperimentReportHTML(t *testing.T) {
+	page := filepath.Join(t.TempDir(), "report.html")
+	var stdout, stderr bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"experiment", "report", "-html", page, "testdata/experiment_events.jsonl"}, &stdout, &stderr))
+	golden(t, "experiment_report.golden", stdout.String())
+	b, err := os.ReadFile(page)
+	require.NoError(t, err)
+	html := string(b)
+	assert.Contains(t, html, "<title>Experiment cart-tone</title>")
+	assert.Contains(t, html, "<tr><td>friendly</td><td>400</td><td>26.3%</td><td>5.3%</td><td>4.21</td><td>2.5%</td></tr>")
+	assert.Contains(t, html, `<svg width="640" height="66" role="img" aria-label="conversion rate by variant">`)
+	assert.Contains(t, html, `aria-label="effects"`)
+	assert.Contains(t, html, "<td>friendly vs control</td><td>conversion rate</td><td>&#43;6.7 pts</td><td>[&#43;1.0 pts, &#43;12.4 pts]</td><td class=\"good\">0.021</td><td>0.42</td>")
+	assert.Contains(t, html, "No guardrail is significantly worse: promote it.")
+	assert.Contains(t, html, "it does not find friendly different from control yet (p = 0.42)")
+	assert.Contains(t, html, `<li class="good">renewal click rate of the renewal campaign: 48.3% [42.7%, 54.0%] over 300 customers: target above 40.0% met.</li>`)
+
+	bad := filepath.Join(t.TempDir(), "no", "such", "dir.html")
+	require.EqualError(t, run(context.Background(), []string{"experiment", "report", "-html", bad, "testdata/experiment_events.jsonl"}, &stdout, &stderr),
+		"experiment report: open "+bad+": no such file or directory")
+}
+
 func TestExperimentReportWithoutExperiment(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "events.jsonl")
 	require.NoError(t, os.WriteFile(log, []byte(`{"kind":"proactive.sent","time":"2026-03-02T09:00:00Z","conversation":"c1","customer":"u1","attrs":{"campaign":"renewal"}}
 {"kind":"proactive.clicked","time":"2026-03-02T09:10:00Z","conversation":"c1","customer":"u1","attrs":{"campaign":"renewal"}}
 `), 0o600))
 	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"experiment", "report", log}, &stdout, &stderr))
+	page := filepath.Join(t.TempDir(), "report.html")
+	require.NoError(t, run(context.Background(), []string{"experiment", "report", "-html", page, log}, &stdout, &stderr))
 	golden(t, "experiment_report_none.golden", stdout.String())
+	b, err := os.ReadFile(page)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "<p>No experiment exposures in the logs: no experiment report.</p>")
+	assert.Contains(t, string(b), `<li class="">cart recovery rate: no customers reached by the abandoned_cart campaign yet.</li>`)
 }
 
 func TestExperimentSize(t *testing.T) {
