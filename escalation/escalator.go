@@ -727,6 +727,16 @@ func (tc *turnCtx) profile(ctx context.Context) map[string]string {
 	return p
 }
 
+// empathize says the empathy line for rule, if it has one and it was not
+// said in the last few turns.
+func (tc *turnCtx) empathize(ctx context.Context, rule Rule) error {
+	if !rule.Empathy || tc.st.EmpathyAt != 0 && tc.st.Seen-tc.st.EmpathyAt < empathyGap {
+		return nil
+	}
+	tc.st.EmpathyAt = tc.st.Seen
+	return tc.reply(ctx, parley.Text(tc.msgs().Empathy))
+}
+
 // empathyGap is how many turns pass before empathy is said again.
 const empathyGap = 2
 
@@ -741,15 +751,19 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 		if d := tc.deferred; d != nil && !slices.Contains(tc.st.Offered, d.Reason) {
 			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer}, true
 		}
+		// No offer this time (one was just declined or already made),
+		// but an upset customer still hears that the bot noticed.
+		// As with an offer, not on every message of a long vent.
+		r, upset, _ := tc.e.policy.evaluate(in, func(r Rule) bool { return !r.Empathy || r.Action != Offer })
+		if upset {
+			return false, tc.empathize(ctx, r)
+		}
 		return false, nil
 	}
 	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action), "rule", rule.Name)
 	tc.ruleMood = rule.Empathy || tc.onlyMood(rule, in)
-	if rule.Empathy && (tc.st.EmpathyAt == 0 || tc.st.Seen-tc.st.EmpathyAt >= empathyGap) {
-		tc.st.EmpathyAt = tc.st.Seen
-		if err := tc.reply(ctx, parley.Text(tc.msgs().Empathy)); err != nil {
-			return true, err
-		}
+	if err := tc.empathize(ctx, rule); err != nil {
+		return true, err
 	}
 	if rule.Action == HandOff {
 		return true, tc.handOff(ctx, tc.request(rule))
@@ -759,14 +773,15 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 }
 
 // fire evaluates the policy on in, leaving out offers already made (and
-// all but urgent ones while offers are quiet), and, once a person was
-// offered for the customer's mood, offers that only the mood would make.
+// all but urgent and new-subject ones while offers are quiet), and, once
+// a person was offered for the customer's mood, offers that only the mood
+// would make.
 func (tc *turnCtx) fire(ctx context.Context, in *Input) (Rule, bool) {
 	quiet := tc.st.Seen < tc.st.QuietUntil
 	var moodOnly []string
 	for {
 		rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
-			return r.Action == Offer && (quiet && r.Priority != dialog.PriorityUrgent || slices.Contains(tc.st.Offered, r.Name) ||
+			return r.Action == Offer && (quiet && r.Priority != dialog.PriorityUrgent && !r.NewSubject || slices.Contains(tc.st.Offered, r.Name) ||
 				slices.Contains(moodOnly, r.Name))
 		})
 		if err != nil {

@@ -244,6 +244,25 @@ func TestAngryCustomerGetsEmpathyTheAnswerAndOneOffer(t *testing.T) {
 	assert.Empty(t, h.desk.Queue(), "nobody was handed over unasked")
 }
 
+func TestANewSubjectOffersEvenAfterADecline(t *testing.T) {
+	// Declining a person for one reason (the mood) says nothing about a
+	// billing dispute raised two messages later.
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"))
+	h.say("no")
+	assert.Equal(t, []string{msgs.Empathy, "bot: and the other one!!"}, h.say("and the other one!!"), "quiet after the decline: no offer")
+	assert.Equal(t, []string{"bot: you charged me twice for it", offerText}, h.say("you charged me twice for it"))
+	assert.Empty(t, h.desk.Queue(), "an offer, nobody handed over unasked")
+}
+
+func TestAnUpsetCustomerHearsEmpathyWhileOffersAreQuiet(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"))
+	assert.Equal(t, []string{"bot: this is ridiculous!!"}, h.say("this is ridiculous!!"), "not every message opens with an apology")
+	assert.Equal(t, []string{msgs.Empathy, "bot: still waiting, this is ridiculous!!"}, h.say("still waiting, this is ridiculous!!"),
+		"empathy again a message later, without another offer")
+}
+
 func TestMovingOnPastAnOfferQuietsOtherRulesOnTheSameMood(t *testing.T) {
 	// An application rule that reads the same mood as "frustrated" (the
 	// example's VIP rule): passing the first offer by must not make the

@@ -104,6 +104,12 @@ type Rule struct {
 	// been frustrating") before the bot answers; the request itself is
 	// still served.
 	Empathy bool
+	// NewSubject marks a rule about what the customer raises (a billing
+	// dispute, a complaint) rather than their mood or the bot's
+	// progress: it offers a person even in the quiet turns after the
+	// customer declined or passed by an offer made for another reason.
+	// Urgent rules always do.
+	NewSubject bool
 }
 
 // A Policy is an ordered list of rules; the first that fires wins.
@@ -488,11 +494,12 @@ func refunding() Condition {
 //   - "legal threat" (lawyer, legal action, sue, court, ...): empathy and
 //     an offer, urgent;
 //   - "billing dispute" (intent billing_dispute, chargeback, charged
-//     twice, ...): an offer, high;
+//     twice, ...): an offer, high, even right after another offer was
+//     declined (a new subject);
 //   - "complaint" (intent complaint, "I want to complain", unacceptable,
-//     ...): empathy and an offer, high;
+//     ...): empathy and an offer, high, a new subject;
 //   - "refund over $100" (a money amount over 100 while talking about a
-//     refund): an offer;
+//     refund): an offer, a new subject;
 //   - "frustrated" (a sentiment score below 0.4, as the sentiment
 //     middleware measured it, or frustration words): empathy and one
 //     offer; the request itself is still served;
@@ -511,10 +518,10 @@ func DefaultRules() []Rule {
 			Action: Offer, Priority: dialog.PriorityUrgent, Empathy: true},
 		{Name: "billing dispute", When: talksAbout([]string{"billing_dispute"}, "chargeback", "charge back", "dispute the charge",
 			"charged twice", "charged me twice", "double charged", "charged me double", "billed twice", "unauthorized charge", "unauthorised charge", "wrong charge", "overcharged"),
-			Action: Offer, Priority: dialog.PriorityHigh},
+			Action: Offer, Priority: dialog.PriorityHigh, NewSubject: true},
 		{Name: "complaint", When: talksAbout([]string{"complaint"}, "complaint", "complain", "unacceptable", "disgraceful", "appalling"),
-			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true},
-		{Name: "refund over $100", When: And(AmountOver(100, ""), refunding()), Action: Offer, Priority: dialog.PriorityNormal},
+			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true, NewSubject: true},
+		{Name: "refund over $100", When: And(AmountOver(100, ""), refunding()), Action: Offer, Priority: dialog.PriorityNormal, NewSubject: true},
 		{Name: "frustrated", When: Or(ScoreBelow(0.4),
 			Keywords("frustrated", "frustrating", "annoyed", "fed up", "ridiculous", "useless", "waste of time", "sick of", "not helpful", "angry",
 				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps")),

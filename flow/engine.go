@@ -887,6 +887,11 @@ func (x *run) input() error {
 			}
 			return x.goTo(n.Options[i].Next)
 		}
+		if v, _ := parseYesNo(text); v == "no" {
+			// "No, thanks" to a choice with no such option declines the
+			// question; the router closes it.
+			return dialog.ErrNotAnswer
+		}
 		return x.failed(c, n.MaxAttempts, n.OnFail, inputErr(n.Slot, "Please pick one of the options."))
 	case *Feedback:
 		v, ok := parseFeedback(n.Kind, text)

@@ -691,3 +691,15 @@ func TestCorrectionAtAConfirmation(t *testing.T) {
 	c.Send("make it $500").Expect(parleytest.Contains("At most $100.")).Expect(parleytest.Contains("Pay 20 USD?"))
 	c.Send("yes").Expect(parleytest.Exact("Paid 20 USD."))
 }
+
+// "No, thanks" to a choice that has no such option declines it: the
+// router closes the question and the flow ends, nothing re-asked.
+func TestNoThanksToAChoiceDeclinesIt(t *testing.T) {
+	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(tc.HandOffer()))
+	require.NoError(t, err)
+	_, h := mount(e, map[string]string{"greeting": "menu"}, map[string]string{"hi": "greeting"})
+	c := parleytest.NewTester(t, h)
+	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
+	c.Send("No, thanks!").Expect(parleytest.Exact("No problem. I'm here whenever you need me.")).Check(flowtest.Flow(""))
+}

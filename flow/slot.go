@@ -149,15 +149,7 @@ func parseHelpful(s string) (string, bool) {
 	return "", false
 }
 
-func parseYesNo(s string) (string, bool) {
-	switch fold(s) {
-	case "yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "correct", "right", "please", "yes please", "si", "sí", "absolutely", "of course":
-		return "yes", true
-	case "no", "n", "nope", "nah", "no thanks", "no thank you", "not really", "never":
-		return "no", true
-	}
-	return "", false
-}
+func parseYesNo(s string) (string, bool) { return parse.YesNo(s) }
 
 // matchOption finds the option an answer selects: by payload or title
 // (case-insensitive), by number ("2"), by synonym, by a title, payload or

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/internal/parse"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/nlu"
 )
@@ -78,6 +79,7 @@ type Router struct {
 	menu        []string
 	menuText    string
 	rephrase    string
+	declined    string
 	clarifyText string
 	questions   parley.Handler
 	noMatch     parley.Handler
@@ -126,10 +128,14 @@ func WithNoMatch(h parley.Handler) RouterOption { return func(r *Router) { r.noM
 func WithNotUnderstood(h parley.Handler) RouterOption { return func(r *Router) { r.notUnder = h } }
 
 // WithQuestions sets the handler (typically a knowledge base) for a
-// question of the customer's own, a text ending in "?", asked while a
+// question of the customer's own (a text with "?" or "¿") asked while a
 // question with policy [dialog.Resume] is open and that its owner did
-// not take as an answer ("how long does a refund take?" in the middle of
-// the refund form). The form's question is asked again afterwards.
+// not take as an answer, when no other intent's handler serves it ("how
+// long does a refund take?" in the middle of the refund form) or it is
+// about the very request that asked ([dialog.Question.Intent]: "how much
+// is the annual plan?" while choosing a plan). The form's question is
+// asked again afterwards. An unsure question with no form open goes
+// there too.
 func WithQuestions(h parley.Handler) RouterOption { return func(r *Router) { r.questions = h } }
 
 // WithOwner sets the owner name of the router's own questions (default
@@ -146,6 +152,7 @@ func NewRouter(opts ...RouterOption) *Router {
 		titles:      map[string]string{},
 		menuText:    "Here's what I can help with:",
 		rephrase:    "Sorry, I didn't quite get that. Could you say it another way?",
+		declined:    "No problem. I'm here whenever you need me.",
 		clarifyText: "Did you mean:",
 	}
 	for _, o := range opts {
@@ -224,6 +231,9 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 	if open {
 		if q.Owner == r.owner {
 			dialog.CloseQuestion(t)
+			if v, _ := parse.YesNo(t.Text()); v == "no" {
+				return r.decline(ctx, w, t) // "no, thanks" to the menu
+			}
 			if name := matchAnswer(t.Text(), q.Options); name != "" {
 				und, _ := parley.Value(t, nlu.UnderstandingKey)
 				und.Status, und.Intent, und.Then = nlu.Understood, nlu.Intent{Name: name, Confidence: 1}, nil
@@ -238,6 +248,14 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 					return r.reset(t)
 				}
 				return err
+			}
+			if v, _ := parse.YesNo(t.Text()); v == "no" {
+				// A plain "no, thanks" its owner does not take as an
+				// answer declines the question.
+				if err := r.drop(ctx, t, q); err != nil {
+					return err
+				}
+				return r.decline(ctx, w, t)
 			}
 			return r.digress(ctx, w, t, q, owner)
 		}
@@ -298,6 +316,18 @@ func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 		return rs.Resume(ctx, w, t, q)
 	}
 	return r.drop(ctx, t, q)
+}
+
+// decline answers a customer who said no to the open question: nothing
+// more is wanted for now.
+func (r *Router) decline(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	if err := r.reset(t); err != nil {
+		return err
+	}
+	if err := dialog.Report(t, dialog.Served); err != nil {
+		return err
+	}
+	return w.Reply(ctx, parley.Text(r.declined))
 }
 
 // drop closes q and tells its owner, if it wants to know.
@@ -453,6 +483,12 @@ func (r *Router) notUnderstood(ctx context.Context, w parley.ReplyWriter, t *par
 	}
 	if r.notUnder != nil {
 		return r.notUnder.HandleTurn(ctx, w, t)
+	}
+	if m, ok := parley.Value(t, nlu.MoodKey); ok && m.Label == "negative" {
+		// An upset customer ("terrible service") is not asked to say it
+		// another way, nor told the bot did not get it: what the bot can
+		// do, at once.
+		return r.showMenu(ctx, w, t, r.menuText)
 	}
 	if st.Misses == 1 {
 		return w.Reply(ctx, parley.Text(r.rephrase))

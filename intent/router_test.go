@@ -166,6 +166,16 @@ func TestRouterNotUnderstoodRephraseThenMenu(t *testing.T) {
 	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b.send("blah"))
 }
 
+func TestRouterMenuDeclined(t *testing.T) {
+	b, _ := newBot(t, fixed{}, WithTitles(map[string]string{"track_order": "Track my order"}))
+	b.send("blah")
+	b.send("blah again") // the menu
+	assert.Equal(t, []string{"No problem. I'm here whenever you need me."}, b.send("No, thanks!"))
+	assert.Equal(t, dialog.Served, b.outcome())
+	_, open := dialog.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	assert.False(t, open, "the menu is closed")
+}
+
 func TestRouterGivesTheOwnerTheAnswerFirst(t *testing.T) {
 	c := fixed{"I want a refund": ranked("refund", 0.95)}
 	b, _ := newBot(t, c)

@@ -181,3 +181,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestYesNo(t *testing.T) {
+	for give, want := range map[string]string{
+		"yes": "yes", "Yes please!": "yes", "sí": "yes", "Sí, por favor": "yes", "ok.": "yes",
+		"no": "no", "No, thanks": "no", "no thank you!": "no", "nope": "no", "No gracias": "no",
+		"no, make it 20": "", "yes but later": "", "": "", "noo": "",
+	} {
+		got, ok := YesNo(give)
+		assert.Equal(t, want, got, give)
+		assert.Equal(t, want != "", ok, give)
+	}
+}
