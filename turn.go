@@ -69,10 +69,11 @@ func (t *Turn) fromCustomer() bool {
 func (t *Turn) Text() string { return t.Message.Text }
 
 // Session returns the conversation's session, loaded by the Bot, or nil
-// when the turn is handled outside a Bot. It belongs to the turn: the Bot
-// reuses its memory once the turn has ended (see
-// [memory.Sessions.Release]), so copy what must outlive the turn, such
-// as its History.
+// when the turn is handled outside a Bot. It belongs to the turn: once
+// the turn has ended the Bot gives it to the session cache and reuses its
+// memory (see [memory.Sessions.SaveAndRelease]), so copy what must
+// outlive the turn, such as its History, and never change the session
+// after the turn.
 func (t *Turn) Session() *memory.Session { return t.session }
 
 // WithSession returns a shallow copy of t that uses s. Test kits and custom
