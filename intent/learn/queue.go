@@ -16,9 +16,10 @@ import (
 	"github.com/parleyhq/parley/nlu"
 )
 
-// Why an utterance was queued: the understanding's status ("unsure",
-// "ambiguous", "out_of_scope"), or ReasonLowConfidence for one
-// understood with less than the queue's minimum confidence.
+// ReasonLowConfidence is the reason recorded for an utterance the bot
+// understood, but with less than the queue's minimum confidence. The
+// other reasons are the understanding's status ("unsure", "ambiguous",
+// "out_of_scope").
 const ReasonLowConfidence = "low_confidence"
 
 // Event kinds the queue's middleware reports to the Bot's observer.
