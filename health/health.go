@@ -8,6 +8,14 @@
 // since the last order). [Train] fits an in-process, L2-regularised
 // logistic regression on labelled history for a calibrated probability;
 // [AUC] measures it.
+//
+// A [Tracker] ([NewTracker]) keeps each customer's assessment on their
+// profile: its Middleware updates it with every message (the sentiment
+// package's mood, the purchase recency, the application's signals from
+// [WithSignals]), writes the score, the risk, the reasons and the at-risk
+// segment, and runs the [OnRisk] hook when a customer's risk goes above
+// the threshold. [Tracker.Refresh] re-assesses without a message; [Stored]
+// reads the last assessment back.
 package health
 
 import (
