@@ -153,7 +153,7 @@ func (a *Answerer) Answer(ctx context.Context, question string) (Answer, error) 
 	}
 	defer cancel()
 	text, cites, err := a.generate(mctx, question, ans.Hits)
-	return a.finish(ans, question, text, cites, err), nil
+	return a.finish(ans, question, customerOf(ctx), text, cites, err), nil
 }
 
 // prepare retrieves the passages for question and returns the answer
@@ -169,7 +169,7 @@ func (a *Answerer) prepare(ctx context.Context, question string) (Answer, bool, 
 	}
 	if len(hits) == 0 || hits[0].Confidence < a.threshold {
 		ans.Kind = Unsure
-		a.gap(question)
+		a.gap(question, customerOf(ctx))
 		return ans, false, nil
 	}
 	if a.model == nil {
@@ -179,11 +179,11 @@ func (a *Answerer) prepare(ctx context.Context, question string) (Answer, bool, 
 }
 
 // finish turns the model's grounded text (or error) into the answer.
-func (a *Answerer) finish(ans Answer, question, text string, cites []Citation, err error) Answer {
+func (a *Answerer) finish(ans Answer, question, customer, text string, cites []Citation, err error) Answer {
 	switch {
 	case errors.Is(err, errNotInSources):
 		ans.Kind = Unsure
-		a.gap(question)
+		a.gap(question, customer)
 		return ans
 	case err != nil:
 		return a.fallback(ans, err)
@@ -223,9 +223,9 @@ func (a *Answerer) modelContext(ctx context.Context) (context.Context, context.C
 	return mctx, cancel, nil
 }
 
-func (a *Answerer) gap(q string) {
+func (a *Answerer) gap(q, customer string) {
 	if a.gaps != nil {
-		a.gaps.Record(q, time.Now())
+		a.gaps.record(q, time.Now(), customer)
 	}
 }
 

@@ -32,6 +32,11 @@ type Gaps struct {
 	mu  sync.Mutex
 	max int
 	m   map[string]*Gap
+	// askers counts, per gap, the asks of each known customer (see
+	// [WithCustomer]), so that [Gaps.Erase] can take them out.
+	askers map[string]map[string]int
+	// firstBy is the customer whose words are the gap's Query.
+	firstBy map[string]string
 }
 
 // NewGaps returns an empty log that keeps up to max distinct questions
@@ -40,7 +45,7 @@ func NewGaps(max int) *Gaps {
 	if max <= 0 {
 		max = 10000
 	}
-	return &Gaps{max: max, m: map[string]*Gap{}}
+	return &Gaps{max: max, m: map[string]*Gap{}, askers: map[string]map[string]int{}, firstBy: map[string]string{}}
 }
 
 func gapKey(q string) string {
@@ -55,14 +60,22 @@ func gapKey(q string) string {
 }
 
 // Record counts one unanswered ask of query at time at. Empty queries are
-// ignored.
-func (g *Gaps) Record(query string, at time.Time) {
+// ignored. An [Answerer] records the customer too (see [WithCustomer]).
+func (g *Gaps) Record(query string, at time.Time) { g.record(query, at, "") }
+
+func (g *Gaps) record(query string, at time.Time, customer string) {
 	k := gapKey(query)
 	if k == "" {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if customer != "" {
+		if g.askers[k] == nil {
+			g.askers[k] = map[string]int{}
+		}
+		g.askers[k][customer]++
+	}
 	if e, ok := g.m[k]; ok {
 		e.Count++
 		if at.After(e.Last) {
@@ -70,6 +83,7 @@ func (g *Gaps) Record(query string, at time.Time) {
 		}
 		return
 	}
+	g.firstBy[k] = customer
 	if len(g.m) >= g.max {
 		var victim string
 		var least *Gap
@@ -78,7 +92,7 @@ func (g *Gaps) Record(query string, at time.Time) {
 				victim, least = k, e
 			}
 		}
-		delete(g.m, victim)
+		g.forgetLocked(victim)
 	}
 	g.m[k] = &Gap{Query: strings.TrimSpace(query), Count: 1, First: at, Last: at}
 }
@@ -87,7 +101,13 @@ func (g *Gaps) Record(query string, at time.Time) {
 func (g *Gaps) Resolve(query string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.m, gapKey(query))
+	g.forgetLocked(gapKey(query))
+}
+
+func (g *Gaps) forgetLocked(k string) {
+	delete(g.m, k)
+	delete(g.askers, k)
+	delete(g.firstBy, k)
 }
 
 // Top returns up to n gaps, most asked first (all of them if n <= 0).

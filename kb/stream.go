@@ -30,6 +30,7 @@ var errStopped = errors.New("kb: answer stream abandoned by its reader")
 type AnswerStream struct {
 	a        *Answerer
 	question string
+	customer string // who asks, for the gap log
 	ans      Answer
 	live     bool
 	started  bool
@@ -45,7 +46,7 @@ func (a *Answerer) AnswerStream(ctx context.Context, question string) (*AnswerSt
 	if err != nil {
 		return nil, err
 	}
-	s := &AnswerStream{a: a, question: question, ans: ans, live: live}
+	s := &AnswerStream{a: a, question: question, customer: customerOf(ctx), ans: ans, live: live}
 	if live {
 		// Check the time now, so that a stream is only live when the
 		// model will be asked.
@@ -87,7 +88,7 @@ func (s *AnswerStream) Text(ctx context.Context) iter.Seq2[string, error] {
 		a, base := s.a, s.ans
 		fail := func(err error) {
 			if errors.Is(err, errNotInSources) {
-				s.ans = a.finish(base, s.question, "", nil, err)
+				s.ans = a.finish(base, s.question, s.customer, "", nil, err)
 			} else {
 				s.ans = a.fallback(base, err)
 			}
@@ -145,6 +146,6 @@ func (s *AnswerStream) Text(ctx context.Context) iter.Seq2[string, error] {
 			fail(errStopped)
 			return
 		}
-		s.ans = a.finish(base, s.question, grounded, cites, nil)
+		s.ans = a.finish(base, s.question, s.customer, grounded, cites, nil)
 	}
 }

@@ -83,7 +83,7 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 	}
 	var ans kb.Answer
 	if _, ok := w.(parley.Streamer); ok {
-		st, err := h.a.AnswerStream(ctx, q)
+		st, err := h.a.AnswerStream(kb.WithCustomer(ctx, t.CustomerID), q)
 		if err != nil {
 			return fmt.Errorf("kbbot: %w", err)
 		}
@@ -97,7 +97,7 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 		ans = st.Answer()
 	} else {
 		var err error
-		if ans, err = h.a.Answer(ctx, q); err != nil {
+		if ans, err = h.a.Answer(kb.WithCustomer(ctx, t.CustomerID), q); err != nil {
 			return fmt.Errorf("kbbot: %w", err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/schedule"
 )
 
@@ -23,6 +24,7 @@ type outside struct {
 	reg  *action.Registry
 	agg  *analytics.Aggregator
 	jobs *schedule.Memory
+	gaps *kb.Gaps
 	// dumps counts dumps, so that each claims the jobs at a later time.
 	dumps int
 }
@@ -39,7 +41,15 @@ func (nobody) Deliver(context.Context, *parley.Turn) error { return nil }
 
 func newOutside(t testing.TB, ctx context.Context, people []person) *outside {
 	t.Helper()
-	o := &outside{desk: desk.NewMemory(nobody{}), agg: analytics.NewAggregator(), jobs: schedule.NewMemory()}
+	o := &outside{desk: desk.NewMemory(nobody{}), agg: analytics.NewAggregator(), jobs: schedule.NewMemory(), gaps: kb.NewGaps(0)}
+	idx, err := kb.NewIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.Add(kb.Doc{ID: "ship", Title: "Shipping", Text: "Orders arrive in 2 to 4 working days."}); err != nil {
+		t.Fatal(err)
+	}
+	answerer := kb.NewAnswerer(idx, kb.WithGaps(o.gaps))
 	o.reg = action.NewRegistry(action.WithWrites(true),
 		action.WithApprover(action.ApproverFunc(func(context.Context, action.ApprovalRequest) error { return nil })))
 	if err := action.Register(o.reg, action.Def[noteArgs, string]{Name: "note", Writes: true, NoConfirm: true,
@@ -63,6 +73,11 @@ func newOutside(t testing.TB, ctx context.Context, people []person) *outside {
 			if _, err := o.reg.Call(ctx, action.Call{Action: "note", Args: args, Conversation: conv, Customer: p.id, Confirmed: true}); err != nil {
 				t.Fatal(err)
 			}
+		}
+		// A question the knowledge base cannot answer, in the
+		// customer's own words.
+		if _, err := answerer.Answer(kb.WithCustomer(ctx, p.id), "can "+p.name+" pay with "+p.email+" credit"); err != nil {
+			t.Fatal(err)
 		}
 		o.agg.Add(analytics.Event{Kind: parley.EventTurn, Time: at.Add(time.Duration(i) * time.Minute), Conversation: conv, Customer: p.id, Channel: "whatsapp"})
 		if err := o.jobs.Schedule(ctx, schedule.Job{ID: "reminder/" + p.id, Kind: "reminder", Key: p.id, Due: at,
@@ -100,6 +115,7 @@ func (o *outside) dump(t testing.TB, ctx context.Context) dump {
 	add("pending approvals", pending)
 	add("audit", o.reg.Audit().(*action.MemoryAudit).Entries())
 	add("analytics", o.agg.Records(analytics.Window{}))
+	add("kb gaps", o.gaps.Top(0))
 	// Claim every job, as of a later time at each dump (the earlier
 	// claim's lease has run out by then).
 	o.dumps++
@@ -118,10 +134,11 @@ func (o *outside) dump(t testing.TB, ctx context.Context) dump {
 	return d
 }
 
-// holds reports, per outside store, whether it holds id; a scenario
+// holds reports, per outside store, whether it holds p's data; a scenario
 // check that every kind was written.
-func (o *outside) holds(t testing.TB, ctx context.Context, id string) error {
+func (o *outside) holds(t testing.TB, ctx context.Context, p person) error {
 	t.Helper()
+	id := p.id
 	for what, v := range map[string]any{"desk": o.desk.Queue(), "audit": o.reg.Audit().(*action.MemoryAudit).Entries(),
 		"analytics": o.agg.Records(analytics.Window{})} {
 		b, err := json.Marshal(v)
@@ -133,6 +150,15 @@ func (o *outside) holds(t testing.TB, ctx context.Context, id string) error {
 		if !d.has(id) {
 			return fmt.Errorf("the scenario wrote nothing about %s to the %s", id, what)
 		}
+	}
+	b, err := json.Marshal(o.gaps.Top(0))
+	if err != nil {
+		return err
+	}
+	var d dump
+	d.add(b)
+	if !d.has(p.email) {
+		return fmt.Errorf("the scenario wrote nothing about %s to the kb gaps", id)
 	}
 	pending, err := o.reg.Pending(ctx)
 	if err != nil {

@@ -119,7 +119,7 @@ func RunErasure(t testing.TB, store memory.Store) {
 	eraser := privacy.NewEraser(append(privacy.StoreSources(store),
 		privacy.PrefixSource("app_analytics", store, func(id string) string { return "analytics/" + id + "/" }),
 		others.desk, action.PrivacySource(others.reg), privacy.ObserverSource(others.observer()),
-		privacy.JobsSource(others.jobs),
+		privacy.JobsSource(others.jobs), others.gaps,
 	)...)
 	ada, bob := people[0], people[1]
 
@@ -132,7 +132,7 @@ func RunErasure(t testing.TB, store memory.Store) {
 	if err := json.Unmarshal(data, &x); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}
-	for _, src := range []string{"profile", "history", "sessions", "vault", "app_analytics", "web_transcripts", "escalation_wake", "proactive", "desk_tickets", "actions"} {
+	for _, src := range []string{"profile", "history", "sessions", "vault", "app_analytics", "web_transcripts", "escalation_wake", "proactive", "desk_tickets", "actions", "kb_gaps"} {
 		if _, ok := x.Sources[src]; !ok {
 			t.Errorf("export has no %q section", src)
 		}
@@ -153,7 +153,7 @@ func RunErasure(t testing.TB, store memory.Store) {
 		t.Fatalf("scenario stored nothing about %s", ada.id)
 	}
 	for _, p := range people {
-		if err := others.holds(t, ctx, p.id); err != nil {
+		if err := others.holds(t, ctx, p); err != nil {
 			t.Fatal(err)
 		}
 	}
