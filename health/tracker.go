@@ -26,8 +26,9 @@ const (
 	FieldMoods = "recent_moods"
 
 	// SegmentAtRisk marks a customer whose risk is above the Tracker's
-	// threshold; SegmentLapsed one with no order for more than 90 days.
+	// threshold.
 	SegmentAtRisk = "at-risk"
+	// SegmentLapsed marks a customer with no order for more than 90 days.
 	SegmentLapsed = "lapsed"
 )
 
@@ -46,11 +47,12 @@ const (
 	// DefaultThreshold is the churn risk above which a customer is at
 	// risk and the Tracker's hook runs: the playbook's 70%.
 	DefaultThreshold = 0.7
-	// DefaultWindow is how many of a customer's last messages the
-	// sentiment signals are read from; fewer than MinMoods of them say
-	// nothing yet.
+	// DefaultWindow is how many of a customer's last messages (those
+	// with sentiment evidence) the sentiment signals are read from.
 	DefaultWindow = 5
-	MinMoods      = 3
+	// MinMoods is how many such messages the sentiment signals need:
+	// fewer say nothing yet (no negative share, no trend).
+	MinMoods = 3
 )
 
 // A Tracker keeps every customer's health up to date with each of their
