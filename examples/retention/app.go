@@ -227,7 +227,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 	a.handler = parley.Chain(router,
-		signIn(demoCustomer),
+		a.demoSignIn(demoCustomer), // demo.go: "/as ben", the page's customer selector
 		// Answer in the customer's language; everything inside replies
 		// through it, and reads the turn's locale it sets.
 		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
@@ -299,19 +299,4 @@ func assistantFirst(asst *assistant) parley.Middleware {
 func understood(t *parley.Turn) bool {
 	u, ok := parley.Value(t, nlu.UnderstandingKey)
 	return ok && u.Status == nlu.Understood
-}
-
-// signIn stands in for the application's login: turns from anonymous
-// visitors belong to the demo customer.
-func signIn(customerID string) parley.Middleware {
-	return func(next parley.Handler) parley.Handler {
-		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if t.CustomerID == "" && customerID != "" {
-				t2 := *t
-				t2.CustomerID = customerID
-				t = &t2
-			}
-			return next.HandleTurn(ctx, w, t)
-		})
-	}
 }

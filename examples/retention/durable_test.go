@@ -215,3 +215,41 @@ func TestWidgetConversationSurvivesRestart(t *testing.T) {
 	assert.Equal(t, "user: where is my order A-1001?", said[0])
 	assert.Contains(t, strings.Join(said[1:], "\n"), "has shipped")
 }
+
+// TestSwitchCustomerOnThePage switches the widget's visitor to Ben with
+// the page's selector (a demo_customer page event): the bot says who he
+// is now, his call-back is in New York time, and after a restart the
+// conversation is still Ben's.
+func TestSwitchCustomerOnThePage(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	base, stop := startWeb(t, "-db", db)
+	var s chatSession
+	post(t, base+"chat/session", "", "", &s)
+	post(t, base+"chat/send", s.Token, `{"type":"consent","granted":true}`, nil)
+	post(t, base+"chat/send", s.Token, `{"type":"track","id":"t1","name":"demo_customer","data":{"customer":"cus_ben"}}`, nil)
+	stop()
+
+	base, stop = startWeb(t, "-db", db)
+	post(t, base+"chat/send", s.Token, `{"type":"message","id":"m1","text":"can someone call me back?"}`, nil)
+	stop()
+
+	base, stop = startWeb(t, "-db", db)
+	defer stop()
+	var again chatSession
+	post(t, base+"chat/session", s.Token, "", &again)
+	var said []string
+	for _, e := range again.History {
+		said = append(said, e.Role+": "+e.Message.Text)
+	}
+	require.Len(t, said, 3, "%q", said)
+	assert.True(t, strings.HasPrefix(said[0], "bot: You're now Ben Okafor (demo)."), said[0])
+	assert.Equal(t, "user: can someone call me back?", said[1])
+	assert.Equal(t, `bot: When suits you (New York time)? For example "tomorrow morning".`, said[2])
+}
+
+func TestSwitchCustomerInTheTerminal(t *testing.T) {
+	out := runPiped(t, "/as ben\ncan someone call me back?\ncancel\n/as nobody\n/sim log\n", "-memory")
+	assert.Contains(t, out, "(You're now Ben Okafor (demo).")
+	assert.Contains(t, out, `When suits you (New York time)?`)
+	assert.Contains(t, out, `(no demo customer "nobody": try ada or ben)`)
+}

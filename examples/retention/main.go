@@ -41,7 +41,8 @@
 // a plan about to expire, onboarding after an order, a delayed parcel, a
 // failed payment, an NPS survey, a referral prompt. The demo page has a
 // panel that simulates their events and skips days; in the terminal,
-// "/sim cart", "/sim expire", "/sim order", "/sim day", "/sim log":
+// "/sim cart", "/sim expire", "/sim order", "/sim day", "/sim log"; and
+// "/as ben" (or the page's selector) switches demo customers:
 //
 //	printf 'hi\n/sim order\n1\n/sim day\n/sim cart\n/sim day\nSTOP\n/sim log\n' | go -C examples/retention run . -cli -quiet 0-0
 //
@@ -179,6 +180,10 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			// so a reloaded page after a restart shows it.
 			Store:       st.kv,
 			UploadTypes: mediaOpts.uploadTypes(),
+			// The widget's documented page events, and the demo page's
+			// customer selector (demo.go).
+			TrackEvents: []string{"page_view", "product_view", "page.idle", "add_to_cart", "remove_from_cart",
+				"cart_view", "checkout_start", signalDemoCustomer},
 		})
 		if err != nil {
 			return err
@@ -249,12 +254,20 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			cfg.Start = "renewal.due"
 		}
 		if cli.IsTerminal(in) {
-			fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, \"/sim\" to simulate campaign events, /quit to leave.")
+			fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, \"/sim\" to simulate campaign events, \"/as ben\" to be another demo customer, /quit to leave.")
 			fmt.Fprintln(out, storedIn(st.path))
 		}
-		a.ret.meet(parley.Address{Channel: "cli", ConversationID: cfg.ConversationID, CustomerID: *customer})
+		// The customer this conversation switched to last time, if any.
+		who, err := a.demoCustomerOf(ctx, cfg.ConversationID)
+		if err != nil {
+			return err
+		}
+		if who == "" {
+			who = *customer
+		}
+		a.ret.meet(parley.Address{Channel: "cli", ConversationID: cfg.ConversationID, CustomerID: who})
 		pw := &promptWatcher{w: out, prompt: "you> ", ready: make(chan struct{}, 1)}
-		return cli.Run(ctx, a.bot, a.simInput(ctx, in, out, pw, cfg.ConversationID, *customer, cfg.Echo), pw, cfg)
+		return cli.Run(ctx, a.bot, a.simInput(ctx, in, out, pw, cfg.ConversationID, who, cfg.Echo), pw, cfg)
 	}
 
 	a.setOutbox(func(conv string) parley.ReplyWriter {

@@ -94,6 +94,25 @@ func (a *app) simInput(ctx context.Context, in io.Reader, out io.Writer, pw *pro
 				return
 			}
 			line := sc.Text()
+			if who, ok := strings.CutPrefix(strings.TrimSpace(line), "/as"); ok && (who == "" || who[0] == ' ') {
+				// Switch demo customers (demo.go); /sim then acts for them.
+				if echo {
+					fmt.Fprintln(out, line)
+				}
+				msg, err := a.switchCustomer(ctx, conv, who)
+				if err != nil {
+					msg = err.Error()
+				} else if p, ok := persona(who); ok {
+					customer = p.ID
+					a.ret.meet(parley.Address{Channel: "cli", ConversationID: conv, CustomerID: customer})
+				}
+				fmt.Fprintf(out, "(%s)\n", msg)
+				if _, err := io.WriteString(pw, pw.prompt); err != nil {
+					pwr.CloseWithError(err)
+					return
+				}
+				continue
+			}
 			what, ok := strings.CutPrefix(strings.TrimSpace(line), "/sim")
 			if !ok {
 				if _, err := io.WriteString(pwr, line+"\n"); err != nil {
@@ -147,7 +166,12 @@ button:hover { background: #f3f4f6; }
 </article>
 <section>
 <h2>Simulate</h2>
-<p>Say hello in the chat first, then make something happen. Campaign messages arrive in the chat, if the delivery policy lets them (consent, at most 2 a week, no messages 21:00-09:00 in {{.Customer}}'s time zone).</p>
+<h2>Demo customer</h2>
+<label for="as">Chat as</label>
+<select id="as">{{range .Personas}}<option value="{{.ID}}"{{if eq .ID $.Customer}} selected{{end}}>{{.Name}}</option>{{end}}</select>
+<p id="shows"></p>
+<h2>Simulate</h2>
+<p>Say hello in the chat first, then make something happen. Campaign messages arrive in the chat, if the delivery policy lets them (consent, at most 2 a week, no messages 21:00-09:00 in the customer's time zone).</p>
 {{range .Actions}}<button type="button" data-sim="{{.Name}}">{{.Help}}</button>
 {{end}}
 <p id="said"></p>
@@ -155,14 +179,29 @@ button:hover { background: #f3f4f6; }
 <div id="log">(nothing yet)</div>
 </section></main>
 <script>
+const personas = {{.Personas}};
+const as = document.getElementById("as");
+as.value = localStorage.getItem("demo.customer") || as.value;
+function shows() {
+  const p = personas.find(p => p.ID === as.value);
+  document.getElementById("shows").textContent = p ? p.Shows : "";
+}
+shows();
+as.addEventListener("change", () => {
+  localStorage.setItem("demo.customer", as.value);
+  shows();
+  parley.open();
+  parley.track("demo_customer", {customer: as.value});
+  refresh();
+});
 async function refresh() {
-  const r = await fetch("/simulate/log");
+  const r = await fetch("/simulate/log?customer=" + encodeURIComponent(as.value));
   const lines = await r.json();
   document.getElementById("log").textContent = lines.length ? lines.join("\n") : "(nothing yet)";
 }
 for (const b of document.querySelectorAll("button[data-sim]")) {
   b.addEventListener("click", async () => {
-    const r = await fetch("/simulate/" + b.dataset.sim, {method: "POST"});
+    const r = await fetch("/simulate/" + b.dataset.sim + "?customer=" + encodeURIComponent(as.value), {method: "POST"});
     document.getElementById("said").textContent = await r.text();
     setTimeout(refresh, 300);
   });
@@ -170,8 +209,8 @@ for (const b of document.querySelectorAll("button[data-sim]")) {
 refresh();
 window.parley = window.parley || {q: []};
 window.parley.q = window.parley.q || [];
-if (!window.parley.track) {
-  window.parley.track = function () { window.parley.q.push(["track", arguments]); };
+for (const m of ["track", "open"]) {
+  if (!window.parley[m]) window.parley[m] = function () { window.parley.q.push([m, arguments]); };
 }
 parley.track("product_view", {id: "sku-trail-2", name: "Trail Runner 2", path: location.pathname});
 </script>
@@ -189,12 +228,12 @@ func (a *app) simulateHandler(customer string) http.Handler {
 			actions = append(actions, struct{ Name, Help string }{s.name, strings.ToUpper(s.help[:1]) + s.help[1:]})
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := simulatePage.Execute(w, map[string]any{"Customer": customer, "Actions": actions}); err != nil {
+		if err := simulatePage.Execute(w, map[string]any{"Customer": customer, "Actions": actions, "Personas": demoPersonas}); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	})
 	mux.HandleFunc("GET /simulate/log", func(w http.ResponseWriter, r *http.Request) {
-		lines, err := a.ret.report(r.Context(), customer)
+		lines, err := a.ret.report(r.Context(), chosen(r, customer))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
@@ -208,7 +247,7 @@ func (a *app) simulateHandler(customer string) http.Handler {
 		}
 	})
 	mux.HandleFunc("POST /simulate/{what}", func(w http.ResponseWriter, r *http.Request) {
-		msg, err := a.ret.simulate(r.Context(), customer, r.PathValue("what"))
+		msg, err := a.ret.simulate(r.Context(), chosen(r, customer), r.PathValue("what"))
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -219,4 +258,13 @@ func (a *app) simulateHandler(customer string) http.Handler {
 		}
 	})
 	return mux
+}
+
+// chosen is the demo customer the page's selector names (?customer=), or
+// def.
+func chosen(r *http.Request, def string) string {
+	if p, ok := persona(r.URL.Query().Get("customer")); ok {
+		return p.ID
+	}
+	return def
 }

@@ -17,6 +17,6 @@ func widgetLabels(ctx context.Context, customer string) web.Labels {
 		return l
 	}
 	l.Greeting = "Hi " + p["first_name"] + "! I'm the ShopCo assistant. Ask me about an order, a return or refund, your plan, or shipping. You can talk to a person any time."
-	l.SignedIn = "Signed in as " + p["name"] + " (demo)"
+	l.SignedIn = "Signed in as " + p["name"] + " (demo: switch customers on the page)"
 	return l
 }

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/memory"
+)
+
+// Switching demo customers: "/as ben" in the terminal, or the selector on
+// the demo page (a "demo_customer" page event from the widget), makes the
+// conversation's later turns come from that customer, as if they had
+// signed in. The choice is kept in the store, so it survives a restart.
+
+// demoPersona is a demo customer and what trying them shows.
+type demoPersona struct {
+	ID, Name, Shows string
+}
+
+// demoPersonas are the customers the demo can be, in selector order.
+var demoPersonas = []demoPersona{
+	{"cus_ada", "Ada Lovelace", "London, gold tier. Her Monthly Plus plan renews in a week (\"renew my plan\"); order A-1010 has not shipped, so its address can still change; she said yes to tips, so campaigns reach her (try an abandoned cart)."},
+	{"cus_ben", "Ben Okafor", "New York, phone number on file: a call-back offers New York times and does not ask for his number. He never said yes to marketing, so an abandoned cart or a churn risk sends him nothing (the simulator's log says why), while his order's thank-you asks."},
+}
+
+// signalDemoCustomer is the widget's page event that switches customers;
+// its data names the customer ("customer").
+const signalDemoCustomer = "demo_customer"
+
+// demoKey is where the conversation's chosen customer is kept.
+func demoKey(conv string) string { return "demo/as/" + conv }
+
+// persona finds a demo customer by ID or first name.
+func persona(who string) (demoPersona, bool) {
+	who = strings.ToLower(strings.TrimSpace(who))
+	i := slices.IndexFunc(demoPersonas, func(p demoPersona) bool {
+		first, _, _ := strings.Cut(strings.ToLower(p.Name), " ")
+		return who == p.ID || who == first
+	})
+	if i < 0 {
+		return demoPersona{}, false
+	}
+	return demoPersonas[i], true
+}
+
+// switchCustomer makes conv's later turns come from customer who and
+// says who they are now.
+func (a *app) switchCustomer(ctx context.Context, conv, who string) (string, error) {
+	p, ok := persona(who)
+	if !ok {
+		var names []string
+		for _, p := range demoPersonas {
+			first, _, _ := strings.Cut(p.Name, " ")
+			names = append(names, strings.ToLower(first))
+		}
+		return "", fmt.Errorf("no demo customer %q: try %s", strings.TrimSpace(who), strings.Join(names, " or "))
+	}
+	if _, err := a.store.Set(ctx, memory.Put{Key: demoKey(conv), Value: []byte(p.ID), IfVersion: memory.AnyVersion}); err != nil {
+		return "", err
+	}
+	return "You're now " + p.Name + " (demo). " + p.Shows, nil
+}
+
+// demoCustomerOf returns the customer conv switched to, or "".
+func (a *app) demoCustomerOf(ctx context.Context, conv string) (string, error) {
+	if conv == "" {
+		return "", nil
+	}
+	rec, err := a.store.Get(ctx, demoKey(conv))
+	if errors.Is(err, memory.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(rec.Value), nil
+}
+
+// demoSignIn stands in for the application's login: a conversation that
+// switched customers is that customer's; turns from anonymous visitors
+// otherwise belong to the demo customer. It answers the page's
+// "demo_customer" event itself.
+func (a *app) demoSignIn(customerID string) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Signal != nil && t.Signal.Name == signalDemoCustomer {
+				text, err := a.switchCustomer(ctx, t.ConversationID, t.Signal.Data["customer"])
+				if err != nil {
+					text = err.Error()
+				}
+				dialog.CloseQuestion(t) // the previous customer's question is not theirs
+				return w.Reply(ctx, parley.Text(text))
+			}
+			as, err := a.demoCustomerOf(ctx, t.ConversationID)
+			if err != nil {
+				return err
+			}
+			switch {
+			case as != "" && as != t.CustomerID:
+				t2 := *t
+				t2.CustomerID = as
+				t = &t2
+			case t.CustomerID == "" && customerID != "":
+				t2 := *t
+				t2.CustomerID = customerID
+				t = &t2
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
+}
