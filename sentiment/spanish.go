@@ -42,6 +42,9 @@ var (
 		"enfadado": -3, "enfadada": -3, "furioso": -3, "furiosa": -3, "decepcionado": -2, "decepcionada": -2,
 		"roto": -2, "rota": -2, "danado": -2, "danada": -2, "retraso": -2, "retrasado": -2, "tarde": -1,
 		"cancelado": -1, "cancelada": -1, "perdido": -2, "perdida": -2, "nunca": 0, "basura": -3, "fatal": -3,
+		// A bare "no" is an answer and "cancelar" a command, not a
+		// complaint (AFINN: -1 each); "cancelado" stays negative.
+		"no": 0, "cancelar": 0, "cancela": 0, "cancelo": 0,
 		"genial": 3, "perfecto": 3, "perfecta": 3, "excelente": 4, "encantado": 3, "encantada": 3, "gracias": 2,
 		"amable": 2, "rapido": 1, "rapida": 1, "resuelto": 2, "solucionado": 2, "funciona": 1}
 	esCues = map[string]cue{
@@ -249,7 +252,10 @@ func (s *Spanish) Polarity(text string) Result {
 			if toks[j].brk && j < i-1 {
 				break
 			}
-			if s.neg[toks[j].w] {
+			// A negator that ends its own clause ("No, gracias", "No.
+			// Quiero...") answers; it does not negate what follows, and
+			// nor does the "no" of a polite "no gracias".
+			if s.neg[toks[j].w] && !toks[j].brk && !(toks[j].w == "no" && j == i-1 && t.w == "gracias") {
 				negated = true
 			}
 		}

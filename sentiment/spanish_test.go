@@ -32,6 +32,14 @@ func TestSpanish(t *testing.T) {
 		{"¿Cuál es el horario de la tienda?", Neutral, false, false},
 		{"Pesimo servicio, sin acentos tambien", Negative, true, true},
 		{"No está mal, pero podría ser mejor", Positive, false, false},
+		// Answers and commands are not complaints.
+		{"no", Neutral, false, false},
+		{"cancelar", Neutral, false, false},
+		{"hola, quiero cancelar mi plan", Neutral, false, false},
+		{"No, gracias", Positive, false, false},
+		{"no gracias", Positive, false, false},
+		{"El pedido fue cancelado sin avisar", Negative, false, true},
+		{"No funciona", Negative, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
