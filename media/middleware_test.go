@@ -63,7 +63,7 @@ func voiceNote(data []byte) *parley.Turn {
 // recording returns a voice note recorded with espeak-ng at test-data
 // build time (testdata/voice/gen.sh), so that tests play real speech
 // without needing espeak-ng.
-func recording(t *testing.T, name string) []byte {
+func recording(t testing.TB, name string) []byte {
 	b, err := os.ReadFile(filepath.Join("testdata", "voice", name))
 	require.NoError(t, err)
 	return b
