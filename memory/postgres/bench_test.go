@@ -1,14 +1,9 @@
 package postgres_test
 
 import (
-	"context"
-	"os"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/parleyhq/parley/memory"
-	"github.com/parleyhq/parley/memory/postgres"
 	"github.com/parleyhq/parley/memory/replicatest"
 )
 
@@ -22,24 +17,7 @@ func BenchmarkTurn(b *testing.B) {
 		schema := testSchema(b, admin)
 		stores := make([]memory.Store, n)
 		for i := range stores {
-			cfg, err := pgxpool.ParseConfig(os.Getenv("PARLEY_TEST_POSTGRES_URL"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg.MaxConns = 32
-			p, err := pgxpool.NewWithConfig(context.Background(), cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(p.Close)
-			s, err := postgres.New(p, postgres.Config{Schema: schema})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := s.Migrate(context.Background()); err != nil {
-				b.Fatal(err)
-			}
-			stores[i] = s
+			stores[i] = openStore(b, connect(b, 32), schema)
 		}
 		return stores
 	})

@@ -19,13 +19,7 @@ import (
 func TestCrash(t *testing.T) {
 	p := testPool(t)
 	schema := testSchema(t, p)
-	s, err := postgres.New(p, postgres.Config{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	openStore(t, p, schema) // the table the children share
 	replicatest.Crash(t, replicatest.CrashConfig{Child: "TestCrashChild", Store: schema})
 }
 

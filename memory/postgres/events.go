@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/memory/internal/sqlstore"
 )
 
 // EventConfig configures an [EventSink].
@@ -77,12 +77,11 @@ func (s *EventSink) Migrate(ctx context.Context) error {
 func (s *EventSink) Write(ctx context.Context, events []analytics.Event) error {
 	var b pgx.Batch
 	for i := range events {
-		e := &events[i]
-		data, err := json.Marshal(e)
+		row, err := sqlstore.EventRow(&events[i])
 		if err != nil {
 			return fmt.Errorf("postgres events: %w", err)
 		}
-		b.Queue(s.qInsert, int64(e.Hash()), e.Time.UnixNano(), string(e.Kind), e.Conversation, string(data))
+		b.Queue(s.qInsert, row...)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, &b).Close()
@@ -96,37 +95,11 @@ func (s *EventSink) Write(ctx context.Context, events []analytics.Event) error {
 // Events yields the stored events with a time in w, in time order. An
 // error ends the sequence.
 func (s *EventSink) Events(ctx context.Context, w analytics.Window) iter.Seq2[analytics.Event, error] {
-	return func(yield func(analytics.Event, error) bool) {
-		from, to := int64(-1<<63), int64(1<<63-1)
-		if !w.From.IsZero() {
-			from = w.From.UnixNano()
-		}
-		if !w.To.IsZero() {
-			to = w.To.UnixNano()
-		}
+	return sqlstore.Events(w, func(from, to int64) (sqlstore.Rows, func(), error) {
 		rows, err := s.pool.Query(ctx, s.qSelect, from, to)
 		if err != nil {
-			yield(analytics.Event{}, fmt.Errorf("postgres events: %w", err))
-			return
+			return nil, nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var data string
-			var e analytics.Event
-			if err := rows.Scan(&data); err != nil {
-				yield(analytics.Event{}, fmt.Errorf("postgres events: %w", err))
-				return
-			}
-			if err := json.Unmarshal([]byte(data), &e); err != nil {
-				yield(analytics.Event{}, fmt.Errorf("postgres events: %w", err))
-				return
-			}
-			if !yield(e, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(analytics.Event{}, fmt.Errorf("postgres events: %w", err))
-		}
-	}
+		return rows, rows.Close, nil
+	}, func(err error) error { return fmt.Errorf("postgres events: %w", err) })
 }

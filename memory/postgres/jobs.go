@@ -5,13 +5,14 @@ import (
 	crand "crypto/rand"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/memory/internal/sqlstore"
 	"github.com/parleyhq/parley/schedule"
 )
 
@@ -125,10 +126,9 @@ func jobIndex(table, suffix string) string {
 }
 
 func (s *Jobs) mapErr(op string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return fmt.Errorf("postgres jobs: %s: %w", op, err)
+	var pe *pgconn.PgError
+	missing := errors.As(err, &pe) && pe.Code == "42P01"
+	return sqlstore.Err("postgres jobs", op, s.table, missing, err)
 }
 
 // Schedule implements [schedule.Store.Schedule]: one statement.
@@ -149,12 +149,8 @@ func (s *Jobs) Schedule(ctx context.Context, jobs ...schedule.Job) error {
 		if last[j.ID] != i {
 			continue
 		}
-		p := j.Payload
-		if p == nil {
-			p = []byte{}
-		}
 		ids, kinds, keys = append(ids, j.ID), append(kinds, j.Kind), append(keys, j.Key)
-		dues, wins, payloads = append(dues, j.Due.UnixMicro()), append(wins, int64(j.Window)), append(payloads, p)
+		dues, wins, payloads = append(dues, j.Due.UnixMicro()), append(wins, int64(j.Window)), append(payloads, sqlstore.Payload(j))
 	}
 	if _, err := s.pool.Exec(ctx, s.qUpsert, ids, kinds, keys, dues, wins, payloads); err != nil {
 		return s.mapErr("schedule", err)
@@ -194,39 +190,9 @@ func (s *Jobs) Claim(ctx context.Context, now, until time.Time, limit int) ([]sc
 		return nil, s.mapErr("claim", err)
 	}
 	defer rows.Close()
-	type row struct {
-		c    schedule.Claim
-		prev int64
-	}
-	var out []row
-	for rows.Next() {
-		var r row
-		var due, win int64
-		var attempt int32
-		j := &r.c.Job
-		if err := rows.Scan(&j.ID, &j.Kind, &j.Key, &due, &win, &j.Payload, &attempt, &r.prev); err != nil {
-			return nil, s.mapErr("claim", err)
-		}
-		j.Due, j.Window, j.Attempt = time.UnixMicro(due).UTC(), time.Duration(win), int(attempt)
-		r.c.Token, r.c.Until = token, until
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	cs, err := sqlstore.Claims(rows, token, until)
+	if err != nil {
 		return nil, s.mapErr("claim", err)
-	}
-	// RETURNING comes in no particular order.
-	slices.SortFunc(out, func(a, b row) int {
-		if a.prev != b.prev {
-			if a.prev < b.prev {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.c.Job.ID, b.c.Job.ID)
-	})
-	cs := make([]schedule.Claim, len(out))
-	for i, r := range out {
-		cs[i] = r.c
 	}
 	return cs, nil
 }

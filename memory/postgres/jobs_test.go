@@ -1,11 +1,11 @@
 package postgres_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/postgres"
 	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/schedule/scheduletest"
@@ -14,13 +14,7 @@ import (
 func newJobs(t testing.TB, p *pgxpool.Pool, schema string) *postgres.Jobs {
 	t.Helper()
 	s, err := postgres.NewJobs(p, postgres.JobsConfig{Schema: schema})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return storetest.Migrated(t, s, err)
 }
 
 func TestJobsConformance(t *testing.T) {

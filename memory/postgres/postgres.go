@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/internal/sqlstore"
 )
 
 var _ memory.Store = (*Store)(nil)
@@ -136,76 +137,52 @@ func (s *Store) Sweep(ctx context.Context) (int64, error) {
 }
 
 func (s *Store) mapErr(op, key string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "42P01" {
-		return fmt.Errorf("postgres store: %s %q: table %s does not exist (call Migrate): %w", op, key, s.table, err)
-	}
-	return fmt.Errorf("postgres store: %s %q: %w", op, key, err)
-}
-
-func check(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return memory.ValidateKey(key)
+	missing := errors.As(err, &pe) && pe.Code == "42P01"
+	return sqlstore.Err("postgres store", fmt.Sprintf("%s %q", op, key), s.table, missing, err)
 }
 
 // Get implements [memory.Store].
 func (s *Store) Get(ctx context.Context, key string) (memory.Record, error) {
-	if err := check(ctx, key); err != nil {
+	if err := sqlstore.Check(ctx, key); err != nil {
 		return memory.Record{}, err
 	}
-	r := memory.Record{Key: key}
+	var value []byte
+	var version int64
 	var exp *time.Time
-	err := s.pool.QueryRow(ctx, s.qGet, []byte(key)).Scan(&r.Value, &r.Version, &exp)
+	err := s.pool.QueryRow(ctx, s.qGet, []byte(key)).Scan(&value, &version, &exp)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return memory.Record{}, memory.ErrNotFound
 	}
 	if err != nil {
 		return memory.Record{}, s.mapErr("get", key, err)
 	}
-	if r.Version < 1 {
-		return memory.Record{}, &memory.CorruptError{Key: key, Err: fmt.Errorf("bad version %d", r.Version)}
-	}
-	if r.Value == nil {
-		r.Value = []byte{}
-	}
+	var expires time.Time
 	if exp != nil {
-		r.ExpiresAt = *exp
+		expires = *exp
 	}
-	return r, nil
+	return sqlstore.Record(key, value, version, expires)
 }
 
 // Set implements [memory.Store]. TTLs are rounded up to whole
 // microseconds.
 func (s *Store) Set(ctx context.Context, p memory.Put) (int64, error) {
-	if err := check(ctx, p.Key); err != nil {
+	if err := sqlstore.CheckPut(ctx, p); err != nil {
 		return 0, err
 	}
-	if p.TTL < 0 {
-		return 0, &memory.KeyError{Key: p.Key, Reason: "negative TTL"}
-	}
 	us := int64((p.TTL + time.Microsecond - 1) / time.Microsecond)
-	val := p.Value
-	if val == nil {
-		val = []byte{}
-	}
-	var row pgx.Row
-	switch {
-	case p.IfVersion == memory.AnyVersion:
-		row = s.pool.QueryRow(ctx, s.qSetAny, []byte(p.Key), val, us)
-	case p.IfVersion == memory.Absent:
-		row = s.pool.QueryRow(ctx, s.qSetAbsent, []byte(p.Key), val, us)
-	case p.IfVersion > 0:
-		row = s.pool.QueryRow(ctx, s.qSetVersion, []byte(p.Key), val, us, p.IfVersion)
+	args := []any{[]byte(p.Key), sqlstore.Value(p), us}
+	q := s.qSetVersion
+	switch p.IfVersion {
+	case memory.AnyVersion:
+		q = s.qSetAny
+	case memory.Absent:
+		q = s.qSetAbsent
 	default:
-		return 0, &memory.KeyError{Key: p.Key, Reason: fmt.Sprintf("bad precondition %d", p.IfVersion)}
+		args = append(args, p.IfVersion)
 	}
 	var v int64
-	err := row.Scan(&v)
+	err := s.pool.QueryRow(ctx, q, args...).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, memory.ErrConflict
 	}
@@ -217,36 +194,30 @@ func (s *Store) Set(ctx context.Context, p memory.Put) (int64, error) {
 
 // Delete implements [memory.Store].
 func (s *Store) Delete(ctx context.Context, key string, ifVersion int64) error {
-	if err := check(ctx, key); err != nil {
+	if err := sqlstore.CheckDelete(ctx, key, ifVersion); err != nil {
 		return err
 	}
-	switch {
-	case ifVersion == memory.AnyVersion:
-		if _, err := s.pool.Exec(ctx, s.qDelAny, []byte(key)); err != nil {
-			return s.mapErr("delete", key, err)
-		}
-		return nil
-	case ifVersion == memory.Absent:
-		var n int64
-		if err := s.pool.QueryRow(ctx, s.qDelAbsent, []byte(key)).Scan(&n); err != nil {
-			return s.mapErr("delete", key, err)
-		}
-		if n > 0 {
-			return memory.ErrConflict
-		}
-		return nil
-	case ifVersion > 0:
-		tag, err := s.pool.Exec(ctx, s.qDelVersion, []byte(key), ifVersion)
-		if err != nil {
-			return s.mapErr("delete", key, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return memory.ErrConflict
-		}
-		return nil
+	var err error
+	conflict := false
+	switch ifVersion {
+	case memory.AnyVersion:
+		_, err = s.pool.Exec(ctx, s.qDelAny, []byte(key))
+	case memory.Absent:
+		var live int64
+		err = s.pool.QueryRow(ctx, s.qDelAbsent, []byte(key)).Scan(&live)
+		conflict = live > 0
 	default:
-		return &memory.KeyError{Key: key, Reason: fmt.Sprintf("bad precondition %d", ifVersion)}
+		var tag pgconn.CommandTag
+		tag, err = s.pool.Exec(ctx, s.qDelVersion, []byte(key), ifVersion)
+		conflict = tag.RowsAffected() == 0
 	}
+	if err != nil {
+		return s.mapErr("delete", key, err)
+	}
+	if conflict {
+		return memory.ErrConflict
+	}
+	return nil
 }
 
 // Keys implements [memory.Store]. It reads the whole result before calling
@@ -257,7 +228,7 @@ func (s *Store) Keys(ctx context.Context, prefix string, yield func(string) bool
 	}
 	var rows pgx.Rows
 	var err error
-	if upper, ok := successor([]byte(prefix)); ok {
+	if upper, ok := sqlstore.Successor([]byte(prefix)); ok {
 		rows, err = s.pool.Query(ctx, s.qKeysFrom, []byte(prefix), upper)
 	} else {
 		rows, err = s.pool.Query(ctx, s.qKeys, []byte(prefix))
@@ -265,31 +236,11 @@ func (s *Store) Keys(ctx context.Context, prefix string, yield func(string) bool
 	if err != nil {
 		return s.mapErr("keys", prefix, err)
 	}
-	keys, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
-		var b []byte
-		err := r.Scan(&b)
-		return string(b), err
-	})
+	defer rows.Close()
+	keys, err := sqlstore.Keys(rows)
 	if err != nil {
 		return s.mapErr("keys", prefix, err)
 	}
-	for _, k := range keys {
-		if !yield(k) {
-			break
-		}
-	}
+	sqlstore.Yield(keys, yield)
 	return nil
-}
-
-// successor returns the smallest byte string greater than every string
-// with prefix p, or false if there is none (p is empty or all 0xff).
-func successor(p []byte) ([]byte, bool) {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] != 0xff {
-			s := append([]byte(nil), p[:i+1]...)
-			s[i]++
-			return s, true
-		}
-	}
-	return nil, false
 }

@@ -8,16 +8,28 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/memorytest"
 	"github.com/parleyhq/parley/memory/postgres"
 	"github.com/parleyhq/parley/privacy/privacytest"
 )
 
 // testPool connects to PARLEY_TEST_POSTGRES_URL or skips the test.
-func testPool(t testing.TB) *pgxpool.Pool {
+func testPool(t testing.TB) *pgxpool.Pool { return connect(t, 0) }
+
+// connect is testPool with a pool of at most maxConns connections (0:
+// pgxpool's default), closed at cleanup.
+func connect(t testing.TB, maxConns int32) *pgxpool.Pool {
 	t.Helper()
 	url := memorytest.ServerURL(t, "PARLEY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/parley_test?sslmode=disable")
-	p, err := pgxpool.New(context.Background(), url)
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatalf("PARLEY_TEST_POSTGRES_URL: %v", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("PARLEY_TEST_POSTGRES_URL: %v", err)
 	}
@@ -46,14 +58,14 @@ func testSchema(t testing.TB, p *pgxpool.Pool) string {
 
 func newStore(t testing.TB, p *pgxpool.Pool) *postgres.Store {
 	t.Helper()
-	s, err := postgres.New(p, postgres.Config{Schema: testSchema(t, p)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return openStore(t, p, testSchema(t, p))
+}
+
+// openStore returns the migrated store over p on the table in schema.
+func openStore(t testing.TB, p *pgxpool.Pool, schema string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.New(p, postgres.Config{Schema: schema})
+	return storetest.Migrated(t, s, err)
 }
 
 func TestConformance(t *testing.T) {

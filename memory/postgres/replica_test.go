@@ -3,14 +3,10 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/parleyhq/parley/memory"
-	"github.com/parleyhq/parley/memory/postgres"
 	"github.com/parleyhq/parley/memory/replicatest"
 )
 
@@ -19,24 +15,7 @@ import (
 func replicaStores(t *testing.T) func(*testing.T) memory.Store {
 	schema := testSchema(t, testPool(t))
 	return func(t *testing.T) memory.Store {
-		cfg, err := pgxpool.ParseConfig(os.Getenv("PARLEY_TEST_POSTGRES_URL"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.MaxConns = 24
-		p, err := pgxpool.NewWithConfig(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(p.Close)
-		s, err := postgres.New(p, postgres.Config{Schema: schema})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return openStore(t, connect(t, 24), schema)
 	}
 }
 

@@ -10,17 +10,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/sqlite"
 )
 
 func TestCorruptRecords(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "m.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	db := openDB(t, filepath.Join(t.TempDir(), "m.db"))
 	s, err := sqlite.New(db, sqlite.Config{})
-	require.NoError(t, err)
+	s = storetest.Migrated(t, s, err)
 	ctx := context.Background()
-	require.NoError(t, s.Migrate(ctx))
 	_, err = s.Set(ctx, memory.Put{Key: "fine", Value: []byte("ok"), IfVersion: memory.Absent})
 	require.NoError(t, err)
 	_, err = db.ExecContext(ctx, `INSERT INTO parley_kv (key, value, version) VALUES (?, 42, 1), (?, x'00', -3)`, []byte("number"), []byte("badversion"))
@@ -43,14 +41,11 @@ func TestCorruptRecords(t *testing.T) {
 }
 
 func TestSweep(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "m.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	db := openDB(t, filepath.Join(t.TempDir(), "m.db"))
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	s, err := sqlite.New(db, sqlite.Config{Now: func() time.Time { return now }})
-	require.NoError(t, err)
+	s = storetest.Migrated(t, s, err)
 	ctx := context.Background()
-	require.NoError(t, s.Migrate(ctx))
 	for _, k := range []string{"a", "b"} {
 		_, err := s.Set(ctx, memory.Put{Key: k, Value: []byte("v"), IfVersion: memory.Absent, TTL: time.Minute})
 		require.NoError(t, err)

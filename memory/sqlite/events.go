@@ -3,13 +3,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
 	"strings"
 
 	"github.com/parleyhq/parley/analytics"
+	"github.com/parleyhq/parley/memory/internal/sqlstore"
 )
 
 // EventConfig configures an [EventSink].
@@ -81,12 +81,11 @@ func (s *EventSink) Write(ctx context.Context, events []analytics.Event) (err er
 	}
 	defer st.Close()
 	for i := range events {
-		e := &events[i]
-		data, err := json.Marshal(e)
+		row, err := sqlstore.EventRow(&events[i])
 		if err != nil {
 			return fmt.Errorf("sqlite events: %w", err)
 		}
-		if _, err := st.ExecContext(ctx, int64(e.Hash()), e.Time.UnixNano(), string(e.Kind), e.Conversation, string(data)); err != nil {
+		if _, err := st.ExecContext(ctx, row...); err != nil {
 			return fmt.Errorf("sqlite events: insert: %w", err)
 		}
 	}
@@ -99,37 +98,11 @@ func (s *EventSink) Write(ctx context.Context, events []analytics.Event) (err er
 // Events yields the stored events with a time in w, in time order. An
 // error ends the sequence.
 func (s *EventSink) Events(ctx context.Context, w analytics.Window) iter.Seq2[analytics.Event, error] {
-	return func(yield func(analytics.Event, error) bool) {
-		from, to := int64(-1<<63), int64(1<<63-1)
-		if !w.From.IsZero() {
-			from = w.From.UnixNano()
-		}
-		if !w.To.IsZero() {
-			to = w.To.UnixNano()
-		}
+	return sqlstore.Events(w, func(from, to int64) (sqlstore.Rows, func(), error) {
 		rows, err := s.db.QueryContext(ctx, s.qSelect, from, to)
 		if err != nil {
-			yield(analytics.Event{}, fmt.Errorf("sqlite events: %w", err))
-			return
+			return nil, nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var data string
-			var e analytics.Event
-			if err := rows.Scan(&data); err != nil {
-				yield(analytics.Event{}, fmt.Errorf("sqlite events: %w", err))
-				return
-			}
-			if err := json.Unmarshal([]byte(data), &e); err != nil {
-				yield(analytics.Event{}, fmt.Errorf("sqlite events: %w", err))
-				return
-			}
-			if !yield(e, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(analytics.Event{}, fmt.Errorf("sqlite events: %w", err))
-		}
-	}
+		return rows, func() { rows.Close() }, nil
+	}, func(err error) error { return fmt.Errorf("sqlite events: %w", err) })
 }

@@ -6,10 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/memory/internal/sqlstore"
 	"github.com/parleyhq/parley/schedule"
 )
 
@@ -96,13 +96,7 @@ func (s *Jobs) Migrate(ctx context.Context) error {
 }
 
 func (s *Jobs) mapErr(op string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	if strings.Contains(err.Error(), "no such table") {
-		return fmt.Errorf("sqlite jobs: %s: table %s does not exist (call Migrate): %w", op, s.t, err)
-	}
-	return fmt.Errorf("sqlite jobs: %s: %w", op, err)
+	return sqlstore.Err("sqlite jobs", op, s.t, strings.Contains(err.Error(), "no such table"), err)
 }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
@@ -127,12 +121,8 @@ func (s *Jobs) Schedule(ctx context.Context, jobs ...schedule.Job) (err error) {
 	}
 	defer st.Close()
 	for _, j := range jobs {
-		payload := j.Payload
-		if payload == nil {
-			payload = []byte{}
-		}
 		if _, err := st.ExecContext(ctx, sql.Named("id", j.ID), sql.Named("kind", j.Kind), sql.Named("key", j.Key),
-			sql.Named("due", micros(j.Due)), sql.Named("win", int64(j.Window)), sql.Named("payload", payload)); err != nil {
+			sql.Named("due", micros(j.Due)), sql.Named("win", int64(j.Window)), sql.Named("payload", sqlstore.Payload(j))); err != nil {
 			return s.mapErr("schedule "+j.ID, err)
 		}
 	}
@@ -182,47 +172,11 @@ func (s *Jobs) Claim(ctx context.Context, now, until time.Time, limit int) ([]sc
 		return nil, s.mapErr("claim", err)
 	}
 	defer rows.Close()
-	type row struct {
-		c    schedule.Claim
-		prev int64
-	}
-	var out []row
-	for rows.Next() {
-		var r row
-		var due, win int64
-		j := &r.c.Job
-		if err := rows.Scan(&j.ID, &j.Kind, &j.Key, &due, &win, &j.Payload, &j.Attempt, &r.prev); err != nil {
-			return nil, s.mapErr("claim", err)
-		}
-		j.Due, j.Window = time.UnixMicro(due).UTC(), time.Duration(win)
-		r.c.Token, r.c.Until = token, until
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	cs, err := sqlstore.Claims(rows, token, until)
+	if err != nil {
 		return nil, s.mapErr("claim", err)
 	}
-	// RETURNING comes in no particular order.
-	slices.SortFunc(out, func(a, b row) int {
-		if a.prev != b.prev {
-			return cmpInt(a.prev, b.prev)
-		}
-		return strings.Compare(a.c.Job.ID, b.c.Job.ID)
-	})
-	cs := make([]schedule.Claim, len(out))
-	for i, r := range out {
-		cs[i] = r.c
-	}
 	return cs, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Extend implements [schedule.Store.Extend].

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/sqlite"
 	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/schedule/scheduletest"
@@ -15,23 +16,8 @@ import (
 // over its own connection pool, closed at cleanup.
 func openJobs(t testing.TB, path string) *sqlite.Jobs {
 	t.Helper()
-	db, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	s, err := sqlite.NewJobs(db, sqlite.JobsConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	s, err := sqlite.NewJobs(openDB(t, path), sqlite.JobsConfig{})
+	return storetest.Migrated(t, s, err)
 }
 
 func TestJobsConformance(t *testing.T) {
@@ -48,12 +34,7 @@ func TestJobsReplicasOneKilled(t *testing.T) {
 }
 
 func TestJobsWithoutMigrate(t *testing.T) {
-	db, err := sqlite.Open(filepath.Join(t.TempDir(), "jobs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s, err := sqlite.NewJobs(db, sqlite.JobsConfig{})
+	s, err := sqlite.NewJobs(openDB(t, filepath.Join(t.TempDir(), "jobs.db")), sqlite.JobsConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

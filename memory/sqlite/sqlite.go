@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/internal/sqlstore"
 )
 
 var _ memory.Store = (*Store)(nil)
@@ -119,87 +120,61 @@ func (s *Store) Sweep(ctx context.Context) (int64, error) {
 }
 
 func (s *Store) mapErr(op, key string, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	if strings.Contains(err.Error(), "no such table") {
-		return fmt.Errorf("sqlite store: %s %q: table %s does not exist (call Migrate): %w", op, key, s.t, err)
-	}
-	return fmt.Errorf("sqlite store: %s %q: %w", op, key, err)
-}
-
-func check(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return memory.ValidateKey(key)
+	return sqlstore.Err("sqlite store", fmt.Sprintf("%s %q", op, key), s.t, strings.Contains(err.Error(), "no such table"), err)
 }
 
 // Get implements [memory.Store].
 func (s *Store) Get(ctx context.Context, key string) (memory.Record, error) {
-	if err := check(ctx, key); err != nil {
+	if err := sqlstore.Check(ctx, key); err != nil {
 		return memory.Record{}, err
 	}
-	r := memory.Record{Key: key}
 	var exp sql.NullInt64
 	var val any
+	var version int64
 	err := s.db.QueryRowContext(ctx, s.qGet, sql.Named("key", []byte(key)), sql.Named("now", s.now().UnixMilli())).
-		Scan(&val, &r.Version, &exp)
+		Scan(&val, &version, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return memory.Record{}, memory.ErrNotFound
 	}
 	if err != nil {
 		return memory.Record{}, s.mapErr("get", key, err)
 	}
+	var value []byte
 	switch v := val.(type) {
 	case []byte:
-		r.Value = append([]byte{}, v...)
+		value = append([]byte{}, v...)
 	case nil:
-		r.Value = []byte{}
 	default:
 		return memory.Record{}, &memory.CorruptError{Key: key, Err: fmt.Errorf("value column holds a %T, not a BLOB", val)}
 	}
-	if r.Version < 1 {
-		return memory.Record{}, &memory.CorruptError{Key: key, Err: fmt.Errorf("bad version %d", r.Version)}
-	}
+	var expires time.Time
 	if exp.Valid {
-		r.ExpiresAt = time.UnixMilli(exp.Int64)
+		expires = time.UnixMilli(exp.Int64)
 	}
-	return r, nil
+	return sqlstore.Record(key, value, version, expires)
 }
 
 // Set implements [memory.Store]. TTLs are rounded up to whole
 // milliseconds.
 func (s *Store) Set(ctx context.Context, p memory.Put) (int64, error) {
-	if err := check(ctx, p.Key); err != nil {
+	if err := sqlstore.CheckPut(ctx, p); err != nil {
 		return 0, err
-	}
-	if p.TTL < 0 {
-		return 0, &memory.KeyError{Key: p.Key, Reason: "negative TTL"}
 	}
 	now := s.now()
 	var exp any
 	if p.TTL > 0 {
 		exp = now.Add(p.TTL + time.Millisecond - 1).UnixMilli()
 	}
-	val := p.Value
-	if val == nil {
-		val = []byte{}
-	}
-	args := []any{sql.Named("key", []byte(p.Key)), sql.Named("value", val), sql.Named("exp", exp)}
-	var q string
-	switch {
-	case p.IfVersion == memory.AnyVersion:
+	args := []any{sql.Named("key", []byte(p.Key)), sql.Named("value", sqlstore.Value(p)), sql.Named("exp", exp),
+		sql.Named("now", now.UnixMilli())}
+	q := s.qSetVersion
+	switch p.IfVersion {
+	case memory.AnyVersion:
 		q = s.qSetAny
-		args = append(args, sql.Named("now", now.UnixMilli()))
-	case p.IfVersion == memory.Absent:
+	case memory.Absent:
 		q = s.qSetAbsent
-		args = append(args, sql.Named("now", now.UnixMilli()))
-	case p.IfVersion > 0:
-		q = s.qSetVersion
-		args = append(args, sql.Named("now", now.UnixMilli()), sql.Named("ver", p.IfVersion))
 	default:
-		return 0, &memory.KeyError{Key: p.Key, Reason: fmt.Sprintf("bad precondition %d", p.IfVersion)}
+		args = append(args, sql.Named("ver", p.IfVersion))
 	}
 	var v int64
 	err := s.db.QueryRowContext(ctx, q, args...).Scan(&v)
@@ -214,41 +189,31 @@ func (s *Store) Set(ctx context.Context, p memory.Put) (int64, error) {
 
 // Delete implements [memory.Store].
 func (s *Store) Delete(ctx context.Context, key string, ifVersion int64) error {
-	if err := check(ctx, key); err != nil {
+	if err := sqlstore.CheckDelete(ctx, key, ifVersion); err != nil {
 		return err
 	}
 	k, now := sql.Named("key", []byte(key)), sql.Named("now", s.now().UnixMilli())
-	switch {
-	case ifVersion == memory.AnyVersion:
-		if _, err := s.db.ExecContext(ctx, s.qDelAny, k); err != nil {
-			return s.mapErr("delete", key, err)
-		}
-		return nil
-	case ifVersion == memory.Absent:
-		var n int64
-		if err := s.db.QueryRowContext(ctx, s.qDelAbsent, k, now).Scan(&n); err != nil {
-			return s.mapErr("delete", key, err)
-		}
-		if n > 0 {
-			return memory.ErrConflict
-		}
-		return nil
-	case ifVersion > 0:
-		res, err := s.db.ExecContext(ctx, s.qDelVersion, k, now, sql.Named("ver", ifVersion))
-		if err != nil {
-			return s.mapErr("delete", key, err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return s.mapErr("delete", key, err)
-		}
-		if n == 0 {
-			return memory.ErrConflict
-		}
-		return nil
+	var err error
+	conflict := false
+	switch ifVersion {
+	case memory.AnyVersion:
+		_, err = s.db.ExecContext(ctx, s.qDelAny, k)
+	case memory.Absent:
+		var live int64
+		err = s.db.QueryRowContext(ctx, s.qDelAbsent, k, now).Scan(&live)
+		conflict = live > 0
 	default:
-		return &memory.KeyError{Key: key, Reason: fmt.Sprintf("bad precondition %d", ifVersion)}
+		var n int64
+		n, err = affected(s.db.ExecContext(ctx, s.qDelVersion, k, now, sql.Named("ver", ifVersion)))
+		conflict = n == 0
 	}
+	if err != nil {
+		return s.mapErr("delete", key, err)
+	}
+	if conflict {
+		return memory.ErrConflict
+	}
+	return nil
 }
 
 // Keys implements [memory.Store]. It reads the whole result before calling
@@ -259,7 +224,7 @@ func (s *Store) Keys(ctx context.Context, prefix string, yield func(string) bool
 	}
 	args := []any{sql.Named("lo", []byte(prefix)), sql.Named("now", s.now().UnixMilli())}
 	q := s.qKeys
-	if hi, ok := successor([]byte(prefix)); ok {
+	if hi, ok := sqlstore.Successor([]byte(prefix)); ok {
 		q = s.qKeysTo
 		args = append(args, sql.Named("hi", hi))
 	}
@@ -267,35 +232,10 @@ func (s *Store) Keys(ctx context.Context, prefix string, yield func(string) bool
 	if err != nil {
 		return s.mapErr("keys", prefix, err)
 	}
-	var keys []string
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			return s.mapErr("keys", prefix, err)
-		}
-		keys = append(keys, string(b))
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+	keys, err := sqlstore.Keys(rows)
+	if err := errors.Join(err, rows.Close()); err != nil {
 		return s.mapErr("keys", prefix, err)
 	}
-	for _, k := range keys {
-		if !yield(k) {
-			break
-		}
-	}
+	sqlstore.Yield(keys, yield)
 	return nil
-}
-
-// successor returns the smallest byte string greater than every string
-// with prefix p, or false if there is none (p is empty or all 0xff).
-func successor(p []byte) ([]byte, bool) {
-	for i := len(p) - 1; i >= 0; i-- {
-		if p[i] != 0xff {
-			s := append([]byte(nil), p[:i+1]...)
-			s[i]++
-			return s, true
-		}
-	}
-	return nil, false
 }

@@ -1,11 +1,12 @@
 package sqlite_test
 
 import (
-	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/memorytest"
 	"github.com/parleyhq/parley/memory/sqlite"
 	"github.com/parleyhq/parley/privacy/privacytest"
@@ -16,9 +17,9 @@ func newStore(t testing.TB) *sqlite.Store {
 	return openStore(t, filepath.Join(t.TempDir(), "memory.db"))
 }
 
-// openStore opens (creating) the store in the SQLite file at path and
-// closes it at cleanup.
-func openStore(t testing.TB, path string) *sqlite.Store {
+// openDB opens (creating) the SQLite file at path over its own
+// connection pool, closed at cleanup.
+func openDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	db, err := sqlite.Open(path)
 	if err != nil {
@@ -29,14 +30,15 @@ func openStore(t testing.TB, path string) *sqlite.Store {
 			t.Errorf("close: %v", err)
 		}
 	})
-	s, err := sqlite.New(db, sqlite.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return db
+}
+
+// openStore opens (creating) the store in the SQLite file at path and
+// closes it at cleanup.
+func openStore(t testing.TB, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.New(openDB(t, path), sqlite.Config{})
+	return storetest.Migrated(t, s, err)
 }
 
 func TestConformance(t *testing.T) {
