@@ -153,6 +153,7 @@ header { background: #111827; color: #fff; padding: 12px 24px; font-weight: 600;
 main { display: flex; gap: 24px; padding: 24px; flex-wrap: wrap; }
 article { flex: 1 1 420px; }
 section { flex: 0 1 340px; }
+select { font: inherit; font-size: 16px; min-height: 44px; padding: 4px 8px; }
 button { display: block; width: 100%; margin: 6px 0; padding: 8px 12px; border: 1px solid #d0d7de; border-radius: 6px; background: #fff; cursor: pointer; text-align: left; }
 button:hover { background: #f3f4f6; }
 #log { font-size: 13px; white-space: pre-wrap; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px; min-height: 4em; }
@@ -165,7 +166,6 @@ button:hover { background: #f3f4f6; }
 <p>The chat is in the corner: campaign messages arrive there.</p>
 </article>
 <section>
-<h2>Simulate</h2>
 <h2>Demo customer</h2>
 <label for="as">Chat as</label>
 <select id="as">{{range .Personas}}<option value="{{.ID}}"{{if eq .ID $.Customer}} selected{{end}}>{{.Name}}</option>{{end}}</select>
