@@ -113,7 +113,7 @@ type Campaign struct {
 	// Trigger is the event type that starts a run. Required.
 	Trigger string
 	// Audience, if set, must accept the customer's profile for a run to
-	// start (and, with [ExitLeftAudience], for each step to go out).
+	// start (and, with ExitOnLeavingAudience, for each step to go out).
 	Audience func(p *customer.Profile) bool
 	// Anchor, if set, names a time attribute of the trigger (RFC 3339)
 	// that step offsets count from instead of the trigger's time: the
@@ -124,7 +124,7 @@ type Campaign struct {
 	// Steps are sent in order. At least one is required.
 	Steps []Step
 	// Goal is the event type that counts as a conversion and ends the
-	// run ([ReasonConverted]).
+	// run (a [ReasonExited] suppression with Detail "converted").
 	Goal string
 	// Exit rules, besides the goal and an opt-out, which always end a
 	// run. ExitOnReply ends it once the customer writes anything in the
