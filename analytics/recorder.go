@@ -311,10 +311,24 @@ func (p *pump) run(r *Recorder) {
 		if len(chunks) == 0 {
 			idle += r.flush
 			if closed || idle >= idleFor {
+				// Report while still the running goroutine (no other can
+				// start and touch spare or the counts), outside the lock
+				// (the error handler is the user's), then stop unless
+				// events came in meanwhile.
+				p.spare = chunks
+				p.mu.Unlock()
+				p.report(r)
+				p.mu.Lock()
+				if len(p.full) > 0 || len(p.cur) > 0 {
+					p.mu.Unlock()
+					idle = 0
+					if !stopped {
+						t.Reset(r.flush)
+					}
+					continue
+				}
 				p.running = false
 				p.mu.Unlock()
-				p.spare = chunks
-				p.report(r)
 				return
 			}
 		} else {
