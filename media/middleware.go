@@ -35,11 +35,9 @@ var (
 type Option func(*config)
 
 type config struct {
-	limits        Limits
-	timeout       time.Duration
-	fetch         func(ctx context.Context, url string, max int64) ([]byte, error)
-	speaker       Speaker
-	audioChannels []string
+	limits  Limits
+	timeout time.Duration
+	fetch   func(ctx context.Context, url string, max int64) ([]byte, error)
 }
 
 // WithLimits sets the limits on attachments; the default is Limits{}.
@@ -133,9 +131,6 @@ func Middleware(t Transcriber, d Describer, opts ...Option) parley.Middleware {
 			}
 			if desc != nil {
 				next2 = parley.With(next2, DescriptionKey, desc)
-			}
-			if tr != nil {
-				w = c.voice(w, turn)
 			}
 			return next.HandleTurn(ctx, w, next2)
 		})

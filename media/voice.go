@@ -2,8 +2,10 @@ package media
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -12,27 +14,37 @@ import (
 // sent; the text reply went out as usual. Err holds the cause.
 const EventSpeechFailed parley.EventKind = "media.speech_failed"
 
-// WithVoiceReplies makes Middleware answer a customer who sent a voice
-// note by voice as well: after each text reply of that turn, s speaks the
-// text and the audio follows as a message with one audio attachment
-// (given by value; the channel uploads it or serves it behind a link).
-// Only turns from channels (parley.Turn.Channel) that play audio get it,
-// "web", "whatsapp" and "telegram" when none are given; others, and customers who typed,
-// get text only. Speech is bounded by WithTimeout; when it fails the
-// customer has the text already and EventSpeechFailed is emitted.
-// Replies streamed with parley.Stream are not spoken.
-func WithVoiceReplies(s Speaker, channels ...string) Option {
+// VoiceReplies returns middleware that answers a customer who sent a
+// voice note by voice as well: after each text reply of that turn, s
+// speaks the text and the audio follows as a message with one audio
+// attachment (given by value; the channel uploads it or serves it behind
+// a link). Only turns from channels (parley.Turn.Channel) that play audio
+// get it, "web", "whatsapp" and "telegram" when none are given; others,
+// and customers who typed, get text only. Speech gets at most 10 seconds;
+// when it fails the customer has the text already and EventSpeechFailed
+// is emitted. Replies streamed with parley.Stream are not spoken.
+//
+// Mount it before (outside) the middleware that translates replies, so
+// that what is spoken is what is sent, and before [Middleware].
+func VoiceReplies(s Speaker, channels ...string) parley.Middleware {
 	if len(channels) == 0 {
 		channels = []string{"web", "whatsapp", "telegram"}
 	}
 	channels = slices.Clone(channels)
-	return func(c *config) { c.speaker, c.audioChannels = s, channels }
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if audio, _ := find(t.Message.Attachments); audio != nil && slices.Contains(channels, t.Channel) {
+				w = &speaking{next: w, s: s, turn: t}
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
 }
 
 // speaking is the ReplyWriter of a turn whose replies are also spoken.
 type speaking struct {
 	next parley.ReplyWriter
-	c    *config
+	s    Speaker
 	turn *parley.Turn
 }
 
@@ -48,9 +60,12 @@ func (w *speaking) Reply(ctx context.Context, m parley.Message) error {
 	if text == "" || m.Agent != "" {
 		return nil
 	}
-	a, err := bounded(ctx, w.c.timeout, func(ctx context.Context) (*Audio, error) {
-		return w.c.speaker.Speak(ctx, text)
+	a, err := bounded(ctx, 10*time.Second, func(ctx context.Context) (*Audio, error) {
+		return w.s.Speak(ctx, text)
 	})
+	if err == nil && (a == nil || len(a.Data) == 0) {
+		err = fmt.Errorf("%w: no audio", ErrBadResponse)
+	}
 	if err == nil {
 		name := "reply" + extension(a.MIMEType)
 		err = w.next.Reply(ctx, parley.Message{Attachments: []parley.Attachment{
@@ -60,14 +75,6 @@ func (w *speaking) Reply(ctx context.Context, m parley.Message) error {
 		w.turn.Emit(ctx, parley.Event{Kind: EventSpeechFailed, Err: err})
 	}
 	return nil
-}
-
-// voice returns w wrapped to speak its replies when c says so for t.
-func (c *config) voice(w parley.ReplyWriter, t *parley.Turn) parley.ReplyWriter {
-	if c.speaker == nil || !slices.Contains(c.audioChannels, t.Channel) {
-		return w
-	}
-	return &speaking{next: w, c: c, turn: t}
 }
 
 func extension(mime string) string {

@@ -46,7 +46,7 @@ func TestVoiceReplies(t *testing.T) {
 		answer := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			return w.Reply(ctx, parley.Text("Order A-1002 ships today."))
 		})
-		h := parley.Chain(answer, media.Middleware(g.Transcriber(p), nil, media.WithVoiceReplies(g.Speaker(p))))
+		h := parley.Chain(answer, media.VoiceReplies(g.Speaker(p)), media.Middleware(g.Transcriber(p), nil))
 		note := func(channel string) *parley.Turn {
 			t := voiceNote(wav(time.Second, 8000))
 			t.Channel = channel

@@ -156,7 +156,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	answerer := kb.NewAnswerer(idx, kb.WithGaps(a.gaps))
 	answers := kbbot.New(answerer, kbbot.WithHandOffer(esc))
-	readMedia, imageRoute, err := mediaMiddleware(cfg.media, answerer, esc)
+	speakMedia, readMedia, imageRoute, err := mediaMiddleware(cfg.media, answerer, esc)
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +230,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		a.demoSignIn(demoCustomer), // demo.go: "/as ben", the page's customer selector
 		// Answer in the customer's language; everything inside replies
 		// through it, and reads the turn's locale it sets.
+		speakMedia, // replies to a voice note spoken, as translated
 		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
 		readMedia, // voice notes and screenshots as text, or "please type"
 		ret.remember,

@@ -44,12 +44,14 @@ func (o *mediaOptions) uploadTypes() []string {
 	return types
 }
 
-// mediaMiddleware returns the middleware that turns voice notes and
-// screenshots into text (before the language is read and intents
-// detected), and the image route: a described screenshot is searched in
-// the help centre and answered with sources, or handed to a person with
-// the image attached.
-func mediaMiddleware(o *mediaOptions, answerer *kb.Answerer, handoff dialog.HandOffer) (read, route parley.Middleware, err error) {
+// mediaMiddleware returns the middleware that speaks the replies to a
+// voice note (outside the translation, so the customer hears what they
+// read), the one that turns voice notes and screenshots into text
+// (before intents are detected), and the image route: a described
+// screenshot is searched in the help centre and answered with sources,
+// or handed to a person with the image attached.
+func mediaMiddleware(o *mediaOptions, answerer *kb.Answerer, handoff dialog.HandOffer) (speak, read, route parley.Middleware, err error) {
+	speak = func(next parley.Handler) parley.Handler { return next }
 	var t media.Transcriber
 	var d media.Describer
 	opts := []media.Option{media.WithTimeout(12 * time.Second)}
@@ -57,21 +59,21 @@ func mediaMiddleware(o *mediaOptions, answerer *kb.Answerer, handoff dialog.Hand
 		c, err := media.NewOpenAI(media.OpenAIConfig{BaseURL: o.speechURL, APIKey: o.speechKey,
 			TranscriptionModel: o.speechModel, SpeechModel: "tts-1"})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		g := media.NewGuard(llm.NewBreaker(nil, llm.WithThreshold(3), llm.WithCooldown(30*time.Second)))
 		t = g.Transcriber(c)
 		if o.voiceReplies {
-			opts = append(opts, media.WithVoiceReplies(g.Speaker(c)))
+			speak = media.VoiceReplies(g.Speaker(c))
 		}
 	}
 	if o != nil && o.visionURL != "" {
 		c, err := media.NewOpenAI(media.OpenAIConfig{BaseURL: o.visionURL, APIKey: o.visionKey, VisionModel: o.visionModel})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		d = media.NewGuard(llm.NewBreaker(nil, llm.WithThreshold(3), llm.WithCooldown(30*time.Second))).Describer(c)
 	}
 	screenshots := kbbot.New(answerer, kbbot.WithHandOffer(media.HandOffer(handoff)))
-	return media.Middleware(t, d, opts...), media.ImageRoute(screenshots), nil
+	return speak, media.Middleware(t, d, opts...), media.ImageRoute(screenshots), nil
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -80,3 +82,46 @@ func TestScreenshotFromVisionServer(t *testing.T) {
 }
 
 func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// With -speech-url and -voice-replies, a Spanish voice note is answered
+// in Spanish, and the spoken reply says what the customer reads (speech
+// runs outside the translation).
+func TestSpanishVoiceNoteSpokenReply(t *testing.T) {
+	note, err := os.ReadFile(filepath.Join("..", "..", "media", "testdata", "voice", "cancel_es.wav"))
+	require.NoError(t, err)
+	var spoken []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v1/audio/transcriptions":
+			io.WriteString(w, `{"text":"¿Cuánto cuesta el envío?"}`)
+		case "/v1/audio/speech":
+			var req struct{ Input string }
+			assert.NoError(t, json.NewDecoder(r.Body).Decode(&req))
+			spoken = append(spoken, req.Input)
+			w.Header().Set("Content-Type", "audio/mpeg")
+			w.Write(append([]byte("ID3\x04\x00"), make([]byte, 40)...))
+		}
+	}))
+	defer srv.Close()
+	a, err := newAppWith(config{writes: true, media: &mediaOptions{speechURL: srv.URL + "/v1", speechModel: "whisper-1", voiceReplies: true}})
+	require.NoError(t, err)
+	closeAnalytics(t, a)
+	c := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ada"), parleytest.WithChannel("web"), parleytest.WithLocale("es"))
+	c.Send("hola")
+	turn := withAttachment("", parley.Attachment{Kind: parley.Audio, Data: note, Name: "nota.wav"})
+	turn.Locale = "es"
+	c.Deliver(turn)
+	require.NotEmpty(t, c.Replies(), c.Transcript())
+	assert.Contains(t, c.Replies()[0].Text, "El envío es gratis", c.Transcript())
+	require.NotEmpty(t, spoken)
+	assert.Contains(t, spoken[0], "El envío es gratis", "the customer hears the Spanish answer")
+	var audio int
+	for _, m := range c.Replies() {
+		for _, at := range m.Attachments {
+			if at.Kind == parley.Audio {
+				audio++
+			}
+		}
+	}
+	assert.Equal(t, len(spoken), audio, "one audio reply per spoken text")
+}

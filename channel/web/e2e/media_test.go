@@ -80,7 +80,8 @@ func mediaServer(t *testing.T, models string, uploadTypes []string) string {
 	}
 	answers := kbbot.New(kb.NewAnswerer(idx))
 	h := parley.Chain(answers,
-		media.Middleware(ai, ai, media.WithVoiceReplies(ai)),
+		media.VoiceReplies(ai),
+		media.Middleware(ai, ai),
 		media.ImageRoute(answers))
 	bot := parley.NewBot(h, parley.WithSender("web", chat.Sender()), parley.WithObserver(parley.ObserverFunc(func(_ context.Context, e parley.Event) {
 		if e.Err != nil {
