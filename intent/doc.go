@@ -3,7 +3,10 @@
 // with a policy that asks when unsure, extracts entities and detects the
 // language, and a [Router] that maps intents to handlers the way
 // http.ServeMux maps paths. Training, model files and evaluation live in
-// package intent/train, whose Model is a Classifier.
+// package intent/train, whose Model is a Classifier; package intent/learn
+// queues the turns the model was unsure about for people to label and
+// retrains it on a schedule, deploying a new model only when it does
+// better on held-out examples.
 //
 // # Overview
 //
