@@ -642,8 +642,9 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 			r := tc.request(*tc.rule)
 			tc.st.Deferred = &r
 			tc.emit(ctx, EventTriggered, nil, 0, "action", "held back", "rule", tc.rule.Name)
-		case rep.asked, rep.resolved:
-			// Held back twice, or the request is done: no offer.
+		case rep.asked, rep.resolved, rep.handedOff:
+			// Held back twice, the request is done, or a person already
+			// has it (an approval): no offer.
 		default:
 			if err := tc.offer(ctx, tc.request(*tc.rule)); err != nil {
 				return err

@@ -115,6 +115,12 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			return w.Reply(ctx, parley.Text("bot: done"))
 		case strings.Contains(turn.Text(), "somebody"):
 			return esc.HandleTurn(ctx, w, turn)
+		case strings.HasSuffix(turn.Text(), "for approval"):
+			// The flow passed the request to a teammate itself.
+			if err := dialog.Report(turn, dialog.HandedOff); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("bot: a teammate will approve it"))
 		case turn.Text() == "hand me over":
 			return esc.HandOff(ctx, w, turn, dialog.HandoffRequest{Reason: "the flow gave up"})
 		case u.Status == nlu.OutOfScope:
@@ -253,6 +259,13 @@ func TestANewSubjectOffersEvenAfterADecline(t *testing.T) {
 	assert.Equal(t, []string{msgs.Empathy, "bot: and the other one!!"}, h.say("and the other one!!"), "quiet after the decline: no offer")
 	assert.Equal(t, []string{"bot: you charged me twice for it", offerText}, h.say("you charged me twice for it"))
 	assert.Empty(t, h.desk.Queue(), "an offer, nobody handed over unasked")
+}
+
+func TestNoOfferWhenTheRequestWentToAPersonAlready(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{"bot: a teammate will approve it"}, h.say("refund $150 on A-1002 for approval"),
+		"the refund over $100 is with a teammate: no offer of a person on top")
+	assert.Equal(t, []string{"bot: refund $150 on A-1002", offerText}, h.say("refund $150 on A-1002"))
 }
 
 func TestAnUpsetCustomerHearsEmpathyWhileOffersAreQuiet(t *testing.T) {

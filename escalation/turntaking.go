@@ -28,8 +28,9 @@ type report struct {
 	// notUnderstood: the bot reported it could not place the turn
 	// (and answered with a fallback); failed: it understood but could
 	// not do what was asked; resolved: the customer's request was
-	// completed.
-	notUnderstood, failed, resolved bool
+	// completed; handedOff: the bot passed the request to a person
+	// itself (a refund waiting for a teammate's approval).
+	notUnderstood, failed, resolved, handedOff bool
 	// asked: the bot asked the customer something this turn, or left a
 	// question of its own open.
 	asked bool
@@ -45,6 +46,7 @@ func reportOf(t *parley.Turn, aw *askWatcher) report {
 	r := report{asked: aw.asked || dialog.AskedThisTurn(t) || questionOpen(t)}
 	o, _ := dialog.TurnOutcome(t)
 	r.notUnderstood, r.failed, r.resolved = o == dialog.NotUnderstood, o == dialog.Unresolved, o == dialog.Resolved
+	r.handedOff = o == dialog.HandedOff
 	return r
 }
 
