@@ -34,6 +34,21 @@
 // variant and with an exploration floor; build the experiment it feeds
 // with [WithAdaptiveSplit] and the same report applies.
 //
+// # Flow versions
+//
+// A [Rollout] ([NewRollout]) tests versions of one flow: with
+// [Rollout.Version] given to flow.WithVersion, each customer starts their
+// variant's version and the exposure is recorded; [Rollout.Promote] then sends every new
+// conversation to the winner, while conversations already in the flow
+// keep the version they started with.
+//
+// # Campaign goals
+//
+// [CheckGoals] measures campaigns against success targets ([Goal]; the
+// retention playbook's are [PlaybookGoals]: cart recovery above 25%,
+// renewal clicks above 40%), for all the customers a campaign reached and
+// per variant, with an interval and a met/missed verdict.
+//
 // # Statistics
 //
 // The tests are pure Go and checked against R's outputs and against
@@ -47,7 +62,7 @@
 //
 // # Concurrency
 //
-// Experiment and Bandit are safe for concurrent use; a Sequential belongs
+// Experiment, Bandit and Rollout are safe for concurrent use; a Sequential belongs
 // to one goroutine.
 //
 // # Errors
