@@ -1,6 +1,9 @@
 // Package desk is an in-memory help-desk for hand-offs, [Memory], with
 // the agents' workspace over it, [Console]: enough to run Parley's
-// hand-offs without a help-desk product, and what tests use.
+// hand-offs without a help-desk product, and what tests use. Teams on a
+// hosted help desk use package escalation/desk/zendesk or
+// escalation/desk/freshdesk instead, which implement the same
+// escalation.Desk over Zendesk's and Freshdesk's APIs.
 //
 // # Overview
 //
