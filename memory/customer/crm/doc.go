@@ -1,6 +1,7 @@
 // Package crm reads customer data from the application's CRM or customer
 // data platform through a small, read-only [Lookup] interface, with an
-// HTTP+JSON adapter ([HTTP]) and an in-memory fake ([Fake]).
+// HTTP+JSON adapter ([HTTP]) and an in-memory fake ([Fake]). Package
+// memory/customer/crm/hubspot is a Lookup over the HubSpot CRM.
 //
 // # Overview
 //
