@@ -24,7 +24,8 @@
 // customer wants in their own words, with their frustration as measured.
 //
 // Desks live in subpackages: desk (an in-memory desk with the agents'
-// web console) and notify (Slack and email notifications, and a desk that
+// web console), desk/zendesk and desk/freshdesk (tickets in those hosted
+// help desks) and notify (Slack and email notifications, and a desk that
 // posts signed webhooks). Wire it in main:
 //
 //	var bot *parley.Bot
