@@ -474,7 +474,7 @@ func talksAbout(intents []string, words ...string) Condition {
 // refunding matches a turn in a conversation about a refund: understood
 // as one now or recently, or saying so.
 func refunding() Condition {
-	kw := Keywords("refund", "money back", "reimburse", "reimbursement")
+	kw := Keywords("refund", "money back", "reimburse", "reimbursement", "reembolso", "reembolsar", "devolver el dinero")
 	return ConditionFunc(func(in *Input) bool {
 		for _, i := range in.Intents[:min(len(in.Intents), 2)] {
 			if i.Name == "refund" || i.Name == "return_item" {
@@ -493,6 +493,9 @@ func refunding() Condition {
 //     off, high priority;
 //   - "legal threat" (lawyer, legal action, sue, court, ...): empathy and
 //     an offer, urgent;
+//   - the words of this rule and of the billing, complaint and frustrated
+//     rules below are matched in English and Spanish ("abogado", "me
+//     cobraron dos veces", "queja", "harto");
 //   - "billing dispute" (intent billing_dispute, chargeback, charged
 //     twice, ...): an offer, high, even right after another offer was
 //     declined (a new subject);
@@ -514,17 +517,23 @@ func refunding() Condition {
 func DefaultRules() []Rule {
 	return []Rule{
 		{Name: "asked for a person", When: AskedForHuman(), Action: HandOff, Priority: dialog.PriorityHigh},
-		{Name: "legal threat", When: Keywords("lawyer", "solicitor", "attorney", "legal action", "sue", "suing", "court", "lawsuit"),
+		{Name: "legal threat", When: Keywords("lawyer", "solicitor", "attorney", "legal action", "sue", "suing", "court", "lawsuit",
+			"abogado", "abogada", "demanda", "demandar", "denunciar", "denuncia", "tribunal", "acciones legales"),
 			Action: Offer, Priority: dialog.PriorityUrgent, Empathy: true},
 		{Name: "billing dispute", When: talksAbout([]string{"billing_dispute"}, "chargeback", "charge back", "dispute the charge",
-			"charged twice", "charged me twice", "double charged", "charged me double", "billed twice", "unauthorized charge", "unauthorised charge", "wrong charge", "overcharged"),
+			"charged twice", "charged me twice", "double charged", "charged me double", "billed twice", "unauthorized charge", "unauthorised charge", "wrong charge", "overcharged",
+			"cobraron dos veces", "cobrado dos veces", "cobro doble", "doble cobro", "doble cargo", "cargo no autorizado", "cobro no autorizado",
+			"cobraron de más", "cobraron de mas", "cobro indebido", "contracargo"),
 			Action: Offer, Priority: dialog.PriorityHigh, NewSubject: true},
-		{Name: "complaint", When: talksAbout([]string{"complaint"}, "complaint", "complain", "unacceptable", "disgraceful", "appalling"),
+		{Name: "complaint", When: talksAbout([]string{"complaint"}, "complaint", "complain", "unacceptable", "disgraceful", "appalling",
+			"queja", "quejarme", "reclamación", "reclamacion", "inaceptable", "vergonzoso"),
 			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true, NewSubject: true},
 		{Name: "refund over $100", When: And(AmountOver(100, ""), refunding()), Action: Offer, Priority: dialog.PriorityNormal, NewSubject: true},
 		{Name: "frustrated", When: Or(ScoreBelow(0.4),
 			Keywords("frustrated", "frustrating", "annoyed", "fed up", "ridiculous", "useless", "waste of time", "sick of", "not helpful", "angry",
-				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps")),
+				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps",
+				"harto", "harta", "frustrado", "frustrada", "frustrante", "ridículo", "ridiculo", "inútil", "inutil", "pésimo", "pesimo",
+				"pérdida de tiempo", "perdida de tiempo", "nadie me ayuda")),
 			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true},
 		{Name: "not understood", When: NotUnderstood(3), Action: Offer, Priority: dialog.PriorityNormal},
 		{Name: "could not help", When: Failures(2), Action: Offer, Priority: dialog.PriorityNormal},

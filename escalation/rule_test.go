@@ -163,6 +163,14 @@ func TestDefaultRules(t *testing.T) {
 		{name: "nine turns unresolved", give: Input{Text: "and now?", Unresolved: 9}, wantRule: "long without resolution", wantAction: Offer},
 		{name: "eight turns", give: Input{Text: "and now?", Unresolved: 8}},
 		{name: "plain question", give: Input{Text: "where is my order A-1001?", HasMood: true, Mood: calm}},
+		// Spanish.
+		{name: "abogado", give: Input{Text: "Voy a hablar con mi abogado"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "cobraron dos veces", give: Input{Text: "me cobraron dos veces el pedido"}, wantRule: "billing dispute", wantAction: Offer},
+		{name: "queja", give: Input{Text: "quiero poner una queja"}, wantRule: "complaint", wantAction: Offer, wantEmpath: true},
+		{name: "harto", give: Input{Text: "estoy harto de esperar", HasMood: true, Mood: calm}, wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
+		{name: "reembolso over 100", give: Input{Text: "quiero un reembolso de 150 $", HasUnderstanding: true,
+			Understanding: nlu.Understanding{Status: nlu.Unsure, Entities: []nlu.Entity{{Type: "money", Value: "150 USD"}}}}, wantRule: "refund over $100", wantAction: Offer},
+		{name: "plain Spanish question", give: Input{Text: "¿dónde está mi pedido?", HasMood: true, Mood: calm}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
