@@ -642,9 +642,12 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 			r := tc.request(*tc.rule)
 			tc.st.Deferred = &r
 			tc.emit(ctx, EventTriggered, nil, 0, "action", "held back", "rule", tc.rule.Name)
-		case rep.asked, rep.resolved, rep.handedOff:
+		case rep.asked, rep.handedOff, rep.resolved && !(tc.retried && (tc.rule.NewSubject || tc.rule.Priority == dialog.PriorityUrgent)):
 			// Held back twice, the request is done, or a person already
-			// has it (an approval): no offer.
+			// has it (an approval): no offer. A new subject held back by
+			// "Was this helpful?" (a billing dispute raised with an order
+			// question) is still offered once that is answered: the
+			// answer was about the order, not the dispute.
 		default:
 			if err := tc.offer(ctx, tc.request(*tc.rule)); err != nil {
 				return err
@@ -750,7 +753,8 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	rule, ok := tc.fire(ctx, in)
 	if !ok {
 		if d := tc.deferred; d != nil && !slices.Contains(tc.st.Offered, d.Reason) {
-			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer}, true
+			r, _ := tc.e.policy.rule(d.Reason)
+			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer, NewSubject: r.NewSubject}, true
 		}
 		// No offer this time (one was just declined or already made),
 		// but an upset customer still hears that the bot noticed.

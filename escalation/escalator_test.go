@@ -261,6 +261,12 @@ func TestANewSubjectOffersEvenAfterADecline(t *testing.T) {
 	assert.Empty(t, h.desk.Queue(), "an offer, nobody handed over unasked")
 }
 
+func TestANewSubjectHeldBackByAQuestionIsOfferedAfterItsAnswer(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{"bot: which one?"}, h.say("ask about the order, you charged me twice"), "one question per turn")
+	assert.Equal(t, []string{"bot: done", offerText}, h.say("done"), "the answer resolved the question, not the dispute")
+}
+
 func TestNoOfferWhenTheRequestWentToAPersonAlready(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{"bot: a teammate will approve it"}, h.say("refund $150 on A-1002 for approval"),

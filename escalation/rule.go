@@ -251,6 +251,16 @@ func (p *Policy) Evaluate(in *Input) (Rule, bool, error) {
 }
 
 // evaluate is Evaluate, skipping the rules for which skip returns true.
+// rule returns the policy's rule named name.
+func (p *Policy) rule(name string) (Rule, bool) {
+	for _, r := range p.rules {
+		if r.Name == name {
+			return r.Rule, true
+		}
+	}
+	return Rule{}, false
+}
+
 func (p *Policy) evaluate(in *Input, skip func(Rule) bool) (Rule, bool, error) {
 	var errs []error
 	var env *exprEnv
