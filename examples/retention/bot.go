@@ -536,11 +536,16 @@ func callbackFlow(d deps) *flow.Builder {
 
 func renewalFlow(d deps) *flow.Builder {
 	return flow.New("renewal").Slots("code", "why").Add(
-		&flow.Say{ID: "remind", Text: []string{`Your {{customer.plan | "current"}} plan renews on {{customer.renewal_date | "your renewal date"}}.`}, Next: "ask"},
+		&flow.Say{ID: "remind", Text: []string{`Your {{customer.plan | "current"}} plan renews on {{customer.renewal_date | "your renewal date"}}.`}, Next: "intent"},
+		// "I want to cancel my plan" goes straight to the win-back offer
+		// rather than asking what they want.
+		&flow.Branch{ID: "intent", Cases: []flow.Case{
+			{Expr: `text matches "(?i)\\bcancel" && not (text matches "(?i)\\b(don'?t|do not|not|no)\\s+(want to\\s+|quiero\\s+)?cancel")`, Next: "winback"},
+		}, Else: "ask"},
 		&flow.Choice{ID: "ask", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
 			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan", "mantener", "mantener mi plan", "renovar"}, Next: "kept"},
 			{Title: "Switch to annual (save 20%)", Payload: "annual", Synonyms: []string{"annual", "yearly", "anual", "plan anual"}, Next: "annual"},
-			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: []string{"cancel plan", "end my plan", "cancelar mi plan", "cancelar el plan"}, Next: "winback"},
+			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: []string{"cancel plan", "end my plan", "cancelar mi plan", "cancelar el plan", "too expensive", "demasiado caro"}, Next: "winback"},
 		}, OnFail: "kept"},
 		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Great, nothing to do: your plan renews automatically."}},
 		// Choosing the option is the customer's confirmation.
