@@ -46,6 +46,7 @@ type app struct {
 	store         memory.Store
 	ret           *retention  // campaigns (proactive.go)
 	health        *churnWatch // customer health and churn risk (health.go)
+	eraser        *forgetting // "forget this customer" (privacy.go)
 
 	mu     sync.Mutex
 	outbox func(conversationID string) parley.ReplyWriter
@@ -253,6 +254,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),
 		parley.WithSender(outboxChannel, parley.SenderFunc(a.sendOutbox))}, opts...)...)
 	ret.attach(a.bot)
+	a.eraser = newForgetting(a, reg, cfg.jobs)
 	return a, nil
 }
 

@@ -113,6 +113,18 @@ func (a *app) simInput(ctx context.Context, in io.Reader, out io.Writer, pw *pro
 				}
 				continue
 			}
+			if msg, ok := a.eraser.command(ctx, line, customer); ok {
+				// "/forget" and "/export" (privacy.go), between turns.
+				if echo {
+					fmt.Fprintln(out, line)
+				}
+				fmt.Fprintln(out, msg)
+				if _, err := io.WriteString(pw, pw.prompt); err != nil {
+					pwr.CloseWithError(err)
+					return
+				}
+				continue
+			}
 			what, ok := strings.CutPrefix(strings.TrimSpace(line), "/sim")
 			if !ok {
 				if _, err := io.WriteString(pwr, line+"\n"); err != nil {
