@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
+	"net/http"
 	"strings"
 
 	"github.com/parleyhq/parley/action"
@@ -15,7 +18,9 @@ import (
 
 // Forgetting a customer: one privacy.Eraser over every place the example
 // keeps personal data. "/forget" in the terminal erases the customer you
-// are chatting as, "/export" prints everything kept about them as JSON.
+// are chatting as, "/export" prints everything kept about them as JSON;
+// staff do the same for any customer at /privacy/ (signed in, with a
+// confirmation).
 // On a SQLite file the file is compacted after each erasure (VACUUM and
 // a truncated write-ahead log), so the erased text is gone from the bytes
 // on disk, not only from the tables.
@@ -24,7 +29,8 @@ import (
 type forgetting struct {
 	eraser *privacy.Eraser
 	// compact rewrites the store's file after an erasure; nil in memory.
-	compact func(context.Context) error
+	compact  func(context.Context) error
+	sessions *memory.Sessions
 }
 
 // newForgetting wires the eraser over a's stores, the registry reg (its
@@ -42,7 +48,7 @@ func newForgetting(a *app, reg *action.Registry, jobs schedule.Store) *forgettin
 		privacy.ObserverSource(a.dash.rec), // the dashboard's analytics
 		privacy.JobsSource(jobs),           // campaign steps waiting for the customer
 	)
-	f := &forgetting{eraser: privacy.NewEraser(sources...)}
+	f := &forgetting{eraser: privacy.NewEraser(sources...), sessions: memory.NewSessions(a.store)}
 	if c, ok := a.store.(interface{ Compact(context.Context) error }); ok {
 		f.compact = c.Compact
 	}
@@ -66,15 +72,29 @@ func (f *forgetting) export(ctx context.Context, customerID string) ([]byte, err
 	return f.eraser.Export(ctx, customerID)
 }
 
-// command runs the terminal's "/forget" and "/export" for customerID and
-// returns what to print; ok is false for any other line.
-func (f *forgetting) command(ctx context.Context, line, customerID string) (out string, ok bool) {
+// forgotten is what "/forget" answers, by the conversation's language.
+var forgotten = map[string]string{
+	"en": "(everything ShopCo kept about you is erased: your conversations, profile, requests waiting for approval and tickets. A new message starts afresh.)",
+	"es": "(hemos borrado todo lo que ShopCo guardaba sobre ti: tus conversaciones, tu perfil, las solicitudes pendientes de aprobación y los tickets. Un mensaje nuevo empieza de cero.)",
+}
+
+// command runs the terminal's "/forget" and "/export" for customerID,
+// chatting in conversation conv, and returns what to print; ok is false
+// for any other line. "/forget" answers in the conversation's language.
+func (f *forgetting) command(ctx context.Context, line, conv, customerID string) (out string, ok bool) {
 	switch strings.TrimSpace(line) {
 	case "/forget":
+		lang := "en"
+		if s, err := f.sessions.Load(ctx, conv); err == nil {
+			var loc string
+			if json.Unmarshal(s.State[localeState], &loc) == nil && strings.HasPrefix(loc, "es") {
+				lang = "es"
+			}
+		}
 		if err := f.erase(ctx, customerID); err != nil {
 			return fmt.Sprintf("(could not erase everything: %v; /forget again retries)", err), true
 		}
-		return "(everything ShopCo kept about you is erased: your conversations, profile, requests waiting for approval and tickets. A new message starts afresh.)", true
+		return forgotten[lang], true
 	case "/export":
 		b, err := f.export(ctx, customerID)
 		if err != nil {
@@ -84,6 +104,10 @@ func (f *forgetting) command(ctx context.Context, line, customerID string) (out 
 	}
 	return "", false
 }
+
+// localeState is the session state the i18n middleware keeps the
+// conversation's language in.
+const localeState = "parley.i18n.locale"
 
 // reviewSource is the intent review queue (learn.go) as a privacy
 // source: its items are the customer's words (redacted), kept by
@@ -150,4 +174,69 @@ func (s reviewSource) Erase(ctx context.Context, customerID string) error {
 		}
 	}
 	return nil
+}
+
+var privacyTmpl = template.Must(template.New("privacy").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ShopCo: a customer's data</title><link rel="stylesheet" href="/staff/login.css"></head>
+<body><main><h1>A customer's data</h1>
+{{with .Done}}<p role="status">{{.}}</p>{{end}}
+{{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
+<form method="get" action="/privacy/export">
+<label for="xc">Customer ID</label><input id="xc" name="customer" required maxlength="128" value="{{.Customer}}">
+<button>Export (JSON)</button></form>
+<form method="post" action="/privacy/">
+<label for="ec">Customer ID</label><input id="ec" name="customer" required maxlength="128" value="{{.Customer}}">
+<label><input type="checkbox" name="confirm" value="yes" required style="width:auto"> I confirm: erase this customer's conversations, profile, tickets and waiting requests. This cannot be undone.</label>
+<button>Erase this customer's data</button></form>
+<p><a href="/console/">Back to the workspace</a></p></main></body></html>`))
+
+// privacyRoutes adds the staff page that exports or erases a customer's
+// data to mux, behind staffOnly; the erasure is a POST that needs the
+// confirmation box and is refused from other sites.
+func (a *app) privacyRoutes(mux *http.ServeMux) {
+	render := func(w http.ResponseWriter, code int, data map[string]string) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", staffCSP)
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(code)
+		_ = privacyTmpl.Execute(w, data) // the client went away: nothing to do
+	}
+	mux.Handle("GET /privacy/{$}", a.staffOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		render(w, http.StatusOK, map[string]string{"Customer": r.URL.Query().Get("customer")})
+	})))
+	mux.Handle("GET /privacy/export", a.staffOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSpace(r.URL.Query().Get("customer"))
+		if id == "" {
+			render(w, http.StatusBadRequest, map[string]string{"Error": "Which customer?"})
+			return
+		}
+		b, err := a.eraser.export(r.Context(), id)
+		if err != nil {
+			render(w, http.StatusInternalServerError, map[string]string{"Customer": id, "Error": "Export incomplete: " + err.Error()})
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", `attachment; filename="customer-data.json"`)
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(b) // the client went away: nothing to do
+	})))
+	erase := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+		id := strings.TrimSpace(r.PostFormValue("customer"))
+		switch {
+		case id == "":
+			render(w, http.StatusBadRequest, map[string]string{"Error": "Which customer?"})
+			return
+		case r.PostFormValue("confirm") != "yes":
+			render(w, http.StatusBadRequest, map[string]string{"Customer": id, "Error": "Tick the box to confirm the erasure."})
+			return
+		}
+		if err := a.eraser.erase(r.Context(), id); err != nil {
+			render(w, http.StatusInternalServerError, map[string]string{"Customer": id, "Error": "Not everything was erased (erase again to retry): " + err.Error()})
+			return
+		}
+		render(w, http.StatusOK, map[string]string{"Done": fmt.Sprintf("Everything kept about %s is erased (by %s).", id, agentOf(r))})
+	})
+	mux.Handle("POST /privacy/{$}", a.staffOnly(http.NewCrossOriginProtection().Handler(erase)))
 }

@@ -1,6 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,4 +96,98 @@ func TestForgetCustomer(t *testing.T) {
 	assert.NotContains(t, third, "Welcome back")
 	assert.NotContains(t, third, "$60.00")
 	assert.False(t, strings.Contains(third, "still waiting"), third)
+}
+
+// TestStaffErasesCustomer erases a customer from the staff page: only
+// signed-in staff, only same-site, only with the box ticked; the export
+// has her data before and the workspace shows no ticket or approval
+// after, and the file holds none of her chat.
+func TestStaffErasesCustomer(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	runPiped(t, "hi\n2\nA-1002\n60\nyes\nhuman\nthe lamp flickers, email me at ada@example.com\n", "-db", db)
+
+	ctx := t.Context()
+	st, err := openStores(ctx, db)
+	require.NoError(t, err)
+	a, err := newAppWith(config{customer: "cus_ada", writes: true, staffPassword: "correct horse", store: st.kv, jobs: st.jobs})
+	require.NoError(t, err)
+	a.divert = func(*parley.Turn) {}
+	srv := httptest.NewServer(secureHeaders(a.staffMux()))
+	defer srv.Close()
+	type workspace struct {
+		Queue     []json.RawMessage `json:"queue"`
+		Approvals []json.RawMessage `json:"approvals"`
+	}
+	sam := staffClient(t, srv.URL, "Sam", "correct horse")
+	require.NotNil(t, sam)
+	var ws workspace
+	getJSON(t, sam, srv.URL+"/console/api/state", &ws)
+	require.Len(t, ws.Queue, 1, "the hand-off is on the workspace")
+	require.Len(t, ws.Approvals, 1, "the refund waits for approval")
+
+	erase := url.Values{"customer": {"cus_ada"}, "confirm": {"yes"}}
+	// Not signed in: refused.
+	res, err := http.PostForm(srv.URL+"/privacy/", erase)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	// From another site: refused.
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/privacy/", strings.NewReader(erase.Encode()))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err = sam.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusForbidden, res.StatusCode)
+	// Without the confirmation: refused.
+	res, err = sam.PostForm(srv.URL+"/privacy/", url.Values{"customer": {"cus_ada"}})
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Equal(t, http.StatusBadRequest, res.StatusCode)
+	getJSON(t, sam, srv.URL+"/console/api/state", &ws)
+	require.Len(t, ws.Queue, 1, "nothing erased yet")
+
+	// The export has what the workspace shows.
+	res, err = sam.Get(srv.URL + "/privacy/export?customer=cus_ada")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	assert.Contains(t, string(body), "ada@example.com")
+	assert.Contains(t, string(body), `"pending_approvals"`)
+
+	res, err = sam.PostForm(srv.URL+"/privacy/", erase)
+	require.NoError(t, err)
+	body, err = io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	assert.Contains(t, string(body), "Everything kept about cus_ada is erased (by Sam).")
+	ws = workspace{}
+	getJSON(t, sam, srv.URL+"/console/api/state", &ws)
+	assert.Empty(t, ws.Queue)
+	assert.Empty(t, ws.Approvals)
+	require.NoError(t, st.close())
+
+	after := fileBytes(t, db)
+	var left []string
+	for _, s := range traces {
+		if strings.Contains(after, s) {
+			left = append(left, s)
+		}
+	}
+	assert.Empty(t, left, "left in the file after erasure")
+}
+
+// TestForgetAnswersInSpanish: "/forget" after a Spanish conversation
+// says so in Spanish, and the next "hola" starts afresh.
+func TestForgetAnswersInSpanish(t *testing.T) {
+	out := runPiped(t, "hola\nquiero un reembolso\nA-1002\n/forget\nhola\n", "-memory")
+	_, after, ok := strings.Cut(out, "/forget\n")
+	require.True(t, ok, out)
+	assert.True(t, strings.HasPrefix(after, "(hemos borrado todo lo que ShopCo guardaba sobre ti"), after)
+	assert.Contains(t, after, "¡Hola, Ada! Soy el asistente de ShopCo.")
+	assert.NotContains(t, after, "Walnut desk lamp")
 }

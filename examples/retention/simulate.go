@@ -113,7 +113,7 @@ func (a *app) simInput(ctx context.Context, in io.Reader, out io.Writer, pw *pro
 				}
 				continue
 			}
-			if msg, ok := a.eraser.command(ctx, line, customer); ok {
+			if msg, ok := a.eraser.command(ctx, line, conv, customer); ok {
 				// "/forget" and "/export" (privacy.go), between turns.
 				if echo {
 					fmt.Fprintln(out, line)

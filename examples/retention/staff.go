@@ -266,7 +266,7 @@ func looksLikeCustomer(name string) bool {
 
 // safeNext keeps a post-login redirect on this site's staff pages.
 func safeNext(next string) string {
-	for _, p := range []string{"/console/", "/approvals/"} {
+	for _, p := range []string{"/console/", "/approvals/", "/privacy/"} {
 		if strings.HasPrefix(next, p) && !strings.ContainsAny(next, "\\\r\n") {
 			return next
 		}

@@ -29,6 +29,7 @@ func (a *app) staffMux() *http.ServeMux {
 	mux.Handle("/approvals/", a.staffOnly(http.RedirectHandler("/console/", http.StatusSeeOther)))
 	a.dash.routes(mux, a.staffOnly)
 	a.learn.routes(mux, a.staffOnly)
+	a.privacyRoutes(mux) // export or erase a customer's data (privacy.go)
 	return mux
 }
 
