@@ -806,7 +806,7 @@ func (e *Engine) deliverStep(ctx context.Context, w parley.ReplyWriter, t *parle
 		return e.refused(ctx, t, r, c, dec)
 	}
 	now := time.Now()
-	m, err := e.render(ctx, c, step, r, prof, dec.UseTemplate, now)
+	m, err := e.render(ctx, c, step, r, prof, languageOf(t, prof), dec.UseTemplate, now)
 	if err != nil {
 		if err := e.suppress(ctx, t, r, c, t.Channel, Decision{Reason: ReasonRenderFailed, Detail: err.Error()}); err != nil {
 			return err
@@ -834,7 +834,7 @@ func (e *Engine) resend(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 	if err != nil {
 		return err
 	}
-	m, err := e.render(ctx, c, r.LastStep, r, prof, r.LastTemplate, r.LastSent)
+	m, err := e.render(ctx, c, r.LastStep, r, prof, languageOf(t, prof), r.LastTemplate, r.LastSent)
 	if err != nil {
 		return err
 	}
@@ -1050,8 +1050,30 @@ type offerError struct{ err error }
 func (e *offerError) Error() string { return "proactive: offer: " + e.err.Error() }
 func (e *offerError) Unwrap() error { return e.err }
 
+// languageOf is the language to write a step's values in: the
+// conversation's (set by an i18n middleware around the engine), else the
+// profile's.
+func languageOf(t *parley.Turn, prof *customer.Profile) string {
+	if t.Locale != "" {
+		return t.Locale
+	}
+	return prof.Language
+}
+
+// offerTime writes when an offer expires in the customer's language
+// ("Sat Jan 8 at 10:15", "sáb 8 ene a las 10:15"): the message catalog
+// translates the sentence around it, not the date inside it.
+func offerTime(t time.Time, lang string) string {
+	if strings.HasPrefix(strings.ToLower(lang), "es") {
+		days := [...]string{"dom", "lun", "mar", "mié", "jue", "vie", "sáb"}
+		months := [...]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"}
+		return fmt.Sprintf("%s %d %s a las %s", days[t.Weekday()], t.Day(), months[t.Month()-1], t.Format("15:04"))
+	}
+	return t.Format("Mon Jan 2 at 15:04")
+}
+
 // render builds the step's message for the customer.
-func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, prof *customer.Profile, useTemplate bool, at time.Time) (parley.Message, error) {
+func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, prof *customer.Profile, lang string, useTemplate bool, at time.Time) (parley.Message, error) {
 	s := c.Steps[i]
 	offer := map[string]string{}
 	if o := s.Offer; o != nil {
@@ -1077,7 +1099,7 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 			loc = e.policy.zone
 		}
 		offer["code"] = out.Code
-		offer["expires"] = at.Add(o.Valid).In(loc).Format("Mon Jan 2 at 15:04")
+		offer["expires"] = offerTime(at.Add(o.Valid).In(loc), lang)
 	}
 	lookup := func(ns, name string) (string, bool) {
 		switch ns {
