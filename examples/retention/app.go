@@ -242,6 +242,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		behaviour,
 		intent.Commands(),
 		understander.Middleware(),
+		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
 		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
 		a.health.tracker.Middleware, // health and churn risk, from every message

@@ -5,10 +5,13 @@ import (
 	"context"
 	_ "embed"
 	"regexp"
+	"strings"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/entity"
 	"github.com/parleyhq/parley/intent/train"
+	"github.com/parleyhq/parley/nlu"
 )
 
 //go:embed nlu.yaml
@@ -48,4 +51,21 @@ func trainYAML(ctx context.Context, data []byte, name string) (*train.Model, err
 		return nil, err
 	}
 	return train.Train(ctx, examples)
+}
+
+// orderNumberAlone reads a message that is nothing but an order number
+// ("A-1002"), which the understander leaves unsure or ambiguous (it names
+// an order, not what to do with it), as a request for that order's status: what
+// customers who type one mean, at the menu or out of the blue. A form
+// asking for an order still takes it as its answer.
+func orderNumberAlone(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u, ok := parley.Value(t, nlu.UnderstandingKey)
+		if !ok || u.Status == nlu.Understood || len(u.Entities) != 1 || u.Entities[0].Type != "order_id" ||
+			strings.Trim(t.Text(), " .!?") != u.Entities[0].Text {
+			return next.HandleTurn(ctx, w, t)
+		}
+		u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: "track_order", Confidence: 1}
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+	})
 }
