@@ -126,10 +126,10 @@ func NewIngester(opts ...Option) *Ingester {
 //
 // Passage IDs are the source's name (else its URL) followed by "#" and
 // the chunk's position, so that ingesting a document again replaces its
-// passages; add them with [Index.ReplaceSources], which also drops the
-// passages of a document that got shorter. Sources must therefore have distinct names: a source whose
-// name an earlier source of the same call had is skipped and reported
-// with [ErrDuplicate].
+// passages; add them with [kb.Index.ReplaceSources], which also drops
+// the passages of a document that got shorter. Sources must therefore
+// have distinct names: a source whose name an earlier source of the same
+// call had is skipped and reported with [ErrDuplicate].
 func (in *Ingester) Ingest(ctx context.Context, srcs ...Source) ([]kb.Doc, error) {
 	var docs []kb.Doc
 	var errs []error
