@@ -756,12 +756,16 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 			r, _ := tc.e.policy.rule(d.Reason)
 			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer, NewSubject: r.NewSubject}, true
 		}
-		// No offer this time (one was just declined or already made),
-		// but an upset customer still hears that the bot noticed.
-		// As with an offer, not on every message of a long vent.
-		r, upset, _ := tc.e.policy.evaluate(in, func(r Rule) bool { return !r.Empathy || r.Action != Offer })
-		if upset {
-			return false, tc.empathize(ctx, r)
+		// No offer this time because offers were held back (one was just
+		// declined or already made), but an upset customer still hears
+		// that the bot noticed, as with an offer not on every message.
+		// With nothing held back, fire already tried every rule: no
+		// second pass on an ordinary turn. Its errors fire reported.
+		if tc.st.Seen < tc.st.QuietUntil || len(tc.st.Offered) > 0 || tc.st.MoodOffered {
+			r, upset, _ := tc.e.policy.evaluate(in, func(r Rule) bool { return !r.Empathy || r.Action != Offer })
+			if upset {
+				return false, tc.empathize(ctx, r)
+			}
 		}
 		return false, nil
 	}
