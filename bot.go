@@ -83,6 +83,7 @@ type Bot struct {
 	drainMu  sync.Mutex
 	draining map[string]*drainState
 	failures map[string]int // consecutive failed drains per conversation
+	afterDue sync.Map       // conversation -> after-turn funcs waiting for delivery (after.go)
 
 	closeMu sync.RWMutex // guards closed and orders wg.Add before Wait
 	closed  bool
@@ -245,6 +246,9 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	err := b.run(ctx, w, t, &tr.rw)
 	b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
 		Channel: t.Channel, MessageID: t.MessageID, Duration: time.Now().Sub(start), Err: err})
+	if err == nil && tr.rw.after != nil {
+		b.runAfter(ctx, t, tr.rw.after)
+	}
 	return err
 }
 
@@ -324,7 +328,7 @@ func (b *Bot) runLoaded(ctx context.Context, rw *recorder, t *Turn, s *memory.Se
 	if s.CustomerID == "" {
 		s.CustomerID = t.CustomerID
 	}
-	t.session = s
+	t.session, t.run = s, rw
 	if b.obs != nil {
 		t.emit = b.emitFromTurn
 	}
@@ -346,6 +350,7 @@ func (b *Bot) runLoaded(ctx context.Context, rw *recorder, t *Turn, s *memory.Se
 		herr = b.call(ctx, rw, t)
 	}
 	if herr != nil {
+		rw.after = nil // discarded with the turn's changes (AfterTurn)
 		b.emit(ctx, eventFor(EventTurnError, t, herr))
 		return b.recoverTurn(ctx, rw, t)
 	}
@@ -522,7 +527,8 @@ type recorder struct {
 	// turns); otherwise saved is the session saved, for the caller.
 	release bool
 	saved   *memory.Session
-	buf     [2]Message // sent's first array: most turns reply once or twice
+	buf     [2]Message                    // sent's first array: most turns reply once or twice
+	after   []func(context.Context) error // AfterTurn's, run once the turn is committed
 }
 
 // Reply implements [ReplyWriter].

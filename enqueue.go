@@ -377,13 +377,19 @@ func (b *Bot) drain(conv string) (failed *Turn, err error) {
 				return nil
 			}
 			e := ib.Turns[0]
-			if err := b.process(ctx, e); err != nil {
+			after, err := b.process(ctx, e)
+			if err != nil {
+				b.deferAfter(conv, after)
 				failed = e.Turn.turn()
 				return err
 			}
 			if err := b.inboxRemove(ctx, conv, e.Token); err != nil {
+				b.deferAfter(conv, after)
 				b.emit(ctx, eventFor(EventTurnError, e.Turn.turn(), err))
 				return err
+			}
+			if after = b.dueAfter(conv, after); after != nil {
+				b.runAfter(ctx, e.Turn.turn(), after)
 			}
 		}
 	})
@@ -391,25 +397,27 @@ func (b *Bot) drain(conv string) (failed *Turn, err error) {
 }
 
 // process runs one accepted turn: claims it, runs the handler unless the
-// session shows it already ran, and delivers its outbox.
-func (b *Bot) process(ctx context.Context, e inboxEntry) error {
+// session shows it already ran, and delivers its outbox. It returns the
+// turn's after-turn functions ([AfterTurn]), to run once the turn is
+// out of the inbox.
+func (b *Bot) process(ctx context.Context, e inboxEntry) (after []func(context.Context) error, err error) {
 	t := e.Turn.turn()
 	if !e.Turn.Internal {
 		mine, err := b.claimed(ctx, e)
 		if err != nil {
 			b.emit(ctx, eventFor(EventTurnError, t, err))
-			return err
+			return nil, err
 		}
 		if !mine {
 			b.emit(ctx, eventFor(EventDuplicate, t, nil))
-			return nil
+			return nil, nil
 		}
 	}
 	start := time.Now()
 	s, err := b.loadSession(ctx, t)
 	if err != nil {
 		b.emit(ctx, eventFor(EventTurnError, t, err))
-		return err
+		return nil, err
 	}
 	if !s.HasSeen(t.MessageID) {
 		// Replies go to the outbox, written with the turn; nothing is sent
@@ -418,16 +426,16 @@ func (b *Bot) process(ctx context.Context, e inboxEntry) error {
 		rw := &recorder{b: b, t: t, outbox: true}
 		if err := b.runLoaded(ctx, rw, t, s); err != nil {
 			b.emit(ctx, eventFor(EventTurnError, t, err))
-			return err
+			return nil, err
 		}
 		b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
 			Channel: t.Channel, MessageID: t.MessageID, Duration: time.Since(start)})
-		s = rw.saved
+		s, after = rw.saved, rw.after
 	}
 	err = b.flush(ctx, t, s)
 	// The turn is over: its session's memory serves a later turn.
 	b.sessions.Release(s)
-	return err
+	return after, err
 }
 
 // claimed reports whether e holds its message's claim, taking the claim

@@ -46,6 +46,7 @@ type Turn struct {
 	ann     *annotation
 	session *memory.Session
 	emit    func(context.Context, Event)
+	run     *recorder // the Bot's recorder of the turn, for AfterTurn
 }
 
 // A Signal is a non-message input to a conversation: "viewed product page
