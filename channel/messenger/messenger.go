@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/internal/driver"
 	"github.com/parleyhq/parley/channel/internal/meta"
+	"github.com/parleyhq/parley/memory"
 )
 
 // Config configures the Messenger (or Instagram direct messages) channel
@@ -34,6 +35,11 @@ type Config struct {
 	BaseURL string
 	// HTTPClient sends API calls (default: a client with a 30s timeout).
 	HTTPClient *http.Client
+	// Payloads keeps button payloads too long for the platform (sent as
+	// short tokens) for 7 days, so that a tap reaching another replica,
+	// or this one after a restart, maps back to the whole payload; nil
+	// keeps them in process memory.
+	Payloads memory.Store
 	// Adapter configures the [channel.Adapter]. Channel defaults to
 	// "messenger" (or "instagram"); zero Capabilities and Limits take the
 	// platform's: Messenger text of 2000 characters, 13 quick replies of 20,
@@ -66,7 +72,7 @@ func newDriver(c Config) (*graphAPI, channel.Config, error) {
 			Media: []parley.AttachmentKind{parley.Image, parley.Video, parley.Audio}}
 	}
 	ac := driver.Defaults(c.Adapter, name, caps, channel.Limits{Rate: 40, Burst: 40, PerConversation: 1, PerConversationBurst: 10})
-	return &graphAPI{cfg: c, name: name, object: object}, ac, nil
+	return &graphAPI{cfg: c, name: name, object: object, long: driver.Payloads{Store: c.Payloads}}, ac, nil
 }
 
 // graphAPI is the Messenger Platform driver.
@@ -212,7 +218,7 @@ func (p *graphAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	b := &channel.Batch{}
 	for _, e := range n.Entry {
 		for _, m := range e.Messaging {
-			if err := p.event(b, m); err != nil {
+			if err := p.event(r.Context(), b, m); err != nil {
 				return nil, err
 			}
 		}
@@ -249,7 +255,7 @@ func status(conv, id, st string) parley.Event {
 		Attrs: map[string]string{"status": st, "message_id": id}}
 }
 
-func (p *graphAPI) event(b *channel.Batch, m messaging) error {
+func (p *graphAPI) event(ctx context.Context, b *channel.Batch, m messaging) error {
 	conv := p.conversation(m.Recipient.ID, m.Sender.ID)
 	t := &parley.Turn{ConversationID: conv, Recipient: m.Sender.ID, Time: time.UnixMilli(m.Timestamp)}
 	switch {
@@ -264,7 +270,7 @@ func (p *graphAPI) event(b *channel.Batch, m messaging) error {
 		t.MessageID = msg.MID
 		switch {
 		case msg.QuickReply != nil:
-			payload, ok := p.long.Resolve(msg.QuickReply.Payload)
+			payload, ok := p.long.Resolve(ctx, msg.QuickReply.Payload)
 			if !ok {
 				payload = msg.Text // kept by another process: the title the user tapped
 			}
@@ -301,7 +307,7 @@ func (p *graphAPI) event(b *channel.Batch, m messaging) error {
 		if t.MessageID == "" {
 			t.MessageID = "postback:" + strconv.FormatInt(m.Timestamp, 10)
 		}
-		payload, ok := p.long.Resolve(m.Postback.Payload)
+		payload, ok := p.long.Resolve(ctx, m.Postback.Payload)
 		if !ok || payload == "" {
 			payload = m.Postback.Title
 		}
@@ -346,6 +352,9 @@ func (p *graphAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 		return fmt.Errorf("%s: no recipient for conversation %q", p.name, o.To.ConversationID)
 	}
 	msg := map[string]any{"recipient": map[string]string{"id": o.To.Recipient}, "messaging_type": "RESPONSE", "message": p.payload(o.Part)}
+	if err := p.long.Sync(ctx); err != nil {
+		return err
+	}
 	tag, _ := o.Message.Extras[o.To.Channel].(Tag)
 	if tag == "" {
 		tag, _ = o.Message.Extras[p.name].(Tag)

@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
 	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/memory"
 )
 
 // Events below follow Meta's webhook references: Instagram Messaging's
@@ -76,7 +77,13 @@ func TestMessengerFallbackAndDeletes(t *testing.T) {
 
 func TestLongQuickReplyPayloadKeptServerSide(t *testing.T) {
 	srv := platform(t)
-	a := newAdapter(t, false, srv, channel.Config{})
+	store := memory.NewMap()
+	overStore := func() *channel.Adapter {
+		a, err := New(Config{PageAccessToken: "page-token", AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL, HTTPClient: srv.Client(), Payloads: store})
+		require.NoError(t, err)
+		return a
+	}
+	a := overStore()
 	long := "cancel:" + strings.Repeat("ü", 700) // 707 characters, 1,407 bytes
 	to := parley.Address{ConversationID: "messenger:PAGE1:U1", Recipient: "U1"}
 	require.NoError(t, a.Send(context.Background(), to, parley.Message{Text: "Sure?",
@@ -124,4 +131,12 @@ func TestLongQuickReplyPayloadKeptServerSide(t *testing.T) {
 	require.Len(t, q2.Turns(), 2)
 	assert.Equal(t, "Yes", q2.Turns()[0].Text())
 	assert.Equal(t, "Choose", q2.Turns()[1].Text())
+
+	// One over the same Config.Payloads store (a replica, or this
+	// process restarted) maps both back to the whole payloads.
+	q3 := &channeltest.Queue{}
+	require.Equal(t, 200, post(overStore(), q3, request(webhook("page", tap, postback), channeltest.Signed)).Code)
+	require.Len(t, q3.Turns(), 2)
+	assert.Equal(t, long, q3.Turns()[0].Text())
+	assert.Equal(t, strings.Repeat("p", 1200), q3.Turns()[1].Text())
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/memory"
 )
 
 // The payloads below follow Slack's Events API reference: the
@@ -142,7 +143,13 @@ func TestEscapedTextStaysWithinSectionLimit(t *testing.T) {
 
 func TestLongButtonValueKeptServerSide(t *testing.T) {
 	srv := platform(t)
-	a := newAdapter(t, srv, channel.Config{})
+	store := memory.NewMap()
+	overStore := func() *channel.Adapter {
+		a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: srv.URL, HTTPClient: srv.Client(), Payloads: store})
+		require.NoError(t, err)
+		return a
+	}
+	a := overStore()
 	q := &channeltest.Queue{}
 	long := "plan=" + strings.Repeat("x", 2500)
 	to := parley.Address{Channel: "slack", ConversationID: "slack:T1:D-U1", Recipient: "D-U1"}
@@ -184,4 +191,11 @@ func TestLongButtonValueKeptServerSide(t *testing.T) {
 	require.Equal(t, 200, post(b, q2, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
 	require.Len(t, q2.Turns(), 1)
 	assert.Equal(t, "Long title", q2.Turns()[0].Text())
+
+	// One over the same Config.Payloads store (a replica, or this
+	// process restarted) maps it back to the whole value.
+	q3 := &channeltest.Queue{}
+	require.Equal(t, 200, post(overStore(), q3, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
+	require.Len(t, q3.Turns(), 1)
+	assert.Equal(t, long, q3.Turns()[0].Text())
 }

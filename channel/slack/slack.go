@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/internal/driver"
+	"github.com/parleyhq/parley/memory"
 )
 
 // replayWindow is how far a request's X-Slack-Request-Timestamp may be
@@ -33,6 +34,11 @@ type Config struct {
 	BaseURL string
 	// HTTPClient sends API calls (default: a client with a 30s timeout).
 	HTTPClient *http.Client
+	// Payloads keeps button payloads too long for the platform (sent as
+	// short tokens) for 7 days, so that a tap reaching another replica,
+	// or this one after a restart, maps back to the whole payload; nil
+	// keeps them in process memory.
+	Payloads memory.Store
 	// Adapter configures the [channel.Adapter]. Channel defaults to
 	// "slack"; zero Capabilities and Limits take Slack's: section blocks
 	// of 3000 characters, 25 buttons of 75, cards as sections, images;
@@ -56,7 +62,7 @@ func newDriver(c Config) (*webAPI, channel.Config, error) {
 	ac := driver.Defaults(c.Adapter, "slack",
 		channel.Capabilities{MaxText: maxSectionText, MaxButtons: 25, MaxButtonTitle: maxButtonTitle, MaxCards: 10, Media: []parley.AttachmentKind{parley.Image}},
 		channel.Limits{Rate: 20, Burst: 20, PerConversation: 1, PerConversationBurst: 5})
-	return &webAPI{cfg: c}, ac, nil
+	return &webAPI{cfg: c, long: driver.Payloads{Store: c.Payloads}}, ac, nil
 }
 
 // webAPI is the Slack Web API and Events API driver.
@@ -211,7 +217,7 @@ func (p *webAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	b := &channel.Batch{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")) //nolint:errcheck // an unparsable type is treated as JSON
 	if ct == "application/x-www-form-urlencoded" {
-		return b, p.interaction(b, body)
+		return b, p.interaction(r.Context(), b, body)
 	}
 	env, err := parseEvent(body)
 	if err != nil {
@@ -316,7 +322,7 @@ var (
 	slackUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
 )
 
-func (p *webAPI) interaction(b *channel.Batch, body []byte) error {
+func (p *webAPI) interaction(ctx context.Context, b *channel.Batch, body []byte) error {
 	in, err := parseInteraction(body)
 	if err != nil {
 		return err
@@ -330,7 +336,7 @@ func (p *webAPI) interaction(b *channel.Batch, body []byte) error {
 		return fmt.Errorf("%w: block_actions without channel or action_ts", channel.ErrMalformed)
 	}
 	conv := conversation(in.Team.ID, in.Channel.ID, in.Container.ThreadTS)
-	text, ok := p.long.Resolve(act.Value)
+	text, ok := p.long.Resolve(ctx, act.Value)
 	if !ok || text == "" {
 		text = act.Text.Text // the value was kept by another process, or there is none
 	}
@@ -357,6 +363,9 @@ func (p *webAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 		return fmt.Errorf("slack: no recipient for conversation %q", o.To.ConversationID)
 	}
 	msg := map[string]any{"channel": ch, "text": escape(fallbackText(o.Part)), "blocks": p.blocks(o.Part)}
+	if err := p.long.Sync(ctx); err != nil {
+		return err
+	}
 	if thread != "" {
 		msg["thread_ts"] = thread
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/memory"
 )
 
 // validate checks a Cloud API message object against the limits of Meta's
@@ -111,10 +112,12 @@ func refusing(t testing.TB) (*httptest.Server, func() [][]byte) {
 	return srv, func() [][]byte { mu.Lock(); defer mu.Unlock(); return sent }
 }
 
-func refusingAdapter(t testing.TB) (*channel.Adapter, func() [][]byte) {
+// refusingAdapter returns an adapter over [refusing], keeping long
+// payloads in payloads (nil: process memory).
+func refusingAdapter(t testing.TB, payloads ...memory.Store) (*channel.Adapter, func() [][]byte) {
 	srv, sent := refusing(t)
 	p, ac, err := newDriver(Config{PhoneNumberID: phoneID, AccessToken: "token", AppSecret: secret, VerifyToken: "vt",
-		BaseURL: srv.URL, HTTPClient: srv.Client()})
+		BaseURL: srv.URL, HTTPClient: srv.Client(), Payloads: append(payloads, nil)[0]})
 	require.NoError(t, err)
 	ac.Limits = channel.Limits{} // no waiting between the parts of a long reply
 	// The user has written, so the customer-service window is open.
@@ -135,7 +138,8 @@ func TestLongInteractiveBodyIsSplit(t *testing.T) {
 }
 
 func TestLongButtonIDKeptServerSide(t *testing.T) {
-	a, sent := refusingAdapter(t)
+	store := memory.NewMap()
+	a, sent := refusingAdapter(t, store)
 	long := "refund:" + strings.Repeat("9", 400)
 	require.NoError(t, a.Send(context.Background(), ann, parley.Message{Text: "Refund?", QuickReplies: []parley.QuickReply{{Title: "Yes", Payload: long}, {Title: "No"}}}))
 	m := decode(t, sent()[0])
@@ -158,6 +162,14 @@ func TestLongButtonIDKeptServerSide(t *testing.T) {
 	require.Equal(t, 200, post(b, q2, notification(reply)))
 	require.Len(t, q2.Turns(), 1)
 	assert.Equal(t, "Yes", q2.Turns()[0].Text())
+
+	// One over the same Config.Payloads store (a replica, or this
+	// process restarted) maps it back to the whole payload.
+	c, _ := refusingAdapter(t, store)
+	q3 := &channeltest.Queue{}
+	require.Equal(t, 200, post(c, q3, notification(reply)))
+	require.Len(t, q3.Turns(), 1)
+	assert.Equal(t, long, q3.Turns()[0].Text())
 }
 
 func TestDuplicateTitlesAfterCuttingFallBack(t *testing.T) {

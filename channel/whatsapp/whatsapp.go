@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/internal/driver"
 	"github.com/parleyhq/parley/channel/internal/meta"
+	"github.com/parleyhq/parley/memory"
 )
 
 // ErrOutsideWindow is returned when replying more than 24 hours after the
@@ -67,6 +68,11 @@ type Config struct {
 	ChooseText string
 	// HTTPClient sends API calls (default: a client with a 30s timeout).
 	HTTPClient *http.Client
+	// Payloads keeps button payloads too long for the platform (sent as
+	// short tokens) for 7 days, so that a tap reaching another replica,
+	// or this one after a restart, maps back to the whole payload; nil
+	// keeps them in process memory.
+	Payloads memory.Store
 	// Adapter configures the [channel.Adapter]. Channel defaults to
 	// "whatsapp"; zero Capabilities and Limits take the Cloud API's: text of
 	// 4096 characters, 3 reply buttons of 20, lists of 10 rows of 24, media;
@@ -103,7 +109,7 @@ func newDriver(c Config) (*cloudAPI, channel.Config, error) {
 		channel.Capabilities{MaxText: maxText, MaxOptionsText: maxBody, MaxButtons: 3, MaxButtonTitle: maxTitle, MaxListItems: 10, MaxListTitle: maxRowTitle,
 			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}, InlineMedia: true},
 		channel.Limits{Rate: 80, Burst: 80, PerConversation: 1, PerConversationBurst: 10})
-	return &cloudAPI{cfg: c, last: make(map[string]time.Time)}, ac, nil
+	return &cloudAPI{cfg: c, long: driver.Payloads{Store: c.Payloads}, last: make(map[string]time.Time)}, ac, nil
 }
 
 // The Cloud API's limits for what it accepts (messages reference:
@@ -149,7 +155,7 @@ func (p *cloudAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 				b.Events = append(b.Events, p.status(v.Metadata.PhoneNumberID, st))
 			}
 			for _, m := range v.Messages {
-				p.message(b, v, m)
+				p.message(r.Context(), b, v, m)
 			}
 		}
 	}
@@ -178,7 +184,7 @@ func (p *cloudAPI) status(phoneID string, st status) parley.Event {
 		Attrs: map[string]string{"status": st.Status, "message_id": st.ID}}
 }
 
-func (p *cloudAPI) message(b *channel.Batch, v value, m inMessage) {
+func (p *cloudAPI) message(ctx context.Context, b *channel.Batch, v value, m inMessage) {
 	conv := p.conversation(v.Metadata.PhoneNumberID, m.From)
 	t := &parley.Turn{ConversationID: conv, MessageID: m.ID, Recipient: m.From, Time: unixTime(m.Timestamp)}
 	switch m.Type {
@@ -187,9 +193,9 @@ func (p *cloudAPI) message(b *channel.Batch, v value, m inMessage) {
 	case "interactive":
 		switch {
 		case m.Interactive.ButtonReply != nil:
-			t.Message.Text = p.resolve(*m.Interactive.ButtonReply)
+			t.Message.Text = p.resolve(ctx, *m.Interactive.ButtonReply)
 		case m.Interactive.ListReply != nil:
-			t.Message.Text = p.resolve(*m.Interactive.ListReply)
+			t.Message.Text = p.resolve(ctx, *m.Interactive.ListReply)
 		default:
 			b.Events = append(b.Events, unsupported(conv, m.ID, "interactive/"+m.Interactive.Type))
 			return
@@ -227,8 +233,8 @@ func (p *cloudAPI) message(b *channel.Batch, v value, m inMessage) {
 // resolve maps a tapped button or row back to its payload: the ID, or the
 // payload an over-long ID stood for, or (for a token this process does not
 // know) the title the user saw.
-func (p *cloudAPI) resolve(r reply) string {
-	v, ok := p.long.Resolve(r.ID)
+func (p *cloudAPI) resolve(ctx context.Context, r reply) string {
+	v, ok := p.long.Resolve(ctx, r.ID)
 	if !ok || v == "" {
 		return r.Title
 	}
@@ -274,6 +280,9 @@ func (p *cloudAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 		return ErrOutsideWindow
 	}
 	msg := p.payload(to, o.Part)
+	if err := p.long.Sync(ctx); err != nil {
+		return err
+	}
 	if a := o.Part.Attachment; a != nil && a.URL == "" {
 		id, err := p.upload(ctx, a)
 		if err != nil {
