@@ -12,6 +12,11 @@
 // customer their own words); Cancel adds a private note and resolves the
 // ticket.
 //
+// A ticket for a known customer (escalation.Ticket.CustomerID) is also
+// tagged "parley-c-" and a hash of the customer's ID; that tag is how
+// [Desk.Erase] and [Desk.Export], which make the Desk a privacy.Source,
+// find the customer's tickets and contact in Freshdesk.
+//
 // Freshdesk automations do not sign their webhooks: the Desk, which is
 // also the webhook's [http.Handler], checks a shared secret the
 // automation sends in a custom header (see [Desk.ServeHTTP]).
@@ -92,6 +97,8 @@ type apiTicket struct {
 	RequesterID     int64    `json:"requester_id"`
 	DescriptionText string   `json:"description_text"`
 	Tags            []string `json:"tags"`
+	Subject         string   `json:"subject"`
+	CreatedAt       string   `json:"created_at"`
 }
 
 // New returns a Desk; d receives the agents' messages and resolutions as
@@ -137,6 +144,9 @@ func newTicket(t escalation.Ticket) map[string]any {
 		"source":      sourceChat,
 		"tags":        []string{"parley", tag(t.ID)},
 	}
+	if t.CustomerID != "" {
+		tk["tags"] = []string{"parley", tag(t.ID), customerTag(t.CustomerID)}
+	}
 	// Freshdesk needs a requester: e-mail, phone or the contact's
 	// unique external ID, in that order of preference.
 	switch p := t.Profile; {
@@ -180,26 +190,43 @@ func (d *Desk) find(ctx context.Context, id string) (*rest.Entry, error) {
 }
 
 func (d *Desk) search(ctx context.Context, id string) (*rest.Entry, error) {
-	q := url.QueryEscape(fmt.Sprintf(`"tag:'%s'"`, tag(id)))
-	// The search API returns 30 results a page and at most 10 pages.
+	found, err := d.tagged(ctx, tag(id), true)
+	if err != nil {
+		return nil, fmt.Errorf("freshdesk: find %q: %w", id, err)
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	return d.remember(escalation.Ticket{ID: id}, found[0]), nil
+}
+
+// tagged returns the tickets tagged tg, by the search API (GET
+// /api/v2/search/tickets, 30 results a page and at most 10 pages), only
+// the first when first is set.
+func (d *Desk) tagged(ctx context.Context, tg string, first bool) ([]apiTicket, error) {
+	q := url.QueryEscape(fmt.Sprintf(`"tag:'%s'"`, tg))
+	var out []apiTicket
 	for page := 1; page <= 10; page++ {
 		var res struct {
 			Results []apiTicket `json:"results"`
 			Total   int         `json:"total"`
 		}
 		if err := d.api.Do(ctx, http.MethodGet, fmt.Sprintf("/api/v2/search/tickets?query=%s&page=%d", q, page), nil, &res); err != nil {
-			return nil, fmt.Errorf("freshdesk: find %q: %w", id, err)
+			return nil, err
 		}
 		for _, a := range res.Results {
-			if slices.Contains(a.Tags, tag(id)) {
-				return d.remember(escalation.Ticket{ID: id}, a), nil
+			if slices.Contains(a.Tags, tg) {
+				out = append(out, a)
+				if first {
+					return out, nil
+				}
 			}
 		}
 		if len(res.Results) == 0 || page*30 >= res.Total {
 			break
 		}
 	}
-	return nil, nil
+	return out, nil
 }
 
 // Relay implements [escalation.Desk]: m becomes a public, incoming note

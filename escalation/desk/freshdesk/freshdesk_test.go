@@ -18,8 +18,7 @@ import (
 
 func newDesk(t *testing.T) (*Desk, *fakeFreshdesk, *desktest.Recorder) {
 	f := newFake()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := desktest.Serve(t, f)
 	rec := &desktest.Recorder{}
 	d, err := New(Config{BaseURL: srv.URL, APIKey: "key", Secret: "s3cret", Client: srv.Client()}, rec)
 	require.NoError(t, err)
@@ -39,8 +38,8 @@ func TestSubmitSendsTicket(t *testing.T) {
 		Summary: "Ada wants: refund <now>", Profile: map[string]string{"name": "Ada", "email": "ada@example.com"},
 		Transcript: []memory.Entry{{Role: "user", Text: "my order arrived broken", Time: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}}}
 	require.NoError(t, d.Submit(context.Background(), tk))
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.Lock()
+	defer f.Unlock()
 	got := f.tickets[1]
 	require.Equal(t, float64(4), got["priority"])
 	require.Equal(t, float64(7), got["source"])
@@ -105,11 +104,11 @@ func TestWebhook(t *testing.T) {
 
 func TestRateLimitRetried(t *testing.T) {
 	d, f, _ := newDesk(t)
-	f.throttle = 2
+	f.Throttle = 2
 	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"}))
 	n, _, _ := f.counts("h1")
 	require.Equal(t, 1, n)
-	require.Equal(t, 4, f.requests) // two 429s, the search, the create
+	require.Equal(t, 4, f.Requests) // two 429s, the search, the create
 }
 
 func TestRequesterFallbacks(t *testing.T) {

@@ -20,6 +20,12 @@
 // as Zendesk documents it:
 // https://developer.zendesk.com/documentation/webhooks/verifying/
 //
+// A ticket for a known customer (escalation.Ticket.CustomerID) is
+// requested by the Zendesk end user whose external_id is the customer's
+// ID, created or updated first; that link is how [Desk.Erase] and
+// [Desk.Export], which make the Desk a privacy.Source, find the
+// customer's user and tickets in Zendesk.
+//
 // API reference: https://developer.zendesk.com/api-reference/ticketing/tickets/tickets/
 // (create, update, list with external_id), authentication with an API
 // token ("{email}/token:{api_token}" in basic auth) and rate limits
@@ -103,16 +109,27 @@ type apiTicket struct {
 	Status      string `json:"status"`
 	RequesterID int64  `json:"requester_id"`
 	Description string `json:"description"`
+	Subject     string `json:"subject"`
+	CreatedAt   string `json:"created_at"`
 }
 
 // Submit implements [escalation.Desk]: it creates the Zendesk ticket
 // unless one with external_id t.ID exists.
 func (d *Desk) Submit(ctx context.Context, t escalation.Ticket) error {
 	return d.tickets.Submit(ctx, t, d.find, func(ctx context.Context) error {
+		tk := newTicket(t)
+		if t.CustomerID != "" {
+			id, err := d.requester(ctx, t)
+			if err != nil {
+				return fmt.Errorf("zendesk: submit %q: requester: %w", t.ID, err)
+			}
+			delete(tk, "requester")
+			tk["requester_id"] = id
+		}
 		var out struct {
 			Ticket apiTicket `json:"ticket"`
 		}
-		if err := d.do(ctx, http.MethodPost, "/api/v2/tickets.json", map[string]any{"ticket": newTicket(t)}, &out); err != nil {
+		if err := d.do(ctx, http.MethodPost, "/api/v2/tickets.json", map[string]any{"ticket": tk}, &out); err != nil {
 			return fmt.Errorf("zendesk: submit %q: %w", t.ID, err)
 		}
 		d.remember(t, out.Ticket)
@@ -173,10 +190,7 @@ func (d *Desk) search(ctx context.Context, id string) (*rest.Entry, error) {
 				return d.remember(escalation.Ticket{ID: id}, a), nil
 			}
 		}
-		path = ""
-		if page.NextPage != nil && *page.NextPage != "" {
-			path = *page.NextPage
-		}
+		path = d.nextPage(page.NextPage)
 	}
 	return nil, nil
 }

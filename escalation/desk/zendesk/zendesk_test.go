@@ -18,8 +18,7 @@ import (
 
 func newDesk(t *testing.T) (*Desk, *fakeZendesk, *desktest.Recorder) {
 	f := newFake()
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	srv := desktest.Serve(t, f)
 	f.url = srv.URL
 	rec := &desktest.Recorder{}
 	d, err := New(Config{BaseURL: srv.URL, Email: "agent@example.com", Token: "tok", Secret: []byte("dGhpc19zZWNyZXQ"), Client: srv.Client()}, rec)
@@ -66,19 +65,19 @@ func TestSubmitAfterRestartFindsTicket(t *testing.T) {
 
 func TestRateLimitRetried(t *testing.T) {
 	d, f, _ := newDesk(t)
-	f.throttle = 2
+	f.Throttle = 2
 	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"}))
 	n, _, _ := f.counts("h1")
 	require.Equal(t, 1, n)
-	require.Equal(t, 4, f.requests) // two 429s, the lookup, the create
+	require.Equal(t, 4, f.Requests) // two 429s, the lookup, the create
 }
 
 func TestRateLimitExhausted(t *testing.T) {
 	d, f, _ := newDesk(t)
-	f.throttle = 10
+	f.Throttle = 10
 	err := d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"})
 	require.ErrorIs(t, err, escalation.ErrDeskUnavailable)
-	require.Equal(t, 3, f.requests)
+	require.Equal(t, 3, f.Requests)
 }
 
 func TestWebhook(t *testing.T) {
@@ -122,9 +121,9 @@ func TestCancelClosedTicket(t *testing.T) {
 	d, f, _ := newDesk(t)
 	ctx := context.Background()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1"}))
-	f.mu.Lock()
+	f.Lock()
 	f.tickets[35436]["status"] = "closed"
-	f.mu.Unlock()
+	f.Unlock()
 	require.NoError(t, d.Cancel(ctx, "h1", "customer left"))
 	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("x")), escalation.ErrClosedTicket)
 }

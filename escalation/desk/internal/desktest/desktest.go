@@ -7,6 +7,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -45,24 +48,69 @@ func (r *Recorder) Signals() []string {
 	return out
 }
 
-// Gate is what a fake help-desk API answers before its routes: 401 with
-// body unauthorized unless the request has basic auth user and pass,
-// then 429 with Retry-After 0 while *throttle is above zero (counting it
-// down). It reports whether the request may go on.
-func Gate(w http.ResponseWriter, r *http.Request, user, pass, unauthorized string, throttle *int) bool {
-	if u, p, ok := r.BasicAuth(); !ok || u != user || p != pass {
+// API is what every fake help-desk API shares: the lock over its state,
+// the credentials it accepts, throttling and failures on demand, and the
+// requests it was sent. Embed it and call [API.Gate] first in ServeHTTP.
+type API struct {
+	sync.Mutex
+	// User and Pass are the basic-auth credentials accepted; other
+	// requests get 401 with body Unauthorized.
+	User, Pass, Unauthorized string
+	// Throttle answers this many requests with 429 and Retry-After 0,
+	// then Fail this many with 503, counting down.
+	Throttle, Fail int
+	// Requests counts the requests; Calls holds "METHOD path?query" of
+	// each that passed the gate, in order.
+	Requests int
+	Calls    []string
+}
+
+// Gate is what a fake answers before its routes, with the lock held: 401
+// without the credentials, 429 while throttling, 503 while failing. It
+// reports whether the request may go on (then the answer is JSON).
+func (a *API) Gate(w http.ResponseWriter, r *http.Request) bool {
+	a.Requests++
+	if u, p, ok := r.BasicAuth(); !ok || u != a.User || p != a.Pass {
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprint(w, unauthorized)
+		fmt.Fprint(w, a.Unauthorized)
 		return false
 	}
-	if *throttle > 0 {
-		*throttle--
+	switch {
+	case a.Throttle > 0:
+		a.Throttle--
 		w.Header().Set("Retry-After", "0")
 		w.WriteHeader(http.StatusTooManyRequests)
 		return false
+	case a.Fail > 0:
+		a.Fail--
+		w.Header().Set("Retry-After", "0")
+		http.Error(w, "upstream failure", http.StatusServiceUnavailable)
+		return false
 	}
+	a.Calls = append(a.Calls, r.Method+" "+r.URL.RequestURI())
 	w.Header().Set("Content-Type", "application/json")
 	return true
+}
+
+// Log returns a copy of Calls whose method is one of methods (all when
+// none is given).
+func (a *API) Log(methods ...string) []string {
+	a.Lock()
+	defer a.Unlock()
+	var out []string
+	for _, c := range a.Calls {
+		if m, _, _ := strings.Cut(c, " "); len(methods) == 0 || slices.Contains(methods, m) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Serve starts a test server for h, closed when t ends.
+func Serve(t testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // Conformance runs escalationtest's suite on the desks newDesk makes;

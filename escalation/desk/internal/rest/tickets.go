@@ -204,3 +204,39 @@ func Deliver(w http.ResponseWriter, r *http.Request, d escalation.Deliverer, tur
 	}
 	w.WriteHeader(http.StatusOK)
 }
+
+// OfCustomer returns copies of the entries of customer cid's tickets:
+// those this process submitted or looked up, which an erasure reaches
+// even when the help desk's own lookup misses them.
+func (ts *Tickets) OfCustomer(cid string) []Entry {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	var out []Entry
+	for _, e := range ts.byID {
+		if cid != "" && e.Ticket.CustomerID == cid {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
+
+// Forget drops the entries of the help desk's tickets ids, once erased.
+func (ts *Tickets) Forget(ids ...int64) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for _, n := range ids {
+		if e := ts.byDesk[n]; e != nil {
+			delete(ts.byDesk, n)
+			if ts.byID[e.Ticket.ID] == e {
+				delete(ts.byID, e.Ticket.ID)
+			}
+		}
+	}
+}
+
+// Gone reports whether err is the help desk's 404: what a delete of
+// something already deleted (or never there) answers.
+func Gone(err error) bool {
+	var se *StatusError
+	return errors.As(err, &se) && se.Code == http.StatusNotFound
+}
