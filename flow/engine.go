@@ -881,6 +881,12 @@ func (x *run) input() error {
 			syn[i] = o.Synonyms
 		}
 		if i := matchOption(text, qs, syn); i >= 0 {
+			if x.fullRequest() {
+				// "I want a refund for A-1003" at the menu: the router
+				// serves the request with its order number, which the
+				// option alone would ask for again.
+				return dialog.ErrNotAnswer
+			}
 			dialog.CloseQuestion(x.t)
 			if n.Slot != "" {
 				st.Slots[n.Slot] = optionValue(n.Options[i])
@@ -890,6 +896,11 @@ func (x *run) input() error {
 		if v, _ := parseYesNo(text); v == "no" {
 			// "No, thanks" to a choice with no such option declines the
 			// question; the router closes it.
+			return dialog.ErrNotAnswer
+		}
+		if parse.Question(text) {
+			// A question ("how much is annual") is a digression: the
+			// router answers it and the choice is asked again.
 			return dialog.ErrNotAnswer
 		}
 		return x.failed(c, n.MaxAttempts, n.OnFail, inputErr(n.Slot, "Please pick one of the options."))
@@ -946,6 +957,14 @@ func (x *run) correction(cur *Ask) (a *Ask, refused error) {
 	return nil, refused
 }
 
+// fullRequest reports whether a turn that picks an option of a choice
+// is a whole request that says more than the option: it is understood as
+// an intent other than the flow's and carries entities.
+func (x *run) fullRequest() bool {
+	u, ok := x.understanding()
+	return ok && u.Status == nlu.Understood && len(u.Entities) > 0 && u.Intent.Name != x.st.Intent
+}
+
 // changedMind reports whether a turn that holds an answer v is a new
 // request all the same: it is understood as an intent other than the one
 // that started the flow, and says more than the answer ("actually, where
@@ -955,7 +974,7 @@ func (x *run) changedMind(v string) bool {
 	if !ok || u.Status != nlu.Understood || x.st.Intent == "" || u.Intent.Name == x.st.Intent {
 		return false
 	}
-	return len(strings.Fields(x.t.Text())) > len(strings.Fields(v))+1
+	return len(strings.Fields(x.t.Text())) > len(strings.Fields(v))+1 && !onlyFiller(x.t.Text())
 }
 
 // answer fills an Ask from the turn: an entity of the slot's type first,

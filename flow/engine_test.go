@@ -107,6 +107,19 @@ func keywords(intents map[string]string, ents ...nlu.Entity) parley.Middleware {
 	}
 }
 
+// understands is keywords with an understanding per text.
+func understands(us map[string]nlu.Understanding) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			u, ok := us[strings.ToLower(t.Text())]
+			if !ok {
+				u = nlu.Understanding{Status: nlu.OutOfScope}
+			}
+			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+		})
+	}
+}
+
 // mount puts e on a router with the given intents (intent to flow
 // name), as an application does, and returns the whole pipeline.
 func mount(e *flow.Engine, starts map[string]string, words map[string]string, opts ...intent.RouterOption) (*intent.Router, parley.Handler) {
@@ -649,8 +662,14 @@ func TestChangeOfMindInACalledFlow(t *testing.T) {
 	e, err := flow.NewEngine([]*flow.Flow{menu, refund, track}, flow.WithHandOffer(tc.HandOffer()))
 	require.NoError(t, err)
 	r, _ := mount(e, map[string]string{"greeting": "menu", "refund": "refund", "track_order": "track"}, nil)
-	words := keywords(map[string]string{"hi": "greeting", "i want a refund": "refund", "where is my order a-7?": "track_order"},
-		nlu.Entity{Type: "order_id", Value: "A-7"})
+	a7 := []nlu.Entity{{Type: "order_id", Value: "A-7"}}
+	words := understands(map[string]nlu.Understanding{
+		"hi":                           {Status: nlu.Understood, Intent: nlu.Intent{Name: "greeting"}},
+		"i want a refund":              {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}},
+		"where is my order a-7?":       {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a7},
+		"actually no wait, it was a-7": {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a7},
+		"refund a-7 please":            {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}, Entities: a7},
+	})
 	c := parleytest.NewTester(t, parley.Chain(r, intent.Commands(), words))
 	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
 	c.Send("I want a refund").Expect(parleytest.Exact("Which order?")).Check(flowtest.Flow("refund"))
@@ -661,6 +680,17 @@ func TestChangeOfMindInACalledFlow(t *testing.T) {
 	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
 	c.Send("I want a refund").Expect(parleytest.Exact("Which order?"))
 	c.Send("A-7").Expect(parleytest.Exact("Refunding A-7."))
+
+	// An answer wrapped in fillers is an answer, even when the classifier
+	// reads the order number as another request.
+	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
+	c.Send("I want a refund").Expect(parleytest.Exact("Which order?"))
+	c.Send("actually no wait, it was A-7").Expect(parleytest.Exact("Refunding A-7."))
+
+	// A menu answer that is a whole request keeps its order number: the
+	// router serves it instead of the option asking for it again.
+	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
+	c.Send("refund A-7 please").Expect(parleytest.Exact("Refunding A-7."))
 }
 
 // An answer to a confirmation that changes an earlier amount is a

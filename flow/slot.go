@@ -178,7 +178,7 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 			}
 		}
 	}
-	if strings.ContainsAny(answer, "?¿") {
+	if parse.Question(answer) {
 		// A question that mentions an option ("how much is the annual
 		// plan?") asks about it; it does not choose it.
 		return -1
@@ -302,3 +302,29 @@ func saysPhrase(words, phrase []string) bool {
 // editDistance is the optimal string alignment distance of a and b, or
 // limit+1 when it is over limit.
 func editDistance(a, b string, limit int) int { return textdist.OSA(a, b, limit) }
+
+// fillerWords say nothing of a request on their own: what is left of
+// "actually no wait, it was A-1002" once the value is taken out.
+var fillerWords = map[string]bool{
+	"actually": true, "no": true, "nope": true, "wait": true, "sorry": true, "oops": true, "oh": true,
+	"um": true, "uh": true, "hmm": true, "it": true, "it's": true, "its": true, "was": true, "is": true,
+	"i": true, "i'm": true, "meant": true, "mean": true, "the": true, "a": true, "an": true, "order": true,
+	"number": true, "my": true, "that": true, "this": true, "one": true, "ok": true, "okay": true,
+	"yes": true, "yeah": true, "sure": true, "please": true, "here": true, "correct": true, "right": true,
+	"hold": true, "on": true, "make": true, "instead": true, "not": true, "should": true, "be": true,
+	"perdón": true, "perdon": true, "perdona": true, "espera": true, "era": true, "es": true, "el": true,
+	"la": true, "mi": true, "pedido": true, "número": true, "numero": true, "vale": true, "sí": true,
+	"si": true, "quería": true, "queria": true, "decir": true, "quise": true, "digo": true, "mejor": true,
+	"este": true, "ese": true, "pues": true, "ah": true, "de": true, "del": true, "en": true, "realidad": true,
+}
+
+// onlyFiller reports whether text holds nothing but values (words with a
+// digit, such as an order number or an amount) and filler words.
+func onlyFiller(text string) bool {
+	for _, w := range optionWords(text) {
+		if w != "," && !fillerWords[w] && !strings.ContainsFunc(w, unicode.IsDigit) {
+			return false
+		}
+	}
+	return true
+}

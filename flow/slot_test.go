@@ -69,6 +69,11 @@ func TestMatchOptionInALongerAnswer(t *testing.T) {
 		{"how much is the annual plan?", -1},
 		{"¿puedo cancelar mi plan cuando quiera", -1},
 		{"annual?", 1},
+		// So does one that starts like a question without its mark.
+		{"how much is annual", -1},
+		{"what about yearly", -1},
+		{"cuánto cuesta el anual", -1},
+		{"por qué cancelar mi plan", -1},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, matchOption(tt.give, opts, syn), tt.give)

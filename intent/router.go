@@ -407,11 +407,9 @@ func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 	return r.notUnderstood(ctx, w, t, status)
 }
 
-// isQuestion reports whether text asks something: it has a question mark
-// ("¿" counts too).
-func isQuestion(text string) bool {
-	return strings.ContainsAny(text, "?¿")
-}
+// isQuestion reports whether text asks something: a question mark ("¿"
+// counts too) or a question word first ("how much is annual").
+func isQuestion(text string) bool { return parse.Question(text) }
 
 // dispatch runs the handler of und.Intent, then those of und.Then in
 // order while none has asked a question, each seeing an Understanding

@@ -36,7 +36,7 @@ func faq() []kb.Doc {
 			Text:      "We accept Visa, Mastercard, American Express, PayPal and Apple Pay.",
 			Source:    src, URL: url + "#payment"},
 		{ID: "plans", Question: "What plans do you have?",
-			Phrasings: []string{"Monthly or annual plan?", "What's the difference between monthly and annual?", "Is the annual plan cheaper?", "Plus plan prices", "¿Qué planes tienen?", "¿Cuánto cuesta el plan anual?", "¿Qué diferencia hay entre el plan mensual y el anual?"},
+			Phrasings: []string{"Monthly or annual plan?", "What's the difference between monthly and annual?", "Is the annual plan cheaper?", "Annual plan price", "Plus plan prices", "¿Qué planes tienen?", "¿Cuánto cuesta el plan anual?", "¿Qué diferencia hay entre el plan mensual y el anual?"},
 			Text:      "Plus is $12 a month, or $115 a year on the annual plan, which saves 20%. Both include priority support and members' prices, and you can switch or cancel any time before your renewal date.",
 			Source:    src, URL: url + "#plans"},
 		{ID: "hours", Question: "What are your opening hours?",

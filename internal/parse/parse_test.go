@@ -193,3 +193,29 @@ func TestYesNo(t *testing.T) {
 		assert.Equal(t, want != "", ok, give)
 	}
 }
+
+func TestQuestion(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"how much is annual", true},
+		{"How much is the annual plan?", true},
+		{"what’s the difference", true},
+		{"where's my order", true},
+		{"annual?", true},
+		{"¿puedo cancelar", true},
+		{"cuánto cuesta el anual", true},
+		{"por qué me cobráis dos veces", true},
+		{"switch to annual", false},
+		{"que sea anual", false},
+		{"como siempre", false},
+		{"keep it", false},
+		{"", false},
+		{"...", false},
+	} {
+		if got := Question(tc.text); got != tc.want {
+			t.Errorf("Question(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
