@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 const secret = "inbound-secret"
@@ -40,26 +39,16 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 }
 
 func newAdapter(t testing.TB, srv *smtpServer, ac channel.Config) *channel.Adapter {
-	t.Helper()
-	a, err := New(Config{From: "Shop Support <help@shop.example>", SMTPAddr: srv.Addr(), Dial: srv.Dial, WebhookSecret: secret,
+	return adaptertest.New(t, New, Config{From: "Shop Support <help@shop.example>", SMTPAddr: srv.Addr(), Dial: srv.Dial, WebhookSecret: secret,
 		RetryWait: time.Second, Adapter: ac})
-	require.NoError(t, err)
-	return a
 }
 
 func post(a *channel.Adapter, q channel.Enqueuer, body []byte) int {
-	return testutil.Serve(a.Handler(q), request(body, channeltest.Signed)).Code
+	return adaptertest.Post(a, q, request(body, channeltest.Signed)).Code
 }
 
 func TestConformance(t *testing.T) {
-	channeltest.Run(t, channeltest.Harness{
-		Channel: "email",
-		New: func(t *testing.T) *channeltest.Env {
-			srv := newSMTPServer(t)
-			a := newAdapter(t, srv, channel.Config{MaxBody: 64 << 10})
-			return &channeltest.Env{Adapter: a, Platform: srv, Encode: raw, Request: request, MaxBody: 64 << 10}
-		},
-	})
+	adaptertest.Conformance(t, "email", 64<<10, newSMTPServer, newAdapter, raw, request)
 }
 
 func TestThreading(t *testing.T) {
@@ -163,18 +152,12 @@ func TestParse(t *testing.T) {
 
 func TestAutoRepliesAreNotAnswered(t *testing.T) {
 	srv := newSMTPServer(t)
-	var mu sync.Mutex
-	var kinds []string
-	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
-		mu.Lock()
-		kinds = append(kinds, e.Attrs["type"])
-		mu.Unlock()
-	})
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, srv, channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
 	require.Equal(t, 200, post(a, q, []byte("From: a@b.c\r\nMessage-ID: <ooo@b.c>\r\nAuto-Submitted: auto-replied\r\n\r\nAway\r\n")))
 	assert.Empty(t, q.Turns(), "never answer an auto-reply: mail loops")
-	assert.Equal(t, []string{"auto_reply"}, kinds)
+	assert.Equal(t, []string{"auto_reply"}, obs.Attrs("", "type"))
 }
 
 func FuzzParse(f *testing.F) {

@@ -15,7 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 func mustParse(t *testing.T, msg string) *Inbound {
@@ -184,7 +184,7 @@ Status: 5.0.0
 	assert.False(t, in.Auto, "Auto-Submitted: no is a person")
 
 	srv := newSMTPServer(t)
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, srv, channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
 	for _, tt := range tests {
@@ -228,7 +228,7 @@ func TestAttachmentsKept(t *testing.T) {
 	assert.Equal(t, []string{"huge.bin"}, in.Omitted)
 
 	srv := newSMTPServer(t)
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, srv, channel.Config{Observer: obs, MaxBody: 16 << 20})
 	q := &channeltest.Queue{}
 	require.Equal(t, 200, post(a, q, []byte(msg)))

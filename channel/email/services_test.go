@@ -18,7 +18,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 func serviceAdapter(t *testing.T, service string, obs parley.Observer) *channel.Adapter {
@@ -78,9 +78,9 @@ func TestPostmarkInbound(t *testing.T) {
 		r.Header.Set("Content-Type", "application/json")
 		return r
 	}
-	assert.Equal(t, 401, testutil.Serve(a.Handler(q), req()).Code, "no credentials")
-	assert.Equal(t, 401, testutil.Serve(a.Handler(q), basicAuth(req(), "wrong")).Code)
-	require.Equal(t, 200, testutil.Serve(a.Handler(q), basicAuth(req(), secret)).Code)
+	assert.Equal(t, 401, adaptertest.Post(a, q, req()).Code, "no credentials")
+	assert.Equal(t, 401, adaptertest.Post(a, q, basicAuth(req(), "wrong")).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, basicAuth(req(), secret)).Code)
 	require.Len(t, q.Turns(), 1)
 	tn := q.Turns()[0]
 	assert.Equal(t, "This is a test text body.", tn.Text())
@@ -95,7 +95,7 @@ func TestPostmarkInbound(t *testing.T) {
 	ooo = strings.Replace(ooo, "CAFm0Zh1S9sxk", "other", 1)
 	r := httptest.NewRequest(http.MethodPost, "/inbound/email", strings.NewReader(ooo))
 	r.Header.Set("Content-Type", "application/json")
-	require.Equal(t, 200, testutil.Serve(a.Handler(q), basicAuth(r, secret)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, basicAuth(r, secret)).Code)
 	assert.Len(t, q.Turns(), 1)
 }
 
@@ -136,10 +136,10 @@ func TestSendGridInboundParse(t *testing.T) {
 		"attachment-info": `{"attachment1":{"filename":"label.jpg","name":"label.jpg","type":"image/jpeg"}}`,
 		"sender_ip":       "209.85.223.170", "SPF": "pass", "dkim": "{@example.fr : pass}",
 	}, map[string][]byte{"attachment1": img})
-	assert.Equal(t, 401, testutil.Serve(a.Handler(q), r).Code)
+	assert.Equal(t, 401, adaptertest.Post(a, q, r).Code)
 	r, _ = sendGridForm(t, map[string]string{"headers": headers, "text": "J'ai re\xe7u un colis ab\xeem\xe9.", "charsets": `{"text":"iso-8859-1"}`,
 		"attachment-info": `{"attachment1":{"filename":"label.jpg","name":"label.jpg","type":"image/jpeg"}}`}, map[string][]byte{"attachment1": img})
-	require.Equal(t, 200, testutil.Serve(a.Handler(q), basicAuth(r, secret)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, basicAuth(r, secret)).Code)
 	require.Len(t, q.Turns(), 1)
 	tn := q.Turns()[0]
 	assert.Equal(t, "J'ai reçu un colis abîmé.", tn.Text(), "transcoded from the charset SendGrid names")
@@ -149,7 +149,7 @@ func TestSendGridInboundParse(t *testing.T) {
 	// "POST the raw, full MIME message": the message in the email field.
 	raw := "From: Bob <bob@example.com>\r\nMessage-ID: <sg-raw@example.com>\r\nSubject: Hi\r\n\r\nRaw mode works.\r\n"
 	r, _ = sendGridForm(t, map[string]string{"email": raw, "to": "support@inbound.shop.example"}, nil)
-	require.Equal(t, 200, testutil.Serve(a.Handler(q), basicAuth(r, secret)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, basicAuth(r, secret)).Code)
 	require.Len(t, q.Turns(), 2)
 	assert.Equal(t, "Raw mode works.", q.Turns()[1].Text())
 }
@@ -177,7 +177,7 @@ func TestMailgunRoutes(t *testing.T) {
 	mailgunSign(v, secret)
 	r := httptest.NewRequest(http.MethodPost, "/inbound/email", strings.NewReader(v.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	require.Equal(t, 200, testutil.Serve(a.Handler(q), r).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, r).Code)
 	require.Len(t, q.Turns(), 1)
 	assert.Equal(t, "Please send a new one.", q.Turns()[0].Text())
 	assert.Equal(t, "mg-1@example.com", q.Turns()[0].MessageID)
@@ -187,11 +187,11 @@ func TestMailgunRoutes(t *testing.T) {
 	v.Set("signature", strings.Repeat("0", 64))
 	r = httptest.NewRequest(http.MethodPost, "/inbound/email", strings.NewReader(v.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	assert.Equal(t, 401, testutil.Serve(a.Handler(q), r).Code)
+	assert.Equal(t, 401, adaptertest.Post(a, q, r).Code)
 	mailgunSign(v, "another-key")
 	r = httptest.NewRequest(http.MethodPost, "/inbound/email", strings.NewReader(v.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	assert.Equal(t, 401, testutil.Serve(a.Handler(q), r).Code)
+	assert.Equal(t, 401, adaptertest.Post(a, q, r).Code)
 
 	// A URL ending in "mime" gets the raw message in body-mime, here a
 	// multipart form with an attachment too.
@@ -203,7 +203,7 @@ func TestMailgunRoutes(t *testing.T) {
 		fields[k] = mv.Get(k)
 	}
 	r, _ = sendGridForm(t, fields, nil)
-	require.Equal(t, 200, testutil.Serve(a.Handler(q), r).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, r).Code)
 	require.Len(t, q.Turns(), 2)
 	assert.Equal(t, "Thanks “a lot”", q.Turns()[1].Text())
 }

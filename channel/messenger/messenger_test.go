@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,52 +15,41 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 const secret = "app-secret"
 
-func platform(t testing.TB) *channeltest.Server {
-	return channeltest.NewServer(t, channeltest.ServerConfig{
-		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
-			var m struct {
-				Recipient struct{ ID string } `json:"recipient"`
-				Message   *struct {
-					Text         string `json:"text"`
-					QuickReplies []struct {
-						Title string `json:"title"`
-					} `json:"quick_replies"`
-				} `json:"message"`
-			}
-			if r.URL.Path != "/me/messages" || r.Header.Get("Authorization") != "Bearer page-token" ||
-				json.Unmarshal(body, &m) != nil || m.Message == nil {
-				return channeltest.Outbound{}, false
-			}
-			o := channeltest.Outbound{To: m.Recipient.ID, Text: m.Message.Text}
-			for _, q := range m.Message.QuickReplies {
-				o.Choices = append(o.Choices, q.Title)
-			}
-			return o, true
-		},
-		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
-			w.Header().Set("Content-Type", "application/json")
-			if seq == 0 {
-				fmt.Fprint(w, `{"result":"success"}`)
-				return
-			}
-			fmt.Fprintf(w, `{"recipient_id":"1254477777772919","message_id":"m_out%d"}`, seq)
-		},
-		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(f.Status)
-			code := 100
-			if f.Status == 429 {
-				code = 613
-			}
-			fmt.Fprintf(w, `{"error":{"message":%q,"type":"OAuthException","code":%d,"error_subcode":2018001,"fbtrace_id":"x"}}`, f.Reason, code)
-		},
-	})
+// api answers like the Send API.
+var api = adaptertest.API{
+	Send: adaptertest.JSONSend("/me/messages", "Bearer page-token", func(m *struct {
+		Recipient struct{ ID string } `json:"recipient"`
+		Message   *struct {
+			Text         string `json:"text"`
+			QuickReplies []struct {
+				Title string `json:"title"`
+			} `json:"quick_replies"`
+		} `json:"message"`
+	}) (channeltest.Outbound, bool) {
+		if m.Message == nil {
+			return channeltest.Outbound{}, false
+		}
+		o := channeltest.Outbound{To: m.Recipient.ID, Text: m.Message.Text}
+		for _, q := range m.Message.QuickReplies {
+			o.Choices = append(o.Choices, q.Title)
+		}
+		return o, true
+	}),
+	Sent: func(seq int) string {
+		return fmt.Sprintf(`{"recipient_id":"1254477777772919","message_id":"m_out%d"}`, seq)
+	},
+	Other: `{"result":"success"}`,
+	Failed: func(f channeltest.Failure) string {
+		return adaptertest.GraphError(f, 100, 613, `"error_subcode":2018001,"fbtrace_id":"x"`)
+	},
 }
+
+func platform(t testing.TB) *channeltest.Server { return api.Server(t) }
 
 func webhook(object string, events ...string) []byte {
 	return []byte(fmt.Sprintf(`{"object":%q,"entry":[{"id":"PAGE1","time":1700000000000,"messaging":[%s]}]}`, object, joinComma(events)))
@@ -88,14 +76,8 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 }
 
 func newAdapter(t testing.TB, instagram bool, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
-	t.Helper()
-	a, err := New(Config{Instagram: instagram, PageAccessToken: "page-token", AppSecret: secret, VerifyToken: "vt", BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
-	require.NoError(t, err)
-	return a
-}
-
-func post(a *channel.Adapter, q channel.Enqueuer, r *http.Request) *httptest.ResponseRecorder {
-	return testutil.Serve(a.Handler(q), r)
+	return adaptertest.New(t, New, Config{Instagram: instagram, PageAccessToken: "page-token", AppSecret: secret, VerifyToken: "vt",
+		BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
 }
 
 func TestConformance(t *testing.T) {
@@ -104,29 +86,17 @@ func TestConformance(t *testing.T) {
 		instagram    bool
 	}{{"messenger", "page", false}, {"instagram", "instagram", true}} {
 		t.Run(p.name, func(t *testing.T) {
-			channeltest.Run(t, channeltest.Harness{
-				Channel: p.name,
-				New: func(t *testing.T) *channeltest.Env {
-					srv := platform(t)
-					a := newAdapter(t, p.instagram, srv, channel.Config{MaxBody: 32 << 10})
-					return &channeltest.Env{Adapter: a, Platform: srv, MaxBody: 32 << 10, Request: request,
-						Encode: func(in channeltest.Inbound) []byte { return webhook(p.object, textEvent(in)) }}
+			adaptertest.Conformance(t, p.name, 32<<10, platform,
+				func(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
+					return newAdapter(t, p.instagram, srv, ac)
 				},
-			})
+				func(in channeltest.Inbound) []byte { return webhook(p.object, textEvent(in)) }, request)
 		})
 	}
 }
 
 func TestInboundKinds(t *testing.T) {
-	var mu sync.Mutex
-	var unsupported []string
-	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		if e.Kind == channel.EventUnsupported {
-			unsupported = append(unsupported, e.Attrs["type"])
-		}
-	})
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, false, platform(t), channel.Config{Observer: obs})
 	body := webhook("page",
 		`{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000000000,"message":{"mid":"m_1","text":"Yes","quick_reply":{"payload":"keep_plan"}}}`,
@@ -138,7 +108,7 @@ func TestInboundKinds(t *testing.T) {
 		`{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000006000,"message":{"mid":"m_6","text":"receipt","attachments":[{"type":"image","payload":{"url":"https://x/r.jpg"}}]}}`,
 	)
 	q := &channeltest.Queue{}
-	require.Equal(t, 200, post(a, q, request(body, channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request(body, channeltest.Signed)).Code)
 	turns := q.Turns()
 	var texts []string
 	for _, tn := range turns {
@@ -149,7 +119,7 @@ func TestInboundKinds(t *testing.T) {
 	// A location is described rather than dropped (it used to be lost).
 	assert.Equal(t, []string{"keep_plan", "human", "[sent a location: geo:1,2]", "receipt"}, texts)
 	assert.Equal(t, []parley.Attachment{{Kind: parley.Image, URL: "https://x/r.jpg"}}, turns[3].Message.Attachments)
-	assert.Equal(t, []string{"sticker", "location", "reaction"}, unsupported)
+	assert.Equal(t, []string{"sticker", "location", "reaction"}, obs.Attrs(channel.EventUnsupported, "type"))
 }
 
 func TestCardsQuickRepliesAndTags(t *testing.T) {
@@ -196,15 +166,15 @@ func TestPersistentMenu(t *testing.T) {
 func TestVerificationHandshake(t *testing.T) {
 	a := newAdapter(t, false, platform(t), channel.Config{})
 	q := &channeltest.Queue{}
-	rr := post(a, q, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42", nil))
+	rr := adaptertest.Post(a, q, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42", nil))
 	assert.Equal(t, "42", rr.Body.String())
-	rr = post(a, q, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=x&hub.challenge=42", nil))
+	rr = adaptertest.Post(a, q, httptest.NewRequest(http.MethodGet, "/wh?hub.mode=subscribe&hub.verify_token=x&hub.challenge=42", nil))
 	assert.Equal(t, 401, rr.Code)
 }
 
 func TestWrongObjectRejected(t *testing.T) {
 	a := newAdapter(t, true, platform(t), channel.Config{})
-	rr := post(a, &channeltest.Queue{}, request(webhook("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "x"})), channeltest.Signed))
+	rr := adaptertest.Post(a, &channeltest.Queue{}, request(webhook("page", textEvent(channeltest.Inbound{ID: "1", From: "U", Text: "x"})), channeltest.Signed))
 	assert.Equal(t, 400, rr.Code)
 }
 
@@ -216,7 +186,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, instagram bool) {
 		a, err := New(Config{Instagram: instagram, PageAccessToken: "t", AppSecret: secret, VerifyToken: "v", BaseURL: "http://127.0.0.1:1"})
 		require.NoError(t, err)
-		if code := post(a, &channeltest.Queue{}, request(body, channeltest.Signed)).Code; code != 200 && code != 400 {
+		if code := adaptertest.Post(a, &channeltest.Queue{}, request(body, channeltest.Signed)).Code; code != 200 && code != 400 {
 			t.Fatalf("status %d", code)
 		}
 	})

@@ -12,7 +12,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -36,10 +36,10 @@ const (
 )
 
 func TestInstagramUnsendsAndUnsupported(t *testing.T) {
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, true, platform(t), channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
-	require.Equal(t, 200, post(a, q, request(webhook("instagram", igUnsend, igUnsupported, igStory, igShare), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request(webhook("instagram", igUnsend, igUnsupported, igStory, igShare), channeltest.Signed)).Code)
 	var texts []string
 	for _, tn := range q.Turns() {
 		texts = append(texts, tn.Text())
@@ -60,10 +60,10 @@ func TestInstagramUnsendsAndUnsupported(t *testing.T) {
 }
 
 func TestMessengerFallbackAndDeletes(t *testing.T) {
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, false, platform(t), channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
-	require.Equal(t, 200, post(a, q, request(webhook("page", fbFallback, fbDeletes), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request(webhook("page", fbFallback, fbDeletes), channeltest.Signed)).Code)
 	require.Len(t, q.Turns(), 1)
 	assert.Equal(t, "[sent a link: Summer sale https://shop.example/sale]", q.Turns()[0].Text())
 	var unsends []string
@@ -119,7 +119,7 @@ func TestLongQuickReplyPayloadKeptServerSide(t *testing.T) {
 	q := &channeltest.Queue{}
 	tap := `{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000000000,"message":{"mid":"m_tap","text":"Yes","quick_reply":{"payload":"` + tok + `"}}}`
 	postback := `{"sender":{"id":"U1"},"recipient":{"id":"PAGE1"},"timestamp":1700000001000,"postback":{"title":"Choose","payload":"` + card + `","mid":"m_pb"}}`
-	require.Equal(t, 200, post(a, q, request(webhook("page", tap, postback), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request(webhook("page", tap, postback), channeltest.Signed)).Code)
 	require.Len(t, q.Turns(), 2)
 	assert.Equal(t, long, q.Turns()[0].Text())
 	assert.Equal(t, strings.Repeat("p", 1200), q.Turns()[1].Text())
@@ -127,7 +127,7 @@ func TestLongQuickReplyPayloadKeptServerSide(t *testing.T) {
 	// Another process (or one restarted) falls back to the tapped title.
 	b := newAdapter(t, false, srv, channel.Config{})
 	q2 := &channeltest.Queue{}
-	require.Equal(t, 200, post(b, q2, request(webhook("page", tap, postback), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(b, q2, request(webhook("page", tap, postback), channeltest.Signed)).Code)
 	require.Len(t, q2.Turns(), 2)
 	assert.Equal(t, "Yes", q2.Turns()[0].Text())
 	assert.Equal(t, "Choose", q2.Turns()[1].Text())
@@ -135,7 +135,7 @@ func TestLongQuickReplyPayloadKeptServerSide(t *testing.T) {
 	// One over the same Config.Payloads store (a replica, or this
 	// process restarted) maps both back to the whole payloads.
 	q3 := &channeltest.Queue{}
-	require.Equal(t, 200, post(overStore(), q3, request(webhook("page", tap, postback), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(overStore(), q3, request(webhook("page", tap, postback), channeltest.Signed)).Code)
 	require.Len(t, q3.Turns(), 2)
 	assert.Equal(t, long, q3.Turns()[0].Text())
 	assert.Equal(t, strings.Repeat("p", 1200), q3.Turns()[1].Text())

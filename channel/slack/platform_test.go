@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -16,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -50,16 +50,10 @@ const appRateLimited = `{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","type":"app_rate_lim
 "minute_rate_limited":1518467820,"api_app_id":"A123456"}`
 
 func TestFileShareKeepsTextAndFiles(t *testing.T) {
-	var mu sync.Mutex
-	var kinds []string
-	obs := parley.ObserverFunc(func(_ context.Context, e parley.Event) {
-		mu.Lock()
-		kinds = append(kinds, e.Attrs["type"])
-		mu.Unlock()
-	})
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
-	require.Equal(t, 200, post(a, q, request([]byte(fileShareEvent), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request([]byte(fileShareEvent), channeltest.Signed)).Code)
 	turns := q.Turns()
 	require.Len(t, turns, 1)
 	m := turns[0].Message
@@ -68,14 +62,14 @@ func TestFileShareKeepsTextAndFiles(t *testing.T) {
 		{Kind: parley.Image, MIMEType: "image/png", Name: "receipt.png", URL: "https://files.slack.com/files-pri/T061EG9R6-F0AHF3MK2/receipt.png"},
 		{Kind: parley.File, MIMEType: "application/pdf", Name: "label.pdf", URL: "https://files.slack.com/files-pri/T061EG9R6-F0AHF3MK3/label.pdf"},
 	}, m.Attachments)
-	assert.Equal(t, []string{"file/tombstone"}, kinds, "a deleted file is reported, not passed on")
+	assert.Equal(t, []string{"file/tombstone"}, obs.Attrs("", "type"), "a deleted file is reported, not passed on")
 }
 
 func TestFileShareWithoutText(t *testing.T) {
 	a := newAdapter(t, platform(t), channel.Config{})
 	q := &channeltest.Queue{}
 	body := strings.Replace(fileShareEvent, `"text":"Here is the receipt & the label <3",`, "", 1)
-	require.Equal(t, 200, post(a, q, request([]byte(body), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request([]byte(body), channeltest.Signed)).Code)
 	require.Len(t, q.Turns(), 1)
 	assert.Empty(t, q.Turns()[0].Text())
 	assert.Len(t, q.Turns()[0].Message.Attachments, 2)
@@ -85,7 +79,7 @@ func TestThreadBroadcastIsAnsweredInItsThread(t *testing.T) {
 	srv := platform(t)
 	a := newAdapter(t, srv, channel.Config{})
 	q := &channeltest.Queue{}
-	require.Equal(t, 200, post(a, q, request([]byte(threadBroadcastEvent), channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request([]byte(threadBroadcastEvent), channeltest.Signed)).Code)
 	turns := q.Turns()
 	require.Len(t, turns, 1)
 	assert.Equal(t, "Still waiting for my refund", turns[0].Text())
@@ -101,7 +95,7 @@ func TestAppRateLimitedAnswered200(t *testing.T) {
 	obs := parley.ObserverFunc(func(_ context.Context, e parley.Event) { got = e })
 	a := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
-	rr := post(a, q, request([]byte(appRateLimited), channeltest.Signed))
+	rr := adaptertest.Post(a, q, request([]byte(appRateLimited), channeltest.Signed))
 	assert.Equal(t, 200, rr.Code, "anything but 200 makes Slack disable the subscriptions")
 	assert.Empty(t, q.Turns())
 	assert.Equal(t, map[string]string{"type": "app_rate_limited", "team_id": "T123456", "minute_rate_limited": "1518467820"}, got.Attrs)
@@ -180,7 +174,7 @@ func TestLongButtonValueKeptServerSide(t *testing.T) {
 		require.NoError(t, err)
 		return []byte(url.Values{"payload": {string(payload)}}.Encode())
 	}
-	require.Equal(t, 200, post(a, q, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
 	require.Len(t, q.Turns(), 1)
 	assert.Equal(t, long, q.Turns()[0].Text(), "the tap maps back to the whole value")
 
@@ -188,14 +182,14 @@ func TestLongButtonValueKeptServerSide(t *testing.T) {
 	// back to the button's text rather than passing the token on.
 	q2 := &channeltest.Queue{}
 	b := newAdapter(t, srv, channel.Config{})
-	require.Equal(t, 200, post(b, q2, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
+	require.Equal(t, 200, adaptertest.Post(b, q2, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
 	require.Len(t, q2.Turns(), 1)
 	assert.Equal(t, "Long title", q2.Turns()[0].Text())
 
 	// One over the same Config.Payloads store (a replica, or this
 	// process restarted) maps it back to the whole value.
 	q3 := &channeltest.Queue{}
-	require.Equal(t, 200, post(overStore(), q3, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
+	require.Equal(t, 200, adaptertest.Post(overStore(), q3, signedRequest(tap(els[0].Value), channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
 	require.Len(t, q3.Turns(), 1)
 	assert.Equal(t, long, q3.Turns()[0].Text())
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,59 +20,45 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
-func platform(t testing.TB) *channeltest.Server {
-	return channeltest.NewServer(t, channeltest.ServerConfig{
-		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
-			if r.URL.Path != "/chat.postMessage" || r.Header.Get("Authorization") != "Bearer xoxb-test" {
-				return channeltest.Outbound{}, false
+// api answers like the Web API's chat.postMessage.
+var api = adaptertest.API{
+	Send: adaptertest.JSONSend("/chat.postMessage", "Bearer xoxb-test", func(m *struct {
+		Channel string `json:"channel"`
+		Text    string `json:"text"`
+		Blocks  []struct {
+			Elements []struct {
+				Text struct{ Text string } `json:"text"`
+			} `json:"elements"`
+		} `json:"blocks"`
+	}) (channeltest.Outbound, bool) {
+		o := channeltest.Outbound{To: m.Channel, Text: m.Text}
+		for _, b := range m.Blocks {
+			for _, e := range b.Elements {
+				o.Choices = append(o.Choices, e.Text.Text)
 			}
-			var m struct {
-				Channel string `json:"channel"`
-				Text    string `json:"text"`
-				Blocks  []struct {
-					Type     string `json:"type"`
-					Elements []struct {
-						Text struct{ Text string } `json:"text"`
-					} `json:"elements"`
-				} `json:"blocks"`
-			}
-			if json.Unmarshal(body, &m) != nil {
-				return channeltest.Outbound{}, false
-			}
-			o := channeltest.Outbound{To: m.Channel, Text: m.Text}
-			for _, b := range m.Blocks {
-				for _, e := range b.Elements {
-					o.Choices = append(o.Choices, e.Text.Text)
-				}
-			}
-			return o, true
-		},
-		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"ok":true,"channel":"C1","ts":"1700000000.%06d","message":{}}`, seq)
-		},
-		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(f.Status)
-			if f.Status == 429 {
-				fmt.Fprint(w, `{"ok":false,"error":"ratelimited"}`)
-				return
-			}
-			fmt.Fprintf(w, `{"ok":false,"error":%q}`, f.Reason)
-		},
-	})
+		}
+		return o, true
+	}),
+	Sent: func(seq int) string {
+		return fmt.Sprintf(`{"ok":true,"channel":"C1","ts":"1700000000.%06d","message":{}}`, seq)
+	},
+	Other: `{"ok":true,"channel":"C1","ts":"1700000000.000000","message":{}}`,
+	Failed: func(f channeltest.Failure) string {
+		if f.Status == 429 {
+			return `{"ok":false,"error":"ratelimited"}`
+		}
+		return fmt.Sprintf(`{"ok":false,"error":%q}`, f.Reason)
+	},
 }
 
-func hashTS(s string) string {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return fmt.Sprintf("1700000000.%06d", h.Sum32()%1_000_000)
-}
+func platform(t testing.TB) *channeltest.Server { return api.Server(t) }
+
+func hashTS(s string) string { return fmt.Sprintf("1700000000.%06d", adaptertest.ID(s, 1_000_000)) }
 
 func eventBody(in channeltest.Inbound) []byte {
 	b, _ := json.Marshal(map[string]any{
@@ -104,25 +89,11 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 }
 
 func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
-	t.Helper()
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
-	require.NoError(t, err)
-	return a
-}
-
-func post(a *channel.Adapter, q channel.Enqueuer, r *http.Request) *httptest.ResponseRecorder {
-	return testutil.Serve(a.Handler(q), r)
+	return adaptertest.New(t, New, Config{BotToken: "xoxb-test", SigningSecret: signingSecret, BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
 }
 
 func TestConformance(t *testing.T) {
-	channeltest.Run(t, channeltest.Harness{
-		Channel: "slack",
-		New: func(t *testing.T) *channeltest.Env {
-			srv := platform(t)
-			a := newAdapter(t, srv, channel.Config{MaxBody: 32 << 10})
-			return &channeltest.Env{Adapter: a, Platform: srv, Encode: eventBody, Request: request, MaxBody: 32 << 10}
-		},
-	})
+	adaptertest.Conformance(t, "slack", 32<<10, platform, newAdapter, eventBody, request)
 }
 
 func TestReplayWindow(t *testing.T) {
@@ -140,7 +111,7 @@ func TestReplayWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, post(a, q, signedRequest(body, channeltest.Signed, "application/json", tt.at)).Code)
+			assert.Equal(t, tt.want, adaptertest.Post(a, q, signedRequest(body, channeltest.Signed, "application/json", tt.at)).Code)
 		})
 	}
 	assert.Len(t, q.Turns(), 1)
@@ -151,11 +122,11 @@ func TestReplayWindow(t *testing.T) {
 func TestURLVerification(t *testing.T) {
 	a := newAdapter(t, platform(t), channel.Config{})
 	body := []byte(`{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
-	rr := post(a, &channeltest.Queue{}, request(body, channeltest.Signed))
+	rr := adaptertest.Post(a, &channeltest.Queue{}, request(body, channeltest.Signed))
 	assert.Equal(t, 200, rr.Code)
 	assert.JSONEq(t, `{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}`, rr.Body.String())
 
-	rr = post(a, &channeltest.Queue{}, request(body, channeltest.Forged))
+	rr = adaptertest.Post(a, &channeltest.Queue{}, request(body, channeltest.Forged))
 	assert.Equal(t, 401, rr.Code, "even the challenge must be signed")
 }
 
@@ -168,11 +139,11 @@ func TestBlockActionsAndThreads(t *testing.T) {
 		"actions":[{"action_id":"quick_reply_0","block_id":"b","type":"button","value":"keep","text":{"type":"plain_text","text":"Yes"},"action_ts":"1700000001.000200"}],
 		"response_url":"https://hooks.slack.com/actions/x"}`
 	body := []byte(url.Values{"payload": {payload}}.Encode())
-	require.Equal(t, 200, post(a, q, signedRequest(body, channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, signedRequest(body, channeltest.Signed, "application/x-www-form-urlencoded", time.Now())).Code)
 
 	thread := []byte(`{"type":"event_callback","team_id":"T1","event_id":"Ev9","event":{"type":"message","channel":"C-agents","user":"U7",
 		"text":"I can help","ts":"1700000002.000100","thread_ts":"1700000000.000500"}}`)
-	require.Equal(t, 200, post(a, q, request(thread, channeltest.Signed)).Code)
+	require.Equal(t, 200, adaptertest.Post(a, q, request(thread, channeltest.Signed)).Code)
 
 	turns := q.Turns()
 	require.Len(t, turns, 2)
@@ -216,7 +187,7 @@ func TestIgnoredAndUnsupportedEvents(t *testing.T) {
 		`{"type":"message","subtype":"message_changed","channel":"D1","ts":"1.2"}`,
 		`{"type":"reaction_added","user":"U1","reaction":"thumbsup","item":{"type":"message","channel":"D1","ts":"1.1"}}`,
 	} {
-		require.Equal(t, 200, post(a, q, request([]byte(`{"type":"event_callback","team_id":"T1","event_id":"E","event":`+ev+`}`), channeltest.Signed)).Code)
+		require.Equal(t, 200, adaptertest.Post(a, q, request([]byte(`{"type":"event_callback","team_id":"T1","event_id":"E","event":`+ev+`}`), channeltest.Signed)).Code)
 	}
 	assert.Empty(t, q.Turns())
 	assert.Equal(t, []string{"channel.unsupported:message/message_changed", "channel.unsupported:reaction_added"}, kinds)
@@ -236,7 +207,7 @@ func FuzzParse(f *testing.F) {
 		if form {
 			ct = "application/x-www-form-urlencoded"
 		}
-		if code := post(a, &channeltest.Queue{}, signedRequest(body, channeltest.Signed, ct, time.Now())).Code; code != 200 && code != 400 {
+		if code := adaptertest.Post(a, &channeltest.Queue{}, signedRequest(body, channeltest.Signed, ct, time.Now())).Code; code != 200 && code != 400 {
 			t.Fatalf("status %d", code)
 		}
 	})

@@ -3,12 +3,10 @@ package sms
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 const (
@@ -34,40 +32,34 @@ func TestSignatureMatchesTwilioDocs(t *testing.T) {
 	assert.Equal(t, "0/KCTR6DLpKmkAf8muzZqo1nDgQ=", Signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params))
 }
 
-func platform(t testing.TB) *channeltest.Server {
-	return channeltest.NewServer(t, channeltest.ServerConfig{
-		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
-			form, err := url.ParseQuery(string(body))
-			if err != nil || r.URL.Path != "/2010-04-01/Accounts/"+sid+"/Messages.json" {
-				return channeltest.Outbound{}, false
-			}
-			if u, p, ok := r.BasicAuth(); !ok || u != sid || p != authToken {
-				return channeltest.Outbound{}, false
-			}
-			return channeltest.Outbound{To: form.Get("To"), Text: form.Get("Body")}, true
-		},
-		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusCreated)
-			fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued","account_sid":%q}`, seq, sid)
-		},
-		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(f.Status)
-			code := 21211
-			if f.Status == 429 {
-				code = 20429
-			}
-			fmt.Fprintf(w, `{"code":%d,"message":%q,"more_info":"https://www.twilio.com/docs/errors/%d","status":%d}`, code, f.Reason, code, f.Status)
-		},
-	})
+// api answers like Twilio's Messages resource.
+var api = adaptertest.API{
+	Send: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
+		form, err := url.ParseQuery(string(body))
+		if err != nil || r.URL.Path != "/2010-04-01/Accounts/"+sid+"/Messages.json" {
+			return channeltest.Outbound{}, false
+		}
+		if u, p, ok := r.BasicAuth(); !ok || u != sid || p != authToken {
+			return channeltest.Outbound{}, false
+		}
+		return channeltest.Outbound{To: form.Get("To"), Text: form.Get("Body")}, true
+	},
+	Sent: func(seq int) string {
+		return fmt.Sprintf(`{"sid":"SM%032d","status":"queued","account_sid":%q}`, seq, sid)
+	},
+	SentStatus: http.StatusCreated,
+	Failed: func(f channeltest.Failure) string {
+		code := 21211
+		if f.Status == 429 {
+			code = 20429
+		}
+		return fmt.Sprintf(`{"code":%d,"message":%q,"more_info":"https://www.twilio.com/docs/errors/%d","status":%d}`, code, f.Reason, code, f.Status)
+	},
 }
 
-func phone(s string) string {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return fmt.Sprintf("+1555%07d", h.Sum32()%10_000_000)
-}
+func platform(t testing.TB) *channeltest.Server { return api.Server(t) }
+
+func phone(s string) string { return fmt.Sprintf("+1555%07d", adaptertest.ID(s, 10_000_000)) }
 
 func form(in channeltest.Inbound) []byte {
 	return []byte(url.Values{"MessageSid": {"SM" + in.ID}, "SmsSid": {"SM" + in.ID}, "AccountSid": {sid},
@@ -91,28 +83,22 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 }
 
 func newAdapter(t testing.TB, srv *channeltest.Server, c Config) *channel.Adapter {
-	t.Helper()
 	c.AccountSID, c.AuthToken, c.From, c.PublicURL, c.BaseURL, c.HTTPClient = sid, authToken, business, publicURL, srv.URL, srv.Client()
-	a, err := New(c)
-	require.NoError(t, err)
-	return a
+	return adaptertest.New(t, New, c)
 }
 
 func TestConformance(t *testing.T) {
-	channeltest.Run(t, channeltest.Harness{
-		Channel: "sms",
-		New: func(t *testing.T) *channeltest.Env {
-			srv := platform(t)
-			a := newAdapter(t, srv, Config{Adapter: channel.Config{MaxBody: 16 << 10, Limits: channel.Limits{Rate: 1000, Burst: 1000}}})
-			return &channeltest.Env{Adapter: a, Platform: srv, Encode: form, Request: request, MaxBody: 16 << 10,
-				Malformed: [][]byte{[]byte("%zz=1"), []byte("Body=hi"), []byte("{")}}
-		},
-	})
+	adaptertest.Conformance(t, "sms", 16<<10, platform,
+		func(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
+			ac.Limits = channel.Limits{Rate: 1000, Burst: 1000}
+			return newAdapter(t, srv, Config{Adapter: ac})
+		}, form, request,
+		func(env *channeltest.Env) { env.Malformed = [][]byte{[]byte("%zz=1"), []byte("Body=hi"), []byte("{")} })
 }
 
 func post(t *testing.T, a *channel.Adapter, q channel.Enqueuer, v url.Values) *httptest.ResponseRecorder {
 	t.Helper()
-	return testutil.Serve(a.Handler(q), request([]byte(v.Encode()), channeltest.Signed))
+	return adaptertest.Post(a, q, request([]byte(v.Encode()), channeltest.Signed))
 }
 
 func msg(id, from, body string) url.Values {
@@ -135,15 +121,7 @@ func TestNumberedRepliesMapBack(t *testing.T) {
 
 func TestStopStartHelp(t *testing.T) {
 	srv := platform(t)
-	var mu sync.Mutex
-	var actions []string
-	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
-		if e.Kind == channel.EventOptOut {
-			mu.Lock()
-			actions = append(actions, e.Attrs["action"])
-			mu.Unlock()
-		}
-	})
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, srv, Config{HelpText: "Acme support. Reply STOP to opt out. Msg&data rates may apply.", Adapter: channel.Config{Observer: obs}})
 	user := "+15559870000"
 	to := parley.Address{ConversationID: "sms:" + business + ":" + user, Recipient: user}
@@ -167,32 +145,24 @@ func TestStopStartHelp(t *testing.T) {
 		texts = append(texts, tn.Text())
 	}
 	assert.Equal(t, []string{"Stop", "START"}, texts, "STOP and START reach the Bot; HELP and opted-out messages do not")
-	assert.Equal(t, []string{"stop", "ignored", "start"}, actions)
+	assert.Equal(t, []string{"stop", "ignored", "start"}, obs.Attrs(channel.EventOptOut, "action"))
 	sent := srv.Sent()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "welcome back", sent[0].Text)
 }
 
 func TestYesIsAnAnswerUnlessOptedOut(t *testing.T) {
-	var mu sync.Mutex
-	var actions []string
-	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) {
-		mu.Lock()
-		actions = append(actions, e.Attrs["action"])
-		mu.Unlock()
-	})
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, platform(t), Config{Adapter: channel.Config{Observer: obs}})
 	q := &channeltest.Queue{}
 	require.Equal(t, 200, post(t, a, q, msg("SM1", "+15550000001", "yes")).Code)
 	require.Len(t, q.Turns(), 1)
 	assert.Equal(t, "yes", q.Turns()[0].Text())
-	assert.Empty(t, actions)
+	assert.Empty(t, obs.All())
 }
 
 func TestStatusCallbackAndMedia(t *testing.T) {
-	var mu sync.Mutex
-	var events []parley.Event
-	obs := parley.ObserverFunc(func(ctx context.Context, e parley.Event) { mu.Lock(); events = append(events, e); mu.Unlock() })
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, platform(t), Config{Adapter: channel.Config{Observer: obs}})
 	q := &channeltest.Queue{}
 	require.Equal(t, 200, post(t, a, q, url.Values{"MessageSid": {"SM9"}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"},
@@ -203,6 +173,7 @@ func TestStatusCallbackAndMedia(t *testing.T) {
 	v.Set("MediaContentType0", "image/jpeg")
 	require.Equal(t, 200, post(t, a, q, v).Code)
 
+	events := obs.All()
 	require.NotEmpty(t, events)
 	assert.Equal(t, channel.EventStatus, events[0].Kind)
 	assert.Equal(t, "undelivered", events[0].Attrs["status"])

@@ -10,7 +10,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 // Updates below follow the Bot API reference (https://core.telegram.org/bots/api):
@@ -75,7 +75,7 @@ func TestReplyOutsideForumHasNoThread(t *testing.T) {
 }
 
 func TestInlineMessageTapIsAnswered(t *testing.T) {
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
 	rr := post(a, q, []byte(inlineCallback))

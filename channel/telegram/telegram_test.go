@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -20,64 +19,46 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 const token = "123456:ABC-DEF"
 
-func platform(t testing.TB) *channeltest.Server {
-	return channeltest.NewServer(t, channeltest.ServerConfig{
-		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
-			if r.URL.Path != "/bot"+token+"/sendMessage" {
-				return channeltest.Outbound{}, false
+// api answers like the Bot API's sendMessage.
+var api = adaptertest.API{
+	Send: adaptertest.JSONSend("/bot"+token+"/sendMessage", "", func(m *struct {
+		ChatID      int64  `json:"chat_id"`
+		Text        string `json:"text"`
+		ReplyMarkup struct {
+			InlineKeyboard [][]struct {
+				Text string `json:"text"`
+			} `json:"inline_keyboard"`
+		} `json:"reply_markup"`
+	}) (channeltest.Outbound, bool) {
+		o := channeltest.Outbound{To: fmt.Sprint(m.ChatID), Text: m.Text}
+		for _, row := range m.ReplyMarkup.InlineKeyboard {
+			for _, b := range row {
+				o.Choices = append(o.Choices, b.Text)
 			}
-			var m struct {
-				ChatID      int64  `json:"chat_id"`
-				Text        string `json:"text"`
-				ReplyMarkup struct {
-					InlineKeyboard [][]struct {
-						Text         string `json:"text"`
-						CallbackData string `json:"callback_data"`
-					} `json:"inline_keyboard"`
-				} `json:"reply_markup"`
-			}
-			if json.Unmarshal(body, &m) != nil {
-				return channeltest.Outbound{}, false
-			}
-			o := channeltest.Outbound{To: fmt.Sprint(m.ChatID), Text: m.Text}
-			for _, row := range m.ReplyMarkup.InlineKeyboard {
-				for _, b := range row {
-					o.Choices = append(o.Choices, b.Text)
-				}
-			}
-			return o, true
-		},
-		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
-			w.Header().Set("Content-Type", "application/json")
-			if seq == 0 {
-				fmt.Fprint(w, `{"ok":true,"result":true}`)
-				return
-			}
-			fmt.Fprintf(w, `{"ok":true,"result":{"message_id":%d,"chat":{"id":1,"type":"private"},"date":1700000000,"text":"x"}}`, seq)
-		},
-		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(f.Status)
-			if f.Status == 429 {
-				fmt.Fprintf(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after %d","parameters":{"retry_after":%d}}`,
-					int(f.RetryAfter.Seconds()), int(f.RetryAfter.Seconds()))
-				return
-			}
-			fmt.Fprintf(w, `{"ok":false,"error_code":%d,"description":%q}`, f.Status, "Bad Request: "+f.Reason)
-		},
-	})
+		}
+		return o, true
+	}),
+	Sent: func(seq int) string {
+		return fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"chat":{"id":1,"type":"private"},"date":1700000000,"text":"x"}}`, seq)
+	},
+	Other: `{"ok":true,"result":true}`,
+	Failed: func(f channeltest.Failure) string {
+		if f.Status == 429 {
+			return fmt.Sprintf(`{"ok":false,"error_code":429,"description":"Too Many Requests: retry after %d","parameters":{"retry_after":%d}}`,
+				int(f.RetryAfter.Seconds()), int(f.RetryAfter.Seconds()))
+		}
+		return fmt.Sprintf(`{"ok":false,"error_code":%d,"description":%q}`, f.Status, "Bad Request: "+f.Reason)
+	},
 }
 
-func num(s string) int64 {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return int64(h.Sum32()%1_000_000_000) + 1
-}
+func platform(t testing.TB) *channeltest.Server { return api.Server(t) }
+
+func num(s string) int64 { return int64(adaptertest.ID(s, 1_000_000_000)) + 1 }
 
 func encode(in channeltest.Inbound) []byte {
 	b, _ := json.Marshal(map[string]any{
@@ -102,25 +83,15 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 }
 
 func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
-	t.Helper()
-	a, err := New(Config{Token: token, SecretToken: "s3cret", BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
-	require.NoError(t, err)
-	return a
+	return adaptertest.New(t, New, Config{Token: token, SecretToken: "s3cret", BaseURL: srv.URL, HTTPClient: srv.Client(), Adapter: ac})
 }
 
 func post(a *channel.Adapter, q channel.Enqueuer, body []byte) *httptest.ResponseRecorder {
-	return testutil.Serve(a.Handler(q), request(body, channeltest.Signed))
+	return adaptertest.Post(a, q, request(body, channeltest.Signed))
 }
 
 func TestConformance(t *testing.T) {
-	channeltest.Run(t, channeltest.Harness{
-		Channel: "telegram",
-		New: func(t *testing.T) *channeltest.Env {
-			srv := platform(t)
-			a := newAdapter(t, srv, channel.Config{MaxBody: 32 << 10})
-			return &channeltest.Env{Adapter: a, Platform: srv, Encode: encode, Request: request, MaxBody: 32 << 10}
-		},
-	})
+	adaptertest.Conformance(t, "telegram", 32<<10, platform, newAdapter, encode, request)
 }
 
 func TestCallbackQuery(t *testing.T) {
@@ -167,7 +138,7 @@ func TestInlineKeyboardAndMedia(t *testing.T) {
 }
 
 func TestUnsupportedKinds(t *testing.T) {
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	q := &channeltest.Queue{}
 	for i, m := range []string{

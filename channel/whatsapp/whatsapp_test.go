@@ -18,7 +18,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
-	"github.com/parleyhq/parley/internal/testutil"
+	"github.com/parleyhq/parley/channel/internal/adaptertest"
 )
 
 const (
@@ -26,51 +26,40 @@ const (
 	phoneID = "106540352242922"
 )
 
-// platform answers like the Cloud API's /{phone-number-id}/messages.
-func platform(t testing.TB) *channeltest.Server {
-	return channeltest.NewServer(t, channeltest.ServerConfig{
-		Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
-			var m message
-			if r.URL.Path != "/"+phoneID+"/messages" || r.Header.Get("Authorization") != "Bearer token" ||
-				json.Unmarshal(body, &m) != nil || m.Status != "" {
-				return channeltest.Outbound{}, false
+// api answers like the Cloud API's /{phone-number-id}/messages.
+var api = adaptertest.API{
+	Send: adaptertest.JSONSend("/"+phoneID+"/messages", "Bearer token", func(m *message) (channeltest.Outbound, bool) {
+		if m.Status != "" {
+			return channeltest.Outbound{}, false
+		}
+		o := channeltest.Outbound{To: m.To, Text: m.Text.Body}
+		switch m.Type {
+		case "interactive":
+			o.Text = m.Interactive.Body.Text
+			for _, b := range m.Interactive.Action.Buttons {
+				o.Choices = append(o.Choices, b.Reply.Title)
 			}
-			o := channeltest.Outbound{To: m.To, Text: m.Text.Body}
-			switch m.Type {
-			case "interactive":
-				o.Text = m.Interactive.Body.Text
-				for _, b := range m.Interactive.Action.Buttons {
-					o.Choices = append(o.Choices, b.Reply.Title)
+			for _, s := range m.Interactive.Action.Sections {
+				for _, r := range s.Rows {
+					o.Choices = append(o.Choices, r.Title)
 				}
-				for _, s := range m.Interactive.Action.Sections {
-					for _, r := range s.Rows {
-						o.Choices = append(o.Choices, r.Title)
-					}
-				}
-			case "template":
-				o.Text = "template:" + m.Template.Name
 			}
-			return o, true
-		},
-		Success: func(w http.ResponseWriter, r *http.Request, seq int) {
-			w.Header().Set("Content-Type", "application/json")
-			if seq == 0 {
-				fmt.Fprint(w, `{"success":true}`)
-				return
-			}
-			fmt.Fprintf(w, `{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.out%d"}]}`, seq)
-		},
-		Failure: func(w http.ResponseWriter, r *http.Request, f channeltest.Failure) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(f.Status)
-			code := 131026
-			if f.Status == 429 {
-				code = 130429
-			}
-			fmt.Fprintf(w, `{"error":{"message":%q,"type":"OAuthException","code":%d,"error_data":{"messaging_product":"whatsapp","details":""},"fbtrace_id":"AbC"}}`, f.Reason, code)
-		},
-	})
+		case "template":
+			o.Text = "template:" + m.Template.Name
+		}
+		return o, true
+	}),
+	Sent: func(seq int) string {
+		return fmt.Sprintf(`{"messaging_product":"whatsapp","contacts":[{"input":"x","wa_id":"x"}],"messages":[{"id":"wamid.out%d"}]}`, seq)
+	},
+	Other: `{"success":true}`,
+	Failed: func(f channeltest.Failure) string {
+		return adaptertest.GraphError(f, 131026, 130429, `"error_data":{"messaging_product":"whatsapp","details":""},"fbtrace_id":"AbC"`)
+	},
 }
+
+// platform answers like the Cloud API.
+func platform(t testing.TB) *channeltest.Server { return api.Server(t) }
 
 func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) (*channel.Adapter, *cloudAPI) {
 	t.Helper()
@@ -84,7 +73,7 @@ func newAdapter(t testing.TB, srv *channeltest.Server, ac channel.Config) (*chan
 
 // post delivers body, signed, to a's webhook and returns the status.
 func post(a *channel.Adapter, q channel.Enqueuer, body []byte) int {
-	return testutil.Serve(a.Handler(q), request(body, channeltest.Signed)).Code
+	return adaptertest.Post(a, q, request(body, channeltest.Signed)).Code
 }
 
 func notification(messages ...string) []byte {
@@ -103,22 +92,12 @@ func request(body []byte, s channeltest.Signing) *http.Request {
 }
 
 func TestConformance(t *testing.T) {
-	channeltest.Run(t, channeltest.Harness{
-		Channel: "whatsapp",
-		New: func(t *testing.T) *channeltest.Env {
-			srv := platform(t)
-			a, _ := newAdapter(t, srv, channel.Config{MaxBody: 64 << 10})
-			return &channeltest.Env{
-				Adapter:  a,
-				Platform: srv,
-				Encode: func(in channeltest.Inbound) []byte {
-					return notification(textMessage(in.ID, in.From, in.Text))
-				},
-				Request: request,
-				MaxBody: 64 << 10,
-			}
+	adaptertest.Conformance(t, "whatsapp", 64<<10, platform,
+		func(t testing.TB, srv *channeltest.Server, ac channel.Config) *channel.Adapter {
+			a, _ := newAdapter(t, srv, ac)
+			return a
 		},
-	})
+		func(in channeltest.Inbound) []byte { return notification(textMessage(in.ID, in.From, in.Text)) }, request)
 }
 
 func TestVerificationHandshake(t *testing.T) {
@@ -146,7 +125,7 @@ func TestVerificationHandshake(t *testing.T) {
 }
 
 func TestInboundKinds(t *testing.T) {
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a, _ := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	body := notification(
 		`{"from":"15551234567","id":"wamid.1","timestamp":"1700000000","type":"interactive","interactive":{"type":"button_reply","button_reply":{"id":"keep_plan","title":"Keep my plan"}}}`,
@@ -184,7 +163,7 @@ func TestInboundKinds(t *testing.T) {
 }
 
 func TestStatusCallbacks(t *testing.T) {
-	obs := &testutil.Events{}
+	obs := &adaptertest.Events{}
 	a, _ := newAdapter(t, platform(t), channel.Config{Observer: obs})
 	body := []byte(`{"object":"whatsapp_business_account","entry":[{"id":"WABA","changes":[{"field":"messages","value":{
 		"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"` + phoneID + `"},
