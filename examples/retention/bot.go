@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -479,6 +480,18 @@ func addressFlow(d deps) *flow.Builder {
 }
 
 // callbackFlow books a phone call from the team.
+// callbackTime takes the customer's own words for a call-back time
+// ("tomorrow morning", "el lunes a las 5"), but not a bare yes or no,
+// which answers nothing here.
+func callbackTime(_ context.Context, v string) (string, error) {
+	v = strings.TrimSpace(v)
+	bare := strings.ToLower(strings.Trim(v, " .,!¡"))
+	if slices.Contains([]string{"", "yes", "no", "ok", "okay", "sure", "yeah", "nope", "sí", "si", "vale", "claro"}, bare) {
+		return "", &flow.InputError{Slot: "when", Message: `Please tell me a day and a time, for example "tomorrow morning".`}
+	}
+	return v, nil
+}
+
 func callbackFlow(d deps) *flow.Builder {
 	when := func(s *flow.Scope) string {
 		if z := s.Slot("zone"); z != "" {
@@ -514,7 +527,8 @@ func callbackFlow(d deps) *flow.Builder {
 				}
 				return strings.TrimSpace(v), nil
 			}, MaxAttempts: 3, OnFail: "gaveup", Next: "when"},
-		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{`When suits you{{slots.zone_hint}}? For example "tomorrow morning".`}, Next: "ask"},
+		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{`When suits you{{slots.zone_hint}}? For example "tomorrow morning".`},
+			Validate: callbackTime, MaxAttempts: 3, OnFail: "gaveup", Next: "ask"},
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: when(s)}, false)
 		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
