@@ -30,7 +30,9 @@ import (
 // Data kept outside the store have sources of their own: scheduled jobs
 // ([JobsSource]), pending approvals and the audit log (action's
 // PrivacySource), desk tickets (escalation/desk's Memory), analytics
-// ([ObserverSource] given the analytics Recorder). The knowledge-base
+// ([ObserverSource] given the analytics Recorder), the intent review
+// queue (intent/learn's PrivacySource, which keeps its items in the
+// store under a hashed per-customer index). The knowledge-base
 // gap log keeps questions without a customer ID: redact before it.
 func StoreSources(store memory.Store) []Source {
 	return []Source{

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -36,10 +35,8 @@ type forgetting struct {
 // newForgetting wires the eraser over a's stores, the registry reg (its
 // pending approvals and audit) and the campaign jobs.
 func newForgetting(a *app, reg *action.Registry, jobs schedule.Store) *forgetting {
-	// The review queue first: it finds the customer's items through
-	// their conversations, which the "sessions" source erases.
-	sources := append([]privacy.Source{reviewSource{a.learn.queue, memory.NewSessions(a.store)}}, privacy.StoreSources(a.store)...)
-	sources = append(sources,
+	sources := append(privacy.StoreSources(a.store),
+		learn.PrivacySource(a.learn.queue), // the turns waiting for review (learn.go)
 		// The desk's open tickets are journaled in the store (deskjournal.go).
 		privacy.RecordSource("desk_journal", a.store, deskPrefix, "customer_id"),
 		a.desk,                             // the tickets, with their threads, in the agents' workspace
@@ -108,73 +105,6 @@ func (f *forgetting) command(ctx context.Context, line, conv, customerID string)
 // localeState is the session state the i18n middleware keeps the
 // conversation's language in.
 const localeState = "parley.i18n.locale"
-
-// reviewSource is the intent review queue (learn.go) as a privacy
-// source: its items are the customer's words (redacted), kept by
-// conversation, so it finds the customer's conversations among the
-// sessions. It must run before the sessions are erased: an erasure
-// retried after that leaves the items to expire (90 days).
-type reviewSource struct {
-	queue    *learn.Queue
-	sessions *memory.Sessions
-}
-
-// Name implements privacy.Source.
-func (reviewSource) Name() string { return "review_queue" }
-
-// items returns the queued and labelled items of customerID's
-// conversations.
-func (s reviewSource) items(ctx context.Context, customerID string) ([]learn.Item, error) {
-	convs := map[string]bool{}
-	var errs []error
-	err := s.sessions.Store().Keys(ctx, "session/", func(k string) bool {
-		conv := strings.TrimPrefix(k, "session/")
-		sess, err := s.sessions.Load(ctx, conv)
-		switch {
-		case errors.Is(err, memory.ErrNotFound):
-		case err != nil:
-			errs = append(errs, err)
-		case sess.CustomerID == customerID:
-			convs[conv] = true
-		}
-		return true
-	})
-	if err := errors.Join(append(errs, err)...); err != nil {
-		return nil, err
-	}
-	var out []learn.Item
-	for _, labelled := range []bool{false, true} {
-		items, err := s.queue.Items(ctx, labelled)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			if convs[it.Conversation] {
-				out = append(out, it)
-			}
-		}
-	}
-	return out, nil
-}
-
-// Export implements privacy.Source.
-func (s reviewSource) Export(ctx context.Context, customerID string) (any, error) {
-	return s.items(ctx, customerID)
-}
-
-// Erase implements privacy.Source.
-func (s reviewSource) Erase(ctx context.Context, customerID string) error {
-	items, err := s.items(ctx, customerID)
-	if err != nil {
-		return err
-	}
-	for _, it := range items {
-		if err := s.queue.Discard(ctx, it.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 var privacyTmpl = template.Must(template.New("privacy").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -23,6 +23,13 @@
 // ([WithRedactor]) first: without one, only the turn's shape is kept
 // and the text is not stored. Items expire after [WithTTL].
 //
+// # Privacy
+//
+// Each item is indexed by the customer whose turn it came from (the ID
+// hashed in the key), so that [PrivacySource] exports and erases a
+// customer's items, labelled ones included, as one of the sources of a
+// privacy.Eraser.
+//
 // # The gate
 //
 // [Retrainer.Retrain] trains a model on the base examples plus the

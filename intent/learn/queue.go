@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/idkey"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/nlu"
 )
@@ -84,7 +85,8 @@ func WithMinConfidence(c float64) QueueOption { return func(q *Queue) { q.min = 
 func WithTTL(d time.Duration) QueueOption { return func(q *Queue) { q.ttl = d } }
 
 // NewQueue returns a queue keeping its items in store, under keys that
-// start with "learn/item/".
+// start with "learn/item/", and an index of each customer's items under
+// "learn/customer/" (the customer ID hashed), for [PrivacySource].
 func NewQueue(store memory.Store, opts ...QueueOption) *Queue {
 	q := &Queue{store: store, min: 0.85, ttl: 90 * 24 * time.Hour}
 	for _, o := range opts {
@@ -93,7 +95,16 @@ func NewQueue(store memory.Store, opts ...QueueOption) *Queue {
 	return q
 }
 
-const itemPrefix = "learn/item/"
+const (
+	itemPrefix     = "learn/item/"
+	customerPrefix = "learn/customer/"
+)
+
+// customerKey is the prefix of customerID's index entries: the ID is
+// hashed, so that a key listing does not show it.
+func customerKey(customerID string) string {
+	return customerPrefix + idkey.Segment("customer", customerID) + "/"
+}
 
 // notKept stands for the text when the queue has no redactor.
 const notKept = "[text not kept]"
@@ -175,6 +186,14 @@ func (q *Queue) add(ctx context.Context, customerID string, it Item) error {
 	raw, err := json.Marshal(it)
 	if err != nil {
 		return err
+	}
+	if customerID != "" {
+		// The index entry first: a crash between the writes leaves an
+		// entry for nothing, never an item its customer cannot reach.
+		if _, err := q.store.Set(ctx, memory.Put{Key: customerKey(customerID) + it.ID, Value: []byte(it.ID),
+			IfVersion: memory.AnyVersion, TTL: q.ttl}); err != nil {
+			return fmt.Errorf("learn: queue: %w", err)
+		}
 	}
 	_, err = q.store.Set(ctx, memory.Put{Key: itemPrefix + it.ID, Value: raw, IfVersion: memory.Absent, TTL: q.ttl})
 	if errors.Is(err, memory.ErrConflict) {

@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/intent/learn"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/privacy"
@@ -54,6 +55,9 @@ func RunErasure(t testing.TB, store memory.Store) {
 		return w.Reply(ctx, parley.Text("Noted: "+tn.Text()))
 	})
 	bot := parley.NewBot(parley.Chain(app, consent, privacy.Remember(history, redactor)), parley.WithStore(store))
+	// The intent review queue, keeping the words as typed (a redactor
+	// that keeps them), so that erasure has something to find.
+	review := learn.NewQueue(store, learn.WithRedactor(func(_ context.Context, _, text string) (string, error) { return text, nil }))
 	front := parley.Chain(bot, privacy.RedactInbound(redactor))
 	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
 
@@ -102,6 +106,10 @@ func RunErasure(t testing.TB, store memory.Store) {
 			"proactive/log/" + p.id:               `[{"campaign":"win-back","to":"` + p.wa + `"}]`,
 			"proactive/ledger/" + p.id:            `{"sent":["` + p.wa + `"]}`,
 		}
+		if err := review.Add(ctx, p.id, learn.Item{Conversation: "wa-" + p.id, Channel: "whatsapp",
+			Text: "this is " + p.name + ", write to " + p.email, Reason: "unsure"}); err != nil {
+			t.Fatal(err)
+		}
 		for k, v := range records {
 			if _, err := store.Set(ctx, memory.Put{Key: k, Value: []byte(v), IfVersion: memory.AnyVersion}); err != nil {
 				t.Fatal(err)
@@ -119,7 +127,7 @@ func RunErasure(t testing.TB, store memory.Store) {
 	eraser := privacy.NewEraser(append(privacy.StoreSources(store),
 		privacy.PrefixSource("app_analytics", store, func(id string) string { return "analytics/" + id + "/" }),
 		others.desk, action.PrivacySource(others.reg), privacy.ObserverSource(others.observer()),
-		privacy.JobsSource(others.jobs), others.gaps,
+		privacy.JobsSource(others.jobs), others.gaps, learn.PrivacySource(review),
 	)...)
 	ada, bob := people[0], people[1]
 
@@ -132,10 +140,13 @@ func RunErasure(t testing.TB, store memory.Store) {
 	if err := json.Unmarshal(data, &x); err != nil {
 		t.Fatalf("export is not JSON: %v", err)
 	}
-	for _, src := range []string{"profile", "history", "sessions", "vault", "app_analytics", "web_transcripts", "escalation_wake", "proactive", "desk_tickets", "actions", "kb_gaps"} {
+	for _, src := range []string{"profile", "history", "sessions", "vault", "app_analytics", "web_transcripts", "escalation_wake", "proactive", "desk_tickets", "actions", "kb_gaps", "review_queue"} {
 		if _, ok := x.Sources[src]; !ok {
 			t.Errorf("export has no %q section", src)
 		}
+	}
+	if rq, err := json.Marshal(x.Sources["review_queue"]); err != nil || !decoded(rq).has(ada.email) || decoded(rq).has(bob.email) {
+		t.Errorf("the review queue's export is not Ada's items: %s (%v)", rq, err)
 	}
 	export := decoded(data)
 	for _, want := range []string{ada.name, ada.email, ada.wa, "call me on [phone]", "win-back"} {
