@@ -45,6 +45,11 @@ type featurizer struct {
 	shout  int      // words of three letters or more in capitals
 	excl   int      // '!' count
 	quest  int      // '?' count
+	// ask: a negated intent ("I don't want to cancel", "don't need")
+	// followed by a question, a question word opening a later clause
+	// ("what are my options", "is there ...") or a question mark. The
+	// customer asks what else there is: not, as on Reddit, disapproval.
+	ask bool
 }
 
 // featureConfig says which feature families to extract.
@@ -61,6 +66,7 @@ func (f *featurizer) reset() {
 	f.feats = f.feats[:0]
 	f.chars = f.chars[:0]
 	f.shout, f.excl, f.quest, f.words = 0, 0, 0, 0
+	f.ask = false
 }
 
 // extract fills f.feats and f.chars with the bucket of every feature of
@@ -72,6 +78,8 @@ func (f *featurizer) extract(text string, c featureConfig) {
 	var prev uint64 = seedBigram // sentence start
 	var first uint64
 	negScope := 0
+	// Negated intent, then a question (see featurizer.ask).
+	negIntent, clauseStart := false, true
 	upper, letters := 0, 0
 	kind := byte(0) // 'w' word, 'n' number, 'm' mention, 'u' url
 	flush := func() {
@@ -94,6 +102,13 @@ func (f *featurizer) extract(text string, c featureConfig) {
 		}
 		h := wordHash(w)
 		f.hashes = append(f.hashes, h)
+		switch {
+		case negScope > 0 && isIntent(w):
+			negIntent = true
+		case negIntent && (kind == 'p' && w[0] == '?' || clauseStart && isQuestionWord(w)):
+			f.ask = true
+		}
+		clauseStart = false
 		add(h)
 		add(prev*31 ^ h)
 		prev = h
@@ -186,6 +201,7 @@ func (f *featurizer) extract(text string, c featureConfig) {
 				flush()
 				if b == '.' || b == ',' || b == ';' || b == ':' {
 					negScope = 0
+					clauseStart = true
 				}
 			}
 			continue
@@ -250,6 +266,25 @@ func isASCIILetter(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <
 
 func isURLStart(w []byte) bool {
 	return len(w) >= 4 && (string(w[:4]) == "http" || string(w[:4]) == "www")
+}
+
+// isIntent reports whether w, negated, states an intent ("don't want",
+// "do not need").
+func isIntent(w []byte) bool {
+	switch string(w) {
+	case "want", "wanna", "need", "wish", "plan", "intend", "mean":
+		return true
+	}
+	return false
+}
+
+// isQuestionWord reports whether w opens a question.
+func isQuestionWord(w []byte) bool {
+	switch string(w) {
+	case "what", "what's", "whats", "how", "which", "where", "can", "could", "is", "are", "do", "does", "any", "should", "would", "will":
+		return true
+	}
+	return false
 }
 
 func isNegator(w []byte) bool {

@@ -46,6 +46,7 @@ const (
 	dQuest
 	dShout
 	dForeign
+	dAsk
 	numDense
 )
 
@@ -192,6 +193,9 @@ func (m *Model) extract(text string, lr Result, f *featurizer, dense *[numDense]
 	}
 	if f.shout > 0 {
 		dense[dShout] = 1
+	}
+	if f.ask {
+		dense[dAsk] = 1
 	}
 	if foreign(lr, problem+request) {
 		dense[dForeign] = 1

@@ -105,6 +105,32 @@ func TestModelSupportMessages(t *testing.T) {
 	assert.GreaterOrEqual(t, m.Polarity("Thanks a lot for your help!").Emotions.Gratitude, 0.5)
 }
 
+// TestModelNegatedIntentIsNotUpset checks support questions that negate
+// an intent ("I don't want to cancel, what are my options"): the customer
+// asks what else there is, which is neither frustration nor a complaint.
+// These sentences are not in the training data (support.tsv).
+func TestModelNegatedIntentIsNotUpset(t *testing.T) {
+	m := newTestModel(t)
+	for _, give := range []string{
+		"I don't want to cancel, what are my options",
+		"I don't want to cancel my subscription, can I pause it instead?",
+		"I don't need the premium plan, can I downgrade?",
+		"I don't want to leave, is there a cheaper plan?",
+		"I do not want to lose my data, how do I export it?",
+	} {
+		t.Run(give, func(t *testing.T) {
+			r := m.Polarity(give)
+			assert.NotEqual(t, Negative, r.Label, "%+v", r)
+			assert.Less(t, r.Emotions.Frustration, 0.5)
+			assert.Less(t, r.Emotions.Anger, 0.5)
+			assert.Less(t, r.Complaint, 0.5)
+		})
+	}
+	// A negation that is itself the complaint still reads as one.
+	r := m.Polarity("I don't want to wait any longer, this is the third time I've asked!")
+	assert.GreaterOrEqual(t, r.Emotions.Frustration, 0.5, "%+v", r)
+}
+
 func TestModelRoundTrip(t *testing.T) {
 	m := newTestModel(t)
 	var buf bytes.Buffer

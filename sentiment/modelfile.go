@@ -16,7 +16,10 @@ import (
 // ModelVersion is the model file format this version of Parley reads and
 // writes. A file of another version is rejected with [ErrModelVersion]:
 // retrain it with "parley sentiment train".
-const ModelVersion = 1
+//
+// Version 2 added the negated-intent question feature ("I don't want to
+// cancel, what are my options"); version 1 files are rejected.
+const ModelVersion = 2
 
 // modelMagic opens every model file (inside the gzip stream).
 const modelMagic = "PARLEY-SENTIMENT\n"

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/parleyhq/parley/sentiment"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -109,7 +111,7 @@ func TestSentimentTrain(t *testing.T) {
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"sentiment", "train", "-data", dir, "-out", model, "-epochs", "2", "-bits", "10"}, &out, &errb)
 	require.NoError(t, err, errb.String())
-	assert.Contains(t, out.String(), "format version 1")
+	assert.Contains(t, out.String(), fmt.Sprintf("format version %d", sentiment.ModelVersion))
 	out.Reset()
 	require.NoError(t, run(context.Background(), []string{"sentiment", "score", "-model", model, "thank you"}, &out, &errb))
 	assert.Contains(t, out.String(), `"label":`)
