@@ -101,8 +101,26 @@ func (cs *commands) parse(text string) (dialog.Command, bool) {
 	if k == "" {
 		return "", false
 	}
-	c, ok := cs.phrases[k]
-	return c, ok
+	if c, ok := cs.phrases[k]; ok {
+		return c, true
+	}
+	// "actually never mind", "ok cancel", "bueno, déjalo": a command
+	// after a word or two that say nothing of their own.
+	words := strings.Fields(k)
+	for i := 0; i < 2 && i < len(words)-1 && leadingFiller[words[i]]; i++ {
+		if c, ok := cs.phrases[strings.Join(words[i+1:], " ")]; ok {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// leadingFiller are the words a command may follow ("actually never
+// mind"), folded as commandFold folds them.
+var leadingFiller = map[string]bool{
+	"actually": true, "oh": true, "ok": true, "okay": true, "no": true, "um": true, "umm": true, "well": true,
+	"so": true, "just": true, "hmm": true, "nah": true, "sorry": true, "oops": true,
+	"pues": true, "bueno": true, "vale": true, "mejor": true, "ah": true, "perdon": true, "nada": true,
 }
 
 // commandFold lower-cases s, removes accents, keeps letters and digits,
