@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,76 +35,89 @@ func runChurn(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"the features), every other column a feature: numeric when every value is a number (blank\n" +
 		"is missing: the training mean), else categorical (levels seen in training; an unseen\n" +
 		"level counts as none)."
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
-		return errors.New("churn: no command (train, eval, score)")
-	}
-	fs := flag.NewFlagSet("churn "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	label := fs.String("label", "Churn", "the label `column`")
-	id := fs.String("id", "customerID", "the customer ID `column` (kept out of the features; if absent, rows are numbered)")
-	ignore := fs.String("ignore", "", "comma-separated `columns` to leave out of the features")
-	threshold := fs.Float64("threshold", 0.5, "the probability above which a customer counts as a churner (eval)")
-	top := fs.Int("top", 3, "reasons per customer (score)")
-	var data, train, test *string
-	switch args[0] {
-	case "train":
-		data = fs.String("data", "", "the training `file` (CSV, header line first)")
-	case "eval":
-		train = fs.String("train", "", "the training `file`")
-		test = fs.String("test", "", "the test `file`")
-	case "score":
-		train = fs.String("train", "", "the training `file`")
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
-	default:
-		return fmt.Errorf("churn: unknown command %q (train, eval, score)", args[0])
-	}
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, usage+"\n\nflags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if !(*threshold > 0 && *threshold < 1) {
-		return fmt.Errorf("churn %s: -threshold %v: want a probability between 0 and 1 (exclusive)", args[0], *threshold)
-	}
-	if *top < 1 {
-		return fmt.Errorf("churn %s: -top %d: want at least 1", args[0], *top)
-	}
-	cols := columnsSpec{label: *label, id: *id, ignore: splitList(*ignore)}
-	switch args[0] {
-	case "train":
-		if *data == "" || fs.NArg() > 0 {
-			fs.Usage()
-			return errors.New("churn train: give the training file with -data, and nothing else")
+	return dispatch(ctx, "churn", usage, []subcommand{
+		churnCommand(usage, "train", []string{"data"}, 0, "give the training file with -data, and nothing else",
+			func(ctx context.Context, files []string, f *churnFlagSet, cols columnsSpec, stdout, stderr io.Writer) error {
+				return churnTrain(ctx, files[0], cols, stdout, stderr)
+			}),
+		churnCommand(usage, "eval", []string{"train", "test"}, 0, "give -train and -test files, and nothing else",
+			func(ctx context.Context, files []string, f *churnFlagSet, cols columnsSpec, stdout, stderr io.Writer) error {
+				return churnEval(ctx, files[0], files[1], cols, *f.threshold, stdout, stderr)
+			}),
+		churnCommand(usage, "score", []string{"train"}, 1, "give -train and one file of customers to score",
+			func(ctx context.Context, files []string, f *churnFlagSet, cols columnsSpec, stdout, stderr io.Writer) error {
+				return churnScore(ctx, files[0], files[1], cols, *f.top, stdout, stderr)
+			}),
+	}, args, stdout, stderr)
+}
+
+// churnFileFlags describes the file flags of the churn commands.
+var churnFileFlags = map[string]string{
+	"data":  "the training `file` (CSV, header line first)",
+	"train": "the training `file`",
+	"test":  "the test `file`",
+}
+
+// churnCommand is the churn command name: it takes the shared flags and
+// the file flags named by flags, all required, and nargs arguments (more
+// files), and hands the files (flags first) to run. want is the usage
+// error when they are not given.
+func churnCommand(usage, name string, flags []string, nargs int, want string,
+	run func(ctx context.Context, files []string, f *churnFlagSet, cols columnsSpec, stdout, stderr io.Writer) error) subcommand {
+	return subcommand{name, func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		f := newChurnFlagSet("churn "+name, usage, stderr)
+		vals := make([]*string, len(flags))
+		for i, fl := range flags {
+			vals[i] = f.fs.String(fl, "", churnFileFlags[fl])
 		}
-		return churnTrain(ctx, *data, cols, stdout, stderr)
-	case "eval":
-		if *train == "" || *test == "" || fs.NArg() > 0 {
-			fs.Usage()
-			return errors.New("churn eval: give -train and -test files, and nothing else")
+		cols, err := f.parse(args)
+		if err != nil {
+			return err
 		}
-		return churnEval(ctx, *train, *test, cols, *threshold, stdout, stderr)
-	default:
-		if *train == "" || fs.NArg() != 1 {
-			fs.Usage()
-			return errors.New("churn score: give -train and one file of customers to score")
+		var files []string
+		for _, v := range vals {
+			files = append(files, *v)
 		}
-		return churnScore(ctx, *train, fs.Arg(0), cols, *top, stdout, stderr)
+		if slices.Contains(files, "") || f.fs.NArg() != nargs {
+			return usageError(f.fs, "churn "+name+": "+want)
+		}
+		return run(ctx, append(files, f.fs.Args()...), f, cols, stdout, stderr)
+	}}
+}
+
+// churnFlagSet are the flags every churn command takes.
+type churnFlagSet struct {
+	fs                *flag.FlagSet
+	label, id, ignore *string
+	threshold         *float64
+	top               *int
+}
+
+func newChurnFlagSet(name, usage string, stderr io.Writer) *churnFlagSet {
+	fs := newFlags(name, usage, stderr)
+	return &churnFlagSet{
+		fs:        fs,
+		label:     fs.String("label", "Churn", "the label `column`"),
+		id:        fs.String("id", "customerID", "the customer ID `column` (kept out of the features; if absent, rows are numbered)"),
+		ignore:    fs.String("ignore", "", "comma-separated `columns` to leave out of the features"),
+		threshold: fs.Float64("threshold", 0.5, "the probability above which a customer counts as a churner (eval)"),
+		top:       fs.Int("top", 3, "reasons per customer (score)"),
 	}
 }
 
-func splitList(s string) []string {
-	var out []string
-	for p := range strings.SplitSeq(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
+// parse parses args and checks the shared flags, returning the columns
+// they name.
+func (f *churnFlagSet) parse(args []string) (columnsSpec, error) {
+	if err := f.fs.Parse(args); err != nil {
+		return columnsSpec{}, err
 	}
-	return out
+	if !(*f.threshold > 0 && *f.threshold < 1) {
+		return columnsSpec{}, fmt.Errorf("%s: -threshold %v: want a probability between 0 and 1 (exclusive)", f.fs.Name(), *f.threshold)
+	}
+	if *f.top < 1 {
+		return columnsSpec{}, fmt.Errorf("%s: -top %d: want at least 1", f.fs.Name(), *f.top)
+	}
+	return columnsSpec{label: *f.label, id: *f.id, ignore: splitList(*f.ignore)}, nil
 }
 
 // columnsSpec names the label and ID columns and those to leave out.

@@ -69,21 +69,16 @@ func TestChurnTelco(t *testing.T) {
 
 func TestChurnBadInput(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
-		return p
-	}
-	empty := write("empty.csv", "")
-	header := write("header.csv", "customer_id,plan,churned\n")
-	oneClass := write("one.csv", "customer_id,plan,churned\nA,x,no\nB,y,no\n")
-	badLabel := write("bad.csv", "customer_id,plan,churned\nA,x,no\nB,y,maybe\n")
-	ragged := write("ragged.csv", "customer_id,plan,churned\nA,x\n")
-	noLabels := write("nolabels.csv", "customer_id,plan,churned\nA,x,\n")
-	few := write("few.csv", "customer_id,plan,churned\nA,x,yes\nB,y,no\n")
-	onlyID := write("onlyid.csv", "customer_id,churned\nA,yes\nB,no\nC,yes\nD,no\nE,yes\nF,no\nG,yes\nH,no\nI,yes\nJ,no\n")
-	planOnly := write("plan.csv", "customer_id,plan\nA,monthly\n")
-	letters := write("letters.csv", "customer_id,plan,logins_per_week,days_since_order,tickets\nA,monthly,many,3,1\n")
+	empty := writeFile(t, dir, "empty.csv", "")
+	header := writeFile(t, dir, "header.csv", "customer_id,plan,churned\n")
+	oneClass := writeFile(t, dir, "one.csv", "customer_id,plan,churned\nA,x,no\nB,y,no\n")
+	badLabel := writeFile(t, dir, "bad.csv", "customer_id,plan,churned\nA,x,no\nB,y,maybe\n")
+	ragged := writeFile(t, dir, "ragged.csv", "customer_id,plan,churned\nA,x\n")
+	noLabels := writeFile(t, dir, "nolabels.csv", "customer_id,plan,churned\nA,x,\n")
+	few := writeFile(t, dir, "few.csv", "customer_id,plan,churned\nA,x,yes\nB,y,no\n")
+	onlyID := writeFile(t, dir, "onlyid.csv", "customer_id,churned\nA,yes\nB,no\nC,yes\nD,no\nE,yes\nF,no\nG,yes\nH,no\nI,yes\nJ,no\n")
+	planOnly := writeFile(t, dir, "plan.csv", "customer_id,plan\nA,monthly\n")
+	letters := writeFile(t, dir, "letters.csv", "customer_id,plan,logins_per_week,days_since_order,tickets\nA,monthly,many,3,1\n")
 	train := "testdata/churn_train.csv"
 	for _, tc := range []struct {
 		args []string

@@ -3,18 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/parleyhq/parley/analytics"
-	"github.com/parleyhq/parley/analytics/sink"
 	"github.com/parleyhq/parley/experiment"
 )
 
@@ -27,20 +24,7 @@ func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 		"success metrics (cart recovery rate > 25%, renewal click rate > 40%).\n" +
 		"size: the customers each variant needs to detect a change, or the change a size detects.\n" +
 		"Run \"parley experiment report -h\" for its flags."
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
-		return errors.New("experiment: no command (report, size)")
-	}
-	switch args[0] {
-	case "report":
-		return experimentReport(ctx, args[1:], stdout, stderr)
-	case "size":
-		return experimentSize(args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
-		return nil
-	}
-	return fmt.Errorf("experiment: unknown command %q (report, size)", args[0])
+	return dispatch(ctx, "experiment", usage, []subcommand{{"report", experimentReport}, {"size", experimentSize}}, args, stdout, stderr)
 }
 
 // metricsByName are the metrics -metric accepts.
@@ -62,8 +46,7 @@ func metricNames() string {
 }
 
 func experimentReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("experiment report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("experiment report", "usage: parley experiment report [flags] events.jsonl...", stderr)
 	name := fs.String("name", "", "the experiment (default: the only one in the logs)")
 	control := fs.String("control", "", "the control variant (default: \"control\" if there is one, else the first by name)")
 	metric := fs.String("metric", "conversion", "the primary `metric`: "+metricNames())
@@ -74,16 +57,11 @@ func experimentReport(ctx context.Context, args []string, stdout, stderr io.Writ
 	cart := fs.String("cart", "abandoned_cart", "the abandoned-cart campaign, for the cart recovery rate goal (> 25%)")
 	renewal := fs.String("renewal", "renewal", "the renewal campaign, for the renewal click rate goal (> 40%)")
 	htmlOut := fs.String("html", "", "also write the report as an HTML page with plots to `file`")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: parley experiment report [flags] events.jsonl...\n\nflags:")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return errors.New("experiment report: no event log given")
+		return usageError(fs, "experiment report: no event log given")
 	}
 	primary, ok := metricsByName[*metric]
 	if !ok {
@@ -137,9 +115,7 @@ func experimentReport(ctx context.Context, args []string, stdout, stderr io.Writ
 		fmt.Fprintf(w, "  %s\n", g.Verdict)
 	}
 	if *htmlOut != "" {
-		if err := writeExperimentHTML(*htmlOut, rep, metrics, goals, *alpha); err != nil {
-			return fmt.Errorf("experiment report: %w", err)
-		}
+		return writeExperimentHTML(*htmlOut, rep, metrics, goals, *alpha)
 	}
 	return nil
 }
@@ -339,28 +315,8 @@ func formatP(p float64) string {
 func readRecords(ctx context.Context, cmd string, files []string, stderr io.Writer) ([]analytics.Record, error) {
 	agg := analytics.NewAggregator()
 	n := 0
-	for _, name := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", cmd, err)
-		}
-		for e, err := range sink.ReadJSONL(f) {
-			var le *sink.LineError
-			if errors.As(err, &le) {
-				fmt.Fprintf(stderr, "%s:%d: skipped: %v\n", name, le.Line, le.Err)
-				continue
-			}
-			if err != nil {
-				f.Close()
-				return nil, fmt.Errorf("%s: %s: %w", cmd, name, err)
-			}
-			agg.Add(e)
-			n++
-		}
-		f.Close()
+	if _, err := readEvents(ctx, cmd, files, stderr, func(e analytics.Event) { agg.Add(e); n++ }); err != nil {
+		return nil, err
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("%s: no events in %s", cmd, strings.Join(files, ", "))
@@ -370,19 +326,14 @@ func readRecords(ctx context.Context, cmd string, files []string, stderr io.Writ
 
 // experimentSize is the sample-size and minimum-detectable-effect
 // calculator.
-func experimentSize(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("experiment size", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func experimentSize(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("experiment size", "usage: parley experiment size -base RATE (-mde CHANGE | -n CUSTOMERS) [flags]", stderr)
 	base := fs.Float64("base", 0, "the control's current rate, e.g. 0.2 for 20% (required)")
 	mde := fs.Float64("mde", 0, "the absolute change to detect, e.g. 0.05 for 5 points (or give -n)")
 	n := fs.Int("n", 0, "customers per variant: print the change they detect instead")
 	alpha := fs.Float64("alpha", 0.05, "significance level (two-sided)")
 	power := fs.Float64("power", 0.8, "the chance of detecting a true change of -mde")
 	variants := fs.Int("variants", 2, "variants including the control, for the total")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: parley experiment size -base RATE (-mde CHANGE | -n CUSTOMERS) [flags]\n\nflags:")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -421,6 +372,5 @@ func experimentSize(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	fs.Usage()
-	return errors.New("experiment size: give -mde (the change to detect) or -n (customers per variant)")
+	return usageError(fs, "experiment size: give -mde (the change to detect) or -n (customers per variant)")
 }

@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"math"
-	"os"
 
 	"github.com/parleyhq/parley/experiment"
 )
@@ -111,15 +111,7 @@ func writeExperimentHTML(file string, rep *experiment.Report, metrics []experime
 		data["RatePlot"] = ratePlot(rep, metrics[0], alpha)
 		data["EffectPlot"] = effectPlot(rep, metrics[0])
 	}
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if err := experimentPage.Execute(f, data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return createFile("experiment report", file, func(w io.Writer) error { return experimentPage.Execute(w, data) })
 }
 
 // ratePlot draws each arm's primary metric as a bar with its interval.

@@ -68,10 +68,9 @@ func TestExperimentReportHTML(t *testing.T) {
 }
 
 func TestExperimentReportWithoutExperiment(t *testing.T) {
-	log := filepath.Join(t.TempDir(), "events.jsonl")
-	require.NoError(t, os.WriteFile(log, []byte(`{"kind":"proactive.sent","time":"2026-03-02T09:00:00Z","conversation":"c1","customer":"u1","attrs":{"campaign":"renewal"}}
+	log := writeFile(t, t.TempDir(), "events.jsonl", `{"kind":"proactive.sent","time":"2026-03-02T09:00:00Z","conversation":"c1","customer":"u1","attrs":{"campaign":"renewal"}}
 {"kind":"proactive.clicked","time":"2026-03-02T09:10:00Z","conversation":"c1","customer":"u1","attrs":{"campaign":"renewal"}}
-`), 0o600))
+`)
 	var stdout, stderr bytes.Buffer
 	page := filepath.Join(t.TempDir(), "report.html")
 	require.NoError(t, run(context.Background(), []string{"experiment", "report", "-html", page, log}, &stdout, &stderr))
@@ -98,13 +97,11 @@ func TestExperimentSize(t *testing.T) {
 
 func TestExperimentBadInput(t *testing.T) {
 	dir := t.TempDir()
-	empty := filepath.Join(dir, "empty.jsonl")
-	require.NoError(t, os.WriteFile(empty, nil, 0o600))
-	two := filepath.Join(dir, "two.jsonl")
-	require.NoError(t, os.WriteFile(two, []byte(`{"kind":"experiment.assigned","time":"2026-03-02T09:00:00Z","conversation":"c1","customer":"u1","attrs":{"experiment":"a","variant":"x"}}
+	empty := writeFile(t, dir, "empty.jsonl", "")
+	two := writeFile(t, dir, "two.jsonl", `{"kind":"experiment.assigned","time":"2026-03-02T09:00:00Z","conversation":"c1","customer":"u1","attrs":{"experiment":"a","variant":"x"}}
 {"kind":"experiment.assigned","time":"2026-03-02T09:00:00Z","conversation":"c2","customer":"u2","attrs":{"experiment":"b","variant":"x"}}
 {"kind":"experiment.assigned","time":"2026-03-02T09:00:00Z","conversation":"c3","customer":"u3","attrs":{"experiment":"b","variant":"holdout"}}
-`), 0o600))
+`)
 	for _, tc := range []struct {
 		args []string
 		err  string

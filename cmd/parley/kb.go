@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/parleyhq/parley/kb"
@@ -16,11 +12,8 @@ import (
 
 // runKB runs "parley kb <command>".
 func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "eval" {
-		fmt.Fprintln(stderr, "usage: parley kb eval -docs docs.jsonl -queries queries.jsonl -qrels qrels.tsv [-json]")
-		return flag.ErrHelp
-	}
-	return runKBEval(ctx, args[1:], stdout, stderr)
+	return dispatch(ctx, "kb", "usage: parley kb eval -docs docs.jsonl -queries queries.jsonl -qrels qrels.tsv [-json]",
+		[]subcommand{{"eval", runKBEval}}, args, stdout, stderr)
 }
 
 // kbReport is what "parley kb eval -json" prints: the index's metrics at
@@ -46,8 +39,7 @@ type kbReport struct {
 }
 
 func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("kb eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("kb eval", "", stderr)
 	docsPath := fs.String("docs", "", "documents, JSON Lines: doc_id and text, or question and answer")
 	queriesPath := fs.String("queries", "", "queries, JSON Lines: query_id and text")
 	qrelsPath := fs.String("qrels", "", "relevance judgements, TSV with a header: query_id, doc_id, relevance")
@@ -56,21 +48,20 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *docsPath == "" || *queriesPath == "" || *qrelsPath == "" {
-		fs.Usage()
-		return errors.New("kb eval: -docs, -queries and -qrels are required")
+		return usageError(fs, "kb eval: -docs, -queries and -qrels are required")
 	}
 	var (
 		docs    []kb.Doc
 		queries []kbeval.Query
 		qrels   kbeval.Qrels
 	)
-	if err := readFile(*docsPath, func(r io.Reader) (err error) { docs, err = kbeval.ReadDocs(r); return err }); err != nil {
+	if err := readFile("kb eval", *docsPath, func(r io.Reader) (err error) { docs, err = kbeval.ReadDocs(r); return err }); err != nil {
 		return err
 	}
-	if err := readFile(*queriesPath, func(r io.Reader) (err error) { queries, err = kbeval.ReadQueries(r); return err }); err != nil {
+	if err := readFile("kb eval", *queriesPath, func(r io.Reader) (err error) { queries, err = kbeval.ReadQueries(r); return err }); err != nil {
 		return err
 	}
-	if err := readFile(*qrelsPath, func(r io.Reader) (err error) { qrels, err = kbeval.ReadQrels(r); return err }); err != nil {
+	if err := readFile("kb eval", *qrelsPath, func(r io.Reader) (err error) { qrels, err = kbeval.ReadQrels(r); return err }); err != nil {
 		return err
 	}
 
@@ -97,9 +88,7 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	rep.MAPCeiling, rep.ConflictingQueries = kbeval.Ceiling(queries, qrels)
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(stdout, rep)
 	}
 	fmt.Fprintf(stdout, "%d docs, %d judged queries, indexed in %.3f s\n", rep.Docs, rep.Queries, rep.IndexSeconds)
 	fmt.Fprintf(stdout, "%-22s %6s %6s %6s %6s %7s %9s %9s\n", "retriever", "MAP", "MRR@10", "R@1", "R@5", "nDCG@10", "p50 µs", "p99 µs")
@@ -117,21 +106,6 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "\nconfidence threshold: answered, top-1 accuracy when answered\n")
 	for _, c := range rep.Calibration {
 		fmt.Fprintf(stdout, "  %.1f: %5.1f%%, %5.1f%%\n", c.Threshold, 100*c.Answered, 100*c.Accuracy)
-	}
-	return nil
-}
-
-func readFile(path string, read func(io.Reader) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("kb eval: %w", err)
-	}
-	err = read(f)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("kb eval: %s: %w", path, err)
 	}
 	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,18 +12,13 @@ import (
 
 func TestKBEvalJSON(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, s string) string {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, []byte(s), 0o600))
-		return p
-	}
-	docs := write("docs.jsonl", `{"doc_id":"a","question":"How do I get a refund?","answer":"Within 5 days."}
+	docs := writeFile(t, dir, "docs.jsonl", `{"doc_id":"a","question":"How do I get a refund?","answer":"Within 5 days."}
 {"doc_id":"b","title":"Shipping","text":"Orders arrive in 2 to 4 days."}
 `)
-	queries := write("queries.jsonl", `{"query_id":"q1","text":"money back refund"}
+	queries := writeFile(t, dir, "queries.jsonl", `{"query_id":"q1","text":"money back refund"}
 {"query_id":"q2","text":"orders arrive late"}
 `)
-	qrels := write("qrels.tsv", "query_id\tdoc_id\trelevance\nq1\ta\t1\nq2\tb\t1\n")
+	qrels := writeFile(t, dir, "qrels.tsv", "query_id\tdoc_id\trelevance\nq1\ta\t1\nq2\tb\t1\n")
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), []string{"kb", "eval", "-docs", docs, "-queries", queries, "-qrels", qrels, "-json"}, &out, &errOut)
 	require.NoError(t, err, errOut.String())

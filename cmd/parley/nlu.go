@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"html/template"
 	"io"
@@ -19,23 +18,13 @@ import (
 
 // runNLU runs "parley nlu eval|validate".
 func runNLU(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: parley nlu eval -train TRAIN.csv -test TEST.csv [-val VAL.csv] [-oos-label oos] [-json] [-report DIR]\n       parley nlu validate FILE")
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "eval":
-		return nluEval(ctx, args[1:], stdout, stderr)
-	case "validate":
-		return nluValidate(args[1:], stdout, stderr)
-	}
-	return fmt.Errorf("nlu: unknown command %q (want eval or validate)", args[0])
+	return dispatch(ctx, "nlu", "usage: parley nlu eval -train TRAIN.csv -test TEST.csv [-val VAL.csv] [-oos-label oos] [-json] [-report DIR]\n       parley nlu validate FILE",
+		[]subcommand{{"eval", nluEval}, {"validate", nluValidate}}, args, stdout, stderr)
 }
 
 // nluValidate reports problems in a training file.
-func nluValidate(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nlu validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func nluValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("nlu validate", "", stderr)
 	oos := fs.String("oos-label", "oos", "intent of out-of-scope examples (exempt from count checks)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -109,8 +98,7 @@ type evalResult struct {
 }
 
 func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("nlu eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("nlu eval", "", stderr)
 	trainPath := fs.String("train", "", "training CSV (text,intent); required")
 	testPath := fs.String("test", "", "test CSV (text,intent); required")
 	valPath := fs.String("val", "", "validation CSV to choose the threshold on; default: 10% of -train held out")
@@ -131,14 +119,12 @@ func nluEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	var others []train.Algorithm
-	if *compare != "" {
-		for _, name := range strings.Split(*compare, ",") {
-			a, err := parseAlgorithm(strings.TrimSpace(name))
-			if err != nil {
-				return err
-			}
-			others = append(others, a)
+	for _, name := range splitList(*compare) {
+		a, err := parseAlgorithm(name)
+		if err != nil {
+			return err
 		}
+		others = append(others, a)
 	}
 	trainSet, err := train.LoadFile(*trainPath)
 	if err != nil {

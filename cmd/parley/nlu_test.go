@@ -34,10 +34,7 @@ func nluData(t *testing.T) (train, test string) {
 			b.WriteString(s + "," + intent + "\n")
 		}
 	}
-	train, test = filepath.Join(dir, "train.csv"), filepath.Join(dir, "test.csv")
-	require.NoError(t, os.WriteFile(train, []byte(tr.String()), 0o644))
-	require.NoError(t, os.WriteFile(test, []byte(te.String()), 0o644))
-	return train, test
+	return writeFile(t, dir, "train.csv", tr.String()), writeFile(t, dir, "test.csv", te.String())
 }
 
 func TestNLUEvalJSON(t *testing.T) {
@@ -67,8 +64,7 @@ func TestNLUEvalText(t *testing.T) {
 
 func TestNLUValidate(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "bad.csv")
-	require.NoError(t, os.WriteFile(path, []byte("text,intent\nwhere is my order,track_order\nWhere is my order,refund\nhello,\nonly,greet\n"), 0o644))
+	path := writeFile(t, dir, "bad.csv", "text,intent\nwhere is my order,track_order\nWhere is my order,refund\nhello,\nonly,greet\n")
 	var out bytes.Buffer
 	err := runNLU(context.Background(), []string{"validate", path}, &out, &out)
 	require.Error(t, err)

@@ -4,29 +4,25 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/parleyhq/parley/privacy"
 )
 
 // runPrivacy runs "parley privacy <command>".
 func runPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "redact" {
-		fmt.Fprintln(stderr, "usage: parley privacy redact [-keep email,phone] [-count] < text")
-		return flag.ErrHelp
+	redact := func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return runPrivacyRedact(ctx, args, os.Stdin, stdout, stderr)
 	}
-	return runPrivacyRedact(ctx, args[1:], os.Stdin, stdout, stderr)
+	return dispatch(ctx, "privacy", "usage: parley privacy redact [-keep email,phone] [-count] < text", []subcommand{{"redact", redact}}, args, stdout, stderr)
 }
 
 // runPrivacyRedact masks the personal data in each input line, as the
 // Redactor does before anything is stored, logged or sent to a model.
 func runPrivacyRedact(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("privacy redact", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("privacy redact", "", stderr)
 	keep := fs.String("keep", "", "comma-separated kinds to leave as they are (card, cvv, iban, national_id, email, phone)")
 	count := fs.Bool("count", false, "print the number of findings per kind to stderr at the end")
 	if err := fs.Parse(args); err != nil {
@@ -38,10 +34,7 @@ func runPrivacyRedact(ctx context.Context, args []string, stdin io.Reader, stdou
 	known := map[privacy.Kind]bool{privacy.KindCard: true, privacy.KindCVV: true, privacy.KindIBAN: true,
 		privacy.KindNationalID: true, privacy.KindEmail: true, privacy.KindPhone: true}
 	var opts []privacy.RedactorOption
-	for k := range strings.SplitSeq(*keep, ",") {
-		if k = strings.TrimSpace(k); k == "" {
-			continue
-		}
+	for _, k := range splitList(*keep) {
 		if !known[privacy.Kind(k)] {
 			return fmt.Errorf("privacy redact: unknown kind %q", k)
 		}

@@ -25,8 +25,7 @@ not json at all
 
 func TestReport(t *testing.T) {
 	dir := t.TempDir()
-	log := filepath.Join(dir, "events.jsonl")
-	require.NoError(t, os.WriteFile(log, []byte(reportLog), 0o600))
+	log := writeFile(t, dir, "events.jsonl", reportLog)
 	out := filepath.Join(dir, "report.html")
 	var stdout, stderr bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"report", "-o", out, "-title", "Acme", log}, &stdout, &stderr))

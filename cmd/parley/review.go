@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/intent/learn"
@@ -17,14 +14,8 @@ import (
 
 // runReview runs "parley review retrain".
 func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "retrain" {
-		fmt.Fprintln(stderr, "usage: parley review retrain -train TRAIN -eval EVAL [-labels LABELS.csv] [-model CURRENT.model] -out NEW.model [-threshold 0.5] [-json]")
-		if len(args) == 0 {
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("review: unknown command %q (want retrain)", args[0])
-	}
-	return reviewRetrain(ctx, args[1:], stdout, stderr)
+	return dispatch(ctx, "review", "usage: parley review retrain -train TRAIN -eval EVAL [-labels LABELS.csv] [-model CURRENT.model] -out NEW.model [-threshold 0.5] [-json]",
+		[]subcommand{{"retrain", reviewRetrain}}, args, stdout, stderr)
 }
 
 // reviewRetrain is the learning loop's gate on files: it trains on TRAIN
@@ -32,8 +23,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // trained on TRAIN alone) and the new one on EVAL plus one label in five,
 // and writes the new model to OUT only if it is better.
 func reviewRetrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("review retrain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("review retrain", "", stderr)
 	trainPath := fs.String("train", "", "base training examples (YAML or CSV text,intent)")
 	evalPath := fs.String("eval", "", "held-out examples no model trains on (YAML or CSV)")
 	labelsPath := fs.String("labels", "", "reviewed utterances, CSV text,intent (the review page's labels.csv)")
@@ -63,16 +53,9 @@ func reviewRetrain(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	var current intent.Classifier
 	if *modelPath != "" {
-		f, err := os.Open(*modelPath)
-		if err != nil {
+		if err := readFile("review retrain", *modelPath, func(r io.Reader) (err error) { current, err = train.ReadModel(r); return err }); err != nil {
 			return err
 		}
-		m, err := train.ReadModel(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("review retrain: %s: %w", *modelPath, err)
-		}
-		current = m
 	} else if current, err = train.Train(ctx, base); err != nil {
 		return fmt.Errorf("review retrain: train the serving model: %w", err)
 	}
@@ -107,14 +90,12 @@ func reviewRetrain(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	if deployed != nil {
-		if err := writeModel(*out, deployed); err != nil {
+		if err := createFile("review retrain", *out, func(w io.Writer) error { _, err := deployed.WriteTo(w); return err }); err != nil {
 			return err
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(stdout, rep)
 	}
 	fmt.Fprintf(stdout, "labels: %d (%d trained on, %d held out); held-out rows: %d\n", rep.Labelled, rep.Trained, rep.Labelled-rep.Trained, rep.EvalRows)
 	fmt.Fprintf(stdout, "accuracy: %.3f -> %.3f\nmacro-F1: %.3f -> %.3f\n", rep.Before.Accuracy, rep.After.Accuracy, rep.Before.MacroF1, rep.After.MacroF1)
@@ -124,16 +105,4 @@ func reviewRetrain(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "not written: %s\n", rep.Reason)
 	}
 	return nil
-}
-
-func writeModel(path string, m *train.Model) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := m.WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("review retrain: write %s: %w", path, err)
-	}
-	return f.Close()
 }

@@ -21,8 +21,7 @@ import (
 // money back) and returns their paths.
 func reviewFiles(t *testing.T) (trainPath, evalPath string) {
 	dir := t.TempDir()
-	trainPath, evalPath = filepath.Join(dir, "train.csv"), filepath.Join(dir, "eval.csv")
-	require.NoError(t, os.WriteFile(trainPath, []byte(`text,intent
+	trainPath = writeFile(t, dir, "train.csv", `text,intent
 hi,greeting
 hello,greeting
 hey there,greeting
@@ -48,8 +47,8 @@ I want to cancel,cancel
 stop my subscription,cancel
 end my membership,cancel
 cancel the plan please,cancel
-`), 0o600))
-	require.NoError(t, os.WriteFile(evalPath, []byte(`text,intent
+`)
+	evalPath = writeFile(t, dir, "eval.csv", `text,intent
 I want my money back,refund
 give me my money back,refund
 money back please,refund
@@ -62,20 +61,29 @@ please cancel my subscription,cancel
 cancel my membership,cancel
 hello there,greeting
 "hi, good morning",greeting
-`), 0o600))
+`)
 	return trainPath, evalPath
 }
 
-func TestReviewRetrainWritesABetterModel(t *testing.T) {
+// retrain runs "parley review retrain" on the files of reviewFiles and
+// the labels given, writing the new model (if better) to out.
+func retrain(t *testing.T, labels string, flags ...string) (out string, stdout *bytes.Buffer) {
+	t.Helper()
 	trainPath, evalPath := reviewFiles(t)
-	labels := filepath.Join(t.TempDir(), "labels.csv")
-	require.NoError(t, os.WriteFile(labels, []byte("text,intent\nmy money back,refund\nI need my money back,refund\n"+
+	dir := t.TempDir()
+	out = filepath.Join(dir, "new.model")
+	var stderr bytes.Buffer
+	stdout = &bytes.Buffer{}
+	args := append([]string{"review", "retrain", "-train", trainPath, "-eval", evalPath,
+		"-labels", writeFile(t, dir, "labels.csv", "text,intent\n"+labels), "-out", out}, flags...)
+	require.NoError(t, run(context.Background(), args, stdout, &stderr), stderr.String())
+	return out, stdout
+}
+
+func TestReviewRetrainWritesABetterModel(t *testing.T) {
+	out, stdout := retrain(t, "my money back,refund\nI need my money back,refund\n"+
 		"send my money back,refund\nmoney back for my order,refund\nI'd like my money back,refund\nreturn my money,refund\n"+
-		"get my money back now,refund\nwant money back,refund\n"), 0o600))
-	out := filepath.Join(t.TempDir(), "new.model")
-	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"review", "retrain", "-train", trainPath, "-eval", evalPath,
-		"-labels", labels, "-out", out, "-json"}, &stdout, &stderr), stderr.String())
+		"get my money back now,refund\nwant money back,refund\n", "-json")
 	var rep learn.Report
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
 	assert.True(t, rep.Deployed, rep.Reason)
@@ -92,15 +100,9 @@ func TestReviewRetrainWritesABetterModel(t *testing.T) {
 }
 
 func TestReviewRetrainKeepsTheServingModel(t *testing.T) {
-	trainPath, evalPath := reviewFiles(t)
-	labels := filepath.Join(t.TempDir(), "labels.csv")
-	require.NoError(t, os.WriteFile(labels, []byte("text,intent\nwhere is my parcel now,cancel\ntrack order A-1,cancel\n"+
+	out, stdout := retrain(t, "where is my parcel now,cancel\ntrack order A-1,cancel\n"+
 		"has my order shipped,cancel\norder status,cancel\nmy parcel,cancel\nwhere is my stuff,cancel\ntrack my parcel,cancel\n"+
-		"has it shipped,cancel\nwhere's my order,cancel\nshipping status,cancel\n"), 0o600))
-	out := filepath.Join(t.TempDir(), "new.model")
-	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"review", "retrain", "-train", trainPath, "-eval", evalPath,
-		"-labels", labels, "-out", out}, &stdout, &stderr), stderr.String())
+		"has it shipped,cancel\nwhere's my order,cancel\nshipping status,cancel\n")
 	assert.Contains(t, stdout.String(), "not written: lower accuracy")
 	_, err := os.Stat(out)
 	assert.ErrorIs(t, err, os.ErrNotExist)
