@@ -22,7 +22,7 @@ const (
 	CommandHuman Command = "human"
 	// CommandStop opts the customer out of proactive messages
 	// (unsubscribe). It is recorded on the customer; the conversation
-	// itself may go on.
+	// itself goes on: a form asks its question again afterwards.
 	CommandStop Command = "stop"
 )
 

@@ -25,7 +25,8 @@ const (
 	// Resume keeps the question open through a digression (a question
 	// answered in passing, a lookup) and has its owner ask it again
 	// afterwards, as a form does. A digression that opens a question of
-	// its own, or a global command, still replaces it.
+	// its own, or a global command other than [CommandStop], still
+	// replaces it.
 	Resume Policy = "resume"
 )
 

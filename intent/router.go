@@ -44,7 +44,9 @@ const DefaultOwner = "router"
 //
 //   - A global command ([dialog.CommandKey], set by [Commands]) goes to
 //     the handler given with [Router.HandleCommand], in any state; any
-//     open question is dropped first. Without a handler, "cancel" says it
+//     open question is dropped first, except for [dialog.CommandStop]:
+//     an opt-out is an aside, after which a question with policy
+//     [dialog.Resume] is asked again, as after a digression. Without a handler, "cancel" says it
 //     stopped, "menu" shows the menu, and "human" and "stop" say they
 //     cannot be done here (mount escalation's and the consent handlers).
 //   - With a [dialog.Question] open, the turn goes to its owner, the
@@ -221,6 +223,14 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 		return r.signal(ctx, w, t, q, open)
 	}
 	if c, ok := parley.Value(t, dialog.CommandKey); ok {
+		if open && c == dialog.CommandStop {
+			// An opt-out is an aside, not a new request: the
+			// conversation goes on, and a form asks its question again.
+			if err := r.command(ctx, w, t, c); err != nil {
+				return err
+			}
+			return r.after(ctx, w, t, q, r.handlers[q.Owner])
+		}
 		if open {
 			if err := r.drop(ctx, t, q); err != nil {
 				return err
@@ -307,6 +317,12 @@ func (r *Router) digress(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	if err != nil {
 		return err
 	}
+	return r.after(ctx, w, t, q, owner)
+}
+
+// after resumes or drops the open question q, owned by owner (nil for
+// the router's own), once a turn that did not answer it was served.
+func (r *Router) after(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question, owner parley.Handler) error {
 	cur, still := dialog.OpenQuestion(t)
 	if !still || cur.Owner != q.Owner || cur.ID != q.ID || dialog.AskedThisTurn(t) {
 		return nil // answered, replaced or closed by the digression

@@ -252,6 +252,27 @@ func TestRouterCommandsDropTheQuestion(t *testing.T) {
 	assert.Zero(t, b.form.answers)
 }
 
+// STOP (an opt-out of proactive messages) is an aside: the form asks its
+// question again and reads the next answer; a feedback question is
+// dropped, as after any digression.
+func TestRouterStopResumesTheForm(t *testing.T) {
+	c := fixed{"I want a refund": ranked("refund", 0.95), "rate": ranked("feedback", 0.95)}
+	b, r := newBot(t, c)
+	r.HandleCommand(dialog.CommandStop, parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("unsubscribed"))
+	}))
+	b.send("I want a refund")
+	assert.Equal(t, []string{"unsubscribed", "Which order?"}, b.send("STOP"))
+	assert.Equal(t, 1, b.form.resumes)
+	assert.Equal(t, []string{"got A-1"}, b.send("A-1"))
+
+	b.send("rate")
+	assert.Equal(t, []string{"unsubscribed"}, b.send("unsubscribe"))
+	_, open := dialog.OpenQuestion((&parley.Turn{}).WithSession(b.sess))
+	assert.False(t, open, "the feedback question is dropped")
+	assert.Equal(t, 1, b.form.resumes)
+}
+
 func TestRouterOneQuestionPerTurnForMultiIntent(t *testing.T) {
 	r := NewRouter()
 	r.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {

@@ -99,16 +99,27 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleCommand(dialog.CommandCancel, e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`))
 	router.HandleCommand(dialog.CommandMenu, e.Starter("menu"))
 	router.HandleCommand(dialog.CommandHuman, r.human)
-	router.HandleCommand(dialog.CommandStop, parley.Chain(r.optOut, func(next parley.Handler) parley.Handler {
-		// STOP also stops whatever the bot was doing.
-		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if err := e.Cancel("").HandleTurn(ctx, w, t); err != nil {
-				return err
-			}
-			return next.HandleTurn(ctx, w, t)
-		})
-	}))
+	router.HandleCommand(dialog.CommandStop, stopHandler(e, r.optOut))
 	return router
+}
+
+// stopHandler opts the customer out of proactive messages. A form in
+// progress asks its question again afterwards (the router resumes it);
+// the main menu and a campaign's own question are not asked again: the
+// customer has just said they want no more of those.
+func stopHandler(e *flow.Engine, optOut parley.Handler) parley.Handler {
+	quiet := append([]string{"main", "menu"}, campaignFlows...)
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if q, ok := dialog.OpenQuestion(t); ok && q.Owner == flow.DefaultOwner {
+			name, _, _ := strings.Cut(q.ID, "/")
+			if slices.Contains(quiet, name) {
+				if err := e.Cancel("").HandleTurn(ctx, w, t); err != nil {
+					return err
+				}
+			}
+		}
+		return optOut.HandleTurn(ctx, w, t)
+	})
 }
 
 // refundStatus answers "is my refund approved yet?" from the refunds of
