@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/internal/parse"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/nlu"
 )
@@ -859,35 +860,23 @@ func (tc *turnCtx) offer(ctx context.Context, r dialog.HandoffRequest) error {
 // (urgent ones excepted).
 const quietTurns = 5
 
-var (
-	yesWords = []string{"yes", "y", "yeah", "yep", "sure", "ok", "okay", "please", "yes please", "handoff yes", "si", "sí", "oui", "ja", "sim"}
-	noWords  = []string{"no", "n", "nope", "no thanks", "not now", "handoff no", "non", "nein", "não", "nao"}
-)
-
-func matchesAny(text string, words []string) bool {
-	n := normalizeText(text)
-	for _, w := range words {
-		if n == w || strings.HasPrefix(n, w+" ") && len(w) > 1 {
-			return true
-		}
-	}
-	return false
-}
-
 // answerOffer reads the answer to the offer of a person. Anything that
 // is not an answer drops the offer and goes to the bot.
 func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, error) {
 	offer := tc.st.Offer
 	tc.st.Offer, tc.st.Phase = nil, phaseBot
 	closeOffer(tc.t) // answered, or dropped for whatever the customer said instead
+	// A whole yes or no, as parse.YesNo reads one; a longer message
+	// ("ok, where is my order?", "no, I want a refund") is a new request.
+	yn, _ := parse.YesNo(text)
 	switch {
-	case cmd == "human" || offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || matchesAny(text, yesWords)):
+	case cmd == "human" || offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || yn == "yes"):
 		r := dialog.HandoffRequest{Reason: "asked for a person", Priority: dialog.PriorityHigh}
 		if offer != nil {
 			r = *offer
 		}
 		return true, tc.handOff(ctx, r)
-	case text == "handoff:no" || text == tc.msgs().No || matchesAny(text, noWords):
+	case text == "handoff:no" || text == tc.msgs().No || yn == "no":
 		tc.emit(ctx, EventDeclined, nil, 0)
 		tc.st.Reason, tc.st.Priority = "", ""
 		tc.st.QuietUntil = tc.st.Seen + quietTurns

@@ -320,6 +320,31 @@ func TestOfferAcceptedAndDeclined(t *testing.T) {
 	assert.Empty(t, h2.desk.Queue())
 }
 
+// The offer of a person reads yes and no as internal/parse.YesNo does,
+// in English and Spanish (and the plain yes and no of a few other
+// languages); a longer message that merely starts with one is a new
+// request for the bot, never an answer.
+func TestOfferAnsweredInEitherLanguage(t *testing.T) {
+	for _, yes := range []string{"yes", "Yes please!", "ok", "sí", "Sí, por favor", "claro", "vale", "oui", "sim"} {
+		h := newHarness(t, -1)
+		h.say("this is useless!!")
+		assert.Equal(t, []string{msgs.Connecting}, h.say(yes), yes)
+		assert.Len(t, h.desk.Queue(), 1, yes)
+	}
+	for _, no := range []string{"no", "No, thanks", "not now", "I'm fine", "no gracias", "ahora no", "no hace falta", "nein", "não"} {
+		h := newHarness(t, -1)
+		h.say("this is useless!!")
+		assert.Equal(t, []string{msgs.Declined}, h.say(no), no)
+		assert.Empty(t, h.desk.Queue(), no)
+	}
+	for _, other := range []string{"ok where is my order", "no I want a refund", "si alguien me ayuda con el pedido"} {
+		h := newHarness(t, -1)
+		h.say("this is useless!!")
+		assert.Equal(t, []string{"bot: " + other}, h.say(other), "a new request goes to the bot: %s", other)
+		assert.Empty(t, h.desk.Queue(), other)
+	}
+}
+
 func TestOfferIsNeverStackedOnAnotherQuestion(t *testing.T) {
 	h := newHarness(t, -1)
 	got := h.say("ask")
