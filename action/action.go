@@ -177,11 +177,12 @@ type Def[A, R any] struct {
 	// approved calls too.
 	PerCustomerDay      int
 	CustomerDailyAmount float64
-	// PerCustomer caps successful calls per customer for as long as the
-	// registry remembers budgets (its window, [WithWindow]): 1 makes a
+	// PerCustomer caps successful calls per customer: 1 makes a
 	// discount code once per customer. With Scope, calls with different
 	// scopes (campaigns) are counted apart: one code per customer per
-	// campaign.
+	// campaign. With [WithStore] the count is kept for 400 days after the
+	// customer's last such call (or the window, if longer); in memory,
+	// for the window ([WithWindow]).
 	PerCustomer int
 	Scope       func(A) string
 	// Prior returns the money already moved for the same subject as the
@@ -424,7 +425,7 @@ type Registry struct {
 	actions map[string]*entry
 	writes  bool
 	done    map[string]*flight // idempotency key -> first run
-	results memory.Store       // idempotency key -> result, across restarts
+	durable memory.Store       // results and budget counters, across restarts and replicas
 	convUse map[[2]string]*use // (conversation, action) -> use
 	dayUse  map[string]*use    // action -> use on day
 	custDay map[[2]string]*use // (customer, action) -> use on day
@@ -466,18 +467,29 @@ func WithApprover(a Approver) Option { return func(r *Registry) { r.approver = a
 // WithAudit sets the audit log; the default is a [MemoryAudit].
 func WithAudit(l AuditLog) Option { return func(r *Registry) { r.audit = l } }
 
-// WithResults keeps the result of every writing call in s (under
-// "action/result/" and the idempotency key, for the window), so that a call
-// repeated after a restart, such as a turn the Bot runs again after a
-// crash, returns the first result instead of running the action again.
-// Without it, idempotency lasts as long as the process. An action that
-// calls an outside system should still pass [IdempotencyKey] on to it: a
-// crash between the outside system's change and this record is then
+// WithStore keeps in s what the registry must not lose in a restart and
+// must share with its replicas:
+//
+//   - the result of every writing call (under "action/result/" and the
+//     idempotency key, for the window), so that a call repeated after a
+//     restart, such as a turn the Bot runs again after a crash, returns
+//     the first result instead of running the action again;
+//   - the budget counters (under "action/budget/"; see [Def] and
+//     [PrivacySource]), so that a restart does not give every budget back
+//     and two replicas do not each grant the whole of it.
+//
+// Without it, both live as long as the process. One option for both
+// (rather than one per kind of record) because a deployment that needs
+// one across restarts needs the other too, and a store shared by
+// replicas is the only place either can live. An action that calls an
+// outside system should still pass [IdempotencyKey] on to it: a crash
+// between the outside system's change and the result's record is then
 // harmless too.
-func WithResults(s memory.Store) Option { return func(r *Registry) { r.results = s } }
+func WithStore(s memory.Store) Option { return func(r *Registry) { r.durable = s } }
 
 // WithWindow sets how long idempotency keys and per-conversation budgets
-// are remembered after their last use; default 24 hours.
+// (in memory, per-customer lifetime budgets too) are remembered after
+// their last use; default 24 hours.
 func WithWindow(d time.Duration) Option { return func(r *Registry) { r.window = d } }
 
 // WithMaxPending caps the approval requests waiting at once in one
@@ -627,13 +639,12 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 		}
 		// Read-only actions are not idempotent-keyed (a repeat reads
 		// again), but their budgets apply like any other's.
-		if err := r.reserve(e, c, 0); err != nil {
+		if err := r.reserve(ctx, e, c, 0); err != nil {
 			return Result{}, err
 		}
 		out, err := e.run(ctx, c.Args)
 		if err != nil {
-			r.release(e, c, 0)
-			return Result{}, err
+			return Result{}, errors.Join(err, r.release(ctx, e, c, 0))
 		}
 		return Result{Status: Done, Output: out}, nil
 	}
@@ -686,7 +697,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 			return r.requestApproval(ctx, e, c, amount)
 		}
 	}
-	if err := r.reserve(e, c, amount); err != nil {
+	if err := r.reserve(ctx, e, c, amount); err != nil {
 		return Result{}, err
 	}
 	// Run once per key, even under concurrent retries.
@@ -701,8 +712,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 		}
 		r.mu.Unlock()
 		if res, again, err := join(ctx, f); !again {
-			r.release(e, c, amount)
-			return res, err
+			return res, errors.Join(err, r.release(ctx, e, c, amount))
 		}
 	}
 	out, err := e.run(context.WithValue(ctx, idemKeyCtx{}, key), c.Args)
@@ -726,8 +736,7 @@ func (r *Registry) call(ctx context.Context, c Call, approvedBy, approvalID stri
 	close(f.done)
 	r.mu.Unlock()
 	if err != nil {
-		r.release(e, c, amount)
-		return Result{}, err
+		return Result{}, errors.Join(err, r.release(ctx, e, c, amount))
 	}
 	return f.res, nil
 }
@@ -842,13 +851,31 @@ func (r *Registry) uses(e *entry, c Call, now time.Time) (conv, day, custDay, cu
 }
 
 // reserve counts a call against the budgets, or refuses it with a
-// *BudgetError.
-func (r *Registry) reserve(e *entry, c Call, amount float64) error {
+// *BudgetError; with [WithStore], in the store (see reserveStored).
+func (r *Registry) reserve(ctx context.Context, e *entry, c Call, amount float64) error {
+	if r.durable != nil {
+		return r.reserveStored(ctx, e, c, amount)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	now := time.Now()
 	r.prune(now)
 	cu, du, cd, cs := r.uses(e, c, now)
+	if err := e.over(c, amount, [4]use{*cu, *du, *cd, *cs}); err != nil {
+		return err
+	}
+	for _, u := range []*use{cu, du, cd, cs} {
+		u.calls, u.amount, u.last = u.calls+1, u.amount+amount, now
+	}
+	return nil
+}
+
+// over refuses a call of amount with a *BudgetError when one of e's
+// budgets has no room left, given what is used of each: the
+// conversation's, the day's, the customer's day and the customer's
+// lifetime (in that order, as [Registry.uses] returns them).
+func (e *entry) over(c Call, amount float64, u [4]use) error {
+	cu, du, cd, cs := u[0], u[1], u[2], u[3]
 	refuse := func(budget string, limit, used float64, customer string) error {
 		return &BudgetError{Action: e.name, Budget: budget, Limit: limit, Used: used, Customer: customer}
 	}
@@ -869,19 +896,23 @@ func (r *Registry) reserve(e *entry, c Call, amount float64) error {
 	case e.dayAmount > 0 && du.amount+amount > e.dayAmount+1e-9:
 		return refuse("DailyAmount", e.dayAmount, du.amount, "")
 	}
-	for _, u := range []*use{cu, du, cd, cs} {
-		u.calls, u.amount, u.last = u.calls+1, u.amount+amount, now
-	}
 	return nil
 }
 
-func (r *Registry) release(e *entry, c Call, amount float64) {
+// release gives back what reserve counted for a call that did not run.
+// With [WithStore] it can fail; the budget then stays used (the safe
+// side), and the error says so.
+func (r *Registry) release(ctx context.Context, e *entry, c Call, amount float64) error {
+	if r.durable != nil {
+		return r.releaseStored(ctx, e, c, amount)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cu, du, cd, cs := r.uses(e, c, time.Now())
 	for _, u := range []*use{cu, du, cd, cs} {
 		u.calls, u.amount = u.calls-1, u.amount-amount
 	}
+	return nil
 }
 
 // prune forgets idempotency keys and conversation budgets unused for the
@@ -925,12 +956,12 @@ func IdempotencyKey(ctx context.Context) string {
 
 func resultKey(key string) string { return "action/result/" + key }
 
-// stored returns the result kept for key by [WithResults], if any.
+// stored returns the result kept for key by [WithStore], if any.
 func (r *Registry) stored(ctx context.Context, key string) (Result, bool, error) {
-	if r.results == nil {
+	if r.durable == nil {
 		return Result{}, false, nil
 	}
-	rec, err := r.results.Get(ctx, resultKey(key))
+	rec, err := r.durable.Get(ctx, resultKey(key))
 	if errors.Is(err, memory.ErrNotFound) {
 		return Result{}, false, nil
 	}
@@ -945,16 +976,16 @@ func (r *Registry) stored(ctx context.Context, key string) (Result, bool, error)
 	return res, true, nil
 }
 
-// store keeps res for key when [WithResults] is set.
+// store keeps res for key when [WithStore] is set.
 func (r *Registry) store(ctx context.Context, key string, res Result) error {
-	if r.results == nil {
+	if r.durable == nil {
 		return nil
 	}
 	raw, err := json.Marshal(res)
 	if err != nil {
 		return err
 	}
-	_, err = r.results.Set(context.WithoutCancel(ctx), memory.Put{Key: resultKey(key), Value: raw, IfVersion: memory.AnyVersion, TTL: r.window})
+	_, err = r.durable.Set(context.WithoutCancel(ctx), memory.Put{Key: resultKey(key), Value: raw, IfVersion: memory.AnyVersion, TTL: r.window})
 	if err != nil {
 		return fmt.Errorf("action: record result %s (the action ran): %w", key, err)
 	}

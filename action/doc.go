@@ -27,10 +27,13 @@
 // on ([WithWrites], [Registry.SetWrites]) and after the user confirms;
 // money-moving actions over their automatic limit go to an [Approver] (for
 // example the escalation desk, through [HandOffApprover]) and run only on
-// [Registry.Approve]; per-conversation and per-day budgets cap calls and
-// the money moved; idempotency keys make a retried call return its first
-// result instead of running twice (remembered for a window, default 24
-// hours); every call is written to an [AuditLog].
+// [Registry.Approve]; per-conversation, per-day and per-customer budgets
+// cap calls and the money moved; idempotency keys make a retried call
+// return its first result instead of running twice (remembered for a
+// window, default 24 hours); every call is written to an [AuditLog].
+// Results and budget counters live in process memory unless [WithStore]
+// keeps them in a [memory.Store], where they survive a restart and are
+// shared by replicas (each budget granted once between them).
 //
 // # Customers
 //

@@ -17,6 +17,7 @@ import (
 //     on the customer's behalf; Erase withdraws them, so that an erased
 //     customer's refund request is not left on the approvals page with
 //     their arguments;
+//
 //   - the audit log: Export lists the customer's entries; Erase keeps
 //     the trail (time, action, outcome, approver, numbers) and replaces
 //     the customer's identity with a pseudonym: Customer and
@@ -28,9 +29,15 @@ import (
 //     Pseudonymize(ctx, customerID, pseudonym string) error, or Erase
 //     reports that it cannot reach it.
 //
-// Per-customer budget use is not erased: it names only the customer ID,
-// lives in memory for the day, and forgetting it would let an erased
-// customer spend the day's budget again.
+//   - per-customer budget use ([Def.PerCustomerDay],
+//     [Def.CustomerDailyAmount], [Def.PerCustomer]): Export lists the
+//     counters (action, campaign scope, day, calls, amount); Erase
+//     deletes them, in the store with [WithStore] (all under one prefix
+//     named by a hash of the customer ID) or in memory. The customer's
+//     per-customer budgets then start again; the shop-wide ones
+//     (PerDay, DailyAmount), which name nobody, keep counting what they
+//     spent. Per-conversation counters name a hash of the conversation
+//     ID, not the customer, and expire after the window.
 func PrivacySource(r *Registry) interface {
 	Name() string
 	Export(ctx context.Context, customerID string) (any, error)
@@ -62,6 +69,7 @@ func (s approvalsSource) mine(ctx context.Context, customerID string) ([]Approva
 type privacyExport struct {
 	Pending []ApprovalRequest `json:"pending_approvals"`
 	Audit   []AuditEntry      `json:"audit"`
+	Budgets []counter         `json:"budgets"`
 }
 
 // Export implements privacy.Source.
@@ -70,7 +78,12 @@ func (s approvalsSource) Export(ctx context.Context, customerID string) (any, er
 	if err != nil {
 		return nil, err
 	}
-	x := privacyExport{Pending: make([]ApprovalRequest, len(as)), Audit: []AuditEntry{}}
+	x := privacyExport{Pending: make([]ApprovalRequest, len(as)), Audit: []AuditEntry{}, Budgets: []counter{}}
+	if customerID != "" {
+		if x.Budgets, err = s.r.customerCounters(ctx, customerID); err != nil {
+			return nil, err
+		}
+	}
 	for i, a := range as {
 		x.Pending[i] = a.Request
 	}
@@ -85,8 +98,8 @@ func (s approvalsSource) Export(ctx context.Context, customerID string) (any, er
 }
 
 // Erase implements privacy.Source: the customer's pending approvals are
-// withdrawn (an approval decided meanwhile is left to its decision) and
-// their audit entries pseudonymised.
+// withdrawn (an approval decided meanwhile is left to its decision), their
+// budget counters deleted and their audit entries pseudonymised.
 func (s approvalsSource) Erase(ctx context.Context, customerID string) error {
 	as, err := s.mine(ctx, customerID)
 	if err != nil {
@@ -100,6 +113,9 @@ func (s approvalsSource) Erase(ctx context.Context, customerID string) error {
 	}
 	if customerID == "" {
 		return errors.Join(errs...)
+	}
+	if err := s.r.eraseCounters(ctx, customerID); err != nil {
+		errs = append(errs, err)
 	}
 	pseudonym, err := newPseudonym()
 	if err != nil {

@@ -115,7 +115,7 @@ func TestResultsSurviveARestart(t *testing.T) {
 	runs := 0
 	var keys []string
 	newRegistry := func() *action.Registry {
-		r := action.NewRegistry(action.WithWrites(true), action.WithResults(store))
+		r := action.NewRegistry(action.WithWrites(true), action.WithStore(store))
 		require.NoError(t, action.Register(r, action.Def[refundArgs, string]{
 			Name: "refund", Description: "Refund an order.", Writes: true,
 			Run: func(ctx context.Context, a refundArgs) (string, error) {

@@ -162,9 +162,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 
-	// Refunds waiting for a person, and the results of changes already
-	// made, are kept in the store: with SQLite they survive a restart.
-	reg, err := newActions(a.shop, cfg.writes, action.WithApprovals(action.NewStoreApprovals(a.store)), action.WithResults(a.store))
+	// Refunds waiting for a person, the results of changes already made
+	// and the budgets' counts are kept in the store (durable_budgets.go).
+	reg, err := newActions(a.shop, cfg.writes, durableActions(a.store)...)
 	if err != nil {
 		return nil, err
 	}
