@@ -24,6 +24,10 @@ const (
 	// (unsubscribe). It is recorded on the customer; the conversation
 	// itself goes on: a form asks its question again afterwards.
 	CommandStop Command = "stop"
+	// CommandStart opts a customer who said STOP back in to proactive
+	// messages (START, UNSTOP, "subscribe"), as SMS and WhatsApp
+	// customers expect. A router with no handler for it shows the menu.
+	CommandStart Command = "start"
 )
 
 // CommandKey annotates a [parley.Turn] with the global [Command] it carries.

@@ -40,6 +40,10 @@ func DefaultCommandPhrases() map[dialog.Command][]string {
 			"no me envies mas mensajes", "no me envieis mas mensajes", "no me envien mas mensajes", "no me escribas mas",
 			"no me escribais mas", "no me escriban mas", "deja de escribirme", "dejad de escribirme", "dejen de escribirme",
 		},
+		dialog.CommandStart: {
+			"start", "unstop", "subscribe", "resubscribe", "opt in", "optin", "opt back in",
+			"alta", "darme de alta", "dar de alta", "dame de alta", "suscribirme", "volver a suscribirme",
+		},
 	}
 }
 
@@ -161,7 +165,7 @@ func commandFold(s string) string {
 const EventCommand parley.EventKind = "intent.command"
 
 // Commands returns middleware that recognises global commands ("cancel",
-// "menu", "human", "STOP", and their Spanish forms; see
+// "menu", "human", "STOP", "START", and their Spanish forms; see
 // [DefaultCommandPhrases]) and annotates the turn under
 // [dialog.CommandKey]. A tapped quick reply whose payload is a phrase
 // counts too. Put it before language understanding and sentiment, which

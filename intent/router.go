@@ -370,7 +370,7 @@ func (r *Router) command(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	switch c {
 	case dialog.CommandCancel:
 		return w.Reply(ctx, parley.Text("OK, I've stopped that. What would you like to do next?"))
-	case dialog.CommandMenu:
+	case dialog.CommandMenu, dialog.CommandStart:
 		return r.showMenu(ctx, w, t, r.menuText)
 	}
 	return w.Reply(ctx, parley.Text("Sorry, I can't do that here."))

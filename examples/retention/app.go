@@ -191,6 +191,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		answers: answers,
 		human:   esc, // the customer asked: hand off
 		optOut:  ret.eng.OptOut(parley.Text(optOutText)),
+		optIn:   ret.optIn,
 		pending: refundStatus(a.actions),
 	}
 	if asst != nil {

@@ -47,11 +47,12 @@ func newEngine(d deps) (*flow.Engine, error) {
 
 // routes are the handlers the router needs besides the flows.
 type routes struct {
-	answers  parley.Handler // the help centre: questions asked in passing
-	human    parley.Handler // a hand-off the customer asked for
-	optOut   parley.Handler // "STOP": no more proactive messages
-	fallback parley.Handler // optional: what no intent covers (a language model)
-	pending  parley.Handler // "is my refund approved yet?"
+	answers  parley.Handler                            // the help centre: questions asked in passing
+	human    parley.Handler                            // a hand-off the customer asked for
+	optOut   parley.Handler                            // "STOP": no more proactive messages
+	optIn    func(start parley.Handler) parley.Handler // "START" after a STOP
+	fallback parley.Handler                            // optional: what no intent covers (a language model)
+	pending  parley.Handler                            // "is my refund approved yet?"
 }
 
 // helpText answers "help" in any state; the form's question follows.
@@ -99,6 +100,9 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleCommand(dialog.CommandCancel, e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`))
 	router.HandleCommand(dialog.CommandMenu, e.Starter("menu"))
 	router.HandleCommand(dialog.CommandHuman, r.human)
+	if r.optIn != nil {
+		router.HandleCommand(dialog.CommandStart, r.optIn(e.Starter("main")))
+	}
 	router.HandleCommand(dialog.CommandStop, stopHandler(e, r.optOut))
 	return router
 }
