@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/parleyhq/parley/escalation/desk/internal/rest"
 )
@@ -35,24 +36,26 @@ type apiContact struct {
 type apiConversation struct {
 	UserID    int64  `json:"user_id"`
 	BodyText  string `json:"body_text"`
-	Incoming  bool   `json:"incoming"`
 	Private   bool   `json:"private"`
 	CreatedAt string `json:"created_at"`
 }
 
-// exported is what [Desk.Export] returns.
-type exported struct {
-	Contacts []apiContact     `json:"contacts"`
-	Tickets  []exportedTicket `json:"tickets"`
-}
+// statusPending is Freshdesk's status Pending.
+const statusPending = 3
 
-type exportedTicket struct {
-	ID            int64             `json:"id"`
-	Subject       string            `json:"subject"`
-	Status        int               `json:"status"`
-	CreatedAt     string            `json:"created_at"`
-	Description   string            `json:"description"`
-	Conversations []apiConversation `json:"conversations"`
+// statusName is the word for Freshdesk's ticket status n.
+func statusName(n int) string {
+	switch n {
+	case statusOpen:
+		return "open"
+	case statusPending:
+		return "pending"
+	case statusResolved:
+		return "resolved"
+	case statusClosed:
+		return "closed"
+	}
+	return strconv.Itoa(n)
 }
 
 // Name names the desk in a privacy export: "freshdesk". With
@@ -69,7 +72,7 @@ func (d *Desk) Export(ctx context.Context, customerID string) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("freshdesk: export %s: %w", customerID, err)
 	}
-	x := exported{Contacts: []apiContact{}, Tickets: []exportedTicket{}}
+	x := rest.NewExport[apiContact]()
 	for _, a := range tickets {
 		conv, err := d.conversations(ctx, a.ID)
 		if rest.Gone(err) {
@@ -78,8 +81,12 @@ func (d *Desk) Export(ctx context.Context, customerID string) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("freshdesk: export %s: ticket %d: %w", customerID, a.ID, err)
 		}
-		x.Tickets = append(x.Tickets, exportedTicket{ID: a.ID, Subject: a.Subject, Status: a.Status,
-			CreatedAt: a.CreatedAt, Description: a.DescriptionText, Conversations: conv})
+		xt := rest.ExportTicket{ID: a.ID, Subject: a.Subject, Status: statusName(a.Status), Created: a.CreatedAt,
+			Description: a.DescriptionText, Messages: []rest.Message{}}
+		for _, c := range conv {
+			xt.Messages = append(xt.Messages, rest.Message{AuthorID: c.UserID, Body: c.BodyText, Public: !c.Private, Created: c.CreatedAt})
+		}
+		x.Tickets = append(x.Tickets, xt)
 	}
 	for _, id := range requesters {
 		var c apiContact
@@ -88,7 +95,7 @@ func (d *Desk) Export(ctx context.Context, customerID string) (any, error) {
 		case err != nil:
 			return nil, fmt.Errorf("freshdesk: export %s: contact %d: %w", customerID, id, err)
 		default:
-			x.Contacts = append(x.Contacts, c)
+			x.Requesters = append(x.Requesters, c)
 		}
 	}
 	return x, nil

@@ -6,24 +6,11 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
-	"github.com/parleyhq/parley/privacy"
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
+	"github.com/parleyhq/parley/escalation/desk/internal/rest"
 	"github.com/stretchr/testify/require"
 )
-
-var _ privacy.Source = (*Desk)(nil)
-
-// adaTickets submits two hand-offs of customer cus_ada (by e-mail) and
-// one of cus_bob (by phone), with a relayed message on the first.
-func adaTickets(t *testing.T, d *Desk) {
-	ctx := context.Background()
-	ada := map[string]string{"name": "Ada", "email": "ada@example.com"}
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1", CustomerID: "cus_ada", Reason: "refund", Profile: ada}))
-	require.NoError(t, d.Relay(ctx, "h1", parley.Text("my card is 4111 1111 1111 1111")))
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h2", ConversationID: "c2", CustomerID: "cus_ada", Reason: "late", Profile: ada}))
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h3", ConversationID: "c3", CustomerID: "cus_bob", Reason: "other", Phone: "+15550100"}))
-}
 
 func TestCustomerTag(t *testing.T) {
 	require.Equal(t, customerTag("cus_ada"), customerTag("cus_ada"))
@@ -39,18 +26,19 @@ func TestCustomerTag(t *testing.T) {
 // and the requesting contact (https://developers.freshdesk.com/api/#view_contact).
 func TestExport(t *testing.T) {
 	d, _, _ := newDesk(t)
-	adaTickets(t, d)
+	desktest.SubmitCustomers(t, d)
 	got, err := d.Export(context.Background(), "cus_ada")
 	require.NoError(t, err)
-	x := got.(exported)
-	require.Len(t, x.Contacts, 1)
-	require.Equal(t, "ada@example.com", x.Contacts[0].Email)
+	x := got.(rest.Export[apiContact])
+	require.Len(t, x.Requesters, 1)
+	require.Equal(t, "ada@example.com", x.Requesters[0].Email)
 	require.Len(t, x.Tickets, 2)
 	require.Equal(t, []int64{1, 2}, []int64{x.Tickets[0].ID, x.Tickets[1].ID})
+	require.Equal(t, "open", x.Tickets[0].Status)
 	require.Contains(t, x.Tickets[0].Description, "Reason: refund")
-	require.Len(t, x.Tickets[0].Conversations, 1)
-	require.Equal(t, "my card is 4111 1111 1111 1111", x.Tickets[0].Conversations[0].BodyText)
-	require.Empty(t, x.Tickets[1].Conversations)
+	require.Equal(t, []rest.Message{{AuthorID: 1000, Body: "my card is 4111 1111 1111 1111", Public: true, Created: "2026-01-05T09:05:00Z"}},
+		x.Tickets[0].Messages)
+	require.Empty(t, x.Tickets[1].Messages)
 }
 
 // Erase deletes each ticket (DELETE /api/v2/tickets/{id}, 204,
@@ -60,9 +48,8 @@ func TestExport(t *testing.T) {
 // tickets for good (https://developers.freshdesk.com/api/#hard_delete_contact).
 func TestEraseDeletesForGood(t *testing.T) {
 	d, f, _ := newDesk(t)
-	adaTickets(t, d)
-	ctx := context.Background()
-	require.NoError(t, d.Erase(ctx, "cus_ada"))
+	desktest.SubmitCustomers(t, d)
+	require.NoError(t, d.Erase(context.Background(), "cus_ada"))
 	require.Equal(t, []string{"DELETE /api/v2/tickets/1", "DELETE /api/v2/tickets/2", "DELETE /api/v2/contacts/1000/hard_delete?force=true"}, f.Log("DELETE"))
 	f.Lock()
 	require.Len(t, f.tickets, 1, "cus_bob's ticket stays")
@@ -70,13 +57,6 @@ func TestEraseDeletesForGood(t *testing.T) {
 	require.Len(t, f.contacts, 1)
 	require.Nil(t, f.contacts[1000])
 	f.Unlock()
-
-	got, err := d.Export(ctx, "cus_ada")
-	require.NoError(t, err)
-	require.Equal(t, exported{Contacts: []apiContact{}, Tickets: []exportedTicket{}}, got)
-	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("hello?")), escalation.ErrUnknownTicket)
-	require.NoError(t, d.Erase(ctx, "cus_ada"), "erasing again is not an error")
-	require.Len(t, f.Log("DELETE"), 3, "and deletes nothing more")
 }
 
 // A ticket the search does not find yet (Freshdesk's index lags behind)
@@ -84,7 +64,7 @@ func TestEraseDeletesForGood(t *testing.T) {
 // (404) is not an error.
 func TestEraseSearchLag(t *testing.T) {
 	d, f, _ := newDesk(t)
-	adaTickets(t, d)
+	desktest.SubmitCustomers(t, d)
 	f.Lock()
 	f.tickets[2]["tags"] = []string{"parley", "parley-h2"} // not indexed yet
 	delete(f.contacts, 1000)                               // hard-deleted by an admin already
@@ -93,36 +73,10 @@ func TestEraseSearchLag(t *testing.T) {
 	require.Equal(t, []string{"DELETE /api/v2/tickets/1", "DELETE /api/v2/tickets/2", "DELETE /api/v2/contacts/1000/hard_delete?force=true"}, f.Log("DELETE"))
 }
 
-func TestEraseUnknownCustomer(t *testing.T) {
+// The lookup is the search API by the customer's tag.
+func TestEraseSearchesByTag(t *testing.T) {
 	d, f, _ := newDesk(t)
-	adaTickets(t, d)
 	require.NoError(t, d.Erase(context.Background(), "cus_nobody"))
-	got, err := d.Export(context.Background(), "cus_nobody")
-	require.NoError(t, err)
-	require.Equal(t, exported{Contacts: []apiContact{}, Tickets: []exportedTicket{}}, got)
-	require.Empty(t, f.Log("DELETE"))
 	want := fmt.Sprintf("GET /api/v2/search/tickets?query=%s&page=1", url.QueryEscape(`"tag:'`+customerTag("cus_nobody")+`'"`))
-	require.Contains(t, f.Log("GET"), want)
-}
-
-// 429 with Retry-After is waited out; 5xx until the tries run out is an
-// error naming Freshdesk, and the erasure finishes when run again.
-func TestEraseRateLimitAndOutage(t *testing.T) {
-	d, f, _ := newDesk(t)
-	adaTickets(t, d)
-	ctx := context.Background()
-	f.Lock()
-	f.Fail = 3
-	f.Unlock()
-	err := d.Erase(ctx, "cus_ada")
-	require.ErrorIs(t, err, escalation.ErrDeskUnavailable)
-	require.ErrorContains(t, err, "freshdesk: erase cus_ada")
-	require.ErrorContains(t, err, "503")
-	require.Empty(t, f.Log("DELETE"))
-
-	f.Lock()
-	f.Throttle = 2
-	f.Unlock()
-	require.NoError(t, d.Erase(ctx, "cus_ada"))
-	require.Len(t, f.Log("DELETE"), 3)
+	require.Equal(t, []string{want}, f.Log())
 }

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"testing"
 
 	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
 )
@@ -30,6 +31,12 @@ type fakeFreshdesk struct {
 	tickets  map[int64]map[string]any
 	notes    map[int64][]map[string]any
 	contacts map[int64]map[string]any
+}
+
+// fake is a desk over a new fake Freshdesk, for desktest.Run.
+func fake(t *testing.T) desktest.Fake {
+	d, f, _ := newDesk(t)
+	return desktest.Fake{Desk: d, API: &f.API, Counts: f.counts}
 }
 
 func newFake() *fakeFreshdesk {

@@ -34,7 +34,6 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -255,11 +254,8 @@ func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
 // Cancel implements [escalation.Desk]: reason becomes a private note and
 // the ticket is resolved.
 func (d *Desk) Cancel(ctx context.Context, id, reason string) error {
-	e, _, err := d.tickets.Open(ctx, id, d.find)
-	if errors.Is(err, escalation.ErrClosedTicket) {
-		return nil
-	}
-	if err != nil {
+	e, err := d.tickets.Cancelable(ctx, id, d.find)
+	if e == nil || err != nil {
 		return err
 	}
 	note := map[string]any{"body": html.EscapeString("Withdrawn by the assistant: " + reason), "private": true}
@@ -296,8 +292,8 @@ type Event struct {
 // secret, 202 for a ticket the assistant did not submit, 503 when the
 // delivery fails (Freshdesk retries), 200 otherwise.
 func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+	body, ok := rest.ReadHook(w, r)
+	if !ok {
 		return
 	}
 	got := r.Header.Get(d.cfg.Header)
@@ -306,7 +302,7 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ev Event
-	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&ev); err != nil {
+	if err := json.Unmarshal(body, &ev); err != nil {
 		http.Error(w, "bad JSON", http.StatusBadRequest)
 		return
 	}

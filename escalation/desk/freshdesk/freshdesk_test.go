@@ -1,18 +1,14 @@
 package freshdesk
 
 import (
-	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
-	"github.com/parleyhq/parley/memory"
 	"github.com/stretchr/testify/require"
 )
 
@@ -25,19 +21,11 @@ func newDesk(t *testing.T) (*Desk, *fakeFreshdesk, *desktest.Recorder) {
 	return d, f, rec
 }
 
-func TestConformance(t *testing.T) {
-	desktest.Conformance(t, func(t *testing.T) (escalation.Desk, func(string) (int, int, bool)) {
-		d, f, _ := newDesk(t)
-		return d, f.counts
-	})
-}
+func TestDesk(t *testing.T) { desktest.Run(t, "freshdesk", fake) }
 
 func TestSubmitSendsTicket(t *testing.T) {
 	d, f, _ := newDesk(t)
-	tk := escalation.Ticket{ID: "h1", ConversationID: "c1", Reason: "asked for a person", Priority: dialog.PriorityUrgent,
-		Summary: "Ada wants: refund <now>", Profile: map[string]string{"name": "Ada", "email": "ada@example.com"},
-		Transcript: []memory.Entry{{Role: "user", Text: "my order arrived broken", Time: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}}}
-	require.NoError(t, d.Submit(context.Background(), tk))
+	require.NoError(t, d.Submit(context.Background(), desktest.Handoff()))
 	f.Lock()
 	defer f.Unlock()
 	got := f.tickets[1]
@@ -63,11 +51,7 @@ func TestRestartFindsTicketAndRoutesWebhook(t *testing.T) {
 	d3, err := New(d.cfg, rec)
 	require.NoError(t, err)
 	body := `{"ticket_id":"1","status":"Pending","agent":"Sam","comment":"Hola"}`
-	req := httptest.NewRequest(http.MethodPost, "/fd", bytes.NewBufferString(body))
-	req.Header.Set(DefaultHeader, "s3cret")
-	w := httptest.NewRecorder()
-	d3.ServeHTTP(w, req)
-	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, http.StatusOK, desktest.Post(d3, body, DefaultHeader, "s3cret"))
 	require.Len(t, rec.Turns(), 1)
 	got := rec.Turns()[0]
 	require.Equal(t, []string{"c1", "cus-9", "sms", "es", "Hola", "Sam"},
@@ -79,13 +63,10 @@ func TestWebhook(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1"}))
 	post := func(body, secret string) int {
-		req := httptest.NewRequest(http.MethodPost, "/fd", bytes.NewBufferString(body))
-		if secret != "" {
-			req.Header.Set(DefaultHeader, secret)
+		if secret == "" {
+			return desktest.Post(d, body)
 		}
-		w := httptest.NewRecorder()
-		d.ServeHTTP(w, req)
-		return w.Code
+		return desktest.Post(d, body, DefaultHeader, secret)
 	}
 	require.NoError(t, d.Relay(ctx, "h1", parley.Text("where is my refund?")))
 	require.Equal(t, http.StatusOK, post(`{"ticket_id":"1","status":"Open","agent":"Sam","comment":"where is my refund?"}`, "s3cret"))
@@ -100,15 +81,6 @@ func TestWebhook(t *testing.T) {
 	require.Equal(t, "Refunded.", rec.Turns()[0].Signal.Data[escalation.DataText])
 	require.Equal(t, dialog.SignalHandoffResolved, rec.Turns()[1].Signal.Name)
 	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("thanks")), escalation.ErrClosedTicket)
-}
-
-func TestRateLimitRetried(t *testing.T) {
-	d, f, _ := newDesk(t)
-	f.Throttle = 2
-	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"}))
-	n, _, _ := f.counts("h1")
-	require.Equal(t, 1, n)
-	require.Equal(t, 4, f.Requests) // two 429s, the search, the create
 }
 
 func TestRequesterFallbacks(t *testing.T) {

@@ -22,8 +22,8 @@ import (
 // maxPages bounds the pages one listing follows (100 records a page).
 const maxPages = 100
 
-// apiUser is the part of Zendesk's user object the desk reads; it is
-// exported as it is.
+// apiUser is the part of Zendesk's user object the desk reads, and what
+// an export shows of the customer's users.
 type apiUser struct {
 	ID         int64  `json:"id"`
 	Name       string `json:"name"`
@@ -40,20 +40,6 @@ type apiComment struct {
 	Body      string `json:"body"`
 	Public    bool   `json:"public"`
 	CreatedAt string `json:"created_at"`
-}
-
-// exported is what [Desk.Export] returns.
-type exported struct {
-	Users   []apiUser        `json:"users"`
-	Tickets []exportedTicket `json:"tickets"`
-}
-
-type exportedTicket struct {
-	ID        int64        `json:"id"`
-	Subject   string       `json:"subject"`
-	Status    string       `json:"status"`
-	CreatedAt string       `json:"created_at"`
-	Comments  []apiComment `json:"comments"`
 }
 
 // requester creates or updates the end user of t's customer (external_id
@@ -92,7 +78,8 @@ func (d *Desk) Export(ctx context.Context, customerID string) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zendesk: export %s: %w", customerID, err)
 	}
-	x := exported{Users: users, Tickets: []exportedTicket{}}
+	x := rest.NewExport[apiUser]()
+	x.Requesters = append(x.Requesters, users...)
 	for _, a := range tickets {
 		comments, err := list[apiComment](ctx, d, fmt.Sprintf("/api/v2/tickets/%d/comments.json", a.ID), "comments")
 		if rest.Gone(err) {
@@ -101,10 +88,11 @@ func (d *Desk) Export(ctx context.Context, customerID string) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("zendesk: export %s: ticket %d: %w", customerID, a.ID, err)
 		}
-		if comments == nil {
-			comments = []apiComment{}
+		xt := rest.ExportTicket{ID: a.ID, Subject: a.Subject, Status: a.Status, Created: a.CreatedAt, Messages: []rest.Message{}}
+		for _, c := range comments {
+			xt.Messages = append(xt.Messages, rest.Message{AuthorID: c.AuthorID, Body: c.Body, Public: c.Public, Created: c.CreatedAt})
 		}
-		x.Tickets = append(x.Tickets, exportedTicket{ID: a.ID, Subject: a.Subject, Status: a.Status, CreatedAt: a.CreatedAt, Comments: comments})
+		x.Tickets = append(x.Tickets, xt)
 	}
 	return x, nil
 }

@@ -2,34 +2,19 @@ package zendesk
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 
-	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/escalation"
-	"github.com/parleyhq/parley/privacy"
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
+	"github.com/parleyhq/parley/escalation/desk/internal/rest"
 	"github.com/stretchr/testify/require"
 )
-
-var _ privacy.Source = (*Desk)(nil)
-
-// adaTickets submits two hand-offs of customer cus_ada and one of
-// cus_bob, with a relayed message on the first.
-func adaTickets(t *testing.T, d *Desk) {
-	ctx := context.Background()
-	ada := map[string]string{"name": "Ada", "email": "ada@example.com"}
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1", CustomerID: "cus_ada", Reason: "refund", Profile: ada}))
-	require.NoError(t, d.Relay(ctx, "h1", parley.Text("my card is 4111 1111 1111 1111")))
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h2", ConversationID: "c2", CustomerID: "cus_ada", Reason: "late", Profile: ada}))
-	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h3", ConversationID: "c3", CustomerID: "cus_bob", Reason: "other"}))
-}
 
 // Submit links the ticket to the customer's end user: create_or_update
 // (https://developer.zendesk.com/api-reference/ticketing/users/users/#create-or-update-user)
 // by external_id, then the ticket with requester_id.
 func TestSubmitLinksRequester(t *testing.T) {
 	d, f, _ := newDesk(t)
-	adaTickets(t, d)
+	desktest.SubmitCustomers(t, d)
 	f.Lock()
 	defer f.Unlock()
 	require.Equal(t, map[string]any{"id": int64(900), "name": "Ada", "email": "ada@example.com", "external_id": "cus_ada", "role": "end-user", "active": true}, f.users[900])
@@ -41,20 +26,19 @@ func TestSubmitLinksRequester(t *testing.T) {
 
 func TestExport(t *testing.T) {
 	d, _, _ := newDesk(t)
-	adaTickets(t, d)
+	desktest.SubmitCustomers(t, d)
 	got, err := d.Export(context.Background(), "cus_ada")
 	require.NoError(t, err)
-	x := got.(exported)
-	require.Len(t, x.Users, 1)
-	require.Equal(t, "ada@example.com", x.Users[0].Email)
+	x := got.(rest.Export[apiUser])
+	require.Len(t, x.Requesters, 1)
+	require.Equal(t, "ada@example.com", x.Requesters[0].Email)
 	require.Len(t, x.Tickets, 2, "both pages of requested tickets")
 	require.Equal(t, []int64{35436, 35437}, []int64{x.Tickets[0].ID, x.Tickets[1].ID})
-	require.Len(t, x.Tickets[0].Comments, 2)
-	require.Contains(t, x.Tickets[0].Comments[0].Body, "Reason: refund")
-	require.Equal(t, "my card is 4111 1111 1111 1111", x.Tickets[0].Comments[1].Body)
-	b, err := json.Marshal(got)
-	require.NoError(t, err)
-	require.Contains(t, string(b), `"subject":"refund"`)
+	require.Equal(t, "refund", x.Tickets[0].Subject)
+	require.Len(t, x.Tickets[0].Messages, 2)
+	require.Contains(t, x.Tickets[0].Messages[0].Body, "Reason: refund")
+	require.False(t, x.Tickets[0].Messages[0].Public, "the summary is an internal note")
+	require.Equal(t, rest.Message{AuthorID: 900, Body: "my card is 4111 1111 1111 1111", Public: true, Created: "2026-01-05T09:05:00Z"}, x.Tickets[0].Messages[1])
 }
 
 // Erase follows Zendesk's GDPR path: each ticket deleted, then
@@ -66,9 +50,8 @@ func TestExport(t *testing.T) {
 // https://developer.zendesk.com/api-reference/ticketing/users/users/#permanently-delete-user).
 func TestEraseDeletesForGood(t *testing.T) {
 	d, f, _ := newDesk(t)
-	adaTickets(t, d)
-	ctx := context.Background()
-	require.NoError(t, d.Erase(ctx, "cus_ada"))
+	desktest.SubmitCustomers(t, d)
+	require.NoError(t, d.Erase(context.Background(), "cus_ada"))
 	require.Equal(t, []string{
 		"DELETE /api/v2/tickets/35436.json", "DELETE /api/v2/deleted_tickets/35436.json",
 		"DELETE /api/v2/tickets/35437.json", "DELETE /api/v2/deleted_tickets/35437.json",
@@ -80,23 +63,6 @@ func TestEraseDeletesForGood(t *testing.T) {
 	require.Nil(t, f.users[900])
 	require.Empty(t, f.deleted, "nothing left soft-deleted")
 	f.Unlock()
-
-	got, err := d.Export(ctx, "cus_ada")
-	require.NoError(t, err)
-	require.Equal(t, exported{Users: []apiUser{}, Tickets: []exportedTicket{}}, got)
-	require.ErrorIs(t, d.Relay(ctx, "h1", parley.Text("hello?")), escalation.ErrUnknownTicket)
-	require.NoError(t, d.Erase(ctx, "cus_ada"), "erasing again is not an error")
-	require.Len(t, f.Log("DELETE"), 6, "and deletes nothing more")
-}
-
-func TestEraseUnknownCustomer(t *testing.T) {
-	d, f, _ := newDesk(t)
-	adaTickets(t, d)
-	require.NoError(t, d.Erase(context.Background(), "cus_nobody"))
-	got, err := d.Export(context.Background(), "cus_nobody")
-	require.NoError(t, err)
-	require.Equal(t, exported{Users: []apiUser{}, Tickets: []exportedTicket{}}, got)
-	require.Empty(t, f.Log("DELETE"))
 }
 
 func TestEraseNeverDeletesAgents(t *testing.T) {
@@ -112,7 +78,7 @@ func TestEraseNeverDeletesAgents(t *testing.T) {
 // (an agent changed it) is still erased when this process submitted it.
 func TestEraseRemembersSubmittedTickets(t *testing.T) {
 	d, f, _ := newDesk(t)
-	adaTickets(t, d)
+	desktest.SubmitCustomers(t, d)
 	f.Lock()
 	f.users[900]["external_id"] = "changed-by-an-agent"
 	f.Unlock()
@@ -121,28 +87,6 @@ func TestEraseRemembersSubmittedTickets(t *testing.T) {
 		"DELETE /api/v2/tickets/35436.json", "DELETE /api/v2/deleted_tickets/35436.json",
 		"DELETE /api/v2/tickets/35437.json", "DELETE /api/v2/deleted_tickets/35437.json",
 	}, f.Log("DELETE"))
-}
-
-// 429 with Retry-After is waited out and retried; 5xx until the tries run
-// out is an error naming Zendesk, and the erasure finishes when run again.
-func TestEraseRateLimitAndOutage(t *testing.T) {
-	d, f, _ := newDesk(t)
-	adaTickets(t, d)
-	ctx := context.Background()
-	f.Lock()
-	f.Fail = 3
-	f.Unlock()
-	err := d.Erase(ctx, "cus_ada")
-	require.ErrorIs(t, err, escalation.ErrDeskUnavailable)
-	require.ErrorContains(t, err, "zendesk: erase cus_ada")
-	require.ErrorContains(t, err, "503")
-	require.Empty(t, f.Log("DELETE"))
-
-	f.Lock()
-	f.Throttle = 2
-	f.Unlock()
-	require.NoError(t, d.Erase(ctx, "cus_ada"))
-	require.Len(t, f.Log("DELETE"), 6)
 }
 
 func TestEraseWrongCredentials(t *testing.T) {

@@ -41,7 +41,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,12 +48,12 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk/internal/rest"
 )
 
-// Config configures a [Desk].
+// Config configures a [Desk]: the Zendesk account, the agent it acts as
+// and the webhook's signing secret.
 type Config struct {
 	// BaseURL is the account's address, https://{subdomain}.zendesk.com.
 	BaseURL string
@@ -137,34 +136,6 @@ func (d *Desk) Submit(ctx context.Context, t escalation.Ticket) error {
 	})
 }
 
-// newTicket is the create request for t.
-func newTicket(t escalation.Ticket) map[string]any {
-	tk := map[string]any{
-		"subject":     rest.Subject(t),
-		"comment":     map[string]any{"body": rest.Body(t), "public": false},
-		"priority":    priority(t.Priority),
-		"external_id": t.ID,
-		"tags":        []string{"parley"},
-	}
-	if email := t.Profile["email"]; email != "" {
-		name := t.Profile["name"]
-		if name == "" {
-			name = email
-		}
-		tk["requester"] = map[string]string{"name": name, "email": email}
-	}
-	return tk
-}
-
-// priority maps a hand-off priority to Zendesk's, which uses the same words.
-func priority(p dialog.Priority) string {
-	switch p {
-	case dialog.PriorityLow, dialog.PriorityHigh, dialog.PriorityUrgent:
-		return string(p)
-	}
-	return "normal"
-}
-
 func (d *Desk) remember(t escalation.Ticket, a apiTicket) *rest.Entry {
 	return d.tickets.Remember(t, a.Description, a.ID, a.RequesterID, a.Status == "solved" || a.Status == "closed")
 }
@@ -220,11 +191,8 @@ func (d *Desk) Relay(ctx context.Context, id string, m parley.Message) error {
 // Cancel implements [escalation.Desk]: the ticket is solved with reason
 // as an internal note.
 func (d *Desk) Cancel(ctx context.Context, id, reason string) error {
-	e, _, err := d.tickets.Open(ctx, id, d.find)
-	if errors.Is(err, escalation.ErrClosedTicket) {
-		return nil
-	}
-	if err != nil {
+	e, err := d.tickets.Cancelable(ctx, id, d.find)
+	if e == nil || err != nil {
 		return err
 	}
 	body := map[string]any{"ticket": map[string]any{"status": "solved",
@@ -257,43 +225,13 @@ const (
 	HeaderTimestamp = "X-Zendesk-Webhook-Signature-Timestamp"
 )
 
-// Event is the JSON body the Zendesk trigger sends to [Desk.ServeHTTP].
-// Configure a webhook (request format JSON) and a trigger with
-// conditions "Ticket > Tags contains parley" and "Current user is
-// (agent)", whose action notifies it with:
-//
-//	{"ticket_id": "{{ticket.id}}", "external_id": "{{ticket.external_id}}",
-//	 "status": "{{ticket.status}}", "agent": "{{current_user.name}}", "actor_email": "{{current_user.email}}",
-//	 "assignee": "{{ticket.assignee.name}}", "comment": "{{ticket.latest_public_comment}}"}
-//
-// A comment becomes the agent's message to the customer, status Solved
-// or Closed ends the hand-off, and an assignee with neither says an agent
-// took the ticket. Events the desk caused itself (actor_email is
-// Config.Email: the customer's relayed messages, Cancel's solve) are
-// acknowledged and ignored, so the customer never gets their own words
-// back as the agent's.
-type Event struct {
-	ActorEmail string `json:"actor_email"`
-	TicketID   string `json:"ticket_id"`
-	ExternalID string `json:"external_id"`
-	Status     string `json:"status"`
-	Agent      string `json:"agent"`
-	Assignee   string `json:"assignee"`
-	Comment    string `json:"comment"`
-}
-
 // ServeHTTP receives Zendesk's webhook: it checks the signature (401 when
 // wrong or older than Config.Skew), decodes the [Event] and delivers the
 // lifecycle turns. A ticket the desk did not submit is acknowledged and
 // ignored; a failed delivery answers 503 so that Zendesk retries.
 func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "unreadable body", http.StatusBadRequest)
+	body, ok := rest.ReadHook(w, r)
+	if !ok {
 		return
 	}
 	if err := d.verify(r.Header, body); err != nil {
@@ -323,6 +261,31 @@ func (d *Desk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rest.Deliver(w, r, d.deliver, turns(e.Ticket, ev, solved))
+}
+
+// Event is the JSON body the Zendesk trigger sends to [Desk.ServeHTTP].
+// Configure a webhook (request format JSON) and a trigger with
+// conditions "Ticket > Tags contains parley" and "Current user is
+// (agent)", whose action notifies it with:
+//
+//	{"ticket_id": "{{ticket.id}}", "external_id": "{{ticket.external_id}}",
+//	 "status": "{{ticket.status}}", "agent": "{{current_user.name}}", "actor_email": "{{current_user.email}}",
+//	 "assignee": "{{ticket.assignee.name}}", "comment": "{{ticket.latest_public_comment}}"}
+//
+// A comment becomes the agent's message to the customer, status Solved
+// or Closed ends the hand-off, and an assignee with neither says an agent
+// took the ticket. Events the desk caused itself (actor_email is
+// Config.Email: the customer's relayed messages, Cancel's solve) are
+// acknowledged and ignored, so the customer never gets their own words
+// back as the agent's.
+type Event struct {
+	ActorEmail string `json:"actor_email"`
+	TicketID   string `json:"ticket_id"`
+	ExternalID string `json:"external_id"`
+	Status     string `json:"status"`
+	Agent      string `json:"agent"`
+	Assignee   string `json:"assignee"`
+	Comment    string `json:"comment"`
 }
 
 // lookup finds the entry of ev's ticket: from memory, else by fetching

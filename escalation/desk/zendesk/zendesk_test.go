@@ -1,10 +1,8 @@
 package zendesk
 
 import (
-	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -12,39 +10,25 @@ import (
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
-	"github.com/parleyhq/parley/memory"
 	"github.com/stretchr/testify/require"
 )
 
-func newDesk(t *testing.T) (*Desk, *fakeZendesk, *desktest.Recorder) {
-	f := newFake()
-	srv := desktest.Serve(t, f)
-	f.url = srv.URL
-	rec := &desktest.Recorder{}
-	d, err := New(Config{BaseURL: srv.URL, Email: "agent@example.com", Token: "tok", Secret: []byte("dGhpc19zZWNyZXQ"), Client: srv.Client()}, rec)
-	require.NoError(t, err)
-	return d, f, rec
-}
-
-func TestConformance(t *testing.T) {
-	desktest.Conformance(t, func(t *testing.T) (escalation.Desk, func(string) (int, int, bool)) {
+func TestDesk(t *testing.T) {
+	desktest.Run(t, "zendesk", func(t *testing.T) desktest.Fake {
 		d, f, _ := newDesk(t)
-		return d, f.counts
+		return desktest.Fake{Desk: d, API: &f.API, Counts: f.counts}
 	})
 }
 
 func TestSubmitSendsTicket(t *testing.T) {
 	d, f, _ := newDesk(t)
-	tk := escalation.Ticket{ID: "h1", ConversationID: "c1", Reason: "asked for a person", Priority: dialog.PriorityUrgent,
-		Summary: "Ada wants: refund", Profile: map[string]string{"name": "Ada", "email": "ada@example.com"},
-		Transcript: []memory.Entry{{Role: "user", Text: "my order arrived broken", Time: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}}}
-	require.NoError(t, d.Submit(context.Background(), tk))
+	require.NoError(t, d.Submit(context.Background(), desktest.Handoff()))
 	got := f.tickets[35436]
 	require.Equal(t, "urgent", got["priority"])
 	require.Equal(t, "h1", got["external_id"])
 	require.Equal(t, map[string]any{"name": "Ada", "email": "ada@example.com"}, got["requester"])
 	body := got["comment"].(map[string]any)["body"].(string)
-	require.Contains(t, body, "Ada wants: refund")
+	require.Contains(t, body, "Ada wants: refund <now>")
 	require.Contains(t, body, "[09:00] user: my order arrived broken")
 	require.Equal(t, false, got["comment"].(map[string]any)["public"])
 }
@@ -63,23 +47,6 @@ func TestSubmitAfterRestartFindsTicket(t *testing.T) {
 	require.Equal(t, 1, m)
 }
 
-func TestRateLimitRetried(t *testing.T) {
-	d, f, _ := newDesk(t)
-	f.Throttle = 2
-	require.NoError(t, d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"}))
-	n, _, _ := f.counts("h1")
-	require.Equal(t, 1, n)
-	require.Equal(t, 4, f.Requests) // two 429s, the lookup, the create
-}
-
-func TestRateLimitExhausted(t *testing.T) {
-	d, f, _ := newDesk(t)
-	f.Throttle = 10
-	err := d.Submit(context.Background(), escalation.Ticket{ID: "h1", ConversationID: "c1"})
-	require.ErrorIs(t, err, escalation.ErrDeskUnavailable)
-	require.Equal(t, 3, f.Requests)
-}
-
 func TestWebhook(t *testing.T) {
 	d, _, rec := newDesk(t)
 	ctx := context.Background()
@@ -87,12 +54,7 @@ func TestWebhook(t *testing.T) {
 	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	d.now = func() time.Time { return now }
 	post := func(body, ts, sig string) int {
-		req := httptest.NewRequest(http.MethodPost, "/zendesk", bytes.NewBufferString(body))
-		req.Header.Set(HeaderTimestamp, ts)
-		req.Header.Set(HeaderSignature, sig)
-		w := httptest.NewRecorder()
-		d.ServeHTTP(w, req)
-		return w.Code
+		return desktest.Post(d, body, HeaderTimestamp, ts, HeaderSignature, sig)
 	}
 	ts := "2026-01-05T08:59:30Z"
 	sign := func(b string) string { return Sign([]byte("dGhpc19zZWNyZXQ"), ts, []byte(b)) }
@@ -132,21 +94,26 @@ func TestWebhookAfterRestart(t *testing.T) {
 	d, _, _ := newDesk(t)
 	ctx := context.Background()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", CustomerID: "cus-9",
-		Channel: "whatsapp", Locale: "es", Transcript: []memory.Entry{{Role: "user", Text: `parley-route: {"ticket":"c1-1","conversation":"forged"}`}}}))
+		Channel: "whatsapp", Locale: "es", Summary: `parley-route: {"ticket":"c1-1","conversation":"forged"}`}))
 	// Another replica, which never saw the submission, gets the agent's reply.
 	rec := &desktest.Recorder{}
 	d2, err := New(d.cfg, rec)
 	require.NoError(t, err)
 	body := `{"ticket_id":"35436","external_id":"c1-1","status":"pending","agent":"Sam","comment":"Hola"}`
 	ts := time.Now().UTC().Format(time.RFC3339)
-	req := httptest.NewRequest(http.MethodPost, "/zendesk", bytes.NewBufferString(body))
-	req.Header.Set(HeaderTimestamp, ts)
-	req.Header.Set(HeaderSignature, Sign(d.cfg.Secret, ts, []byte(body)))
-	w := httptest.NewRecorder()
-	d2.ServeHTTP(w, req)
-	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, http.StatusOK, desktest.Post(d2, body, HeaderTimestamp, ts, HeaderSignature, Sign(d.cfg.Secret, ts, []byte(body))))
 	require.Len(t, rec.Turns(), 1)
 	got := rec.Turns()[0]
 	require.Equal(t, []string{"c1", "cus-9", "whatsapp", "es", "Hola"},
 		[]string{got.ConversationID, got.CustomerID, got.Channel, got.Locale, got.Signal.Data[escalation.DataText]})
+}
+
+func newDesk(t *testing.T) (*Desk, *fakeZendesk, *desktest.Recorder) {
+	f := newFake()
+	srv := desktest.Serve(t, f)
+	f.url = srv.URL
+	rec := &desktest.Recorder{}
+	d, err := New(Config{BaseURL: srv.URL, Email: "agent@example.com", Token: "tok", Secret: []byte("dGhpc19zZWNyZXQ"), Client: srv.Client()}, rec)
+	require.NoError(t, err)
+	return d, f, rec
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -118,6 +119,17 @@ func (ts *Tickets) Open(ctx context.Context, id string, find func(context.Contex
 		return e, *e, fmt.Errorf("%w: %q", escalation.ErrClosedTicket, id)
 	}
 	return e, *e, nil
+}
+
+// Cancelable returns the entry of hand-off id, found with find, for a
+// desk's Cancel: nil (and no error) when the ticket is already closed,
+// which leaves nothing to withdraw.
+func (ts *Tickets) Cancelable(ctx context.Context, id string, find func(context.Context, string) (*Entry, error)) (*Entry, error) {
+	e, _, err := ts.Open(ctx, id, find)
+	if errors.Is(err, escalation.ErrClosedTicket) {
+		return nil, nil
+	}
+	return e, err
 }
 
 // Submit creates the ticket of t with create unless find, run under a
@@ -239,4 +251,52 @@ func (ts *Tickets) Forget(ids ...int64) {
 func Gone(err error) bool {
 	var se *StatusError
 	return errors.As(err, &se) && se.Code == http.StatusNotFound
+}
+
+// Export is what a desk's privacy export returns: the help desk's people
+// who are the customer (Zendesk users, Freshdesk contacts) and the
+// tickets they requested, each with its messages.
+type Export[P any] struct {
+	Requesters []P            `json:"requesters"`
+	Tickets    []ExportTicket `json:"tickets"`
+}
+
+// ExportTicket is one ticket in an [Export].
+type ExportTicket struct {
+	ID          int64     `json:"id"`
+	Subject     string    `json:"subject"`
+	Status      string    `json:"status"`
+	Created     string    `json:"created_at"`
+	Description string    `json:"description,omitempty"`
+	Messages    []Message `json:"messages"`
+}
+
+// Message is a comment, reply or note on an exported ticket.
+type Message struct {
+	AuthorID int64  `json:"author_id"`
+	Body     string `json:"body"`
+	Public   bool   `json:"public"`
+	Created  string `json:"created_at"`
+}
+
+// NewExport returns an empty export, whose lists encode as [] rather
+// than null.
+func NewExport[P any]() Export[P] {
+	return Export[P]{Requesters: []P{}, Tickets: []ExportTicket{}}
+}
+
+// ReadHook reads a webhook's body (up to 1 MiB). It answers 405 to
+// anything but POST and 400 to an unreadable body, and then reports
+// false.
+func ReadHook(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "unreadable body", http.StatusBadRequest)
+		return nil, false
+	}
+	return body, true
 }
