@@ -17,7 +17,7 @@ func BenchmarkTurn(b *testing.B) {
 		schema := testSchema(b, admin)
 		stores := make([]memory.Store, n)
 		for i := range stores {
-			stores[i] = openStore(b, connect(b, 32), schema)
+			stores[i] = openStore(b, connect(b, 32, ""), schema)
 		}
 		return stores
 	})

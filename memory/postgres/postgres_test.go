@@ -15,11 +15,12 @@ import (
 )
 
 // testPool connects to PARLEY_TEST_POSTGRES_URL or skips the test.
-func testPool(t testing.TB) *pgxpool.Pool { return connect(t, 0) }
+func testPool(t testing.TB) *pgxpool.Pool { return connect(t, 0, "") }
 
 // connect is testPool with a pool of at most maxConns connections (0:
-// pgxpool's default), closed at cleanup.
-func connect(t testing.TB, maxConns int32) *pgxpool.Pool {
+// pgxpool's default) whose sessions carry application name app (empty:
+// the server's default), closed at cleanup.
+func connect(t testing.TB, maxConns int32, app string) *pgxpool.Pool {
 	t.Helper()
 	url := memorytest.ServerURL(t, "PARLEY_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/parley_test?sslmode=disable")
 	cfg, err := pgxpool.ParseConfig(url)
@@ -28,6 +29,9 @@ func connect(t testing.TB, maxConns int32) *pgxpool.Pool {
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	if app != "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = app
 	}
 	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
