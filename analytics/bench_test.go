@@ -74,29 +74,23 @@ func BenchmarkTurn(b *testing.B) {
 		b.ReportMetric(float64(events.Load())/float64(b.N), "events/turn")
 	}
 	b.Run("observer=none", func(b *testing.B) { run(b, nil) })
-	b.Run("observer=recorder-discard", func(b *testing.B) {
-		rec := analytics.NewRecorder(analytics.SinkFunc(func(context.Context, []analytics.Event) error { return nil }),
-			analytics.WithBuffer(1<<16))
-		run(b, rec)
-		b.StopTimer()
-		if err := rec.Close(context.Background()); err != nil {
-			b.Fatal(err)
+	// recorded runs turns observed by a Recorder over sink, then closes it
+	// and reports the events it dropped.
+	recorded := func(sink analytics.Sink) func(*testing.B) {
+		return func(b *testing.B) {
+			rec := analytics.NewRecorder(sink, analytics.WithBuffer(1<<16))
+			run(b, rec)
+			b.StopTimer()
+			if err := rec.Close(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			if d := rec.Stats()[0].Dropped; d > 0 {
+				b.ReportMetric(float64(d), "dropped")
+			}
 		}
-		if d := rec.Stats()[0].Dropped; d > 0 {
-			b.ReportMetric(float64(d), "dropped")
-		}
-	})
-	b.Run("observer=recorder-aggregator", func(b *testing.B) {
-		rec := analytics.NewRecorder(analytics.NewAggregator(), analytics.WithBuffer(1<<16))
-		run(b, rec)
-		b.StopTimer()
-		if err := rec.Close(context.Background()); err != nil {
-			b.Fatal(err)
-		}
-		if d := rec.Stats()[0].Dropped; d > 0 {
-			b.ReportMetric(float64(d), "dropped")
-		}
-	})
+	}
+	b.Run("observer=recorder-discard", recorded(analytics.SinkFunc(func(context.Context, []analytics.Event) error { return nil })))
+	b.Run("observer=recorder-aggregator", recorded(analytics.NewAggregator()))
 }
 
 // BenchmarkObserve measures Recorder.Observe, the work a turn's

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -211,12 +212,12 @@ func (r *rec) record(n *names) Record {
 		x.Feedback.AgentRating = int(r.agentRating.v)
 	}
 	turns := slices.Clone(r.turns)
-	slices.SortFunc(turns, func(a, b turnFact) int { return cmpInt(a.at, b.at) })
+	slices.SortFunc(turns, func(a, b turnFact) int { return cmp.Compare(a.at, b.at) })
 	for _, t := range turns {
 		x.ResponseTimes = append(x.ResponseTimes, time.Duration(t.dur))
 	}
 	nodes := slices.Clone(r.nodes)
-	slices.SortStableFunc(nodes, func(a, b nodeFact) int { return cmpInt(a.at, b.at) })
+	slices.SortStableFunc(nodes, func(a, b nodeFact) int { return cmp.Compare(a.at, b.at) })
 	for _, nd := range nodes {
 		flow := n.name(nd.flow)
 		i := slices.IndexFunc(x.Flows, func(v FlowVisit) bool { return v.Flow == flow })
@@ -277,18 +278,8 @@ func (r *rec) record(n *names) Record {
 
 func sortedBy[T any](s []T, at func(T) int64) []T {
 	s = slices.Clone(s)
-	slices.SortStableFunc(s, func(a, b T) int { return cmpInt(at(a), at(b)) })
+	slices.SortStableFunc(s, func(a, b T) int { return cmp.Compare(at(a), at(b)) })
 	return s
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func unix(ns int64) time.Time {

@@ -3,6 +3,7 @@ package analytics
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -100,16 +101,6 @@ func sortRecords(rs []Record) {
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
 		}
-		return cmpString(a.Conversation, b.Conversation)
+		return strings.Compare(a.Conversation, b.Conversation)
 	})
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -80,10 +80,7 @@ func CheckGoals(records []analytics.Record, goals []Goal, alpha float64) ([]Goal
 			if r.Campaign.Campaign != g.Campaign || !r.Campaign.Sent {
 				continue
 			}
-			id := r.Customer
-			if id == "" {
-				id = "\x00" + r.Conversation
-			}
+			id := unit(r)
 			c := byCust[id]
 			if c == nil {
 				v := r.Campaign.Variant

@@ -106,10 +106,7 @@ func (e *Experiment[T]) Report(records []analytics.Record) Report {
 		if r.Experiment != e.name || !slices.Contains(arms, r.Variant) {
 			continue
 		}
-		id := r.Customer
-		if id == "" {
-			id = "\x00" + r.Conversation
-		}
+		id := unit(r)
 		c := byCust[id]
 		if c == nil {
 			c = &cust{variant: r.Variant, vals: make([][]float64, len(metrics)), first: r.Start}
@@ -365,4 +362,14 @@ func sign(m Metric) float64 {
 		return -1
 	}
 	return 1
+}
+
+// unit is the key of the unit r's outcomes are grouped by: its customer,
+// or for an anonymous conversation the conversation itself (a key no
+// customer ID can take).
+func unit(r analytics.Record) string {
+	if r.Customer == "" {
+		return "\x00" + r.Conversation
+	}
+	return r.Customer
 }

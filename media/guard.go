@@ -47,20 +47,28 @@ func (g *Guard) Describer(d Describer) Describer { return guardedDescriber{g, d}
 // Speaker returns s guarded by g.
 func (g *Guard) Speaker(s Speaker) Speaker { return guardedSpeaker{g, s} }
 
-type guardedTranscriber struct {
-	g *Guard
-	t Transcriber
-}
-
-func (x guardedTranscriber) Transcribe(ctx context.Context, a *Audio) (tr *Transcript, err error) {
-	err = x.g.do(ctx, func(ctx context.Context) error {
-		tr, err = x.t.Transcribe(ctx, a)
+// guarded calls f(ctx, in) through g and returns its result, or nil and
+// the error of the last try.
+func guarded[In, Out any](ctx context.Context, g *Guard, in In, f func(context.Context, In) (*Out, error)) (*Out, error) {
+	var out *Out
+	err := g.do(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = f(ctx, in)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return tr, nil
+	return out, nil
+}
+
+type guardedTranscriber struct {
+	g *Guard
+	t Transcriber
+}
+
+func (x guardedTranscriber) Transcribe(ctx context.Context, a *Audio) (*Transcript, error) {
+	return guarded(ctx, x.g, a, x.t.Transcribe)
 }
 
 type guardedDescriber struct {
@@ -68,15 +76,8 @@ type guardedDescriber struct {
 	d Describer
 }
 
-func (x guardedDescriber) Describe(ctx context.Context, img *Image) (d *Description, err error) {
-	err = x.g.do(ctx, func(ctx context.Context) error {
-		d, err = x.d.Describe(ctx, img)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
+func (x guardedDescriber) Describe(ctx context.Context, img *Image) (*Description, error) {
+	return guarded(ctx, x.g, img, x.d.Describe)
 }
 
 type guardedSpeaker struct {
@@ -84,13 +85,6 @@ type guardedSpeaker struct {
 	s Speaker
 }
 
-func (x guardedSpeaker) Speak(ctx context.Context, text string) (a *Audio, err error) {
-	err = x.g.do(ctx, func(ctx context.Context) error {
-		a, err = x.s.Speak(ctx, text)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return a, nil
+func (x guardedSpeaker) Speak(ctx context.Context, text string) (*Audio, error) {
+	return guarded(ctx, x.g, text, x.s.Speak)
 }

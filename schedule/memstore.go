@@ -201,52 +201,43 @@ func (m *Memory) Claim(ctx context.Context, now, until time.Time, limit int) ([]
 	return out, nil
 }
 
-// claimed returns c's job if c is still its claim.
-func (m *Memory) claimed(c Claim) (*memJob, error) {
+// withClaim runs f, under the lock, on c's job if c is still its claim;
+// otherwise it returns ctx's error or ErrLeaseLost.
+func (m *Memory) withClaim(ctx context.Context, c Claim, f func(*memJob)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	mj, ok := m.jobs[c.Job.ID]
 	if !ok || mj.token == "" || mj.token != c.Token {
-		return nil, ErrLeaseLost
+		return ErrLeaseLost
 	}
-	return mj, nil
+	f(mj)
+	return nil
 }
 
 // Extend implements [Store.Extend].
 func (m *Memory) Extend(ctx context.Context, c Claim, until time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	mj, err := m.claimed(c)
-	if err != nil {
-		return err
-	}
-	mj.at = until.Round(0).Truncate(time.Microsecond)
-	heap.Fix(&m.lease, mj.index)
-	return nil
+	return m.withClaim(ctx, c, func(mj *memJob) {
+		mj.at = until.Round(0).Truncate(time.Microsecond)
+		heap.Fix(&m.lease, mj.index)
+	})
 }
 
 // Release implements [Store.Release].
 func (m *Memory) Release(ctx context.Context, c Claim, next time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	mj, err := m.claimed(c)
-	if err != nil {
-		return err
-	}
-	if next.IsZero() {
-		m.remove(mj)
-		return nil
-	}
-	heap.Remove(&m.lease, mj.index)
-	mj.token = ""
-	mj.at = next.Round(0).Truncate(time.Microsecond)
-	heap.Push(&m.queue, mj)
-	m.notify()
-	return nil
+	return m.withClaim(ctx, c, func(mj *memJob) {
+		if next.IsZero() {
+			m.remove(mj)
+			return
+		}
+		heap.Remove(&m.lease, mj.index)
+		mj.token = ""
+		mj.at = next.Round(0).Truncate(time.Microsecond)
+		heap.Push(&m.queue, mj)
+		m.notify()
+	})
 }
 
 // memQueue is a min-heap of jobs by the time they are claimable.
