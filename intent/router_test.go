@@ -186,16 +186,21 @@ func TestRouterGivesTheOwnerTheAnswerFirst(t *testing.T) {
 	assert.False(t, open)
 }
 
+// helpCentre stands in for the help centre: it answers every question
+// with answer.
+func helpCentre(answer string) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text(answer))
+	})
+}
+
 func TestRouterResumesAFormAfterADigression(t *testing.T) {
 	c := fixed{
 		"I want a refund":   ranked("refund", 0.95),
 		"where is my order": ranked("track_order", 0.95),
 		"how long?":         ranked("track_order", 0.1),
 	}
-	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text("5 days"))
-	})
-	b, _ := newBot(t, c, WithQuestions(faq))
+	b, _ := newBot(t, c, WithQuestions(helpCentre("5 days")))
 	b.send("I want a refund")
 	assert.Equal(t, []string{"ok track_order", "Which order?"}, b.send("where is my order"))
 	assert.Equal(t, []string{"5 days", "Which order?"}, b.send("how long?"))
@@ -211,10 +216,7 @@ func TestRouterSendsAQuestionAboutTheSameRequestToTheHelpCentre(t *testing.T) {
 		"I want a refund":              ranked("refund", 0.95),
 		"how long does a refund take?": ranked("refund", 0.9),
 	}
-	faq := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text("5-10 days"))
-	})
-	b, _ := newBot(t, c, WithQuestions(faq))
+	b, _ := newBot(t, c, WithQuestions(helpCentre("5-10 days")))
 	b.send("I want a refund")
 	assert.Equal(t, []string{"5-10 days", "Which order?"}, b.send("how long does a refund take?"))
 	assert.Equal(t, []string{"refund"}, b.ran, "the refund did not start over")

@@ -279,8 +279,14 @@ func (x *Index) Add(docs ...Doc) error {
 			return ErrEmptyID
 		}
 	}
-	// Analyse outside the lock, with the parameters of the moment; if
-	// ReadFrom changes them meanwhile, analyse again under the lock.
+	x.update(docs, x.insert)
+	return nil
+}
+
+// update analyses docs and calls f with them under the write lock. It
+// analyses outside the lock, with the parameters of the moment; if
+// ReadFrom changes them meanwhile, it analyses again under the lock.
+func (x *Index) update(docs []Doc, f func([]analysed)) {
 	p, gen := x.snapshot()
 	as := x.analyse(&p, docs)
 	x.mu.Lock()
@@ -288,8 +294,7 @@ func (x *Index) Add(docs ...Doc) error {
 	if x.gen != gen {
 		as = x.analyse(&x.p, docs)
 	}
-	x.insert(as)
-	return nil
+	f(as)
 }
 
 // ReplaceSources makes docs the passages of each source they name
@@ -313,19 +318,14 @@ func (x *Index) ReplaceSources(docs ...Doc) error {
 		sources[d.Source] = true
 		keep[d.ID] = true
 	}
-	p, gen := x.snapshot()
-	as := x.analyse(&p, docs)
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if x.gen != gen {
-		as = x.analyse(&x.p, docs)
-	}
-	for slot, e := range x.docs {
-		if e != nil && sources[e.doc.Source] && !keep[e.doc.ID] {
-			x.remove(int32(slot))
+	x.update(docs, func(as []analysed) {
+		for slot, e := range x.docs {
+			if e != nil && sources[e.doc.Source] && !keep[e.doc.ID] {
+				x.remove(int32(slot))
+			}
 		}
-	}
-	x.insert(as)
+		x.insert(as)
+	})
 	return nil
 }
 

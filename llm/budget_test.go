@@ -59,6 +59,18 @@ func recommendedStack(primary, backup llm.Model) llm.Model {
 	), 8*time.Second)
 }
 
+// call sends req to model, streamed (and collected) if stream, and
+// returns the error.
+func call(model llm.Model, stream bool) error {
+	var err error
+	if stream {
+		_, err = llm.Collect(llm.Stream(context.Background(), model, req))
+	} else {
+		_, err = model.Generate(context.Background(), req)
+	}
+	return err
+}
+
 func TestStackDeadProviderIsBounded(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -79,12 +91,7 @@ func TestStackDeadProviderIsBounded(t *testing.T) {
 				}
 				model := recommendedStack(primary, backup)
 				start := time.Now()
-				var err error
-				if tt.stream {
-					_, err = llm.Collect(llm.Stream(context.Background(), model, req))
-				} else {
-					_, err = model.Generate(context.Background(), req)
-				}
+				err := call(model, tt.stream)
 				elapsed := time.Since(start)
 				require.ErrorIs(t, err, context.DeadlineExceeded)
 				require.ErrorIs(t, err, llm.ErrTimeBudget, "the primary's retry budget ended it")
@@ -112,12 +119,7 @@ func TestRetryAfterBeyondBudgetReturnsPromptly(t *testing.T) {
 				c := openAIWith(t, statusTransport(http.StatusServiceUnavailable, http.Header{"Retry-After": {"30"}}, &calls))
 				model := llm.Retry(c, llm.WithAttempts(3), llm.WithBackoff(0, time.Minute), llm.WithBudget(5*time.Second))
 				start := time.Now()
-				var err error
-				if tt.stream {
-					_, err = llm.Collect(llm.Stream(context.Background(), model, req))
-				} else {
-					_, err = model.Generate(context.Background(), req)
-				}
+				err := call(model, tt.stream)
 				assert.Zero(t, time.Since(start), "fake clock: no sleep towards a retry that cannot happen")
 				assert.Equal(t, 1, calls)
 				require.ErrorIs(t, err, llm.ErrTimeBudget)

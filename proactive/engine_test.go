@@ -39,6 +39,23 @@ func welcome(name string, purpose proactive.Purpose) *proactive.Campaign {
 // outside the default quiet hours.
 func at10(env *proactivetest.Env) { env.Advance(10 * time.Hour) }
 
+// tips returns an environment with the marketing campaign "tips", which
+// "tips_event" events start, and opts.
+func tips(t *testing.T, opts ...proactivetest.Option) *proactivetest.Env {
+	t.Helper()
+	opts = append(opts, proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+	return proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)}, opts...)
+}
+
+// tipsForAda is tips with Ada, who consented, at 10:00.
+func tipsForAda(t *testing.T, opts ...proactivetest.Option) *proactivetest.Env {
+	t.Helper()
+	env := tips(t, opts...)
+	ada(env)
+	at10(env)
+	return env
+}
+
 func ada(env *proactivetest.Env) {
 	env.AddCustomer(&customer.Profile{CustomerID: "ada", Name: "Ada Lovelace", TimeZone: "UTC"})
 	env.Consent("ada")
@@ -68,8 +85,7 @@ func TestRenewalSequence(t *testing.T) {
 
 func TestQuietHoursHoldInCustomerZone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)},
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+		env := tips(t)
 		env.AddCustomer(&customer.Profile{CustomerID: "ny", TimeZone: "America/New_York"})
 		env.Consent("ny")
 		ny, err := time.LoadLocation("America/New_York")
@@ -198,10 +214,7 @@ func TestOpenQuestionMakesItWait(t *testing.T) {
 			dialog.CloseQuestion(t)
 			return w.Reply(ctx, parley.Text("Done."))
 		})
-		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)}, proactivetest.WithHandler(h),
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
-		ada(env)
-		at10(env)
+		env := tipsForAda(t, proactivetest.WithHandler(h))
 		env.Say("ada", "refund")
 		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
 		assert.Equal(t, []string{"How much?"}, env.Texts("ada"), "the question is not interrupted")
@@ -332,10 +345,7 @@ func TestAbandonedQuestionDoesNotHoldForever(t *testing.T) {
 			}
 			return w.Reply(ctx, parley.Text("What can I help you with?"))
 		})
-		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)}, proactivetest.WithHandler(h),
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
-		ada(env)
-		at10(env)
+		env := tipsForAda(t, proactivetest.WithHandler(h))
 		env.Say("ada", "hi")
 		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
 		assert.Equal(t, []string{"What can I help you with?"}, env.Texts("ada"), "held while the customer is there")

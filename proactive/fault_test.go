@@ -104,10 +104,7 @@ func TestRefiredStepIsTakenOnce(t *testing.T) {
 				return err
 			})
 		}
-		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)}, proactivetest.WithEnqueuer(wrap),
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
-		ada(env)
-		at10(env)
+		env := tipsForAda(t, proactivetest.WithEnqueuer(wrap))
 		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
 		env.Advance(time.Hour)
 		assert.Equal(t, []string{"tips message"}, env.Texts("ada"))
@@ -128,10 +125,7 @@ func TestFailedEnqueueIsRetried(t *testing.T) {
 				return next.Enqueue(ctx, turn)
 			})
 		}
-		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)}, proactivetest.WithEnqueuer(wrap),
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
-		ada(env)
-		at10(env)
+		env := tipsForAda(t, proactivetest.WithEnqueuer(wrap))
 		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
 		assert.Empty(t, env.Texts("ada"))
 		env.Advance(12 * time.Hour)
@@ -280,8 +274,7 @@ func TestPersonOwningTheConversation(t *testing.T) {
 // once when they end.
 func TestEarlyFireInQuietHoursIsHeldAgain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)},
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+		env := tips(t)
 		ada(env)
 		env.Advance(22 * time.Hour)
 		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})

@@ -16,7 +16,6 @@ import (
 
 	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/proactive"
-	"github.com/parleyhq/parley/proactive/proactivetest"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef")
@@ -39,8 +38,7 @@ func errorCode(t *testing.T, w *httptest.ResponseRecorder) string {
 
 func TestEndpoint(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)},
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+		env := tips(t)
 		env.AddCustomer(&customer.Profile{CustomerID: "ada"})
 		env.AddCustomer(&customer.Profile{CustomerID: "mars", TimeZone: "Mars/Base"})
 		env.Consent("ada")
@@ -101,8 +99,7 @@ func FuzzEndpoint(f *testing.F) {
 	f.Add([]byte(`{"type":"tips_event","customer":"ada","attributes":{"a":"b"}}`), "")
 	f.Fuzz(func(t *testing.T, body []byte, sig string) {
 		synctest.Test(t, func(t *testing.T) {
-			env := proactivetest.New(t, []*proactive.Campaign{welcome("tips", proactive.Marketing)},
-				proactivetest.WithEngineOptions(proactive.WithEventTypes("tips_event")))
+			env := tips(t)
 			env.AddCustomer(&customer.Profile{CustomerID: "ada"})
 			h := env.Engine.Endpoint(secret)
 			w := post(h, body, time.Now(), sig)
