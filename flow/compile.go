@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -530,29 +531,8 @@ func cloneNode(n Node) Node {
 }
 
 func isNilNode(n Node) bool {
-	switch v := n.(type) {
-	case *Say:
-		return v == nil
-	case *Ask:
-		return v == nil
-	case *Choice:
-		return v == nil
-	case *Branch:
-		return v == nil
-	case *Action:
-		return v == nil
-	case *Call:
-		return v == nil
-	case *Handoff:
-		return v == nil
-	case *Feedback:
-		return v == nil
-	case *Wait:
-		return v == nil
-	case *End:
-		return v == nil
-	}
-	return false
+	v := reflect.ValueOf(n)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func firstLine(s string) string {

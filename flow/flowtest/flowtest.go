@@ -12,72 +12,64 @@
 package flowtest
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/parleytest"
 )
 
-func snapshot(c *parleytest.Tester) (flow.Snapshot, error) {
-	s, err := flow.SnapshotOf(c.Session())
-	if err != nil {
-		return flow.Snapshot{}, fmt.Errorf("flowtest: read flow state: %w", err)
+// check returns a Check of the stored flow state: bad returns why s is
+// not as wanted, or "" if it is.
+func check(bad func(s flow.Snapshot) string) parleytest.Check {
+	return func(c *parleytest.Tester) error {
+		s, err := flow.SnapshotOf(c.Session())
+		if err != nil {
+			return fmt.Errorf("flowtest: read flow state: %w", err)
+		}
+		if why := bad(s); why != "" {
+			return errors.New(why)
+		}
+		return nil
 	}
-	return s, nil
 }
 
 // Node checks that the conversation's flow is at node id.
 func Node(id string) parleytest.Check {
-	return func(c *parleytest.Tester) error {
-		s, err := snapshot(c)
-		if err != nil {
-			return err
-		}
+	return check(func(s flow.Snapshot) string {
 		if s.Node != id {
-			return fmt.Errorf("flow at node %q (flow %q), want %q", s.Node, s.Flow, id)
+			return fmt.Sprintf("flow at node %q (flow %q), want %q", s.Node, s.Flow, id)
 		}
-		return nil
-	}
+		return ""
+	})
 }
 
 // Flow checks that the conversation is in the named flow ("" for none).
 func Flow(name string) parleytest.Check {
-	return func(c *parleytest.Tester) error {
-		s, err := snapshot(c)
-		if err != nil {
-			return err
-		}
+	return check(func(s flow.Snapshot) string {
 		if s.Flow != name {
-			return fmt.Errorf("in flow %q, want %q", s.Flow, name)
+			return fmt.Sprintf("in flow %q, want %q", s.Flow, name)
 		}
-		return nil
-	}
+		return ""
+	})
 }
 
 // Slot checks a slot of the current flow.
 func Slot(name, value string) parleytest.Check {
-	return func(c *parleytest.Tester) error {
-		s, err := snapshot(c)
-		if err != nil {
-			return err
-		}
+	return check(func(s flow.Snapshot) string {
 		if got := s.Slots[name]; got != value {
-			return fmt.Errorf("slot %q = %q, want %q", name, got, value)
+			return fmt.Sprintf("slot %q = %q, want %q", name, got, value)
 		}
-		return nil
-	}
+		return ""
+	})
 }
 
 // Status checks the resolution of the most recently ended flow.
 func Status(r flow.Resolution) parleytest.Check {
-	return func(c *parleytest.Tester) error {
-		s, err := snapshot(c)
-		if err != nil {
-			return err
-		}
+	return check(func(s flow.Snapshot) string {
 		if s.Last != r {
-			return fmt.Errorf("last flow %q ended %q, want %q", s.LastFlow, s.Last, r)
+			return fmt.Sprintf("last flow %q ended %q, want %q", s.LastFlow, s.Last, r)
 		}
-		return nil
-	}
+		return ""
+	})
 }

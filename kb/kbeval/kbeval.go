@@ -71,15 +71,22 @@ func lines(r io.Reader, fn func(n int, line []byte) error) error {
 	return nil
 }
 
+// jsonLines calls fn with each line of r decoded as JSON into a T.
+func jsonLines[T any](r io.Reader, fn func(T) error) error {
+	return lines(r, func(_ int, b []byte) error {
+		var v T
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		return fn(v)
+	})
+}
+
 // ReadDocs reads documents in JSON Lines. A line with question and answer
 // becomes an FAQ passage; a line with text becomes a plain passage.
 func ReadDocs(r io.Reader) ([]kb.Doc, error) {
 	var docs []kb.Doc
-	err := lines(r, func(n int, b []byte) error {
-		var l docLine
-		if err := json.Unmarshal(b, &l); err != nil {
-			return err
-		}
+	err := jsonLines(r, func(l docLine) error {
 		if l.ID == "" {
 			return fmt.Errorf("%w doc_id", ErrMissingField)
 		}
@@ -101,11 +108,7 @@ func ReadDocs(r io.Reader) ([]kb.Doc, error) {
 // ReadQueries reads queries in JSON Lines.
 func ReadQueries(r io.Reader) ([]Query, error) {
 	var qs []Query
-	err := lines(r, func(n int, b []byte) error {
-		var q Query
-		if err := json.Unmarshal(b, &q); err != nil {
-			return err
-		}
+	err := jsonLines(r, func(q Query) error {
 		if q.ID == "" {
 			return fmt.Errorf("%w query_id", ErrMissingField)
 		}
