@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -44,18 +45,10 @@ func IsTerminal(f *os.File) bool {
 
 // Run chats with h until in ends, the user types /quit, or ctx ends.
 func Run(ctx context.Context, h parley.Handler, in io.Reader, out io.Writer, cfg Config) error {
-	if cfg.ConversationID == "" {
-		cfg.ConversationID = "cli-" + uuid.NewString()
-	}
-	if cfg.Channel == "" {
-		cfg.Channel = "cli"
-	}
-	if cfg.Prompt == "" {
-		cfg.Prompt = "you> "
-	}
-	if cfg.BotPrefix == "" {
-		cfg.BotPrefix = "bot> "
-	}
+	cfg.ConversationID = cmp.Or(cfg.ConversationID, "cli-"+uuid.NewString())
+	cfg.Channel = cmp.Or(cfg.Channel, "cli")
+	cfg.Prompt = cmp.Or(cfg.Prompt, "you> ")
+	cfg.BotPrefix = cmp.Or(cfg.BotPrefix, "bot> ")
 	if cfg.MaxLine <= 0 {
 		cfg.MaxLine = 1 << 20
 	}

@@ -191,14 +191,12 @@ func describe(a attachment) string {
 // parse decodes a webhook body for the platform ("page" or "instagram"
 // object), returning an error wrapping [channel.ErrMalformed].
 func parse(body []byte, object string) (*notification, error) {
-	var n notification
-	if err := json.Unmarshal(body, &n); err != nil {
-		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
-	}
-	if n.Object != object {
-		return nil, fmt.Errorf("%w: object %q", channel.ErrMalformed, n.Object)
-	}
-	return &n, nil
+	return driver.ParseJSON(body, func(n *notification) string {
+		if n.Object != object {
+			return fmt.Sprintf("object %q", n.Object)
+		}
+		return ""
+	})
 }
 
 // Verify implements [channel.Platform].

@@ -170,17 +170,15 @@ type interaction struct {
 // parseEvent decodes an Events API body, returning an error wrapping
 // [channel.ErrMalformed] if it is not one.
 func parseEvent(body []byte) (*envelope, error) {
-	var e envelope
-	if err := json.Unmarshal(body, &e); err != nil {
-		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
-	}
-	switch {
-	case e.Type == "url_verification", e.Type == "app_rate_limited":
-	case e.Type == "event_callback" && e.Event != nil:
-	default:
-		return nil, fmt.Errorf("%w: envelope type %q", channel.ErrMalformed, e.Type)
-	}
-	return &e, nil
+	return driver.ParseJSON(body, func(e *envelope) string {
+		switch {
+		case e.Type == "url_verification", e.Type == "app_rate_limited":
+		case e.Type == "event_callback" && e.Event != nil:
+		default:
+			return fmt.Sprintf("envelope type %q", e.Type)
+		}
+		return ""
+	})
 }
 
 // parseInteraction decodes an interactivity body (a form with a JSON

@@ -142,14 +142,12 @@ type callbackQuery struct {
 // parse decodes a webhook body, returning an error wrapping
 // [channel.ErrMalformed] if it is not an update.
 func parse(body []byte) (*update, error) {
-	var u update
-	if err := json.Unmarshal(body, &u); err != nil {
-		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
-	}
-	if u.UpdateID == 0 {
-		return nil, fmt.Errorf("%w: no update_id", channel.ErrMalformed)
-	}
-	return &u, nil
+	return driver.ParseJSON(body, func(u *update) string {
+		if u.UpdateID == 0 {
+			return "no update_id"
+		}
+		return ""
+	})
 }
 
 // Verify implements [channel.Platform]: the webhook must carry the

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -165,24 +166,12 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, err)
 		}
 	}
-	if c.Title == "" {
-		c.Title = "Chat with us"
-	}
-	if c.PrivacyNotice == "" {
-		c.PrivacyNotice = "This chat is answered by a bot. Don't share passwords or card numbers. You can ask for a human at any time."
-	}
-	if c.ConsentQuestion == "" {
-		c.ConsentQuestion = "May we keep this conversation so you can see it again after reloading the page?"
-	}
-	if c.MaxMessageBytes == 0 {
-		c.MaxMessageBytes = 4 << 10
-	}
-	if c.MaxFrameBytes == 0 {
-		c.MaxFrameBytes = 64 << 10
-	}
-	if c.MaxUploadBytes == 0 {
-		c.MaxUploadBytes = 5 << 20
-	}
+	c.Title = cmp.Or(c.Title, "Chat with us")
+	c.PrivacyNotice = cmp.Or(c.PrivacyNotice, "This chat is answered by a bot. Don't share passwords or card numbers. You can ask for a human at any time.")
+	c.ConsentQuestion = cmp.Or(c.ConsentQuestion, "May we keep this conversation so you can see it again after reloading the page?")
+	c.MaxMessageBytes = cmp.Or(c.MaxMessageBytes, 4<<10)
+	c.MaxFrameBytes = cmp.Or(c.MaxFrameBytes, 64<<10)
+	c.MaxUploadBytes = cmp.Or(c.MaxUploadBytes, 5<<20)
 	if c.UploadTypes == nil {
 		c.UploadTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
 	}
@@ -191,12 +180,8 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("web: Config.UploadTypes: %q is not a bare media type", t))
 		}
 	}
-	if c.RateLimit == 0 {
-		c.RateLimit = 2
-	}
-	if c.RateBurst == 0 {
-		c.RateBurst = 8
-	}
+	c.RateLimit = cmp.Or(c.RateLimit, 2)
+	c.RateBurst = cmp.Or(c.RateBurst, 8)
 	if c.TrackEvents == nil {
 		c.TrackEvents = defaultTrackEvents
 	}
@@ -207,42 +192,24 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("web: Config.TrackEvents: %q is an internal signal and cannot come from a browser", name))
 		}
 	}
-	if c.IPRateLimit == 0 {
-		c.IPRateLimit = 20
-	}
-	if c.IPRateBurst == 0 {
-		c.IPRateBurst = 100
-	}
-	if c.IPConversationRate == 0 {
-		c.IPConversationRate = 1
-	}
-	if c.IPConversationBurst == 0 {
-		c.IPConversationBurst = 60
-	}
+	c.IPRateLimit = cmp.Or(c.IPRateLimit, 20)
+	c.IPRateBurst = cmp.Or(c.IPRateBurst, 100)
+	c.IPConversationRate = cmp.Or(c.IPConversationRate, 1)
+	c.IPConversationBurst = cmp.Or(c.IPConversationBurst, 60)
 	if c.ClientIP == nil {
 		c.ClientIP = clientIP
 	}
-	if c.UploadQuota == 0 {
-		c.UploadQuota = 256 << 20
-	}
+	c.UploadQuota = cmp.Or(c.UploadQuota, 256<<20)
 	if c.IPRateLimit < 0 || c.IPRateBurst < 0 || c.IPConversationRate < 0 || c.IPConversationBurst < 0 || c.UploadQuota < 0 {
 		errs = append(errs, errors.New("web: Config limits must not be negative"))
 	}
 	if c.UploadQuota > 0 && c.UploadQuota < c.MaxUploadBytes {
 		errs = append(errs, errors.New("web: Config.UploadQuota is smaller than MaxUploadBytes"))
 	}
-	if c.TokenTTL == 0 {
-		c.TokenTTL = 30 * 24 * time.Hour
-	}
-	if c.HistoryLimit == 0 {
-		c.HistoryLimit = 200
-	}
-	if c.IdleTTL == 0 {
-		c.IdleTTL = 24 * time.Hour
-	}
-	if c.MaxConversations == 0 {
-		c.MaxConversations = 100_000
-	}
+	c.TokenTTL = cmp.Or(c.TokenTTL, 30*24*time.Hour)
+	c.HistoryLimit = cmp.Or(c.HistoryLimit, 200)
+	c.IdleTTL = cmp.Or(c.IdleTTL, 24*time.Hour)
+	c.MaxConversations = cmp.Or(c.MaxConversations, 100_000)
 	if c.MaxMessageBytes < 0 || c.MaxFrameBytes < 0 || c.MaxUploadBytes < 0 || c.RateLimit < 0 ||
 		c.RateBurst < 0 || c.TokenTTL < 0 || c.HistoryLimit < 0 || c.IdleTTL < 0 || c.MaxConversations < 0 {
 		errs = append(errs, errors.New("web: Config limits must not be negative"))

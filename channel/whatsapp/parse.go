@@ -1,10 +1,9 @@
 package whatsapp
 
 import (
-	"encoding/json"
 	"fmt"
 
-	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/internal/driver"
 )
 
 // A webhookNotification is the body of a WhatsApp Business Account webhook.
@@ -109,21 +108,19 @@ type status struct {
 // [channel.ErrMalformed] for anything that is not a WhatsApp Business
 // Account webhookNotification.
 func parse(body []byte) (*webhookNotification, error) {
-	var n webhookNotification
-	if err := json.Unmarshal(body, &n); err != nil {
-		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
-	}
-	if n.Object != "whatsapp_business_account" {
-		return nil, fmt.Errorf("%w: object %q", channel.ErrMalformed, n.Object)
-	}
-	for _, e := range n.Entry {
-		for _, c := range e.Changes {
-			for _, m := range c.Value.Messages {
-				if m.ID == "" || m.From == "" {
-					return nil, fmt.Errorf("%w: message without id or sender", channel.ErrMalformed)
+	return driver.ParseJSON(body, func(n *webhookNotification) string {
+		if n.Object != "whatsapp_business_account" {
+			return fmt.Sprintf("object %q", n.Object)
+		}
+		for _, e := range n.Entry {
+			for _, c := range e.Changes {
+				for _, m := range c.Value.Messages {
+					if m.ID == "" || m.From == "" {
+						return "message without id or sender"
+					}
 				}
 			}
 		}
-	}
-	return &n, nil
+		return ""
+	})
 }

@@ -4,6 +4,8 @@
 package driver
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -65,4 +67,20 @@ func AttachmentKind(mimeType string) parley.AttachmentKind {
 		return parley.Video
 	}
 	return parley.File
+}
+
+// ParseJSON decodes a webhook body into a T and asks invalid what is
+// wrong with it ("" for nothing; nil checks nothing). Either failure is an
+// error wrapping [channel.ErrMalformed].
+func ParseJSON[T any](body []byte, invalid func(*T) string) (*T, error) {
+	var v T
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, fmt.Errorf("%w: %w", channel.ErrMalformed, err)
+	}
+	if invalid != nil {
+		if why := invalid(&v); why != "" {
+			return nil, fmt.Errorf("%w: %s", channel.ErrMalformed, why)
+		}
+	}
+	return &v, nil
 }
