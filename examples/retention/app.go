@@ -183,7 +183,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	a.ret = ret
 	a.health = newChurnWatch(ret)
 	ret.shop = a.shop
-	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: append(retentionFlows(ret), churnFlow())})
+	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: append(retentionFlows(ret), churnFlow()),
+		greeted: talkedBefore(ret.profiles)})
 	if err != nil {
 		return nil, err
 	}
@@ -236,9 +237,10 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
 		readMedia, // voice notes and screenshots as text, or "please type"
 		ret.remember,
-		ret.signals,        // the widget's page events, as behaviour events
-		ret.eng.Middleware, // campaign steps, before escalation: they wait for a person rather than vanish
-		approvalDecisions,  // told as its own message, whoever owns the conversation
+		noteTalked(ret.profiles), // greeting.go: "Welcome back" next time
+		ret.signals,              // the widget's page events, as behaviour events
+		ret.eng.Middleware,       // campaign steps, before escalation: they wait for a person rather than vanish
+		approvalDecisions,        // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
 		intent.Commands(),

@@ -26,13 +26,15 @@ type deps struct {
 	handoff dialog.HandOffer
 	act     *actions
 	extra   []*flow.Builder // the campaigns' flows (campaigns.go)
+	// greeted reports whether a customer talked to the bot before (greeting.go).
+	greeted func(ctx context.Context, customerID string) (bool, error)
 }
 
 // newEngine builds the shop's flows, the complete set: a greeting menu,
 // order status, returns and refunds, plan renewal with a win-back offer,
 // address changes, call-backs, and feedback.
 func newEngine(d deps) (*flow.Engine, error) {
-	builders := []*flow.Builder{mainFlow(), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
+	builders := []*flow.Builder{mainFlow(d), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
 	builders = append(builders, d.extra...)
 	flows := make([]*flow.Flow, 0, len(builders))
 	for _, b := range builders {
@@ -191,15 +193,25 @@ const optOutText = "Done: you won't get reminders or offers from us any more. Yo
 // moments, professional for money matters and by default.
 func toneOf(t *parley.Turn) string { return string(sentiment.ToneOf(t)) }
 
-// mainFlow greets the customer and shows the menu.
-func mainFlow() *flow.Builder {
+// mainFlow greets the customer and shows the menu: an introduction the
+// first time, "Welcome back" for a customer who talked to us before.
+func mainFlow(d deps) *flow.Builder {
+	sorry := map[string][]string{
+		"empathetic": {`I'm sorry things have been frustrating, {{customer.first_name | "there"}}. Let's sort it out together.`},
+	}
 	return flow.New("main").Add(
-		&flow.Say{ID: "greet", Text: []string{
-			`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`,
-			`Welcome back, {{customer.first_name | "there"}}!`,
-		}, Tones: map[string][]string{
-			"empathetic": {`I'm sorry things have been frustrating, {{customer.first_name | "there"}}. Let's sort it out together.`},
-		}, Next: "menu"},
+		&flow.Action{ID: "seen", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			if d.greeted == nil {
+				return "", nil
+			}
+			back, err := d.greeted(ctx, s.Customer()["id"])
+			if err != nil || !back {
+				return "", err
+			}
+			return "back", nil
+		}, Routes: map[string]string{"back": "welcome"}, Next: "greet", OnError: "greet"},
+		&flow.Say{ID: "greet", Text: []string{`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`}, Tones: sorry, Next: "menu"},
+		&flow.Say{ID: "welcome", Text: []string{`Welcome back, {{customer.first_name | "there"}}!`}, Tones: sorry, Next: "menu"},
 		&flow.Call{ID: "menu", Flow: "menu", Next: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved},
 	)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -92,8 +93,9 @@ func (a *app) demoSignIn(customerID string) parley.Middleware {
 				text, err := a.switchCustomer(ctx, t.ConversationID, t.Signal.Data["customer"])
 				if err != nil {
 					text = err.Error()
+				} else if err := a.freshConversation(ctx, t, t.Signal.Data["customer"]); err != nil {
+					return err
 				}
-				dialog.CloseQuestion(t) // the previous customer's question is not theirs
 				return w.Reply(ctx, parley.Text(text))
 			}
 			as, err := a.demoCustomerOf(ctx, t.ConversationID)
@@ -113,4 +115,60 @@ func (a *app) demoSignIn(customerID string) parley.Middleware {
 			return next.HandleTurn(ctx, w, t)
 		})
 	}
+}
+
+// outboxState is the session state the Bot keeps the conversation's
+// recorded but unsent replies in: it is the channel's, not the
+// customer's, and survives a switch.
+const outboxState = "parley.outbox"
+
+// freshConversation starts the conversation afresh for the demo customer
+// who, as a sign-in would: the previous customer's question, flow, mood,
+// escalation state, language and history are not theirs. The language is
+// the one on the new customer's profile, if any (else the first message
+// decides).
+func (a *app) freshConversation(ctx context.Context, t *parley.Turn, who string) error {
+	p, ok := persona(who)
+	s := t.Session()
+	if !ok || s == nil {
+		return nil
+	}
+	dialog.CloseQuestion(t)
+	for name := range s.State {
+		if name != outboxState {
+			delete(s.State, name)
+		}
+	}
+	s.History = nil
+	s.CustomerID = p.ID // the conversation is theirs now: an erasure of them finds it
+	prof, err := a.ret.profiles.Load(ctx, p.ID)
+	switch {
+	case errors.Is(err, memory.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	if prof.Language == "" {
+		return nil
+	}
+	lang, err := json.Marshal(prof.Language)
+	if err != nil {
+		return err
+	}
+	s.State[localeState] = lang
+	return nil
+}
+
+// switchTo switches the terminal conversation conv to demo customer who
+// through the bot, as the demo page's selector does, and returns what to
+// print.
+func (a *app) switchTo(ctx context.Context, conv, customer, who string) (string, error) {
+	var said []string
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
+		said = append(said, m.Text)
+		return nil
+	})
+	err := a.bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: conv, CustomerID: customer, Channel: "cli",
+		Signal: &parley.Signal{Name: signalDemoCustomer, Data: map[string]string{"customer": strings.TrimSpace(who)}}})
+	return strings.Join(said, "\n"), err
 }

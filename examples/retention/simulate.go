@@ -99,7 +99,7 @@ func (a *app) simInput(ctx context.Context, in io.Reader, out io.Writer, pw *pro
 				if echo {
 					fmt.Fprintln(out, line)
 				}
-				msg, err := a.switchCustomer(ctx, conv, who)
+				msg, err := a.switchTo(ctx, conv, customer, who)
 				if err != nil {
 					msg = err.Error()
 				} else if p, ok := persona(who); ok {

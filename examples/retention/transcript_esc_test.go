@@ -30,6 +30,7 @@ import (
 //	@ agent NAME: TEXT     the agent writes to the customer
 //	@ resolve              the agent hands the conversation back
 //	@ no agents            nobody is free to take a hand-off
+//	@ as NAME              the demo switches to customer NAME ("/as ben")
 //	@ queue                show the agents' open tickets ("= ..." lines)
 //
 // Lines "! signal" show turns delivered to the conversation. A reply sent
@@ -90,6 +91,8 @@ func runEscTranscript(t *testing.T, file string) {
 				require.NoError(t, a.desk.Reply(ctx, openTicket(t, a), name, text), "%s:%d", file, n+1)
 			case "resolve":
 				require.NoError(t, a.desk.Resolve(ctx, openTicket(t, a), "", ""), "%s:%d", file, n+1)
+			case "as":
+				c.Signal(signalDemoCustomer, map[string]string{"customer": rest})
 			case "no":
 				a.desk.SetAgents(0)
 			case "queue":
