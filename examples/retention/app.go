@@ -229,6 +229,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := spanish.Add("es", dataSpanish); err != nil { // datarequest.go
+		return nil, err
+	}
 	a.handler = parley.Chain(router,
 		a.demoSignIn(demoCustomer), // demo.go: "/as ben", the page's customer selector
 		// Answer in the customer's language; everything inside replies
@@ -244,6 +247,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		forgetUnanswered,
 		behaviour,
 		intent.Commands(),
+		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		understander.Middleware(),
 		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
 		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/i18n"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/parleytest"
+)
+
+// TestDataRequestTranscripts replays testdata/transcripts/data-*.txtar:
+// a comment, "-- transcript --", then "> text" (or "> [Title]" to tap)
+// for the customer and "< text" for what they see. The tester's Bot
+// keeps its sessions in the app's store, so that the in-chat erasure
+// reaches the conversation as it does in the running example. A Spanish
+// conversation must get no English reply. Run with -update to rewrite.
+func TestDataRequestTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/transcripts/data-*.txtar")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { replayDataRequest(t, file) })
+		})
+	}
+}
+
+func replayDataRequest(t *testing.T, file string) {
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	comment, want, ok := strings.Cut(string(raw), transcriptHeader)
+	require.True(t, ok, "%s: no transcript section", file)
+	a, err := newApp("")
+	require.NoError(t, err)
+	closeAnalytics(t, a)
+	a.divert = func(*parley.Turn) {}
+	c := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ada"), parleytest.WithStore(a.store))
+	for n, line := range strings.Split(strings.TrimRight(want, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "> [") && strings.HasSuffix(line, "]"):
+			c.Tap(line[3 : len(line)-1])
+		case strings.HasPrefix(line, "> "):
+			c.Send(line[2:])
+		case strings.HasPrefix(line, "<"):
+		default:
+			t.Fatalf("%s:%d: a line starts with > or <: %q", file, n+1, line)
+		}
+	}
+	for _, e := range c.Events() {
+		if e.Kind == i18n.EventMissing {
+			t.Errorf("%s: no %s translation for %q", file, e.Attrs["locale"], e.Attrs["text"])
+		}
+	}
+	got := strings.TrimPrefix(c.Transcript(), "\n") + "\n"
+	if got == want {
+		return
+	}
+	if *update {
+		require.NoError(t, os.WriteFile(file, []byte(comment+transcriptHeader+got), 0o644))
+		return
+	}
+	t.Errorf("%s: transcript differs\n--- want\n%s--- got\n%s(run with -update to accept)", file, want, got)
+}
+
+// TestEraseInChat erases a customer from the chat on a SQLite file: Ada
+// chats (a refund waiting for approval, a hand-off ticket, messages the
+// model was unsure about), asks what is kept (counts only, none of her
+// data in the chat), then "delete my data" and "yes". Afterwards the file
+// and its log hold none of her identifiers or words, the reply came
+// once, and a restart finds no session, approval, ticket or review item
+// of hers.
+func TestEraseInChat(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	out := runPiped(t, "hi\n2\nA-1002\n60\nyes\nhuman\nthe lamp flickers, email me at ada@example.com\nexport my data\ndelete my data\nyes\n", "-db", db)
+	require.Contains(t, out, "need a quick OK from a teammate")
+	_, export, ok := strings.Cut(out, "you> export my data")
+	require.True(t, ok, out)
+	export, _, _ = strings.Cut(export, "you> delete my data")
+	assert.Contains(t, export, "- requests waiting for a teammate's OK: 1")
+	assert.Contains(t, export, "- support tickets: 1")
+	assert.Contains(t, export, `type "/export" here`)
+	for _, private := range []string{"ada@example.com", "Lovelace", "A-1002", "$60", "lamp", "cus_ada"} {
+		assert.NotContains(t, export, private, "the chat's summary shows stored data")
+	}
+	assert.Equal(t, 1, strings.Count(out, "is being erased now"), out)
+
+	after := fileBytes(t, db)
+	for _, s := range append(traces, "cus_ada", "cli-cus_ada", "delete my data") {
+		assert.NotContains(t, after, s, "left in the file after the in-chat erasure")
+	}
+
+	ctx := t.Context()
+	st, err := openStores(ctx, db)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, st.close()) }()
+	a, err := newAppWith(config{customer: "cus_ada", writes: true, store: st.kv, jobs: st.jobs})
+	require.NoError(t, err)
+	a.divert = func(*parley.Turn) {}
+	_, err = memory.NewSessions(st.kv).Load(ctx, "cli-cus_ada")
+	require.ErrorIs(t, err, memory.ErrNotFound, "the Bot did not write the erased conversation back")
+	pending, err := action.NewStoreApprovals(st.kv).List(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+	assert.Empty(t, a.desk.Queue())
+	items, err := a.learn.queue.Items(ctx, false)
+	require.NoError(t, err)
+	assert.Empty(t, items, "the review queue keeps none of her messages")
+}
+
+// TestEraseInChatNeedsAYes: a no, or a change of subject, erases
+// nothing.
+func TestEraseInChatNeedsAYes(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	out := runPiped(t, "hi\nthe lamp flickers\ndelete my data\nno\nforget me\nwhere is order A-1002?\nyes\n", "-db", db)
+	assert.Contains(t, out, "OK, I haven't deleted anything.")
+	assert.NotContains(t, out, "is being erased")
+	ctx := context.Background()
+	st, err := openStores(ctx, db)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, st.close()) }()
+	s, err := memory.NewSessions(st.kv).Load(ctx, "cli-cus_ada")
+	require.NoError(t, err)
+	assert.Equal(t, 7, s.Turns, "the conversation is all there")
+}
+
+func TestDataRequestOf(t *testing.T) {
+	tests := []struct {
+		text string
+		want dataKind
+	}{
+		{"delete my data", eraseRequest},
+		{"Please erase everything you know about me!", eraseRequest},
+		{"forget me", eraseRequest},
+		{"I want you to remove all my personal data", eraseRequest},
+		{"delete my account", eraseRequest},
+		{"I'm invoking my right to be forgotten", eraseRequest},
+		{"borra mis datos", eraseRequest},
+		{"Elimina mis datos, por favor", eraseRequest},
+		{"quiero que borres todo lo que sabes de mí", eraseRequest},
+		{"bórrame todo lo que tienes de mí", eraseRequest},
+		{"olvídame", eraseRequest},
+		{"borrar todo lo que guardas sobre mí", eraseRequest},
+		{"export my data", exportRequest},
+		{"send me my data", exportRequest},
+		{"what data do you have on me?", exportRequest},
+		{"quiero mis datos", exportRequest},
+		{"envíame mis datos", exportRequest},
+		{"¿qué datos tienes de mí?", exportRequest},
+		{"delete my order", noDataRequest},
+		{"remove the lamp from my order", noDataRequest},
+		{"forget it", noDataRequest},
+		{"send me my order details", noDataRequest},
+		{"where is my order A-1002?", noDataRequest},
+		{"cancel my plan", noDataRequest},
+		{"hola", noDataRequest},
+	}
+	for _, tt := range tests {
+		got, _ := dataRequestOf(tt.text)
+		assert.Equal(t, tt.want, got, "%q", tt.text)
+	}
+	for text, want := range map[string]string{"olvídame": "es", "borra mis datos": "es", "quiero mis datos": "es", "forget me": "en", "export my data": "en"} {
+		_, lang := dataRequestOf(text)
+		assert.Equal(t, want, lang, "%q", text)
+	}
+}
