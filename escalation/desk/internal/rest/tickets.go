@@ -1,11 +1,13 @@
 package rest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -217,9 +219,10 @@ func Deliver(w http.ResponseWriter, r *http.Request, d escalation.Deliverer, tur
 	w.WriteHeader(http.StatusOK)
 }
 
-// OfCustomer returns copies of the entries of customer cid's tickets:
-// those this process submitted or looked up, which an erasure reaches
-// even when the help desk's own lookup misses them.
+// OfCustomer returns copies of the entries of customer cid's tickets,
+// by the help desk's ticket number: those this process submitted or
+// looked up, which an erasure reaches even when the help desk's own
+// lookup misses them.
 func (ts *Tickets) OfCustomer(cid string) []Entry {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
@@ -229,6 +232,7 @@ func (ts *Tickets) OfCustomer(cid string) []Entry {
 			out = append(out, *e)
 		}
 	}
+	slices.SortFunc(out, func(a, b Entry) int { return cmp.Compare(a.DeskID, b.DeskID) })
 	return out
 }
 
