@@ -9,10 +9,12 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/memory"
 )
 
 // RunApprovalStore runs the conformance suite. newStore must return an
@@ -184,4 +186,78 @@ func jsonEqual(a, b []byte) bool {
 		return bytes.Equal(a, b)
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// RunBudgets checks that a [memory.Store] keeps [action.Registry]
+// budgets across restarts and replicas ([action.WithStore]): a registry
+// started again over the store finds its budgets as used as they were,
+// and registries sharing the store, called from many goroutines at once,
+// never grant more than a budget between them. newStore must return an
+// empty store each time it is called; the suite calls it once per
+// subtest and builds several registries over that one store.
+func RunBudgets(t *testing.T, newStore func(t *testing.T) memory.Store) {
+	t.Helper()
+	ctx := context.Background()
+	var runs atomic.Int64
+	type codeArgs struct {
+		Campaign string `json:"campaign"`
+	}
+	registry := func(t *testing.T, s memory.Store) *action.Registry {
+		t.Helper()
+		reg := action.NewRegistry(action.WithWrites(true), action.WithStore(s))
+		must(t, "Register", action.Register(reg, action.Def[codeArgs, string]{Name: "offer_code", Writes: true, NoConfirm: true,
+			PerConversation: 2, PerCustomer: 1, Scope: func(a codeArgs) string { return a.Campaign },
+			Run: func(context.Context, codeArgs) (string, error) { runs.Add(1); return "CODE", nil }}))
+		return reg
+	}
+	code := func(reg *action.Registry, customer, conv, campaign string) error {
+		_, err := reg.Call(ctx, action.Call{Action: "offer_code", Args: json.RawMessage(`{"campaign":"` + campaign + `"}`),
+			Conversation: conv, Customer: customer})
+		return err
+	}
+	budget := func(err error) string {
+		var be *action.BudgetError
+		if errors.As(err, &be) {
+			return be.Budget
+		}
+		return fmt.Sprint(err)
+	}
+
+	t.Run("RestartKeepsCount", func(t *testing.T) {
+		s := newStore(t)
+		before := registry(t, s)
+		must(t, "first code", code(before, "cus-1", "conv-1", "spring"))
+		must(t, "second campaign", code(before, "cus-1", "conv-1", "summer"))
+		after := registry(t, s) // the process restarted
+		if err := code(after, "cus-1", "conv-2", "spring"); budget(err) != "PerCustomer" {
+			t.Errorf("the customer's spring code again after a restart: %v, want a PerCustomer refusal", err)
+		}
+		if err := code(after, "cus-2", "conv-1", "autumn"); budget(err) != "PerConversation" {
+			t.Errorf("a third code in conv-1 after a restart: %v, want a PerConversation refusal", err)
+		}
+		must(t, "another customer", code(after, "cus-2", "conv-2", "spring"))
+	})
+
+	t.Run("ReplicasShareBudget", func(t *testing.T) {
+		s := newStore(t)
+		regs := []*action.Registry{registry(t, s), registry(t, s)}
+		runs.Store(0)
+		var wg sync.WaitGroup
+		var refused atomic.Int64
+		for i := range 16 {
+			wg.Go(func() {
+				err := code(regs[i%2], "cus-1", fmt.Sprintf("conv-%d", i), "spring")
+				switch {
+				case errors.Is(err, action.ErrBudget):
+					refused.Add(1)
+				case err != nil:
+					t.Errorf("call %d: %v", i, err)
+				}
+			})
+		}
+		wg.Wait()
+		if runs.Load() != 1 || refused.Load() != 15 {
+			t.Errorf("two replicas gave %d codes and refused %d; want 1 and 15", runs.Load(), refused.Load())
+		}
+	})
 }

@@ -17,3 +17,7 @@ func TestStoreApprovals(t *testing.T) {
 		return action.NewStoreApprovals(memory.NewMap(), action.WithPrefix("approvals/"))
 	})
 }
+
+func TestBudgetsOverMap(t *testing.T) {
+	actiontest.RunBudgets(t, func(t *testing.T) memory.Store { return memory.NewMap() })
+}

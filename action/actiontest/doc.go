@@ -1,6 +1,7 @@
-// Package actiontest holds a conformance suite for implementations of
+// Package actiontest holds conformance suites: for implementations of
 // [action.ApprovalStore], the store of calls waiting for a person's
-// approval.
+// approval, and ([RunBudgets]) for a [memory.Store] holding a registry's
+// budget counters.
 //
 // # Overview
 //
@@ -14,6 +15,10 @@
 // most once (also under concurrent takes, so that two agents clicking
 // "approve" at the same moment cannot pay twice), listing oldest first,
 // and the errors for unknown IDs.
+//
+//	func TestBudgets(t *testing.T) {
+//		actiontest.RunBudgets(t, func(t *testing.T) memory.Store { return newStore(t) })
+//	}
 //
 // # Concurrency
 //

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/parleyhq/parley/action/actiontest"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/memorytest"
@@ -79,4 +80,11 @@ func TestConformance(t *testing.T) {
 
 func TestErasure(t *testing.T) {
 	privacytest.RunErasure(t, newStore(t, testPool(t)))
+}
+
+// TestActionBudgets: an action registry's budget counters in this store
+// survive a restart and are shared by replicas.
+func TestActionBudgets(t *testing.T) {
+	p := testPool(t)
+	actiontest.RunBudgets(t, func(t *testing.T) memory.Store { return newStore(t, p) })
 }

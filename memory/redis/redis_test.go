@@ -6,6 +6,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/parleyhq/parley/action/actiontest"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/memorytest"
 	"github.com/parleyhq/parley/memory/redis"
@@ -67,4 +68,10 @@ func TestConformance(t *testing.T) {
 
 func TestErasure(t *testing.T) {
 	privacytest.RunErasure(t, newStore(t))
+}
+
+// TestActionBudgets: an action registry's budget counters in this store
+// survive a restart and are shared by replicas.
+func TestActionBudgets(t *testing.T) {
+	actiontest.RunBudgets(t, func(t *testing.T) memory.Store { return newStore(t) })
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/parleyhq/parley/action/actiontest"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/memorytest"
@@ -47,4 +48,10 @@ func TestConformance(t *testing.T) {
 
 func TestErasure(t *testing.T) {
 	privacytest.RunErasure(t, newStore(t))
+}
+
+// TestActionBudgets: an action registry's budget counters in this store
+// survive a restart and are shared by replicas.
+func TestActionBudgets(t *testing.T) {
+	actiontest.RunBudgets(t, func(t *testing.T) memory.Store { return newStore(t) })
 }
