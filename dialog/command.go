@@ -25,8 +25,9 @@ const (
 	// itself goes on: a form asks its question again afterwards.
 	CommandStop Command = "stop"
 	// CommandStart opts a customer who said STOP back in to proactive
-	// messages (START, UNSTOP, "subscribe"), as SMS and WhatsApp
-	// customers expect. A router with no handler for it shows the menu.
+	// messages (UNSTOP, "opt in"; a bare START is left to the
+	// application, which may add it as SMS customers expect it). A router
+	// with no handler for it shows the menu.
 	CommandStart Command = "start"
 )
 

@@ -41,7 +41,7 @@ func DefaultCommandPhrases() map[dialog.Command][]string {
 			"no me escribais mas", "no me escriban mas", "deja de escribirme", "dejad de escribirme", "dejen de escribirme",
 		},
 		dialog.CommandStart: {
-			"start", "unstop", "subscribe", "resubscribe", "opt in", "optin", "opt back in",
+			"unstop", "resubscribe", "subscribe me again", "opt in", "optin", "opt back in",
 			"alta", "darme de alta", "dar de alta", "dame de alta", "suscribirme", "volver a suscribirme",
 		},
 	}

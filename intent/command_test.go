@@ -34,7 +34,7 @@ func TestParseCommand(t *testing.T) {
 		{"unsubscribe", dialog.CommandStop},
 		{"Baja", dialog.CommandStop},
 		{"darme de baja", dialog.CommandStop},
-		{"START", dialog.CommandStart},
+		{"UNSTOP", dialog.CommandStart},
 		{"unstop", dialog.CommandStart},
 		{"darme de alta", dialog.CommandStart},
 		// After a word or two that say nothing of their own.
@@ -58,7 +58,7 @@ func TestParseCommandNotACommand(t *testing.T) {
 	for _, give := range []string{
 		"", "   ", "please", "cancel my plan", "I want to cancel my order A-1001", "don't stop",
 		"the menu on your site is broken", "quiero cancelar mi plan", "human resources called me about order A-1001",
-		"actually cancel my plan", "ok so what about the menu", "well", "no", "start my return",
+		"actually cancel my plan", "ok so what about the menu", "well", "no", "start my return", "start",
 	} {
 		_, ok := intent.ParseCommand(give)
 		assert.False(t, ok, give)

@@ -246,7 +246,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		approvalDecisions,        // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
-		intent.Commands(),
+		intent.Commands(intent.WithCommandPhrases(dialog.CommandStart, "start")), // START after STOP (optin.go)
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		understander.Middleware(),
 		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
