@@ -2,75 +2,17 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
-	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/memory"
-	"github.com/parleyhq/parley/parleytest"
 )
-
-// TestDataRequestTranscripts replays testdata/transcripts/data-*.txtar:
-// a comment, "-- transcript --", then "> text" (or "> [Title]" to tap)
-// for the customer and "< text" for what they see. The tester's Bot
-// keeps its sessions in the app's store, so that the in-chat erasure
-// reaches the conversation as it does in the running example. A Spanish
-// conversation must get no English reply. Run with -update to rewrite.
-func TestDataRequestTranscripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/transcripts/data-*.txtar")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) { replayDataRequest(t, file) })
-		})
-	}
-}
-
-func replayDataRequest(t *testing.T, file string) {
-	raw, err := os.ReadFile(file)
-	require.NoError(t, err)
-	comment, want, ok := strings.Cut(string(raw), transcriptHeader)
-	require.True(t, ok, "%s: no transcript section", file)
-	a, err := newApp("")
-	require.NoError(t, err)
-	closeAnalytics(t, a)
-	a.divert = func(*parley.Turn) {}
-	c := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ada"), parleytest.WithStore(a.store))
-	for n, line := range strings.Split(strings.TrimRight(want, "\n"), "\n") {
-		switch {
-		case strings.HasPrefix(line, "> [") && strings.HasSuffix(line, "]"):
-			c.Tap(line[3 : len(line)-1])
-		case strings.HasPrefix(line, "> "):
-			c.Send(line[2:])
-		case strings.HasPrefix(line, "<"):
-		default:
-			t.Fatalf("%s:%d: a line starts with > or <: %q", file, n+1, line)
-		}
-	}
-	for _, e := range c.Events() {
-		if e.Kind == i18n.EventMissing {
-			t.Errorf("%s: no %s translation for %q", file, e.Attrs["locale"], e.Attrs["text"])
-		}
-	}
-	got := strings.TrimPrefix(c.Transcript(), "\n") + "\n"
-	if got == want {
-		return
-	}
-	if *update {
-		require.NoError(t, os.WriteFile(file, []byte(comment+transcriptHeader+got), 0o644))
-		return
-	}
-	t.Errorf("%s: transcript differs\n--- want\n%s--- got\n%s(run with -update to accept)", file, want, got)
-}
 
 // TestEraseInChat erases a customer from the chat on a SQLite file: Ada
 // chats (a refund waiting for approval, a hand-off ticket, messages the

@@ -47,7 +47,9 @@ func newTester(t *testing.T, opts ...parleytest.Option) (*parleytest.Tester, *ap
 	a, err := newApp("")
 	require.NoError(t, err)
 	closeAnalytics(t, a)
-	opts = append([]parleytest.Option{parleytest.WithCustomer("cus_ada")}, opts...)
+	// The tester's Bot keeps its sessions in the app's store, as the
+	// running example does (an in-chat erasure reaches them).
+	opts = append([]parleytest.Option{parleytest.WithCustomer("cus_ada"), parleytest.WithStore(a.store)}, opts...)
 	c := parleytest.NewTester(t, a.handler, opts...)
 	a.divert = func(turn *parley.Turn) {
 		a.mu.Lock()
