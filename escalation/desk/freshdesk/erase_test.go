@@ -27,14 +27,9 @@ func TestCustomerTag(t *testing.T) {
 func TestExport(t *testing.T) {
 	d, _, _ := newDesk(t)
 	desktest.SubmitCustomers(t, d)
-	got, err := d.Export(context.Background(), "cus_ada")
-	require.NoError(t, err)
-	x := got.(rest.Export[apiContact])
-	require.Len(t, x.Requesters, 1)
-	require.Equal(t, "ada@example.com", x.Requesters[0].Email)
-	require.Len(t, x.Tickets, 2)
-	require.Equal(t, []int64{1, 2}, []int64{x.Tickets[0].ID, x.Tickets[1].ID})
-	require.Equal(t, "open", x.Tickets[0].Status)
+	x := desktest.ExportOf[apiContact](t, d, "cus_ada")
+	require.Equal(t, []string{"open", "open"}, []string{x.Tickets[0].Status, x.Tickets[1].Status})
+	require.Equal(t, apiContact{ID: 1000, Name: "Ada", Email: "ada@example.com", CreatedAt: "2026-01-05T09:00:00Z"}, x.Requesters[0])
 	require.Contains(t, x.Tickets[0].Description, "Reason: refund")
 	require.Equal(t, []rest.Message{{AuthorID: 1000, Body: "my card is 4111 1111 1111 1111", Public: true, Created: "2026-01-05T09:05:00Z"}},
 		x.Tickets[0].Messages)

@@ -21,10 +21,11 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	// The automation's "Trigger webhook" action (see freshdesk.Event) posts here.
-	mux := http.NewServeMux()
-	mux.Handle("POST /hooks/freshdesk", desk)
-	var _ escalation.Desk = desk
-	fmt.Println("ready")
-	// Output: ready
+	// The automation's "Trigger webhook" action (see freshdesk.Event)
+	// posts to the desk; erasing a customer through a privacy.Eraser that
+	// has the desk among its sources deletes their tickets and contact.
+	var hooks http.ServeMux
+	hooks.Handle("POST /hooks/freshdesk", desk)
+	fmt.Println(desk.Name())
+	// Output: freshdesk
 }

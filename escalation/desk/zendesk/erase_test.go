@@ -27,13 +27,8 @@ func TestSubmitLinksRequester(t *testing.T) {
 func TestExport(t *testing.T) {
 	d, _, _ := newDesk(t)
 	desktest.SubmitCustomers(t, d)
-	got, err := d.Export(context.Background(), "cus_ada")
-	require.NoError(t, err)
-	x := got.(rest.Export[apiUser])
-	require.Len(t, x.Requesters, 1)
-	require.Equal(t, "ada@example.com", x.Requesters[0].Email)
-	require.Len(t, x.Tickets, 2, "both pages of requested tickets")
-	require.Equal(t, []int64{35436, 35437}, []int64{x.Tickets[0].ID, x.Tickets[1].ID})
+	x := desktest.ExportOf[apiUser](t, d, "cus_ada") // both pages of requested tickets
+	require.Equal(t, apiUser{ID: 900, Name: "Ada", Email: "ada@example.com", ExternalID: "cus_ada", Role: "end-user"}, x.Requesters[0])
 	require.Equal(t, "refund", x.Tickets[0].Subject)
 	require.Len(t, x.Tickets[0].Messages, 2)
 	require.Contains(t, x.Tickets[0].Messages[0].Body, "Reason: refund")

@@ -8,6 +8,8 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk/zendesk"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/privacy"
 )
 
 func Example() {
@@ -26,8 +28,11 @@ func Example() {
 	// Zendesk's webhook (see zendesk.Event) posts here.
 	mux := http.NewServeMux()
 	mux.Handle("POST /hooks/zendesk", desk)
-	// desk is the escalation.Desk given to the escalator.
+	// desk is the escalation.Desk given to the escalator, and a source of
+	// the privacy.Eraser beside the stores': erasing a customer deletes
+	// their tickets and end user in Zendesk for good.
 	var _ escalation.Desk = desk
-	fmt.Println("ready")
-	// Output: ready
+	eraser := privacy.NewEraser(append(privacy.StoreSources(memory.NewMap()), desk)...)
+	fmt.Println("ready", eraser != nil)
+	// Output: ready true
 }

@@ -148,8 +148,7 @@ func (f *fakeZendesk) create(w http.ResponseWriter, r *http.Request) {
 		Ticket map[string]any `json:"ticket"`
 	}
 	if json.NewDecoder(r.Body).Decode(&body) != nil || body.Ticket["comment"] == nil {
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		fmt.Fprint(w, `{"error":"RecordInvalid","description":"Record validation errors"}`)
+		invalid(w)
 		return
 	}
 	id := f.next
@@ -208,8 +207,7 @@ func (f *fakeZendesk) users2(w http.ResponseWriter, r *http.Request) {
 		User map[string]any `json:"user"`
 	}
 	if json.NewDecoder(r.Body).Decode(&body) != nil || body.User["name"] == nil {
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		fmt.Fprint(w, `{"error":"RecordInvalid","description":"Record validation errors"}`)
+		invalid(w)
 		return
 	}
 	for _, u := range f.users {
@@ -245,4 +243,10 @@ func (f *fakeZendesk) counts(ext string) (tickets, public int, open bool) {
 		}
 	}
 	return tickets, public, open
+}
+
+// invalid answers Zendesk's 422 for a body that fails validation.
+func invalid(w http.ResponseWriter) {
+	w.WriteHeader(http.StatusUnprocessableEntity)
+	fmt.Fprint(w, `{"error":"RecordInvalid","description":"Record validation errors"}`)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk/internal/rest"
 	"github.com/parleyhq/parley/escalation/escalationtest"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/privacy"
@@ -257,6 +258,20 @@ func export(t *testing.T, d Erasable, customerID string) string {
 	b, err := json.Marshal(x)
 	must(t, err)
 	return string(b)
+}
+
+// ExportOf returns the export of customerID after [SubmitCustomers]: it
+// fails the test unless it is an export of one requester (whose type is
+// P) and the customer's two tickets, oldest first.
+func ExportOf[P any](t *testing.T, d Erasable, customerID string) rest.Export[P] {
+	t.Helper()
+	got, err := d.Export(context.Background(), customerID)
+	must(t, err)
+	x, ok := got.(rest.Export[P])
+	if !ok || len(x.Requesters) != 1 || len(x.Tickets) != 2 || x.Tickets[0].ID > x.Tickets[1].ID {
+		t.Fatalf("export of %s = %+v, want one requester and two tickets, oldest first", customerID, got)
+	}
+	return x
 }
 
 // SubmitCustomers submits hand-offs h1 and h2 of customer cus_ada (Ada,

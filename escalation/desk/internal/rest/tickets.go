@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -250,13 +249,6 @@ func (ts *Tickets) Forget(ids ...int64) {
 	}
 }
 
-// Gone reports whether err is the help desk's 404: what a delete of
-// something already deleted (or never there) answers.
-func Gone(err error) bool {
-	var se *StatusError
-	return errors.As(err, &se) && se.Code == http.StatusNotFound
-}
-
 // Export is what a desk's privacy export returns: the help desk's people
 // who are the customer (Zendesk users, Freshdesk contacts) and the
 // tickets they requested, each with its messages.
@@ -287,20 +279,4 @@ type Message struct {
 // than null.
 func NewExport[P any]() Export[P] {
 	return Export[P]{Requesters: []P{}, Tickets: []ExportTicket{}}
-}
-
-// ReadHook reads a webhook's body (up to 1 MiB). It answers 405 to
-// anything but POST and 400 to an unreadable body, and then reports
-// false.
-func ReadHook(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return nil, false
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "unreadable body", http.StatusBadRequest)
-		return nil, false
-	}
-	return body, true
 }
