@@ -237,8 +237,10 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Answer in the customer's language; everything inside replies
 		// through it, and reads the turn's locale it sets.
 		speakMedia, // replies to a voice note spoken, as translated
-		i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage)),
-		readMedia, // voice notes and screenshots as text, or "please type"
+		// Voice notes and screenshots as text first, so that the
+		// language is detected from the transcript; "please type" is
+		// translated all the same.
+		readBeforeLanguage(readMedia, i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage))),
 		ret.remember,
 		noteTalked(ret.profiles), // greeting.go: "Welcome back" next time
 		ret.signals,              // the widget's page events, as behaviour events

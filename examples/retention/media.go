@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"time"
@@ -76,4 +77,40 @@ func mediaMiddleware(o *mediaOptions, answerer *kb.Answerer, handoff dialog.Hand
 	}
 	screenshots := kbbot.New(answerer, kbbot.WithHandOffer(media.HandOffer(handoff)))
 	return speak, media.Middleware(t, d, opts...), media.ImageRoute(screenshots), nil
+}
+
+// readBeforeLanguage runs read (voice notes and screenshots as text)
+// before lang (the i18n middleware), so that the conversation's language
+// is chosen from what the customer said, not from the empty text of a
+// voice note, and the transcription is not told the previous language.
+// read's own replies ("please type") still go out through lang,
+// translated into the conversation's language.
+func readBeforeLanguage(read, lang parley.Middleware) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		inner := lang(next)
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if len(t.Message.Attachments) == 0 {
+				return inner.HandleTurn(ctx, w, t)
+			}
+			var own []parley.Message
+			h := read(parley.HandlerFunc(func(ctx context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+				return inner.HandleTurn(ctx, w, t)
+			}))
+			err := h.HandleTurn(ctx, parley.ReplyFunc(func(_ context.Context, m parley.Message) error {
+				own = append(own, m)
+				return nil
+			}), t)
+			if err != nil || len(own) == 0 {
+				return err
+			}
+			return lang(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn) error {
+				for _, m := range own {
+					if err := w.Reply(ctx, m); err != nil {
+						return err
+					}
+				}
+				return nil
+			})).HandleTurn(ctx, w, t)
+		})
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/i18n"
+	"github.com/parleyhq/parley/parleytest"
 )
 
 // TestEscalationTranscripts replays the golden conversations of
@@ -52,12 +53,19 @@ func TestEscalationTranscripts(t *testing.T) {
 const transcriptHeader = "-- transcript --\n"
 
 func runEscTranscript(t *testing.T, file string) {
+	c, a := newTester(t)
+	runTranscript(t, file, c, a, nil)
+}
+
+// runTranscript replays file with tester c over app a. voice, if not
+// nil, delivers a voice note in which the customer says text: the line
+// "> (voice) text".
+func runTranscript(t *testing.T, file string, c *parleytest.Tester, a *app, voice func(text string)) {
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	comment, want, ok := strings.Cut(string(data), transcriptHeader)
 	require.True(t, ok, "%s: no %q section", file, strings.TrimSpace(transcriptHeader))
 
-	c, a := newTester(t)
 	var out strings.Builder
 	prev := 0
 	// record copies what the tester logged since the last call.
@@ -74,6 +82,10 @@ func runEscTranscript(t *testing.T, file string) {
 		switch {
 		case strings.HasPrefix(line, "> [") && strings.HasSuffix(line, "]"):
 			c.Tap(line[3 : len(line)-1])
+			record()
+		case strings.HasPrefix(line, "> (voice) ") && voice != nil:
+			out.WriteString(line + "\n")
+			voice(strings.TrimPrefix(line, "> (voice) "))
 			record()
 		case strings.HasPrefix(line, "> "):
 			c.Send(line[2:])
