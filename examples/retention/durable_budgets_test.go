@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -52,4 +53,39 @@ func TestRefundBudgetSurvivesRestart(t *testing.T) {
 	for range 3 {
 		require.NoError(t, mem(), "in memory each start counts from zero")
 	}
+}
+
+// TestApproverToldWhichBudgetIsUsedUp: a refund waiting for a teammate
+// that can no longer run, because the customer's refunds for the day are
+// used up (counted before a restart), is refused by the budget's name
+// when approved, and does not run.
+func TestApproverToldWhichBudgetIsUsedUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) { // no midnight in the middle
+		ctx := context.Background()
+		store := memory.NewMap()
+		start := func() *actions {
+			reg, err := newActions(newShop(time.Now()), true, durableActions(store)...)
+			require.NoError(t, err)
+			return newActionRunner(reg)
+		}
+		refund := func(a *actions, conv string, amount float64) (action.Result, error) {
+			return a.reg.Call(ctx, action.Call{Action: actRefund, Args: json.RawMessage(fmt.Sprintf(`{"order_id":"A-1002","amount":%g}`, amount)),
+				Conversation: conv, Customer: "cus_ada", Confirmed: true})
+		}
+		before := start()
+		res, err := refund(before, "web:ada", 60)
+		require.NoError(t, err)
+		require.Equal(t, action.PendingApproval, res.Status)
+		for i := range 5 { // refunds allow 5 per customer per day
+			_, err := refund(before, fmt.Sprintf("web:ada-%d", i), 1)
+			require.NoError(t, err)
+		}
+
+		after := start() // restarted
+		_, _, err = after.decide(ctx, res.ApprovalID, "Tom", true)
+		var be *action.BudgetError
+		require.ErrorAs(t, err, &be)
+		assert.Equal(t, "PerCustomerDay", be.Budget)
+		assert.Contains(t, err.Error(), "refund: budget PerCustomerDay of 5 is used up for customer cus_ada (5 used)")
+	})
 }
