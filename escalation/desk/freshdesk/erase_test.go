@@ -40,7 +40,8 @@ func TestExport(t *testing.T) {
 // https://developers.freshdesk.com/api/#delete_a_ticket), then
 // hard-deletes the contact with force=true, which Freshdesk requires for
 // a contact not soft-deleted first and which removes the contact's
-// tickets for good (https://developers.freshdesk.com/api/#hard_delete_contact).
+// tickets for good (https://developers.freshdesk.com/api/#contacts, "Permanently delete a contact";
+// https://support.freshdesk.com/support/solutions/articles/50000006253).
 func TestEraseDeletesForGood(t *testing.T) {
 	d, f, _ := newDesk(t)
 	desktest.SubmitCustomers(t, d)

@@ -23,7 +23,8 @@ import (
 // unique_external_id; GET /api/v2/contacts/{id}), DELETE
 // /api/v2/contacts/{id}/hard_delete 204, which needs force=true for a
 // contact not soft-deleted first and removes the contact's tickets too
-// (https://developers.freshdesk.com/api/#hard_delete_contact), 404 with
+// (https://developers.freshdesk.com/api/#contacts, "Permanently delete a contact";
+// https://support.freshdesk.com/support/solutions/articles/50000006253), 404 with
 // no body for what does not exist, and 429 with Retry-After.
 type fakeFreshdesk struct {
 	desktest.API
