@@ -79,22 +79,13 @@ func (x *Dense) Add(ctx context.Context, docs ...Doc) error {
 func (x *Dense) Delete(ids ...string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	var missing error
-	for _, id := range ids {
-		i, ok := x.byID[id]
-		if !ok {
-			if missing == nil {
-				missing = fmt.Errorf("kb: dense: delete %q: %w", id, ErrNotFound)
-			}
-			continue
-		}
+	return deleteEach(ids, "kb: dense: delete", x.byID, func(id string, i int) {
 		last := len(x.docs) - 1
 		x.docs[i], x.vecs[i] = x.docs[last], x.vecs[last]
 		x.byID[x.docs[i].ID] = i
 		x.docs, x.vecs = x.docs[:last], x.vecs[:last]
 		delete(x.byID, id)
-	}
-	return missing
+	})
 }
 
 func normalize(v []float32) []float32 {

@@ -469,16 +469,23 @@ func (x *Index) termID(t string) int32 {
 func (x *Index) Delete(ids ...string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return deleteEach(ids, "kb: delete", x.byID, func(_ string, slot int32) { x.remove(slot) })
+}
+
+// deleteEach calls del with each of ids found in byID and where it is.
+// It returns an error wrapping [ErrNotFound] that names the first ID not
+// found (prefixed by op), after deleting the others.
+func deleteEach[P any](ids []string, op string, byID map[string]P, del func(id string, at P)) error {
 	var missing error
 	for _, id := range ids {
-		slot, ok := x.byID[id]
+		at, ok := byID[id]
 		if !ok {
 			if missing == nil {
-				missing = fmt.Errorf("kb: delete %q: %w", id, ErrNotFound)
+				missing = fmt.Errorf("%s %q: %w", op, id, ErrNotFound)
 			}
 			continue
 		}
-		x.remove(slot)
+		del(id, at)
 	}
 	return missing
 }

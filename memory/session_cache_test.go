@@ -15,39 +15,44 @@ import (
 // network store without them behaves.
 type onlyStore struct{ memory.Store }
 
+// withCacheStores runs f, as a subtest, on each kind of store the
+// Sessions cache treats differently: a network store without Versioner,
+// and a Map, which has it.
+func withCacheStores(t *testing.T, f func(t *testing.T, store memory.Store)) {
+	for _, tt := range []struct {
+		name  string
+		store memory.Store
+	}{
+		{name: "network store", store: onlyStore{memory.NewMap()}},
+		{name: "versioner", store: memory.NewMap()},
+	} {
+		t.Run(tt.name, func(t *testing.T) { f(t, tt.store) })
+	}
+}
+
 // TestSessionsCacheSurvivesRecreation: two replicas share a store; one
 // erases a conversation and it is re-created up to the version the other
 // replica has cached. The other must not serve its stale (erased) copy.
 func TestSessionsCacheSurvivesRecreation(t *testing.T) {
-	tests := []struct {
-		name  string
-		store func() memory.Store
-	}{
-		{name: "network store", store: func() memory.Store { return onlyStore{memory.NewMap()} }},
-		{name: "versioner", store: func() memory.Store { return memory.NewMap() }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			store := tt.store()
-			a, b := memory.NewSessions(store), memory.NewSessions(store)
+	withCacheStores(t, func(t *testing.T, store memory.Store) {
+		ctx := context.Background()
+		a, b := memory.NewSessions(store), memory.NewSessions(store)
 
-			s := a.New("c")
-			s.Append(memory.Entry{Role: memory.RoleUser, Text: "my secret"})
-			require.NoError(t, a.Save(ctx, s)) // a caches version 1
+		s := a.New("c")
+		s.Append(memory.Entry{Role: memory.RoleUser, Text: "my secret"})
+		require.NoError(t, a.Save(ctx, s)) // a caches version 1
 
-			require.NoError(t, b.Delete(ctx, "c")) // erased on replica b
-			s, err := b.LoadOrNew(ctx, "c")
-			require.NoError(t, err)
-			s.Append(memory.Entry{Role: memory.RoleUser, Text: "fresh start"})
-			require.NoError(t, b.Save(ctx, s)) // version 1 again
+		require.NoError(t, b.Delete(ctx, "c")) // erased on replica b
+		s, err := b.LoadOrNew(ctx, "c")
+		require.NoError(t, err)
+		s.Append(memory.Entry{Role: memory.RoleUser, Text: "fresh start"})
+		require.NoError(t, b.Save(ctx, s)) // version 1 again
 
-			got, err := a.Load(ctx, "c")
-			require.NoError(t, err)
-			require.Len(t, got.History, 1)
-			require.Equal(t, "fresh start", got.History[0].Text, "replica a served its stale copy of an erased session")
-		})
-	}
+		got, err := a.Load(ctx, "c")
+		require.NoError(t, err)
+		require.Len(t, got.History, 1)
+		require.Equal(t, "fresh start", got.History[0].Text, "replica a served its stale copy of an erased session")
+	})
 }
 
 // TestSessionsCacheHandsOutOwnCopies: the cache must never let two callers
@@ -55,60 +60,51 @@ func TestSessionsCacheSurvivesRecreation(t *testing.T) {
 // (a failed turn abandons its session; a caller may keep changing its
 // session after Save).
 func TestSessionsCacheHandsOutOwnCopies(t *testing.T) {
-	tests := []struct {
-		name  string
-		store func() memory.Store
-	}{
-		{name: "network store", store: func() memory.Store { return onlyStore{memory.NewMap()} }},
-		{name: "map", store: func() memory.Store { return memory.NewMap() }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			ss := memory.NewSessions(tt.store())
-			s := ss.New("c")
-			s.Append(memory.Entry{Role: memory.RoleUser, Text: "saved"})
-			s.MarkSeen("m1")
-			require.NoError(t, memory.SetState(s, "flow", map[string]string{"node": "ask"}))
-			require.NoError(t, ss.Save(ctx, s))
+	withCacheStores(t, func(t *testing.T, store memory.Store) {
+		ctx := context.Background()
+		ss := memory.NewSessions(store)
+		s := ss.New("c")
+		s.Append(memory.Entry{Role: memory.RoleUser, Text: "saved"})
+		s.MarkSeen("m1")
+		require.NoError(t, memory.SetState(s, "flow", map[string]string{"node": "ask"}))
+		require.NoError(t, ss.Save(ctx, s))
 
-			// Changed after Save, never saved.
-			s.Append(memory.Entry{Role: memory.RoleUser, Text: "after save"})
-			s.History[0].Text = "edited after save"
-			s.State["flow"][2] = 'X'
+		// Changed after Save, never saved.
+		s.Append(memory.Entry{Role: memory.RoleUser, Text: "after save"})
+		s.History[0].Text = "edited after save"
+		s.State["flow"][2] = 'X'
 
-			first, err := ss.Load(ctx, "c")
-			require.NoError(t, err)
-			second, err := ss.Load(ctx, "c")
-			require.NoError(t, err)
-			require.NotSame(t, first, second)
-			for _, got := range []*memory.Session{first, second} {
-				require.Len(t, got.History, 1)
-				require.Equal(t, "saved", got.History[0].Text)
-				require.JSONEq(t, `{"node":"ask"}`, string(got.State["flow"]))
-			}
+		first, err := ss.Load(ctx, "c")
+		require.NoError(t, err)
+		second, err := ss.Load(ctx, "c")
+		require.NoError(t, err)
+		require.NotSame(t, first, second)
+		for _, got := range []*memory.Session{first, second} {
+			require.Len(t, got.History, 1)
+			require.Equal(t, "saved", got.History[0].Text)
+			require.JSONEq(t, `{"node":"ask"}`, string(got.State["flow"]))
+		}
 
-			// A failed turn changes its copy and abandons it.
-			first.Append(memory.Entry{Role: memory.RoleUser, Text: "abandoned"})
-			first.MarkSeen("m2")
-			first.History[0].Text = "abandoned edit"
-			third, err := ss.Load(ctx, "c")
-			require.NoError(t, err)
-			require.Len(t, third.History, 1)
-			require.Equal(t, "saved", third.History[0].Text)
-			require.False(t, third.HasSeen("m2"))
-			require.True(t, third.HasSeen("m1"))
+		// A failed turn changes its copy and abandons it.
+		first.Append(memory.Entry{Role: memory.RoleUser, Text: "abandoned"})
+		first.MarkSeen("m2")
+		first.History[0].Text = "abandoned edit"
+		third, err := ss.Load(ctx, "c")
+		require.NoError(t, err)
+		require.Len(t, third.History, 1)
+		require.Equal(t, "saved", third.History[0].Text)
+		require.False(t, third.HasSeen("m2"))
+		require.True(t, third.HasSeen("m1"))
 
-			// The next turn saves, and the one after sees it.
-			third.Append(memory.Entry{Role: memory.RoleBot, Text: "second turn"})
-			require.NoError(t, ss.Save(ctx, third))
-			fourth, err := ss.Load(ctx, "c")
-			require.NoError(t, err)
-			require.Len(t, fourth.History, 2)
-			require.Equal(t, "second turn", fourth.History[1].Text)
-			require.Equal(t, third.Version, fourth.Version)
-		})
-	}
+		// The next turn saves, and the one after sees it.
+		third.Append(memory.Entry{Role: memory.RoleBot, Text: "second turn"})
+		require.NoError(t, ss.Save(ctx, third))
+		fourth, err := ss.Load(ctx, "c")
+		require.NoError(t, err)
+		require.Len(t, fourth.History, 2)
+		require.Equal(t, "second turn", fourth.History[1].Text)
+		require.Equal(t, third.Version, fourth.Version)
+	})
 }
 
 // TestMapKeepsStoredValues: a Map copies what it is given and what it

@@ -87,14 +87,7 @@ func Phone() Extractor {
 // Spanish currency words. The flow package's money slots read amounts
 // with the same parser.
 func Money() Extractor {
-	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
-		var out []nlu.Entity
-		for _, m := range parse.Moneys(in.Text) {
-			out = append(out, nlu.Entity{Type: "money", Text: in.Text[m.Start:m.End], Start: m.Start, End: m.End,
-				Value: m.String(), Confidence: 1})
-		}
-		return out, nil
-	})
+	return parsed("money", parse.Moneys, func(m parse.Money) (int, int, string) { return m.Start, m.End, m.String() })
 }
 
 // Number finds plain numbers, in digits ("3", "2.5", "1,000") or as
@@ -103,11 +96,19 @@ func Money() Extractor {
 // form. The flow package's number slots read numbers with the same
 // parser.
 func Number() Extractor {
+	return parsed("number", parse.Numbers, func(n parse.Number) (int, int, string) {
+		return n.Start, n.End, parse.FormatNumber(n.Value)
+	})
+}
+
+// parsed returns an extractor of type typ that reports what find finds
+// in the text, each found thing's span and value read by span.
+func parsed[T any](typ string, find func(string) []T, span func(T) (start, end int, value string)) Extractor {
 	return ExtractorFunc(func(ctx context.Context, in Input) ([]nlu.Entity, error) {
 		var out []nlu.Entity
-		for _, n := range parse.Numbers(in.Text) {
-			out = append(out, nlu.Entity{Type: "number", Text: in.Text[n.Start:n.End], Start: n.Start, End: n.End,
-				Value: parse.FormatNumber(n.Value), Confidence: 1})
+		for _, x := range find(in.Text) {
+			start, end, v := span(x)
+			out = append(out, nlu.Entity{Type: typ, Text: in.Text[start:end], Start: start, End: end, Value: v, Confidence: 1})
 		}
 		return out, nil
 	})

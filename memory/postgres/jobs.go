@@ -161,13 +161,7 @@ func (s *Jobs) Schedule(ctx context.Context, jobs ...schedule.Job) error {
 // Cancel implements [schedule.Store.Cancel].
 func (s *Jobs) Cancel(ctx context.Context, id string) error {
 	tag, err := s.pool.Exec(ctx, s.qCancel, id)
-	if err != nil {
-		return s.mapErr("cancel "+id, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return schedule.ErrNotFound
-	}
-	return nil
+	return sqlstore.Touched(tag.RowsAffected(), err, schedule.ErrNotFound, s.mapErr, "cancel "+id)
 }
 
 // Erase implements [schedule.Store.Erase].
@@ -200,13 +194,7 @@ func (s *Jobs) Claim(ctx context.Context, now, until time.Time, limit int) ([]sc
 // Extend implements [schedule.Store.Extend].
 func (s *Jobs) Extend(ctx context.Context, c schedule.Claim, until time.Time) error {
 	tag, err := s.pool.Exec(ctx, s.qExtend, c.Job.ID, c.Token, until.UnixMicro())
-	if err != nil {
-		return s.mapErr("extend "+c.Job.ID, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return schedule.ErrLeaseLost
-	}
-	return nil
+	return sqlstore.Touched(tag.RowsAffected(), err, schedule.ErrLeaseLost, s.mapErr, "extend "+c.Job.ID)
 }
 
 // Release implements [schedule.Store.Release].
@@ -220,11 +208,5 @@ func (s *Jobs) Release(ctx context.Context, c schedule.Claim, next time.Time) er
 		tag, e := s.pool.Exec(ctx, s.qRetry, c.Job.ID, c.Token, next.UnixMicro())
 		n, err = tag.RowsAffected(), e
 	}
-	if err != nil {
-		return s.mapErr("release "+c.Job.ID, err)
-	}
-	if n == 0 {
-		return schedule.ErrLeaseLost
-	}
-	return nil
+	return sqlstore.Touched(n, err, schedule.ErrLeaseLost, s.mapErr, "release "+c.Job.ID)
 }

@@ -142,13 +142,7 @@ func affected(res sql.Result, err error) (int64, error) {
 // Cancel implements [schedule.Store.Cancel].
 func (s *Jobs) Cancel(ctx context.Context, id string) error {
 	n, err := affected(s.db.ExecContext(ctx, s.qCancel, sql.Named("id", id)))
-	if err != nil {
-		return s.mapErr("cancel "+id, err)
-	}
-	if n == 0 {
-		return schedule.ErrNotFound
-	}
-	return nil
+	return sqlstore.Touched(n, err, schedule.ErrNotFound, s.mapErr, "cancel "+id)
 }
 
 // Erase implements [schedule.Store.Erase].
@@ -183,13 +177,7 @@ func (s *Jobs) Claim(ctx context.Context, now, until time.Time, limit int) ([]sc
 func (s *Jobs) Extend(ctx context.Context, c schedule.Claim, until time.Time) error {
 	n, err := affected(s.db.ExecContext(ctx, s.qExtend, sql.Named("until", micros(until)),
 		sql.Named("id", c.Job.ID), sql.Named("token", c.Token)))
-	if err != nil {
-		return s.mapErr("extend "+c.Job.ID, err)
-	}
-	if n == 0 {
-		return schedule.ErrLeaseLost
-	}
-	return nil
+	return sqlstore.Touched(n, err, schedule.ErrLeaseLost, s.mapErr, "extend "+c.Job.ID)
 }
 
 // Release implements [schedule.Store.Release].
@@ -202,11 +190,5 @@ func (s *Jobs) Release(ctx context.Context, c schedule.Claim, next time.Time) er
 		n, err = affected(s.db.ExecContext(ctx, s.qRetry, sql.Named("next", micros(next)),
 			sql.Named("id", c.Job.ID), sql.Named("token", c.Token)))
 	}
-	if err != nil {
-		return s.mapErr("release "+c.Job.ID, err)
-	}
-	if n == 0 {
-		return schedule.ErrLeaseLost
-	}
-	return nil
+	return sqlstore.Touched(n, err, schedule.ErrLeaseLost, s.mapErr, "release "+c.Job.ID)
 }

@@ -79,6 +79,19 @@ func checkVersion(key string, v int64) error {
 	return nil
 }
 
+// Touched is the result of a statement of operation op that must change
+// a row: its error mapped by mapErr, none if it changed no row (n == 0),
+// or nil.
+func Touched(n int64, err error, none error, mapErr func(op string, err error) error, op string) error {
+	if err != nil {
+		return mapErr(op, err)
+	}
+	if n == 0 {
+		return none
+	}
+	return nil
+}
+
 // Record is the record read for key: a corrupt one (version below 1) is
 // a *memory.CorruptError, and a NULL value is empty.
 func Record(key string, value []byte, version int64, expires time.Time) (memory.Record, error) {
