@@ -60,8 +60,9 @@ var churnFileFlags = map[string]string{
 
 // churnCommand is the churn command name: it takes the shared flags and
 // the file flags named by flags, all required, and nargs arguments (more
-// files), and hands the files (flags first) to run. want is the usage
-// error when they are not given.
+// files), and hands the files (flags first) to run, whose errors it
+// prefixes with the command. want is the usage error when they are not
+// given.
 func churnCommand(usage, name string, flags []string, nargs int, want string,
 	run func(ctx context.Context, files []string, f *churnFlagSet, cols columnsSpec, stdout, stderr io.Writer) error) subcommand {
 	return subcommand{name, func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -81,7 +82,10 @@ func churnCommand(usage, name string, flags []string, nargs int, want string,
 		if slices.Contains(files, "") || f.fs.NArg() != nargs {
 			return usageError(f.fs, "churn "+name+": "+want)
 		}
-		return run(ctx, append(files, f.fs.Args()...), f, cols, stdout, stderr)
+		if err := run(ctx, append(files, f.fs.Args()...), f, cols, stdout, stderr); err != nil {
+			return fmt.Errorf("churn %s: %w", name, err)
+		}
+		return nil
 	}}
 }
 
@@ -442,11 +446,11 @@ func crossValidate(rows [][]float64, ys []bool, lambda float64) ([]float64, []bo
 func churnTrain(ctx context.Context, file string, spec columnsSpec, stdout, stderr io.Writer) error {
 	f, err := fit(ctx, file, spec, stderr)
 	if err != nil {
-		return fmt.Errorf("churn train: %w", err)
+		return err
 	}
 	scores, truth, err := crossValidate(f.rows, f.labels, f.lambda)
 	if err != nil {
-		return fmt.Errorf("churn train: %w", err)
+		return err
 	}
 	fmt.Fprintf(stdout, "Churn model: logistic regression, L2 penalty %g (best of %v by 5-fold cross-validation)\n", f.lambda, lambdas)
 	fmt.Fprintf(stdout, "Training: %d customers, %d churned (%.1f%%), %d columns -> %d features\n\n",
@@ -462,22 +466,22 @@ func churnEval(ctx context.Context, trainFile, testFile string, spec columnsSpec
 	// The test file first: its mistakes are found before training.
 	t, err := readTable(testFile)
 	if err != nil {
-		return fmt.Errorf("churn eval: %w", err)
+		return err
 	}
 	keep, ys, err := t.labels(spec.label)
 	if err != nil {
-		return fmt.Errorf("churn eval: %w", err)
+		return err
 	}
 	f, err := fit(ctx, trainFile, spec, stderr)
 	if err != nil {
-		return fmt.Errorf("churn eval: %w", err)
+		return err
 	}
 	if skipped := len(t.rows) - len(keep); skipped > 0 {
 		fmt.Fprintf(stderr, "%s: %d row(s) without a label skipped\n", testFile, skipped)
 	}
 	rows, err := f.enc.encode(t, keep)
 	if err != nil {
-		return fmt.Errorf("churn eval: %w", err)
+		return err
 	}
 	scores := make([]float64, len(rows))
 	for i, x := range rows {
@@ -497,15 +501,15 @@ func churnEval(ctx context.Context, trainFile, testFile string, spec columnsSpec
 func churnScore(ctx context.Context, trainFile, file string, spec columnsSpec, top int, stdout, stderr io.Writer) error {
 	t, err := readTable(file)
 	if err != nil {
-		return fmt.Errorf("churn score: %w", err)
+		return err
 	}
 	f, err := fit(ctx, trainFile, spec, stderr)
 	if err != nil {
-		return fmt.Errorf("churn score: %w", err)
+		return err
 	}
 	rows, err := f.enc.encode(t, nil)
 	if err != nil {
-		return fmt.Errorf("churn score: %w", err)
+		return err
 	}
 	idCol := t.col(spec.id)
 	w := csv.NewWriter(stdout)

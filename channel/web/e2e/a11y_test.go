@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -22,6 +23,23 @@ func axeSource(t *testing.T) string {
 		t.Fatalf("read axe-core: %v", err)
 	}
 	return string(b)
+}
+
+// checkAxe injects axe-core (its source axe) into the page of ctx, runs
+// it and reports the serious and critical violations on what the page
+// shows.
+func checkAxe(t *testing.T, ctx context.Context, axe, what string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
+		t.Fatalf("inject axe-core: %v", err)
+	}
+	violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](axeViolations, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("axe-core: %v", err)
+	}
+	if len(violations) > 0 {
+		t.Errorf("axe-core on %s: serious or critical violations:\n%s", what, strings.Join(violations, "\n"))
+	}
 }
 
 // axeViolations runs axe-core on the page (the widget's open shadow root
@@ -89,17 +107,7 @@ func TestWidgetOnEveryScreen(t *testing.T) {
 			if overflow > 0 {
 				t.Errorf("with the panel open the page is %d px wider than the screen", overflow)
 			}
-			var violations []string
-			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
-				t.Fatalf("inject axe-core: %v", err)
-			}
-			violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](axeViolations, chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatalf("axe-core: %v", err)
-			}
-			if len(violations) > 0 {
-				t.Errorf("axe-core: serious or critical violations:\n%s", strings.Join(violations, "\n"))
-			}
+			checkAxe(t, ctx, axe, "the widget")
 			screenshot(t, ctx, fmt.Sprintf("widget-%dpx", w))
 		})
 	}

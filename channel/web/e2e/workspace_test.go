@@ -157,16 +157,7 @@ func TestWorkspaceInChromium(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := chromedp.Run(agent, chromedp.Evaluate[bool](string(axe)+";true")); err != nil {
-			t.Fatalf("inject axe-core: %v", err)
-		}
-		violations, err := chromedp.Run(agent, chromedp.Evaluate[[]string](axeViolations, chromedp.EvalAwaitPromise))
-		if err != nil {
-			t.Fatalf("axe-core: %v", err)
-		}
-		if len(violations) > 0 {
-			t.Errorf("axe-core on the workspace: serious or critical violations:\n%s", strings.Join(violations, "\n"))
-		}
+		checkAxe(t, agent, string(axe), "the workspace")
 	}
 	runPage(t, agent, "reply from the keyboard",
 		chromedp.KeyEvent("r"),
