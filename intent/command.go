@@ -168,17 +168,37 @@ const EventCommand parley.EventKind = "intent.command"
 // "menu", "human", "STOP", "START", and their Spanish forms; see
 // [DefaultCommandPhrases]) and annotates the turn under
 // [dialog.CommandKey]. A tapped quick reply whose payload is a phrase
-// counts too. Put it before language understanding and sentiment, which
-// should leave command turns alone; the [Router] acts on the command.
+// counts too. The title of an option the open question offers is that
+// option, not a command: typing "No, cancel" at "Would 3 months at half
+// price change your mind? [Yes, I'll stay | No, cancel]" chooses it, as
+// tapping it would. Put it before language understanding and sentiment,
+// which should leave command turns alone; the [Router] acts on the
+// command.
 func Commands(opts ...CommandOption) parley.Middleware {
 	cs := newCommands(opts)
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if c, ok := cs.parse(t.Text()); ok {
+			if c, ok := cs.parse(t.Text()); ok && !typedOption(t) {
 				t.Emit(ctx, parley.Event{Kind: EventCommand, Attrs: map[string]string{"command": string(c)}})
 				t = parley.With(t, dialog.CommandKey, c)
 			}
 			return next.HandleTurn(ctx, w, t)
 		})
 	}
+}
+
+// typedOption reports whether the turn's text is the title of an option
+// of the conversation's open question.
+func typedOption(t *parley.Turn) bool {
+	q, open := dialog.OpenQuestion(t)
+	if !open || len(q.Options) == 0 {
+		return false
+	}
+	k := commandFold(t.Text())
+	for _, o := range q.Options {
+		if commandFold(o.Title) == k {
+			return true
+		}
+	}
+	return false
 }

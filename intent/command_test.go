@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/memory"
 )
 
 func TestParseCommand(t *testing.T) {
@@ -82,6 +83,32 @@ func TestCommandsMiddleware(t *testing.T) {
 		require.NoError(t, mw(h).HandleTurn(t.Context(), nil, &parley.Turn{Message: parley.Text(text)}))
 	}
 	assert.Equal(t, []dialog.Command{dialog.CommandHuman, dialog.CommandMenu}, got)
+}
+
+// Typing the title of an option the open question offers chooses it:
+// "No, cancel" at a win-back offer is not the global "cancel", which
+// would drop the offer and leave the plan as it was. Other commands, and
+// the same words with no such option open, are commands.
+func TestCommandsLeaveTypedOptionsAlone(t *testing.T) {
+	var got []dialog.Command
+	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		if c, ok := parley.Value(t, dialog.CommandKey); ok {
+			got = append(got, c)
+		}
+		return nil
+	})
+	sess := &memory.Session{ID: "c1"}
+	turn := func(text string) *parley.Turn {
+		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
+	}
+	mw := intent.Commands()(h)
+	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("no, cancel")))
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "winback", Owner: "flow", Options: []parley.QuickReply{
+		{Title: "Yes, I'll stay", Payload: "stay"}, {Title: "No, cancel", Payload: "cancel_anyway"}}}))
+	for _, text := range []string{"no, cancel", "No, cancel!", "menu"} {
+		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
+	}
+	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandMenu}, got)
 }
 
 func FuzzParseCommand(f *testing.F) {
