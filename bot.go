@@ -384,7 +384,7 @@ func (b *Bot) commit(ctx context.Context, rw *recorder, s *memory.Session) error
 // before the turn, plus the turn's messages, discarding whatever the failed
 // handler half-changed.
 func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
-	sent := len(rw.sent)
+	said := len(rw.said)
 	ctx = context.WithoutCancel(ctx)
 	replyErr := rw.Reply(ctx, b.fallback)
 	s, err := b.sessions.LoadOrNew(ctx, t.ConversationID)
@@ -394,8 +394,8 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 	s.Turns++
 	s.MarkSeen(t.MessageID)
 	s.Append(memory.Entry{Role: memory.RoleUser, Text: t.Message.Text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel})
-	for _, m := range rw.sent[:sent] {
-		s.Append(historyEntry(m, time.Now(), t.Channel))
+	for _, m := range rw.said[:said] {
+		s.Append(historyEntry(Message{Text: m.text, Agent: m.agent}, time.Now(), t.Channel))
 	}
 	s.Append(memory.Entry{Role: memory.RoleBot, Text: b.fallback.Text, Time: time.Now(), Channel: t.Channel})
 	return errors.Join(replyErr, b.commit(ctx, rw, s))
@@ -436,16 +436,18 @@ func (b *Bot) resetSession(ctx context.Context, id string) (*memory.Session, err
 	return s, nil
 }
 
-func (b *Bot) call(ctx context.Context, w ReplyWriter, t *Turn) (err error) {
-	ctx, cancel := context.WithTimeout(ctx, b.timeout)
-	defer cancel()
+// call runs the handler with the turn's deadline, in rw's context.
+func (b *Bot) call(ctx context.Context, rw *recorder, t *Turn) (err error) {
+	tc := &rw.ctx
+	tc.start(ctx, b.timeout)
+	defer tc.end()
 	defer func() {
 		if v := recover(); v != nil {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 	}()
-	err = b.h.HandleTurn(ctx, w, t)
-	if err == nil && ctx.Err() != nil && errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+	err = b.h.HandleTurn(tc, rw, t)
+	if err == nil && tc.Err() != nil && errors.Is(context.Cause(tc), context.DeadlineExceeded) {
 		// The handler returned nil after its deadline: fine, it finished.
 		return nil
 	}
@@ -518,18 +520,26 @@ func sanitize(s string, limit int) (string, string) {
 // session history and reports them. For an enqueued turn (outbox) it only
 // records them, with IDs, and the Bot sends them once the turn is saved.
 type recorder struct {
-	w      ReplyWriter
-	b      *Bot
-	t      *Turn
+	w ReplyWriter
+	b *Bot
+	t *Turn
+	// said is what the history keeps of every reply; sent, for an
+	// enqueued turn, the replies themselves.
+	said   []said
 	sent   []Message
 	outbox bool
 	// release says the session is released as it is saved (HandleTurn's
 	// turns); otherwise saved is the session saved, for the caller.
 	release bool
 	saved   *memory.Session
-	buf     [2]Message                    // sent's first array: most turns reply once or twice
+	buf     [2]said                       // said's first array: most turns reply once or twice
 	after   []func(context.Context) error // AfterTurn's, run once the turn is committed
+	// ctx is the handler's context, with the turn's deadline.
+	ctx turnContext
 }
+
+// said is what a turn's history records of a reply.
+type said struct{ text, agent string }
 
 // Reply implements [ReplyWriter].
 func (r *recorder) Reply(ctx context.Context, m Message) error {
@@ -537,6 +547,7 @@ func (r *recorder) Reply(ctx context.Context, m Message) error {
 		if m.ID == "" {
 			m.ID = outboxID(r.t.MessageID, len(r.sent)+1)
 		}
+		r.sent = append(r.sent, m)
 	} else if err := r.w.Reply(ctx, m); err != nil {
 		return err
 	}
@@ -545,10 +556,10 @@ func (r *recorder) Reply(ctx context.Context, m Message) error {
 }
 
 func (r *recorder) record(ctx context.Context, m Message) {
-	if r.sent == nil {
-		r.sent = r.buf[:0]
+	if r.said == nil {
+		r.said = r.buf[:0]
 	}
-	r.sent = append(r.sent, m)
+	r.said = append(r.said, said{text: m.Text, agent: m.Agent})
 	if s := r.t.session; s != nil {
 		s.Append(historyEntry(m, time.Now(), r.t.Channel))
 	}
