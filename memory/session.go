@@ -70,6 +70,9 @@ type Session struct {
 	// Format is the record format version; see [SessionFormat].
 	Format int `json:"v"`
 
+	// key is SessionKey(ID), made once per conversation: copies of a
+	// cached session carry it, so a turn does not build it twice.
+	key string
 	// enc is how History was last saved, when this session came from the
 	// cache: Save copies the JSON of the entries that did not change.
 	enc *encodedHistory
@@ -222,8 +225,19 @@ func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 // Store returns the underlying store.
 func (ss *Sessions) Store() Store { return ss.store }
 
+// sessionPrefix starts the store key of every session.
+const sessionPrefix = "session/"
+
 // SessionKey returns the store key of a conversation's session.
-func SessionKey(id string) string { return "session/" + id }
+func SessionKey(id string) string { return sessionPrefix + id }
+
+// storeKey returns SessionKey(s.ID), made once.
+func (s *Session) storeKey() string {
+	if len(s.key) != len(sessionPrefix)+len(s.ID) || s.key[len(sessionPrefix):] != s.ID {
+		s.key = SessionKey(s.ID)
+	}
+	return s.key
+}
 
 // New returns an empty, unsaved session for conversation id.
 func (ss *Sessions) New(id string) *Session {
@@ -232,20 +246,31 @@ func (ss *Sessions) New(id string) *Session {
 
 // Load returns the stored session of conversation id, or [ErrNotFound].
 func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
-	key := SessionKey(id)
+	// The cached session, if any, is taken first: it knows the key.
+	var c cachedSession
+	if ss.cacheCap > 0 {
+		c, _ = ss.cache.Take(id)
+	}
+	key := ""
+	if c.s != nil && c.s.ID == id {
+		key = c.s.storeKey()
+	} else {
+		key = SessionKey(id)
+	}
 	// No shortcut through Versioner: a version repeats when a session is
 	// deleted (erased, expired) and re-created by another replica, so only
 	// the record's bytes prove that a cached copy is current.
 	rec, err := ss.get(ctx, key)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
-			ss.uncache(id)
+		if c.s != nil && !errors.Is(err, ErrNotFound) {
+			// The store failed, not the cache: keep it for the retry.
+			ss.cache.Put(id, c)
 		}
 		return nil, err
 	}
 	// rec.Value may be the store's own bytes (a Map's): only read it.
-	if c := ss.cached(id, rec.Version, rec.Value); c != nil {
-		return c, nil
+	if s := ss.cached(c, rec.Version, rec.Value); s != nil {
+		return s, nil
 	}
 	s := new(Session)
 	if err := json.Unmarshal(rec.Value, s); err != nil {
@@ -258,6 +283,7 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 		return nil, &CorruptError{Key: key, Err: fmt.Errorf("holds session %q", s.ID)}
 	}
 	s.Version = rec.Version
+	s.key = key
 	return s, nil
 }
 
@@ -300,7 +326,7 @@ func (ss *Sessions) save(ctx context.Context, s *Session, give bool) error {
 	b, offs := s.appendJSON(nil, s.enc, trimmed)
 	// b is the store's from here on (a Map keeps it) and the cache's: it
 	// is never modified.
-	v, err := ss.set(ctx, Put{Key: SessionKey(s.ID), Value: b, IfVersion: s.Version, TTL: ss.ttl})
+	v, err := ss.set(ctx, Put{Key: s.storeKey(), Value: b, IfVersion: s.Version, TTL: ss.ttl})
 	if err != nil {
 		return err
 	}
@@ -338,17 +364,13 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 	return ss.store.Delete(ctx, SessionKey(id), AnyVersion)
 }
 
-// cached takes the cached session of conversation id out of the cache and
-// returns a copy of it if it is the one stored at version as raw. The copy
-// carries the cached session as its [encodedHistory]: taking the entry
-// out of the cache makes it the copy's alone, so that its Save can reuse
-// its memory for the next cached session, and so that the copy can share
-// its state values (which Save copies again before caching them).
-func (ss *Sessions) cached(id string, version int64, raw []byte) *Session {
-	if ss.cacheCap == 0 {
-		return nil
-	}
-	c, _ := ss.cache.Take(id)
+// cached returns a copy of c, the cached session of a conversation that
+// Load took out of the cache, if it is the one stored at version as raw.
+// The copy carries the cached session as its [encodedHistory]: taking the
+// entry out of the cache made it the copy's alone, so that its Save can
+// reuse its memory for the next cached session, and so that the copy can
+// share its state values (which Save copies again before caching them).
+func (ss *Sessions) cached(c cachedSession, version int64, raw []byte) *Session {
 	if c.s == nil || c.s.Version != version || !bytes.Equal(c.raw, raw) {
 		return nil
 	}
