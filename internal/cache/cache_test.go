@@ -45,3 +45,58 @@ func TestCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestCacheTakeLeavesNothingBehind(t *testing.T) {
+	c := New[int](4)
+	c.Put("a", 1)
+	v, ok := c.Take("a")
+	assert.True(t, ok)
+	assert.Equal(t, 1, v)
+	_, ok = c.Take("a")
+	assert.False(t, ok, "a value is taken once")
+	_, ok = c.Get("a")
+	assert.False(t, ok)
+	assert.Equal(t, 0, c.Len())
+	c.Put("a", 2)
+	v, ok = c.Get("a")
+	assert.True(t, ok)
+	assert.Equal(t, 2, v, "the next value put back")
+	c.Delete("a")
+	_, ok = c.Take("a")
+	assert.False(t, ok, "deleted")
+}
+
+func TestCacheEvictsAnotherKey(t *testing.T) {
+	c := New[int](2)
+	for i := range 10 {
+		k := fmt.Sprint(i)
+		c.Put(k, i)
+		v, ok := c.Get(k)
+		assert.True(t, ok, "the key just put stays")
+		assert.Equal(t, i, v)
+		assert.LessOrEqual(t, c.Len(), 2)
+	}
+}
+
+func TestCacheTakeIsExclusive(t *testing.T) {
+	c := New[int](8)
+	const rounds = 2000
+	var got sync.Map
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for i := range rounds {
+			c.Put("k", i)
+		}
+	})
+	for range 4 {
+		wg.Go(func() {
+			for range rounds {
+				if v, ok := c.Take("k"); ok {
+					_, dup := got.LoadOrStore(v, true)
+					assert.False(t, dup, "value %d taken twice", v)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
