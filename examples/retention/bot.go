@@ -577,6 +577,10 @@ func callbackFlow(d deps) *flow.Builder {
 
 func renewalFlow(d deps) *flow.Builder {
 	return flow.New("renewal").Slots("code", "why").Add(
+		// A plan already cancelled does not "renew": no reminder, and no
+		// second win-back offer or code.
+		&flow.Branch{ID: "plan", Cases: []flow.Case{{Expr: `customer.plan == "Cancelled at period end"`, Next: "ending"}}, Else: "remind"},
+		&flow.End{ID: "ending", Status: flow.Resolved, Text: []string{`Your plan is already cancelled and ends on {{customer.renewal_date | "your renewal date"}}. Changed your mind? Type "human" and a teammate will restore it.`}},
 		&flow.Say{ID: "remind", Text: []string{`Your {{customer.plan | "current"}} plan renews on {{customer.renewal_date | "your renewal date"}}.`}, Next: "intent"},
 		// "I want to cancel my plan" goes straight to the win-back offer
 		// rather than asking what they want.
