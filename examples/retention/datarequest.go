@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/memory"
 )
 
 // Data requests in the chat. "Delete my data", "forget me", "borra mis
@@ -198,13 +199,31 @@ func (d dataRequests) erase(ctx context.Context, w parley.ReplyWriter, t *parley
 	if id == "" {
 		return d.reply(ctx, w, t, eraseNobody)
 	}
-	if !parley.AfterTurn(t, func(ctx context.Context) error { return d.app.eraser.erase(ctx, id) }) {
+	conv := t.ConversationID
+	if !parley.AfterTurn(t, func(ctx context.Context) error { return d.eraseChat(ctx, conv, id) }) {
 		return errors.New("retention: erasure needs the Bot (parley.AfterTurn)")
 	}
 	if err := dialog.Report(t, dialog.Resolved); err != nil {
 		return err
 	}
 	return w.Reply(ctx, parley.Text(eraseDone))
+}
+
+// eraseChat erases the customer and the conversation the request came
+// from, which may not name the customer (a web visitor signed in by the
+// demo's selector rather than a linked identity): its session and the
+// web chat's kept transcript (under "web/transcript/<conversation>", the
+// layout channel/web documents). They go first: the eraser compacts
+// the file at the end.
+func (d dataRequests) eraseChat(ctx context.Context, conv, customerID string) error {
+	f := d.app.eraser
+	var errs []error
+	for _, err := range []error{f.sessions.Delete(ctx, conv), d.app.store.Delete(ctx, "web/transcript/"+conv, memory.AnyVersion)} {
+		if err != nil && !errors.Is(err, memory.ErrNotFound) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(append(errs, f.erase(ctx, customerID))...)
 }
 
 // export answers with what is kept about the customer, counted by kind.

@@ -115,3 +115,29 @@ func TestDataRequestOf(t *testing.T) {
 		assert.Equal(t, want, lang, "%q", text)
 	}
 }
+
+// TestEraseInWidget erases from the web chat, whose turns the Bot runs
+// from its inbox and answers through the outbox: the erasure waits for
+// the reply to be sent, and afterwards the file holds none of the chat
+// and the visitor's page starts empty.
+func TestEraseInWidget(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "demo.db")
+	base, stop := startWeb(t, "-db", db)
+	var s chatSession
+	post(t, base+"chat/session", "", "", &s)
+	post(t, base+"chat/send", s.Token, `{"type":"consent","granted":true}`, nil)
+	post(t, base+"chat/send", s.Token, `{"type":"message","id":"m1","text":"where is my order A-1002? the lamp flickers, write to ada@example.com"}`, nil)
+	post(t, base+"chat/send", s.Token, `{"type":"message","id":"m2","text":"delete my data"}`, nil)
+	post(t, base+"chat/send", s.Token, `{"type":"message","id":"m3","text":"yes"}`, nil)
+	stop() // the Bot finishes the turns it has accepted before it stops
+
+	after := fileBytes(t, db)
+	for _, gone := range []string{"ada@example.com", "the lamp flickers", "delete my data", s.Conversation} {
+		assert.NotContains(t, after, gone, "left in the file after the in-chat erasure")
+	}
+	base, stop = startWeb(t, "-db", db)
+	defer stop()
+	var again chatSession
+	post(t, base+"chat/session", s.Token, "", &again)
+	assert.Empty(t, again.History, "the page shows nothing of the erased chat")
+}
