@@ -191,19 +191,11 @@ func (cv *conversation) touch(now time.Time) {
 
 // markSeen records an inbound frame ID as echoed and reports whether it
 // is new.
-func (cv *conversation) markSeen(id string) bool {
-	cv.mu.Lock()
-	defer cv.mu.Unlock()
-	return addRecent(&cv.seen, id)
-}
+func (cv *conversation) markSeen(id string) bool { return cv.remember(&cv.seen, id) }
 
 // markRead records that the visitor's message id shows as read and
 // reports whether it is new.
-func (cv *conversation) markRead(id string) bool {
-	cv.mu.Lock()
-	defer cv.mu.Unlock()
-	return addRecent(&cv.read, id)
-}
+func (cv *conversation) markRead(id string) bool { return cv.remember(&cv.read, id) }
 
 // engage marks the visitor's message inbound read, once, if it is one this
 // process echoed: the bot engaged with it (typing or a reply).
@@ -219,11 +211,7 @@ func (cv *conversation) engage(inbound string) {
 // claim records that an inbound frame ID goes to the bot and reports
 // whether it is new; release undoes it when the turn could not run, so
 // that a resend is handled.
-func (cv *conversation) claim(id string) bool {
-	cv.mu.Lock()
-	defer cv.mu.Unlock()
-	return addRecent(&cv.handled, id)
-}
+func (cv *conversation) claim(id string) bool { return cv.remember(&cv.handled, id) }
 
 func (cv *conversation) release(id string) {
 	cv.mu.Lock()
@@ -231,6 +219,14 @@ func (cv *conversation) release(id string) {
 	if i := slices.Index(cv.handled, id); i >= 0 {
 		cv.handled = slices.Delete(cv.handled, i, i+1)
 	}
+}
+
+// remember adds id to ids, one of cv's windows of recent IDs, under cv's
+// lock, and reports whether it was new.
+func (cv *conversation) remember(ids *[]string, id string) bool {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return addRecent(ids, id)
 }
 
 // addRecent adds id to a bounded window of recent IDs and reports whether
