@@ -137,3 +137,56 @@ func ExampleReport() {
 	fmt.Println(o)
 	// Output: not_understood
 }
+
+// An offer of a person made over a form's question pauses it; once the
+// offer is answered, Unpause opens the form's question again, as asked
+// in an earlier turn so that its owner can ask it this turn.
+func TestUnpause(t *testing.T) {
+	s := &memory.Session{ID: "c1"}
+	form := dialog.Question{ID: "plan", Owner: "flow", Text: "What would you like to do?", Policy: dialog.Resume}
+	t1 := newTurn(s, "renew my plan")
+	require.NoError(t, dialog.Ask(t1, form))
+
+	t2 := newTurn(s, "how much is annual")
+	_, ok := dialog.Unpause(t2)
+	assert.False(t, ok, "nothing paused yet")
+	require.NoError(t, dialog.Ask(t2, dialog.Question{ID: "offer", Owner: "escalation", Text: "A person?"}))
+
+	t3 := newTurn(s, "no thanks")
+	_, ok = dialog.Unpause(t3)
+	assert.False(t, ok, "the offer is still open")
+	dialog.CloseQuestion(t3)
+	q, ok := dialog.Unpause(t3)
+	require.True(t, ok)
+	assert.Equal(t, form, q)
+	open, ok := dialog.OpenQuestion(t3)
+	require.True(t, ok)
+	assert.Equal(t, form, open)
+	assert.False(t, dialog.AskedThisTurn(t3), "its owner may ask it again this turn")
+	require.NoError(t, dialog.Ask(t3, form))
+	_, ok = dialog.Unpause(t3)
+	assert.False(t, ok, "unpaused once")
+}
+
+// A new form, or a question of the form's own owner, does not pause: only
+// a question of another owner with policy Drop does.
+func TestUnpauseOnlyAcrossOwners(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		next dialog.Question
+	}{
+		{"same owner", dialog.Question{ID: "feedback", Owner: "flow"}},
+		{"a new form", dialog.Question{ID: "order", Owner: "other", Policy: dialog.Resume}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &memory.Session{ID: "c1"}
+			require.NoError(t, dialog.Ask(newTurn(s, "a"), dialog.Question{ID: "plan", Owner: "flow", Policy: dialog.Resume}))
+			t2 := newTurn(s, "b")
+			require.NoError(t, dialog.Ask(t2, tc.next))
+			dialog.CloseQuestion(t2)
+			_, ok := dialog.Unpause(newTurn(s, "c"))
+			assert.False(t, ok)
+			assert.Empty(t, s.State, "nothing left in the session")
+		})
+	}
+}

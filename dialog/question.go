@@ -26,7 +26,10 @@ const (
 	// answered in passing, a lookup) and has its owner ask it again
 	// afterwards, as a form does. A digression that opens a question of
 	// its own, or a global command other than [CommandStop], still
-	// replaces it.
+	// replaces it; but a question of another owner with policy Drop (an
+	// offer of a person after an answer the help centre was unsure of)
+	// only pauses it, and once that one is answered the router asks it
+	// again (see [Unpause]).
 	Resume Policy = "resume"
 )
 
@@ -105,6 +108,9 @@ type turnState struct {
 	// Outcome is what the turn OutcomeTurn reported.
 	Outcome     Outcome `json:"outcome,omitempty"`
 	OutcomeTurn int     `json:"oturn,omitempty"`
+	// Paused is the question with policy Resume that a question of
+	// another owner replaced; see [Unpause].
+	Paused *Question `json:"paused,omitempty"`
 }
 
 // loadTurnState reads the turn-taking state. It is read several times a
@@ -125,7 +131,7 @@ func saveTurnState(s *memory.Session, st turnState) error {
 	if st.Outcome != "" && st.OutcomeTurn != s.Turns {
 		st.Outcome, st.OutcomeTurn = "", 0 // an earlier turn's: forget it
 	}
-	if st.Question == nil && st.Outcome == "" {
+	if st.Question == nil && st.Outcome == "" && st.Paused == nil {
 		stateKey.Delete(s)
 		return nil
 	}
@@ -155,8 +161,44 @@ func Ask(t *parley.Turn, q Question) error {
 	}
 	q.Options = slices.Clone(q.Options)
 	q.Data = maps.Clone(q.Data)
+	switch {
+	case q.Policy == Resume:
+		st.Paused = nil // a new form: the paused one is over
+	case st.Question != nil && st.Question.Policy == Resume && st.Question.Owner != q.Owner:
+		st.Paused = st.Question // an offer over a form: the form waits
+	}
 	st.Question, st.Asked = &q, s.Turns
 	return saveTurnState(s, st)
+}
+
+// SignalResume is the signal a handler that answered a question outside
+// the router (escalation, for a declined offer of a person) passes on to
+// it, so that the router asks again the question the answered one paused
+// (see [Unpause]).
+const SignalResume = "dialog.resume"
+
+// Unpause opens again the question with policy [Resume] that a question
+// of another owner replaced, once no question is open: the router calls
+// it when the replacing question was answered, then has the question's
+// owner, a [Resumer], ask it again. The question counts as asked in an
+// earlier turn, so its owner can [Ask] it this turn; an owner that has
+// moved on since asks nothing, and the router closes it. Unpause reports
+// false, changing nothing, when no question is paused or one is open.
+func Unpause(t *parley.Turn) (Question, bool) {
+	s := t.Session()
+	if s == nil {
+		return Question{}, false
+	}
+	st := loadTurnState(s)
+	if st.Paused == nil || st.Question != nil {
+		return Question{}, false
+	}
+	q := *st.Paused
+	st.Question, st.Asked, st.Paused = st.Paused, 0, nil
+	storeTurnState(s, st)
+	q.Options = slices.Clone(q.Options)
+	q.Data = maps.Clone(q.Data)
+	return q, true
 }
 
 // OpenQuestion returns the conversation's open question, if any. It

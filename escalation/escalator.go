@@ -324,6 +324,12 @@ func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 			return err
 		}
 		if handled {
+			if tc.declined {
+				// A form the offer paused asks its question again.
+				rt := *t
+				rt.Message, rt.Signal = parley.Message{}, &parley.Signal{Name: dialog.SignalResume}
+				return next.HandleTurn(ctx, w, &rt)
+			}
 			return nil
 		}
 		if tc.rule == nil {
@@ -494,6 +500,8 @@ type turnCtx struct {
 	// ruleMood says rule is about how the customer feels: it says
 	// empathy, or it fired only because of the turn's mood.
 	ruleMood bool
+	// declined says the customer said no to the offer of a person.
+	declined bool
 }
 
 func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) *turnCtx {
@@ -880,6 +888,7 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 		tc.emit(ctx, EventDeclined, nil, 0)
 		tc.st.Reason, tc.st.Priority = "", ""
 		tc.st.QuietUntil = tc.st.Seen + quietTurns
+		tc.declined = true
 		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
 	// The customer moved on: their message is the bot's. The rule that

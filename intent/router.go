@@ -236,6 +236,9 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 				return err
 			}
 		}
+		if _, ok := dialog.Unpause(t); ok {
+			dialog.CloseQuestion(t) // a form paused by the dropped question ends with it
+		}
 		return r.command(ctx, w, t, c)
 	}
 	if open {
@@ -254,10 +257,13 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 		if owner := r.handlers[q.Owner]; owner != nil {
 			err := owner.HandleTurn(ctx, w, t)
 			if !errors.Is(err, dialog.ErrNotAnswer) {
-				if err == nil {
-					return r.reset(t)
+				if err != nil {
+					return err
 				}
-				return err
+				if err := r.reset(t); err != nil {
+					return err
+				}
+				return r.unpause(ctx, w, t)
 			}
 			if v, _ := parse.YesNo(t.Text()); v == "no" {
 				// A plain "no, thanks" its owner does not take as an
@@ -281,6 +287,9 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 func (r *Router) signal(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question, open bool) error {
 	if h := r.signals[t.Signal.Name]; h != nil {
 		return h.HandleTurn(ctx, w, t)
+	}
+	if t.Signal.Name == dialog.SignalResume {
+		return r.unpause(ctx, w, t)
 	}
 	if open {
 		if owner := r.handlers[q.Owner]; owner != nil {
@@ -332,6 +341,41 @@ func (r *Router) after(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 		return rs.Resume(ctx, w, t, q)
 	}
 	return r.drop(ctx, t, q)
+}
+
+// unpause has the owner of a question paused by the one just answered
+// (a form's question, paused by an offer of a person) ask it again,
+// unless the answer handed the conversation to a person.
+func (r *Router) unpause(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	if o, _ := dialog.TurnOutcome(t); o == dialog.HandedOff {
+		return nil
+	}
+	q, ok := dialog.Unpause(t)
+	if !ok {
+		return nil
+	}
+	rw := &replyCounter{ReplyWriter: w}
+	if rs, ok := r.handlers[q.Owner].(dialog.Resumer); ok {
+		t.Emit(ctx, parley.Event{Kind: EventResumed, Attrs: map[string]string{"owner": q.Owner, "question": q.ID}})
+		if err := rs.Resume(ctx, rw, t, q); err != nil {
+			return err
+		}
+	}
+	if rw.n == 0 {
+		dialog.CloseQuestion(t) // its owner has moved on since
+	}
+	return nil
+}
+
+// replyCounter counts the replies written through it.
+type replyCounter struct {
+	parley.ReplyWriter
+	n int
+}
+
+func (w *replyCounter) Reply(ctx context.Context, m parley.Message) error {
+	w.n++
+	return w.ReplyWriter.Reply(ctx, m)
 }
 
 // decline answers a customer who said no to the open question: nothing

@@ -392,3 +392,35 @@ func TestAnEntityAloneIsNoIntent(t *testing.T) {
 	assert.Equal(t, nlu.Understood, und.Status)
 	assert.Equal(t, "refund", und.Intent.Name)
 }
+
+// An offer of a person made over a form's question (the help centre was
+// unsure) pauses the form; a no to the offer asks the form's question
+// again, and the answer goes to the form.
+func TestRouterUnpausesAFormAfterAnOffer(t *testing.T) {
+	b, r := newBot(t, fixed{"I want a refund": ranked("refund", 0.95), "how much is shipping": ranked("shipping", 0.95)})
+	r.HandleFunc("offerer", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		dialog.CloseQuestion(t)
+		return w.Reply(ctx, parley.Text("No problem."))
+	})
+	r.HandleFunc("shipping", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		// As the help centre does when unsure: an offer of a person.
+		if err := dialog.Ask(t, dialog.Question{ID: "offer", Owner: "offerer", Text: "A person?"}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Not sure. A person?"))
+	})
+
+	assert.Equal(t, []string{"Which order?"}, b.send("I want a refund"))
+	assert.Equal(t, []string{"Not sure. A person?"}, b.send("how much is shipping"))
+	assert.Equal(t, []string{"No problem.", "Which order?"}, b.send("no thanks"))
+	assert.Equal(t, 1, b.form.resumes)
+	assert.Equal(t, []string{"got A-1"}, b.send("A-1"))
+
+	// A command leaves the paused form for good.
+	assert.Equal(t, []string{"Which order?"}, b.send("I want a refund"))
+	assert.Equal(t, []string{"Not sure. A person?"}, b.send("how much is shipping"))
+	assert.Equal(t, []string{"OK, I've stopped that. What would you like to do next?"}, b.send("cancel"))
+	assert.Equal(t, []string{"Not sure. A person?"}, b.send("how much is shipping"))
+	assert.Equal(t, []string{"No problem."}, b.send("no thanks"))
+	assert.Equal(t, 1, b.form.resumes)
+}
