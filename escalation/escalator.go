@@ -1057,10 +1057,30 @@ func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
 // ticket); anything else gets the wait message.
 func (tc *turnCtx) answerWhileWaiting(ctx context.Context) (bool, error) {
 	u, ok := parley.Value(tc.t, nlu.UnderstandingKey)
-	if ok && u.Status == nlu.Understood && u.Intent.Name != "human" {
+	if ok && u.Status == nlu.Understood && u.Intent.Name != "human" || answersBot(tc.t) {
 		return false, nil
 	}
 	return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+}
+
+// answersBot reports whether t answers the bot's own open question with
+// a yes or a no or one of its options ("no" to "Was this helpful?" while
+// the customer waits for a person): the bot reads it.
+func answersBot(t *parley.Turn) bool {
+	q, open := dialog.OpenQuestion(t)
+	if !open || q.Owner == owner || len(q.Options) == 0 {
+		return false
+	}
+	if _, ok := parse.YesNo(t.Text()); ok {
+		return true
+	}
+	text := strings.TrimSpace(t.Text())
+	for _, o := range q.Options {
+		if strings.EqualFold(o.Title, text) || o.Payload != "" && o.Payload == text {
+			return true
+		}
+	}
+	return false
 }
 
 // relayOrSave passes a message to the agent who owns the conversation,
