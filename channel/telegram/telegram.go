@@ -11,12 +11,12 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/internal/driver"
+	"github.com/parleyhq/parley/memory"
 )
 
 // Config configures the Telegram Bot API channel.
@@ -30,6 +30,11 @@ type Config struct {
 	BaseURL string
 	// HTTPClient sends API calls (default: a client with a 30s timeout).
 	HTTPClient *http.Client
+	// Payloads keeps button payloads too long for callback_data's 64
+	// bytes (sent as short tokens) for 7 days, so that a tap reaching
+	// another replica, or this one after a restart, maps back to the
+	// whole payload; nil keeps them in process memory.
+	Payloads memory.Store
 	// Adapter configures the [channel.Adapter]. Channel defaults to
 	// "telegram"; zero Capabilities and Limits take the Bot API's: text of
 	// 4096 characters, inline keyboards (up to 8 rows of one button),
@@ -53,22 +58,13 @@ func newDriver(c Config) (*botAPI, channel.Config, error) {
 		channel.Capabilities{MaxText: 4096, MaxButtons: 8, MaxButtonTitle: 64,
 			Media: []parley.AttachmentKind{parley.Image, parley.File, parley.Audio, parley.Video}, InlineMedia: true},
 		channel.Limits{Rate: 30, Burst: 30, PerConversation: 1, PerConversationBurst: 5})
-	return &botAPI{cfg: c, long: make(map[string]longButtons)}, ac, nil
+	return &botAPI{cfg: c, long: driver.Payloads{Store: c.Payloads}}, ac, nil
 }
 
 // botAPI is the Bot API driver.
 type botAPI struct {
-	cfg Config
-
-	mu   sync.Mutex
-	long map[string]longButtons // conversation -> buttons sent as "#n"
-}
-
-// longButtons are quick replies whose payloads exceed callback_data's 64
-// bytes, sent as their numbers.
-type longButtons struct {
-	opts []parley.QuickReply
-	at   time.Time
+	cfg  Config
+	long driver.Payloads // callback_data over 64 bytes, kept here
 }
 
 // An update is the webhook body.
@@ -105,6 +101,15 @@ type message struct {
 	Poll     json.RawMessage `json:"poll,omitempty"`
 	Dice     json.RawMessage `json:"dice,omitempty"`
 	Venue    json.RawMessage `json:"venue,omitempty"`
+	// ReplyMarkup is the message's inline keyboard, on the message of a
+	// callback query: the tapped button's title when its data is a token
+	// this process cannot resolve.
+	ReplyMarkup *struct {
+		InlineKeyboard [][]struct {
+			Text         string `json:"text"`
+			CallbackData string `json:"callback_data"`
+		} `json:"inline_keyboard"`
+	} `json:"reply_markup,omitempty"`
 }
 
 // A user is a Telegram user or bot.
@@ -160,7 +165,7 @@ func (p *botAPI) Verify(r *http.Request, _ []byte) error {
 }
 
 // Parse implements [channel.Platform].
-func (p *botAPI) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
+func (p *botAPI) Parse(r *http.Request, body []byte) (*channel.Batch, error) {
 	u, err := parse(body)
 	if err != nil {
 		return nil, err
@@ -188,7 +193,7 @@ func (p *botAPI) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 		}
 		conv, to := place(q.Message)
 		t := &parley.Turn{ConversationID: conv, MessageID: "cb:" + q.ID, Locale: q.From.LanguageCode,
-			Recipient: to, Message: parley.Message{Text: p.resolve(conv, q.Data)}}
+			Recipient: to, Message: parley.Message{Text: p.resolve(r.Context(), q.Message, q.Data)}}
 		b.Inbound = append(b.Inbound, channel.Inbound{Turn: t, UserID: strconv.FormatInt(q.From.ID, 10)})
 	case u.EditedMessage != nil:
 		b.Events = append(b.Events, unsupported(conversation(u.EditedMessage.Chat.ID), strconv.FormatInt(u.EditedMessage.MessageID, 10), "edited_message"))
@@ -236,19 +241,23 @@ func target(recipient string) (chat any, thread int64) {
 	return c, thread
 }
 
-// resolve maps a tapped "#n" back to the long button it stands for.
-func (p *botAPI) resolve(conv, data string) string {
-	n, err := strconv.Atoi(strings.TrimPrefix(data, "#"))
-	if !strings.HasPrefix(data, "#") || err != nil {
-		return data
+// resolve maps a tapped button's data back to its payload: a token for
+// a long one, from process memory or Config.Payloads, else the button's
+// title, as the customer saw it.
+func (p *botAPI) resolve(ctx context.Context, m *message, data string) string {
+	if v, ok := p.long.Resolve(ctx, data); ok {
+		return v
 	}
-	p.mu.Lock()
-	lb, ok := p.long[conv]
-	p.mu.Unlock()
-	if !ok || n < 1 || n > len(lb.opts) || time.Since(lb.at) > 24*time.Hour {
-		return data
+	if m.ReplyMarkup != nil {
+		for _, row := range m.ReplyMarkup.InlineKeyboard {
+			for _, b := range row {
+				if b.CallbackData == data && b.Text != "" {
+					return b.Text
+				}
+			}
+		}
 	}
-	return lb.opts[n-1].Value()
+	return data
 }
 
 func (p *botAPI) message(b *channel.Batch, m *message) {
@@ -311,7 +320,10 @@ func (p *botAPI) Send(ctx context.Context, o *channel.Outgoing) error {
 		return fmt.Errorf("telegram: no recipient for conversation %q", o.To.ConversationID)
 	}
 	chat, thread := target(o.To.Recipient)
-	method, msg := p.payload(o.To.ConversationID, chat, o.Part)
+	method, msg := p.payload(chat, o.Part)
+	if err := p.long.Sync(ctx); err != nil {
+		return err
+	}
 	if thread != 0 {
 		msg["message_thread_id"] = thread
 	}
@@ -372,7 +384,7 @@ func (p *botAPI) Typing(ctx context.Context, to parley.Address, _ string) error 
 	return p.call(ctx, "sendChatAction", msg)
 }
 
-func (p *botAPI) payload(conv string, chat any, part channel.Part) (string, map[string]any) {
+func (p *botAPI) payload(chat any, part channel.Part) (string, map[string]any) {
 	msg := map[string]any{"chat_id": chat}
 	if part.Attachment != nil {
 		mf := map[parley.AttachmentKind][2]string{
@@ -390,28 +402,10 @@ func (p *botAPI) payload(conv string, chat any, part channel.Part) (string, map[
 	msg["text"] = text
 	if len(part.Buttons) > 0 {
 		var rows [][]map[string]string
-		long := false
 		for _, b := range part.Buttons {
-			if len(b.Value()) > 64 {
-				long = true
-			}
-		}
-		for i, b := range part.Buttons {
-			data := b.Value()
-			if long {
-				// callback_data holds at most 64 bytes: send the option's
-				// number and map it back on the tap.
-				data = "#" + strconv.Itoa(i+1)
-			}
-			rows = append(rows, []map[string]string{{"text": b.Title, "callback_data": data}})
-		}
-		if long {
-			p.mu.Lock()
-			if len(p.long) > 100_000 {
-				clear(p.long)
-			}
-			p.long[conv] = longButtons{opts: part.Buttons, at: time.Now()}
-			p.mu.Unlock()
+			// callback_data holds at most 64 bytes: a longer payload is
+			// sent as a token and mapped back on the tap.
+			rows = append(rows, []map[string]string{{"text": b.Title, "callback_data": p.long.Fit(b.Value(), 64)}})
 		}
 		msg["reply_markup"] = map[string]any{"inline_keyboard": rows}
 	}

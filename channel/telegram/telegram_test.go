@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/channeltest"
 	"github.com/parleyhq/parley/channel/internal/adaptertest"
+	"github.com/parleyhq/parley/memory"
 )
 
 const token = "123456:ABC-DEF"
@@ -119,7 +120,11 @@ func TestCallbackQuery(t *testing.T) {
 func TestInlineKeyboardAndMedia(t *testing.T) {
 	srv := platform(t)
 	long := strings.Repeat("p", 80)
-	a := newAdapter(t, srv, channel.Config{})
+	store := memory.NewMap()
+	overStore := func() *channel.Adapter {
+		return adaptertest.New(t, New, Config{Token: token, SecretToken: "s3cret", BaseURL: srv.URL, HTTPClient: srv.Client(), Payloads: store})
+	}
+	a := overStore()
 	to := parley.Address{ConversationID: conversation(num("u1")), Recipient: fmt.Sprint(num("u1"))}
 	require.NoError(t, a.Send(context.Background(), to, parley.Message{Text: "Pick",
 		QuickReplies: []parley.QuickReply{{Title: "A", Payload: long}, {Title: "B"}},
@@ -127,14 +132,41 @@ func TestInlineKeyboardAndMedia(t *testing.T) {
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
 	assert.Equal(t, "/bot"+token+"/sendDocument", reqs[0].Path)
-	assert.JSONEq(t, fmt.Sprintf(`{"chat_id":%d,"text":"Pick","reply_markup":{"inline_keyboard":[[{"text":"A","callback_data":"#1"}],[{"text":"B","callback_data":"#2"}]]}}`, num("u1")), string(reqs[1].Body))
+	var sent struct {
+		ReplyMarkup struct {
+			InlineKeyboard [][]struct {
+				Text         string `json:"text"`
+				CallbackData string `json:"callback_data"`
+			} `json:"inline_keyboard"`
+		} `json:"reply_markup"`
+	}
+	require.NoError(t, json.Unmarshal(reqs[1].Body, &sent))
+	data := sent.ReplyMarkup.InlineKeyboard[0][0].CallbackData
+	assert.LessOrEqual(t, len(data), 64, "callback_data holds at most 64 bytes")
+	assert.NotEqual(t, long, data)
+	markup, err := json.Marshal(map[string]any{"inline_keyboard": [][]map[string]string{{{"text": "A", "callback_data": data}}, {{"text": "B", "callback_data": "B"}}}})
+	require.NoError(t, err)
+	assert.JSONEq(t, fmt.Sprintf(`{"chat_id":%d,"text":"Pick","reply_markup":%s}`, num("u1"), markup), string(reqs[1].Body))
 
-	// The tap on the first button comes back as "#1" and maps to the long payload.
-	tap := []byte(fmt.Sprintf(`{"update_id":5,"callback_query":{"id":"cb1","from":{"id":%d},"message":{"message_id":9,"chat":{"id":%d,"type":"private"},"date":1},"data":"#1"}}`, num("u1"), num("u1")))
+	// The tap on the first button comes back with the token and maps to
+	// the long payload.
+	tap := []byte(fmt.Sprintf(`{"update_id":5,"callback_query":{"id":"cb1","from":{"id":%d},"message":{"message_id":9,"chat":{"id":%d,"type":"private"},"date":1,"reply_markup":%s},"data":%q}}`,
+		num("u1"), num("u1"), markup, data))
 	q := &channeltest.Queue{}
 	require.Equal(t, 200, post(a, q, tap).Code)
 	require.Len(t, q.Turns(), 1)
 	assert.Equal(t, long, q.Turns()[0].Text())
+
+	// Another process (or one restarted) without the store falls back to
+	// the tapped button's title; one over the same store maps it back.
+	q2 := &channeltest.Queue{}
+	require.Equal(t, 200, post(newAdapter(t, srv, channel.Config{}), q2, tap).Code)
+	require.Len(t, q2.Turns(), 1)
+	assert.Equal(t, "A", q2.Turns()[0].Text())
+	q3 := &channeltest.Queue{}
+	require.Equal(t, 200, post(overStore(), q3, tap).Code)
+	require.Len(t, q3.Turns(), 1)
+	assert.Equal(t, long, q3.Turns()[0].Text())
 }
 
 func TestUnsupportedKinds(t *testing.T) {
