@@ -46,9 +46,11 @@
 // write-ahead log and free pages (memory/sqlite sets secure_delete and
 // offers Store.Compact), Redis's AOF and RDB snapshots, PostgreSQL's dead
 // tuples, WAL archive and backups. Hosted help desks (Zendesk, Freshdesk)
-// keep tickets in the vendor's account. SECURITY.md in the repository
-// lists what the operator does for each. Vault lookups of unknown or erased tokens return
-// [memory.ErrNotFound].
+// are sources themselves: their Erase deletes the customer's tickets and
+// requester in the vendor's account through its API, for good; tickets
+// filed before they tagged or linked the customer must be found by hand.
+// SECURITY.md in the repository lists what the operator does for each.
+// Vault lookups of unknown or erased tokens return [memory.ErrNotFound].
 //
 // # Implementing Source
 //

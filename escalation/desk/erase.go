@@ -28,8 +28,8 @@ func (d *Memory) Export(ctx context.Context, customerID string) (any, error) {
 
 // Erase deletes the customer's tickets, open or closed, with their
 // threads, summaries and transcripts. An agent working on one sees it
-// leave the queue. Tickets kept by a hosted help desk (Zendesk,
-// Freshdesk) are erased there; see the privacy package's documentation.
+// leave the queue. Tickets kept by a hosted help desk are erased by that
+// desk's own Erase (zendesk.Desk, freshdesk.Desk), through its API.
 func (d *Memory) Erase(ctx context.Context, customerID string) error {
 	if err := d.lock(ctx); err != nil {
 		return err
