@@ -179,6 +179,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			// The widget's transcript is kept beside the conversations,
 			// so a reloaded page after a restart shows it.
 			Store:       st.kv,
+			Linker:      demoLinker{store: st.kv, fallback: *customer}, // weblink.go: erasing the customer finds the transcript
 			UploadTypes: mediaOpts.uploadTypes(),
 			// The widget's documented page events, and the demo page's
 			// customer selector (demo.go).
