@@ -41,20 +41,14 @@ func (c *Cache[V]) slot(key string) *slot[V] {
 }
 
 // Get returns the value under key.
-func (c *Cache[V]) Get(key string) (V, bool) {
-	var zero V
-	s := c.slot(key)
-	if s == nil {
-		return zero, false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.v, s.set
-}
+func (c *Cache[V]) Get(key string) (V, bool) { return c.read(key, false) }
 
 // Take removes the value under key and returns it, so that no other
 // caller gets the same value.
-func (c *Cache[V]) Take(key string) (V, bool) {
+func (c *Cache[V]) Take(key string) (V, bool) { return c.read(key, true) }
+
+// read returns the value under key, and with take removes it.
+func (c *Cache[V]) read(key string, take bool) (V, bool) {
 	var zero V
 	s := c.slot(key)
 	if s == nil {
@@ -63,7 +57,9 @@ func (c *Cache[V]) Take(key string) (V, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.v, s.set
-	s.v, s.set = zero, false
+	if take {
+		s.v, s.set = zero, false
+	}
 	return v, ok
 }
 

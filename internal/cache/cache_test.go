@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestCache(t *testing.T) {
@@ -47,23 +48,23 @@ func TestCacheConcurrent(t *testing.T) {
 }
 
 func TestCacheTakeLeavesNothingBehind(t *testing.T) {
-	c := New[int](4)
-	c.Put("a", 1)
-	v, ok := c.Take("a")
-	assert.True(t, ok)
-	assert.Equal(t, 1, v)
-	_, ok = c.Take("a")
-	assert.False(t, ok, "a value is taken once")
-	_, ok = c.Get("a")
-	assert.False(t, ok)
-	assert.Equal(t, 0, c.Len())
-	c.Put("a", 2)
-	v, ok = c.Get("a")
-	assert.True(t, ok)
-	assert.Equal(t, 2, v, "the next value put back")
-	c.Delete("a")
-	_, ok = c.Take("a")
-	assert.False(t, ok, "deleted")
+	c := New[string](4)
+	c.Put("k", "first")
+	got, taken := c.Take("k")
+	require.True(t, taken)
+	require.Equal(t, "first", got)
+	for _, read := range []func(string) (string, bool){c.Take, c.Get} {
+		_, found := read("k")
+		require.False(t, found, "a value is taken once")
+	}
+	require.Zero(t, c.Len())
+	c.Put("k", "second")
+	got, found := c.Get("k")
+	require.True(t, found)
+	require.Equal(t, "second", got, "the next value put back")
+	c.Delete("k")
+	_, taken = c.Take("k")
+	require.False(t, taken, "deleted")
 }
 
 func TestCacheEvictsAnotherKey(t *testing.T) {
