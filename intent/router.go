@@ -242,7 +242,8 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 		return r.command(ctx, w, t, c)
 	}
 	if open {
-		if q.Owner == r.owner {
+		switch owner := r.handlers[q.Owner]; {
+		case q.Owner == r.owner:
 			dialog.CloseQuestion(t)
 			if v, _ := parse.YesNo(t.Text()); v == "no" {
 				return r.decline(ctx, w, t) // "no, thanks" to the menu
@@ -252,35 +253,49 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 				und.Status, und.Intent, und.Then = nlu.Understood, nlu.Intent{Name: name, Confidence: 1}, nil
 				return r.route(ctx, w, parley.With(t, nlu.UnderstandingKey, und))
 			}
-			return r.route(ctx, w, t)
-		}
-		if owner := r.handlers[q.Owner]; owner != nil {
-			err := owner.HandleTurn(ctx, w, t)
-			if !errors.Is(err, dialog.ErrNotAnswer) {
-				if err != nil {
-					return err
-				}
-				if err := r.reset(t); err != nil {
-					return err
-				}
-				return r.unpause(ctx, w, t)
+		case owner != nil:
+			return r.toOwner(ctx, w, t, q, owner)
+		default:
+			// Nobody reads this question any more: drop it.
+			if err := r.drop(ctx, t, q); err != nil {
+				return err
 			}
-			if v, _ := parse.YesNo(t.Text()); v == "no" {
-				// A plain "no, thanks" its owner does not take as an
-				// answer declines the question.
-				if err := r.drop(ctx, t, q); err != nil {
-					return err
-				}
-				return r.decline(ctx, w, t)
-			}
-			return r.digress(ctx, w, t, q, owner)
 		}
-		// Nobody reads this question any more: drop it.
+	}
+	if p, ok := dialog.Unpause(t); ok {
+		// The question that paused a form is gone (passed by, or the
+		// menu's, not chosen from): the turn may answer the form ("$20"
+		// after an offer of a person, to "How much?").
+		if owner := r.handlers[p.Owner]; owner != nil {
+			return r.toOwner(ctx, w, t, p, owner)
+		}
+		dialog.CloseQuestion(t)
+	}
+	return r.route(ctx, w, t)
+}
+
+// toOwner gives the turn to owner, who asked the open question q: its
+// answer, or a digression, or a "no, thanks" that declines q.
+func (r *Router) toOwner(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question, owner parley.Handler) error {
+	err := owner.HandleTurn(ctx, w, t)
+	if !errors.Is(err, dialog.ErrNotAnswer) {
+		if err != nil {
+			return err
+		}
+		if err := r.reset(t); err != nil {
+			return err
+		}
+		return r.unpause(ctx, w, t)
+	}
+	if v, _ := parse.YesNo(t.Text()); v == "no" {
+		// A plain "no, thanks" its owner does not take as an
+		// answer declines the question.
 		if err := r.drop(ctx, t, q); err != nil {
 			return err
 		}
+		return r.decline(ctx, w, t)
 	}
-	return r.route(ctx, w, t)
+	return r.digress(ctx, w, t, q, owner)
 }
 
 // signal routes a signal turn.

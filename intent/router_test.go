@@ -416,6 +416,14 @@ func TestRouterUnpausesAFormAfterAnOffer(t *testing.T) {
 	assert.Equal(t, 1, b.form.resumes)
 	assert.Equal(t, []string{"got A-1"}, b.send("A-1"))
 
+	// The customer may answer the form instead of the offer: the offer
+	// is passed by, and the form reads the answer.
+	assert.Equal(t, []string{"Which order?"}, b.send("I want a refund"))
+	assert.Equal(t, []string{"Not sure. A person?"}, b.send("how much is shipping"))
+	dialog.CloseQuestion((&parley.Turn{}).WithSession(b.sess)) // as escalation does for a turn that is not an answer
+	assert.Equal(t, []string{"got A-2"}, b.send("A-2"))
+	assert.Equal(t, 2, b.form.answers)
+
 	// A command leaves the paused form for good.
 	assert.Equal(t, []string{"Which order?"}, b.send("I want a refund"))
 	assert.Equal(t, []string{"Not sure. A person?"}, b.send("how much is shipping"))
