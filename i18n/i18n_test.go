@@ -168,3 +168,15 @@ func TestTypingATranslatedTitleIsTappingIt(t *testing.T) {
 	assert.Equal(t, []string{"hola", "Keep it", "Hablar con una persona", "quiero mantenerlo", "Cancelarlo"}, got,
 		"a title shared by two messages, a longer text, or a title the question does not offer is left as typed")
 }
+
+// The language the customer writes in beats the channel's locale (the
+// widget sends the browser's language with every message): a Spanish
+// speaker with an English browser is answered in Spanish, short answers
+// included.
+func TestMiddlewareWrittenLanguageBeatsChannelLocale(t *testing.T) {
+	h := parley.Chain(order, i18n.Middleware(newCatalog(t), i18n.WithDetector(intent.DetectLanguage)))
+	c := parleytest.NewTester(t, h, parleytest.WithLocale("en-US"))
+	c.Send("¿dónde está mi pedido?").Expect(parleytest.Exact("¿Cuál es tu número de pedido?"))
+	c.Send("A-1001").Expect(parleytest.Exact("Tu lamp (A-1001) ya ha salido.\n¿Te ha servido?"))
+	c.Send("where is my order").Expect(parleytest.Exact("What's your order number?"))
+}

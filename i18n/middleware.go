@@ -43,9 +43,10 @@ func WithSource(locale string) Option { return func(s *settings) { s.source = lo
 // Middleware returns middleware that answers each conversation in its
 // customer's language. It is the one owner of the turn's locale: it sets
 // Turn.Locale for the handlers it wraps (so that intent classifiers and
-// sentiment read the same one) from, in order, the channel's locale, the
-// language detected in the text, and the conversation's earlier locale,
-// which it keeps in the session. Replies, quick-reply and button titles
+// sentiment read the same one) from, in order, the language detected in
+// the text (three words or more: a Spanish message from a browser set to
+// English is answered in Spanish), the conversation's earlier locale,
+// which it keeps in the session, and the channel's locale. Replies, quick-reply and button titles
 // and card texts are translated with c; what c lacks is sent as written
 // and reported as [EventMissing]. A customer who types the translated
 // title of an option of the open question ("Mantenerlo") is read as
@@ -93,11 +94,20 @@ func (st *settings) locale(t *parley.Turn) string {
 	if s != nil {
 		prev, _, _ = localeKey.Get(s) // unreadable state: as if none
 	}
-	loc := t.Locale
-	if loc == "" && st.detect != nil {
-		if n := words(t.Text()); n >= 3 || (n >= 1 && prev == "") {
+	// The language the customer writes in wins: a channel's locale (the
+	// browser's or the app's language) is a hint for messages too short
+	// to tell, after the conversation's own language.
+	var loc string
+	if st.detect != nil {
+		if n := words(t.Text()); n >= 3 || (n >= 1 && prev == "" && t.Locale == "") {
 			loc = st.detect(t.Text())
 		}
+	}
+	if loc == "" && prev != "" {
+		return prev
+	}
+	if loc == "" {
+		loc = t.Locale
 	}
 	if loc == "" {
 		return prev
