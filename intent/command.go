@@ -116,7 +116,20 @@ func (cs *commands) parse(text string) (dialog.Command, bool) {
 			return c, true
 		}
 	}
-	return "", false
+	// "da igual, olvídalo", "never mind, cancel": the same command twice.
+	parts := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '.' || r == '!' })
+	if len(parts) < 2 {
+		return "", false
+	}
+	var c dialog.Command
+	for _, p := range parts {
+		pc, ok := cs.phrases[commandFold(p)]
+		if !ok || (c != "" && pc != c) {
+			return "", false
+		}
+		c = pc
+	}
+	return c, true
 }
 
 // leadingFiller are the words a command may follow ("actually never

@@ -45,6 +45,9 @@ func TestParseCommand(t *testing.T) {
 		{"no, a real person", dialog.CommandHuman},
 		{"bueno, déjalo", dialog.CommandCancel},
 		{"pues nada, cancelar", dialog.CommandCancel},
+		// The same command said twice.
+		{"da igual, olvídalo", dialog.CommandCancel},
+		{"never mind. cancel", dialog.CommandCancel},
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
@@ -59,7 +62,7 @@ func TestParseCommandNotACommand(t *testing.T) {
 	for _, give := range []string{
 		"", "   ", "please", "cancel my plan", "I want to cancel my order A-1001", "don't stop",
 		"the menu on your site is broken", "quiero cancelar mi plan", "human resources called me about order A-1001",
-		"actually cancel my plan", "ok so what about the menu", "well", "no", "start my return", "start",
+		"actually cancel my plan", "ok so what about the menu", "well", "no", "start my return", "start", "cancel, human", "menu, where is A-1001",
 	} {
 		_, ok := intent.ParseCommand(give)
 		assert.False(t, ok, give)
