@@ -194,6 +194,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		optOut:  ret.eng.OptOut(parley.Text(optOutText)),
 		optIn:   ret.optIn,
 		pending: refundStatus(a.actions),
+		act:     a.actions,
 	}
 	if asst != nil {
 		// What no intent covers goes to the model; if it fails, the

@@ -55,6 +55,7 @@ type routes struct {
 	optIn    func(start parley.Handler) parley.Handler // "START" after a STOP
 	fallback parley.Handler                            // optional: what no intent covers (a language model)
 	pending  parley.Handler                            // "is my refund approved yet?"
+	act      *actions                                  // refunds waiting for approval, for "cancel"
 }
 
 // helpText answers "help" in any state; the form's question follows.
@@ -99,7 +100,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleSignal("product.interested", unlessAsking(e.Starter("nudge")))
 	router.HandleSignal("page.idle", unlessAsking(e.Starter("nudge")))
 	router.HandleSignal(dialog.SignalHandoffResolved, e)
-	router.HandleCommand(dialog.CommandCancel, e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`))
+	router.HandleCommand(dialog.CommandCancel, cancelling(e, r.act))
 	router.HandleCommand(dialog.CommandMenu, e.Starter("menu"))
 	router.HandleCommand(dialog.CommandHuman, r.human)
 	if r.optIn != nil {
@@ -132,19 +133,9 @@ func stopHandler(e *flow.Engine, optOut parley.Handler) parley.Handler {
 // the customer that wait for a teammate's OK.
 func refundStatus(a *actions) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		pending, err := a.awaiting(ctx)
+		waiting, err := waitingRefunds(ctx, a, t.CustomerID)
 		if err != nil {
 			return err
-		}
-		var waiting []string
-		for _, p := range pending {
-			if p.Request.Action != actRefund || p.Request.Customer != t.CustomerID || t.CustomerID == "" {
-				continue
-			}
-			var args refundArgs
-			if json.Unmarshal(p.Request.Args, &args) == nil {
-				waiting = append(waiting, fmt.Sprintf("$%.2f on %s", args.Amount, args.OrderID))
-			}
 		}
 		if err := dialog.Report(t, dialog.Resolved); err != nil {
 			return err
@@ -153,6 +144,47 @@ func refundStatus(a *actions) parley.Handler {
 			return w.Reply(ctx, parley.Text(`I don't see a refund waiting for a teammate's OK. Refunds that went through take 5-10 business days to show; type "refund" to start a new one.`))
 		}
 		return w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+" is still waiting for a teammate's OK. I'll tell you here as soon as they decide."))
+	})
+}
+
+// waitingRefunds lists the customer's refunds that wait for a teammate's
+// OK ("$120.00 on A-1002").
+func waitingRefunds(ctx context.Context, a *actions, customerID string) ([]string, error) {
+	if a == nil || customerID == "" {
+		return nil, nil
+	}
+	pending, err := a.awaiting(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var waiting []string
+	for _, p := range pending {
+		if p.Request.Action != actRefund || p.Request.Customer != customerID {
+			continue
+		}
+		var args refundArgs
+		if json.Unmarshal(p.Request.Args, &args) == nil {
+			waiting = append(waiting, fmt.Sprintf("$%.2f on %s", args.Amount, args.OrderID))
+		}
+	}
+	return waiting, nil
+}
+
+// cancelling stops what the bot is doing, and says so; a refund waiting
+// for a teammate's OK is not withdrawn by "cancel", and the customer is
+// told, rather than left to think it was.
+func cancelling(e *flow.Engine, a *actions) parley.Handler {
+	stop := e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`)
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := stop.HandleTurn(ctx, w, t); err != nil {
+			return err
+		}
+		waiting, err := waitingRefunds(ctx, a, t.CustomerID)
+		if err != nil || len(waiting) == 0 {
+			return err
+		}
+		return w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+
+			` still waits for a teammate's OK: "cancel" doesn't withdraw it. Type "human" if you'd like it withdrawn.`))
 	})
 }
 
