@@ -205,6 +205,11 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 	assert.Equal(t, "Hi Maria, thanks for waiting, and I'm sorry for the trouble so far. "+
 		"I can see you're asking where order A-1234 is; I'm looking into it now.", SuggestedReply(tk))
 
+	// A question in Spanish states the issue too.
+	es := Ticket{Reason: "asked for a person", Profile: map[string]string{"first_name": "Ana"},
+		Transcript: []memory.Entry{entry("user", "hola"), entry("user", "¿dónde está mi pedido?"), entry("user", "agente")}}
+	assert.Equal(t, "Ana wants: \"¿dónde está mi pedido?\"\nHanded over: asked for a person.", Summary(es))
+
 	// Nothing understood (gibberish, a bare "human"): no quote, no guess.
 	tk = Ticket{Transcript: []memory.Entry{entry("user", "asdkjh qwelkj"), entry("user", "human")}}
 	assert.Equal(t, "Hi, thanks for waiting. I've read our conversation so far, so you won't need to repeat anything. How can I help?",

@@ -29,7 +29,12 @@ func (f SummarizerFunc) Summarize(ctx context.Context, t Ticket) (string, string
 // issueWords mark sentences that state a problem.
 var issueWords = [...]string{"not", "never", "no", "can't", "cannot", "won't", "didn't", "doesn't", "broken",
 	"wrong", "missing", "late", "still", "refund", "charge", "charged", "cancel", "error", "problem",
-	"issue", "order", "payment", "account", "deliver", "delivery", "return", "money", "help", "need", "want"}
+	"issue", "order", "payment", "account", "deliver", "delivery", "return", "money", "help", "need", "want",
+	"where",
+	// Spanish.
+	"nunca", "roto", "rota", "mal", "falta", "tarde", "todavía", "reembolso", "cobro", "cobrado", "cobrasteis",
+	"cancelar", "problema", "pedido", "pago", "cuenta", "entrega", "llegado", "llegó", "devolver", "devolución",
+	"dinero", "ayuda", "necesito", "quiero", "dónde"}
 
 // Summary is the default summary of a ticket, written for the agent
 // without a model: what the customer wants in their own words (the two
