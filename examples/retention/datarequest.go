@@ -136,7 +136,7 @@ func (d dataRequests) middleware(next parley.Handler) parley.Handler {
 			case "yes":
 				return d.erase(ctx, w, t)
 			case "no":
-				return d.keep(ctx, w, t, q)
+				return d.keep(ctx, w, t)
 			}
 			// Something else: the question is dropped and the turn
 			// served as usual.
@@ -148,15 +148,10 @@ func (d dataRequests) middleware(next parley.Handler) parley.Handler {
 			if t.CustomerID == "" {
 				return d.reply(ctx, w, t, eraseNobody)
 			}
-			// A question left open (a form's) is asked again after a no.
-			data := map[string]string{"lang": lang}
-			if prev, open := dialog.OpenQuestion(t); open && prev.Owner != dataOwner {
-				if b, err := json.Marshal(prev); err == nil {
-					data["resume"] = string(b)
-				}
-			}
+			// A form's open question is paused by this one (dialog.Ask)
+			// and asked again after a no.
 			if err := dialog.Ask(t, dialog.Question{ID: "erase", Owner: dataOwner, Text: eraseQuestion,
-				Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}, Data: data}); err != nil {
+				Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}, Data: map[string]string{"lang": lang}}); err != nil {
 				return err
 			}
 			if err := dialog.Report(t, dialog.Served); err != nil {
@@ -179,13 +174,10 @@ func (d dataRequests) reply(ctx context.Context, w parley.ReplyWriter, t *parley
 
 // keep answers a no: nothing is erased, and the question the erasure
 // question replaced, if any, is asked again.
-func (d dataRequests) keep(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question) error {
-	var prev dialog.Question
-	if q.Data["resume"] == "" || json.Unmarshal([]byte(q.Data["resume"]), &prev) != nil || prev.Text == "" {
+func (d dataRequests) keep(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	prev, ok := dialog.Unpause(t)
+	if !ok {
 		return d.reply(ctx, w, t, eraseKept)
-	}
-	if err := dialog.Ask(t, prev); err != nil {
-		return err
 	}
 	if err := d.reply(ctx, w, t, eraseKeptShort); err != nil {
 		return err
