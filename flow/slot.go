@@ -186,6 +186,9 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 	if i := containedOption(a, opts, synonyms); i >= 0 {
 		return i
 	}
+	if i := yesNoOption(answer, opts); i >= 0 {
+		return i
+	}
 	best, bestD, tie := -1, 1<<30, false
 	for i, o := range opts {
 		t := fold(o.Title)
@@ -204,6 +207,35 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 	}
 	if tie {
 		return -1
+	}
+	return best
+}
+
+// yesNoOption finds the one option whose title starts with a yes or a
+// no ("Yes, I'll stay" / "No, cancel") that the answer says: a plain "no
+// thanks", or a yes or no before a comma ("nope, just cancel it"). It
+// returns -1 when the answer says neither, or when no option or more
+// than one starts that way.
+func yesNoOption(answer string, opts []parley.QuickReply) int {
+	v, ok := parse.YesNo(answer)
+	if !ok {
+		lead, _, cut := strings.Cut(answer, ",")
+		if !cut {
+			return -1
+		}
+		if v, ok = parse.YesNo(lead); !ok {
+			return -1
+		}
+	}
+	best := -1
+	for i, o := range opts {
+		lead, _, _ := strings.Cut(o.Title, ",")
+		if w, ok := parse.YesNo(lead); ok && w == v {
+			if best >= 0 {
+				return -1
+			}
+			best = i
+		}
 	}
 	return best
 }

@@ -44,6 +44,40 @@ func TestSlotsAgreeWithEntities(t *testing.T) {
 	}
 }
 
+func TestMatchOptionYesNoTitles(t *testing.T) {
+	opts := []parley.QuickReply{
+		{Title: "Yes, I'll stay", Payload: "stay"},
+		{Title: "No, cancel", Payload: "cancel_anyway"},
+	}
+	tests := []struct {
+		give string
+		want int
+	}{
+		{"no", 1},
+		{"no thanks", 1},
+		{"nope, just cancel it", 1},
+		{"No, cancélalo", 1},
+		{"yes", 0},
+		{"sí", 0},
+		{"yes please", 0},
+		{"sure, why not", 0},
+		{"no wait I'll stay", 0}, // the payload "stay" is said
+		{"maybe", -1},
+		{"why is it so expensive", -1},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, matchOption(tt.give, opts, nil), tt.give)
+	}
+	// Options that do not start with a yes or a no are not chosen by one.
+	plain := []parley.QuickReply{{Title: "Keep it"}, {Title: "Cancel my plan"}}
+	assert.Equal(t, -1, matchOption("no", plain, nil))
+	assert.Equal(t, -1, matchOption("yes", plain, nil))
+	// Nor when two options start the same way.
+	twice := []parley.QuickReply{{Title: "Yes, annual"}, {Title: "Yes, monthly"}, {Title: "No"}}
+	assert.Equal(t, -1, matchOption("yes", twice, nil))
+	assert.Equal(t, 2, matchOption("nope", twice, nil))
+}
+
 func TestMatchOptionInALongerAnswer(t *testing.T) {
 	opts := []parley.QuickReply{
 		{Title: "Keep it", Payload: "keep"},
