@@ -123,7 +123,13 @@ func (c *Catalog) Add(locale string, messages map[string]string) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
+	derived := alignSentences(exact)
 	maps.Copy(tb.exact, exact)
+	for src, to := range derived {
+		if _, ok := tb.exact[src]; !ok {
+			tb.exact[src] = to
+		}
+	}
 	for src, to := range exact {
 		if len(strings.Fields(to)) > maxTitleWords {
 			continue
@@ -139,6 +145,35 @@ func (c *Catalog) Add(locale string, messages map[string]string) error {
 	slices.SortStableFunc(tb.patterns, func(a, b *pattern) int { return b.literal - a.literal })
 	c.locales[base] = tb
 	return nil
+}
+
+// alignSentences derives sentence translations from messages of several
+// sentences whose translation has as many ("What's your order number?
+// It starts with A-." / "¿Cuál es tu número de pedido? Empieza por
+// A-."), so that a flow's re-prompt, which repeats only the prompt's
+// first sentence, is translated whole. A sentence the messages hold
+// themselves, or that two messages translate differently, is left out.
+func alignSentences(exact map[string]string) map[string]string {
+	out := map[string]string{}
+	clash := map[string]bool{}
+	for src, to := range exact {
+		ss, ts := sentences(src), sentences(to)
+		if len(ss) < 2 || len(ss) != len(ts) {
+			continue
+		}
+		for i, s := range ss {
+			if _, ok := exact[s]; ok || clash[s] {
+				continue
+			}
+			if prev, ok := out[s]; ok && prev != ts[i] {
+				delete(out, s)
+				clash[s] = true
+				continue
+			}
+			out[s] = ts[i]
+		}
+	}
+	return out
 }
 
 // Locales returns the base languages the catalog translates to, sorted.

@@ -148,6 +148,33 @@ func TestTranslateSentenceBySentence(t *testing.T) {
 	assert.Equal(t, "Tu lamp ya ha salido. Something else.", got)
 }
 
+func TestSentencesOfALongerMessage(t *testing.T) {
+	c := i18n.NewCatalog()
+	require.NoError(t, c.Add("es", map[string]string{
+		"What's your order number? It starts with A-, like A-1234.": "¿Cuál es tu número de pedido? Empieza por A-, como A-1234.",
+		"Order numbers look like A-1234.":                           "Los números de pedido son como A-1234.",
+		// Two messages that translate a sentence differently: neither is used.
+		"Sorry. Try again.": "Lo siento. Inténtalo otra vez.",
+		"Sorry. Hold on.":   "Perdona. Un momento.",
+		// A sentence the catalog holds itself wins over one derived.
+		"Thanks. Bye.": "Gracias. Adiós.",
+		"Thanks.":      "¡Gracias!",
+	}))
+	// A re-prompt repeats the prompt's first sentence after the error.
+	got, ok := c.Translate("es", "Order numbers look like A-1234. What's your order number?")
+	assert.True(t, ok)
+	assert.Equal(t, "Los números de pedido son como A-1234. ¿Cuál es tu número de pedido?", got)
+	got, ok = c.Translate("es", "It starts with A-, like A-1234.")
+	assert.True(t, ok)
+	assert.Equal(t, "Empieza por A-, como A-1234.", got)
+	_, ok = c.Translate("es", "Sorry.")
+	assert.False(t, ok)
+	got, _ = c.Translate("es", "Thanks.")
+	assert.Equal(t, "¡Gracias!", got)
+	got, _ = c.Translate("es", "Bye.")
+	assert.Equal(t, "Adiós.", got)
+}
+
 func TestTypingATranslatedTitleIsTappingIt(t *testing.T) {
 	c := i18n.NewCatalog()
 	require.NoError(t, c.Add("es", map[string]string{
