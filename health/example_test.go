@@ -58,3 +58,23 @@ func ExampleAUC() {
 	fmt.Println(auc, ok)
 	// Output: 0.75 true
 }
+
+func ExampleCrossValidate() {
+	// Features: support tickets this month, months as a customer;
+	// label: churned.
+	rows := [][]float64{{4, 2}, {0, 30}, {3, 5}, {1, 24}, {5, 1}, {0, 18}, {2, 3}, {1, 36}, {6, 4}, {0, 12}, {3, 8}, {2, 20}}
+	churned := []bool{true, false, true, false, true, false, false, false, true, false, true, true}
+	best, bestAUC := 0.0, 0.0
+	for _, lambda := range []float64{0.1, 1, 10} {
+		scores, err := health.CrossValidate(rows, churned, lambda, 4)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if auc, ok := health.AUC(scores, churned); ok && auc > bestAUC {
+			best, bestAUC = lambda, auc
+		}
+	}
+	fmt.Printf("lambda %g: cross-validated ROC AUC %.2f\n", best, bestAUC)
+	// Output: lambda 0.1: cross-validated ROC AUC 0.97
+}

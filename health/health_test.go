@@ -140,6 +140,44 @@ func b2f(b bool) float64 {
 	return 0
 }
 
+func TestCrossValidate(t *testing.T) {
+	// Ten rows, two folds: row i is scored by the model trained on the
+	// rows of the other parity.
+	rows := [][]float64{{5, 3}, {4, 10}, {1, 60}, {0, 90}, {3, 20}, {1, 45}, {6, 5}, {0, 120}, {2, 30}, {1, 75}}
+	labels := []bool{false, false, true, true, false, true, false, true, false, true}
+	scores, err := CrossValidate(rows, labels, 1, 2)
+	require.NoError(t, err)
+	require.Len(t, scores, len(rows))
+	pick := func(idx ...int) ([][]float64, []bool) {
+		var r [][]float64
+		var l []bool
+		for _, i := range idx {
+			r, l = append(r, rows[i]), append(l, labels[i])
+		}
+		return r, l
+	}
+	oddRows, oddLabels := pick(1, 3, 5, 7, 9)
+	onOdd, err := Train(oddRows, oddLabels, 1)
+	require.NoError(t, err)
+	evenRows, evenLabels := pick(0, 2, 4, 6, 8)
+	onEven, err := Train(evenRows, evenLabels, 1)
+	require.NoError(t, err)
+	for i, x := range rows {
+		want := onOdd.Predict(x)
+		if i%2 == 1 {
+			want = onEven.Predict(x)
+		}
+		assert.Equal(t, want, scores[i], "row %d", i)
+	}
+
+	_, err = CrossValidate(rows, labels, 1, 1)
+	require.ErrorContains(t, err, "1 folds of 10 rows")
+	_, err = CrossValidate(rows, labels, 1, 11)
+	require.ErrorContains(t, err, "11 folds of 10 rows")
+	_, err = CrossValidate(rows, labels[:3], 1, 2)
+	require.ErrorContains(t, err, "10 rows and 3 labels")
+}
+
 // TestTelcoChurn trains on the train split, picking lambda by 5-fold
 // cross-validation on train only, and reports ROC AUC on the test split
 // beside scikit-learn's 0.854 (data README).
@@ -147,26 +185,9 @@ func TestTelcoChurn(t *testing.T) {
 	rows, labels, cats := telco(t, "train.csv", nil)
 	best, bestAUC := 0.0, 0.0
 	for _, lambda := range []float64{0.1, 1, 10, 100} {
-		var scores []float64
-		var ys []bool
-		for k := range 5 {
-			var tr [][]float64
-			var ty []bool
-			var va []int
-			for i := range rows {
-				if i%5 == k {
-					va = append(va, i)
-				} else {
-					tr, ty = append(tr, rows[i]), append(ty, labels[i])
-				}
-			}
-			m, err := Train(tr, ty, lambda)
-			require.NoError(t, err)
-			for _, i := range va {
-				scores, ys = append(scores, m.Predict(rows[i])), append(ys, labels[i])
-			}
-		}
-		auc, ok := AUC(scores, ys)
+		scores, err := CrossValidate(rows, labels, lambda, 5)
+		require.NoError(t, err)
+		auc, ok := AUC(scores, labels)
 		require.True(t, ok)
 		t.Logf("lambda %g: 5-fold CV AUC on train %.4f", lambda, auc)
 		if auc > bestAUC {

@@ -198,6 +198,39 @@ func AUC(scores []float64, labels []bool) (float64, bool) {
 	return (rankSum - pos*(pos+1)/2) / (pos * neg), true
 }
 
+// CrossValidate returns out-of-fold churn probabilities for rows by
+// k-fold cross-validation: row i is in fold i%k, and each row is scored by
+// a model trained with [Train] and lambda on the rows of the other folds.
+// scores[i] belongs to rows[i], so AUC(scores, labels) is the
+// cross-validated ROC AUC, a way to choose lambda. k must be at least 2
+// and no more than the rows.
+func CrossValidate(rows [][]float64, labels []bool, lambda float64, k int) ([]float64, error) {
+	if len(rows) != len(labels) {
+		return nil, fmt.Errorf("health: %d rows and %d labels", len(rows), len(labels))
+	}
+	if k < 2 || k > len(rows) {
+		return nil, fmt.Errorf("health: %d folds of %d rows", k, len(rows))
+	}
+	scores := make([]float64, len(rows))
+	for fold := range k {
+		var tr [][]float64
+		var ty []bool
+		for i := range rows {
+			if i%k != fold {
+				tr, ty = append(tr, rows[i]), append(ty, labels[i])
+			}
+		}
+		m, err := Train(tr, ty, lambda)
+		if err != nil {
+			return nil, err
+		}
+		for i := fold; i < len(rows); i += k {
+			scores[i] = m.Predict(rows[i])
+		}
+	}
+	return scores, nil
+}
+
 // Contributions returns how much each feature of x moves the customer's
 // log-odds of churning away from those of an average customer (the
 // weight times the feature's distance from its training mean, in standard

@@ -399,11 +399,11 @@ func fit(ctx context.Context, file string, spec columnsSpec, stderr io.Writer) (
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		scores, truth, err := crossValidate(rows, ys, lambda)
+		scores, err := health.CrossValidate(rows, ys, lambda, 5)
 		if err != nil {
 			return nil, err
 		}
-		if auc, ok := health.AUC(scores, truth); ok && auc > f.cvAUC {
+		if auc, ok := health.AUC(scores, ys); ok && auc > f.cvAUC {
 			f.lambda, f.cvAUC = lambda, auc
 		}
 	}
@@ -417,38 +417,12 @@ func fit(ctx context.Context, file string, spec columnsSpec, stderr io.Writer) (
 	return f, nil
 }
 
-// crossValidate returns out-of-fold scores (5 folds, row i in fold i%5).
-func crossValidate(rows [][]float64, ys []bool, lambda float64) ([]float64, []bool, error) {
-	var scores []float64
-	var truth []bool
-	for k := range 5 {
-		var tr [][]float64
-		var ty []bool
-		var va []int
-		for i := range rows {
-			if i%5 == k {
-				va = append(va, i)
-			} else {
-				tr, ty = append(tr, rows[i]), append(ty, ys[i])
-			}
-		}
-		m, err := health.Train(tr, ty, lambda)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, i := range va {
-			scores, truth = append(scores, m.Predict(rows[i])), append(truth, ys[i])
-		}
-	}
-	return scores, truth, nil
-}
-
 func churnTrain(ctx context.Context, file string, spec columnsSpec, stdout, stderr io.Writer) error {
 	f, err := fit(ctx, file, spec, stderr)
 	if err != nil {
 		return err
 	}
-	scores, truth, err := crossValidate(f.rows, f.labels, f.lambda)
+	scores, err := health.CrossValidate(f.rows, f.labels, f.lambda, 5)
 	if err != nil {
 		return err
 	}
@@ -456,7 +430,7 @@ func churnTrain(ctx context.Context, file string, spec columnsSpec, stdout, stde
 	fmt.Fprintf(stdout, "Training: %d customers, %d churned (%.1f%%), %d columns -> %d features\n\n",
 		len(f.rows), churners(f.labels), 100*float64(churners(f.labels))/float64(len(f.labels)), len(f.enc.cols), len(f.rows[0]))
 	fmt.Fprintln(stdout, "Cross-validated (out-of-fold) quality:")
-	writeQuality(stdout, scores, truth, 0.5)
+	writeQuality(stdout, scores, f.labels, 0.5)
 	fmt.Fprintln(stdout)
 	writeFactors(stdout, f)
 	return nil
