@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/examples/shop"
@@ -76,14 +75,7 @@ func TestApprovalDeduplicated(t *testing.T) {
 	assert.Len(t, pendingIDs(t, reg), 3)
 
 	// Approving runs it once; the audit ties the run to the approval.
-	res, err := reg.Approve(ctx, first.ApprovalID, "agent-maria")
-	require.NoError(t, err)
-	assert.Equal(t, action.Done, res.Status)
-	assert.Equal(t, 1, b.Refunds())
-	last := audit.Entries()[len(audit.Entries())-1]
-	assert.Equal(t, "done", last.Outcome)
-	assert.Equal(t, "agent-maria", last.Approver)
-	assert.Equal(t, first.ApprovalID, last.ApprovalID)
+	approveRefund(t, reg, b, audit, first.ApprovalID, "agent-maria")
 	for _, e := range audit.Entries()[:5] {
 		assert.Equal(t, first.ApprovalID, e.ApprovalID, "pending entries name the approval")
 	}
@@ -129,23 +121,19 @@ func TestApprovalDeduplicatedConcurrently(t *testing.T) {
 
 func TestApprovalReachesTheDesk(t *testing.T) {
 	reg, b, _, _ := setup(t)
-	var tickets []dialog.HandoffRequest
-	desk := dialog.HandOfferFunc(func(_ context.Context, _ parley.ReplyWriter, _ *parley.Turn, r dialog.HandoffRequest) error {
-		tickets = append(tickets, r)
-		return nil
-	})
-	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
 	c := bigRefund("c7", `{"order_id": "A1002", "amount": 120, "reason": "broken"}`)
-	c.Approver = action.HandOffApprover(desk, w, &parley.Turn{ConversationID: "c7"})
+	approver, handoffs := deskApprover("c7")
+	c.Approver = approver
 	res, err := reg.Call(context.Background(), c)
 	require.NoError(t, err)
 	require.Equal(t, action.PendingApproval, res.Status)
-	require.Len(t, tickets, 1)
-	assert.Equal(t, dialog.PriorityHigh, tickets[0].Priority)
-	assert.Contains(t, tickets[0].Note, res.ApprovalID)
+	require.Len(t, *handoffs, 1)
+	ticket := (*handoffs)[0]
+	assert.Equal(t, dialog.PriorityHigh, ticket.Priority)
+	assert.Contains(t, ticket.Note, res.ApprovalID)
 
 	// What an agent or console reads from the ticket.
-	req, err := action.ApprovalRequestFromData(tickets[0].Data)
+	req, err := action.ApprovalRequestFromData(ticket.Data)
 	require.NoError(t, err)
 	want := action.ApprovalRequest{ID: res.ApprovalID, Conversation: "c7", Customer: "C1", Action: "refund",
 		Args: json.RawMessage(`{"order_id":"A1002","amount":120,"reason":"broken"}`), Amount: 120, Limit: shop.AutoRefundLimit}
@@ -290,17 +278,11 @@ func TestApprovalsSurviveRestart(t *testing.T) {
 	assert.Equal(t, res.ApprovalID, again.ApprovalID)
 	assert.Empty(t, ap2.reqs)
 
-	done, err := after.Approve(ctx, res.ApprovalID, "agent-maria")
-	require.NoError(t, err)
-	assert.Equal(t, action.Done, done.Status)
-	assert.Equal(t, 1, b.Refunds())
-	last := audit.Entries()[len(audit.Entries())-1]
-	assert.Equal(t, "agent-maria", last.Approver)
-	assert.Equal(t, res.ApprovalID, last.ApprovalID)
+	approveRefund(t, after, b, audit, res.ApprovalID, "agent-maria")
 	assert.Empty(t, pendingIDs(t, after))
 
 	require.NoError(t, after.Reject(ctx, mustPending(t, after, bigRefund("c2", `{"order_id":"A1002","amount":100,"reason":"x"}`)), "agent-tom"))
-	last = audit.Entries()[len(audit.Entries())-1]
+	last := audit.Entries()[len(audit.Entries())-1]
 	assert.Equal(t, "rejected", last.Outcome)
 	assert.Equal(t, 1, b.Refunds())
 }

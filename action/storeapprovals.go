@@ -84,7 +84,7 @@ func (s *StoreApprovals) Add(ctx context.Context, a Approval) (Approval, bool, e
 		if err != nil {
 			return Approval{}, false, s.undo(ctx, a.Request.ID, fmt.Errorf("action: store approvals: add %s: %w", a.Request.ID, err))
 		}
-		earlier, err := s.get(ctx, string(idx.Value))
+		earlier, _, err := s.get(ctx, string(idx.Value))
 		if errors.Is(err, ErrNoApproval) {
 			// A stale index entry (its approval was taken): drop it
 			// unless someone else replaced it, and try again.
@@ -110,33 +110,27 @@ func (s *StoreApprovals) undo(ctx context.Context, id string, err error) error {
 	return err
 }
 
-func (s *StoreApprovals) get(ctx context.Context, id string) (Approval, error) {
+// get returns approval id and the record it is stored in.
+func (s *StoreApprovals) get(ctx context.Context, id string) (Approval, memory.Record, error) {
 	rec, err := s.store.Get(ctx, s.idKey(id))
 	if errors.Is(err, memory.ErrNotFound) {
-		return Approval{}, fmt.Errorf("%w: %q", ErrNoApproval, id)
+		return Approval{}, rec, fmt.Errorf("%w: %q", ErrNoApproval, id)
 	}
 	if err != nil {
-		return Approval{}, fmt.Errorf("action: store approvals: get %s: %w", id, err)
+		return Approval{}, rec, fmt.Errorf("action: store approvals: get %s: %w", id, err)
 	}
 	var a Approval
 	if err := json.Unmarshal(rec.Value, &a); err != nil {
-		return Approval{}, fmt.Errorf("action: store approvals: decode %s: %w", id, err)
+		return Approval{}, rec, fmt.Errorf("action: store approvals: decode %s: %w", id, err)
 	}
-	return a, nil
+	return a, rec, nil
 }
 
 // Take implements [ApprovalStore].
 func (s *StoreApprovals) Take(ctx context.Context, id string) (Approval, error) {
-	rec, err := s.store.Get(ctx, s.idKey(id))
-	if errors.Is(err, memory.ErrNotFound) {
-		return Approval{}, fmt.Errorf("%w: %q", ErrNoApproval, id)
-	}
+	a, rec, err := s.get(ctx, id)
 	if err != nil {
-		return Approval{}, fmt.Errorf("action: store approvals: take %s: %w", id, err)
-	}
-	var a Approval
-	if err := json.Unmarshal(rec.Value, &a); err != nil {
-		return Approval{}, fmt.Errorf("action: store approvals: decode %s: %w", id, err)
+		return Approval{}, err
 	}
 	// Drop the index entry first, if it still points here, so that a
 	// failure leaves the approval pending rather than half taken.
@@ -173,7 +167,7 @@ func (s *StoreApprovals) List(ctx context.Context) ([]Approval, error) {
 	}
 	out := make([]Approval, 0, len(ids))
 	for _, id := range ids {
-		a, err := s.get(ctx, id)
+		a, _, err := s.get(ctx, id)
 		if errors.Is(err, ErrNoApproval) {
 			continue // taken meanwhile
 		}
