@@ -30,6 +30,13 @@ type Order struct {
 	Items    []string `json:"items"`
 }
 
+// clone returns a copy of o that shares no memory with it.
+func (o *Order) clone() Order {
+	c := *o
+	c.Items = slices.Clone(o.Items)
+	return c
+}
+
 // A Ticket is a support ticket.
 type Ticket struct {
 	ID       string `json:"id"`
@@ -79,9 +86,7 @@ func (b *Backend) Order(id string) (Order, error) {
 	if !ok {
 		return Order{}, fmt.Errorf("%w: %s", ErrNoOrder, id)
 	}
-	c := *o
-	c.Items = slices.Clone(o.Items)
-	return c, nil
+	return o.clone(), nil
 }
 
 // Plan returns a customer's plan.
@@ -268,9 +273,7 @@ func (b *Backend) lookup(ctx context.Context, a OrderArgs) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	c := *o
-	c.Items = slices.Clone(o.Items)
-	return c, nil
+	return o.clone(), nil
 }
 
 func (b *Backend) updateAddress(ctx context.Context, a AddressArgs) (Order, error) {
@@ -287,9 +290,7 @@ func (b *Backend) updateAddress(ctx context.Context, a AddressArgs) (Order, erro
 		return Order{}, &RuleError{Reason: "address too short"}
 	}
 	o.Address = a.Address
-	c := *o
-	c.Items = slices.Clone(o.Items)
-	return c, nil
+	return o.clone(), nil
 }
 
 func (b *Backend) refund(ctx context.Context, a RefundArgs) (Order, error) {
@@ -304,9 +305,7 @@ func (b *Backend) refund(ctx context.Context, a RefundArgs) (Order, error) {
 	}
 	o.Refunded += a.Amount
 	b.refunds++
-	c := *o
-	c.Items = slices.Clone(o.Items)
-	return c, nil
+	return o.clone(), nil
 }
 
 func (b *Backend) changePlan(ctx context.Context, a PlanArgs) (map[string]string, error) {
