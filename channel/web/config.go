@@ -139,7 +139,11 @@ type Config struct {
 	// conversation is linked to (identity {Channel: "web", UserID: the
 	// conversation ID}), so that memory and flows continue across
 	// channels. Link a visitor through the same Linker once the
-	// application has verified their e-mail or phone.
+	// application has verified their e-mail or phone. The Linker is asked
+	// on every message, so a visitor who signs in as someone else belongs
+	// to that customer from then on; the kept transcript then starts
+	// afresh for them (the previous customer's messages are not shown
+	// after a reload, and erasing either customer finds only their own).
 	Linker channel.Linker
 
 	// Redact, if set, rewrites the text of every visitor message before

@@ -67,8 +67,8 @@ type conversation struct {
 	storeMu sync.Mutex
 
 	mu         sync.Mutex
-	customer   string // linked customer ID, once resolved
 	consent    string
+	owner      string // the linked customer the transcript was kept for
 	transcript []entry
 	seen       []string // frame IDs echoed to the visitor
 	sent       []string // IDs of bot messages delivered
@@ -168,14 +168,16 @@ func (cv *conversation) closeClients() {
 	cv.mu.Unlock()
 }
 
-// record appends e to the transcript if the visitor consented.
-func (cv *conversation) record(e entry, limit int, now time.Time) {
+// record appends e to the transcript if the visitor consented; a
+// transcript kept for another linked customer starts afresh (relink).
+func (cv *conversation) record(e entry, customer string, limit int, now time.Time) {
 	cv.mu.Lock()
 	defer cv.mu.Unlock()
 	cv.active = now
 	if cv.consent != consentGranted {
 		return
 	}
+	relink(&cv.owner, &cv.transcript, customer)
 	cv.transcript = append(cv.transcript, e)
 	if over := len(cv.transcript) - limit; over > 0 {
 		cv.transcript = slices.Delete(cv.transcript, 0, over)

@@ -242,16 +242,12 @@ func (h *Chat) send(ctx context.Context, to parley.Address, m parley.Message) er
 
 // customer returns the customer ID linked to cv, or "" when there is no
 // Linker, no link, or the Linker failed (reported as
-// channel.EventIdentityError).
+// channel.EventIdentityError). It asks the Linker every time: a visitor
+// who signs in as someone else (the application links the conversation
+// anew) belongs to that customer from their next message on.
 func (h *Chat) customer(ctx context.Context, cv *conversation) string {
 	if h.cfg.Linker == nil {
 		return ""
-	}
-	cv.mu.Lock()
-	c := cv.customer
-	cv.mu.Unlock()
-	if c != "" {
-		return c
 	}
 	c, err := h.cfg.Linker.Resolve(ctx, channel.Identity{Channel: webChannel, UserID: cv.id})
 	if errors.Is(err, channel.ErrNotLinked) {
@@ -261,9 +257,6 @@ func (h *Chat) customer(ctx context.Context, cv *conversation) string {
 		h.emit(ctx, parley.Event{Kind: channel.EventIdentityError, ConversationID: cv.id, Err: err})
 		return ""
 	}
-	cv.mu.Lock()
-	cv.customer = c
-	cv.mu.Unlock()
 	return c
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -70,7 +69,7 @@ func (h *Chat) setConsent(ctx context.Context, cv *conversation, granted bool) (
 	customer := h.customer(ctx, cv)
 	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
 		r.Consent = state
-		r.Customer = cmp.Or(customer, r.Customer)
+		relink(&r.Customer, &r.Entries, customer)
 		if !granted {
 			r.Entries = nil
 		}
@@ -81,17 +80,17 @@ func (h *Chat) setConsent(ctx context.Context, cv *conversation, granted bool) (
 
 // keep appends e to the transcript of cv if the visitor consented.
 func (h *Chat) keep(ctx context.Context, cv *conversation, e entry) {
+	customer := h.customer(ctx, cv)
 	if h.cfg.Store == nil {
-		cv.record(e, h.cfg.HistoryLimit, e.Time)
+		cv.record(e, customer, h.cfg.HistoryLimit, e.Time)
 		return
 	}
 	cv.touch(e.Time)
-	customer := h.customer(ctx, cv)
 	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
 		if r.Consent != consentGranted {
 			return false
 		}
-		r.Customer = cmp.Or(customer, r.Customer)
+		relink(&r.Customer, &r.Entries, customer)
 		r.Entries = append(r.Entries, e)
 		if over := len(r.Entries) - h.cfg.HistoryLimit; over > 0 {
 			r.Entries = slices.Delete(r.Entries, 0, over)
@@ -101,6 +100,22 @@ func (h *Chat) keep(ctx context.Context, cv *conversation, e entry) {
 	if err != nil {
 		h.emit(ctx, parley.Event{Kind: eventStoreError, ConversationID: cv.id, MessageID: e.ID, Err: err})
 	}
+}
+
+// relink links a kept transcript (its customer *owner and entries) to
+// customer, the Linker's answer now; "" keeps the link it has. When the conversation now belongs to another
+// customer than the one its kept transcript was written for, the
+// transcript starts afresh: the previous customer's messages are not
+// shown to the new one on their next reload, and erasing either customer
+// finds only their own.
+func relink(owner *string, entries *[]entry, customer string) {
+	if customer == "" || customer == *owner {
+		return
+	}
+	if *owner != "" {
+		*entries = nil
+	}
+	*owner = customer
 }
 
 func (h *Chat) loadRecord(ctx context.Context, conv string) (transcriptRecord, int64, error) {

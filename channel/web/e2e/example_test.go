@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// These tests drive the retention example (examples/retention) as its
+// customers and staff do: the example is built and started as its own
+// process, with its data in memory, and a headless Chromium uses its
+// pages.
+
+// examplePassword is the staff password the tests start the example with.
+const examplePassword = "e2e-staff-password"
+
+// exampleServer builds the retention example, starts it on a free port
+// until the test ends and returns its URL.
+func exampleServer(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "retention")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = filepath.Join("..", "..", "..", "examples", "retention")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the example: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-memory", "-addr", "127.0.0.1:0", "-staff-password", examplePassword)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start the example: %v", err)
+	}
+	t.Cleanup(func() {
+		// Ctrl+C: the example shuts down gracefully.
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Error(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("the example exited with %v", err)
+		}
+	})
+	addr := regexp.MustCompile(`chat:\s+(http://\S+)/`)
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		if m := addr.FindStringSubmatch(lines.Text()); m != nil {
+			go func() { // keep reading, so the example never blocks on its output
+				for lines.Scan() {
+				}
+			}()
+			return m[1]
+		}
+	}
+	t.Fatalf("the example did not say where it serves: %v", lines.Err())
+	return ""
+}
+
+// say types text into the widget and waits until the bot's answer
+// containing reply is shown.
+func say(text, reply string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(typeText(text+"\r"), botSaid(reply))
+}
+
+// botSaid waits until a bot message containing text is shown.
+func botSaid(text string) chromedp.Action[chromedp.Void] {
+	return waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.includes(` + jsString(text) + `))`)
+}
+
+// jsString quotes s as a JavaScript string literal.
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
+
+// openWidget loads the demo page at url and opens the chat.
+func openWidget(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`!R.querySelector('.panel').hidden`), waitFor(`R.querySelector('.notice').textContent.length > 0`))
+}
+
+// chooseCustomer picks a demo customer with the demo page's selector.
+func chooseCustomer(id string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById('as'); s.value = ` + jsString(id) + `; s.dispatchEvent(new Event('change')); })()`)
+}
+
+func TestExampleSwitchingCustomersStartsTheirOwnTranscript(t *testing.T) {
+	ctx := browser(t)
+	url := exampleServer(t)
+	run(t, ctx, "open the chat as Ada and keep the conversation", openWidget(url),
+		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
+	run(t, ctx, "Ada asks for a refund", say("I want a refund for order A-1002", "How much should I refund"))
+	run(t, ctx, "switch to Ben", chooseCustomer("cus_ben"), botSaid("You're now Ben Okafor"))
+	run(t, ctx, "Ben asks", say("where is my order?", "What's your order number?"))
+
+	// Ben reloads the page: he sees his conversation, not Ada's.
+	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`R.querySelectorAll('.msg:not(.greeting)').length >= 3`))
+	var got []string
+	run(t, ctx, "read the transcript", eval(messages, &got))
+	want := []string{"bot:You're now Ben Okafor", "user:where is my order?", "bot:What's your order number?"}
+	if len(got) != len(want) {
+		t.Fatalf("after the switch and a reload the widget shows\n%q\nwant %q", got, want)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("message %d = %q, want it to start with %q", i, got[i], want[i])
+		}
+	}
+}
