@@ -168,6 +168,40 @@ func TestUnpause(t *testing.T) {
 	assert.False(t, ok, "unpaused once")
 }
 
+// A form's question asked again this turn can be set aside with Pause, so
+// that an offer of a person is asked instead; Unpause brings it back.
+func TestPause(t *testing.T) {
+	s := &memory.Session{ID: "c1"}
+	form := dialog.Question{ID: "amount", Owner: "flow", Text: "How much?", Policy: dialog.Resume}
+	t1 := newTurn(s, "it is broken")
+	require.NoError(t, dialog.Ask(t1, form))
+	q, ok := dialog.Pause(t1)
+	require.True(t, ok)
+	assert.Equal(t, form, q)
+	_, ok = dialog.OpenQuestion(t1)
+	assert.False(t, ok, "paused, not open")
+	require.NoError(t, dialog.Ask(t1, dialog.Question{ID: "offer", Owner: "escalation", Text: "A person?"}))
+
+	t2 := newTurn(s, "no thanks")
+	dialog.CloseQuestion(t2)
+	q, ok = dialog.Unpause(t2)
+	require.True(t, ok)
+	assert.Equal(t, form, q)
+
+	// Only a question with policy Resume is paused; nothing open, nothing paused.
+	s2 := &memory.Session{ID: "c2"}
+	t3 := newTurn(s2, "x")
+	_, ok = dialog.Pause(t3)
+	assert.False(t, ok)
+	require.NoError(t, dialog.Ask(t3, dialog.Question{ID: "helpful", Owner: "flow"}))
+	_, ok = dialog.Pause(t3)
+	assert.False(t, ok)
+	_, ok = dialog.OpenQuestion(t3)
+	assert.True(t, ok, "a Drop question stays open")
+	_, ok = dialog.Pause(&parley.Turn{})
+	assert.False(t, ok, "no session")
+}
+
 // A new form, or a question of the form's own owner, does not pause: only
 // a question of another owner with policy Drop does.
 func TestUnpauseOnlyAcrossOwners(t *testing.T) {

@@ -201,6 +201,31 @@ func Unpause(t *parley.Turn) (Question, bool) {
 	return q, true
 }
 
+// Pause sets the open question aside when it has policy [Resume] (a
+// form's question the form asked again this turn, after an answer it
+// could not read), so that a question of another owner can be asked
+// instead: [Unpause] opens it again once that one is answered, and a
+// turn that answers neither still reaches its owner first. Escalation
+// pauses a form this way when an offer of a person takes the place of
+// the form's repeated question. It reports false, changing nothing, for a question of
+// another policy or when none is open.
+func Pause(t *parley.Turn) (Question, bool) {
+	s := t.Session()
+	if s == nil {
+		return Question{}, false
+	}
+	st := loadTurnState(s)
+	if st.Question == nil || st.Question.Policy != Resume {
+		return Question{}, false
+	}
+	q := *st.Question
+	st.Paused, st.Question, st.Asked = st.Question, nil, 0
+	storeTurnState(s, st)
+	q.Options = slices.Clone(q.Options)
+	q.Data = maps.Clone(q.Data)
+	return q, true
+}
+
 // OpenQuestion returns the conversation's open question, if any. It
 // reports false for a turn without a session.
 func OpenQuestion(t *parley.Turn) (Question, bool) {

@@ -617,7 +617,14 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	if held != nil {
 		if rep.notUnderstood && tc.st.Phase == phaseBot {
 			if dialog.AskedThisTurn(tc.t) {
-				dialog.CloseQuestion(tc.t)
+				// The fallback's question, or a menu's, gives way to
+				// the offer; a form asking again for a value (an
+				// amount, an order number) waits for its answer.
+				if q, _ := dialog.OpenQuestion(tc.t); len(q.Options) > 0 {
+					dialog.CloseQuestion(tc.t)
+				} else if _, ok := dialog.Pause(tc.t); !ok {
+					dialog.CloseQuestion(tc.t)
+				}
 			}
 			rep.asked = false
 		} else if err := held.send(ctx, tc.w); err != nil {
