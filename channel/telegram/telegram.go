@@ -364,13 +364,7 @@ func (p *botAPI) upload(ctx context.Context, method string, msg map[string]any, 
 	if err != nil {
 		return fmt.Errorf("telegram: encode: %w", err)
 	}
-	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
-		URL:    p.cfg.BaseURL + "/bot" + p.cfg.Token + "/" + method,
-		Header: http.Header{"Content-Type": {mw.FormDataContentType()}},
-		Body:   body.Bytes(),
-		Check:  check,
-	})
-	return err
+	return p.post(ctx, method, mw.FormDataContentType(), body.Bytes())
 }
 
 // Typing sends the "typing" chat action, shown for 5 seconds or until the
@@ -417,9 +411,14 @@ func (p *botAPI) call(ctx context.Context, method string, msg map[string]any) er
 	if err != nil {
 		return fmt.Errorf("telegram: encode: %w", err)
 	}
-	_, err = channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
+	return p.post(ctx, method, "application/json", body)
+}
+
+// post calls the Bot API's method with body, of the given content type.
+func (p *botAPI) post(ctx context.Context, method, contentType string, body []byte) error {
+	_, err := channel.Do(ctx, p.cfg.HTTPClient, channel.Call{
 		URL:    p.cfg.BaseURL + "/bot" + p.cfg.Token + "/" + method,
-		Header: http.Header{"Content-Type": {"application/json"}},
+		Header: http.Header{"Content-Type": {contentType}},
 		Body:   body,
 		Check:  check,
 	})

@@ -221,13 +221,21 @@ func TestNumberedOptionsMapBack(t *testing.T) {
 	assert.Equal(t, "store_11", q.Turns()[0].Text(), "the reply 11 picks the eleventh numbered option")
 }
 
-func TestTemplateOutsideWindow(t *testing.T) {
+// outsideWindow returns an adapter over a fake Cloud API, and the API,
+// where ann last wrote 25 hours ago: outside WhatsApp's 24-hour window.
+func outsideWindow(t *testing.T) (*channel.Adapter, *channeltest.Server) {
+	t.Helper()
 	srv := platform(t)
 	a, p := newAdapter(t, srv, channel.Config{})
 	require.Equal(t, 200, post(a, &channeltest.Queue{}, notification(textMessage("wamid.1", "15551234567", "hi"))))
 	p.mu.Lock()
-	p.last["15551234567"] = time.Now().Add(-25 * time.Hour) // the customer wrote a day ago
+	p.last["15551234567"] = time.Now().Add(-25 * time.Hour)
 	p.mu.Unlock()
+	return a, srv
+}
+
+func TestTemplateOutsideWindow(t *testing.T) {
+	a, srv := outsideWindow(t)
 
 	ctx := context.Background()
 	require.ErrorIs(t, a.Send(ctx, ann, parley.Text("still there?")), ErrOutsideWindow)
@@ -245,12 +253,7 @@ func TestTemplateOutsideWindow(t *testing.T) {
 }
 
 func TestTemplateFromOutbox(t *testing.T) {
-	srv := platform(t)
-	a, p := newAdapter(t, srv, channel.Config{})
-	require.Equal(t, 200, post(a, &channeltest.Queue{}, notification(textMessage("wamid.1", "15551234567", "hi"))))
-	p.mu.Lock()
-	p.last["15551234567"] = time.Now().Add(-25 * time.Hour)
-	p.mu.Unlock()
+	a, srv := outsideWindow(t)
 	// A message recorded in the Bot's outbox comes back with its extras
 	// decoded from JSON, as maps.
 	var m parley.Message
