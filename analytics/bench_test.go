@@ -3,7 +3,6 @@ package analytics_test
 import (
 	"context"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,28 +11,18 @@ import (
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/internal/benchform"
 	"github.com/parleyhq/parley/sentiment"
 )
 
-// formBot is flow.BenchmarkTurn's bot (a form that asks an order number,
-// validates it and says it back), with obs as its observer if not nil.
+// formBot is flow.BenchmarkTurn's bot (benchform's form, which asks an
+// order number, validates it and says it back), with obs as its observer
+// if not nil.
 func formBot(b *testing.B, obs parley.Observer) *parley.Bot {
-	f := flow.New("form").Add(
-		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Order number?"}, Always: true,
-			Validate: func(_ context.Context, v string) (string, error) {
-				if !strings.HasPrefix(v, "A-") {
-					return "", &flow.InputError{Slot: "order", Message: "Order numbers start with A-."}
-				}
-				return v, nil
-			}, Next: "ok"},
-		&flow.Say{ID: "ok", Text: []string{"Got {{slots.order}}."}, Next: "order"},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f}, flow.WithMaxVisits(1<<30))
+	r, err := benchform.Router(benchform.Flow())
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := intent.NewRouter(intent.WithNotUnderstood(e.Starter(f.Name())))
-	r.Handle(flow.DefaultOwner, e)
 	opts := []parley.Option{parley.WithMaxConcurrency(256)}
 	if obs != nil {
 		opts = append(opts, parley.WithObserver(obs))

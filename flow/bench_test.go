@@ -7,7 +7,6 @@ import (
 	"runtime/metrics"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,24 +15,15 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/internal/benchform"
 	"github.com/parleyhq/parley/memory"
 )
 
-// benchBot is a Bot running a small form: ask an order number (validated),
-// confirm it, ask again. Every turn answers one ask, validates it, says
-// something and saves the session.
+// benchBot is a Bot running benchform's form: ask an order number
+// (validated), confirm it, ask again. Every turn answers one ask,
+// validates it, says something and saves the session.
 func benchBot(b *testing.B) *parley.Bot {
-	f := flow.New("form").Add(
-		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Order number?"}, Always: true,
-			Validate: func(_ context.Context, v string) (string, error) {
-				if !strings.HasPrefix(v, "A-") {
-					return "", &flow.InputError{Slot: "order", Message: "Order numbers start with A-."}
-				}
-				return v, nil
-			}, Next: "ok"},
-		&flow.Say{ID: "ok", Text: []string{"Got {{slots.order}}."}, Next: "order"},
-	).MustCompile()
-	return parley.NewBot(formRouter(b, f), parley.WithMaxConcurrency(256))
+	return parley.NewBot(formRouter(b, benchform.Flow()), parley.WithMaxConcurrency(256))
 }
 
 var discard = parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
@@ -238,12 +228,10 @@ func benchEngine(b *testing.B) *intent.Router {
 // formRouter mounts an engine running f on a router that starts f for
 // any turn it does not understand (there is no language understanding).
 func formRouter(b *testing.B, f *flow.Flow) *intent.Router {
-	e, err := flow.NewEngine([]*flow.Flow{f}, flow.WithMaxVisits(1<<30))
+	r, err := benchform.Router(f)
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := intent.NewRouter(intent.WithNotUnderstood(e.Starter(f.Name())))
-	r.Handle(flow.DefaultOwner, e)
 	return r
 }
 
