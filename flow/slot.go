@@ -308,19 +308,21 @@ var negations = map[string]bool{"not": true, "don't": true, "dont": true, "never
 	"without": true, "nicht": true, "nunca": true, "ne": true, "pas": true}
 
 // saysPhrase reports whether words contain phrase as consecutive words,
-// not right after a negation (one word may sit between: "don't really
-// cancel").
+// not right after a negation (up to three words may sit between: "don't
+// really cancel", "I don't want to renew"; one after a bare "no").
 func saysPhrase(words, phrase []string) bool {
 	for i := 0; i+len(phrase) <= len(words); i++ {
 		if !slices.Equal(words[i:i+len(phrase)], phrase) {
 			continue
 		}
 		negated := false
-		for j := i - 1; j >= 0 && j >= i-2; j-- {
+		for j := i - 1; j >= 0 && j >= i-4; j-- {
 			if words[j] == "," {
 				break
 			}
-			if negations[words[j]] {
+			// A bare "no" is often an interjection ("no wait, I'll
+			// stay"): it negates only what follows it closely.
+			if negations[words[j]] && (words[j] != "no" || j >= i-2) {
 				negated = true
 			}
 		}

@@ -84,7 +84,7 @@ func TestMatchOptionInALongerAnswer(t *testing.T) {
 		{Title: "Switch to annual (save 20%)", Payload: "annual"},
 		{Title: "Cancel my plan", Payload: "cancel_plan"},
 	}
-	syn := [][]string{{"renew", "keep my plan"}, {"annual", "yearly"}, {"cancel plan", "end my plan"}}
+	syn := [][]string{{"renew", "keep my plan"}, {"annual", "yearly"}, {"cancel plan", "end my plan", "don't renew", "no renovar", "no quiero renovar"}}
 	tests := []struct {
 		give string
 		want int
@@ -95,6 +95,9 @@ func TestMatchOptionInALongerAnswer(t *testing.T) {
 		{"I'd like to keep my plan", 0},
 		{"please cancel my plan", 2},
 		{"don't cancel my plan", -1},
+		{"I don't want to renew", -1}, // negated: not "renew"
+		{"I do not want to keep it", -1},
+		{"no quiero renovar", 2},
 		{"keep it or go yearly, not sure", -1},
 		{"2", 1},
 		{"Keep it", 0},

@@ -622,7 +622,8 @@ func renewalFlow(d deps) *flow.Builder {
 		&flow.Choice{ID: "ask", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
 			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan", "mantener", "mantener mi plan", "renovar"}, Next: "kept"},
 			{Title: "Switch to annual (save 20%)", Payload: "annual", Synonyms: []string{"annual", "yearly", "anual", "plan anual"}, Next: "annual"},
-			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: []string{"cancel plan", "end my plan", "cancelar mi plan", "cancelar el plan", "too expensive", "demasiado caro"}, Next: "winback"},
+			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: []string{"cancel plan", "end my plan", "cancelar mi plan", "cancelar el plan", "too expensive", "demasiado caro",
+				"don't renew", "do not renew", "don't renew it", "don't want to renew", "do not want to renew", "no renovar", "no quiero renovar", "no lo renueves"}, Next: "winback"},
 		}, OnFail: "kept"},
 		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Great, nothing to do: your plan renews automatically."}},
 		// Choosing the option is the customer's confirmation.
