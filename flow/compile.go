@@ -311,6 +311,9 @@ func (b *Builder) Compile() (*Flow, error) {
 			default:
 				bad(id, "unknown slot type %q", n.Type)
 			}
+			if n.Whole != nil && n.Type != NumberSlot && n.Type != MoneySlot {
+				bad(id, "Whole is for number and money slots, not %q", n.Type)
+			}
 			if len(n.Prompt) == 0 {
 				bad(id, "ask has no prompt")
 			}

@@ -856,6 +856,9 @@ func (x *run) input() error {
 	text := x.t.Text()
 	switch n := c.n.(type) {
 	case *Ask:
+		if a := x.correctedEarlier(n); a != nil {
+			return x.goTo(a.Next)
+		}
 		v, err := x.answer(n, text)
 		if err == nil && x.changedMind(v) {
 			return dialog.ErrNotAnswer
@@ -949,12 +952,66 @@ func (x *run) correction(cur *Ask) (a *Ask, refused error) {
 		if err != nil || v == old {
 			continue
 		}
-		dialog.CloseQuestion(x.t)
-		x.st.Slots[a.Slot] = v
-		x.st.Attempts = 0
+		x.correct(a, v)
 		return a, nil
 	}
 	return nil, refused
+}
+
+// correctedEarlier serves an answer, at any question, that corrects an
+// earlier answer of another kind instead ("no wait, make it A-1002" or
+// "no, era el A-1002" while the refund form asks how much): the turn
+// carries an entity that an earlier question of the flow, whose slot is
+// filled with another value, takes (and its validator accepts), and says
+// nothing but that value and filler words. That question's slot takes
+// the new value and the flow goes on from it, so whatever depends on it
+// is looked up and asked again. It returns that question, or nil.
+func (x *run) correctedEarlier(cur *Ask) *Ask {
+	u, ok := x.understanding()
+	if !ok || len(u.Entities) == 0 || !onlyFiller(x.t.Text()) {
+		return nil
+	}
+	curType := cur.Entity
+	if curType == "" {
+		curType = naturalEntity(cur.Type)
+	}
+	for i := len(x.flow.asks) - 1; i >= 0; i-- {
+		a := x.flow.asks[i]
+		typ := a.Entity
+		if typ == "" {
+			typ = naturalEntity(a.Type)
+		}
+		old := x.st.Slots[a.Slot]
+		if a.Slot == cur.Slot || old == "" || typ == "" || typ == curType {
+			continue
+		}
+		if _, has := u.Entity(typ); !has {
+			continue
+		}
+		v, err := x.answer(a, x.t.Text())
+		if err != nil || v == old {
+			continue
+		}
+		x.correct(a, v)
+		return a
+	}
+	return nil
+}
+
+// correct gives a's slot the corrected value v and forgets the answers
+// to the questions after a's first one, which may depend on it (the
+// amount to refund on an order that changed): they are asked again.
+func (x *run) correct(a *Ask, v string) {
+	dialog.CloseQuestion(x.t)
+	after := false
+	for _, b := range x.flow.asks {
+		if after && b.Slot != a.Slot {
+			delete(x.st.Slots, b.Slot)
+		}
+		after = after || b.Slot == a.Slot
+	}
+	x.st.Slots[a.Slot] = v
+	x.st.Attempts = 0
 }
 
 // fullRequest reports whether a turn that picks an option of a choice
@@ -993,7 +1050,9 @@ func (x *run) answer(n *Ask, text string) (string, error) {
 	if v == "" {
 		var err error
 		if v, err = parseSlot(n, text, x.t.Time); err != nil {
-			return "", err
+			if v = x.whole(n, text); v == "" {
+				return "", err
+			}
 		}
 	}
 	if n.Validate != nil {
@@ -1008,6 +1067,15 @@ func (x *run) answer(n *Ask, text string) (string, error) {
 		return v, err
 	}
 	return v, nil
+}
+
+// whole is the value an answer asking for the whole amount ("all of
+// it", "todo") fills n with, or "" when it is not one or n has no whole.
+func (x *run) whole(n *Ask, text string) string {
+	if n.Whole == nil || (n.Type != NumberSlot && n.Type != MoneySlot) || !parse.Whole(text) {
+		return ""
+	}
+	return n.Whole(&Scope{Turn: x.t, run: x})
 }
 
 // validationError marks an answer that parsed as the slot's type but that

@@ -733,3 +733,110 @@ func TestNoThanksToAChoiceDeclinesIt(t *testing.T) {
 	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
 	c.Send("No, thanks!").Expect(parleytest.Exact("No problem. I'm here whenever you need me.")).Check(flowtest.Flow(""))
 }
+
+// refundForm is a refund form as the example's: the order, then how much
+// of what is left on it (the whole of it if the customer says so), then
+// a confirmation.
+func refundForm() *flow.Flow {
+	left := map[string]string{"A-1": "39", "A-2": "129"}
+	return flow.New("refund").Slots("left").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Next: "lookup"},
+		&flow.Action{ID: "lookup", Do: func(_ context.Context, s *flow.Scope) (string, error) {
+			s.SetSlot("left", left[s.Slot("order")])
+			return "", nil
+		}, Next: "amount", OnError: "done"},
+		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot, Prompt: []string{"How much of ${{slots.left}} on {{slots.order}}?"},
+			Whole: func(s *flow.Scope) string {
+				if s.Slot("left") == "" {
+					return ""
+				}
+				return s.Slot("left") + " USD"
+			}, Next: "confirm"},
+		&flow.Ask{ID: "confirm", Slot: "ok", Type: flow.YesNoSlot, Prompt: []string{"Refund {{slots.amount}} on {{slots.order}}?"}, Next: "go"},
+		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.ok == "yes"`, Next: "paid"}}, Else: "done"},
+		&flow.End{ID: "paid", Status: flow.Resolved, Text: []string{"Refunded {{slots.amount}} on {{slots.order}}."}},
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Nothing refunded."}}).MustCompile()
+}
+
+func refundTester(t *testing.T, us map[string]nlu.Understanding) *parleytest.Tester {
+	t.Helper()
+	track := flow.New("track").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Tracking."}}).MustCompile()
+	e, err := flow.NewEngine([]*flow.Flow{refundForm(), track})
+	require.NoError(t, err)
+	r := intent.NewRouter()
+	r.Handle(flow.DefaultOwner, e)
+	r.Handle("refund", e.Starter("refund"))
+	r.Handle("track_order", e.Starter("track"))
+	r.Handle("goodbye", parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Bye!"))
+	}))
+	us["refund"] = nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}}
+	return parleytest.NewTester(t, parley.Chain(r, intent.Commands(), understands(us)))
+}
+
+// "All of it" to "how much?" is the whole amount the form supplies, in
+// English and Spanish, even when the classifier reads "todo" as a
+// goodbye; and it corrects an amount at the confirmation too.
+func TestWholeAmountAnswers(t *testing.T) {
+	bye := nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "goodbye", Confidence: 0.97}}
+	for _, say := range []string{"all of it", "everything", "the full amount", "the whole thing", "all", "todo",
+		"todo el importe", "el total", "lo que queda", "All of it, please!"} {
+		t.Run(say, func(t *testing.T) {
+			c := refundTester(t, map[string]nlu.Understanding{
+				"a-1": {Status: nlu.Unsure, Entities: []nlu.Entity{{Type: "order_id", Value: "A-1"}}},
+				"all": bye, "todo": bye,
+			})
+			c.Send("refund").Expect(parleytest.Exact("Which order?"))
+			c.Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
+			c.Send(say).Expect(parleytest.Exact("Refund 39 USD on A-1?"))
+		})
+	}
+	c := refundTester(t, map[string]nlu.Understanding{})
+	c.Send("refund").Send("A-1")
+	c.Send("$10").Expect(parleytest.Exact("Refund 10 USD on A-1?"))
+	c.Send("no, all of it").Expect(parleytest.Exact("Refund 39 USD on A-1?"))
+	c.Send("yes").Expect(parleytest.Exact("Refunded 39 USD on A-1."))
+	// Not the whole: an ordinary failed answer.
+	c.Send("refund").Send("A-1")
+	c.Send("not all of it").Expect(parleytest.Contains("I need an amount")).Check(flowtest.Node("amount"))
+}
+
+// Without a value to give, a whole answer fails as any other; Whole is
+// only for number and money slots.
+func TestWholeWithoutAValue(t *testing.T) {
+	c := refundTester(t, map[string]nlu.Understanding{})
+	c.Send("refund").Send("A-9").Expect(parleytest.Exact("How much of $ on A-9?"))
+	c.Send("all of it").Expect(parleytest.Contains("I need an amount")).Check(flowtest.Node("amount"))
+
+	_, err := flow.New("f").Add(
+		&flow.Ask{ID: "a", Slot: "s", Prompt: []string{"Name?"}, Whole: func(*flow.Scope) string { return "x" }, Next: "e"},
+		&flow.End{ID: "e", Status: flow.Resolved}).Compile()
+	require.ErrorContains(t, err, "Whole is for number and money slots")
+}
+
+// A correction of the order while the form asks how much, or at its
+// confirmation, changes the refund's order and asks the amount again for
+// it; it never starts a lookup of the order. A request that names an
+// order is still a new request.
+func TestCorrectingAnEarlierAnswer(t *testing.T) {
+	a2 := []nlu.Entity{{Type: "order_id", Value: "A-2"}}
+	a1 := []nlu.Entity{{Type: "order_id", Value: "A-1"}}
+	c := refundTester(t, map[string]nlu.Understanding{
+		"a-1":                           {Status: nlu.Unsure, Entities: a1},
+		"no wait, make it a-2":          {Status: nlu.Unsure, Entities: a2},
+		"actually the order was a-1":    {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a1},
+		"no, era el a-2":                {Status: nlu.Unsure, Entities: a2},
+		"where is my order a-2 by now?": {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a2},
+	})
+	c.Send("refund").Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
+	c.Send("no wait, make it A-2").Expect(parleytest.Exact("How much of $129 on A-2?")).Check(flowtest.Node("amount"))
+	c.Send("$20").Expect(parleytest.Exact("Refund 20 USD on A-2?"))
+	// At the confirmation: the amount given for the old order is asked again.
+	c.Send("actually the order was A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
+	c.Send("no, era el A-2").Expect(parleytest.Exact("How much of $129 on A-2?"))
+	c.Send("all").Expect(parleytest.Exact("Refund 129 USD on A-2?"))
+	c.Send("yes").Expect(parleytest.Exact("Refunded 129 USD on A-2."))
+
+	c.Send("refund").Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
+	c.Send("where is my order A-2 by now?").Expect(parleytest.Exact("Tracking."))
+}

@@ -79,6 +79,13 @@ type Ask struct {
 	// Validate checks a parsed value and may normalise it further. Its
 	// error message is shown to the user, so write it for them.
 	Validate func(ctx context.Context, value string) (string, error)
+	// Whole, for a NumberSlot or MoneySlot, answers for the customer who
+	// asks for the whole of it ("all of it", "everything", "the full
+	// amount", "todo", "lo que queda"): it returns the value the flow
+	// supplies, stored as the slot stores it ("39 USD"), or "" when there
+	// is none and the answer fails as any other. The value then goes
+	// through Validate as a typed answer would.
+	Whole func(s *Scope) string
 	// MaxAttempts is the number of failed answers allowed (default 3).
 	MaxAttempts int
 	OnFail      string

@@ -367,14 +367,18 @@ func refundFlow(d deps) *flow.Builder {
 		notFound(),
 		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot,
 			Prompt:   []string{"How much should I refund for the {{slots.item}}? There's ${{slots.paid}} left to refund on it."},
-			Validate: validRefundAmount, OnFail: "human", Next: "check"},
+			Whole:    leftToRefund, // "all of it", "todo"
+			Validate: validRefundAmount, OnFail: "no_amount", Next: "check"},
 		&flow.Branch{ID: "check", Cases: []flow.Case{
 			{Expr: `float(split(slots.amount, " ")[0]) > float(slots.paid)`, Next: "too_much"},
 		}, Else: "ask"},
 		&flow.Say{ID: "too_much", Text: []string{"That's more than the ${{slots.paid}} left to refund on {{slots.order}}."}, Next: "reamount"},
 		&flow.Ask{ID: "reamount", Slot: "amount", Type: flow.MoneySlot, Always: true,
-			Prompt:   []string{"How much should I refund? It can be up to ${{slots.paid}}."},
-			Validate: validRefundAmount, MaxAttempts: 2, OnFail: "done", Next: "check"},
+			Prompt: []string{"How much should I refund? It can be up to ${{slots.paid}}."},
+			Whole:  leftToRefund, Validate: validRefundAmount, MaxAttempts: 2, OnFail: "no_amount", Next: "check"},
+		// No amount after a few tries: say so, refund nothing, and let the
+		// customer choose a person (never a silent end of the form).
+		&flow.Say{ID: "no_amount", Text: []string{"I couldn't get an amount I can refund, so I haven't refunded anything."}, Next: "down"},
 		// The registry words the confirmation and refuses what the
 		// guardrails forbid before anyone is asked anything.
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -411,12 +415,21 @@ func refundFlow(d deps) *flow.Builder {
 	)
 }
 
+// leftToRefund is the amount "all of it" or "todo" means: what is left
+// to refund on the order.
+func leftToRefund(s *flow.Scope) string {
+	if s.Slot("paid") == "" {
+		return ""
+	}
+	return s.Slot("paid") + " USD"
+}
+
 // validRefundAmount accepts a refund amount in the currency paid in, above
 // zero; the flow checks it against what is left to refund.
 func validRefundAmount(_ context.Context, v string) (string, error) {
 	amt, cur := splitMoney(v)
 	if cur != "USD" {
-		return "", &flow.InputError{Slot: "amount", Message: "Refunds go back in USD, the currency you paid in."}
+		return "", &flow.InputError{Slot: "amount", Message: "Refunds are paid in US dollars, the currency you paid in: please give me the amount in dollars."}
 	}
 	if amt <= 0 {
 		return "", &flow.InputError{Slot: "amount", Message: "The amount must be more than zero."}

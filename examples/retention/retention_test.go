@@ -172,7 +172,7 @@ func TestRefundGuards(t *testing.T) {
 	c, _ := newTester(t)
 	c.Send("hi").Tap("Return or refund").Send("A-1003").Expect(parleytest.Contains("couldn't find order A-1003 on your account"))
 	c.Send("A-1004").Expect(parleytest.Contains("still couldn't find order A-1004"))
-	c.Send("hi").Tap("Return or refund").Send("A-1001").Send("45 EUR").Expect(parleytest.Contains("Refunds go back in USD"))
+	c.Send("hi").Tap("Return or refund").Send("A-1001").Send("45 EUR").Expect(parleytest.Contains("Refunds are paid in US dollars"))
 	c.Send("$45").Expect(parleytest.Contains("more than the $39.00 left"))
 }
 

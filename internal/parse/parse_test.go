@@ -222,3 +222,21 @@ func TestQuestion(t *testing.T) {
 		}
 	}
 }
+
+func TestWhole(t *testing.T) {
+	for _, s := range []string{
+		"all of it", "All of it, please", "everything", "the full amount", "the whole thing", "all", "ALL!",
+		"what's left", "the rest", "a full refund", "no, all of it", "yes, the full amount please", "I'd like all of it",
+		"make it all", "todo", "Todo el importe", "el total", "lo que queda", "todo lo que queda", "no, mejor todo",
+		"¡todo!", "pues todo", "todo, por favor", "el importe completo",
+	} {
+		assert.True(t, Whole(s), s)
+	}
+	for _, s := range []string{
+		"", "no", "not all of it", "no todo", "that's all", "that's all, bye", "eso es todo, gracias", "todo bien",
+		"all good", "$20", "half", "everything is broken", "all of it was damaged and I want to talk to someone now please ok",
+		"la mitad", "it", "please",
+	} {
+		assert.False(t, Whole(s), s)
+	}
+}
