@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley/internal/parse"
 	"github.com/parleyhq/parley/llm"
 )
 
@@ -159,9 +160,9 @@ func (a *Answerer) Answer(ctx context.Context, question string) (Answer, error) 
 // prepare retrieves the passages for question and returns the answer
 // without a model, and whether a model should write it instead.
 func (a *Answerer) prepare(ctx context.Context, question string) (Answer, bool, error) {
-	hits, err := a.r.Retrieve(ctx, question, a.k)
+	hits, err := a.retrieve(ctx, question)
 	if err != nil {
-		return Answer{}, false, fmt.Errorf("kb: answer: %w", err)
+		return Answer{}, false, err
 	}
 	ans := Answer{Hits: hits}
 	if len(hits) > 0 {
@@ -176,6 +177,66 @@ func (a *Answerer) prepare(ctx context.Context, question string) (Answer, bool, 
 		return a.extractive(ans), false, nil
 	}
 	return ans, true, nil
+}
+
+// retrieve returns the passages for question. When the message as a
+// whole finds no confident passage and it has more than one sentence,
+// each sentence that asks something is tried alone, and the first that
+// finds one wins: the words of "still ridiculous" in "how much does
+// shipping cost? still ridiculous" are not part of the question, and
+// counting them made a question with an answer look unanswerable.
+func (a *Answerer) retrieve(ctx context.Context, question string) ([]Hit, error) {
+	hits, err := a.r.Retrieve(ctx, question, a.k)
+	if err != nil {
+		return nil, fmt.Errorf("kb: answer: %w", err)
+	}
+	if len(hits) > 0 && hits[0].Confidence >= a.threshold {
+		return hits, nil
+	}
+	sents := sentences(question)
+	if len(sents) < 2 {
+		return hits, nil
+	}
+	for _, s := range sents {
+		if !parse.Question(s) {
+			continue
+		}
+		h, err := a.r.Retrieve(ctx, s, a.k)
+		if err != nil {
+			return nil, fmt.Errorf("kb: answer: %w", err)
+		}
+		if len(h) > 0 && h[0].Confidence >= a.threshold {
+			return h, nil
+		}
+	}
+	return hits, nil
+}
+
+// sentences splits text after each run of ".", "!" or "?" and at line
+// breaks, and before "¿" and "¡"; it drops empty parts.
+func sentences(text string) []string {
+	var out []string
+	start := 0
+	add := func(end int) {
+		if s := strings.TrimSpace(text[start:end]); s != "" {
+			out = append(out, s)
+		}
+		start = end
+	}
+	for i, r := range text {
+		switch r {
+		case '¿', '¡':
+			add(i)
+		case '\n':
+			add(i)
+		case ' ', '\t':
+			if i > 0 && strings.ContainsRune(".!?", rune(text[i-1])) {
+				add(i)
+			}
+		}
+	}
+	add(len(text))
+	return out
 }
 
 // finish turns the model's grounded text (or error) into the answer.

@@ -30,6 +30,12 @@ func TestAnswerer(t *testing.T) {
 	}{
 		{name: "extractive", give: "how long does shipping take", wantKind: kb.Extractive, wantText: "Orders arrive in 2 to 4 working days.", wantCites: []string{"ship"}},
 		{name: "unsure below threshold", give: "do you sell gift cards", wantKind: kb.Unsure, wantGap: true},
+		{name: "the question sentence of a longer message", give: "how long does shipping take? this is absolutely ridiculous, waiting forever",
+			wantKind: kb.Extractive, wantText: "Orders arrive in 2 to 4 working days.", wantCites: []string{"ship"}},
+		{name: "the question sentence in Spanish punctuation", give: "llevo una semana esperando ¡increíble! ¿how long does shipping take?",
+			wantKind: kb.Extractive, wantText: "Orders arrive in 2 to 4 working days.", wantCites: []string{"ship"}},
+		{name: "no sentence asks what the knowledge base knows", give: "shipping. this is absolutely ridiculous, waiting forever. do you sell gift cards?",
+			wantKind: kb.Unsure, wantGap: true},
 		{name: "generated with citations", model: llmtest.New(llmtest.Reply("Refunds arrive within 5 days [1]. See also [9].")),
 			give: "how do I get my money back", wantKind: kb.Generated, wantText: "Refunds arrive within 5 days [1]. See also [9].", wantCites: []string{"refund"}},
 		{name: "model says not in sources", model: llmtest.New(llmtest.Reply(kb.NotFound)), give: "how long does shipping take to Mars", wantKind: kb.Unsure, wantGap: true},

@@ -339,6 +339,14 @@ func TestForLanguage(t *testing.T) {
 	require.ErrorIs(t, err, kb.ErrLanguage)
 	_, err = kb.ForLanguage("ja")
 	require.ErrorIs(t, err, kb.ErrLanguage)
+	assert.Equal(t, []string{"preci", "ped"}, es.Terms("el precio de los pedidos"), "Spanish stop words")
+	assert.Equal(t, []string{"no", "quier", "cancel"}, es.Terms("no quiero cancelar"), "negations are not stop words")
+	both, err := kb.ForLanguage("en", "es-ES")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"precio", "plan", "refund"}, both.Terms("el precio del plan, the refunds"),
+		"English stemming, the stop words of both")
+	_, err = kb.ForLanguage("en", "ja")
+	require.ErrorIs(t, err, kb.ErrLanguage)
 
 	x, err := kb.NewIndex(kb.WithAnalyzer(es))
 	require.NoError(t, err)

@@ -116,12 +116,18 @@ func adapt(text string, last []string, brief bool, keep int) (string, []string) 
 		norms[i] = normSentence(s)
 	}
 	drop := make([]bool, len(sents))
-	// No sentence twice in a row, unless it is all there is.
-	repeated := 0
+	// No sentence twice in a row, unless it is all there is besides
+	// links: the same answer to a second question ("es muy caro?" after
+	// "cuánto cuesta el anual") was cut down to its "Source:" line.
+	repeated, links := 0, 0
 	for i, n := range norms {
 		// Links and questions stay: a question asked again is the
 		// point of asking again.
-		if strings.Contains(sents[i], "://") || strings.HasSuffix(strings.TrimSpace(sents[i]), "?") {
+		if strings.Contains(sents[i], "://") {
+			links++
+			continue
+		}
+		if strings.HasSuffix(strings.TrimSpace(sents[i]), "?") {
 			continue
 		}
 		for _, l := range last {
@@ -132,7 +138,7 @@ func adapt(text string, last []string, brief bool, keep int) (string, []string) 
 			}
 		}
 	}
-	if repeated == len(sents) {
+	if repeated > 0 && repeated+links == len(sents) {
 		clear(drop)
 	}
 	if brief {

@@ -29,6 +29,8 @@ func TestAdapt(t *testing.T) {
 		{"brief drops fillers", "Thanks for reaching out! I'm sorry about the delay. Your refund is on its way.", nil, true, "I'm sorry about the delay. Your refund is on its way."},
 		{"brief caps and keeps the question", "I'm sorry. Your parcel left on Monday. It is with the courier. It should arrive by Friday. Shall I send the tracking link?", nil, true, "I'm sorry. Your parcel left on Monday. Shall I send the tracking link?"},
 		{"brief keeps links", "It ships in 2 days. Express ships today. More: see the help page.\n\nSource: Shipping? (https://shop.example/help)", nil, true, "It ships in 2 days. Express ships today.\n\nSource: Shipping? (https://shop.example/help)"},
+		{"an answer given again keeps its text, not only its link", "Free over $50.\n\nSource: Cost? (https://x.example/a)", []string{"free over 50", "https x example a"}, false,
+			"Free over $50.\n\nSource: Cost? (https://x.example/a)"},
 		{"links are never repeats", "Free over $50.\n\nSource: Cost? (https://x.example/a)", []string{"https x example a"}, false, "Free over $50.\n\nSource: Cost? (https://x.example/a)"},
 		{"closer dropped", "Your order shipped. Let me know if you need anything else!", nil, true, "Your order shipped."},
 		{"brief keeps a lone filler", "Great!", nil, true, "Great!"},

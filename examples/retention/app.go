@@ -148,7 +148,13 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	a.esc = esc
 
-	idx, err := kb.NewIndex()
+	// The help centre is asked in English and Spanish: Spanish "el",
+	// "del" and "muy" are stop words as "the" and "of" are.
+	words, err := kb.ForLanguage("en", "es")
+	if err != nil {
+		return nil, err
+	}
+	idx, err := kb.NewIndex(kb.WithAnalyzer(words))
 	if err != nil {
 		return nil, err
 	}

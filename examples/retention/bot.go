@@ -644,7 +644,11 @@ func renewalFlow(d deps) *flow.Builder {
 			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Annual Plus"}, true)
 		}, Routes: map[string]string{"refused": "refused"}, Next: "annual_ok", OnError: "done"},
 		&flow.End{ID: "annual_ok", Status: flow.Resolved, Text: []string{"Switched! You're on Annual Plus from your next renewal, 20% cheaper."}},
-		&flow.Choice{ID: "winback", Prompt: []string{"Sorry to see you go. Before you do: would 3 months at half price change your mind?"}, Options: []flow.Option{
+		// The regret is said once; the offer is the question, asked
+		// again as it is after a question in between or an answer that
+		// picks neither option.
+		&flow.Say{ID: "winback", Text: []string{"Sorry to see you go."}, Next: "offer"},
+		&flow.Choice{ID: "offer", Prompt: []string{"Would 3 months at half price change your mind?"}, Options: []flow.Option{
 			{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
 			{Title: "No, cancel", Payload: "cancel_anyway", Next: "cancelled"},
 		}, OnFail: "undecided"},
