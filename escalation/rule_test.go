@@ -209,6 +209,11 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 	es := Ticket{Reason: "asked for a person", Profile: map[string]string{"first_name": "Ana"},
 		Transcript: []memory.Entry{entry("user", "hola"), entry("user", "¿dónde está mi pedido?"), entry("user", "agente")}}
 	assert.Equal(t, "Ana wants: \"¿dónde está mi pedido?\"\nHanded over: asked for a person.", Summary(es))
+	// So does a short billing dispute, in either language.
+	es.Reason, es.Transcript = "billing dispute", []memory.Entry{entry("user", "me cobraron dos veces"), entry("user", "sí")}
+	assert.Equal(t, "Ana wants: \"me cobraron dos veces\"\nHanded over: billing dispute.", Summary(es))
+	es.Transcript = []memory.Entry{entry("user", "I was charged twice"), entry("user", "yes")}
+	assert.Equal(t, "Ana wants: \"I was charged twice\"\nHanded over: billing dispute.", Summary(es))
 
 	// Nothing understood (gibberish, a bare "human"): no quote, no guess.
 	tk = Ticket{Transcript: []memory.Entry{entry("user", "asdkjh qwelkj"), entry("user", "human")}}

@@ -30,11 +30,11 @@ func (f SummarizerFunc) Summarize(ctx context.Context, t Ticket) (string, string
 var issueWords = [...]string{"not", "never", "no", "can't", "cannot", "won't", "didn't", "doesn't", "broken",
 	"wrong", "missing", "late", "still", "refund", "charge", "charged", "cancel", "error", "problem",
 	"issue", "order", "payment", "account", "deliver", "delivery", "return", "money", "help", "need", "want",
-	"where",
+	"where", "twice", "complaint", "sue", "lawyer",
 	// Spanish.
 	"nunca", "roto", "rota", "mal", "falta", "tarde", "todavía", "reembolso", "cobro", "cobrado", "cobrasteis",
 	"cancelar", "problema", "pedido", "pago", "cuenta", "entrega", "llegado", "llegó", "devolver", "devolución",
-	"dinero", "ayuda", "necesito", "quiero", "dónde"}
+	"dinero", "ayuda", "necesito", "quiero", "dónde", "cobraron", "cobrada", "veces", "queja", "abogado", "denunciar"}
 
 // Summary is the default summary of a ticket, written for the agent
 // without a model: what the customer wants in their own words (the two

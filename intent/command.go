@@ -14,7 +14,10 @@ import (
 // DefaultCommandPhrases returns the phrases [Commands] recognises by
 // default, in English and Spanish. A message is a command when, once
 // lower-cased, stripped of accents and punctuation and of a polite
-// "please" or "por favor", it is exactly one of these phrases.
+// "please" or "por favor", it is exactly one of these phrases. An opt-out
+// may also say what the customer wants no more of ("STOP sending me
+// these stupid messages", "deja de mandarme ofertas"): while STOP is
+// recognised, so is a message that starts that way.
 func DefaultCommandPhrases() map[dialog.Command][]string {
 	return map[dialog.Command][]string{
 		dialog.CommandCancel: {
@@ -36,7 +39,7 @@ func DefaultCommandPhrases() map[dialog.Command][]string {
 			"stop", "stop all", "stopall", "unsubscribe", "opt out", "optout", "stop messaging me", "stop texting me",
 			"stop sending me messages", "stop sending me texts", "stop contacting me", "no more messages", "don't message me",
 			"dont message me", "do not message me", "do not contact me", "don't contact me", "dont contact me",
-			"baja", "darme de baja", "dar de baja", "dame de baja", "no mas mensajes", "alto", "no quiero mas mensajes",
+			"baja", "darme de baja", "dar de baja", "dame de baja", "no mas mensajes", "alto", "para", "parad", "paren", "no quiero mas mensajes",
 			"no me envies mas mensajes", "no me envieis mas mensajes", "no me envien mas mensajes", "no me escribas mas",
 			"no me escribais mas", "no me escriban mas", "deja de escribirme", "dejad de escribirme", "dejen de escribirme",
 		},
@@ -73,10 +76,41 @@ func WithoutCommand(c dialog.Command) CommandOption {
 	}
 }
 
-type commands struct{ phrases map[string]dialog.Command }
+type commands struct {
+	phrases map[string]dialog.Command
+	optOut  bool // STOP is recognised: so are the opt-outs of optOutLeads
+}
+
+// optOutLead reports whether the folded text k starts with one of
+// optOutLeads, as whole words.
+func optOutLead(k string) bool {
+	for _, l := range optOutLeads {
+		if rest, ok := strings.CutPrefix(k, l); ok && (rest == "" || rest[0] == ' ') {
+			return true
+		}
+	}
+	return false
+}
 
 // maxCommandBytes bounds the messages looked at: commands are short.
 const maxCommandBytes = 64
+
+// maxOptOutBytes bounds the messages read for an opt-out that goes on
+// after its verb ("STOP sending me these stupid messages").
+const maxOptOutBytes = 160
+
+// optOutLeads are how an opt-out starts when the customer says more
+// ("STOP sending me these stupid messages", "deja de mandarme ofertas"),
+// folded as commandFold folds them. Whatever follows is what they want
+// no more of, never a request of its own: the message is STOP, not a
+// sign of frustration.
+var optOutLeads = []string{
+	"stop sending", "stop messaging", "stop texting", "stop emailing", "stop contacting", "stop spamming",
+	"unsubscribe me", "no more messages", "no more texts", "no more emails", "no more offers", "no more reminders",
+	"deja de enviarme", "deja de mandarme", "deja de escribirme", "dejad de enviarme", "dejad de mandarme",
+	"dejen de enviarme", "dejen de mandarme", "no me envies mas", "no me mandes mas", "no me envien mas",
+	"no me manden mas", "no quiero mas mensajes", "no quiero recibir mas",
+}
 
 // ParseCommand returns the command text is, with the default phrases.
 // It is what [Commands] does for each turn.
@@ -94,15 +128,24 @@ func newCommands(opts []CommandOption) *commands {
 	for _, o := range opts {
 		o(cs)
 	}
+	for _, c := range cs.phrases {
+		cs.optOut = cs.optOut || c == dialog.CommandStop
+	}
 	return cs
 }
 
 func (cs *commands) parse(text string) (dialog.Command, bool) {
-	if len(text) > maxCommandBytes {
+	if len(text) > maxOptOutBytes {
 		return "", false
 	}
 	k := commandFold(text)
 	if k == "" {
+		return "", false
+	}
+	if cs.optOut && optOutLead(k) {
+		return dialog.CommandStop, true
+	}
+	if len(text) > maxCommandBytes {
 		return "", false
 	}
 	if c, ok := cs.phrases[k]; ok {

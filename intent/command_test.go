@@ -35,6 +35,13 @@ func TestParseCommand(t *testing.T) {
 		{"unsubscribe", dialog.CommandStop},
 		{"Baja", dialog.CommandStop},
 		{"darme de baja", dialog.CommandStop},
+		{"para", dialog.CommandStop},
+		{"PARA!", dialog.CommandStop},
+		// An opt-out that says what the customer wants no more of.
+		{"STOP sending me these stupid messages", dialog.CommandStop},
+		{"Stop texting me about renewals, I'm sick of it!!", dialog.CommandStop},
+		{"deja de mandarme ofertas, por favor", dialog.CommandStop},
+		{"No me envíes más mensajes de promociones", dialog.CommandStop},
 		{"UNSTOP", dialog.CommandStart},
 		{"unstop", dialog.CommandStart},
 		{"darme de alta", dialog.CommandStart},
@@ -63,6 +70,7 @@ func TestParseCommandNotACommand(t *testing.T) {
 		"", "   ", "please", "cancel my plan", "I want to cancel my order A-1001", "don't stop",
 		"the menu on your site is broken", "quiero cancelar mi plan", "human resources called me about order A-1001",
 		"actually cancel my plan", "ok so what about the menu", "well", "no", "start my return", "start", "cancel, human", "menu, where is A-1001",
+		"stopping by to ask about A-1001", "para que sirve el plan anual", "stop sendingx", "no more questions",
 	} {
 		_, ok := intent.ParseCommand(give)
 		assert.False(t, ok, give)

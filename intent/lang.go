@@ -5,8 +5,18 @@ import "github.com/parleyhq/parley/intent/internal/textnorm"
 // stopWords are frequent function words per language; a text's language
 // is the one whose words it uses most. Read-only.
 var stopWords = map[string]map[string]bool{
-	"en": set("the", "a", "an", "i", "you", "my", "me", "no", "is", "are", "to", "of", "and", "in", "it", "for", "on", "with", "what", "how", "can", "do", "does", "please", "want", "need", "where", "when", "this", "that", "have", "was", "be", "your", "order", "would", "like", "hi", "hello", "thanks", "not", "check", "get", "from", "there"),
-	"es": set("a", "el", "la", "los", "las", "un", "una", "yo", "tú", "mi", "me", "es", "son", "está", "de", "del", "y", "en", "que", "qué", "por", "para", "con", "cómo", "como", "dónde", "donde", "cuándo", "quiero", "necesito", "puedo", "puede", "hola", "gracias", "pedido", "no", "sí", "mis", "su", "al", "lo", "se", "tengo", "hay", "favor", "buenos", "días"),
+	"en": set("the", "a", "an", "i", "you", "my", "me", "no", "is", "are", "to", "of", "and", "in", "it", "for", "on", "with", "what", "how", "can", "do", "does", "please", "want", "need", "where", "when", "this", "that", "have", "was", "be", "your", "order", "would", "like", "hi", "hello", "thanks", "not", "check", "get", "from", "there",
+		// Words of support conversations, for messages with no function
+		// word ("agent", "charged twice").
+		"human", "agent", "cancel", "refund", "return", "charged", "twice", "help", "someone", "speak", "talk", "call",
+		"lawyer", "sue", "complaint", "money", "yes", "why", "but", "just", "still", "very", "about", "unsubscribe", "thank"),
+	"es": set("a", "el", "la", "los", "las", "un", "una", "yo", "tú", "mi", "me", "es", "son", "está", "de", "del", "y", "en", "que", "qué", "por", "para", "con", "cómo", "como", "dónde", "donde", "cuándo", "quiero", "necesito", "puedo", "puede", "hola", "gracias", "pedido", "no", "sí", "mis", "su", "al", "lo", "se", "tengo", "hay", "favor", "buenos", "días",
+		// Words of support conversations, for messages with no function
+		// word ("agente", "baja", "cobraron dos veces").
+		"baja", "alta", "agente", "humano", "alguien", "hablar", "cancelar", "cancela", "reembolso", "devolución", "devolver",
+		"cobraron", "cobrado", "cobro", "veces", "dos", "ayuda", "abogado", "queja", "harto", "harta", "llamar", "llámame",
+		"empezar", "nuevo", "también", "pero", "muy", "ya", "esto", "eso", "estoy", "menú", "dinero", "factura", "cargo",
+		"tarjeta", "nada", "vale", "adiós", "porque", "cuánto", "todavía", "ahora", "denunciar", "demanda"),
 }
 
 func set(ws ...string) map[string]bool {

@@ -341,6 +341,12 @@ func TestDetectLanguage(t *testing.T) {
 		{"¿dónde está mi pedido?", "es"},
 		{"😀", ""},
 		{"Wo ist meine Bestellung", ""},
+		// Support words decide when there is no function word.
+		{"agente", "es"},
+		{"baja", "es"},
+		{"me cobraron dos veces", "es"},
+		{"agent", "en"},
+		{"I was charged twice", "en"},
 		{"", ""},
 	}
 	for _, tt := range tests {
