@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/internal/parse"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/nlu"
@@ -72,6 +73,9 @@ type Messages struct {
 	// Offer asks whether the customer wants a person, with Yes and No as
 	// the answers; Declined answers a no.
 	Offer, Yes, No, Declined string
+	// Remind says how to reach a person when a handler would offer one
+	// again: one offer is made until the conversation is resolved.
+	Remind string
 	// Empathy acknowledges the customer's feelings (rules with Empathy).
 	Empathy string
 	// Connecting is the wait message: what happens and what the
@@ -108,6 +112,7 @@ func DefaultMessages() Messages {
 		Yes:             "Yes, please",
 		No:              "No, thanks",
 		Declined:        "No problem, I'll keep helping.",
+		Remind:          "A person from our team can help with that too: type \"human\" whenever you'd like one.",
 		Empathy:         "I'm sorry this has been frustrating. I want to get this sorted for you.",
 		Connecting:      "I've asked a person from our team to join. They'll see our conversation, so you won't need to repeat anything. While you wait, I can still help with other things; type \"cancel\" to leave the queue.",
 		Delayed:         "Our help desk is slow to respond right now. Your request is saved and we keep trying. Meanwhile I can still help, or type \"cancel\" to leave the queue.",
@@ -141,7 +146,7 @@ func (m Messages) withDefaults() Messages {
 		v   *string
 		def string
 	}{
-		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.Empathy, d.Empathy},
+		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.Remind, d.Remind}, {&m.Empathy, d.Empathy},
 		{&m.Connecting, d.Connecting}, {&m.Delayed, d.Delayed}, {&m.Queued, d.Queued}, {&m.StillWaiting, d.StillWaiting},
 		{&m.Relayed, d.Relayed}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
 		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg},
@@ -373,9 +378,20 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 		}
 	case tc.st.Phase == phaseOffered:
 		// Already asked this turn or before: one offer at a time.
+	case r.Priority != dialog.PriorityUrgent && (len(tc.st.Offered) > 0 || tc.st.Seen < tc.st.QuietUntil):
+		// A person was offered since the conversation was last resolved
+		// (the customer moved on, or said no): one offer, not one per
+		// question the bot cannot answer. The customer hears how to ask
+		// (a line, not a question).
+		if err := tc.reply(ctx, parley.Text(tc.msgs().Remind)); err != nil {
+			return err
+		}
 	default:
 		if err := tc.offer(ctx, r); err != nil {
 			return err
+		}
+		if tc.st.Phase == phaseOffered && !slices.Contains(tc.st.Offered, r.Reason) {
+			tc.st.Offered = append(tc.st.Offered, r.Reason)
 		}
 	}
 	return tc.save()
@@ -472,6 +488,9 @@ type state struct {
 	// if that asks nothing and resolves nothing, and dropped otherwise.
 	Deferred  *dialog.HandoffRequest `json:"deferred,omitempty"`
 	EmpathyAt int                    `json:"empathy_at,omitempty"`
+	// OfferAgain says the open offer was asked again after a message
+	// the bot could not place (it is dropped the next time).
+	OfferAgain bool `json:"offer_again,omitempty"`
 	// Intents and Entities seen, most recent first; Scores the
 	// sentiment scores, oldest first.
 	Intents  []nlu.Intent `json:"intents,omitempty"`
@@ -614,6 +633,10 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		return errors.Join(err, held.send(ctx, tc.w))
 	}
 	tc.st = st
+	// dropped: the bot's fallback waits to be replaced by the offer; if
+	// no offer is made after all (another question is open), it is sent:
+	// the customer always hears something.
+	var dropped *heldReplies
 	if held != nil {
 		if rep.notUnderstood && tc.st.Phase == phaseBot {
 			if dialog.AskedThisTurn(tc.t) {
@@ -627,6 +650,7 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 				}
 			}
 			rep.asked = false
+			dropped = held
 		} else if err := held.send(ctx, tc.w); err != nil {
 			return err
 		}
@@ -674,6 +698,11 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 			tc.st.MoodOffered = tc.st.MoodOffered || tc.ruleMood
 		}
 	}
+	if tc.st.Phase != phaseOffered {
+		if err := dropped.send(ctx, tc.w); err != nil {
+			return err
+		}
+	}
 	return tc.save()
 }
 
@@ -709,6 +738,13 @@ func (tc *turnCtx) observe() {
 // resolved starts the counts of unresolved turns and failures afresh.
 func (tc *turnCtx) resolved() {
 	tc.st.Unresolved, tc.st.Failures, tc.st.Offered, tc.st.MoodOffered = 0, 0, nil, false
+}
+
+// entities reports whether the language understanding found entities
+// (an order number, an amount) in this turn.
+func (tc *turnCtx) entities() bool {
+	u, ok := parley.Value(tc.t, nlu.UnderstandingKey)
+	return ok && len(u.Entities) > 0
 }
 
 // unclear reports whether the language understanding could not place
@@ -878,12 +914,25 @@ const quietTurns = 5
 // answerOffer reads the answer to the offer of a person. Anything that
 // is not an answer drops the offer and goes to the bot.
 func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, error) {
-	offer := tc.st.Offer
-	tc.st.Offer, tc.st.Phase = nil, phaseBot
-	closeOffer(tc.t) // answered, or dropped for whatever the customer said instead
 	// A whole yes or no, as parse.YesNo reads one; a longer message
 	// ("ok, where is my order?", "no, I want a refund") is a new request.
 	yn, _ := parse.YesNo(text)
+	m := tc.msgs()
+	answer := yn != "" || slices.Contains([]string{"handoff:yes", "handoff:no", m.Yes, m.No}, text)
+	if cmd == "" && !answer && !tc.st.OfferAgain && tc.unclear() && !tc.entities() && intent.DetectLanguage(text) == "" {
+		// Nonsense ("mmm ppp", no word of any language the bot knows)
+		// is no new request: the offer is asked again, once, rather than
+		// dropped for a fallback (after which a "yes" would answer
+		// nothing).
+		tc.st.OfferAgain = true
+		if q, ok := dialog.OpenQuestion(tc.t); ok && q.Owner == owner {
+			return true, tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
+				{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
+		}
+	}
+	offer := tc.st.Offer
+	tc.st.Offer, tc.st.Phase, tc.st.OfferAgain = nil, phaseBot, false
+	closeOffer(tc.t) // answered, or dropped for whatever the customer said instead
 	switch {
 	case cmd == "human" || offer != nil && (text == "handoff:yes" || text == tc.msgs().Yes || yn == "yes"):
 		r := dialog.HandoffRequest{Reason: "asked for a person", Priority: dialog.PriorityHigh}

@@ -535,3 +535,36 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, "typo", re.Rule)
 }
+
+// Nonsense at the offer of a person asks it again, once: a "yes" after
+// it still answers the offer. A second piece of nonsense drops it.
+func TestOfferAskedAgainAfterNonsense(t *testing.T) {
+	h := newHarness(t, -1)
+	h.say("this is useless!!")
+	assert.Equal(t, []string{offerText}, h.say("?mmm ppp"))
+	assert.Equal(t, []string{msgs.Connecting}, h.say("yes"))
+
+	h2 := newHarness(t, -1)
+	h2.say("this is useless!!")
+	assert.Equal(t, []string{offerText}, h2.say("?zzz"))
+	assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h2.say("?qqq"), "asked again once, then dropped")
+
+	h3 := newHarness(t, -1)
+	h3.say("this is useless!!")
+	assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h3.say("?what about gift cards"),
+		"words of a language are a new request, not nonsense: the offer is dropped")
+}
+
+// A handler that wants a person again after an offer the customer let
+// pass hears how to ask for one: one offer until the conversation is
+// resolved, and never silence.
+func TestHandOffOffersOnce(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{offerText}, h.say("hand me over"))
+	assert.Equal(t, []string{"bot: where is my order"}, h.say("where is my order"))
+	assert.Equal(t, []string{msgs.Remind}, h.say("hand me over"), "no second offer")
+	assert.Equal(t, []string{"bot: done"}, h.say("done"))
+	assert.Equal(t, []string{offerText}, h.say("hand me over"), "resolved since: a new offer")
+	assert.Equal(t, []string{msgs.Declined}, h.say("no"))
+	assert.Equal(t, []string{msgs.Remind}, h.say("hand me over"), "declined: no offer while offers are quiet")
+}
