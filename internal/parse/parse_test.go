@@ -228,14 +228,16 @@ func TestWhole(t *testing.T) {
 		"all of it", "All of it, please", "everything", "the full amount", "the whole thing", "all", "ALL!",
 		"what's left", "the rest", "a full refund", "no, all of it", "yes, the full amount please", "I'd like all of it",
 		"make it all", "todo", "Todo el importe", "el total", "lo que queda", "todo lo que queda", "no, mejor todo",
-		"¡todo!", "pues todo", "todo, por favor", "el importe completo",
+		"¡todo!", "pues todo", "todo, por favor", "el importe completo", "the full amount please, it arrived torn",
+		"todo, llegó roto", "esto es una vergüenza, quiero todo mi dinero YA", "I want all my money back now",
 	} {
 		assert.True(t, Whole(s), s)
 	}
 	for _, s := range []string{
 		"", "no", "not all of it", "no todo", "that's all", "that's all, bye", "eso es todo, gracias", "todo bien",
 		"all good", "$20", "half", "everything is broken", "all of it was damaged and I want to talk to someone now please ok",
-		"la mitad", "it", "please",
+		"la mitad", "it", "please", "all of it, except the belt", "todo, menos el envío", "all of it, no wait, half",
+		"everything, but only $10", "the whole thing, actually no", "it was two items, refund all of it", "my money",
 	} {
 		assert.False(t, Whole(s), s)
 	}

@@ -24,7 +24,8 @@ var wholePhrases = map[string]bool{
 	"total del importe": true, "lo que queda": true, "todo lo que queda": true, "lo que falta": true, "el resto": true,
 	"todo el dinero": true, "todo lo que pague": true, "lo que pague": true, "la totalidad": true, "todo entero": true,
 	"entero": true, "completo": true, "el reembolso completo": true, "reembolso completo": true, "el maximo": true,
-	"todo el reembolso": true, "reembolsalo todo": true, "devuelvemelo todo": true, "todos": true, "todas": true,
+	"todo el reembolso": true, "todo mi dinero": true, "mi dinero": true, "all my money back": true, "my money back": true,
+	"the full amount back": true, "everything back": true, "all of it back": true, "reembolsalo todo": true, "devuelvemelo todo": true, "todos": true, "todas": true,
 	"la cantidad total": true, "la cantidad completa": true, "todo lo que se pueda": true, "lo maximo": true,
 }
 
@@ -35,7 +36,7 @@ var wholeFillers = map[string]bool{
 	"oh": true, "um": true, "uh": true, "well": true, "actually": true, "i": true, "want": true, "would": true,
 	"like": true, "id": true, "make": true, "it": true, "thanks": true, "thank": true, "you": true, "wait": true,
 	"por": true, "favor": true, "si": true, "vale": true, "pues": true, "bueno": true, "mejor": true, "quiero": true,
-	"gracias": true, "solo": true, "espera": true, "que": true, "sea": true,
+	"gracias": true, "espera": true, "que": true, "sea": true, "ya": true, "now": true, "back": true,
 }
 
 // Whole reports whether s, an answer to "how much?" or "how many?", asks
@@ -49,13 +50,55 @@ func Whole(s string) bool {
 	// an earlier answer ("no, all of it"), a bare "no todo" negates.
 	parts := strings.FieldsFunc(s, func(r rune) bool { return unicode.IsPunct(r) })
 	var words []string
+	var said [][]string // the parts, each a list of words
 	for i, p := range parts {
 		ws := strings.Fields(p)
 		if i < len(parts)-1 && len(ws) == 1 && (ws[0] == "no" || ws[0] == "nope") {
 			continue // "no, ..." before the answer corrects, it does not negate
 		}
 		words = append(words, ws...)
+		said = append(said, ws)
 	}
+	if wholeWords(words) {
+		return true
+	}
+	// One part says it, the others give a reason ("the full amount
+	// please, it arrived torn", "esto es una vergüenza, quiero todo mi
+	// dinero ya") that neither limits nor negates it.
+	for i, ws := range said {
+		if !wholeWords(ws) {
+			continue
+		}
+		for j, other := range said {
+			if j != i && restricts(other) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// restricts reports whether words, said beside a whole answer, limit it
+// ("except the belt", "menos el envío") or name a number.
+func restricts(words []string) bool {
+	for _, w := range words {
+		if limiters[w] || strings.ContainsFunc(w, unicode.IsDigit) || numberWords[w].kind != 0 && !articles[w] && w != "one" && w != "uno" {
+			return true
+		}
+	}
+	return false
+}
+
+// limiters are words that, after a whole answer, make it less than whole.
+var limiters = map[string]bool{
+	"not": true, "no": true, "except": true, "but": true, "minus": true, "without": true, "only": true, "just": true,
+	"half": true, "apart": true, "less": true, "excluding": true, "wait": true, "actually": true, "instead": true,
+	"menos": true, "excepto": true, "salvo": true, "pero": true, "sin": true, "solo": true, "mitad": true, "espera": true,
+}
+
+// wholeWords reports whether words, fillers aside, say a whole phrase.
+func wholeWords(words []string) bool {
 	if len(words) > 12 {
 		return false // a sentence, not an answer
 	}
