@@ -9,7 +9,13 @@
 // From the repository root:
 //
 //	go run ./internal/cmd/apistat          # table, flagged packages, total
-//	go run ./internal/cmd/apistat -check   # also exit 1 if a package is over its limit
+//	go run ./internal/cmd/apistat -docs    # also list documentation misses
+//	go run ./internal/cmd/apistat -check   # list misses; exit 1 on a package over its limit or a miss
+//
+// A documentation miss is a package without a package comment or an
+// exported identifier (top-level func, type, var or const, or a method of
+// an exported type) without a doc comment starting with its name, as
+// pkg.go.dev would show it; a const or var may share its group's comment.
 //
 // A package is flagged when it is over its limit: 90 identifiers, or 8 for
 // a platform package (a package directly under channel/, other than the
@@ -49,6 +55,8 @@ type pkgStat struct {
 	Name  string // package name
 	Count int
 	Limit int
+
+	Undocumented []string // documentation misses, see undocumented
 }
 
 func (p pkgStat) over() bool { return p.Count > p.Limit }
@@ -64,7 +72,8 @@ func main() {
 func run(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("apistat", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	check := fs.Bool("check", false, "exit with status 1 if a package is over its limit")
+	check := fs.Bool("check", false, "exit with status 1 if a package is over its limit or an exported identifier is undocumented")
+	docs := fs.Bool("docs", false, "list packages without a package comment and exported identifiers without a doc comment starting with their name")
 	rootFlag := fs.String("root", "", "repository root (default: found upwards from the working directory)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -84,6 +93,9 @@ func run(args []string, stdout io.Writer) (int, error) {
 		return 2, err
 	}
 	over := report(stdout, stats)
+	if *docs || *check {
+		over += reportDocs(stdout, stats)
+	}
 	if *check && over > 0 {
 		return 1, nil
 	}
@@ -184,13 +196,13 @@ func measure(dir string) (s pkgStat, ok bool, err error) {
 	fset := token.NewFileSet()
 	var files []*ast.File
 	for _, name := range append(slices.Clone(bp.GoFiles), bp.CgoFiles...) {
-		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.SkipObjectResolution|parser.ParseComments)
 		if err != nil {
 			return pkgStat{}, false, err
 		}
 		files = append(files, f)
 	}
-	return pkgStat{Name: bp.Name, Count: count(files)}, true, nil
+	return pkgStat{Name: bp.Name, Count: count(files), Undocumented: undocumented(files)}, true, nil
 }
 
 // count returns the number of exported identifiers declared in the files

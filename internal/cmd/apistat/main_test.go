@@ -59,7 +59,7 @@ func parse(t *testing.T, srcs ...string) []*ast.File {
 	fset := token.NewFileSet()
 	var files []*ast.File
 	for i, src := range srcs {
-		f, err := parser.ParseFile(fset, filepath.Join("x", string(rune('a'+i))+".go"), src, 0)
+		f, err := parser.ParseFile(fset, filepath.Join("x", string(rune('a'+i))+".go"), src, parser.ParseComments)
 		require.NoError(t, err)
 		files = append(files, f)
 	}
@@ -130,6 +130,10 @@ func TestScanAndReport(t *testing.T) {
 	})
 	stats, err := scan(dir)
 	require.NoError(t, err)
+	assert.Equal(t, []string{"package", "Run"}, stats[0].Undocumented)
+	for i := range stats {
+		stats[i].Undocumented = nil
+	}
 	assert.Equal(t, []pkgStat{
 		{Dir: ".", Name: "parley", Count: 1, Limit: 90},
 		{Dir: "channel/chat", Name: "chat", Count: 9, Limit: 8},
@@ -139,6 +143,7 @@ func TestScanAndReport(t *testing.T) {
 
 	var out bytes.Buffer
 	code, err := run([]string{"-root", dir}, &out)
+	assert.NotContains(t, out.String(), "undocumented", "only -docs and -check list documentation misses")
 	require.NoError(t, err)
 	assert.Equal(t, 0, code)
 	assert.Contains(t, out.String(), "total: 13 exported identifiers in 4 packages; 1 over the limit\n")
@@ -175,5 +180,87 @@ func TestRepositoryWithinLimits(t *testing.T) {
 	require.NoError(t, err)
 	for _, s := range stats {
 		assert.LessOrEqual(t, s.Count, s.Limit, "%s has %d exported identifiers (limit %d): see go run ./internal/cmd/apistat", s.Dir, s.Count, s.Limit)
+	}
+}
+
+const documented = `// Package p is documented.
+package p
+
+// A Key names a value.
+type Key[T any] struct{}
+
+// Name returns the key's name.
+func (Key[T]) Name() string { return "" }
+
+// The Store keeps values.
+type Store struct{}
+
+// Get returns nothing.
+func (*Store) Get() {}
+
+// Returns something: does not start with its name.
+func (*Store) Put() {}
+
+func (*Store) Delete() {}
+
+// unexported's methods are not on pkg.go.dev.
+type unexported struct{}
+
+func (unexported) Exported() {}
+
+// Limits on sizes.
+const (
+	Small = 1
+	Large = 2
+)
+
+var Naked = 1
+
+var Trailing = 2 // Trailing is documented at the end of the line.
+
+type (
+	// Grouped is documented inside its group.
+	Grouped int
+	Bare    int
+)
+
+// New returns a Store.
+func New() *Store { return nil }
+
+// Newer: starts with a longer name than its own.
+func Ne() {}
+`
+
+func TestUndocumented(t *testing.T) {
+	got := undocumented(parse(t, documented))
+	assert.Equal(t, []string{"Store.Put", "Store.Delete", "Naked", "Bare", "Ne"}, got)
+	assert.Equal(t, []string{"package", "F"}, undocumented(parse(t, "package p\n\nfunc F() {}\n")))
+}
+
+func TestCheckFailsOnUndocumented(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"go.mod": "module github.com/parleyhq/parley\n",
+		"doc.go": "// Package parley is documented.\npackage parley\n\n// Run runs.\nfunc Run() {}\n\nfunc Stop() {}\n",
+	})
+	var out bytes.Buffer
+	code, err := run([]string{"-check", "-root", dir}, &out)
+	require.NoError(t, err)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out.String(), "undocumented: . Stop\n")
+	assert.Contains(t, out.String(), "undocumented: 1\n")
+}
+
+// TestRepositoryDocumented is the brief's documentation rule, checked by
+// the test command: every public package has a package comment and every
+// exported identifier a doc comment starting with its name (what -docs
+// lists and -check fails on).
+func TestRepositoryDocumented(t *testing.T) {
+	root, err := repo.Root()
+	require.NoError(t, err)
+	stats, err := scan(root)
+	require.NoError(t, err)
+	for _, s := range stats {
+		assert.Empty(t, s.Undocumented, "%s: see go run ./internal/cmd/apistat -docs", s.Dir)
 	}
 }
