@@ -85,10 +85,8 @@ type Bot struct {
 	failures map[string]int // consecutive failed drains per conversation
 	afterDue sync.Map       // conversation -> after-turn funcs waiting for delivery (after.go)
 
-	closeMu sync.RWMutex // guards closed and orders wg.Add before Wait
-	closed  bool
-	wg      sync.WaitGroup
-	lanes   *lanes
+	gate  *gate // turns and drains in flight, for Shutdown
+	lanes *lanes
 }
 
 // An Option configures a [Bot].
@@ -176,6 +174,7 @@ func NewBot(h Handler, opts ...Option) *Bot {
 		maxInput: 16 << 10,
 		sem:      make(chan struct{}, 64),
 		lanes:    newLanes(),
+		gate:     newGate(),
 		dedupTTL: 7 * 24 * time.Hour,
 		leaseTTL: 30 * time.Second,
 		retry:    Text("Sorry, I couldn't process your last message just now. Please send it again in a moment."),
@@ -217,14 +216,10 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	if t == nil || t.ConversationID == "" {
 		return ErrNoConversation
 	}
-	b.closeMu.RLock()
-	if b.closed {
-		b.closeMu.RUnlock()
+	if !b.gate.enter() {
 		return ErrClosed
 	}
-	b.wg.Add(1)
-	b.closeMu.RUnlock()
-	defer b.wg.Done()
+	defer b.gate.leave()
 
 	if err := b.acquire(ctx, t.ConversationID); err != nil {
 		return err
@@ -464,25 +459,13 @@ func eventFor(k EventKind, t *Turn, err error) Event {
 	return e
 }
 
-func (b *Bot) isClosed() bool {
-	b.closeMu.RLock()
-	defer b.closeMu.RUnlock()
-	return b.closed
-}
+func (b *Bot) isClosed() bool { return b.gate.closed() }
 
 // Shutdown stops accepting turns and waits for those in flight (including
 // those waiting for their conversation) to finish, or for ctx to end.
 func (b *Bot) Shutdown(ctx context.Context) error {
-	b.closeMu.Lock()
-	b.closed = true
-	b.closeMu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		b.wg.Wait()
-		close(done)
-	}()
 	select {
-	case <-done:
+	case <-b.gate.close():
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

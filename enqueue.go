@@ -270,24 +270,22 @@ const maxDrainFailures = 8
 
 // schedule makes sure a goroutine drains conv's inbox soon.
 func (b *Bot) schedule(conv string) {
-	b.closeMu.RLock()
-	defer b.closeMu.RUnlock()
-	if b.closed {
+	if !b.gate.enter() {
 		return
 	}
 	b.drainMu.Lock()
 	defer b.drainMu.Unlock()
 	if st, ok := b.draining[conv]; ok {
 		st.again = true
+		b.gate.leave()
 		return
 	}
 	b.draining[conv] = &drainState{}
-	b.wg.Add(1)
-	go b.runDrain(conv)
+	go b.runDrain(conv) // it leaves the gate
 }
 
 func (b *Bot) runDrain(conv string) {
-	defer b.wg.Done()
+	defer b.gate.leave()
 	for {
 		failed, err := b.drain(conv)
 		b.drainMu.Lock()

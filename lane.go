@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // laneShards splits the per-conversation queues so that turns of different
@@ -25,7 +26,11 @@ type lanes struct {
 type laneShard struct {
 	mu    sync.Mutex
 	lanes map[string][]chan struct{}
-	_     [40]byte // keep shards on separate cache lines
+	// Shards are 128 bytes apart, so that two never share a cache line
+	// nor an adjacent pair of lines (which x86 cores fetch together): at
+	// 56 bytes, turns of conversations in neighbouring shards on
+	// different cores passed the line between the cores on every turn.
+	_ [128 - 16]byte
 }
 
 // A lane serialises the turns of one conversation in arrival order
@@ -97,3 +102,51 @@ func (sh *laneShard) releaseLocked(conv string) {
 	sh.lanes[conv] = waiters[1:]
 	close(waiters[0])
 }
+
+// A gate counts what a Bot is running (turns, and the goroutines that
+// drain enqueued turns) so that Shutdown can wait for it, and refuses new
+// work once Shutdown has begun. It is one atomic word on cache lines of
+// its own, changed once as a turn starts and once as it ends (a
+// read-write lock, a flag and a WaitGroup changed two lines four times,
+// and the lines held fields every turn reads).
+type gate struct {
+	_     [64]byte
+	state atomic.Int64 // gateClosed, plus the number in flight
+	_     [64 - 8]byte
+	done  chan struct{} // closed once the gate is closed and nothing is in flight
+	once  sync.Once
+}
+
+// gateClosed is the bit of gate.state that says Shutdown has begun.
+const gateClosed = 1 << 62
+
+func newGate() *gate { return &gate{done: make(chan struct{})} }
+
+// enter counts one more thing in flight and reports true, or reports
+// false (counting nothing) once the gate is closed.
+func (g *gate) enter() bool {
+	if g.state.Add(1)&gateClosed != 0 {
+		g.leave()
+		return false
+	}
+	return true
+}
+
+// leave ends what enter counted.
+func (g *gate) leave() {
+	if g.state.Add(-1) == gateClosed {
+		g.once.Do(func() { close(g.done) })
+	}
+}
+
+// close refuses new work and returns a channel closed once nothing is in
+// flight.
+func (g *gate) close() <-chan struct{} {
+	if g.state.Or(gateClosed)&^gateClosed == 0 {
+		g.once.Do(func() { close(g.done) })
+	}
+	return g.done
+}
+
+// closed reports whether close has been called.
+func (g *gate) closed() bool { return g.state.Load()&gateClosed != 0 }
