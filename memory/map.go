@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -89,34 +90,37 @@ func live(e mapEntry, now time.Time) bool {
 
 // Get implements [Store].
 func (m *Map) Get(ctx context.Context, key string) (Record, error) {
-	r, err := m.getShared(ctx, key)
-	r.Value = slices.Clone(r.Value)
+	r, _, err := m.getUnchanged(ctx, key, nil)
 	return r, err
 }
 
-// getShared is Get without the copy: Value is the Map's own slice, which
-// the caller must not modify. A stored value is never changed in place
-// (Set replaces it), so the caller may keep reading it after the record
-// is overwritten. [Sessions] uses it to check and decode a session
-// without copying the record on every turn.
-func (m *Map) getShared(ctx context.Context, key string) (Record, error) {
+// getUnchanged is Get for [Sessions], which keeps the bytes it saved last
+// under key: if the stored value is still cached (the same bytes), same
+// is true and r.Value is nil; otherwise r.Value is a copy. Stored bytes
+// are read only under the shard's lock, never handed out: once Set has
+// replaced a value, nobody reads it, so that the caller that stored it
+// may reuse its memory ([Sessions] does, for the next record it encodes).
+func (m *Map) getUnchanged(ctx context.Context, key string, cached []byte) (r Record, same bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return Record{}, err
+		return Record{}, false, err
 	}
 	if err := ValidateKey(key); err != nil {
-		return Record{}, err
+		return Record{}, false, err
 	}
 	now := m.now()
 	s := m.shard(key)
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	e := s.m[key]
 	if !live(e, now) {
-		s.mu.RUnlock()
-		return Record{}, ErrNotFound
+		return Record{}, false, ErrNotFound
 	}
-	r := Record{Key: key, Value: e.value, Version: e.version, ExpiresAt: e.expires}
-	s.mu.RUnlock()
-	return r, nil
+	r = Record{Key: key, Version: e.version, ExpiresAt: e.expires}
+	if cached != nil && bytes.Equal(cached, e.value) {
+		return r, true, nil
+	}
+	r.Value = slices.Clone(e.value)
+	return r, false, nil
 }
 
 // Version implements [Versioner].
@@ -139,8 +143,9 @@ func (m *Map) Version(ctx context.Context, key string) (int64, error) {
 func (m *Map) Set(ctx context.Context, p Put) (int64, error) { return m.set(ctx, p, true) }
 
 // setOwned is Set without the copy: the Map keeps p.Value, which the
-// caller must not modify afterwards. [Sessions] uses it for the record it
-// has just encoded.
+// caller must not modify while it is stored. [Sessions] uses it for the
+// record it has just encoded, and reuses the memory of the value it
+// replaces (nobody reads that any more: see getUnchanged).
 func (m *Map) setOwned(ctx context.Context, p Put) (int64, error) { return m.set(ctx, p, false) }
 
 func (m *Map) set(ctx context.Context, p Put, clone bool) (int64, error) {

@@ -162,8 +162,10 @@ func (s *Session) Clone() *Session {
 //
 // Sessions is safe for concurrent use.
 type Sessions struct {
-	store  Store
-	get    func(context.Context, string) (Record, error)
+	store Store
+	// m is store when it is a *Map itself: Sessions then reads records
+	// without copying them and reuses the buffers of replaced ones.
+	m      *Map
 	set    func(context.Context, Put) (int64, error)
 	window int
 	seen   int
@@ -179,7 +181,13 @@ type Sessions struct {
 	cacheCap int
 	// spare holds released sessions, whose memory Load reuses.
 	spare sync.Pool
+	// records holds *recordBuf: buffers of records that a Map no longer
+	// holds, for the next save to encode into (with a Map only: see save).
+	records sync.Pool
 }
+
+// A recordBuf carries a record buffer through Sessions.records.
+type recordBuf struct{ b []byte }
 
 // A SessionsOption configures [Sessions].
 type SessionsOption func(*Sessions)
@@ -209,11 +217,11 @@ func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 	if store == nil {
 		panic("memory: NewSessions with nil store")
 	}
-	s := &Sessions{store: store, get: store.Get, set: store.Set, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
+	s := &Sessions{store: store, set: store.Set, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
 	// Only a *Map itself: a wrapper that embeds one and overrides Get or
 	// Set must be called through them.
 	if m, ok := store.(*Map); ok {
-		s.get, s.set = m.getShared, m.setOwned
+		s.m, s.set = m, m.setOwned
 	}
 	for _, o := range opts {
 		o(s)
@@ -260,7 +268,15 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 	// No shortcut through Versioner: a version repeats when a session is
 	// deleted (erased, expired) and re-created by another replica, so only
 	// the record's bytes prove that a cached copy is current.
-	rec, err := ss.get(ctx, key)
+	var rec Record
+	var err error
+	same := false // the store holds c.raw
+	if ss.m != nil {
+		rec, same, err = ss.m.getUnchanged(ctx, key, c.raw)
+	} else {
+		rec, err = ss.store.Get(ctx, key)
+		same = err == nil && c.s != nil && bytes.Equal(c.raw, rec.Value)
+	}
 	if err != nil {
 		if c.s != nil && !errors.Is(err, ErrNotFound) {
 			// The store failed, not the cache: keep it for the retry.
@@ -268,8 +284,7 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 		}
 		return nil, err
 	}
-	// rec.Value may be the store's own bytes (a Map's): only read it.
-	if s := ss.cached(c, rec.Version, rec.Value); s != nil {
+	if s := ss.cached(c, rec.Version, same); s != nil {
 		return s, nil
 	}
 	s := new(Session)
@@ -320,19 +335,34 @@ func (ss *Sessions) save(ctx context.Context, s *Session, give bool) error {
 	if over := len(s.Seen) - ss.seen; over > 0 {
 		s.Seen = s.Seen[over:]
 	}
+	// With a Map, the record is encoded into the buffer of one the Map
+	// has replaced, if there is one.
+	var rb *recordBuf
+	var buf []byte
+	if ss.m != nil {
+		if rb, _ = ss.records.Get().(*recordBuf); rb != nil {
+			buf = rb.b[:0]
+		}
+	}
 	// The entries loaded from the cache that are still there are copied
 	// from the record they were saved in, not encoded again, so that a
 	// turn's cost does not grow with the history window.
-	b, offs := s.appendJSON(nil, s.enc, trimmed)
+	b, offs := s.appendJSON(buf, s.enc, trimmed)
 	// b is the store's from here on (a Map keeps it) and the cache's: it
-	// is never modified.
+	// is never modified while the store holds it.
 	v, err := ss.set(ctx, Put{Key: s.storeKey(), Value: b, IfVersion: s.Version, TTL: ss.ttl})
 	if err != nil {
+		if rb != nil {
+			ss.records.Put(rb) // the Map did not keep b
+		}
 		return err
 	}
 	s.Version = v
 	old := s.enc
 	s.enc = nil
+	if ss.m != nil {
+		ss.recycle(rb, old)
+	}
 	if give {
 		ss.keep(s, b, offs, old)
 	} else {
@@ -365,13 +395,14 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 }
 
 // cached returns a copy of c, the cached session of a conversation that
-// Load took out of the cache, if it is the one stored at version as raw.
+// Load took out of the cache, if it is the one stored at version (same:
+// the store holds c.raw).
 // The copy carries the cached session as its [encodedHistory]: taking the
 // entry out of the cache made it the copy's alone, so that its Save can
 // reuse its memory for the next cached session, and so that the copy can
 // share its state values (which Save copies again before caching them).
-func (ss *Sessions) cached(c cachedSession, version int64, raw []byte) *Session {
-	if c.s == nil || c.s.Version != version || !bytes.Equal(c.raw, raw) {
+func (ss *Sessions) cached(c cachedSession, version int64, same bool) *Session {
+	if c.s == nil || c.s.Version != version || !same {
 		return nil
 	}
 	s, _ := ss.spare.Get().(*Session)
@@ -419,6 +450,29 @@ func (s *Session) copyTo(dst *Session) {
 		}
 		dst.State = state
 	}
+}
+
+// recycle gives ss.records the buffer of the record a successful save
+// replaced: the one the session was loaded with from the cache (old.raw),
+// which the Map held (or had dropped) and no longer does. Nobody else
+// reads it: the Map reads its values only under its locks and hands out
+// copies ([Map.getUnchanged]); the cache entry that held it was taken by
+// the load; and a stale shallow copy of the session finds old emptied
+// (keep, remember). rb, if not nil, is the holder save took from the
+// pool, whose buffer the Map now holds or that went unused.
+func (ss *Sessions) recycle(rb *recordBuf, old *encodedHistory) {
+	if old == nil || old.raw == nil {
+		if rb != nil {
+			rb.b = nil
+			ss.records.Put(rb)
+		}
+		return
+	}
+	if rb == nil {
+		rb = new(recordBuf)
+	}
+	rb.b = old.raw[:0]
+	ss.records.Put(rb)
 }
 
 // sameArray reports whether a and b are slices of one array (they end at

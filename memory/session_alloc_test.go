@@ -61,3 +61,34 @@ func testTurnAllocations(t *testing.T, give bool) {
 	t.Logf("bytes per turn: %.0f with a window of 2 (record %d B), %.0f with 50 (record %d B)", small, smallRec, large, largeRec)
 	require.Less(t, large-small, 1.5*float64(largeRec-smallRec))
 }
+
+// TestSessionsReuseRecordBuffers: over a Map, a turn that loads a cached
+// session and saves it encodes its record into the buffer of the record
+// the Map replaced, so it allocates far less than the record's size.
+func TestSessionsReuseRecordBuffers(t *testing.T) {
+	ctx := context.Background()
+	ss := memory.NewSessions(memory.NewMap())
+	turn := func(i int) {
+		s, err := ss.LoadOrNew(ctx, "c")
+		require.NoError(t, err)
+		s.MarkSeen(fmt.Sprint(i))
+		s.Append(memory.Entry{Role: memory.RoleUser, Text: "Where is my order A-1001?", Channel: "web"})
+		s.Append(memory.Entry{Role: memory.RoleBot, Text: "It left the warehouse yesterday.", Channel: "web"})
+		require.NoError(t, ss.SaveAndRelease(ctx, s))
+	}
+	for i := range 100 {
+		turn(-1 - i)
+	}
+	const n = 500
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		turn(i)
+	}
+	runtime.ReadMemStats(&after)
+	rec, err := ss.Store().Get(ctx, memory.SessionKey("c"))
+	require.NoError(t, err)
+	perTurn := float64(after.TotalAlloc-before.TotalAlloc) / n
+	t.Logf("%.0f bytes per turn, record %d bytes", perTurn, len(rec.Value))
+	require.Less(t, perTurn, float64(len(rec.Value))/2)
+}
