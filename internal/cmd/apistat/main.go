@@ -10,6 +10,7 @@
 //
 //	go run ./internal/cmd/apistat          # table, flagged packages, total
 //	go run ./internal/cmd/apistat -docs    # also list documentation misses
+//	go run ./internal/cmd/apistat -examples  # also list entry points no Example uses
 //	go run ./internal/cmd/apistat -check   # list misses; exit 1 on a package over its limit or a miss
 //
 // A documentation miss is a package without a package comment or an
@@ -57,6 +58,7 @@ type pkgStat struct {
 	Limit int
 
 	Undocumented []string // documentation misses, see undocumented
+	NoExample    []string // entry points no Example uses, see withoutExamples
 }
 
 func (p pkgStat) over() bool { return p.Count > p.Limit }
@@ -73,6 +75,7 @@ func run(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("apistat", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	check := fs.Bool("check", false, "exit with status 1 if a package is over its limit or an exported identifier is undocumented")
+	examples := fs.Bool("examples", false, "list entry points (New..., Open, Middleware, Handler, Run, Train) that no Example uses")
 	docs := fs.Bool("docs", false, "list packages without a package comment and exported identifiers without a doc comment starting with their name")
 	rootFlag := fs.String("root", "", "repository root (default: found upwards from the working directory)")
 	if err := fs.Parse(args); err != nil {
@@ -95,6 +98,9 @@ func run(args []string, stdout io.Writer) (int, error) {
 	over := report(stdout, stats)
 	if *docs || *check {
 		over += reportDocs(stdout, stats)
+	}
+	if *examples {
+		reportExamples(stdout, stats)
 	}
 	if *check && over > 0 {
 		return 1, nil
@@ -202,7 +208,11 @@ func measure(dir string) (s pkgStat, ok bool, err error) {
 		}
 		files = append(files, f)
 	}
-	return pkgStat{Name: bp.Name, Count: count(files), Undocumented: undocumented(files)}, true, nil
+	noExample, err := withoutExamples(dir, files, append(slices.Clone(bp.TestGoFiles), bp.XTestGoFiles...))
+	if err != nil {
+		return pkgStat{}, false, err
+	}
+	return pkgStat{Name: bp.Name, Count: count(files), Undocumented: undocumented(files), NoExample: noExample}, true, nil
 }
 
 // count returns the number of exported identifiers declared in the files

@@ -264,3 +264,20 @@ func TestRepositoryDocumented(t *testing.T) {
 		assert.Empty(t, s.Undocumented, "%s: see go run ./internal/cmd/apistat -docs", s.Dir)
 	}
 }
+
+func TestWithoutExamples(t *testing.T) {
+	dir := t.TempDir()
+	writeTree(t, dir, map[string]string{
+		"go.mod":            "module github.com/parleyhq/parley\n",
+		"p/p.go":            "// Package p has three entry points.\npackage p\n\n// New makes.\nfunc New() {}\n\n// Open opens.\nfunc Open() {}\n\n// Middleware wraps.\nfunc Middleware() {}\n\n// Helper is no entry point.\nfunc Helper() {}\n",
+		"p/example_test.go": "package p_test\n\nimport \"github.com/parleyhq/parley/p\"\n\nfunc ExampleNew() { p.New() }\n\nfunc TestOpen(t *testing.T) { p.Open() }\n",
+		"q/q.go":            "// Package q has one.\npackage q\n\n// Run runs.\nfunc Run() {}\n",
+		// A whole-file example: its helper counts.
+		"q/example_test.go": "package q_test\n\nimport \"github.com/parleyhq/parley/q\"\n\nfunc helper() { q.Run() }\n\nfunc Example() {}\n",
+	})
+	var out bytes.Buffer
+	code, err := run([]string{"-examples", "-root", dir}, &out)
+	require.NoError(t, err)
+	assert.Equal(t, 0, code, "-examples only lists")
+	assert.Contains(t, out.String(), "no example: p Open\nno example: p Middleware\nno example: 2\n")
+}
