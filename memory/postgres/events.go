@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 
@@ -29,9 +28,8 @@ type EventConfig struct {
 //
 // An EventSink is safe for concurrent use.
 type EventSink struct {
-	pool             *pgxpool.Pool
-	qInsert, qSelect string
-	qCreate          []string
+	pool   *pgxpool.Pool
+	events sqlstore.EventTable
 }
 
 var _ analytics.Sink = (*EventSink)(nil)
@@ -40,36 +38,16 @@ var _ analytics.Sink = (*EventSink)(nil)
 // does not close. It does not contact the server; call
 // [EventSink.Migrate] once.
 func NewEventSink(p *pgxpool.Pool, cfg EventConfig) (*EventSink, error) {
-	if p == nil {
-		return nil, errors.New("postgres events: nil pool")
+	tb, err := table(p, "postgres events", cfg.Schema, cfg.Table, "parley_events")
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Table == "" {
-		cfg.Table = "parley_events"
-	}
-	id := pgx.Identifier{cfg.Table}
-	if cfg.Schema != "" {
-		id = pgx.Identifier{cfg.Schema, cfg.Table}
-	}
-	t := id.Sanitize()
-	idx := pgx.Identifier{cfg.Table + "_time"}.Sanitize()
-	return &EventSink{pool: p,
-		qCreate: []string{
-			"CREATE TABLE IF NOT EXISTS " + t + " (hash bigint PRIMARY KEY, time bigint NOT NULL, kind text NOT NULL, conversation text NOT NULL, event jsonb NOT NULL)",
-			"CREATE INDEX IF NOT EXISTS " + idx + " ON " + t + " (time)",
-		},
-		qInsert: "INSERT INTO " + t + " (hash, time, kind, conversation, event) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING",
-		qSelect: "SELECT event::text FROM " + t + " WHERE time >= $1 AND time < $2 ORDER BY time, hash",
-	}, nil
+	return &EventSink{pool: p, events: sqlstore.NewEventTable(tb, "bigint", "text", "jsonb", quoteIdent, "event::text")}, nil
 }
 
 // Migrate creates the table and its index if they do not exist.
 func (s *EventSink) Migrate(ctx context.Context) error {
-	for _, q := range s.qCreate {
-		if _, err := s.pool.Exec(ctx, q); err != nil {
-			return fmt.Errorf("postgres events: migrate: %w", err)
-		}
-	}
-	return nil
+	return s.events.Migrate(ctx)
 }
 
 // Write implements [analytics.Sink]: the batch is sent in one round trip
@@ -81,7 +59,7 @@ func (s *EventSink) Write(ctx context.Context, events []analytics.Event) error {
 		if err != nil {
 			return fmt.Errorf("postgres events: %w", err)
 		}
-		b.Queue(s.qInsert, row...)
+		b.Queue(s.events.Insert, row...)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		return tx.SendBatch(ctx, &b).Close()
@@ -95,11 +73,5 @@ func (s *EventSink) Write(ctx context.Context, events []analytics.Event) error {
 // Events yields the stored events with a time in w, in time order. An
 // error ends the sequence.
 func (s *EventSink) Events(ctx context.Context, w analytics.Window) iter.Seq2[analytics.Event, error] {
-	return sqlstore.Events(w, func(from, to int64) (sqlstore.Rows, func(), error) {
-		rows, err := s.pool.Query(ctx, s.qSelect, from, to)
-		if err != nil {
-			return nil, nil, err
-		}
-		return rows, rows.Close, nil
-	}, func(err error) error { return fmt.Errorf("postgres events: %w", err) })
+	return s.events.Events(ctx, w)
 }

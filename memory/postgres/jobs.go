@@ -2,14 +2,10 @@ package postgres
 
 import (
 	"context"
-	crand "crypto/rand"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/memory/internal/sqlstore"
@@ -49,73 +45,48 @@ type JobsConfig struct {
 //
 // Jobs is safe for concurrent use.
 type Jobs struct {
-	pool  *pgxpool.Pool
-	table string
-
-	qUpsert, qCancel, qErase, qClaim, qExtend, qDone, qRetry string
+	pool    *pgxpool.Pool
+	jobs    sqlstore.Jobs
+	qUpsert string
 }
 
 // NewJobs returns a job store over the configured pool p, which it does
 // not close. It does not contact the server; call [Jobs.Migrate] once to
 // create the table.
 func NewJobs(p *pgxpool.Pool, cfg JobsConfig) (*Jobs, error) {
-	if p == nil {
-		return nil, errors.New("postgres jobs: nil pool")
+	t, err := table(p, "postgres jobs", cfg.Schema, cfg.Table, "parley_jobs")
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Table == "" {
-		cfg.Table = "parley_jobs"
-	}
-	id := pgx.Identifier{cfg.Table}
-	if cfg.Schema != "" {
-		id = pgx.Identifier{cfg.Schema, cfg.Table}
-	}
-	t := id.Sanitize()
-	return &Jobs{
-		pool:  p,
-		table: t,
-		qUpsert: "INSERT INTO " + t + " AS t (id, kind, key, due, late_window, payload, attempt, token, run_at, prev_at) " +
-			"SELECT id, kind, key, due, win, payload, 0, '', due, due FROM " +
-			"unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[]) AS u(id, kind, key, due, win, payload) " +
-			"ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, due = excluded.due, " +
-			"late_window = excluded.late_window, payload = excluded.payload, attempt = 0, token = '', " +
-			"run_at = excluded.run_at, prev_at = excluded.prev_at",
-		qCancel: "DELETE FROM " + t + " WHERE id = $1",
-		qErase:  "DELETE FROM " + t + " WHERE key = $1 AND key <> ''",
-		qClaim: "UPDATE " + t + " AS t SET prev_at = t.run_at, run_at = $2, token = $3, attempt = t.attempt + 1 " +
-			"FROM (SELECT id FROM " + t + " WHERE run_at <= $1 ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) AS c " +
-			"WHERE t.id = c.id RETURNING t.id, t.kind, t.key, t.due, t.late_window, t.payload, t.attempt, t.prev_at",
-		qExtend: "UPDATE " + t + " SET run_at = $3 WHERE id = $1 AND token = $2 AND token <> ''",
-		qDone:   "DELETE FROM " + t + " WHERE id = $1 AND token = $2 AND token <> ''",
-		qRetry:  "UPDATE " + t + " SET run_at = $3, token = '' WHERE id = $1 AND token = $2 AND token <> ''",
-	}, nil
+	claim := "UPDATE " + t.Table + " AS t SET prev_at = t.run_at, run_at = $2, token = $3, attempt = t.attempt + 1 " +
+		"FROM (SELECT id FROM " + t.Table + " WHERE run_at <= $1 ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) AS c " +
+		"WHERE t.id = c.id RETURNING t.id, t.kind, t.key, t.due, t.late_window, t.payload, t.attempt, t.prev_at"
+	return &Jobs{pool: p, jobs: sqlstore.Jobs{Table: t, SQL: sqlstore.NewJobStatements(t.Table, claim)}, qUpsert: upsert(t.Table)}, nil
+}
+
+// upsert is the statement of Schedule on table t: one INSERT of arrays
+// of ids, kinds, keys, dues, windows and payloads.
+func upsert(t string) string {
+	return "INSERT INTO " + t + " AS t (id, kind, key, due, late_window, payload, attempt, token, run_at, prev_at) " +
+		"SELECT id, kind, key, due, win, payload, 0, '', due, due FROM " +
+		"unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[]) AS u(id, kind, key, due, win, payload) " +
+		"ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, key = excluded.key, due = excluded.due, " +
+		"late_window = excluded.late_window, payload = excluded.payload, attempt = 0, token = '', " +
+		"run_at = excluded.run_at, prev_at = excluded.prev_at"
 }
 
 // Migrate creates the table and its indexes if they do not exist. It is
 // safe to call from several replicas at once.
 func (s *Jobs) Migrate(ctx context.Context) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres jobs: migrate: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
-	name := strings.TrimSuffix(indexName(s.table), "_")
-	stmts := []string{
-		"SELECT pg_advisory_xact_lock(7170617280)",
-		"CREATE TABLE IF NOT EXISTS " + s.table + " (id text PRIMARY KEY, kind text NOT NULL, key text NOT NULL, " +
-			"due bigint NOT NULL, late_window bigint NOT NULL, payload bytea NOT NULL, attempt integer NOT NULL, " +
+	t := s.jobs.Table.Table
+	name := strings.TrimSuffix(indexName(t), "_")
+	return migrate(ctx, s.pool, "postgres jobs", 7170617280,
+		"CREATE TABLE IF NOT EXISTS "+t+" (id text PRIMARY KEY, kind text NOT NULL, key text NOT NULL, "+
+			"due bigint NOT NULL, late_window bigint NOT NULL, payload bytea NOT NULL, attempt integer NOT NULL, "+
 			"token text NOT NULL, run_at bigint NOT NULL, prev_at bigint NOT NULL)",
-		"CREATE INDEX IF NOT EXISTS " + pgx.Identifier{jobIndex(name, "_run")}.Sanitize() + " ON " + s.table + " (run_at, id)",
-		"CREATE INDEX IF NOT EXISTS " + pgx.Identifier{jobIndex(name, "_key")}.Sanitize() + " ON " + s.table + " (key)",
-	}
-	for _, q := range stmts {
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("postgres jobs: migrate: %w", err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres jobs: migrate: %w", err)
-	}
-	return nil
+		"CREATE INDEX IF NOT EXISTS "+pgx.Identifier{jobIndex(name, "_run")}.Sanitize()+" ON "+t+" (run_at, id)",
+		"CREATE INDEX IF NOT EXISTS "+pgx.Identifier{jobIndex(name, "_key")}.Sanitize()+" ON "+t+" (key)",
+	)
 }
 
 // jobIndex names an index of the job table (table from indexName, which
@@ -123,12 +94,6 @@ func (s *Jobs) Migrate(ctx context.Context) error {
 func jobIndex(table, suffix string) string {
 	table = strings.Replace(table, "parley_kv_exp_", "parley_jobs_", 1)
 	return table[:min(len(table), 63-len(suffix))] + suffix
-}
-
-func (s *Jobs) mapErr(op string, err error) error {
-	var pe *pgconn.PgError
-	missing := errors.As(err, &pe) && pe.Code == "42P01"
-	return sqlstore.Err("postgres jobs", op, s.table, missing, err)
 }
 
 // Schedule implements [schedule.Store.Schedule]: one statement.
@@ -153,60 +118,32 @@ func (s *Jobs) Schedule(ctx context.Context, jobs ...schedule.Job) error {
 		dues, wins, payloads = append(dues, j.Due.UnixMicro()), append(wins, int64(j.Window)), append(payloads, sqlstore.Payload(j))
 	}
 	if _, err := s.pool.Exec(ctx, s.qUpsert, ids, kinds, keys, dues, wins, payloads); err != nil {
-		return s.mapErr("schedule", err)
+		return s.jobs.Err("schedule", err)
 	}
 	return nil
 }
 
 // Cancel implements [schedule.Store.Cancel].
 func (s *Jobs) Cancel(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, s.qCancel, id)
-	return sqlstore.Touched(tag.RowsAffected(), err, schedule.ErrNotFound, s.mapErr, "cancel "+id)
+	return s.jobs.Cancel(ctx, id)
 }
 
 // Erase implements [schedule.Store.Erase].
 func (s *Jobs) Erase(ctx context.Context, key string) (int, error) {
-	tag, err := s.pool.Exec(ctx, s.qErase, key)
-	if err != nil {
-		return 0, s.mapErr("erase", err)
-	}
-	return int(tag.RowsAffected()), nil
+	return s.jobs.Erase(ctx, key)
 }
 
 // Claim implements [schedule.Store.Claim].
 func (s *Jobs) Claim(ctx context.Context, now, until time.Time, limit int) ([]schedule.Claim, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	token := crand.Text()[:20]
-	rows, err := s.pool.Query(ctx, s.qClaim, now.UnixMicro(), until.UnixMicro(), token, limit)
-	if err != nil {
-		return nil, s.mapErr("claim", err)
-	}
-	defer rows.Close()
-	cs, err := sqlstore.Claims(rows, token, until)
-	if err != nil {
-		return nil, s.mapErr("claim", err)
-	}
-	return cs, nil
+	return s.jobs.Claim(ctx, now, until, limit)
 }
 
 // Extend implements [schedule.Store.Extend].
 func (s *Jobs) Extend(ctx context.Context, c schedule.Claim, until time.Time) error {
-	tag, err := s.pool.Exec(ctx, s.qExtend, c.Job.ID, c.Token, until.UnixMicro())
-	return sqlstore.Touched(tag.RowsAffected(), err, schedule.ErrLeaseLost, s.mapErr, "extend "+c.Job.ID)
+	return s.jobs.Extend(ctx, c, until)
 }
 
 // Release implements [schedule.Store.Release].
 func (s *Jobs) Release(ctx context.Context, c schedule.Claim, next time.Time) error {
-	var err error
-	var n int64
-	if next.IsZero() {
-		tag, e := s.pool.Exec(ctx, s.qDone, c.Job.ID, c.Token)
-		n, err = tag.RowsAffected(), e
-	} else {
-		tag, e := s.pool.Exec(ctx, s.qRetry, c.Job.ID, c.Token, next.UnixMicro())
-		n, err = tag.RowsAffected(), e
-	}
-	return sqlstore.Touched(n, err, schedule.ErrLeaseLost, s.mapErr, "release "+c.Job.ID)
+	return s.jobs.Release(ctx, c, next)
 }

@@ -2,12 +2,9 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/parleyhq/parley/memory"
@@ -37,82 +34,50 @@ type Config struct {
 //
 // A Store is safe for concurrent use.
 type Store struct {
-	pool  *pgxpool.Pool
-	table string // quoted, possibly schema-qualified
-
-	qGet, qSetAny, qSetAbsent, qSetVersion, qDelAny, qDelAbsent, qDelVersion, qKeys, qKeysFrom, qSweep string
+	pool *pgxpool.Pool
+	kv   sqlstore.KV[*time.Time]
 }
 
 // New returns a store over the configured pool p, which it does not close.
 // It does not contact the server; call [Store.Migrate] once to create the
 // table.
 func New(p *pgxpool.Pool, cfg Config) (*Store, error) {
-	if p == nil {
-		return nil, errors.New("postgres store: nil pool")
+	t, err := table(p, "postgres store", cfg.Schema, cfg.Table, "parley_kv")
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Table == "" {
-		cfg.Table = "parley_kv"
-	}
-	id := pgx.Identifier{cfg.Table}
-	if cfg.Schema != "" {
-		id = pgx.Identifier{cfg.Schema, cfg.Table}
-	}
-	t := id.Sanitize()
-	live := "(expires_at IS NULL OR expires_at > now())"
+	now := func(int) string { return "now()" }
 	exp := "CASE WHEN $3::bigint > 0 THEN now() + $3::bigint * interval '1 microsecond' END"
-	return &Store{
-		pool:  p,
-		table: t,
-		qGet:  "SELECT value, version, expires_at FROM " + t + " WHERE key = $1 AND " + live,
-		qSetAny: "INSERT INTO " + t + " AS t (key, value, version, expires_at) VALUES ($1, $2, 1, " + exp + ") " +
-			"ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, " +
-			"version = CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 1 ELSE t.version + 1 END " +
-			"RETURNING version",
-		qSetAbsent: "INSERT INTO " + t + " AS t (key, value, version, expires_at) VALUES ($1, $2, 1, " + exp + ") " +
-			"ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, version = 1 " +
-			"WHERE t.expires_at IS NOT NULL AND t.expires_at <= now() RETURNING version",
-		qSetVersion: "UPDATE " + t + " SET value = $2, expires_at = " + exp + ", version = version + 1 " +
-			"WHERE key = $1 AND version = $4 AND " + live + " RETURNING version",
-		qDelAny:     "DELETE FROM " + t + " WHERE key = $1",
-		qDelAbsent:  "SELECT count(*) FROM " + t + " WHERE key = $1 AND " + live,
-		qDelVersion: "DELETE FROM " + t + " WHERE key = $1 AND version = $2 AND " + live,
-		qKeys:       "SELECT key FROM " + t + " WHERE key >= $1 AND " + live + " ORDER BY key",
-		qKeysFrom:   "SELECT key FROM " + t + " WHERE key >= $1 AND key < $2 AND " + live + " ORDER BY key",
-		qSweep:      "DELETE FROM " + t + " WHERE expires_at <= now()",
-	}, nil
+	return &Store{pool: p, kv: sqlstore.KV[*time.Time]{
+		Table: t,
+		SQL:   sqlstore.NewKVStatements(t.Table, now, exp),
+		Clock: clock,
+		Expires: func(exp *time.Time) time.Time {
+			if exp == nil {
+				return time.Time{}
+			}
+			return *exp
+		},
+	}}, nil
+}
+
+// clock is the expiry argument of a put with ttl, rounded up to whole
+// microseconds, and no arguments for the time now: the server's clock
+// decides.
+func clock(ttl time.Duration) (any, []any) {
+	return int64((ttl + time.Microsecond - 1) / time.Microsecond), nil
 }
 
 // Migrate creates the table and its expiry index if they do not exist. It
 // is safe to call from several replicas at once.
 func (s *Store) Migrate(ctx context.Context) error {
-	// An advisory lock serialises concurrent migrations: CREATE TABLE IF
-	// NOT EXISTS alone can fail with a unique violation when racing.
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres store: migrate: %w", err)
-	}
-	defer conn.Release()
-	tx, err := conn.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("postgres store: migrate: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it is a no-op
-	stmts := []string{
-		"SELECT pg_advisory_xact_lock(7170617279)", // "parley" in spirit
-		"CREATE TABLE IF NOT EXISTS " + s.table + " (key bytea PRIMARY KEY, value bytea NOT NULL, " +
+	t := s.kv.Table.Table
+	return migrate(ctx, s.pool, "postgres store", 7170617279, // "parley" in spirit
+		"CREATE TABLE IF NOT EXISTS "+t+" (key bytea PRIMARY KEY, value bytea NOT NULL, "+
 			"version bigint NOT NULL, expires_at timestamptz)",
-		"CREATE INDEX IF NOT EXISTS " + pgx.Identifier{indexName(s.table)}.Sanitize() + " ON " + s.table +
+		"CREATE INDEX IF NOT EXISTS "+pgx.Identifier{indexName(t)}.Sanitize()+" ON "+t+
 			" (expires_at) WHERE expires_at IS NOT NULL",
-	}
-	for _, q := range stmts {
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("postgres store: migrate: %w", err)
-		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres store: migrate: %w", err)
-	}
-	return nil
+	)
 }
 
 func indexName(table string) string {
@@ -129,118 +94,27 @@ func indexName(table string) string {
 // are already invisible; Sweep reclaims their space. Run it now and then
 // (every few minutes) from one replica.
 func (s *Store) Sweep(ctx context.Context) (int64, error) {
-	tag, err := s.pool.Exec(ctx, s.qSweep)
-	if err != nil {
-		return 0, s.mapErr("sweep", "", err)
-	}
-	return tag.RowsAffected(), nil
-}
-
-func (s *Store) mapErr(op, key string, err error) error {
-	var pe *pgconn.PgError
-	missing := errors.As(err, &pe) && pe.Code == "42P01"
-	return sqlstore.Err("postgres store", fmt.Sprintf("%s %q", op, key), s.table, missing, err)
+	return s.kv.Sweep(ctx)
 }
 
 // Get implements [memory.Store].
 func (s *Store) Get(ctx context.Context, key string) (memory.Record, error) {
-	if err := sqlstore.Check(ctx, key); err != nil {
-		return memory.Record{}, err
-	}
-	var value []byte
-	var version int64
-	var exp *time.Time
-	err := s.pool.QueryRow(ctx, s.qGet, []byte(key)).Scan(&value, &version, &exp)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return memory.Record{}, memory.ErrNotFound
-	}
-	if err != nil {
-		return memory.Record{}, s.mapErr("get", key, err)
-	}
-	var expires time.Time
-	if exp != nil {
-		expires = *exp
-	}
-	return sqlstore.Record(key, value, version, expires)
+	return s.kv.Get(ctx, key)
 }
 
 // Set implements [memory.Store]. TTLs are rounded up to whole
 // microseconds.
 func (s *Store) Set(ctx context.Context, p memory.Put) (int64, error) {
-	if err := sqlstore.CheckPut(ctx, p); err != nil {
-		return 0, err
-	}
-	us := int64((p.TTL + time.Microsecond - 1) / time.Microsecond)
-	args := []any{[]byte(p.Key), sqlstore.Value(p), us}
-	q := s.qSetVersion
-	switch p.IfVersion {
-	case memory.AnyVersion:
-		q = s.qSetAny
-	case memory.Absent:
-		q = s.qSetAbsent
-	default:
-		args = append(args, p.IfVersion)
-	}
-	var v int64
-	err := s.pool.QueryRow(ctx, q, args...).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, memory.ErrConflict
-	}
-	if err != nil {
-		return 0, s.mapErr("set", p.Key, err)
-	}
-	return v, nil
+	return s.kv.Set(ctx, p)
 }
 
 // Delete implements [memory.Store].
 func (s *Store) Delete(ctx context.Context, key string, ifVersion int64) error {
-	if err := sqlstore.CheckDelete(ctx, key, ifVersion); err != nil {
-		return err
-	}
-	var err error
-	conflict := false
-	switch ifVersion {
-	case memory.AnyVersion:
-		_, err = s.pool.Exec(ctx, s.qDelAny, []byte(key))
-	case memory.Absent:
-		var live int64
-		err = s.pool.QueryRow(ctx, s.qDelAbsent, []byte(key)).Scan(&live)
-		conflict = live > 0
-	default:
-		var tag pgconn.CommandTag
-		tag, err = s.pool.Exec(ctx, s.qDelVersion, []byte(key), ifVersion)
-		conflict = tag.RowsAffected() == 0
-	}
-	if err != nil {
-		return s.mapErr("delete", key, err)
-	}
-	if conflict {
-		return memory.ErrConflict
-	}
-	return nil
+	return s.kv.Delete(ctx, key, ifVersion)
 }
 
 // Keys implements [memory.Store]. It reads the whole result before calling
 // yield, so yield may use the store.
 func (s *Store) Keys(ctx context.Context, prefix string, yield func(string) bool) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	var rows pgx.Rows
-	var err error
-	if upper, ok := sqlstore.Successor([]byte(prefix)); ok {
-		rows, err = s.pool.Query(ctx, s.qKeysFrom, []byte(prefix), upper)
-	} else {
-		rows, err = s.pool.Query(ctx, s.qKeys, []byte(prefix))
-	}
-	if err != nil {
-		return s.mapErr("keys", prefix, err)
-	}
-	defer rows.Close()
-	keys, err := sqlstore.Keys(rows)
-	if err != nil {
-		return s.mapErr("keys", prefix, err)
-	}
-	sqlstore.Yield(keys, yield)
-	return nil
+	return s.kv.Keys(ctx, prefix, yield)
 }

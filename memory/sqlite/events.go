@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"strings"
 
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/memory/internal/sqlstore"
@@ -25,9 +24,8 @@ type EventConfig struct {
 //
 // An EventSink is safe for concurrent use.
 type EventSink struct {
-	db               *sql.DB
-	qInsert, qSelect string
-	qCreate          []string
+	db     *sql.DB
+	events sqlstore.EventTable
 }
 
 var _ analytics.Sink = (*EventSink)(nil)
@@ -35,32 +33,16 @@ var _ analytics.Sink = (*EventSink)(nil)
 // NewEventSink returns an EventSink over db, which it does not close. It
 // does not touch the database; call [EventSink.Migrate] once.
 func NewEventSink(db *sql.DB, cfg EventConfig) (*EventSink, error) {
-	if db == nil {
-		return nil, errors.New("sqlite events: nil database")
+	tb, err := table(db, "sqlite events", cfg.Table, "parley_events")
+	if err != nil {
+		return nil, err
 	}
-	if cfg.Table == "" {
-		cfg.Table = "parley_events"
-	}
-	t := `"` + strings.ReplaceAll(cfg.Table, `"`, `""`) + `"`
-	idx := `"` + strings.ReplaceAll(cfg.Table+"_time", `"`, `""`) + `"`
-	return &EventSink{db: db,
-		qCreate: []string{
-			"CREATE TABLE IF NOT EXISTS " + t + " (hash INTEGER PRIMARY KEY, time INTEGER NOT NULL, kind TEXT NOT NULL, conversation TEXT NOT NULL, event TEXT NOT NULL)",
-			"CREATE INDEX IF NOT EXISTS " + idx + " ON " + t + " (time)",
-		},
-		qInsert: "INSERT INTO " + t + " (hash, time, kind, conversation, event) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING",
-		qSelect: "SELECT event FROM " + t + " WHERE time >= ? AND time < ? ORDER BY time, hash",
-	}, nil
+	return &EventSink{db: db, events: sqlstore.NewEventTable(tb, "INTEGER", "TEXT", "TEXT", quote, "event")}, nil
 }
 
 // Migrate creates the table and its index if they do not exist.
 func (s *EventSink) Migrate(ctx context.Context) error {
-	for _, q := range s.qCreate {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("sqlite events: migrate: %w", err)
-		}
-	}
-	return nil
+	return s.events.Migrate(ctx)
 }
 
 // Write implements [analytics.Sink]: the batch is stored in one
@@ -75,7 +57,7 @@ func (s *EventSink) Write(ctx context.Context, events []analytics.Event) (err er
 			err = errors.Join(err, tx.Rollback())
 		}
 	}()
-	st, err := tx.PrepareContext(ctx, s.qInsert)
+	st, err := tx.PrepareContext(ctx, s.events.Insert)
 	if err != nil {
 		return fmt.Errorf("sqlite events: %w", err)
 	}
@@ -98,11 +80,5 @@ func (s *EventSink) Write(ctx context.Context, events []analytics.Event) (err er
 // Events yields the stored events with a time in w, in time order. An
 // error ends the sequence.
 func (s *EventSink) Events(ctx context.Context, w analytics.Window) iter.Seq2[analytics.Event, error] {
-	return sqlstore.Events(w, func(from, to int64) (sqlstore.Rows, func(), error) {
-		rows, err := s.db.QueryContext(ctx, s.qSelect, from, to)
-		if err != nil {
-			return nil, nil, err
-		}
-		return rows, func() { rows.Close() }, nil
-	}, func(err error) error { return fmt.Errorf("sqlite events: %w", err) })
+	return s.events.Events(ctx, w)
 }

@@ -1,8 +1,11 @@
-// Package sqlstore holds what the SQL stores (memory/postgres on pgx and
-// memory/sqlite on database/sql) share above their drivers: the checks
-// and results of the key-value store's operations, error messages, the
-// claim rows of the job store and the rows of the events table. The SQL
-// itself stays with each driver, whose dialects and placeholders differ.
+// Package sqlstore is the SQL stores' front over their drivers
+// (memory/postgres on pgx, memory/sqlite on database/sql), as database/sql
+// is over database/sql/driver: [KV] is the key-value store and [Jobs] the
+// job store, with their checks, statements, row scanning and error
+// messages, over a [DB] that each adapter makes of its driver in a few
+// lines. A dialect gives what differs: whose clock decides expiry and in
+// what unit, the claim statement, the table's DDL and how a batch of jobs
+// is scheduled. [Events] reads an events table back.
 package sqlstore
 
 import (
@@ -21,14 +24,6 @@ import (
 	"github.com/parleyhq/parley/schedule"
 )
 
-// Rows is the part of a driver's result set the shared code reads;
-// *sql.Rows and pgx.Rows have it. The caller closes the rows.
-type Rows interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-}
-
 // Err is the error of operation op (such as `get "k"`) of the store
 // called name (such as "sqlite store") on table: context errors as they
 // are, and a missing table (missing reports whether err says so) with
@@ -43,18 +38,18 @@ func Err(name, op, table string, missing bool, err error) error {
 	return fmt.Errorf("%s: %s: %w", name, op, err)
 }
 
-// Check returns ctx's error or key's, if either has one.
-func Check(ctx context.Context, key string) error {
+// check returns ctx's error or key's, if either has one.
+func check(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return memory.ValidateKey(key)
 }
 
-// CheckPut is [Check] for a Set: it also refuses a negative TTL and a
+// checkPut is [check] for a Set: it also refuses a negative TTL and a
 // precondition other than memory.AnyVersion, memory.Absent or a version.
-func CheckPut(ctx context.Context, p memory.Put) error {
-	if err := Check(ctx, p.Key); err != nil {
+func checkPut(ctx context.Context, p memory.Put) error {
+	if err := check(ctx, p.Key); err != nil {
 		return err
 	}
 	if p.TTL < 0 {
@@ -63,10 +58,10 @@ func CheckPut(ctx context.Context, p memory.Put) error {
 	return checkVersion(p.Key, p.IfVersion)
 }
 
-// CheckDelete is [Check] for a Delete: it also refuses a precondition
+// checkDelete is [check] for a Delete: it also refuses a precondition
 // other than memory.AnyVersion, memory.Absent or a version.
-func CheckDelete(ctx context.Context, key string, ifVersion int64) error {
-	if err := Check(ctx, key); err != nil {
+func checkDelete(ctx context.Context, key string, ifVersion int64) error {
+	if err := check(ctx, key); err != nil {
 		return err
 	}
 	return checkVersion(key, ifVersion)
@@ -79,10 +74,10 @@ func checkVersion(key string, v int64) error {
 	return nil
 }
 
-// Touched is the result of a statement of operation op that must change
+// touched is the result of a statement of operation op that must change
 // a row: its error mapped by mapErr, none if it changed no row (n == 0),
 // or nil.
-func Touched(n int64, err error, none error, mapErr func(op string, err error) error, op string) error {
+func touched(n int64, err error, none error, mapErr func(op string, err error) error, op string) error {
 	if err != nil {
 		return mapErr(op, err)
 	}
@@ -92,9 +87,9 @@ func Touched(n int64, err error, none error, mapErr func(op string, err error) e
 	return nil
 }
 
-// Record is the record read for key: a corrupt one (version below 1) is
+// record is the record read for key: a corrupt one (version below 1) is
 // a *memory.CorruptError, and a NULL value is empty.
-func Record(key string, value []byte, version int64, expires time.Time) (memory.Record, error) {
+func record(key string, value []byte, version int64, expires time.Time) (memory.Record, error) {
 	if version < 1 {
 		return memory.Record{}, &memory.CorruptError{Key: key, Err: fmt.Errorf("bad version %d", version)}
 	}
@@ -104,18 +99,18 @@ func Record(key string, value []byte, version int64, expires time.Time) (memory.
 	return memory.Record{Key: key, Value: value, Version: version, ExpiresAt: expires}, nil
 }
 
-// Value is p's value as stored: never NULL.
-func Value(p memory.Put) []byte {
+// value is p's value as stored: never NULL.
+func value(p memory.Put) []byte {
 	if p.Value == nil {
 		return []byte{}
 	}
 	return p.Value
 }
 
-// Successor returns the smallest byte string greater than every string
+// successor returns the smallest byte string greater than every string
 // with prefix p, or false if there is none (p is empty or all 0xff): the
 // upper bound of a prefix scan.
-func Successor(p []byte) ([]byte, bool) {
+func successor(p []byte) ([]byte, bool) {
 	for i := len(p) - 1; i >= 0; i-- {
 		if p[i] != 0xff {
 			s := append([]byte(nil), p[:i+1]...)
@@ -126,8 +121,8 @@ func Successor(p []byte) ([]byte, bool) {
 	return nil, false
 }
 
-// Keys reads rows of one key column to the end.
-func Keys(rows Rows) ([]string, error) {
+// readKeys reads rows of one key column to the end.
+func readKeys(rows Rows) ([]string, error) {
 	var keys []string
 	for rows.Next() {
 		var b []byte
@@ -139,20 +134,11 @@ func Keys(rows Rows) ([]string, error) {
 	return keys, rows.Err()
 }
 
-// Yield calls yield with each key, in order, until it returns false.
-func Yield(keys []string, yield func(string) bool) {
-	for _, k := range keys {
-		if !yield(k) {
-			return
-		}
-	}
-}
-
-// Claims reads the rows a claim statement returned (id, kind, key, due
+// claims reads the rows a claim statement returned (id, kind, key, due
 // and late_window in Unix microseconds, payload, attempt, prev_at) as
 // claims with token until until, in the order the jobs came due (prev_at,
 // then ID): RETURNING comes in no particular order.
-func Claims(rows Rows, token string, until time.Time) ([]schedule.Claim, error) {
+func claims(rows Rows, token string, until time.Time) ([]schedule.Claim, error) {
 	type row struct {
 		c    schedule.Claim
 		prev int64
@@ -200,11 +186,42 @@ func EventRow(e *analytics.Event) ([]any, error) {
 	return []any{int64(e.Hash()), e.Time.UnixNano(), string(e.Kind), e.Conversation, string(data)}, nil
 }
 
-// Events yields the events of window w, in the order query returns them:
-// query selects the JSON text of the events with from <= time < to (Unix
-// nanoseconds; an open end of w is the int64 bound) and returns the rows
-// and a func that closes them. Errors, wrapped by wrap, end the sequence.
-func Events(w analytics.Window, query func(from, to int64) (Rows, func(), error), wrap func(error) error) iter.Seq2[analytics.Event, error] {
+// EventTable is a table of analytics events, one row per event keyed by
+// [analytics.Event.Hash] (hash, time in Unix nanoseconds, kind,
+// conversation, event as JSON), with its statements: Create, then Insert
+// ($1 to $5, the row of [EventRow]; a row already stored is skipped) and
+// Select (the events' JSON text with $1 <= time < $2, in time order).
+type EventTable struct {
+	Table
+	Create         []string
+	Insert, Select string
+}
+
+// NewEventTable writes the statements of t in a dialect: integer, text and
+// json are its column types, quote quotes the index's name and event reads
+// the event column as text.
+func NewEventTable(t Table, integer, text, json string, quote func(string) string, event string) EventTable {
+	return EventTable{
+		Table: t,
+		Create: []string{
+			"CREATE TABLE IF NOT EXISTS " + t.Table + " (hash " + integer + " PRIMARY KEY, time " + integer + " NOT NULL, kind " + text +
+				" NOT NULL, conversation " + text + " NOT NULL, event " + json + " NOT NULL)",
+			"CREATE INDEX IF NOT EXISTS " + quote(t.ID+"_time") + " ON " + t.Table + " (time)",
+		},
+		Insert: "INSERT INTO " + t.Table + " (hash, time, kind, conversation, event) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING",
+		Select: "SELECT " + event + " FROM " + t.Table + " WHERE time >= $1 AND time < $2 ORDER BY time, hash",
+	}
+}
+
+// Migrate creates the table and its index if they do not exist.
+func (t *EventTable) Migrate(ctx context.Context) error {
+	return t.Table.Migrate(ctx, t.Create...)
+}
+
+// Events yields the stored events with a time in w, in time order. An
+// error ends the sequence.
+func (t *EventTable) Events(ctx context.Context, w analytics.Window) iter.Seq2[analytics.Event, error] {
+	wrap := func(err error) error { return fmt.Errorf("%s: %w", t.Name, err) }
 	return func(yield func(analytics.Event, error) bool) {
 		from, to := int64(-1<<63), int64(1<<63-1)
 		if !w.From.IsZero() {
@@ -213,12 +230,12 @@ func Events(w analytics.Window, query func(from, to int64) (Rows, func(), error)
 		if !w.To.IsZero() {
 			to = w.To.UnixNano()
 		}
-		rows, done, err := query(from, to)
+		rows, err := t.DB.Query(ctx, t.Select, from, to)
 		if err != nil {
 			yield(analytics.Event{}, wrap(err))
 			return
 		}
-		defer done()
+		defer rows.Close()
 		for rows.Next() {
 			var data string
 			var e analytics.Event
