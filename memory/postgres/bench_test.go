@@ -12,13 +12,7 @@ import (
 //
 //	PARLEY_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5439/parley_test?sslmode=disable go test -run '^$' -bench Turn -benchtime 20000x -count 5
 func BenchmarkTurn(b *testing.B) {
-	admin := testPool(b)
-	replicatest.BenchmarkReplicas(b, "postgres", 2, func(b *testing.B, n int) []memory.Store {
-		schema := testSchema(b, admin)
-		stores := make([]memory.Store, n)
-		for i := range stores {
-			stores[i] = openStore(b, connect(b, 32, ""), schema)
-		}
-		return stores
+	replicatest.BenchmarkReplicas(b, "postgres", 2, func(b *testing.B) func(*testing.B) memory.Store {
+		return replicaStores(b, 32, "")
 	})
 }

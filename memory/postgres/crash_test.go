@@ -1,14 +1,9 @@
 package postgres_test
 
 import (
-	"context"
-	"os"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/parleyhq/parley/memory"
-	"github.com/parleyhq/parley/memory/postgres"
 	"github.com/parleyhq/parley/memory/replicatest"
 )
 
@@ -25,14 +20,6 @@ func TestCrash(t *testing.T) {
 
 func TestCrashChild(t *testing.T) {
 	replicatest.CrashChild(t, func(t *testing.T, schema string) memory.Store {
-		p, err := pgxpool.New(context.Background(), os.Getenv("PARLEY_TEST_POSTGRES_URL"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := postgres.New(p, postgres.Config{Schema: schema})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return openStore(t, testPool(t), schema)
 	})
 }

@@ -14,12 +14,13 @@ import (
 )
 
 // replicaStores returns a newStore for replicatest: every call opens a new
-// pool on the same table. The pools' sessions carry the application name
-// app, so that terminate can find them.
-func replicaStores(t *testing.T, app string) func(*testing.T) memory.Store {
+// pool of at most maxConns connections on the same table. The pools'
+// sessions carry the application name app, so that terminate can find
+// them.
+func replicaStores[T testing.TB](t T, maxConns int32, app string) func(T) memory.Store {
 	schema := testSchema(t, testPool(t))
-	return func(t *testing.T) memory.Store {
-		return openStore(t, connect(t, 24, app), schema)
+	return func(t T) memory.Store {
+		return openStore(t, connect(t, maxConns, app), schema)
 	}
 }
 
@@ -84,7 +85,7 @@ func TestReplicas(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := replicatest.Run(t, replicaStores(t, app), tt.give)
+			res := replicatest.Run(t, replicaStores(t, 24, app), tt.give)
 			t.Logf("%+v (%.0f turns/s)", res, float64(res.Turns)/res.Elapsed.Seconds())
 		})
 	}

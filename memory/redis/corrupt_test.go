@@ -11,21 +11,19 @@ import (
 
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
-	"github.com/parleyhq/parley/memory/redis"
 )
 
 func TestCorruptRecords(t *testing.T) {
 	c := testClient(t)
 	prefix := testPrefix(t, c)
-	s, err := redis.New(c, redis.Config{Prefix: prefix})
-	require.NoError(t, err)
+	s := openStore(t, c, prefix)
 	ctx := context.Background()
 	// Records damaged by another program sharing the database.
 	require.NoError(t, c.Set(ctx, prefix+"string", "not a record", 0).Err())
 	require.NoError(t, c.HSet(ctx, prefix+"badversion", "v", "seven", "d", "x").Err())
 	require.NoError(t, c.HSet(ctx, prefix+"nodata", "v", "3").Err())
 	require.NoError(t, c.RPush(ctx, prefix+"list", "a").Err())
-	_, err = s.Set(ctx, memory.Put{Key: "fine", Value: []byte("ok"), IfVersion: memory.Absent})
+	_, err := s.Set(ctx, memory.Put{Key: "fine", Value: []byte("ok"), IfVersion: memory.Absent})
 	require.NoError(t, err)
 
 	for _, key := range []string{"string", "badversion", "nodata", "list"} {

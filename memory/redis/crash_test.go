@@ -1,13 +1,9 @@
 package redis_test
 
 import (
-	"os"
 	"testing"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/parleyhq/parley/memory"
-	"github.com/parleyhq/parley/memory/redis"
 	"github.com/parleyhq/parley/memory/replicatest"
 )
 
@@ -22,14 +18,6 @@ func TestCrash(t *testing.T) {
 
 func TestCrashChild(t *testing.T) {
 	replicatest.CrashChild(t, func(t *testing.T, prefix string) memory.Store {
-		opts, err := goredis.ParseURL(os.Getenv("PARLEY_TEST_REDIS_URL"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := redis.New(goredis.NewClient(opts), redis.Config{Prefix: prefix})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return openStore(t, testClient(t), prefix)
 	})
 }

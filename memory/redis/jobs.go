@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	crand "crypto/rand"
 	"errors"
@@ -44,9 +45,7 @@ func NewJobs(c goredis.UniversalClient, cfg JobsConfig) (*Jobs, error) {
 	if c == nil {
 		return nil, errors.New("redis jobs: nil client")
 	}
-	if cfg.Prefix == "" {
-		cfg.Prefix = "parley:"
-	}
+	cfg.Prefix = cmp.Or(cfg.Prefix, "parley:")
 	base := cfg.Prefix + "{jobs}:"
 	return &Jobs{c: c, base: base, q: base + "q"}, nil
 }

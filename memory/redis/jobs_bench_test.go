@@ -3,7 +3,6 @@ package redis_test
 import (
 	"testing"
 
-	"github.com/parleyhq/parley/memory/redis"
 	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/schedule/scheduletest"
 )
@@ -12,11 +11,6 @@ import (
 // Run with -benchtime=1x.
 func BenchmarkJobs(b *testing.B) {
 	c := testClient(b)
-	scheduletest.Bench(b, func(b *testing.B) schedule.Store {
-		s, err := redis.NewJobs(c, redis.JobsConfig{Prefix: testPrefix(b, c)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return s
-	}, scheduletest.BenchConfig{})
+	scheduletest.Bench(b, func(b *testing.B) schedule.Store { return newJobs(b, c, testPrefix(b, c)) },
+		scheduletest.BenchConfig{})
 }

@@ -5,18 +5,16 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/redis"
 	"github.com/parleyhq/parley/schedule"
 	"github.com/parleyhq/parley/schedule/scheduletest"
 )
 
-func newJobs(t *testing.T, c *goredis.Client, prefix string) *redis.Jobs {
+func newJobs(t testing.TB, c *goredis.Client, prefix string) *redis.Jobs {
 	t.Helper()
 	s, err := redis.NewJobs(c, redis.JobsConfig{Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return storetest.Must(t, s, err)
 }
 
 func TestJobsConformance(t *testing.T) {

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -45,9 +46,7 @@ func New(c goredis.UniversalClient, cfg Config) (*Store, error) {
 	if c == nil {
 		return nil, errors.New("redis store: nil client")
 	}
-	if cfg.Prefix == "" {
-		cfg.Prefix = "parley:"
-	}
+	cfg.Prefix = cmp.Or(cfg.Prefix, "parley:")
 	if cfg.ScanCount < 0 {
 		return nil, fmt.Errorf("redis store: negative ScanCount %d", cfg.ScanCount)
 	}

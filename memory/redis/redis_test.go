@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley/action/actiontest"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/memory/internal/storetest"
 	"github.com/parleyhq/parley/memory/memorytest"
 	"github.com/parleyhq/parley/memory/redis"
 	"github.com/parleyhq/parley/privacy/privacytest"
@@ -54,11 +55,14 @@ func testPrefix(t testing.TB, c *goredis.Client) string {
 
 func newStore(t *testing.T) *redis.Store {
 	c := testClient(t)
-	s, err := redis.New(c, redis.Config{Prefix: testPrefix(t, c)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return openStore(t, c, testPrefix(t, c))
+}
+
+// openStore returns the store over c on the keys under prefix.
+func openStore(t testing.TB, c goredis.UniversalClient, prefix string) *redis.Store {
+	t.Helper()
+	s, err := redis.New(c, redis.Config{Prefix: prefix})
+	return storetest.Must(t, s, err)
 }
 
 func TestConformance(t *testing.T) {

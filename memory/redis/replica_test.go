@@ -20,9 +20,9 @@ import (
 
 // replicaStores returns a newStore for replicatest: every call opens a new
 // client on the same prefix.
-func replicaStores(t *testing.T, opts *goredis.Options) func(*testing.T) memory.Store {
+func replicaStores[T testing.TB](t T, opts *goredis.Options) func(T) memory.Store {
 	prefix := testPrefix(t, testClient(t))
-	return func(t *testing.T) memory.Store {
+	return func(t T) memory.Store {
 		o := *opts
 		o.PoolSize = 64
 		c := goredis.NewClient(&o)
@@ -31,15 +31,11 @@ func replicaStores(t *testing.T, opts *goredis.Options) func(*testing.T) memory.
 				t.Errorf("close: %v", err)
 			}
 		})
-		s, err := redis.New(c, redis.Config{Prefix: prefix})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
+		return openStore(t, c, prefix)
 	}
 }
 
-func envOptions(t *testing.T) *goredis.Options {
+func envOptions(t testing.TB) *goredis.Options {
 	testClient(t) // skips without PARLEY_TEST_REDIS_URL
 	opts, err := goredis.ParseURL(os.Getenv("PARLEY_TEST_REDIS_URL"))
 	if err != nil {

@@ -18,27 +18,32 @@ var benchKey = memory.NewStateKey[int]("bench")
 
 // BenchmarkReplicas runs [Benchmark] for 1 to maxReplicas replicas, each
 // time first on one in-memory [memory.Map] shared by the replicas
-// (sub-benchmark "store=map/replicas=N") and then on the n stores
-// newStores returns (sub-benchmark "store=<name>/replicas=N"), so that a
-// backend is measured against the in-memory store in the same run.
-// newStores is called once per sub-benchmark; the stores it returns are
-// replicas, each with its own client, on the same fresh table or key
-// space.
-func BenchmarkReplicas(b *testing.B, name string, maxReplicas int, newStores func(b *testing.B, n int) []memory.Store) {
+// (sub-benchmark "store=map/replicas=N") and then on n stores of the
+// backend (sub-benchmark "store=<name>/replicas=N"), so that a backend is
+// measured against the in-memory store in the same run. newStore is
+// called once per sub-benchmark, for a fresh table or key space, and the
+// func it returns once per replica, to open a store on that space with
+// its own client.
+func BenchmarkReplicas(b *testing.B, name string, maxReplicas int, newStore func(b *testing.B) func(b *testing.B) memory.Store) {
 	b.Helper()
 	for n := 1; n <= maxReplicas; n++ {
 		b.Run(fmt.Sprintf("store=map/replicas=%d", n), func(b *testing.B) {
 			m := memory.NewMap()
-			stores := make([]memory.Store, n)
-			for i := range stores {
-				stores[i] = m
-			}
-			Benchmark(b, stores)
+			Benchmark(b, replicas(b, n, func(*testing.B) memory.Store { return m }))
 		})
 		b.Run(fmt.Sprintf("store=%s/replicas=%d", name, n), func(b *testing.B) {
-			Benchmark(b, newStores(b, n))
+			Benchmark(b, replicas(b, n, newStore(b)))
 		})
 	}
+}
+
+// replicas returns n stores from open.
+func replicas(b *testing.B, n int, open func(*testing.B) memory.Store) []memory.Store {
+	stores := make([]memory.Store, n)
+	for i := range stores {
+		stores[i] = open(b)
+	}
+	return stores
 }
 
 // Benchmark measures turn throughput through one guarded Bot per store in

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/parleyhq/parley/memory"
@@ -12,7 +13,8 @@ import (
 //
 //	go test -run '^$' -bench Turn -benchtime 10000x -count 5
 func BenchmarkTurn(b *testing.B) {
-	replicatest.BenchmarkReplicas(b, "sqlite", 1, func(b *testing.B, _ int) []memory.Store {
-		return []memory.Store{newStore(b)}
+	replicatest.BenchmarkReplicas(b, "sqlite", 1, func(b *testing.B) func(*testing.B) memory.Store {
+		path := filepath.Join(b.TempDir(), "memory.db")
+		return func(b *testing.B) memory.Store { return openStore(b, path) }
 	})
 }

@@ -1,5 +1,5 @@
 // Package storetest holds what the durable stores' tests share: a store
-// made and migrated in one step, and the test of an SQL event sink.
+// made (and migrated) in one step, and the test of an SQL event sink.
 package storetest
 
 import (
@@ -13,13 +13,20 @@ import (
 	"github.com/parleyhq/parley/analytics"
 )
 
-// Migrated returns s, made with error err, after migrating it; either
-// error fails the test at once.
-func Migrated[S interface{ Migrate(context.Context) error }](t testing.TB, s S, err error) S {
+// Must returns s, made with error err, which fails the test at once.
+func Must[S any](t testing.TB, s S, err error) S {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+// Migrated returns s, made with error err, after migrating it; either
+// error fails the test at once.
+func Migrated[S interface{ Migrate(context.Context) error }](t testing.TB, s S, err error) S {
+	t.Helper()
+	s = Must(t, s, err)
 	if err := s.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
