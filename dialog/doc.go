@@ -10,7 +10,9 @@
 //     another question. The router (intent.Router) gives the next turn to
 //     the question's owner first; a turn that is not an answer
 //     ([ErrNotAnswer]) is routed normally and the question is dropped or
-//     resumed by its [Policy].
+//     resumed by its [Policy]. [Pause] sets a form's question aside
+//     while a question of another owner (an offer of a person) is asked,
+//     and [Unpause] opens it again.
 //   - The [Outcome] of a turn ([Report], [TurnOutcome]): served, not
 //     understood, unresolved, resolved or handed off. Escalation reads
 //     typed outcomes rather than intercepting events or replies.

@@ -62,7 +62,10 @@
 // the form asks its question again ([dialog.Resume]); a feedback question
 // is simply dropped ([dialog.Drop]), and a new request replaces the flow.
 // A feedback question never stacks on another question asked in the same
-// turn. The engine reports typed outcomes ([dialog.Report]): resolved,
+// turn. Answers are read by the Ask's [SlotType]; a number or money
+// question answered "all of it" or "lo que queda" takes what the flow's
+// [Ask.Whole] supplies, and a correction of an earlier answer ("no wait,
+// make it A-1002") changes that slot and asks again what follows. The engine reports typed outcomes ([dialog.Report]): resolved,
 // unresolved, handed off, or not understood for an answer that did not
 // fit. A loop guard stops a conversation that visits one node too often.
 //
