@@ -104,6 +104,7 @@ type Chat struct {
 	mu        sync.Mutex
 	convs     map[string]*conversation
 	closed    bool
+	stopped   chan struct{} // closed by Close
 	lastSweep time.Time
 	wg        sync.WaitGroup
 }
@@ -122,6 +123,7 @@ func New(cfg Config) (*Chat, error) {
 		cop:     http.NewCrossOriginProtection(),
 		origins: make(map[string]bool),
 		convs:   make(map[string]*conversation),
+		stopped: make(chan struct{}),
 		now:     time.Now,
 
 		ipFrames: newIPLimits(cfg.IPRateLimit, cfg.IPRateBurst),
@@ -266,7 +268,10 @@ func (h *Chat) customer(ctx context.Context, cv *conversation) string {
 // the bot.
 func (h *Chat) Close(ctx context.Context) error {
 	h.mu.Lock()
-	h.closed = true
+	if !h.closed {
+		h.closed = true
+		close(h.stopped)
+	}
 	convs := make([]*conversation, 0, len(h.convs))
 	for _, cv := range h.convs {
 		convs = append(convs, cv)
@@ -286,6 +291,22 @@ func (h *Chat) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// attach adds the connection cl to cv, as cv.addClient does, and closes
+// it at once if Close has begun: Close only closes the connections it
+// finds, and one that was still starting would otherwise keep it waiting.
+func (h *Chat) attach(cv *conversation, cl *client) bool {
+	if !cv.addClient(cl, h.now()) {
+		return false
+	}
+	h.mu.Lock()
+	closed := h.closed
+	h.mu.Unlock()
+	if closed {
+		cl.close()
+	}
+	return true
 }
 
 // begin registers a connection goroutine; it reports false after Close.

@@ -26,7 +26,7 @@ func (h *Chat) serveSSE(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cl := newClient()
 	cl.send(h.readyFrame(ctx, cv))
-	if !cv.addClient(cl, h.now()) {
+	if !h.attach(cv, cl) {
 		h.fail(w, r, cv.id, reject(errRateLimited, "too many open connections"))
 		return
 	}

@@ -340,6 +340,22 @@ func TestCloseClosesConnections(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 }
 
+func TestCloseDoesNotWaitForAHello(t *testing.T) {
+	// A visitor's connection is open but has not said hello yet (a slow
+	// network, or a reconnect at the moment of shutdown): Close ends it
+	// instead of waiting out the hello timeout.
+	e := newEnv(t, nil)
+	c, _, err := e.dial(nil)
+	require.NoError(t, err)
+	defer c.CloseNow()
+	ctx, cancel := context.WithTimeout(context.Background(), helloTimeout/2)
+	defer cancel()
+	require.NoError(t, e.h.Close(ctx))
+	_, _, err = c.Read(ctx)
+	require.Error(t, err, "the connection is closed")
+	require.NoError(t, ctx.Err(), "closed by Close, not by the test's deadline")
+}
+
 func TestNewHandlerConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string

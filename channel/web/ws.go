@@ -54,6 +54,14 @@ func (h *Chat) serveWS(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 
 	cv, rerr := h.hello(ctx, c)
+	select {
+	case <-h.stopped:
+		// Close cut the hello short: drop the connection (the widget
+		// reconnects to a 503 and backs off) rather than wait for a
+		// close handshake.
+		return
+	default:
+	}
 	if rerr != nil {
 		h.emitReject(ctx, "", rerr)
 		if err := c.Write(ctx, websocket.MessageText, errorFrame(rerr)); err != nil {
@@ -73,7 +81,7 @@ func (h *Chat) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	cl := newClient()
 	cl.send(h.readyFrame(ctx, cv))
-	if !cv.addClient(cl, h.now()) {
+	if !h.attach(cv, cl) {
 		h.emitReject(ctx, cv.id, reject(errRateLimited, "too many open connections"))
 		if err := c.Close(websocket.StatusTryAgainLater, "too many connections"); err != nil {
 			return // the deferred CloseNow drops the connection
@@ -98,6 +106,13 @@ func (h *Chat) serveWS(w http.ResponseWriter, r *http.Request) {
 func (h *Chat) hello(ctx context.Context, c *websocket.Conn) (*conversation, *rejectError) {
 	hctx, cancel := context.WithTimeout(ctx, helloTimeout)
 	defer cancel()
+	go func() { // Close does not wait for a hello
+		select {
+		case <-h.stopped:
+			cancel()
+		case <-hctx.Done():
+		}
+	}()
 	typ, b, err := c.Read(hctx)
 	if err != nil {
 		return nil, reject(errBadFrame, "no hello frame: "+shorten(err.Error()))
