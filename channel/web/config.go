@@ -265,6 +265,7 @@ type Labels struct {
 	// that it never opens blank; it is not part of the transcript.
 	Greeting string `json:"greeting,omitempty"` // "Hi! How can I help you today?"
 	// SignedIn is shown under the title, for example "Signed in as Ada
-	// Lovelace"; empty shows nothing.
+	// Lovelace"; empty shows nothing. A page whose visitor signs in or
+	// out without a reload replaces it with parley.signedIn(text).
 	SignedIn string `json:"signed_in,omitempty"`
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -90,6 +91,18 @@ func (a *app) demoSignIn(customerID string) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			if t.Signal != nil && t.Signal.Name == signalDemoCustomer {
+				if t.Signal.Data["on"] == "load" {
+					// The page reminds the conversation of its selector's
+					// choice when it loads: quiet unless that changes who
+					// the conversation is.
+					as, err := a.demoCustomerOf(ctx, t.ConversationID)
+					if err != nil {
+						return err
+					}
+					if p, ok := persona(t.Signal.Data["customer"]); !ok || p.ID == cmp.Or(as, customerID) {
+						return nil
+					}
+				}
 				text, err := a.switchCustomer(ctx, t.ConversationID, t.Signal.Data["customer"])
 				if err != nil {
 					text = err.Error()

@@ -191,14 +191,24 @@ button:hover { background: #f3f4f6; }
 <div id="log">(nothing yet)</div>
 </section></main>
 <script>
+window.parley = window.parley || {q: []};
+window.parley.q = window.parley.q || [];
+for (const m of ["track", "open", "signedIn"]) {
+  if (!window.parley[m]) window.parley[m] = function () { window.parley.q.push([m, arguments]); };
+}
 const personas = {{.Personas}};
 const as = document.getElementById("as");
 as.value = localStorage.getItem("demo.customer") || as.value;
 function shows() {
   const p = personas.find(p => p.ID === as.value);
   document.getElementById("shows").textContent = p ? p.Shows : "";
+  // The chat's header says who the visitor is now.
+  parley.signedIn(p ? "Signed in as " + p.Name + " (demo)" : "");
 }
 shows();
+// The conversation follows the selector (kept in this browser) after a
+// reload or a restart; the bot says nothing when it already does.
+parley.track("demo_customer", {customer: as.value, on: "load"});
 as.addEventListener("change", () => {
   localStorage.setItem("demo.customer", as.value);
   shows();
@@ -219,11 +229,6 @@ for (const b of document.querySelectorAll("button[data-sim]")) {
   });
 }
 refresh();
-window.parley = window.parley || {q: []};
-window.parley.q = window.parley.q || [];
-for (const m of ["track", "open"]) {
-  if (!window.parley[m]) window.parley[m] = function () { window.parley.q.push([m, arguments]); };
-}
 parley.track("product_view", {id: "sku-trail-2", name: "Trail Runner 2", path: location.pathname});
 </script>
 <script src="/chat/widget.js" async></script>

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,23 +96,37 @@ func TestExampleSwitchingCustomersStartsTheirOwnTranscript(t *testing.T) {
 	ctx := browser(t)
 	url := exampleServer(t)
 	run(t, ctx, "open the chat as Ada and keep the conversation", openWidget(url),
+		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ada Lovelace (demo)'`),
 		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
 	run(t, ctx, "Ada asks for a refund", say("I want a refund for order A-1002", "How much should I refund"))
-	run(t, ctx, "switch to Ben", chooseCustomer("cus_ben"), botSaid("You're now Ben Okafor"))
+	run(t, ctx, "switch to Ben", chooseCustomer("cus_ben"), botSaid("You're now Ben Okafor"),
+		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ben Okafor (demo)'`))
 	run(t, ctx, "Ben asks", say("where is my order?", "What's your order number?"))
 
-	// Ben reloads the page: he sees his conversation, not Ada's.
+	// Ben reloads the page: he sees his conversation, not Ada's, and is
+	// still Ben without being told again.
 	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
-		waitFor(`R.querySelectorAll('.msg:not(.greeting)').length >= 3`))
+		waitFor(`R.querySelectorAll('.msg:not(.greeting)').length >= 3`),
+		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ben Okafor (demo)'`))
+	run(t, ctx, "Ben answers", say("A-1003", "Running socks"))
 	var got []string
 	run(t, ctx, "read the transcript", eval(messages, &got))
-	want := []string{"bot:You're now Ben Okafor", "user:where is my order?", "bot:What's your order number?"}
-	if len(got) != len(want) {
+	want := []string{"bot:You're now Ben Okafor", "user:where is my order?", "bot:What's your order number?", "user:A-1003", "bot:Your Running socks"}
+	if len(got) < len(want) { // the bot may add a question after the answer
 		t.Fatalf("after the switch and a reload the widget shows\n%q\nwant %q", got, want)
 	}
 	for i := range want {
 		if !strings.HasPrefix(got[i], want[i]) {
 			t.Errorf("message %d = %q, want it to start with %q", i, got[i], want[i])
 		}
+	}
+	var selected string
+	run(t, ctx, "the page's selector", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		v, err := chromedp.Evaluate[string](`document.getElementById('as').value`)(ctx, tg)
+		selected = v
+		return err
+	}))
+	if selected != "cus_ben" {
+		t.Errorf("after the reload the page's selector shows %q, want cus_ben", selected)
 	}
 }

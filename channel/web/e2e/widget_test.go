@@ -398,3 +398,23 @@ func TestWidgetLabels(t *testing.T) {
 		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent.startsWith('Connecting you'))`),
 		waitFor(`Array.from(R.querySelectorAll('.meta')).some(m => m.textContent === 'Leído')`))
 }
+
+func TestWidgetSignedInFromThePage(t *testing.T) {
+	ctx := browser(t)
+	// The page says who is signed in before the widget has loaded (the
+	// call is queued), then signs out and in as someone else.
+	page := `<!doctype html><html><head><title>Account</title></head><body>
+<script>window.parley = window.parley || {q: []}; window.parley.signedIn = function () { window.parley.q.push(["signedIn", arguments]); };
+parley.signedIn("Signed in as Ada");</script>
+<script src="/chat/widget.js" data-open="true" async></script></body></html>`
+	url, _ := serverWith(t, map[string]string{"/account": page}, nil, func(c *web.Config) {
+		c.Labels.SignedIn = "Signed in as the server's default"
+	})
+	run(t, ctx, "the page's sign-in wins over the server's label", chromedp.Navigate(url+"/account"),
+		waitFor(`R && !R.querySelector('.panel').hidden`), waitFor(`R.querySelector('.notice').textContent.length > 0`),
+		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ada'`))
+	run(t, ctx, "sign out", chromedp.Evaluate[chromedp.Void](`parley.signedIn("")`),
+		waitFor(`R.querySelector('.who').textContent === '' && R.querySelector('.who').offsetHeight === 0`))
+	run(t, ctx, "sign in as Ben", chromedp.Evaluate[chromedp.Void](`parley.signedIn("Signed in as Ben")`),
+		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ben'`))
+}

@@ -10,7 +10,9 @@
  *   data-token="..."        a visitor token minted by the application
  *
  * Page API: parley.track(name, data), parley.open(), parley.close(),
- * parley.send(text). Calls made before the widget loads are queued if the
+ * parley.send(text), parley.signedIn(text) (who the visitor is signed in
+ * as, shown under the title in place of Labels.SignedIn; "" shows
+ * nothing: call it when the page's sign-in changes). Calls made before the widget loads are queued if the
  * page defines window.parley = window.parley || {q: []} and pushes
  * [method, args] pairs onto q.
  *
@@ -118,6 +120,7 @@
     pending: {},            // id -> frame of user messages not yet acknowledged
     read: {},               // id -> true for user messages shown read
     shown: {},              // entry id -> element
+    signedIn: null,         // the page's parley.signedIn text, over the server's label
     open: false,
     unread: 0,
     retry: 0,
@@ -596,7 +599,7 @@
     input.placeholder = L.placeholder;
     input.setAttribute("aria-label", L.message);
     sendBtn.textContent = L.send;
-    who.textContent = L.signed_in;
+    who.textContent = S.signedIn != null ? S.signedIn : L.signed_in;
   }
 
   // ---- connecting ----
@@ -733,7 +736,11 @@
     track: track,
     open: function () { setOpen(true); },
     close: function () { setOpen(false); },
-    send: function (t) { if (t) sendMessage(String(t), ""); }
+    send: function (t) { if (t) sendMessage(String(t), ""); },
+    signedIn: function (t) {
+      S.signedIn = t == null ? "" : String(t);
+      who.textContent = S.signedIn;
+    }
   };
   var q = (window.parley && window.parley.q) || [];
   window.parley = api;
