@@ -228,6 +228,10 @@ func (s *Spanish) Polarity(text string) Result {
 	var disapp, grat float64
 	for i, t := range toks {
 		v, ok := s.lookup(t.w)
+		if t.w == "tarde" && i > 0 && (toks[i-1].w == "la" || toks[i-1].w == "esta") {
+			// "por la tarde", "esta tarde": the afternoon, not "late".
+			v = 0
+		}
 		if ok || s.stop[t.w] || s.neg[t.w] {
 			known = true
 		}

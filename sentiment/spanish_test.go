@@ -40,6 +40,10 @@ func TestSpanish(t *testing.T) {
 		{"no gracias", Positive, false, false},
 		{"El pedido fue cancelado sin avisar", Negative, false, true},
 		{"No funciona", Negative, true, true},
+		// The afternoon is not "late" (a call-back time).
+		{"mañana por la tarde", Neutral, false, false},
+		{"esta tarde a las 5", Neutral, false, false},
+		{"el pedido llegó tarde", Negative, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {

@@ -227,10 +227,9 @@ func toneOf(t *parley.Turn) string { return string(sentiment.ToneOf(t)) }
 
 // mainFlow greets the customer and shows the menu: an introduction the
 // first time, "Welcome back" for a customer who talked to us before.
+// An upset customer hears the escalator's word of empathy (once, for the
+// turn): the greeting does not say it again.
 func mainFlow(d deps) *flow.Builder {
-	sorry := map[string][]string{
-		"empathetic": {`I'm sorry things have been frustrating, {{customer.first_name | "there"}}. Let's sort it out together.`},
-	}
 	return flow.New("main").Add(
 		&flow.Action{ID: "seen", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			if d.greeted == nil {
@@ -242,8 +241,8 @@ func mainFlow(d deps) *flow.Builder {
 			}
 			return "back", nil
 		}, Routes: map[string]string{"back": "welcome"}, Next: "greet", OnError: "greet"},
-		&flow.Say{ID: "greet", Text: []string{`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`}, Tones: sorry, Next: "menu"},
-		&flow.Say{ID: "welcome", Text: []string{`Welcome back, {{customer.first_name | "there"}}!`}, Tones: sorry, Next: "menu"},
+		&flow.Say{ID: "greet", Text: []string{`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`}, Next: "menu"},
+		&flow.Say{ID: "welcome", Text: []string{`Welcome back, {{customer.first_name | "there"}}!`}, Next: "menu"},
 		&flow.Call{ID: "menu", Flow: "menu", Next: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved},
 	)
@@ -612,7 +611,7 @@ func callbackFlow(d deps) *flow.Builder {
 			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: when(s)}, true)
 		}, Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
 			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
-		&flow.End{ID: "booked", Status: flow.Resolved, Text: []string{"Booked: we'll call {{slots.phone}}, {{slots.when}}."}},
+		&flow.End{ID: "booked", Status: flow.Resolved, Text: []string{"Booked: we'll call {{slots.phone}}, {{slots.when}}{{slots.zone_hint}}."}},
 		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
 		&flow.End{ID: "already", Status: flow.Resolved, Text: []string{"{{slots.why}}"}},
 		&flow.End{ID: "gaveup", Status: flow.Unresolved, Text: []string{"Let's leave the call for now. Type \"human\" if you'd like a person to help here instead."}},

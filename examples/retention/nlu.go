@@ -54,7 +54,7 @@ func trainYAML(ctx context.Context, data []byte, name string) (*train.Model, err
 }
 
 // orderNumberAlone reads a message that is nothing but an order number
-// ("A-1002"), which the understander leaves unsure or ambiguous (it names
+// ("A-1002", or "and what about A-1010?" after another order's status), which the understander leaves unsure or ambiguous (it names
 // an order, not what to do with it), as a request for that order's status: what
 // customers who type one mean, at the menu or out of the blue. A form
 // asking for an order still takes it as its answer.
@@ -62,10 +62,54 @@ func orderNumberAlone(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		u, ok := parley.Value(t, nlu.UnderstandingKey)
 		if !ok || u.Status == nlu.Understood || len(u.Entities) != 1 || u.Entities[0].Type != "order_id" ||
-			strings.Trim(t.Text(), " .!?") != u.Entities[0].Text {
+			!orderLeads[orderLead(t.Text(), u.Entities[0].Text)] {
 			return next.HandleTurn(ctx, w, t)
 		}
 		u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: "track_order", Confidence: 1}
 		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
 	})
+}
+
+// orderLeads are the words that may come before an order number in a
+// message that asks only about it, as orderLead returns them.
+var orderLeads = map[string]bool{
+	"": true, "and": true, "also": true, "and also": true, "what about": true, "and what about": true,
+	"how about": true, "and how about": true, "what about order": true, "and what about order": true,
+	"and order": true, "and the other one": true, "y": true, "y el": true, "y el pedido": true, "tambien": true,
+	"y tambien": true, "que pasa con": true, "y que pasa con": true, "que hay de": true, "y que hay de": true,
+	"y que pasa con el pedido": true, "y que hay del pedido": true,
+}
+
+// orderLead returns what text says before the order number num, lower
+// case, without accents or punctuation, or "?" when text says anything
+// after it.
+func orderLead(text, num string) string {
+	before, after, ok := strings.Cut(text, num)
+	if !ok || strings.Trim(after, " .!?¿¡") != "" {
+		return "?"
+	}
+	var words []string
+	for _, w := range strings.Fields(strings.ToLower(before)) {
+		w = strings.Map(func(r rune) rune {
+			switch r {
+			case 'á':
+				return 'a'
+			case 'é':
+				return 'e'
+			case 'í':
+				return 'i'
+			case 'ó':
+				return 'o'
+			case 'ú':
+				return 'u'
+			case ',', '.', '?', '¿', '!', '¡', ':', ';':
+				return -1
+			}
+			return r
+		}, w)
+		if w != "" {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, " ")
 }
