@@ -281,6 +281,9 @@ func feedbackFlow() *flow.Builder {
 // validOrder normalises an order number such as "a1001" to "A-1001".
 func validOrder(_ context.Context, v string) (string, error) {
 	m := orderPattern.FindString(v)
+	if m == "" && saysNoOrderNumber(v) {
+		return "", &flow.InputError{Slot: "order", Message: `No problem: it's in the confirmation email we sent when you ordered, and starts with A-. If you can't find it, type "human" and a person will look it up.`}
+	}
 	if m == "" {
 		return "", &flow.InputError{Slot: "order", Message: "Order numbers look like A-1234."}
 	}
