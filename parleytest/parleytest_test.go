@@ -265,3 +265,6 @@ func TestRunGoldenReportsAndUpdates(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "A golden file whose bot lines are out of date.\n-- web --\n> hi\n< Hi! Pick one\n< [Orders | Human]\n> orders\n< Order number?\n", string(got))
 }
+
+// TestExampleTester runs the test that ExampleNewTester shows.
+func TestExampleTester(t *testing.T) { testOrderStatus(t) }

@@ -31,7 +31,12 @@ type okapiPosting struct {
 
 var _ kb.Retriever = (*Okapi)(nil)
 
-// NewOkapi indexes docs.
+// NewOkapi returns a BM25 retriever (k1 = 1.2, b = 0.75) over docs: each
+// doc's Question, or its Text when it has none, split into lower-cased
+// runs of letters and digits, with no stemming and no stop words. It is
+// the plain baseline that [Evaluate] compares a retriever with; use
+// [NewOkapiAnalyzed] for a search engine's analysis. Once built, an Okapi
+// is safe for concurrent use.
 func NewOkapi(docs []kb.Doc) *Okapi { return NewOkapiAnalyzed(docs, okapiTokens) }
 
 // NewOkapiAnalyzed indexes docs with a custom analysis, for example
