@@ -870,10 +870,13 @@ func (x *run) input() error {
 		}
 		a, refused := x.correction(n)
 		if a != nil {
+			if refused != nil {
+				// "no, make it 20 euros" to "refund $10?": the new
+				// value cannot be taken. Say why and ask that question
+				// again; the confirmation of the old value is void.
+				return x.reask(a, refused)
+			}
 			return x.goTo(a.Next)
-		}
-		if refused != nil {
-			err = refused // say why the new value cannot be taken
 		}
 		return x.failed(c, n.MaxAttempts, n.OnFail, err)
 	case *Choice:
@@ -938,6 +941,7 @@ func (x *run) correction(cur *Ask) (a *Ask, refused error) {
 	if u, ok := x.understanding(); ok && u.Status == nlu.Understood && u.Intent.Name != x.st.Intent {
 		return nil, nil // a new request: the router serves it
 	}
+	var refusedAt *Ask
 	for i := len(x.flow.asks) - 1; i >= 0; i-- {
 		a := x.flow.asks[i]
 		old := x.st.Slots[a.Slot]
@@ -947,7 +951,7 @@ func (x *run) correction(cur *Ask) (a *Ask, refused error) {
 		v, err := x.answer(a, x.t.Text())
 		var ve *validationError
 		if errors.As(err, &ve) && refused == nil {
-			refused = err
+			refused, refusedAt = err, a
 		}
 		if err != nil || v == old {
 			continue
@@ -955,7 +959,28 @@ func (x *run) correction(cur *Ask) (a *Ask, refused error) {
 		x.correct(a, v)
 		return a, nil
 	}
-	return nil, refused
+	return refusedAt, refused
+}
+
+// reask serves a correction that a's validator refused: it says why,
+// forgets a's answer and those after it, and asks a again.
+func (x *run) reask(a *Ask, refused error) error {
+	dialog.CloseQuestion(x.t)
+	from := false
+	for _, b := range x.flow.asks {
+		from = from || b.Slot == a.Slot
+		if from {
+			delete(x.st.Slots, b.Slot)
+		}
+	}
+	msg := refused.Error()
+	if ie := (*InputError)(nil); errors.As(refused, &ie) {
+		msg = ie.Message
+	}
+	if err := x.say(msg); err != nil {
+		return err
+	}
+	return x.goTo(a.ID)
 }
 
 // correctedEarlier serves an answer, at any question, that corrects an

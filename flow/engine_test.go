@@ -717,9 +717,13 @@ func TestCorrectionAtAConfirmation(t *testing.T) {
 	c.Send("pay").Expect(parleytest.Exact("How much?"))
 	c.Send("$50").Expect(parleytest.Exact("Pay 50 USD?"))
 	c.Send("wait, make it 20").Expect(parleytest.Exact("Pay 20 USD?"))
-	// A correction the amount's check refuses is not taken.
-	c.Send("make it $500").Expect(parleytest.Contains("At most $100.")).Expect(parleytest.Contains("Pay 20 USD?"))
-	c.Send("yes").Expect(parleytest.Exact("Paid 20 USD."))
+	// A correction the amount's check refuses is not taken: the
+	// confirmation of the old amount is void, and the amount asked again
+	// (a "yes" now would pay what the customer just corrected).
+	c.Send("make it $500").Expect(parleytest.Exact("At most $100.")).Expect(parleytest.Exact("How much?"))
+	c.Send("yes").Expect(parleytest.Contains("How much?"))
+	c.Send("$30").Expect(parleytest.Exact("Pay 30 USD?"))
+	c.Send("yes").Expect(parleytest.Exact("Paid 30 USD."))
 }
 
 // "No, thanks" to a choice that has no such option declines it: the
