@@ -90,17 +90,24 @@ func ExampleCheck() {
 }
 
 func ExampleRun() {
-	// In a _test.go file of the package that implements the retriever:
-	//
-	//	func TestRetriever(t *testing.T) {
-	//		kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
-	//			x := kb.NewIndex()
-	//			if err := x.Add(docs...); err != nil {
-	//				t.Fatal(err)
-	//			}
-	//			return x
-	//		})
-	//	}
+	// In a _test.go file of the package that implements the retriever,
+	// func TestRetriever(t *testing.T) { testRetriever(t) } with (TestIndex
+	// above runs exactly this):
+	testRetriever := func(t *testing.T) {
+		kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
+			x, err := kb.NewIndex()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := x.Add(docs...); err != nil {
+				t.Fatal(err)
+			}
+			return x
+		})
+	}
+	_ = testRetriever
+
+	// The documents the suite indexes:
 	for _, d := range kbtest.Docs() {
 		fmt.Println(d.ID)
 	}
