@@ -250,10 +250,13 @@ type Labels struct {
 	Reconnecting string `json:"reconnecting,omitempty"` // "Reconnecting…"
 	Uploading    string `json:"uploading,omitempty"`    // "Uploading"
 	TooLarge     string `json:"too_large,omitempty"`    // "That file is too large"
-	Network      string `json:"network,omitempty"`      // "Network problem; unsent messages are sent again when the connection is back."
-	Open         string `json:"open,omitempty"`         // "Open chat" (for screen readers)
-	Close        string `json:"close,omitempty"`        // "Close chat" (for screen readers)
-	Attach       string `json:"attach,omitempty"`       // "Attach a file" (for screen readers)
+	// TooLong is shown when the visitor sends a message over
+	// MaxMessageBytes; the widget keeps the text for them to shorten.
+	TooLong string `json:"too_long,omitempty"` // "That message is too long: please shorten it or send it in parts."
+	Network string `json:"network,omitempty"`  // "Network problem; unsent messages are sent again when the connection is back."
+	Open    string `json:"open,omitempty"`     // "Open chat" (for screen readers)
+	Close   string `json:"close,omitempty"`    // "Close chat" (for screen readers)
+	Attach  string `json:"attach,omitempty"`   // "Attach a file" (for screen readers)
 	// Record and StopRecording label the record button, shown when
 	// UploadTypes accepts recordings ("video/webm", "application/ogg" or
 	// an "audio/" type) and the browser can record.

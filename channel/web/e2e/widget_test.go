@@ -418,3 +418,27 @@ parley.signedIn("Signed in as Ada");</script>
 	run(t, ctx, "sign in as Ben", chromedp.Evaluate[chromedp.Void](`parley.signedIn("Signed in as Ben")`),
 		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ben'`))
 }
+
+func TestWidgetKeepsATooLongMessage(t *testing.T) {
+	ctx := browser(t)
+	url, _ := serverWith(t, nil, nil, func(c *web.Config) { c.MaxMessageBytes = 64 })
+	long := strings.Repeat("my lamp arrived broken ", 4) // 92 bytes
+	run(t, ctx, "load", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`R.querySelector('.notice').textContent.length > 0`))
+	run(t, ctx, "send a message over the limit", typeText(long), click(".send"),
+		waitFor(`R.querySelector('.status').textContent.startsWith('That message is too long')`))
+	var state struct {
+		Input string `json:"input"`
+		Sent  int    `json:"sent"`
+	}
+	run(t, ctx, "read the widget", eval(`({input: R.querySelector('.input').value, sent: R.querySelectorAll('.msg.user').length})`, &state))
+	if state.Input != long || state.Sent != 0 {
+		t.Errorf("after a too long message the input holds %q and %d messages show as sent; want the text kept and nothing sent", state.Input, state.Sent)
+	}
+	// Shortened, it goes out and the warning goes away.
+	run(t, ctx, "shorten and send",
+		chromedp.Evaluate[chromedp.Void](root+`.querySelector('.input').select()`),
+		typeText("my lamp arrived broken"),
+		waitFor(`R.querySelector('.status').textContent === ''`), click(".send"),
+		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent === 'You said: my lamp arrived broken')`))
+}

@@ -73,6 +73,9 @@
   var ICON_FILE = "M6 2h8l6 6v12a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm7 1.5V9h5.5L13 3.5z";
   var ICON_MIC = "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2z";
 
+  // utf8Len is the length of s in UTF-8 bytes, as the server counts it.
+  function utf8Len(s) { return new TextEncoder().encode(s).length; }
+
   function el(tag, cls, text) {
     var n = document.createElement(tag);
     if (cls) n.className = cls;
@@ -94,6 +97,7 @@
     reconnecting: "Reconnecting\u2026",
     uploading: "Uploading",
     too_large: "That file is too large",
+    too_long: "That message is too long: please shorten it or send it in parts.",
     network: "Network problem; unsent messages are sent again when the connection is back.",
     open: "Open chat",
     close: "Close chat",
@@ -121,6 +125,7 @@
     read: {},               // id -> true for user messages shown read
     shown: {},              // entry id -> element
     signedIn: null,         // the page's parley.signedIn text, over the server's label
+    tooLong: false,         // the status says the typed message is too long
     open: false,
     unread: 0,
     retry: 0,
@@ -277,8 +282,22 @@
     ev.preventDefault();
     var t = input.value.trim();
     if (!t) return;
+    var max = (S.cfg && S.cfg.max_message) || 0;
+    if (max && utf8Len(t) > max) {
+      // Refused here, not by the server: the text stays to be shortened.
+      S.tooLong = true;
+      showStatus(L.too_long, true);
+      return;
+    }
     input.value = "";
     sendMessage(t, "");
+  });
+  input.addEventListener("input", function () {
+    var max = (S.cfg && S.cfg.max_message) || 0;
+    if (S.tooLong && (!max || utf8Len(input.value.trim()) <= max)) {
+      S.tooLong = false;
+      showStatus("");
+    }
   });
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && !ev.shiftKey) {
