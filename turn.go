@@ -103,7 +103,7 @@ func (t *Turn) Observed() bool { return t.emit != nil }
 // A Key names a typed annotation of a [Turn]. Create one per annotation,
 // as a package-level value in the package that owns it:
 //
-//	var IntentKey = parley.NewKey[intent.Match]("intent")
+//	var AnswerKey = parley.NewKey[kb.Answer]("kb.answer") // as kbbot does
 //
 // Keys compare by identity, so two packages never collide.
 type Key[T any] struct{ name string }
