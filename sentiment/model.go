@@ -61,7 +61,13 @@ const (
 type Model struct {
 	lex  *Lexical
 	cues *cueSet
-	p    params
+	vec  *wordVectors // nil: a model without word vectors
+	// vecTab holds, for every word of vec, its contribution to each
+	// output of p.VecOutputs: the mean of these over a text's words is the
+	// vectors' part of the logit (see setVecScores). Open addressing.
+	vecTab  []vecScoreSlot
+	vecMask uint64
+	p       params
 	// rows is p.weights with 128 added to every weight (unsigned bytes),
 	// followed by padding, so that [Model.sum] adds eight at a time.
 	rows []byte
@@ -98,6 +104,16 @@ type params struct {
 	// Band: a text the model calls neutral is positive or negative when
 	// |Compound| reaches it (0: never).
 	Band float32 `json:"band"`
+	// VectorsCRC identifies the word vectors file (model/vectors.bin)
+	// the model was trained with; 0: none.
+	VectorsCRC uint32 `json:"vectors_crc,omitempty"`
+	// VectorDims is the dimension of those vectors.
+	VectorDims int `json:"vector_dims,omitempty"`
+	// VecOutputs lists the outputs that read the pooled word vectors.
+	VecOutputs []int `json:"vec_outputs,omitempty"`
+	// Vec[k*VectorDims+j] is the weight of component j of the mean of the
+	// text's word vectors (times vecGain) for output k.
+	Vec []float32 `json:"vec,omitempty"`
 	// Weights holds 2^Bits rows of numOutputs int8 weights.
 	weights []int8
 }
@@ -121,17 +137,81 @@ type modelScratch struct {
 	f featurizer
 }
 
-func newModel(p params) (*Model, error) {
+func newModel(p params, vec *wordVectors) (*Model, error) {
 	lex, err := NewLexical()
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{lex: lex, cues: newCueSet(), p: p}
+	m := &Model{lex: lex, cues: newCueSet(), p: p, vec: vec}
 	m.setRows()
+	m.setVecScores()
 	m.pool.New = func() any {
 		return &modelScratch{f: featurizer{word: make([]byte, 0, 64), hashes: make([]uint64, 0, 64), feats: make([]uint32, 0, 128), chars: make([]uint32, 0, 512)}}
 	}
 	return m, nil
+}
+
+// maxVecOutputs is the number of outputs that may read the word vectors.
+const maxVecOutputs = 3
+
+// vecScoreSlot is a slot of Model.vecTab: a word's hash tag (0: empty)
+// and its scores, 16 bytes, so that a word costs one memory access.
+type vecScoreSlot struct {
+	tag   uint32
+	score [maxVecOutputs]float32
+}
+
+// vecTag is the tag of a word hash in Model.vecTab, never 0.
+func vecTag(h uint64) uint32 { return uint32(h>>32) | 1 }
+
+// setVecScores precomputes, for every word of the vectors, its dot
+// product with each output's vector weights: the mean of a text's word
+// vectors enters the logits linearly, so its contribution is the mean of
+// its words' scores, one table read a word instead of a pass over the
+// vector.
+func (m *Model) setVecScores() {
+	m.vecTab = nil
+	v := m.vec
+	if v == nil || len(m.p.VecOutputs) == 0 || len(m.p.VecOutputs) > maxVecOutputs || len(m.p.Vec) != v.dims*numOutputs {
+		return
+	}
+	m.vecTab, m.vecMask = make([]vecScoreSlot, len(v.slots)), v.mask
+	for _, sl := range v.slots {
+		if sl.key == 0 {
+			continue
+		}
+		var e vecScoreSlot
+		e.tag = vecTag(sl.key)
+		for i, k := range m.p.VecOutputs {
+			w := m.p.Vec[k*v.dims : (k+1)*v.dims]
+			var a float32
+			for d := range v.dims {
+				a += w[d] * v.component(int(sl.row), d)
+			}
+			e.score[i] = a * vecGain
+		}
+		s := mix64(sl.key) & m.vecMask
+		for m.vecTab[s].tag != 0 {
+			s = (s + 1) & m.vecMask
+		}
+		m.vecTab[s] = e
+	}
+}
+
+// vecScores returns the scores of the word with hash h, or nil.
+func (m *Model) vecScores(h uint64) *[maxVecOutputs]float32 {
+	if h == 0 {
+		h = 1 // as wordVectors does
+	}
+	tag := vecTag(h)
+	for s := mix64(h) & m.vecMask; ; s = (s + 1) & m.vecMask {
+		switch e := &m.vecTab[s]; e.tag {
+		case tag:
+			return &e.score
+		case 0:
+			return nil
+		}
+	}
 }
 
 // Info describes the model: format version, training data, dev figures.
@@ -164,7 +244,7 @@ func (m *Model) Polarity(text string) Result {
 	var dense [numDense]float32
 	m.extract(text, lr, &sc.f, &dense)
 	var z [numOutputs]float32
-	m.logits(sc.f.feats, sc.f.chars, &dense, &z)
+	m.logits(sc.f.feats, sc.f.chars, &dense, sc.f.hashes, &z)
 	r := m.result(lr, &z, sc.f.words == 0 || dense[dForeign] == 1 || sc.f.excl == 0 && m.cues.bareAnswer(sc.f.hashes))
 	if cap(sc.f.chars) <= 1<<14 {
 		m.pool.Put(sc)
@@ -215,7 +295,9 @@ func sparseValue(n int) float32 {
 	return 1 / float32(math.Sqrt(float64(n)))
 }
 
-func (m *Model) logits(feats, chars []uint32, dense *[numDense]float32, z *[numOutputs]float32) {
+// logits computes the outputs' logits from the sparse features, the
+// dense ones and the word vectors of the words with the given hashes.
+func (m *Model) logits(feats, chars []uint32, dense *[numDense]float32, hashes []uint64, z *[numOutputs]float32) {
 	aw, ac := m.sum(feats), m.sum(chars)
 	vw, vc := sparseValue(len(feats)), sparseValue(len(chars))
 	for k := range numOutputs {
@@ -229,6 +311,27 @@ func (m *Model) logits(feats, chars []uint32, dense *[numDense]float32, z *[numO
 		for k := range numOutputs {
 			z[k] += x * dw[k]
 		}
+	}
+	if m.vecTab == nil {
+		return
+	}
+	var acc [maxVecOutputs]float32
+	n := 0
+	for _, h := range hashes[:min(len(hashes), maxFeatureTokens)] {
+		sc := m.vecScores(h)
+		if sc == nil {
+			continue
+		}
+		n++
+		acc[0] += sc[0]
+		acc[1] += sc[1]
+		acc[2] += sc[2]
+	}
+	if n == 0 {
+		return
+	}
+	for i, k := range m.p.VecOutputs {
+		z[k] += acc[i] / float32(n)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 )
 
 // ModelVersion is the model file format this version of Parley reads and
@@ -18,8 +19,9 @@ import (
 // retrain it with "parley sentiment train".
 //
 // Version 2 added the negated-intent question feature ("I don't want to
-// cancel, what are my options"); version 1 files are rejected.
-const ModelVersion = 2
+// cancel, what are my options"); version 3 the pooled pretrained word
+// vectors (model/vectors.bin). Files of other versions are rejected.
+const ModelVersion = 3
 
 // modelMagic opens every model file (inside the gzip stream).
 const modelMagic = "PARLEY-SENTIMENT\n"
@@ -106,7 +108,17 @@ func ReadModel(r io.Reader) (*Model, error) {
 		p.weights[i] = int8(b)
 	}
 	p.Info.Version = ModelVersion
-	return newModel(p)
+	var vec *wordVectors
+	if p.VectorsCRC != 0 {
+		vec, err = readVectors(embeddedVectors)
+		if err != nil {
+			return nil, err
+		}
+		if vec.sum != p.VectorsCRC || vec.dims != p.VectorDims {
+			return nil, fmt.Errorf("%w: the model was trained with word vectors %08x (%d dimensions), this Parley has %08x (%d): retrain with \"parley sentiment train\"", ErrBadModel, p.VectorsCRC, p.VectorDims, vec.sum, vec.dims)
+		}
+	}
+	return newModel(p, vec)
 }
 
 // check validates the header of a model file.
@@ -124,7 +136,22 @@ func (p *params) check() error {
 	case !(p.Temperature > 0) || !(p.Blend >= 0 && p.Blend <= 1) || !(p.Band >= 0 && p.Band <= 1):
 		return errors.New("temperature, blend or band out of range")
 	}
-	for _, xs := range [][]float32{p.Scale, p.Bias, p.Dense, p.PlattA, p.PlattB, p.Threshold, p.Prior[:]} {
+	if p.VectorsCRC != 0 {
+		if p.VectorDims < 1 || p.VectorDims > maxVectorDims || len(p.Vec) != p.VectorDims*numOutputs {
+			return errors.New("wrong number of word vector weights")
+		}
+		if len(p.VecOutputs) > maxVecOutputs {
+			return fmt.Errorf("more than %d outputs read the word vectors", maxVecOutputs)
+		}
+		for i, k := range p.VecOutputs {
+			if k < 0 || k >= numOutputs || slices.Contains(p.VecOutputs[:i], k) {
+				return fmt.Errorf("word vector output %d out of range or repeated", k)
+			}
+		}
+	} else if len(p.Vec) != 0 || len(p.VecOutputs) != 0 {
+		return errors.New("word vector weights without word vectors")
+	}
+	for _, xs := range [][]float32{p.Scale, p.Bias, p.Dense, p.PlattA, p.PlattB, p.Threshold, p.Prior[:], p.Vec} {
 		for _, x := range xs {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) || math.Abs(float64(x)) > 1e6 {
 				return fmt.Errorf("parameter %v out of range", x)

@@ -101,10 +101,25 @@ type TrainConfig struct {
 	// Seed orders the training examples (default 1). Training is
 	// deterministic for a given seed.
 	Seed uint64
+	// Vectors is a word vectors file written by [BuildVectors]; nil means
+	// the one shipped with Parley (model/vectors.bin). A model trained
+	// with other vectors loads only in a Parley built with them as
+	// model/vectors.bin.
+	Vectors []byte
+	// NoVectors trains without the pooled word vectors.
+	NoVectors bool
 
-	noAverage bool  // ablation: keep the last weights instead of their average
-	charMax   uint8 // ablation: character 3- to charMax-grams instead of 4-grams
+	noAverage  bool  // ablation: keep the last weights instead of their average
+	charMax    uint8 // ablation: character 3- to charMax-grams instead of 4-grams
+	vecOutputs []int // the outputs that read the word vectors (nil: vectorOutputs)
 }
+
+// vectorOutputs are the outputs that read the pooled word vectors in the
+// shipped model: those whose dev F1 gained from them, confusion (+0.020)
+// and disappointment (+0.015); the others moved by 0.005 or less
+// (BENCHMARKS.md, session 7). The outputs' weights are independent, so
+// the others are the same as without vectors, and cost nothing.
+var vectorOutputs = []int{outConfusion, outDisappointment}
 
 // PolarityOf returns the polarity a GoEmotions label set maps to, and
 // false for mixed or ambiguous sets (see [Train]).
@@ -132,11 +147,13 @@ func hasLabel(labels, want []string) bool {
 
 // sample is one featurised example.
 type sample struct {
-	feats []uint32
-	chars []uint32
-	dense [numDense]float32
-	pol   int8 // 0 negative, 1 neutral, 2 positive, -1 none
-	heads [numOutputs - numPolarity]bool
+	feats  []uint32
+	chars  []uint32
+	dense  [numDense]float32
+	vec    []float32 // mean of the word vectors (nil: none)
+	hashes []uint64  // word hashes
+	pol    int8      // 0 negative, 1 neutral, 2 positive, -1 none
+	heads  [numOutputs - numPolarity]bool
 }
 
 func (m *Model) sample(ex Example, f *featurizer) sample {
@@ -145,6 +162,11 @@ func (m *Model) sample(ex Example, f *featurizer) sample {
 	m.extract(ex.Text, lr, f, &s.dense)
 	s.feats = slices.Clone(f.feats)
 	s.chars = slices.Clone(f.chars)
+	s.hashes = slices.Clone(f.hashes)
+	if m.vec != nil {
+		s.vec = make([]float32, m.vec.dims)
+		m.vec.pool(f.hashes, make([]uint64, m.vec.stride/4), s.vec)
+	}
 	s.pol = -1
 	if l, ok := PolarityOf(ex.Labels); ok {
 		s.pol = map[Label]int8{Negative: 0, Neutral: 1, Positive: 2}[l]
@@ -221,7 +243,24 @@ func Train(ctx context.Context, train, dev []Example, c TrainConfig) (*Model, er
 	for h := range p.PlattA {
 		p.PlattA[h], p.Threshold[h] = 1, 0.5
 	}
-	m, err := newModel(p)
+	var vec *wordVectors
+	if !c.NoVectors {
+		b := c.Vectors
+		if b == nil {
+			b = embeddedVectors
+		}
+		var err error
+		if vec, err = readVectors(b); err != nil {
+			return nil, err
+		}
+		p.VectorsCRC, p.VectorDims = vec.sum, vec.dims
+		p.VecOutputs = slices.Clone(vectorOutputs)
+		if c.vecOutputs != nil {
+			p.VecOutputs = slices.Clone(c.vecOutputs)
+		}
+		p.Vec = make([]float32, vec.dims*numOutputs)
+	}
+	m, err := newModel(p, vec)
 	if err != nil {
 		return nil, err
 	}
@@ -256,11 +295,16 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 	dg2 := make([]float32, numDense*numOutputs)
 	bias := make([]float32, numOutputs)
 	bg2 := make([]float32, numOutputs)
+	// Word vector weights, laid out as m.p.Vec.
+	vw8 := make([]float32, len(m.p.Vec))
+	vg2 := make([]float32, len(m.p.Vec))
+	var vu []float32
 	// Averaged weights (Polyak): u accumulates t*update, the average is
 	// w - u/t.
 	var u, du, bu []float32
 	if !c.noAverage {
 		u, du, bu = make([]float32, len(w)), make([]float32, len(dw)), make([]float32, numOutputs)
+		vu = make([]float32, len(vw8))
 	}
 	var step float32
 	// Rare heads get more weight on their positives (square root of the
@@ -310,6 +354,13 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 					for k := range numOutputs {
 						z[k] += x * dw[d*numOutputs+k]
 					}
+				}
+			}
+			nv := len(s.vec)
+			for _, k := range m.p.VecOutputs {
+				row := vw8[k*nv : (k+1)*nv]
+				for j, x := range s.vec {
+					z[k] += x * row[j]
 				}
 			}
 			// Softmax gradient for the polarity outputs.
@@ -369,6 +420,18 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 					}
 				}
 			}
+			for _, k := range m.p.VecOutputs {
+				for j, x := range s.vec {
+					o := k*nv + j
+					gk := grad[k] * x
+					vg2[o] += gk * gk
+					del := lr * gk / float32(math.Sqrt(float64(vg2[o]+eps)))
+					vw8[o] -= del
+					if vu != nil {
+						vu[o] -= step * del
+					}
+				}
+			}
 			for k := range numOutputs {
 				bg2[k] += grad[k] * grad[k]
 				del := lr * grad[k] / float32(math.Sqrt(float64(bg2[k]+eps)))
@@ -389,6 +452,9 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 		for i := range bias {
 			bias[i] -= bu[i] / step
 		}
+		for i := range vw8 {
+			vw8[i] -= vu[i] / step
+		}
 	}
 	// Quantise: per output, the largest weight maps to 127.
 	for k := range numOutputs {
@@ -407,6 +473,8 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 	m.setRows()
 	copy(m.p.Bias, bias)
 	copy(m.p.Dense, dw)
+	copy(m.p.Vec, vw8)
+	m.setVecScores()
 	return nil
 }
 
@@ -415,7 +483,7 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 func (m *Model) devLogits(dev []sample) [][numOutputs]float32 {
 	z := make([][numOutputs]float32, len(dev))
 	for i := range dev {
-		m.logits(dev[i].feats, dev[i].chars, &dev[i].dense, &z[i])
+		m.logits(dev[i].feats, dev[i].chars, &dev[i].dense, dev[i].hashes, &z[i])
 	}
 	return z
 }
@@ -618,7 +686,12 @@ func platt(xs []float64, ys []bool) (a, b float64) {
 			break
 		}
 	}
-	return a, b
+	// On separable data (a handful of examples) Newton's steps diverge:
+	// keep a steep but finite sigmoid.
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return 1, 0
+	}
+	return max(-1e3, min(1e3, a)), max(-1e4, min(1e4, b))
 }
 
 // bestThreshold returns the probability threshold with the best F1.

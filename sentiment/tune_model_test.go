@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,15 @@ func TestTuneModel(t *testing.T) {
 	c.NoCharGrams = os.Getenv("PARLEY_TUNE_NOCHAR") != ""
 	cm, _ := strconv.Atoi(os.Getenv("PARLEY_TUNE_CHARMAX"))
 	c.charMax = uint8(cm)
+	c.NoVectors = os.Getenv("PARLEY_TUNE_NOVEC") != ""
+	if v := os.Getenv("PARLEY_TUNE_VECOUT"); v != "" {
+		c.vecOutputs = []int{}
+		for s := range strings.SplitSeq(v, ",") {
+			k, err := strconv.Atoi(s)
+			require.NoError(t, err)
+			c.vecOutputs = append(c.vecOutputs, k)
+		}
+	}
 	for range 4 {
 		train = append(train, SupportExamples()...)
 	}

@@ -276,7 +276,7 @@ func loadExp(t *testing.T) (m *Model, tr, dv []expSample) {
 		train = append(train, SupportExamples()...)
 	}
 	p := params{Bits: 15, CharMin: 4, CharMax: 4, Negation: true}
-	m, err := newModel(p)
+	m, err := newModel(p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,8 @@ commands:
 		return sentimentEmotions(ctx, args[1:], stdout, stderr)
 	case "score":
 		return sentimentScore(args[1:], stdout, stderr)
+	case "vectors":
+		return sentimentVectors(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		usage()
 		return nil
@@ -421,6 +423,7 @@ func sentimentTrain(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&c.Bits, "bits", 0, "log2 of the hashed feature rows (0: the default)")
 	fs.Float64Var(&c.LearningRate, "lr", 0, "AdaGrad learning rate (0: the default)")
 	fs.Uint64Var(&c.Seed, "seed", 0, "example order seed (0: the default)")
+	vectors := fs.String("vectors", "", "word vectors file written by \"parley sentiment vectors\" (empty: the one built in, sentiment/model/vectors.bin; a model trained with another loads only in a Parley built with it there); \"none\": no vectors")
 	supportWeight := fs.Int("support", 4, "times the built-in support messages (sentiment.SupportExamples) are added to the training data")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -436,6 +439,13 @@ func sentimentTrain(ctx context.Context, args []string, stdout, stderr io.Writer
 	train, err := read("train.tsv")
 	if err != nil {
 		return err
+	}
+	if *vectors == "none" {
+		c.NoVectors = true
+	} else if *vectors != "" {
+		if c.Vectors, err = os.ReadFile(*vectors); err != nil {
+			return fmt.Errorf("sentiment train: %w", err)
+		}
 	}
 	// Parley's support messages, weighted: a few hundred short messages
 	// against 43,000 Reddit comments.

@@ -1,0 +1,242 @@
+package sentiment
+
+// Experiments of session 7 (issue 17: frustration and confusion with
+// pretrained word vectors), kept so that the figures in BENCHMARKS.md can
+// be reproduced (PARLEY_TUNE=1): the two target heads over the model's
+// features plus the pooled GloVe vectors, scored by the F1 at the best
+// dev threshold.
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+)
+
+func pooledVectors(t *testing.T, v *wordVectors, texts []Example, _ string) [][]float32 {
+	t.Helper()
+	var f featurizer
+	acc := make([]uint64, v.stride/4)
+	out := make([][]float32, len(texts))
+	for i, ex := range texts {
+		f.extract(ex.Text, featureConfig{bits: 15})
+		x := make([]float32, v.dims)
+		v.pool(f.hashes, acc, x)
+		for d := range x {
+			x[d] *= float32(envf("VS", 1))
+		}
+		out[i] = x
+	}
+	return out
+}
+
+func TestTuneVectors(t *testing.T) {
+	if os.Getenv("PARLEY_TUNE") == "" {
+		t.Skip()
+	}
+	v, err := readVectors(embeddedVectors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, dev := readGE(t, "train"), readGE(t, "dev")
+	for range 4 {
+		train = append(train, SupportExamples()...)
+	}
+	_, tr, dv := loadExp(t)
+	mode := "mean"
+	trX, dvX := pooledVectors(t, v, train, mode), pooledVectors(t, v, dev, mode)
+	c := expCfg{epochs: int(envf("E", 15)), lr: float32(envf("LR", 0.05)), bits: 15, posCap: float32(envf("CAP", 6))}
+	ss := make([]sample, len(tr))
+	ys := make([][]bool, len(tr))
+	for i := range tr {
+		ss[i] = tr[i].s
+		ys[i] = []bool{tr[i].labels&expTargets[0].mask != 0, tr[i].labels&expTargets[1].mask != 0}
+	}
+	for _, withVec := range []bool{false, true} {
+		var ex, dex [][]float32
+		if withVec {
+			ex, dex = trX, dvX
+		}
+		e := trainExp(ss, ex, ys, 2, c)
+		for k, tg := range expTargets {
+			zs := make([]float32, len(dv))
+			gs := make([]bool, len(dv))
+			for i := range dv {
+				var x []float32
+				if withVec {
+					x = dex[i]
+				}
+				zs[i] = e.logit(&dv[i].s, k, x)
+				gs[i] = dv[i].labels&tg.mask != 0
+			}
+			f, _ := bestF1(zs, gs)
+			t.Logf("vectors=%v mode=%q %s best-threshold F1 %.4f", withVec, mode, tg.name, f)
+		}
+	}
+}
+
+// mlpExp is the linear experiment model plus a hidden layer over the
+// pooled vectors: z_k = linear_k + sum_j v[j,k] relu(W[j] x + b[j]).
+type mlpExp struct {
+	lin   *expModel
+	H, D  int
+	W, b  []float32 // H*D, H
+	V, vb []float32 // H*K
+}
+
+func (m *mlpExp) logits(s *sample, x []float32, h []float32, z []float32) {
+	for j := 0; j < m.H; j++ {
+		a := m.b[j]
+		w := m.W[j*m.D : j*m.D+m.D]
+		for d, xd := range x {
+			a += w[d] * xd
+		}
+		h[j] = max(a, 0)
+	}
+	for k := range z {
+		z[k] = m.lin.logit(s, k, nil)
+		for j := 0; j < m.H; j++ {
+			z[k] += m.V[j*m.lin.K+k] * h[j]
+		}
+	}
+}
+
+func trainMLP(ss []sample, xs [][]float32, ys [][]bool, K, H int, c expCfg, lrH float32, epochs int) *mlpExp {
+	D := len(xs[0])
+	lin := &expModel{K: K, w: make([]float32, (1<<c.bits)*K), dw: make([]float32, numDense*K), bias: make([]float32, K)}
+	m := &mlpExp{lin: lin, H: H, D: D, W: make([]float32, H*D), b: make([]float32, H), V: make([]float32, H*K)}
+	rng := rand.New(rand.NewPCG(7, 0x5eed))
+	for i := range m.W {
+		m.W[i] = float32(rng.NormFloat64()) * float32(math.Sqrt(2/float64(D)))
+	}
+	for i := range m.V {
+		m.V[i] = float32(rng.NormFloat64()) * 0.01
+	}
+	posW := make([]float32, K)
+	for k := range posW {
+		n := 0
+		for i := range ss {
+			if ys[i][k] {
+				n++
+			}
+		}
+		posW[k] = min(max(float32(math.Sqrt(float64(len(ss)-n)/float64(max(n, 1)))), 1), c.posCap)
+	}
+	rows := 1 << c.bits
+	g2 := make([]float32, rows*K)
+	dg2 := make([]float32, len(lin.dw))
+	bg2 := make([]float32, K)
+	gW, gb, gV := make([]float32, len(m.W)), make([]float32, H), make([]float32, len(m.V))
+	order := make([]int, len(ss))
+	for i := range order {
+		order[i] = i
+	}
+	const eps = 1e-6
+	hid := make([]float32, H)
+	z := make([]float32, K)
+	grad := make([]float32, K)
+	gh := make([]float32, H)
+	ada := func(w, g2 []float32, i int, g, lr float32) {
+		g2[i] += g * g
+		w[i] -= lr * g / float32(math.Sqrt(float64(g2[i]+eps)))
+	}
+	for ep := 0; ep < epochs; ep++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			s := &ss[i]
+			m.logits(s, xs[i], hid, z)
+			for k := 0; k < K; k++ {
+				p := sigmoid(z[k])
+				if ys[i][k] {
+					grad[k] = (p - 1) * posW[k]
+				} else {
+					grad[k] = p
+				}
+			}
+			// Hidden layer.
+			for j := 0; j < H; j++ {
+				gh[j] = 0
+				if hid[j] <= 0 {
+					for k := 0; k < K; k++ {
+						ada(m.V, gV, j*K+k, grad[k]*hid[j], lrH)
+					}
+					continue
+				}
+				for k := 0; k < K; k++ {
+					gh[j] += grad[k] * m.V[j*K+k]
+					ada(m.V, gV, j*K+k, grad[k]*hid[j], lrH)
+				}
+				for d, xd := range xs[i] {
+					if xd != 0 {
+						ada(m.W, gW, j*D+d, gh[j]*xd, lrH)
+					}
+				}
+				ada(m.b, gb, j, gh[j], lrH)
+			}
+			// Linear part (no averaging here).
+			vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
+			for _, g := range [2]struct {
+				bs []uint32
+				v  float32
+			}{{s.feats, vw}, {s.chars, vc}} {
+				for _, b := range g.bs {
+					for k := 0; k < K; k++ {
+						ada(lin.w, g2, int(b)*K+k, grad[k]*g.v, c.lr)
+					}
+				}
+			}
+			for d := 0; d < numDense; d++ {
+				if x := s.dense[d]; x != 0 {
+					for k := 0; k < K; k++ {
+						ada(lin.dw, dg2, d*K+k, grad[k]*x, c.lr)
+					}
+				}
+			}
+			for k := 0; k < K; k++ {
+				ada(lin.bias, bg2, k, grad[k], c.lr)
+			}
+		}
+	}
+	return m
+}
+
+func TestTuneVectorsMLP(t *testing.T) {
+	if os.Getenv("PARLEY_TUNE") == "" {
+		t.Skip()
+	}
+	v, err := readVectors(embeddedVectors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, dev := readGE(t, "train"), readGE(t, "dev")
+	for range 4 {
+		train = append(train, SupportExamples()...)
+	}
+	_, tr, dv := loadExp(t)
+	mode := "mean"
+	trX, dvX := pooledVectors(t, v, train, mode), pooledVectors(t, v, dev, mode)
+	c := expCfg{epochs: 15, lr: float32(envf("LR", 0.05)), bits: 15, posCap: float32(envf("CAP", 6))}
+	ss := make([]sample, len(tr))
+	ys := make([][]bool, len(tr))
+	for i := range tr {
+		ss[i] = tr[i].s
+		ys[i] = []bool{tr[i].labels&expTargets[0].mask != 0, tr[i].labels&expTargets[1].mask != 0}
+	}
+	H := int(envf("H", 32))
+	for _, ep := range []int{int(envf("E", 5))} {
+		m := trainMLP(ss, trX, ys, 2, H, c, float32(envf("LRH", 0.02)), ep)
+		hid := make([]float32, H)
+		z := make([]float32, 2)
+		for k, tg := range expTargets {
+			zs := make([]float32, len(dv))
+			gs := make([]bool, len(dv))
+			for i := range dv {
+				m.logits(&dv[i].s, dvX[i], hid, z)
+				zs[i] = z[k]
+				gs[i] = dv[i].labels&tg.mask != 0
+			}
+			f, _ := bestF1(zs, gs)
+			t.Logf("mlp H=%d epochs=%d mode=%q %s best-threshold F1 %.4f", H, ep, mode, tg.name, f)
+		}
+	}
+}
