@@ -187,6 +187,7 @@ func TestYesNo(t *testing.T) {
 		"yes": "yes", "Yes please!": "yes", "sí": "yes", "Sí, por favor": "yes", "ok.": "yes",
 		"no": "no", "No, thanks": "no", "no thank you!": "no", "nope": "no", "No gracias": "no",
 		"no, make it 20": "", "yes but later": "", "": "", "noo": "",
+		"👍": "yes", "👍🏽": "yes", "✔️": "yes", "👎": "no", "👎🏻": "no", "😡": "", "👍👎": "",
 		"Not now.": "no", "No, I'm fine": "no", "I’m good": "no", "Ahora no": "no", "no hace falta": "no", "no, estoy bien": "no",
 		"sí, gracias": "yes", "vale": "yes", "Oui": "yes", "ja": "yes", "sim": "yes", "non": "no", "Nein!": "no", "não": "no",
 		"ok where is my order": "", "no I want a refund": "", "im": "",
