@@ -856,7 +856,12 @@ func (x *run) input() error {
 	text := x.t.Text()
 	switch n := c.n.(type) {
 	case *Ask:
-		if a := x.correctedEarlier(n); a != nil {
+		if a, same := x.correctedEarlier(n); a != nil {
+			if same {
+				// "no wait, it's A-1001" for the order already given:
+				// nothing to change, the question stands.
+				return x.reprompt()
+			}
 			return x.goTo(a.Next)
 		}
 		v, err := x.answer(n, text)
@@ -990,11 +995,14 @@ func (x *run) reask(a *Ask, refused error) error {
 // filled with another value, takes (and its validator accepts), and says
 // nothing but that value and filler words. That question's slot takes
 // the new value and the flow goes on from it, so whatever depends on it
-// is looked up and asked again. It returns that question, or nil.
-func (x *run) correctedEarlier(cur *Ask) *Ask {
+// is looked up and asked again. It returns that question, or nil; same
+// reports that the value is the one already given (nothing changes, and
+// the current question is asked again rather than the turn being read as
+// a new request).
+func (x *run) correctedEarlier(cur *Ask) (a *Ask, same bool) {
 	u, ok := x.understanding()
 	if !ok || len(u.Entities) == 0 || !onlyFiller(x.t.Text()) {
-		return nil
+		return nil, false
 	}
 	curType := cur.Entity
 	if curType == "" {
@@ -1014,13 +1022,16 @@ func (x *run) correctedEarlier(cur *Ask) *Ask {
 			continue
 		}
 		v, err := x.answer(a, x.t.Text())
-		if err != nil || v == old {
+		if err != nil {
 			continue
 		}
+		if v == old {
+			return a, true
+		}
 		x.correct(a, v)
-		return a
+		return a, false
 	}
-	return nil
+	return nil, false
 }
 
 // correct gives a's slot the corrected value v and forgets the answers

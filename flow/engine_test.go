@@ -831,6 +831,7 @@ func TestCorrectingAnEarlierAnswer(t *testing.T) {
 		"actually the order was a-1":    {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a1},
 		"no, era el a-2":                {Status: nlu.Unsure, Entities: a2},
 		"where is my order a-2 by now?": {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a2},
+		"no wait, make it a-1":          {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a1},
 	})
 	c.Send("refund").Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
 	c.Send("no wait, make it A-2").Expect(parleytest.Exact("How much of $129 on A-2?")).Check(flowtest.Node("amount"))
@@ -840,6 +841,10 @@ func TestCorrectingAnEarlierAnswer(t *testing.T) {
 	c.Send("no, era el A-2").Expect(parleytest.Exact("How much of $129 on A-2?"))
 	c.Send("all").Expect(parleytest.Exact("Refund 129 USD on A-2?"))
 	c.Send("yes").Expect(parleytest.Exact("Refunded 129 USD on A-2."))
+
+	// The order already given, said again: the question stands.
+	c.Send("refund").Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
+	c.Send("no wait, make it A-1").Expect(parleytest.Exact("How much of $39 on A-1?")).Check(flowtest.Node("amount"))
 
 	c.Send("refund").Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
 	c.Send("where is my order A-2 by now?").Expect(parleytest.Exact("Tracking."))
