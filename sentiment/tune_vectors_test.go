@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -239,4 +240,79 @@ func TestTuneVectorsMLP(t *testing.T) {
 			t.Logf("mlp H=%d epochs=%d mode=%q %s best-threshold F1 %.4f", H, ep, mode, tg.name, f)
 		}
 	}
+}
+
+// confusionCues are the question-form features of the confusion-head
+// experiment (CUES=1): the text ends with "?", opens with a question
+// word, has "?" twice or more, and holds a phrase of not understanding.
+func confusionCues(text string) []float32 {
+	t := strings.ToLower(strings.TrimSpace(text))
+	b := func(ok bool) float32 {
+		if ok {
+			return 1
+		}
+		return 0
+	}
+	first, _, _ := strings.Cut(t, " ")
+	qw := map[string]bool{"what": true, "why": true, "how": true, "who": true, "where": true, "when": true, "wait": true, "huh": true, "huh?": true, "what?": true, "wait,": true, "is": true, "are": true, "do": true, "does": true, "did": true, "can": true, "could": true}
+	phrase := false
+	for _, p := range []string{"what do you mean", "what does that mean", "don't understand", "dont understand", "don't get", "dont get", "confus", "no idea", "not sure", "how come", "makes no sense", "make sense", "what is this", "what the", "i wonder", "curious", "lost me", "clarify", "explain"} {
+		phrase = phrase || strings.Contains(t, p)
+	}
+	return []float32{b(strings.HasSuffix(t, "?")), b(qw[first]), b(strings.Count(t, "?") >= 2), b(phrase)}
+}
+
+func TestTuneConfusionCues(t *testing.T) {
+	if os.Getenv("PARLEY_TUNE") == "" {
+		t.Skip()
+	}
+	v, err := readVectors(embeddedVectors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, dev := readGE(t, "train"), readGE(t, "dev")
+	for range 4 {
+		train = append(train, SupportExamples()...)
+	}
+	_, tr, dv := loadExp(t)
+	trV, dvV := pooledVectors(t, v, train, ""), pooledVectors(t, v, dev, "")
+	c := expCfg{epochs: 15, lr: 0.05, bits: 15, posCap: 6}
+	ss := make([]sample, len(tr))
+	ys := make([][]bool, len(tr))
+	for i := range tr {
+		ss[i] = tr[i].s
+		ys[i] = []bool{tr[i].labels&expTargets[0].mask != 0, tr[i].labels&expTargets[1].mask != 0}
+	}
+	for _, variant := range []string{"vectors", "cues", "vectors+cues"} {
+		ex := make([][]float32, len(tr))
+		dex := make([][]float32, len(dv))
+		for i := range tr {
+			ex[i] = feat(variant, trV[i], train[i].Text)
+		}
+		for i := range dv {
+			dex[i] = feat(variant, dvV[i], dev[i].Text)
+		}
+		e := trainExp(ss, ex, ys, 2, c)
+		for k, tg := range expTargets {
+			zs := make([]float32, len(dv))
+			gs := make([]bool, len(dv))
+			for i := range dv {
+				zs[i] = e.logit(&dv[i].s, k, dex[i])
+				gs[i] = dv[i].labels&tg.mask != 0
+			}
+			f, _ := bestF1(zs, gs)
+			t.Logf("%s: %s best-threshold F1 %.4f", variant, tg.name, f)
+		}
+	}
+}
+
+func feat(variant string, vec []float32, text string) []float32 {
+	var x []float32
+	if strings.Contains(variant, "vectors") {
+		x = append(x, vec...)
+	}
+	if strings.Contains(variant, "cues") {
+		x = append(x, confusionCues(text)...)
+	}
+	return x
 }
