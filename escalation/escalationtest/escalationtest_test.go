@@ -1,7 +1,6 @@
 package escalationtest_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,32 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/escalation"
-	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/escalation/escalationtest"
 	"github.com/parleyhq/parley/escalation/notify"
 )
 
-func TestMemoryDesk(t *testing.T) {
-	escalationtest.Run(t, func(t *testing.T) escalationtest.Fixture {
-		d := desk.NewMemory(escalation.DeliverFunc(func(context.Context, *parley.Turn) error { return nil }))
-		return escalationtest.Fixture{
-			Desk: d,
-			Tickets: func(id string) (int, int) {
-				tk, ok := d.Get(id)
-				if !ok {
-					return 0, 0
-				}
-				return 1, len(tk.Thread)
-			},
-			Open: func(id string) bool {
-				tk, ok := d.Get(id)
-				return ok && tk.Status != escalation.StatusCancelled && tk.Status != escalation.StatusResolved
-			},
-		}
-	})
-}
+// TestMemoryDesk runs the test ExampleRun shows.
+func TestMemoryDesk(t *testing.T) { testDesk(t) }
 
 // receiver is a help-desk that honours idempotency keys.
 type receiver struct {

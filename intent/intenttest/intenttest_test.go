@@ -40,3 +40,20 @@ func ExampleStatic() {
 	fmt.Println(und.Status, und.Intent.Name)
 	// Output: understood track_order
 }
+
+func ExampleRun() {
+	// In the classifier's package, with func TestClassifier(t *testing.T)
+	// { testClassifier(t) } (TestStaticConforms above runs this):
+	testClassifier := func(t *testing.T) {
+		s := intenttest.Static{"hi": {Ranked: []nlu.Intent{{Name: "greet", Confidence: 0.9}}}}
+		intenttest.Run(t, s, intenttest.Case{Text: "HI", Want: "greet"})
+	}
+	_ = testClassifier
+
+	// A Case passes when the classifier ranks Want first for Text; Static
+	// looks texts up ignoring case.
+	s := intenttest.Static{"hi": {Ranked: []nlu.Intent{{Name: "greet", Confidence: 0.9}}}}
+	r, err := s.Classify(context.Background(), "HI")
+	fmt.Println(r.Ranked[0].Name, err)
+	// Output: greet <nil>
+}
