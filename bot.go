@@ -85,7 +85,7 @@ type Bot struct {
 	failures map[string]int // consecutive failed drains per conversation
 	afterDue sync.Map       // conversation -> after-turn funcs waiting for delivery (after.go)
 
-	gate  *gate // turns and drains in flight, for Shutdown
+	gate  *gate // drains in flight, for Shutdown
 	lanes *lanes
 }
 
@@ -216,12 +216,8 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	if t == nil || t.ConversationID == "" {
 		return ErrNoConversation
 	}
-	if !b.gate.enter() {
-		return ErrClosed
-	}
-	defer b.gate.leave()
-
-	if err := b.acquire(ctx, t.ConversationID); err != nil {
+	// The turn's lane also counts it for Shutdown.
+	if err := b.lanes.enter(ctx, t.ConversationID, true); err != nil {
 		return err
 	}
 	defer b.release(t.ConversationID)
@@ -459,13 +455,18 @@ func eventFor(k EventKind, t *Turn, err error) Event {
 	return e
 }
 
-func (b *Bot) isClosed() bool { return b.gate.closed() }
+func (b *Bot) isClosed() bool { return b.lanes.closed.Load() }
 
 // Shutdown stops accepting turns and waits for those in flight (including
 // those waiting for their conversation) to finish, or for ctx to end.
 func (b *Bot) Shutdown(ctx context.Context) error {
+	b.lanes.close()
+	drains := b.gate.close()
+	if err := b.lanes.waitIdle(ctx); err != nil {
+		return err
+	}
 	select {
-	case <-b.gate.close():
+	case <-drains:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

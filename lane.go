@@ -16,7 +16,12 @@ const laneShards = 64
 // lane per conversation with a turn running, holding the turns waiting
 // behind it. It is safe for concurrent use.
 type lanes struct {
-	seed   maphash.Seed
+	seed maphash.Seed
+	// closed makes enter refuse a Bot's turns: Shutdown has begun. ended
+	// gets a value when a lane ends after that.
+	closed atomic.Bool
+	ended  chan struct{}
+	_      [128 - 24]byte // the shards' lines are written on every turn: not this one
 	shards [laneShards]laneShard
 }
 
@@ -40,7 +45,7 @@ type lane struct {
 }
 
 func newLanes() *lanes {
-	ls := &lanes{seed: maphash.MakeSeed()}
+	ls := &lanes{seed: maphash.MakeSeed(), ended: make(chan struct{}, 1)}
 	for i := range ls.shards {
 		ls.shards[i].lanes = make(map[string][]chan struct{})
 	}
@@ -57,9 +62,23 @@ func (ls *lanes) shard(conv string) *laneShard {
 	return &ls.shards[maphash.String(ls.seed, conv)%laneShards]
 }
 
-func (ls *lanes) acquire(ctx context.Context, conv string) error {
+func (ls *lanes) acquire(ctx context.Context, conv string) error { return ls.enter(ctx, conv, false) }
+
+// enter is acquire; with refuse, it returns ErrClosed once close has been
+// called. A conversation's lane stays in its shard while a turn holds it
+// or waits for it, so Shutdown waits for HandleTurn's turns by waiting
+// until every shard is empty (idle): a turn changes no counter shared
+// with the other cores for it.
+func (ls *lanes) enter(ctx context.Context, conv string, refuse bool) error {
 	sh := ls.shard(conv)
 	sh.mu.Lock()
+	// Read under the shard's lock: either close's caller finds this
+	// turn's lane when it looks at the shard (idle), or the turn finds
+	// the lanes closed.
+	if refuse && ls.closed.Load() {
+		sh.mu.Unlock()
+		return ErrClosed
+	}
 	waiters, busy := sh.lanes[conv]
 	if !busy {
 		sh.lanes[conv] = nil
@@ -81,7 +100,7 @@ func (ls *lanes) acquire(ctx context.Context, conv string) error {
 			return ctx.Err()
 		}
 		// Handed the lane just as ctx ended: pass it on.
-		sh.releaseLocked(conv)
+		ls.releaseLocked(sh, conv)
 		return ctx.Err()
 	}
 }
@@ -89,26 +108,60 @@ func (ls *lanes) acquire(ctx context.Context, conv string) error {
 func (ls *lanes) release(conv string) {
 	sh := ls.shard(conv)
 	sh.mu.Lock()
-	sh.releaseLocked(conv)
+	ls.releaseLocked(sh, conv)
 	sh.mu.Unlock()
 }
 
-func (sh *laneShard) releaseLocked(conv string) {
+func (ls *lanes) releaseLocked(sh *laneShard, conv string) {
 	waiters := sh.lanes[conv]
 	if len(waiters) == 0 {
 		delete(sh.lanes, conv)
+		if ls.closed.Load() {
+			select {
+			case ls.ended <- struct{}{}:
+			default: // a wake-up is pending already
+			}
+		}
 		return
 	}
 	sh.lanes[conv] = waiters[1:]
 	close(waiters[0])
 }
 
-// A gate counts what a Bot is running (turns, and the goroutines that
-// drain enqueued turns) so that Shutdown can wait for it, and refuses new
-// work once Shutdown has begun. It is one atomic word on cache lines of
-// its own, changed once as a turn starts and once as it ends (a
-// read-write lock, a flag and a WaitGroup changed two lines four times,
-// and the lines held fields every turn reads).
+// close makes enter refuse turns from now on.
+func (ls *lanes) close() { ls.closed.Store(true) }
+
+// idle reports whether no lane is held or waited for.
+func (ls *lanes) idle() bool {
+	for i := range ls.shards {
+		sh := &ls.shards[i]
+		sh.mu.Lock()
+		n := len(sh.lanes)
+		sh.mu.Unlock()
+		if n > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// waitIdle waits until no lane is held or waited for, after close, or
+// until ctx ends.
+func (ls *lanes) waitIdle(ctx context.Context) error {
+	for !ls.idle() {
+		select {
+		case <-ls.ended:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// A gate counts the goroutines a Bot runs to drain enqueued turns, so
+// that Shutdown can wait for them, and refuses new ones once Shutdown has
+// begun: one atomic word on cache lines of its own. (HandleTurn's turns
+// are counted by their lanes.)
 type gate struct {
 	_     [64]byte
 	state atomic.Int64 // gateClosed, plus the number in flight
@@ -147,6 +200,3 @@ func (g *gate) close() <-chan struct{} {
 	}
 	return g.done
 }
-
-// closed reports whether close has been called.
-func (g *gate) closed() bool { return g.state.Load()&gateClosed != 0 }

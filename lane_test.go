@@ -48,3 +48,46 @@ func TestLanesOrderAndCancel(t *testing.T) {
 		}
 	})
 }
+
+// TestLanesCloseWaitsForHeldAndQueuedTurns: after close, a turn that
+// asks to be refused is (ErrClosed) while a drain's is not; waitIdle
+// returns once the turn holding a lane and the one queued behind it are
+// done, not before.
+func TestLanesCloseWaitsForHeldAndQueuedTurns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ls := newLanes()
+		ctx := context.Background()
+		require.NoError(t, ls.enter(ctx, "c", true)) // running
+		queued := make(chan struct{})
+		go func() {
+			if ls.enter(ctx, "c", true) == nil { // waits for the first
+				<-queued
+				ls.release("c")
+			}
+		}()
+		synctest.Wait()
+
+		ls.close()
+		require.ErrorIs(t, ls.enter(ctx, "new", true), ErrClosed)
+		require.NoError(t, ls.enter(ctx, "drain", false), "a drain's turn is not refused")
+		ls.release("drain")
+
+		idle := make(chan error, 1)
+		go func() { idle <- ls.waitIdle(ctx) }()
+		synctest.Wait()
+		require.Empty(t, idle, "a lane is held")
+		ls.release("c") // the queued turn runs now
+		synctest.Wait()
+		require.Empty(t, idle, "the queued turn holds the lane")
+		close(queued)
+		synctest.Wait()
+		require.NoError(t, <-idle)
+
+		stop, cancel := context.WithCancel(ctx)
+		require.NoError(t, ls.enter(ctx, "d", false))
+		go func() { idle <- ls.waitIdle(stop) }()
+		synctest.Wait()
+		cancel()
+		require.ErrorIs(t, <-idle, context.Canceled)
+	})
+}
