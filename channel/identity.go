@@ -60,7 +60,11 @@ type StoreLinker struct {
 	store memory.Store
 }
 
-// NewStoreLinker returns a StoreLinker over s.
+// NewStoreLinker returns a StoreLinker over s; it writes nothing until
+// [StoreLinker.Link]. A StoreLinker is safe for concurrent use, and
+// several replicas may share s: links are written with the store's
+// conditional writes. Store failures are returned wrapped, and an
+// identity with no link is [ErrNotLinked].
 func NewStoreLinker(s memory.Store) *StoreLinker { return &StoreLinker{store: s} }
 
 // Resolve implements [Linker].

@@ -108,7 +108,9 @@ type Request struct {
 	Conversation string
 }
 
-// Usage counts tokens.
+// Usage is the number of tokens a call read (the prompt, tools and
+// history) and wrote, as the provider reported them; [Meter] adds them up
+// per conversation.
 type Usage struct {
 	InputTokens  int `json:"input_tokens"`
 	OutputTokens int `json:"output_tokens"`

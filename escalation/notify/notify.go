@@ -101,7 +101,9 @@ type Slack struct {
 
 var _ Notifier = (*Slack)(nil)
 
-// NewSlack validates cfg and returns the notifier.
+// NewSlack returns a Slack notifier posting to cfg.WebhookURL, with a
+// 10-second client unless cfg gives one. It returns an error when the
+// URL is not http(s); it does not contact Slack until [Slack.Notify].
 func NewSlack(cfg SlackConfig) (*Slack, error) {
 	if !strings.HasPrefix(cfg.WebhookURL, "https://") && !strings.HasPrefix(cfg.WebhookURL, "http://") {
 		return nil, fmt.Errorf("notify: slack: webhook URL %q is not an http(s) URL", cfg.WebhookURL)
@@ -176,7 +178,11 @@ type Email struct {
 
 var _ Notifier = (*Email)(nil)
 
-// NewEmail validates cfg and returns the notifier.
+// NewEmail returns an email notifier. It checks cfg without connecting:
+// Addr must be host:port, and From and To must be present, contain an @
+// and no line breaks or angle brackets (so a configured address cannot
+// inject headers); SubjectPrefix defaults to "[Parley]" and Timeout to
+// 15 seconds.
 func NewEmail(cfg EmailConfig) (*Email, error) {
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return nil, fmt.Errorf("notify: email: addr %q: %w", cfg.Addr, err)

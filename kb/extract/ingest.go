@@ -107,7 +107,10 @@ func WithChunkSize(words, overlap int) Option {
 	return func(in *Ingester) { in.chunkSize, in.overlap = words, overlap }
 }
 
-// NewIngester returns an Ingester.
+// NewIngester returns an Ingester with the defaults (fetches of at most
+// 20 MB and 15 seconds over a plain http.Client, chunks of about 180
+// words overlapping by 30) changed by opts. An overlap above half the
+// chunk size is lowered to it. The Ingester is safe for concurrent use.
 func NewIngester(opts ...Option) *Ingester {
 	in := &Ingester{client: &http.Client{}, maxBytes: 20 << 20, timeout: 15 * time.Second, chunkSize: 180, overlap: 30}
 	for _, o := range opts {

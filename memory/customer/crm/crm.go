@@ -113,8 +113,10 @@ type HTTP struct {
 
 var _ Lookup = (*HTTP)(nil)
 
-// NewHTTP returns an HTTP lookup, or an error if the configuration is
-// invalid.
+// NewHTTP returns an HTTP lookup over cfg.BaseURL (a trailing slash is
+// added if missing), with a 5-second client and a 1 MiB body limit unless
+// cfg says otherwise. It returns an error, and sends nothing, when BaseURL
+// is not an absolute http or https URL.
 func NewHTTP(cfg HTTPConfig) (*HTTP, error) {
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
