@@ -12,7 +12,7 @@ import (
 // MarshalJSON encodes the session in the same JSON form encoding/json
 // would, several times faster: sessions are written on every turn.
 func (s *Session) MarshalJSON() ([]byte, error) {
-	b, _ := s.appendJSON(nil, nil, 0)
+	b, _ := s.appendJSON(nil, s.sizeHint(), nil, 0)
 	return b, nil
 }
 
@@ -38,18 +38,18 @@ func sameEntry(a, b *Entry) bool {
 		a.Channel == b.Channel && len(a.Meta) == 0 && len(b.Meta) == 0
 }
 
-// appendJSON appends s to b, in a new buffer when b has not the room
-// s.sizeHint says it needs (a nil b always). prev, if not nil,
+// appendJSON appends s to b, in a new buffer when b has not room for
+// hint more bytes (s.sizeHint()). prev, if not nil,
 // is how History was last encoded, with History[i] expected at
 // prev.entries[i+shift]: an entry that is the same there is copied from
 // prev.raw instead of being encoded again (the bytes are the same either
 // way). It returns where each history entry starts and ends in the
 // result.
-func (s *Session) appendJSON(b []byte, prev *encodedHistory, shift int) ([]byte, []int32) {
+func (s *Session) appendJSON(b []byte, hint int, prev *encodedHistory, shift int) ([]byte, []int32) {
 	// Grow gives all of the allocation's size class: a reused buffer
 	// (see Sessions.recycle) then fits the next records of about the
 	// same size, which grow by a few bytes a turn.
-	b = slices.Grow(b, s.sizeHint())
+	b = slices.Grow(b, hint)
 	var offs []int32
 	if prev != nil && cap(prev.spareOffs) >= 2*len(s.History) {
 		offs = prev.spareOffs[:0]

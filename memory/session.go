@@ -336,18 +336,21 @@ func (ss *Sessions) save(ctx context.Context, s *Session, give bool) error {
 		s.Seen = s.Seen[over:]
 	}
 	// With a Map, the record is encoded into the buffer of one the Map
-	// has replaced, if there is one.
+	// has replaced, if there is one of about the right size: a much
+	// larger one would sit in the Map with the record, and a conversation
+	// left idle would keep it.
+	hint := s.sizeHint()
 	var rb *recordBuf
 	var buf []byte
 	if ss.m != nil {
-		if rb, _ = ss.records.Get().(*recordBuf); rb != nil {
+		if rb, _ = ss.records.Get().(*recordBuf); rb != nil && cap(rb.b) >= hint && cap(rb.b)-hint <= hint/4 {
 			buf = rb.b[:0]
 		}
 	}
 	// The entries loaded from the cache that are still there are copied
 	// from the record they were saved in, not encoded again, so that a
 	// turn's cost does not grow with the history window.
-	b, offs := s.appendJSON(buf, s.enc, trimmed)
+	b, offs := s.appendJSON(buf, hint, s.enc, trimmed)
 	// b is the store's from here on (a Map keeps it) and the cache's: it
 	// is never modified while the store holds it.
 	v, err := ss.set(ctx, Put{Key: s.storeKey(), Value: b, IfVersion: s.Version, TTL: ss.ttl})
