@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
@@ -543,10 +544,31 @@ func DefaultRules() []Rule {
 			Keywords("frustrated", "frustrating", "annoyed", "fed up", "ridiculous", "useless", "waste of time", "sick of", "not helpful", "angry",
 				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps",
 				"harto", "harta", "frustrado", "frustrada", "frustrante", "ridículo", "ridiculo", "inútil", "inutil", "pésimo", "pesimo",
-				"pérdida de tiempo", "perdida de tiempo", "nadie me ayuda")),
+				"pérdida de tiempo", "perdida de tiempo", "nadie me ayuda"), angryEmoji()),
 			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true},
 		{Name: "not understood", When: NotUnderstood(3), Action: Offer, Priority: dialog.PriorityNormal},
 		{Name: "could not help", When: Failures(2), Action: Offer, Priority: dialog.PriorityNormal},
 		{Name: "long without resolution", When: Unresolved(8), Action: Offer, Priority: dialog.PriorityLow},
 	}
+}
+
+// angryEmoji matches a message of nothing but angry faces ("😡😡😡"),
+// which no word list or sentiment score of three words or more reads.
+func angryEmoji() Condition {
+	return ConditionFunc(func(in *Input) bool {
+		if in.Command != "" {
+			return false
+		}
+		n := 0
+		for _, r := range in.Text {
+			switch {
+			case r == '😡' || r == '🤬' || r == '😠' || r == '😤' || r == '👿' || r == '💢':
+				n++
+			case unicode.IsSpace(r) || r == '\uFE0F' || r >= 0x1F3FB && r <= 0x1F3FF:
+			default:
+				return false
+			}
+		}
+		return n > 0
+	})
 }
