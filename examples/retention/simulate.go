@@ -165,6 +165,9 @@ header { background: #111827; color: #fff; padding: 12px 24px; font-weight: 600;
 main { display: flex; gap: 24px; padding: 24px; flex-wrap: wrap; }
 article { flex: 1 1 420px; }
 section { flex: 0 1 340px; }
+/* The open chat (380px wide, bottom right) must not cover the customer
+   selector and the simulator: wide screens keep its column free. */
+@media (min-width: 900px) { main { margin-right: 404px; } }
 select { font: inherit; font-size: 16px; min-height: 44px; padding: 4px 8px; }
 button { display: block; width: 100%; margin: 6px 0; padding: 8px 12px; border: 1px solid #d0d7de; border-radius: 6px; background: #fff; cursor: pointer; text-align: left; }
 button:hover { background: #f3f4f6; }

@@ -93,8 +93,8 @@ func chooseCustomer(id string) chromedp.Action[chromedp.Void] {
 }
 
 func TestExampleSwitchingCustomersStartsTheirOwnTranscript(t *testing.T) {
+	url := exampleServer(t) // first: the browser's deadline starts with it
 	ctx := browser(t)
-	url := exampleServer(t)
 	run(t, ctx, "open the chat as Ada and keep the conversation", openWidget(url),
 		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ada Lovelace (demo)'`),
 		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
@@ -129,4 +129,27 @@ func TestExampleSwitchingCustomersStartsTheirOwnTranscript(t *testing.T) {
 	if selected != "cus_ben" {
 		t.Errorf("after the reload the page's selector shows %q, want cus_ben", selected)
 	}
+}
+
+func TestExampleDemoPageWithTheChatOpen(t *testing.T) {
+	url := exampleServer(t) // first: the browser's deadline starts with it
+	ctx := browser(t)
+	run(t, ctx, "open the chat on the demo page", openWidget(url))
+	// Every control of the page's panel (the customer selector, the
+	// simulator's buttons) can still be reached with the chat open: the
+	// element at its centre is the control itself, not the chat.
+	var covered []string
+	runPage(t, ctx, "find controls under the chat", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		v, err := chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('select, button[data-sim]')).filter(e => {
+			const r = e.getBoundingClientRect();
+			if (r.bottom < 0 || r.top > innerHeight) return false; // below the fold: scrolled to
+			return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) !== e;
+		}).map(e => e.id || e.dataset.sim)`)(ctx, tg)
+		covered = v
+		return err
+	}))
+	if len(covered) > 0 {
+		t.Errorf("with the chat open, these controls are under it: %q", covered)
+	}
+	checkAxe(t, ctx, axeSource(t), "the example's demo page with the chat open")
 }
