@@ -36,6 +36,9 @@ func TestConditions(t *testing.T) {
 		{"score below", ScoreBelow(0.4), Input{HasMood: true, Mood: nlu.Mood{Score: 0.3, Label: "negative"}}, true},
 		{"score not below", ScoreBelow(0.4), Input{HasMood: true, Mood: nlu.Mood{Score: 0.5, Label: "neutral"}}, false},
 		{"score without mood", ScoreBelow(0.4), Input{}, false},
+		// "no wait, make it A-1002": a low score the analyzer still
+		// labels neutral is a correction, not an upset customer.
+		{"low score labelled neutral", ScoreBelow(0.4), Input{HasMood: true, Mood: nlu.Mood{Score: 0.38, Label: "neutral"}}, false},
 		{"frustration", FrustrationAbove(0.6), Input{HasMood: true, Mood: nlu.Mood{Frustration: 0.7}}, true},
 		{"human command", AskedForHuman(), Input{Text: "4", Command: "human"}, true},
 		{"keywords skip commands", Keywords("stop"), Input{Text: "STOP", Command: "stop"}, false},
