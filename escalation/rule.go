@@ -402,7 +402,9 @@ func normalizeText(s string) string {
 // such as "no wait, make it A-1002" scores a little low on its "no" but
 // is not an upset customer.
 func ScoreBelow(th float64) Condition {
-	return ConditionFunc(func(in *Input) bool { return in.HasMood && in.Mood.Label != "" && in.Mood.Label != "neutral" && in.Mood.Score < th })
+	return ConditionFunc(func(in *Input) bool {
+		return in.HasMood && in.Mood.Label != "" && in.Mood.Label != "neutral" && in.Mood.Score < th
+	})
 }
 
 // FrustrationAbove matches when the turn's measured frustration (0-1) is
