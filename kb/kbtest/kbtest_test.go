@@ -12,18 +12,19 @@ import (
 	"github.com/parleyhq/parley/llm/llmtest"
 )
 
-func TestIndex(t *testing.T) {
-	kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
-		x, err := kb.NewIndex()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := x.Add(docs...); err != nil {
-			t.Fatal(err)
-		}
-		return x
-	})
+// newIndex returns a kb.Index holding docs.
+func newIndex(t *testing.T, docs []kb.Doc) kb.Retriever {
+	x, err := kb.NewIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Add(docs...); err != nil {
+		t.Fatal(err)
+	}
+	return x
 }
+
+func TestIndex(t *testing.T) { kbtest.Run(t, newIndex) }
 
 func TestDense(t *testing.T) {
 	kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
@@ -91,21 +92,9 @@ func ExampleCheck() {
 
 func ExampleRun() {
 	// In a _test.go file of the package that implements the retriever,
-	// func TestRetriever(t *testing.T) { testRetriever(t) } with (TestIndex
-	// above runs exactly this):
-	testRetriever := func(t *testing.T) {
-		kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
-			x, err := kb.NewIndex()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := x.Add(docs...); err != nil {
-				t.Fatal(err)
-			}
-			return x
-		})
-	}
-	_ = testRetriever
+	// with newIndex (above) returning a retriever that holds docs:
+	testRetriever := func(t *testing.T) { kbtest.Run(t, newIndex) }
+	_ = testRetriever // func TestRetriever(t *testing.T) { testRetriever(t) }
 
 	// The documents the suite indexes:
 	for _, d := range kbtest.Docs() {

@@ -44,18 +44,7 @@ func undocumented(files []*ast.File) []string {
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
 			case *ast.FuncDecl:
-				if !d.Name.IsExported() {
-					continue
-				}
-				name := d.Name.Name
-				if d.Recv != nil {
-					recv := receiverName(d.Recv.List[0].Type)
-					if !ast.IsExported(recv) {
-						continue
-					}
-					name = recv + "." + name
-				}
-				if !startsWith(d.Doc, d.Name.Name) {
+				if name, ok := funcName(d); ok && !startsWith(d.Doc, d.Name.Name) {
 					add(name)
 				}
 			case *ast.GenDecl:
@@ -115,13 +104,19 @@ func startsWith(g *ast.CommentGroup, name string) bool {
 // reportDocs prints every documentation miss and returns how many there
 // are.
 func reportDocs(w io.Writer, stats []pkgStat) int {
+	return reportList(w, "undocumented", stats, func(s pkgStat) []string { return s.Undocumented })
+}
+
+// reportList prints one "label: dir item" line for each item list(s)
+// gives of each package, then "label: N", and returns N.
+func reportList(w io.Writer, label string, stats []pkgStat, list func(pkgStat) []string) int {
 	n := 0
 	for _, s := range stats {
-		for _, m := range s.Undocumented {
-			fmt.Fprintf(w, "undocumented: %s %s\n", s.Dir, m)
+		for _, m := range list(s) {
+			fmt.Fprintf(w, "%s: %s %s\n", label, s.Dir, m)
 			n++
 		}
 	}
-	fmt.Fprintf(w, "undocumented: %d\n", n)
+	fmt.Fprintf(w, "%s: %d\n", label, n)
 	return n
 }

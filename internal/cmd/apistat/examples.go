@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -75,15 +74,7 @@ func withoutExamples(dir string, files []*ast.File, testFiles []string) ([]strin
 // reportExamples prints every entry point without an Example and returns
 // how many there are.
 func reportExamples(w io.Writer, stats []pkgStat) int {
-	n := 0
-	for _, s := range stats {
-		for _, e := range s.NoExample {
-			fmt.Fprintf(w, "no example: %s %s\n", s.Dir, e)
-			n++
-		}
-	}
-	fmt.Fprintf(w, "no example: %d\n", n)
-	return n
+	return reportList(w, "no example", stats, func(s pkgStat) []string { return s.NoExample })
 }
 
 // wholeFileExample reports whether go/doc presents the whole test file as

@@ -223,15 +223,8 @@ func count(files []*ast.File) int {
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
 			case *ast.FuncDecl:
-				if !d.Name.IsExported() {
-					continue
-				}
-				if d.Recv == nil {
-					names[d.Name.Name] = true
-					continue
-				}
-				if recv := receiverName(d.Recv.List[0].Type); ast.IsExported(recv) {
-					names[recv+"."+d.Name.Name] = true
+				if name, ok := funcName(d); ok {
+					names[name] = true
 				}
 			case *ast.GenDecl:
 				for _, spec := range d.Specs {
@@ -252,6 +245,20 @@ func count(files []*ast.File) int {
 		}
 	}
 	return len(names)
+}
+
+// funcName returns the name of an exported func ("Name") or of an
+// exported method of an exported type ("Type.Method"); ok is false for
+// anything else.
+func funcName(d *ast.FuncDecl) (name string, ok bool) {
+	if !d.Name.IsExported() {
+		return "", false
+	}
+	if d.Recv == nil {
+		return d.Name.Name, true
+	}
+	recv := receiverName(d.Recv.List[0].Type)
+	return recv + "." + d.Name.Name, ast.IsExported(recv)
 }
 
 // receiverName returns the base type name of a method receiver: T for
