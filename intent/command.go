@@ -9,6 +9,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/internal/parse"
 )
 
 // DefaultCommandPhrases returns the phrases [Commands] recognises by
@@ -22,7 +23,7 @@ func DefaultCommandPhrases() map[dialog.Command][]string {
 	return map[dialog.Command][]string{
 		dialog.CommandCancel: {
 			"cancel", "cancel that", "cancel this", "never mind", "nevermind", "forget it", "forget about it",
-			"cancelar", "cancela", "cancelalo", "quiero cancelar", "olvidalo", "olvidelo", "da igual", "dejalo",
+			"cancelar", "cancela", "cancelalo", "olvidalo", "olvidelo", "da igual", "dejalo",
 		},
 		dialog.CommandMenu: {
 			"menu", "main menu", "start over", "start again", "restart", "back to the menu", "go back to the menu",
@@ -48,6 +49,16 @@ func DefaultCommandPhrases() map[dialog.Command][]string {
 			"alta", "darme de alta", "dar de alta", "dame de alta", "suscribirme", "volver a suscribirme",
 		},
 	}
+}
+
+// whileAsked are phrases that cancel only while a form is asking
+// something: "I want to cancel" in the middle of a refund stops the
+// refund, but said with nothing going on it is a request (to cancel a
+// plan, an order), for the language understanding to place.
+var whileAsked = map[string]dialog.Command{
+	"i want to cancel": dialog.CommandCancel, "i wanna cancel": dialog.CommandCancel, "id like to cancel": dialog.CommandCancel,
+	"i would like to cancel": dialog.CommandCancel, "quiero cancelar": dialog.CommandCancel, "quisiera cancelar": dialog.CommandCancel,
+	"me gustaria cancelar": dialog.CommandCancel,
 }
 
 // A CommandOption configures [Commands].
@@ -229,18 +240,42 @@ const EventCommand parley.EventKind = "intent.command"
 // price change your mind? [Yes, I'll stay | No, cancel]" chooses it, as
 // tapping it would. Put it before language understanding and sentiment,
 // which should leave command turns alone; the [Router] acts on the
-// command.
+// command. "I want to cancel" and "quiero cancelar" are a cancel only
+// while the open question asks for a value or a yes or no (a form in
+// progress); otherwise they are requests.
 func Commands(opts ...CommandOption) parley.Middleware {
 	cs := newCommands(opts)
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if c, ok := cs.parse(t.Text()); ok && !typedOption(t) {
+			c, ok := cs.parse(t.Text())
+			if !ok {
+				c, ok = whileAsked[commandFold(t.Text())]
+				ok = ok && askingForValue(t)
+			}
+			if ok && !typedOption(t) {
 				t.Emit(ctx, parley.Event{Kind: EventCommand, Attrs: map[string]string{"command": string(c)}})
 				t = parley.With(t, dialog.CommandKey, c)
 			}
 			return next.HandleTurn(ctx, w, t)
 		})
 	}
+}
+
+// askingForValue reports whether the open question asks for a value (an
+// amount, an order number) or a yes or no: a form in progress, which
+// "I want to cancel" stops. At a menu or a choice it is a request, or one
+// of the options.
+func askingForValue(t *parley.Turn) bool {
+	q, open := dialog.OpenQuestion(t)
+	if !open {
+		return false
+	}
+	for _, o := range q.Options {
+		if v, ok := parse.YesNo(o.Title); !ok || v == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // typedOption reports whether the turn's text is the title of an option

@@ -22,7 +22,6 @@ func TestParseCommand(t *testing.T) {
 		{"cancel", dialog.CommandCancel},
 		{"Cancel.", dialog.CommandCancel},
 		{"never mind!", dialog.CommandCancel},
-		{"Quiero cancelar", dialog.CommandCancel},
 		{"cancelar, por favor", dialog.CommandCancel},
 		{"menu", dialog.CommandMenu},
 		{"Menú", dialog.CommandMenu},
@@ -71,6 +70,8 @@ func TestParseCommandNotACommand(t *testing.T) {
 		"the menu on your site is broken", "quiero cancelar mi plan", "human resources called me about order A-1001",
 		"actually cancel my plan", "ok so what about the menu", "well", "no", "start my return", "start", "cancel, human", "menu, where is A-1001",
 		"stopping by to ask about A-1001", "para que sirve el plan anual", "stop sendingx", "no more questions",
+		// A request with nothing going on; a cancel while a question is open.
+		"I want to cancel", "quiero cancelar",
 	} {
 		_, ok := intent.ParseCommand(give)
 		assert.False(t, ok, give)
@@ -120,6 +121,35 @@ func TestCommandsLeaveTypedOptionsAlone(t *testing.T) {
 		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
 	}
 	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandMenu}, got)
+}
+
+// "I want to cancel" / "quiero cancelar" stops what the bot is asking
+// about, but with nothing going on it is a request (to cancel a plan).
+func TestWantToCancelIsACommandOnlyWhileAsked(t *testing.T) {
+	var got []dialog.Command
+	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		c, _ := parley.Value(t, dialog.CommandKey)
+		got = append(got, c)
+		return nil
+	})
+	sess := &memory.Session{ID: "c1"}
+	turn := func(text string) *parley.Turn {
+		sess.Turns++ // each its own turn
+		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
+	}
+	mw := intent.Commands()(h)
+	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("I want to cancel")))
+	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("quiero cancelar")))
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "menu", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "Track my order"}, {Title: "Renew my plan"}}}))
+	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("I want to cancel")))
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "amount", Owner: "flow", Policy: dialog.Resume}))
+	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("I want to cancel")))
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "confirm", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}}))
+	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("Quiero cancelar.")))
+	assert.Equal(t, []dialog.Command{"", "", "", dialog.CommandCancel, dialog.CommandCancel}, got,
+		"a request at the start and at a menu; a cancel at a form's question and at a confirmation")
 }
 
 func FuzzParseCommand(f *testing.F) {
