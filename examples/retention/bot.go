@@ -273,7 +273,7 @@ func feedbackFlow() *flow.Builder {
 	return flow.New("feedback").Add(
 		&flow.Feedback{ID: "ask", Kind: flow.Helpful, Prompt: []string{"Was this helpful?"}, Next: "thanks"},
 		&flow.Branch{ID: "thanks", Cases: []flow.Case{{Expr: `slots.feedback == "no"`, Next: "sorry"}}, Else: "bye"},
-		&flow.End{ID: "sorry", Status: flow.Unresolved, Text: []string{"Sorry about that."}},
+		&flow.End{ID: "sorry", Status: flow.Unresolved, Text: []string{`Sorry about that. Tell me what you need, or type "menu" to see what else I can do.`}},
 		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Glad I could help! Type \"menu\" if you need anything else."}},
 	)
 }
