@@ -2,6 +2,7 @@ package intent_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/intent/entity"
 	"github.com/parleyhq/parley/intent/train"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 func TestLocalesAndSetClassifier(t *testing.T) {
@@ -85,4 +87,39 @@ func TestMultiIntent(t *testing.T) {
 	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
 	require.NoError(t, h.HandleTurn(ctx, w, turn))
 	assert.Equal(t, []string{"refund", "product_info"}, ran)
+}
+
+// A greeting that opens a message ("Hi there, hope you're well. Where is
+// my order?") is not what the message is about; alone it still is.
+func TestOpeners(t *testing.T) {
+	ctx := context.Background()
+	c := intent.ClassifierFunc(func(_ context.Context, text string) (intent.Result, error) {
+		top := func(name string) intent.Result {
+			return intent.Result{Ranked: []nlu.Intent{{Name: name, Confidence: 0.95}, {Name: "other", Confidence: 0.01}}, Coverage: 1}
+		}
+		switch {
+		case strings.HasPrefix(text, "hi") || strings.HasPrefix(text, "hope"):
+			return top("greeting"), nil
+		case strings.Contains(text, "order"):
+			return top("track_order"), nil
+		}
+		return intent.Result{}, nil
+	})
+	u := intent.New(c, intent.WithOpeners("greeting"), intent.WithMultiIntent(false), intent.WithLanguageDetection(false))
+	for _, tt := range []struct{ give, want string }{
+		{"hi there, hope you're well. where is my order?", "track_order"},
+		{"hi there", "greeting"},
+		{"hi, ok", "greeting"},                   // one word after: still a greeting
+		{"hi there, blah blah blah", "greeting"}, // the rest not understood: the message as a whole
+		{"where is my order, hi", "track_order"},
+	} {
+		und, err := u.Understand(ctx, tt.give, "en", time.Time{}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, und.Intent.Name, tt.give)
+	}
+	// Without openers, the greeting wins.
+	plain := intent.New(c, intent.WithMultiIntent(false), intent.WithLanguageDetection(false))
+	und, err := plain.Understand(ctx, "hi there, hope you're well. where is my order?", "en", time.Time{}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "greeting", und.Intent.Name)
 }

@@ -95,6 +95,7 @@ type Understander struct {
 	split      bool
 	detect     bool
 	location   func(*parley.Turn) *time.Location
+	openers    map[string]bool
 }
 
 // An Option configures an [Understander].
@@ -129,6 +130,23 @@ func WithExtractors(xs ...entity.Extractor) Option {
 // WithMultiIntent enables or disables splitting messages that ask for
 // several things (default on); see [Split].
 func WithMultiIntent(on bool) Option { return func(u *Understander) { u.split = on } }
+
+// WithOpeners names the intents that open a message without being its
+// request, such as a greeting: "Hi there, hope you're well. I ordered a
+// lamp two weeks ago and it still hasn't arrived" is about the order, not
+// a greeting to answer with the menu. A message whose first clauses are
+// openers and that goes on is classified on the rest; an opener alone
+// ("hi", "hola buenas") is still the opener.
+func WithOpeners(intents ...string) Option {
+	return func(u *Understander) {
+		if u.openers == nil {
+			u.openers = map[string]bool{}
+		}
+		for _, in := range intents {
+			u.openers[in] = true
+		}
+	}
+}
 
 // WithLanguageDetection enables or disables guessing the language of
 // turns without a locale (default on; see [DetectLanguage]).
@@ -269,6 +287,52 @@ func onlyEntities(text string, es []nlu.Entity) bool {
 }
 
 func (u *Understander) classify(ctx context.Context, c Classifier, text string) (nlu.Understanding, error) {
+	if rest, ok, err := u.afterOpeners(ctx, c, text); err != nil || ok {
+		if err != nil {
+			return nlu.Understanding{}, err
+		}
+		und, err := u.classifyText(ctx, c, rest)
+		if err != nil || und.Status == nlu.Understood {
+			return und, err
+		}
+	}
+	return u.classifyText(ctx, c, text)
+}
+
+// maxOpeners bounds the opening clauses skipped ("Hi there, hope
+// you're well, ...").
+const maxOpeners = 3
+
+// afterOpeners returns what text says after its opening clauses, when
+// its first clause is an opener (see [WithOpeners]) and something of at
+// least two words follows.
+func (u *Understander) afterOpeners(ctx context.Context, c Classifier, text string) (string, bool, error) {
+	if len(u.openers) == 0 {
+		return "", false, nil
+	}
+	rest, skipped := text, false
+	for range maxOpeners {
+		i := strings.IndexAny(rest, ",.!?;\n")
+		if i < 0 {
+			break
+		}
+		first, after := rest[:i], strings.TrimLeft(rest[i+1:], " ,.!?;\n\t")
+		if len(strings.Fields(after)) < 2 || strings.TrimSpace(first) == "" {
+			break
+		}
+		r, err := c.Classify(ctx, first)
+		if err != nil {
+			return "", false, fmt.Errorf("intent: classify: %w", err)
+		}
+		if d := u.policy.Decide(r); d.Status != nlu.Understood || !u.openers[d.Intent.Name] {
+			break
+		}
+		rest, skipped = after, true
+	}
+	return rest, skipped, nil
+}
+
+func (u *Understander) classifyText(ctx context.Context, c Classifier, text string) (nlu.Understanding, error) {
 	r, err := c.Classify(ctx, text)
 	if err != nil {
 		return nlu.Understanding{}, fmt.Errorf("intent: classify: %w", err)

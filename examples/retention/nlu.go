@@ -42,6 +42,9 @@ func newUnderstander(ctx context.Context) (*intent.Understander, *train.Model, e
 		intent.WithLocale("es", spanish),
 		intent.WithExtractors(append(entity.Builtins(), orders)...),
 		intent.WithMultiIntent(true),
+		// "Hi there, hope you're well. My order hasn't arrived": the
+		// greeting opens the message; the order is what it is about.
+		intent.WithOpeners("greeting"),
 	), english, nil
 }
 
