@@ -1133,7 +1133,7 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	if !errors.As(cause, &ve) {
 		// An answer of the right type that the validator refused is
 		// always an answer; anything else may be a new request.
-		if strings.ContainsAny(x.t.Text(), "?¿") {
+		if parse.Question(x.t.Text()) {
 			return dialog.ErrNotAnswer // a question of the customer's own
 		}
 		if u, ok := x.understanding(); ok && u.Status == nlu.Understood {

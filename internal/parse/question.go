@@ -19,7 +19,9 @@ var questionWords = map[string]bool{
 
 // Question reports whether text asks something: it has a question mark
 // ("¿" counts too), or its first word is a question word ("how much is
-// annual", "cuánto cuesta el anual", "por qué ...").
+// annual", "cuánto cuesta el anual", "por qué ..."), or it starts with a
+// verb before its subject ("do you sell shoes", "is there a student
+// discount").
 func Question(text string) bool {
 	if strings.ContainsAny(text, "?¿") {
 		return true
@@ -31,5 +33,23 @@ func Question(text string) bool {
 		return false
 	}
 	w := strings.ReplaceAll(words[0], "’", "'")
-	return questionWords[w] || (w == "por" && len(words) > 1 && words[1] == "qué")
+	if questionWords[w] || (w == "por" && len(words) > 1 && words[1] == "qué") {
+		return true
+	}
+	// "do you sell shoes", "is there a student discount", "can I pay
+	// with bitcoin": a verb before its subject.
+	return len(words) > 2 && auxiliaries[w] && subjects[words[1]]
 }
+
+// auxiliaries and subjects make an English question without its mark
+// when a message starts with one then the other.
+var (
+	auxiliaries = map[string]bool{
+		"do": true, "does": true, "did": true, "can": true, "could": true, "is": true, "are": true,
+		"will": true, "would": true, "should": true, "may": true, "have": true, "has": true,
+	}
+	subjects = map[string]bool{
+		"you": true, "i": true, "we": true, "it": true, "there": true, "they": true, "this": true,
+		"that": true, "my": true, "your": true, "the": true, "he": true, "she": true,
+	}
+)
