@@ -31,7 +31,21 @@ func pooledVectors(t *testing.T, v *wordVectors, texts []Example, _ string) [][]
 	return out
 }
 
-func TestTuneVectors(t *testing.T) {
+// vectorRun is the data the vector experiments share: GoEmotions train
+// (with the support rows, as Train weights them) and dev, their model
+// features and pooled vectors, and the two target heads' labels.
+type vectorRun struct {
+	train, dev []Example
+	tr, dv     []expSample
+	trX, dvX   [][]float32
+	ss         []sample
+	ys         [][]bool
+}
+
+// loadVectorRun skips t unless PARLEY_TUNE is set, then loads the data
+// of the vector experiments.
+func loadVectorRun(t *testing.T) vectorRun {
+	t.Helper()
 	if os.Getenv("PARLEY_TUNE") == "" {
 		t.Skip()
 	}
@@ -39,20 +53,26 @@ func TestTuneVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	train, dev := readGE(t, "train"), readGE(t, "dev")
+	r := vectorRun{train: readGE(t, "train"), dev: readGE(t, "dev")}
 	for range 4 {
-		train = append(train, SupportExamples()...)
+		r.train = append(r.train, SupportExamples()...)
 	}
-	_, tr, dv := loadExp(t)
+	_, r.tr, r.dv = loadExp(t)
+	r.trX, r.dvX = pooledVectors(t, v, r.train, ""), pooledVectors(t, v, r.dev, "")
+	r.ss = make([]sample, len(r.tr))
+	r.ys = make([][]bool, len(r.tr))
+	for i := range r.tr {
+		r.ss[i] = r.tr[i].s
+		r.ys[i] = []bool{r.tr[i].labels&expTargets[0].mask != 0, r.tr[i].labels&expTargets[1].mask != 0}
+	}
+	return r
+}
+
+func TestTuneVectors(t *testing.T) {
+	r := loadVectorRun(t)
+	dv, trX, dvX, ss, ys := r.dv, r.trX, r.dvX, r.ss, r.ys
 	mode := "mean"
-	trX, dvX := pooledVectors(t, v, train, mode), pooledVectors(t, v, dev, mode)
 	c := expCfg{epochs: int(envf("E", 15)), lr: float32(envf("LR", 0.05)), bits: 15, posCap: float32(envf("CAP", 6))}
-	ss := make([]sample, len(tr))
-	ys := make([][]bool, len(tr))
-	for i := range tr {
-		ss[i] = tr[i].s
-		ys[i] = []bool{tr[i].labels&expTargets[0].mask != 0, tr[i].labels&expTargets[1].mask != 0}
-	}
 	for _, withVec := range []bool{false, true} {
 		var ex, dex [][]float32
 		if withVec {
@@ -202,27 +222,10 @@ func trainMLP(ss []sample, xs [][]float32, ys [][]bool, K, H int, c expCfg, lrH 
 }
 
 func TestTuneVectorsMLP(t *testing.T) {
-	if os.Getenv("PARLEY_TUNE") == "" {
-		t.Skip()
-	}
-	v, err := readVectors(embeddedVectors)
-	if err != nil {
-		t.Fatal(err)
-	}
-	train, dev := readGE(t, "train"), readGE(t, "dev")
-	for range 4 {
-		train = append(train, SupportExamples()...)
-	}
-	_, tr, dv := loadExp(t)
+	r := loadVectorRun(t)
+	dv, trX, dvX, ss, ys := r.dv, r.trX, r.dvX, r.ss, r.ys
 	mode := "mean"
-	trX, dvX := pooledVectors(t, v, train, mode), pooledVectors(t, v, dev, mode)
 	c := expCfg{epochs: 15, lr: float32(envf("LR", 0.05)), bits: 15, posCap: float32(envf("CAP", 6))}
-	ss := make([]sample, len(tr))
-	ys := make([][]bool, len(tr))
-	for i := range tr {
-		ss[i] = tr[i].s
-		ys[i] = []bool{tr[i].labels&expTargets[0].mask != 0, tr[i].labels&expTargets[1].mask != 0}
-	}
 	H := int(envf("H", 32))
 	for _, ep := range []int{int(envf("E", 5))} {
 		m := trainMLP(ss, trX, ys, 2, H, c, float32(envf("LRH", 0.02)), ep)
@@ -263,26 +266,9 @@ func confusionCues(text string) []float32 {
 }
 
 func TestTuneConfusionCues(t *testing.T) {
-	if os.Getenv("PARLEY_TUNE") == "" {
-		t.Skip()
-	}
-	v, err := readVectors(embeddedVectors)
-	if err != nil {
-		t.Fatal(err)
-	}
-	train, dev := readGE(t, "train"), readGE(t, "dev")
-	for range 4 {
-		train = append(train, SupportExamples()...)
-	}
-	_, tr, dv := loadExp(t)
-	trV, dvV := pooledVectors(t, v, train, ""), pooledVectors(t, v, dev, "")
+	r := loadVectorRun(t)
+	train, dev, tr, dv, trV, dvV, ss, ys := r.train, r.dev, r.tr, r.dv, r.trX, r.dvX, r.ss, r.ys
 	c := expCfg{epochs: 15, lr: 0.05, bits: 15, posCap: 6}
-	ss := make([]sample, len(tr))
-	ys := make([][]bool, len(tr))
-	for i := range tr {
-		ss[i] = tr[i].s
-		ys[i] = []bool{tr[i].labels&expTargets[0].mask != 0, tr[i].labels&expTargets[1].mask != 0}
-	}
 	for _, variant := range []string{"vectors", "cues", "vectors+cues"} {
 		ex := make([][]float32, len(tr))
 		dex := make([][]float32, len(dv))
