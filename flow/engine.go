@@ -978,11 +978,7 @@ func (x *run) reask(a *Ask, refused error) error {
 			delete(x.st.Slots, b.Slot)
 		}
 	}
-	msg := refused.Error()
-	if ie := (*InputError)(nil); errors.As(refused, &ie) {
-		msg = ie.Message
-	}
-	if err := x.say(msg); err != nil {
+	if err := x.say(inputMessage(refused)); err != nil {
 		return err
 	}
 	return x.goTo(a.ID)
@@ -1162,15 +1158,22 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 	if err := dialog.Report(x.t, dialog.NotUnderstood); err != nil {
 		return err
 	}
-	var ie *InputError
-	msg := ""
-	if errors.As(cause, &ie) {
-		msg = ie.Message
-	} else if cause != nil {
-		msg = cause.Error()
-	}
+	msg := inputMessage(cause)
 	_, err := x.prompt(c, msg)
 	return err
+}
+
+// inputMessage is what the customer is told about an answer refused for
+// cause: an [InputError]'s message, else the error's text ("" for nil).
+func inputMessage(cause error) string {
+	var ie *InputError
+	switch {
+	case errors.As(cause, &ie):
+		return ie.Message
+	case cause != nil:
+		return cause.Error()
+	}
+	return ""
 }
 
 // reprompt asks the current input node's question again.

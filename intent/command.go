@@ -271,7 +271,7 @@ func askingForValue(t *parley.Turn) bool {
 		return false
 	}
 	for _, o := range q.Options {
-		if v, ok := parse.YesNo(o.Title); !ok || v == "" {
+		if _, ok := parse.YesNo(o.Title); !ok {
 			return false
 		}
 	}
