@@ -239,6 +239,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err := spanish.Add("es", dataSpanish); err != nil { // datarequest.go
 		return nil, err
 	}
+	if err := spanish.Add("es", zoneCitiesSpanish()); err != nil { // zones.go
+		return nil, err
+	}
 	a.handler = parley.Chain(router,
 		a.demoSignIn(demoCustomer), // demo.go: "/as ben", the page's customer selector
 		// Answer in the customer's language; everything inside replies

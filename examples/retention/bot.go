@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
@@ -569,22 +570,22 @@ func callbackTime(_ context.Context, v string) (string, error) {
 func callbackFlow(d deps) *flow.Builder {
 	when := func(s *flow.Scope) string {
 		if z := s.Slot("zone"); z != "" {
-			return s.Slot("when") + " (" + z + " time)"
+			return s.Slot("when") + " (" + z + ")"
 		}
 		return s.Slot("when")
 	}
 	return flow.New("callback").Slots("prompt", "why", "zone", "zone_hint").Add(
 		// A number on file is not asked for again; times are the
-		// customer's own, named by their time zone's city.
+		// customer's own, named by their time zone's city (or its
+		// offset from UTC, which needs no translation).
 		&flow.Action{ID: "known", Do: func(_ context.Context, s *flow.Scope) (string, error) {
 			c := s.Customer()
 			if s.Slot("phone") == "" && c["phone"] != "" {
 				s.SetSlot("phone", c["phone"])
 			}
-			if tz := c["timezone"]; tz != "" {
-				zone := strings.ReplaceAll(tz[strings.LastIndex(tz, "/")+1:], "_", " ")
+			if zone := zoneLabel(c["timezone"], time.Now()); zone != "" { // zones.go
 				s.SetSlot("zone", zone)
-				s.SetSlot("zone_hint", " ("+zone+" time)")
+				s.SetSlot("zone_hint", " ("+zone+")")
 			}
 			return "", nil
 		}, Next: "phone", OnError: "phone"},
