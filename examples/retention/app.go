@@ -190,7 +190,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	a.health = newChurnWatch(ret)
 	ret.shop = a.shop
 	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: append(retentionFlows(ret), churnFlow()),
-		greeted: talkedBefore(ret.profiles)})
+		greeted: greeting(ret.profiles)})
 	if err != nil {
 		return nil, err
 	}

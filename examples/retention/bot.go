@@ -27,8 +27,9 @@ type deps struct {
 	handoff dialog.HandOffer
 	act     *actions
 	extra   []*flow.Builder // the campaigns' flows (campaigns.go)
-	// greeted reports whether a customer talked to the bot before (greeting.go).
-	greeted func(ctx context.Context, customerID string) (bool, error)
+	// greeted tells how to greet a customer: new, again in their first
+	// conversation, or back (greeting.go).
+	greeted func(ctx context.Context, customerID string) (string, error)
 }
 
 // newEngine builds the shop's flows, the complete set: a greeting menu,
@@ -227,7 +228,8 @@ const optOutText = "Done: you won't get reminders or offers from us any more. Yo
 func toneOf(t *parley.Turn) string { return string(sentiment.ToneOf(t)) }
 
 // mainFlow greets the customer and shows the menu: an introduction the
-// first time, "Welcome back" for a customer who talked to us before.
+// first time, "Hi again" later in their first conversation, "Welcome
+// back" for a customer who talked to us in an earlier one.
 // An upset customer hears the escalator's word of empathy (once, for the
 // turn): the greeting does not say it again.
 func mainFlow(d deps) *flow.Builder {
@@ -236,14 +238,11 @@ func mainFlow(d deps) *flow.Builder {
 			if d.greeted == nil {
 				return "", nil
 			}
-			back, err := d.greeted(ctx, s.Customer()["id"])
-			if err != nil || !back {
-				return "", err
-			}
-			return "back", nil
-		}, Routes: map[string]string{"back": "welcome"}, Next: "greet", OnError: "greet"},
+			return d.greeted(ctx, s.Customer()["id"])
+		}, Routes: map[string]string{greetBack: "welcome", greetAgain: "again"}, Next: "greet", OnError: "greet"},
 		&flow.Say{ID: "greet", Text: []string{`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`}, Next: "menu"},
 		&flow.Say{ID: "welcome", Text: []string{`Welcome back, {{customer.first_name | "there"}}!`}, Next: "menu"},
+		&flow.Say{ID: "again", Text: []string{`Hi again, {{customer.first_name | "there"}}!`}, Next: "menu"},
 		&flow.Call{ID: "menu", Flow: "menu", Next: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved},
 	)
