@@ -508,7 +508,7 @@ func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, con
 // shipped.
 func addressFlow(d deps) *flow.Builder {
 	return flow.New("address").Slots("item", "prompt", "why", "retried").Add(
-		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."},
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."}, ResumeText: "Back to your address change.",
 			Validate: validOrder, OnFail: "done", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			o, route, err := d.lookupStep(ctx, s)
@@ -526,7 +526,7 @@ func addressFlow(d deps) *flow.Builder {
 		retryOrder(),
 		reaskOrder(),
 		notFound(),
-		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"},
+		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"}, ResumeText: "Back to your address change.",
 			Validate: func(_ context.Context, v string) (string, error) {
 				if len(strings.Fields(v)) < 3 || len(strings.TrimSpace(v)) < minAddress {
 					return "", &flow.InputError{Slot: "address", Message: "Please give the full address: street, town and postcode."}
@@ -537,7 +537,7 @@ func addressFlow(d deps) *flow.Builder {
 			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, false)
 		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "changed", OnError: "done",
 			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
-		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
+		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, ResumeText: "Back to your address change.", Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "change"}}, Else: "kept"},
 		&flow.Say{ID: "kept", Text: []string{"OK, I've left the address as it was."}, Next: "done"},
 		&flow.Action{ID: "change", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
