@@ -269,7 +269,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		sentiment.Style(),
 		esc.Middleware,
 		acknowledge, // ack.go: a lone "👍" or "ok" after an answer
-		imageRoute, // described screenshots: the help centre, or a person with the image
+		imageRoute,  // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),
