@@ -22,9 +22,10 @@ const mapShards = 64
 
 // Map is an in-memory [Store] with TTLs. It is the default store and the one
 // tests use. Expired records are invisible at once and their memory is
-// reclaimed lazily: every write looks at a few records picked at random and
+// reclaimed lazily: every Set looks at a few records picked at random and
 // drops those that expired, so at most about a third as many expired
 // records as live ones are kept, and no write stops to sweep the store.
+// ([Sessions] writes a conversation's record again without looking.)
 //
 // A Map is safe for concurrent use. The zero value is not usable; call
 // [NewMap].
@@ -37,13 +38,33 @@ type Map struct {
 
 type mapShard struct {
 	mu sync.RWMutex
-	m  map[string]mapEntry
+	m  map[string]*mapSlot
 	_  [96]byte // keep shards on separate cache lines
 }
 
 // expirySample is how many records a write looks at to reclaim expired
 // ones.
 const expirySample = 4
+
+// A mapSlot holds the record of one key, under a lock of its own. A slot
+// stays in its shard while the key has a record (expired or not); the
+// shard's lock orders only adding and removing slots. [Sessions] keeps
+// the slot of each conversation's record and reads and writes it without
+// looking the key up or locking its shard: a turn then writes no memory
+// that the turns of other conversations (on other cores) write too.
+type mapSlot struct {
+	mu sync.Mutex
+	mapEntry
+	// gone is set, under mu and the shard's lock, when the slot leaves
+	// its shard: whoever holds it looks the key up again.
+	gone  bool
+	owner *Map
+	key   string
+	// Slots are allocated 128 bytes each (a size class of its own), so
+	// that two never share a cache line: conversations on two cores
+	// would pass it between them on every turn.
+	_ [32]byte
+}
 
 type mapEntry struct {
 	value   []byte
@@ -70,7 +91,7 @@ func WithMaxValueSize(n int) MapOption {
 func NewMap(opts ...MapOption) *Map {
 	m := &Map{now: time.Now, maxSize: 16 << 20, seed: maphash.MakeSeed()}
 	for i := range m.shards {
-		m.shards[i].m = make(map[string]mapEntry)
+		m.shards[i].m = make(map[string]*mapSlot)
 	}
 	for _, o := range opts {
 		o(m)
@@ -90,37 +111,70 @@ func live(e mapEntry, now time.Time) bool {
 
 // Get implements [Store].
 func (m *Map) Get(ctx context.Context, key string) (Record, error) {
-	r, _, err := m.getUnchanged(ctx, key, nil)
+	r, _, _, err := m.getUnchanged(ctx, key, nil, nil)
 	return r, err
 }
 
-// getUnchanged is Get for [Sessions], which keeps the bytes it saved last
-// under key: if the stored value is still cached (the same bytes), same
-// is true and r.Value is nil; otherwise r.Value is a copy. Stored bytes
-// are read only under the shard's lock, never handed out: once Set has
-// replaced a value, nobody reads it, so that the caller that stored it
-// may reuse its memory ([Sessions] does, for the next record it encodes).
-func (m *Map) getUnchanged(ctx context.Context, key string, cached []byte) (r Record, same bool, err error) {
-	if err := ctx.Err(); err != nil {
-		return Record{}, false, err
-	}
-	if err := ValidateKey(key); err != nil {
-		return Record{}, false, err
-	}
-	now := m.now()
+// lookup returns key's slot, locked, or nil if key has none.
+func (m *Map) lookup(key string) *mapSlot {
 	s := m.shard(key)
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	e := s.m[key]
-	if !live(e, now) {
-		return Record{}, false, ErrNotFound
+	sl := s.m[key]
+	if sl != nil {
+		// Locked before the shard is unlocked: the slot cannot leave
+		// the shard in between (removing it takes both locks).
+		sl.mu.Lock()
+	}
+	s.mu.RUnlock()
+	return sl
+}
+
+// held locks and returns sl if it is key's slot in m, still in its
+// shard; otherwise it returns nil.
+func (m *Map) held(sl *mapSlot, key string) *mapSlot {
+	if sl == nil || sl.owner != m || sl.key != key {
+		return nil
+	}
+	sl.mu.Lock()
+	if sl.gone {
+		sl.mu.Unlock()
+		return nil
+	}
+	return sl
+}
+
+// getUnchanged is Get for [Sessions], which keeps the bytes it saved last
+// under key and the key's slot (hint, from an earlier call; nil if none):
+// if the stored value is still cached (the same bytes), same is true and
+// r.Value is nil; otherwise r.Value is a copy. Stored bytes are read only
+// under the slot's lock, never handed out: once Set has replaced a value,
+// nobody reads it, so that the caller that stored it may reuse its memory
+// ([Sessions] does, for the next record it encodes). It returns the
+// key's slot, if it has one, for the next call.
+func (m *Map) getUnchanged(ctx context.Context, key string, cached []byte, hint *mapSlot) (r Record, same bool, slot *mapSlot, err error) {
+	if err := ctx.Err(); err != nil {
+		return Record{}, false, nil, err
+	}
+	sl := m.held(hint, key)
+	if sl == nil {
+		if err := ValidateKey(key); err != nil {
+			return Record{}, false, nil, err
+		}
+		if sl = m.lookup(key); sl == nil {
+			return Record{}, false, nil, ErrNotFound
+		}
+	}
+	defer sl.mu.Unlock()
+	e := sl.mapEntry
+	if !live(e, m.now()) {
+		return Record{}, false, sl, ErrNotFound
 	}
 	r = Record{Key: key, Version: e.version, ExpiresAt: e.expires}
 	if cached != nil && bytes.Equal(cached, e.value) {
-		return r, true, nil
+		return r, true, sl, nil
 	}
 	r.Value = slices.Clone(e.value)
-	return r, false, nil
+	return r, false, sl, nil
 }
 
 // Version implements [Versioner].
@@ -128,38 +182,41 @@ func (m *Map) Version(ctx context.Context, key string) (int64, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	now := m.now()
-	s := m.shard(key)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	e := s.m[key]
-	if !live(e, now) {
+	sl := m.lookup(key)
+	if sl == nil {
 		return 0, ErrNotFound
 	}
-	return e.version, nil
+	defer sl.mu.Unlock()
+	if !live(sl.mapEntry, m.now()) {
+		return 0, ErrNotFound
+	}
+	return sl.version, nil
 }
 
 // Set implements [Store].
-func (m *Map) Set(ctx context.Context, p Put) (int64, error) { return m.set(ctx, p, true) }
+func (m *Map) Set(ctx context.Context, p Put) (int64, error) {
+	v, _, err := m.set(ctx, p, true, nil)
+	return v, err
+}
 
 // setOwned is Set without the copy: the Map keeps p.Value, which the
 // caller must not modify while it is stored. [Sessions] uses it for the
 // record it has just encoded, and reuses the memory of the value it
-// replaces (nobody reads that any more: see getUnchanged).
-func (m *Map) setOwned(ctx context.Context, p Put) (int64, error) { return m.set(ctx, p, false) }
+// replaces (nobody reads that any more: see getUnchanged). hint is the
+// key's slot from an earlier call, or nil; it returns the key's slot.
+func (m *Map) setOwned(ctx context.Context, p Put, hint *mapSlot) (int64, *mapSlot, error) {
+	return m.set(ctx, p, false, hint)
+}
 
-func (m *Map) set(ctx context.Context, p Put, clone bool) (int64, error) {
+func (m *Map) set(ctx context.Context, p Put, clone bool, hint *mapSlot) (int64, *mapSlot, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
-	}
-	if err := ValidateKey(p.Key); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if len(p.Value) > m.maxSize {
-		return 0, &ValueTooLargeError{Key: p.Key, Size: len(p.Value), Max: m.maxSize}
+		return 0, nil, &ValueTooLargeError{Key: p.Key, Size: len(p.Value), Max: m.maxSize}
 	}
 	if p.TTL < 0 {
-		return 0, &KeyError{Key: p.Key, Reason: "negative TTL"}
+		return 0, nil, &KeyError{Key: p.Key, Reason: "negative TTL"}
 	}
 	now := m.now()
 	ne := mapEntry{value: p.Value}
@@ -169,32 +226,67 @@ func (m *Map) set(ctx context.Context, p Put, clone bool) (int64, error) {
 	if p.TTL > 0 {
 		ne.expires = now.Add(p.TTL)
 	}
+	// The key's slot, if the caller holds it: no shard is locked.
+	if sl := m.held(hint, p.Key); sl != nil {
+		defer sl.mu.Unlock()
+		v, err := sl.put(ne, p.IfVersion, now)
+		return v, sl, err
+	}
+	if err := ValidateKey(p.Key); err != nil {
+		return 0, nil, err
+	}
 	s := m.shard(p.Key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.m[p.Key]
-	var cur int64
-	if live(e, now) {
-		cur = e.version
+	sl := s.m[p.Key]
+	if sl == nil {
+		sl = &mapSlot{owner: m, key: p.Key}
+		s.m[p.Key] = sl
 	}
-	if err := CheckVersion(cur, p.IfVersion); err != nil {
-		return 0, err
+	sl.mu.Lock()
+	v, err := sl.put(ne, p.IfVersion, now)
+	if sl.version == 0 {
+		// A new slot whose write failed: nothing to keep.
+		sl.gone = true
+		delete(s.m, p.Key)
 	}
-	ne.version = cur + 1
-	s.m[p.Key] = ne
+	sl.mu.Unlock()
+	if err != nil {
+		return 0, nil, err
+	}
 	// A map's iteration starts at a random record. A full sweep here held
 	// the shard for as long as it was big, every 1,024 writes: with a
 	// de-duplication claim stored per turn, that was a turn's tail latency.
 	n := 0
-	for k, e := range s.m {
-		if !live(e, now) {
-			delete(s.m, k)
+	for k, o := range s.m {
+		if o != sl {
+			o.mu.Lock()
+			if !live(o.mapEntry, now) {
+				o.gone = true
+				delete(s.m, k)
+			}
+			o.mu.Unlock()
 		}
 		if n++; n == expirySample {
 			break
 		}
 	}
-	return ne.version, nil
+	return v, sl, nil
+}
+
+// put stores e in sl (locked) if its version is ifVersion, and returns
+// the new version.
+func (sl *mapSlot) put(e mapEntry, ifVersion int64, now time.Time) (int64, error) {
+	var cur int64
+	if live(sl.mapEntry, now) {
+		cur = sl.version
+	}
+	if err := CheckVersion(cur, ifVersion); err != nil {
+		return 0, err
+	}
+	e.version = cur + 1
+	sl.mapEntry = e
+	return e.version, nil
 }
 
 // Delete implements [Store].
@@ -209,14 +301,21 @@ func (m *Map) Delete(ctx context.Context, key string, ifVersion int64) error {
 	s := m.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.m[key]
+	sl := s.m[key]
+	if sl == nil {
+		return CheckVersion(0, ifVersion)
+	}
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
 	var cur int64
-	if live(e, now) {
-		cur = e.version
+	if live(sl.mapEntry, now) {
+		cur = sl.version
 	}
 	if err := CheckVersion(cur, ifVersion); err != nil {
 		return err
 	}
+	sl.gone = true
+	sl.mapEntry = mapEntry{}
 	delete(s.m, key)
 	return nil
 }
@@ -231,8 +330,8 @@ func (m *Map) Keys(ctx context.Context, prefix string, yield func(string) bool) 
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.RLock()
-		for k, e := range s.m {
-			if strings.HasPrefix(k, prefix) && live(e, now) {
+		for k, sl := range s.m {
+			if strings.HasPrefix(k, prefix) && sl.live(now) {
 				keys = append(keys, k)
 			}
 		}
@@ -254,14 +353,21 @@ func (m *Map) Len() int {
 	for i := range m.shards {
 		s := &m.shards[i]
 		s.mu.RLock()
-		for _, e := range s.m {
-			if live(e, now) {
+		for _, sl := range s.m {
+			if sl.live(now) {
 				n++
 			}
 		}
 		s.mu.RUnlock()
 	}
 	return n
+}
+
+// live reports whether sl holds a record that has not expired.
+func (sl *mapSlot) live(now time.Time) bool {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	return live(sl.mapEntry, now)
 }
 
 // A ValueTooLargeError reports a value over a store's size limit.

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"reflect"
 	"strconv"
 	"testing"
 	"testing/synctest"
@@ -44,4 +45,10 @@ func TestMapReclaimsExpiredRecords(t *testing.T) {
 		require.Equal(t, 4000, m.Len())
 		require.Less(t, m.stored()-m.Len(), 4000/3, "most expired records are gone")
 	})
+}
+
+// TestMapSlotSize: a slot fills a 128-byte size class, so that the slots
+// of two conversations never share a cache line.
+func TestMapSlotSize(t *testing.T) {
+	require.Equal(t, uintptr(128), reflect.TypeFor[mapSlot]().Size())
 }

@@ -73,6 +73,9 @@ type Session struct {
 	// key is SessionKey(ID), made once per conversation: copies of a
 	// cached session carry it, so a turn does not build it twice.
 	key string
+	// slot is the record's slot in the *Map it was loaded from or saved
+	// to, if any: the next load and save go to it directly.
+	slot *mapSlot
 	// enc is how History was last saved, when this session came from the
 	// cache: Save copies the JSON of the entries that did not change.
 	enc *encodedHistory
@@ -166,7 +169,6 @@ type Sessions struct {
 	// m is store when it is a *Map itself: Sessions then reads records
 	// without copying them and reuses the buffers of replaced ones.
 	m      *Map
-	set    func(context.Context, Put) (int64, error)
 	window int
 	seen   int
 	ttl    time.Duration
@@ -217,11 +219,11 @@ func NewSessions(store Store, opts ...SessionsOption) *Sessions {
 	if store == nil {
 		panic("memory: NewSessions with nil store")
 	}
-	s := &Sessions{store: store, set: store.Set, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
+	s := &Sessions{store: store, window: 20, seen: 32, ttl: 30 * 24 * time.Hour, cacheCap: 4096}
 	// Only a *Map itself: a wrapper that embeds one and overrides Get or
 	// Set must be called through them.
 	if m, ok := store.(*Map); ok {
-		s.m, s.set = m, m.setOwned
+		s.m = m
 	}
 	for _, o := range opts {
 		o(s)
@@ -270,9 +272,14 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 	// the record's bytes prove that a cached copy is current.
 	var rec Record
 	var err error
+	var slot *mapSlot
 	same := false // the store holds c.raw
 	if ss.m != nil {
-		rec, same, err = ss.m.getUnchanged(ctx, key, c.raw)
+		var hint *mapSlot
+		if c.s != nil {
+			hint = c.s.slot
+		}
+		rec, same, slot, err = ss.m.getUnchanged(ctx, key, c.raw, hint)
 	} else {
 		rec, err = ss.store.Get(ctx, key)
 		same = err == nil && c.s != nil && bytes.Equal(c.raw, rec.Value)
@@ -285,6 +292,7 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 		return nil, err
 	}
 	if s := ss.cached(c, rec.Version, same); s != nil {
+		s.slot = slot
 		return s, nil
 	}
 	s := new(Session)
@@ -298,7 +306,7 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 		return nil, &CorruptError{Key: key, Err: fmt.Errorf("holds session %q", s.ID)}
 	}
 	s.Version = rec.Version
-	s.key = key
+	s.key, s.slot = key, slot
 	return s, nil
 }
 
@@ -353,7 +361,14 @@ func (ss *Sessions) save(ctx context.Context, s *Session, give bool) error {
 	b, offs := s.appendJSON(buf, hint, s.enc, trimmed)
 	// b is the store's from here on (a Map keeps it) and the cache's: it
 	// is never modified while the store holds it.
-	v, err := ss.set(ctx, Put{Key: s.storeKey(), Value: b, IfVersion: s.Version, TTL: ss.ttl})
+	put := Put{Key: s.storeKey(), Value: b, IfVersion: s.Version, TTL: ss.ttl}
+	var v int64
+	var err error
+	if ss.m != nil {
+		v, s.slot, err = ss.m.setOwned(ctx, put, s.slot)
+	} else {
+		v, err = ss.store.Set(ctx, put)
+	}
 	if err != nil {
 		if rb != nil {
 			ss.records.Put(rb) // the Map did not keep b
@@ -397,13 +412,17 @@ func (ss *Sessions) Delete(ctx context.Context, id string) error {
 	return ss.store.Delete(ctx, SessionKey(id), AnyVersion)
 }
 
-// cached returns a copy of c, the cached session of a conversation that
-// Load took out of the cache, if it is the one stored at version (same:
-// the store holds c.raw).
-// The copy carries the cached session as its [encodedHistory]: taking the
-// entry out of the cache made it the copy's alone, so that its Save can
-// reuse its memory for the next cached session, and so that the copy can
-// share its state values (which Save copies again before caching them).
+// cached returns the session of c, the cached session of a conversation
+// that Load took out of the cache, if it is the one stored at version
+// (same: the store holds c.raw).
+//
+// The turn gets a session in a released one's memory: its own copy of the
+// history window, and the cached session's Seen and State themselves
+// (taking the entry out of the cache made them the load's alone). The
+// cached session keeps its history, as the [encodedHistory] the next
+// save compares the turn's entries with (a caller may change an entry in
+// place), and takes the released session's Seen and State memory, for a
+// later save or load to reuse.
 func (ss *Sessions) cached(c cachedSession, version int64, same bool) *Session {
 	if c.s == nil || c.s.Version != version || !same {
 		return nil
@@ -412,20 +431,23 @@ func (ss *Sessions) cached(c cachedSession, version int64, same bool) *Session {
 	if s == nil {
 		s = new(Session)
 	}
-	c.s.copyTo(s)
+	c.s.moveTo(s)
 	enc := c.enc
 	if enc == nil {
 		enc = new(encodedHistory)
 	}
-	*enc = encodedHistory{entries: c.s.History, seen: c.s.Seen, state: c.s.State, raw: c.raw, offs: c.offs, spareOffs: c.spare, sess: c.s}
+	*enc = encodedHistory{entries: c.s.History, seen: c.s.seenBuf[:0], state: c.s.State, raw: c.raw, offs: c.offs, spareOffs: c.spare, sess: c.s}
 	s.enc = enc
 	return s
 }
 
-// copyTo makes dst a copy of s in dst's memory (a released session's),
-// with room for a turn's new entries and message ID. The state values
-// are shared, not copied: see [Sessions.cached].
-func (s *Session) copyTo(dst *Session) {
+// moveTo makes dst the session s is, in dst's memory (a released
+// session's), with room for a turn's new entries and message ID: dst
+// gets a copy of the history and s's Seen and State themselves, and s
+// gets dst's Seen and State memory (whoever uses it next empties it).
+// Copying Seen and State (a map) cost as much as copying the history,
+// and nothing needs them as they were: Save encodes both whole.
+func (s *Session) moveTo(dst *Session) {
 	hist, seen, state := dst.histBuf, dst.seenBuf, dst.State
 	*dst = *s
 	dst.enc = nil
@@ -434,25 +456,18 @@ func (s *Session) copyTo(dst *Session) {
 	}
 	dst.histBuf = hist[:cap(hist)]
 	dst.History = append(hist[:0], s.History...)
-	dst.Seen, dst.seenBuf = nil, nil
-	if s.Seen != nil {
-		if n := len(s.Seen); cap(seen) < n+1 {
-			seen = make([]string, n+4)
+	// Save trims Seen by re-slicing: once no room is left behind its
+	// end, its entries move to the front of the array, or to a new one.
+	if n := len(s.Seen); s.Seen != nil && cap(s.Seen) == n {
+		whole := wholeArray(s.Seen, s.seenBuf)
+		if cap(whole) < n+1 {
+			whole = make([]string, n+8)
 		}
-		dst.seenBuf = seen[:cap(seen)]
-		dst.Seen = append(seen[:0], s.Seen...)
+		dst.Seen = whole[:copy(whole[:cap(whole)], s.Seen)]
+		dst.seenBuf = whole[:cap(whole)]
 	}
-	dst.State = nil
-	if s.State != nil {
-		if state == nil {
-			state = make(map[string]json.RawMessage, len(s.State))
-		}
-		clear(state)
-		for k, v := range s.State {
-			state[k] = v
-		}
-		dst.State = state
-	}
+	// The memory s gets is emptied by whoever uses it next (remember).
+	s.Seen, s.seenBuf, s.State = nil, seen[:cap(seen)], state
 }
 
 // recycle gives ss.records the buffer of the record a successful save

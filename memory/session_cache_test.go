@@ -59,6 +59,35 @@ func TestSessionsCacheSurvivesRecreation(t *testing.T) {
 	})
 }
 
+// TestSessionsSaveAfterErase: a session loaded before its conversation
+// was erased (on another replica) is not saved over the erasure, and the
+// next save of a new session is stored where every reader finds it.
+func TestSessionsSaveAfterErase(t *testing.T) {
+	withCacheStores(t, func(t *testing.T, store memory.Store) {
+		ctx := context.Background()
+		a, b := memory.NewSessions(store), memory.NewSessions(store)
+		s := a.New("c")
+		s.Append(memory.Entry{Role: memory.RoleUser, Text: "my secret"})
+		require.NoError(t, a.Save(ctx, s))
+		loaded, err := a.Load(ctx, "c")
+		require.NoError(t, err)
+
+		require.NoError(t, b.Delete(ctx, "c"))
+		loaded.Append(memory.Entry{Role: memory.RoleBot, Text: "after the erasure"})
+		require.ErrorIs(t, a.Save(ctx, loaded), memory.ErrConflict)
+		_, err = store.Get(ctx, memory.SessionKey("c"))
+		require.ErrorIs(t, err, memory.ErrNotFound)
+
+		fresh := a.New("c")
+		fresh.Append(memory.Entry{Role: memory.RoleUser, Text: "fresh start"})
+		require.NoError(t, a.Save(ctx, fresh))
+		got, err := b.Load(ctx, "c")
+		require.NoError(t, err)
+		require.Len(t, got.History, 1)
+		require.Equal(t, "fresh start", got.History[0].Text)
+	})
+}
+
 // TestSessionsCacheHandsOutOwnCopies: the cache must never let two callers
 // share a session, nor let a caller's later changes reach another caller
 // (a failed turn abandons its session; a caller may keep changing its

@@ -31,7 +31,3 @@ func TestMapReplicas(t *testing.T) {
 		})
 	}
 }
-
-// The whole-file example's helper passes, so the example shows a run
-// that works.
-func TestExampleHelperPasses(t *testing.T) { testReplicas(t) }
