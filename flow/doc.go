@@ -60,9 +60,18 @@
 // answer (a question of the customer's own, a confident new request) is
 // handed back with [dialog.ErrNotAnswer] and routed: after a digression
 // the form asks its question again ([dialog.Resume]); a feedback question
-// is simply dropped ([dialog.Drop]), and a new request replaces the flow.
-// A feedback question never stacks on another question asked in the same
-// turn. Answers are read by the Ask's [SlotType]; a number or money
+// is simply dropped ([dialog.Drop]). A new request that another flow
+// serves in one turn ("where is order A-1001?" while the refund form asks
+// which order), or after one more detail, holds the form in the session
+// instead of ending it: once the request is served the form asks its
+// question again, introduced ("Back to your refund. Which order is it?";
+// [Ask.ResumeText]), in place of the request's feedback question. A
+// change of mind in words ("actually", "instead", "forget it", "en
+// realidad", "mejor ..."), a global command, a hand-off, or a request
+// that goes on as a form of its own or asks the customer to choose
+// replaces the form, as does anything that starts a flow from a menu or
+// an offer. One form is held at most. A feedback question never stacks
+// on another question asked in the same turn. Answers are read by the Ask's [SlotType]; a number or money
 // question answered "all of it" or "lo que queda" takes what the flow's
 // [Ask.Whole] supplies, and a correction of an earlier answer ("no wait,
 // make it A-1002") changes that slot and asks again what follows. The engine reports typed outcomes ([dialog.Report]): resolved,

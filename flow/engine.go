@@ -141,7 +141,9 @@ func WithMaxVisits(n int) EngineOption { return func(e *Engine) { e.maxVisits = 
 // ([dialog.Drop]) when the customer says something else. A turn that
 // does not answer the engine's question (a question of the customer's
 // own, a confident new intent) gets [dialog.ErrNotAnswer] back, with
-// nothing written, so that the router routes it.
+// nothing written, so that the router routes it. A request that a
+// [Engine.Starter] serves in passing holds the form it interrupted and
+// asks its question again afterwards (see the package doc).
 //
 // An Engine is immutable and safe for concurrent use.
 type Engine struct {
@@ -304,6 +306,9 @@ func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 	if err := do(x); err != nil {
 		return err
 	}
+	if err := x.settleHeld(); err != nil {
+		return err
+	}
 	e.saveState(sess, st)
 	return nil
 }
@@ -325,6 +330,11 @@ type state struct {
 	Intent   string            `json:"intent,omitempty"` // the intent that started Flow, if any
 	Last     Resolution        `json:"last,omitempty"`
 	LastFlow string            `json:"last_flow,omitempty"`
+	// Held is the form a one-turn request interrupted, set aside at its
+	// question to be asked again once that request is served (see
+	// [run.hold]); HeldAt is the session turn it was set aside in.
+	Held   *state `json:"held,omitempty"`
+	HeldAt int    `json:"held_at,omitempty"`
 
 	// saved is the encoded state this one was last saved as, while it is
 	// in the engine's cache.
@@ -353,6 +363,10 @@ type Snapshot struct {
 	// name.
 	Last     Resolution
 	LastFlow string
+	// Held names the form set aside by a request that interrupted it at
+	// a question, which is asked again once that request is served;
+	// empty when none is.
+	Held string
 }
 
 // SnapshotOf returns the flow position stored in a session.
@@ -362,7 +376,7 @@ func SnapshotOf(s *memory.Session) (Snapshot, error) {
 		return Snapshot{}, err
 	}
 	return Snapshot{Flow: st.Flow, Version: st.Version, Node: st.Node, Waiting: st.Waiting,
-		Depth: len(st.Stack), Slots: maps.Clone(st.Slots), Last: st.Last, LastFlow: st.LastFlow}, nil
+		Depth: len(st.Stack), Slots: maps.Clone(st.Slots), Last: st.Last, LastFlow: st.LastFlow, Held: heldFlow(st)}, nil
 }
 
 // run is one turn's execution.
@@ -378,6 +392,8 @@ type run struct {
 	// sub is the resolution of a subflow that ended this turn without
 	// resolving.
 	sub Resolution
+	// ended is how the last flow that ended in this run ended.
+	ended Resolution
 }
 
 // emit reports an event with the attributes given as name, value pairs;
@@ -546,8 +562,14 @@ func (x *run) startFlow(name string) error {
 		return fmt.Errorf("%w: %q", ErrUnknownFlow, name)
 	}
 	st := x.st
-	if st.Flow != "" {
+	switch {
+	case x.holdable(name):
+		x.hold()
+	case st.Flow != "":
+		x.dropHeld()
 		x.emit(EventEnd, "flow", st.Flow, "status", string(Abandoned))
+	default:
+		x.dropHeld()
 	}
 	st.Flow, st.Version, st.Node = f.name, f.version, f.start
 	st.Waiting, st.Attempts, st.Stack = false, 0, nil
@@ -669,7 +691,16 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 	case *Choice:
 		return x.ask(c)
 	case *Feedback:
-		asked, err := x.prompt(c, "")
+		if x.holding() {
+			// A form set aside for this request is asked again instead:
+			// one question per turn, and the feedback question is the
+			// one that can go. The request is served; its flow ends.
+			x.emit(EventDropped, "flow", x.flow.name, "node", n.ID)
+			st.Stack = nil
+			x.end(Resolved)
+			return "", false, nil
+		}
+		asked, err := x.prompt(c, "", "")
 		if err != nil || asked {
 			return "", err == nil, err
 		}
@@ -777,7 +808,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 // ask asks an Ask or Choice node's question. When another question was
 // asked this turn, the flow cannot wait for an answer: it ends.
 func (x *run) ask(c *cnode) (next string, wait bool, err error) {
-	asked, err := x.prompt(c, "")
+	asked, err := x.prompt(c, "", "")
 	if err != nil || asked {
 		return "", err == nil, err
 	}
@@ -790,6 +821,7 @@ func (x *run) ask(c *cnode) (next string, wait bool, err error) {
 // end closes the current top-level flow without running anything after it.
 func (x *run) end(status Resolution) {
 	st := x.st
+	x.ended = status
 	x.emit(EventEnd, "flow", st.Flow, "status", string(status))
 	st.Last, st.LastFlow = status, st.Flow
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = "", "", "", false, 0
@@ -1159,7 +1191,7 @@ func (x *run) failed(c *cnode, maxAttempts int, onFail string, cause error) erro
 		return err
 	}
 	msg := inputMessage(cause)
-	_, err := x.prompt(c, msg)
+	_, err := x.prompt(c, msg, "")
 	return err
 }
 
@@ -1178,15 +1210,17 @@ func inputMessage(cause error) string {
 
 // reprompt asks the current input node's question again.
 func (x *run) reprompt() error {
-	_, err := x.prompt(x.flow.nodes[x.st.Node], "")
+	_, err := x.prompt(x.flow.nodes[x.st.Node], "", "")
 	return err
 }
 
 // prompt asks an input node's question, after msg when a previous answer
-// failed, and opens it as the conversation's question. Quick replies come
-// from the node's options. It reports false, having sent nothing, when
-// another question was asked this turn.
-func (x *run) prompt(c *cnode, msg string) (bool, error) {
+// failed, or after intro when the question is asked again once a request
+// that interrupted its form was served, and opens it as the
+// conversation's question. Quick replies come from the node's options.
+// It reports false, having sent nothing, when another question was asked
+// this turn.
+func (x *run) prompt(c *cnode, msg, intro string) (bool, error) {
 	texts := c.text
 	if msg != "" && len(c.reprompt) > 0 {
 		texts, msg = c.reprompt, ""
@@ -1223,6 +1257,9 @@ func (x *run) prompt(c *cnode, msg string) (bool, error) {
 	}
 	if msg != "" {
 		m.Text = msg + " " + m.Text
+	}
+	if intro != "" {
+		m.Text = intro + " " + m.Text
 	}
 	if err := dialog.Ask(x.t, q); err != nil {
 		if errors.Is(err, dialog.ErrQuestionOpen) {

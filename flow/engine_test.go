@@ -538,9 +538,10 @@ func TestChangingYourMindSwitchesFlowButValidationNeverDoes(t *testing.T) {
 	c := parleytest.NewTester(t, h)
 	c.Send("where is it").Check(flowtest.Flow("order_status"))
 	// At a text slot the validator is the parser: an answer it refuses
-	// that is understood as another intent is a new request.
-	c.Send("I want to return it").Expect(parleytest.Exact("Return started.")).
-		ExpectEvent(flow.EventEnd, map[string]string{"flow": "order_status", "status": "abandoned"})
+	// that is understood as another intent is a new request, served in
+	// passing: the form it interrupted asks its question again.
+	c.Send("I want to return it").Expect(parleytest.Exact("Return started."),
+		parleytest.Exact("Back to your order status. What's your order number?")).Check(flowtest.Node("ask_order"))
 
 	// At a typed slot, an answer of the right type that the validator
 	// refuses never switches, however it was classified.
@@ -668,13 +669,17 @@ func TestChangeOfMindInACalledFlow(t *testing.T) {
 		"i want a refund":              {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}},
 		"where is my order a-7?":       {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a7},
 		"actually no wait, it was a-7": {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a7},
+		"actually, where is a-7?":      {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a7},
 		"refund a-7 please":            {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}, Entities: a7},
 	})
 	c := parleytest.NewTester(t, parley.Chain(r, intent.Commands(), words))
 	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
 	c.Send("I want a refund").Expect(parleytest.Exact("Which order?")).Check(flowtest.Flow("refund"))
-	c.Send("where is my order A-7?").Expect(parleytest.Exact("Tracking.")).
-		ExpectEvent(flow.EventEnd, map[string]string{"flow": "refund", "status": "abandoned"})
+	// A request served in passing: the form asks its question again.
+	c.Send("where is my order A-7?").Expect(parleytest.Exact("Tracking."), parleytest.Exact("Back to your refund. Which order?"))
+	// Said as a change of mind, it replaces the form.
+	c.Send("actually, where is A-7?").Expect(parleytest.Exact("Tracking.")).
+		ExpectEvent(flow.EventEnd, map[string]string{"flow": "refund", "status": "abandoned"}).Check(flowtest.Flow(""))
 
 	// The same path answered plainly fills the slot and returns to the menu.
 	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
@@ -744,7 +749,13 @@ func TestNoThanksToAChoiceDeclinesIt(t *testing.T) {
 func refundForm() *flow.Flow {
 	left := map[string]string{"A-1": "39", "A-2": "129"}
 	return flow.New("refund").Slots("left").Add(
-		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Next: "lookup"},
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Next: "lookup",
+			Validate: func(_ context.Context, v string) (string, error) {
+				if v = strings.ToUpper(v); !strings.HasPrefix(v, "A-") {
+					return "", &flow.InputError{Slot: "order", Message: "Orders start with A-."}
+				}
+				return v, nil
+			}},
 		&flow.Action{ID: "lookup", Do: func(_ context.Context, s *flow.Scope) (string, error) {
 			s.SetSlot("left", left[s.Slot("order")])
 			return "", nil
@@ -848,4 +859,223 @@ func TestCorrectingAnEarlierAnswer(t *testing.T) {
 
 	c.Send("refund").Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
 	c.Send("where is my order A-2 by now?").Expect(parleytest.Exact("Tracking."))
+}
+
+// holdFlows are the refund form and the requests that may interrupt it:
+// a lookup that asks for the order when it was not given and ends with a
+// feedback question, a form of two questions, a choice without a slot
+// (a menu), and a Spanish form that words its own introduction.
+func holdFlows() []*flow.Flow {
+	track := flow.New("track").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order to track?"}, Next: "tell"},
+		&flow.Say{ID: "tell", Text: []string{"Order {{slots.order}} has shipped."}, Next: "fb"},
+		&flow.Feedback{ID: "fb", Kind: flow.Helpful, Next: "bye"},
+		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Thanks!"}}).MustCompile()
+	address := flow.New("address").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order goes elsewhere?"}, Next: "to"},
+		&flow.Ask{ID: "to", Slot: "to", Prompt: []string{"New address?"}, Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Address changed."}}).MustCompile()
+	plans := flow.New("plans").Add(
+		&flow.Choice{ID: "plan", Prompt: []string{"Monthly or annual?"}, Options: []flow.Option{
+			{Title: "Monthly", Next: "done"}, {Title: "Annual", Next: "done"}}},
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Plan kept."}}).MustCompile()
+	reembolso := flow.New("reembolso").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"¿Qué pedido es?"},
+			ResumeText: "Volvamos a tu reembolso.", Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Reembolso de {{slots.order}}."}}).MustCompile()
+	return []*flow.Flow{refundForm(), track, address, plans, reembolso}
+}
+
+// holdTester drives holdFlows through a router, as an application
+// mounts them, over store.
+func holdTester(t *testing.T, store memory.Store) *parleytest.Tester {
+	t.Helper()
+	e, err := flow.NewEngine(holdFlows())
+	require.NoError(t, err)
+	r := intent.NewRouter()
+	r.Handle(flow.DefaultOwner, e)
+	for in, name := range map[string]string{"refund": "refund", "track_order": "track", "change_address": "address",
+		"plans": "plans", "reembolso": "reembolso"} {
+		r.Handle(in, e.Starter(name))
+	}
+	r.HandleCommand(dialog.CommandCancel, e.Cancel("OK, cancelled."))
+	order := func(id string) []nlu.Entity { return []nlu.Entity{{Type: "order_id", Value: id}} }
+	track := func(ents ...nlu.Entity) nlu.Understanding {
+		return nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: ents}
+	}
+	us := map[string]nlu.Understanding{
+		"where is my order?":                 track(),
+		"where is a-7?":                      track(order("A-7")...),
+		"¿dónde está a-7?":                   track(order("A-7")...),
+		"actually, where is a-7?":            track(order("A-7")...),
+		"forget it, where is a-7?":           track(order("A-7")...),
+		"en realidad, ¿dónde está a-7?":      track(order("A-7")...),
+		"mejor dime dónde está a-7":          track(order("A-7")...),
+		"change my address":                  {Status: nlu.Understood, Intent: nlu.Intent{Name: "change_address"}},
+		"plans":                              {Status: nlu.Understood, Intent: nlu.Intent{Name: "plans"}},
+		"refund":                             {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}},
+		"quiero un reembolso":                {Status: nlu.Understood, Intent: nlu.Intent{Name: "reembolso"}},
+		"a-1":                                {Status: nlu.Unsure, Entities: order("A-1")},
+		"a-7":                                {Status: nlu.Unsure, Entities: order("A-7")},
+		"where is a-7? and is the mejor one": track(order("A-7")...),
+	}
+	opts := []parleytest.Option{parleytest.WithCustomer("cus_1")}
+	if store != nil {
+		opts = append(opts, parleytest.WithStore(store))
+	}
+	return parleytest.NewTester(t, parley.Chain(r, intent.Commands(), understands(us)), opts...)
+}
+
+// held checks which form is set aside.
+func held(name string) parleytest.Check {
+	return func(c *parleytest.Tester) error {
+		s, err := flow.SnapshotOf(c.Session())
+		if err != nil {
+			return err
+		}
+		if s.Held != name {
+			return fmt.Errorf("held form is %q, want %q", s.Held, name)
+		}
+		return nil
+	}
+}
+
+// says sends text and checks that the replies are want, exactly.
+func says(t *testing.T, c *parleytest.Tester, text string, want ...string) {
+	t.Helper()
+	c.Send(text)
+	assert.Equal(t, want, c.Texts(), "replies to %q", text)
+}
+
+// abandoned counts the events saying flow name ended abandoned.
+func abandoned(c *parleytest.Tester, name string) int {
+	n := 0
+	for _, e := range c.Events() {
+		if e.Kind == flow.EventEnd && e.Attrs["flow"] == name && e.Attrs["status"] == string(flow.Abandoned) {
+			n++
+		}
+	}
+	return n
+}
+
+// A request served in one turn sets the form aside and asks its question
+// again, introduced, in place of the request's feedback question; the
+// form keeps its answers and takes the next one.
+func TestHeldFormResumesAfterOneTurnRequest(t *testing.T) {
+	c := holdTester(t, nil)
+	c.Send("refund")
+	says(t, c, "A-1", "How much of $39 on A-1?")
+	says(t, c, "where is A-7?", "Order A-7 has shipped.", "Back to your refund. How much of $39 on A-1?")
+	c.Check(flowtest.Flow("refund"), flowtest.Node("amount"), flowtest.Slot("order", "A-1"), held(""))
+	c.ExpectEvent(flow.EventDropped, map[string]string{"flow": "track", "node": "fb"}).
+		ExpectEvent(flow.EventNode, map[string]string{"flow": "refund", "node": "amount", "resumed": "true"})
+	assert.Zero(t, abandoned(c, "refund"))
+	says(t, c, "$10", "Refund 10 USD on A-1?")
+
+	// Ignored, then a second request in passing: asked again each time.
+	says(t, c, "where is A-7?", "Order A-7 has shipped.", "Back to your refund. Refund 10 USD on A-1?")
+	c.Send("yes").Expect(parleytest.Exact("Refunded 10 USD on A-1."))
+}
+
+// A lookup that asks for one detail is still a request in passing: the
+// form waits in the session one turn for it.
+func TestHeldFormWaitsForOneDetail(t *testing.T) {
+	c := holdTester(t, nil)
+	c.Send("refund")
+	c.Send("where is my order?").Expect(parleytest.Exact("Which order to track?")).Check(flowtest.Flow("track"), held("refund"))
+	says(t, c, "A-7", "Order A-7 has shipped.", "Back to your refund. Which order?")
+	c.Check(flowtest.Flow("refund"), flowtest.Node("order"), held(""))
+	c.Send("A-1").Expect(parleytest.Exact("How much of $39 on A-1?"))
+}
+
+// A change of mind in words replaces the form, in English and Spanish;
+// "mejor" inside a sentence is no such word.
+func TestChangeOfMindWordsDropTheForm(t *testing.T) {
+	for _, say := range []string{"actually, where is A-7?", "forget it, where is A-7?", "en realidad, ¿dónde está A-7?", "mejor dime dónde está A-7"} {
+		t.Run(say, func(t *testing.T) {
+			c := holdTester(t, nil)
+			c.Send("refund")
+			c.Send(say)
+			assert.Equal(t, []string{"Order A-7 has shipped.", "Was this helpful?"}, c.Texts())
+			c.Check(flowtest.Flow("track"), held(""))
+			assert.Equal(t, 1, abandoned(c, "refund"))
+		})
+	}
+	c := holdTester(t, nil)
+	c.Send("refund")
+	says(t, c, "where is A-7? and is the mejor one", "Order A-7 has shipped.", "Back to your refund. Which order?")
+}
+
+// A request that goes on as a form of its own, or asks the customer to
+// choose, replaces the held form: it is not asked again afterwards.
+func TestSecondFormReplacesTheHeldOne(t *testing.T) {
+	c := holdTester(t, nil)
+	c.Send("refund")
+	c.Send("change my address").Expect(parleytest.Exact("Which order goes elsewhere?")).Check(held("refund"))
+	c.Send("A-1").Expect(parleytest.Exact("New address?")).Check(flowtest.Flow("address"), held(""))
+	assert.Equal(t, 1, abandoned(c, "refund"))
+	says(t, c, "1 Main Street", "Address changed.")
+
+	c = holdTester(t, nil)
+	c.Send("refund")
+	says(t, c, "plans", "Monthly or annual?")
+	c.Check(flowtest.Flow("plans"), held(""))
+	assert.Equal(t, 1, abandoned(c, "refund"))
+	c.Tap("Annual")
+	assert.Equal(t, []string{"Plan kept."}, c.Texts())
+}
+
+// cancel drops the held form with the request that interrupted it, and
+// a form asked again like any other.
+func TestCancelDropsTheHeldForm(t *testing.T) {
+	c := holdTester(t, nil)
+	c.Send("refund")
+	c.Send("where is my order?").Check(held("refund"))
+	says(t, c, "cancel", "OK, cancelled.")
+	c.Check(flowtest.Flow(""), held(""))
+	assert.Equal(t, 1, abandoned(c, "refund"))
+	c.Send("A-7").Expect(parleytest.Contains("say it another way"))
+
+	c = holdTester(t, nil)
+	c.Send("refund")
+	c.Send("where is A-7?").Check(flowtest.Flow("refund"))
+	says(t, c, "cancel", "OK, cancelled.")
+	c.Check(flowtest.Flow(""), held(""))
+}
+
+// A form words its own introduction (here in Spanish) with ResumeText.
+func TestResumeTextIntroducesTheQuestion(t *testing.T) {
+	c := holdTester(t, nil)
+	says(t, c, "quiero un reembolso", "¿Qué pedido es?")
+	says(t, c, "¿dónde está A-7?", "Order A-7 has shipped.", "Volvamos a tu reembolso. ¿Qué pedido es?")
+	c.Send("A-1").Expect(parleytest.Exact("Reembolso de A-1."))
+}
+
+// The held form lives in the session: a new process (a new engine over
+// the same store) asks it again once the request is served.
+func TestHeldFormSurvivesRestart(t *testing.T) {
+	store := memory.NewMap()
+	c1 := holdTester(t, store)
+	c1.Send("refund").Send("A-1")
+	c1.Send("where is my order?").Check(held("refund"), flowtest.Flow("track"))
+	s := c1.Session()
+	assert.True(t, strings.Contains(string(s.State["flow"]), `"held":{"flow":"refund"`), "%s", s.State["flow"])
+
+	c2 := holdTester(t, store)
+	says(t, c2, "A-7", "Order A-7 has shipped.", "Back to your refund. How much of $39 on A-1?")
+	c2.Send("$5").Expect(parleytest.Exact("Refund 5 USD on A-1?"))
+}
+
+// An engine without the held form's flow version any more drops it.
+func TestHeldFormWithoutItsFlowIsDropped(t *testing.T) {
+	store := memory.NewMap()
+	c1 := holdTester(t, store)
+	c1.Send("refund").Send("where is my order?").Check(held("refund"))
+
+	s := c1.Session()
+	s.State["flow"] = []byte(strings.Replace(string(s.State["flow"]), `"held":{"flow":"refund","version":"1"`, `"held":{"flow":"refund","version":"0"`, 1))
+	require.NoError(t, memory.NewSessions(store).Save(context.Background(), s))
+	c2 := holdTester(t, store)
+	says(t, c2, "A-7", "Order A-7 has shipped.", "Was this helpful?")
+	c2.Check(held(""))
 }

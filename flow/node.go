@@ -92,6 +92,11 @@ type Ask struct {
 	Next        string
 	// Always asks even if the slot is already filled.
 	Always bool
+	// ResumeText introduces the prompt when it is asked again after a
+	// request that interrupted the flow here was served (see [Engine]);
+	// default "Back to your NAME." with the flow's name ("order_status":
+	// "Back to your order status.").
+	ResumeText string
 }
 
 // An Option is one answer of a [Choice], shown as a quick-reply button.
@@ -114,6 +119,10 @@ type Choice struct {
 	Slot        string
 	MaxAttempts int
 	OnFail      string
+	// ResumeText introduces the prompt as [Ask.ResumeText] does. Only a
+	// choice with a Slot is a form's question, held through another
+	// request; one without (a menu) is replaced by it.
+	ResumeText string
 }
 
 // A Case is one arm of a [Branch]: If (a Go predicate) or Expr (an

@@ -58,6 +58,10 @@ func (st *state) appendJSON(b []byte) []byte {
 			b = jsonx.AppendString(b, f.Version)
 			b = append(b, `,"node":`...)
 			b = jsonx.AppendString(b, f.Node)
+			if f.Intent != "" {
+				b = append(b, `,"intent":`...)
+				b = jsonx.AppendString(b, f.Intent)
+			}
 			b = append(b, '}')
 		}
 		b = append(b, ']')
@@ -77,6 +81,14 @@ func (st *state) appendJSON(b []byte) []byte {
 	str("intent", st.Intent)
 	str("last", string(st.Last))
 	str("last_flow", st.LastFlow)
+	if st.Held != nil {
+		field("held")
+		b = st.Held.appendJSON(b)
+	}
+	if st.HeldAt != 0 {
+		field("held_at")
+		b = strconv.AppendInt(b, int64(st.HeldAt), 10)
+	}
 	return append(b, '}')
 }
 

@@ -18,6 +18,10 @@ func TestStateEncodingMatchesEncodingJSON(t *testing.T) {
 			Stack: []frame{{Flow: "a", Version: "2", Node: "x"}}, Slots: map[string]string{"b": "2", "a": "\x00é"},
 			Visits: map[string]int{"f/n": 3}, Rotation: map[string]int{"f/s": 1}, Intent: "refund",
 			Last: Resolved, LastFlow: "g"},
+		{Flow: "order_status", Node: "fb", Stack: []frame{{Flow: "menu", Version: "1", Node: "done", Intent: "greeting"}},
+			Held: &state{Flow: "refund", Version: "2", Node: "order", Waiting: true, Slots: map[string]string{"reason": "late"},
+				Stack: []frame{{Flow: "main", Version: "1", Node: "end"}}, Visits: map[string]int{"refund/order": 1}, Intent: "refund"},
+			HeldAt: 7},
 	}
 	for _, tt := range tests {
 		want, err := json.Marshal(stdState(tt))
@@ -25,6 +29,9 @@ func TestStateEncodingMatchesEncodingJSON(t *testing.T) {
 		require.Equal(t, string(want), string(tt.appendJSON(nil)))
 		var back state
 		require.NoError(t, json.Unmarshal(tt.appendJSON(nil), &back))
+		again, err := json.Marshal(stdState(back))
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(again), "decoded and encoded again")
 	}
 }
 

@@ -171,6 +171,47 @@ func shouted(w []byte) bool {
 	return letters >= 3
 }
 
+// notShouting reports whether a lower-cased word written in capitals is
+// a code keyword or an acronym that is written in capitals without
+// anyone shouting ("NULL", "my PDF invoice", "the DHL tracking"). SQL
+// keywords that are English words too ("WHERE", "FROM", "DROP") are left
+// to codeLike: "WHERE IS MY ORDER" is shouting.
+func notShouting(w []byte) bool {
+	switch string(w) {
+	case "null", "varchar", "nvarchar", "exec", "sql", "html", "json", "xml", "http", "https",
+		"url", "api", "pdf", "csv", "faq", "usb", "sms", "pin", "vat", "iban", "cvv",
+		"ups", "dhl", "usps", "fedex", "tnt":
+		return true
+	}
+	return false
+}
+
+// codeLike reports whether text reads as code or markup rather than
+// prose: three or more of ; ( ) { } [ ] = < > | ` $ or "--", making up at
+// least a tenth of its non-space bytes ("Robert'); DROP TABLE orders;--").
+// Capitals there are no shouting. Only called when a text has shouted
+// words, so it costs nothing on most texts.
+func codeLike(text string) bool {
+	code, other := 0, 0
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; c {
+		case ';', '(', ')', '{', '}', '[', ']', '=', '<', '>', '|', '`', '$':
+			code++
+		case '-':
+			if i+1 < len(text) && text[i+1] == '-' {
+				code++
+				i++
+			} else {
+				other++
+			}
+		case ' ', '\t', '\n', '\r':
+		default:
+			other++
+		}
+	}
+	return code >= 3 && code*10 >= code+other
+}
+
 // emotions scores the emotion cues of the tokenised text.
 func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float64) Emotions {
 	var s cue
@@ -191,7 +232,7 @@ func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float
 			s.urg += c.urg
 			s.del += c.del
 		}
-		if t.upper && t.hi-t.lo >= 3 && shouted(buf[t.lo:t.hi]) {
+		if t.upper && t.hi-t.lo >= 3 && shouted(buf[t.lo:t.hi]) && !notShouting(buf[t.lo:t.hi]) {
 			caps++
 		}
 		if t.e.flags&fPhrase == 0 || i+1 >= len(toks) || toks[i+1].e.flags&fPhrase == 0 {
@@ -213,6 +254,9 @@ func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float
 				s.del += p.del
 			}
 		}
+	}
+	if caps > 0 && codeLike(text) {
+		caps = 0
 	}
 	// Typography: shouting, "?!" runs, exclamation runs, question marks.
 	if caps >= 2 || (caps == 1 && len(toks) <= 3 && len(toks) > 0) {

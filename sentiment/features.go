@@ -122,7 +122,7 @@ func (f *featurizer) extract(text string, c featureConfig) {
 		if kind == 'w' {
 			f.words++
 		}
-		if letters >= 3 && upper == letters {
+		if letters >= 3 && upper == letters && !notShouting(w) {
 			f.shout++
 		}
 		if len(f.hashes) == 1 {
@@ -231,6 +231,9 @@ func (f *featurizer) extract(text string, c featureConfig) {
 		flush()
 	}
 	flush()
+	if f.shout > 0 && codeLike(text) {
+		f.shout = 0
+	}
 	if f.shout > 0 {
 		add(seedShape ^ uint64(min(f.shout, 3)))
 	}

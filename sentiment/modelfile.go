@@ -20,8 +20,11 @@ import (
 //
 // Version 2 added the negated-intent question feature ("I don't want to
 // cancel, what are my options"); version 3 the pooled pretrained word
-// vectors (model/vectors.bin). Files of other versions are rejected.
-const ModelVersion = 3
+// vectors (model/vectors.bin); version 4 reads capitals in code-like text
+// and acronyms as no shouting ("Robert'); DROP TABLE orders;--"), which
+// changes the features a model was trained on. Files of other versions
+// are rejected.
+const ModelVersion = 4
 
 // modelMagic opens every model file (inside the gzip stream).
 const modelMagic = "PARLEY-SENTIMENT\n"

@@ -109,10 +109,30 @@ type TrainConfig struct {
 	// NoVectors trains without the pooled word vectors.
 	NoVectors bool
 
-	noAverage  bool  // ablation: keep the last weights instead of their average
-	charMax    uint8 // ablation: character 3- to charMax-grams instead of 4-grams
-	vecOutputs []int // the outputs that read the word vectors (nil: vectorOutputs)
+	noAverage  bool                               // ablation: keep the last weights instead of their average
+	charMax    uint8                              // ablation: character 3- to charMax-grams instead of 4-grams
+	vecOutputs []int                              // the outputs that read the word vectors (nil: vectorOutputs)
+	hardNeg    *[numOutputs - numPolarity]float32 // ablation: weight of each head's hard negatives (nil: hardNegWeight)
 }
+
+// hardLabels are, for the frustration and confusion heads, the
+// neighbouring labels whose texts are the negatives that look most like
+// positives: disappointment, sadness and disgust for frustration (anger,
+// annoyance, disapproval), and curiosity, surprise and realization for
+// confusion (curiosity was 77 of the 193 false confusions on dev: a
+// question is not confusion). Train weighs their gradient by
+// hardNegWeight.
+var hardLabels = [numOutputs - numPolarity][]string{
+	{"disappointment", "sadness", "disgust"}, // frustration
+	nil,
+	{"curiosity", "surprise", "realization"}, // confusion
+}
+
+// hardNegWeight is the weight of the hard negatives of each head (0 or 1:
+// none). Chosen on dev among 1, 2, 4, 6, 8, 12 for confusion and 1, 1.5,
+// 2, 4 for frustration (BENCHMARKS.md, session 8): confusion +0.025 at 4
+// with the default seed (+0.007 with another), frustration +0.002 at 2.
+var hardNegWeight = [numOutputs - numPolarity]float32{2, 0, 4}
 
 // vectorOutputs are the outputs that read the pooled word vectors in the
 // shipped model: those whose dev F1 gained from them, confusion (+0.020)
@@ -154,6 +174,7 @@ type sample struct {
 	hashes []uint64  // word hashes
 	pol    int8      // 0 negative, 1 neutral, 2 positive, -1 none
 	heads  [numOutputs - numPolarity]bool
+	hard   [numOutputs - numPolarity]bool // a negative carrying a hardLabels label
 }
 
 func (m *Model) sample(ex Example, f *featurizer) sample {
@@ -173,7 +194,9 @@ func (m *Model) sample(ex Example, f *featurizer) sample {
 	}
 	for h, ls := range headLabels {
 		s.heads[h] = hasLabel(ex.Labels, ls)
+		s.hard[h] = !s.heads[h] && hasLabel(ex.Labels, hardLabels[h])
 	}
+
 	problem, _ := m.cues.count(f.hashes)
 	s.heads[outComplaint-numPolarity] = hasLabel(ex.Labels, complaintEmotions) && problem > 0
 	return s
@@ -194,7 +217,10 @@ func (m *Model) sample(ex Example, f *featurizer) sample {
 // Polarity is a softmax over three classes, each emotion and complaint a
 // logistic output; all are trained jointly with AdaGrad over hashed
 // word, word-pair and character n-gram features plus the [Lexical]
-// analyzer's scores. On dev, Train then fits a temperature for the
+// analyzer's scores; the negatives of frustration and confusion that
+// carry a neighbouring label (disappointment, sadness or disgust;
+// curiosity, surprise or realization) weigh more, so that the heads learn
+// what sets them apart. On dev, Train then fits a temperature for the
 // polarity probabilities, class offsets for macro-F1, Platt scaling for
 // each binary output and its F1-optimal threshold, the weight of the
 // model in Compound (against the lexicon's compound) and the |Compound|
@@ -320,6 +346,10 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 		posW[h] = float32(math.Sqrt(float64(len(samples)-n) / float64(max(n, 1))))
 		posW[h] = min(max(posW[h], 1), 6)
 	}
+	hardNeg := hardNegWeight
+	if c.hardNeg != nil {
+		hardNeg = *c.hardNeg
+	}
 	lr := float32(c.LearningRate)
 	const eps = 1e-6
 	order := make([]int, len(samples))
@@ -382,6 +412,8 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 				p := sigmoid(z[numPolarity+h])
 				if s.heads[h] {
 					grad[numPolarity+h] = (p - 1) * posW[h]
+				} else if s.hard[h] && hardNeg[h] > 0 {
+					grad[numPolarity+h] = p * hardNeg[h]
 				} else {
 					grad[numPolarity+h] = p
 				}

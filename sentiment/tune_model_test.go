@@ -40,6 +40,24 @@ func TestTuneModel(t *testing.T) {
 	cm, _ := strconv.Atoi(os.Getenv("PARLEY_TUNE_CHARMAX"))
 	c.charMax = uint8(cm)
 	c.NoVectors = os.Getenv("PARLEY_TUNE_NOVEC") != ""
+	c.Seed, _ = strconv.ParseUint(os.Getenv("PARLEY_TUNE_SEED"), 10, 64)
+	for h := range hardLabels {
+		if v, ok := os.LookupEnv(fmt.Sprintf("PARLEY_TUNE_HARDLABELS_%d", h)); ok {
+			// The hard negatives' labels of head h, comma-separated.
+			old := hardLabels[h]
+			hardLabels[h] = strings.Split(v, ",")
+			t.Cleanup(func() { hardLabels[h] = old })
+		}
+	}
+	if v := os.Getenv("PARLEY_TUNE_HARDNEG"); v != "" {
+		// Weights of the hard negatives of the first heads, "1,0,1": none.
+		c.hardNeg = new([numOutputs - numPolarity]float32)
+		for h, s := range strings.Split(v, ",") {
+			x, err := strconv.ParseFloat(s, 32)
+			require.NoError(t, err)
+			c.hardNeg[h] = float32(x)
+		}
+	}
 	if v := os.Getenv("PARLEY_TUNE_VECOUT"); v != "" {
 		c.vecOutputs = []int{}
 		for s := range strings.SplitSeq(v, ",") {

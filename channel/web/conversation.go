@@ -178,10 +178,39 @@ func (cv *conversation) record(e entry, customer string, limit int, now time.Tim
 		return
 	}
 	relink(&cv.owner, &cv.transcript, customer)
+	markReadEntries(cv.transcript, cv.read)
 	cv.transcript = append(cv.transcript, e)
 	if over := len(cv.transcript) - limit; over > 0 {
 		cv.transcript = slices.Delete(cv.transcript, 0, over)
 	}
+}
+
+// keepRead records in the transcript kept in memory that the visitor's
+// message id shows as read.
+func (cv *conversation) keepRead(id string) {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	markReadEntries(cv.transcript, []string{id})
+}
+
+// readIDs returns the visitor's messages this process showed as read.
+func (cv *conversation) readIDs() []string {
+	cv.mu.Lock()
+	defer cv.mu.Unlock()
+	return slices.Clone(cv.read)
+}
+
+// markReadEntries marks the visitor's entries whose IDs are in ids as
+// read and reports whether one changed.
+func markReadEntries(es []entry, ids []string) bool {
+	changed := false
+	for i := range es {
+		if es[i].Role == roleUser && !es[i].Read && slices.Contains(ids, es[i].ID) {
+			es[i].Read = true
+			changed = true
+		}
+	}
+	return changed
 }
 
 // touch records activity.

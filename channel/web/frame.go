@@ -169,6 +169,9 @@ type entry struct {
 	Role    role           `json:"role"`
 	Message parley.Message `json:"message"`
 	Time    time.Time      `json:"time"`
+	// Read reports that a visitor's message shows as read: a reload
+	// shows it so, from the kept history.
+	Read bool `json:"read,omitempty"`
 }
 
 // Consent states.

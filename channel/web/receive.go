@@ -250,7 +250,9 @@ func (w *replyWriter) MarkRead(ctx context.Context, id string) error {
 		}
 		w.read = true
 	}
-	w.cv.markRead(id)
+	if w.cv.markRead(id) {
+		w.h.keepRead(ctx, w.cv, id)
+	}
 	w.cv.broadcast(encode(outFrame{Type: "read", ID: id}))
 	return nil
 }
@@ -286,6 +288,7 @@ func (h *Chat) markRead(ctx context.Context, to parley.Address, messageID string
 	if cv == nil || !cv.markRead(messageID) {
 		return nil
 	}
+	h.keepRead(ctx, cv, messageID)
 	cv.broadcast(encode(outFrame{Type: "read", ID: messageID}))
 	return nil
 }

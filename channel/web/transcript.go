@@ -78,7 +78,9 @@ func (h *Chat) setConsent(ctx context.Context, cv *conversation, granted bool) (
 	return state, err
 }
 
-// keep appends e to the transcript of cv if the visitor consented.
+// keep appends e to the transcript of cv if the visitor consented. The
+// visitor's messages shown read since are marked read in the same write
+// (the bot's reply is what shows them read, most of the time).
 func (h *Chat) keep(ctx context.Context, cv *conversation, e entry) {
 	customer := h.customer(ctx, cv)
 	if h.cfg.Store == nil {
@@ -86,11 +88,13 @@ func (h *Chat) keep(ctx context.Context, cv *conversation, e entry) {
 		return
 	}
 	cv.touch(e.Time)
+	read := cv.readIDs()
 	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
 		if r.Consent != consentGranted {
 			return false
 		}
 		relink(&r.Customer, &r.Entries, customer)
+		markReadEntries(r.Entries, read)
 		r.Entries = append(r.Entries, e)
 		if over := len(r.Entries) - h.cfg.HistoryLimit; over > 0 {
 			r.Entries = slices.Delete(r.Entries, 0, over)
@@ -99,6 +103,22 @@ func (h *Chat) keep(ctx context.Context, cv *conversation, e entry) {
 	})
 	if err != nil {
 		h.emit(ctx, parley.Event{Kind: eventStoreError, ConversationID: cv.id, MessageID: e.ID, Err: err})
+	}
+}
+
+// keepRead records in the kept transcript that the visitor's message id
+// shows as read, for a read receipt that no reply follows (an agent
+// reading the message).
+func (h *Chat) keepRead(ctx context.Context, cv *conversation, id string) {
+	if h.cfg.Store == nil {
+		cv.keepRead(id)
+		return
+	}
+	err := h.updateRecord(ctx, cv, func(r *transcriptRecord) bool {
+		return r.Consent == consentGranted && markReadEntries(r.Entries, []string{id})
+	})
+	if err != nil {
+		h.emit(ctx, parley.Event{Kind: eventStoreError, ConversationID: cv.id, MessageID: id, Err: err})
 	}
 }
 

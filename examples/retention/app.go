@@ -190,7 +190,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	a.health = newChurnWatch(ret)
 	ret.shop = a.shop
 	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: append(retentionFlows(ret), churnFlow()),
-		greeted: talkedBefore(ret.profiles)})
+		greeted: greeting(ret.profiles)})
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
 		esc.Middleware,
-		imageRoute, // described screenshots: the help centre, or a person with the image
+		acknowledge, // ack.go: a lone "👍" or "ok" after an answer
+		imageRoute,  // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),

@@ -27,8 +27,9 @@ type deps struct {
 	handoff dialog.HandOffer
 	act     *actions
 	extra   []*flow.Builder // the campaigns' flows (campaigns.go)
-	// greeted reports whether a customer talked to the bot before (greeting.go).
-	greeted func(ctx context.Context, customerID string) (bool, error)
+	// greeted tells how to greet a customer: new, again in their first
+	// conversation, or back (greeting.go).
+	greeted func(ctx context.Context, customerID string) (string, error)
 }
 
 // newEngine builds the shop's flows, the complete set: a greeting menu,
@@ -227,7 +228,8 @@ const optOutText = "Done: you won't get reminders or offers from us any more. Yo
 func toneOf(t *parley.Turn) string { return string(sentiment.ToneOf(t)) }
 
 // mainFlow greets the customer and shows the menu: an introduction the
-// first time, "Welcome back" for a customer who talked to us before.
+// first time, "Hi again" later in their first conversation, "Welcome
+// back" for a customer who talked to us in an earlier one.
 // An upset customer hears the escalator's word of empathy (once, for the
 // turn): the greeting does not say it again.
 func mainFlow(d deps) *flow.Builder {
@@ -236,14 +238,11 @@ func mainFlow(d deps) *flow.Builder {
 			if d.greeted == nil {
 				return "", nil
 			}
-			back, err := d.greeted(ctx, s.Customer()["id"])
-			if err != nil || !back {
-				return "", err
-			}
-			return "back", nil
-		}, Routes: map[string]string{"back": "welcome"}, Next: "greet", OnError: "greet"},
+			return d.greeted(ctx, s.Customer()["id"])
+		}, Routes: map[string]string{greetBack: "welcome", greetAgain: "again"}, Next: "greet", OnError: "greet"},
 		&flow.Say{ID: "greet", Text: []string{`Hi {{customer.first_name | "there"}}! I'm the ShopCo assistant.`}, Next: "menu"},
 		&flow.Say{ID: "welcome", Text: []string{`Welcome back, {{customer.first_name | "there"}}!`}, Next: "menu"},
+		&flow.Say{ID: "again", Text: []string{`Hi again, {{customer.first_name | "there"}}!`}, Next: "menu"},
 		&flow.Call{ID: "menu", Flow: "menu", Next: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved},
 	)
@@ -509,7 +508,7 @@ func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, con
 // shipped.
 func addressFlow(d deps) *flow.Builder {
 	return flow.New("address").Slots("item", "prompt", "why", "retried").Add(
-		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."},
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."}, ResumeText: "Back to your address change.",
 			Validate: validOrder, OnFail: "done", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			o, route, err := d.lookupStep(ctx, s)
@@ -527,7 +526,7 @@ func addressFlow(d deps) *flow.Builder {
 		retryOrder(),
 		reaskOrder(),
 		notFound(),
-		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"},
+		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"}, ResumeText: "Back to your address change.",
 			Validate: func(_ context.Context, v string) (string, error) {
 				if len(strings.Fields(v)) < 3 || len(strings.TrimSpace(v)) < minAddress {
 					return "", &flow.InputError{Slot: "address", Message: "Please give the full address: street, town and postcode."}
@@ -538,7 +537,7 @@ func addressFlow(d deps) *flow.Builder {
 			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, false)
 		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "changed", OnError: "done",
 			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
-		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
+		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, ResumeText: "Back to your address change.", Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "change"}}, Else: "kept"},
 		&flow.Say{ID: "kept", Text: []string{"OK, I've left the address as it was."}, Next: "done"},
 		&flow.Action{ID: "change", Do: func(ctx context.Context, s *flow.Scope) (string, error) {

@@ -21,50 +21,88 @@ const fieldTalked = "talked"
 // once more after the demo switches customers, which clears it).
 var talkedKey = memory.NewStateKey[bool]("example.talked")
 
+// firstKey names, in a conversation, the customer whose first
+// conversation with us it is (their profile was marked in it): a
+// greeting later in it is "Hi again", not "Welcome back". It lasts as
+// long as the conversation (a restart with a durable store continues
+// it); a demo switch clears it, so a customer switched back to is
+// welcomed back.
+var firstKey = memory.NewStateKey[string]("example.first")
+
+// firstConversation is the context key under which noteTalked tells the
+// greeting that the turn belongs to its customer's first conversation.
+type firstConversation struct{}
+
+// How the main flow greets a customer (greeting).
+const (
+	greetNew   = ""      // never talked to us: an introduction
+	greetAgain = "again" // earlier in this conversation, their first
+	greetBack  = "back"  // in an earlier conversation: "Welcome back"
+)
+
 // noteTalked marks the profile of a customer who wrote a message, after
 // the bot answered it: the greeting of that first message is still an
-// introduction.
+// introduction. It tells the greeting, through the turn's context,
+// whether the conversation is the customer's first.
 func noteTalked(profiles *custprofile.Profiles) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if err := next.HandleTurn(ctx, w, t); err != nil {
-				return err
-			}
 			s := t.Session()
 			if s == nil || t.CustomerID == "" || t.Signal != nil {
-				return nil
+				return next.HandleTurn(ctx, w, t)
+			}
+			if first, _, _ := firstKey.Get(s); first == t.CustomerID {
+				ctx = context.WithValue(ctx, firstConversation{}, true)
+			}
+			if err := next.HandleTurn(ctx, w, t); err != nil {
+				return err
 			}
 			if done, _, _ := talkedKey.Get(s); done {
 				return nil
 			}
+			fresh := false
 			if _, err := profiles.Update(ctx, t.CustomerID, func(p *custprofile.Profile) error {
 				if p.Custom == nil {
 					p.Custom = map[string]string{}
 				}
+				fresh = p.Custom[fieldTalked] == ""
 				p.Custom[fieldTalked] = "yes"
 				return nil
 			}); err != nil {
 				return err
+			}
+			if fresh {
+				if err := firstKey.Set(s, t.CustomerID); err != nil {
+					return err
+				}
 			}
 			return talkedKey.Set(s, true)
 		})
 	}
 }
 
-// talkedBefore reports whether customerID talked to the bot before this
-// message. An anonymous visitor is always new.
-func talkedBefore(profiles *custprofile.Profiles) func(ctx context.Context, customerID string) (bool, error) {
-	return func(ctx context.Context, customerID string) (bool, error) {
+// greeting tells how to greet customerID: greetNew for a customer who
+// never talked to the bot before this message (and an anonymous
+// visitor), greetAgain later in their first conversation, greetBack for
+// one who talked to us in an earlier conversation.
+func greeting(profiles *custprofile.Profiles) func(ctx context.Context, customerID string) (string, error) {
+	return func(ctx context.Context, customerID string) (string, error) {
 		if customerID == "" {
-			return false, nil
+			return greetNew, nil
 		}
 		p, err := profiles.Load(ctx, customerID)
 		if errors.Is(err, memory.ErrNotFound) {
-			return false, nil
+			return greetNew, nil
 		}
 		if err != nil {
-			return false, err
+			return greetNew, err
 		}
-		return p.Custom[fieldTalked] != "", nil
+		switch {
+		case p.Custom[fieldTalked] == "":
+			return greetNew, nil
+		case ctx.Value(firstConversation{}) == true:
+			return greetAgain, nil
+		}
+		return greetBack, nil
 	}
 }

@@ -31,3 +31,7 @@ func TestMapReplicas(t *testing.T) {
 		})
 	}
 }
+
+// The whole-file example's helper passes, so the example shows a run
+// that works.
+func TestExampleHelperPasses(t *testing.T) { testReplicas(t) }

@@ -481,7 +481,13 @@
       m.cards.forEach(function (c) { cards.appendChild(renderCard(c)); });
       row.appendChild(cards);
     }
-    if (e.role === "user") row.appendChild(el("div", "meta", S.pending[e.id] ? L.sending : L.delivered));
+    if (e.role === "user") {
+      // Read as the server's history says (a reload keeps it), or as a
+      // read frame said before the message was drawn.
+      if (e.read) S.read[e.id] = true;
+      var read = S.read[e.id];
+      row.appendChild(el("div", read ? "meta read" : "meta", read ? L.read : S.pending[e.id] ? L.sending : L.delivered));
+    }
     msgs.appendChild(row);
     S.shown[e.id] = row;
     if (e.role !== "user") {
@@ -618,7 +624,14 @@
     input.placeholder = L.placeholder;
     input.setAttribute("aria-label", L.message);
     sendBtn.textContent = L.send;
-    who.textContent = S.signedIn != null ? S.signedIn : L.signed_in;
+    setWho(S.signedIn != null ? S.signedIn : L.signed_in);
+  }
+
+  // setWho shows who the visitor is signed in as; the whole text is also
+  // the element's title, should a narrow screen cut it short.
+  function setWho(text) {
+    who.textContent = text || "";
+    if (text) who.title = text; else who.removeAttribute("title");
   }
 
   // ---- connecting ----
@@ -758,7 +771,7 @@
     send: function (t) { if (t) sendMessage(String(t), ""); },
     signedIn: function (t) {
       S.signedIn = t == null ? "" : String(t);
-      who.textContent = S.signedIn;
+      setWho(S.signedIn);
     }
   };
   var q = (window.parley && window.parley.q) || [];

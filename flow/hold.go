@@ -1,0 +1,201 @@
+package flow
+
+import (
+	"cmp"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+)
+
+// holdTurns is how many turns after the one that set a form aside the
+// request that interrupted it may take and still have the form asked
+// again: a lookup that asks for one detail ("where is my order?" while
+// the refund form asks for the order: "What's your order number?") is
+// still a request in passing. A request that goes on longer, or asks the
+// customer to choose (renewing a plan: "What would you like to do?"), has
+// replaced the form, which is dropped.
+const holdTurns = 1
+
+// A form interrupted by a request is held, not dropped.
+//
+// When a customer's request starts another flow while this engine's form
+// waits at a question (an Ask, or a Choice that fills a slot; never a
+// menu or an offer), the form is set aside in the flow state (state.Held)
+// instead of abandoned, and the request is served. Once that request's
+// flow ends (resolved or not), in that turn or, after asking one detail
+// (an Ask), the next one, the form is asked again, introduced ("Back to
+// your refund. Which order is it?").
+// Its feedback question, if it reaches one, is not asked: one question
+// per turn, and the form's is the one that cannot be dropped.
+//
+// The form is dropped instead (ended as Abandoned) when the customer
+// changes their mind in words ("actually", "instead", "forget it", "en
+// realidad", "mejor ..."), gives a global command, the request hands off
+// or is itself abandoned, another form is held in its place (one form is
+// held at most), or the request asks the customer to choose (a Choice:
+// another form, a menu) or is still going after holdTurns turns.
+// A signal never holds a form.
+
+// holdable reports whether starting flow name now sets the current flow
+// aside rather than abandoning it: see above.
+func (x *run) holdable(name string) bool {
+	if x.t.Signal != nil || name == x.st.Flow || !x.asking() {
+		return false
+	}
+	if _, cmd := parley.Value(x.t, dialog.CommandKey); cmd {
+		return false
+	}
+	switch n := x.node().(type) {
+	case *Ask:
+	case *Choice:
+		if n.Slot == "" {
+			return false // a menu or an offer, not a field of a form
+		}
+	default:
+		return false
+	}
+	return !changedMindWords(x.t.Text())
+}
+
+// hold sets the current flow aside, at its question, replacing any flow
+// held before. Its question is closed; [run.resume] asks it again.
+func (x *run) hold() {
+	x.dropHeld()
+	st := x.st
+	st.Held = &state{Flow: st.Flow, Version: st.Version, Node: st.Node, Waiting: true,
+		Stack: st.Stack, Slots: st.Slots, Visits: st.Visits, Intent: st.Intent}
+	st.HeldAt = x.turns()
+	dialog.CloseQuestion(x.t)
+}
+
+// holding reports whether a form is held and may still be asked again:
+// it is recent, and the engine still has its flow version.
+func (x *run) holding() bool {
+	h := x.st.Held
+	if h == nil || x.turns()-x.st.HeldAt > holdTurns {
+		return false
+	}
+	f := x.e.lookup(h.Flow, h.Version)
+	return f != nil && f.nodes[h.Node] != nil
+}
+
+// settleHeld, at the end of a run, asks the held form again if the
+// request that interrupted it has been served, keeps it while that
+// request waits for its one more answer, and drops it otherwise.
+func (x *run) settleHeld() error {
+	st := x.st
+	if st.Held == nil {
+		return nil
+	}
+	switch {
+	case st.Flow == "" && (x.ended == Resolved || x.ended == Unresolved) && x.holding():
+		return x.resume()
+	case st.Flow != "" && x.asking() && x.turns()-st.HeldAt < holdTurns:
+		if _, detail := x.node().(*Ask); detail {
+			return nil
+		}
+	}
+	x.dropHeld()
+	return nil
+}
+
+// resume makes the held form the conversation's flow again and asks its
+// question, introduced.
+func (x *run) resume() error {
+	st := x.st
+	h := st.Held
+	st.Held, st.HeldAt = nil, 0
+	f := x.e.lookup(h.Flow, h.Version) // there: see holding
+	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = h.Flow, h.Version, h.Node, true, 0
+	st.Stack, st.Slots, st.Visits, st.Intent = h.Stack, h.Slots, h.Visits, h.Intent
+	if st.Slots == nil {
+		st.Slots = map[string]string{}
+	}
+	x.flow = f
+	x.emit(EventNode, "flow", f.name, "version", f.version, "node", h.Node, "resumed", "true")
+	c := f.nodes[h.Node]
+	intro := resumeIntro(f.name)
+	switch n := c.n.(type) {
+	case *Ask:
+		intro = cmp.Or(n.ResumeText, intro)
+	case *Choice:
+		intro = cmp.Or(n.ResumeText, intro)
+	}
+	asked, err := x.prompt(c, "", intro)
+	if err != nil || asked {
+		return err
+	}
+	// Another question was asked this turn: the form cannot wait.
+	x.emit(EventDropped, "flow", f.name, "node", h.Node)
+	st.Stack = nil
+	x.end(Abandoned)
+	return nil
+}
+
+// dropHeld forgets the held form, if any, which ends abandoned.
+func (x *run) dropHeld() {
+	if h := x.st.Held; h != nil {
+		x.emit(EventEnd, "flow", h.Flow, "status", string(Abandoned), "held", "true")
+		x.st.Held, x.st.HeldAt = nil, 0
+	}
+}
+
+// turns is the conversation's turn count, which tells turns apart.
+func (x *run) turns() int { return x.t.Session().Turns }
+
+// heldFlow names the flow held in st, or "".
+func heldFlow(st state) string {
+	if st.Held == nil {
+		return ""
+	}
+	return st.Held.Flow
+}
+
+// resumeIntro introduces a form's question asked again after another
+// request: "Back to your refund." for flow "refund", "Back to your
+// order status." for "order_status".
+func resumeIntro(flow string) string {
+	return "Back to your " + strings.TrimSpace(strings.NewReplacer("_", " ", "-", " ").Replace(flow)) + "."
+}
+
+// changedMindWords reports whether text says in words that the customer
+// leaves what they were doing for what follows: "actually, where is my
+// order?", "forget it, I want to renew", "never mind that", "en
+// realidad...", "mejor dime dónde está mi pedido", "en vez de eso...".
+func changedMindWords(text string) bool {
+	ws := optionWords(text)
+	next := func(i int, words ...string) bool {
+		for _, w := range words {
+			if i+1 < len(ws) && ws[i+1] == w {
+				return true
+			}
+		}
+		return false
+	}
+	for i, w := range ws {
+		switch w {
+		case "actually", "instead", "nevermind", "olvídalo", "olvidalo", "olvida", "déjalo", "dejalo":
+			return true
+		case "never":
+			if next(i, "mind") {
+				return true
+			}
+		case "forget":
+			if next(i, "it", "that", "about", "the") {
+				return true
+			}
+		case "en":
+			if next(i, "realidad", "vez", "lugar") {
+				return true
+			}
+		case "mejor", "rather":
+			// "mejor dime...", "rather, ...": first, as a change of
+			// course; elsewhere ("el mejor plan") it is just a word.
+			if i == 0 || ws[i-1] == "," {
+				return true
+			}
+		}
+	}
+	return false
+}
