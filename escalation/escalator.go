@@ -486,8 +486,10 @@ type state struct {
 	// Deferred is an offer held back because the bot asked something on
 	// the turn its rule fired; it is made after the next turn's answer
 	// if that asks nothing and resolves nothing, and dropped otherwise.
-	Deferred  *dialog.HandoffRequest `json:"deferred,omitempty"`
-	EmpathyAt int                    `json:"empathy_at,omitempty"`
+	Deferred *dialog.HandoffRequest `json:"deferred,omitempty"`
+	// Holds counts the turns in a row Deferred has been held back.
+	Holds     int `json:"holds,omitempty"`
+	EmpathyAt int `json:"empathy_at,omitempty"`
 	// OfferAgain says the open offer was asked again after a message
 	// the bot could not place (it is dropped the next time).
 	OfferAgain bool `json:"offer_again,omitempty"`
@@ -516,6 +518,7 @@ type turnCtx struct {
 	// deferred is the offer held back last turn; retried says rule is it.
 	deferred *dialog.HandoffRequest
 	retried  bool
+	holds    int
 	// ruleMood says rule is about how the customer feels: it says
 	// empathy, or it fired only because of the turn's mood.
 	ruleMood bool
@@ -583,6 +586,7 @@ func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 	}
 	tc.observe()
 	tc.deferred, tc.st.Deferred = tc.st.Deferred, nil
+	tc.holds, tc.st.Holds = tc.st.Holds, 0
 	cmd := commandOf(tc.t)
 	text := strings.TrimSpace(tc.t.Text())
 	switch tc.st.Phase {
@@ -675,12 +679,14 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	}
 	if tc.rule != nil && tc.st.Phase == phaseBot {
 		switch {
-		case rep.asked && !tc.retried:
+		case rep.asked && (!tc.retried || tc.holds < maxHolds):
 			// The bot has just asked the customer something ("Was this
 			// helpful?"): an offer now would put two questions on the
-			// screen. It waits for the answer.
+			// screen. It waits for the answer, and for the next
+			// question of the same request (the order number, then
+			// "Was this helpful?"), but not longer.
 			r := tc.request(*tc.rule)
-			tc.st.Deferred = &r
+			tc.st.Deferred, tc.st.Holds = &r, tc.holds+1
 			tc.emit(ctx, EventTriggered, nil, 0, "action", "held back", "rule", tc.rule.Name)
 		case rep.asked, rep.handedOff, rep.resolved && !(tc.retried && (tc.rule.NewSubject || tc.rule.Priority == dialog.PriorityUrgent)):
 			// Held back twice, the request is done, or a person already
@@ -792,6 +798,10 @@ func (tc *turnCtx) empathize(ctx context.Context, rule Rule) error {
 	tc.st.EmpathyAt = tc.st.Seen
 	return tc.reply(ctx, parley.Text(tc.msgs().Empathy))
 }
+
+// maxHolds is how many turns in a row an offer is held back because the
+// bot asked something.
+const maxHolds = 2
 
 // empathyGap is how many turns pass before empathy is said again.
 const empathyGap = 2

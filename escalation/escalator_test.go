@@ -352,14 +352,20 @@ func TestOfferIsNeverStackedOnAnotherQuestion(t *testing.T) {
 	got = h.say("I'm fed up with this")
 	assert.Equal(t, []string{msgs.Empathy, "bot: I'm fed up with this", offerText}, got)
 	// The bot asks a question on the turn a rule fires: the offer waits
-	// for the answer, once.
+	// for the answer, and for one more question of the same request
+	// (the order number, then "Was this helpful?"), not longer.
 	h2 := newHarness(t, -1)
 	assert.Equal(t, []string{msgs.Empathy, "bot: which one?"}, h2.say("ask me something, it is urgent!!"))
 	assert.Equal(t, []string{"bot: A", offerText}, h2.say("A"))
 	h3 := newHarness(t, -1)
 	h3.say("ask me something, it is urgent!!")
-	assert.Equal(t, []string{"bot: which one?"}, h3.say("ask again"), "asked again: the offer is dropped")
-	assert.Equal(t, []string{"bot: fine"}, h3.say("fine"))
+	assert.Equal(t, []string{"bot: which one?"}, h3.say("ask again"), "asked again: the offer still waits")
+	assert.Equal(t, []string{"bot: fine", offerText}, h3.say("fine"))
+	h5 := newHarness(t, -1)
+	h5.say("ask me something, it is urgent!!")
+	h5.say("ask again")
+	assert.Equal(t, []string{"bot: which one?"}, h5.say("ask again"))
+	assert.Equal(t, []string{"bot: fine"}, h5.say("fine"), "held back three times: the offer is dropped")
 	h4 := newHarness(t, -1)
 	h4.say("ask me something, it is urgent!!")
 	assert.Equal(t, []string{"bot: done"}, h4.say("done"), "the request was resolved: no offer")

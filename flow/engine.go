@@ -946,6 +946,11 @@ func (x *run) input() error {
 			// router answers it and the choice is asked again.
 			return dialog.ErrNotAnswer
 		}
+		if u, ok := x.understanding(); ok && u.Status == nlu.Ambiguous {
+			// "refunds" at the menu: a new refund or news of one? The
+			// router asks which.
+			return dialog.ErrNotAnswer
+		}
 		return x.failed(c, n.MaxAttempts, n.OnFail, inputErr(n.Slot, "Please pick one of the options."))
 	case *Feedback:
 		v, ok := parseFeedback(n.Kind, text)

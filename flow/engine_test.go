@@ -671,6 +671,8 @@ func TestChangeOfMindInACalledFlow(t *testing.T) {
 		"actually no wait, it was a-7": {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a7},
 		"actually, where is a-7?":      {Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Entities: a7},
 		"refund a-7 please":            {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}, Entities: a7},
+		"my money back or the parcel": {Status: nlu.Ambiguous, Ranked: []nlu.Intent{
+			{Name: "refund", Confidence: 0.6}, {Name: "track_order", Confidence: 0.38}}},
 	})
 	c := parleytest.NewTester(t, parley.Chain(r, intent.Commands(), words))
 	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
@@ -696,6 +698,11 @@ func TestChangeOfMindInACalledFlow(t *testing.T) {
 	// router serves it instead of the option asking for it again.
 	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
 	c.Send("refund A-7 please").Expect(parleytest.Exact("Refunding A-7."))
+
+	// An ambiguous answer at the menu is no failed pick: the router asks
+	// which of the two was meant.
+	c.Send("hi").Expect(parleytest.Exact("How can I help?"))
+	c.Send("my money back or the parcel").Expect(parleytest.Exact("Did you mean: Refund / Track order?"))
 }
 
 // An answer to a confirmation that changes an earlier amount is a

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/internal/parse"
@@ -189,6 +190,9 @@ func matchOption(answer string, opts []parley.QuickReply, synonyms [][]string) i
 	if i := yesNoOption(answer, opts); i >= 0 {
 		return i
 	}
+	if i := titleWordOption(a, opts); i >= 0 {
+		return i
+	}
 	best, bestD, tie := -1, 1<<30, false
 	for i, o := range opts {
 		t := fold(o.Title)
@@ -266,6 +270,28 @@ func containedOption(a string, opts []parley.QuickReply, synonyms [][]string) in
 			}
 			best = i
 		}
+	}
+	return best
+}
+
+// titleWordOption finds the one option whose title holds the answer, a
+// single word of at least five letters, as one of its words: "reembolso"
+// picks "Devolución o reembolso", "human" picks "Talk to a human". Short
+// words ("my", "plan") and words in two titles are no match.
+func titleWordOption(a string, opts []parley.QuickReply) int {
+	w := optionWords(a)
+	if len(w) != 1 || utf8.RuneCountInString(w[0]) < 5 {
+		return -1
+	}
+	best := -1
+	for i, o := range opts {
+		if !slices.Contains(optionWords(fold(o.Title)), w[0]) {
+			continue
+		}
+		if best >= 0 {
+			return -1
+		}
+		best = i
 	}
 	return best
 }

@@ -116,3 +116,30 @@ func TestMatchOptionInALongerAnswer(t *testing.T) {
 		assert.Equal(t, tt.want, matchOption(tt.give, opts, syn), tt.give)
 	}
 }
+
+func TestMatchOptionTitleWord(t *testing.T) {
+	menu := []parley.QuickReply{
+		{Title: "Seguir mi pedido", Payload: "track_order"},
+		{Title: "Devolución o reembolso", Payload: "refund"},
+		{Title: "Renovar mi plan", Payload: "renew_plan"},
+		{Title: "Hablar con una persona", Payload: "human"},
+	}
+	for answer, want := range map[string]int{
+		"reembolso":                 1,
+		"Reembolso!":                1,
+		"persona":                   3,
+		"pedido":                    0,
+		"plan":                      -1, // too short to stand for a title
+		"mi":                        -1,
+		"un reembolso de mi pedido": -1, // two options' words: not a single word
+		"zapatos":                   -1,
+	} {
+		if got := matchOption(answer, menu, nil); got != want {
+			t.Errorf("matchOption(%q) = %d, want %d", answer, got, want)
+		}
+	}
+	two := []parley.QuickReply{{Title: "Refund my order"}, {Title: "Track my order"}}
+	if got := matchOption("order", two, nil); got != -1 {
+		t.Errorf("a word in two titles picked option %d", got)
+	}
+}

@@ -207,3 +207,26 @@ func TestMiddlewareWrittenLanguageBeatsChannelLocale(t *testing.T) {
 	c.Send("A-1001").Expect(parleytest.Exact("Tu lamp (A-1001) ya ha salido.\n¿Te ha servido?"))
 	c.Send("where is my order").Expect(parleytest.Exact("What's your order number?"))
 }
+
+// A single word that tells one offered option from the others in the
+// customer's language ("reembolso" for "Devolución o reembolso") taps it;
+// a word of two titles, a short word or a longer text is left as typed.
+func TestTypingAWordOfOneTranslatedTitleIsTappingIt(t *testing.T) {
+	c := i18n.NewCatalog()
+	require.NoError(t, c.Add("es", map[string]string{
+		"Track my order": "Seguir mi pedido", "Return or refund": "Devolución o reembolso",
+		"Order history": "Historial del pedido", "Renew my plan": "Renovar mi plan", "What can I help you with?": "¿En qué te puedo ayudar?",
+	}))
+	var got []string
+	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		got = append(got, t.Text())
+		opts := []parley.QuickReply{{Title: "Track my order"}, {Title: "Return or refund"}, {Title: "Order history"}, {Title: "Renew my plan"}}
+		if err := dialog.Ask(t, dialog.Question{ID: "menu", Owner: "test", Options: opts}); err != nil {
+			return err
+		}
+		return w.Reply(ctx, parley.Message{Text: "What can I help you with?", QuickReplies: opts})
+	}), i18n.Middleware(c))
+	tc := parleytest.NewTester(t, h, parleytest.WithLocale("es"))
+	tc.Send("hola").Send("Reembolso!").Send("historial").Send("pedido").Send("plan").Send("quiero un reembolso")
+	assert.Equal(t, []string{"hola", "Return or refund", "Order history", "pedido", "plan", "quiero un reembolso"}, got)
+}

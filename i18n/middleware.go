@@ -2,8 +2,10 @@ package i18n
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
@@ -73,8 +75,14 @@ func Middleware(c *Catalog, opts ...Option) parley.Middleware {
 			if base, err := baseOf(loc); err != nil || base == source {
 				return next.HandleTurn(ctx, w, t)
 			}
-			if src, ok := c.source(loc, t.Text()); ok && offered(t, src) {
-				// Typing a translated button's title is tapping it.
+			src, ok := c.source(loc, t.Text())
+			if !ok || !offered(t, src) {
+				src, ok = titleWord(c, loc, t)
+			}
+			if ok {
+				// Typing a translated button's title, or the one word
+				// that tells it from the others ("reembolso" for
+				// "Devolución o reembolso"), is tapping it.
 				t2 := *t
 				t2.Message.Text = src
 				t = &t2
@@ -135,6 +143,31 @@ func offered(t *parley.Turn, title string) bool {
 	}
 	return false
 }
+
+// titleWord returns the title of the one option of the open question
+// whose translation holds the turn's text, a single word of at least five
+// letters, as one of its words.
+func titleWord(c *Catalog, locale string, t *parley.Turn) (string, bool) {
+	q, ok := dialog.OpenQuestion(t)
+	w := foldTitle(t.Text())
+	if !ok || t.Signal != nil || strings.ContainsFunc(w, unicode.IsSpace) || utf8.RuneCountInString(w) < 5 {
+		return "", false
+	}
+	found := ""
+	for _, o := range q.Options {
+		tr, ok := c.Translate(locale, o.Title)
+		if !ok || !slices.Contains(strings.FieldsFunc(foldTitle(tr), notLetter), w) {
+			continue
+		}
+		if found != "" {
+			return "", false
+		}
+		found = o.Title
+	}
+	return found, found != ""
+}
+
+func notLetter(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
 
 // words counts the words of text: runs of letters with no digits.
 func words(text string) int {

@@ -453,7 +453,7 @@ func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 	case nlu.Ambiguous:
 		var cands []string
 		for _, in := range und.Ranked {
-			if len(cands) == 2 || (len(cands) > 0 && in.Confidence < und.Ranked[0].Confidence/2) {
+			if len(cands) == 2 || (len(cands) > 0 && in.Confidence < clarifyFloor) {
 				break
 			}
 			if r.handlers[in.Name] != nil {
@@ -481,6 +481,11 @@ func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 	}
 	return r.notUnderstood(ctx, w, t, status)
 }
+
+// clarifyFloor is the confidence a candidate other than the top one needs
+// to be offered in a clarifying question (the default policy's
+// AmbiguousFloor).
+const clarifyFloor = 0.2
 
 // isQuestion reports whether text asks something: a question mark ("¿"
 // counts too) or a question word first ("how much is annual").

@@ -438,3 +438,51 @@ func TestRouterUnpausesAFormAfterAnOffer(t *testing.T) {
 	assert.Equal(t, []string{"No problem."}, b.send("no thanks"))
 	assert.Equal(t, 1, b.form.resumes)
 }
+
+// A message the whole of which leans to an intent below the threshold is
+// understood as that intent when one of its clauses says it with
+// confidence and the others say nothing the bot serves; a clause that
+// disagrees with the whole, or two unsure halves, are not enough.
+func TestOneConfidentClauseDecidesAnUnsureWhole(t *testing.T) {
+	c := fixed{
+		"this is useless, I'm fed up, my order never arrived": ranked("track_order", 0.73, "greeting", 0.04),
+		"this is useless":              ranked("faq", 0.28),
+		"I'm fed up":                   ranked("greeting", 0.2),
+		"my order never arrived":       ranked("track_order", 0.97),
+		"blah, my order never arrived": ranked("refund", 0.6, "track_order", 0.3),
+		"blah":                         ranked("greeting", 0.1),
+		"meh, so so":                   ranked("refund", 0.6),
+		"meh":                          ranked("refund", 0.6),
+		"so so":                        ranked("refund", 0.6),
+	}
+	u := New(c, WithMultiIntent(true))
+	und, err := u.Understand(context.Background(), "this is useless, I'm fed up, my order never arrived", "en", time.Now(), time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, nlu.Understood, und.Status)
+	assert.Equal(t, "track_order", und.Intent.Name)
+	assert.Empty(t, und.Then)
+
+	und, err = u.Understand(context.Background(), "blah, my order never arrived", "en", time.Now(), time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, nlu.Unsure, und.Status, "the clause disagrees with the whole")
+
+	und, err = u.Understand(context.Background(), "meh, so so", "en", time.Now(), time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, nlu.Unsure, und.Status, "no clause is confident")
+}
+
+// "refund": neither getting one nor asking about one is sure alone, but
+// together they are: the bot asks which.
+func TestTwoUnsureCandidatesThatTogetherAreSureAreAmbiguous(t *testing.T) {
+	d := DefaultPolicy()
+	und := d.Decide(Result{Ranked: []nlu.Intent{{Name: "refund_status", Confidence: 0.68}, {Name: "refund", Confidence: 0.31}}})
+	assert.Equal(t, nlu.Ambiguous, und.Status)
+	und = d.Decide(Result{Ranked: []nlu.Intent{{Name: "refund_status", Confidence: 0.6}, {Name: "refund", Confidence: 0.25}}})
+	assert.Equal(t, nlu.Unsure, und.Status, "together 0.85: not surely one of the two")
+	und = d.Decide(Result{Ranked: []nlu.Intent{{Name: "refund_status", Confidence: 0.8}, {Name: "refund", Confidence: 0.19}}})
+	assert.Equal(t, nlu.Understood, und.Status)
+
+	b, r := newBot(t, fixed{"refund": ranked("refund_status", 0.68, "refund", 0.31)})
+	r.HandleFunc("refund_status", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error { return nil })
+	assert.Equal(t, []string{"Did you mean: Refund status / Refund? [Refund status] [Refund]"}, b.send("refund"))
+}

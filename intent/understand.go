@@ -63,6 +63,12 @@ func (p Policy) Decide(r Result) nlu.Understanding {
 		top.Confidence-r.Ranked[1].Confidence < p.Margin &&
 		top.Confidence+r.Ranked[1].Confidence >= p.threshold(top.Name):
 		u.Status = nlu.Ambiguous
+	case len(r.Ranked) > 1 && p.Margin >= 0 && r.Ranked[1].Confidence >= p.AmbiguousFloor &&
+		top.Confidence < p.threshold(top.Name) &&
+		top.Confidence+r.Ranked[1].Confidence >= surelyOneOfTwo:
+		// Neither is sure alone, but the text is surely one of the two
+		// ("refund": get one, or ask about one): ask which.
+		u.Status = nlu.Ambiguous
 	case top.Confidence >= p.threshold(top.Name):
 		u.Status = nlu.Understood
 		u.Intent = top
@@ -71,6 +77,10 @@ func (p Policy) Decide(r Result) nlu.Understanding {
 	}
 	return u
 }
+
+// surelyOneOfTwo is the confidence the top two candidates need together
+// for a text neither is sure of alone to be [nlu.Ambiguous] between them.
+const surelyOneOfTwo = 0.95
 
 // routes is an immutable set of classifiers by locale.
 type routes struct {
@@ -246,8 +256,15 @@ func (u *Understander) classifierFor(locale, text string) (Classifier, string) {
 // Understand classifies text in locale ("" to detect) and extracts
 // entities, resolving relative dates against now in loc.
 func (u *Understander) Understand(ctx context.Context, text, locale string, now time.Time, loc *time.Location) (nlu.Understanding, error) {
+	return u.understand(ctx, text, locale, now, loc, false)
+}
+
+// understand is Understand; asked says the customer was asked for a
+// value or a yes or no (their clauses may be an answer and its reasons,
+// not a request).
+func (u *Understander) understand(ctx context.Context, text, locale string, now time.Time, loc *time.Location, asked bool) (nlu.Understanding, error) {
 	c, used := u.classifierFor(locale, text)
-	und, err := u.classify(ctx, c, text)
+	und, err := u.classify(ctx, c, text, asked)
 	if err != nil {
 		return nlu.Understanding{}, err
 	}
@@ -286,17 +303,17 @@ func onlyEntities(text string, es []nlu.Entity) bool {
 	return true
 }
 
-func (u *Understander) classify(ctx context.Context, c Classifier, text string) (nlu.Understanding, error) {
+func (u *Understander) classify(ctx context.Context, c Classifier, text string, asked bool) (nlu.Understanding, error) {
 	if rest, ok, err := u.afterOpeners(ctx, c, text); err != nil || ok {
 		if err != nil {
 			return nlu.Understanding{}, err
 		}
-		und, err := u.classifyText(ctx, c, rest)
+		und, err := u.classifyText(ctx, c, rest, asked)
 		if err != nil || und.Status == nlu.Understood {
 			return und, err
 		}
 	}
-	return u.classifyText(ctx, c, text)
+	return u.classifyText(ctx, c, text, asked)
 }
 
 // maxOpeners bounds the opening clauses skipped ("Hi there, hope
@@ -332,12 +349,22 @@ func (u *Understander) afterOpeners(ctx context.Context, c Classifier, text stri
 	return rest, skipped, nil
 }
 
-func (u *Understander) classifyText(ctx context.Context, c Classifier, text string) (nlu.Understanding, error) {
+func (u *Understander) classifyText(ctx context.Context, c Classifier, text string, asked bool) (nlu.Understanding, error) {
 	r, err := c.Classify(ctx, text)
 	if err != nil {
 		return nlu.Understanding{}, fmt.Errorf("intent: classify: %w", err)
 	}
 	und := u.policy.Decide(r)
+	if und.Status == nlu.Unsure && !asked {
+		in, ok, err := u.oneConfidentClause(ctx, c, text, r.Top().Name)
+		if err != nil {
+			return nlu.Understanding{}, err
+		}
+		if ok {
+			und.Status, und.Intent = nlu.Understood, in
+			return und, nil
+		}
+	}
 	if !u.split {
 		return und, nil
 	}
@@ -383,6 +410,44 @@ func (u *Understander) classifyText(ctx context.Context, c Classifier, text stri
 	return und, nil
 }
 
+// oneConfidentClause reports the intent of the one clause of text (cut at
+// commas and sentence ends) that is understood on its own, when that is
+// top, the intent the whole text leans to. It is not asked while the
+// customer has a question to answer ("the full amount please, it arrived
+// torn" answers it and says why). "esto es inútil, estoy harta,
+// mi pedido nunca llegó" is about the order; the other clauses say nothing
+// the bot can serve. Two understood clauses, or one that disagrees with
+// the whole, are no answer.
+func (u *Understander) oneConfidentClause(ctx context.Context, c Classifier, text, top string) (nlu.Intent, bool, error) {
+	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",;.!?¿¡", r) })
+	if len(clauses) < 2 || len(clauses) > maxClauses {
+		return nlu.Intent{}, false, nil
+	}
+	var found nlu.Intent
+	for _, cl := range clauses {
+		if len(strings.Fields(cl)) < 2 {
+			continue
+		}
+		r, err := c.Classify(ctx, strings.TrimSpace(cl))
+		if err != nil {
+			return nlu.Intent{}, false, fmt.Errorf("intent: classify: %w", err)
+		}
+		d := u.policy.Decide(r)
+		if d.Status != nlu.Understood {
+			continue
+		}
+		if found.Name != "" || d.Intent.Name != top {
+			return nlu.Intent{}, false, nil
+		}
+		found = d.Intent
+	}
+	return found, found.Name != "", nil
+}
+
+// maxClauses bounds the clauses [Understander.oneConfidentClause]
+// classifies one by one.
+const maxClauses = 6
+
 // unsureClauseFloor is the confidence an unsure clause of a multi-intent
 // message needs to count (see Understander.classify).
 const unsureClauseFloor = 0.5
@@ -406,7 +471,7 @@ func (u *Understander) Middleware() parley.Middleware {
 			if u.location != nil {
 				loc = u.location(t)
 			}
-			und, err := u.Understand(ctx, t.Text(), t.Locale, t.Time, loc)
+			und, err := u.understand(ctx, t.Text(), t.Locale, t.Time, loc, askingForValue(t))
 			if err != nil {
 				return err
 			}

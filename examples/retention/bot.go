@@ -71,7 +71,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 		intent.WithMenu("I can help with:", "track_order", "refund", "renew_plan", "human"),
 		intent.WithTitles(map[string]string{
 			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
-			"human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
+			"refund_status": "Check on a refund", "human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
 			"change_address": "Change a delivery address", "callback": "Book a call-back",
 		}),
 		intent.WithQuestions(r.answers),
@@ -143,7 +143,7 @@ func refundStatus(a *actions) parley.Handler {
 			return err
 		}
 		if len(waiting) == 0 {
-			return w.Reply(ctx, parley.Text(`I don't see a refund waiting for a teammate's OK. Refunds that went through take 5-10 business days to show; type "refund" to start a new one.`))
+			return w.Reply(ctx, parley.Text(`I don't see a refund waiting for a teammate's OK. Refunds that went through take 5-10 business days to show; type "I want a refund" to start a new one.`))
 		}
 		return w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+" is still waiting for a teammate's OK. I'll tell you here as soon as they decide."))
 	})
