@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -74,4 +75,46 @@ func TestWidgetSignedInOnANarrowScreen(t *testing.T) {
 		t.Error("the signed-in line spills out of the header")
 	}
 	screenshot(t, ctx, "widget-signed-in-360px")
+}
+
+// The retention example on a phone: the header names the demo customer
+// in full, a first-time customer is never "welcomed back", a lone 👍 is
+// acknowledged in the customer's language, and after a reload the
+// messages the bot read still say so.
+func TestExampleOnAPhone(t *testing.T) {
+	url := exampleServer(t) // first: the browser's deadline starts with it
+	ctx := browser(t)
+	const ada = "Signed in as Ada Lovelace (demo)"
+	run(t, ctx, "open the chat at 360 px", chromedp.EmulateViewport(360, 740), openWidget(url),
+		waitFor(`R.querySelector('.who').textContent === `+jsString(ada)),
+		waitFor(`R.querySelector('.who').title === `+jsString(ada)),
+		waitFor(`(w => w.scrollWidth <= w.clientWidth && w.scrollHeight <= w.clientHeight)(R.querySelector('.who'))`),
+		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
+	run(t, ctx, "Ada, in Spanish, thumbs up after an answer",
+		say("hola, buenas tardes", "¡Hola, Ada! Soy el asistente de ShopCo."),
+		say("¿cuánto tarda el envío?", "El envío estándar tarda"),
+		say("👍", "¡Me alegro de que te haya servido! ¿Algo más?"))
+	// Ben in a browser of his own: a conversation of its own, within the
+	// example's rate limit.
+	ctx = browser(t)
+	run(t, ctx, "Ben opens the chat at 360 px", chromedp.EmulateViewport(360, 740), openWidget(url),
+		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
+	run(t, ctx, "switch to Ben, who never chatted", chooseCustomer("cus_ben"), botSaid("You're now Ben Okafor"))
+	run(t, ctx, "Ben asks, then says hi", say("where is my order?", "order number"), say("A-1003", "Running socks"),
+		say("hi", "Hi again, Ben!"))
+	var got []string
+	run(t, ctx, "read the transcript", eval(messages, &got))
+	for _, m := range got {
+		if strings.Contains(m, "Welcome back") {
+			t.Errorf("Ben, in his first conversation, was told %q", m)
+		}
+	}
+	run(t, ctx, "Ben's messages read", waitFor(`Array.from(R.querySelectorAll('.msg.user .meta')).every(m => m.textContent === 'Read')`))
+	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		waitFor(`R.querySelectorAll('.msg.user').length === 3`))
+	run(t, ctx, "the receipts after the reload", eval(readMetas, &got))
+	if want := []string{"Read (read)", "Read (read)", "Read (read)"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after a reload Ben's messages say %q, want %q", got, want)
+	}
+	screenshot(t, ctx, "example-360px-after-reload")
 }
