@@ -115,14 +115,7 @@ func (x *run) resume() error {
 	x.flow = f
 	x.emit(EventNode, "flow", f.name, "version", f.version, "node", h.Node, "resumed", "true")
 	c := f.nodes[h.Node]
-	intro := resumeIntro(f.name)
-	switch n := c.n.(type) {
-	case *Ask:
-		intro = cmp.Or(n.ResumeText, intro)
-	case *Choice:
-		intro = cmp.Or(n.ResumeText, intro)
-	}
-	asked, err := x.prompt(c, "", intro)
+	asked, err := x.prompt(c, "", x.intro(c))
 	if err != nil || asked {
 		return err
 	}
@@ -150,6 +143,19 @@ func heldFlow(st state) string {
 		return ""
 	}
 	return st.Held.Flow
+}
+
+// intro is what introduces c's question asked again after another
+// request: its ResumeText, or [resumeIntro] of the flow's name.
+func (x *run) intro(c *cnode) string {
+	def := resumeIntro(x.flow.name)
+	switch n := c.n.(type) {
+	case *Ask:
+		return cmp.Or(n.ResumeText, def)
+	case *Choice:
+		return cmp.Or(n.ResumeText, def)
+	}
+	return def
 }
 
 // resumeIntro introduces a form's question asked again after another
