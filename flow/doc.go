@@ -69,8 +69,8 @@
 // change of mind in words ("actually", "instead", "forget it", "en
 // realidad", "mejor ..."), a global command, a hand-off, or a request
 // that goes on as a form of its own or asks the customer to choose
-// replaces the form, as does anything that starts a flow from a menu or
-// an offer. One form is held at most. A feedback question never stacks
+// replaces the form; a menu or an offer (a Choice without a Slot) is
+// never held. One form is held at most. A feedback question never stacks
 // on another question asked in the same turn. Answers are read by the Ask's [SlotType]; a number or money
 // question answered "all of it" or "lo que queda" takes what the flow's
 // [Ask.Whole] supplies, and a correction of an earlier answer ("no wait,
