@@ -18,7 +18,11 @@ import (
 // An Analyzer is safe for concurrent use. It caches stems, so reusing one
 // Analyzer across indexes is cheaper than making many.
 type Analyzer struct {
-	stop  map[string]bool
+	stop map[string]bool
+	// asks are the terms of words that say what kind of answer is wanted
+	// ("how much", "cost", "price") rather than what it is about: a
+	// passage that matches only these and stop words is not an answer.
+	asks  map[string]bool
 	stem  func(string) string
 	cache sync.Map // folded word -> stem
 	size  atomicCounter
@@ -40,7 +44,26 @@ func NewAnalyzer(stopWords []string, stem func(string) string) *Analyzer {
 
 // English returns an Analyzer with English stop words and the Snowball
 // English (Porter2) stemmer.
-func English() *Analyzer { return NewAnalyzer(englishStopWords, stemEnglish) }
+func English() *Analyzer {
+	return NewAnalyzer(englishStopWords, stemEnglish).withAsks(englishAskWords)
+}
+
+// withAsks adds words to a's asks, as terms, and returns a. Only the
+// built-in analyzers have asks.
+func (a *Analyzer) withAsks(words []string) *Analyzer {
+	if a.asks == nil {
+		a.asks = make(map[string]bool, len(words))
+	}
+	for _, w := range words {
+		a.asks[a.stemOf(w)] = true
+	}
+	return a
+}
+
+// englishAskWords ask for an amount or a price: "how much does premium
+// cost" is about premium, and a passage that matches only "much" and
+// "cost" ("How much does shipping cost?") does not answer it.
+var englishAskWords = []string{"much", "many", "cost", "costs", "price", "prices", "pricing"}
 
 func stemEnglish(w string) string {
 	env := snowballstem.NewEnv(w)

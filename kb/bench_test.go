@@ -50,6 +50,11 @@ func synthetic(n, queries int) ([]kb.Doc, []string) {
 // BenchmarkRetrieve100k measures one query on a 100,000-chunk index.
 func BenchmarkRetrieve100k(b *testing.B) {
 	docs, qs := synthetic(benchN, 1000)
+	benchRetrieve(b, benchIndex(b, docs), qs)
+}
+
+// benchIndex returns an Index with the default parameters over docs.
+func benchIndex(b *testing.B, docs []kb.Doc) *kb.Index {
 	x, err := kb.NewIndex()
 	if err != nil {
 		b.Fatal(err)
@@ -57,7 +62,7 @@ func BenchmarkRetrieve100k(b *testing.B) {
 	if err := x.Add(docs...); err != nil {
 		b.Fatal(err)
 	}
-	benchRetrieve(b, x, qs)
+	return x
 }
 
 // BenchmarkOkapi100k is the peer: plain Okapi BM25 over the chunk text
@@ -92,3 +97,20 @@ at be this have from or one had by word but not what all were we when your can s
 each which she do how their if will up other about out many then them these so some her would make
 like him into time has look two more write go see number no way could people my than first water
 been call who oil its now find long down day did get come made may part`
+
+// BenchmarkRetrieveTypos100k is BenchmarkRetrieve100k with one word of
+// each query misspelt (two letters swapped), so that every query looks up
+// a word the index does not know among its typo neighbours.
+func BenchmarkRetrieveTypos100k(b *testing.B) {
+	docs, qs := synthetic(benchN, 1000)
+	for i, q := range qs {
+		ws := strings.Fields(q)
+		w := []byte(ws[i%len(ws)])
+		if len(w) >= 4 {
+			w[1], w[2] = w[2], w[1]
+		}
+		ws[i%len(ws)] = string(w)
+		qs[i] = strings.Join(ws, " ")
+	}
+	benchRetrieve(b, benchIndex(b, docs), qs)
+}

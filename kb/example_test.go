@@ -241,3 +241,25 @@ func ExampleIndex_ReplaceSources() {
 	}
 	// Output: returns.md#0 Returns within 14 days.
 }
+
+// ExampleWithSynonyms: the help centre knows that customers who ask for
+// their refund policy mean the return policy.
+func ExampleWithSynonyms() {
+	idx, err := kb.NewIndex(kb.WithSynonyms([]string{"refund", "return", "money back"}))
+	if err == nil {
+		err = idx.Add(
+			kb.Doc{ID: "returns", Question: "What is your return policy?", Text: "30 days, free."},
+			kb.Doc{ID: "hours", Question: "What are your opening hours?", Text: "9 to 5."},
+		)
+	}
+	var hits []kb.Hit
+	if err == nil {
+		hits, err = idx.Retrieve(context.Background(), "what is your refund policy?", 1)
+	}
+	if err != nil || len(hits) == 0 {
+		fmt.Println("no answer", err)
+		return
+	}
+	fmt.Println(hits[0].Doc.ID, hits[0].Confidence >= 0.4)
+	// Output: returns true
+}

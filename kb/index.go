@@ -181,6 +181,10 @@ func WithParams(p Params) IndexOption { return func(x *Index) { x.p = p } }
 // are serialised and wait for searches in flight.
 type Index struct {
 	an *Analyzer // never changes after NewIndex
+	// synGroups are WithSynonyms' groups, analysed into syn by NewIndex;
+	// neither changes afterwards.
+	synGroups [][]string
+	syn       synonyms
 
 	mu sync.RWMutex
 	// p is replaced by ReadFrom, which increments gen; code that reads
@@ -233,6 +237,7 @@ func NewIndex(opts ...IndexOption) (*Index, error) {
 	if err := x.p.Validate(); err != nil {
 		return nil, fmt.Errorf("kb: NewIndex: %w", err)
 	}
+	x.syn = analyseSynonyms(x.an, x.synGroups)
 	x.reset()
 	return x, nil
 }
@@ -406,6 +411,7 @@ func (x *Index) analyse(p *Params, docs []Doc) []analysed {
 					}
 				}
 			}
+			x.syn.find(toks, func(concept string, _, _ int) { x.bump(a.tfs, concept, f) })
 		}
 		add(fieldQuestion, d.Question)
 		for _, p := range d.Phrasings {
@@ -455,7 +461,7 @@ func (x *Index) termID(t string) int32 {
 	x.words = append(x.words, t)
 	x.post = append(x.post, nil)
 	x.df = append(x.df, 0)
-	if !strings.ContainsAny(t, " \x01") && len(t) >= minTypoLen && len(t) <= maxTypoLen {
+	if typoable(t) {
 		for _, d := range deletions(t) {
 			x.deletes[d] = append(x.deletes[d], id)
 		}
@@ -638,10 +644,16 @@ type qterm struct {
 	term   string
 	weight float64
 	// cover marks a term that counts towards Confidence: a word that is
-	// not a stop word (or any word, if the query has only stop words).
+	// not a stop word (or any word, if the query has only stop words), or
+	// a synonym group's concept, which then stands for its words.
 	cover bool
+	// words are, for a synonym group's concept, the query's words it
+	// stands for: their IDF is the concept's weight in Confidence, so
+	// that a synonym covers as much of the query as the word itself.
+	words []string
 	// content marks a term whose match makes a passage a real hit:
-	// a passage that matches only stop words has Confidence 0.
+	// a passage that matches only stop words, or only words that ask
+	// for an amount ("how much", "cost"), has Confidence 0.
 	content bool
 }
 
@@ -661,29 +673,83 @@ func (x *Index) parse(p *Params, query string) []qterm {
 		seen[t] = len(q)
 		q = append(q, qterm{term: t, weight: w, cover: cover, content: content})
 	}
-	allStop := true
+	// A word is content unless it is a stop word or asks for an amount
+	// ("how much", "cost"): a passage must match content to be an
+	// answer. When no word is content, every word is.
+	allStop, allAsk := true, true
 	for _, t := range toks {
 		allStop = allStop && t.Stop
+		allAsk = allAsk && (t.Stop || x.an.asks[t.Term])
 	}
+	content := func(t Token) bool { return (!t.Stop && !x.an.asks[t.Term]) || allAsk }
+	// A synonym found in the query matches through its concept, which
+	// every passage with a word of its group has; the words still match
+	// as themselves, at a small weight, so that the word the customer
+	// used ranks first. The concept is content if one of its words is,
+	// and counts for Confidence instead of them.
+	var inSyn []bool
+	var concepts []qterm
+	x.syn.find(toks, func(concept string, i, n int) {
+		if inSyn == nil {
+			inSyn = make([]bool, len(toks))
+		}
+		j := slices.IndexFunc(concepts, func(q qterm) bool { return q.term == concept })
+		if j < 0 {
+			j = len(concepts)
+			concepts = append(concepts, qterm{term: concept, weight: 1})
+		}
+		c := &concepts[j]
+		for k := i; k < i+n; k++ {
+			inSyn[k] = true
+			t := toks[k]
+			c.content = c.content || content(t)
+			if (!t.Stop || allStop) && !slices.Contains(c.words, t.Term) {
+				c.words = append(c.words, t.Term)
+			}
+		}
+		c.cover = len(c.words) > 0
+	})
 	for i, t := range toks {
 		w := 1.0
 		if t.Stop && !allStop {
 			w = p.Stop
 		}
+		synonym := inSyn != nil && inSyn[i]
+		if synonym {
+			w *= synonymWordWeight
+		}
+		cover := (!t.Stop || allStop) && !synonym
 		if w > 0 {
-			add(t.Term, w, !t.Stop || allStop, !t.Stop || allStop)
+			add(t.Term, w, cover, content(t))
 		}
 		if i > 0 && p.Bigram > 0 && !(toks[i-1].Stop && t.Stop) {
-			add(bigram(toks[i-1].Term, t.Term), p.Bigram, false, false)
+			bw := p.Bigram
+			if synonym || (inSyn != nil && inSyn[i-1]) {
+				bw *= synonymWordWeight
+			}
+			add(bigram(toks[i-1].Term, t.Term), bw, false, false)
 		}
 		if p.Prefix > 0 && !t.Stop {
 			if pt, ok := prefixTerm(t.Word, p.PrefixLen); ok {
-				add(pt, p.Prefix, false, true)
+				pw := p.Prefix
+				if synonym {
+					pw *= synonymWordWeight
+				}
+				add(pt, pw, false, content(t))
 			}
 		}
 	}
+	for _, c := range concepts {
+		seen[c.term] = len(q)
+		q = append(q, c)
+	}
 	return q
 }
+
+// synonymWordWeight weighs a query word that belongs to a synonym group
+// found in the query, relative to other words: its concept carries the
+// match, and the word itself only puts the passages that use it first.
+const synonymWordWeight = 0.25
 
 type scratch struct {
 	qids    []int32   // query term IDs matched, for Coverage
@@ -788,16 +854,22 @@ func (x *Index) accumulate(s *scratch, q []qterm, total *float64) {
 	for _, qt := range q {
 		weight := qt.weight
 		id, ok := x.terms[qt.term]
+		// coverIDF is what a match adds to Confidence's numerator
+		// and the term to its denominator, per unit of weight.
+		coverIDF := -1.0
+		if qt.words != nil {
+			coverIDF = x.wordsIDF(qt.words)
+		}
 		if !ok || len(x.post[id]) == 0 {
 			if !qt.cover {
 				continue
 			}
-			if x.p.Typo > 0 {
+			if x.p.Typo > 0 && qt.words == nil {
 				id, ok = x.fuzzy(qt.term)
 			}
 			if !ok {
 				if total != nil {
-					*total += x.idf(0) * weight
+					*total += max(coverIDF, x.idf(0)) * weight
 				}
 				continue
 			}
@@ -806,10 +878,17 @@ func (x *Index) accumulate(s *scratch, q []qterm, total *float64) {
 			}
 			weight *= x.p.Typo
 		} else if total != nil && qt.cover {
-			*total += x.idf(int(x.df[id])) * weight
+			if coverIDF < 0 {
+				coverIDF = x.idf(int(x.df[id]))
+			}
+			*total += coverIDF * weight
 		}
 		ps := x.post[id]
 		idf := x.idf(int(x.df[id])) * weight
+		cover := idf
+		if coverIDF >= 0 {
+			cover = coverIDF * weight
+		}
 		if x.p.Coverage > 0 {
 			s.qids = append(s.qids, id)
 			s.qidf = append(s.qidf, idf/weight)
@@ -839,13 +918,27 @@ func (x *Index) accumulate(s *scratch, q []qterm, total *float64) {
 			}
 			s.score[p.slot] += idf * sc
 			if qt.cover {
-				s.cover[p.slot] += idf
+				s.cover[p.slot] += cover
 			}
 			if qt.content {
 				s.content[p.slot] = true
 			}
 		}
 	}
+}
+
+// wordsIDF returns the summed IDF of terms (an unknown term's is the
+// highest).
+func (x *Index) wordsIDF(terms []string) float64 {
+	var sum float64
+	for _, t := range terms {
+		df := 0
+		if id, ok := x.terms[t]; ok {
+			df = int(x.df[id])
+		}
+		sum += x.idf(df)
+	}
+	return sum
 }
 
 // expand returns feedback terms from the question fields of the current
@@ -971,9 +1064,12 @@ func (x *Index) rerank(s *scratch, k int, total float64) []Hit {
 // caller should ask which one the user meant.
 func (x *Index) margins(hits []Hit, k int) []Hit {
 	if x.p.Margin > 0 && len(hits) > 0 && hits[0].Score > 0 {
+		// The runner-up is the next hit that matches content: one
+		// that matches only stop words or words that ask for an
+		// amount is no alternative answer.
 		next := 0.0
-		if len(hits) > 1 {
-			next = hits[1].Score
+		if i := slices.IndexFunc(hits[1:], func(h Hit) bool { return h.Confidence > 0 }); i >= 0 {
+			next = hits[1+i].Score
 		}
 		hits[0].Confidence = min(hits[0].Confidence, x.p.Margin*(hits[0].Score-next)/hits[0].Score)
 	}

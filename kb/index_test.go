@@ -461,3 +461,121 @@ func TestIndexReplaceSources(t *testing.T) {
 	require.ErrorIs(t, x.ReplaceSources(kb.Doc{Source: "returns.md", Text: "no id"}), kb.ErrEmptyID)
 	assert.Equal(t, n, x.Len())
 }
+
+// TestIndexTypos: a misspelt word of 4 to 7 letters finds the word one
+// edit away (a swap of two letters is one), one of 8 or more two edits
+// away, weighed below the word itself; short words and numbers are
+// matched exactly or not at all.
+func TestIndexTypos(t *testing.T) {
+	docs := append(faq(), kb.Doc{ID: "order-2023", Question: "Where is order 2023?", Text: "On its way."})
+	x := newIndex(t, docs...)
+	// The passage each query finds; "" for none.
+	finds := map[string]string{
+		"subscirption cancel": "cancel", // a swap is one edit
+		"subscribtoin":        "cancel", // two edits in a long word
+		"refnud":              "refund",
+		"2024":                "", // a number is not a typo
+		"mony":                "", // nor a short word
+	}
+	for q, want := range finds {
+		hits, err := x.Retrieve(context.Background(), q, 1)
+		require.NoError(t, err)
+		if want == "" {
+			assert.Empty(t, hits, q)
+			continue
+		}
+		require.NotEmpty(t, hits, q)
+		assert.Equal(t, want, hits[0].Doc.ID, q)
+	}
+	exact, err := x.Retrieve(context.Background(), "refund", 1)
+	require.NoError(t, err)
+	typo, err := x.Retrieve(context.Background(), "refnud", 1)
+	require.NoError(t, err)
+	assert.Less(t, typo[0].Confidence, exact[0].Confidence, "a typo is weighed below the word")
+	assert.Greater(t, typo[0].Confidence, 0.5)
+}
+
+// TestIndexSynonyms: a synonym group finds a passage that uses another
+// of its words or phrases, in either language, with the Confidence of
+// the word itself; the word the customer used ranks first.
+func TestIndexSynonyms(t *testing.T) {
+	docs := []kb.Doc{
+		{ID: "returns", Question: "What is your return policy?", Text: "Return any unused item within 30 days."},
+		{ID: "refund-time", Question: "How long does a refund take?", Text: "5-10 business days."},
+		{ID: "hours", Question: "What are your opening hours?", Text: "9 to 5."},
+	}
+	an, err := kb.ForLanguage("en", "es")
+	require.NoError(t, err)
+	groups := [][]string{{"refund", "return", "money back", "reembolso", "devolución"}}
+	plain, err := kb.NewIndex(kb.WithAnalyzer(an))
+	require.NoError(t, err)
+	require.NoError(t, plain.Add(docs...))
+	syn, err := kb.NewIndex(kb.WithAnalyzer(an), kb.WithSynonyms(groups...))
+	require.NoError(t, err)
+	require.NoError(t, syn.Add(docs...))
+	ctx := context.Background()
+
+	before, err := plain.Retrieve(ctx, "what is your refund policy?", 2)
+	require.NoError(t, err)
+	after, err := syn.Retrieve(ctx, "what is your refund policy?", 2)
+	require.NoError(t, err)
+	assert.Greater(t, after[0].Confidence, before[0].Confidence+0.3, "synonyms: %v, without: %v", after, before)
+
+	tests := []struct {
+		give, want string
+	}{
+		{"what is your refund policy?", "returns"},
+		{"política de reembolso", "returns"},
+		{"I want my money back, what's the policy", "returns"},
+		{"how long does a refund take", "refund-time"},
+		{"how long does a return take", "refund-time"},
+	}
+	for _, tt := range tests {
+		hits, err := syn.Retrieve(ctx, tt.give, 2)
+		require.NoError(t, err)
+		require.NotEmpty(t, hits, tt.give)
+		assert.Equal(t, tt.want, hits[0].Doc.ID, "%q: %v", tt.give, ids(hits))
+		assert.GreaterOrEqual(t, hits[0].Confidence, 0.4, tt.give)
+	}
+	// The word asked for ranks above its synonym.
+	hits, err := syn.Retrieve(ctx, "refund", 2)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"refund-time", "returns"}, ids(hits))
+}
+
+// TestIndexAskWordsAreNotContent: a passage whose only overlap with the
+// query is words that ask for an amount ("how much ... cost") while the
+// query's subject ("premium") is unmatched is not a confident answer;
+// short questions whose subject matches still are.
+func TestIndexAskWordsAreNotContent(t *testing.T) {
+	docs := []kb.Doc{
+		{ID: "shipping-cost", Question: "How much does shipping cost?", Text: "Shipping is $4.95."},
+		{ID: "plans", Question: "What plans do you have?", Phrasings: []string{"How much is the annual plan?", "¿Cuánto cuesta el plan anual?"}, Text: "Plus is $12 a month."},
+		{ID: "hours", Question: "What are your opening hours?", Text: "9 to 5."},
+	}
+	an, err := kb.ForLanguage("en", "es")
+	require.NoError(t, err)
+	x, err := kb.NewIndex(kb.WithAnalyzer(an))
+	require.NoError(t, err)
+	require.NoError(t, x.Add(docs...))
+	// The passage each query is answered with; "" for none.
+	answers := map[string]string{
+		"how much does premium cost":  "",
+		"cuánto cuesta premium":       "",
+		"how much does shipping cost": "shipping-cost",
+		"how much is annual":          "plans",
+		"cuánto cuesta el anual":      "plans",
+		"how much does it cost":       "shipping-cost", // no subject: the ask words are all there is
+	}
+	for q, want := range answers {
+		hits, err := x.Retrieve(context.Background(), q, 2)
+		require.NoError(t, err)
+		require.NotEmpty(t, hits, q)
+		if want == "" {
+			assert.Less(t, hits[0].Confidence, 0.4, "%q: %v", q, ids(hits))
+			continue
+		}
+		assert.Equal(t, want, hits[0].Doc.ID, q)
+		assert.GreaterOrEqual(t, hits[0].Confidence, 0.4, q)
+	}
+}

@@ -55,14 +55,23 @@ func ForLanguage(tag string, more ...string) (*Analyzer, error) {
 	if code == "en" && len(more) == 0 {
 		return English(), nil
 	}
+	asks := slices.Clip(askWords[code])
 	for _, m := range more {
-		_, s, _, err := language1(m)
+		c, s, _, err := language1(m)
 		if err != nil {
 			return nil, err
 		}
 		stop = append(slices.Clip(stop), s...)
+		asks = append(asks, askWords[c]...)
 	}
-	return NewAnalyzer(stop, stem), nil
+	return NewAnalyzer(stop, stem).withAsks(asks), nil
+}
+
+// askWords are the words that ask for an amount or a price, by language
+// (see Analyzer.asks), folded.
+var askWords = map[string][]string{
+	"en": englishAskWords,
+	"es": {"cuanto", "cuanta", "cuantos", "cuantas", "cuesta", "cuestan", "costo", "coste", "precio", "precios"},
 }
 
 // language1 returns the ISO 639-1 code, stop words and stemmer of a

@@ -1,5 +1,10 @@
 package kb
 
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
 // minTypoLen is the shortest term that typo tolerance applies to: short
 // words have too many neighbours.
 const minTypoLen = 4
@@ -7,6 +12,22 @@ const minTypoLen = 4
 // maxTypoLen is the longest term (in bytes) that typo tolerance applies
 // to: longer ones are not words, and their deletions would cost memory.
 const maxTypoLen = 40
+
+// typoable reports whether typo tolerance applies to term t: a word of
+// at least minTypoLen runes and at most maxTypoLen bytes, with no digit
+// (order numbers, years and prices are exact or nothing: "2024" is not a
+// typo of "2023"), and not a bigram, prefix or synonym term.
+func typoable(t string) bool {
+	if len(t) > maxTypoLen || utf8.RuneCountInString(t) < minTypoLen {
+		return false
+	}
+	for _, r := range t {
+		if unicode.IsDigit(r) || r == ' ' || r < 0x20 {
+			return false
+		}
+	}
+	return true
+}
 
 // deletions returns the strings made by deleting one rune of t.
 func deletions(t string) []string {
@@ -18,13 +39,15 @@ func deletions(t string) []string {
 	return out
 }
 
-// fuzzy finds the indexed term nearest to t: at edit distance 1, or 2 for
-// terms of 8 runes or more, preferring the most frequent. x.mu is held.
+// fuzzy finds the indexed term nearest to t: at edit distance 1 (optimal
+// string alignment, so a swap of two adjacent letters is one edit), or 2
+// for terms of 8 runes or more, preferring the most frequent; never for
+// terms that are not typoable. x.mu is held.
 func (x *Index) fuzzy(t string) (int32, bool) {
-	r := []rune(t)
-	if len(r) < minTypoLen || len(t) > maxTypoLen {
+	if !typoable(t) {
 		return 0, false
 	}
+	r := []rune(t)
 	maxDist := 1
 	if len(r) >= 8 {
 		maxDist = 2

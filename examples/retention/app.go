@@ -154,7 +154,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := kb.NewIndex(kb.WithAnalyzer(words))
+	idx, err := kb.NewIndex(kb.WithAnalyzer(words), kb.WithSynonyms(synonyms()...)) // faq.go
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +271,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		acknowledge, // ack.go: a lone "👍" or "ok" after an answer
 		imageRoute,  // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
+		helpCentreFirst(idx), // faq.go: what the intents missed and the help centre knows
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),
 		parley.WithSender(outboxChannel, parley.SenderFunc(a.sendOutbox))}, opts...)...)

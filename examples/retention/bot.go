@@ -89,6 +89,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.Handle("change_address", e.Starter("address"))
 	router.Handle("callback", e.Starter("callback"))
 	router.Handle("shipping_info", r.answers)
+	router.Handle(faqIntent, r.answers) // faq.go: helpCentreFirst
 	router.Handle("human", r.human)
 	router.HandleFunc("help", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text(helpText))

@@ -1,7 +1,15 @@
 package main
 
 import (
+	"context"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // faq is the shop's help-centre content. The bot answers questions from it
@@ -48,3 +56,77 @@ func faq() []kb.Doc {
 			Source:    src, URL: url + "#contact"},
 	}
 }
+
+// synonyms are the words and phrases the shop's customers use for the
+// same thing, in English and Spanish: "what is your refund policy?" is
+// answered by the return policy, "¿cuál es el precio del envío?" by what
+// shipping costs.
+func synonyms() [][]string {
+	return [][]string{
+		{"refund", "return", "money back", "reembolso", "devolución", "devolver", "dinero"},
+		{"cost", "price", "how much", "fee", "cuánto cuesta", "precio", "tarifa"},
+	}
+}
+
+// helpCentreConfident is the retrieval confidence at which a message the
+// intents could not place is answered from the help centre
+// (helpCentreFirst): above the answerer's own threshold (0.4), since the
+// customer may not have asked the help centre anything.
+const helpCentreConfident = 0.6
+
+// faqIntent is the intent of a message that the help centre, not the
+// intent model, understood; the router sends it to the answers.
+const faqIntent = "faq"
+
+// helpCentreFirst reads a message that the intent model could not place
+// ("retrun polcy" at the menu, which got "Please pick one of the
+// options", and "política de reembolso", which the intents find
+// ambiguous) as a question for the help centre when the help centre
+// answers it confidently: the router then sends it to the answers and
+// asks an open menu again. Below that confidence nothing changes. A form's
+// own question (a free-text or typed answer, no options) reads the
+// message first, as does a choice whose option it names.
+func helpCentreFirst(r kb.Retriever) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			u, ok := parley.Value(t, nlu.UnderstandingKey)
+			if !ok || u.Status == nlu.Understood || t.Signal != nil || !helpCentreMayTake(t) {
+				return next.HandleTurn(ctx, w, t)
+			}
+			hits, err := r.Retrieve(ctx, t.Text(), 1)
+			if err != nil || len(hits) == 0 || hits[0].Confidence < helpCentreConfident {
+				// A failed search is the answers' to report, if
+				// the message goes there.
+				return next.HandleTurn(ctx, w, t)
+			}
+			u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: faqIntent, Confidence: hits[0].Confidence}
+			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+		})
+	}
+}
+
+// helpCentreMayTake reports whether the help centre may read t before
+// the open question's owner: a command is not a question, a form's
+// question without options reads its own answers, and a choice keeps the
+// options it offers ("2", "Renew my plan").
+func helpCentreMayTake(t *parley.Turn) bool {
+	if _, cmd := parley.Value(t, dialog.CommandKey); cmd || len(strings.FieldsFunc(t.Text(), notLetter)) < 2 {
+		return false // a command, or too short to be about anything: "20", "yes"
+	}
+	q, open := dialog.OpenQuestion(t)
+	if !open {
+		return true
+	}
+	if len(q.Options) == 0 {
+		return false
+	}
+	text := strings.TrimSpace(t.Text())
+	for i, o := range q.Options {
+		if strings.EqualFold(text, o.Title) || strings.EqualFold(text, o.Payload) || text == strconv.Itoa(i+1) {
+			return false
+		}
+	}
+	return true
+}
+
+func notLetter(r rune) bool { return !unicode.IsLetter(r) }
