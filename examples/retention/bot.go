@@ -348,7 +348,7 @@ func reaskOrder() *flow.Ask {
 // notFound ends a flow whose order was not found twice: the bot could
 // not help, which escalation counts.
 func notFound() *flow.End {
-	return &flow.End{ID: "missing", Status: flow.Unresolved, Text: []string{"I still couldn't find order {{slots.order}} on your account."}}
+	return &flow.End{ID: "missing", Status: flow.Unresolved, Text: []string{"I still couldn't find order {{slots.order}} on your account. The number is near the top of your confirmation email; type \"menu\" to see what else I can do."}}
 }
 
 func refundFlow(d deps) *flow.Builder {
