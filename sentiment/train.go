@@ -113,6 +113,7 @@ type TrainConfig struct {
 	charMax    uint8                              // ablation: character 3- to charMax-grams instead of 4-grams
 	vecOutputs []int                              // the outputs that read the word vectors (nil: vectorOutputs)
 	hardNeg    *[numOutputs - numPolarity]float32 // ablation: weight of each head's hard negatives (nil: hardNegWeight)
+	ensemble   int                                // ablation: runs over different example orders whose weights are averaged (0, 1: one)
 }
 
 // hardLabels are, for the frustration and confusion heads, the
@@ -312,8 +313,50 @@ func Train(ctx context.Context, train, dev []Example, c TrainConfig) (*Model, er
 	return m, nil
 }
 
-// fit trains the weights with AdaGrad and quantises them to int8.
+// fitWeights are the float weights of one training run, laid out as
+// the model's.
+type fitWeights struct {
+	w, dense, bias, vec []float32
+}
+
+// fit trains the weights with AdaGrad and quantises them to int8. With
+// c.ensemble > 1 it averages the weights of that many runs over
+// different example orders (seeds c.Seed, c.Seed+1, ...): the model is
+// linear, so that is the mean of their logits at the cost of one.
 func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error {
+	runs := max(c.ensemble, 1)
+	var sum fitWeights
+	for r := range runs {
+		rc := c
+		rc.Seed = c.Seed + uint64(r)
+		fw, err := m.fitRun(ctx, samples, rc)
+		if err != nil {
+			return err
+		}
+		if r == 0 {
+			sum = fw
+			continue
+		}
+		for _, p := range [4][2][]float32{{sum.w, fw.w}, {sum.dense, fw.dense}, {sum.bias, fw.bias}, {sum.vec, fw.vec}} {
+			for i := range p[0] {
+				p[0][i] += p[1][i]
+			}
+		}
+	}
+	if runs > 1 {
+		inv := 1 / float32(runs)
+		for _, p := range [4][]float32{sum.w, sum.dense, sum.bias, sum.vec} {
+			for i := range p {
+				p[i] *= inv
+			}
+		}
+	}
+	m.setWeights(sum, 1<<c.Bits)
+	return nil
+}
+
+// fitRun is one AdaGrad training run.
+func (m *Model) fitRun(ctx context.Context, samples []sample, c TrainConfig) (fitWeights, error) {
 	rows := 1 << c.Bits
 	w := make([]float32, rows*numOutputs)
 	g2 := make([]float32, rows*numOutputs)
@@ -360,7 +403,7 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 	var z, grad [numOutputs]float32
 	for epoch := 0; epoch < c.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
-			return err
+			return fitWeights{}, err
 		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
@@ -488,7 +531,13 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 			vw8[i] -= vu[i] / step
 		}
 	}
-	// Quantise: per output, the largest weight maps to 127.
+	return fitWeights{w: w, dense: dw, bias: bias, vec: vw8}, nil
+}
+
+// setWeights quantises fw into the model: per output, the largest weight
+// maps to 127.
+func (m *Model) setWeights(fw fitWeights, rows int) {
+	w := fw.w
 	for k := range numOutputs {
 		var mx float32
 		for r := range rows {
@@ -503,11 +552,10 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 		}
 	}
 	m.setRows()
-	copy(m.p.Bias, bias)
-	copy(m.p.Dense, dw)
-	copy(m.p.Vec, vw8)
+	copy(m.p.Bias, fw.bias)
+	copy(m.p.Dense, fw.dense)
+	copy(m.p.Vec, fw.vec)
 	m.setVecScores()
-	return nil
 }
 
 // devLogits returns the logits of every dev sample under the quantised

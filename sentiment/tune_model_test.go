@@ -41,6 +41,7 @@ func TestTuneModel(t *testing.T) {
 	c.charMax = uint8(cm)
 	c.NoVectors = os.Getenv("PARLEY_TUNE_NOVEC") != ""
 	c.Seed, _ = strconv.ParseUint(os.Getenv("PARLEY_TUNE_SEED"), 10, 64)
+	c.ensemble, _ = strconv.Atoi(os.Getenv("PARLEY_TUNE_ENSEMBLE"))
 	for h := range hardLabels {
 		if v, ok := os.LookupEnv(fmt.Sprintf("PARLEY_TUNE_HARDLABELS_%d", h)); ok {
 			// The hard negatives' labels of head h, comma-separated.
