@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -31,23 +32,20 @@ func testTelegram(t *testing.T) {
 		New: func(t *testing.T) *channeltest.Env {
 			srv := channeltest.NewServer(t, channeltest.ServerConfig{
 				Decode: func(r *http.Request, body []byte) (channeltest.Outbound, bool) {
+					// The quick replies are an inline keyboard's buttons.
 					var m struct {
-						ChatID      int64  `json:"chat_id"`
-						Text        string `json:"text"`
-						ReplyMarkup struct {
-							InlineKeyboard [][]struct {
-								Text string `json:"text"`
-							} `json:"inline_keyboard"`
+						ChatID int64  `json:"chat_id"`
+						Text   string `json:"text"`
+						Markup struct {
+							Rows [][]struct{ Text string } `json:"inline_keyboard"`
 						} `json:"reply_markup"`
 					}
 					if r.URL.Path != "/bot"+token+"/sendMessage" || json.Unmarshal(body, &m) != nil {
 						return channeltest.Outbound{}, false
 					}
 					o := channeltest.Outbound{To: fmt.Sprint(m.ChatID), Text: m.Text}
-					for _, row := range m.ReplyMarkup.InlineKeyboard {
-						for _, b := range row {
-							o.Choices = append(o.Choices, b.Text)
-						}
+					for _, b := range slices.Concat(m.Markup.Rows...) {
+						o.Choices = append(o.Choices, b.Text)
 					}
 					return o, true
 				},

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley/parleytest"
-	"github.com/stretchr/testify/require"
 )
 
 // "Welcome back" is for a customer who talked to us in an earlier
@@ -12,10 +11,7 @@ import (
 // that same conversation (they said "Welcome back, Ben!" to Ben's second
 // message ever).
 func TestGreetingWelcomesBackOnlyFromAnEarlierConversation(t *testing.T) {
-	a, err := newApp("")
-	require.NoError(t, err)
-	closeAnalytics(t, a)
-	first := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ben"), parleytest.WithStore(a.store), parleytest.WithConversation("web-1"))
+	first, a := newTester(t, parleytest.WithCustomer("cus_ben"), parleytest.WithConversation("web-1"))
 	first.Send("where is my order?").Expect(parleytest.Contains("order number"))
 	first.Send("cancel")
 	first.Send("hi").Expect(parleytest.Exact("Hi again, Ben!"), parleytest.Contains("What"))
