@@ -623,6 +623,10 @@ func callbackFlow(d deps) *flow.Builder {
 	)
 }
 
+// cancelPlanSynonyms are the ways customers pick "Cancel my plan".
+var cancelPlanSynonyms = []string{"cancel plan", "end my plan", "cancelar mi plan", "cancelar el plan", "too expensive", "demasiado caro",
+	"don't renew", "do not renew", "don't renew it", "don't want to renew", "do not want to renew", "no renovar", "no quiero renovar", "no lo renueves"}
+
 func renewalFlow(d deps) *flow.Builder {
 	return flow.New("renewal").Slots("code", "why").Add(
 		// A plan already cancelled does not "renew": no reminder, and no
@@ -634,12 +638,22 @@ func renewalFlow(d deps) *flow.Builder {
 		// rather than asking what they want.
 		&flow.Branch{ID: "intent", Cases: []flow.Case{
 			{Expr: `text matches "(?i)\\bcancel" && not (text matches "(?i)\\b(don'?t|do not|not|no)\\s+(want to\\s+|quiero\\s+)?cancel")`, Next: "winback"},
-		}, Else: "ask"},
+		}, Else: "which"},
+		// On the annual plan the switch goes the other way.
+		&flow.Branch{ID: "which", Cases: []flow.Case{{Expr: `customer.plan matches "(?i)annual"`, Next: "ask_annual"}}, Else: "ask"},
+		&flow.Choice{ID: "ask_annual", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
+			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan", "mantener", "mantener mi plan", "renovar"}, Next: "kept"},
+			{Title: "Switch to monthly", Payload: "monthly", Synonyms: []string{"monthly", "mensual", "plan mensual"}, Next: "monthly"},
+			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: cancelPlanSynonyms, Next: "winback"},
+		}, OnFail: "kept"},
+		&flow.Action{ID: "monthly", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Monthly Plus"}, true)
+		}, Routes: map[string]string{"refused": "refused"}, Next: "monthly_ok", OnError: "done"},
+		&flow.End{ID: "monthly_ok", Status: flow.Resolved, Text: []string{"Switched! You're on Monthly Plus from your next renewal."}},
 		&flow.Choice{ID: "ask", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
 			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan", "mantener", "mantener mi plan", "renovar"}, Next: "kept"},
 			{Title: "Switch to annual (save 20%)", Payload: "annual", Synonyms: []string{"annual", "yearly", "anual", "plan anual"}, Next: "annual"},
-			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: []string{"cancel plan", "end my plan", "cancelar mi plan", "cancelar el plan", "too expensive", "demasiado caro",
-				"don't renew", "do not renew", "don't renew it", "don't want to renew", "do not want to renew", "no renovar", "no quiero renovar", "no lo renueves"}, Next: "winback"},
+			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: cancelPlanSynonyms, Next: "winback"},
 		}, OnFail: "kept"},
 		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Great, nothing to do: your plan renews automatically."}},
 		// Choosing the option is the customer's confirmation.
