@@ -51,26 +51,26 @@ const expirySample = 4
 // shard's lock orders only adding and removing slots. [Sessions] keeps
 // the slot of each conversation's record and reads and writes it without
 // looking the key up or locking its shard: a turn then writes no memory
-// that the turns of other conversations (on other cores) write too.
+// that the turns of other conversations (on other cores) write too. A
+// slot is 56 bytes, allocated in the 64-byte size class: one cache line,
+// which the slots of two conversations never share.
 type mapSlot struct {
 	mu sync.Mutex
 	mapEntry
-	// gone is set, under mu and the shard's lock, when the slot leaves
-	// its shard: whoever holds it looks the key up again.
-	gone  bool
 	owner *Map
-	key   string
-	// Slots are allocated 128 bytes each (a size class of its own), so
-	// that two never share a cache line: conversations on two cores
-	// would pass it between them on every turn.
-	_ [32]byte
 }
 
+// A mapEntry is a record. Its version is 0 in a slot not yet written and
+// slotGone in one that left its shard (whoever holds it looks the key up
+// again); expires is in Unix nanoseconds, 0 for never.
 type mapEntry struct {
 	value   []byte
 	version int64
-	expires time.Time
+	expires int64
 }
+
+// slotGone is the version of a slot that left its shard.
+const slotGone = -1
 
 // A MapOption configures a [Map].
 type MapOption func(*Map)
@@ -106,7 +106,7 @@ func (m *Map) shard(key string) *mapShard {
 // live reports whether e is a record (versions start at 1; a missing key
 // reads as the zero entry) that has not expired.
 func live(e mapEntry, now time.Time) bool {
-	return e.version != 0 && (e.expires.IsZero() || now.Before(e.expires))
+	return e.version > 0 && (e.expires == 0 || now.UnixNano() < e.expires)
 }
 
 // Get implements [Store].
@@ -129,14 +129,14 @@ func (m *Map) lookup(key string) *mapSlot {
 	return sl
 }
 
-// held locks and returns sl if it is key's slot in m, still in its
-// shard; otherwise it returns nil.
-func (m *Map) held(sl *mapSlot, key string) *mapSlot {
-	if sl == nil || sl.owner != m || sl.key != key {
+// held locks and returns sl if it is a slot of m still in its shard;
+// otherwise it returns nil. The caller knows that sl is its key's.
+func (m *Map) held(sl *mapSlot) *mapSlot {
+	if sl == nil || sl.owner != m {
 		return nil
 	}
 	sl.mu.Lock()
-	if sl.gone {
+	if sl.version == slotGone {
 		sl.mu.Unlock()
 		return nil
 	}
@@ -155,7 +155,7 @@ func (m *Map) getUnchanged(ctx context.Context, key string, cached []byte, hint 
 	if err := ctx.Err(); err != nil {
 		return Record{}, false, nil, err
 	}
-	sl := m.held(hint, key)
+	sl := m.held(hint)
 	if sl == nil {
 		if err := ValidateKey(key); err != nil {
 			return Record{}, false, nil, err
@@ -169,7 +169,10 @@ func (m *Map) getUnchanged(ctx context.Context, key string, cached []byte, hint 
 	if !live(e, m.now()) {
 		return Record{}, false, sl, ErrNotFound
 	}
-	r = Record{Key: key, Version: e.version, ExpiresAt: e.expires}
+	r = Record{Key: key, Version: e.version}
+	if e.expires != 0 {
+		r.ExpiresAt = time.Unix(0, e.expires)
+	}
 	if cached != nil && bytes.Equal(cached, e.value) {
 		return r, true, sl, nil
 	}
@@ -224,10 +227,10 @@ func (m *Map) set(ctx context.Context, p Put, clone bool, hint *mapSlot) (int64,
 		ne.value = slices.Clone(p.Value)
 	}
 	if p.TTL > 0 {
-		ne.expires = now.Add(p.TTL)
+		ne.expires = now.Add(p.TTL).UnixNano()
 	}
 	// The key's slot, if the caller holds it: no shard is locked.
-	if sl := m.held(hint, p.Key); sl != nil {
+	if sl := m.held(hint); sl != nil {
 		defer sl.mu.Unlock()
 		v, err := sl.put(ne, p.IfVersion, now)
 		return v, sl, err
@@ -240,14 +243,14 @@ func (m *Map) set(ctx context.Context, p Put, clone bool, hint *mapSlot) (int64,
 	defer s.mu.Unlock()
 	sl := s.m[p.Key]
 	if sl == nil {
-		sl = &mapSlot{owner: m, key: p.Key}
+		sl = &mapSlot{owner: m}
 		s.m[p.Key] = sl
 	}
 	sl.mu.Lock()
 	v, err := sl.put(ne, p.IfVersion, now)
 	if sl.version == 0 {
 		// A new slot whose write failed: nothing to keep.
-		sl.gone = true
+		sl.version = slotGone
 		delete(s.m, p.Key)
 	}
 	sl.mu.Unlock()
@@ -262,7 +265,7 @@ func (m *Map) set(ctx context.Context, p Put, clone bool, hint *mapSlot) (int64,
 		if o != sl {
 			o.mu.Lock()
 			if !live(o.mapEntry, now) {
-				o.gone = true
+				o.mapEntry = mapEntry{version: slotGone}
 				delete(s.m, k)
 			}
 			o.mu.Unlock()
@@ -314,8 +317,7 @@ func (m *Map) Delete(ctx context.Context, key string, ifVersion int64) error {
 	if err := CheckVersion(cur, ifVersion); err != nil {
 		return err
 	}
-	sl.gone = true
-	sl.mapEntry = mapEntry{}
+	sl.mapEntry = mapEntry{version: slotGone}
 	delete(s.m, key)
 	return nil
 }

@@ -47,8 +47,10 @@ func TestMapReclaimsExpiredRecords(t *testing.T) {
 	})
 }
 
-// TestMapSlotSize: a slot fills a 128-byte size class, so that the slots
-// of two conversations never share a cache line.
+// TestMapSlotSize: a slot is allocated in the 64-byte size class (one
+// cache line), so that the slots of two conversations never share a line.
 func TestMapSlotSize(t *testing.T) {
-	require.Equal(t, uintptr(128), reflect.TypeFor[mapSlot]().Size())
+	size := reflect.TypeFor[mapSlot]().Size()
+	require.Greater(t, size, uintptr(48))
+	require.LessOrEqual(t, size, uintptr(64))
 }

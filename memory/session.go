@@ -73,8 +73,8 @@ type Session struct {
 	// key is SessionKey(ID), made once per conversation: copies of a
 	// cached session carry it, so a turn does not build it twice.
 	key string
-	// slot is the record's slot in the *Map it was loaded from or saved
-	// to, if any: the next load and save go to it directly.
+	// slot is the slot of key's record in the *Map it was loaded from
+	// or saved to, if any: the next load and save go to it directly.
 	slot *mapSlot
 	// enc is how History was last saved, when this session came from the
 	// cache: Save copies the JSON of the entries that did not change.
@@ -244,7 +244,7 @@ func SessionKey(id string) string { return sessionPrefix + id }
 // storeKey returns SessionKey(s.ID), made once.
 func (s *Session) storeKey() string {
 	if len(s.key) != len(sessionPrefix)+len(s.ID) || s.key[len(sessionPrefix):] != s.ID {
-		s.key = SessionKey(s.ID)
+		s.key, s.slot = SessionKey(s.ID), nil // the slot was the old key's
 	}
 	return s.key
 }
@@ -276,7 +276,7 @@ func (ss *Sessions) Load(ctx context.Context, id string) (*Session, error) {
 	same := false // the store holds c.raw
 	if ss.m != nil {
 		var hint *mapSlot
-		if c.s != nil {
+		if c.s != nil && c.s.ID == id {
 			hint = c.s.slot
 		}
 		rec, same, slot, err = ss.m.getUnchanged(ctx, key, c.raw, hint)
@@ -461,7 +461,7 @@ func (s *Session) moveTo(dst *Session) {
 	if n := len(s.Seen); s.Seen != nil && cap(s.Seen) == n {
 		whole := wholeArray(s.Seen, s.seenBuf)
 		if cap(whole) < n+1 {
-			whole = make([]string, n+8)
+			whole = make([]string, n+4)
 		}
 		dst.Seen = whole[:copy(whole[:cap(whole)], s.Seen)]
 		dst.seenBuf = whole[:cap(whole)]
