@@ -62,7 +62,8 @@ const (
 	fixBoost
 	fixEmoticon
 	fixAnswer
-	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast | fixEmoji | fixBoost | fixEmoticon | fixAnswer
+	fixCode  // capitals in code-like text and acronyms are no emphasis
+	allFixes = fixWords | fixStrip | fixClause | fixWide | fixBut | fixSoThis | fixElong | fixSuffix | fixQuestion | fixApos | fixContrast | fixEmoji | fixBoost | fixEmoticon | fixAnswer | fixCode
 )
 
 type config struct {
@@ -445,6 +446,10 @@ func (l *Lexical) tokenize(text string, sc *scratch) (capDiff bool) {
 	}
 	n := len(sc.toks)
 	d := n - nUpper
+	if d > 0 && d < n && l.fixes&fixCode != 0 && codeLike(text) {
+		// "Robert'); DROP TABLE orders;--": no one is shouting.
+		return false
+	}
 	return d > 0 && d < n
 }
 
@@ -517,6 +522,9 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 		}
 	}
 	upper := hasUpper && !hasLower
+	if upper && l.fixes&fixCode != 0 && notShouting(lw) {
+		upper = false // "my PDF invoice"
+	}
 	t := token{e: e, lo: int32(lo), hi: int32(len(sc.buf)), upper: upper, neg: e.flags&fNeg != 0, brk: brk}
 	if apos && !t.neg && strings.Contains(string(lw), "n't") {
 		t.neg = true
