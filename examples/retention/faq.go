@@ -8,6 +8,8 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/nlu"
 )
@@ -72,7 +74,7 @@ func synonyms() [][]string {
 // intents could not place is answered from the help centre
 // (helpCentreFirst): above the answerer's own threshold (0.4), since the
 // customer may not have asked the help centre anything.
-const helpCentreConfident = 0.6
+const helpCentreConfident = 0.5
 
 // faqIntent is the intent of a message that the help centre, not the
 // intent model, understood; the router sends it to the answers.
@@ -83,9 +85,8 @@ const faqIntent = "faq"
 // options", and "política de reembolso", which the intents find
 // ambiguous) as a question for the help centre when the help centre
 // answers it confidently: the router then sends it to the answers and
-// asks an open menu again. Below that confidence nothing changes. A form's
-// own question (a free-text or typed answer, no options) reads the
-// message first, as does a choice whose option it names.
+// asks an open menu again. Below that confidence, and at any question
+// but the menu, nothing changes (helpCentreMayTake).
 func helpCentreFirst(r kb.Retriever) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
@@ -106,8 +107,10 @@ func helpCentreFirst(r kb.Retriever) parley.Middleware {
 }
 
 // helpCentreMayTake reports whether the help centre may read t before
-// the open question's owner: a command is not a question, a form's
-// question without options reads its own answers, and a choice keeps the
+// the open question's owner: only at the menu (the main menu, or the
+// router's own menu or clarifying question) or with no question open. A
+// command is not a question, a form's questions and confirmations read
+// their own answers ("no, make it 20 euros"), and the menu keeps the
 // options it offers ("2", "Renew my plan").
 func helpCentreMayTake(t *parley.Turn) bool {
 	if _, cmd := parley.Value(t, dialog.CommandKey); cmd || len(strings.FieldsFunc(t.Text(), notLetter)) < 2 {
@@ -117,7 +120,8 @@ func helpCentreMayTake(t *parley.Turn) bool {
 	if !open {
 		return true
 	}
-	if len(q.Options) == 0 {
+	name, _, _ := strings.Cut(q.ID, "/")
+	if q.Owner != intent.DefaultOwner && (q.Owner != flow.DefaultOwner || (name != "main" && name != "menu")) {
 		return false
 	}
 	text := strings.TrimSpace(t.Text())
