@@ -40,7 +40,10 @@ var (
 	// negative reading costs an apology and an offer of a person; a bare
 	// "yes" or "ok" keeps the model's mild positive reading, which only
 	// picks a warmer reply.
-	answerWords = []string{"no", "nope", "nah", "cancel", "stop", "menu", "back", "zzz", "hmm", "hm"}
+	answerWords = []string{"no", "nope", "nah", "cancel", "stop", "menu", "back", "zzz", "hmm", "hm",
+		// A correction of an answer: "no wait 20", "no, I meant A-1002" (a
+		// number reads as "0", an order number as "a" and "0").
+		"wait", "meant", "i", "0", "a"}
 )
 
 // cueSet indexes cue words and pairs by the featurizer's word hash. The

@@ -250,7 +250,9 @@ func TestReadGoEmotions(t *testing.T) {
 // gold sets, measured together: its Pearson r must not be lower on any.
 func TestModelBareAnswersCarryNoMood(t *testing.T) {
 	m := newTestModel(t)
-	for _, give := range []string{"no", "No.", "nope", "cancel", "Cancel.", "zzz", "hmm", "stop", "no cancel"} {
+	for _, give := range []string{"no", "No.", "nope", "cancel", "Cancel.", "zzz", "hmm", "stop", "no cancel",
+		// corrections of an answer given to a form
+		"no wait 20", "no, I meant 20", "No wait, A-1002", "wait"} {
 		t.Run(give, func(t *testing.T) {
 			r := m.Polarity(give)
 			assert.Equal(t, Neutral, r.Label, "%+v", r)
@@ -262,6 +264,7 @@ func TestModelBareAnswersCarryNoMood(t *testing.T) {
 	// Only bare answers: with more words, or shouted, the model reads them.
 	assert.Equal(t, Negative, m.Polarity("No, this is useless.").Label)
 	assert.Equal(t, Negative, m.Polarity("Cancel it, your service is terrible!!").Label)
+	assert.Equal(t, Negative, m.Polarity("no wait, it is broken again").Label)
 }
 
 func TestModelGoldSets(t *testing.T) {
