@@ -547,6 +547,8 @@ func DefaultRules() []Rule {
 		{Name: "frustrated", When: Or(ScoreBelow(0.4),
 			Keywords("frustrated", "frustrating", "annoyed", "fed up", "ridiculous", "useless", "waste of time", "sick of", "not helpful", "angry",
 				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps",
+				"taking forever", "takes forever", "still waiting", "been waiting for", "unbelievable",
+				"una eternidad", "sigo esperando", "llevo esperando",
 				"harto", "harta", "frustrado", "frustrada", "frustrante", "ridículo", "ridiculo", "inútil", "inutil", "pésimo", "pesimo",
 				"pérdida de tiempo", "perdida de tiempo", "nadie me ayuda"), angryEmoji()),
 			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true},
