@@ -8,8 +8,6 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
-	"github.com/parleyhq/parley/flow"
-	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/nlu"
 )
@@ -120,8 +118,7 @@ func helpCentreMayTake(t *parley.Turn) bool {
 	if !open {
 		return true
 	}
-	name, _, _ := strings.Cut(q.ID, "/")
-	if q.Owner != intent.DefaultOwner && (q.Owner != flow.DefaultOwner || (name != "main" && name != "menu")) {
+	if !isMenu(q) { // ack.go
 		return false
 	}
 	text := strings.TrimSpace(t.Text())
