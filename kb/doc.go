@@ -7,7 +7,8 @@
 // An [Index] ranks passages with BM25F over an FAQ's question and
 // phrasings, a chunk's title and the answer or body text, weighing
 // questions above answers; it folds case and diacritics, stems English,
-// tolerates typos and rewards adjacent word pairs. Passages can be added,
+// tolerates typos (never in numbers), rewards adjacent word pairs and
+// matches the synonyms it is given ([WithSynonyms]). Passages can be added,
 // replaced and deleted at run time, and the index saved to and loaded from
 // a versioned file.
 //

@@ -53,9 +53,11 @@ type Hit struct {
 	Score float64 `json:"score"`
 	// Confidence in [0, 1] estimates how safely the passage answers the
 	// query. For an [Index] it is the share of the query's term weight
-	// (IDF) that the passage matches; the top hit's is also capped by
-	// twice its relative lead over the runner-up, so that a near tie is
-	// not confident. Answer layers compare it with a threshold.
+	// (IDF) that the passage matches, 0 if it matches only stop words
+	// and words that ask for an amount ("how much", "cost"); the top
+	// hit's is also capped by twice its relative lead over the next hit
+	// that matches more than those, so that a near tie is not
+	// confident. Answer layers compare it with a threshold.
 	Confidence float64 `json:"confidence"`
 }
 
