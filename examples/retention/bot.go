@@ -602,7 +602,7 @@ func callbackFlow(d deps) *flow.Builder {
 				}
 				return strings.TrimSpace(v), nil
 			}, MaxAttempts: 3, OnFail: "gaveup", Next: "when"},
-		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{`When suits you{{slots.zone_hint}}? For example "tomorrow morning".`},
+		&flow.Ask{ID: "when", Slot: "when", Entity: "callback_time", Prompt: []string{`When suits you{{slots.zone_hint}}? For example "tomorrow morning".`},
 			Validate: callbackTime, MaxAttempts: 3, OnFail: "gaveup", Next: "ask"},
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: when(s)}, false)
