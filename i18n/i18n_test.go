@@ -230,3 +230,29 @@ func TestTypingAWordOfOneTranslatedTitleIsTappingIt(t *testing.T) {
 	tc.Send("hola").Send("Reembolso!").Send("historial").Send("pedido").Send("plan").Send("quiero un reembolso")
 	assert.Equal(t, []string{"hola", "Return or refund", "Order history", "pedido", "plan", "quiero un reembolso"}, got)
 }
+
+// With WithDates, an ISO date in a reply is written the reply's
+// language's way, in the bot's own language too; a string that is not a
+// calendar date is left alone.
+func TestDatesAreWrittenOut(t *testing.T) {
+	c := i18n.NewCatalog()
+	require.NoError(t, c.Add("es", map[string]string{"Your plan renews on {date}.": "Tu plan se renueva el {date}."}))
+	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Your plan renews on 2026-12-13."))
+	}), i18n.Middleware(c, i18n.WithDates()))
+	en := parleytest.NewTester(t, h, parleytest.WithLocale("en"))
+	en.Send("when").Expect(parleytest.Exact("Your plan renews on December 13, 2026."))
+	es := parleytest.NewTester(t, h, parleytest.WithLocale("es"))
+	es.Send("cuándo").Expect(parleytest.Exact("Tu plan se renueva el 13 de diciembre de 2026."))
+
+	odd := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Ticket 2026-13-45 of 2026-02-01."))
+	}), i18n.Middleware(c, i18n.WithDates()))
+	parleytest.NewTester(t, odd, parleytest.WithLocale("en")).Send("x").Expect(parleytest.Exact("Ticket 2026-13-45 of February 1, 2026."))
+	parleytest.NewTester(t, odd, parleytest.WithLocale("de")).Send("x").Expect(parleytest.Exact("Ticket 2026-13-45 of 1. Februar 2026."))
+
+	plain := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("Your plan renews on 2026-12-13."))
+	}), i18n.Middleware(c))
+	parleytest.NewTester(t, plain, parleytest.WithLocale("en")).Send("when").Expect(parleytest.Exact("Your plan renews on 2026-12-13."))
+}

@@ -27,6 +27,7 @@ type Option func(*settings)
 type settings struct {
 	detect func(text string) string
 	source string
+	dates  bool
 }
 
 // WithDetector sets how the language of a turn's text is found when the
@@ -65,6 +66,9 @@ func Middleware(c *Catalog, opts ...Option) parley.Middleware {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			loc := st.locale(t)
 			if loc == "" {
+				if st.dates {
+					w = &writer{next: w, base: source, dates: true, t: t}
+				}
 				return next.HandleTurn(ctx, w, t)
 			}
 			if t.Locale != loc {
@@ -72,7 +76,11 @@ func Middleware(c *Catalog, opts ...Option) parley.Middleware {
 				t2.Locale = loc
 				t = &t2
 			}
-			if base, err := baseOf(loc); err != nil || base == source {
+			base, err := baseOf(loc)
+			if err != nil || base == source {
+				if st.dates && err == nil {
+					w = &writer{next: w, locale: loc, base: base, dates: true, t: t}
+				}
 				return next.HandleTurn(ctx, w, t)
 			}
 			src, ok := c.source(loc, t.Text())
@@ -87,7 +95,7 @@ func Middleware(c *Catalog, opts ...Option) parley.Middleware {
 				t2.Message.Text = src
 				t = &t2
 			}
-			return next.HandleTurn(ctx, &writer{next: w, c: c, locale: loc, t: t}, t)
+			return next.HandleTurn(ctx, &writer{next: w, c: c, locale: loc, base: base, dates: st.dates, t: t}, t)
 		})
 	}
 }
@@ -180,11 +188,14 @@ func words(text string) int {
 	return n
 }
 
-// writer translates replies.
+// writer translates replies (with c, unless nil) and writes their dates
+// out (with dates).
 type writer struct {
 	next   parley.ReplyWriter
 	c      *Catalog
 	locale string
+	base   string
+	dates  bool
 	t      *parley.Turn
 }
 
@@ -232,9 +243,15 @@ func (w *writer) tr(ctx context.Context, s string) string {
 	if strings.TrimSpace(s) == "" {
 		return s
 	}
-	out, ok := w.c.Translate(w.locale, s)
-	if !ok {
-		w.t.Emit(ctx, parley.Event{Kind: EventMissing, Attrs: map[string]string{"locale": w.locale, "text": s}})
+	out := s
+	if w.c != nil {
+		var ok bool
+		if out, ok = w.c.Translate(w.locale, s); !ok {
+			w.t.Emit(ctx, parley.Event{Kind: EventMissing, Attrs: map[string]string{"locale": w.locale, "text": s}})
+		}
+	}
+	if w.dates {
+		out = writeDates(w.base, out)
 	}
 	return out
 }

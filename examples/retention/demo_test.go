@@ -30,7 +30,7 @@ func TestDemoRenewalDatesAreAhead(t *testing.T) {
 		a, err := newAppWith(config{customer: "cus_ada", writes: true, today: today})
 		require.NoError(t, err)
 		c := parleytest.NewTester(t, a.handler, parleytest.WithCustomer("cus_ada"))
-		in7 := today.AddDate(0, 0, 7).Format(time.DateOnly)
+		in7 := today.AddDate(0, 0, 7).Format("January 2, 2006") // written out by i18n.WithDates
 		c.Send("hi").Tap("Renew my plan").Expect(parleytest.Exact("Your Monthly Plus plan renews on " + in7 + "."))
 		p, err := a.shop.Profile(t.Context(), "cus_ben")
 		require.NoError(t, err)

@@ -194,7 +194,7 @@ func TestBackendOutageIsToldGracefully(t *testing.T) {
 
 func TestRenewalReminderAndWinBack(t *testing.T) {
 	c, a := newTester(t)
-	c.Signal("renewal.due", nil).Expect(parleytest.Exact("Your Monthly Plus plan renews on 2026-12-01."))
+	c.Signal("renewal.due", nil).Expect(parleytest.Exact("Your Monthly Plus plan renews on December 1, 2026."))
 	c.Tap("Cancel my plan").Expect(parleytest.Contains("3 months at half price"))
 	c.Tap("Yes, I'll stay").Expect(parleytest.Contains("Half price for the next 3 months"))
 	p, err := a.shop.Profile(t.Context(), "cus_ada")
