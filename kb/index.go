@@ -199,12 +199,16 @@ type Index struct {
 	post    [][]posting // term ID -> postings, ordered by slot
 	df      []int32     // term ID -> document frequency
 	deletes map[string][]int32
-	docs    []*entry             // slot -> entry, nil when deleted
-	lens    [numFields][]float32 // field -> slot -> length in terms
-	byID    map[string]int32
-	live    int
-	sumLen  [numFields]float64
-	pool    sync.Pool
+	// surf holds the indexed words whose stem differs from them, for
+	// typo tolerance: "shippng" is one edit from "shipping", three
+	// from its stem "ship".
+	surf   surfaces
+	docs   []*entry             // slot -> entry, nil when deleted
+	lens   [numFields][]float32 // field -> slot -> length in terms
+	byID   map[string]int32
+	live   int
+	sumLen [numFields]float64
+	pool   sync.Pool
 	// stale is set by writes: the questW of entries must be recomputed
 	// before the next search.
 	stale atomic.Bool
@@ -250,6 +254,7 @@ func (x *Index) reset() {
 	x.post = nil
 	x.df = nil
 	x.deletes = map[string][]int32{}
+	x.surf = surfaces{ids: map[string]int32{}, deletes: map[string][]int32{}}
 	x.docs = nil
 	x.lens = [numFields][]float32{}
 	x.byID = map[string]int32{}
@@ -360,6 +365,9 @@ func (x *Index) insert(as []analysed) {
 				x.df[id]++
 			}
 		}
+		for w, t := range a.surf {
+			x.surf.add(w, x.termID(t))
+		}
 		x.docs = append(x.docs, e)
 		for f := range numFields {
 			x.lens[f] = append(x.lens[f], a.lns[f])
@@ -382,6 +390,9 @@ type analysed struct {
 	tfs map[string]*[numFields]uint16
 	lns [numFields]float32
 	dfo map[string]bool
+	// surf maps the passage's words whose stem differs from them to
+	// that stem; nil if there are none.
+	surf map[string]string
 }
 
 // analyse tokenises docs for indexing with parameters p.
@@ -403,6 +414,12 @@ func (x *Index) analyse(p *Params, docs []Doc) []analysed {
 				}
 				a.lns[f]++
 				x.bump(a.tfs, t.Term, f)
+				if t.Word != t.Term && !t.Stop && typoable(t.Word) {
+					if a.surf == nil {
+						a.surf = map[string]string{}
+					}
+					a.surf[t.Word] = t.Term
+				}
 				if f != fieldText && prev != "" && p.Bigram > 0 && !(prevStop && t.Stop) {
 					x.bump(a.tfs, bigram(prev, t.Term), f)
 				}
@@ -645,6 +662,10 @@ const maxQueryWords = 256
 type qterm struct {
 	term   string
 	weight float64
+	// word is the query's word for a word's term ("" for bigram,
+	// prefix and synonym terms), which typo tolerance also compares
+	// with the indexed words.
+	word string
 	// cover marks a term that counts towards Confidence: a word that is
 	// not a stop word (or any word, if the query has only stop words), or
 	// a synonym group's concept, which then stands for its words.
@@ -723,6 +744,9 @@ func (x *Index) parse(p *Params, query string) []qterm {
 		cover := (!t.Stop || allStop) && !synonym
 		if w > 0 {
 			add(t.Term, w, cover, content(t))
+			if j := seen[t.Term]; q[j].word == "" {
+				q[j].word = t.Word
+			}
 		}
 		if i > 0 && p.Bigram > 0 && !(toks[i-1].Stop && t.Stop) {
 			bw := p.Bigram
@@ -867,7 +891,7 @@ func (x *Index) accumulate(s *scratch, q []qterm, total *float64) {
 				continue
 			}
 			if x.p.Typo > 0 && qt.words == nil {
-				id, ok = x.fuzzy(qt.term)
+				id, ok = x.fuzzy(qt.term, qt.word)
 			}
 			if !ok {
 				if total != nil {

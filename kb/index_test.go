@@ -495,6 +495,54 @@ func TestIndexTypos(t *testing.T) {
 	assert.Greater(t, typo[0].Confidence, 0.5)
 }
 
+// TestIndexTyposOfStemmedWords: a misspelling is also compared with the
+// words the index saw, not only with their stems, so "shippng" (three
+// edits from the stem "ship", one from "shipping") finds the passage
+// about shipping, in English and Spanish, with the confidence class of
+// the word itself; numbers stay exact.
+func TestIndexTyposOfStemmedWords(t *testing.T) {
+	docs := []kb.Doc{
+		{ID: "shipping-time", Question: "How long does shipping take?", Phrasings: []string{"¿Cuánto tarda el envío?"}, Text: "Orders arrive in 2 to 4 working days."},
+		{ID: "shipping-cost", Question: "How much does shipping cost?", Phrasings: []string{"¿Cuánto cuesta el envío?"}, Text: "Shipping is free on orders over $50, otherwise $4.99."},
+		{ID: "international", Question: "Do you ship internationally?", Phrasings: []string{"¿Hacen envíos internacionales?"}, Text: "We ship to Canada and the European Union in 5 to 10 days."},
+		{ID: "order-2023", Question: "Where is order 2023?", Text: "On its way."},
+	}
+	an, err := kb.ForLanguage("en", "es")
+	require.NoError(t, err)
+	x, err := kb.NewIndex(kb.WithAnalyzer(an))
+	require.NoError(t, err)
+	require.NoError(t, x.Add(docs...))
+	ctx := context.Background()
+	tests := []struct {
+		give, exact, want string
+	}{
+		{"shippng cost", "shipping cost", "shipping-cost"},
+		// The stem of "internacionals", "internacion", is two
+		// insertions from the indexed stem "internacional", which
+		// the lookup by single deletions does not reach; the word is
+		// one edit from the indexed "internacionales".
+		{"envios internacionals", "envíos internacionales", "international"},
+	}
+	for _, tt := range tests {
+		exact, err := x.Retrieve(ctx, tt.exact, 1)
+		require.NoError(t, err)
+		require.NotEmpty(t, exact, tt.exact)
+		require.Equal(t, tt.want, exact[0].Doc.ID, tt.exact)
+		typo, err := x.Retrieve(ctx, tt.give, 1)
+		require.NoError(t, err)
+		require.NotEmpty(t, typo, tt.give)
+		assert.Equal(t, tt.want, typo[0].Doc.ID, tt.give)
+		// The confidence class (at the 0.5 of the package documentation)
+		// of the word itself, and a typo weighs less than the word.
+		assert.Equal(t, exact[0].Confidence >= 0.5, typo[0].Confidence >= 0.5, "%q: %v, %q: %v", tt.give, typo, tt.exact, exact)
+		assert.LessOrEqual(t, typo[0].Confidence, exact[0].Confidence, tt.give)
+	}
+	hits, err := x.Retrieve(ctx, "order 2024", 1)
+	require.NoError(t, err)
+	require.NotEmpty(t, hits)
+	assert.Less(t, hits[0].Confidence, 0.5, "a number is not a typo: %v", hits)
+}
+
 // TestIndexSynonyms: a synonym group finds a passage that uses another
 // of its words or phrases, in either language, with the Confidence of
 // the word itself; the word the customer used ranks first.

@@ -130,6 +130,7 @@ func (x *Index) ReadFrom(r io.Reader) (int64, error) {
 	x.p = fresh.p
 	x.gen++
 	x.terms, x.words, x.post, x.df, x.deletes = fresh.terms, fresh.words, fresh.post, fresh.df, fresh.deletes
+	x.surf = fresh.surf
 	x.docs, x.lens, x.byID, x.live, x.sumLen = fresh.docs, fresh.lens, fresh.byID, fresh.live, fresh.sumLen
 	x.stale.Store(false)
 	// Scratch buffers sized for the old index are resized on demand.

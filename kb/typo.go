@@ -39,45 +39,90 @@ func deletions(t string) []string {
 	return out
 }
 
-// fuzzy finds the indexed term nearest to t: at edit distance 1 (optimal
-// string alignment, so a swap of two adjacent letters is one edit), or 2
-// for terms of 8 runes or more, preferring the most frequent; never for
-// terms that are not typoable. x.mu is held.
-func (x *Index) fuzzy(t string) (int32, bool) {
-	if !typoable(t) {
-		return 0, false
+// surfaces are the indexed words whose stem differs from them, with
+// their deletions, so that a misspelt word is also compared with the
+// words the index saw and not only with their stems.
+type surfaces struct {
+	ids     map[string]int32 // word -> surface ID
+	words   []string         // surface ID -> word
+	term    []int32          // surface ID -> term ID of its stem
+	deletes map[string][]int32
+}
+
+// add records word w, whose stem has term ID id, if it is new.
+func (s *surfaces) add(w string, id int32) {
+	if _, ok := s.ids[w]; ok {
+		return
 	}
-	r := []rune(t)
-	maxDist := 1
-	if len(r) >= 8 {
-		maxDist = 2
+	sid := int32(len(s.words))
+	s.ids[w] = sid
+	s.words = append(s.words, w)
+	s.term = append(s.term, id)
+	for _, d := range deletions(w) {
+		s.deletes[d] = append(s.deletes[d], sid)
 	}
-	best, bestDist, bestDF := int32(-1), maxDist+1, -1
-	consider := func(id int32) {
+}
+
+// fuzzy finds the indexed term nearest to term t, the stem of the query
+// word w ("" if t is not a word's term): a term at edit distance 1 from t
+// (optimal string alignment, so a swap of two adjacent letters is one
+// edit), or 2 for terms of 8 runes or more, or the stem of an indexed word
+// that near w ("shippng" finds "shipping", so its stem "ship"); the
+// nearest wins, then the most frequent. Never for terms or words that are
+// not typoable. x.mu is held.
+func (x *Index) fuzzy(t, w string) (int32, bool) {
+	best, bestDist, bestDF := int32(-1), 3, -1
+	consider := func(r []rune, maxDist int, id int32, word string) {
 		df := len(x.post[id])
 		if df == 0 {
 			return
 		}
-		d := editDistance(r, []rune(x.words[id]), maxDist)
-		if d < bestDist || (d == bestDist && df > bestDF) {
+		d := editDistance(r, []rune(word), maxDist)
+		if d <= maxDist && (d < bestDist || (d == bestDist && df > bestDF)) {
 			best, bestDist, bestDF = id, d, df
 		}
 	}
-	// Insertion in t: t with one rune deleted is a term.
+	if typoable(t) {
+		r := []rune(t)
+		maxDist := typoDist(r)
+		near(t, x.terms, x.deletes, func(id int32) { consider(r, maxDist, id, x.words[id]) })
+	}
+	if w != "" && typoable(w) && len(x.surf.words) > 0 {
+		r := []rune(w)
+		maxDist := typoDist(r)
+		near(w, x.surf.ids, x.surf.deletes, func(sid int32) {
+			consider(r, maxDist, x.surf.term[sid], x.surf.words[sid])
+		})
+	}
+	return best, best >= 0
+}
+
+// typoDist is the edit distance allowed for a misspelling of word r.
+func typoDist(r []rune) int {
+	if len(r) >= 8 {
+		return 2
+	}
+	return 1
+}
+
+// near calls f with the ID of each word in ids that may be within edit
+// distance 1 of t (and some at distance 2), given deletes, the words'
+// single-rune deletions.
+func near(t string, ids map[string]int32, deletes map[string][]int32, f func(int32)) {
 	for _, d := range deletions(t) {
-		if id, ok := x.terms[d]; ok {
-			consider(id)
+		// Insertion in t: t with one rune deleted is a word.
+		if id, ok := ids[d]; ok {
+			f(id)
 		}
 		// Substitution or transposition: both share a deletion.
-		for _, id := range x.deletes[d] {
-			consider(id)
+		for _, id := range deletes[d] {
+			f(id)
 		}
 	}
-	// Deletion in t: t is a term with one rune deleted.
-	for _, id := range x.deletes[t] {
-		consider(id)
+	// Deletion in t: t is a word with one rune deleted.
+	for _, id := range deletes[t] {
+		f(id)
 	}
-	return best, best >= 0 && bestDist <= maxDist
 }
 
 // editDistance returns the optimal string alignment distance between a
