@@ -81,6 +81,7 @@ type Router struct {
 	menu        []string
 	menuText    string
 	rephrase    string
+	outOfScope  string
 	declined    string
 	clarifyText string
 	questions   parley.Handler
@@ -102,6 +103,13 @@ func WithMenu(text string, intents ...string) RouterOption {
 // WithRephrase sets the reply to the first turn not understood (default
 // "Sorry, I didn't quite get that. Could you say it another way?").
 func WithRephrase(text string) RouterOption { return func(r *Router) { r.rephrase = text } }
+
+// WithOutOfScope sets the lead of the menu shown, in place of the request
+// to put it another way, for a question understood to be outside what the
+// bot does ("what is the meaning of life?": asking to rephrase it would
+// not help). By default such a question is treated as any turn not
+// understood.
+func WithOutOfScope(text string) RouterOption { return func(r *Router) { r.outOfScope = text } }
 
 // WithTitles sets the names shown for intents in clarifying questions and
 // the menu ("track_order": "Track my order"). Others are derived from the
@@ -567,6 +575,9 @@ func (r *Router) notUnderstood(ctx context.Context, w parley.ReplyWriter, t *par
 		// another way, nor told the bot did not get it: what the bot can
 		// do, at once.
 		return r.showMenu(ctx, w, t, r.menuText)
+	}
+	if st.Misses == 1 && r.outOfScope != "" && status == string(nlu.OutOfScope) && isQuestion(t.Text()) {
+		return r.showMenu(ctx, w, t, r.outOfScope)
 	}
 	if st.Misses == 1 {
 		return w.Reply(ctx, parley.Text(r.rephrase))

@@ -486,3 +486,19 @@ func TestTwoUnsureCandidatesThatTogetherAreSureAreAmbiguous(t *testing.T) {
 	r.HandleFunc("refund_status", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error { return nil })
 	assert.Equal(t, []string{"Did you mean: Refund status / Refund? [Refund status] [Refund]"}, b.send("refund"))
 }
+
+// With WithOutOfScope, a question outside what the bot does gets the
+// menu with that lead at once; gibberish is still asked to be put another
+// way, and without the option the question is too.
+func TestRouterOutOfScopeQuestion(t *testing.T) {
+	c := fixed{
+		"what is the meaning of life?": ranked("track_order", 0.05),
+		"asdfgh":                       ranked("track_order", 0.05),
+	}
+	b, _ := newBot(t, c, WithOutOfScope("That's not something I can help with here. I can help with:"))
+	assert.Equal(t, []string{"That's not something I can help with here. I can help with: [Track order] [Refund]"}, b.send("what is the meaning of life?"))
+	b2, _ := newBot(t, c, WithOutOfScope("That's not something I can help with here."))
+	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b2.send("asdfgh"), "not a question")
+	b3, _ := newBot(t, c)
+	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b3.send("what is the meaning of life?"))
+}

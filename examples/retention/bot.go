@@ -75,6 +75,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 			"change_address": "Change a delivery address", "callback": "Book a call-back",
 		}),
 		intent.WithQuestions(r.answers),
+		intent.WithOutOfScope("That's not something I can help with here, sorry. I can help with:"),
 	}
 	if r.fallback != nil {
 		opts = append(opts, intent.WithNotUnderstood(r.fallback))
