@@ -678,15 +678,19 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		}
 	}
 	if tc.rule != nil && tc.st.Phase == phaseBot {
+		holds := 0 // a rule that fired this turn starts its own count
+		if tc.retried {
+			holds = tc.holds
+		}
 		switch {
-		case rep.asked && (!tc.retried || tc.holds < maxHolds):
+		case rep.asked && holds < maxHolds:
 			// The bot has just asked the customer something ("Was this
 			// helpful?"): an offer now would put two questions on the
 			// screen. It waits for the answer, and for the next
 			// question of the same request (the order number, then
 			// "Was this helpful?"), but not longer.
 			r := tc.request(*tc.rule)
-			tc.st.Deferred, tc.st.Holds = &r, tc.holds+1
+			tc.st.Deferred, tc.st.Holds = &r, holds+1
 			tc.emit(ctx, EventTriggered, nil, 0, "action", "held back", "rule", tc.rule.Name)
 		case rep.asked, rep.handedOff, rep.resolved && !(tc.retried && (tc.rule.NewSubject || tc.rule.Priority == dialog.PriorityUrgent)):
 			// Held back twice, the request is done, or a person already
