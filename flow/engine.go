@@ -332,9 +332,12 @@ type state struct {
 	LastFlow string            `json:"last_flow,omitempty"`
 	// Held is the form a one-turn request interrupted, set aside at its
 	// question to be asked again once that request is served (see
-	// [run.hold]); HeldAt is the session turn it was set aside in.
-	Held   *state `json:"held,omitempty"`
-	HeldAt int    `json:"held_at,omitempty"`
+	// [run.hold]); HeldAt is the session turn it was set aside in, and
+	// HeldReply whether the request that did answers a message the bot
+	// sent on its own.
+	Held      *state `json:"held,omitempty"`
+	HeldAt    int    `json:"held_at,omitempty"`
+	HeldReply bool   `json:"held_reply,omitempty"`
 
 	// saved is the encoded state this one was last saved as, while it is
 	// in the engine's cache.

@@ -2,10 +2,12 @@ package flow
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/memory"
 )
 
 // holdTurns is how many turns after the one that set a form aside the
@@ -16,6 +18,13 @@ import (
 // customer to choose (renewing a plan: "What would you like to do?"), has
 // replaced the form, which is dropped.
 const holdTurns = 1
+
+// holdReplyTurns is how many turns the request may take, choices
+// included, when it answers a message the bot sent on its own (a renewal
+// reminder arriving while the refund form waited): the customer did not
+// change their mind, they answered what we sent, and expect the form back
+// once that is done.
+const holdReplyTurns = 4
 
 // A form interrupted by a request is held, not dropped.
 //
@@ -66,6 +75,7 @@ func (x *run) hold() {
 	st.Held = &state{Flow: st.Flow, Version: st.Version, Node: st.Node, Waiting: true,
 		Stack: st.Stack, Slots: st.Slots, Visits: st.Visits, Intent: st.Intent}
 	st.HeldAt = x.turns()
+	st.HeldReply = x.answersUnprompted()
 	dialog.CloseQuestion(x.t)
 }
 
@@ -73,7 +83,7 @@ func (x *run) hold() {
 // it is recent, and the engine still has its flow version.
 func (x *run) holding() bool {
 	h := x.st.Held
-	if h == nil || x.turns()-x.st.HeldAt > holdTurns {
+	if h == nil || x.turns()-x.st.HeldAt > x.holdLimit() {
 		return false
 	}
 	f := x.e.lookup(h.Flow, h.Version)
@@ -91,8 +101,8 @@ func (x *run) settleHeld() error {
 	switch {
 	case st.Flow == "" && (x.ended == Resolved || x.ended == Unresolved) && x.holding():
 		return x.resume()
-	case st.Flow != "" && x.asking() && x.turns()-st.HeldAt < holdTurns:
-		if _, detail := x.node().(*Ask); detail {
+	case st.Flow != "" && x.asking() && x.turns()-st.HeldAt < x.holdLimit():
+		if _, detail := x.node().(*Ask); detail || st.HeldReply {
 			return nil
 		}
 	}
@@ -105,7 +115,7 @@ func (x *run) settleHeld() error {
 func (x *run) resume() error {
 	st := x.st
 	h := st.Held
-	st.Held, st.HeldAt = nil, 0
+	st.Held, st.HeldAt, st.HeldReply = nil, 0, false
 	f := x.e.lookup(h.Flow, h.Version) // there: see holding
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = h.Flow, h.Version, h.Node, true, 0
 	st.Stack, st.Slots, st.Visits, st.Intent = h.Stack, h.Slots, h.Visits, h.Intent
@@ -130,8 +140,40 @@ func (x *run) resume() error {
 func (x *run) dropHeld() {
 	if h := x.st.Held; h != nil {
 		x.emit(EventEnd, "flow", h.Flow, "status", string(Abandoned), "held", "true")
-		x.st.Held, x.st.HeldAt = nil, 0
+		x.st.Held, x.st.HeldAt, x.st.HeldReply = nil, 0, false
 	}
+}
+
+// holdLimit is how many turns the request that set the held form aside
+// may take: holdTurns, or holdReplyTurns for an answer to a message the
+// bot sent on its own.
+func (x *run) holdLimit() int {
+	if x.st.HeldReply {
+		return holdReplyTurns
+	}
+	return holdTurns
+}
+
+// answersUnprompted reports whether the bot said something on its own
+// (a campaign's message, a timer's) since the customer's previous
+// message: this turn answers that, not the form's question.
+func (x *run) answersUnprompted() bool {
+	h := x.t.Session().History
+	if n := len(h); n > 0 && h[n-1].Role == memory.RoleUser && h[n-1].MessageID == x.t.MessageID {
+		h = h[:n-1] // this turn
+	}
+	spoke := false
+	for _, e := range slices.Backward(h) {
+		switch {
+		case e.Role != memory.RoleUser:
+			spoke = true
+		case e.Text != "":
+			return false // the customer's previous message
+		case spoke:
+			return true // a signal the bot answered
+		}
+	}
+	return false
 }
 
 // turns is the conversation's turn count, which tells turns apart.

@@ -89,6 +89,10 @@ func (st *state) appendJSON(b []byte) []byte {
 		field("held_at")
 		b = strconv.AppendInt(b, int64(st.HeldAt), 10)
 	}
+	if st.HeldReply {
+		field("held_reply")
+		b = append(b, "true"...)
+	}
 	return append(b, '}')
 }
 
