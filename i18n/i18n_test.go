@@ -208,6 +208,21 @@ func TestMiddlewareWrittenLanguageBeatsChannelLocale(t *testing.T) {
 	c.Send("where is my order").Expect(parleytest.Exact("What's your order number?"))
 }
 
+// A one-word Spanish greeting as the customer's first message switches a
+// conversation from a browser set to English to Spanish, even after a page
+// view (a turn without words) came first; a lone word later does not.
+func TestFirstWordsBeatChannelLocale(t *testing.T) {
+	h := parley.Chain(order, i18n.Middleware(newCatalog(t), i18n.WithDetector(intent.DetectLanguage)))
+	c := parleytest.NewTester(t, h, parleytest.WithLocale("en-US"))
+	c.Signal("page_view", nil).Expect(parleytest.Exact("What's your order number?"))
+	c.Send("hola").Expect(parleytest.Exact("¿Cuál es tu número de pedido?"))
+	c.Send("hello").Expect(parleytest.Exact("¿Cuál es tu número de pedido?"))
+
+	en := parleytest.NewTester(t, h, parleytest.WithLocale("en-US"))
+	en.Send("hi").Expect(parleytest.Exact("What's your order number?"))
+	en.Send("hola").Expect(parleytest.Exact("What's your order number?"))
+}
+
 // A single word that tells one offered option from the others in the
 // customer's language ("reembolso" for "Devolución o reembolso") taps it;
 // a word of two titles, a short word or a longer text is left as typed.

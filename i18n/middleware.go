@@ -47,8 +47,9 @@ func WithSource(locale string) Option { return func(s *settings) { s.source = lo
 // customer's language. It is the one owner of the turn's locale: it sets
 // Turn.Locale for the handlers it wraps (so that intent classifiers and
 // sentiment read the same one) from, in order, the language detected in
-// the text (three words or more: a Spanish message from a browser set to
-// English is answered in Spanish), the conversation's earlier locale,
+// the text (three words or more, or any in the customer's first message:
+// a Spanish message, even a lone "hola", from a browser set to English is
+// answered in Spanish), the conversation's earlier locale,
 // which it keeps in the session, and the channel's locale. Replies, quick-reply and button titles
 // and card texts are translated with c; what c lacks is sent as written
 // and reported as [EventMissing]. A customer who types the translated
@@ -113,11 +114,13 @@ func (st *settings) locale(t *parley.Turn) string {
 	// The language the customer writes in wins: a channel's locale (the
 	// browser's or the app's language) is a hint for messages too short
 	// to tell, after the conversation's own language.
+	// The customer's first words count at any length ("hola" from a
+	// browser set to English is Spanish). A turn without words (a page
+	// view, an order number) does not fix the conversation's language.
 	var loc string
-	if st.detect != nil {
-		if n := words(t.Text()); n >= 3 || (n >= 1 && prev == "" && t.Locale == "") {
-			loc = st.detect(t.Text())
-		}
+	n := words(t.Text())
+	if st.detect != nil && (n >= 3 || (n >= 1 && prev == "")) {
+		loc = st.detect(t.Text())
 	}
 	if loc == "" && prev != "" {
 		return prev
@@ -131,7 +134,7 @@ func (st *settings) locale(t *parley.Turn) string {
 	if _, err := baseOf(loc); err != nil {
 		return prev
 	}
-	if s != nil && loc != prev {
+	if s != nil && loc != prev && n >= 1 {
 		_ = localeKey.Set(s, loc) // a string always encodes
 	}
 	return loc

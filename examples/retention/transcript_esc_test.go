@@ -52,8 +52,20 @@ func TestEscalationTranscripts(t *testing.T) {
 
 const transcriptHeader = "-- transcript --\n"
 
+// runEscTranscript replays file. A line "locale: TAG" before the
+// transcript is the channel's locale of every turn (a browser's
+// language), as the web chat sends it.
 func runEscTranscript(t *testing.T, file string) {
-	c, a := newTester(t)
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	comment, _, _ := strings.Cut(string(data), transcriptHeader)
+	var opts []parleytest.Option
+	for _, line := range strings.Split(comment, "\n") {
+		if tag, ok := strings.CutPrefix(line, "locale: "); ok {
+			opts = append(opts, parleytest.WithLocale(strings.TrimSpace(tag)), parleytest.WithChannel("web"))
+		}
+	}
+	c, a := newTester(t, opts...)
 	runTranscript(t, file, c, a, nil)
 }
 
