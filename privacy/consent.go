@@ -152,7 +152,7 @@ func Remember(h *customer.History, r *Redactor) parley.Middleware {
 			if !Allowed(t) || t.CustomerID == "" {
 				return next.HandleTurn(ctx, w, t)
 			}
-			rec := &recordingWriter{ReplyWriter: w}
+			rec := &recordingWriter{next: w}
 			if err := next.HandleTurn(ctx, rec, t); err != nil {
 				return err
 			}
@@ -174,15 +174,19 @@ func Remember(h *customer.History, r *Redactor) parley.Middleware {
 	}
 }
 
+// recordingWriter keeps the text of the replies written through it. It
+// claims no capability of its own: [parley.Typing] and [parley.MarkRead]
+// reach the channel through Unwrap. It intercepts streaming only to
+// record the text.
 type recordingWriter struct {
-	parley.ReplyWriter
+	next parley.ReplyWriter
 	mu   sync.Mutex
 	text []string
 }
 
 // Reply implements [parley.ReplyWriter].
 func (w *recordingWriter) Reply(ctx context.Context, m parley.Message) error {
-	if err := w.ReplyWriter.Reply(ctx, m); err != nil {
+	if err := w.next.Reply(ctx, m); err != nil {
 		return err
 	}
 	w.mu.Lock()
@@ -191,8 +195,9 @@ func (w *recordingWriter) Reply(ctx context.Context, m parley.Message) error {
 	return nil
 }
 
-// Typing keeps the wrapped writer's typing indicator.
-func (w *recordingWriter) Typing(ctx context.Context) error { return parley.Typing(ctx, w.ReplyWriter) }
+// Unwrap returns the writer it wraps, so that the channel's typing
+// indicator and read receipts stay reachable.
+func (w *recordingWriter) Unwrap() parley.ReplyWriter { return w.next }
 
 // StreamReply keeps the wrapped writer's streaming and records the text.
 func (w *recordingWriter) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
@@ -207,7 +212,7 @@ func (w *recordingWriter) StreamReply(ctx context.Context, chunks iter.Seq2[stri
 			}
 		}
 	}
-	if err := parley.Stream(ctx, w.ReplyWriter, tee); err != nil {
+	if err := parley.Stream(ctx, w.next, tee); err != nil {
 		return err
 	}
 	w.mu.Lock()

@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/parleytest"
 	"github.com/parleyhq/parley/privacy"
 	"github.com/parleyhq/parley/privacy/privacytest"
 )
@@ -102,4 +103,52 @@ func TestRequireConsentOptions(t *testing.T) {
 			assert.Equal(t, []bool{tt.want}, got)
 		})
 	}
+}
+
+// TestRememberKeepsTheChannelsCapabilities checks that the history
+// recorder of Remember hides none of the channel's capabilities and
+// claims none it lacks.
+func TestRememberKeepsTheChannelsCapabilities(t *testing.T) {
+	ctx := context.Background()
+	store := memory.NewMap()
+	profiles := customer.NewProfiles(store)
+	require.NoError(t, privacy.RecordConsent(ctx, profiles, "cust", privacy.PurposeMemory, true, "web"))
+	var typing, read, plainTyping, plainRead error
+	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Channel == "full" {
+			typing, read = parley.Typing(ctx, w), parley.MarkRead(ctx, w, t.MessageID)
+		} else {
+			plainTyping, plainRead = parley.Typing(ctx, w), parley.MarkRead(ctx, w, t.MessageID)
+		}
+		return parley.Stream(ctx, w, func(yield func(string, error) bool) {
+			_ = yield("streamed ", nil) && yield("reply", nil)
+		})
+	})
+	h := parley.Chain(app, privacy.RequireConsent(profiles, parley.Text("NOTICE")),
+		privacy.Remember(customer.NewHistory(store), privacy.NewRedactor()))
+
+	rec := parleytest.NewRecorder()
+	turn := parleytest.NewTurn("hi", parleytest.WithCustomer("cust"), parleytest.WithChannel("full"))
+	turn.MessageID = "m1"
+	require.NoError(t, h.HandleTurn(ctx, rec, turn))
+	require.NoError(t, typing)
+	require.NoError(t, read)
+	assert.Equal(t, 1, rec.Typed())
+	assert.Equal(t, []string{"m1"}, rec.Read())
+	assert.Equal(t, []string{"streamed reply"}, rec.Texts())
+	assert.Equal(t, 1, rec.Streamed(), "the recorder passes streaming on")
+
+	var plain []string
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { plain = append(plain, m.Text); return nil })
+	require.NoError(t, h.HandleTurn(ctx, w, parleytest.NewTurn("hi", parleytest.WithCustomer("cust"), parleytest.WithChannel("plain"))))
+	assert.ErrorIs(t, plainTyping, parley.ErrNotSupported, "a channel without typing stays without")
+	assert.ErrorIs(t, plainRead, parley.ErrNotSupported)
+	assert.Equal(t, []string{"streamed reply"}, plain)
+	es, err := customer.NewHistory(store).Recent(ctx, "cust", 0)
+	require.NoError(t, err)
+	var texts []string
+	for _, e := range es {
+		texts = append(texts, e.Text)
+	}
+	assert.Equal(t, []string{"hi", "streamed reply", "hi", "streamed reply"}, texts, "streamed replies are remembered")
 }
