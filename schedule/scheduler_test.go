@@ -68,6 +68,18 @@ func (e *events) kinds(id string) []schedule.EventKind {
 	return out
 }
 
+func (e *events) lates(id string) []time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []time.Duration
+	for _, ev := range e.all {
+		if ev.Job.ID == id {
+			out = append(out, ev.Late)
+		}
+	}
+	return out
+}
+
 // start runs s until the test's bubble ends it.
 func start(t *testing.T, s *schedule.Scheduler) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -183,13 +195,8 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 		assert.Equal(t, []time.Time{t0.Add(3 * time.Hour)}, f.times("renewal"), "within its window: sent late")
 		assert.Equal(t, []time.Time{t0.Add(3 * time.Hour)}, f.times("receipt"), "no window: sent however late")
 		assert.Equal(t, []time.Time{t0.Add(5 * time.Hour)}, f.times("later"), "due after the downtime: on time")
-		ev.mu.Lock()
-		defer ev.mu.Unlock()
-		for _, e := range ev.all {
-			if e.Job.ID == "renewal" {
-				assert.Equal(t, 2*time.Hour, e.Late)
-			}
-		}
+		assert.Equal(t, []schedule.EventKind{schedule.EventFired}, ev.kinds("renewal"))
+		assert.Equal(t, []time.Duration{2 * time.Hour}, ev.lates("renewal"), "reported as 2h late")
 		assert.Equal(t, 0, store.Len())
 	})
 }

@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -158,17 +160,18 @@ func TestBlockActionsAndThreads(t *testing.T) {
 	reqs := srv.Requests()
 	require.Len(t, reqs, 2)
 	byChannel := map[string]map[string]any{}
+	bodies := map[string]string{}
 	for _, r := range reqs {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal(r.Body, &m))
 		byChannel[m["channel"].(string)] = m
-		if m["channel"] == "D-U1" {
-			assert.JSONEq(t, `{"channel":"D-U1","text":"Keep your plan?","blocks":[
+		bodies[m["channel"].(string)] = string(r.Body)
+	}
+	require.ElementsMatch(t, []string{"D-U1", "C-agents"}, slices.Collect(maps.Keys(bodies)), "one reply to each conversation")
+	assert.JSONEq(t, `{"channel":"D-U1","text":"Keep your plan?","blocks":[
 		{"type":"section","text":{"type":"mrkdwn","text":"Keep your plan?"}},
 		{"type":"actions","elements":[{"type":"button","text":{"type":"plain_text","text":"Yes"},"value":"keep","action_id":"quick_reply_0"}]}]}`,
-				string(r.Body))
-		}
-	}
+		bodies["D-U1"])
 	assert.Equal(t, "1700000000.000500", byChannel["C-agents"]["thread_ts"], "replies stay in the thread")
 }
 
