@@ -17,7 +17,7 @@ import (
 func Example() {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	tracer := parleyotel.New(tp, parleyotel.Options{System: "openai"})
+	tracer := parleyotel.New(tp, parleyotel.WithSystem("openai"))
 
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		// What action.Outcome.Report emits for a model call.
@@ -44,7 +44,7 @@ func Example() {
 // turn's span outside the bot so they fall inside it.
 func ExampleTracer_Store() {
 	rec := tracetest.NewSpanRecorder()
-	tracer := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)), parleyotel.Options{})
+	tracer := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("Hi!"))
 	})

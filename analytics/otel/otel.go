@@ -39,12 +39,14 @@ const (
 	kindActionCall = "action.call"
 )
 
-// Options configure a [Tracer]. The zero value is usable.
-type Options struct {
-	// System is the gen_ai.system attribute of model-call spans, the
-	// provider ("openai", "anthropic", "ollama"); model-call events do not
-	// say, so it is configured here. Empty leaves the attribute out.
-	System string
+// An Option configures a [Tracer].
+type Option func(*Tracer)
+
+// WithSystem sets the gen_ai.system attribute of model-call spans to the
+// model provider ("openai", "anthropic", "ollama"): model-call events do
+// not say. Without it the attribute is left out.
+func WithSystem(provider string) Option {
+	return func(tr *Tracer) { tr.system = provider }
 }
 
 // A Tracer makes spans for turns and their steps. Use its Middleware as
@@ -56,8 +58,12 @@ type Tracer struct {
 }
 
 // New returns a Tracer that creates spans with tp.
-func New(tp trace.TracerProvider, opts Options) *Tracer {
-	return &Tracer{tracer: tp.Tracer(ScopeName), system: opts.System}
+func New(tp trace.TracerProvider, opts ...Option) *Tracer {
+	tr := &Tracer{tracer: tp.Tracer(ScopeName)}
+	for _, o := range opts {
+		o(tr)
+	}
+	return tr
 }
 
 // Middleware returns middleware that runs each turn inside a

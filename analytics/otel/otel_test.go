@@ -26,7 +26,7 @@ func newTraced(t *testing.T, h parley.HandlerFunc) (*parley.Bot, *tracetest.Span
 	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	tr := parleyotel.New(tp, parleyotel.Options{System: "openai"})
+	tr := parleyotel.New(tp, parleyotel.WithSystem("openai"))
 	bot := parley.NewBot(parley.Chain(h, tr.Middleware()), parley.WithObserver(tr))
 	t.Cleanup(func() { require.NoError(t, bot.Shutdown(context.Background())) })
 	return bot, rec
@@ -135,7 +135,7 @@ func TestFailedTurnAndCall(t *testing.T) {
 
 func TestObserveOutsideTurnIsIgnored(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
-	tr := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)), parleyotel.Options{})
+	tr := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	tr.Observe(context.Background(), parley.Event{Kind: action.EventModelCall, Attrs: map[string]string{"model": "m"}})
 	assert.Empty(t, rec.Ended())
 	assert.Empty(t, rec.Started())
@@ -143,7 +143,7 @@ func TestObserveOutsideTurnIsIgnored(t *testing.T) {
 
 func TestStoreSpansAroundSession(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
-	tr := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)), parleyotel.Options{})
+	tr := parleyotel.New(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec)))
 	store := tr.Store(memory.NewMap())
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, tn *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("ok"))

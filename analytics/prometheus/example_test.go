@@ -18,7 +18,7 @@ import (
 // Register the Observer with a registry, serve it on /metrics, and pass it
 // to the bot as (one of) its observers.
 func Example() {
-	metrics := parleyprom.New(parleyprom.Options{MaxValues: 20})
+	metrics := parleyprom.New(parleyprom.WithMaxValues(20))
 	reg := prom.NewRegistry()
 	reg.MustRegister(metrics)
 

@@ -8,12 +8,13 @@
 //
 // Labels are bounded: customer and conversation IDs never become labels,
 // and each open-ended label (channel, intent, flow, model, action, reason)
-// keeps at most [Options.MaxValues] distinct values; later values are
+// keeps at most 50 distinct values ([WithMaxValues]); later values are
 // counted as "other", and an empty value as "unknown".
 package prometheus
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -39,22 +40,45 @@ const (
 	unknownLabelValue = "unknown"
 )
 
-// Options configure an [Observer]. The zero value is usable.
-type Options struct {
-	// Namespace prefixes every metric name; "parley" if empty.
-	Namespace string
-	// MaxValues caps the distinct values of each open-ended label
-	// (channel, intent, flow, model, action, reason); further values are
-	// reported as "other". 50 if zero.
-	MaxValues int
-	// Buckets are the response-time histogram buckets in seconds;
-	// [DefaultBuckets] if nil.
-	Buckets []float64
+// An Option configures an [Observer].
+type Option func(*config)
+
+type config struct {
+	namespace string
+	maxValues int
+	buckets   []float64
 }
 
-// DefaultBuckets are the response-time buckets in seconds, from 50 ms (a
-// scripted reply) to 30 s (a slow model call with tools).
-var DefaultBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30}
+// WithNamespace prefixes every metric name with ns (default "parley").
+func WithNamespace(ns string) Option {
+	return func(c *config) {
+		if ns != "" {
+			c.namespace = ns
+		}
+	}
+}
+
+// WithMaxValues caps the distinct values of each open-ended label
+// (channel, intent, flow, model, action, reason) at n (default 50);
+// further values are reported as "other".
+func WithMaxValues(n int) Option {
+	return func(c *config) {
+		if n > 0 {
+			c.maxValues = n
+		}
+	}
+}
+
+// WithBuckets sets the response-time and model-latency histogram buckets,
+// in seconds. The default runs from 50 ms (a scripted reply) to 30 s (a
+// slow model call with tools): 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30.
+func WithBuckets(seconds ...float64) Option {
+	return func(c *config) {
+		if len(seconds) > 0 {
+			c.buckets = slices.Clone(seconds)
+		}
+	}
+}
 
 // An Observer is a [parley.Observer] that maintains Prometheus metrics,
 // and the [prom.Collector] that exports them. It is safe for concurrent
@@ -70,20 +94,14 @@ type Observer struct {
 	all                                   []prom.Collector
 }
 
-// New returns an Observer with the given options.
-func New(opts Options) *Observer {
-	ns := opts.Namespace
-	if ns == "" {
-		ns = "parley"
+// New returns an Observer configured by opts.
+func New(opts ...Option) *Observer {
+	c := config{namespace: "parley", maxValues: defaultMaxValues,
+		buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30}}
+	for _, o := range opts {
+		o(&c)
 	}
-	n := opts.MaxValues
-	if n <= 0 {
-		n = defaultMaxValues
-	}
-	buckets := opts.Buckets
-	if buckets == nil {
-		buckets = DefaultBuckets
-	}
+	ns, n, buckets := c.namespace, c.maxValues, c.buckets
 	counter := func(name, help string, labels ...string) *prom.CounterVec {
 		return prom.NewCounterVec(prom.CounterOpts{Namespace: ns, Name: name, Help: help}, labels)
 	}

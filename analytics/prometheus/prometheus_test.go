@@ -26,7 +26,7 @@ func observeAll(o *parleyprom.Observer, events ...parley.Event) {
 }
 
 func TestObserverCounts(t *testing.T) {
-	o := parleyprom.New(parleyprom.Options{Buckets: []float64{0.5, 1}})
+	o := parleyprom.New(parleyprom.WithBuckets(0.5, 1))
 	observeAll(o,
 		parley.Event{Kind: parley.EventTurn, Channel: "web", CustomerID: "c-1", Duration: 300 * time.Millisecond},
 		parley.Event{Kind: parley.EventTurn, Channel: "web", CustomerID: "c-2", Duration: 800 * time.Millisecond},
@@ -119,7 +119,7 @@ parley_llm_call_seconds_count{model="gpt-x"} 2
 // named after customers by a misconfigured classifier) cannot grow the
 // series beyond MaxValues + "other" + "unknown".
 func TestObserverCapsLabels(t *testing.T) {
-	o := parleyprom.New(parleyprom.Options{MaxValues: 3})
+	o := parleyprom.New(parleyprom.WithMaxValues(3))
 	for i := range 100 {
 		o.Observe(context.Background(), parley.Event{Kind: "intent.classified",
 			Attrs: map[string]string{"intent": fmt.Sprintf("customer-%d", i), "status": "understood"}})
@@ -141,7 +141,7 @@ parley_intents_total{intent="unknown",status="unknown"} 1
 
 func TestObserverScrape(t *testing.T) {
 	reg := prom.NewRegistry()
-	o := parleyprom.New(parleyprom.Options{Namespace: "support"})
+	o := parleyprom.New(parleyprom.WithNamespace("support"))
 	reg.MustRegister(o)
 	observeAll(o,
 		parley.Event{Kind: parley.EventTurn, Channel: "web", CustomerID: "cust-secret-42", ConversationID: "conv-7", Duration: time.Second},
@@ -164,7 +164,7 @@ func TestObserverScrape(t *testing.T) {
 }
 
 func TestObserverConcurrent(t *testing.T) {
-	o := parleyprom.New(parleyprom.Options{MaxValues: 4})
+	o := parleyprom.New(parleyprom.WithMaxValues(4))
 	done := make(chan struct{})
 	for g := range 4 {
 		go func() {
