@@ -61,9 +61,14 @@ type Config struct {
 	// image/jpeg, image/gif, image/webp, application/pdf, text/plain.
 	UploadTypes []string
 
-	// RateLimit is the sustained rate of inbound frames (messages, events,
-	// uploads) allowed per conversation, with bursts of RateBurst.
-	// Defaults: 2 per second, burst 8.
+	// RateLimit is the sustained rate of the visitor's messages and
+	// uploads allowed per conversation, with bursts of RateBurst, so that
+	// a person typing several short messages quickly ("hi", "I need
+	// help", "my order", "A-1001"...) is never told to wait while a
+	// script's flood is. Defaults: 1 per second, burst 12. The page's
+	// events (parley.track, the consent answer) have their own allowance
+	// (burst 20, 1 per second), so browsing never uses up the visitor's
+	// messages.
 	RateLimit rate.Limit
 	RateBurst int
 
@@ -184,8 +189,8 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("web: Config.UploadTypes: %q is not a bare media type", t))
 		}
 	}
-	c.RateLimit = cmp.Or(c.RateLimit, 2)
-	c.RateBurst = cmp.Or(c.RateBurst, 8)
+	c.RateLimit = cmp.Or(c.RateLimit, 1)
+	c.RateBurst = cmp.Or(c.RateBurst, 12)
 	if c.TrackEvents == nil {
 		c.TrackEvents = defaultTrackEvents
 	}

@@ -53,6 +53,8 @@ const (
 	maxFiles       = 32
 	maxConnections = 16
 	maxHeld        = 50
+	eventRate      = 1 // page events a second per conversation, sustained
+	eventBurst     = 20
 	signalWindow   = 24 * time.Hour
 	maxSignalKeys  = 64
 	maxSignalTimes = 64
@@ -61,7 +63,8 @@ const (
 // A conversation is the handler's state for one visitor conversation.
 type conversation struct {
 	id      string
-	limiter *rate.Limiter
+	limiter *rate.Limiter // the visitor's messages and uploads
+	events  *rate.Limiter // the page's events and the consent answer
 	// storeMu serialises this process's writes of the conversation's
 	// record in Config.Store.
 	storeMu sync.Mutex
@@ -87,6 +90,7 @@ func newConversation(id string, cfg *Config, now time.Time) *conversation {
 	return &conversation{
 		id:      id,
 		limiter: rate.NewLimiter(cfg.RateLimit, cfg.RateBurst),
+		events:  rate.NewLimiter(eventRate, eventBurst),
 		consent: consentUnknown,
 		clients: make(map[*client]struct{}),
 		files:   make(map[string]*upload),

@@ -24,7 +24,11 @@ func (h *Chat) receive(ctx context.Context, cv *conversation, f inFrame) error {
 		return reject(errBadFrame, "hello is only valid as the first WebSocket frame")
 	}
 	now := h.now()
-	if !cv.limiter.AllowN(now, 1) {
+	lim := cv.limiter
+	if f.Type != frameMessage {
+		lim = cv.events
+	}
+	if !lim.AllowN(now, 1) {
 		e := reject(errRateLimited, "too many messages; wait a moment")
 		e.MessageID = f.ID
 		return e
