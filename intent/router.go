@@ -107,8 +107,8 @@ func WithRephrase(text string) RouterOption { return func(r *Router) { r.rephras
 // WithOutOfScope sets the lead of the menu shown, in place of the request
 // to put it another way, for a question understood to be outside what the
 // bot does ("what is the meaning of life?": asking to rephrase it would
-// not help). By default such a question is treated as any turn not
-// understood.
+// not help), the first time and each time after. By default such a
+// question is treated as any turn not understood.
 func WithOutOfScope(text string) RouterOption { return func(r *Router) { r.outOfScope = text } }
 
 // WithTitles sets the names shown for intents in clarifying questions and
@@ -576,7 +576,9 @@ func (r *Router) notUnderstood(ctx context.Context, w parley.ReplyWriter, t *par
 		// do, at once.
 		return r.showMenu(ctx, w, t, r.menuText)
 	}
-	if st.Misses == 1 && r.outOfScope != "" && status == string(nlu.OutOfScope) && isQuestion(t.Text()) {
+	if r.outOfScope != "" && status == string(nlu.OutOfScope) && isQuestion(t.Text()) {
+		// Understood to be outside what the bot does, the second
+		// time too: "I still didn't get that" would not be true.
 		return r.showMenu(ctx, w, t, r.outOfScope)
 	}
 	if st.Misses == 1 {

@@ -502,3 +502,18 @@ func TestRouterOutOfScopeQuestion(t *testing.T) {
 	b3, _ := newBot(t, c)
 	assert.Equal(t, []string{"Sorry, I didn't quite get that. Could you say it another way?"}, b3.send("what is the meaning of life?"))
 }
+
+// A second question outside what the bot does in a row gets the same
+// lead, not "Sorry, I still didn't get that": the bot understood it.
+// Gibberish after it still counts as the second miss.
+func TestRouterOutOfScopeQuestionTwice(t *testing.T) {
+	c := fixed{
+		"what is the meaning of life?":   ranked("track_order", 0.05),
+		"what is the capital of france?": ranked("track_order", 0.05),
+		"asdfgh":                         ranked("track_order", 0.05),
+	}
+	b, _ := newBot(t, c, WithOutOfScope("That's not something I can help with here."))
+	assert.Equal(t, []string{"That's not something I can help with here. [Track order] [Refund]"}, b.send("what is the meaning of life?"))
+	assert.Equal(t, []string{"That's not something I can help with here. [Track order] [Refund]"}, b.send("what is the capital of france?"))
+	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track order] [Refund]"}, b.send("asdfgh"))
+}
