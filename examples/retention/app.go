@@ -148,17 +148,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	}
 	a.esc = esc
 
-	// The help centre is asked in English and Spanish: Spanish "el",
-	// "del" and "muy" are stop words as "the" and "of" are.
-	words, err := kb.ForLanguage("en", "es")
+	idx, err := newHelpCentre() // faq.go
 	if err != nil {
-		return nil, err
-	}
-	idx, err := kb.NewIndex(kb.WithAnalyzer(words), kb.WithSynonyms(synonyms()...)) // faq.go
-	if err != nil {
-		return nil, err
-	}
-	if err := idx.Add(faq()...); err != nil {
 		return nil, err
 	}
 	answerer := kb.NewAnswerer(idx, kb.WithGaps(a.gaps))

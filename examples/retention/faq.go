@@ -20,11 +20,11 @@ func faq() []kb.Doc {
 	const src, url = "ShopCo help centre", "https://shop.example/help"
 	return []kb.Doc{
 		{ID: "shipping-time", Question: "How long does shipping take?",
-			Phrasings: []string{"When will my order be delivered?", "What are the delivery times?", "How fast is delivery?", "¿Cuánto tarda el envío?", "¿Cuándo llega mi pedido?", "plazos de entrega"},
+			Phrasings: []string{"When will my order be delivered?", "What are the delivery times?", "How fast is delivery?", "How long does delivery take?", "¿Cuánto tarda el envío?", "¿Cuánto tarda la entrega?", "¿Cuándo llega mi pedido?", "plazos de entrega"},
 			Text:      "Standard shipping takes 2-4 business days in the US and 5-10 internationally. Express orders placed before 2pm ship the same day.",
 			Source:    src, URL: url + "#shipping"},
 		{ID: "shipping-cost", Question: "How much does shipping cost?",
-			Phrasings: []string{"Is shipping free?", "What are the delivery fees?", "¿Cuánto cuesta el envío?", "¿El envío es gratis?", "gastos de envío"},
+			Phrasings: []string{"Is shipping free?", "What are the delivery fees?", "Shipping price", "When is shipping free?", "¿Cuánto cuesta el envío?", "¿Cuál es el precio del envío?", "¿El envío es gratis?", "gastos de envío", "costo de envío"},
 			Text:      "Shipping is free on orders over $50; below that it's a flat $4.95. Express shipping is $12.",
 			Source:    src, URL: url + "#shipping"},
 		{ID: "international", Question: "Do you ship internationally?",
@@ -32,7 +32,7 @@ func faq() []kb.Doc {
 			Text:      "Yes, we ship to 40 countries, Canada and most of Europe included. International shipping is a flat $14.95, free on orders over $100; duties are calculated at checkout, so there are no surprises on delivery.",
 			Source:    src, URL: url + "#international"},
 		{ID: "return-policy", Question: "What is your return policy?",
-			Phrasings: []string{"How many days do I have to return something?", "Can I return an item?", "Is return shipping free?", "¿Cuál es la política de devoluciones?", "¿Cuántos días tengo para devolver algo?", "¿La devolución es gratis?"},
+			Phrasings: []string{"How many days do I have to return something?", "Can I return an item?", "Is return shipping free?", "Do you have a money-back guarantee?", "Return window", "¿Cuál es la política de devoluciones?", "¿Tienen garantía de devolución del dinero?", "¿Puedo devolver un artículo?", "plazo de devolución", "¿Cuántos días tengo para devolver algo?", "¿La devolución es gratis?"},
 			Text:      "You can return any unused item within 30 days of delivery. Return shipping is free: start the return in chat or in your account and print the label.",
 			Source:    src, URL: url + "#returns"},
 		{ID: "refund-time", Question: "How long does a refund take?",
@@ -40,7 +40,7 @@ func faq() []kb.Doc {
 			Text:      "Refunds are issued as soon as we approve them and take 5-10 business days to show on your statement.",
 			Source:    src, URL: url + "#refunds"},
 		{ID: "payment", Question: "Which payment methods do you accept?",
-			Phrasings: []string{"Can I pay with PayPal?", "Do you take Apple Pay?", "¿Qué formas de pago aceptan?", "¿Puedo pagar con PayPal?"},
+			Phrasings: []string{"Can I pay with PayPal?", "Do you take Apple Pay?", "Do you take credit cards?", "¿Qué formas de pago aceptan?", "¿Puedo pagar con PayPal?", "¿Aceptan tarjeta de crédito?"},
 			Text:      "We accept Visa, Mastercard, American Express, PayPal and Apple Pay.",
 			Source:    src, URL: url + "#payment"},
 		{ID: "plans", Question: "What plans do you have?",
@@ -51,10 +51,28 @@ func faq() []kb.Doc {
 			Text:   "Plus is $12 a month, or $115 a year on the annual plan, which saves 20%. Both include priority support and members' prices, and you can switch or cancel any time before your renewal date.",
 			Source: src, URL: url + "#plans"},
 		{ID: "hours", Question: "What are your opening hours?",
-			Phrasings: []string{"When is customer service available?", "Are you open on weekends?", "¿Cuál es su horario?", "¿A qué hora abren?", "¿Abren los fines de semana?"},
+			Phrasings: []string{"When is customer service available?", "Are you open on weekends?", "Are you open on Sunday?", "¿Cuál es su horario?", "¿A qué hora abren?", "¿Abren los fines de semana?", "¿Abren el domingo?", "horario de atención"},
 			Text:      "This assistant is here 24/7. Our team answers Monday to Friday, 8am-8pm, and Saturday 10am-4pm (Eastern).",
 			Source:    src, URL: url + "#contact"},
 	}
+}
+
+// newHelpCentre indexes the help centre. It is asked in English and
+// Spanish: Spanish "el", "del" and "muy" are stop words as "the" and
+// "of" are.
+func newHelpCentre() (*kb.Index, error) {
+	words, err := kb.ForLanguage("en", "es")
+	if err != nil {
+		return nil, err
+	}
+	idx, err := kb.NewIndex(kb.WithAnalyzer(words), kb.WithSynonyms(synonyms()...))
+	if err != nil {
+		return nil, err
+	}
+	if err := idx.Add(faq()...); err != nil {
+		return nil, err
+	}
+	return idx, nil
 }
 
 // synonyms are the words and phrases the shop's customers use for the

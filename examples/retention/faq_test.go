@@ -1,0 +1,53 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/kb"
+)
+
+// The help centre answers customers' ways of asking with the entry that
+// answers them, confidently enough for the answers (kb.NewAnswerer's
+// threshold) and for a question at the menu (helpCentreConfident).
+func TestHelpCentreAnswers(t *testing.T) {
+	idx, err := newHelpCentre()
+	require.NoError(t, err)
+	answers := kb.NewAnswerer(idx)
+	for _, tc := range []struct{ question, want string }{
+		// What shipping costs, in Spanish: "precio" ranked the plans
+		// entry first, whose phrasings say it many times.
+		{"precio del envío", "shipping-cost"},
+		{"¿cuál es el precio del envío?", "shipping-cost"},
+		{"¿cuánto cuesta el envío?", "shipping-cost"},
+		{"costo de envío", "shipping-cost"},
+		{"shipping price", "shipping-cost"},
+		{"how much is shipping", "shipping-cost"},
+		{"shipping cost", "shipping-cost"},
+		// A money-back guarantee is the return policy; "money back"
+		// got how long a refund takes.
+		{"money back guarantee", "return-policy"},
+		{"do you have a money-back guarantee?", "return-policy"},
+		{"¿tienen garantía de devolución del dinero?", "return-policy"},
+		{"return window", "return-policy"},
+		{"plazo de devolución", "return-policy"},
+		{"how long does a refund take", "refund-time"},
+		// "how long ... take" matched the refund entry's words.
+		{"how long does delivery take", "shipping-time"},
+		{"how long does shipping take", "shipping-time"},
+		{"are you open on sunday?", "hours"},
+		{"horario de atención", "hours"},
+		{"¿aceptan tarjeta de crédito?", "payment"},
+	} {
+		t.Run(tc.question, func(t *testing.T) {
+			a, err := answers.Answer(t.Context(), tc.question)
+			require.NoError(t, err)
+			require.NotEmpty(t, a.Hits)
+			assert.Equal(t, tc.want, a.Hits[0].Doc.ID)
+			assert.Equal(t, kb.Extractive, a.Kind, "confidence %.2f", a.Confidence)
+			assert.GreaterOrEqual(t, a.Confidence, helpCentreConfident)
+		})
+	}
+}
