@@ -30,7 +30,6 @@ const mapShards = 64
 // A Map is safe for concurrent use. The zero value is not usable; call
 // [NewMap].
 type Map struct {
-	now     func() time.Time
 	maxSize int
 	seed    maphash.Seed
 	shards  [mapShards]mapShard
@@ -75,12 +74,6 @@ const slotGone = -1
 // A MapOption configures a [Map].
 type MapOption func(*Map)
 
-// WithMapClock makes the Map read time from now instead of [time.Now]. Tests
-// use it to expire records without waiting; testing/synctest works too.
-func WithMapClock(now func() time.Time) MapOption {
-	return func(m *Map) { m.now = now }
-}
-
 // WithMaxValueSize makes Set reject values larger than n bytes with a
 // [*ValueTooLargeError]. The default is 16 MiB.
 func WithMaxValueSize(n int) MapOption {
@@ -89,7 +82,7 @@ func WithMaxValueSize(n int) MapOption {
 
 // NewMap returns an empty in-memory store.
 func NewMap(opts ...MapOption) *Map {
-	m := &Map{now: time.Now, maxSize: 16 << 20, seed: maphash.MakeSeed()}
+	m := &Map{maxSize: 16 << 20, seed: maphash.MakeSeed()}
 	for i := range m.shards {
 		m.shards[i].m = make(map[string]*mapSlot)
 	}
@@ -166,7 +159,7 @@ func (m *Map) getUnchanged(ctx context.Context, key string, cached []byte, hint 
 	}
 	defer sl.mu.Unlock()
 	e := sl.mapEntry
-	if !live(e, m.now()) {
+	if !live(e, time.Now()) {
 		return Record{}, false, sl, ErrNotFound
 	}
 	r = Record{Key: key, Version: e.version}
@@ -190,7 +183,7 @@ func (m *Map) Version(ctx context.Context, key string) (int64, error) {
 		return 0, ErrNotFound
 	}
 	defer sl.mu.Unlock()
-	if !live(sl.mapEntry, m.now()) {
+	if !live(sl.mapEntry, time.Now()) {
 		return 0, ErrNotFound
 	}
 	return sl.version, nil
@@ -221,7 +214,7 @@ func (m *Map) set(ctx context.Context, p Put, clone bool, hint *mapSlot) (int64,
 	if p.TTL < 0 {
 		return 0, nil, &KeyError{Key: p.Key, Reason: "negative TTL"}
 	}
-	now := m.now()
+	now := time.Now()
 	ne := mapEntry{value: p.Value}
 	if clone {
 		ne.value = slices.Clone(p.Value)
@@ -300,7 +293,7 @@ func (m *Map) Delete(ctx context.Context, key string, ifVersion int64) error {
 	if err := ValidateKey(key); err != nil {
 		return err
 	}
-	now := m.now()
+	now := time.Now()
 	s := m.shard(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -327,7 +320,7 @@ func (m *Map) Keys(ctx context.Context, prefix string, yield func(string) bool) 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now := m.now()
+	now := time.Now()
 	var keys []string
 	for i := range m.shards {
 		s := &m.shards[i]
@@ -350,7 +343,7 @@ func (m *Map) Keys(ctx context.Context, prefix string, yield func(string) bool) 
 
 // Len returns the number of live records.
 func (m *Map) Len() int {
-	now := m.now()
+	now := time.Now()
 	n := 0
 	for i := range m.shards {
 		s := &m.shards[i]

@@ -22,8 +22,8 @@
 // [memory.Versioner] capability when the store has it.
 //
 // Expiry is checked with short real TTLs and polling (never with a timing
-// assertion), so the suite works against real servers; a store with an
-// injectable clock can pass [WithAdvance] to skip the waiting.
+// assertion), so the suite works against real servers, whose clocks a
+// test cannot move; [WithExpiryWait] sets the TTL and the patience.
 //
 // # Concurrency
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -41,25 +42,26 @@ func TestCorruptRecords(t *testing.T) {
 }
 
 func TestSweep(t *testing.T) {
-	db := openDB(t, filepath.Join(t.TempDir(), "m.db"))
-	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	s, err := sqlite.New(db, sqlite.Config{Now: func() time.Time { return now }})
-	s = storetest.Migrated(t, s, err)
-	ctx := context.Background()
-	for _, k := range []string{"a", "b"} {
-		_, err := s.Set(ctx, memory.Put{Key: k, Value: []byte("v"), IfVersion: memory.Absent, TTL: time.Minute})
+	synctest.Test(t, func(t *testing.T) { // expiry follows the bubble's clock
+		db := openDB(t, filepath.Join(t.TempDir(), "m.db"))
+		s, err := sqlite.New(db, sqlite.Config{})
+		s = storetest.Migrated(t, s, err)
+		ctx := context.Background()
+		for _, k := range []string{"a", "b"} {
+			_, err := s.Set(ctx, memory.Put{Key: k, Value: []byte("v"), IfVersion: memory.Absent, TTL: time.Minute})
+			require.NoError(t, err)
+		}
+		_, err = s.Set(ctx, memory.Put{Key: "keep", Value: []byte("v"), IfVersion: memory.Absent})
 		require.NoError(t, err)
-	}
-	_, err = s.Set(ctx, memory.Put{Key: "keep", Value: []byte("v"), IfVersion: memory.Absent})
-	require.NoError(t, err)
-	n, err := s.Sweep(ctx)
-	require.NoError(t, err)
-	assert.Zero(t, n)
-	now = now.Add(2 * time.Minute)
-	n, err = s.Sweep(ctx)
-	require.NoError(t, err)
-	assert.EqualValues(t, 2, n)
-	var rows int
-	require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM parley_kv").Scan(&rows))
-	assert.Equal(t, 1, rows)
+		n, err := s.Sweep(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		time.Sleep(2 * time.Minute)
+		n, err = s.Sweep(ctx)
+		require.NoError(t, err)
+		assert.EqualValues(t, 2, n)
+		var rows int
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM parley_kv").Scan(&rows))
+		assert.Equal(t, 1, rows)
+	})
 }

@@ -24,9 +24,9 @@
 //
 // # Concurrency
 //
-// A [Store] is safe for concurrent use. Expiry is decided by Config.Now
-// (the local clock), so processes sharing a file should have synchronised
-// clocks.
+// A [Store] is safe for concurrent use. Expiry is decided by the local
+// clock ([time.Now]; tests move it with testing/synctest), so processes
+// sharing a file should have synchronised clocks.
 //
 // # Errors
 //

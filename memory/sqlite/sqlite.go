@@ -19,8 +19,6 @@ var _ memory.Store = (*Store)(nil)
 type Config struct {
 	// Table is the table's name (default "parley_kv").
 	Table string
-	// Now is the clock that decides expiry (default [time.Now]).
-	Now func() time.Time
 }
 
 // Store is a [memory.Store] on SQLite through database/sql (the driver is
@@ -58,9 +56,6 @@ func Open(path string) (*sql.DB, error) {
 // New returns a store over db, which it does not close. It does not touch
 // the database; call [Store.Migrate] once to create the table.
 func New(db *sql.DB, cfg Config) (*Store, error) {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
 	t, err := table(db, "sqlite store", cfg.Table, "parley_kv")
 	if err != nil {
 		return nil, err
@@ -69,7 +64,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		Table: t,
 		SQL:   sqlstore.NewKVStatements(t.Table, sqlstore.Param, "$3"),
 		Clock: func(ttl time.Duration) (any, []any) {
-			now := cfg.Now()
+			now := time.Now()
 			var exp any
 			if ttl > 0 {
 				exp = now.Add(ttl + time.Millisecond - 1).UnixMilli()
