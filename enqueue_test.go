@@ -53,21 +53,31 @@ func (o *outbox) setFail(err error) {
 	o.fail = err
 }
 
-func echoHandler(calls *int, mu *sync.Mutex) parley.Handler {
-	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		mu.Lock()
-		*calls++
-		mu.Unlock()
-		return w.Reply(ctx, parley.Text("echo "+t.Text()))
-	})
+// echoer is a handler that answers "echo <text>" and counts its turns.
+type echoer struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (e *echoer) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	e.mu.Lock()
+	e.n++
+	e.mu.Unlock()
+	return w.Reply(ctx, parley.Text("echo "+t.Text()))
+}
+
+// calls returns how many turns e handled.
+func (e *echoer) calls() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.n
 }
 
 func TestEnqueueDeliversRepliesInOrderThroughTheSender(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := newOutbox()
-		var n int
-		var mu sync.Mutex
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithSender("wa", out))
+		e := &echoer{}
+		bot := parley.NewBot(e, parley.WithSender("wa", out))
 		ctx := context.Background()
 		for i := range 20 {
 			for _, conv := range []string{"a", "b"} {
@@ -83,7 +93,7 @@ func TestEnqueueDeliversRepliesInOrderThroughTheSender(t *testing.T) {
 		}
 		assert.Equal(t, want, out.texts("a|+1555a"))
 		assert.Equal(t, want, out.texts("b|+1555b"))
-		assert.Equal(t, 40, n)
+		assert.Equal(t, 40, e.calls())
 		out.mu.Lock()
 		assert.Equal(t, "m3/1", out.got["a|+1555a"][3].ID, "replies carry stable IDs derived from the inbound message")
 		out.mu.Unlock()
@@ -93,9 +103,8 @@ func TestEnqueueDeliversRepliesInOrderThroughTheSender(t *testing.T) {
 func TestEnqueueDropsRedeliveryDaysLater(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := newOutbox()
-		var n int
-		var mu sync.Mutex
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithSender("wa", out))
+		e := &echoer{}
+		bot := parley.NewBot(e, parley.WithSender("wa", out))
 		ctx := context.Background()
 		turn := &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}
 		require.NoError(t, bot.Enqueue(ctx, turn))
@@ -110,16 +119,15 @@ func TestEnqueueDropsRedeliveryDaysLater(t *testing.T) {
 		synctest.Wait()
 		require.ErrorIs(t, bot.Enqueue(ctx, turn), parley.ErrDuplicate, "a redelivery after the session forgot the ID")
 		require.NoError(t, bot.Shutdown(ctx))
-		assert.Equal(t, 101, n)
+		assert.Equal(t, 101, e.calls())
 	})
 }
 
 func TestEnqueueInternalTurnsAreOrderedWithCustomerTurns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		out := newOutbox()
-		var n int
-		var mu sync.Mutex
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithSender("web", out))
+		e := &echoer{}
+		bot := parley.NewBot(e, parley.WithSender("web", out))
 		ctx := context.Background()
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "web", MessageID: "m1", Message: parley.Text("1")}))
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "web", Message: parley.Text("agent")}))
@@ -151,9 +159,8 @@ func TestEnqueueFailedSendIsResentNotRegenerated(t *testing.T) {
 		store := memory.NewMap()
 		out := newOutbox()
 		out.setFail(errors.New("platform down"))
-		var n int
-		var mu sync.Mutex
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		e := &echoer{}
+		bot := parley.NewBot(e, parley.WithStore(store), parley.WithSender("wa", out))
 		ctx := context.Background()
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
 		synctest.Wait()
@@ -163,31 +170,30 @@ func TestEnqueueFailedSendIsResentNotRegenerated(t *testing.T) {
 		synctest.Wait()
 		assert.Equal(t, []string{"echo hi"}, out.texts("a|"))
 		require.NoError(t, bot.Shutdown(ctx))
-		assert.Equal(t, 1, n, "the handler ran once")
+		assert.Equal(t, 1, e.calls(), "the handler ran once")
 	})
 }
 
 func TestRecoverSendsOutboxOfACrashedProcess(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := memory.NewMap()
-		var n int
-		var mu sync.Mutex
+		e := &echoer{}
 		// The first process accepts a turn and records its reply, but has
 		// no way to send it (its sender is missing), then stops.
-		first := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store))
+		first := parley.NewBot(e, parley.WithStore(store))
 		ctx := context.Background()
 		require.NoError(t, first.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
 		synctest.Wait()
 		require.NoError(t, first.Shutdown(ctx))
 		// The next process recovers.
 		out := newOutbox()
-		second := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		second := parley.NewBot(e, parley.WithStore(store), parley.WithSender("wa", out))
 		got, err := second.Recover(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, 1, got)
 		require.NoError(t, second.Shutdown(ctx))
 		assert.Equal(t, []string{"echo hi"}, out.texts("a|"))
-		assert.Equal(t, 1, n, "the reply was re-sent, not re-generated")
+		assert.Equal(t, 1, e.calls(), "the reply was re-sent, not re-generated")
 		require.ErrorIs(t, second.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}), parley.ErrClosed)
 	})
 }
@@ -226,7 +232,7 @@ func TestEnqueueCorruptInboxDoesNotBlockTheConversation(t *testing.T) {
 		_, err := store.Set(ctx, memory.Put{Key: "inbox/a", Value: []byte("{not json"), IfVersion: memory.AnyVersion})
 		require.NoError(t, err)
 		out := newOutbox()
-		var n int
+		e := &echoer{}
 		var mu sync.Mutex
 		var errs []error
 		obs := parley.ObserverFunc(func(_ context.Context, e parley.Event) {
@@ -236,7 +242,7 @@ func TestEnqueueCorruptInboxDoesNotBlockTheConversation(t *testing.T) {
 				mu.Unlock()
 			}
 		})
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out), parley.WithObserver(obs))
+		bot := parley.NewBot(e, parley.WithStore(store), parley.WithSender("wa", out), parley.WithObserver(obs))
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
 		require.NoError(t, bot.Shutdown(ctx))
 		assert.Equal(t, []string{"echo hi"}, out.texts("a|"))
@@ -271,9 +277,8 @@ func TestEnqueueStoreFailingMidTurnLosesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := &flakyStore{Store: memory.NewMap(), n: 2}
 		out := newOutbox()
-		var n int
-		var mu sync.Mutex
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		e := &echoer{}
+		bot := parley.NewBot(e, parley.WithStore(store), parley.WithSender("wa", out))
 		ctx := context.Background()
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("1")}))
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m2", Message: parley.Text("2")}))
@@ -323,9 +328,8 @@ func TestEnqueueTellsTheCustomerWhenTheTurnCannotRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := &flakyStore{Store: memory.NewMap(), n: 1000} // sessions cannot be saved
 		out := newOutbox()
-		var n int
-		var mu sync.Mutex
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out))
+		e := &echoer{}
+		bot := parley.NewBot(e, parley.WithStore(store), parley.WithSender("wa", out))
 		ctx := context.Background()
 		require.NoError(t, bot.Enqueue(ctx, &parley.Turn{ConversationID: "a", Channel: "wa", MessageID: "m1", Message: parley.Text("hi")}))
 		time.Sleep(30 * time.Second)
@@ -348,10 +352,10 @@ func TestEnqueuedSignalThatCannotRunIsNotBlamedOnTheCustomer(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := &flakyStore{Store: memory.NewMap(), n: 1000}
 		out := newOutbox()
-		var n int
+		e := &echoer{}
 		var mu sync.Mutex
 		var errs []error
-		bot := parley.NewBot(echoHandler(&n, &mu), parley.WithStore(store), parley.WithSender("wa", out),
+		bot := parley.NewBot(e, parley.WithStore(store), parley.WithSender("wa", out),
 			parley.WithObserver(parley.ObserverFunc(func(_ context.Context, e parley.Event) {
 				if e.Kind == parley.EventTurnError {
 					mu.Lock()
