@@ -22,6 +22,13 @@ const (
 	Unresolved Outcome = "unresolved"
 	// Resolved: the customer's request was completed.
 	Resolved Outcome = "resolved"
+	// Answered: the customer's question was answered with confidence (by
+	// the help centre, say). It counts as a resolution of the
+	// conversation so far (escalation starts its count of turns without
+	// resolution afresh), but, unlike Resolved, does not close the
+	// request: a complaint made in the same message is still offered a
+	// person.
+	Answered Outcome = "answered"
 	// HandedOff: the conversation was handed to a person.
 	HandedOff Outcome = "handed_off"
 )

@@ -670,6 +670,9 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	if rep.resolved {
 		tc.resolved()
 	}
+	if rep.answered {
+		tc.answered(ctx)
+	}
 	if tc.rule == nil && tc.st.Phase == phaseBot {
 		// What the bot reported may make a rule fire now (a second
 		// failure in a row): its offer follows the answer.
@@ -748,6 +751,23 @@ func (tc *turnCtx) observe() {
 // resolved starts the counts of unresolved turns and failures afresh.
 func (tc *turnCtx) resolved() {
 	tc.st.Unresolved, tc.st.Failures, tc.st.Offered, tc.st.MoodOffered = 0, 0, nil, false
+}
+
+// answered starts the count of turns without resolution afresh: a
+// question answered (the help centre's answer) resolves the conversation
+// so far. A rule that fired this turn only because of that count ("long
+// without resolution") no longer holds and makes no offer; any other
+// (a complaint in the same message) still does.
+func (tc *turnCtx) answered(ctx context.Context) {
+	tc.st.Unresolved = 0
+	if tc.rule == nil || tc.retried {
+		return
+	}
+	name := tc.rule.Name
+	in := tc.input(ctx, strings.TrimSpace(tc.t.Text()), commandOf(tc.t), true)
+	if _, still, _ := tc.e.policy.evaluate(in, func(r Rule) bool { return r.Name != name }); !still {
+		tc.rule = nil // its errors were reported when it fired
+	}
 }
 
 // entities reports whether the language understanding found entities

@@ -108,6 +108,12 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 				return err
 			}
 			return w.Reply(ctx, parley.Text("bot: I couldn't find that"))
+		case strings.HasPrefix(turn.Text(), "answer "):
+			// The help centre answered a question with confidence.
+			if err := dialog.Report(turn, dialog.Answered); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("bot: the answer"))
 		case turn.Text() == "done":
 			if err := dialog.Report(turn, dialog.Resolved); err != nil {
 				return err
@@ -421,6 +427,28 @@ func TestLongConversationWithoutResolutionOffers(t *testing.T) {
 		assert.NotContains(t, h.say(fmt.Sprint("question ", i+1)), offerText)
 	}
 	assert.Equal(t, []string{"bot: question 9", offerText}, h.say("question 9"))
+}
+
+// An answered question is a resolution so far: it starts the count of
+// turns without resolution afresh, also in the turn the rule would have
+// fired, but it does not close the request: the offer of a rule about
+// what the customer said (here frustration) still follows it.
+func TestAnsweredQuestionsResolve(t *testing.T) {
+	h := newHarness(t, -1)
+	for i := range 12 {
+		assert.Equal(t, []string{"bot: the answer"}, h.say(fmt.Sprint("answer ", i+1)))
+	}
+	for i := range 8 {
+		assert.NotContains(t, h.say(fmt.Sprint("question ", i+1)), offerText, "counted from the last answer")
+	}
+	assert.Equal(t, []string{"bot: the answer"}, h.say("answer 9"), "the ninth turn is answered: no offer")
+	for i := range 8 {
+		assert.NotContains(t, h.say(fmt.Sprint("more ", i+1)), offerText)
+	}
+	assert.Equal(t, []string{"bot: more 9", offerText}, h.say("more 9"))
+
+	upset := newHarness(t, -1)
+	assert.Equal(t, []string{msgs.Empathy, "bot: the answer", offerText}, upset.say("answer this, it is urgent!!"))
 }
 
 func TestRefundOverOneHundredOffers(t *testing.T) {

@@ -39,7 +39,8 @@ type Input struct {
 	// could not place it.
 	NotUnderstood int
 	// Unresolved counts the customer's turns since the conversation
-	// started or was last resolved, this one included.
+	// started or was last resolved (a request completed, a question
+	// answered: [dialog.Answered]), this one included.
 	Unresolved int
 	// Failures counts the turns the bot reported it understood but
 	// could not do what was asked (an order not found, an action refused,

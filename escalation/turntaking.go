@@ -29,8 +29,10 @@ type report struct {
 	// (and answered with a fallback); failed: it understood but could
 	// not do what was asked; resolved: the customer's request was
 	// completed; handedOff: the bot passed the request to a person
-	// itself (a refund waiting for a teammate's approval).
-	notUnderstood, failed, resolved, handedOff bool
+	// itself (a refund waiting for a teammate's approval); answered: a
+	// question was answered (the help centre), which resolves the
+	// conversation so far without ending the request.
+	notUnderstood, failed, resolved, handedOff, answered bool
 	// asked: the bot asked the customer something this turn, or left a
 	// question of its own open.
 	asked bool
@@ -46,7 +48,7 @@ func reportOf(t *parley.Turn, aw *askWatcher) report {
 	r := report{asked: aw.asked || dialog.AskedThisTurn(t) || questionOpen(t)}
 	o, _ := dialog.TurnOutcome(t)
 	r.notUnderstood, r.failed, r.resolved = o == dialog.NotUnderstood, o == dialog.Unresolved, o == dialog.Resolved
-	r.handedOff = o == dialog.HandedOff
+	r.handedOff, r.answered = o == dialog.HandedOff, o == dialog.Answered
 	return r
 }
 

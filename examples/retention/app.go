@@ -186,8 +186,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 	rt := routes{
-		answers: answers,
-		human:   esc, // the customer asked: hand off
+		answers: answeredOutcome(answers), // answered.go: a help-centre answer resolves
+		human:   esc,                      // the customer asked: hand off
 		optOut:  ret.eng.OptOut(parley.Text(optOutText)),
 		optIn:   ret.optIn,
 		pending: refundStatus(a.actions),
