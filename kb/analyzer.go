@@ -231,8 +231,12 @@ func foldDiacritics(w string) string {
 }
 
 // englishStopWords is the Snowball English stop list, less the negations
-// ("no", "not", "nor") that change what a question means.
+// ("no", "not", "nor") that change what a question means, plus words that
+// ask for information without saying about what: "info on returns" is
+// about returns, and an unknown "info" made it half a question the
+// help centre could not answer.
 var englishStopWords = []string{
+	"info", "information", "details",
 	"i", "me", "my", "myself", "we", "us", "our", "ours", "ourselves", "you", "your",
 	"yours", "yourself", "yourselves", "he", "him", "his", "himself", "she", "her",
 	"hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs",

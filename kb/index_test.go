@@ -627,3 +627,31 @@ func TestIndexAskWordsAreNotContent(t *testing.T) {
 		assert.GreaterOrEqual(t, hits[0].Confidence, 0.4, q)
 	}
 }
+
+// Words that ask for information without saying about what ("info",
+// "information", "details", "información") are not half the question:
+// "info on returns" was unconfident (0.38) because "info", a word no
+// passage has, counted as much as "returns".
+func TestIndexInfoWordsAreNotContent(t *testing.T) {
+	docs := []kb.Doc{
+		{ID: "returns", Question: "What is your return policy?", Phrasings: []string{"¿Cuál es la política de devoluciones?"}, Text: "30 days."},
+		{ID: "refunds", Question: "How long does a refund take?", Text: "5-10 business days."},
+		{ID: "hours", Question: "What are your opening hours?", Text: "9 to 5."},
+	}
+	an, err := kb.ForLanguage("en", "es")
+	require.NoError(t, err)
+	x, err := kb.NewIndex(kb.WithAnalyzer(an))
+	require.NoError(t, err)
+	require.NoError(t, x.Add(docs...))
+	for _, q := range []string{"info on returns", "return policy details", "information about returns", "información de devoluciones"} {
+		hits, err := x.Retrieve(context.Background(), q, 2)
+		require.NoError(t, err)
+		require.NotEmpty(t, hits, q)
+		assert.Equal(t, "returns", hits[0].Doc.ID, q)
+		assert.GreaterOrEqual(t, hits[0].Confidence, 0.5, q)
+	}
+	// "info" alone is all there is: it is searched, and nothing has it.
+	hits, err := x.Retrieve(context.Background(), "info", 1)
+	require.NoError(t, err)
+	assert.Empty(t, hits)
+}

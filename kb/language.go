@@ -103,8 +103,10 @@ func language1(tag string) (code string, stop []string, stem func(string) string
 // spanishStopWords is the Snowball Spanish stop list, folded (no accents),
 // less the negations ("no", "ni", "sin") that change what a question
 // means and the words that are also content: "son" (English), "estado"
-// (an order's status), "sentido".
+// (an order's status), "sentido", plus words that ask for information
+// without saying about what ("información de devoluciones").
 var spanishStopWords = []string{
+	"info", "informacion", "detalles",
 	"de", "la", "que", "el", "en", "y", "a", "los", "del", "se", "las", "por", "un", "para", "con",
 	"una", "su", "al", "lo", "como", "mas", "pero", "sus", "le", "ya", "o", "este", "si", "porque",
 	"esta", "entre", "cuando", "muy", "sobre", "tambien", "me", "hasta", "hay", "donde", "quien",
