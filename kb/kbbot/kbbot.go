@@ -47,12 +47,14 @@ type Handler struct {
 // An Option configures a [Handler].
 type Option func(*Handler)
 
-// WithHandOffer hands unsure questions to h after saying [Specialist].
+// WithHandOffer hands unsure questions to h after saying [Specialist],
+// except a near tie between passages that each cover most of the
+// question, which gets the clarifying question of [WithClarify].
 func WithHandOffer(h dialog.HandOffer) Option { return func(x *Handler) { x.handoff = h } }
 
-// WithClarify, when there is no HandOffer, answers an unsure question with
-// "Did you mean ...?" and up to n candidate questions as quick replies.
-// Default 3.
+// WithClarify answers an unsure question with "Did you mean ...?" and up
+// to n candidate questions as quick replies: every unsure question when
+// there is no HandOffer, a near tie when there is. Default 3.
 func WithClarify(n int) Option { return func(x *Handler) { x.clarify = n } }
 
 // WithoutSources leaves the "Source:" line out of answers.
@@ -105,7 +107,7 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 	if ans.Kind != kb.Unsure {
 		return h.reply(ctx, w, ans)
 	}
-	if h.handoff != nil {
+	if h.handoff != nil && !nearTie(ans) {
 		if err := w.Reply(ctx, parley.Text(Specialist)); err != nil {
 			return fmt.Errorf("kbbot: reply: %w", err)
 		}
@@ -117,7 +119,19 @@ func (h *Handler) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parle
 		}
 		return nil
 	}
-	return h.clarifyReply(ctx, w, ans)
+	return h.clarifyReply(ctx, w, t, ans)
+}
+
+// nearTieCoverage is the share of the question (Hit.Confidence) a
+// runner-up must cover for an unsure answer to be a near tie.
+const nearTieCoverage = 0.5
+
+// nearTie reports whether ans is unsure only because two passages answer
+// the question about as well ("international shipping cost": the shipping
+// costs or international shipping): the customer is asked which one they
+// meant rather than offered a person.
+func nearTie(ans kb.Answer) bool {
+	return len(ans.Hits) > 1 && ans.Hits[0].Confidence > 0 && ans.Hits[1].Confidence >= nearTieCoverage
 }
 
 // report emits the answer's [EventAnswered] or [EventUnsure].
@@ -217,8 +231,15 @@ func (h *Handler) reply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer
 	return nil
 }
 
-func (h *Handler) clarifyReply(ctx context.Context, w parley.ReplyWriter, ans kb.Answer) error {
-	m := parley.Text(Specialist + " Meanwhile, could you tell me a bit more about what you need?")
+// clarifyOwner owns the clarifying question in the session: no handler
+// reads its answers (a candidate's title is asked as a question anew), so
+// a router drops it at the next turn; asking it keeps a menu from being
+// asked again after it in the same turn.
+const clarifyOwner = "kbbot"
+
+func (h *Handler) clarifyReply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, ans kb.Answer) error {
+	tellMore := parley.Text(Specialist + " Meanwhile, could you tell me a bit more about what you need?")
+	m := tellMore
 	seen := map[string]bool{}
 	for i, hit := range ans.Hits {
 		if len(m.QuickReplies) == h.clarify {
@@ -242,6 +263,13 @@ func (h *Handler) clarifyReply(ctx context.Context, w parley.ReplyWriter, ans kb
 	}
 	if len(m.QuickReplies) > 0 {
 		m.Text = "I'm not sure I understood. Did you mean one of these?"
+		err := dialog.Ask(t, dialog.Question{ID: "clarify", Owner: clarifyOwner, Text: m.Text, Options: m.QuickReplies})
+		switch {
+		case errors.Is(err, dialog.ErrQuestionOpen):
+			m = tellMore // one question a turn: another was asked already
+		case err != nil && !errors.Is(err, dialog.ErrNoSession):
+			return fmt.Errorf("kbbot: %w", err)
+		}
 	}
 	if err := w.Reply(ctx, m); err != nil {
 		return fmt.Errorf("kbbot: reply: %w", err)

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
+	"github.com/parleyhq/parley/parleytest"
 )
 
 type recorder struct{ msgs []parley.Message }
@@ -134,6 +135,41 @@ func TestClarifyBetweenNearTies(t *testing.T) {
 		titles = append(titles, q.Title)
 	}
 	assert.ElementsMatch(t, []string{"Should I wear a face mask?", "Should I wear a mask outside?"}, titles)
+}
+
+// With a HandOffer, a question two passages answer about as well gets
+// the clarifying question, not an offer of a person; a question that
+// only one passage half answers is still offered a person.
+func TestNearTieClarifiesBeforeHandOff(t *testing.T) {
+	idx, err := kb.NewIndex()
+	require.NoError(t, err)
+	require.NoError(t, idx.Add(
+		kb.Doc{ID: "cost", Question: "How much does shipping cost?", Text: "Shipping is $4.95."},
+		kb.Doc{ID: "intl", Question: "Do you ship internationally?", Text: "We ship to 40 countries."},
+		kb.Doc{ID: "hours", Question: "When are you open?", Text: "9 to 5."},
+	))
+	var handoffs int
+	desk := dialog.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r dialog.HandoffRequest) error {
+		handoffs++
+		return w.Reply(ctx, parley.Text("Would you like a person?"))
+	})
+	h := kbbot.New(kb.NewAnswerer(idx), kbbot.WithHandOffer(desk))
+
+	var w recorder
+	tie := parleytest.NewTurn("international shipping cost")
+	require.NoError(t, h.HandleTurn(context.Background(), &w, tie))
+	require.Len(t, w.msgs, 1)
+	assert.Equal(t, "I'm not sure I understood. Did you mean one of these?", w.msgs[0].Text)
+	assert.Equal(t, []parley.QuickReply{{Title: "How much does shipping cost?"}, {Title: "Do you ship internationally?"}}, w.msgs[0].QuickReplies)
+	assert.Zero(t, handoffs)
+	// It is the turn's one question: a menu is not asked after it.
+	assert.True(t, dialog.AskedThisTurn(tie))
+
+	var w2 recorder
+	require.NoError(t, h.HandleTurn(context.Background(), &w2, turn("do you sell gift cards internationally")))
+	require.Len(t, w2.msgs, 2)
+	assert.Equal(t, kbbot.Specialist, w2.msgs[0].Text)
+	assert.Equal(t, 1, handoffs)
 }
 
 // TestTurnDeadlineKeepsExtractiveAnswer: with a 500 ms turn deadline and
