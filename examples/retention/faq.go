@@ -100,8 +100,9 @@ const faqIntent = "faq"
 // ("retrun polcy" at the menu, which got "Please pick one of the
 // options", and "política de reembolso", which the intents find
 // ambiguous) as a question for the help centre when the help centre
-// answers it confidently: the router then sends it to the answers and
-// asks an open menu again. Below that confidence, and at any question
+// answers it confidently, or two of its entries answer it about as well
+// (nearTie): the router then sends it to the answers and asks an open
+// menu again. Below that confidence, and at any question
 // but the menu, nothing changes (helpCentreMayTake).
 func helpCentreFirst(r kb.Retriever) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
@@ -110,8 +111,8 @@ func helpCentreFirst(r kb.Retriever) parley.Middleware {
 			if !ok || u.Status == nlu.Understood || t.Signal != nil || !helpCentreMayTake(t) {
 				return next.HandleTurn(ctx, w, t)
 			}
-			hits, err := r.Retrieve(ctx, t.Text(), 1)
-			if err != nil || len(hits) == 0 || hits[0].Confidence < helpCentreConfident {
+			hits, err := r.Retrieve(ctx, t.Text(), 2)
+			if err != nil || len(hits) == 0 || (hits[0].Confidence < helpCentreConfident && !nearTie(hits)) {
 				// A failed search is the answers' to report, if
 				// the message goes there.
 				return next.HandleTurn(ctx, w, t)
@@ -120,6 +121,14 @@ func helpCentreFirst(r kb.Retriever) parley.Middleware {
 			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
 		})
 	}
+}
+
+// nearTie reports whether two entries answer most of a question about as
+// well ("shipping info": what it costs, or international shipping); the
+// answers then ask which one the customer meant (kbbot's clarifying
+// question), which beats asking them to say it another way.
+func nearTie(hits []kb.Hit) bool {
+	return len(hits) > 1 && hits[0].Confidence > 0 && hits[1].Confidence >= helpCentreConfident
 }
 
 // helpCentreMayTake reports whether the help centre may read t before
