@@ -284,20 +284,10 @@ func (s prefixSource) Name() string { return s.name }
 
 // Export implements [Source].
 func (s prefixSource) Export(ctx context.Context, id string) (any, error) {
+	keys, err := keysUnder(ctx, s.store, s.prefix(id))
 	out := map[string]any{}
-	var errs []error
-	err := s.store.Keys(ctx, s.prefix(id), func(k string) bool {
-		rec, err := s.store.Get(ctx, k)
-		if err != nil {
-			if !isNotFound(err) {
-				errs = append(errs, err)
-			}
-			return true
-		}
-		out[k] = exportValue(rec.Value)
-		return true
-	})
-	return out, errors.Join(append(errs, err)...)
+	getErr := getEach(ctx, s.store, keys, func(rec memory.Record) { out[rec.Key] = exportValue(rec.Value) })
+	return out, errors.Join(getErr, err)
 }
 
 // Erase implements [Source].

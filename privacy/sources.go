@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
@@ -68,31 +69,22 @@ func (s recordSource) Name() string { return s.name }
 
 // mine returns the customer's records under the prefix.
 func (s recordSource) mine(ctx context.Context, id string) ([]memory.Record, error) {
-	var keys []string
-	if err := s.store.Keys(ctx, s.prefix, func(k string) bool { keys = append(keys, k); return true }); err != nil {
+	keys, err := keysUnder(ctx, s.store, s.prefix)
+	if err != nil {
 		return nil, err
 	}
 	var out []memory.Record
-	var errs []error
-	for _, k := range keys {
-		rec, err := s.store.Get(ctx, k)
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	err = getEach(ctx, s.store, keys, func(rec memory.Record) {
 		var fields map[string]json.RawMessage
 		if json.Unmarshal(rec.Value, &fields) != nil {
-			continue
+			return
 		}
 		var who string
 		if json.Unmarshal(fields[s.field], &who) == nil && who == id {
 			out = append(out, rec)
 		}
-	}
-	return out, errors.Join(errs...)
+	})
+	return out, err
 }
 
 // Export implements [Source]: the customer's records by key.
@@ -108,15 +100,13 @@ func (s recordSource) Export(ctx context.Context, id string) (any, error) {
 // Erase implements [Source].
 func (s recordSource) Erase(ctx context.Context, id string) error {
 	recs, err := s.mine(ctx, id)
-	errs := []error{err}
-	for _, r := range recs {
-		// AnyVersion: a record rewritten meanwhile is still the
-		// customer's (its conversation is).
-		if err := s.store.Delete(ctx, r.Key, memory.AnyVersion); err != nil && !isNotFound(err) {
-			errs = append(errs, err)
-		}
+	keys := make([]string, len(recs))
+	for i, r := range recs {
+		keys[i] = r.Key
 	}
-	return errors.Join(errs...)
+	// A record rewritten meanwhile is still the customer's (its
+	// conversation is): deleteEach deletes whatever version it has.
+	return errors.Join(err, deleteEach(ctx, s.store, keys))
 }
 
 // KeySource is a [Source] for records another package keeps in store
@@ -138,10 +128,11 @@ func (s keySource) Name() string { return s.name }
 
 func (s keySource) all(ctx context.Context, id string) ([]string, error) {
 	keys, prefixes := s.keys(id)
-	keys = append([]string(nil), keys...)
+	keys = slices.Clone(keys)
 	var errs []error
 	for _, p := range prefixes {
-		errs = append(errs, s.store.Keys(ctx, p, func(k string) bool { keys = append(keys, k); return true }))
+		under, err := keysUnder(ctx, s.store, p)
+		keys, errs = append(keys, under...), append(errs, err)
 	}
 	return keys, errors.Join(errs...)
 }
@@ -150,28 +141,47 @@ func (s keySource) all(ctx context.Context, id string) ([]string, error) {
 // exports them.
 func (s keySource) Export(ctx context.Context, id string) (any, error) {
 	keys, err := s.all(ctx, id)
-	errs := []error{err}
 	out := map[string]any{}
-	for _, k := range keys {
-		rec, err := s.store.Get(ctx, k)
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out[k] = exportValue(rec.Value)
-	}
-	return out, errors.Join(errs...)
+	getErr := getEach(ctx, s.store, keys, func(rec memory.Record) { out[rec.Key] = exportValue(rec.Value) })
+	return out, errors.Join(err, getErr)
 }
 
 // Erase implements [Source].
 func (s keySource) Erase(ctx context.Context, id string) error {
 	keys, err := s.all(ctx, id)
-	errs := []error{err}
+	return errors.Join(err, deleteEach(ctx, s.store, keys))
+}
+
+// keysUnder returns the keys of store that start with prefix.
+func keysUnder(ctx context.Context, store memory.Store, prefix string) ([]string, error) {
+	var keys []string
+	err := store.Keys(ctx, prefix, func(k string) bool { keys = append(keys, k); return true })
+	return keys, err
+}
+
+// getEach calls f with the record of each key in turn, passing over keys
+// that have none (any more), and returns the other errors of the reads.
+func getEach(ctx context.Context, store memory.Store, keys []string, f func(memory.Record)) error {
+	var errs []error
 	for _, k := range keys {
-		if err := s.store.Delete(ctx, k, memory.AnyVersion); err != nil && !isNotFound(err) {
+		rec, err := store.Get(ctx, k)
+		switch {
+		case isNotFound(err):
+		case err != nil:
+			errs = append(errs, err)
+		default:
+			f(rec)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deleteEach deletes the records of keys, whatever their version, and
+// returns the errors other than a record already gone.
+func deleteEach(ctx context.Context, store memory.Store, keys []string) error {
+	var errs []error
+	for _, k := range keys {
+		if err := store.Delete(ctx, k, memory.AnyVersion); err != nil && !isNotFound(err) {
 			errs = append(errs, err)
 		}
 	}

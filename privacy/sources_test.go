@@ -127,3 +127,24 @@ func TestEraseReportsPerSourceAndRetries(t *testing.T) {
 	assert.ErrorIs(t, err, memory.ErrNotFound)
 	assert.Empty(t, keys(t, store))
 }
+
+func TestVaultExportNamesAnUnreadableRecord(t *testing.T) {
+	ctx := context.Background()
+	store := memory.NewMap()
+	vault := privacy.NewStoreVault(store)
+	tok, err := vault.Tokenize(ctx, "cust-1", privacy.KindCard, "4111111111111111")
+	require.NoError(t, err)
+	bad := privacy.VaultPrefix("cust-1") + "broken"
+	put(t, store, bad, "not json")
+
+	x, err := vault.Export(ctx, "cust-1")
+	var ce *memory.CorruptError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, bad, ce.Key)
+	b, jerr := json.Marshal(x)
+	require.NoError(t, jerr)
+	assert.Contains(t, string(b), tok, "the readable records are still exported")
+
+	require.NoError(t, vault.Erase(ctx, "cust-1"))
+	assert.Empty(t, keys(t, store))
+}

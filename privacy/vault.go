@@ -122,25 +122,18 @@ func (v *StoreVault) Name() string { return "vault" }
 
 // Export implements [Source]: the customer's tokenised values by token.
 func (v *StoreVault) Export(ctx context.Context, customerID string) (any, error) {
+	keys, err := keysUnder(ctx, v.store, VaultPrefix(customerID))
 	out := map[string]vaultRecord{}
-	var errs []error
-	err := v.store.Keys(ctx, VaultPrefix(customerID), func(k string) bool {
-		rec, err := v.store.Get(ctx, k)
-		if err != nil {
-			if !isNotFound(err) {
-				errs = append(errs, err)
-			}
-			return true
-		}
+	errs := []error{err}
+	getErr := getEach(ctx, v.store, keys, func(rec memory.Record) {
 		var r vaultRecord
 		if err := json.Unmarshal(rec.Value, &r); err != nil {
-			errs = append(errs, &memory.CorruptError{Key: k, Err: err})
-			return true
+			errs = append(errs, &memory.CorruptError{Key: rec.Key, Err: err})
+			return
 		}
-		out["[tok:"+string(r.Kind)+":"+strings.TrimPrefix(k, VaultPrefix(customerID))+"]"] = r
-		return true
+		out["[tok:"+string(r.Kind)+":"+strings.TrimPrefix(rec.Key, VaultPrefix(customerID))+"]"] = r
 	})
-	return out, errors.Join(append(errs, err)...)
+	return out, errors.Join(append(errs, getErr)...)
 }
 
 // Erase implements [Source].
@@ -149,12 +142,6 @@ func (v *StoreVault) Erase(ctx context.Context, customerID string) error {
 }
 
 func deletePrefix(ctx context.Context, store memory.Store, prefix string) error {
-	var errs []error
-	err := store.Keys(ctx, prefix, func(k string) bool {
-		if err := store.Delete(ctx, k, memory.AnyVersion); err != nil {
-			errs = append(errs, err)
-		}
-		return true
-	})
-	return errors.Join(append(errs, err)...)
+	keys, err := keysUnder(ctx, store, prefix)
+	return errors.Join(err, deleteEach(ctx, store, keys))
 }
