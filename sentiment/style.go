@@ -49,7 +49,8 @@ var styleKey = memory.NewStateKey[[]string]("sentiment.style")
 //     else.") are dropped, and with [WithBrief] the reply keeps only its
 //     first sentences, its closing question and sentences with a link;
 //   - a sentence the bot said in its previous reply is not said again,
-//     unless it is all the reply has, a question or a link (response
+//     unless it is all the reply has, a question, a link or the lead-in
+//     to a list ("I can help with:") (response
 //     variation: give a flow's Say node several phrasings, or tone
 //     variants, to vary those).
 //
@@ -119,15 +120,31 @@ func adapt(text string, last []string, brief bool, keep int) (string, []string) 
 	// No sentence twice in a row, unless it is all there is besides
 	// links: the same answer to a second question ("es muy caro?" after
 	// "cuánto cuesta el anual") was cut down to its "Source:" line.
-	repeated, links := 0, 0
+	repeated, links, leads := 0, 0, 0
+	list := false // in the lines after a lead-in, up to a blank line
 	for i, n := range norms {
+		inList := list
+		end := strings.TrimSpace(sents[i])
+		list = (list || strings.HasSuffix(end, ":")) && !strings.Contains(sents[i][len(strings.TrimRightFunc(sents[i], unicode.IsSpace)):], "\n\n")
+		if inList {
+			continue // an item of the list: the list stays whole
+		}
 		// Links and questions stay: a question asked again is the
-		// point of asking again.
+		// point of asking again. So does a lead-in to a list ("I can
+		// help with:") and the list's lines: without the lead-in the
+		// list (or the options that follow as buttons) comes
+		// unannounced.
 		if strings.Contains(sents[i], "://") {
 			links++
 			continue
 		}
-		if strings.HasSuffix(strings.TrimSpace(sents[i]), "?") {
+		if strings.HasSuffix(end, "?") {
+			continue
+		}
+		if strings.HasSuffix(end, ":") {
+			if slices.Contains(last, n) {
+				leads++ // said again, but it stays
+			}
 			continue
 		}
 		for _, l := range last {
@@ -138,7 +155,7 @@ func adapt(text string, last []string, brief bool, keep int) (string, []string) 
 			}
 		}
 	}
-	if repeated > 0 && repeated+links == len(sents) {
+	if repeated > 0 && repeated+links+leads == len(sents) {
 		clear(drop)
 	}
 	if brief {
