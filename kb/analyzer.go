@@ -234,9 +234,10 @@ func foldDiacritics(w string) string {
 // ("no", "not", "nor") that change what a question means, plus words that
 // ask for information without saying about what: "info on returns" is
 // about returns, and an unknown "info" made it half a question the
-// help centre could not answer.
+// help centre could not answer; and the chat spellings of "you", "are"
+// and "your" ("when r u open").
 var englishStopWords = []string{
-	"info", "information", "details",
+	"info", "information", "details", "u", "r", "ur",
 	"i", "me", "my", "myself", "we", "us", "our", "ours", "ourselves", "you", "your",
 	"yours", "yourself", "yourselves", "he", "him", "his", "himself", "she", "her",
 	"hers", "herself", "it", "its", "itself", "they", "them", "their", "theirs",
