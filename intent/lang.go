@@ -16,7 +16,13 @@ var stopWords = map[string]map[string]bool{
 		"baja", "alta", "agente", "humano", "alguien", "hablar", "cancelar", "cancela", "reembolso", "devolución", "devolver",
 		"cobraron", "cobrado", "cobro", "veces", "dos", "ayuda", "abogado", "queja", "harto", "harta", "llamar", "llámame",
 		"empezar", "nuevo", "también", "pero", "muy", "ya", "esto", "eso", "estoy", "menú", "dinero", "factura", "cargo",
-		"tarjeta", "nada", "vale", "adiós", "porque", "cuánto", "todavía", "ahora", "denunciar", "demanda"),
+		"tarjeta", "nada", "vale", "adiós", "porque", "cuánto", "todavía", "ahora", "denunciar", "demanda",
+		// Words of help-centre questions ("aceptan paypal?", "cuesta
+		// plus?"), and the accented words as customers type them
+		// without accents ("cuanto cuesta plus").
+		"cuál", "cuesta", "cuestan", "tarda", "tardan", "aceptan", "tienen", "envío", "envíos", "gratis", "horario",
+		"cual", "cuanto", "cuanta", "cuantos", "cuando", "esta", "devolucion", "menu", "adios", "tambien", "todavia",
+		"envio", "envios", "llamame", "dias"),
 }
 
 func set(ws ...string) map[string]bool {

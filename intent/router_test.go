@@ -347,6 +347,12 @@ func TestDetectLanguage(t *testing.T) {
 		{"me cobraron dos veces", "es"},
 		{"agent", "en"},
 		{"I was charged twice", "en"},
+		// Help-centre words, and Spanish typed without accents.
+		{"aceptan paypal?", "es"},
+		{"cuanto cuesta plus", "es"},
+		{"envios a canada?", "es"},
+		{"how much is plus", "en"},
+		{"do you ship to canada?", "en"},
 		{"", ""},
 	}
 	for _, tt := range tests {
