@@ -51,7 +51,7 @@ func faq() []kb.Doc {
 			Text:   "Plus is $12 a month, or $115 a year on the annual plan, which saves 20%. Both include priority support and members' prices, and you can switch or cancel any time before your renewal date.",
 			Source: src, URL: url + "#plans"},
 		{ID: "hours", Question: "What are your opening hours?",
-			Phrasings: []string{"When is customer service available?", "Are you open on weekends?", "Are you open on Sunday?", "¿Cuál es su horario?", "¿A qué hora abren?", "¿Abren los fines de semana?", "¿Abren el domingo?", "horario de atención"},
+			Phrasings: []string{"When is customer service available?", "Are you open on weekends?", "Are you open on Sunday?", "¿Cuál es su horario?", "¿A qué hora abren?", "¿Abren los fines de semana?", "¿Abren el domingo?", "¿Están abiertos los domingos?", "horario de atención"},
 			Text:      "This assistant is here 24/7. Our team answers Monday to Friday, 8am-8pm, and Saturday 10am-4pm (Eastern).",
 			Source:    src, URL: url + "#contact"},
 	}

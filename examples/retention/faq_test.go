@@ -40,6 +40,12 @@ func TestHelpCentreAnswers(t *testing.T) {
 		{"are you open on sunday?", "hours"},
 		{"horario de atención", "hours"},
 		{"¿aceptan tarjeta de crédito?", "payment"},
+		// "info", "u" and "r" are not what the question is about.
+		{"info on returns", "return-policy"},
+		{"información de devoluciones", "return-policy"},
+		{"when r u open", "hours"},
+		{"do u ship to canada", "international"},
+		{"esta abierto el domingo?", "hours"},
 	} {
 		t.Run(tc.question, func(t *testing.T) {
 			a, err := answers.Answer(t.Context(), tc.question)
