@@ -671,7 +671,11 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		tc.resolved()
 	}
 	if rep.answered {
-		tc.answered(ctx)
+		// A question answered resolves the conversation so far.
+		tc.st.Unresolved = 0
+	}
+	if !rep.notUnderstood {
+		tc.recheck(ctx)
 	}
 	if tc.rule == nil && tc.st.Phase == phaseBot {
 		// What the bot reported may make a rule fire now (a second
@@ -753,13 +757,13 @@ func (tc *turnCtx) resolved() {
 	tc.st.Unresolved, tc.st.Failures, tc.st.Offered, tc.st.MoodOffered = 0, 0, nil, false
 }
 
-// answered starts the count of turns without resolution afresh: a
-// question answered (the help centre's answer) resolves the conversation
-// so far. A rule that fired this turn only because of that count ("long
-// without resolution") no longer holds and makes no offer; any other
-// (a complaint in the same message) still does.
-func (tc *turnCtx) answered(ctx context.Context) {
-	tc.st.Unresolved = 0
+// recheck drops the offer of a rule that fired this turn, before the bot
+// answered, on counts the answer changed: the language understanding
+// could not place a third message in a row, but the bot did ("no" to the
+// menu declines it; a question the help centre answers), or a question
+// answered started the count of turns without resolution afresh. Rules
+// about what the customer said (a complaint, frustration) still hold.
+func (tc *turnCtx) recheck(ctx context.Context) {
 	if tc.rule == nil || tc.retried {
 		return
 	}

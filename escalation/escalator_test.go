@@ -129,6 +129,13 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			return w.Reply(ctx, parley.Text("bot: a teammate will approve it"))
 		case turn.Text() == "hand me over":
 			return esc.HandOff(ctx, w, turn, dialog.HandoffRequest{Reason: "the flow gave up"})
+		case turn.Text() == "?no":
+			// Unclear to the language understanding, but the bot reads
+			// it: "no" to the menu declines it.
+			if err := dialog.Report(turn, dialog.Served); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("bot: no problem"))
 		case u.Status == nlu.OutOfScope:
 			// What a router does with a turn it cannot place.
 			if err := dialog.Report(turn, dialog.NotUnderstood); err != nil {
@@ -407,6 +414,18 @@ func TestNotUnderstoodThreeTimesOffersAPerson(t *testing.T) {
 	assert.Empty(t, h.desk.Queue(), "two unclear messages hand nobody over")
 	assert.Equal(t, []string{offerText}, h.say("?zzz"), "the third gets an offer instead of another fallback")
 	assert.Empty(t, h.desk.Queue())
+}
+
+// A third message in a row the language understanding cannot place,
+// which the bot reads all the same ("no" declining the menu), is no
+// reason to offer a person: the rule fired before the bot answered, on a
+// count the answer ended.
+func TestNotUnderstoodRuleRecheckedAfterTheBotAnswers(t *testing.T) {
+	h := newHarness(t, -1)
+	h.say("?blorf")
+	h.say("?qwerty")
+	assert.Equal(t, []string{"bot: no problem"}, h.say("?no"))
+	assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h.say("?zzz"), "counted afresh")
 }
 
 func TestTwoFailuresOfferAPerson(t *testing.T) {

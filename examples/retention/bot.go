@@ -192,6 +192,9 @@ func cancelling(e *flow.Engine, a *actions) parley.Handler {
 	})
 }
 
+// welcomeText answers a thank-you when a question follows it.
+const welcomeText = "You're welcome!"
+
 // closing answers thanks and goodbyes: the customer is done, so the
 // conversation counts as resolved; a goodbye also closes the open
 // question.
@@ -204,6 +207,11 @@ func closing(text string, bye bool) parley.Handler {
 			// The customer is leaving: the menu or form left open is not
 			// asked again after the goodbye (after a thank-you it is).
 			dialog.CloseQuestion(t)
+		} else if q, open := dialog.OpenQuestion(t); open && (q.Policy == dialog.Resume || isMenu(q)) {
+			// The menu or the form's question is asked again after the
+			// thank-you: "Anything else I can help with?" before it
+			// would be two questions at once.
+			text = welcomeText
 		}
 		return w.Reply(ctx, parley.Text(text))
 	})
