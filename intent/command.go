@@ -2,6 +2,7 @@ package intent
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -59,7 +60,49 @@ var whileAsked = map[string]dialog.Command{
 	"i want to cancel": dialog.CommandCancel, "i wanna cancel": dialog.CommandCancel, "id like to cancel": dialog.CommandCancel,
 	"i would like to cancel": dialog.CommandCancel, "quiero cancelar": dialog.CommandCancel, "quisiera cancelar": dialog.CommandCancel,
 	"me gustaria cancelar": dialog.CommandCancel,
+	// A change of mind takes back the request being asked about; with
+	// nothing asked it is about something said before ("I changed my
+	// mind" after a cancellation), for the language understanding.
+	"i changed my mind": dialog.CommandCancel, "ive changed my mind": dialog.CommandCancel,
+	"i have changed my mind": dialog.CommandCancel, "changed my mind": dialog.CommandCancel,
+	"i change my mind": dialog.CommandCancel, "cambie de idea": dialog.CommandCancel,
+	"he cambiado de idea": dialog.CommandCancel, "cambie de opinion": dialog.CommandCancel,
+	"he cambiado de opinion": dialog.CommandCancel,
 }
+
+// whileAskedValue are phrases that cancel only while the open question
+// asks for a value (an order number, an amount, an address): "actually
+// no" there takes back the request, where at a yes or no question it is
+// the answer "no".
+var whileAskedValue = map[string]dialog.Command{
+	"actually no": dialog.CommandCancel, "no actually": dialog.CommandCancel, "actually nope": dialog.CommandCancel,
+	"actually not": dialog.CommandCancel, "en realidad no": dialog.CommandCancel, "pues no": dialog.CommandCancel,
+	"mejor no": dialog.CommandCancel,
+}
+
+// commandWords are the words that name a command inside an option's
+// title ("No, cancel", "Cancel my plan"): typed on their own, or with a
+// filler or an "it", they choose that option (see [Commands]).
+var commandWords = map[dialog.Command][]string{
+	dialog.CommandCancel: {"cancel", "cancelar", "cancela", "cancelalo"},
+	dialog.CommandMenu:   {"menu"},
+	dialog.CommandStop:   {"stop", "unsubscribe", "baja"},
+}
+
+// wantLeads may come before a command word that chooses an option: "I
+// want to cancel" at "[Yes, I'll stay] [No, cancel]" is "No, cancel".
+var wantLeads = [][]string{{"i", "want", "to"}, {"i", "wanna"}, {"id", "like", "to"}, {"i", "would", "like", "to"},
+	{"i", "still", "want", "to"}, {"quiero"}, {"quisiera"}, {"sigo", "queriendo"}}
+
+// planWords name the subscription a cancel word may be about: "cancel my
+// plan" at a win-back offer chooses its "No, cancel".
+var planWords = map[string]bool{"my plan": true, "the plan": true, "my subscription": true, "the subscription": true,
+	"my membership": true, "mi plan": true, "el plan": true, "mi suscripcion": true, "la suscripcion": true}
+
+// objectWords may follow a command word that chooses an option: "cancel
+// it", "cancélalo ya".
+var objectWords = map[string]bool{"it": true, "that": true, "this": true, "then": true, "now": true, "anyway": true,
+	"lo": true, "eso": true, "esto": true, "ya": true, "entonces": true}
 
 // A CommandOption configures [Commands].
 type CommandOption func(*commands)
@@ -118,6 +161,9 @@ const maxOptOutBytes = 160
 var optOutLeads = []string{
 	"stop sending", "stop messaging", "stop texting", "stop emailing", "stop contacting", "stop spamming",
 	"unsubscribe me", "no more messages", "no more texts", "no more emails", "no more offers", "no more reminders",
+	"no more marketing", "no more promotions", "no more promos", "no more newsletters", "no more ads", "no more spam",
+	"no more deals", "no marketing", "no more marketing emails", "stop the marketing", "stop the offers", "stop the emails",
+	"no mas ofertas", "no mas publicidad", "no mas promociones", "no quiero mas ofertas", "no quiero publicidad",
 	"deja de enviarme", "deja de mandarme", "deja de escribirme", "dejad de enviarme", "dejad de mandarme",
 	"dejen de enviarme", "dejen de mandarme", "no me envies mas", "no me mandes mas", "no me envien mas",
 	"no me manden mas", "no quiero mas mensajes", "no quiero recibir mas",
@@ -249,8 +295,21 @@ func Commands(opts ...CommandOption) parley.Middleware {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			c, ok := cs.parse(t.Text())
 			if !ok {
-				c, ok = whileAsked[commandFold(t.Text())]
+				c, ok = lookupAfterFiller(whileAsked, t.Text())
 				ok = ok && askingForValue(t)
+			}
+			if !ok {
+				c, ok = lookupAfterFiller(whileAskedValue, t.Text())
+				ok = ok && askingFreeValue(t)
+			}
+			if title, named := namedOption(t, c, ok); named {
+				// "cancel" at "[Yes, I'll stay] [No, cancel]" is that
+				// option, as typing its title is: the global cancel
+				// would leave the plan as it was while saying "I've
+				// stopped that".
+				t2 := *t
+				t2.Message.Text = title
+				return next.HandleTurn(ctx, w, &t2)
 			}
 			if ok && !typedOption(t) {
 				t.Emit(ctx, parley.Event{Kind: EventCommand, Attrs: map[string]string{"command": string(c)}})
@@ -276,6 +335,82 @@ func askingForValue(t *parley.Turn) bool {
 		}
 	}
 	return true
+}
+
+// lookupAfterFiller looks text up in m as it is, and after a word or two
+// that say nothing of their own ("no, I changed my mind").
+func lookupAfterFiller(m map[string]dialog.Command, text string) (dialog.Command, bool) {
+	words := strings.Fields(commandFold(text))
+	for i := 0; i < 3 && i < len(words); i++ {
+		if c, ok := m[strings.Join(words[i:], " ")]; ok {
+			return c, true
+		}
+		if !leadingFiller[words[i]] {
+			break
+		}
+	}
+	return "", false
+}
+
+// askingFreeValue reports whether the open question asks for a value
+// typed freely (it offers no options).
+func askingFreeValue(t *parley.Turn) bool {
+	q, open := dialog.OpenQuestion(t)
+	return open && len(q.Options) == 0
+}
+
+// namedOption returns the title of the one option of the open question
+// that the turn names by its command word: the turn is command c (when
+// isCmd), or a command word with an "it" ("cancel it"), and exactly one
+// option's title holds a word of that command ("No, cancel"). Asking for
+// a person is never an option's: it always reaches a person.
+func namedOption(t *parley.Turn, c dialog.Command, isCmd bool) (string, bool) {
+	q, open := dialog.OpenQuestion(t)
+	if !open || len(q.Options) == 0 || c == dialog.CommandHuman {
+		return "", false
+	}
+	words := strings.Fields(commandFold(t.Text()))
+	for len(words) > 1 && leadingFiller[words[0]] {
+		words = words[1:]
+	}
+	for _, lead := range wantLeads {
+		if len(words) > len(lead) && slices.Equal(words[:len(lead)], lead) {
+			words = words[len(lead):]
+			break
+		}
+	}
+	for len(words) > 1 && objectWords[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	if len(words) == 3 && planWords[strings.Join(words[1:], " ")] {
+		words = words[:1]
+	}
+	if len(words) != 1 {
+		return "", false
+	}
+	if !isCmd {
+		// Not a command as said ("cancel it"): the word alone must be.
+		for cmd, ws := range commandWords {
+			if slices.Contains(ws, words[0]) {
+				c = cmd
+			}
+		}
+	}
+	if !slices.Contains(commandWords[c], words[0]) {
+		return "", false
+	}
+	found := ""
+	for _, o := range q.Options {
+		tw := strings.Fields(commandFold(o.Title))
+		if !slices.ContainsFunc(tw, func(w string) bool { return slices.Contains(commandWords[c], w) }) {
+			continue
+		}
+		if found != "" {
+			return "", false
+		}
+		found = o.Title
+	}
+	return found, found != ""
 }
 
 // typedOption reports whether the turn's text is the title of an option

@@ -71,7 +71,7 @@ func TestParseCommandNotACommand(t *testing.T) {
 		"actually cancel my plan", "ok so what about the menu", "well", "no", "start my return", "start", "cancel, human", "menu, where is A-1001",
 		"stopping by to ask about A-1001", "para que sirve el plan anual", "stop sendingx", "no more questions",
 		// A request with nothing going on; a cancel while a question is open.
-		"I want to cancel", "quiero cancelar",
+		"I want to cancel", "quiero cancelar", "I changed my mind", "actually no",
 	} {
 		_, ok := intent.ParseCommand(give)
 		assert.False(t, ok, give)
@@ -181,4 +181,85 @@ func ExampleCommands() {
 	// "menu"
 	// "human"
 	// ""
+}
+
+// A command word that names one option of the open question chooses it:
+// "cancel", "just cancel", "cancel it", "I want to cancel" and "cancela"
+// at a win-back offer whose options are "Yes, I'll stay" and "No, cancel"
+// are "No, cancel", which the question's owner reads; "never mind" is
+// still the global cancel, and "human" still asks for a person.
+func TestCommandWordChoosesOption(t *testing.T) {
+	type seen struct {
+		text string
+		cmd  dialog.Command
+	}
+	var got []seen
+	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		c, _ := parley.Value(t, dialog.CommandKey)
+		got = append(got, seen{t.Text(), c})
+		return nil
+	})
+	sess := &memory.Session{ID: "c1"}
+	turn := func(text string) *parley.Turn {
+		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
+	}
+	mw := intent.Commands()(h)
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "winback", Owner: "flow", Options: []parley.QuickReply{
+		{Title: "Yes, I'll stay", Payload: "stay"}, {Title: "No, cancel", Payload: "cancel_anyway"}}}))
+	for _, text := range []string{"cancel", "just cancel", "Cancel it.", "I want to cancel", "cancel my plan", "cancela", "never mind", "human"} {
+		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
+	}
+	assert.Equal(t, []seen{
+		{"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""},
+		{"never mind", dialog.CommandCancel}, {"human", dialog.CommandHuman},
+	}, got)
+}
+
+// "cancel it" names no option where none holds the word: it stays what it
+// was (not a command), and "cancel" stays the global cancel.
+func TestCommandWordWithoutSuchOption(t *testing.T) {
+	var got []dialog.Command
+	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		c, _ := parley.Value(t, dialog.CommandKey)
+		got = append(got, c)
+		return nil
+	})
+	sess := &memory.Session{ID: "c1"}
+	turn := func(text string) *parley.Turn {
+		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
+	}
+	mw := intent.Commands()(h)
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "menu", Owner: "flow", Options: []parley.QuickReply{
+		{Title: "Track my order"}, {Title: "Renew my plan"}}}))
+	for _, text := range []string{"cancel it", "cancel"} {
+		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
+	}
+	assert.Equal(t, []dialog.Command{"", dialog.CommandCancel}, got)
+}
+
+// A change of mind stops a form: "no I changed my mind" anywhere a form
+// asks, "actually no" where it asks for a value (at a yes or no question
+// it is the answer "no"). Marketing opt-outs said in plain words are
+// STOP.
+func TestChangeOfMindAndPlainOptOuts(t *testing.T) {
+	var got []dialog.Command
+	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		c, _ := parley.Value(t, dialog.CommandKey)
+		got = append(got, c)
+		return nil
+	})
+	sess := &memory.Session{ID: "c1"}
+	turn := func(text string) *parley.Turn {
+		sess.Turns++
+		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
+	}
+	mw := intent.Commands()(h)
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "order", Owner: "flow", Policy: dialog.Resume}))
+	for _, text := range []string{"actually no", "no I changed my mind", "No more marketing please", "stop sending me offers", "no más ofertas"} {
+		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
+	}
+	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "confirm", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}}))
+	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("actually no")))
+	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandCancel, dialog.CommandStop, dialog.CommandStop, dialog.CommandStop, ""}, got)
 }

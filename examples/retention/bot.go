@@ -123,9 +123,15 @@ func stopHandler(e *flow.Engine, optOut parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if q, ok := dialog.OpenQuestion(t); ok && q.Owner == flow.DefaultOwner {
 			name, _, _ := strings.Cut(q.ID, "/")
-			if slices.Contains(quiet, name) {
+			if slices.Contains(quiet, name) || bareStop(t.Text()) { // cancelnote.go
 				if err := e.Cancel("").HandleTurn(ctx, w, t); err != nil {
 					return err
+				}
+				if !slices.Contains(quiet, name) {
+					if err := optOut.HandleTurn(ctx, w, t); err != nil {
+						return err
+					}
+					return w.Reply(ctx, parley.Text(stoppedTooText))
 				}
 			}
 		}
@@ -182,6 +188,11 @@ func cancelling(e *flow.Engine, a *actions) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if err := stop.HandleTurn(ctx, w, t); err != nil {
 			return err
+		}
+		if kept, _ := parley.Value(t, planKeptKey); kept { // cancelnote.go
+			if err := w.Reply(ctx, parley.Text(planKeptText)); err != nil {
+				return err
+			}
 		}
 		waiting, err := waitingRefunds(ctx, a, t.CustomerID)
 		if err != nil || len(waiting) == 0 {
