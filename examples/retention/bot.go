@@ -603,6 +603,12 @@ func callbackFlow(d deps) *flow.Builder {
 			if s.Slot("phone") == "" && c["phone"] != "" {
 				s.SetSlot("phone", c["phone"])
 			}
+			if s.Slot("when") == "" {
+				if when := asapTime(s.Turn.Text()); when != "" { // asap.go: "call me back now"
+					s.SetSlot("when", when)
+					return "", nil // no time zone to name for "as soon as possible"
+				}
+			}
 			if zone := zoneLabel(c["timezone"], time.Now()); zone != "" { // zones.go
 				s.SetSlot("zone", zone)
 				s.SetSlot("zone_hint", " ("+zone+")")
