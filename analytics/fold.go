@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -168,7 +169,8 @@ type rec struct {
 	turns               []turnFact
 	fallbacks           []int64
 	clarify, errors     int32
-	intents             []intentFact
+	intents             []intentFact // classified turns
+	routed              []intentFact // requests the router served
 	entities            []uint32
 	nodes               []nodeFact
 	flowEnds            []flowEndFact
@@ -299,6 +301,10 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 				}
 			}
 		}
+	case intent.EventRouted:
+		if a["intent"] != "" {
+			r.routed = append(r.routed, intentFact{at: at, intent: n.id(a["intent"]), status: n.id("understood")})
+		}
 	case intent.EventFallback:
 		r.fallbacks = append(r.fallbacks, at)
 	case intent.EventClarify:
@@ -411,6 +417,32 @@ func decides(k parley.EventKind) bool {
 		return true
 	}
 	return false
+}
+
+// requests are the intents of the customer's requests: those the router
+// served when it routed the conversation's turns; the classified turns
+// otherwise (a bot without an intent router). A classified turn that
+// answered a question ("A-1002" to "Which order?", "yes" to a
+// confirmation) is no request, whatever the classifier made of it. A
+// request takes the confidence of the nearest classified turn of the
+// same intent.
+func (r *rec) requests() []intentFact {
+	if len(r.routed) == 0 {
+		return r.intents
+	}
+	out := slices.Clone(r.routed)
+	for i, q := range out {
+		best := int64(-1)
+		for _, c := range r.intents {
+			if c.intent != q.intent {
+				continue
+			}
+			if d := max(c.at-q.at, q.at-c.at); best < 0 || d < best {
+				best, out[i].conf, out[i].status = d, c.conf, c.status
+			}
+		}
+	}
+	return out
 }
 
 func containsID(s []uint32, id uint32) bool {

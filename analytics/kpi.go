@@ -313,12 +313,13 @@ func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 	accs := make([]acc, len(a.names.list))
 	var seen []uint32
 	for r := range a.all() {
-		if !w.has(r.start) || len(r.intents) == 0 {
+		reqs := r.requests()
+		if !w.has(r.start) || len(reqs) == 0 {
 			continue
 		}
 		failed := r.res != Resolved
 		seen = seen[:0]
-		for _, h := range r.intents {
+		for _, h := range reqs {
 			accs[h.intent].conf += float64(h.conf)
 			accs[h.intent].hits++
 			if containsID(seen, h.intent) {

@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -302,4 +303,45 @@ func TestPrune(t *testing.T) {
 	a.Add(turn("c1", 1000, time.Second))
 	r, _ := a.Record("c1")
 	assert.Equal(t, 1, r.Turns, "a pruned conversation starts again")
+}
+
+// TestIntentsAreRequests: a conversation's intents are the requests the
+// router served, not the classifier's guesses on the answers to the
+// bot's questions ("A-1002" as track_order, "yes" as greeting), in any
+// order of arrival.
+func TestIntentsAreRequests(t *testing.T) {
+	events := []analytics.Event{
+		turn("r1", 1, time.Second),
+		ev(intent.EventClassified, "r1", 1, "intent", "refund", "status", "understood", "confidence", "0.900"),
+		ev(intent.EventRouted, "r1", 1, "intent", "refund"),
+		turn("r1", 2, time.Second), // "A-1002" to "Which order is it?"
+		ev(intent.EventClassified, "r1", 2, "intent", "track_order", "status", "understood", "confidence", "0.800"),
+		turn("r1", 3, time.Second), // "yes" to the confirmation
+		ev(intent.EventClassified, "r1", 3, "intent", "greeting", "status", "understood", "confidence", "0.600"),
+		turn("r1", 4, time.Second), // "where is A-1001?" in passing: routed
+		ev(intent.EventClassified, "r1", 4, "intent", "track_order", "status", "understood", "confidence", "0.950"),
+		ev(intent.EventRouted, "r1", 4, "intent", "track_order"),
+		ev(escalation.EventRequested, "r1", 5, "reason", "asked for a person"),
+		// r2: a bot without a router: the classified turns count.
+		turn("r2", 10, time.Second),
+		ev(intent.EventClassified, "r2", 10, "intent", "billing", "status", "understood", "confidence", "0.700"),
+		ev(escalation.EventRequested, "r2", 11, "reason", "asked for a person"),
+	}
+	want := []analytics.IntentHit{
+		{Time: t0.Add(time.Second), Intent: "refund", Confidence: 0.9, Status: "understood"},
+		{Time: t0.Add(4 * time.Second), Intent: "track_order", Confidence: 0.95, Status: "understood"},
+	}
+	for seed := range uint64(10) {
+		shuffled := slices.Clone(events)
+		rand.New(rand.NewPCG(seed, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		a := aggregate(t, shuffled)
+		r, ok := a.Record("r1")
+		require.True(t, ok)
+		assert.Equal(t, want, r.Intents, "seed %d", seed)
+		var names []string
+		for _, s := range a.TopFailingIntents(analytics.Week(t0), 10) {
+			names = append(names, s.Intent)
+		}
+		assert.Equal(t, []string{"billing", "refund", "track_order"}, names, "seed %d", seed)
+	}
 }

@@ -88,7 +88,11 @@ type FlowVisit struct {
 	Status string `json:"status,omitempty"`
 }
 
-// An IntentHit is one classified turn.
+// An IntentHit is one request the customer made: a turn the intent
+// router served as a request ([intent.EventRouted]), or a classified turn
+// in a conversation without a router. Answers to the bot's questions
+// ("A-1002", "yes") are not requests, whatever the classifier made of
+// them.
 type IntentHit struct {
 	Time       time.Time `json:"time"`
 	Intent     string    `json:"intent"`
@@ -238,7 +242,7 @@ func (r *rec) record(n *names) Record {
 		}
 		x.Flows[i].Status = n.name(e.status)
 	}
-	for _, h := range sortedBy(r.intents, func(h intentFact) int64 { return h.at }) {
+	for _, h := range sortedBy(r.requests(), func(h intentFact) int64 { return h.at }) {
 		x.Intents = append(x.Intents, IntentHit{Time: unix(h.at), Intent: n.name(h.intent),
 			Confidence: f64(h.conf), Status: n.name(h.status)})
 	}

@@ -524,6 +524,11 @@ type turnCtx struct {
 	ruleMood bool
 	// declined says the customer said no to the offer of a person.
 	declined bool
+	// answerIntent is the classifier's guess on a turn that met an open
+	// question ("A-1002" to "Which order?", "yes" to a confirmation):
+	// counted as the customer's request only if the bot routed the turn
+	// as one (a digression), never as the answer it was.
+	answerIntent *nlu.Intent
 }
 
 func (e *Escalator) load(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) *turnCtx {
@@ -637,6 +642,11 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		return errors.Join(err, held.send(ctx, tc.w))
 	}
 	tc.st = st
+	if o, _ := dialog.TurnOutcome(tc.t); tc.answerIntent != nil && o == dialog.Served {
+		// The turn did not answer the open question: the router served
+		// it as a request of its own.
+		tc.st.requested(*tc.answerIntent)
+	}
 	// dropped: the bot's fallback waits to be replaced by the offer; if
 	// no offer is made after all (another question is open), it is sent:
 	// the customer always hears something.
@@ -730,9 +740,12 @@ func (tc *turnCtx) observe() {
 	st.Seen++
 	if u, ok := parley.Value(tc.t, nlu.UnderstandingKey); ok {
 		if u.Status == nlu.Understood && u.Intent.Name != "" {
-			st.Intents = slices.DeleteFunc(st.Intents, func(i nlu.Intent) bool { return i.Name == u.Intent.Name })
-			st.Intents = append([]nlu.Intent{u.Intent}, st.Intents...)
-			st.Intents = st.Intents[:min(len(st.Intents), 5)]
+			if questionOpen(tc.t) {
+				in := u.Intent
+				tc.answerIntent = &in
+			} else {
+				st.requested(u.Intent)
+			}
 		}
 		for _, en := range slices.Backward(u.Entities) {
 			st.Entities = slices.DeleteFunc(st.Entities, func(x nlu.Entity) bool { return x.Type == en.Type && x.Value == en.Value })
@@ -750,6 +763,13 @@ func (tc *turnCtx) observe() {
 			tc.resolved()
 		}
 	}
+}
+
+// requested records in as the customer's latest request.
+func (st *state) requested(in nlu.Intent) {
+	st.Intents = slices.DeleteFunc(st.Intents, func(i nlu.Intent) bool { return i.Name == in.Name })
+	st.Intents = append([]nlu.Intent{in}, st.Intents...)
+	st.Intents = st.Intents[:min(len(st.Intents), 5)]
 }
 
 // resolved starts the counts of unresolved turns and failures afresh.
@@ -1080,6 +1100,9 @@ func (tc *turnCtx) ticket(ctx context.Context, r dialog.HandoffRequest, now time
 		Note: r.Note, Data: r.Data, Profile: tc.profile(ctx), Created: now,
 		Intents: slices.Clone(tc.st.Intents), Entities: slices.Clone(tc.st.Entities), Scores: slices.Clone(tc.st.Scores),
 		Frustration: tc.st.Frustration,
+	}
+	if u, ok := parley.Value(t, nlu.UnderstandingKey); ok && tk.Locale == "" {
+		tk.Locale = u.Locale // the language the customer wrote in
 	}
 	if s := t.Session(); s != nil {
 		tk.Transcript = slices.Clone(s.History)

@@ -1,0 +1,104 @@
+package escalation_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
+)
+
+// refundForm asks for the order and a confirmation; anything else is
+// handed back to the router, and the form resumes after it.
+type refundForm struct{}
+
+func (refundForm) ask(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, id, text string) error {
+	if err := dialog.Ask(t, dialog.Question{ID: id, Owner: "refund_form", Text: text, Intent: "refund", Policy: dialog.Resume}); err != nil {
+		return err
+	}
+	return w.Reply(ctx, parley.Text(text))
+}
+
+func (f refundForm) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+	q, _ := dialog.OpenQuestion(t)
+	switch {
+	case q.ID == "order" && strings.HasPrefix(t.Text(), "A-"):
+		return f.ask(ctx, w, t, "confirm", "Refund all of it?")
+	case q.ID == "confirm" && t.Text() == "yes":
+		dialog.CloseQuestion(t)
+		return w.Reply(ctx, parley.Text("That needs a teammate's OK."))
+	}
+	return dialog.ErrNotAnswer
+}
+
+func (f refundForm) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, q dialog.Question) error {
+	return w.Reply(ctx, parley.Text(q.Text))
+}
+
+// classify stands in for the classifier, which guesses an intent for
+// every message, answers included.
+func classify(next parley.Handler) parley.Handler {
+	guesses := []struct{ word, intent, order string }{
+		{"refund", "refund", ""}, {"status", "order_status", "A-1001"}, {"A-1002", "track_order", "A-1002"},
+		{"yes", "greeting", ""}, {"person", "human", ""},
+	}
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u := nlu.Understanding{Status: nlu.Unsure}
+		for _, g := range guesses {
+			if strings.Contains(t.Text(), g.word) {
+				u = nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: g.intent, Confidence: 0.8}}
+				if g.order != "" {
+					u.Entities = []nlu.Entity{{Type: "order_id", Value: g.order}}
+				}
+				break
+			}
+		}
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+	})
+}
+
+// TestTicketIntentsAreRequests: the ticket's intents, and so its facts
+// and suggested reply, are the requests the customer made: "A-1002" to
+// "Which order?" is no order-tracking request and "yes" no greeting,
+// while a question asked in passing is one.
+func TestTicketIntentsAreRequests(t *testing.T) {
+	var replies []string
+	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { replies = append(replies, m.Text); return nil })
+	var bot *parley.Bot
+	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
+	esc, err := escalation.New(agents)
+	require.NoError(t, err)
+	router := intent.NewRouter()
+	form := refundForm{}
+	router.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return form.ask(ctx, w, t, "order", "Which order is it?")
+	})
+	router.Handle("refund_form", form)
+	router.HandleFunc("order_status", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("A-1001 has shipped."))
+	})
+	router.Handle("human", esc)
+	bot = parley.NewBot(parley.Chain(router, classify, esc.Middleware), parley.WithStore(memory.NewMap()))
+
+	for i, text := range []string{"I want a refund", "what is the status of A-1001?", "A-1002", "yes", "I want a person"} {
+		require.NoError(t, bot.HandleTurn(t.Context(), w, &parley.Turn{ConversationID: "c1", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
+	}
+	assert.Contains(t, replies, "A-1001 has shipped.", "the question in passing was served")
+	assert.Contains(t, replies, "Refund all of it?", "A-1002 answered the form")
+	q := agents.Queue()
+	require.Len(t, q, 1)
+	var names []string
+	for _, in := range q[0].Ticket.Intents {
+		names = append(names, in.Name)
+	}
+	assert.Equal(t, []string{"human", "order_status", "refund"}, names)
+}
