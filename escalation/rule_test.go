@@ -234,6 +234,13 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 		Entities: []nlu.Entity{{Type: "money", Value: "10 USD"}, {Type: "order_id", Value: "A-1002"}}, Profile: map[string]string{"name": "Ada Lovelace"}}
 	assert.Equal(t, "Hi Ada, thanks for waiting. I can see you're asking about a refund of $10.00 on order A-1002; I'm looking into it now.",
 		SuggestedReply(tk), "not \"help with human (money 10 USD)\"")
+
+	// A Spanish conversation gets a Spanish draft: the agent answers in
+	// the language the bot spoke.
+	tk = Ticket{Locale: "es-ES", Intents: []nlu.Intent{{Name: "track_order"}}, Entities: []nlu.Entity{{Type: "order_id", Value: "A-1003"}},
+		Mood: nlu.Mood{Label: "negative", Score: 0.1}, Profile: map[string]string{"first_name": "Ben"}}
+	assert.Equal(t, "Hola Ben, gracias por esperar, y siento las molestias. Veo que me preguntas dónde está el pedido A-1003; ya lo estoy revisando.",
+		SuggestedReply(tk))
 }
 
 func entry(role, text string) memory.Entry { return memory.Entry{Role: memory.Role(role), Text: text} }

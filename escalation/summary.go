@@ -135,39 +135,83 @@ func keySentences(tr []memory.Entry, n int) []string {
 // SuggestedReply drafts the agent's first message from the ticket, a
 // sentence an agent would send: a greeting by name, an apology when the
 // customer is upset, and what the agent is looking into, from the
-// intents and entities the bot understood (never a quote of the
-// customer's words, which may be gibberish or a bare "human"), for
-// example:
+// requests the bot served and the entities the customer gave (never a
+// quote of the customer's words, which may be gibberish or a bare
+// "human"), in the conversation's language (English, or Spanish for an
+// "es" locale), for example:
 //
 //	Hi Maria, thanks for waiting, and I'm sorry for the trouble so far. I can see you're asking where order A-1234 is; I'm looking into it now.
 func SuggestedReply(t Ticket) string {
-	var b strings.Builder
-	b.WriteString("Hi")
 	name := t.Profile["first_name"]
 	if name == "" {
 		name, _, _ = strings.Cut(t.Profile["name"], " ")
 	}
+	sorry := t.Mood.Label == "negative" || max(t.Mood.Frustration, t.Frustration) >= 0.5
+	kind, order, amount := topicOf(t)
+	w := replyWords["en"]
+	if base, _, _ := strings.Cut(strings.ToLower(t.Locale), "-"); replyWords[base] != nil {
+		w = replyWords[base]
+	}
+	var b strings.Builder
+	b.WriteString(w["hi"])
 	if name != "" {
 		b.WriteString(" " + name)
 	}
-	b.WriteString(", thanks for waiting")
-	if t.Mood.Label == "negative" || max(t.Mood.Frustration, t.Frustration) >= 0.5 {
-		b.WriteString(", and I'm sorry for the trouble so far")
+	b.WriteString(w["thanks"])
+	if sorry {
+		b.WriteString(w["sorry"])
 	}
 	b.WriteString(". ")
-	if what := topicOf(t); what != "" {
-		fmt.Fprintf(&b, "I can see you're asking %s; I'm looking into it now.", what)
-	} else {
-		b.WriteString("I've read our conversation so far, so you won't need to repeat anything. How can I help?")
+	what := w[kind]
+	if order != "" && w[kind+"+order"] != "" {
+		what = w[kind+"+order"]
 	}
+	if kind == "refund" && amount != "" {
+		what = w["refund+amount"]
+		if order != "" {
+			what = w["refund+amount+order"]
+		}
+	}
+	if what == "" {
+		b.WriteString(w["none"])
+		return b.String()
+	}
+	what = strings.NewReplacer("{order}", order, "{amount}", amount).Replace(what)
+	b.WriteString(strings.Replace(w["asking"], "{what}", what, 1))
 	return b.String()
 }
 
-// topicOf says what the customer wants, from the most recent intent the
-// bot understood and the order and amount they gave: "about a refund of
-// $60.00 on order A-1002". It returns "" for an intent it cannot word.
-func topicOf(t Ticket) string {
-	var order, amount string
+// replyWords are the suggested reply's words by language; a topic's
+// entry with "+order" is used when the customer gave an order number.
+var replyWords = map[string]map[string]string{
+	"en": {
+		"hi": "Hi", "thanks": ", thanks for waiting", "sorry": ", and I'm sorry for the trouble so far",
+		"asking": "I can see you're asking {what}; I'm looking into it now.",
+		"none":   "I've read our conversation so far, so you won't need to repeat anything. How can I help?",
+		"refund": "about a refund", "refund+order": "about a refund on order {order}",
+		"refund+amount": "about a refund of {amount}", "refund+amount+order": "about a refund of {amount} on order {order}",
+		"track": "where your order is", "track+order": "where order {order} is",
+		"address": "to change the delivery address", "address+order": "to change the delivery address of order {order}",
+		"cancel": "about cancelling", "cancel+order": "about cancelling order {order}",
+		"plan": "about your plan", "billing": "about a charge on your account", "callback": "for a call back",
+	},
+	"es": {
+		"hi": "Hola", "thanks": ", gracias por esperar", "sorry": ", y siento las molestias",
+		"asking": "Veo que me preguntas {what}; ya lo estoy revisando.",
+		"none":   "He leído la conversación, así que no hace falta que repitas nada. ¿En qué te puedo ayudar?",
+		"refund": "por un reembolso", "refund+order": "por un reembolso del pedido {order}",
+		"refund+amount": "por un reembolso de {amount}", "refund+amount+order": "por un reembolso de {amount} del pedido {order}",
+		"track": "dónde está tu pedido", "track+order": "dónde está el pedido {order}",
+		"address": "por cambiar la dirección de entrega", "address+order": "por cambiar la dirección de entrega del pedido {order}",
+		"cancel": "por una cancelación", "cancel+order": "por cancelar el pedido {order}",
+		"plan": "por tu plan", "billing": "por un cargo en tu cuenta", "callback": "por una llamada",
+	},
+}
+
+// topicOf says what the customer wants, from the most recent request
+// the bot understood, with the order and amount they gave ("refund",
+// "A-1002", "$60.00"). kind is "" for an intent it cannot word.
+func topicOf(t Ticket) (kind, order, amount string) {
 	for _, e := range t.Entities {
 		switch {
 		case e.Type == "order_id" && order == "":
@@ -182,34 +226,24 @@ func topicOf(t Ticket) string {
 			}
 		}
 	}
-	onOrder := ""
-	if order != "" {
-		onOrder = " on order " + order
-	}
 	for _, in := range t.Intents {
 		n := strings.ToLower(in.Name)
 		switch {
 		case strings.Contains(n, "refund") || strings.Contains(n, "return"):
-			if amount != "" {
-				return "about a refund of " + amount + onOrder
-			}
-			return "about a refund" + onOrder
+			return "refund", order, amount
 		case strings.Contains(n, "track") || strings.Contains(n, "order_status") || strings.Contains(n, "where"):
-			if order != "" {
-				return "where order " + order + " is"
-			}
-			return "where your order is"
+			return "track", order, amount
 		case strings.Contains(n, "address"):
-			return "to change the delivery address" + strings.Replace(onOrder, " on ", " of ", 1)
+			return "address", order, amount
 		case strings.Contains(n, "cancel"):
-			return "about cancelling" + strings.Replace(onOrder, " on order", " order", 1)
+			return "cancel", order, amount
 		case strings.Contains(n, "renew") || strings.Contains(n, "plan") || strings.Contains(n, "subscription"):
-			return "about your plan"
+			return "plan", order, amount
 		case strings.Contains(n, "billing") || strings.Contains(n, "charge"):
-			return "about a charge on your account"
+			return "billing", order, amount
 		case strings.Contains(n, "callback") || strings.Contains(n, "call_back"):
-			return "for a call back"
+			return "callback", order, amount
 		}
 	}
-	return ""
+	return "", order, amount
 }

@@ -76,6 +76,9 @@ type Approval struct {
 	ID             string `json:"id"`
 	ConversationID string `json:"conversation"`
 	CustomerID     string `json:"customer,omitempty"`
+	// CustomerName is the customer's name, which the workspace shows
+	// (never the ID); without it, the name on the conversation's ticket.
+	CustomerName string `json:"customer_name,omitempty"`
 	// What says in words what approving does: "Refund $60.00 on order
 	// A-1002".
 	What    string    `json:"what"`
@@ -242,6 +245,17 @@ func (c *Console) state(ctx context.Context, agent string) state {
 				a.Status = "pending"
 			}
 			s.Approvals = append(s.Approvals, a)
+		}
+	}
+	for i, a := range s.Approvals {
+		if a.CustomerName != "" {
+			continue
+		}
+		for _, cs := range append(s.Queue, s.Recent...) {
+			if cs.Conversation == a.ConversationID && cs.Named {
+				s.Approvals[i].CustomerName = cs.Customer
+				break
+			}
 		}
 	}
 	slices.SortFunc(s.Approvals, func(a, b Approval) int {

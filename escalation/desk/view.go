@@ -29,8 +29,15 @@ type caseSummary struct {
 	Agent        string `json:"agent,omitempty"`
 	Mood         string `json:"mood,omitempty"`
 	Last         string `json:"last,omitempty"`
-	Created      int64  `json:"created"` // Unix milliseconds
-	Updated      int64  `json:"updated"` // Unix milliseconds of the last message
+	Language     string `json:"language,omitempty"` // "Spanish": the customer's language, when not English
+	Created      int64  `json:"created"`            // Unix milliseconds
+	Updated      int64  `json:"updated"`            // Unix milliseconds of the last message
+	// Unanswered is when the customer's oldest message since an agent
+	// last wrote was sent (Unix milliseconds), while an agent owns the
+	// case: how long they have waited for an answer. 0 when answered.
+	Unanswered int64 `json:"unanswered,omitempty"`
+	// Named says Customer is a name from the profile, not an ID.
+	Named bool `json:"-"`
 	// Version changes whenever the case does, so the workspace knows
 	// when to fetch the open case again.
 	Version string `json:"version"`
@@ -69,23 +76,56 @@ func ms(t time.Time) int64 {
 	return t.UnixMilli()
 }
 
-func customerName(t escalation.Ticket) string {
+// customerName is the customer's name, and whether it is one: without
+// a name in the profile, the ID (the agent needs something to refer to).
+func customerName(t escalation.Ticket) (string, bool) {
 	for _, k := range []string{"name", "first_name"} {
 		if v := t.Profile[k]; v != "" {
-			return v
+			return v, true
 		}
 	}
 	if t.CustomerID != "" {
-		return t.CustomerID
+		return t.CustomerID, false
 	}
-	return "Visitor"
+	return "Visitor", false
+}
+
+// languages names the customer's language for the agent, by the
+// conversation's locale; English, the workspace's own, goes unsaid.
+var languages = map[string]string{"es": "Spanish", "fr": "French", "de": "German", "it": "Italian", "pt": "Portuguese",
+	"nl": "Dutch", "ca": "Catalan", "pl": "Polish", "sv": "Swedish", "da": "Danish", "ja": "Japanese", "zh": "Chinese"}
+
+func language(locale string) string {
+	base, _, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(locale, "_", "-")), "-")
+	if base == "" || base == "en" {
+		return ""
+	}
+	if l := languages[base]; l != "" {
+		return l
+	}
+	return locale
 }
 
 func summarize(c Case) caseSummary {
 	t := c.Ticket
-	s := caseSummary{ID: t.ID, Conversation: t.ConversationID, Customer: customerName(t), Channel: t.Channel,
+	name, named := customerName(t)
+	s := caseSummary{ID: t.ID, Conversation: t.ConversationID, Customer: name, Named: named, Channel: t.Channel,
 		Priority: string(cmpOr(t.Priority, dialog.PriorityNormal)), Reason: t.Reason, Status: string(c.Status),
-		Agent: c.Agent, Mood: moodWord(t), Created: ms(t.Created), Updated: ms(t.Created)}
+		Agent: c.Agent, Mood: moodWord(t), Language: language(t.Locale), Created: ms(t.Created), Updated: ms(t.Created)}
+	if (s.Mood == "calm" || s.Mood == "happy") && impatient(customerThread(c)) {
+		s.Mood = "impatient" // "hello? you didnt answer my question" to the agent
+	}
+	if c.Status == escalation.StatusAssigned {
+		for _, m := range slices.Backward(c.Thread) {
+			if m.Internal {
+				continue
+			}
+			if m.From != "customer" {
+				break
+			}
+			s.Unanswered = ms(m.Time)
+		}
+	}
 	for _, e := range slices.Backward(t.Transcript) {
 		if e.Role == memory.RoleUser && strings.TrimSpace(e.Text) != "" {
 			s.Last = clip(readable(e.Text), 120)
@@ -106,6 +146,18 @@ func summarize(c Case) caseSummary {
 	}
 	s.Version = fmt.Sprintf("%s/%s/%d", c.Status, c.Agent, len(c.Thread))
 	return s
+}
+
+// customerThread is what the customer wrote since the hand-off, as
+// transcript entries.
+func customerThread(c Case) []memory.Entry {
+	var out []memory.Entry
+	for _, m := range c.Thread {
+		if m.From == "customer" {
+			out = append(out, memory.Entry{Role: memory.RoleUser, Text: m.Text, Time: m.Time})
+		}
+	}
+	return out
 }
 
 // readable shows a button's payload that a transcript kept as the
@@ -144,8 +196,14 @@ func detail(c Case) caseDetail {
 		SuggestedReply: t.SuggestedReply, Note: t.Note, MoodText: moodText(t), Moods: t.Scores,
 		Facts: facts(t), CloseReason: c.CloseReason,
 		Open: c.Status == escalation.StatusQueued || c.Status == escalation.StatusAssigned}
+	if d.Mood == "impatient" && moodWord(t) != "impatient" {
+		d.MoodText = "Impatient: they have been waiting; answer before anything else."
+	}
 	if len(d.Moods) == 0 && t.Mood.Label != "" {
 		d.Moods = []float64{t.Mood.Score}
+	}
+	if d.Language != "" {
+		d.Profile = append(d.Profile, [2]string{"Language", d.Language})
 	}
 	for _, k := range sortedKeys(t.Profile) {
 		d.Profile = append(d.Profile, [2]string{label(k), t.Profile[k]})
@@ -159,6 +217,9 @@ func detail(c Case) caseDetail {
 		d.Callback = "Reply by email"
 	}
 	for _, e := range t.Transcript {
+		if strings.TrimSpace(e.Text) == "" {
+			continue // a page event (page_view) or a signal: nothing the customer wrote
+		}
 		l := line{Text: e.Text, Time: ms(e.Time), From: "bot", Role: "bot"}
 		if e.Role == memory.RoleUser {
 			l.From, l.Role, l.Text = "customer", "customer", readable(e.Text)
@@ -166,6 +227,9 @@ func detail(c Case) caseDetail {
 		d.Transcript = append(d.Transcript, l)
 	}
 	for _, m := range c.Thread {
+		if strings.TrimSpace(m.Text) == "" {
+			continue
+		}
 		l := line{From: m.From, Role: "agent", Text: m.Text, Time: ms(m.Time), Internal: m.Internal}
 		switch {
 		case m.Internal:
@@ -315,6 +379,36 @@ func shouting(tr []memory.Entry) bool {
 	return false
 }
 
+// waitingWords are what a customer who has waited too long writes.
+var waitingWords = [...]string{"taking forever", "takes forever", "taking so long", "taking too long", "still waiting",
+	"been waiting", "waiting for ages", "how long", "hello?", "anyone there", "anybody there", "is anyone",
+	"didnt answer", "didn't answer", "did not answer", "no answer", "no one", "nobody", "hurry", "asap",
+	// Spanish.
+	"tarda mucho", "tardando", "sigo esperando", "llevo esperando", "cuánto tiempo", "cuanto tiempo", "hola?",
+	"hay alguien", "nadie", "no me contest", "no contest"}
+
+// impatient reports whether one of the customer's last two messages
+// says they are tired of waiting, which the lexical analyzers measure
+// as neutral ("this is taking forever, I want a person").
+func impatient(tr []memory.Entry) bool {
+	n := 0
+	for _, e := range slices.Backward(tr) {
+		if e.Role != memory.RoleUser || strings.TrimSpace(e.Text) == "" {
+			continue
+		}
+		if n++; n > 2 {
+			break
+		}
+		text := strings.ToLower(e.Text)
+		for _, w := range waitingWords {
+			if strings.Contains(text, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // moodWord is the customer's mood in one word, for the queue.
 func moodWord(t escalation.Ticket) string {
 	m := t.Mood
@@ -324,7 +418,11 @@ func moodWord(t escalation.Ticket) string {
 		return "angry"
 	case upset(t):
 		return "upset"
-	case m.Label == "positive":
+	case impatient(t.Transcript):
+		return "impatient"
+	case m.Label == "positive" && m.Delight >= 0.5:
+		// Only delight reads as happy: a polite "I need a person
+		// please" measures positive, and is no happy customer.
 		return "happy"
 	case m.Label == "":
 		return ""
@@ -343,6 +441,8 @@ func moodText(t escalation.Ticket) string {
 		s = "Angry: apologise first and get to the point."
 	case "upset":
 		s = "Upset: acknowledge the trouble before anything else."
+	case "impatient":
+		s = "Impatient: they have been waiting; answer before anything else."
 	case "happy":
 		s = "In a good mood."
 	case "calm":

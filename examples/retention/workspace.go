@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,6 +62,9 @@ func (w workspaceApprovals) Pending(ctx context.Context) ([]desk.Approval, error
 		r := p.Request
 		da := desk.Approval{ID: r.ID, ConversationID: r.Conversation, CustomerID: r.Customer, What: approvalWhat(r),
 			Amount: r.Amount, Limit: r.Limit, Created: p.Created, Status: "pending"}
+		if p, err := w.a.shop.Profile(ctx, r.Customer); err == nil && r.Customer != "" {
+			da.CustomerName = cmp.Or(p["name"], p["first_name"]) // the approval list shows names, not cus_ada
+		}
 		s, err := sessions.Load(ctx, r.Conversation)
 		switch {
 		case err == nil:

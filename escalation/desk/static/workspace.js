@@ -123,11 +123,24 @@
     l1.appendChild(el("span", "pill p-" + c.priority, c.priority));
     l1.appendChild(el("span", "who", c.customer));
     var w = el("span", "wait");
-    w.dataset.since = c.status === "queued" ? c.created : "";
-    w.textContent = c.status === "queued" ? ago(c.created) : (c.agent ? "with " + c.agent : c.status);
+    if (c.status === "queued") {
+      w.dataset.since = c.created;
+      w.textContent = ago(c.created);
+    } else if (c.unanswered) {
+      // The customer wrote to the agent and has had no answer yet.
+      w.dataset.since = c.unanswered;
+      w.dataset.prefix = (c.agent ? c.agent + " · " : "") + "unanswered ";
+      w.className += " late";
+      w.textContent = w.dataset.prefix + ago(c.unanswered);
+    } else {
+      w.dataset.since = "";
+      w.textContent = c.agent ? "with " + c.agent : c.status;
+    }
     l1.appendChild(w);
     li.appendChild(l1);
     var l2 = el("div", "l2");
+    if (c.language) l2.appendChild(el("span", "lang", c.language));
+    if (c.language) l2.appendChild(document.createTextNode(" "));
     if (c.mood) l2.appendChild(el("span", "m-" + c.mood, c.mood + " · "));
     l2.appendChild(document.createTextNode(c.reason + (c.last ? " · " + c.last : "")));
     li.appendChild(l2);
@@ -175,7 +188,7 @@
       l1.appendChild(el("span", "wait", ago(Date.parse(a.created))));
       li.appendChild(l1);
       var c = caseOf(a.conversation);
-      li.appendChild(el("div", "l2", (a.customer || "customer") + (c ? " · with a person" : " · with the assistant")));
+      li.appendChild(el("div", "l2", (a.customer_name || "Customer") + (c ? " · with a person" : " · with the assistant")));
       li.tabIndex = 0;
       li.addEventListener("click", function () {
         if (c) openCase(c.id); else openApproval(a.id);
@@ -256,7 +269,10 @@
     $("conv").hidden = false;
     $("side").hidden = false;
     $("c-title").textContent = d.customer;
-    var sub = [d.channel || "chat", d.status === "queued" ? "waiting " + ago(d.created) : d.status + (d.agent ? " · " + d.agent : "")];
+    var sub = [d.channel || "chat"];
+    if (d.language) sub.push(d.language);
+    sub.push(d.status === "queued" ? "waiting " + ago(d.created) : d.status + (d.agent ? " · " + d.agent : ""));
+    if (d.unanswered) sub.push("unanswered for " + ago(d.unanswered));
     if (d.callback) sub.push(d.callback);
     $("c-sub").textContent = sub.join(" · ");
     $("c-reason").textContent = d.reason_text + (d.note ? " Note: " + d.note : "");
@@ -265,6 +281,10 @@
     $("b-assign").firstChild.textContent = d.status === "assigned" && !mine ? "Take over " : "Take ";
     $("b-transfer").disabled = !d.open;
     $("b-resolve").disabled = !d.open;
+    // The most prominent action is the next one: take the conversation,
+    // then, once it is yours, resolve it.
+    $("b-assign").classList.toggle("primary", !$("b-assign").disabled);
+    $("b-resolve").classList.toggle("primary", $("b-assign").disabled && d.open);
     $("composer").hidden = !d.open;
     $("closed-note").hidden = d.open;
     $("closed-note").textContent = d.open ? "" : "Closed (" + d.status + ")" + (d.close_reason ? ": " + d.close_reason : "") + ". The customer is back with the assistant.";
@@ -304,6 +324,7 @@
     clear(ol);
     var handed = false;
     (lines || []).forEach(function (l) {
+      if (!l.text || !l.text.trim()) return; // page events carry no words
       if (!handed && (l.role === "agent" || l.role === "note" || l.from !== "customer" && l.from !== "bot")) {
         handed = true;
         ol.appendChild(el("li", "divider", "— handed to a person —"));
@@ -349,9 +370,10 @@
     $("placeholder").hidden = true;
     $("conv").hidden = true;
     $("side").hidden = true;
+    $("side").classList.remove("open");
     $("appr-view").hidden = false;
     $("a-title").textContent = a.what;
-    $("a-sub").textContent = (a.customer || "customer") + " · still with the assistant";
+    $("a-sub").textContent = (a.customer_name || "Customer") + " · still with the assistant";
     var card = $("a-card");
     clear(card);
     card.appendChild(approvalCard(a));
@@ -417,7 +439,35 @@
     }).catch(function (e) { $("c-error").textContent = e.message; });
   }
   $("b-assign").addEventListener("click", function () { act("assign"); });
-  $("b-transfer").addEventListener("click", function () { if (S.detail && S.detail.open) { $("to-in").value = ""; $("d-transfer").showModal(); } });
+  $("b-transfer").addEventListener("click", function () {
+    if (!S.detail || !S.detail.open) return;
+    $("to-in").value = "";
+    var list = $("to-list"), others = colleagues();
+    clear(list);
+    others.forEach(function (a) {
+      var b = el("button", null, a);
+      b.type = "button";
+      b.addEventListener("click", function () { $("to-in").value = a; $("d-transfer").close("ok"); });
+      list.appendChild(b);
+    });
+    $("to-who").textContent = others.length ? "Pick a colleague who is online, or type a name:" : "Nobody else is online right now. Type a colleague's name; they'll find it in their queue.";
+    $("d-transfer").showModal();
+  });
+  // colleagues are the other agents online, then those who had a case
+  // lately.
+  function colleagues() {
+    var out = [], me = S.agent.toLowerCase();
+    var add = function (a) { if (a && a.toLowerCase() !== me && out.indexOf(a) < 0) out.push(a); };
+    ((S.state && S.state.online) || []).forEach(add);
+    return out;
+  }
+  function toggleCard(open) {
+    $("side").classList.toggle("open", open);
+    $("b-card").setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) $("b-card-close").focus(); else $("b-card").focus();
+  }
+  $("b-card").addEventListener("click", function () { toggleCard(!$("side").classList.contains("open")); });
+  $("b-card-close").addEventListener("click", function () { toggleCard(false); });
   $("b-resolve").addEventListener("click", function () { if (S.detail && S.detail.open) { $("reason-in").value = ""; $("d-resolve").showModal(); } });
   $("d-transfer").addEventListener("close", function () {
     if (this.returnValue === "ok" && $("to-in").value.trim()) act("transfer", { to: $("to-in").value });
@@ -455,6 +505,7 @@
       case "t": $("b-transfer").click(); break;
       case "e": $("b-resolve").click(); break;
       case "?": $("d-help").showModal(); break;
+      case "Escape": if ($("side").classList.contains("open")) toggleCard(false); else handled = false; break;
       case "Enter": case " ":
         if (ev.target.classList && ev.target.classList.contains("item")) ev.target.click(); else handled = false;
         break;
@@ -467,7 +518,7 @@
   // Waiting times tick without new events.
   setInterval(function () {
     document.querySelectorAll(".wait[data-since]").forEach(function (w) {
-      if (w.dataset.since) w.textContent = ago(Number(w.dataset.since));
+      if (w.dataset.since) w.textContent = (w.dataset.prefix || "") + ago(Number(w.dataset.since));
     });
   }, 15000);
 

@@ -1,0 +1,86 @@
+package desk_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/escalation/desk"
+	"github.com/parleyhq/parley/escalation/desk/internal/desktest"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
+)
+
+// TestWorkspaceShowsWhatAgentsRead: page events are no messages; the
+// approval list names the customer; a Spanish speaker's language is on
+// the card; a customer waiting on their agent shows how long; words of
+// impatience are not "calm".
+func TestWorkspaceShowsWhatAgentsRead(t *testing.T) {
+	d := desk.NewMemory(&desktest.Recorder{})
+	appr := &fakeApprovals{pending: []desk.Approval{{ID: "ap1", ConversationID: "c1", CustomerID: "cus_ada",
+		What: "Refund $129.00 on order A-1002", Created: time.Now()}}}
+	c := desk.NewConsole(d, desk.WithApprovals(appr))
+	now := time.Now()
+	require.NoError(t, d.Submit(t.Context(), escalation.Ticket{ID: "c1-1", ConversationID: "c1", CustomerID: "cus_ada",
+		Locale: "es", Reason: "asked for a person", Profile: map[string]string{"name": "Ada Lovelace", "first_name": "Ada"},
+		Mood: nlu.Mood{Label: "neutral", Score: 0.59},
+		Transcript: []memory.Entry{
+			{Role: memory.RoleUser, Time: now}, // page_view
+			{Role: memory.RoleUser, Text: "  ", Time: now},
+			{Role: memory.RoleUser, Text: "quiero un reembolso", Time: now},
+			{Role: memory.RoleBot, Text: "¿Qué pedido?", Time: now},
+			{Role: memory.RoleUser, Text: "esto tarda mucho, quiero una persona", Time: now},
+		}}))
+
+	_, b := call(t, c, http.MethodGet, "/api/state?agent=Kim", "")
+	var st struct {
+		Queue []struct {
+			Customer, Mood, Language string
+			Unanswered               int64
+		}
+		Approvals []desk.Approval
+	}
+	require.NoError(t, json.Unmarshal(b, &st))
+	require.Len(t, st.Queue, 1)
+	assert.Equal(t, "Ada Lovelace", st.Queue[0].Customer)
+	assert.Equal(t, "Spanish", st.Queue[0].Language)
+	assert.Equal(t, "impatient", st.Queue[0].Mood, "'esto tarda mucho' measured neutral")
+	require.Len(t, st.Approvals, 1)
+	assert.Equal(t, "Ada Lovelace", st.Approvals[0].CustomerName, "not cus_ada")
+
+	_, b = call(t, c, http.MethodGet, "/api/tickets/c1-1", "")
+	var det struct {
+		Profile    [][2]string
+		Transcript []struct{ Role, Text string }
+	}
+	require.NoError(t, json.Unmarshal(b, &det))
+	var texts []string
+	for _, l := range det.Transcript {
+		texts = append(texts, l.Text)
+	}
+	assert.Equal(t, []string{"quiero un reembolso", "¿Qué pedido?", "esto tarda mucho, quiero una persona"}, texts, "no empty bubbles")
+	assert.Contains(t, det.Profile, [2]string{"Language", "Spanish"})
+
+	// With an agent: the customer's unanswered message shows its wait
+	// until the agent answers.
+	require.NoError(t, d.Assign(t.Context(), "c1-1", "Maria"))
+	require.NoError(t, d.Reply(t.Context(), "c1-1", "Maria", "Hola Ada"))
+	require.NoError(t, d.Relay(t.Context(), "c1-1", parley.Text("hello? you didnt answer my question")))
+	_, b = call(t, c, http.MethodGet, "/api/state?agent=Kim", "")
+	require.NoError(t, json.Unmarshal(b, &st))
+	require.Len(t, st.Queue, 1)
+	assert.NotZero(t, st.Queue[0].Unanswered)
+	require.NoError(t, d.Reply(t.Context(), "c1-1", "Maria", "Sorry Ada, checking now"))
+	_, b = call(t, c, http.MethodGet, "/api/state?agent=Kim", "")
+	st.Queue = nil
+	require.NoError(t, json.Unmarshal(b, &st))
+	require.Len(t, st.Queue, 1)
+	assert.Zero(t, st.Queue[0].Unanswered, "answered")
+}
+
