@@ -83,4 +83,3 @@ func TestWorkspaceShowsWhatAgentsRead(t *testing.T) {
 	require.Len(t, st.Queue, 1)
 	assert.Zero(t, st.Queue[0].Unanswered, "answered")
 }
-
