@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -24,6 +25,18 @@ const (
 	seedShape   = 0x85ebca77c2b2ae63
 	seedFirst   = 0x94d049bb133111eb
 	seedLength  = 0xbf58476d1ce4e5b9
+	seedTrigram = 0xd6e8feb86659fd93
+	seedSkip    = 0xa0761d6478bd642f
+	seedCue     = 0xe7037ed1a0b428db
+)
+
+// Extra feature families (featureConfig.extra bits): tuning ablations,
+// none of them in the shipped model, as none helped on dev
+// (BENCHMARKS.md, session 9).
+const (
+	extraTrigram = 1 << iota // word trigrams
+	extraSkip                // skip-bigrams: a word and the word two before it
+	extraCue                 // confusion phrases ("how do i", "don't get", "what does ... mean")
 )
 
 func mix64(h uint64) uint64 {
@@ -58,6 +71,7 @@ type featureConfig struct {
 	charMin  uint8 // character n-gram orders; 0 disables
 	charMax  uint8
 	negation bool
+	extra    uint8 // extra* bits
 }
 
 func (f *featurizer) reset() {
@@ -76,6 +90,7 @@ func (f *featurizer) extract(text string, c featureConfig) {
 	mask := uint64(1)<<c.bits - 1
 	add := func(h uint64) { f.feats = append(f.feats, uint32(mix64(h)&mask)) }
 	var prev uint64 = seedBigram // sentence start
+	var prev2 uint64 = seedBigram
 	var first uint64
 	negScope := 0
 	// Negated intent, then a question (see featurizer.ask).
@@ -111,7 +126,13 @@ func (f *featurizer) extract(text string, c featureConfig) {
 		clauseStart = false
 		add(h)
 		add(prev*31 ^ h)
-		prev = h
+		if c.extra&extraTrigram != 0 {
+			add((prev2*31^prev)*31 ^ h ^ seedTrigram)
+		}
+		if c.extra&extraSkip != 0 {
+			add(prev2*37 ^ h ^ seedSkip)
+		}
+		prev2, prev = prev, h
 		if c.negation && negScope > 0 {
 			add(h ^ seedNegated)
 			negScope--
@@ -231,6 +252,12 @@ func (f *featurizer) extract(text string, c featureConfig) {
 		flush()
 	}
 	flush()
+	if c.extra&extraCue != 0 {
+		if k := confusionCue(f.hashes); k != 0 {
+			add(seedCue ^ k)
+			add(seedCue)
+		}
+	}
 	if f.shout > 0 && codeLike(text) {
 		f.shout = 0
 	}
@@ -298,4 +325,48 @@ func isNegator(w []byte) bool {
 	}
 	n := len(w)
 	return n > 3 && w[n-3] == 'n' && w[n-2] == '\'' && w[n-1] == 't'
+}
+
+// confusionCue returns a nonzero code for a confusion phrase in the
+// words with hashes hs ("how do i", "what do you mean", "what ... mean",
+// "don't get", "don't understand", "confused", "no idea", "makes no
+// sense", a question opening with why/how/what). A tuning ablation only
+// (extraCue): it added nothing on dev (BENCHMARKS.md, session 9).
+func confusionCue(hs []uint64) uint64 {
+	is := func(i int, ws ...string) bool {
+		if i >= len(hs) {
+			return false
+		}
+		for _, w := range ws {
+			if hs[i] == wordHash([]byte(w)) {
+				return true
+			}
+		}
+		return false
+	}
+	what := false
+	for i := range hs {
+		switch {
+		case is(i, "how") && (is(i+1, "do") && is(i+2, "i") || is(i+1, "come")):
+			return 1
+		case is(i, "what") && is(i+1, "do") && is(i+2, "you") && is(i+3, "mean"):
+			return 2
+		case is(i, "what"):
+			what = true
+		case is(i, "mean") && what:
+			return 3
+		case is(i, "don't", "dont", "not") && (is(i+1, "get", "understand") || is(i+2, "understand")):
+			return 4
+		case is(i, "confused", "confusing"):
+			return 5
+		case is(i, "no") && is(i+1, "idea"):
+			return 6
+		case is(i, "makes") && is(i+1, "no") && is(i+2, "sense"):
+			return 7
+		}
+	}
+	if is(0, "why", "how", "what") && slices.Contains(hs, wordHash([]byte("?"))) {
+		return 8
+	}
+	return 0
 }

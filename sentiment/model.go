@@ -82,6 +82,10 @@ type params struct {
 	CharMin  uint8 `json:"char_min"`
 	CharMax  uint8 `json:"char_max"`
 	Negation bool  `json:"negation"`
+	// Extra holds the extra feature families (extra* bits) of a tuning
+	// ablation; not stored, so such a model is for [Train]'s dev report
+	// only.
+	Extra uint8 `json:"-"`
 	// Scale[k] turns the int8 sparse weights of output k into floats.
 	Scale []float32 `json:"scale"`
 	Bias  []float32 `json:"bias"`
@@ -224,7 +228,7 @@ func (m *Model) Analyze(_ context.Context, text string) (Result, error) {
 }
 
 func (m *Model) featureConfig() featureConfig {
-	return featureConfig{bits: m.p.Bits, charMin: m.p.CharMin, charMax: m.p.CharMax, negation: m.p.Negation}
+	return featureConfig{bits: m.p.Bits, charMin: m.p.CharMin, charMax: m.p.CharMax, negation: m.p.Negation, extra: m.p.Extra}
 }
 
 // Polarity scores text. Any input, including empty, emoji-only, very long

@@ -88,7 +88,9 @@ func ReadGoEmotions(r io.Reader) ([]Example, error) {
 // TrainConfig configures [Train]. The zero value gives the shipped
 // model's settings.
 type TrainConfig struct {
-	// Epochs over the training data (default 15).
+	// Epochs over the training data (default 30: with averaging, 30
+	// gave a higher and steadier dev confusion F1 over five example
+	// orders than 15, 20, 25 or 45; BENCHMARKS.md, session 9).
 	Epochs int
 	// Bits is the log2 of the number of hashed feature rows (default
 	// 15: 32,768 rows, 320 KB, as good on dev as 2^17 and faster, as
@@ -109,11 +111,15 @@ type TrainConfig struct {
 	// NoVectors trains without the pooled word vectors.
 	NoVectors bool
 
-	noAverage  bool                               // ablation: keep the last weights instead of their average
-	charMax    uint8                              // ablation: character 3- to charMax-grams instead of 4-grams
-	vecOutputs []int                              // the outputs that read the word vectors (nil: vectorOutputs)
-	hardNeg    *[numOutputs - numPolarity]float32 // ablation: weight of each head's hard negatives (nil: hardNegWeight)
-	ensemble   int                                // ablation: runs over different example orders whose weights are averaged (0, 1: one)
+	noAverage  bool                                    // ablation: keep the last weights instead of their average
+	charMax    uint8                                   // ablation: character 3- to charMax-grams instead of 4-grams
+	vecOutputs []int                                   // the outputs that read the word vectors (nil: vectorOutputs)
+	hardNeg    *[numOutputs - numPolarity]float32      // ablation: weight of each head's hard negatives (nil: hardNegWeight)
+	ensemble   int                                     // ablation: runs over different example orders whose weights are averaged (0, 1: one)
+	extra      uint8                                   // ablation: extra feature families (extra* bits)
+	posPow     float64                                 // ablation: exponent of the positives' weight (0: 0.5)
+	posCap     float64                                 // ablation: cap of the positives' weight (0: 6)
+	bestF1     func(name string, float, quant float64) // ablation: reports each head's best-threshold dev F1 under float and int8 weights
 }
 
 // hardLabels are, for the frustration and confusion heads, the
@@ -234,7 +240,7 @@ func Train(ctx context.Context, train, dev []Example, c TrainConfig) (*Model, er
 		return nil, errors.New("sentiment: train: need training and dev examples")
 	}
 	if c.Epochs <= 0 {
-		c.Epochs = 15
+		c.Epochs = 30
 	}
 	if c.Bits == 0 {
 		c.Bits = 15
@@ -252,6 +258,7 @@ func Train(ctx context.Context, train, dev []Example, c TrainConfig) (*Model, er
 		Info:     ModelInfo{Version: ModelVersion, Data: "GoEmotions (Demszky et al. 2020), Apache-2.0", Examples: len(train)},
 		Bits:     uint8(c.Bits),
 		Negation: true,
+		Extra:    c.extra,
 		Scale:    make([]float32, numOutputs), Bias: make([]float32, numOutputs),
 		Dense:       make([]float32, numDense*numOutputs),
 		Temperature: 1, Blend: 1,
@@ -305,8 +312,12 @@ func Train(ctx context.Context, train, dev []Example, c TrainConfig) (*Model, er
 	for i, ex := range dev {
 		devSamples[i] = m.sample(ex, &f)
 	}
-	if err := m.fit(ctx, samples, c); err != nil {
+	fw, err := m.fit(ctx, samples, c)
+	if err != nil {
 		return nil, err
+	}
+	if c.bestF1 != nil {
+		m.reportBestF1(devSamples, fw, c.bestF1)
 	}
 	m.calibrate(devSamples)
 	m.p.Info.Dev = m.devFigures(devSamples)
@@ -323,7 +334,7 @@ type fitWeights struct {
 // c.ensemble > 1 it averages the weights of that many runs over
 // different example orders (seeds c.Seed, c.Seed+1, ...): the model is
 // linear, so that is the mean of their logits at the cost of one.
-func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error {
+func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) (fitWeights, error) {
 	runs := max(c.ensemble, 1)
 	var sum fitWeights
 	for r := range runs {
@@ -331,7 +342,7 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 		rc.Seed = c.Seed + uint64(r)
 		fw, err := m.fitRun(ctx, samples, rc)
 		if err != nil {
-			return err
+			return fitWeights{}, err
 		}
 		if r == 0 {
 			sum = fw
@@ -352,7 +363,80 @@ func (m *Model) fit(ctx context.Context, samples []sample, c TrainConfig) error 
 		}
 	}
 	m.setWeights(sum, 1<<c.Bits)
-	return nil
+	return sum, nil
+}
+
+// reportBestF1 reports, for each binary head, the dev F1 at the best
+// threshold of its logit under the float weights fw and under the
+// model's int8 weights.
+func (m *Model) reportBestF1(dev []sample, fw fitWeights, report func(string, float64, float64)) {
+	zq := m.devLogits(dev)
+	zf := make([][numOutputs]float32, len(dev))
+	for i := range dev {
+		s := &dev[i]
+		z := &zf[i]
+		copy(z[:], fw.bias)
+		vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
+		for _, g := range [2]struct {
+			bs []uint32
+			v  float32
+		}{{s.feats, vw}, {s.chars, vc}} {
+			for _, b := range g.bs {
+				for k := range numOutputs {
+					z[k] += fw.w[int(b)*numOutputs+k] * g.v
+				}
+			}
+		}
+		for d, x := range s.dense {
+			for k := range numOutputs {
+				z[k] += x * fw.dense[d*numOutputs+k]
+			}
+		}
+		nv := len(s.vec)
+		for _, k := range m.p.VecOutputs {
+			for j, x := range s.vec {
+				z[k] += x * fw.vec[k*nv+j]
+			}
+		}
+	}
+	best := func(z [][numOutputs]float32, k int, ys []bool) float64 {
+		idx := make([]int, len(z))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmpF(z[b][k], z[a][k]) })
+		npos := 0
+		for _, y := range ys {
+			if y {
+				npos++
+			}
+		}
+		tp, bf := 0, 0.0
+		for n, i := range idx {
+			if ys[i] {
+				tp++
+			}
+			bf = max(bf, f1(tp, n+1-tp, npos-tp))
+		}
+		return bf
+	}
+	for h, name := range headNames {
+		ys := make([]bool, len(dev))
+		for i := range dev {
+			ys[i] = dev[i].heads[h]
+		}
+		report(name, best(zf, numPolarity+h, ys), best(zq, numPolarity+h, ys))
+	}
+}
+
+func cmpF(a, b float32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // fitRun is one AdaGrad training run.
@@ -376,8 +460,11 @@ func (m *Model) fitRun(ctx context.Context, samples []sample, c TrainConfig) (fi
 		vu = make([]float32, len(vw8))
 	}
 	var step float32
-	// Rare heads get more weight on their positives (square root of the
-	// imbalance), so that they learn at all; calibration undoes the shift.
+	// Rare heads get more weight on their positives (the fourth root of
+	// the imbalance, at most 6), so that they learn at all; calibration
+	// undoes the shift. The fourth root beat the square root (used up to
+	// session 8) and the imbalance itself on dev confusion (BENCHMARKS.md,
+	// session 9).
 	var posW [numOutputs - numPolarity]float32
 	for h := range posW {
 		n := 0
@@ -386,8 +473,15 @@ func (m *Model) fitRun(ctx context.Context, samples []sample, c TrainConfig) (fi
 				n++
 			}
 		}
-		posW[h] = float32(math.Sqrt(float64(len(samples)-n) / float64(max(n, 1))))
-		posW[h] = min(max(posW[h], 1), 6)
+		pow, cp := c.posPow, c.posCap
+		if pow == 0 {
+			pow = 0.25
+		}
+		if cp == 0 {
+			cp = 6
+		}
+		posW[h] = float32(math.Pow(float64(len(samples)-n)/float64(max(n, 1)), pow))
+		posW[h] = min(max(posW[h], 1), float32(cp))
 	}
 	hardNeg := hardNegWeight
 	if c.hardNeg != nil {

@@ -42,6 +42,13 @@ func TestTuneModel(t *testing.T) {
 	c.NoVectors = os.Getenv("PARLEY_TUNE_NOVEC") != ""
 	c.Seed, _ = strconv.ParseUint(os.Getenv("PARLEY_TUNE_SEED"), 10, 64)
 	c.ensemble, _ = strconv.Atoi(os.Getenv("PARLEY_TUNE_ENSEMBLE"))
+	extra, _ := strconv.Atoi(os.Getenv("PARLEY_TUNE_EXTRA"))
+	c.extra = uint8(extra)
+	c.posPow, _ = strconv.ParseFloat(os.Getenv("PARLEY_TUNE_POSPOW"), 64)
+	c.posCap, _ = strconv.ParseFloat(os.Getenv("PARLEY_TUNE_POSCAP"), 64)
+	c.bestF1 = func(name string, fl, q float64) {
+		t.Logf("best-threshold dev F1 %-14s float %.4f int8 %.4f", name, fl, q)
+	}
 	for h := range hardLabels {
 		if v, ok := os.LookupEnv(fmt.Sprintf("PARLEY_TUNE_HARDLABELS_%d", h)); ok {
 			// The hard negatives' labels of head h, comma-separated.
@@ -77,6 +84,7 @@ func TestTuneModel(t *testing.T) {
 	t.Logf("dev: %v", m.Info().Dev)
 	t.Logf("T=%.2f prior=%v blend=%.1f thr=%v plattA=%v", m.p.Temperature, m.p.Prior, m.p.Blend, m.p.Threshold, m.p.PlattA)
 	if out := os.Getenv("PARLEY_TUNE_OUT"); out != "" {
+		require.Zero(t, c.extra, "a model with extra feature families is not stored (params.Extra)")
 		f, err := os.Create(out)
 		require.NoError(t, err)
 		_, err = m.WriteTo(f)
