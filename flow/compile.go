@@ -314,6 +314,9 @@ func (b *Builder) Compile() (*Flow, error) {
 			if n.Whole != nil && n.Type != NumberSlot && n.Type != MoneySlot {
 				bad(id, "Whole is for number and money slots, not %q", n.Type)
 			}
+			if n.Correctable && n.Validate == nil && (n.Type == "" || n.Type == TextSlot) {
+				bad(id, "a Correctable text slot needs a Validate that refuses what is not its value")
+			}
 			if len(n.Prompt) == 0 {
 				bad(id, "ask has no prompt")
 			}

@@ -973,7 +973,8 @@ func (x *run) input() error {
 // correction serves an answer to a yes/no question that changes an
 // earlier answer of the same flow instead ("wait, make it 20" when asked
 // to confirm a $50 refund): the latest number, amount or date question
-// whose slot the text fills with a new, valid value takes it, and the
+// ([Ask.Correctable] for other types) whose slot the text fills with a
+// new, valid value takes it, and the
 // flow goes on from that question as if it had just been answered, so
 // its checks and the confirmation run again. It returns that question,
 // or nil when the text corrects nothing (or is a new request); refused
@@ -990,7 +991,7 @@ func (x *run) correction(cur *Ask) (a *Ask, refused error) {
 	for i := len(x.flow.asks) - 1; i >= 0; i-- {
 		a := x.flow.asks[i]
 		old := x.st.Slots[a.Slot]
-		if a == cur || old == "" || (a.Type != NumberSlot && a.Type != MoneySlot && a.Type != DateSlot) {
+		if a == cur || old == "" || (a.Type != NumberSlot && a.Type != MoneySlot && a.Type != DateSlot && !a.Correctable) {
 			continue
 		}
 		v, err := x.answer(a, x.t.Text())

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -736,6 +737,40 @@ func TestCorrectionAtAConfirmation(t *testing.T) {
 	c.Send("yes").Expect(parleytest.Contains("How much?"))
 	c.Send("$30").Expect(parleytest.Exact("Pay 30 USD?"))
 	c.Send("yes").Expect(parleytest.Exact("Paid 30 USD."))
+}
+
+// A free-text answer marked Correctable is corrected at the confirmation
+// as an amount is: a new value its Validate accepts replaces it and the
+// confirmation is asked again; anything else is still "yes or no?". A
+// text slot without Validate cannot be Correctable.
+func TestCorrectableTextAtAConfirmation(t *testing.T) {
+	street := func(_ context.Context, v string) (string, error) {
+		if !strings.ContainsFunc(v, unicode.IsDigit) || strings.Contains(v, "?") {
+			return "", &flow.InputError{Slot: "address", Message: "Street and number, please."}
+		}
+		return v, nil
+	}
+	move := flow.New("move").Add(
+		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"Where to?"}, Validate: street, Correctable: true, Next: "confirm"},
+		&flow.Ask{ID: "confirm", Slot: "ok", Type: flow.YesNoSlot, Prompt: []string{"Send it to {{slots.address}}?"}, Next: "go"},
+		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.ok == "yes"`, Next: "sent"}}, Else: "kept"},
+		&flow.End{ID: "sent", Status: flow.Resolved, Text: []string{"Going to {{slots.address}}."}},
+		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Left as it was."}}).MustCompile()
+	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
+	e, err := flow.NewEngine([]*flow.Flow{move}, flow.WithHandOffer(tc.HandOffer()))
+	require.NoError(t, err)
+	_, h := mount(e, map[string]string{"move": "move"}, map[string]string{"move": "move"})
+	c := parleytest.NewTester(t, h)
+	c.Send("move").Expect(parleytest.Exact("Where to?"))
+	c.Send("1 Main St").Expect(parleytest.Exact("Send it to 1 Main St?"))
+	c.Send("9 High Rd").Expect(parleytest.Exact("Send it to 9 High Rd?"))
+	c.Send("banana").Expect(parleytest.Contains("Please answer yes or no.")).Check(flowtest.Node("confirm"))
+	c.Send("yes").Expect(parleytest.Exact("Going to 9 High Rd."))
+
+	_, err = flow.New("f").Add(
+		&flow.Ask{ID: "a", Slot: "s", Prompt: []string{"Name?"}, Correctable: true, Next: "e"},
+		&flow.End{ID: "e", Status: flow.Resolved}).Compile()
+	require.ErrorContains(t, err, "Correctable text slot needs a Validate")
 }
 
 // "No, thanks" to a choice that has no such option declines it: the

@@ -92,6 +92,13 @@ type Ask struct {
 	Next        string
 	// Always asks even if the slot is already filled.
 	Always bool
+	// Correctable lets an answer to a later yes/no question of the flow
+	// that Validate accepts replace this slot's value, as a number,
+	// amount or date always may ("no wait, make it 20"): a new address
+	// typed at "Change the address to ...?" is a correction, and the
+	// flow goes on from this Ask with it. Set it on a text slot only when
+	// Validate refuses anything that is not such a value.
+	Correctable bool
 	// ResumeText introduces the prompt when it is asked again after a
 	// request that interrupted the flow here was served (see [Engine]);
 	// default "Back to your NAME." with the flow's name ("order_status":

@@ -150,7 +150,9 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				return nil
 			},
 			Describe: func(a addressArgs) string {
-				return fmt.Sprintf("Shall I change the delivery address of %s to %q?", a.OrderID, a.Address)
+				// Quoted as typed (%q would escape a quote inside it),
+				// and worded as es.yaml translates it.
+				return fmt.Sprintf("Shall I change the delivery address of %s to \"%s\"?", a.OrderID, a.Address)
 			},
 			Run: func(ctx context.Context, a addressArgs) (orderView, error) {
 				o, err := s.SetAddress(ctx, a.OrderID, strings.TrimSpace(a.Address))

@@ -547,18 +547,20 @@ func addressFlow(d deps) *flow.Builder {
 		retryOrder(),
 		reaskOrder(),
 		notFound(),
-		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}?"}, ResumeText: "Back to your address change.",
-			Validate: func(_ context.Context, v string) (string, error) {
-				if len(strings.Fields(v)) < 3 || len(strings.TrimSpace(v)) < minAddress {
-					return "", &flow.InputError{Slot: "address", Message: "Please give the full address: street, town and postcode."}
-				}
-				return strings.TrimSpace(v), nil
-			}, MaxAttempts: 3, OnFail: "done", Next: "ask"},
+		// Only an address is an answer (address.go): a question or a
+		// request typed here is served and the question asked again; a
+		// new address typed at the confirmation corrects this one.
+		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}? Please include the house number and postcode."},
+			Reprompt:   []string{"I need the full address, with the house number and postcode. What's the new delivery address for the {{slots.item}}?"},
+			ResumeText: "Back to your address change.", Validate: validAddress, Correctable: true, MaxAttempts: 3, OnFail: "done", Next: "known"},
+		&flow.Branch{ID: "known", Cases: []flow.Case{{If: addressUnknown, Next: "later"}}, Else: "ask"},
+		&flow.Say{ID: "later", Text: []string{`No problem, I've left the address as it is. The {{slots.item}} hasn't left our warehouse yet, so it can still be changed: just say "change my address" when you have the new one.`}, Next: "end"},
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			return d.run(ctx, s, actAddress, addressArgs{OrderID: s.Slot("order"), Address: s.Slot("address")}, false)
 		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "changed", OnError: "done",
 			ErrorText: []string{"That didn't work on our side, and nothing was changed."}},
-		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, ResumeText: "Back to your address change.", Next: "go"},
+		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, ResumeText: "Back to your address change.",
+			Reprompt: []string{"Please answer yes or no, or type the address again if it should be different. {{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "change"}}, Else: "kept"},
 		&flow.Say{ID: "kept", Text: []string{"OK, I've left the address as it was."}, Next: "done"},
 		&flow.Action{ID: "change", Do: func(ctx context.Context, s *flow.Scope) (string, error) {

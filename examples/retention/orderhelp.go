@@ -17,9 +17,13 @@ var foldAccents = strings.NewReplacer("'", "", "’", "", "á", "a", "é", "e", 
 // number?" says the customer does not have it ("I don't know the
 // number", "no lo encuentro"): they are told where to find it instead of
 // being asked the same question again.
-func saysNoOrderNumber(answer string) bool {
+func saysNoOrderNumber(answer string) bool { return saysAny(answer, noOrderNumber) }
+
+// saysAny reports whether answer holds one of phrases as whole words,
+// compared lower-case without apostrophes or accents.
+func saysAny(answer string, phrases []string) bool {
 	a := " " + foldAccents.Replace(strings.ToLower(answer)) + " "
-	for _, p := range noOrderNumber {
+	for _, p := range phrases {
 		if strings.Contains(a, " "+p+" ") || strings.Contains(a, " "+p+",") || strings.Contains(a, " "+p+".") {
 			return true
 		}

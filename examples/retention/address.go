@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"github.com/parleyhq/parley/flow"
+)
+
+// Delivery addresses typed in the chat. The address question takes free
+// text, so it must tell an address from everything else a customer types
+// there: a question ("wait, what is your return policy?"), another
+// request ("where is A-1001"), or "I don't know yet". Only an address is
+// taken; a question or request is answered or served and the question
+// asked again ("Back to your address change."), and "not yet" ends the
+// change politely. An address needs a number (the house number or the
+// postcode), which couriers need too.
+
+// addressLeads are the words customers put before an address ("it's
+// ...", "no wait, make it ...", "envíalo a ..."), lower case without
+// accents, longest first where one starts another.
+var addressLeads = []string{
+	"the new address is", "my new address is", "the address is", "new address is", "new address", "address",
+	"please send it to", "send it to", "deliver it to", "ship it to", "change it to", "make it", "make that", "it should go to", "it should be", "should be",
+	"no wait", "no", "wait", "sorry", "oops", "actually", "its", "it is", "to",
+	"la nueva direccion es", "mi nueva direccion es", "la direccion es", "nueva direccion", "direccion",
+	"envialo a", "mandalo a", "cambiala a", "mejor", "perdona", "perdon", "espera", "es",
+}
+
+// notYet are the ways customers say they do not have the new address
+// yet, lower case without accents.
+var notYet = []string{
+	"not yet", "dont know", "do not know", "no idea", "not sure", "dont have", "do not have", "havent got", "later",
+	"todavia no", "aun no", "no lo se", "no se", "ni idea", "no estoy segur", "no la tengo", "no la se", "mas tarde", "luego",
+}
+
+// errNoAddress asks for an address again; the flow shows its message
+// before the question.
+var errNoAddress = &flow.InputError{Slot: "address", Message: "I need the full address, with the house number and postcode."}
+
+// validAddress takes an answer to "What's the new delivery address?": an
+// address without the words around it ("it's 12 High St, Leeds" is "12
+// High St, Leeds"), or the customer's words when they say they do not
+// know it yet (see addressUnknown). Anything else is refused, so that the
+// flow hands a question or a new request back to be served.
+func validAddress(_ context.Context, v string) (string, error) {
+	if orderPattern.MatchString(v) || strings.ContainsAny(v, "?¿") {
+		return "", errNoAddress
+	}
+	a := trimAddressLead(v)
+	if !strings.ContainsFunc(a, unicode.IsDigit) {
+		if saysAny(v, notYet) {
+			return strings.TrimSpace(v), nil
+		}
+		return "", errNoAddress
+	}
+	if len(strings.Fields(a)) < 3 || len(a) < minAddress {
+		return "", errNoAddress
+	}
+	return a, nil
+}
+
+// addressUnknown reports whether the address slot holds a "not yet"
+// rather than an address: validAddress takes no other answer without a
+// number.
+func addressUnknown(s *flow.Scope) bool {
+	return !strings.ContainsFunc(s.Slot("address"), unicode.IsDigit)
+}
+
+// trimAddressLead drops the words before an address and the punctuation
+// around it.
+func trimAddressLead(v string) string {
+	a := strings.TrimSpace(v)
+	for {
+		low := foldAccents.Replace(strings.ToLower(a))
+		cut := false
+		for _, lead := range addressLeads {
+			rest, ok := strings.CutPrefix(low, lead)
+			if !ok || rest == "" || (rest[0] != ' ' && rest[0] != ',' && rest[0] != ':') {
+				continue
+			}
+			// foldAccents changes lengths (á is two bytes, a one): cut
+			// the original by words, as many as the lead has.
+			a = dropWords(a, len(strings.Fields(lead)))
+			cut = true
+			break
+		}
+		a = strings.TrimLeft(strings.TrimSpace(a), ",:;- ")
+		if !cut {
+			return strings.TrimRight(a, " .!")
+		}
+	}
+}
+
+// dropWords drops the first n words of s.
+func dropWords(s string, n int) string {
+	for range n {
+		s = strings.TrimLeft(s, " ,:")
+		i := strings.IndexFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == ':' })
+		if i < 0 {
+			return ""
+		}
+		s = s[i:]
+	}
+	return s
+}
