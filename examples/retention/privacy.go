@@ -141,7 +141,12 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 			render(w, http.StatusBadRequest, map[string]string{"Error": "Which customer?"})
 			return
 		}
-		b, err := a.eraser.export(r.Context(), id)
+		who, err := a.findSubject(r.Context(), id)
+		if err != nil {
+			render(w, lookupStatus(err), map[string]string{"Customer": id, "Error": err.Error()})
+			return
+		}
+		b, err := a.eraser.export(r.Context(), who.ID)
 		if err != nil {
 			render(w, http.StatusInternalServerError, map[string]string{"Customer": id, "Error": "Export incomplete: " + err.Error()})
 			return
@@ -162,11 +167,16 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 			render(w, http.StatusBadRequest, map[string]string{"Customer": id, "Error": "Tick the box to confirm the erasure."})
 			return
 		}
-		if err := a.eraser.erase(r.Context(), id); err != nil {
+		who, err := a.findSubject(r.Context(), id)
+		if err != nil {
+			render(w, lookupStatus(err), map[string]string{"Customer": id, "Error": err.Error()})
+			return
+		}
+		if err := a.eraser.erase(r.Context(), who.ID); err != nil {
 			render(w, http.StatusInternalServerError, map[string]string{"Customer": id, "Error": "Not everything was erased (erase again to retry): " + err.Error()})
 			return
 		}
-		render(w, http.StatusOK, map[string]string{"Done": fmt.Sprintf("Everything kept about %s is erased (by %s).", id, agentOf(r))})
+		render(w, http.StatusOK, map[string]string{"Done": fmt.Sprintf("Everything kept about %s is erased (by %s).", who.Label, agentOf(r))})
 	})
 	mux.Handle("POST /privacy/{$}", a.staffOnly(http.NewCrossOriginProtection().Handler(erase)))
 }

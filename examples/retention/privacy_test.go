@@ -164,7 +164,7 @@ func TestStaffErasesCustomer(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
-	assert.Contains(t, string(body), "Everything kept about cus_ada is erased (by Sam).")
+	assert.Contains(t, string(body), "Everything kept about Ada Lovelace (cus_ada, ada@example.com) is erased (by Sam).")
 	ws = workspace{}
 	getJSON(t, sam, srv.URL+"/console/api/state", &ws)
 	assert.Empty(t, ws.Queue)
