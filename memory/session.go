@@ -39,7 +39,7 @@ type Entry struct {
 
 // A Session is the stored state of one conversation: per-package state,
 // a bounded window of recent history, and counters. Packages keep their own
-// state under their own name with [SetState] and [GetState].
+// state through a [StateKey] each declares.
 //
 // A Session is not safe for concurrent use: one goroutine owns it between
 // [Sessions.Load] and [Sessions.Save].
@@ -112,6 +112,9 @@ func (s *Session) MarkSeen(messageID string) {
 }
 
 // SetState stores v as the JSON state of the named package.
+//
+// Deprecated: declare a [StateKey] and use [StateKey.Set]: a string name
+// lets any package read or overwrite another's state with any type.
 func SetState(s *Session, name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -126,6 +129,8 @@ func SetState(s *Session, name string, v any) error {
 
 // GetState decodes the named package's state into a new T. It reports false
 // if the session has no state under that name.
+//
+// Deprecated: declare a [StateKey] and use [StateKey.Get].
 func GetState[T any](s *Session, name string) (T, bool, error) {
 	var v T
 	raw, ok := s.State[name]
@@ -139,6 +144,8 @@ func GetState[T any](s *Session, name string) (T, bool, error) {
 }
 
 // DeleteState removes the named package's state.
+//
+// Deprecated: declare a [StateKey] and use [StateKey.Delete].
 func DeleteState(s *Session, name string) { delete(s.State, name) }
 
 // Clone returns a deep copy of s.
