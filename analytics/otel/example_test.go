@@ -25,7 +25,7 @@ func Example() {
 			Attrs: map[string]string{"model": "gpt-4o-mini", "input_tokens": "90", "output_tokens": "12"}})
 		return w.Reply(ctx, parley.Text("Hi!"))
 	})
-	bot := parley.NewBot(parley.Chain(h, tracer.Middleware()), parley.WithObserver(tracer))
+	bot := parley.NewBot(parley.Chain(h, parleyotel.Middleware(tracer)), parley.WithObserver(tracer))
 	defer bot.Shutdown(context.Background())
 
 	t := &parley.Turn{ConversationID: "c1", Channel: "web", MessageID: "m1", Message: parley.Text("hello")}
@@ -50,7 +50,7 @@ func ExampleTracer_Store() {
 	})
 	bot := parley.NewBot(h, parley.WithStore(tracer.Store(memory.NewMap())), parley.WithObserver(tracer))
 	defer bot.Shutdown(context.Background())
-	traced := parley.Chain(bot, tracer.Middleware())
+	traced := parley.Chain(bot, parleyotel.Middleware(tracer))
 
 	t := &parley.Turn{ConversationID: "c1", Channel: "web", MessageID: "m1", Message: parley.Text("hello")}
 	if err := traced.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), t); err != nil {

@@ -1,7 +1,7 @@
 // Package otel traces a bot's turns with OpenTelemetry.
 //
 // A [Tracer] gives every turn a span ("parley.turn") through its
-// [Tracer.Middleware], and, as a [parley.Observer], turns the events the
+// [Middleware], and, as a [parley.Observer], turns the events the
 // turn emits into child spans: "parley.classify" for a classified
 // message, "parley.retrieve" for a knowledge-base lookup, one span per
 // model call named after the GenAI semantic conventions ("chat {model}",
@@ -49,8 +49,8 @@ func WithSystem(provider string) Option {
 	return func(tr *Tracer) { tr.system = provider }
 }
 
-// A Tracer makes spans for turns and their steps. Use its Middleware as
-// the outermost middleware of the handler and pass it to the bot as an
+// A Tracer makes spans for turns and their steps. Give it to [Middleware]
+// for the outermost middleware of the handler and pass it to the bot as an
 // observer. It is safe for concurrent use.
 type Tracer struct {
 	tracer trace.Tracer
@@ -67,8 +67,8 @@ func New(tp trace.TracerProvider, opts ...Option) *Tracer {
 }
 
 // Middleware returns middleware that runs each turn inside a
-// "parley.turn" span. A handler error marks the span as failed.
-func (tr *Tracer) Middleware() parley.Middleware {
+// "parley.turn" span of tr. A handler error marks the span as failed.
+func Middleware(tr *Tracer) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			attrs := []attribute.KeyValue{

@@ -27,7 +27,7 @@ func newTraced(t *testing.T, h parley.HandlerFunc) (*parley.Bot, *tracetest.Span
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	tr := parleyotel.New(tp, parleyotel.WithSystem("openai"))
-	bot := parley.NewBot(parley.Chain(h, tr.Middleware()), parley.WithObserver(tr))
+	bot := parley.NewBot(parley.Chain(h, parleyotel.Middleware(tr)), parley.WithObserver(tr))
 	t.Cleanup(func() { require.NoError(t, bot.Shutdown(context.Background())) })
 	return bot, rec
 }
@@ -150,7 +150,7 @@ func TestStoreSpansAroundSession(t *testing.T) {
 	})
 	bot := parley.NewBot(h, parley.WithStore(store), parley.WithObserver(tr))
 	t.Cleanup(func() { require.NoError(t, bot.Shutdown(context.Background())) })
-	traced := parley.Chain(bot, tr.Middleware())
+	traced := parley.Chain(bot, parleyotel.Middleware(tr))
 	turn := &parley.Turn{ConversationID: "conv-secret-9", Channel: "web", MessageID: "m1", Message: parley.Text("hi")}
 	require.NoError(t, traced.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), turn))
 

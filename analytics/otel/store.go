@@ -17,7 +17,7 @@ import (
 //
 // The bot loads and saves the session outside its handler, so for those
 // calls to be children of the turn's span, start the span outside the bot
-// too: parley.Chain(bot, tracer.Middleware()).
+// too: parley.Chain(bot, parleyotel.Middleware(tracer)).
 func (tr *Tracer) Store(s memory.Store) memory.Store { return &tracedStore{tr: tr, s: s} }
 
 type tracedStore struct {
