@@ -87,6 +87,9 @@ type Messages struct {
 	// StillWaiting answers a message the bot cannot help with while the
 	// customer waits; Relayed a message saved for the agent.
 	StillWaiting, Relayed string
+	// WaitStatus answers a waiting customer who asks how long it will
+	// take or whether anyone is there ("hello??").
+	WaitStatus string
 	// Assigned: %s is the agent's name.
 	Assigned string
 	// Left confirms that the customer left the queue.
@@ -119,6 +122,7 @@ func DefaultMessages() Messages {
 		Queued:          "Your request has reached our team. A person will be with you shortly.",
 		StillWaiting:    "I've passed that on: a person will be with you soon. Meanwhile you can ask me about an order, or type \"cancel\" to leave the queue and carry on with me.",
 		Relayed:         "Your message is saved and will reach the agent shortly.",
+		WaitStatus:      "You're still in the queue: the next person free on our team will join here, and your messages are already with them. Meanwhile I can help with orders, refunds or your plan, or type \"cancel\" to leave the queue.",
 		Assigned:        "%s has joined the conversation.",
 		Left:            "OK, I've taken you out of the queue: you're back with the assistant.",
 		Busy:            "All our agents are busy right now. Would you like a call back instead? Pick a time, or keep waiting.",
@@ -148,7 +152,7 @@ func (m Messages) withDefaults() Messages {
 	}{
 		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.Remind, d.Remind}, {&m.Empathy, d.Empathy},
 		{&m.Connecting, d.Connecting}, {&m.Delayed, d.Delayed}, {&m.Queued, d.Queued}, {&m.StillWaiting, d.StillWaiting},
-		{&m.Relayed, d.Relayed}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
+		{&m.Relayed, d.Relayed}, {&m.WaitStatus, d.WaitStatus}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
 		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg},
 		{&m.AskPhone, d.AskPhone}, {&m.BadPhone, d.BadPhone}, {&m.NoCallback, d.NoCallback},
 		{&m.CallbackBooked, d.CallbackBooked}, {&m.Resolved, d.Resolved}, {&m.FeedbackThanks, d.FeedbackThanks},
@@ -1138,12 +1142,16 @@ func (tc *turnCtx) ticket(ctx context.Context, r dialog.HandoffRequest, now time
 // whileWaiting handles a customer's message while they wait for a
 // person.
 func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
-	switch cmd {
-	case "cancel", "menu":
+	switch {
+	case cmd == "cancel" || cmd == "menu":
 		// Back to the bot: "menu" goes on to show it.
 		return cmd == "cancel", tc.leave(ctx)
-	case "stop":
+	case cmd == "stop":
 		return false, nil // the router records the opt-out
+	case cmd == "" && leavesQueue(tc.t.Text()):
+		// "leave the queue", "I don't need a person anymore": the
+		// customer's own words for cancel (waiting.go).
+		return true, tc.leave(ctx)
 	}
 	m := tc.t.Message
 	if tc.st.Pending != nil {
@@ -1173,6 +1181,11 @@ func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
 // customer keeps their place in the queue (the message also went to the
 // ticket); anything else gets the wait message.
 func (tc *turnCtx) answerWhileWaiting(ctx context.Context) (bool, error) {
+	if asksAboutWait(tc.t) {
+		// "how long will it take?", "hello??": how the wait is going,
+		// not a greeting or a question for the help centre.
+		return true, tc.reply(ctx, parley.Text(tc.msgs().WaitStatus))
+	}
 	u, ok := parley.Value(tc.t, nlu.UnderstandingKey)
 	if ok && u.Status == nlu.Understood && u.Intent.Name != "human" || answersBot(tc.t) {
 		return false, nil

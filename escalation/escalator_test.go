@@ -228,6 +228,32 @@ func TestWaitingCustomerKeepsChattingWithTheBot(t *testing.T) {
 	assert.Equal(t, "where is my other order A-1002?", cs.Thread[0].Text)
 }
 
+// A waiting customer leaves the queue in their own words, and a question
+// about the wait ("how long will it take?", "hello??") gets where they
+// stand, not a help-centre miss or a greeting with the main menu (QA9
+// F9, F10, F22). Both still reach the ticket's thread while queued.
+func TestWaitingCustomerLeavesAndAsksInTheirWords(t *testing.T) {
+	for _, text := range []string{"leave the queue", "I dont need a person anymore", "I don't need a human any more", "exit",
+		"stop waiting", "ok I don't want to wait anymore", "ya no quiero esperar", "salir de la cola"} {
+		t.Run(text, func(t *testing.T) {
+			h := newHarness(t, -1)
+			h.say("human")
+			assert.Equal(t, []string{msgs.Left}, h.say(text))
+			assert.Equal(t, escalation.StatusCancelled, h.ticket().Status)
+		})
+	}
+	h := newHarness(t, -1)
+	h.say("human")
+	for _, text := range []string{"how long will it take?", "hello??", "anyone there?", "Is anybody there", "how much longer?",
+		"¿cuánto tardan?", "¿hay alguien?", "still waiting..."} {
+		assert.Equal(t, []string{msgs.WaitStatus}, h.say(text), text)
+	}
+	assert.Equal(t, escalation.StatusQueued, h.ticket().Status, "still in the queue")
+	assert.Equal(t, []string{"bot: how long does shipping take?"}, h.say("how long does shipping take?"),
+		"a question about something else is the bot's")
+	assert.Equal(t, []string{"bot: I don't need a refund, where is A-1001?"}, h.say("I don't need a refund, where is A-1001?"))
+}
+
 func TestAgentOwnsTheConversation(t *testing.T) {
 	h := newHarness(t, -1)
 	h.say("human")

@@ -1,0 +1,79 @@
+package escalation
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/nlu"
+)
+
+// This file reads what a customer waiting for a person says about the
+// wait itself: that they want out of the queue ("leave the queue", "I
+// don't need a person anymore", "ya no quiero esperar"), or how it is
+// going ("how long will it take?", "hello??", "¿hay alguien?"). Neither is
+// a request for the bot, nor a greeting to answer with the main menu.
+
+// waitFold lower-cases s, removes accents and apostrophes, and keeps
+// letters and digits, words joined by one space.
+func waitFold(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r), r == '\'', r == '’':
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// leaveQueue matches the ways of saying the wait is no longer wanted.
+var leaveQueue = regexp.MustCompile(`^(?:(?:ok|okay|actually|just|please|pls|no|nah|so|well)\s)*(?:` +
+	`exit|quit|leave|leave (?:the )?(?:queue|line)|exit (?:the )?(?:queue|line)|get (?:me )?out of (?:the )?(?:queue|line)|` +
+	`stop waiting|(?:i )?(?:dont|do not|cant|cannot|wont) (?:want to |wanna )?wait(?: any ?(?:more|longer))?|` +
+	`(?:i )?(?:dont|do not|no longer) (?:need|want) (?:a |an |the |to talk to (?:a |an )?|to speak to (?:a |an )?)?(?:person|human|agent|anyone|someone|one|it)(?: any ?more)?|` +
+	`salir|salir de la cola|dejar la cola|quiero salir(?: de la cola)?|` +
+	`(?:ya )?no (?:quiero|puedo) esperar(?: mas)?|ya no (?:quiero|necesito) (?:a )?(?:una persona|un agente|nadie|hablar con (?:una persona|nadie))|ya no hace falta` +
+	`)(?:\s(?:please|pls|thanks|thank you|gracias|por favor|any ?more|then))*$`)
+
+// leavesQueue reports whether text asks to leave the queue.
+func leavesQueue(text string) bool {
+	return len(text) <= 120 && leaveQueue.MatchString(waitFold(text))
+}
+
+// waitQuestion matches questions about the wait and calls to see whether
+// anyone is there.
+var waitQuestion = regexp.MustCompile(`^(?:(?:hello|hi|hey|ok|so|and|um|well|hola|oye|y|bueno)\s)*(?:` +
+	`hello+|hi|hey|helo+|anyone|anybody|hola+|alguien|` +
+	`(?:is |are )?(?:anyone|anybody|someone|somebody|you|u) (?:there|still there|here)|(?:are )?you still there|still there|` +
+	`how long(?: (?:will|does|do|is|until|till|must|should))?(?: (?:it|this|that|i|the wait|someone|somebody|a person|an agent|they))?(?: (?:take|be|have to wait|wait|need to wait|answer|reply|join|come))?(?: for (?:a |an )?(?:person|agent|human|someone))?|` +
+	`how much longer(?: (?:will it be|do i have to wait|is it))?|whats taking so long|what is taking so long|why is (?:this|it) taking so long|` +
+	`(?:im |i am )?still waiting|any (?:news|update|updates)|when will (?:someone|somebody|a person|an agent|they) (?:answer|reply|join|come|be here)|` +
+	`cuanto (?:tardan|tardais|tarda|tardara|tardaran|falta|queda|tiempo(?: tengo que esperar| falta| mas)?)|` +
+	`hay alguien(?: ahi)?|(?:sigues|sigue|seguis|siguen) ahi|sigo esperando|alguien ahi|alguna novedad` +
+	`)(?:\s(?:please|pls|now|then|already|por favor|ya))*$`)
+
+// asksAboutWait reports whether text asks how the wait is going, or
+// whether anybody is there.
+func asksAboutWait(t *parley.Turn) bool {
+	text := t.Text()
+	if len(text) > 120 {
+		return false
+	}
+	if waitQuestion.MatchString(waitFold(text)) {
+		return true
+	}
+	u, ok := parley.Value(t, nlu.UnderstandingKey)
+	return ok && u.Status == nlu.Understood && u.Intent.Name == "greeting" && len(strings.Fields(text)) <= 4
+}
