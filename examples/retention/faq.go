@@ -40,7 +40,7 @@ func faq() []kb.Doc {
 			Text:      "Refunds are issued as soon as we approve them and take 5-10 business days to show on your statement.",
 			Source:    src, URL: url + "#refunds"},
 		{ID: "payment", Question: "Which payment methods do you accept?",
-			Phrasings: []string{"Can I pay with PayPal?", "Do you take Apple Pay?", "Do you take credit cards?", "¿Qué formas de pago aceptan?", "¿Puedo pagar con PayPal?", "¿Aceptan tarjeta de crédito?"},
+			Phrasings: []string{"Can I pay with PayPal?", "Do you take Apple Pay?", "Do you take credit cards?", "¿Qué formas de pago aceptan?", "métodos de pago", "¿Puedo pagar con PayPal?", "¿Aceptan tarjeta de crédito?"},
 			Text:      "We accept Visa, Mastercard, American Express, PayPal and Apple Pay.",
 			Source:    src, URL: url + "#payment"},
 		{ID: "plans", Question: "What plans do you have?",

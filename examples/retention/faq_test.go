@@ -46,6 +46,7 @@ func TestHelpCentreAnswers(t *testing.T) {
 		{"when r u open", "hours"},
 		{"do u ship to canada", "international"},
 		{"esta abierto el domingo?", "hours"},
+		{"metodos de pago", "payment"},
 	} {
 		t.Run(tc.question, func(t *testing.T) {
 			a, err := answers.Answer(t.Context(), tc.question)
