@@ -9,7 +9,10 @@ var stopWords = map[string]map[string]bool{
 		// Words of support conversations, for messages with no function
 		// word ("agent", "charged twice").
 		"human", "agent", "cancel", "refund", "return", "charged", "twice", "help", "someone", "speak", "talk", "call",
-		"lawyer", "sue", "complaint", "money", "yes", "why", "but", "just", "still", "very", "about", "unsubscribe", "thank"),
+		"lawyer", "sue", "complaint", "money", "yes", "why", "but", "just", "still", "very", "about", "unsubscribe", "thank",
+		// English too: "menu" alone (Spanish "menú" typed without its
+		// accent) says no language.
+		"menu"),
 	"es": set("a", "el", "la", "los", "las", "un", "una", "yo", "tú", "mi", "me", "es", "son", "está", "de", "del", "y", "en", "que", "qué", "por", "para", "con", "cómo", "como", "dónde", "donde", "cuándo", "quiero", "necesito", "puedo", "puede", "hola", "gracias", "pedido", "no", "sí", "mis", "su", "al", "lo", "se", "tengo", "hay", "favor", "buenos", "días",
 		// Words of support conversations, for messages with no function
 		// word ("agente", "baja", "cobraron dos veces").

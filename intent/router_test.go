@@ -352,6 +352,11 @@ func TestDetectLanguage(t *testing.T) {
 		{"cuanto cuesta plus", "es"},
 		{"envios a canada?", "es"},
 		{"how much is plus", "en"},
+		// A word of both languages says neither.
+		{"menu", ""},
+		{"menú", "es"},
+		{"menu por favor", "es"},
+		{"show me the menu", "en"},
 		{"do you ship to canada?", "en"},
 		{"", ""},
 	}
