@@ -30,11 +30,12 @@ func ExampleHTML() {
 	for _, s := range report.Sections(v, report.DefaultTargets()) {
 		for _, c := range s.Cards {
 			if c.Key == "weekly.self_service" {
-				fmt.Println(c.Label, c.Value, "target", c.Target, c.Status)
+				// Four conversations are shown, not judged.
+				fmt.Println(c.Label, c.Value, "target", c.Target, c.Status, "("+c.Note+")")
 			}
 		}
 	}
 	// Output:
 	// 7 charts
-	// Self-service resolution 75.0% target 60.0%–80.0% ok
+	// Self-service resolution 75.0% target 60.0%–80.0%  (only 4 conversations: too few to judge)
 }

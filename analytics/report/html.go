@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strconv"
 	"time"
 
@@ -41,8 +42,12 @@ type Card struct {
 	Value  string
 	Raw    float64
 	Target string
-	// Status is "ok", "bad" or "" (no target, or no data).
+	// Status is "ok", "bad" or "" (no target, no data, or too few
+	// conversations to judge).
 	Status string
+	// Note explains the figure in words: why it misses its target, or
+	// that there is too little data to judge it.
+	Note string
 }
 
 // A Table is a titled table of a view.
@@ -65,10 +70,46 @@ type Section struct {
 func pct(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + "%" }
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 func secs(d time.Duration) string {
+	if d < time.Millisecond {
+		return "under 1 ms"
+	}
 	if d < time.Second {
 		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
 	}
 	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+}
+
+// noData is what a card shows instead of a figure nobody measured: "0.0%
+// CSAT" with no survey answered reads as a catastrophe.
+const noData = "no data yet"
+
+// minSample is the number of conversations below which rates are shown
+// but not judged against their targets.
+const minSample = 20
+
+// judged marks a card with a target as measured on too few
+// conversations (n) to judge, and the figure as missing when none.
+func judged(c Card, n int, what string) Card {
+	switch {
+	case n == 0:
+		c.Value, c.Status = noData, ""
+	case n < minSample && what != "":
+		c.Status = ""
+		c.Note = fmt.Sprintf("only %d %s: too few to judge", n, what)
+	}
+	return c
+}
+
+// money shows an amount with the currency symbol.
+func money(cur string, f float64) string {
+	if cur == "" {
+		return num(f)
+	}
+	s := strconv.FormatFloat(math.Abs(f), 'f', 2, 64)
+	if f < 0 {
+		return "-" + cur + s
+	}
+	return cur + s
 }
 
 func status(ok bool, have bool) string {
@@ -105,10 +146,10 @@ func Sections(v Views, t Targets) []Section {
 		Cards: []Card{
 			{Key: "realtime.active", Label: "Active chats", Value: strconv.Itoa(rt.Live.Active), Raw: float64(rt.Live.Active)},
 			{Key: "realtime.waiting", Label: "Waiting for a person", Value: strconv.Itoa(rt.Live.Waiting), Raw: float64(rt.Live.Waiting)},
-			{Key: "realtime.frt_p50", Label: "First response (p50)", Value: secs(rt.Live.FRT.P50), Raw: rt.Live.FRT.P50.Seconds(),
-				Target: "< " + secs(t.FRT), Status: status(rt.Live.FRT.P50 < t.FRT, rt.Live.FRT.N > 0)},
-			{Key: "realtime.sentiment", Label: "Live sentiment", Value: num(rt.Live.Sentiment), Raw: rt.Live.Sentiment,
-				Target: "≥ 0.60", Status: status(rt.Live.Sentiment >= 0.6, rt.Live.SentimentTurns > 0)},
+			judged(Card{Key: "realtime.frt_p50", Label: "First response (p50)", Value: secs(rt.Live.FRT.P50), Raw: rt.Live.FRT.P50.Seconds(),
+				Target: "< " + secs(t.FRT), Status: status(rt.Live.FRT.P50 < t.FRT, rt.Live.FRT.N > 0)}, min(rt.Live.FRT.N, minSample), "replies"),
+			judged(Card{Key: "realtime.sentiment", Label: "Live sentiment (0-1)", Value: num(rt.Live.Sentiment), Raw: rt.Live.Sentiment,
+				Target: "≥ 0.60", Status: status(rt.Live.Sentiment >= 0.6, rt.Live.SentimentTurns > 0)}, min(rt.Live.SentimentTurns, minSample), "messages"),
 		}}
 	labels := make([]string, len(rt.Starts))
 	vals := make([]float64, len(rt.Starts))
@@ -119,18 +160,22 @@ func Sections(v Views, t Targets) []Section {
 		func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) }))
 
 	k := wk.KPIs
+	self := Card{Key: "weekly.self_service", Label: "Self-service resolution", Value: pct(k.SelfService), Raw: k.SelfService,
+		Target: pct(t.SelfServiceMin) + "–" + pct(t.SelfServiceMax), Status: status(k.SelfService >= t.SelfServiceMin && k.SelfService <= t.SelfServiceMax, k.Conversations > 0)}
+	if k.SelfService > t.SelfServiceMax {
+		self.Note = "above the range: check that customers who want a person can reach one"
+	}
 	weekly := Section{ID: "weekly", Title: "This week", Window: k.Window.String(), Cards: []Card{
 		{Key: "weekly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
-		{Key: "weekly.self_service", Label: "Self-service resolution", Value: pct(k.SelfService), Raw: k.SelfService,
-			Target: pct(t.SelfServiceMin) + "–" + pct(t.SelfServiceMax), Status: status(k.SelfService >= t.SelfServiceMin && k.SelfService <= t.SelfServiceMax, k.Conversations > 0)},
-		{Key: "weekly.escalation_rate", Label: "Escalation rate", Value: pct(k.EscalationRate), Raw: k.EscalationRate,
-			Target: "< " + pct(t.EscalationMax), Status: status(k.EscalationRate < t.EscalationMax, k.Conversations > 0)},
-		{Key: "weekly.fallback_rate", Label: "Fallback rate", Value: pct(k.FallbackRate), Raw: k.FallbackRate},
-		{Key: "weekly.frt_p50", Label: "First response p50", Value: secs(k.FRT.P50), Raw: k.FRT.P50.Seconds(),
-			Target: "< " + secs(t.FRT), Status: status(k.FRT.P50 < t.FRT, k.FRT.N > 0)},
-		{Key: "weekly.frt_p95", Label: "First response p95", Value: secs(k.FRT.P95), Raw: k.FRT.P95.Seconds()},
-		{Key: "weekly.turns_to_resolution", Label: "Turns to resolution", Value: num(k.TurnsToResolution), Raw: k.TurnsToResolution},
-		{Key: "weekly.time_to_resolution", Label: "Time to resolution", Value: secs(k.TimeToResolution), Raw: k.TimeToResolution.Seconds()},
+		judged(self, k.Conversations, "conversations"),
+		judged(Card{Key: "weekly.escalation_rate", Label: "Escalation rate", Value: pct(k.EscalationRate), Raw: k.EscalationRate,
+			Target: "< " + pct(t.EscalationMax), Status: status(k.EscalationRate < t.EscalationMax, k.Conversations > 0)}, k.Conversations, "conversations"),
+		judged(Card{Key: "weekly.fallback_rate", Label: "Fallback rate", Value: pct(k.FallbackRate), Raw: k.FallbackRate}, min(k.Conversations, minSample), ""),
+		judged(Card{Key: "weekly.frt_p50", Label: "First response p50", Value: secs(k.FRT.P50), Raw: k.FRT.P50.Seconds(),
+			Target: "< " + secs(t.FRT), Status: status(k.FRT.P50 < t.FRT, k.FRT.N > 0)}, min(k.FRT.N, minSample), "replies"),
+		judged(Card{Key: "weekly.frt_p95", Label: "First response p95", Value: secs(k.FRT.P95), Raw: k.FRT.P95.Seconds()}, min(k.FRT.N, minSample), ""),
+		judged(Card{Key: "weekly.turns_to_resolution", Label: "Turns to resolution", Value: num(k.TurnsToResolution), Raw: k.TurnsToResolution}, min(k.Resolved, minSample), ""),
+		judged(Card{Key: "weekly.time_to_resolution", Label: "Time to resolution", Value: secs(k.TimeToResolution), Raw: k.TimeToResolution.Seconds()}, min(k.Resolved, minSample), ""),
 	}}
 	dl := dayLabels(wk.Daily, "Mon 2")
 	weekly.Charts = append(weekly.Charts,
@@ -153,13 +198,18 @@ func Sections(v Views, t Targets) []Section {
 	weekly.Tables = []Table{top, unq}
 
 	k = mo.KPIs
+	defl := Card{Key: "monthly.deflection", Label: "Deflection", Value: pct(k.Deflection), Raw: k.Deflection,
+		Target: pct(t.DeflectionMin) + "–" + pct(t.DeflectionMax), Status: status(k.Deflection >= t.DeflectionMin && k.Deflection <= t.DeflectionMax, k.Resolved+k.Escalated > 0)}
+	if k.Deflection > t.DeflectionMax {
+		defl.Note = "above the range: check that customers who want a person can reach one"
+	}
 	monthly := Section{ID: "monthly", Title: "This month", Window: k.Window.String(), Cards: []Card{
-		{Key: "monthly.csat", Label: "CSAT (4-5 of 5)", Value: pct(k.CSAT), Raw: k.CSAT, Target: "≥ " + pct(t.CSATMin), Status: status(k.CSAT >= t.CSATMin, k.CSATResponses > 0)},
-		{Key: "monthly.ces", Label: "Customer effort (1-5)", Value: num(k.CES), Raw: k.CES, Target: "≥ " + num(t.CESMin), Status: status(k.CES >= t.CESMin, k.CESResponses > 0)},
-		{Key: "monthly.nps", Label: "NPS", Value: strconv.FormatFloat(k.NPS, 'f', 0, 64), Raw: k.NPS, Target: "≥ +" + strconv.FormatFloat(t.NPSMin, 'f', 0, 64), Status: status(k.NPS >= t.NPSMin, k.NPSResponses > 0)},
-		{Key: "monthly.deflection", Label: "Deflection", Value: pct(k.Deflection), Raw: k.Deflection,
-			Target: pct(t.DeflectionMin) + "–" + pct(t.DeflectionMax), Status: status(k.Deflection >= t.DeflectionMin && k.Deflection <= t.DeflectionMax, k.Resolved+k.Escalated > 0)},
-		{Key: "monthly.cost_per_conversation", Label: "Cost per conversation", Value: num(mo.Cost.PerConversation), Raw: mo.Cost.PerConversation},
+		judged(Card{Key: "monthly.csat", Label: "CSAT (4-5 of 5)", Value: pct(k.CSAT), Raw: k.CSAT, Target: "≥ " + pct(t.CSATMin), Status: status(k.CSAT >= t.CSATMin, k.CSATResponses > 0)}, k.CSATResponses, "answers"),
+		judged(Card{Key: "monthly.ces", Label: "Customer effort (1-5)", Value: num(k.CES), Raw: k.CES, Target: "≥ " + num(t.CESMin), Status: status(k.CES >= t.CESMin, k.CESResponses > 0)}, k.CESResponses, "answers"),
+		judged(Card{Key: "monthly.nps", Label: "NPS", Value: strconv.FormatFloat(k.NPS, 'f', 0, 64), Raw: k.NPS, Target: "≥ +" + strconv.FormatFloat(t.NPSMin, 'f', 0, 64), Status: status(k.NPS >= t.NPSMin, k.NPSResponses > 0)}, k.NPSResponses, "answers"),
+		judged(defl, k.Resolved+k.Escalated, "conversations"),
+		judged(Card{Key: "monthly.cost_per_conversation", Label: "Cost per conversation", Value: money(v.Currency, mo.Cost.PerConversation), Raw: mo.Cost.PerConversation,
+			Note: "from the business's own cost figures"}, min(k.Conversations, minSample), ""),
 		{Key: "monthly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
 	}}
 	wl := dayLabels(mo.Weekly, "Jan 2")
@@ -169,20 +219,21 @@ func Sections(v Views, t Targets) []Section {
 	camp := Table{Title: "Campaigns", Head: []string{"Campaign", "Variant", "Sent", "Delivered", "Read", "Clicked", "Replied", "Converted", "Conversion", "Value"}}
 	for _, c := range mo.Campaigns {
 		camp.Rows = append(camp.Rows, []string{c.Campaign, c.Variant, strconv.Itoa(c.Sent), strconv.Itoa(c.Delivered), strconv.Itoa(c.Read),
-			strconv.Itoa(c.Clicked), strconv.Itoa(c.Replied), strconv.Itoa(c.Converted), pct(c.ConversionRate), num(c.Value)})
+			strconv.Itoa(c.Clicked), strconv.Itoa(c.Replied), strconv.Itoa(c.Converted), pct(c.ConversionRate), money(v.Currency, c.Value)})
 	}
 	monthly.Tables = []Table{camp}
 
 	k = qu.KPIs
 	quarterly := Section{ID: "quarterly", Title: "This quarter", Window: k.Window.String(), Cards: []Card{
 		{Key: "quarterly.churn_reduction", Label: "Churn reduction (points)", Value: pct(qu.ChurnReduction), Raw: qu.ChurnReduction},
-		{Key: "quarterly.clv_uplift", Label: "CLV uplift", Value: num(qu.CLVUplift), Raw: qu.CLVUplift},
+		{Key: "quarterly.clv_uplift", Label: "CLV uplift", Value: money(v.Currency, qu.CLVUplift), Raw: qu.CLVUplift,
+			Note: "estimate: the business's CLV increase × customers retained"},
 		{Key: "quarterly.self_service", Label: "Self-service resolution", Value: pct(k.SelfService), Raw: k.SelfService},
 		{Key: "quarterly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
 	}}
 	if qu.ROI != nil {
-		quarterly.Cards = append(quarterly.Cards, Card{Key: "quarterly.roi", Label: "ROI", Value: strconv.FormatFloat(qu.ROI.Percent, 'f', 0, 64) + "%", Raw: qu.ROI.Percent,
-			Status: status(qu.ROI.Percent > 0, true), Target: "> 0%"})
+		quarterly.Cards = append(quarterly.Cards, judged(Card{Key: "quarterly.roi", Label: "ROI", Value: strconv.FormatFloat(qu.ROI.Percent, 'f', 0, 64) + "%", Raw: qu.ROI.Percent,
+			Status: status(qu.ROI.Percent > 0, true), Target: "> 0%", Note: "estimate from the business's own figures"}, min(max(k.Conversations, 1), minSample), "conversations this quarter"))
 	}
 	if b := qu.Baseline; b != nil {
 		quarterly.Tables = append(quarterly.Tables, Table{Title: "Before launch (30-day baseline) and this quarter", Head: []string{"", "Baseline", "This quarter"},
@@ -210,9 +261,9 @@ var page = template.Must(template.New("report").Parse(`<!doctype html>
 <nav>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}{{range .Links}}<a href="{{.URL}}">{{.Text}}</a>{{end}}</nav>
 {{range .Sections}}<section id="{{.ID}}">
 <h2>{{.Title}}</h2><p class="window">{{.Window}}</p>
-<div class="cards">{{range .Cards}}<div class="card {{.Status}}" data-kpi="{{.Key}}" data-value="{{.Raw}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div>{{if .Target}}<div class="t">target {{.Target}}</div>{{end}}</div>{{end}}</div>
+<div class="cards">{{range .Cards}}<div class="card {{.Status}}" data-kpi="{{.Key}}" data-value="{{.Raw}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div>{{if .Target}}<div class="t">target {{.Target}}</div>{{end}}{{if .Note}}<div class="n">{{.Note}}</div>{{end}}</div>{{end}}</div>
 <div class="charts">{{range .Charts}}<figure>{{.}}</figure>{{end}}</div>
-{{range .Tables}}<table><caption>{{.Title}}</caption><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{else}}<tr><td colspan="{{len .Head}}">none</td></tr>{{end}}</table>{{end}}
+{{range .Tables}}<div class="table"><table><caption>{{.Title}}</caption><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{else}}<tr><td colspan="{{len .Head}}">none yet</td></tr>{{end}}</table></div>{{end}}
 </section>{{end}}
 </body></html>
 `))
@@ -224,10 +275,12 @@ h1{font-size:1.4rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
 .window{color:#666;font-size:.85rem}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;min-width:150px}
-.card .v{font-size:1.4rem;font-weight:600}.card .l,.card .t{font-size:.8rem;color:#555}
+.card .v{font-size:1.4rem;font-weight:600}.card .l,.card .t,.card .n{font-size:.8rem;color:#555}.card .n{max-width:14rem}
 .card.ok{border-color:#3a3}.card.bad{border-color:#c33}
 .charts{display:flex;flex-wrap:wrap;gap:1rem;margin-top:1rem}
-figure{margin:0}figcaption{font-size:.85rem;color:#444}
+figure{margin:0;max-width:100%}figcaption{font-size:.85rem;color:#444;font-weight:600}
+svg.chart{max-width:100%;height:auto}.table{max-width:100%;overflow-x:auto}
+@media (max-width:600px){.card{min-width:0;flex:1 1 40%}nav a{display:inline-block;margin:.2rem .8rem .2rem 0}}
 table{border-collapse:collapse;margin-top:1rem}td,th{border:1px solid #ddd;padding:.2rem .5rem;font-size:.85rem;text-align:left}
 nav a{margin-right:1rem}
 `

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -93,4 +94,38 @@ func TestWriteCSV(t *testing.T) {
 	require.Len(t, rows, 41)
 	assert.Equal(t, strings.Split(report.CSVHeader, ","), rows[0])
 	assert.Equal(t, `'=HYPERLINK("evil")`, rows[1][1])
+}
+
+// TestCardsSayWhatTheyMean: a figure nobody measured reads "no data
+// yet" (not "0.0% CSAT"), a rate from a handful of conversations is
+// shown but not judged, money has its currency, and charts have titles.
+func TestCardsSayWhatTheyMean(t *testing.T) {
+	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
+	agg := analytics.NewAggregator()
+	for i := range 5 {
+		conv := fmt.Sprint("c", i)
+		agg.Add(analytics.Event{Kind: parley.EventTurn, Conversation: conv, Time: now.Add(-time.Hour), Duration: time.Second})
+		agg.Add(analytics.Event{Kind: flow.EventEnd, Conversation: conv, Time: now.Add(-time.Hour), Attrs: map[string]string{"flow": "f", "status": "resolved"}})
+	}
+	v := report.Build(agg, now, report.Business{Currency: "$", Costs: roi.Costs{Fixed: 500}})
+	cards := map[string]report.Card{}
+	for _, s := range report.Sections(v, report.DefaultTargets()) {
+		for _, c := range s.Cards {
+			cards[c.Key] = c
+		}
+	}
+	assert.Equal(t, "no data yet", cards["monthly.csat"].Value)
+	assert.Empty(t, cards["monthly.csat"].Status)
+	assert.Equal(t, "no data yet", cards["monthly.nps"].Value)
+	assert.Equal(t, "100.0%", cards["weekly.self_service"].Value)
+	assert.Empty(t, cards["weekly.self_service"].Status, "5 conversations are not judged")
+	assert.Contains(t, cards["weekly.self_service"].Note, "only 5 conversations")
+	assert.Equal(t, "$100.00", cards["monthly.cost_per_conversation"].Value)
+
+	var page bytes.Buffer
+	require.NoError(t, report.HTML(&page, v, report.Page{}))
+	assert.Contains(t, page.String(), "<figcaption>Self-service resolution per day</figcaption>")
+	bars := string(report.BarChart(report.Series{Name: "n", Labels: []string{"a", "b"}, Values: []float64{5, 1}}, 0,
+		func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) }))
+	assert.Contains(t, bars, ">3</text>", "half of 6, not 2.5 shown as 2")
 }

@@ -44,12 +44,19 @@ func chart(s Series, yMax float64, format func(float64) string, bars bool) templ
 		if yMax <= 0 {
 			yMax = 1
 		}
+		if yMax > 1 {
+			// A whole, even maximum: the half-way label of a count is
+			// a count too (0, 3, 6, not 0, 2, 5 for 2.5 rounded).
+			yMax = 2 * math.Ceil(yMax/2)
+		}
 	}
 	kind := "line"
 	if bars {
 		kind = "bar"
 	}
 	var b strings.Builder
+	// The title, for the figure the chart sits in: which metric is which.
+	fmt.Fprintf(&b, `<figcaption>%s</figcaption>`, html.EscapeString(s.Name))
 	fmt.Fprintf(&b, `<svg class="chart %s" data-series="%s" data-points="%d" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`,
 		kind, html.EscapeString(s.Name), n, chartW, chartH, chartW, chartH, html.EscapeString(s.Name))
 	plotW, plotH := float64(chartW-padL-padR), float64(chartH-padT-padB)

@@ -22,6 +22,9 @@ type Business struct {
 	// 5%) before launch and now, from the business's own books.
 	ChurnBefore float64 `json:"churn_before"`
 	ChurnAfter  float64 `json:"churn_after"`
+	// Currency is the symbol money is shown with ("$", "€"); empty
+	// shows plain amounts.
+	Currency string `json:"currency,omitempty"`
 }
 
 // Views are the four views of a support bot's analytics: real time,
@@ -33,6 +36,8 @@ type Views struct {
 	Monthly   Monthly                   `json:"monthly"`
 	Quarterly Quarterly                 `json:"quarterly"`
 	Stats     analytics.AggregatorStats `json:"stats"`
+	// Currency is [Business.Currency].
+	Currency string `json:"currency,omitempty"`
 }
 
 // RealTime is the live view: active chats, current first response time
@@ -79,7 +84,7 @@ type Quarterly struct {
 
 // Build computes the views at now from a's records.
 func Build(a *analytics.Aggregator, now time.Time, biz Business) Views {
-	v := Views{Generated: now, Stats: a.Stats()}
+	v := Views{Generated: now, Stats: a.Stats(), Currency: biz.Currency}
 	hour := analytics.Window{From: now.Add(-time.Hour).Truncate(5 * time.Minute), To: now.Truncate(5 * time.Minute).Add(5 * time.Minute)}
 	v.RealTime.Live = a.Live(now)
 	for _, k := range a.Trend(hour, 5*time.Minute) {

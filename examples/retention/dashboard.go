@@ -64,7 +64,7 @@ func newDashboard(logPath string) (*dashboard, error) {
 			Costs: roi.Costs{InputPerMillion: 3, OutputPerMillion: 15, AgentPerHour: 30, Fixed: 500},
 			ROI: roi.Inputs{OldMonthlySupportCost: 42000, NewMonthlySupportCost: 31000, CLVIncrease: 85,
 				RetainedCustomers: 260, RecoveredCartValue: 18500, BotCost: 36000},
-			ChurnBefore: 0.046, ChurnAfter: 0.038,
+			ChurnBefore: 0.046, ChurnAfter: 0.038, Currency: "$",
 		}}, nil
 }
 
