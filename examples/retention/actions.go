@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/escalation/desk"
@@ -50,6 +51,8 @@ type orderView struct {
 	Address  string  `json:"address"`
 	Paid     float64 `json:"paid_usd"`
 	Refunded float64 `json:"refunded_usd"`
+	// RefundedOn is the day the latest refund was sent (2006-01-02).
+	RefundedOn string `json:"refunded_on,omitempty"`
 }
 
 type addressArgs struct {
@@ -130,7 +133,11 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				if err != nil {
 					return orderView{}, err
 				}
-				return orderView{ID: o.ID, Item: o.Item, Status: o.Status, Tracking: o.Tracking, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded}, nil
+				v := orderView{ID: o.ID, Item: o.Item, Status: o.Status, Tracking: o.Tracking, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded}
+				if !o.RefundedAt.IsZero() {
+					v.RefundedOn = o.RefundedAt.Format(time.DateOnly)
+				}
+				return v, nil
 			},
 		}),
 		action.Register(r, action.Def[addressArgs, orderView]{

@@ -190,7 +190,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		human:   esc,                      // the customer asked: hand off
 		optOut:  ret.eng.OptOut(parley.Text(optOutText)),
 		optIn:   ret.optIn,
-		pending: refundStatus(a.actions),
+		pending: refundStatus(a.actions, a.shop),
 		act:     a.actions,
 	}
 	if asst != nil {

@@ -139,9 +139,11 @@ func stopHandler(e *flow.Engine, optOut parley.Handler) parley.Handler {
 	})
 }
 
-// refundStatus answers "is my refund approved yet?" from the refunds of
-// the customer that wait for a teammate's OK.
-func refundStatus(a *actions) parley.Handler {
+// refundStatus answers "where is my refund?" / "is my refund approved
+// yet?": the customer's refunds that wait for a teammate's OK, and those
+// sent in the last 30 days, with when they were sent (one the bot made a
+// minute ago is not "not found").
+func refundStatus(a *actions, s *shop) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		waiting, err := waitingRefunds(ctx, a, t.CustomerID)
 		if err != nil {
@@ -150,11 +152,40 @@ func refundStatus(a *actions) parley.Handler {
 		if err := dialog.Report(t, dialog.Resolved); err != nil {
 			return err
 		}
-		if len(waiting) == 0 {
+		var sent []sentRefund
+		if s != nil && t.CustomerID != "" {
+			sent = s.recentRefunds(t.CustomerID, time.Now().AddDate(0, 0, -30))
+		}
+		if len(waiting) == 0 && len(sent) == 0 {
 			return w.Reply(ctx, parley.Text(`I don't see a refund waiting for a teammate's OK. Refunds that went through take 5-10 business days to show; type "I want a refund" to start a new one.`))
 		}
-		return w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+" is still waiting for a teammate's OK. I'll tell you here as soon as they decide."))
+		if len(waiting) > 0 {
+			if err := w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+" is still waiting for a teammate's OK. I'll tell you here as soon as they decide.")); err != nil {
+				return err
+			}
+		}
+		for _, r := range sent {
+			if err := w.Reply(ctx, parley.Text(refundSentText(r, time.Now()))); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+}
+
+// refundSentText says when refund r was sent and when it shows, seen at
+// now: after 10 business days (two weeks) it should have, and a teammate
+// can trace it.
+func refundSentText(r sentRefund, now time.Time) string {
+	amount := fmt.Sprintf("$%.2f on %s", r.Amount, r.Order)
+	switch day := r.At.Format(time.DateOnly); {
+	case day == now.Format(time.DateOnly):
+		return "Your refund of " + amount + " was sent today. It takes 5-10 business days to show on your statement."
+	case now.Sub(r.At) > 14*24*time.Hour:
+		return "Your refund of " + amount + " was sent on " + day + `, more than 10 business days ago. If it still isn't on your statement, type "human" and a teammate will trace it.`
+	default:
+		return "Your refund of " + amount + " was sent on " + day + ". It takes 5-10 business days to show on your statement."
+	}
 }
 
 // waitingRefunds lists the customer's refunds that wait for a teammate's
@@ -372,7 +403,7 @@ func notFound() *flow.End {
 }
 
 func refundFlow(d deps) *flow.Builder {
-	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded").Add(
+	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded", "total", "refunded_on").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -382,9 +413,25 @@ func refundFlow(d deps) *flow.Builder {
 			}
 			s.SetSlot("item", o.Item)
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
+			if o.Paid-o.Refunded < 0.005 {
+				// Nothing left to refund: say when it was refunded
+				// rather than ask for an amount no answer can give.
+				s.SetSlot("total", fmt.Sprintf("%.2f", o.Refunded))
+				s.SetSlot("refunded_on", o.RefundedOn)
+				switch o.RefundedOn {
+				case "":
+					return "full", nil
+				case time.Now().Format(time.DateOnly):
+					return "full_today", nil
+				}
+				return "full_on", nil
+			}
 			return "", nil
-		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused"}, Next: "amount", OnError: "down",
-			ErrorText: []string{"I can't reach our order system right now, so I can't start the refund."}},
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "full": "full", "full_today": "full_today", "full_on": "full_on"},
+			Next: "amount", OnError: "down", ErrorText: []string{"I can't reach our order system right now, so I can't start the refund."}},
+		&flow.Say{ID: "full_today", Text: []string{`Your {{slots.item}} ({{slots.order}}) has been refunded in full: ${{slots.total}}, sent today. It takes 5-10 business days to show on your statement, so there's nothing more to refund on it. If that doesn't look right, type "human".`}, Next: "done"},
+		&flow.Say{ID: "full_on", Text: []string{`Your {{slots.item}} ({{slots.order}}) has been refunded in full: ${{slots.total}}, sent on {{slots.refunded_on}}. It takes 5-10 business days to show on your statement, so there's nothing more to refund on it. If that doesn't look right, type "human".`}, Next: "done"},
+		&flow.Say{ID: "full", Text: []string{`Your {{slots.item}} ({{slots.order}}) has been refunded in full (${{slots.total}}), so there's nothing more to refund on it. Refunds take 5-10 business days to show on your statement. If that doesn't look right, type "human".`}, Next: "done"},
 		retryOrder(),
 		reaskOrder(),
 		notFound(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,7 +23,9 @@ type order struct {
 	PaidUSD  float64
 	Placed   time.Time
 	Refunded float64
-	Address  string
+	// RefundedAt is when the latest refund on the order was sent.
+	RefundedAt time.Time
+	Address    string
 }
 
 // customer is one profile in the fake CRM.
@@ -151,8 +154,32 @@ func (s *shop) Refund(_ context.Context, key, id string, amount, autoLimit float
 		return fmt.Errorf("%w: %.2f more on %s would pass %.2f", errNeedsApproval, amount, id, autoLimit)
 	}
 	o.Refunded += amount
+	o.RefundedAt = time.Now()
 	s.refunds[key] = amount
 	return nil
+}
+
+// sentRefund is a refund the shop sent: its order and the amount refunded
+// on it so far, and when the latest part was sent.
+type sentRefund struct {
+	Order  string
+	Amount float64
+	At     time.Time
+}
+
+// recentRefunds returns the orders of customerID with a refund sent
+// since since, newest first.
+func (s *shop) recentRefunds(customerID string, since time.Time) []sentRefund {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []sentRefund
+	for _, o := range s.orders {
+		if o.Customer == customerID && o.Refunded > 0 && !o.RefundedAt.Before(since) {
+			out = append(out, sentRefund{Order: o.ID, Amount: o.Refunded, At: o.RefundedAt})
+		}
+	}
+	slices.SortFunc(out, func(a, b sentRefund) int { return b.At.Compare(a.At) })
+	return out
 }
 
 // Renew records a plan change.
