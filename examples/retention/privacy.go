@@ -106,19 +106,30 @@ func (f *forgetting) command(ctx context.Context, line, conv, customerID string)
 // conversation's language in.
 const localeState = "parley.i18n.locale"
 
+// privacyTmpl is the staff page: find the customer by name, email
+// address or ID, then export their data, or, apart and in red, erase it.
 var privacyTmpl = template.Must(template.New("privacy").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>ShopCo: a customer's data</title><link rel="stylesheet" href="/staff/login.css"></head>
-<body><main><h1>A customer's data</h1>
+<body><main class="wide"><h1>A customer's data</h1>
 {{with .Done}}<p role="status">{{.}}</p>{{end}}
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
+<form method="get" action="/privacy/" role="search">
+<label for="q">Find the customer: name, email address or customer ID</label>
+<input id="q" name="customer" required maxlength="128" value="{{.Entry}}" placeholder="Ada Lovelace, ada@example.com or cus_ada" autocomplete="off">
+<button class="secondary">Find</button></form>
+{{if .ID}}<section aria-labelledby="who"><h2 id="who">{{.Label}}</h2>
 <form method="get" action="/privacy/export">
-<label for="xc">Customer ID</label><input id="xc" name="customer" required maxlength="128" value="{{.Customer}}">
-<button>Export (JSON)</button></form>
-<form method="post" action="/privacy/">
-<label for="ec">Customer ID</label><input id="ec" name="customer" required maxlength="128" value="{{.Customer}}">
-<label><input type="checkbox" name="confirm" value="yes" required style="width:auto"> I confirm: erase this customer's conversations, profile, tickets and waiting requests. This cannot be undone.</label>
-<button>Erase this customer's data</button></form>
+<input type="hidden" name="customer" value="{{.ID}}">
+<p class="hint">Everything ShopCo keeps about this customer, as one JSON file (for a data access request).</p>
+<button class="secondary">Export their data (JSON)</button></form>
+<form method="post" action="/privacy/" class="danger" aria-labelledby="erase-h">
+<h3 id="erase-h">Erase permanently</h3>
+<p>Deletes this customer's conversations, profile, tickets and requests waiting for approval, everywhere the bot keeps them. This cannot be undone: export first if you need a copy.</p>
+<input type="hidden" name="customer" value="{{.ID}}">
+<div class="check"><input type="checkbox" id="confirm" name="confirm" value="yes" required><label for="confirm">I understand: erase {{.Name}}'s data for good.</label></div>
+<button class="danger">Erase {{.Name}}'s data</button></form>
+</section>{{end}}
 <p><a href="/console/">Back to the workspace</a></p></main></body></html>`))
 
 // privacyRoutes adds the staff page that exports or erases a customer's
@@ -133,7 +144,17 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 		_ = privacyTmpl.Execute(w, data) // the client went away: nothing to do
 	}
 	mux.Handle("GET /privacy/{$}", a.staffOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		render(w, http.StatusOK, map[string]string{"Customer": r.URL.Query().Get("customer")})
+		entry := strings.TrimSpace(r.URL.Query().Get("customer"))
+		if entry == "" {
+			render(w, http.StatusOK, map[string]string{})
+			return
+		}
+		who, err := a.findSubject(r.Context(), entry)
+		if err != nil {
+			render(w, lookupStatus(err), map[string]string{"Entry": entry, "Error": err.Error()})
+			return
+		}
+		render(w, http.StatusOK, subjectPage(entry, who))
 	})))
 	mux.Handle("GET /privacy/export", a.staffOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := strings.TrimSpace(r.URL.Query().Get("customer"))
@@ -143,12 +164,12 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 		}
 		who, err := a.findSubject(r.Context(), id)
 		if err != nil {
-			render(w, lookupStatus(err), map[string]string{"Customer": id, "Error": err.Error()})
+			render(w, lookupStatus(err), map[string]string{"Entry": id, "Error": err.Error()})
 			return
 		}
 		b, err := a.eraser.export(r.Context(), who.ID)
 		if err != nil {
-			render(w, http.StatusInternalServerError, map[string]string{"Customer": id, "Error": "Export incomplete: " + err.Error()})
+			render(w, http.StatusInternalServerError, withError(subjectPage(id, who), "Export incomplete: "+err.Error()))
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -163,20 +184,32 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 		case id == "":
 			render(w, http.StatusBadRequest, map[string]string{"Error": "Which customer?"})
 			return
-		case r.PostFormValue("confirm") != "yes":
-			render(w, http.StatusBadRequest, map[string]string{"Customer": id, "Error": "Tick the box to confirm the erasure."})
-			return
 		}
 		who, err := a.findSubject(r.Context(), id)
 		if err != nil {
-			render(w, lookupStatus(err), map[string]string{"Customer": id, "Error": err.Error()})
+			render(w, lookupStatus(err), map[string]string{"Entry": id, "Error": err.Error()})
+			return
+		}
+		if r.PostFormValue("confirm") != "yes" {
+			render(w, http.StatusBadRequest, withError(subjectPage(id, who), "Tick the box to confirm the erasure."))
 			return
 		}
 		if err := a.eraser.erase(r.Context(), who.ID); err != nil {
-			render(w, http.StatusInternalServerError, map[string]string{"Customer": id, "Error": "Not everything was erased (erase again to retry): " + err.Error()})
+			render(w, http.StatusInternalServerError, withError(subjectPage(id, who), "Not everything was erased (erase again to retry): "+err.Error()))
 			return
 		}
 		render(w, http.StatusOK, map[string]string{"Done": fmt.Sprintf("Everything kept about %s is erased (by %s).", who.Label, agentOf(r))})
 	})
 	mux.Handle("POST /privacy/{$}", a.staffOnly(http.NewCrossOriginProtection().Handler(erase)))
+}
+
+// subjectPage is the page's data for the customer found for entry.
+func subjectPage(entry string, who subject) map[string]string {
+	name, _, _ := strings.Cut(who.Label, " (")
+	return map[string]string{"Entry": entry, "ID": who.ID, "Label": who.Label, "Name": name}
+}
+
+func withError(m map[string]string, msg string) map[string]string {
+	m["Error"] = msg
+	return m
 }

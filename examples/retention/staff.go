@@ -211,7 +211,14 @@ var loginTmpl = template.Must(template.New("login").Parse(`<!doctype html>
 const loginCSS = `body{font:16px/1.5 system-ui,sans-serif;background:#f6f7f9;color:#1f2328;margin:0}
 main{max-width:360px;margin:10vh auto;background:#fff;padding:24px;border-radius:10px;box-shadow:0 4px 20px rgba(0,0,0,.08)}
 h1{font-size:20px;margin:0 0 12px}label{display:block;margin:12px 0 4px}input{width:100%;box-sizing:border-box;font:inherit;padding:10px;border:1px solid #c5cad1;border-radius:6px}
-button{margin-top:16px;width:100%;min-height:44px;font:inherit;background:#2f5bea;color:#fff;border:0;border-radius:6px;cursor:pointer}.error{color:#b42318}`
+button{margin-top:16px;width:100%;min-height:44px;font:inherit;background:#2f5bea;color:#fff;border:0;border-radius:6px;cursor:pointer}.error{color:#b42318}
+main.wide{max-width:560px;margin:5vh auto}h2{font-size:18px;margin:24px 0 4px}h3{font-size:16px;margin:0 0 4px;color:#b42318}
+.hint{color:#5b6470;font-size:14px;margin:4px 0 0}
+button.secondary{background:#fff;color:#1f2328;border:1px solid #c5cad1}
+form.danger{margin-top:28px;border:2px solid #fda29b;background:#fef3f2;border-radius:8px;padding:16px}
+form.danger p{margin:0 0 8px;font-size:14px}
+.check{display:flex;gap:10px;align-items:flex-start}.check input{width:auto;margin:5px 0 0}.check label{margin:0;text-align:left}
+button.danger{background:#b42318}`
 
 // staffPages serves /staff/login and /staff/logout.
 func (a *app) staffPages(mux *http.ServeMux) {
