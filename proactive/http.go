@@ -87,10 +87,11 @@ func mac(secret []byte, ts string, body []byte) []byte {
 // timestamp or a replay, 400 for a malformed body, 422 for an unknown
 // event type, an unknown customer or an invalid time zone, 503 when the
 // store is down (send again later). Nothing is recorded for a refused
-// request. It panics if secret is shorter than 16 bytes.
-func (e *Engine) Endpoint(secret []byte) http.Handler {
-	if len(secret) < 16 {
-		panic("proactive: Endpoint secret shorter than 16 bytes")
+// request. It returns an error, and no handler, if secret is shorter
+// than 16 bytes.
+func (e *Engine) Endpoint(secret []byte) (http.Handler, error) {
+	if len(secret) < minSecret {
+		return nil, fmt.Errorf("proactive: Endpoint secret is %d bytes, want at least %d", len(secret), minSecret)
 	}
 	secret = bytes.Clone(secret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -116,8 +117,11 @@ func (e *Engine) Endpoint(secret []byte) http.Handler {
 		}
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, `{"status":"accepted"}`+"\n") // as above
-	})
+	}), nil
 }
+
+// minSecret is the shortest secret Endpoint takes, in bytes.
+const minSecret = 16
 
 // verifyRequest checks a signed request's timestamp and signature
 // against body at now, without recording anything.

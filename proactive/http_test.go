@@ -43,7 +43,8 @@ func TestEndpoint(t *testing.T) {
 		env.AddCustomer(&customer.Profile{CustomerID: "mars", TimeZone: "Mars/Base"})
 		env.Consent("ada")
 		at10(env)
-		h := env.Engine.Endpoint(secret)
+		h, err := env.Engine.Endpoint(secret)
+		require.NoError(t, err)
 		now := time.Now()
 		good := []byte(`{"id":"e1","type":"tips_event","customer":"ada"}`)
 
@@ -94,6 +95,21 @@ func TestEndpoint(t *testing.T) {
 	})
 }
 
+func TestEndpointRefusesAShortSecret(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		env := tips(t)
+		for _, give := range [][]byte{nil, []byte(""), []byte("fifteen bytes!!")} {
+			h, err := env.Engine.Endpoint(give)
+			require.Error(t, err, "%q", give)
+			assert.Contains(t, err.Error(), "at least 16", "%q", give)
+			assert.Nil(t, h, "%q", give)
+		}
+		h, err := env.Engine.Endpoint([]byte("sixteen bytes!!!"))
+		require.NoError(t, err)
+		assert.NotNil(t, h)
+	})
+}
+
 func FuzzEndpoint(f *testing.F) {
 	f.Add([]byte(`{"id":"e1","type":"tips_event","customer":"ada"}`), "v1=00")
 	f.Add([]byte(`{"type":"tips_event","customer":"ada","attributes":{"a":"b"}}`), "")
@@ -101,7 +117,8 @@ func FuzzEndpoint(f *testing.F) {
 		synctest.Test(t, func(t *testing.T) {
 			env := tips(t)
 			env.AddCustomer(&customer.Profile{CustomerID: "ada"})
-			h := env.Engine.Endpoint(secret)
+			h, err := env.Engine.Endpoint(secret)
+			require.NoError(t, err)
 			w := post(h, body, time.Now(), sig)
 			assert.Contains(t, []int{200, 202, 400, 401, 422}, w.Code)
 			signed := post(h, body, time.Now(), proactive.Sign(secret, time.Now(), body))

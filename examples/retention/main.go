@@ -46,8 +46,9 @@
 //
 //	printf 'hi\n/sim order\n1\n/sim day\n/sim cart\n/sim day\nSTOP\n/sim log\n' | go -C examples/retention run . -cli -quiet 0-0
 //
-// With PARLEY_EVENTS_SECRET set (16 bytes or more), the shop's backend
-// can POST business events to /events, signed with it (proactive.Sign).
+// With PARLEY_EVENTS_SECRET set (16 bytes or more; a shorter one stops
+// the server at start), the shop's backend can POST business events to
+// /events, signed with it (proactive.Sign).
 //
 // Flags:
 //
@@ -280,10 +281,14 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(a.bot)))
 	mux.Handle("/{$}", http.RedirectHandler("/simulate/", http.StatusFound)) // the demo product page with the widget and the campaign simulator
 	mux.Handle("/simulate/", a.simulateHandler(*customer))
-	if secret := os.Getenv("PARLEY_EVENTS_SECRET"); len(secret) >= 16 {
+	if secret := os.Getenv("PARLEY_EVENTS_SECRET"); secret != "" {
 		// The shop's backend reports business events here, signed
 		// (proactive.Sign) with the shared secret.
-		mux.Handle("POST /events", a.ret.eng.Endpoint([]byte(secret)))
+		events, err := a.ret.eng.Endpoint([]byte(secret))
+		if err != nil {
+			return fmt.Errorf("PARLEY_EVENTS_SECRET: %w", err)
+		}
+		mux.Handle("POST /events", events)
 	}
 	srv, err := serve(ctx, *addr, secureHeaders(mux))
 	if err != nil {
