@@ -254,6 +254,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		understander.Middleware(),
 		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
+		parcelTrouble,              // care.go: "arrived damaged", "never got it"
 		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
 		a.health.tracker.Middleware, // health and churn risk, from every message

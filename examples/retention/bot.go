@@ -38,6 +38,7 @@ type deps struct {
 func newEngine(d deps) (*flow.Engine, error) {
 	builders := []*flow.Builder{mainFlow(d), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
 	builders = append(builders, d.extra...)
+	builders = append(builders, careFlows(d)...) // care.go: damaged and missing parcels
 	flows := make([]*flow.Flow, 0, len(builders))
 	for _, b := range builders {
 		f, err := b.Compile()
@@ -89,6 +90,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.Handle("renew_plan", e.Starter("renewal"))
 	router.Handle("change_address", e.Starter("address"))
 	router.Handle("callback", e.Starter("callback"))
+	careRoutes(router, e) // care.go
 	router.Handle("shipping_info", r.answers)
 	router.Handle(faqIntent, r.answers) // faq.go: helpCentreFirst
 	router.Handle("human", r.human)

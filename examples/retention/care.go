@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/nlu"
+)
+
+// Parcels that arrive damaged or not at all. "My order arrived damaged"
+// and "it says delivered but I never got it" are not questions about
+// where the order is: the customer knows. The bot says sorry for the
+// right thing and offers what a shop does (a replacement, a refund or a
+// person), keeping the order so nobody asks for it twice.
+
+// careFlows are the flows of this file, for newEngine.
+func careFlows(d deps) []*flow.Builder {
+	return []*flow.Builder{parcelFlow(d, "damaged"), parcelFlow(d, "missing")}
+}
+
+// parcelFlow handles a damaged ("damaged") or missing ("missing")
+// parcel: it finds the order, says sorry for what happened to it and
+// offers a replacement, a refund (the refund flow, with the order kept)
+// or a person.
+func parcelFlow(d deps, kind string) *flow.Builder {
+	// An upset customer has just heard the escalator's "I'm sorry": the
+	// empathetic wording does not say it twice.
+	sorry := &flow.Say{ID: "sorry", Text: []string{"I'm sorry your {{slots.item}} ({{slots.order}}) arrived damaged: that shouldn't happen."},
+		Tones: map[string][]string{"empathetic": {"Your {{slots.item}} ({{slots.order}}) arrived damaged: that shouldn't happen."}}, Next: "fix"}
+	subject := "Replacement for a damaged item"
+	if kind == "missing" {
+		sorry = &flow.Say{ID: "sorry", Text: []string{"I'm sorry your {{slots.item}} ({{slots.order}}) hasn't reached you."},
+			Tones: map[string][]string{"empathetic": {"Your {{slots.item}} ({{slots.order}}) is marked delivered but hasn't reached you."}}, Next: "fix"}
+		subject = "Replacement for a parcel that never arrived"
+	}
+	return flow.New(kind).Slots("item", "status", "tracking", "why", "retried").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
+			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
+		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			o, route, err := d.lookupStep(ctx, s)
+			if route != "" || err != nil {
+				return route, err
+			}
+			s.SetSlot("item", o.Item)
+			s.SetSlot("status", o.Status)
+			s.SetSlot("tracking", o.Tracking)
+			if kind == "missing" && o.Status != "delivered" {
+				return "on_way", nil
+			}
+			return "", nil
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "on_way": "on_way"}, Next: "sorry",
+			OnError: "human", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
+		retryOrder(),
+		reaskOrder(),
+		notFound(),
+		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "human"},
+		sorry,
+		// Not delivered yet: say where it is before offering anything.
+		&flow.Say{ID: "on_way", Text: []string{"Your {{slots.item}} ({{slots.order}}) isn't marked delivered yet (it's {{slots.status}}), so it may still be on its way."},
+			Next: "fix"},
+		&flow.Choice{ID: "fix", Prompt: []string{"How would you like us to put it right?"}, Options: []flow.Option{
+			{Title: "Send a replacement", Payload: "replace", Synonyms: []string{"replacement", "replace it", "a new one", "send another", "reemplazo", "uno nuevo"}, Next: "replace"},
+			{Title: "Refund it", Payload: "refund", Synonyms: []string{"refund", "money back", "reembolso", "devolucion"}, Next: "refund"},
+			{Title: "Talk to a person", Payload: "human", Synonyms: []string{"person", "human", "agent", "persona"}, Next: "human"},
+		}, MaxAttempts: 2, OnFail: "human"},
+		&flow.Action{ID: "replace", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			_, err := d.act.call(ctx, s, actTicket, ticketArgs{Subject: subject + " (" + s.Slot("order") + ")",
+				Body: "Send the customer a new " + s.Slot("item") + " for order " + s.Slot("order") + " and email them a prepaid return label if anything needs to come back."}, false)
+			return "", err
+		}, Next: "replaced", OnError: "human", ErrorText: []string{"I couldn't file the replacement on our side, sorry."}},
+		&flow.Say{ID: "replaced", Text: []string{"Done: our team will send you a new {{slots.item}} for {{slots.order}} and email you within one business day. If you have a photo of the problem, reply to that email with it."},
+			Next: "end"},
+		// The refund flow finds the order already chosen.
+		&flow.Call{ID: "refund", Flow: "refund", Next: "end"},
+		&flow.Handoff{ID: "human", Reason: "customer asked for a human"},
+		&flow.End{ID: "end", Status: flow.Resolved},
+	)
+}
+
+// careRoutes mounts this file's intents on the router.
+func careRoutes(router *intent.Router, e *flow.Engine) {
+	router.Handle("damaged_item", e.Starter("damaged"))
+	router.Handle("missing_parcel", e.Starter("missing"))
+}
+
+// damageWords say something is broken; arrivalWords that it came in a
+// parcel. Both, in one message, are a damaged parcel ("my order arrived
+// damaged", "mi pedido llegó roto"); "it is broken" alone, said at a
+// refund's amount question, is not. Lower-case without accents.
+var (
+	damageWords  = []string{"damaged", "broken", "smashed", "cracked", "crushed", "torn", "shattered", "danado", "danada", "roto", "rota", "rotos", "rotas", "estropeado", "estropeada"}
+	arrivalWords = []string{"arrived", "came", "come", "delivered", "received", "got", "package", "parcel", "order", "box", "delivery", "llego", "llegado", "recibi", "pedido", "paquete", "caja", "entregado", "entregaron"}
+	missingWords = []string{"never got", "never received", "never recieved", "never arrived", "never came", "never showed up", "didnt get", "didnt receive", "did not get", "did not receive",
+		"havent received", "have not received", "havent got", "not received", "was stolen", "got stolen", "nunca llego", "nunca recibi", "nunca me llego", "no me ha llegado", "no me llego",
+		"no he recibido", "no recibi", "no lo he recibido", "me lo robaron", "lo han robado"}
+)
+
+// parcelTrouble reads a message about a parcel that arrived damaged or
+// never arrived as that ("damaged_item", "missing_parcel"), not as a
+// question about where the order is: the intent model reads "my order
+// A-1002 arrived damaged" as order tracking and "it says delivered but I
+// never got it" as nothing. A request for a refund, a return or a person
+// keeps its own intent.
+func parcelTrouble(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u, ok := parley.Value(t, nlu.UnderstandingKey)
+		if !ok || keepsIntent[u.Intent.Name] && u.Status == nlu.Understood {
+			return next.HandleTurn(ctx, w, t)
+		}
+		// An answer to a value question ("How much should I refund?":
+		// "all of it, it arrived torn") or within a refund is the form's.
+		if q, open := dialog.OpenQuestion(t); open && (len(q.Options) == 0 || strings.HasPrefix(q.ID, "refund/")) {
+			return next.HandleTurn(ctx, w, t)
+		}
+		name := ""
+		switch text := t.Text(); {
+		case saysAny(text, missingWords):
+			name = "missing_parcel"
+		case saysAny(text, damageWords) && saysAny(text, arrivalWords):
+			name = "damaged_item"
+		default:
+			return next.HandleTurn(ctx, w, t)
+		}
+		u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: name, Confidence: 1}
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+	})
+}
+
+// keepsIntent are the intents a damaged or missing parcel does not
+// override: the customer already said what they want done.
+var keepsIntent = map[string]bool{"refund": true, "return_item": true, "human": true, "refund_status": true, "callback": true}
