@@ -128,8 +128,15 @@ func helpCentreFirst(r kb.Retriever) parley.Middleware {
 // answers then ask which one the customer meant (kbbot's clarifying
 // question), which beats asking them to say it another way.
 func nearTie(hits []kb.Hit) bool {
-	return len(hits) > 1 && hits[0].Confidence > 0 && hits[1].Confidence >= helpCentreConfident
+	return len(hits) > 1 && hits[0].Confidence > 0 && hits[0].Confidence < answersConfident &&
+		hits[1].Confidence >= helpCentreConfident
 }
+
+// answersConfident is the answers' threshold (kb.NewAnswerer's default):
+// at or above it they answer with the best entry, and a near tie is no
+// reason to send a message there ("mi reembolso del pedido" got when an
+// order arrives, at 0.43).
+const answersConfident = 0.4
 
 // helpCentreMayTake reports whether the help centre may read t before
 // the open question's owner: only at the menu (the main menu, or the

@@ -58,3 +58,22 @@ func TestHelpCentreAnswers(t *testing.T) {
 		})
 	}
 }
+
+// A question two entries answer about as well goes to the answers, which
+// ask which one was meant, only when they would not answer it anyway:
+// "mi reembolso del pedido" got when an order arrives (0.43).
+func TestHelpCentreNearTie(t *testing.T) {
+	idx, err := newHelpCentre()
+	require.NoError(t, err)
+	for q, want := range map[string]bool{
+		"shipping info":               true,
+		"international shipping cost": true,
+		"mi reembolso del pedido":     false,
+		"precio del envío":            false, // answered
+		"do you sell gift cards?":     false, // nothing fits
+	} {
+		hits, err := idx.Retrieve(t.Context(), q, 2)
+		require.NoError(t, err)
+		assert.Equal(t, want, nearTie(hits), "%q: %v", q, hits)
+	}
+}
