@@ -347,6 +347,7 @@ func validOrder(_ context.Context, v string) (string, error) {
 
 func orderFlow(d deps) *flow.Builder {
 	return flow.New("order_status").Slots("item", "status", "tracking", "why", "retried").Add(
+		pickNamedOrder(d, "order"), // itemname.go: "return the lamp"
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -406,6 +407,7 @@ func notFound() *flow.End {
 
 func refundFlow(d deps) *flow.Builder {
 	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded", "total", "refunded_on").Add(
+		pickNamedOrder(d, "order"), // itemname.go: "return the lamp"
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -578,6 +580,7 @@ func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, con
 // shipped.
 func addressFlow(d deps) *flow.Builder {
 	return flow.New("address").Slots("item", "prompt", "why", "retried").Add(
+		pickNamedOrder(d, "order"), // itemname.go: "return the lamp"
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."}, ResumeText: "Back to your address change.",
 			Validate: validOrder, OnFail: "done", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
