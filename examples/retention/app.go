@@ -249,6 +249,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		approvalDecisions,        // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
+		disclose, // care.go: "is this a bot?" gets an honest answer, not a hand-off
 		intent.Commands(intent.WithCommandPhrases(dialog.CommandStart, "start")), // START after STOP (optin.go)
 		notePlanKept,               // cancelnote.go: "never mind" at the win-back offer says the plan is unchanged
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"

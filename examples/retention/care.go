@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/nlu"
@@ -133,3 +134,37 @@ func parcelTrouble(next parley.Handler) parley.Handler {
 // keepsIntent are the intents a damaged or missing parcel does not
 // override: the customer already said what they want done.
 var keepsIntent = map[string]bool{"refund": true, "return_item": true, "human": true, "refund_status": true, "callback": true}
+
+// botQuestions are the ways customers ask whether they are talking to a
+// bot or a person, lower-case without accents or punctuation.
+var botQuestions = []string{
+	"is this a bot", "are you a bot", "are you a robot", "is this a robot", "is this a real person", "are you a real person", "are you a person",
+	"are you human", "are you a human", "are you real", "am i talking to a bot", "am i talking to a human", "am i talking to a real person",
+	"am i talking to a person", "am i chatting with a bot", "is this ai", "are you ai", "are you an ai", "is this automated", "is this a human",
+	"es esto un bot", "esto es un bot", "eres un bot", "eres un robot", "eres una persona", "eres una persona real", "eres humano", "eres humana",
+	"eres real", "hablo con un bot", "hablo con una persona", "estoy hablando con un bot", "estoy hablando con una persona", "es un bot",
+}
+
+// botDisclosure answers "is this a bot?" honestly.
+const botDisclosure = `I'm ShopCo's automated assistant, not a person. I can track orders, sort out returns and refunds, change an address or renew your plan. If you'd rather talk to a person from our team, type "human" at any time.`
+
+// disclose answers a customer who asks whether they are talking to a
+// bot (F43): honestly, with how to reach a person, and without queueing
+// a hand-off they did not ask for ("are you a real person?" read as
+// "human"). A longer message that also asks for something goes on as
+// usual, and so does a conversation a person owns or waits for (the
+// question is for them). An open question stays open for the next answer.
+func disclose(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		text := strings.Map(func(r rune) rune {
+			if strings.ContainsRune("?¿!¡.", r) {
+				return ' '
+			}
+			return r
+		}, t.Text())
+		if len(strings.Fields(text)) > 8 || !saysAny(text, botQuestions) || escalation.HumanOwns(t) {
+			return next.HandleTurn(ctx, w, t)
+		}
+		return w.Reply(ctx, parley.Text(botDisclosure))
+	})
+}
