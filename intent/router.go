@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"unicode"
@@ -377,7 +378,7 @@ func (r *Router) unpause(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	if !ok {
 		return nil
 	}
-	rw := &replyCounter{ReplyWriter: w}
+	rw := &replyCounter{next: w}
 	if rs, ok := r.handlers[q.Owner].(dialog.Resumer); ok {
 		t.Emit(ctx, parley.Event{Kind: EventResumed, Attrs: map[string]string{"owner": q.Owner, "question": q.ID}})
 		if err := rs.Resume(ctx, rw, t, q); err != nil {
@@ -390,15 +391,30 @@ func (r *Router) unpause(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 	return nil
 }
 
-// replyCounter counts the replies written through it.
+// replyCounter counts the replies written through it. It claims no
+// capability of its own: [parley.Typing] and [parley.MarkRead] reach the
+// channel through Unwrap. It intercepts streaming only to count the
+// streamed reply.
 type replyCounter struct {
-	parley.ReplyWriter
-	n int
+	next parley.ReplyWriter
+	n    int
 }
 
+// Reply implements [parley.ReplyWriter].
 func (w *replyCounter) Reply(ctx context.Context, m parley.Message) error {
 	w.n++
-	return w.ReplyWriter.Reply(ctx, m)
+	return w.next.Reply(ctx, m)
+}
+
+// Unwrap returns the writer it wraps, so that the channel's typing
+// indicator and read receipts stay reachable.
+func (w *replyCounter) Unwrap() parley.ReplyWriter { return w.next }
+
+// StreamReply keeps the wrapped writer's streaming (or its one-message
+// fallback) and counts the reply.
+func (w *replyCounter) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
+	w.n++
+	return parley.Stream(ctx, w.next, chunks)
 }
 
 // decline answers a customer who said no to the open question: nothing
