@@ -80,7 +80,6 @@ type Desk struct {
 	cfg     Config
 	api     *rest.Client
 	deliver escalation.Deliverer
-	now     func() time.Time
 	tickets rest.Tickets
 }
 
@@ -98,7 +97,7 @@ func New(cfg Config, d escalation.Deliverer) (*Desk, error) {
 	}
 	api := rest.New(cfg.BaseURL, cfg.Client, cfg.Attempts, cfg.MaxWait,
 		func(r *http.Request) { r.SetBasicAuth(cfg.Email+"/token", cfg.Token) })
-	return &Desk{cfg: cfg, api: api, deliver: d, now: time.Now, tickets: rest.Tickets{Desk: "zendesk"}}, nil
+	return &Desk{cfg: cfg, api: api, deliver: d, tickets: rest.Tickets{Desk: "zendesk"}}, nil
 }
 
 // apiTicket is the part of Zendesk's ticket object the desk reads.
@@ -346,7 +345,7 @@ func (d *Desk) verify(h http.Header, body []byte) error {
 	if err != nil {
 		return errors.New("bad signature timestamp")
 	}
-	if age := d.now().Sub(at); age > d.cfg.Skew || age < -d.cfg.Skew {
+	if age := time.Since(at); age > d.cfg.Skew || age < -d.cfg.Skew {
 		return errors.New("stale signature")
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -51,24 +52,33 @@ func TestWebhook(t *testing.T) {
 	d, _, rec := newDesk(t)
 	ctx := context.Background()
 	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "h1", ConversationID: "c1", Channel: "web"}))
-	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	d.now = func() time.Time { return now }
-	post := func(body, ts, sig string) int {
-		return desktest.Post(d, body, HeaderTimestamp, ts, HeaderSignature, sig)
-	}
-	ts := "2026-01-05T08:59:30Z"
-	sign := func(b string) string { return Sign([]byte("dGhpc19zZWNyZXQ"), ts, []byte(b)) }
+	// The signature's age is read from the clock: the webhooks arrive in
+	// a synctest bubble, whose clock moves only when the test waits.
+	synctest.Test(t, func(t *testing.T) {
+		post := func(body, ts, sig string) int {
+			return desktest.Post(d, body, HeaderTimestamp, ts, HeaderSignature, sig)
+		}
+		at := func(age time.Duration) string { return time.Now().Add(-age).UTC().Format(time.RFC3339) }
+		ts := at(30 * time.Second)
+		sign := func(b string) string { return Sign([]byte("dGhpc19zZWNyZXQ"), ts, []byte(b)) }
 
-	reply := `{"ticket_id":"35436","external_id":"h1","status":"open","agent":"Sam","assignee":"Sam","comment":"Hi Ada, I am refunding it now."}`
-	require.Equal(t, http.StatusOK, post(reply, ts, sign(reply)))
-	require.Equal(t, http.StatusUnauthorized, post(reply, ts, sign(reply+" ")), "signature of another body")
-	require.Equal(t, http.StatusUnauthorized, post(reply, "2026-01-05T08:50:00Z", Sign([]byte("dGhpc19zZWNyZXQ"), "2026-01-05T08:50:00Z", []byte(reply))), "stale")
-	solved := `{"ticket_id":"35436","external_id":"h1","status":"solved","agent":"Sam","comment":""}`
-	require.Equal(t, http.StatusOK, post(solved, ts, sign(solved)))
-	echo := `{"ticket_id":"35436","external_id":"h1","status":"open","agent":"Bot","actor_email":"Agent@example.com","comment":"my own words"}`
-	require.Equal(t, http.StatusAccepted, post(echo, ts, sign(echo)), "the desk's own update")
-	other := `{"ticket_id":"1","external_id":"","status":"open","comment":"not ours"}`
-	require.Equal(t, http.StatusAccepted, post(other, ts, sign(other)))
+		reply := `{"ticket_id":"35436","external_id":"h1","status":"open","agent":"Sam","assignee":"Sam","comment":"Hi Ada, I am refunding it now."}`
+		require.Equal(t, http.StatusOK, post(reply, ts, sign(reply)))
+		require.Equal(t, http.StatusUnauthorized, post(reply, ts, sign(reply+" ")), "signature of another body")
+		for _, age := range []time.Duration{10 * time.Minute, -10 * time.Minute} {
+			require.Equal(t, http.StatusUnauthorized, post(reply, at(age), Sign([]byte("dGhpc19zZWNyZXQ"), at(age), []byte(reply))), "stale: %v", age)
+		}
+		solved := `{"ticket_id":"35436","external_id":"h1","status":"solved","agent":"Sam","comment":""}`
+		require.Equal(t, http.StatusOK, post(solved, ts, sign(solved)))
+		echo := `{"ticket_id":"35436","external_id":"h1","status":"open","agent":"Bot","actor_email":"Agent@example.com","comment":"my own words"}`
+		require.Equal(t, http.StatusAccepted, post(echo, ts, sign(echo)), "the desk's own update")
+		other := `{"ticket_id":"1","external_id":"","status":"open","comment":"not ours"}`
+		require.Equal(t, http.StatusAccepted, post(other, ts, sign(other)))
+
+		// Five minutes on (Config.Skew), the same signed request is stale.
+		time.Sleep(5 * time.Minute)
+		require.Equal(t, http.StatusUnauthorized, post(reply, ts, sign(reply)), "the same request, 5m30s old")
+	})
 
 	require.Len(t, rec.Turns(), 2)
 	require.Equal(t, dialog.SignalAgentMessage, rec.Turns()[0].Signal.Name)
