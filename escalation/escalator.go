@@ -96,7 +96,8 @@ type Messages struct {
 	Left string
 	// Busy (no agent, queue time-out) and Closed (outside hours) offer a
 	// call-back; KeepWaiting and OtherChannel are its other choices,
-	// OtherChannelMsg the answer to the latter.
+	// OtherChannelMsg the answer to the latter. A %s in Closed is when
+	// the team is back ("Mon 7 Dec 13:00 London time").
 	Busy, Closed, KeepWaiting, OtherChannel, OtherChannelMsg string
 	// AskPhone asks for the number to call; BadPhone asks again;
 	// NoCallback gives up.
@@ -126,7 +127,7 @@ func DefaultMessages() Messages {
 		Assigned:        "%s has joined the conversation.",
 		Left:            "OK, I've taken you out of the queue: you're back with the assistant.",
 		Busy:            "All our agents are busy right now. Would you like a call back instead? Pick a time, or keep waiting.",
-		Closed:          "Our team is offline right now. Would you like a call back? Pick a time.",
+		Closed:          "Our team is offline right now and back %s. Would you like a call back? Pick a time.",
 		KeepWaiting:     "Keep waiting",
 		OtherChannel:    "Email me instead",
 		OtherChannelMsg: "Of course: our team will reply by email with everything from this conversation.",
@@ -1266,8 +1267,6 @@ func (tc *turnCtx) location(ctx context.Context) *time.Location {
 	return tc.e.hours.loc()
 }
 
-const slotLayout = "Mon 2 Jan 15:04 MST"
-
 func (tc *turnCtx) offerCallback(ctx context.Context, why string) error {
 	e := tc.e
 	loc := tc.location(ctx)
@@ -1278,10 +1277,15 @@ func (tc *turnCtx) offerCallback(ctx context.Context, why string) error {
 	text := tc.msgs().Busy
 	if why == "closed" {
 		text = tc.msgs().Closed
+		if back := e.hours.next(time.Now()); strings.Contains(text, "%s") && !back.IsZero() {
+			text = fmt.Sprintf(text, timeLabel(back, loc))
+		} else {
+			text = strings.ReplaceAll(text, " and back %s", "")
+		}
 	}
 	msg := parley.Message{Text: text}
 	for _, s := range tc.st.Slots {
-		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: s.In(loc).Format(slotLayout), Payload: callbackPrefix + s.Format(time.RFC3339)})
+		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: timeLabel(s, loc), Payload: callbackPrefix + s.Format(time.RFC3339)})
 	}
 	if why == "timeout" && prev == phaseWaiting {
 		msg.QuickReplies = append(msg.QuickReplies, parley.QuickReply{Title: tc.msgs().KeepWaiting, Payload: callbackPrefix + "wait"})
@@ -1299,7 +1303,7 @@ func (tc *turnCtx) answerCallback(ctx context.Context, text, cmd string) (bool, 
 	choice := strings.TrimPrefix(text, callbackPrefix)
 	loc := tc.location(ctx)
 	for _, s := range tc.st.Slots {
-		if choice == s.Format(time.RFC3339) || strings.EqualFold(text, s.In(loc).Format(slotLayout)) {
+		if choice == s.Format(time.RFC3339) || strings.EqualFold(text, timeLabel(s, loc)) {
 			tc.st.Slots = nil
 			if phone := tc.profile(ctx)["phone"]; phone != "" {
 				return true, tc.bookCallback(ctx, &s, phone)
@@ -1399,7 +1403,7 @@ func (tc *turnCtx) bookCallback(ctx context.Context, slot *time.Time, phone stri
 	if slot != nil {
 		s := *slot
 		tk.Callback, tk.Phone = &s, phone
-		confirm = fmt.Sprintf(tc.msgs().CallbackBooked, s.In(tc.location(ctx)).Format("Mon 2 Jan at 15:04 MST"), phone)
+		confirm = fmt.Sprintf(tc.msgs().CallbackBooked, timeLabel(s, tc.location(ctx)), phone)
 		attrs = []string{"slot", s.Format(time.RFC3339)}
 	} else {
 		tk.Data = mergeData(tk.Data, map[string]string{"contact": "email"})

@@ -532,7 +532,7 @@ func TestQueueTimeoutOffersCallbackAndAsksForThePhone(t *testing.T) {
 		require.Equal(t, []string{msgs.Busy}, h.since(start), "a customer waiting in silence is offered a call-back")
 		qr := h.last().QuickReplies
 		require.Len(t, qr, 5)
-		assert.Contains(t, qr[0].Title, "EST", "times in the customer's time zone")
+		assert.Contains(t, qr[0].Title, "New York time", "times in the customer's time zone, named by its city")
 		assert.Equal(t, msgs.KeepWaiting, qr[3].Title)
 
 		assert.Equal(t, []string{msgs.AskPhone}, h.say(qr[0].Payload), "no phone known: ask for it")
@@ -600,6 +600,8 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"rule without a name", escalation.WithRules(escalation.Rule{When: escalation.Keywords("x")})},
 		{"queue timeout", escalation.WithQueueTimeout(0)},
 		{"hours", escalation.WithHours(escalation.Hours{Open: 17, Close: 9, Days: []time.Weekday{time.Monday}})},
+		{"hours on a day", escalation.WithHours(escalation.Hours{Open: 8, Close: 20, Days: []time.Weekday{time.Monday},
+			Except: map[time.Weekday][2]int{time.Saturday: {16, 10}}})},
 		{"waker without store", escalation.WithWaker(nil, noop, time.Second)},
 	}
 	for _, tt := range tests {
@@ -646,4 +648,37 @@ func TestHandOffOffersOnce(t *testing.T) {
 	assert.Equal(t, []string{offerText}, h.say("hand me over"), "resolved since: a new offer")
 	assert.Equal(t, []string{msgs.Declined}, h.say("no"))
 	assert.Equal(t, []string{msgs.Remind}, h.say("hand me over"), "declined: no offer while offers are quiet")
+}
+
+// Outside the team's hours a hand-off says when the team is back and
+// offers call-backs only within the hours, each labelled in the
+// customer's zone by its city (QA9 F19, F51: "soon" on a Sunday, and
+// slots at 10pm, 11pm and midnight labelled "GMT"). A short Saturday
+// (Except) counts.
+func TestClosedSaysWhenTheTeamIsBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ny, err := time.LoadLocation("America/New_York")
+		require.NoError(t, err)
+		weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+		hours := escalation.Hours{Location: ny, Open: 8, Close: 20, Days: weekdays, Except: map[time.Weekday][2]int{time.Saturday: {10, 16}}}
+		// The bubble starts on Saturday 1 January 2000 00:00 UTC: Friday
+		// 19:00 in New York, open. Wait until Saturday 17:00 New York.
+		time.Sleep(22 * time.Hour)
+		h := newHarness(t, -1, escalation.WithHours(hours))
+		h.profile["timezone"] = "Europe/London"
+		got := h.say("human")
+		require.Len(t, got, 1)
+		assert.Equal(t, "Our team is offline right now and back Mon 3 Jan 13:00 London time. Would you like a call back? Pick a time.", got[0])
+		qr := h.last().QuickReplies
+		require.Len(t, qr, 4)
+		assert.Equal(t, []string{"Mon 3 Jan 13:00 London time", "Mon 3 Jan 14:00 London time", "Mon 3 Jan 15:00 London time", msgs.OtherChannel},
+			[]string{qr[0].Title, qr[1].Title, qr[2].Title, qr[3].Title})
+
+		sat := time.Date(2000, 1, 8, 0, 0, 0, 0, ny)
+		assert.False(t, hours.IsOpen(sat.Add(9*time.Hour)))
+		assert.True(t, hours.IsOpen(sat.Add(10*time.Hour)))
+		assert.False(t, hours.IsOpen(sat.Add(16*time.Hour)))
+		assert.False(t, hours.IsOpen(sat.Add(24*time.Hour+12*time.Hour)), "Sunday")
+		assert.True(t, hours.IsOpen(sat.Add(48*time.Hour+8*time.Hour)), "Monday")
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,10 @@ type Hours struct {
 	Location    *time.Location
 	Open, Close int
 	Days        []time.Weekday
+	// Except gives other hours, {open, close}, on some days: {Saturday:
+	// {10, 16}} for a short Saturday. A day listed here is a working
+	// day whether or not Days lists it.
+	Except map[time.Weekday][2]int
 }
 
 // OfficeHours returns 9:00-17:00, Monday to Friday, in loc.
@@ -33,7 +38,51 @@ func (h Hours) validate() error {
 	if len(h.Days) == 0 {
 		return errors.New("escalation: hours without days")
 	}
+	for d, oc := range h.Except {
+		if oc[0] < 0 || oc[1] > 24 || oc[0] >= oc[1] {
+			return fmt.Errorf("escalation: hours on %s %d-%d: want 0 <= open < close <= 24", d, oc[0], oc[1])
+		}
+	}
 	return nil
+}
+
+// day returns the working hours of weekday d, and whether it is a
+// working day.
+func (h Hours) day(d time.Weekday) (open, close int, ok bool) {
+	if oc, ok := h.Except[d]; ok {
+		return oc[0], oc[1], true
+	}
+	return h.Open, h.Close, slices.Contains(h.Days, d)
+}
+
+// next returns the first working hour at or after t (t itself when the
+// hours are always open), or the zero time if there is none within two
+// weeks.
+func (h Hours) next(t time.Time) time.Time {
+	if h.IsOpen(t) {
+		return t
+	}
+	s := t.In(h.loc()).Truncate(time.Hour)
+	for i := 0; i < 24*14; i++ {
+		s = s.Add(time.Hour)
+		if h.IsOpen(s) {
+			return s
+		}
+	}
+	return time.Time{}
+}
+
+// timeLabel writes t in loc as a call-back time or an opening reads:
+// "Mon 7 Dec 13:00 London time", naming a zone by its city ("New York
+// time" for America/New_York) and any other by its abbreviation
+// ("13:00 UTC").
+func timeLabel(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	name := loc.String()
+	if i := strings.LastIndexByte(name, '/'); i >= 0 && i < len(name)-1 && !strings.HasPrefix(name, "Etc/") {
+		return t.Format("Mon 2 Jan 15:04 ") + strings.ReplaceAll(name[i+1:], "_", " ") + " time"
+	}
+	return t.Format("Mon 2 Jan 15:04 MST")
 }
 
 func (h Hours) loc() *time.Location {
@@ -49,7 +98,8 @@ func (h Hours) IsOpen(t time.Time) bool {
 		return true
 	}
 	t = t.In(h.loc())
-	return slices.Contains(h.Days, t.Weekday()) && t.Hour() >= h.Open && t.Hour() < h.Close
+	open, close, ok := h.day(t.Weekday())
+	return ok && t.Hour() >= open && t.Hour() < close
 }
 
 // slots returns the start of the next n whole working hours after t, at

@@ -98,6 +98,7 @@ type config struct {
 	jobs          schedule.Store           // the campaigns' steps; nil: in memory
 	media         *mediaOptions            // speech and vision servers; nil: text only
 	today         time.Time                // the demo data's dates are relative to it; zero: now
+	hours         escalation.Hours         // the team's working hours (teamHours); zero: always open
 }
 
 // newAppWith wires the example. Every turn is understood (intent and
@@ -142,6 +143,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		escalation.WithProfiles(escalation.ProfileFunc(a.profileWithHealth)),
 		// Wake waiting customers for call-back offers and desk retries.
 		escalation.WithWaker(a.store, deliver, 5*time.Second),
+		escalation.WithHours(cfg.hours), // greeting.go teamHours: the help centre's hours
 	)
 	if err != nil {
 		return nil, err

@@ -46,8 +46,8 @@ func TestCallbackInTheCustomersTimeZone(t *testing.T) {
 		c, a := newTester(t, parleytest.WithCustomer("cus_ben"))
 		a.desk.SetAgents(0)
 		c.Send("human").Expect(parleytest.Contains("Would you like a call back instead?")).
-			ExpectQuickReplies("Fri 31 Dec 20:00 EST", "Fri 31 Dec 21:00 EST", "Fri 31 Dec 22:00 EST", "Email me instead")
-		c.Tap("Fri 31 Dec 20:00 EST").Expect(parleytest.Exact(
-			"Done: we'll call you on +1 212 555 0147, Fri 31 Dec at 20:00 EST. Our team will have this conversation at hand."))
+			ExpectQuickReplies("Fri 31 Dec 20:00 New York time", "Fri 31 Dec 21:00 New York time", "Fri 31 Dec 22:00 New York time", "Email me instead")
+		c.Tap("Fri 31 Dec 20:00 New York time").Expect(parleytest.Exact(
+			"Done: we'll call you on +1 212 555 0147, Fri 31 Dec 20:00 New York time. Our team will have this conversation at hand."))
 	})
 }

@@ -31,7 +31,8 @@ func runPiped(t *testing.T, input string, args ...string) string {
 	require.NoError(t, err)
 	defer in.Close()
 	var out strings.Builder
-	require.NoError(t, run(t.Context(), append([]string{"-cli"}, args...), in, &out))
+	// -always-open: a hand-off queues whatever the hour the test runs at.
+	require.NoError(t, run(t.Context(), append([]string{"-cli", "-always-open"}, args...), in, &out))
 	return out.String()
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/memory"
 	custprofile "github.com/parleyhq/parley/memory/customer"
 )
@@ -105,4 +107,18 @@ func greeting(profiles *custprofile.Profiles) func(ctx context.Context, customer
 		}
 		return greetBack, nil
 	}
+}
+
+// teamHours are the hours the help centre states (faq.go "hours"):
+// Monday to Friday 8am-8pm, Saturday 10am-4pm, Eastern. Outside them a
+// hand-off says when the team is back and offers a call-back within
+// them, rather than "a person will be with you soon" to an empty queue.
+func teamHours() escalation.Hours {
+	loc, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		loc = time.FixedZone("EST", -5*3600) // no zone database: Eastern standard time
+	}
+	return escalation.Hours{Location: loc, Open: 8, Close: 20,
+		Days:   []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+		Except: map[time.Weekday][2]int{time.Saturday: {10, 16}}}
 }

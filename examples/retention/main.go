@@ -132,6 +132,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	analyticsLog := fs.String("analytics-log", "", "a JSON Lines `file` of analytics events: loaded into /dashboard/ at start, appended to while running")
 	dbPath := fs.String("db", defaultDB(), "the SQLite `file` conversations, profiles, approvals and campaign steps are kept in, so they survive a restart; '' for memory only")
 	inMemory := fs.Bool("memory", false, "keep everything in memory (as -db ''): a restart starts over")
+	alwaysOpen := fs.Bool("always-open", false, "agents take hand-offs at any hour (by default the help centre's: Mon-Fri 8-8, Sat 10-4 Eastern)")
 	mediaOpts := mediaFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -150,6 +151,9 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	}()
 	out := &lockedWriter{w: stdout}
 	cfg := config{customer: *customer, writes: !*readOnly, staffPassword: *staff, analyticsLog: *analyticsLog, store: st.kv, jobs: st.jobs, media: mediaOpts}
+	if !*alwaysOpen {
+		cfg.hours = teamHours() // greeting.go
+	}
 	var from, to int
 	if _, err := fmt.Sscanf(*quiet, "%d-%d", &from, &to); err != nil || from < 0 || from > 24 || to < 0 || to > 24 {
 		return fmt.Errorf("-quiet %q: want FROM-TO in hours, such as 21-9", *quiet)

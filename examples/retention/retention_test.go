@@ -44,7 +44,13 @@ func newApp(demoCustomer string, opts ...parley.Option) (*app, error) {
 
 func newTester(t *testing.T, opts ...parleytest.Option) (*parleytest.Tester, *app) {
 	t.Helper()
-	a, err := newApp("")
+	return newTesterWith(t, config{writes: true, today: goldenToday}, opts...)
+}
+
+// newTesterWith is newTester for the app cfg wires.
+func newTesterWith(t *testing.T, cfg config, opts ...parleytest.Option) (*parleytest.Tester, *app) {
+	t.Helper()
+	a, err := newAppWith(cfg)
 	require.NoError(t, err)
 	closeAnalytics(t, a)
 	// The tester's Bot keeps its sessions in the app's store, as the

@@ -33,6 +33,7 @@ import (
 //	@ no agents            nobody is free to take a hand-off
 //	@ as NAME              the demo switches to customer NAME ("/as ben")
 //	@ queue                show the agents' open tickets ("= ..." lines)
+//	@ wait DURATION        time passes ("@ wait 22h")
 //
 // Lines "! signal" show turns delivered to the conversation. A reply sent
 // in English to a customer writing Spanish (no translation in es.yaml)
@@ -65,7 +66,9 @@ func runEscTranscript(t *testing.T, file string) {
 			opts = append(opts, parleytest.WithLocale(strings.TrimSpace(tag)), parleytest.WithChannel("web"))
 		}
 	}
-	c, a := newTester(t, opts...)
+	// The team's hours as the example runs them (the bubble's clock
+	// starts on Friday 19:00 in New York, within them).
+	c, a := newTesterWith(t, config{writes: true, today: goldenToday, hours: teamHours()}, opts...)
 	runTranscript(t, file, c, a, nil)
 }
 
@@ -119,6 +122,10 @@ func runTranscript(t *testing.T, file string, c *parleytest.Tester, a *app, voic
 				c.Signal(signalDemoCustomer, map[string]string{"customer": rest})
 			case "no":
 				a.desk.SetAgents(0)
+			case "wait": // "@ wait 22h": time passes (the test runs in a synctest bubble)
+				d, err := time.ParseDuration(rest)
+				require.NoError(t, err, "%s:%d", file, n+1)
+				time.Sleep(d)
 			case "queue":
 				q := a.desk.Queue()
 				if len(q) == 0 {
