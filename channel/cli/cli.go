@@ -82,8 +82,15 @@ func Run(ctx context.Context, h parley.Handler, in io.Reader, out io.Writer, cfg
 				return err
 			}
 		}
-		if strings.TrimSpace(line) == "/quit" {
+		switch strings.TrimSpace(line) {
+		case "/quit":
 			return nil
+		case "":
+			// A blank line is no message: Enter pressed twice, or the
+			// empty lines of a pasted or piped script. Sent on, it read
+			// as an answer nobody gave ("Please pick one of the options")
+			// and, twice, as reason to offer a person.
+			continue
 		}
 		if err := c.deliver(ctx, &parley.Turn{Message: parley.Text(c.resolve(line))}); err != nil {
 			return err

@@ -44,6 +44,21 @@ you> /quit
 `, out.String())
 }
 
+// Blank lines are not messages: the prompt comes back and the bot hears
+// nothing (QA9 F49: three blank lines got "Please pick one of the
+// options" and two offers of a person).
+func TestRunSkipsBlankLines(t *testing.T) {
+	var turns []string
+	bot := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		turns = append(turns, t.Text())
+		return w.Reply(ctx, parley.Text("ok"))
+	})
+	var out strings.Builder
+	require.NoError(t, cli.Run(context.Background(), bot, strings.NewReader("hi\n\n   \n\t\nbye\n"), &out, cli.Config{}))
+	assert.Equal(t, []string{"hi", "bye"}, turns)
+	assert.Equal(t, "you> bot> ok\nyou> you> you> you> bot> ok\nyou> \n", out.String())
+}
+
 func TestRunEndOfInput(t *testing.T) {
 	var out strings.Builder
 	require.NoError(t, cli.Run(context.Background(), menuBot(), strings.NewReader(""), &out, cli.Config{}))
