@@ -67,6 +67,10 @@ type decidedInfo struct {
 type CannedReply struct {
 	Title string `json:"title"`
 	Text  string `json:"text"`
+	// Locale is the language of the reply ("es"). A conversation in a
+	// language some replies are written in is offered those; any other
+	// is offered the replies without a Locale.
+	Locale string `json:"locale,omitempty"`
 }
 
 // An Approval is an action that waits for a person's decision (a refund
@@ -126,12 +130,12 @@ func WithApprovals(a Approvals) ConsoleOption {
 }
 
 var defaultCanned = []CannedReply{
-	{"Greeting", "Hi {name}, I'm {agent} from the support team. I've read your conversation so far, so there's no need to repeat anything."},
-	{"Looking into it", "Thanks for your patience, {name}. I'm looking into this now and will be back with you in a couple of minutes."},
-	{"Apology", "I'm really sorry about this, {name}. That's not the experience we want you to have, and I'll put it right."},
-	{"Refund sent", "I've sent the refund to your original payment method. It usually shows within 5-10 business days."},
-	{"Anything else", "Is there anything else I can help you with today?"},
-	{"Closing", "Thanks for chatting with us, {name}. I'll hand you back to our assistant now; you can ask for a person again any time."},
+	{Title: "Greeting", Text: "Hi {name}, I'm {agent} from the support team. I've read your conversation so far, so there's no need to repeat anything."},
+	{Title: "Looking into it", Text: "Thanks for your patience, {name}. I'm looking into this now and will be back with you in a couple of minutes."},
+	{Title: "Apology", Text: "I'm really sorry about this, {name}. That's not the experience we want you to have, and I'll put it right."},
+	{Title: "Refund sent", Text: "I've sent the refund to your original payment method. It usually shows within 5-10 business days."},
+	{Title: "Anything else", Text: "Is there anything else I can help you with today?"},
+	{Title: "Closing", Text: "Thanks for chatting with us, {name}. I'll hand you back to our assistant now; you can ask for a person again any time."},
 }
 
 // NewConsole returns the workspace for d. It panics if d is nil.

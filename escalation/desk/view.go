@@ -30,6 +30,7 @@ type caseSummary struct {
 	Mood         string `json:"mood,omitempty"`
 	Last         string `json:"last,omitempty"`
 	Language     string `json:"language,omitempty"` // "Spanish": the customer's language, when not English
+	Locale       string `json:"locale,omitempty"`   // the conversation's locale ("es-ES")
 	Created      int64  `json:"created"`            // Unix milliseconds
 	Updated      int64  `json:"updated"`            // Unix milliseconds of the last message
 	// Unanswered is when the customer's oldest message since an agent
@@ -111,7 +112,7 @@ func summarize(c Case) caseSummary {
 	name, named := customerName(t)
 	s := caseSummary{ID: t.ID, Conversation: t.ConversationID, Customer: name, Named: named, Channel: t.Channel,
 		Priority: string(cmpOr(t.Priority, dialog.PriorityNormal)), Reason: t.Reason, Status: string(c.Status),
-		Agent: c.Agent, Mood: moodWord(t), Language: language(t.Locale), Created: ms(t.Created), Updated: ms(t.Created)}
+		Agent: c.Agent, Mood: moodWord(t), Language: language(t.Locale), Locale: t.Locale, Created: ms(t.Created), Updated: ms(t.Created)}
 	if (s.Mood == "calm" || s.Mood == "happy") && impatient(customerThread(c)) {
 		s.Mood = "impatient" // "hello? you didnt answer my question" to the agent
 	}

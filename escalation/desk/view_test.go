@@ -57,6 +57,7 @@ func TestWorkspaceShowsWhatAgentsRead(t *testing.T) {
 	_, b = call(t, c, http.MethodGet, "/api/tickets/c1-1", "")
 	var det struct {
 		Profile    [][2]string
+		Locale     string
 		Transcript []struct{ Role, Text string }
 	}
 	require.NoError(t, json.Unmarshal(b, &det))
@@ -66,6 +67,7 @@ func TestWorkspaceShowsWhatAgentsRead(t *testing.T) {
 	}
 	assert.Equal(t, []string{"quiero un reembolso", "¿Qué pedido?", "esto tarda mucho, quiero una persona"}, texts, "no empty bubbles")
 	assert.Contains(t, det.Profile, [2]string{"Language", "Spanish"})
+	assert.Equal(t, "es", det.Locale, "the workspace offers the canned replies written in it")
 
 	// With an agent: the customer's unanswered message shows its wait
 	// until the agent answers.

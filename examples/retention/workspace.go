@@ -44,6 +44,15 @@ var cannedReplies = []desk.CannedReply{
 	{Title: "Address changed", Text: "Done: your order will go to the new address. You'll get an updated confirmation by email."},
 	{Title: "Anything else", Text: "Is there anything else I can help you with today?"},
 	{Title: "Closing", Text: "Thanks for chatting with us, {name}. I'll hand you back to our assistant now; you can ask for a person again any time."},
+	// For conversations in Spanish.
+	{Locale: "es", Title: "Saludo", Text: "Hola {name}, soy {agent}, del equipo de ShopCo. He leído la conversación, así que no hace falta que repitas nada."},
+	{Locale: "es", Title: "Lo estoy revisando", Text: "Gracias por tu paciencia, {name}. Lo estoy revisando y te digo algo en un par de minutos."},
+	{Locale: "es", Title: "Disculpa", Text: "Lo siento mucho, {name}. No es la experiencia que queremos darte, y lo voy a solucionar."},
+	{Locale: "es", Title: "Reembolso enviado", Text: "He enviado el reembolso a tu método de pago original. Suele aparecer en 5-10 días hábiles."},
+	{Locale: "es", Title: "Reposición", Text: "He pedido una reposición sin coste para ti. Hoy recibirás la confirmación de envío por correo."},
+	{Locale: "es", Title: "Dirección cambiada", Text: "Hecho: tu pedido irá a la nueva dirección. Recibirás la confirmación actualizada por correo."},
+	{Locale: "es", Title: "Algo más", Text: "¿Puedo ayudarte con algo más?"},
+	{Locale: "es", Title: "Despedida", Text: "Gracias por escribirnos, {name}. Te dejo otra vez con nuestro asistente; puedes pedir hablar con una persona cuando quieras."},
 }
 
 // workspaceApprovals shows the registry's pending approvals in the

@@ -104,13 +104,23 @@
   }
 
   var cannedKey = "";
+  function base(loc) { return String(loc || "").toLowerCase().split(/[-_]/)[0]; }
+  // renderCanned offers the canned replies in the open conversation's
+  // language when some are written in it, else those without a locale.
   function renderCanned(list) {
-    var k = JSON.stringify(list);
+    var lang = base(S.detail && S.detail.locale);
+    var mine = list.some(function (c) { return c.locale && base(c.locale) === lang; });
+    var k = JSON.stringify(list) + "|" + (mine ? lang : "");
     if (k === cannedKey) return;
     cannedKey = k;
     var sel = $("canned");
     while (sel.options.length > 1) sel.remove(1);
-    list.forEach(function (c, i) { var o = el("option", null, c.title); o.value = String(i); sel.appendChild(o); });
+    list.forEach(function (c, i) {
+      if (mine ? base(c.locale) !== lang : !!c.locale) return;
+      var o = el("option", null, c.title);
+      o.value = String(i);
+      sel.appendChild(o);
+    });
   }
 
   function queueItem(c, selected) {
@@ -301,6 +311,7 @@
       b.addEventListener("click", useSuggestion);
       sg.appendChild(b);
     }
+    if (S.state) renderCanned(S.state.canned || []);
     if (fresh) {
       $("text").value = S.drafts[d.id] || "";
       setMode("reply");
