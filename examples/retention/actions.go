@@ -250,6 +250,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				return s.ScheduleCallback(ctx, callback{Customer: action.CustomerFrom(ctx), Phone: a.Phone, When: a.When})
 			},
 		}),
+		action.Register(r, cancelOrderDef(s)),
 		action.Register(r, action.Def[ticketArgs, supportTicket]{
 			Name: actTicket, Description: "File a case for the support team to follow up by email.",
 			Writes: true, NoConfirm: true, PerConversation: 3, PerCustomerDay: 5,
@@ -336,6 +337,8 @@ func refusal(err error) string {
 		return "I couldn't find that order on your account."
 	case errors.Is(err, errTooLate):
 		return "That order has already left our warehouse, so its address can't be changed any more."
+	case errors.Is(err, errCannotCancel):
+		return "That order has already left our warehouse, so it can't be cancelled any more."
 	case errors.Is(err, errShortAddress):
 		return "That address looks incomplete, so I haven't changed anything."
 	case errors.Is(err, errNeedsApproval):

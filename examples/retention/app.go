@@ -258,6 +258,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		understander.Middleware(),
 		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
 		parcelTrouble,              // care.go: "arrived damaged", "never got it"
+		cancelOrderRequest,         // cancelorder.go: "cancel my order A-1010"
 		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
 		a.health.tracker.Middleware, // health and churn risk, from every message

@@ -36,7 +36,7 @@ type deps struct {
 // order status, returns and refunds, plan renewal with a win-back offer,
 // address changes, call-backs, and feedback.
 func newEngine(d deps) (*flow.Engine, error) {
-	builders := []*flow.Builder{mainFlow(d), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d)}
+	builders := []*flow.Builder{mainFlow(d), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d), cancelOrderFlow(d)}
 	builders = append(builders, d.extra...)
 	builders = append(builders, careFlows(d)...) // care.go: damaged and missing parcels
 	flows := make([]*flow.Flow, 0, len(builders))
@@ -73,7 +73,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 		intent.WithTitles(map[string]string{
 			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
 			"refund_status": "Check on a refund", "human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
-			"change_address": "Change a delivery address", "callback": "Book a call-back",
+			"change_address": "Change a delivery address", "callback": "Book a call-back", "cancel_order": "Cancel an order",
 		}),
 		intent.WithQuestions(r.answers),
 		intent.WithOutOfScope("That's not something I can help with here, sorry. I can help with:"),
@@ -89,6 +89,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.Handle("return_item", e.Starter("refund"))
 	router.Handle("renew_plan", e.Starter("renewal"))
 	router.Handle("change_address", e.Starter("address"))
+	router.Handle("cancel_order", e.Starter("cancel_order"))
 	router.Handle("callback", e.Starter("callback"))
 	careRoutes(router, e) // care.go
 	router.Handle("shipping_info", r.answers)
@@ -218,8 +219,15 @@ func waitingRefunds(ctx context.Context, a *actions, customerID string) ([]strin
 // told, rather than left to think it was.
 func cancelling(e *flow.Engine, a *actions) parley.Handler {
 	stop := e.Cancel(`No problem, I've stopped that. Type "menu" whenever you need me.`)
+	// "cancel" while cancelling an order stops the cancellation; the
+	// customer must not read "I've stopped that" as "it's cancelled".
+	keptOrder := e.Cancel(`OK, I've stopped there: no order was cancelled, and it goes ahead as planned. If you do want to cancel it, type "cancel my order".`)
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if err := stop.HandleTurn(ctx, w, t); err != nil {
+		h := stop
+		if snap, err := flow.SnapshotOf(t.Session()); err == nil && snap.Flow == "" && snap.LastFlow == "cancel_order" && snap.Last == flow.Abandoned {
+			h = keptOrder // the router dropped its question for this "cancel"
+		}
+		if err := h.HandleTurn(ctx, w, t); err != nil {
 			return err
 		}
 		if kept, _ := parley.Value(t, planKeptKey); kept { // cancelnote.go
@@ -589,7 +597,12 @@ func addressFlow(d deps) *flow.Builder {
 				return route, err
 			}
 			s.SetSlot("item", o.Item)
-			if o.Status != "processing" {
+			switch o.Status {
+			case "processing":
+			case "cancelled":
+				s.SetSlot("why", "That order is cancelled, so there's no delivery to change.")
+				return "late", nil
+			default:
 				s.SetSlot("why", refusal(errTooLate))
 				return "late", nil
 			}
