@@ -20,7 +20,7 @@ import (
 
 // careFlows are the flows of this file, for newEngine.
 func careFlows(d deps) []*flow.Builder {
-	return []*flow.Builder{parcelFlow(d, "damaged"), parcelFlow(d, "missing")}
+	return []*flow.Builder{parcelFlow(d, "damaged"), parcelFlow(d, "missing"), praiseFlow(d), noteFlow(d)}
 }
 
 // parcelFlow handles a damaged ("damaged") or missing ("missing")
@@ -86,6 +86,8 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 func careRoutes(router *intent.Router, e *flow.Engine) {
 	router.Handle("damaged_item", e.Starter("damaged"))
 	router.Handle("missing_parcel", e.Starter("missing"))
+	router.Handle("praise", e.Starter("praise"))
+	router.Handle("leave_feedback", e.Starter("leave_feedback"))
 }
 
 // damageWords say something is broken; arrivalWords that it came in a
@@ -118,11 +120,15 @@ func parcelTrouble(next parley.Handler) parley.Handler {
 			return next.HandleTurn(ctx, w, t)
 		}
 		name := ""
-		switch text := t.Text(); {
+		switch text := unpunctuated(t.Text()); {
 		case saysAny(text, missingWords):
 			name = "missing_parcel"
 		case saysAny(text, damageWords) && saysAny(text, arrivalWords):
 			name = "damaged_item"
+		case saysAny(text, feedbackWords):
+			name = "leave_feedback"
+		case saysAny(text, praiseWords) && (u.Status != nlu.Understood || chitchat[u.Intent.Name]):
+			name = "praise"
 		default:
 			return next.HandleTurn(ctx, w, t)
 		}
@@ -156,15 +162,61 @@ const botDisclosure = `I'm ShopCo's automated assistant, not a person. I can tra
 // question is for them). An open question stays open for the next answer.
 func disclose(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		text := strings.Map(func(r rune) rune {
-			if strings.ContainsRune("?¿!¡.", r) {
-				return ' '
-			}
-			return r
-		}, t.Text())
+		text := unpunctuated(t.Text())
 		if len(strings.Fields(text)) > 8 || !saysAny(text, botQuestions) || escalation.HumanOwns(t) {
 			return next.HandleTurn(ctx, w, t)
 		}
 		return w.Reply(ctx, parley.Text(botDisclosure))
 	})
+}
+
+// feedbackWords ask to leave feedback; praiseWords are a happy
+// customer's (F20), lower-case without accents.
+var (
+	feedbackWords = []string{"leave feedback", "give feedback", "leave some feedback", "give some feedback", "give you feedback", "leave a review", "have some feedback",
+		"have feedback", "i have a suggestion", "make a suggestion", "dejar mi opinion", "dar mi opinion", "dejar una opinion", "dejar un comentario", "tengo una sugerencia", "quiero opinar"}
+	praiseWords = []string{"love your shop", "love your store", "love this shop", "love you guys", "love the lamp", "love my order", "love it", "you are great", "youre great",
+		"you guys are great", "great service", "amazing service", "excellent service", "best shop", "me encanta", "me encantan", "sois geniales", "muy buen servicio", "excelente servicio"}
+)
+
+// chitchat are the intents praise may be read as ("thanks", a greeting):
+// a task request that also praises keeps its task.
+var chitchat = map[string]bool{"thanks": true, "greeting": true, "goodbye": true, "oos": true}
+
+// praiseFlow thanks a happy customer and records what they said for the
+// team (a ticket: praise is worth passing on).
+func praiseFlow(d deps) *flow.Builder {
+	return flow.New("praise").Add(
+		&flow.Action{ID: "note", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			_, err := d.act.call(ctx, s, actTicket, ticketArgs{Subject: "Praise from a customer", Body: "The customer wrote: " + s.Turn.Text()}, false)
+			return "", err
+		}, Next: "thanks", OnError: "glad"},
+		&flow.End{ID: "thanks", Status: flow.Resolved, Text: []string{"Thank you, that's lovely to hear! I've passed it on to the team. Anything else I can help with?"}},
+		&flow.End{ID: "glad", Status: flow.Resolved, Text: []string{"Thank you, that's lovely to hear! Anything else I can help with?"}},
+	)
+}
+
+// noteFlow takes the feedback a customer asks to leave and records it
+// for the team.
+func noteFlow(d deps) *flow.Builder {
+	return flow.New("leave_feedback").Add(
+		&flow.Ask{ID: "what", Slot: "note", Type: flow.TextSlot, Prompt: []string{"Thank you! What would you like to tell us? It goes straight to the team."}, Next: "note"},
+		&flow.Action{ID: "note", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			_, err := d.act.call(ctx, s, actTicket, ticketArgs{Subject: "Feedback from a customer", Body: "The customer wrote: " + s.Slot("note")}, false)
+			return "", err
+		}, Next: "thanks", OnError: "failed", ErrorText: []string{"Sorry, I couldn't save that just now."}},
+		&flow.End{ID: "thanks", Status: flow.Resolved, Text: []string{"Thank you: I've passed it on to the team."}},
+		&flow.End{ID: "failed", Status: flow.Unresolved, Text: []string{`Please try again in a little while, or type "human" to tell a person.`}},
+	)
+}
+
+// unpunctuated is text with question and exclamation marks and full
+// stops as spaces, for saysAny ("¡me encanta!", "is this a bot?").
+func unpunctuated(text string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("?¿!¡.", r) {
+			return ' '
+		}
+		return r
+	}, text)
 }
