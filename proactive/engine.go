@@ -53,10 +53,12 @@ const (
 	convertWindow = 7 * 24 * time.Hour
 	// outcomeCompleted is the outcome of a run that sent all its steps.
 	outcomeCompleted = "completed"
-	// stateName is the engine's session state: the conversation's last
-	// campaign message ([lastCampaign]).
-	stateName = "proactive"
 )
+
+// lastKey is the engine's session state: the conversation's last
+// campaign message. Its name is the one the state had before typed keys,
+// so that stored sessions keep it.
+var lastKey = memory.NewStateKey[lastCampaign]("proactive")
 
 // lastCampaign is the latest campaign message sent in a conversation,
 // kept in its session to report the customer's reply.
@@ -716,10 +718,10 @@ func (e *Engine) Middleware(next parley.Handler) parley.Handler {
 // replyWindow.
 func (e *Engine) noteReply(ctx context.Context, t *parley.Turn) {
 	s := t.Session()
-	if s == nil || s.State[stateName] == nil || t.Message.Text == "" {
+	if s == nil || t.Message.Text == "" {
 		return
 	}
-	last, ok, err := memory.GetState[lastCampaign](s, stateName)
+	last, ok, err := lastKey.Get(s)
 	at := t.Time
 	if at.IsZero() {
 		at = time.Now()
@@ -728,7 +730,7 @@ func (e *Engine) noteReply(ctx context.Context, t *parley.Turn) {
 		return
 	}
 	last.Replied = true
-	if err := memory.SetState(s, stateName, last); err != nil {
+	if err := lastKey.Set(s, last); err != nil {
 		return
 	}
 	t.Emit(ctx, parley.Event{Kind: eventReplied, Attrs: map[string]string{"campaign": last.Campaign, "step": last.Step, "goal": last.Goal}})
@@ -857,7 +859,7 @@ func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 	if sess := t.Session(); sess != nil {
 		// For the reply that may follow; a failure only loses the
 		// "replied" event.
-		_ = memory.SetState(sess, stateName, lastCampaign{Campaign: c.Name, Step: s.ID, Goal: c.Goal, Sent: time.Now()})
+		_ = lastKey.Set(sess, lastCampaign{Campaign: c.Name, Step: s.ID, Goal: c.Goal, Sent: time.Now()})
 	}
 	return nil
 }
