@@ -265,6 +265,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
 		esc.Middleware,
+		sarcasm,     // sarcasm.go: "thanks for nothing" is not thanked
 		acknowledge, // ack.go: a lone "👍" or "ok" after an answer
 		imageRoute,  // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
