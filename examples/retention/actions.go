@@ -296,6 +296,19 @@ func (a *actions) call(ctx context.Context, s *flow.Scope, name string, args any
 	})
 }
 
+// callKeyed runs action name, confirmed, under idempotency key key
+// rather than the one the registry derives from the arguments.
+func (a *actions) callKeyed(ctx context.Context, s *flow.Scope, name string, args any, key string) (action.Result, error) {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return action.Result{}, err
+	}
+	t := s.Turn
+	return a.reg.Call(ctx, action.Call{
+		Action: name, Args: raw, Conversation: t.ConversationID, Customer: t.CustomerID, Confirmed: true, IdempotencyKey: key,
+	})
+}
+
 // awaiting returns the calls waiting for a person's approval.
 func (a *actions) awaiting(ctx context.Context) ([]action.Approval, error) {
 	return a.reg.Pending(ctx)

@@ -464,8 +464,19 @@ func refundFlow(d deps) *flow.Builder {
 		// The registry words the confirmation and refuses what the
 		// guardrails forbid before anyone is asked anything.
 		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			amt, _ := splitMoney(s.Slot("amount"))
+			s.SetSlot("refunded", fmt.Sprintf("$%.2f", amt))
 			return d.run(ctx, s, actRefund, d.refundArgs(s), false)
-		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "refunded", OnError: "down",
+		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "again"}, Next: "refunded", OnError: "down",
+			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
+		// The same refund again in this chat: a double tap, or a second
+		// fault of the same price. Ask, rather than refuse with no way on.
+		&flow.Ask{ID: "again", Slot: "confirm", Type: flow.YesNoSlot, Next: "again_go",
+			Prompt: []string{"You already got {{slots.refunded}} back on {{slots.order}} earlier in this chat. Do you want another {{slots.refunded}} refund on top of it?"}},
+		&flow.Branch{ID: "again_go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "refund_again"}}, Else: "kept"},
+		&flow.Action{ID: "refund_again", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			return d.runAgain(ctx, s, actRefund, d.refundArgs(s))
+		}, Routes: map[string]string{"approval": "approval", "refused": "refused", "already": "already"}, Next: "refunded", OnError: "down",
 			ErrorText: []string{"The refund didn't go through on our side, and nothing was charged or refunded."}},
 		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "refund"}}, Else: "kept"},
@@ -556,6 +567,17 @@ func (d deps) refundArgs(s *flow.Scope) refundArgs {
 	return refundArgs{OrderID: s.Slot("order"), Amount: amt, Reason: "customer asked in chat"}
 }
 
+// runAgain runs, confirmed, an action call that repeats one made earlier
+// in the conversation, which the registry would otherwise replay: the
+// customer has just said they want it once more. Its idempotency key
+// comes from the turn that said so, so a redelivery of that turn still
+// runs it only once.
+func (d deps) runAgain(ctx context.Context, s *flow.Scope, name string, args any) (string, error) {
+	key := fmt.Sprintf("again/%s/%s/%s/%d", name, s.Turn.ConversationID, s.Turn.MessageID, s.Turn.Session().Turns)
+	res, err := d.act.callKeyed(ctx, s, name, args, key)
+	return d.outcome(s, res, err)
+}
+
 // run calls an action from a flow step and names the outcome for the
 // step's routes: "confirm" (slot "prompt" holds the question),
 // "approval" (a person decides), "refused" (slot "why" says why),
@@ -563,6 +585,12 @@ func (d deps) refundArgs(s *flow.Scope) refundArgs {
 // when it ran. Other errors are the action's own failures.
 func (d deps) run(ctx context.Context, s *flow.Scope, name string, args any, confirmed bool) (string, error) {
 	res, err := d.act.call(ctx, s, name, args, confirmed)
+	return d.outcome(s, res, err)
+}
+
+// outcome names the outcome of a registry call for a flow step's routes,
+// as run documents.
+func (d deps) outcome(s *flow.Scope, res action.Result, err error) (string, error) {
 	if err != nil {
 		if why := refusal(err); why != "" {
 			s.SetSlot("why", why)
