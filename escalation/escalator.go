@@ -105,8 +105,9 @@ type Messages struct {
 	// CallbackBooked: %[1]s is the time, %[2]s the number.
 	CallbackBooked string
 	// Resolved asks for a rating after an agent handed back;
-	// FeedbackThanks answers it.
-	Resolved, FeedbackThanks string
+	// FeedbackThanks answers it, FeedbackLow answers a rating of 1 or 2
+	// (sorry, and how to reach a person again).
+	Resolved, FeedbackThanks, FeedbackLow string
 }
 
 // DefaultMessages returns the English messages.
@@ -137,6 +138,7 @@ func DefaultMessages() Messages {
 		CallbackBooked:  "Done: we'll call you on %[2]s, %[1]s. Our team will have this conversation at hand.",
 		Resolved:        "You're back with the assistant. How did we do? Rate your experience from 1 to 5.",
 		FeedbackThanks:  "Thanks for your feedback!",
+		FeedbackLow:     `I'm sorry we let you down. If it isn't sorted, type "human" and a person will pick it up again, or tell me what you still need.`,
 	}
 }
 
@@ -156,7 +158,7 @@ func (m Messages) withDefaults() Messages {
 		{&m.Relayed, d.Relayed}, {&m.WaitStatus, d.WaitStatus}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
 		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg},
 		{&m.AskPhone, d.AskPhone}, {&m.BadPhone, d.BadPhone}, {&m.NoCallback, d.NoCallback},
-		{&m.CallbackBooked, d.CallbackBooked}, {&m.Resolved, d.Resolved}, {&m.FeedbackThanks, d.FeedbackThanks},
+		{&m.CallbackBooked, d.CallbackBooked}, {&m.Resolved, d.Resolved}, {&m.FeedbackThanks, d.FeedbackThanks}, {&m.FeedbackLow, d.FeedbackLow},
 	} {
 		pick(f.v, f.def)
 	}
@@ -1446,6 +1448,11 @@ func (tc *turnCtx) answerFeedback(ctx context.Context, text string) (bool, error
 		return false, nil
 	}
 	tc.emit(ctx, EventFeedback, nil, 0, "rating", fmt.Sprint(rating))
+	if rating <= 2 {
+		// A detractor: the churn signal. Ask, and say how to get a
+		// person again, rather than a bare thank-you.
+		return true, tc.reply(ctx, parley.Text(tc.msgs().FeedbackLow))
+	}
 	return true, tc.reply(ctx, parley.Text(tc.msgs().FeedbackThanks))
 }
 

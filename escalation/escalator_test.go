@@ -274,6 +274,23 @@ func TestAgentOwnsTheConversation(t *testing.T) {
 	assert.Equal(t, []string{"bot: thanks"}, h.say("thanks"))
 }
 
+// TestLowRatingAsksWhatWentWrong: a 1 or 2 out of 5 after a person
+// handed back is not answered with a bare thank-you: the customer hears
+// sorry, how to reach a person again, and that the bot still listens; a
+// 3 is thanked.
+func TestLowRatingAsksWhatWentWrong(t *testing.T) {
+	for rating, want := range map[string]string{"1": msgs.FeedbackLow, "⭐⭐": msgs.FeedbackLow, "3": msgs.FeedbackThanks} {
+		h := newHarness(t, -1)
+		h.say("human")
+		require.NoError(t, h.desk.Assign(context.Background(), "c1-1", "Sam"))
+		require.NoError(t, h.desk.Resolve(context.Background(), "c1-1", "", ""))
+		require.Equal(t, msgs.Resolved, h.last().Text)
+		assert.Equal(t, []string{want}, h.say(rating), rating)
+	}
+	assert.Contains(t, msgs.FeedbackLow, "sorry we let you down")
+	assert.Contains(t, msgs.FeedbackLow, `type "human"`)
+}
+
 func TestAngryCustomerGetsEmpathyTheAnswerAndOneOffer(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"),
