@@ -265,9 +265,10 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
 		esc.Middleware,
-		sarcasm,     // sarcasm.go: "thanks for nothing" is not thanked
-		acknowledge, // ack.go: a lone "👍" or "ok" after an answer
-		imageRoute,  // described screenshots: the help centre, or a person with the image
+		sarcasm,                           // sarcasm.go: "thanks for nothing" is not thanked
+		pendingRefundQuestions(a.actions), // pendingask.go: "how long does approval take?"
+		acknowledge,                       // ack.go: a lone "👍" or "ok" after an answer
+		imageRoute,                        // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
 		helpCentreFirst(idx), // faq.go: what the intents missed and the help centre knows
 	)
