@@ -509,9 +509,16 @@ func TestSplitRefundStillNeedsApproval(t *testing.T) {
 func TestSameRefundTwiceIsNotPaidTwice(t *testing.T) {
 	c, a := newTester(t)
 	c.Send("hi").Tap("Return or refund").Send("A-1002").Send("$20").Tap("Yes").Expect(parleytest.Contains("on its way"))
+	// The same refund again is asked about, not paid (nor refused with no
+	// way on): "no" pays nothing, "yes" pays it once more.
 	c.Tap("Yes").Send("I want another refund").Send("order A-1002").Send("20 dollars").
-		Expect(parleytest.Contains("already done exactly that"))
+		Expect(parleytest.Contains("Do you want another $20.00 refund"))
+	c.Send("no").Expect(parleytest.Contains("haven't refunded anything"))
 	assert.Equal(t, 20.0, a.shop.refunded("A-1002"))
+	c.Send("I want another refund").Send("order A-1002").Send("20 dollars").
+		Expect(parleytest.Contains("Do you want another $20.00 refund"))
+	c.Send("yes").Expect(parleytest.Contains("on its way"))
+	assert.Equal(t, 40.0, a.shop.refunded("A-1002"))
 }
 
 func TestRefundFromTheOpeningMessageIsChecked(t *testing.T) {
