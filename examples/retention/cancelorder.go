@@ -30,23 +30,12 @@ var errCannotCancel = errors.New("shop: order has left the warehouse")
 // CancelOrder cancels an order that has not shipped and refunds what is
 // left to refund on it.
 func (s *shop) CancelOrder(_ context.Context, id string) (order, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(); err != nil {
-		return order{}, err
-	}
-	o, ok := s.orders[strings.ToUpper(id)]
-	if !ok {
-		return order{}, fmt.Errorf("%w: %s", errNoOrder, id)
-	}
-	if o.Status != "processing" {
-		return order{}, fmt.Errorf("%w: order %s is %s", errCannotCancel, o.ID, o.Status)
-	}
-	o.Status = "cancelled"
-	if o.Refunded < o.PaidUSD {
-		o.Refunded, o.RefundedAt = o.PaidUSD, time.Now()
-	}
-	return *o, nil
+	return s.changeUnshipped(id, errCannotCancel, func(o *order) {
+		o.Status = "cancelled"
+		if o.Refunded < o.PaidUSD {
+			o.Refunded, o.RefundedAt = o.PaidUSD, time.Now()
+		}
+	})
 }
 
 // cancelOrderDef is the registry's definition of cancel_order.

@@ -223,6 +223,12 @@ func (s *shop) Profile(_ context.Context, id string) (map[string]string, error) 
 // SetAddress changes the delivery address of an order that has not
 // shipped.
 func (s *shop) SetAddress(_ context.Context, id, address string) (order, error) {
+	return s.changeUnshipped(id, errTooLate, func(o *order) { o.Address = address })
+}
+
+// changeUnshipped applies change to order id if it has not shipped, and
+// returns the order changed; late wraps the refusal of one that has.
+func (s *shop) changeUnshipped(id string, late error, change func(o *order)) (order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.check(); err != nil {
@@ -233,9 +239,9 @@ func (s *shop) SetAddress(_ context.Context, id, address string) (order, error) 
 		return order{}, fmt.Errorf("%w: %s", errNoOrder, id)
 	}
 	if o.Status != "processing" {
-		return order{}, fmt.Errorf("%w: order %s has already %s", errTooLate, o.ID, o.Status)
+		return order{}, fmt.Errorf("%w: order %s is %s", late, o.ID, o.Status)
 	}
-	o.Address = address
+	change(o)
 	return *o, nil
 }
 
