@@ -9,6 +9,7 @@ import (
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/memory"
 )
 
 // ackText answers a lone acknowledgement.
@@ -48,7 +49,7 @@ func acknowledge(next parley.Handler) parley.Handler {
 		if t.Signal != nil || len(t.Message.Attachments) > 0 || !ackWords[foldAck(t.Text())] {
 			return next.HandleTurn(ctx, w, t)
 		}
-		if q, open := dialog.OpenQuestion(t); open && !isMenu(q) {
+		if q, open := dialog.OpenQuestion(t); open && !isMenu(q) || !answeredBefore(t) {
 			return next.HandleTurn(ctx, w, t)
 		}
 		if err := dialog.Report(t, dialog.Resolved); err != nil {
@@ -56,6 +57,23 @@ func acknowledge(next parley.Handler) parley.Handler {
 		}
 		return w.Reply(ctx, parley.Text(ackText))
 	})
+}
+
+// answeredBefore reports whether the bot or a person said anything in
+// this conversation before t: a lone "ok" that opens a conversation
+// acknowledges nothing, and "Glad that helped!" there reads as a bot
+// that did not listen.
+func answeredBefore(t *parley.Turn) bool {
+	s := t.Session()
+	if s == nil {
+		return false
+	}
+	for _, e := range s.History {
+		if e.Role == memory.RoleBot || e.Role == memory.RoleAgent {
+			return true
+		}
+	}
+	return false
 }
 
 // isMenu reports whether q is the main menu: the menu flow's choice or
