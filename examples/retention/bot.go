@@ -812,8 +812,8 @@ func renewalFlow(d deps) *flow.Builder {
 			s.SetSlot("code", c.Code)
 			return "", nil
 		}, Routes: map[string]string{"none": "bye_nocode"}, Next: "bye", OnError: "bye_nocode"},
-		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Your plan is cancelled at the end of the period. If you change your mind, code {{slots.code}} takes 20% off when you come back."}},
-		&flow.End{ID: "bye_nocode", Status: flow.Resolved, Text: []string{"Your plan is cancelled at the end of the period. You can come back any time."}},
+		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{`Your plan is cancelled: it stays active until {{customer.renewal_date | "the end of the period"}}, with no further charge. If you change your mind, code {{slots.code}} takes 20% off when you come back.`}},
+		&flow.End{ID: "bye_nocode", Status: flow.Resolved, Text: []string{`Your plan is cancelled: it stays active until {{customer.renewal_date | "the end of the period"}}, with no further charge. You can come back any time.`}},
 		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
 		&flow.End{ID: "done", Status: flow.Unresolved},
 	)
