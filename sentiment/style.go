@@ -120,7 +120,7 @@ func adapt(text string, last []string, brief bool, keep int) (string, []string) 
 	// No sentence twice in a row, unless it is all there is besides
 	// links: the same answer to a second question ("es muy caro?" after
 	// "cuánto cuesta el anual") was cut down to its "Source:" line.
-	repeated, links, leads := 0, 0, 0
+	repeated, links, leads, asked := 0, 0, 0, 0
 	list := false // in the lines after a lead-in, up to a blank line
 	for i, n := range norms {
 		inList := list
@@ -139,6 +139,9 @@ func adapt(text string, last []string, brief bool, keep int) (string, []string) 
 			continue
 		}
 		if strings.HasSuffix(end, "?") {
+			if slices.Contains(last, n) {
+				asked++ // asked again: it stays, and counts as said again
+			}
 			continue
 		}
 		if strings.HasSuffix(end, ":") {
@@ -155,7 +158,21 @@ func adapt(text string, last []string, brief bool, keep int) (string, []string) 
 			}
 		}
 	}
-	if repeated > 0 && repeated+links+leads == len(sents) {
+	// A reply said again whole stays whole when cutting it would leave
+	// less than half of it: "Your plan is already cancelled ... Changed
+	// your mind? Type human ..." said twice came as a bare "Changed your
+	// mind?", which makes no sense alone. "Glad that helped! Anything
+	// else?" said again still comes as "Anything else?".
+	// Pleasantries count for nothing either way.
+	fill := 0
+	for i, n := range norms {
+		if drop[i] && isFiller(n) {
+			fill++
+		}
+	}
+	whole := repeated+links+leads == len(sents) ||
+		repeated+links+leads+asked == len(sents) && 2*(repeated-fill) > len(sents)-fill
+	if repeated > 0 && whole {
 		clear(drop)
 	}
 	if brief {
