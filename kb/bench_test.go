@@ -11,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbeval"
+	"github.com/parleyhq/parley/kb/kbtest"
 )
 
 // synthetic returns n chunks of about 80 words drawn from a Zipf
@@ -50,19 +51,7 @@ func synthetic(n, queries int) ([]kb.Doc, []string) {
 // BenchmarkRetrieve100k measures one query on a 100,000-chunk index.
 func BenchmarkRetrieve100k(b *testing.B) {
 	docs, qs := synthetic(benchN, 1000)
-	benchRetrieve(b, benchIndex(b, docs), qs)
-}
-
-// benchIndex returns an Index with the default parameters over docs.
-func benchIndex(b *testing.B, docs []kb.Doc) *kb.Index {
-	x, err := kb.NewIndex()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := x.Add(docs...); err != nil {
-		b.Fatal(err)
-	}
-	return x
+	benchRetrieve(b, kbtest.NewIndex(b, docs), qs)
 }
 
 // BenchmarkOkapi100k is the peer: plain Okapi BM25 over the chunk text
@@ -112,5 +101,5 @@ func BenchmarkRetrieveTypos100k(b *testing.B) {
 		ws[i%len(ws)] = string(w)
 		qs[i] = strings.Join(ws, " ")
 	}
-	benchRetrieve(b, benchIndex(b, docs), qs)
+	benchRetrieve(b, kbtest.NewIndex(b, docs), qs)
 }

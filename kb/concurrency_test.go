@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbtest"
 )
 
 // indexFile returns an index file of faq() written with params p.
@@ -36,7 +37,7 @@ func TestIndexConcurrentReadFrom(t *testing.T) {
 	files := [][]byte{indexFile(t, kb.DefaultParams()), indexFile(t, bare), indexFile(t, fused)}
 
 	ctx := context.Background()
-	x := newIndex(t, faq()...)
+	x := kbtest.NewIndex(t, faq())
 	const rounds = 60
 	var wg sync.WaitGroup
 	wg.Go(func() {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbtest"
 	"github.com/parleyhq/parley/llm/llmtest"
 	"github.com/parleyhq/parley/privacy"
 )
@@ -19,7 +20,7 @@ import (
 // out of shared ones, whose text becomes the normalised form.
 func TestGapsEraseTheCustomersQuestions(t *testing.T) {
 	ctx := context.Background()
-	idx := newIndex(t, faq()...)
+	idx := kbtest.NewIndex(t, faq())
 	gaps := kb.NewGaps(0)
 	plain := kb.NewAnswerer(idx, kb.WithGaps(gaps))
 	model := kb.NewAnswerer(idx, kb.WithGaps(gaps), kb.WithModel(llmtest.New(llmtest.Reply(kb.NotFound))))

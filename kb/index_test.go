@@ -14,6 +14,7 @@ import (
 
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/extract"
+	"github.com/parleyhq/parley/kb/kbtest"
 )
 
 func TestAnalyzerTerms(t *testing.T) {
@@ -50,12 +51,12 @@ func faq() []kb.Doc {
 	}
 }
 
-func newIndex(t *testing.T, docs ...kb.Doc) *kb.Index {
+// bilingual returns the English and Spanish analyzer.
+func bilingual(t *testing.T) *kb.Analyzer {
 	t.Helper()
-	x, err := kb.NewIndex()
+	an, err := kb.ForLanguage("en", "es")
 	require.NoError(t, err)
-	require.NoError(t, x.Add(docs...))
-	return x
+	return an
 }
 
 func ids(hits []kb.Hit) []string {
@@ -67,7 +68,7 @@ func ids(hits []kb.Hit) []string {
 }
 
 func TestIndexRetrieve(t *testing.T) {
-	x := newIndex(t, faq()...)
+	x := kbtest.NewIndex(t, faq())
 	tests := []struct {
 		name string
 		give string
@@ -122,7 +123,7 @@ func TestIndexFieldWeights(t *testing.T) {
 }
 
 func TestIndexConfidence(t *testing.T) {
-	x := newIndex(t, faq()...)
+	x := kbtest.NewIndex(t, faq())
 	ctx := context.Background()
 	good, err := x.Retrieve(ctx, "cancel subscription", 1)
 	require.NoError(t, err)
@@ -140,7 +141,7 @@ func TestIndexConfidence(t *testing.T) {
 
 func TestIndexWrites(t *testing.T) {
 	ctx := context.Background()
-	x := newIndex(t, faq()...)
+	x := kbtest.NewIndex(t, faq())
 	require.Equal(t, 4, x.Len())
 
 	// Update replaces.
@@ -181,7 +182,7 @@ func TestIndexWrites(t *testing.T) {
 }
 
 func TestIndexCanceled(t *testing.T) {
-	x := newIndex(t, faq()...)
+	x := kbtest.NewIndex(t, faq())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := x.Retrieve(ctx, "refund", 1)
@@ -190,7 +191,7 @@ func TestIndexCanceled(t *testing.T) {
 
 func TestIndexPersist(t *testing.T) {
 	ctx := context.Background()
-	x := newIndex(t, faq()...)
+	x := kbtest.NewIndex(t, faq())
 	var buf bytes.Buffer
 	n, err := x.WriteTo(&buf)
 	require.NoError(t, err)
@@ -223,7 +224,7 @@ func TestIndexPersist(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			z := newIndex(t, kb.Doc{ID: "keep", Text: "kept"})
+			z := kbtest.NewIndex(t, []kb.Doc{{ID: "keep", Text: "kept"}})
 			_, err := z.ReadFrom(bytes.NewReader(tt.give))
 			require.ErrorIs(t, err, tt.want)
 			assert.Equal(t, 1, z.Len(), "index unchanged on error")
@@ -273,7 +274,7 @@ func FuzzAnalyzer(f *testing.F) {
 		f.Add(s)
 	}
 	a := kb.English()
-	x := newIndexF(f)
+	x := kbtest.NewIndex(f, faq())
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, term := range a.Terms(s) {
 			if term == "" {
@@ -284,17 +285,6 @@ func FuzzAnalyzer(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
-}
-
-func newIndexF(f *testing.F) *kb.Index {
-	x, err := kb.NewIndex()
-	if err != nil {
-		f.Fatal(err)
-	}
-	if err := x.Add(faq()...); err != nil {
-		f.Fatal(err)
-	}
-	return x
 }
 
 func TestGaps(t *testing.T) {
@@ -317,7 +307,7 @@ func TestGaps(t *testing.T) {
 }
 
 func TestIndexHostileQueries(t *testing.T) {
-	x := newIndex(t, faq()...)
+	x := kbtest.NewIndex(t, faq())
 	ctx := context.Background()
 	long := strings.Repeat("zq", 70000) // one 140,000-letter word
 	hits, err := x.Retrieve(ctx, long, 5)
@@ -468,7 +458,7 @@ func TestIndexReplaceSources(t *testing.T) {
 // matched exactly or not at all.
 func TestIndexTypos(t *testing.T) {
 	docs := append(faq(), kb.Doc{ID: "order-2023", Question: "Where is order 2023?", Text: "On its way."})
-	x := newIndex(t, docs...)
+	x := kbtest.NewIndex(t, docs)
 	// The passage each query finds; "" for none.
 	finds := map[string]string{
 		"subscirption cancel": "cancel", // a swap is one edit
@@ -507,11 +497,7 @@ func TestIndexTyposOfStemmedWords(t *testing.T) {
 		{ID: "international", Question: "Do you ship internationally?", Phrasings: []string{"¿Hacen envíos internacionales?"}, Text: "We ship to Canada and the European Union in 5 to 10 days."},
 		{ID: "order-2023", Question: "Where is order 2023?", Text: "On its way."},
 	}
-	an, err := kb.ForLanguage("en", "es")
-	require.NoError(t, err)
-	x, err := kb.NewIndex(kb.WithAnalyzer(an))
-	require.NoError(t, err)
-	require.NoError(t, x.Add(docs...))
+	x := kbtest.NewIndex(t, docs, kb.WithAnalyzer(bilingual(t)))
 	ctx := context.Background()
 	tests := []struct {
 		give, exact, want string
@@ -552,15 +538,9 @@ func TestIndexSynonyms(t *testing.T) {
 		{ID: "refund-time", Question: "How long does a refund take?", Text: "5-10 business days."},
 		{ID: "hours", Question: "What are your opening hours?", Text: "9 to 5."},
 	}
-	an, err := kb.ForLanguage("en", "es")
-	require.NoError(t, err)
-	groups := [][]string{{"refund", "return", "money back", "reembolso", "devolución"}}
-	plain, err := kb.NewIndex(kb.WithAnalyzer(an))
-	require.NoError(t, err)
-	require.NoError(t, plain.Add(docs...))
-	syn, err := kb.NewIndex(kb.WithAnalyzer(an), kb.WithSynonyms(groups...))
-	require.NoError(t, err)
-	require.NoError(t, syn.Add(docs...))
+	an := bilingual(t)
+	plain := kbtest.NewIndex(t, docs, kb.WithAnalyzer(an))
+	syn := kbtest.NewIndex(t, docs, kb.WithAnalyzer(an), kb.WithSynonyms([]string{"refund", "return", "money back", "reembolso", "devolución"}))
 	ctx := context.Background()
 
 	before, err := plain.Retrieve(ctx, "what is your refund policy?", 2)
@@ -601,11 +581,7 @@ func TestIndexAskWordsAreNotContent(t *testing.T) {
 		{ID: "plans", Question: "What plans do you have?", Phrasings: []string{"How much is the annual plan?", "¿Cuánto cuesta el plan anual?"}, Text: "Plus is $12 a month."},
 		{ID: "hours", Question: "What are your opening hours?", Text: "9 to 5."},
 	}
-	an, err := kb.ForLanguage("en", "es")
-	require.NoError(t, err)
-	x, err := kb.NewIndex(kb.WithAnalyzer(an))
-	require.NoError(t, err)
-	require.NoError(t, x.Add(docs...))
+	x := kbtest.NewIndex(t, docs, kb.WithAnalyzer(bilingual(t)))
 	// The passage each query is answered with; "" for none.
 	answers := map[string]string{
 		"how much does premium cost":  "",
@@ -639,11 +615,7 @@ func TestIndexInfoWordsAreNotContent(t *testing.T) {
 		{ID: "refunds", Question: "How long does a refund take?", Text: "5-10 business days."},
 		{ID: "hours", Question: "What are your opening hours?", Text: "9 to 5."},
 	}
-	an, err := kb.ForLanguage("en", "es")
-	require.NoError(t, err)
-	x, err := kb.NewIndex(kb.WithAnalyzer(an))
-	require.NoError(t, err)
-	require.NoError(t, x.Add(docs...))
+	x := kbtest.NewIndex(t, docs, kb.WithAnalyzer(bilingual(t)))
 	for _, q := range []string{"info on returns", "return policy details", "information about returns", "información de devoluciones",
 		// Chat spellings of "your" and "are you" are stop words too.
 		"whats ur return policy", "r u doing returns"} {

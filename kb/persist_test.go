@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbtest"
 )
 
 // frame wraps a JSON payload in a valid index file: magic, version,
@@ -53,7 +54,7 @@ func TestIndexReadFromParams(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x := newIndex(t, kb.Doc{ID: "keep", Text: "kept"})
+			x := kbtest.NewIndex(t, []kb.Doc{{ID: "keep", Text: "kept"}})
 			_, err := x.ReadFrom(bytes.NewReader(frame([]byte(tt.give))))
 			require.ErrorIs(t, err, tt.want) // errors.Is(err, nil) holds only for a nil err
 			assert.Equal(t, tt.want != nil, errors.Is(err, kb.ErrFormat), "every load error is a format error")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/kb"
+	"github.com/parleyhq/parley/kb/kbtest"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
 )
@@ -53,7 +54,7 @@ func TestAnswerStream(t *testing.T) {
 			if tt.model != nil {
 				opts = append(opts, kb.WithModel(tt.model))
 			}
-			st, err := kb.NewAnswerer(newIndex(t, faq()...), opts...).AnswerStream(ctx, tt.give)
+			st, err := kb.NewAnswerer(kbtest.NewIndex(t, faq()), opts...).AnswerStream(ctx, tt.give)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantLive, st.Live())
 			var text strings.Builder
@@ -89,7 +90,7 @@ func TestAnswerStream(t *testing.T) {
 func TestAnswerStreamStall(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		stall := llmtest.New(llmtest.Hang())
-		a := kb.NewAnswerer(newIndex(t, faq()...), kb.WithModel(stall), kb.WithModelTimeout(2*time.Second))
+		a := kb.NewAnswerer(kbtest.NewIndex(t, faq()), kb.WithModel(stall), kb.WithModelTimeout(2*time.Second))
 		ctx := context.Background()
 		st, err := a.AnswerStream(ctx, "how long does shipping take")
 		require.NoError(t, err)
@@ -109,7 +110,7 @@ func TestAnswerStreamStall(t *testing.T) {
 // extractive answer.
 func TestAnswerStreamReaderStops(t *testing.T) {
 	ctx := context.Background()
-	a := kb.NewAnswerer(newIndex(t, faq()...), kb.WithModel(llmtest.New(llmtest.Reply("Orders arrive in 2 to 4 days [1]."))))
+	a := kb.NewAnswerer(kbtest.NewIndex(t, faq()), kb.WithModel(llmtest.New(llmtest.Reply("Orders arrive in 2 to 4 days [1]."))))
 	st, err := a.AnswerStream(ctx, "how long does shipping take")
 	require.NoError(t, err)
 	for c, err := range st.Text(ctx) {
@@ -126,7 +127,7 @@ func TestAnswerStreamNoTime(t *testing.T) {
 		model := llmtest.New(llmtest.Reply("Orders arrive in 2 to 4 days [1]."))
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		st, err := kb.NewAnswerer(newIndex(t, faq()...), kb.WithModel(model)).AnswerStream(ctx, "how long does shipping take")
+		st, err := kb.NewAnswerer(kbtest.NewIndex(t, faq()), kb.WithModel(model)).AnswerStream(ctx, "how long does shipping take")
 		require.NoError(t, err)
 		assert.False(t, st.Live())
 		assert.Equal(t, kb.Extractive, st.Answer().Kind)

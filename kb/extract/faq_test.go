@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/extract"
+	"github.com/parleyhq/parley/kb/kbtest"
 )
 
 func TestReadFAQ(t *testing.T) {
@@ -76,14 +76,7 @@ func FuzzReadFAQ(f *testing.F) {
 			}
 			seen[d.ID] = true
 		}
-		x, err := kb.NewIndex()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := x.Add(docs...); err != nil {
-			t.Fatal(err)
-		}
-		if x.Len() != len(docs) {
+		if x := kbtest.NewIndex(t, docs); x.Len() != len(docs) {
 			t.Fatalf("index holds %d of %d passages", x.Len(), len(docs))
 		}
 	})

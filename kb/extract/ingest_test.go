@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/extract"
+	"github.com/parleyhq/parley/kb/kbtest"
 )
 
 // makePDF builds a one-page PDF whose content stream shows the lines,
@@ -212,22 +212,23 @@ func FuzzPDF(f *testing.F) {
 	f.Add(makePDF(f, false, "hello"))
 	f.Add(makePDF(f, true, "hello", "world"))
 	f.Add([]byte("%PDF-1.4 stream\n(a) Tj endstream"))
-	in := extract.NewIngester(extract.WithMaxBytes(1 << 20))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := in.Ingest(context.Background(), extract.Source{Name: "f.pdf", Format: extract.FormatPDF, Body: b})
-		var de *extract.DocumentError
-		if err != nil && !errors.As(err, &de) {
-			t.Fatalf("error is not a DocumentError: %v", err)
-		}
-	})
+	fuzzDocumentErrors(f, extract.Source{Name: "f.pdf", Format: extract.FormatPDF})
 }
 
 func FuzzDOCX(f *testing.F) {
 	f.Add(makeDOCX(f, `<w:p><w:r><w:t>hi</w:t></w:r></w:p>`))
 	f.Add([]byte("PK\x03\x04"))
+	fuzzDocumentErrors(f, extract.Source{Name: "f.docx", Format: extract.FormatDOCX})
+}
+
+// fuzzDocumentErrors fuzzes the body of src: whatever it holds, ingesting
+// it fails, if at all, with a *DocumentError.
+func fuzzDocumentErrors(f *testing.F, src extract.Source) {
 	in := extract.NewIngester(extract.WithMaxBytes(1 << 20))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := in.Ingest(context.Background(), extract.Source{Name: "f.docx", Format: extract.FormatDOCX, Body: b})
+		src := src
+		src.Body = b
+		_, err := in.Ingest(context.Background(), src)
 		var de *extract.DocumentError
 		if err != nil && !errors.As(err, &de) {
 			t.Fatalf("error is not a DocumentError: %v", err)
@@ -254,7 +255,7 @@ func TestIngestDuplicateNames(t *testing.T) {
 		"the first faq.md is kept, the second reported, nothing replaced")
 
 	// Added to an index, every ingested passage stays findable.
-	x := newIndex(t, docs...)
+	x := kbtest.NewIndex(t, docs)
 	assert.Equal(t, len(docs), x.Len())
 }
 
@@ -271,7 +272,7 @@ func TestIngestURLsSameFileName(t *testing.T) {
 	assert.NotEqual(t, docs[0].ID, docs[1].ID)
 	assert.Equal(t, "faq", docs[0].Title)
 	assert.Equal(t, "Bookings can be moved once.", docs[1].Text)
-	assert.Equal(t, 2, newIndex(t, docs...).Len())
+	assert.Equal(t, 2, kbtest.NewIndex(t, docs).Len())
 }
 
 func TestReadFAQDuplicateIDs(t *testing.T) {
@@ -281,12 +282,4 @@ func TestReadFAQDuplicateIDs(t *testing.T) {
 	assert.Equal(t, "faq.json", de.Name)
 	require.ErrorIs(t, err, extract.ErrDuplicate)
 	assert.Contains(t, err.Error(), `"r"`)
-}
-
-func newIndex(t *testing.T, docs ...kb.Doc) *kb.Index {
-	t.Helper()
-	x, err := kb.NewIndex()
-	require.NoError(t, err)
-	require.NoError(t, x.Add(docs...))
-	return x
 }

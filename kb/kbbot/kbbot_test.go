@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/kb/kbtest"
 	"github.com/parleyhq/parley/llm"
 	"github.com/parleyhq/parley/llm/llmtest"
 	"github.com/parleyhq/parley/parleytest"
@@ -28,13 +29,10 @@ func (r *recorder) Reply(_ context.Context, m parley.Message) error {
 
 func index(t *testing.T) *kb.Index {
 	t.Helper()
-	idx, err := kb.NewIndex()
-	require.NoError(t, err)
-	require.NoError(t, idx.Add(
-		kb.Doc{ID: "refund", Question: "How do I get a refund?", Text: "Refunds are paid within 5 days.", URL: "https://help.example.com/refunds"},
-		kb.Doc{ID: "ship", Question: "How long does shipping take?", Text: "Orders arrive in 2 to 4 days."},
-	))
-	return idx
+	return kbtest.NewIndex(t, []kb.Doc{
+		{ID: "refund", Question: "How do I get a refund?", Text: "Refunds are paid within 5 days.", URL: "https://help.example.com/refunds"},
+		{ID: "ship", Question: "How long does shipping take?", Text: "Orders arrive in 2 to 4 days."},
+	})
 }
 
 func turn(text string) *parley.Turn {
@@ -119,13 +117,11 @@ func Example() {
 }
 
 func TestClarifyBetweenNearTies(t *testing.T) {
-	idx, err := kb.NewIndex()
-	require.NoError(t, err)
-	require.NoError(t, idx.Add(
-		kb.Doc{ID: "mask1", Question: "Should I wear a face mask?", Text: "Only when caring for someone ill."},
-		kb.Doc{ID: "mask2", Question: "Should I wear a mask outside?", Text: "Follow local rules."},
-		kb.Doc{ID: "hours", Question: "When are you open?", Text: "9 to 5."},
-	))
+	idx := kbtest.NewIndex(t, []kb.Doc{
+		{ID: "mask1", Question: "Should I wear a face mask?", Text: "Only when caring for someone ill."},
+		{ID: "mask2", Question: "Should I wear a mask outside?", Text: "Follow local rules."},
+		{ID: "hours", Question: "When are you open?", Text: "9 to 5."},
+	})
 	h := kbbot.New(kb.NewAnswerer(idx))
 	var w recorder
 	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("should I wear a mask")))
@@ -141,13 +137,11 @@ func TestClarifyBetweenNearTies(t *testing.T) {
 // the clarifying question, not an offer of a person; a question that
 // only one passage half answers is still offered a person.
 func TestNearTieClarifiesBeforeHandOff(t *testing.T) {
-	idx, err := kb.NewIndex()
-	require.NoError(t, err)
-	require.NoError(t, idx.Add(
-		kb.Doc{ID: "cost", Question: "How much does shipping cost?", Text: "Shipping is $4.95."},
-		kb.Doc{ID: "intl", Question: "Do you ship internationally?", Text: "We ship to 40 countries."},
-		kb.Doc{ID: "hours", Question: "When are you open?", Text: "9 to 5."},
-	))
+	idx := kbtest.NewIndex(t, []kb.Doc{
+		{ID: "cost", Question: "How much does shipping cost?", Text: "Shipping is $4.95."},
+		{ID: "intl", Question: "Do you ship internationally?", Text: "We ship to 40 countries."},
+		{ID: "hours", Question: "When are you open?", Text: "9 to 5."},
+	})
 	var handoffs int
 	desk := dialog.HandOfferFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, r dialog.HandoffRequest) error {
 		handoffs++

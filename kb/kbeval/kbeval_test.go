@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbeval"
+	"github.com/parleyhq/parley/kb/kbtest"
 )
 
 // dataDir locates the shared datasets: $PARLEY_TEST_DATA, else
@@ -48,10 +49,7 @@ func TestCovidFAQBeatsOkapi(t *testing.T) {
 	ctx := context.Background()
 	base, err := kbeval.Evaluate(ctx, kbeval.NewOkapi(docs), queries, qrels)
 	require.NoError(t, err)
-	idx, err := kb.NewIndex()
-	require.NoError(t, err)
-	require.NoError(t, idx.Add(docs...))
-	got, err := kbeval.Evaluate(ctx, idx, queries, qrels)
+	got, err := kbeval.Evaluate(ctx, kbtest.NewIndex(t, docs), queries, qrels)
 	require.NoError(t, err)
 	t.Logf("okapi MAP %.3f, index MAP %.3f", base.MAP, got.MAP)
 	assert.InDelta(t, 0.670, base.MAP, 0.01, "baseline drifted from the published plain Okapi figure")

@@ -12,6 +12,8 @@
 //	}
 //
 // [Check] runs the same checks outside a test and returns what fails.
+// [NewIndex] builds a [kb.Index] over a test's passages, for tests of
+// code that answers from one.
 //
 // # Concurrency
 //
@@ -21,5 +23,5 @@
 // # Errors
 //
 // Run reports failures through the [testing.T]; Check returns them
-// joined, each naming its check.
+// joined, each naming its check. NewIndex stops the test on an error.
 package kbtest

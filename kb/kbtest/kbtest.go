@@ -21,6 +21,21 @@ func Docs() []kb.Doc {
 	}
 }
 
+// NewIndex returns a [kb.Index] built with opts and holding docs, for
+// tests of code that answers from a knowledge base. It stops the test
+// (tb.Fatal) if the index cannot be built or refuses a passage.
+func NewIndex(tb testing.TB, docs []kb.Doc, opts ...kb.IndexOption) *kb.Index {
+	tb.Helper()
+	x, err := kb.NewIndex(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := x.Add(docs...); err != nil {
+		tb.Fatal(err)
+	}
+	return x
+}
+
 // check is one conformance check of a retriever holding [Docs].
 type check struct {
 	name string

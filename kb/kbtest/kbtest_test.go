@@ -2,7 +2,9 @@ package kbtest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -13,16 +15,7 @@ import (
 )
 
 // newIndex returns a kb.Index holding docs.
-func newIndex(t *testing.T, docs []kb.Doc) kb.Retriever {
-	x, err := kb.NewIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := x.Add(docs...); err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
+func newIndex(t *testing.T, docs []kb.Doc) kb.Retriever { return kbtest.NewIndex(t, docs) }
 
 func TestIndex(t *testing.T) { kbtest.Run(t, newIndex) }
 
@@ -38,14 +31,8 @@ func TestDense(t *testing.T) {
 
 func TestHybrid(t *testing.T) {
 	kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever {
-		x, err := kb.NewIndex()
-		if err != nil {
-			t.Fatal(err)
-		}
+		x := kbtest.NewIndex(t, docs)
 		d := kb.NewDense(llmtest.Embedder{Dim: 1024})
-		if err := x.Add(docs...); err != nil {
-			t.Fatal(err)
-		}
 		if err := d.Add(context.Background(), docs...); err != nil {
 			t.Fatal(err)
 		}
@@ -55,6 +42,35 @@ func TestHybrid(t *testing.T) {
 
 func TestOkapi(t *testing.T) {
 	kbtest.Run(t, func(t *testing.T, docs []kb.Doc) kb.Retriever { return kbeval.NewOkapi(docs) })
+}
+
+// fatalTB records the first Fatal call and stops its goroutine, as
+// testing.T does.
+type fatalTB struct {
+	testing.TB
+	fatal []any
+}
+
+func (tb *fatalTB) Helper() {}
+
+func (tb *fatalTB) Fatal(args ...any) {
+	tb.fatal = args
+	runtime.Goexit()
+}
+
+func TestNewIndexStopsOnRefusedPassage(t *testing.T) {
+	tb := &fatalTB{TB: t}
+	done := make(chan *kb.Index)
+	go func() {
+		defer close(done)
+		done <- kbtest.NewIndex(tb, []kb.Doc{{Text: "a passage without an ID"}})
+	}()
+	if x, ok := <-done; ok {
+		t.Fatalf("NewIndex returned %v for a passage without an ID", x)
+	}
+	if len(tb.fatal) != 1 || !errors.Is(tb.fatal[0].(error), kb.ErrEmptyID) {
+		t.Errorf("Fatal(%v), want Fatal(kb.ErrEmptyID)", tb.fatal)
+	}
 }
 
 func TestCheckReportsFailures(t *testing.T) {
@@ -88,6 +104,21 @@ func ExampleCheck() {
 	// Output:
 	// <nil>
 	// true
+}
+
+func ExampleNewIndex() {
+	// In a test of code that answers from a knowledge base:
+	testShipping := func(t *testing.T) {
+		a := kb.NewAnswerer(kbtest.NewIndex(t, kbtest.Docs()))
+		ans, err := a.Answer(t.Context(), "how long does shipping take?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Kind != kb.Extractive {
+			t.Errorf("answer %+v, want the shipping passage quoted", ans)
+		}
+	}
+	_ = testShipping // func TestShipping(t *testing.T) { testShipping(t) }
 }
 
 func ExampleRun() {
