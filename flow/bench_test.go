@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/internal/benchform"
+	"github.com/parleyhq/parley/internal/benchrun"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -85,7 +86,7 @@ func benchTurn(b *testing.B, convs int) {
 	var lat latencies
 	b.ReportAllocs()
 	runtime.GC()
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := benchrun.ProcessCPU()
 	gc0 := readGC()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -111,7 +112,7 @@ func benchTurn(b *testing.B, convs int) {
 	})
 	b.StopTimer()
 	reportTurns(b, &lat)
-	if cpu1, ok := processCPU(); ok && cpuOK {
+	if cpu1, ok := benchrun.ProcessCPU(); ok && cpuOK {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/turn")
 	}
 	gc1 := readGC()
@@ -158,35 +159,11 @@ func BenchmarkTurnHistory(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			// prepare gives conversations base..base+convs-1 their earlier turns.
-			prepare := func(base int) {
-				for c := range convs {
-					for i := range earlier {
-						turn(base+c, -1-i)
-					}
+			benchrun.History(b, convs, earlier, turn, func(conv int) {
+				if err := bot.Sessions().Delete(ctx, "c"+strconv.Itoa(conv)); err != nil {
+					b.Fatal(err)
 				}
-			}
-			base := 0
-			prepare(base)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := range b.N {
-				c := i % convs
-				if c == 0 && i > 0 && earlier == 1 {
-					// Fresh conversations: each is measured once, on its
-					// second turn.
-					b.StopTimer()
-					for c := range convs {
-						if err := bot.Sessions().Delete(ctx, "c"+strconv.Itoa(base+c)); err != nil {
-							b.Fatal(err)
-						}
-					}
-					base += convs
-					prepare(base)
-					b.StartTimer()
-				}
-				turn(base+c, i)
-			}
+			})
 		})
 	}
 }

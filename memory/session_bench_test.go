@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/internal/benchrun"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -14,7 +15,8 @@ import (
 // inbound message and two replies, replace a package's state, save. A
 // turn in a conversation with 1 earlier turn should cost what one with
 // 1,000 earlier turns costs: the history window bounds what is copied and
-// encoded. Both cycle over the same 64 conversations.
+// encoded. Both cycle over the same 64 conversations (see
+// [benchrun.History]).
 func BenchmarkSessionsTurn(b *testing.B) {
 	const convs = 64
 	state := json.RawMessage(`{"flow":"form","version":"1","node":"order","waiting":true,"slots":{"order":"A-1001"}}`)
@@ -42,38 +44,11 @@ func BenchmarkSessionsTurn(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			prepare := func(base int) {
-				for c := range convs {
-					for i := range earlier {
-						turn(base+c, -1-i)
-					}
+			benchrun.History(b, convs, earlier, turn, func(conv int) {
+				if err := ss.Delete(ctx, "c"+strconv.Itoa(conv)); err != nil {
+					b.Fatal(err)
 				}
-			}
-			base := 0
-			prepare(base)
-			b.ReportAllocs()
-			cpu0, cpuOK := processCPU()
-			b.ResetTimer()
-			for i := range b.N {
-				c := i % convs
-				if c == 0 && i > 0 && earlier == 1 {
-					b.StopTimer()
-					for c := range convs {
-						if err := ss.Delete(ctx, "c"+strconv.Itoa(base+c)); err != nil {
-							b.Fatal(err)
-						}
-					}
-					base += convs
-					prepare(base)
-					b.StartTimer()
-				}
-				turn(base+c, i)
-			}
-			// Preparing fresh conversations (earlier=1) counts too: compare
-			// ns/op, or run with -cpu 1 on an idle machine.
-			if cpu1, ok := processCPU(); ok && cpuOK {
-				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
-			}
+			})
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley/internal/benchrun"
 	"github.com/parleyhq/parley/schedule"
 )
 
@@ -64,7 +65,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 		runtime.ReadMemStats(&before)
 		b.StartTimer()
 		start := time.Now()
-		c0, ok0 := processCPU()
+		c0, ok0 := benchrun.ProcessCPU()
 		for n := 0; n < cfg.Jobs; n += cfg.Batch {
 			m := min(cfg.Batch, cfg.Jobs-n)
 			for k := range m {
@@ -77,7 +78,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 			}
 		}
 		enq += time.Since(start)
-		c1, ok1 := processCPU()
+		c1, ok1 := benchrun.ProcessCPU()
 		b.StopTimer()
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -86,11 +87,11 @@ func Bench(b *testing.B, newStore func(b *testing.B) schedule.Store, cfg BenchCo
 		runCtx, cancel := context.WithCancel(ctx)
 		errc := make(chan error, 1)
 		start = time.Now()
-		c2, ok2 := processCPU()
+		c2, ok2 := benchrun.ProcessCPU()
 		go func() { errc <- s.Run(runCtx) }()
 		<-done
 		disp += time.Since(start)
-		c3, ok3 := processCPU()
+		c3, ok3 := benchrun.ProcessCPU()
 		cpuKnown = cpuKnown && ok0 && ok1 && ok2 && ok3
 		enqCPU += c1 - c0
 		dispCPU += c3 - c2

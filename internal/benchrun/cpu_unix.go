@@ -1,12 +1,12 @@
 //go:build unix
 
-package memory_test
+package benchrun
 
 import "syscall"
 
-// processCPU returns the CPU time (user + system) the process has used, in
-// nanoseconds.
-func processCPU() (int64, bool) {
+// ProcessCPU returns the CPU time (user + system) the process has used,
+// in nanoseconds, and whether it is known.
+func ProcessCPU() (int64, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false
