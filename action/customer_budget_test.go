@@ -54,31 +54,27 @@ func pay(ctx context.Context, reg *action.Registry, customer, conv string, amoun
 // $0.01, scaled down: one customer's 100 refunds of $0.01 stop at their
 // own $0.20, and everyone else still gets refunded.
 func TestOneCustomerCannotExhaustTheDailyBudget(t *testing.T) {
-	forBudgetStores(t, func(t *testing.T, stored func() []action.Option) {
-		synctest.Test(t, func(t *testing.T) { // no midnight in the middle
-			ran := 0
-			reg := payRegistry(t, &ran, stored()...)
-			ctx := context.Background()
-			refused := 0
-			for i := range 100 {
-				_, err := pay(ctx, reg, "mallory", fmt.Sprintf("m%d", i), 0.01)
-				if err != nil {
-					var be *action.BudgetError
-					require.ErrorAs(t, err, &be)
-					assert.Equal(t, "CustomerDailyAmount", be.Budget)
-					assert.Equal(t, "mallory", be.Customer)
-					refused++
-				}
+	forBudgetStores(t, func(t *testing.T, reg *action.Registry, ran *int) {
+		ctx := context.Background()
+		refused := 0
+		for i := range 100 {
+			_, err := pay(ctx, reg, "mallory", fmt.Sprintf("m%d", i), 0.01)
+			if err != nil {
+				var be *action.BudgetError
+				require.ErrorAs(t, err, &be)
+				assert.Equal(t, "CustomerDailyAmount", be.Budget)
+				assert.Equal(t, "mallory", be.Customer)
+				refused++
 			}
-			assert.Equal(t, 20, ran, "mallory gets her $0.20 a day")
-			assert.Equal(t, 80, refused)
-			for _, c := range []string{"alice", "bob", "carol"} {
-				res, err := pay(ctx, reg, c, "conv-"+c, 0.20)
-				require.NoError(t, err, c)
-				assert.Equal(t, action.Done, res.Status)
-			}
-			assert.Equal(t, 23, ran)
-		})
+		}
+		assert.Equal(t, 20, *ran, "mallory gets her $0.20 a day")
+		assert.Equal(t, 80, refused)
+		for _, c := range []string{"alice", "bob", "carol"} {
+			res, err := pay(ctx, reg, c, "conv-"+c, 0.20)
+			require.NoError(t, err, c)
+			assert.Equal(t, action.Done, res.Status)
+		}
+		assert.Equal(t, 23, *ran)
 	})
 }
 
@@ -86,35 +82,31 @@ func TestOneCustomerCannotExhaustTheDailyBudget(t *testing.T) {
 // that can no longer run, because the day's budget is spent, is reported
 // to the approver by the budget's name, not dropped silently.
 func TestApproverToldWhichBudgetIsExhausted(t *testing.T) {
-	forBudgetStores(t, func(t *testing.T, stored func() []action.Option) {
-		synctest.Test(t, func(t *testing.T) {
-			ran := 0
-			reg := payRegistry(t, &ran, stored()...)
-			ctx := context.Background()
-			// Over the automatic limit and over the customer's own day:
-			// wait for a person.
-			res, err := pay(ctx, reg, "dana", "d1", 0.60)
+	forBudgetStores(t, func(t *testing.T, reg *action.Registry, ran *int) {
+		ctx := context.Background()
+		// Over the automatic limit and over the customer's own day:
+		// wait for a person.
+		res, err := pay(ctx, reg, "dana", "d1", 0.60)
+		require.NoError(t, err)
+		require.Equal(t, action.PendingApproval, res.Status)
+		// Five customers spend the shop's $1.00.
+		for i := range 5 {
+			_, err := pay(ctx, reg, fmt.Sprintf("c%d", i), fmt.Sprintf("conv%d", i), 0.20)
 			require.NoError(t, err)
-			require.Equal(t, action.PendingApproval, res.Status)
-			// Five customers spend the shop's $1.00.
-			for i := range 5 {
-				_, err := pay(ctx, reg, fmt.Sprintf("c%d", i), fmt.Sprintf("conv%d", i), 0.20)
-				require.NoError(t, err)
-			}
-			_, err = reg.Approve(ctx, res.ApprovalID, "Tom")
-			var be *action.BudgetError
-			require.ErrorAs(t, err, &be)
-			require.ErrorIs(t, err, action.ErrBudget)
-			assert.Equal(t, "CustomerDailyAmount", be.Budget, "the first budget the call is over is named")
-			assert.Contains(t, err.Error(), "refund: budget CustomerDailyAmount of 0.20 is used up for customer dana")
-			assert.Equal(t, 5, ran, "the approved refund did not run")
+		}
+		_, err = reg.Approve(ctx, res.ApprovalID, "Tom")
+		var be *action.BudgetError
+		require.ErrorAs(t, err, &be)
+		require.ErrorIs(t, err, action.ErrBudget)
+		assert.Equal(t, "CustomerDailyAmount", be.Budget, "the first budget the call is over is named")
+		assert.Contains(t, err.Error(), "refund: budget CustomerDailyAmount of 0.20 is used up for customer dana")
+		assert.Equal(t, 5, *ran, "the approved refund did not run")
 
-			res, err = pay(ctx, reg, "erin", "e1", 0.10)
-			require.ErrorAs(t, err, &be)
-			assert.Equal(t, "DailyAmount", be.Budget)
-			assert.Equal(t, "action: budget exhausted: refund: budget DailyAmount of 1.00 is used up (1.00 used)", err.Error())
-			assert.Empty(t, res.Status)
-		})
+		res, err = pay(ctx, reg, "erin", "e1", 0.10)
+		require.ErrorAs(t, err, &be)
+		assert.Equal(t, "DailyAmount", be.Budget)
+		assert.Equal(t, "action: budget exhausted: refund: budget DailyAmount of 1.00 is used up (1.00 used)", err.Error())
+		assert.Empty(t, res.Status)
 	})
 }
 
@@ -122,9 +114,7 @@ func TestApproverToldWhichBudgetIsExhausted(t *testing.T) {
 // 60 discount codes: one customer in 60 conversations gets one code per
 // campaign.
 func TestOneOfferCodePerCustomerPerCampaign(t *testing.T) {
-	forBudgetStores(t, func(t *testing.T, stored func() []action.Option) {
-		ran := 0
-		reg := payRegistry(t, &ran, stored()...)
+	forBudgetStores(t, func(t *testing.T, reg *action.Registry, ran *int) {
 		ctx := context.Background()
 		code := func(customer, conv, campaign string) (action.Result, error) {
 			return reg.Call(ctx, action.Call{Action: "offer_code", Args: json.RawMessage(`{"campaign":"` + campaign + `"}`),
@@ -146,50 +136,56 @@ func TestOneOfferCodePerCustomerPerCampaign(t *testing.T) {
 		require.NoError(t, err, "another campaign has its own code")
 		_, err = code("alice", "chat-a", "winback")
 		require.NoError(t, err, "another customer has their own code")
-		assert.Equal(t, 3, ran)
+		assert.Equal(t, 3, *ran)
 	})
 }
 
 // TestPendingApprovalsPerCustomer is issue 15's 40 pending approvals from
 // one script: one customer in 40 conversations leaves at most 5 waiting.
 func TestPendingApprovalsPerCustomer(t *testing.T) {
-	forBudgetStores(t, func(t *testing.T, stored func() []action.Option) {
-		synctest.Test(t, func(t *testing.T) {
-			ran := 0
-			reg := payRegistry(t, &ran, stored()...)
-			ctx := context.Background()
-			pending := 0
-			for i := range 40 {
-				res, err := pay(ctx, reg, "mallory", fmt.Sprintf("chat-%d", i), 0.51+float64(i)/100)
-				if err == nil {
-					require.Equal(t, action.PendingApproval, res.Status)
-					pending++
-					continue
-				}
-				var be *action.BudgetError
-				require.ErrorAs(t, err, &be)
-				assert.Equal(t, "MaxPendingPerCustomer", be.Budget)
+	forBudgetStores(t, func(t *testing.T, reg *action.Registry, ran *int) {
+		ctx := context.Background()
+		pending := 0
+		for i := range 40 {
+			res, err := pay(ctx, reg, "mallory", fmt.Sprintf("chat-%d", i), 0.51+float64(i)/100)
+			if err == nil {
+				require.Equal(t, action.PendingApproval, res.Status)
+				pending++
+				continue
 			}
-			assert.Equal(t, 5, pending)
-			all, err := reg.Pending(ctx)
-			require.NoError(t, err)
-			assert.Len(t, all, 5)
-			res, err := pay(ctx, reg, "alice", "a1", 0.70)
-			require.NoError(t, err)
-			assert.Equal(t, action.PendingApproval, res.Status, "another customer can still ask")
-		})
+			var be *action.BudgetError
+			require.ErrorAs(t, err, &be)
+			assert.Equal(t, "MaxPendingPerCustomer", be.Budget)
+		}
+		assert.Equal(t, 5, pending)
+		all, err := reg.Pending(ctx)
+		require.NoError(t, err)
+		assert.Len(t, all, 5)
+		res, err := pay(ctx, reg, "alice", "a1", 0.70)
+		require.NoError(t, err)
+		assert.Equal(t, action.PendingApproval, res.Status, "another customer can still ask")
 	})
 }
 
-// forBudgetStores runs a budget test with the counters in memory and in a
-// store ([action.WithStore]); stored returns the registry's options, to
-// be called inside a synctest bubble so that the store's clock is the
-// bubble's.
-func forBudgetStores(t *testing.T, test func(t *testing.T, stored func() []action.Option)) {
-	t.Run("memory", func(t *testing.T) { test(t, func() []action.Option { return nil }) })
-	t.Run("store", func(t *testing.T) {
-		test(t, func() []action.Option { return []action.Option{action.WithStore(memory.NewMap())} })
-	})
+// forBudgetStores runs a budget test over a new [payRegistry] whose
+// counters are in memory, then over one whose counters are in a store
+// ([action.WithStore]); ran counts the actions that ran. Each runs in a
+// synctest bubble, so that no midnight falls in the middle.
+func forBudgetStores(t *testing.T, test func(t *testing.T, reg *action.Registry, ran *int)) {
+	for _, tt := range []struct {
+		name string
+		opts func() []action.Option
+	}{
+		{"memory", func() []action.Option { return nil }},
+		{"store", func() []action.Option { return []action.Option{action.WithStore(memory.NewMap())} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ran := 0
+				test(t, payRegistry(t, &ran, tt.opts()...), &ran)
+			})
+		})
+	}
 }
 
 // TestBudgetsSurviveRestart: a registry started again over the same store
@@ -351,55 +347,51 @@ func TestBudgetStoreFailureRunsNothing(t *testing.T) {
 // TestEraseBudgetCounters: a customer's per-customer counters are
 // exported and erased by the registry's privacy source.
 func TestEraseBudgetCounters(t *testing.T) {
-	forBudgetStores(t, func(t *testing.T, stored func() []action.Option) {
-		synctest.Test(t, func(t *testing.T) {
-			ctx := context.Background()
-			ran := 0
-			reg := payRegistry(t, &ran, stored()...)
-			_, err := pay(ctx, reg, "+15551234567", "w1", 0.15)
-			require.NoError(t, err)
-			_, err = reg.Call(ctx, action.Call{Action: "offer_code", Args: json.RawMessage(`{"campaign":"winback"}`),
-				Conversation: "w1", Customer: "+15551234567"})
-			require.NoError(t, err)
-			_, err = pay(ctx, reg, "bob", "b1", 0.10)
-			require.NoError(t, err)
+	forBudgetStores(t, func(t *testing.T, reg *action.Registry, ran *int) {
+		ctx := context.Background()
+		_, err := pay(ctx, reg, "+15551234567", "w1", 0.15)
+		require.NoError(t, err)
+		_, err = reg.Call(ctx, action.Call{Action: "offer_code", Args: json.RawMessage(`{"campaign":"winback"}`),
+			Conversation: "w1", Customer: "+15551234567"})
+		require.NoError(t, err)
+		_, err = pay(ctx, reg, "bob", "b1", 0.10)
+		require.NoError(t, err)
 
-			src := action.PrivacySource(reg)
-			x, err := src.Export(ctx, "+15551234567")
-			require.NoError(t, err)
-			b, err := json.Marshal(x)
-			require.NoError(t, err)
-			var got struct {
-				Budgets []struct {
-					Action string  `json:"action"`
-					Scope  string  `json:"scope"`
-					Calls  int     `json:"calls"`
-					Amount float64 `json:"amount"`
-				} `json:"budgets"`
-			}
-			require.NoError(t, json.Unmarshal(b, &got))
-			require.Len(t, got.Budgets, 2, "%s", b)
-			byAction := map[string]int{}
-			for _, c := range got.Budgets {
-				byAction[c.Action+"/"+c.Scope] = c.Calls
-			}
-			assert.Equal(t, map[string]int{"refund/": 1, "offer_code/winback": 1}, byAction)
+		src := action.PrivacySource(reg)
+		x, err := src.Export(ctx, "+15551234567")
+		require.NoError(t, err)
+		b, err := json.Marshal(x)
+		require.NoError(t, err)
+		var got struct {
+			Budgets []struct {
+				Action string  `json:"action"`
+				Scope  string  `json:"scope"`
+				Calls  int     `json:"calls"`
+				Amount float64 `json:"amount"`
+			} `json:"budgets"`
+		}
+		require.NoError(t, json.Unmarshal(b, &got))
+		require.Len(t, got.Budgets, 2, "%s", b)
+		byAction := map[string]int{}
+		for _, c := range got.Budgets {
+			byAction[c.Action+"/"+c.Scope] = c.Calls
+		}
+		assert.Equal(t, map[string]int{"refund/": 1, "offer_code/winback": 1}, byAction)
 
-			require.NoError(t, src.Erase(ctx, "+15551234567"))
-			x, err = src.Export(ctx, "+15551234567")
-			require.NoError(t, err)
-			b, err = json.Marshal(x)
-			require.NoError(t, err)
-			assert.Contains(t, string(b), `"budgets":[]`)
-			_, err = reg.Call(ctx, action.Call{Action: "offer_code", Args: json.RawMessage(`{"campaign":"winback"}`),
-				Conversation: "w2", Customer: "+15551234567"})
-			require.NoError(t, err, "the erased customer's counters are gone")
-			x, err = src.Export(ctx, "bob")
-			require.NoError(t, err)
-			b, err = json.Marshal(x)
-			require.NoError(t, err)
-			assert.True(t, strings.Contains(string(b), `"action":"refund"`), "another customer's counters stay: %s", b)
-		})
+		require.NoError(t, src.Erase(ctx, "+15551234567"))
+		x, err = src.Export(ctx, "+15551234567")
+		require.NoError(t, err)
+		b, err = json.Marshal(x)
+		require.NoError(t, err)
+		assert.Contains(t, string(b), `"budgets":[]`)
+		_, err = reg.Call(ctx, action.Call{Action: "offer_code", Args: json.RawMessage(`{"campaign":"winback"}`),
+			Conversation: "w2", Customer: "+15551234567"})
+		require.NoError(t, err, "the erased customer's counters are gone")
+		x, err = src.Export(ctx, "bob")
+		require.NoError(t, err)
+		b, err = json.Marshal(x)
+		require.NoError(t, err)
+		assert.True(t, strings.Contains(string(b), `"action":"refund"`), "another customer's counters stay: %s", b)
 	})
 }
 
