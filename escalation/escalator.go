@@ -824,7 +824,9 @@ func (tc *turnCtx) input(ctx context.Context, text, cmd string, answered bool) *
 	if !answered && tc.unclear() {
 		in.NotUnderstood++
 	}
-	if cmd == "" && len(strings.Fields(text)) >= 3 {
+	// A whole yes or no ("hmm actually no", "wait no don't") is a choice,
+	// not a mood.
+	if _, yn := parse.YesNo(text); cmd == "" && !yn && len(strings.Fields(text)) >= 3 {
 		in.Mood, in.HasMood = parley.Value(tc.t, nlu.MoodKey)
 	}
 	in.Understanding, in.HasUnderstanding = parley.Value(tc.t, nlu.UnderstandingKey)

@@ -191,6 +191,12 @@ func TestYesNo(t *testing.T) {
 		"Not now.": "no", "No, I'm fine": "no", "I’m good": "no", "Ahora no": "no", "no hace falta": "no", "no, estoy bien": "no",
 		"sí, gracias": "yes", "vale": "yes", "Oui": "yes", "ja": "yes", "sim": "yes", "non": "no", "Nein!": "no", "não": "no",
 		"ok where is my order": "", "no I want a refund": "", "im": "",
+		// Hesitations first, and a yes or no said again in other words.
+		"hmm actually no": "no", "Wait, no": "no", "wait no don't": "no", "nah, leave it": "no", "No, forget it.": "no",
+		"no, I changed my mind": "no", "please don't": "no", "Um, yes": "yes", "yes, go ahead": "yes", "Yes that's right": "yes",
+		"go ahead": "yes", "sounds good": "yes", "pues no": "no", "sí, adelante": "yes", "no, déjalo": "no", "mejor no": "no",
+		"wait": "", "actually": "", "hmm": "", "actually I want a refund": "", "no, keep it": "", "no don't cancel": "",
+		"yes, cancel it": "", "wait what": "", "no leave it and refund me": "",
 	} {
 		got, ok := YesNo(give)
 		assert.Equal(t, want, got, give)
