@@ -80,13 +80,22 @@ func start(t *testing.T, s *schedule.Scheduler) (stop func()) {
 	}
 }
 
+// running returns a scheduler over a new memory store, built with opts,
+// whose handler for kind records its fires in the returned fires (and
+// then fails as fail says, if fail is not nil). It runs until the test
+// ends.
+func running(t *testing.T, kind string, fail func(j *schedule.Job) error, opts ...schedule.Option) (*schedule.Scheduler, *fires) {
+	t.Helper()
+	f := newFires()
+	s := schedule.New(schedule.NewMemory(), opts...)
+	s.Handle(kind, f.handler(fail))
+	t.Cleanup(start(t, s))
+	return s, f
+}
+
 func TestFiresAtDueTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := newFires()
-		s := schedule.New(schedule.NewMemory())
-		s.Handle("remind", f.handler(nil))
-		stop := start(t, s)
-		defer stop()
+		s, f := running(t, "remind", nil)
 		t0 := time.Now()
 		ctx := context.Background()
 		require.NoError(t, s.Schedule(ctx,
@@ -101,17 +110,13 @@ func TestFiresAtDueTime(t *testing.T) {
 
 func TestRetriesWithBackoffThenFires(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := newFires()
 		ev := &events{}
-		s := schedule.New(schedule.NewMemory(), schedule.WithRetry(5, time.Second), schedule.WithObserver(ev.observe))
-		s.Handle("send", f.handler(func(j *schedule.Job) error {
+		s, f := running(t, "send", func(j *schedule.Job) error {
 			if j.Attempt < 3 {
 				return errors.New("channel down")
 			}
 			return nil
-		}))
-		stop := start(t, s)
-		defer stop()
+		}, schedule.WithRetry(5, time.Second), schedule.WithObserver(ev.observe))
 		t0 := time.Now()
 		require.NoError(t, s.Schedule(context.Background(), schedule.Job{ID: "a", Kind: "send", Due: t0.Add(time.Minute)}))
 		time.Sleep(time.Hour)
@@ -124,13 +129,10 @@ func TestRetriesWithBackoffThenFires(t *testing.T) {
 
 func TestDropsAfterLastAttempt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := newFires()
 		ev := &events{}
-		s := schedule.New(schedule.NewMemory(), schedule.WithRetry(3, time.Second), schedule.WithObserver(ev.observe))
 		boom := errors.New("template missing")
-		s.Handle("send", f.handler(func(*schedule.Job) error { return boom }))
-		stop := start(t, s)
-		defer stop()
+		s, f := running(t, "send", func(*schedule.Job) error { return boom },
+			schedule.WithRetry(3, time.Second), schedule.WithObserver(ev.observe))
 		require.NoError(t, s.Schedule(context.Background(), schedule.Job{ID: "a", Kind: "send", Due: time.Now()}))
 		time.Sleep(time.Hour)
 		assert.Len(t, f.times("a"), 3)
@@ -143,17 +145,13 @@ func TestDropsAfterLastAttempt(t *testing.T) {
 
 func TestPanickingHandlerIsRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := newFires()
 		ev := &events{}
-		s := schedule.New(schedule.NewMemory(), schedule.WithObserver(ev.observe))
-		s.Handle("send", f.handler(func(j *schedule.Job) error {
+		s, _ := running(t, "send", func(j *schedule.Job) error {
 			if j.Attempt == 1 {
 				panic("nil map")
 			}
 			return nil
-		}))
-		stop := start(t, s)
-		defer stop()
+		}, schedule.WithObserver(ev.observe))
 		require.NoError(t, s.Schedule(context.Background(), schedule.Job{ID: "a", Kind: "send", Due: time.Now()}))
 		time.Sleep(time.Minute)
 		assert.Equal(t, []schedule.EventKind{schedule.EventRetry, schedule.EventFired}, ev.kinds("a"))
@@ -220,11 +218,7 @@ func TestScheduleRejectsInvalidJobs(t *testing.T) {
 
 func TestCancelAndErase(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		f := newFires()
-		s := schedule.New(schedule.NewMemory())
-		s.Handle("send", f.handler(nil))
-		stop := start(t, s)
-		defer stop()
+		s, f := running(t, "send", nil)
 		ctx := context.Background()
 		due := time.Now().Add(time.Hour)
 		require.NoError(t, s.Schedule(ctx,
