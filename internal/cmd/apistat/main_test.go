@@ -156,10 +156,7 @@ func TestScanAndReport(t *testing.T) {
 }
 
 func TestScanRepository(t *testing.T) {
-	root, err := repo.Root()
-	require.NoError(t, err)
-	stats, err := scan(root)
-	require.NoError(t, err)
+	stats := scanRepository(t)
 	dirs := make(map[string]int)
 	for _, s := range stats {
 		dirs[s.Dir] = s.Count
@@ -171,13 +168,20 @@ func TestScanRepository(t *testing.T) {
 	assert.NotContains(t, dirs, "internal/cmd/apistat", "commands are not API")
 }
 
-// TestRepositoryWithinLimits is issue 11's API size target, checked by the
-// test command: no package over its limit (what -check reports).
-func TestRepositoryWithinLimits(t *testing.T) {
+// scanRepository scans the repository this test runs in.
+func scanRepository(t *testing.T) []pkgStat {
+	t.Helper()
 	root, err := repo.Root()
 	require.NoError(t, err)
 	stats, err := scan(root)
 	require.NoError(t, err)
+	return stats
+}
+
+// TestRepositoryWithinLimits is issue 11's API size target, checked by the
+// test command: no package over its limit (what -check reports).
+func TestRepositoryWithinLimits(t *testing.T) {
+	stats := scanRepository(t)
 	for _, s := range stats {
 		assert.LessOrEqual(t, s.Count, s.Limit, "%s has %d exported identifiers (limit %d): see go run ./internal/cmd/apistat", s.Dir, s.Count, s.Limit)
 	}
@@ -256,10 +260,7 @@ func TestCheckFailsOnUndocumented(t *testing.T) {
 // exported identifier a doc comment starting with its name (what -docs
 // lists and -check fails on).
 func TestRepositoryDocumented(t *testing.T) {
-	root, err := repo.Root()
-	require.NoError(t, err)
-	stats, err := scan(root)
-	require.NoError(t, err)
+	stats := scanRepository(t)
 	for _, s := range stats {
 		assert.Empty(t, s.Undocumented, "%s: see go run ./internal/cmd/apistat -docs", s.Dir)
 	}
