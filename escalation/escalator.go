@@ -970,6 +970,11 @@ func (tc *turnCtx) offer(ctx context.Context, r dialog.HandoffRequest) error {
 		return err
 	}
 	tc.st.Phase, tc.st.Offer = phaseOffered, &r
+	if rule, ok := tc.e.policy.rule(r.Reason); ok && rule.Say != "" {
+		if err := tc.reply(ctx, parley.Text(rule.Say)); err != nil {
+			return err
+		}
+	}
 	return tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
 		{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
 }

@@ -313,14 +313,33 @@ func TestANewSubjectOffersEvenAfterADecline(t *testing.T) {
 	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"))
 	h.say("no")
 	assert.Equal(t, []string{msgs.Empathy, "bot: and the other one!!"}, h.say("and the other one!!"), "quiet after the decline: no offer")
-	assert.Equal(t, []string{"bot: you charged me twice for it", offerText}, h.say("you charged me twice for it"))
+	assert.Equal(t, []string{"bot: you charged me twice for it", billingSay, offerText}, h.say("you charged me twice for it"))
 	assert.Empty(t, h.desk.Queue(), "an offer, nobody handed over unasked")
 }
 
 func TestANewSubjectHeldBackByAQuestionIsOfferedAfterItsAnswer(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{"bot: which one?"}, h.say("ask about the order, you charged me twice"), "one question per turn")
-	assert.Equal(t, []string{"bot: done", offerText}, h.say("done"), "the answer resolved the question, not the dispute")
+	assert.Equal(t, []string{"bot: done", billingSay, offerText}, h.say("done"), "the answer resolved the question, not the dispute")
+}
+
+// billingSay is what the default "billing dispute" rule says before its
+// offer: why a person is offered.
+var billingSay = func() string {
+	for _, r := range escalation.DefaultRules() {
+		if r.Name == "billing dispute" {
+			return r.Say
+		}
+	}
+	return ""
+}()
+
+func TestAnOfferSaysWhyWhenItsRuleDoes(t *testing.T) {
+	require.NotEmpty(t, billingSay)
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{"bot: I was charged twice", billingSay, offerText}, h.say("I was charged twice"),
+		"the reason, then the offer")
+	assert.Equal(t, []string{"bot: where is A-1001"}, h.say("where is A-1001"), "moving on drops the offer: no reason said again")
 }
 
 func TestNoOfferWhenTheRequestWentToAPersonAlready(t *testing.T) {

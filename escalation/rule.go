@@ -112,6 +112,10 @@ type Rule struct {
 	// customer declined or passed by an offer made for another reason.
 	// Urgent rules always do.
 	NewSubject bool
+	// Say, if set, is said before the offer of a person this rule makes,
+	// so the customer hears why a person is offered ("A double charge
+	// needs a person from our billing team to look at your account.").
+	Say string
 }
 
 // A Policy is an ordered list of rules; the first that fires wins.
@@ -513,8 +517,8 @@ func refunding() Condition {
 //     rules below are matched in English and Spanish ("abogado", "me
 //     cobraron dos veces", "queja", "harto");
 //   - "billing dispute" (intent billing_dispute, chargeback, charged
-//     twice, ...): an offer, high, even right after another offer was
-//     declined (a new subject);
+//     twice, ...): an offer, high, that says why a person is offered,
+//     even right after another offer was declined (a new subject);
 //   - "complaint" (intent complaint, "I want to complain", unacceptable,
 //     ...): empathy and an offer, high, a new subject;
 //   - "refund over $100" (a money amount over 100 while talking about a
@@ -540,7 +544,8 @@ func DefaultRules() []Rule {
 			"charged twice", "charged me twice", "double charged", "charged me double", "billed twice", "unauthorized charge", "unauthorised charge", "wrong charge", "overcharged",
 			"cobraron dos veces", "cobrado dos veces", "cobro doble", "doble cobro", "doble cargo", "cargo no autorizado", "cobro no autorizado",
 			"cobraron de más", "cobraron de mas", "cobro indebido", "contracargo"),
-			Action: Offer, Priority: dialog.PriorityHigh, NewSubject: true},
+			Action: Offer, Priority: dialog.PriorityHigh, NewSubject: true,
+			Say: "I'm sorry about the charge. A billing problem needs a person from our team to look at your account."},
 		{Name: "complaint", When: talksAbout([]string{"complaint"}, "complaint", "complain", "unacceptable", "disgraceful", "appalling",
 			"queja", "quejarme", "reclamación", "reclamacion", "inaceptable", "vergonzoso"),
 			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true, NewSubject: true},
