@@ -358,22 +358,105 @@ func AskedForHuman(langs ...string) Condition {
 
 // Keywords matches when the text contains any of the words or phrases,
 // case-insensitively and on word boundaries ("legal" matches "legal
-// action" but not "illegally"). A global command never matches.
+// action" but not "illegally"). A word the customer negates right before
+// it, in the same clause, does not count: "I'm not angry, just asking"
+// and "no estoy harto" match neither "angry" nor "harto", while "no,
+// this is ridiculous" matches "ridiculous". A global command never
+// matches.
 func Keywords(words ...string) Condition {
-	norm := make([]string, 0, len(words))
+	norm := make([][]string, 0, len(words))
 	for _, w := range words {
-		if w = normalizeText(w); w != "" {
-			norm = append(norm, " "+w+" ")
+		if f := strings.Fields(normalizeText(w)); len(f) > 0 {
+			norm = append(norm, f)
 		}
 	}
 	return ConditionFunc(func(in *Input) bool {
 		if in.Text == "" || in.Command != "" && in.Command != "human" {
 			return false
 		}
-		text := " " + normalizeText(in.Text) + " "
-		for _, w := range norm {
-			if strings.Contains(text, w) {
-				return true
+		return saysAny(clauses(in.Text), norm)
+	})
+}
+
+// saysAny reports whether any of phrases occurs, not negated, in one of
+// the clauses (each a list of normalised words).
+func saysAny(cls [][]string, phrases [][]string) bool {
+	for _, c := range cls {
+		for _, p := range phrases {
+			for i := 0; i+len(p) <= len(c); i++ {
+				if slices.Equal(c[i:i+len(p)], p) && !negated(c, i) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// clauses splits text at punctuation that ends a clause (, . ; : ! ? and
+// their Spanish openers) into lists of normalised words.
+func clauses(text string) [][]string {
+	parts := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.;:!?¡¿\n()", r) })
+	out := make([][]string, 0, len(parts))
+	for _, p := range parts {
+		if f := strings.Fields(normalizeText(p)); len(f) > 0 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// spanishNegatedVerbs are the words that may come between a Spanish "no"
+// and the word it negates ("no estoy harto", "no me parece ridículo").
+var spanishNegatedVerbs = map[string]bool{
+	"estoy": true, "soy": true, "es": true, "está": true, "esta": true, "estamos": true, "estaba": true,
+	"me": true, "nos": true, "he": true, "parece": true, "siento": true,
+}
+
+// negated reports whether the word at i of clause c is negated by one of
+// the three words before it: "not", "never", a contraction ending in
+// "n't", Spanish "nunca", "tampoco", "ni", or a "no" right before it or
+// before a verb ("no estoy harto", and "no complaint"). "not just" and
+// "not only" do not negate ("not just annoyed, furious").
+func negated(c []string, i int) bool {
+	for j := max(0, i-3); j < i; j++ {
+		w := c[j]
+		if j+1 < i && (c[j+1] == "just" || c[j+1] == "only") {
+			continue
+		}
+		switch {
+		case w == "not" || w == "never" || w == "nunca" || w == "tampoco" || w == "ni" || w == "nor":
+			return true
+		case strings.HasSuffix(w, "n't") || w == "dont" || w == "isnt" || w == "wasnt" || w == "arent" || w == "aint":
+			return true
+		case w == "no" && (j == i-1 || spanishNegatedVerbs[c[j+1]]):
+			return true
+		}
+	}
+	return false
+}
+
+// moodWords are words a customer uses to say how they feel; negated ("I'm
+// not angry", "no estoy enfadado"), they say the customer is calm.
+var moodWords = [][]string{{"angry"}, {"upset"}, {"mad"}, {"annoyed"}, {"frustrated"}, {"cross"}, {"complaining"},
+	{"enfadado"}, {"enfadada"}, {"enojado"}, {"enojada"}, {"molesto"}, {"molesta"}, {"harto"}, {"harta"}, {"frustrado"}, {"frustrada"},
+	{"quejándome"}, {"quejandome"}}
+
+// deniesMood matches a turn in which the customer says they are not upset
+// ("I'm not angry, just asking where A-1001 is"): a low sentiment score
+// there is the model reading the mood word, not the customer's mood.
+func deniesMood() Condition {
+	return ConditionFunc(func(in *Input) bool {
+		if in.Text == "" {
+			return false
+		}
+		for _, c := range clauses(in.Text) {
+			for _, p := range moodWords {
+				for i := 0; i+len(p) <= len(c); i++ {
+					if slices.Equal(c[i:i+len(p)], p) && negated(c, i) {
+						return true
+					}
+				}
 			}
 		}
 		return false
@@ -524,8 +607,10 @@ func refunding() Condition {
 //   - "refund over $100" (a money amount over 100 while talking about a
 //     refund): an offer, a new subject;
 //   - "frustrated" (a sentiment score below 0.4, as the sentiment
-//     middleware measured it, or frustration words): empathy and one
-//     offer; the request itself is still served;
+//     middleware measured it, unless the customer says they are not
+//     upset, or frustration words not negated: "I'm not angry, just
+//     asking" is neither): empathy and one offer; the request itself is
+//     still served;
 //   - "not understood" (the third turn in a row the bot did not
 //     understand, after a clarification and the menu): an offer;
 //   - "could not help" (the second time since the last resolution the
@@ -550,7 +635,7 @@ func DefaultRules() []Rule {
 			"queja", "quejarme", "reclamación", "reclamacion", "inaceptable", "vergonzoso"),
 			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true, NewSubject: true},
 		{Name: "refund over $100", When: And(AmountOver(100, ""), refunding()), Action: Offer, Priority: dialog.PriorityNormal, NewSubject: true},
-		{Name: "frustrated", When: Or(ScoreBelow(0.4),
+		{Name: "frustrated", When: Or(And(ScoreBelow(0.4), Not(deniesMood())),
 			Keywords("frustrated", "frustrating", "annoyed", "fed up", "ridiculous", "useless", "waste of time", "sick of", "not helpful", "angry",
 				"terrible", "awful", "worst", "hopeless", "pathetic", "nobody helps", "no one helps",
 				"taking forever", "takes forever", "still waiting", "been waiting for", "unbelievable",

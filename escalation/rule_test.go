@@ -33,6 +33,16 @@ func TestConditions(t *testing.T) {
 		{"keyword boundary", Keywords("legal"), Input{Text: "that is illegally slow"}, false},
 		{"keyword", Keywords("legal action"), Input{Text: "I'll take LEGAL action!"}, true},
 		{"keyword empty text", Keywords("x"), Input{}, false},
+		// A word negated in its clause does not count (QA9 F53).
+		{"keyword negated", Keywords("angry"), Input{Text: "I'm not angry, just asking where A-1001 is"}, false},
+		{"keyword negated contraction", Keywords("frustrated"), Input{Text: "I wasn't frustrated at all"}, false},
+		{"keyword negated spanish", Keywords("harto"), Input{Text: "no estoy harto, solo pregunto"}, false},
+		{"keyword no before noun", Keywords("complaint"), Input{Text: "I have no complaint about it"}, false},
+		{"keyword after a no in another clause", Keywords("ridiculous"), Input{Text: "no, this is ridiculous"}, true},
+		{"keyword after a spanish no in another clause", Keywords("harto"), Input{Text: "No, estoy harto"}, true},
+		{"keyword not just", Keywords("annoyed"), Input{Text: "I'm not just annoyed, I'm furious"}, true},
+		{"keyword negated elsewhere", Keywords("angry"), Input{Text: "not that I care, I'm angry"}, true},
+		{"keyword phrase with not", Keywords("not helpful"), Input{Text: "this is not helpful"}, true},
 		{"score below", ScoreBelow(0.4), Input{HasMood: true, Mood: nlu.Mood{Score: 0.3, Label: "negative"}}, true},
 		{"score not below", ScoreBelow(0.4), Input{HasMood: true, Mood: nlu.Mood{Score: 0.5, Label: "neutral"}}, false},
 		{"score without mood", ScoreBelow(0.4), Input{}, false},
@@ -174,6 +184,12 @@ func TestDefaultRules(t *testing.T) {
 		{name: "nine turns unresolved", give: Input{Text: "and now?", Unresolved: 9}, wantRule: "long without resolution", wantAction: Offer},
 		{name: "eight turns", give: Input{Text: "and now?", Unresolved: 8}},
 		{name: "plain question", give: Input{Text: "where is my order A-1001?", HasMood: true, Mood: calm}},
+		// "I'm not angry": neither the word nor a low score it caused is
+		// frustration (QA9 F53); "no, I'm angry" still is.
+		{name: "not angry", give: Input{Text: "I'm not angry, just asking where A-1001 is", HasMood: true, Mood: calm}},
+		{name: "not angry scored low", give: Input{Text: "I'm not angry, just asking where A-1001 is", HasMood: true, Mood: nlu.Mood{Score: 0.3, Label: "negative"}}},
+		{name: "no estoy enfadado scored low", give: Input{Text: "no estoy enfadado, solo pregunto", HasMood: true, Mood: nlu.Mood{Score: 0.35, Label: "negative"}}},
+		{name: "no then angry", give: Input{Text: "no, I'm angry", HasMood: true, Mood: calm}, wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
 		// Spanish.
 		{name: "abogado", give: Input{Text: "Voy a hablar con mi abogado"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
 		{name: "cobraron dos veces", give: Input{Text: "me cobraron dos veces el pedido"}, wantRule: "billing dispute", wantAction: Offer},

@@ -25,7 +25,9 @@ var stopWords = map[string]map[string]bool{
 		// without accents ("cuanto cuesta plus").
 		"cuál", "cuesta", "cuestan", "tarda", "tardan", "aceptan", "tienen", "envío", "envíos", "gratis", "horario",
 		"cual", "cuanto", "cuanta", "cuantos", "cuando", "esta", "devolucion", "menu", "adios", "tambien", "todavia",
-		"envio", "envios", "llamame", "dias"),
+		"envio", "envios", "llamame", "dias",
+		// One-word questions ("precio" alone: the shipping price or the plan's?).
+		"precio", "precios", "coste", "costo", "tarifa", "tarifas", "plazo", "entrega"),
 }
 
 func set(ws ...string) map[string]bool {

@@ -351,6 +351,10 @@ func TestDetectLanguage(t *testing.T) {
 		{"aceptan paypal?", "es"},
 		{"cuanto cuesta plus", "es"},
 		{"envios a canada?", "es"},
+		// One-word questions about prices.
+		{"precio", "es"},
+		{"precios?", "es"},
+		{"price", ""},
 		{"how much is plus", "en"},
 		// A word of both languages says neither.
 		{"menu", ""},

@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // ackText answers a lone acknowledgement.
@@ -44,13 +45,40 @@ func foldAck(s string) string {
 // options". A question that takes a yes (Was this helpful?, an offer of
 // a person, a confirmation) or a form's question still gets the turn:
 // there "👍" is a yes, or a form's answer to check.
+//
+// Before anything was answered ("hi", then "ok" at the menu; "ok" as a
+// first message) there is nothing to be glad about: the customer gets
+// the menu. A lone "no" with no question open gets "No problem." and
+// the menu before anything was answered (it got "Sorry, I didn't quite
+// get that"), and the router's "No problem. I'm here whenever you need
+// me." after an answer.
 func acknowledge(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if t.Signal != nil || len(t.Message.Attachments) > 0 || !ackWords[foldAck(t.Text())] {
+		if t.Signal != nil || len(t.Message.Attachments) > 0 {
 			return next.HandleTurn(ctx, w, t)
 		}
-		if q, open := dialog.OpenQuestion(t); open && !isMenu(q) || !answeredBefore(t) {
+		if _, cmd := parley.Value(t, dialog.CommandKey); cmd {
 			return next.HandleTurn(ctx, w, t)
+		}
+		word := foldAck(t.Text())
+		q, open := dialog.OpenQuestion(t)
+		switch {
+		case noWords[word] && !open:
+			if answeredBefore(t) {
+				if err := dialog.Report(t, dialog.Served); err != nil {
+					return err
+				}
+				return w.Reply(ctx, parley.Text(declinedText))
+			}
+			if err := w.Reply(ctx, parley.Text(noProblemText)); err != nil {
+				return err
+			}
+			return next.HandleTurn(ctx, w, parley.With(t, dialog.CommandKey, dialog.CommandMenu))
+		case !ackWords[word] || open && !isMenu(q):
+			return next.HandleTurn(ctx, w, t)
+		case !answeredBefore(t):
+			// Nothing to acknowledge yet: what the bot can do.
+			return next.HandleTurn(ctx, w, parley.With(t, dialog.CommandKey, dialog.CommandMenu))
 		}
 		if err := dialog.Report(t, dialog.Resolved); err != nil {
 			return err
@@ -59,25 +87,98 @@ func acknowledge(next parley.Handler) parley.Handler {
 	})
 }
 
-// answeredBefore reports whether the bot or a person said anything in
-// this conversation before t: a lone "ok" that opens a conversation
-// acknowledges nothing, and "Glad that helped!" there reads as a bot
-// that did not listen.
+// Replies to a lone "no" with no question open: before anything was
+// answered (the menu follows), and after an answer.
+const (
+	noProblemText = "No problem."
+	declinedText  = "No problem. I'm here whenever you need me."
+)
+
+// noWords are a lone "no", folded as ackWords are.
+var noWords = map[string]bool{
+	"no": true, "nope": true, "nah": true, "no thanks": true, "no thank you": true, "not really": true, "no gracias": true, "no no": true,
+}
+
+// answeredKey notes in the conversation that the bot has answered
+// something (a question, a lookup, a request done): a lone "ok" after it
+// acknowledges the answer.
+var answeredKey = memory.NewStateKey[bool]("example.answered")
+
+// noteAnswered notes, after each turn, whether the bot answered
+// something in it: the turn was resolved or answered (the menu may
+// follow), or served without asking the menu (a greeting, "menu") or a
+// form's question (a request just begun). A global command, a
+// greeting, thanks or goodbye answer nothing.
+func noteAnswered(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if err := next.HandleTurn(ctx, w, t); err != nil {
+			return err
+		}
+		s := t.Session()
+		if s == nil || t.Signal != nil {
+			return nil
+		}
+		if done, _, _ := answeredKey.Get(s); done {
+			return nil
+		}
+		if _, cmd := parley.Value(t, dialog.CommandKey); cmd {
+			return nil
+		}
+		if u, ok := parley.Value(t, nlu.UnderstandingKey); ok && u.Status == nlu.Understood && len(u.Then) == 0 &&
+			(u.Intent.Name == "greeting" || u.Intent.Name == "thanks" || u.Intent.Name == "goodbye") {
+			return nil
+		}
+		switch o, _ := dialog.TurnOutcome(t); o {
+		case dialog.Answered, dialog.Resolved:
+		case dialog.Served:
+			if q, open := dialog.OpenQuestion(t); open && dialog.AskedThisTurn(t) && (isMenu(q) || q.Policy == dialog.Resume) {
+				return nil
+			}
+		default:
+			return nil
+		}
+		return answeredKey.Set(s, true)
+	})
+}
+
+// answeredBefore reports whether the bot answered something earlier in
+// this conversation (noteAnswered): a lone "ok" that opens a
+// conversation, or follows only the greeting, acknowledges nothing, and
+// "Glad that helped!" there reads as a bot that did not listen.
 func answeredBefore(t *parley.Turn) bool {
 	s := t.Session()
 	if s == nil {
 		return false
 	}
-	for _, e := range s.History {
-		if e.Role == memory.RoleBot || e.Role == memory.RoleAgent {
-			return true
-		}
-	}
-	return false
+	done, _, _ := answeredKey.Get(s)
+	return done
 }
 
 // isMenu reports whether q is the main menu: the menu flow's choice or
 // the router's own.
 func isMenu(q dialog.Question) bool {
 	return q.Owner == intent.DefaultOwner || q.Owner == flow.DefaultOwner && strings.HasPrefix(q.ID, "menu/")
+}
+
+// thanksWords are a lone "thanks" in the languages the bot speaks,
+// folded as ackWords are.
+var thanksWords = map[string]bool{
+	"thanks": true, "thank you": true, "thanks a lot": true, "thank you so much": true, "thx": true, "ty": true, "cheers": true, "many thanks": true,
+	"gracias": true, "muchas gracias": true, "mil gracias": true, "gracias de nuevo": true, "ok gracias": true, "vale gracias": true,
+}
+
+// thanksAnyLanguage reads a lone thanks the understander did not place as
+// thanks: "gracias" at the English menu, whose language the one word does
+// not change, got "Please pick one of the options"; after an answer,
+// "Sorry, I didn't quite get that". It is thanked in the conversation's
+// language.
+func thanksAnyLanguage(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u, ok := parley.Value(t, nlu.UnderstandingKey)
+		if t.Signal != nil || !ok || u.Status == nlu.Understood || !thanksWords[foldAck(t.Text())] {
+			return next.HandleTurn(ctx, w, t)
+		}
+		u.Status, u.Intent, u.Then, u.Ranked = nlu.Understood, nlu.Intent{Name: "thanks", Confidence: 1}, nil, nil
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+	})
 }

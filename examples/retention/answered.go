@@ -7,6 +7,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/kb/kbbot"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // answeredOutcome reports a confident help-centre answer as
@@ -18,8 +19,20 @@ import (
 // outcome the answers reported themselves leave the outcome alone. A
 // customer who rejects the answer ("that didn't help") starts the count
 // again with that turn.
+//
+// A question the intents place outside what the shop does ("what's the
+// weather like?") asked while a form waits for an answer gets a short
+// "not something I can help with" and the form's question again (the
+// router asks it): it got the help centre's "I'm not sure I have the
+// right answer" and an offer of a person (QA9 F53).
 func answeredOutcome(answers parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if outOfScopeAside(t) {
+			if err := dialog.Report(t, dialog.Served); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text(outOfScopeText))
+		}
 		sw := &specialistWatch{ReplyWriter: w}
 		if err := answers.HandleTurn(ctx, sw, t); err != nil {
 			return err
@@ -32,6 +45,18 @@ func answeredOutcome(answers parley.Handler) parley.Handler {
 		}
 		return dialog.Report(t, dialog.Answered)
 	})
+}
+
+// outOfScopeText answers a question outside what the shop does, asked
+// in the middle of a form.
+const outOfScopeText = "That's not something I can help with here, sorry."
+
+// outOfScopeAside reports whether t is a question the intents placed out
+// of scope while a form's question (policy Resume) is open.
+func outOfScopeAside(t *parley.Turn) bool {
+	q, open := dialog.OpenQuestion(t)
+	u, ok := parley.Value(t, nlu.UnderstandingKey)
+	return open && q.Policy == dialog.Resume && ok && u.Status == nlu.OutOfScope
 }
 
 // specialistWatch notes whether the answers replied, and whether they

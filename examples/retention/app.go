@@ -250,6 +250,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		ret.eng.Middleware,       // campaign steps, before escalation: they wait for a person rather than vanish
 		approvalDecisions,        // told as its own message, whoever owns the conversation
 		forgetUnanswered,
+		noteAnswered, // ack.go: whether anything was answered yet, for a lone "ok"
 		behaviour,
 		disclose, // care.go: "is this a bot?" gets an honest answer, not a hand-off
 		intent.Commands(intent.WithCommandPhrases(dialog.CommandStart, "start")), // START after STOP (optin.go)
@@ -257,6 +258,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		understander.Middleware(),
 		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
+		thanksAnyLanguage,          // ack.go: "gracias" in an English conversation
 		parcelTrouble,              // care.go: "arrived damaged", "never got it"
 		cancelOrderRequest,         // cancelorder.go: "cancel my order A-1010"
 		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)
@@ -267,6 +269,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		esc.Middleware,
 		sarcasm,                           // sarcasm.go: "thanks for nothing" is not thanked
 		pendingRefundQuestions(a.actions), // pendingask.go: "how long does approval take?"
+		greetMidForm(e, a.shop),           // greeting.go: "hola" mid-form greets and asks the form's question again
+		askWhichPrice,                     // price.go: "precio" alone: shipping or plans?
 		acknowledge,                       // ack.go: a lone "👍" or "ok" after an answer
 		imageRoute,                        // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/nlu"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/memory"
 	custprofile "github.com/parleyhq/parley/memory/customer"
@@ -121,4 +125,41 @@ func teamHours() escalation.Hours {
 	return escalation.Hours{Location: loc, Open: 8, Close: 20,
 		Days:   []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
 		Except: map[time.Weekday][2]int{time.Saturday: {10, 16}}}
+}
+
+// profileSource looks up the demo shop's view of a customer (shop.go).
+type profileSource interface {
+	Profile(ctx context.Context, id string) (map[string]string, error)
+}
+
+// greetMidForm answers a lone greeting ("hola", "hi") while a form waits
+// for an answer with a greeting and the form's question again: it
+// restarted the conversation at the menu, dropping the form (a
+// refund's amount, an address) the customer was filling in.
+func greetMidForm(forms dialog.Resumer, profiles profileSource) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			q, open := dialog.OpenQuestion(t)
+			u, ok := parley.Value(t, nlu.UnderstandingKey)
+			if t.Signal != nil || !open || q.Policy != dialog.Resume || q.Owner != flow.DefaultOwner ||
+				!ok || u.Status != nlu.Understood || u.Intent.Name != "greeting" || len(u.Then) > 0 || len(u.Entities) > 0 ||
+				len(strings.Fields(t.Text())) > 4 {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if _, cmd := parley.Value(t, dialog.CommandKey); cmd {
+				return next.HandleTurn(ctx, w, t)
+			}
+			name := "there"
+			if p, err := profiles.Profile(ctx, t.CustomerID); err == nil && p["first_name"] != "" {
+				name = p["first_name"]
+			}
+			if err := dialog.Report(t, dialog.Served); err != nil {
+				return err
+			}
+			if err := w.Reply(ctx, parley.Text("Hi again, "+name+"!")); err != nil {
+				return err
+			}
+			return forms.Resume(ctx, w, t, q)
+		})
+	}
 }
