@@ -8,11 +8,11 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
-	"github.com/parleyhq/parley/flow"
-	"github.com/parleyhq/parley/nlu"
 	"github.com/parleyhq/parley/escalation"
+	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/memory"
 	custprofile "github.com/parleyhq/parley/memory/customer"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // fieldTalked marks, on the customer's profile, that they have talked to
