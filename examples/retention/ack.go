@@ -52,9 +52,19 @@ func foldAck(s string) string {
 // the menu before anything was answered (it got "Sorry, I didn't quite
 // get that"), and the router's "No problem. I'm here whenever you need
 // me." after an answer.
-func acknowledge(next parley.Handler) parley.Handler {
+//
+// asking reports whether something outside the dialog's questions waits
+// for the customer's answer (the assistant's confirmation): "no" and "ok"
+// are then its answer.
+func acknowledge(asking func(t *parley.Turn) bool) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return acknowledged(next, asking)
+	}
+}
+
+func acknowledged(next parley.Handler, asking func(t *parley.Turn) bool) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if t.Signal != nil || len(t.Message.Attachments) > 0 {
+		if t.Signal != nil || len(t.Message.Attachments) > 0 || asking(t) {
 			return next.HandleTurn(ctx, w, t)
 		}
 		if _, cmd := parley.Value(t, dialog.CommandKey); cmd {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/nlu"
 )
@@ -25,9 +26,9 @@ import (
 // "not something I can help with" and the form's question again (the
 // router asks it): it got the help centre's "I'm not sure I have the
 // right answer" and an offer of a person (QA9 F53).
-func answeredOutcome(answers parley.Handler) parley.Handler {
+func answeredOutcome(answers parley.Handler, idx kb.Retriever) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if outOfScopeAside(t) {
+		if outOfScopeAside(ctx, t, idx) {
 			if err := dialog.Report(t, dialog.Served); err != nil {
 				return err
 			}
@@ -52,11 +53,16 @@ func answeredOutcome(answers parley.Handler) parley.Handler {
 const outOfScopeText = "That's not something I can help with here, sorry."
 
 // outOfScopeAside reports whether t is a question the intents placed out
-// of scope while a form's question (policy Resume) is open.
-func outOfScopeAside(t *parley.Turn) bool {
+// of scope, and the help centre cannot answer with confidence either,
+// while a form's question (policy Resume, not the menu) is open.
+func outOfScopeAside(ctx context.Context, t *parley.Turn, idx kb.Retriever) bool {
 	q, open := dialog.OpenQuestion(t)
 	u, ok := parley.Value(t, nlu.UnderstandingKey)
-	return open && q.Policy == dialog.Resume && ok && u.Status == nlu.OutOfScope
+	if !open || q.Policy != dialog.Resume || isMenu(q) || !ok || u.Status != nlu.OutOfScope {
+		return false
+	}
+	hits, err := idx.Retrieve(ctx, t.Text(), 1)
+	return err == nil && (len(hits) == 0 || hits[0].Confidence < answersConfident) // faq.go
 }
 
 // specialistWatch notes whether the answers replied, and whether they

@@ -188,8 +188,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 	rt := routes{
-		answers: answeredOutcome(answers), // answered.go: a help-centre answer resolves
-		human:   esc,                      // the customer asked: hand off
+		answers: answeredOutcome(answers, idx), // answered.go: a help-centre answer resolves
+		human:   esc,                           // the customer asked: hand off
 		optOut:  ret.eng.OptOut(parley.Text(optOutText)),
 		optIn:   ret.optIn,
 		pending: refundStatus(a.actions, a.shop),
@@ -271,8 +271,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		pendingRefundQuestions(a.actions), // pendingask.go: "how long does approval take?"
 		greetMidForm(e, a.shop),           // greeting.go: "hola" mid-form greets and asks the form's question again
 		askWhichPrice,                     // price.go: "precio" alone: shipping or plans?
-		acknowledge,                       // ack.go: a lone "👍" or "ok" after an answer
-		imageRoute,                        // described screenshots: the help centre, or a person with the image
+		acknowledge(func(t *parley.Turn) bool { return asst != nil && asst.pending(t) }), // ack.go: a lone "👍" or "ok" after an answer
+		imageRoute, // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
 		helpCentreFirst(idx), // faq.go: what the intents missed and the help centre knows
 	)

@@ -615,7 +615,7 @@ func (d deps) outcome(s *flow.Scope, res action.Result, err error) (string, erro
 // addressFlow changes the delivery address of an order that has not
 // shipped.
 func addressFlow(d deps) *flow.Builder {
-	return flow.New("address").Slots("item", "prompt", "why", "retried").Add(
+	return flow.New("address").Slots("item", "prompt", "why", "retried", "tracking").Add(
 		pickNamedOrder(d, "order"), // itemname.go: "return the lamp"
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."}, ResumeText: "Back to your address change.",
 			Validate: validOrder, OnFail: "done", Next: "lookup"},
@@ -631,11 +631,16 @@ func addressFlow(d deps) *flow.Builder {
 				s.SetSlot("why", "That order is cancelled, so there's no delivery to change.")
 				return "late", nil
 			default:
+				if o.Tracking != "" {
+					// Shipped: the carrier may still redirect it (QA9 F4).
+					s.SetSlot("tracking", o.Tracking)
+					return "shipped", nil
+				}
 				s.SetSlot("why", refusal(errTooLate))
 				return "late", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "late": "refused"}, Next: "address", OnError: "done",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "late": "refused", "shipped": "shipped"}, Next: "address", OnError: "done",
 			ErrorText: []string{"I can't reach our order system right now; please try again in a little while."}},
 		retryOrder(),
 		reaskOrder(),
@@ -664,6 +669,12 @@ func addressFlow(d deps) *flow.Builder {
 			Tones: map[string][]string{"empathetic": {"Sorry for the hassle. Done: {{slots.order}} will go to {{slots.address}}."}}, Next: "done"},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Say{ID: "already", Text: []string{"{{slots.why}}"}, Next: "done"},
+		// A shipped order: what the customer can do next, and a person
+		// if the carrier cannot help (it was a dead end, then "Was this
+		// helpful?"). Escalation offers the person; the customer chooses.
+		&flow.Say{ID: "shipped", Text: []string{"The {{slots.item}} has already left our warehouse, so I can't change its address any more. The carrier can often redirect a parcel: contact them with tracking number {{slots.tracking}}."}, Next: "person"},
+		&flow.Handoff{ID: "person", Reason: "address change on a shipped order", Next: "unresolved"},
+		&flow.End{ID: "unresolved", Status: flow.Unresolved},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
 	)
