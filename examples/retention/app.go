@@ -250,7 +250,6 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		ret.eng.Middleware,       // campaign steps, before escalation: they wait for a person rather than vanish
 		approvalDecisions,        // told as its own message, whoever owns the conversation
 		forgetUnanswered,
-		noteAnswered, // ack.go: whether anything was answered yet, for a lone "ok"
 		behaviour,
 		disclose, // care.go: "is this a bot?" gets an honest answer, not a hand-off
 		intent.Commands(intent.WithCommandPhrases(dialog.CommandStart, "start")), // START after STOP (optin.go)
@@ -259,6 +258,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		understander.Middleware(),
 		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
 		thanksAnyLanguage,          // ack.go: "gracias" in an English conversation
+		noteAnswered,               // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
 		parcelTrouble,              // care.go: "arrived damaged", "never got it"
 		cancelOrderRequest,         // cancelorder.go: "cancel my order A-1010"
 		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)
