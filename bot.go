@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/parleyhq/parley/internal/tee"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -568,25 +569,16 @@ func (r *recorder) Unwrap() ReplyWriter {
 // degrades to one message where the channel cannot stream.
 func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
 	var b strings.Builder
-	tee := func(yield func(string, error) bool) {
-		for c, err := range chunks {
-			if err == nil {
-				b.WriteString(c)
-			}
-			if !yield(c, err) {
-				return
-			}
-		}
-	}
+	chunks = tee.Text(chunks, &b)
 	if r.outbox {
-		for _, err := range tee {
+		for _, err := range chunks {
 			if err != nil {
 				return err
 			}
 		}
 		return r.Reply(ctx, Text(b.String()))
 	}
-	if err := Stream(ctx, r.w, tee); err != nil {
+	if err := Stream(ctx, r.w, chunks); err != nil {
 		return err
 	}
 	r.record(ctx, Text(b.String()))

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/tee"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
 )
@@ -202,17 +203,8 @@ func (w *recordingWriter) Unwrap() parley.ReplyWriter { return w.next }
 // StreamReply keeps the wrapped writer's streaming and records the text.
 func (w *recordingWriter) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
 	var b strings.Builder
-	tee := func(yield func(string, error) bool) {
-		for c, err := range chunks {
-			if err == nil {
-				b.WriteString(c)
-			}
-			if !yield(c, err) {
-				return
-			}
-		}
-	}
-	if err := parley.Stream(ctx, w.next, tee); err != nil {
+	chunks = tee.Text(chunks, &b)
+	if err := parley.Stream(ctx, w.next, chunks); err != nil {
 		return err
 	}
 	w.mu.Lock()
