@@ -328,6 +328,7 @@ func New(desk Desk, opts ...Option) (*Escalator, error) {
 func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		tc := e.load(ctx, w, t)
+		tc.st.Picked = picksPerson(t)
 		handled, err := tc.before(ctx)
 		if err != nil {
 			return err
@@ -379,7 +380,7 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 	case tc.st.humanOwns():
 		// Already with a person (the bot is answering while the customer
 		// waits): nothing more to ask for.
-	case tc.asked():
+	case tc.asked() || tc.st.Picked:
 		if err := tc.handOff(ctx, r); err != nil {
 			return err
 		}
@@ -500,6 +501,10 @@ type state struct {
 	// OfferAgain says the open offer was asked again after a message
 	// the bot could not place (it is dropped the next time).
 	OfferAgain bool `json:"offer_again,omitempty"`
+	// Picked says this turn picks a person among the choices of the
+	// bot's question ("Talk to a person"): a hand-off the handler asks
+	// for is the customer's own request, made at once.
+	Picked bool `json:"picked,omitempty"`
 	// Intents and Entities seen, most recent first; Scores the
 	// sentiment scores, oldest first.
 	Intents  []nlu.Intent `json:"intents,omitempty"`
@@ -707,6 +712,11 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 			holds = tc.holds
 		}
 		switch {
+		case rep.asked && offersPerson(tc.t):
+			// The bot's question has a person among its choices ("Talk
+			// to a person"): that is the offer, made once.
+			tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
+			tc.st.MoodOffered = tc.st.MoodOffered || tc.ruleMood
 		case rep.asked && holds < maxHolds:
 			// The bot has just asked the customer something ("Was this
 			// helpful?"): an offer now would put two questions on the

@@ -102,6 +102,22 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			return nil
 		case strings.HasPrefix(turn.Text(), "ask"):
 			return w.Reply(ctx, parley.Message{Text: "bot: which one?", QuickReplies: []parley.QuickReply{{Title: "A"}, {Title: "B"}}})
+		case turn.Text() == "2" && appAsked(turn):
+			// The person among the choices: the handler asks for one.
+			dialog.CloseQuestion(turn)
+			return esc.HandOff(ctx, w, turn, dialog.HandoffRequest{Reason: "picked a person"})
+		case turn.Text() == "no" && appAsked(turn):
+			// A no closes the application's own question.
+			dialog.CloseQuestion(turn)
+			return w.Reply(ctx, parley.Text("bot: no problem"))
+		case strings.HasPrefix(turn.Text(), "choose"):
+			// A choice with a person among its options.
+			q := dialog.Question{ID: "fix", Owner: "app", Text: "bot: how shall we fix it?",
+				Options: []parley.QuickReply{{Title: "Replace it", Payload: "replace"}, {Title: "Talk to a person", Payload: "human"}}}
+			if err := dialog.Ask(turn, q); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Message{Text: q.Text, QuickReplies: q.Options})
 		case strings.HasPrefix(turn.Text(), "find "):
 			// A lookup that finds nothing: understood, not done.
 			if err := dialog.Report(turn, dialog.Unresolved); err != nil {
@@ -317,10 +333,33 @@ func TestANewSubjectOffersEvenAfterADecline(t *testing.T) {
 	assert.Empty(t, h.desk.Queue(), "an offer, nobody handed over unasked")
 }
 
+func TestAChoiceWithAPersonIsTheOffer(t *testing.T) {
+	// An upset customer given a choice that includes a person was offered
+	// one: declining the choice is not followed by another offer.
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{msgs.Empathy, "bot: how shall we fix it?"}, h.say("choose, this is ridiculous!!"))
+	assert.Equal(t, []string{"bot: no problem"}, h.say("no"), "no offer stacked after the choice was declined")
+	assert.NotContains(t, h.say("and this is ridiculous too!!"), offerText, "the mood's offer was made once")
+	assert.Empty(t, h.desk.Queue())
+
+	// Picking the person among the choices hands off at once: no second
+	// question "would you like a person?".
+	h = newHarness(t, -1)
+	h.say("choose, this is ridiculous!!")
+	assert.Equal(t, []string{msgs.Connecting}, h.say("2"))
+	assert.Len(t, h.desk.Queue(), 1)
+}
+
 func TestANewSubjectHeldBackByAQuestionIsOfferedAfterItsAnswer(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{"bot: which one?"}, h.say("ask about the order, you charged me twice"), "one question per turn")
 	assert.Equal(t, []string{"bot: done", billingSay, offerText}, h.say("done"), "the answer resolved the question, not the dispute")
+}
+
+// appAsked reports whether the application's own question is open.
+func appAsked(t *parley.Turn) bool {
+	q, ok := dialog.OpenQuestion(t)
+	return ok && q.Owner == "app"
 }
 
 // billingSay is what the default "billing dispute" rule says before its

@@ -3,9 +3,13 @@ package escalation
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/intent"
 )
 
 // This file is where the escalator meets the runtime's turn-taking: the
@@ -65,6 +69,41 @@ func askOffer(t *parley.Turn, m *Messages) (bool, error) {
 		return true, nil // outside a Bot: nothing to record
 	}
 	return err == nil, err
+}
+
+// offersPerson reports whether the open question has a person among its
+// choices: an option whose payload or title is the hand-off command
+// ("human", "Talk to a person").
+func offersPerson(t *parley.Turn) bool {
+	q, ok := dialog.OpenQuestion(t)
+	return ok && q.Owner != owner && slices.ContainsFunc(q.Options, isPerson)
+}
+
+// picksPerson reports whether t picks a person among the choices of the
+// open question: by its number ("3"), its title or its payload.
+func picksPerson(t *parley.Turn) bool {
+	q, ok := dialog.OpenQuestion(t)
+	if !ok || q.Owner == owner {
+		return false
+	}
+	text := strings.TrimSpace(t.Text())
+	for i, o := range q.Options {
+		if isPerson(o) && (text == strconv.Itoa(i+1) || strings.EqualFold(text, o.Title) || o.Payload != "" && text == o.Payload) {
+			return true
+		}
+	}
+	return false
+}
+
+// isPerson reports whether o is a choice of a person: its payload or
+// title is the hand-off command.
+func isPerson(o parley.QuickReply) bool {
+	for _, s := range []string{o.Payload, o.Title} {
+		if c, ok := intent.ParseCommand(s); ok && c == dialog.CommandHuman {
+			return true
+		}
+	}
+	return false
 }
 
 // questionOpen reports whether a question other than the escalator's is
