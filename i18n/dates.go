@@ -1,21 +1,131 @@
 package i18n
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // WithDates writes the dates a reply gives in ISO form ("2026-12-13", as
 // templates and databases hand them over) the way the reply's language
 // writes them: "December 13, 2026", "13 de diciembre de 2026", "13
 // décembre 2026", "13. Dezember 2026", "13 de dezembro de 2026", "13
-// dicembre 2026". Replies in the bot's own language are written out too.
-// Other languages, and strings that are not calendar dates, are left as
-// they are.
+// dicembre 2026". A time of day given with its date and time zone
+// ("2026-12-11 14:00 America/New_York", as escalation's call-back times
+// and the example's call-back form write them) is written with its
+// weekday, without the year, and with the zone named by its city:
+// "Friday, December 11, 2:00 pm New York time", "viernes 11 de
+// diciembre, 14:00 hora de Nueva York"; in a quick-reply title, short:
+// "Fri, Dec 11, 2:00 pm New York time". A line that holds nothing to
+// translate besides such dates and times needs no translation. Replies
+// in the bot's own language are written out too. Other languages, and
+// strings that are not calendar dates, are left as they are.
 func WithDates() Option { return func(s *settings) { s.dates = true } }
 
-var isoDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+var (
+	isoDate = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+	// isoTime is a date, a 24-hour time and an IANA zone name (or UTC and
+	// an offset from it).
+	isoTime = regexp.MustCompile(`\b(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) ([A-Z][A-Za-z_]*(?:/[A-Za-z0-9_+\-]+)+|UTC(?:[+-]\d{2}:\d{2})?)`)
+)
+
+// weekdayNames are the days by base language, Sunday first.
+var weekdayNames = map[string][7]string{
+	"en": {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+	"es": {"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"},
+	"fr": {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"},
+	"de": {"Sonntag", "Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag"},
+	"pt": {"domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"},
+	"it": {"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"},
+}
+
+// zoneTime says "the time in CITY" by base language.
+var zoneTime = map[string]string{"en": "%s time", "es": "hora de %s", "fr": "heure de %s", "de": "Zeit %s", "pt": "hora de %s", "it": "ora di %s"}
+
+// cityNames are the Spanish names of the cities time zones are named
+// after, where they differ from the English; other languages use the
+// English name. (golang.org/x/text carries no CLDR exemplar cities.)
+var cityNames = map[string]map[string]string{
+	"es": {"Dublin": "Dublín", "Lisbon": "Lisboa", "Canary": "Canarias", "Paris": "París", "Berlin": "Berlín", "Rome": "Roma",
+		"Amsterdam": "Ámsterdam", "New York": "Nueva York", "Los Angeles": "Los Ángeles", "Mexico City": "Ciudad de México",
+		"Bogota": "Bogotá", "Sao Paulo": "São Paulo", "Kolkata": "Calcuta", "Shanghai": "Shanghái", "Tokyo": "Tokio",
+		"Sydney": "Sídney", "London": "Londres", "Brussels": "Bruselas", "Warsaw": "Varsovia", "Athens": "Atenas", "Moscow": "Moscú"},
+}
+
+// zoneName names a zone as "London time" in base: by the city of an
+// IANA name, or as the offset ("UTC+05:00" reads "UTC+5").
+func zoneName(base, zone string) string {
+	city := zone
+	if i := strings.LastIndexByte(zone, '/'); i >= 0 {
+		city = strings.ReplaceAll(zone[i+1:], "_", " ")
+		if c, ok := cityNames[base][city]; ok {
+			city = c
+		}
+	} else {
+		city = strings.Replace(strings.Replace(zone, ":00", "", 1), "+0", "+", 1)
+		city = strings.Replace(city, "-0", "-", 1)
+		if city == "UTC" || strings.HasPrefix(city, "UTC") {
+			return city
+		}
+	}
+	return fmt.Sprintf(zoneTime[base], city)
+}
+
+// writeTimes rewrites the dates with a time and zone in s for the base
+// language base; short is for a button's title.
+func writeTimes(base, s string, short bool) string {
+	months, ok := monthNames[base]
+	if !ok {
+		return s
+	}
+	days := weekdayNames[base]
+	return isoTime.ReplaceAllStringFunc(s, func(tok string) string {
+		m := isoTime.FindStringSubmatch(tok)
+		t, err := time.Parse("2006-01-02 15:04", m[1]+" "+m[2])
+		if err != nil {
+			return tok
+		}
+		day, month, wd := strconv.Itoa(t.Day()), months[t.Month()-1], days[t.Weekday()]
+		if short {
+			month, wd = abbrev(month), abbrev(wd)
+		}
+		zone := zoneName(base, m[3])
+		switch base {
+		case "en":
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			ampm := "am"
+			if t.Hour() >= 12 {
+				ampm = "pm"
+			}
+			return fmt.Sprintf("%s, %s %s, %d:%02d %s %s", wd, month, day, h, t.Minute(), ampm, zone)
+		case "de":
+			return fmt.Sprintf("%s, %s. %s, %s %s", wd, day, month, t.Format("15:04"), zone)
+		}
+		return fmt.Sprintf("%s %s de %s, %s %s", wd, day, month, t.Format("15:04"), zone)
+	})
+}
+
+// abbrev shortens a month or weekday name to three letters.
+func abbrev(s string) string {
+	r := []rune(s)
+	if len(r) <= 4 {
+		return s
+	}
+	return string(r[:3])
+}
+
+// onlyDates reports whether s holds nothing to translate besides its
+// dates and times: digits, signs and zone names.
+func onlyDates(s string) bool {
+	rest := isoDate.ReplaceAllString(isoTime.ReplaceAllString(s, ""), "")
+	return !strings.ContainsFunc(rest, unicode.IsLetter)
+}
 
 // monthNames are the months by base language, January first.
 var monthNames = map[string][12]string{

@@ -271,3 +271,28 @@ func TestDatesAreWrittenOut(t *testing.T) {
 	}), i18n.Middleware(c))
 	parleytest.NewTester(t, plain, parleytest.WithLocale("en")).Send("when").Expect(parleytest.Exact("Your plan renews on 2026-12-13."))
 }
+
+// With WithDates, a date with a time and a zone is written with its
+// weekday and the zone's city in the reply's language, short in a
+// button; a button that is nothing but such a time needs no
+// translation.
+func TestTimesAreWrittenOut(t *testing.T) {
+	c, err := i18n.ReadCatalog(strings.NewReader(`es:
+  "We'll call you {when}.": "Te llamaremos el {when}."
+  "Keep waiting": "Seguir esperando"
+`))
+	require.NoError(t, err)
+	h := i18n.Middleware(c, i18n.WithDates())(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn) error {
+		return w.Reply(ctx, parley.Message{Text: "We'll call you 2026-12-11 14:00 America/New_York.",
+			QuickReplies: []parley.QuickReply{{Title: "2026-12-07 09:30 Europe/London", Payload: "slot"}, {Title: "2026-12-07 10:00 UTC+05:30"}, {Title: "Keep waiting"}}})
+	}))
+	en := parleytest.NewTester(t, h, parleytest.WithLocale("en"))
+	en.Send("x").Expect(parleytest.Exact("We'll call you Friday, December 11, 2:00 pm New York time.")).
+		ExpectQuickReplies("Mon, Dec 7, 9:30 am London time", "Mon, Dec 7, 10:00 am UTC+5:30", "Keep waiting")
+	es := parleytest.NewTester(t, h, parleytest.WithLocale("es"))
+	es.Send("x").Expect(parleytest.Exact("Te llamaremos el viernes 11 de diciembre, 14:00 hora de Nueva York.")).
+		ExpectQuickReplies("lun 7 de dic, 09:30 hora de Londres", "lun 7 de dic, 10:00 UTC+5:30", "Seguir esperando")
+	for _, e := range es.Events() {
+		require.NotEqual(t, i18n.EventMissing, e.Kind, e.Attrs["text"])
+	}
+}

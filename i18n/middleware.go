@@ -211,7 +211,7 @@ func (w *writer) Reply(ctx context.Context, m parley.Message) error {
 			if q.Payload == "" {
 				q.Payload = q.Title // tapping still sends what the bot understands
 			}
-			q.Title = w.tr(ctx, q.Title)
+			q.Title = w.trShort(ctx, q.Title, true)
 			qr[i] = q
 		}
 		m.QuickReplies = qr
@@ -242,19 +242,23 @@ func (w *writer) Reply(ctx context.Context, m parley.Message) error {
 // receipts.
 func (w *writer) Unwrap() parley.ReplyWriter { return w.next }
 
-func (w *writer) tr(ctx context.Context, s string) string {
+func (w *writer) tr(ctx context.Context, s string) string { return w.trShort(ctx, s, false) }
+
+// trShort translates s and writes its dates out, short in a button's
+// title.
+func (w *writer) trShort(ctx context.Context, s string, short bool) string {
 	if strings.TrimSpace(s) == "" {
 		return s
 	}
 	out := s
-	if w.c != nil {
+	if w.c != nil && !(w.dates && onlyDates(s)) {
 		var ok bool
 		if out, ok = w.c.Translate(w.locale, s); !ok {
 			w.t.Emit(ctx, parley.Event{Kind: EventMissing, Attrs: map[string]string{"locale": w.locale, "text": s}})
 		}
 	}
 	if w.dates {
-		out = writeDates(w.base, out)
+		out = writeDates(w.base, writeTimes(w.base, out, short))
 	}
 	return out
 }

@@ -182,7 +182,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	a.ret = ret
 	a.health = newChurnWatch(ret)
 	ret.shop = a.shop
-	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, extra: append(retentionFlows(ret), churnFlow()),
+	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, hours: cfg.hours, extra: append(retentionFlows(ret), churnFlow()),
 		greeted: greeting(ret.profiles)})
 	if err != nil {
 		return nil, err

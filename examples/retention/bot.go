@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/sentiment"
@@ -26,7 +27,8 @@ type deps struct {
 	shop    *shop
 	handoff dialog.HandOffer
 	act     *actions
-	extra   []*flow.Builder // the campaigns' flows (campaigns.go)
+	extra   []*flow.Builder  // the campaigns' flows (campaigns.go)
+	hours   escalation.Hours // the team's: call-backs are booked within them (callback.go)
 	// greeted tells how to greet a customer: new, again in their first
 	// conversation, or back (greeting.go).
 	greeted func(ctx context.Context, customerID string) (string, error)
@@ -677,81 +679,6 @@ func addressFlow(d deps) *flow.Builder {
 		&flow.End{ID: "unresolved", Status: flow.Unresolved},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
-	)
-}
-
-// callbackFlow books a phone call from the team.
-// callbackTime takes the customer's own words for a call-back time
-// ("tomorrow morning", "el lunes a las 5"), but not a bare yes or no,
-// which answers nothing here.
-func callbackTime(_ context.Context, v string) (string, error) {
-	v = strings.TrimSpace(v)
-	bare := strings.ToLower(strings.Trim(v, " .,!¡"))
-	if slices.Contains([]string{"", "yes", "no", "ok", "okay", "sure", "yeah", "nope", "sí", "si", "vale", "claro"}, bare) {
-		return "", &flow.InputError{Slot: "when", Message: `Please tell me a day and a time, for example "tomorrow morning".`}
-	}
-	return v, nil
-}
-
-func callbackFlow(d deps) *flow.Builder {
-	when := func(s *flow.Scope) string {
-		if z := s.Slot("zone"); z != "" {
-			return s.Slot("when") + " (" + z + ")"
-		}
-		return s.Slot("when")
-	}
-	return flow.New("callback").Slots("prompt", "why", "zone", "zone_hint").Add(
-		// A number on file is not asked for again; times are the
-		// customer's own, named by their time zone's city (or its
-		// offset from UTC, which needs no translation).
-		&flow.Action{ID: "known", Do: func(_ context.Context, s *flow.Scope) (string, error) {
-			c := s.Customer()
-			if s.Slot("phone") == "" && c["phone"] != "" {
-				s.SetSlot("phone", c["phone"])
-			}
-			if s.Slot("when") == "" {
-				if when := asapTime(s.Turn.Text()); when != "" { // asap.go: "call me back now"
-					s.SetSlot("when", when)
-					return "", nil // no time zone to name for "as soon as possible"
-				}
-			}
-			if zone := zoneLabel(c["timezone"], time.Now()); zone != "" { // zones.go
-				s.SetSlot("zone", zone)
-				s.SetSlot("zone_hint", " ("+zone+")")
-			}
-			return "", nil
-		}, Next: "phone", OnError: "phone"},
-		&flow.Ask{ID: "phone", Slot: "phone", Prompt: []string{"Sure. What number should we call?"},
-			Validate: func(_ context.Context, v string) (string, error) {
-				digits := 0
-				for _, r := range v {
-					if r >= '0' && r <= '9' {
-						digits++
-					}
-				}
-				if digits < 7 || digits > 15 {
-					return "", &flow.InputError{Slot: "phone", Message: "That doesn't look like a phone number: please type it with the area code."}
-				}
-				return strings.TrimSpace(v), nil
-			}, MaxAttempts: 3, OnFail: "gaveup", Next: "when"},
-		&flow.Ask{ID: "when", Slot: "when", Entity: "callback_time", Prompt: []string{`When suits you{{slots.zone_hint}}? For example "tomorrow morning".`},
-			Validate: callbackTime, MaxAttempts: 3, OnFail: "gaveup", Next: "ask"},
-		&flow.Action{ID: "ask", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: when(s)}, false)
-		}, Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
-			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
-		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
-		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "book"}}, Else: "kept"},
-		&flow.End{ID: "kept", Status: flow.Abandoned, Text: []string{"OK, no call booked."}},
-		&flow.Action{ID: "book", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actCallback, callbackArgs{Phone: s.Slot("phone"), When: when(s)}, true)
-		}, Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
-			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
-		&flow.End{ID: "booked", Status: flow.Resolved, Text: []string{"Booked: we'll call {{slots.phone}}, {{slots.when}}{{slots.zone_hint}}."}},
-		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
-		&flow.End{ID: "already", Status: flow.Resolved, Text: []string{"{{slots.why}}"}},
-		&flow.End{ID: "gaveup", Status: flow.Unresolved, Text: []string{"Let's leave the call for now. Type \"human\" if you'd like a person to help here instead."}},
-		&flow.End{ID: "end", Status: flow.Unresolved},
 	)
 }
 

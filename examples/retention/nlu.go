@@ -40,23 +40,13 @@ func newUnderstander(ctx context.Context) (*intent.Understander, *train.Model, e
 	orders := entity.OrderID("order_id", regexp.MustCompile(`(?i)\bA-?\d{4}\b`))
 	return intent.New(english,
 		intent.WithLocale("es", spanish),
-		intent.WithExtractors(append(entity.Builtins(), orders, callbackTimes)...),
+		intent.WithExtractors(append(entity.Builtins(), orders)...),
 		intent.WithMultiIntent(true),
 		// "Hi there, hope you're well. My order hasn't arrived": the
 		// greeting opens the message; the order is what it is about.
 		intent.WithOpeners("greeting"),
 	), english, nil
 }
-
-// callbackTimes finds when a customer asks to be called, in their words
-// ("tomorrow afternoon", "el lunes a las 10"), so that "call me back
-// tomorrow afternoon" books it without asking the time again.
-var callbackTimes = entity.Regex("callback_time", regexp.MustCompile(`(?i)`+
-	`\b(?:(?:today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)`+
-	`(?:\s+(?:morning|afternoon|evening|night))?(?:\s+at\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?)?`+
-	`|this\s+(?:morning|afternoon|evening))\b`+
-	`|\b(?:pasado\s+mañana|mañana|hoy|el\s+(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo))`+
-	`(?:\s+por\s+la\s+(?:mañana|tarde|noche))?(?:\s+a\s+las\s+\d{1,2}(?::\d{2})?)?`))
 
 func trainYAML(ctx context.Context, data []byte, name string) (*train.Model, error) {
 	examples, err := train.ReadYAML(bytes.NewReader(data), name)
