@@ -97,7 +97,10 @@ type Messages struct {
 	// Busy (no agent, queue time-out) and Closed (outside hours) offer a
 	// call-back; KeepWaiting and OtherChannel are its other choices,
 	// OtherChannelMsg the answer to the latter. A %s in Closed is when
-	// the team is back ("Mon 7 Dec 13:00 London time").
+	// the team is back. Times, there and in the call-back times offered,
+	// are written "2026-12-07 13:00 Europe/London", in the customer's
+	// zone: i18n.WithDates writes them out in the reply's language
+	// ("Monday, December 7, 1:00 pm London time").
 	Busy, Closed, KeepWaiting, OtherChannel, OtherChannelMsg string
 	// AskPhone asks for the number to call; BadPhone asks again;
 	// NoCallback gives up.
@@ -1289,7 +1292,7 @@ func (tc *turnCtx) location(ctx context.Context) *time.Location {
 func (tc *turnCtx) offerCallback(ctx context.Context, why string) error {
 	e := tc.e
 	loc := tc.location(ctx)
-	tc.st.Slots = e.hours.slots(time.Now(), e.lead, e.slots)
+	tc.st.Slots = e.hours.slots(time.Now(), e.lead, e.slots, loc)
 	prev := tc.st.Phase
 	tc.st.Phase = phaseCallback
 	tc.emit(ctx, EventCallback, nil, 0, "why", why)
@@ -1322,7 +1325,7 @@ func (tc *turnCtx) answerCallback(ctx context.Context, text, cmd string) (bool, 
 	choice := strings.TrimPrefix(text, callbackPrefix)
 	loc := tc.location(ctx)
 	for _, s := range tc.st.Slots {
-		if choice == s.Format(time.RFC3339) || strings.EqualFold(text, timeLabel(s, loc)) {
+		if choice == s.Format(time.RFC3339) || strings.EqualFold(text, timeLabel(s, loc)) || saysTime(text, s, loc) {
 			tc.st.Slots = nil
 			if phone := tc.profile(ctx)["phone"]; phone != "" {
 				return true, tc.bookCallback(ctx, &s, phone)
@@ -1360,6 +1363,26 @@ func (tc *turnCtx) answerCallback(ctx context.Context, text, cmd string) (bool, 
 	}
 	tc.st.Phase = phaseBot
 	return false, nil
+}
+
+// saysTime reports whether text names slot, in the customer's zone loc:
+// "3pm", "the 3 o'clock one", "tomorrow at 15:00", "a las 3" (either
+// half of the day: slots are in the customer's day). A time without a
+// day is the slot's at that hour.
+func saysTime(text string, slot time.Time, loc *time.Location) bool {
+	now := time.Now().In(loc)
+	m, ok := parse.FindMoment(text, now)
+	if !ok || !m.Until.IsZero() {
+		return false
+	}
+	day := len(parse.Dates(text, now)) > 0
+	s := slot.In(loc)
+	for _, t := range []time.Time{m.At, m.PM} {
+		if !t.IsZero() && (t.Equal(slot) || !day && t.Hour() == s.Hour() && t.Minute() == s.Minute()) {
+			return true
+		}
+	}
+	return false
 }
 
 // answerPhone reads the number to call back on.

@@ -607,7 +607,10 @@ func TestQueueTimeoutOffersCallbackAndAsksForThePhone(t *testing.T) {
 		require.Equal(t, []string{msgs.Busy}, h.since(start), "a customer waiting in silence is offered a call-back")
 		qr := h.last().QuickReplies
 		require.Len(t, qr, 5)
-		assert.Contains(t, qr[0].Title, "New York time", "times in the customer's time zone, named by its city")
+		// Always open, but the customer in New York is called in their
+		// day (8am-9pm): not at 9pm, 10pm and 11pm (QA9 F51).
+		assert.Equal(t, []string{"1999-12-31 20:00 America/New_York", "2000-01-01 08:00 America/New_York", "2000-01-01 09:00 America/New_York"},
+			[]string{qr[0].Title, qr[1].Title, qr[2].Title}, "times in the customer's time zone, for i18n.WithDates to write out")
 		assert.Equal(t, msgs.KeepWaiting, qr[3].Title)
 
 		assert.Equal(t, []string{msgs.AskPhone}, h.say(qr[0].Payload), "no phone known: ask for it")
@@ -726,10 +729,11 @@ func TestHandOffOffersOnce(t *testing.T) {
 }
 
 // Outside the team's hours a hand-off says when the team is back and
-// offers call-backs only within the hours, each labelled in the
-// customer's zone by its city (QA9 F19, F51: "soon" on a Sunday, and
-// slots at 10pm, 11pm and midnight labelled "GMT"). A short Saturday
-// (Except) counts.
+// offers call-backs only within the hours, each written in the
+// customer's zone, which i18n.WithDates names by its city (QA9 F19, F51:
+// "soon" on a Sunday, and slots at 10pm, 11pm and midnight labelled
+// "GMT"). A short Saturday (Except) counts; a time typed instead of
+// tapped picks its slot.
 func TestClosedSaysWhenTheTeamIsBack(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ny, err := time.LoadLocation("America/New_York")
@@ -743,11 +747,16 @@ func TestClosedSaysWhenTheTeamIsBack(t *testing.T) {
 		h.profile["timezone"] = "Europe/London"
 		got := h.say("human")
 		require.Len(t, got, 1)
-		assert.Equal(t, "Our team is offline right now and back Mon 3 Jan 13:00 London time. Would you like a call back? Pick a time.", got[0])
+		assert.Equal(t, "Our team is offline right now and back 2000-01-03 13:00 Europe/London. Would you like a call back? Pick a time.", got[0])
 		qr := h.last().QuickReplies
 		require.Len(t, qr, 4)
-		assert.Equal(t, []string{"Mon 3 Jan 13:00 London time", "Mon 3 Jan 14:00 London time", "Mon 3 Jan 15:00 London time", msgs.OtherChannel},
+		assert.Equal(t, []string{"2000-01-03 13:00 Europe/London", "2000-01-03 14:00 Europe/London", "2000-01-03 15:00 Europe/London", msgs.OtherChannel},
 			[]string{qr[0].Title, qr[1].Title, qr[2].Title, qr[3].Title})
+		// A time typed rather than tapped picks its slot: "2pm", "a las 2".
+		h.profile["phone"] = "+44 20 7946 0000"
+		got = h.say("the 2pm one please")
+		require.Len(t, got, 1)
+		assert.Equal(t, fmt.Sprintf(msgs.CallbackBooked, "2000-01-03 14:00 Europe/London", "+44 20 7946 0000"), got[0])
 
 		sat := time.Date(2000, 1, 8, 0, 0, 0, 0, ny)
 		assert.False(t, hours.IsOpen(sat.Add(9*time.Hour)))

@@ -73,16 +73,22 @@ func (h Hours) next(t time.Time) time.Time {
 }
 
 // timeLabel writes t in loc as a call-back time or an opening reads:
-// "Mon 7 Dec 13:00 London time", naming a zone by its city ("New York
-// time" for America/New_York) and any other by its abbreviation
-// ("13:00 UTC").
+// "2026-12-07 13:00 Europe/London", the date, the time and the IANA
+// zone, which i18n.WithDates writes out in the reply's language
+// ("Monday, December 7, 1:00 pm London time", "lunes 7 de diciembre,
+// 13:00 hora de Londres"). A zone without a city is written as the
+// offset from UTC ("13:00 UTC-05:00").
 func timeLabel(t time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	name := loc.String()
-	if i := strings.LastIndexByte(name, '/'); i >= 0 && i < len(name)-1 && !strings.HasPrefix(name, "Etc/") {
-		return t.Format("Mon 2 Jan 15:04 ") + strings.ReplaceAll(name[i+1:], "_", " ") + " time"
+	if strings.Contains(name, "/") && !strings.HasPrefix(name, "Etc/") {
+		return t.Format("2006-01-02 15:04 ") + name
 	}
-	return t.Format("Mon 2 Jan 15:04 MST")
+	_, off := t.Zone()
+	if off == 0 {
+		return t.Format("2006-01-02 15:04 UTC")
+	}
+	return t.Format("2006-01-02 15:04 UTC-07:00")
 }
 
 func (h Hours) loc() *time.Location {
@@ -102,16 +108,22 @@ func (h Hours) IsOpen(t time.Time) bool {
 	return ok && t.Hour() >= open && t.Hour() < close
 }
 
+// Customers are offered call-backs between dayStart and dayEnd, their
+// time, whatever hours the agents keep: not at midnight because the
+// team is always open.
+const dayStart, dayEnd = 8, 21
+
 // slots returns the start of the next n whole working hours after t, at
-// least lead later: the call-back times offered to a customer.
-func (h Hours) slots(t time.Time, lead time.Duration, n int) []time.Time {
+// least lead later, that are day for the customer in loc: the call-back
+// times offered to a customer.
+func (h Hours) slots(t time.Time, lead time.Duration, n int, loc *time.Location) []time.Time {
 	var out []time.Time
 	s := t.Add(lead).In(h.loc()).Truncate(time.Hour)
 	if s.Before(t.Add(lead)) {
 		s = s.Add(time.Hour)
 	}
 	for i := 0; len(out) < n && i < 24*14; i++ {
-		if h.IsOpen(s) {
+		if hr := s.In(loc).Hour(); h.IsOpen(s) && hr >= dayStart && hr < dayEnd {
 			out = append(out, s)
 		}
 		s = s.Add(time.Hour)

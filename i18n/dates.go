@@ -55,23 +55,42 @@ var cityNames = map[string]map[string]string{
 		"Sydney": "Sídney", "London": "Londres", "Brussels": "Bruselas", "Warsaw": "Varsovia", "Athens": "Atenas", "Moscow": "Moscú"},
 }
 
-// zoneName names a zone as "London time" in base: by the city of an
-// IANA name, or as the offset ("UTC+05:00" reads "UTC+5").
-func zoneName(base, zone string) string {
-	city := zone
-	if i := strings.LastIndexByte(zone, '/'); i >= 0 {
-		city = strings.ReplaceAll(zone[i+1:], "_", " ")
-		if c, ok := cityNames[base][city]; ok {
-			city = c
-		}
-	} else {
-		city = strings.Replace(strings.Replace(zone, ":00", "", 1), "+0", "+", 1)
-		city = strings.Replace(city, "-0", "-", 1)
-		if city == "UTC" || strings.HasPrefix(city, "UTC") {
-			return city
+// zoneName names a zone as "London time" in base at wall time t: by
+// the city of an IANA name (in a language other than English, only a
+// city cityNames translates or spells the same, else by its offset from
+// UTC at t, "UTC+5:45", which reads the same in every language), or an
+// offset as it is ("UTC+05:00" reads "UTC+5").
+func zoneName(base, zone string, t time.Time) string {
+	i := strings.LastIndexByte(zone, '/')
+	if i < 0 {
+		return shortOffset(zone)
+	}
+	city := strings.ReplaceAll(zone[i+1:], "_", " ")
+	if c, ok := cityNames[base][city]; ok {
+		city = c
+	} else if base != "en" && !sameCity[city] {
+		if loc, err := time.LoadLocation(zone); err == nil {
+			_, off := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc).Zone()
+			sign := "+"
+			if off < 0 {
+				sign, off = "-", -off
+			}
+			return shortOffset(fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60))
 		}
 	}
 	return fmt.Sprintf(zoneTime[base], city)
+}
+
+// sameCity are the cities whose name every language the catalog writes
+// spells as English does.
+var sameCity = map[string]bool{"Madrid": true, "Toronto": true, "Chicago": true, "Denver": true, "Lima": true, "Caracas": true,
+	"Santiago": true, "Buenos Aires": true, "Montevideo": true, "La Paz": true, "Panama": true}
+
+// shortOffset writes "UTC+05:00" as "UTC+5" and "UTC+05:45" as
+// "UTC+5:45".
+func shortOffset(z string) string {
+	z = strings.TrimSuffix(z, ":00")
+	return strings.Replace(strings.Replace(z, "+0", "+", 1), "-0", "-", 1)
 }
 
 // writeTimes rewrites the dates with a time and zone in s for the base
@@ -92,7 +111,7 @@ func writeTimes(base, s string, short bool) string {
 		if short {
 			month, wd = abbrev(month), abbrev(wd)
 		}
-		zone := zoneName(base, m[3])
+		zone := zoneName(base, m[3], t)
 		switch base {
 		case "en":
 			h := t.Hour() % 12

@@ -292,6 +292,12 @@ func TestTimesAreWrittenOut(t *testing.T) {
 	es := parleytest.NewTester(t, h, parleytest.WithLocale("es"))
 	es.Send("x").Expect(parleytest.Exact("Te llamaremos el viernes 11 de diciembre, 14:00 hora de Nueva York.")).
 		ExpectQuickReplies("lun 7 de dic, 09:30 hora de Londres", "lun 7 de dic, 10:00 UTC+5:30", "Seguir esperando")
+	// A city the Spanish table lacks is named by its offset, never in
+	// English inside a Spanish sentence.
+	kt := i18n.Middleware(c, i18n.WithDates())(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn) error {
+		return w.Reply(ctx, parley.Text("We'll call you 2026-12-11 14:00 Asia/Kathmandu."))
+	}))
+	parleytest.NewTester(t, kt, parleytest.WithLocale("es")).Send("x").Expect(parleytest.Exact("Te llamaremos el viernes 11 de diciembre, 14:00 UTC+5:45."))
 	for _, e := range es.Events() {
 		require.NotEqual(t, i18n.EventMissing, e.Kind, e.Attrs["text"])
 	}

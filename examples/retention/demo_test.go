@@ -46,8 +46,9 @@ func TestCallbackInTheCustomersTimeZone(t *testing.T) {
 		c, a := newTester(t, parleytest.WithCustomer("cus_ben"))
 		a.desk.SetAgents(0)
 		c.Send("human").Expect(parleytest.Contains("Would you like a call back instead?")).
-			ExpectQuickReplies("Fri 31 Dec 20:00 New York time", "Fri 31 Dec 21:00 New York time", "Fri 31 Dec 22:00 New York time", "Email me instead")
-		c.Tap("Fri 31 Dec 20:00 New York time").Expect(parleytest.Exact(
-			"Done: we'll call you on +1 212 555 0147, Fri 31 Dec 20:00 New York time. Our team will have this conversation at hand."))
+			// In Ben's day (8am-9pm New York), not at 9pm and 10pm (QA9 F51).
+			ExpectQuickReplies("Fri, Dec 31, 8:00 pm New York time", "Sat, Jan 1, 8:00 am New York time", "Sat, Jan 1, 9:00 am New York time", "Email me instead")
+		c.Tap("Fri, Dec 31, 8:00 pm New York time").Expect(parleytest.Exact(
+			"Done: we'll call you on +1 212 555 0147, Friday, December 31, 8:00 pm New York time. Our team will have this conversation at hand."))
 	})
 }

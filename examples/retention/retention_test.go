@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -359,24 +360,30 @@ func TestChangeAddressGuards(t *testing.T) {
 	assert.Equal(t, "4 Harbour Road, Leith", o.Address)
 }
 
+// The clock (a synctest bubble) starts on Saturday 1 January 2000,
+// 00:00 in London; newTester's team is always open, and customers are
+// called between 8am and 9pm their time.
 func TestCallback(t *testing.T) {
-	c, a := newTester(t)
-	c.Send("hi").Send("call me back").Expect(parleytest.Contains("What number"))
-	c.Send("soon").Expect(parleytest.Contains("doesn't look like a phone number"))
-	// Times are the customer's: the team is told which zone they mean.
-	c.Send("+44 20 7946 0958").Expect(parleytest.Exact(`When suits you (London time)? For example "tomorrow morning".`))
-	c.Send("tomorrow morning").Expect(parleytest.Contains("Shall we call you on +44 20 7946 0958, tomorrow morning (London time)?"))
-	c.Tap("Yes").Expect(parleytest.Contains("Booked"))
-	require.Len(t, a.shop.callbacks, 1)
-	assert.Equal(t, callback{Customer: "cus_ada", Phone: "+44 20 7946 0958", When: "tomorrow morning (London time)"}, a.shop.callbacks[0])
+	synctest.Test(t, func(t *testing.T) {
+		c, a := newTester(t)
+		c.Send("hi").Send("call me back").Expect(parleytest.Contains("What number"))
+		c.Send("soon").Expect(parleytest.Contains("doesn't look like a phone number"))
+		// Times are the customer's: the team is told which zone they mean.
+		c.Send("+44 20 7946 0958").Expect(parleytest.Exact(`When suits you (London time)? For example "tomorrow morning".`))
+		c.Send("tomorrow morning").Expect(parleytest.Contains("Shall we call you on +44 20 7946 0958, Sunday, January 2, 8:00 am London time?"))
+		c.Tap("Yes").Expect(parleytest.Contains("Booked"))
+		require.Len(t, a.shop.callbacks, 1)
+		assert.Equal(t, callback{Customer: "cus_ada", Phone: "+44 20 7946 0958", When: "2000-01-02 08:00 Europe/London"}, a.shop.callbacks[0])
 
-	// Ben's number is on file: he is asked only when, in New York time.
-	ben, b := newTester(t, parleytest.WithCustomer("cus_ben"))
-	ben.Send("can someone call me back?").Expect(parleytest.Exact(`When suits you (New York time)? For example "tomorrow morning".`))
-	ben.Send("Monday at 6pm").Expect(parleytest.Contains("Shall we call you on +1 212 555 0147, Monday at 6pm (New York time)?"))
-	ben.Tap("Yes").Expect(parleytest.Contains("Booked"))
-	require.Len(t, b.shop.callbacks, 1)
-	assert.Equal(t, "+1 212 555 0147", b.shop.callbacks[0].Phone)
+		// Ben's number is on file: he is asked only when, in New York time.
+		ben, b := newTester(t, parleytest.WithCustomer("cus_ben"))
+		ben.Send("can someone call me back?").Expect(parleytest.Exact(`When suits you (New York time)? For example "tomorrow morning".`))
+		ben.Send("Monday at 6pm").Expect(parleytest.Contains("Shall we call you on +1 212 555 0147, Monday, January 3, 6:00 pm New York time?"))
+		ben.Tap("Yes").Expect(parleytest.Contains("Booked"))
+		require.Len(t, b.shop.callbacks, 1)
+		assert.Equal(t, "+1 212 555 0147", b.shop.callbacks[0].Phone)
+		assert.Equal(t, "2000-01-03 18:00 America/New_York", b.shop.callbacks[0].When)
+	})
 }
 
 func TestZoneLabel(t *testing.T) {
@@ -408,18 +415,21 @@ func TestZoneLabel(t *testing.T) {
 // ("hora de Nueva York") or, for a zone the table lacks, the offset,
 // never an English city inside a Spanish sentence.
 func TestCallbackZoneSpanish(t *testing.T) {
-	ben, _ := newTester(t, parleytest.WithCustomer("cus_ben"))
-	ben.Send("me podéis llamar, por favor?").Expect(parleytest.Exact(`¿Cuándo te viene bien (hora de Nueva York)? Por ejemplo "mañana por la mañana".`))
-	ben.Send("el lunes a las 6").Expect(parleytest.Contains("¿Te llamamos al +1 212 555 0147, el lunes a las 6 (hora de Nueva York)?"))
+	synctest.Test(t, func(t *testing.T) {
+		ben, _ := newTester(t, parleytest.WithCustomer("cus_ben"))
+		ben.Send("me podéis llamar, por favor?").Expect(parleytest.Exact(`¿Cuándo te viene bien (hora de Nueva York)? Por ejemplo "mañana por la mañana".`))
+		ben.Send("el lunes a las 6").Expect(parleytest.Exact("¿A las 6 de la mañana o a las 6 de la tarde?"))
+		ben.Send("de la tarde").Expect(parleytest.Contains("¿Te llamamos al +1 212 555 0147, lunes 3 de enero, 18:00 hora de Nueva York?"))
 
-	c, a := newTester(t)
-	ada := a.shop.customers["cus_ada"]
-	ada.TimeZone = "Asia/Kathmandu"
-	a.shop.customers["cus_ada"] = ada
-	c.Send("me podéis llamar?").Expect(parleytest.Exact("Claro. ¿A qué número te llamamos?"))
-	c.Send("+977 1 4412345").Expect(parleytest.Exact(`¿Cuándo te viene bien (UTC+5:45)? Por ejemplo "mañana por la mañana".`))
-	c.Send("mañana a las 10").Expect(parleytest.Contains("¿Te llamamos al +977 1 4412345, mañana a las 10 (UTC+5:45)?"))
-	c.Tap("Sí").Expect(parleytest.Exact("Reservado: te llamaremos al +977 1 4412345, mañana a las 10 (UTC+5:45)."))
+		c, a := newTester(t)
+		ada := a.shop.customers["cus_ada"]
+		ada.TimeZone = "Asia/Kathmandu"
+		a.shop.customers["cus_ada"] = ada
+		c.Send("me podéis llamar?").Expect(parleytest.Exact("Claro. ¿A qué número te llamamos?"))
+		c.Send("+977 1 4412345").Expect(parleytest.Exact(`¿Cuándo te viene bien (UTC+5:45)? Por ejemplo "mañana por la mañana".`))
+		c.Send("mañana a las 10 de la mañana").Expect(parleytest.Contains("¿Te llamamos al +977 1 4412345, domingo 2 de enero, 10:00 UTC+5:45?"))
+		c.Tap("Sí").Expect(parleytest.Exact("Reservado: te llamaremos al +977 1 4412345, domingo 2 de enero, 10:00 UTC+5:45."))
+	})
 }
 
 func TestWinBackCode(t *testing.T) {
