@@ -225,8 +225,8 @@ func again(s *flow.Scope, why string, earliest ...time.Time) string {
 	return "again"
 }
 
-// yesWords and noWords answer "shall I book that?".
-var yesWords, noWords = []string{"yes", "yeah", "yep", "ok", "okay", "sure", "fine", "that's fine", "yes please", "sí", "si", "vale", "claro", "sí por favor", "perfecto"},
+// bookYes and bookNo answer "shall I book that?".
+var bookYes, bookNo = []string{"yes", "yeah", "yep", "ok", "okay", "sure", "fine", "that's fine", "yes please", "sí", "si", "vale", "claro", "sí por favor", "perfecto"},
 	[]string{"no", "nope", "no thanks", "no gracias", "never mind"}
 
 // retryTime reads the answer to "the earliest time they can call is ...:
@@ -234,9 +234,9 @@ var yesWords, noWords = []string{"yes", "yeah", "yep", "ok", "okay", "sure", "fi
 func retryTime(ctx context.Context, v string) (string, error) {
 	bare := strings.ToLower(strings.Trim(v, " .,!¡"))
 	switch {
-	case slices.Contains(yesWords, bare):
+	case slices.Contains(bookYes, bare):
 		return "yes", nil
-	case slices.Contains(noWords, bare):
+	case slices.Contains(bookNo, bare):
 		return "no", nil
 	}
 	return callbackTime(ctx, v)
