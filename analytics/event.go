@@ -2,10 +2,10 @@ package analytics
 
 import (
 	"encoding/binary"
-	"slices"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/internal/jsonx"
 )
 
 // Event kinds for campaigns and experiments. Package proactive emits the
@@ -103,12 +103,7 @@ func (e *Event) Hash() uint64 {
 		}
 	default:
 		var buf [8]string
-		keys := buf[:0]
-		for k := range e.Attrs {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range jsonx.SortedKeys(buf[:0], e.Attrs) {
 			str(k)
 			str(e.Attrs[k])
 		}

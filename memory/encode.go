@@ -90,12 +90,7 @@ func (s *Session) appendJSON(b []byte, hint int, prev *encodedHistory, shift int
 	if len(s.State) > 0 {
 		b = append(b, `,"state":{`...)
 		var arr [8]string
-		keys := arr[:0]
-		for k := range s.State {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for i, k := range keys {
+		for i, k := range jsonx.SortedKeys(arr[:0], s.State) {
 			if i > 0 {
 				b = append(b, ',')
 			}

@@ -88,7 +88,7 @@ func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []
 	// Most maps written per turn (slots, visit counts) are small: sort
 	// their keys on the stack.
 	var arr [8]string
-	for i, k := range sortedKeys(arr[:0], m) {
+	for i, k := range SortedKeys(arr[:0], m) {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -99,8 +99,10 @@ func appendMap[V any](b []byte, m map[string]V, value func([]byte, V) []byte) []
 	return append(b, '}')
 }
 
-// sortedKeys appends m's keys to ks, sorted.
-func sortedKeys[V any](ks []string, m map[string]V) []string {
+// SortedKeys appends m's keys to ks and sorts them: the order encoding/json
+// writes a map in. Pass a slice of a local array (var arr [8]string;
+// arr[:0]) to sort a small map's keys without allocating.
+func SortedKeys[V any](ks []string, m map[string]V) []string {
 	for k := range m {
 		ks = append(ks, k)
 	}
