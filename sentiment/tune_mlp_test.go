@@ -452,3 +452,69 @@ func TestTuneMLP(t *testing.T) {
 		t.Log(line.String())
 	})
 }
+
+// BenchmarkTuneMLPHidden measures what the hidden layer would add to
+// [Model.Polarity] at inference, with int8 rows summed into int32 the way
+// the linear rows are: one H-unit row per hashed feature and one per word
+// (the word vector's projection, precomputed per word at load time), then
+// ReLU and two output heads. The features are computed before the timer
+// (the model computes them already); CPU time per sentence over the VADER
+// gold sentences.
+func BenchmarkTuneMLPHidden(b *testing.B) {
+	m := newTestModel(b)
+	var f featurizer
+	type feats struct{ rows []uint32 }
+	var xs []feats
+	for _, set := range goldSets {
+		for _, r := range readGold(b, set) {
+			s := m.sample(Example{Text: r.text}, &f)
+			rows := append(append(s.feats, s.chars...), make([]uint32, len(s.hashes))...)
+			for i, h := range s.hashes {
+				rows[len(s.feats)+len(s.chars)+i] = uint32(h & (1<<15 - 1))
+			}
+			xs = append(xs, feats{rows})
+		}
+	}
+	for _, H := range []int{16, 32, 64} {
+		b.Run(fmt.Sprintf("H=%d", H), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			emb := make([]int8, (1<<15)*H)
+			for i := range emb {
+				emb[i] = int8(rng.IntN(256) - 128)
+			}
+			out := make([]float32, 2*H)
+			for i := range out {
+				out[i] = rng.Float32() - 0.5
+			}
+			acc := make([]int32, H)
+			var sink float32
+			b.ReportAllocs()
+			c0, ok := cpuTime()
+			n := 0
+			for i := 0; b.Loop(); i++ {
+				x := &xs[i%len(xs)]
+				clear(acc)
+				for _, r := range x.rows {
+					row := emb[int(r)*H : int(r)*H+H]
+					for j := range acc {
+						acc[j] += int32(row[j])
+					}
+				}
+				var z0, z1 float32
+				for j, a := range acc {
+					if a > 0 {
+						h := float32(a) * 0.01
+						z0 += out[j] * h
+						z1 += out[H+j] * h
+					}
+				}
+				sink += z0 + z1
+				n++
+			}
+			reportCPU(b, c0, ok, n)
+			if sink == 1 {
+				b.Log(sink)
+			}
+		})
+	}
+}
