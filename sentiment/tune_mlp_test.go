@@ -29,7 +29,6 @@ type mlpCfg struct {
 	epochs  int
 	lr      float32
 	vec     bool // the mean word vector is an input
-	tanh    bool // tanh units (default ReLU)
 	multi   bool // the 28 GoEmotions labels are outputs too
 	seed    uint64
 	posPow  float64
@@ -108,10 +107,8 @@ func newMLP(c mlpCfg, rows, nv int) *mlp {
 	for i := range m.out {
 		m.out[i] = float32(rng.NormFloat64()) / float32(math.Sqrt(float64(H)))
 	}
-	if !c.tanh {
-		for i := range m.b1 {
-			m.b1[i] = 0.1
-		}
+	for i := range m.b1 {
+		m.b1[i] = 0.1
 	}
 	return m
 }
@@ -149,11 +146,7 @@ func (m *mlp) forward(s *sample, pre, h, z []float32) {
 		}
 	}
 	for j, x := range pre {
-		if m.c.tanh {
-			h[j] = float32(math.Tanh(float64(x)))
-		} else {
-			h[j] = max(x, 0)
-		}
+		h[j] = max(x, 0) // ReLU
 	}
 	for k := range m.K {
 		row := m.out[k*H : k*H+H]
@@ -286,9 +279,7 @@ func (m *mlp) train(ss []sample, labels []uint32, report func(epoch int)) {
 				} else if m.c.dropout > 0 {
 					gh[j] /= 1 - m.c.dropout
 				}
-				if m.c.tanh {
-					gh[j] *= 1 - h[j]*h[j]
-				} else if pre[j] <= 0 {
+				if pre[j] <= 0 {
 					gh[j] = 0
 				}
 			}
@@ -353,7 +344,7 @@ func (m *mlp) logits(ss []sample) [][]float32 {
 // model's own heads, the maximum of its member labels' logits, and its
 // logits added to the trainer's with weight a. Variables: PARLEY_TUNE_SEED,
 // PARLEY_MLP_H, PARLEY_MLP_EPOCHS, PARLEY_MLP_LR, PARLEY_MLP_VEC=1,
-// PARLEY_MLP_TANH=1, PARLEY_MLP_MULTI=0, PARLEY_MLP_AVG=0, PARLEY_MLP_DROP,
+// PARLEY_MLP_MULTI=0, PARLEY_MLP_AVG=0, PARLEY_MLP_DROP,
 // PARLEY_MLP_NOLIN=1 (no trainer run, no mixing).
 func TestTuneMLP(t *testing.T) {
 	if os.Getenv("PARLEY_TUNE") == "" {
@@ -402,8 +393,8 @@ func TestTuneMLP(t *testing.T) {
 	c := mlpCfg{
 		hidden: int(envf("PARLEY_MLP_H", 64)), epochs: int(envf("PARLEY_MLP_EPOCHS", 8)),
 		lr: float32(envf("PARLEY_MLP_LR", 0.05)), vec: os.Getenv("PARLEY_MLP_VEC") == "1",
-		tanh: os.Getenv("PARLEY_MLP_TANH") == "1", multi: os.Getenv("PARLEY_MLP_MULTI") != "0",
-		seed: seed, posPow: envf("PARLEY_MLP_POSPOW", 0.25), initStd: float32(envf("PARLEY_MLP_INIT", 0.1)),
+		multi: os.Getenv("PARLEY_MLP_MULTI") != "0",
+		seed:  seed, posPow: envf("PARLEY_MLP_POSPOW", 0.25), initStd: float32(envf("PARLEY_MLP_INIT", 0.1)),
 		avg: os.Getenv("PARLEY_MLP_AVG") != "0", dropout: float32(envf("PARLEY_MLP_DROP", 0)),
 	}
 	nm := newMLP(c, 1<<15, len(tr[0].vec))
