@@ -39,6 +39,7 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 		subject = "Replacement for a parcel that never arrived"
 	}
 	return flow.New(kind).Slots("item", "status", "tracking", "why", "retried").Add(
+		pickNamedOrder(d, "order"), // itemname.go: "my lamp broke"
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -91,12 +92,17 @@ func careRoutes(router *intent.Router, e *flow.Engine) {
 }
 
 // damageWords say something is broken; arrivalWords that it came in a
-// parcel. Both, in one message, are a damaged parcel ("my order arrived
-// damaged", "mi pedido llegó roto"); "it is broken" alone, said at a
-// refund's amount question, is not. Lower-case without accents.
+// parcel or is something the customer bought. Both, in one message, are a
+// damaged parcel ("my order arrived damaged", "my lamp broke", "it's
+// broken", "mi pedido llegó roto"); "the website is broken" is not, nor
+// is "it is broken" said at a refund's amount question. Lower-case
+// without accents or apostrophes.
 var (
-	damageWords  = []string{"damaged", "broken", "smashed", "cracked", "crushed", "torn", "shattered", "danado", "danada", "roto", "rota", "rotos", "rotas", "estropeado", "estropeada"}
-	arrivalWords = []string{"arrived", "came", "come", "delivered", "received", "got", "package", "parcel", "order", "box", "delivery", "llego", "llegado", "recibi", "pedido", "paquete", "caja", "entregado", "entregaron"}
+	damageWords = []string{"damaged", "broken", "broke", "smashed", "cracked", "crushed", "torn", "shattered", "faulty", "defective",
+		"danado", "danada", "roto", "rota", "rotos", "rotas", "rompio", "estropeado", "estropeada", "defectuoso", "defectuosa"}
+	arrivalWords = []string{"arrived", "came", "come", "delivered", "received", "got", "package", "parcel", "order", "box", "delivery",
+		"my", "it", "its", "it's", "item", "thing", "product",
+		"llego", "llegado", "recibi", "pedido", "paquete", "caja", "entregado", "entregaron", "mi", "producto", "articulo"}
 	missingWords = []string{"never got", "never received", "never recieved", "never arrived", "never came", "never showed up", "didnt get", "didnt receive", "did not get", "did not receive",
 		"havent received", "have not received", "havent got", "not received", "was stolen", "got stolen", "nunca llego", "nunca recibi", "nunca me llego", "no me ha llegado", "no me llego",
 		"no he recibido", "no recibi", "no lo he recibido", "me lo robaron", "lo han robado"}
