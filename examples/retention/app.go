@@ -139,6 +139,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		escalation.WithRules(append(escalation.DefaultRules(),
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
 				Action: escalation.Offer, Priority: dialog.PriorityHigh},
+			unhappyAfterRating(), // detractor.go: "1" out of 5, then something not understood
 		)...),
 		escalation.WithProfiles(escalation.ProfileFunc(a.profileWithHealth)),
 		// Wake waiting customers for call-back offers and desk retries.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -139,8 +141,46 @@ func parcelTrouble(next parley.Handler) parley.Handler {
 			return next.HandleTurn(ctx, w, t)
 		}
 		u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: name, Confidence: 1}
+		if (name == "missing_parcel" || name == "damaged_item") && !hasEntity(u, "order_id") {
+			if id := recentOrder(t); id != "" {
+				// "it says delivered but I never got it", right after
+				// the bot told where A-1001 is: "it" is A-1001 (QA9 F44).
+				u.Entities = append(slices.Clone(u.Entities), nlu.Entity{Type: "order_id", Text: id, Value: id, Start: -1, End: -1})
+			}
+		}
 		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
 	})
+}
+
+// hasEntity reports whether u holds an entity of type typ.
+func hasEntity(u nlu.Understanding, typ string) bool {
+	return slices.ContainsFunc(u.Entities, func(e nlu.Entity) bool { return e.Type == typ })
+}
+
+// orderNumber finds the shop's order numbers in a message.
+var orderNumber = regexp.MustCompile(`\bA-\d{4}\b`)
+
+// recentOrder returns the one order number the last eight messages of the
+// conversation (the customer's and the bot's) name, or "" when they name
+// none or more than one.
+func recentOrder(t *parley.Turn) string {
+	s := t.Session()
+	if s == nil {
+		return ""
+	}
+	found := ""
+	for _, e := range s.History[max(0, len(s.History)-8):] {
+		for _, id := range orderNumber.FindAllString(e.Text, -1) {
+			if id == "A-1234" {
+				continue // the example in "It starts with A-, like A-1234"
+			}
+			if found != "" && id != found {
+				return ""
+			}
+			found = id
+		}
+	}
+	return found
 }
 
 // keepsIntent are the intents a damaged or missing parcel does not
