@@ -117,8 +117,9 @@ var answeredKey = memory.NewStateKey[bool]("example.answered")
 // noteAnswered notes, after each turn, whether the bot answered
 // something in it: the turn was resolved or answered (the menu may
 // follow), or served without asking the menu (a greeting, "menu") or a
-// form's question (a request just begun). A global command, a
-// greeting, thanks or goodbye answer nothing.
+// form's question (a request just begun). A global command, a lone
+// "no" (declining the menu), a greeting, thanks or goodbye answer
+// nothing.
 func noteAnswered(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if err := next.HandleTurn(ctx, w, t); err != nil {
@@ -131,7 +132,7 @@ func noteAnswered(next parley.Handler) parley.Handler {
 		if done, _, _ := answeredKey.Get(s); done {
 			return nil
 		}
-		if _, cmd := parley.Value(t, dialog.CommandKey); cmd {
+		if _, cmd := parley.Value(t, dialog.CommandKey); cmd || noWords[foldAck(t.Text())] {
 			return nil
 		}
 		if u, ok := parley.Value(t, nlu.UnderstandingKey); ok && u.Status == nlu.Understood && len(u.Then) == 0 &&
