@@ -302,3 +302,35 @@ func TestTimesAreWrittenOut(t *testing.T) {
 		require.NotEqual(t, i18n.EventMissing, e.Kind, e.Attrs["text"])
 	}
 }
+
+// With WithMoney, a dollar amount kept as "${amount}" in a translation
+// is written with the language's symbol and separators; English is left
+// alone.
+func TestMoneyIsWrittenOut(t *testing.T) {
+	c, err := i18n.ReadCatalog(strings.NewReader(`es:
+  "There's ${paid} left to refund on it.": "Quedan ${paid} por reembolsar."
+  "Refunds over ${limit} need an OK.": "Los reembolsos de más de ${limit} necesitan un visto bueno."
+fr:
+  "There's ${paid} left to refund on it.": "Il reste ${paid} à rembourser."
+pt:
+  "There's ${paid} left to refund on it.": "Faltam ${paid} para reembolsar."
+`))
+	require.NoError(t, err)
+	say := func(text string) parley.Handler {
+		return i18n.Middleware(c, i18n.WithMoney())(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn) error {
+			return w.Reply(ctx, parley.Text(text))
+		}))
+	}
+	left := say("There's $1,039.50 left to refund on it.")
+	for locale, want := range map[string]string{
+		"en":    "There's $1,039.50 left to refund on it.",
+		"es":    "Quedan 1.039,50 US$ por reembolsar.",
+		"es-MX": "Quedan 1,039.50 USD por reembolsar.",
+		"fr":    "Il reste 1\u00a0039,50 $US à rembourser.",
+		"pt":    "Faltam US$ 1.039,50 para reembolsar.",
+	} {
+		parleytest.NewTester(t, left, parleytest.WithLocale(locale)).Send("x").Expect(parleytest.Exact(want))
+	}
+	parleytest.NewTester(t, say("Refunds over $50 need an OK."), parleytest.WithLocale("es")).Send("x").
+		Expect(parleytest.Exact("Los reembolsos de más de 50 US$ necesitan un visto bueno."))
+}

@@ -28,6 +28,7 @@ type settings struct {
 	detect func(text string) string
 	source string
 	dates  bool
+	money  bool
 }
 
 // WithDetector sets how the language of a turn's text is found when the
@@ -96,7 +97,7 @@ func Middleware(c *Catalog, opts ...Option) parley.Middleware {
 				t2.Message.Text = src
 				t = &t2
 			}
-			return next.HandleTurn(ctx, &writer{next: w, c: c, locale: loc, base: base, dates: st.dates, t: t}, t)
+			return next.HandleTurn(ctx, &writer{next: w, c: c, locale: loc, base: base, dates: st.dates, money: st.money, t: t}, t)
 		})
 	}
 }
@@ -199,6 +200,7 @@ type writer struct {
 	locale string
 	base   string
 	dates  bool
+	money  bool
 	t      *parley.Turn
 }
 
@@ -259,6 +261,9 @@ func (w *writer) trShort(ctx context.Context, s string, short bool) string {
 	}
 	if w.dates {
 		out = writeDates(w.base, writeTimes(w.base, out, short))
+	}
+	if w.money {
+		out = writeMoney(w.locale, w.base, out)
 	}
 	return out
 }

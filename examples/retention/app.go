@@ -244,7 +244,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// Voice notes and screenshots as text first, so that the
 		// language is detected from the transcript; "please type" is
 		// translated all the same.
-		readBeforeLanguage(readMedia, i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage), i18n.WithDates())),
+		readBeforeLanguage(readMedia, i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage), i18n.WithDates(), i18n.WithMoney())),
 		ret.remember,
 		noteTalked(ret.profiles), // greeting.go: "Welcome back" next time
 		ret.signals,              // the widget's page events, as behaviour events
