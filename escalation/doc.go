@@ -43,7 +43,7 @@
 //		return err // a rule that does not compile fails here
 //	}
 //	router.HandleCommand(dialog.CommandHuman, esc) // "human", "agent": hand off
-//	bot = parley.NewBot(parley.Chain(router, intent.Commands(), understander.Middleware(), sentiment.Middleware(an), esc.Middleware),
+//	bot = parley.NewBot(parley.Chain(router, intent.Commands(), intent.Middleware(understander), sentiment.Middleware(an), escalation.Middleware(esc)),
 //		parley.WithStore(store))
 //	go esc.Run(ctx, onErr) // call-back offers and retries while customers wait
 //	http.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents)))

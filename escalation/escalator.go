@@ -314,11 +314,11 @@ func New(desk Desk, opts ...Option) (*Escalator, error) {
 	return e, nil
 }
 
-// Middleware is where the escalator meets every turn. Place it after the
-// command, intent and sentiment middleware, whose annotations its rules
-// read, and before the router:
+// Middleware returns the middleware where e meets every turn. Place it
+// after the command, intent and sentiment middleware, whose annotations
+// its rules read, and before the router:
 //
-//	h := parley.Chain(router, commands, nlu, sentiment.Middleware(an), esc.Middleware)
+//	h := parley.Chain(router, commands, nlu, sentiment.Middleware(an), escalation.Middleware(esc))
 //
 // While the customer waits for a person, "cancel" and "menu" take them
 // out of the queue (the ticket is withdrawn) and the bot answers what it
@@ -327,8 +327,16 @@ func New(desk Desk, opts ...Option) (*Escalator, error) {
 // Otherwise the policy is evaluated: a hand-off rule hands off at once; an
 // offer rule says a word of empathy if it asks for one, lets the bot
 // serve the request, and then offers a person, unless the bot asked
-// something else this turn.
-func (e *Escalator) Middleware(next parley.Handler) parley.Handler {
+// something else this turn. It panics if e is nil.
+func Middleware(e *Escalator) parley.Middleware {
+	if e == nil {
+		panic("escalation: Middleware with nil Escalator")
+	}
+	return func(next parley.Handler) parley.Handler { return e.middleware(next) }
+}
+
+// middleware is [Middleware]'s wrapper around next.
+func (e *Escalator) middleware(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		tc := e.load(ctx, w, t)
 		tc.st.Picked = picksPerson(t)

@@ -161,7 +161,7 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 		}
 		return w.Reply(ctx, parley.Text("bot: "+turn.Text()))
 	})
-	h.bot = parley.NewBot(parley.Chain(app, intent.Commands(), annotate, esc.Middleware), parley.WithStore(h.store), parley.WithObserver(h))
+	h.bot = parley.NewBot(parley.Chain(app, intent.Commands(), annotate, escalation.Middleware(esc)), parley.WithStore(h.store), parley.WithObserver(h))
 	return h
 }
 

@@ -33,7 +33,7 @@ func Example() {
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("(bot) How can I help?"))
 	})
-	bot = parley.NewBot(parley.Chain(app, esc.Middleware))
+	bot = parley.NewBot(parley.Chain(app, escalation.Middleware(esc)))
 
 	say := func(id, text string) {
 		fmt.Println(">", text)
@@ -105,7 +105,7 @@ func ExampleEscalator_HandOff() {
 		// A form that has given up on reading an order number.
 		return esc.HandOff(ctx, w, t, dialog.HandoffRequest{Reason: "order number unreadable"})
 	})
-	bot = parley.NewBot(parley.Chain(form, esc.Middleware))
+	bot = parley.NewBot(parley.Chain(form, escalation.Middleware(esc)))
 	for i, text := range []string{"it's the blue one", "yes"} {
 		fmt.Println(">", text)
 		if err := bot.HandleTurn(ctx, printer{}, &parley.Turn{ConversationID: "c2", MessageID: fmt.Sprint(i), Message: parley.Text(text)}); err != nil {

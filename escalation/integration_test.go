@@ -31,7 +31,7 @@ func TestFrustratedCustomerReachesHuman(t *testing.T) {
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("Let me check that for you."))
 	})
-	bot = parley.NewBot(parley.Chain(app, sentiment.Middleware(an), esc.Middleware))
+	bot = parley.NewBot(parley.Chain(app, sentiment.Middleware(an), escalation.Middleware(esc)))
 	for i, text := range []string{
 		"Hi, I ordered a lamp last week",
 		"It still hasn't arrived and the tracking number 88123 doesn't work. This is the third time I ask. Ridiculous, worst service ever!!",

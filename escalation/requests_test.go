@@ -87,7 +87,7 @@ func TestTicketIntentsAreRequests(t *testing.T) {
 		return w.Reply(ctx, parley.Text("A-1001 has shipped."))
 	})
 	router.Handle("human", esc)
-	bot = parley.NewBot(parley.Chain(router, classify, esc.Middleware), parley.WithStore(memory.NewMap()))
+	bot = parley.NewBot(parley.Chain(router, classify, escalation.Middleware(esc)), parley.WithStore(memory.NewMap()))
 
 	for i, text := range []string{"I want a refund", "what is the status of A-1001?", "A-1002", "yes", "I want a person"} {
 		require.NoError(t, bot.HandleTurn(t.Context(), w, &parley.Turn{ConversationID: "c1", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))

@@ -25,7 +25,7 @@
 //	router := intent.NewRouter()
 //	router.Handle("refund", engine.Starter("refund")) // the router maps intents
 //	router.Handle(flow.DefaultOwner, engine)          // and gives the engine its answers
-//	bot := parley.NewBot(parley.Chain(router, intent.Commands(), understander.Middleware()))
+//	bot := parley.NewBot(parley.Chain(router, intent.Commands(), intent.Middleware(understander)))
 //
 // # Templates
 //

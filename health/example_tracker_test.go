@@ -10,7 +10,7 @@ import (
 	"github.com/parleyhq/parley/memory/customer"
 )
 
-// A Tracker keeps the customer's profile up to date: its Middleware does so
+// A Tracker keeps the customer's profile up to date: [health.Middleware] does so
 // with every message; Refresh does it when the application's signals
 // change, here a week with a single login.
 func ExampleNewTracker() {

@@ -10,7 +10,7 @@
 // [AUC] measures it.
 //
 // A [Tracker] ([NewTracker]) keeps each customer's assessment on their
-// profile: its Middleware updates it with every message (the sentiment
+// profile: [Middleware] updates it with every message (the sentiment
 // package's mood, the purchase recency, the application's signals from
 // [WithSignals]), writes the score, the risk, the reasons and the at-risk
 // segment, and runs the [OnRisk] hook when a customer's risk goes above

@@ -32,7 +32,7 @@ const (
 	SegmentLapsed = "lapsed"
 )
 
-// The events a Tracker's Middleware emits.
+// The events [Middleware] emits.
 const (
 	// EventAssessed: a customer's health was updated; Attrs "score"
 	// (0-100), "risk" (0-1) and "at_risk" ("true" above the threshold).
@@ -114,11 +114,20 @@ func NewTracker(profiles *customer.Profiles, opts ...TrackerOption) *Tracker {
 	return tr
 }
 
-// Middleware updates the turn's customer's health and passes the turn on.
-// Turns without a customer, and internal turns (signals: campaign steps,
-// lifecycle events), pass untouched. A failure to update the profile is
-// reported as an [EventFailed] event and never stops the turn.
-func (tr *Tracker) Middleware(next parley.Handler) parley.Handler {
+// Middleware returns middleware that updates the turn's customer's health
+// with tr and passes the turn on. Turns without a customer, and internal
+// turns (signals: campaign steps, lifecycle events), pass untouched. A
+// failure to update the profile is reported as an [EventFailed] event and
+// never stops the turn. It panics if tr is nil.
+func Middleware(tr *Tracker) parley.Middleware {
+	if tr == nil {
+		panic("health: Middleware with nil Tracker")
+	}
+	return func(next parley.Handler) parley.Handler { return tr.middleware(next) }
+}
+
+// middleware is [Middleware]'s wrapper around next.
+func (tr *Tracker) middleware(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if t.CustomerID == "" || t.Signal != nil {
 			return next.HandleTurn(ctx, w, t)

@@ -54,7 +54,7 @@ func TestTrackerStartsRetentionAboveThreshold(t *testing.T) {
 			started = append(started, a)
 			return nil
 		}))
-	c := parleytest.NewTester(t, parley.Chain(echo, moodOf, tr.Middleware), parleytest.WithStore(store), parleytest.WithCustomer("ada"))
+	c := parleytest.NewTester(t, parley.Chain(echo, moodOf, health.Middleware(tr)), parleytest.WithStore(store), parleytest.WithCustomer("ada"))
 	stored := func() health.Assessment {
 		p, err := profiles.Load(ctx, "ada")
 		require.NoError(t, err)
@@ -101,12 +101,12 @@ func TestTrackerSkipsSignalsAndAnonymous(t *testing.T) {
 	store := memory.NewMap()
 	profiles := customer.NewProfiles(store)
 	tr := health.NewTracker(profiles)
-	anon := parleytest.NewTester(t, parley.Chain(echo, moodOf, tr.Middleware), parleytest.WithStore(store))
+	anon := parleytest.NewTester(t, parley.Chain(echo, moodOf, health.Middleware(tr)), parleytest.WithStore(store))
 	anon.Send("bad").Expect(parleytest.Exact("ok"))
 	for _, ev := range anon.Events() {
 		assert.NotEqual(t, health.EventAssessed, ev.Kind)
 	}
-	c := parleytest.NewTester(t, parley.Chain(echo, moodOf, tr.Middleware), parleytest.WithStore(store), parleytest.WithCustomer("ben"))
+	c := parleytest.NewTester(t, parley.Chain(echo, moodOf, health.Middleware(tr)), parleytest.WithStore(store), parleytest.WithCustomer("ben"))
 	c.Signal("proactive.step", nil)
 	_, err := profiles.Load(ctx, "ben")
 	require.ErrorIs(t, err, memory.ErrNotFound)
@@ -129,7 +129,7 @@ func TestTrackerFailureDoesNotStopTheTurn(t *testing.T) {
 	tr := health.NewTracker(customer.NewProfiles(store), health.WithSignals(func(context.Context, *customer.Profile, *health.Signals) error {
 		return errors.New("crm down")
 	}))
-	c := parleytest.NewTester(t, parley.Chain(echo, moodOf, tr.Middleware), parleytest.WithStore(store), parleytest.WithCustomer("ada"))
+	c := parleytest.NewTester(t, parley.Chain(echo, moodOf, health.Middleware(tr)), parleytest.WithStore(store), parleytest.WithCustomer("ada"))
 	c.Send("bad").Expect(parleytest.Exact("ok")).ExpectEvent(health.EventFailed, map[string]string{"error": "crm down"})
 }
 
@@ -140,7 +140,7 @@ func TestTrackerHookErrorFailsTheTurn(t *testing.T) {
 	tr := health.NewTracker(profiles, health.OnRisk(0.1, func(context.Context, *parley.Turn, health.Assessment) error {
 		return errors.New("campaigns down")
 	}))
-	h := parley.Chain(echo, moodOf, tr.Middleware)
+	h := parley.Chain(echo, moodOf, health.Middleware(tr))
 	rec := parleytest.NewRecorder()
 	err := h.HandleTurn(ctx, rec, parleytest.NewTurn("hi", parleytest.WithCustomer("ada")))
 	require.EqualError(t, err, "campaigns down")
@@ -179,7 +179,7 @@ func BenchmarkTrackerTurn(b *testing.B) {
 		b.Fatal(err)
 	}
 	tr := health.NewTracker(profiles)
-	h := parley.Chain(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }), tr.Middleware)
+	h := parley.Chain(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }), health.Middleware(tr))
 	turn := parley.With(parleytest.NewTurn("this is useless", parleytest.WithCustomer("ada")), nlu.MoodKey,
 		nlu.Mood{Score: 0.2, Label: "negative", Confidence: 0.8})
 	w := parleytest.NewRecorder()

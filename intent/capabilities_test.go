@@ -48,7 +48,7 @@ func resumeThrough(t *testing.T, channel parley.ReplyWriter) (*resumer, *memory.
 		dialog.CloseQuestion(t)
 		return nil
 	})
-	h := parley.Chain(r, New(fixed{"refund": ranked("refund", 0.95), "shipping": ranked("shipping", 0.95)}).Middleware())
+	h := parley.Chain(r, Middleware(New(fixed{"refund": ranked("refund", 0.95), "shipping": ranked("shipping", 0.95)})))
 	sess := &memory.Session{ID: "c1"}
 	for i, text := range []string{"refund", "shipping", "no thanks"} {
 		sess.Turns++

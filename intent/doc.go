@@ -22,7 +22,7 @@
 //	router.Handle(flow.DefaultOwner, engine)                     // it reads answers to its questions
 //	router.HandleCommand(dialog.CommandHuman, escalator)         // "human", "agent", in any state
 //
-//	bot := parley.NewBot(parley.Chain(router, intent.Commands(), u.Middleware()))
+//	bot := parley.NewBot(parley.Chain(router, intent.Commands(), intent.Middleware(u)))
 //
 //	// Later, with new labelled turns, while the bot serves:
 //	model, err = train.Train(ctx, append(examples, corrected...))

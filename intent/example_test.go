@@ -33,7 +33,7 @@ func ExampleRouter() {
 		id, _ := und.Entity("order_id")
 		return w.Reply(ctx, parley.Text("Looking up order "+id.Value))
 	})
-	h := parley.Chain(router, u.Middleware())
+	h := parley.Chain(router, intent.Middleware(u))
 	w := parley.ReplyFunc(func(ctx context.Context, m parley.Message) error {
 		fmt.Println(m.Text, len(m.QuickReplies))
 		return nil

@@ -133,7 +133,7 @@ func newBot(t *testing.T, c Classifier, opts ...RouterOption) (*bot, *Router) {
 		return w.Reply(ctx, parley.Text("Was this helpful?"))
 	})
 	r.Handle("form", b.form)
-	b.h = parley.Chain(r, Commands(), New(c).Middleware())
+	b.h = parley.Chain(r, Commands(), Middleware(New(c)))
 	return b, r
 }
 

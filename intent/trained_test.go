@@ -81,7 +81,7 @@ func TestMultiIntent(t *testing.T) {
 			return w.Reply(ctx, parley.Text("ok "+name))
 		})
 	}
-	h := parley.Chain(r, intent.New(m).Middleware())
+	h := parley.Chain(r, intent.Middleware(intent.New(m)))
 	turn := (&parley.Turn{ConversationID: "c1", Message: parley.Text("I need to return this blue shirt I bought last week, and also check if you have it in red, size medium")}).
 		WithSession(memory.NewSessions(memory.NewMap()).New("c1"))
 	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })

@@ -457,11 +457,15 @@ const unsureClauseFloor = 0.5
 // types of the entities found, separated by commas; never their values).
 const EventClassified parley.EventKind = "intent.classified"
 
-// Middleware returns middleware that annotates each text turn with its
+// Middleware returns middleware that annotates each text turn with u's
 // [nlu.Understanding] under [nlu.UnderstandingKey] and emits
 // [EventClassified]. Turns without text (signals, attachments only) pass
 // through unannotated. A classifier error ends the turn with that error.
-func (u *Understander) Middleware() parley.Middleware {
+// It panics if u is nil.
+func Middleware(u *Understander) parley.Middleware {
+	if u == nil {
+		panic("intent: Middleware with nil Understander")
+	}
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			if strings.TrimSpace(t.Text()) == "" && t.Signal != nil {

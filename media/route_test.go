@@ -53,7 +53,7 @@ func TestImageRoute(t *testing.T) {
 		app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			return w.Reply(ctx, parley.Text("intent router: "+t.Text()))
 		})
-		c := parleytest.NewTester(t, parley.Chain(app, media.Middleware(nil, d), esc.Middleware, media.ImageRoute(answers)))
+		c := parleytest.NewTester(t, parley.Chain(app, media.Middleware(nil, d), escalation.Middleware(esc), media.ImageRoute(answers)))
 
 		shot := func(data []byte, url string) *parley.Turn {
 			return &parley.Turn{Message: parley.Message{Text: "This is the error I'm seeing, what should I do?",

@@ -22,7 +22,7 @@
 //				Offer: &proactive.Offer{Action: "generate_discount_code", Args: map[string]any{"percent": 15}, Valid: 48 * time.Hour}},
 //		},
 //	}}, proactive.WithEventTypes("plan_renewed"), proactive.WithActions(registry))
-//	bot := parley.NewBot(parley.Chain(router, eng.Middleware, esc.Middleware), parley.WithStore(store), ...)
+//	bot := parley.NewBot(parley.Chain(router, proactive.Middleware(eng), escalation.Middleware(esc)), parley.WithStore(store), ...)
 //	sched.Handle(proactive.JobKind, eng.Jobs(bot))
 //	go sched.Run(ctx)
 //	router.HandleCommand(dialog.CommandStop, eng.OptOut(parley.Text("Done: no more offers from us.")))
@@ -33,7 +33,7 @@
 // an internal turn ([SignalStep]) into the customer's conversation with
 // [parley.Bot.Enqueue], under a MessageID derived from the campaign,
 // customer, run and step (a job fired twice is taken once). In that turn,
-// ordered with the customer's own messages, [Engine.Middleware] applies
+// ordered with the customer's own messages, [Middleware] applies
 // the exit rules and asks the [Policy]; the message then goes out
 // through the Bot's outbox and Sender like any reply, or is recorded as a
 // [Suppression] with its [Reason].

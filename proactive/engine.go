@@ -22,7 +22,7 @@ import (
 const JobKind = "proactive.step"
 
 // SignalStep names the internal turn that delivers a campaign step in the
-// customer's conversation; [Engine.Middleware] handles it.
+// customer's conversation; [Middleware] handles it.
 const SignalStep = "proactive.step"
 
 // Event kinds the engine reports to the Bot's observer, from the step's
@@ -92,7 +92,7 @@ var ErrNoRoute = errors.New("proactive: no channel to reach the customer")
 // endpoint of [Engine.Endpoint], the widget's signals through
 // [Engine.Track]), starts and ends runs, schedules each step with the
 // [Scheduler], and when a step is due enqueues it into the customer's
-// conversation, where [Engine.Middleware] asks the [Policy] and sends it
+// conversation, where [Middleware] asks the [Policy] and sends it
 // through the Bot's outbox.
 //
 // An Engine is safe for concurrent use. It starts no goroutines: the
@@ -690,18 +690,27 @@ func parseJobID(id string) (customerID, campaign string, ok bool) {
 	return customerID, campaign, ok
 }
 
-// Middleware delivers campaign steps: a turn carrying [SignalStep] is
-// handled here, in the customer's conversation and in order with their
-// own turns, and every other turn goes to next. Put it before
-// escalation's middleware, so that a step meets a conversation a person
-// owns and waits for it rather than being swallowed.
+// Middleware returns middleware that delivers e's campaign steps: a turn
+// carrying [SignalStep] is handled here, in the customer's conversation
+// and in order with their own turns, and every other turn goes on. Put it
+// before escalation's middleware, so that a step meets a conversation a
+// person owns and waits for it rather than being swallowed.
 //
 // For each step it applies the campaign's exit rules, asks the
 // [Policy], and then sends the step's message through w (the Bot's
 // outbox) and starts its flow, or records why not: held messages are
 // scheduled again for when the policy allows them, dropped ones are
-// skipped and the run goes on, an opt-out ends the run.
-func (e *Engine) Middleware(next parley.Handler) parley.Handler {
+// skipped and the run goes on, an opt-out ends the run. It panics if e is
+// nil.
+func Middleware(e *Engine) parley.Middleware {
+	if e == nil {
+		panic("proactive: Middleware with nil Engine")
+	}
+	return func(next parley.Handler) parley.Handler { return e.middleware(next) }
+}
+
+// middleware is [Middleware]'s wrapper around next.
+func (e *Engine) middleware(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if t.Signal == nil {
 			e.noteReply(ctx, t)

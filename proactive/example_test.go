@@ -43,7 +43,7 @@ func Example() {
 		return
 	}
 	sent := make(chan parley.Message, 1)
-	bot := parley.NewBot(parley.Chain(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }), eng.Middleware),
+	bot := parley.NewBot(parley.Chain(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }), proactive.Middleware(eng)),
 		parley.WithStore(store), parley.WithSender("web", parley.SenderFunc(func(_ context.Context, _ parley.Address, m parley.Message) error {
 			sent <- m
 			return nil

@@ -15,8 +15,10 @@ import (
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/health"
 	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/intent/learn"
 	"github.com/parleyhq/parley/kb"
 	"github.com/parleyhq/parley/kb/kbbot"
 	"github.com/parleyhq/parley/llm"
@@ -246,28 +248,28 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		// translated all the same.
 		readBeforeLanguage(readMedia, i18n.Middleware(spanish, i18n.WithDetector(intent.DetectLanguage), i18n.WithDates(), i18n.WithMoney())),
 		ret.remember,
-		noteTalked(ret.profiles), // greeting.go: "Welcome back" next time
-		ret.signals,              // the widget's page events, as behaviour events
-		ret.eng.Middleware,       // campaign steps, before escalation: they wait for a person rather than vanish
-		approvalDecisions,        // told as its own message, whoever owns the conversation
+		noteTalked(ret.profiles),      // greeting.go: "Welcome back" next time
+		ret.signals,                   // the widget's page events, as behaviour events
+		proactive.Middleware(ret.eng), // campaign steps, before escalation: they wait for a person rather than vanish
+		approvalDecisions,             // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
 		disclose, // care.go: "is this a bot?" gets an honest answer, not a hand-off
 		intent.Commands(intent.WithCommandPhrases(dialog.CommandStart, "start")), // START after STOP (optin.go)
 		notePlanKept,               // cancelnote.go: "never mind" at the win-back offer says the plan is unchanged
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
-		understander.Middleware(),
-		orderNumberAlone,           // nlu.go: "A-1002" alone asks for its status
-		thanksAnyLanguage,          // ack.go: "gracias" in an English conversation
-		noteAnswered,               // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
-		parcelTrouble,              // care.go: "arrived damaged", "never got it"
-		cancelOrderRequest,         // cancelorder.go: "cancel my order A-1010"
-		a.learn.queue.Middleware(), // unsure turns wait for review (learn.go)
+		intent.Middleware(understander),
+		orderNumberAlone,                // nlu.go: "A-1002" alone asks for its status
+		thanksAnyLanguage,               // ack.go: "gracias" in an English conversation
+		noteAnswered,                    // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
+		parcelTrouble,                   // care.go: "arrived damaged", "never got it"
+		cancelOrderRequest,              // cancelorder.go: "cancel my order A-1010"
+		learn.Middleware(a.learn.queue), // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
-		a.health.tracker.Middleware, // health and churn risk, from every message
+		health.Middleware(a.health.tracker), // health and churn risk, from every message
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
-		esc.Middleware,
+		escalation.Middleware(esc),
 		sarcasm,                           // sarcasm.go: "thanks for nothing" is not thanked
 		pendingRefundQuestions(a.actions), // pendingask.go: "how long does approval take?"
 		greetMidForm(e, a.shop),           // greeting.go: "hola" mid-form greets and asks the form's question again

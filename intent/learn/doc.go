@@ -4,7 +4,7 @@
 // replaces the model only when the new one beats it on a held-out set.
 //
 //	q := learn.NewQueue(store, learn.WithRedactor(redact))
-//	h := parley.Chain(router, understander.Middleware(), q.Middleware())
+//	h := parley.Chain(router, intent.Middleware(understander), learn.Middleware(q))
 //	...
 //	err := q.Label(ctx, item.ID, "track_order", "Sam") // from a review page or `parley review`
 //	...
@@ -16,7 +16,7 @@
 //
 // # The queue
 //
-// [Queue.Middleware] goes after the understander's middleware: a turn
+// [Middleware] goes after the understander's middleware: a turn
 // whose understanding is not "understood", or is understood with less
 // than [WithMinConfidence], is queued as an [Item] with the model's
 // guess, its confidence and why. Its text passes through the redactor

@@ -54,7 +54,7 @@ func TestQueueMiddleware(t *testing.T) {
 			"my parcel went walkabout":     {Status: nlu.Unsure, Ranked: []nlu.Intent{{Name: "track_order", Confidence: 0.41}}, Locale: "en"},
 			"mail ada@example.com a label": {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund", Confidence: 0.78}, Locale: "en"},
 			"asdf":                         {Status: nlu.OutOfScope},
-		}), q.Middleware()),
+		}), learn.Middleware(q)),
 		parley.WithObserver(parley.ObserverFunc(func(_ context.Context, e parley.Event) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -103,7 +103,7 @@ func TestQueueMiddleware(t *testing.T) {
 func TestNoRedactorKeepsNoText(t *testing.T) {
 	q := learn.NewQueue(memory.NewMap())
 	bot := parley.NewBot(parley.Chain(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }),
-		understood(map[string]nlu.Understanding{"call me on 555 0100": {Status: nlu.Unsure}}), q.Middleware()))
+		understood(map[string]nlu.Understanding{"call me on 555 0100": {Status: nlu.Unsure}}), learn.Middleware(q)))
 	say(t, bot, "c1", "m1", "call me on 555 0100")
 	items, err := q.Items(context.Background(), false)
 	require.NoError(t, err)
@@ -119,7 +119,7 @@ func TestRedactorFailureQueuesNothing(t *testing.T) {
 	var got []error
 	handled := false
 	bot := parley.NewBot(parley.Chain(parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { handled = true; return nil }),
-		understood(map[string]nlu.Understanding{"hmm": {Status: nlu.Unsure}}), q.Middleware()),
+		understood(map[string]nlu.Understanding{"hmm": {Status: nlu.Unsure}}), learn.Middleware(q)),
 		parley.WithObserver(parley.ObserverFunc(func(_ context.Context, e parley.Event) {
 			if e.Kind == learn.EventQueueError {
 				got = append(got, e.Err)

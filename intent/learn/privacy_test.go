@@ -28,7 +28,7 @@ func TestPrivacySource(t *testing.T) {
 		understood(map[string]nlu.Understanding{
 			"my parcel went walkabout": {Status: nlu.Unsure},
 			"sprocket thingy":          {Status: nlu.OutOfScope},
-		}), q.Middleware()))
+		}), learn.Middleware(q)))
 	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
 	for i, turn := range []struct{ customer, text string }{
 		{"cus_ada", "my parcel went walkabout"}, {"cus_bob", "sprocket thingy"}, {"cus_ada", "sprocket thingy"},

@@ -109,11 +109,14 @@ func customerKey(customerID string) string {
 // notKept stands for the text when the queue has no redactor.
 const notKept = "[text not kept]"
 
-// Middleware returns middleware that queues the turns the understander
-// (whose middleware must run before it) was not sure about, then passes
-// every turn on. Queuing never fails the turn: an error is reported as
-// [EventQueueError].
-func (q *Queue) Middleware() parley.Middleware {
+// Middleware returns middleware that queues in q the turns the
+// understander (whose middleware, intent.Middleware, must run before it)
+// was not sure about, then passes every turn on. Queuing never fails the
+// turn: an error is reported as [EventQueueError]. It panics if q is nil.
+func Middleware(q *Queue) parley.Middleware {
+	if q == nil {
+		panic("learn: Middleware with nil Queue")
+	}
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			if it, ok := q.item(t); ok {

@@ -122,7 +122,7 @@ func New(tb testing.TB, campaigns []*proactive.Campaign, opts ...Option) *Env {
 	}
 	e.Engine = eng
 	sender := parley.SenderFunc(e.send)
-	e.Bot = parley.NewBot(parley.Chain(cfg.handler, eng.Middleware), parley.WithStore(e.Store),
+	e.Bot = parley.NewBot(parley.Chain(cfg.handler, proactive.Middleware(eng)), parley.WithStore(e.Store),
 		parley.WithSender(Channel, sender), parley.WithSender("web", sender), parley.WithSender("whatsapp", sender),
 		parley.WithSender("sms", sender), parley.WithSender("email", sender),
 		parley.WithObserver(parley.ObserverFunc(func(_ context.Context, ev parley.Event) {

@@ -92,7 +92,7 @@ func workspaceServer(t *testing.T) string {
 		}
 		return w.Reply(ctx, parley.Text("You said: "+turn.Text()))
 	})
-	bot = parley.NewBot(parley.Chain(router, esc.Middleware), parley.WithSender("web", chat.Sender()))
+	bot = parley.NewBot(parley.Chain(router, escalation.Middleware(esc)), parley.WithSender("web", chat.Sender()))
 	mux := http.NewServeMux()
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 	mux.Handle("/console/", http.StripPrefix("/console", desk.NewConsole(agents, desk.WithApprovals(appr))))
