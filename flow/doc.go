@@ -95,7 +95,7 @@
 //
 // Compile returns a [*CompileError] listing every [Problem] of a flow, and
 // [NewEngine] one listing every problem between flows. The Engine
-// returns [ErrNoSession] outside a Bot and [ErrUnknownFlow] from a
+// returns [dialog.ErrNoSession] outside a Bot and [ErrUnknownFlow] from a
 // Starter of a flow it does not have.
 // Errors from actions never reach the Bot: they take the action's OnError
 // route after an apology, so an integration failure is told gracefully.

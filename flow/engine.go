@@ -25,15 +25,11 @@ import (
 // sends it (see [WithTimers]).
 const SignalTimer = "flow.timer"
 
-// Errors returned by the [Engine].
-var (
-	// ErrNoSession is returned when a turn reaches the engine outside a
-	// [parley.Bot] (or another runtime that sets [parley.Turn.Session]).
-	ErrNoSession = errors.New("flow: turn has no session")
-	// ErrUnknownFlow is returned by a [Engine.Starter] handler for a flow
-	// that is not in the engine.
-	ErrUnknownFlow = errors.New("flow: unknown flow")
-)
+// ErrUnknownFlow is returned by a [Engine.Starter] handler for a flow
+// that is not in the engine. Outside a [parley.Bot] (a turn with no
+// session) the Engine returns [dialog.ErrNoSession], as every handler that
+// keeps turn-taking state does.
+var ErrUnknownFlow = errors.New("flow: unknown flow")
 
 // Event kinds the engine emits. Attrs hold "flow" and, where it applies,
 // "version", "node" and the details named below.
@@ -290,7 +286,7 @@ func (e *Engine) Resume(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, do func(*run) error) error {
 	sess := t.Session()
 	if sess == nil {
-		return ErrNoSession
+		return dialog.ErrNoSession
 	}
 	st, err := e.loadState(sess)
 	if err != nil {
@@ -1395,6 +1391,12 @@ func (s *Scope) Customer() map[string]string { return maps.Clone(s.run.customer(
 
 // Reply sends a message to the user.
 func (s *Scope) Reply(ctx context.Context, m parley.Message) error { return s.run.w.Reply(ctx, m) }
+
+// Unwrap returns the turn's writer, so that an action reaches the
+// channel's optional capabilities through the Scope:
+// parley.Typing(ctx, scope) shows the channel's typing indicator, or
+// returns [parley.ErrNotSupported] where the channel has none.
+func (s *Scope) Unwrap() parley.ReplyWriter { return s.run.w }
 
 // StoredProfiles adapts [customer.Profiles] to [Profiles]: templates read the
 // stored profile's fields by their template names ({{customer.name}},

@@ -500,7 +500,7 @@ func TestEngineOutsideBot(t *testing.T) {
 	e, err := flow.NewEngine(nil)
 	require.NoError(t, err)
 	err = e.HandleTurn(context.Background(), parley.ReplyFunc(func(context.Context, parley.Message) error { return nil }), &parley.Turn{})
-	require.ErrorIs(t, err, flow.ErrNoSession)
+	require.ErrorIs(t, err, dialog.ErrNoSession)
 }
 
 func TestUnknownFlow(t *testing.T) {
