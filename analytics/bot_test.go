@@ -40,8 +40,8 @@ func TestBotRecords(t *testing.T) {
 		&flow.Say{ID: "tell", Text: []string{"Order {{slots.order}} is on its way."}, Next: "fb"},
 		&flow.Feedback{ID: "fb", Kind: flow.Rating, Next: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Thanks!"}},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{f})
 	require.NoError(t, err)
 	r := intent.NewRouter()
 	r.Handle(flow.DefaultOwner, e)

@@ -19,11 +19,11 @@ import (
 )
 
 // surveyVersion is version v of a two-question flow whose texts name v.
-func surveyVersion(v string) *flow.Flow {
+func surveyVersion(v string) *flow.Builder {
 	return flow.New("survey").Version(v).Add(
 		&flow.Ask{ID: "q", Slot: "a", Prompt: []string{"Question " + v + "?"}, Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved, Text: []string{"Done with " + v + "."}},
-	).MustCompile()
+	)
 }
 
 // customerIn returns the first customer "c0", "c1"... assigned to variant
@@ -45,7 +45,7 @@ func TestRolloutPromotePinsRunningConversations(t *testing.T) {
 	})
 	require.NoError(t, err)
 	ro := experiment.NewRollout("survey", exp)
-	e, err := flow.NewEngine([]*flow.Flow{surveyVersion("1"), surveyVersion("2")}, flow.WithVersion(ro.Version))
+	e, err := flow.NewEngine([]*flow.Builder{surveyVersion("1"), surveyVersion("2")}, flow.WithVersion(ro.Version))
 	require.NoError(t, err)
 	// Answers go to the engine; anything else starts the survey.
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {

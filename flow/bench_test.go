@@ -198,13 +198,13 @@ func benchEngine(b *testing.B) *intent.Router {
 	f := flow.New("form").Add(
 		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Order number?"}, Always: true, Next: "ok"},
 		&flow.Say{ID: "ok", Text: []string{"Got {{slots.order}}."}, Next: "order"},
-	).MustCompile()
+	)
 	return formRouter(b, f)
 }
 
 // formRouter mounts an engine running f on a router that starts f for
 // any turn it does not understand (there is no language understanding).
-func formRouter(b *testing.B, f *flow.Flow) *intent.Router {
+func formRouter(b *testing.B, f *flow.Builder) *intent.Router {
 	r, err := benchform.Router(f)
 	if err != nil {
 		b.Fatal(err)

@@ -94,7 +94,9 @@ func (b *Builder) OnLoop(id string) *Builder { b.change(); b.onLoop = id; return
 
 // A Problem is one thing wrong with a flow graph.
 type Problem struct {
-	// Flow names the flow, for problems [NewEngine] finds between flows.
+	// Flow names the flow. [NewEngine] sets it on every problem it
+	// reports; [Builder.Compile] leaves it empty, its [CompileError]
+	// naming the flow.
 	Flow string
 	// Node is the node's ID, or empty for the flow as a whole.
 	Node   string
@@ -115,8 +117,9 @@ func (p Problem) String() string {
 }
 
 // A CompileError lists every problem [Builder.Compile] found in one flow
-// (Flow names it), or [NewEngine] found in a set of flows (Flow is empty
-// and each Problem names its flow).
+// (Flow names it), or [NewEngine] found in the complete set of flows, in
+// each flow and between them (Flow is empty and each Problem names its
+// flow).
 type CompileError struct {
 	Flow     string
 	Problems []Problem

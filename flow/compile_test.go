@@ -161,17 +161,21 @@ func TestCompileFreezes(t *testing.T) {
 	b := flow.New("f").Add(say, &flow.End{ID: "end", Status: flow.Resolved})
 	f, err := b.Compile()
 	require.NoError(t, err)
-
-	// The compiled flow owns copies: editing a node changes nothing.
-	say.Text[0] = "Changed."
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	e, err := flow.NewEngine([]*flow.Builder{b})
 	require.NoError(t, err)
+
+	// The compiled flows own copies: editing a node changes nothing.
+	say.Text[0] = "Changed."
+	assert.Contains(t, f.Mermaid(), `"hi (say)"`)
 	parleytest.NewTester(t, e.Starter("f")).Send("go").Expect(parleytest.Exact("Hello."))
 
-	// Compiling again is fine; changing the builder first is an error.
+	// Compiling again is fine; changing the builder first is an error,
+	// from Compile and from NewEngine.
 	_, err = b.Compile()
 	require.NoError(t, err)
 	b.Add(&flow.End{ID: "late", Status: flow.Resolved})
 	_, err = b.Compile()
+	require.ErrorIs(t, err, flow.ErrCompiled)
+	_, err = flow.NewEngine([]*flow.Builder{b})
 	require.ErrorIs(t, err, flow.ErrCompiled)
 }

@@ -14,13 +14,9 @@
 //		&flow.Handoff{ID: "approval", Reason: "refund over $50", Next: "done"},
 //		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Refund of {{slots.amount}} started."}},
 //	)
-//	f, err := refund.Compile() // every wiring problem at once; f is frozen
+//	engine, err := flow.NewEngine([]*flow.Builder{refund}, flow.WithHandOffer(desk))
 //	if err != nil {
-//		return err
-//	}
-//	engine, err := flow.NewEngine([]*flow.Flow{f}, flow.WithHandOffer(desk))
-//	if err != nil {
-//		return err // problems between flows, such as a Call to a missing flow
+//		return err // every problem of every flow at once, a Call to a missing flow included
 //	}
 //	router := intent.NewRouter()
 //	router.Handle("refund", engine.Starter("refund")) // the router maps intents
@@ -93,8 +89,10 @@
 //
 // # Errors
 //
-// Compile returns a [*CompileError] listing every [Problem] of a flow, and
-// [NewEngine] one listing every problem between flows. The Engine
+// [NewEngine] compiles the complete set of flows and returns one
+// [*CompileError] listing every [Problem], in each flow and between them,
+// each naming its flow and node. [Builder.Compile] checks one flow (for a
+// diagram with [Flow.Mermaid], or a test) and lists that flow's. The Engine
 // returns [dialog.ErrNoSession] outside a Bot and [ErrUnknownFlow] from a
 // Starter of a flow it does not have.
 // Errors from actions never reach the Bot: they take the action's OnError

@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -159,13 +160,17 @@ type Engine struct {
 	latest map[string]string
 }
 
-// NewEngine returns an Engine running flows, the complete set: several
-// versions of one name may be given (the last one is the one new
-// conversations start). It checks what no single flow can: Call nodes
-// that name flows not in the set, Handoff nodes without a HandOffer, and
-// two flows with one name and version, and returns every problem in one
-// [*CompileError].
-func NewEngine(flows []*Flow, opts ...EngineOption) (*Engine, error) {
+// NewEngine compiles flows, the complete set, and returns an Engine
+// running them: several versions of one name may be given (the last one
+// is the one new conversations start). Every problem is reported at once,
+// in one [*CompileError] whose Problems each name their flow (and node):
+// those [Builder.Compile] finds in each flow, and those no single flow
+// shows, Call nodes that name flows not in the set, Handoff nodes without
+// a HandOffer, and two flows with one name and version. A builder changed
+// after an earlier Compile is reported as [ErrCompiled], joined to it.
+// The engine owns its compiled flows: changing a builder afterwards
+// changes nothing in it.
+func NewEngine(flows []*Builder, opts ...EngineOption) (*Engine, error) {
 	e := &Engine{
 		owner:     DefaultOwner,
 		tone:      defaultTone,
@@ -178,9 +183,30 @@ func NewEngine(flows []*Flow, opts ...EngineOption) (*Engine, error) {
 		o(e)
 	}
 	var ps []Problem
-	for i, f := range flows {
-		if f == nil {
+	var errs []error
+	// given is every builder by name and version, compiled or not: the
+	// references between flows are checked on all of them.
+	given := map[string]map[string]*Builder{}
+	for i, b := range flows {
+		if b == nil {
 			ps = append(ps, Problem{Reason: fmt.Sprintf("flow #%d is nil", i+1)})
+			continue
+		}
+		if given[b.name] == nil {
+			given[b.name] = map[string]*Builder{}
+		}
+		given[b.name][b.version] = b
+		f, err := b.Compile()
+		var ce *CompileError
+		if errors.As(err, &ce) {
+			for _, p := range ce.Problems {
+				p.Flow = cmp.Or(p.Flow, ce.Flow)
+				ps = append(ps, p)
+			}
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		vs := e.versions[f.name]
@@ -194,13 +220,16 @@ func NewEngine(flows []*Flow, opts ...EngineOption) (*Engine, error) {
 		vs[f.version] = f
 		e.latest[f.name] = f.version
 	}
-	for _, name := range sortedKeys(e.versions) {
-		for _, v := range sortedKeys(e.versions[name]) {
-			f := e.versions[name][v]
-			for _, id := range f.order {
-				switch n := f.nodes[id].n.(type) {
+	for _, name := range sortedKeys(given) {
+		for _, v := range sortedKeys(given[name]) {
+			for _, n := range given[name][v].nodes {
+				if n == nil || isNilNode(n) {
+					continue // reported by Compile
+				}
+				id := n.nodeID()
+				switch n := n.(type) {
 				case *Call:
-					if _, ok := e.versions[n.Flow]; !ok {
+					if _, ok := given[n.Flow]; !ok {
 						ps = append(ps, Problem{Flow: name, Node: id, Reason: fmt.Sprintf("calls flow %q, which is not in the engine", n.Flow)})
 					}
 				case *Handoff:
@@ -212,7 +241,10 @@ func NewEngine(flows []*Flow, opts ...EngineOption) (*Engine, error) {
 		}
 	}
 	if len(ps) > 0 {
-		return nil, &CompileError{Problems: ps}
+		errs = append([]error{&CompileError{Problems: ps}}, errs...)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	return e, nil
 }

@@ -39,7 +39,7 @@ func (o *orders) status(_ context.Context, id string) (string, error) {
 	return "shipped", nil
 }
 
-func orderFlow(o *orders) *flow.Flow {
+func orderFlow(o *orders) *flow.Builder {
 	return flow.New("order_status").Slots("status").Add(
 		&flow.Ask{ID: "ask_order", Slot: "order", Prompt: []string{"What's your order number?"},
 			Reprompt: []string{"Order numbers look like A-1234. What's yours?"},
@@ -73,10 +73,10 @@ func orderFlow(o *orders) *flow.Flow {
 		&flow.Handoff{ID: "human", Reason: "order lookup", Next: "fb"},
 		&flow.Feedback{ID: "fb", Kind: flow.Helpful, Next: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Thanks!"}},
-	).MustCompile()
+	)
 }
 
-func menuFlow() *flow.Flow {
+func menuFlow() *flow.Builder {
 	return flow.New("menu").Add(
 		&flow.Say{ID: "hello", Text: []string{`Hi {{customer.name | "there"}}!`, `Hello again, {{customer.name | "there"}}!`}, Next: "menu"},
 		&flow.Choice{ID: "menu", Prompt: []string{"How can I help?"}, Options: []flow.Option{
@@ -90,7 +90,7 @@ func menuFlow() *flow.Flow {
 		&flow.End{ID: "small", Status: flow.Resolved, Text: []string{"Refunded {{slots.amount}}."}},
 		&flow.End{ID: "after", Status: flow.Resolved, Text: []string{"Anything else? Just ask."}},
 		&flow.End{ID: "bye", Status: flow.Abandoned},
-	).MustCompile()
+	)
 }
 
 // keywords stands in for the intent package's understanding: a text in
@@ -160,7 +160,7 @@ func newTestBot(t *testing.T, opts ...intent.RouterOption) *testBot {
 		}
 		return nil, memory.ErrNotFound
 	})
-	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(tb.orders)},
+	e, err := flow.NewEngine([]*flow.Builder{menuFlow(), orderFlow(tb.orders)},
 		flow.WithProfiles(profiles), flow.WithHandOffer(tb.c.HandOffer()))
 	require.NoError(t, err)
 	tb.engine = e
@@ -292,8 +292,8 @@ func testEntitiesFillSlots(t *testing.T) {
 		&flow.Ask{ID: "dest", Slot: "destination", Entity: "city", Prompt: []string{"Where to?"}, Next: "date"},
 		&flow.Ask{ID: "date", Slot: "date", Type: flow.DateSlot, Prompt: []string{"When?"}, Next: "ok"},
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Booked {{slots.destination}} on {{slots.date}}."}},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{book})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{book})
 	require.NoError(t, err)
 	h := understand("book_flight", e.Starter("book"),
 		nlu.Entity{Type: "city", Text: "Paris", Value: "Paris"},
@@ -328,11 +328,11 @@ func TestMultiIntentOneQuestionPerTurn(t *testing.T) {
 	ret := flow.New("return").Add(
 		&flow.Ask{ID: "why", Slot: "reason", Prompt: []string{"Why are you returning it?"}, Next: "ok"},
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Return started."}},
-	).MustCompile()
+	)
 	stock := flow.New("stock").Add(
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Yes, we have it in red, size M."}},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{ret, stock})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{ret, stock})
 	require.NoError(t, err)
 	r, _ := mount(e, map[string]string{"return_item": "return", "check_stock": "stock"}, nil)
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
@@ -351,9 +351,9 @@ func TestLoopGuard(t *testing.T) {
 		&flow.Action{ID: "a", Do: func(context.Context, *flow.Scope) (string, error) { return "again", nil },
 			Routes: map[string]string{"again": "b"}, Next: "b", OnError: "b"},
 		&flow.Call{ID: "b", Flow: "noop", Next: "a"},
-	).MustCompile()
-	noop := flow.New("noop").Add(&flow.End{ID: "e", Status: flow.Resolved}).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f, noop}, flow.WithMaxVisits(5))
+	)
+	noop := flow.New("noop").Add(&flow.End{ID: "e", Status: flow.Resolved})
+	e, err := flow.NewEngine([]*flow.Builder{f, noop}, flow.WithMaxVisits(5))
 	require.NoError(t, err)
 	c := parleytest.NewTester(t, e.Starter("spin"))
 	c.Send("go").Expect(parleytest.Contains("going round in circles")).Check(flowtest.Status(flow.Unresolved))
@@ -368,8 +368,8 @@ func testWaitForSignalAndTimeout(t *testing.T) {
 		&flow.Wait{ID: "wait", Signal: "checkout.done", Timeout: 24 * time.Hour, Next: "thanks", OnTimeout: "remind"},
 		&flow.End{ID: "thanks", Status: flow.Resolved, Text: []string{"Thanks for your order!"}},
 		&flow.End{ID: "remind", Status: flow.Unresolved, Text: []string{"Your cart expires soon."}},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{f})
 	require.NoError(t, err)
 	r := intent.NewRouter()
 	r.HandleSignal("cart.abandoned", e.Starter("cart"))
@@ -400,13 +400,13 @@ func TestStateSurvivesRestart(t *testing.T) {
 }
 
 func TestVersions(t *testing.T) {
-	v := func(version, text string) *flow.Flow {
+	v := func(version, text string) *flow.Builder {
 		return flow.New("survey").Version(version).Add(
 			&flow.Ask{ID: "q", Slot: "a", Prompt: []string{"Question " + version + "?"}, Next: "end"},
 			&flow.End{ID: "end", Status: flow.Resolved, Text: []string{text}},
-		).MustCompile()
+		)
 	}
-	deploy := func(opts []flow.EngineOption, fs ...*flow.Flow) parley.Handler {
+	deploy := func(opts []flow.EngineOption, fs ...*flow.Builder) parley.Handler {
 		e, err := flow.NewEngine(fs, opts...)
 		require.NoError(t, err)
 		_, h := mount(e, map[string]string{"start": "survey"}, map[string]string{"start": "start"})
@@ -460,7 +460,7 @@ func TestBadInputNeverPanics(t *testing.T) {
 
 func TestProfileOutageDoesNotBlock(t *testing.T) {
 	desk := dialog.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, dialog.HandoffRequest) error { return nil })
-	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(profilesFunc(
+	e, err := flow.NewEngine([]*flow.Builder{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(profilesFunc(
 		func(context.Context, string) (map[string]string, error) { return nil, errors.New("crm down") })))
 	require.NoError(t, err)
 	c := parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("cus_1"))
@@ -473,8 +473,8 @@ func TestToneVariants(t *testing.T) {
 			"empathetic": {"I'm sorry for the trouble. Your refund is on its way."},
 		}, Next: "e"},
 		&flow.End{ID: "e", Status: flow.Resolved},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{f})
 	require.NoError(t, err)
 	angry := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return e.Starter("tone").HandleTurn(ctx, w, parley.With(t, nlu.MoodKey, nlu.Mood{Compound: -0.8, Score: 0.1, Label: "negative", Frustration: 0.9}))
@@ -484,8 +484,8 @@ func TestToneVariants(t *testing.T) {
 }
 
 func TestNewEngineReportsEveryProblemBetweenFlows(t *testing.T) {
-	a := flow.New("a").Add(&flow.Call{ID: "c", Flow: "ghost", Next: "h"}, &flow.Handoff{ID: "h", Reason: "x"}).MustCompile()
-	_, err := flow.NewEngine([]*flow.Flow{a, a, nil})
+	a := flow.New("a").Add(&flow.Call{ID: "c", Flow: "ghost", Next: "h"}, &flow.Handoff{ID: "h", Reason: "x"})
+	_, err := flow.NewEngine([]*flow.Builder{a, a, nil})
 	var ce *flow.CompileError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, []flow.Problem{
@@ -494,6 +494,34 @@ func TestNewEngineReportsEveryProblemBetweenFlows(t *testing.T) {
 		{Flow: "a", Node: "c", Reason: `calls flow "ghost", which is not in the engine`},
 		{Flow: "a", Node: "h", Reason: "hands off but the engine has no HandOffer (WithHandOffer)"},
 	}, ce.Problems)
+}
+
+// The problems inside each flow and those between flows come in one
+// error, each naming its flow and node.
+func TestNewEngineReportsEveryProblemInOneError(t *testing.T) {
+	menu := flow.New("menu").Add(
+		&flow.Choice{ID: "pick", Prompt: []string{"What do you need?"}, Options: []flow.Option{
+			{Title: "Refund", Next: "refund"}, {Title: "Track", Next: "track"}}},
+		&flow.Call{ID: "refund", Flow: "refund", Next: "bye"},
+		&flow.Call{ID: "track", Flow: "track", Next: "bye"},
+		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Bye {{slots.nope}}"}},
+	)
+	refund := flow.New("refund").Add(
+		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Which order?"}, Next: "nowhere"},
+	)
+	_, err := flow.NewEngine([]*flow.Builder{menu, refund})
+	var ce *flow.CompileError
+	require.ErrorAs(t, err, &ce)
+	assert.Empty(t, ce.Flow, "the error is the engine's, not one flow's")
+	assert.Equal(t, []flow.Problem{
+		{Flow: "menu", Node: "bye", Reason: `text: template names unknown variable {{slots.nope}} (no node collects slot "nope"; declare it with Builder.Slots)`},
+		{Flow: "refund", Node: "order", Reason: `unknown target "nowhere"`},
+		{Flow: "menu", Node: "track", Reason: `calls flow "track", which is not in the engine`},
+	}, ce.Problems, "a Call to refund, which has problems of its own, is not reported as missing")
+	assert.Equal(t, `flows: 3 problems
+	flow "menu": node "bye": text: template names unknown variable {{slots.nope}} (no node collects slot "nope"; declare it with Builder.Slots)
+	flow "refund": node "order": unknown target "nowhere"
+	flow "menu": node "track": calls flow "track", which is not in the engine`, err.Error())
 }
 
 func TestEngineOutsideBot(t *testing.T) {
@@ -521,7 +549,7 @@ func TestUnderstoodIntentAsksAgain(t *testing.T) {
 }
 
 func TestChangingYourMindSwitchesFlowButValidationNeverDoes(t *testing.T) {
-	returns := flow.New("returns").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Return started."}}).MustCompile()
+	returns := flow.New("returns").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Return started."}})
 	pay := flow.New("pay").Add(
 		&flow.Ask{ID: "amount", Slot: "amount", Type: flow.MoneySlot, Prompt: []string{"How much?"},
 			Validate: func(_ context.Context, v string) (string, error) {
@@ -530,9 +558,9 @@ func TestChangingYourMindSwitchesFlowButValidationNeverDoes(t *testing.T) {
 				}
 				return v, nil
 			}, Next: "ok"},
-		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Paid."}}).MustCompile()
+		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Paid."}})
 	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
-	e, err := flow.NewEngine([]*flow.Flow{orderFlow(&orders{}), returns, pay}, flow.WithHandOffer(tc.HandOffer()))
+	e, err := flow.NewEngine([]*flow.Builder{orderFlow(&orders{}), returns, pay}, flow.WithHandOffer(tc.HandOffer()))
 	require.NoError(t, err)
 	_, h := mount(e, map[string]string{"track_order": "order_status", "return_item": "returns", "pay": "pay"},
 		map[string]string{"where is it": "track_order", "i want to return it": "return_item", "pay": "pay", "500 usd": "return_item"})
@@ -559,17 +587,17 @@ func TestStoredProfiles(t *testing.T) {
 	})
 	require.NoError(t, err)
 	desk := dialog.HandOfferFunc(func(context.Context, parley.ReplyWriter, *parley.Turn, dialog.HandoffRequest) error { return nil })
-	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(flow.StoredProfiles(ps)))
+	e, err := flow.NewEngine([]*flow.Builder{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(desk), flow.WithProfiles(flow.StoredProfiles(ps)))
 	require.NoError(t, err)
 	parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("cus_9")).Send("hi").Expect(parleytest.Exact("Hi Grace!"))
 	parleytest.NewTester(t, e.Starter("menu"), parleytest.WithCustomer("nobody")).Send("hi").Expect(parleytest.Exact("Hi there!"))
 }
 
 func TestLastVersionGivenIsTheOneStarted(t *testing.T) {
-	v := func(version string) *flow.Flow {
-		return flow.New("f").Version(version).Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"v" + version}}).MustCompile()
+	v := func(version string) *flow.Builder {
+		return flow.New("f").Version(version).Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"v" + version}})
 	}
-	e, err := flow.NewEngine([]*flow.Flow{v("3"), v("1"), v("2")})
+	e, err := flow.NewEngine([]*flow.Builder{v("3"), v("1"), v("2")})
 	require.NoError(t, err)
 	for i := range 5 {
 		parleytest.NewTester(t, e.Starter("f"), parleytest.WithConversation(fmt.Sprint("c", i))).Send("hi").Expect(parleytest.Exact("v2"))
@@ -586,8 +614,8 @@ func TestPrefillIsValidated(t *testing.T) {
 	f := flow.New("refund").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Validate: upper, Next: "ok"},
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Refunding {{slots.order}}."}},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{f})
 	require.NoError(t, err)
 	tests := []struct {
 		name, value, want string
@@ -655,13 +683,13 @@ func TestChangeOfMindInACalledFlow(t *testing.T) {
 			{Title: "Refund", Synonyms: []string{"i want a refund"}, Next: "refund"},
 		}},
 		&flow.Call{ID: "refund", Flow: "refund", Next: "done"},
-		&flow.End{ID: "done", Status: flow.Resolved}).MustCompile()
+		&flow.End{ID: "done", Status: flow.Resolved})
 	refund := flow.New("refund").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Next: "ok"},
-		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Refunding {{slots.order}}."}}).MustCompile()
-	track := flow.New("track").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Tracking."}}).MustCompile()
+		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Refunding {{slots.order}}."}})
+	track := flow.New("track").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Tracking."}})
 	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
-	e, err := flow.NewEngine([]*flow.Flow{menu, refund, track}, flow.WithHandOffer(tc.HandOffer()))
+	e, err := flow.NewEngine([]*flow.Builder{menu, refund, track}, flow.WithHandOffer(tc.HandOffer()))
 	require.NoError(t, err)
 	r, _ := mount(e, map[string]string{"greeting": "menu", "refund": "refund", "track_order": "track"}, nil)
 	a7 := []nlu.Entity{{Type: "order_id", Value: "A-7"}}
@@ -721,9 +749,9 @@ func TestCorrectionAtAConfirmation(t *testing.T) {
 		&flow.Ask{ID: "confirm", Slot: "ok", Type: flow.YesNoSlot, Prompt: []string{"Pay {{slots.amount}}?"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.ok == "yes"`, Next: "paid"}}, Else: "kept"},
 		&flow.End{ID: "paid", Status: flow.Resolved, Text: []string{"Paid {{slots.amount}}."}},
-		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Nothing paid."}}).MustCompile()
+		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Nothing paid."}})
 	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
-	e, err := flow.NewEngine([]*flow.Flow{pay}, flow.WithHandOffer(tc.HandOffer()))
+	e, err := flow.NewEngine([]*flow.Builder{pay}, flow.WithHandOffer(tc.HandOffer()))
 	require.NoError(t, err)
 	_, h := mount(e, map[string]string{"pay": "pay"}, map[string]string{"pay": "pay"})
 	c := parleytest.NewTester(t, h)
@@ -755,9 +783,9 @@ func TestCorrectableTextAtAConfirmation(t *testing.T) {
 		&flow.Ask{ID: "confirm", Slot: "ok", Type: flow.YesNoSlot, Prompt: []string{"Send it to {{slots.address}}?"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.ok == "yes"`, Next: "sent"}}, Else: "kept"},
 		&flow.End{ID: "sent", Status: flow.Resolved, Text: []string{"Going to {{slots.address}}."}},
-		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Left as it was."}}).MustCompile()
+		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Left as it was."}})
 	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
-	e, err := flow.NewEngine([]*flow.Flow{move}, flow.WithHandOffer(tc.HandOffer()))
+	e, err := flow.NewEngine([]*flow.Builder{move}, flow.WithHandOffer(tc.HandOffer()))
 	require.NoError(t, err)
 	_, h := mount(e, map[string]string{"move": "move"}, map[string]string{"move": "move"})
 	c := parleytest.NewTester(t, h)
@@ -777,7 +805,7 @@ func TestCorrectableTextAtAConfirmation(t *testing.T) {
 // router closes the question and the flow ends, nothing re-asked.
 func TestNoThanksToAChoiceDeclinesIt(t *testing.T) {
 	tc := parleytest.NewTester(t, parley.HandlerFunc(func(context.Context, parley.ReplyWriter, *parley.Turn) error { return nil }))
-	e, err := flow.NewEngine([]*flow.Flow{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(tc.HandOffer()))
+	e, err := flow.NewEngine([]*flow.Builder{menuFlow(), orderFlow(&orders{})}, flow.WithHandOffer(tc.HandOffer()))
 	require.NoError(t, err)
 	_, h := mount(e, map[string]string{"greeting": "menu"}, map[string]string{"hi": "greeting"})
 	c := parleytest.NewTester(t, h)
@@ -788,7 +816,7 @@ func TestNoThanksToAChoiceDeclinesIt(t *testing.T) {
 // refundForm is a refund form as the example's: the order, then how much
 // of what is left on it (the whole of it if the customer says so), then
 // a confirmation.
-func refundForm() *flow.Flow {
+func refundForm() *flow.Builder {
 	left := map[string]string{"A-1": "39", "A-2": "129"}
 	return flow.New("refund").Slots("left").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order?"}, Next: "lookup",
@@ -812,13 +840,13 @@ func refundForm() *flow.Flow {
 		&flow.Ask{ID: "confirm", Slot: "ok", Type: flow.YesNoSlot, Prompt: []string{"Refund {{slots.amount}} on {{slots.order}}?"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.ok == "yes"`, Next: "paid"}}, Else: "done"},
 		&flow.End{ID: "paid", Status: flow.Resolved, Text: []string{"Refunded {{slots.amount}} on {{slots.order}}."}},
-		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Nothing refunded."}}).MustCompile()
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Nothing refunded."}})
 }
 
 func refundTester(t *testing.T, us map[string]nlu.Understanding) *parleytest.Tester {
 	t.Helper()
-	track := flow.New("track").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Tracking."}}).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{refundForm(), track})
+	track := flow.New("track").Add(&flow.End{ID: "e", Status: flow.Resolved, Text: []string{"Tracking."}})
+	e, err := flow.NewEngine([]*flow.Builder{refundForm(), track})
 	require.NoError(t, err)
 	r := intent.NewRouter()
 	r.Handle(flow.DefaultOwner, e)
@@ -907,25 +935,25 @@ func TestCorrectingAnEarlierAnswer(t *testing.T) {
 // a lookup that asks for the order when it was not given and ends with a
 // feedback question, a form of two questions, a choice without a slot
 // (a menu), and a Spanish form that words its own introduction.
-func holdFlows() []*flow.Flow {
+func holdFlows() []*flow.Builder {
 	track := flow.New("track").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order to track?"}, Next: "tell"},
 		&flow.Say{ID: "tell", Text: []string{"Order {{slots.order}} has shipped."}, Next: "fb"},
 		&flow.Feedback{ID: "fb", Kind: flow.Helpful, Next: "bye"},
-		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Thanks!"}}).MustCompile()
+		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{"Thanks!"}})
 	address := flow.New("address").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order goes elsewhere?"}, Next: "to"},
 		&flow.Ask{ID: "to", Slot: "to", Prompt: []string{"New address?"}, Next: "done"},
-		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Address changed."}}).MustCompile()
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Address changed."}})
 	plans := flow.New("plans").Add(
 		&flow.Choice{ID: "plan", Prompt: []string{"Monthly or annual?"}, Options: []flow.Option{
 			{Title: "Monthly", Next: "done"}, {Title: "Annual", Next: "done"}}},
-		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Plan kept."}}).MustCompile()
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Plan kept."}})
 	reembolso := flow.New("reembolso").Add(
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"¿Qué pedido es?"},
 			ResumeText: "Volvamos a tu reembolso.", Next: "done"},
-		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Reembolso de {{slots.order}}."}}).MustCompile()
-	return []*flow.Flow{refundForm(), track, address, plans, reembolso}
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Reembolso de {{slots.order}}."}})
+	return []*flow.Builder{refundForm(), track, address, plans, reembolso}
 }
 
 // holdTester drives holdFlows through a router, as an application

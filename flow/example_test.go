@@ -28,8 +28,8 @@ func ExampleEngine() {
 	f := flow.New("newsletter").Add(
 		&flow.Ask{ID: "email", Slot: "email", Type: flow.EmailSlot, Prompt: []string{"What's your email?"}, Next: "ok"},
 		&flow.End{ID: "ok", Status: flow.Resolved, Text: []string{"Subscribed {{slots.email}}!"}},
-	).MustCompile()
-	engine, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	engine, err := flow.NewEngine([]*flow.Builder{f})
 	if err != nil {
 		fmt.Println(err)
 		return

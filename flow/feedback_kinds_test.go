@@ -28,8 +28,8 @@ func TestScoreFeedback(t *testing.T) {
 			f := flow.New("survey").Add(
 				&flow.Feedback{ID: "ask", Kind: tt.kind, Next: "done"},
 				&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"Thanks!"}},
-			).MustCompile()
-			e, err := flow.NewEngine([]*flow.Flow{f})
+			)
+			e, err := flow.NewEngine([]*flow.Builder{f})
 			require.NoError(t, err)
 			_, h := mount(e, map[string]string{"survey": "survey"}, map[string]string{"survey": "survey"})
 			c := parleytest.NewTester(t, h)

@@ -32,8 +32,8 @@ func runCapabilities(t *testing.T, channel parley.ReplyWriter) capabilities {
 			return "", nil
 		}, Next: "done", OnError: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{f})
 	require.NoError(t, err)
 	turn := parleytest.NewTurn("where is my order")
 	turn.Message.ID = "wamid.1"

@@ -26,8 +26,8 @@ func TestEngineStateCacheKeepsConversationsApart(t *testing.T) {
 		&flow.Ask{ID: "name", Slot: "name", Prompt: []string{"Name?"}, Next: "order"},
 		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"Order?"}, Always: true, Next: "ok"},
 		&flow.Say{ID: "ok", Text: []string{"Got {{slots.order}} for {{slots.name}}."}, Next: "order"},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{f})
 	require.NoError(t, err)
 	r := intent.NewRouter(intent.WithNotUnderstood(e.Starter("form")))
 	r.Handle(flow.DefaultOwner, e)

@@ -40,9 +40,9 @@ func TestWaitTimeoutFiresThroughTheScheduler(t *testing.T) {
 			&flow.Wait{ID: "wait", Signal: "checkout.done", Timeout: time.Hour, Next: "thanks", OnTimeout: "remind"},
 			&flow.End{ID: "thanks", Status: flow.Resolved, Text: []string{"Thanks for your order!"}},
 			&flow.End{ID: "remind", Status: flow.Unresolved, Text: []string{"Your cart expires soon."}},
-		).MustCompile()
+		)
 		sched := schedule.New(schedule.NewMemory())
-		e, err := flow.NewEngine([]*flow.Flow{f}, flow.WithTimers(sched))
+		e, err := flow.NewEngine([]*flow.Builder{f}, flow.WithTimers(sched))
 		require.NoError(t, err)
 		r := intent.NewRouter()
 		r.HandleSignal("cart.abandoned", e.Starter("cart"))

@@ -21,9 +21,9 @@ func main() {
 		&flow.Ask{ID: "order", Slot: "order", Prompt: []string{"What's your order number?"}, Next: "tell"},
 		&flow.Say{ID: "tell", Text: []string{`Thanks {{customer.name | "there"}}, order {{slots.order}} has shipped.`}, Next: "done"},
 		&flow.End{ID: "done", Status: flow.Resolved},
-	).MustCompile()
+	)
 
-	engine, err := flow.NewEngine([]*flow.Flow{order}) // checks references between flows
+	engine, err := flow.NewEngine([]*flow.Builder{order}) // compiles the flows: every problem in one error
 	if err != nil {
 		panic(err)
 	}

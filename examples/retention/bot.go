@@ -41,15 +41,7 @@ func newEngine(d deps) (*flow.Engine, error) {
 	builders := []*flow.Builder{mainFlow(d), menuFlow(), feedbackFlow(), orderFlow(d), refundFlow(d), renewalFlow(d), nudgeFlow(), addressFlow(d), callbackFlow(d), cancelOrderFlow(d)}
 	builders = append(builders, d.extra...)
 	builders = append(builders, careFlows(d)...) // care.go: damaged and missing parcels
-	flows := make([]*flow.Flow, 0, len(builders))
-	for _, b := range builders {
-		f, err := b.Compile()
-		if err != nil {
-			return nil, err
-		}
-		flows = append(flows, f)
-	}
-	return flow.NewEngine(flows, flow.WithProfiles(d.shop), flow.WithHandOffer(d.handoff), flow.WithTone(toneOf))
+	return flow.NewEngine(builders, flow.WithProfiles(d.shop), flow.WithHandOffer(d.handoff), flow.WithTone(toneOf))
 }
 
 // routes are the handlers the router needs besides the flows.

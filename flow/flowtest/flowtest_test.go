@@ -24,8 +24,8 @@ func shop(t testing.TB) parley.Handler {
 		&flow.End{ID: "shipped", Status: flow.Resolved, Text: []string{"{{slots.order}} shipped!"}},
 		&flow.End{ID: "late", Status: flow.Unresolved, Text: []string{"Sorry, {{slots.order}} is late."}},
 		&flow.End{ID: "human", Status: flow.Escalated, Text: []string{"A person will help."}},
-	).MustCompile()
-	e, err := flow.NewEngine([]*flow.Flow{f})
+	)
+	e, err := flow.NewEngine([]*flow.Builder{f})
 	if err != nil {
 		t.Fatal(err)
 	}
