@@ -55,8 +55,11 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 			if kind == "missing" && o.Status != "delivered" {
 				return "on_way", nil
 			}
+			if kind == "damaged" && o.Status != "shipped" && o.Status != "delivered" {
+				return "not_sent", nil
+			}
 			return "", nil
-		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "on_way": "on_way"}, Next: "sorry",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "on_way": "on_way", "not_sent": "not_sent"}, Next: "sorry",
 			OnError: "human", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
 		retryOrder(),
 		reaskOrder(),
@@ -66,6 +69,12 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 		// Not delivered yet: say where it is before offering anything.
 		&flow.Say{ID: "on_way", Text: []string{"Your {{slots.item}} ({{slots.order}}) isn't marked delivered yet (it's {{slots.status}}), so it may still be on its way."},
 			Next: "fix"},
+		// Not sent yet (processing, cancelled): it cannot have arrived
+		// damaged; perhaps the customer means another order.
+		&flow.Say{ID: "not_sent", Text: []string{"Your {{slots.item}} ({{slots.order}}) hasn't left our warehouse yet (it's {{slots.status}}), so it can't have reached you."}, Next: "other"},
+		&flow.Ask{ID: "other", Slot: "order", Entity: "order_id", Always: true,
+			Prompt:   []string{"Which order arrived damaged? Type its number, or \"human\" to talk to a person."},
+			Validate: validOrder, MaxAttempts: 2, OnFail: "human", Next: "lookup"},
 		&flow.Choice{ID: "fix", Prompt: []string{"How would you like us to put it right?"}, Options: []flow.Option{
 			{Title: "Send a replacement", Payload: "replace", Synonyms: []string{"replacement", "replace it", "a new one", "send another", "reemplazo", "uno nuevo"}, Next: "replace"},
 			{Title: "Refund it", Payload: "refund", Synonyms: []string{"refund", "money back", "reembolso", "devolucion"}, Next: "refund"},
