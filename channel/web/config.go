@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -46,6 +47,16 @@ type Config struct {
 	// for sites in other languages; empty fields keep the English
 	// defaults. Title, PrivacyNotice and ConsentQuestion are set above.
 	Labels Labels
+	// Translations are the widget's texts in other languages, keyed by a
+	// language ("es") or a BCP 47 tag ("pt-BR"). The widget follows the
+	// conversation's language: it shows a translation from the start
+	// when the browser's language has one, and switches to the language
+	// of the bot's latest message ([parley.Message.Locale], as
+	// i18n.Middleware sets it), back to Labels for a language without
+	// one. An empty field falls back to Labels, then to the English
+	// default; a translation's Title, Notice and Question replace
+	// Config's Title, PrivacyNotice and ConsentQuestion.
+	Translations map[string]Labels
 
 	// MaxMessageBytes limits the text of one inbound message (default
 	// 4 KiB).
@@ -175,6 +186,11 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, err)
 		}
 	}
+	for k := range c.Translations {
+		if k == "" || len(k) > maxLocaleLen || strings.ContainsAny(k, " \t\n\"'<>") {
+			errs = append(errs, fmt.Errorf("web: Config.Translations: %q is not a language such as \"es\" or \"pt-BR\"", k))
+		}
+	}
 	c.Title = cmp.Or(c.Title, "Chat with us")
 	c.PrivacyNotice = cmp.Or(c.PrivacyNotice, "This chat is answered by a bot. Don't share passwords or card numbers. You can ask for a human at any time.")
 	c.ConsentQuestion = cmp.Or(c.ConsentQuestion, "May we keep this conversation so you can see it again after reloading the page?")
@@ -242,10 +258,20 @@ func checkOrigin(o string) error {
 // empty field keeps the English default given in its comment. The "Talk
 // to a human" button sends payload [humanPayload] whatever its label, so
 // flows recognise it in any language.
+//
+// While the customer waits for a person the button becomes LeaveQueue and
+// sends payload "exit" (what escalation reads as leaving the
+// queue, even while a flow's question with a "cancel" option is open);
+// while a person answers it is hidden. The widget learns this from the
+// bot's messages: a message whose [parley.Message.Extras] hold, under
+// "web", a map with "human" set to "waiting", "agent" or "bot" changes
+// the button from then on (examples/retention sets it from
+// escalation.HumanOwns).
 type Labels struct {
 	Placeholder  string `json:"placeholder,omitempty"`  // "Type a message…"
 	Send         string `json:"send,omitempty"`         // "Send"
 	Human        string `json:"human,omitempty"`        // "Talk to a human"
+	LeaveQueue   string `json:"leave_queue,omitempty"`  // "Leave the queue"
 	ConsentYes   string `json:"consent_yes,omitempty"`  // "Yes, keep it"
 	ConsentNo    string `json:"consent_no,omitempty"`   // "No thanks"
 	Sending      string `json:"sending,omitempty"`      // "Sending…"
@@ -257,7 +283,10 @@ type Labels struct {
 	TooLarge     string `json:"too_large,omitempty"`    // "That file is too large"
 	// TooLong is shown when the visitor sends a message over
 	// MaxMessageBytes; the widget keeps the text for them to shorten.
-	TooLong string `json:"too_long,omitempty"` // "That message is too long: please shorten it or send it in parts."
+	// "{n}" in it becomes the message's length and "{max}" the limit, in
+	// characters (the limit counts UTF-8 bytes: "{max}" is how many of
+	// this message's characters fit).
+	TooLong string `json:"too_long,omitempty"` // "That message is too long ({n} characters; the limit is {max}). Please shorten it or send it in parts."
 	Network string `json:"network,omitempty"`  // "Network problem; unsent messages are sent again when the connection is back."
 	Open    string `json:"open,omitempty"`     // "Open chat" (for screen readers)
 	Close   string `json:"close,omitempty"`    // "Close chat" (for screen readers)
@@ -276,4 +305,12 @@ type Labels struct {
 	// Lovelace"; empty shows nothing. A page whose visitor signs in or
 	// out without a reload replaces it with parley.signedIn(text).
 	SignedIn string `json:"signed_in,omitempty"`
+
+	// Title, Notice and Question are used in [Config.Translations] only:
+	// the panel's title, privacy notice and consent question in that
+	// language (Config's Title, PrivacyNotice and ConsentQuestion
+	// otherwise).
+	Title    string `json:"title,omitempty"`
+	Notice   string `json:"notice,omitempty"`
+	Question string `json:"question,omitempty"`
 }

@@ -41,8 +41,12 @@
 // files, a typing indicator ([parley.Typing]) and read receipts
 // ([parley.MarkRead]; a message also shows as read as soon as the bot
 // starts answering it), accepts uploads within [Config.UploadTypes] and
-// [Config.MaxUploadBytes], and always offers a "Talk to a human" button
-// that sends "talk to a human" with payload "human". Pages report behaviour
+// [Config.MaxUploadBytes], and offers a "Talk to a human" button
+// that sends "talk to a human" with payload "human" (while the visitor
+// waits for a person it leaves the queue instead, and while a person
+// answers it is hidden: see [Labels]). Its own texts follow the
+// conversation's language ([Config.Translations]); a typed option number
+// ("2") picks that quick reply, as the terminal channel reads it. Pages report behaviour
 // with parley.track("product_view", {id: "sku-1"}); the bot receives a turn
 // whose [parley.Signal] carries the event and a "count_24h" field. Only
 // the names in [Config.TrackEvents] (by default the page, product, idle and cart events the widget documents) are

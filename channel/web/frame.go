@@ -172,6 +172,27 @@ type entry struct {
 	// Read reports that a visitor's message shows as read: a reload
 	// shows it so, from the kept history.
 	Read bool `json:"read,omitempty"`
+	// Human is who answers from this bot message on: "bot", "waiting"
+	// (for a person) or "agent", from the message's Extras["web"]["human"];
+	// empty says nothing. The widget changes its "Talk to a human"
+	// button by the latest one.
+	Human string `json:"human,omitempty"`
+}
+
+// humanOf reads Extras["web"]["human"] of an outbound message.
+func humanOf(m parley.Message) string {
+	var v any
+	switch x := m.Extras[extrasKey].(type) {
+	case map[string]any:
+		v = x["human"]
+	case map[string]string:
+		v = x["human"]
+	}
+	switch s, _ := v.(string); s {
+	case "bot", "waiting", "agent":
+		return s
+	}
+	return ""
 }
 
 // Consent states.

@@ -96,6 +96,9 @@ type Chat struct {
 	origins map[string]bool
 	hosts   []string
 	now     func() time.Time // time.Now; tests of token expiry and idle eviction set it
+	// translations are cfg.Translations with lower-case keys, as the
+	// widget looks them up.
+	translations map[string]Labels
 
 	ipFrames *ipLimits  // inbound frames per client address
 	ipConvs  *ipLimits  // new conversations per client address
@@ -129,6 +132,12 @@ func New(cfg Config) (*Chat, error) {
 		ipFrames: newIPLimits(cfg.IPRateLimit, cfg.IPRateBurst),
 		ipConvs:  newIPLimits(cfg.IPConversationRate, cfg.IPConversationBurst),
 		files:    &fileStore{quota: cfg.UploadQuota},
+	}
+	if len(cfg.Translations) > 0 {
+		h.translations = make(map[string]Labels, len(cfg.Translations))
+		for k, l := range cfg.Translations {
+			h.translations[strings.ToLower(k)] = l
+		}
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if err := h.cop.AddTrustedOrigin(o); err != nil {
@@ -530,6 +539,8 @@ type sessionResponse struct {
 	MaxUpload    int64    `json:"max_upload"`
 	UploadTypes  []string `json:"upload_types"`
 	Labels       Labels   `json:"labels"`
+	// Translations are Config.Translations, keys in lower case.
+	Translations map[string]Labels `json:"translations,omitempty"`
 }
 
 // serveSession resumes the conversation of a valid bearer token, or starts
@@ -571,7 +582,7 @@ func (h *Chat) serveSession(w http.ResponseWriter, r *http.Request) {
 		Title: h.cfg.Title, Notice: h.cfg.PrivacyNotice, Question: h.cfg.ConsentQuestion,
 		HumanText: humanText, HumanPayload: humanPayload,
 		MaxMessage: h.cfg.MaxMessageBytes, MaxUpload: h.cfg.MaxUploadBytes, UploadTypes: h.cfg.UploadTypes,
-		Labels: h.cfg.Labels,
+		Labels: h.cfg.Labels, Translations: h.translations,
 	})
 }
 

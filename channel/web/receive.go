@@ -226,7 +226,7 @@ func (w *replyWriter) Reply(ctx context.Context, m parley.Message) error {
 	}
 	w.engage()
 	now := w.h.now()
-	e := entry{ID: id, Role: roleBot, Message: w.h.outbound(w.cv, m), Time: now}
+	e := entry{ID: id, Role: roleBot, Message: w.h.outbound(w.cv, m), Time: now, Human: humanOf(m)}
 	w.h.keep(ctx, w.cv, e)
 	w.cv.broadcastOrHold(encode(outFrame{Type: "message", Entry: &e}))
 	return nil

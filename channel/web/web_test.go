@@ -367,6 +367,8 @@ func TestNewHandlerConfigErrors(t *testing.T) {
 		{"negative limit", Config{Secret: testSecret, MaxUploadBytes: -1}},
 		{"upload type with params", Config{Secret: testSecret, UploadTypes: []string{"text/plain; charset=utf-8"}}},
 		{"message over frame", Config{Secret: testSecret, MaxMessageBytes: 100, MaxFrameBytes: 10}},
+		{"empty translation language", Config{Secret: testSecret, Translations: map[string]Labels{"": {}}}},
+		{"translation language with a space", Config{Secret: testSecret, Translations: map[string]Labels{"es es": {}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -440,4 +442,39 @@ func TestLabels(t *testing.T) {
 	})
 	s := e.session("")
 	assert.Equal(t, Labels{Placeholder: "Escribe un mensaje…", Human: "Hablar con una persona"}, s.Labels)
+}
+
+func TestTranslations(t *testing.T) {
+	e := newEnv(t, func(c *Config) {
+		c.Translations = map[string]Labels{"es": {Placeholder: "Escribe un mensaje…"}, "pt-BR": {Send: "Enviar"}}
+	})
+	s := e.session("")
+	assert.Equal(t, map[string]Labels{"es": {Placeholder: "Escribe un mensaje…"}, "pt-br": {Send: "Enviar"}}, s.Translations,
+		"keys in lower case, as the widget looks them up")
+}
+
+// A bot message that says who answers (Extras["web"]["human"]) tells the
+// widget so on its entry, live and in the kept history; anything else
+// says nothing.
+func TestWhoAnswers(t *testing.T) {
+	e := newEnv(t, nil)
+	s := e.session("")
+	ctx := context.Background()
+	to := parley.Address{Channel: "web", ConversationID: s.Conversation}
+	ws, _ := e.connect(s.Token)
+	for _, extras := range []map[string]any{
+		{"web": map[string]any{"human": "waiting"}},
+		{"web": map[string]string{"human": "agent"}},
+		{"web": map[string]any{"human": "bot"}},
+		{"web": map[string]any{"human": "someone"}},
+		{"whatsapp": map[string]any{"human": "agent"}},
+		nil,
+	} {
+		require.NoError(t, e.h.Sender().Send(ctx, to, parley.Message{Text: "hi", Extras: extras}))
+	}
+	var got []string
+	for range 6 {
+		got = append(got, ws.botReply().Human)
+	}
+	assert.Equal(t, []string{"waiting", "agent", "bot", "", "", ""}, got)
 }

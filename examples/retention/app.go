@@ -239,6 +239,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 	a.handler = parley.Chain(router,
+		widgetHuman,                // widgetstate.go: the widget's "Talk to a human" button follows the hand-off
 		a.demoSignIn(demoCustomer), // demo.go: "/as ben", the page's customer selector
 		// Answer in the customer's language; everything inside replies
 		// through it, and reads the turn's locale it sets.

@@ -179,6 +179,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			Secret:        secret,
 			Title:         "ShopCo support",
 			Labels:        widgetLabels(ctx, *customer),
+			Translations:  widgetTranslations(ctx, *customer), // widgetstate.go: Spanish conversations, Spanish chrome
 			PrivacyNotice: "This chat is run by ShopCo's assistant. Messages may be read by our support team to help you.",
 			Redact:        redactWeb(newRedactor()),
 			// The widget's transcript is kept beside the conversations,

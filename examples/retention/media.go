@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -75,8 +76,70 @@ func mediaMiddleware(o *mediaOptions, answerer *kb.Answerer, handoff dialog.Hand
 		}
 		d = media.NewGuard(llm.NewBreaker(nil, llm.WithThreshold(3), llm.WithCooldown(30*time.Second))).Describer(c)
 	}
+	if d == nil {
+		// Nobody reads images: a photo goes to a person (photoRoute),
+		// never "please type" after the widget took it.
+		return speak, photosPass(media.Middleware(t, nil, opts...)), photoRoute(media.HandOffer(handoff)), nil
+	}
 	screenshots := kbbot.New(answerer, kbbot.WithHandOffer(media.HandOffer(handoff)))
 	return speak, media.Middleware(t, d, opts...), media.ImageRoute(screenshots), nil
+}
+
+// photoThanks acknowledges a photo the bot cannot look at before it goes
+// to a person.
+const photoThanks = "Thanks for the photo. I can't look at pictures myself, so I'm passing it to a person from our team, with our conversation."
+
+// photosPass lets a turn whose attachment is a photo (and no voice note)
+// past read, the media middleware, which without a vision model would
+// answer it with "please type": photoRoute hands it to a person instead.
+func photosPass(read parley.Middleware) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		h := read(next)
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if photoOnly(t) {
+				return next.HandleTurn(ctx, w, t)
+			}
+			return h.HandleTurn(ctx, w, t)
+		})
+	}
+}
+
+// photoOnly reports whether t carries an image and no audio.
+func photoOnly(t *parley.Turn) bool {
+	img := false
+	for _, a := range t.Message.Attachments {
+		switch {
+		case a.Kind == parley.Audio || strings.HasPrefix(a.MIMEType, "audio/") || a.MIMEType == "application/ogg" || a.MIMEType == "video/webm":
+			return false
+		case a.Kind == parley.Image:
+			img = true
+		}
+	}
+	return img
+}
+
+// photoRoute answers a photo when no vision model reads images (the
+// demo's default): the customer is thanked and handed to a person with
+// the photo on the ticket (handoff is media.HandOffer's, which adds its
+// link), because a photo is what a damaged-item claim needs and the bot
+// cannot judge it. A customer already with a person, or waiting for one,
+// never reaches here: the escalator passes the photo to them. Mount it
+// after the escalator's middleware, where the image route would be.
+func photoRoute(handoff dialog.HandOffer) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if !photoOnly(t) {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if err := w.Reply(ctx, parley.Text(photoThanks)); err != nil {
+				return err
+			}
+			// Sending a photo the bot cannot see asks for a person to
+			// look at it: the hand-off happens, it is not offered.
+			asked := parley.With(t, dialog.CommandKey, dialog.Command("human"))
+			return handoff.HandOff(ctx, w, asked, dialog.HandoffRequest{Reason: "sent a photo", Note: "The customer sent a photo (see attachment); the bot cannot look at images."})
+		})
+	}
 }
 
 // readBeforeLanguage runs read (voice notes and screenshots as text)

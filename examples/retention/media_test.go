@@ -31,22 +31,36 @@ func withAttachment(text string, a parley.Attachment) *parley.Turn {
 	return &parley.Turn{Message: parley.Message{Text: text, Attachments: []parley.Attachment{a}}}
 }
 
-// Without -speech-url and -vision-url, a voice note or a screenshot with
-// no words gets a polite request to type, in the customer's language, and
-// the conversation goes on.
+// Without -speech-url, a voice note gets a polite request to type, in the
+// customer's language, and the conversation goes on. Without -vision-url
+// a photo is never refused after the widget took it: the customer is
+// thanked and handed to a person, the photo on the ticket (a photo of a
+// broken lamp is what a damaged-item claim needs); once with a person,
+// a further photo goes to them.
 func TestMediaWithoutServers(t *testing.T) {
-	c, _ := newTester(t)
-	c.Deliver(withAttachment("", parley.Attachment{Kind: parley.Image, Data: screenshotPNG(t, 10)})).
-		Expect(parleytest.Exact(media.TypePlease))
+	c, a := newTester(t, parleytest.WithChannel("web"))
 	c.Deliver(withAttachment("", parley.Attachment{Kind: parley.Audio, Data: []byte("RIFF....WAVEfmt ")})).
 		Expect(parleytest.Exact(media.TypePlease))
 	c.Send("How long does shipping take?").Expect(parleytest.Contains("Standard shipping takes 2-4 business days"))
+	c.Deliver(withAttachment("", parley.Attachment{Kind: parley.Image, Data: screenshotPNG(t, 10), URL: "/chat/files/c/1?sig=x"})).
+		Expect(parleytest.Exact(photoThanks), parleytest.Contains("I've asked a person from our team to join"))
+	q := a.desk.Queue()
+	require.Len(t, q, 1, c.Transcript())
+	assert.Equal(t, "/chat/files/c/1?sig=x", q[0].Ticket.Data["attachment"], "the agent gets the photo")
+	assert.Equal(t, "sent a photo", q[0].Ticket.Reason)
+	c.Deliver(withAttachment("", parley.Attachment{Kind: parley.Image, Data: screenshotPNG(t, 12), URL: "/chat/files/c/2?sig=y"})).
+		Expect(parleytest.Contains("I've passed that on: a person will be with you soon."))
+	assert.Len(t, a.desk.Queue(), 1, "one hand-off, not one a photo")
 
 	es, _ := newTester(t, parleytest.WithLocale("es"))
 	es.Send("hola")
 	turn := withAttachment("", parley.Attachment{Kind: parley.Audio, Data: []byte("not audio")})
 	turn.Locale = "es"
 	es.Deliver(turn).Expect(parleytest.Exact("Perdona, aquí solo puedo leer texto: ¿puedes escribir tu mensaje?"))
+	photo := withAttachment("", parley.Attachment{Kind: parley.Image, Data: screenshotPNG(t, 10)})
+	photo.Locale = "es"
+	es.Deliver(photo).Expect(parleytest.Exact("Gracias por la foto. Yo no puedo ver imágenes, así que se la paso a una persona de nuestro equipo, junto con nuestra conversación."),
+		parleytest.Contains("persona"))
 }
 
 // With -vision-url, a screenshot is described by the vision server and

@@ -88,6 +88,7 @@
     placeholder: "Type a message\u2026",
     send: "Send",
     human: "Talk to a human",
+    leave_queue: "Leave the queue",
     consent_yes: "Yes, keep it",
     consent_no: "No thanks",
     sending: "Sending\u2026",
@@ -97,7 +98,7 @@
     reconnecting: "Reconnecting\u2026",
     uploading: "Uploading",
     too_large: "That file is too large",
-    too_long: "That message is too long: please shorten it or send it in parts.",
+    too_long: "That message is too long ({n} characters; the limit is {max}). Please shorten it or send it in parts.",
     network: "Network problem; unsent messages are sent again when the connection is back.",
     open: "Open chat",
     close: "Close chat",
@@ -109,6 +110,10 @@
     greeting: "Hi! How can I help you today?",
     signed_in: ""
   };
+  // DEFAULTS are the English texts; BASE is them with the server's
+  // Config.Labels over them; L is BASE with the translation for the
+  // conversation's language (Config.Translations) over it.
+  var DEFAULTS = Object.assign({}, L), BASE = L;
 
   // ---- state ----
   var S = {
@@ -126,6 +131,9 @@
     shown: {},              // entry id -> element
     signedIn: null,         // the page's parley.signedIn text, over the server's label
     tooLong: false,         // the status says the typed message is too long
+    lang: "",               // the language whose translation L shows ("" for BASE)
+    human: "bot",           // who answers: "bot", "waiting" (for a person) or "agent"
+    quick: [],              // the quick replies shown, for a typed option number
     open: false,
     unread: 0,
     retry: 0,
@@ -273,8 +281,14 @@
   closeBtn.addEventListener("click", function () { setOpen(false); });
   humanBtn.addEventListener("click", function () {
     var c = S.cfg || {};
+    if (S.human === "waiting") {
+      // Waiting for a person: the button leaves the queue.
+      sendMessage(L.leave_queue, "exit");
+      return;
+    }
     // The label is what the visitor sees; the payload is what flows match.
-    sendMessage(c.labels && c.labels.human ? L.human : (c.human_text || "talk to a human"), c.human_payload || "human");
+    var custom = (c.labels && c.labels.human) || S.lang;
+    sendMessage(custom ? L.human : (c.human_text || "talk to a human"), c.human_payload || "human");
   });
   consentYes.addEventListener("click", function () { answerConsent(true); });
   consentNo.addEventListener("click", function () { answerConsent(false); });
@@ -284,14 +298,42 @@
     if (!t) return;
     var max = (S.cfg && S.cfg.max_message) || 0;
     if (max && utf8Len(t) > max) {
-      // Refused here, not by the server: the text stays to be shortened.
+      // Refused here, not by the server: the text stays to be shortened,
+      // and the status says by how much.
       S.tooLong = true;
-      showStatus(L.too_long, true);
+      showStatus(tooLongText(t, max), true);
       return;
     }
     input.value = "";
-    sendMessage(t, "");
+    sendMessage(t, optionFor(t));
   });
+  // tooLongText says how long text is and how many of its characters
+  // fit in max UTF-8 bytes (the server's limit).
+  function tooLongText(text, max) {
+    var chars = Array.from(text), fit = 0, bytes = 0;
+    for (var i = 0; i < chars.length; i++) {
+      bytes += utf8Len(chars[i]);
+      if (bytes > max) break;
+      fit++;
+    }
+    var fmt = function (n) { return n.toLocaleString(S.lang || navigator.language || undefined); };
+    return L.too_long.replace("{n}", fmt(chars.length)).replace("{max}", fmt(fit));
+  }
+  // optionFor returns the payload of the quick reply a typed text picks:
+  // one whose title or payload it is, or, for a number, the option at
+  // that place in the list ("2" for the second), as the terminal
+  // channel reads numbers. "" when it picks none.
+  function optionFor(text) {
+    var q = S.quick || [], t = text.trim().toLowerCase();
+    for (var i = 0; i < q.length; i++) {
+      if ((q[i].title || "").toLowerCase() === t || (q[i].payload || "").toLowerCase() === t) return q[i].payload || q[i].title;
+    }
+    if (/^[0-9]{1,2}$/.test(t)) {
+      var n = parseInt(t, 10);
+      if (n >= 1 && n <= q.length) return q[n - 1].payload || q[n - 1].title;
+    }
+    return "";
+  }
   input.addEventListener("input", function () {
     var max = (S.cfg && S.cfg.max_message) || 0;
     if (S.tooLong && (!max || utf8Len(input.value.trim()) <= max)) {
@@ -363,6 +405,7 @@
 
   function renderQuick(replies) {
     quick.textContent = "";
+    S.quick = replies || [];
     (replies || []).forEach(function (q) {
       var b = el("button", "quick-reply", q.title);
       b.type = "button";
@@ -493,6 +536,8 @@
     if (e.role !== "user") {
       renderQuick(m.quick_replies);
       showTyping(false);
+      if (m.locale) setLanguage(m.locale);
+      if (e.human) setHuman(e.human);
     } else {
       renderQuick(null);
     }
@@ -610,11 +655,58 @@
     }
   }
 
-  // applyLabels takes the server's labels and shows them.
+  function over(into, l) {
+    Object.keys(DEFAULTS).concat(["title", "notice", "question"]).forEach(function (k) {
+      if (l && typeof l[k] === "string" && l[k]) into[k] = l[k];
+    });
+    return into;
+  }
+  // translation returns the server's labels for locale (a tag such as
+  // "es-MX"): the tag's own, else its language's; and the key it used.
+  function translation(locale) {
+    var tr = (S.cfg && S.cfg.translations) || {}, tag = String(locale || "").toLowerCase().replace("_", "-");
+    if (tr[tag]) return [tag, tr[tag]];
+    var lang = tag.split("-")[0];
+    if (tr[lang]) return [lang, tr[lang]];
+    return ["", null];
+  }
+  // setLanguage shows the widget's texts in the language of locale: its
+  // translation, or the server's labels when there is none.
+  function setLanguage(locale) {
+    var t = translation(locale);
+    if (t[0] === S.lang) return;
+    S.lang = t[0];
+    L = over(Object.assign({}, BASE), t[1]);
+    var c = S.cfg || {};
+    title.textContent = L.title || c.title || "Chat";
+    panel.setAttribute("aria-label", title.textContent);
+    notice.textContent = L.notice || c.notice || "";
+    consentQ.textContent = L.question || c.question || "";
+    var g = msgs.querySelector(".greeting .text");
+    if (g) g.textContent = L.greeting;
+    if (S.tooLong) showStatus(tooLongText(input.value.trim(), c.max_message || 0), true);
+    showLabels();
+  }
+  // setHuman changes the header button by who answers: "Talk to a
+  // human" with the bot, "Leave the queue" while waiting for a person,
+  // nothing while a person answers.
+  function setHuman(h) {
+    S.human = h;
+    humanBtn.hidden = h === "agent";
+    humanBtn.textContent = h === "waiting" ? L.leave_queue : L.human;
+  }
+
+  // applyLabels takes the server's labels and shows them in the
+  // browser's language, when the server has a translation for it.
   function applyLabels(l) {
-    Object.keys(L).forEach(function (k) { if (typeof l[k] === "string" && l[k]) L[k] = l[k]; });
+    BASE = over(Object.assign({}, DEFAULTS), l);
+    S.lang = null; // shown afresh
+    setLanguage(navigator.language || "");
+  }
+  // showLabels shows L.
+  function showLabels() {
     launcher.setAttribute("aria-label", L.open);
-    humanBtn.textContent = L.human;
+    setHuman(S.human);
     closeBtn.setAttribute("aria-label", L.close);
     consentYes.textContent = L.consent_yes;
     consentNo.textContent = L.consent_no;
@@ -652,10 +744,6 @@
       S.conv = j.conversation;
       S.consent = j.consent;
       if (j.consent === "granted") storeSet(j.token); else if (storeGet()) storeSet("");
-      title.textContent = j.title;
-      panel.setAttribute("aria-label", j.title);
-      notice.textContent = j.notice;
-      consentQ.textContent = j.question;
       applyLabels(j.labels || {});
       recordBtn.hidden = !canRecord(j.upload_types);
       renderConsent();
