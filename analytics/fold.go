@@ -72,7 +72,16 @@ func (n *names) name(id uint32) string { return n.list[id] }
 
 // Facts of a record. Times are Unix nanoseconds; 0 is unknown.
 type (
-	turnFact   struct{ at, dur int64 }
+	turnFact struct {
+		at, dur int64
+		msg     uint64 // hash of the turn's message ID (0: none)
+	}
+	// replyFact is the first reply the bot sent to the turn of message
+	// hash msg.
+	replyFact struct {
+		msg uint64
+		at  int64
+	}
 	intentFact struct {
 		at             int64
 		intent, status uint32
@@ -167,6 +176,7 @@ type rec struct {
 	start, end          int64
 	frtAt, frt          int64 // arrival and response time of the earliest turn
 	turns               []turnFact
+	replies             []replyFact // the first reply to each message, by hash
 	fallbacks           []int64
 	clarify, errors     int32
 	intents             []intentFact // classified turns
@@ -280,13 +290,15 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 	switch e.Kind {
 	case parley.EventTurn:
 		d := int64(e.Duration)
-		r.turns = append(r.turns, turnFact{at: at, dur: d})
+		r.turns = append(r.turns, turnFact{at: at, dur: d, msg: msgHash(e.Message)})
 		if arr := at - d; len(r.turns) == 1 || arr < r.frtAt {
 			r.frtAt, r.frt = arr, d
 		}
 		if arr := at - d; arr != 0 && arr < r.start {
 			r.start = arr
 		}
+	case parley.EventReply:
+		r.reply(msgHash(e.Message), at)
 	case parley.EventTurnError:
 		r.errors++
 	case intent.EventClassified:
@@ -538,4 +550,60 @@ func (r *rec) resolution() Resolution {
 		}
 	}
 	return verdict
+}
+
+// msgHash is the FNV-1a hash of a message ID; 0 for none.
+func msgHash(id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211
+	}
+	return h | 1
+}
+
+// reply notes a reply sent at to the turn of message msg: the earliest
+// one counts, whatever order the events arrive in.
+func (r *rec) reply(msg uint64, at int64) {
+	if msg == 0 || at == 0 {
+		return
+	}
+	for i := range r.replies {
+		if r.replies[i].msg == msg {
+			r.replies[i].at = min(r.replies[i].at, at)
+			return
+		}
+	}
+	r.replies = append(r.replies, replyFact{msg: msg, at: at})
+}
+
+// firstResponse is the conversation's first response time: from the
+// arrival of the earliest turn the bot answered to its first reply. A
+// turn nobody was answered in (a page event, a campaign step the
+// policy held back) does not count; without reply events (logs written
+// before they were folded) it is the earliest turn's response time.
+func (r *rec) firstResponse() int64 {
+	if len(r.replies) == 0 {
+		return r.frt
+	}
+	best, frt := int64(0), int64(-1)
+	for _, t := range r.turns {
+		arr := t.at - t.dur
+		if t.msg == 0 || frt >= 0 && arr >= best {
+			continue
+		}
+		for _, rp := range r.replies {
+			if rp.msg == t.msg {
+				best, frt = arr, max(0, rp.at-arr)
+				break
+			}
+		}
+	}
+	if frt < 0 {
+		return r.frt
+	}
+	return frt
 }

@@ -99,7 +99,7 @@ func (a *Aggregator) KPIs(w Window) KPIs {
 		k.Turns += len(r.turns)
 		k.Fallbacks += len(r.fallbacks)
 		if len(r.turns) > 0 {
-			frts = append(frts, r.frt)
+			frts = append(frts, r.firstResponse())
 		}
 		switch r.res {
 		case Resolved:
@@ -605,7 +605,7 @@ func (a *Aggregator) Live(now time.Time) Live {
 			}
 		}
 		if r.start >= recent && len(r.turns) > 0 {
-			frts = append(frts, r.frt)
+			frts = append(frts, r.firstResponse())
 		}
 		for _, m := range r.moods {
 			if m.at >= recent {

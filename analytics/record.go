@@ -46,8 +46,12 @@ type Record struct {
 	End          time.Time `json:"end"`
 	// Turns counts the inbound turns the bot answered.
 	Turns int `json:"turns"`
-	// FirstResponse is the response time of the conversation's first
-	// turn (from arrival to the end of the turn).
+	// FirstResponse is the conversation's first response time: from the
+	// arrival of the earliest turn the bot answered (a customer's
+	// message, not a page event nobody was answered in) to its first
+	// reply ([parley.EventReply]). For a hand-off, the wait for a person
+	// is the "assigned" step's Wait in Escalations. Without reply events
+	// it is the first turn's response time.
 	FirstResponse time.Duration `json:"first_response_ns"`
 	// ResponseTimes are every turn's response times.
 	ResponseTimes []time.Duration `json:"response_times_ns,omitempty"`
@@ -192,7 +196,7 @@ type CampaignOutcome struct {
 // record builds the public form of r.
 func (r *rec) record(n *names) Record {
 	x := Record{Conversation: r.conv, Customer: r.cust, Channel: r.channel,
-		Start: unix(r.start), End: unix(r.end), Turns: len(r.turns), FirstResponse: time.Duration(r.frt),
+		Start: unix(r.start), End: unix(r.end), Turns: len(r.turns), FirstResponse: time.Duration(r.firstResponse()),
 		Fallbacks: len(r.fallbacks), Clarifications: int(r.clarify), Errors: int(r.errors),
 		Resolution: r.res, AgentTime: time.Duration(r.agentNS), OptedOut: r.optOut,
 		Experiment: n.name(r.experiment), Variant: n.name(r.variant)}

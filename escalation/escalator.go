@@ -766,15 +766,18 @@ func (tc *turnCtx) observe() {
 	st := &tc.st
 	st.Unresolved++
 	st.Seen++
-	if u, ok := parley.Value(tc.t, nlu.UnderstandingKey); ok {
-		if u.Status == nlu.Understood && u.Intent.Name != "" {
-			if questionOpen(tc.t) {
-				in := u.Intent
-				tc.answerIntent = &in
-			} else {
-				st.requested(u.Intent)
-			}
+	if in, ok := menuChoice(tc.t); ok {
+		// "2" at the menu: the request is the option's intent.
+		st.requested(in)
+	} else if u, ok := parley.Value(tc.t, nlu.UnderstandingKey); ok && u.Status == nlu.Understood && u.Intent.Name != "" {
+		if questionOpen(tc.t) {
+			in := u.Intent
+			tc.answerIntent = &in
+		} else {
+			st.requested(u.Intent)
 		}
+	}
+	if u, ok := parley.Value(tc.t, nlu.UnderstandingKey); ok {
 		for _, en := range slices.Backward(u.Entities) {
 			st.Entities = slices.DeleteFunc(st.Entities, func(x nlu.Entity) bool { return x.Type == en.Type && x.Value == en.Value })
 			en.Start, en.End = 0, 0

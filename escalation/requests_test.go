@@ -102,3 +102,38 @@ func TestTicketIntentsAreRequests(t *testing.T) {
 	}
 	assert.Equal(t, []string{"human", "order_status", "refund"}, names)
 }
+
+// TestTicketIntentsFromTheMenu: "2" typed at the router's menu (or its
+// title, or the tapped option) is the request for that option's intent,
+// which the classifier cannot see in "2".
+func TestTicketIntentsFromTheMenu(t *testing.T) {
+	for _, pick := range []string{"2", "Order status", "order_status"} {
+		t.Run(pick, func(t *testing.T) {
+			w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+			var bot *parley.Bot
+			agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
+			esc, err := escalation.New(agents)
+			require.NoError(t, err)
+			router := intent.NewRouter(intent.WithMenu("I can help with:", "refund", "order_status"),
+				intent.WithTitles(map[string]string{"order_status": "Order status", "refund": "Refunds"}))
+			router.HandleFunc("order_status", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+				return w.Reply(ctx, parley.Text("Which order?"))
+			})
+			router.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+				return w.Reply(ctx, parley.Text("Refunds take a week."))
+			})
+			router.Handle("human", esc)
+			bot = parley.NewBot(parley.Chain(router, classify, esc.Middleware), parley.WithStore(memory.NewMap()))
+			for i, text := range []string{"blah", "blah blah", pick, "I want a person"} {
+				require.NoError(t, bot.HandleTurn(t.Context(), w, &parley.Turn{ConversationID: "c1", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
+			}
+			q := agents.Queue()
+			require.Len(t, q, 1)
+			var names []string
+			for _, in := range q[0].Ticket.Intents {
+				names = append(names, in.Name)
+			}
+			assert.Equal(t, []string{"human", "order_status"}, names)
+		})
+	}
+}

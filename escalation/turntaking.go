@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // This file is where the escalator meets the runtime's turn-taking: the
@@ -137,3 +138,21 @@ func (a *askWatcher) Reply(ctx context.Context, m parley.Message) error {
 
 // Unwrap returns the writer a wraps.
 func (a *askWatcher) Unwrap() parley.ReplyWriter { return a.next }
+
+// menuChoice returns the intent a turn picks from the router's open menu
+// or clarifying question ("2", a title, or a tapped option, whose payload
+// is the intent's name): the customer's request, which the classifier
+// does not see in "2".
+func menuChoice(t *parley.Turn) (nlu.Intent, bool) {
+	q, ok := dialog.OpenQuestion(t)
+	if !ok || q.Owner != intent.DefaultOwner {
+		return nlu.Intent{}, false
+	}
+	s := waitFold(t.Text())
+	for i, o := range q.Options {
+		if o.Payload != "" && (s == waitFold(o.Payload) || s == waitFold(o.Title) || s == strconv.Itoa(i+1)) {
+			return nlu.Intent{Name: o.Payload, Confidence: 1}, true
+		}
+	}
+	return nlu.Intent{}, false
+}
