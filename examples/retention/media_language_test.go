@@ -70,8 +70,9 @@ func TestVoiceNoteLanguageFromTheTranscript(t *testing.T) {
 	es.Send("hola, ¿cuánto cuesta el envío?")
 	es.Deliver(withAttachment("", parley.Attachment{Kind: parley.Audio, Data: note})).
 		Expect(parleytest.Exact("Perdona, aquí solo puedo leer texto: ¿puedes escribir tu mensaje?"))
+	// A photo is never refused: it goes to a person, thanked in Spanish.
 	es.Deliver(withAttachment("", parley.Attachment{Kind: parley.Image, Data: screenshotPNG(t, 10)})).
-		Expect(parleytest.Exact("Perdona, aquí solo puedo leer texto: ¿puedes escribir tu mensaje?"))
+		Expect(parleytest.Exact("Gracias por la foto. Yo no puedo ver imágenes, así que se la paso a una persona de nuestro equipo, junto con nuestra conversación."))
 }
 
 // TestVoiceTranscripts replays testdata/transcripts/voice-*.txtar with a
