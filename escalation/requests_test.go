@@ -123,7 +123,7 @@ func TestTicketIntentsFromTheMenu(t *testing.T) {
 				return w.Reply(ctx, parley.Text("Refunds take a week."))
 			})
 			router.Handle("human", esc)
-			bot = parley.NewBot(parley.Chain(router, classify, esc.Middleware), parley.WithStore(memory.NewMap()))
+			bot = parley.NewBot(parley.Chain(router, classify, escalation.Middleware(esc)), parley.WithStore(memory.NewMap()))
 			for i, text := range []string{"blah", "blah blah", pick, "I want a person"} {
 				require.NoError(t, bot.HandleTurn(t.Context(), w, &parley.Turn{ConversationID: "c1", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
 			}
