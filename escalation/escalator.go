@@ -102,6 +102,10 @@ type Messages struct {
 	// zone: i18n.WithDates writes them out in the reply's language
 	// ("Monday, December 7, 1:00 pm London time").
 	Busy, Closed, KeepWaiting, OtherChannel, OtherChannelMsg string
+	// OtherChannelTo answers OtherChannel instead when the customer's
+	// profile has an "email": %s is the address, so the customer knows
+	// where the reply goes.
+	OtherChannelTo string
 	// AskPhone asks for the number to call; BadPhone asks again;
 	// NoCallback gives up.
 	AskPhone, BadPhone, NoCallback string
@@ -135,6 +139,7 @@ func DefaultMessages() Messages {
 		KeepWaiting:     "Keep waiting",
 		OtherChannel:    "Email me instead",
 		OtherChannelMsg: "Of course: our team will reply by email with everything from this conversation.",
+		OtherChannelTo:  "Of course: our team will reply to %s with everything from this conversation.",
 		AskPhone:        "What number should we call you on?",
 		BadPhone:        "That doesn't look like a phone number: please type it with the area code, or \"cancel\".",
 		NoCallback:      "OK, I haven't booked a call. You're back with the assistant.",
@@ -159,7 +164,7 @@ func (m Messages) withDefaults() Messages {
 		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.Remind, d.Remind}, {&m.Empathy, d.Empathy},
 		{&m.Connecting, d.Connecting}, {&m.Delayed, d.Delayed}, {&m.Queued, d.Queued}, {&m.StillWaiting, d.StillWaiting},
 		{&m.Relayed, d.Relayed}, {&m.WaitStatus, d.WaitStatus}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
-		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg},
+		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg}, {&m.OtherChannelTo, d.OtherChannelTo},
 		{&m.AskPhone, d.AskPhone}, {&m.BadPhone, d.BadPhone}, {&m.NoCallback, d.NoCallback},
 		{&m.CallbackBooked, d.CallbackBooked}, {&m.Resolved, d.Resolved}, {&m.FeedbackThanks, d.FeedbackThanks}, {&m.FeedbackLow, d.FeedbackLow},
 	} {
@@ -1458,6 +1463,9 @@ func (tc *turnCtx) bookCallback(ctx context.Context, slot *time.Time, phone stri
 		tk.Callback, tk.Phone = &s, phone
 		confirm = fmt.Sprintf(tc.msgs().CallbackBooked, timeLabel(s, tc.location(ctx)), phone)
 		attrs = []string{"slot", s.Format(time.RFC3339)}
+	} else if email := tc.profile(ctx)["email"]; email != "" {
+		tk.Data = mergeData(tk.Data, map[string]string{"contact": "email", "email": email})
+		confirm = fmt.Sprintf(tc.msgs().OtherChannelTo, email)
 	} else {
 		tk.Data = mergeData(tk.Data, map[string]string{"contact": "email"})
 	}

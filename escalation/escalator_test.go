@@ -766,3 +766,23 @@ func TestClosedSaysWhenTheTeamIsBack(t *testing.T) {
 		assert.True(t, hours.IsOpen(sat.Add(48*time.Hour+8*time.Hour)), "Monday")
 	})
 }
+
+// "Email me instead" says where the reply goes when the profile has an
+// address (QA9 F51: "which address?"), and the ticket carries it.
+func TestEmailInsteadNamesTheAddress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ny, err := time.LoadLocation("America/New_York")
+		require.NoError(t, err)
+		// The bubble starts on Friday 19:00 in New York: closed at 18:00.
+		hours := escalation.Hours{Location: ny, Open: 8, Close: 18, Days: []time.Weekday{time.Monday, time.Friday}}
+		h := newHarness(t, -1, escalation.WithHours(hours))
+		h.profile["email"] = "ada@example.com"
+		h.say("human")
+		require.Equal(t, msgs.OtherChannel, h.last().QuickReplies[3].Title)
+		assert.Equal(t, []string{"Of course: our team will reply to ada@example.com with everything from this conversation."},
+			h.say(h.last().QuickReplies[3].Payload))
+		q := h.desk.Queue()
+		require.Len(t, q, 1)
+		assert.Equal(t, "ada@example.com", q[0].Ticket.Data["email"])
+	})
+}
