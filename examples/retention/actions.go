@@ -214,7 +214,8 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 		}),
 		action.Register(r, action.Def[planArgs, map[string]string]{
 			Name: actChangePlan, Description: "Change the customer's subscription plan.",
-			Writes: true, PerConversation: 2,
+			// Three: cancelling, then restoring, then a switch (plans.go).
+			Writes: true, PerConversation: 3,
 			Describe: func(a planArgs) string { return fmt.Sprintf("Shall I switch your plan to %s?", a.Plan) },
 			Run: func(ctx context.Context, a planArgs) (map[string]string, error) {
 				if !slices.Contains(plans, a.Plan) {

@@ -95,6 +95,7 @@ type config struct {
 	model         llm.Model                // optional: answers what the flows do not understand
 	staffPassword string                   // of the staff pages; empty: a random one
 	policy        []proactive.PolicyOption // the campaigns' delivery policy, beyond its defaults
+	quiet         string                   // the quiet hours policy has, as -quiet gives them ("21-9"), for /simulate/; empty: the default
 	analyticsLog  string                   // JSON Lines file of analytics events; empty: memory only
 	store         memory.Store             // conversations, profiles, approvals; nil: in memory
 	jobs          schedule.Store           // the campaigns' steps; nil: in memory
@@ -183,6 +184,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 	a.ret = ret
+	ret.quiet = cfg.quiet
 	a.health = newChurnWatch(ret)
 	ret.shop = a.shop
 	e, err = newEngine(deps{shop: a.shop, handoff: esc, act: a.actions, hours: cfg.hours, extra: append(retentionFlows(ret), churnFlow()),
@@ -209,6 +211,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		})
 	}
 	router := newRouter(e, rt)
+	planRoutes(router, e, a.shop) // plans.go: plan questions, objections, complaints, codes
 
 	understander, english, err := newUnderstander(ctx)
 	if err != nil {
@@ -263,6 +266,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		orderNumberAlone,                // nlu.go: "A-1002" alone asks for its status
 		thanksAnyLanguage,               // ack.go: "gracias" in an English conversation
 		noteAnswered,                    // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
+		planReasons,                     // plans.go: "I don't use it, cancel my plan" is one request
 		parcelTrouble,                   // care.go: "arrived damaged", "never got it"
 		cancelOrderRequest,              // cancelorder.go: "cancel my order A-1010"
 		learn.Middleware(a.learn.queue), // unsure turns wait for review (learn.go)
@@ -278,6 +282,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		acknowledge(func(t *parley.Turn) bool { return asst != nil && asst.pending(t) }), // ack.go: a lone "👍" or "ok" after an answer
 		imageRoute, // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),
+		complaints,           // plans.go: "I hate this" asks what to put right
 		helpCentreFirst(idx), // faq.go: what the intents missed and the help centre knows
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),

@@ -68,6 +68,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 			"track_order": "Track my order", "refund": "Return or refund", "renew_plan": "Renew my plan",
 			"refund_status": "Check on a refund", "human": "Talk to a human", "shipping_info": "Shipping and returns info", "greeting": "Main menu",
 			"change_address": "Change a delivery address", "callback": "Book a call-back", "cancel_order": "Cancel an order",
+			"plan_info": "Plans and prices", "too_expensive": "Renew my plan", "not_using": "Renew my plan", "promo_code": "Discount codes", // plans.go
 		}),
 		intent.WithQuestions(r.answers),
 		intent.WithOutOfScope("That's not something I can help with here, sorry. I can help with:"),
@@ -671,81 +672,6 @@ func addressFlow(d deps) *flow.Builder {
 		&flow.End{ID: "unresolved", Status: flow.Unresolved},
 		&flow.Call{ID: "done", Flow: "feedback", Next: "end"},
 		&flow.End{ID: "end", Status: flow.Resolved},
-	)
-}
-
-// cancelPlanSynonyms are the ways customers pick "Cancel my plan".
-var cancelPlanSynonyms = []string{"cancel plan", "end my plan", "cancelar mi plan", "cancelar el plan", "too expensive", "demasiado caro",
-	"don't renew", "do not renew", "don't renew it", "don't want to renew", "do not want to renew", "no renovar", "no quiero renovar", "no lo renueves"}
-
-func renewalFlow(d deps) *flow.Builder {
-	return flow.New("renewal").Slots("code", "why").Add(
-		// A plan already cancelled does not "renew": no reminder, and no
-		// second win-back offer or code.
-		&flow.Branch{ID: "plan", Cases: []flow.Case{{Expr: `customer.plan == "Cancelled at period end"`, Next: "ending"}}, Else: "remind"},
-		&flow.End{ID: "ending", Status: flow.Resolved, Text: []string{`Your plan is already cancelled and ends on {{customer.renewal_date | "your renewal date"}}. Changed your mind? Type "human" and a teammate will restore it.`}},
-		&flow.Say{ID: "remind", Text: []string{`Your {{customer.plan | "current"}} plan renews on {{customer.renewal_date | "your renewal date"}}.`}, Next: "intent"},
-		// "I want to cancel my plan" goes straight to the win-back offer
-		// rather than asking what they want.
-		&flow.Branch{ID: "intent", Cases: []flow.Case{
-			{Expr: `text matches "(?i)\\bcancel" && not (text matches "(?i)\\b(don'?t|do not|not|no)\\s+(want to\\s+|quiero\\s+)?cancel")`, Next: "winback"},
-		}, Else: "which"},
-		// On the annual plan the switch goes the other way.
-		&flow.Branch{ID: "which", Cases: []flow.Case{{Expr: `customer.plan matches "(?i)annual"`, Next: "ask_annual"}}, Else: "ask"},
-		&flow.Choice{ID: "ask_annual", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
-			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan", "mantener", "mantener mi plan", "renovar"}, Next: "kept"},
-			{Title: "Switch to monthly", Payload: "monthly", Synonyms: []string{"monthly", "mensual", "plan mensual"}, Next: "monthly"},
-			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: cancelPlanSynonyms, Next: "winback"},
-		}, OnFail: "kept"},
-		&flow.Action{ID: "monthly", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Monthly Plus"}, true)
-		}, Routes: map[string]string{"refused": "refused"}, Next: "monthly_ok", OnError: "done"},
-		&flow.End{ID: "monthly_ok", Status: flow.Resolved, Text: []string{"Switched! You're on Monthly Plus from your next renewal."}},
-		&flow.Choice{ID: "ask", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
-			{Title: "Keep it", Payload: "keep", Synonyms: []string{"renew", "keep my plan", "mantener", "mantener mi plan", "renovar"}, Next: "kept"},
-			{Title: "Switch to annual (save 20%)", Payload: "annual", Synonyms: []string{"annual", "yearly", "anual", "plan anual"}, Next: "annual"},
-			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: cancelPlanSynonyms, Next: "winback"},
-		}, OnFail: "kept"},
-		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Great, nothing to do: your plan renews automatically."}},
-		// Choosing the option is the customer's confirmation.
-		&flow.Action{ID: "annual", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Annual Plus"}, true)
-		}, Routes: map[string]string{"refused": "refused"}, Next: "annual_ok", OnError: "done"},
-		&flow.End{ID: "annual_ok", Status: flow.Resolved, Text: []string{"Switched! You're on Annual Plus from your next renewal, 20% cheaper."}},
-		// The regret is said once; the offer is the question, asked
-		// again as it is after a question in between or an answer that
-		// picks neither option.
-		&flow.Say{ID: "winback", Text: []string{"Sorry to see you go."}, Next: "offer"},
-		&flow.Choice{ID: "offer", Prompt: []string{"Would 3 months at half price change your mind?"}, Options: []flow.Option{
-			{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
-			{Title: "No, cancel", Payload: "cancel_anyway", Next: "cancelled"},
-		}, OnFail: "undecided"},
-		// Never cancel on answers we could not read.
-		&flow.End{ID: "undecided", Status: flow.Unresolved, Text: []string{"I've left your plan as it is. Say \"cancel my plan\" whenever you're sure, or \"human\" to talk it over with a person."}},
-		&flow.Action{ID: "stay", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Monthly Plus (50% off for 3 months)"}, true)
-		}, Routes: map[string]string{"refused": "refused"}, Next: "stayed", OnError: "done"},
-		&flow.End{ID: "stayed", Status: flow.Resolved, Text: []string{"Wonderful! Half price for the next 3 months is applied."}},
-		&flow.Action{ID: "cancelled", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			return d.run(ctx, s, actChangePlan, planArgs{Plan: "Cancelled at period end"}, true)
-		}, Routes: map[string]string{"refused": "refused"}, Next: "code", OnError: "done"},
-		// Win-back: a code for when they come back.
-		&flow.Action{ID: "code", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
-			res, err := d.act.call(ctx, s, actDiscount, discountArgs{Percent: 20, Reason: "win-back after cancellation"}, false)
-			if err != nil {
-				return "none", nil // the cancellation stands; the code is a bonus
-			}
-			var c discountCode
-			if err := json.Unmarshal(res.Output, &c); err != nil {
-				return "none", nil
-			}
-			s.SetSlot("code", c.Code)
-			return "", nil
-		}, Routes: map[string]string{"none": "bye_nocode"}, Next: "bye", OnError: "bye_nocode"},
-		&flow.End{ID: "bye", Status: flow.Resolved, Text: []string{`Your plan is cancelled: it stays active until {{customer.renewal_date | "the end of the period"}}, with no further charge. If you change your mind, code {{slots.code}} takes 20% off when you come back.`}},
-		&flow.End{ID: "bye_nocode", Status: flow.Resolved, Text: []string{`Your plan is cancelled: it stays active until {{customer.renewal_date | "the end of the period"}}, with no further charge. You can come back any time.`}},
-		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
-		&flow.End{ID: "done", Status: flow.Unresolved},
 	)
 }
 

@@ -158,6 +158,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	if _, err := fmt.Sscanf(*quiet, "%d-%d", &from, &to); err != nil || from < 0 || from > 24 || to < 0 || to > 24 {
 		return fmt.Errorf("-quiet %q: want FROM-TO in hours, such as 21-9", *quiet)
 	}
+	cfg.quiet = *quiet
 	cfg.policy = append(cfg.policy, proactive.WithQuietHours(time.Duration(from)*time.Hour, time.Duration(to)*time.Hour))
 	if *llmURL != "" {
 		m, err := newModel(*llmURL, *llmModel, os.Getenv("PARLEY_LLM_API_KEY"))

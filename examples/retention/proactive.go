@@ -31,6 +31,7 @@ type retention struct {
 	bot      proactive.Enqueuer
 	shop     *shop       // the simulator moves the plan's renewal date
 	churn    *churnWatch // the simulator lapses a customer (health.go)
+	quiet    string      // the quiet hours as -quiet gives them ("21-9"), for the simulator page
 
 	mu   sync.Mutex
 	seen map[string]parley.Address // where each customer last talked to us
@@ -39,14 +40,17 @@ type retention struct {
 }
 
 // demoProfiles are the stored profiles of the example's two customers:
-// Ada said yes to tips when she signed up; Ben was never asked.
+// Ada said yes to tips when she signed up; Ben was never asked. Their
+// last orders are the shop's (shop.go: Ada's A-1010 a day ago, Ben's
+// A-1003 four days ago), so the customer card's churn reasons agree with
+// its order dates; the simulator's "inactive" and "churn" lapse them.
 func demoProfiles(now time.Time) []*custprofile.Profile {
 	ada := &custprofile.Profile{CustomerID: "cus_ada", Name: "Ada Lovelace", Email: "ada@example.com", TimeZone: "Europe/London",
-		Tier: "gold", LastOrderDate: now.Add(-21 * day)}
+		Tier: "gold", LastOrderDate: now.Add(-1 * day)}
 	ada.RecordConsent(custprofile.Consent{Purpose: string(proactive.Marketing), Granted: true, Time: now.Add(-90 * day),
 		Channel: "web", Source: "sign-up form v3"})
 	ben := &custprofile.Profile{CustomerID: "cus_ben", Name: "Ben Okafor", Email: "ben@example.com", TimeZone: "America/New_York",
-		LastOrderDate: now.Add(-60 * day)}
+		LastOrderDate: now.Add(-4 * day)}
 	return []*custprofile.Profile{ada, ben}
 }
 
@@ -172,7 +176,7 @@ var simulations = []struct{ name, help string }{
 	{"delivered", "have the order delivered"},
 	{"delay", "delay the order"},
 	{"payment", "fail the plan's payment"},
-	{"inactive", "report 45 days without an order"},
+	{"inactive", "report 46 days without an order"},
 	{"churn", "report 50 days without an order and 1 login a week (churn risk)"},
 	{"day", "advance the clock by a day"},
 	{"log", "show what the policy held back, and why"},
@@ -211,7 +215,15 @@ func (r *retention) simulate(ctx context.Context, customerID, what string) (stri
 		ev.Type, ev.Attributes = proactive.PaymentFailed, map[string]string{"plan": "Monthly Plus plan",
 			"update_url": "https://shop.example/account/card"}
 	case "inactive":
-		ev.Type, ev.Attributes = proactive.Inactivity, map[string]string{"days": "45"}
+		// The win-back audience is customers with no order for over 45
+		// days: the shop's record says so first.
+		if _, err := r.profiles.Update(ctx, customerID, func(p *custprofile.Profile) error {
+			p.LastOrderDate = now.Add(-46 * day)
+			return nil
+		}); err != nil {
+			return "", err
+		}
+		ev.Type, ev.Attributes = proactive.Inactivity, map[string]string{"days": "46"}
 	case "churn":
 		return r.churn.lapse(ctx, customerID)
 	case "log":

@@ -202,8 +202,8 @@ func TestBackendOutageIsToldGracefully(t *testing.T) {
 func TestRenewalReminderAndWinBack(t *testing.T) {
 	c, a := newTester(t)
 	c.Signal("renewal.due", nil).Expect(parleytest.Exact("Your Monthly Plus plan renews on December 1, 2026."))
-	c.Tap("Cancel my plan").Expect(parleytest.Contains("3 months at half price"))
-	c.Tap("Yes, I'll stay").Expect(parleytest.Contains("Half price for the next 3 months"))
+	c.Tap("Cancel my plan").Expect(parleytest.Contains("3 months of Plus at half price change your mind? You'd pay $6 a month until March 1, 2027, then $12: $18 less."))
+	c.Tap("Yes, I'll stay").Expect(parleytest.Contains("you pay $6 a month until March 1, 2027, then $12 a month"))
 	p, err := a.shop.Profile(t.Context(), "cus_ada")
 	require.NoError(t, err)
 	assert.Contains(t, p["plan"], "50% off")

@@ -33,6 +33,11 @@ type customer struct {
 	ID, Name, FirstName, Email, Tier, Plan, RenewalDate, LastOrderDate string
 	TimeZone                                                           string // IANA name: call-back times are offered in it
 	Phone                                                              string // on file: a call-back does not ask for it
+	// PrevPlan is the plan before a cancellation, restored if the
+	// customer changes their mind (plans.go).
+	PrevPlan string
+	// OfferUntil is the day the half-price months end (2006-01-02).
+	OfferUntil string
 }
 
 // shop is the example's stand-in for a real backend: orders, refunds and
@@ -48,6 +53,7 @@ type shop struct {
 	tickets   []supportTicket
 	seq       int
 	down      bool
+	day       time.Time // the day the demo data is dated from
 }
 
 // discountCode is a one-time code generated for a customer.
@@ -97,6 +103,7 @@ func newShop(today time.Time) *shop {
 				TimeZone: "America/New_York", Phone: "+1 212 555 0147"},
 		},
 		refunds: map[string]float64{},
+		day:     today,
 	}
 	return s
 }
@@ -192,6 +199,14 @@ func (s *shop) Renew(_ context.Context, customerID, plan string) error {
 	c, ok := s.customers[customerID]
 	if !ok {
 		return fmt.Errorf("shop: no customer %q", customerID)
+	}
+	switch plan {
+	case cancelledPlan:
+		if c.Plan != cancelledPlan {
+			c.PrevPlan = c.Plan
+		}
+	case halfPricePlan:
+		c.OfferUntil = offerEnd(c.RenewalDate, s.day)
 	}
 	c.Plan = plan
 	s.customers[customerID] = c

@@ -186,7 +186,7 @@ button:hover { background: #f3f4f6; }
 <select id="as">{{range .Personas}}<option value="{{.ID}}"{{if eq .ID $.Customer}} selected{{end}}>{{.Name}}</option>{{end}}</select>
 <p id="shows"></p>
 <h2>Simulate</h2>
-<p>Say hello in the chat first, then make something happen. Campaign messages arrive in the chat, if the delivery policy lets them (consent, at most 2 a week, no messages 21:00-09:00 in the customer's time zone).</p>
+<p>Say hello in the chat first, then make something happen. Campaign messages arrive in the chat, if the delivery policy lets them (consent, at most 2 a week, {{.Quiet}}).</p>
 {{range .Actions}}<button type="button" data-sim="{{.Name}}">{{.Help}}</button>
 {{end}}
 <p id="said"></p>
@@ -248,7 +248,8 @@ func (a *app) simulateHandler(customer string) http.Handler {
 			actions = append(actions, struct{ Name, Help string }{s.name, strings.ToUpper(s.help[:1]) + s.help[1:]})
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := simulatePage.Execute(w, map[string]any{"Customer": customer, "Actions": actions, "Personas": demoPersonas}); err != nil {
+		if err := simulatePage.Execute(w, map[string]any{"Customer": customer, "Actions": actions, "Personas": demoPersonas,
+			"Quiet": quietText(a.ret.quiet)}); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	})
@@ -287,4 +288,21 @@ func chosen(r *http.Request, def string) string {
 		return p.ID
 	}
 	return def
+}
+
+// quietText says the campaigns' quiet hours, given as the -quiet flag
+// takes them ("21-9"; "0-0" or equal hours: none; empty: the policy's
+// default, 21-9), for the simulator page.
+func quietText(quiet string) string {
+	if quiet == "" {
+		quiet = "21-9"
+	}
+	var from, to int
+	if _, err := fmt.Sscanf(quiet, "%d-%d", &from, &to); err != nil {
+		return "quiet hours in the customer's time zone"
+	}
+	if from%24 == to%24 {
+		return "no quiet hours"
+	}
+	return fmt.Sprintf("no messages %02d:00-%02d:00 in the customer's time zone", from%24, to%24)
 }
