@@ -94,7 +94,7 @@
     renderApprovals();
     var cur = find(st.queue, S.open) || find(st.recent, S.open);
     if (S.open && cur && S.detail && cur.version !== S.detail.version) loadDetail(S.open);
-    if (S.detail) renderConvApprovals();
+    if (S.detail) keepBottom($("transcript"), false, renderConvApprovals);
     if (S.openApproval) openApproval(S.openApproval, true);
     S.firstState = false;
   }
@@ -275,7 +275,24 @@
     }).catch(function (e) { $("c-error").textContent = e.message; });
   }
 
+  // keepBottom runs render, which may change the transcript or what
+  // sits around it (an approval card appearing or being decided), and
+  // keeps the transcript's latest message in view if it was in view
+  // before, or if stick: the agent always sees what the customer just
+  // wrote unless they scrolled back to read.
+  function keepBottom(ol, stick, render) {
+    var atBottom = stick || ol.scrollHeight - ol.scrollTop - ol.clientHeight < 40;
+    render();
+    if (atBottom) ol.scrollTop = ol.scrollHeight;
+  }
+
   function renderDetail(d, fresh) {
+    var changed = !S.shown || S.shown !== d.id;
+    S.shown = d.id;
+    keepBottom($("transcript"), fresh || changed, function () { renderDetailParts(d, fresh); });
+  }
+
+  function renderDetailParts(d, fresh) {
     $("conv").hidden = false;
     $("side").hidden = false;
     $("c-title").textContent = d.customer;
@@ -331,7 +348,6 @@
   }
 
   function renderTranscript(ol, lines) {
-    var atBottom = ol.scrollHeight - ol.scrollTop - ol.clientHeight < 40;
     clear(ol);
     var handed = false;
     (lines || []).forEach(function (l) {
@@ -346,7 +362,6 @@
       li.appendChild(document.createTextNode(l.text));
       ol.appendChild(li);
     });
-    if (atBottom || S.firstRender !== ol) { ol.scrollTop = ol.scrollHeight; S.firstRender = ol; }
   }
 
   function chart(scores) {
@@ -389,9 +404,11 @@
     clear(card);
     card.appendChild(approvalCard(a));
     if (!refresh || !$("a-transcript").firstChild) {
-      renderTranscript($("a-transcript"), (a.transcript || []).map(function (e) {
-        return { role: e.role === "user" ? "customer" : "bot", from: e.role === "user" ? "customer" : "bot", text: e.text, time: Date.parse(e.time) };
-      }));
+      keepBottom($("a-transcript"), !refresh, function () {
+        renderTranscript($("a-transcript"), (a.transcript || []).map(function (e) {
+          return { role: e.role === "user" ? "customer" : "bot", from: e.role === "user" ? "customer" : "bot", text: e.text, time: Date.parse(e.time) };
+        }));
+      });
     }
   }
 
@@ -479,7 +496,19 @@
   }
   $("b-card").addEventListener("click", function () { toggleCard(!$("side").classList.contains("open")); });
   $("b-card-close").addEventListener("click", function () { toggleCard(false); });
-  $("b-resolve").addEventListener("click", function () { if (S.detail && S.detail.open) { $("reason-in").value = ""; $("d-resolve").showModal(); } });
+  // Resolving a conversation in which no person has written a word
+  // leaves the customer with "Tom has joined" followed by the
+  // assistant's "How did we do?": the dialog says so before it happens.
+  $("b-resolve").addEventListener("click", function () {
+    if (!S.detail || !S.detail.open) return;
+    var d = S.detail, silent = !(d.transcript || []).some(function (l) { return l.role === "agent" && l.text && l.text.trim(); });
+    var first = String(d.customer || "").split(" ")[0] || "The customer";
+    $("resolve-warn").hidden = !silent;
+    $("resolve-warn").textContent = silent ? "Nobody has written to " + first + " yet: they will go back to the assistant without hearing from a person. Reply first, unless they have left." : "";
+    $("resolve-ok").textContent = silent ? "Resolve without replying" : "Resolve";
+    $("reason-in").value = "";
+    $("d-resolve").showModal();
+  });
   $("d-transfer").addEventListener("close", function () {
     if (this.returnValue === "ok" && $("to-in").value.trim()) act("transfer", { to: $("to-in").value });
   });
