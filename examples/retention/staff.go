@@ -271,9 +271,10 @@ func looksLikeCustomer(name string) bool {
 	return strings.HasPrefix(strings.ToLower(name), "cus_")
 }
 
-// safeNext keeps a post-login redirect on this site's staff pages.
+// safeNext keeps a post-login redirect on this site's staff pages: an
+// owner who opened the dashboard lands on the dashboard once signed in.
 func safeNext(next string) string {
-	for _, p := range []string{"/console/", "/approvals/", "/privacy/"} {
+	for _, p := range []string{"/console/", "/approvals/", "/privacy/", "/dashboard/"} {
 		if strings.HasPrefix(next, p) && !strings.ContainsAny(next, "\\\r\n") {
 			return next
 		}

@@ -144,3 +144,21 @@ func TestServerTimeouts(t *testing.T) {
 	assert.Positive(t, srv.IdleTimeout, "idle connections are closed")
 	assert.Positive(t, srv.MaxHeaderBytes)
 }
+
+// TestSafeNextKeepsStaffPages: signing in from any staff page returns to
+// it (the dashboard sent its owner to the workspace); anything else goes
+// to the workspace.
+func TestSafeNextKeepsStaffPages(t *testing.T) {
+	for next, want := range map[string]string{
+		"/dashboard/":               "/dashboard/",
+		"/dashboard/review":         "/dashboard/review",
+		"/privacy/?customer=ada":    "/privacy/?customer=ada",
+		"/console/":                 "/console/",
+		"https://evil.example/":     "/console/",
+		"//evil.example/dashboard/": "/console/",
+		"/dashboard/\r\nX: y":       "/console/",
+		"/simulate/":                "/console/",
+	} {
+		assert.Equal(t, want, safeNext(next), next)
+	}
+}
