@@ -95,7 +95,6 @@ type Chat struct {
 	cop     *http.CrossOriginProtection
 	origins map[string]bool
 	hosts   []string
-	now     func() time.Time // time.Now; tests of token expiry and idle eviction set it
 	// translations are cfg.Translations with lower-case keys, as the
 	// widget looks them up.
 	translations map[string]Labels
@@ -127,7 +126,6 @@ func New(cfg Config) (*Chat, error) {
 		origins: make(map[string]bool),
 		convs:   make(map[string]*conversation),
 		stopped: make(chan struct{}),
-		now:     time.Now,
 
 		ipFrames: newIPLimits(cfg.IPRateLimit, cfg.IPRateBurst),
 		ipConvs:  newIPLimits(cfg.IPConversationRate, cfg.IPConversationBurst),
@@ -201,7 +199,7 @@ func (h *Chat) Token(conversationID string) (string, error) {
 	if conversationID == "" {
 		return "", errors.New("web: Token: empty conversation ID")
 	}
-	return signToken(h.cfg.Secret, conversationID, h.now())
+	return signToken(h.cfg.Secret, conversationID, time.Now())
 }
 
 // Sender returns the Chat's [parley.Sender]: give it to the Bot with
@@ -306,7 +304,7 @@ func (h *Chat) Close(ctx context.Context) error {
 // it at once if Close has begun: Close only closes the connections it
 // finds, and one that was still starting would otherwise keep it waiting.
 func (h *Chat) attach(cv *conversation, cl *client) bool {
-	if !cv.addClient(cl, h.now()) {
+	if !cv.addClient(cl, time.Now()) {
 		return false
 	}
 	h.mu.Lock()
@@ -333,7 +331,7 @@ func (h *Chat) begin() bool {
 // when Config.MaxConversations are already held), and forgets idle
 // conversations now and then.
 func (h *Chat) lookup(id string, create bool) *conversation {
-	now := h.now()
+	now := time.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	cv := h.convs[id]
@@ -379,7 +377,7 @@ func (h *Chat) emit(ctx context.Context, e parley.Event) {
 		return
 	}
 	if e.Time.IsZero() {
-		e.Time = h.now()
+		e.Time = time.Now()
 	}
 	e.Channel = webChannel
 	h.cfg.Observer.Observe(ctx, e)
@@ -514,7 +512,7 @@ func (h *Chat) admit(w http.ResponseWriter, r *http.Request) (*conversation, boo
 
 // conversationFor returns the conversation named by token.
 func (h *Chat) conversationFor(token string) (*conversation, *rejectError) {
-	conv, err := parseToken(h.cfg.Secret, token, h.now(), h.cfg.TokenTTL)
+	conv, err := parseToken(h.cfg.Secret, token, time.Now(), h.cfg.TokenTTL)
 	if err != nil {
 		return nil, asReject(err, errInvalidToken)
 	}
@@ -549,7 +547,7 @@ type sessionResponse struct {
 func (h *Chat) serveSession(w http.ResponseWriter, r *http.Request) {
 	conv := ""
 	if tok := bearer(r); tok != "" {
-		c, err := parseToken(h.cfg.Secret, tok, h.now(), h.cfg.TokenTTL)
+		c, err := parseToken(h.cfg.Secret, tok, time.Now(), h.cfg.TokenTTL)
 		if err != nil {
 			h.emitReject(r.Context(), "", asReject(err, errInvalidToken))
 			c = ""

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,27 +22,62 @@ import (
 
 var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
 
-// fakeClock is a settable clock for rate limits, token expiry and signal
-// windows.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
+// pipeListener is an in-memory net.Listener: each connection is a
+// net.Pipe, so that the handler's tests can run in a testing/synctest
+// bubble (whose clock moves only when every goroutine waits), with no
+// real socket.
+type pipeListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
 }
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+func newPipeListener() *pipeListener {
+	return &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
 }
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
 }
 
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+func (l *pipeListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
+
+// dial is the clients' DialContext: the server end goes to Accept.
+func (l *pipeListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, server := net.Pipe()
+	select {
+	case l.conns <- server:
+		return client, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "127.0.0.1:80" }
+
+// newPipeServer serves h on a pipeListener; its Client dials the
+// listener, whatever the URL's host.
+func newPipeServer(h http.Handler) *httptest.Server {
+	l := newPipeListener()
+	srv := &httptest.Server{Listener: l, Config: &http.Server{Handler: h}}
+	srv.Start()
+	srv.Client().Transport.(*http.Transport).DialContext = l.dial
+	return srv
 }
 
 // recorder collects the turns the bot saw and the handler's events.
@@ -121,22 +157,19 @@ type env struct {
 	h   *Chat
 	srv *httptest.Server
 	rec *recorder
-	clk *fakeClock
 }
 
 func newEnv(t *testing.T, mod func(*Config)) *env {
 	t.Helper()
 	rec := &recorder{}
-	clk := newFakeClock()
 	cfg := Config{Secret: testSecret, Observer: rec, RateLimit: 100, RateBurst: 100}
 	if mod != nil {
 		mod(&cfg)
 	}
 	h, err := New(cfg)
 	require.NoError(t, err)
-	h.now = clk.Now
 	bot := testBot(rec, h)
-	srv := httptest.NewServer(h.Handler(bot))
+	srv := newPipeServer(h.Handler(bot))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -144,7 +177,7 @@ func newEnv(t *testing.T, mod func(*Config)) *env {
 		require.NoError(t, h.Close(ctx))
 		srv.Close()
 	})
-	return &env{t: t, h: h, srv: srv, rec: rec, clk: clk}
+	return &env{t: t, h: h, srv: srv, rec: rec}
 }
 
 func (e *env) history(conv string) []entry {
@@ -203,13 +236,31 @@ func (e *env) post(path, token, ctype string, body io.Reader, hdr map[string]str
 type wsClient struct {
 	t       *testing.T
 	c       *websocket.Conn
-	pending []outFrame // frames of a batch not yet returned
+	pending []outFrame  // frames of a batch not yet returned
+	frames  chan []byte // with keepReading: what the reader read
+}
+
+// keepReading reads the connection in the background from now on, as a
+// browser does, so that it answers the handler's pings while a test in
+// a synctest bubble lets hours pass; read takes the frames it read.
+func (w *wsClient) keepReading() {
+	w.frames = make(chan []byte, 256)
+	go func() {
+		defer close(w.frames)
+		for {
+			_, b, err := w.c.Read(context.Background())
+			if err != nil {
+				return
+			}
+			w.frames <- b
+		}
+	}()
 }
 
 func (e *env) dial(hdr http.Header) (*websocket.Conn, *http.Response, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr})
+	return websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.srv.URL, "http")+"/ws", &websocket.DialOptions{HTTPHeader: hdr, HTTPClient: e.srv.Client()})
 }
 
 // connect opens a WebSocket, says hello with token and returns the client
@@ -254,10 +305,22 @@ func (w *wsClient) sendRaw(typ websocket.MessageType, b []byte) {
 func (w *wsClient) read() outFrame {
 	w.t.Helper()
 	if len(w.pending) == 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		_, b, err := w.c.Read(ctx)
-		require.NoError(w.t, err)
+		var b []byte
+		if w.frames != nil {
+			select {
+			case f, ok := <-w.frames:
+				require.True(w.t, ok, "the connection closed")
+				b = f
+			case <-time.After(15 * time.Second):
+				w.t.Fatal("no frame in 15s")
+			}
+		} else {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			_, f, err := w.c.Read(ctx)
+			require.NoError(w.t, err)
+			b = f
+		}
 		fs, err := decodeOut(b)
 		require.NoError(w.t, err)
 		w.pending = fs
@@ -309,7 +372,7 @@ func msg(id, text string) map[string]any {
 }
 
 func httptestServer(t *testing.T, h *Chat, served http.Handler) *httptest.Server {
-	srv := httptest.NewServer(served)
+	srv := newPipeServer(served)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

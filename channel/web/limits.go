@@ -76,11 +76,11 @@ func ipFrom(ctx context.Context) string {
 // allowFrame applies the per-address limit on inbound frames (messages,
 // events and uploads of every conversation from one address).
 func (h *Chat) allowFrame(ctx context.Context) bool {
-	return h.ipFrames.allow(ipFrom(ctx), h.now())
+	return h.ipFrames.allow(ipFrom(ctx), time.Now())
 }
 
 // allowNewConversation applies the per-address limit on new
 // conversations.
 func (h *Chat) allowNewConversation(ctx context.Context) bool {
-	return h.ipConvs.allow(ipFrom(ctx), h.now())
+	return h.ipConvs.allow(ipFrom(ctx), time.Now())
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -88,7 +89,7 @@ func TestUploadQuota(t *testing.T) {
 
 func TestFileStoreReservations(t *testing.T) {
 	s := &fileStore{quota: 100}
-	cv := newConversation("c", &Config{RateLimit: 1, RateBurst: 1}, newFakeClock().Now())
+	cv := newConversation("c", &Config{RateLimit: 1, RateBurst: 1}, time.Now())
 	require.True(t, s.reserve(60))
 	assert.False(t, s.reserve(60), "the quota is held by an upload being read and nothing kept can make room")
 	s.keep(cv, "f1", &upload{data: make([]byte, 30)}, 1000, 60)
@@ -164,31 +165,34 @@ func TestPerAddressLimits(t *testing.T) {
 // help", "my order", "A-1001"...) is never refused, while a script that
 // keeps sending is held to one message a second after its first dozen.
 func TestRateLimitFitsPeople(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.RateLimit, c.RateBurst = 0, 0 }) // the defaults
-	tok := e.session("").Token
-	send := func(frame string) int {
-		code, _ := e.post("/send", tok, "application/json", strings.NewReader(frame), nil)
-		return code
-	}
-	// The page's own events (the demo page sends two on load).
-	for i, name := range []string{"page_view", "product_view", "page_view"} {
-		assert.Equal(t, http.StatusOK, send(fmt.Sprintf(`{"type":"track","id":"ev%d","name":%q}`, i, name)), name)
-	}
-	person := []string{"hi", "I need help", "my order", "A-1001", "it never came", "the lamp", "hello?", "are you there",
-		"sorry", "A-1002 too", "thanks", "ok"}
-	for i, text := range person {
-		assert.Equal(t, http.StatusOK, send(fmt.Sprintf(`{"type":"message","id":"p%d","text":%q}`, i, text)), text)
-	}
-
-	// A flood: the 13th message at once is refused, and then one a second
-	// gets through, whatever the sender tries in between.
-	assert.Equal(t, http.StatusTooManyRequests, send(`{"type":"message","id":"f0","text":"spam"}`))
-	accepted := 0
-	for i := range 40 {
-		e.clk.Add(250 * time.Millisecond)
-		if send(fmt.Sprintf(`{"type":"message","id":"f%d","text":"spam"}`, i+1)) == http.StatusOK {
-			accepted++
+	// In a synctest bubble: time moves with time.Sleep, at once.
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit, c.RateBurst = 0, 0 }) // the defaults
+		tok := e.session("").Token
+		send := func(frame string) int {
+			code, _ := e.post("/send", tok, "application/json", strings.NewReader(frame), nil)
+			return code
 		}
-	}
-	assert.Equal(t, 10, accepted, "40 messages in 10 seconds: 10 accepted")
+		// The page's own events (the demo page sends two on load).
+		for i, name := range []string{"page_view", "product_view", "page_view"} {
+			assert.Equal(t, http.StatusOK, send(fmt.Sprintf(`{"type":"track","id":"ev%d","name":%q}`, i, name)), name)
+		}
+		person := []string{"hi", "I need help", "my order", "A-1001", "it never came", "the lamp", "hello?", "are you there",
+			"sorry", "A-1002 too", "thanks", "ok"}
+		for i, text := range person {
+			assert.Equal(t, http.StatusOK, send(fmt.Sprintf(`{"type":"message","id":"p%d","text":%q}`, i, text)), text)
+		}
+
+		// A flood: the 13th message at once is refused, and then one a second
+		// gets through, whatever the sender tries in between.
+		assert.Equal(t, http.StatusTooManyRequests, send(`{"type":"message","id":"f0","text":"spam"}`))
+		accepted := 0
+		for i := range 40 {
+			time.Sleep(250 * time.Millisecond)
+			if send(fmt.Sprintf(`{"type":"message","id":"f%d","text":"spam"}`, i+1)) == http.StatusOK {
+				accepted++
+			}
+		}
+		assert.Equal(t, 10, accepted, "40 messages in 10 seconds: 10 accepted")
+	})
 }

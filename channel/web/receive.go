@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -23,7 +24,7 @@ func (h *Chat) receive(ctx context.Context, cv *conversation, f inFrame) error {
 	case frameHello:
 		return reject(errBadFrame, "hello is only valid as the first WebSocket frame")
 	}
-	now := h.now()
+	now := time.Now()
 	lim := cv.limiter
 	if f.Type != frameMessage {
 		lim = cv.events
@@ -72,7 +73,7 @@ func (h *Chat) userMessageData(ctx context.Context, cv *conversation, id string,
 }
 
 func (h *Chat) deliver(ctx context.Context, cv *conversation, id string, m parley.Message, payload string, data []byte) error {
-	now := h.now()
+	now := time.Now()
 	if h.cfg.Redact != nil && m.Text != "" {
 		text, err := h.cfg.Redact(ctx, cv.id, m.Text)
 		if err != nil {
@@ -130,7 +131,7 @@ func (h *Chat) track(ctx context.Context, cv *conversation, f inFrame) error {
 		}
 		return nil
 	}
-	now := h.now()
+	now := time.Now()
 	data := make(map[string]string, len(f.Data)+1)
 	maps.Copy(data, f.Data)
 	n := cv.countSignal(f.Name+"\x00"+f.Data["id"], now)
@@ -225,7 +226,7 @@ func (w *replyWriter) Reply(ctx context.Context, m parley.Message) error {
 		return nil // already delivered: an outbox re-send
 	}
 	w.engage()
-	now := w.h.now()
+	now := time.Now()
 	e := entry{ID: id, Role: roleBot, Message: w.h.outbound(w.cv, m), Time: now, Human: humanOf(m)}
 	w.h.keep(ctx, w.cv, e)
 	w.cv.broadcastOrHold(encode(outFrame{Type: "message", Entry: &e}))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -23,11 +24,11 @@ func TestTokenForgery(t *testing.T) {
 	ws.send(msg("v1", "my secret order 123"))
 	ws.botReply()
 
-	otherSecret, err := signToken([]byte("another-secret-another-secret-xx"), victim.Conversation, e.clk.Now())
+	otherSecret, err := signToken([]byte("another-secret-another-secret-xx"), victim.Conversation, time.Now())
 	require.NoError(t, err)
 	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"c":"` + victim.Conversation + `","iat":` + "1" + `}`))
 	_, sig, _ := strings.Cut(e.session("").Token, ".")
-	expired, err := signToken(testSecret, victim.Conversation, e.clk.Now().Add(-31*24*time.Hour))
+	expired, err := signToken(testSecret, victim.Conversation, time.Now().Add(-31*24*time.Hour))
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -262,40 +263,43 @@ func TestOversizedFrameClosesConnection(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.RateLimit = 1; c.RateBurst = 2 })
-	tok := e.session("").Token
-	ws, _ := e.connect(tok)
-	ws.send(msg("r1", "one"))
-	ws.botReply()
-	ws.send(msg("r2", "two"))
-	ws.botReply()
-	ws.send(msg("r3", "three"))
-	f := ws.until("error")
-	assert.Equal(t, codeRateLimited, f.Code)
-	assert.Equal(t, "r3", f.ID)
+	// In a synctest bubble: time moves with time.Sleep, at once.
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, func(c *Config) { c.RateLimit = 1; c.RateBurst = 2 })
+		tok := e.session("").Token
+		ws, _ := e.connect(tok)
+		ws.send(msg("r1", "one"))
+		ws.botReply()
+		ws.send(msg("r2", "two"))
+		ws.botReply()
+		ws.send(msg("r3", "three"))
+		f := ws.until("error")
+		assert.Equal(t, codeRateLimited, f.Code)
+		assert.Equal(t, "r3", f.ID)
 
-	// The limit is per conversation, whatever the transport.
-	code, errCode := e.post("/send", tok, "application/json", strings.NewReader(`{"type":"message","id":"r4","text":"four"}`), nil)
-	assert.Equal(t, http.StatusTooManyRequests, code)
-	assert.Equal(t, codeRateLimited, errCode)
+		// The limit is per conversation, whatever the transport.
+		code, errCode := e.post("/send", tok, "application/json", strings.NewReader(`{"type":"message","id":"r4","text":"four"}`), nil)
+		assert.Equal(t, http.StatusTooManyRequests, code)
+		assert.Equal(t, codeRateLimited, errCode)
 
-	// Another visitor is not affected.
-	other, _ := e.connect(e.session("").Token)
-	other.send(msg("o1", "hi"))
-	assert.Equal(t, "you said: hi", other.botReply().Message.Text)
+		// Another visitor is not affected.
+		other, _ := e.connect(e.session("").Token)
+		other.send(msg("o1", "hi"))
+		assert.Equal(t, "you said: hi", other.botReply().Message.Text)
 
-	e.clk.Add(time.Second)
-	ws.send(msg("r3", "three"))
-	assert.Equal(t, "you said: three", ws.botReply().Message.Text)
+		time.Sleep(time.Second)
+		ws.send(msg("r3", "three"))
+		assert.Equal(t, "you said: three", ws.botReply().Message.Text)
 
-	rs := e.rec.Rejections()
-	require.Len(t, rs, 2)
-	for _, r := range rs {
-		assert.ErrorIs(t, r, errRateLimited)
-		var re *rejectError
-		require.ErrorAs(t, r, &re)
-		assert.NotEmpty(t, re.ConversationID)
-	}
+		rs := e.rec.Rejections()
+		require.Len(t, rs, 2)
+		for _, r := range rs {
+			assert.ErrorIs(t, r, errRateLimited)
+			var re *rejectError
+			require.ErrorAs(t, r, &re)
+			assert.NotEmpty(t, re.ConversationID)
+		}
+	})
 }
 
 func TestUploads(t *testing.T) {

@@ -33,7 +33,7 @@ func (h *Chat) serveSSE(w http.ResponseWriter, r *http.Request) {
 	h.emit(ctx, parley.Event{Kind: eventConnected, ConversationID: cv.id, Attrs: map[string]string{"transport": "sse"}})
 	err := h.streamSSE(w, r, rc, cl)
 	cl.close()
-	cv.removeClient(cl, h.now())
+	cv.removeClient(cl, time.Now())
 	h.emit(ctx, parley.Event{Kind: eventDisconnected, ConversationID: cv.id, Err: err,
 		Attrs: map[string]string{"transport": "sse"}})
 }

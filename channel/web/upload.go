@@ -11,6 +11,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -103,7 +104,7 @@ func (h *Chat) serveUpload(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, cv.id, reject(errBadFrame, "no file in the upload"))
 		return
 	}
-	if !cv.limiter.AllowN(h.now(), 1) {
+	if !cv.limiter.AllowN(time.Now(), 1) {
 		e := reject(errRateLimited, "too many messages; wait a moment")
 		e.MessageID = id
 		h.fail(w, r, cv.id, e)

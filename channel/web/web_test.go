@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -187,29 +188,33 @@ func TestSend(t *testing.T) {
 }
 
 func TestTrackSignals(t *testing.T) {
-	e := newEnv(t, nil)
-	ws, _ := e.connect(e.session("").Token)
-	track := func(id, product string) string {
-		ws.send(map[string]any{"type": "track", "id": id, "name": "product_view", "data": map[string]string{"id": product}})
-		return ws.botReply().Message.Text
-	}
-	assert.Equal(t, "signal product_view count=1", track("t1", "sku-1"))
-	e.clk.Add(time.Hour)
-	assert.Equal(t, "signal product_view count=2", track("t2", "sku-1"))
-	assert.Equal(t, "signal product_view count=1", track("t3", "sku-2"))
-	e.clk.Add(time.Hour)
-	assert.Equal(t, "signal product_view count=3", track("t4", "sku-1"))
-	e.clk.Add(24 * time.Hour)
-	assert.Equal(t, "signal product_view count=1", track("t5", "sku-1"), "views older than 24h do not count")
+	// In a synctest bubble: time moves with time.Sleep, at once.
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, nil)
+		ws, _ := e.connect(e.session("").Token)
+		ws.keepReading() // answers pings through the hours below
+		track := func(id, product string) string {
+			ws.send(map[string]any{"type": "track", "id": id, "name": "product_view", "data": map[string]string{"id": product}})
+			return ws.botReply().Message.Text
+		}
+		assert.Equal(t, "signal product_view count=1", track("t1", "sku-1"))
+		time.Sleep(time.Hour)
+		assert.Equal(t, "signal product_view count=2", track("t2", "sku-1"))
+		assert.Equal(t, "signal product_view count=1", track("t3", "sku-2"))
+		time.Sleep(time.Hour)
+		assert.Equal(t, "signal product_view count=3", track("t4", "sku-1"))
+		time.Sleep(24 * time.Hour)
+		assert.Equal(t, "signal product_view count=1", track("t5", "sku-1"), "views older than 24h do not count")
 
-	turns := e.rec.Turns()
-	require.Len(t, turns, 5)
-	sig := turns[0].Signal
-	require.NotNil(t, sig)
-	if diff := cmp.Diff(&parley.Signal{Name: "product_view", Data: map[string]string{"id": "sku-1", "count_24h": "1"}}, sig); diff != "" {
-		t.Errorf("signal (-want +got):\n%s", diff)
-	}
-	assert.Empty(t, turns[0].Text())
+		turns := e.rec.Turns()
+		require.Len(t, turns, 5)
+		sig := turns[0].Signal
+		require.NotNil(t, sig)
+		if diff := cmp.Diff(&parley.Signal{Name: "product_view", Data: map[string]string{"id": "sku-1", "count_24h": "1"}}, sig); diff != "" {
+			t.Errorf("signal (-want +got):\n%s", diff)
+		}
+		assert.Empty(t, turns[0].Text())
+	})
 }
 
 // storages runs a test with transcripts kept in memory and in a

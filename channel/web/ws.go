@@ -95,7 +95,7 @@ func (h *Chat) serveWS(w http.ResponseWriter, r *http.Request) {
 	wg.Go(func() { werr = writeLoop(ctx, c, cl) })
 	readErr := h.readLoop(ctx, c, cv, cl)
 	cl.close()
-	cv.removeClient(cl, h.now())
+	cv.removeClient(cl, time.Now())
 	wg.Wait()
 	h.emit(ctx, parley.Event{Kind: eventDisconnected, ConversationID: cv.id,
 		Err:   errors.Join(disconnectErr(readErr), disconnectErr(werr)),
