@@ -66,7 +66,8 @@ var partsOfDay = map[string]struct {
 // time from now ("in an hour", "en media hora"). Days are read as
 // [Dates] reads them ("next Friday", "mañana", "Dec 11"); a clock time
 // without a day is the next one to come ("at 10am" said at noon is
-// tomorrow's), and a night-time hour "tonight" is after midnight. A
+// tomorrow's), and a night-time hour "tonight" said in the evening is
+// after midnight. A
 // 12-hour time that says neither am nor pm nor the part of the day is
 // [Moment.Ambiguous]. It reports false when text names no time of day
 // (a day alone is a date: see [FirstDate]). Past times are returned as
@@ -152,8 +153,8 @@ func FindMoment(text string, now time.Time) (Moment, bool) {
 		return t
 	}
 	if h, mi, pm, ambiguous, clock, ok := findClock(text, part); ok {
-		if part == "tonight" && h < 5 || strings.HasPrefix(part, "noche") && h < 5 {
-			day = day.AddDate(0, 0, 1) // "at 3am tonight"
+		if (part == "tonight" || strings.HasPrefix(part, "noche")) && h < 5 && now.Hour() >= 5 && day.Equal(today) {
+			day = day.AddDate(0, 0, 1) // "at 3am tonight", said in the evening
 		}
 		s, e := span(daySpan, clock, partSpan)
 		mo := Moment{Start: s, End: e, At: next(at(h, mi))}

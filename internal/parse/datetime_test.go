@@ -62,6 +62,15 @@ func TestFindMoment(t *testing.T) {
 	}
 }
 
+// "at 3am tonight" said after midnight is in a few hours, not tomorrow
+// night.
+func TestFindMomentTonightAfterMidnight(t *testing.T) {
+	now := time.Date(2026, 12, 7, 0, 45, 0, 0, time.UTC)
+	m, ok := FindMoment("at 3am tonight", now)
+	require.True(t, ok)
+	require.Equal(t, time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC), m.At)
+}
+
 func TestFindMomentNone(t *testing.T) {
 	now := time.Date(2026, 12, 6, 20, 40, 0, 0, time.UTC)
 	for _, text := range []string{"", "07700 900123", "tomorrow", "el viernes", "order A-1002", "$39.00", "call me at once",
