@@ -84,6 +84,16 @@ func acknowledged(next parley.Handler, asking func(t *parley.Turn) bool) parley.
 				return err
 			}
 			return next.HandleTurn(ctx, w, parley.With(t, dialog.CommandKey, dialog.CommandMenu))
+		case yesWords[word] && !open:
+			// A "yes" to no question: to the bot's pointer to a person
+			// ('type "human" whenever you'd like one') it asks for one;
+			// otherwise ("Anything else?") it wants the menu. It got
+			// "Sorry, I didn't quite get that".
+			c := dialog.CommandMenu
+			if text, ok := lastBotMessage(t.Session()); ok && pointsToPerson(text) { // detractor.go
+				c = dialog.CommandHuman
+			}
+			return next.HandleTurn(ctx, w, parley.With(t, dialog.CommandKey, c))
 		case !ackWords[word] || open && !isMenu(q):
 			return next.HandleTurn(ctx, w, t)
 		case !answeredBefore(t):
@@ -107,6 +117,18 @@ const (
 // noWords are a lone "no", folded as ackWords are.
 var noWords = map[string]bool{
 	"no": true, "nope": true, "nah": true, "no thanks": true, "no thank you": true, "not really": true, "no gracias": true, "no no": true,
+}
+
+// yesWords are a lone "yes", folded as ackWords are.
+var yesWords = map[string]bool{
+	"yes": true, "yeah": true, "yep": true, "yes please": true, "sure": true, "ok yes": true, "yes i would": true, "please": true,
+	"sí": true, "si": true, "sí por favor": true, "si por favor": true, "claro": true, "vale sí": true,
+}
+
+// pointsToPerson reports whether a message of the bot tells the customer
+// how to get a person ('type "human"', 'escribe "humano"').
+func pointsToPerson(text string) bool {
+	return strings.Contains(text, `"human"`) || strings.Contains(text, `"humano"`) || strings.Contains(text, `"agente"`)
 }
 
 // answeredKey notes in the conversation that the bot has answered

@@ -263,13 +263,14 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		notePlanKept,               // cancelnote.go: "never mind" at the win-back offer says the plan is unchanged
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		intent.Middleware(understander),
-		orderNumberAlone,                // nlu.go: "A-1002" alone asks for its status
-		thanksAnyLanguage,               // ack.go: "gracias" in an English conversation
-		noteAnswered,                    // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
-		planReasons,                     // plans.go: "I don't use it, cancel my plan" is one request
-		parcelTrouble,                   // care.go: "arrived damaged", "never got it"
-		cancelOrderRequest,              // cancelorder.go: "cancel my order A-1010"
-		learn.Middleware(a.learn.queue), // unsure turns wait for review (learn.go)
+		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
+		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation
+		noteAnswered,                       // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
+		planReasons,                        // plans.go: "I don't use it, cancel my plan" is one request
+		parcelTrouble,                      // care.go: "arrived damaged", "never got it"
+		parcelInContext(a.shop.orderNamed), // care.go: "never got it" right after an order's status is about that order
+		cancelOrderRequest,                 // cancelorder.go: "cancel my order A-1010"
+		learn.Middleware(a.learn.queue),    // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
 		health.Middleware(a.health.tracker), // health and churn risk, from every message
 		// Shorter replies for upset customers, no sentence twice in a row.

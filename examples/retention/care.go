@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/nlu"
 )
 
@@ -150,15 +151,34 @@ func parcelTrouble(next parley.Handler) parley.Handler {
 			return next.HandleTurn(ctx, w, t)
 		}
 		u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: name, Confidence: 1}
-		if (name == "missing_parcel" || name == "damaged_item") && !hasEntity(u, "order_id") {
-			if id := recentOrder(t); id != "" {
-				// "it says delivered but I never got it", right after
-				// the bot told where A-1001 is: "it" is A-1001 (QA9 F44).
-				u.Entities = append(slices.Clone(u.Entities), nlu.Entity{Type: "order_id", Text: id, Value: id, Start: -1, End: -1})
-			}
-		}
 		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
 	})
+}
+
+// parcelInContext gives a damaged or missing parcel that names no order
+// and no item the one order the conversation just talked about: "it says
+// delivered but I never got it", right after the bot told where A-1001
+// is, is about A-1001 (QA9 F44: "Which order is it?"). named finds an
+// order by its item's name ("my shirt arrived torn"), which wins.
+func parcelInContext(named func(customerID, text string) string) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			u, ok := parley.Value(t, nlu.UnderstandingKey)
+			if !ok || u.Status != nlu.Understood || u.Intent.Name != "missing_parcel" && u.Intent.Name != "damaged_item" ||
+				hasEntity(u, "order_id") || named(t.CustomerID, t.Text()) != "" {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if q, open := dialog.OpenQuestion(t); open && len(q.Options) == 0 {
+				return next.HandleTurn(ctx, w, t) // a form's answer
+			}
+			id := recentOrder(t)
+			if id == "" {
+				return next.HandleTurn(ctx, w, t)
+			}
+			u.Entities = append(slices.Clone(u.Entities), nlu.Entity{Type: "order_id", Text: id, Value: id, Start: -1, End: -1})
+			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+		})
+	}
 }
 
 // hasEntity reports whether u holds an entity of type typ.
@@ -170,15 +190,23 @@ func hasEntity(u nlu.Understanding, typ string) bool {
 var orderNumber = regexp.MustCompile(`\bA-\d{4}\b`)
 
 // recentOrder returns the one order number the last eight messages of the
-// conversation (the customer's and the bot's) name, or "" when they name
-// none or more than one.
+// conversation (the customer's and the bot's) since the customer's last
+// global command ("menu", "cancel") name, or "" when they name none or
+// more than one.
 func recentOrder(t *parley.Turn) string {
 	s := t.Session()
 	if s == nil {
 		return ""
 	}
 	found := ""
-	for _, e := range s.History[max(0, len(s.History)-8):] {
+	recent := s.History[max(0, len(s.History)-8):]
+	for i := len(recent) - 2; i >= 0; i-- { // the last entry is this turn's
+		if _, cmd := intent.ParseCommand(recent[i].Text); cmd && recent[i].Role == memory.RoleUser {
+			recent = recent[i+1:] // "menu", "cancel": what came before is over
+			break
+		}
+	}
+	for _, e := range recent {
 		for _, id := range orderNumber.FindAllString(e.Text, -1) {
 			if id == "A-1234" {
 				continue // the example in "It starts with A-, like A-1234"

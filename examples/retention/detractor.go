@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/parleyhq/parley/dialog"
@@ -27,25 +28,27 @@ func unhappyAfterRating() escalation.Rule {
 // lastBotSaid reports whether the bot's last message before the
 // customer's current one starts with one of prefixes.
 func lastBotSaid(s *memory.Session, prefixes []string) bool {
+	text, ok := lastBotMessage(s)
+	return ok && slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(text, p) })
+}
+
+// lastBotMessage returns the bot's last message before the customer's
+// current one, if the customer wrote nothing else since.
+func lastBotMessage(s *memory.Session) (string, bool) {
 	if s == nil {
-		return false
+		return "", false
 	}
 	customer := false
 	for i := len(s.History) - 1; i >= 0; i-- {
 		switch e := s.History[i]; e.Role {
 		case memory.RoleUser:
 			if customer {
-				return false // two customer messages: the rating was earlier
+				return "", false // two customer messages: the bot's was earlier
 			}
 			customer = true
 		case memory.RoleBot:
-			for _, p := range prefixes {
-				if strings.HasPrefix(e.Text, p) {
-					return true
-				}
-			}
-			return false
+			return e.Text, true
 		}
 	}
-	return false
+	return "", false
 }
