@@ -125,6 +125,15 @@ var campaignFlows = []string{"tips_consent", "nps", "churn_rescue"}
 func retentionFlows(rec *retention) []*flow.Builder {
 	return []*flow.Builder{
 		flow.New("tips_consent").Add(
+			// A customer who has decided on this channel already (Ada
+			// said yes at sign-up) is not asked again (QA9 F54).
+			&flow.Action{ID: "known", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+				decided, err := rec.decided(ctx, s.Turn)
+				if err != nil || !decided {
+					return "", nil // asking is harmless
+				}
+				return "known", nil
+			}, Routes: map[string]string{"known": "skip"}, Next: "ask", OnError: "ask"},
 			&flow.Choice{ID: "ask", Prompt: []string{"Would you like us to send helpful tips occasionally?"}, Slot: "tips",
 				Options: []flow.Option{
 					{Title: "Yes please", Payload: "yes", Synonyms: []string{"yes", "sure", "ok", "yeah", "yep", "si", "sí"}, Next: "record"},

@@ -149,6 +149,23 @@ func (r *retention) consent(ctx context.Context, t *parley.Turn, yes bool) error
 	return r.policy.Consent(ctx, t.CustomerID, t.Channel, yes, "asked in chat: tips", time.Now())
 }
 
+// decided reports whether the turn's customer has a marketing decision,
+// yes or no, that covers the turn's channel.
+func (r *retention) decided(ctx context.Context, t *parley.Turn) (bool, error) {
+	if t.CustomerID == "" {
+		return false, nil
+	}
+	p, err := r.profiles.Load(ctx, t.CustomerID)
+	if errors.Is(err, memory.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	_, ok := p.ConsentOn(string(proactive.Marketing), t.Channel)
+	return ok, nil
+}
+
 // promoter reports an NPS of 9 or 10, which starts the referral prompt.
 func (r *retention) promoter(ctx context.Context, t *parley.Turn) error {
 	if t.CustomerID == "" {
