@@ -1064,6 +1064,12 @@ func (tc *turnCtx) handOff(ctx context.Context, r dialog.HandoffRequest) error {
 	}
 	tc.st.Reason, tc.st.Priority, tc.st.Offer = r.Reason, r.Priority, nil
 	tc.resolved() // a person takes it from here: count afresh afterwards
+	if q, ok := dialog.OpenQuestion(tc.t); ok && q.Owner != owner && len(q.Options) > 0 {
+		// The bot's menu or choice, passed by for a person: it is no
+		// longer asked, so "cancel" leaves the queue rather than picking
+		// its "Cancel my plan".
+		dialog.CloseQuestion(tc.t)
+	}
 	now := time.Now()
 	if !e.hours.IsOpen(now) {
 		return tc.offerCallback(ctx, "closed")

@@ -110,6 +110,13 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			// A no closes the application's own question.
 			dialog.CloseQuestion(turn)
 			return w.Reply(ctx, parley.Text("bot: no problem"))
+		case turn.Text() == "my plan":
+			q := dialog.Question{ID: "plan", Owner: "app", Text: "bot: what would you like to do?",
+				Options: []parley.QuickReply{{Title: "Keep it", Payload: "keep"}, {Title: "Cancel my plan", Payload: "cancel_plan"}}}
+			if err := dialog.Ask(turn, q); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Message{Text: q.Text, QuickReplies: q.Options})
 		case strings.HasPrefix(turn.Text(), "choose"):
 			// A choice with a person among its options.
 			q := dialog.Question{ID: "fix", Owner: "app", Text: "bot: how shall we fix it?",
@@ -348,6 +355,16 @@ func TestAChoiceWithAPersonIsTheOffer(t *testing.T) {
 	h.say("choose, this is ridiculous!!")
 	assert.Equal(t, []string{msgs.Connecting}, h.say("2"))
 	assert.Len(t, h.desk.Queue(), 1)
+}
+
+func TestAHandOffDropsTheChoiceItPassedBy(t *testing.T) {
+	// "human" at a menu whose options hold "cancel": waiting, "cancel"
+	// leaves the queue as the wait message says, and cancels no plan.
+	h := newHarness(t, -1)
+	h.say("my plan")
+	assert.Equal(t, []string{msgs.Connecting}, h.say("human"))
+	assert.Equal(t, []string{msgs.Left}, h.say("cancel"))
+	assert.Empty(t, h.desk.Queue())
 }
 
 func TestANewSubjectHeldBackByAQuestionIsOfferedAfterItsAnswer(t *testing.T) {
