@@ -23,6 +23,10 @@ var stateKey = memory.NewStateKey[routerState]("intent")
 type routerState struct {
 	// Misses counts consecutive turns not understood.
 	Misses int `json:"misses,omitempty"`
+	// Held are the entities of the message the open clarifying question
+	// asks about (its order number, its amount), and of answers to it
+	// that named nothing else: the request chosen gets them.
+	Held []nlu.Entity `json:"held,omitempty"`
 }
 
 // Event kinds of the [Router].
@@ -257,10 +261,23 @@ func (r *Router) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley
 			if v, _ := parse.YesNo(t.Text()); v == "no" {
 				return r.decline(ctx, w, t) // "no, thanks" to the menu
 			}
+			held, err := r.held(t, q)
+			if err != nil {
+				return err
+			}
+			und, _ := parley.Value(t, nlu.UnderstandingKey)
 			if name := matchAnswer(t.Text(), q.Options); name != "" {
-				und, _ := parley.Value(t, nlu.UnderstandingKey)
 				und.Status, und.Intent, und.Then = nlu.Understood, nlu.Intent{Name: name, Confidence: 1}, nil
+				if len(held) > 0 {
+					und.Entities = held // the text is only the choice
+				}
 				return r.route(ctx, w, parley.With(t, nlu.UnderstandingKey, und))
+			}
+			if q.ID == clarifyID && onlyEntities(t.Text(), und.Entities) {
+				// "A-1001" to "Check on a refund / Return or refund?"
+				// fits either: it is kept for the request chosen, not
+				// read as a new one (order tracking).
+				return r.clarify(ctx, w, t, optionNames(q.Options), append(held, und.Entities...))
 			}
 		case owner != nil:
 			return r.toOwner(ctx, w, t, q, owner)
@@ -487,7 +504,7 @@ func (r *Router) route(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 		if len(cands) < 2 {
 			return r.notUnderstood(ctx, w, t, string(und.Status))
 		}
-		return r.clarify(ctx, w, t, cands)
+		return r.clarify(ctx, w, t, cands, und.Entities)
 	}
 	if und.Status == nlu.Unsure && r.questions != nil && isQuestion(t.Text()) {
 		// A question the intents do not place with confidence ("how
@@ -517,7 +534,12 @@ func isQuestion(text string) bool { return parse.Question(text) }
 
 // dispatch runs the handler of und.Intent, then those of und.Then in
 // order while none has asked a question, each seeing an Understanding
-// with that intent and no Then.
+// with that intent and, as Then, the intents still to come (so that a
+// handler can leave out a closing question such as "Was this
+// helpful?"). With several intents, the first sees the entities of the
+// message's first clause and the others those of the rest: "where is
+// A-1001 and also change the address of A-1010" tracks A-1001 and
+// changes A-1010.
 func (r *Router) dispatch(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, und nlu.Understanding) error {
 	all := append([]nlu.Intent{und.Intent}, und.Then...)
 	for i, in := range all {
@@ -532,13 +554,33 @@ func (r *Router) dispatch(ctx context.Context, w parley.ReplyWriter, t *parley.T
 			continue
 		}
 		u := und
-		u.Intent, u.Then, u.Status = in, nil, nlu.Understood
+		u.Intent, u.Then, u.Status = in, all[i+1:], nlu.Understood
+		if len(all) > 1 {
+			u.Entities = clauseEntities(t.Text(), und.Entities, i == 0)
+		}
 		t.Emit(ctx, parley.Event{Kind: EventRouted, Attrs: map[string]string{"intent": in.Name}})
 		if err := h.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// clauseEntities returns the entities of es in the first clause of text
+// (first true) or after it (first false); entities without a place in
+// the text go with every clause.
+func clauseEntities(text string, es []nlu.Entity, first bool) []nlu.Entity {
+	segs := Split(text)
+	if len(segs) < 2 {
+		return es
+	}
+	var out []nlu.Entity
+	for _, e := range es {
+		if e.End <= e.Start || (e.Start < segs[0].End) == first {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // matchAnswer maps an answer to one of the router's questions onto an
@@ -553,7 +595,44 @@ func matchAnswer(text string, opts []parley.QuickReply) string {
 	return ""
 }
 
-func (r *Router) clarify(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, cands []string) error {
+// clarifyID is the ID of the router's clarifying question.
+const clarifyID = "clarify"
+
+// optionNames returns the payloads of a question's options.
+func optionNames(opts []parley.QuickReply) []string {
+	names := make([]string, len(opts))
+	for i, o := range opts {
+		names[i] = o.Value()
+	}
+	return names
+}
+
+// held returns the entities kept for the clarifying question q and
+// forgets them: they belong to this answer or to none.
+func (r *Router) held(t *parley.Turn, q dialog.Question) ([]nlu.Entity, error) {
+	st, err := r.load(t)
+	if err != nil || len(st.Held) == 0 {
+		return nil, err
+	}
+	held := st.Held
+	st.Held = nil
+	if q.ID != clarifyID {
+		held = nil
+	}
+	return held, r.save(t, st)
+}
+
+// clarify asks which of cands the customer meant, keeping the entities
+// of the message (held) for the request they choose.
+func (r *Router) clarify(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, cands []string, held []nlu.Entity) error {
+	st, err := r.load(t)
+	if err != nil {
+		return err
+	}
+	st.Held = held
+	if err := r.save(t, st); err != nil {
+		return err
+	}
 	titles := make([]string, len(cands))
 	qr := make([]parley.QuickReply, len(cands))
 	for i, c := range cands {
@@ -565,7 +644,7 @@ func (r *Router) clarify(ctx context.Context, w parley.ReplyWriter, t *parley.Tu
 		return err
 	}
 	text := r.clarifyText + " " + strings.Join(titles, " / ") + "?"
-	return r.ask(ctx, w, t, "clarify", parley.Message{Text: text, QuickReplies: qr})
+	return r.ask(ctx, w, t, clarifyID, parley.Message{Text: text, QuickReplies: qr})
 }
 
 // notUnderstood asks the customer to put it another way, and the second
@@ -631,7 +710,11 @@ func (r *Router) reset(t *parley.Turn) error {
 	if s == nil || len(s.State[stateKey.Name()]) == 0 {
 		return nil
 	}
-	return r.save(t, routerState{})
+	st, err := r.load(t)
+	if err != nil {
+		return err
+	}
+	return r.save(t, routerState{Held: st.Held})
 }
 
 func (r *Router) load(t *parley.Turn) (routerState, error) {
@@ -651,7 +734,7 @@ func (r *Router) save(t *parley.Turn, st routerState) error {
 	if s == nil {
 		return nil
 	}
-	if st.Misses == 0 {
+	if st.Misses == 0 && len(st.Held) == 0 {
 		stateKey.Delete(s)
 		return nil
 	}

@@ -2,6 +2,7 @@ package intent
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -322,6 +323,7 @@ func TestSplit(t *testing.T) {
 		{"return this shirt, and also check if you have it in red", []string{"return this shirt", "check if you have it in red"}},
 		{"do you have black and white socks", []string{"do you have black and white socks"}},
 		{"where is my order? I also want a refund", []string{"where is my order", "I also want a refund"}},
+		{"where is A-1001 and I also want to return the lamp", []string{"where is A-1001", "want to return the lamp"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
@@ -531,4 +533,69 @@ func TestRouterOutOfScopeQuestionTwice(t *testing.T) {
 	assert.Equal(t, []string{"That's not something I can help with here. [Track order] [Refund]"}, b.send("what is the meaning of life?"))
 	assert.Equal(t, []string{"That's not something I can help with here. [Track order] [Refund]"}, b.send("what is the capital of france?"))
 	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track order] [Refund]"}, b.send("asdfgh"))
+}
+
+// An answer to "Did you mean ...?" that names only an order fits both
+// requests: it is not read as a new one; the question is asked again and
+// the request chosen gets the order, as it gets that of the message that
+// was unclear.
+func TestRouterClarifyKeepsOrderForTheChoice(t *testing.T) {
+	c := fixed{
+		"refund":            ranked("refund_status", 0.68, "refund", 0.31),
+		"refund A-1001":     ranked("refund_status", 0.6, "refund", 0.38),
+		"A-1001":            ranked("track_order", 0.9),
+		"where is my order": ranked("track_order", 0.9),
+	}
+	b, r := newBot(t, c)
+	var got []string
+	r.HandleFunc("refund_status", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u, _ := parley.Value(t, nlu.UnderstandingKey)
+		e, _ := u.Entity("order_id")
+		got = append(got, e.Value)
+		return w.Reply(ctx, parley.Text("status of "+e.Value))
+	})
+	b.h = parley.Chain(r, Commands(), New(c, WithExtractors(entity.OrderID("order_id", regexp.MustCompile(`A-\d{4}`)))).Middleware())
+	clarify := "Did you mean: Refund status / Refund? [Refund status] [Refund]"
+	assert.Equal(t, []string{clarify}, b.send("refund"))
+	assert.Equal(t, []string{clarify}, b.send("A-1001"), "asked again, not tracked")
+	assert.Equal(t, []string{"status of A-1001"}, b.send("1"))
+	assert.Empty(t, b.ran, "no order tracking")
+
+	assert.Equal(t, []string{clarify}, b.send("refund A-1001"))
+	assert.Equal(t, []string{"status of A-1001"}, b.send("Refund status"), "the order of the unclear message")
+
+	assert.Equal(t, []string{clarify}, b.send("refund A-1001"))
+	assert.Equal(t, []string{"ok track_order"}, b.send("where is my order"), "a new request")
+	assert.Equal(t, []string{clarify}, b.send("refund"))
+	assert.Equal(t, []string{"status of "}, b.send("1"), "nothing held from before")
+	assert.Equal(t, []string{"A-1001", "A-1001", ""}, got)
+}
+
+// Each request of a message with two sees what is still to come (so it
+// can leave out its closing question) and the entities of its own
+// clause: the order tracked is not the one whose address changes.
+func TestRouterMultiIntentClausesGetTheirOwnEntities(t *testing.T) {
+	r := NewRouter()
+	var seen []string
+	for _, name := range []string{"track_order", "change_address"} {
+		r.HandleFunc(name, func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			u, _ := parley.Value(t, nlu.UnderstandingKey)
+			var orders []string
+			for _, e := range u.Entities {
+				orders = append(orders, e.Value)
+			}
+			seen = append(seen, fmt.Sprintf("%s %v then %d", u.Intent.Name, orders, len(u.Then)))
+			return nil
+		})
+	}
+	text := "where is A-1001 and also I want to change the address of A-1010"
+	und := nlu.Understanding{Status: nlu.Understood, Intent: nlu.Intent{Name: "track_order"}, Then: []nlu.Intent{{Name: "change_address"}},
+		Entities: []nlu.Entity{
+			{Type: "order_id", Value: "A-1001", Start: 9, End: 15},
+			{Type: "order_id", Value: "A-1010", Start: 57, End: 63},
+			{Type: "customer", Value: "cus_ada"}, // no place in the text
+		}}
+	turn := parley.With((&parley.Turn{Message: parley.Text(text)}).WithSession(&memory.Session{ID: "c3"}), nlu.UnderstandingKey, und)
+	require.NoError(t, r.HandleTurn(context.Background(), &recorder{}, turn))
+	assert.Equal(t, []string{"track_order [A-1001 cus_ada] then 1", "change_address [A-1010 cus_ada] then 0"}, seen)
 }

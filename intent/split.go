@@ -14,7 +14,8 @@ type Segment struct {
 // that ", and also" wins over " and ". They are matched case-insensitively
 // on word boundaries.
 var splitMarkers = []string{
-	", and also ", " and also ", ", and then ", " and then ", ", also ", "; ", ". also ",
+	", and also ", " and also ", ", and i also ", " and i also ", " and i'd also ", " and i would also ",
+	", and then ", " and then ", ", also ", "; ", ". also ",
 	". ", "? ", "! ", ", and ", " as well as ", " plus ",
 	", y también ", " y también ", " y además ", ", además ", ", y ",
 }
