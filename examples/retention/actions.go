@@ -53,6 +53,10 @@ type orderView struct {
 	Refunded float64 `json:"refunded_usd"`
 	// RefundedOn is the day the latest refund was sent (2006-01-02).
 	RefundedOn string `json:"refunded_on,omitempty"`
+	// Carrier brings a shipped order; Due is the day it should arrive
+	// (2006-01-02).
+	Carrier string `json:"carrier,omitempty"`
+	Due     string `json:"due,omitempty"`
 }
 
 type addressArgs struct {
@@ -133,7 +137,10 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				if err != nil {
 					return orderView{}, err
 				}
-				v := orderView{ID: o.ID, Item: o.Item, Status: o.Status, Tracking: o.Tracking, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded}
+				v := orderView{ID: o.ID, Item: o.Item, Status: o.Status, Tracking: o.Tracking, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded, Carrier: o.Carrier}
+				if !o.Due.IsZero() {
+					v.Due = o.Due.Format(time.DateOnly)
+				}
 				if !o.RefundedAt.IsZero() {
 					v.RefundedOn = o.RefundedAt.Format(time.DateOnly)
 				}

@@ -263,6 +263,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		notePlanKept,               // cancelnote.go: "never mind" at the win-back offer says the plan is unchanged
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		intent.Middleware(understander),
+		orderRefs(a.shop),                  // followup.go: "when will it arrive?", "the blanket", "2"
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
 		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation
 		noteAnswered,                       // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)

@@ -155,6 +155,10 @@ func refundStatus(a *actions, s *shop) parley.Handler {
 			sent = s.recentRefunds(t.CustomerID, time.Now().AddDate(0, 0, -30))
 		}
 		if len(waiting) == 0 && len(sent) == 0 {
+			if o, ok := lastOrderUnrefunded(ctx, s, t); ok {
+				// "and the refund?" right after an order's status.
+				return w.Reply(ctx, parley.Text(`Nothing has been refunded on your `+o.Item+` (`+o.ID+`) so far, and no refund is waiting for a teammate's OK. Type "refund it" to start one.`))
+			}
 			return w.Reply(ctx, parley.Text(`I don't see a refund waiting for a teammate's OK. Refunds that went through take 5-10 business days to show; type "I want a refund" to start a new one.`))
 		}
 		if len(waiting) > 0 {
@@ -328,6 +332,11 @@ func menuFlow() *flow.Builder {
 // with it.
 func feedbackFlow() *flow.Builder {
 	return flow.New("feedback").Add(
+		// A message that asked for more ("where is A-1001 and also
+		// change the address of A-1010") goes on to the next request:
+		// "Was this helpful?" would stop it.
+		&flow.Branch{ID: "more", Cases: []flow.Case{{If: moreRequests, Next: "next"}}, Else: "ask"},
+		&flow.End{ID: "next", Status: flow.Resolved},
 		&flow.Feedback{ID: "ask", Kind: flow.Helpful, Prompt: []string{"Was this helpful?"}, Next: "thanks"},
 		&flow.Branch{ID: "thanks", Cases: []flow.Case{{Expr: `slots.feedback == "no"`, Next: "sorry"}}, Else: "bye"},
 		&flow.End{ID: "sorry", Status: flow.Unresolved, Text: []string{`Sorry about that. Tell me what you need, or type "menu" to see what else I can do.`}},
@@ -349,14 +358,27 @@ func validOrder(_ context.Context, v string) (string, error) {
 }
 
 func orderFlow(d deps) *flow.Builder {
-	return flow.New("order_status").Slots("item", "status", "tracking", "why", "retried").Add(
-		pickNamedOrder(d, "order"), // itemname.go: "return the lamp"
+	return flow.New("order_status").Slots("item", "status", "tracking", "why", "retried", "orders", "when", "due").Add(
+		// "When will it arrive?" is answered with the day it should.
+		&flow.Action{ID: "asks", Do: func(_ context.Context, s *flow.Scope) (string, error) {
+			if asksWhen(s.Turn.Text()) { // followup.go
+				s.SetSlot("when", "yes")
+			}
+			return "", nil
+		}, Next: "named", OnError: "named"},
+		pickNamedOrder(d, "list"), // itemname.go: "return the lamp"
+		listOrders(d, "order"),    // followup.go: a known customer picks from her orders
+		pickOrder("Which order is it?", "Back to your order status.", "lookup", "human"),
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"What's your order number? It starts with A-, like A-1234."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			o, route, err := d.lookupStep(ctx, s)
 			if route != "" || err != nil {
 				return route, err
+			}
+			if due := dueText(o); due != "" && s.Slot("when") != "" {
+				s.SetSlot("due", due)
+				return "due", nil
 			}
 			s.SetSlot("item", o.Item)
 			s.SetSlot("status", o.Status)
@@ -365,9 +387,10 @@ func orderFlow(d deps) *flow.Builder {
 				return "tracked", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "tracked": "tracked", "refused": "refused"}, Next: "status",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "tracked": "tracked", "refused": "refused", "due": "due"}, Next: "status",
 			OnError: "down", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
+		&flow.Say{ID: "due", Text: []string{"{{slots.due}}"}, Next: "done"},
 		&flow.Say{ID: "tracked", Text: []string{"Your {{slots.item}} ({{slots.order}}) has {{slots.status}}. Tracking number: {{slots.tracking}}."}, Next: "done"},
 		&flow.Say{ID: "status", Text: []string{"Your {{slots.item}} ({{slots.order}}) is {{slots.status}}."}, Next: "done"},
 		retryOrder(),
@@ -409,8 +432,11 @@ func notFound() *flow.End {
 }
 
 func refundFlow(d deps) *flow.Builder {
-	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded", "total", "refunded_on").Add(
-		pickNamedOrder(d, "order"), // itemname.go: "return the lamp"
+	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded", "total", "refunded_on", "orders").Add(
+		&flow.Action{ID: "amount_in", Do: amountInRequest, Next: "named", OnError: "named"}, // followup.go: "refund A-1001 10"
+		pickNamedOrder(d, "list"), // itemname.go: "return the lamp"
+		listOrders(d, "order"),    // followup.go: a known customer picks from her orders
+		pickOrder("Which order is it?", "Back to your refund.", "lookup", "human"),
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, OnFail: "human", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -533,7 +559,11 @@ func (d deps) lookup(ctx context.Context, s *flow.Scope) (orderView, error) {
 		return orderView{}, err
 	}
 	var o orderView
-	return o, json.Unmarshal(res.Output, &o)
+	if err := json.Unmarshal(res.Output, &o); err != nil {
+		return o, err
+	}
+	rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
+	return o, nil
 }
 
 // lookupStep reads the order in slot "order" for a flow step and names
@@ -610,8 +640,10 @@ func (d deps) outcome(s *flow.Scope, res action.Result, err error) (string, erro
 // addressFlow changes the delivery address of an order that has not
 // shipped.
 func addressFlow(d deps) *flow.Builder {
-	return flow.New("address").Slots("item", "prompt", "why", "retried", "tracking").Add(
-		pickNamedOrder(d, "order"), // itemname.go: "return the lamp"
+	return flow.New("address").Slots("item", "prompt", "why", "retried", "tracking", "orders").Add(
+		pickNamedOrder(d, "list"), // itemname.go: "return the lamp"
+		listOrders(d, "order"),    // followup.go: a known customer picks from her orders
+		pickOrder("Which order should go to a new address?", "Back to your address change.", "lookup", "done"),
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order should go to a new address? The number starts with A-."}, ResumeText: "Back to your address change.",
 			Validate: validOrder, OnFail: "done", Next: "lookup"},
 		&flow.Action{ID: "lookup", Do: func(ctx context.Context, s *flow.Scope) (string, error) {

@@ -212,8 +212,8 @@ func TestRenewalReminderAndWinBack(t *testing.T) {
 func TestConversationResumesAfterRestart(t *testing.T) {
 	store := memory.NewMap()
 	c1, _ := newTester(t, parleytest.WithStore(store))
-	c1.Send("hi").Tap("Return or refund").Check(flowtest.Node("order"))
-	c2, _ := newTester(t, parleytest.WithStore(store)) // a new process, same store
+	c1.Send("hi").Tap("Return or refund").Check(flowtest.Node("pick_order")) // her orders listed (followup.go)
+	c2, _ := newTester(t, parleytest.WithStore(store))                       // a new process, same store
 	c2.Send("A-1001").Expect(parleytest.Contains("left to refund"))
 }
 

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/nlu"
+)
+
+// lastOrderKey keeps, for the conversation, the order the bot last
+// looked up: "when will it arrive?" right after its status is about it.
+var lastOrderKey = memory.NewStateKey[string]("example.last_order")
+
+// listedKey keeps the orders listed at "Which order is it?", in the order
+// shown, so that "2" picks the second.
+var listedKey = memory.NewStateKey[[]string]("example.listed_orders")
+
+// rememberOrder notes id as the order this conversation is about.
+func rememberOrder(t *parley.Turn, id string) {
+	if s := t.Session(); s != nil && id != "" {
+		_ = lastOrderKey.Set(s, id) // a string always encodes
+	}
+}
+
+// orderRefs finds the order a message means when it gives no number:
+// one of the customer's orders listed at "Which order is it?" by its
+// place in the list ("2"), by its item ("the blanket"), by the day it was
+// placed ("the order I placed yesterday"), or, for a message that
+// points back ("when will it arrive?", "and the refund?", "refund it"),
+// the order the conversation was just about. The order is added to the
+// turn's understanding as an order_id entity, which fills the flows'
+// order question as a typed number would.
+func orderRefs(s *shop) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			u, ok := parley.Value(t, nlu.UnderstandingKey)
+			if !ok || s == nil || t.CustomerID == "" {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if _, named := u.Entity("order_id"); named {
+				return next.HandleTurn(ctx, w, t)
+			}
+			id := s.orderMeant(t, u)
+			if id == "" {
+				return next.HandleTurn(ctx, w, t)
+			}
+			u.Entities = append(slices.Clone(u.Entities), nlu.Entity{Type: "order_id", Value: id, Confidence: 0.9})
+			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+		})
+	}
+}
+
+// orderMeant returns the order of the turn's customer that the turn
+// means without naming its number, or "".
+func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
+	text := strings.TrimSpace(t.Text())
+	q, open := dialog.OpenQuestion(t)
+	asked := open && q.Owner == flow.DefaultOwner && strings.HasSuffix(q.ID, "order") // "refund/order", "refund/pick_order"
+	if open && !asked && q.Policy == dialog.Resume {
+		return "" // a form's other question: "make it 20" is its answer
+	}
+	if asked {
+		if n, err := strconv.Atoi(strings.Trim(text, " .#")); err == nil {
+			if listed, _, _ := listedKey.Get(t.Session()); n >= 1 && n <= len(listed) {
+				return listed[n-1]
+			}
+		}
+	}
+	if id := s.orderNamed(t.CustomerID, text); id != "" { // itemname.go
+		return id
+	}
+	if d, ok := u.Entity("date"); ok && saysOrdered(text) {
+		if id := s.orderPlaced(t.CustomerID, d.Value); id != "" {
+			return id
+		}
+	}
+	last, _, _ := lastOrderKey.Get(t.Session())
+	if last == "" || u.Status != nlu.Understood && !asked {
+		return ""
+	}
+	if asked && pointsBack(text, false) || orderIntents[u.Intent.Name] && pointsBack(text, questionIntents[u.Intent.Name]) {
+		return last
+	}
+	return ""
+}
+
+// questionIntents ask about an order rather than ask to change it: a
+// short one ("which carrier?", "and the refund?") is about the order
+// just discussed.
+var questionIntents = map[string]bool{"track_order": true, "refund_status": true}
+
+// orderIntents are the requests about one order.
+var orderIntents = map[string]bool{
+	"track_order": true, "refund": true, "return_item": true, "refund_status": true,
+	"change_address": true, "cancel_order": true,
+}
+
+// backWords point back to something said before; otherWords to a
+// different order than the one just discussed.
+var (
+	backWords  = []string{"it", "its", "it's", "that", "this", "same", "them", "they", "eso", "ese", "esa"}
+	otherWords = []string{"other", "another", "different", "new", "second", "first", "orders", "my", "otro", "otra", "nuevo", "nueva", "pedidos", "mi", "mis"}
+)
+
+// pointsBack reports whether a message points back to what was just
+// discussed ("when will it arrive?", "refund that"), or, for a short
+// question (short), is too short to be about anything else ("and the
+// refund?", "which carrier?"), and names no other order ("my order",
+// "the other one": the customer is asked which).
+func pointsBack(text string, short bool) bool {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	})
+	for _, w := range words {
+		if slices.Contains(otherWords, w) {
+			return false
+		}
+	}
+	if short && len(words) <= 3 {
+		return true
+	}
+	for _, w := range words {
+		if slices.Contains(backWords, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// saysOrdered reports whether text is about placing an order ("the order
+// I placed yesterday", "what I bought on Monday").
+func saysOrdered(text string) bool {
+	return saysAny(text, []string{"order", "ordered", "placed", "bought", "purchase", "purchased", "pedido", "compre", "pedi"})
+}
+
+// orderPlaced returns the one order of customerID placed on day
+// (2006-01-02), or "" when none or several were.
+func (s *shop) orderPlaced(customerID, day string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	found := ""
+	for id, o := range s.orders {
+		if o.Customer != customerID || o.Placed.Format(time.DateOnly) != day {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = id
+	}
+	return found
+}
+
+// recentOrders returns the customer's orders, newest first, at most n.
+func (s *shop) recentOrders(customerID string, n int) []order {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []order
+	for _, o := range s.orders {
+		if o.Customer == customerID && customerID != "" {
+			out = append(out, *o)
+		}
+	}
+	slices.SortFunc(out, func(a, b order) int {
+		if c := b.Placed.Compare(a.Placed); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out[:min(n, len(out))]
+}
+
+// maxListed is how many recent orders "Which order is it?" lists.
+const maxListed = 3
+
+// listOrders is a form's step before it asks for the order: a customer
+// with orders on file sees them listed with the question, to pick by
+// number, item or order number, rather than dig the number out of an
+// email. The list goes in slot "orders" and routes to "pick".
+func listOrders(d deps, next string) *flow.Action {
+	return &flow.Action{ID: "list", Do: func(_ context.Context, s *flow.Scope) (string, error) {
+		if s.Slot("order") != "" || d.shop == nil {
+			return "", nil
+		}
+		orders := d.shop.recentOrders(s.Turn.CustomerID, maxListed)
+		if len(orders) < 2 {
+			return "", nil
+		}
+		ids := make([]string, len(orders))
+		lines := make([]string, len(orders))
+		for i, o := range orders {
+			ids[i] = o.ID
+			lines[i] = "[" + strconv.Itoa(i+1) + "] " + o.ID + " " + o.Item + " (" + o.Status + ")"
+		}
+		if sess := s.Turn.Session(); sess != nil {
+			if err := listedKey.Set(sess, ids); err != nil {
+				return "", err
+			}
+		}
+		s.SetSlot("orders", strings.Join(lines, "  "))
+		return "pick", nil
+	}, Routes: map[string]string{"pick": "pick_order"}, Next: next, OnError: next}
+}
+
+// pickOrder asks which of the listed orders the request is about; it
+// fills the same slot as the form's own order question. Its answer is
+// read as that question's: the number, or an order named by its item or
+// its place in the list (orderRefs). ask is the question ("Which order
+// is it?"); resume introduces it when it is asked again after another
+// request ("Back to your refund.").
+func pickOrder(ask, resume, next, onFail string) *flow.Ask {
+	return &flow.Ask{ID: "pick_order", Slot: "order", Entity: "order_id",
+		Prompt:     []string{ask + " Your recent orders: {{slots.orders}}. Type its number in the list, the item, or the order number."},
+		ResumeText: resume, Validate: validPick, MaxAttempts: 3, OnFail: onFail, Next: next}
+}
+
+// validPick reads an answer to the list of orders as validOrder does; a
+// customer who does not have the number is pointed to the list rather
+// than to the confirmation email.
+func validPick(ctx context.Context, v string) (string, error) {
+	id, err := validOrder(ctx, v)
+	switch {
+	case err == nil:
+		return id, nil
+	case saysNoOrderNumber(v):
+		return "", &flow.InputError{Slot: "order", Message: "No problem, you don't need it: type its number in the list or name the item."}
+	}
+	return "", &flow.InputError{Slot: "order", Message: "Please pick one of the orders listed: type its number in the list, the item, or the order number."}
+}
+
+// asksWhen reports whether a request about an order asks when it comes
+// or who brings it ("when will it arrive?", "which carrier?").
+func asksWhen(text string) bool {
+	text = strings.NewReplacer("?", " ", "¿", " ", "!", " ").Replace(text)
+	return saysAny(text, []string{"when", "arrive", "arriving", "eta", "carrier", "courier", "delivered by", "how long", "cuando", "llega", "llegara"})
+}
+
+// dueText says when an order should arrive, for "when will it arrive?".
+func dueText(o orderView) string {
+	due, err := time.Parse(time.DateOnly, o.Due)
+	if err != nil {
+		return ""
+	}
+	day := due.Format(time.DateOnly) // written out in the reply's language (i18n.WithDates)
+	switch o.Status {
+	case "shipped":
+		s := "Your " + o.Item + " (" + o.ID + ") is on its way"
+		if o.Carrier != "" {
+			s += " with " + o.Carrier
+		}
+		if o.Tracking != "" {
+			s += " (tracking number " + o.Tracking + ")"
+		}
+		return s + " and should arrive by " + day + "."
+	case "processing":
+		return "Your " + o.Item + " (" + o.ID + ") hasn't left our warehouse yet; it should arrive by " + day + "."
+	}
+	return ""
+}
+
+// moreRequests reports whether the message that started this turn's work
+// asked for something more, still to come.
+func moreRequests(s *flow.Scope) bool {
+	u, ok := parley.Value(s.Turn, nlu.UnderstandingKey)
+	return ok && len(u.Then) > 0
+}
+
+// amountWords may follow the amount in a refund request ("refund twenty
+// on A-1001", "refund A-1001 10", "20 back please").
+var amountWords = []string{"", "on", "for", "back", "please", "pls", "to", "of", "en", "por", "de"}
+
+// amountInRequest reads the amount of a refund request that gives it as
+// a bare number ("can I get a refund of twenty on order A-1001", "refund
+// A-1001 10") as the amount question would read "20": in dollars. An
+// amount with a currency ("fifty dollars") fills the slot as an entity
+// already; a number that counts things ("2 shirts") or is part of the
+// order number is not an amount.
+func amountInRequest(_ context.Context, s *flow.Scope) (string, error) {
+	u, ok := parley.Value(s.Turn, nlu.UnderstandingKey)
+	if !ok || s.Slot("amount") != "" {
+		return "", nil
+	}
+	text := s.Turn.Text()
+	for _, e := range u.Entities {
+		if e.Type != "number" || e.Start < 0 || e.End > len(text) || e.End <= e.Start || partOfOrder(u.Entities, e) {
+			continue
+		}
+		v, err := strconv.ParseFloat(e.Value, 64)
+		if err != nil || v <= 0 {
+			continue
+		}
+		next, _, _ := strings.Cut(strings.TrimLeft(strings.ToLower(text[e.End:]), " "), " ")
+		if !slices.Contains(amountWords, strings.Trim(next, ".,!?")) {
+			continue
+		}
+		s.SetSlot("amount", e.Value+" USD")
+		return "", nil
+	}
+	return "", nil
+}
+
+// partOfOrder reports whether entity e lies inside an order number.
+func partOfOrder(es []nlu.Entity, e nlu.Entity) bool {
+	for _, o := range es {
+		if o.Type == "order_id" && o.End > o.Start && e.Start < o.End && e.End > o.Start {
+			return true
+		}
+	}
+	return false
+}
+
+// lastOrderUnrefunded returns the order the conversation was just about,
+// when it is the customer's and nothing was refunded on it.
+func lastOrderUnrefunded(ctx context.Context, s *shop, t *parley.Turn) (order, bool) {
+	if s == nil || t.Session() == nil {
+		return order{}, false
+	}
+	id, _, _ := lastOrderKey.Get(t.Session())
+	if id == "" {
+		return order{}, false
+	}
+	o, err := s.Order(ctx, id)
+	if err != nil || o.Customer != t.CustomerID || o.Refunded > 0 {
+		return order{}, false
+	}
+	return o, true
+}
