@@ -285,10 +285,11 @@ var amountWords = []string{"", "on", "for", "back", "please", "pls", "to", "of",
 // order number is not an amount.
 func amountInRequest(_ context.Context, s *flow.Scope) (string, error) {
 	u, ok := parley.Value(s.Turn, nlu.UnderstandingKey)
-	if !ok || s.Slot("amount") != "" {
-		return "", nil
-	}
 	text := s.Turn.Text()
+	if !ok || s.Slot("amount") != "" || u.Status != nlu.Understood || u.Intent.Name != "refund" && u.Intent.Name != "return_item" ||
+		len(strings.Fields(text)) < 2 {
+		return "", nil // "2" picking "Refund it" from a list is no amount
+	}
 	for _, e := range u.Entities {
 		if e.Type != "number" || e.Start < 0 || e.End > len(text) || e.End <= e.Start || partOfOrder(u.Entities, e) {
 			continue
