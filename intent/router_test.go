@@ -554,7 +554,7 @@ func TestRouterClarifyKeepsOrderForTheChoice(t *testing.T) {
 		got = append(got, e.Value)
 		return w.Reply(ctx, parley.Text("status of "+e.Value))
 	})
-	b.h = parley.Chain(r, Commands(), New(c, WithExtractors(entity.OrderID("order_id", regexp.MustCompile(`A-\d{4}`)))).Middleware())
+	b.h = parley.Chain(r, Commands(), Middleware(New(c, WithExtractors(entity.OrderID("order_id", regexp.MustCompile(`A-\d{4}`))))))
 	clarify := "Did you mean: Refund status / Refund? [Refund status] [Refund]"
 	assert.Equal(t, []string{clarify}, b.send("refund"))
 	assert.Equal(t, []string{clarify}, b.send("A-1001"), "asked again, not tracked")

@@ -376,6 +376,7 @@ func orderFlow(d deps) *flow.Builder {
 			if route != "" || err != nil {
 				return route, err
 			}
+			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
 			if due := dueText(o); due != "" && s.Slot("when") != "" {
 				s.SetSlot("due", due)
 				return "due", nil
@@ -444,6 +445,7 @@ func refundFlow(d deps) *flow.Builder {
 			if route != "" || err != nil {
 				return route, err
 			}
+			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
 			s.SetSlot("item", o.Item)
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
 			if o.Paid-o.Refunded < 0.005 {
@@ -562,7 +564,6 @@ func (d deps) lookup(ctx context.Context, s *flow.Scope) (orderView, error) {
 	if err := json.Unmarshal(res.Output, &o); err != nil {
 		return o, err
 	}
-	rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
 	return o, nil
 }
 
@@ -651,6 +652,7 @@ func addressFlow(d deps) *flow.Builder {
 			if route != "" || err != nil {
 				return route, err
 			}
+			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
 			s.SetSlot("item", o.Item)
 			switch o.Status {
 			case "processing":

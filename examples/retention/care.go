@@ -207,6 +207,9 @@ func recentOrder(t *parley.Turn) string {
 		}
 	}
 	for _, e := range recent {
+		if strings.Contains(e.Text, "[1] A-") {
+			continue // the customer's orders listed to choose from (followup.go), none of them discussed
+		}
 		for _, id := range orderNumber.FindAllString(e.Text, -1) {
 			if id == "A-1234" {
 				continue // the example in "It starts with A-, like A-1234"

@@ -64,8 +64,9 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 	text := strings.TrimSpace(t.Text())
 	q, open := dialog.OpenQuestion(t)
 	asked := open && q.Owner == flow.DefaultOwner && strings.HasSuffix(q.ID, "order") // "refund/order", "refund/pick_order"
-	if open && !asked && q.Policy == dialog.Resume {
-		return "" // a form's other question: "make it 20" is its answer
+	form := open && !asked && q.Policy == dialog.Resume
+	if form && len(q.Options) == 0 {
+		return "" // a form's value question: "make it 20" is its answer
 	}
 	if asked {
 		if n, err := strconv.Atoi(strings.Trim(text, " .#")); err == nil {
@@ -76,6 +77,9 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 	}
 	if id := s.orderNamed(t.CustomerID, text); id != "" { // itemname.go
 		return id
+	}
+	if form {
+		return "" // a form's choice: "refund" picks "Refund it", of the order in hand
 	}
 	if d, ok := u.Entity("date"); ok && saysOrdered(text) {
 		if id := s.orderPlaced(t.CustomerID, d.Value); id != "" {
