@@ -341,7 +341,11 @@ func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 	return nil
 }
 
-const stateKey = "flow"
+// stateKey keeps a conversation's flow [state] in its session. The
+// engine reads and writes the stored bytes itself (see
+// [Engine.loadState]): it encodes them by hand and caches the decoded
+// state by them.
+var stateKey = memory.NewStateKey[state]("flow")
 
 // state is a conversation's flow position, stored in the session.
 type state struct {
@@ -402,7 +406,7 @@ type Snapshot struct {
 
 // SnapshotOf returns the flow position stored in a session.
 func SnapshotOf(s *memory.Session) (Snapshot, error) {
-	st, _, err := memory.GetState[state](s, stateKey)
+	st, _, err := stateKey.Get(s)
 	if err != nil {
 		return Snapshot{}, err
 	}

@@ -126,7 +126,7 @@ func (c stateCache) put(id string, raw []byte, st *state) {
 
 // loadState reads the flow state from a session.
 func (e *Engine) loadState(s *memory.Session) (*state, error) {
-	raw := s.State[stateKey]
+	raw := s.State[stateKey.Name()]
 	if len(raw) == 0 {
 		return &state{Slots: map[string]string{}}, nil
 	}
@@ -135,7 +135,7 @@ func (e *Engine) loadState(s *memory.Session) (*state, error) {
 	}
 	st := new(state)
 	if err := json.Unmarshal(raw, st); err != nil {
-		return nil, &memory.CorruptError{Key: s.ID + "#" + stateKey, Err: err}
+		return nil, &memory.CorruptError{Key: s.ID + "#" + stateKey.Name(), Err: err}
 	}
 	if st.Slots == nil {
 		st.Slots = map[string]string{}
@@ -149,6 +149,6 @@ func (e *Engine) saveState(s *memory.Session, st *state) {
 	if s.State == nil {
 		s.State = make(map[string]json.RawMessage)
 	}
-	s.State[stateKey] = raw
+	s.State[stateKey.Name()] = raw
 	e.states.put(s.ID, raw, st)
 }
