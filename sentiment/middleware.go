@@ -11,8 +11,9 @@ import (
 	"github.com/parleyhq/parley/nlu"
 )
 
-// StateKey keeps a conversation's [State] in its session.
-var StateKey = memory.NewStateKey[State]("sentiment")
+// stateKey keeps a conversation's [State] in its session; [LoadState]
+// reads it.
+var stateKey = memory.NewStateKey[State]("sentiment")
 
 // Event kinds emitted by [Middleware].
 const (
@@ -78,7 +79,7 @@ func LoadState(t *parley.Turn) (State, bool, error) {
 	if s == nil {
 		return State{}, false, nil
 	}
-	return StateKey.Get(s)
+	return stateKey.Get(s)
 }
 
 // A MiddlewareOption configures [Middleware].
@@ -210,7 +211,7 @@ func annotate(ctx context.Context, a Analyzer, c *mwConfig, t *parley.Turn) (*pa
 	st.record(m.Score, c)
 	m.Trend = st.Trend
 	if s := t.Session(); s != nil {
-		if err := StateKey.Set(s, st); err != nil {
+		if err := stateKey.Set(s, st); err != nil {
 			return nil, err
 		}
 	}

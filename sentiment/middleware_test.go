@@ -69,7 +69,7 @@ func TestMiddlewareStateAndTrend(t *testing.T) {
 
 	s, err := b.Sessions().Load(context.Background(), "c1")
 	require.NoError(t, err)
-	st, ok, err := StateKey.Get(s)
+	st, ok, err := stateKey.Get(s)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, 3, st.Turns)
@@ -144,10 +144,10 @@ func TestMiddlewareCorruptState(t *testing.T) {
 	p := &probe{}
 	h := Middleware(newTestLexical(t))(p.handler())
 	sess := &memory.Session{ID: "c"}
-	require.NoError(t, memory.SetState(sess, StateKey.Name(), "not a state"))
+	require.NoError(t, memory.NewStateKey[string](stateKey.Name()).Set(sess, "not a state"))
 	turn := (&parley.Turn{ConversationID: "c", Message: parley.Text("great, thanks")}).WithSession(sess)
 	require.NoError(t, h.HandleTurn(context.Background(), discard, turn))
-	st, ok, err := StateKey.Get(sess)
+	st, ok, err := stateKey.Get(sess)
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, 1, st.Turns)
@@ -161,7 +161,7 @@ func TestMiddlewareWindow(t *testing.T) {
 	}
 	s, err := b.Sessions().Load(context.Background(), "c1")
 	require.NoError(t, err)
-	st, _, err := StateKey.Get(s)
+	st, _, err := stateKey.Get(s)
 	require.NoError(t, err)
 	assert.Len(t, st.Scores, 2)
 	assert.Equal(t, 3, st.Turns)
