@@ -334,3 +334,22 @@ pt:
 	parleytest.NewTester(t, say("Refunds over $50 need an OK."), parleytest.WithLocale("es")).Send("x").
 		Expect(parleytest.Exact("Los reembolsos de más de 50 US$ necesitan un visto bueno."))
 }
+
+// The conversation's language can be read and set outside a turn: a
+// session set to Spanish is answered in Spanish even for a message with
+// no language of its own, and reads back what the middleware kept.
+func TestSessionLocale(t *testing.T) {
+	h := parley.Chain(order, i18n.Middleware(newCatalog(t), i18n.WithDetector(intent.DetectLanguage)))
+	turn := parleytest.NewTurn("A-1001")
+	s := turn.Session()
+	assert.Empty(t, i18n.SessionLocale(s), "none kept yet")
+	require.Error(t, i18n.SetSessionLocale(s, "not a tag!"))
+	assert.Empty(t, i18n.SessionLocale(s), "a bad tag is not kept")
+	require.NoError(t, i18n.SetSessionLocale(s, "es-MX"))
+	rec := parleytest.NewRecorder()
+	require.NoError(t, h.HandleTurn(context.Background(), rec, turn))
+	assert.Equal(t, []string{"Tu lamp (A-1001) ya ha salido.\n¿Te ha servido?"}, rec.Texts())
+
+	require.NoError(t, h.HandleTurn(context.Background(), rec, parleytest.NewTurn("where is my order please", parleytest.WithSession(s))))
+	assert.Equal(t, "en", i18n.SessionLocale(s), "the customer's own language is kept")
+}

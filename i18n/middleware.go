@@ -21,6 +21,25 @@ const EventMissing parley.EventKind = "i18n.missing"
 // a Spanish message is answered in Spanish too.
 var localeKey = memory.NewStateKey[string]("parley.i18n.locale")
 
+// SessionLocale returns the locale [Middleware] keeps for the
+// conversation of s (a BCP 47 tag), or "" when it keeps none, for what
+// answers the customer outside a turn.
+func SessionLocale(s *memory.Session) string {
+	loc, _, _ := localeKey.Get(s) // unreadable state: as if none
+	return loc
+}
+
+// SetSessionLocale sets the locale [Middleware] keeps for the conversation
+// of s, as if the customer had written in it: the next turns are answered
+// in that language until the customer writes in another. It returns an
+// error for a locale that is not a BCP 47 tag.
+func SetSessionLocale(s *memory.Session, locale string) error {
+	if _, err := baseOf(locale); err != nil {
+		return err
+	}
+	return localeKey.Set(s, locale)
+}
+
 // An Option configures [Middleware].
 type Option func(*settings)
 

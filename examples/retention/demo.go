@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/memory"
 )
 
@@ -164,12 +164,7 @@ func (a *app) freshConversation(ctx context.Context, t *parley.Turn, who string)
 	if prof.Language == "" {
 		return nil
 	}
-	lang, err := json.Marshal(prof.Language)
-	if err != nil {
-		return err
-	}
-	s.State[localeState] = lang
-	return nil
+	return i18n.SetSessionLocale(s, prof.Language)
 }
 
 // switchTo switches the terminal conversation conv to demo customer who

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
 
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/intent/learn"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/privacy"
@@ -82,11 +82,8 @@ func (f *forgetting) command(ctx context.Context, line, conv, customerID string)
 	switch strings.TrimSpace(line) {
 	case "/forget":
 		lang := "en"
-		if s, err := f.sessions.Load(ctx, conv); err == nil {
-			var loc string
-			if json.Unmarshal(s.State[localeState], &loc) == nil && strings.HasPrefix(loc, "es") {
-				lang = "es"
-			}
+		if s, err := f.sessions.Load(ctx, conv); err == nil && strings.HasPrefix(i18n.SessionLocale(s), "es") {
+			lang = "es"
 		}
 		if err := f.erase(ctx, customerID); err != nil {
 			return fmt.Sprintf("(could not erase everything: %v; /forget again retries)", err), true
@@ -101,10 +98,6 @@ func (f *forgetting) command(ctx context.Context, line, conv, customerID string)
 	}
 	return "", false
 }
-
-// localeState is the session state the i18n middleware keeps the
-// conversation's language in.
-const localeState = "parley.i18n.locale"
 
 // privacyTmpl is the staff page: find the customer by name, email
 // address or ID, then export their data, or, apart and in red, erase it.
