@@ -21,6 +21,9 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
+// appKey is the state a test handler keeps in its session.
+var appKey = memory.NewStateKey[string]("test.app")
+
 // sink is a ReplyWriter that collects replies; safe for concurrent use.
 type sink struct {
 	mu   sync.Mutex
@@ -225,12 +228,12 @@ func TestBotPanicBecomesFallbackAndKeepsState(t *testing.T) {
 	h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
 		s := turn.Session()
 		if turn.Text() == "boom" {
-			if err := memory.SetState(s, "app", "half-written"); err != nil {
+			if err := appKey.Set(s, "half-written"); err != nil {
 				return err
 			}
 			panic("kaboom")
 		}
-		if err := memory.SetState(s, "app", "saved"); err != nil {
+		if err := appKey.Set(s, "saved"); err != nil {
 			return err
 		}
 		return w.Reply(ctx, parley.Text("ok"))
@@ -249,7 +252,7 @@ func TestBotPanicBecomesFallbackAndKeepsState(t *testing.T) {
 
 	s, err := bot.Sessions().Load(context.Background(), "c")
 	require.NoError(t, err)
-	v, _, err := memory.GetState[string](s, "app")
+	v, _, err := appKey.Get(s)
 	require.NoError(t, err)
 	assert.Equal(t, "saved", v, "the panicking turn's half-written state is discarded")
 	assert.Equal(t, 2, s.Turns)

@@ -19,7 +19,8 @@ func ExampleSessions() {
 		return
 	}
 	s.Append(memory.Entry{Role: memory.RoleUser, Text: "where is my order?"})
-	if err := memory.SetState(s, "app", map[string]string{"order": "A-1001"}); err != nil {
+	orderKey := memory.NewStateKey[map[string]string]("app.order") // the application's state
+	if err := orderKey.Set(s, map[string]string{"order": "A-1001"}); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -38,7 +39,7 @@ func ExampleSessions() {
 	fmt.Println(sessions.Save(ctx, a))
 	fmt.Println(errors.Is(sessions.Save(ctx, b), memory.ErrConflict))
 
-	st, ok, err := memory.GetState[map[string]string](a, "app")
+	st, ok, err := orderKey.Get(a)
 	fmt.Println(st["order"], ok, err, len(a.History))
 	// Output:
 	// <nil>

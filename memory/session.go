@@ -111,43 +111,6 @@ func (s *Session) MarkSeen(messageID string) {
 	}
 }
 
-// SetState stores v as the JSON state of the named package.
-//
-// Deprecated: declare a [StateKey] and use [StateKey.Set]: a string name
-// lets any package read or overwrite another's state with any type.
-func SetState(s *Session, name string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("memory: encode state %q: %w", name, err)
-	}
-	if s.State == nil {
-		s.State = make(map[string]json.RawMessage)
-	}
-	s.State[name] = b
-	return nil
-}
-
-// GetState decodes the named package's state into a new T. It reports false
-// if the session has no state under that name.
-//
-// Deprecated: declare a [StateKey] and use [StateKey.Get].
-func GetState[T any](s *Session, name string) (T, bool, error) {
-	var v T
-	raw, ok := s.State[name]
-	if !ok {
-		return v, false, nil
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, true, &CorruptError{Key: s.ID + "#" + name, Err: err}
-	}
-	return v, true, nil
-}
-
-// DeleteState removes the named package's state.
-//
-// Deprecated: declare a [StateKey] and use [StateKey.Delete].
-func DeleteState(s *Session, name string) { delete(s.State, name) }
-
 // Clone returns a deep copy of s.
 func (s *Session) Clone() *Session {
 	c := *s

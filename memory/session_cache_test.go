@@ -15,6 +15,13 @@ import (
 	"github.com/parleyhq/parley/memory"
 )
 
+// Keys of the state these tests store in sessions.
+var (
+	flowKey  = memory.NewStateKey[map[string]string]("flow")
+	turnKey  = memory.NewStateKey[map[string]int]("n")
+	countKey = memory.NewStateKey[int]("n")
+)
+
 // onlyStore hides the optional capabilities of a store (Versioner), as a
 // network store without them behaves.
 type onlyStore struct{ memory.Store }
@@ -76,7 +83,7 @@ func TestSessionsCacheHandsOutOwnCopies(t *testing.T) {
 		s := ss.New("c")
 		s.Append(memory.Entry{Role: memory.RoleUser, Text: "saved"})
 		s.MarkSeen("m1")
-		require.NoError(t, memory.SetState(s, "flow", map[string]string{"node": "ask"}))
+		require.NoError(t, flowKey.Set(s, map[string]string{"node": "ask"}))
 		require.NoError(t, ss.Save(ctx, s))
 
 		// Changed after Save, never saved.
@@ -175,7 +182,7 @@ func testReleaseReusesMemoryCleanly(t *testing.T, give func(turn, conv int) bool
 			s.MarkSeen(fmt.Sprintf("%s-%d", id, turn))
 			s.Append(memory.Entry{Role: memory.RoleUser, Text: fmt.Sprint(turn), Channel: id})
 			s.Append(memory.Entry{Role: memory.RoleBot, Text: fmt.Sprint(turn), Channel: id})
-			require.NoError(t, memory.SetState(s, "n", map[string]int{"turn": turn}))
+			require.NoError(t, turnKey.Set(s, map[string]int{"turn": turn}))
 			if i == 1 && turn%3 == 0 {
 				s.History[0].Text = "edited" // in place, before saving
 			}
@@ -210,7 +217,7 @@ func TestSessionsSaveAndRelease(t *testing.T) {
 	ss := memory.NewSessions(memory.NewMap())
 	s := ss.New("c")
 	s.Append(memory.Entry{Role: memory.RoleUser, Text: "hello"})
-	require.NoError(t, memory.SetState(s, "flow", map[string]string{"node": "ask"}))
+	require.NoError(t, flowKey.Set(s, map[string]string{"node": "ask"}))
 	require.NoError(t, ss.SaveAndRelease(ctx, s))
 
 	first, err := ss.Load(ctx, "c")
@@ -316,7 +323,7 @@ func TestSessionsReuseRecordBuffersUnseen(t *testing.T) {
 					s.MarkSeen(fmt.Sprint(turn))
 					s.Append(memory.Entry{Role: memory.RoleUser, Text: fmt.Sprintf("%s %d", conv, turn), Channel: conv})
 					s.Append(memory.Entry{Role: memory.RoleBot, Text: fmt.Sprintf("%s reply %d", conv, turn), Channel: conv})
-					assert.NoError(t, memory.SetState(s, "n", turn))
+					assert.NoError(t, countKey.Set(s, turn))
 					assert.NoError(t, ss.SaveAndRelease(ctx, s))
 				}
 			}

@@ -1,5 +1,10 @@
 package memory
 
+import (
+	"encoding/json"
+	"fmt"
+)
+
 // A StateKey names a typed piece of conversation state kept in a
 // [Session], as [parley.Key] names a typed annotation of a turn: the
 // package that owns the state declares one key and reads and writes
@@ -23,22 +28,37 @@ func (k *StateKey[T]) Name() string { return k.name }
 
 // Get decodes the state into a new T. It reports false if s holds none,
 // and a [*CorruptError] if it cannot be decoded.
-func (k *StateKey[T]) Get(s *Session) (T, bool, error) { return GetState[T](s, k.name) }
+func (k *StateKey[T]) Get(s *Session) (T, bool, error) {
+	var v T
+	raw, ok := s.State[k.name]
+	if !ok {
+		return v, false, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, true, &CorruptError{Key: s.ID + "#" + k.name, Err: err}
+	}
+	return v, true, nil
+}
 
 // Set stores v as the state, encoded as JSON.
 func (k *StateKey[T]) Set(s *Session, v T) error {
 	val := any(v) // boxed once, for both
-	if err := SetState(s, k.name, val); err != nil {
-		return err
+	b, err := json.Marshal(val)
+	if err != nil {
+		return fmt.Errorf("memory: encode state %q: %w", k.name, err)
 	}
+	if s.State == nil {
+		s.State = make(map[string]json.RawMessage)
+	}
+	s.State[k.name] = b
 	if s.peeked.name == k.name {
-		s.peeked.raw, s.peeked.val = s.State[k.name], val
+		s.peeked.raw, s.peeked.val = b, val
 	}
 	return nil
 }
 
 // Delete removes the state from s.
-func (k *StateKey[T]) Delete(s *Session) { DeleteState(s, k.name) }
+func (k *StateKey[T]) Delete(s *Session) { delete(s.State, k.name) }
 
 // Peek is [StateKey.Get] for state that several packages read in one
 // turn: it decodes the stored bytes once and returns the same value until
@@ -53,9 +73,11 @@ func (k *StateKey[T]) Peek(s *Session) (T, bool, error) {
 		return zero, false, nil
 	}
 	if p := &s.peeked; p.name == k.name && sameBytes(p.raw, raw) {
-		return p.val.(T), true, nil
+		if v, ok := p.val.(T); ok { // another key of the same name may hold another type
+			return v, true, nil
+		}
 	}
-	v, _, err := GetState[T](s, k.name)
+	v, _, err := k.Get(s)
 	if err != nil {
 		return v, true, err
 	}

@@ -23,7 +23,8 @@ func TestStateKeyPeek(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "no state yet")
 
-	require.NoError(t, memory.SetState(s, "test.peek", peekState{Step: "a"}))
+	byValue := memory.NewStateKey[peekState]("test.peek") // another key of the same name
+	require.NoError(t, byValue.Set(s, peekState{Step: "a"}))
 	first, ok, err := key.Peek(s)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -38,9 +39,9 @@ func TestStateKeyPeek(t *testing.T) {
 	got, _, _ := key.Peek(s)
 	assert.Same(t, set, got, "the value set, without decoding")
 
-	require.NoError(t, memory.SetState(s, "test.peek", peekState{Step: "c"}))
+	require.NoError(t, byValue.Set(s, peekState{Step: "c"}))
 	got, _, _ = key.Peek(s)
-	assert.Equal(t, "c", got.Step, "a write by name is seen")
+	assert.Equal(t, "c", got.Step, "a write by another key of the name is seen")
 
 	c := s.Clone()
 	cloned, _, _ := key.Peek(c)

@@ -24,6 +24,12 @@ import (
 	"github.com/parleyhq/parley/parleytest"
 )
 
+// Keys of the state the test handlers keep in sessions.
+var (
+	seenKey = memory.NewStateKey[time.Time]("test.seen")
+	stepKey = memory.NewStateKey[string]("test.step")
+)
+
 var _ = flag.Bool("update", false, "rewrite golden files")
 
 // shop is a small bot: a menu, a question with quick replies, a reminder
@@ -37,11 +43,11 @@ func shop(handOffer dialog.HandOffer) parley.Handler {
 		text := strings.ToLower(t.Text())
 		switch {
 		case text == "hi":
-			seen, _, err := memory.GetState[time.Time](s, "seen")
+			seen, _, err := seenKey.Get(s)
 			if err != nil {
 				return err
 			}
-			if err := memory.SetState(s, "seen", time.Now()); err != nil {
+			if err := seenKey.Set(s, time.Now()); err != nil {
 				return err
 			}
 			greeting := "Hi! Pick one"
@@ -131,9 +137,9 @@ func TestNewTurn(t *testing.T) {
 
 	// Two turns share a session when given one.
 	first := parleytest.NewTurn("hi")
-	require.NoError(t, memory.SetState(first.Session(), "step", "asked"))
+	require.NoError(t, stepKey.Set(first.Session(), "asked"))
 	second := parleytest.NewTurn("A-1", parleytest.WithSession(first.Session()))
-	step, ok, err := memory.GetState[string](second.Session(), "step")
+	step, ok, err := stepKey.Get(second.Session())
 	require.NoError(t, err)
 	require.True(t, ok)
 	assert.Equal(t, "asked", step)

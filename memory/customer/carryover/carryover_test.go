@@ -16,13 +16,16 @@ import (
 	"github.com/parleyhq/parley/memory/customer/carryover"
 )
 
+// stepKey keeps orderFlow's step in the session.
+var stepKey = memory.NewStateKey[string]("flow")
+
 // orderFlow asks for an order number, then an email, keeping its step in
 // the session state; it also records each turn in the history, as
 // privacy.Remember does.
 func orderFlow(history *customer.History) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		s := t.Session()
-		step, _, err := memory.GetState[string](s, "flow")
+		step, _, err := stepKey.Get(s)
 		if err != nil {
 			return err
 		}
@@ -38,7 +41,7 @@ func orderFlow(history *customer.History) parley.Handler {
 		if from, ok := parley.Value(t, carryover.Key); ok {
 			reply = "Welcome back (continuing " + from + "). " + reply
 		}
-		if err := memory.SetState(s, "flow", step); err != nil {
+		if err := stepKey.Set(s, step); err != nil {
 			return err
 		}
 		if err := history.Append(ctx, t.CustomerID, t.ConversationID, memory.Entry{Role: memory.RoleUser, Text: t.Text(), Channel: t.Channel}); err != nil {
