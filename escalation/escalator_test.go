@@ -111,20 +111,12 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 			dialog.CloseQuestion(turn)
 			return w.Reply(ctx, parley.Text("bot: no problem"))
 		case turn.Text() == "my plan":
-			q := dialog.Question{ID: "plan", Owner: "app", Text: "bot: what would you like to do?",
-				Options: []parley.QuickReply{{Title: "Keep it", Payload: "keep"}, {Title: "Cancel my plan", Payload: "cancel_plan"}}}
-			if err := dialog.Ask(turn, q); err != nil {
-				return err
-			}
-			return w.Reply(ctx, parley.Message{Text: q.Text, QuickReplies: q.Options})
+			return appAsk(ctx, w, turn, "bot: what would you like to do?",
+				parley.QuickReply{Title: "Keep it", Payload: "keep"}, parley.QuickReply{Title: "Cancel my plan", Payload: "cancel_plan"})
 		case strings.HasPrefix(turn.Text(), "choose"):
 			// A choice with a person among its options.
-			q := dialog.Question{ID: "fix", Owner: "app", Text: "bot: how shall we fix it?",
-				Options: []parley.QuickReply{{Title: "Replace it", Payload: "replace"}, {Title: "Talk to a person", Payload: "human"}}}
-			if err := dialog.Ask(turn, q); err != nil {
-				return err
-			}
-			return w.Reply(ctx, parley.Message{Text: q.Text, QuickReplies: q.Options})
+			return appAsk(ctx, w, turn, "bot: how shall we fix it?",
+				parley.QuickReply{Title: "Replace it", Payload: "replace"}, parley.QuickReply{Title: "Talk to a person", Payload: "human"})
 		case strings.HasPrefix(turn.Text(), "find "):
 			// A lookup that finds nothing: understood, not done.
 			if err := dialog.Report(turn, dialog.Unresolved); err != nil {
@@ -371,6 +363,14 @@ func TestANewSubjectHeldBackByAQuestionIsOfferedAfterItsAnswer(t *testing.T) {
 	h := newHarness(t, -1)
 	assert.Equal(t, []string{"bot: which one?"}, h.say("ask about the order, you charged me twice"), "one question per turn")
 	assert.Equal(t, []string{"bot: done", billingSay, offerText}, h.say("done"), "the answer resolved the question, not the dispute")
+}
+
+// appAsk asks the application's own question, text with options.
+func appAsk(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, text string, options ...parley.QuickReply) error {
+	if err := dialog.Ask(t, dialog.Question{ID: "app", Owner: "app", Text: text, Options: options}); err != nil {
+		return err
+	}
+	return w.Reply(ctx, parley.Message{Text: text, QuickReplies: options})
 }
 
 // appAsked reports whether the application's own question is open.
