@@ -38,7 +38,8 @@ func TestWorkspaceFollowsTheCustomer(t *testing.T) {
 	}
 	steps = append(steps, typeText("can I have a refund of $90?\r"),
 		waitFor(`Array.from(R.querySelectorAll('.msg .text')).some(m => m.textContent.includes('quick OK'))`),
-		typeText("I want to talk to a person\r"), waitFor(`R.querySelectorAll('.msg.bot').length >= 15`))
+		typeText("I want to talk to a person\r"),
+		waitFor(`Array.from(R.querySelectorAll('.msg .text')).some(m => m.textContent.includes('asked a person from our team'))`))
 	run(t, customer, "a long conversation, a refund to approve, then a person", steps...)
 
 	runPage(t, agent, "opened, the latest message is in view beside the approval",
