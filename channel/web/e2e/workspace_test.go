@@ -66,7 +66,9 @@ func (a *approvals) Decide(ctx context.Context, id, agent string, approve bool) 
 // asked and asks a teammate to approve refunds.
 func workspaceServer(t *testing.T) string {
 	t.Helper()
-	chat, err := web.New(web.Config{Secret: []byte("e2e-secret-e2e-secret-e2e-secret-e2e"), Title: "Parley Shop"})
+	// Bursts of 30: a test writes a long conversation faster than a person
+	// would (the default, 12, refused its 14th message on a quick run).
+	chat, err := web.New(web.Config{Secret: []byte("e2e-secret-e2e-secret-e2e-secret-e2e"), Title: "Parley Shop", RateBurst: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
