@@ -90,7 +90,7 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 	if last == "" || u.Status != nlu.Understood && !asked {
 		return ""
 	}
-	if asked && pointsBack(text, false) || orderIntents[u.Intent.Name] && pointsBack(text, questionIntents[u.Intent.Name]) {
+	if asked && pointsBack(text, false) && !remarks(text) || orderIntents[u.Intent.Name] && pointsBack(text, questionIntents[u.Intent.Name]) {
 		return last
 	}
 	return ""
@@ -113,6 +113,31 @@ var (
 	backWords  = []string{"it", "its", "it's", "that", "this", "same", "them", "they", "eso", "ese", "esa"}
 	otherWords = []string{"other", "another", "different", "new", "second", "first", "orders", "my", "otro", "otra", "nuevo", "nueva", "pedidos", "mi", "mis"}
 )
+
+// remarkVerbs follow "that", "this" or "it" in a remark about what was
+// said ("that was useless", "this is a joke"), not in a pointer to an
+// order ("that one", "the same as before").
+var remarkVerbs = []string{"was", "is", "isn't", "wasn't", "are", "were", "sucks", "doesn't", "didn't", "does", "did", "makes", "fue", "es", "era", "no"}
+
+// remarks reports whether a message is a remark on what was just said
+// rather than an answer that points back to an order: a back word
+// followed by a verb ("that was useless" at "Which order is it?" is
+// frustration, not a choice of the order just discussed).
+func remarks(text string) bool {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	})
+	for i, w := range words[:max(len(words)-1, 0)] {
+		next := words[i+1]
+		if slices.Contains(backWords, w) && slices.Contains(remarkVerbs, next) {
+			return true
+		}
+		if w == "it's" && !slices.Contains([]string{"the", "that", "this", "one", "same"}, next) {
+			return true // "it's useless"; "it's the same one" still points back
+		}
+	}
+	return false
+}
 
 // pointsBack reports whether a message points back to what was just
 // discussed ("when will it arrive?", "refund that"), or, for a short
