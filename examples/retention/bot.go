@@ -358,7 +358,7 @@ func validOrder(_ context.Context, v string) (string, error) {
 }
 
 func orderFlow(d deps) *flow.Builder {
-	return flow.New("order_status").Slots("item", "status", "tracking", "why", "retried", "orders", "when", "due").Add(
+	return flow.New("order_status").Slots("item", "status", "tracking", "why", "retried", "orders", "when", "due", "told").Add(
 		// "When will it arrive?" is answered with the day it should.
 		&flow.Action{ID: "asks", Do: func(_ context.Context, s *flow.Scope) (string, error) {
 			if asksWhen(s.Turn.Text()) { // followup.go
@@ -384,16 +384,24 @@ func orderFlow(d deps) *flow.Builder {
 			s.SetSlot("item", o.Item)
 			s.SetSlot("status", o.Status)
 			s.SetSlot("tracking", o.Tracking)
+			if o.Status == "delivered" && reportedMissing(s.Turn, o.ID) { // care.go
+				s.SetSlot("told", "yes")
+				return "reported", nil
+			}
 			if o.Tracking != "" {
 				return "tracked", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "tracked": "tracked", "refused": "refused", "due": "due"}, Next: "status",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "tracked": "tracked", "refused": "refused", "due": "due", "reported": "reported"}, Next: "status",
 			OnError: "down", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
 		&flow.Say{ID: "refused", Text: []string{"{{slots.why}}"}, Next: "done"},
 		&flow.Say{ID: "due", Text: []string{"{{slots.due}}"}, Next: "done"},
 		&flow.Say{ID: "tracked", Text: []string{"Your {{slots.item}} ({{slots.order}}) has {{slots.status}}. Tracking number: {{slots.tracking}}."}, Next: "done"},
 		&flow.Say{ID: "status", Text: []string{"Your {{slots.item}} ({{slots.order}}) is {{slots.status}}."}, Next: "done"},
+		// Marked delivered, but the customer told us it never came: not
+		// "it is delivered" again, but what can be done about it.
+		&flow.Say{ID: "reported", Text: []string{"Our records say your {{slots.item}} ({{slots.order}}) was delivered, so I can't see where it is now."}, Next: "put_right"},
+		&flow.Call{ID: "put_right", Flow: "missing", Next: "end"},
 		retryOrder(),
 		reaskOrder(),
 		notFound(),

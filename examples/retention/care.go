@@ -41,7 +41,7 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 			Tones: map[string][]string{"empathetic": {"Your {{slots.item}} ({{slots.order}}) is marked delivered but hasn't reached you."}}, Next: "fix"}
 		subject = "Replacement for a parcel that never arrived"
 	}
-	return flow.New(kind).Slots("item", "status", "tracking", "why", "retried").Add(
+	return flow.New(kind).Slots("item", "status", "tracking", "why", "retried", "told").Add(
 		pickNamedOrder(d, "order"), // itemname.go: "my lamp broke"
 		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order is it? The number starts with A-."},
 			Validate: validOrder, MaxAttempts: 3, OnFail: "human", Next: "lookup"},
@@ -50,17 +50,26 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 			if route != "" || err != nil {
 				return route, err
 			}
+			rememberOrder(s.Turn, o.ID) // followup.go: "where is it then?" after a "no" to the choice below
 			s.SetSlot("item", o.Item)
 			s.SetSlot("status", o.Status)
 			s.SetSlot("tracking", o.Tracking)
 			if kind == "missing" && o.Status != "delivered" {
 				return "on_way", nil
 			}
+			if kind == "missing" {
+				if sess := s.Turn.Session(); sess != nil {
+					_ = reportedMissingKey.Set(sess, o.ID) // a string always encodes
+				}
+				if s.Slot("told") != "" {
+					return "told", nil // the order's status said it already (orderFlow)
+				}
+			}
 			if kind == "damaged" && o.Status != "shipped" && o.Status != "delivered" {
 				return "not_sent", nil
 			}
 			return "", nil
-		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "on_way": "on_way", "not_sent": "not_sent"}, Next: "sorry",
+		}, Routes: map[string]string{"retry": "retry", "missing": "missing", "refused": "refused", "on_way": "on_way", "not_sent": "not_sent", "told": "fix"}, Next: "sorry",
 			OnError: "human", ErrorText: []string{"I can't see your order right now: our order system isn't answering."}},
 		retryOrder(),
 		reaskOrder(),
@@ -93,6 +102,19 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 		&flow.Handoff{ID: "human", Reason: "customer asked for a human"},
 		&flow.End{ID: "end", Status: flow.Resolved},
 	)
+}
+
+// reportedMissingKey keeps the order the customer said never reached
+// them although it is marked delivered: asked where it is afterwards
+// ("where is it then?", after a "no" to the replacement), the bot does
+// not answer "it is delivered" as if they had not said so.
+var reportedMissingKey = memory.NewStateKey[string]("example.reported_missing")
+
+// reportedMissing reports whether the customer said in this conversation
+// that order id, marked delivered, never reached them.
+func reportedMissing(t *parley.Turn, id string) bool {
+	got, _, _ := reportedMissingKey.Get(t.Session())
+	return id != "" && got == id
 }
 
 // careRoutes mounts this file's intents on the router.
