@@ -289,17 +289,17 @@ func planRoutes(r *intent.Router, e *flow.Engine, s *shop) {
 // downhill"), which got "didn't get that", the menu or a help-centre
 // answer close to none of it: the escalation policy around it says sorry
 // and offers a person; this asks what to put right. A form's question
-// keeps its turn; the menu gives way.
+// keeps its turn; the menu, an offer or a feedback question gives way. A
+// complaint that follows another is answered too, in other words.
 func complaints(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if !unplacedComplaint(t) {
 			return next.HandleTurn(ctx, w, t)
 		}
 		q, open := dialog.OpenQuestion(t)
-		if open && !isMenu(q) {
-			return next.HandleTurn(ctx, w, t)
+		if open && !isMenu(q) && q.Policy == dialog.Resume {
+			return next.HandleTurn(ctx, w, t) // a form's question keeps its turn
 		}
-		// Asked once in a while, not at every complaint in a row.
 		s := t.Session()
 		if s == nil {
 			return next.HandleTurn(ctx, w, t)
@@ -308,21 +308,31 @@ func complaints(next parley.Handler) parley.Handler {
 		if err != nil {
 			return err
 		}
+		// A complaint in a row is a complaint too (it got the menu, or
+		// "didn't get that"), but not the same words again.
+		text := complaintText
 		if asked && s.Turns-at < complaintGap {
-			return next.HandleTurn(ctx, w, t)
+			text = complaintAgainText
 		}
 		if err := complainedKey.Set(s, s.Turns); err != nil {
 			return err
 		}
 		if open {
+			// The menu, or an offer or feedback question the complaint
+			// passed by: dropped, as its policy says.
 			dialog.CloseQuestion(t)
 		}
-		return w.Reply(ctx, parley.Text(complaintText))
+		return w.Reply(ctx, parley.Text(text))
 	})
 }
 
-// complainedKey holds the turn at which complaints last asked what went
-// wrong; complaintGap is how many turns pass before it asks again.
+// complaintAgainText answers a complaint that follows another within
+// complaintGap turns: what to tell the bot, and the way to a person.
+const complaintAgainText = `I really do want to fix this. Is it about an order, a refund or your plan? Tell me and I'll sort it out, or type "human" to talk to a person from our team.`
+
+// complainedKey holds the turn at which complaints last answered;
+// complaintGap is how many turns pass before a complaint is no longer one
+// in a row and hears complaintText again.
 var complainedKey = memory.NewStateKey[int]("retention.complained")
 
 const complaintGap = 5
