@@ -374,6 +374,10 @@ type state struct {
 	// saved is the encoded state this one was last saved as, while it is
 	// in the engine's cache.
 	saved []byte
+	// out is the buffer of the bytes saveState last gave a session, which
+	// the next save of this state encodes into when that session still
+	// holds them (see [Engine.saveState]).
+	out []byte
 }
 
 type frame struct {

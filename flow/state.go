@@ -144,8 +144,24 @@ func (e *Engine) loadState(s *memory.Session) (*state, error) {
 }
 
 // saveState writes the flow state into a session.
+//
+// The bytes are encoded into those the session holds when they are the
+// very ones this state was saved as last (st.out), as in the common case
+// where the conversation's last turn ran in this process: nobody else
+// holds them, since a session's state is its own (a cached session moves
+// to the turn that loads it, a copy of one clones its state) and nothing
+// read from a session may be kept once its turn has ended. Any other
+// bytes (decoded from the store, a cached clone) may be shared, and are
+// left as they are.
 func (e *Engine) saveState(s *memory.Session, st *state) {
-	raw := st.appendJSON(make([]byte, 0, 256))
+	var buf []byte
+	if old := s.State[stateKey.Name()]; len(old) > 0 && len(st.out) > 0 && &old[0] == &st.out[0] {
+		buf = st.out[:0]
+	} else {
+		buf = make([]byte, 0, 256)
+	}
+	raw := st.appendJSON(buf)
+	st.out = raw
 	if s.State == nil {
 		s.State = make(map[string]json.RawMessage)
 	}

@@ -3,6 +3,7 @@ package flow_test
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +12,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/internal/benchform"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/parleytest"
 )
@@ -59,4 +61,45 @@ func TestEngineStateCacheKeepsConversationsApart(t *testing.T) {
 
 	assert.Equal(t, []string{"Got A-2 for Eve.", "Order?"}, say(a, "A-2"))
 	assert.Equal(t, []string{"Got B-2 for Bob.", "Order?"}, say(b, "B-2"))
+}
+
+// TestEngineStateBytesKeptOutsideATurn: the engine encodes a turn's flow
+// state into the bytes its last save gave the session, when the session
+// still holds them. Bytes that someone else may hold (a session loaded
+// through the Bot's sessions and kept between turns, saved or not) must
+// never change under them.
+func TestEngineStateBytesKeptOutsideATurn(t *testing.T) {
+	ctx := context.Background()
+	r, err := benchform.Router(benchform.Flow())
+	require.NoError(t, err)
+	bot := parley.NewBot(r)
+	n := 0
+	say := func(text string) []string {
+		n++
+		rec := parleytest.NewRecorder()
+		require.NoError(t, bot.HandleTurn(ctx, rec, &parley.Turn{ConversationID: "c", MessageID: strconv.Itoa(n), Message: parley.Text(text)}))
+		return rec.Texts()
+	}
+	say("hi")
+	say("A-1")
+	say("A-2") // the engine now encodes into the session's own bytes
+
+	for _, save := range []bool{false, true} {
+		// Another reader of the conversation (an agent's console) loads
+		// the session the last turn cached, keeps its state, and saves
+		// it or not.
+		s, err := bot.Sessions().Load(ctx, "c")
+		require.NoError(t, err)
+		kept := s.State["flow"]
+		want := string(kept)
+		if save {
+			require.NoError(t, bot.Sessions().Save(ctx, s))
+		}
+		for i := range 3 {
+			order := "A-" + strconv.Itoa(10*n+i)
+			assert.Equal(t, []string{"Got " + order + ".", "Order number?"}, say(order))
+		}
+		assert.Equal(t, want, string(kept), "save=%v", save)
+		assert.NotContains(t, want, "A-"+strconv.Itoa(n))
+	}
 }
