@@ -8,6 +8,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -154,6 +155,9 @@ type Engine struct {
 	timers    *schedule.Scheduler
 
 	states stateCache
+	// runs holds the memory of turns' runs, for later turns (see
+	// [Engine.handle]).
+	runs sync.Pool
 
 	versions map[string]map[string]*Flow
 	// latest is each name's newest version: the last one given.
@@ -324,7 +328,14 @@ func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 	if err != nil {
 		return err
 	}
-	x := &run{e: e, ctx: ctx, w: w, t: t, st: st}
+	// The run is this call's alone, unless it gave out a Scope (which a
+	// node's function may keep): then it is left to the collector.
+	x, _ := e.runs.Get().(*run)
+	if x == nil {
+		x = new(run)
+	}
+	*x = run{e: e, ctx: ctx, w: w, t: t, st: st}
+	defer e.putRun(x)
 	if st.Flow != "" {
 		if err := x.resolveVersion(); err != nil {
 			return err
@@ -339,6 +350,16 @@ func (e *Engine) handle(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 	}
 	e.saveState(sess, st)
 	return nil
+}
+
+// putRun gives e the memory of x, a run whose handle call has returned,
+// unless x gave out a Scope.
+func (e *Engine) putRun(x *run) {
+	if x.scoped {
+		return
+	}
+	*x = run{}
+	e.runs.Put(x)
 }
 
 // stateKey keeps a conversation's flow [state] in its session. The
@@ -433,6 +454,8 @@ type run struct {
 	sub Resolution
 	// ended is how the last flow that ended in this run ended.
 	ended Resolution
+	// scoped says x gave out a Scope, so that it is never reused.
+	scoped bool
 }
 
 // emit reports an event with the attributes given as name, value pairs;
@@ -759,7 +782,7 @@ func (x *run) step(c *cnode) (next string, wait bool, err error) {
 		}
 		return n.Else, false, nil
 	case *Action:
-		sc := &Scope{Turn: x.t, run: x}
+		sc := x.scope()
 		outcome, err := n.Do(x.ctx, sc)
 		if err != nil {
 			x.emit(EventProblem, "what", "action", "flow", x.flow.name, "node", n.ID, "error", err.Error())
@@ -890,7 +913,7 @@ func (x *run) finish(status Resolution) error {
 
 func (x *run) eval(c *cnode, i int, cs Case) (bool, error) {
 	if cs.If != nil {
-		return cs.If(&Scope{Turn: x.t, run: x}), nil
+		return cs.If(x.scope()), nil
 	}
 	env := exprEnv()
 	env["slots"] = x.st.Slots
@@ -1184,7 +1207,7 @@ func (x *run) whole(n *Ask, text string) string {
 	if n.Whole == nil || (n.Type != NumberSlot && n.Type != MoneySlot) || !parse.Whole(text) {
 		return ""
 	}
-	return n.Whole(&Scope{Turn: x.t, run: x})
+	return n.Whole(x.scope())
 }
 
 // validationError marks an answer that parsed as the slot's type but that
@@ -1407,6 +1430,13 @@ func defaultTone(t *parley.Turn) string {
 		return "enthusiastic"
 	}
 	return ""
+}
+
+// scope returns a Scope of x; x is then never reused (see
+// [Engine.putRun]).
+func (x *run) scope() *Scope {
+	x.scoped = true
+	return &Scope{Turn: x.t, run: x}
 }
 
 // Scope is what an [Action] or a [Case] predicate sees of the
