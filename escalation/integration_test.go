@@ -12,7 +12,6 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
-	"github.com/parleyhq/parley/escalation/desk"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -22,31 +21,22 @@ import (
 func TestFrustratedCustomerReachesHuman(t *testing.T) {
 	an, err := sentiment.NewLexical()
 	require.NoError(t, err)
-	var replies []string
-	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { replies = append(replies, m.Text); return nil })
-	var bot *parley.Bot
-	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
-	esc, err := escalation.New(agents)
-	require.NoError(t, err)
+	h := newDeskBot(t)
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("Let me check that for you."))
 	})
-	bot = parley.NewBot(parley.Chain(app, sentiment.Middleware(an), escalation.Middleware(esc)))
-	for i, text := range []string{
+	h.bot = parley.NewBot(parley.Chain(app, sentiment.Middleware(an), escalation.Middleware(h.esc)))
+	h.say(t, "c9",
 		"Hi, I ordered a lamp last week",
 		"It still hasn't arrived and the tracking number 88123 doesn't work. This is the third time I ask. Ridiculous, worst service ever!!",
 		"yes",
-	} {
-		require.NoError(t, bot.HandleTurn(context.Background(), w, &parley.Turn{ConversationID: "c9", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
-	}
-	joined := strings.Join(replies, "\n")
+	)
+	joined := strings.Join(h.replies, "\n")
 	assert.Contains(t, joined, "I'm sorry this has been frustrating")
 	assert.Contains(t, joined, "Would you like me to connect you")
 	assert.Contains(t, joined, "asked a person from our team to join")
 	assert.Equal(t, 1, strings.Count(joined, "Would you like me to connect you"), "one offer")
-	q := agents.Queue()
-	require.Len(t, q, 1)
-	tk := q[0].Ticket
+	tk := h.ticket(t)
 	assert.Equal(t, "frustrated", tk.Reason)
 	assert.Equal(t, dialog.PriorityHigh, tk.Priority)
 	assert.NotEmpty(t, tk.Scores)

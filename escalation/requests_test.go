@@ -17,6 +17,54 @@ import (
 	"github.com/parleyhq/parley/nlu"
 )
 
+// deskBot is a bot, which the test builds around esc, whose hand-offs go
+// to an in-memory desk that delivers the agents' turns back to it; it
+// keeps the text of every reply.
+type deskBot struct {
+	replies []string
+	w       parley.ReplyWriter
+	bot     *parley.Bot
+	agents  *desk.Memory
+	esc     *escalation.Escalator
+}
+
+func newDeskBot(t *testing.T) *deskBot {
+	t.Helper()
+	h := &deskBot{}
+	h.w = parley.ReplyFunc(func(_ context.Context, m parley.Message) error { h.replies = append(h.replies, m.Text); return nil })
+	h.agents = desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return h.bot.HandleTurn(ctx, h.w, t) }))
+	esc, err := escalation.New(h.agents)
+	require.NoError(t, err)
+	h.esc = esc
+	return h
+}
+
+// say sends each text as the customer's next turn in conversation conv.
+func (h *deskBot) say(t *testing.T, conv string, texts ...string) {
+	t.Helper()
+	for i, text := range texts {
+		require.NoError(t, h.bot.HandleTurn(t.Context(), h.w, &parley.Turn{ConversationID: conv, MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
+	}
+}
+
+// ticket is the one case in the desk's queue.
+func (h *deskBot) ticket(t *testing.T) escalation.Ticket {
+	t.Helper()
+	q := h.agents.Queue()
+	require.Len(t, q, 1)
+	return q[0].Ticket
+}
+
+// ticketIntents names the intents of the one case in the queue.
+func (h *deskBot) ticketIntents(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	for _, in := range h.ticket(t).Intents {
+		names = append(names, in.Name)
+	}
+	return names
+}
+
 // refundForm asks for the order and a confirmation; anything else is
 // handed back to the router, and the form resumes after it.
 type refundForm struct{}
@@ -71,12 +119,7 @@ func classify(next parley.Handler) parley.Handler {
 // "Which order?" is no order-tracking request and "yes" no greeting,
 // while a question asked in passing is one.
 func TestTicketIntentsAreRequests(t *testing.T) {
-	var replies []string
-	w := parley.ReplyFunc(func(_ context.Context, m parley.Message) error { replies = append(replies, m.Text); return nil })
-	var bot *parley.Bot
-	agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
-	esc, err := escalation.New(agents)
-	require.NoError(t, err)
+	h := newDeskBot(t)
 	router := intent.NewRouter()
 	form := refundForm{}
 	router.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
@@ -86,21 +129,13 @@ func TestTicketIntentsAreRequests(t *testing.T) {
 	router.HandleFunc("order_status", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return w.Reply(ctx, parley.Text("A-1001 has shipped."))
 	})
-	router.Handle("human", esc)
-	bot = parley.NewBot(parley.Chain(router, classify, escalation.Middleware(esc)), parley.WithStore(memory.NewMap()))
+	router.Handle("human", h.esc)
+	h.bot = parley.NewBot(parley.Chain(router, classify, escalation.Middleware(h.esc)), parley.WithStore(memory.NewMap()))
 
-	for i, text := range []string{"I want a refund", "what is the status of A-1001?", "A-1002", "yes", "I want a person"} {
-		require.NoError(t, bot.HandleTurn(t.Context(), w, &parley.Turn{ConversationID: "c1", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
-	}
-	assert.Contains(t, replies, "A-1001 has shipped.", "the question in passing was served")
-	assert.Contains(t, replies, "Refund all of it?", "A-1002 answered the form")
-	q := agents.Queue()
-	require.Len(t, q, 1)
-	var names []string
-	for _, in := range q[0].Ticket.Intents {
-		names = append(names, in.Name)
-	}
-	assert.Equal(t, []string{"human", "order_status", "refund"}, names)
+	h.say(t, "c1", "I want a refund", "what is the status of A-1001?", "A-1002", "yes", "I want a person")
+	assert.Contains(t, h.replies, "A-1001 has shipped.", "the question in passing was served")
+	assert.Contains(t, h.replies, "Refund all of it?", "A-1002 answered the form")
+	assert.Equal(t, []string{"human", "order_status", "refund"}, h.ticketIntents(t))
 }
 
 // TestTicketIntentsFromTheMenu: "2" typed at the router's menu (or its
@@ -109,11 +144,7 @@ func TestTicketIntentsAreRequests(t *testing.T) {
 func TestTicketIntentsFromTheMenu(t *testing.T) {
 	for _, pick := range []string{"2", "Order status", "order_status"} {
 		t.Run(pick, func(t *testing.T) {
-			w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
-			var bot *parley.Bot
-			agents := desk.NewMemory(escalation.DeliverFunc(func(ctx context.Context, t *parley.Turn) error { return bot.HandleTurn(ctx, w, t) }))
-			esc, err := escalation.New(agents)
-			require.NoError(t, err)
+			h := newDeskBot(t)
 			router := intent.NewRouter(intent.WithMenu("I can help with:", "refund", "order_status"),
 				intent.WithTitles(map[string]string{"order_status": "Order status", "refund": "Refunds"}))
 			router.HandleFunc("order_status", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
@@ -122,18 +153,10 @@ func TestTicketIntentsFromTheMenu(t *testing.T) {
 			router.HandleFunc("refund", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 				return w.Reply(ctx, parley.Text("Refunds take a week."))
 			})
-			router.Handle("human", esc)
-			bot = parley.NewBot(parley.Chain(router, classify, escalation.Middleware(esc)), parley.WithStore(memory.NewMap()))
-			for i, text := range []string{"blah", "blah blah", pick, "I want a person"} {
-				require.NoError(t, bot.HandleTurn(t.Context(), w, &parley.Turn{ConversationID: "c1", MessageID: string(rune('a' + i)), Message: parley.Text(text)}))
-			}
-			q := agents.Queue()
-			require.Len(t, q, 1)
-			var names []string
-			for _, in := range q[0].Ticket.Intents {
-				names = append(names, in.Name)
-			}
-			assert.Equal(t, []string{"human", "order_status"}, names)
+			router.Handle("human", h.esc)
+			h.bot = parley.NewBot(parley.Chain(router, classify, escalation.Middleware(h.esc)), parley.WithStore(memory.NewMap()))
+			h.say(t, "c1", "blah", "blah blah", pick, "I want a person")
+			assert.Equal(t, []string{"human", "order_status"}, h.ticketIntents(t))
 		})
 	}
 }
