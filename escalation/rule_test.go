@@ -96,10 +96,7 @@ func TestExprRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, ok, err := p.Evaluate(&tt.give)
-			require.NoError(t, err)
-			assert.Equal(t, tt.wantRule != "", ok)
-			assert.Equal(t, tt.wantRule, r.Name)
+			matches(t, p, tt.give, tt.wantRule)
 		})
 	}
 	r, _, _ := p.Evaluate(&tests[2].give)
@@ -201,16 +198,23 @@ func TestDefaultRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, ok, err := p.Evaluate(&tt.give)
-			require.NoError(t, err)
-			assert.Equal(t, tt.wantRule != "", ok)
-			assert.Equal(t, tt.wantRule, r.Name)
-			if ok {
+			if r := matches(t, p, tt.give, tt.wantRule); tt.wantRule != "" {
 				assert.Equal(t, tt.wantAction, r.Action)
 				assert.Equal(t, tt.wantEmpath, r.Empathy)
 			}
 		})
 	}
+}
+
+// matches evaluates give with p and checks that the rule named want
+// matched (none, when want is empty); it returns the rule.
+func matches(t *testing.T, p *Policy, give Input, want string) Rule {
+	t.Helper()
+	r, ok, err := p.Evaluate(&give)
+	require.NoError(t, err)
+	assert.Equal(t, want != "", ok)
+	assert.Equal(t, want, r.Name)
+	return r
 }
 
 func TestSummaryAndSuggestedReply(t *testing.T) {
