@@ -83,7 +83,7 @@ func TestWidgetOnEveryScreen(t *testing.T) {
 
 			run(t, ctx, "open: it greets", click(".launcher"), waitFor(`!R.querySelector('.panel').hidden`),
 				waitFor(`R.querySelector('.msg.greeting .text').textContent.length > 0`),
-				waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`),
+				consent(),
 				typeText("hello\r"), waitFor(`R.querySelectorAll('.quick-reply').length === 2`))
 			var fontSize string
 			run(t, ctx, "16 px input", eval(`getComputedStyle(R.querySelector('.input')).fontSize`, &fontSize))
@@ -162,8 +162,7 @@ func TestWidgetKeyboard(t *testing.T) {
 func TestWidgetSourceLinksAndAgents(t *testing.T) {
 	ctx := browser(t)
 	url := server(t, nil)
-	run(t, ctx, "ask about shipping", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
-		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"),
+	run(t, ctx, "ask about shipping", openAndConsent(url+"/"),
 		typeText("shipping\r"), waitFor(`R.querySelector('.msg.bot .text a')`))
 	var href, text, rel string
 	run(t, ctx, "the source is a link", eval(`R.querySelector('.msg.bot .text a').href`, &href),

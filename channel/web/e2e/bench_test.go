@@ -79,8 +79,7 @@ func TestFirstReplyTime(t *testing.T) {
 		}
 		srv.Close()
 	})
-	run(t, ctx, "open the widget", chromedp.Navigate(srv.URL+"/chat/demo"), waitFor(`R && R.querySelector('.launcher')`),
-		click(".launcher"), waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"),
+	run(t, ctx, "open the widget", openAndConsent(srv.URL+"/chat/demo"),
 		typeText("hello\r"), waitFor(`R.querySelectorAll('.msg.bot').length === 1`))
 	const n = 100
 	ms, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(scriptedTurns, n), chromedp.EvalAwaitPromise))

@@ -64,7 +64,7 @@ func TestWidgetFollowsTheConversation(t *testing.T) {
 	mux.Handle("/chat/", http.StripPrefix("/chat", chat.Handler(bot)))
 	url := start(t, bot, chat, mux)
 	const btn = `R.querySelector('.human')`
-	run(t, ctx, "open the chat", chromedp.Navigate(url+"/chat/demo"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "open the chat", chromedp.Navigate(url+"/chat/demo"), launch(),
 		waitFor(`R.querySelector('.notice').textContent.length > 0`),
 		waitFor(`R.querySelector('.input').placeholder === 'Type a message…' && `+btn+`.textContent === 'Talk to a human'`))
 	run(t, ctx, "a typed number picks that option", say("hello", "Did you mean"), waitFor(`R.querySelectorAll('.quick-reply').length === 2`),

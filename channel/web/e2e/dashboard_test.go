@@ -28,6 +28,33 @@ func evalPage[T any](expr string, out *T) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// dashboardServer serves views at /dashboard/ as the retention example
+// does: when page links the stylesheet, the page is under a strict
+// Content-Security-Policy and the stylesheet is served where page says.
+func dashboardServer(t *testing.T, views report.Views, page report.Page) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /dashboard/{$}", func(w http.ResponseWriter, r *http.Request) {
+		if page.StylesheetURL != "" {
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'")
+		}
+		if err := report.HTML(w, views, page); err != nil {
+			t.Error(err)
+		}
+	})
+	if page.StylesheetURL != "" {
+		mux.HandleFunc("GET "+page.StylesheetURL, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			if _, err := w.Write([]byte(report.CSS)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // TestDashboardCharts serves the analytics views as the retention
 // example's /dashboard/ does (report.HTML, the stylesheet linked under a
 // strict Content-Security-Policy) and checks in Chromium that every
@@ -53,23 +80,9 @@ func TestDashboardCharts(t *testing.T) {
 		}
 	}
 	views := report.Build(agg, now, report.Business{ROI: roi.Inputs{OldMonthlySupportCost: 100, NewMonthlySupportCost: 70, BotCost: 200}})
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /dashboard/{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'")
-		if err := report.HTML(w, views, report.Page{StylesheetURL: "/dashboard/report.css"}); err != nil {
-			t.Error(err)
-		}
-	})
-	mux.HandleFunc("GET /dashboard/report.css", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-		if _, err := w.Write([]byte(report.CSS)); err != nil {
-			t.Error(err)
-		}
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	url := dashboardServer(t, views, report.Page{StylesheetURL: "/dashboard/report.css"})
 
-	run(t, ctx, "load the dashboard", chromedp.Navigate(srv.URL+"/dashboard/"),
+	run(t, ctx, "load the dashboard", chromedp.Navigate(url+"/dashboard/"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll('svg.chart').length > 0`, chromedp.WithPollingTimeout(15*time.Second)))
 	var drawn struct {
 		Charts, Drawn int

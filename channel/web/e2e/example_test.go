@@ -83,7 +83,7 @@ func jsString(s string) string {
 
 // openWidget loads the demo page at url and opens the chat.
 func openWidget(url string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	return chromedp.Steps(chromedp.Navigate(url+"/"), launch(),
 		waitFor(`!R.querySelector('.panel').hidden`), waitFor(`R.querySelector('.notice').textContent.length > 0`))
 }
 
@@ -97,7 +97,7 @@ func TestExampleSwitchingCustomersStartsTheirOwnTranscript(t *testing.T) {
 	ctx := browser(t)
 	run(t, ctx, "open the chat as Ada and keep the conversation", openWidget(url),
 		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ada Lovelace (demo)'`),
-		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
+		consent())
 	run(t, ctx, "Ada asks for a refund", say("I want a refund for order A-1002", "How much should I refund"))
 	run(t, ctx, "switch to Ben", chooseCustomer("cus_ben"), botSaid("You're now Ben Okafor"),
 		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ben Okafor (demo)'`))
@@ -105,7 +105,7 @@ func TestExampleSwitchingCustomersStartsTheirOwnTranscript(t *testing.T) {
 
 	// Ben reloads the page: he sees his conversation, not Ada's, and is
 	// still Ben without being told again.
-	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "reload", chromedp.Reload(), launch(),
 		waitFor(`R.querySelectorAll('.msg:not(.greeting)').length >= 3`),
 		waitFor(`R.querySelector('.who').textContent === 'Signed in as Ben Okafor (demo)'`))
 	run(t, ctx, "Ben answers", say("A-1003", "Running socks"))

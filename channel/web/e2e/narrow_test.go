@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -19,14 +17,10 @@ import (
 // half-laptop widths: nothing overflows, the customer card opens from a
 // button, no message bubble is empty, and the approval names no ID.
 func TestWorkspaceOnAPhone(t *testing.T) {
-	customer := browser(t)
-	url := workspaceServer(t)
-	agent, cancel := chromedp.NewContext(customer)
-	defer cancel()
+	url, customer, agent := workspaceTabs(t)
 
 	run(t, customer, "the customer asks for a refund, then a person",
-		chromedp.Navigate(url+"/chat/demo"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
-		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"),
+		openAndConsent(url+"/chat/demo"),
 		typeText("I want a refund\r"), waitFor(`R.querySelectorAll('.msg.bot').length >= 1`),
 		typeText("I want to talk to a person\r"), waitFor(`R.querySelectorAll('.msg.bot').length >= 2`))
 
@@ -108,19 +102,12 @@ func TestDashboardOnAPhone(t *testing.T) {
 		}
 	}
 	views := report.Build(agg, now, report.Business{Currency: "$"})
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /dashboard/{$}", func(w http.ResponseWriter, r *http.Request) {
-		if err := report.HTML(w, views, report.Page{}); err != nil {
-			t.Error(err)
-		}
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	url := dashboardServer(t, views, report.Page{})
 	var got struct {
 		Overflow, Charts, Titled int
 		CSAT                     string
 	}
-	run(t, ctx, "load the dashboard at 390 px", chromedp.EmulateViewport(390, 844), chromedp.Navigate(srv.URL+"/dashboard/"),
+	run(t, ctx, "load the dashboard at 390 px", chromedp.EmulateViewport(390, 844), chromedp.Navigate(url+"/dashboard/"),
 		chromedp.Poll[chromedp.Void](`document.querySelectorAll('svg.chart').length > 0`, chromedp.WithPollingTimeout(15*time.Second)),
 		evalPage(`({
 			Overflow: document.documentElement.scrollWidth - innerWidth,

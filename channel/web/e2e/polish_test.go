@@ -25,12 +25,11 @@ func TestWidgetReadReceiptsSurviveAReload(t *testing.T) {
 					c.Store = memory.NewMap()
 				}
 			})
-			run(t, ctx, "open and consent", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
-				waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
+			run(t, ctx, "open and consent", openAndConsent(url+"/"))
 			run(t, ctx, "two messages, both read", typeText("hello\r"), waitFor(`R.querySelectorAll('.quick-reply').length === 2`),
 				typeText("shipping\r"), botSaid("Standard shipping takes"),
 				waitFor(`Array.from(R.querySelectorAll('.msg.user .meta')).filter(m => m.textContent === 'Read').length === 2`))
-			run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+			run(t, ctx, "reload", chromedp.Reload(), launch(),
 				waitFor(`R.querySelectorAll('.msg.user').length === 2`))
 			var got []string
 			run(t, ctx, "the receipts after the reload", eval(readMetas, &got))
@@ -48,7 +47,7 @@ func TestWidgetSignedInOnANarrowScreen(t *testing.T) {
 	const who = "Signed in as Ada Lovelace (demo)"
 	url, _ := serverWith(t, nil, nil, func(c *web.Config) { c.Labels.SignedIn = who })
 	run(t, ctx, "open on a phone", chromedp.EmulateViewport(360, 740), chromedp.Navigate(url+"/"),
-		waitFor(`R && R.querySelector('.launcher')`), click(".launcher"), waitFor(`!R.querySelector('.panel').hidden`),
+		launch(), waitFor(`!R.querySelector('.panel').hidden`),
 		waitFor(`R.querySelector('.who').textContent === `+jsString(who)))
 	var shown struct {
 		Title    string `json:"title"`
@@ -89,7 +88,7 @@ func TestExampleOnAPhone(t *testing.T) {
 		waitFor(`R.querySelector('.who').textContent === `+jsString(ada)),
 		waitFor(`R.querySelector('.who').title === `+jsString(ada)),
 		waitFor(`(w => w.scrollWidth <= w.clientWidth && w.scrollHeight <= w.clientHeight)(R.querySelector('.who'))`),
-		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
+		consent())
 	run(t, ctx, "Ada, in Spanish, thumbs up after an answer",
 		say("hola, buenas tardes", "¡Hola, Ada! Soy el asistente de ShopCo."),
 		say("¿cuánto tarda el envío?", "El envío estándar tarda"),
@@ -98,7 +97,7 @@ func TestExampleOnAPhone(t *testing.T) {
 	// example's rate limit.
 	ctx = browser(t)
 	run(t, ctx, "Ben opens the chat at 360 px", chromedp.EmulateViewport(360, 740), openWidget(url),
-		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`))
+		consent())
 	run(t, ctx, "switch to Ben, who never chatted", chooseCustomer("cus_ben"), botSaid("You're now Ben Okafor"))
 	run(t, ctx, "Ben asks, then says hi", say("where is my order?", "order number"), say("A-1003", "Running socks"),
 		say("hi", "Hi again, Ben!"))
@@ -110,7 +109,7 @@ func TestExampleOnAPhone(t *testing.T) {
 		}
 	}
 	run(t, ctx, "Ben's messages read", waitFor(`Array.from(R.querySelectorAll('.msg.user .meta')).every(m => m.textContent === 'Read')`))
-	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "reload", chromedp.Reload(), launch(),
 		waitFor(`R.querySelectorAll('.msg.user').length === 3`))
 	run(t, ctx, "the receipts after the reload", eval(readMetas, &got))
 	if want := []string{"Read (read)", "Read (read)", "Read (read)"}; fmt.Sprint(got) != fmt.Sprint(want) {

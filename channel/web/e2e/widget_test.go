@@ -199,6 +199,22 @@ func typeText(text string) chromedp.Action[chromedp.Void] {
 	return chromedp.SendKeys(shadow(".input"), text)
 }
 
+// launch waits for the widget's launcher and opens the chat with it.
+func launch() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(waitFor(`R && R.querySelector('.launcher')`), click(".launcher"))
+}
+
+// consent answers yes to the consent question and waits until it is gone.
+func consent() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"),
+		waitFor(`R.querySelector('.consent').hidden`))
+}
+
+// openAndConsent loads page, opens the chat and consents.
+func openAndConsent(page string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Navigate(page), launch(), consent())
+}
+
 func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
@@ -227,8 +243,7 @@ func TestWidgetConversationInChromium(t *testing.T) {
 	if !strings.Contains(notice, "answered by a bot") {
 		t.Errorf("privacy notice = %q", notice)
 	}
-	run(t, ctx, "consent question", waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"),
-		waitFor(`R.querySelector('.consent').hidden`))
+	run(t, ctx, "consent question", consent())
 
 	run(t, ctx, "type hello",
 		typeText("hello\r"),
@@ -271,7 +286,7 @@ func TestWidgetConversationInChromium(t *testing.T) {
 	}
 
 	// Reload: the conversation comes back from the server.
-	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "reload", chromedp.Reload(), launch(),
 		waitFor(`R.querySelectorAll('.msg:not(.greeting)').length >= 6`))
 	run(t, ctx, "read the transcript after reload", eval(messages, &got))
 	if fmt.Sprint(got[:6]) != fmt.Sprint(want) {
@@ -302,11 +317,11 @@ func TestWidgetWithoutConsentForgetsOnReload(t *testing.T) {
 	ctx := browser(t)
 	url := server(t, nil)
 	run(t, ctx, "chat without answering the consent question",
-		chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+		chromedp.Navigate(url+"/"), launch(),
 		waitFor(`!R.querySelector('.consent').hidden`),
 		typeText("hi\r"),
 		waitFor(`R.querySelectorAll('.msg.bot').length === 1`))
-	run(t, ctx, "reload", chromedp.Reload(), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "reload", chromedp.Reload(), launch(),
 		waitFor(`!R.querySelector('.consent').hidden`))
 	var n int
 	run(t, ctx, "count messages", eval(`R.querySelectorAll('.msg:not(.greeting)').length`, &n))
@@ -372,7 +387,7 @@ func TestWidgetFallsBackToSSE(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	}, nil)
-	run(t, ctx, "load", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "load", chromedp.Navigate(url+"/"), launch(),
 		waitFor(`R.querySelector('.notice').textContent.length > 0`))
 	run(t, ctx, "chat after the fallback", typeText("hello\r"),
 		waitFor(`R.querySelectorAll('.quick-reply').length === 2`),
@@ -388,7 +403,7 @@ func TestWidgetLabels(t *testing.T) {
 		c.Labels = web.Labels{Placeholder: "Escribe un mensaje…", Send: "Enviar", Human: "Hablar con una persona",
 			ConsentYes: "Sí", ConsentNo: "No, gracias", Delivered: "Entregado", Read: "Leído"}
 	})
-	run(t, ctx, "load", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "load", chromedp.Navigate(url+"/"), launch(),
 		waitFor(`R.querySelector('.title').textContent === 'Tienda Parley'`),
 		waitFor(`R.querySelector('.send').textContent === 'Enviar'`),
 		waitFor(`R.querySelector('.input').placeholder === 'Escribe un mensaje…'`),
@@ -423,7 +438,7 @@ func TestWidgetKeepsATooLongMessage(t *testing.T) {
 	ctx := browser(t)
 	url, _ := serverWith(t, nil, nil, func(c *web.Config) { c.MaxMessageBytes = 64 })
 	long := strings.Repeat("my lamp arrived broken ", 4) // 92 bytes
-	run(t, ctx, "load", chromedp.Navigate(url+"/"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
+	run(t, ctx, "load", chromedp.Navigate(url+"/"), launch(),
 		waitFor(`R.querySelector('.notice').textContent.length > 0`))
 	run(t, ctx, "send a message over the limit", typeText(long), click(".send"),
 		waitFor(`R.querySelector('.status').textContent.startsWith('That message is too long')`))

@@ -19,19 +19,11 @@ const lastInView = `(() => { const ol = document.getElementById('transcript'); c
 // transcript has), and after a new message; and resolving
 // before anybody wrote to the customer says so in the dialog.
 func TestWorkspaceFollowsTheCustomer(t *testing.T) {
-	customer := browser(t)
-	url := workspaceServer(t)
-	agent, cancel := chromedp.NewContext(customer)
-	defer cancel()
+	url, customer, agent := workspaceTabs(t)
 
-	runPage(t, agent, "open the workspace",
-		chromedp.Navigate(url+"/console/"),
-		pageWait(`document.getElementById('d-name').open`),
-		chromedp.SendKeys(chromedp.ID("name-in"), "Sam\r"),
-		pageWait(`document.getElementById('live').textContent === 'live'`))
+	runPage(t, agent, "open the workspace", signIn(url))
 
-	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(url + "/chat/demo"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
-		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes")}
+	steps := []chromedp.Action[chromedp.Void]{openAndConsent(url + "/chat/demo")}
 	for i := 1; i <= 12; i++ {
 		steps = append(steps, typeText(fmt.Sprintf("question number %d\r", i)),
 			waitFor(fmt.Sprintf(`Array.from(R.querySelectorAll('.msg .text')).some(m => m.textContent === 'You said: question number %d')`, i)))

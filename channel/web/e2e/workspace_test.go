@@ -108,6 +108,25 @@ func pageWait(cond string) chromedp.Action[chromedp.Void] {
 		chromedp.WithPollingTimeout(15*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
 }
 
+// workspaceTabs starts workspaceServer and a browser with two tabs, the
+// customer's and the agent's.
+func workspaceTabs(t *testing.T) (url string, customer, agent context.Context) {
+	t.Helper()
+	customer = browser(t)
+	url = workspaceServer(t)
+	agent, cancel := chromedp.NewContext(customer)
+	t.Cleanup(cancel)
+	return url, customer, agent
+}
+
+// signIn opens the workspace at url and says who the agent is.
+func signIn(url string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Navigate(url+"/console/"),
+		pageWait(`document.getElementById('d-name').open`),
+		chromedp.SendKeys(chromedp.ID("name-in"), "Sam\r"),
+		pageWait(`document.getElementById('live').textContent === 'live'`))
+}
+
 func runPage(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
@@ -120,22 +139,14 @@ func runPage(t *testing.T, ctx context.Context, step string, actions ...chromedp
 }
 
 func TestWorkspaceInChromium(t *testing.T) {
-	customer := browser(t)
-	url := workspaceServer(t)
-	agent, cancel := chromedp.NewContext(customer) // a second tab
-	defer cancel()
+	url, customer, agent := workspaceTabs(t)
 
-	runPage(t, agent, "open the workspace and say who I am",
-		chromedp.Navigate(url+"/console/"),
-		pageWait(`document.getElementById('d-name').open`),
-		chromedp.SendKeys(chromedp.ID("name-in"), "Sam\r"),
-		pageWait(`document.getElementById('live').textContent === 'live'`),
+	runPage(t, agent, "open the workspace and say who I am", signIn(url),
 		pageWait(`document.getElementById('queue-count').textContent === '0'`))
 	screenshot(t, agent, "workspace-empty")
 
 	run(t, customer, "the customer asks for a person",
-		chromedp.Navigate(url+"/chat/demo"), waitFor(`R && R.querySelector('.launcher')`), click(".launcher"),
-		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"),
+		openAndConsent(url+"/chat/demo"),
 		typeText("my parcel never arrived\r"), waitFor(`R.querySelectorAll('.msg.bot').length >= 1`),
 		typeText("can I have a refund of $90?\r"),
 		waitFor(`Array.from(R.querySelectorAll('.msg .text')).some(m => m.textContent.includes('quick OK'))`))
