@@ -22,9 +22,9 @@ var churnFlags = []string{"-id", "customer_id", "-label", "churned"}
 
 func runChurnCmd(t *testing.T, args ...string) (string, string) {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(context.Background(), append([]string{"churn"}, args...), &stdout, &stderr))
-	return stdout.String(), stderr.String()
+	stdout, stderr, err := runCmd(append([]string{"churn"}, args...)...)
+	require.NoError(t, err, stderr)
+	return stdout, stderr
 }
 
 // trainedLine matches the training time, the one line that changes from

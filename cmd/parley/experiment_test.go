@@ -33,23 +33,19 @@ func golden(t *testing.T, name, got string) {
 // 30% planted conversion), 300 renewal reminders (45% planted clicks) and
 // one malformed line.
 func TestExperimentReport(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"experiment", "report", "testdata/experiment_events.jsonl"}, &stdout, &stderr))
-	golden(t, "experiment_report.golden", stdout.String())
-	assert.Equal(t, "testdata/experiment_events.jsonl:6: skipped: invalid character 'h' in literal true (expecting 'r')\n", stderr.String())
+	stdout, stderr, err := runCmd("experiment", "report", "testdata/experiment_events.jsonl")
+	require.NoError(t, err)
+	golden(t, "experiment_report.golden", stdout)
+	assert.Equal(t, "testdata/experiment_events.jsonl:6: skipped: invalid character 'h' in literal true (expecting 'r')\n", stderr)
 
 	// Decided on clicks, with a 2:1 split the traffic does not fit.
-	stdout.Reset()
-	require.NoError(t, run(context.Background(), []string{"experiment", "report", "-metric", "click", "-weights", "2,1",
-		"-name", "cart-tone", "testdata/experiment_events.jsonl"}, &stdout, &stderr))
-	golden(t, "experiment_report_srm.golden", stdout.String())
+	golden(t, "experiment_report_srm.golden", runOK(t, "experiment", "report", "-metric", "click", "-weights", "2,1",
+		"-name", "cart-tone", "testdata/experiment_events.jsonl"))
 }
 
 func TestExperimentReportHTML(t *testing.T) {
 	page := filepath.Join(t.TempDir(), "report.html")
-	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"experiment", "report", "-html", page, "testdata/experiment_events.jsonl"}, &stdout, &stderr))
-	golden(t, "experiment_report.golden", stdout.String())
+	golden(t, "experiment_report.golden", runOK(t, "experiment", "report", "-html", page, "testdata/experiment_events.jsonl"))
 	b, err := os.ReadFile(page)
 	require.NoError(t, err)
 	html := string(b)
@@ -63,18 +59,16 @@ func TestExperimentReportHTML(t *testing.T) {
 	assert.Contains(t, html, `<li class="good">renewal click rate of the renewal campaign: 48.3% [42.7%, 54.0%] over 300 customers: target above 40.0% met.</li>`)
 
 	bad := filepath.Join(t.TempDir(), "no", "such", "dir.html")
-	require.EqualError(t, run(context.Background(), []string{"experiment", "report", "-html", bad, "testdata/experiment_events.jsonl"}, &stdout, &stderr),
-		"experiment report: open "+bad+": no such file or directory")
+	_, _, err = runCmd("experiment", "report", "-html", bad, "testdata/experiment_events.jsonl")
+	require.EqualError(t, err, "experiment report: open "+bad+": no such file or directory")
 }
 
 func TestExperimentReportWithoutExperiment(t *testing.T) {
 	log := writeFile(t, t.TempDir(), "events.jsonl", `{"kind":"proactive.sent","time":"2026-03-02T09:00:00Z","conversation":"c1","customer":"u1","attrs":{"campaign":"renewal"}}
 {"kind":"proactive.clicked","time":"2026-03-02T09:10:00Z","conversation":"c1","customer":"u1","attrs":{"campaign":"renewal"}}
 `)
-	var stdout, stderr bytes.Buffer
 	page := filepath.Join(t.TempDir(), "report.html")
-	require.NoError(t, run(context.Background(), []string{"experiment", "report", "-html", page, log}, &stdout, &stderr))
-	golden(t, "experiment_report_none.golden", stdout.String())
+	golden(t, "experiment_report_none.golden", runOK(t, "experiment", "report", "-html", page, log))
 	b, err := os.ReadFile(page)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "<p>No experiment exposures in the logs: no experiment report.</p>")
@@ -88,9 +82,7 @@ func TestExperimentSize(t *testing.T) {
 		{"-base", "0.2", "-mde", "0.05", "-variants", "3"},
 		{"-base", "0.2", "-n", "1000"},
 	} {
-		var stdout, stderr bytes.Buffer
-		require.NoError(t, run(context.Background(), append([]string{"experiment", "size"}, args...), &stdout, &stderr))
-		out.WriteString(stdout.String())
+		out.WriteString(runOK(t, append([]string{"experiment", "size"}, args...)...))
 	}
 	golden(t, "experiment_size.golden", out.String())
 }

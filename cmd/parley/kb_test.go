@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestKBEvalJSON(t *testing.T) {
@@ -19,19 +15,14 @@ func TestKBEvalJSON(t *testing.T) {
 {"query_id":"q2","text":"orders arrive late"}
 `)
 	qrels := writeFile(t, dir, "qrels.tsv", "query_id\tdoc_id\trelevance\nq1\ta\t1\nq2\tb\t1\n")
-	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"kb", "eval", "-docs", docs, "-queries", queries, "-qrels", qrels, "-json"}, &out, &errOut)
-	require.NoError(t, err, errOut.String())
 	var got map[string]any
-	require.NoError(t, json.Unmarshal(out.Bytes(), &got))
+	runJSON(t, &got, "kb", "eval", "-docs", docs, "-queries", queries, "-qrels", qrels, "-json")
 	for _, k := range []string{"map", "mrr_at_10", "recall_at_1", "recall_at_5", "ndcg_at_10", "index_seconds", "query_p50_us", "query_p99_us", "baseline"} {
 		assert.Contains(t, got, k)
 	}
 	assert.InDelta(t, 1.0, got["map"], 1e-9)
 
-	out.Reset()
-	require.NoError(t, run(context.Background(), []string{"kb", "eval", "-docs", docs, "-queries", queries, "-qrels", qrels}, &out, &errOut))
-	assert.Contains(t, out.String(), "parley kb.Index")
+	assert.Contains(t, runOK(t, "kb", "eval", "-docs", docs, "-queries", queries, "-qrels", qrels), "parley kb.Index")
 }
 
 func TestKBEvalErrors(t *testing.T) {
@@ -45,8 +36,7 @@ func TestKBEvalErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			require.Error(t, run(context.Background(), tt.give, &out, &errOut))
+			runFails(t, tt.give...)
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,12 +25,12 @@ func TestReport(t *testing.T) {
 	dir := t.TempDir()
 	log := writeFile(t, dir, "events.jsonl", reportLog)
 	out := filepath.Join(dir, "report.html")
-	var stdout, stderr bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"report", "-o", out, "-title", "Acme", log}, &stdout, &stderr))
+	stdout, stderr, err := runCmd("report", "-o", out, "-title", "Acme", log)
+	require.NoError(t, err)
 	assert.Equal(t, log+":4: skipped: invalid character 'o' in literal null (expecting 'u')\n"+
 		log+":7: skipped: analytics: event has no kind\n"+
 		log+":9: skipped: unexpected end of JSON input\n"+
-		"2 conversations, 4 events, 1 duplicates, 3 malformed lines skipped\n", stderr.String())
+		"2 conversations, 4 events, 1 duplicates, 3 malformed lines skipped\n", stderr)
 	page, err := os.ReadFile(out)
 	require.NoError(t, err)
 	html := string(page)
@@ -42,11 +40,9 @@ func TestReport(t *testing.T) {
 	assert.Contains(t, html, `data-kpi="weekly.self_service" data-value="0.5"`)
 	assert.Contains(t, html, `data-kpi="weekly.escalation_rate" data-value="0.5"`)
 	assert.Contains(t, html, `data-kpi="weekly.frt_p95" data-value="3"`)
-	assert.Empty(t, stdout.String())
+	assert.Empty(t, stdout)
 
-	require.Error(t, run(context.Background(), []string{"report"}, &stdout, &stderr))
-	require.Error(t, run(context.Background(), []string{"report", filepath.Join(dir, "missing.jsonl")}, &stdout, &stderr))
-	stdout.Reset()
-	require.NoError(t, run(context.Background(), []string{"report", "-now", "2026-03-03T00:00:00Z", log}, &stdout, &stderr))
-	assert.True(t, strings.HasPrefix(stdout.String(), "<!doctype html>"))
+	runFails(t, "report")
+	runFails(t, "report", filepath.Join(dir, "missing.jsonl"))
+	assert.True(t, strings.HasPrefix(runOK(t, "report", "-now", "2026-03-03T00:00:00Z", log), "<!doctype html>"))
 }
