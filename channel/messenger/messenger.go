@@ -241,13 +241,6 @@ func unsend(conv, id string) parley.Event {
 		Attrs: map[string]string{"type": "unsend", "message_id": id}}
 }
 
-func joinLines(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "\n" + b
-}
-
 func status(conv, id, st string) parley.Event {
 	return parley.Event{Kind: channel.EventStatus, ConversationID: conv,
 		Attrs: map[string]string{"status": st, "message_id": id}}
@@ -278,7 +271,7 @@ func (p *graphAPI) event(ctx context.Context, b *channel.Batch, m messaging) err
 			return nil
 		case msg.IsUnsupported:
 			b.Events = append(b.Events, unsupported(conv, msg.MID, "unsupported"))
-			t.Message.Text = joinLines(msg.Text, "[sent a message this channel cannot show]")
+			t.Message.Text = driver.JoinLines(msg.Text, "[sent a message this channel cannot show]")
 		case len(msg.Attachments) > 0:
 			kinds := map[string]parley.AttachmentKind{"image": parley.Image, "file": parley.File, "audio": parley.Audio, "video": parley.Video}
 			text := msg.Text
@@ -288,7 +281,7 @@ func (p *graphAPI) event(ctx context.Context, b *channel.Batch, m messaging) err
 					// A location, shared post, story mention, link: described,
 					// so the bot sees what was sent rather than empty text.
 					b.Events = append(b.Events, unsupported(conv, msg.MID, at.Type))
-					text = joinLines(text, describe(at))
+					text = driver.JoinLines(text, describe(at))
 					continue
 				}
 				t.Message.Attachments = append(t.Message.Attachments, parley.Attachment{Kind: k, URL: at.Payload.URL})
@@ -434,12 +427,8 @@ func (d *graphAPI) payload(p channel.Part) map[string]any {
 // throttled lists the Graph API codes that mean "slow down".
 var throttled = map[int]bool{4: true, 17: true, 32: true, 613: true, 80006: true}
 
-func check(status int, h http.Header, body []byte) error {
-	if status/100 == 2 {
-		return nil
-	}
-	return meta.GraphError(status, h, body, throttled)
-}
+// check is the Check of every Graph API call.
+var check = meta.Check(throttled)
 
 // Typing shows the typing indicator (sender_action typing_on).
 func (p *graphAPI) Typing(ctx context.Context, to parley.Address, _ string) error {

@@ -257,7 +257,7 @@ func (p *twilio) Parse(_ *http.Request, body []byte) (*channel.Batch, error) {
 	if loc := location(params); loc != "" {
 		// A location shared over WhatsApp via Twilio: Latitude and
 		// Longitude (and Address, Label for a named place), with no Body.
-		text = joinLines(text, loc)
+		text = driver.JoinLines(text, loc)
 	}
 	t := &parley.Turn{ConversationID: conv, MessageID: sid, Recipient: from, Message: parley.Message{Text: text}}
 	n, _ := strconv.Atoi(params.Get("NumMedia")) //nolint:errcheck // a bad count means no media
@@ -295,13 +295,6 @@ func location(params url.Values) string {
 		return "Location: " + geo
 	}
 	return "Location: " + strings.Join(name, ", ") + " (" + geo + ")"
-}
-
-func joinLines(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "\n" + b
 }
 
 func conversation(user, business string) string { return "sms:" + business + ":" + user }

@@ -493,9 +493,5 @@ func (p *cloudAPI) upload(ctx context.Context, a *parley.Attachment) (string, er
 // the platform may send with status 400.
 var throttled = map[int]bool{4: true, 17: true, 32: true, 613: true, 80007: true, 130429: true, 131048: true, 131056: true}
 
-func check(status int, h http.Header, body []byte) error {
-	if status/100 == 2 {
-		return nil
-	}
-	return meta.GraphError(status, h, body, throttled)
-}
+// check is the Check of every Graph API call.
+var check = meta.Check(throttled)

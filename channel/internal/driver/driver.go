@@ -84,3 +84,11 @@ func ParseJSON[T any](body []byte, invalid func(*T) string) (*T, error) {
 	}
 	return &v, nil
 }
+
+// JoinLines appends line b to text a: a line of its own, unless a is empty.
+func JoinLines(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "\n" + b
+}

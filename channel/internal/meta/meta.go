@@ -43,6 +43,17 @@ func Handshake(r *http.Request) *channel.Batch {
 	return &channel.Batch{Body: []byte(r.URL.Query().Get("hub.challenge")), ContentType: "text/plain"}
 }
 
+// Check returns the [channel.Call] Check of a Graph API call: nil for
+// a 2xx answer, otherwise its [GraphError] under throttled.
+func Check(throttled map[int]bool) func(status int, h http.Header, body []byte) error {
+	return func(status int, h http.Header, body []byte) error {
+		if status/100 == 2 {
+			return nil
+		}
+		return GraphError(status, h, body, throttled)
+	}
+}
+
 // GraphError decodes a Graph API error answer into a
 // [*channel.PlatformError]: the code, the message with its details, and
 // Temporary for 429, 5xx and the codes in throttled.
