@@ -115,22 +115,33 @@ func (t *template) render(slots, customer map[string]string) string {
 	if len(t.parts) == 1 && t.parts[0].ref == nil {
 		return t.parts[0].lit
 	}
+	// The length first, so that the text is allocated once, at its size.
+	n := 0
+	for i := range t.parts {
+		n += len(t.parts[i].value(slots, customer))
+	}
 	var b strings.Builder
-	for _, p := range t.parts {
-		if p.ref == nil {
-			b.WriteString(p.lit)
-			continue
-		}
-		var v string
-		if p.ref.ns == "slots" {
-			v = slots[p.ref.name]
-		} else {
-			v = customer[p.ref.name]
-		}
-		if v == "" {
-			v = p.dflt
-		}
-		b.WriteString(v)
+	b.Grow(n)
+	for i := range t.parts {
+		b.WriteString(t.parts[i].value(slots, customer))
 	}
 	return b.String()
+}
+
+// value is the text of p: its literal, or its placeholder's value (or
+// default).
+func (p *tpart) value(slots, customer map[string]string) string {
+	if p.ref == nil {
+		return p.lit
+	}
+	var v string
+	if p.ref.ns == "slots" {
+		v = slots[p.ref.name]
+	} else {
+		v = customer[p.ref.name]
+	}
+	if v == "" {
+		v = p.dflt
+	}
+	return v
 }
