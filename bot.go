@@ -399,12 +399,14 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 // afterwards.
 func (b *Bot) save(ctx context.Context, s *memory.Session, release bool) error {
 	// The save goes ahead when the turn's context ends, for at most 10s.
-	// An in-memory Map never waits, so it needs no deadline (nor its
-	// timer, on every turn).
-	ctx = context.WithoutCancel(ctx)
-	if _, inMemory := b.sessions.Store().(*memory.Map); !inMemory {
+	// An in-memory Map never waits and reads nothing of the context but
+	// Err: it gets one that is never done, with no deadline (nor its
+	// timer) and no allocation (context.WithoutCancel's), on every turn.
+	if _, inMemory := b.sessions.Store().(*memory.Map); inMemory {
+		ctx = context.Background()
+	} else {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 	}
 	id := s.ID

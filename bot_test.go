@@ -104,6 +104,26 @@ func TestBotRepliesAndRecordsHistory(t *testing.T) {
 	assert.Len(t, ev.of(parley.EventReply), 1)
 }
 
+// TestBotSavesTurnWhenCallerGivesUp: a turn whose handler finished is
+// saved even though the caller's context ended meanwhile (the webhook's
+// request timed out), with the in-memory store too.
+func TestBotSavesTurnWhenCallerGivesUp(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		err := w.Reply(ctx, parley.Text("echo: "+t.Text()))
+		cancel()
+		return err
+	}))
+	require.NoError(t, bot.HandleTurn(ctx, &sink{}, turn("c1", "m1", "hello")))
+	require.Error(t, ctx.Err())
+
+	s, err := bot.Sessions().Load(context.Background(), "c1")
+	require.NoError(t, err)
+	assert.Equal(t, 1, s.Turns)
+	require.Len(t, s.History, 2)
+	assert.Equal(t, "echo: hello", s.History[1].Text)
+}
+
 func TestBotDropsRedeliveredMessages(t *testing.T) {
 	ev := &events{}
 	bot := parley.NewBot(echo, parley.WithObserver(ev))
