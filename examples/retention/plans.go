@@ -98,7 +98,7 @@ var keepSynonyms = []string{"renew", "keep my plan", "mantener", "mantener mi pl
 // restored.
 func renewalFlow(d deps) *flow.Builder {
 	cost := func(p shopPlan) string { return fmt.Sprintf("$%d a %s", p.Price, p.Per) }
-	return flow.New("renewal").Slots("code", "why", "until", "before", "confirm", "offer").Add(
+	return flow.New("renewal").Slots("code", "why", "until", "before", "confirm", "offer", "feature", "reason").Add(
 		&flow.Branch{ID: "plan", Cases: []flow.Case{{Expr: `customer.plan == "` + cancelledPlan + `"`, Next: "undo"}}, Else: "remind"},
 		// A plan already cancelled does not "renew": no reminder and no
 		// second offer; while it is still active it can be restored.
@@ -178,7 +178,30 @@ func renewalFlow(d deps) *flow.Builder {
 		&flow.Branch{ID: "reason_given", Cases: []flow.Case{
 			{If: func(s *flow.Scope) bool { return pricePattern.MatchString(s.Turn.Text()) }, Next: "offer_until"},
 			{If: func(s *flow.Scope) bool { return unusedPattern.MatchString(s.Turn.Text()) }, Next: "unused"},
+		}, Else: "reason"},
+		// No reason given: asked once, and the answer picks the offer (the
+		// price: half price; not used: Basic first; a missing feature:
+		// noted for the team). Any other answer is a reason too: the
+		// offer follows, never the question again.
+		&flow.Choice{ID: "reason", Slot: "reason", Prompt: []string{"Can I ask why you're leaving?"}, MaxAttempts: 1, OnFail: "reason_typed",
+			Options: []flow.Option{
+				{Title: "Too expensive", Payload: "price", Synonyms: []string{"expensive", "price", "the price", "cost", "caro", "demasiado caro", "precio"}, Next: "price"},
+				{Title: "Don't use it", Payload: "unused", Synonyms: []string{"don't use it", "not using it", "i don't use it", "no lo uso", "no lo uso mucho"}, Next: "unused"},
+				{Title: "Missing feature", Payload: "feature", Synonyms: []string{"feature", "a feature", "missing a feature", "le falta algo", "falta una función"}, Next: "feature"},
+				{Title: "Other", Payload: "other", Synonyms: []string{"other", "something else", "another reason", "otro", "otra cosa", "otro motivo",
+					"no", "nope", "no thanks", "rather not say", "i'd rather not say", "prefer not to say", "no, gracias", "prefiero no decirlo"}, Next: "offer_until"},
+			}},
+		&flow.Branch{ID: "reason_typed", Cases: []flow.Case{
+			{If: func(s *flow.Scope) bool { return pricePattern.MatchString(s.Turn.Text()) }, Next: "price"},
+			{If: func(s *flow.Scope) bool { return unusedPattern.MatchString(s.Turn.Text()) }, Next: "unused"},
 		}, Else: "offer_until"},
+		&flow.Ask{ID: "feature", Slot: "feature", Prompt: []string{"What's missing for you? I'll pass it on to the team."}, MaxAttempts: 1, OnFail: "offer_until", Next: "note_feature"},
+		&flow.Action{ID: "note_feature", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
+			_, err := d.act.call(ctx, s, actTicket, ticketArgs{Subject: "Missing feature (customer cancelling their plan)",
+				Body: "The customer is cancelling their plan and said this is missing: " + s.Slot("feature")}, false)
+			return "", err
+		}, Next: "noted", OnError: "offer_until"},
+		&flow.Say{ID: "noted", Text: []string{"Thank you: I've passed it on to the team."}, Next: "offer_until"},
 		&flow.Say{ID: "price", Text: []string{"I hear you on the price: here's what I can do."}, Next: "offer_until"},
 		&flow.Branch{ID: "unused", Cases: []flow.Case{{Expr: `customer.plan == "` + basicPlan.Name + `"`, Next: "offer_until"}}, Else: "unused_say"},
 		&flow.Say{ID: "unused_say", Text: []string{notUsingText}, Next: "offer_until"},
@@ -269,16 +292,24 @@ func planRoutes(r *intent.Router, e *flow.Engine, s *shop) {
 	})
 	// "It's too expensive" while the offer is open is an objection to
 	// it; said out of the blue it is where a save starts.
-	objection := func(text string) parley.Handler {
+	// At "Can I ask why you're leaving?" it is the answer: the option
+	// reason names, as if tapped.
+	objection := func(text, reason string) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			if q, open := dialog.OpenQuestion(t); open && strings.HasPrefix(q.ID, "renewal/") {
+			q, open := dialog.OpenQuestion(t)
+			if open && q.Owner == flow.DefaultOwner && q.ID == "renewal/reason" {
+				tapped := *t
+				tapped.Message.Text = reason
+				return e.HandleTurn(ctx, w, &tapped)
+			}
+			if open && strings.HasPrefix(q.ID, "renewal/") {
 				return answer(ctx, w, t, text)
 			}
 			return renew.HandleTurn(ctx, w, t)
 		})
 	}
-	r.Handle("too_expensive", objection(expensiveText))
-	r.Handle("not_using", objection(notUsingText))
+	r.Handle("too_expensive", objection(expensiveText, "price"))
+	r.Handle("not_using", objection(notUsingText, "unused"))
 	r.HandleFunc("promo_code", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return answer(ctx, w, t, s.codeAnswer(t.CustomerID, t.Text()))
 	})
