@@ -600,9 +600,9 @@ func TestTicketSaysWhatTheCustomerWants(t *testing.T) {
 	h.say("speak to someone")
 	tk := h.ticket().Ticket
 	assert.Equal(t, "asked for a person", tk.Reason)
-	assert.Contains(t, tk.Summary, `Ada wants: "My lamp from order A-1002 arrived broken!!"`)
+	assert.Contains(t, tk.Summary, `Ada says: "My lamp from order A-1002 arrived broken!!"`)
 	assert.NotContains(t, tk.Summary, "speak to someone")
-	assert.Contains(t, tk.Summary, "frustration 0.80 at its highest", "frustration as measured")
+	assert.Contains(t, tk.Summary, "\nMood: Frustrated (0.80).", "frustration as measured")
 	assert.Equal(t, 0.8, tk.Frustration)
 }
 

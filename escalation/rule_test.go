@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -230,21 +231,23 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 		entry("user", "human please"),
 	)
 	s := Summary(tk)
-	assert.Equal(t, "Maria wants: \"My order A-1234 still hasn't arrived and it's been two weeks\"\n"+
+	assert.Equal(t, "Maria asks where their order is (order A-1234): \"My order A-1234 still hasn't arrived and it's been two weeks\"\n"+
 		"Handed over: frustrated.\n"+
-		"Mood: sentiment 0.20 (negative), lowest 0.20 over 3 turns; frustration 0.72 at its highest.", s)
+		"Mood: Frustrated (0.72).", s)
 	assert.Equal(t, "Hi Maria, thanks for waiting, and I'm sorry for the trouble so far. "+
 		"I can see you're asking where order A-1234 is; I'm looking into it now.", SuggestedReply(tk))
 
 	// A question in Spanish states the issue too.
 	es := Ticket{Reason: "asked for a person", Profile: map[string]string{"first_name": "Ana"},
 		Transcript: []memory.Entry{entry("user", "hola"), entry("user", "¿dónde está mi pedido?"), entry("user", "agente")}}
-	assert.Equal(t, "Ana wants: \"¿dónde está mi pedido?\"\nHanded over: asked for a person.", Summary(es))
-	// So does a short billing dispute, in either language.
+	assert.Equal(t, "Ana says: \"¿dónde está mi pedido?\"\nHanded over: asked for a person.", Summary(es))
+	// So does a short billing dispute, in either language, which the
+	// reason names better than the order question it began as.
 	es.Reason, es.Transcript = "billing dispute", []memory.Entry{entry("user", "me cobraron dos veces"), entry("user", "sí")}
-	assert.Equal(t, "Ana wants: \"me cobraron dos veces\"\nHanded over: billing dispute.", Summary(es))
+	es.Intents = []nlu.Intent{{Name: "track_order"}}
+	assert.Equal(t, "Ana disputes a charge: \"me cobraron dos veces\"\nHanded over: billing dispute.", Summary(es))
 	es.Transcript = []memory.Entry{entry("user", "I was charged twice"), entry("user", "yes")}
-	assert.Equal(t, "Ana wants: \"I was charged twice\"\nHanded over: billing dispute.", Summary(es))
+	assert.Equal(t, "Ana disputes a charge: \"I was charged twice\"\nHanded over: billing dispute.", Summary(es))
 
 	// Nothing understood (gibberish, a bare "human"): no quote, no guess.
 	tk = Ticket{Transcript: []memory.Entry{entry("user", "asdkjh qwelkj"), entry("user", "human")}}
@@ -261,6 +264,42 @@ func TestSummaryAndSuggestedReply(t *testing.T) {
 		Mood: nlu.Mood{Label: "negative", Score: 0.1}, Profile: map[string]string{"first_name": "Ben"}}
 	assert.Equal(t, "Hola Ben, gracias por esperar, y siento las molestias. Veo que me preguntas dónde está el pedido A-1003; ya lo estoy revisando.",
 		SuggestedReply(tk))
+}
+
+// TestSummaryReadsAsASentence: the ticket's summary says what the
+// customer wants in a sentence and in their own words, never as a dump
+// of fields, with the mood as measured on its own line.
+func TestSummaryReadsAsASentence(t *testing.T) {
+	tk := Ticket{Reason: "asked for a person", Profile: map[string]string{"first_name": "Ada", "name": "Ada Lovelace"},
+		Intents:  []nlu.Intent{{Name: "human"}, {Name: "refund"}},
+		Entities: []nlu.Entity{{Type: "order_id", Value: "A-1002"}, {Type: "money", Value: "60 USD"}},
+		Mood:     nlu.Mood{Label: "negative", Score: 0.3, Frustration: 0.82}, Scores: []float64{0.5, 0.3},
+		Transcript: []memory.Entry{entry("user", "hi"), entry("bot", "Hello! How can I help?"),
+			entry("user", "my lamp arrived broken and I want my money back"), entry("bot", "Which order?"),
+			entry("user", "A-1002"), entry("user", "let me talk to a person")}}
+	assert.Equal(t, "Ada wants a refund of $60.00 for order A-1002: \"my lamp arrived broken and I want my money back\"\n"+
+		"Handed over: asked for a person.\n"+
+		"Mood: Frustrated (0.82).", Summary(tk))
+
+	// Calm, with a low point earlier: the mood now, and the low point.
+	tk.Mood, tk.Scores = nlu.Mood{Label: "neutral", Score: 0.5, Frustration: 0.1}, []float64{0.2, 0.5}
+	assert.True(t, strings.HasSuffix(Summary(tk), "\nMood: Neutral (0.50), lowest 0.20 earlier."), Summary(tk))
+	tk.Scores = []float64{0.45, 0.5}
+	assert.True(t, strings.HasSuffix(Summary(tk), "\nMood: Neutral (0.50)."), Summary(tk))
+	for _, field := range []string{"sentiment", "frustration", "0.10", "USD", "order_id"} {
+		assert.NotContains(t, Summary(tk), field, "no field names or unused measures")
+	}
+
+	// Nothing measured: no mood line. No request understood: their words.
+	tk = Ticket{Reason: "not understood", Transcript: []memory.Entry{entry("user", "the thing with the blue lid is broken again")}}
+	assert.Equal(t, "The customer says: \"the thing with the blue lid is broken again\"\nHanded over: not understood.", Summary(tk))
+	// Nothing said: no quote, no guess.
+	tk = Ticket{Reason: "asked for a person", Transcript: []memory.Entry{entry("user", "human")}}
+	assert.Equal(t, "The customer has not said what they need yet.\nHanded over: asked for a person.", Summary(tk))
+	// A topic without words to quote still says what they want.
+	tk = Ticket{Reason: "asked for a person", Intents: []nlu.Intent{{Name: "cancel_order"}},
+		Entities: []nlu.Entity{{Type: "order_id", Value: "A-1010"}}, Transcript: []memory.Entry{entry("user", "A-1010")}}
+	assert.Equal(t, "The customer wants to cancel an order (order A-1010).\nHanded over: asked for a person.", Summary(tk))
 }
 
 func entry(role, text string) memory.Entry { return memory.Entry{Role: memory.Role(role), Text: text} }

@@ -37,40 +37,116 @@ var issueWords = [...]string{"not", "never", "no", "can't", "cannot", "won't", "
 	"dinero", "ayuda", "necesito", "quiero", "dónde", "cobraron", "cobrada", "veces", "queja", "abogado", "denunciar"}
 
 // Summary is the default summary of a ticket, written for the agent
-// without a model: what the customer wants in their own words (the two
-// or three messages that best state it, in order), why they were handed
-// over, and how they feel as measured, for example:
+// without a model, in three short lines: what the customer wants, in a
+// sentence from the requests the bot understood and the order and amount
+// they gave, followed by their own words (the one or two messages that
+// best state it, quoted, never a list of fields); why they were handed
+// over; and their mood as measured, for example:
 //
-//	Ada wants: "I want a refund for order A-1002, it arrived broken" ... "where is my other order?"
+//	Ada wants a refund for order A-1002: "my lamp arrived broken and I want my money back"
 //	Handed over: asked for a person.
-//	Mood: sentiment 0.21 (negative), lowest 0.15 over 4 turns; frustration 0.72 at its highest.
+//	Mood: Frustrated (0.82).
+//
+// A customer who has said nothing the bot could read ("human",
+// gibberish) is summarised as not having said what they need yet.
 func Summary(t Ticket) string {
 	var b strings.Builder
 	who := t.Profile["first_name"]
 	if who == "" {
 		who = "The customer"
 	}
-	if key := keySentences(t.Transcript, 3); len(key) > 0 {
-		fmt.Fprintf(&b, "%s wants: ", who)
-		for i, s := range key {
-			if i > 0 {
-				b.WriteString(" ... ")
-			}
-			b.WriteString("\"" + s + "\"")
-		}
-		b.WriteString("\n")
-	} else {
+	wants := wantsText(t)
+	key := keySentences(t.Transcript, 2)
+	switch {
+	case wants != "" && len(key) > 0:
+		fmt.Fprintf(&b, "%s %s: %s\n", who, wants, quoted(key))
+	case wants != "":
+		fmt.Fprintf(&b, "%s %s.\n", who, wants)
+	case len(key) > 0:
+		fmt.Fprintf(&b, "%s says: %s\n", who, quoted(key))
+	default:
 		fmt.Fprintf(&b, "%s has not said what they need yet.\n", who)
 	}
 	fmt.Fprintf(&b, "Handed over: %s.", t.Reason)
-	if m := t.Mood; m.Label != "" {
-		fmt.Fprintf(&b, "\nMood: sentiment %.2f (%s)", m.Score, m.Label)
-		if len(t.Scores) > 1 {
-			fmt.Fprintf(&b, ", lowest %.2f over %d turns", slices.Min(t.Scores), len(t.Scores))
-		}
-		fmt.Fprintf(&b, "; frustration %.2f at its highest.", max(m.Frustration, t.Frustration))
+	if mood := moodLine(t); mood != "" {
+		b.WriteString("\nMood: " + mood + ".")
 	}
 	return b.String()
+}
+
+// quoted writes the customer's messages as quotes, in order.
+func quoted(key []string) string {
+	q := make([]string, len(key))
+	for i, s := range key {
+		q[i] = "\"" + s + "\""
+	}
+	return strings.Join(q, " ... ")
+}
+
+// wantsText says what the customer wants after their name ("wants a
+// refund of $60.00 for order A-1002"), or "" when neither the reason
+// for the hand-off nor the requests the bot understood say it. A reason
+// that names the problem (a billing dispute, a complaint, legal action)
+// comes first: the request the bot was serving when it was raised is
+// often only how the customer began ("you charged me twice for my
+// order" asked about an order).
+func wantsText(t Ticket) string {
+	kind, order, amount := topicOf(t)
+	switch r := strings.ToLower(t.Reason); {
+	case strings.Contains(r, "billing dispute"):
+		kind = "billing"
+	case strings.Contains(r, "legal"):
+		kind = "legal"
+	case strings.Contains(r, "complaint"):
+		kind = "complaint"
+	}
+	w, ok := wantsWords[kind]
+	if !ok {
+		return ""
+	}
+	if amount != "" && w[2] != "" {
+		w[0] += strings.Replace(w[2], "{amount}", amount, 1)
+	}
+	if order != "" && w[1] != "" {
+		w[0] += strings.Replace(w[1], "{order}", order, 1)
+	}
+	return w[0]
+}
+
+// wantsWords word each topic of [topicOf] for the summary: the request,
+// then what is added for an order number and for an amount.
+var wantsWords = map[string][3]string{
+	"refund":    {"wants a refund", " for order {order}", " of {amount}"},
+	"track":     {"asks where their order is", " (order {order})", ""},
+	"address":   {"wants to change a delivery address", " (order {order})", ""},
+	"cancel":    {"wants to cancel an order", " (order {order})", ""},
+	"plan":      {"asks about their plan", "", ""},
+	"billing":   {"disputes a charge", " on order {order}", " of {amount}"},
+	"callback":  {"wants a call back", "", ""},
+	"complaint": {"wants to make a complaint", " about order {order}", ""},
+	"legal":     {"mentions legal action", " over order {order}", ""},
+}
+
+// moodLine is the customer's mood in a word with the measurement it
+// comes from: frustration when they are frustrated ("Frustrated
+// (0.82)"), otherwise the last sentiment score on a 0-1 scale ("Neutral
+// (0.50)"), and a lowest score well below it ("lowest 0.18 earlier").
+// It is "" when nothing was measured.
+func moodLine(t Ticket) string {
+	m := t.Mood
+	if f := max(m.Frustration, t.Frustration); f >= 0.5 {
+		return fmt.Sprintf("Frustrated (%.2f)", f)
+	}
+	if m.Label == "" {
+		return ""
+	}
+	s := fmt.Sprintf("%s (%.2f)", strings.ToUpper(m.Label[:1])+m.Label[1:], m.Score)
+	if len(t.Scores) > 1 {
+		if low := slices.Min(t.Scores); low < m.Score-0.15 {
+			s += fmt.Sprintf(", lowest %.2f earlier", low)
+		}
+	}
+	return s
 }
 
 // keySentences picks up to n customer messages that best state the issue:
