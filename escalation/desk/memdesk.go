@@ -23,6 +23,11 @@ type Message struct {
 	// Internal marks an agents' note (or a transfer or resolution
 	// record): agents see it, the customer never does.
 	Internal bool `json:"internal,omitempty"`
+	// Bot marks a message the application sent the customer while the
+	// case was open, not an agent through the desk (an approval's
+	// decision; see [Memory.Sent]). From is then the agent it was sent
+	// for, or "".
+	Bot bool `json:"bot,omitempty"`
 }
 
 // A Case is a ticket as the desk holds it, with what happened to it.
@@ -179,6 +184,26 @@ func (d *Memory) Relay(ctx context.Context, id string, m parley.Message) error {
 		return err
 	}
 	t.Thread = append(t.Thread, Message{From: "customer", Text: m.Text, Time: time.Now()})
+	d.notifyLocked()
+	return nil
+}
+
+// Sent records in the thread of ticket id a message the customer was
+// sent by the application rather than by an agent through the desk, such
+// as the decision on a refund an agent approved, so that agents read the
+// conversation in the order the customer saw it. m.Agent, if set, names
+// the agent the message was sent for. Call it when the message was sent;
+// it returns [escalation.ErrClosedTicket] for a closed ticket.
+func (d *Memory) Sent(ctx context.Context, id string, m parley.Message) error {
+	if err := d.lock(ctx); err != nil {
+		return err
+	}
+	defer d.mu.Unlock()
+	t, err := d.openLocked(id)
+	if err != nil {
+		return err
+	}
+	t.Thread = append(t.Thread, Message{From: m.Agent, Text: m.Text, Time: time.Now(), Bot: true})
 	d.notifyLocked()
 	return nil
 }

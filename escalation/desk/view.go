@@ -68,6 +68,7 @@ type line struct {
 	Text     string `json:"text"`
 	Time     int64  `json:"time"`
 	Internal bool   `json:"internal,omitempty"`
+	For      string `json:"for,omitempty"` // the agent a bot message was sent for (an approval's decision)
 }
 
 func ms(t time.Time) int64 {
@@ -118,8 +119,8 @@ func summarize(c Case) caseSummary {
 	}
 	if c.Status == escalation.StatusAssigned {
 		for _, m := range slices.Backward(c.Thread) {
-			if m.Internal {
-				continue
+			if m.Internal || m.Bot {
+				continue // the assistant's message answers nothing the customer asked the agent
 			}
 			if m.From != "customer" {
 				break
@@ -136,7 +137,10 @@ func summarize(c Case) caseSummary {
 	for _, m := range slices.Backward(c.Thread) {
 		if !m.Internal {
 			s.Last = clip(m.Text, 120)
-			if m.From != "customer" {
+			switch {
+			case m.Bot:
+				s.Last = "Assistant: " + s.Last
+			case m.From != "customer":
 				s.Last = m.From + ": " + s.Last
 			}
 			break
@@ -233,6 +237,8 @@ func detail(c Case) caseDetail {
 		}
 		l := line{From: m.From, Role: "agent", Text: m.Text, Time: ms(m.Time), Internal: m.Internal}
 		switch {
+		case m.Bot:
+			l.From, l.Role, l.For = "bot", "bot", m.From
 		case m.Internal:
 			l.Role = "note"
 		case m.From == "customer":

@@ -85,3 +85,35 @@ func TestWorkspaceShowsWhatAgentsRead(t *testing.T) {
 	require.Len(t, st.Queue, 1)
 	assert.Zero(t, st.Queue[0].Unanswered, "answered")
 }
+
+// TestWorkspaceShowsWhatTheApplicationSent: a message the application
+// sent the customer while the case was open (an approval's decision) is
+// in the agent's transcript where the customer saw it, as the
+// assistant's, and answers nothing the customer asked the agent.
+func TestWorkspaceShowsWhatTheApplicationSent(t *testing.T) {
+	d := desk.NewMemory(&desktest.Recorder{})
+	c := desk.NewConsole(d)
+	ctx := t.Context()
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "c1-1", ConversationID: "c1", Reason: "asked for a person",
+		Transcript: []memory.Entry{{Role: memory.RoleUser, Text: "refund $90 on A-1002 please"}, {Role: memory.RoleBot, Text: "A person must OK it."}}}))
+	require.NoError(t, d.Assign(ctx, "c1-1", "Maria"))
+	require.NoError(t, d.Relay(ctx, "c1-1", parley.Text("any news on my refund?")))
+	require.NoError(t, d.Sent(ctx, "c1-1", parley.Message{Text: "Good news: your refund of $90.00 on order A-1002 is approved.", Agent: "Maria"}))
+
+	_, b := call(t, c, http.MethodGet, "/api/tickets/c1-1", "")
+	var det struct {
+		Unanswered int64
+		Transcript []struct{ Role, From, For, Text string }
+	}
+	require.NoError(t, json.Unmarshal(b, &det))
+	var got []string
+	for _, l := range det.Transcript {
+		got = append(got, l.Role+"/"+l.From+"/"+l.For+": "+l.Text)
+	}
+	assert.Equal(t, []string{"customer/customer/: refund $90 on A-1002 please", "bot/bot/: A person must OK it.",
+		"customer/customer/: any news on my refund?", "bot/bot/Maria: Good news: your refund of $90.00 on order A-1002 is approved."}, got)
+	assert.NotZero(t, det.Unanswered, "the customer still waits for Maria's answer")
+
+	require.NoError(t, d.Resolve(ctx, "c1-1", "Maria", "refunded"))
+	assert.ErrorIs(t, d.Sent(ctx, "c1-1", parley.Text("late")), escalation.ErrClosedTicket)
+}

@@ -255,7 +255,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		noteTalked(ret.profiles),      // greeting.go: "Welcome back" next time
 		ret.signals,                   // the widget's page events, as behaviour events
 		proactive.Middleware(ret.eng), // campaign steps, before escalation: they wait for a person rather than vanish
-		approvalDecisions,             // told as its own message, whoever owns the conversation
+		a.approvalDecisions,           // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,
 		disclose, // care.go: "is this a bot?" gets an honest answer, not a hand-off

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/escalation"
 )
 
 // Approvals: refunds over the automatic limit wait until a person
@@ -82,13 +84,29 @@ func (a *app) tell(ctx context.Context, req action.ApprovalRequest, agent, text 
 // approvalDecisions tells the customer a decision in a message of its
 // own, whatever they are doing: chatting with the bot, in the middle of a
 // form, waiting for a person or talking with an agent. It changes nothing
-// else: no question is closed, no hand-off ended.
-func approvalDecisions(next parley.Handler) parley.Handler {
+// else: no question is closed, no hand-off ended. While the conversation
+// is with the agents, the message goes into the workspace's transcript
+// too, where the customer saw it: the agent reads what the customer read,
+// in order.
+func (a *app) approvalDecisions(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		if t.Signal == nil || t.Signal.Name != signalApproval {
 			return next.HandleTurn(ctx, w, t)
 		}
-		return w.Reply(ctx, parley.Message{Text: t.Signal.Data["text"], Agent: t.Signal.Data["agent"]})
+		m := parley.Message{Text: t.Signal.Data["text"], Agent: t.Signal.Data["agent"]}
+		if err := w.Reply(ctx, m); err != nil {
+			return err
+		}
+		for _, c := range a.desk.Queue() {
+			if c.Ticket.ConversationID != t.ConversationID {
+				continue
+			}
+			// Sent: an error here must not make the Bot tell it again.
+			if err := a.desk.Sent(ctx, c.Ticket.ID, m); err != nil && !errors.Is(err, escalation.ErrClosedTicket) {
+				fmt.Fprintln(os.Stderr, "retention: workspace transcript:", err)
+			}
+		}
+		return nil
 	})
 }
 

@@ -563,10 +563,16 @@ func TestApprovalNeverDisturbsAnAgentsConversation(t *testing.T) {
 	got, ok := a.desk.Get(tk.ID)
 	require.True(t, ok)
 	assert.Equal(t, escalation.StatusAssigned, got.Status, "the agent keeps the conversation")
-	assert.Empty(t, got.Thread, "and nothing was posted in their name")
+	// The agent reads the decision where the customer did, as the
+	// assistant's: nothing was posted in Kim's name.
+	require.Len(t, got.Thread, 1)
+	assert.True(t, got.Thread[0].Bot, "the assistant's, not Kim's")
+	assert.Equal(t, "Sam", got.Thread[0].From, "for Sam, who decided")
+	assert.Contains(t, got.Thread[0].Text, "is approved")
 	c.Send("thanks, and the lamp?").ExpectNoReply()
 	got, _ = a.desk.Get(tk.ID)
-	require.Len(t, got.Thread, 1, "the customer's messages still reach the agent")
+	require.Len(t, got.Thread, 2, "the customer's messages still reach the agent")
+	assert.Equal(t, "customer", got.Thread[1].From)
 }
 
 func TestRacingAutomaticRefundsStayUnderTheLimit(t *testing.T) {

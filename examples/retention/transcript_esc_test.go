@@ -137,7 +137,11 @@ func runTranscript(t *testing.T, file string, c *parleytest.Tester, a *app, voic
 						fmt.Fprintf(&out, "=   %s\n", l)
 					}
 					for _, m := range cs.Thread {
-						fmt.Fprintf(&out, "=   %s: %s\n", m.From, m.Text)
+						from := m.From
+						if m.Bot {
+							from = strings.TrimSuffix("assistant for "+m.From, " for ")
+						}
+						fmt.Fprintf(&out, "=   %s: %s\n", from, m.Text)
 					}
 				}
 			default:

@@ -23,8 +23,8 @@ import (
 const examplePassword = "e2e-staff-password"
 
 // exampleServer builds the retention example, starts it on a free port
-// until the test ends and returns its URL.
-func exampleServer(t *testing.T) string {
+// with its flags and args until the test ends and returns its URL.
+func exampleServer(t *testing.T, args ...string) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "retention")
 	build := exec.Command("go", "build", "-o", bin, ".")
@@ -32,7 +32,7 @@ func exampleServer(t *testing.T) string {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the example: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-memory", "-addr", "127.0.0.1:0", "-staff-password", examplePassword)
+	cmd := exec.Command(bin, append([]string{"-memory", "-addr", "127.0.0.1:0", "-staff-password", examplePassword}, args...)...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -352,12 +352,12 @@
     var handed = false;
     (lines || []).forEach(function (l) {
       if (!l.text || !l.text.trim()) return; // page events carry no words
-      if (!handed && (l.role === "agent" || l.role === "note" || l.from !== "customer" && l.from !== "bot")) {
+      if (!handed && (l.role === "agent" || l.role === "note" || l.role !== "bot" && l.from !== "customer" && l.from !== "bot")) {
         handed = true;
         ol.appendChild(el("li", "divider", "— handed to a person —"));
       }
       var li = el("li", "msg " + l.role);
-      var who = l.role === "customer" ? "Customer" : l.role === "bot" ? "Assistant" : l.role === "note" ? "Note · " + l.from : l.from;
+      var who = l.role === "customer" ? "Customer" : l.role === "bot" ? "Assistant" + (l.for ? " for " + l.for : "") : l.role === "note" ? "Note · " + l.from : l.from;
       li.appendChild(el("span", "meta", who + (l.time ? " · " + clock(l.time) : "")));
       li.appendChild(document.createTextNode(l.text));
       ol.appendChild(li);

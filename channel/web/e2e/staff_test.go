@@ -1,0 +1,85 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// These tests drive the retention example's staff pages (the agents'
+// workspace, the dashboard, the privacy page) in Chromium, with
+// customers in the example's own widget.
+
+// staffSignIn signs in to the example at url as agent and waits until
+// the workspace is live.
+func staffSignIn(url, agent string) chromedp.Action[chromedp.Void] {
+	// The sign-in form posted with fetch, as the form would: the
+	// browser then holds the session cookie, and the navigation to the
+	// workspace is the test's own, not a redirect racing its polling.
+	return chromedp.Steps(chromedp.Navigate(url+"/"), // the sign-in page allows no fetch
+		chromedp.Evaluate[chromedp.Void](`window.signedIn = null; fetch('/staff/login', {method: 'POST',
+			body: new URLSearchParams({agent: `+jsString(agent)+`, password: `+jsString(examplePassword)+`, next: '/console/'})})
+			.then(r => { window.signedIn = r.ok && r.url.endsWith('/console/'); })`),
+		pageWait(`window.signedIn === true`),
+		chromedp.Navigate(url+"/console/"),
+		pageWait(`document.getElementById('live') && document.getElementById('live').textContent === 'live'`))
+}
+
+// openCase opens the first case of the workspace's queue.
+const openCase = `(document.querySelector('#queue .item') && document.querySelector('#queue .item').click(), !document.getElementById('conv').hidden)`
+
+// transcriptLines is the open case's transcript as "who: text" lines.
+const transcriptLines = `Array.from(document.querySelectorAll('#transcript .msg')).map(m => m.querySelector('.meta').textContent.split(' · ')[0] + ': ' + m.lastChild.textContent)`
+
+// customerAsksForARefundAndAPerson: a refund over the automatic limit,
+// then a person.
+func customerAsksForARefundAndAPerson(url string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{openWidget(url),
+		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`),
+		say("I want a refund for order A-1002", "How much should I refund"),
+		say("$80", "To confirm"),
+		waitFor(`R.querySelectorAll('.quick-reply').length > 0`),
+		chromedp.Click(chromedp.JSPath(root + `.querySelector('.quick-reply')`)),
+		botSaid("quick OK from a teammate"),
+		say("I want to talk to a person", "asked a person from our team")}
+}
+
+// TestExampleWorkspaceShowsTheApprovalInOrder: the decision on a refund
+// the customer is told while with the agents is in the agent's
+// transcript, where the customer saw it.
+func TestExampleWorkspaceShowsTheApprovalInOrder(t *testing.T) {
+	url := exampleServer(t, "-always-open")
+	customer := browser(t)
+	agent, cancel := chromedp.NewContext(customer)
+	defer cancel()
+	run(t, customer, "the customer asks for a refund over $50, then a person", customerAsksForARefundAndAPerson(url)...)
+	runPage(t, agent, "the agent opens the case and approves the refund", staffSignIn(url, "Sam"),
+		pageWait(`document.getElementById('queue-count').textContent === '1'`),
+		pageWait(openCase),
+		pageWait(`document.querySelector('#c-conv-approvals .approval.pending button.primary')`),
+		chromedp.Click(chromedp.JSPath(`document.querySelector('#c-conv-approvals .approval.pending button.primary')`)),
+		pageWait(`document.querySelector('#c-conv-approvals .approval.approved')`))
+	run(t, customer, "the customer is told, and answers", botSaid("is approved"), typeText("thanks! and my other order?\r"))
+	runPage(t, agent, "the agent reads it all",
+		pageWait(`Array.from(document.querySelectorAll('#transcript .msg.customer')).some(m => m.textContent.includes('my other order'))`))
+	var lines []string
+	runPage(t, agent, "read the transcript", evalPage(transcriptLines, &lines))
+	at := func(text string) int {
+		for i, l := range lines {
+			if strings.Contains(l, text) {
+				return i
+			}
+		}
+		t.Errorf("the agent's transcript has no %q:\n%q", text, lines)
+		return -1
+	}
+	person, told, thanks := at("talk to a person"), at("is approved"), at("my other order")
+	if !(person < told && told < thanks) {
+		t.Errorf("the decision is not where the customer saw it (after %d, before %d, at %d):\n%q", person, thanks, told, lines)
+	}
+	if told >= 0 && !strings.Contains(lines[told], "Assistant for Sam: Good news") {
+		t.Errorf("the decision reads %q, want it as the assistant's, for Sam", lines[told])
+	}
+}
+
