@@ -83,3 +83,44 @@ func TestExampleWorkspaceShowsTheApprovalInOrder(t *testing.T) {
 	}
 }
 
+
+// TestExampleWorkspaceClosedConversation: a closed conversation shows
+// no actions that cannot apply, and says it is closed, whether it was
+// just resolved or opened again from the recently closed.
+func TestExampleWorkspaceClosedConversation(t *testing.T) {
+	url := exampleServer(t, "-always-open")
+	customer := browser(t)
+	agent, cancel := chromedp.NewContext(customer)
+	defer cancel()
+	run(t, customer, "the customer asks for a person", openWidget(url),
+		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`),
+		say("I want to talk to a person", "asked a person from our team"))
+	const shown = `(id => { const b = document.getElementById(id); return !b.hidden && b.offsetParent !== null; })`
+	runPage(t, agent, "open: the actions that apply", staffSignIn(url, "Sam"),
+		pageWait(`document.getElementById('queue-count').textContent === '1'`),
+		pageWait(openCase),
+		pageWait(shown+`('b-assign') && `+shown+`('b-transfer') && `+shown+`('b-resolve')`),
+		pageWait(`document.getElementById('closed-note').hidden`),
+		chromedp.Click(chromedp.ID("b-assign")),
+		pageWait(`!`+shown+`('b-assign') && `+shown+`('b-resolve')`), // it is Sam's: nothing to take
+		chromedp.SetValue(chromedp.ID("text"), "Hi, Sam here. All sorted?"),
+		chromedp.Click(chromedp.ID("send")),
+		pageWait(`document.querySelector('#transcript .msg.agent')`))
+	closed := []chromedp.Action[chromedp.Void]{
+		pageWait(`!` + shown + `('b-assign') && !` + shown + `('b-transfer') && !` + shown + `('b-resolve')`),
+		pageWait(`document.getElementById('composer').hidden`),
+		pageWait(`!document.getElementById('closed-note').hidden && document.getElementById('closed-note').textContent.startsWith('This conversation is closed (resolved by Sam)')`),
+		pageWait(`document.getElementById('c-sub').textContent.includes('closed (resolved)')`)}
+	runPage(t, agent, "resolved: no actions, and it says it is closed", append([]chromedp.Action[chromedp.Void]{
+		chromedp.Click(chromedp.ID("b-resolve")),
+		pageWait(`document.getElementById('d-resolve').open`),
+		chromedp.Click(chromedp.ID("resolve-ok")),
+		pageWait(`document.getElementById('queue-count').textContent === '0'`)}, closed...)...)
+	runPage(t, agent, "opened again from the recently closed", append([]chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(url + "/console/"),
+		pageWait(`document.getElementById('live').textContent === 'live'`),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('.recent-box').open = true`),
+		pageWait(`document.querySelector('#recent .item')`),
+		chromedp.Click(chromedp.JSPath(`document.querySelector('#recent .item')`)),
+		pageWait(`!document.getElementById('conv').hidden`)}, closed...)...)
+}

@@ -298,7 +298,7 @@
     $("c-title").textContent = d.customer;
     var sub = [d.channel || "chat"];
     if (d.language) sub.push(d.language);
-    sub.push(d.status === "queued" ? "waiting " + ago(d.created) : d.status + (d.agent ? " · " + d.agent : ""));
+    sub.push(d.status === "queued" ? "waiting " + ago(d.created) : !d.open ? "closed (" + d.status + ")" : d.status + (d.agent ? " · " + d.agent : ""));
     if (d.unanswered) sub.push("unanswered for " + ago(d.unanswered));
     if (d.callback) sub.push(d.callback);
     $("c-sub").textContent = sub.join(" · ");
@@ -308,13 +308,20 @@
     $("b-assign").firstChild.textContent = d.status === "assigned" && !mine ? "Take over " : "Take ";
     $("b-transfer").disabled = !d.open;
     $("b-resolve").disabled = !d.open;
+    // What cannot apply is not shown at all (greyed-out buttons on a
+    // closed conversation read as "not allowed", not "over"); disabled
+    // too, so that their keyboard shortcuts do nothing.
+    $("b-assign").hidden = $("b-assign").disabled;
+    $("b-transfer").hidden = !d.open;
+    $("b-resolve").hidden = !d.open;
     // The most prominent action is the next one: take the conversation,
     // then, once it is yours, resolve it.
     $("b-assign").classList.toggle("primary", !$("b-assign").disabled);
     $("b-resolve").classList.toggle("primary", $("b-assign").disabled && d.open);
     $("composer").hidden = !d.open;
     $("closed-note").hidden = d.open;
-    $("closed-note").textContent = d.open ? "" : "Closed (" + d.status + ")" + (d.close_reason ? ": " + d.close_reason : "") + ". The customer is back with the assistant.";
+    $("closed-note").textContent = d.open ? "" : "This conversation is closed (" + d.status + (d.status === "resolved" && d.agent ? " by " + d.agent : "") + ")" +
+      (d.close_reason ? ": " + d.close_reason : "") + ". The customer is back with the assistant; nothing here can be changed.";
     renderTranscript($("transcript"), d.transcript);
     renderConvApprovals();
     var sg = $("suggest");
