@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -108,9 +109,10 @@ var privacyTmpl = template.Must(template.New("privacy").Parse(`<!doctype html>
 {{with .Done}}<p role="status">{{.}}</p>{{end}}
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
 <form method="get" action="/privacy/" role="search">
-<label for="q">Find the customer: name, email address or customer ID</label>
-<input id="q" name="customer" required maxlength="128" value="{{.Entry}}" placeholder="Ada Lovelace, ada@example.com or cus_ada" autocomplete="off">
+<label for="q">Find the customer: first, last or full name, email address, phone number or customer ID</label>
+<input id="q" name="customer" required maxlength="128" value="{{.Entry}}" placeholder="Ada, Lovelace, ada@example.com, +1 212 555 0147 or cus_ada" autocomplete="off">
 <button class="secondary">Find</button></form>
+{{with .Matches}}<ul class="matches" aria-label="Matching customers">{{range .}}<li><a href="/privacy/?customer={{.ID}}">{{.Label}}</a></li>{{end}}</ul>{{end}}
 {{if .ID}}<section aria-labelledby="who"><h2 id="who">{{.Label}}</h2>
 <form method="get" action="/privacy/export">
 <input type="hidden" name="customer" value="{{.ID}}">
@@ -129,7 +131,7 @@ var privacyTmpl = template.Must(template.New("privacy").Parse(`<!doctype html>
 // data to mux, behind staffOnly; the erasure is a POST that needs the
 // confirmation box and is refused from other sites.
 func (a *app) privacyRoutes(mux *http.ServeMux) {
-	render := func(w http.ResponseWriter, code int, data map[string]string) {
+	render := func(w http.ResponseWriter, code int, data map[string]any) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", staffCSP)
 		w.Header().Set("Cache-Control", "no-store")
@@ -139,12 +141,16 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /privacy/{$}", a.staffOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entry := strings.TrimSpace(r.URL.Query().Get("customer"))
 		if entry == "" {
-			render(w, http.StatusOK, map[string]string{})
+			render(w, http.StatusOK, map[string]any{})
 			return
 		}
 		who, err := a.findSubject(r.Context(), entry)
+		if several := (errSeveral{}); errors.As(err, &several) {
+			render(w, lookupStatus(err), map[string]any{"Entry": entry, "Error": err.Error(), "Matches": several.matches})
+			return
+		}
 		if err != nil {
-			render(w, lookupStatus(err), map[string]string{"Entry": entry, "Error": err.Error()})
+			render(w, lookupStatus(err), map[string]any{"Entry": entry, "Error": err.Error()})
 			return
 		}
 		render(w, http.StatusOK, subjectPage(entry, who))
@@ -152,12 +158,12 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /privacy/export", a.staffOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := strings.TrimSpace(r.URL.Query().Get("customer"))
 		if id == "" {
-			render(w, http.StatusBadRequest, map[string]string{"Error": "Which customer?"})
+			render(w, http.StatusBadRequest, map[string]any{"Error": "Which customer?"})
 			return
 		}
 		who, err := a.findSubject(r.Context(), id)
 		if err != nil {
-			render(w, lookupStatus(err), map[string]string{"Entry": id, "Error": err.Error()})
+			render(w, lookupStatus(err), map[string]any{"Entry": id, "Error": err.Error()})
 			return
 		}
 		b, err := a.eraser.export(r.Context(), who.ID)
@@ -175,12 +181,12 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 		id := strings.TrimSpace(r.PostFormValue("customer"))
 		switch {
 		case id == "":
-			render(w, http.StatusBadRequest, map[string]string{"Error": "Which customer?"})
+			render(w, http.StatusBadRequest, map[string]any{"Error": "Which customer?"})
 			return
 		}
 		who, err := a.findSubject(r.Context(), id)
 		if err != nil {
-			render(w, lookupStatus(err), map[string]string{"Entry": id, "Error": err.Error()})
+			render(w, lookupStatus(err), map[string]any{"Entry": id, "Error": err.Error()})
 			return
 		}
 		if r.PostFormValue("confirm") != "yes" {
@@ -191,18 +197,18 @@ func (a *app) privacyRoutes(mux *http.ServeMux) {
 			render(w, http.StatusInternalServerError, withError(subjectPage(id, who), "Not everything was erased (erase again to retry): "+err.Error()))
 			return
 		}
-		render(w, http.StatusOK, map[string]string{"Done": fmt.Sprintf("Everything kept about %s is erased (by %s).", who.Label, agentOf(r))})
+		render(w, http.StatusOK, map[string]any{"Done": fmt.Sprintf("Everything kept about %s is erased (by %s).", who.Label, agentOf(r))})
 	})
 	mux.Handle("POST /privacy/{$}", a.staffOnly(http.NewCrossOriginProtection().Handler(erase)))
 }
 
 // subjectPage is the page's data for the customer found for entry.
-func subjectPage(entry string, who subject) map[string]string {
+func subjectPage(entry string, who subject) map[string]any {
 	name, _, _ := strings.Cut(who.Label, " (")
-	return map[string]string{"Entry": entry, "ID": who.ID, "Label": who.Label, "Name": name}
+	return map[string]any{"Entry": entry, "ID": who.ID, "Label": who.Label, "Name": name}
 }
 
-func withError(m map[string]string, msg string) map[string]string {
+func withError(m map[string]any, msg string) map[string]any {
 	m["Error"] = msg
 	return m
 }

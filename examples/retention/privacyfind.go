@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -27,20 +29,41 @@ type subject struct {
 type errNoCustomer struct{ entry string }
 
 func (e errNoCustomer) Error() string {
-	return fmt.Sprintf("No customer found for %q: nothing was exported or erased. Enter the customer ID (like cus_ada) or the email address or full name the shop has on file.", e.entry)
+	return fmt.Sprintf("No customer found for %q: nothing was exported or erased. Enter the customer's first name, last name or full name, their email address or phone number, or the customer ID (like cus_ada).", e.entry)
 }
 
-// findSubject resolves entry (a customer ID, an email address or a full
-// name, in any case) to one customer: first the shop's customers, then
-// any data kept under entry as an ID (a web visitor the shop does not
-// know). It returns errNoCustomer when nothing matches, or when a name
-// matches more than one customer.
+// errSeveral is a lookup that matched more than one customer (a first
+// name two customers share): the page lists them to pick from, and
+// nothing is exported or erased.
+type errSeveral struct {
+	entry   string
+	matches []subject
+}
+
+func (e errSeveral) Error() string {
+	return fmt.Sprintf("%d customers match %q: pick one. Nothing was exported or erased.", len(e.matches), e.entry)
+}
+
+// findSubject resolves entry (a customer ID, an email address, a phone
+// number, or a first, last or full name, in any case) to one customer:
+// first the shop's customers, then any data kept under entry as an ID (a
+// web visitor the shop does not know). It returns errNoCustomer when
+// nothing matches, and errSeveral, with the matches, when more than one
+// customer does.
 func (a *app) findSubject(ctx context.Context, entry string) (subject, error) {
 	entry = strings.TrimSpace(entry)
-	if c, ok := a.shop.findCustomer(entry); ok {
-		return subject{ID: c.ID, Label: fmt.Sprintf("%s (%s, %s)", c.Name, c.ID, c.Email)}, nil
+	switch found := a.shop.findCustomers(entry); len(found) {
+	case 1:
+		return found[0].subject(), nil
+	case 0:
+	default:
+		e := errSeveral{entry: entry}
+		for _, c := range found {
+			e.matches = append(e.matches, c.subject())
+		}
+		return subject{}, e
 	}
-	if strings.Contains(entry, "@") {
+	if strings.Contains(entry, "@") || phoneDigits(entry) != "" {
 		return subject{}, errNoCustomer{entry}
 	}
 	b, err := a.eraser.export(ctx, entry)
@@ -55,34 +78,71 @@ func (a *app) findSubject(ctx context.Context, entry string) (subject, error) {
 	return subject{ID: entry, Label: entry}, nil
 }
 
+// subject is how the privacy page names c.
+func (c customer) subject() subject {
+	return subject{ID: c.ID, Label: fmt.Sprintf("%s (%s, %s)", c.Name, c.ID, c.Email)}
+}
+
 // lookupStatus is the HTTP status for a failed findSubject: 404 when
-// nobody matched, 500 when the lookup itself failed.
+// nobody matched, 300 when several did, 500 when the lookup itself
+// failed.
 func lookupStatus(err error) int {
-	if errors.As(err, new(errNoCustomer)) {
+	switch {
+	case errors.As(err, new(errNoCustomer)):
 		return http.StatusNotFound
+	case errors.As(err, new(errSeveral)):
+		return http.StatusMultipleChoices
 	}
 	return http.StatusInternalServerError
 }
 
-// findCustomer returns the shop's customer whose ID, email address or
-// full name is entry (ignoring case); a name shared by two customers
-// matches neither.
-func (s *shop) findCustomer(entry string) (customer, bool) {
+// findCustomers returns the shop's customers entry names, by name: the
+// one whose ID is entry, or else all whose email address, phone number
+// (the digits, with or without the country code), full name, first name
+// or last name is entry, ignoring case and spacing.
+func (s *shop) findCustomers(entry string) []customer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if c, ok := s.customers[entry]; ok {
-		return c, true
+		return []customer{c}
 	}
+	key := strings.ToLower(strings.Join(strings.Fields(entry), " "))
+	digits := phoneDigits(entry)
 	var found []customer
+	if key == "" {
+		return nil
+	}
 	for _, c := range s.customers {
-		if strings.EqualFold(c.ID, entry) || strings.EqualFold(c.Email, entry) || strings.EqualFold(c.Name, entry) {
+		name := strings.ToLower(strings.Join(strings.Fields(c.Name), " "))
+		first := strings.ToLower(c.FirstName)
+		last := strings.TrimSpace(strings.TrimPrefix(name, first))
+		if strings.EqualFold(c.ID, key) || strings.EqualFold(c.Email, key) || key == name || key == first || last != "" && key == last ||
+			digits != "" && strings.HasSuffix(phoneDigits(c.Phone), digits) {
 			found = append(found, c)
 		}
 	}
-	if len(found) != 1 {
-		return customer{}, false
+	slices.SortFunc(found, func(a, b customer) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
+	return found
+}
+
+// phoneDigits is the digits of entry when it reads as a phone number
+// (digits, spaces, dashes, dots, brackets and a leading +, seven digits
+// at least), else "".
+func phoneDigits(entry string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(entry) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+		default:
+			return ""
+		}
 	}
-	return found[0], true
+	if b.Len() < 7 {
+		return ""
+	}
+	return b.String()
 }
 
 // holdsNothing reports whether an export (privacy.Export as JSON) has no

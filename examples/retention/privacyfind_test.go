@@ -105,3 +105,58 @@ func TestHoldsNothing(t *testing.T) {
 	assert.False(t, holdsNothing([]byte(`{"customer":"x","sources":{"a":[{"n":1}]}}`)))
 	assert.False(t, holdsNothing([]byte(`not json`)), "unreadable: never claimed empty")
 }
+
+// TestStaffFindsTheCustomerByAnyName: the privacy page finds a customer
+// by first name, last name, full name, email address or phone number
+// (any case and spacing, with or without the country code); a first
+// name two customers share lists both to pick from, and exports or
+// erases nobody.
+func TestStaffFindsTheCustomerByAnyName(t *testing.T) {
+	a, err := newAppWith(config{customer: "cus_ada", writes: true, staffPassword: "correct horse"})
+	require.NoError(t, err)
+	a.divert = func(*parley.Turn) {}
+	srv := httptest.NewServer(secureHeaders(a.staffMux()))
+	defer srv.Close()
+	sam := staffClient(t, srv.URL, "Sam", "correct horse")
+	require.NotNil(t, sam)
+	find := func(path, entry string) (int, string) {
+		t.Helper()
+		res, err := sam.Get(srv.URL + path + "?customer=" + url.QueryEscape(entry))
+		require.NoError(t, err)
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		require.NoError(t, res.Body.Close())
+		return res.StatusCode, string(b)
+	}
+	for entry, want := range map[string]string{
+		"Ada": "Ada Lovelace (cus_ada, ada@example.com)", "lovelace": "Ada Lovelace (cus_ada, ada@example.com)",
+		" ada   LOVELACE ": "Ada Lovelace (cus_ada, ada@example.com)", "ADA@example.com": "Ada Lovelace (cus_ada, ada@example.com)",
+		"ben": "Ben Okafor (cus_ben, ben@example.com)", "Okafor": "Ben Okafor (cus_ben, ben@example.com)",
+		"+1 212 555 0147": "Ben Okafor (cus_ben, ben@example.com)", "(212) 555-0147": "Ben Okafor (cus_ben, ben@example.com)",
+	} {
+		code, body := find("/privacy/", entry)
+		assert.Equal(t, http.StatusOK, code, entry)
+		assert.Contains(t, body, `<h2 id="who">`+want+`</h2>`, entry)
+	}
+	for _, entry := range []string{"Adam", "555 0148", "Love"} {
+		code, body := find("/privacy/", entry)
+		assert.Equal(t, http.StatusNotFound, code, entry)
+		assert.Contains(t, body, "No customer found for &#34;"+entry+"&#34;", entry)
+	}
+
+	// A second Ada: "ada" lists both, and exports nobody.
+	a.shop.mu.Lock()
+	a.shop.customers["cus_ada2"] = customer{ID: "cus_ada2", Name: "Ada Byron", FirstName: "Ada", Email: "ab@example.com"}
+	a.shop.mu.Unlock()
+	code, body := find("/privacy/", "ada")
+	assert.Equal(t, http.StatusMultipleChoices, code)
+	assert.Contains(t, body, "2 customers match &#34;ada&#34;: pick one. Nothing was exported or erased.")
+	assert.Contains(t, body, `<li><a href="/privacy/?customer=cus_ada2">Ada Byron (cus_ada2, ab@example.com)</a></li><li><a href="/privacy/?customer=cus_ada">Ada Lovelace (cus_ada, ada@example.com)</a></li>`)
+	assert.NotContains(t, body, `id="who"`, "no customer picked")
+	code, body = find("/privacy/export", "ada")
+	assert.Equal(t, http.StatusMultipleChoices, code)
+	assert.NotContains(t, body, `"sources"`, "nothing exported")
+	code, body = find("/privacy/", "Byron")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, `<h2 id="who">Ada Byron (cus_ada2, ab@example.com)</h2>`)
+}

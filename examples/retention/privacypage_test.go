@@ -37,7 +37,7 @@ func TestPrivacyPageFindsByName(t *testing.T) {
 
 	code, body := page("")
 	assert.Equal(t, http.StatusOK, code)
-	assert.Contains(t, body, "Find the customer: name, email address or customer ID")
+	assert.Contains(t, body, "Find the customer: first, last or full name, email address, phone number or customer ID")
 	assert.NotContains(t, body, `class="danger"`, "nothing to erase before a customer is found")
 
 	for _, entry := range []string{"ada lovelace", "ADA@example.com"} {

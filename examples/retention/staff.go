@@ -214,6 +214,7 @@ h1{font-size:20px;margin:0 0 12px}label{display:block;margin:12px 0 4px}input{wi
 button{margin-top:16px;width:100%;min-height:44px;font:inherit;background:#2f5bea;color:#fff;border:0;border-radius:6px;cursor:pointer}.error{color:#b42318}
 main.wide{max-width:560px;margin:5vh auto}h2{font-size:18px;margin:24px 0 4px}h3{font-size:16px;margin:0 0 4px;color:#b42318}
 .hint{color:#5b6470;font-size:14px;margin:4px 0 0}
+ul.matches{padding-left:20px}ul.matches li{margin:8px 0}
 button.secondary{background:#fff;color:#1f2328;border:1px solid #c5cad1}
 form.danger{margin-top:28px;border:2px solid #fda29b;background:#fef3f2;border-radius:8px;padding:16px}
 form.danger p{margin:0 0 8px;font-size:14px}

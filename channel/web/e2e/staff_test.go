@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	neturl "net/url"
 	"strings"
 	"testing"
 
@@ -83,7 +84,6 @@ func TestExampleWorkspaceShowsTheApprovalInOrder(t *testing.T) {
 	}
 }
 
-
 // TestExampleWorkspaceClosedConversation: a closed conversation shows
 // no actions that cannot apply, and says it is closed, whether it was
 // just resolved or opened again from the recently closed.
@@ -123,4 +123,25 @@ func TestExampleWorkspaceClosedConversation(t *testing.T) {
 		pageWait(`document.querySelector('#recent .item')`),
 		chromedp.Click(chromedp.JSPath(`document.querySelector('#recent .item')`)),
 		pageWait(`!document.getElementById('conv').hidden`)}, closed...)...)
+}
+
+// TestExamplePrivacyPageFindsByAnyName: on the privacy page, a first
+// name, a last name or a phone number typed into the search finds the
+// customer.
+func TestExamplePrivacyPageFindsByAnyName(t *testing.T) {
+	url := exampleServer(t)
+	ctx := browser(t)
+	runPage(t, ctx, "sign in", staffSignIn(url, "Sam"))
+	for entry, want := range map[string]string{"Ada": "Ada Lovelace (cus_ada, ada@example.com)",
+		"okafor": "Ben Okafor (cus_ben, ben@example.com)", "212 555 0147": "Ben Okafor (cus_ben, ben@example.com)"} {
+		// The search form's GET, as typing into it and pressing Enter
+		// sends it (the test navigates itself so that it does not poll a
+		// page in the middle of a navigation).
+		runPage(t, ctx, "find "+entry, chromedp.Navigate(url+"/privacy/"),
+			pageWait(`document.getElementById('q').name === 'customer' && document.getElementById('q').form.method === 'get'`),
+			chromedp.Navigate(url+"/privacy/?customer="+neturl.QueryEscape(entry)),
+			pageWait(`document.getElementById('q').value === `+jsString(entry)),
+			pageWait(`document.getElementById('who') && document.getElementById('who').textContent === `+jsString(want)),
+			pageWait(`document.querySelector('form.danger button.danger').textContent === `+jsString("Erase "+strings.SplitN(want, " (", 2)[0]+"'s data")))
+	}
 }
