@@ -301,7 +301,9 @@ type IntentStat struct {
 // started in w, the most failed conversations first (ties by name):
 // an intent fails in a conversation that does not end [Resolved], so
 // the list is also the top unresolved intents of the weekly report.
-// Intents with no failure are left out.
+// Intents with no failure are left out, and so is small talk
+// (greetings, thanks, goodbyes; see [SmallTalk]): it asks for nothing,
+// so it is never a request that went unresolved.
 func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
@@ -334,7 +336,7 @@ func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 	}
 	var out []IntentStat
 	for id, x := range accs {
-		if x.failed == 0 {
+		if x.failed == 0 || SmallTalk(a.names.name(uint32(id))) {
 			continue
 		}
 		out = append(out, IntentStat{Intent: a.names.name(uint32(id)), Conversations: x.conv, Failed: x.failed,
@@ -344,6 +346,18 @@ func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 		return cmp.Or(cmp.Compare(y.Failed, x.Failed), cmp.Compare(x.Intent, y.Intent))
 	})
 	return out[:min(n, len(out))]
+}
+
+// SmallTalk reports whether intent names small talk rather than a
+// request: a greeting, thanks or a goodbye ("greeting", "greet",
+// "hello", "thanks", "thank_you", "goodbye", "bye", "smalltalk",
+// "small_talk", "chitchat", in any case).
+func SmallTalk(intent string) bool {
+	switch strings.ToLower(intent) {
+	case "greeting", "greet", "hello", "thanks", "thank_you", "goodbye", "bye", "smalltalk", "small_talk", "chitchat":
+		return true
+	}
+	return false
 }
 
 // A Question is a question the knowledge base could not answer, with

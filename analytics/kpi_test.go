@@ -1,6 +1,7 @@
 package analytics_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -194,6 +195,27 @@ func TestTopFailingIntentsAndQuestions(t *testing.T) {
 	assert.Equal(t, 2, got[0].Failed)
 	assert.InDelta(t, 1.0, got[0].FailureRate, 1e-9)
 	assert.Equal(t, []analytics.Question{{Text: "can i pay with bitcoin", Count: 1}}, a.UnansweredQuestions(analytics.Week(t0), 10))
+}
+
+// TestTopFailingIntentsLeaveOutSmallTalk: a greeting, thanks or a
+// goodbye in a conversation that did not end resolved is no unresolved
+// request; what the customer asked for in it is.
+func TestTopFailingIntentsLeaveOutSmallTalk(t *testing.T) {
+	a := analytics.NewAggregator()
+	for i, intents := range [][]string{{"greeting", "refund", "thanks"}, {"Greeting", "goodbye"}, {"thank_you", "track_order", "bye"}} {
+		conv := fmt.Sprint("s", i)
+		for j, in := range intents {
+			a.Add(analytics.Event{Kind: intent.EventClassified, Conversation: conv, Time: t0.Add(time.Duration(j) * time.Minute),
+				Attrs: map[string]string{"intent": in, "status": "understood", "confidence": "0.9"}})
+		}
+	}
+	var names []string
+	for _, s := range a.TopFailingIntents(analytics.Week(t0), 10) {
+		names = append(names, s.Intent)
+	}
+	assert.Equal(t, []string{"refund", "track_order"}, names)
+	assert.True(t, analytics.SmallTalk("Thanks"))
+	assert.False(t, analytics.SmallTalk("refund"))
 }
 
 func TestDropOffAndFunnel(t *testing.T) {

@@ -2,8 +2,10 @@
 // owner reads: real time (active chats, current first response time,
 // live sentiment), this week (resolution, escalation, top unresolved
 // intents, sentiment trend), this month (CSAT, CES, NPS, cost per
-// conversation, deflection, campaigns) and this quarter (churn
-// reduction, CLV uplift, ROI, before/after launch).
+// conversation, self-service resolution, campaigns) and this quarter
+// (churn reduction, CLV uplift, ROI, before/after launch). Self-service
+// resolution is counted one way in every view ([SelfServiceDefinition]),
+// and the page says how each figure is counted ([Definitions]).
 //
 // # Overview
 //

@@ -16,8 +16,6 @@ type Targets struct {
 	FRT            time.Duration // first response time p50 under
 	SelfServiceMin float64       // self-service resolution at least
 	SelfServiceMax float64       // ... and at most (above it, check escalations are not refused)
-	DeflectionMin  float64
-	DeflectionMax  float64
 	EscalationMax  float64
 	CSATMin        float64
 	CESMin         float64
@@ -25,11 +23,29 @@ type Targets struct {
 }
 
 // DefaultTargets are the owner's framework: FRT under 5 s, self-service
-// resolution 60-80%, deflection 40-65%, escalation under 25%, CSAT 85%+,
-// effort 4.5/5, NPS +40.
+// resolution 60-80%, escalation under 25%, CSAT 85%+, effort 4.5/5, NPS
+// +40.
 func DefaultTargets() Targets {
-	return Targets{FRT: 5 * time.Second, SelfServiceMin: 0.60, SelfServiceMax: 0.80, DeflectionMin: 0.40, DeflectionMax: 0.65,
+	return Targets{FRT: 5 * time.Second, SelfServiceMin: 0.60, SelfServiceMax: 0.80,
 		EscalationMax: 0.25, CSATMin: 0.85, CESMin: 4.5, NPSMin: 40}
+}
+
+// SelfServiceDefinition is how every self-service figure of the report
+// is counted, as the page says it: one definition for the week, the
+// month and the quarter, so that no two of them disagree.
+const SelfServiceDefinition = "Self-service resolution: the conversations the assistant resolved without a person " +
+	"(the customer said it helped, rated it 4-5, or the task completed), out of all conversations that started in the period. " +
+	"A conversation that went to a person, ended unresolved, or was left without an answer is not resolved."
+
+// Definitions are the page's explanations of its figures, in the order
+// shown under "How the figures are counted".
+var Definitions = []string{
+	SelfServiceDefinition,
+	"Escalation rate: the conversations handed to a person, out of all conversations that started in the period.",
+	"Top unresolved intents: what customers asked for in conversations that did not end resolved; small talk " +
+		"(greetings, thanks, goodbyes) is no request and is left out.",
+	"First response: from the customer's first message to the end of the assistant's first answer; p50 and p95 are percentiles.",
+	"Figures measured on fewer than 20 conversations or answers are shown but not judged against their targets.",
 }
 
 // A Card is one KPI as a view shows it.
@@ -42,6 +58,8 @@ type Card struct {
 	Value  string
 	Raw    float64
 	Target string
+	// Detail says what the figure counts ("3 of 9 conversations").
+	Detail string
 	// Status is "ok", "bad" or "" (no target, no data, or too few
 	// conversations to judge).
 	Status string
@@ -138,6 +156,19 @@ func pick(ks []analytics.KPIs, f func(analytics.KPIs) float64) []float64 {
 	return out
 }
 
+// selfService is the self-service resolution card of a period (key
+// "weekly", ...), the same in every section: the rate of
+// [SelfServiceDefinition], with its counts ("3 of 9 conversations").
+func selfService(period string, k analytics.KPIs, t Targets) Card {
+	c := Card{Key: period + ".self_service", Label: "Self-service resolution", Value: pct(k.SelfService), Raw: k.SelfService,
+		Detail: fmt.Sprintf("%d of %d conversations", k.Resolved, k.Conversations),
+		Target: pct(t.SelfServiceMin) + "–" + pct(t.SelfServiceMax), Status: status(k.SelfService >= t.SelfServiceMin && k.SelfService <= t.SelfServiceMax, k.Conversations > 0)}
+	if k.SelfService > t.SelfServiceMax {
+		c.Note = "above the range: check that customers who want a person can reach one"
+	}
+	return judged(c, k.Conversations, "conversations")
+}
+
 // Sections lays the views out as the four sections the report and the
 // dashboard render, with targets t.
 func Sections(v Views, t Targets) []Section {
@@ -160,14 +191,9 @@ func Sections(v Views, t Targets) []Section {
 		func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) }))
 
 	k := wk.KPIs
-	self := Card{Key: "weekly.self_service", Label: "Self-service resolution", Value: pct(k.SelfService), Raw: k.SelfService,
-		Target: pct(t.SelfServiceMin) + "–" + pct(t.SelfServiceMax), Status: status(k.SelfService >= t.SelfServiceMin && k.SelfService <= t.SelfServiceMax, k.Conversations > 0)}
-	if k.SelfService > t.SelfServiceMax {
-		self.Note = "above the range: check that customers who want a person can reach one"
-	}
 	weekly := Section{ID: "weekly", Title: "This week", Window: k.Window.String(), Cards: []Card{
 		{Key: "weekly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
-		judged(self, k.Conversations, "conversations"),
+		selfService("weekly", k, t),
 		judged(Card{Key: "weekly.escalation_rate", Label: "Escalation rate", Value: pct(k.EscalationRate), Raw: k.EscalationRate,
 			Target: "< " + pct(t.EscalationMax), Status: status(k.EscalationRate < t.EscalationMax, k.Conversations > 0)}, k.Conversations, "conversations"),
 		judged(Card{Key: "weekly.fallback_rate", Label: "Fallback rate", Value: pct(k.FallbackRate), Raw: k.FallbackRate}, min(k.Conversations, minSample), ""),
@@ -198,16 +224,11 @@ func Sections(v Views, t Targets) []Section {
 	weekly.Tables = []Table{top, unq}
 
 	k = mo.KPIs
-	defl := Card{Key: "monthly.deflection", Label: "Deflection", Value: pct(k.Deflection), Raw: k.Deflection,
-		Target: pct(t.DeflectionMin) + "–" + pct(t.DeflectionMax), Status: status(k.Deflection >= t.DeflectionMin && k.Deflection <= t.DeflectionMax, k.Resolved+k.Escalated > 0)}
-	if k.Deflection > t.DeflectionMax {
-		defl.Note = "above the range: check that customers who want a person can reach one"
-	}
 	monthly := Section{ID: "monthly", Title: "This month", Window: k.Window.String(), Cards: []Card{
 		judged(Card{Key: "monthly.csat", Label: "CSAT (4-5 of 5)", Value: pct(k.CSAT), Raw: k.CSAT, Target: "≥ " + pct(t.CSATMin), Status: status(k.CSAT >= t.CSATMin, k.CSATResponses > 0)}, k.CSATResponses, "answers"),
 		judged(Card{Key: "monthly.ces", Label: "Customer effort (1-5)", Value: num(k.CES), Raw: k.CES, Target: "≥ " + num(t.CESMin), Status: status(k.CES >= t.CESMin, k.CESResponses > 0)}, k.CESResponses, "answers"),
 		judged(Card{Key: "monthly.nps", Label: "NPS", Value: strconv.FormatFloat(k.NPS, 'f', 0, 64), Raw: k.NPS, Target: "≥ +" + strconv.FormatFloat(t.NPSMin, 'f', 0, 64), Status: status(k.NPS >= t.NPSMin, k.NPSResponses > 0)}, k.NPSResponses, "answers"),
-		judged(defl, k.Resolved+k.Escalated, "conversations"),
+		selfService("monthly", k, t),
 		judged(Card{Key: "monthly.cost_per_conversation", Label: "Cost per conversation", Value: money(v.Currency, mo.Cost.PerConversation), Raw: mo.Cost.PerConversation,
 			Note: "from the business's own cost figures"}, min(k.Conversations, minSample), ""),
 		{Key: "monthly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
@@ -215,7 +236,7 @@ func Sections(v Views, t Targets) []Section {
 	wl := dayLabels(mo.Weekly, "Jan 2")
 	monthly.Charts = append(monthly.Charts,
 		LineChart(Series{Name: "CSAT per week", Labels: wl, Values: pick(mo.Weekly, func(k analytics.KPIs) float64 { return k.CSAT })}, 1, pct),
-		LineChart(Series{Name: "Deflection per week", Labels: wl, Values: pick(mo.Weekly, func(k analytics.KPIs) float64 { return k.Deflection })}, 1, pct))
+		LineChart(Series{Name: "Self-service resolution per week", Labels: wl, Values: pick(mo.Weekly, func(k analytics.KPIs) float64 { return k.SelfService })}, 1, pct))
 	camp := Table{Title: "Campaigns", Head: []string{"Campaign", "Variant", "Sent", "Delivered", "Read", "Clicked", "Replied", "Converted", "Conversion", "Value"}}
 	for _, c := range mo.Campaigns {
 		camp.Rows = append(camp.Rows, []string{c.Campaign, c.Variant, strconv.Itoa(c.Sent), strconv.Itoa(c.Delivered), strconv.Itoa(c.Read),
@@ -228,7 +249,7 @@ func Sections(v Views, t Targets) []Section {
 		{Key: "quarterly.churn_reduction", Label: "Churn reduction (points)", Value: pct(qu.ChurnReduction), Raw: qu.ChurnReduction},
 		{Key: "quarterly.clv_uplift", Label: "CLV uplift", Value: money(v.Currency, qu.CLVUplift), Raw: qu.CLVUplift,
 			Note: "estimate: the business's CLV increase × customers retained"},
-		{Key: "quarterly.self_service", Label: "Self-service resolution", Value: pct(k.SelfService), Raw: k.SelfService},
+		selfService("quarterly", k, t),
 		{Key: "quarterly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
 	}}
 	if qu.ROI != nil {
@@ -258,13 +279,14 @@ var page = template.Must(template.New("report").Parse(`<!doctype html>
 {{if .StylesheetURL}}<link rel="stylesheet" href="{{.StylesheetURL}}">{{else}}<style>{{.CSS}}</style>{{end}}</head><body>
 <h1>{{.Title}}</h1>
 <p class="window">Generated {{.Generated}} · {{.Stats.Conversations}} conversations, {{.Stats.Events}} events{{if .Stats.Duplicates}}, {{.Stats.Duplicates}} duplicates ignored{{end}}{{range .Notes}} · {{.}}{{end}}</p>
-<nav>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}{{range .Links}}<a href="{{.URL}}">{{.Text}}</a>{{end}}</nav>
+<nav>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#definitions">How the figures are counted</a>{{range .Links}}<a href="{{.URL}}">{{.Text}}</a>{{end}}</nav>
 {{range .Sections}}<section id="{{.ID}}">
 <h2>{{.Title}}</h2><p class="window">{{.Window}}</p>
-<div class="cards">{{range .Cards}}<div class="card {{.Status}}" data-kpi="{{.Key}}" data-value="{{.Raw}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div>{{if .Target}}<div class="t">target {{.Target}}</div>{{end}}{{if .Note}}<div class="n">{{.Note}}</div>{{end}}</div>{{end}}</div>
+<div class="cards">{{range .Cards}}<div class="card {{.Status}}" data-kpi="{{.Key}}" data-value="{{.Raw}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div>{{if .Detail}}<div class="d">{{.Detail}}</div>{{end}}{{if .Target}}<div class="t">target {{.Target}}</div>{{end}}{{if .Note}}<div class="n">{{.Note}}</div>{{end}}</div>{{end}}</div>
 <div class="charts">{{range .Charts}}<figure>{{.}}</figure>{{end}}</div>
 {{range .Tables}}<div class="table"><table><caption>{{.Title}}</caption><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{else}}<tr><td colspan="{{len .Head}}">none yet</td></tr>{{end}}</table></div>{{end}}
 </section>{{end}}
+<section id="definitions"><h2>How the figures are counted</h2><ul class="definitions">{{range .Definitions}}<li>{{.}}</li>{{end}}</ul></section>
 </body></html>
 `))
 
@@ -275,7 +297,8 @@ h1{font-size:1.4rem}h2{margin-top:2rem;border-bottom:1px solid #ddd}
 .window{color:#666;font-size:.85rem}
 .cards{display:flex;flex-wrap:wrap;gap:.6rem}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5rem .8rem;min-width:150px}
-.card .v{font-size:1.4rem;font-weight:600}.card .l,.card .t,.card .n{font-size:.8rem;color:#555}.card .n{max-width:14rem}
+.card .v{font-size:1.4rem;font-weight:600}.card .l,.card .d,.card .t,.card .n{font-size:.8rem;color:#555}
+.definitions{font-size:.85rem;color:#444;max-width:60rem}.card .n{max-width:14rem}
 .card.ok{border-color:#3a3}.card.bad{border-color:#c33}
 .charts{display:flex;flex-wrap:wrap;gap:1rem;margin-top:1rem}
 figure{margin:0;max-width:100%}figcaption{font-size:.85rem;color:#444;font-weight:600}
@@ -313,11 +336,12 @@ func HTML(w io.Writer, v Views, p Page) error {
 	}
 	err := page.Execute(w, struct {
 		Page
-		CSS       template.CSS
-		Generated string
-		Stats     analytics.AggregatorStats
-		Sections  []Section
-	}{p, CSS, v.Generated.Format(time.RFC1123), v.Stats, Sections(v, p.Targets)})
+		CSS         template.CSS
+		Generated   string
+		Stats       analytics.AggregatorStats
+		Sections    []Section
+		Definitions []string
+	}{p, CSS, v.Generated.Format(time.RFC1123), v.Stats, Sections(v, p.Targets), Definitions})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

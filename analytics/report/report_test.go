@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/analytics"
 	"github.com/parleyhq/parley/analytics/report"
 	"github.com/parleyhq/parley/analytics/roi"
+	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/sentiment"
@@ -128,4 +129,45 @@ func TestCardsSayWhatTheyMean(t *testing.T) {
 	bars := string(report.BarChart(report.Series{Name: "n", Labels: []string{"a", "b"}, Values: []float64{5, 1}}, 0,
 		func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) }))
 	assert.Contains(t, bars, ">3</text>", "half of 6, not 2.5 shown as 2")
+}
+
+// TestOneSelfServiceFigure: the week, the month and the quarter count
+// self-service resolution one way (3 of 9 conversations resolved is
+// 33.3% in each, never "75% of 4" beside it), with the counts on the
+// card and the definition on the page; no deflection card disagrees.
+func TestOneSelfServiceFigure(t *testing.T) {
+	now := time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
+	agg := analytics.NewAggregator()
+	for i, status := range []string{"resolved", "resolved", "resolved", "escalated", "", "", "", "", ""} {
+		conv := fmt.Sprint("c", i)
+		agg.Add(analytics.Event{Kind: parley.EventTurn, Conversation: conv, Time: now.Add(-time.Hour), Duration: time.Second})
+		if status == "escalated" {
+			agg.Add(analytics.Event{Kind: escalation.EventRequested, Conversation: conv, Time: now.Add(-time.Hour)})
+		} else if status != "" {
+			agg.Add(analytics.Event{Kind: flow.EventEnd, Conversation: conv, Time: now.Add(-time.Hour), Attrs: map[string]string{"flow": "f", "status": status}})
+		}
+	}
+	v := report.Build(agg, now, report.Business{})
+	var self []report.Card
+	for _, s := range report.Sections(v, report.DefaultTargets()) {
+		for _, c := range s.Cards {
+			assert.NotContains(t, strings.ToLower(c.Label), "deflection", c.Key)
+			if strings.HasSuffix(c.Key, ".self_service") {
+				self = append(self, c)
+			}
+		}
+	}
+	require.Len(t, self, 3, "week, month, quarter")
+	for _, c := range self {
+		assert.Equal(t, "33.3%", c.Value, c.Key)
+		assert.Equal(t, "3 of 9 conversations", c.Detail, c.Key)
+		assert.Equal(t, "Self-service resolution", c.Label, c.Key)
+		assert.Equal(t, "only 9 conversations: too few to judge", c.Note, c.Key)
+	}
+	var page bytes.Buffer
+	require.NoError(t, report.HTML(&page, v, report.Page{}))
+	assert.Contains(t, page.String(), `<section id="definitions"><h2>How the figures are counted</h2>`)
+	assert.Contains(t, page.String(), "<li>Self-service resolution: the conversations the assistant resolved without a person")
+	assert.Contains(t, page.String(), `<div class="d">3 of 9 conversations</div>`)
+	assert.NotContains(t, page.String(), "Deflection")
 }

@@ -60,7 +60,8 @@ type Weekly struct {
 }
 
 // Monthly is this month: CSAT, CES, NPS, cost per conversation and
-// deflection, with a per-week series and the campaign funnels.
+// self-service resolution, with a per-week series and the campaign
+// funnels.
 type Monthly struct {
 	KPIs      analytics.KPIs           `json:"kpis"`
 	Weekly    []analytics.KPIs         `json:"weekly"`

@@ -118,7 +118,7 @@ func TestDashboardCharts(t *testing.T) {
 		"weekly.self_service":    strconv.FormatFloat(100*week.SelfService, 'f', 1, 64) + "%|" + strconv.FormatFloat(week.SelfService, 'g', -1, 64),
 		"weekly.escalation_rate": strconv.FormatFloat(100*week.EscalationRate, 'f', 1, 64) + "%|" + strconv.FormatFloat(week.EscalationRate, 'g', -1, 64),
 		"monthly.csat":           strconv.FormatFloat(100*month.CSAT, 'f', 1, 64) + "%|" + strconv.FormatFloat(month.CSAT, 'g', -1, 64),
-		"monthly.deflection":     strconv.FormatFloat(100*month.Deflection, 'f', 1, 64) + "%|" + strconv.FormatFloat(month.Deflection, 'g', -1, 64),
+		"monthly.self_service":   strconv.FormatFloat(100*month.SelfService, 'f', 1, 64) + "%|" + strconv.FormatFloat(month.SelfService, 'g', -1, 64),
 		"quarterly.roi":          "80%|80",
 	}
 	for k, v := range want {

@@ -4,6 +4,7 @@ import (
 	neturl "net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -143,5 +144,64 @@ func TestExamplePrivacyPageFindsByAnyName(t *testing.T) {
 			pageWait(`document.getElementById('q').value === `+jsString(entry)),
 			pageWait(`document.getElementById('who') && document.getElementById('who').textContent === `+jsString(want)),
 			pageWait(`document.querySelector('form.danger button.danger').textContent === `+jsString("Erase "+strings.SplitN(want, " (", 2)[0]+"'s data")))
+	}
+}
+
+// TestExampleDashboardCountsSelfServiceOneWay: after a customer greets,
+// asks where an order is and thanks the bot, every self-service figure
+// of the dashboard reads the same with its counts, the page says how it
+// is counted, and the greeting and thanks are not unresolved intents.
+func TestExampleDashboardCountsSelfServiceOneWay(t *testing.T) {
+	url := exampleServer(t)
+	customer := browser(t)
+	staff, cancel := chromedp.NewContext(customer)
+	defer cancel()
+	run(t, customer, "a customer chats", openWidget(url),
+		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`),
+		say("hello", "help"), say("where is my order A-1001?", "Blue linen shirt"), say("thanks, bye", ""))
+	runPage(t, staff, "sign in", staffSignIn(url, "Sam"))
+	var got struct {
+		Conversations string
+		Self          []string
+		Definition    string
+		Unresolved    []string
+	}
+	read := evalPage(`({
+		Conversations: document.querySelector('[data-kpi="weekly.conversations"] .v').textContent,
+		Self: Array.from(document.querySelectorAll('[data-kpi$=".self_service"]')).map(c => c.dataset.kpi.split('.')[0] + ' ' +
+			c.querySelector('.v').textContent + ' (' + c.querySelector('.d').textContent + ')'),
+		Definition: document.querySelector('#definitions').innerText,
+		Unresolved: Array.from(document.querySelectorAll('table')).filter(t => t.caption.textContent === 'Top 10 unresolved intents')
+			.flatMap(t => Array.from(t.querySelectorAll('tr')).slice(1).map(r => r.cells[0].textContent)),
+	})`, &got)
+	// The bot records its events as it goes: load the page until the
+	// conversation is in.
+	for range 20 {
+		runPage(t, staff, "the dashboard", chromedp.Navigate(url+"/dashboard/"), pageWait(`document.getElementById('definitions')`), read)
+		if got.Conversations != "0" {
+			break
+		}
+		runPage(t, staff, "wait", chromedp.Sleep(500*time.Millisecond))
+	}
+	if got.Conversations == "0" {
+		t.Fatal("the dashboard never counted the conversation")
+	}
+	t.Logf("dashboard: %+v", got)
+	if len(got.Self) != 3 {
+		t.Fatalf("self-service figures: %q, want the week's, the month's and the quarter's", got.Self)
+	}
+	for _, s := range got.Self[1:] {
+		if _, a, _ := strings.Cut(s, " "); a != strings.SplitN(got.Self[0], " ", 2)[1] {
+			t.Errorf("self-service figures disagree: %q", got.Self)
+		}
+	}
+	if !strings.Contains(got.Definition, "Self-service resolution: the conversations the assistant resolved without a person") {
+		t.Errorf("the page does not say how self-service is counted:\n%s", got.Definition)
+	}
+	for _, in := range got.Unresolved {
+		switch in {
+		case "greeting", "thanks", "goodbye":
+			t.Errorf("small talk %q among the unresolved intents %q", in, got.Unresolved)
+		}
 	}
 }
