@@ -38,7 +38,10 @@ func AfterTurn(t *Turn, f func(ctx context.Context) error) bool {
 	if t == nil || t.run == nil || f == nil {
 		return false
 	}
-	t.run.after = append(t.run.after, f)
+	if t.run.after == nil {
+		t.run.after = new([]func(context.Context) error)
+	}
+	*t.run.after = append(*t.run.after, f)
 	return true
 }
 

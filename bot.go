@@ -241,13 +241,16 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 			Channel: t.Channel, MessageID: t.MessageID, Duration: time.Since(start), Err: err})
 	}
 	if err == nil && tr.rw.after != nil {
-		b.runAfter(ctx, t, tr.rw.after)
+		b.runAfter(ctx, t, *tr.rw.after)
 	}
 	return err
 }
 
 // A turnRun is the memory of one turn run by [Bot.HandleTurn]: its own
-// copy of the caller's Turn and the recorder of its replies.
+// copy of the caller's Turn and the recorder of its replies. It is one
+// allocation a turn, kept within 512 bytes (a size class): what only some
+// turns use (an enqueued turn's outbox, AfterTurn's functions) is behind
+// pointers.
 type turnRun struct {
 	t  Turn
 	rw recorder
@@ -266,7 +269,7 @@ func (b *Bot) run(ctx context.Context, w ReplyWriter, t *Turn, rw *recorder) err
 		}
 		// The turn's session is released as it is saved: its memory
 		// serves a later turn.
-		*rw = recorder{w: w, b: b, t: t, release: true}
+		*rw = recorder{w: w, b: b, t: t}
 		return b.runLoaded(ctx, rw, t, s)
 	})
 	if err != nil {
@@ -354,23 +357,23 @@ func (b *Bot) runLoaded(ctx context.Context, rw *recorder, t *Turn, s *memory.Se
 // commit saves s, with rw's replies as its outbox when they are to be
 // sent after the write.
 func (b *Bot) commit(ctx context.Context, rw *recorder, s *memory.Session) error {
-	if rw.outbox && len(rw.sent) > 0 {
+	if rw.ob == nil {
+		return b.save(ctx, s, true)
+	}
+	if len(rw.ob.sent) > 0 {
 		out, _, err := outboxKey.Get(s)
 		if err != nil {
 			return err
 		}
 		to := AddressOf(rw.t)
-		for _, m := range rw.sent {
+		for _, m := range rw.ob.sent {
 			out = append(out, outboxEntry{To: to, Message: m})
 		}
 		if err := outboxKey.Set(s, out); err != nil {
 			return err
 		}
 	}
-	if rw.release {
-		return b.save(ctx, s, true)
-	}
-	rw.saved = s
+	rw.ob.saved = s
 	return b.save(ctx, s, false)
 }
 
@@ -512,19 +515,32 @@ type recorder struct {
 	w ReplyWriter
 	b *Bot
 	t *Turn
-	// said is what the history keeps of every reply; sent, for an
-	// enqueued turn, the replies themselves.
-	said   []said
-	sent   []Message
-	outbox bool
-	// release says the session is released as it is saved (HandleTurn's
-	// turns); otherwise saved is the session saved, for the caller.
-	release bool
-	saved   *memory.Session
-	buf     [2]said                       // said's first array: most turns reply once or twice
-	after   []func(context.Context) error // AfterTurn's, run once the turn is committed
+	// said is what the history keeps of every reply.
+	said []said
+	// ob is an enqueued turn's outbox; nil for a turn of
+	// [Bot.HandleTurn], whose session is released as it is saved.
+	ob  *outbox
+	buf [2]said // said's first array: most turns reply once or twice
+	// after holds AfterTurn's functions, run once the turn is committed;
+	// nil when there are none.
+	after *[]func(context.Context) error
 	// ctx is the handler's context, with the turn's deadline.
 	ctx turnContext
+}
+
+// outbox is what a recorder keeps of an enqueued turn: its replies, sent
+// once the turn is saved, and the session saved, for the caller.
+type outbox struct {
+	sent  []Message
+	saved *memory.Session
+}
+
+// afterFuncs returns AfterTurn's functions of r's turn.
+func (r *recorder) afterFuncs() []func(context.Context) error {
+	if r.after == nil {
+		return nil
+	}
+	return *r.after
 }
 
 // said is what a turn's history records of a reply.
@@ -532,11 +548,11 @@ type said struct{ text, agent string }
 
 // Reply implements [ReplyWriter].
 func (r *recorder) Reply(ctx context.Context, m Message) error {
-	if r.outbox {
+	if r.ob != nil {
 		if m.ID == "" {
-			m.ID = outboxID(r.t.MessageID, len(r.sent)+1)
+			m.ID = outboxID(r.t.MessageID, len(r.ob.sent)+1)
 		}
-		r.sent = append(r.sent, m)
+		r.ob.sent = append(r.ob.sent, m)
 	} else if err := r.w.Reply(ctx, m); err != nil {
 		return err
 	}
@@ -561,7 +577,7 @@ func (r *recorder) record(ctx context.Context, m Message) {
 // find what the channel supports; for an enqueued turn, whose replies the
 // Bot sends later, what the channel's Sender supports.
 func (r *recorder) Unwrap() ReplyWriter {
-	if r.outbox {
+	if r.ob != nil {
 		return senderWriter{s: r.b.senders[r.t.Channel], to: AddressOf(r.t), inbound: r.t.MessageID}
 	}
 	return r.w
@@ -572,7 +588,7 @@ func (r *recorder) Unwrap() ReplyWriter {
 func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, error]) error {
 	var b strings.Builder
 	chunks = tee.Text(chunks, &b)
-	if r.outbox {
+	if r.ob != nil {
 		for _, err := range chunks {
 			if err != nil {
 				return err

@@ -421,14 +421,20 @@ func (b *Bot) process(ctx context.Context, e inboxEntry) (after []func(context.C
 		// Replies go to the outbox, written with the turn; nothing is sent
 		// before that write, so a crash never leaves a half-answered turn
 		// whose replies would be generated twice.
-		rw := &recorder{b: b, t: t, outbox: true}
+		// One allocation for the recorder and its outbox.
+		er := &struct {
+			rw recorder
+			ob outbox
+		}{}
+		rw := &er.rw
+		*rw = recorder{b: b, t: t, ob: &er.ob}
 		if err := b.runLoaded(ctx, rw, t, s); err != nil {
 			b.emit(ctx, eventFor(EventTurnError, t, err))
 			return nil, err
 		}
 		b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
 			Channel: t.Channel, MessageID: t.MessageID, Duration: time.Since(start)})
-		s, after = rw.saved, rw.after
+		s, after = rw.ob.saved, rw.afterFuncs()
 	}
 	err = b.flush(ctx, t, s)
 	// The turn is over: its session's memory serves a later turn.
