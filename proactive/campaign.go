@@ -91,6 +91,9 @@ type Step struct {
 	// Template is sent on WhatsApp outside the 24-hour window. A step
 	// without one is suppressed there ([ReasonTemplateMissing]).
 	Template *Template
+	// Reason, a template like Text, says why this step writes, instead
+	// of the campaign's [Campaign.Reason]; [LastMessage] reports it.
+	Reason string
 }
 
 // A Cap limits how many messages are sent in a rolling window.
@@ -123,6 +126,11 @@ type Campaign struct {
 	Hold *Hold
 	// Steps are sent in order. At least one is required.
 	Steps []Step
+	// Reason, a template like a step's Text ("you left the
+	// {{event.item}} in your cart"), says why the campaign writes, for a
+	// customer who asks: [LastMessage] reports it, rendered, during the
+	// customer's reply. A step's own Reason replaces it.
+	Reason string
 	// Goal is the event type that counts as a conversion and ends the
 	// run (a [ReasonExited] suppression with Detail "converted").
 	Goal string
@@ -311,6 +319,15 @@ func compile(cs []*Campaign, events map[string]bool, flows map[string]bool, hasA
 			} else if err := cs.text.check(s.Offer != nil); err != nil {
 				add(name, sid, "text: %v", err)
 			}
+			why := s.Reason
+			if why == "" {
+				why = c.Reason
+			}
+			if cs.reason, err = parseTemplate(why); err != nil {
+				add(name, sid, "reason: %v", err)
+			} else if err := cs.reason.check(s.Offer != nil); err != nil {
+				add(name, sid, "reason: %v", err)
+			}
 			if t := s.Template; t != nil {
 				if t.Name == "" {
 					add(name, sid, "WhatsApp template without a name")
@@ -343,5 +360,6 @@ type compiled struct {
 
 type compiledStep struct {
 	text   *tmpl
+	reason *tmpl // the step's or the campaign's Reason
 	params []*tmpl
 }

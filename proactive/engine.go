@@ -68,6 +68,15 @@ type lastCampaign struct {
 	Goal     string    `json:"goal,omitempty"`
 	Sent     time.Time `json:"sent"`
 	Replied  bool      `json:"replied,omitempty"`
+	// What [LastMessage] reports (reply.go): the run, the rendered
+	// reason, the offer, and whether the customer declined.
+	Run      string `json:"run,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Code     string `json:"code,omitempty"`
+	Expires  string `json:"expires,omitempty"`
+	Declined bool   `json:"declined,omitempty"`
+	// Attrs are the run's trigger attributes.
+	Attrs map[string]string `json:"attrs,omitempty"`
 }
 
 // A Scheduler keeps the engine's jobs durably and fires them on time:
@@ -817,7 +826,7 @@ func (e *Engine) deliverStep(ctx context.Context, w parley.ReplyWriter, t *parle
 		return e.refused(ctx, t, r, c, dec)
 	}
 	now := time.Now()
-	m, err := e.render(ctx, c, step, r, prof, languageOf(t, prof), dec.UseTemplate, now)
+	m, about, err := e.render(ctx, c, step, r, prof, languageOf(t, prof), dec.UseTemplate, now)
 	if err != nil {
 		if err := e.suppress(ctx, t, r, c, t.Channel, Decision{Reason: ReasonRenderFailed, Detail: err.Error()}); err != nil {
 			return err
@@ -835,7 +844,7 @@ func (e *Engine) deliverStep(ctx context.Context, w parley.ReplyWriter, t *parle
 	if err := e.advance(ctx, t, c, r); err != nil {
 		return err
 	}
-	return e.reply(ctx, w, t, c, step, m, dec.UseTemplate)
+	return e.reply(ctx, w, t, c, r, step, m, about, dec.UseTemplate)
 }
 
 // resend replies again what the turn t sent before the Bot had to run it
@@ -845,14 +854,14 @@ func (e *Engine) resend(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 	if err != nil {
 		return err
 	}
-	m, err := e.render(ctx, c, r.LastStep, r, prof, languageOf(t, prof), r.LastTemplate, r.LastSent)
+	m, about, err := e.render(ctx, c, r.LastStep, r, prof, languageOf(t, prof), r.LastTemplate, r.LastSent)
 	if err != nil {
 		return err
 	}
-	return e.reply(ctx, w, t, c, r.LastStep, m, r.LastTemplate)
+	return e.reply(ctx, w, t, c, r, r.LastStep, m, about, r.LastTemplate)
 }
 
-func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c *compiled, step int, m parley.Message, useTemplate bool) error {
+func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c *compiled, r *runState, step int, m parley.Message, about stepAbout, useTemplate bool) error {
 	s := c.Steps[step]
 	if m.Text != "" {
 		if err := w.Reply(ctx, m); err != nil {
@@ -868,7 +877,8 @@ func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 	if sess := t.Session(); sess != nil {
 		// For the reply that may follow; a failure only loses the
 		// "replied" event.
-		_ = lastKey.Set(sess, lastCampaign{Campaign: c.Name, Step: s.ID, Goal: c.Goal, Sent: time.Now()})
+		_ = lastKey.Set(sess, lastCampaign{Campaign: c.Name, Step: s.ID, Goal: c.Goal, Sent: time.Now(),
+			Run: r.Run, Reason: about.reason, Code: about.code, Expires: about.expires, Attrs: r.Attrs})
 	}
 	return nil
 }
@@ -1083,27 +1093,32 @@ func offerTime(t time.Time, lang string) string {
 	return t.Format("Mon Jan 2 at 15:04")
 }
 
-// render builds the step's message for the customer.
-func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, prof *customer.Profile, lang string, useTemplate bool, at time.Time) (parley.Message, error) {
+// stepAbout is what a sent step was about, for [LastMessage]: its
+// rendered reason and its offer.
+type stepAbout struct{ reason, code, expires string }
+
+// render builds the step's message for the customer, and what it is
+// about.
+func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, prof *customer.Profile, lang string, useTemplate bool, at time.Time) (parley.Message, stepAbout, error) {
 	s := c.Steps[i]
 	offer := map[string]string{}
 	if o := s.Offer; o != nil {
 		args, err := json.Marshal(o.Args)
 		if err != nil {
-			return parley.Message{}, &offerError{err: err}
+			return parley.Message{}, stepAbout{}, &offerError{err: err}
 		}
 		res, err := e.actions.Call(ctx, action.Call{Action: o.Action, Args: args, Customer: r.Customer, Confirmed: true,
 			Conversation: "proactive/" + c.Name + "/" + r.Run, IdempotencyKey: c.Name + "/" + r.Run + "/" + s.ID})
 		if err != nil {
 			// A refusal, or a backend that is down: the message goes
 			// without the offer never, and is recorded as not sent.
-			return parley.Message{}, &offerError{err: err}
+			return parley.Message{}, stepAbout{}, &offerError{err: err}
 		}
 		var out struct {
 			Code string `json:"code"`
 		}
 		if res.Status != action.Done || json.Unmarshal(res.Output, &out) != nil || out.Code == "" {
-			return parley.Message{}, &offerError{err: fmt.Errorf("%q returned no code (%s)", o.Action, res.Status)}
+			return parley.Message{}, stepAbout{}, &offerError{err: fmt.Errorf("%q returned no code (%s)", o.Action, res.Status)}
 		}
 		loc, err := e.policy.zoneOf(prof.TimeZone)
 		if err != nil {
@@ -1127,15 +1142,18 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 	}
 	text, err := c.steps[i].text.render(lookup)
 	if err != nil {
-		return parley.Message{}, err
+		return parley.Message{}, stepAbout{}, err
 	}
+	// A reason with a missing field is left out; the message still goes.
+	why, _ := c.steps[i].reason.render(lookup)
+	about := stepAbout{reason: why, code: offer["code"], expires: offer["expires"]}
 	m := parley.Message{Text: text, QuickReplies: slices.Clone(s.QuickReplies)}
 	if useTemplate {
 		params := make([]any, len(c.steps[i].params))
 		for k, p := range c.steps[i].params {
 			v, err := p.render(lookup)
 			if err != nil {
-				return parley.Message{}, err
+				return parley.Message{}, stepAbout{}, err
 			}
 			params[k] = map[string]string{"type": "text", "text": v}
 		}
@@ -1145,7 +1163,7 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 		}
 		m.Extras = map[string]any{"whatsapp": tpl}
 	}
-	return m, nil
+	return m, about, nil
 }
 
 // Track returns a handler for the web widget's behaviour signals (mount
