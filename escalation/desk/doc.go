@@ -30,6 +30,11 @@
 // and decide the approvals that belong to the conversation, from the
 // keyboard if they like (press ? on the page).
 //
+// One customer is one case: a signed-in customer who asks for a person
+// from a second device (another conversation) while their case is open
+// joins it ([Case.Joined]), so the queue has one row for them, marked
+// "on 2 devices", and what agents write reaches both conversations.
+//
 // # Concurrency
 //
 // A Memory desk and its Console are safe for concurrent use. The desk

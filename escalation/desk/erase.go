@@ -17,8 +17,8 @@ func (d *Memory) Export(ctx context.Context, customerID string) (any, error) {
 	}
 	defer d.mu.Unlock()
 	out := []Case{}
-	for _, c := range d.tickets {
-		if customerID != "" && c.Ticket.CustomerID == customerID {
+	for id, c := range d.tickets {
+		if customerID != "" && id == c.Ticket.ID && c.Ticket.CustomerID == customerID {
 			out = append(out, c.clone())
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,6 +44,26 @@ type Case struct {
 	CloseReason string `json:"close_reason,omitempty"`
 	// Submits counts submissions of the ticket, duplicates included.
 	Submits int `json:"submits"`
+	// Joined are the tickets of the same customer's other conversations
+	// (a second device or tab) submitted while this case was open: one
+	// customer is one case in the queue. Their ticket IDs find this
+	// case, their messages come into its thread, and what agents do
+	// here (take, reply, transfer, resolve) reaches each of them too.
+	Joined []escalation.Ticket `json:"joined,omitempty"`
+}
+
+// tickets returns the case's ticket and its joined ones.
+func (t *Case) tickets() []escalation.Ticket {
+	return append([]escalation.Ticket{t.Ticket}, t.Joined...)
+}
+
+// deliverAll delivers the lifecycle turn that turn builds for each ticket.
+func (d *Memory) deliverAll(ctx context.Context, tks []escalation.Ticket, turn func(escalation.Ticket) *parley.Turn) error {
+	var errs []error
+	for _, tk := range tks {
+		errs = append(errs, d.deliver.Deliver(ctx, turn(tk)))
+	}
+	return errors.Join(errs...)
 }
 
 // Memory is an in-memory [escalation.Desk] with the agents' side built
@@ -149,7 +170,10 @@ func (d *Memory) openLocked(id string) (*Case, error) {
 }
 
 // Submit implements [escalation.Desk]. A ticket ID the desk already has is counted
-// but creates nothing new.
+// but creates nothing new. A ticket of a customer who already has an open
+// case, from another conversation (a second device), joins that case
+// (see [Case.Joined]) with a note saying so; if an agent has it, the new
+// conversation is told they joined.
 func (d *Memory) Submit(ctx context.Context, t escalation.Ticket) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -160,16 +184,54 @@ func (d *Memory) Submit(ctx context.Context, t escalation.Ticket) error {
 	if err := d.lock(ctx); err != nil {
 		return err
 	}
-	defer d.mu.Unlock()
 	if old, ok := d.tickets[t.ID]; ok {
 		old.Submits++
+		d.mu.Unlock()
 		return nil
 	}
 	if t.Created.IsZero() {
 		t.Created = time.Now()
 	}
+	if c := d.openCaseOfLocked(t); c != nil {
+		c.Joined = append(c.Joined, t)
+		d.tickets[t.ID] = c
+		note := "The customer asked for a person from another conversation too (another device or tab"
+		if t.Channel != "" {
+			note += ", " + t.Channel
+		}
+		note += "): it is joined here. Their messages from there come into this thread, and your replies reach both."
+		if first, _, _ := strings.Cut(t.Summary, "\n"); first != "" {
+			note += " There: " + first
+		}
+		c.Thread = append(c.Thread, Message{From: "desk", Text: note, Time: time.Now(), Internal: true})
+		agent, assigned := c.Agent, c.Status == escalation.StatusAssigned
+		d.notifyLocked()
+		d.mu.Unlock()
+		if !assigned {
+			return nil
+		}
+		return d.deliver.Deliver(ctx, escalation.LifecycleTurn(t, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent}))
+	}
 	d.tickets[t.ID] = &Case{Ticket: t, Status: escalation.StatusQueued, Submits: 1}
 	d.notifyLocked()
+	d.mu.Unlock()
+	return nil
+}
+
+// openCaseOfLocked returns the open case of t's customer in another
+// conversation, or nil; a ticket without a customer ID joins nothing.
+// d.mu must be held.
+func (d *Memory) openCaseOfLocked(t escalation.Ticket) *Case {
+	if t.CustomerID == "" {
+		return nil
+	}
+	for id, c := range d.tickets {
+		if id != c.Ticket.ID || c.Ticket.CustomerID != t.CustomerID || c.Ticket.ConversationID == t.ConversationID ||
+			(c.Status != escalation.StatusQueued && c.Status != escalation.StatusAssigned) {
+			continue
+		}
+		return c
+	}
 	return nil
 }
 
@@ -221,6 +283,24 @@ func (d *Memory) Cancel(ctx context.Context, id, reason string) error {
 	if err != nil {
 		return err
 	}
+	if len(t.Joined) > 0 {
+		// One of the customer's conversations leaves; the case stays
+		// open for the others, and the ticket that left is closed on
+		// its own.
+		left := t.Ticket
+		if left.ID == id {
+			t.Ticket, t.Joined = t.Joined[0], t.Joined[1:]
+		} else {
+			i := slices.IndexFunc(t.Joined, func(j escalation.Ticket) bool { return j.ID == id })
+			left = t.Joined[i]
+			t.Joined = slices.Delete(t.Joined, i, i+1)
+		}
+		now := time.Now()
+		d.tickets[id] = &Case{Ticket: left, Status: escalation.StatusCancelled, Closed: now, CloseReason: reason, Submits: 1}
+		t.Thread = append(t.Thread, Message{From: "desk", Text: "One of the customer's conversations left the queue: " + reason, Time: now, Internal: true})
+		d.notifyLocked()
+		return nil
+	}
 	t.Status, t.Closed, t.CloseReason = escalation.StatusCancelled, time.Now(), reason
 	d.notifyLocked()
 	return nil
@@ -243,8 +323,8 @@ func (d *Memory) Queue() []Case {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []Case
-	for _, t := range d.tickets {
-		if t.Status == escalation.StatusQueued || t.Status == escalation.StatusAssigned {
+	for id, t := range d.tickets {
+		if id == t.Ticket.ID && (t.Status == escalation.StatusQueued || t.Status == escalation.StatusAssigned) {
 			out = append(out, t.clone())
 		}
 	}
@@ -269,6 +349,7 @@ func (d *Memory) Get(id string) (Case, bool) {
 func (t *Case) clone() Case {
 	c := *t
 	c.Thread = slices.Clone(t.Thread)
+	c.Joined = slices.Clone(t.Joined)
 	return c
 }
 
@@ -284,10 +365,12 @@ func (d *Memory) Assign(ctx context.Context, id, agent string) error {
 	if t.Assigned.IsZero() {
 		t.Assigned = time.Now()
 	}
-	tk := t.Ticket
+	tks := t.tickets()
 	d.notifyLocked()
 	d.mu.Unlock()
-	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent}))
+	return d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
+		return escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})
+	})
 }
 
 // Reply sends an agent's message to the customer of ticket id. The ticket
@@ -304,17 +387,21 @@ func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
 		t.Status, t.Agent, t.Assigned = escalation.StatusAssigned, agent, time.Now()
 	}
 	t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: time.Now()})
-	tk, n := t.Ticket, len(t.Thread)
+	tks, n := t.tickets(), len(t.Thread)
 	d.notifyLocked()
 	d.mu.Unlock()
 	if assign {
-		if err := d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})); err != nil {
+		if err := d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
+			return escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})
+		}); err != nil {
 			return err
 		}
 	}
-	turn := escalation.LifecycleTurn(tk, dialog.SignalAgentMessage, map[string]string{escalation.DataAgent: agent, escalation.DataText: text})
-	turn.MessageID = fmt.Sprintf("agent:%s:%d", id, n)
-	return d.deliver.Deliver(ctx, turn)
+	return d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
+		turn := escalation.LifecycleTurn(tk, dialog.SignalAgentMessage, map[string]string{escalation.DataAgent: agent, escalation.DataText: text})
+		turn.MessageID = fmt.Sprintf("agent:%s:%d", tk.ID, n)
+		return turn
+	})
 }
 
 // Resolve closes ticket id, recording how agent resolved it (reason,
@@ -335,10 +422,12 @@ func (d *Memory) Resolve(ctx context.Context, id, agent, reason string) error {
 	if reason != "" {
 		t.Thread = append(t.Thread, Message{From: agent, Text: "Resolved: " + reason, Time: now, Internal: true})
 	}
-	tk := t.Ticket
+	tks := t.tickets()
 	d.notifyLocked()
 	d.mu.Unlock()
-	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
+	return d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
+		return escalation.LifecycleTurn(tk, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent})
+	})
 }
 
 // Note adds an internal note by agent to ticket id: other agents see it
@@ -377,10 +466,12 @@ func (d *Memory) Transfer(ctx context.Context, id, from, to string) error {
 		t.Assigned = now
 	}
 	t.Thread = append(t.Thread, Message{From: from, Text: "Transferred to " + to, Time: now, Internal: true})
-	tk := t.Ticket
+	tks := t.tickets()
 	d.notifyLocked()
 	d.mu.Unlock()
-	return d.deliver.Deliver(ctx, escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: to}))
+	return d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
+		return escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: to})
+	})
 }
 
 // recent returns up to n closed cases, most recently closed first.
@@ -388,8 +479,8 @@ func (d *Memory) recent(n int) []Case {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []Case
-	for _, t := range d.tickets {
-		if !t.Closed.IsZero() {
+	for id, t := range d.tickets {
+		if id == t.Ticket.ID && !t.Closed.IsZero() {
 			out = append(out, t.clone())
 		}
 	}

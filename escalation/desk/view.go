@@ -37,6 +37,9 @@ type caseSummary struct {
 	// last wrote was sent (Unix milliseconds), while an agent owns the
 	// case: how long they have waited for an answer. 0 when answered.
 	Unanswered int64 `json:"unanswered,omitempty"`
+	// Conversations counts the customer's conversations joined in this
+	// case (two devices: 2); 0 for one.
+	Conversations int `json:"conversations,omitempty"`
 	// Named says Customer is a name from the profile, not an ID.
 	Named bool `json:"-"`
 	// Version changes whenever the case does, so the workspace knows
@@ -149,7 +152,10 @@ func summarize(c Case) caseSummary {
 	if n := len(c.Thread); n > 0 {
 		s.Updated = ms(c.Thread[n-1].Time)
 	}
-	s.Version = fmt.Sprintf("%s/%s/%d", c.Status, c.Agent, len(c.Thread))
+	if len(c.Joined) > 0 {
+		s.Conversations = 1 + len(c.Joined)
+	}
+	s.Version = fmt.Sprintf("%s/%s/%d/%d", c.Status, c.Agent, len(c.Thread), len(c.Joined))
 	return s
 }
 

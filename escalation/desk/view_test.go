@@ -117,3 +117,86 @@ func TestWorkspaceShowsWhatTheApplicationSent(t *testing.T) {
 	require.NoError(t, d.Resolve(ctx, "c1-1", "Maria", "refunded"))
 	assert.ErrorIs(t, d.Sent(ctx, "c1-1", parley.Text("late")), escalation.ErrClosedTicket)
 }
+
+// TestOneCustomerOnTwoDevicesIsOneCase: a signed-in customer who asks
+// for a person from two devices (two conversations) is one row in the
+// queue: the second ticket joins the first case, their messages from
+// either come into its thread, and what the agent does reaches both
+// conversations. When one of them leaves, the case stays for the other.
+// Visitors without a customer ID are never joined.
+func TestOneCustomerOnTwoDevicesIsOneCase(t *testing.T) {
+	ctx := t.Context()
+	rec := &desktest.Recorder{}
+	d := desk.NewMemory(rec)
+	c := desk.NewConsole(d)
+	for _, tk := range []escalation.Ticket{
+		{ID: "web-1-1", ConversationID: "web-1", CustomerID: "cus_ada", Reason: "asked for a person", Profile: map[string]string{"name": "Ada Lovelace"}},
+		{ID: "web-2-1", ConversationID: "web-2", CustomerID: "cus_ada", Reason: "asked for a person", Summary: "Ada wants a refund.\nHanded over: asked for a person."},
+		{ID: "web-3-1", ConversationID: "web-3", Reason: "asked for a person"},
+		{ID: "web-4-1", ConversationID: "web-4", Reason: "asked for a person"},
+	} {
+		require.NoError(t, d.Submit(ctx, tk))
+	}
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "web-2-1", ConversationID: "web-2", CustomerID: "cus_ada"}), "a repeat stays a repeat")
+
+	_, b := call(t, c, http.MethodGet, "/api/state?agent=Kim", "")
+	var st struct {
+		Queue []struct {
+			ID, Customer  string
+			Conversations int
+		}
+	}
+	require.NoError(t, json.Unmarshal(b, &st))
+	require.Len(t, st.Queue, 3, "Ada once, and the two visitors")
+	assert.Equal(t, "web-1-1", st.Queue[0].ID)
+	assert.Equal(t, 2, st.Queue[0].Conversations)
+	assert.Zero(t, st.Queue[1].Conversations)
+
+	ada, ok := d.Get("web-2-1")
+	require.True(t, ok, "the second ticket finds the case")
+	assert.Equal(t, "web-1-1", ada.Ticket.ID)
+	require.Len(t, ada.Thread, 1)
+	assert.True(t, ada.Thread[0].Internal)
+	assert.Contains(t, ada.Thread[0].Text, "another device")
+	assert.Contains(t, ada.Thread[0].Text, "There: Ada wants a refund.")
+
+	require.NoError(t, d.Relay(ctx, "web-2-1", parley.Text("from my phone: hello?")))
+	require.NoError(t, d.Assign(ctx, "web-1-1", "Kim"))
+	require.NoError(t, d.Reply(ctx, "web-1-1", "Kim", "Hi Ada, Kim here."))
+	var got []string
+	for _, tn := range rec.Turns() {
+		got = append(got, tn.ConversationID+" "+tn.Signal.Name+" "+tn.MessageID)
+	}
+	assert.Equal(t, []string{"web-1 handoff.assigned ", "web-2 handoff.assigned ",
+		"web-1 handoff.agent_message agent:web-1-1:3", "web-2 handoff.agent_message agent:web-2-1:3"}, got)
+	ada, _ = d.Get("web-1-1")
+	assert.Equal(t, "from my phone: hello?", ada.Thread[1].Text)
+
+	// The first device leaves the queue: the case goes on for the
+	// second, and the first is closed on its own.
+	require.NoError(t, d.Cancel(ctx, "web-1-1", "customer went back to the assistant"))
+	left, _ := d.Get("web-1-1")
+	assert.Equal(t, escalation.StatusCancelled, left.Status)
+	q := d.Queue()
+	require.Len(t, q, 3)
+	var open desk.Case
+	for _, cs := range q {
+		if cs.Ticket.CustomerID == "cus_ada" {
+			open = cs
+		}
+	}
+	assert.Equal(t, "web-2-1", open.Ticket.ID)
+	assert.Empty(t, open.Joined)
+	assert.Equal(t, escalation.StatusAssigned, open.Status)
+	n := len(rec.Turns())
+	require.NoError(t, d.Resolve(ctx, "web-2-1", "Kim", ""))
+	require.Len(t, rec.Turns(), n+1, "resolved once, in the conversation still there")
+	assert.Equal(t, "web-2", rec.Turns()[n].ConversationID)
+
+	// Once the case is closed, the customer's next hand-off is a case of
+	// its own.
+	require.NoError(t, d.Submit(ctx, escalation.Ticket{ID: "web-1-2", ConversationID: "web-1", CustomerID: "cus_ada"}))
+	again, _ := d.Get("web-1-2")
+	assert.Equal(t, "web-1-2", again.Ticket.ID)
+	assert.Empty(t, again.Joined)
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	neturl "net/url"
 	"strings"
 	"testing"
@@ -204,4 +205,38 @@ func TestExampleDashboardCountsSelfServiceOneWay(t *testing.T) {
 			t.Errorf("small talk %q among the unresolved intents %q", in, got.Unresolved)
 		}
 	}
+}
+
+// TestExampleOneCustomerOnTwoDevicesIsOneRow: Ada, signed in on two
+// devices (two browsers, two web conversations), asks for a person on
+// both: the agent's queue has one row for her, saying so, and what the
+// agent writes reaches both devices, while what she writes on either
+// reaches the agent.
+func TestExampleOneCustomerOnTwoDevicesIsOneRow(t *testing.T) {
+	url := exampleServer(t, "-always-open")
+	laptop, phone := browser(t), browser(t)
+	agent, cancel := chromedp.NewContext(laptop)
+	defer cancel()
+	for name, ctx := range map[string]context.Context{"laptop": laptop, "phone": phone} {
+		run(t, ctx, "Ada asks for a person on her "+name, openWidget(url),
+			waitFor(`R.querySelector('.who').textContent === 'Signed in as Ada Lovelace (demo)'`),
+			waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`),
+			say("I want to talk to a person", "asked a person from our team"))
+	}
+	const said = `(text => Array.from(R.querySelectorAll('.msg .text')).some(m => m.textContent.includes(text)))`
+	runPage(t, agent, "one row for Ada, on two devices", staffSignIn(url, "Sam"),
+		pageWait(`document.querySelector('#queue .item') && document.querySelector('#queue .item').textContent.includes('on 2 devices')`),
+		pageWait(`document.getElementById('queue-count').textContent === '1' && document.querySelectorAll('#queue .item').length === 1`),
+		pageWait(openCase),
+		pageWait(`document.getElementById('c-sub').textContent.includes('on 2 devices')`),
+		chromedp.Click(chromedp.ID("b-assign")),
+		pageWait(`document.getElementById('b-assign').disabled`),
+		chromedp.SetValue(chromedp.ID("text"), "Hi Ada, Sam here."),
+		chromedp.Click(chromedp.ID("send")),
+		pageWait(`document.querySelector('#transcript .msg.agent')`))
+	run(t, laptop, "the laptop gets Sam's message", waitFor(said+`('Sam here')`))
+	run(t, phone, "so does the phone", waitFor(said+`('Sam here')`), typeText("thanks, writing from my phone\r"))
+	runPage(t, agent, "what she writes on her phone reaches Sam",
+		pageWait(`Array.from(document.querySelectorAll('#transcript .msg.customer')).some(m => m.textContent.includes('from my phone'))`),
+		pageWait(`document.querySelectorAll('#queue .item').length === 1`))
 }

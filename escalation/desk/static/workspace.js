@@ -151,6 +151,7 @@
     var l2 = el("div", "l2");
     if (c.language) l2.appendChild(el("span", "lang", c.language));
     if (c.language) l2.appendChild(document.createTextNode(" "));
+    if (c.conversations) l2.appendChild(el("span", "devices", "on " + c.conversations + " devices · "));
     if (c.mood) l2.appendChild(el("span", "m-" + c.mood, c.mood + " · "));
     l2.appendChild(document.createTextNode(c.reason + (c.last ? " · " + c.last : "")));
     li.appendChild(l2);
@@ -299,6 +300,7 @@
     var sub = [d.channel || "chat"];
     if (d.language) sub.push(d.language);
     sub.push(d.status === "queued" ? "waiting " + ago(d.created) : !d.open ? "closed (" + d.status + ")" : d.status + (d.agent ? " · " + d.agent : ""));
+    if (d.conversations) sub.push("on " + d.conversations + " devices: one conversation here, replies reach each");
     if (d.unanswered) sub.push("unanswered for " + ago(d.unanswered));
     if (d.callback) sub.push(d.callback);
     $("c-sub").textContent = sub.join(" · ");
