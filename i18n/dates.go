@@ -101,33 +101,69 @@ func writeTimes(base, s string, short bool) string {
 		return s
 	}
 	days := weekdayNames[base]
-	return isoTime.ReplaceAllStringFunc(s, func(tok string) string {
-		m := isoTime.FindStringSubmatch(tok)
-		t, err := time.Parse("2006-01-02 15:04", m[1]+" "+m[2])
-		if err != nil {
-			return tok
+	var out strings.Builder
+	last := 0
+	for _, loc := range isoTime.FindAllStringIndex(s, -1) {
+		out.WriteString(s[last:loc[0]])
+		w := writeTime(base, s[loc[0]:loc[1]], months, days, short)
+		if w != s[loc[0]:loc[1]] && base == "es" && !short && needsArticle(s[:loc[0]]) {
+			// "te llamaremos el viernes 11 de diciembre": a Spanish day
+			// in a sentence takes its article.
+			w = "el " + w
 		}
-		day, month, wd := strconv.Itoa(t.Day()), months[t.Month()-1], days[t.Weekday()]
-		if short {
-			month, wd = abbrev(month), abbrev(wd)
+		out.WriteString(w)
+		last = loc[1]
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+// needsArticle reports whether a Spanish weekday written after before
+// needs "el" in front of it: it does inside a sentence ("¿Te llamamos al
+// 600 123 456, el jueves 10 de diciembre...?", "hasta el lunes"), not
+// after an article or a preposition that holds one ("el", "del", "al"),
+// and not at the start of the text or of a line (a time alone, as a
+// list's item).
+func needsArticle(before string) bool {
+	trimmed := strings.TrimRightFunc(before, unicode.IsSpace)
+	if trimmed == "" || strings.HasSuffix(strings.TrimRight(before, " \t"), "\n") {
+		return false
+	}
+	i := strings.LastIndexFunc(trimmed, func(r rune) bool { return !unicode.IsLetter(r) })
+	switch strings.ToLower(trimmed[i+1:]) {
+	case "el", "del", "al", "los", "cada", "este", "ese", "próximo", "proximo":
+		return false
+	}
+	return true
+}
+
+// writeTime writes tok, one match of isoTime, for the base language base.
+func writeTime(base, tok string, months [12]string, days [7]string, short bool) string {
+	m := isoTime.FindStringSubmatch(tok)
+	t, err := time.Parse("2006-01-02 15:04", m[1]+" "+m[2])
+	if err != nil {
+		return tok
+	}
+	day, month, wd := strconv.Itoa(t.Day()), months[t.Month()-1], days[t.Weekday()]
+	if short {
+		month, wd = abbrev(month), abbrev(wd)
+	}
+	zone := zoneName(base, m[3], t)
+	switch base {
+	case "en":
+		h := t.Hour() % 12
+		if h == 0 {
+			h = 12
 		}
-		zone := zoneName(base, m[3], t)
-		switch base {
-		case "en":
-			h := t.Hour() % 12
-			if h == 0 {
-				h = 12
-			}
-			ampm := "am"
-			if t.Hour() >= 12 {
-				ampm = "pm"
-			}
-			return fmt.Sprintf("%s, %s %s, %d:%02d %s %s", wd, month, day, h, t.Minute(), ampm, zone)
-		case "de":
-			return fmt.Sprintf("%s, %s. %s, %s %s", wd, day, month, t.Format("15:04"), zone)
+		ampm := "am"
+		if t.Hour() >= 12 {
+			ampm = "pm"
 		}
-		return fmt.Sprintf("%s %s de %s, %s %s", wd, day, month, t.Format("15:04"), zone)
-	})
+		return fmt.Sprintf("%s, %s %s, %d:%02d %s %s", wd, month, day, h, t.Minute(), ampm, zone)
+	case "de":
+		return fmt.Sprintf("%s, %s. %s, %s %s", wd, day, month, t.Format("15:04"), zone)
+	}
+	return fmt.Sprintf("%s %s de %s, %s %s", wd, day, month, t.Format("15:04"), zone)
 }
 
 // abbrev shortens a month or weekday name to three letters.

@@ -353,3 +353,27 @@ func TestSessionLocale(t *testing.T) {
 	require.NoError(t, h.HandleTurn(context.Background(), rec, parleytest.NewTurn("where is my order please", parleytest.WithSession(s))))
 	assert.Equal(t, "en", i18n.SessionLocale(s), "the customer's own language is kept")
 }
+
+// A Spanish day in a sentence takes its article ("¿Te llamamos al 600 123
+// 456, el jueves 10 de diciembre...?", QA10): not twice after a template's
+// own "el" or "al", not at the start of a line, not in a button.
+func TestSpanishTimesTakeTheArticle(t *testing.T) {
+	c, err := i18n.ReadCatalog(strings.NewReader(`es:
+  "Shall we call you on {phone}, {when}?": "¿Te llamamos al {phone}, {when}?"
+  "Our team is back {when}.": "Nuestro equipo vuelve el {when}."
+  "Valid until {when}.": "Válido hasta {when}."
+`))
+	require.NoError(t, err)
+	for _, tc := range []struct{ in, want string }{
+		{"Shall we call you on 600 123 456, 2026-12-10 15:00 Europe/Madrid?", "¿Te llamamos al 600 123 456, el jueves 10 de diciembre, 15:00 hora de Madrid?"},
+		{"Our team is back 2026-12-14 08:00 America/New_York.", "Nuestro equipo vuelve el lunes 14 de diciembre, 08:00 hora de Nueva York."},
+		{"Valid until 2026-12-14 08:00 America/New_York.", "Válido hasta el lunes 14 de diciembre, 08:00 hora de Nueva York."},
+		{"2026-12-14 08:00 America/New_York", "lunes 14 de diciembre, 08:00 hora de Nueva York"},
+	} {
+		h := i18n.Middleware(c, i18n.WithDates())(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn) error {
+			return w.Reply(ctx, parley.Message{Text: tc.in, QuickReplies: []parley.QuickReply{{Title: "2026-12-10 15:00 Europe/Madrid"}}})
+		}))
+		parleytest.NewTester(t, h, parleytest.WithLocale("es")).Send("x").Expect(parleytest.Exact(tc.want)).
+			ExpectQuickReplies("jue 10 de dic, 15:00 hora de Madrid")
+	}
+}

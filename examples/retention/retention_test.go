@@ -419,7 +419,7 @@ func TestCallbackZoneSpanish(t *testing.T) {
 		ben, _ := newTester(t, parleytest.WithCustomer("cus_ben"))
 		ben.Send("me podéis llamar, por favor?").Expect(parleytest.Exact(`¿Cuándo te viene bien (hora de Nueva York)? Por ejemplo "mañana por la mañana".`))
 		ben.Send("el lunes a las 6").Expect(parleytest.Exact("¿A las 6 de la mañana o a las 6 de la tarde?"))
-		ben.Send("de la tarde").Expect(parleytest.Contains("¿Te llamamos al +1 212 555 0147, lunes 3 de enero, 18:00 hora de Nueva York?"))
+		ben.Send("de la tarde").Expect(parleytest.Contains("¿Te llamamos al +1 212 555 0147, el lunes 3 de enero, 18:00 hora de Nueva York?"))
 
 		c, a := newTester(t)
 		ada := a.shop.customers["cus_ada"]
@@ -427,8 +427,8 @@ func TestCallbackZoneSpanish(t *testing.T) {
 		a.shop.customers["cus_ada"] = ada
 		c.Send("me podéis llamar?").Expect(parleytest.Exact("Claro. ¿A qué número te llamamos?"))
 		c.Send("+977 1 4412345").Expect(parleytest.Exact(`¿Cuándo te viene bien (UTC+5:45)? Por ejemplo "mañana por la mañana".`))
-		c.Send("mañana a las 10 de la mañana").Expect(parleytest.Contains("¿Te llamamos al +977 1 4412345, domingo 2 de enero, 10:00 UTC+5:45?"))
-		c.Tap("Sí").Expect(parleytest.Exact("Reservado: te llamaremos al +977 1 4412345, domingo 2 de enero, 10:00 UTC+5:45."))
+		c.Send("mañana a las 10 de la mañana").Expect(parleytest.Contains("¿Te llamamos al +977 1 4412345, el domingo 2 de enero, 10:00 UTC+5:45?"))
+		c.Tap("Sí").Expect(parleytest.Exact("Reservado: te llamaremos al +977 1 4412345, el domingo 2 de enero, 10:00 UTC+5:45."))
 	})
 }
 
