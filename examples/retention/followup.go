@@ -227,7 +227,7 @@ func listOrders(d deps, next string) *flow.Action {
 		lines := make([]string, len(orders))
 		for i, o := range orders {
 			ids[i] = o.ID
-			lines[i] = "[" + strconv.Itoa(i+1) + "] " + o.ID + " " + o.Item + " (" + o.Status + ")"
+			lines[i] = orderLine(i+1, o, s.Turn.Locale)
 		}
 		if sess := s.Turn.Session(); sess != nil {
 			if err := listedKey.Set(sess, ids); err != nil {
