@@ -377,3 +377,40 @@ func TestSpanishTimesTakeTheArticle(t *testing.T) {
 			ExpectQuickReplies("jue 10 de dic, 15:00 hora de Madrid")
 	}
 }
+
+// Tapping a translated quick reply sends the bot's own (English) words,
+// which must not turn a Spanish conversation English (QA10: a Spanish
+// help-centre suggestion answered in English, the conversation English
+// from then on), whether or not a question is open; typed English still
+// does.
+func TestATapKeepsTheConversationsLanguage(t *testing.T) {
+	c, err := i18n.ReadCatalog(strings.NewReader(`es:
+  "Did you mean one of these?": "¿Te refieres a una de estas?"
+  "How much does shipping cost?": "¿Cuánto cuesta el envío?"
+  "How long does shipping take?": "¿Cuánto tarda el envío?"
+  "Shipping is free over $50.": "El envío es gratis a partir de 50 $."
+  "What can I help you with?": "¿En qué te ayudo?"
+`))
+	require.NoError(t, err)
+	var locales []string
+	h := i18n.Middleware(c, i18n.WithDetector(intent.DetectLanguage))(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		locales = append(locales, t.Locale)
+		switch t.Text() {
+		case "How much does shipping cost?":
+			return w.Reply(ctx, parley.Text("Shipping is free over $50."))
+		case "envío", "shipping please":
+			return w.Reply(ctx, parley.Message{Text: "Did you mean one of these?",
+				QuickReplies: []parley.QuickReply{{Title: "How much does shipping cost?"}, {Title: "How long does shipping take?"}}})
+		}
+		return w.Reply(ctx, parley.Text("What can I help you with?"))
+	}))
+	// The browser is English; the customer writes Spanish.
+	tc := parleytest.NewTester(t, h, parleytest.WithLocale("en-US"), parleytest.WithChannel("web"))
+	tc.Send("hola").Expect(parleytest.Exact("¿En qué te ayudo?"))
+	tc.Send("envío").ExpectQuickReplies("¿Cuánto cuesta el envío?", "¿Cuánto tarda el envío?")
+	tc.Tap("¿Cuánto cuesta el envío?").Expect(parleytest.Exact("El envío es gratis a partir de 50 $."))
+	// The next reply has no quick replies: the taps are forgotten, and
+	// the title typed in English, three words and more, is English.
+	tc.Send("How much does shipping cost?").Expect(parleytest.Exact("Shipping is free over $50."))
+	assert.Equal(t, []string{"es", "es", "es", "en"}, locales)
+}

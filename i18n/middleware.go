@@ -21,6 +21,12 @@ const EventMissing parley.EventKind = "i18n.missing"
 // a Spanish message is answered in Spanish too.
 var localeKey = memory.NewStateKey[string]("parley.i18n.locale")
 
+// sentKey keeps what tapping the quick replies of the conversation's
+// latest reply sends (their payloads, or their untranslated titles): a
+// tap sends the bot's own words, which say nothing of the customer's
+// language.
+var sentKey = memory.NewStateKey[[]string]("parley.i18n.taps")
+
 // SessionLocale returns the locale [Middleware] keeps for the
 // conversation of s (a BCP 47 tag), or "" when it keeps none, for what
 // answers the customer outside a turn.
@@ -85,7 +91,13 @@ func Middleware(c *Catalog, opts ...Option) parley.Middleware {
 	source, _ := baseOf(st.source)
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-			loc := st.locale(t)
+			taps := &tapped{s: t.Session()}
+			if taps.s != nil {
+				taps.prev, _, _ = sentKey.Get(taps.s) // unreadable state: as if none
+			}
+			defer taps.end()
+			w = &tapRecorder{next: w, taps: taps}
+			loc := st.locale(t, taps.prev)
 			if loc == "" {
 				if st.dates {
 					w = &writer{next: w, base: source, dates: true, t: t}
@@ -125,11 +137,17 @@ func Middleware(c *Catalog, opts ...Option) parley.Middleware {
 // Detection needs words: an order number or a price says nothing, and
 // leaving the conversation's language takes three words or more ("no
 // idea" is English, "no" and "me" are Spanish too).
-func (st *settings) locale(t *parley.Turn) string {
+func (st *settings) locale(t *parley.Turn, taps []string) string {
 	s := t.Session()
 	var prev string
 	if s != nil {
 		prev, _, _ = localeKey.Get(s) // unreadable state: as if none
+	}
+	if prev != "" && (slices.Contains(taps, t.Text()) || offered(t, t.Text())) {
+		// A tap on a quick reply sends the bot's words, untranslated
+		// ("How much does shipping cost?" under "¿Cuánto cuesta el
+		// envío?"): the conversation keeps its language.
+		return prev
 	}
 	// The language the customer writes in wins: a channel's locale (the
 	// browser's or the app's language) is a hint for messages too short
@@ -210,6 +228,47 @@ func words(text string) int {
 	}
 	return n
 }
+
+// tapped collects what the quick replies of a turn's replies send, to
+// keep in the session as what the next turn's taps may send.
+type tapped struct {
+	s     *memory.Session
+	prev  []string // the previous turn's
+	sends []string // this turn's latest reply with quick replies
+	saw   bool
+}
+
+// end keeps this turn's taps, or forgets the previous turn's when no
+// reply offered any.
+func (tp *tapped) end() {
+	if tp.s == nil || (!tp.saw && len(tp.prev) == 0) {
+		return
+	}
+	_ = sentKey.Set(tp.s, tp.sends) // a []string always encodes
+}
+
+// tapRecorder records what the quick replies of the replies written
+// through it send; it sits between the translating writer and the
+// channel, so it sees the payloads that writer sets.
+type tapRecorder struct {
+	next parley.ReplyWriter
+	taps *tapped
+}
+
+// Reply records m's quick replies and sends m.
+func (w *tapRecorder) Reply(ctx context.Context, m parley.Message) error {
+	if len(m.QuickReplies) > 0 {
+		w.taps.saw = true
+		w.taps.sends = w.taps.sends[:0]
+		for _, q := range m.QuickReplies {
+			w.taps.sends = append(w.taps.sends, q.Value())
+		}
+	}
+	return w.next.Reply(ctx, m)
+}
+
+// Unwrap returns the writer w wraps.
+func (w *tapRecorder) Unwrap() parley.ReplyWriter { return w.next }
 
 // writer translates replies (with c, unless nil) and writes their dates
 // out (with dates).
