@@ -45,6 +45,11 @@ var (
 		// A bare "no" is an answer and "cancelar" a command, not a
 		// complaint (AFINN: -1 each); "cancelado" stays negative.
 		"no": 0, "cancelar": 0, "cancela": 0, "cancelo": 0,
+		// Neutral words the translated list weighs: "tiempo" (time,
+		// weather: "¿qué tiempo hace hoy?", "¿cuánto tiempo tarda el
+		// envío?" read negative), "solo" ("solo quiero saber…"),
+		// "calor" (weather).
+		"tiempo": 0, "solo": 0, "calor": 0,
 		"genial": 3, "perfecto": 3, "perfecta": 3, "excelente": 4, "encantado": 3, "encantada": 3, "gracias": 2,
 		"amable": 2, "rapido": 1, "rapida": 1, "resuelto": 2, "solucionado": 2, "funciona": 1}
 	esCues = map[string]cue{
@@ -73,7 +78,8 @@ var (
 	// esPhraseValence gives support phrases the valence their words lack
 	// (AFINN's scale).
 	esPhraseValence = map[string]float64{"nunca llego": -3, "no llego": -2, "no funciona": -2, "sigo esperando": -2,
-		"todavia no": -1.5, "aun no": -1.5, "tercera vez": -2, "otra vez": -1, "no sirve": -2, "ya basta": -2}
+		"todavia no": -1.5, "aun no": -1.5, "tercera vez": -2, "otra vez": -1, "no sirve": -2, "ya basta": -2,
+		"mucho tiempo": -1.5}
 	// esProblems mark a service problem: with a negative or frustrated
 	// tone they make a complaint.
 	esProblems = []string{"pedido", "paquete", "envio", "entrega", "reembolso", "devolucion", "cobro", "cobraron",

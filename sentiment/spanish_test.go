@@ -44,6 +44,12 @@ func TestSpanish(t *testing.T) {
 		{"mañana por la tarde", Neutral, false, false},
 		{"esta tarde a las 5", Neutral, false, false},
 		{"el pedido llegó tarde", Negative, false, true},
+		// A question about the weather or a wait is no complaint
+		// ("tiempo" weighed -2 in the translated list, QA10).
+		{"¿qué tiempo hace hoy?", Neutral, false, false},
+		{"¿Cuánto tiempo tarda el envío?", Neutral, false, false},
+		{"solo quiero saber dónde está mi pedido", Neutral, false, false},
+		{"hace mucho tiempo que espero mi pedido", Negative, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
