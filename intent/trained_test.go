@@ -2,6 +2,7 @@ package intent_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -122,4 +123,50 @@ func TestOpeners(t *testing.T) {
 	und, err := plain.Understand(ctx, "hi there, hope you're well. where is my order?", "en", time.Time{}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "greeting", und.Intent.Name)
+}
+
+// Customers writing Spanish borrow English support words ("quiero un
+// refund", QA10): with WithLoanwords the Spanish classifier reads its own
+// word, in any case; entities are still found in the customer's words.
+func TestLoanwordsReachTheLocalesClassifierAsItsOwnWords(t *testing.T) {
+	ctx := context.Background()
+	enEx, err := train.LoadFile("train/testdata/shop.yaml")
+	require.NoError(t, err)
+	en, err := train.Train(ctx, enEx)
+	require.NoError(t, err)
+	esEx, err := train.LoadFile("train/testdata/shop_es.yaml")
+	require.NoError(t, err)
+	es, err := train.Train(ctx, esEx, train.WithLanguage("es"))
+	require.NoError(t, err)
+	orders := entity.OrderID("order_id", regexp.MustCompile(`\bA-\d{4}\b`))
+	plain := intent.New(en, intent.WithLocale("es", es), intent.WithExtractors(orders))
+	loans := intent.New(en, intent.WithLocale("es", es), intent.WithExtractors(orders),
+		intent.WithLoanwords("es", map[string]string{"refund": "reembolso", "Order": "pedido", "tracking": "rastrear"}))
+
+	und, err := plain.Understand(ctx, "el tracking de mi order", "es", time.Time{}, nil)
+	require.NoError(t, err)
+	require.NotEqual(t, nlu.Understood, und.Status, "without loanwords the Spanish model does not know the words: %+v", und)
+	for text, want := range map[string]string{
+		"necesito un refund":            "refund",
+		"necesito un REFUND, por favor": "refund",
+		"mi order no ha llegado":        "track_order",
+		"quiero tracking de mi paquete": "track_order",
+		"¿dónde está mi order A-1002?":  "track_order",
+	} {
+		und, err := loans.Understand(ctx, text, "es", time.Time{}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, "es", und.Locale, text)
+		assert.Equal(t, nlu.Understood, und.Status, "%s: %+v", text, und)
+		assert.Equal(t, want, und.Intent.Name, text)
+		if strings.Contains(text, "A-1002") {
+			require.Len(t, und.Entities, 1, text)
+			assert.Equal(t, "A-1002", und.Entities[0].Text)
+			assert.Equal(t, "A-1002", text[und.Entities[0].Start:und.Entities[0].End])
+		}
+	}
+	// English turns are read as written.
+	und, err = loans.Understand(ctx, "I want a refund for my order", "en", time.Time{}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "refund", und.Intent.Name)
+	assert.Panics(t, func() { intent.New(en, intent.WithLoanwords("not a tag!", nil)) })
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -106,6 +107,7 @@ type Understander struct {
 	detect     bool
 	location   func(*parley.Turn) *time.Location
 	openers    map[string]bool
+	loanwords  map[string]map[string]string // base language -> lower-case word -> its own
 }
 
 // An Option configures an [Understander].
@@ -156,6 +158,79 @@ func WithOpeners(intents ...string) Option {
 			u.openers[in] = true
 		}
 	}
+}
+
+// WithLoanwords names the words customers borrow from another language
+// while writing in locale's, and that language's own word for each: with
+// WithLoanwords("es", map[string]string{"refund": "reembolso", "order":
+// "pedido"}), "quiero un refund" is classified by the Spanish classifier
+// as "quiero un reembolso". Only the text the locale's classifier reads
+// changes (whole words, any case); entities are found in the customer's
+// words. Keys are single words. It panics if locale is not a valid tag.
+func WithLoanwords(locale string, words map[string]string) Option {
+	return func(u *Understander) {
+		tag, err := language.Parse(locale)
+		if err != nil {
+			panic(fmt.Sprintf("intent: WithLoanwords: locale %q: %v", locale, err)) // bad tag in code: programmer error
+		}
+		base, _ := tag.Base()
+		if u.loanwords == nil {
+			u.loanwords = map[string]map[string]string{}
+		}
+		m := u.loanwords[base.String()]
+		if m == nil {
+			m = map[string]string{}
+			u.loanwords[base.String()] = m
+		}
+		for from, to := range words {
+			m[strings.ToLower(from)] = to
+		}
+	}
+}
+
+// ownWords returns text with the loanwords of locale (see
+// [WithLoanwords]) replaced by the locale's own words.
+func (u *Understander) ownWords(locale, text string) string {
+	if len(u.loanwords) == 0 {
+		return text
+	}
+	tag, err := language.Parse(locale)
+	if err != nil {
+		return text
+	}
+	base, _ := tag.Base()
+	words := u.loanwords[base.String()]
+	if len(words) == 0 {
+		return text
+	}
+	var b strings.Builder
+	start := -1
+	flush := func(end int) {
+		w := text[start:end]
+		if to, ok := words[strings.ToLower(w)]; ok {
+			w = to
+		}
+		b.WriteString(w)
+		start = -1
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		letter := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\''
+		switch {
+		case letter && start < 0:
+			start = i
+		case !letter && start >= 0:
+			flush(i)
+		}
+		if !letter {
+			b.WriteString(text[i : i+size])
+		}
+		i += size
+	}
+	if start >= 0 {
+		flush(len(text))
+	}
+	return b.String()
 }
 
 // WithLanguageDetection enables or disables guessing the language of
@@ -264,7 +339,7 @@ func (u *Understander) Understand(ctx context.Context, text, locale string, now 
 // not a request).
 func (u *Understander) understand(ctx context.Context, text, locale string, now time.Time, loc *time.Location, asked bool) (nlu.Understanding, error) {
 	c, used := u.classifierFor(locale, text)
-	und, err := u.classify(ctx, c, text, asked)
+	und, err := u.classify(ctx, c, u.ownWords(used, text), asked)
 	if err != nil {
 		return nlu.Understanding{}, err
 	}

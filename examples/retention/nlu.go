@@ -45,7 +45,18 @@ func newUnderstander(ctx context.Context) (*intent.Understander, *train.Model, e
 		// "Hi there, hope you're well. My order hasn't arrived": the
 		// greeting opens the message; the order is what it is about.
 		intent.WithOpeners("greeting"),
+		// "quiero un refund", "el tracking de mi order": English support
+		// words in Spanish messages (QA10).
+		intent.WithLoanwords("es", spanishLoanwords),
 	), english, nil
+}
+
+// spanishLoanwords are the English support words customers use while
+// writing Spanish, with the Spanish word the Spanish model knows.
+var spanishLoanwords = map[string]string{
+	"refund": "reembolso", "refunds": "reembolsos", "refunded": "reembolsado", "order": "pedido", "orders": "pedidos",
+	"tracking": "seguimiento", "delivery": "entrega", "shipping": "envío", "package": "paquete", "parcel": "paquete",
+	"return": "devolución", "cancel": "cancelar", "agent": "agente", "invoice": "factura",
 }
 
 func trainYAML(ctx context.Context, data []byte, name string) (*train.Model, error) {
