@@ -288,9 +288,17 @@ type Labels struct {
 	// this message's characters fit).
 	TooLong string `json:"too_long,omitempty"` // "That message is too long ({n} characters; the limit is {max}). Please shorten it or send it in parts."
 	Network string `json:"network,omitempty"`  // "Network problem; unsent messages are sent again when the connection is back."
-	Open    string `json:"open,omitempty"`     // "Open chat" (for screen readers)
-	Close   string `json:"close,omitempty"`    // "Close chat" (for screen readers)
-	Attach  string `json:"attach,omitempty"`   // "Attach a file" (for screen readers)
+	// RateLimited, UploadType and Failed are shown when the server
+	// refuses a message or file: too many too fast ([Config.RateLimit]),
+	// a file type [Config.UploadTypes] does not accept, and any other
+	// refusal. The refused message goes back into the box, so nothing
+	// typed is lost; the server's own error text is never shown.
+	RateLimited string `json:"rate_limited,omitempty"` // "You're sending messages quickly — please wait a moment and try again."
+	UploadType  string `json:"upload_type,omitempty"`  // "That type of file can't be sent here."
+	Failed      string `json:"failed,omitempty"`       // "That message couldn't be sent. Please try again."
+	Open        string `json:"open,omitempty"`         // "Open chat" (for screen readers)
+	Close       string `json:"close,omitempty"`        // "Close chat" (for screen readers)
+	Attach      string `json:"attach,omitempty"`       // "Attach a file" (for screen readers)
 	// Record and StopRecording label the record button, shown when
 	// UploadTypes accepts recordings ("video/webm", "application/ogg" or
 	// an "audio/" type) and the browser can record.

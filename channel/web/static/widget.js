@@ -100,6 +100,9 @@
     too_large: "That file is too large",
     too_long: "That message is too long ({n} characters; the limit is {max}). Please shorten it or send it in parts.",
     network: "Network problem; unsent messages are sent again when the connection is back.",
+    rate_limited: "You\u2019re sending messages quickly \u2014 please wait a moment and try again.",
+    upload_type: "That type of file can\u2019t be sent here.",
+    failed: "That message couldn\u2019t be sent. Please try again.",
     open: "Open chat",
     close: "Close chat",
     attach: "Attach a file",
@@ -597,11 +600,30 @@
     post("upload", fd, "", id).then(function (j) { if (j && j.ok) showStatus(""); });
   }
   function onError(err, id) {
-    showStatus(err.message || err.code || "Error", true);
-    if (id && S.pending[id] && err.code !== "network") {
+    var f = id ? S.pending[id] : null;
+    showStatus(refusal(err.code, f), true);
+    if (f && err.code !== "network") {
       delete S.pending[id];
       setMeta(id, L.not_sent, "failed");
+      // The refused text goes back into the box, to send again once
+      // the reason is gone: nothing typed is lost.
+      if (f.type === "message" && f.text && !input.value.trim()) input.value = f.text;
     }
+  }
+  // refusal says why the server refused a frame (f, when it was a
+  // message), in the conversation's language: never the server's own
+  // error text, which is written for developers.
+  function refusal(code, f) {
+    var max = (S.cfg && S.cfg.max_message) || 0;
+    switch (code) {
+      case "network": return L.network;
+      case "rate_limited": return L.rate_limited;
+      case "upload_type": return L.upload_type;
+      case "too_large":
+        if (f && f.type === "message") return max ? tooLongText(f.text, max) : L.failed;
+        return L.too_large + ".";
+    }
+    return L.failed;
   }
 
   // ---- receiving ----
