@@ -110,6 +110,14 @@ type TrainConfig struct {
 	Vectors []byte
 	// NoVectors trains without the pooled word vectors.
 	NoVectors bool
+	// NoMultiTask skips the multi-task stage (a low-rank model of the 28
+	// GoEmotions labels whose frustration and confusion outputs are
+	// folded into those heads' weights when that raises their dev F1),
+	// which takes about as long as the rest of training.
+	NoMultiTask bool
+	// MultiTaskEpochs is the number of epochs of the multi-task stage
+	// (default 4).
+	MultiTaskEpochs int
 
 	noAverage  bool                                    // ablation: keep the last weights instead of their average
 	charMax    uint8                                   // ablation: character 3- to charMax-grams instead of 4-grams
@@ -120,6 +128,12 @@ type TrainConfig struct {
 	posPow     float64                                 // ablation: exponent of the positives' weight (0: 0.5)
 	posCap     float64                                 // ablation: cap of the positives' weight (0: 6)
 	bestF1     func(name string, float, quant float64) // ablation: reports each head's best-threshold dev F1 under float and int8 weights
+	// Ablation (distillation): soft[i][h] is a teacher's probability for
+	// head h of training example i, used for the heads with softHeads[h];
+	// the head's target is (1-softMix)*label + softMix*soft.
+	soft      [][numOutputs - numPolarity]float32
+	softHeads [numOutputs - numPolarity]bool
+	softMix   float32
 }
 
 // hardLabels are, for the frustration and confusion heads, the
@@ -179,6 +193,7 @@ type sample struct {
 	dense  [numDense]float32
 	vec    []float32 // mean of the word vectors (nil: none)
 	hashes []uint64  // word hashes
+	labels uint32    // the GoEmotions labels (goEmotionsMask)
 	pol    int8      // 0 negative, 1 neutral, 2 positive, -1 none
 	heads  [numOutputs - numPolarity]bool
 	hard   [numOutputs - numPolarity]bool // a negative carrying a hardLabels label
@@ -195,6 +210,7 @@ func (m *Model) sample(ex Example, f *featurizer) sample {
 		s.vec = make([]float32, m.vec.dims)
 		m.vec.pool(f.hashes, make([]uint64, m.vec.stride/4), s.vec)
 	}
+	s.labels = goEmotionsMask(ex.Labels)
 	s.pol = -1
 	if l, ok := PolarityOf(ex.Labels); ok {
 		s.pol = map[Label]int8{Negative: 0, Neutral: 1, Positive: 2}[l]
@@ -227,7 +243,12 @@ func (m *Model) sample(ex Example, f *featurizer) sample {
 // analyzer's scores; the negatives of frustration and confusion that
 // carry a neighbouring label (disappointment, sadness or disgust;
 // curiosity, surprise or realization) weigh more, so that the heads learn
-// what sets them apart. On dev, Train then fits a temperature for the
+// what sets them apart. A second, multi-task stage (skipped with
+// NoMultiTask) trains a low-rank linear model of the 28 GoEmotions labels
+// plus the frustration and confusion heads over the same features; being
+// linear, its head outputs fold into those heads' weights, with a weight
+// chosen on dev (0 when it does not help), so the model costs no more to
+// run. On dev, Train then fits a temperature for the
 // polarity probabilities, class offsets for macro-F1, Platt scaling for
 // each binary output and its F1-optimal threshold, the weight of the
 // model in Compound (against the lexicon's compound) and the |Compound|
@@ -315,6 +336,16 @@ func Train(ctx context.Context, train, dev []Example, c TrainConfig) (*Model, er
 	fw, err := m.fit(ctx, samples, c)
 	if err != nil {
 		return nil, err
+	}
+	if !c.NoMultiTask {
+		if c.MultiTaskEpochs <= 0 {
+			c.MultiTaskEpochs = 4
+		}
+		lr, err := fitLowRank(ctx, samples, 1<<c.Bits, c.MultiTaskEpochs, c)
+		if err != nil {
+			return nil, err
+		}
+		m.foldLowRank(lr, fw, devSamples, 1<<c.Bits)
 	}
 	if c.bestF1 != nil {
 		m.reportBestF1(devSamples, fw, c.bestF1)
@@ -547,6 +578,19 @@ func (m *Model) fitRun(ctx context.Context, samples []sample, c TrainConfig) (fi
 			}
 			for h := range posW {
 				p := sigmoid(z[numPolarity+h])
+				if c.soft != nil && c.softHeads[h] {
+					y := float32(0)
+					if s.heads[h] {
+						y = 1
+					}
+					t := (1-c.softMix)*y + c.softMix*c.soft[i][h]
+					nw := float32(1)
+					if s.hard[h] && hardNeg[h] > 0 {
+						nw = hardNeg[h]
+					}
+					grad[numPolarity+h] = posW[h]*t*(p-1) + nw*(1-t)*p
+					continue
+				}
 				if s.heads[h] {
 					grad[numPolarity+h] = (p - 1) * posW[h]
 				} else if s.hard[h] && hardNeg[h] > 0 {
@@ -855,8 +899,16 @@ func platt(xs []float64, ys []bool) (a, b float64) {
 		}
 		da := (hbb*ga - hab*gb) / det
 		db := (haa*gb - hab*ga) / det
-		a, b = a-da, b-db
-		if math.Abs(da)+math.Abs(db) < 1e-9 {
+		// Backtracking: halve the step until the loss falls, as a full
+		// Newton step from far off (logits on another scale, such as a
+		// head with the multi-task stage folded in) can overshoot and
+		// diverge. Near the optimum the full step is taken.
+		f0, step := plattLoss(xs, ys, a, b, lo, hi), 1.0
+		for step > 1e-6 && plattLoss(xs, ys, a-step*da, b-step*db, lo, hi) > f0+1e-12 {
+			step /= 2
+		}
+		a, b = a-step*da, b-step*db
+		if step*(math.Abs(da)+math.Abs(db)) < 1e-9 {
 			break
 		}
 	}
@@ -866,6 +918,22 @@ func platt(xs []float64, ys []bool) (a, b float64) {
 		return 1, 0
 	}
 	return max(-1e3, min(1e3, a)), max(-1e4, min(1e4, b))
+}
+
+// plattLoss is the cross-entropy of sigmoid(a*x+b) against Platt's
+// targets hi (positives) and lo (negatives).
+func plattLoss(xs []float64, ys []bool, a, b, lo, hi float64) float64 {
+	var l float64
+	for i, x := range xs {
+		t := lo
+		if ys[i] {
+			t = hi
+		}
+		z := a*x + b
+		// log(1+exp(z)) - t*z, computed without overflow.
+		l += max(z, 0) + math.Log1p(math.Exp(-math.Abs(z))) - t*z
+	}
+	return l
 }
 
 // bestThreshold returns the probability threshold with the best F1.

@@ -35,6 +35,7 @@ type mlpCfg struct {
 	initStd float32
 	avg     bool    // Polyak averaging: score the mean of the weights over the steps
 	dropout float32 // dropout rate of the hidden units while training
+	linear  bool    // identity instead of ReLU: a low-rank multi-task linear model
 }
 
 type mlp struct {
@@ -146,7 +147,11 @@ func (m *mlp) forward(s *sample, pre, h, z []float32) {
 		}
 	}
 	for j, x := range pre {
-		h[j] = max(x, 0) // ReLU
+		if m.c.linear {
+			h[j] = x
+		} else {
+			h[j] = max(x, 0) // ReLU
+		}
 	}
 	for k := range m.K {
 		row := m.out[k*H : k*H+H]
@@ -279,7 +284,7 @@ func (m *mlp) train(ss []sample, labels []uint32, report func(epoch int)) {
 				} else if m.c.dropout > 0 {
 					gh[j] /= 1 - m.c.dropout
 				}
-				if pre[j] <= 0 {
+				if pre[j] <= 0 && !m.c.linear {
 					gh[j] = 0
 				}
 			}
@@ -360,7 +365,7 @@ func TestTuneMLP(t *testing.T) {
 	var devLin [][numOutputs]float32
 	if os.Getenv("PARLEY_MLP_NOLIN") == "" {
 		var err error
-		lin, err = Train(context.Background(), train, dev, TrainConfig{Seed: seed, bestF1: func(name string, fl, q float64) {
+		lin, err = Train(context.Background(), train, dev, TrainConfig{Seed: seed, NoMultiTask: true, bestF1: func(name string, fl, q float64) {
 			if name == "frustration" || name == "confusion" {
 				t.Logf("linear (trainer, order %d) best-threshold dev F1 %s float %.4f int8 %.4f", seed, name, fl, q)
 			}
@@ -396,6 +401,7 @@ func TestTuneMLP(t *testing.T) {
 		multi: os.Getenv("PARLEY_MLP_MULTI") != "0",
 		seed:  seed, posPow: envf("PARLEY_MLP_POSPOW", 0.25), initStd: float32(envf("PARLEY_MLP_INIT", 0.1)),
 		avg: os.Getenv("PARLEY_MLP_AVG") != "0", dropout: float32(envf("PARLEY_MLP_DROP", 0)),
+		linear: os.Getenv("PARLEY_MLP_LINEAR") == "1",
 	}
 	nm := newMLP(c, 1<<15, len(tr[0].vec))
 	members := [2]uint32{maskOf("anger", "annoyance", "disapproval"), maskOf("confusion")}

@@ -40,6 +40,8 @@ func TestTuneModel(t *testing.T) {
 	cm, _ := strconv.Atoi(os.Getenv("PARLEY_TUNE_CHARMAX"))
 	c.charMax = uint8(cm)
 	c.NoVectors = os.Getenv("PARLEY_TUNE_NOVEC") != ""
+	c.NoMultiTask = os.Getenv("PARLEY_TUNE_NOMT") != "" // sessions 5-10 ran without the multi-task stage
+	c.MultiTaskEpochs, _ = strconv.Atoi(os.Getenv("PARLEY_TUNE_MTEPOCHS"))
 	c.Seed, _ = strconv.ParseUint(os.Getenv("PARLEY_TUNE_SEED"), 10, 64)
 	c.ensemble, _ = strconv.Atoi(os.Getenv("PARLEY_TUNE_ENSEMBLE"))
 	extra, _ := strconv.Atoi(os.Getenv("PARLEY_TUNE_EXTRA"))

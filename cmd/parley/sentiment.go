@@ -423,6 +423,8 @@ func sentimentTrain(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&c.Bits, "bits", 0, "log2 of the hashed feature rows (0: the default)")
 	fs.Float64Var(&c.LearningRate, "lr", 0, "AdaGrad learning rate (0: the default)")
 	fs.Uint64Var(&c.Seed, "seed", 0, "example order seed (0: the default)")
+	fs.BoolVar(&c.NoMultiTask, "no-multitask", false, "skip the multi-task stage (a low-rank model of the 28 GoEmotions labels folded into frustration and confusion; about half the training time)")
+	fs.IntVar(&c.MultiTaskEpochs, "multitask-epochs", 0, "epochs of the multi-task stage (0: the default)")
 	vectors := fs.String("vectors", "", "word vectors file written by \"parley sentiment vectors\" (empty: the one built in, sentiment/model/vectors.bin; a model trained with another loads only in a Parley built with it there); \"none\": no vectors")
 	supportWeight := fs.Int("support", 4, "times the built-in support messages (sentiment.SupportExamples) are added to the training data")
 	if err := fs.Parse(args); err != nil {
