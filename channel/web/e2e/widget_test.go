@@ -369,7 +369,7 @@ func TestWidgetUploadAndIdleEvent(t *testing.T) {
 		waitFor(`Array.from(R.querySelectorAll('.msg.bot .text')).some(m => m.textContent === 'Thanks, I got your image (image/png, 67 bytes).')`))
 	run(t, ctx, "upload a disallowed file",
 		chromedp.SetUploadFiles(shadow(`input[type=file]`), []string{html}),
-		waitFor(`R.querySelector('.status.error') && R.querySelector('.status').textContent.includes('not accepted')`))
+		waitFor(`R.querySelector('.status.error') && R.querySelector('.status').textContent === 'That type of file can’t be sent here.'`))
 }
 
 // pngBytes is a 1x1 PNG.
