@@ -290,6 +290,12 @@ func TestSummaryReadsAsASentence(t *testing.T) {
 		assert.NotContains(t, Summary(tk), field, "no field names or unused measures")
 	}
 
+	// The last message unmeasured (a bare "human"): the last measured
+	// one, worded by its score, and frustration below "Frustrated" as
+	// measured.
+	tk.Mood, tk.Scores, tk.Frustration = nlu.Mood{}, []float64{0.19}, 0.47
+	assert.True(t, strings.HasSuffix(Summary(tk), "\nMood: Negative (0.19); frustration 0.47."), Summary(tk))
+
 	// Nothing measured: no mood line. No request understood: their words.
 	tk = Ticket{Reason: "not understood", Transcript: []memory.Entry{entry("user", "the thing with the blue lid is broken again")}}
 	assert.Equal(t, "The customer says: \"the thing with the blue lid is broken again\"\nHanded over: not understood.", Summary(tk))

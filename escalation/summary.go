@@ -129,24 +129,47 @@ var wantsWords = map[string][3]string{
 
 // moodLine is the customer's mood in a word with the measurement it
 // comes from: frustration when they are frustrated ("Frustrated
-// (0.82)"), otherwise the last sentiment score on a 0-1 scale ("Neutral
-// (0.50)"), and a lowest score well below it ("lowest 0.18 earlier").
-// It is "" when nothing was measured.
+// (0.82)"), otherwise the latest sentiment score on a 0-1 scale
+// ("Negative (0.19)"; that of the last measured message when the last
+// one was not, such as a bare "human"), a lowest score well below it
+// ("lowest 0.18 earlier") and frustration from 0.25 up ("frustration
+// 0.47"). It is "" when nothing was measured.
 func moodLine(t Ticket) string {
 	m := t.Mood
-	if f := max(m.Frustration, t.Frustration); f >= 0.5 {
+	f := max(m.Frustration, t.Frustration)
+	if f >= 0.5 {
 		return fmt.Sprintf("Frustrated (%.2f)", f)
 	}
-	if m.Label == "" {
+	label, score := m.Label, m.Score
+	if label == "" && len(t.Scores) > 0 {
+		score = t.Scores[len(t.Scores)-1]
+		label = scoreLabel(score)
+	}
+	if label == "" {
 		return ""
 	}
-	s := fmt.Sprintf("%s (%.2f)", strings.ToUpper(m.Label[:1])+m.Label[1:], m.Score)
+	s := fmt.Sprintf("%s (%.2f)", strings.ToUpper(label[:1])+label[1:], score)
 	if len(t.Scores) > 1 {
-		if low := slices.Min(t.Scores); low < m.Score-0.15 {
+		if low := slices.Min(t.Scores); low < score-0.15 {
 			s += fmt.Sprintf(", lowest %.2f earlier", low)
 		}
 	}
+	if f >= 0.25 {
+		s += fmt.Sprintf("; frustration %.2f", f)
+	}
 	return s
+}
+
+// scoreLabel words a sentiment score (0-1) as the lexical analyzer's
+// default band does: within 0.025 of 0.5 is neutral.
+func scoreLabel(score float64) string {
+	switch {
+	case score <= 0.475:
+		return "negative"
+	case score >= 0.525:
+		return "positive"
+	}
+	return "neutral"
 }
 
 // keySentences picks up to n customer messages that best state the issue:
