@@ -29,6 +29,13 @@ const (
 	// application, which may add it as SMS customers expect it). A router
 	// with no handler for it shows the menu.
 	CommandStart Command = "start"
+	// CommandUndo takes back the cancel the customer gave with their
+	// previous message ("no wait", "I do want to change it", "sí
+	// quiero"): the form it stopped is asked again where it stopped.
+	// Only right after a cancel; the flow engine, which keeps the
+	// stopped form, recognises it (flow.Engine.UndoCommand), since at
+	// any other time the same words mean something else.
+	CommandUndo Command = "undo"
 )
 
 // CommandKey annotates a [parley.Turn] with the global [Command] it carries.

@@ -280,6 +280,7 @@ func (e *Engine) Cancel(text string) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		return e.handle(ctx, w, t, func(x *run) error {
 			if x.st.Flow != "" {
+				x.keepCancelled()
 				x.st.Stack = nil
 				x.end(Abandoned)
 			}
@@ -387,10 +388,13 @@ type state struct {
 	// question to be asked again once that request is served (see
 	// [run.hold]); HeldAt is the session turn it was set aside in, and
 	// HeldReply whether the request that did answers a message the bot
-	// sent on its own.
-	Held      *state `json:"held,omitempty"`
-	HeldAt    int    `json:"held_at,omitempty"`
-	HeldReply bool   `json:"held_reply,omitempty"`
+	// sent on its own. HeldCancel says Held was stopped by a cancel
+	// instead, and is kept only for the customer to take the cancel back
+	// (see [run.keepCancelled]).
+	Held       *state `json:"held,omitempty"`
+	HeldAt     int    `json:"held_at,omitempty"`
+	HeldReply  bool   `json:"held_reply,omitempty"`
+	HeldCancel bool   `json:"held_cancel,omitempty"`
 
 	// saved is the encoded state this one was last saved as, while it is
 	// in the engine's cache.
@@ -427,6 +431,10 @@ type Snapshot struct {
 	// a question, which is asked again once that request is served;
 	// empty when none is.
 	Held string
+	// Cancelled names the form a cancel stopped at a question, kept for
+	// the customer to take the cancel back with their next message
+	// ([Engine.Undo]); empty when none is.
+	Cancelled string
 }
 
 // SnapshotOf returns the flow position stored in a session.
@@ -436,7 +444,7 @@ func SnapshotOf(s *memory.Session) (Snapshot, error) {
 		return Snapshot{}, err
 	}
 	return Snapshot{Flow: st.Flow, Version: st.Version, Node: st.Node, Waiting: st.Waiting,
-		Depth: len(st.Stack), Slots: maps.Clone(st.Slots), Last: st.Last, LastFlow: st.LastFlow, Held: heldFlow(st)}, nil
+		Depth: len(st.Stack), Slots: maps.Clone(st.Slots), Last: st.Last, LastFlow: st.LastFlow, Held: heldFlow(st), Cancelled: cancelledFlow(st)}, nil
 }
 
 // run is one turn's execution.
@@ -547,6 +555,9 @@ func (x *run) dropStale() {
 		return
 	}
 	x.emit(EventDropped, "flow", st.Flow, "node", st.Node)
+	if status == Abandoned {
+		x.keepCancelled() // dropped for a cancel: see takeback.go
+	}
 	st.Stack = nil
 	x.end(status)
 }

@@ -83,7 +83,7 @@ func (x *run) hold() {
 // it is recent, and the engine still has its flow version.
 func (x *run) holding() bool {
 	h := x.st.Held
-	if h == nil || x.turns()-x.st.HeldAt > x.holdLimit() {
+	if h == nil || x.st.HeldCancel || x.turns()-x.st.HeldAt > x.holdLimit() {
 		return false
 	}
 	f := x.e.lookup(h.Flow, h.Version)
@@ -98,9 +98,13 @@ func (x *run) settleHeld() error {
 	if st.Held == nil {
 		return nil
 	}
+	if st.HeldCancel {
+		x.settleCancelled()
+		return nil
+	}
 	switch {
 	case st.Flow == "" && (x.ended == Resolved || x.ended == Unresolved) && x.holding():
-		return x.resume()
+		return x.resume(false)
 	case st.Flow != "" && x.asking() && x.turns()-st.HeldAt < x.holdLimit():
 		if _, detail := x.node().(*Ask); detail || st.HeldReply {
 			return nil
@@ -111,12 +115,13 @@ func (x *run) settleHeld() error {
 }
 
 // resume makes the held form the conversation's flow again and asks its
-// question, introduced.
-func (x *run) resume() error {
+// question, introduced ("Back to your refund."; "OK, back to your
+// refund." when undo takes a cancel back).
+func (x *run) resume(undo bool) error {
 	st := x.st
 	h := st.Held
-	st.Held, st.HeldAt, st.HeldReply = nil, 0, false
-	f := x.e.lookup(h.Flow, h.Version) // there: see holding
+	st.Held, st.HeldAt, st.HeldReply, st.HeldCancel = nil, 0, false, false
+	f := x.e.lookup(h.Flow, h.Version) // there: see holding and cancelKept
 	st.Flow, st.Version, st.Node, st.Waiting, st.Attempts = h.Flow, h.Version, h.Node, true, 0
 	st.Stack, st.Slots, st.Visits, st.Intent = h.Stack, h.Slots, h.Visits, h.Intent
 	if st.Slots == nil {
@@ -125,7 +130,11 @@ func (x *run) resume() error {
 	x.flow = f
 	x.emit(EventNode, "flow", f.name, "version", f.version, "node", h.Node, "resumed", "true")
 	c := f.nodes[h.Node]
-	asked, err := x.prompt(c, "", x.intro(c))
+	intro := x.intro(c)
+	if undo {
+		intro = takeBackIntro(intro)
+	}
+	asked, err := x.prompt(c, "", intro)
 	if err != nil || asked {
 		return err
 	}
@@ -139,8 +148,10 @@ func (x *run) resume() error {
 // dropHeld forgets the held form, if any, which ends abandoned.
 func (x *run) dropHeld() {
 	if h := x.st.Held; h != nil {
-		x.emit(EventEnd, "flow", h.Flow, "status", string(Abandoned), "held", "true")
-		x.st.Held, x.st.HeldAt, x.st.HeldReply = nil, 0, false
+		if !x.st.HeldCancel { // a cancelled form ended when it was cancelled
+			x.emit(EventEnd, "flow", h.Flow, "status", string(Abandoned), "held", "true")
+		}
+		x.st.Held, x.st.HeldAt, x.st.HeldReply, x.st.HeldCancel = nil, 0, false, false
 	}
 }
 
@@ -181,7 +192,7 @@ func (x *run) turns() int { return x.t.Session().Turns }
 
 // heldFlow names the flow held in st, or "".
 func heldFlow(st state) string {
-	if st.Held == nil {
+	if st.Held == nil || st.HeldCancel {
 		return ""
 	}
 	return st.Held.Flow

@@ -93,6 +93,10 @@ func (st *state) appendJSON(b []byte) []byte {
 		field("held_reply")
 		b = append(b, "true"...)
 	}
+	if st.HeldCancel {
+		field("held_cancel")
+		b = append(b, "true"...)
+	}
 	return append(b, '}')
 }
 

@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/flow"
+	"github.com/parleyhq/parley/nlu"
 )
 
 // Delivery addresses typed in the chat. The address question takes free
@@ -104,4 +108,86 @@ func dropWords(s string, n int) string {
 		s = s[i:]
 	}
 	return s
+}
+
+// streetWords name a kind of street, lower case without accents: with a
+// number, they tell a delivery address typed on its own ("12 Main St,
+// Springfield", "Calle Mayor 12, Madrid") from any other message with a
+// number in it.
+var streetWords = map[string]bool{
+	"st": true, "street": true, "rd": true, "road": true, "ave": true, "avenue": true, "lane": true, "ln": true,
+	"blvd": true, "boulevard": true, "ct": true, "crescent": true, "terrace": true, "sq": true, "highway": true, "hwy": true,
+	"calle": true, "c": true, "avenida": true, "avda": true, "plaza": true, "pza": true, "paseo": true, "camino": true,
+	"carretera": true, "ronda": true, "travesia": true, "glorieta": true, "rua": true,
+}
+
+// typedAddress returns the delivery address a message typed with no
+// question open consists of ("12 Main St, Springfield", "my new address
+// is Calle Mayor 12, Madrid"), as the address question would take it,
+// and reports whether it is one: a number, a street word and nothing
+// that asks or names an order.
+func typedAddress(text string) (string, bool) {
+	if len(text) > 160 || len(strings.Fields(text)) > 12 {
+		return "", false
+	}
+	a, err := validAddress(context.Background(), text)
+	if err != nil || !strings.ContainsFunc(a, unicode.IsDigit) || strings.ContainsAny(a, "$€£") {
+		return "", false
+	}
+	for _, w := range strings.FieldsFunc(foldAccents.Replace(strings.ToLower(a)), notLetter) {
+		if streetWords[w] {
+			return a, true
+		}
+	}
+	return "", false
+}
+
+// addressAlone takes a delivery address typed with no question open, or
+// at one it is no answer to (a menu, "Was this helpful?", an offer of a
+// person), as the start of an address change, in English and
+// Spanish: the request is change_address with the address as an
+// "address" entity, which fills the address question, and, when the
+// conversation was just about an order, that order. The address change
+// then asks which order, or goes straight to confirming the change.
+// A turn the language model understood, a command or a signal is left
+// alone.
+func addressAlone(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u, ok := parley.Value(t, nlu.UnderstandingKey)
+		if !ok || u.Status == nlu.Understood || t.Signal != nil {
+			return next.HandleTurn(ctx, w, t)
+		}
+		if _, cmd := parley.Value(t, dialog.CommandKey); cmd {
+			return next.HandleTurn(ctx, w, t)
+		}
+		if q, open := dialog.OpenQuestion(t); open && formQuestion(q) {
+			return next.HandleTurn(ctx, w, t) // the form reads it (a correction at its confirmation)
+		}
+		a, ok := typedAddress(t.Text())
+		if !ok {
+			return next.HandleTurn(ctx, w, t)
+		}
+		u.Status, u.Intent, u.Then = nlu.Understood, nlu.Intent{Name: "change_address", Confidence: 1}, nil
+		u.Entities = append(slices.Clone(u.Entities), nlu.Entity{Type: "address", Value: a, Text: a, Confidence: 1})
+		if _, named := u.Entity("order_id"); !named {
+			if last, _, _ := lastOrderKey.Get(t.Session()); last != "" {
+				u.Entities = append(u.Entities, nlu.Entity{Type: "order_id", Value: last, Confidence: 0.9})
+			}
+		}
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+	})
+}
+
+// formQuestion reports whether q is a form's question, which reads what
+// is typed at it: a value, or a choice or confirmation of a form; not a
+// menu, "Was this helpful?" or an offer of a person.
+func formQuestion(q dialog.Question) bool {
+	if len(q.Options) == 0 {
+		return true
+	}
+	if q.Owner != flow.DefaultOwner || q.Policy != dialog.Resume {
+		return false
+	}
+	name, _, _ := strings.Cut(q.ID, "/")
+	return name != "main" && name != "menu"
 }

@@ -260,11 +260,13 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		behaviour,
 		disclose, // care.go: "is this a bot?" gets an honest answer, not a hand-off
 		intent.Commands(intent.WithCommandPhrases(dialog.CommandStart, "start")), // START after STOP (optin.go)
+		e.UndoCommand(),            // "no wait" right after a cancel takes it back (flow/takeback.go)
 		notePlanKept,               // cancelnote.go: "never mind" at the win-back offer says the plan is unchanged
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		intent.Middleware(understander),
 		orderRefs(a.shop),                  // followup.go: "when will it arrive?", "the blanket", "2"
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
+		addressAlone,                       // address.go: "12 Main St, Springfield" alone starts an address change
 		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation
 		noteAnswered,                       // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
 		planReasons,                        // plans.go: "I don't use it, cancel my plan" is one request

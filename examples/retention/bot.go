@@ -103,6 +103,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleSignal("page.idle", unlessAsking(e.Starter("nudge")))
 	router.HandleSignal(dialog.SignalHandoffResolved, e)
 	router.HandleCommand(dialog.CommandCancel, cancelling(e, r.act))
+	router.HandleCommand(dialog.CommandUndo, e.Undo()) // "no wait" right after the cancel (flow/takeback.go)
 	router.HandleCommand(dialog.CommandMenu, e.Starter("menu"))
 	router.HandleCommand(dialog.CommandHuman, r.human)
 	if r.optIn != nil {
@@ -685,7 +686,7 @@ func addressFlow(d deps) *flow.Builder {
 		// Only an address is an answer (address.go): a question or a
 		// request typed here is served and the question asked again; a
 		// new address typed at the confirmation corrects this one.
-		&flow.Ask{ID: "address", Slot: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}? Please include the house number and postcode."},
+		&flow.Ask{ID: "address", Slot: "address", Entity: "address", Prompt: []string{"What's the new delivery address for the {{slots.item}}? Please include the house number and postcode."},
 			Reprompt:   []string{"I need the full address, with the house number and postcode. What's the new delivery address for the {{slots.item}}?"},
 			ResumeText: "Back to your address change.", Validate: validAddress, Correctable: true, MaxAttempts: 3, OnFail: "done", Next: "known"},
 		&flow.Branch{ID: "known", Cases: []flow.Case{{If: addressUnknown, Next: "later"}}, Else: "ask"},
