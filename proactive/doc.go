@@ -50,8 +50,12 @@
 // campaign's own [Cap]. Quiet hours (21:00-09:00 in the customer's time
 // zone by default) hold a message until they end. On WhatsApp, outside
 // the 24-hour window, the step's [Template] is sent, or the message is
-// dropped. An open question or a person in the conversation makes the
-// message wait.
+// dropped. A person in the conversation makes the message wait, and so
+// does an open question, by its policy: a form or a confirmation in
+// progress ([dialog.Resume]) while the customer is at it, a menu, an offer
+// or a feedback question ([dialog.Drop], or one [WithBriefHold] names) for
+// a moment only, after which the message takes its place and the question
+// is closed.
 //
 // # Testing
 //

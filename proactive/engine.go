@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/action"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/memory/customer"
 	"github.com/parleyhq/parley/schedule"
@@ -863,6 +864,12 @@ func (e *Engine) resend(ctx context.Context, w parley.ReplyWriter, t *parley.Tur
 
 func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, c *compiled, r *runState, step int, m parley.Message, about stepAbout, useTemplate bool) error {
 	s := c.Steps[step]
+	if q, open := dialog.OpenQuestion(t); open && e.policy.brief(q) {
+		// A menu or an offer left open (the policy let the message
+		// through): the message takes its place, so that "2" afterwards
+		// is not read as its second option. A form's question stays.
+		dialog.CloseQuestion(t)
+	}
 	if m.Text != "" {
 		if err := w.Reply(ctx, m); err != nil {
 			return err

@@ -3,6 +3,7 @@ package proactive_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -206,7 +207,8 @@ func TestOpenQuestionMakesItWait(t *testing.T) {
 				return nil
 			}
 			if t.Text() == "refund" {
-				if err := dialog.Ask(t, dialog.Question{ID: "amount", Owner: "test", Text: "How much?"}); err != nil {
+				// A form's question: it holds messages while the customer is at it.
+				if err := dialog.Ask(t, dialog.Question{ID: "amount", Owner: "test", Text: "How much?", Policy: dialog.Resume}); err != nil {
 					return err
 				}
 				return w.Reply(ctx, parley.Text("How much?"))
@@ -223,6 +225,108 @@ func TestOpenQuestionMakesItWait(t *testing.T) {
 		env.Say("ada", "20")
 		env.Advance(15 * time.Minute)
 		assert.Equal(t, []string{"How much?", "Done.", "tips message"}, env.Texts("ada"), "sent once the question is answered")
+	})
+}
+
+// TestMenuHoldsOnlyBriefly is issue 11's campaign held while the menu
+// was open: a question its policy drops (a menu, an offer, "was this
+// helpful?") holds a message for a moment after the customer's last
+// message, not for half an hour, and the message then takes its place.
+func TestMenuHoldsOnlyBriefly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Signal != nil {
+				return nil
+			}
+			if t.Text() == "hi" {
+				if err := dialog.Ask(t, dialog.Question{ID: "menu", Owner: "test", Text: "What can I help you with?", Policy: dialog.Drop,
+					Options: []parley.QuickReply{{Title: "Track my order"}, {Title: "Return or refund"}}}); err != nil {
+					return err
+				}
+				return w.Reply(ctx, parley.Text("What can I help you with?"))
+			}
+			if q, open := dialog.OpenQuestion(t); open {
+				return w.Reply(ctx, parley.Text("answer to "+q.ID+": "+t.Text()))
+			}
+			return w.Reply(ctx, parley.Text("no question open: "+t.Text()))
+		})
+		env := tipsForAda(t, proactivetest.WithHandler(h))
+		env.Say("ada", "hi")
+		env.Advance(30 * time.Second)
+		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
+		assert.Equal(t, []string{"What can I help you with?"}, env.Texts("ada"), "not while the customer reads the menu")
+		sup := env.Suppressed("ada")
+		require.Len(t, sup, 1)
+		assert.Equal(t, proactive.ReasonBusy, sup[0].Reason)
+		assert.Equal(t, 90*time.Second, time.Until(sup[0].Until), "held until 2 minutes after the customer's last message")
+
+		env.Advance(90 * time.Second)
+		assert.Equal(t, []string{"What can I help you with?", "tips message"}, env.Texts("ada"), "a menu left open holds it no longer")
+		env.Say("ada", "2")
+		assert.Equal(t, "no question open: 2", env.Texts("ada")[2], "the message took the menu's place: \"2\" is not its second option")
+	})
+}
+
+// TestFormHoldsWhileActive: a form's question ([dialog.Resume]) holds a
+// message while the customer is at it, and no longer than 30 minutes
+// after their last message; it stays open after the message.
+func TestFormHoldsWhileActive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Signal != nil {
+				return nil
+			}
+			if q, open := dialog.OpenQuestion(t); open {
+				return w.Reply(ctx, parley.Text("answer to "+q.ID+": "+t.Text()))
+			}
+			if err := dialog.Ask(t, dialog.Question{ID: "amount", Owner: "test", Text: "How much?", Policy: dialog.Resume}); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("How much?"))
+		})
+		env := tipsForAda(t, proactivetest.WithHandler(h))
+		env.Say("ada", "refund")
+		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada"})
+		env.Advance(29 * time.Minute)
+		assert.Equal(t, []string{"How much?"}, env.Texts("ada"), "held while the form may still be answered")
+		env.Advance(2 * time.Minute)
+		assert.Equal(t, []string{"How much?", "tips message"}, env.Texts("ada"), "a form left for over 30 minutes is not waited for")
+		env.Say("ada", "20")
+		assert.Equal(t, "answer to amount: 20", env.Texts("ada")[2], "the form's question stays open")
+	})
+}
+
+// TestBriefHoldNamesMenus: a menu its owner keeps open through a
+// digression ([dialog.Resume], as a flow engine's menu) holds a message
+// only briefly when WithBriefHold names it; a form's question still
+// holds it while the customer is at it.
+func TestBriefHoldNamesMenus(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Signal != nil {
+				return nil
+			}
+			id := "form/amount"
+			if t.Text() == "hi" {
+				id = "menu/menu"
+			}
+			if err := dialog.Ask(t, dialog.Question{ID: id, Owner: "flow", Text: "?", Policy: dialog.Resume}); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text(id))
+		})
+		env := tipsForAda(t, proactivetest.WithHandler(h), proactivetest.WithPolicyOptions(proactive.WithBriefHold(func(q dialog.Question) bool {
+			return strings.HasPrefix(q.ID, "menu/")
+		})))
+		env.Say("ada", "hi")
+		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada", ID: "1"})
+		env.Advance(2 * time.Minute)
+		assert.Equal(t, []string{"menu/menu", "tips message"}, env.Texts("ada"), "the menu holds it 2 minutes")
+
+		env.Say("ada", "refund")
+		env.Ingest(proactive.Event{Type: "tips_event", CustomerID: "ada", ID: "2"})
+		env.Advance(10 * time.Minute)
+		assert.Equal(t, []string{"menu/menu", "tips message", "form/amount"}, env.Texts("ada"), "the form holds it longer")
 	})
 }
 

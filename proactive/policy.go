@@ -109,6 +109,7 @@ type Policy struct {
 	zone       *time.Location
 	windows    map[string]time.Duration
 	busy       func(*parley.Turn) bool
+	briefHold  func(dialog.Question) bool
 	retryBusy  time.Duration
 	keepLedger time.Duration
 
@@ -152,9 +153,28 @@ func WithSessionWindow(channel string, d time.Duration) PolicyOption {
 // WithBusy adds a test of whether a person owns the conversation, such
 // as escalation.HumanOwns: a proactive message waits for the person to be
 // done (it is tried again every 15 minutes). An open question makes the
-// conversation busy too, while the customer wrote in the last 30 minutes
-// (a question left unanswered for longer is not interrupted).
+// conversation busy too, by its policy: a form's or a confirmation
+// ([dialog.Resume]) while the customer wrote in the last 30 minutes (a
+// form left unanswered for longer is not interrupted), a menu, offer or
+// feedback question ([dialog.Drop], or one [WithBriefHold] names) for 2
+// minutes after the customer's last message only; the message then takes
+// its place.
 func WithBusy(f func(t *parley.Turn) bool) PolicyOption { return func(p *Policy) { p.busy = f } }
+
+// WithBriefHold says which open questions besides those with policy
+// [dialog.Drop] hold a proactive message only briefly (2 minutes after
+// the customer's last message), and are then closed for it: a menu
+// whose owner keeps it open through a digression ([dialog.Resume]), say.
+// By default only [dialog.Drop] questions do.
+func WithBriefHold(f func(q dialog.Question) bool) PolicyOption {
+	return func(p *Policy) { p.briefHold = f }
+}
+
+// brief reports whether the open question q holds a message only
+// briefly, and gives way to it then.
+func (p *Policy) brief(q dialog.Question) bool {
+	return q.Policy != dialog.Resume || p.briefHold != nil && p.briefHold(q)
+}
 
 // NewPolicy returns the delivery policy over store (where it keeps each
 // customer's record of messages sent) and profiles (consent, time zone).
@@ -359,8 +379,20 @@ func (p *Policy) decide(t *parley.Turn, profile *customer.Profile, s Send, l led
 		return Decision{Reason: ReasonQuietHours, Until: until}
 	}
 	if t != nil {
-		if _, open := dialog.OpenQuestion(t); open && p.active(t, now) {
-			return Decision{Reason: ReasonBusy, Detail: "a question is open", Until: now.Add(p.retryBusy)}
+		if q, open := dialog.OpenQuestion(t); open {
+			// A form or a confirmation in progress holds the message
+			// while the customer is at it; a question its policy drops
+			// (a menu, an offer, "was this helpful?") only for a
+			// moment after their last message: the message takes its
+			// place (Engine drops it), as a new request would.
+			wrote, ok := lastWrote(t)
+			switch brief := p.brief(q); {
+			case !ok:
+			case !brief && now.Sub(wrote) < activeFor:
+				return Decision{Reason: ReasonBusy, Detail: "a question is open", Until: now.Add(p.retryBusy)}
+			case brief && now.Sub(wrote) < dropHold:
+				return Decision{Reason: ReasonBusy, Detail: "the customer has just been asked something", Until: wrote.Add(dropHold)}
+			}
 		}
 		if p.busy != nil && p.busy(t) {
 			return Decision{Reason: ReasonBusy, Detail: "a person owns the conversation", Until: now.Add(p.retryBusy)}
@@ -444,24 +476,30 @@ func (p *Policy) outsideWindow(t *parley.Turn, channel string, now time.Time) bo
 }
 
 // activeFor is how long after the customer's last message an open
-// question still holds proactive messages back: a question left
-// unanswered for longer (a menu the customer walked away from) is not
-// interrupted by them.
-const activeFor = 30 * time.Minute
+// question with policy [dialog.Resume] (a form's, a confirmation) still
+// holds proactive messages back: a form left unanswered for longer is
+// not waited for. dropHold is that time for a question with policy
+// [dialog.Drop] (a menu, an offer, a feedback question): long enough not
+// to cut in while the customer reads and answers, short enough that a
+// menu left open does not hold a reminder for half an hour.
+const (
+	activeFor = 30 * time.Minute
+	dropHold  = 2 * time.Minute
+)
 
-// active reports whether the customer of t's conversation wrote within
-// activeFor.
-func (p *Policy) active(t *parley.Turn, now time.Time) bool {
+// lastWrote returns when the customer of t's conversation last wrote,
+// and false when they never did.
+func lastWrote(t *parley.Turn) (time.Time, bool) {
 	s := t.Session()
 	if s == nil {
-		return false
+		return time.Time{}, false
 	}
 	for _, e := range slices.Backward(s.History) {
 		if customerWrote(e) {
-			return now.Sub(e.Time) < activeFor
+			return e.Time, true
 		}
 	}
-	return false
+	return time.Time{}, false
 }
 
 // customerWrote reports whether a history entry is a message of the

@@ -70,7 +70,11 @@ func newRetention(ctx context.Context, store memory.Store, jobs schedule.Store, 
 			return nil, err
 		}
 	}
-	r.policy = proactive.NewPolicy(store, r.profiles, append([]proactive.PolicyOption{proactive.WithBusy(escalation.HumanOwns)}, policy...)...)
+	// The main menu (ack.go isMenu), which the flows keep open through a
+	// question answered in passing, holds a campaign's message for a
+	// moment only, as offers and feedback questions do; a form's question
+	// holds it while the customer is at it (issue 11).
+	r.policy = proactive.NewPolicy(store, r.profiles, append([]proactive.PolicyOption{proactive.WithBusy(escalation.HumanOwns), proactive.WithBriefHold(isMenu)}, policy...)...)
 	r.sched = schedule.New(r.jobs)
 	eng, err := proactive.New(r.policy, r.sched, append(campaigns(), churnCampaign()),
 		proactive.WithEventTypes(evPlanRenewed, evOrderDelivered, evPromoter, evChurnRisk),
