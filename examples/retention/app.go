@@ -192,6 +192,9 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if asst != nil {
+		asst.callback = e.Starter("callback") // the model's call-backs go through the flow's reading of times
+	}
 	rt := routes{
 		answers: answeredOutcome(answers, idx), // answered.go: a help-centre answer resolves
 		human:   esc,                           // the customer asked: hand off

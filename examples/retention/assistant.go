@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -52,6 +53,11 @@ type assistant struct {
 	reg     *action.Registry
 	handoff dialog.HandOffer
 	kb      kb.Retriever
+	// callback starts the call-back flow (callback.go), which books a
+	// call-back the model asks for: its time in the model's words goes
+	// through the flow's reading of times, and is asked about when it is
+	// ambiguous or one the team cannot call at.
+	callback parley.Handler
 }
 
 // newModel builds the production stack around an OpenAI-compatible server
@@ -147,6 +153,16 @@ func (a *assistant) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *par
 				strings.Join(done, ", "))})
 		}
 		return fmt.Errorf("assistant: %w", err)
+	}
+	if out.Confirm != nil && out.Confirm.Call.Action == actCallback && a.callback != nil {
+		var args callbackArgs
+		if err := json.Unmarshal(out.Confirm.Call.Args, &args); err != nil {
+			return err
+		}
+		if err := callbackHintKey.Set(t.Session(), callbackHint{Phone: args.Phone, When: args.When}); err != nil {
+			return err
+		}
+		return a.callback.HandleTurn(ctx, w, t)
 	}
 	if out.Confirm != nil {
 		call := out.Confirm.Call

@@ -6,9 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -197,4 +199,52 @@ func TestAssistantModelSeesNoCardNumber(t *testing.T) {
 	assert.NotContains(t, reqs[0], "4111 1111 1111 1111")
 	assert.NotContains(t, reqs[0], "cvv is 123")
 	assert.Contains(t, reqs[0], "capital of france", "the rest of the message reaches the model")
+}
+
+// callbacksOf returns the call-backs booked in a's shop.
+func callbacksOf(a *app) []callback {
+	a.shop.mu.Lock()
+	defer a.shop.mu.Unlock()
+	return append([]callback(nil), a.shop.callbacks...)
+}
+
+// TestAssistantCallbackTimeIsRead is QA10 F6: the model's
+// schedule_callback booked its words ("tomorrow afternoon") as the time.
+// The call goes through the call-back flow's reading of times: a time
+// the team can call is confirmed and booked as a time, an ambiguous one
+// is asked about, and words that are no time are asked for again.
+func TestAssistantCallbackTimeIsRead(t *testing.T) {
+	booked := regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \S+$`)
+	t.Run("range", func(t *testing.T) {
+		fake := &fakeOpenAI{replies: []string{`tool:schedule_callback:{"phone":"+1 555 0100","when":"tomorrow afternoon"}`}}
+		c, a := newAssistantTester(t, fake)
+		c.Send(offTopic).Expect(parleytest.Contains("Shall we call you on +1 555 0100, ")).ExpectQuickReplies("Yes", "No")
+		assert.Empty(t, callbacksOf(a), "nothing is booked before the customer says yes")
+		c.Tap("Yes").Expect(parleytest.Contains("Booked: we'll call +1 555 0100, "))
+		cbs := callbacksOf(a)
+		require.Len(t, cbs, 1)
+		assert.Regexp(t, booked, cbs[0].When, "a time, not the model's words")
+		at, err := time.Parse("2006-01-02 15:04", cbs[0].When[:16])
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, at.Hour(), 12, "in the afternoon")
+		assert.Less(t, at.Hour(), 18, "in the afternoon")
+	})
+	t.Run("ambiguous", func(t *testing.T) {
+		fake := &fakeOpenAI{replies: []string{`tool:schedule_callback:{"phone":"+1 555 0100","when":"tomorrow at 3"}`}}
+		c, a := newAssistantTester(t, fake)
+		c.Send(offTopic).Expect(parleytest.Contains("Is that 3 am or 3 pm?"))
+		c.Send("pm").Expect(parleytest.Contains("Shall we call you on +1 555 0100, "))
+		c.Tap("Yes")
+		cbs := callbacksOf(a)
+		require.Len(t, cbs, 1)
+		assert.Regexp(t, booked, cbs[0].When)
+		assert.Contains(t, cbs[0].When, " 15:00 ")
+	})
+	t.Run("no time", func(t *testing.T) {
+		fake := &fakeOpenAI{replies: []string{`tool:schedule_callback:{"phone":"+1 555 0100","when":"whenever suits"}`}}
+		c, a := newAssistantTester(t, fake)
+		c.Send(offTopic).Expect(parleytest.Contains("Please tell me a day and a time"))
+		assert.Empty(t, callbacksOf(a))
+		assert.Len(t, fake.requests(), 1, "the flow asks, not the model")
+	})
 }

@@ -9,7 +9,35 @@ import (
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent/entity"
+	"github.com/parleyhq/parley/memory"
 )
+
+// callbackHint is a call-back the language model asked to book
+// (assistant.go), in its own words: the flow reads them as a customer's,
+// through resolveTime, so that "tomorrow afternoon" is a time the team
+// can call and "at 3" is asked about, rather than booked as written.
+type callbackHint struct {
+	Phone string `json:"phone,omitempty"`
+	When  string `json:"when,omitempty"`
+}
+
+// callbackHintKey passes a callbackHint to the call-back flow's first
+// step, which takes it out.
+var callbackHintKey = memory.NewStateKey[callbackHint]("example.callback_hint")
+
+// takeHint returns and forgets the conversation's callbackHint.
+func takeHint(s *flow.Scope) (callbackHint, bool) {
+	sess := s.Turn.Session()
+	if sess == nil {
+		return callbackHint{}, false
+	}
+	h, ok, err := callbackHintKey.Get(sess)
+	if err != nil || !ok || h == (callbackHint{}) {
+		return callbackHint{}, false
+	}
+	_ = callbackHintKey.Set(sess, callbackHint{}) // a struct of strings always encodes
+	return h, true
+}
 
 // This file is the typed call-back: "call me back tomorrow at 3pm". The
 // customer's words are read as a date and a time in their own time zone
@@ -286,11 +314,23 @@ func callbackFlow(d deps) *flow.Builder {
 			if s.Slot("phone") == "" && c["phone"] != "" {
 				s.SetSlot("phone", c["phone"])
 			}
-			if when := asapTime(s.Turn.Text()); when != "" { // asap.go: "call me back now"
+			said := s.Turn.Text()
+			if h, ok := takeHint(s); ok { // the model's call (assistant.go)
+				if p, err := validPhone(ctx, h.Phone); err == nil {
+					s.SetSlot("phone", p)
+				}
+				said = h.When
+				if strings.TrimSpace(said) == "" {
+					said = s.Turn.Text()
+				} else if asapTime(said) == "" {
+					s.SetSlot("when", said) // read, or asked about, by resolveTime
+				}
+			}
+			if when := asapTime(said); when != "" { // asap.go: "call me back now"
 				s.SetSlot("at", "asap")
 				s.SetSlot("when_text", when)
-			} else if mentionsTime(ctx, s.Turn.Text()) {
-				s.SetSlot("when", s.Turn.Text())
+			} else if s.Slot("when") == "" && mentionsTime(ctx, said) {
+				s.SetSlot("when", said)
 			}
 			if zone := zoneLabel(c["timezone"], time.Now()); zone != "" { // zones.go
 				s.SetSlot("zone", zone)
