@@ -202,7 +202,8 @@ func TestBackendOutageIsToldGracefully(t *testing.T) {
 func TestRenewalReminderAndWinBack(t *testing.T) {
 	c, a := newTester(t)
 	c.Signal("renewal.due", nil).Expect(parleytest.Exact("Your Monthly Plus plan renews on December 1, 2026."))
-	c.Tap("Cancel my plan").Expect(parleytest.Contains("3 months of Plus at half price change your mind? You'd pay $6 a month until March 1, 2027, then $12: $18 less."))
+	c.Tap("Cancel my plan").Expect(parleytest.Contains("Can I ask why you're leaving?")).ExpectQuickReplies("Too expensive", "Don't use it", "Missing feature", "Other")
+	c.Tap("Other").Expect(parleytest.Contains("3 months of Plus at half price change your mind? You'd pay $6 a month until March 1, 2027, then $12: $18 less."))
 	c.Tap("Yes, I'll stay").Expect(parleytest.Contains("you pay $6 a month until March 1, 2027, then $12 a month"))
 	p, err := a.shop.Profile(t.Context(), "cus_ada")
 	require.NoError(t, err)
@@ -434,7 +435,7 @@ func TestCallbackZoneSpanish(t *testing.T) {
 
 func TestWinBackCode(t *testing.T) {
 	c, a := newTester(t)
-	c.Signal("renewal.due", nil).Tap("Cancel my plan").Tap("No, cancel").Expect(parleytest.Contains("code STAY20-"))
+	c.Signal("renewal.due", nil).Tap("Cancel my plan").Tap("Other").Tap("No, cancel").Expect(parleytest.Contains("code STAY20-"))
 	p, err := a.shop.Profile(t.Context(), "cus_ada")
 	require.NoError(t, err)
 	assert.Equal(t, "Cancelled at period end", p["plan"])
@@ -539,7 +540,9 @@ func TestRefundFromTheOpeningMessageIsChecked(t *testing.T) {
 
 func TestWinBackUnreadableAnswersKeepThePlan(t *testing.T) {
 	c, a := newTester(t)
-	c.Signal("renewal.due", nil).Tap("Cancel my plan").Send("blue").Send("purple").Send("orange").
+	// "blue" answers "why are you leaving?" (any reason will do); the
+	// offer's unreadable answers then leave the plan alone.
+	c.Signal("renewal.due", nil).Tap("Cancel my plan").Send("blue").Send("purple").Send("orange").Send("green").
 		Expect(parleytest.Contains("left your plan as it is"))
 	p, err := a.shop.Profile(t.Context(), "cus_ada")
 	require.NoError(t, err)
