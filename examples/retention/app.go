@@ -258,6 +258,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		noteTalked(ret.profiles),      // greeting.go: "Welcome back" next time
 		ret.signals,                   // the widget's page events, as behaviour events
 		proactive.Middleware(ret.eng), // campaign steps, before escalation: they wait for a person rather than vanish
+		ret.campaignReplies,           // campaignreply.go: "why did you message me?", "not now" right after a campaign message
 		a.approvalDecisions,           // told as its own message, whoever owns the conversation
 		forgetUnanswered,
 		behaviour,

@@ -34,14 +34,21 @@ func campaigns() []*proactive.Campaign {
 		return &proactive.Offer{Action: actDiscount, Args: map[string]any{"percent": percent, "reason": "retention campaign",
 			"campaign": campaign}, Valid: valid}
 	}
+	// The quick replies a customer may tap under a message; "Not now"
+	// declines it (campaignreply.go).
+	notNow := parley.QuickReply{Title: "Not now", Payload: "not now"}
+	renew := parley.QuickReply{Title: "Renew my plan", Payload: "renew"}
+	track := parley.QuickReply{Title: "Track my order", Payload: "track"}
 	return []*proactive.Campaign{
 		{
 			// Abandoned cart: wait an hour for the purchase, then one
 			// message with a code and the checkout link.
 			Name: "abandoned_cart", Trigger: proactive.CartAbandoned, Goal: proactive.OrderPlaced,
-			Hold: &proactive.Hold{Event: proactive.OrderPlaced, Timeout: time.Hour},
-			Cap:  proactive.Cap{Max: 1, Window: 7 * day},
+			Hold:   &proactive.Hold{Event: proactive.OrderPlaced, Timeout: time.Hour},
+			Cap:    proactive.Cap{Max: 1, Window: 7 * day},
+			Reason: `you left the {{event.item | "items"}} in your cart`,
 			Steps: []proactive.Step{{ID: "offer",
+				QuickReplies: []parley.QuickReply{{Title: "Check out now", Payload: "checkout"}, notNow},
 				Text: `{{profile.first_name | "Hi"}}, you left the {{event.item | "items"}} in your cart. ` +
 					`Here's 10% off if you finish today: {{offer.code}} (valid until {{offer.expires}}). Checkout: {{event.checkout_url}}`,
 				Offer: offer("abandoned_cart", 10, day)}},
@@ -50,22 +57,25 @@ func campaigns() []*proactive.Campaign {
 			// Renewal: day -7, day -3 with a 48-hour offer, day +1. A
 			// reply (renewing, asking) hands over to the conversation.
 			Name: "renewal", Trigger: proactive.SubscriptionExpiring, Anchor: "expires_at", Goal: evPlanRenewed,
-			ExitOnReply: true,
+			ExitOnReply: true, Reason: `your {{event.plan | "plan"}} renews on {{event.expires_on}}`,
 			Steps: []proactive.Step{
 				{ID: "day-7", After: -7 * day,
 					Text:         `{{profile.first_name | "Hi"}}, your {{event.plan | "plan"}} renews on {{event.expires_on}}. Nothing to do if you're staying; type "renew" to change it.`,
-					QuickReplies: []parley.QuickReply{{Title: "Renew my plan", Payload: "renew"}}},
+					QuickReplies: []parley.QuickReply{renew, notNow}},
 				{ID: "day-3", After: -3 * day,
-					Text:  `{{profile.first_name | "Hi"}}, here's 15% off your renewal, valid for 48 hours: {{offer.code}} (until {{offer.expires}}).`,
-					Offer: offer("renewal", 15, 48*time.Hour)},
-				{ID: "day+1", After: day,
-					Text: `Your {{event.plan | "plan"}} ended yesterday. We keep your settings for 30 days: type "renew" to pick up where you left off.`},
+					Text:         `{{profile.first_name | "Hi"}}, here's 15% off your renewal, valid for 48 hours: {{offer.code}} (until {{offer.expires}}).`,
+					Offer:        offer("renewal", 15, 48*time.Hour),
+					QuickReplies: []parley.QuickReply{renew, notNow}},
+				{ID: "day+1", After: day, Reason: `your {{event.plan | "plan"}} ended yesterday`,
+					Text:         `Your {{event.plan | "plan"}} ended yesterday. We keep your settings for 30 days: type "renew" to pick up where you left off.`,
+					QuickReplies: []parley.QuickReply{renew}},
 			},
 		},
 		{
 			// After an order: a thank-you (a service message) that asks
 			// whether the customer wants tips at all.
 			Name: "order_thanks", Purpose: proactive.Service, Trigger: proactive.OrderPlaced,
+			Reason: `you placed order {{event.order_id | "with us"}}`,
 			Steps: []proactive.Step{{ID: "thanks", Flow: "tips_consent",
 				Text: `Thanks for your order {{event.order_id | ""}}! We'll tell you when it ships.`}},
 		},
@@ -73,29 +83,35 @@ func campaigns() []*proactive.Campaign {
 			// Post-purchase onboarding: day 1, 7 and 15, for those who said
 			// yes; it stops when the customer writes back.
 			Name: "onboarding", Trigger: proactive.OrderPlaced, ExitOnReply: true,
+			Reason: `you ordered the {{event.item | "items"}} and said yes to tips`,
 			Steps: []proactive.Step{
-				{ID: "day1", After: day, Text: `Tip: your order page shows live tracking. Type "track" here any time.`},
+				{ID: "day1", After: day, Text: `Tip: your order page shows live tracking. Type "track" here any time.`,
+					QuickReplies: []parley.QuickReply{track}},
 				{ID: "day7", After: 7 * day, Text: `How are you getting on with your {{event.item | "order"}}? Reply here if anything's not right.`},
-				{ID: "day15", After: 15 * day, Text: `Returns are free for 30 days, so there's still time if it isn't right. Type "return" to start one.`},
+				{ID: "day15", After: 15 * day, Text: `Returns are free for 30 days, so there's still time if it isn't right. Type "return" to start one.`,
+					QuickReplies: []parley.QuickReply{{Title: "Start a return", Payload: "return"}, notNow}},
 			},
 		},
 		{
 			// Win-back for customers with no order for 45 days.
 			Name: "win_back", Trigger: proactive.Inactivity, ExitOnLeavingAudience: true,
+			Reason: `you haven't ordered from us for a while`,
 			Audience: func(p *custprofile.Profile) bool {
 				return !p.LastOrderDate.IsZero() && time.Since(p.LastOrderDate) > 45*day
 			},
-			Steps: []proactive.Step{{ID: "offer", Offer: offer("win_back", 15, 7*day),
+			Steps: []proactive.Step{{ID: "offer", Offer: offer("win_back", 15, 7*day), QuickReplies: []parley.QuickReply{notNow},
 				Text: `We miss you, {{profile.first_name | "friend"}}! Here's 15% off your next order: {{offer.code}}, valid until {{offer.expires}}.`}},
 		},
 		{
 			Name: "shipping_delay", Purpose: proactive.Service, Trigger: proactive.OrderDelayed,
-			Steps: []proactive.Step{{ID: "sorry",
+			Reason: `your order {{event.order_id}} is running late`,
+			Steps: []proactive.Step{{ID: "sorry", QuickReplies: []parley.QuickReply{track},
 				Text:     `Sorry, {{profile.first_name | "there"}}: order {{event.order_id}} is running late. It should arrive by {{event.new_date}}. Type "track" for the latest.`,
 				Template: &proactive.Template{Name: "shipping_delay", Language: "en_US", Params: []string{"{{event.order_id}}", "{{event.new_date}}"}}}},
 		},
 		{
 			Name: "failed_payment", Purpose: proactive.Service, Trigger: proactive.PaymentFailed, Goal: evPlanRenewed,
+			Reason: `we couldn't take the payment for your {{event.plan | "plan"}}`,
 			Steps: []proactive.Step{
 				{ID: "now", Text: `We couldn't take the payment for your {{event.plan | "plan"}}. You can update your card here: {{event.update_url}}`},
 				{ID: "day3", After: 3 * day, Text: `A reminder: your {{event.plan | "plan"}} payment still needs a new card: {{event.update_url}}`},
@@ -104,12 +120,13 @@ func campaigns() []*proactive.Campaign {
 		{
 			// NPS three days after delivery; the survey flow asks a
 			// follow-up question and reports promoters.
-			Name: "nps", Trigger: evOrderDelivered,
+			Name: "nps", Trigger: evOrderDelivered, Reason: `your order {{event.order_id | "with us"}} was delivered a few days ago`,
 			Steps: []proactive.Step{{ID: "survey", After: 3 * day, Flow: "nps"}},
 		},
 		{
 			// Referral prompt for promoters, with a code to share.
 			Name: "referral", Trigger: evPromoter, Cap: proactive.Cap{Max: 1, Window: 90 * day},
+			Reason: `you told us you'd recommend ShopCo`,
 			Steps: []proactive.Step{{ID: "ask", After: time.Hour, Offer: offer("referral", 10, 30*day),
 				Text: `Thanks again for the kind words, {{profile.first_name | "friend"}}! Friends get 10% off their first order with your code {{offer.code}}.`}},
 		},

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/proactive"
+)
+
+// This file answers the customer's replies to a campaign message, within
+// its reply window (proactive.ReplyWindow): "why did you message me?"
+// explains it (why, the offer and until when, and that STOP ends such
+// messages); "no thanks" or "not now" declines it, which ends the
+// campaign's run (proactive.Engine.Decline) and says so in a line; the
+// cart's "Check out now" gives the checkout link again. Outside the
+// window, or once the conversation moved on to something else (for a
+// decline), these messages go on to the rest of the bot as before.
+
+// movedOnKey keeps the send time of the campaign message the
+// conversation moved on from: a "no" after another topic is not a
+// decline of the campaign.
+var movedOnKey = memory.NewStateKey[time.Time]("example.campaign_moved_on")
+
+// The customer's words, normalised (campaignWords).
+var (
+	whyPhrases = wordSet("why did you message me", "why did you text me", "why did you write to me", "why did you write me",
+		"why are you messaging me", "why did i get this", "why this message", "what is this about", "whats this about",
+		"what is this", "whats this", "what's this",
+		"por que me escribes", "por que me has escrito", "por que me escribiste", "por que me mandas esto",
+		"que es esto", "de que va esto", "de que se trata")
+	declinePhrases = wordSet("no thanks", "no thank you", "not now", "no", "nope", "not interested", "maybe later",
+		"no gracias", "ahora no", "no me interesa", "quizas luego")
+	checkoutPhrases = wordSet("checkout", "check out", "check out now", "pagar", "pagar ahora", "terminar la compra")
+)
+
+func wordSet(phrases ...string) map[string]bool {
+	m := make(map[string]bool, len(phrases))
+	for _, p := range phrases {
+		m[campaignWords(p)] = true
+	}
+	return m
+}
+
+// campaignWords lowercases s, drops accents (unaccent, datarequest.go) and punctuation and
+// collapses spaces: "¿Por qué me escribes?" is "por que me escribes".
+func campaignWords(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range unaccent.Replace(strings.ToLower(s)) {
+		switch {
+		case r == '\'', r == '’':
+			// accents and apostrophes: "what's" is "whats"
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// declineTexts acknowledge a decline, by campaign.
+var declineTexts = map[string]string{
+	"abandoned_cart": "No problem, I won't remind you about this cart again.",
+	"renewal":        "No problem, I won't remind you about your renewal again.",
+	"win_back":       "No problem, I won't send you more offers like this one.",
+	"failed_payment": "No problem, I won't remind you about this payment again.",
+}
+
+const (
+	declineText  = "No problem, I won't send you more messages like this one."
+	stopText     = "Reply STOP any time and you won't get messages like this."
+	checkoutText = "Here's your checkout link: {url}"
+)
+
+// campaignReplies is the middleware that answers replies to a campaign
+// message. It runs after proactive's middleware, which keeps the
+// message (proactive.LastMessage), and before the intents: "what is
+// this?" means the message, not the help centre.
+func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Signal != nil || t.Message.Text == "" {
+			return next.HandleTurn(ctx, w, t)
+		}
+		m, ok := proactive.LastMessage(t)
+		if !ok || !m.InWindow {
+			return next.HandleTurn(ctx, w, t)
+		}
+		words := campaignWords(t.Text())
+		// A question of a flow's (the churn offer's "Tell the team | No,
+		// thanks") reads its own answers; the menu does not hold a "no".
+		q, asked := dialog.OpenQuestion(t)
+		asked = asked && !isMenu(q)
+		s := t.Session()
+		moved, _, _ := movedOnKey.Get(s)
+		onIt := !moved.Equal(m.Sent) && !asked
+		switch {
+		case whyPhrases[words]:
+			return w.Reply(ctx, parley.Text(explainCampaign(m)))
+		case onIt && declinePhrases[words]:
+			// A second "no" is acknowledged again; Decline records one.
+			if _, _, err := r.eng.Decline(ctx, t); err != nil {
+				return err
+			}
+			text, ok := declineTexts[m.Campaign]
+			if !ok {
+				text = declineText
+			}
+			return w.Reply(ctx, parley.Text(text))
+		case onIt && checkoutPhrases[words] && m.Event["checkout_url"] != "":
+			text := strings.ReplaceAll(checkoutText, "{url}", m.Event["checkout_url"])
+			if m.OfferCode != "" {
+				text += "\n" + offerSentence(m)
+			}
+			return w.Reply(ctx, parley.Text(text))
+		}
+		if s != nil {
+			_ = movedOnKey.Set(s, m.Sent) // a time always encodes
+		}
+		return next.HandleTurn(ctx, w, t)
+	})
+}
+
+// explainCampaign says why the message m was sent, its offer, and that
+// STOP ends such messages.
+func explainCampaign(m proactive.Message) string {
+	var parts []string
+	if m.Reason != "" {
+		parts = append(parts, "I messaged you because "+m.Reason+".")
+	} else {
+		parts = append(parts, "That was one of our messages to customers.")
+	}
+	if m.OfferCode != "" {
+		parts = append(parts, offerSentence(m))
+	}
+	parts = append(parts, stopText)
+	return strings.Join(parts, "\n")
+}
+
+func offerSentence(m proactive.Message) string {
+	if m.OfferExpires == "" {
+		return "Your code is " + m.OfferCode + "."
+	}
+	return "Your code " + m.OfferCode + " is valid until " + m.OfferExpires + "."
+}
