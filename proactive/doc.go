@@ -38,6 +38,17 @@
 // through the Bot's outbox and Sender like any reply, or is recorded as a
 // [Suppression] with its [Reason].
 //
+// # Replies to a campaign message
+//
+// A campaign, or a step, may say why it writes ([Campaign.Reason], a
+// template: "you left the {{event.item}} in your cart"). During the
+// customer's next turns, a handler behind [Middleware] reads the
+// conversation's latest campaign message with [LastMessage]: its reason,
+// its offer and expiry, and whether the turn is within [ReplyWindow], so
+// that "why did you message me?" can be answered. [Engine.Decline] takes
+// a "no thanks" to it: the campaign's run ends for the customer, and the
+// decline is recorded ([ReasonDeclined], [EventDeclined]).
+//
 // # The delivery policy
 //
 // [Policy] is the one owner of what may be sent proactively (DESIGN.md,
