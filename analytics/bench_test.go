@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/internal/benchform"
+	"github.com/parleyhq/parley/internal/benchrun"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -49,7 +50,7 @@ func BenchmarkTurn(b *testing.B) {
 		t := &parley.Turn{ConversationID: "c1", Message: parley.Text("A-1001")}
 		n := 0
 		b.ReportAllocs()
-		cpu0, cpuOK := processCPU()
+		cpu0, cpuOK := benchrun.ProcessCPU()
 		for b.Loop() {
 			n++
 			t.MessageID = strconv.Itoa(n)
@@ -57,7 +58,7 @@ func BenchmarkTurn(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if cpu1, ok := processCPU(); ok && cpuOK {
+		if cpu1, ok := benchrun.ProcessCPU(); ok && cpuOK {
 			b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/turn")
 		}
 		b.ReportMetric(float64(events.Load())/float64(b.N), "events/turn")
@@ -136,7 +137,7 @@ func synthetic(n int) []analytics.Event {
 // Recorder passes them.
 func BenchmarkIngest(b *testing.B) {
 	events := synthetic(125_000)
-	cpu0, cpuOK := processCPU()
+	cpu0, cpuOK := benchrun.ProcessCPU()
 	for b.Loop() {
 		a := analytics.NewAggregator()
 		for i := 0; i < len(events); i += 256 {
@@ -146,7 +147,7 @@ func BenchmarkIngest(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(events))*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-	if cpu1, ok := processCPU(); ok && cpuOK {
+	if cpu1, ok := benchrun.ProcessCPU(); ok && cpuOK {
 		// Process CPU time (GC included): what one core does, however
 		// busy the machine is.
 		b.ReportMetric(float64(len(events))*float64(b.N)/(float64(cpu1-cpu0)/1e9), "events/cpu-s")
@@ -166,11 +167,11 @@ func BenchmarkKPIs(b *testing.B) {
 	week := analytics.Week(t0)
 	query := func(name string, f func()) {
 		b.Run(name, func(b *testing.B) {
-			cpu0, cpuOK := processCPU()
+			cpu0, cpuOK := benchrun.ProcessCPU()
 			for b.Loop() {
 				f()
 			}
-			if cpu1, ok := processCPU(); ok && cpuOK {
+			if cpu1, ok := benchrun.ProcessCPU(); ok && cpuOK {
 				// Process CPU time per query: the figure a busy machine
 				// does not inflate.
 				b.ReportMetric(float64(cpu1-cpu0)/1e6/float64(b.N), "cpu-ms/op")

@@ -1,17 +1,14 @@
 package flow
 
 import (
-	"slices"
 	"strconv"
+
+	"github.com/parleyhq/parley/internal/jsonx"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// sortedKeys returns m's keys in order.
 func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
+	return jsonx.SortedKeys(make([]string, 0, len(m)), m)
 }

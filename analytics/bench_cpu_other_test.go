@@ -1,6 +1,0 @@
-//go:build !unix
-
-package analytics_test
-
-// processCPU reports that the process CPU time is not known here.
-func processCPU() (int64, bool) { return 0, false }
