@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1305,9 +1306,15 @@ func (x *run) prompt(c *cnode, msg, intro string) (bool, error) {
 		texts, msg = c.reprompt, ""
 	}
 	var m parley.Message
+	var suggested []parley.QuickReply
 	switch n := c.n.(type) {
 	case *Ask:
 		m.QuickReplies = n.Options
+		if n.OptionsFrom != nil {
+			// Shown, not the question's accepted answers: the answer is
+			// still free text for Type and Validate.
+			suggested = n.OptionsFrom(&Scope{Turn: x.t, run: x})
+		}
 		if n.Type == YesNoSlot {
 			m.QuickReplies = []parley.QuickReply{{Title: "Yes", Payload: "yes"}, {Title: "No", Payload: "no"}}
 		}
@@ -1331,6 +1338,9 @@ func (x *run) prompt(c *cnode, msg, intro string) (bool, error) {
 		m.Text = x.pick(c, texts)
 	}
 	q := dialog.Question{ID: x.qid(), Owner: x.e.owner, Text: m.Text, Options: m.QuickReplies, Policy: dialog.Resume, Intent: x.st.Intent}
+	if len(suggested) > 0 {
+		m.QuickReplies = append(slices.Clone(m.QuickReplies), suggested...)
+	}
 	if _, ok := c.n.(*Feedback); ok {
 		q.Policy = dialog.Drop
 	}

@@ -72,7 +72,13 @@ type Ask struct {
 	// Options are the accepted answers of a ChoiceSlot (matched by value,
 	// title, number or close spelling) and are shown as quick replies.
 	Options []parley.QuickReply
-	Prompt  []string
+	// OptionsFrom, if set, returns quick replies to show when the question
+	// is asked, after Options: suggestions known only then (the
+	// customer's own orders). They are not the question's accepted
+	// answers ([dialog.Question.Options]): a tapped one arrives as its
+	// payload and is read as a typed answer is, by Type and Validate.
+	OptionsFrom func(s *Scope) []parley.QuickReply
+	Prompt      []string
 	// Reprompt is said after an answer that fails; default: the parse or
 	// validation error's message followed by the prompt.
 	Reprompt []string

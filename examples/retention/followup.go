@@ -227,14 +227,14 @@ func listOrders(d deps, next string) *flow.Action {
 		lines := make([]string, len(orders))
 		for i, o := range orders {
 			ids[i] = o.ID
-			lines[i] = orderLine(i+1, o, s.Turn.Locale)
+			lines[i] = o.ID + "\t" + o.Item + " (" + statusWord(o.Status, s.Turn.Locale) + ")" // orderlist.go
 		}
 		if sess := s.Turn.Session(); sess != nil {
 			if err := listedKey.Set(sess, ids); err != nil {
 				return "", err
 			}
 		}
-		s.SetSlot("orders", strings.Join(lines, "  "))
+		s.SetSlot("orders", strings.Join(lines, "\n")) // pickOrder's quick replies
 		return "pick", nil
 	}, Routes: map[string]string{"pick": "pick_order"}, Next: next, OnError: next}
 }
@@ -247,8 +247,26 @@ func listOrders(d deps, next string) *flow.Action {
 // request ("Back to your refund.").
 func pickOrder(ask, resume, next, onFail string) *flow.Ask {
 	return &flow.Ask{ID: "pick_order", Slot: "order", Entity: "order_id",
-		Prompt:     []string{ask + " Your recent orders: {{slots.orders}}. Type its number in the list, the item, or the order number."},
-		ResumeText: resume, Validate: validPick, MaxAttempts: 3, OnFail: onFail, Next: next}
+		Prompt:     []string{ask + " Pick one of your recent orders, or type the item or the order number."},
+		ResumeText: resume, Validate: validPick, MaxAttempts: 3, OnFail: onFail, Next: next,
+		// The orders are buttons in the widget (QA10 F5: they were a
+		// line of text); a tap sends the order number.
+		OptionsFrom: listedChoices}
+}
+
+// listedChoices are the orders listOrders put in slot "orders", as quick
+// replies ("A-1010 Wool throw blanket (processing)") that send the order
+// number.
+func listedChoices(s *flow.Scope) []parley.QuickReply {
+	var qs []parley.QuickReply
+	for _, line := range strings.Split(s.Slot("orders"), "\n") {
+		id, item, ok := strings.Cut(line, "\t")
+		if !ok {
+			continue
+		}
+		qs = append(qs, parley.QuickReply{Title: id + " " + item, Payload: id})
+	}
+	return qs
 }
 
 // validPick reads an answer to the list of orders as validOrder does; a
