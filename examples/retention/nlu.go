@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/intent"
@@ -59,12 +60,32 @@ var spanishLoanwords = map[string]string{
 	"return": "devolución", "cancel": "cancelar", "agent": "agente", "invoice": "factura",
 }
 
+// trained keeps the models trainYAML trained, by file name: training is
+// deterministic and a trained model is only read (the learning loop
+// deploys new ones), so an app built again in the same process (the
+// tests build one per transcript, a few hundred) reuses them instead of
+// training both languages again.
+var trained = struct {
+	sync.Mutex
+	models map[string]*train.Model
+}{models: map[string]*train.Model{}}
+
 func trainYAML(ctx context.Context, data []byte, name string) (*train.Model, error) {
+	trained.Lock()
+	defer trained.Unlock()
+	if m, ok := trained.models[name]; ok {
+		return m, nil
+	}
 	examples, err := train.ReadYAML(bytes.NewReader(data), name)
 	if err != nil {
 		return nil, err
 	}
-	return train.Train(ctx, examples)
+	m, err := train.Train(ctx, examples)
+	if err != nil {
+		return nil, err
+	}
+	trained.models[name] = m
+	return m, nil
 }
 
 // orderNumberAlone reads a message that is nothing but an order number
