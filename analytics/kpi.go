@@ -302,7 +302,7 @@ type IntentStat struct {
 // an intent fails in a conversation that does not end [Resolved], so
 // the list is also the top unresolved intents of the weekly report.
 // Intents with no failure are left out, and so is small talk
-// (greetings, thanks, goodbyes; see [SmallTalk]): it asks for nothing,
+// (greetings, thanks, goodbyes; see smallTalk): it asks for nothing,
 // so it is never a request that went unresolved.
 func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 	a.mu.RLock()
@@ -336,7 +336,7 @@ func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 	}
 	var out []IntentStat
 	for id, x := range accs {
-		if x.failed == 0 || SmallTalk(a.names.name(uint32(id))) {
+		if x.failed == 0 || smallTalk(a.names.name(uint32(id))) {
 			continue
 		}
 		out = append(out, IntentStat{Intent: a.names.name(uint32(id)), Conversations: x.conv, Failed: x.failed,
@@ -348,11 +348,11 @@ func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 	return out[:min(n, len(out))]
 }
 
-// SmallTalk reports whether intent names small talk rather than a
+// smallTalk reports whether intent names small talk rather than a
 // request: a greeting, thanks or a goodbye ("greeting", "greet",
 // "hello", "thanks", "thank_you", "goodbye", "bye", "smalltalk",
 // "small_talk", "chitchat", in any case).
-func SmallTalk(intent string) bool {
+func smallTalk(intent string) bool {
 	switch strings.ToLower(intent) {
 	case "greeting", "greet", "hello", "thanks", "thank_you", "goodbye", "bye", "smalltalk", "small_talk", "chitchat":
 		return true

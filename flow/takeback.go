@@ -20,7 +20,7 @@ import (
 // in the flow state (state.Held, with HeldCancel set) for undoTurns
 // turns. A message right after the cancel that takes it back ("no wait",
 // "I do want to change it", "go back", "continue", "undo", "no espera",
-// "sí quiero", "seguir", "volver"; see [TakesBack]) is the global command
+// "sí quiero", "seguir", "volver"; see takesBack) is the global command
 // [dialog.CommandUndo] ([Engine.UndoCommand] recognises it, only then),
 // and [Engine.Undo] makes the form the conversation's flow again, at its
 // question with the slots already given, introduced ("OK, back to your
@@ -106,7 +106,7 @@ func (e *Engine) Undo() parley.Handler {
 var cancelledMark = []byte(`"held_cancel":true`)
 
 // UndoCommand returns middleware that annotates a turn with
-// [dialog.CommandUndo] when its text takes back ([TakesBack]) the cancel
+// [dialog.CommandUndo] when its text takes back (takesBack) the cancel
 // the customer gave with their previous message, which stopped a form
 // this engine keeps ([Engine.Undo] asks it again). At any other time
 // the words are left to mean what they mean. Put it after the command
@@ -134,7 +134,7 @@ func (e *Engine) takesBackNow(t *parley.Turn) bool {
 	if !bytes.Contains(raw, cancelledMark) {
 		return false
 	}
-	if _, cmd := parley.Value(t, dialog.CommandKey); cmd || !TakesBack(t.Text()) {
+	if _, cmd := parley.Value(t, dialog.CommandKey); cmd || !takesBack(t.Text()) {
 		return false
 	}
 	var st struct {
@@ -169,7 +169,7 @@ func takeBackIntro(intro string) string {
 	return "OK, " + string(unicode.ToLower(r)) + intro[n:]
 }
 
-// TakesBack reports whether text, said right after a cancel, takes it
+// takesBack reports whether text, said right after a cancel, takes it
 // back: "no wait", "wait", "go back", "continue", "carry on", "undo",
 // "I do want to change it", "yes I want to", "I still want it", and in
 // Spanish "no espera", "sigue", "seguir", "continuar", "volver", "sí
@@ -177,7 +177,7 @@ func takeBackIntro(intro string) string {
 // anything once the form is stopped), nor does a new request ("I want
 // to track my order"), nor another change of mind ("actually, forget
 // it").
-func TakesBack(text string) bool {
+func takesBack(text string) bool {
 	if len(text) > 120 || changedMindWords(text) {
 		return false
 	}

@@ -44,10 +44,12 @@
 // template: "you left the {{event.item}} in your cart"). During the
 // customer's next turns, a handler behind [Middleware] reads the
 // conversation's latest campaign message with [LastMessage]: its reason,
-// its offer and expiry, and whether the turn is within [ReplyWindow], so
+// its offer and expiry, and whether the turn is within its reply window
+// (48 hours), so
 // that "why did you message me?" can be answered. [Engine.Decline] takes
 // a "no thanks" to it: the campaign's run ends for the customer, and the
-// decline is recorded ([ReasonDeclined], [EventDeclined]).
+// decline is recorded as the run's exit ([ReasonExited], Detail
+// "declined ...", reported as [EventSuppressed]).
 //
 // # The delivery policy
 //

@@ -10,21 +10,12 @@ import (
 	"github.com/parleyhq/parley/schedule"
 )
 
-// ReplyWindow is how long after a campaign message the customer's
-// messages count as replies to it: [Message.InWindow], the
-// "proactive.replied" event, and a decline ([Engine.Decline]).
-const ReplyWindow = replyWindow
-
-// ReasonDeclined records a customer's "no thanks" to a campaign message
-// ([Engine.Decline]): the run ends there, and the steps it had left are
-// never sent. Step is the message declined; Detail quotes the customer
-// and names the first step left unsent, if any.
-const ReasonDeclined Reason = "declined"
-
-// EventDeclined is reported to the Bot's observer when the customer
-// declines a campaign message ([Engine.Decline]), with Attrs "campaign",
-// "step", "customer" and "goal".
-const EventDeclined parley.EventKind = "proactive.declined"
+// exitDeclined starts the Detail of a [ReasonExited] suppression for a
+// run the customer declined ([Engine.Decline]): the run ends there, and
+// the steps it had left are never sent. Step is the message declined;
+// the Detail goes on to quote the customer and name the first step left
+// unsent, if any: `declined "not now"; ended before day-3`.
+const exitDeclined = "declined"
 
 // A Message is the latest campaign message sent in a conversation, as
 // [LastMessage] reports it to the handlers of the customer's next turns:
@@ -48,7 +39,7 @@ type Message struct {
 	Event map[string]string
 	// Sent is when the message was sent.
 	Sent time.Time
-	// InWindow reports whether the turn came within [ReplyWindow] of
+	// InWindow reports whether the turn came within the reply window (48 hours) of
 	// Sent: the customer's message is a reply to this one.
 	InWindow bool
 	// Declined reports whether the customer already declined it.
@@ -85,9 +76,9 @@ func messageOf(t *parley.Turn, last lastCampaign) Message {
 // conversation's latest campaign message, if t is within its reply
 // window and it was not declined already: it ends that campaign's run
 // for the customer (its remaining steps are never sent), records a
-// [ReasonDeclined] suppression ([Engine.Suppressed]; its Step is the
+// [ReasonExited] suppression (Detail "declined ...") ([Engine.Suppressed]; its Step is the
 // message declined, its Detail the customer's words) and reports an
-// [EventDeclined]. It returns the message declined and true, or false
+// [EventSuppressed] with the same reason and detail. It returns the message declined and true, or false
 // if there was nothing to decline; a retried turn records it once.
 // Recognising a decline ("no thanks", "not now") is the caller's: STOP,
 // an opt-out of every marketing message, is [Engine.OptOut]'s.
@@ -112,13 +103,13 @@ func (e *Engine) Decline(ctx context.Context, t *parley.Turn) (Message, bool, er
 		if r == nil || r.Run != last.Run || r.Done {
 			return nil, false, nil
 		}
-		r.Done, r.Outcome, ended = true, string(ReasonDeclined), true
+		r.Done, r.Outcome, ended = true, exitDeclined, true
 		return r, true, nil
 	})
 	if err != nil {
 		return m, false, err
 	}
-	detail := fmt.Sprintf("%q", t.Text())
+	detail := fmt.Sprintf("%s %q", exitDeclined, t.Text())
 	if ended && run.Next < len(c.Steps) {
 		detail += "; ended before " + c.Steps[run.Next].ID
 	}
@@ -132,15 +123,15 @@ func (e *Engine) Decline(ctx context.Context, t *parley.Turn) (Message, bool, er
 		runID = "declined/" + last.Campaign + "/" + last.Sent.UTC().Format(time.RFC3339Nano)
 	}
 	if err := e.appendLog(ctx, runID, Suppression{Time: time.Now(), CustomerID: t.CustomerID, Campaign: c.Name,
-		Step: last.Step, Channel: t.Channel, Reason: ReasonDeclined, Detail: detail}); err != nil {
+		Step: last.Step, Channel: t.Channel, Reason: ReasonExited, Detail: detail}); err != nil {
 		return m, false, err
 	}
 	last.Declined = true
 	// A failure here only lets a second "no" decline again, which the
 	// log records once.
 	_ = lastKey.Set(s, last)
-	t.Emit(ctx, parley.Event{Kind: EventDeclined, Attrs: map[string]string{"campaign": c.Name, "step": last.Step,
-		"customer": t.CustomerID, "goal": c.Goal}})
+	t.Emit(ctx, parley.Event{Kind: EventSuppressed, Attrs: map[string]string{"campaign": c.Name, "step": last.Step,
+		"customer": t.CustomerID, "goal": c.Goal, "reason": string(ReasonExited), "detail": detail}})
 	m.Declined = true
 	return m, true, nil
 }

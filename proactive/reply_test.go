@@ -74,11 +74,12 @@ func TestDeclineEndsTheRun(t *testing.T) {
 		}, env.Texts("ada"), "no day -3 or day +1 message after the decline")
 		sup := env.Suppressed("ada")
 		require.Len(t, sup, 1)
-		assert.Equal(t, proactive.ReasonDeclined, sup[0].Reason)
+		assert.Equal(t, proactive.ReasonExited, sup[0].Reason)
 		assert.Equal(t, "day-7", sup[0].Step)
-		assert.Equal(t, `"no thanks"; ended before day-3`, sup[0].Detail)
-		ev := env.Events(proactive.EventDeclined)
+		assert.Equal(t, `declined "no thanks"; ended before day-3`, sup[0].Detail)
+		ev := env.Events(proactive.EventSuppressed)
 		require.Len(t, ev, 1)
+		assert.Equal(t, `declined "no thanks"; ended before day-3`, ev[0].Attrs["detail"])
 		assert.Equal(t, "renewal", ev[0].Attrs["campaign"])
 		assert.Equal(t, "day-7", ev[0].Attrs["step"])
 	})
@@ -95,7 +96,7 @@ func TestReplyWindow(t *testing.T) {
 		env.Ingest(proactive.Event{Type: proactive.SubscriptionExpiring, CustomerID: "ada", Attributes: map[string]string{
 			"expires_at": expires.Format(time.RFC3339), "expires_on": expires.Format("January 2")}})
 		env.Advance(3 * day) // day -7
-		env.Advance(proactive.ReplyWindow + time.Minute)
+		env.Advance(48*time.Hour + time.Minute) // past the reply window
 		env.Say("ada", "why?")
 		env.Say("ada", "no thanks")
 		env.Advance(12 * day)
@@ -107,7 +108,7 @@ func TestReplyWindow(t *testing.T) {
 			"Your plan has ended. Come back any time.",
 		}, env.Texts("ada"), "a late 'no thanks' is no decline: the run goes on")
 		assert.Empty(t, env.Suppressed("ada"))
-		assert.Empty(t, env.Events(proactive.EventDeclined))
+		assert.Empty(t, env.Events(proactive.EventSuppressed))
 	})
 }
 
@@ -132,8 +133,8 @@ func TestReasonWithOffer(t *testing.T) {
 		}, env.Texts("ada"))
 		sup := env.Suppressed("ada")
 		require.Len(t, sup, 1, "a completed run's decline is recorded too")
-		assert.Equal(t, proactive.ReasonDeclined, sup[0].Reason)
-		assert.Equal(t, `"no thanks"`, sup[0].Detail)
+		assert.Equal(t, proactive.ReasonExited, sup[0].Reason)
+		assert.Equal(t, `declined "no thanks"`, sup[0].Detail)
 	})
 }
 

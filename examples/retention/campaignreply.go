@@ -13,7 +13,7 @@ import (
 )
 
 // This file answers the customer's replies to a campaign message, within
-// its reply window (proactive.ReplyWindow): "why did you message me?"
+// its reply window (48 hours): "why did you message me?"
 // explains it (why, the offer and until when, and that STOP ends such
 // messages); "no thanks" or "not now" declines it, which ends the
 // campaign's run (proactive.Engine.Decline) and says so in a line; the
