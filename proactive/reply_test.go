@@ -95,7 +95,7 @@ func TestReplyWindow(t *testing.T) {
 		expires := time.Now().Add(10 * day)
 		env.Ingest(proactive.Event{Type: proactive.SubscriptionExpiring, CustomerID: "ada", Attributes: map[string]string{
 			"expires_at": expires.Format(time.RFC3339), "expires_on": expires.Format("January 2")}})
-		env.Advance(3 * day) // day -7
+		env.Advance(3 * day)                    // day -7
 		env.Advance(48*time.Hour + time.Minute) // past the reply window
 		env.Say("ada", "why?")
 		env.Say("ada", "no thanks")
