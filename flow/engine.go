@@ -294,9 +294,11 @@ func (e *Engine) Cancel(text string) parley.Handler {
 }
 
 // HandleTurn continues the conversation's flow with t: an answer to the
-// engine's open question, or a signal a waiting flow expects. It returns
-// [dialog.ErrNotAnswer], having written nothing, for a turn that is
-// neither, so that the router routes it.
+// engine's open question, or a signal a waiting flow expects; mounted on
+// the router for [dialog.CommandUndo], it also asks again the form the
+// customer cancelled with their previous message (see
+// [Engine.UndoCommand]). It returns [dialog.ErrNotAnswer], having written
+// nothing, for a turn that is none of these, so that the router routes it.
 func (e *Engine) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 	return e.handle(ctx, w, t, (*run).turn)
 }
@@ -434,7 +436,7 @@ type Snapshot struct {
 	Held string
 	// Cancelled names the form a cancel stopped at a question, kept for
 	// the customer to take the cancel back with their next message
-	// ([Engine.Undo]); empty when none is.
+	// (take-back: [dialog.CommandUndo]); empty when none is.
 	Cancelled string
 }
 
@@ -511,6 +513,9 @@ func (x *run) turn() error {
 	if st.Flow != "" && !st.Waiting {
 		// A flow stopped between steps (a crash mid-turn): go on from there.
 		return x.goTo(st.Node)
+	}
+	if undone, err := x.undo(); undone || err != nil {
+		return err
 	}
 	return dialog.ErrNotAnswer
 }

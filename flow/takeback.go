@@ -22,7 +22,7 @@ import (
 // "I do want to change it", "go back", "continue", "undo", "no espera",
 // "sí quiero", "seguir", "volver"; see takesBack) is the global command
 // [dialog.CommandUndo] ([Engine.UndoCommand] recognises it, only then),
-// and [Engine.Undo] makes the form the conversation's flow again, at its
+// and the engine, mounted for that command, makes the form the conversation's flow again, at its
 // question with the slots already given, introduced ("OK, back to your
 // address change. What's the new delivery address?").
 //
@@ -35,7 +35,7 @@ import (
 const undoTurns = 1
 
 // keepCancelled keeps the current form, stopped by this turn's cancel,
-// for [Engine.Undo]; it does nothing for a turn that is no cancel, or a
+// for a take-back (undo); it does nothing for a turn that is no cancel, or a
 // flow that waits at no form question. Any form held before is dropped.
 func (x *run) keepCancelled() {
 	if c, _ := parley.Value(x.t, dialog.CommandKey); c != dialog.CommandCancel || x.t.Signal != nil {
@@ -83,21 +83,21 @@ func (x *run) cancelKept() bool {
 	return f != nil && f.nodes[h.Node] != nil
 }
 
-// Undo returns the handler of [dialog.CommandUndo]: it asks again the
-// question of the form the customer cancelled with their previous
-// message, with the slots given before the cancel, introduced ("OK,
-// back to your refund."). With no such form (the turn after next, or no
-// cancel) it writes nothing and returns [dialog.ErrNotAnswer].
-func (e *Engine) Undo() parley.Handler {
-	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return e.handle(ctx, w, t, func(x *run) error {
-			if !x.cancelKept() {
-				return dialog.ErrNotAnswer
-			}
-			x.emit(EventStart, "flow", x.st.Held.Flow, "version", x.st.Held.Version, "undo", "true")
-			return x.resume(true)
-		})
-	})
+// undo asks again the question of the form the customer cancelled with
+// their previous message, with the slots given before the cancel,
+// introduced ("OK, back to your refund."), for a turn carrying
+// [dialog.CommandUndo] that the engine handles ([Engine.HandleTurn]). It
+// reports false, having done nothing, for any other turn or with no such
+// form (the turn after next, or no cancel).
+func (x *run) undo() (bool, error) {
+	if x.st.Held == nil || !x.st.HeldCancel {
+		return false, nil
+	}
+	if c, _ := parley.Value(x.t, dialog.CommandKey); c != dialog.CommandUndo || !x.cancelKept() {
+		return false, nil
+	}
+	x.emit(EventStart, "flow", x.st.Held.Flow, "version", x.st.Held.Version, "undo", "true")
+	return true, x.resume(true)
 }
 
 // cancelledMark is how saved flow state that keeps a cancelled form
@@ -108,7 +108,8 @@ var cancelledMark = []byte(`"held_cancel":true`)
 // UndoCommand returns middleware that annotates a turn with
 // [dialog.CommandUndo] when its text takes back (takesBack) the cancel
 // the customer gave with their previous message, which stopped a form
-// this engine keeps ([Engine.Undo] asks it again). At any other time
+// this engine keeps (the engine, mounted on the router for
+// dialog.CommandUndo, asks it again). At any other time
 // the words are left to mean what they mean. Put it after the command
 // recogniser (intent.Commands): a turn that already carries a command is
 // left alone.

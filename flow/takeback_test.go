@@ -30,7 +30,7 @@ func undoTester(t *testing.T) *parleytest.Tester {
 	r.Handle("track_order", e.Starter("track"))
 	r.Handle("plans", e.Starter("plans"))
 	r.HandleCommand(dialog.CommandCancel, e.Cancel("OK, cancelled."))
-	r.HandleCommand(dialog.CommandUndo, e.Undo())
+	r.HandleCommand(dialog.CommandUndo, e)
 	us := map[string]nlu.Understanding{
 		"refund":              {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}},
 		"plans":               {Status: nlu.Understood, Intent: nlu.Intent{Name: "plans"}},

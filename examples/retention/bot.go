@@ -103,7 +103,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.HandleSignal("page.idle", unlessAsking(e.Starter("nudge")))
 	router.HandleSignal(dialog.SignalHandoffResolved, e)
 	router.HandleCommand(dialog.CommandCancel, cancelling(e, r.act))
-	router.HandleCommand(dialog.CommandUndo, e.Undo()) // "no wait" right after the cancel (flow/takeback.go)
+	router.HandleCommand(dialog.CommandUndo, e) // "no wait" right after the cancel: the engine asks the form again (flow/takeback.go)
 	router.HandleCommand(dialog.CommandMenu, e.Starter("menu"))
 	router.HandleCommand(dialog.CommandHuman, r.human)
 	if r.optIn != nil {
