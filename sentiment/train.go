@@ -404,52 +404,14 @@ func (m *Model) reportBestF1(dev []sample, fw fitWeights, report func(string, fl
 	zq := m.devLogits(dev)
 	zf := make([][numOutputs]float32, len(dev))
 	for i := range dev {
-		s := &dev[i]
-		z := &zf[i]
-		copy(z[:], fw.bias)
-		vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-		for _, g := range [2]struct {
-			bs []uint32
-			v  float32
-		}{{s.feats, vw}, {s.chars, vc}} {
-			for _, b := range g.bs {
-				for k := range numOutputs {
-					z[k] += fw.w[int(b)*numOutputs+k] * g.v
-				}
-			}
-		}
-		for d, x := range s.dense {
-			for k := range numOutputs {
-				z[k] += x * fw.dense[d*numOutputs+k]
-			}
-		}
-		nv := len(s.vec)
-		for _, k := range m.p.VecOutputs {
-			for j, x := range s.vec {
-				z[k] += x * fw.vec[k*nv+j]
-			}
-		}
+		m.floatLogits(fw, &dev[i], &zf[i])
 	}
+	col := make([]float32, len(dev))
 	best := func(z [][numOutputs]float32, k int, ys []bool) float64 {
-		idx := make([]int, len(z))
-		for i := range idx {
-			idx[i] = i
+		for i := range z {
+			col[i] = z[i][k]
 		}
-		slices.SortFunc(idx, func(a, b int) int { return cmpF(z[b][k], z[a][k]) })
-		npos := 0
-		for _, y := range ys {
-			if y {
-				npos++
-			}
-		}
-		tp, bf := 0, 0.0
-		for n, i := range idx {
-			if ys[i] {
-				tp++
-			}
-			bf = max(bf, f1(tp, n+1-tp, npos-tp))
-		}
-		return bf
+		return maxF1(col, ys)
 	}
 	for h, name := range headNames {
 		ys := make([]bool, len(dev))

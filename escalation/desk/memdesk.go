@@ -237,17 +237,7 @@ func (d *Memory) openCaseOfLocked(t escalation.Ticket) *Case {
 
 // Relay implements [escalation.Desk].
 func (d *Memory) Relay(ctx context.Context, id string, m parley.Message) error {
-	if err := d.lock(ctx); err != nil {
-		return err
-	}
-	defer d.mu.Unlock()
-	t, err := d.openLocked(id)
-	if err != nil {
-		return err
-	}
-	t.Thread = append(t.Thread, Message{From: "customer", Text: m.Text, Time: time.Now()})
-	d.notifyLocked()
-	return nil
+	return d.appendThread(ctx, id, Message{From: "customer", Text: m.Text})
 }
 
 // Sent records in the thread of ticket id a message the customer was
@@ -257,6 +247,12 @@ func (d *Memory) Relay(ctx context.Context, id string, m parley.Message) error {
 // the agent the message was sent for. Call it when the message was sent;
 // it returns [escalation.ErrClosedTicket] for a closed ticket.
 func (d *Memory) Sent(ctx context.Context, id string, m parley.Message) error {
+	return d.appendThread(ctx, id, Message{From: m.Agent, Text: m.Text, Bot: true})
+}
+
+// appendThread adds msg, stamped now, to the thread of the open ticket
+// id and tells the desk's watchers.
+func (d *Memory) appendThread(ctx context.Context, id string, msg Message) error {
 	if err := d.lock(ctx); err != nil {
 		return err
 	}
@@ -265,7 +261,8 @@ func (d *Memory) Sent(ctx context.Context, id string, m parley.Message) error {
 	if err != nil {
 		return err
 	}
-	t.Thread = append(t.Thread, Message{From: m.Agent, Text: m.Text, Time: time.Now(), Bot: true})
+	msg.Time = time.Now()
+	t.Thread = append(t.Thread, msg)
 	d.notifyLocked()
 	return nil
 }
