@@ -45,37 +45,6 @@ func (f *Flow) Mermaid() string {
 	return b.String()
 }
 
-// DOT returns the flow as a Graphviz digraph.
-func (f *Flow) DOT() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "digraph %q {\n    rankdir=TB;\n", f.name+"@"+f.version)
-	for _, id := range f.order {
-		n := f.nodes[id].n
-		shape := "box"
-		switch {
-		case isEnd(n):
-			shape = "doublecircle"
-		case n.input():
-			shape = "ellipse"
-		}
-		fmt.Fprintf(&b, "    %q [label=%q, shape=%s];\n", id, id+"\n"+kind(n), shape)
-	}
-	for _, id := range f.order {
-		for _, e := range f.nodes[id].n.targets() {
-			if e.to == "" {
-				continue
-			}
-			if e.label == "" {
-				fmt.Fprintf(&b, "    %q -> %q;\n", id, e.to)
-			} else {
-				fmt.Fprintf(&b, "    %q -> %q [label=%q];\n", id, e.to, e.label)
-			}
-		}
-	}
-	b.WriteString("}\n")
-	return b.String()
-}
-
 func isEnd(n Node) bool { _, ok := n.(*End); return ok }
 
 func mermaidEscape(s string) string {

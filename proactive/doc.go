@@ -30,7 +30,7 @@
 //		Attributes: map[string]string{"expires_at": "2026-03-01T10:00:00Z"}})
 //
 // When a step is due the scheduler fires the engine's job, which enqueues
-// an internal turn ([SignalStep]) into the customer's conversation with
+// an internal turn ("proactive.step") into the customer's conversation with
 // [parley.Bot.Enqueue], under a MessageID derived from the campaign,
 // customer, run and step (a job fired twice is taken once). In that turn,
 // ordered with the customer's own messages, [Middleware] applies
@@ -86,10 +86,11 @@
 // # Errors
 //
 // [Engine.Ingest] returns an [*EventError] (wrapping [ErrUnknownEvent],
-// [ErrUnknownCustomer] or a [*TimeZoneError]) for an event it refuses, with
+// [ErrUnknownCustomer] or [ErrBadTimeZone]) for an event it refuses, with
 // nothing recorded, and [ErrDuplicateEvent] for an event it already took.
-// The endpoint answers with a [*RequestError]'s status: [ErrBadSignature],
-// [ErrStale] and [ErrReplayed] for forged or replayed requests. [New]
+// The endpoint refuses a request with an HTTP status and a JSON body
+// {"error": code, "message": ...}: [ErrBadSignature], [ErrStale] and
+// [ErrReplayed] for forged or replayed requests. [New]
 // returns a [*CompileError]. Store and scheduler errors are returned as
 // they are, wrapped: the scheduler and the Bot retry, so an outage delays
 // messages and loses or repeats none.

@@ -22,9 +22,9 @@ import (
 // [Engine.Jobs] for it with the scheduler before the first event.
 const JobKind = "proactive.step"
 
-// SignalStep names the internal turn that delivers a campaign step in the
+// signalStep names the internal turn that delivers a campaign step in the
 // customer's conversation; [Middleware] handles it.
-const SignalStep = "proactive.step"
+const signalStep = "proactive.step"
 
 // Event kinds the engine reports to the Bot's observer, from the step's
 // turn. Besides these, the campaign funnel's later steps are reported in
@@ -317,7 +317,7 @@ func (e *Engine) updateRun(ctx context.Context, customerID, campaign string, fn 
 // event it is, ends holds waiting for it, and starts the campaigns it
 // triggers for a customer in their audience (one run per campaign and
 // customer at a time). It returns a [*EventError] (wrapping
-// [ErrUnknownEvent], [ErrUnknownCustomer] or a [*TimeZoneError]) for an
+// [ErrUnknownEvent], [ErrUnknownCustomer] or [ErrBadTimeZone]) for an
 // event it refuses before recording anything, [ErrDuplicateEvent] for an
 // event it already took, or the store's or scheduler's error: then it
 // may have done part of the work, and taking the same event again (same
@@ -645,7 +645,7 @@ func (e *Engine) fire(ctx context.Context, q Enqueuer, j *schedule.Job, p jobPay
 	}
 	t := &parley.Turn{ConversationID: to.ConversationID, CustomerID: customerID, Channel: to.Channel,
 		Recipient: to.Recipient, MessageID: stepMessageID(r, c, due, p.Turn), Time: time.Now(),
-		Signal: &parley.Signal{Name: SignalStep, Data: map[string]string{
+		Signal: &parley.Signal{Name: signalStep, Data: map[string]string{
 			"campaign": campaign, "run": r.Run, "step": strconv.Itoa(r.Next), "due": due.UTC().Format(time.RFC3339Nano),
 			"turn": strconv.Itoa(p.Turn)}}}
 	if err := q.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
@@ -673,7 +673,7 @@ func (e *Engine) fireConverted(ctx context.Context, q Enqueuer, c *compiled, r *
 	}
 	t := &parley.Turn{ConversationID: to.ConversationID, CustomerID: r.Customer, Channel: to.Channel,
 		Recipient: to.Recipient, MessageID: "proactive/" + c.Name + "/" + r.Customer + "/" + r.Run + "/converted", Time: time.Now(),
-		Signal: &parley.Signal{Name: SignalStep, Data: map[string]string{
+		Signal: &parley.Signal{Name: signalStep, Data: map[string]string{
 			"campaign": c.Name, "run": r.Run, "converted": "true", "step": p.LastStep, "value": p.Value}}}
 	if err := q.Enqueue(ctx, t); err != nil && !errors.Is(err, parley.ErrDuplicate) {
 		return fmt.Errorf("proactive: enqueue %s conversion for %q: %w", c.Name, r.Customer, err)
@@ -701,7 +701,7 @@ func parseJobID(id string) (customerID, campaign string, ok bool) {
 }
 
 // Middleware returns middleware that delivers e's campaign steps: a turn
-// carrying [SignalStep] is handled here, in the customer's conversation
+// carrying signalStep is handled here, in the customer's conversation
 // and in order with their own turns, and every other turn goes on. Put it
 // before escalation's middleware, so that a step meets a conversation a
 // person owns and waits for it rather than being swallowed.
@@ -725,7 +725,7 @@ func (e *Engine) middleware(next parley.Handler) parley.Handler {
 		if t.Signal == nil {
 			e.noteReply(ctx, t)
 		}
-		if t.Signal == nil || t.Signal.Name != SignalStep {
+		if t.Signal == nil || t.Signal.Name != signalStep {
 			return next.HandleTurn(ctx, w, t)
 		}
 		return e.deliver(ctx, w, t)

@@ -89,11 +89,15 @@ var (
 	// ErrDuplicateEvent is returned for an event whose ID was already
 	// taken: it changed nothing, and a sender may treat it as success.
 	ErrDuplicateEvent = errors.New("proactive: duplicate event")
+	// ErrBadTimeZone is wrapped, with the zone's name, for a customer
+	// time zone that is not an IANA zone name: quiet hours cannot be kept
+	// without one.
+	ErrBadTimeZone = errors.New("proactive: not an IANA time zone")
 )
 
 // An EventError reports an event that was refused before anything was
 // recorded. It wraps [ErrUnknownEvent], [ErrUnknownCustomer], a
-// [*TimeZoneError] or a description of the missing field.
+// [ErrBadTimeZone] or a description of the missing field.
 type EventError struct {
 	Type       string
 	CustomerID string
@@ -108,21 +112,6 @@ func (e *EventError) Error() string {
 // Unwrap returns the cause.
 func (e *EventError) Unwrap() error { return e.Err }
 
-// A TimeZoneError reports a customer time zone that is not an IANA zone
-// name: quiet hours cannot be kept without one.
-type TimeZoneError struct {
-	Zone string
-	Err  error
-}
-
-// Error implements the error interface.
-func (e *TimeZoneError) Error() string {
-	return fmt.Sprintf("proactive: time zone %q: %v", e.Zone, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *TimeZoneError) Unwrap() error { return e.Err }
-
 // loadZone resolves a customer's time zone; empty means def.
 func loadZone(name string, def *time.Location) (*time.Location, error) {
 	if name == "" {
@@ -130,7 +119,7 @@ func loadZone(name string, def *time.Location) (*time.Location, error) {
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, &TimeZoneError{Zone: name, Err: err}
+		return nil, fmt.Errorf("%w: %q: %w", ErrBadTimeZone, name, err)
 	}
 	return loc, nil
 }

@@ -32,7 +32,7 @@ const replayWindow = 5 * time.Minute
 // maxEventBody is the largest event request body accepted.
 const maxEventBody = 64 << 10
 
-// Errors of the event endpoint, wrapped in a [*RequestError].
+// Errors of the event endpoint: the causes of its refusals (requestError).
 var (
 	// ErrBadSignature: the signature header is missing or does not match
 	// the body and timestamp under the shared secret.
@@ -46,22 +46,22 @@ var (
 	errBadRequest = errors.New("proactive: malformed event request")
 )
 
-// A RequestError is the endpoint's refusal of a request: the HTTP status
+// A requestError is the endpoint's refusal of a request: the HTTP status
 // it answered with and the cause (one of the errors above, or an
 // [*EventError]). The body of the answer is {"error": Code, "message": ...}.
-type RequestError struct {
+type requestError struct {
 	Status int
 	Code   string
 	Err    error
 }
 
 // Error implements the error interface.
-func (e *RequestError) Error() string {
+func (e *requestError) Error() string {
 	return fmt.Sprintf("proactive: event request refused (%d %s): %v", e.Status, e.Code, e.Err)
 }
 
 // Unwrap returns the cause.
-func (e *RequestError) Unwrap() error { return e.Err }
+func (e *requestError) Unwrap() error { return e.Err }
 
 // Sign returns the Parley-Signature header of a request whose body is
 // sent at ts: "v1=" and the hex HMAC-SHA256, under secret, of the Unix
@@ -83,7 +83,7 @@ func mac(secret []byte, ts string, body []byte) []byte {
 // Endpoint returns an HTTP handler that takes one business event per
 // POST, as the JSON of an [Event], signed with secret (see [Sign]). It
 // answers 202 when the event is taken, 200 for a duplicate event, and
-// otherwise a [*RequestError]'s status: 401 for a bad signature, a stale
+// otherwise a refusal's status: 401 for a bad signature, a stale
 // timestamp or a replay, 400 for a malformed body, 422 for an unknown
 // event type, an unknown customer or an invalid time zone, 503 when the
 // store is down (send again later). Nothing is recorded for a refused
@@ -97,14 +97,14 @@ func (e *Engine) Endpoint(secret []byte) (http.Handler, error) {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			writeRefusal(w, &RequestError{Status: http.StatusMethodNotAllowed, Code: "method", Err: errBadRequest})
+			writeRefusal(w, &requestError{Status: http.StatusMethodNotAllowed, Code: "method", Err: errBadRequest})
 			return
 		}
 		dup, err := e.serveEvent(r.Context(), secret, r)
 		if err != nil {
-			var re *RequestError
+			var re *requestError
 			if !errors.As(err, &re) {
-				re = &RequestError{Status: http.StatusServiceUnavailable, Code: "unavailable", Err: err}
+				re = &requestError{Status: http.StatusServiceUnavailable, Code: "unavailable", Err: err}
 			}
 			writeRefusal(w, re)
 			return
@@ -129,15 +129,15 @@ func verifyRequest(secret []byte, h http.Header, body []byte, now time.Time) err
 	ts := h.Get(headerTimestamp)
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return &RequestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
+		return &requestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
 	}
 	if d := now.Sub(time.Unix(sec, 0)); d > replayWindow || d < -replayWindow {
-		return &RequestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
+		return &requestError{Status: http.StatusUnauthorized, Code: "stale", Err: ErrStale}
 	}
 	got, ok := strings.CutPrefix(h.Get(headerSignature), "v1=")
 	sig, err := hex.DecodeString(got)
 	if !ok || err != nil || !hmac.Equal(sig, mac(secret, ts, body)) {
-		return &RequestError{Status: http.StatusUnauthorized, Code: "signature", Err: ErrBadSignature}
+		return &requestError{Status: http.StatusUnauthorized, Code: "signature", Err: ErrBadSignature}
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func verifyRequest(secret []byte, h http.Header, body []byte, now time.Time) err
 func (e *Engine) serveEvent(ctx context.Context, secret []byte, r *http.Request) (dup bool, err error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxEventBody))
 	if err != nil {
-		return false, &RequestError{Status: http.StatusBadRequest, Code: "body", Err: fmt.Errorf("%w: %v", errBadRequest, err)}
+		return false, &requestError{Status: http.StatusBadRequest, Code: "body", Err: fmt.Errorf("%w: %v", errBadRequest, err)}
 	}
 	if err := verifyRequest(secret, r.Header, body, time.Now()); err != nil {
 		return false, err
@@ -154,13 +154,13 @@ func (e *Engine) serveEvent(ctx context.Context, secret []byte, r *http.Request)
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&ev); err != nil || dec.More() {
-		return false, &RequestError{Status: http.StatusBadRequest, Code: "json", Err: fmt.Errorf("%w: not one JSON event", errBadRequest)}
+		return false, &requestError{Status: http.StatusBadRequest, Code: "json", Err: fmt.Errorf("%w: not one JSON event", errBadRequest)}
 	}
 	// The signature is claimed last before the event, so that a request
 	// refused for any reason above may be sent again as it was.
 	sigKey := "proactive/sig/" + strings.TrimPrefix(r.Header.Get(headerSignature), "v1=")
 	if _, err := e.store().Get(ctx, sigKey); err == nil {
-		return false, &RequestError{Status: http.StatusUnauthorized, Code: "replayed", Err: ErrReplayed}
+		return false, &requestError{Status: http.StatusUnauthorized, Code: "replayed", Err: ErrReplayed}
 	} else if !errors.Is(err, memory.ErrNotFound) {
 		return false, err
 	}
@@ -170,7 +170,7 @@ func (e *Engine) serveEvent(ctx context.Context, secret []byte, r *http.Request)
 	case errors.Is(err, ErrDuplicateEvent):
 		dup = true
 	case errors.As(err, &ee):
-		return false, &RequestError{Status: http.StatusUnprocessableEntity, Code: eventCode(ee), Err: err}
+		return false, &requestError{Status: http.StatusUnprocessableEntity, Code: eventCode(ee), Err: err}
 	case err != nil:
 		return false, err
 	}
@@ -185,19 +185,18 @@ func (e *Engine) serveEvent(ctx context.Context, secret []byte, r *http.Request)
 }
 
 func eventCode(ee *EventError) string {
-	var tz *TimeZoneError
 	switch {
 	case errors.Is(ee, ErrUnknownEvent):
 		return "unknown_event"
 	case errors.Is(ee, ErrUnknownCustomer):
 		return "unknown_customer"
-	case errors.As(ee, &tz):
+	case errors.Is(ee, ErrBadTimeZone):
 		return "time_zone"
 	}
 	return "invalid_event"
 }
 
-func writeRefusal(w http.ResponseWriter, re *RequestError) {
+func writeRefusal(w http.ResponseWriter, re *requestError) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(re.Status)
 	msg := re.Err.Error()

@@ -327,7 +327,7 @@ func (p *Policy) readLedger(ctx context.Context, customerID string) (ledger, int
 // conversation of t (whose session tells whether a question is open and
 // when the customer last wrote; t may be nil outside a turn). It reads,
 // and records nothing: [Policy.Record] counts a message that went out.
-// The error is the store's; a [*TimeZoneError] becomes a decision.
+// The error is the store's; [ErrBadTimeZone] becomes a decision.
 func (p *Policy) Check(ctx context.Context, t *parley.Turn, profile *customer.Profile, s Send) (Decision, error) {
 	l, _, err := p.readLedger(ctx, profile.CustomerID)
 	var corrupt *memory.CorruptError

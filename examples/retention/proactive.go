@@ -110,7 +110,7 @@ func (r *retention) route(_ context.Context, p *custprofile.Profile) (parley.Add
 // remember notes where each customer talks to us, for route.
 func (r *retention) remember(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if t.CustomerID != "" && t.Channel != "" && (t.Signal == nil || t.Signal.Name != proactive.SignalStep) {
+		if t.CustomerID != "" && t.Channel != "" && t.Signal == nil { // a customer's own message, not a campaign step or timer
 			r.mu.Lock()
 			r.seen[t.CustomerID] = parley.AddressOf(t)
 			r.mu.Unlock()
