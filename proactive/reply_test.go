@@ -51,16 +51,23 @@ func renewalWithReason() *proactive.Campaign {
 	return c
 }
 
+// renewalStarted is an engine with renewalWithReason, Ada at 10:00, and
+// her plan expiring in 10 days: the renewal run has started.
+func renewalStarted(t *testing.T) *proactivetest.Env {
+	var env *proactivetest.Env
+	env = proactivetest.New(t, []*proactive.Campaign{renewalWithReason()}, replyBot(&env),
+		proactivetest.WithEngineOptions(proactive.WithEventTypes("plan_renewed")))
+	ada(env)
+	at10(env)
+	expires := time.Now().Add(10 * day)
+	env.Ingest(proactive.Event{Type: proactive.SubscriptionExpiring, CustomerID: "ada", Attributes: map[string]string{
+		"expires_at": expires.Format(time.RFC3339), "expires_on": expires.Format("January 2")}})
+	return env
+}
+
 func TestDeclineEndsTheRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var env *proactivetest.Env
-		env = proactivetest.New(t, []*proactive.Campaign{renewalWithReason()}, replyBot(&env),
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("plan_renewed")))
-		ada(env)
-		at10(env)
-		expires := time.Now().Add(10 * day)
-		env.Ingest(proactive.Event{Type: proactive.SubscriptionExpiring, CustomerID: "ada", Attributes: map[string]string{
-			"expires_at": expires.Format(time.RFC3339), "expires_on": expires.Format("January 2")}})
+		env := renewalStarted(t)
 		env.Advance(3 * day)
 		env.Say("ada", "why?")
 		env.Say("ada", "no thanks")
@@ -87,14 +94,7 @@ func TestDeclineEndsTheRun(t *testing.T) {
 
 func TestReplyWindow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var env *proactivetest.Env
-		env = proactivetest.New(t, []*proactive.Campaign{renewalWithReason()}, replyBot(&env),
-			proactivetest.WithEngineOptions(proactive.WithEventTypes("plan_renewed")))
-		ada(env)
-		at10(env)
-		expires := time.Now().Add(10 * day)
-		env.Ingest(proactive.Event{Type: proactive.SubscriptionExpiring, CustomerID: "ada", Attributes: map[string]string{
-			"expires_at": expires.Format(time.RFC3339), "expires_on": expires.Format("January 2")}})
+		env := renewalStarted(t)
 		env.Advance(3 * day)                    // day -7
 		env.Advance(48*time.Hour + time.Minute) // past the reply window
 		env.Say("ada", "why?")
