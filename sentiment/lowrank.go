@@ -48,17 +48,14 @@ func goEmotionsMask(labels []string) uint32 {
 	return m
 }
 
-// forward computes the hidden values h and the outputs z of sample s.
-func (lr *lowRank) forward(s *sample, h, z []float32) {
-	H := len(lr.b1)
-	copy(h, lr.b1)
-	vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-	for _, g := range [2]struct {
-		bs []uint32
-		v  float32
-	}{{s.feats, vw}, {s.chars, vc}} {
+// project adds to h the projection of sample s: the rows of emb of its
+// hashed features, of dense of its dense features and, unless vec is nil,
+// of vec of its mean word vector, each row len(h) numbers.
+func project(h, emb, dense, vec []float32, s *sample) {
+	H := len(h)
+	for _, g := range s.sparse() {
 		for _, b := range g.bs {
-			row := lr.emb[int(b)*H : int(b)*H+H]
+			row := emb[int(b)*H : int(b)*H+H]
 			for j := range h {
 				h[j] += row[j] * g.v
 			}
@@ -66,18 +63,28 @@ func (lr *lowRank) forward(s *sample, h, z []float32) {
 	}
 	for d, x := range s.dense {
 		if x != 0 {
-			row := lr.dense[d*H : d*H+H]
+			row := dense[d*H : d*H+H]
 			for j := range h {
 				h[j] += row[j] * x
 			}
 		}
 	}
+	if vec == nil {
+		return
+	}
 	for d, x := range s.vec {
-		row := lr.vec[d*H : d*H+H]
+		row := vec[d*H : d*H+H]
 		for j := range h {
 			h[j] += row[j] * x
 		}
 	}
+}
+
+// forward computes the hidden values h and the outputs z of sample s.
+func (lr *lowRank) forward(s *sample, h, z []float32) {
+	H := len(lr.b1)
+	copy(h, lr.b1)
+	project(h, lr.emb, lr.dense, lr.vec, s)
 	for k := range z {
 		row := lr.out[k*H : k*H+H]
 		zk := lr.b2[k]
@@ -182,11 +189,7 @@ func fitLowRank(ctx context.Context, samples []sample, rows, epochs int, c Train
 				}
 				ada(5, k, g)
 			}
-			vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-			for _, g := range [2]struct {
-				bs []uint32
-				v  float32
-			}{{s.feats, vw}, {s.chars, vc}} {
+			for _, g := range s.sparse() {
 				for _, b := range g.bs {
 					for j, gj := range gh {
 						ada(0, int(b)*H+j, gj*g.v)
@@ -266,11 +269,7 @@ func (lr *lowRank) foldInto(fw fitWeights, t, k int, a float32) {
 // fw, as [Model.logits] does under the int8 ones.
 func (m *Model) floatLogits(fw fitWeights, s *sample, z *[numOutputs]float32) {
 	copy(z[:], fw.bias)
-	vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-	for _, g := range [2]struct {
-		bs []uint32
-		v  float32
-	}{{s.feats, vw}, {s.chars, vc}} {
+	for _, g := range s.sparse() {
 		for _, b := range g.bs {
 			for k := range numOutputs {
 				z[k] += fw.w[int(b)*numOutputs+k] * g.v

@@ -199,6 +199,19 @@ type sample struct {
 	hard   [numOutputs - numPolarity]bool // a negative carrying a hardLabels label
 }
 
+// sparseGroup is one family of a sample's hashed features (words and
+// word pairs, or character n-grams) with the value each of its rows
+// takes, 1/sqrt(n) for n features ([sparseValue]).
+type sparseGroup struct {
+	bs []uint32
+	v  float32
+}
+
+// sparse returns the two hashed feature families of s with their values.
+func (s *sample) sparse() [2]sparseGroup {
+	return [2]sparseGroup{{s.feats, sparseValue(len(s.feats))}, {s.chars, sparseValue(len(s.chars))}}
+}
+
 func (m *Model) sample(ex Example, f *featurizer) sample {
 	lr := m.lex.Polarity(ex.Text)
 	var s sample
@@ -496,12 +509,8 @@ func (m *Model) fitRun(ctx context.Context, samples []sample, c TrainConfig) (fi
 		for _, i := range order {
 			step++
 			s := &samples[i]
-			vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
 			copy(z[:], bias)
-			for _, g := range [2]struct {
-				bs []uint32
-				v  float32
-			}{{s.feats, vw}, {s.chars, vc}} {
+			for _, g := range s.sparse() {
 				for _, b := range g.bs {
 					row := w[int(b)*numOutputs : int(b)*numOutputs+numOutputs]
 					for k := range numOutputs {
@@ -561,10 +570,7 @@ func (m *Model) fitRun(ctx context.Context, samples []sample, c TrainConfig) (fi
 					grad[numPolarity+h] = p
 				}
 			}
-			for _, g := range [2]struct {
-				bs []uint32
-				v  float32
-			}{{s.feats, vw}, {s.chars, vc}} {
+			for _, g := range s.sparse() {
 				for _, b := range g.bs {
 					o := int(b) * numOutputs
 					for k := range numOutputs {

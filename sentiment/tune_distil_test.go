@@ -25,25 +25,9 @@ func TestTuneDistil(t *testing.T) {
 	if os.Getenv("PARLEY_TUNE") == "" {
 		t.Skip("set PARLEY_TUNE=1 to run the distillation experiment")
 	}
-	train, dev := readGE(t, "train"), readGE(t, "dev")
-	for range 4 {
-		train = append(train, SupportExamples()...)
-	}
+	train, dev := readTuneSets(t)
 	seed := uint64(envf("PARLEY_TUNE_SEED", 1))
-	p := params{Bits: 15, CharMin: 4, CharMax: 4, Negation: true}
-	vec, err := readVectors(embeddedVectors)
-	require.NoError(t, err)
-	p.VectorsCRC, p.VectorDims = vec.sum, vec.dims
-	p.VecOutputs = vectorOutputs
-	p.Vec = make([]float32, vec.dims*numOutputs)
-	lin, err := newModel(p, vec)
-	require.NoError(t, err)
-	var f featurizer
-	tr := make([]sample, len(train))
-	trL := make([]uint32, len(train))
-	for i, ex := range train {
-		tr[i], trL[i] = lin.sample(ex, &f), labelMask(ex.Labels)
-	}
+	tr, trL := featurize(newVectorModel(t), train)
 	c := mlpCfg{
 		hidden: int(envf("PARLEY_MLP_H", 64)), epochs: int(envf("PARLEY_MLP_EPOCHS", 5)),
 		lr: float32(envf("PARLEY_MLP_LR", 0.05)), vec: os.Getenv("PARLEY_MLP_VEC") != "0",

@@ -1,30 +1,25 @@
 package sentiment
 
 import (
-	"os"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 )
 
-// TestTuneInspectModel prints, for the model file PARLEY_TUNE_MODEL, the
-// best-threshold dev F1 of each head's int8 logit and its calibration.
-func TestTuneInspectModel(t *testing.T) {
-	path := os.Getenv("PARLEY_TUNE_MODEL")
-	if os.Getenv("PARLEY_TUNE") == "" || path == "" {
-		t.Skip("set PARLEY_TUNE=1 and PARLEY_TUNE_MODEL")
-	}
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	m, err := ReadModel(f)
-	require.NoError(t, err)
+// devSamples featurizes GoEmotions' dev split for model m.
+func devSamples(t testing.TB, m *Model) []sample {
 	var fz featurizer
 	dev := readGE(t, "dev")
 	ss := make([]sample, len(dev))
 	for i, ex := range dev {
 		ss[i] = m.sample(ex, &fz)
 	}
+	return ss
+}
+
+// TestTuneInspectModel prints, for the model file PARLEY_TUNE_MODEL, the
+// best-threshold dev F1 of each head's int8 logit and its calibration.
+func TestTuneInspectModel(t *testing.T) {
+	m, _ := readTuneModel(t)
+	ss := devSamples(t, m)
 	z := m.devLogits(ss)
 	for h, name := range headNames {
 		col, ys := make([]float32, len(ss)), make([]bool, len(ss))
@@ -42,21 +37,8 @@ func TestTuneInspectModel(t *testing.T) {
 // TestTuneRecalibrate calibrates the model file PARLEY_TUNE_MODEL on dev
 // again (as Train does after fitting) and prints its dev figures.
 func TestTuneRecalibrate(t *testing.T) {
-	path := os.Getenv("PARLEY_TUNE_MODEL")
-	if os.Getenv("PARLEY_TUNE") == "" || path == "" {
-		t.Skip("set PARLEY_TUNE=1 and PARLEY_TUNE_MODEL")
-	}
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	m, err := ReadModel(f)
-	require.NoError(t, err)
-	var fz featurizer
-	dev := readGE(t, "dev")
-	ss := make([]sample, len(dev))
-	for i, ex := range dev {
-		ss[i] = m.sample(ex, &fz)
-	}
+	m, path := readTuneModel(t)
+	ss := devSamples(t, m)
 	m.calibrate(ss)
 	t.Logf("%s recalibrated: dev %v", path, m.devFigures(ss))
 }

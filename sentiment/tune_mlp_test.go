@@ -116,36 +116,12 @@ func newMLP(c mlpCfg, rows, nv int) *mlp {
 
 // forward fills pre (pre-activation), h and z.
 func (m *mlp) forward(s *sample, pre, h, z []float32) {
-	H := m.c.hidden
 	copy(pre, m.b1)
-	vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-	for _, g := range [2]struct {
-		bs []uint32
-		v  float32
-	}{{s.feats, vw}, {s.chars, vc}} {
-		for _, b := range g.bs {
-			row := m.emb[int(b)*H : int(b)*H+H]
-			for j := range pre {
-				pre[j] += row[j] * g.v
-			}
-		}
+	vec := m.vecW
+	if !m.c.vec {
+		vec = nil
 	}
-	for d, x := range s.dense {
-		if x != 0 {
-			row := m.dense[d*H : d*H+H]
-			for j := range pre {
-				pre[j] += row[j] * x
-			}
-		}
-	}
-	if m.c.vec {
-		for d, x := range s.vec {
-			row := m.vecW[d*H : d*H+H]
-			for j := range pre {
-				pre[j] += row[j] * x
-			}
-		}
-	}
+	project(pre, m.emb, m.dense, vec, s)
 	for j, x := range pre {
 		if m.c.linear {
 			h[j] = x
@@ -153,6 +129,12 @@ func (m *mlp) forward(s *sample, pre, h, z []float32) {
 			h[j] = max(x, 0) // ReLU
 		}
 	}
+	m.output(h, z)
+}
+
+// output fills z with the outputs of the hidden values h.
+func (m *mlp) output(h, z []float32) {
+	H := m.c.hidden
 	for k := range m.K {
 		row := m.out[k*H : k*H+H]
 		zk := m.b2[k]
@@ -166,7 +148,6 @@ func (m *mlp) forward(s *sample, pre, h, z []float32) {
 // forwardDrop is forward with each hidden unit dropped at the dropout
 // rate (the kept ones scaled up), recording which were dropped.
 func (m *mlp) forwardDrop(s *sample, pre, h, z []float32, drop []bool, rng *rand.Rand) {
-	H := m.c.hidden
 	m.forward(s, pre, h, z)
 	for j := range h {
 		drop[j] = rng.Float32() < m.c.dropout
@@ -176,14 +157,7 @@ func (m *mlp) forwardDrop(s *sample, pre, h, z []float32, drop []bool, rng *rand
 			h[j] /= 1 - m.c.dropout
 		}
 	}
-	for k := range m.K {
-		row := m.out[k*H : k*H+H]
-		zk := m.b2[k]
-		for j, x := range h {
-			zk += row[j] * x
-		}
-		z[k] = zk
-	}
+	m.output(h, z)
 }
 
 func adaStep(w, g2, u []float32, i int, g, lr, step float32) {
@@ -210,16 +184,7 @@ func (m *mlp) train(ss []sample, labels []uint32, report func(epoch int)) {
 			hard[i][len(goEmotions)+t] = ss[i].hard[h]
 		}
 	}
-	posW := make([]float32, K)
-	for k := range K {
-		n := 0
-		for i := range ss {
-			if ys[i][k] {
-				n++
-			}
-		}
-		posW[k] = min(max(float32(math.Pow(float64(len(ss)-n)/float64(max(n, 1)), m.c.posPow)), 1), 6)
-	}
+	posW := positiveWeights(ys, K, m.c.posPow, 6)
 	hardW := [len(mlpTargets)]float32{hardNegWeight[mlpTargets[0]], hardNegWeight[mlpTargets[1]]}
 	order := make([]int, len(ss))
 	for i := range order {
@@ -288,11 +253,7 @@ func (m *mlp) train(ss []sample, labels []uint32, report func(epoch int)) {
 					gh[j] = 0
 				}
 			}
-			vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-			for _, g := range [2]struct {
-				bs []uint32
-				v  float32
-			}{{s.feats, vw}, {s.chars, vc}} {
+			for _, g := range s.sparse() {
 				for _, b := range g.bs {
 					o := int(b) * H
 					for j, gj := range gh {
@@ -343,6 +304,32 @@ func (m *mlp) logits(ss []sample) [][]float32 {
 	return zs
 }
 
+// newVectorModel returns an untrained model with the shipped feature
+// families and the embedded word vectors, to featurize examples with.
+func newVectorModel(t testing.TB) *Model {
+	t.Helper()
+	p := params{Bits: 15, CharMin: 4, CharMax: 4, Negation: true}
+	vec, err := readVectors(embeddedVectors)
+	require.NoError(t, err)
+	p.VectorsCRC, p.VectorDims = vec.sum, vec.dims
+	p.VecOutputs = vectorOutputs
+	p.Vec = make([]float32, vec.dims*numOutputs)
+	m, err := newModel(p, vec)
+	require.NoError(t, err)
+	return m
+}
+
+// featurize returns the samples of examples under model m and their
+// GoEmotions label masks.
+func featurize(m *Model, examples []Example) ([]sample, []uint32) {
+	var f featurizer
+	ss, labels := make([]sample, len(examples)), make([]uint32, len(examples))
+	for i, ex := range examples {
+		ss[i], labels[i] = m.sample(ex, &f), labelMask(ex.Labels)
+	}
+	return ss, labels
+}
+
 // TestTuneMLP trains the hidden-layer model beside the shipped trainer
 // with the same training order and prints, after each epoch, the dev F1
 // at the best threshold of frustration and confusion: the hidden-layer
@@ -355,10 +342,7 @@ func TestTuneMLP(t *testing.T) {
 	if os.Getenv("PARLEY_TUNE") == "" {
 		t.Skip("set PARLEY_TUNE=1 to run the hidden-layer experiment")
 	}
-	train, dev := readGE(t, "train"), readGE(t, "dev")
-	for range 4 {
-		train = append(train, SupportExamples()...)
-	}
+	train, dev := readTuneSets(t)
 	seed := uint64(envf("PARLEY_TUNE_SEED", 1))
 	start := time.Now()
 	var lin *Model
@@ -373,25 +357,10 @@ func TestTuneMLP(t *testing.T) {
 		require.NoError(t, err)
 		t.Logf("linear trained in %v; dev %v", time.Since(start), lin.Info().Dev)
 	} else {
-		p := params{Bits: 15, CharMin: 4, CharMax: 4, Negation: true}
-		vec, err := readVectors(embeddedVectors)
-		require.NoError(t, err)
-		p.VectorsCRC, p.VectorDims = vec.sum, vec.dims
-		p.VecOutputs = vectorOutputs
-		p.Vec = make([]float32, vec.dims*numOutputs)
-		lin, err = newModel(p, vec)
-		require.NoError(t, err)
+		lin = newVectorModel(t)
 	}
-	var f featurizer
-	tr := make([]sample, len(train))
-	trL := make([]uint32, len(train))
-	for i, ex := range train {
-		tr[i], trL[i] = lin.sample(ex, &f), labelMask(ex.Labels)
-	}
-	dv := make([]sample, len(dev))
-	for i, ex := range dev {
-		dv[i] = lin.sample(ex, &f)
-	}
+	tr, trL := featurize(lin, train)
+	dv, _ := featurize(lin, dev)
 	if os.Getenv("PARLEY_MLP_NOLIN") == "" {
 		devLin = lin.devLogits(dv)
 	}

@@ -25,13 +25,41 @@ func readGE(t testing.TB, name string) []Example {
 	return ex
 }
 
+// readTuneSets reads GoEmotions' train and dev splits, the train split
+// with the support examples four times over, as the shipped model is
+// trained (parley sentiment train).
+func readTuneSets(t testing.TB) (train, dev []Example) {
+	t.Helper()
+	train, dev = readGE(t, "train"), readGE(t, "dev")
+	for range 4 {
+		train = append(train, SupportExamples()...)
+	}
+	return train, dev
+}
+
+// readTuneModel skips t unless PARLEY_TUNE and PARLEY_TUNE_MODEL are set,
+// then reads the model file PARLEY_TUNE_MODEL names.
+func readTuneModel(t testing.TB) (*Model, string) {
+	t.Helper()
+	path := os.Getenv("PARLEY_TUNE_MODEL")
+	if os.Getenv("PARLEY_TUNE") == "" || path == "" {
+		t.Skip("set PARLEY_TUNE=1 and PARLEY_TUNE_MODEL")
+	}
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	m, err := ReadModel(f)
+	require.NoError(t, err)
+	return m, path
+}
+
 // TestTuneModel trains with the configuration in PARLEY_TUNE_* variables
 // and prints the dev figures (PARLEY_TUNE=1).
 func TestTuneModel(t *testing.T) {
 	if os.Getenv("PARLEY_TUNE") == "" {
 		t.Skip("set PARLEY_TUNE=1 to run the model tuning")
 	}
-	train, dev := readGE(t, "train"), readGE(t, "dev")
+	train, dev := readTuneSets(t)
 	var c TrainConfig
 	c.Epochs, _ = strconv.Atoi(os.Getenv("PARLEY_TUNE_EPOCHS"))
 	c.Bits, _ = strconv.Atoi(os.Getenv("PARLEY_TUNE_BITS"))
@@ -76,9 +104,6 @@ func TestTuneModel(t *testing.T) {
 			c.vecOutputs = append(c.vecOutputs, k)
 		}
 	}
-	for range 4 {
-		train = append(train, SupportExamples()...)
-	}
 	start := time.Now()
 	m, err := Train(context.Background(), train, dev, c)
 	require.NoError(t, err)
@@ -98,15 +123,7 @@ func TestTuneModel(t *testing.T) {
 // TestTuneDump prints dev errors of one head of the model in
 // PARLEY_TUNE_MODEL (PARLEY_TUNE=1).
 func TestTuneDump(t *testing.T) {
-	path := os.Getenv("PARLEY_TUNE_MODEL")
-	if os.Getenv("PARLEY_TUNE") == "" || path == "" {
-		t.Skip("set PARLEY_TUNE=1 and PARLEY_TUNE_MODEL")
-	}
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	m, err := ReadModel(f)
-	require.NoError(t, err)
+	m, _ := readTuneModel(t)
 	head := os.Getenv("PARLEY_TUNE_HEAD")
 	for _, ex := range readGE(t, "dev") {
 		r := m.Polarity(ex.Text)

@@ -46,22 +46,15 @@ type expModel struct {
 
 func (e *expModel) logit(s *sample, k int, extra []float32) float32 {
 	z := e.bias[k]
-	vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-	for _, b := range s.feats {
-		o := int(b)*e.K + k
-		x := vw
-		if e.scale != nil {
-			x *= e.scale[o]
+	for _, g := range s.sparse() {
+		for _, b := range g.bs {
+			o := int(b)*e.K + k
+			x := g.v
+			if e.scale != nil {
+				x *= e.scale[o]
+			}
+			z += e.w[o] * x
 		}
-		z += e.w[o] * x
-	}
-	for _, b := range s.chars {
-		o := int(b)*e.K + k
-		x := vc
-		if e.scale != nil {
-			x *= e.scale[o]
-		}
-		z += e.w[o] * x
 	}
 	nd := numDense + len(extra)
 	for d := 0; d < nd; d++ {
@@ -134,16 +127,7 @@ func trainExp(ss []sample, extra [][]float32, ys [][]bool, K int, c expCfg) *exp
 	du := make([]float32, len(e.dw))
 	bg2 := make([]float32, K)
 	bu := make([]float32, K)
-	posW := make([]float32, K)
-	for k := range posW {
-		n := 0
-		for i := range ss {
-			if ys[i][k] {
-				n++
-			}
-		}
-		posW[k] = min(max(float32(math.Sqrt(float64(len(ss)-n)/float64(max(n, 1)))), 1), c.posCap)
-	}
+	posW := positiveWeights(ys, K, 0.5, c.posCap)
 	order := make([]int, len(ss))
 	for i := range order {
 		order[i] = i
@@ -169,11 +153,7 @@ func trainExp(ss []sample, extra [][]float32, ys [][]bool, K int, c expCfg) *exp
 					grad[k] = p
 				}
 			}
-			vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-			for _, g := range [2]struct {
-				bs []uint32
-				v  float32
-			}{{s.feats, vw}, {s.chars, vc}} {
+			for _, g := range s.sparse() {
 				for _, b := range g.bs {
 					for k := 0; k < K; k++ {
 						o := int(b)*K + k
@@ -263,6 +243,23 @@ func bestF1(zs []float32, ys []bool) (float64, float32) {
 	return best, thr
 }
 
+// positiveWeights weighs each of the K targets' positive examples by
+// (negatives/positives)^pow, at least 1 and at most cap, as the trainers
+// do to balance rare labels.
+func positiveWeights(ys [][]bool, K int, pow float64, cap float32) []float32 {
+	posW := make([]float32, K)
+	for k := range posW {
+		n := 0
+		for i := range ys {
+			if ys[i][k] {
+				n++
+			}
+		}
+		posW[k] = min(max(float32(math.Pow(float64(len(ys)-n)/float64(max(n, 1)), pow)), 1), cap)
+	}
+	return posW
+}
+
 func envf(name string, def float64) float64 {
 	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
 		return v
@@ -271,10 +268,7 @@ func envf(name string, def float64) float64 {
 }
 
 func loadExp(t *testing.T) (m *Model, tr, dv []expSample) {
-	train, dev := readGE(t, "train"), readGE(t, "dev")
-	for range 4 {
-		train = append(train, SupportExamples()...)
-	}
+	train, dev := readTuneSets(t)
 	p := params{Bits: 15, CharMin: 4, CharMax: 4, Negation: true}
 	m, err := newModel(p, nil)
 	if err != nil {

@@ -53,10 +53,8 @@ func loadVectorRun(t *testing.T) vectorRun {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := vectorRun{train: readGE(t, "train"), dev: readGE(t, "dev")}
-	for range 4 {
-		r.train = append(r.train, SupportExamples()...)
-	}
+	var r vectorRun
+	r.train, r.dev = readTuneSets(t)
 	_, r.tr, r.dv = loadExp(t)
 	r.trX, r.dvX = pooledVectors(t, v, r.train, ""), pooledVectors(t, v, r.dev, "")
 	r.ss = make([]sample, len(r.tr))
@@ -133,16 +131,7 @@ func trainMLP(ss []sample, xs [][]float32, ys [][]bool, K, H int, c expCfg, lrH 
 	for i := range m.V {
 		m.V[i] = float32(rng.NormFloat64()) * 0.01
 	}
-	posW := make([]float32, K)
-	for k := range posW {
-		n := 0
-		for i := range ss {
-			if ys[i][k] {
-				n++
-			}
-		}
-		posW[k] = min(max(float32(math.Sqrt(float64(len(ss)-n)/float64(max(n, 1)))), 1), c.posCap)
-	}
+	posW := positiveWeights(ys, K, 0.5, c.posCap)
 	rows := 1 << c.bits
 	g2 := make([]float32, rows*K)
 	dg2 := make([]float32, len(lin.dw))
@@ -195,11 +184,7 @@ func trainMLP(ss []sample, xs [][]float32, ys [][]bool, K, H int, c expCfg, lrH 
 				ada(m.b, gb, j, gh[j], lrH)
 			}
 			// Linear part (no averaging here).
-			vw, vc := sparseValue(len(s.feats)), sparseValue(len(s.chars))
-			for _, g := range [2]struct {
-				bs []uint32
-				v  float32
-			}{{s.feats, vw}, {s.chars, vc}} {
+			for _, g := range s.sparse() {
 				for _, b := range g.bs {
 					for k := 0; k < K; k++ {
 						ada(lin.w, g2, int(b)*K+k, grad[k]*g.v, c.lr)
