@@ -249,7 +249,12 @@ func TestWaitingCustomerKeepsChattingWithTheBot(t *testing.T) {
 // F9, F10, F22). Both still reach the ticket's thread while queued.
 func TestWaitingCustomerLeavesAndAsksInTheirWords(t *testing.T) {
 	for _, text := range []string{"leave the queue", "I dont need a person anymore", "I don't need a human any more", "exit",
-		"stop waiting", "ok I don't want to wait anymore", "ya no quiero esperar", "salir de la cola"} {
+		"stop waiting", "ok I don't want to wait anymore", "ya no quiero esperar", "salir de la cola",
+		// Several ways in one message, and the family of "never mind"
+		// (q1, session 12).
+		"actually never mind, I will stay with the bot", "forget it, I don't need a person anymore", "never mind",
+		"I'll stay with the bot", "I'll just use the bot", "forget it", "no need anymore", "me quedo con el bot",
+		"olvídalo", "déjalo", "ya no hace falta, gracias", "ok never mind, thanks", "Nah, I'll carry on with you"} {
 		t.Run(text, func(t *testing.T) {
 			h := newHarness(t, -1)
 			h.say("human")
@@ -267,6 +272,10 @@ func TestWaitingCustomerLeavesAndAsksInTheirWords(t *testing.T) {
 	assert.Equal(t, []string{"bot: how long does shipping take?"}, h.say("how long does shipping take?"),
 		"a question about something else is the bot's")
 	assert.Equal(t, []string{"bot: I don't need a refund, where is A-1001?"}, h.say("I don't need a refund, where is A-1001?"))
+	assert.Equal(t, []string{"bot: never mind the lamp, where is my shirt?"}, h.say("never mind the lamp, where is my shirt?"),
+		"a new request after \"never mind\" is served while the customer keeps their place")
+	assert.Equal(t, []string{"bot: forget it, where is A-1001?"}, h.say("forget it, where is A-1001?"))
+	assert.Equal(t, escalation.StatusQueued, h.ticket().Status, "still in the queue")
 }
 
 func TestAgentOwnsTheConversation(t *testing.T) {

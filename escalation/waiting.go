@@ -38,14 +38,34 @@ func waitFold(s string) string {
 	return b.String()
 }
 
-// leaveQueue matches the ways of saying the wait is no longer wanted.
-var leaveQueue = regexp.MustCompile(`^(?:(?:ok|okay|actually|just|please|pls|no|nah|so|well)\s)*(?:` +
+// leaveClause is one way of saying the wait is no longer wanted, as
+// waitFold writes it: "leave the queue", "never mind", "I'll stay with
+// the bot", "me quedo con el bot", "ya no hace falta".
+const leaveClause = `(?:` +
 	`exit|quit|leave|leave (?:the )?(?:queue|line)|exit (?:the )?(?:queue|line)|get (?:me )?out of (?:the )?(?:queue|line)|` +
 	`stop waiting|(?:i )?(?:dont|do not|cant|cannot|wont) (?:want to |wanna )?wait(?: any ?(?:more|longer))?|` +
 	`(?:i )?(?:dont|do not|no longer) (?:need|want) (?:a |an |the |to talk to (?:a |an )?|to speak to (?:a |an )?)?(?:person|human|agent|anyone|someone|one|it)(?: any ?more)?|` +
+	`never ?mind|forget (?:about )?(?:it|that)|no need(?: for (?:a |an )?(?:person|human|agent|one|it))?(?: any ?more)?|(?:its )?not needed(?: any ?more)?|` +
+	`(?:i will |ill |i can |i think ill |id rather |i would rather |let me )?(?:just )?(?:stay|stick|carry on|go on|continue|keep going) with (?:the )?(?:bot|assistant|chatbot|you)|` +
+	`(?:i will |ill |i can |i think ill )?(?:just )?(?:use|talk to|chat with|ask) (?:the )?(?:bot|assistant|chatbot|you)(?: instead)?|` +
 	`salir|salir de la cola|dejar la cola|quiero salir(?: de la cola)?|` +
-	`(?:ya )?no (?:quiero|puedo) esperar(?: mas)?|ya no (?:quiero|necesito) (?:a )?(?:una persona|un agente|nadie|hablar con (?:una persona|nadie))|ya no hace falta` +
-	`)(?:\s(?:please|pls|thanks|thank you|gracias|por favor|any ?more|then))*$`)
+	`(?:ya )?no (?:quiero|puedo) esperar(?: mas)?|ya no (?:quiero|necesito) (?:a )?(?:una persona|un agente|nadie|hablar con (?:una persona|nadie))|` +
+	`(?:ya )?no hace falta(?: ya)?|olvidalo|olvidelo|dejalo|dejelo|da igual|` +
+	`(?:me quedo|sigo|seguire|continuo|continuare) con (?:el )?(?:bot|asistente|chatbot)|(?:me quedo|sigo|seguire) contigo` +
+	`)`
+
+// leaveFiller are the words around a leaveClause that say nothing of
+// their own ("actually", "ok", "pues", "and").
+const leaveFiller = `(?:ok|okay|actually|just|please|pls|no|nah|so|well|oh|um|hmm|sorry|oops|and|then|` +
+	`thanks|thank you|pues|bueno|vale|mejor|ah|perdon|en realidad|y|gracias|muchas gracias|por favor|entonces)`
+
+// leaveQueue matches the ways of saying the wait is no longer wanted: one
+// leaveClause or several ("actually never mind, I'll stay with the bot";
+// "forget it, I don't need a person anymore"), among filler words. A
+// clause followed by anything else ("never mind the lamp, where is my
+// shirt?") is a new request, not a goodbye to the queue.
+var leaveQueue = regexp.MustCompile(`^(?:` + leaveFiller + `\s)*` + leaveClause +
+	`(?:\s(?:` + leaveFiller + `|` + leaveClause + `|any ?more|instead|for now))*$`)
 
 // leavesQueue reports whether text asks to leave the queue.
 func leavesQueue(text string) bool {

@@ -19,7 +19,7 @@ import (
 )
 
 // TestEscalationTranscripts replays the golden conversations of
-// testdata/transcripts/esc-*.txtar: hand-offs, offers of a person, the
+// testdata/transcripts/esc-*.txtar and esc12-*.txtar: hand-offs, offers of a person, the
 // queue, call-backs and approvals, with what the staff do in between.
 //
 // A file is a comment, then "-- transcript --" and the conversation:
@@ -41,7 +41,7 @@ import (
 // run happens in a synctest bubble, so time (queue time-outs, call-back
 // slots) is the same on every run. Run with -update to rewrite the files.
 func TestEscalationTranscripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/transcripts/esc-*.txtar")
+	files, err := filepath.Glob("testdata/transcripts/esc*-*.txtar") // esc-*, esc12-*
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, file := range files {
