@@ -998,13 +998,19 @@ func holdTester(t *testing.T, store memory.Store) *parleytest.Tester {
 
 // held checks which form is set aside.
 func held(name string) parleytest.Check {
+	return snapshotForm("held", func(s flow.Snapshot) string { return s.Held }, name)
+}
+
+// snapshotForm checks that the form the flow snapshot's field names (the
+// one of role what) is want.
+func snapshotForm(what string, field func(flow.Snapshot) string, want string) parleytest.Check {
 	return func(c *parleytest.Tester) error {
 		s, err := flow.SnapshotOf(c.Session())
 		if err != nil {
 			return err
 		}
-		if s.Held != name {
-			return fmt.Errorf("held form is %q, want %q", s.Held, name)
+		if got := field(s); got != want {
+			return fmt.Errorf("%s form is %q, want %q", what, got, want)
 		}
 		return nil
 	}

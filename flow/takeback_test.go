@@ -1,7 +1,6 @@
 package flow_test
 
 import (
-	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -41,16 +40,7 @@ func undoTester(t *testing.T) *parleytest.Tester {
 
 // cancelled checks which form a cancel stopped and keeps for a take-back.
 func cancelled(name string) parleytest.Check {
-	return func(c *parleytest.Tester) error {
-		s, err := flow.SnapshotOf(c.Session())
-		if err != nil {
-			return err
-		}
-		if s.Cancelled != name {
-			return fmt.Errorf("cancelled form is %q, want %q", s.Cancelled, name)
-		}
-		return nil
-	}
+	return snapshotForm("cancelled", func(s flow.Snapshot) string { return s.Cancelled }, name)
 }
 
 // The message right after a cancel takes it back: the form is asked
