@@ -78,23 +78,54 @@ func TestParseCommandNotACommand(t *testing.T) {
 	}
 }
 
-func TestCommandsMiddleware(t *testing.T) {
-	var got []dialog.Command
-	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		c, ok := parley.Value(t, dialog.CommandKey)
-		if ok {
-			got = append(got, c)
-		}
+// commandsConv is one conversation through intent.Commands: say sends
+// turns, ask opens a question as a handler would, and got and texts
+// record what the next handler saw of each turn.
+type commandsConv struct {
+	t     *testing.T
+	sess  *memory.Session
+	h     parley.Handler
+	got   []dialog.Command // each turn's command, "" for none
+	texts []string         // each turn's text
+}
+
+func newCommandsConv(t *testing.T, opts ...intent.CommandOption) *commandsConv {
+	c := &commandsConv{t: t, sess: &memory.Session{ID: "c1"}}
+	c.h = intent.Commands(opts...)(parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
+		cmd, _ := parley.Value(t, dialog.CommandKey)
+		c.got, c.texts = append(c.got, cmd), append(c.texts, t.Text())
 		return nil
-	})
-	mw := intent.Commands(
+	}))
+	return c
+}
+
+// turn is the conversation's next turn, saying text.
+func (c *commandsConv) turn(text string) *parley.Turn {
+	c.sess.Turns++
+	return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(c.sess)
+}
+
+// say sends each text as the next turn.
+func (c *commandsConv) say(texts ...string) {
+	c.t.Helper()
+	for _, text := range texts {
+		require.NoError(c.t, c.h.HandleTurn(c.t.Context(), nil, c.turn(text)))
+	}
+}
+
+// ask opens q, as the handler of a turn before the next would.
+func (c *commandsConv) ask(q dialog.Question) {
+	c.t.Helper()
+	require.NoError(c.t, dialog.Ask(c.turn(""), q))
+}
+
+func TestCommandsMiddleware(t *testing.T) {
+	c := newCommandsConv(t,
 		intent.WithCommandPhrases(dialog.CommandHuman, "operator"),
 		intent.WithoutCommand(dialog.CommandStop),
 	)
-	for _, text := range []string{"Operator!", "stop", "menu", "where is my order"} {
-		require.NoError(t, mw(h).HandleTurn(t.Context(), nil, &parley.Turn{Message: parley.Text(text)}))
-	}
-	assert.Equal(t, []dialog.Command{dialog.CommandHuman, dialog.CommandMenu}, got)
+	c.say("Operator!", "stop", "menu", "where is my order")
+	assert.Equal(t, []dialog.Command{dialog.CommandHuman, "", dialog.CommandMenu, ""}, c.got)
 }
 
 // Typing the title of an option the open question offers chooses it:
@@ -102,53 +133,28 @@ func TestCommandsMiddleware(t *testing.T) {
 // would drop the offer and leave the plan as it was. Other commands, and
 // the same words with no such option open, are commands.
 func TestCommandsLeaveTypedOptionsAlone(t *testing.T) {
-	var got []dialog.Command
-	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		if c, ok := parley.Value(t, dialog.CommandKey); ok {
-			got = append(got, c)
-		}
-		return nil
-	})
-	sess := &memory.Session{ID: "c1"}
-	turn := func(text string) *parley.Turn {
-		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
-	}
-	mw := intent.Commands()(h)
-	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("no, cancel")))
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "winback", Owner: "flow", Options: []parley.QuickReply{
-		{Title: "Yes, I'll stay", Payload: "stay"}, {Title: "No, cancel", Payload: "cancel_anyway"}}}))
-	for _, text := range []string{"no, cancel", "No, cancel!", "menu"} {
-		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
-	}
-	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandMenu}, got)
+	c := newCommandsConv(t)
+	c.say("no, cancel")
+	c.ask(dialog.Question{ID: "winback", Owner: "flow", Options: []parley.QuickReply{
+		{Title: "Yes, I'll stay", Payload: "stay"}, {Title: "No, cancel", Payload: "cancel_anyway"}}})
+	c.say("no, cancel", "No, cancel!", "menu")
+	assert.Equal(t, []dialog.Command{dialog.CommandCancel, "", "", dialog.CommandMenu}, c.got)
 }
 
 // "I want to cancel" / "quiero cancelar" stops what the bot is asking
 // about, but with nothing going on it is a request (to cancel a plan).
 func TestWantToCancelIsACommandOnlyWhileAsked(t *testing.T) {
-	var got []dialog.Command
-	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		c, _ := parley.Value(t, dialog.CommandKey)
-		got = append(got, c)
-		return nil
-	})
-	sess := &memory.Session{ID: "c1"}
-	turn := func(text string) *parley.Turn {
-		sess.Turns++ // each its own turn
-		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
-	}
-	mw := intent.Commands()(h)
-	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("I want to cancel")))
-	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("quiero cancelar")))
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "menu", Owner: "flow", Policy: dialog.Resume,
-		Options: []parley.QuickReply{{Title: "Track my order"}, {Title: "Renew my plan"}}}))
-	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("I want to cancel")))
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "amount", Owner: "flow", Policy: dialog.Resume}))
-	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("I want to cancel")))
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "confirm", Owner: "flow", Policy: dialog.Resume,
-		Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}}))
-	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("Quiero cancelar.")))
-	assert.Equal(t, []dialog.Command{"", "", "", dialog.CommandCancel, dialog.CommandCancel}, got,
+	c := newCommandsConv(t)
+	c.say("I want to cancel", "quiero cancelar")
+	c.ask(dialog.Question{ID: "menu", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "Track my order"}, {Title: "Renew my plan"}}})
+	c.say("I want to cancel")
+	c.ask(dialog.Question{ID: "amount", Owner: "flow", Policy: dialog.Resume})
+	c.say("I want to cancel")
+	c.ask(dialog.Question{ID: "confirm", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}})
+	c.say("Quiero cancelar.")
+	assert.Equal(t, []dialog.Command{"", "", "", dialog.CommandCancel, dialog.CommandCancel}, c.got,
 		"a request at the start and at a menu; a cancel at a form's question and at a confirmation")
 }
 
@@ -189,52 +195,22 @@ func ExampleCommands() {
 // are "No, cancel", which the question's owner reads; "never mind" is
 // still the global cancel, and "human" still asks for a person.
 func TestCommandWordChoosesOption(t *testing.T) {
-	type seen struct {
-		text string
-		cmd  dialog.Command
-	}
-	var got []seen
-	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		c, _ := parley.Value(t, dialog.CommandKey)
-		got = append(got, seen{t.Text(), c})
-		return nil
-	})
-	sess := &memory.Session{ID: "c1"}
-	turn := func(text string) *parley.Turn {
-		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
-	}
-	mw := intent.Commands()(h)
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "winback", Owner: "flow", Options: []parley.QuickReply{
-		{Title: "Yes, I'll stay", Payload: "stay"}, {Title: "No, cancel", Payload: "cancel_anyway"}}}))
-	for _, text := range []string{"cancel", "just cancel", "Cancel it.", "I want to cancel", "cancel my plan", "cancela", "never mind", "human"} {
-		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
-	}
-	assert.Equal(t, []seen{
-		{"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""}, {"No, cancel", ""},
-		{"never mind", dialog.CommandCancel}, {"human", dialog.CommandHuman},
-	}, got)
+	c := newCommandsConv(t)
+	c.ask(dialog.Question{ID: "winback", Owner: "flow", Options: []parley.QuickReply{
+		{Title: "Yes, I'll stay", Payload: "stay"}, {Title: "No, cancel", Payload: "cancel_anyway"}}})
+	c.say("cancel", "just cancel", "Cancel it.", "I want to cancel", "cancel my plan", "cancela", "never mind", "human")
+	assert.Equal(t, []string{"No, cancel", "No, cancel", "No, cancel", "No, cancel", "No, cancel", "No, cancel", "never mind", "human"}, c.texts)
+	assert.Equal(t, []dialog.Command{"", "", "", "", "", "", dialog.CommandCancel, dialog.CommandHuman}, c.got)
 }
 
 // "cancel it" names no option where none holds the word: it stays what it
 // was (not a command), and "cancel" stays the global cancel.
 func TestCommandWordWithoutSuchOption(t *testing.T) {
-	var got []dialog.Command
-	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		c, _ := parley.Value(t, dialog.CommandKey)
-		got = append(got, c)
-		return nil
-	})
-	sess := &memory.Session{ID: "c1"}
-	turn := func(text string) *parley.Turn {
-		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
-	}
-	mw := intent.Commands()(h)
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "menu", Owner: "flow", Options: []parley.QuickReply{
-		{Title: "Track my order"}, {Title: "Renew my plan"}}}))
-	for _, text := range []string{"cancel it", "cancel"} {
-		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
-	}
-	assert.Equal(t, []dialog.Command{"", dialog.CommandCancel}, got)
+	c := newCommandsConv(t)
+	c.ask(dialog.Question{ID: "menu", Owner: "flow", Options: []parley.QuickReply{
+		{Title: "Track my order"}, {Title: "Renew my plan"}}})
+	c.say("cancel it", "cancel")
+	assert.Equal(t, []dialog.Command{"", dialog.CommandCancel}, c.got)
 }
 
 // A change of mind stops a form: "no I changed my mind" anywhere a form
@@ -242,24 +218,11 @@ func TestCommandWordWithoutSuchOption(t *testing.T) {
 // it is the answer "no"). Marketing opt-outs said in plain words are
 // STOP.
 func TestChangeOfMindAndPlainOptOuts(t *testing.T) {
-	var got []dialog.Command
-	h := parley.HandlerFunc(func(_ context.Context, _ parley.ReplyWriter, t *parley.Turn) error {
-		c, _ := parley.Value(t, dialog.CommandKey)
-		got = append(got, c)
-		return nil
-	})
-	sess := &memory.Session{ID: "c1"}
-	turn := func(text string) *parley.Turn {
-		sess.Turns++
-		return (&parley.Turn{ConversationID: "c1", Message: parley.Text(text)}).WithSession(sess)
-	}
-	mw := intent.Commands()(h)
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "order", Owner: "flow", Policy: dialog.Resume}))
-	for _, text := range []string{"actually no", "no I changed my mind", "No more marketing please", "stop sending me offers", "no más ofertas"} {
-		require.NoError(t, mw.HandleTurn(t.Context(), nil, turn(text)))
-	}
-	require.NoError(t, dialog.Ask(turn(""), dialog.Question{ID: "confirm", Owner: "flow", Policy: dialog.Resume,
-		Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}}))
-	require.NoError(t, mw.HandleTurn(t.Context(), nil, turn("actually no")))
-	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandCancel, dialog.CommandStop, dialog.CommandStop, dialog.CommandStop, ""}, got)
+	c := newCommandsConv(t)
+	c.ask(dialog.Question{ID: "order", Owner: "flow", Policy: dialog.Resume})
+	c.say("actually no", "no I changed my mind", "No more marketing please", "stop sending me offers", "no más ofertas")
+	c.ask(dialog.Question{ID: "confirm", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "Yes"}, {Title: "No"}}})
+	c.say("actually no")
+	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandCancel, dialog.CommandStop, dialog.CommandStop, dialog.CommandStop, ""}, c.got)
 }

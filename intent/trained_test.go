@@ -19,16 +19,20 @@ import (
 	"github.com/parleyhq/parley/nlu"
 )
 
+// trainShop trains a model on the examples of train/testdata/name.
+func trainShop(t *testing.T, name string, opts ...train.Option) ([]train.Example, *train.Model) {
+	t.Helper()
+	exs, err := train.LoadFile("train/testdata/" + name)
+	require.NoError(t, err)
+	m, err := train.Train(t.Context(), exs, opts...)
+	require.NoError(t, err)
+	return exs, m
+}
+
 func TestLocalesAndSetClassifier(t *testing.T) {
 	ctx := context.Background()
-	enEx, err := train.LoadFile("train/testdata/shop.yaml")
-	require.NoError(t, err)
-	en, err := train.Train(ctx, enEx)
-	require.NoError(t, err)
-	esEx, err := train.LoadFile("train/testdata/shop_es.yaml")
-	require.NoError(t, err)
-	es, err := train.Train(ctx, esEx, train.WithLanguage("es"))
-	require.NoError(t, err)
+	enEx, en := trainShop(t, "shop.yaml")
+	_, es := trainShop(t, "shop_es.yaml", train.WithLanguage("es"))
 	u := intent.New(en, intent.WithLocale("es", es), intent.WithExtractors(entity.Builtins()...))
 
 	und, err := u.Understand(ctx, "¿dónde está mi pedido?", "es-MX", time.Time{}, nil)
@@ -70,10 +74,7 @@ func TestSetClassifierErrors(t *testing.T) {
 
 func TestMultiIntent(t *testing.T) {
 	ctx := context.Background()
-	exs, err := train.LoadFile("train/testdata/shop.yaml")
-	require.NoError(t, err)
-	m, err := train.Train(ctx, exs)
-	require.NoError(t, err)
+	_, m := trainShop(t, "shop.yaml")
 	var ran []string
 	r := intent.NewRouter()
 	for _, name := range []string{"track_order", "change_address", "product_info", "refund"} {
@@ -130,14 +131,8 @@ func TestOpeners(t *testing.T) {
 // word, in any case; entities are still found in the customer's words.
 func TestLoanwordsReachTheLocalesClassifierAsItsOwnWords(t *testing.T) {
 	ctx := context.Background()
-	enEx, err := train.LoadFile("train/testdata/shop.yaml")
-	require.NoError(t, err)
-	en, err := train.Train(ctx, enEx)
-	require.NoError(t, err)
-	esEx, err := train.LoadFile("train/testdata/shop_es.yaml")
-	require.NoError(t, err)
-	es, err := train.Train(ctx, esEx, train.WithLanguage("es"))
-	require.NoError(t, err)
+	_, en := trainShop(t, "shop.yaml")
+	_, es := trainShop(t, "shop_es.yaml", train.WithLanguage("es"))
 	orders := entity.OrderID("order_id", regexp.MustCompile(`\bA-\d{4}\b`))
 	plain := intent.New(en, intent.WithLocale("es", es), intent.WithExtractors(orders))
 	loans := intent.New(en, intent.WithLocale("es", es), intent.WithExtractors(orders),
