@@ -44,13 +44,15 @@ type orderArgs struct {
 
 // orderView is what lookup_order tells the caller about an order.
 type orderView struct {
-	ID       string  `json:"id"`
-	Item     string  `json:"item"`
-	Status   string  `json:"status"`
-	Tracking string  `json:"tracking,omitempty"`
-	Address  string  `json:"address"`
-	Paid     float64 `json:"paid_usd"`
-	Refunded float64 `json:"refunded_usd"`
+	ID   string `json:"id"`
+	Item string `json:"item"`
+	// Names are the item's name in other languages (order.Names).
+	Names    map[string]string `json:"names,omitempty"`
+	Status   string            `json:"status"`
+	Tracking string            `json:"tracking,omitempty"`
+	Address  string            `json:"address"`
+	Paid     float64           `json:"paid_usd"`
+	Refunded float64           `json:"refunded_usd"`
 	// RefundedOn is the day the latest refund was sent (2006-01-02).
 	RefundedOn string `json:"refunded_on,omitempty"`
 	// Carrier brings a shipped order; Due is the day it should arrive
@@ -137,7 +139,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				if err != nil {
 					return orderView{}, err
 				}
-				v := orderView{ID: o.ID, Item: o.Item, Status: o.Status, Tracking: o.Tracking, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded, Carrier: o.Carrier}
+				v := orderView{ID: o.ID, Item: o.Item, Names: o.Names, Status: o.Status, Tracking: o.Tracking, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded, Carrier: o.Carrier}
 				if !o.Due.IsZero() {
 					v.Due = o.Due.Format(time.DateOnly)
 				}
@@ -173,7 +175,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 				if err != nil {
 					return orderView{}, err
 				}
-				return orderView{ID: o.ID, Item: o.Item, Status: o.Status, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded}, nil
+				return orderView{ID: o.ID, Item: o.Item, Names: o.Names, Status: o.Status, Address: o.Address, Paid: o.PaidUSD, Refunded: o.Refunded}, nil
 			},
 		}),
 		action.Register(r, action.Def[refundArgs, orderView]{
@@ -216,7 +218,7 @@ func newActions(s *shop, writes bool, opts ...action.Option) (*action.Registry, 
 					return orderView{}, err
 				}
 				o, err := s.Order(ctx, a.OrderID)
-				return orderView{ID: o.ID, Item: o.Item, Status: o.Status, Paid: o.PaidUSD, Refunded: o.Refunded}, err
+				return orderView{ID: o.ID, Item: o.Item, Names: o.Names, Status: o.Status, Paid: o.PaidUSD, Refunded: o.Refunded}, err
 			},
 		}),
 		action.Register(r, action.Def[planArgs, map[string]string]{

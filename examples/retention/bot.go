@@ -158,7 +158,7 @@ func refundStatus(a *actions, s *shop) parley.Handler {
 		if len(waiting) == 0 && len(sent) == 0 {
 			if o, ok := lastOrderUnrefunded(ctx, s, t); ok {
 				// "and the refund?" right after an order's status.
-				return w.Reply(ctx, parley.Text(`Nothing has been refunded on your `+o.Item+` (`+o.ID+`) so far, and no refund is waiting for a teammate's OK. Type "refund it" to start one.`))
+				return w.Reply(ctx, parley.Text(`Nothing has been refunded on your `+o.itemIn(t.Locale)+` (`+o.ID+`) so far, and no refund is waiting for a teammate's OK. Type "refund it" to start one.`))
 			}
 			return w.Reply(ctx, parley.Text(`I don't see a refund waiting for a teammate's OK. Refunds that went through take 5-10 business days to show; type "I want a refund" to start a new one.`))
 		}
@@ -378,11 +378,11 @@ func orderFlow(d deps) *flow.Builder {
 				return route, err
 			}
 			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
-			if due := dueText(o); due != "" && s.Slot("when") != "" {
+			if due := dueText(o, s.Turn.Locale); due != "" && s.Slot("when") != "" {
 				s.SetSlot("due", due)
 				return "due", nil
 			}
-			s.SetSlot("item", o.Item)
+			s.SetSlot("item", o.itemIn(s.Turn.Locale))
 			s.SetSlot("status", o.Status)
 			s.SetSlot("tracking", o.Tracking)
 			if o.Status == "delivered" && reportedMissing(s.Turn, o.ID) { // care.go
@@ -455,7 +455,7 @@ func refundFlow(d deps) *flow.Builder {
 				return route, err
 			}
 			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
-			s.SetSlot("item", o.Item)
+			s.SetSlot("item", o.itemIn(s.Turn.Locale))
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
 			if o.Paid-o.Refunded < 0.005 {
 				// Nothing left to refund: say when it was refunded
@@ -662,7 +662,7 @@ func addressFlow(d deps) *flow.Builder {
 				return route, err
 			}
 			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
-			s.SetSlot("item", o.Item)
+			s.SetSlot("item", o.itemIn(s.Turn.Locale))
 			switch o.Status {
 			case "processing":
 			case "cancelled":

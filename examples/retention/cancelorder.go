@@ -82,7 +82,7 @@ func cancelOrderFlow(d deps) *flow.Builder {
 			if route != "" || err != nil {
 				return route, err
 			}
-			s.SetSlot("item", o.Item)
+			s.SetSlot("item", o.itemIn(s.Turn.Locale))
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
 			switch o.Status {
 			case "processing":

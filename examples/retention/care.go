@@ -51,7 +51,7 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 				return route, err
 			}
 			rememberOrder(s.Turn, o.ID) // followup.go: "where is it then?" after a "no" to the choice below
-			s.SetSlot("item", o.Item)
+			s.SetSlot("item", o.itemIn(s.Turn.Locale))
 			s.SetSlot("status", o.Status)
 			s.SetSlot("tracking", o.Tracking)
 			if kind == "missing" && o.Status != "delivered" {
@@ -182,12 +182,12 @@ func parcelTrouble(next parley.Handler) parley.Handler {
 // delivered but I never got it", right after the bot told where A-1001
 // is, is about A-1001 (QA9 F44: "Which order is it?"). named finds an
 // order by its item's name ("my shirt arrived torn"), which wins.
-func parcelInContext(named func(customerID, text string) string) parley.Middleware {
+func parcelInContext(named func(customerID, locale, text string) string) parley.Middleware {
 	return func(next parley.Handler) parley.Handler {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			u, ok := parley.Value(t, nlu.UnderstandingKey)
 			if !ok || u.Status != nlu.Understood || u.Intent.Name != "missing_parcel" && u.Intent.Name != "damaged_item" ||
-				hasEntity(u, "order_id") || named(t.CustomerID, t.Text()) != "" {
+				hasEntity(u, "order_id") || named(t.CustomerID, t.Locale, t.Text()) != "" {
 				return next.HandleTurn(ctx, w, t)
 			}
 			if q, open := dialog.OpenQuestion(t); open && len(q.Options) == 0 {

@@ -75,7 +75,7 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 			}
 		}
 	}
-	if id := s.orderNamed(t.CustomerID, text); id != "" { // itemname.go
+	if id := s.orderNamed(t.CustomerID, t.Locale, text); id != "" { // itemname.go
 		return id
 	}
 	if form {
@@ -227,7 +227,7 @@ func listOrders(d deps, next string) *flow.Action {
 		lines := make([]string, len(orders))
 		for i, o := range orders {
 			ids[i] = o.ID
-			lines[i] = o.ID + "\t" + o.Item + " (" + statusWord(o.Status, s.Turn.Locale) + ")" // orderlist.go
+			lines[i] = o.ID + "\t" + upperFirst(o.itemIn(s.Turn.Locale)) + " (" + statusWord(o.Status, s.Turn.Locale) + ")" // orderlist.go
 		}
 		if sess := s.Turn.Session(); sess != nil {
 			if err := listedKey.Set(sess, ids); err != nil {
@@ -291,7 +291,7 @@ func asksWhen(text string) bool {
 }
 
 // dueText says when an order should arrive, for "when will it arrive?".
-func dueText(o orderView) string {
+func dueText(o orderView, locale string) string {
 	due, err := time.Parse(time.DateOnly, o.Due)
 	if err != nil {
 		return ""
@@ -299,7 +299,7 @@ func dueText(o orderView) string {
 	day := due.Format(time.DateOnly) // written out in the reply's language (i18n.WithDates)
 	switch o.Status {
 	case "shipped":
-		s := "Your " + o.Item + " (" + o.ID + ") is on its way"
+		s := "Your " + o.itemIn(locale) + " (" + o.ID + ") is on its way"
 		if o.Carrier != "" {
 			s += " with " + o.Carrier
 		}
@@ -308,7 +308,7 @@ func dueText(o orderView) string {
 		}
 		return s + " and should arrive by " + day + "."
 	case "processing":
-		return "Your " + o.Item + " (" + o.ID + ") hasn't left our warehouse yet; it should arrive by " + day + "."
+		return "Your " + o.itemIn(locale) + " (" + o.ID + ") hasn't left our warehouse yet; it should arrive by " + day + "."
 	}
 	return ""
 }

@@ -10,10 +10,10 @@ import (
 // language (locale, as i18n set it on the turn). The list reaches the
 // catalog as one value of the question's template, which translates the
 // sentence around it, not the words inside it: "(shipped)" stayed English
-// in Spanish conversations (QA10). Item names stay as the shop's
-// catalogue has them: the demo data has them in English only.
+// in Spanish conversations (QA10). The item is named in that language
+// too, when the shop has a name for it in it (itemname.go).
 func orderLine(n int, o order, locale string) string {
-	return "[" + strconv.Itoa(n) + "] " + o.ID + " " + o.Item + " (" + statusWord(o.Status, locale) + ")"
+	return "[" + strconv.Itoa(n) + "] " + o.ID + " " + upperFirst(o.itemIn(locale)) + " (" + statusWord(o.Status, locale) + ")"
 }
 
 // statusWords are the order statuses as a list names them, by base

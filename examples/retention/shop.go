@@ -18,6 +18,10 @@ type order struct {
 	ID       string
 	Customer string
 	Item     string
+	// Names are the item's name in other languages, by base language
+	// ("es"), as it reads inside a sentence; Item is the English
+	// (itemname.go).
+	Names    map[string]string
 	Status   string
 	Tracking string
 	PaidUSD  float64
@@ -92,13 +96,13 @@ func newShop(today time.Time) *shop {
 	date := func(t time.Time) string { return t.Format(time.DateOnly) }
 	s := &shop{
 		orders: map[string]*order{
-			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: ago(9), Address: "12 St James's Square, London",
+			"A-1001": {ID: "A-1001", Customer: "cus_ada", Item: "Blue linen shirt", Names: map[string]string{"es": "camisa de lino azul"}, Status: "shipped", Tracking: "1Z999AA10123456784", PaidUSD: 39.00, Placed: ago(9), Address: "12 St James's Square, London",
 				Carrier: "UPS", Due: today.AddDate(0, 0, 2)},
-			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Status: "delivered", PaidUSD: 129.00, Placed: ago(25), Address: "12 St James's Square, London"},
-			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Status: "processing", PaidUSD: 18.50, Placed: ago(4), Address: "4 Harbour Road, Leith", Due: today.AddDate(0, 0, 3)},
+			"A-1002": {ID: "A-1002", Customer: "cus_ada", Item: "Walnut desk lamp", Names: map[string]string{"es": "lámpara de escritorio de nogal"}, Status: "delivered", PaidUSD: 129.00, Placed: ago(25), Address: "12 St James's Square, London"},
+			"A-1003": {ID: "A-1003", Customer: "cus_ben", Item: "Running socks (3 pairs)", Names: map[string]string{"es": "pack de calcetines de running (3 pares)"}, Status: "processing", PaidUSD: 18.50, Placed: ago(4), Address: "4 Harbour Road, Leith", Due: today.AddDate(0, 0, 3)},
 			// Ada's newest order has not left the warehouse, so the demo
 			// customer can try the address change.
-			"A-1010": {ID: "A-1010", Customer: "cus_ada", Item: "Wool throw blanket", Status: "processing", PaidUSD: 64.00, Placed: ago(1), Address: "12 St James's Square, London", Due: today.AddDate(0, 0, 5)},
+			"A-1010": {ID: "A-1010", Customer: "cus_ada", Item: "Wool throw blanket", Names: map[string]string{"es": "manta de lana"}, Status: "processing", PaidUSD: 64.00, Placed: ago(1), Address: "12 St James's Square, London", Due: today.AddDate(0, 0, 5)},
 		},
 		customers: map[string]customer{
 			"cus_ada": {ID: "cus_ada", Name: "Ada Lovelace", FirstName: "Ada", Email: "ada@example.com", Tier: "gold", Plan: "Monthly Plus", RenewalDate: date(today.AddDate(0, 0, 7)), LastOrderDate: date(ago(1)),

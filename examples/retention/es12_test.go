@@ -1,0 +1,57 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSpanishGoldenTranscripts replays the golden Spanish conversations
+// of testdata/transcripts/es12-*.txtar (the demo shop's Spanish item
+// names, dates and awkward turns). The format is that of
+// [TestEscalationTranscripts]; run with -update to rewrite the files.
+func TestSpanishGoldenTranscripts(t *testing.T) {
+	files, err := filepath.Glob("testdata/transcripts/es12-*.txtar")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { runEscTranscript(t, file) })
+		})
+	}
+}
+
+// TestItemNamesInTheConversationsLanguage: the demo shop's items have
+// Spanish names, shown in Spanish conversations and matched in them
+// (with or without accents, singular or plural), while the English
+// names still match there and are the only ones matched in English.
+func TestItemNamesInTheConversationsLanguage(t *testing.T) {
+	s := newShop(goldenToday)
+	lamp := *s.orders["A-1002"]
+	assert.Equal(t, "lámpara de escritorio de nogal", lamp.itemIn("es"))
+	assert.Equal(t, "lámpara de escritorio de nogal", lamp.itemIn("es-MX"))
+	assert.Equal(t, "Walnut desk lamp", lamp.itemIn("en"))
+	assert.Equal(t, "Walnut desk lamp", lamp.itemIn("fr"), "no French name: the shop's English one")
+	assert.Equal(t, "[3] A-1002 Lámpara de escritorio de nogal (entregado)", orderLine(3, lamp, "es"))
+
+	for text, want := range map[string]string{
+		"quiero devolver la lámpara":  "A-1002",
+		"quiero devolver la lampara":  "A-1002",
+		"las lámparas":                "A-1002",
+		"quiero un refund del lamp":   "A-1002",
+		"mi manta está rota":          "A-1010",
+		"la camisa de lino":           "A-1001",
+		"dónde está mi pedido":        "",
+		"la lana y el lino":           "", // two orders: ask which
+		"quiero devolver la chaqueta": "",
+	} {
+		assert.Equal(t, want, s.orderNamed("cus_ada", "es", text), "es: %q", text)
+	}
+	assert.Equal(t, "A-1002", s.orderNamed("cus_ada", "en", "return the lamp"))
+	assert.Empty(t, s.orderNamed("cus_ada", "en", "return the lámpara"), "Spanish names are matched in Spanish conversations")
+	assert.Empty(t, s.orderNamed("cus_ben", "es", "la lámpara"), "Ada's lamp is not Ben's")
+}
