@@ -272,6 +272,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
 		addressAlone,                       // address.go: "12 Main St, Springfield" alone starts an address change
 		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation
+		helpTaps,                           // help.go: a tap on what "help" said again offered, in any language
 		noteAnswered,                       // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
 		planReasons,                        // plans.go: "I don't use it, cancel my plan" is one request
 		parcelTrouble,                      // care.go: "arrived damaged", "never got it"

@@ -55,9 +55,6 @@ type routes struct {
 	act      *actions                                  // refunds waiting for approval, for "cancel"
 }
 
-// helpText answers "help" in any state; the form's question follows.
-const helpText = `I can track orders, start a return or refund, change a delivery address, book a call-back, renew your plan, or get you a person. Type "menu" to start over or "human" at any time.`
-
 // newRouter mounts the flows on the one intent router: intents and
 // signals start flows, the engine reads the answers to its questions,
 // and global commands work in every state.
@@ -90,9 +87,7 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.Handle("shipping_info", r.answers)
 	router.Handle(faqIntent, r.answers) // faq.go: helpCentreFirst
 	router.Handle("human", r.human)
-	router.HandleFunc("help", func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		return w.Reply(ctx, parley.Text(helpText))
-	})
+	router.Handle("help", helpHandler()) // help.go
 	if r.pending != nil {
 		router.Handle("refund_status", r.pending)
 	}
