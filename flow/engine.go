@@ -994,6 +994,13 @@ func (x *run) input() error {
 			}
 			return x.goTo(a.Next)
 		}
+		if x.fillsLater(n) {
+			// "12 Oak Street, Springfield" while the address form asks
+			// which order: the address is kept, and only the order
+			// asked for.
+			_, err := x.prompt(c, "", "Got it, I've noted that.")
+			return err
+		}
 		return x.failed(c, n.MaxAttempts, n.OnFail, err)
 	case *Choice:
 		qs := make([]parley.QuickReply, len(n.Options))
@@ -1145,6 +1152,52 @@ func (x *run) correctedEarlier(cur *Ask) (a *Ask, same bool) {
 		return a, false
 	}
 	return nil, false
+}
+
+// fillsLater serves an answer, at a question it does not answer, that
+// answers a later question of the flow instead ("12 Oak Street,
+// Springfield" while the address form asks which order): the turn
+// carries an entity of another type than the current question's that a
+// later question with no answer yet takes, and its validator accepts.
+// That question's slot keeps the value, so it is not asked when the flow
+// gets there; the current question is asked again.
+func (x *run) fillsLater(cur *Ask) bool {
+	u, ok := x.understanding()
+	if !ok || len(u.Entities) == 0 {
+		return false
+	}
+	curType := cur.Entity
+	if curType == "" {
+		curType = naturalEntity(cur.Type)
+	}
+	later := false
+	for _, a := range x.flow.asks {
+		if a == cur {
+			later = true
+			continue
+		}
+		typ := a.Entity
+		if typ == "" {
+			typ = naturalEntity(a.Type)
+		}
+		if !later || typ == "" || typ == curType || x.st.Slots[a.Slot] != "" {
+			continue
+		}
+		e, has := u.Entity(typ)
+		if !has {
+			continue
+		}
+		v := e.Value
+		if a.Validate != nil {
+			var err error
+			if v, err = a.Validate(x.ctx, v); err != nil {
+				continue
+			}
+		}
+		x.st.Slots[a.Slot] = v
+		return true
+	}
+	return false
 }
 
 // correct gives a's slot the corrected value v and forgets the answers

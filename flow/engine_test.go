@@ -1155,3 +1155,52 @@ func TestHeldFormWithoutItsFlowIsDropped(t *testing.T) {
 	says(t, c2, "A-7", "Order A-7 has shipped.", "Was this helpful?")
 	c2.Check(held(""))
 }
+
+// An answer that fits a later question of the form rather than the one
+// asked ("12 Oak St, Leeds" while the address form asks which order) is
+// kept for that question, which is then not asked; the current question
+// is asked again. A value its validator refuses is not kept, and one of
+// the current question's own type is the current question's answer.
+func TestAnswerToALaterQuestionIsKept(t *testing.T) {
+	address := func(_ context.Context, v string) (string, error) {
+		if !strings.ContainsAny(v, "0123456789") {
+			return "", &flow.InputError{Slot: "to", Message: "With the house number, please."}
+		}
+		return v, nil
+	}
+	order := func(_ context.Context, v string) (string, error) {
+		if !strings.HasPrefix(strings.ToUpper(v), "A-") {
+			return "", &flow.InputError{Slot: "order", Message: "Please pick an order."}
+		}
+		return strings.ToUpper(v), nil
+	}
+	f := flow.New("address").Add(
+		&flow.Ask{ID: "order", Slot: "order", Entity: "order_id", Prompt: []string{"Which order goes elsewhere?"}, Validate: order, Next: "to"},
+		&flow.Ask{ID: "to", Slot: "to", Entity: "address", Prompt: []string{"New address?"}, Validate: address, Next: "done"},
+		&flow.End{ID: "done", Status: flow.Resolved, Text: []string{"{{slots.order}} goes to {{slots.to}}."}})
+	e, err := flow.NewEngine([]*flow.Builder{f})
+	require.NoError(t, err)
+	r := intent.NewRouter()
+	r.Handle(flow.DefaultOwner, e)
+	r.Handle("change_address", e.Starter("address"))
+	at := func(v string) nlu.Understanding {
+		return nlu.Understanding{Status: nlu.Unsure, Entities: []nlu.Entity{{Type: "address", Value: v}}}
+	}
+	c := parleytest.NewTester(t, parley.Chain(r, intent.Commands(), understands(map[string]nlu.Understanding{
+		"change my address":   {Status: nlu.Understood, Intent: nlu.Intent{Name: "change_address"}},
+		"12 oak st, leeds":    at("12 Oak St, Leeds"),
+		"oak street":          at("Oak Street"),
+		"a-1":                 {Status: nlu.Unsure, Entities: []nlu.Entity{{Type: "order_id", Value: "A-1"}}},
+		"no, 14 elm st, york": at("14 Elm St, York"),
+	})))
+	c.Send("change my address").Expect(parleytest.Exact("Which order goes elsewhere?"))
+	c.Send("12 Oak St, Leeds").Expect(parleytest.Exact("Got it, I've noted that. Which order goes elsewhere?")).Check(flowtest.Node("order"))
+	c.Send("A-1").Expect(parleytest.Exact("A-1 goes to 12 Oak St, Leeds."))
+
+	// Refused by the later question's validator: not kept, the current
+	// question's own refusal.
+	c.Send("change my address")
+	c.Send("Oak Street").Expect(parleytest.Exact("Please pick an order. Which order goes elsewhere?"))
+	c.Send("A-1").Expect(parleytest.Exact("New address?"))
+	c.Send("no, 14 Elm St, York").Expect(parleytest.Exact("A-1 goes to 14 Elm St, York."))
+}

@@ -160,10 +160,17 @@ func addressAlone(next parley.Handler) parley.Handler {
 		if _, cmd := parley.Value(t, dialog.CommandKey); cmd {
 			return next.HandleTurn(ctx, w, t)
 		}
-		if q, open := dialog.OpenQuestion(t); open && formQuestion(q) {
-			return next.HandleTurn(ctx, w, t) // the form reads it (a correction at its confirmation)
-		}
 		a, ok := typedAddress(t.Text())
+		if q, open := dialog.OpenQuestion(t); open && formQuestion(q) {
+			// The form reads it (a correction at its confirmation); as an
+			// "address" entity, the address form asking which order keeps
+			// it for its address question (flow: fillsLater).
+			if _, has := u.Entity("address"); ok && !has {
+				u.Entities = append(slices.Clone(u.Entities), nlu.Entity{Type: "address", Value: a, Text: a, Confidence: 1})
+				t = parley.With(t, nlu.UnderstandingKey, u)
+			}
+			return next.HandleTurn(ctx, w, t)
+		}
 		if !ok {
 			return next.HandleTurn(ctx, w, t)
 		}

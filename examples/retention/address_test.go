@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/parleytest"
 )
 
 // Only an address answers the address question, without the words
@@ -32,4 +34,19 @@ func TestValidAddress(t *testing.T) {
 		_, err := validAddress(t.Context(), in)
 		require.ErrorIs(t, err, errNoAddress, in)
 	}
+}
+
+// An address typed where the address change asks which order is kept
+// (addressAlone gives the form an "address" entity): only the order is
+// asked for, and the confirmation follows it. "yes" there is told that
+// the order is wanted (validPick), not given the question alone.
+func TestAddressTypedAtTheOrderQuestionIsKept(t *testing.T) {
+	c, _ := newTester(t)
+	c.Send("can I change my delivery address?").Expect(parleytest.Contains("Which order should go to a new address?"))
+	c.Send("12 Oak Street, Springfield").Expect(parleytest.Exact("Got it, I've noted that. Which order should go to a new address?"))
+	c.Send("yes").Expect(parleytest.Contains(pickWhichText))
+	c.Send("A-1010").Expect(parleytest.Exact(`Shall I change the delivery address of A-1010 to "12 Oak Street, Springfield"?`))
+
+	_, err := validPick(t.Context(), "yes")
+	require.ErrorContains(t, err, pickWhichText)
 }

@@ -269,6 +269,9 @@ func listedChoices(s *flow.Scope) []parley.QuickReply {
 	return qs
 }
 
+// pickWhichText answers a "yes" to the list of orders: it asks which.
+const pickWhichText = "Sure, I just need to know which one."
+
 // validPick reads an answer to the list of orders as validOrder does; a
 // customer who does not have the number is pointed to the list rather
 // than to the confirmation email.
@@ -279,6 +282,9 @@ func validPick(ctx context.Context, v string) (string, error) {
 		return id, nil
 	case saysNoOrderNumber(v):
 		return "", &flow.InputError{Slot: "order", Message: "No problem, you don't need it: type its number in the list or name the item."}
+	case yesWords[foldAck(v)]:
+		// "yes" to "Which order ...?": what is wanted is the order.
+		return "", &flow.InputError{Slot: "order", Message: pickWhichText}
 	}
 	return "", &flow.InputError{Slot: "order", Message: "Please pick one of the orders listed: type its number in the list, the item, or the order number."}
 }
