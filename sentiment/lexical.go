@@ -178,7 +178,11 @@ type Lexical struct {
 	idioms  map[string]float64
 	ngrams  map[string]float64
 	phrases map[string]cue
-	pool    sync.Pool
+	// ends has bit first<<8|last set for the first and last byte of
+	// every lexicon word: most words with punctuation at an end are no
+	// lexicon word ("ok,"), and inLexicon rejects them without a lookup.
+	ends [1 << 16 / 64]uint64
+	pool sync.Pool
 }
 
 var _ Analyzer = (*Lexical)(nil)
@@ -313,6 +317,12 @@ func NewLexical(opts ...Option) (*Lexical, error) {
 	}
 	l.addCues(get)
 	l.table = newTable(l.index)
+	for w, i := range l.index {
+		if l.entries[i].flags&fLex != 0 && w != "" {
+			k := uint(w[0])<<8 | uint(w[len(w)-1])
+			l.ends[k/64] |= 1 << (k % 64)
+		}
+	}
 	l.pool.New = func() any {
 		return &scratch{buf: make([]byte, 0, 256), toks: make([]token, 0, 48), sent: make([]float64, 0, 48)}
 	}
@@ -648,6 +658,12 @@ func (l *Lexical) inLexicon(w string) bool {
 	if len(w) > len(arr) {
 		return false
 	}
+	if len(w) > 0 {
+		k := uint(lowerASCII(w[0]))<<8 | uint(lowerASCII(w[len(w)-1]))
+		if l.ends[k/64]&(1<<(k%64)) == 0 {
+			return false
+		}
+	}
 	b := arr[:0]
 	for k := 0; k < len(w); k++ {
 		c := w[k]
@@ -658,6 +674,13 @@ func (l *Lexical) inLexicon(w string) bool {
 	}
 	i, ok := l.table.find(b, hashBytes(b))
 	return ok && l.entries[i].flags&fLex != 0
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return c
 }
 
 func (l *Lexical) polarity(text string, sc *scratch) Result {
