@@ -281,6 +281,22 @@ func (f *featurizer) charGrams(w []byte, c featureConfig, mask uint64) {
 	var arr [26]byte
 	b := append(append(append(arr[:0], '<'), w...), '>')
 	lo, hi := int(c.charMin), int(c.charMax)
+	if lo == 4 && hi == 4 {
+		// The shipped model's 4-grams: the same hashes, without the
+		// loop over orders. charStart[x] is the hash after the first byte.
+		n := len(b) - 3
+		k := len(f.chars)
+		f.chars = slices.Grow(f.chars, n)[:k+n]
+		out := f.chars[k : k+n]
+		for s := range out {
+			g := b[s : s+4 : s+4]
+			h := (charStart[g[0]] ^ uint64(g[1])) * 0x100000001b3
+			h = (h ^ uint64(g[2])) * 0x100000001b3
+			h = (h ^ uint64(g[3])) * 0x100000001b3
+			out[s] = uint32(mix64(h) & mask)
+		}
+		return
+	}
 	for s := 0; s+lo <= len(b); s++ {
 		h := uint64(seedChar)
 		for n := 1; n <= hi && s+n <= len(b); n++ {
@@ -291,6 +307,14 @@ func (f *featurizer) charGrams(w []byte, c featureConfig, mask uint64) {
 		}
 	}
 }
+
+// charStart[x] is the hash of a character n-gram after its first byte x.
+var charStart = func() (t [256]uint64) {
+	for x := range t {
+		t[x] = (seedChar ^ uint64(x)) * 0x100000001b3
+	}
+	return t
+}()
 
 func isASCIILetter(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
 
