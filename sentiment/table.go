@@ -1,22 +1,23 @@
 package sentiment
 
+import "encoding/binary"
+
 // table is a read-only open-addressing hash table from words to entry
 // indexes, faster than a map for the analyzer's one lookup per token
-// because the hash is computed while the token is lower-cased. A slot
-// holds where its key's bytes are in one arena, so that a lookup reads
-// one slot and one run of bytes, not a string header and then the
-// string's bytes elsewhere.
+// because the hash is computed while the token is lower-cased. A slot is
+// eight bytes (128 KB for the lexicon, at load factor 1/2) and points
+// into one arena of records, each a key's entry index and length (four
+// bytes each, little-endian) followed by its bytes: a lookup reads one
+// slot and one record, not a string header and then the bytes elsewhere.
 type table struct {
 	mask  uint64
 	slots []slot
-	arena []byte // the keys' bytes, back to back
+	arena []byte
 }
 
 type slot struct {
 	tag uint32 // high hash bits; 0 marks an empty slot
-	idx int32
-	off uint32 // the key is arena[off : off+n]
-	n   uint32
+	rec uint32 // offset of the key's record in arena
 }
 
 const (
@@ -52,17 +53,19 @@ func newTable(index map[string]int32) *table {
 	size := 0
 	for k, i := range index {
 		keys[i] = k
-		size += len(k)
+		size += 8 + len(k)
 	}
 	t := &table{mask: n - 1, slots: make([]slot, n), arena: make([]byte, 0, size)}
 	for i, k := range keys {
 		h := hashString(k)
 		for p := h & t.mask; ; p = (p + 1) & t.mask {
 			if t.slots[p].tag == 0 {
-				t.slots[p] = slot{tag: tagOf(h), idx: int32(i), off: uint32(len(t.arena)), n: uint32(len(k))}
+				t.slots[p] = slot{tag: tagOf(h), rec: uint32(len(t.arena))}
 				break
 			}
 		}
+		t.arena = binary.LittleEndian.AppendUint32(t.arena, uint32(i))
+		t.arena = binary.LittleEndian.AppendUint32(t.arena, uint32(len(k)))
 		t.arena = append(t.arena, k...)
 	}
 	return t
@@ -72,12 +75,16 @@ func newTable(index map[string]int32) *table {
 func (t *table) find(b []byte, h uint64) (int32, bool) {
 	tag := tagOf(h)
 	for p := h & t.mask; ; p = (p + 1) & t.mask {
-		s := &t.slots[p]
+		s := t.slots[p]
 		if s.tag == 0 {
 			return 0, false
 		}
-		if s.tag == tag && int(s.n) == len(b) && string(t.arena[s.off:s.off+s.n]) == string(b) {
-			return s.idx, true
+		if s.tag != tag {
+			continue
+		}
+		r := t.arena[s.rec:]
+		if len(r) >= 8 && int(binary.LittleEndian.Uint32(r[4:])) == len(b) && string(r[8:8+len(b)]) == string(b) {
+			return int32(binary.LittleEndian.Uint32(r)), true
 		}
 	}
 }
