@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -363,6 +364,30 @@ var asciiPunct = func() (p [128]bool) {
 	return p
 }()
 
+// Byte classes of asciiClass.
+const (
+	classUpper = 1 << iota
+	classLower
+	classApos
+)
+
+// asciiClass and asciiLower classify and lower-case bytes (A-Z only).
+var asciiClass, asciiLower = func() (class, lower [256]uint8) {
+	for c := range 256 {
+		lower[c] = uint8(c)
+		switch {
+		case 'A' <= c && c <= 'Z':
+			class[c] = classUpper
+			lower[c] = uint8(c + 'a' - 'A')
+		case 'a' <= c && c <= 'z':
+			class[c] = classLower
+		case c == '\'':
+			class[c] = classApos
+		}
+	}
+	return class, lower
+}()
+
 // replaceEmoji substitutes emoji with their descriptions exactly as
 // vaderSentiment does. It returns text unchanged (without allocating)
 // when there is none.
@@ -489,20 +514,19 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 	var hasUpper, hasLower, apos bool
 	h := uint64(fnvOffset)
 	if ascii {
-		for k := 0; k < len(w); k++ {
+		// Lower-case and hash without branches: asciiClass says what
+		// each byte is, asciiLower what it becomes.
+		sc.buf = slices.Grow(sc.buf, len(w))[:lo+len(w)]
+		dst := sc.buf[lo:]
+		var class uint8
+		for k := range dst {
 			c := w[k]
-			switch {
-			case 'A' <= c && c <= 'Z':
-				hasUpper = true
-				c += 'a' - 'A'
-			case 'a' <= c && c <= 'z':
-				hasLower = true
-			case c == '\'':
-				apos = true
-			}
+			class |= asciiClass[c]
+			c = asciiLower[c]
 			h = (h ^ uint64(c)) * fnvPrime
-			sc.buf = append(sc.buf, c)
+			dst[k] = c
 		}
+		hasUpper, hasLower, apos = class&classUpper != 0, class&classLower != 0, class&classApos != 0
 	} else {
 		for _, r := range w {
 			if r == '\u2019' && l.fixes&fixApos != 0 {
