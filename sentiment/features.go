@@ -137,7 +137,7 @@ func (f *featurizer) extract(text string, c featureConfig) {
 			add(h ^ seedNegated)
 			negScope--
 		}
-		if isNegator(w) {
+		if isNegatorHash(w, h) {
 			negScope = 3
 		}
 		if kind == 'w' {
@@ -163,13 +163,17 @@ func (f *featurizer) extract(text string, c featureConfig) {
 			i++
 			switch {
 			case 'a' <= b && b <= 'z':
-				letters++
-				if kind == 0 {
-					kind = 'w'
-				} else if kind == 'n' {
+				// Take the whole run of lower-case letters at once.
+				j := i
+				for j < len(text) && 'a' <= text[j] && text[j] <= 'z' {
+					j++
+				}
+				letters += j - i + 1
+				if kind == 0 || kind == 'n' {
 					kind = 'w'
 				}
-				f.word = append(f.word, b)
+				f.word = append(f.word, text[i-1:j]...)
+				i = j
 			case 'A' <= b && b <= 'Z':
 				letters++
 				upper++
@@ -341,14 +345,48 @@ func isQuestionWord(w []byte) bool {
 	return false
 }
 
-func isNegator(w []byte) bool {
-	switch string(w) {
-	case "not", "no", "never", "cannot", "nothing", "nobody", "none", "neither", "nor", "without",
-		"dont", "cant", "wont", "isnt", "didnt", "doesnt", "wasnt", "arent", "havent", "hasnt":
-		return true
-	}
+// negators are the words that open a negation scope, besides any word
+// ending in "n't".
+var negators = newWordSet("not", "no", "never", "cannot", "nothing", "nobody", "none", "neither", "nor", "without",
+	"dont", "cant", "wont", "isnt", "didnt", "doesnt", "wasnt", "arent", "havent", "hasnt")
+
+// isNegatorHash reports whether w, whose [wordHash] is h, opens a
+// negation scope.
+func isNegatorHash(w []byte, h uint64) bool {
 	n := len(w)
-	return n > 3 && w[n-3] == 'n' && w[n-2] == '\'' && w[n-1] == 't'
+	return n > 3 && w[n-3] == 'n' && w[n-2] == '\'' && w[n-1] == 't' || negators.has(w, h)
+}
+
+// wordSet is a small set of words keyed by [wordHash]: a 1024-bit filter
+// on the hash, then the words with that hash compared, cheaper than a
+// switch on the string for a word that is not in the set (most).
+type wordSet struct {
+	bits   [1024 / 64]uint64
+	hashes []uint64
+	words  []string
+}
+
+func newWordSet(words ...string) *wordSet {
+	s := &wordSet{words: words}
+	for _, w := range words {
+		h := wordHash([]byte(w))
+		s.hashes = append(s.hashes, h)
+		s.bits[h%1024/64] |= 1 << (h % 64)
+	}
+	return s
+}
+
+// has reports whether w, whose wordHash is h, is in the set.
+func (s *wordSet) has(w []byte, h uint64) bool {
+	if s.bits[h%1024/64]&(1<<(h%64)) == 0 {
+		return false
+	}
+	for i, x := range s.hashes {
+		if x == h && s.words[i] == string(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // confusionCue returns a nonzero code for a confusion phrase in the
