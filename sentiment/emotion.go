@@ -133,17 +133,26 @@ var stopWords = [...]string{"the", "a", "an", "and", "or", "of", "to", "in", "on
 const fPhrase uint16 = 1 << 8
 
 func (l *Lexical) addCues(get func(string) *entry) {
+	// cueOf returns the cue of w in l.cues, adding one if w has none.
+	cueOf := func(w string) *cue {
+		e := get(w)
+		if e.cue == 0 {
+			e.cue = uint16(len(l.cues))
+			l.cues = append(l.cues, cue{})
+		}
+		return &l.cues[e.cue]
+	}
 	for w, x := range frustrationWords {
-		get(w).cue.frust = x
+		cueOf(w).frust = x
 	}
 	for w, x := range confusionWords {
-		get(w).cue.conf = x
+		cueOf(w).conf = x
 	}
 	for w, x := range urgencyWords {
-		get(w).cue.urg = x
+		cueOf(w).urg = x
 	}
 	for w, x := range delightWords {
-		get(w).cue.del = x
+		cueOf(w).del = x
 	}
 	for p, c := range emotionPhrases {
 		l.phrases[p] = c
@@ -219,8 +228,7 @@ func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float
 	caps := 0
 	for i := range toks {
 		t := &toks[i]
-		c := t.e.cue
-		if !c.zero() {
+		if c := l.cues[t.e.cue]; t.e.cue != 0 && !c.zero() {
 			// A negated delight word ("not happy", "no thanks") is not
 			// delight; a negated frustration word is weaker.
 			if i > 0 && toks[i-1].neg || i > 1 && toks[i-2].neg {
