@@ -85,8 +85,10 @@ type Messages struct {
 	// after all.
 	Delayed, Queued string
 	// StillWaiting answers a message the bot cannot help with while the
-	// customer waits; Relayed a message saved for the agent.
-	StillWaiting, Relayed string
+	// customer waits; Noted, shorter, answers the next one when
+	// StillWaiting was the last thing said (a sentence is not said twice
+	// in a row); Relayed a message saved for the agent.
+	StillWaiting, Noted, Relayed string
 	// WaitStatus answers a waiting customer who asks how long it will
 	// take or whether anyone is there ("hello??").
 	WaitStatus string
@@ -130,6 +132,7 @@ func DefaultMessages() Messages {
 		Delayed:         "Our help desk is slow to respond right now. Your request is saved and we keep trying. Meanwhile I can still help, or type \"cancel\" to leave the queue.",
 		Queued:          "Your request has reached our team. A person will be with you shortly.",
 		StillWaiting:    "I've passed that on: a person will be with you soon. Meanwhile you can ask me about an order, or type \"cancel\" to leave the queue and carry on with me.",
+		Noted:           "Added that to your request for the team.",
 		Relayed:         "Your message is saved and will reach the agent shortly.",
 		WaitStatus:      "You're still in the queue: the next person free on our team will join here, and your messages are already with them. Meanwhile I can help with orders, refunds or your plan, or type \"cancel\" to leave the queue.",
 		Assigned:        "%s has joined the conversation.",
@@ -162,7 +165,7 @@ func (m Messages) withDefaults() Messages {
 		def string
 	}{
 		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.Remind, d.Remind}, {&m.Empathy, d.Empathy},
-		{&m.Connecting, d.Connecting}, {&m.Delayed, d.Delayed}, {&m.Queued, d.Queued}, {&m.StillWaiting, d.StillWaiting},
+		{&m.Connecting, d.Connecting}, {&m.Delayed, d.Delayed}, {&m.Queued, d.Queued}, {&m.StillWaiting, d.StillWaiting}, {&m.Noted, d.Noted},
 		{&m.Relayed, d.Relayed}, {&m.WaitStatus, d.WaitStatus}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
 		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg}, {&m.OtherChannelTo, d.OtherChannelTo},
 		{&m.AskPhone, d.AskPhone}, {&m.BadPhone, d.BadPhone}, {&m.NoCallback, d.NoCallback},
@@ -432,7 +435,11 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 func (e *Escalator) HandleTurn(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 	tc := e.load(ctx, w, t)
 	if tc.st.humanOwns() {
-		return tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+		if err := tc.reply(ctx, parley.Text(tc.msgs().StillWaiting)); err != nil {
+			return err
+		}
+		tc.st.WaitSaid = waitStill
+		return tc.save()
 	}
 	if err := tc.handOff(ctx, dialog.HandoffRequest{Reason: "asked for a person", Priority: dialog.PriorityHigh}); err != nil {
 		return err
@@ -528,6 +535,13 @@ type state struct {
 	Scores   []float64    `json:"scores,omitempty"`
 	// Frustration is the highest frustration measured.
 	Frustration float64 `json:"frustration,omitempty"`
+	// WaitSaid is the wait line the escalator answered the customer's
+	// last message with while they waited ("still", "noted",
+	// "status"): the next answer is another one (waiting.go).
+	// WaitEmpathy says empathy was said during this wait: once is
+	// enough.
+	WaitSaid    string `json:"wait_said,omitempty"`
+	WaitEmpathy bool   `json:"wait_empathy,omitempty"`
 }
 
 // humanOwns reports whether a person owns the conversation, or is about
@@ -552,6 +566,9 @@ type turnCtx struct {
 	ruleMood bool
 	// declined says the customer said no to the offer of a person.
 	declined bool
+	// prevSaid is the wait line said on the customer's previous turn
+	// (state.WaitSaid), which this turn's answer does not repeat.
+	prevSaid string
 	// answerIntent is the classifier's guess on a turn that met an open
 	// question ("A-1002" to "Which order?", "yes" to a confirmation):
 	// counted as the customer's request only if the bot routed the turn
@@ -1085,6 +1102,7 @@ func (tc *turnCtx) handOff(ctx context.Context, r dialog.HandoffRequest) error {
 	tc.st.TicketID, tc.st.Status, tc.st.Phase = tk.ID, StatusRequested, phaseWaiting
 	tc.st.RequestedAt, tc.st.AssignedAt, tc.st.Agent = now, time.Time{}, ""
 	tc.st.Attempts, tc.st.Pending, tc.st.Outbox = 0, &tk, nil
+	tc.st.WaitSaid, tc.st.WaitEmpathy = "", false
 	tc.emit(ctx, EventRequested, nil, 0)
 	if !tc.submitPending(ctx) {
 		if err := tc.reply(ctx, parley.Text(tc.msgs().Delayed)); err != nil {
@@ -1187,6 +1205,7 @@ func (tc *turnCtx) ticket(ctx context.Context, r dialog.HandoffRequest, now time
 // whileWaiting handles a customer's message while they wait for a
 // person.
 func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
+	tc.prevSaid, tc.st.WaitSaid = tc.st.WaitSaid, ""
 	switch {
 	case cmd == "cancel" || cmd == "menu":
 		// Back to the bot: "menu" goes on to show it.
@@ -1210,7 +1229,7 @@ func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
 		return true, tc.offerCallback(ctx, "timeout")
 	}
 	if cmd == "human" {
-		return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+		return true, tc.waitLine(ctx, waitStill, waitNoted)
 	}
 	tc.flushOutbox(ctx)
 	if len(tc.st.Outbox) > 0 || tc.relay(ctx, m) != nil {
@@ -1229,13 +1248,22 @@ func (tc *turnCtx) answerWhileWaiting(ctx context.Context) (bool, error) {
 	if asksAboutWait(tc.t) {
 		// "how long will it take?", "hello??": how the wait is going,
 		// not a greeting or a question for the help centre.
-		return true, tc.reply(ctx, parley.Text(tc.msgs().WaitStatus))
+		return true, tc.waitLine(ctx, waitStatus, waitStill)
+	}
+	upset, err := tc.empathyWhileWaiting(ctx)
+	if err != nil {
+		return true, err
 	}
 	u, ok := parley.Value(tc.t, nlu.UnderstandingKey)
 	if ok && u.Status == nlu.Understood && u.Intent.Name != "human" || answersBot(tc.t) {
 		return false, nil
 	}
-	return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+	if upset {
+		// After the empathy (or without it, said once per wait), where
+		// they stand and what they can do.
+		return true, tc.waitLine(ctx, waitStatus, waitStill)
+	}
+	return true, tc.waitLine(ctx, waitStill, waitNoted)
 }
 
 // answersBot reports whether t answers the bot's own open question with
@@ -1371,7 +1399,7 @@ func (tc *turnCtx) answerCallback(ctx context.Context, text, cmd string) (bool, 
 		if err := tc.setWake(ctx); err != nil {
 			return true, err
 		}
-		return true, tc.reply(ctx, parley.Text(tc.msgs().StillWaiting))
+		return true, tc.waitLine(ctx, waitStill, waitNoted)
 	}
 	tc.st.Slots = nil
 	if queued {
@@ -1591,6 +1619,7 @@ func (tc *turnCtx) signal(ctx context.Context, sig *parley.Signal) (bool, error)
 func (tc *turnCtx) tick(ctx context.Context) error {
 	if tc.st.Pending != nil && tc.retryDue() {
 		if tc.submitPending(ctx) && tc.st.Phase == phaseWaiting {
+			tc.st.WaitSaid = "" // the last thing said is Queued
 			if err := tc.reply(ctx, parley.Text(tc.msgs().Queued)); err != nil {
 				return err
 			}

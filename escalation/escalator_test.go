@@ -243,6 +243,46 @@ func TestWaitingCustomerKeepsChattingWithTheBot(t *testing.T) {
 	assert.Equal(t, "where is my other order A-1002?", cs.Thread[0].Text)
 }
 
+// While the customer waits, the escalator's answers to messages the bot
+// cannot help with never repeat the sentence it said last (issue 17;
+// q1, session 12: "asdfgh" got StillWaiting verbatim three times).
+func TestWaitingCustomerIsNotToldTheSameSentenceTwice(t *testing.T) {
+	h := newHarness(t, -1)
+	h.say("agent")
+	assert.Equal(t, []string{msgs.StillWaiting}, h.say("?asdfgh"))
+	assert.Equal(t, []string{msgs.Noted}, h.say("?asdfgh"), "the second in a row gets the short phrasing")
+	assert.Equal(t, []string{msgs.StillWaiting}, h.say("?qwerty"), "and the third what the customer can do again")
+	assert.Equal(t, []string{msgs.WaitStatus}, h.say("how long will it take?"))
+	assert.Equal(t, []string{msgs.StillWaiting}, h.say("how much longer?"), "a second question about the wait in a row")
+	assert.Equal(t, []string{msgs.Noted}, h.say("human"), "asking again for a person")
+	assert.Equal(t, []string{"bot: where is A-1001?"}, h.say("where is A-1001?"))
+	assert.Equal(t, []string{msgs.StillWaiting}, h.say("?zzz"), "after the bot's answer the wait message is new again")
+	assert.NotEqual(t, msgs.StillWaiting, msgs.Noted)
+	assert.Len(t, h.ticket().Thread, 7, "every message but \"human\" reached the ticket")
+}
+
+// An upset message in the queue gets empathy, once per wait, and where
+// the customer stands and what they can do, not the wait message it
+// would get otherwise (q1, session 12: "this is ridiculous!!").
+func TestUpsetWhileWaitingGetsEmpathyOnce(t *testing.T) {
+	h := newHarness(t, -1)
+	h.say("agent")
+	assert.Equal(t, []string{msgs.Empathy, msgs.WaitStatus}, h.say("?this is ridiculous!!"))
+	assert.Equal(t, []string{msgs.StillWaiting}, h.say("?still ridiculous!!"), "empathy once, not every turn")
+	assert.Equal(t, []string{msgs.Noted}, h.say("?asdf"))
+	assert.Equal(t, []string{msgs.WaitStatus}, h.say("?so ridiculous!!"), "upset again: where they stand")
+	assert.Equal(t, []string{"bot: where is A-1001, this is ridiculous!!"}, h.say("where is A-1001, this is ridiculous!!"))
+
+	h = newHarness(t, -1)
+	h.say("agent")
+	assert.Equal(t, []string{msgs.Empathy, "bot: where is A-1001, this is ridiculous!!"}, h.say("where is A-1001, this is ridiculous!!"),
+		"a request said in anger is still answered, after the empathy")
+	assert.Equal(t, escalation.StatusQueued, h.ticket().Status)
+	h.say("cancel")
+	h.say("human")
+	assert.Equal(t, []string{msgs.Empathy, msgs.WaitStatus}, h.say("?this is ridiculous!!"), "a new wait, new empathy")
+}
+
 // A waiting customer leaves the queue in their own words, and a question
 // about the wait ("how long will it take?", "hello??") gets where they
 // stand, not a help-centre miss or a greeting with the main menu (QA9
@@ -264,9 +304,14 @@ func TestWaitingCustomerLeavesAndAsksInTheirWords(t *testing.T) {
 	}
 	h := newHarness(t, -1)
 	h.say("human")
-	for _, text := range []string{"how long will it take?", "hello??", "anyone there?", "Is anybody there", "how much longer?",
+	for i, text := range []string{"how long will it take?", "hello??", "anyone there?", "Is anybody there", "how much longer?",
 		"¿cuánto tardan?", "¿hay alguien?", "still waiting..."} {
-		assert.Equal(t, []string{msgs.WaitStatus}, h.say(text), text)
+		// Asked twice in a row, the second answer is in other words.
+		want := msgs.WaitStatus
+		if i%2 == 1 {
+			want = msgs.StillWaiting
+		}
+		assert.Equal(t, []string{want}, h.say(text), text)
 	}
 	assert.Equal(t, escalation.StatusQueued, h.ticket().Status, "still in the queue")
 	assert.Equal(t, []string{"bot: how long does shipping take?"}, h.say("how long does shipping take?"),

@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"unicode"
@@ -96,4 +97,44 @@ func asksAboutWait(t *parley.Turn) bool {
 	}
 	u, ok := parley.Value(t, nlu.UnderstandingKey)
 	return ok && u.Status == nlu.Understood && u.Intent.Name == "greeting" && len(strings.Fields(text)) <= 4
+}
+
+// The wait lines: what the escalator answers a waiting customer's
+// message with when the bot does not answer it.
+const (
+	waitStill  = "still"  // Messages.StillWaiting
+	waitNoted  = "noted"  // Messages.Noted
+	waitStatus = "status" // Messages.WaitStatus
+)
+
+// waitLine says the first of kinds that is not the line said on the
+// customer's previous turn: the same sentence is not said twice in a row
+// ("asdfgh" three times gets StillWaiting, Noted, StillWaiting).
+func (tc *turnCtx) waitLine(ctx context.Context, kinds ...string) error {
+	kind := kinds[0]
+	for _, k := range kinds {
+		if k != tc.prevSaid {
+			kind = k
+			break
+		}
+	}
+	tc.st.WaitSaid = kind
+	m := tc.msgs()
+	text := map[string]string{waitStill: m.StillWaiting, waitNoted: m.Noted, waitStatus: m.WaitStatus}[kind]
+	return tc.reply(ctx, parley.Text(text))
+}
+
+// empathyWhileWaiting reports whether a waiting customer's message is
+// upset ("this is ridiculous!!"), as the policy's rules with Empathy read
+// it, and says a word of empathy the first time in a wait.
+func (tc *turnCtx) empathyWhileWaiting(ctx context.Context) (bool, error) {
+	in := tc.input(ctx, strings.TrimSpace(tc.t.Text()), commandOf(tc.t), false)
+	if _, upset, _ := tc.e.policy.evaluate(in, func(r Rule) bool { return !r.Empathy }); !upset {
+		return false, nil
+	}
+	if tc.st.WaitEmpathy || tc.st.EmpathyAt != 0 && tc.st.Seen-tc.st.EmpathyAt < empathyGap {
+		return true, nil // said already: once is enough
+	}
+	tc.st.WaitEmpathy, tc.st.EmpathyAt = true, tc.st.Seen
+	return true, tc.reply(ctx, parley.Text(tc.msgs().Empathy))
 }
