@@ -81,8 +81,12 @@ func TestWidgetFollowsTheConversation(t *testing.T) {
 		waitFor(`!`+btn+`.hidden && `+btn+`.textContent === 'Salir de la cola'`))
 	run(t, ctx, "and then leaves the queue", click(".human"), botSaid("Vuelves a estar con el asistente"),
 		waitFor(btn+`.textContent === 'Hablar con una persona'`))
+	// The agent's first message hides the button while it has the
+	// keyboard: the keyboard goes to the input, not to the page's body.
 	run(t, ctx, "no button while a person answers", click(".human"), botSaid("Te paso con una persona"),
-		say("agent", "soy María"), waitFor(btn+`.hidden`))
+		chromedp.Evaluate[chromedp.Void](`(() => { const R = `+root+`; R.querySelector('.input').value = 'agent';
+			R.querySelector('.compose').requestSubmit(); R.querySelector('.human').focus(); })()`),
+		botSaid("soy María"), waitFor(btn+`.hidden`), waitFor(`R.activeElement === R.querySelector('.input')`))
 	run(t, ctx, "back to the bot, in English", say("done", "back with the assistant"),
 		waitFor(`!`+btn+`.hidden && `+btn+`.textContent === 'Talk to a human' && R.querySelector('.input').placeholder === 'Type a message…'`))
 

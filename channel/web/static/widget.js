@@ -396,8 +396,17 @@
       scrollDown();
     }
   }
+  // focusInChat moves the keyboard to the input when el, about to be
+  // hidden, has it: a hidden element's focus falls to the page's body,
+  // and a keyboard user would have to find their way back.
+  function focusInChat(el) {
+    var a = root.activeElement || document.activeElement;
+    if (a && el.contains(a)) input.focus();
+  }
   function renderConsent() {
-    consentBox.hidden = S.consent !== "unknown";
+    var hide = S.consent !== "unknown";
+    if (hide) focusInChat(consentBox);
+    consentBox.hidden = hide;
   }
   function answerConsent(granted) {
     S.consent = granted ? "granted" : "declined";
@@ -714,6 +723,7 @@
   // nothing while a person answers.
   function setHuman(h) {
     S.human = h;
+    if (h === "agent") focusInChat(humanBtn);
     humanBtn.hidden = h === "agent";
     humanBtn.textContent = h === "waiting" ? L.leave_queue : L.human;
   }
