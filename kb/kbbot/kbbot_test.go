@@ -20,13 +20,6 @@ import (
 	"github.com/parleyhq/parley/parleytest"
 )
 
-type recorder struct{ msgs []parley.Message }
-
-func (r *recorder) Reply(_ context.Context, m parley.Message) error {
-	r.msgs = append(r.msgs, m)
-	return nil
-}
-
 func index(t *testing.T) *kb.Index {
 	t.Helper()
 	return kbtest.NewIndex(t, []kb.Doc{
@@ -41,10 +34,10 @@ func turn(text string) *parley.Turn {
 
 func TestAnswersWithSource(t *testing.T) {
 	h := kbbot.New(kb.NewAnswerer(index(t)))
-	var w recorder
-	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("how do I get a refund")))
-	require.Len(t, w.msgs, 1)
-	assert.Equal(t, "Refunds are paid within 5 days.\n\nSource: How do I get a refund? (https://help.example.com/refunds)", w.msgs[0].Text)
+	w := parleytest.NewRecorder()
+	require.NoError(t, h.HandleTurn(context.Background(), w, turn("how do I get a refund")))
+	require.Len(t, w.Messages(), 1)
+	assert.Equal(t, "Refunds are paid within 5 days.\n\nSource: How do I get a refund? (https://help.example.com/refunds)", w.Messages()[0].Text)
 }
 
 func TestUnsureHandsOff(t *testing.T) {
@@ -56,10 +49,10 @@ func TestUnsureHandsOff(t *testing.T) {
 		return w.Reply(ctx, parley.Text("An agent will join shortly."))
 	})
 	h := kbbot.New(kb.NewAnswerer(index(t)), kbbot.WithHandOffer(desk))
-	var w recorder
-	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("can I pay with bitcoin")))
-	require.Len(t, w.msgs, 2)
-	assert.Equal(t, kbbot.Specialist, w.msgs[0].Text)
+	w := parleytest.NewRecorder()
+	require.NoError(t, h.HandleTurn(context.Background(), w, turn("can I pay with bitcoin")))
+	require.Len(t, w.Messages(), 2)
+	assert.Equal(t, kbbot.Specialist, w.Messages()[0].Text)
 	require.Len(t, got, 1)
 	assert.Equal(t, "can I pay with bitcoin", got[0].Note)
 	assert.True(t, sawAnswer)
@@ -67,10 +60,10 @@ func TestUnsureHandsOff(t *testing.T) {
 
 func TestUnsureClarifies(t *testing.T) {
 	h := kbbot.New(kb.NewAnswerer(index(t), kb.WithThreshold(0.9)))
-	var w recorder
-	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("refund for a gift card bought abroad")))
-	require.Len(t, w.msgs, 1)
-	assert.Equal(t, []parley.QuickReply{{Title: "How do I get a refund?"}}, w.msgs[0].QuickReplies)
+	w := parleytest.NewRecorder()
+	require.NoError(t, h.HandleTurn(context.Background(), w, turn("refund for a gift card bought abroad")))
+	require.Len(t, w.Messages(), 1)
+	assert.Equal(t, []parley.QuickReply{{Title: "How do I get a refund?"}}, w.Messages()[0].QuickReplies)
 }
 
 func TestDeadModelStillAnswers(t *testing.T) {
@@ -87,10 +80,10 @@ func TestDeadModelStillAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			model := llm.Fallback(llmtest.New(tt.step), llmtest.New(llmtest.Fail(&llm.StatusError{StatusCode: 503})))
 			h := kbbot.New(kb.NewAnswerer(index(t), kb.WithModel(model)), kbbot.WithoutSources())
-			var w recorder
-			require.NoError(t, h.HandleTurn(context.Background(), &w, turn("how long does shipping take")))
-			require.Len(t, w.msgs, 1)
-			assert.Equal(t, "Orders arrive in 2 to 4 days.", w.msgs[0].Text)
+			w := parleytest.NewRecorder()
+			require.NoError(t, h.HandleTurn(context.Background(), w, turn("how long does shipping take")))
+			require.Len(t, w.Messages(), 1)
+			assert.Equal(t, "Orders arrive in 2 to 4 days.", w.Messages()[0].Text)
 		})
 	}
 }
@@ -123,11 +116,11 @@ func TestClarifyBetweenNearTies(t *testing.T) {
 		{ID: "hours", Question: "When are you open?", Text: "9 to 5."},
 	})
 	h := kbbot.New(kb.NewAnswerer(idx))
-	var w recorder
-	require.NoError(t, h.HandleTurn(context.Background(), &w, turn("should I wear a mask")))
-	require.Len(t, w.msgs, 1)
+	w := parleytest.NewRecorder()
+	require.NoError(t, h.HandleTurn(context.Background(), w, turn("should I wear a mask")))
+	require.Len(t, w.Messages(), 1)
 	var titles []string
-	for _, q := range w.msgs[0].QuickReplies {
+	for _, q := range w.Messages()[0].QuickReplies {
 		titles = append(titles, q.Title)
 	}
 	assert.ElementsMatch(t, []string{"Should I wear a face mask?", "Should I wear a mask outside?"}, titles)
@@ -149,20 +142,20 @@ func TestNearTieClarifiesBeforeHandOff(t *testing.T) {
 	})
 	h := kbbot.New(kb.NewAnswerer(idx), kbbot.WithHandOffer(desk))
 
-	var w recorder
+	w := parleytest.NewRecorder()
 	tie := parleytest.NewTurn("international shipping cost")
-	require.NoError(t, h.HandleTurn(context.Background(), &w, tie))
-	require.Len(t, w.msgs, 1)
-	assert.Equal(t, "I'm not sure I understood. Did you mean one of these?", w.msgs[0].Text)
-	assert.Equal(t, []parley.QuickReply{{Title: "How much does shipping cost?"}, {Title: "Do you ship internationally?"}}, w.msgs[0].QuickReplies)
+	require.NoError(t, h.HandleTurn(context.Background(), w, tie))
+	require.Len(t, w.Messages(), 1)
+	assert.Equal(t, "I'm not sure I understood. Did you mean one of these?", w.Messages()[0].Text)
+	assert.Equal(t, []parley.QuickReply{{Title: "How much does shipping cost?"}, {Title: "Do you ship internationally?"}}, w.Messages()[0].QuickReplies)
 	assert.Zero(t, handoffs)
 	// It is the turn's one question: a menu is not asked after it.
 	assert.True(t, dialog.AskedThisTurn(tie))
 
-	var w2 recorder
-	require.NoError(t, h.HandleTurn(context.Background(), &w2, turn("do you sell gift cards internationally")))
-	require.Len(t, w2.msgs, 2)
-	assert.Equal(t, kbbot.Specialist, w2.msgs[0].Text)
+	w2 := parleytest.NewRecorder()
+	require.NoError(t, h.HandleTurn(context.Background(), w2, turn("do you sell gift cards internationally")))
+	require.Len(t, w2.Messages(), 2)
+	assert.Equal(t, kbbot.Specialist, w2.Messages()[0].Text)
 	assert.Equal(t, 1, handoffs)
 }
 
@@ -174,10 +167,10 @@ func TestTurnDeadlineKeepsExtractiveAnswer(t *testing.T) {
 		h := kbbot.New(kb.NewAnswerer(index(t), kb.WithModel(llmtest.New(llmtest.Hang()))))
 		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		defer cancel()
-		var w recorder
-		require.NoError(t, h.HandleTurn(ctx, &w, turn("how do I get a refund")))
+		w := parleytest.NewRecorder()
+		require.NoError(t, h.HandleTurn(ctx, w, turn("how do I get a refund")))
 		require.NoError(t, ctx.Err())
-		require.Len(t, w.msgs, 1)
-		assert.Equal(t, "Refunds are paid within 5 days.\n\nSource: How do I get a refund? (https://help.example.com/refunds)", w.msgs[0].Text)
+		require.Len(t, w.Messages(), 1)
+		assert.Equal(t, "Refunds are paid within 5 days.\n\nSource: How do I get a refund? (https://help.example.com/refunds)", w.Messages()[0].Text)
 	})
 }
