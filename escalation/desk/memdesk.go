@@ -66,6 +66,35 @@ func (d *Memory) deliverAll(ctx context.Context, tks []escalation.Ticket, turn f
 	return errors.Join(errs...)
 }
 
+// lifecycle builds, for deliverAll, each ticket's lifecycle turn of the
+// signal name with data.
+func lifecycle(name string, data map[string]string) func(escalation.Ticket) *parley.Turn {
+	return func(tk escalation.Ticket) *parley.Turn { return escalation.LifecycleTurn(tk, name, data) }
+}
+
+// agentEdit applies edit to the open case id under the lock, tells the
+// desk's watchers and returns the case's tickets, for the caller to
+// deliver to once the lock is released.
+func (d *Memory) agentEdit(id string, edit func(*Case)) ([]escalation.Ticket, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	t, err := d.openLocked(id)
+	if err != nil {
+		return nil, err
+	}
+	edit(t)
+	d.notifyLocked()
+	return t.tickets(), nil
+}
+
+// assignLocked gives case t to agent, keeping when it was first assigned.
+func assignLocked(t *Case, agent string, now time.Time) {
+	t.Status, t.Agent = escalation.StatusAssigned, agent
+	if t.Assigned.IsZero() {
+		t.Assigned = now
+	}
+}
+
 // Memory is an in-memory [escalation.Desk] with the agents' side built
 // in: [Memory.Assign], [Memory.Reply] and [Memory.Resolve] deliver the
 // lifecycle turns to the conversation. It is the default desk, the one
@@ -352,45 +381,31 @@ func (t *Case) clone() Case {
 
 // Assign gives ticket id to agent and tells the conversation.
 func (d *Memory) Assign(ctx context.Context, id, agent string) error {
-	d.mu.Lock()
-	t, err := d.openLocked(id)
+	tks, err := d.agentEdit(id, func(t *Case) { assignLocked(t, agent, time.Now()) })
 	if err != nil {
-		d.mu.Unlock()
 		return err
 	}
-	t.Status, t.Agent = escalation.StatusAssigned, agent
-	if t.Assigned.IsZero() {
-		t.Assigned = time.Now()
-	}
-	tks := t.tickets()
-	d.notifyLocked()
-	d.mu.Unlock()
-	return d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
-		return escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})
-	})
+	return d.deliverAll(ctx, tks, lifecycle(escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent}))
 }
 
 // Reply sends an agent's message to the customer of ticket id. The ticket
 // is assigned to agent if it was not yet.
 func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
-	d.mu.Lock()
-	t, err := d.openLocked(id)
+	var assign bool
+	var n int
+	tks, err := d.agentEdit(id, func(t *Case) {
+		now := time.Now()
+		if assign = t.Status == escalation.StatusQueued; assign {
+			assignLocked(t, agent, now)
+		}
+		t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: now})
+		n = len(t.Thread)
+	})
 	if err != nil {
-		d.mu.Unlock()
 		return err
 	}
-	assign := t.Status == escalation.StatusQueued
 	if assign {
-		t.Status, t.Agent, t.Assigned = escalation.StatusAssigned, agent, time.Now()
-	}
-	t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: time.Now()})
-	tks, n := t.tickets(), len(t.Thread)
-	d.notifyLocked()
-	d.mu.Unlock()
-	if assign {
-		if err := d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
-			return escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})
-		}); err != nil {
+		if err := d.deliverAll(ctx, tks, lifecycle(escalation.SignalAssigned, map[string]string{escalation.DataAgent: agent})); err != nil {
 			return err
 		}
 	}
@@ -405,26 +420,20 @@ func (d *Memory) Reply(ctx context.Context, id, agent, text string) error {
 // for the agents' records; the customer does not see it), and hands the
 // conversation back to the bot.
 func (d *Memory) Resolve(ctx context.Context, id, agent, reason string) error {
-	d.mu.Lock()
-	t, err := d.openLocked(id)
+	tks, err := d.agentEdit(id, func(t *Case) {
+		if agent == "" {
+			agent = t.Agent
+		}
+		now := time.Now()
+		t.Status, t.Closed, t.CloseReason = escalation.StatusResolved, now, reason
+		if reason != "" {
+			t.Thread = append(t.Thread, Message{From: agent, Text: "Resolved: " + reason, Time: now, Internal: true})
+		}
+	})
 	if err != nil {
-		d.mu.Unlock()
 		return err
 	}
-	if agent == "" {
-		agent = t.Agent
-	}
-	now := time.Now()
-	t.Status, t.Closed, t.CloseReason = escalation.StatusResolved, now, reason
-	if reason != "" {
-		t.Thread = append(t.Thread, Message{From: agent, Text: "Resolved: " + reason, Time: now, Internal: true})
-	}
-	tks := t.tickets()
-	d.notifyLocked()
-	d.mu.Unlock()
-	return d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
-		return escalation.LifecycleTurn(tk, dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent})
-	})
+	return d.deliverAll(ctx, tks, lifecycle(dialog.SignalHandoffResolved, map[string]string{escalation.DataAgent: agent}))
 }
 
 // Note adds an internal note by agent to ticket id: other agents see it
@@ -433,15 +442,10 @@ func (d *Memory) Note(ctx context.Context, id, agent, text string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	t, err := d.openLocked(id)
-	if err != nil {
-		return err
-	}
-	t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: time.Now(), Internal: true})
-	d.notifyLocked()
-	return nil
+	_, err := d.agentEdit(id, func(t *Case) {
+		t.Thread = append(t.Thread, Message{From: agent, Text: text, Time: time.Now(), Internal: true})
+	})
+	return err
 }
 
 // Transfer gives ticket id from agent from to agent to, with a note
@@ -451,24 +455,15 @@ func (d *Memory) Transfer(ctx context.Context, id, from, to string) error {
 	if to == "" {
 		return errors.New("desk: transfer to nobody")
 	}
-	d.mu.Lock()
-	t, err := d.openLocked(id)
+	tks, err := d.agentEdit(id, func(t *Case) {
+		now := time.Now()
+		assignLocked(t, to, now)
+		t.Thread = append(t.Thread, Message{From: from, Text: "Transferred to " + to, Time: now, Internal: true})
+	})
 	if err != nil {
-		d.mu.Unlock()
 		return err
 	}
-	now := time.Now()
-	t.Status, t.Agent = escalation.StatusAssigned, to
-	if t.Assigned.IsZero() {
-		t.Assigned = now
-	}
-	t.Thread = append(t.Thread, Message{From: from, Text: "Transferred to " + to, Time: now, Internal: true})
-	tks := t.tickets()
-	d.notifyLocked()
-	d.mu.Unlock()
-	return d.deliverAll(ctx, tks, func(tk escalation.Ticket) *parley.Turn {
-		return escalation.LifecycleTurn(tk, escalation.SignalAssigned, map[string]string{escalation.DataAgent: to})
-	})
+	return d.deliverAll(ctx, tks, lifecycle(escalation.SignalAssigned, map[string]string{escalation.DataAgent: to}))
 }
 
 // recent returns up to n closed cases, most recently closed first.
