@@ -803,6 +803,12 @@ func (l *Lexical) valence(toks []token, capDiff bool, i int, buf []byte) float64
 			v -= cIncr
 		}
 	}
+	// In Parley mode thanks are never negated: "not now thanks" and
+	// "not today, thanks" decline politely (a "not" before "thanks"
+	// negates the "now", as "no thanks" does nothing to the thanks).
+	if answer && e.word == wThanks {
+		return v
+	}
 	// In Parley mode a negation does not reach across a clause break.
 	limit := 0
 	if l.fixes&fixClause != 0 {

@@ -56,6 +56,10 @@ func TestAnswersAndCommandsAreNeutral(t *testing.T) {
 	// A polite "no thanks" is not a negated "thanks".
 	assert.NotEqual(t, Negative, l.Polarity("no thanks").Label)
 	assert.NotEqual(t, Negative, l.Polarity("No, thank you.").Label)
+	// Nor is "not now thanks": the "not" is about the "now" (qa12 F28).
+	for _, give := range []string{"not now thanks", "nah not now thanks", "not today thanks", "not right now thank you"} {
+		assert.Equal(t, Positive, l.Polarity(give).Label, give)
+	}
 	// "no" still judges and negates inside a sentence, and what happened
 	// to a flight is still bad news.
 	for _, give := range []string{"No, this is terrible.", "no good", "There is no way this works.", "My flight was cancelled."} {

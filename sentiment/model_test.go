@@ -131,6 +131,24 @@ func TestModelNegatedIntentIsNotUpset(t *testing.T) {
 	assert.GreaterOrEqual(t, r.Emotions.Frustration, 0.5, "%+v", r)
 }
 
+// TestModelPoliteDeclineIsNotUpset checks declines with thanks: "not now
+// thanks" to a reminder read as frustration (qa12 F28), the "not"
+// negating the "thanks" as well as the "now".
+func TestModelPoliteDeclineIsNotUpset(t *testing.T) {
+	m := newTestModel(t)
+	for _, give := range []string{"not now thanks", "nah not now thanks", "not today thanks", "not right now thanks", "not now, thanks"} {
+		t.Run(give, func(t *testing.T) {
+			r := m.Polarity(give)
+			assert.NotEqual(t, Negative, r.Label, "%+v", r)
+			assert.Less(t, r.Emotions.Anger, 0.5)
+			assert.Less(t, r.Complaint, 0.5)
+		})
+	}
+	// A "not" before other words still negates them.
+	assert.Equal(t, Negative, m.Polarity("not happy at all, not good enough").Label)
+	assert.Equal(t, Negative, m.Polarity("this is not good").Label)
+}
+
 func TestModelRoundTrip(t *testing.T) {
 	m := newTestModel(t)
 	var buf bytes.Buffer
