@@ -31,12 +31,56 @@ var (
 	whyPhrases = wordSet("why did you message me", "why did you text me", "why did you write to me", "why did you write me",
 		"why are you messaging me", "why did i get this", "why this message", "what is this about", "whats this about",
 		"what is this", "whats this", "what's this",
+		"why did you send me this", "why are you texting me", "why am i getting this", "why did i get this message",
+		"why did you message me about this", "why the reminder", "why are you reminding me",
 		"por que me escribes", "por que me has escrito", "por que me escribiste", "por que me mandas esto",
+		"por que me escribis", "por que me escribiste esto", "por que me escriben", "por que me escribieron",
+		"por que me mandaste esto", "por que me llega esto", "por que recibo esto", "por que me avisas",
 		"que es esto", "de que va esto", "de que se trata")
 	declinePhrases = wordSet("no thanks", "no thank you", "not now", "no", "nope", "not interested", "maybe later",
-		"no gracias", "ahora no", "no me interesa", "quizas luego")
+		"not today", "not right now", "not yet", "later",
+		"no gracias", "ahora no", "no me interesa", "quizas luego", "ahora mismo no", "hoy no", "mas tarde")
+	// A "yes" to the renewal reminder ("your plan renews on ...;
+	// nothing to do if you're staying") keeps the plan (qa12 F10).
+	keepPhrases = wordSet("yes", "yes please", "yeah", "yep", "ok", "okay", "sure", "keep it", "keep my plan", "i am staying",
+		"im staying", "thats fine", "sounds good", "fine", "si", "vale", "de acuerdo", "mantenerlo", "me quedo", "perfecto")
+	// "cancel" to the renewal reminder is about the plan it reminds of
+	// (the choice turn-turn9-cancel-word-is-the-option made for the
+	// plan's question): the plan's cancellation starts.
+	cancelPlanPhrases = wordSet("cancel", "cancel it", "cancel my plan", "cancel the plan", "i want to cancel",
+		"cancelar", "cancela", "cancelalo", "cancelar mi plan", "quiero cancelar")
+	// Words around a decline that do not change it: "nah not now
+	// thanks" is "not now".
+	declineOpeners  = []string{"nah ", "no ", "nope ", "oh ", "hmm ", "um ", "ok ", "okay "}
+	declineClosings = []string{" thanks", " thank you", " thx", " cheers", " please", " gracias", " mate"}
 	checkoutPhrases = wordSet("checkout", "check out", "check out now", "pagar", "pagar ahora", "terminar la compra")
 )
+
+// isDecline reports whether words (campaignWords) decline a campaign
+// message, with a filler before it or a thanks after it.
+func isDecline(words string) bool {
+	for range 2 {
+		if declinePhrases[words] {
+			return true
+		}
+		for _, o := range declineOpeners {
+			if rest, ok := strings.CutPrefix(words, o); ok && declinePhrases[rest] {
+				return true
+			}
+		}
+		trimmed := false
+		for _, c := range declineClosings {
+			if rest, ok := strings.CutSuffix(words, c); ok {
+				words, trimmed = rest, true
+				break
+			}
+		}
+		if !trimmed {
+			return false
+		}
+	}
+	return false
+}
 
 func wordSet(phrases ...string) map[string]bool {
 	m := make(map[string]bool, len(phrases))
@@ -80,6 +124,7 @@ const (
 	declineText  = "No problem, I won't send you more messages like this one."
 	stopText     = "Reply STOP any time and you won't get messages like this."
 	checkoutText = "Here's your checkout link: {url}"
+	keptText     = "Great, nothing to do: your plan renews automatically."
 )
 
 // campaignReplies is the middleware that answers replies to a campaign
@@ -106,7 +151,13 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 		switch {
 		case whyPhrases[words]:
 			return w.Reply(ctx, parley.Text(explainCampaign(m)))
-		case onIt && declinePhrases[words]:
+		case onIt && m.Campaign == "renewal" && keepPhrases[words]:
+			// Not a decline: the reply ends the run all the same
+			// (ExitOnReply), with no later step.
+			return w.Reply(ctx, parley.Text(keptText))
+		case onIt && m.Campaign == "renewal" && cancelPlanPhrases[words] && r.start != nil:
+			return r.start("renewal").HandleTurn(ctx, w, t)
+		case onIt && isDecline(words):
 			// A second "no" is acknowledged again; Decline records one.
 			if _, _, err := r.eng.Decline(ctx, t); err != nil {
 				return err

@@ -58,6 +58,8 @@
 //	-customer ID     chat as this customer (default cus_ada; cus_ben also
 //	                 exists; any other ID is an unknown visitor)
 //	-renewal         with -cli, start with the proactive renewal reminder
+//	                 (the renewal campaign's first message, as "/sim expire"
+//	                 sends it; no quiet hours unless -quiet is given)
 //	-read-only       refuse actions that change data (lookups still work)
 //	-quiet FROM-TO   the campaigns' quiet hours in the customer's time zone
 //	                 (default 21-9; 0-0 for none)
@@ -99,6 +101,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -154,6 +157,11 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	if !*alwaysOpen {
 		cfg.hours = teamHours() // greeting.go
 	}
+	if *renewal && *useCLI && !flagGiven(fs, "quiet") {
+		// The reminder -renewal starts with is due now, at any hour the
+		// demo runs: no quiet hours hold it.
+		*quiet = "0-0"
+	}
 	var from, to int
 	if _, err := fmt.Sscanf(*quiet, "%d-%d", &from, &to); err != nil || from < 0 || from > 24 || to < 0 || to > 24 {
 		return fmt.Errorf("-quiet %q: want FROM-TO in hours, such as 21-9", *quiet)
@@ -171,6 +179,7 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 	// deliver their replies through it: its Sender for "web".
 	var opts []parley.Option
 	var chat *web.Chat
+	var pushed atomic.Int64 // campaign messages printed in the terminal, for -renewal
 	if !*useCLI {
 		secret, err := st.webSecret(ctx)
 		if err != nil {
@@ -204,7 +213,11 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		opts = append(opts, parley.WithSender("web", chat.Sender()))
 	} else {
 		// Campaign messages reach the terminal through the Bot's Sender.
-		opts = append(opts, parley.WithSender("cli", cliSender(out)))
+		send := cliSender(out)
+		opts = append(opts, parley.WithSender("cli", parley.SenderFunc(func(ctx context.Context, to parley.Address, m parley.Message) error {
+			pushed.Add(1)
+			return send.Send(ctx, to, m)
+		})))
 	}
 	a, err := newAppWith(cfg, opts...)
 	if err != nil {
@@ -258,9 +271,6 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 		// One conversation per customer in the terminal: with a durable
 		// store, the next run carries on where this one stopped.
 		cfg := cli.Config{CustomerID: *customer, Echo: !cli.IsTerminal(in), ConversationID: "cli-" + *customer}
-		if *renewal {
-			cfg.Start = "renewal.due"
-		}
 		if cli.IsTerminal(in) {
 			fmt.Fprintln(out, "ShopCo support (Parley example). Say hi; type \"human\" any time, \"/sim\" to simulate campaign events, \"/as ben\" to be another demo customer, /quit to leave.")
 			fmt.Fprintln(out, storedIn(st.path))
@@ -274,6 +284,23 @@ func run(ctx context.Context, args []string, in *os.File, stdout io.Writer) erro
 			who = *customer
 		}
 		a.ret.meet(parley.Address{Channel: "cli", ConversationID: cfg.ConversationID, CustomerID: who})
+		if *renewal {
+			// The renewal reminder a customer gets a week before, with
+			// its quick replies; replies to it are campaign replies
+			// (campaignreply.go). If the policy holds it (a customer
+			// who never said yes to reminders, quiet hours given with
+			// -quiet), the plan's renewal question starts instead.
+			before := pushed.Load()
+			if err := a.ret.remindRenewal(ctx, who); err != nil {
+				return err
+			}
+			if err := waitIdle(ctx, a.store, cfg.ConversationID); err != nil {
+				return err
+			}
+			if pushed.Load() == before {
+				cfg.Start = "renewal.due"
+			}
+		}
 		pw := &promptWatcher{w: out, prompt: "you> ", ready: make(chan struct{}, 1)}
 		return cli.Run(ctx, a.bot, a.simInput(ctx, in, out, pw, cfg.ConversationID, who, cfg.Echo), pw, cfg)
 	}
@@ -357,4 +384,11 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }

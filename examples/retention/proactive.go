@@ -29,9 +29,10 @@ type retention struct {
 	sched    *schedule.Scheduler
 	eng      *proactive.Engine
 	bot      proactive.Enqueuer
-	shop     *shop       // the simulator moves the plan's renewal date
-	churn    *churnWatch // the simulator lapses a customer (health.go)
-	quiet    string      // the quiet hours as -quiet gives them ("21-9"), for the simulator page
+	shop     *shop                       // the simulator moves the plan's renewal date
+	start    func(string) parley.Handler // starts a flow: "cancel" to the renewal reminder starts the plan's (campaignreply.go)
+	churn    *churnWatch                 // the simulator lapses a customer (health.go)
+	quiet    string                      // the quiet hours as -quiet gives them ("21-9"), for the simulator page
 
 	mu   sync.Mutex
 	seen map[string]parley.Address // where each customer last talked to us
@@ -57,7 +58,7 @@ func demoProfiles(now time.Time) []*custprofile.Profile {
 // newRetention builds the policy, scheduler and engine over store. start
 // starts the campaigns' flows; reg makes their offers' codes.
 func newRetention(ctx context.Context, store memory.Store, jobs schedule.Store, reg *action.Registry, policy []proactive.PolicyOption, start func(string) parley.Handler) (*retention, error) {
-	r := &retention{store: store, profiles: custprofile.NewProfiles(store), jobs: jobs, seen: map[string]parley.Address{}}
+	r := &retention{store: store, profiles: custprofile.NewProfiles(store), jobs: jobs, seen: map[string]parley.Address{}, start: start}
 	for _, p := range demoProfiles(time.Now()) {
 		// A stored profile (a durable store, after a restart) keeps the
 		// consents and facts the customer gave since.
@@ -189,6 +190,15 @@ func (r *retention) now() time.Time {
 	return time.Now().Add(r.skew)
 }
 
+// remindRenewal makes customerID's plan expire in a week, so that the
+// renewal campaign sends its first reminder (day -7) now, through the
+// delivery policy, to where the customer last talked to us: how the
+// terminal's -renewal starts.
+func (r *retention) remindRenewal(ctx context.Context, customerID string) error {
+	_, err := r.simulate(ctx, customerID, "expire")
+	return err
+}
+
 // simulations are what the simulator can do, by name.
 var simulations = []struct{ name, help string }{
 	{"cart", "abandon the cart"},
@@ -224,7 +234,7 @@ func (r *retention) simulate(ctx context.Context, customerID, what string) (stri
 			plan = r.shop.expireOn(customerID, exp) + " plan"
 		}
 		ev.Type, ev.Attributes = proactive.SubscriptionExpiring, map[string]string{"plan": plan,
-			"expires_at": exp.Format(time.RFC3339), "expires_on": exp.Format("Monday, January 2")}
+			"expires_at": exp.Format(time.RFC3339), "expires_on": exp.Format(time.DateOnly)} // written out in the reply's language (i18n.WithDates)
 	case "order":
 		ev.Type, ev.Attributes = proactive.OrderPlaced, map[string]string{"order_id": "A-2001", "item": "Trail Runner 2"}
 	case "delivered":

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/i18n"
 	"github.com/parleyhq/parley/parleytest"
+	"github.com/parleyhq/parley/proactive"
 )
 
 // TestEscalationTranscripts replays the golden conversations of
@@ -61,16 +62,40 @@ func runEscTranscript(t *testing.T, file string) {
 	require.NoError(t, err)
 	comment, _, _ := strings.Cut(string(data), transcriptHeader)
 	var opts []parleytest.Option
+	renewal := false
 	for _, line := range strings.Split(comment, "\n") {
 		if tag, ok := strings.CutPrefix(line, "locale: "); ok {
 			opts = append(opts, parleytest.WithLocale(strings.TrimSpace(tag)), parleytest.WithChannel("web"))
 		}
+		renewal = renewal || strings.TrimSpace(line) == "flags: -renewal"
 	}
 	// The team's hours as the example runs them (the bubble's clock
 	// starts on Friday 19:00 in New York, within them).
-	c, a := newTesterWith(t, config{writes: true, today: goldenToday, hours: teamHours()}, opts...)
+	cfg := config{writes: true, today: goldenToday, hours: teamHours()}
+	if renewal {
+		cfg.policy = []proactive.PolicyOption{proactive.WithQuietHours(0, 0)} // as -renewal runs
+	}
+	c, a := newTesterWith(t, cfg, opts...)
+	if renewal {
+		startRenewal(t, c, a)
+	}
 	runTranscript(t, file, c, a, nil)
 }
+
+// startRenewal opens the conversation as the terminal's -renewal does:
+// with the renewal campaign's first reminder, delivered to the tester.
+func startRenewal(t *testing.T, c *parleytest.Tester, a *app) {
+	a.ret.bot = enqueueFunc(func(_ context.Context, turn *parley.Turn) error { a.divert(turn); return nil })
+	a.ret.meet(parley.Address{Channel: "test", ConversationID: parleytest.DefaultConversation, CustomerID: "cus_ada"})
+	require.NoError(t, a.ret.remindRenewal(t.Context(), "cus_ada"))
+	flush(c, a)
+	require.Contains(t, c.Transcript(), "Nothing to do if you're staying", "the reminder was not sent")
+}
+
+// enqueueFunc is a proactive.Enqueuer as a function.
+type enqueueFunc func(ctx context.Context, t *parley.Turn) error
+
+func (f enqueueFunc) Enqueue(ctx context.Context, t *parley.Turn) error { return f(ctx, t) }
 
 // runTranscript replays file with tester c over app a. voice, if not
 // nil, delivers a voice note in which the customer says text: the line

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRenewalFlagOpensWithTheReminder runs the terminal as -renewal
+// starts it: with the renewal campaign's reminder, whatever the hour (no
+// quiet hours unless -quiet is given), and its replies read as replies
+// to a campaign message (qa12 F9, F10, F18, F25, F29).
+func TestRenewalFlagOpensWithTheReminder(t *testing.T) {
+	const reminder = `Nothing to do if you're staying; type "renew" to change it.`
+	for _, tt := range []struct {
+		give    string
+		want    []string
+		notWant []string
+	}{
+		{give: "why did you message me?", want: []string{"I messaged you because your Monthly Plus plan renews on", "Reply STOP any time"},
+			notWant: []string{"not something I can help with"}},
+		{give: "¿por qué me escribís?", want: []string{"Te escribí porque tu Monthly Plus plan se renueva el"},
+			notWant: []string{"No estoy seguro"}},
+		{give: "STOP", want: []string{"you won't get reminders or offers from us any more"}},
+		{give: "unsubscribe", want: []string{"you won't get reminders or offers from us any more"}},
+		{give: "nah not now thanks", want: []string{"No problem, I won't remind you about your renewal again."},
+			notWant: []string{"frustrating", "connect you with a person"}},
+		{give: "yes", want: []string{"Great, nothing to do: your plan renews automatically."}, notWant: []string{"pick one of the options"}},
+		{give: "cancel", want: []string{"Sorry to see you go.", "Can I ask why you're leaving?"}},
+	} {
+		t.Run(tt.give, func(t *testing.T) {
+			out := runPiped(t, tt.give+"\n", "-memory", "-renewal")
+			first, after, ok := strings.Cut(out, "you> "+tt.give)
+			require.True(t, ok, out)
+			assert.Contains(t, first, "Ada, your Monthly Plus plan renews on")
+			assert.Contains(t, first, reminder)
+			assert.Contains(t, first, "[1] Renew my plan  [2] Not now")
+			assert.NotContains(t, first, "What would you like to do?", "the plan's question is not the opening")
+			for _, w := range tt.want {
+				assert.Contains(t, after, w)
+			}
+			for _, w := range append(tt.notWant, "What would you like to do?") {
+				assert.NotContains(t, after, w)
+			}
+		})
+	}
+	// A customer the policy holds the reminder for (Ben never said yes
+	// to reminders) gets the plan's renewal question, as before.
+	out := runPiped(t, "", "-memory", "-renewal", "-customer", "cus_ben")
+	assert.NotContains(t, out, reminder)
+	assert.Contains(t, out, "Your Monthly Basic plan renews on")
+	assert.Contains(t, out, "What would you like to do?")
+}
