@@ -79,8 +79,10 @@
 //
 // (The // notes are not HTML: leave them out.) The page API is
 // parley.track(name, data), parley.open(), parley.close(),
-// parley.send(text) and parley.signedIn(text), which replaces the "Signed
-// in as" line when the page's sign-in changes. The widget lives in a shadow root, so page styles
+// parley.send(text) and parley.signedIn(text, translations), which
+// replaces the "Signed in as" line when the page's sign-in changes; its
+// optional translations ({es: "Sesión iniciada como Ada"}) follow the
+// conversation's language as [Config.Translations] do. The widget lives in a shadow root, so page styles
 // neither reach nor leak from it; only the custom properties above do.
 // [Config.Labels] translates its texts and sets the greeting shown when the
 // panel opens on an empty conversation and the "Signed in as" line.

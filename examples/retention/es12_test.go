@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,4 +57,30 @@ func TestItemNamesInTheConversationsLanguage(t *testing.T) {
 	assert.Equal(t, "A-1002", s.orderNamed("cus_ada", "en", "return the lamp"))
 	assert.Empty(t, s.orderNamed("cus_ada", "en", "return the lámpara"), "Spanish names are matched in Spanish conversations")
 	assert.Empty(t, s.orderNamed("cus_ben", "es", "la lámpara"), "Ada's lamp is not Ben's")
+}
+
+// TestDemoPageSignedInFollowsTheLanguage: the demo page tells the widget
+// who the visitor is in every language the widget's labels have, from
+// the same texts as those labels, so that a Spanish conversation does not
+// show "Signed in as Ada Lovelace (demo)" under a Spanish header (QA12
+// q2; the widget's side: channel/web/e2e TestWidgetSignedInFollowsTheConversation).
+func TestDemoPageSignedInFollowsTheLanguage(t *testing.T) {
+	a, err := newApp("cus_ada")
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	a.simulateHandler("cus_ada").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/simulate/", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	page := rec.Body.String()
+	assert.Contains(t, page, `const signedInTexts = {"":"Signed in as %s (demo)","es":"Sesión iniciada como %s (demo)"};`)
+	assert.Contains(t, page, `parley.signedIn(p ? signedInTexts[""].replace("%s", p.Name) : "", tr);`)
+	assert.NotContains(t, page, `"Signed in as " + p.Name`)
+
+	ctx := context.Background()
+	assert.Equal(t, "Signed in as Ada Lovelace (demo)", widgetLabels(ctx, "cus_ada").SignedIn)
+	es, ok := widgetTranslations(ctx, "cus_ada")["es"]
+	require.True(t, ok)
+	assert.Equal(t, "Sesión iniciada como Ada Lovelace (demo)", es.SignedIn)
+	for lang := range widgetTranslations(ctx, "cus_ada") {
+		assert.Contains(t, signedInTexts, lang, "the page has the sign-in line in every language the widget has")
+	}
 }

@@ -200,13 +200,17 @@ for (const m of ["track", "open", "signedIn"]) {
   if (!window.parley[m]) window.parley[m] = function () { window.parley.q.push([m, arguments]); };
 }
 const personas = {{.Personas}};
+const signedInTexts = {{.SignedIn}};
 const as = document.getElementById("as");
 as.value = localStorage.getItem("demo.customer") || as.value;
 function shows() {
   const p = personas.find(p => p.ID === as.value);
   document.getElementById("shows").textContent = p ? p.Shows : "";
-  // The chat's header says who the visitor is now.
-  parley.signedIn(p ? "Signed in as " + p.Name + " (demo)" : "");
+  // The chat's header says who the visitor is now, in the
+  // conversation's language (the widget picks the translation).
+  const tr = {};
+  for (const lang in signedInTexts) if (lang && p) tr[lang] = signedInTexts[lang].replace("%s", p.Name);
+  parley.signedIn(p ? signedInTexts[""].replace("%s", p.Name) : "", tr);
 }
 shows();
 // The conversation follows the selector (kept in this browser) after a
@@ -248,7 +252,7 @@ func (a *app) simulateHandler(customer string) http.Handler {
 			actions = append(actions, struct{ Name, Help string }{s.name, strings.ToUpper(s.help[:1]) + s.help[1:]})
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if err := simulatePage.Execute(w, map[string]any{"Customer": customer, "Actions": actions, "Personas": demoPersonas,
+		if err := simulatePage.Execute(w, map[string]any{"Customer": customer, "Actions": actions, "Personas": demoPersonas, "SignedIn": signedInTexts,
 			"Quiet": quietText(a.ret.quiet)}); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/parleyhq/parley/channel/web"
@@ -18,6 +19,13 @@ func widgetLabels(ctx context.Context, customer string) web.Labels {
 	if err != nil || p["name"] == "" {
 		return l
 	}
-	l.SignedIn = "Signed in as " + p["name"] + " (demo)"
+	l.SignedIn = fmt.Sprintf(signedInTexts[""], p["name"])
 	return l
 }
+
+// signedInTexts say who the demo visitor is signed in as, by language
+// ("": English; %s is the name): the widget's labels (widgetLabels,
+// widgetTranslations) and the demo page's parley.signedIn (simulate.go),
+// which gives the widget every language so that the line follows the
+// conversation's.
+var signedInTexts = map[string]string{"": "Signed in as %s (demo)", "es": "Sesión iniciada como %s (demo)"}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -50,7 +51,7 @@ func widgetTranslations(ctx context.Context, customer string) map[string]web.Lab
 		Greeting:      "¡Hola! Soy el asistente de ShopCo. Pregúntame por un pedido, una devolución o reembolso, tu plan o los envíos. Puedes hablar con una persona cuando quieras.",
 	}
 	if p, err := newShop(time.Now()).Profile(ctx, customer); err == nil && p["name"] != "" {
-		es.SignedIn = "Sesión iniciada como " + p["name"] + " (demo)"
+		es.SignedIn = fmt.Sprintf(signedInTexts["es"], p["name"])
 	}
 	return map[string]web.Labels{"es": es}
 }

@@ -10,9 +10,11 @@
  *   data-token="..."        a visitor token minted by the application
  *
  * Page API: parley.track(name, data), parley.open(), parley.close(),
- * parley.send(text), parley.signedIn(text) (who the visitor is signed in
- * as, shown under the title in place of Labels.SignedIn; "" shows
- * nothing: call it when the page's sign-in changes). Calls made before the widget loads are queued if the
+ * parley.send(text), parley.signedIn(text, translations) (who the visitor
+ * is signed in as, shown under the title in place of Labels.SignedIn; ""
+ * shows nothing: call it when the page's sign-in changes; translations,
+ * optional, are the text by language, {es: "Sesión iniciada como Ada"},
+ * shown while the conversation is in that language). Calls made before the widget loads are queued if the
  * page defines window.parley = window.parley || {q: []} and pushes
  * [method, args] pairs onto q.
  *
@@ -133,6 +135,7 @@
     read: {},               // id -> true for user messages shown read
     shown: {},              // entry id -> element
     signedIn: null,         // the page's parley.signedIn text, over the server's label
+    signedInTr: null,       // its translations by language
     tooLong: false,         // the status says the typed message is too long
     lang: "",               // the language whose translation L shows ("" for BASE)
     human: "bot",           // who answers: "bot", "waiting" (for a person) or "agent"
@@ -748,7 +751,17 @@
     input.placeholder = L.placeholder;
     input.setAttribute("aria-label", L.message);
     sendBtn.textContent = L.send;
-    setWho(S.signedIn != null ? S.signedIn : L.signed_in);
+    setWho(pageWho());
+  }
+  // pageWho is who the visitor is signed in as, in the widget's language:
+  // the page's text (its translation, when it gave one for the language
+  // shown), else the server's label.
+  function pageWho() {
+    if (S.signedIn == null) return L.signed_in;
+    var tr = S.signedInTr || {}, lang = S.lang || "";
+    if (lang && typeof tr[lang] === "string") return tr[lang];
+    if (lang && typeof tr[lang.split("-")[0]] === "string") return tr[lang.split("-")[0]];
+    return S.signedIn;
   }
 
   // setWho shows who the visitor is signed in as; the whole text is also
@@ -889,9 +902,10 @@
     open: function () { setOpen(true); },
     close: function () { setOpen(false); },
     send: function (t) { if (t) sendMessage(String(t), ""); },
-    signedIn: function (t) {
+    signedIn: function (t, tr) {
       S.signedIn = t == null ? "" : String(t);
-      setWho(S.signedIn);
+      S.signedInTr = tr && typeof tr === "object" ? tr : null;
+      setWho(pageWho());
     }
   };
   var q = (window.parley && window.parley.q) || [];
