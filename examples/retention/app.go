@@ -278,16 +278,16 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		parcelTrouble,                      // care.go: "arrived damaged", "never got it"
 		parcelInContext(a.shop.orderNamed), // care.go: "never got it" right after an order's status is about that order
 		cancelOrderRequest,                 // cancelorder.go: "cancel my order A-1010"
+		pendingRefundQuestions(a.actions),  // pendingask.go: "how long does approval take?", "withdraw my refund"
 		learn.Middleware(a.learn.queue),    // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
 		health.Middleware(a.health.tracker), // health and churn risk, from every message
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
 		escalation.Middleware(esc),
-		sarcasm,                           // sarcasm.go: "thanks for nothing" is not thanked
-		pendingRefundQuestions(a.actions), // pendingask.go: "how long does approval take?"
-		greetMidForm(e, a.shop),           // greeting.go: "hola" mid-form greets and asks the form's question again
-		askWhichPrice,                     // price.go: "precio" alone: shipping or plans?
+		sarcasm,                 // sarcasm.go: "thanks for nothing" is not thanked
+		greetMidForm(e, a.shop), // greeting.go: "hola" mid-form greets and asks the form's question again
+		askWhichPrice,           // price.go: "precio" alone: shipping or plans?
 		acknowledge(func(t *parley.Turn) bool { return asst != nil && asst.pending(t) }), // ack.go: a lone "👍" or "ok" after an answer
 		imageRoute, // described screenshots: the help centre, or a person with the image
 		assistantFirst(asst),

@@ -189,6 +189,24 @@ func refundSentText(r sentRefund, now time.Time) string {
 // waitingRefunds lists the customer's refunds that wait for a teammate's
 // OK ("$120.00 on A-1002").
 func waitingRefunds(ctx context.Context, a *actions, customerID string) ([]string, error) {
+	pending, err := a.customerRefunds(ctx, customerID)
+	var waiting []string
+	for _, p := range pending {
+		waiting = append(waiting, p.text)
+	}
+	return waiting, err
+}
+
+// pendingRefund is a refund of the customer's that waits for a
+// teammate's OK.
+type pendingRefund struct {
+	id, order string
+	text      string // "$120.00 on A-1002"
+}
+
+// customerRefunds lists the customer's refunds that wait for a
+// teammate's OK, oldest first.
+func (a *actions) customerRefunds(ctx context.Context, customerID string) ([]pendingRefund, error) {
 	if a == nil || customerID == "" {
 		return nil, nil
 	}
@@ -196,17 +214,17 @@ func waitingRefunds(ctx context.Context, a *actions, customerID string) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	var waiting []string
+	var out []pendingRefund
 	for _, p := range pending {
 		if p.Request.Action != actRefund || p.Request.Customer != customerID {
 			continue
 		}
 		var args refundArgs
 		if json.Unmarshal(p.Request.Args, &args) == nil {
-			waiting = append(waiting, fmt.Sprintf("$%.2f on %s", args.Amount, args.OrderID))
+			out = append(out, pendingRefund{id: p.Request.ID, order: args.OrderID, text: fmt.Sprintf("$%.2f on %s", args.Amount, args.OrderID)})
 		}
 	}
-	return waiting, nil
+	return out, nil
 }
 
 // cancelling stops what the bot is doing, and says so; a refund waiting
@@ -219,8 +237,24 @@ func cancelling(e *flow.Engine, a *actions) parley.Handler {
 	keptOrder := e.Cancel(`OK, I've stopped there: no order was cancelled, and it goes ahead as planned. If you do want to cancel it, type "cancel my order".`)
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		h := stop
-		if snap, err := flow.SnapshotOf(t.Session()); err == nil && snap.Flow == "" && snap.LastFlow == "cancel_order" && snap.Last == flow.Abandoned {
+		snap, err := flow.SnapshotOf(t.Session())
+		if err == nil && snap.Flow == "" && snap.LastFlow == "cancel_order" && snap.Last == flow.Abandoned {
 			h = keptOrder // the router dropped its question for this "cancel"
+		}
+		_, asking := dialog.OpenQuestion(t)
+		idle := err == nil && !asking && snap.Flow == "" && snap.Last != flow.Abandoned
+		waiting, werr := waitingRefunds(ctx, a, t.CustomerID)
+		if werr != nil {
+			return werr
+		}
+		if idle && len(waiting) > 0 {
+			// Nothing was in progress but the refund: "I've stopped that"
+			// followed by "it still waits" contradicted itself (QA12 F33).
+			if err := dialog.Report(t, dialog.Served); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("There's nothing in progress to stop. Your refund of "+strings.Join(waiting, " and ")+
+				` is still waiting for a teammate's OK; if you don't want it any more, type "withdraw my refund".`))
 		}
 		if err := h.HandleTurn(ctx, w, t); err != nil {
 			return err
@@ -230,12 +264,11 @@ func cancelling(e *flow.Engine, a *actions) parley.Handler {
 				return err
 			}
 		}
-		waiting, err := waitingRefunds(ctx, a, t.CustomerID)
-		if err != nil || len(waiting) == 0 {
-			return err
+		if len(waiting) == 0 {
+			return nil
 		}
 		return w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+
-			` still waits for a teammate's OK: "cancel" doesn't withdraw it. Type "human" if you'd like it withdrawn.`))
+			` still waits for a teammate's OK: "cancel" doesn't withdraw it. Type "withdraw my refund" if you don't want it any more.`))
 	})
 }
 

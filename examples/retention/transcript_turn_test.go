@@ -10,17 +10,22 @@ import (
 )
 
 // TestTurnTakingTranscripts replays the golden conversations of
-// testdata/transcripts/turn-*.txtar (and ex12-*.txtar, session 12's): one
-// open question at a time, global
+// testdata/transcripts/*.txtar that no other test replays (turn-*, and
+// the scenarios named after the session that wrote them: qa12-*,
+// ren12-*, ...): one open question at a time, global
 // commands in every state, and what happens to a question when the
 // customer says something else. The format is that of
 // [TestEscalationTranscripts]; run with -update to rewrite the files.
 func TestTurnTakingTranscripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/transcripts/turn-*.txtar")
+	all, err := filepath.Glob("testdata/transcripts/*.txtar")
 	require.NoError(t, err)
-	more, err := filepath.Glob("testdata/transcripts/ex12-*.txtar")
-	require.NoError(t, err)
-	files = append(files, more...)
+	var files []string
+	for _, file := range all {
+		// esc*-*: TestEscalationTranscripts; voice-*: the voice notes'.
+		if name := filepath.Base(file); !(strings.HasPrefix(name, "esc") || strings.HasPrefix(name, "voice-")) {
+			files = append(files, file)
+		}
+	}
 	require.NotEmpty(t, files)
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
