@@ -33,12 +33,25 @@ func newCatalog(t *testing.T) *i18n.Catalog {
 	return c
 }
 
+// translation is one Translate call and what it returns.
+type translation struct {
+	locale, give, want string
+	ok                 bool
+}
+
+// checkTranslations checks each of tests against c.
+func checkTranslations(t *testing.T, c *i18n.Catalog, tests []translation) {
+	t.Helper()
+	for _, tt := range tests {
+		got, ok := c.Translate(tt.locale, tt.give)
+		assert.Equal(t, tt.want, got, tt.give)
+		assert.Equal(t, tt.ok, ok, tt.give)
+	}
+}
+
 func TestTranslate(t *testing.T) {
 	c := newCatalog(t)
-	tests := []struct {
-		locale, give, want string
-		ok                 bool
-	}{
+	checkTranslations(t, c, []translation{
 		{"es", "What's your order number?", "¿Cuál es tu número de pedido?", true},
 		{"es-MX", "What's your order number?", "¿Cuál es tu número de pedido?", true},
 		{"es", "Your Walnut lamp (A-1002) has shipped.", "Tu Walnut lamp (A-1002) ya ha salido.", true},
@@ -47,12 +60,7 @@ func TestTranslate(t *testing.T) {
 		{"fr", "Was this helpful?", "Was this helpful?", false},
 		{"not a tag!", "Was this helpful?", "Was this helpful?", false},
 		{"es", "", "", true},
-	}
-	for _, tt := range tests {
-		got, ok := c.Translate(tt.locale, tt.give)
-		assert.Equal(t, tt.want, got, tt.give)
-		assert.Equal(t, tt.ok, ok, tt.give)
-	}
+	})
 	assert.Equal(t, []string{"es"}, c.Locales())
 }
 
@@ -140,12 +148,10 @@ func TestTranslateSentenceBySentence(t *testing.T) {
 		"Which order is it?":              "¿Qué pedido es?",
 		"Your {item} has shipped.":        "Tu {item} ya ha salido.",
 	}))
-	got, ok := c.Translate("es", "Order numbers look like A-1234. Which order is it?")
-	assert.True(t, ok)
-	assert.Equal(t, "Los números de pedido son como A-1234. ¿Qué pedido es?", got)
-	got, ok = c.Translate("es", "Your lamp has shipped. Something else.")
-	assert.False(t, ok)
-	assert.Equal(t, "Tu lamp ya ha salido. Something else.", got)
+	checkTranslations(t, c, []translation{
+		{"es", "Order numbers look like A-1234. Which order is it?", "Los números de pedido son como A-1234. ¿Qué pedido es?", true},
+		{"es", "Your lamp has shipped. Something else.", "Tu lamp ya ha salido. Something else.", false},
+	})
 }
 
 func TestSentencesOfALongerMessage(t *testing.T) {
@@ -160,19 +166,14 @@ func TestSentencesOfALongerMessage(t *testing.T) {
 		"Thanks. Bye.": "Gracias. Adiós.",
 		"Thanks.":      "¡Gracias!",
 	}))
-	// A re-prompt repeats the prompt's first sentence after the error.
-	got, ok := c.Translate("es", "Order numbers look like A-1234. What's your order number?")
-	assert.True(t, ok)
-	assert.Equal(t, "Los números de pedido son como A-1234. ¿Cuál es tu número de pedido?", got)
-	got, ok = c.Translate("es", "It starts with A-, like A-1234.")
-	assert.True(t, ok)
-	assert.Equal(t, "Empieza por A-, como A-1234.", got)
-	_, ok = c.Translate("es", "Sorry.")
-	assert.False(t, ok)
-	got, _ = c.Translate("es", "Thanks.")
-	assert.Equal(t, "¡Gracias!", got)
-	got, _ = c.Translate("es", "Bye.")
-	assert.Equal(t, "Adiós.", got)
+	checkTranslations(t, c, []translation{
+		// A re-prompt repeats the prompt's first sentence after the error.
+		{"es", "Order numbers look like A-1234. What's your order number?", "Los números de pedido son como A-1234. ¿Cuál es tu número de pedido?", true},
+		{"es", "It starts with A-, like A-1234.", "Empieza por A-, como A-1234.", true},
+		{"es", "Sorry.", "Sorry.", false},
+		{"es", "Thanks.", "¡Gracias!", true},
+		{"es", "Bye.", "Adiós.", true},
+	})
 }
 
 func TestTypingATranslatedTitleIsTappingIt(t *testing.T) {
