@@ -231,3 +231,69 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestWorkspaceKeepsTheAgentsPlace walks the workspace as an agent who
+// uses the keyboard and has a reply half written: the queue is reached
+// with Tab alone (no item was a tab stop until one was selected), a
+// draft survives a look at an approval (it was lost), the keyboard
+// stays on a row when the queue is drawn afresh, and a resolved
+// conversation shows no composer (the hidden form stayed on screen, its
+// display set by its class).
+func TestWorkspaceKeepsTheAgentsPlace(t *testing.T) {
+	url, customer, agent := workspaceTabs(t)
+	other, cancel := chromedp.NewContext(customer) // a second visitor: no consent, so no shared conversation
+	t.Cleanup(cancel)
+
+	runPage(t, agent, "open the workspace", signIn(url), pageWait(`document.getElementById('queue-count').textContent === '0'`))
+	run(t, customer, "one customer asks for a person", chromedp.Navigate(url+"/chat/demo"), launch(),
+		typeText("I want to talk to a person\r"), waitFor(`R.querySelectorAll('.msg.bot').length >= 1`))
+	run(t, other, "another asks for a refund", chromedp.Navigate(url+"/chat/demo"), launch(),
+		typeText("can I have a refund of $90?\r"),
+		waitFor(`Array.from(R.querySelectorAll('.msg .text')).some(m => m.textContent.includes('quick OK'))`))
+	runPage(t, agent, "both are listed", pageWait(`document.getElementById('queue-count').textContent === '1'`),
+		pageWait(`document.getElementById('appr-count').textContent === '1'`))
+
+	runPage(t, agent, "start from the top of the page",
+		chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	reached := false
+	for range 6 {
+		runPage(t, agent, "tab", chromedp.KeyEvent("\t"))
+		var on bool
+		runPage(t, agent, "where is the focus", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			v, err := chromedp.Evaluate[bool](`document.activeElement.matches('#queue .item')`)(ctx, tg)
+			on = v
+			return err
+		}))
+		if on {
+			reached = true
+			break
+		}
+	}
+	if !reached {
+		t.Fatal("Tab never reached the queue's conversation")
+	}
+	runPage(t, agent, "Enter opens it; take it and start a reply",
+		chromedp.KeyEvent("\r"), pageWait(`!document.getElementById('conv').hidden && document.getElementById('c-title').textContent !== ''`),
+		chromedp.KeyEvent("a"), pageWait(`document.getElementById('b-assign').hidden`),
+		pageWait(`document.querySelector('#queue .item .wait').textContent.includes('Sam')`))
+	// The queue is drawn afresh on every change (here, the take): the
+	// keyboard stays on the conversation's row (it fell to the page).
+	runPage(t, agent, "the keyboard is still on the row", pageWait(`document.activeElement.matches('#queue .item')`),
+		chromedp.KeyEvent("r"), pageWait(`document.activeElement === document.getElementById('text')`),
+		chromedp.SetValue(chromedp.ID("text"), "Half a sentence"))
+	runPage(t, agent, "look at the approval",
+		chromedp.Click(chromedp.JSPath(`document.querySelector('#approvals .item')`)),
+		pageWait(`!document.getElementById('appr-view').hidden`))
+	runPage(t, agent, "then come back",
+		chromedp.Click(chromedp.JSPath(`document.querySelector('#queue .item')`)),
+		pageWait(`!document.getElementById('conv').hidden`),
+		pageWait(`document.getElementById('text').value === 'Half a sentence'`))
+
+	runPage(t, agent, "resolve it",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('text').value = ''`),
+		chromedp.Click(chromedp.ID("b-resolve")), pageWait(`document.getElementById('d-resolve').open`),
+		chromedp.SetValue(chromedp.ID("reason-sel"), "Question answered"),
+		chromedp.Click(chromedp.JSPath(`document.querySelector('#f-resolve button.primary')`)),
+		pageWait(`!document.getElementById('closed-note').hidden`),
+		pageWait(`getComputedStyle(document.getElementById('composer')).display === 'none'`))
+}

@@ -161,8 +161,24 @@
     return li;
   }
 
+  // focusedItem returns the list item that has the keyboard, if any: the
+  // lists are drawn afresh on every change, and refocus gives the new
+  // item the keyboard (an agent tabbed onto the queue lost it whenever
+  // a customer wrote).
+  function focusedItem() {
+    var a = document.activeElement;
+    return a && a.classList && a.classList.contains("item") ? a : null;
+  }
+  function refocus(was, sel) {
+    if (!was || !was.dataset[sel]) return;
+    var all = document.querySelectorAll(".queue .item");
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].dataset[sel] === was.dataset[sel]) { all[i].tabIndex = 0; all[i].focus(); return; }
+    }
+  }
+
   function renderQueue() {
-    var st = S.state, ul = $("queue");
+    var st = S.state, ul = $("queue"), was = focusedItem();
     clear(ul);
     st.queue.forEach(function (c) { ul.appendChild(queueItem(c, c.id === S.open)); });
     $("queue-count").textContent = String(st.queue.length);
@@ -174,7 +190,18 @@
       li.querySelector(".wait").textContent = c.status;
       rec.appendChild(li);
     });
+    tabStop(ul);
+    tabStop(rec);
+    refocus(was, "id");
     document.title = (st.queue.length ? "(" + st.queue.length + ") " : "") + "Parley workspace";
+  }
+
+  // tabStop keeps one item of a list reachable with Tab when none is
+  // selected (the lists use one tab stop each, and arrow keys or j/k
+  // within): without it a keyboard-only agent could not reach the queue.
+  function tabStop(ul) {
+    var items = ul.querySelectorAll(".item");
+    if (items.length && !ul.querySelector('.item[tabindex="0"]')) items[0].tabIndex = 0;
   }
 
   function caseOf(conversation) {
@@ -184,7 +211,7 @@
   }
 
   function renderApprovals() {
-    var ul = $("approvals"), n = 0;
+    var ul = $("approvals"), n = 0, was = focusedItem();
     clear(ul);
     S.state.approvals.forEach(function (a) {
       if (a.status !== "pending") return;
@@ -208,6 +235,7 @@
     });
     $("appr-count").textContent = String(n);
     $("appr-empty").hidden = n > 0;
+    refocus(was, "approval");
   }
 
   function approvalCard(a) {
@@ -254,8 +282,10 @@
     document.querySelectorAll(".queue .item").forEach(function (li) {
       var on = li.dataset.id === id || (id && li.dataset.approval === id);
       li.setAttribute("aria-selected", on ? "true" : "false");
-      li.tabIndex = on ? 0 : -1;
+      li.tabIndex = on || li.dataset.approval ? 0 : -1;
     });
+    tabStop($("queue"));
+    tabStop($("recent"));
   }
 
   function openCase(id) {
@@ -398,6 +428,7 @@
     var a = null;
     S.state.approvals.forEach(function (x) { if (x.id === id) a = x; });
     if (!a) return;
+    if (S.open) S.drafts[S.open] = $("text").value; // back to it, the draft is there
     S.open = "";
     S.detail = null;
     S.openApproval = id;
