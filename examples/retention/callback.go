@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/dialog"
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent/entity"
@@ -135,6 +138,46 @@ func validPhone(_ context.Context, v string) (string, error) {
 		return "", &flow.InputError{Slot: "phone", Message: "That doesn't look like a phone number: please type it with the area code."}
 	}
 	return strings.TrimSpace(v), nil
+}
+
+// phoneCandidate finds a phone number written in a sentence: digits
+// with spaces, dots, dashes or brackets between them, "+" before.
+var phoneCandidate = regexp.MustCompile(`\+?\(?\d[\d ().-]{5,20}\d`)
+
+// phoneIn returns the phone number in text ("can you call me back on
+// 07700 900123"), or "": 7 to 15 digits, not a date.
+func phoneIn(text string) string {
+	for _, c := range phoneCandidate.FindAllString(text, -1) {
+		c = strings.TrimSpace(c)
+		if isoDate.MatchString(c) {
+			continue
+		}
+		if p, err := validPhone(context.Background(), c); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// isoDate is a date as YYYY-MM-DD, which is not a phone number.
+var isoDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// refusesNumber finds a customer who would rather not give a phone
+// number ("I'd rather not give my number", "prefiero no darlo").
+var refusesNumber = regexp.MustCompile(`(?i)(\b(rather not|prefer not|would not like to|don'?t want to (give|share|say)|do not want to (give|share)|won'?t (give|share)|not (giving|sharing)|no phone|don'?t have a (phone|number)|do not have a (phone|number)|without (a |my )?(phone|number)|no thanks|never mind)\b|\bno (quiero|prefiero) (dar|darte|daros|decir|compartir)|\bprefiero no|\bsin (tel[eé]fono|n[uú]mero)|\bno tengo (tel[eé]fono|m[oó]vil|n[uú]mero))`)
+
+// noNumber is the phone slot's value when the customer would rather not
+// give one: the flow drops the call.
+const noNumber = "(no number)"
+
+// orRefusal lets validate's question take a refusal to give a number.
+func orRefusal(validate func(context.Context, string) (string, error)) func(context.Context, string) (string, error) {
+	return func(ctx context.Context, v string) (string, error) {
+		if p, err := validate(ctx, v); err == nil || !refusesNumber.MatchString(v) {
+			return p, err
+		}
+		return noNumber, nil
+	}
 }
 
 // phoneOrTime accepts a phone number, or a time or "now" said before it
@@ -315,6 +358,10 @@ func callbackFlow(d deps) *flow.Builder {
 				s.SetSlot("phone", c["phone"])
 			}
 			said := s.Turn.Text()
+			if p := phoneIn(said); p != "" { // "call me back on 07700 900123" (qa12 F6)
+				s.SetSlot("phone", p)
+				said = strings.Replace(said, p, " ", 1)
+			}
 			if h, ok := takeHint(s); ok { // the model's call (assistant.go)
 				if p, err := validPhone(ctx, h.Phone); err == nil {
 					s.SetSlot("phone", p)
@@ -339,11 +386,15 @@ func callbackFlow(d deps) *flow.Builder {
 			return "", nil
 		}, Next: "phone", OnError: "phone"},
 		&flow.Ask{ID: "phone", Slot: "phone", Prompt: []string{"Sure. What number should we call?"},
-			Validate: phoneOrTime, MaxAttempts: 3, OnFail: "gaveup", Next: "heard"},
+			Validate: orRefusal(phoneOrTime), MaxAttempts: 3, OnFail: "gaveup", Next: "heard"},
 		// A time (or "now") typed where the number was asked for is kept:
 		// the number is asked for again, the time is not.
 		&flow.Action{ID: "heard", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
 			v := s.Slot("phone")
+			if v == noNumber { // "I'd rather not give my number" (qa12 F22)
+				s.SetSlot("phone", "")
+				return "nophone", nil
+			}
 			if _, err := validPhone(ctx, v); err == nil {
 				return "", nil
 			}
@@ -356,9 +407,10 @@ func callbackFlow(d deps) *flow.Builder {
 				s.SetSlot("when", v)
 			}
 			return "number", nil
-		}, Routes: map[string]string{"number": "number"}, Next: "resolve", OnError: "end"},
+		}, Routes: map[string]string{"number": "number", "nophone": "nophone"}, Next: "resolve", OnError: "end"},
 		&flow.Ask{ID: "number", Slot: "phone", Prompt: []string{"Got it. And what number should we call?"},
-			Validate: validPhone, MaxAttempts: 3, OnFail: "gaveup", Next: "resolve"},
+			Validate: orRefusal(validPhone), MaxAttempts: 3, OnFail: "gaveup", Next: "heard"},
+		&flow.End{ID: "nophone", Status: flow.Abandoned, Text: []string{noNumberText}},
 		&flow.Branch{ID: "resolve", Cases: []flow.Case{{Expr: `slots.at == "asap"`, Next: "ask"}}, Else: "when"},
 		&flow.Ask{ID: "when", Slot: "when", Prompt: []string{`When suits you{{slots.zone_hint}}? For example "tomorrow morning".`},
 			Validate: callbackTime, MaxAttempts: 3, OnFail: "gaveup", Next: "read"},
@@ -378,18 +430,95 @@ func callbackFlow(d deps) *flow.Builder {
 			return check(s, d.hours, t.In(loc), time.Now().In(loc)), nil
 		}, Routes: map[string]string{"ok": "ask", "again": "retry"}, Next: "ask", OnError: "end"},
 		&flow.Action{ID: "ask", Do: book(false),
-			Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
+			Routes: map[string]string{"confirm": "confirm", "refused": "refused", "already": "already"}, Next: "noted", OnError: "end",
 			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
 		&flow.Ask{ID: "confirm", Slot: "confirm", Type: flow.YesNoSlot, Prompt: []string{"{{slots.prompt}}"}, Next: "go"},
 		&flow.Branch{ID: "go", Cases: []flow.Case{{Expr: `slots.confirm == "yes"`, Next: "book"}}, Else: "kept"},
 		&flow.End{ID: "kept", Status: flow.Abandoned, Text: []string{"OK, no call booked."}},
 		&flow.Action{ID: "book", Do: book(true),
-			Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "booked", OnError: "end",
+			Routes: map[string]string{"refused": "refused", "already": "already"}, Next: "noted", OnError: "end",
 			ErrorText: []string{"I couldn't book that on our side, sorry: type \"human\" and a person will help."}},
+		// The booked call is kept for "what happens next?" (bookedCallTurns).
+		&flow.Action{ID: "noted", Do: func(_ context.Context, s *flow.Scope) (string, error) {
+			if sess := s.Turn.Session(); sess != nil {
+				_ = bookedCallKey.Set(sess, bookedCall{Phone: s.Slot("phone"), When: s.Slot("when_text")}) // strings always encode
+			}
+			return "", nil
+		}, Next: "booked", OnError: "booked"},
 		&flow.End{ID: "booked", Status: flow.Resolved, Text: []string{"Booked: we'll call {{slots.phone}}, {{slots.when_text}}."}},
 		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
 		&flow.End{ID: "already", Status: flow.Resolved, Text: []string{"{{slots.why}}"}},
 		&flow.End{ID: "gaveup", Status: flow.Unresolved, Text: []string{"Let's leave the call for now. Type \"human\" if you'd like a person to help here instead."}},
 		&flow.End{ID: "end", Status: flow.Unresolved},
 	)
+}
+
+// noNumberText drops a call-back the customer would rather not give a
+// number for, and says what they can do instead.
+const noNumberText = `No problem, no call then. You can keep chatting with me here, or type "human" and a person from our team will help you in this chat.`
+
+// bookedCall is the call-back booked in this conversation.
+type bookedCall struct {
+	Phone string `json:"phone"`
+	When  string `json:"when"`
+}
+
+// bookedCallKey keeps the conversation's booked call-back.
+var bookedCallKey = memory.NewStateKey[bookedCall]("example.callback_booked")
+
+// The customer's words (campaignWords) asking what comes after a booked
+// call, and thanking.
+var (
+	whatNextPhrases = wordSet("what happens next", "what happens now", "what now", "now what", "whats next", "what next",
+		"and then", "then what", "what do i do now", "what should i do now", "do i need to do anything", "what do i need to do",
+		"will someone call me", "when will you call", "when will you call me", "when are you calling",
+		"que pasa ahora", "y ahora que", "y ahora", "que sigue", "que hago ahora", "y despues", "y luego",
+		"cuando me llamais", "cuando me llaman", "cuando me vais a llamar", "me vais a llamar")
+	thanksPhrases = wordSet("thanks", "thank you", "thanks a lot", "thank you very much", "thx", "ty", "cheers", "great thanks",
+		"ok thanks", "gracias", "muchas gracias", "vale gracias")
+)
+
+// Replies of bookedCallTurns.
+const (
+	bookedCallText = "A teammate will call {phone}, {when}. You can keep chatting with me here meanwhile."
+	confirmAgain   = "You're welcome! Shall I book it? Yes or no."
+)
+
+// bookedCallTurns answers two turns around a typed call-back: "what
+// happens next?" once it is booked says who calls, where and when, and
+// that the chat goes on (qa12 F36: "I'm not sure I have the right
+// answer" and an offer of a person); a "thanks" at "Shall we call you on
+// ...?" is not a no, and the question is asked again shorter, not word
+// for word (qa12 F26).
+func bookedCallTurns(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Signal != nil || t.Message.Text == "" {
+			return next.HandleTurn(ctx, w, t)
+		}
+		words := campaignWords(t.Text())
+		q, open := dialog.OpenQuestion(t)
+		switch {
+		case open && q.Owner == flow.DefaultOwner && q.ID == "callback/confirm" && thanksPhrases[words]:
+			if err := dialog.Report(t, dialog.Resolved); err != nil {
+				return err
+			}
+			m := parley.Text(confirmAgain)
+			m.QuickReplies = q.Options
+			return w.Reply(ctx, m)
+		case whatNextPhrases[words] && (!open || isMenu(q)):
+			s := t.Session()
+			if s == nil {
+				break
+			}
+			c, ok, err := bookedCallKey.Get(s)
+			if err != nil || !ok || c.Phone == "" {
+				break
+			}
+			if err := dialog.Report(t, dialog.Resolved); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text(strings.NewReplacer("{phone}", c.Phone, "{when}", c.When).Replace(bookedCallText)))
+		}
+		return next.HandleTurn(ctx, w, t)
+	})
 }
