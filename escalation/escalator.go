@@ -71,8 +71,9 @@ func (f ProfileFunc) Profile(ctx context.Context, id string) (map[string]string,
 // the English defaults of [DefaultMessages].
 type Messages struct {
 	// Offer asks whether the customer wants a person, with Yes and No as
-	// the answers; Declined answers a no.
-	Offer, Yes, No, Declined string
+	// the answers; Declined answers a no. OfferAgain asks it again, in
+	// other words, after a message the bot could not place.
+	Offer, Yes, No, Declined, OfferAgain string
 	// Remind says how to reach a person when a handler would offer one
 	// again: one offer is made until the conversation is resolved.
 	Remind string
@@ -126,6 +127,7 @@ func DefaultMessages() Messages {
 		Yes:             "Yes, please",
 		No:              "No, thanks",
 		Declined:        "No problem, I'll keep helping.",
+		OfferAgain:      "Sorry, I still didn't get that. I can connect you with a person, or you can tell me in other words what you need.",
 		Remind:          "A person from our team can help with that too: type \"human\" whenever you'd like one.",
 		Empathy:         "I'm sorry this has been frustrating. I want to get this sorted for you.",
 		Connecting:      "I've asked a person from our team to join. They'll see our conversation, so you won't need to repeat anything. While you wait, I can still help with other things; type \"cancel\" to leave the queue.",
@@ -164,7 +166,7 @@ func (m Messages) withDefaults() Messages {
 		v   *string
 		def string
 	}{
-		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.Remind, d.Remind}, {&m.Empathy, d.Empathy},
+		{&m.Offer, d.Offer}, {&m.Yes, d.Yes}, {&m.No, d.No}, {&m.Declined, d.Declined}, {&m.OfferAgain, d.OfferAgain}, {&m.Remind, d.Remind}, {&m.Empathy, d.Empathy},
 		{&m.Connecting, d.Connecting}, {&m.Delayed, d.Delayed}, {&m.Queued, d.Queued}, {&m.StillWaiting, d.StillWaiting}, {&m.Noted, d.Noted},
 		{&m.Relayed, d.Relayed}, {&m.WaitStatus, d.WaitStatus}, {&m.Assigned, d.Assigned}, {&m.Left, d.Left}, {&m.Busy, d.Busy}, {&m.Closed, d.Closed},
 		{&m.KeepWaiting, d.KeepWaiting}, {&m.OtherChannel, d.OtherChannel}, {&m.OtherChannelMsg, d.OtherChannelMsg}, {&m.OtherChannelTo, d.OtherChannelTo},
@@ -521,6 +523,9 @@ type state struct {
 	// Holds counts the turns in a row Deferred has been held back.
 	Holds     int `json:"holds,omitempty"`
 	EmpathyAt int `json:"empathy_at,omitempty"`
+	// EmpathyTurn is the session's turn (memory.Session.Turns) in which
+	// empathy was last said: see [Empathized].
+	EmpathyTurn int `json:"empathy_turn,omitempty"`
 	// OfferAgain says the open offer was asked again after a message
 	// the bot could not place (it is dropped the next time).
 	OfferAgain bool `json:"offer_again,omitempty"`
@@ -898,8 +903,29 @@ func (tc *turnCtx) empathize(ctx context.Context, rule Rule) error {
 	if !rule.Empathy || tc.st.EmpathyAt != 0 && tc.st.Seen-tc.st.EmpathyAt < empathyGap {
 		return nil
 	}
-	tc.st.EmpathyAt = tc.st.Seen
+	tc.said()
 	return tc.reply(ctx, parley.Text(tc.msgs().Empathy))
+}
+
+// said records that empathy is said in this turn.
+func (tc *turnCtx) said() {
+	tc.st.EmpathyAt = tc.st.Seen
+	if s := tc.t.Session(); s != nil {
+		tc.st.EmpathyTurn = s.Turns
+	}
+}
+
+// Empathized reports whether the escalator said a word of empathy to the
+// customer in t's turn ("I'm sorry this has been frustrating"): a
+// handler it wraps that answers a complaint reads it to say no second
+// one. It reports false for a turn without a session.
+func Empathized(t *parley.Turn) bool {
+	s := t.Session()
+	if s == nil {
+		return false
+	}
+	st, _, err := stateKey.Get(s)
+	return err == nil && st.EmpathyTurn != 0 && st.EmpathyTurn == s.Turns
 }
 
 // maxHolds is how many turns in a row an offer is held back because the
@@ -947,11 +973,12 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 }
 
 // fire evaluates the policy on in, leaving out offers already made (and
-// all but urgent and new-subject ones while offers are quiet), and, once
-// a person was offered for the customer's mood, offers that only the mood
-// would make.
+// all but urgent and new-subject ones while offers are quiet, or once any
+// offer was made since the conversation was last resolved: one offer of a
+// person, not one per rule that counts misses), and, once a person was
+// offered for the customer's mood, offers that only the mood would make.
 func (tc *turnCtx) fire(ctx context.Context, in *Input) (Rule, bool) {
-	quiet := tc.st.Seen < tc.st.QuietUntil
+	quiet := tc.st.Seen < tc.st.QuietUntil || len(tc.st.Offered) > 0
 	var moodOnly []string
 	for {
 		rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
@@ -1039,12 +1066,16 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 	answer := yn != "" || slices.Contains([]string{"handoff:yes", "handoff:no", m.Yes, m.No}, text)
 	if cmd == "" && !answer && !tc.st.OfferAgain && tc.unclear() && !tc.entities() && intent.DetectLanguage(text) == "" {
 		// Nonsense ("mmm ppp", no word of any language the bot knows)
-		// is no new request: the offer is asked again, once, rather than
-		// dropped for a fallback (after which a "yes" would answer
-		// nothing).
+		// is no new request: the offer is asked again, once and in other
+		// words (OfferAgain: the same sentence is not said twice in a
+		// row), rather than dropped for a fallback (after which a "yes"
+		// would answer nothing). Nonsense again drops it: the bot's own
+		// fallbacks follow (say it another way, then the menu), and no
+		// rule offers a person again until the conversation is resolved
+		// (fire), so nothing loops.
 		tc.st.OfferAgain = true
 		if q, ok := dialog.OpenQuestion(tc.t); ok && q.Owner == owner {
-			return true, tc.reply(ctx, parley.Message{Text: tc.msgs().Offer, QuickReplies: []parley.QuickReply{
+			return true, tc.reply(ctx, parley.Message{Text: tc.msgs().OfferAgain, QuickReplies: []parley.QuickReply{
 				{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})
 		}
 	}

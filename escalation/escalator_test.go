@@ -100,6 +100,8 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 		switch u, _ := parley.Value(turn, nlu.UnderstandingKey); {
 		case turn.Signal != nil:
 			return nil
+		case strings.HasPrefix(turn.Text(), "empathized?"):
+			return w.Reply(ctx, parley.Text(fmt.Sprint("bot: empathized=", escalation.Empathized(turn))))
 		case strings.HasPrefix(turn.Text(), "ask"):
 			return w.Reply(ctx, parley.Message{Text: "bot: which one?", QuickReplies: []parley.QuickReply{{Title: "A"}, {Title: "B"}}})
 		case turn.Text() == "2" && appAsked(turn):
@@ -281,6 +283,18 @@ func TestUpsetWhileWaitingGetsEmpathyOnce(t *testing.T) {
 	h.say("cancel")
 	h.say("human")
 	assert.Equal(t, []string{msgs.Empathy, msgs.WaitStatus}, h.say("?this is ridiculous!!"), "a new wait, new empathy")
+}
+
+// A handler that answers a complaint knows whether the escalator said a
+// word of empathy this turn, to say no second one (q3, session 12).
+func TestEmpathizedTellsTheHandlerEmpathyWasSaid(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{"bot: empathized=false"}, h.say("empathized? fine"))
+	assert.Equal(t, []string{msgs.Empathy, "bot: empathized=true", offerText}, h.say("empathized? this is useless!!"))
+	assert.Equal(t, []string{"bot: empathized=false"}, h.say("empathized? ok"), "only in the turn it was said")
+	h.say("agent")
+	assert.Equal(t, []string{msgs.Empathy, "bot: empathized=true"}, h.say("empathized? this is useless!!"), "while waiting too")
+	assert.False(t, escalation.Empathized(&parley.Turn{Message: parley.Text("no session")}))
 }
 
 // A waiting customer leaves the queue in their own words, and a question
@@ -768,16 +782,29 @@ func TestNewRejectsBadOptions(t *testing.T) {
 
 // Nonsense at the offer of a person asks it again, once: a "yes" after
 // it still answers the offer. A second piece of nonsense drops it.
+// Nonsense at the offer of a person asks it again, once, in other words
+// with the same choices (q3, session 12: the offer was repeated verbatim);
+// nonsense again drops it, and no rule offers a person again until the
+// conversation is resolved: the misses do not loop through offers.
 func TestOfferAskedAgainAfterNonsense(t *testing.T) {
 	h := newHarness(t, -1)
 	h.say("this is useless!!")
-	assert.Equal(t, []string{offerText}, h.say("?mmm ppp"))
+	assert.Equal(t, []string{msgs.OfferAgain}, h.say("?mmm ppp"))
+	assert.Equal(t, []string{msgs.Yes, msgs.No}, []string{h.last().QuickReplies[0].Title, h.last().QuickReplies[1].Title})
+	assert.NotEqual(t, offerText, msgs.OfferAgain)
 	assert.Equal(t, []string{msgs.Connecting}, h.say("yes"))
 
 	h2 := newHarness(t, -1)
 	h2.say("this is useless!!")
-	assert.Equal(t, []string{offerText}, h2.say("?zzz"))
+	assert.Equal(t, []string{msgs.OfferAgain}, h2.say("?zzz"))
 	assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h2.say("?qqq"), "asked again once, then dropped")
+	for _, text := range []string{"?www", "?eee", "?rrr", "?ttt", "?yyy", "?uuu", "?iii"} {
+		assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h2.say(text), "%s: no second offer (not understood, long without resolution)", text)
+	}
+	assert.Equal(t, []string{"bot: done"}, h2.say("done"))
+	h2.say("?a")
+	h2.say("?b")
+	assert.Equal(t, []string{offerText}, h2.say("?c"), "resolved since: the third miss offers again")
 
 	h3 := newHarness(t, -1)
 	h3.say("this is useless!!")

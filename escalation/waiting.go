@@ -135,6 +135,7 @@ func (tc *turnCtx) empathyWhileWaiting(ctx context.Context) (bool, error) {
 	if tc.st.WaitEmpathy || tc.st.EmpathyAt != 0 && tc.st.Seen-tc.st.EmpathyAt < empathyGap {
 		return true, nil // said already: once is enough
 	}
-	tc.st.WaitEmpathy, tc.st.EmpathyAt = true, tc.st.Seen
+	tc.st.WaitEmpathy = true
+	tc.said()
 	return true, tc.reply(ctx, parley.Text(tc.msgs().Empathy))
 }

@@ -679,6 +679,12 @@ func (r *Router) notUnderstood(ctx context.Context, w parley.ReplyWriter, t *par
 	if st.Misses == 1 {
 		return w.Reply(ctx, parley.Text(r.rephrase))
 	}
+	if st.Misses%2 == 1 {
+		// The third miss in a row and every other one after it (when
+		// escalation offered a person and the customer let it pass):
+		// not the same sentence as the miss before.
+		return r.showMenu(ctx, w, t, "I'm still not sure what you need. "+r.menuText)
+	}
 	return r.showMenu(ctx, w, t, "Sorry, I still didn't get that. "+r.menuText)
 }
 

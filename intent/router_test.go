@@ -158,6 +158,9 @@ func TestRouterNotUnderstoodRephraseThenMenu(t *testing.T) {
 	assert.Equal(t, dialog.NotUnderstood, b.outcome())
 	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track my order] [Refund]"}, b.send("blah again"))
 	assert.Equal(t, dialog.NotUnderstood, b.outcome())
+	// More misses in a row never repeat the sentence said last (issue 17).
+	assert.Equal(t, []string{"I'm still not sure what you need. I can help with: [Track my order] [Refund]"}, b.send("blah blah"))
+	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track my order] [Refund]"}, b.send("blah blah blah"))
 	// The menu is the router's question: tapping an option routes it.
 	assert.Equal(t, []string{"ok track_order"}, b.send("Track my order"))
 
@@ -532,7 +535,8 @@ func TestRouterOutOfScopeQuestionTwice(t *testing.T) {
 	b, _ := newBot(t, c, WithOutOfScope("That's not something I can help with here."))
 	assert.Equal(t, []string{"That's not something I can help with here. [Track order] [Refund]"}, b.send("what is the meaning of life?"))
 	assert.Equal(t, []string{"That's not something I can help with here. [Track order] [Refund]"}, b.send("what is the capital of france?"))
-	assert.Equal(t, []string{"Sorry, I still didn't get that. I can help with: [Track order] [Refund]"}, b.send("asdfgh"))
+	// The third miss in a row: the menu in other words than the second's.
+	assert.Equal(t, []string{"I'm still not sure what you need. I can help with: [Track order] [Refund]"}, b.send("asdfgh"))
 }
 
 // An answer to "Did you mean ...?" that names only an order fits both

@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
@@ -70,7 +71,11 @@ var (
 // this", "your service is terrible").
 // The escalation policy says sorry and offers a person when the mood is
 // low: this asks what to put right.
-const complaintText = "That's not how it should be. Tell me what went wrong and I'll do my best to put it right."
+const complaintText = "That's not how it should be. " + complaintAskText
+
+// complaintAskText is complaintText without its word of empathy, when
+// the escalation policy said one this turn.
+const complaintAskText = "Tell me what went wrong and I'll do my best to put it right."
 
 var (
 	pausePattern     = regexp.MustCompile(`(?i)\b(pause|paus(ar|a)|freeze|congelar|on hold|suspend|suspender)`)
@@ -342,8 +347,13 @@ func complaints(next parley.Handler) parley.Handler {
 		// A complaint in a row is a complaint too (it got the menu, or
 		// "didn't get that"), but not the same words again.
 		text := complaintText
-		if asked && s.Turns-at < complaintGap {
+		switch {
+		case asked && s.Turns-at < complaintGap:
 			text = complaintAgainText
+		case escalation.Empathized(t):
+			// The escalation policy said sorry this turn: one word of
+			// empathy is enough; this asks what to put right.
+			text = complaintAskText
 		}
 		if err := complainedKey.Set(s, s.Turns); err != nil {
 			return err
