@@ -13,7 +13,9 @@ import (
 // templates and databases hand them over) the way the reply's language
 // writes them: "December 13, 2026", "13 de diciembre de 2026", "13
 // décembre 2026", "13. Dezember 2026", "13 de dezembro de 2026", "13
-// dicembre 2026". A time of day given with its date and time zone
+// dicembre 2026"; a date at most a week from today, with its weekday and
+// without the year: "Sunday, December 13", "el domingo 13 de diciembre".
+// A time of day given with its date and time zone
 // ("2026-12-11 14:00 America/New_York", as escalation's call-back times
 // and the example's call-back form write them) is written with its
 // weekday, without the year, and with the zone named by its city:
@@ -192,26 +194,59 @@ var monthNames = map[string][12]string{
 	"it": {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"},
 }
 
-// writeDates rewrites the ISO dates in s for the base language base.
-func writeDates(base, s string) string {
+// writeDates rewrites the ISO dates in s for the base language base. A
+// date within a week of today (today's date by now, with the weekday
+// it brings) is written with its weekday and without the year, as people
+// say a near date: "Saturday, January 8", "el sábado 8 de enero"; other
+// dates in full: "January 8, 2027", "8 de enero de 2027".
+func writeDates(base, s string, now time.Time) string {
 	months, ok := monthNames[base]
 	if !ok {
 		return s
 	}
-	return isoDate.ReplaceAllStringFunc(s, func(iso string) string {
-		d, err := time.Parse(time.DateOnly, iso)
+	days := weekdayNames[base]
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	var out strings.Builder
+	last := 0
+	for _, loc := range isoDate.FindAllStringIndex(s, -1) {
+		iso := s[loc[0]:loc[1]]
+		out.WriteString(s[last:loc[0]])
+		last = loc[1]
+		t, err := time.Parse(time.DateOnly, iso)
 		if err != nil {
-			return iso // 2026-13-45: not a date
+			out.WriteString(iso) // 2026-13-45: not a date
+			continue
 		}
-		day, month, year := strconv.Itoa(d.Day()), months[d.Month()-1], strconv.Itoa(d.Year())
+		day, month, year := strconv.Itoa(t.Day()), months[t.Month()-1], strconv.Itoa(t.Year())
+		if away := t.Sub(today); away >= -7*24*time.Hour && away <= 7*24*time.Hour {
+			wd := days[t.Weekday()]
+			switch base {
+			case "en":
+				out.WriteString(wd + ", " + month + " " + day)
+			case "de":
+				out.WriteString(wd + ", " + day + ". " + month)
+			case "es", "pt":
+				if base == "es" && needsArticle(s[:loc[0]]) {
+					out.WriteString("el ") // "se renovará el sábado 8 de enero"
+				}
+				out.WriteString(wd + " " + day + " de " + month)
+			default:
+				out.WriteString(wd + " " + day + " " + month)
+			}
+			continue
+		}
 		switch base {
 		case "en":
-			return month + " " + day + ", " + year
+			out.WriteString(month + " " + day + ", " + year)
 		case "es", "pt":
-			return day + " de " + month + " de " + year
+			out.WriteString(day + " de " + month + " de " + year)
 		case "de":
-			return day + ". " + month + " " + year
+			out.WriteString(day + ". " + month + " " + year)
+		default:
+			out.WriteString(day + " " + month + " " + year)
 		}
-		return day + " " + month + " " + year
-	})
+	}
+	out.WriteString(s[last:])
+	return out.String()
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -251,6 +253,10 @@ func TestTypingAWordOfOneTranslatedTitleIsTappingIt(t *testing.T) {
 // language's way, in the bot's own language too; a string that is not a
 // calendar date is left alone.
 func TestDatesAreWrittenOut(t *testing.T) {
+	synctest.Test(t, datesAreWrittenOut) // today is 2000-01-01: the dates are not near
+}
+
+func datesAreWrittenOut(t *testing.T) {
 	c := i18n.NewCatalog()
 	require.NoError(t, c.Add("es", map[string]string{"Your plan renews on {date}.": "Tu plan se renueva el {date}."}))
 	h := parley.Chain(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
@@ -271,6 +277,42 @@ func TestDatesAreWrittenOut(t *testing.T) {
 		return w.Reply(ctx, parley.Text("Your plan renews on 2026-12-13."))
 	}), i18n.Middleware(c))
 	parleytest.NewTester(t, plain, parleytest.WithLocale("en")).Send("when").Expect(parleytest.Exact("Your plan renews on 2026-12-13."))
+}
+
+// With WithDates, a date at most a week from today is written with its
+// weekday and without the year, as people say a near date ("el sábado 8
+// de enero"; the demo's renewal reminder said "Saturday, January 8" in
+// Spanish replies, QA12 q2); one further away, in full. In the bubble,
+// today is Saturday 2000-01-01.
+func TestNearDatesHaveTheirWeekday(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, err := i18n.ReadCatalog(strings.NewReader(`es:
+  "Your plan renews on {date}.": "Tu plan se renueva el {date}."
+  "Valid until {date}.": "Válido hasta {date}."
+  "Sent {date}.": "Enviado {date}."
+`))
+		require.NoError(t, err)
+		say := func(text string) parley.Handler {
+			return i18n.Middleware(c, i18n.WithDates())(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, _ *parley.Turn) error {
+				return w.Reply(ctx, parley.Text(text))
+			}))
+		}
+		for _, tc := range []struct{ locale, text, want string }{
+			{"en", "Your plan renews on 2000-01-08.", "Your plan renews on Saturday, January 8."},
+			{"es", "Your plan renews on 2000-01-08.", "Tu plan se renueva el sábado 8 de enero."},
+			{"es", "Valid until 2000-01-03.", "Válido hasta el lunes 3 de enero."},
+			{"es", "Sent 1999-12-27.", "Enviado el lunes 27 de diciembre."},
+			{"de", "Your plan renews on 2000-01-08.", "Your plan renews on Samstag, 8. Januar."},
+			{"en", "Your plan renews on 2000-01-09.", "Your plan renews on January 9, 2000."},
+			{"es", "Your plan renews on 2000-01-09.", "Tu plan se renueva el 9 de enero de 2000."},
+			{"es", "Your plan renews on 1999-12-24.", "Tu plan se renueva el 24 de diciembre de 1999."},
+		} {
+			parleytest.NewTester(t, say(tc.text), parleytest.WithLocale(tc.locale)).Send("x").Expect(parleytest.Exact(tc.want))
+		}
+		time.Sleep(24 * time.Hour) // Sunday: the 9th is near now
+		parleytest.NewTester(t, say("Your plan renews on 2000-01-09."), parleytest.WithLocale("es")).Send("x").
+			Expect(parleytest.Exact("Tu plan se renueva el domingo 9 de enero."))
+	})
 }
 
 // With WithDates, a date with a time and a zone is written with its

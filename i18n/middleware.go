@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -338,7 +339,7 @@ func (w *writer) trShort(ctx context.Context, s string, short bool) string {
 		}
 	}
 	if w.dates {
-		out = writeDates(w.base, writeTimes(w.base, out, short))
+		out = writeDates(w.base, writeTimes(w.base, out, short), time.Now())
 	}
 	if w.money {
 		out = writeMoney(w.locale, w.base, out)

@@ -200,6 +200,10 @@ func TestBackendOutageIsToldGracefully(t *testing.T) {
 }
 
 func TestRenewalReminderAndWinBack(t *testing.T) {
+	synctest.Test(t, renewalReminderAndWinBack) // the bubble's clock: the renewal is not within a week of today
+}
+
+func renewalReminderAndWinBack(t *testing.T) {
 	c, a := newTester(t)
 	c.Signal("renewal.due", nil).Expect(parleytest.Exact("Your Monthly Plus plan renews on December 1, 2026."))
 	c.Tap("Cancel my plan").Expect(parleytest.Contains("Can I ask why you're leaving?")).ExpectQuickReplies("Too expensive", "Don't use it", "Missing feature", "Other")
