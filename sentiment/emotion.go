@@ -203,26 +203,47 @@ func notShouting(w []byte) bool {
 func codeLike(text string) bool {
 	code, other := 0, 0
 	for i := 0; i < len(text); i++ {
-		switch c := text[i]; c {
-		case ';', '(', ')', '{', '}', '[', ']', '=', '<', '>', '|', '`', '$':
-			code++
-		case '-':
+		k := codeClass[text[i]]
+		if k == codeDash {
 			if i+1 < len(text) && text[i+1] == '-' {
 				code++
 				i++
 			} else {
 				other++
 			}
-		case ' ', '\t', '\n', '\r':
-		default:
-			other++
+			continue
 		}
+		code += int(k & codeCode)
+		other += int(k >> 1 & 1)
 	}
 	return code >= 3 && code*10 >= code+other
 }
 
+// Byte classes of codeLike: code punctuation, other non-space bytes, a
+// hyphen (two make "--", code); white space is 0.
+const (
+	codeCode  = 1
+	codeOther = 2
+	codeDash  = 4
+)
+
+var codeClass = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = codeOther
+	}
+	for _, c := range ";(){}[]=<>|`$" {
+		t[c] = codeCode
+	}
+	for _, c := range " \t\n\r" {
+		t[c] = 0
+	}
+	t['-'] = codeDash
+	return t
+}()
+
 // emotions scores the emotion cues of the tokenised text.
-func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float64) Emotions {
+func (l *Lexical) emotions(text string, sc *scratch, compound float64) Emotions {
+	toks, buf := sc.toks, sc.buf
 	var s cue
 	var arr [96]byte
 	caps := 0
@@ -263,7 +284,7 @@ func (l *Lexical) emotions(text string, toks []token, buf []byte, compound float
 			}
 		}
 	}
-	if caps > 0 && codeLike(text) {
+	if caps > 0 && sc.codeLike(text) {
 		caps = 0
 	}
 	// Typography: shouting, "?!" runs, exclamation runs, question marks.

@@ -2,6 +2,7 @@ package sentiment
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -158,6 +159,18 @@ type scratch struct {
 	buf  []byte
 	toks []token
 	sent []float64
+	code int8 // codeLike of the text: 0 not known yet, 1 true, -1 false
+}
+
+// codeLike is [codeLike] of the text being analysed, computed once.
+func (sc *scratch) codeLike(text string) bool {
+	if sc.code == 0 {
+		sc.code = -1
+		if codeLike(text) {
+			sc.code = 1
+		}
+	}
+	return sc.code > 0
 }
 
 // Lexical is the built-in [Analyzer]: a lexicon-and-rules analyzer in the
@@ -398,7 +411,11 @@ var asciiClass, asciiLower = func() (class, lower [256]uint8) {
 func (l *Lexical) replaceEmoji(text string) string {
 	first := -1
 	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
+		// Skip ASCII eight bytes at a time.
+		for i+8 <= len(text) && binary.LittleEndian.Uint64([]byte(text[i:i+8]))&0x8080808080808080 == 0 {
+			i += 8
+		}
+		if i < len(text) && text[i] >= utf8.RuneSelf {
 			r, _ := utf8.DecodeRuneInString(text[i:])
 			if _, ok := l.emojis[r]; ok {
 				first = i
@@ -440,6 +457,7 @@ func (l *Lexical) replaceEmoji(text string) string {
 // words longer than two characters, lower-cases, and looks each token up.
 func (l *Lexical) tokenize(text string, sc *scratch) (capDiff bool) {
 	sc.buf, sc.toks = sc.buf[:0], sc.toks[:0]
+	sc.code = 0
 	i, nUpper := 0, 0
 	for i < len(text) {
 		c := text[i]
@@ -485,7 +503,7 @@ func (l *Lexical) tokenize(text string, sc *scratch) (capDiff bool) {
 	}
 	n := len(sc.toks)
 	d := n - nUpper
-	if d > 0 && d < n && l.fixes&fixCode != 0 && codeLike(text) {
+	if d > 0 && d < n && l.fixes&fixCode != 0 && sc.codeLike(text) {
 		// "Robert'); DROP TABLE orders;--": no one is shouting.
 		return false
 	}
@@ -731,7 +749,7 @@ func (l *Lexical) polarity(text string, sc *scratch) Result {
 	r.Label = l.label(raw)
 	r.Score = (r.Compound + 1) / 2
 	r.Confidence = confidence(toks, r.Compound)
-	r.Emotions = l.emotions(text, toks, sc.buf, r.Compound)
+	r.Emotions = l.emotions(text, sc, r.Compound)
 	return r
 }
 
