@@ -223,7 +223,9 @@ func (f *featurizer) extract(text string, c featureConfig) {
 				flush()
 				negScope = 0
 			default:
-				flush()
+				if len(f.word) > 0 {
+					flush() // a no-op on an empty word; most spaces follow punctuation or a flushed word
+				}
 				if b == '.' || b == ',' || b == ';' || b == ':' {
 					negScope = 0
 					clauseStart = true

@@ -365,14 +365,14 @@ func (m *Model) sum(buckets []uint32) [numOutputs]int32 {
 		chunk := buckets[:min(len(buckets), 256)]
 		buckets = buckets[len(chunk):]
 		var even, odd, tail uint64
-		n := int32(0)
+		n := int32(len(chunk))
 		for _, b := range chunk {
 			o := int(b) * numOutputs
 			if o+16 > len(rows) {
-				continue // cannot happen: buckets are masked to the table
+				n-- // cannot happen: buckets are masked to the table
+				continue
 			}
-			n++
-			r := rows[o : o+16]
+			r := rows[o : o+16 : o+16]
 			x := binary.LittleEndian.Uint64(r)
 			even += x & evenBytes
 			odd += x >> 8 & evenBytes
