@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf8"
@@ -165,6 +166,13 @@ func (f *featurizer) extract(text string, c featureConfig) {
 			case 'a' <= b && b <= 'z':
 				// Take the whole run of lower-case letters at once.
 				j := i
+				for j+8 <= len(text) {
+					if m := notLowerBytes(load64(text, j)); m != 0 {
+						j += bits.TrailingZeros64(m) >> 3
+						break
+					}
+					j += 8
+				}
 				for j < len(text) && 'a' <= text[j] && text[j] <= 'z' {
 					j++
 				}

@@ -2,9 +2,9 @@ package sentiment
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -412,7 +412,7 @@ func (l *Lexical) replaceEmoji(text string) string {
 	first := -1
 	for i := 0; i < len(text); i++ {
 		// Skip ASCII eight bytes at a time.
-		for i+8 <= len(text) && binary.LittleEndian.Uint64([]byte(text[i:i+8]))&0x8080808080808080 == 0 {
+		for i+8 <= len(text) && load64(text, i)&lanes80 == 0 {
 			i += 8
 		}
 		if i < len(text) && text[i] >= utf8.RuneSelf {
@@ -472,6 +472,16 @@ func (l *Lexical) tokenize(text string, sc *scratch) (capDiff bool) {
 		}
 		start, ascii := i, true
 		for i < len(text) {
+			// Skip printable ASCII eight bytes at a time, to the first
+			// byte that may end the word.
+			if i+8 <= len(text) {
+				m := plainBytes(load64(text, i))
+				if m == 0 {
+					i += 8
+					continue
+				}
+				i += bits.TrailingZeros64(m) >> 3
+			}
 			c := text[i]
 			if c < utf8.RuneSelf {
 				if asciiSpace[c] {

@@ -2,11 +2,14 @@ package sentiment
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"math"
+	"math/bits"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -257,5 +260,50 @@ func TestInferencePinned(t *testing.T) {
 				t.Errorf("%d of %d lines changed", bad, len(want[set]))
 			}
 		})
+	}
+}
+
+// TestWordScans checks the word-at-a-time scans against byte-wise
+// definitions: every byte value in every lane, among neighbours of every
+// kind, and random words.
+func TestWordScans(t *testing.T) {
+	plain := func(b byte) bool { return b >= 0x21 && b < 0x80 }
+	lower := func(b byte) bool { return 'a' <= b && b <= 'z' }
+	check := func(s string) {
+		x := load64(s, 0)
+		first := 8
+		for k := range 8 {
+			if !plain(s[k]) {
+				first = k
+				break
+			}
+		}
+		if m := plainBytes(x); first == 8 && m != 0 || first < 8 && (m == 0 || bits.TrailingZeros64(m)>>3 != first) {
+			t.Fatalf("plainBytes(%q) = %#x, first non-plain byte %d", s, m, first)
+		}
+		m := notLowerBytes(x)
+		for k := range 8 {
+			if got := m>>(8*k+7)&1 == 1; got == lower(s[k]) {
+				t.Fatalf("notLowerBytes(%q): byte %d (%#x) flagged %v", s, k, s[k], got)
+			}
+		}
+	}
+	fills := []byte{'a', 'z', 'A', ' ', 0x00, 0x20, 0x21, 0x60, 0x7b, 0x7f, 0x80, 0xff}
+	for lane := range 8 {
+		for _, fill := range fills {
+			for v := range 256 {
+				b := bytes.Repeat([]byte{fill}, 8)
+				b[lane] = byte(v)
+				check(string(b))
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var b [8]byte
+		for k := range b {
+			b[k] = fills[rng.IntN(len(fills))] + byte(rng.IntN(3))
+		}
+		check(string(b[:]))
 	}
 }

@@ -88,3 +88,31 @@ func (t *table) find(b []byte, h uint64) (int32, bool) {
 		}
 	}
 }
+
+// load64 returns s[i:i+8] as a little-endian word (one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// Byte lanes for word-at-a-time scans.
+const (
+	lanes01 = 0x0101010101010101
+	lanes80 = 0x8080808080808080
+)
+
+// plainBytes returns the high bit of the lowest byte of x that is not
+// printable non-space ASCII (0x21-0x7F) set, or 0 if all eight are;
+// bits above that byte may be set too (a borrow), the lowest set one is
+// exact.
+func plainBytes(x uint64) uint64 { return ((x - 0x21*lanes01) | x) & lanes80 }
+
+// notLowerBytes returns the high bit of every byte of x that is not a
+// lower-case ASCII letter set (exact for each byte: no carry crosses
+// lanes).
+func notLowerBytes(x uint64) uint64 {
+	low := x & (0x7F * lanes01)
+	between := ((lanes01*(127+'z'+1) - low) & ^x & (low + lanes01*(127-('a'-1)))) & lanes80
+	return ^between & lanes80
+}
