@@ -949,6 +949,16 @@ func wideNegation(v float64, toks []token, i, limit int) float64 {
 }
 
 func (l *Lexical) idiomCheck(v float64, toks []token, i int, buf []byte) float64 {
+	// Every idiom and n-gram looked up below is a run of two or three
+	// tokens in toks[i-3 : i+3], each part of one (fIdiom): without two
+	// such tokens side by side there, none can match.
+	pair := false
+	for j := i - 3; j < min(len(toks)-1, i+2) && !pair; j++ {
+		pair = toks[j].e.flags&toks[j+1].e.flags&fIdiom != 0
+	}
+	if !pair {
+		return v
+	}
 	var arr [128]byte
 	word := func(j int) []byte { return buf[toks[j].lo:toks[j].hi] }
 	ok := func(js ...int) bool {
