@@ -182,6 +182,12 @@ func (f *featurizer) extract(text string, c featureConfig) {
 				}
 				f.word = append(f.word, text[i-1:j]...)
 				i = j
+			case b == ' ':
+				// The commonest separator, ahead of the cases below (as
+				// the default case does for it).
+				if len(f.word) > 0 {
+					flush()
+				}
 			case 'A' <= b && b <= 'Z':
 				letters++
 				upper++
