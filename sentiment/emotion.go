@@ -249,7 +249,8 @@ func (l *Lexical) emotions(text string, sc *scratch, compound float64) Emotions 
 	caps := 0
 	for i := range toks {
 		t := &toks[i]
-		if c := l.cues[t.e.cue]; t.e.cue != 0 && !c.zero() {
+		if ci := t.e.cue; ci != 0 && !l.cues[ci].zero() {
+			c := l.cues[ci]
 			// A negated delight word ("not happy", "no thanks") is not
 			// delight; a negated frustration word is weaker.
 			if i > 0 && toks[i-1].neg || i > 1 && toks[i-2].neg {

@@ -381,28 +381,28 @@ var asciiPunct = func() (p [128]bool) {
 	return p
 }()
 
-// Byte classes of asciiClass.
+// Byte classes, in the high byte of asciiFold.
 const (
 	classUpper = 1 << iota
 	classLower
 	classApos
 )
 
-// asciiClass and asciiLower classify and lower-case bytes (A-Z only).
-var asciiClass, asciiLower = func() (class, lower [256]uint8) {
+// asciiFold[c] is c lower-cased (A-Z only) in its low byte and its
+// class in its high byte.
+var asciiFold = func() (t [256]uint16) {
 	for c := range 256 {
-		lower[c] = uint8(c)
+		t[c] = uint16(c)
 		switch {
 		case 'A' <= c && c <= 'Z':
-			class[c] = classUpper
-			lower[c] = uint8(c + 'a' - 'A')
+			t[c] = classUpper<<8 | uint16(c+'a'-'A')
 		case 'a' <= c && c <= 'z':
-			class[c] = classLower
+			t[c] |= classLower << 8
 		case c == '\'':
-			class[c] = classApos
+			t[c] |= classApos << 8
 		}
 	}
-	return class, lower
+	return t
 }()
 
 // replaceEmoji substitutes emoji with their descriptions exactly as
@@ -546,18 +546,20 @@ func (l *Lexical) addToken(w string, ascii bool, sc *scratch) bool {
 	var hasUpper, hasLower, apos bool
 	h := uint64(fnvOffset)
 	if ascii {
-		// Lower-case and hash without branches: asciiClass says what
-		// each byte is, asciiLower what it becomes.
+		// Lower-case and hash without branches: asciiFold says what
+		// each byte is and what it becomes.
 		sc.buf = slices.Grow(sc.buf, len(w))[:lo+len(w)]
 		dst := sc.buf[lo:]
-		var class uint8
+		var class uint16
+		ws := w[:len(dst)]
 		for k := range dst {
-			c := w[k]
-			class |= asciiClass[c]
-			c = asciiLower[c]
+			v := asciiFold[ws[k]]
+			class |= v
+			c := byte(v)
 			h = (h ^ uint64(c)) * fnvPrime
 			dst[k] = c
 		}
+		class >>= 8
 		hasUpper, hasLower, apos = class&classUpper != 0, class&classLower != 0, class&classApos != 0
 	} else {
 		for _, r := range w {
