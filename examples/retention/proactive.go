@@ -332,12 +332,22 @@ func (r *retention) advance(ctx context.Context, d time.Duration) (int, error) {
 
 // report lists what the policy held back for customerID, for the demo.
 func (r *retention) report(ctx context.Context, customerID string) ([]string, error) {
+	return r.heldSince(ctx, customerID, time.Time{})
+}
+
+// heldSince lists what the policy held back for customerID at or after
+// since: the terminal says so after a simulation, so that a reminder
+// held for quiet hours is not silently missing (qa12 F29).
+func (r *retention) heldSince(ctx context.Context, customerID string, since time.Time) ([]string, error) {
 	sup, err := r.eng.Suppressed(ctx, customerID)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, s := range sup {
+		if s.Time.Before(since) {
+			continue
+		}
 		line := s.Campaign
 		if s.Step != "" {
 			line += "/" + s.Step

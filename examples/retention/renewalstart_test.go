@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,4 +54,17 @@ func TestRenewalFlagOpensWithTheReminder(t *testing.T) {
 	assert.NotContains(t, out, reminder)
 	assert.Contains(t, out, "Your Monthly Basic plan renews on")
 	assert.Contains(t, out, "What would you like to do?")
+}
+
+// TestSimSaysWhatIsHeld checks that the terminal's /sim says when the
+// policy holds the message it caused (qa12 F29: with the default quiet
+// hours, "/sim expire" before 09:00 London showed nothing but "Event
+// subscription_expiring sent to the campaigns").
+func TestSimSaysWhatIsHeld(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	require.NoError(t, err)
+	h := time.Now().In(london).Hour()
+	out := runPiped(t, "/sim expire\n", "-memory", "-quiet", fmt.Sprintf("%d-%d", h, (h+2)%24))
+	assert.Contains(t, out, "Event subscription_expiring sent to the campaigns. Held back: renewal/day-7: quiet_hours, held until ")
+	assert.NotContains(t, out, "Nothing to do if you're staying")
 }

@@ -135,9 +135,13 @@ func (a *app) simInput(ctx context.Context, in io.Reader, out io.Writer, pw *pro
 			if echo {
 				fmt.Fprintln(out, line)
 			}
+			start := time.Now()
 			msg, err := a.ret.simulate(ctx, customer, strings.TrimSpace(what))
 			if err == nil {
 				err = waitIdle(ctx, a.store, conv)
+			}
+			if held, herr := a.ret.heldSince(ctx, customer, start); err == nil && herr == nil && len(held) > 0 && strings.TrimSpace(what) != "log" {
+				msg += " Held back: " + strings.Join(held, "; ") + "."
 			}
 			if err != nil {
 				msg = err.Error()
