@@ -261,6 +261,17 @@ func parseI(s string) int64 {
 	return n
 }
 
+// satisfaction is the conversation's latest 1-5 rating: of a flow's
+// rating question or of the hand-off, whichever came last. Only the
+// flow's rating counts toward the bot's resolution (resolve): the
+// hand-off's rates the agent.
+func (r *rec) satisfaction() score {
+	if r.agentRating.set && (!r.csat.set || r.agentRating.at >= r.csat.at) {
+		return r.agentRating
+	}
+	return r.csat
+}
+
 func (s *score) put(at int64, v int64) {
 	if !s.set || at >= s.at {
 		*s = score{at: at, v: int8(v), set: true}

@@ -26,7 +26,9 @@ import (
 //   - TurnsToResolution, TimeToResolution: mean turns and mean time
 //     from first to last event of [Resolved] conversations.
 //   - CSAT: ratings of 4 or 5 / ratings (1-5), the latest rating per
-//     conversation; CSATAverage is their mean.
+//     conversation, a flow's rating question or the rating of a hand-off
+//     after the agent handed back (escalation.EventFeedback);
+//     CSATAverage is their mean.
 //   - NPS: % promoters (9-10) - % detractors (0-6), -100 to 100, the
 //     latest answer per conversation.
 //   - CES: mean customer effort score (1-5, 5 very easy).
@@ -113,10 +115,10 @@ func (a *Aggregator) KPIs(w Window) KPIs {
 		default:
 			k.Abandoned++
 		}
-		if r.csat.set {
+		if sat := r.satisfaction(); sat.set {
 			k.CSATResponses++
-			csatSum += int(r.csat.v)
-			if r.csat.v >= 4 {
+			csatSum += int(sat.v)
+			if sat.v >= 4 {
 				csatGood++
 			}
 		}

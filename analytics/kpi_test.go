@@ -365,3 +365,32 @@ func TestIntentsAreRequests(t *testing.T) {
 		assert.Equal(t, []string{"billing", "refund", "track_order"}, names, "seed %d", seed)
 	}
 }
+
+// TestHandOffRatingIsCSAT: the 1-5 rating a customer gives after an
+// agent handed back counts in CSAT (the example's only rating question;
+// its dashboard said "no data yet" after a 5), the latest rating of a
+// conversation winning; it does not make the conversation resolved by
+// the bot.
+func TestHandOffRatingIsCSAT(t *testing.T) {
+	a := aggregate(t, []analytics.Event{
+		turn("h1", 1, time.Second),
+		ev(escalation.EventRequested, "h1", 2, "reason", "asked for a person"),
+		ev(escalation.EventAssigned, "h1", 10, "agent", "ana"),
+		ev(escalation.EventResolved, "h1", 60, "agent", "ana"),
+		ev(escalation.EventFeedback, "h1", 70, "rating", "5"),
+		// h2: a flow's rating (2), then the hand-off's (4): the latest counts.
+		turn("h2", 100, time.Second),
+		ev(flow.EventFeedback, "h2", 101, "kind", "rating", "value", "2"),
+		ev(escalation.EventRequested, "h2", 102, "reason", "asked for a person"),
+		ev(escalation.EventResolved, "h2", 160, "agent", "ana"),
+		ev(escalation.EventFeedback, "h2", 170, "rating", "4"),
+	})
+	k := a.KPIs(analytics.Week(t0))
+	assert.Equal(t, 2, k.CSATResponses)
+	assert.InDelta(t, 1.0, k.CSAT, 1e-9)
+	assert.InDelta(t, 4.5, k.CSATAverage, 1e-9)
+	assert.Equal(t, 0, k.Resolved, "an agent's rating is no resolution by the bot")
+	r, ok := a.Record("h1")
+	require.True(t, ok)
+	assert.Equal(t, 5, r.Feedback.AgentRating)
+}

@@ -12,7 +12,7 @@ import (
 )
 
 // CSVHeader is the header row [WriteCSV] writes.
-const CSVHeader = "conversation,channel,start,end,turns,first_response_s,resolution,fallbacks,intents,flows,helpful,csat,nps,ces,sentiment,escalation_reason,campaign,variant"
+const CSVHeader = "conversation,channel,start,end,turns,first_response_s,resolution,fallbacks,intents,flows,helpful,csat,nps,ces,sentiment,escalation_reason,campaign,variant,agent_rating"
 
 // WriteCSV writes one row per record, under [CSVHeader]. Customer IDs
 // are left out: an export leaves the building.
@@ -52,7 +52,7 @@ func WriteCSV(w io.Writer, recs []analytics.Record) error {
 		row := []string{r.Conversation, r.Channel, r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339), strconv.Itoa(r.Turns),
 			strconv.FormatFloat(r.FirstResponse.Seconds(), 'f', 3, 64), string(r.Resolution), strconv.Itoa(r.Fallbacks),
 			strings.Join(intents, " "), strings.Join(flows, " "), r.Feedback.Helpful, opt(r.Feedback.CSAT, 0), opt(r.Feedback.NPS, -1),
-			opt(r.Feedback.CES, 0), sent, reason, r.Campaign.Campaign, r.Campaign.Variant}
+			opt(r.Feedback.CES, 0), sent, reason, r.Campaign.Campaign, r.Campaign.Variant, opt(r.Feedback.AgentRating, 0)}
 		for i, c := range row {
 			// Cells that a spreadsheet would run as a formula are quoted
 			// with a leading apostrophe.

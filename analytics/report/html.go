@@ -253,8 +253,14 @@ func Sections(v Views, t Targets) []Section {
 		{Key: "quarterly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
 	}}
 	if qu.ROI != nil {
-		quarterly.Cards = append(quarterly.Cards, judged(Card{Key: "quarterly.roi", Label: "ROI", Value: strconv.FormatFloat(qu.ROI.Percent, 'f', 0, 64) + "%", Raw: qu.ROI.Percent,
-			Status: status(qu.ROI.Percent > 0, true), Target: "> 0%", Note: "estimate from the business's own figures"}, min(max(k.Conversations, 1), minSample), "conversations this quarter"))
+		// The ROI comes from the business's own figures, so it is shown
+		// with no conversations too; it is judged only on enough of them.
+		roiCard := judged(Card{Key: "quarterly.roi", Label: "ROI", Value: strconv.FormatFloat(qu.ROI.Percent, 'f', 0, 64) + "%", Raw: qu.ROI.Percent,
+			Status: status(qu.ROI.Percent > 0, true), Target: "> 0%", Note: "estimate from the business's own figures"}, min(max(k.Conversations, 1), minSample), "conversations this quarter")
+		if k.Conversations == 0 {
+			roiCard.Note = "no conversations this quarter yet: too few to judge" // not "only 1"
+		}
+		quarterly.Cards = append(quarterly.Cards, roiCard)
 	}
 	if b := qu.Baseline; b != nil {
 		quarterly.Tables = append(quarterly.Tables, Table{Title: "Before launch (30-day baseline) and this quarter", Head: []string{"", "Baseline", "This quarter"},

@@ -171,3 +171,21 @@ func TestOneSelfServiceFigure(t *testing.T) {
 	assert.Contains(t, page.String(), `<div class="d">3 of 9 conversations</div>`)
 	assert.NotContains(t, page.String(), "Deflection")
 }
+
+// TestEmptyQuarterSaysSo: with no conversations, the ROI (from the
+// business's figures) is shown but not said to rest on "only 1
+// conversations", as the empty dashboard did.
+func TestEmptyQuarterSaysSo(t *testing.T) {
+	v := report.Build(analytics.NewAggregator(), now, report.Business{ROI: roi.Inputs{OldMonthlySupportCost: 10, NewMonthlySupportCost: 5, BotCost: 30}})
+	var roiCard *report.Card
+	for _, s := range report.Sections(v, report.DefaultTargets()) {
+		for i, c := range s.Cards {
+			if c.Key == "quarterly.roi" {
+				roiCard = &s.Cards[i]
+			}
+		}
+	}
+	require.NotNil(t, roiCard)
+	assert.Equal(t, "no conversations this quarter yet: too few to judge", roiCard.Note)
+	assert.Empty(t, roiCard.Status)
+}

@@ -110,7 +110,7 @@ func TestExampleWorkspaceClosedConversation(t *testing.T) {
 		pageWait(`document.querySelector('#transcript .msg.agent')`))
 	closed := []chromedp.Action[chromedp.Void]{
 		pageWait(`!` + shown + `('b-assign') && !` + shown + `('b-transfer') && !` + shown + `('b-resolve')`),
-		pageWait(`document.getElementById('composer').hidden`),
+		pageWait(`document.getElementById('composer').hidden && document.getElementById('composer').offsetParent === null`),
 		pageWait(`!document.getElementById('closed-note').hidden && document.getElementById('closed-note').textContent.startsWith('This conversation is closed (resolved by Sam)')`),
 		pageWait(`document.getElementById('c-sub').textContent.includes('closed (resolved)')`)}
 	runPage(t, agent, "resolved: no actions, and it says it is closed", append([]chromedp.Action[chromedp.Void]{
@@ -239,4 +239,63 @@ func TestExampleOneCustomerOnTwoDevicesIsOneRow(t *testing.T) {
 	runPage(t, agent, "what she writes on her phone reaches Sam",
 		pageWait(`Array.from(document.querySelectorAll('#transcript .msg.customer')).some(m => m.textContent.includes('from my phone'))`),
 		pageWait(`document.querySelectorAll('#queue .item').length === 1`))
+}
+
+// TestExampleDashboardAfterAHandOff: the empty dashboard says there is
+// nothing yet (its ROI said it rested on "only 1 conversations"); after
+// a customer is helped by a person and rates it 5, the dashboard counts
+// one conversation, escalated, and the rating in CSAT (it said "no data
+// yet": only a flow's rating question counted, and the example has
+// none).
+func TestExampleDashboardAfterAHandOff(t *testing.T) {
+	url := exampleServer(t, "-always-open")
+	customer := browser(t)
+	staff, cancel := chromedp.NewContext(customer)
+	defer cancel()
+	card := func(key string) string {
+		return `(document.querySelector('[data-kpi="` + key + `"]') || {innerText: ''}).innerText`
+	}
+	var empty struct{ Conversations, ROI string }
+	// Signed in with the sign-in form, not from the demo page (staffSignIn):
+	// a visit to the demo page is counted as a conversation.
+	runPage(t, staff, "the empty dashboard", chromedp.Navigate(url+"/staff/login?next=/dashboard/"),
+		chromedp.SetValue(chromedp.ID("agent"), "Sam"), chromedp.SetValue(chromedp.ID("password"), examplePassword),
+		chromedp.Click(chromedp.JSPath(`document.querySelector('form button')`)),
+		chromedp.Sleep(2*time.Second), // the sign-in's redirect; the test then navigates itself
+		chromedp.Navigate(url+"/dashboard/"), pageWait(`document.getElementById('definitions')`),
+		evalPage(`({Conversations: `+card("weekly.conversations")+`, ROI: `+card("quarterly.roi")+`})`, &empty))
+	if !strings.HasPrefix(empty.Conversations, "0") || strings.Contains(empty.ROI, "only 1") ||
+		!strings.Contains(empty.ROI, "no conversations this quarter yet") {
+		t.Errorf("the empty dashboard: conversations %q, ROI %q", empty.Conversations, empty.ROI)
+	}
+
+	run(t, customer, "the customer asks for a person", openWidget(url),
+		waitFor(`!R.querySelector('.consent').hidden`), click(".consent-yes"), waitFor(`R.querySelector('.consent').hidden`),
+		say("I want to talk to a person", "asked a person from our team"))
+	runPage(t, staff, "an agent takes it, answers and hands back", chromedp.Navigate(url+"/console/"),
+		pageWait(`document.getElementById('live').textContent === 'live'`),
+		pageWait(`document.getElementById('queue-count').textContent === '1'`), pageWait(openCase),
+		chromedp.Click(chromedp.ID("b-assign")), pageWait(`document.getElementById('b-assign').hidden`),
+		chromedp.SetValue(chromedp.ID("text"), "Hi, Sam here. All sorted now."), chromedp.Click(chromedp.ID("send")),
+		pageWait(`document.querySelector('#transcript .msg.agent')`),
+		chromedp.Click(chromedp.ID("b-resolve")), pageWait(`document.getElementById('d-resolve').open`),
+		chromedp.Click(chromedp.ID("resolve-ok")), pageWait(`!document.getElementById('closed-note').hidden`))
+	run(t, customer, "the customer rates it 5", botSaid("Sam here"), botSaid("Rate your experience"),
+		waitFor(`Array.from(R.querySelectorAll('.quick-reply')).some(b => b.textContent === '5')`),
+		chromedp.Evaluate[chromedp.Void](root+`.querySelectorAll('.quick-reply')[4].click()`), botSaid("Thanks for your feedback"))
+
+	var got struct{ Conversations, Escalation, CSAT string }
+	for range 20 {
+		runPage(t, staff, "the dashboard", chromedp.Navigate(url+"/dashboard/"), pageWait(`document.getElementById('definitions')`),
+			evalPage(`({Conversations: `+card("weekly.conversations")+`, Escalation: `+card("weekly.escalation_rate")+
+				`, CSAT: `+card("monthly.csat")+`})`, &got))
+		if strings.HasPrefix(got.CSAT, "100.0%") {
+			break
+		}
+		runPage(t, staff, "wait", chromedp.Sleep(500*time.Millisecond))
+	}
+	t.Logf("dashboard: %+v", got)
+	if !strings.HasPrefix(got.Conversations, "1") || !strings.HasPrefix(got.Escalation, "100.0%") || !strings.HasPrefix(got.CSAT, "100.0%") {
+		t.Errorf("after one hand-off rated 5: conversations %q, escalation %q, CSAT %q", got.Conversations, got.Escalation, got.CSAT)
+	}
 }
