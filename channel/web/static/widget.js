@@ -145,6 +145,7 @@
     retry: 0,
     typingTimer: 0,
     wsFailures: 0,
+    retryTimer: 0,          // the pending reconnectLater
     recorder: null          // the MediaRecorder while recording
   };
 
@@ -804,6 +805,7 @@
     var opened = false;
     ws.onopen = function () {
       opened = true;
+      S.wsFailures = 0; // only failures in a row mean WebSockets are blocked
       ws.send(JSON.stringify({ type: "hello", token: S.token }));
     };
     ws.onmessage = function (ev) {
@@ -826,7 +828,10 @@
         start();
         return;
       }
-      if (!opened && ++S.wsFailures >= 2) { fallback(); return; }
+      // Offline, every attempt fails: that says nothing about WebSockets
+      // (counted, a few seconds offline switched to the event stream for
+      // the rest of the page's life).
+      if (!opened && navigator.onLine !== false && ++S.wsFailures >= 2) { fallback(); return; }
       reconnectLater();
     };
   }
@@ -877,8 +882,17 @@
     S.ready = false;
     var d = Math.min(30000, 500 * Math.pow(2, S.retry++)) * (0.5 + Math.random() / 2);
     showStatus(L.reconnecting);
-    setTimeout(function () { if (S.conv) connect(); else start(); }, d);
+    clearTimeout(S.retryTimer);
+    S.retryTimer = setTimeout(function () { if (S.conv) connect(); else start(); }, d);
   }
+  // Back online: connect now rather than at the end of a back-off that
+  // may have grown to 30 s, so that what was typed offline goes out.
+  window.addEventListener("online", function () {
+    if (S.ready || (S.ws && S.ws.readyState <= 1)) return;
+    clearTimeout(S.retryTimer);
+    S.retry = 0;
+    if (S.conv) connect(); else start();
+  });
 
   // ---- page events ----
   if (opts.idle > 0) {
