@@ -71,11 +71,15 @@ type lastCampaign struct {
 	Replied  bool      `json:"replied,omitempty"`
 	// What [LastMessage] reports (reply.go): the run, the rendered
 	// reason, the offer, and whether the customer declined.
-	Run      string `json:"run,omitempty"`
-	Reason   string `json:"reason,omitempty"`
-	Code     string `json:"code,omitempty"`
-	Expires  string `json:"expires,omitempty"`
-	Declined bool   `json:"declined,omitempty"`
+	Run     string `json:"run,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Expires string `json:"expires,omitempty"`
+	// ExpiresAt is when the offer expires, in the customer's zone:
+	// [LastMessage] writes it in the language of the turn that reads it
+	// (the message went out in English, the customer asks in Spanish).
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	Declined  bool      `json:"declined,omitempty"`
 	// Attrs are the run's trigger attributes.
 	Attrs map[string]string `json:"attrs,omitempty"`
 }
@@ -885,7 +889,7 @@ func (e *Engine) reply(ctx context.Context, w parley.ReplyWriter, t *parley.Turn
 		// For the reply that may follow; a failure only loses the
 		// "replied" event.
 		_ = lastKey.Set(sess, lastCampaign{Campaign: c.Name, Step: s.ID, Goal: c.Goal, Sent: time.Now(),
-			Run: r.Run, Reason: about.reason, Code: about.code, Expires: about.expires, Attrs: r.Attrs})
+			Run: r.Run, Reason: about.reason, Code: about.code, Expires: about.expires, ExpiresAt: about.expiresAt, Attrs: r.Attrs})
 	}
 	return nil
 }
@@ -1102,13 +1106,17 @@ func offerTime(t time.Time, lang string) string {
 
 // stepAbout is what a sent step was about, for [LastMessage]: its
 // rendered reason and its offer.
-type stepAbout struct{ reason, code, expires string }
+type stepAbout struct {
+	reason, code, expires string
+	expiresAt             time.Time
+}
 
 // render builds the step's message for the customer, and what it is
 // about.
 func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, prof *customer.Profile, lang string, useTemplate bool, at time.Time) (parley.Message, stepAbout, error) {
 	s := c.Steps[i]
 	offer := map[string]string{}
+	var expiresAt time.Time
 	if o := s.Offer; o != nil {
 		args, err := json.Marshal(o.Args)
 		if err != nil {
@@ -1132,7 +1140,8 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 			loc = e.policy.zone
 		}
 		offer["code"] = out.Code
-		offer["expires"] = offerTime(at.Add(o.Valid).In(loc), lang)
+		expiresAt = at.Add(o.Valid).In(loc)
+		offer["expires"] = offerTime(expiresAt, lang)
 	}
 	lookup := func(ns, name string) (string, bool) {
 		switch ns {
@@ -1153,7 +1162,7 @@ func (e *Engine) render(ctx context.Context, c *compiled, i int, r *runState, pr
 	}
 	// A reason with a missing field is left out; the message still goes.
 	why, _ := c.steps[i].reason.render(lookup)
-	about := stepAbout{reason: why, code: offer["code"], expires: offer["expires"]}
+	about := stepAbout{reason: why, code: offer["code"], expires: offer["expires"], expiresAt: expiresAt}
 	m := parley.Message{Text: text, QuickReplies: slices.Clone(s.QuickReplies)}
 	if useTemplate {
 		params := make([]any, len(c.steps[i].params))

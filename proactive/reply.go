@@ -30,8 +30,8 @@ type Message struct {
 	// in your cart"); empty if the campaign states none.
 	Reason string
 	// OfferCode and OfferExpires are the step's offer ({{offer.code}} and
-	// {{offer.expires}}, written in the customer's language); empty for
-	// a step without one.
+	// {{offer.expires}}, written in the language of the turn read, else
+	// as the message wrote it); empty for a step without one.
 	OfferCode    string
 	OfferExpires string
 	// Event holds the attributes of the event that started the run
@@ -67,8 +67,12 @@ func messageOf(t *parley.Turn, last lastCampaign) Message {
 	if at.IsZero() {
 		at = time.Now()
 	}
+	expires := last.Expires
+	if !last.ExpiresAt.IsZero() && t.Locale != "" {
+		expires = offerTime(last.ExpiresAt, t.Locale) // in the reply's language
+	}
 	return Message{Campaign: last.Campaign, Step: last.Step, Reason: last.Reason, OfferCode: last.Code,
-		OfferExpires: last.Expires, Sent: last.Sent, InWindow: !at.Before(last.Sent) && at.Sub(last.Sent) <= replyWindow,
+		OfferExpires: expires, Sent: last.Sent, InWindow: !at.Before(last.Sent) && at.Sub(last.Sent) <= replyWindow,
 		Declined: last.Declined, Event: last.Attrs}
 }
 

@@ -26,7 +26,10 @@ func replyBot(env **proactivetest.Env) proactivetest.Option {
 			return nil
 		}
 		switch t.Text() {
-		case "why?":
+		case "why?", "¿por qué?":
+			if t.Text() == "¿por qué?" {
+				t.Locale = "es" // as an i18n middleware around the engine sets it
+			}
 			m, ok := proactive.LastMessage(t)
 			if !ok {
 				return w.Reply(ctx, parley.Text("no campaign"))
@@ -125,10 +128,14 @@ func TestReasonWithOffer(t *testing.T) {
 		at10(env)
 		env.Ingest(proactive.Event{Type: proactive.CartAbandoned, CustomerID: "ada", Attributes: map[string]string{"item": "Trail Runner 2"}})
 		env.Say("ada", "why?")
+		// The message went out in English; asked in Spanish, the offer's
+		// expiry is Spanish too (QA12 q2: "válido hasta el Mon Dec 14 at 06:27").
+		env.Say("ada", "¿por qué?")
 		env.Say("ada", "no thanks")
 		assert.Equal(t, []string{
 			"Here's 10% off: SAVE2-ada.",
 			"cart/offer: you left the Trail Runner 2 in your cart [SAVE2-ada until Sun Jan 2 at 10:00] window=true",
+			"cart/offer: you left the Trail Runner 2 in your cart [SAVE2-ada until dom 2 ene a las 10:00] window=true",
 			"declined=true cart/offer",
 		}, env.Texts("ada"))
 		sup := env.Suppressed("ada")
