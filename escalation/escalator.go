@@ -526,6 +526,10 @@ type state struct {
 	// EmpathyTurn is the session's turn (memory.Session.Turns) in which
 	// empathy was last said: see [Empathized].
 	EmpathyTurn int `json:"empathy_turn,omitempty"`
+	// Reminded says the last turn answered frustration at a form's
+	// question with Remind in place of an offer: a whole "no" now
+	// declines a person, and the form asks its question again.
+	Reminded bool `json:"reminded,omitempty"`
 	// OfferAgain says the open offer was asked again after a message
 	// the bot could not place (it is dropped the next time).
 	OfferAgain bool `json:"offer_again,omitempty"`
@@ -642,6 +646,8 @@ func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 	tc.observe()
 	tc.deferred, tc.st.Deferred = tc.st.Deferred, nil
 	tc.holds, tc.st.Holds = tc.st.Holds, 0
+	reminded := tc.st.Reminded
+	tc.st.Reminded = false
 	cmd := commandOf(tc.t)
 	text := strings.TrimSpace(tc.t.Text())
 	switch tc.st.Phase {
@@ -663,6 +669,16 @@ func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 		if handled, err := tc.answerFeedback(ctx, text); handled || err != nil {
 			return handled, err
 		}
+	}
+	if yn, _ := parse.YesNo(text); reminded && yn == "no" && cmd == "" && tc.st.Phase == phaseBot && questionOpen(tc.t) {
+		// "no thanks" to the line on how to reach a person (a customer
+		// who takes it for an offer): declined, and the form asks again
+		// rather than reading a no as its answer.
+		tc.emit(ctx, EventDeclined, nil, 0)
+		tc.st.QuietUntil = tc.st.Seen + quietTurns
+		tc.declined = true
+		dialog.Pause(tc.t) // the resume signal asks it again
+		return true, tc.reply(ctx, parley.Text(tc.msgs().Declined))
 	}
 	return tc.evaluate(ctx, text, cmd)
 }
@@ -701,6 +717,23 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 	// no offer is made after all (another question is open), it is sent:
 	// the customer always hears something.
 	var dropped *heldReplies
+	if held != nil && tc.rule != nil && tc.formAskedAgain(rep) {
+		// A form asked its question again (an amount, an order) after
+		// an answer it could not read, said in frustration ("it arrived
+		// broken"): the request is still served. The question stays the
+		// one open question, and the offer gives way to a line on how
+		// to reach a person (Remind), which counts as the offer.
+		if err := held.send(ctx, tc.w); err != nil {
+			return err
+		}
+		tc.emit(ctx, EventTriggered, nil, 0, "action", "reminded", "rule", tc.rule.Name)
+		tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
+		tc.st.MoodOffered = tc.st.MoodOffered || tc.ruleMood
+		tc.rule, held, tc.st.Reminded = nil, nil, true
+		if err := tc.reply(ctx, parley.Text(tc.msgs().Remind)); err != nil {
+			return err
+		}
+	}
 	if held != nil {
 		if rep.notUnderstood && tc.st.Phase == phaseBot {
 			if dialog.AskedThisTurn(tc.t) {
@@ -786,6 +819,20 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		}
 	}
 	return tc.save()
+}
+
+// formAskedAgain reports whether, on a turn the bot did not understand,
+// a form asked its open question again (a question with policy Resume,
+// not the escalator's, opened this turn, without a person among its
+// choices: a menu gives way to the offer), and the rule that fired is
+// not urgent: an urgent one (a legal threat) still offers a person in
+// its place.
+func (tc *turnCtx) formAskedAgain(rep report) bool {
+	if !rep.notUnderstood || tc.st.Phase != phaseBot || tc.rule.Priority == dialog.PriorityUrgent || !dialog.AskedThisTurn(tc.t) {
+		return false
+	}
+	q, ok := dialog.OpenQuestion(tc.t)
+	return ok && q.Owner != owner && q.Policy == dialog.Resume && !offersPerson(tc.t)
 }
 
 // observe updates the conversation facts the rules read.

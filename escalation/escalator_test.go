@@ -3,6 +3,7 @@ package escalation_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -99,7 +100,27 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 	app := parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, turn *parley.Turn) error {
 		switch u, _ := parley.Value(turn, nlu.UnderstandingKey); {
 		case turn.Signal != nil:
+			if q, ok := dialog.Unpause(turn); ok && turn.Signal.Name == dialog.SignalResume && q.Owner == "form" {
+				// What a router does: the paused form asks again.
+				return w.Reply(ctx, parley.Text("bot: how much?"))
+			}
 			return nil
+		case turn.Text() == "refund form" || formAsked(turn):
+			// A form's value question (policy Resume): a number answers
+			// it; anything else is not understood and asked again.
+			if _, err := strconv.Atoi(turn.Text()); err == nil {
+				dialog.CloseQuestion(turn)
+				return w.Reply(ctx, parley.Text("bot: refunded"))
+			}
+			if turn.Text() != "refund form" {
+				if err := dialog.Report(turn, dialog.NotUnderstood); err != nil {
+					return err
+				}
+			}
+			if err := dialog.Ask(turn, dialog.Question{ID: "amount", Owner: "form", Text: "bot: how much?", Policy: dialog.Resume}); err != nil {
+				return err
+			}
+			return w.Reply(ctx, parley.Text("bot: how much?"))
 		case strings.HasPrefix(turn.Text(), "empathized?"):
 			return w.Reply(ctx, parley.Text(fmt.Sprint("bot: empathized=", escalation.Empathized(turn))))
 		case strings.HasPrefix(turn.Text(), "ask"):
@@ -285,6 +306,30 @@ func TestUpsetWhileWaitingGetsEmpathyOnce(t *testing.T) {
 	assert.Equal(t, []string{msgs.Empathy, msgs.WaitStatus}, h.say("?this is ridiculous!!"), "a new wait, new empathy")
 }
 
+// Frustration at a form's value question ("it arrived broken" to "How
+// much should I refund?") gets empathy, the question asked again and a
+// line on how to reach a person, not an offer in the question's place:
+// the request is still served, and there is one question on the screen
+// (q3, session 12). An urgent rule still offers a person.
+func TestFrustrationAtAFormKeepsItsQuestion(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{"bot: how much?"}, h.say("refund form"))
+	assert.Equal(t, []string{msgs.Empathy, "bot: how much?", msgs.Remind}, h.say("?it arrived broken!!"))
+	assert.Equal(t, []string{"bot: refunded"}, h.say("12"), "the form reads the answer")
+	h.say("done")
+	h.say("refund form")
+	assert.Equal(t, []string{msgs.Empathy, "bot: how much?", msgs.Remind}, h.say("?it arrived broken!!"))
+	assert.Equal(t, []string{msgs.Declined, "bot: how much?"}, h.say("no thanks"), "a no to the line declines a person; the form asks again")
+	assert.Equal(t, []string{"bot: how much?"}, h.say("no"), "only right after the line")
+	assert.Equal(t, []string{"bot: how much?"}, h.say("refund form"))
+	assert.Equal(t, []string{"bot: how much?"}, h.say("?so annoying!!"), "once: the line counts as the offer")
+
+	h = newHarness(t, -1)
+	h.say("refund form")
+	assert.Equal(t, []string{msgs.Empathy, offerText}, h.say("?I will call my lawyer"), "urgent: the offer, the form paused")
+	assert.Equal(t, []string{msgs.Declined, "bot: how much?"}, h.say("no"))
+}
+
 // A handler that answers a complaint knows whether the escalator said a
 // word of empathy this turn, to say no second one (q3, session 12).
 func TestEmpathizedTellsTheHandlerEmpathyWasSaid(t *testing.T) {
@@ -439,6 +484,12 @@ func appAsk(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, text stri
 		return err
 	}
 	return w.Reply(ctx, parley.Message{Text: text, QuickReplies: options})
+}
+
+// formAsked reports whether the form's value question is open.
+func formAsked(t *parley.Turn) bool {
+	q, ok := dialog.OpenQuestion(t)
+	return ok && q.Owner == "form"
 }
 
 // appAsked reports whether the application's own question is open.
