@@ -470,7 +470,7 @@ func notFound() *flow.End {
 }
 
 func refundFlow(d deps) *flow.Builder {
-	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded", "total", "refunded_on", "orders").Add(
+	return flow.New("refund").Slots("item", "paid", "prompt", "why", "retried", "refunded", "total", "refunded_on", "orders", "whole").Add(
 		&flow.Action{ID: "amount_in", Do: amountInRequest, Next: "named", OnError: "named"}, // followup.go: "refund A-1001 10"
 		pickNamedOrder(d, "list"), // itemname.go: "return the lamp"
 		listOrders(d, "order"),    // followup.go: a known customer picks from her orders
@@ -485,6 +485,9 @@ func refundFlow(d deps) *flow.Builder {
 			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
 			s.SetSlot("item", o.itemIn(s.Turn.Locale))
 			s.SetSlot("paid", fmt.Sprintf("%.2f", o.Paid-o.Refunded))
+			if s.Slot("whole") == "yes" && s.Slot("amount") == "" && o.Paid-o.Refunded >= 0.005 {
+				s.SetSlot("amount", leftToRefund(s)) // "refund A-1002 in full"
+			}
 			if o.Paid-o.Refunded < 0.005 {
 				// Nothing left to refund: say when it was refunded
 				// rather than ask for an amount no answer can give.

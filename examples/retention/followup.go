@@ -358,7 +358,29 @@ func amountInRequest(_ context.Context, s *flow.Scope) (string, error) {
 		s.SetSlot("amount", e.Value+" USD")
 		return "", nil
 	}
+	if wholeInRequest(text) {
+		s.SetSlot("whole", "yes") // the lookup fills the amount: what is left to refund
+	}
 	return "", nil
+}
+
+// wholePhrases, in a refund request, ask for everything left to refund
+// ("refund A-1002 in full"), as "all of it" does at the amount question.
+var wholePhrases = []string{"in full", "the whole thing", "all of it", "the full amount", "the whole amount", "full refund", "all my money"}
+
+// wholeInRequest reports whether a refund request asks for the whole
+// amount and does not negate it ("not all of it", "not in full").
+func wholeInRequest(text string) bool {
+	t := " " + strings.Join(strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return r != '-' && r != '\'' && !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ") + " "
+	for _, p := range wholePhrases {
+		if i := strings.Index(t, " "+p+" "); i >= 0 {
+			before := strings.Fields(t[:i])
+			return len(before) == 0 || before[len(before)-1] != "not" && before[len(before)-1] != "no"
+		}
+	}
+	return false
 }
 
 // partOfOrder reports whether entity e lies inside an order number.
