@@ -406,7 +406,10 @@ func orderFlow(d deps) *flow.Builder {
 				return route, err
 			}
 			rememberOrder(s.Turn, o.ID) // followup.go: "when will it arrive?"
-			if due := dueText(o, s.Turn.Locale); due != "" && s.Slot("when") != "" {
+			// When it comes is what a customer asking about an order in
+			// the warehouse wants to know ("is processing." told them
+			// nothing, QA12 F7, F19): its status says so, asked or not.
+			if due := dueText(o, s.Turn.Locale); due != "" && (s.Slot("when") != "" || o.Status == "processing") {
 				s.SetSlot("due", due)
 				return "due", nil
 			}

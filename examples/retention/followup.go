@@ -50,7 +50,14 @@ func orderRefs(s *shop) parley.Middleware {
 			}
 			id := s.orderMeant(t, u)
 			if id == "" {
-				return next.HandleTurn(ctx, w, t)
+				id = arrivalFollowUp(t, u)
+				if id == "" {
+					return next.HandleTurn(ctx, w, t)
+				}
+				// "how long until it arrives?" right after an order's
+				// status asks about that order, whatever the classifier
+				// made of it (the help centre's refund times, QA12 F19).
+				u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: "track_order", Confidence: 0.9}
 			}
 			u.Entities = append(slices.Clone(u.Entities), nlu.Entity{Type: "order_id", Value: id, Confidence: 0.9})
 			return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
@@ -94,6 +101,26 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 		return last
 	}
 	return ""
+}
+
+// comingWords ask when a parcel comes, rather than how long shipping
+// takes in general.
+var comingWords = []string{"arrive", "arrives", "arriving", "get here", "gets here", "come", "comes", "ship", "ships", "shipped",
+	"deliver", "delivered", "llegar", "llega", "llegara", "llegue", "sale", "saldra", "enviais", "enviaran"}
+
+// arrivalFollowUp returns the order the conversation was just about
+// when the turn, outside a form, asks when "it" comes ("how long
+// until it arrives?", "¿y cuándo llegará?"), or "".
+func arrivalFollowUp(t *parley.Turn, u nlu.Understanding) string {
+	text := t.Text()
+	if q, open := dialog.OpenQuestion(t); open && q.Policy != dialog.Drop || len(strings.Fields(text)) > 8 {
+		return "" // a form's answer, or more than a follow-up
+	}
+	if !asksWhen(text) || !saysAny(strings.NewReplacer("?", " ", "¿", " ").Replace(text), comingWords) || !pointsBack(text, true) {
+		return ""
+	}
+	last, _, _ := lastOrderKey.Get(t.Session())
+	return last
 }
 
 // questionIntents ask about an order rather than ask to change it: a
@@ -155,6 +182,9 @@ func pointsBack(text string, short bool) bool {
 	}
 	if short && len(words) <= 3 {
 		return true
+	}
+	if short && len(words) <= 6 && (words[0] == "and" || words[0] == "y") {
+		return true // "¿y cuánto tardará en llegar?": the order just discussed
 	}
 	for _, w := range words {
 		if slices.Contains(backWords, w) {
@@ -293,7 +323,7 @@ func validPick(ctx context.Context, v string) (string, error) {
 // or who brings it ("when will it arrive?", "which carrier?").
 func asksWhen(text string) bool {
 	text = strings.NewReplacer("?", " ", "¿", " ", "!", " ").Replace(text)
-	return saysAny(text, []string{"when", "arrive", "arriving", "eta", "carrier", "courier", "delivered by", "how long", "cuando", "llega", "llegara"})
+	return saysAny(text, []string{"when", "arrive", "arriving", "eta", "carrier", "courier", "delivered by", "how long", "cuando", "llega", "llegara", "llegar", "tarda", "tardara"})
 }
 
 // dueText says when an order should arrive, for "when will it arrive?".
