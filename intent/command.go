@@ -232,6 +232,63 @@ func (cs *commands) parse(text string) (dialog.Command, bool) {
 	return c, true
 }
 
+// typoWords are the command words a one-word message may misspell and
+// still be that command. STOP is not among them: an opt-out must be said
+// as it is.
+var typoWords = []string{"cancel", "menu", "human", "agent"}
+
+// notTypos are words one slip away from a command word that mean
+// something of their own ("cancer", "mend"), or are names ("Manu").
+var notTypos = map[string]bool{
+	"cancer": true, "chancel": true, "mend": true, "mens": true, "meny": true, "mena": true, "manu": true,
+	"venu": true, "humane": true, "humas": true, "argent": true, "agena": true,
+}
+
+// typo returns the command word of typoWords that text, a single word of
+// four letters or more, misses by one edit or one swap of neighbouring
+// letters, and its command; the command must still be recognised
+// (see [WithoutCommand]).
+func (cs *commands) typo(text string) (string, dialog.Command, bool) {
+	k := commandFold(text)
+	if len(k) < 4 || len(k) > 12 || strings.Contains(k, " ") || notTypos[k] {
+		return "", "", false
+	}
+	if _, ok := cs.phrases[k]; ok {
+		return "", "", false
+	}
+	for _, w := range typoWords {
+		if c, ok := cs.phrases[w]; ok && c != dialog.CommandStop && oneEdit(k, w) {
+			return w, c, true
+		}
+	}
+	return "", "", false
+}
+
+// oneEdit reports whether a and b, different, differ by one inserted,
+// deleted or replaced byte, or by two neighbouring bytes swapped.
+func oneEdit(a, b string) bool {
+	if a == b {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	switch len(b) - len(a) {
+	case 0:
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case 1:
+		return a[i:] == b[i+1:]
+	}
+	return false
+}
+
 // leadingFiller are the words a command may follow ("actually never
 // mind"), folded as commandFold folds them.
 var leadingFiller = map[string]bool{
@@ -302,7 +359,18 @@ func Commands(opts ...CommandOption) parley.Middleware {
 				c, ok = lookupAfterFiller(whileAskedValue, t.Text())
 				ok = ok && askingFreeValue(t)
 			}
-			if title, named := namedOption(t, c, ok); named {
+			named := t
+			if !ok {
+				// "cancle", "mneu", "humna": a command word with one
+				// slip of the finger, read as the word it misses.
+				var w string
+				if w, c, ok = cs.typo(t.Text()); ok {
+					t2 := *t
+					t2.Message.Text = w
+					named = &t2
+				}
+			}
+			if title, isOption := namedOption(named, c, ok); isOption {
 				// "cancel" at "[Yes, I'll stay] [No, cancel]" is that
 				// option, as typing its title is: the global cancel
 				// would leave the plan as it was while saying "I've

@@ -226,3 +226,72 @@ func TestChangeOfMindAndPlainOptOuts(t *testing.T) {
 	c.say("actually no")
 	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandCancel, dialog.CommandStop, dialog.CommandStop, dialog.CommandStop, ""}, c.got)
 }
+
+// A one-word command word with one slip of the finger ("cancle", "mneu",
+// "humna") is that command, at a question asking for an amount as with
+// nothing asked. A word of its own one slip away ("cancer"), a short or
+// longer message, and any misspelt STOP are not: an opt-out must be said
+// as it is.
+func TestCommandTypos(t *testing.T) {
+	tests := []struct {
+		give string
+		want dialog.Command
+	}{
+		{"cancle", dialog.CommandCancel},
+		{"cancl", dialog.CommandCancel},
+		{"Cancle!", dialog.CommandCancel},
+		{"mneu", dialog.CommandMenu},
+		{"meun", dialog.CommandMenu},
+		{"humna", dialog.CommandHuman},
+		{"hmuan", dialog.CommandHuman},
+		{"agnet", dialog.CommandHuman},
+		{"cancer", ""},
+		{"men", ""},
+		{"mend", ""},
+		{"Manu", ""},
+		{"humane", ""},
+		{"human being", ""},
+		{"cancle my plan", ""},
+		{"stpo", ""},
+		{"sotp", ""},
+		{"stopp", ""},
+		{"unsubscibe", ""},
+		{"12.50", ""},
+	}
+	for _, open := range []bool{false, true} {
+		for _, tt := range tests {
+			c := newCommandsConv(t)
+			if open {
+				c.ask(dialog.Question{ID: "amount", Owner: "flow", Policy: dialog.Resume})
+			}
+			c.say(tt.give)
+			assert.Equal(t, []dialog.Command{tt.want}, c.got, "%q (question open: %v)", tt.give, open)
+			assert.Equal(t, []string{tt.give}, c.texts, "the turn keeps its text")
+		}
+	}
+}
+
+// A misspelt command word that names an option chooses it, as the word
+// would; one that is an option's title is that option; a command the bot
+// does without is not recognised misspelt either.
+func TestCommandTyposAndOptions(t *testing.T) {
+	c := newCommandsConv(t)
+	c.ask(dialog.Question{ID: "winback", Owner: "flow", Options: []parley.QuickReply{
+		{Title: "Yes, I'll stay", Payload: "stay"}, {Title: "No, cancel", Payload: "cancel_anyway"}}})
+	c.say("cancle")
+	c.ask(dialog.Question{ID: "pick", Owner: "flow", Options: []parley.QuickReply{{Title: "Agnes"}, {Title: "Agnet"}}})
+	c.say("agnet")
+	assert.Equal(t, []string{"No, cancel", "agnet"}, c.texts)
+	assert.Equal(t, []dialog.Command{"", ""}, c.got)
+
+	c = newCommandsConv(t, intent.WithoutCommand(dialog.CommandMenu))
+	c.say("mneu", "humna")
+	assert.Equal(t, []dialog.Command{"", dialog.CommandHuman}, c.got)
+}
+
+// ParseCommand, which other packages use to spot a command in a past
+// message, stays exact.
+func TestParseCommandNoTypos(t *testing.T) {
+	_, ok := intent.ParseCommand("cancle")
+	assert.False(t, ok)
+}
