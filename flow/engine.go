@@ -561,9 +561,7 @@ func (x *run) dropStale() {
 		return
 	}
 	x.emit(EventDropped, "flow", st.Flow, "node", st.Node)
-	if status == Abandoned {
-		x.keepCancelled() // dropped for a cancel: see takeback.go
-	}
+	x.keepCancelled() // dropped for a cancel (a feedback question too): see takeback.go
 	st.Stack = nil
 	x.end(status)
 }

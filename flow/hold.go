@@ -207,6 +207,8 @@ func (x *run) intro(c *cnode) string {
 		return cmp.Or(n.ResumeText, def)
 	case *Choice:
 		return cmp.Or(n.ResumeText, def)
+	case *Feedback:
+		return "" // asked again after a take-back only: "OK. Was this helpful?"
 	}
 	return def
 }

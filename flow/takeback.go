@@ -15,8 +15,8 @@ import (
 // A cancel can be taken back.
 //
 // When the customer cancels ([dialog.CommandCancel]) a form waiting at
-// one of its questions (an Ask, or a Choice that fills a slot; never a
-// menu or an offer), the form ends abandoned as before, and is also kept
+// one of its questions (an Ask, a Choice that fills a slot or a
+// Feedback question; never a menu or an offer), the form ends abandoned as before, and is also kept
 // in the flow state (state.Held, with HeldCancel set) for undoTurns
 // turns. A message right after the cancel that takes it back ("no wait",
 // "I do want to change it", "go back", "continue", "undo", "no espera",
@@ -47,6 +47,10 @@ func (x *run) keepCancelled() {
 	}
 	switch n := x.node().(type) {
 	case *Ask:
+	case *Feedback:
+		// "cancel" at "Was this helpful?", then "no wait": the
+		// question is asked again ("OK. Was this helpful?") rather
+		// than the take-back read as a message the bot does not get.
 	case *Choice:
 		if n.Slot == "" {
 			return // a menu or an offer

@@ -92,3 +92,26 @@ func TestUndoOnlyRightAfterTheCancel(t *testing.T) {
 		c.Send("go back").Expect(parleytest.Contains("get that"))
 	})
 }
+
+// A cancel at a feedback question ("Was this helpful?", dropped as the
+// router closes it) can be taken back too: the question is asked again,
+// with a plain "OK." before it, and its answer ends the flow as usual.
+// Anything else right after lets it go.
+func TestUndoAsksTheFeedbackQuestionAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := undoTester(t)
+		c.Send("I want to track A-7").Expect(parleytest.Exact("Order A-7 has shipped."), parleytest.Exact("Was this helpful?"))
+		says(t, c, "cancel", "OK, cancelled.")
+		c.Check(flowtest.Flow(""), cancelled("track"))
+		says(t, c, "no wait", "OK. Was this helpful?")
+		c.Check(flowtest.Flow("track"), flowtest.Node("fb"), cancelled(""))
+		says(t, c, "yes", "Thanks!")
+		c.Check(flowtest.Flow(""))
+
+		c = undoTester(t)
+		c.Send("I want to track A-7").Send("cancel")
+		c.Send("no").Expect(parleytest.Contains("get that"))
+		c.Check(flowtest.Flow(""))
+		c.Send("no wait").Expect(parleytest.Contains("get that"))
+	})
+}
