@@ -14,7 +14,7 @@ import (
 
 // This file answers the customer's replies to a campaign message, within
 // its reply window (48 hours): "why did you message me?"
-// explains it (why, the offer and until when, and that STOP ends such
+// explains it (later too, with the day it was sent) (why, the offer and until when, and that STOP ends such
 // messages); "no thanks" or "not now" declines it, which ends the
 // campaign's run (proactive.Engine.Decline) and says so in a line; the
 // cart's "Check out now" gives the checkout link again. Outside the
@@ -137,7 +137,7 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 			return next.HandleTurn(ctx, w, t)
 		}
 		m, ok := proactive.LastMessage(t)
-		if !ok || !m.InWindow {
+		if !ok {
 			return next.HandleTurn(ctx, w, t)
 		}
 		words := campaignWords(t.Text())
@@ -148,9 +148,19 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 		s := t.Session()
 		moved, _, _ := movedOnKey.Get(s)
 		onIt := !moved.Equal(m.Sent) && !asked
+		if !m.InWindow {
+			// Days later, "why did you message me?" or "what is this
+			// about?" still means the bot's latest message of its own
+			// (it got "I'm not sure I have the right answer"); the
+			// explanation says when it was sent.
+			if whyPhrases[words] {
+				return w.Reply(ctx, parley.Text(sentOn(m)+"\n"+explainCampaign(m, offerExpired(m, t.Time))))
+			}
+			return next.HandleTurn(ctx, w, t)
+		}
 		switch {
 		case whyPhrases[words]:
-			return w.Reply(ctx, parley.Text(explainCampaign(m)))
+			return w.Reply(ctx, parley.Text(explainCampaign(m, false)))
 		case onIt && m.Campaign == "renewal" && keepPhrases[words]:
 			// Not a decline: the reply ends the run all the same
 			// (ExitOnReply), with no later step.
@@ -181,16 +191,53 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 	})
 }
 
-// explainCampaign says why the message m was sent, its offer, and that
-// STOP ends such messages.
-func explainCampaign(m proactive.Message) string {
+// sentOn says when the campaign message m was sent, for an explanation
+// asked for after its reply window: the date is written out in the
+// reply's language (i18n.WithDates).
+func sentOn(m proactive.Message) string {
+	return "I sent you that message on " + m.Sent.Format(time.DateOnly) + "."
+}
+
+// expiredText says that a message's code ({code}) has expired, in place
+// of "valid until" a day gone by.
+const expiredText = "Its code {code} has expired since."
+
+// offerExpired reports whether the code of campaign message m had
+// expired at now (the step's Offer.Valid after it was sent); false for a
+// message without one.
+func offerExpired(m proactive.Message, now time.Time) bool {
+	if m.OfferCode == "" {
+		return false
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	for _, c := range append(campaigns(), churnCampaign()) {
+		if c.Name != m.Campaign {
+			continue
+		}
+		for _, st := range c.Steps {
+			if st.ID == m.Step && st.Offer != nil && st.Offer.Valid > 0 {
+				return now.After(m.Sent.Add(st.Offer.Valid))
+			}
+		}
+	}
+	return false
+}
+
+// explainCampaign says why the message m was sent, its offer (or that
+// it expired), and that STOP ends such messages.
+func explainCampaign(m proactive.Message, expired bool) string {
 	var parts []string
 	if m.Reason != "" {
 		parts = append(parts, "I messaged you because "+m.Reason+".")
 	} else {
 		parts = append(parts, "That was one of our messages to customers.")
 	}
-	if m.OfferCode != "" {
+	switch {
+	case m.OfferCode != "" && expired:
+		parts = append(parts, strings.ReplaceAll(expiredText, "{code}", m.OfferCode))
+	case m.OfferCode != "":
 		parts = append(parts, offerSentence(m))
 	}
 	parts = append(parts, stopText)

@@ -2,8 +2,11 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/parleyhq/parley/proactive"
 )
 
 func TestCampaignReplyWords(t *testing.T) {
@@ -19,4 +22,33 @@ func TestCampaignReplyWords(t *testing.T) {
 		assert.False(t, declinePhrases[campaignWords(s)], s)
 		assert.False(t, whyPhrases[campaignWords(s)], s)
 	}
+}
+
+// Every campaign says why it wrote (the churn rescue had no Reason, and
+// "why did you message me?" got "That was one of our messages to
+// customers."). Explained after its code expired, a message says so
+// rather than "valid until" a day gone by.
+func TestCampaignsSayWhyAndExpiredCodes(t *testing.T) {
+	for _, c := range append(campaigns(), churnCampaign()) {
+		if c.Reason != "" {
+			continue
+		}
+		for _, s := range c.Steps {
+			if s.Reason == "" && s.Text != "" {
+				t.Errorf("campaign %s step %s: no Reason", c.Name, s.ID)
+			}
+		}
+	}
+	sent := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	m := proactive.Message{Campaign: "churn_rescue", Step: "now", Reason: "things went wrong", OfferCode: "STAY20-0001",
+		OfferExpires: "Tue Dec 8 at 10:00", Sent: sent}
+	assert.False(t, offerExpired(m, sent.Add(3*day)))
+	assert.True(t, offerExpired(m, sent.Add(8*day)))
+	assert.Equal(t, "I messaged you because things went wrong.\nYour code STAY20-0001 is valid until Tue Dec 8 at 10:00.\n"+stopText,
+		explainCampaign(m, false))
+	assert.Equal(t, "I messaged you because things went wrong.\nIts code STAY20-0001 has expired since.\n"+stopText,
+		explainCampaign(m, true))
+	assert.Equal(t, "I sent you that message on 2026-12-01.", sentOn(m))
+	m.OfferCode = ""
+	assert.False(t, offerExpired(m, sent.Add(30*day)))
 }

@@ -142,6 +142,8 @@ func churnCampaign() *proactive.Campaign {
 	return &proactive.Campaign{
 		Name: "churn_rescue", Trigger: evChurnRisk, Goal: proactive.OrderPlaced,
 		Cap: proactive.Cap{Max: 1, Window: 30 * day},
+		// "why did you message me?" (campaignreply.go) says this.
+		Reason: `things haven't been going well for you with us lately, and we'd like to make up for it`,
 		Steps: []proactive.Step{{ID: "now", Flow: "churn_rescue",
 			Text: `{{profile.first_name | "Hi"}}, I'm sorry things haven't been going well with us lately. ` +
 				`As a thank-you for sticking with ShopCo, here's 20% off your next order: {{offer.code}} (valid until {{offer.expires}}).`,
