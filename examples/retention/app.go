@@ -279,6 +279,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		parcelTrouble,                      // care.go: "arrived damaged", "never got it"
 		parcelInContext(a.shop.orderNamed), // care.go: "never got it" right after an order's status is about that order
 		cancelOrderRequest,                 // cancelorder.go: "cancel my order A-1010"
+		notACode,                           // plans.go: "doesn't work" at the refund amount is no discount code
 		pendingRefundQuestions(a.actions),  // pendingask.go: "how long does approval take?", "withdraw my refund"
 		learn.Middleware(a.learn.queue),    // unsure turns wait for review (learn.go)
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),

@@ -320,6 +320,27 @@ func planRoutes(r *intent.Router, e *flow.Engine, s *shop) {
 	})
 }
 
+// codeWords name a discount code, or look like one ("SAVE20").
+var codeWords = regexp.MustCompile(`(?i)\b(?:code|codes|coupon|discount|promo|voucher|cup[oó]n|c[oó]digo|descuento)\b|\b[A-Z]{3,}[0-9]+\b`)
+
+// notACode keeps "doesn't work" at a form's question ("How much should I
+// refund for the lamp?") from the discount-code answer (QA12 F2: "You
+// have no open discount codes with us"): without a word for a code it is
+// about the item, so the form has the turn, and says what it needs.
+func notACode(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u, ok := parley.Value(t, nlu.UnderstandingKey)
+		if !ok || u.Intent.Name != "promo_code" || codeWords.MatchString(t.Text()) {
+			return next.HandleTurn(ctx, w, t)
+		}
+		if q, open := dialog.OpenQuestion(t); !open || q.Owner != flow.DefaultOwner || q.Policy != dialog.Resume {
+			return next.HandleTurn(ctx, w, t)
+		}
+		u.Status, u.Intent = nlu.Unsure, nlu.Intent{}
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+	})
+}
+
 // complaints answers an unhappy message the intents cannot place ("I
 // hate this", "your service is terrible", "this shop has gone
 // downhill"), which got "didn't get that", the menu or a help-centre
