@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/escalation"
 	"github.com/parleyhq/parley/flow"
 	"github.com/parleyhq/parley/intent"
+	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/sentiment"
 )
 
@@ -235,6 +236,8 @@ func cancelling(e *flow.Engine, a *actions) parley.Handler {
 	// "cancel" while cancelling an order stops the cancellation; the
 	// customer must not read "I've stopped that" as "it's cancelled".
 	keptOrder := e.Cancel(`OK, I've stopped there: no order was cancelled, and it goes ahead as planned. If you do want to cancel it, type "cancel my order".`)
+	nothing := e.Cancel(nothingToStopText)
+	menu := e.Starter("menu")
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		h := stop
 		snap, err := flow.SnapshotOf(t.Session())
@@ -246,6 +249,25 @@ func cancelling(e *flow.Engine, a *actions) parley.Handler {
 		waiting, werr := waitingRefunds(ctx, a, t.CustomerID)
 		if werr != nil {
 			return werr
+		}
+		if s := t.Session(); s != nil {
+			// "cancel" right after "cancel", nothing started in between:
+			// "I've stopped that" again would be the same sentence twice,
+			// and not true; a third shows what there is to do.
+			last, _, _ := cancelledKey.Get(s)
+			run := 1
+			if last.Turn != 0 && s.Turns-last.Turn == 1 && !asking && err == nil && snap.Flow == "" {
+				run = last.Run + 1
+			}
+			if err := cancelledKey.Set(s, cancelRun{Turn: s.Turns, Run: run}); err != nil {
+				return err
+			}
+			if run > 1 && len(waiting) == 0 {
+				if run > 2 {
+					return menu.HandleTurn(ctx, w, t)
+				}
+				return nothing.HandleTurn(ctx, w, t)
+			}
 		}
 		if idle && len(waiting) > 0 {
 			// Nothing was in progress but the refund: "I've stopped that"
@@ -270,6 +292,18 @@ func cancelling(e *flow.Engine, a *actions) parley.Handler {
 		return w.Reply(ctx, parley.Text("Your refund of "+strings.Join(waiting, " and ")+
 			` still waits for a teammate's OK: "cancel" doesn't withdraw it. Type "withdraw my refund" if you don't want it any more.`))
 	})
+}
+
+// nothingToStopText answers a "cancel" right after a "cancel".
+const nothingToStopText = `There's nothing left to stop. Tell me what you need, or type "menu" to see what I can do.`
+
+// cancelledKey holds the customer's latest "cancel": its turn, and how
+// many came in a row.
+var cancelledKey = memory.NewStateKey[cancelRun]("example.cancelled")
+
+type cancelRun struct {
+	Turn int `json:"turn"`
+	Run  int `json:"run"`
 }
 
 // welcomeText answers a thank-you when a question follows it.

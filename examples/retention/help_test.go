@@ -29,3 +29,16 @@ func TestHelpTwiceInARowIsShorter(t *testing.T) {
 		ExpectQuickReplies("Track my order", "Return or refund", "Change a delivery address", "Book a call-back", "Renew my plan", "Talk to a human")
 	menu.Send("Book a call-back").Expect(parleytest.Contains("What number should we call?"))
 }
+
+// "cancel" twice in a row says there is nothing left to stop, not "I've
+// stopped that" again; a third shows the menu; a new request in between
+// starts the count afresh.
+func TestCancelTwiceInARow(t *testing.T) {
+	c, _ := newTester(t)
+	c.Send("I want a refund").Expect(parleytest.Contains("Which order is it?"))
+	c.Send("cancel").Expect(parleytest.Contains("I've stopped that"))
+	c.Send("cancel").Expect(parleytest.Exact(nothingToStopText))
+	c.Send("cancel").Expect(parleytest.Exact("What can I help you with?"))
+	c.Send("I want a refund").Expect(parleytest.Contains("Which order is it?"))
+	c.Send("cancel").Expect(parleytest.Contains("I've stopped that"))
+}
