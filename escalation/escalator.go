@@ -1136,7 +1136,10 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 			r = *offer
 		}
 		return true, tc.handOff(ctx, r)
-	case text == "handoff:no" || text == tc.msgs().No || yn == "no":
+	case text == "handoff:no" || text == tc.msgs().No || yn == "no" || leavesQueue(text):
+		// "forget it, I don't need a person anymore" (the words that
+		// leave the queue) declines the offer too: it got the complaint
+		// answer, as a new message.
 		tc.emit(ctx, EventDeclined, nil, 0)
 		tc.st.Reason, tc.st.Priority = "", ""
 		tc.st.QuietUntil = tc.st.Seen + quietTurns

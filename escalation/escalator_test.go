@@ -863,6 +863,15 @@ func TestOfferAskedAgainAfterNonsense(t *testing.T) {
 		"words of a language are a new request, not nonsense: the offer is dropped")
 }
 
+// The words that leave the queue decline an offer of a person too.
+func TestOfferDeclinedInTheQueuesWords(t *testing.T) {
+	for _, text := range []string{"forget it, I don't need a person anymore", "never mind", "ya no hace falta, gracias"} {
+		h := newHarness(t, -1)
+		h.say("this is useless!!")
+		assert.Equal(t, []string{msgs.Declined}, h.say(text), text)
+	}
+}
+
 // A handler that wants a person again after an offer the customer let
 // pass hears how to ask for one: one offer until the conversation is
 // resolved, and never silence.
