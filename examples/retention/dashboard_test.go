@@ -45,6 +45,10 @@ func TestDashboard(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	assert.Contains(t, res.Request.URL.Path, "/staff/login", "staff only")
+	icon, err := http.Get(srv.URL + "/favicon.ico")
+	require.NoError(t, err)
+	require.NoError(t, icon.Body.Close())
+	assert.Equal(t, http.StatusNoContent, icon.StatusCode, "no 404 in every page's console")
 
 	c := staffClient(t, srv.URL, "Sam", "pw")
 	require.NotNil(t, c)
