@@ -269,6 +269,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		intent.Middleware(understander),
 		bookedCallTurns,                    // callback.go: "what happens next?" after a call-back, "thanks" at its confirmation
+		orderCorrection(a.shop, e),         // correction.go: "not the shirt, I meant the lamp" mid-form
 		orderRefs(a.shop),                  // followup.go: "when will it arrive?", "the blanket", "2"
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
 		addressAlone,                       // address.go: "12 Main St, Springfield" alone starts an address change
