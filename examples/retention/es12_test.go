@@ -4,29 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
-	"strings"
 	"testing"
-	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// TestSpanishGoldenTranscripts replays the golden Spanish conversations
-// of testdata/transcripts/es12-*.txtar (the demo shop's Spanish item
-// names, dates and awkward turns). The format is that of
-// [TestEscalationTranscripts]; run with -update to rewrite the files.
-func TestSpanishGoldenTranscripts(t *testing.T) {
-	files, err := filepath.Glob("testdata/transcripts/es12-*.txtar")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) { runEscTranscript(t, file) })
-		})
-	}
-}
 
 // TestItemNamesInTheConversationsLanguage: the demo shop's items have
 // Spanish names, shown in Spanish conversations and matched in them
