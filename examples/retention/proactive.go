@@ -34,6 +34,13 @@ type retention struct {
 	churn    *churnWatch                 // the simulator lapses a customer (health.go)
 	quiet    string                      // the quiet hours as -quiet gives them ("21-9"), for the simulator page
 
+	// sim is held by a simulation from its event to the last step it
+	// made due, and by the scheduler's claims (claimGate): the steps a
+	// simulation makes due are fired by the simulation, not by the
+	// scheduler a moment later, so the terminal prints them before its
+	// next prompt.
+	sim sync.Mutex
+
 	mu   sync.Mutex
 	seen map[string]parley.Address // where each customer last talked to us
 	skew time.Duration             // how far the simulator moved the clock
@@ -76,7 +83,7 @@ func newRetention(ctx context.Context, store memory.Store, jobs schedule.Store, 
 	// moment only, as offers and feedback questions do; a form's question
 	// holds it while the customer is at it (issue 11).
 	r.policy = proactive.NewPolicy(store, r.profiles, append([]proactive.PolicyOption{proactive.WithBusy(escalation.HumanOwns), proactive.WithBriefHold(isMenu)}, policy...)...)
-	r.sched = schedule.New(r.jobs)
+	r.sched = schedule.New(gateClaims(r.jobs, &r.sim))
 	eng, err := proactive.New(r.policy, r.sched, append(campaigns(), churnCampaign()),
 		proactive.WithEventTypes(evPlanRenewed, evOrderDelivered, evPromoter, evChurnRisk),
 		proactive.WithFlows(start, campaignFlows...),
@@ -217,6 +224,8 @@ var simulations = []struct{ name, help string }{
 // pass for the campaigns only: steps due within the skipped time fire at
 // once (quiet hours and caps still apply, by the real clock).
 func (r *retention) simulate(ctx context.Context, customerID, what string) (string, error) {
+	r.sim.Lock()
+	defer r.sim.Unlock()
 	r.mu.Lock()
 	r.seq++
 	id := fmt.Sprintf("sim-%d-%d", time.Now().UnixNano(), r.seq)

@@ -10,11 +10,13 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/cli"
 	"github.com/parleyhq/parley/memory"
+	"github.com/parleyhq/parley/schedule"
 )
 
 // This file is the campaigns' simulator: a panel on the demo page and
@@ -313,4 +315,38 @@ func quietText(quiet string) string {
 		return "no quiet hours"
 	}
 	return fmt.Sprintf("no messages %02d:00-%02d:00 in the customer's time zone", from%24, to%24)
+}
+
+// gateClaims returns jobs with its Claim holding mu: the scheduler
+// claims nothing while a simulation holds it. A Watcher stays a Watcher.
+func gateClaims(jobs schedule.Store, mu *sync.Mutex) schedule.Store {
+	g := claimGate{Store: jobs, mu: mu}
+	if w, ok := jobs.(schedule.Watcher); ok {
+		return watchedGate{claimGate: g, w: w}
+	}
+	return g
+}
+
+// claimGate is a job store whose Claim waits for mu.
+type claimGate struct {
+	schedule.Store
+	mu *sync.Mutex
+}
+
+// Claim claims due jobs once no simulation is under way.
+func (g claimGate) Claim(ctx context.Context, now, until time.Time, limit int) ([]schedule.Claim, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.Store.Claim(ctx, now, until, limit)
+}
+
+// watchedGate is a claimGate over a [schedule.Watcher].
+type watchedGate struct {
+	claimGate
+	w schedule.Watcher
+}
+
+// Next is the store's Next.
+func (g watchedGate) Next(ctx context.Context) (time.Time, <-chan struct{}, error) {
+	return g.w.Next(ctx)
 }
