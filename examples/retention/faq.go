@@ -83,6 +83,7 @@ func synonyms() [][]string {
 	return [][]string{
 		{"refund", "return", "money back", "reembolso", "devolución", "devolver", "dinero"},
 		{"cost", "price", "how much", "fee", "cuánto cuesta", "precio", "tarifa"},
+		{"shipping", "delivery", "envío", "entrega"},
 	}
 }
 

@@ -37,6 +37,11 @@ func TestHelpCentreAnswers(t *testing.T) {
 		// "how long ... take" matched the refund entry's words.
 		{"how long does delivery take", "shipping-time"},
 		{"how long does shipping take", "shipping-time"},
+		// "shipping" and "delivery" are the same thing to a customer:
+		// "shipping times" was unsure, as "delivery fees" was.
+		{"what are your shipping times", "shipping-time"},
+		{"how much is delivery", "shipping-cost"},
+		{"delivery fees?", "shipping-cost"},
 		{"are you open on sunday?", "hours"},
 		{"horario de atención", "hours"},
 		{"¿aceptan tarjeta de crédito?", "payment"},
