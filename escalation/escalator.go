@@ -544,6 +544,9 @@ type state struct {
 	Scores   []float64    `json:"scores,omitempty"`
 	// Frustration is the highest frustration measured.
 	Frustration float64 `json:"frustration,omitempty"`
+	// Mood is the latest mood measured: a ticket made on a turn without
+	// one (a bare "human") reports it, with the label the analyzer gave.
+	Mood *nlu.Mood `json:"mood,omitempty"`
 	// WaitSaid is the wait line the escalator answered the customer's
 	// last message with while they waited ("still", "noted",
 	// "status"): the next answer is another one (waiting.go).
@@ -863,6 +866,7 @@ func (tc *turnCtx) observe() {
 		st.Scores = append(st.Scores, m.Score)
 		st.Scores = st.Scores[max(0, len(st.Scores)-20):]
 		st.Frustration = max(st.Frustration, m.Frustration)
+		st.Mood = &m
 		if m.Delight >= 0.5 {
 			// The customer is happy: the conversation is resolved so far.
 			tc.resolved()
@@ -1264,6 +1268,12 @@ func (tc *turnCtx) ticket(ctx context.Context, r dialog.HandoffRequest, now time
 	}
 	if m, ok := parley.Value(t, nlu.MoodKey); ok {
 		tk.Mood = m
+	} else if tc.st.Mood != nil {
+		// A turn the middleware did not measure ("human"): the latest
+		// measured mood, label and all. Its score alone would be worded
+		// by a fixed band, which need not be the analyzer's: the
+		// trained model calls a request at 0.44 neutral.
+		tk.Mood = *tc.st.Mood
 	}
 	tk.Summary, tk.SuggestedReply = Summary(tk), SuggestedReply(tk)
 	if tc.e.summarizer != nil {

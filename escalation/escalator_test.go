@@ -53,8 +53,11 @@ func (h *harness) Observe(_ context.Context, e parley.Event) {
 }
 
 // annotate stands in for the intent and sentiment middleware: "?"
-// starts text the bot cannot place, "!!" makes it angry, and STOP reads
-// as negative, as a lexicon that sees capitals might.
+// starts text the bot cannot place, "!!" makes it angry, STOP reads
+// as negative, as a lexicon that sees capitals might, "call me" is a
+// neutral request that scores a little low, as the trained model's
+// may, and text in brackets is not measured, as a command the
+// middleware skips.
 func annotate(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		text := t.Text()
@@ -70,7 +73,14 @@ func annotate(next parley.Handler) parley.Handler {
 		if strings.Contains(text, "!!") || text == "STOP" {
 			mood = nlu.Mood{Score: 0.15, Label: "negative", Frustration: 0.8}
 		}
-		if t.Signal == nil {
+		if strings.Contains(text, "call me") {
+			mood = nlu.Mood{Score: 0.44, Label: "neutral", Frustration: 0.38}
+		}
+		switch {
+		case t.Signal != nil:
+		case strings.HasPrefix(text, "["):
+			t = parley.With(t, nlu.UnderstandingKey, u)
+		default:
 			t = parley.With(parley.With(t, nlu.UnderstandingKey, u), nlu.MoodKey, mood)
 		}
 		return next.HandleTurn(ctx, w, t)
@@ -723,6 +733,21 @@ func TestTicketSaysWhatTheCustomerWants(t *testing.T) {
 	assert.NotContains(t, tk.Summary, "speak to someone")
 	assert.Contains(t, tk.Summary, "\nMood: Frustrated (0.80).", "frustration as measured")
 	assert.Equal(t, 0.8, tk.Frustration)
+}
+
+// A hand-off on a turn the sentiment middleware did not measure reports
+// the latest measured mood with the analyzer's own label (QA12 F53: "can
+// someone call me", then "speak to someone", showed "Mood: Negative
+// (0.44)", the score worded by a fixed band, for a request the model
+// called neutral).
+func TestTicketMoodOfAnUnmeasuredTurnKeepsItsLabel(t *testing.T) {
+	h := newHarness(t, -1)
+	h.say("can someone call me")
+	h.say("[speak to someone]")
+	tk := h.ticket().Ticket
+	assert.Equal(t, "asked for a person", tk.Reason)
+	assert.Contains(t, tk.Summary, "\nMood: Neutral (0.44); frustration 0.38.")
+	assert.Equal(t, "neutral", tk.Mood.Label)
 }
 
 func TestQueueTimeoutOffersCallbackAndAsksForThePhone(t *testing.T) {

@@ -61,10 +61,11 @@ type Ticket struct {
 	Summary string `json:"summary"`
 	// SuggestedReply is a first message the agent may send.
 	SuggestedReply string `json:"suggested_reply"`
-	// Mood is the customer's mood on the last turn, as the sentiment
-	// middleware measured it (zero without one); Scores the sentiment
-	// scores of the conversation, oldest first, and Frustration the
-	// highest frustration measured in it.
+	// Mood is the customer's mood as the sentiment middleware last
+	// measured it: on the last turn, or on the latest turn it measured
+	// when the last one was not (a bare "human"); zero when it measured
+	// none. Scores are the sentiment scores of the conversation, oldest
+	// first, and Frustration the highest frustration measured in it.
 	Mood        nlu.Mood  `json:"mood"`
 	Scores      []float64 `json:"scores,omitempty"`
 	Frustration float64   `json:"frustration,omitempty"`
