@@ -202,6 +202,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		optIn:   ret.optIn,
 		pending: refundStatus(a.actions, a.shop),
 		act:     a.actions,
+		shop:    a.shop,
 	}
 	if asst != nil {
 		// What no intent covers goes to the model; if it fails, the
@@ -271,6 +272,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		bookedCallTurns,                    // callback.go: "what happens next?" after a call-back, "thanks" at its confirmation
 		orderCorrection(a.shop, e),         // correction.go: "not the shirt, I meant the lamp" mid-form
 		orderRefs(a.shop),                  // followup.go: "when will it arrive?", "the blanket", "2"
+		orderPrices(a.shop),                // price.go: "how much was the lamp?"
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
 		addressAlone,                       // address.go: "12 Main St, Springfield" alone starts an address change
 		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation

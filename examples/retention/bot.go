@@ -54,6 +54,7 @@ type routes struct {
 	fallback parley.Handler                            // optional: what no intent covers (a language model)
 	pending  parley.Handler                            // "is my refund approved yet?"
 	act      *actions                                  // refunds waiting for approval, for "cancel"
+	shop     *shop                                     // what an order cost (price.go)
 }
 
 // newRouter mounts the flows on the one intent router: intents and
@@ -86,6 +87,9 @@ func newRouter(e *flow.Engine, r routes) *intent.Router {
 	router.Handle("callback", e.Starter("callback"))
 	careRoutes(router, e) // care.go
 	router.Handle("shipping_info", r.answers)
+	if r.shop != nil {
+		router.Handle(orderPriceIntent, priceOfOrder(r.shop)) // price.go: "how much was the lamp?"
+	}
 	router.Handle(faqIntent, r.answers) // faq.go: helpCentreFirst
 	router.Handle("human", r.human)
 	router.Handle("help", helpHandler()) // help.go

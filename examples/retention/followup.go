@@ -106,14 +106,14 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 // comingWords ask when a parcel comes, rather than how long shipping
 // takes in general.
 var comingWords = []string{"arrive", "arrives", "arriving", "get here", "gets here", "come", "comes", "ship", "ships", "shipped",
-	"deliver", "delivered", "llegar", "llega", "llegara", "llegue", "sale", "saldra", "enviais", "enviaran"}
+	"deliver", "delivered", "llegar", "llega", "llegara", "llegue", "llego", "sale", "saldra", "enviais", "enviaran"}
 
 // arrivalFollowUp returns the order the conversation was just about
 // when the turn, outside a form, asks when "it" comes ("how long
 // until it arrives?", "¿y cuándo llegará?"), or "".
 func arrivalFollowUp(t *parley.Turn, u nlu.Understanding) string {
 	text := t.Text()
-	if q, open := dialog.OpenQuestion(t); open && q.Policy != dialog.Drop || len(strings.Fields(text)) > 8 {
+	if q, open := dialog.OpenQuestion(t); open && q.Policy != dialog.Drop && !isMenu(q) || len(strings.Fields(text)) > 8 {
 		return "" // a form's answer, or more than a follow-up
 	}
 	if !asksWhen(text) || !saysAny(strings.NewReplacer("?", " ", "¿", " ").Replace(text), comingWords) || !pointsBack(text, true) {
@@ -137,7 +137,7 @@ var orderIntents = map[string]bool{
 // backWords point back to something said before; otherWords to a
 // different order than the one just discussed.
 var (
-	backWords  = []string{"it", "its", "it's", "that", "this", "same", "them", "they", "eso", "ese", "esa"}
+	backWords  = []string{"it", "its", "it's", "that", "this", "same", "them", "they", "eso", "ese", "esa", "ella", "lo"}
 	otherWords = []string{"other", "another", "different", "new", "second", "first", "orders", "my", "otro", "otra", "nuevo", "nueva", "pedidos", "mi", "mis"}
 )
 
