@@ -237,8 +237,7 @@ func (b *Bot) HandleTurn(ctx context.Context, w ReplyWriter, t *Turn) error {
 	}
 	err := b.run(ctx, w, t, &tr.rw)
 	if b.obs != nil { // else the clock is not worth reading
-		b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
-			Channel: t.Channel, MessageID: t.MessageID, Duration: time.Since(start), Err: err})
+		b.emit(ctx, turnEvent(t, time.Since(start), err))
 	}
 	if err == nil && tr.rw.after != nil {
 		b.runAfter(ctx, t, *tr.rw.after)
@@ -454,6 +453,17 @@ func (b *Bot) call(ctx context.Context, rw *recorder, t *Turn) (err error) {
 }
 
 func (b *Bot) emitFromTurn(ctx context.Context, e Event) { b.emit(ctx, e) }
+
+// turnEvent is the [EventTurn] of t, which took d: a turn the customer
+// did not send says which signal it was (Attrs "signal").
+func turnEvent(t *Turn, d time.Duration, err error) Event {
+	e := Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
+		Channel: t.Channel, MessageID: t.MessageID, Duration: d, Err: err}
+	if !t.fromCustomer() {
+		e.Attrs = map[string]string{"signal": t.Signal.Name}
+	}
+	return e
+}
 
 func eventFor(k EventKind, t *Turn, err error) Event {
 	e := Event{Kind: k, Err: err}

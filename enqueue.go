@@ -432,8 +432,7 @@ func (b *Bot) process(ctx context.Context, e inboxEntry) (after []func(context.C
 			b.emit(ctx, eventFor(EventTurnError, t, err))
 			return nil, err
 		}
-		b.emit(ctx, Event{Kind: EventTurn, ConversationID: t.ConversationID, CustomerID: t.CustomerID,
-			Channel: t.Channel, MessageID: t.MessageID, Duration: time.Since(start)})
+		b.emit(ctx, turnEvent(t, time.Since(start), nil))
 		s, after = rw.ob.saved, rw.afterFuncs()
 	}
 	err = b.flush(ctx, t, s)

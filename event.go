@@ -13,6 +13,11 @@ type EventKind string
 const (
 	// EventTurn is emitted when a turn ends, successfully or not;
 	// Duration is the response time from arrival to the end of the turn.
+	// A turn the customer did not send (a page event, a timer, a
+	// campaign step, a staff signal) has Attrs "signal", the signal's
+	// name, so that a page visit is not taken for a conversation; a
+	// signal carrying the customer's text (a button's) is their turn and
+	// has none.
 	EventTurn EventKind = "turn"
 	// EventTurnError is emitted when a handler returns an error, panics or
 	// misses its deadline; Err holds the cause and the user got the

@@ -133,12 +133,13 @@ func (a *Aggregator) Record(conversation string) (Record, bool) {
 }
 
 // Records returns the records of the conversations that started in w,
-// oldest first.
+// oldest first: those the KPIs count, not visits of page events only
+// (see [KPIs]).
 func (a *Aggregator) Records(w Window) []Record {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	var out []Record
-	for r := range a.all() {
+	for r := range a.conversations() {
 		if w.has(r.start) {
 			out = append(out, r.record(&a.names))
 		}
@@ -189,6 +190,19 @@ func (s *recs) add(conv string) int32 {
 }
 
 func (s *recs) at(i int32) *rec { return &s.chunks[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+// conversations yields the records of conversations, those the KPIs
+// and [Aggregator.Records] count (see [rec.counted]); the caller holds
+// a.mu.
+func (a *Aggregator) conversations() iter.Seq[*rec] {
+	return func(yield func(*rec) bool) {
+		for r := range a.all() {
+			if r.counted() && !yield(r) {
+				return
+			}
+		}
+	}
+}
 
 // all yields every record; the caller holds a.mu.
 func (a *Aggregator) all() iter.Seq[*rec] {

@@ -2,7 +2,10 @@ package analytics_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -108,7 +111,120 @@ func TestFirstResponseIsTheFirstReply(t *testing.T) {
 		got, ok := agg.Record("c1")
 		require.True(t, ok)
 		assert.Equal(t, 300*time.Millisecond, got.FirstResponse)
-		assert.Equal(t, []time.Duration{0, 500 * time.Millisecond, 500 * time.Millisecond}, got.ResponseTimes)
+		assert.Equal(t, 2, got.Turns, "the page view is not the customer's turn")
+		assert.Equal(t, []time.Duration{500 * time.Millisecond, 500 * time.Millisecond}, got.ResponseTimes)
 		assert.Equal(t, analytics.Percentiles{P50: 300 * time.Millisecond, P95: 300 * time.Millisecond, N: 1}, agg.KPIs(analytics.Window{}).FRT)
 	})
+}
+
+// TestAPageVisitIsNoConversation: a visitor whose only turns were the
+// page's signals (a page view and an idle timer; products viewed three
+// times and the bot's offer of help) is no conversation: not in the
+// KPIs, the records, the live view or the trends (web12: a load of the
+// demo page added an abandoned conversation to every rate, and an offer
+// of help nobody read a resolved one). A visitor who then writes is one,
+// with only their turns counted, as is one a campaign message reached;
+// a log written before turns said which were signals counts every
+// record.
+func TestAPageVisitIsNoConversation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		nudge := flow.New("nudge").Add(
+			&flow.Say{ID: "offer", Text: []string{"Need help with this product?"}, Next: "done"},
+			&flow.End{ID: "done", Status: flow.Resolved})
+		e, err := flow.NewEngine([]*flow.Builder{nudge})
+		require.NoError(t, err)
+		agg := analytics.NewAggregator()
+		log := &memSink{}
+		rec := analytics.NewRecorder(agg, analytics.WithSink(log))
+		bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			switch {
+			case t.Signal != nil && t.Signal.Name == "product_view" && t.Signal.Data["count_24h"] == "3":
+				return e.Starter("nudge").HandleTurn(ctx, w, t) // the bot offers help; nobody answers
+			case t.Signal != nil && t.Signal.Name == "campaign":
+				t.Emit(ctx, parley.Event{Kind: analytics.EventSent, Attrs: map[string]string{"campaign": "cart"}})
+				return w.Reply(ctx, parley.Text("You left something in your cart"))
+			case t.Signal != nil:
+				return nil
+			}
+			time.Sleep(time.Second)
+			return w.Reply(ctx, parley.Text("Hi!"))
+		}), parley.WithObserver(rec))
+		w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+		ctx := context.Background()
+		signal := func(conv, id, name string, data map[string]string) {
+			t.Helper()
+			require.NoError(t, bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: conv, Channel: "web", MessageID: id,
+				Signal: &parley.Signal{Name: name, Data: data}}))
+		}
+		signal("visit", "p1", "page_view", nil)
+		signal("visit", "idle", "page.idle", nil)
+		for i := range 3 {
+			signal("nudged", fmt.Sprint("v", i), "product_view", map[string]string{"count_24h": fmt.Sprint(i + 1)})
+		}
+		signal("chat", "p1", "page_view", nil)
+		time.Sleep(time.Minute)
+		require.NoError(t, bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: "chat", Channel: "web", MessageID: "m1", Message: parley.Text("hello")}))
+		signal("cart", "step1", "campaign", nil)
+		require.NoError(t, bot.Shutdown(ctx))
+		require.NoError(t, rec.Close(ctx))
+
+		for _, conv := range []string{"visit", "nudged"} {
+			r, ok := agg.Record(conv)
+			require.True(t, ok, "the visit %s is recorded", conv)
+			assert.Equal(t, 0, r.Turns, conv)
+		}
+		all := analytics.Window{}
+		var convs []string
+		for _, r := range agg.Records(all) {
+			convs = append(convs, r.Conversation)
+		}
+		assert.Equal(t, []string{"chat", "cart"}, convs, "records")
+		k := agg.KPIs(all)
+		assert.Equal(t, 2, k.Conversations)
+		assert.Equal(t, 0, k.Resolved, "an offer of help nobody read resolved nothing")
+		assert.Equal(t, 1, k.Turns, "the customer's one message")
+		assert.Equal(t, analytics.Percentiles{P50: time.Second, P95: time.Second, N: 1}, k.FRT,
+			"the first response answers the customer, not the page")
+		chat, _ := agg.Record("chat")
+		assert.Equal(t, 1, chat.Turns)
+		assert.Equal(t, []time.Duration{time.Second}, chat.ResponseTimes)
+		assert.Equal(t, time.Second, chat.FirstResponse)
+		assert.Equal(t, 2, agg.Live(time.Now()).Active, "the chat and the campaign's conversation")
+		var trend int
+		for _, d := range agg.Trend(analytics.Window{From: start, To: time.Now().Add(time.Second)}, time.Minute) {
+			trend += d.Conversations
+		}
+		assert.Equal(t, 2, trend)
+
+		// The same events without "signal", as a log written before
+		// turns said which were signals: every record counts.
+		old := analytics.NewAggregator()
+		for _, e := range log.events() {
+			if e.Attrs["signal"] != "" {
+				e.Attrs = nil
+			}
+			old.Add(e)
+		}
+		assert.Equal(t, 4, old.KPIs(all).Conversations)
+	})
+}
+
+// memSink keeps the events written to it.
+type memSink struct {
+	mu sync.Mutex
+	es []analytics.Event
+}
+
+func (s *memSink) Write(_ context.Context, es []analytics.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.es = append(s.es, es...)
+	return nil
+}
+
+func (s *memSink) events() []analytics.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.es)
 }

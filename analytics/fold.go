@@ -75,6 +75,10 @@ type (
 	turnFact struct {
 		at, dur int64
 		msg     uint64 // hash of the turn's message ID (0: none)
+		// signal is set for a turn the customer did not send (a page
+		// event, a timer, a campaign step: [parley.EventTurn]'s Attrs
+		// "signal").
+		signal bool
 	}
 	// replyFact is the first reply the bot sent to the turn of message
 	// hash msg.
@@ -174,8 +178,9 @@ func (c *campaignFact) reached() uint8 {
 type rec struct {
 	conv, cust, channel string
 	start, end          int64
-	frtAt, frt          int64 // arrival and response time of the earliest turn
+	frtAt, frt          int64 // arrival and response time of the earliest customer turn
 	turns               []turnFact
+	signals             int32       // the turns that were signals
 	replies             []replyFact // the first reply to each message, by hash
 	fallbacks           []int64
 	clarify, errors     int32
@@ -301,8 +306,11 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 	switch e.Kind {
 	case parley.EventTurn:
 		d := int64(e.Duration)
-		r.turns = append(r.turns, turnFact{at: at, dur: d, msg: msgHash(e.Message)})
-		if arr := at - d; len(r.turns) == 1 || arr < r.frtAt {
+		sig := a["signal"] != ""
+		r.turns = append(r.turns, turnFact{at: at, dur: d, msg: msgHash(e.Message), signal: sig})
+		if sig {
+			r.signals++
+		} else if arr := at - d; r.customerTurns() == 1 || arr < r.frtAt {
 			r.frtAt, r.frt = arr, d
 		}
 		if arr := at - d; arr != 0 && arr < r.start {
@@ -429,6 +437,19 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 			}
 		}
 	}
+}
+
+// customerTurns counts the turns the customer sent (messages, taps).
+func (r *rec) customerTurns() int { return len(r.turns) - int(r.signals) }
+
+// counted reports whether r is a conversation the KPIs and the exports
+// count: one the customer took part in (a turn of theirs) or a
+// campaign reached. A visit whose only turns were page events, timers
+// or staff signals is not: nobody talked. A record without turns (the
+// events of a log written before turns said which were signals, or
+// only some packages' events) counts.
+func (r *rec) counted() bool {
+	return r.signals == 0 || r.customerTurns() > 0 || r.campaign.steps != 0
 }
 
 // decides reports whether an event of kind k can change a record's
@@ -592,10 +613,11 @@ func (r *rec) reply(msg uint64, at int64) {
 }
 
 // firstResponse is the conversation's first response time: from the
-// arrival of the earliest turn the bot answered to its first reply. A
-// turn nobody was answered in (a page event, a campaign step the
-// policy held back) does not count; without reply events (logs written
-// before they were folded) it is the earliest turn's response time.
+// arrival of the earliest customer turn the bot answered to its first
+// reply. A turn nobody was answered in, and a signal (a page event, a
+// campaign step: the bot spoke first, nobody waited) do not count;
+// without reply events (logs written before they were folded) it is the
+// earliest customer turn's response time.
 func (r *rec) firstResponse() int64 {
 	if len(r.replies) == 0 {
 		return r.frt
@@ -603,7 +625,7 @@ func (r *rec) firstResponse() int64 {
 	best, frt := int64(0), int64(-1)
 	for _, t := range r.turns {
 		arr := t.at - t.dur
-		if t.msg == 0 || frt >= 0 && arr >= best {
+		if t.msg == 0 || t.signal || frt >= 0 && arr >= best {
 			continue
 		}
 		for _, rp := range r.replies {

@@ -11,10 +11,16 @@ import (
 // that started in Window. Rates are fractions (0.62 is 62%); a rate
 // whose denominator is zero is 0, and the counts beside it say so.
 //
+// A conversation is one the customer took part in (a message or a tap
+// of theirs) or a campaign message reached. A visit whose only turns
+// were signals ([parley.EventTurn] with Attrs "signal": page events,
+// timers) is not one, and no query of the Aggregator but
+// [Aggregator.Record] shows it; turns counts only the customer's.
+//
 // The definitions, pinned by this package's tests:
 //   - FRT (first response time): per conversation, the response time of
-//     its first turn (from the message's arrival to the end of the
-//     bot's turn); P50 and P95 are nearest-rank percentiles over the
+//     the customer's first turn (from the message's arrival to the bot's
+//     first reply); P50 and P95 are nearest-rank percentiles over the
 //     conversations.
 //   - SelfService (containment, self-service resolution): conversations
 //     [Resolved] without a person / all conversations.
@@ -93,20 +99,20 @@ func (a *Aggregator) KPIs(w Window) KPIs {
 	var resTurns, resTime int64
 	var csatSum, csatGood, cesSum, prom, detr, helpYes int
 	var sentSum float64
-	for r := range a.all() {
+	for r := range a.conversations() {
 		if !w.has(r.start) {
 			continue
 		}
 		k.Conversations++
-		k.Turns += len(r.turns)
+		k.Turns += r.customerTurns()
 		k.Fallbacks += len(r.fallbacks)
-		if len(r.turns) > 0 {
+		if r.customerTurns() > 0 {
 			frts = append(frts, r.firstResponse())
 		}
 		switch r.res {
 		case Resolved:
 			k.Resolved++
-			resTurns += int64(len(r.turns))
+			resTurns += int64(r.customerTurns())
 			resTime += r.end - r.start
 		case Unresolved:
 			k.Unresolved++
@@ -257,7 +263,7 @@ func (a *Aggregator) SentimentTrend(w Window, step time.Duration) []Point {
 	bounds[len(ws)] = w.To.UnixNano()
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	for r := range a.all() {
+	for r := range a.conversations() {
 		for _, m := range r.moods {
 			if m.at < bounds[0] || m.at >= bounds[len(ws)] {
 				continue
@@ -316,7 +322,7 @@ func (a *Aggregator) TopFailingIntents(w Window, n int) []IntentStat {
 	}
 	accs := make([]acc, len(a.names.list))
 	var seen []uint32
-	for r := range a.all() {
+	for r := range a.conversations() {
 		reqs := r.requests()
 		if !w.has(r.start) || len(reqs) == 0 {
 			continue
@@ -376,7 +382,7 @@ func (a *Aggregator) UnansweredQuestions(w Window, n int) []Question {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	counts := map[string]int{}
-	for r := range a.all() {
+	for r := range a.conversations() {
 		if !w.has(r.start) {
 			continue
 		}
@@ -422,7 +428,7 @@ func (a *Aggregator) DropOff(w Window, flow string) []NodeStat {
 	reached := map[uint32]int{}
 	dropped := map[uint32]int{}
 	var seen []uint32
-	for r := range a.all() {
+	for r := range a.conversations() {
 		if !w.has(r.start) {
 			continue
 		}
@@ -487,7 +493,7 @@ func (a *Aggregator) Funnel(w Window, flow string, nodes ...string) []FunnelStep
 		return out
 	}
 	var visits []nodeFact
-	for r := range a.all() {
+	for r := range a.conversations() {
 		if !w.has(r.start) {
 			continue
 		}
@@ -538,7 +544,7 @@ func (a *Aggregator) Campaigns(w Window) []CampaignStat {
 	defer a.mu.RUnlock()
 	type key struct{ c, v uint32 }
 	stats := map[key]*CampaignStat{}
-	for r := range a.all() {
+	for r := range a.conversations() {
 		c := r.campaign
 		if !w.has(r.start) || c.campaign == idNone {
 			continue
@@ -605,7 +611,7 @@ func (a *Aggregator) Live(now time.Time) Live {
 	defer a.mu.RUnlock()
 	var frts []int64
 	var sent float64
-	for r := range a.all() {
+	for r := range a.conversations() {
 		if r.end < recent {
 			continue
 		}
@@ -620,7 +626,7 @@ func (a *Aggregator) Live(now time.Time) Live {
 				l.Active++
 			}
 		}
-		if r.start >= recent && len(r.turns) > 0 {
+		if r.start >= recent && r.customerTurns() > 0 {
 			frts = append(frts, r.firstResponse())
 		}
 		for _, m := range r.moods {

@@ -44,16 +44,18 @@ type Record struct {
 	Channel      string    `json:"channel,omitempty"`
 	Start        time.Time `json:"start"`
 	End          time.Time `json:"end"`
-	// Turns counts the inbound turns the bot answered.
+	// Turns counts the customer's turns (messages, taps); page events,
+	// timers, campaign steps and staff signals ([parley.EventTurn]s with
+	// Attrs "signal") are not theirs.
 	Turns int `json:"turns"`
 	// FirstResponse is the conversation's first response time: from the
 	// arrival of the earliest turn the bot answered (a customer's
 	// message, not a page event nobody was answered in) to its first
 	// reply ([parley.EventReply]). For a hand-off, the wait for a person
 	// is the "assigned" step's Wait in Escalations. Without reply events
-	// it is the first turn's response time.
+	// it is the first customer turn's response time.
 	FirstResponse time.Duration `json:"first_response_ns"`
-	// ResponseTimes are every turn's response times.
+	// ResponseTimes are the response times of the customer's turns.
 	ResponseTimes []time.Duration `json:"response_times_ns,omitempty"`
 	Flows         []FlowVisit     `json:"flows,omitempty"`
 	Intents       []IntentHit     `json:"intents,omitempty"`
@@ -196,7 +198,7 @@ type CampaignOutcome struct {
 // record builds the public form of r.
 func (r *rec) record(n *names) Record {
 	x := Record{Conversation: r.conv, Customer: r.cust, Channel: r.channel,
-		Start: unix(r.start), End: unix(r.end), Turns: len(r.turns), FirstResponse: time.Duration(r.firstResponse()),
+		Start: unix(r.start), End: unix(r.end), Turns: r.customerTurns(), FirstResponse: time.Duration(r.firstResponse()),
 		Fallbacks: len(r.fallbacks), Clarifications: int(r.clarify), Errors: int(r.errors),
 		Resolution: r.res, AgentTime: time.Duration(r.agentNS), OptedOut: r.optOut,
 		Experiment: n.name(r.experiment), Variant: n.name(r.variant)}
@@ -222,6 +224,9 @@ func (r *rec) record(n *names) Record {
 	turns := slices.Clone(r.turns)
 	slices.SortFunc(turns, func(a, b turnFact) int { return cmp.Compare(a.at, b.at) })
 	for _, t := range turns {
+		if t.signal {
+			continue
+		}
 		x.ResponseTimes = append(x.ResponseTimes, time.Duration(t.dur))
 	}
 	nodes := slices.Clone(r.nodes)
