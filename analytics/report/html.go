@@ -105,15 +105,37 @@ const noData = "no data yet"
 // but not judged against their targets.
 const minSample = 20
 
+// A noun is what a figure counts, in the singular and the plural.
+type noun struct{ one, many string }
+
+var (
+	nounNone          = noun{}
+	nounConversations = noun{"conversation", "conversations"}
+	nounReplies       = noun{"reply", "replies"}
+	nounAnswers       = noun{"answer", "answers"}
+	nounMessages      = noun{"message", "messages"}
+	nounEvents        = noun{"event", "events"}
+	nounDuplicates    = noun{"duplicate", "duplicates"}
+)
+
+// count says n of what: "1 conversation", "3 conversations".
+func count(n int, what noun) string {
+	if n == 1 {
+		return "1 " + what.one
+	}
+	return strconv.Itoa(n) + " " + what.many
+}
+
 // judged marks a card with a target as measured on too few
-// conversations (n) to judge, and the figure as missing when none.
-func judged(c Card, n int, what string) Card {
+// conversations (n) to judge, and the figure as missing when none; what
+// n counts is said in the note, unless it is nounNone.
+func judged(c Card, n int, what noun) Card {
 	switch {
 	case n == 0:
 		c.Value, c.Status = noData, ""
-	case n < minSample && what != "":
+	case n < minSample && what != nounNone:
 		c.Status = ""
-		c.Note = fmt.Sprintf("only %d %s: too few to judge", n, what)
+		c.Note = "only " + count(n, what) + ": too few to judge"
 	}
 	return c
 }
@@ -161,12 +183,12 @@ func pick(ks []analytics.KPIs, f func(analytics.KPIs) float64) []float64 {
 // [SelfServiceDefinition], with its counts ("3 of 9 conversations").
 func selfService(period string, k analytics.KPIs, t Targets) Card {
 	c := Card{Key: period + ".self_service", Label: "Self-service resolution", Value: pct(k.SelfService), Raw: k.SelfService,
-		Detail: fmt.Sprintf("%d of %d conversations", k.Resolved, k.Conversations),
+		Detail: fmt.Sprintf("%d of %s", k.Resolved, count(k.Conversations, nounConversations)),
 		Target: pct(t.SelfServiceMin) + "–" + pct(t.SelfServiceMax), Status: status(k.SelfService >= t.SelfServiceMin && k.SelfService <= t.SelfServiceMax, k.Conversations > 0)}
 	if k.SelfService > t.SelfServiceMax {
 		c.Note = "above the range: check that customers who want a person can reach one"
 	}
-	return judged(c, k.Conversations, "conversations")
+	return judged(c, k.Conversations, nounConversations)
 }
 
 // Sections lays the views out as the four sections the report and the
@@ -178,9 +200,9 @@ func Sections(v Views, t Targets) []Section {
 			{Key: "realtime.active", Label: "Active chats", Value: strconv.Itoa(rt.Live.Active), Raw: float64(rt.Live.Active)},
 			{Key: "realtime.waiting", Label: "Waiting for a person", Value: strconv.Itoa(rt.Live.Waiting), Raw: float64(rt.Live.Waiting)},
 			judged(Card{Key: "realtime.frt_p50", Label: "First response (p50)", Value: secs(rt.Live.FRT.P50), Raw: rt.Live.FRT.P50.Seconds(),
-				Target: "< " + secs(t.FRT), Status: status(rt.Live.FRT.P50 < t.FRT, rt.Live.FRT.N > 0)}, min(rt.Live.FRT.N, minSample), "replies"),
+				Target: "< " + secs(t.FRT), Status: status(rt.Live.FRT.P50 < t.FRT, rt.Live.FRT.N > 0)}, min(rt.Live.FRT.N, minSample), nounReplies),
 			judged(Card{Key: "realtime.sentiment", Label: "Live sentiment (0-1)", Value: num(rt.Live.Sentiment), Raw: rt.Live.Sentiment,
-				Target: "≥ 0.60", Status: status(rt.Live.Sentiment >= 0.6, rt.Live.SentimentTurns > 0)}, min(rt.Live.SentimentTurns, minSample), "messages"),
+				Target: "≥ 0.60", Status: status(rt.Live.Sentiment >= 0.6, rt.Live.SentimentTurns > 0)}, min(rt.Live.SentimentTurns, minSample), nounMessages),
 		}}
 	labels := make([]string, len(rt.Starts))
 	vals := make([]float64, len(rt.Starts))
@@ -195,13 +217,13 @@ func Sections(v Views, t Targets) []Section {
 		{Key: "weekly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
 		selfService("weekly", k, t),
 		judged(Card{Key: "weekly.escalation_rate", Label: "Escalation rate", Value: pct(k.EscalationRate), Raw: k.EscalationRate,
-			Target: "< " + pct(t.EscalationMax), Status: status(k.EscalationRate < t.EscalationMax, k.Conversations > 0)}, k.Conversations, "conversations"),
-		judged(Card{Key: "weekly.fallback_rate", Label: "Fallback rate", Value: pct(k.FallbackRate), Raw: k.FallbackRate}, min(k.Conversations, minSample), ""),
+			Target: "< " + pct(t.EscalationMax), Status: status(k.EscalationRate < t.EscalationMax, k.Conversations > 0)}, k.Conversations, nounConversations),
+		judged(Card{Key: "weekly.fallback_rate", Label: "Fallback rate", Value: pct(k.FallbackRate), Raw: k.FallbackRate}, min(k.Conversations, minSample), nounNone),
 		judged(Card{Key: "weekly.frt_p50", Label: "First response p50", Value: secs(k.FRT.P50), Raw: k.FRT.P50.Seconds(),
-			Target: "< " + secs(t.FRT), Status: status(k.FRT.P50 < t.FRT, k.FRT.N > 0)}, min(k.FRT.N, minSample), "replies"),
-		judged(Card{Key: "weekly.frt_p95", Label: "First response p95", Value: secs(k.FRT.P95), Raw: k.FRT.P95.Seconds()}, min(k.FRT.N, minSample), ""),
-		judged(Card{Key: "weekly.turns_to_resolution", Label: "Turns to resolution", Value: num(k.TurnsToResolution), Raw: k.TurnsToResolution}, min(k.Resolved, minSample), ""),
-		judged(Card{Key: "weekly.time_to_resolution", Label: "Time to resolution", Value: secs(k.TimeToResolution), Raw: k.TimeToResolution.Seconds()}, min(k.Resolved, minSample), ""),
+			Target: "< " + secs(t.FRT), Status: status(k.FRT.P50 < t.FRT, k.FRT.N > 0)}, min(k.FRT.N, minSample), nounReplies),
+		judged(Card{Key: "weekly.frt_p95", Label: "First response p95", Value: secs(k.FRT.P95), Raw: k.FRT.P95.Seconds()}, min(k.FRT.N, minSample), nounNone),
+		judged(Card{Key: "weekly.turns_to_resolution", Label: "Turns to resolution", Value: num(k.TurnsToResolution), Raw: k.TurnsToResolution}, min(k.Resolved, minSample), nounNone),
+		judged(Card{Key: "weekly.time_to_resolution", Label: "Time to resolution", Value: secs(k.TimeToResolution), Raw: k.TimeToResolution.Seconds()}, min(k.Resolved, minSample), nounNone),
 	}}
 	dl := dayLabels(wk.Daily, "Mon 2")
 	weekly.Charts = append(weekly.Charts,
@@ -225,12 +247,12 @@ func Sections(v Views, t Targets) []Section {
 
 	k = mo.KPIs
 	monthly := Section{ID: "monthly", Title: "This month", Window: k.Window.String(), Cards: []Card{
-		judged(Card{Key: "monthly.csat", Label: "CSAT (4-5 of 5)", Value: pct(k.CSAT), Raw: k.CSAT, Target: "≥ " + pct(t.CSATMin), Status: status(k.CSAT >= t.CSATMin, k.CSATResponses > 0)}, k.CSATResponses, "answers"),
-		judged(Card{Key: "monthly.ces", Label: "Customer effort (1-5)", Value: num(k.CES), Raw: k.CES, Target: "≥ " + num(t.CESMin), Status: status(k.CES >= t.CESMin, k.CESResponses > 0)}, k.CESResponses, "answers"),
-		judged(Card{Key: "monthly.nps", Label: "NPS", Value: strconv.FormatFloat(k.NPS, 'f', 0, 64), Raw: k.NPS, Target: "≥ +" + strconv.FormatFloat(t.NPSMin, 'f', 0, 64), Status: status(k.NPS >= t.NPSMin, k.NPSResponses > 0)}, k.NPSResponses, "answers"),
+		judged(Card{Key: "monthly.csat", Label: "CSAT (4-5 of 5)", Value: pct(k.CSAT), Raw: k.CSAT, Target: "≥ " + pct(t.CSATMin), Status: status(k.CSAT >= t.CSATMin, k.CSATResponses > 0)}, k.CSATResponses, nounAnswers),
+		judged(Card{Key: "monthly.ces", Label: "Customer effort (1-5)", Value: num(k.CES), Raw: k.CES, Target: "≥ " + num(t.CESMin), Status: status(k.CES >= t.CESMin, k.CESResponses > 0)}, k.CESResponses, nounAnswers),
+		judged(Card{Key: "monthly.nps", Label: "NPS", Value: strconv.FormatFloat(k.NPS, 'f', 0, 64), Raw: k.NPS, Target: "≥ +" + strconv.FormatFloat(t.NPSMin, 'f', 0, 64), Status: status(k.NPS >= t.NPSMin, k.NPSResponses > 0)}, k.NPSResponses, nounAnswers),
 		selfService("monthly", k, t),
 		judged(Card{Key: "monthly.cost_per_conversation", Label: "Cost per conversation", Value: money(v.Currency, mo.Cost.PerConversation), Raw: mo.Cost.PerConversation,
-			Note: "from the business's own cost figures"}, min(k.Conversations, minSample), ""),
+			Note: "from the business's own cost figures"}, min(k.Conversations, minSample), nounNone),
 		{Key: "monthly.conversations", Label: "Conversations", Value: strconv.Itoa(k.Conversations), Raw: float64(k.Conversations)},
 	}}
 	wl := dayLabels(mo.Weekly, "Jan 2")
@@ -256,7 +278,7 @@ func Sections(v Views, t Targets) []Section {
 		// The ROI comes from the business's own figures, so it is shown
 		// with no conversations too; it is judged only on enough of them.
 		roiCard := judged(Card{Key: "quarterly.roi", Label: "ROI", Value: strconv.FormatFloat(qu.ROI.Percent, 'f', 0, 64) + "%", Raw: qu.ROI.Percent,
-			Status: status(qu.ROI.Percent > 0, true), Target: "> 0%", Note: "estimate from the business's own figures"}, min(max(k.Conversations, 1), minSample), "conversations this quarter")
+			Status: status(qu.ROI.Percent > 0, true), Target: "> 0%", Note: "estimate from the business's own figures"}, min(max(k.Conversations, 1), minSample), noun{"conversation this quarter", "conversations this quarter"})
 		if k.Conversations == 0 {
 			roiCard.Note = "no conversations this quarter yet: too few to judge" // not "only 1"
 		}
@@ -283,17 +305,17 @@ var page = template.Must(template.New("report").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {{if .StylesheetURL}}<link rel="stylesheet" href="{{.StylesheetURL}}">{{else}}<style>{{.CSS}}</style>{{end}}</head><body>
-<h1>{{.Title}}</h1>
-<p class="window">Generated {{.Generated}} · {{.Stats.Conversations}} conversations, {{.Stats.Events}} events{{if .Stats.Duplicates}}, {{.Stats.Duplicates}} duplicates ignored{{end}}{{range .Notes}} · {{.}}{{end}}</p>
-<nav>{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#definitions">How the figures are counted</a>{{range .Links}}<a href="{{.URL}}">{{.Text}}</a>{{end}}</nav>
-{{range .Sections}}<section id="{{.ID}}">
+<header><h1>{{.Title}}</h1>
+<p class="window">Generated {{.Generated}} · {{.Summary}}{{range .Notes}} · {{.}}{{end}}</p>
+<nav aria-label="Views and exports">{{range .Sections}}<a href="#{{.ID}}">{{.Title}}</a>{{end}}<a href="#definitions">How the figures are counted</a>{{range .Links}}<a href="{{.URL}}">{{.Text}}</a>{{end}}</nav></header>
+<main>{{range .Sections}}<section id="{{.ID}}">
 <h2>{{.Title}}</h2><p class="window">{{.Window}}</p>
 <div class="cards">{{range .Cards}}<div class="card {{.Status}}" data-kpi="{{.Key}}" data-value="{{.Raw}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div>{{if .Detail}}<div class="d">{{.Detail}}</div>{{end}}{{if .Target}}<div class="t">target {{.Target}}</div>{{end}}{{if .Note}}<div class="n">{{.Note}}</div>{{end}}</div>{{end}}</div>
 <div class="charts">{{range .Charts}}<figure>{{.}}</figure>{{end}}</div>
 {{range .Tables}}<div class="table"><table><caption>{{.Title}}</caption><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{else}}<tr><td colspan="{{len .Head}}">none yet</td></tr>{{end}}</table></div>{{end}}
 </section>{{end}}
 <section id="definitions"><h2>How the figures are counted</h2><ul class="definitions">{{range .Definitions}}<li>{{.}}</li>{{end}}</ul></section>
-</body></html>
+</main></body></html>
 `))
 
 // CSS is the page's stylesheet, inlined by [HTML] unless
@@ -340,14 +362,18 @@ func HTML(w io.Writer, v Views, p Page) error {
 	if p.Targets == (Targets{}) {
 		p.Targets = DefaultTargets()
 	}
+	sum := count(v.Conversations, nounConversations) + ", " + count(int(v.Stats.Events), nounEvents)
+	if v.Stats.Duplicates > 0 {
+		sum += ", " + count(int(v.Stats.Duplicates), nounDuplicates) + " ignored"
+	}
 	err := page.Execute(w, struct {
 		Page
 		CSS         template.CSS
 		Generated   string
-		Stats       analytics.AggregatorStats
+		Summary     string
 		Sections    []Section
 		Definitions []string
-	}{p, CSS, v.Generated.Format(time.RFC1123), v.Stats, Sections(v, p.Targets), Definitions})
+	}{p, CSS, v.Generated.Format(time.RFC1123), sum, Sections(v, p.Targets), Definitions})
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

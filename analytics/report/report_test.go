@@ -189,3 +189,60 @@ func TestEmptyQuarterSaysSo(t *testing.T) {
 	assert.Equal(t, "no conversations this quarter yet: too few to judge", roiCard.Note)
 	assert.Empty(t, roiCard.Status)
 }
+
+// TestAxisLabelsDoNotRepeat: a chart of counts up to 1 (empty, or one
+// conversation) labels its y axis "0 1", not "0 0 1" (0.5 rounded);
+// bigger counts and rates keep their three lines.
+func TestAxisLabelsDoNotRepeat(t *testing.T) {
+	whole := func(f float64) string { return strconv.FormatFloat(f, 'f', 0, 64) }
+	yLabels := func(svg string) []string {
+		var out []string
+		for _, m := range regexp.MustCompile(`<text x="44" y="[^"]+" font-size="10" text-anchor="end" fill="#555">([^<]*)</text>`).FindAllStringSubmatch(svg, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name   string
+		values []float64
+		format func(float64) string
+		want   []string
+	}{
+		{"empty", nil, whole, []string{"0", "1"}},
+		{"all zero", []float64{0, 0, 0}, whole, []string{"0", "1"}},
+		{"one", []float64{0, 1, 0}, whole, []string{"0", "1"}},
+		{"two", []float64{2, 1}, whole, []string{"0", "1", "2"}},
+		{"three", []float64{3}, whole, []string{"0", "2", "4"}},
+		{"rates", []float64{0.25}, func(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + "%" }, []string{"0.0%", "12.5%", "25.0%"}},
+	} {
+		svg := string(report.BarChart(report.Series{Name: c.name, Values: c.values}, 0, c.format))
+		assert.Equal(t, c.want, yLabels(svg), c.name)
+		assert.Equal(t, len(c.want), strings.Count(svg, `class="grid"`), c.name)
+	}
+}
+
+// TestCountsAgree: one conversation is "1 conversation" in every note,
+// detail and the header, not "only 1 conversations" (web12).
+func TestCountsAgree(t *testing.T) {
+	a := analytics.NewAggregator()
+	for _, e := range []analytics.Event{
+		{Kind: parley.EventTurn, Message: "m1", Duration: time.Second},
+		{Kind: parley.EventReply, Message: "m1"},
+		{Kind: sentiment.EventScored, Attrs: map[string]string{"score": "0.7"}},
+		{Kind: flow.EventFeedback, Attrs: map[string]string{"kind": "rating", "value": "5"}},
+	} {
+		e.Conversation, e.Time, e.Channel = "c1", now.Add(-time.Minute), "web"
+		a.Add(e)
+	}
+	v := report.Build(a, now, report.Business{ROI: roi.Inputs{OldMonthlySupportCost: 10, NewMonthlySupportCost: 5, BotCost: 30}})
+	var page bytes.Buffer
+	require.NoError(t, report.HTML(&page, v, report.Page{}))
+	text := page.String()
+	for _, want := range []string{"· 1 conversation, 4 events</p>", "only 1 conversation: too few to judge", "only 1 reply: too few to judge",
+		"only 1 message: too few to judge", "only 1 answer: too few to judge", "only 1 conversation this quarter: too few to judge",
+		`<div class="d">1 of 1 conversation</div>`} {
+		assert.Contains(t, text, want)
+	}
+	assert.NotRegexp(t, `\b1 (conversations|replies|messages|answers|events)\b`, text)
+	assert.Equal(t, 1, strings.Count(text, "<main>"), "one main landmark")
+}

@@ -61,11 +61,18 @@ func chart(s Series, yMax float64, format func(float64) string, bars bool) templ
 		kind, html.EscapeString(s.Name), n, chartW, chartH, chartW, chartH, html.EscapeString(s.Name))
 	plotW, plotH := float64(chartW-padL-padR), float64(chartH-padT-padB)
 	y := func(v float64) float64 { return float64(padT) + plotH*(1-math.Min(math.Max(v/yMax, 0), 1)) }
-	// Axes and grid: 0, half, max.
-	for _, f := range []float64{0, 0.5, 1} {
+	// Axes and grid: 0, half, max; a line whose label would repeat the
+	// one below it is left out (a count up to 1 reads "0 1", not "0 0 1").
+	prev := ""
+	for i, f := range []float64{0, 0.5, 1} {
+		lbl := format(f * yMax)
+		if i > 0 && lbl == prev {
+			continue
+		}
+		prev = lbl
 		yy := y(f * yMax)
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`, padL, yy, chartW-padR, yy)
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="10" text-anchor="end" fill="#555">%s</text>`, padL-4, yy+3, html.EscapeString(format(f*yMax)))
+		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="10" text-anchor="end" fill="#555">%s</text>`, padL-4, yy+3, html.EscapeString(lbl))
 	}
 	if n == 0 {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" fill="#777">no data</text></svg>`, padL+8, chartH/2)

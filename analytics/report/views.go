@@ -30,12 +30,16 @@ type Business struct {
 // Views are the four views of a support bot's analytics: real time,
 // this week, this month and this quarter (all containing Generated).
 type Views struct {
-	Generated time.Time                 `json:"generated"`
-	RealTime  RealTime                  `json:"real_time"`
-	Weekly    Weekly                    `json:"weekly"`
-	Monthly   Monthly                   `json:"monthly"`
-	Quarterly Quarterly                 `json:"quarterly"`
-	Stats     analytics.AggregatorStats `json:"stats"`
+	Generated time.Time `json:"generated"`
+	RealTime  RealTime  `json:"real_time"`
+	Weekly    Weekly    `json:"weekly"`
+	Monthly   Monthly   `json:"monthly"`
+	Quarterly Quarterly `json:"quarterly"`
+	// Conversations counts the conversations of all time, as [analytics.KPIs]
+	// count them; Stats.Conversations counts the Aggregator's records,
+	// page visits nobody talked in included.
+	Conversations int                       `json:"conversations"`
+	Stats         analytics.AggregatorStats `json:"stats"`
 	// Currency is [Business.Currency].
 	Currency string `json:"currency,omitempty"`
 }
@@ -85,7 +89,7 @@ type Quarterly struct {
 
 // Build computes the views at now from a's records.
 func Build(a *analytics.Aggregator, now time.Time, biz Business) Views {
-	v := Views{Generated: now, Stats: a.Stats(), Currency: biz.Currency}
+	v := Views{Generated: now, Conversations: a.KPIs(analytics.Window{}).Conversations, Stats: a.Stats(), Currency: biz.Currency}
 	hour := analytics.Window{From: now.Add(-time.Hour).Truncate(5 * time.Minute), To: now.Truncate(5 * time.Minute).Add(5 * time.Minute)}
 	v.RealTime.Live = a.Live(now)
 	for _, k := range a.Trend(hour, 5*time.Minute) {
