@@ -2,10 +2,12 @@ package parley
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -53,7 +55,9 @@ func (e *InputError) Error() string { return "parley: input rejected: " + e.Reas
 //     later too ([WithDedupTTL]); for [Bot.HandleTurn], which serves live
 //     connections, among the conversation's recent messages;
 //   - the session is loaded before the handler and saved after it, with
-//     the inbound message and every reply in its history;
+//     the inbound message and every reply in its history; a tap on a
+//     quick reply is kept as its payload, with the title the customer
+//     tapped in the entry's Meta "tapped";
 //   - a handler error, panic or missed deadline becomes the fallback reply
 //     plus an [EventTurnError]; the state saved before the turn is kept;
 //   - every turn's response time is reported as an [EventTurn].
@@ -333,7 +337,7 @@ func (b *Bot) runLoaded(ctx context.Context, rw *recorder, t *Turn, s *memory.Se
 	t.Message.Text = text
 	s.Turns++
 	s.MarkSeen(t.MessageID)
-	s.Append(memory.Entry{Role: memory.RoleUser, Text: text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel})
+	s.Append(userEntry(s, t, text))
 
 	var herr error
 	if reason != "" {
@@ -389,7 +393,7 @@ func (b *Bot) recoverTurn(ctx context.Context, rw *recorder, t *Turn) error {
 	}
 	s.Turns++
 	s.MarkSeen(t.MessageID)
-	s.Append(memory.Entry{Role: memory.RoleUser, Text: t.Message.Text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel})
+	s.Append(userEntry(s, t, t.Message.Text))
 	for _, m := range rw.said[:said] {
 		s.Append(historyEntry(Message{Text: m.text, Agent: m.agent}, time.Now(), t.Channel))
 	}
@@ -614,12 +618,72 @@ func (r *recorder) StreamReply(ctx context.Context, chunks iter.Seq2[string, err
 }
 
 // historyEntry records an outbound message: the bot's, or an agent's when
-// the message names one.
+// the message names one. Quick replies whose payload is not their title
+// are kept in Meta "choices" (a JSON object from payload to title), so
+// that the customer's tap is remembered as what they tapped (userEntry).
 func historyEntry(m Message, at time.Time, channel string) memory.Entry {
 	e := memory.Entry{Role: memory.RoleBot, Text: m.Text, Time: at, Channel: channel}
 	if m.Agent != "" {
 		e.Role = memory.RoleAgent
 		e.Meta = map[string]string{"agent": m.Agent}
+	}
+	var choices map[string]string
+	for _, q := range m.QuickReplies {
+		if q.Payload != "" && q.Payload != q.Title {
+			if choices == nil {
+				choices = map[string]string{}
+			}
+			if _, ok := choices[q.Payload]; !ok {
+				choices[q.Payload] = q.Title
+			}
+		}
+	}
+	if choices != nil {
+		b, err := json.Marshal(choices)
+		if err == nil {
+			if e.Meta == nil {
+				e.Meta = map[string]string{}
+			}
+			e.Meta[metaChoices] = string(b)
+		}
+	}
+	return e
+}
+
+// History annotations of the Bot's (memory.Entry.Meta keys).
+const (
+	metaChoices = "choices" // on a bot message: its quick replies, payload to title
+	metaTapped  = "tapped"  // on the customer's: the title of the quick reply they tapped
+)
+
+// userEntry records the inbound text of t in s's history. When the text
+// is the payload of a quick reply the Bot offered since the customer's
+// previous message ("yes" for "Yes", "human" for "Talk to a human"),
+// Meta "tapped" keeps the title the customer tapped, for transcripts
+// shown to people.
+func userEntry(s *memory.Session, t *Turn, text string) memory.Entry {
+	e := memory.Entry{Role: memory.RoleUser, Text: text, Time: t.Time, MessageID: t.MessageID, Channel: t.Channel}
+	if text == "" {
+		return e
+	}
+	for _, p := range slices.Backward(s.History) {
+		if p.Role == memory.RoleUser {
+			if strings.TrimSpace(p.Text) == "" {
+				continue // a signal's turn: a page event, a timer
+			}
+			break
+		}
+		c := p.Meta[metaChoices]
+		if c == "" {
+			continue
+		}
+		var choices map[string]string
+		if json.Unmarshal([]byte(c), &choices) == nil {
+			if title := choices[text]; title != "" {
+				e.Meta = map[string]string{metaTapped: title}
+				break
+			}
+		}
 	}
 	return e
 }

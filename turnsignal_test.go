@@ -2,6 +2,7 @@ package parley_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/synctest"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/memory"
 )
 
 // TestTurnEventSaysWhichTurnsWereSignals: the EventTurn of a turn the
@@ -53,4 +55,45 @@ func TestTurnEventSaysWhichTurnsWereSignals(t *testing.T) {
 			check(t, ev)
 		})
 	})
+}
+
+// TestHistoryKeepsWhatTheCustomerTapped: a tap on a quick reply arrives
+// as its payload ("yes") and is kept so, for the handlers; the history
+// entry also says the title the customer tapped ("Yes"), so that a
+// transcript shown to a person reads what the customer saw (web12: the
+// workspace read "Customer · yes"). A page event between the question
+// and the tap does not lose it; text typed after another message, or a
+// quick reply whose payload is its title, has no annotation.
+func TestHistoryKeepsWhatTheCustomerTapped(t *testing.T) {
+	bot := parley.NewBot(parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if t.Signal != nil {
+			return nil
+		}
+		if t.Text() == "refund" {
+			return w.Reply(ctx, parley.Message{Text: "To confirm: refund $80.00?", QuickReplies: []parley.QuickReply{
+				{Title: "Yes", Payload: "yes"}, {Title: "No", Payload: "no"}, {Title: "Maybe"}}})
+		}
+		return w.Reply(ctx, parley.Text("ok"))
+	}))
+	ctx := context.Background()
+	for i, tn := range []*parley.Turn{
+		{Message: parley.Text("refund")},
+		{Signal: &parley.Signal{Name: "page_view"}},
+		{Message: parley.Text("yes")},
+		{Message: parley.Text("refund")},
+		{Message: parley.Text("Maybe")},
+		{Message: parley.Text("no")},
+	} {
+		tn.ConversationID, tn.Channel, tn.MessageID = "c", "web", fmt.Sprint("m", i)
+		require.NoError(t, bot.HandleTurn(ctx, &sink{}, tn))
+	}
+	s, err := bot.Sessions().Load(ctx, "c")
+	require.NoError(t, err)
+	var got []string
+	for _, e := range s.History {
+		if e.Role == memory.RoleUser && e.Text != "" {
+			got = append(got, e.Text+" "+e.Meta["tapped"])
+		}
+	}
+	assert.Equal(t, []string{"refund ", "yes Yes", "refund ", "Maybe ", "no "}, got)
 }

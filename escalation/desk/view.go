@@ -133,7 +133,7 @@ func summarize(c Case) caseSummary {
 	}
 	for _, e := range slices.Backward(t.Transcript) {
 		if e.Role == memory.RoleUser && strings.TrimSpace(e.Text) != "" {
-			s.Last = clip(readable(e.Text), 120)
+			s.Last = clip(shown(e), 120)
 			break
 		}
 	}
@@ -169,6 +169,16 @@ func customerThread(c Case) []memory.Entry {
 		}
 	}
 	return out
+}
+
+// shown is what the customer wrote or tapped in e: the quick reply's
+// title the Bot kept (Meta "tapped") rather than its payload ("Yes", not
+// "yes"), else the text, a payload made readable.
+func shown(e memory.Entry) string {
+	if t := e.Meta["tapped"]; t != "" {
+		return t
+	}
+	return readable(e.Text)
 }
 
 // readable shows a button's payload that a transcript kept as the
@@ -233,7 +243,7 @@ func detail(c Case) caseDetail {
 		}
 		l := line{Text: e.Text, Time: ms(e.Time), From: "bot", Role: "bot"}
 		if e.Role == memory.RoleUser {
-			l.From, l.Role, l.Text = "customer", "customer", readable(e.Text)
+			l.From, l.Role, l.Text = "customer", "customer", shown(e)
 		}
 		d.Transcript = append(d.Transcript, l)
 	}

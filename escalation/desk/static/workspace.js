@@ -446,7 +446,7 @@
     if (!refresh || !$("a-transcript").firstChild) {
       keepBottom($("a-transcript"), !refresh, function () {
         renderTranscript($("a-transcript"), (a.transcript || []).map(function (e) {
-          return { role: e.role === "user" ? "customer" : "bot", from: e.role === "user" ? "customer" : "bot", text: e.text, time: Date.parse(e.time) };
+          return { role: e.role === "user" ? "customer" : "bot", from: e.role === "user" ? "customer" : "bot", text: (e.role === "user" && e.meta && e.meta.tapped) || e.text, time: Date.parse(e.time) };
         }));
       });
     }
