@@ -84,3 +84,67 @@ func TestDashboard(t *testing.T) {
 	assert.Equal(t, a.dash.agg.Records(analytics.Window{}), b.agg.Records(analytics.Window{}))
 	require.NoError(t, b.close(context.Background()))
 }
+
+// TestDashboardLeavesPageVisitsOut: a visitor who loads the demo page,
+// views a product three times (the bot offers help) and idles, but never
+// writes, is no conversation on the dashboard or in its CSV; the
+// customer who chats is one, with the page's events not counted as their
+// turns (web12: every load of the demo page added an abandoned
+// conversation, and the offer of help a resolved one).
+func TestDashboardLeavesPageVisitsOut(t *testing.T) {
+	a, err := newAppWith(config{customer: "cus_ada", writes: true, staffPassword: "pw"})
+	require.NoError(t, err)
+	w := parley.ReplyFunc(func(context.Context, parley.Message) error { return nil })
+	ctx := context.Background()
+	n := 0
+	turn := func(conv string, text string, sig *parley.Signal) {
+		t.Helper()
+		n++
+		require.NoError(t, a.bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: conv, Channel: "web", MessageID: strconv.Itoa(n),
+			Message: parley.Text(text), Signal: sig}))
+	}
+	page := func(conv string) {
+		turn(conv, "", &parley.Signal{Name: signalDemoCustomer, Data: map[string]string{"customer": "ada", "on": "load"}})
+		turn(conv, "", &parley.Signal{Name: "page_view", Data: map[string]string{"path": "/simulate/"}})
+		for i := range 3 {
+			turn(conv, "", &parley.Signal{Name: "product_view", Data: map[string]string{"id": "lamp", "count_24h": strconv.Itoa(i + 1)}})
+		}
+		turn(conv, "", &parley.Signal{Name: "page.idle", Data: map[string]string{"path": "/simulate/"}})
+	}
+	page("visit")
+	page("chat")
+	turn("chat", "where is my order A-1001", nil)
+	turn("chat", "thanks", nil)
+	require.NoError(t, a.bot.Shutdown(ctx))
+	require.NoError(t, a.dash.close(ctx))
+
+	srv := httptest.NewServer(secureHeaders(a.staffMux()))
+	defer srv.Close()
+	c := staffClient(t, srv.URL, "Sam", "pw")
+	require.NotNil(t, c)
+	var v report.Views
+	getJSON(t, c, srv.URL+"/dashboard/export.json", &v)
+	assert.Equal(t, 1, v.Weekly.KPIs.Conversations, "the chat, not the visit")
+	assert.Equal(t, 1, v.Conversations)
+	assert.Equal(t, 2, v.Stats.Conversations, "both are recorded")
+	assert.Equal(t, 2, v.Weekly.KPIs.Turns, "the customer's two messages, not the page's events")
+	assert.Equal(t, 1, v.RealTime.Live.Active+v.Weekly.KPIs.Resolved, "the chat is active or resolved; the visit neither")
+
+	res, err := c.Get(srv.URL + "/dashboard/export.csv")
+	require.NoError(t, err)
+	rows, err := csv.NewReader(res.Body).ReadAll()
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Len(t, rows, 2, "one conversation")
+	assert.Equal(t, "chat", rows[1][0])
+	assert.Equal(t, "2", rows[1][4], "turns")
+
+	res, err = c.Get(srv.URL + "/dashboard/")
+	require.NoError(t, err)
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	assert.Contains(t, string(body), " · 1 conversation, ")
+	assert.Regexp(t, `data-kpi="weekly.conversations" data-value="1"`, string(body))
+	assert.Contains(t, string(body), "<main>")
+}
