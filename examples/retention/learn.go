@@ -156,7 +156,7 @@ var reviewTmpl = template.Must(template.New("review").Parse(`<!doctype html>
 {{with .Error}}<p class="error" role="alert">{{.}}</p>{{end}}
 <p>Messages the assistant was unsure about, personal data masked. Label each with what the customer wanted; the model is retrained weekly and replaced only if it scores better on the held-out set.</p>
 {{if .Pending}}<table>
-<thead><tr><th>When</th><th>Message</th><th>Model's guess</th><th>Why</th><th>Label</th><th></th></tr></thead>
+<thead><tr><th>When</th><th>Message</th><th>Model's guess</th><th>Why</th><th>Label</th><th>Discard</th></tr></thead>
 <tbody>{{range $it := .Pending}}<tr data-item="{{$it.ID}}">
 <td>{{$it.Time.Format "2006-01-02 15:04"}}</td><td>{{$it.Text}}</td>
 <td>{{$it.Guess}} ({{printf "%.2f" $it.Confidence}})</td><td>{{$it.Reason}}</td>

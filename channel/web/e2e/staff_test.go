@@ -256,8 +256,9 @@ func TestExampleDashboardAfterAHandOff(t *testing.T) {
 		return `(document.querySelector('[data-kpi="` + key + `"]') || {innerText: ''}).innerText`
 	}
 	var empty struct{ Conversations, ROI string }
-	// Signed in with the sign-in form, not from the demo page (staffSignIn):
-	// a visit to the demo page is counted as a conversation.
+	// Signed in with the sign-in form, not from the demo page (staffSignIn),
+	// whose visit was counted as a conversation then; it is not now
+	// (TestExampleStaffPagesAfterAVisitAndAChat).
 	runPage(t, staff, "the empty dashboard", chromedp.Navigate(url+"/staff/login?next=/dashboard/"),
 		chromedp.SetValue(chromedp.ID("agent"), "Sam"), chromedp.SetValue(chromedp.ID("password"), examplePassword),
 		chromedp.Click(chromedp.JSPath(`document.querySelector('form button')`)),
