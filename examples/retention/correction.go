@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
@@ -14,8 +15,9 @@ import (
 
 // correctionWords mark a message that corrects which order a form is
 // about ("wait no, not the shirt, I meant the lamp", "actually it's for
-// the shirt, not the blanket", "no, quería decir la lámpara").
-var correctionWords = regexp.MustCompile(`(?i)\b(?:i meant|meant|i mean|actually|instead|not the|wrong (?:order|item|one)|quer[ií]a decir|me equivoqu[eé]|en realidad|no es (?:la|el))\b`)
+// the shirt, not the blanket", "no, quería decir la lámpara", "no, mejor
+// la lámpara", "sorry, the lamp").
+var correctionWords = regexp.MustCompile(`(?i)\b(?:i meant|meant|i mean|actually|instead|not the|wrong (?:order|item|one)|quer[ií]a decir|me equivoqu[eé]|en realidad|no es (?:la|el)|mejor|prefiero|quiero decir|perd[oó]n|rather|sorry|oops)\b`)
 
 // notItem is a negated item ("not the shirt", "no la camisa"): the order
 // the customer is moving away from.
@@ -35,13 +37,22 @@ func orderCorrection(s *shop, e *flow.Engine) parley.Middleware {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			text := t.Text()
 			q, open := dialog.OpenQuestion(t)
-			if !open || q.Owner != flow.DefaultOwner || len(text) > 200 || !correctionWords.MatchString(text) {
+			if !open || q.Owner != flow.DefaultOwner || len(text) > 200 {
 				return next.HandleTurn(ctx, w, t)
 			}
 			name, _, _ := strings.Cut(q.ID, "/")
 			in, ok := correctedFlows[name]
 			u, uok := parley.Value(t, nlu.UnderstandingKey)
 			if !ok || !uok || s == nil {
+				return next.HandleTurn(ctx, w, t)
+			}
+			// The form's own request about another order ("refund for
+			// the shirt please" at the lamp's amount) corrects it too.
+			// So does a short answer that only names another order ("the
+			// blanket one", "la manta").
+			again := u.Status == nlu.Understood && u.Intent.Name == in
+			short := len(strings.Fields(text)) <= 4 && !strings.ContainsFunc(text, unicode.IsDigit)
+			if !again && !short && !correctionWords.MatchString(text) {
 				return next.HandleTurn(ctx, w, t)
 			}
 			if u.Status == nlu.Understood && u.Intent.Name != in && orderIntents[u.Intent.Name] {

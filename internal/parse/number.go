@@ -133,6 +133,10 @@ func wordNumbers(s string) []Number {
 			i++
 			continue
 		}
+		if oneAsPronoun(s, toks, i) {
+			i++
+			continue
+		}
 		total, cur := 0, 0
 		var prev numberKind
 		end := -1
@@ -190,6 +194,40 @@ func wordNumbers(s string) []Number {
 		}
 	}
 	return out
+}
+
+// pronounBefore are the words before which "one" stands for a thing
+// already mentioned, not the number: "this one", "the other one", "no
+// one".
+var pronounBefore = map[string]bool{
+	"this": true, "that": true, "the": true, "which": true, "another": true, "other": true, "any": true, "no": true,
+	"each": true, "every": true, "last": true, "first": true, "same": true, "new": true, "right": true, "wrong": true,
+	"only": true, "blue": true, "big": true, "small": true, "little": true, "latest": true, "older": true, "newer": true,
+}
+
+// determiners start a phrase that "one" may end as a pronoun ("the
+// blanket one").
+var determiners = map[string]bool{"the": true, "this": true, "that": true, "my": true, "your": true}
+
+// oneAsPronoun reports whether toks[i] is an "one" that stands for a
+// thing ("refund this one", "the other one") rather than the number: it
+// follows one of pronounBefore and no multiplier follows it ("the one
+// hundred dollars" is still a number).
+func oneAsPronoun(s string, toks []token, i int) bool {
+	if toks[i].text != "one" || i == 0 || !adjacent(s, toks[i-1], toks[i]) {
+		return false
+	}
+	// "the blanket one", "that blue one": a determiner two words before.
+	named := i >= 2 && determiners[toks[i-2].text] && numberWords[toks[i-1].text].kind == 0 && !articles[toks[i-1].text]
+	if !pronounBefore[toks[i-1].text] && !named {
+		return false
+	}
+	if i+1 < len(toks) && adjacent(s, toks[i], toks[i+1]) {
+		if w := numberWords[toks[i+1].text]; w.kind == hundredMul || w.kind == thousandMul {
+			return false
+		}
+	}
+	return true
 }
 
 // adjacent reports whether only spaces or hyphens separate a and b.

@@ -37,6 +37,19 @@ func TestNumbers(t *testing.T) {
 		{"order A-1001 and a1002", nil},
 		{"at 5pm", nil},
 		{"I once ordered a shirt", nil},
+		// "one" standing for a thing is no amount ("how about a refund
+		// for this one" got "refund $1.00").
+		{"how about a refund for this one", nil},
+		{"the other one please", nil},
+		{"no one answered", nil},
+		{"just one", []float64{1}},
+		{"one", []float64{1}},
+		{"the one hundred dollars", []float64{100}},
+		{"that one, 20 dollars", []float64{20}},
+		{"the blanket one", nil},
+		{"that blue one please", nil},
+		{"refund me one", []float64{1}},
+		{"the twenty one", []float64{21}},
 		{"and y", nil},
 		{"", nil},
 	}
