@@ -241,7 +241,45 @@ func yesNoOption(answer string, opts []parley.QuickReply) int {
 			best = i
 		}
 	}
+	if best >= 0 && saysOtherOption(answer, opts, best) {
+		return -1 // "yes, cancel it" at [Yes, I'll stay | No, cancel]: ask again
+	}
 	return best
+}
+
+// saysOtherOption reports whether answer, besides its yes or no, says a
+// word that only another option's title holds after its own yes or no
+// ("cancel" of "No, cancel"), not right after a negation: the answer
+// then says two things, and a choice that changes a plan or an order
+// must not take the first of them.
+func saysOtherOption(answer string, opts []parley.QuickReply, chosen int) bool {
+	words := optionWords(fold(answer))
+	own := map[string]bool{}
+	for _, w := range optionWords(fold(opts[chosen].Title)) {
+		own[w] = true
+	}
+	for i, o := range opts {
+		if i == chosen {
+			continue
+		}
+		title := o.Title
+		if p := strings.IndexByte(title, '('); p > 0 {
+			title = title[:p]
+		}
+		lead, rest, cut := strings.Cut(title, ",")
+		if _, yn := parse.YesNo(lead); cut && yn {
+			title = rest
+		}
+		for _, w := range optionWords(fold(title)) {
+			if utf8.RuneCountInString(w) < 4 || strings.ContainsRune(w, '\'') || own[w] {
+				continue
+			}
+			if saysPhrase(words, []string{w}) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // containedOption finds the one option whose title (without a

@@ -64,6 +64,11 @@ func TestMatchOptionYesNoTitles(t *testing.T) {
 		{"no wait I'll stay", 0}, // the payload "stay" is said
 		{"maybe", -1},
 		{"why is it so expensive", -1},
+		// A yes that names the other option says two things (QA13 G1:
+		// "yes, cancel it" applied the half price of "Yes, I'll stay").
+		{"yes, cancel it", -1},
+		{"yes please cancel", -1},
+		{"yes, don't cancel", 0},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, matchOption(tt.give, opts, nil), tt.give)

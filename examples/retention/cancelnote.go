@@ -20,15 +20,43 @@ const planKeptText = "Your plan hasn't changed: it's still active and renews as 
 
 // notePlanKept notes, before the router drops the open question, that a
 // cancel stops the renewal flow. It goes after intent.Commands.
+//
+// An answer that keeps the plan as it is ("no thanks, I'll just keep my
+// plan as it is", "me lo quedo como está") at the win-back offer or the
+// question why they leave is such a cancel: it got "No, cancel" from its
+// "no" and the plan was cancelled (QA13 G1).
 func notePlanKept(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if c, ok := parley.Value(t, dialog.CommandKey); ok && c == dialog.CommandCancel {
-			if q, open := dialog.OpenQuestion(t); open && q.Owner == flow.DefaultOwner && strings.HasPrefix(q.ID, "renewal/") {
-				t = parley.With(t, planKeptKey, true)
-			}
+		q, open := dialog.OpenQuestion(t)
+		renewal := open && q.Owner == flow.DefaultOwner && strings.HasPrefix(q.ID, "renewal/")
+		c, ok := parley.Value(t, dialog.CommandKey)
+		if !ok && renewal && t.Signal == nil && (q.ID == "renewal/offer" || q.ID == "renewal/reason") && keepsPlan(t.Text()) {
+			c, ok = dialog.CommandCancel, true
+			t = parley.With(t, dialog.CommandKey, c)
+		}
+		if ok && c == dialog.CommandCancel && renewal {
+			t = parley.With(t, planKeptKey, true)
 		}
 		return next.HandleTurn(ctx, w, t)
 	})
+}
+
+// planKeptPhrases keep the plan as it is, lower case without accents
+// (saysAny); takePhrases take the offer all the same ("yes, I'll keep
+// it at half price").
+var (
+	planKeptPhrases = []string{"keep my plan", "keep the plan", "keep my subscription", "keep it as it is", "keep it as is", "ill keep it",
+		"i will keep it", "ill just keep", "leave it as it is", "leave my plan", "leave it as is", "stay as i am", "stay as is",
+		"dont cancel", "do not cancel", "not cancel", "changed my mind", "me lo quedo", "lo mantengo", "mantener mi plan",
+		"mantengo mi plan", "dejalo como esta", "dejalo asi", "no lo canceles", "no canceles", "no cancelar", "he cambiado de opinion"}
+	takePhrases = []string{"half", "mitad", "discount", "descuento", "offer", "oferta", "deal", "basic", "basico", "annual", "anual"}
+)
+
+// keepsPlan reports whether text keeps the plan as it is and takes
+// nothing else.
+func keepsPlan(text string) bool {
+	text = strings.NewReplacer("?", " ", "¿", " ", "!", " ", ",", " ").Replace(text)
+	return saysAny(text, planKeptPhrases) && !saysAny(text, takePhrases)
 }
 
 // bareStop reports whether text is the word stop alone in conversation

@@ -222,7 +222,7 @@ func renewalFlow(d deps) *flow.Builder {
 				offerMonths, halfPrice, plusPlan.Price, offerMonths*(plusPlan.Price-halfPrice))},
 			Options: []flow.Option{
 				{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
-				{Title: "No, cancel", Payload: "cancel_anyway", Next: "cancelled"},
+				{Title: "No, cancel", Payload: "cancel_anyway", Synonyms: cancelAnyway, Next: "cancelled"},
 				{Title: fmt.Sprintf("Switch to Basic ($%d a month)", basicPlan.Price), Payload: "basic", Synonyms: []string{"basic", "switch to basic", "básico", "el básico"}, Next: "basic"},
 			}},
 		// Basic customers are offered Plus at half price, for less than
@@ -232,7 +232,7 @@ func renewalFlow(d deps) *flow.Builder {
 				offerMonths, halfPrice, basicPlan.Price)},
 			Options: []flow.Option{
 				{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
-				{Title: "No, cancel", Payload: "cancel_anyway", Next: "cancelled"},
+				{Title: "No, cancel", Payload: "cancel_anyway", Synonyms: cancelAnyway, Next: "cancelled"},
 			}},
 		// Never cancel on answers we could not read.
 		&flow.End{ID: "undecided", Status: flow.Unresolved, Text: []string{"I've left your plan as it is. Say \"cancel my plan\" whenever you're sure, or \"human\" to talk it over with a person."}},
@@ -541,3 +541,8 @@ func (s *shop) today() time.Time {
 	defer s.mu.Unlock()
 	return s.day
 }
+
+// cancelAnyway are answers to the win-back offer that cancel all the
+// same: "yes, cancel it" got the half price of "Yes, I'll stay" from its
+// "yes" (QA13 G1).
+var cancelAnyway = []string{"cancel", "cancel it", "cancel my plan", "just cancel", "cancel anyway", "cancelar", "cancelalo", "cancélalo", "cancela"}
