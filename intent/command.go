@@ -23,7 +23,7 @@ import (
 func DefaultCommandPhrases() map[dialog.Command][]string {
 	return map[dialog.Command][]string{
 		dialog.CommandCancel: {
-			"cancel", "cancel that", "cancel this", "never mind", "nevermind", "forget it", "forget about it",
+			"cancel", "cancel that", "cancel this", "never mind", "nevermind", "nvm", "forget it", "forget about it",
 			"cancelar", "cancela", "cancelalo", "olvidalo", "olvidelo", "da igual", "dejalo",
 		},
 		dialog.CommandMenu: {
@@ -70,6 +70,21 @@ var whileAsked = map[string]dialog.Command{
 	"he cambiado de opinion": dialog.CommandCancel,
 }
 
+// whileAnyAsked are phrases that leave whatever question is open, a
+// choice too, in the words customers use (QA13 G50: each of these got
+// the question again, at every kind of question); with nothing asked,
+// they are for the language understanding.
+var whileAnyAsked = func() map[string]dialog.Command {
+	m := map[string]dialog.Command{}
+	for _, p := range []string{"quit", "exit", "stop it", "stop this", "i don't want to do this", "i don't want to do this anymore",
+		"i don't want to do this any more", "i don't want to continue", "i don't want to go on", "let's stop", "let's stop here",
+		"salir", "no quiero seguir", "no quiero continuar", "ya no quiero", "no quiero hacer esto", "no quiero seguir con esto"} {
+		m[commandFold(p)] = dialog.CommandCancel
+		m[commandFold(strings.ReplaceAll(p, "'", ""))] = dialog.CommandCancel
+	}
+	return m
+}()
+
 // whileAskedValue are phrases that cancel only while the open question
 // asks for a value (an order number, an amount, an address): "actually
 // no" there takes back the request, where at a yes or no question it is
@@ -77,7 +92,7 @@ var whileAsked = map[string]dialog.Command{
 var whileAskedValue = map[string]dialog.Command{
 	"actually no": dialog.CommandCancel, "no actually": dialog.CommandCancel, "actually nope": dialog.CommandCancel,
 	"actually not": dialog.CommandCancel, "en realidad no": dialog.CommandCancel, "pues no": dialog.CommandCancel,
-	"mejor no": dialog.CommandCancel,
+	"mejor no": dialog.CommandCancel, "ya no": dialog.CommandCancel, "paso": dialog.CommandCancel,
 }
 
 // commandWords are the words that name a command inside an option's
@@ -358,6 +373,11 @@ func Commands(opts ...CommandOption) parley.Middleware {
 			if !ok {
 				c, ok = lookupAfterFiller(whileAskedValue, t.Text())
 				ok = ok && askingFreeValue(t)
+			}
+			if !ok {
+				c, ok = lookupAfterFiller(whileAnyAsked, t.Text())
+				_, open := dialog.OpenQuestion(t)
+				ok = ok && open
 			}
 			named := t
 			if !ok {

@@ -3,6 +3,7 @@ package intent_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -156,6 +157,30 @@ func TestWantToCancelIsACommandOnlyWhileAsked(t *testing.T) {
 	c.say("Quiero cancelar.")
 	assert.Equal(t, []dialog.Command{"", "", "", dialog.CommandCancel, dialog.CommandCancel}, c.got,
 		"a request at the start and at a menu; a cancel at a form's question and at a confirmation")
+}
+
+// Leaving words leave whatever question is open, a choice too (QA13
+// G50), and are requests for the understanding when nothing is asked.
+func TestLeavingWordsCancelAnyOpenQuestion(t *testing.T) {
+	words := []string{"nvm", "quit", "exit", "stop it", "I don't want to do this anymore", "i dont want to do this",
+		"ok let's stop here", "salir", "no quiero seguir", "ya no quiero"}
+	c := newCommandsConv(t)
+	c.say(words[1:]...)
+	c.ask(dialog.Question{ID: "pick_order", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "A-1001 Blue linen shirt"}, {Title: "A-1002 Walnut desk lamp"}}})
+	c.say(words...)
+	want := slices.Repeat([]dialog.Command{""}, len(words)-1)
+	want = append(want, slices.Repeat([]dialog.Command{dialog.CommandCancel}, len(words))...)
+	assert.Equal(t, want, c.got)
+	// "ya no" and "paso" leave a value question; at a yes or no
+	// question they are its answer.
+	c = newCommandsConv(t)
+	c.ask(dialog.Question{ID: "amount", Owner: "flow", Policy: dialog.Resume})
+	c.say("ya no", "paso")
+	c.ask(dialog.Question{ID: "confirm", Owner: "flow", Policy: dialog.Resume,
+		Options: []parley.QuickReply{{Title: "Sí"}, {Title: "No"}}})
+	c.say("ya no")
+	assert.Equal(t, []dialog.Command{dialog.CommandCancel, dialog.CommandCancel, ""}, c.got)
 }
 
 func FuzzParseCommand(f *testing.F) {
