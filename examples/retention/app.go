@@ -273,6 +273,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		orderCorrection(a.shop, e),         // correction.go: "not the shirt, I meant the lamp" mid-form
 		orderRefs(a.shop),                  // followup.go: "when will it arrive?", "the blanket", "2"
 		orderPrices(a.shop),                // price.go: "how much was the lamp?"
+		billingQuestions,                   // plans.go: "when do I get charged next"
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
 		addressAlone,                       // address.go: "12 Main St, Springfield" alone starts an address change
 		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation

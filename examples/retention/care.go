@@ -165,9 +165,12 @@ func parcelTrouble(next parley.Handler) parley.Handler {
 			name = "missing_parcel"
 		case saysAny(text, damageWords) && saysAny(text, arrivalWords):
 			name = "damaged_item"
+		case saysAny(text, stillWords) && hasEntity(u, "order_id") && u.Status != nlu.Understood:
+			// "a week and still no shirt": where the shirt is.
+			name = "track_order"
 		case saysAny(text, feedbackWords):
 			name = "leave_feedback"
-		case saysAny(text, praiseWords) && (u.Status != nlu.Understood || chitchat[u.Intent.Name]):
+		case saysAny(text, praiseWords) && !saysAny(text, stillWords) && (u.Status != nlu.Understood || chitchat[u.Intent.Name]):
 			name = "praise"
 		default:
 			return next.HandleTurn(ctx, w, t)
@@ -286,6 +289,11 @@ var (
 	praiseWords = []string{"love your shop", "love your store", "love this shop", "love you guys", "love the lamp", "love my order", "love it", "you are great", "youre great",
 		"you guys are great", "great service", "amazing service", "excellent service", "best shop", "me encanta", "me encantan", "sois geniales", "muy buen servicio", "excelente servicio"}
 )
+
+// stillWords turn praise into sarcasm: "wow, amazing service, a week and
+// still no shirt" was thanked for and passed on as praise (QA13 G9).
+var stillWords = []string{"still no", "still not", "still nothing", "still hasnt", "still havent", "still waiting", "and still", "yet to",
+	"not even", "no sign", "where is", "wheres", "todavia no", "aun no", "sigo esperando", "ni rastro", "donde esta"}
 
 // chitchat are the intents praise may be read as ("thanks", a greeting):
 // a task request that also praises keeps its task.

@@ -78,9 +78,14 @@ const complaintText = "That's not how it should be. " + complaintAskText
 const complaintAskText = "Tell me what went wrong and I'll do my best to put it right."
 
 var (
-	pausePattern     = regexp.MustCompile(`(?i)\b(pause|paus(ar|a)|freeze|congelar|on hold|suspend|suspender)`)
-	includedPattern  = regexp.MustCompile(`(?i)\b(includ|incluy|incluid|come with|comes with|benefit|ventaja|what do i get|what's in|what is in|qué tiene|que tiene)`)
-	minePattern      = regexp.MustCompile(`(?i)\b(am i|i'?m paying|do i pay|will i pay|my plan|my subscription|i pay|mi plan|plan tengo|pago|estoy pagando|mi suscripci)`)
+	pausePattern    = regexp.MustCompile(`(?i)\b(pause|paus(ar|a)|freeze|congelar|on hold|suspend|suspender)`)
+	includedPattern = regexp.MustCompile(`(?i)\b(includ|incluy|incluid|come with|comes with|benefit|ventaja|what do i get|what's in|what is in|qué tiene|que tiene)`)
+	minePattern     = regexp.MustCompile(`(?i)\b(am i|i'?m paying|do i pay|will i pay|my plan|my subscription|i pay|mi plan|plan tengo|pago|estoy pagando|mi suscripci|charged|billed|charge me|bill me|cobr|next (payment|charge|bill))`)
+	// billingPattern asks when the customer is charged next, or how
+	// much: their own plan answers it (QA13 G45: "when do I get charged
+	// next" got "Tell me what went wrong", "cuánto pago al mes" "No
+	// estoy seguro").
+	billingPattern   = regexp.MustCompile(`(?i)\b(when (do|will|am|would) i (get |be )?(charged|billed)|next (charge|payment|bill|billing|renewal)|when .{0,20}\b(charge|bill) me|how much (do|will|would) i (pay|be charged)|how much am i (paying|charged)|what do i pay|cu[aá]ndo me (cobr|van a cobr)|pr[oó]ximo (cobro|pago|cargo)|cu[aá]nto pago|cu[aá]nto me (cobr|van a cobr)|cu[aá]nto estoy pagando)`)
 	annualPattern    = regexp.MustCompile(`(?i)\b(annual|yearly|a year|per year|anual|al año)`)
 	cancelPattern    = regexp.MustCompile(`(?i)\bcancel`)
 	notCancelPattern = regexp.MustCompile(`(?i)\b(don'?t|do not|not|no)\s+(want to\s+|quiero\s+)?cancel`)
@@ -546,3 +551,18 @@ func (s *shop) today() time.Time {
 // same: "yes, cancel it" got the half price of "Yes, I'll stay" from its
 // "yes" (QA13 G1).
 var cancelAnyway = []string{"cancel", "cancel it", "cancel my plan", "just cancel", "cancel anyway", "cancelar", "cancelalo", "cancélalo", "cancela"}
+
+// billingQuestions reads a question about the customer's next charge or
+// what they pay ("when do I get charged next", "¿cuánto pago al mes?") as
+// a question about their plan, which their plan answers, whatever the
+// intents made of it.
+func billingQuestions(next parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		u, ok := parley.Value(t, nlu.UnderstandingKey)
+		if !ok || t.Signal != nil || len(strings.Fields(t.Text())) > 15 || !billingPattern.MatchString(t.Text()) {
+			return next.HandleTurn(ctx, w, t)
+		}
+		u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: "plan_info", Confidence: 0.9}
+		return next.HandleTurn(ctx, w, parley.With(t, nlu.UnderstandingKey, u))
+	})
+}

@@ -15,7 +15,10 @@ var sarcasticThanks = regexp.MustCompile(`(?i)^\W*(?:wow\W+|oh\W+|well\W+)?(?:` 
 	`(?:thanks|thank you|cheers|ty)(?: (?:so much|a lot|very much))? for nothing|` +
 	`(?:great|perfect|brilliant|wonderful|fantastic)\W+(?:just|really|simply)\W+(?:great|perfect|brilliant|wonderful|fantastic)|` +
 	`(?:very|really|so|super) helpful(?: not)?\W*(?:not|/s|lol)|gracias por nada|muchas gracias por nada|` +
-	`genial\W+(?:simplemente|justo|de verdad)\W+genial` +
+	`genial\W+(?:simplemente|justo|de verdad)\W+genial|` +
+	// "oh great, very helpful, thanks a lot" (QA13 G9): praise of the
+	// help after an "oh" or a "wow"; without one it may be meant.
+	`(?:oh|wow|ah)\W+(?:great|brilliant|perfect|genial)\W+(?:very|really|so|super|muy)\W+(?:helpful|[uú]til)(?:\W+(?:thanks|thank you|gracias)(?: (?:so much|a lot|very much))?)?` +
 	`)\W*$`)
 
 // sarcasmText answers sarcastic thanks with nothing open to answer.
