@@ -3,6 +3,7 @@ package analytics_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -123,7 +124,8 @@ func TestFirstResponseIsTheFirstReply(t *testing.T) {
 // KPIs, the records, the live view or the trends (web12: a load of the
 // demo page added an abandoned conversation to every rate, and an offer
 // of help nobody read a resolved one). A visitor who then writes is one,
-// with only their turns counted, as is one a campaign message reached;
+// with only their turns counted and not resolved by the offer of help
+// their page views brought, as is one a campaign message reached;
 // a log written before turns said which were signals counts every
 // record.
 func TestAPageVisitIsNoConversation(t *testing.T) {
@@ -166,6 +168,11 @@ func TestAPageVisitIsNoConversation(t *testing.T) {
 		time.Sleep(time.Minute)
 		require.NoError(t, bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: "chat", Channel: "web", MessageID: "m1", Message: parley.Text("hello")}))
 		signal("cart", "step1", "campaign", nil)
+		for i := range 3 {
+			signal("nudged-chat", fmt.Sprint("v", i), "product_view", map[string]string{"count_24h": fmt.Sprint(i + 1)})
+		}
+		time.Sleep(time.Minute)
+		require.NoError(t, bot.HandleTurn(ctx, w, &parley.Turn{ConversationID: "nudged-chat", Channel: "web", MessageID: "m1", Message: parley.Text("hello")}))
 		require.NoError(t, bot.Shutdown(ctx))
 		require.NoError(t, rec.Close(ctx))
 
@@ -179,23 +186,41 @@ func TestAPageVisitIsNoConversation(t *testing.T) {
 		for _, r := range agg.Records(all) {
 			convs = append(convs, r.Conversation)
 		}
-		assert.Equal(t, []string{"chat", "cart"}, convs, "records")
+		assert.Equal(t, []string{"chat", "cart", "nudged-chat"}, convs, "records")
 		k := agg.KPIs(all)
-		assert.Equal(t, 2, k.Conversations)
-		assert.Equal(t, 0, k.Resolved, "an offer of help nobody read resolved nothing")
-		assert.Equal(t, 1, k.Turns, "the customer's one message")
-		assert.Equal(t, analytics.Percentiles{P50: time.Second, P95: time.Second, N: 1}, k.FRT,
+		assert.Equal(t, 3, k.Conversations)
+		assert.Equal(t, 0, k.Resolved, "an offer of help nobody answered resolved nothing")
+		nudged, _ := agg.Record("nudged-chat")
+		assert.Equal(t, analytics.Abandoned, nudged.Resolution)
+		assert.Equal(t, 2, k.Turns, "the customers' messages")
+		assert.Equal(t, analytics.Percentiles{P50: time.Second, P95: time.Second, N: 2}, k.FRT,
 			"the first response answers the customer, not the page")
 		chat, _ := agg.Record("chat")
 		assert.Equal(t, 1, chat.Turns)
 		assert.Equal(t, []time.Duration{time.Second}, chat.ResponseTimes)
 		assert.Equal(t, time.Second, chat.FirstResponse)
-		assert.Equal(t, 2, agg.Live(time.Now()).Active, "the chat and the campaign's conversation")
+		assert.Equal(t, 3, agg.Live(time.Now()).Active, "the chats and the campaign's conversation")
 		var trend int
 		for _, d := range agg.Trend(analytics.Window{From: start, To: time.Now().Add(time.Second)}, time.Minute) {
 			trend += d.Conversations
 		}
-		assert.Equal(t, 2, trend)
+		assert.Equal(t, 3, trend)
+
+		// The same events in any order: the same figures and verdicts
+		// (nodes of one instant may list in another order).
+		for seed := range uint64(5) {
+			es := log.events()
+			rand.New(rand.NewPCG(seed, 1)).Shuffle(len(es), func(i, j int) { es[i], es[j] = es[j], es[i] })
+			again := analytics.NewAggregator()
+			for _, e := range es {
+				again.Add(e)
+			}
+			assert.Equal(t, agg.KPIs(all), again.KPIs(all), "seed %d", seed)
+			for _, r := range agg.Records(all) {
+				x, _ := again.Record(r.Conversation)
+				assert.Equal(t, []any{r.Resolution, r.Turns, r.FirstResponse}, []any{x.Resolution, x.Turns, x.FirstResponse}, "seed %d: %s", seed, r.Conversation)
+			}
+		}
 
 		// The same events without "signal", as a log written before
 		// turns said which were signals: every record counts.
@@ -206,7 +231,7 @@ func TestAPageVisitIsNoConversation(t *testing.T) {
 			}
 			old.Add(e)
 		}
-		assert.Equal(t, 4, old.KPIs(all).Conversations)
+		assert.Equal(t, 5, old.KPIs(all).Conversations)
 	})
 }
 

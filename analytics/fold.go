@@ -98,6 +98,7 @@ type (
 	flowEndFact struct {
 		flow, status uint32
 		at           int64
+		msg          uint64 // hash of the message of the turn it ended in
 	}
 	moodFact struct {
 		at                                              int64
@@ -300,7 +301,7 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 		}
 	}
 	a := e.Attrs
-	if r.res == "" || decides(e.Kind) {
+	if r.res == "" || decides(e.Kind) || e.Kind == parley.EventTurn && a["signal"] != "" {
 		defer func() { r.res = r.resolution() }()
 	}
 	switch e.Kind {
@@ -345,7 +346,7 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 	case flow.EventNode:
 		r.nodes = append(r.nodes, nodeFact{flow: n.id(a["flow"]), node: n.id(a["node"]), at: at})
 	case flow.EventEnd:
-		r.flowEnds = append(r.flowEnds, flowEndFact{flow: n.id(a["flow"]), status: n.id(a["status"]), at: at})
+		r.flowEnds = append(r.flowEnds, flowEndFact{flow: n.id(a["flow"]), status: n.id(a["status"]), at: at, msg: msgHash(e.Message)})
 	case flow.EventFeedback:
 		v := a["value"]
 		switch flow.FeedbackKind(a["kind"]) {
@@ -437,6 +438,19 @@ func (r *rec) fold(n *names, e *Event, at int64) {
 			}
 		}
 	}
+}
+
+// bySignal reports whether msg (a message hash) is a signal's turn.
+func (r *rec) bySignal(msg uint64) bool {
+	if msg == 0 || r.signals == 0 {
+		return false
+	}
+	for _, t := range r.turns {
+		if t.signal && t.msg == msg {
+			return true
+		}
+	}
+	return false
 }
 
 // customerTurns counts the turns the customer sent (messages, taps).
@@ -554,6 +568,9 @@ func (r *rec) resolution() Resolution {
 		}
 	}
 	for _, e := range r.flowEnds {
+		if r.bySignal(e.msg) {
+			continue // an offer of help on a page event ended its flow: nobody said anything
+		}
 		switch e.status {
 		case idResolved:
 			consider(e.at, Resolved)

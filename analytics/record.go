@@ -17,7 +17,9 @@ type Resolution string
 // customer left the queue (escalation.left) before an agent took it.
 // Otherwise its resolution is the latest verdict among: a flow that
 // ended "resolved" (resolved) or "unresolved"/"escalated" without
-// reaching a person (unresolved); the "Was this helpful?" answer (yes:
+// reaching a person (unresolved), in a turn of the customer's (a flow a
+// page event or a timer ran to its end, such as an offer of help, says
+// nothing); the "Was this helpful?" answer (yes:
 // resolved, no: unresolved); a CSAT rating of 4-5 (resolved) or 1-2
 // (unresolved); a turn not understood (intent fallback) or a question
 // the knowledge base could not answer (unresolved). With no verdict it
