@@ -198,7 +198,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	rt := routes{
 		answers: answeredOutcome(answers, idx), // answered.go: a help-centre answer resolves
 		human:   esc,                           // the customer asked: hand off
-		optOut:  ret.eng.OptOut(parley.Text(optOutText)),
+		optOut:  ret.optOut(parley.Text(optOutText)),
 		optIn:   ret.optIn,
 		pending: refundStatus(a.actions, a.shop),
 		act:     a.actions,
@@ -271,6 +271,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		intent.Middleware(understander),
 		bookedCallTurns,                    // callback.go: "what happens next?" after a call-back, "thanks" at its confirmation
 		orderCorrection(a.shop, e),         // correction.go: "not the shirt, I meant the lamp" mid-form
+		changeOfMind(a.shop, e),            // plans.go: "actually I'd rather switch to annual" while cancelling the plan
 		orderRefs(a.shop),                  // followup.go: "when will it arrive?", "the blanket", "2"
 		orderPrices(a.shop),                // price.go: "how much was the lamp?"
 		billingQuestions,                   // plans.go: "when do I get charged next"

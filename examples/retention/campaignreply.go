@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/dialog"
+	"github.com/parleyhq/parley/intent"
 	"github.com/parleyhq/parley/memory"
 	"github.com/parleyhq/parley/proactive"
 )
@@ -46,9 +48,12 @@ var (
 		"im staying", "thats fine", "sounds good", "fine", "si", "vale", "de acuerdo", "mantenerlo", "me quedo", "perfecto")
 	// "cancel" to the renewal reminder is about the plan it reminds of
 	// (the choice turn-turn9-cancel-word-is-the-option made for the
-	// plan's question): the plan's cancellation starts.
+	// plan's question): the plan's cancellation starts. Said as the
+	// global command is ("cancel", "cancélalo"), it may also mean "stop
+	// this": the plan flow asks first (askCancelPhrases, qa12 F51).
 	cancelPlanPhrases = wordSet("cancel", "cancel it", "cancel my plan", "cancel the plan", "i want to cancel",
 		"cancelar", "cancela", "cancelalo", "cancelar mi plan", "quiero cancelar")
+	askCancelPhrases = wordSet("cancel", "cancel it", "cancel that", "cancel this", "cancelar", "cancela", "cancelalo")
 	// Words around a decline that do not change it: "nah not now
 	// thanks" is "not now".
 	declineOpeners  = []string{"nah ", "no ", "nope ", "oh ", "hmm ", "um ", "ok ", "okay "}
@@ -136,8 +141,14 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 		if t.Signal != nil || t.Message.Text == "" {
 			return next.HandleTurn(ctx, w, t)
 		}
-		m, ok := proactive.LastMessage(t)
-		if !ok {
+		if optOutSaid(t.Text()) {
+			// "please stop sending me these reminders", however long,
+			// after a campaign message or not: STOP, with all that STOP
+			// does (qa12 F40).
+			if _, short := intent.ParseCommand(t.Text()); !short {
+				t.Emit(ctx, parley.Event{Kind: intent.EventCommand, Attrs: map[string]string{"command": string(dialog.CommandStop)}})
+				t = parley.With(t, dialog.CommandKey, dialog.CommandStop)
+			}
 			return next.HandleTurn(ctx, w, t)
 		}
 		words := campaignWords(t.Text())
@@ -145,6 +156,19 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 		// thanks") reads its own answers; the menu does not hold a "no".
 		q, asked := dialog.OpenQuestion(t)
 		asked = asked && !isMenu(q)
+		m, ok := proactive.LastMessage(t)
+		if !ok || !m.InWindow {
+			if !asked && stopPlanSaid(words) && len(words) <= maxStopPlan && r.start != nil {
+				// "stop my plan" with nothing asked: the plan flow says
+				// when it renews and asks whether to cancel it. Its
+				// "stop" is no sign of anger (it got "I'm sorry this has
+				// been frustrating" first).
+				return r.start("renewal").HandleTurn(ctx, w, t)
+			}
+		}
+		if !ok {
+			return next.HandleTurn(ctx, w, t)
+		}
 		s := t.Session()
 		moved, _, _ := movedOnKey.Get(s)
 		onIt := !moved.Equal(m.Sent) && !asked
@@ -153,18 +177,23 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 			// about?" still means the bot's latest message of its own
 			// (it got "I'm not sure I have the right answer"); the
 			// explanation says when it was sent.
-			if whyPhrases[words] {
-				return w.Reply(ctx, parley.Text(sentOn(m)+"\n"+explainCampaign(m, offerExpired(m, t.Time))))
+			if whyAsked(words) {
+				sent := sentOn(m, r.customerZone(ctx, t.CustomerID))
+				return w.Reply(ctx, parley.Text(sent+"\n"+explainCampaign(m, offerExpired(m, t.Time))))
 			}
 			return next.HandleTurn(ctx, w, t)
 		}
 		switch {
-		case whyPhrases[words]:
+		case whyAsked(words):
 			return w.Reply(ctx, parley.Text(explainCampaign(m, false)))
 		case onIt && m.Campaign == "renewal" && keepPhrases[words]:
 			// Not a decline: the reply ends the run all the same
 			// (ExitOnReply), with no later step.
 			return w.Reply(ctx, parley.Text(keptText))
+		case onIt && m.Campaign == "renewal" && (askCancelPhrases[words] || stopPlanSaid(words)) && r.start != nil:
+			// "cancel", "stop my plan", "how do I stop the renewal?":
+			// the plan, most likely, but asked before anything starts.
+			return r.start("renewal").HandleTurn(ctx, w, parley.With(t, renewalEntryKey, "cancel_ask"))
 		case onIt && m.Campaign == "renewal" && cancelPlanPhrases[words] && r.start != nil:
 			return r.start("renewal").HandleTurn(ctx, w, t)
 		case onIt && isDecline(words):
@@ -192,10 +221,31 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 }
 
 // sentOn says when the campaign message m was sent, for an explanation
-// asked for after its reply window: the date is written out in the
-// reply's language (i18n.WithDates).
-func sentOn(m proactive.Message) string {
-	return "I sent you that message on " + m.Sent.Format(time.DateOnly) + "."
+// asked for after its reply window: the day is the customer's, in their
+// time zone loc (nil: the server's), written out in the reply's language
+// (i18n.WithDates).
+func sentOn(m proactive.Message, loc *time.Location) string {
+	if loc == nil {
+		loc = time.Local
+	}
+	return "I sent you that message on " + m.Sent.In(loc).Format(time.DateOnly) + "."
+}
+
+// customerZone returns the time zone of customerID's profile, or nil
+// for a visitor, a profile without one or one that does not load.
+func (r *retention) customerZone(ctx context.Context, customerID string) *time.Location {
+	if customerID == "" || r.profiles == nil {
+		return nil
+	}
+	p, err := r.profiles.Load(ctx, customerID)
+	if err != nil || p.TimeZone == "" {
+		return nil
+	}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return nil
+	}
+	return loc
 }
 
 // expiredText says that a message's code ({code}) has expired, in place
@@ -249,4 +299,118 @@ func offerSentence(m proactive.Message) string {
 		return "Your code is " + m.OfferCode + "."
 	}
 	return "Your code " + m.OfferCode + " is valid until " + m.OfferExpires + "."
+}
+
+// What campaign messages are called, in the customer's words (folded as
+// campaignWords folds them): "these reminders", "your marketing emails",
+// "estos recordatorios".
+const (
+	enMessages = `(?:reminders|reminder messages|messages|texts|text messages|emails|e mails|mails|offers|deals|discounts|marketing|marketing emails|promotions|promos|notifications|newsletters?|ads|adverts|spam)`
+	esMessages = `(?:mensajes|recordatorios|ofertas|descuentos|correos|emails|avisos|promociones|publicidad|notificaciones|newsletters?|boletin|boletines|anuncios|spam)`
+	enDeterm   = `(?:(?:these|those|the|your|all|all the|all these|all your|any|any more|anymore|more|such|any of these|any of your) )?`
+	esDeterm   = `(?:(?:estos|estas|esos|esas|los|las|tus|vuestros|vuestras|sus|mas|ningun|ninguna|todos los|todas las) )?`
+)
+
+// optOutPattern finds an opt-out anywhere in a message, however long:
+// "... so please stop sending me these reminders and offers, I'll renew
+// when I want to" (qa12 F40: it started the renewal flow), "no quiero
+// recibir más recordatorios". "Stop" in another sense ("stop my plan",
+// "how do I stop the renewal?") is no opt-out: stopPlanSaid.
+var optOutPattern = regexp.MustCompile(`\b(?:` +
+	// English
+	`(?:stop|quit|cease) (?:sending|messaging|texting|emailing|mailing|contacting|spamming|bothering|pestering|reminding) (?:me|us)\b|` +
+	`(?:stop|quit) (?:sending|messaging|texting|emailing) (?:these|those|your|all|any|them)\b|` +
+	`(?:stop|no more|enough) ` + enDeterm + `(?:\w+ )?` + enMessages + `\b|` +
+	`(?:dont|do not|dont ever|never) (?:want|need) (?:to (?:get|receive) )?` + enDeterm + `(?:\w+ )?` + enMessages + `\b|` +
+	`(?:dont|do not) (?:message|text|email|contact|spam) (?:me|us)\b|` +
+	`unsubscribe(?: me)?(?: from ` + enDeterm + `(?:\w+ )?` + enMessages + `)?(?: please)?$|unsubscribe me\b|` +
+	`(?:opt|take|remove) me (?:out|off)\b|opt out\b|` +
+	// Spanish
+	`(?:deja|dejad|dejen|deje|dejar|dejes|dejeis) de (?:enviarme|mandarme|escribirme|molestarme|contactarme|spamearme|enviar|mandar|escribir)(?: \w+)?\b|` +
+	`no (?:me )?(?:envies|envieis|envien|mandes|mandeis|manden|escribas|escribais|escriban|envieis) (?:mas|nada)\b|` +
+	`(?:dejar|deja|dejad|dejen|dejo) de recibir ` + esDeterm + `(?:\w+ )?` + esMessages + `\b|no quiero recibir (?:nada|mas)\b|` +
+	`no quiero (?:recibir |que me (?:envieis|envies|envien|mandeis|mandes|manden) )?` + esDeterm + `(?:mas )?(?:\w+ )?` + esMessages + `\b|` +
+	`no mas ` + esDeterm + `(?:\w+ )?` + esMessages + `\b|` +
+	`(?:darme|dame|dadme|denme|quiero darme|dar) de baja de ` + esDeterm + `(?:la lista|el boletin|\w* ?` + esMessages + `)|` +
+	`desuscribirme|desuscribeme|desuscribidme` +
+	`)`)
+
+// notOptOut are words that make a message about opting out something
+// else: a question about the plan ("unsubscribe from my plan") or a wish
+// to keep getting them ("don't stop sending me offers").
+var notOptOut = regexp.MustCompile(`\b(?:dont stop|do not stop|no dejes de|no dejeis de|no dejen de)\b|` +
+	`\b(?:unsubscribe|darme de baja|dar de baja) (?:me )?(?:from |de |del )?(?:my |the |mi |el )?(?:plan|subscription|membership|suscripcion)\b`)
+
+// optOutSaid reports whether text says it wants no more of the shop's
+// messages, anywhere in it.
+func optOutSaid(text string) bool {
+	words := campaignWords(text)
+	return optOutPattern.MatchString(words) && !notOptOut.MatchString(words)
+}
+
+// stopPlanPattern finds "stop" said of the plan: "stop my
+// plan", "how do I stop the renewal?", "¿cómo paro la renovación?". To
+// the renewal reminder it asks whether to cancel the plan; it is never
+// an opt-out.
+var stopPlanPattern = regexp.MustCompile(`\b(?:` +
+	`(?:stop|end|halt|turn off|switch off) (?:the |my |this |your )?(?:auto |automatic )?(?:plan|subscription|membership|renewal|auto renewal|autorenewal|renewing|payments?|charges|charging me|billing)\b|` +
+	`(?:parar|paro|parad|detener|detengo|deten|frenar|freno|anular|anulo|anula|quitar|quito|desactivar|desactivo) (?:la |el |mi |tu |esta |este )?(?:plan|suscripcion|renovacion|renovacion automatica|cobros?|pagos?)\b` +
+	`)`)
+
+// maxStopPlan bounds the messages stopPlanSaid starts the plan flow for
+// by itself: a longer one may say more, for the rest of the bot.
+const maxStopPlan = 60
+
+// stopPlanSaid reports whether words (campaignWords) say stop of the
+// plan rather than of the messages.
+func stopPlanSaid(words string) bool {
+	return stopPlanPattern.MatchString(words) && !optOutPattern.MatchString(words)
+}
+
+// whyPattern finds "why did you message me?" in other words, in English
+// and Spanish (qa12 F50: "¿por qué me mandáis esto?"), once greetings are
+// trimmed (whyAsked). The verbs are those of writing to someone: "why did
+// you send me the wrong item?" is not one.
+var whyPattern = regexp.MustCompile(`^(?:` +
+	`(?:but |so |and |um |uh |erm )?(?:why|how come) (?:did|do|are|have|would|were|is it) (?:you|u|yall|you guys|you people) (?:just |even |keep |still |suddenly )?` +
+	`(?:message|messaging|messaged|text|texting|texted|write|writing|written|wrote|send|sending|sent|contact|contacting|contacted|email|emailing|emailed|remind|reminding|reminded|ping|pinging|pinged)` +
+	`(?: (?:to )?(?:me|us))?(?: (?:this|that|these|this message|that message|about this|about that|about it|now|today|again|here|for|for this))*|` +
+	`why (?:am i|do i|did i|have i|would i) (?:getting|get|receiving|receive|got|received|been getting|been sent)(?: (?:this|these|that|this message|these messages|a message|messages|reminders|this reminder|from you|now|today|again))*|` +
+	`(?:y |pero |oye |a ver )?por que (?:me |nos )?(?:estas |estais |estan |esta )?` +
+	`(?:escribes|escribis|escriben|escribe|escribiendo|has escrito|habeis escrito|han escrito|ha escrito|escribiste|escribisteis|escribieron|escribio|` +
+	`mandas|mandais|mandan|manda|mandando|has mandado|habeis mandado|han mandado|ha mandado|mandaste|mandasteis|mandaron|mando|` +
+	`envias|enviais|envian|envia|enviando|has enviado|habeis enviado|han enviado|ha enviado|enviaste|enviasteis|enviaron|envio|` +
+	`avisas|avisais|avisan|recuerdas|recordais|recuerdan|contactas|contactais|contactan|has contactado|habeis contactado|han contactado)` +
+	`(?: (?:esto|eso|este mensaje|ese mensaje|estos mensajes|ahora|hoy|otra vez|aqui|por aqui))*|` +
+	`por que (?:recibo|he recibido|me llega|me llegan|me ha llegado|me han llegado|me llego|me llegaron)(?: (?:esto|eso|este mensaje|estos mensajes|ahora|hoy|otra vez))*` +
+	`)$`)
+
+// greetingWords may open a "why" question ("hola, ¿por qué me
+// escribes?", "hi, why did you text me?"); whyClosings may close it.
+var (
+	greetingWords = []string{"hola ", "hi ", "hello ", "hey ", "buenas ", "buenos dias ", "buenas tardes ", "buenas noches ", "oye ",
+		"perdona ", "perdon ", "disculpa ", "sorry ", "excuse me ", "um ", "eh ", "ok ", "okay ", "vale ", "hmm ", "wait ", "espera "}
+	whyClosings = []string{" thanks", " thank you", " please", " gracias", " por favor"}
+)
+
+// whyAsked reports whether words (campaignWords) ask why the bot wrote:
+// whyPhrases, or whyPattern after a greeting or before a thanks.
+func whyAsked(words string) bool {
+	for range 3 {
+		trimmed := false
+		for _, g := range greetingWords {
+			if rest, ok := strings.CutPrefix(words, g); ok {
+				words, trimmed = rest, true
+			}
+		}
+		for _, c := range whyClosings {
+			if rest, ok := strings.CutSuffix(words, c); ok {
+				words, trimmed = rest, true
+			}
+		}
+		if !trimmed {
+			break
+		}
+	}
+	return whyPhrases[words] || whyPattern.MatchString(words)
 }

@@ -109,7 +109,7 @@ var keepSynonyms = []string{"renew", "keep my plan", "mantener", "mantener mi pl
 func renewalFlow(d deps) *flow.Builder {
 	cost := func(p shopPlan) string { return fmt.Sprintf("$%d a %s", p.Price, p.Per) }
 	return flow.New("renewal").Slots("code", "why", "until", "before", "confirm", "offer", "feature", "reason").Add(
-		&flow.Branch{ID: "plan", Cases: []flow.Case{{Expr: `customer.plan == "` + cancelledPlan + `"`, Next: "undo"}}, Else: "remind"},
+		&flow.Branch{ID: "plan", Cases: append([]flow.Case{{Expr: `customer.plan == "` + cancelledPlan + `"`, Next: "undo"}}, entryCases()...), Else: "remind"},
 		// A plan already cancelled does not "renew": no reminder and no
 		// second offer; while it is still active it can be restored.
 		&flow.Action{ID: "undo", Do: func(ctx context.Context, s *flow.Scope) (string, error) {
@@ -148,7 +148,18 @@ func renewalFlow(d deps) *flow.Builder {
 			}, Next: "winback"},
 			{If: func(s *flow.Scope) bool { return pricePattern.MatchString(s.Turn.Text()) }, Next: "price"},
 			{If: func(s *flow.Scope) bool { return unusedPattern.MatchString(s.Turn.Text()) }, Next: "unused"},
+			// "stop my plan", "how do I stop the renewal?": asked, as
+			// "cancel" to the reminder is.
+			{If: func(s *flow.Scope) bool { return stopPlanSaid(campaignWords(s.Turn.Text())) }, Next: "cancel_ask"},
 		}, Else: "which"},
+		// "cancel" to the renewal reminder may mean the plan or "stop
+		// this": asked before the cancellation starts (qa12 F51).
+		&flow.Choice{ID: "cancel_ask", Slot: "confirm", MaxAttempts: 1, OnFail: "undecided",
+			Prompt: []string{`Do you want to cancel your {{customer.plan | "current"}} plan?`},
+			Options: []flow.Option{
+				{Title: "Yes, cancel my plan", Payload: "yes", Synonyms: []string{"yes", "yes please", "cancel it", "cancel my plan", "sí", "si", "cancélalo", "cancelar mi plan"}, Next: "winback"},
+				{Title: "No, keep it", Payload: "no", Synonyms: []string{"no", "no thanks", "keep it", "keep my plan", "no, gracias", "mantenerlo", "mantener mi plan"}, Next: "kept"},
+			}},
 		// On the annual plan the switch goes the other way.
 		&flow.Branch{ID: "which", Cases: []flow.Case{{Expr: `customer.plan matches "(?i)annual"`, Next: "ask_annual"}}, Else: "ask"},
 		&flow.Choice{ID: "ask_annual", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
@@ -178,6 +189,11 @@ func renewalFlow(d deps) *flow.Builder {
 			return d.run(ctx, s, actChangePlan, planArgs{Plan: annualPlan.Name}, true)
 		}, Routes: map[string]string{"refused": "refused"}, Next: "annual_ok", OnError: "done"},
 		&flow.End{ID: "annual_ok", Status: flow.Resolved, Text: []string{fmt.Sprintf(`Done: you're on Annual Plus from {{customer.renewal_date | "your next renewal"}}, at %s.`, cost(annualPlan))}},
+		// A change of mind to Basic while cancelling (changeOfMind):
+		// its price and start date confirmed first, as the other switches.
+		&flow.Choice{ID: "to_basic", Slot: "confirm", MaxAttempts: 1, OnFail: "unchanged",
+			Prompt:  []string{fmt.Sprintf(`Shall I switch you to Monthly Basic, at $%d a month from {{customer.renewal_date | "your next renewal"}}?`, basicPlan.Price)},
+			Options: confirmSwitch("basic", []string{"plus", "keep plus", "stay on plus", "monthly plus"})},
 		&flow.End{ID: "unchanged", Status: flow.Resolved, Text: []string{`OK, I haven't changed anything: you stay on {{customer.plan | "your plan"}}.`}},
 
 		// The regret is said once; the offer is then the question, asked
@@ -270,6 +286,109 @@ func renewalFlow(d deps) *flow.Builder {
 		&flow.End{ID: "refused", Status: flow.Unresolved, Text: []string{"{{slots.why}}"}},
 		&flow.End{ID: "done", Status: flow.Unresolved},
 	)
+}
+
+// renewalEntryKey names the node the renewal flow starts at for a turn
+// that said where it goes: "cancel_ask" for "cancel" to the renewal
+// reminder (campaignreply.go), a switch or "kept" for a change of mind
+// while cancelling (changeOfMind). Without it the flow reminds of the
+// date first.
+var renewalEntryKey = parley.NewKey[string]("retention.renewal_entry")
+
+// renewalEntries are the nodes renewalEntryKey may name.
+var renewalEntries = []string{"cancel_ask", "to_annual", "to_monthly", "to_basic", "kept"}
+
+// entryCases are the renewal flow's first cases: the node the turn's
+// renewalEntryKey names.
+func entryCases() []flow.Case {
+	var cs []flow.Case
+	for _, node := range renewalEntries {
+		cs = append(cs, flow.Case{If: func(s *flow.Scope) bool {
+			v, ok := parley.Value(s.Turn, renewalEntryKey)
+			return ok && v == node
+		}, Next: node})
+	}
+	return cs
+}
+
+// Plans named in a change of mind (planChoice), and the words of one.
+var (
+	annualWords    = regexp.MustCompile(`(?i)\b(annual|yearly|a year|per year|anual|al año|al ano|por año)`)
+	basicWords     = regexp.MustCompile(`(?i)\b(basic|b[aá]sico|cheaper plan|plan m[aá]s barato)\b`)
+	monthlyWords   = regexp.MustCompile(`(?i)\b(monthly|mensual|pay monthly|pagar al mes|plus)\b`)
+	switchWords    = regexp.MustCompile(`(?i)\b(switch|change|move|go|go for|rather|prefer|instead|try|downgrade|upgrade|put me|give me|how about|what about|c[aá]mbi\w*|p[aá]sa\w*|prefiero|prefer[ií]a|mejor|en vez|en lugar|me quedo con|qu[eé] tal|y si)\b`)
+	keepWords      = regexp.MustCompile(`(?i)\b(i'?ll keep|i will keep|i'?d rather keep|i want to keep|let me keep|keep (it|my plan|the plan|my subscription)|i'?ll stay|i will stay|i'?m staying|stay on my plan|me quedo( con mi plan| con el plan)?$|mejor me quedo|lo mantengo|mantenerlo|mantener mi plan|sigo con (mi|el) plan)\b`)
+	ifWords        = regexp.MustCompile(`(?i)\b(if|unless|only if|as long as|siempre que|a menos que)\b`)
+	notChangeWords = regexp.MustCompile(`(?i)\b(how much|what is|what's|cu[aá]nto|qu[eé] (es|incluye))\b`)
+)
+
+// planChoice reads a change of mind while the plan is being cancelled
+// ("actually no, I'd rather switch to annual", "mejor pásame al
+// básico", "actually I'll keep it"): the renewal flow's node for it, or
+// "" for none. A plan the customer is on already (plan) is kept. A
+// question about a plan ("how much is annual?") is no change of mind.
+func planChoice(text, plan string) string {
+	if len(text) > 200 || notChangeWords.MatchString(text) {
+		return ""
+	}
+	onAnnual := strings.Contains(strings.ToLower(plan), "annual")
+	switch {
+	case keepWords.MatchString(text) && !ifWords.MatchString(text): // "I'll stay if it's cheaper" is a reason
+		return "kept"
+	case !switchWords.MatchString(text):
+		return ""
+	case annualWords.MatchString(text):
+		if onAnnual {
+			return "kept"
+		}
+		return "to_annual"
+	case basicWords.MatchString(text):
+		if plan == basicPlan.Name {
+			return "kept"
+		}
+		return "to_basic"
+	case monthlyWords.MatchString(text) && onAnnual:
+		return "to_monthly"
+	}
+	return ""
+}
+
+// cancelQuestions are the questions of the cancellation (the reason, the
+// win-back offer, "Do you want to cancel?"; not "What's missing?", whose
+// answer may name a plan), at which a change of mind to another
+// plan leaves the cancellation for it (qa12 F8: "actually no, I'd rather
+// switch to annual" at the reason question was read as the reason
+// "Other" and the offer followed).
+var cancelQuestions = map[string]bool{"renewal/reason": true, "renewal/offer": true,
+	"renewal/offer_basic": true, "renewal/cancel_ask": true}
+
+// changeOfMind is the middleware that reads a change of mind while the
+// plan is being cancelled: the cancellation stops and the renewal flow
+// starts at the switch (its price confirmed first) or keeps the plan. At
+// the win-back offer, whose "Yes, I'll stay" and "Switch to Basic" are
+// its own options, only a switch it does not offer (to annual) is one.
+func changeOfMind(s *shop, e *flow.Engine) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			q, open := dialog.OpenQuestion(t)
+			if t.Signal != nil || !open || q.Owner != flow.DefaultOwner || !cancelQuestions[q.ID] {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if _, cmd := parley.Value(t, dialog.CommandKey); cmd {
+				return next.HandleTurn(ctx, w, t)
+			}
+			c, _ := s.customer(t.CustomerID)
+			node := planChoice(t.Text(), c.Plan)
+			offer := q.ID == "renewal/offer" || q.ID == "renewal/offer_basic"
+			if node == "" || (offer && node != "to_annual" && node != "to_monthly") || (q.ID == "renewal/cancel_ask" && node == "kept") {
+				return next.HandleTurn(ctx, w, t)
+			}
+			if err := e.Cancel("").HandleTurn(ctx, w, t); err != nil {
+				return err
+			}
+			return e.Starter("renewal").HandleTurn(ctx, w, parley.With(t, renewalEntryKey, node))
+		})
+	}
 }
 
 // confirmSwitch are the options of the question that confirms a switch

@@ -372,3 +372,47 @@ func (r *retention) heldSince(ctx context.Context, customerID string, since time
 	}
 	return out, nil
 }
+
+// alreadyOptedOutText answers a STOP from a customer who said STOP on
+// this channel before: the opt-out stands, and "Done" again would read
+// as if the first had not worked.
+const alreadyOptedOutText = "You're already unsubscribed: we won't send you reminders or offers. Type START if you ever want them back."
+
+// optOut answers STOP with confirm (proactive.Engine.OptOut records it)
+// or, for a customer already opted out on this channel, with
+// alreadyOptedOutText.
+func (r *retention) optOut(confirm parley.Message) parley.Handler {
+	record := r.eng.OptOut(confirm)
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		already, err := r.optedOut(ctx, t)
+		if err != nil {
+			return err
+		}
+		if already {
+			return w.Reply(ctx, parley.Text(alreadyOptedOutText))
+		}
+		return record.HandleTurn(ctx, w, t)
+	})
+}
+
+// optedOut reports whether the turn's customer said STOP on its channel
+// and has not opted back in: only a STOP turns this channel's service
+// messages off (proactive.Policy.OptOut); "no" to tips does not.
+func (r *retention) optedOut(ctx context.Context, t *parley.Turn) (bool, error) {
+	if t.CustomerID == "" {
+		return false, nil
+	}
+	p, err := r.profiles.Load(ctx, t.CustomerID)
+	if errors.Is(err, memory.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	service, ok := p.ConsentOn(string(proactive.Service), t.Channel)
+	if !ok || service.Granted {
+		return false, nil
+	}
+	marketing, ok := p.ConsentOn(string(proactive.Marketing), t.Channel)
+	return ok && !marketing.Granted, nil
+}

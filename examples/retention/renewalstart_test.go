@@ -23,14 +23,21 @@ func TestRenewalFlagOpensWithTheReminder(t *testing.T) {
 	}{
 		{give: "why did you message me?", want: []string{"I messaged you because your Monthly Plus plan renews on", "Reply STOP any time"},
 			notWant: []string{"not something I can help with"}},
-		{give: "¿por qué me escribís?", want: []string{"Te escribí porque tu Monthly Plus plan se renueva el"},
+		{give: "¿por qué me escribís?", want: []string{"Te escribí porque tu plan Monthly Plus se renueva el"},
+			notWant: []string{"No estoy seguro"}},
+		{give: "hola, ¿por qué me escribes?", want: []string{"Te escribí porque tu plan Monthly Plus se renueva el"},
+			notWant: []string{"No estoy seguro"}},
+		{give: "¿por qué me mandáis esto?", want: []string{"Te escribí porque tu plan Monthly Plus se renueva el"},
 			notWant: []string{"No estoy seguro"}},
 		{give: "STOP", want: []string{"you won't get reminders or offers from us any more"}},
 		{give: "unsubscribe", want: []string{"you won't get reminders or offers from us any more"}},
 		{give: "nah not now thanks", want: []string{"No problem, I won't remind you about your renewal again."},
 			notWant: []string{"frustrating", "connect you with a person"}},
 		{give: "yes", want: []string{"Great, nothing to do: your plan renews automatically."}, notWant: []string{"pick one of the options"}},
-		{give: "cancel", want: []string{"Sorry to see you go.", "Can I ask why you're leaving?"}},
+		// "cancel" may mean the plan or "stop this": asked first (qa12 F51).
+		{give: "cancel", want: []string{"Do you want to cancel your Monthly Plus plan?", "[1] Yes, cancel my plan  [2] No, keep it"},
+			notWant: []string{"Sorry to see you go."}},
+		{give: "please stop sending me these reminders and offers, I'll renew when I want to, thanks", want: []string{"you won't get reminders or offers from us any more"}},
 	} {
 		t.Run(tt.give, func(t *testing.T) {
 			out := runPiped(t, tt.give+"\n", "-memory", "-renewal")
