@@ -52,7 +52,11 @@ var (
 	// global command is ("cancel", "cancélalo"), it may also mean "stop
 	// this": the plan flow asks first (askCancelPhrases, qa12 F51).
 	cancelPlanPhrases = wordSet("cancel", "cancel it", "cancel my plan", "cancel the plan", "i want to cancel",
-		"cancelar", "cancela", "cancelalo", "cancelar mi plan", "quiero cancelar")
+		"i want to cancel my plan", "i want to cancel my subscription", "cancel my subscription",
+		"cancelar", "cancela", "cancelalo", "cancelar mi plan", "quiero cancelar", "quiero cancelar mi plan", "cancelar mi suscripcion")
+	// "renew" to the renewal reminder (its quick reply "Renew my plan")
+	// asks what to change.
+	renewPhrases     = wordSet("renew", "renew my plan", "renew it", "change it", "change my plan", "renovar", "renovar mi plan", "cambiarlo", "cambiar mi plan")
 	askCancelPhrases = wordSet("cancel", "cancel it", "cancel that", "cancel this", "cancelar", "cancela", "cancelalo")
 	// Words around a decline that do not change it: "nah not now
 	// thanks" is "not now".
@@ -194,6 +198,11 @@ func (r *retention) campaignReplies(next parley.Handler) parley.Handler {
 			// "cancel", "stop my plan", "how do I stop the renewal?":
 			// the plan, most likely, but asked before anything starts.
 			return r.start("renewal").HandleTurn(ctx, w, parley.With(t, renewalEntryKey, "cancel_ask"))
+		case onIt && m.Campaign == "renewal" && m.Step == "day-7" && (renewPhrases[words] || cancelPlanPhrases[words]) && r.start != nil:
+			// The reminder said when the plan renews a moment ago: the
+			// plan flow goes on from there, not with the same date again
+			// (qa12 F52).
+			return r.start("renewal").HandleTurn(ctx, w, parley.With(t, renewalEntryKey, "intent"))
 		case onIt && m.Campaign == "renewal" && cancelPlanPhrases[words] && r.start != nil:
 			return r.start("renewal").HandleTurn(ctx, w, t)
 		case onIt && isDecline(words):

@@ -289,14 +289,15 @@ func renewalFlow(d deps) *flow.Builder {
 }
 
 // renewalEntryKey names the node the renewal flow starts at for a turn
-// that said where it goes: "cancel_ask" for "cancel" to the renewal
-// reminder (campaignreply.go), a switch or "kept" for a change of mind
+// that said where it goes: "intent" for a reply to the renewal reminder,
+// which said the date already, "cancel_ask" for "cancel" to it
+// (campaignreply.go), a switch or "kept" for a change of mind
 // while cancelling (changeOfMind). Without it the flow reminds of the
 // date first.
 var renewalEntryKey = parley.NewKey[string]("retention.renewal_entry")
 
 // renewalEntries are the nodes renewalEntryKey may name.
-var renewalEntries = []string{"cancel_ask", "to_annual", "to_monthly", "to_basic", "kept"}
+var renewalEntries = []string{"intent", "cancel_ask", "to_annual", "to_monthly", "to_basic", "kept"}
 
 // entryCases are the renewal flow's first cases: the node the turn's
 // renewalEntryKey names.
