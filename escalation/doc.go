@@ -13,7 +13,9 @@
 // while the request itself is still served; the third message in a row
 // the bot does not understand, and more than 8 turns without resolution,
 // offer a person. An offer is one open question, never stacked on
-// another.
+// another. One offer is made until the conversation is resolved, with one
+// exception: more than 8 turns without resolution offers once more, five
+// turns or more after an earlier offer was declined or passed by.
 //
 // Waiting for a person is humane: the wait message says what the
 // customer can do, "cancel" and "menu" leave the queue (the ticket is

@@ -75,7 +75,10 @@ type Messages struct {
 	// other words, after a message the bot could not place.
 	Offer, Yes, No, Declined, OfferAgain string
 	// Remind says how to reach a person when a handler would offer one
-	// again: one offer is made until the conversation is resolved.
+	// again: one offer is made until the conversation is resolved. It
+	// is said once after an offer to a handler that answered itself
+	// ("I'm not sure I have the right answer"), and always to one that
+	// said nothing.
 	Remind string
 	// Empathy acknowledges the customer's feelings (rules with Empathy).
 	Empathy string
@@ -407,11 +410,18 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 		}
 	case tc.st.Phase == phaseOffered:
 		// Already asked this turn or before: one offer at a time.
-	case r.Priority != dialog.PriorityUrgent && (len(tc.st.Offered) > 0 || tc.st.Seen < tc.st.QuietUntil):
+	case r.Priority != dialog.PriorityUrgent && (len(tc.st.Offered) > 0 || tc.st.Seen < tc.st.QuietUntil) && !tc.offerFollows():
 		// A person was offered since the conversation was last resolved
 		// (the customer moved on, or said no): one offer, not one per
 		// question the bot cannot answer. The customer hears how to ask
-		// (a line, not a question).
+		// (a line, not a question), once since the offer: a handler that
+		// has answered this turn ("I'm not sure I have the right
+		// answer") is not followed by the same line every time (QA12
+		// F14); one that said nothing still gets it, never silence.
+		if tc.st.RemindedAt > tc.st.OfferedAt && replied(w) {
+			break
+		}
+		tc.st.RemindedAt = tc.st.Seen
 		if err := tc.reply(ctx, parley.Text(tc.msgs().Remind)); err != nil {
 			return err
 		}
@@ -419,8 +429,14 @@ func (e *Escalator) HandOff(ctx context.Context, w parley.ReplyWriter, t *parley
 		if err := tc.offer(ctx, r); err != nil {
 			return err
 		}
-		if tc.st.Phase == phaseOffered && !slices.Contains(tc.st.Offered, r.Reason) {
-			tc.st.Offered = append(tc.st.Offered, r.Reason)
+		// A rule that fired this turn was to offer a person after the
+		// answer (a second offer after many turns without resolution):
+		// this is that offer, not one more, and no line on how to ask
+		// for a person is stacked on it.
+		for _, name := range []string{r.Reason, tc.st.OfferRule} {
+			if tc.st.Phase == phaseOffered && name != "" && (name == r.Reason || tc.offerFollows()) && !slices.Contains(tc.st.Offered, name) {
+				tc.offered(name)
+			}
 		}
 	}
 	return tc.save()
@@ -509,6 +525,19 @@ type state struct {
 	Seen       int      `json:"seen,omitempty"`
 	QuietUntil int      `json:"quiet_until,omitempty"`
 	Offered    []string `json:"offered,omitempty"`
+	// OfferedAt is Seen when a person was last offered (or asked
+	// again, or a line or choice counted as the offer): a rule with
+	// AfterOffer may offer once more when enough turns have passed.
+	OfferedAt int `json:"offered_at,omitempty"`
+	// OfferTurn is the session's turn (memory.Session.Turns) in which
+	// the rule OfferRule fired before the bot answered: its offer
+	// follows the answer, so a handler's HandOff in that turn makes it
+	// rather than add a line on how to ask for a person.
+	OfferTurn int    `json:"offer_turn,omitempty"`
+	OfferRule string `json:"offer_rule,omitempty"`
+	// RemindedAt is Seen when a handler's HandOff was last answered with
+	// the line on how to ask for a person (Remind).
+	RemindedAt int `json:"reminded_at,omitempty"`
 	// MoodOffered: a person was offered to an upset customer (by a rule
 	// with Empathy, or one that fired on the mood alone). Until the
 	// conversation is resolved, no other rule offers one for the mood
@@ -730,7 +759,7 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 			return err
 		}
 		tc.emit(ctx, EventTriggered, nil, 0, "action", "reminded", "rule", tc.rule.Name)
-		tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
+		tc.offered(tc.rule.Name)
 		tc.st.MoodOffered = tc.st.MoodOffered || tc.ruleMood
 		tc.rule, held, tc.st.Reminded = nil, nil, true
 		if err := tc.reply(ctx, parley.Text(tc.msgs().Remind)); err != nil {
@@ -789,7 +818,7 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 		case rep.asked && offersPerson(tc.t):
 			// The bot's question has a person among its choices ("Talk
 			// to a person"): that is the offer, made once.
-			tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
+			tc.offered(tc.rule.Name)
 			tc.st.MoodOffered = tc.st.MoodOffered || tc.ruleMood
 		case rep.asked && holds < maxHolds:
 			// The bot has just asked the customer something ("Was this
@@ -812,7 +841,7 @@ func (tc *turnCtx) after(ctx context.Context, rep report, held *heldReplies) err
 			}
 		}
 		if tc.st.Phase == phaseOffered {
-			tc.st.Offered = append(tc.st.Offered, tc.rule.Name)
+			tc.offered(tc.rule.Name)
 			tc.st.MoodOffered = tc.st.MoodOffered || tc.ruleMood
 		}
 	}
@@ -871,6 +900,29 @@ func (tc *turnCtx) observe() {
 			// The customer is happy: the conversation is resolved so far.
 			tc.resolved()
 		}
+	}
+}
+
+// offered records that a person was offered for the rule or reason
+// name in this turn.
+func (tc *turnCtx) offered(name string) {
+	tc.st.Offered = append(tc.st.Offered, name)
+	tc.st.OfferedAt = tc.st.Seen
+}
+
+// offerFollows reports whether a rule fired this turn before the bot
+// answered, so that its offer follows the answer.
+func (tc *turnCtx) offerFollows() bool {
+	s := tc.t.Session()
+	return s != nil && tc.st.OfferTurn != 0 && tc.st.OfferTurn == s.Turns
+}
+
+// ruleFired notes that rule fired before the bot answered: its offer
+// follows the answer (offerFollows).
+func (tc *turnCtx) ruleFired(rule *Rule) {
+	tc.rule = rule
+	if s := tc.t.Session(); s != nil {
+		tc.st.OfferTurn, tc.st.OfferRule = s.Turns, rule.Name
 	}
 }
 
@@ -955,7 +1007,11 @@ func (tc *turnCtx) empathize(ctx context.Context, rule Rule) error {
 		return nil
 	}
 	tc.said()
-	return tc.reply(ctx, parley.Text(tc.msgs().Empathy))
+	text := tc.msgs().Empathy
+	if rule.Sorry != "" {
+		text = rule.Sorry
+	}
+	return tc.reply(ctx, parley.Text(text))
 }
 
 // said records that empathy is said in this turn.
@@ -996,7 +1052,8 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	if !ok {
 		if d := tc.deferred; d != nil && !slices.Contains(tc.st.Offered, d.Reason) {
 			r, _ := tc.e.policy.rule(d.Reason)
-			tc.rule, tc.retried = &Rule{Name: d.Reason, Priority: d.Priority, Action: Offer, NewSubject: r.NewSubject}, true
+			tc.ruleFired(&Rule{Name: d.Reason, Priority: d.Priority, Action: Offer, NewSubject: r.NewSubject})
+			tc.retried = true
 		}
 		// No offer this time because offers were held back (one was just
 		// declined or already made), but an upset customer still hears
@@ -1013,13 +1070,21 @@ func (tc *turnCtx) evaluate(ctx context.Context, text, cmd string) (bool, error)
 	}
 	tc.emit(ctx, EventTriggered, nil, 0, "action", string(rule.Action), "rule", rule.Name)
 	tc.ruleMood = rule.Empathy || tc.onlyMood(rule, in)
+	if !rule.Empathy && tc.offersAgain(rule) {
+		// Offering again after many turns (AfterOffer) to an upset
+		// customer, whose own rule is quiet: they still hear that the
+		// bot noticed, as on the other quiet turns.
+		if r, upset, _ := tc.e.policy.evaluate(in, func(r Rule) bool { return !r.Empathy || r.Action != Offer }); upset {
+			rule.Empathy, rule.Sorry = true, r.Sorry
+		}
+	}
 	if err := tc.empathize(ctx, rule); err != nil {
 		return true, err
 	}
 	if rule.Action == HandOff {
 		return true, tc.handOff(ctx, tc.request(rule))
 	}
-	tc.rule = &rule
+	tc.ruleFired(&rule)
 	return false, nil
 }
 
@@ -1033,7 +1098,7 @@ func (tc *turnCtx) fire(ctx context.Context, in *Input) (Rule, bool) {
 	var moodOnly []string
 	for {
 		rule, ok, err := tc.e.policy.evaluate(in, func(r Rule) bool {
-			return r.Action == Offer && (quiet && r.Priority != dialog.PriorityUrgent && !r.NewSubject || slices.Contains(tc.st.Offered, r.Name) ||
+			return r.Action == Offer && (quiet && r.Priority != dialog.PriorityUrgent && !r.NewSubject && !tc.offersAgain(r) || slices.Contains(tc.st.Offered, r.Name) ||
 				slices.Contains(moodOnly, r.Name))
 		})
 		if err != nil {
@@ -1045,6 +1110,16 @@ func (tc *turnCtx) fire(ctx context.Context, in *Input) (Rule, bool) {
 		}
 		return rule, ok
 	}
+}
+
+// offersAgain reports whether rule may offer a person although one was
+// offered since the conversation was last resolved: it has AfterOffer,
+// the quiet turns after a decline are over, and at least AfterOffer of
+// the customer's turns have passed since the last offer. Its own offer
+// is left out by fire until the conversation is resolved: once.
+func (tc *turnCtx) offersAgain(rule Rule) bool {
+	st := &tc.st
+	return rule.AfterOffer > 0 && len(st.Offered) > 0 && st.Seen >= st.QuietUntil && st.Seen-st.OfferedAt >= rule.AfterOffer
 }
 
 // onlyMood reports whether rule fires on in only because of its mood:
@@ -1094,8 +1169,15 @@ func (tc *turnCtx) offer(ctx context.Context, r dialog.HandoffRequest) error {
 		return err
 	}
 	tc.st.Phase, tc.st.Offer = phaseOffered, &r
-	if rule, ok := tc.e.policy.rule(r.Reason); ok && rule.Say != "" {
-		if err := tc.reply(ctx, parley.Text(rule.Say)); err != nil {
+	say := ""
+	if rule, ok := tc.e.policy.rule(r.Reason); ok {
+		say = rule.Say
+	}
+	if rule, ok := tc.e.policy.rule(tc.st.OfferRule); ok && say == "" && tc.offerFollows() {
+		say = rule.Say // a handler's HandOff makes the offer of a rule that fired this turn
+	}
+	if say != "" {
+		if err := tc.reply(ctx, parley.Text(say)); err != nil {
 			return err
 		}
 	}
@@ -1124,7 +1206,7 @@ func (tc *turnCtx) answerOffer(ctx context.Context, text, cmd string) (bool, err
 		// fallbacks follow (say it another way, then the menu), and no
 		// rule offers a person again until the conversation is resolved
 		// (fire), so nothing loops.
-		tc.st.OfferAgain = true
+		tc.st.OfferAgain, tc.st.OfferedAt = true, tc.st.Seen
 		if q, ok := dialog.OpenQuestion(tc.t); ok && q.Owner == owner {
 			return true, tc.reply(ctx, parley.Message{Text: tc.msgs().OfferAgain, QuickReplies: []parley.QuickReply{
 				{Title: tc.msgs().Yes, Payload: "handoff:yes"}, {Title: tc.msgs().No, Payload: "handoff:no"}}})

@@ -175,6 +175,12 @@ func newHarness(t *testing.T, agents int, opts ...escalation.Option) *harness {
 				return err
 			}
 			return w.Reply(ctx, parley.Text("bot: a teammate will approve it"))
+		case strings.HasPrefix(turn.Text(), "unsure "):
+			// The help centre has no answer, says so, and wants a person.
+			if err := w.Reply(ctx, parley.Text("bot: not sure")); err != nil {
+				return err
+			}
+			return esc.HandOff(ctx, w, turn, dialog.HandoffRequest{Reason: "no answer"})
 		case turn.Text() == "hand me over":
 			return esc.HandOff(ctx, w, turn, dialog.HandoffRequest{Reason: "the flow gave up"})
 		case turn.Text() == "?no":
@@ -338,6 +344,20 @@ func TestFrustrationAtAFormKeepsItsQuestion(t *testing.T) {
 	h.say("refund form")
 	assert.Equal(t, []string{msgs.Empathy, offerText}, h.say("?I will call my lawyer"), "urgent: the offer, the form paused")
 	assert.Equal(t, []string{msgs.Declined, "bot: how much?"}, h.say("no"))
+}
+
+// A rule with its own word of empathy (Sorry) says it in place of the
+// general one: "it arrived broken" at a refund's amount question is
+// acknowledged for what happened, and the form keeps its question.
+func TestARuleSaysItsOwnWordOfEmpathy(t *testing.T) {
+	const sorry = "I'm sorry it arrived damaged."
+	damaged := escalation.Rule{Name: "damaged", When: escalation.Keywords("broken"), Empathy: true, Sorry: sorry, Priority: dialog.PriorityHigh}
+	h := newHarness(t, -1, escalation.WithRules(append([]escalation.Rule{damaged}, escalation.DefaultRules()...)...))
+	h.say("refund form")
+	assert.Equal(t, []string{sorry, "bot: how much?", msgs.Remind}, h.say("?it arrived broken!!"))
+	assert.Equal(t, []string{"bot: refunded"}, h.say("12"))
+	h.say("done")
+	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"), "other rules: the general word")
 }
 
 // A handler that answers a complaint knows whether the escalator said a
@@ -519,6 +539,17 @@ var billingSay = func() string {
 	return ""
 }()
 
+// longSay is what the default "long without resolution" rule says
+// before its offer.
+var longSay = func() string {
+	for _, r := range escalation.DefaultRules() {
+		if r.Name == "long without resolution" {
+			return r.Say
+		}
+	}
+	return ""
+}()
+
 func TestAnOfferSaysWhyWhenItsRuleDoes(t *testing.T) {
 	require.NotEmpty(t, billingSay)
 	h := newHarness(t, -1)
@@ -692,7 +723,66 @@ func TestLongConversationWithoutResolutionOffers(t *testing.T) {
 	for i := range 8 {
 		assert.NotContains(t, h.say(fmt.Sprint("question ", i+1)), offerText)
 	}
-	assert.Equal(t, []string{"bot: question 9", offerText}, h.say("question 9"))
+	assert.Equal(t, []string{"bot: question 9", longSay, offerText}, h.say("question 9"), "why, then the offer")
+}
+
+// One early offer, declined or passed by, does not silence the "long
+// without resolution" rule for good (QA12 F14, F34, F44: nine turns
+// going nowhere and no second offer): once the quiet turns after a
+// decline are over and five turns have passed since the offer, it offers
+// once more, with no line on how to ask for a person stacked on it. It
+// never offers twice in a row, and never again until the conversation is
+// resolved.
+func TestLongConversationOffersOnceMoreAfterAnEarlyOffer(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{offerText}, h.say("hand me over"), "turn 1: an early offer")
+	assert.Equal(t, []string{msgs.Declined}, h.say("no"))
+	for i := 3; i <= 8; i++ {
+		assert.NotContains(t, h.say(fmt.Sprint("question ", i)), offerText, "turn %d", i)
+	}
+	assert.Equal(t, []string{longSay, offerText}, h.say("hand me over"),
+		"turn 9: the long rule's offer, made by the handler's HandOff, saying why; no reminder of how to ask stacked on it")
+	assert.Equal(t, []string{msgs.Declined}, h.say("no"))
+	for i := 11; i <= 30; i++ {
+		got := h.say(fmt.Sprint("question ", i))
+		assert.NotContains(t, got, offerText, "turn %d: once", i)
+	}
+	assert.Equal(t, []string{msgs.Remind}, h.say("hand me over"), "a handler hears how to ask")
+	assert.Empty(t, h.desk.Queue())
+
+	// An offer passed by late in the count: the long rule waits five
+	// turns after it.
+	h = newHarness(t, -1)
+	for i := 1; i <= 5; i++ {
+		h.say(fmt.Sprint("question ", i))
+	}
+	assert.Equal(t, []string{offerText}, h.say("hand me over"), "turn 6")
+	for i := 7; i <= 10; i++ {
+		assert.Equal(t, []string{fmt.Sprint("bot: question ", i)}, h.say(fmt.Sprint("question ", i)), "turn %d: too soon after the offer", i)
+	}
+	assert.Equal(t, []string{"bot: question 11", longSay, offerText}, h.say("question 11"))
+	assert.Equal(t, []string{"bot: question 12"}, h.say("question 12"), "never twice in a row")
+
+	// Declined late: the quiet turns after the decline come first.
+	h = newHarness(t, -1)
+	for i := 1; i <= 6; i++ {
+		h.say(fmt.Sprint("question ", i))
+	}
+	assert.Equal(t, []string{offerText}, h.say("hand me over"), "turn 7")
+	assert.Equal(t, []string{msgs.Declined}, h.say("no"), "turn 8: quiet until turn 13")
+	for i := 9; i <= 12; i++ {
+		assert.Equal(t, []string{fmt.Sprint("bot: question ", i)}, h.say(fmt.Sprint("question ", i)), "turn %d: quiet", i)
+	}
+	assert.Equal(t, []string{"bot: question 13", longSay, offerText}, h.say("question 13"))
+
+	// Upset on the turn of the second offer, after the mood's own offer:
+	// the word of empathy the quiet turns say, then why, then the offer.
+	h = newHarness(t, -1)
+	assert.Equal(t, []string{msgs.Empathy, "bot: where is my order!!", offerText}, h.say("where is my order!!"))
+	for i := 2; i <= 8; i++ {
+		h.say(fmt.Sprint("question ", i))
+	}
+	assert.Equal(t, []string{msgs.Empathy, "bot: still nothing at all!!", longSay, offerText}, h.say("still nothing at all!!"))
 }
 
 // An answered question is a resolution so far: it starts the count of
@@ -711,7 +801,7 @@ func TestAnsweredQuestionsResolve(t *testing.T) {
 	for i := range 8 {
 		assert.NotContains(t, h.say(fmt.Sprint("more ", i+1)), offerText)
 	}
-	assert.Equal(t, []string{"bot: more 9", offerText}, h.say("more 9"))
+	assert.Equal(t, []string{"bot: more 9", longSay, offerText}, h.say("more 9"))
 
 	upset := newHarness(t, -1)
 	assert.Equal(t, []string{msgs.Empathy, "bot: the answer", offerText}, upset.say("answer this, it is urgent!!"))
@@ -874,8 +964,14 @@ func TestOfferAskedAgainAfterNonsense(t *testing.T) {
 	h2.say("this is useless!!")
 	assert.Equal(t, []string{msgs.OfferAgain}, h2.say("?zzz"))
 	assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h2.say("?qqq"), "asked again once, then dropped")
-	for _, text := range []string{"?www", "?eee", "?rrr", "?ttt", "?yyy", "?uuu", "?iii"} {
-		assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h2.say(text), "%s: no second offer (not understood, long without resolution)", text)
+	for _, text := range []string{"?www", "?eee", "?rrr", "?ttt", "?yyy"} {
+		assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h2.say(text), "%s: no second offer (not understood)", text)
+	}
+	assert.Equal(t, []string{longSay, offerText}, h2.say("?uuu"),
+		"the ninth turn without resolution, seven after the offer was asked again: the long rule offers once more")
+	assert.Equal(t, []string{msgs.Declined}, h2.say("no"))
+	for _, text := range []string{"?iii", "?ooo", "?ppp", "?aaa", "?sss", "?ddd", "?fff", "?ggg", "?hhh", "?jjj"} {
+		assert.Equal(t, []string{"bot: sorry, I didn't get that"}, h2.say(text), "%s: no third offer: nothing loops", text)
 	}
 	assert.Equal(t, []string{"bot: done"}, h2.say("done"))
 	h2.say("?a")
@@ -909,6 +1005,19 @@ func TestHandOffOffersOnce(t *testing.T) {
 	assert.Equal(t, []string{offerText}, h.say("hand me over"), "resolved since: a new offer")
 	assert.Equal(t, []string{msgs.Declined}, h.say("no"))
 	assert.Equal(t, []string{msgs.Remind}, h.say("hand me over"), "declined: no offer while offers are quiet")
+}
+
+// A handler that answers and wants a person again and again ("I'm not
+// sure I have the right answer", question after question) is followed by
+// the line on how to ask for one once since the offer, not every time
+// (QA12 F14); a handler that said nothing itself still gets the line.
+func TestTheLineOnHowToAskIsSaidOnce(t *testing.T) {
+	h := newHarness(t, -1)
+	assert.Equal(t, []string{"bot: not sure", offerText}, h.say("unsure 1"))
+	assert.Equal(t, []string{"bot: not sure", msgs.Remind}, h.say("unsure 2"))
+	assert.Equal(t, []string{"bot: not sure"}, h.say("unsure 3"), "said once")
+	assert.Equal(t, []string{"bot: not sure"}, h.say("unsure 4"))
+	assert.Equal(t, []string{msgs.Remind}, h.say("hand me over"), "never silence")
 }
 
 // Outside the team's hours a hand-off says when the team is back and

@@ -116,6 +116,20 @@ type Rule struct {
 	// so the customer hears why a person is offered ("A double charge
 	// needs a person from our billing team to look at your account.").
 	Say string
+	// Sorry, if set, is the word of empathy this rule says (with
+	// Empathy) in place of [Messages].Empathy: one that names what
+	// happened ("I'm sorry it arrived damaged.") rather than a general
+	// "I'm sorry this has been frustrating". Like Say, it is not
+	// translated by the escalator's locale messages.
+	Sorry string
+	// AfterOffer, if positive, lets this rule offer a person once
+	// although another offer was made since the conversation was last
+	// resolved (declined, or passed by), once at least AfterOffer of the
+	// customer's turns have passed since that offer was made and the
+	// quiet turns after a decline are over. Zero keeps the default: one
+	// offer until the conversation is resolved. The rule still offers
+	// at most once until then, so offers never loop.
+	AfterOffer int
 }
 
 // A Policy is an ordered list of rules; the first that fires wins.
@@ -192,8 +206,8 @@ func envOf(in *Input) exprEnv {
 
 // NewPolicy validates and compiles rules. It returns a [*RuleError] for a
 // rule without a name, with a duplicate name, with neither or both of When
-// and Expr, with an unknown action or priority, or whose expression does
-// not compile to a boolean.
+// and Expr, with an unknown action or priority, with a negative
+// AfterOffer, or whose expression does not compile to a boolean.
 func NewPolicy(rules ...Rule) (*Policy, error) {
 	p := &Policy{}
 	seen := map[string]bool{}
@@ -225,6 +239,9 @@ func NewPolicy(rules ...Rule) (*Policy, error) {
 		case "", dialog.PriorityLow, dialog.PriorityNormal, dialog.PriorityHigh, dialog.PriorityUrgent:
 		default:
 			fail(fmt.Errorf("unknown priority %q", r.Priority))
+		}
+		if r.AfterOffer < 0 {
+			fail(fmt.Errorf("negative AfterOffer %d", r.AfterOffer))
 		}
 		c := compiledRule{Rule: r}
 		if c.Action == "" {
@@ -616,7 +633,11 @@ func refunding() Condition {
 //   - "could not help" (the second time since the last resolution the
 //     bot could not do what was asked: an order not found, an action
 //     refused, an answer that did not help): an offer;
-//   - "long without resolution" (more than 8 turns): an offer, low.
+//   - "long without resolution" (more than 8 turns): an offer, low,
+//     that says why ("This is taking longer than it should."); it offers
+//     once more after an earlier offer was declined or passed by, five
+//     turns or more after that offer, so a conversation going nowhere is
+//     not left with one early offer (AfterOffer).
 //
 // Append to it, or build your own list from the same conditions.
 func DefaultRules() []Rule {
@@ -645,7 +666,8 @@ func DefaultRules() []Rule {
 			Action: Offer, Priority: dialog.PriorityHigh, Empathy: true},
 		{Name: "not understood", When: NotUnderstood(3), Action: Offer, Priority: dialog.PriorityNormal},
 		{Name: "could not help", When: Failures(2), Action: Offer, Priority: dialog.PriorityNormal},
-		{Name: "long without resolution", When: Unresolved(8), Action: Offer, Priority: dialog.PriorityLow},
+		{Name: "long without resolution", When: Unresolved(8), Action: Offer, Priority: dialog.PriorityLow, AfterOffer: quietTurns,
+			Say: "This is taking longer than it should."},
 	}
 }
 

@@ -117,6 +117,7 @@ func TestNewPolicyErrors(t *testing.T) {
 		{"both", []Rule{{Name: "a", When: ok, Expr: "true"}}},
 		{"bad action", []Rule{{Name: "a", When: ok, Action: "shout"}}},
 		{"bad priority", []Rule{{Name: "a", When: ok, Priority: "asap"}}},
+		{"negative AfterOffer", []Rule{{Name: "a", When: ok, AfterOffer: -1}}},
 		{"syntax", []Rule{{Name: "a", Expr: "score <"}}},
 		{"unknown variable", []Rule{{Name: "a", Expr: "nonsense > 1"}}},
 		{"not boolean", []Rule{{Name: "a", Expr: "score + 1"}}},

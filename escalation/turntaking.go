@@ -123,17 +123,36 @@ func closeOffer(t *parley.Turn) {
 }
 
 // askWatcher passes replies on and records whether one of them asked the
-// customer to pick an answer (it had quick replies). Optional
-// capabilities are reached through Unwrap.
+// customer to pick an answer (it had quick replies), and how many there
+// were. Optional capabilities are reached through Unwrap.
 type askWatcher struct {
-	next  parley.ReplyWriter
-	asked bool
+	next    parley.ReplyWriter
+	asked   bool
+	replies int
 }
 
 // Reply implements [parley.ReplyWriter].
 func (a *askWatcher) Reply(ctx context.Context, m parley.Message) error {
 	a.asked = a.asked || len(m.QuickReplies) > 0
+	a.replies++
 	return a.next.Reply(ctx, m)
+}
+
+// replied reports whether the rest of the bot has replied this turn
+// through w, a writer the escalator's middleware gave it (possibly
+// wrapped by writers that Unwrap). It reports false when it cannot tell.
+func replied(w parley.ReplyWriter) bool {
+	for w != nil {
+		if a, ok := w.(*askWatcher); ok {
+			return a.replies > 0
+		}
+		u, ok := w.(interface{ Unwrap() parley.ReplyWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
+	return false
 }
 
 // Unwrap returns the writer a wraps.
