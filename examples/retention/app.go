@@ -139,7 +139,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		return nil, err
 	}
 	esc, err := escalation.New(a.journal,
-		escalation.WithRules(append(escalation.DefaultRules(),
+		escalation.WithRules(escalationRules( // angry.go: the defaults, and "it arrived broken" at a form's question
 			escalation.Rule{Name: "VIP customer upset", When: escalation.And(escalation.ProfileIs("tier", "gold"), escalation.ScoreBelow(0.3)),
 				Action: escalation.Offer, Priority: dialog.PriorityHigh},
 			unhappyAfterRating(), // detractor.go: "1" out of 5, then something not understood
@@ -291,6 +291,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		health.Middleware(a.health.tracker), // health and churn risk, from every message
 		// Shorter replies for upset customers, no sentence twice in a row.
 		sentiment.Style(),
+		servedInAnger, // angry.go: "wtf is going on with my shirt" is a request said in anger
 		escalation.Middleware(esc),
 		sarcasm,                 // sarcasm.go: "thanks for nothing" is not thanked
 		greetMidForm(e, a.shop), // greeting.go: "hola" mid-form greets and asks the form's question again

@@ -475,6 +475,9 @@ func notACode(next parley.Handler) parley.Handler {
 // complaint that follows another is answered too, in other words.
 func complaints(next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if sig := t.Signal; sig != nil && sig.Name == dialog.SignalResume {
+			return askAfterDecline(ctx, w, t, next)
+		}
 		if !unplacedComplaint(t) {
 			return next.HandleTurn(ctx, w, t)
 		}
@@ -509,9 +512,53 @@ func complaints(next parley.Handler) parley.Handler {
 			// passed by: dropped, as its policy says.
 			dialog.CloseQuestion(t)
 		}
+		// Asking what went wrong is a clarification: when the escalation
+		// policy offers a person this turn, its offer takes the place of
+		// this question (one question per turn, QA12 F13), which follows
+		// if the customer declines (askAfterDecline).
+		if err := dialog.Report(t, dialog.NotUnderstood); err != nil {
+			return err
+		}
 		return w.Reply(ctx, parley.Text(text))
 	})
 }
+
+// askAfterDecline handles the turn the escalator passes on when the
+// customer declined its offer of a person: a form the offer paused asks
+// again (the router); otherwise, if the offer answered a complaint in the
+// turn before, in place of asking what went wrong, that is asked now.
+func askAfterDecline(ctx context.Context, w parley.ReplyWriter, t *parley.Turn, next parley.Handler) error {
+	cw := &countingWriter{ReplyWriter: w}
+	if err := next.HandleTurn(ctx, cw, t); err != nil || cw.n > 0 {
+		return err
+	}
+	s := t.Session()
+	if s == nil || !plainNo(t) { // angry.go: "never mind" drops the matter
+		return nil
+	}
+	if at, ok, err := complainedKey.Get(s); err != nil || !ok || at != s.Turns-1 {
+		return err
+	}
+	if err := complainedKey.Set(s, s.Turns); err != nil {
+		return err
+	}
+	return w.Reply(ctx, parley.Text(complaintAskText))
+}
+
+// countingWriter counts the replies written through it.
+type countingWriter struct {
+	parley.ReplyWriter
+	n int
+}
+
+// Reply implements [parley.ReplyWriter].
+func (c *countingWriter) Reply(ctx context.Context, m parley.Message) error {
+	c.n++
+	return c.ReplyWriter.Reply(ctx, m)
+}
+
+// Unwrap returns the writer c wraps.
+func (c *countingWriter) Unwrap() parley.ReplyWriter { return c.ReplyWriter }
 
 // complaintAgainText answers a complaint that follows another within
 // complaintGap turns: what to tell the bot, and the way to a person.
