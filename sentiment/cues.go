@@ -43,7 +43,18 @@ var (
 	answerWords = []string{"no", "nope", "nah", "cancel", "stop", "menu", "back", "zzz", "hmm", "hm",
 		// A correction of an answer: "no wait 20", "no, I meant A-1002" (a
 		// number reads as "0", an order number as "a" and "0").
-		"wait", "meant", "i", "0", "a"}
+		"wait", "meant", "i", "0", "a",
+		// A refusal or deferral: "not now", "not yet", "not this time",
+		// "not right now", "nothing else", "never mind"; an easy-going
+		// "no rush", "no hurry", "no worries", "no problem". GoEmotions
+		// (in train "Not this time" is annoyance) teaches the model
+		// frustration (0.51 to 0.62) or a complaint ("no problem": 0.65)
+		// there: an apology and an offer of a person to "not yet".
+		"not", "now", "yet", "today", "later", "nothing", "else", "right", "this", "that", "time", "one",
+		"never", "mind", "rush", "hurry", "worries", "problem",
+		// "kk" acknowledges, as "ok" does; VADER's 1.5 made it delight
+		// (0.52) for the model, which no GoEmotions comment supports.
+		"kk"}
 )
 
 // cueSet indexes cue words and pairs by the featurizer's word hash. The

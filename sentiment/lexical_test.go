@@ -71,6 +71,38 @@ func TestAnswersAndCommandsAreNeutral(t *testing.T) {
 	}
 }
 
+// TestAbsenceDoubtAndCalmAreNoJudgement checks Parley mode's reading of
+// a "no" before a word (a determiner: something is absent), a negated
+// "sure" (doubt) and a negated urgency word (there is time).
+func TestAbsenceDoubtAndCalmAreNoJudgement(t *testing.T) {
+	l := newTestLexical(t, absenceIsNoJudgement()) // as Model's
+	def := newTestLexical(t)
+	vader := newTestLexical(t, WithMode(ModeVADER))
+	for _, give := range []string{"no dark mode", "no pizza", "no rush", "I have no idea where it is", "is there no dark mode?",
+		"not sure", "I'm not so sure", "not certain which one", "not urgent", "it's not urgent at all"} {
+		assert.Equal(t, Neutral, l.Polarity(give).Label, give)
+	}
+	for _, give := range []string{"not sure", "I'm not so sure", "not urgent"} {
+		assert.Equal(t, Neutral, def.Polarity(give).Label, give)
+	}
+	assert.Equal(t, Negative, def.Polarity("no dark mode").Label, "the default analyzer reads absence as VADER does")
+	for _, give := range []string{"no dark mode", "not sure", "not urgent"} {
+		assert.Equal(t, Negative, vader.Polarity(give).Label, "exact VADER keeps its rules: %s", give)
+	}
+	// A "no" that ends a clause, negates a sentiment word or follows a
+	// negation (negative concord) still judges.
+	for _, give := range []string{"oh no", "I said no.", "no help at all", "no good", "no way", "I don't want no trouble"} {
+		assert.Equal(t, Negative, l.Polarity(give).Label, give)
+	}
+	assert.Equal(t, Positive, l.Polarity("no worries").Label)
+	assert.Equal(t, Positive, l.Polarity("I'm sure").Label)
+	for _, give := range []string{"not urgent", "no hurry", "no need to hurry", "I'm not in a hurry"} {
+		assert.Zero(t, def.Polarity(give).Emotions.Urgency, give)
+	}
+	assert.Equal(t, 1.0, def.Polarity("it's urgent").Emotions.Urgency)
+	assert.Equal(t, 0.8, def.Polarity("hurry, no time").Emotions.Urgency, "a later \"no\" negates nothing before it")
+}
+
 func TestPolarityDefinedForBadInput(t *testing.T) {
 	l := newTestLexical(t)
 	tests := []struct {

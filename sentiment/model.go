@@ -142,7 +142,7 @@ type modelScratch struct {
 }
 
 func newModel(p params, vec *wordVectors) (*Model, error) {
-	lex, err := NewLexical()
+	lex, err := NewLexical(absenceIsNoJudgement())
 	if err != nil {
 		return nil, err
 	}

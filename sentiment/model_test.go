@@ -149,6 +149,64 @@ func TestModelPoliteDeclineIsNotUpset(t *testing.T) {
 	assert.Equal(t, Negative, m.Polarity("this is not good").Label)
 }
 
+// TestModelNeutralSupportMessages checks short support messages that say
+// something is absent, defer, hedge or give a detail (session 13): "no
+// dark mode" read negative with frustration 0.56 ("no" weighed -1.2 as
+// in VADER), "no rush" 0.61, "not yet" 0.52, "not urgent" urgency 1,
+// "I'm not sure" negative at 0.35, all an apology and an offer of a
+// person in the example. None is a training sentence.
+func TestModelNeutralSupportMessages(t *testing.T) {
+	m := newTestModel(t)
+	for _, give := range []string{
+		"no dark mode", "no pizza", "no dark mode?", "there's no dark mode in the app", "no express shipping option?",
+		"no preference", "no rush", "no hurry, whenever you can", "no problem", "no receipt needed",
+		"I have no idea where it is", "I have no idea what that means", "I got no email", "I have no tracking number",
+		"not sure", "I'm not sure", "not sure which order it was",
+		"not yet", "not now", "not this time", "not that one", "nothing else", "never mind",
+		"order A-1002", "my order number is 48213", "12 Oak Street, Springfield", "ship it to 4 Elm Road instead",
+		"I want to return it", "cancel my order", "please cancel order A-1010", "can someone call me",
+		"speak to someone", "call me on 555 123 4567", "the other one", "I paid with PayPal",
+	} {
+		t.Run(give, func(t *testing.T) {
+			r := m.Polarity(give)
+			assert.Equal(t, Neutral, r.Label, "%+v", r)
+			assert.GreaterOrEqual(t, r.Score, 0.35, "not low enough for an apology")
+			assert.Less(t, r.Emotions.Frustration, 0.5)
+			assert.Less(t, r.Emotions.Anger, 0.5)
+			assert.Less(t, r.Complaint, 0.5)
+			assert.Less(t, r.Emotions.Delight, 0.5)
+		})
+	}
+	// "not urgent" is no longer urgent nor negative; its frustration
+	// (0.54, the model's own "not" n-grams) is left.
+	assert.Less(t, m.Polarity("not urgent").Emotions.Urgency, 0.5)
+	assert.NotEqual(t, Negative, m.Polarity("not urgent").Label)
+	assert.Less(t, m.Polarity("no need to hurry").Emotions.Urgency, 0.5)
+	assert.GreaterOrEqual(t, m.Polarity("I need it urgently").Emotions.Urgency, 0.5)
+	assert.GreaterOrEqual(t, m.Polarity("I have no idea where it is").Emotions.Confusion, 0.5, "confusion, not anger")
+	// A "no" that judges still reads negative.
+	for _, give := range []string{"no, this is useless", "no help at all", "no one has answered me in days",
+		"still no response after a week", "no, that's wrong", "oh no, it's broken"} {
+		assert.Equal(t, Negative, m.Polarity(give).Label, give)
+	}
+}
+
+// TestModelKissesAreNoDelight checks sign-offs: delight of 0.5 or more
+// tells the escalator the conversation is resolved, and "xoxo" after a
+// question read 0.59 (VADER rates it 3.0). "xxx" and "xx" carry no
+// evidence of their own.
+func TestModelKissesAreNoDelight(t *testing.T) {
+	m := newTestModel(t)
+	for _, give := range []string{"xxx", "xx", "xoxo", "muah", "kk", "where is my lamp xxx", "where is my lamp xoxo",
+		"I want a refund xx", "ok xxx", "hi xxx", "can I change the date? xoxo"} {
+		r := m.Polarity(give)
+		assert.Less(t, r.Emotions.Delight, 0.5, "%s: %+v", give, r)
+		assert.NotEqual(t, Negative, r.Label, give)
+	}
+	assert.Equal(t, Negative, m.Polarity("still waiting xoxo").Label, "a complaint signed off with kisses")
+	assert.GreaterOrEqual(t, m.Polarity("thank you so much xxx").Emotions.Delight, 0.5, "thanks are delight, kisses or not")
+}
+
 func TestModelRoundTrip(t *testing.T) {
 	m := newTestModel(t)
 	var buf bytes.Buffer

@@ -111,7 +111,7 @@ func TestTunePolarity(t *testing.T) {
 		t.Logf("%-14s n=%d F1=%.4f r=%.4f", name, len(texts), f1, r)
 		assert.Greater(t, f1, 1.0/3, "better than chance")
 	}
-	fixes := func(f uint16) Option { return func(c *config) { c.fixes = f } }
+	fixes := func(f uint32) Option { return func(c *config) { c.fixes = f } }
 	run("vader", WithMode(ModeVADER))
 	run("parley-all")
 	run("with-suffix", fixes(allFixes&^fixWide&^fixQuestion&^fixEmoticon))
@@ -120,7 +120,7 @@ func TestTunePolarity(t *testing.T) {
 
 	for _, f := range []struct {
 		name string
-		bit  uint16
+		bit  uint32
 	}{{"words", fixWords}, {"strip", fixStrip}, {"clause", fixClause}, {"wide", fixWide}, {"but", fixBut}, {"sothis", fixSoThis}, {"elong", fixElong}, {"suffix", fixSuffix}, {"apos", fixApos}, {"emoji", fixEmoji}, {"boost", fixBoost}, {"emoticon", fixEmoticon}} {
 		run("without-"+f.name, fixes(allFixes&^fixWide&^fixSuffix&^fixQuestion&^fixEmoticon&^f.bit))
 	}
