@@ -29,6 +29,31 @@ func staffSignIn(url, agent string) chromedp.Action[chromedp.Void] {
 		pageWait(`document.getElementById('live') && document.getElementById('live').textContent === 'live'`))
 }
 
+// pageWaitAcross is pageWait through a navigation the page makes itself
+// (a form's redirect): a poll the navigation cuts off polls again, in the
+// new document, until the test's deadline.
+func pageWaitAcross(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		for {
+			_, err := pageWait(cond)(ctx, tg)
+			if err == nil || ctx.Err() != nil || !cutByNavigation(err) {
+				return err
+			}
+		}
+	})
+}
+
+// cutByNavigation reports whether err is Chromium's answer to an
+// evaluation in a document that a navigation replaced.
+func cutByNavigation(err error) bool {
+	for _, s := range []string{"navigated or closed", "Cannot find context with specified id", "Execution context was destroyed"} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
+}
+
 // openCase opens the first case of the workspace's queue.
 const openCase = `(document.querySelector('#queue .item') && document.querySelector('#queue .item').click(), !document.getElementById('conv').hidden)`
 
@@ -262,8 +287,10 @@ func TestExampleDashboardAfterAHandOff(t *testing.T) {
 	runPage(t, staff, "the empty dashboard", chromedp.Navigate(url+"/staff/login?next=/dashboard/"),
 		chromedp.SetValue(chromedp.ID("agent"), "Sam"), chromedp.SetValue(chromedp.ID("password"), examplePassword),
 		chromedp.Click(chromedp.JSPath(`document.querySelector('form button')`)),
-		chromedp.Sleep(2*time.Second), // the sign-in's redirect; the test then navigates itself
-		chromedp.Navigate(url+"/dashboard/"), pageWait(`document.getElementById('definitions')`),
+		// The sign-in redirects to the dashboard: wait until it is there
+		// (after a fixed 2 s sleep, the test's own navigation cut off a
+		// slower sign-in, and the dashboard asked to sign in).
+		pageWaitAcross(`location.pathname === '/dashboard/' && document.getElementById('definitions')`),
 		evalPage(`({Conversations: `+card("weekly.conversations")+`, ROI: `+card("quarterly.roi")+`})`, &empty))
 	if !strings.HasPrefix(empty.Conversations, "0") || strings.Contains(empty.ROI, "only 1") ||
 		!strings.Contains(empty.ROI, "no conversations this quarter yet") {
