@@ -76,6 +76,11 @@ func addressUnknown(s *flow.Scope) bool {
 // around it.
 func trimAddressLead(v string) string {
 	a := strings.TrimSpace(v)
+	// "oh sorry, English please: 22 Baker Street, London" (QA13 G18):
+	// words without a number before a colon are not the address.
+	if before, after, ok := strings.Cut(a, ":"); ok && !strings.ContainsFunc(before, unicode.IsDigit) && strings.ContainsFunc(after, unicode.IsDigit) {
+		a = strings.TrimSpace(after)
+	}
 	for {
 		low := foldAccents.Replace(strings.ToLower(a))
 		cut := false

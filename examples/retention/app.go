@@ -268,6 +268,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		e.UndoCommand(),            // "no wait" right after a cancel takes it back (flow/takeback.go)
 		notePlanKept,               // cancelnote.go: "never mind" at the win-back offer says the plan is unchanged
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
+		orderDigits(a.shop),        // ordernumber.go: "order 1002", "#1001", "A 1001" are A-1002, A-1001
 		intent.Middleware(understander),
 		bookedCallTurns,                    // callback.go: "what happens next?" after a call-back, "thanks" at its confirmation
 		orderCorrection(a.shop, e),         // correction.go: "not the shirt, I meant the lamp" mid-form
@@ -281,12 +282,13 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		helpTaps,                           // help.go: a tap on what "help" said again offered, in any language
 		noteAnswered,                       // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
 		planReasons,                        // plans.go: "I don't use it, cancel my plan" is one request
-		parcelTrouble,                      // care.go: "arrived damaged", "never got it"
+		parcelTrouble(a.shop.orderNamed),   // care.go: "arrived damaged", "never got it", "the wrong lamp"
 		parcelInContext(a.shop.orderNamed), // care.go: "never got it" right after an order's status is about that order
 		cancelOrderRequest,                 // cancelorder.go: "cancel my order A-1010"
 		notACode,                           // plans.go: "doesn't work" at the refund amount is no discount code
 		pendingRefundQuestions(a.actions),  // pendingask.go: "how long does approval take?", "withdraw my refund"
 		learn.Middleware(a.learn.queue),    // unsure turns wait for review (learn.go)
+		amountAnswers,                      // amountanswer.go: "39, it was too small" at the refund amount is $39
 		unlessCommand(sentiment.Middleware(mood, sentiment.ContinueOnError(), sentiment.ForLanguage("es", moodES))),
 		health.Middleware(a.health.tracker), // health and churn risk, from every message
 		// Shorter replies for upset customers, no sentence twice in a row.

@@ -23,7 +23,7 @@ import (
 
 // careFlows are the flows of this file, for newEngine.
 func careFlows(d deps) []*flow.Builder {
-	return []*flow.Builder{parcelFlow(d, "damaged"), parcelFlow(d, "missing"), praiseFlow(d), noteFlow(d)}
+	return []*flow.Builder{parcelFlow(d, "damaged"), parcelFlow(d, "missing"), parcelFlow(d, "wrong"), parcelFlow(d, "incomplete"), praiseFlow(d), noteFlow(d)}
 }
 
 // parcelFlow handles a damaged ("damaged") or missing ("missing")
@@ -36,10 +36,20 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 	sorry := &flow.Say{ID: "sorry", Text: []string{"I'm sorry your {{slots.item}} ({{slots.order}}) arrived damaged: that shouldn't happen."},
 		Tones: map[string][]string{"empathetic": {"Your {{slots.item}} ({{slots.order}}) arrived damaged: that shouldn't happen."}}, Next: "fix"}
 	subject := "Replacement for a damaged item"
-	if kind == "missing" {
+	other := "Which order arrived damaged? Type its number, or \"human\" to talk to a person."
+	switch kind {
+	case "missing":
 		sorry = &flow.Say{ID: "sorry", Text: []string{"I'm sorry your {{slots.item}} ({{slots.order}}) hasn't reached you."},
 			Tones: map[string][]string{"empathetic": {"Your {{slots.item}} ({{slots.order}}) is marked delivered but hasn't reached you."}}, Next: "fix"}
 		subject = "Replacement for a parcel that never arrived"
+	case "wrong": // "you sent me the wrong lamp" (QA13 G5)
+		sorry = &flow.Say{ID: "sorry", Text: []string{"I'm sorry: what you got for your {{slots.item}} ({{slots.order}}) isn't what you ordered."},
+			Tones: map[string][]string{"empathetic": {"What you got for your {{slots.item}} ({{slots.order}}) isn't what you ordered: that shouldn't happen."}}, Next: "fix"}
+		subject, other = "Replacement for a wrong item", "Which order is it? Type its number, or \"human\" to talk to a person."
+	case "incomplete": // "the lamp came without the bulb"
+		sorry = &flow.Say{ID: "sorry", Text: []string{"I'm sorry your {{slots.item}} ({{slots.order}}) arrived with something missing."},
+			Tones: map[string][]string{"empathetic": {"Your {{slots.item}} ({{slots.order}}) arrived with something missing: that shouldn't happen."}}, Next: "fix"}
+		subject, other = "Replacement for an incomplete item", "Which order is it? Type its number, or \"human\" to talk to a person."
 	}
 	return flow.New(kind).Slots("item", "status", "tracking", "why", "retried", "told").Add(
 		pickNamedOrder(d, "order"), // itemname.go: "my lamp broke"
@@ -65,7 +75,7 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 					return "told", nil // the order's status said it already (orderFlow)
 				}
 			}
-			if kind == "damaged" && o.Status != "shipped" && o.Status != "delivered" {
+			if kind != "missing" && o.Status != "shipped" && o.Status != "delivered" {
 				return "not_sent", nil
 			}
 			return "", nil
@@ -83,7 +93,7 @@ func parcelFlow(d deps, kind string) *flow.Builder {
 		// damaged; perhaps the customer means another order.
 		&flow.Say{ID: "not_sent", Text: []string{"Your {{slots.item}} ({{slots.order}}) hasn't left our warehouse yet (it's {{slots.status}}), so it can't have reached you."}, Next: "other"},
 		&flow.Ask{ID: "other", Slot: "order", Entity: "order_id", Always: true,
-			Prompt:   []string{"Which order arrived damaged? Type its number, or \"human\" to talk to a person."},
+			Prompt:   []string{other},
 			Validate: validOrder, MaxAttempts: 2, OnFail: "human", Next: "lookup"},
 		&flow.Choice{ID: "fix", Prompt: []string{"How would you like us to put it right?"}, Options: []flow.Option{
 			{Title: "Send a replacement", Payload: "replace", Synonyms: []string{"replacement", "replace it", "a new one", "send another", "reemplazo", "uno nuevo"}, Next: "replace"},
@@ -121,6 +131,8 @@ func reportedMissing(t *parley.Turn, id string) bool {
 func careRoutes(router *intent.Router, e *flow.Engine) {
 	router.Handle("damaged_item", e.Starter("damaged"))
 	router.Handle("missing_parcel", e.Starter("missing"))
+	router.Handle("wrong_item", e.Starter("wrong"))
+	router.Handle("incomplete_item", e.Starter("incomplete"))
 	router.Handle("praise", e.Starter("praise"))
 	router.Handle("leave_feedback", e.Starter("leave_feedback"))
 }
@@ -139,7 +151,13 @@ var (
 		"llego", "llegado", "recibi", "pedido", "paquete", "caja", "entregado", "entregaron", "mi", "producto", "articulo"}
 	missingWords = []string{"never got", "never received", "never recieved", "never arrived", "never came", "never showed up", "didnt get", "didnt receive", "did not get", "did not receive",
 		"havent received", "have not received", "havent got", "not received", "was stolen", "got stolen", "nunca llego", "nunca recibi", "nunca me llego", "no me ha llegado", "no me llego",
-		"no he recibido", "no recibi", "no lo he recibido", "me lo robaron", "lo han robado"}
+		"no he recibido", "no recibi", "no lo he recibido", "me lo robaron", "lo han robado", "no llego"}
+	// wrongWords say the parcel held something else than was ordered;
+	// incompleteWords that a part of it was missing (QA13 G5).
+	wrongWords = []string{"sent me the wrong", "sent the wrong", "got the wrong", "received the wrong", "delivered the wrong", "wrong item", "wrong product",
+		"not what i ordered", "isnt what i ordered", "is not what i ordered", "equivocado", "equivocada", "no es lo que pedi", "no es el que pedi", "no es la que pedi"}
+	incompleteWords = []string{"came without", "arrived without", "delivered without", "is missing the", "was missing the", "missing a part", "missing parts",
+		"llego sin", "ha llegado sin", "vino sin", "le falta", "le faltaba"}
 )
 
 // parcelTrouble reads a message about a parcel that arrived damaged or
@@ -148,7 +166,16 @@ var (
 // A-1002 arrived damaged" as order tracking and "it says delivered but I
 // never got it" as nothing. A request for a refund, a return or a person
 // keeps its own intent.
-func parcelTrouble(next parley.Handler) parley.Handler {
+//
+// named finds an order by its item's name: "the lamp broke after two
+// days" and the Spanglish "la lamp está broken" name what they bought
+// (QA13 G5, G54).
+func parcelTrouble(named func(customerID, locale, text string) string) parley.Middleware {
+	return func(next parley.Handler) parley.Handler { return parcelTroubleOf(named, next) }
+}
+
+// parcelTroubleOf is parcelTrouble around next.
+func parcelTroubleOf(named func(customerID, locale, text string) string, next parley.Handler) parley.Handler {
 	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 		u, ok := parley.Value(t, nlu.UnderstandingKey)
 		if !ok || keepsIntent[u.Intent.Name] && u.Status == nlu.Understood {
@@ -160,14 +187,20 @@ func parcelTrouble(next parley.Handler) parley.Handler {
 			return next.HandleTurn(ctx, w, t)
 		}
 		name := ""
-		switch text := unpunctuated(t.Text()); {
+		text := unpunctuated(strings.ReplaceAll(t.Text(), "'", ""))
+		bought := func() bool { return saysAny(text, arrivalWords) || named(t.CustomerID, t.Locale, text) != "" }
+		switch {
 		case saysAny(text, missingWords):
 			name = "missing_parcel"
-		case saysAny(text, damageWords) && saysAny(text, arrivalWords):
+		case saysAny(text, damageWords) && bought():
 			name = "damaged_item"
 		case saysAny(text, stillWords) && hasEntity(u, "order_id") && u.Status != nlu.Understood:
 			// "a week and still no shirt": where the shirt is.
 			name = "track_order"
+		case (saysAny(text, wrongWords) || strings.HasSuffix(strings.TrimSpace(foldAccents.Replace(strings.ToLower(text))), " que no es")) && bought():
+			name = "wrong_item"
+		case saysAny(text, incompleteWords) && bought():
+			name = "incomplete_item"
 		case saysAny(text, feedbackWords):
 			name = "leave_feedback"
 		case saysAny(text, praiseWords) && !saysAny(text, stillWords) && (u.Status != nlu.Understood || chitchat[u.Intent.Name]):

@@ -76,10 +76,12 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 		return "" // a form's value question: "make it 20" is its answer
 	}
 	if asked {
-		if n, err := strconv.Atoi(strings.Trim(text, " .#")); err == nil {
-			if listed, _, _ := listedKey.Get(t.Session()); n >= 1 && n <= len(listed) {
-				return listed[n-1]
-			}
+		listed, _, _ := listedKey.Get(t.Session())
+		if n, err := strconv.Atoi(strings.Trim(text, " .#")); err == nil && n >= 1 && n <= len(listed) {
+			return listed[n-1]
+		}
+		if len(listed) == 1 && strings.HasSuffix(q.ID, "pick_order") && yesWords[foldAck(text)] {
+			return listed[0] // "yes" to the one order listed
 		}
 	}
 	if id := s.orderNamed(t.CustomerID, t.Locale, text); id != "" { // itemname.go
@@ -249,8 +251,10 @@ func listOrders(d deps, next string) *flow.Action {
 		if s.Slot("order") != "" || d.shop == nil {
 			return "", nil
 		}
+		// One order is listed too (QA13 G53: Ben was asked for the number
+		// of his only order at every question); "yes" picks it.
 		orders := d.shop.recentOrders(s.Turn.CustomerID, maxListed)
-		if len(orders) < 2 {
+		if len(orders) < 1 {
 			return "", nil
 		}
 		ids := make([]string, len(orders))

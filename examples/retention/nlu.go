@@ -108,7 +108,7 @@ func orderNumberAlone(next parley.Handler) parley.Handler {
 // orderLeads are the words that may come before an order number in a
 // message that asks only about it, as orderLead returns them.
 var orderLeads = map[string]bool{
-	"": true, "and": true, "also": true, "and also": true, "what about": true, "and what about": true,
+	"": true, "order": true, "order number": true, "pedido": true, "el pedido": true, "and": true, "also": true, "and also": true, "what about": true, "and what about": true,
 	"how about": true, "and how about": true, "what about order": true, "and what about order": true,
 	"and order": true, "and the other one": true, "y": true, "y el": true, "y el pedido": true, "tambien": true,
 	"y tambien": true, "que pasa con": true, "y que pasa con": true, "que hay de": true, "y que hay de": true,
