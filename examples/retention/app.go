@@ -278,6 +278,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		billingQuestions,                   // plans.go: "when do I get charged next"
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
 		addressAlone,                       // address.go: "12 Main St, Springfield" alone starts an address change
+		orderRequests,                      // orderrequest.go: "refund the blanket", "any news on the blanket?"
 		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation
 		helpTaps,                           // help.go: a tap on what "help" said again offered, in any language
 		noteAnswered,                       // ack.go: whether anything was answered yet, for a lone "ok" (reads the command and intent)
