@@ -304,6 +304,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		assistantFirst(asst),
 		complaints,           // plans.go: "I hate this" asks what to put right
 		helpCentreFirst(idx), // faq.go: what the intents missed and the help centre knows
+		oneRequestAtATime,    // onerequest.go: "where is my blanket and can I get a refund on the shirt?"
 	)
 	a.bot = parley.NewBot(a.handler, append([]parley.Option{parley.WithStore(a.store), parley.WithObserver(a.dash.rec),
 		parley.WithSender(outboxChannel, parley.SenderFunc(a.sendOutbox))}, opts...)...)

@@ -356,6 +356,9 @@ func dueText(o orderView, locale string) string {
 // moreRequests reports whether the message that started this turn's work
 // asked for something more, still to come.
 func moreRequests(s *flow.Scope) bool {
+	if more, _ := parley.Value(s.Turn, moreComingKey); more { // onerequest.go
+		return true
+	}
 	u, ok := parley.Value(s.Turn, nlu.UnderstandingKey)
 	return ok && len(u.Then) > 0
 }
