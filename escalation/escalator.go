@@ -686,6 +686,11 @@ func (tc *turnCtx) before(ctx context.Context) (bool, error) {
 	case phaseWaiting:
 		return tc.whileWaiting(ctx, cmd)
 	case phaseAssigned:
+		if cmd == "stop" {
+			// An opt-out holds whoever the customer is talking to: the
+			// agent reads it, and the bot records it and confirms it.
+			return false, tc.relayOrSave(ctx)
+		}
 		return true, tc.relayOrSave(ctx)
 	case phaseOffered:
 		if handled, err := tc.answerOffer(ctx, text, cmd); handled || err != nil {
@@ -1384,7 +1389,9 @@ func (tc *turnCtx) whileWaiting(ctx context.Context, cmd string) (bool, error) {
 		// Back to the bot: "menu" goes on to show it.
 		return cmd == "cancel", tc.leave(ctx)
 	case cmd == "stop":
-		return false, nil // the router records the opt-out
+		// The router records the opt-out; the ticket has the message
+		// too, so that the agent who takes it knows.
+		return false, tc.pass(ctx, tc.t.Message)
 	case cmd == "" && leavesQueue(tc.t.Text()):
 		// "leave the queue", "I don't need a person anymore": the
 		// customer's own words for cancel (waiting.go).
@@ -1472,6 +1479,20 @@ func (tc *turnCtx) relayOrSave(ctx context.Context) error {
 		return tc.reply(ctx, parley.Text(tc.msgs().Relayed))
 	}
 	return nil
+}
+
+// pass gives m to the ticket without a word to the customer: relayed
+// now, or kept in the outbox (and the wake-up set) while the ticket is
+// not submitted yet or the desk fails.
+func (tc *turnCtx) pass(ctx context.Context, m parley.Message) error {
+	if tc.st.Pending == nil {
+		tc.flushOutbox(ctx)
+		if len(tc.st.Outbox) == 0 && tc.relay(ctx, m) == nil {
+			return nil
+		}
+	}
+	tc.st.Outbox = append(tc.st.Outbox, m)
+	return tc.setWake(ctx)
 }
 
 // leave takes the customer out of the queue and withdraws the ticket.

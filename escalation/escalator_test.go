@@ -432,6 +432,27 @@ func TestAgentOwnsTheConversation(t *testing.T) {
 	assert.Equal(t, []string{"bot: thanks"}, h.say("thanks"))
 }
 
+// TestStopGoesToTheBotWhoeverOwnsTheConversation: STOP is not a word to
+// the agent only (qa13 G48): the bot records the opt-out and confirms it,
+// in the queue and with a person, and the ticket has the message.
+func TestStopGoesToTheBotWhoeverOwnsTheConversation(t *testing.T) {
+	for _, assigned := range []bool{false, true} {
+		h := newHarness(t, -1)
+		h.say("human")
+		if assigned {
+			require.NoError(t, h.desk.Assign(context.Background(), "c1-1", "Sam"))
+		}
+		assert.Equal(t, []string{"bot: STOP"}, h.say("STOP"), "assigned: %v", assigned)
+		cs := h.ticket()
+		require.NotEmpty(t, cs.Thread, "assigned: %v", assigned)
+		assert.Equal(t, "STOP", cs.Thread[len(cs.Thread)-1].Text, "the agent reads it; assigned: %v", assigned)
+		if assigned {
+			assert.Empty(t, h.say("thanks"), "the agent keeps the conversation")
+			assert.Equal(t, escalation.StatusAssigned, h.ticket().Status)
+		}
+	}
+}
+
 // TestLowRatingAsksWhatWentWrong: a 1 or 2 out of 5 after a person
 // handed back is not answered with a bare thank-you: the customer hears
 // sorry, how to reach a person again, and that the bot still listens; a

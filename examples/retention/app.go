@@ -198,7 +198,8 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	rt := routes{
 		answers: answeredOutcome(answers, idx), // answered.go: a help-centre answer resolves
 		human:   esc,                           // the customer asked: hand off
-		optOut:  ret.optOut(parley.Text(optOutText)),
+		// STOP, whoever owns the conversation: the agent reads it too (approvals.go)
+		optOut:  a.toldWorkspace(ret.optOut(parley.Text(optOutText))),
 		optIn:   ret.optIn,
 		pending: refundStatus(a.actions, a.shop),
 		act:     a.actions,

@@ -97,16 +97,41 @@ func (a *app) approvalDecisions(next parley.Handler) parley.Handler {
 		if err := w.Reply(ctx, m); err != nil {
 			return err
 		}
-		for _, c := range a.desk.Queue() {
-			if c.Ticket.ConversationID != t.ConversationID {
-				continue
-			}
-			// Sent: an error here must not make the Bot tell it again.
-			if err := a.desk.Sent(ctx, c.Ticket.ID, m); err != nil && !errors.Is(err, escalation.ErrClosedTicket) {
-				fmt.Fprintln(os.Stderr, "retention: workspace transcript:", err)
-			}
-		}
+		a.toWorkspace(ctx, t.ConversationID, m)
 		return nil
+	})
+}
+
+// toWorkspace adds m, which the customer of conversation was just sent,
+// to the thread of the conversation's open ticket, if any.
+func (a *app) toWorkspace(ctx context.Context, conversation string, m parley.Message) {
+	for _, c := range a.desk.Queue() {
+		if c.Ticket.ConversationID != conversation {
+			continue
+		}
+		// Sent: an error here must not make the Bot tell it again.
+		if err := a.desk.Sent(ctx, c.Ticket.ID, m); err != nil && !errors.Is(err, escalation.ErrClosedTicket) {
+			fmt.Fprintln(os.Stderr, "retention: workspace transcript:", err)
+		}
+	}
+}
+
+// toldWorkspace runs h and, while the conversation is with the agents
+// (in the queue or with a person), copies what h told the customer into
+// the ticket's thread: a STOP's confirmation, so that the agent knows the
+// customer opted out (qa13 G48).
+func (a *app) toldWorkspace(h parley.Handler) parley.Handler {
+	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+		if !escalation.HumanOwns(t) {
+			return h.HandleTurn(ctx, w, t)
+		}
+		return h.HandleTurn(ctx, parley.ReplyFunc(func(ctx context.Context, m parley.Message) error {
+			if err := w.Reply(ctx, m); err != nil {
+				return err
+			}
+			a.toWorkspace(ctx, t.ConversationID, m)
+			return nil
+		}), t)
 	})
 }
 
