@@ -267,6 +267,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		disclose, // care.go: "is this a bot?" gets an honest answer, not a hand-off
 		intent.Commands(intent.WithCommandPhrases(dialog.CommandStart, "start")), // START after STOP (optin.go)
 		e.UndoCommand(),            // "no wait" right after a cancel takes it back (flow/takeback.go)
+		waitAtPlanCancel,           // planwait.go: "no, espera" at the plan's cancellation
 		notePlanKept,               // cancelnote.go: "never mind" at the win-back offer says the plan is unchanged
 		dataRequests{a}.middleware, // datarequest.go: "delete my data", "export my data"
 		orderDigits(a.shop),        // ordernumber.go: "order 1002", "#1001", "A 1001" are A-1002, A-1001
@@ -286,7 +287,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		planReasons,                        // plans.go: "I don't use it, cancel my plan" is one request
 		parcelTrouble(a.shop.orderNamed),   // care.go: "arrived damaged", "never got it", "the wrong lamp"
 		parcelInContext(a.shop.orderNamed), // care.go: "never got it" right after an order's status is about that order
-		cancelOrderRequest,                 // cancelorder.go: "cancel my order A-1010"
+		cancelOrderRequest(a.shop),         // cancelorder.go: "cancel my order A-1010"
 		notACode,                           // plans.go: "doesn't work" at the refund amount is no discount code
 		pendingRefundQuestions(a.actions),  // pendingask.go: "how long does approval take?", "withdraw my refund"
 		learn.Middleware(a.learn.queue),    // unsure turns wait for review (learn.go)

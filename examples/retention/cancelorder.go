@@ -119,20 +119,25 @@ func cancelOrderFlow(d deps) *flow.Builder {
 
 // cancelOrderRequest reads a message that asks to cancel an order
 // ("cancel my order A-1010", "I ordered by mistake, please cancel the
-// order", "cancela mi pedido") as the cancel_order intent, whatever the
-// classifier guessed: it read them as order status ("is processing", the
-// worst answer to "cancel"). A word rule, not training data: an intent
-// trained beside track_order took "my order never came" and "you charged
-// me twice for my order" from it, and "I want to cancel" from the plan.
-func cancelOrderRequest(next parley.Handler) parley.Handler {
-	return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
-		if t.Signal == nil && asksToCancelOrder(t.Text()) {
-			u, _ := parley.Value(t, nlu.UnderstandingKey)
-			u.Status, u.Intent, u.Then = nlu.Understood, nlu.Intent{Name: "cancel_order", Confidence: 1}, nil
-			t = parley.With(t, nlu.UnderstandingKey, u)
-		}
-		return next.HandleTurn(ctx, w, t)
-	})
+// order", "cancela mi pedido", "cancel the blanket", "cancela la manta")
+// as the cancel_order intent, whatever the classifier guessed: it read
+// them as order status ("is processing", the worst answer to "cancel"),
+// or, for an order named by its item, as the plan's cancellation (qa13
+// G36). A word rule, not training data: an intent trained beside
+// track_order took "my order never came" and "you charged me twice for
+// my order" from it, and "I want to cancel" from the plan. The item's
+// order is the order_id entity orderRefs (followup.go) adds before.
+func cancelOrderRequest(s *shop) parley.Middleware {
+	return func(next parley.Handler) parley.Handler {
+		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
+			if t.Signal == nil && asksToCancelOrder(t.Text(), s != nil && s.orderNamed(t.CustomerID, t.Locale, t.Text()) != "") {
+				u, _ := parley.Value(t, nlu.UnderstandingKey)
+				u.Status, u.Intent, u.Then = nlu.Understood, nlu.Intent{Name: "cancel_order", Confidence: 1}, nil
+				t = parley.With(t, nlu.UnderstandingKey, u)
+			}
+			return next.HandleTurn(ctx, w, t)
+		})
+	}
 }
 
 // Words of asksToCancelOrder, lower case without accents.
@@ -148,10 +153,11 @@ var (
 
 // asksToCancelOrder reports whether text asks to cancel an order: a
 // cancel verb (not "cancelled": "my order was cancelled" is news, not a
-// request) with an order number or the word order, no plan, and no
-// negation just before the verb.
-func asksToCancelOrder(text string) bool {
-	verb, order := false, orderPattern.MatchString(text)
+// request) with an order number, the word order or, when named is true,
+// the item of one of the customer's orders ("cancel the blanket"), no
+// plan, and no negation just before the verb.
+func asksToCancelOrder(text string, named bool) bool {
+	verb, order := false, named || orderPattern.MatchString(text)
 	// Words, and "," for any punctuation between them: "no, cancel it"
 	// is no negation of "cancel".
 	words := strings.Fields(strings.Map(func(r rune) rune {
