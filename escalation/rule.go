@@ -611,8 +611,8 @@ func refunding() Condition {
 //   - "asked for a person": the human command or an explicit request
 //     ("human", "agent", "speak to someone", in seven languages): hand
 //     off, high priority;
-//   - "legal threat" (lawyer, legal action, sue, court, ...): empathy and
-//     an offer, urgent;
+//   - "legal threat" (lawyer, legal action, sue, court, a complaint to a
+//     consumer authority, ...): empathy and an offer, urgent;
 //   - the words of this rule and of the billing, complaint and frustrated
 //     rules below are matched in English and Spanish ("abogado", "me
 //     cobraron dos veces", "queja", "harto");
@@ -643,8 +643,7 @@ func refunding() Condition {
 func DefaultRules() []Rule {
 	return []Rule{
 		{Name: "asked for a person", When: AskedForHuman(), Action: HandOff, Priority: dialog.PriorityHigh},
-		{Name: "legal threat", When: Keywords("lawyer", "solicitor", "attorney", "legal action", "sue", "suing", "court", "lawsuit",
-			"abogado", "abogada", "demanda", "demandar", "denunciar", "denuncia", "tribunal", "acciones legales"),
+		{Name: "legal threat", When: Keywords(legalThreatWords...),
 			Action: Offer, Priority: dialog.PriorityUrgent, Empathy: true},
 		{Name: "billing dispute", When: talksAbout([]string{"billing_dispute"}, "chargeback", "charge back", "dispute the charge",
 			"charged twice", "charged me twice", "double charged", "charged me double", "billed twice", "unauthorized charge", "unauthorised charge", "wrong charge", "overcharged",
@@ -670,6 +669,21 @@ func DefaultRules() []Rule {
 			Say: "This is taking longer than it should."},
 	}
 }
+
+// legalThreatWords are what the "legal threat" rule listens for: legal
+// action, and complaints to a consumer authority, in English and Spanish,
+// with the Spanish verbs in the forms a threat takes ("voy a
+// denunciaros", "os demando", "os denunciaré a consumo").
+var legalThreatWords = []string{"lawyer", "solicitor", "attorney", "legal action", "sue", "suing", "court", "lawsuit",
+	"consumer protection", "trading standards", "small claims", "ombudsman", "better business bureau", "report you to",
+	"abogado", "abogada", "abogados", "demanda", "demandar", "demandaros", "demandarte", "demandarles", "demandarlos",
+	"demandaré", "demandare", "demandaremos", "os demando", "te demando", "les demando",
+	"denunciar", "denuncia", "denunciaros", "denunciarte", "denunciarles", "denunciarlos", "denunciaré", "denunciare",
+	"denunciaremos", "os denuncio", "te denuncio", "les denuncio", "tribunal", "tribunales", "juzgado", "a juicio",
+	"acciones legales", "acción legal", "accion legal", "vía judicial", "via judicial",
+	"a consumo", "en consumo", "ante consumo", "oficina de consumo", "omic", "ocu", "hoja de reclamaciones",
+	"hoja de reclamación", "hoja de reclamacion", "libro de reclamaciones", "defensa del consumidor",
+	"protección al consumidor", "proteccion al consumidor", "protección del consumidor", "proteccion del consumidor"}
 
 // angryEmoji matches a message of nothing but angry faces ("😡😡😡"),
 // which no word list or sentiment score of three words or more reads.

@@ -191,6 +191,13 @@ func TestDefaultRules(t *testing.T) {
 		{name: "no then angry", give: Input{Text: "no, I'm angry", HasMood: true, Mood: calm}, wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
 		// Spanish.
 		{name: "abogado", give: Input{Text: "Voy a hablar con mi abogado"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		// QA12 F31: the verb with its pronoun, and consumer authorities.
+		{name: "denunciaros", give: Input{Text: "voy a denunciaros si no me devolvéis el dinero"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "os demando", give: Input{Text: "como no me lo arregléis os demando"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "a consumo", give: Input{Text: "os voy a denunciar a consumo"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "hoja de reclamaciones", give: Input{Text: "quiero la hoja de reclamaciones"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "consumer protection", give: Input{Text: "I'll report you to consumer protection"}, wantRule: "legal threat", wantAction: Offer, wantEmpath: true},
+		{name: "consumo of a lamp", give: Input{Text: "¿cuánto consumo tiene la lámpara?", HasMood: true, Mood: calm}},
 		{name: "cobraron dos veces", give: Input{Text: "me cobraron dos veces el pedido"}, wantRule: "billing dispute", wantAction: Offer},
 		{name: "queja", give: Input{Text: "quiero poner una queja"}, wantRule: "complaint", wantAction: Offer, wantEmpath: true},
 		{name: "harto", give: Input{Text: "estoy harto de esperar", HasMood: true, Mood: calm}, wantRule: "frustrated", wantAction: Offer, wantEmpath: true},
