@@ -174,14 +174,33 @@ func asksToCancelOrder(text string, named bool) bool {
 		switch {
 		case planWords[w]:
 			return false
-		case cancelVerbs[w]:
+		case slipOf(w, cancelVerbs, false):
 			if i > 0 && negations[words[i-1]] {
 				return false
 			}
 			verb = true
-		case orderWords[w]:
+		case slipOf(w, orderWords, true):
 			order = true
 		}
 	}
 	return verb && order
+}
+
+// slipOf reports whether w is one of words, or a misspelling of one the
+// Spanish speller corrects ("pedidio", "canselar"; see spelling.go), or,
+// with slips, one slip from a word of five letters or more ("oder").
+// Verbs take no slips: "cancelado" is one from "cancelalo".
+func slipOf(w string, words map[string]bool, slips bool) bool {
+	if words[w] || words[foldWord(spanishSpeller().word(w))] {
+		return true
+	}
+	if !slips || len(w) < 5 {
+		return false
+	}
+	for k := range words {
+		if len(k) >= 5 && slipAway(w, k) {
+			return true
+		}
+	}
+	return false
 }

@@ -38,9 +38,12 @@ func newUnderstander(ctx context.Context) (*intent.Understander, *train.Model, e
 	if err != nil {
 		return nil, nil, err
 	}
+	// "kiero un reenbolso", "aydua": Spanish misspellings read as the
+	// words they stand for (spelling.go).
+	spanishSpelt := spanishSpeller().classifier(spanish)
 	orders := entity.OrderID("order_id", regexp.MustCompile(`(?i)\bA-?\d{4}\b`))
 	return intent.New(english,
-		intent.WithLocale("es", spanish),
+		intent.WithLocale("es", spanishSpelt),
 		intent.WithExtractors(append(entity.Builtins(), orders)...),
 		intent.WithMultiIntent(true),
 		// "Hi there, hope you're well. My order hasn't arrived": the
