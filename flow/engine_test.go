@@ -981,6 +981,9 @@ func holdTester(t *testing.T, store memory.Store) *parleytest.Tester {
 		"forget it, where is a-7?":           track(order("A-7")...),
 		"en realidad, ¿dónde está a-7?":      track(order("A-7")...),
 		"mejor dime dónde está a-7":          track(order("A-7")...),
+		"no wait, where is a-7?":             track(order("A-7")...),
+		"no, espera, ¿dónde está a-7?":       track(order("A-7")...),
+		"wait, where is a-7?":                track(order("A-7")...),
 		"change my address":                  {Status: nlu.Understood, Intent: nlu.Intent{Name: "change_address"}},
 		"plans":                              {Status: nlu.Understood, Intent: nlu.Intent{Name: "plans"}},
 		"refund":                             {Status: nlu.Understood, Intent: nlu.Intent{Name: "refund"}},
@@ -1067,7 +1070,8 @@ func TestHeldFormWaitsForOneDetail(t *testing.T) {
 // A change of mind in words replaces the form, in English and Spanish;
 // "mejor" inside a sentence is no such word.
 func TestChangeOfMindWordsDropTheForm(t *testing.T) {
-	for _, say := range []string{"actually, where is A-7?", "forget it, where is A-7?", "en realidad, ¿dónde está A-7?", "mejor dime dónde está A-7"} {
+	for _, say := range []string{"actually, where is A-7?", "forget it, where is A-7?", "en realidad, ¿dónde está A-7?", "mejor dime dónde está A-7",
+		"no wait, where is A-7?", "no, espera, ¿dónde está A-7?"} {
 		t.Run(say, func(t *testing.T) {
 			c := holdTester(t, nil)
 			c.Send("refund")
@@ -1080,6 +1084,10 @@ func TestChangeOfMindWordsDropTheForm(t *testing.T) {
 	c := holdTester(t, nil)
 	c.Send("refund")
 	says(t, c, "where is A-7? and is the mejor one", "Order A-7 has shipped.", "Back to your refund. Which order?")
+	// "wait" without a "no" is a pause, not a change of mind.
+	c = holdTester(t, nil)
+	c.Send("refund")
+	says(t, c, "wait, where is A-7?", "Order A-7 has shipped.", "Back to your refund. Which order?")
 }
 
 // A request that goes on as a form of its own, or asks the customer to

@@ -64,7 +64,24 @@ func (x *run) holdable(name string) bool {
 	default:
 		return false
 	}
-	return !changedMindWords(x.t.Text())
+	return !changedMindWords(x.t.Text()) && !noWaitFirst(x.t.Text())
+}
+
+// noWaitFirst reports whether text opens with "no wait" ("no wait, where
+// is my order?", "wait no, ...", "no, espera, ¿dónde está...?") and goes
+// on: the customer takes back what they were asked about for what
+// follows. (Right after a cancel, "no wait" takes the cancel back: see
+// takesBack.)
+func noWaitFirst(text string) bool {
+	ws := optionWords(text)
+	for i := 0; i < len(ws) && i <= 2; i++ {
+		switch ws[i] {
+		case "wait", "espera", "espere", "esperad":
+			return slices.Contains(ws[:min(len(ws), i+3)], "no") &&
+				slices.ContainsFunc(ws[i+1:], func(w string) bool { return w != "," && w != "no" })
+		}
+	}
+	return false
 }
 
 // hold sets the current flow aside, at its question, replacing any flow

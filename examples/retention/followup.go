@@ -49,6 +49,13 @@ func orderRefs(s *shop) parley.Middleware {
 				return next.HandleTurn(ctx, w, t)
 			}
 			id := s.orderMeant(t, u)
+			if id != "" && asksWhereInstead(t) {
+				// "no wait, tell me where the blanket is" at the refund's
+				// "Which order is it?": the blanket is the order meant,
+				// and what is wanted of it is its status, not the refund
+				// (it was read as the refund's answer).
+				u.Status, u.Intent, u.Then = nlu.Understood, nlu.Intent{Name: "track_order", Confidence: 0.9}, nil
+			}
 			if id == "" {
 				id = arrivalFollowUp(t, u)
 				if id == "" {
@@ -103,6 +110,25 @@ func (s *shop) orderMeant(t *parley.Turn, u nlu.Understanding) string {
 		return last
 	}
 	return ""
+}
+
+// whereWords ask where an order is; sendBackWords are about returning it
+// ("where do I send the lamp back?" is the return's question).
+var (
+	whereWords    = []string{"where", "wheres", "where's", "status", "tracking", "track", "donde", "estado", "seguimiento"}
+	sendBackWords = []string{"send", "return", "refund", "back", "devolver", "devuelvo", "devolucion", "reembolso", "envio", "mando"}
+)
+
+// asksWhereInstead reports whether the turn, at another flow's "Which
+// order is it?" (the refund's, the address change's), asks where an order
+// is: the order it names is the one meant, and its status what is wanted.
+func asksWhereInstead(t *parley.Turn) bool {
+	q, open := dialog.OpenQuestion(t)
+	if !open || q.Owner != flow.DefaultOwner || !strings.HasSuffix(q.ID, "order") || strings.HasPrefix(q.ID, "order_status/") {
+		return false
+	}
+	text := strings.NewReplacer("?", " ", "¿", " ", "!", " ", "¡", " ").Replace(t.Text())
+	return saysAny(text, whereWords) && !saysAny(text, sendBackWords)
 }
 
 // comingWords ask when a parcel comes, rather than how long shipping
