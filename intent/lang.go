@@ -20,6 +20,8 @@ var stopWords = map[string]map[string]bool{
 		"cobraron", "cobrado", "cobro", "veces", "dos", "ayuda", "abogado", "queja", "harto", "harta", "llamar", "llámame",
 		"empezar", "nuevo", "también", "pero", "muy", "ya", "esto", "eso", "estoy", "menú", "dinero", "factura", "cargo",
 		"tarjeta", "nada", "vale", "adiós", "porque", "cuánto", "todavía", "ahora", "denunciar", "demanda",
+		// "mi order no ha llegado": Spanish around an English word.
+		"llegado", "llegó", "llego", "llegue",
 		// Words of help-centre questions ("aceptan paypal?", "cuesta
 		// plus?"), and the accented words as customers type them
 		// without accents ("cuanto cuesta plus").

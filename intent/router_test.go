@@ -367,6 +367,9 @@ func TestDetectLanguage(t *testing.T) {
 		{"menu por favor", "es"},
 		{"show me the menu", "en"},
 		{"do you ship to canada?", "en"},
+		// Spanish around an English word (es13).
+		{"mi order no ha llegado", "es"},
+		{"my order hasn't arrived", "en"},
 		{"", ""},
 	}
 	for _, tt := range tests {

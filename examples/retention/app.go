@@ -279,6 +279,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 		orderPrices(a.shop),                // price.go: "how much was the lamp?"
 		billingQuestions,                   // plans.go: "when do I get charged next"
 		orderNumberAlone,                   // nlu.go: "A-1002" alone asks for its status
+		refundWord,                         // refundword.go: "reembolso A-1001" is a refund; "reembolso" alone asks which
 		addressAlone,                       // address.go: "12 Main St, Springfield" alone starts an address change
 		orderRequests,                      // orderrequest.go: "refund the blanket", "any news on the blanket?"
 		thanksAnyLanguage,                  // ack.go: "gracias" in an English conversation

@@ -456,13 +456,20 @@ func partOfOrder(es []nlu.Entity, e nlu.Entity) bool {
 	return false
 }
 
-// lastOrderUnrefunded returns the order the conversation was just about,
-// when it is the customer's and nothing was refunded on it.
+// lastOrderUnrefunded returns the order the turn names, or else the one
+// the conversation was just about, when it is the customer's and nothing
+// was refunded on it ("status of the refund for A-1001" right after the
+// blanket's status is about the shirt).
 func lastOrderUnrefunded(ctx context.Context, s *shop, t *parley.Turn) (order, bool) {
 	if s == nil || t.Session() == nil {
 		return order{}, false
 	}
 	id, _, _ := lastOrderKey.Get(t.Session())
+	if u, ok := parley.Value(t, nlu.UnderstandingKey); ok {
+		if e, named := u.Entity("order_id"); named {
+			id = e.Value
+		}
+	}
 	if id == "" {
 		return order{}, false
 	}
