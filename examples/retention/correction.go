@@ -55,8 +55,8 @@ func orderCorrection(s *shop, e *flow.Engine) parley.Middleware {
 			if !again && !short && !correctionWords.MatchString(text) {
 				return next.HandleTurn(ctx, w, t)
 			}
-			if u.Status == nlu.Understood && u.Intent.Name != in && orderIntents[u.Intent.Name] {
-				return next.HandleTurn(ctx, w, t) // "actually, where is my blanket?": another request
+			if u.Status == nlu.Understood && u.Intent.Name != in && orderIntents[u.Intent.Name] || asksWhereInstead(t) {
+				return next.HandleTurn(ctx, w, t) // "actually, where is my blanket?": another request (orderRefs)
 			}
 			if _, named := u.Entity("order_id"); named {
 				return next.HandleTurn(ctx, w, t) // a number: the flows know what to do with it
