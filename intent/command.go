@@ -248,27 +248,40 @@ func (cs *commands) parse(text string) (dialog.Command, bool) {
 }
 
 // typoWords are the command words a one-word message may misspell and
-// still be that command. STOP is not among them: an opt-out must be said
-// as it is.
-var typoWords = []string{"cancel", "menu", "human", "agent"}
+// still be that command, in English and Spanish. STOP and BAJA are not
+// among them: an opt-out must be said as it is.
+var typoWords = []string{"cancel", "menu", "human", "agent", "cancelar", "humano", "agente"}
 
 // notTypos are words one slip away from a command word that mean
-// something of their own ("cancer", "mend"), or are names ("Manu").
+// something of their own ("cancer", "mend", "gente"), or are names
+// ("Manu"), and words split in two that join into one ("a gente").
 var notTypos = map[string]bool{
 	"cancer": true, "chancel": true, "mend": true, "mens": true, "meny": true, "mena": true, "manu": true,
 	"venu": true, "humane": true, "humas": true, "argent": true, "agena": true,
+	"gente": true, "a gente": true,
 }
 
 // typo returns the command word of typoWords that text, a single word of
 // four letters or more, misses by one edit or one swap of neighbouring
-// letters, and its command; the command must still be recognised
-// (see [WithoutCommand]).
+// letters, or that it splits in two with a stray space ("cancela r"),
+// and its command; the command must still be recognised (see
+// [WithoutCommand]).
 func (cs *commands) typo(text string) (string, dialog.Command, bool) {
 	k := commandFold(text)
-	if len(k) < 4 || len(k) > 12 || strings.Contains(k, " ") || notTypos[k] {
+	if len(k) < 4 || len(k) > 12 || notTypos[k] {
 		return "", "", false
 	}
 	if _, ok := cs.phrases[k]; ok {
+		return "", "", false
+	}
+	if strings.Count(k, " ") == 1 {
+		j := strings.ReplaceAll(k, " ", "")
+		if c, ok := cs.phrases[j]; ok && c != dialog.CommandStop && len(j) >= 5 && slices.Contains(typoWords, j) {
+			return j, c, true
+		}
+		return "", "", false
+	}
+	if strings.Contains(k, " ") {
 		return "", "", false
 	}
 	for _, w := range typoWords {

@@ -282,6 +282,23 @@ func TestCommandTypos(t *testing.T) {
 		{"stopp", ""},
 		{"unsubscibe", ""},
 		{"12.50", ""},
+		// Spanish (es13): the command words, and a word split by a
+		// stray space; "gente" is a word, BAJA is an opt-out.
+		{"cancelra", dialog.CommandCancel},
+		{"canelar", dialog.CommandCancel},
+		{"cancela r", dialog.CommandCancel},
+		{"can celar", dialog.CommandCancel},
+		{"humnao", dialog.CommandHuman},
+		{"agnete", dialog.CommandHuman},
+		{"ménu", dialog.CommandMenu},
+		{"gente", ""},
+		{"a gente", ""},
+		{"la gente", ""},
+		{"bjaa", ""},
+		{"ba ja", ""},
+		{"st op", ""},
+		{"cancela rapido", ""},
+		{"me nu", ""},
 	}
 	for _, open := range []bool{false, true} {
 		for _, tt := range tests {
