@@ -46,6 +46,6 @@ func TestCancelOrderMisspelt(t *testing.T) {
 		"cancelar mi plan":         false,
 		"cancel the border":        false,
 	} {
-		assert.Equal(t, want, asksToCancelOrder(give), "%q", give)
+		assert.Equal(t, want, asksToCancelOrder(give, false), "%q", give)
 	}
 }
