@@ -228,7 +228,7 @@ func newAppWith(cfg config, opts ...parley.Option) (*app, error) {
 	// The trained model for English (embedded in the sentiment package),
 	// the Spanish word list for turns in Spanish (the i18n middleware
 	// sets the locale).
-	mood, err := sentiment.NewModel()
+	mood, err := moodModel()
 	if err != nil {
 		return nil, err
 	}
