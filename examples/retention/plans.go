@@ -161,7 +161,8 @@ func renewalFlow(d deps) *flow.Builder {
 				{Title: "No, keep it", Payload: "no", Synonyms: []string{"no", "no thanks", "keep it", "keep my plan", "no, gracias", "mantenerlo", "mantener mi plan"}, Next: "kept"},
 			}},
 		// On the annual plan the switch goes the other way.
-		&flow.Branch{ID: "which", Cases: []flow.Case{{Expr: `customer.plan matches "(?i)annual"`, Next: "ask_annual"}}, Else: "ask"},
+		&flow.Branch{ID: "which", Cases: []flow.Case{{Expr: `customer.plan matches "(?i)annual"`, Next: "ask_annual"},
+			{Expr: `customer.plan == "` + basicPlan.Name + `"`, Next: "ask_basic"}}, Else: "ask"},
 		&flow.Choice{ID: "ask_annual", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
 			{Title: "Keep it", Payload: "keep", Synonyms: keepSynonyms, Next: "kept"},
 			{Title: "Switch to monthly", Payload: "monthly", Synonyms: []string{"monthly", "mensual", "plan mensual"}, Next: "to_monthly"},
@@ -181,6 +182,19 @@ func renewalFlow(d deps) *flow.Builder {
 			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: cancelSynonyms, Next: "winback"},
 		}, OnFail: "kept"},
 		&flow.End{ID: "kept", Status: flow.Resolved, Text: []string{"Great, nothing to do: your plan renews automatically."}},
+		// On Basic the annual plan saves nothing: it is Plus, for more
+		// than Basic costs a year. The question says so before the
+		// customer agrees ("save 20%" was 20% off Monthly Plus, which a
+		// Basic customer does not pay: qa13 G32).
+		&flow.Choice{ID: "ask_basic", Prompt: []string{"What would you like to do?"}, Options: []flow.Option{
+			{Title: "Keep it", Payload: "keep", Synonyms: keepSynonyms, Next: "kept"},
+			{Title: fmt.Sprintf("Switch to Annual Plus ($%d a year)", annualPlan.Price), Payload: "annual", Synonyms: []string{"annual", "yearly", "anual", "plan anual"}, Next: "to_annual_basic"},
+			{Title: "Cancel my plan", Payload: "cancel_plan", Synonyms: cancelSynonyms, Next: "winback"},
+		}, OnFail: "kept"},
+		&flow.Choice{ID: "to_annual_basic", Slot: "confirm", MaxAttempts: 1, OnFail: "unchanged",
+			Prompt: []string{fmt.Sprintf(`Shall I switch you to Annual Plus, at $%d a year from {{customer.renewal_date | "your next renewal"}}? That's $%d a year more than Monthly Basic at $%d a month, for priority support and members' prices.`,
+				annualPlan.Price, annualPlan.Price-12*basicPlan.Price, basicPlan.Price)},
+			Options: confirmSwitch("annual", []string{"monthly", "keep monthly", "stay monthly", "mensual", "basic", "keep basic", "básico"})},
 		&flow.Choice{ID: "to_annual", Slot: "confirm", MaxAttempts: 1, OnFail: "unchanged",
 			Prompt: []string{fmt.Sprintf(`Shall I switch you to Annual Plus, at $%d a year from {{customer.renewal_date | "your next renewal"}} (20%% less than 12 months at $%d)?`,
 				annualPlan.Price, plusPlan.Price)},
@@ -247,10 +261,11 @@ func renewalFlow(d deps) *flow.Builder {
 				{Title: fmt.Sprintf("Switch to Basic ($%d a month)", basicPlan.Price), Payload: "basic", Synonyms: []string{"basic", "switch to basic", "básico", "el básico"}, Next: "basic"},
 			}},
 		// Basic customers are offered Plus at half price, for less than
-		// they pay now.
+		// they pay now, and told what Plus costs after (qa13 G32: it was
+		// said only once they had said yes).
 		&flow.Choice{ID: "offer_basic", Slot: "offer", OnFail: "undecided",
-			Prompt: []string{fmt.Sprintf("Would %d months of Plus at half price change your mind? You'd pay $%d a month until {{slots.until}}, less than Basic's $%d, with priority support and members' prices.",
-				offerMonths, halfPrice, basicPlan.Price)},
+			Prompt: []string{fmt.Sprintf("Would %d months of Plus at half price change your mind? You'd pay $%d a month until {{slots.until}}, less than Basic's $%d, with priority support and members' prices; after that, Plus is $%d a month.",
+				offerMonths, halfPrice, basicPlan.Price, plusPlan.Price)},
 			Options: []flow.Option{
 				{Title: "Yes, I'll stay", Payload: "stay", Next: "stay"},
 				{Title: "No, cancel", Payload: "cancel_anyway", Synonyms: cancelAnyway, Next: "cancelled"},
