@@ -334,6 +334,9 @@ var optOutPattern = regexp.MustCompile(`\b(?:` +
 	`(?:dont|do not) (?:message|text|email|contact|spam) (?:me|us)\b|` +
 	`unsubscribe(?: me)?(?: from ` + enDeterm + `(?:\w+ )?` + enMessages + `)?(?: please)?$|unsubscribe me\b|` +
 	`(?:opt|take|remove) me (?:out|off)\b|opt out\b|` +
+	// "can you cancel these renewal reminders", "turn off these emails"
+	// (QA13 G37: the first started the plan's cancellation).
+	`(?:cancel|turn off|switch off|disable|mute) ` + enDeterm + `(?:\w+ )?` + enMessages + `\b|` +
 	// Spanish
 	`(?:deja|dejad|dejen|deje|dejar|dejes|dejeis) de (?:enviarme|mandarme|escribirme|molestarme|contactarme|spamearme|enviar|mandar|escribir)(?: \w+)?\b|` +
 	`no (?:me )?(?:envies|envieis|envien|mandes|mandeis|manden|escribas|escribais|escriban|envieis) (?:mas|nada)\b|` +
@@ -341,6 +344,8 @@ var optOutPattern = regexp.MustCompile(`\b(?:` +
 	`no quiero (?:recibir |que me (?:envieis|envies|envien|mandeis|mandes|manden) )?` + esDeterm + `(?:mas )?(?:\w+ )?` + esMessages + `\b|` +
 	`no mas ` + esDeterm + `(?:\w+ )?` + esMessages + `\b|` +
 	`(?:darme|dame|dadme|denme|quiero darme|dar) de baja de ` + esDeterm + `(?:la lista|el boletin|\w* ?` + esMessages + `)|` +
+	`(?:cancela|cancelad|cancelar|cancelame|anula|anulad|anular|quita|quitad|quitar|quitame|desactiva|desactivad|desactivar) ` +
+	`(?:(?:mi|la) suscripcion a )?` + esDeterm + `(?:\w+ )?` + esMessages + `\b|` +
 	`desuscribirme|desuscribeme|desuscribidme` +
 	`)`)
 

@@ -78,6 +78,8 @@ func TestOptOutSaid(t *testing.T) {
 		"no me enviéis más, gracias",
 		"quiero darme de baja de los recordatorios",
 		"no quiero más ofertas",
+		"can you cancel these renewal reminders", "turn off these emails please",
+		"cancela mi suscripción a las ofertas", "desactiva las notificaciones",
 	} {
 		assert.True(t, optOutSaid(s), s)
 		assert.False(t, stopPlanSaid(campaignWords(s)), s)
@@ -92,6 +94,7 @@ func TestOptOutSaid(t *testing.T) {
 	for _, s := range []string{
 		"don't stop sending me offers, I like them", "unsubscribe me from my plan", "I don't need a new lamp",
 		"where is my order?", "stop", "I want to cancel my plan", "un descuento para mi plan", "I don't want the offer",
+		"cancel my renewal", "cancel the order", "cancela mi pedido",
 	} {
 		assert.False(t, optOutSaid(s), s)
 		assert.False(t, stopPlanSaid(campaignWords(s)), s)
