@@ -164,18 +164,25 @@ func (r *retention) consent(ctx context.Context, t *parley.Turn, yes bool) error
 // decided reports whether the turn's customer has a marketing decision,
 // yes or no, that covers the turn's channel.
 func (r *retention) decided(ctx context.Context, t *parley.Turn) (bool, error) {
-	if t.CustomerID == "" {
-		return false, nil
-	}
-	p, err := r.profiles.Load(ctx, t.CustomerID)
-	if errors.Is(err, memory.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
+	p, err := r.profileOf(ctx, t)
+	if p == nil || err != nil {
 		return false, err
 	}
 	_, ok := p.ConsentOn(string(proactive.Marketing), t.Channel)
 	return ok, nil
+}
+
+// profileOf loads the turn's customer's stored profile: nil, and no
+// error, for a visitor or a customer with none.
+func (r *retention) profileOf(ctx context.Context, t *parley.Turn) (*custprofile.Profile, error) {
+	if t.CustomerID == "" {
+		return nil, nil
+	}
+	p, err := r.profiles.Load(ctx, t.CustomerID)
+	if errors.Is(err, memory.ErrNotFound) {
+		return nil, nil
+	}
+	return p, err
 }
 
 // promoter reports an NPS of 9 or 10, which starts the referral prompt.
@@ -399,14 +406,8 @@ func (r *retention) optOut(confirm parley.Message) parley.Handler {
 // and has not opted back in: only a STOP turns this channel's service
 // messages off (proactive.Policy.OptOut); "no" to tips does not.
 func (r *retention) optedOut(ctx context.Context, t *parley.Turn) (bool, error) {
-	if t.CustomerID == "" {
-		return false, nil
-	}
-	p, err := r.profiles.Load(ctx, t.CustomerID)
-	if errors.Is(err, memory.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
+	p, err := r.profileOf(ctx, t)
+	if p == nil || err != nil {
 		return false, err
 	}
 	service, ok := p.ConsentOn(string(proactive.Service), t.Channel)
