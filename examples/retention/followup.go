@@ -144,7 +144,7 @@ func arrivalFollowUp(t *parley.Turn, u nlu.Understanding) string {
 	if q, open := dialog.OpenQuestion(t); open && q.Policy != dialog.Drop && !isMenu(q) || len(strings.Fields(text)) > 8 {
 		return "" // a form's answer, or more than a follow-up
 	}
-	if !asksWhen(text) || !saysAny(strings.NewReplacer("?", " ", "¿", " ").Replace(text), comingWords) || !pointsBack(text, true) {
+	if !asksWhen(text) || !saysAny(questionMarks.Replace(text), comingWords) || !pointsBack(text, true) {
 		return ""
 	}
 	last, _, _ := lastOrderKey.Get(t.Session())

@@ -89,6 +89,10 @@ var notPaidWords = []string{
 	"reembolso", "reembolsado", "reembolsaste", "envio", "entrega", "plan", "suscripcion",
 }
 
+// questionMarks blank out question marks, which saysAny would read as
+// part of a word.
+var questionMarks = strings.NewReplacer("?", " ", "¿", " ")
+
 // orderPriceIntent is the intent of a question about what an order cost,
 // which orderPrices finds and the router sends to priceOfOrder.
 const orderPriceIntent = "order_price"
@@ -104,9 +108,9 @@ func orderPrices(s *shop) parley.Middleware {
 		return parley.HandlerFunc(func(ctx context.Context, w parley.ReplyWriter, t *parley.Turn) error {
 			u, ok := parley.Value(t, nlu.UnderstandingKey)
 			text := t.Text()
+			asked := questionMarks.Replace(text)
 			if !ok || s == nil || t.CustomerID == "" || t.Signal != nil || len(strings.Fields(text)) > 12 ||
-				!saysAny(strings.NewReplacer("?", " ", "¿", " ").Replace(text), paidWords) ||
-				saysAny(strings.NewReplacer("?", " ", "¿", " ").Replace(text), notPaidWords) {
+				!saysAny(asked, paidWords) || saysAny(asked, notPaidWords) {
 				return next.HandleTurn(ctx, w, t)
 			}
 			id := ""

@@ -32,7 +32,7 @@ func refundWord(next parley.Handler) parley.Handler {
 		case bareRefund[text]:
 			refund, status := rankedIntent(u, "refund"), rankedIntent(u, "refund_status")
 			u.Status, u.Intent, u.Ranked = nlu.Ambiguous, refund, []nlu.Intent{refund, status}
-		case named && !saysAny(strings.NewReplacer("?", " ", "¿", " ").Replace(text), refundStatusWords):
+		case named && !saysAny(questionMarks.Replace(text), refundStatusWords):
 			u.Status, u.Intent = nlu.Understood, nlu.Intent{Name: "refund", Confidence: 0.9}
 		case named:
 			// "estado del reembolso de A-1001"
